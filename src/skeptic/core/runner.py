@@ -34,10 +34,10 @@ import pandas as pd
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from skeptic.core.claims import judge_claims, run_probes
+from skeptic.core.claims import ClaimResult, ProbeResult, judge_claims, run_probes
 from skeptic.core.config import config_hash, resolve_config
 from skeptic.core.store import RunRecord, Store, StoredFigure
-from skeptic.core.study import Figure, Study, StudySkipped, get_study
+from skeptic.core.study import Figure, Study, StudyConfig, StudySkipped, get_study
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
@@ -247,6 +247,47 @@ def _sigterm_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+@dataclass
+class Executed:
+    """What one execution of a study produced, before anything is stored."""
+
+    measurements: dict[str, Any]
+    probes: list[ProbeResult]
+    claims: list[ClaimResult]
+    figures: list[StoredFigure]
+    tables: list[dict[str, Any]]
+
+
+def execute(
+    spec: Study[Any],
+    config: StudyConfig,
+    seed: int,
+    preset: str,
+    console: Console | None = None,
+    render_figures: bool = True,
+) -> Executed:
+    """Seed every generator, run the study, run its probes and judge its claims; store nothing.
+
+    ``render_figures=False`` skips rendering PNGs (audits compare verdicts, not pictures).
+    """
+    ctx = _Context(seed, preset, console)
+    t0 = time.perf_counter()
+    try:
+        seed_everything(seed)
+        output = spec.run(config, ctx)
+        measurements = dict(output.measurements)
+        measurements["_runtime_s"] = time.perf_counter() - t0
+        probes = run_probes(spec.probes, measurements)
+        claims = judge_claims(spec.claims, measurements, probes)
+        figures = [_png(f) for f in output.figures] if render_figures else []
+        tables = [
+            {"name": t.name, "caption": t.caption, "rows": t.rows, "collapsed": t.collapsed} for t in output.tables
+        ]
+    finally:
+        _close_figures()
+    return Executed(measurements, probes, claims, figures, tables)
+
+
 def run(
     study: str | Study[Any],
     preset: str = "quick",
@@ -285,20 +326,9 @@ def run(
         code_version=prov["code_version"],
         provenance=prov,
     )
-    ctx = _Context(seed, preset, console)
-    t0 = time.perf_counter()
     try:
         with _sigterm_as_interrupt():
-            seed_everything(seed)
-            output = spec.run(config, ctx)
-            measurements = dict(output.measurements)
-            measurements["_runtime_s"] = time.perf_counter() - t0
-            probes = run_probes(spec.probes, measurements)
-            claims = judge_claims(spec.claims, measurements, probes)
-            figures = [_png(f) for f in output.figures]
-            tables = [
-                {"name": t.name, "caption": t.caption, "rows": t.rows, "collapsed": t.collapsed} for t in output.tables
-            ]
+            executed = execute(spec, config, seed, preset, console)
     except StudySkipped:
         db.delete_run(run_id)
         raise
@@ -308,19 +338,17 @@ def run(
     except Exception as exc:
         db.end_run(run_id, "failed", traceback.format_exc())
         raise RunFailed(run_id, f"{type(exc).__name__}: {exc}") from exc
-    finally:
-        _close_figures()
     db.complete_run(
         run_id,
-        measurements=measurements,
-        claims=[c.to_dict() for c in claims],
-        probes=[p.to_dict() for p in probes],
-        tables=tables,
-        figures=figures,
+        measurements=executed.measurements,
+        claims=[c.to_dict() for c in executed.claims],
+        probes=[p.to_dict() for p in executed.probes],
+        tables=executed.tables,
+        figures=executed.figures,
     )
     record = db.get(run_id)
     assert record is not None
-    return RunResult.from_record(record, figures)
+    return RunResult.from_record(record, executed.figures)
 
 
 def _close_figures() -> None:

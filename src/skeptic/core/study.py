@@ -3,7 +3,8 @@
 A study module declares its config presets, claims, probes and brief, and decorates its run function:
 
     @study(name="goodhart", question="...", sources=(...), presets={"test": ..., "quick": ..., "paper": ...},
-           claims=CLAIMS, probes=PROBES, brief=BRIEF, runtime={"quick": "~5 s", "paper": "~2 min"})
+           claims=CLAIMS, probes=PROBES, brief=BRIEF, runtime={"quick": "~5 s", "paper": "~2 min"},
+           faults=FAULTS)
     def run(config: GoodhartConfig, ctx: RunContext) -> StudyOutput: ...
 
 The decorator registers a :class:`Study` under its name and returns it. Core never imports a study:
@@ -23,6 +24,7 @@ from pydantic import BaseModel, ConfigDict
 
 from skeptic.core.claims import Claim, Probe
 from skeptic.core.errors import UsageError
+from skeptic.core.faults import Fault, check_catalog
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure as MplFigure
@@ -130,6 +132,8 @@ class Study(Generic[C]):
     probes: tuple[Probe, ...]
     brief: Brief
     runtime: Mapping[str, str]
+    faults: tuple[Fault, ...] = ()
+    """The fault catalog ``skeptic audit`` injects (see :mod:`skeptic.core.faults`)."""
 
     @property
     def config_type(self) -> type[C]:
@@ -149,6 +153,7 @@ def study(
     probes: Sequence[Probe],
     brief: Brief,
     runtime: Mapping[str, str],
+    faults: Sequence[Fault] = (),
 ) -> Callable[[Callable[[C, RunContext], StudyOutput]], Study[C]]:
     """Declare and register a study; see the module docstring."""
 
@@ -162,10 +167,20 @@ def study(
         ids = [c.id for c in claims] + [p.id for p in probes]
         if len(set(ids)) != len(ids):
             raise ValueError(f"study {name!r}: claim and probe ids must be unique")
+        check_catalog(faults)
         if name in _REGISTRY:
             raise ValueError(f"study {name!r} is registered twice")
         s = Study(
-            name, question, tuple(sources), dict(presets), run, tuple(claims), tuple(probes), brief, dict(runtime)
+            name,
+            question,
+            tuple(sources),
+            dict(presets),
+            run,
+            tuple(claims),
+            tuple(probes),
+            brief,
+            dict(runtime),
+            tuple(faults),
         )
         _REGISTRY[name] = s
         return s

@@ -1,0 +1,113 @@
+"""Faults: realistic bugs a hurried replicator makes, declared beside a study and injected from outside.
+
+A study's catalog (``studies/<name>/faults.py``) lists :class:`Fault` objects. Each fault is injected
+by replacing the function a real bug would live in, for the duration of one audit run, so the
+experiment's code reads exactly as it does without the fault and no config value can switch a fault on:
+
+    FAULTS = (
+        Fault(
+            id="test-labels-from-train",
+            kind="leakage",
+            description="the test split is drawn from the training rows",
+            inject=replace("skeptic.studies.random_labels.data.split", lambda split: leaky_split),
+        ),
+        ...
+    )
+
+``replace(target, make)`` sets the attribute named by the dotted ``target`` to ``make(original)``
+while the fault is active and restores it afterwards. Patch the name where it is looked up: a
+function imported with ``from m import f`` into the module that calls it must be patched there.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, ExitStack, contextmanager
+from dataclasses import dataclass
+from typing import Any, Literal
+
+FaultKind = Literal[
+    "leakage",  # information leaking between training and evaluation data
+    "rng-reuse",  # a random stream reused where the analysis assumes independence
+    "scale",  # a quantity on the wrong scale or in the wrong unit
+    "off-by-one",  # an index or an order statistic off by one
+    "swap",  # two conditions of an experiment swapped
+    "setting",  # a paper's setting silently changed (schedule, normalization, distribution)
+    "wrong-field",  # a grader or metric reading the wrong field
+    "uncertainty",  # an uncertainty computed over the wrong unit
+    "other",
+]
+FAULT_KINDS: tuple[str, ...] = FaultKind.__args__  # type: ignore[attr-defined]
+
+Injector = Callable[[], AbstractContextManager[None]]
+
+
+@dataclass(frozen=True)
+class Fault:
+    """One realistic bug, and how to inject it.
+
+    ``note`` is for the audit's reader: for a fault that is harmless at some preset, whether it truly
+    cannot matter there or which probe should see it.
+    """
+
+    id: str
+    kind: FaultKind
+    description: str
+    inject: Injector
+    note: str = ""
+
+
+def _resolve(target: str) -> tuple[Any, str]:
+    """``"pkg.mod.Class.attr"`` -> (the object holding ``attr``, ``"attr"``), importing the module part."""
+    parts = target.split(".")
+    for i in range(len(parts) - 1, 0, -1):
+        try:
+            owner: Any = importlib.import_module(".".join(parts[:i]))
+        except ModuleNotFoundError:
+            continue
+        for name in parts[i:-1]:
+            owner = getattr(owner, name)
+        if not hasattr(owner, parts[-1]):
+            raise AttributeError(f"fault target {target!r}: {owner!r} has no attribute {parts[-1]!r}")
+        return owner, parts[-1]
+    raise ModuleNotFoundError(f"fault target {target!r}: no importable module in it")
+
+
+def replace(target: str, make: Callable[[Any], Any]) -> Injector:
+    """An injector that sets ``target`` (dotted path) to ``make(original)`` while the fault is active."""
+
+    @contextmanager
+    def inject() -> Iterator[None]:
+        owner, attr = _resolve(target)
+        original = getattr(owner, attr)
+        setattr(owner, attr, make(original))
+        try:
+            yield
+        finally:
+            setattr(owner, attr, original)
+
+    return inject
+
+
+def combine(*injectors: Injector) -> Injector:
+    """One fault made of several replacements (a bug that lives in two places at once)."""
+
+    @contextmanager
+    def inject() -> Iterator[None]:
+        with ExitStack() as stack:
+            for injector in injectors:
+                stack.enter_context(injector())
+            yield
+
+    return inject
+
+
+def check_catalog(faults: Sequence[Fault]) -> None:
+    """Raise ``ValueError`` for duplicate ids or unknown kinds (called when a study registers)."""
+    ids = [f.id for f in faults]
+    if len(set(ids)) != len(ids):
+        raise ValueError(f"fault ids must be unique: {ids}")
+    for f in faults:
+        if f.kind not in FAULT_KINDS:
+            raise ValueError(f"fault {f.id!r}: unknown kind {f.kind!r}; kinds: {', '.join(FAULT_KINDS)}")
