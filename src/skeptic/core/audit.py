@@ -8,36 +8,58 @@ For each fault of the study's catalog (:mod:`skeptic.core.faults`):
   credulity hole an audit exists to find. Verdicts are compared before the probes' ``untrusted``
   override, so a fault is judged by what it did to the evidence.
 - **harmless**: nothing changed at this preset.
-- **crashed**: the run raised. A crash is not a catch.
+- **crashed**: the run raised (or the fault could not be injected). A crash is not a catch.
 
 Probe power is caught / (caught + silent): of the faults that changed a conclusion or tripped a
-probe, the share the probes flagged.
+probe, the share the probes flagged. The caught share is caught / all faults.
+
+Isolation. Every execution (the clean run, each fault, and a second clean run) happens in a fresh
+process, so nothing a fault leaves behind (a module-level cache filled with faulty values, a patched
+global) can reach another execution, and no cache filled by the clean run can hide a fault. The
+second clean run checks that the study is deterministic for a fixed seed: if its verdicts or probes
+differ from the first, the comparison the audit rests on is unreliable and the audit says so
+(``stable`` is false). ``jobs`` processes run at a time.
 """
 
 from __future__ import annotations
 
+import importlib
 import math
+import os
+import pickle
+import subprocess
+import sys
+import tempfile
 import time
 import traceback
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
-from rich.console import Console
-
-from skeptic.core.claims import judge_claims
+from skeptic.core.claims import ProbeResult, judge_claims
 from skeptic.core.config import resolve_config
 from skeptic.core.faults import Fault
 from skeptic.core.runner import Executed, code_version, execute
-from skeptic.core.study import Study, StudyConfig
+from skeptic.core.study import Study, get_study
 
 FaultOutcome = Literal["caught", "silent", "harmless", "crashed"]
 OUTCOMES: tuple[FaultOutcome, ...] = ("caught", "silent", "harmless", "crashed")
 
 
+class AuditFailed(Exception):
+    """The clean run itself raised: there is nothing to compare the faults against."""
+
+
 @dataclass
 class FaultResult:
-    """What one injected fault did to the run."""
+    """What one injected fault did to the run.
+
+    ``changed_verdicts`` lists every claim whose raw verdict (before the untrusted override) moved,
+    for caught faults too (what the fault would have done had no probe caught it).
+    """
 
     id: str
     kind: str
@@ -52,6 +74,10 @@ class FaultResult:
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
 
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> FaultResult:
+        return cls(**{k: d[k] for k in cls.__dataclass_fields__})
+
 
 @dataclass
 class AuditResult:
@@ -65,10 +91,18 @@ class AuditResult:
     clean_verdicts: dict[str, str]
     clean_failed_probes: list[str]
     faults: list[FaultResult] = field(default_factory=list)
+    unstable: list[str] = field(default_factory=list)
+    """Claims and probes whose outcome differed between two clean runs with the same seed."""
+    clean_duration_s: float = 0.0
     duration_s: float = 0.0
+    jobs: int = 1
 
     def count(self, outcome: FaultOutcome) -> int:
         return sum(f.outcome == outcome for f in self.faults)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {o: self.count(o) for o in OUTCOMES}
 
     @property
     def probe_power(self) -> float:
@@ -81,6 +115,16 @@ class AuditResult:
         """caught / all faults."""
         return self.count("caught") / len(self.faults) if self.faults else math.nan
 
+    @property
+    def stable(self) -> bool:
+        """Two clean runs with the same seed agreed on every verdict and probe."""
+        return not self.unstable
+
+    @property
+    def ok(self) -> bool:
+        """No silent fault, no crashed fault, and a deterministic clean run: what CI requires."""
+        return self.stable and not self.count("silent") and not self.count("crashed")
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "study": self.study,
@@ -90,12 +134,19 @@ class AuditResult:
             "code_version": self.code_version,
             "clean_verdicts": self.clean_verdicts,
             "clean_failed_probes": self.clean_failed_probes,
+            "unstable": self.unstable,
             "faults": [f.to_dict() for f in self.faults],
-            "counts": {o: self.count(o) for o in OUTCOMES},
-            "probe_power": None if math.isnan(self.probe_power) else self.probe_power,
-            "caught_share": None if math.isnan(self.caught_share) else self.caught_share,
+            "counts": self.counts,
+            "probe_power": _finite(self.probe_power),
+            "caught_share": _finite(self.caught_share),
+            "clean_duration_s": self.clean_duration_s,
             "duration_s": self.duration_s,
+            "jobs": self.jobs,
         }
+
+
+def _finite(x: float) -> float | None:
+    return None if math.isnan(x) else x
 
 
 def raw_verdicts(spec: Study[Any], executed: Executed) -> dict[str, str]:
@@ -103,11 +154,27 @@ def raw_verdicts(spec: Study[Any], executed: Executed) -> dict[str, str]:
     return {c.id: c.verdict for c in judge_claims(spec.claims, executed.measurements, [])}
 
 
-def classify(spec: Study[Any], fault: Fault, clean: Executed, faulty: Executed, duration_s: float) -> FaultResult:
+@dataclass
+class Judged:
+    """What the audit compares of one execution: its probes, and its claims' raw verdicts.
+
+    Both are computed where the execution ran, with the fault still injected: a fault in a claim's
+    measurement or in a statistic lives in code that runs when the claims are judged.
+    """
+
+    probes: list[ProbeResult]
+    verdicts: dict[str, str]
+
+    @classmethod
+    def of(cls, spec: Study[Any], executed: Executed) -> Judged:
+        return cls(executed.probes, raw_verdicts(spec, executed))
+
+
+def classify(fault: Fault, clean: Judged, faulty: Judged, duration_s: float) -> FaultResult:
     """Compare a faulty execution with the clean one (see the module docstring)."""
     clean_failed = {p.id for p in clean.probes if not p.passed}
     newly_failed = [p for p in faulty.probes if not p.passed and p.id not in clean_failed]
-    before, after = raw_verdicts(spec, clean), raw_verdicts(spec, faulty)
+    before, after = clean.verdicts, faulty.verdicts
     changed = [{"claim": k, "clean": before[k], "faulty": after[k]} for k in before if after.get(k) != before[k]]
     if newly_failed:
         outcome: FaultOutcome = "caught"
@@ -131,22 +198,103 @@ def classify(spec: Study[Any], fault: Fault, clean: Executed, faulty: Executed, 
     )
 
 
-def audit_fault(
-    spec: Study[Any], fault: Fault, config: StudyConfig, seed: int, preset: str, clean: Executed
-) -> FaultResult:
-    """Run ``spec`` once with ``fault`` injected and classify the outcome."""
+def _crashed(fault: Fault, message: str, duration_s: float) -> FaultResult:
+    return FaultResult(fault.id, fault.kind, fault.description, "crashed", [], [], message, fault.note, duration_s)
+
+
+def _unstable(first: Judged, second: Judged) -> list[str]:
+    """Claims and probes whose outcome differs between two clean executions."""
+    a, b = first.verdicts, second.verdicts
+    claims = [f"claim {k}: {a[k]} then {b.get(k)}" for k in a if b.get(k) != a[k]]
+    pa, pb = {p.id: p.passed for p in first.probes}, {p.id: p.passed for p in second.probes}
+    probes = [f"probe {k}: {'passed' if pa[k] else 'failed'} then {'passed' if pb.get(k) else 'failed'}" for k in pa]
+    return claims + [p for p, k in zip(probes, pa, strict=True) if pb.get(k) != pa[k]]
+
+
+# One execution in a fresh process ---------------------------------------------------------------
+
+
+@dataclass
+class _Task:
+    module: str
+    """The module whose import registers the study (its run function's module)."""
+    study: str
+    fault: str | None
+    config: dict[str, Any]
+    seed: int
+    preset: str
+
+
+@dataclass
+class _Done:
+    judged: Judged | None
+    error: str | None
+    duration_s: float
+
+
+def _execute_task(task: _Task) -> _Done:
+    """Runs in a fresh worker process: import the study, inject the fault (if any), execute."""
     t0 = time.perf_counter()
     try:
-        with fault.inject():
-            faulty = execute(spec, config, seed, preset, render_figures=False)
-    except KeyboardInterrupt:
-        raise
+        importlib.import_module(task.module)
+        spec = get_study(task.study)
+        config = spec.config_type.model_validate(task.config)
+        with ExitStack() as stack:
+            if task.fault is not None:
+                (fault,) = [f for f in spec.faults if f.id == task.fault]
+                try:
+                    stack.enter_context(fault.inject())
+                except Exception as exc:
+                    return _Done(None, f"the fault could not be injected: {_one_line(exc)}", time.perf_counter() - t0)
+            executed = execute(spec, config, task.seed, task.preset, render_figures=False)
+            judged = Judged.of(spec, executed)  # with the fault still injected
     except Exception as exc:
-        last = traceback.format_exception_only(type(exc), exc)[-1].strip()
-        return FaultResult(
-            fault.id, fault.kind, fault.description, "crashed", [], [], last, fault.note, time.perf_counter() - t0
+        return _Done(None, _one_line(exc), time.perf_counter() - t0)
+    return _Done(judged, None, time.perf_counter() - t0)
+
+
+def _one_line(exc: BaseException) -> str:
+    return traceback.format_exception_only(type(exc), exc)[-1].strip()
+
+
+def _worker_main() -> None:
+    """Entry point of a worker process: ``argv[1]`` holds the pickled task, ``argv[2]`` receives the result."""
+    task = pickle.loads(Path(sys.argv[1]).read_bytes())
+    Path(sys.argv[2]).write_bytes(pickle.dumps(_execute_task(task)))
+
+
+def _in_fresh_process(task: _Task, threads: int) -> _Done:
+    """Run ``task`` in a new Python process with this process's import path and capped thread counts.
+
+    A plain subprocess rather than ``multiprocessing``, whose spawn would re-run a user's ``__main__`` script.
+    """
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p or os.getcwd() for p in sys.path))
+    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        env[var] = str(threads)
+    t0 = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="skeptic-audit-") as tmp:
+        task_path, done_path = Path(tmp) / "task.pickle", Path(tmp) / "done.pickle"
+        task_path.write_bytes(pickle.dumps(task))
+        code = "from skeptic.core.audit import _worker_main; _worker_main()"
+        proc = subprocess.run(
+            [sys.executable, "-c", code, str(task_path), str(done_path)],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
         )
-    return classify(spec, fault, clean, faulty, time.perf_counter() - t0)
+        if proc.returncode == 0 and done_path.exists():
+            done: _Done = pickle.loads(done_path.read_bytes())
+            return done
+    last = (proc.stderr.strip().splitlines() or ["(no output)"])[-1]
+    return _Done(None, f"the worker process exited with status {proc.returncode}: {last}", time.perf_counter() - t0)
+
+
+def default_jobs() -> int:
+    """Two processes where there are two cores or more (measured: see the README's audit section)."""
+    return max(1, min(2, os.cpu_count() or 1))
 
 
 def audit(
@@ -154,24 +302,64 @@ def audit(
     preset: str = "test",
     seed: int = 0,
     overrides: Mapping[str, Any] | None = None,
-    console: Console | None = None,
+    jobs: int | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> AuditResult:
-    """Run ``spec`` clean and once per fault of its catalog; nothing is stored here."""
+    """Run ``spec`` clean (twice) and once per fault of its catalog, each in a fresh process; store nothing.
+
+    Raises :class:`~skeptic.core.errors.UsageError` for a bad preset or override and
+    :class:`AuditFailed` when the clean run raises. ``progress`` receives a line per finished execution.
+    """
     config = resolve_config(spec, preset, overrides)
+    jobs = jobs or default_jobs()
+    threads = max(1, (os.cpu_count() or 1) // jobs)
+    config_json = config.model_dump(mode="json")
+    module = spec.run.__module__
+
+    def task(fault: str | None) -> _Task:
+        return _Task(module, spec.name, fault, config_json, seed, preset)
+
     t0 = time.perf_counter()
-    clean = execute(spec, config, seed, preset, render_figures=False)
-    result = AuditResult(
+    pool = ThreadPoolExecutor(max_workers=jobs)
+    try:
+        clean_future = pool.submit(_in_fresh_process, task(None), threads)
+        fault_futures = [pool.submit(_in_fresh_process, task(f.id), threads) for f in spec.faults]
+        repeat_future = pool.submit(_in_fresh_process, task(None), threads)
+        clean = clean_future.result()
+        if clean.judged is None:
+            raise AuditFailed(f"the clean run of {spec.name} raised: {clean.error}")
+        if progress is not None:
+            progress(f"{spec.name}: clean run ({clean.duration_s:.1f} s)")
+        results = []
+        for fault, future in zip(spec.faults, fault_futures, strict=True):
+            done = future.result()
+            if done.judged is None:
+                results.append(_crashed(fault, done.error or "", done.duration_s))
+            else:
+                results.append(classify(fault, clean.judged, done.judged, done.duration_s))
+            if progress is not None:
+                progress(f"{spec.name}: {fault.id}: {results[-1].outcome} ({done.duration_s:.1f} s)")
+        repeat = repeat_future.result()
+    finally:  # on an error or Ctrl-C, start nothing more (the running children get the same Ctrl-C)
+        pool.shutdown(wait=True, cancel_futures=True)
+    if repeat.judged is None:
+        unstable = [f"the second clean run raised: {repeat.error}"]
+    else:
+        unstable = _unstable(clean.judged, repeat.judged)
+    return AuditResult(
         study=spec.name,
         preset=preset,
         seed=seed,
-        config=config.model_dump(mode="json"),
+        config=config_json,
         code_version=code_version(),
-        clean_verdicts=raw_verdicts(spec, clean),
-        clean_failed_probes=[p.id for p in clean.probes if not p.passed],
+        clean_verdicts=clean.judged.verdicts,
+        clean_failed_probes=[p.id for p in clean.judged.probes if not p.passed],
+        faults=results,
+        unstable=unstable,
+        clean_duration_s=clean.duration_s,
+        duration_s=time.perf_counter() - t0,
+        jobs=jobs,
     )
-    for fault in spec.faults:
-        if console is not None:
-            console.print(f"{spec.name}: injecting {fault.id}", markup=False, highlight=False)
-        result.faults.append(audit_fault(spec, fault, config, seed, preset, clean))
-    result.duration_s = time.perf_counter() - t0
-    return result
+
+
+__all__ = ["OUTCOMES", "AuditFailed", "AuditResult", "FaultOutcome", "FaultResult", "Judged", "audit", "classify"]

@@ -15,8 +15,15 @@ experiment's code reads exactly as it does without the fault and no config value
     )
 
 ``replace(target, make)`` sets the attribute named by the dotted ``target`` to ``make(original)``
-while the fault is active and restores it afterwards. Patch the name where it is looked up: a
-function imported with ``from m import f`` into the module that calls it must be patched there.
+while the fault is active and restores it afterwards, even when the run raises. Patch the name where
+it is looked up: a function imported with ``from m import f`` into the module that calls it must be
+patched there. A claim's measurement and a probe's check run with the fault still injected, so a
+fault may live in the statistics too.
+
+The audit (:mod:`skeptic.core.audit`) runs every execution in a fresh process, so a cache filled
+by the clean run cannot hide a fault and one filled by a faulty run cannot leak into the next. Faults
+are reachable only through a study's catalog and ``skeptic audit``: no config key, flag or
+environment variable switches one on in ``skeptic run``.
 """
 
 from __future__ import annotations
@@ -104,10 +111,12 @@ def combine(*injectors: Injector) -> Injector:
 
 
 def check_catalog(faults: Sequence[Fault]) -> None:
-    """Raise ``ValueError`` for duplicate ids or unknown kinds (called when a study registers)."""
+    """Raise ``ValueError`` for duplicate or blank ids, blank descriptions or unknown kinds (at registration)."""
     ids = [f.id for f in faults]
     if len(set(ids)) != len(ids):
         raise ValueError(f"fault ids must be unique: {ids}")
     for f in faults:
+        if not f.id.strip() or f.id != f.id.strip() or not f.description.strip():
+            raise ValueError(f"fault {f.id!r}: the id and the description must be non-blank (no outer spaces)")
         if f.kind not in FAULT_KINDS:
             raise ValueError(f"fault {f.id!r}: unknown kind {f.kind!r}; kinds: {', '.join(FAULT_KINDS)}")
