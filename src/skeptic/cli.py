@@ -1,4 +1,4 @@
-"""The command line: ``skeptic list | run | report | runs | show``.
+"""The command line: ``skeptic list | run | report | runs | show | audit``.
 
 A user's mistake (unknown study, unknown key, bad value) prints one line and exits with status 2,
 writing nothing. A study that fails exits 1 after storing the run as ``failed``; Ctrl-C exits 130
@@ -15,6 +15,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from skeptic import load_studies
 from skeptic.core.config import parse_assignment, resolve_config
@@ -201,6 +202,114 @@ def show_command(
         _print_verdicts(result, out)
         for c in result.claims:
             out.print(f"- {c['id']} ({c['source']}): {c['statement']} -> {c['verdict']}: {c['reason']}", markup=False)
+
+
+OUTCOME_STYLE = {"caught": "green", "silent": "bold red", "harmless": "yellow", "crashed": "magenta"}
+
+
+@app.command("audit")
+def audit_command(
+    studies: Annotated[list[str] | None, typer.Argument(help="Study names (see `skeptic list`).")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Audit every study that declares a fault catalog.")] = False,
+    preset: Annotated[str, typer.Option(help="Config preset: test or quick.")] = "test",
+    seed: Annotated[int, typer.Option(help="Seed for every random generator.", min=0)] = 0,
+    jobs: Annotated[
+        int | None,
+        typer.Option(help="Executions run at once, each in its own process (default: 2 on 2+ cores).", min=1),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document per audit on stdout.")] = False,
+    store: StoreOption = None,
+) -> None:
+    """Inject each study's declared faults and report which ones its probes catch.
+
+    Each study runs clean, once per fault of its catalog, and clean again (each in a fresh process).
+    A fault is caught (a probe failed), silent (no probe failed but a verdict changed), harmless
+    (nothing changed) or crashed (the run raised). Probe power = caught / (caught + silent).
+    The audit is stored. Exit status: 0 when no fault is silent or crashed and the two clean runs
+    agree; 1 otherwise (so CI fails on a credulity hole); 2 for bad input (nothing written).
+    """
+    from skeptic.core.audit import AuditFailed, run_audit
+
+    registered = load_studies()
+    if all_ and studies:
+        raise UsageError("give study names or --all, not both")
+    if not all_ and not studies:
+        raise UsageError("name at least one study (see `skeptic list`) or pass --all")
+    chosen: list[Study[Any]] = registered if all_ else [get_study(name) for name in studies or []]
+    if all_:
+        if not any(s.faults for s in chosen):
+            raise UsageError("no registered study declares a fault catalog (studies/<name>/faults.py)")
+        for s in chosen:
+            if not s.faults:
+                err.print(f"skipped {s.name}: it declares no fault catalog", markup=False)
+        chosen = [s for s in chosen if s.faults]
+    for s in chosen:  # validate everything before anything runs or is written
+        if not s.faults:
+            raise UsageError(
+                f"{s.name} declares no fault catalog, so there is nothing to audit"
+                f" (declare one with @study(..., faults=...) in studies/<name>/faults.py)"
+            )
+        resolve_config(s, preset)
+
+    db = _store(store)
+    failing = 0
+    for s in chosen:
+        progress = (lambda line: err.print(line, markup=False)) if err.is_terminal else None
+        try:
+            audit_id, result = run_audit(s, preset=preset, seed=seed, store=db, jobs=jobs, progress=progress)
+        except AuditFailed as failed:
+            failing += 1
+            err.print(f"{s.name}: audit failed: {failed}", markup=False)
+            continue
+        except KeyboardInterrupt:
+            err.print(f"interrupted: the audit of {s.name} is stored as interrupted", markup=False)
+            raise typer.Exit(130) from None
+        if as_json:
+            _print_json({"audit_id": audit_id, **result.to_dict()})
+        _print_audit(audit_id, result.to_dict(), err if as_json else out)
+        failing += not result.ok
+    if failing:
+        raise typer.Exit(1)
+
+
+def _print_audit(audit_id: str, doc: dict[str, Any], console: Console) -> None:
+    """The audit table of one study, then its probe power, caught share and any instability."""
+    title = f"{doc['study']} audit ({doc['preset']}, {audit_id}, {doc['duration_s']:.0f} s)"
+    table = Table(title=title, title_justify="left", show_lines=True)
+    longest = max((len(f["id"]) for f in doc["faults"]), default=5)
+    table.add_column("fault", no_wrap=True, min_width=longest)
+    table.add_column("kind", no_wrap=True)
+    table.add_column("outcome", no_wrap=True, min_width=len("harmless"))
+    table.add_column("failed probes / changed verdicts")
+    table.add_column("note")
+    for f in doc["faults"]:
+        evidence = ", ".join(f["failed_probes"]) if f["outcome"] == "caught" else f["detail"]
+        if f["outcome"] == "silent":
+            evidence = ", ".join(f"{c['claim']}: {c['clean']} → {c['faulty']}" for c in f["changed_verdicts"])
+        outcome = Text(f["outcome"].upper() if f["outcome"] == "silent" else f["outcome"])
+        outcome.stylize(OUTCOME_STYLE.get(f["outcome"], ""))
+        table.add_row(Text(f["id"]), Text(f["kind"]), outcome, Text(evidence), Text(f["note"]))
+    console.print(table)
+    counts, n = doc["counts"], len(doc["faults"])
+    power = doc["probe_power"]
+    shown = "n/a (no fault changed anything)" if power is None else f"{power:.0%}"
+    console.print(
+        f"probe power: {shown} = caught / (caught + silent) = {counts['caught']}/{counts['caught'] + counts['silent']};"
+        f" caught {counts['caught']} of {n} faults; silent {counts['silent']}, harmless {counts['harmless']},"
+        f" crashed {counts['crashed']}",
+        markup=False,
+    )
+    if doc["clean_failed_probes"]:
+        console.print(
+            f"note: probes failing in the clean run catch nothing: {', '.join(doc['clean_failed_probes'])}",
+            markup=False,
+        )
+    if doc["unstable"]:
+        console.print(
+            "UNSTABLE: two clean runs with the same seed disagree, so the comparison is unreliable: "
+            + "; ".join(doc["unstable"]),
+            markup=False,
+        )
 
 
 def main() -> None:

@@ -32,17 +32,20 @@ import sys
 import tempfile
 import time
 import traceback
+import uuid
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
 from skeptic.core.claims import ProbeResult, judge_claims
 from skeptic.core.config import resolve_config
 from skeptic.core.faults import Fault
-from skeptic.core.runner import Executed, code_version, execute
+from skeptic.core.runner import Executed, _strict_json, code_version, execute, provenance
+from skeptic.core.store import Store
 from skeptic.core.study import Study, get_study
 
 FaultOutcome = Literal["caught", "silent", "harmless", "crashed"]
@@ -362,4 +365,55 @@ def audit(
     )
 
 
-__all__ = ["OUTCOMES", "AuditFailed", "AuditResult", "FaultOutcome", "FaultResult", "Judged", "audit", "classify"]
+def run_audit(
+    spec: Study[Any],
+    preset: str = "test",
+    seed: int = 0,
+    overrides: Mapping[str, Any] | None = None,
+    store: Store | str | Path | None = None,
+    jobs: int | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> tuple[str, AuditResult]:
+    """:func:`audit` ``spec`` and store the audit like a run; returns ``(audit_id, result)``.
+
+    The audit is recorded as ``running`` when it starts and completed in one transaction with its whole
+    result, so a killed audit leaves the store readable and the audit visibly not completed. A clean run
+    that raises stores it ``failed`` (then :class:`AuditFailed` propagates); Ctrl-C stores it ``interrupted``.
+    Bad input raises :class:`~skeptic.core.errors.UsageError` before anything is written.
+    """
+    config = resolve_config(spec, preset, overrides)  # bad input: nothing written
+    db = store if isinstance(store, Store) else Store(store)
+    audit_id = "audit-" + datetime.now(UTC).strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
+    prov = provenance()
+    db.start_audit(
+        audit_id=audit_id,
+        study=spec.name,
+        preset=preset,
+        seed=seed,
+        config=config.model_dump(mode="json"),
+        code_version=prov["code_version"],
+        provenance=prov,
+    )
+    try:
+        result = audit(spec, preset, seed, overrides, jobs=jobs, progress=progress)
+    except KeyboardInterrupt:
+        db.end_audit(audit_id, "interrupted", "interrupted by the user (Ctrl-C)")
+        raise
+    except BaseException as exc:
+        db.end_audit(audit_id, "failed", _one_line(exc))
+        raise
+    db.complete_audit(audit_id, _strict_json(result.to_dict()))
+    return audit_id, result
+
+
+__all__ = [
+    "OUTCOMES",
+    "AuditFailed",
+    "AuditResult",
+    "FaultOutcome",
+    "FaultResult",
+    "Judged",
+    "audit",
+    "classify",
+    "run_audit",
+]

@@ -53,6 +53,25 @@ CREATE TABLE IF NOT EXISTS figures (
     png BLOB NOT NULL,
     PRIMARY KEY (run_id, idx)
 );
+CREATE TABLE IF NOT EXISTS audits (
+    audit_id TEXT PRIMARY KEY,
+    study TEXT NOT NULL,
+    preset TEXT NOT NULL,
+    seed INTEGER NOT NULL,
+    config_json TEXT NOT NULL,
+    code_version TEXT NOT NULL,
+    provenance_json TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('running', 'completed', 'failed', 'interrupted')),
+    pid INTEGER,
+    host TEXT,
+    started_at REAL NOT NULL,
+    finished_at REAL,
+    error TEXT,
+    result_json TEXT,
+    probe_power REAL,
+    caught_share REAL
+);
+CREATE INDEX IF NOT EXISTS audits_by_study ON audits (study, status, started_at);
 """
 
 
@@ -100,6 +119,48 @@ class RunRecord:
         if self.status == "running" and self.host == socket.gethostname() and self.pid and not _alive(self.pid):
             return "abandoned"
         return self.status
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    """One stored audit, decoded. ``result`` is :meth:`skeptic.core.audit.AuditResult.to_dict` (when completed):
+    the clean verdicts, every fault's outcome, the counts, the probe power, the caught share and timings."""
+
+    audit_id: str
+    study: str
+    preset: str
+    seed: int
+    config: dict[str, Any]
+    code_version: str
+    provenance: dict[str, Any]
+    status: str
+    pid: int | None
+    host: str | None
+    started_at: float
+    finished_at: float | None
+    error: str | None
+    result: dict[str, Any] | None
+    probe_power: float | None
+    caught_share: float | None
+
+    @property
+    def duration_s(self) -> float | None:
+        return None if self.finished_at is None else self.finished_at - self.started_at
+
+    @property
+    def shown_status(self) -> str:
+        """``running`` for a live process; ``abandoned`` when its process on this host is gone (killed)."""
+        if self.status == "running" and self.host == socket.gethostname() and self.pid and not _alive(self.pid):
+            return "abandoned"
+        return self.status
+
+    @property
+    def faults(self) -> list[dict[str, Any]]:
+        return list((self.result or {}).get("faults", []))
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return dict((self.result or {}).get("counts", {}))
 
 
 def _alive(pid: int) -> bool:
@@ -220,6 +281,53 @@ class Store:
             conn.execute("DELETE FROM figures WHERE run_id=?", (run_id,))
             conn.execute("DELETE FROM runs WHERE run_id=?", (run_id,))
 
+    def start_audit(
+        self,
+        *,
+        audit_id: str,
+        study: str,
+        preset: str,
+        seed: int,
+        config: dict[str, Any],
+        code_version: str,
+        provenance: dict[str, Any],
+    ) -> None:
+        """Record an audit as ``running`` before its first execution starts."""
+        with self._transaction() as conn:
+            conn.execute(
+                "INSERT INTO audits (audit_id, study, preset, seed, config_json, code_version, provenance_json,"
+                " status, pid, host, started_at) VALUES (?,?,?,?,?,?,?,'running',?,?,?)",
+                (
+                    audit_id,
+                    study,
+                    preset,
+                    seed,
+                    _json(config),
+                    code_version,
+                    _json(provenance),
+                    os.getpid(),
+                    socket.gethostname(),
+                    time.time(),
+                ),
+            )
+
+    def complete_audit(self, audit_id: str, result: dict[str, Any]) -> None:
+        """Store an audit's whole result and mark it completed, in one transaction."""
+        with self._transaction() as conn:
+            conn.execute(
+                "UPDATE audits SET status='completed', finished_at=?, result_json=?, probe_power=?, caught_share=?"
+                " WHERE audit_id=?",
+                (time.time(), _json(result), result.get("probe_power"), result.get("caught_share"), audit_id),
+            )
+
+    def end_audit(self, audit_id: str, status: str, error: str | None = None) -> None:
+        """Mark an audit ``failed`` or ``interrupted``."""
+        with self._transaction() as conn:
+            conn.execute(
+                "UPDATE audits SET status=?, finished_at=?, error=? WHERE audit_id=?",
+                (status, time.time(), error, audit_id),
+            )
+
     # reads ----------------------------------------------------------------------------------
 
     def _query(self, sql: str, args: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
@@ -264,6 +372,51 @@ class Store:
     def figures(self, run_id: str) -> list[StoredFigure]:
         rows = self._query("SELECT name, caption, png FROM figures WHERE run_id=? ORDER BY idx", (run_id,))
         return [StoredFigure(r["name"], r["caption"], bytes(r["png"])) for r in rows]
+
+    def audits(self, study: str | None = None, status: str | None = None) -> list[AuditRecord]:
+        """Audits, newest first (none in a store written before audits existed)."""
+        sql, args = "SELECT * FROM audits WHERE 1=1", []
+        if study is not None:
+            sql += " AND study=?"
+            args.append(study)
+        if status is not None:
+            sql += " AND status=?"
+            args.append(status)
+        return [_audit_record(r) for r in self._query(sql + " ORDER BY started_at DESC", tuple(args))]
+
+    def latest_audit(self, study: str) -> AuditRecord | None:
+        """The study's newest completed audit."""
+        found = self.audits(study=study, status="completed")
+        return found[0] if found else None
+
+    def get_audit(self, audit_id: str) -> AuditRecord | None:
+        """An audit by id, or by a unique prefix of its id."""
+        rows = self._query("SELECT * FROM audits WHERE audit_id LIKE ? ORDER BY started_at DESC", (audit_id + "%",))
+        exact = [r for r in rows if r["audit_id"] == audit_id]
+        if exact or len(rows) == 1:
+            return _audit_record((exact or rows)[0])
+        return None
+
+
+def _audit_record(row: sqlite3.Row) -> AuditRecord:
+    return AuditRecord(
+        audit_id=row["audit_id"],
+        study=row["study"],
+        preset=row["preset"],
+        seed=row["seed"],
+        config=json.loads(row["config_json"]),
+        code_version=row["code_version"],
+        provenance=json.loads(row["provenance_json"]),
+        status=row["status"],
+        pid=row["pid"],
+        host=row["host"],
+        started_at=row["started_at"],
+        finished_at=row["finished_at"],
+        error=row["error"],
+        result=_load(row["result_json"], None),
+        probe_power=row["probe_power"],
+        caught_share=row["caught_share"],
+    )
 
 
 def _load(text: str | None, default: Any) -> Any:
