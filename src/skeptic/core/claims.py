@@ -219,13 +219,29 @@ MeasureFn = Callable[[Measurements], Measured]
 
 @dataclass(frozen=True)
 class Claim:
-    """One statement a source makes, and how a measurement decides it."""
+    """One statement a source makes, and how a measurement decides it.
+
+    ``source`` names the paper and the place in it (theorem, table, figure, section, equation, or the
+    quoted sentence). ``own_threshold`` declares that the threshold of ``expect`` is Skeptic's own
+    rather than the source's: ``True``, or better a sentence saying where it comes from ("the paper
+    says 'a small constant factor'; 5x is ours"). The report marks such claims.
+    """
 
     id: str
     statement: str
     source: str
     measure: MeasureFn
     expect: Comparison
+    own_threshold: bool | str = False
+
+    @property
+    def own_threshold_note(self) -> str:
+        """``""`` when the threshold is the source's; otherwise what the report shows."""
+        if not self.own_threshold:
+            return ""
+        if isinstance(self.own_threshold, str):
+            return self.own_threshold
+        return "the threshold is Skeptic's own, not the source's"
 
 
 @dataclass(frozen=True)
@@ -254,6 +270,8 @@ class ClaimResult:
     verdict: Verdict
     reason: str
     estimates: list[dict[str, Any]]
+    own_threshold: str = ""
+    """Non-empty when the threshold is Skeptic's own (see :attr:`Claim.own_threshold`)."""
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -312,6 +330,7 @@ def judge_claims(
                 verdict=verdict,
                 reason=reason,
                 estimates=[e.to_dict() for e in estimates],
+                own_threshold=claim.own_threshold_note,
             )
         )
     return results

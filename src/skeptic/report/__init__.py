@@ -23,7 +23,7 @@ from markupsafe import Markup
 
 from skeptic.core.claims import VERDICTS
 from skeptic.core.runner import RunResult
-from skeptic.core.store import Store
+from skeptic.core.store import AuditRecord, Store
 from skeptic.core.study import Study, all_studies
 
 PRESET_ORDER = ("paper", "quick", "test")
@@ -56,6 +56,8 @@ class StudyPage:
     runs: list[RunResult]
     """Latest completed run per preset, the leading one first."""
     history: list[dict[str, Any]]
+    audit: AuditRecord | None = None
+    """The study's latest completed audit (``skeptic audit``)."""
 
     @property
     def lead(self) -> RunResult | None:
@@ -116,7 +118,7 @@ def collect_pages(store: Store, studies: Sequence[Study[Any]] | None = None) -> 
             if record.preset not in latest:
                 latest[record.preset] = RunResult.from_record(record, store.figures(record.run_id))
         order = [p for p in PRESET_ORDER if p in latest] + sorted(p for p in latest if p not in PRESET_ORDER)
-        pages.append(StudyPage(s, [latest[p] for p in order], _history(store, s.name)))
+        pages.append(StudyPage(s, [latest[p] for p in order], _history(store, s.name), store.latest_audit(s.name)))
     return pages
 
 
