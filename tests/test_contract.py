@@ -2,9 +2,12 @@
 
 On its ``test`` preset each study runs in seconds, its results round-trip through the store, the
 report renders it, and every claim reaches a verdict from a measurement that was actually made.
+Every claim cites a place in its source, and every study declares a fault catalog whose audit on the
+``test`` preset has no silent and no crashed fault (issues 8 and 10).
 """
 
 import json
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -13,11 +16,27 @@ import pytest
 
 from skeptic import load_studies
 from skeptic.core import Store, Study, run
+from skeptic.core.audit import audit
 from skeptic.core.claims import VERDICTS
+from skeptic.core.faults import FAULT_KINDS
 from skeptic.report import write_report
 
-STUDIES = {s.name: s for s in load_studies()}
+# The package's own studies (tests register toy studies in the same registry).
+STUDIES = {s.name: s for s in load_studies() if s.run.__module__.startswith("skeptic.studies.")}
 TEST_PRESET_BUDGET_S = 120  # "seconds", with room for a loaded CI machine
+AUDIT_BUDGET_S = 360  # one study's audit on its test preset, two processes at a time; keeps CI under 20 minutes
+MIN_FAULTS, MIN_KINDS = 8, 3
+
+SOURCE_PLACE = re.compile(
+    r"\b(theorem|thm|lemma|proposition|prop|corollary|definition|def|table|tab|figure|fig|section|sec|appendix|app"
+    r"|equation|eq|algorithm|alg|footnote|page|pp?)s?\b\.?\s*\(?([a-z]?\d|[a-z]\b)"
+    r"|§\s*\d|\b(abstract|sentence|paragraph)\b",
+    re.IGNORECASE,
+)
+"""A claim's source names a place: "Table 1", "Figure 1a", "Theorem 5", "§2.1", "Section 3", "Eq. 4",
+"Appendix B", "abstract", or "sentence" (with the sentence quoted). A bare paper title is not a place."""
+
+OWN_THRESHOLD_WORDS = re.compile(r"skeptic'?s own|our (own )?threshold|threshold (is )?(set|chosen)\b", re.IGNORECASE)
 
 
 def test_the_roadmap_studies_are_registered() -> None:
@@ -70,3 +89,79 @@ def test_study_contract(name: str, tmp_path: Path) -> None:
     page = (tmp_path / "report" / f"{name}.html").read_text()
     for c in result.claims:
         assert c["id"] in page
+
+
+@pytest.mark.parametrize("name", sorted(STUDIES))
+def test_every_claim_cites_a_place_in_its_source(name: str) -> None:
+    """Issue 8: a source names the paper and the place (theorem, table, figure, section, equation, sentence)."""
+    unplaced = [f"{c.id}: {c.source!r}" for c in STUDIES[name].claims if not SOURCE_PLACE.search(c.source)]
+    assert not unplaced, "claims whose source names no place (theorem/table/figure/section/eq/sentence):\n" + (
+        "\n".join(unplaced)
+    )
+
+
+@pytest.mark.parametrize("name", sorted(STUDIES))
+def test_a_threshold_of_skeptics_own_is_declared(name: str) -> None:
+    """Issue 8: a claim whose threshold is Skeptic's own says so with ``Claim(..., own_threshold=...)``,
+    which the report marks; a claim whose text says so must declare it, and a declared note is not blank."""
+    for c in STUDIES[name].claims:
+        if OWN_THRESHOLD_WORDS.search(c.statement + " " + c.source):
+            assert c.own_threshold, f"{c.id} says its threshold is Skeptic's own: declare own_threshold=..."
+        if isinstance(c.own_threshold, str) and c.own_threshold:
+            assert len(c.own_threshold.split()) >= 3, f"{c.id}: say where the threshold comes from"
+
+
+@pytest.mark.parametrize("name", sorted(STUDIES))
+def test_fault_catalog(name: str) -> None:
+    """Issue 10: at least 8 faults spanning at least 3 kinds, unique ids and descriptions, each injectable."""
+    faults = STUDIES[name].faults
+    assert len(faults) >= MIN_FAULTS, f"{name} declares {len(faults)} faults; the contract asks for {MIN_FAULTS}"
+    kinds = {f.kind for f in faults}
+    assert len(kinds) >= MIN_KINDS and kinds <= set(FAULT_KINDS), f"{name}'s faults span only {sorted(kinds)}"
+    assert len({f.id for f in faults}) == len(faults), "fault ids must be unique"
+    descriptions = [f.description.strip().lower() for f in faults]
+    assert len(set(descriptions)) == len(faults), "fault descriptions must be unique"
+    for f in faults:
+        assert len(f.description.split()) >= 4, f"{f.id}: describe the bug in a sentence"
+        with f.inject():  # the target resolves, and leaving restores it
+            pass
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(STUDIES))
+def test_study_audit(name: str) -> None:
+    """Issue 10: on the test preset no declared fault is silent or crashed, two clean runs agree, and every
+    harmless fault's note says whether it truly cannot matter there or which probe should have seen it."""
+    spec = STUDIES[name]
+    if not spec.faults:
+        pytest.fail(f"{name} declares no fault catalog, so nothing measures whether its probes catch bugs")
+    result = audit(spec, "test")
+    lines = [f"{f.id} ({f.kind}): {f.outcome}: {f.detail}" for f in result.faults]
+    summary = f"{name}: probe power {result.probe_power:.0%}, {result.counts}\n" + "\n".join(lines)
+    assert not result.unstable, f"two clean runs disagree: {result.unstable}\n{summary}"
+    assert result.count("silent") == 0, "silent faults (a verdict changed, no probe failed):\n" + summary
+    assert result.count("crashed") == 0, "crashed faults:\n" + summary
+    unexplained = [f.id for f in result.faults if f.outcome == "harmless" and not f.note.strip()]
+    assert not unexplained, f"harmless faults need a note (cannot matter, or which probe should see it): {unexplained}"
+    assert result.duration_s < AUDIT_BUDGET_S, f"the audit took {result.duration_s:.0f} s\n{summary}"
+
+
+@pytest.mark.parametrize(
+    ("source", "places"),
+    [
+        ("Zhang et al. 2017, Table 1", True),
+        ("Zhang et al. 2017, §2.1 and Figure 1a", True),
+        ("Thomas & Kwa 2023, Theorem 5", True),
+        ("Bartlett et al. 2017, Lemma A.8", True),
+        ("Yang et al. 2022, Eq. 4", True),
+        ("Greenblatt et al. 2024, abstract", True),
+        ("Kwa 2023, the sentence 'I think the limit is 0'", True),
+        ("Kwa et al. 2024, Appendix B", True),
+        ("Thomas & Kwa 2023, 'When is Goodhart catastrophic?' (normal–normal example)", False),
+        ("Kwa et al. 2024, synthetic best-of-n figure", False),
+        ("Popular retelling of Zhang et al.", False),
+        ("tables of results", False),
+    ],
+)
+def test_the_source_place_rule(source: str, places: bool) -> None:
+    assert bool(SOURCE_PLACE.search(source)) is places
