@@ -1,4 +1,5 @@
-# Skeptic: `make demo` sets up and runs every study on its quick preset; `make test` runs the tests.
+# Skeptic: `make demo` sets up and runs every study on its quick preset; `make test` runs the tests
+# (slow ones included: every study's audit on its test preset); `make audit` audits every study.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -6,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 REPORT ?= skeptic-report
 PRESET ?= quick
 
-.PHONY: setup system-deps demo paper test lint bench clean
+.PHONY: setup system-deps demo paper test audit lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,8 +31,12 @@ demo: setup
 paper:
 	$(MAKE) demo PRESET=paper
 
+# pytest's own exit status fails the target, exit 5 (no tests collected) included.
 test: setup system-deps
 	$(PY) -m pytest
+
+audit: setup
+	$(VENV)/bin/skeptic audit --all --preset test
 
 lint: setup
 	$(VENV)/bin/ruff check src tests benchmarks
