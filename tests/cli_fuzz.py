@@ -159,7 +159,9 @@ class Outcome:
 
     @property
     def traceback(self) -> bool:
-        return self.exception is not None or "Traceback (most recent call last)" in self.stderr
+        """An exception escaped (in process), a traceback was printed, or ``main()`` caught a bug ("internal error")."""
+        text = self.stderr
+        return self.exception is not None or "Traceback (most recent call last)" in text or "internal error" in text
 
 
 _real_execute = runner.execute
