@@ -20,6 +20,7 @@ running one, the fuzz stops it there (``Accepted``) and counts the input as acce
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import hashlib
 import io
@@ -47,7 +48,7 @@ DB = "skeptic.sqlite"
 SURROGATES = "".join(chr(c) for c in range(0xDC80, 0xDD00))  # how Python shows argv bytes that are not UTF-8
 
 
-class Accepted(BaseException):  # noqa: N818  (not an error: the input passed validation)
+class Accepted(BaseException):
     """Raised in place of executing a real study: the command line was accepted."""
 
 
@@ -62,9 +63,14 @@ def _make_templates(root: Path) -> None:
 
     good = root / "store-good"
     run("toy-coin", preset="test", store=good)
-    run("toy-coin", preset="test", seed=1, overrides={"label": "[x](http://127.0.0.1:9/a) ![i](http://127.0.0.1:9/i.png)"}, store=good)
-    with sqlite3.connect(good / DB) as conn:  # fold the WAL into the main file so a copy is complete
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    run(
+        "toy-coin",
+        preset="test",
+        seed=1,
+        overrides={"label": "[x](http://127.0.0.1:9/a) ![i](http://127.0.0.1:9/i.png)"},
+        store=good,
+    )
+    assert not (good / f"{DB}-wal").exists()  # the last connection folded the WAL into the main file
     data = (good / DB).read_bytes()
     (root / "store-garbage").mkdir()
     (root / "store-garbage" / DB).write_bytes(b"this is not a database\n" * 200)
@@ -91,7 +97,9 @@ _TEMPLATE: Path | None = None
 def template() -> Path:
     global _TEMPLATE
     if _TEMPLATE is None:
-        root = Path(tempfile.mkdtemp(prefix="skeptic-fuzz-template-")) / "sandbox"
+        parent = Path(tempfile.mkdtemp(prefix="skeptic-fuzz-template-"))
+        atexit.register(shutil.rmtree, parent, ignore_errors=True)
+        root = parent / "sandbox"
         root.mkdir()
         _make_templates(root)
         _TEMPLATE = root
@@ -224,11 +232,28 @@ def invoke(argv: list[str], cwd: Path, env_store: str | None = None) -> Outcome:
     return outcome
 
 
-def run_case(argv: list[str], env_store: str | None = None) -> Outcome:
-    """One command line in a fresh sandbox: run it, then look at what it left behind."""
+def invoke_subprocess(argv: list[str], cwd: Path, env_store: str | None = None) -> Outcome:
+    """Run ``skeptic *argv`` as a real process (``python -m skeptic``, toy-coin registered)."""
+    import subprocess
+
+    root = Path(__file__).resolve().parents[1]
+    env = {k: v for k, v in os.environ.items() if k not in {"SKEPTIC_RESULTS", "SKEPTIC_DEBUG"}}
+    env["PYTHONPATH"] = os.pathsep.join([str(root / "src"), str(root)])
+    if env_store is not None:
+        env["SKEPTIC_RESULTS"] = env_store
+    code = "import sys, tests.toy_study; from skeptic.cli import main; sys.argv[0] = 'skeptic'; main()"
+    proc = subprocess.run(
+        [sys.executable, "-c", code, *argv], cwd=cwd, env=env, capture_output=True, text=True, timeout=300
+    )
+    return Outcome(argv, env_store, code=proc.returncode, stdout=proc.stdout, stderr=proc.stderr)
+
+
+def run_case(argv: list[str], env_store: str | None = None, subprocess: bool = False) -> Outcome:
+    """One command line in a fresh sandbox: run it (in process, or as a real process), then look at what
+    it left behind."""
     with sandbox() as root:
         before = snapshot(root)
-        outcome = invoke(argv, root / "work", env_store)
+        outcome = (invoke_subprocess if subprocess else invoke)(argv, root / "work", env_store)
         outcome.written = changes(before, snapshot(root))
         for path in outcome.written:
             if path.startswith(("+", "~")) and path.endswith(".html"):
@@ -458,7 +483,61 @@ def command_lines(draw: st.DrawFn) -> tuple[list[str], str | None]:
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Tallies (python -m tests.cli_fuzz N)
+# Damaged stores: every command that opens a store, against every kind of damage
+# ---------------------------------------------------------------------------------------------------------
+
+DAMAGED_STORES = {
+    "garbage": "../store-garbage",
+    "truncated": "../store-truncated",
+    "junk after a valid header": "../store-header",
+    "database is a directory": "../store-dir",
+    "store directory is a file": "../afile",
+    "store under a file": "../afile/sub",
+}
+"""Kind of damage -> the ``--store`` value (relative to a sandbox's working directory)."""
+
+
+def minimal_args(name: str, command: Any) -> list[str]:
+    """Arguments a command needs to get as far as opening its store (a study name, a run id)."""
+    args: list[str] = []
+    for param in command.params:
+        if param.param_type_name == "argument" and (param.required or param.nargs == -1):
+            args.append("2026" if "id" in (param.name or "") else "toy-coin")
+        elif param.param_type_name == "option" and param.required:
+            args += [param.opts[0], "1"]
+    return [name, *args]
+
+
+def store_commands() -> list[list[str]]:
+    """Every command with a ``--store`` option, with the arguments it needs; ``run`` also with ``--force``."""
+    lines = []
+    for name, command in sorted(commands().items()):
+        if any(p.name == "store" for p in command.params):
+            lines.append(minimal_args(name, command))
+            if any(p.name == "force" for p in command.params):
+                lines.append([*minimal_args(name, command), "--force"])
+    return lines
+
+
+def damaged_store_cases() -> list[tuple[str, list[str]]]:
+    return [(kind, [*line, "--store", store]) for kind, store in DAMAGED_STORES.items() for line in store_commands()]
+
+
+def damaged_store_tally() -> dict[str, Any]:
+    """How many (damage, command) pairs end cleanly: exit 2, one line naming the damaged path, nothing written."""
+    clean, bad = 0, []
+    for kind, argv in damaged_store_cases():
+        o = run_case(argv)
+        named = DAMAGED_STORES[kind].removeprefix("../").split("/")[0] in o.stderr
+        if not violations(o) and o.code == 2 and named:
+            clean += 1
+        else:
+            bad.append({"damage": kind, "argv": argv, "code": o.code, "stderr": o.stderr[-300:], "wrote": o.written})
+    return {"cases": clean + len(bad), "clean": clean, "not_clean": bad}
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Tallies (python -m tests.cli_fuzz N | python -m tests.cli_fuzz damaged)
 # ---------------------------------------------------------------------------------------------------------
 
 
@@ -519,4 +598,6 @@ def _classes(rows: list[Outcome]) -> dict[str, int]:
 if __name__ == "__main__":
     import json
 
-    print(json.dumps(tally(int(sys.argv[1]) if len(sys.argv) > 1 else 200), indent=1, ensure_ascii=True))
+    what = sys.argv[1] if len(sys.argv) > 1 else "200"
+    result = damaged_store_tally() if what == "damaged" else tally(int(what))
+    print(json.dumps(result, indent=1, ensure_ascii=True))

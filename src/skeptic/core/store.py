@@ -21,6 +21,7 @@ import os
 import socket
 import sqlite3
 import time
+import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -100,8 +101,13 @@ def check_run_id(run_id: str) -> str:
     return run_id
 
 
+def _where(path: Path) -> str:
+    """A path for an error message: whole (a user must be able to find the file), within reason."""
+    return shown(str(path), 1000)
+
+
 def _move_aside(path: Path) -> str:
-    return f"move it aside (mv {shown(str(path))[1:-1]} {shown(str(path) + '.damaged')[1:-1]}) and run again"
+    return f"move it aside (mv {_where(path)} {_where(Path(f'{path}.damaged'))}) and run again"
 
 
 def default_store_dir() -> Path:
@@ -189,7 +195,7 @@ class Store:
         """
         if self._checked and not write:
             return
-        where = shown(str(self.directory))
+        where = _where(self.directory)
         try:
             if self.directory.exists() and not self.directory.is_dir():
                 raise StoreError(f"the store directory {where} is a file, not a directory; use --store DIR")
@@ -197,21 +203,21 @@ class Store:
             while not ancestor.exists() and ancestor != ancestor.parent:
                 ancestor = ancestor.parent
             if not ancestor.is_dir():
-                raise StoreError(f"the store directory {where} is under {shown(str(ancestor))}, which is a file")
+                raise StoreError(f"the store directory {where} is under {_where(ancestor)}, which is a file")
             if write and not self.directory.exists() and not os.access(ancestor, os.W_OK | os.X_OK):
-                raise StoreError(f"cannot create the store directory {where}: {shown(str(ancestor))} is read-only")
+                raise StoreError(f"cannot create the store directory {where}: {_where(ancestor)} is read-only")
             exists = self.path.exists()
             if exists and self.path.is_dir():
                 raise StoreError(
-                    f"the store database {shown(str(self.path))} is a directory, not a file; {_move_aside(self.path)}"
+                    f"the store database {_where(self.path)} is a directory, not a file; {_move_aside(self.path)}"
                 )
             if exists and not self.path.is_file():
-                raise StoreError(f"the store database {shown(str(self.path))} is not a regular file; use --store DIR")
+                raise StoreError(f"the store database {_where(self.path)} is not a regular file; use --store DIR")
         except OSError as exc:
             raise StoreError(f"cannot use the store directory {where}: {exc.strerror or exc}") from None
         if write and exists and not (os.access(self.path, os.W_OK) and os.access(self.directory, os.W_OK | os.X_OK)):
             raise StoreError(
-                f"the store {shown(str(self.path))} is read-only; make it and its directory writable, "
+                f"the store {_where(self.path)} is read-only; make it and its directory writable, "
                 "or use --store DIR for another store"
             )
         if exists and not self._checked:
@@ -230,22 +236,18 @@ class Store:
         existed = [p.exists() for p in sidecars]
         problem: StoreError | None = None
         try:
-            conn = sqlite3.connect(self.path, timeout=120, isolation_level=None)
-        except sqlite3.Error as exc:
-            raise self._error(exc) from None
-        try:
-            conn.execute("PRAGMA busy_timeout = 120000")
+            conn = self._open(write=False)
             problems = [row[0] for row in conn.execute("PRAGMA quick_check")]
             if problems != ["ok"]:
                 problem = StoreError(
-                    f"the store {shown(str(self.path))} is damaged (quick_check: {shown('; '.join(problems), 120)}); "
+                    f"the store {_where(self.path)} is damaged (quick_check: {shown('; '.join(problems), 120)}); "
                     + _move_aside(self.path)
                 )
             else:
                 columns = {row[1] for row in conn.execute("PRAGMA table_info(runs)")}
                 if columns and not columns >= RUN_COLUMNS:
                     problem = StoreError(
-                        f"{shown(str(self.path))} is an SQLite database but not a Skeptic store (its runs table lacks "
+                        f"{_where(self.path)} is an SQLite database but not a Skeptic store (its runs table lacks "
                         f"{', '.join(sorted(RUN_COLUMNS - columns))}); use --store DIR for another directory"
                     )
         except sqlite3.Error as exc:
@@ -266,10 +268,10 @@ class Store:
             with open(self.path, "rb") as fh:
                 header = fh.read(100)
         except OSError as exc:
-            raise StoreError(f"cannot read the store {shown(str(self.path))}: {exc.strerror or exc}") from None
+            raise StoreError(f"cannot read the store {_where(self.path)}: {exc.strerror or exc}") from None
         if size == 0:
             return  # an empty file is an empty database (SQLite creates the schema on first write)
-        where = shown(str(self.path))
+        where = _where(self.path)
         if len(header) < 100 or not header.startswith(b"SQLite format 3\x00"):
             raise StoreError(f"{where} is not an SQLite database; {_move_aside(self.path)}")
         page_size = int.from_bytes(header[16:18], "big")
@@ -285,7 +287,7 @@ class Store:
 
     def _error(self, exc: sqlite3.Error | OSError) -> StoreError:
         """A one-line :class:`StoreError` for an SQLite or OS error on this store: which file, and what to do."""
-        where = shown(str(self.path))
+        where = _where(self.path)
         text = str(exc)
         if isinstance(exc, OSError):
             return StoreError(f"cannot use the store {where}: {exc.strerror or text}")
@@ -301,18 +303,42 @@ class Store:
 
     # connections ----------------------------------------------------------------------------
 
+    def writable(self) -> bool:
+        """Whether this process may write the database and its directory (WAL needs both)."""
+        return os.access(self.directory, os.W_OK | os.X_OK) and (
+            not self.path.exists() or os.access(self.path, os.W_OK)
+        )
+
+    def _open(self, write: bool) -> sqlite3.Connection:
+        """A connection; a store this process cannot write is read through a read-only connection.
+
+        SQLite cannot open a WAL database read-only when its ``-shm`` file is missing and the directory is
+        read-only; then the store is read as immutable, i.e. as its main file alone (a store left with
+        runs still in its write-ahead log would show them once it is writable again).
+        """
+        if write or self.writable():
+            conn = sqlite3.connect(self.path, timeout=120, isolation_level=None)
+        else:
+            base = "file:" + urllib.parse.quote(str(self.path.absolute())) + "?mode=ro"
+            try:
+                conn = sqlite3.connect(base, uri=True, timeout=120, isolation_level=None)
+                conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            except sqlite3.OperationalError:
+                conn = sqlite3.connect(base + "&immutable=1", uri=True, timeout=120, isolation_level=None)
+        conn.execute("PRAGMA busy_timeout = 120000")
+        return conn
+
     @contextmanager
     def _connect(self, write: bool) -> Iterator[sqlite3.Connection]:
         self.check(write=write)
         try:
             if write:
                 self.directory.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(self.path, timeout=120, isolation_level=None)
+            conn = self._open(write)
         except (sqlite3.Error, OSError) as exc:
             raise self._error(exc) from None
         conn.text_factory = _text
         try:
-            conn.execute("PRAGMA busy_timeout = 120000")
             if write:
                 conn.execute("PRAGMA journal_mode = WAL")
                 conn.execute("PRAGMA synchronous = NORMAL")

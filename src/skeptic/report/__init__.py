@@ -194,7 +194,7 @@ def write_report(store: Store, out_dir: Path | str, studies: Sequence[Study[Any]
 
 
 def _fail(out: Path, why: str) -> ReportError:
-    return ReportError(f"cannot write the report to {shown(str(out))}: {why}")
+    return ReportError(f"cannot write the report to {shown(str(out), 1000)}: {why}")
 
 
 def _nearest_existing(path: Path) -> Path:
@@ -213,16 +213,16 @@ def check_destination(out: Path, files: dict[str, bytes] | None = None) -> None:
         else:
             base = _nearest_existing(out.absolute())
             if not base.is_dir():
-                raise _fail(out, f"{shown(str(base))} is a file, not a directory")
+                raise _fail(out, f"{shown(str(base), 1000)} is a file, not a directory")
         if not os.access(base, os.W_OK | os.X_OK):
-            raise _fail(out, f"{shown(str(base))} is not writable")
+            raise _fail(out, f"{shown(str(base), 1000)} is not writable")
         if out.exists():
             for name in ["figures", *(files or {})]:
                 target = out / name
                 if name == "figures" and target.exists() and not target.is_dir():
-                    raise _fail(out, f"{shown(str(target))} is a file, where the figures directory goes")
+                    raise _fail(out, f"{shown(str(target), 1000)} is a file, where the figures directory goes")
                 if name != "figures" and target.is_dir():
-                    raise _fail(out, f"{shown(str(target))} is a directory, where a page of the report goes")
+                    raise _fail(out, f"{shown(str(target), 1000)} is a directory, where a page of the report goes")
         for part in out.absolute().parts:
             if len(os.fsencode(part)) > 255:
                 raise _fail(out, f"a part of the path is {len(os.fsencode(part))} bytes long (255 at most)")
