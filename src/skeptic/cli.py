@@ -1,14 +1,21 @@
 """The command line: ``skeptic list | run | report | runs | show | audit``.
 
-A user's mistake (unknown study, unknown key, bad value) prints one line and exits with status 2,
-writing nothing. A study that fails exits 1 after storing the run as ``failed``; Ctrl-C exits 130
-after storing it as ``interrupted``.
+A user's mistake (unknown study, unknown key, bad value, a damaged or misplaced store, an output
+path that cannot be written) prints one line and exits with status 2, writing nothing. A study that
+fails exits 1 after storing the run as ``failed``; Ctrl-C exits 130 after storing it as ``interrupted``.
+
+The one-line path lives in :func:`main`, so every command inherits it: raise
+:class:`~skeptic.core.errors.UsageError` (the store raises its subclass ``StoreError`` by itself) and
+never print a traceback for a user's input. Anything else that escapes a command is a bug in Skeptic:
+one line saying so, exit status 1, and the traceback only with ``SKEPTIC_DEBUG=1``.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
+import unicodedata
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -18,16 +25,18 @@ from rich.table import Table
 from rich.text import Text
 
 from skeptic import load_studies
-from skeptic.core.config import parse_assignment, resolve_config
-from skeptic.core.errors import UsageError
+from skeptic.core.config import SEED_MAX, parse_assignment, resolve_config
+from skeptic.core.errors import UsageError, shown
 from skeptic.core.runner import RunFailed, RunResult
 from skeptic.core.runner import run as run_study
-from skeptic.core.store import ENV_VAR, Store
+from skeptic.core.store import ENV_VAR, Store, check_run_id
 from skeptic.core.study import Study, StudySkipped, get_study
 
 try:  # typer >= 0.22 vendors click; older releases use the click package
+    from typer._click.exceptions import ClickException
     from typer._click.exceptions import UsageError as ClickUsageError
 except ImportError:  # pragma: no cover
+    from click.exceptions import ClickException  # type: ignore[assignment]
     from click.exceptions import UsageError as ClickUsageError  # type: ignore[assignment]
 
 app = typer.Typer(
@@ -56,8 +65,11 @@ StoreOption = Annotated[
 ]
 
 
-def _store(path: Path | None) -> Store:
-    return Store(path)
+def _store(path: Path | None, write: bool = False) -> Store:
+    """The store a command names, checked (damaged, misplaced or read-only stores fail here, in one line)."""
+    db = Store(path)
+    db.check(write=write)
+    return db
 
 
 @app.command("list")
@@ -76,7 +88,9 @@ def run_command(
     all_: Annotated[bool, typer.Option("--all", help="Run every study.")] = False,
     preset: Annotated[str, typer.Option(help="Config preset: quick, paper (or test).")] = "quick",
     set_: Annotated[list[str] | None, typer.Option("--set", help="Override a config value: key=value.")] = None,
-    seed: Annotated[int, typer.Option(help="Seed for every random generator.", min=0)] = 0,
+    seed: Annotated[
+        int, typer.Option(help=f"Seed for every random generator (0 to {SEED_MAX}).", min=0, max=SEED_MAX)
+    ] = 0,
     force: Annotated[bool, typer.Option(help="Run again even if an identical run is stored.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document per run on stdout.")] = False,
     store: StoreOption = None,
@@ -92,7 +106,7 @@ def run_command(
     for s in chosen:  # validate everything before anything runs or is written
         resolve_config(s, preset, overrides)
 
-    db = _store(store)
+    db = _store(store, write=True)
     failures = 0
     for s in chosen:
         console = err if err.is_terminal else None
@@ -185,10 +199,11 @@ def show_command(
     store: StoreOption = None,
 ) -> None:
     """One run in full: config, provenance, claims and probes."""
+    check_run_id(run_id)
     db = _store(store)
     record = db.get(run_id)
     if record is None:
-        raise UsageError(f"no run {run_id!r} in {db.path} (see `skeptic runs`)")
+        raise UsageError(f"no run {shown(run_id)} in {shown(str(db.path))} (see `skeptic runs`)")
     result = RunResult.from_record(record, [])
     if as_json:
         doc = result.to_json() | {"provenance": result.provenance, "duration_s": result.duration_s}
@@ -212,7 +227,7 @@ def audit_command(
     studies: Annotated[list[str] | None, typer.Argument(help="Study names (see `skeptic list`).")] = None,
     all_: Annotated[bool, typer.Option("--all", help="Audit every study that declares a fault catalog.")] = False,
     preset: Annotated[str, typer.Option(help="Config preset: test or quick.")] = "test",
-    seed: Annotated[int, typer.Option(help="Seed for every random generator.", min=0)] = 0,
+    seed: Annotated[int, typer.Option(help="Seed for every random generator.", min=0, max=SEED_MAX)] = 0,
     jobs: Annotated[
         int | None,
         typer.Option(help="Executions run at once, each in its own process (default: 2 on 2+ cores).", min=1),
@@ -292,9 +307,10 @@ def _print_audit(audit_id: str, doc: dict[str, Any], console: Console) -> None:
     console.print(table)
     counts, n = doc["counts"], len(doc["faults"])
     power = doc["probe_power"]
-    shown = "n/a (no fault changed anything)" if power is None else f"{power:.0%}"
+    power_text = "n/a (no fault changed anything)" if power is None else f"{power:.0%}"
     console.print(
-        f"probe power: {shown} = caught / (caught + silent) = {counts['caught']}/{counts['caught'] + counts['silent']};"
+        f"probe power: {power_text} = caught / (caught + silent)"
+        f" = {counts['caught']}/{counts['caught'] + counts['silent']};"
         f" caught {counts['caught']} of {n} faults; silent {counts['silent']}, harmless {counts['harmless']},"
         f" crashed {counts['crashed']}",
         markup=False,
@@ -312,21 +328,65 @@ def _print_audit(audit_id: str, doc: dict[str, Any], console: Console) -> None:
         )
 
 
+LINE_BREAKS = frozenset("\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")
+
+
+def one_line(message: object, limit: int = 2000) -> str:
+    """``message`` as one printable line: control characters and line breaks escaped, cut at ``limit``."""
+    text = "".join(
+        ch.encode("unicode_escape").decode() if ch in LINE_BREAKS or unicodedata.category(ch) in {"Cc", "Cs"} else ch
+        for ch in str(message)
+    )
+    return text if len(text) <= limit else text[: limit - 30] + f"… ({len(text)} characters)"
+
+
+def fail(message: object, code: int = 2) -> None:
+    """Print ``skeptic: error: <message>`` as one line on stderr and exit with ``code``."""
+    sys.stderr.write(f"skeptic: error: {one_line(message)}\n")  # not through rich: no markup, emoji or wrapping
+    sys.stderr.flush()
+    sys.exit(code)
+
+
+def _check_text(argv: list[str]) -> None:
+    """Arguments and $SKEPTIC_RESULTS must be UTF-8: Python shows other bytes as lone surrogates."""
+    for i, arg in enumerate([*argv, os.environ.get(ENV_VAR, "")]):
+        if any("\udc80" <= ch <= "\udcff" for ch in arg):
+            what = f"${ENV_VAR}" if i == len(argv) else f"argument {i + 1}"
+            raise UsageError(f"{what} is not valid UTF-8 text: {shown(arg)}")
+
+
 def main() -> None:
     """Entry point: one line and exit 2 for a user's mistake, never a traceback."""
+    for stream in (sys.stdout, sys.stderr):  # never fail on printing a character the terminal cannot show
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
     command = typer.main.get_command(app)
     try:
+        _check_text(sys.argv[1:])
         code = command.main(args=sys.argv[1:], prog_name="skeptic", standalone_mode=False)
     except UsageError as exc:
-        err.print(f"skeptic: error: {exc}", markup=False)
-        sys.exit(2)
+        fail(exc)
     except ClickUsageError as exc:
         if type(exc).__name__ == "NoArgsIsHelpError":  # bare `skeptic`: show the help
             out.print(command.get_help(exc.ctx) if exc.ctx else "", markup=False)
             sys.exit(0)
-        err.print(f"skeptic: error: {exc.format_message()}", markup=False)
-        sys.exit(2)
+        fail(exc.format_message())
+    except ClickException as exc:  # click's other input errors (a file option it could not open, ...)
+        fail(exc.format_message())
     except (typer.Abort, KeyboardInterrupt):
         err.print("skeptic: interrupted", markup=False)
         sys.exit(130)
+    except BrokenPipeError:  # `skeptic runs | head -1`: the reader left; say nothing more
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(1)
+    except Exception as exc:
+        if os.environ.get("SKEPTIC_DEBUG"):
+            raise
+        fail(
+            f"internal error, a bug in Skeptic ({type(exc).__name__}: {exc}); "
+            "rerun with SKEPTIC_DEBUG=1 for the traceback and report it",
+            code=1,
+        )
     sys.exit(code if isinstance(code, int) else 0)

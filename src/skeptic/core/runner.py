@@ -35,7 +35,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from skeptic.core.claims import ClaimResult, ProbeResult, judge_claims, run_probes
-from skeptic.core.config import config_hash, resolve_config
+from skeptic.core.config import check_seed, config_hash, resolve_config
 from skeptic.core.store import RunRecord, Store, StoredFigure
 from skeptic.core.study import Figure, Study, StudyConfig, StudySkipped, get_study
 
@@ -306,6 +306,7 @@ def run(
     """
     spec = get_study(study) if isinstance(study, str) else study
     config = resolve_config(spec, preset, overrides)
+    seed = check_seed(seed)
     db = store if isinstance(store, Store) else Store(store)
     chash = config_hash(config, seed)
     prov = provenance()

@@ -4,6 +4,14 @@ A run is inserted as ``running`` before any work starts and completed in a singl
 its measurements, verdicts and figures, so a run killed at any moment leaves the database readable
 and the run visibly not completed. Writers take the write lock only for those short transactions and
 wait (busy timeout) for each other, so several ``skeptic run`` processes can share one store.
+
+A store that cannot be used raises :class:`StoreError` (a :class:`~skeptic.core.errors.UsageError`, so
+the CLI prints one line and exits with status 2) before anything is written: the first connection of a
+:class:`Store` checks the place (a directory, not under a file, the database a regular file, writable
+when writing) and runs ``PRAGMA quick_check`` on an existing database; every SQLite error after that is
+reported with the file it concerns and what to do. Recovery from a damaged store: move the file aside
+(``mv skeptic-results/skeptic.sqlite skeptic-results/skeptic.sqlite.damaged``); the next run starts a
+fresh store, and the old file can still be inspected with the ``sqlite3`` shell (``.recover``).
 """
 
 from __future__ import annotations
@@ -13,11 +21,14 @@ import os
 import socket
 import sqlite3
 import time
+import urllib.parse
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from skeptic.core.errors import UsageError, shown
 
 DEFAULT_DIR = "skeptic-results"
 ENV_VAR = "SKEPTIC_RESULTS"
@@ -73,6 +84,49 @@ CREATE TABLE IF NOT EXISTS audits (
 );
 CREATE INDEX IF NOT EXISTS audits_by_study ON audits (study, status, started_at);
 """
+
+
+RUN_COLUMNS = frozenset(
+    [
+        "run_id",
+        "study",
+        "preset",
+        "seed",
+        "config_json",
+        "config_hash",
+        "code_version",
+        "provenance_json",
+        "status",
+        "started_at",
+    ]
+)
+"""Columns a ``runs`` table must have for the file to be a Skeptic store (later versions may add more)."""
+
+RUN_ID_MAX = 128
+RUN_ID_ALPHABET = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:")
+
+
+class StoreError(UsageError):
+    """The store cannot be used as it is: damaged, not a database, in the wrong place, read-only or locked."""
+
+
+def check_run_id(run_id: str) -> str:
+    """A run id (or prefix) as a user typed it: 1 to 128 letters, digits, ``-``, ``_``, ``.`` or ``:``."""
+    if not 1 <= len(run_id) <= RUN_ID_MAX or not set(run_id) <= RUN_ID_ALPHABET:
+        raise UsageError(
+            f"a run id is 1 to {RUN_ID_MAX} characters of letters, digits, '-', '_', '.' and ':' "
+            f"(see `skeptic runs`), got {shown(run_id)}"
+        )
+    return run_id
+
+
+def _where(path: Path) -> str:
+    """A path for an error message: whole (a user must be able to find the file), within reason."""
+    return shown(str(path), 1000)
+
+
+def _move_aside(path: Path) -> str:
+    return f"move it aside (mv {_where(path)} {_where(Path(f'{path}.damaged'))}) and run again"
 
 
 def default_store_dir() -> Path:
@@ -183,22 +237,178 @@ class Store:
     def __init__(self, directory: Path | str | None = None) -> None:
         self.directory = Path(directory) if directory is not None else default_store_dir()
         self.path = self.directory / DB_NAME
+        self._checked = False
 
     def exists(self) -> bool:
-        return self.path.exists()
+        try:
+            return self.path.exists()
+        except OSError:  # a name too long, a loop of links: check() says which
+            return False
+
+    # checks ---------------------------------------------------------------------------------
+
+    def check(self, write: bool = False) -> None:
+        """Raise :class:`StoreError` unless the store can be used (read, or written when ``write``).
+
+        Cheap and done once per :class:`Store` (the first connection calls it): the directory must be
+        a directory (or creatable), the database a regular file, and an existing database must pass
+        ``PRAGMA quick_check`` and, if it has a ``runs`` table, have a Skeptic store's columns.
+        """
+        if self._checked and not write:
+            return
+        where = _where(self.directory)
+        try:
+            if self.directory.exists() and not self.directory.is_dir():
+                raise StoreError(f"the store directory {where} is a file, not a directory; use --store DIR")
+            ancestor = self.directory
+            while not ancestor.exists() and ancestor != ancestor.parent:
+                ancestor = ancestor.parent
+            if not ancestor.is_dir():
+                raise StoreError(f"the store directory {where} is under {_where(ancestor)}, which is a file")
+            if write and not self.directory.exists() and not os.access(ancestor, os.W_OK | os.X_OK):
+                raise StoreError(f"cannot create the store directory {where}: {_where(ancestor)} is read-only")
+            exists = self.path.exists()
+            if exists and self.path.is_dir():
+                raise StoreError(
+                    f"the store database {_where(self.path)} is a directory, not a file; {_move_aside(self.path)}"
+                )
+            if exists and not self.path.is_file():
+                raise StoreError(f"the store database {_where(self.path)} is not a regular file; use --store DIR")
+        except OSError as exc:
+            raise StoreError(f"cannot use the store directory {where}: {exc.strerror or exc}") from None
+        if write and exists and not (os.access(self.path, os.W_OK) and os.access(self.directory, os.W_OK | os.X_OK)):
+            raise StoreError(
+                f"the store {_where(self.path)} is read-only; make it and its directory writable, "
+                "or use --store DIR for another store"
+            )
+        if exists and not self._checked:
+            self._quick_check()
+        self._checked = True
+
+    def _quick_check(self) -> None:
+        """The file's header read directly (an SQLite file, not truncated), then ``PRAGMA quick_check``
+        (O(size), without the index cross-checks of ``integrity_check``) and the ``runs`` table's columns.
+
+        SQLite leaves ``-wal``/``-shm`` files beside a damaged WAL database it opened; those it created
+        here are removed again, so a failed check writes nothing.
+        """
+        self._check_header()
+        sidecars = [Path(f"{self.path}{suffix}") for suffix in ("-wal", "-shm")]
+        existed = [p.exists() for p in sidecars]
+        problem: StoreError | None = None
+        try:
+            conn = self._open(write=False)
+            problems = [row[0] for row in conn.execute("PRAGMA quick_check")]
+            if problems != ["ok"]:
+                problem = StoreError(
+                    f"the store {_where(self.path)} is damaged (quick_check: {shown('; '.join(problems), 120)}); "
+                    + _move_aside(self.path)
+                )
+            else:
+                columns = {row[1] for row in conn.execute("PRAGMA table_info(runs)")}
+                if columns and not columns >= RUN_COLUMNS:
+                    problem = StoreError(
+                        f"{_where(self.path)} is an SQLite database but not a Skeptic store (its runs table lacks "
+                        f"{', '.join(sorted(RUN_COLUMNS - columns))}); use --store DIR for another directory"
+                    )
+        except sqlite3.Error as exc:
+            problem = self._error(exc)
+        finally:
+            conn.close()
+        if problem is not None:
+            for sidecar, was_there in zip(sidecars, existed, strict=True):
+                if not was_there:
+                    with suppress(OSError):
+                        sidecar.unlink()
+            raise problem
+
+    def _check_header(self) -> None:
+        """The 100-byte header: SQLite's magic string, and a file as long as the header says (not truncated)."""
+        try:
+            size = self.path.stat().st_size
+            with open(self.path, "rb") as fh:
+                header = fh.read(100)
+        except OSError as exc:
+            raise StoreError(f"cannot read the store {_where(self.path)}: {exc.strerror or exc}") from None
+        if size == 0:
+            return  # an empty file is an empty database (SQLite creates the schema on first write)
+        where = _where(self.path)
+        if len(header) < 100 or not header.startswith(b"SQLite format 3\x00"):
+            raise StoreError(f"{where} is not an SQLite database; {_move_aside(self.path)}")
+        page_size = int.from_bytes(header[16:18], "big")
+        page_size = 65536 if page_size == 1 else page_size
+        pages = int.from_bytes(header[28:32], "big")
+        valid = header[24:28] == header[92:96] and pages > 0  # the header's page count is current
+        if page_size < 512 or size % page_size or (valid and size < pages * page_size):
+            expected = f"{pages * page_size} bytes" if valid else f"a multiple of {page_size} bytes"
+            raise StoreError(
+                f"the store {where} is truncated or damaged ({size} bytes, its header says {expected}); "
+                + _move_aside(self.path)
+            )
+
+    def _error(self, exc: sqlite3.Error | OSError) -> StoreError:
+        """A one-line :class:`StoreError` for an SQLite or OS error on this store: which file, and what to do."""
+        where = _where(self.path)
+        text = str(exc)
+        if isinstance(exc, OSError):
+            return StoreError(f"cannot use the store {where}: {exc.strerror or text}")
+        if "locked" in text or "busy" in text:
+            return StoreError(f"the store {where} stayed locked by another process for 120 s ({text}); try again")
+        if "readonly" in text or "read-only" in text:
+            return StoreError(f"the store {where} is read-only ({text}); make it writable or use --store DIR")
+        if "unable to open" in text:
+            return StoreError(f"cannot open the store {where} ({text}); check its directory, or use --store DIR")
+        if "disk is full" in text or "disk I/O" in text:
+            return StoreError(f"cannot write the store {where} ({text}); free some space or use --store DIR")
+        return StoreError(f"the store {where} is damaged or not a Skeptic store ({text}); {_move_aside(self.path)}")
+
+    # connections ----------------------------------------------------------------------------
+
+    def writable(self) -> bool:
+        """Whether this process may write the database and its directory (WAL needs both)."""
+        return os.access(self.directory, os.W_OK | os.X_OK) and (
+            not self.path.exists() or os.access(self.path, os.W_OK)
+        )
+
+    def _open(self, write: bool) -> sqlite3.Connection:
+        """A connection; a store this process cannot write is read through a read-only connection.
+
+        SQLite cannot open a WAL database read-only when its ``-shm`` file is missing and the directory is
+        read-only; then the store is read as immutable, i.e. as its main file alone (a store left with
+        runs still in its write-ahead log would show them once it is writable again).
+        """
+        if write or self.writable():
+            conn = sqlite3.connect(self.path, timeout=120, isolation_level=None)
+        else:
+            base = "file:" + urllib.parse.quote(str(self.path.absolute())) + "?mode=ro"
+            try:
+                conn = sqlite3.connect(base, uri=True, timeout=120, isolation_level=None)
+                conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            except sqlite3.OperationalError:
+                conn = sqlite3.connect(base + "&immutable=1", uri=True, timeout=120, isolation_level=None)
+        conn.execute("PRAGMA busy_timeout = 120000")
+        return conn
 
     @contextmanager
     def _connect(self, write: bool) -> Iterator[sqlite3.Connection]:
-        if write:
-            self.directory.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(self.path, timeout=120, isolation_level=None)
+        self.check(write=write)
         try:
-            conn.execute("PRAGMA busy_timeout = 120000")
+            if write:
+                self.directory.mkdir(parents=True, exist_ok=True)
+            conn = self._open(write)
+        except (sqlite3.Error, OSError) as exc:
+            raise self._error(exc) from None
+        conn.text_factory = _text
+        try:
             if write:
                 conn.execute("PRAGMA journal_mode = WAL")
                 conn.execute("PRAGMA synchronous = NORMAL")
                 conn.executescript(SCHEMA)
             yield conn
+        except (sqlite3.DatabaseError, OSError) as exc:
+            if isinstance(exc, sqlite3.IntegrityError | sqlite3.ProgrammingError | sqlite3.InterfaceError):
+                raise  # a bug in Skeptic, not a property of the file
+            raise self._error(exc) from None
         finally:
             conn.close()
 
@@ -209,7 +419,8 @@ class Store:
             try:
                 yield conn
             except BaseException:
-                conn.execute("ROLLBACK")
+                with suppress(sqlite3.Error):  # the error that brought us here may have ended the transaction
+                    conn.execute("ROLLBACK")
                 raise
             conn.execute("COMMIT")
 
@@ -331,6 +542,7 @@ class Store:
     # reads ----------------------------------------------------------------------------------
 
     def _query(self, sql: str, args: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
+        self.check()
         if not self.exists():
             return []
         with self._connect(write=False) as conn:
@@ -340,7 +552,7 @@ class Store:
             except sqlite3.OperationalError as exc:
                 if "no such table" in str(exc):  # another process created the file and is creating the schema
                     return []
-                raise
+                raise self._error(exc) from None
 
     def runs(self, study: str | None = None, status: str | None = None) -> list[RunRecord]:
         """Runs, newest first."""
@@ -354,8 +566,10 @@ class Store:
         return [_record(r) for r in self._query(sql + " ORDER BY started_at DESC", tuple(args))]
 
     def get(self, run_id: str) -> RunRecord | None:
-        """A run by id, or by a unique prefix of its id."""
-        rows = self._query("SELECT * FROM runs WHERE run_id LIKE ? ORDER BY started_at DESC", (run_id + "%",))
+        """A run by id, or by a unique prefix of its id (compared as text: no LIKE wildcards)."""
+        rows = self._query(
+            "SELECT * FROM runs WHERE substr(run_id, 1, ?) = ? ORDER BY started_at DESC", (len(run_id), run_id)
+        )
         exact = [r for r in rows if r["run_id"] == run_id]
         if exact or len(rows) == 1:
             return _record((exact or rows)[0])
@@ -417,6 +631,11 @@ def _audit_record(row: sqlite3.Row) -> AuditRecord:
         probe_power=row["probe_power"],
         caught_share=row["caught_share"],
     )
+
+
+def _text(data: bytes) -> str:
+    """Decode a TEXT value; bytes that are not UTF-8 (a hand-edited store) show as U+FFFD, never raise."""
+    return data.decode("utf-8", errors="replace")
 
 
 def _load(text: str | None, default: Any) -> Any:

@@ -3,14 +3,25 @@
 ``index.html`` shows every study's verdicts at a glance; ``<study>.html`` gives the plain-language
 brief, figures, claims (paper vs measured, with uncertainty), probes, tables, and each run's config
 and provenance. Every string that came from a config, a run or a model is escaped: Jinja's
-autoescape in HTML, Markdown rendered with raw HTML disabled, and table cells escaped in Markdown.
+autoescape in HTML, Markdown rendered with raw HTML, links and images disabled (a store path or model
+name interpolated into a brief stays text), and table cells escaped in Markdown. Each page carries a
+Content-Security-Policy that allows no network request at all (figures are inline ``data:`` images).
+
+Writing is all or nothing: the destination is checked first (a file where the directory should be,
+under a file, read-only, a name too long, ``figures`` or a page that is a directory), every page is
+rendered in memory, written into a temporary directory beside the destination and moved into place.
+A failure raises :class:`ReportError` (a :class:`~skeptic.core.errors.UsageError`: one line and exit
+status 2 in the CLI) and leaves no file of the report behind.
 """
 
 from __future__ import annotations
 
 import base64
 import json
+import os
 import re
+import shutil
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -22,6 +33,7 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from skeptic.core.claims import VERDICTS
+from skeptic.core.errors import UsageError, shown
 from skeptic.core.runner import RunResult
 from skeptic.core.store import AuditRecord, Store
 from skeptic.core.study import Study, all_studies
@@ -29,7 +41,16 @@ from skeptic.core.study import Study, all_studies
 PRESET_ORDER = ("paper", "quick", "test")
 """Which preset's run leads a study's page: the closest to the paper that has been run."""
 
-_markdown = MarkdownIt("commonmark", {"html": False}).enable("table")
+_markdown = (
+    MarkdownIt("commonmark", {"html": False}).enable("table").disable(["link", "image", "autolink", "reference"])
+)
+"""CommonMark with tables; no raw HTML, and no links or images: text interpolated into a brief (a path, a
+model name) can never become an element that points elsewhere or loads anything."""
+
+
+class ReportError(UsageError):
+    """The report cannot be written where it was asked to be; nothing was written."""
+
 
 VERDICT_WORDS = {
     "replicated": "replicated",
@@ -137,29 +158,117 @@ def _environment() -> Environment:
     return env
 
 
-def write_report(store: Store, out_dir: Path | str, studies: Sequence[Study[Any]] | None = None) -> Path:
-    """Write ``index.html``, ``index.md`` and a page of each kind per study into ``out_dir``."""
-    out = Path(out_dir)
-    (out / "figures").mkdir(parents=True, exist_ok=True)
+def render_report(store: Store, studies: Sequence[Study[Any]] | None = None) -> dict[str, bytes]:
+    """Every file of the report, by path relative to its directory: ``index.html``, ``index.md``, a page of
+    each kind per study and ``figures/*.png``. Reads the store; writes nothing."""
     pages = collect_pages(store, studies)
     env = _environment()
     generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     context = {"pages": pages, "generated": generated, "store": str(store.path)}
-    (out / "index.html").write_text(env.get_template("index.html.j2").render(**context), encoding="utf-8")
-    (out / "index.md").write_text(env.get_template("index.md.j2").render(**context), encoding="utf-8")
+    files: dict[str, bytes] = {
+        "index.html": env.get_template("index.html.j2").render(**context).encode(),
+        "index.md": env.get_template("index.md.j2").render(**context).encode(),
+    }
     for page in pages:
         figure_files: dict[tuple[str, int], str] = {}
         for run in page.runs:
             for i, fig in enumerate(run.figures):
-                name = f"{page.slug}-{run.preset}-{i}.png"
-                (out / "figures" / name).write_bytes(fig.png)
-                figure_files[(run.run_id, i)] = f"figures/{name}"
+                name = f"figures/{page.slug}-{run.preset}-{i}.png"
+                files[name] = fig.png
+                figure_files[(run.run_id, i)] = name
         page_context = {"page": page, "generated": generated, "figure_files": figure_files}
-        html = env.get_template("study.html.j2").render(**page_context)
-        (out / f"{page.slug}.html").write_text(html, encoding="utf-8")
-        md = env.get_template("study.md.j2").render(**page_context)
-        (out / f"{page.slug}.md").write_text(md, encoding="utf-8")
+        files[f"{page.slug}.html"] = env.get_template("study.html.j2").render(**page_context).encode()
+        files[f"{page.slug}.md"] = env.get_template("study.md.j2").render(**page_context).encode()
+    return files
+
+
+def write_report(store: Store, out_dir: Path | str, studies: Sequence[Study[Any]] | None = None) -> Path:
+    """Write ``index.html``, ``index.md`` and a page of each kind per study into ``out_dir``, all or nothing.
+
+    Files of an earlier report in ``out_dir`` are replaced; other files there are left alone.
+    """
+    out = Path(out_dir)
+    check_destination(out)
+    files = render_report(store, studies)
+    check_destination(out, files)
+    install(out, files)
     return out / "index.html"
 
 
-__all__ = ["markdown_to_html", "md_cell", "summarize_verdicts", "write_report"]
+def _fail(out: Path, why: str) -> ReportError:
+    return ReportError(f"cannot write the report to {shown(str(out), 1000)}: {why}")
+
+
+def _nearest_existing(path: Path) -> Path:
+    while not os.path.lexists(path) and path != path.parent:
+        path = path.parent
+    return path
+
+
+def check_destination(out: Path, files: dict[str, bytes] | None = None) -> None:
+    """Raise :class:`ReportError` unless the report's files can be written under ``out``."""
+    try:
+        if out.exists():
+            if not out.is_dir():
+                raise _fail(out, "it exists and is not a directory")
+            base = out
+        else:
+            base = _nearest_existing(out.absolute())
+            if not base.is_dir():
+                raise _fail(out, f"{shown(str(base), 1000)} is a file, not a directory")
+        if not os.access(base, os.W_OK | os.X_OK):
+            raise _fail(out, f"{shown(str(base), 1000)} is not writable")
+        if out.exists():
+            for name in ["figures", *(files or {})]:
+                target = out / name
+                if name == "figures" and target.exists() and not target.is_dir():
+                    raise _fail(out, f"{shown(str(target), 1000)} is a file, where the figures directory goes")
+                if name != "figures" and target.is_dir():
+                    raise _fail(out, f"{shown(str(target), 1000)} is a directory, where a page of the report goes")
+        for part in out.absolute().parts:
+            if len(os.fsencode(part)) > 255:
+                raise _fail(out, f"a part of the path is {len(os.fsencode(part))} bytes long (255 at most)")
+    except OSError as exc:
+        raise _fail(out, exc.strerror or str(exc)) from None
+    except UnicodeError:
+        raise _fail(out, "the path is not valid text") from None
+
+
+def install(out: Path, files: dict[str, bytes]) -> None:
+    """Write ``files`` into a temporary directory beside ``out``, then move them into place.
+
+    A new ``out`` is one rename of the whole directory; an existing one gets each file by an atomic
+    ``os.replace`` (the rest of its contents untouched). On failure everything written is removed.
+    """
+    base = out if out.exists() else _nearest_existing(out.absolute())
+    created: list[Path] = []
+    tmp: Path | None = None
+    try:
+        tmp = Path(tempfile.mkdtemp(prefix=".skeptic-report-", dir=base))
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(tmp, 0o777 & ~mask)  # mkdtemp makes it private; a report is as readable as any new directory
+        (tmp / "figures").mkdir()
+        for name, data in files.items():
+            (tmp / name).write_bytes(data)
+        if out.exists():
+            (out / "figures").mkdir(exist_ok=True)
+            for name in files:
+                os.replace(tmp / name, out / name)
+        else:
+            for parent in reversed(out.absolute().parents):
+                if not parent.exists():
+                    parent.mkdir()
+                    created.append(parent)
+            os.rename(tmp, out)
+            tmp = None
+    except OSError as exc:
+        for directory in reversed(created):
+            shutil.rmtree(directory, ignore_errors=True)
+        raise _fail(out, exc.strerror or str(exc)) from None
+    finally:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+__all__ = ["ReportError", "markdown_to_html", "md_cell", "render_report", "summarize_verdicts", "write_report"]
