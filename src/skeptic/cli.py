@@ -18,6 +18,7 @@ from rich.table import Table
 
 from skeptic import load_studies
 from skeptic.core.config import parse_assignment, resolve_config
+from skeptic.core.device import resolve_device
 from skeptic.core.errors import UsageError
 from skeptic.core.runner import RunFailed, RunResult
 from skeptic.core.runner import run as run_study
@@ -55,6 +56,11 @@ StoreOption = Annotated[
 ]
 
 
+DeviceOption = Annotated[
+    str, typer.Option("--device", help="auto (cuda when PyTorch sees a GPU), cpu or cuda: where PyTorch work runs.")
+]
+
+
 def _store(path: Path | None) -> Store:
     return Store(path)
 
@@ -79,6 +85,7 @@ def run_command(
     force: Annotated[bool, typer.Option(help="Run again even if an identical run is stored.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document per run on stdout.")] = False,
     store: StoreOption = None,
+    device: DeviceOption = "auto",
 ) -> None:
     """Run studies, store the runs, and print a verdict table."""
     registered = load_studies()
@@ -90,13 +97,16 @@ def run_command(
     overrides = dict(parse_assignment(a) for a in set_ or [])
     for s in chosen:  # validate everything before anything runs or is written
         resolve_config(s, preset, overrides)
+    resolve_device(device)
 
     db = _store(store)
     failures = 0
     for s in chosen:
         console = err if err.is_terminal else None
         try:
-            result = run_study(s, preset=preset, overrides=overrides, seed=seed, force=force, store=db, console=console)
+            result = run_study(
+                s, preset=preset, overrides=overrides, seed=seed, force=force, store=db, console=console, device=device
+            )
         except StudySkipped as skipped:
             err.print(f"skipped {s.name}: {skipped}", markup=False)
             continue
@@ -137,6 +147,100 @@ def _print_verdicts(result: RunResult, console: Console) -> None:
     console.print(f"probes: {passed}/{len(result.probes)} passed", markup=False)
     for p in failed:
         console.print(f"  FAILED {p['id']}: {p['detail']}", markup=False)
+
+
+@app.command("replicate")
+def replicate_command(
+    study: Annotated[str, typer.Argument(help="A study name (see `skeptic list`).")],
+    preset: Annotated[str, typer.Option(help="Config preset: quick, paper (or test).")] = "quick",
+    seeds: Annotated[int, typer.Option(help="Seeds per setting (0..K-1).")] = 3,
+    vary: Annotated[
+        list[str] | None, typer.Option("--vary", help="A setting to vary: key=v1,v2,... (repeat for a grid).")
+    ] = None,
+    set_: Annotated[
+        list[str] | None, typer.Option("--set", help="Fix a config value in every cell: key=value.")
+    ] = None,
+    executor: Annotated[str, typer.Option(help="local (a process pool) or ray.")] = "local",
+    address: Annotated[
+        str | None, typer.Option(help="Join the Ray cluster at this address (with --executor ray).")
+    ] = None,
+    workers: Annotated[int | None, typer.Option(help="Cells run at once (default: one per core).")] = None,
+    device: DeviceOption = "auto",
+    force: Annotated[bool, typer.Option(help="Run every cell again even if an identical run is stored.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the replication as one JSON document.")] = False,
+    store: StoreOption = None,
+) -> None:
+    """Run a study over seeds and settings; print each claim's verdict in every cell (a robustness map)."""
+    from skeptic.core.executors import EXECUTORS
+    from skeptic.core.replicate import parse_vary, plan_replication, replicate
+
+    load_studies()
+    spec = get_study(study)
+    if executor not in EXECUTORS:
+        raise UsageError(f"unknown executor {executor!r}; choose one of {', '.join(EXECUTORS)}")
+    if address is not None and executor != "ray":
+        raise UsageError("--address joins a Ray cluster: use it with --executor ray")
+    if workers is not None and workers < 1:
+        raise UsageError(f"--workers must be at least 1 (got {workers})")
+    if executor == "local" or device not in ("auto", "cpu", "cuda"):  # a Ray cluster's GPUs are checked on joining
+        resolve_device(device)
+    plan = plan_replication(spec, preset, seeds, parse_vary(vary or []), dict(parse_assignment(a) for a in set_ or []))
+    console = err if err.is_terminal else None
+    try:
+        rep = replicate(
+            plan,
+            _store(store),
+            executor=executor,
+            address=address,
+            workers=workers,
+            device=device,
+            force=force,
+            console=console,
+        )
+    except StudySkipped as skipped:
+        err.print(f"skipped {spec.name}: {skipped}", markup=False)
+        return
+    except KeyboardInterrupt:
+        err.print("interrupted: finished cells are stored; the same command resumes from them", markup=False)
+        raise typer.Exit(130) from None
+    if as_json:
+        _print_json(rep.to_dict())
+    _print_replication(rep, err if as_json else out)
+    if rep.n_failed:
+        raise typer.Exit(1)
+
+
+def _print_replication(rep: Any, console: Console) -> None:
+    """The robustness map as a table: a claim per row, a setting per column, one letter per seed."""
+    letters = {"replicated": "R", "not_replicated": "N", "inconclusive": "I", "untrusted": "U", "failed": "F"}
+    styles = VERDICT_STYLE | {"failed": "bold"}
+    title = (
+        f"{rep.study} ({rep.preset}): {len(rep.cells)} cells = {len(rep.settings)} settings x {len(rep.seeds)} seeds"
+        f" ({rep.n_reused} reused, {rep.duration_s:.1f} s); verdict per seed: R replicated, N not replicated,"
+        " I inconclusive, U untrusted, F failed; pooled over seeds after the arrow"
+    )
+    table = Table(title=title, title_justify="left")
+    table.add_column("claim", no_wrap=True)
+    for s in rep.settings:
+        table.add_column(s["label"])
+    table.add_column("flips with")
+    for c in rep.claims:
+        cells = []
+        for s in c.settings:
+            text = " ".join(f"[{styles.get(v, '')}]{letters[v]}[/]" for v in s.verdicts)
+            if s.pooled_verdict is not None:
+                text += f" -> [{styles.get(s.pooled_verdict, '')}]{letters[s.pooled_verdict]}[/] {s.pooled_measured}"
+            cells.append(text)
+        table.add_row(c.id, *cells, ", ".join(c.flips_with) or "-")
+    console.print(table)
+    counts = ", ".join(f"{v} {n}" for v, n in rep.counts.items() if n)
+    console.print(f"verdicts over all cells: {counts}", markup=False)
+    for c in rep.claims:
+        if c.flips_with:
+            console.print(f"  {c.id}: {c.note}", markup=False)
+    for cell in rep.cells:
+        if cell.status != "completed":
+            console.print(f"  cell {rep.settings[cell.setting]['label']} seed {cell.seed} {cell.status}: {cell.error}")
 
 
 @app.command("report")
