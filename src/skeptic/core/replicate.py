@@ -291,19 +291,26 @@ def pool_over_seeds(claim: Claim, cells: Sequence[CellResult]) -> tuple[list[Est
     return pooled, verdict, f"pooled over {len(cells)} seeds: {reason}"
 
 
-def _flips(states: list[str], settings: list[Setting], vary: Mapping[str, list[Any]]) -> tuple[list[str], list[str]]:
-    """The keys whose change alone changes the claim's state, and a phrase per such key."""
+def _flips(
+    states: list[set[str]], settings: list[Setting], vary: Mapping[str, list[Any]]
+) -> tuple[list[str], list[str]]:
+    """The keys whose change alone changes the verdict beyond the seeds' own spread, and a phrase per key.
+
+    ``states[i]`` is the set of verdicts over the seeds of setting ``i``. Two settings that differ in
+    ``key`` alone and share no verdict at all make the claim flip with ``key``; overlapping sets
+    (``{R}`` against ``{R, I}``) are the seed's doing and are reported as such.
+    """
     flips, phrases = [], []
     for key in vary:
         others = [k for k in vary if k != key]
         groups: dict[str, list[int]] = {}
         for i, s in enumerate(settings):
             groups.setdefault(json.dumps([s.values[k] for k in others], default=str), []).append(i)
-        if any(len({states[i] for i in group}) > 1 for group in groups.values()):
+        if any(not (states[i] & states[j]) for group in groups.values() for i, j in itertools.combinations(group, 2)):
             flips.append(key)
             by_value: dict[str, set[str]] = {}
             for i, s in enumerate(settings):
-                by_value.setdefault(Setting({key: s.values[key]}).label, set()).add(states[i])
+                by_value.setdefault(Setting({key: s.values[key]}).label, set()).update(states[i])
             phrases.append("; ".join(f"{label}: {'/'.join(sorted(v))}" for label, v in by_value.items()))
     return flips, phrases
 
@@ -344,8 +351,7 @@ def summarize(
                     pooled_reason=reason,
                 )
             )
-        states = [s.summary for s in summaries]
-        flips, phrases = _flips(states, plan.settings, plan.vary)
+        flips, phrases = _flips([set(s.verdicts) for s in summaries], plan.settings, plan.vary)
         notes = [f"changes with {key} ({phrase})" for key, phrase in zip(flips, phrases, strict=True)]
         mixed = [s.label for s in summaries if s.summary == MIXED]
         if mixed:
@@ -407,7 +413,15 @@ def robustness_map_png(rep: Replication) -> bytes:
     ax.imshow(grid, cmap=cmap, vmin=-0.5, vmax=gap + 0.5, aspect="auto", interpolation="nearest")
     ax.set_yticks(range(len(rep.claims)), [c.id for c in rep.claims])
     centres = [j * width + (n_seeds - 1) / 2 for j in range(n_settings)]
-    ax.set_xticks(centres, [s["label"] for s in rep.settings], rotation=30 if n_settings > 3 else 0, ha="right")
+    tilted = n_settings > 3
+    ax.set_xticks(
+        centres, [s["label"] for s in rep.settings], rotation=30 if tilted else 0, ha="right" if tilted else "center"
+    )
+    for j in range(n_settings):  # thin white lines between the seeds' stripes, thicker between claims
+        for k in range(1, n_seeds):
+            ax.axvline(j * width + k - 0.5, color="white", linewidth=0.8)
+    for row in range(1, len(rep.claims)):
+        ax.axhline(row - 0.5, color="white", linewidth=2)
     ax.tick_params(axis="x", length=0)
     ax.set_xlabel(f"setting (one stripe per seed, seeds {rep.seeds[0]}..{rep.seeds[-1]})")
     ax.set_title(f"{rep.study} ({rep.preset} preset): each claim's verdict in every cell", fontsize=10)
@@ -416,7 +430,8 @@ def robustness_map_png(rep: Replication) -> bytes:
             if s.pooled_verdict is not None:  # the pooled verdict's initial above the setting's stripes
                 letter = {"not_replicated": "N"}.get(s.pooled_verdict, s.pooled_verdict[0].upper())
                 x = s.setting * width + (n_seeds - 1) / 2
-                ax.text(x, row, letter, ha="center", va="center", fontsize=8, color="white", weight="bold")
+                box = {"facecolor": "white", "edgecolor": "none", "alpha": 0.85, "pad": 1.5}
+                ax.text(x, row, letter, ha="center", va="center", fontsize=8, weight="bold", bbox=box)
     handles = [Patch(color=STATE_COLOURS[s], label=s.replace("_", " ")) for s in CELL_STATES]
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
     buf = io.BytesIO()
@@ -425,8 +440,8 @@ def robustness_map_png(rep: Replication) -> bytes:
 
 
 ROBUSTNESS_MAP_CAPTION = (
-    "Each row is a claim, each block of stripes one setting, each stripe one seed, coloured by that run's verdict. "
-    "A row of one colour is a conclusion that survives every choice tried; a colour change across blocks is a "
+    "Each row is a claim, each block of stripes one setting, each stripe one seed, coloured by the verdict of that "
+    "run. A row of one colour is a conclusion that survives every choice tried; a colour change across blocks is a "
     "verdict that flips with a setting, within a block one that flips with the seed. A letter marks the verdict "
     "of the estimate pooled over seeds (R, N, I, U), where the measurement varies with the seed."
 )

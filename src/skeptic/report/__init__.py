@@ -22,8 +22,9 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from skeptic.core.claims import VERDICTS
+from skeptic.core.replicate import ROBUSTNESS_MAP_CAPTION
 from skeptic.core.runner import RunResult
-from skeptic.core.store import Store
+from skeptic.core.store import Store, StoredReplication
 from skeptic.core.study import Study, all_studies
 
 PRESET_ORDER = ("paper", "quick", "test")
@@ -56,6 +57,8 @@ class StudyPage:
     runs: list[RunResult]
     """Latest completed run per preset, the leading one first."""
     history: list[dict[str, Any]]
+    replication: StoredReplication | None = None
+    """The study's latest replication (``skeptic replicate``), shown in its own section."""
 
     @property
     def lead(self) -> RunResult | None:
@@ -116,7 +119,8 @@ def collect_pages(store: Store, studies: Sequence[Study[Any]] | None = None) -> 
             if record.preset not in latest:
                 latest[record.preset] = RunResult.from_record(record, store.figures(record.run_id))
         order = [p for p in PRESET_ORDER if p in latest] + sorted(p for p in latest if p not in PRESET_ORDER)
-        pages.append(StudyPage(s, [latest[p] for p in order], _history(store, s.name)))
+        replications = store.replications(study=s.name)
+        pages.append(StudyPage(s, [latest[p] for p in order], _history(store, s.name), next(iter(replications), None)))
     return pages
 
 
@@ -152,7 +156,17 @@ def write_report(store: Store, out_dir: Path | str, studies: Sequence[Study[Any]
                 name = f"{page.slug}-{run.preset}-{i}.png"
                 (out / "figures" / name).write_bytes(fig.png)
                 figure_files[(run.run_id, i)] = f"figures/{name}"
-        page_context = {"page": page, "generated": generated, "figure_files": figure_files}
+        replication_file = None
+        if page.replication is not None and page.replication.map_png:
+            replication_file = f"figures/{page.slug}-replication.png"
+            (out / replication_file).write_bytes(page.replication.map_png)
+        page_context = {
+            "page": page,
+            "generated": generated,
+            "figure_files": figure_files,
+            "replication_file": replication_file,
+            "replication_caption": ROBUSTNESS_MAP_CAPTION,
+        }
         html = env.get_template("study.html.j2").render(**page_context)
         (out / f"{page.slug}.html").write_text(html, encoding="utf-8")
         md = env.get_template("study.md.j2").render(**page_context)
