@@ -4,6 +4,7 @@ resuming after an interruption, pooling over seeds, flips, the robustness map an
 from __future__ import annotations
 
 import math
+import os
 import signal
 import subprocess
 import sys
@@ -17,6 +18,7 @@ import tests.core.replicate_studies
 import tests.toy_study  # noqa: F401  (registers toy-coin)
 from skeptic.core import Store, UsageError, get_study, run
 from skeptic.core.device import cuda_available, resolve_device
+from skeptic.core.executors import CellTask, LocalExecutor
 from skeptic.core.replicate import (
     CellResult,
     Plan,
@@ -26,6 +28,7 @@ from skeptic.core.replicate import (
     replicate,
     summarize,
 )
+from skeptic.core.runner import execute
 from skeptic.report import write_report
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -167,7 +170,7 @@ def test_local_replication_stores_ordinary_runs_pools_and_resumes(tmp_path: Path
     stored = store.get(cell.run_id or "")
     assert stored is not None and stored.measurements is not None
     assert stored.measurements["heads_fraction"] == single.measurements["heads_fraction"]
-    assert stored.provenance["worker"]["pid"] != single.provenance.get("pid", -1)
+    assert stored.provenance["worker"]["pid"] != os.getpid()  # computed in a worker, stored by the driver
     (claim,) = rep.claims
     assert claim.counts["replicated"] == 3 and claim.counts["not_replicated"] == 3
     assert claim.flips_with == ["p_heads"]
@@ -180,6 +183,23 @@ def test_local_replication_stores_ordinary_runs_pools_and_resumes(tmp_path: Path
     bigger = replicate(plan_replication(COIN, "test", 4, {"p_heads": [0.5, 0.9]}), store, workers=2)
     assert bigger.n_reused == 6 and len(store.runs()) == 8
     assert store.replications("toy-coin")[0].replication_id == bigger.replication_id
+
+
+def test_spawned_workers_import_the_study_themselves() -> None:
+    """The start method used for CUDA and on macOS: a fresh interpreter that must find the study."""
+    plan = plan_replication(COIN, "test", 1)
+    cell = plan.cells[0]
+    ex = LocalExecutor(1, "cpu", 1, start_method="spawn")
+    try:
+        ex.submit(CellTask(0, "tests.toy_study", "toy-coin", "test", cell.config.model_dump(mode="json"), 0, "cpu"))
+        outcome = ex.next_done()
+    finally:
+        ex.close()
+    assert outcome.status == "completed", outcome.error
+    assert outcome.executed is not None and outcome.worker["pid"] != os.getpid()
+    direct = execute(COIN, cell.config, 0, "test")
+    assert outcome.executed.measurements["heads_fraction"] == direct.measurements["heads_fraction"]
+    assert outcome.worker["config_hash"] == cell.config_hash
 
 
 @pytest.mark.slow

@@ -5,8 +5,12 @@ A worker only computes: it imports the study, runs it with :func:`skeptic.core.r
 store, so a cluster needs no shared filesystem and the store never sees concurrent writers from
 other machines.
 
-- :class:`LocalExecutor`: a pool of ``spawn``-ed processes, one per core by default (each with
-  ``cores // workers`` BLAS/OpenMP threads so the pool does not oversubscribe the machine).
+- :class:`LocalExecutor`: a pool of processes, one per core by default (each with
+  ``cores // workers`` BLAS/OpenMP threads so the pool does not oversubscribe the machine). On
+  Linux and CPU the processes are forked, so they start with the driver's imports (PyTorch and the
+  studies take seconds to import, a real share of a ``test``-preset cell); PyTorch's CPU thread
+  pool is safe across fork, as its DataLoader workers rely on. CUDA cannot be forked once
+  initialized, and macOS cannot fork safely at all, so there the processes are spawned.
 - :class:`RayExecutor`: ``ray.init()`` starts a local cluster, or ``address`` joins a running one
   (``ray start --head`` on one node, ``ray start --address HEAD:6379`` on the others). Each cell is a
   task asking for one CPU, or one GPU where the device is ``cuda``. Every node must have the same
@@ -124,8 +128,12 @@ def available_cores() -> int:
 def _init_local_worker(threads: int, gpu_counter: Synchronized[int] | None, n_gpus: int) -> None:
     """Each pool process: leave Ctrl-C to the driver, cap its threads, and (with GPUs) take one of them."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
         os.environ[var] = str(threads)
+    torch = sys.modules.get("torch")  # already imported when forked from a driver that loaded the studies
+    if torch is not None:
+        torch.set_num_threads(threads)
     if gpu_counter is not None and n_gpus > 0:
         with gpu_counter.get_lock():
             index = gpu_counter.value % n_gpus
@@ -138,8 +146,9 @@ class LocalExecutor:
 
     name = "local"
 
-    def __init__(self, workers: int | None, device: str, max_cells: int) -> None:
+    def __init__(self, workers: int | None, device: str, max_cells: int, start_method: str | None = None) -> None:
         self.device: Device = resolve_device(device)
+        self._method = start_method or ("fork" if sys.platform == "linux" and self.device == "cpu" else "spawn")
         cores = available_cores()
         n_gpus = 0
         if self.device == "cuda":
@@ -155,7 +164,7 @@ class LocalExecutor:
 
     def _ensure_pool(self) -> Pool:
         if self._pool is None:
-            ctx = multiprocessing.get_context("spawn")  # fork after torch has started threads can deadlock
+            ctx = multiprocessing.get_context(self._method)
             counter = ctx.Value("i", 0) if self._n_gpus else None
             self._pool = ctx.Pool(self.slots, _init_local_worker, (self._threads, counter, self._n_gpus))
         return self._pool
@@ -191,7 +200,7 @@ class LocalExecutor:
             self._pool = None
 
     def describe(self) -> dict[str, Any]:
-        return {"executor": "local", "workers": self.slots, "threads_per_worker": self._threads}
+        return {"executor": "local", "workers": self.slots, "threads_per_worker": self._threads, "start": self._method}
 
 
 class RayExecutor:
