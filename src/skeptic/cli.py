@@ -1,4 +1,4 @@
-"""The command line: ``skeptic list | run | report | runs | show``.
+"""The command line: ``skeptic list | run | replicate | report | runs | show``.
 
 A user's mistake (unknown study, unknown key, bad value) prints one line and exits with status 2,
 writing nothing. A study that fails exits 1 after storing the run as ``failed``; Ctrl-C exits 130
@@ -61,6 +61,12 @@ DeviceOption = Annotated[
 ]
 
 
+AddressOption = Annotated[
+    str | None, typer.Option(help="Join the Ray cluster at this address, e.g. HEAD:6379 (with --executor ray).")
+]
+WorkersOption = Annotated[int | None, typer.Option(help="Cells run at once (default: one per core).")]
+
+
 def _store(path: Path | None) -> Store:
     return Store(path)
 
@@ -86,6 +92,11 @@ def run_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document per run on stdout.")] = False,
     store: StoreOption = None,
     device: DeviceOption = "auto",
+    executor: Annotated[
+        str | None, typer.Option(help="Run the studies side by side: local (a process pool) or ray.")
+    ] = None,
+    address: AddressOption = None,
+    workers: WorkersOption = None,
 ) -> None:
     """Run studies, store the runs, and print a verdict table."""
     registered = load_studies()
@@ -97,6 +108,14 @@ def run_command(
     overrides = dict(parse_assignment(a) for a in set_ or [])
     for s in chosen:  # validate everything before anything runs or is written
         resolve_config(s, preset, overrides)
+    if executor is None and (address is not None or workers is not None):
+        raise UsageError("--address and --workers go with --executor local|ray")
+    if executor is not None:
+        _check_executor_options(executor, address, workers, device)
+        _run_side_by_side(
+            chosen, preset, overrides, seed, force, as_json, _store(store), executor, address, workers, device
+        )
+        return
     resolve_device(device)
 
     db = _store(store)
@@ -122,6 +141,72 @@ def run_command(
         _print_verdicts(result, err if as_json else out)
     if failures:
         raise typer.Exit(1)
+
+
+def _run_side_by_side(
+    chosen: list[Study[Any]],
+    preset: str,
+    overrides: dict[str, Any],
+    seed: int,
+    force: bool,
+    as_json: bool,
+    db: Store,
+    executor: str,
+    address: str | None,
+    workers: int | None,
+    device: str,
+) -> None:
+    """``run --executor``: every study one cell of a pool (or Ray); the tables once all are done."""
+    from skeptic.core.replicate import run_side_by_side
+
+    console = err if err.is_terminal else None
+    try:
+        cells = run_side_by_side(
+            chosen,
+            preset,
+            db,
+            overrides=overrides,
+            seed=seed,
+            executor=executor,
+            address=address,
+            workers=workers,
+            device=device,
+            force=force,
+            console=console,
+        )
+    except KeyboardInterrupt:
+        err.print("interrupted: the runs in progress are stored as interrupted", markup=False)
+        raise typer.Exit(130) from None
+    failures = 0
+    for s, cell in zip(chosen, cells, strict=True):
+        if cell.status == "skipped":
+            err.print(f"skipped {s.name}: {cell.error}", markup=False)
+            continue
+        if cell.status != "completed" or cell.run_id is None:
+            failures += 1
+            err.print(f"{s.name} failed ({cell.error}); see `skeptic show {cell.run_id}`", markup=False)
+            continue
+        record = db.get(cell.run_id)
+        assert record is not None
+        result = RunResult.from_record(record, [], reused=cell.reused)
+        if as_json:
+            _print_json(result.to_json())
+        _print_verdicts(result, err if as_json else out)
+    if failures:
+        raise typer.Exit(1)
+
+
+def _check_executor_options(executor: str, address: str | None, workers: int | None, device: str) -> None:
+    from skeptic.core.executors import EXECUTORS
+
+    if executor not in EXECUTORS:
+        raise UsageError(f"unknown executor {executor!r}; choose one of {', '.join(EXECUTORS)}")
+    if address is not None and executor != "ray":
+        raise UsageError("--address joins a Ray cluster: use it with --executor ray")
+    if workers is not None and workers < 1:
+        raise UsageError(f"--workers must be at least 1 (got {workers})")
+    if executor == "local" or device not in ("auto", "cpu", "cuda"):  # a Ray cluster's GPUs are checked on joining
+        resolve_device(device)
 
 
 def _print_json(doc: dict[str, Any]) -> None:
@@ -161,29 +246,19 @@ def replicate_command(
         list[str] | None, typer.Option("--set", help="Fix a config value in every cell: key=value.")
     ] = None,
     executor: Annotated[str, typer.Option(help="local (a process pool) or ray.")] = "local",
-    address: Annotated[
-        str | None, typer.Option(help="Join the Ray cluster at this address (with --executor ray).")
-    ] = None,
-    workers: Annotated[int | None, typer.Option(help="Cells run at once (default: one per core).")] = None,
+    address: AddressOption = None,
+    workers: WorkersOption = None,
     device: DeviceOption = "auto",
     force: Annotated[bool, typer.Option(help="Run every cell again even if an identical run is stored.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the replication as one JSON document.")] = False,
     store: StoreOption = None,
 ) -> None:
     """Run a study over seeds and settings; print each claim's verdict in every cell (a robustness map)."""
-    from skeptic.core.executors import EXECUTORS
     from skeptic.core.replicate import parse_vary, plan_replication, replicate
 
     load_studies()
     spec = get_study(study)
-    if executor not in EXECUTORS:
-        raise UsageError(f"unknown executor {executor!r}; choose one of {', '.join(EXECUTORS)}")
-    if address is not None and executor != "ray":
-        raise UsageError("--address joins a Ray cluster: use it with --executor ray")
-    if workers is not None and workers < 1:
-        raise UsageError(f"--workers must be at least 1 (got {workers})")
-    if executor == "local" or device not in ("auto", "cpu", "cuda"):  # a Ray cluster's GPUs are checked on joining
-        resolve_device(device)
+    _check_executor_options(executor, address, workers, device)
     plan = plan_replication(spec, preset, seeds, parse_vary(vary or []), dict(parse_assignment(a) for a in set_ or []))
     console = err if err.is_terminal else None
     try:

@@ -45,6 +45,32 @@ def test_bad_input_is_one_line_exit_2_and_nothing_written(tmp_path: Path, args: 
     assert not (tmp_path / "skeptic-results").exists()
 
 
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--executor", "dask"], "unknown executor 'dask'"),
+        (["--workers", "2"], "--address and --workers go with --executor"),
+        (["--executor", "local", "--address", "10.0.0.1:6379"], "--address joins a Ray cluster"),
+    ],
+)
+def test_run_with_bad_executor_options_is_refused(tmp_path: Path, args: list[str], message: str) -> None:
+    proc = skeptic("run", "goodhart", *args, cwd=tmp_path)
+    assert proc.returncode == 2 and message in proc.stderr, proc.stderr
+    assert not (tmp_path / "skeptic-results").exists()
+
+
+@pytest.mark.slow
+def test_run_on_the_local_executor_stores_an_ordinary_run(tmp_path: Path) -> None:
+    proc = skeptic("run", "random-labels", "--preset", "test", "--executor", "local", "--json", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert doc["study"] == "random-labels" and doc["status"] == "completed" and not doc["reused"]
+    shown = json.loads(skeptic("show", doc["run_id"], "--json", cwd=tmp_path).stdout)
+    assert shown["provenance"]["replication"]["executor"] == "local" and shown["provenance"]["device"] == "cpu"
+    plain = skeptic("run", "random-labels", "--preset", "test", "--json", cwd=tmp_path)
+    assert json.loads(plain.stdout)["reused"]  # the pool's run is the run `skeptic run` would have made
+
+
 def test_unknown_study_and_cuda_without_a_gpu(tmp_path: Path) -> None:
     proc = skeptic("replicate", "goodhartt", cwd=tmp_path)
     assert proc.returncode == 2 and "Did you mean: goodhart?" in proc.stderr

@@ -459,6 +459,96 @@ def _module_of(spec: Study[Any]) -> str:
     return module
 
 
+@dataclass(frozen=True)
+class Job:
+    """One cell of one study: what :func:`run_cells` runs (a replication's cells, or ``run --all``'s studies)."""
+
+    spec: Study[Any]
+    preset: str
+    cell: Cell
+
+
+def run_cells(
+    jobs: Sequence[Job],
+    store: Store,
+    *,
+    executor: str = "local",
+    address: str | None = None,
+    workers: int | None = None,
+    device: str = "auto",
+    force: bool = False,
+    console: Console | None = None,
+    on_cell: Callable[[CellResult], None] | None = None,
+    label: str = "cells",
+) -> tuple[dict[int, CellResult], dict[str, Any], str]:
+    """Run every job not already stored, each as an ordinary run; return results by cell index.
+
+    Also returns where the cells ran and on which device. Workers compute; only this process
+    writes ``store``. Ctrl-C marks the runs in flight ``interrupted`` and re-raises; the completed
+    ones are reused next time. A skipped cell (the study cannot run as configured) writes nothing.
+    """
+    prov = provenance()
+    by_index = {job.cell.index: job for job in jobs}
+    if len(by_index) != len(jobs):
+        raise ValueError("cell indices must be unique")
+    results: dict[int, CellResult] = {}
+    todo: list[Job] = []
+    for job in jobs:
+        previous = None if force else store.find_reusable(job.spec.name, job.cell.config_hash, prov["code_version"])
+        if previous is not None:
+            results[job.cell.index] = CellResult.from_record(job.cell.setting, previous, reused=True)
+        else:
+            todo.append(job)
+    described: dict[str, Any] = {"executor": executor, "note": "every cell reused from the store"}
+    used_device: str = "n/a"
+    if not todo:
+        return results, described, used_device
+
+    progress = _progress(console)
+    with progress:
+        bar = progress.add_task(label, total=len(jobs), completed=len(results))
+        ex = make_executor(executor, address=address, workers=workers, device=device, max_cells=len(todo))
+        described, used_device = ex.describe(), ex.device
+        start_prov = prov | device_provenance(ex.device) | {"replication": described}
+        inflight: dict[int, str] = {}
+        try:
+            while todo or inflight:
+                while todo and len(inflight) < ex.slots:
+                    job = todo.pop(0)
+                    spec, cell = job.spec, job.cell
+                    run_id = _new_run_id()
+                    config = cell.config.model_dump(mode="json")
+                    store.start_run(
+                        run_id=run_id,
+                        study=spec.name,
+                        preset=job.preset,
+                        seed=cell.seed,
+                        config=config,
+                        config_hash=cell.config_hash,
+                        code_version=prov["code_version"],
+                        provenance=start_prov,
+                    )
+                    ex.submit(
+                        CellTask(cell.index, _module_of(spec), spec.name, job.preset, config, cell.seed, ex.device)
+                    )
+                    inflight[cell.index] = run_id
+                outcome = ex.next_done()
+                cell = by_index[outcome.key].cell
+                result = _store_outcome(store, inflight.pop(outcome.key), cell, outcome, start_prov)
+                results[cell.index] = result
+                progress.advance(bar)
+                if on_cell is not None:
+                    on_cell(result)
+        except BaseException:
+            ex.cancel_all()
+            for run_id in inflight.values():
+                store.end_run(run_id, "interrupted", "interrupted (Ctrl-C or an error) while running in a pool")
+            raise
+        finally:
+            ex.close()
+    return results, described, used_device
+
+
 def replicate(
     plan: Plan,
     store: Store,
@@ -478,70 +568,25 @@ def replicate(
     Raises :class:`StudySkipped` when the study cannot run as configured (every cell skipped).
     """
     t0 = time.perf_counter()
-    spec = plan.study
-    prov = provenance()
-    results: dict[int, CellResult] = {}
-    todo: list[Cell] = []
-    for cell in plan.cells:
-        previous = None if force else store.find_reusable(spec.name, cell.config_hash, prov["code_version"])
-        if previous is not None:
-            results[cell.index] = CellResult.from_record(cell.setting, previous, reused=True)
-        else:
-            todo.append(cell)
-
-    described: dict[str, Any] = {"executor": executor, "note": "every cell reused from the store"}
-    used_device: str = "n/a"
-    skipped: list[str] = []
-    progress = _progress(console)
-    with progress:
-        bar = progress.add_task(f"{spec.name}: cells", total=len(plan.cells), completed=len(results))
-        if todo:
-            ex = make_executor(executor, address=address, workers=workers, device=device, max_cells=len(todo))
-            described, used_device = ex.describe(), ex.device
-            start_prov = prov | device_provenance(ex.device) | {"replication": described}
-            inflight: dict[int, str] = {}
-            try:
-                while todo or inflight:
-                    while todo and len(inflight) < ex.slots:
-                        cell = todo.pop(0)
-                        run_id = _new_run_id()
-                        config = cell.config.model_dump(mode="json")
-                        store.start_run(
-                            run_id=run_id,
-                            study=spec.name,
-                            preset=plan.preset,
-                            seed=cell.seed,
-                            config=config,
-                            config_hash=cell.config_hash,
-                            code_version=prov["code_version"],
-                            provenance=start_prov,
-                        )
-                        ex.submit(
-                            CellTask(cell.index, _module_of(spec), spec.name, plan.preset, config, cell.seed, ex.device)
-                        )
-                        inflight[cell.index] = run_id
-                    outcome = ex.next_done()
-                    cell = plan.cells[outcome.key]
-                    result = _store_outcome(store, inflight.pop(outcome.key), cell, outcome, start_prov)
-                    if result.status == "skipped":
-                        skipped.append(result.error)
-                    results[cell.index] = result
-                    progress.advance(bar)
-                    if on_cell is not None:
-                        on_cell(result)
-            except BaseException:
-                ex.cancel_all()
-                for run_id in inflight.values():
-                    store.end_run(run_id, "interrupted", "the replication was interrupted (Ctrl-C or an error)")
-                raise
-            finally:
-                ex.close()
+    jobs = [Job(plan.study, plan.preset, cell) for cell in plan.cells]
+    results, described, used_device = run_cells(
+        jobs,
+        store,
+        executor=executor,
+        address=address,
+        workers=workers,
+        device=device,
+        force=force,
+        console=console,
+        on_cell=on_cell,
+        label=f"{plan.study.name}: cells",
+    )
+    skipped = [r.error for r in results.values() if r.status == "skipped"]
     if skipped and len(skipped) == len(plan.cells):
         raise StudySkipped(skipped[0])
-    cells = [results[i] for i in sorted(results)]
     rep = summarize(
         plan,
-        cells,
+        [results[i] for i in sorted(results)],
         replication_id=_new_run_id(),
         executor=described,
         device=used_device,
@@ -549,6 +594,27 @@ def replicate(
     )
     store.save_replication(rep.replication_id, rep.study, rep.preset, rep.to_dict(), robustness_map_png(rep))
     return rep
+
+
+def run_side_by_side(
+    specs: Sequence[Study[Any]],
+    preset: str,
+    store: Store,
+    *,
+    overrides: Mapping[str, Any] | None = None,
+    seed: int = 0,
+    **options: Any,
+) -> list[CellResult]:
+    """``skeptic run --all --executor ...``: each study one cell, run side by side; results in ``specs`` order.
+
+    ``options`` are :func:`run_cells`' (executor, address, workers, device, force, console).
+    """
+    jobs = []
+    for i, spec in enumerate(specs):
+        config = resolve_config(spec, preset, overrides)
+        jobs.append(Job(spec, preset, Cell(i, 0, seed, config, config_hash(config, seed))))
+    results, _, _ = run_cells(jobs, store, label="studies", **options)
+    return [results[i] for i in range(len(specs))]
 
 
 def _store_outcome(
@@ -600,6 +666,7 @@ __all__ = [
     "Cell",
     "CellResult",
     "ClaimSummary",
+    "Job",
     "Plan",
     "Replication",
     "Setting",
@@ -609,5 +676,7 @@ __all__ = [
     "pool_over_seeds",
     "replicate",
     "robustness_map_png",
+    "run_cells",
+    "run_side_by_side",
     "summarize",
 ]
