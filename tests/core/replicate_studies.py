@@ -6,6 +6,9 @@ and computes a float result with PyTorch on that device, so CPU and CUDA runs ca
 
 from __future__ import annotations
 
+import os
+import signal
+
 from pydantic import Field
 
 from skeptic.core import Brief, Claim, Estimate, Probe, ProbeOutcome, RunContext, StudyConfig, StudyOutput, study
@@ -22,6 +25,8 @@ BRIEF = Brief(
 class FlakyConfig(StudyConfig):
     crash: bool = False
     """Raise instead of returning (a cell that fails)."""
+    die: bool = False
+    """Kill the process running the cell (a worker lost to the OOM killer)."""
     shift: float = Field(0.0, ge=-10, le=10)
     """Added to every draw."""
 
@@ -54,6 +59,8 @@ def _register() -> None:
         runtime={"test": "<1 s", "quick": "<1 s", "paper": "<1 s"},
     )
     def run_flaky(config: FlakyConfig, ctx: RunContext) -> StudyOutput:
+        if config.die:
+            os.kill(os.getpid(), signal.SIGKILL)
         if config.crash:
             raise RuntimeError("this cell was asked to fail")
         x = ctx.rng("draws").normal(config.shift, 1.0, 400)

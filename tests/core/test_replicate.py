@@ -216,6 +216,16 @@ def test_a_failing_cell_is_stored_as_failed_and_the_rest_still_count(tmp_path: P
     assert all("RuntimeError" in c.error for c in rep.cells if c.status == "failed")
 
 
+@pytest.mark.slow
+def test_a_worker_killed_under_a_cell_fails_that_cell_instead_of_hanging(tmp_path: Path) -> None:
+    spec = get_study("toy-flaky")
+    rep = replicate(plan_replication(spec, "test", 2, {"die": [False, True]}), Store(tmp_path), workers=1)
+    assert [c.status for c in rep.cells[2:]] == ["failed", "failed"]
+    assert all("worker process failed" in c.error for c in rep.cells[2:])
+    assert all(c.status == "completed" for c in rep.cells[:2])  # run before the kill, on the same worker
+    assert sorted(r.status for r in Store(tmp_path).runs()) == ["completed", "completed", "failed", "failed"]
+
+
 _INTERRUPTED = """
 import sys, tests.toy_study
 from skeptic.core import Store, get_study

@@ -24,14 +24,14 @@ import functools
 import importlib
 import multiprocessing
 import os
-import queue
 import signal
 import socket
 import sys
 import time
 import traceback
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from multiprocessing.pool import Pool
 from multiprocessing.sharedctypes import Synchronized
 from typing import Any, Literal, Protocol
 
@@ -159,44 +159,55 @@ class LocalExecutor:
         self.slots = max(1, min(wanted, max_cells))
         self._threads = max(1, cores // self.slots)
         self._n_gpus = n_gpus
-        self._pool: Pool | None = None
-        self._done: queue.Queue[CellOutcome] = queue.Queue()
+        self._pool: ProcessPoolExecutor | None = None
+        self._futures: dict[Future[CellOutcome], int] = {}
 
-    def _ensure_pool(self) -> Pool:
+    def _ensure_pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
             ctx = multiprocessing.get_context(self._method)
             counter = ctx.Value("i", 0) if self._n_gpus else None
-            self._pool = ctx.Pool(self.slots, _init_local_worker, (self._threads, counter, self._n_gpus))
+            self._pool = ProcessPoolExecutor(
+                self.slots,
+                mp_context=ctx,
+                initializer=_init_local_worker,
+                initargs=(self._threads, counter, self._n_gpus),
+            )
         return self._pool
 
-    def _crashed(self, key: int, exc: BaseException) -> None:
-        self._done.put(CellOutcome(key, "failed", error=f"the worker failed: {type(exc).__name__}: {exc}"))
-
     def submit(self, task: CellTask) -> None:
-        self._ensure_pool().apply_async(
-            execute_cell,
-            (task,),
-            callback=self._done.put,
-            error_callback=functools.partial(self._crashed, task.key),
-        )
+        try:
+            future = self._ensure_pool().submit(execute_cell, task)
+        except BrokenProcessPool:  # a worker died (killed, out of memory): its cells failed; start afresh
+            self._pool = None
+            future = self._ensure_pool().submit(execute_cell, task)
+        self._futures[future] = task.key
 
     def next_done(self) -> CellOutcome:
         while True:
-            try:
-                return self._done.get(timeout=0.2)
-            except queue.Empty:
-                continue
+            done, _ = wait(list(self._futures), timeout=0.2, return_when=FIRST_COMPLETED)
+            if done:
+                break
+        future = done.pop()
+        key = self._futures.pop(future)
+        try:
+            return future.result()
+        except Exception as exc:  # the worker process died under this cell (or one beside it)
+            return CellOutcome(key, "failed", error=f"the worker process failed: {type(exc).__name__}: {exc}")
 
     def cancel_all(self) -> None:
         if self._pool is not None:
-            self._pool.terminate()
-            self._pool.join()
+            processes = list((self._pool._processes or {}).values())  # the pool cannot stop running tasks itself
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            for process in processes:
+                process.terminate()
+            for process in processes:
+                process.join(timeout=10)
             self._pool = None
+        self._futures.clear()
 
     def close(self) -> None:
         if self._pool is not None:
-            self._pool.close()
-            self._pool.join()
+            self._pool.shutdown(wait=True)
             self._pool = None
 
     def describe(self) -> dict[str, Any]:
