@@ -18,10 +18,11 @@ import tests.core.replicate_studies
 import tests.toy_study  # noqa: F401  (registers toy-coin)
 from skeptic.core import Store, UsageError, get_study, run
 from skeptic.core.device import cuda_available, resolve_device
-from skeptic.core.executors import CellTask, LocalExecutor
+from skeptic.core.executors import CellOutcome, CellTask, LocalExecutor
 from skeptic.core.replicate import (
     CellResult,
     Plan,
+    _store_outcome,
     parse_vary,
     plan_replication,
     pool_over_seeds,
@@ -200,6 +201,30 @@ def test_spawned_workers_import_the_study_themselves() -> None:
     direct = execute(COIN, cell.config, 0, "test")
     assert outcome.executed.measurements["heads_fraction"] == direct.measurements["heads_fraction"]
     assert outcome.worker["config_hash"] == cell.config_hash
+
+
+def test_a_worker_running_other_code_fails_its_cell(tmp_path: Path) -> None:
+    """A cluster node with another Skeptic installed must not mix its results into the store."""
+    store = Store(tmp_path)
+    plan = plan_replication(COIN, "test", 1)
+    cell = plan.cells[0]
+    executed = execute(COIN, cell.config, 0, "test")
+    prov = {"code_version": "driver-code"}
+    store.start_run(
+        run_id="r1",
+        study="toy-coin",
+        preset="test",
+        seed=0,
+        config={},
+        config_hash=cell.config_hash,
+        code_version="driver-code",
+        provenance=prov,
+    )
+    worker = {"host": "node-2", "code_version": "other-code", "config_hash": cell.config_hash}
+    result = _store_outcome(store, "r1", cell, CellOutcome(0, "completed", executed, worker=worker), prov)
+    assert result.status == "failed" and "install the same Skeptic on every node" in result.error
+    record = store.get("r1")
+    assert record is not None and record.status == "failed" and record.measurements is None
 
 
 @pytest.mark.slow

@@ -237,7 +237,10 @@ class RayExecutor:
             try:
                 ray.init(address=address, **options)
             except (ConnectionError, RuntimeError, ValueError) as exc:
-                raise UsageError(f"could not start or join a Ray cluster at {address or 'local'}: {exc}") from None
+                hint = " (a cluster with token auth: set RAY_AUTH_MODE=token and its token here)" if address else ""
+                raise UsageError(
+                    f"could not start or join a Ray cluster at {address or 'local'}: {exc}{hint}"
+                ) from None
         self.address = address
         resources: dict[str, float] = ray.cluster_resources()  # type: ignore[no-untyped-call]
         gpus, cpus = int(resources.get("GPU", 0)), int(resources.get("CPU", 0))
