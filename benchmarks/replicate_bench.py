@@ -43,7 +43,7 @@ def bench_ray(plan: Any, cells: int) -> dict[str, float]:
     import ray
 
     t0 = time.perf_counter()
-    ray.init(num_cpus=available_cores(), include_dashboard=False, log_to_driver=False)
+    ray.init(address="local", num_cpus=available_cores(), include_dashboard=False, log_to_driver=False)
     init_s = time.perf_counter() - t0
     try:
         noop = ray.remote(_noop)

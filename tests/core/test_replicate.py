@@ -281,7 +281,7 @@ def test_an_interrupted_replication_marks_cells_in_flight_and_resumes_from_the_f
 @pytest.mark.slow
 def test_replication_on_a_real_local_ray_cluster_matches_the_local_pool(tmp_path: Path) -> None:
     ray = pytest.importorskip("ray", reason="Ray is not installed (pip install 'skeptic[ray]')")
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False)
     try:
         plan = plan_replication(COIN, "test", 2, {"p_heads": [0.5, 0.9]})
         on_ray = replicate(plan, Store(tmp_path / "ray"), executor="ray")
@@ -304,7 +304,7 @@ def test_ray_executor_refuses_cuda_without_gpus(tmp_path: Path) -> None:
     ray = pytest.importorskip("ray", reason="Ray is not installed (pip install 'skeptic[ray]')")
     if cuda_available():
         pytest.skip("this machine has a GPU")
-    ray.init(num_cpus=1, num_gpus=0, include_dashboard=False, log_to_driver=False)
+    ray.init(address="local", num_cpus=1, num_gpus=0, include_dashboard=False, log_to_driver=False)
     try:
         with pytest.raises(UsageError, match="no GPU"):
             replicate(plan_replication(COIN, "test", 1), Store(tmp_path), executor="ray", device="cuda")

@@ -11,7 +11,7 @@ other machines.
   studies take seconds to import, a real share of a ``test``-preset cell); PyTorch's CPU thread
   pool is safe across fork, as its DataLoader workers rely on. CUDA cannot be forked once
   initialized, and macOS cannot fork safely at all, so there the processes are spawned.
-- :class:`RayExecutor`: ``ray.init()`` starts a local cluster, or ``address`` joins a running one
+- :class:`RayExecutor`: a new local cluster (``ray.init(address="local")``), or ``address`` joins a running one
   (``ray start --head`` on one node, ``ray start --address HEAD:6379`` on the others). Each cell is a
   task asking for one CPU, or one GPU where the device is ``cuda``. Every node must have the same
   Skeptic installed: a worker reports its code version and a mismatch fails that cell.
@@ -235,7 +235,8 @@ class RayExecutor:
                 # A local cluster's workers start from this process's import path (tests, a checkout).
                 options["runtime_env"] = {"env_vars": {"PYTHONPATH": os.pathsep.join(p for p in _sys_path() if p)}}
             try:
-                ray.init(address=address, **options)
+                # "local" starts a new local cluster even where `ray start` left one (or its stale address file)
+                ray.init(address=address or "local", **options)
             except (ConnectionError, RuntimeError, ValueError) as exc:
                 hint = " (a cluster with token auth: set RAY_AUTH_MODE=token and its token here)" if address else ""
                 raise UsageError(
