@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import tempfile
 import time
 from typing import Any
@@ -28,6 +29,12 @@ from skeptic.core import Store, get_study
 from skeptic.core.executors import available_cores
 from skeptic.core.replicate import plan_replication, replicate
 from skeptic.core.runner import execute
+
+
+def _cpu_s() -> float:
+    """CPU seconds used so far by this process and its reaped children (the pool's workers, once shut down)."""
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 def _load() -> str:
@@ -76,19 +83,22 @@ def main() -> None:
     plan = plan_replication(spec, "test", args.cells)  # one setting x N seeds: N cells of equal cost
     print(f"{args.cells} cells of {spec.name} (test preset), {available_cores()} cores; before: {_load()}")
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), _cpu_s()
     for cell in plan.cells:
         execute(spec, cell.config, cell.seed, plan.preset)
-    serial_s = time.perf_counter() - t0
-    print(f"serial (in-process loop):  {serial_s:6.1f} s ({serial_s / args.cells:.2f} s per cell)")
+    serial_s, serial_cpu = time.perf_counter() - t0, _cpu_s() - c0
+    print(f"serial (in-process loop):  {serial_s:6.1f} s ({serial_s / args.cells:.2f} s per cell), {serial_cpu:.1f} CPU s")
 
     with tempfile.TemporaryDirectory() as tmp:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), _cpu_s()
         rep = replicate(plan, Store(tmp))
-        local_s = time.perf_counter() - t0
+        local_s, local_cpu = time.perf_counter() - t0, _cpu_s() - c0
         assert rep.n_failed == 0 and rep.n_reused == 0
     workers = rep.executor["workers"]
-    print(f"local pool ({workers} workers):    {local_s:6.1f} s  speed-up {serial_s / local_s:.2f}x")
+    print(
+        f"local pool ({workers} workers):    {local_s:6.1f} s  speed-up {serial_s / local_s:.2f}x, "
+        f"{local_cpu:.1f} CPU s (driver and workers)"
+    )
 
     if not args.no_ray:
         try:
