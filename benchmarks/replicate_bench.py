@@ -87,7 +87,8 @@ def main() -> None:
     for cell in plan.cells:
         execute(spec, cell.config, cell.seed, plan.preset)
     serial_s, serial_cpu = time.perf_counter() - t0, _cpu_s() - c0
-    print(f"serial (in-process loop):  {serial_s:6.1f} s ({serial_s / args.cells:.2f} s per cell), {serial_cpu:.1f} CPU s")
+    per_cell = serial_s / args.cells
+    print(f"serial (in-process loop):  {serial_s:6.1f} s ({per_cell:.2f} s per cell), {serial_cpu:.1f} CPU s")
 
     with tempfile.TemporaryDirectory() as tmp:
         t0, c0 = time.perf_counter(), _cpu_s()
