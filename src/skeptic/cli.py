@@ -261,6 +261,14 @@ def replicate_command(
     _check_executor_options(executor, address, workers, device)
     plan = plan_replication(spec, preset, seeds, parse_vary(vary or []), dict(parse_assignment(a) for a in set_ or []))
     console = err if err.is_terminal else None
+    done = [0]
+
+    def log_cell(cell: Any) -> None:  # without a terminal (CI logs, a batch job) a line per finished cell
+        done[0] += 1
+        label = plan.settings[cell.setting].label
+        took = f", {cell.duration_s:.1f} s" if cell.duration_s is not None else ""
+        err.print(f"cell {done[0]}: {label}, seed {cell.seed}: {cell.status}{took}", markup=False)
+
     try:
         rep = replicate(
             plan,
@@ -271,6 +279,7 @@ def replicate_command(
             device=device,
             force=force,
             console=console,
+            on_cell=None if console is not None else log_cell,
         )
     except StudySkipped as skipped:
         err.print(f"skipped {spec.name}: {skipped}", markup=False)
