@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	# The CPU build of PyTorch (a local wheel); an unpinned torch would pull a multi-GB CUDA build.
 	$(PY) -m pip install --quiet torch==2.13.0
-	$(PY) -m pip install --quiet -e ".[mnist,inspect,dev]"
+	$(PY) -m pip install --quiet -e ".[mnist,inspect,dev,ray]"
 	touch $(STAMP)
 
 setup: $(STAMP)

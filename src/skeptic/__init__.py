@@ -32,10 +32,11 @@ def run(
     seed: int = 0,
     force: bool = False,
     store: Store | str | Path | None = None,
+    device: str = "auto",
 ) -> RunResult:
     """Run a study by name and store the result; see :func:`skeptic.core.runner.run`."""
     load_studies()
-    return _run(study, preset=preset, overrides=overrides, seed=seed, force=force, store=store)
+    return _run(study, preset=preset, overrides=overrides, seed=seed, force=force, store=store, device=device)
 
 
 __all__ = ["RunResult", "Store", "__version__", "load_studies", "run"]

@@ -1,4 +1,4 @@
-"""The command line: ``skeptic list | run | report | runs | show | audit``.
+"""The command line: ``skeptic list | run | replicate | report | runs | show | audit``.
 
 A user's mistake (unknown study, unknown key, bad value, a damaged or misplaced store, an output
 path that cannot be written) prints one line and exits with status 2, writing nothing. A study that
@@ -26,6 +26,7 @@ from rich.text import Text
 
 from skeptic import load_studies
 from skeptic.core.config import SEED_MAX, parse_assignment, resolve_config
+from skeptic.core.device import resolve_device
 from skeptic.core.errors import UsageError, shown
 from skeptic.core.runner import RunFailed, RunResult
 from skeptic.core.runner import run as run_study
@@ -72,6 +73,17 @@ def _store(path: Path | None, write: bool = False) -> Store:
     return db
 
 
+DeviceOption = Annotated[
+    str, typer.Option("--device", help="auto (cuda when PyTorch sees a GPU), cpu or cuda: where PyTorch work runs.")
+]
+
+
+AddressOption = Annotated[
+    str | None, typer.Option(help="Join the Ray cluster at this address, e.g. HEAD:6379 (with --executor ray).")
+]
+WorkersOption = Annotated[int | None, typer.Option(help="Cells run at once (default: one per core).")]
+
+
 @app.command("list")
 def list_studies() -> None:
     """The studies, their questions, sources and rough runtime per preset."""
@@ -94,6 +106,12 @@ def run_command(
     force: Annotated[bool, typer.Option(help="Run again even if an identical run is stored.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document per run on stdout.")] = False,
     store: StoreOption = None,
+    device: DeviceOption = "auto",
+    executor: Annotated[
+        str | None, typer.Option(help="Run the studies side by side: local (a process pool) or ray.")
+    ] = None,
+    address: AddressOption = None,
+    workers: WorkersOption = None,
 ) -> None:
     """Run studies, store the runs, and print a verdict table."""
     registered = load_studies()
@@ -105,13 +123,34 @@ def run_command(
     overrides = dict(parse_assignment(a) for a in set_ or [])
     for s in chosen:  # validate everything before anything runs or is written
         resolve_config(s, preset, overrides)
+    if executor is None and (address is not None or workers is not None):
+        raise UsageError("--address and --workers go with --executor local|ray")
+    if executor is not None:
+        _check_executor_options(executor, address, workers, device)
+        _run_side_by_side(
+            chosen,
+            preset,
+            overrides,
+            seed,
+            force,
+            as_json,
+            _store(store, write=True),
+            executor,
+            address,
+            workers,
+            device,
+        )
+        return
+    resolve_device(device)
 
     db = _store(store, write=True)
     failures = 0
     for s in chosen:
         console = err if err.is_terminal else None
         try:
-            result = run_study(s, preset=preset, overrides=overrides, seed=seed, force=force, store=db, console=console)
+            result = run_study(
+                s, preset=preset, overrides=overrides, seed=seed, force=force, store=db, console=console, device=device
+            )
         except StudySkipped as skipped:
             err.print(f"skipped {s.name}: {skipped}", markup=False)
             continue
@@ -127,6 +166,72 @@ def run_command(
         _print_verdicts(result, err if as_json else out)
     if failures:
         raise typer.Exit(1)
+
+
+def _run_side_by_side(
+    chosen: list[Study[Any]],
+    preset: str,
+    overrides: dict[str, Any],
+    seed: int,
+    force: bool,
+    as_json: bool,
+    db: Store,
+    executor: str,
+    address: str | None,
+    workers: int | None,
+    device: str,
+) -> None:
+    """``run --executor``: every study one cell of a pool (or Ray); the tables once all are done."""
+    from skeptic.core.replicate import run_side_by_side
+
+    console = err if err.is_terminal else None
+    try:
+        cells = run_side_by_side(
+            chosen,
+            preset,
+            db,
+            overrides=overrides,
+            seed=seed,
+            executor=executor,
+            address=address,
+            workers=workers,
+            device=device,
+            force=force,
+            console=console,
+        )
+    except KeyboardInterrupt:
+        err.print("interrupted: the runs in progress are stored as interrupted", markup=False)
+        raise typer.Exit(130) from None
+    failures = 0
+    for s, cell in zip(chosen, cells, strict=True):
+        if cell.status == "skipped":
+            err.print(f"skipped {s.name}: {cell.error}", markup=False)
+            continue
+        if cell.status != "completed" or cell.run_id is None:
+            failures += 1
+            err.print(f"{s.name} failed ({cell.error}); see `skeptic show {cell.run_id}`", markup=False)
+            continue
+        record = db.get(cell.run_id)
+        assert record is not None
+        result = RunResult.from_record(record, [], reused=cell.reused)
+        if as_json:
+            _print_json(result.to_json())
+        _print_verdicts(result, err if as_json else out)
+    if failures:
+        raise typer.Exit(1)
+
+
+def _check_executor_options(executor: str, address: str | None, workers: int | None, device: str) -> None:
+    from skeptic.core.executors import EXECUTORS
+
+    if executor not in EXECUTORS:
+        raise UsageError(f"unknown executor {executor!r}; choose one of {', '.join(EXECUTORS)}")
+    if address is not None and executor != "ray":
+        raise UsageError("--address joins a Ray cluster: use it with --executor ray")
+    if workers is not None and workers < 1:
+        raise UsageError(f"--workers must be at least 1 (got {workers})")
+    if executor == "local" or device not in ("auto", "cpu", "cuda"):  # a Ray cluster's GPUs are checked on joining
+        resolve_device(device)
 
 
 def _print_json(doc: dict[str, Any]) -> None:
@@ -152,6 +257,99 @@ def _print_verdicts(result: RunResult, console: Console) -> None:
     console.print(f"probes: {passed}/{len(result.probes)} passed", markup=False)
     for p in failed:
         console.print(f"  FAILED {p['id']}: {p['detail']}", markup=False)
+
+
+@app.command("replicate")
+def replicate_command(
+    study: Annotated[str, typer.Argument(help="A study name (see `skeptic list`).")],
+    preset: Annotated[str, typer.Option(help="Config preset: quick, paper (or test).")] = "quick",
+    seeds: Annotated[int, typer.Option(help="Seeds per setting (0..K-1).")] = 3,
+    vary: Annotated[
+        list[str] | None, typer.Option("--vary", help="A setting to vary: key=v1,v2,... (repeat for a grid).")
+    ] = None,
+    set_: Annotated[
+        list[str] | None, typer.Option("--set", help="Fix a config value in every cell: key=value.")
+    ] = None,
+    executor: Annotated[str, typer.Option(help="local (a process pool) or ray.")] = "local",
+    address: AddressOption = None,
+    workers: WorkersOption = None,
+    device: DeviceOption = "auto",
+    force: Annotated[bool, typer.Option(help="Run every cell again even if an identical run is stored.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the replication as one JSON document.")] = False,
+    store: StoreOption = None,
+) -> None:
+    """Run a study over seeds and settings; print each claim's verdict in every cell (a robustness map)."""
+    from skeptic.core.replicate import parse_vary, plan_replication, replicate
+
+    load_studies()
+    spec = get_study(study)
+    _check_executor_options(executor, address, workers, device)
+    plan = plan_replication(spec, preset, seeds, parse_vary(vary or []), dict(parse_assignment(a) for a in set_ or []))
+    console = err if err.is_terminal else None
+    done = [0]
+
+    def log_cell(cell: Any) -> None:  # without a terminal (CI logs, a batch job) a line per finished cell
+        done[0] += 1
+        label = plan.settings[cell.setting].label
+        took = f", {cell.duration_s:.1f} s" if cell.duration_s is not None else ""
+        err.print(f"cell {done[0]}: {label}, seed {cell.seed}: {cell.status}{took}", markup=False)
+
+    try:
+        rep = replicate(
+            plan,
+            _store(store, write=True),
+            executor=executor,
+            address=address,
+            workers=workers,
+            device=device,
+            force=force,
+            console=console,
+            on_cell=None if console is not None else log_cell,
+        )
+    except StudySkipped as skipped:
+        err.print(f"skipped {spec.name}: {skipped}", markup=False)
+        return
+    except KeyboardInterrupt:
+        err.print("interrupted: finished cells are stored; the same command resumes from them", markup=False)
+        raise typer.Exit(130) from None
+    if as_json:
+        _print_json(rep.to_dict())
+    _print_replication(rep, err if as_json else out)
+    if rep.n_failed:
+        raise typer.Exit(1)
+
+
+def _print_replication(rep: Any, console: Console) -> None:
+    """The robustness map as a table: a claim per row, a setting per column, one letter per seed."""
+    letters = {"replicated": "R", "not_replicated": "N", "inconclusive": "I", "untrusted": "U", "failed": "F"}
+    styles = VERDICT_STYLE | {"failed": "bold"}
+    title = (
+        f"{rep.study} ({rep.preset}): {len(rep.cells)} cells = {len(rep.settings)} settings x {len(rep.seeds)} seeds"
+        f" ({rep.n_reused} reused, {rep.duration_s:.1f} s); verdict per seed: R replicated, N not replicated,"
+        " I inconclusive, U untrusted, F failed; pooled over seeds after the arrow"
+    )
+    table = Table(title=title, title_justify="left")
+    table.add_column("claim", no_wrap=True)
+    for s in rep.settings:
+        table.add_column(s["label"])
+    table.add_column("flips with")
+    for c in rep.claims:
+        cells = []
+        for s in c.settings:
+            text = " ".join(f"[{styles.get(v, '')}]{letters[v]}[/]" for v in s.verdicts)
+            if s.pooled_verdict is not None:
+                text += f" -> [{styles.get(s.pooled_verdict, '')}]{letters[s.pooled_verdict]}[/] {s.pooled_measured}"
+            cells.append(text)
+        table.add_row(c.id, *cells, ", ".join(c.flips_with) or "-")
+    console.print(table)
+    counts = ", ".join(f"{v} {n}" for v, n in rep.counts.items() if n)
+    console.print(f"verdicts over all cells: {counts}", markup=False)
+    for c in rep.claims:
+        if c.flips_with:
+            console.print(f"  {c.id}: {c.note}", markup=False)
+    for cell in rep.cells:
+        if cell.status != "completed":
+            console.print(f"  cell {rep.settings[cell.setting]['label']} seed {cell.seed} {cell.status}: {cell.error}")
 
 
 @app.command("report")
@@ -266,7 +464,7 @@ def audit_command(
             )
         resolve_config(s, preset)
 
-    db = _store(store)
+    db = _store(store, write=True)
     failing = 0
     for s in chosen:
         progress = (lambda line: err.print(line, markup=False)) if err.is_terminal else None

@@ -36,6 +36,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from skeptic.core.claims import ClaimResult, ProbeResult, judge_claims, run_probes
 from skeptic.core.config import check_seed, config_hash, resolve_config
+from skeptic.core.device import Device, device_provenance, resolve_device
 from skeptic.core.store import RunRecord, Store, StoredFigure
 from skeptic.core.study import Figure, Study, StudyConfig, StudySkipped, get_study
 
@@ -145,9 +146,10 @@ def _strict_json(value: Any) -> Any:
 class _Context:
     """The :class:`~skeptic.core.study.RunContext` handed to a study's run function."""
 
-    def __init__(self, seed: int, preset: str, console: Console | None) -> None:
+    def __init__(self, seed: int, preset: str, console: Console | None, device: Device = "cpu") -> None:
         self.seed = seed
         self.preset = preset
+        self.device: str = device
         self._console = console
 
     def rng(self, *key: str | int) -> np.random.Generator:
@@ -265,12 +267,14 @@ def execute(
     preset: str,
     console: Console | None = None,
     render_figures: bool = True,
+    device: Device = "cpu",
 ) -> Executed:
     """Seed every generator, run the study, run its probes and judge its claims; store nothing.
 
     ``render_figures=False`` skips rendering PNGs (audits compare verdicts, not pictures).
+    ``device`` is handed to the study as ``ctx.device``.
     """
-    ctx = _Context(seed, preset, console)
+    ctx = _Context(seed, preset, console, device)
     t0 = time.perf_counter()
     try:
         seed_everything(seed)
@@ -296,6 +300,7 @@ def run(
     force: bool = False,
     store: Store | str | Path | None = None,
     console: Console | None = None,
+    device: str = "auto",
 ) -> RunResult:
     """Run ``study`` on ``preset`` with dotted ``overrides`` and store the result.
 
@@ -303,13 +308,16 @@ def run(
     :class:`~skeptic.core.study.StudySkipped` when the study cannot run as configured (nothing
     written), :class:`RunFailed` when the study raised, and ``KeyboardInterrupt`` after marking the
     run ``interrupted``. ``console`` receives progress bars and log lines (none when ``None``).
+    ``device`` (``auto``, ``cpu`` or ``cuda``) becomes ``ctx.device`` and is stored in the provenance,
+    not in the config hash (see :mod:`skeptic.core.device`).
     """
     spec = get_study(study) if isinstance(study, str) else study
     config = resolve_config(spec, preset, overrides)
     seed = check_seed(seed)
+    resolved_device = resolve_device(device)
     db = store if isinstance(store, Store) else Store(store)
     chash = config_hash(config, seed)
-    prov = provenance()
+    prov = provenance() | device_provenance(resolved_device)
     if not force:
         previous = db.find_reusable(spec.name, chash, prov["code_version"])
         if previous is not None:
@@ -329,7 +337,7 @@ def run(
     )
     try:
         with _sigterm_as_interrupt():
-            executed = execute(spec, config, seed, preset, console)
+            executed = execute(spec, config, seed, preset, console, device=resolved_device)
     except StudySkipped:
         db.delete_run(run_id)
         raise

@@ -83,6 +83,14 @@ CREATE TABLE IF NOT EXISTS audits (
     caught_share REAL
 );
 CREATE INDEX IF NOT EXISTS audits_by_study ON audits (study, status, started_at);
+CREATE TABLE IF NOT EXISTS replications (
+    replication_id TEXT PRIMARY KEY,
+    study TEXT NOT NULL,
+    preset TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    result_json TEXT NOT NULL,
+    map_png BLOB
+);
 """
 
 
@@ -138,6 +146,18 @@ class StoredFigure:
     name: str
     caption: str
     png: bytes
+
+
+@dataclass(frozen=True)
+class StoredReplication:
+    """A replication's result document and its robustness-map PNG (see :mod:`skeptic.core.replicate`)."""
+
+    replication_id: str
+    study: str
+    preset: str
+    created_at: float
+    result: dict[str, Any]
+    map_png: bytes | None
 
 
 @dataclass(frozen=True)
@@ -466,14 +486,21 @@ class Store:
         probes: list[dict[str, Any]],
         tables: list[dict[str, Any]],
         figures: list[StoredFigure],
+        provenance: dict[str, Any] | None = None,
     ) -> None:
-        """Store everything a run produced and mark it completed, all in one transaction."""
+        """Store everything a run produced and mark it completed, all in one transaction.
+
+        ``provenance``, when given, replaces the one stored at the start (a replication's worker adds
+        where it ran).
+        """
         with self._transaction() as conn:
             conn.execute(
                 "UPDATE runs SET status='completed', finished_at=?, measurements_json=?, claims_json=?,"
                 " probes_json=?, tables_json=? WHERE run_id=?",
                 (time.time(), _json(measurements), _json(claims), _json(probes), _json(tables), run_id),
             )
+            if provenance is not None:
+                conn.execute("UPDATE runs SET provenance_json=? WHERE run_id=?", (_json(provenance), run_id))
             conn.executemany(
                 "INSERT INTO figures (run_id, idx, name, caption, png) VALUES (?,?,?,?,?)",
                 [(run_id, i, f.name, f.caption, f.png) for i, f in enumerate(figures)],
@@ -539,6 +566,17 @@ class Store:
                 (status, time.time(), error, audit_id),
             )
 
+    def save_replication(
+        self, replication_id: str, study: str, preset: str, result: dict[str, Any], map_png: bytes | None
+    ) -> None:
+        """Store a replication's result (its cells are ordinary runs, stored as they finished)."""
+        with self._transaction() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO replications (replication_id, study, preset, created_at, result_json, map_png)"
+                " VALUES (?,?,?,?,?,?)",
+                (replication_id, study, preset, time.time(), _json(result), map_png),
+            )
+
     # reads ----------------------------------------------------------------------------------
 
     def _query(self, sql: str, args: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
@@ -582,6 +620,24 @@ class Store:
             (study, config_hash, code_version),
         )
         return _record(rows[0]) if rows else None
+
+    def replications(self, study: str | None = None) -> list[StoredReplication]:
+        """Stored replications, newest first."""
+        sql, args = "SELECT * FROM replications", tuple[str, ...]()
+        if study is not None:
+            sql, args = sql + " WHERE study=?", (study,)
+        rows = self._query(sql + " ORDER BY created_at DESC", args)
+        return [
+            StoredReplication(
+                r["replication_id"],
+                r["study"],
+                r["preset"],
+                r["created_at"],
+                json.loads(r["result_json"]),
+                bytes(r["map_png"]) if r["map_png"] is not None else None,
+            )
+            for r in rows
+        ]
 
     def figures(self, run_id: str) -> list[StoredFigure]:
         rows = self._query("SELECT name, caption, png FROM figures WHERE run_id=? ORDER BY idx", (run_id,))

@@ -100,6 +100,8 @@ class RunContext(Protocol):
 
     seed: int
     preset: str
+    device: str
+    """``"cpu"`` or ``"cuda"``: where PyTorch work should go (``--device``; results agree up to float tolerance)."""
 
     def rng(self, *key: str | int) -> np.random.Generator:
         """An independent NumPy generator for the stream named by ``key``, derived from the run's seed."""

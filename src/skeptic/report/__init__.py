@@ -34,8 +34,9 @@ from markupsafe import Markup
 
 from skeptic.core.claims import VERDICTS
 from skeptic.core.errors import UsageError, shown
+from skeptic.core.replicate import ROBUSTNESS_MAP_CAPTION
 from skeptic.core.runner import RunResult
-from skeptic.core.store import AuditRecord, Store
+from skeptic.core.store import AuditRecord, Store, StoredReplication
 from skeptic.core.study import Study, all_studies
 
 PRESET_ORDER = ("paper", "quick", "test")
@@ -79,6 +80,8 @@ class StudyPage:
     history: list[dict[str, Any]]
     audit: AuditRecord | None = None
     """The study's latest completed audit (``skeptic audit``)."""
+    replication: StoredReplication | None = None
+    """The study's latest replication (``skeptic replicate``), shown in its own section."""
 
     @property
     def lead(self) -> RunResult | None:
@@ -139,7 +142,16 @@ def collect_pages(store: Store, studies: Sequence[Study[Any]] | None = None) -> 
             if record.preset not in latest:
                 latest[record.preset] = RunResult.from_record(record, store.figures(record.run_id))
         order = [p for p in PRESET_ORDER if p in latest] + sorted(p for p in latest if p not in PRESET_ORDER)
-        pages.append(StudyPage(s, [latest[p] for p in order], _history(store, s.name), store.latest_audit(s.name)))
+        replications = store.replications(study=s.name)
+        pages.append(
+            StudyPage(
+                s,
+                [latest[p] for p in order],
+                _history(store, s.name),
+                store.latest_audit(s.name),
+                next(iter(replications), None),
+            )
+        )
     return pages
 
 
@@ -176,7 +188,17 @@ def render_report(store: Store, studies: Sequence[Study[Any]] | None = None) -> 
                 name = f"figures/{page.slug}-{run.preset}-{i}.png"
                 files[name] = fig.png
                 figure_files[(run.run_id, i)] = name
-        page_context = {"page": page, "generated": generated, "figure_files": figure_files}
+        replication_file = None
+        if page.replication is not None and page.replication.map_png:
+            replication_file = f"figures/{page.slug}-replication.png"
+            files[replication_file] = page.replication.map_png
+        page_context = {
+            "page": page,
+            "generated": generated,
+            "figure_files": figure_files,
+            "replication_file": replication_file,
+            "replication_caption": ROBUSTNESS_MAP_CAPTION,
+        }
         files[f"{page.slug}.html"] = env.get_template("study.html.j2").render(**page_context).encode()
         files[f"{page.slug}.md"] = env.get_template("study.md.j2").render(**page_context).encode()
     return files

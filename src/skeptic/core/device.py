@@ -1,0 +1,61 @@
+"""Devices: where a run's PyTorch work goes (``ctx.device``: ``"cpu"`` or ``"cuda"``).
+
+``--device auto`` (the default) picks ``cuda`` when PyTorch sees a GPU and ``cpu`` otherwise;
+``--device cuda`` without a GPU is a user's mistake (one line, exit 2). The device is stored in a
+run's provenance, not in its config hash: a study gives the same results on either device up to
+floating-point tolerance (reduction order and TF32/cuDNN kernels differ, so the last digits can),
+so a stored CPU run is reused for a CUDA request of the same config and vice versa; ``--force``
+reruns it on the device asked for.
+"""
+
+from __future__ import annotations
+
+import glob
+import importlib.util
+import sys
+from typing import Literal
+
+from skeptic.core.errors import UsageError
+
+Device = Literal["cpu", "cuda"]
+DEVICE_CHOICES = ("auto", "cpu", "cuda")
+
+
+def _nvidia_device_nodes() -> bool:
+    """On Linux a CUDA GPU shows up as ``/dev/nvidia0``... (``/dev/dxg`` under WSL)."""
+    return bool(glob.glob("/dev/nvidia[0-9]*") or glob.glob("/dev/dxg"))
+
+
+def cuda_available() -> bool:
+    """Whether PyTorch can use a CUDA GPU; answered without importing torch where there is plainly none."""
+    if sys.platform == "darwin":
+        return False
+    if sys.platform.startswith("linux") and not _nvidia_device_nodes():
+        return False  # importing torch (seconds) could only answer "no"
+    if importlib.util.find_spec("torch") is None:
+        return False
+    import torch
+
+    return bool(torch.cuda.is_available())
+
+
+def resolve_device(requested: str) -> Device:
+    """``auto`` -> ``cuda`` when available, else ``cpu``; ``cuda`` without a GPU raises :class:`UsageError`."""
+    if requested not in DEVICE_CHOICES:
+        raise UsageError(f"unknown device {requested!r}; choose one of {', '.join(DEVICE_CHOICES)}")
+    if requested == "cpu":
+        return "cpu"
+    available = cuda_available()
+    if requested == "cuda" and not available:
+        raise UsageError("--device cuda: PyTorch sees no CUDA GPU here (use --device auto or cpu)")
+    return "cuda" if available else "cpu"
+
+
+def device_provenance(device: Device) -> dict[str, str]:
+    """What to store about the device: its kind and, for a GPU, its name."""
+    info: dict[str, str] = {"device": device}
+    if device == "cuda":
+        import torch
+
+        info["device_name"] = torch.cuda.get_device_name(torch.cuda.current_device())
+    return info
