@@ -17,7 +17,7 @@ import os
 import sys
 import unicodedata
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -401,7 +401,7 @@ def show_command(
     db = _store(store)
     record = db.get(run_id)
     if record is None:
-        raise UsageError(f"no run {shown(run_id)} in {shown(str(db.path))} (see `skeptic runs`)")
+        raise UsageError(f"no run {shown(run_id)} in {shown(str(db.path), 1000)} (see `skeptic runs`)")
     result = RunResult.from_record(record, [])
     if as_json:
         doc = result.to_json() | {"provenance": result.provenance, "duration_s": result.duration_s}
@@ -538,7 +538,7 @@ def one_line(message: object, limit: int = 2000) -> str:
     return text if len(text) <= limit else text[: limit - 30] + f"… ({len(text)} characters)"
 
 
-def fail(message: object, code: int = 2) -> None:
+def fail(message: object, code: int = 2) -> NoReturn:
     """Print ``skeptic: error: <message>`` as one line on stderr and exit with ``code``."""
     sys.stderr.write(f"skeptic: error: {one_line(message)}\n")  # not through rich: no markup, emoji or wrapping
     sys.stderr.flush()
