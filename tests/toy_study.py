@@ -120,7 +120,14 @@ def _register() -> None:
         sources=("Textbook probability",),
         presets={"test": CoinConfig(n_flips=2000), "quick": CoinConfig(), "paper": CoinConfig(n_flips=100_000)},
         claims=[
-            Claim("fair", "The coin lands heads half the time", "Textbook", _heads, Between(0.45, 0.55)),
+            Claim(
+                "fair",
+                "The coin lands heads half the time",
+                "Textbook",
+                _heads,
+                Between(0.45, 0.55),
+                own_threshold="the textbook says one half; the band 0.45-0.55 is ours",
+            ),
         ],
         probes=[Probe("simulation", "the simulated fraction is within 6 SE of the configured p", _variance_probe)],
         brief=Brief(

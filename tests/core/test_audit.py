@@ -280,3 +280,13 @@ def test_report_says_when_a_study_is_not_audited(tmp_path: Path) -> None:
     runner.run("toy-coin", preset="test", store=tmp_path / "store")
     write_report(Store(tmp_path / "store"), tmp_path / "report", [get_study("toy-coin")])
     assert "Not audited yet" in (tmp_path / "report" / "toy-coin.html").read_text()
+
+
+def test_a_threshold_of_skeptics_own_is_marked_in_the_report(tmp_path: Path) -> None:
+    result = runner.run("toy-coin", preset="test", store=tmp_path / "store")
+    assert result.claims[0]["own_threshold"] == "the textbook says one half; the band 0.45-0.55 is ours"
+    write_report(Store(tmp_path / "store"), tmp_path / "report", [get_study("toy-coin")])
+    shown = "Skeptic's own threshold: the textbook says one half; the band 0.45-0.55 is ours"
+    assert shown in (tmp_path / "report" / "toy-coin.md").read_text()
+    assert shown in (tmp_path / "report" / "toy-coin.html").read_text()
+    assert "(Skeptic's own threshold)" in (tmp_path / "report" / "index.html").read_text()
