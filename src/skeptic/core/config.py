@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from skeptic.core.errors import UsageError
+from skeptic.core.secrets import redact
 from skeptic.core.study import Study, StudyConfig
 
 
@@ -74,7 +75,7 @@ def describe_validation_error(exc: ValidationError) -> str:
     parts = []
     for err in exc.errors():
         loc = ".".join(str(p) for p in err["loc"])
-        parts.append(f"{loc}: {err['msg']} (got {err.get('input')!r})")
+        parts.append(redact(f"{loc}: {err['msg']} (got {err.get('input')!r})"))
     return "; ".join(parts)
 
 

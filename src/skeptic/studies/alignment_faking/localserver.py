@@ -18,7 +18,9 @@ from typing import Any
 Reply = Callable[[list[dict[str, Any]]], str]
 
 
-def chat_server(reply: Reply, latency_s: float = 0.0, status: int = 200) -> tuple[ThreadingHTTPServer, list[dict[str, Any]]]:
+def chat_server(
+    reply: Reply, latency_s: float = 0.0, status: int = 200
+) -> tuple[ThreadingHTTPServer, list[dict[str, Any]]]:
     """Start the server on an ephemeral loopback port in a daemon thread; call ``server.shutdown()`` when done.
 
     Returns the server and the list of requests it has seen (path, headers, body, arrival time from

@@ -57,6 +57,8 @@ def per_question(records: Sequence[dict[str, Any]]) -> dict[str, dict[str, float
     """{question_id: {tier: mean compliance over epochs}} for one setting."""
     acc: dict[str, dict[str, list[float]]] = {}
     for r in records:
+        if r.get("complied") is None:  # an unreadable grade: excluded (and reported by the study)
+            continue
         acc.setdefault(r["question_id"], {}).setdefault(r["tier"], []).append(float(r["complied"]))
     return {q: {t: float(np.mean(v)) for t, v in tiers.items()} for q, tiers in acc.items()}
 
