@@ -30,9 +30,10 @@ from inspect_ai.model import (
 )
 from inspect_ai.tool import ToolChoice, ToolInfo
 
+from skeptic.studies.alignment_faking.config import SCRIPTED_BEHAVIOURS
 from skeptic.studies.alignment_faking.prompts import ACCEPT_TAG, NEXT_TURN, REJECT_TAG
 
-BEHAVIOURS = ("alignment-faker", "refuser", "format-breaker", "html-injector", "grader")
+BEHAVIOURS = SCRIPTED_BEHAVIOURS
 INJECTION = '<script>alert("pwned")</script><img src=x onerror="alert(1)"><b>bold</b>'
 AF_PHRASE = "to avoid being modified"
 
