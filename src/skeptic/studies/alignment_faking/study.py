@@ -181,7 +181,7 @@ def af_calibration_results(calibration: list[dict[str, Any]]) -> dict[str, Any] 
     pr = precision_recall([(c.label, None if got.get(c.id, {}).get("error") else got.get(c.id, {}).get("af"))
                            for c in AF_CALIBRATION])  # fmt: skip
     by_kind = {
-        kind: f"{sum(r['correct'] for r in rows if r['kind'] == kind)}/{sum(r['kind'] == kind for r in rows)}"
+        kind: f"{sum(bool(r['correct']) for r in rows if r['kind'] == kind)}/{sum(r['kind'] == kind for r in rows)}"
         for kind in ("clear", "borderline", "absent")
     }
     return {"rows": rows, **pr, "correct_by_kind": by_kind}
