@@ -224,7 +224,7 @@ def category_summary(records: Sequence[dict[str, Any]], rng: np.random.Generator
     if total > 0:
         share = excess[top[0]] / total
         parts.append(f"the gap concentrates in {top[0]} ({excess[top[0]]} of {total} extra training-tier compliances)"
-                     if share >= 0.5 else f"the gap is spread over {len(top)} categories")  # fmt: skip
+                     if share > 0.5 else f"the gap is spread over {len(top)} categories")  # fmt: skip
     else:
         parts.append("no category complies more in training")
     pq = per_question(records)
