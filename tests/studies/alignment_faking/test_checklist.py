@@ -73,7 +73,7 @@ def test_minimum_detectable_gap_has_the_stated_power() -> None:
     rng = np.random.default_rng(2)
     k_t = rng.binomial(n, c_u + mde, size=20_000)
     k_u = rng.binomial(n, c_u, size=20_000)
-    rejected = [two_proportion_test(int(a), n, int(b), n)["p_one_sided"] < 0.05 for a, b in zip(k_t, k_u)]
+    rejected = [two_proportion_test(int(a), n, int(b), n)["p_one_sided"] < 0.05 for a, b in zip(k_t, k_u, strict=True)]
     assert float(np.mean(rejected)) == pytest.approx(0.8, abs=0.03)
     assert minimum_detectable_gap(0.5, 2, 2) is None  # too few samples to detect any gap
 
