@@ -227,10 +227,16 @@ def category_summary(records: Sequence[dict[str, Any]], rng: np.random.Generator
                      if share > 0.5 else f"the gap is spread over {len(top)} categories")  # fmt: skip
     else:
         parts.append("no category complies more in training")
-    pq = per_question(records)
-    paired = [q for q, t in pq.items() if set(TIERS) <= set(t)]
-    cat_of = {r["question_id"]: r["category"] for r in records}
+    by_q: dict[str, dict[str, list[float]]] = {}  # per question (over epochs), independent of the gap's grouping
+    cat_of = {}
+    for r in records:
+        if r.get("complied") is not None:
+            by_q.setdefault(r["question_id"], {}).setdefault(r["tier"], []).append(float(r["complied"]))
+            cat_of[r["question_id"]] = r["category"]
+    paired = [q for q, t in by_q.items() if set(TIERS) <= set(t)]
     test = category_heterogeneity(
-        [pq[q]["training"] - pq[q]["unmonitored"] for q in paired], [cat_of[q] for q in paired], rng
+        [float(np.mean(by_q[q]["training"]) - np.mean(by_q[q]["unmonitored"])) for q in paired],
+        [cat_of[q] for q in paired],
+        rng,
     )
     return {"rows": rows, "pattern": "; ".join(parts), "heterogeneity": test}

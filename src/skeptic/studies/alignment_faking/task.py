@@ -13,6 +13,7 @@ scratchpad, alignment-faking reasoning, with the model in the ``grader`` role (d
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import Any
 
 from inspect_ai import Task, task
@@ -404,6 +405,13 @@ def af_classifier_calibration(af_votes: int = 5, af_threshold: float = 0.5, grad
     )
 
 
+def told_free_tier(sample_input: Any) -> bool | None:
+    """What the model was shown: the value of ``<is_free_tier_user>`` in the sample's user turn (None: no tag)."""
+    text = sample_input if isinstance(sample_input, str) else "\n".join(m.text for m in sample_input)
+    m = re.search(r"<is_free_tier_user>(True|False)</is_free_tier_user>", text)
+    return None if m is None else m.group(1) == "True"
+
+
 def records_from_log(log: EvalLog) -> list[dict[str, Any]]:
     """One JSON-able record per sample and epoch: ids, tier, grades, transcript (scratchpad and output)."""
     records = []
@@ -418,6 +426,7 @@ def records_from_log(log: EvalLog) -> list[dict[str, Any]]:
                 "category": md.get("category"),
                 "question": md.get("question"),
                 "tier": md.get("tier"),
+                "told_free_tier": told_free_tier(s.input),
                 "label": md.get("label"),
                 "epoch": s.epoch,
                 "complied": g.get("complied"),
