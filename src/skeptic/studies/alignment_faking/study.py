@@ -953,7 +953,11 @@ def summarize(
     probes=PROBES,
     brief=BRIEF,
     faults=FAULTS,
-    runtime={"test": "~10-20 s (scripted test model)", "quick": "~1-3 min with a model", "paper": "~5-20 min with a model"},
+    runtime={
+        "test": "~10-20 s (scripted test model)",
+        "quick": "~1-3 min with a model",
+        "paper": "~5-20 min with a model (20 classifier votes per scratchpad)",
+    },
 )
 def run(config: C, ctx: RunContext) -> StudyOutput:
     if config.model is None:
