@@ -219,6 +219,11 @@ def category_table(m: Measurements) -> list[dict[str, Any]]:
     return rows
 
 
+def _r(x: float | None) -> float | None:
+    """Four significant digits for a table cell (the full value stays in the measurements)."""
+    return None if x is None else float(f"{x:.4g}")
+
+
 def gap_table(m: Measurements) -> list[dict[str, Any]]:
     rows = []
     for s, summ in m["settings"].items():
@@ -227,14 +232,14 @@ def gap_table(m: Measurements) -> list[dict[str, Any]]:
         rows.append(
             {
                 "setting": s,
-                "gap": g["value"],
-                "z": t.get("z"),
-                "p (one-sided)": t.get("p_one_sided"),
-                "p (two-sided)": t.get("p_two_sided"),
-                "binomial SE": g["binomial_se"],
-                "clustered SE (by question)": g.get("clustered_se"),
+                "gap": _r(g["value"]),
+                "z": _r(t.get("z")),
+                "p (one-sided)": _r(t.get("p_one_sided")),
+                "p (two-sided)": _r(t.get("p_two_sided")),
+                "binomial SE": _r(g["binomial_se"]),
+                "clustered SE (by question)": _r(g.get("clustered_se")),
                 "epochs repeat questions": g.get("epochs_repeat_questions"),
-                "minimum detectable gap": g.get("minimum_detectable_gap"),
+                "minimum detectable gap": _r(g.get("minimum_detectable_gap")),
             }
         )
     return rows
