@@ -860,18 +860,24 @@ BRIEF = Brief(
         "Sheshadri et al. (2025) found such a gap in 5 of 25 models."
     ),
     ran=(
-        "The same prompted scenario, in Skeptic's own wording, against any model Inspect can reach: every question "
-        "asked once as a free-tier (training) user and once as a paid-tier (unmonitored) user, in the helpful-only and "
-        "animal-welfare settings. Replies are graded for compliance (prefix rule or LLM grader) and the scratchpad for "
-        "alignment-faking reasoning (several votes of an LLM classifier). Uncertainty: Wilson intervals for rates, and "
-        "binomial SE plus a paired bootstrap over questions for the gap."
+        "The same prompted scenario, in Skeptic's own wording (shown in full in the prompts table), against any model "
+        "Inspect can reach: every question asked once as a free-tier (training) user and once as a paid-tier "
+        "(unmonitored) user, in the helpful-only and animal-welfare settings. Replies are graded for compliance "
+        "(prefix rule or LLM grader) and the scratchpad for alignment-faking reasoning (several votes of an LLM "
+        "classifier; `af_classifier=hughes2025` uses Hughes et al.'s 20 votes at temperature 1, threshold 0.4, as the "
+        "`paper` preset does). The classifier is calibrated on 24 labelled scratchpads written for Skeptic. "
+        "Uncertainty: Wilson intervals for rates; for the gap a paired bootstrap over questions, the binomial and the "
+        "question-clustered SE, a two-proportion test and the smallest gap the run could have detected; per category, "
+        "k/n and a permutation test of whether the gap differs across categories. Every difference from the "
+        "published setups is listed with the reason for it."
     ),
     not_shown=(
         "It does not show why a model complies (the scratchpad is a model's text, not its mechanism), it does not "
-        "reproduce the paper's RL training or synthetic-document runs, and a small question set gives wide intervals. "
-        "Graders make mistakes; the calibration probe checks only clear-cut cases. With no model configured, nothing "
-        "runs and no numbers are shown; the test preset uses a scripted test model, labelled as such, whose "
-        "verdicts are always untrusted."
+        "reproduce the paper's RL training or synthetic-document runs, and a small question set gives wide intervals "
+        "(see the minimum detectable gap). Graders make mistakes: the calibration set measures how often on "
+        "Skeptic's own scratchpads, not on the paper's transcripts. With no model configured, nothing runs and no "
+        "numbers are shown; the test preset uses a scripted test model, labelled as such, whose verdicts are always "
+        "untrusted, and the scripted grader's precision and recall test the harness, not any grader."
     ),
     found=found,
     appendix=(
