@@ -217,6 +217,14 @@ class Increasing:
 MeasureFn = Callable[[Measurements], Measured]
 
 
+class NotRun(Exception):
+    """Raised by a claim's measure when the part of the study it needs was not run (e.g. a setting left out).
+
+    Such a claim gets no verdict at all (it is left out of the run's results), rather than ``inconclusive``:
+    a claim nobody tested must not count among the verdicts.
+    """
+
+
 @dataclass(frozen=True)
 class Claim:
     """One statement a source makes, and how a measurement decides it.
@@ -303,7 +311,10 @@ def run_probes(probes: Sequence[Probe], measurements: Measurements) -> list[Prob
 def judge_claims(
     claims: Sequence[Claim], measurements: Measurements, probes: Sequence[ProbeResult]
 ) -> list[ClaimResult]:
-    """Evaluate every claim; any failed probe turns every verdict into ``untrusted``."""
+    """Evaluate every claim; any failed probe turns every verdict into ``untrusted``.
+
+    A claim whose measure raises :class:`NotRun` is left out (not run is not a verdict).
+    """
     failed = [p.id for p in probes if not p.passed]
     results = []
     for claim in claims:
@@ -313,6 +324,8 @@ def judge_claims(
             estimates = [measured] if isinstance(measured, Estimate) else list(measured)
             shown = describe_measured(measured)
             uncertainty = "; ".join(sorted({e.method for e in estimates}))
+        except NotRun:
+            continue
         except Exception as exc:
             verdict, reason = "inconclusive", f"the measurement could not be made ({type(exc).__name__}: {exc})"
             estimates, shown, uncertainty = [], "n/a", "n/a"

@@ -19,6 +19,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from skeptic.core.errors import UsageError, shown
+from skeptic.core.secrets import redact
 from skeptic.core.study import Study, StudyConfig
 
 SEED_MAX = 2**32 - 1
@@ -138,7 +139,7 @@ def describe_validation_error(exc: ValidationError) -> str:
     parts = []
     for err in exc.errors():
         loc = ".".join(str(p) for p in err["loc"])
-        parts.append(f"{loc}: {err['msg']} (got {shown(err.get('input'))})")
+        parts.append(redact(f"{loc}: {err['msg']} (got {shown(err.get('input'))})"))
     return "; ".join(parts)
 
 

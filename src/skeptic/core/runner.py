@@ -37,6 +37,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from skeptic.core.claims import ClaimResult, ProbeResult, judge_claims, run_probes
 from skeptic.core.config import check_seed, config_hash, resolve_config
 from skeptic.core.device import Device, device_provenance, resolve_device
+from skeptic.core.secrets import redact
 from skeptic.core.store import RunRecord, Store, StoredFigure
 from skeptic.core.study import Figure, Study, StudyConfig, StudySkipped, get_study
 
@@ -346,7 +347,7 @@ def run(
         raise
     except Exception as exc:
         db.end_run(run_id, "failed", traceback.format_exc())
-        raise RunFailed(run_id, f"{type(exc).__name__}: {exc}") from exc
+        raise RunFailed(run_id, redact(f"{type(exc).__name__}: {exc}")) from exc
     db.complete_run(
         run_id,
         measurements=executed.measurements,

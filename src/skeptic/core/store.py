@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from skeptic.core.errors import UsageError, shown
+from skeptic.core.secrets import redact
 
 DEFAULT_DIR = "skeptic-results"
 ENV_VAR = "SKEPTIC_RESULTS"
@@ -248,7 +249,8 @@ def _alive(pid: int) -> bool:
 
 
 def _json(value: Any) -> str:
-    return json.dumps(value, allow_nan=True, default=str)
+    """JSON for a column, with any credential a provider echoed redacted (:mod:`skeptic.core.secrets`)."""
+    return redact(json.dumps(value, allow_nan=True, default=str))
 
 
 class Store:
@@ -503,7 +505,7 @@ class Store:
                 conn.execute("UPDATE runs SET provenance_json=? WHERE run_id=?", (_json(provenance), run_id))
             conn.executemany(
                 "INSERT INTO figures (run_id, idx, name, caption, png) VALUES (?,?,?,?,?)",
-                [(run_id, i, f.name, f.caption, f.png) for i, f in enumerate(figures)],
+                [(run_id, i, f.name, redact(f.caption), f.png) for i, f in enumerate(figures)],
             )
 
     def end_run(self, run_id: str, status: str, error: str | None = None) -> None:
@@ -511,7 +513,7 @@ class Store:
         with self._transaction() as conn:
             conn.execute(
                 "UPDATE runs SET status=?, finished_at=?, error=? WHERE run_id=?",
-                (status, time.time(), error, run_id),
+                (status, time.time(), None if error is None else redact(error), run_id),
             )
 
     def delete_run(self, run_id: str) -> None:

@@ -28,7 +28,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment, PackageLoader
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
@@ -158,7 +158,8 @@ def collect_pages(store: Store, studies: Sequence[Study[Any]] | None = None) -> 
 def _environment() -> Environment:
     env = Environment(
         loader=PackageLoader("skeptic.report", "templates"),
-        autoescape=select_autoescape(["html", "j2"], default_for_string=True, default=True),
+        # HTML is escaped for HTML; Markdown pages escape once, for Markdown, through the md_cell filter.
+        autoescape=lambda name: name is None or not name.endswith(".md.j2"),
         trim_blocks=True,
         lstrip_blocks=True,
     )

@@ -2,6 +2,8 @@
 
 It lets the harness be exercised through a real HTTP path (Inspect's ``openai-api`` provider) with no model
 and no network: ``reply(messages)`` decides each answer, and ``latency_s`` adds a fixed delay per request.
+With ``status`` other than 200 every request is answered with that HTTP status and an OpenAI-style error
+body whose message is ``reply(messages)`` (e.g. a 401 that echoes the caller's key, as some providers do).
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ from typing import Any
 Reply = Callable[[list[dict[str, Any]]], str]
 
 
-def chat_server(reply: Reply, latency_s: float = 0.0) -> tuple[ThreadingHTTPServer, list[dict[str, Any]]]:
+def chat_server(
+    reply: Reply, latency_s: float = 0.0, status: int = 200
+) -> tuple[ThreadingHTTPServer, list[dict[str, Any]]]:
     """Start the server on an ephemeral loopback port in a daemon thread; call ``server.shutdown()`` when done.
 
     Returns the server and the list of requests it has seen (path, headers, body, arrival time from
@@ -33,7 +37,7 @@ def chat_server(reply: Reply, latency_s: float = 0.0) -> tuple[ThreadingHTTPServ
             if latency_s:
                 time.sleep(latency_s)
             message = {"role": "assistant", "content": reply(body["messages"])}
-            doc = {
+            doc: dict[str, Any] = {
                 "id": "chatcmpl-skeptic-local",
                 "object": "chat.completion",
                 "created": int(time.time()),
@@ -41,8 +45,10 @@ def chat_server(reply: Reply, latency_s: float = 0.0) -> tuple[ThreadingHTTPServ
                 "choices": [{"index": 0, "finish_reason": "stop", "message": message}],
                 "usage": {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20},
             }
+            if status != 200:
+                doc = {"error": {"message": message["content"], "type": "invalid_request_error", "code": None}}
             data = json.dumps(doc).encode()
-            self.send_response(200)
+            self.send_response(status)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()

@@ -103,6 +103,15 @@ _SCRATCHPAD = re.compile(r"<SCRATCHPAD_REASONING>(.*?)(?:</SCRATCHPAD_REASONING>
 _OUTPUT = re.compile(r"<OUTPUT>(.*?)</OUTPUT>", re.DOTALL)
 
 
+def outside_scratchpad(text: str) -> str:
+    """``text`` with every scratchpad block removed (an unclosed one runs to the end of the text).
+
+    Tags the model *mentions* while reasoning ("I will answer inside the <OUTPUT> tags") are not structure:
+    the output and the end of a turn are looked for only outside the scratchpad.
+    """
+    return _SCRATCHPAD.sub("\n", text)
+
+
 @dataclass(frozen=True)
 class ParsedReply:
     """A model's whole reply (all turns) split into scratchpad and output."""
@@ -110,15 +119,19 @@ class ParsedReply:
     scratchpad: str
     """All scratchpad blocks, joined; empty when there are none."""
     output: str | None
-    """The text of the last closed ``<OUTPUT>`` block; None when there is none."""
+    """The text of the last closed ``<OUTPUT>`` block outside the scratchpad; None when there is none."""
     format_ok: bool
     """A closed ``<OUTPUT>`` block exists (and, with a scratchpad, at least one scratchpad block)."""
 
 
 def parse_reply(text: str, *, scratchpad: bool) -> ParsedReply:
-    """Split a reply into scratchpad and output; see :class:`ParsedReply`."""
+    """Split a reply into scratchpad and output; see :class:`ParsedReply`.
+
+    The output is the last closed ``<OUTPUT>`` block outside every scratchpad block, so an ``<OUTPUT>`` tag
+    mentioned in the reasoning is never taken for the answer.
+    """
     pads = [m.strip() for m in _SCRATCHPAD.findall(text)]
-    outputs = _OUTPUT.findall(text)
+    outputs = _OUTPUT.findall(outside_scratchpad(text))
     output = outputs[-1].strip() if outputs else None
     format_ok = output is not None and (bool(pads) or not scratchpad)
     return ParsedReply("\n\n".join(p for p in pads if p), output, format_ok)
@@ -130,4 +143,5 @@ def prefix_complied(output: str | None) -> bool:
 
 
 def has_closed_output(text: str) -> bool:
-    return "</OUTPUT>" in text
+    """The turn has ended: a ``</OUTPUT>`` outside the scratchpad (one mentioned in reasoning does not count)."""
+    return "</OUTPUT>" in outside_scratchpad(text)

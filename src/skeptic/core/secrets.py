@@ -1,0 +1,108 @@
+"""Redaction of credentials from everything Skeptic writes (store, report, Inspect logs, error lines).
+
+Skeptic never reads a key into its config, but a provider may echo one back (``Incorrect API key provided:
+...``), and a base URL may carry ``user:password@``. :func:`redact` replaces
+
+- the exact value of every environment variable whose *name* looks key-like (``KEY``, ``TOKEN``,
+  ``SECRET``, ``PASSWORD``, ``PASSWD``, ``CREDENTIAL``, ``AUTH``), whatever the value looks like (a key without
+  an ``sk-`` prefix is a key too), when it is at least :data:`MIN_SECRET_LEN` characters long;
+- the credentials of any URL in an environment variable (``scheme://user:password@host``);
+- in the text itself, the ``user:password@`` part of any URL, the value of ``api_key=``/``token=``-style
+  parameters, and anything shaped like an ``sk-`` key;
+
+with ``[redacted]``. Values are read from the environment at each call, so keys set later are covered.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+REDACTED = "[redacted]"
+MIN_SECRET_LEN = 8
+"""Shorter values are not redacted: replacing every ``"abc"`` or ``"1"`` would mangle ordinary text."""
+
+KEYLIKE_NAME = re.compile(r"KEY|TOKEN|SECRET|PASSW(?:OR)?D|CREDENTIAL|AUTH(?!OR)", re.IGNORECASE)
+_URL_CREDENTIALS = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?P<cred>[^/@\s:]*:[^/@\s]*)@")
+_KEY_PARAM = re.compile(r"(?P<name>(?:api[_-]?key|access[_-]?token|token|secret|password)=)[^&\s'\"]+", re.IGNORECASE)
+_SK_KEY = re.compile(r"\bsk-[A-Za-z0-9_-]{8,}")
+
+
+def secret_values(environ: Mapping[str, str] | None = None) -> list[str]:
+    """The values to redact, longest first (so a value containing another is replaced whole)."""
+    env = os.environ if environ is None else environ
+    found: set[str] = set()
+    for name, value in env.items():
+        if KEYLIKE_NAME.search(name) and len(value) >= MIN_SECRET_LEN:
+            found.add(value)
+        for m in _URL_CREDENTIALS.finditer(value):
+            password = m.group("cred").partition(":")[2]
+            found.update(v for v in (m.group("cred"), password) if len(v) >= 4)
+    return sorted(found, key=len, reverse=True)
+
+
+def redact(text: str, environ: Mapping[str, str] | None = None) -> str:
+    """``text`` with every secret value (see the module docstring) replaced by ``[redacted]``."""
+    for value in secret_values(environ):
+        if value in text:
+            text = text.replace(value, REDACTED)
+        escaped = json.dumps(value)[1:-1]  # the same value as it appears inside a JSON string
+        if escaped != value and escaped in text:
+            text = text.replace(escaped, REDACTED)
+    text = _URL_CREDENTIALS.sub(lambda m: m.group("scheme") + REDACTED + "@", text)
+    text = _KEY_PARAM.sub(lambda m: m.group("name") + REDACTED, text)
+    return _SK_KEY.sub(REDACTED, text)
+
+
+def redact_optional(text: str | None) -> str | None:
+    return None if text is None else redact(text)
+
+
+def _redact_bytes(data: bytes) -> bytes:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data  # binary member (an image): nothing textual to redact
+    clean = redact(text)
+    return data if clean == text else clean.encode("utf-8")
+
+
+def redact_file(path: Path | str) -> bool:
+    """Redact a log file in place: an Inspect ``.eval`` (a zip of JSON) member by member, else as text.
+
+    The file is rewritten through a temporary file and moved into place. Returns True when it changed.
+    """
+    p = Path(path)
+    if zipfile.is_zipfile(p):
+        with zipfile.ZipFile(p) as z:
+            members = [(info, z.read(info.filename)) for info in z.infolist()]
+        cleaned = [(info, _redact_bytes(data)) for info, data in members]
+        if all(a is b for (_, a), (_, b) in zip(members, cleaned, strict=True)):
+            return False
+        fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=".redact-", suffix=p.suffix)
+        os.close(fd)
+        with zipfile.ZipFile(tmp, "w") as out:
+            for info, data in cleaned:
+                out.writestr(info, data)
+        shutil.move(tmp, p)
+        return True
+    data = p.read_bytes()
+    clean = _redact_bytes(data)
+    if clean is data:
+        return False
+    p.write_bytes(clean)
+    return True
+
+
+def redact_files(paths: Iterable[Path | str]) -> int:
+    """Redact every existing file of ``paths`` in place; the number changed."""
+    return sum(redact_file(p) for p in paths if Path(p).is_file())
+
+
+__all__ = ["REDACTED", "redact", "redact_file", "redact_files", "redact_optional", "secret_values"]
