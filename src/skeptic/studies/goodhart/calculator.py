@@ -535,7 +535,7 @@ def truncation_breakpoints(c: ArrayLike, beta: float) -> FloatArray:
     """u-breakpoints a truncated tilt at each c needs: 200 uniform panels on [c − 60β, c]. Pass them as
     ``extra`` to :func:`u_grid` to share one grid among several truncation points."""
     cs = np.atleast_1d(np.asarray(c, dtype=float))
-    return np.concatenate([np.linspace(ci - 60 * beta, ci, 201) for ci in cs])
+    return np.concatenate([np.linspace(ci - 60 * beta, ci, 31) for ci in cs])
 
 
 def tilted_truncated(v: Dist, x: Dist, beta: float, c: float, grid: UGrid | None = None) -> Tilt:
