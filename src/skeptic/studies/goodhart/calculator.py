@@ -532,7 +532,9 @@ def tilted(v: Dist, x: Dist, beta: float) -> Tilt:
 
 
 def truncation_breakpoints(c: ArrayLike, beta: float) -> FloatArray:
-    """u-breakpoints a truncated tilt at each c needs: 200 uniform panels on [c − 60β, c]. Pass them as
+    """u-breakpoints a truncated tilt at each c needs: 30 uniform panels of width 2β on [c − 60β, c] (across one
+    panel the weight e^{u/β} changes by e², which 8-point Gauss–Legendre integrates to ~1e-15; 200 panels gave the
+    same means to 1e-15 at 3–7× the cost, see ``benchmarks/goodhart_bench.py``). Pass them as
     ``extra`` to :func:`u_grid` to share one grid among several truncation points."""
     cs = np.atleast_1d(np.asarray(c, dtype=float))
     return np.concatenate([np.linspace(ci - 60 * beta, ci, 31) for ci in cs])
@@ -542,7 +544,7 @@ def tilted_truncated(v: Dist, x: Dist, beta: float, c: float, grid: UGrid | None
     """π ∝ π0 · exp(U/β) · 1{U ≤ c}: the tilt restricted to U ≤ c, which exists for any X.
 
     E_π[V] = ∫^c E[V|U=u] f_U(u) e^{u/β} du / Z_c, Z_c = ∫^c f_U(u) e^{u/β} du, KL = E_π[U]/β − log Z_c.
-    The u-panels are U's quantile panels below c plus 200 uniform panels on [c − 60β, c], where the
+    The u-panels are U's quantile panels below c plus 30 uniform panels on [c − 60β, c], where the
     exponential weight of a heavy-tailed U piles up. A prebuilt ``grid`` must contain
     :func:`truncation_breakpoints` (c, β) and reach S_U(c).
     """
