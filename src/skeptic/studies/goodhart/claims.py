@@ -569,6 +569,18 @@ def _found(result: Any) -> str:
     p2 = max(row2, key=lambda r: _f(r["ev"]))
     dep = m["dependence"][-1]
     tilt = exponential_tilt_sup(m).value * m["sigma_v"]
+    scan = m.get("levy_scan") or []
+    levy = (
+        " With Lévy error the gain depends on σ_V over the Lévy scale: "
+        + ", ".join(
+            f"σ_V/scale = {r['sigma_v']:g}: best of n ≤ {r['bon_peak_gain']:.2f} σ_V, conditioning ≤ "
+            f"{r['cond_peak_gain']:.2f} σ_V"
+            for r in scan
+        )
+        + "."
+        if scan
+        else ""
+    )
     changed = [c for c in result.claims if c["verdict"] != "replicated"]
     verdicts = ", ".join(f"{c['id']}: {c['verdict']}" for c in changed) or "none"
     return (
@@ -577,7 +589,7 @@ def _found(result: Any) -> str:
         "keeps rising; with heavy-tailed error it peaks and falls back toward the average. With exponential error, "
         f"which the paper counts as light-tailed, the KL-optimal policy exists only for β > 1/λ and its E[V] stays "
         f"below σ_V²λ = 4 (largest on our grid {tilt:.2f}). In Kwa's dependent example E[V | U ≥ {dep['t']:.0f}] = "
-        f"{dep['dependent']:.3f}: the limit is 1 (approached as 1 − 4/(t − 5)), not 0 as the paper states. "
+        f"{dep['dependent']:.3f}: the limit is 1 (approached as 1 − 4/(t − 5)), not 0 as the paper states.{levy} "
         f"Claims not replicated or inconclusive: {verdicts}."
     )
 

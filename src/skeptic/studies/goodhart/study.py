@@ -132,7 +132,7 @@ def _bon_rows(name: str, v: Any, x: Any, n: np.ndarray) -> tuple[list[dict[str, 
     claims=CLAIMS,
     probes=PROBES,
     brief=BRIEF,
-    runtime={"test": "~15 s", "quick": "~60 s", "paper": "~3 min"},
+    runtime={"test": "~5 s", "quick": "~30 s", "paper": "~4 min"},
     faults=FAULTS,
 )
 def run(config: GoodhartConfig, ctx: RunContext) -> StudyOutput:
