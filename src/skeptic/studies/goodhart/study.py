@@ -95,10 +95,16 @@ def _finite(x: float) -> float | str:
     return float(x) if math.isfinite(x) else str(float(x))
 
 
-def _bon_rows(name: str, v: Any, x: Any, n: np.ndarray) -> tuple[list[dict[str, Any]], dict[str, float]]:
-    """Exact best-of-n E[V], E[U], KL over the n grid, and the grid's normalization errors."""
+def _bon_rows(name: str, v: Any, x: Any, n: np.ndarray) -> tuple[list[dict[str, Any]], dict[str, float], float]:
+    """Exact best-of-n E[V], E[U], KL over the n grid, the grid's normalization errors, and the n at which E[V]
+    peaks, located to a factor 2^(1/256) between the grid points around the grid's argmax (NaN at an end)."""
     g = calc.u_grid(v, x, n_max=float(n[-1]))
     ev = calc.best_of_n(v, x, n, g)
+    i = int(np.argmax(ev))
+    peak_n = math.nan
+    if 0 < i < n.size - 1:
+        fine = np.geomspace(n[i - 1], n[i + 1], 129)
+        peak_n = float(fine[int(np.argmax(calc.best_of_n(v, x, fine, g)))])
     eu = calc.best_of_n_u(v, x, n, g)
     kl = calc.kl_best_of_n(n)
     # KL(max law ‖ base) = E[log(n F_U^{n−1})] under the max law, integrated on the grid (independent of the formula)
@@ -113,7 +119,7 @@ def _bon_rows(name: str, v: Any, x: Any, n: np.ndarray) -> tuple[list[dict[str, 
         {"error": name, "n": float(k), "ev": _finite(a), "eu": _finite(b), "kl": float(c), "kl_numeric": float(d)}
         for k, a, b, c, d in zip(n, ev, eu, kl, kl_num, strict=True)
     ]
-    return rows, norm
+    return rows, norm, peak_n
 
 
 @study(
@@ -192,18 +198,21 @@ def run(config: GoodhartConfig, ctx: RunContext) -> StudyOutput:
     n = np.exp2(np.arange(4 * config.log2_n_max + 1) / 4)
     bon: list[dict[str, Any]] = []
     norm_err: dict[str, float] = {}
+    peaks: dict[str, float | str] = {}
     with ctx.progress("best of n", total=len(BON_ERRORS) + 1) as advance:
         for name in BON_ERRORS:
-            r, e = _bon_rows(name, v, error(name), n)
+            r, e, pk = _bon_rows(name, v, error(name), n)
             bon += r
             norm_err.update(e)
+            peaks[name] = _finite(pk)
             advance(1)
         n2 = np.exp2(np.arange(4 * config.row2_log2_n_max + 1) / 4)
-        r, e = _bon_rows("row2", heavy_true_utility(sigma_v), error("t5"), n2)
+        r, e, pk = _bon_rows("row2", heavy_true_utility(sigma_v), error("t5"), n2)
         bon += r
         norm_err.update(e)
+        peaks["row2"] = _finite(pk)
         advance(1)
-    m["best_of_n"], m["normalization_error"] = bon, norm_err
+    m["best_of_n"], m["normalization_error"], m["bon_peak_n"] = bon, norm_err, peaks
     fits = []
     for name in (*BON_ERRORS[:-1], "row2"):  # Lévy's E[U] is infinite but E[V] is finite; fit it too below
         rs = [r for r in bon if r["error"] == name]
