@@ -277,7 +277,7 @@ CLAIMS = (
             f"gao-bon-form-{name}",
             f"Gao et al.'s best-of-n form R(d) = d(α − βd), d = √KL, fits the exact best-of-n E[V] curve for X = "
             f"{name} (n = 1 ... 2^16): RMS residual ≤ 5% of the curve's range (Skeptic's line; Gao et al. judge "
-            "their fits by eye).",
+            "their fits by eye; the gao_fits table also gives the fit over n ≤ 256, a second yardstick).",
             GAO,
             gao_fit(name, "bon"),
             AtMost(GAO_REL_RMS),
