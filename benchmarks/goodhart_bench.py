@@ -30,6 +30,23 @@ def main() -> None:
     exact_cond = time.perf_counter() - t0
     print(f"exact E[V | U >= t], 200 thresholds up to 20 SD, 4 distributions: {exact_cond:.2f} s")
 
+    # truncated tilt: the u-grid with 200 uniform panels per truncation point (before issue 8) vs 30 (now)
+    cs = (2.0, 5.0, 10.0, 20.0, 50.0, 100.0)
+    x = errors["t3"]
+    log_q_min = max(min(float(gh.log_tail_probability(v, x, max(cs))[0]) - 1.0, -36.0), -150.0)
+    timings, means = {}, {}
+    for panels in (200, 30):
+        extra = np.concatenate([np.linspace(c - 60.0, c, panels + 1) for c in cs])
+        t0 = time.perf_counter()
+        g = gh.u_grid(v, x, extra=extra, log_q_min=log_q_min)
+        means[panels] = np.array([gh.tilted_truncated(v, x, 1.0, c, grid=g).mean_v for c in cs])
+        timings[panels] = time.perf_counter() - t0
+    diff = float(np.max(np.abs(means[200] - means[30])))
+    print(
+        f"truncated tilt, t3, 6 truncation points: 200 panels {timings[200]:.2f} s, 30 panels {timings[30]:.2f} s, "
+        f"ratio {timings[200] / timings[30]:.1f}x; max |ΔE_π[V]| = {diff:.1e}"
+    )
+
     rng = np.random.default_rng(0)
     for name, x in errors.items():
         trials, size = 64, 65536

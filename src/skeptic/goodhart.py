@@ -36,11 +36,14 @@ from skeptic.studies.goodhart.calculator import (
     upweighted_tail,
 )
 from skeptic.studies.goodhart.distributions import (
+    BON_ERRORS,
     HEAVY,
+    LIGHT_ERRORS,
     PAPER_ERRORS,
     SIGMA_V,
     TAIL_ERRORS,
     error,
+    heavy_true_utility,
     paper_setup,
     standardized,
     true_utility,
@@ -54,7 +57,9 @@ from skeptic.studies.goodhart.montecarlo import (
 )
 
 __all__ = [
+    "BON_ERRORS",
     "HEAVY",
+    "LIGHT_ERRORS",
     "PAPER_ERRORS",
     "SIGMA_V",
     "TAIL_ERRORS",
@@ -72,6 +77,7 @@ __all__ = [
     "conditional_mean_u",
     "density_u",
     "error",
+    "heavy_true_utility",
     "kl_best_of_n",
     "kl_quantilizer",
     "kl_threshold",

@@ -138,3 +138,15 @@ def test_upweighted_tail_policy() -> None:
     # ε = p reproduces the base distribution: KL = 0
     p = math.exp(gh.log_tail_probability(V, XN, 2.0)[0])
     assert gh.upweighted_tail(V, XN, 2.0, p).kl == pytest.approx(0.0, abs=1e-12)
+
+
+@pytest.mark.parametrize(
+    "dist", [stats.norm(0, 2), stats.norm(-1.5, 0.3), stats.t(3, scale=math.sqrt(1 / 3)), stats.t(10, loc=1, scale=1.6)]
+)
+def test_fast_logpdf_matches_scipy(dist: object) -> None:
+    from skeptic.studies.goodhart.calculator import _fast_logpdf
+
+    y = np.concatenate([np.linspace(-50, 50, 201), [-1e150, 1e150, 0.0]])
+    np.testing.assert_allclose(_fast_logpdf(dist)(y), dist.logpdf(y), rtol=1e-13, atol=1e-13)  # type: ignore[attr-defined]
+    ln = stats.lognorm(1.0)  # other families fall back to scipy's own logpdf
+    np.testing.assert_array_equal(_fast_logpdf(ln)(np.array([0.5, 2.0])), ln.logpdf(np.array([0.5, 2.0])))

@@ -111,3 +111,50 @@ def optimize_proxies(coef: FloatArray, ranges: FloatArray, n_grid: int = 4001) -
         v_at_proxy[:, j] = true_utility(s[np.argmax(proxy, axis=1)])
         v_best[j] = true_utility(s).max()
     return v_at_proxy, v_best
+
+
+def dependent_asymptote(t: FloatArray) -> FloatArray:
+    """The large-t expansion of Kwa's example, E[V | U ≥ t] ≈ 1 − 4/(t − 5) (t > 5).
+
+    Near v = 1 the inside weight is φ(v)·S_2(t − v) ∝ exp(v(t − 1)/4 − v²/2 + ...), an exponential tilt of rate
+    (t − 1)/4 − 1 = (t − 5)/4 on v ≤ 1, whose mean sits 1/rate = 4/(t − 5) below the edge v = 1.
+    """
+    t = np.asarray(t, dtype=float)
+    return np.asarray(1.0 - 4.0 / (t - 5.0), dtype=float)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Gao, Schulman & Hilton (2022): functional forms of gold reward against d = √KL
+# ----------------------------------------------------------------------------------------------------
+
+GAO_FORMS = ("bon", "rl")
+"""Gao et al. 2022, eqs. (1)–(2): best of n R(d) = d(α − βd); RL R(d) = d(α − β log d), with d = √KL."""
+
+
+def gao_design(d: FloatArray, form: str) -> FloatArray:
+    """Columns of the linear model R(d) = α·d − β·g(d): g(d) = d² (best of n) or d·log d (RL)."""
+    d = np.asarray(d, dtype=float)
+    if form == "bon":
+        g = d**2
+    elif form == "rl":
+        with np.errstate(all="ignore"):
+            g = np.where(d > 0, d * np.log(np.where(d > 0, d, 1.0)), 0.0)
+    else:
+        raise ValueError(f"unknown form {form!r}; known: {', '.join(GAO_FORMS)}")
+    return np.stack([d, -g], axis=1)
+
+
+def fit_gao(d: FloatArray, r: FloatArray, form: str) -> tuple[float, float, float]:
+    """Least-squares (α, β) of Gao et al.'s form ``form`` to the curve (d, R), and its fit quality.
+
+    The quality is the RMS residual divided by the range of R over the fit (max R − min R): 0 is a perfect
+    fit; a curve of the wrong shape leaves residuals of order 0.1 of its range. R(0) = 0 is built into both
+    forms (the base policy's gold score is the origin).
+    """
+    a = gao_design(d, form)
+    r = np.asarray(r, dtype=float)
+    coef, *_ = np.linalg.lstsq(a, r, rcond=None)
+    resid = r - a @ coef
+    span = float(np.max(r) - np.min(r))
+    rel = float(np.sqrt(np.mean(resid**2)) / span) if span > 0 else math.inf
+    return float(coef[0]), float(coef[1]), rel
