@@ -34,7 +34,10 @@ SOURCE_PLACE = re.compile(
     r"|§\s*\d|\b(abstract|sentence|paragraph)\b",
     re.IGNORECASE,
 )
-SECTION_TITLE = re.compile(r"\b(Introduction|Discussion|Conclusions?|Related [Ww]ork|Methods|Results|Limitations)\b")
+SECTION_TITLE = re.compile(
+    r"\b(Introduction|Discussion|Conclusions?|Related [Ww]ork|Methods|Results|Limitations)\b"
+    r"|\bsection\s+['\"“‘][^'\"”’]{3,}['\"”’]"  # any section by its quoted title
+)
 
 
 def names_a_place(source: str) -> bool:
@@ -169,6 +172,8 @@ def test_study_audit(name: str) -> None:
         ("Kwa et al. 2024, synthetic best-of-n figure", False),
         ("Kwa et al. 2024, synthetic best-of-n figure, row 2 caption", True),
         ("Kwa et al. 2024, Discussion (independence assumptions)", True),
+        ("Taylor 2016, section 'The conservative cost constraint'", True),
+        ("Taylor 2016, a section about costs", False),
         ("Greenblatt et al. 2024, published results for Claude 3 Opus", False),
         ("Popular retelling of Zhang et al.", False),
         ("tables of results", False),

@@ -36,7 +36,10 @@ from skeptic.core.study import Brief
 EXACT = "exact quadrature"
 KWA_2024 = "Kwa, Thomas & Garriga-Alonso 2024 (arXiv 2407.14503)"
 GAO = "Gao, Schulman & Hilton 2022 (arXiv 2210.10760), eqs. 1–2 and Figure 1 (fits of gold reward against d = √KL)"
-TAYLOR = "Taylor 2016, 'Quantilizers', the quantilizer's cost bound E_q[c] ≤ E_γ[c]/q"
+TAYLOR = (
+    "Taylor 2016, 'Quantilizers', section 'The conservative cost constraint' (as in Taylor's 2015 post of that"
+    " section title): E_q[c] ≤ E_γ[c]/q for every cost c ≥ 0"
+)
 PAPER_N_MAX = 2.0**16
 """The paper's best-of-n figure (row 1) runs to n = 65536; the peak-then-decline claim is judged there."""
 UNBOUNDED_SD = 10.0
