@@ -24,6 +24,7 @@ from skeptic.core.study import RunContext, StudyConfig, StudyOutput, study
 from skeptic.studies.random_labels import data, measures, nets
 from skeptic.studies.random_labels.brief import BRIEF
 from skeptic.studies.random_labels.claims import CLAIMS, PROBES
+from skeptic.studies.random_labels.faults import FAULTS
 from skeptic.studies.random_labels.figures import make_figures, make_tables
 from skeptic.studies.random_labels.theorem import fit_any_labels
 
@@ -146,6 +147,7 @@ def _spec(condition: str, p: float, reg: str) -> dict[str, Any]:
     probes=PROBES,
     brief=BRIEF,
     runtime={"test": "~5 s", "quick": "~2 min", "paper": "~15 min"},
+    faults=FAULTS,
 )
 def run(config: RandomLabelsConfig, ctx: RunContext) -> StudyOutput:
     t_start = time.perf_counter()
