@@ -213,7 +213,8 @@ def worst_case_sharpness(loss_fn: SharpLoss, params: Params, alpha: float, steps
         frac = 1.0 if t == 0 else 0.25
         with torch.no_grad():
             for (k, b), g in zip(box.items(), grads, strict=True):
-                nu[k] = torch.clamp(nu[k] + frac * b * torch.sign(g), -b, b)
+                direction = torch.where(g == 0, torch.ones_like(g), torch.sign(g))  # a flat coordinate: any corner
+                nu[k] = torch.clamp(nu[k] + frac * b * direction, -b, b)
     with torch.no_grad():
         final = loss_fn({k: params[k].detach() + nu[k] for k in params}).double()
     return torch.maximum(best, final) - base
