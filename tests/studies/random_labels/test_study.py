@@ -127,7 +127,7 @@ def test_config_rejects_bad_values() -> None:
     with pytest.raises(ValidationError):
         RandomLabelsConfig(n_seeds=1)
     with pytest.raises(ValidationError):
-        RandomLabelsConfig(models=("resnet",))  # type: ignore[arg-type]
+        RandomLabelsConfig(models=("resnet",))
     with pytest.raises(ValidationError):
         RandomLabelsConfig(unknown=1)  # type: ignore[call-arg]
     assert json.loads(PRESETS["paper"].model_dump_json())["models"] == ["mlp1x512", "cnn"]

@@ -31,7 +31,7 @@ from skeptic.random_labels import (
     train_loop_reference,
 )
 from skeptic.studies.random_labels import measures
-from skeptic.studies.random_labels.nets import random_shift, to_module
+from skeptic.studies.random_labels.nets import forward, random_shift, to_module
 
 # --- Theorem 1 ------------------------------------------------------------------------------------------------
 
@@ -292,7 +292,7 @@ def test_sharpness_sigma_is_monotone_in_the_allowed_drop() -> None:
     p = init_params(arch, [0])
     X = torch.randn(1, 200, 4, generator=torch.Generator().manual_seed(0))
     with torch.no_grad():
-        y = torch.as_tensor(np.asarray(measures.forward(arch, p, X).argmax(-1)))  # labels the net gets right
+        y = torch.as_tensor(np.asarray(forward(arch, p, X).argmax(-1)))  # labels the net gets right
     s_small, _ = measures.sharpness_sigma(arch, p, X, y, 0.02, 8, torch.Generator().manual_seed(1))
     s_big, acc = measures.sharpness_sigma(arch, p, X, y, 0.3, 8, torch.Generator().manual_seed(1))
     assert float(s_small[0]) < float(s_big[0]) and float(acc[0]) >= 0.7
