@@ -439,11 +439,18 @@ CLAIMS = (
         AtLeast(1.0),
     ),
     Claim(
-        "noise-fit-time-grows-faster-with-n",
+        "noise-fit-time-grows-faster-with-n-by-accuracy",
         "The slowdown of random over true labels grows with the training-set size (steps to 100% training accuracy, "
         "ratio at each n, smallest n first): the time to fit noise grows with n faster than for real data.",
         f"{ARPIT}, §4 (time to convergence against dataset size, real vs noise data)",
         slowdown_by_accuracy,
+        Increasing(),
+    ),
+    Claim(
+        "noise-fit-time-grows-faster-with-n-by-loss",
+        "The same by steps to the training-loss threshold: the ratio random / true labels rises with n.",
+        f"{ARPIT}, §4; the yardstick (loss instead of accuracy) is Skeptic's second reading",
+        slowdown_by_loss,
         Increasing(),
     ),
     Claim(
