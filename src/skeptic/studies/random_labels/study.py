@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 import numpy as np
 import torch
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from skeptic.core.study import RunContext, StudyConfig, StudyOutput, study
 from skeptic.studies.random_labels import data, implicit, measures, nets
@@ -130,15 +130,21 @@ class RandomLabelsConfig(StudyConfig):
     def _consistent(self) -> RandomLabelsConfig:
         if self.dataset == "cifar10" and self.cifar_dir is None:
             raise ValueError("dataset=cifar10 needs cifar_dir=PATH (a local directory; nothing is downloaded)")
-        for name, lr in (("lr_mlp", self.lr_mlp), ("lr_cnn", self.lr_cnn)):
-            if lr / (1 - self.momentum) > MAX_EFFECTIVE_STEP:
-                raise ValueError(
-                    f"{name}/(1 - momentum) = {lr / (1 - self.momentum):.3g} exceeds {MAX_EFFECTIVE_STEP:g} "
-                    "(10x the paper's largest effective step); SGD diverges there"
-                )
         if any(round(f * self.n_train) < 10 for f in self.size_fractions):
             raise ValueError("size_fractions must leave at least 10 training images (fraction x n_train ≥ 10)")
         return self
+
+    @field_validator("momentum")
+    @classmethod
+    def _effective_step(cls, v: float, info: ValidationInfo) -> float:
+        for name in ("lr_mlp", "lr_cnn"):
+            lr = info.data.get(name)
+            if lr is not None and lr / (1 - v) > MAX_EFFECTIVE_STEP * (1 + 1e-9):
+                raise ValueError(
+                    f"{name}/(1 - momentum) = {lr / (1 - v):.3g} exceeds {MAX_EFFECTIVE_STEP:g} (10x the paper's "
+                    "largest effective step, where SGD diverges); lower the learning rate or the momentum"
+                )
+        return v
 
     @field_validator("size_fractions")
     @classmethod
