@@ -216,12 +216,16 @@ FAULTS = (
         "uncertainty",
         "intervals over 2-3 seeds use the normal quantile 1.96 instead of Student's t",
         _both_mean_ci(_z_not_t),
+        note="At the test preset no verdict changes (the intervals that decide them are far from their lines), but "
+        "every interval over seeds is 6x too narrow; the interval-calibration probe sees it on simulated seeds.",
     ),
     Fault(
         "ci-over-steps",
         "uncertainty",
         "intervals treat each logged evaluation step (not each seed) as an independent sample",
         _both_mean_ci(_over_steps),
+        note="As z-not-t: no verdict changes at the test preset, yet coverage falls to ~12%; caught by the "
+        "interval-calibration probe.",
     ),
     Fault(
         "true-random-swapped",

@@ -220,7 +220,8 @@ def slowdown_figure(m: dict[str, Any]) -> Figure:
     ax2.set_yscale("log")
     ax2.set_xlabel("label corruption probability p")
     ax2.set_ylabel("time to fit relative to p = 0 (log scale)")
-    ax2.legend(frameon=False, fontsize=8)
+    if ax2.get_legend_handles_labels()[0]:
+        ax2.legend(frameon=False, fontsize=8)
     ax2.grid(alpha=0.3, which="both")
     return Figure(
         "slowdown",
