@@ -78,7 +78,9 @@ def bartlett_bound(margin: Tensor, R_A: Tensor, X_norm: Tensor, width: int, delt
 
     ``P(err) ≤ R̂_γ + 8/n + 72 ||X||_2 R_A ln(2W) ln(n) / (γ n) + 3 sqrt(ln(1/δ) / (2n))``,
 
-    with ``R̂_γ`` the fraction of training points with margin ≤ γ and ``W`` the widest layer. This is the bound
+    with ``R̂_γ`` the fraction of training points with margin ≤ γ and ``W`` the largest number of units in any layer,
+    the input dimension included. The constants (8, 72, 3) were written from memory of the paper and could not be
+    checked against its text here; the value is reported as context only and decides no claim. This is the bound
     for fixed γ and norm budgets; Theorem 1.1's union bound over them only adds terms, so a value above 1 here
     means the full bound is vacuous too.
     """
