@@ -1,9 +1,10 @@
 """Reusable pieces of the random-labels study (Zhang et al. 2017; Bartlett et al. 2017; Neyshabur et al. 2017).
 
 ``fit_any_labels`` builds Theorem 1's two-layer ReLU network that represents any labelling of n points exactly;
-the data helpers build the paper's conditions; the measure functions compute margins, norms, the spectral margin
-bound and the PAC-Bayes sharpness bound of (stacked) networks; ``train_batched`` trains many small networks as one
-batched computation.
+``min_norm_fit`` is Zhang et al. §5's minimum-norm kernel interpolant; the data helpers build the paper's conditions;
+the measure functions compute margins, norms, the spectral margin bound, worst-case sharpness with perturbations
+scaled by |w| + 1 and the PAC-Bayes sharpness bound of (stacked) networks; ``train_batched`` trains many small
+networks as one batched computation (on any torch device).
 """
 
 from skeptic.studies.random_labels.data import (
@@ -22,6 +23,7 @@ from skeptic.studies.random_labels.data import (
     random_pixels,
     shuffle_pixels,
 )
+from skeptic.studies.random_labels.implicit import MinNormFit, median_distance, min_norm_fit, rbf_kernel
 from skeptic.studies.random_labels.measures import (
     bartlett_bound,
     distance_sq,
@@ -32,6 +34,7 @@ from skeptic.studies.random_labels.measures import (
     sharpness_sigma,
     spectral_complexity,
     spectral_frobenius,
+    worst_case_sharpness,
 )
 from skeptic.studies.random_labels.nets import (
     Arch,
@@ -51,6 +54,7 @@ __all__ = [
     "Arch",
     "Dataset",
     "Job",
+    "MinNormFit",
     "RandomLabelsConfig",
     "TrainSettings",
     "TwoLayerReLU",
@@ -72,13 +76,17 @@ __all__ = [
     "make_condition",
     "make_mnist1d",
     "margins",
+    "median_distance",
+    "min_norm_fit",
     "pac_bayes_bound",
     "path_norm",
     "random_pixels",
+    "rbf_kernel",
     "sharpness_sigma",
     "shuffle_pixels",
     "spectral_complexity",
     "spectral_frobenius",
     "train_batched",
     "train_loop_reference",
+    "worst_case_sharpness",
 ]

@@ -31,7 +31,7 @@ from skeptic.random_labels import (
     train_loop_reference,
 )
 from skeptic.studies.random_labels import measures
-from skeptic.studies.random_labels.nets import random_shift, to_module
+from skeptic.studies.random_labels.nets import forward, random_shift, to_module
 
 # --- Theorem 1 ------------------------------------------------------------------------------------------------
 
@@ -292,7 +292,7 @@ def test_sharpness_sigma_is_monotone_in_the_allowed_drop() -> None:
     p = init_params(arch, [0])
     X = torch.randn(1, 200, 4, generator=torch.Generator().manual_seed(0))
     with torch.no_grad():
-        y = torch.as_tensor(np.asarray(measures.forward(arch, p, X).argmax(-1)))  # labels the net gets right
+        y = torch.as_tensor(np.asarray(forward(arch, p, X).argmax(-1)))  # labels the net gets right
     s_small, _ = measures.sharpness_sigma(arch, p, X, y, 0.02, 8, torch.Generator().manual_seed(1))
     s_big, acc = measures.sharpness_sigma(arch, p, X, y, 0.3, 8, torch.Generator().manual_seed(1))
     assert float(s_small[0]) < float(s_big[0]) and float(acc[0]) >= 0.7
@@ -307,3 +307,84 @@ def test_mnist_loader_shapes_and_split_is_fixed() -> None:
     assert a.X_train.shape == (300, 784) and a.shape == (1, 28, 28)
     assert np.array_equal(a.y_test, b.y_test) and np.array_equal(a.X_train, b.X_train)
     assert np.bincount(a.y_test, minlength=10).min() >= 9  # stratified
+
+
+# --- worst-case sharpness, minimum-norm interpolants, per-example learning time -------------------------------
+
+
+def test_worst_case_sharpness_of_a_linear_loss_is_the_box_corner() -> None:
+    # L(w) = Σ c_i w_i: the maximum over |ν_i| ≤ α(|w_i| + 1) is α Σ |c_i| (|w_i| + 1), at ν = sign(c)·box
+    g = torch.Generator().manual_seed(0)
+    f64 = torch.float64  # float64, so the difference L(w + ν) - L(w) is not lost to round-off
+    params = {"W1": torch.randn(2, 3, 4, generator=g, dtype=f64), "b1": torch.randn(2, 4, generator=g, dtype=f64)}
+    c = {k: torch.randn(v.shape, generator=g, dtype=f64) for k, v in params.items()}
+
+    def loss(p: dict[str, torch.Tensor]) -> torch.Tensor:
+        return sum((c[k] * p[k]).flatten(1).sum(1) for k in p)  # type: ignore[return-value]
+
+    alpha = 5e-4
+    want = sum((alpha * c[k].abs() * (params[k].abs() + 1)).flatten(1).sum(1) for k in params)
+    got = measures.worst_case_sharpness(loss, params, alpha, steps=5)
+    assert torch.allclose(got, want, rtol=1e-9)  # type: ignore[arg-type]
+
+
+def test_worst_case_sharpness_of_a_quadratic_and_its_scale_dependence() -> None:
+    # L(w) = Σ w_i²: the box maximum is Σ (|w_i| + α(|w_i| + 1))² - Σ w_i², reached at the outward corner
+    w = torch.tensor([[0.5, -2.0, 0.0, 3.0]], dtype=torch.float64)
+    alpha = 0.01
+
+    def loss(p: dict[str, torch.Tensor]) -> torch.Tensor:
+        return (p["w"] ** 2).sum(1)
+
+    got = float(measures.worst_case_sharpness(loss, {"w": w}, alpha, steps=3)[0])
+    want = float(((w.abs() + alpha * (w.abs() + 1)) ** 2).sum() - (w**2).sum())
+    assert got == pytest.approx(want, rel=1e-9)
+    # the measure is not scale-invariant (Neyshabur et al.'s objection): the same function with weights scaled by
+    # 10 (L(w) = Σ (w/10)², the same values at 10x the weights) reports a different sharpness
+    scaled = float(measures.worst_case_sharpness(lambda p: ((p["w"] / 10) ** 2).sum(1), {"w": 10 * w}, alpha, 3)[0])
+    assert scaled != pytest.approx(got, rel=1e-2)
+
+
+def test_min_norm_interpolant_matches_the_closed_form_and_fits_any_labels() -> None:
+    from skeptic.studies.random_labels import implicit
+
+    rng = np.random.default_rng(0)
+    X, Xt = rng.standard_normal((30, 5)), rng.standard_normal((10, 5))
+    y = rng.integers(0, 3, size=30)
+    fit = implicit.min_norm_fit(X, y, Xt, rng.integers(0, 3, size=10), 1.5, 3)
+    K = np.exp(-((X[:, None, :] - X[None, :, :]) ** 2).sum(-1) / (2 * 1.5**2))
+    Y = np.eye(3)[y]
+    alpha = np.linalg.solve(K, Y)
+    assert fit.norm == pytest.approx(math.sqrt(np.trace(Y.T @ alpha)), rel=1e-8)
+    assert fit.max_residual < 1e-8 and fit.train_acc == 1.0
+    # the minimum-norm property: adding any null-space-free perturbation that keeps the fit exact is impossible for
+    # a full-rank K, and any other coefficient vector β ≠ α gives K β ≠ Y
+    beta = alpha + 1e-3 * rng.standard_normal(alpha.shape)
+    assert np.abs(K @ beta - Y).max() > 1e-6
+    assert implicit.median_distance(np.array([[0.0], [1.0], [3.0]])) == pytest.approx(2.0)
+
+
+def test_min_norm_is_the_minimum_norm_solution_of_a_linear_kernel() -> None:
+    # with more features than points, the minimum-norm linear interpolant is the pseudo-inverse solution X⁺ Y;
+    # its squared norm ||W||_F² equals tr(Yᵀ (X Xᵀ)⁻¹ Y), the kernel formula with K = X Xᵀ
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((8, 20))
+    Y = np.eye(4)[rng.integers(0, 4, size=8)]
+    W = np.linalg.pinv(X) @ Y
+    K = X @ X.T
+    assert np.sum(W**2) == pytest.approx(np.trace(Y.T @ np.linalg.solve(K, Y)), rel=1e-10)
+    assert np.allclose(X @ W, Y)
+
+
+def test_first_correct_step_and_optimizer_trace_are_recorded() -> None:
+    ds = load_digits_dataset(64, 32)
+    arch = Arch("mlp", ds.shape, 10, hidden=(32,))
+    pool = torch.from_numpy(ds.X_train[None])
+    settings = TrainSettings(lr=0.05, batch_size=32, max_steps=40, eval_every=5, loss_stop=0.05, decay_every=7)
+    res = train_batched(arch, pool, [Job(0, ds.y_train, 3)], settings)
+    fc = res.first_correct
+    assert fc is not None and fc.shape == (1, 64)
+    learned = fc[0][fc[0] >= 0]
+    assert len(learned) > 0 and bool((learned % 5 == 0).all())  # only evaluation steps
+    for t in res.optimizer_trace:
+        assert t["lr"] == pytest.approx(0.05 * 0.95 ** (t["step"] // 7)) and t["momentum"] == 0.9

@@ -1,47 +1,115 @@
 """Claims and probes of the random-labels study; each reads only the run's stored measurements.
 
-Thresholds were fixed from the papers before any run was looked at:
+Every claim is a statement a source makes that this experiment could contradict; identities and facts true by
+construction (Theorem 1's exact fit, the minimum-norm interpolant's exact fit, a uniform bound that cannot be met at
+this n) are probes or context. Thresholds that are Skeptic's own, not the source's, say so in the claim:
 
-* "small constant factor" (Zhang et al., Figure 1a and §2.1): in Figure 1a the true-label loss reaches ~0 after
-  roughly 5k steps and the random-label loss after roughly 15-20k, a factor of about 3-4. We call a slowdown
-  "small constant" when it is at most 10 (one order of magnitude, leaving room for the change of scale), and the
-  retelling "100x more steps" is taken literally: at least 100.
-* "modest" effect of regularizers (Table 1): the largest change of test accuracy from switching regularizers on/off
-  in Table 1 is about 4 points (Inception with/without augmentation and weight decay), so modest = within ±5 points.
-* "separates" (Bartlett et al. Figure 2; Neyshabur et al. Figure 3): a measure separates true from random labels
-  when random-label networks are at least 2x more complex by it; "does not separate" = ratio within [1/2, 2].
-* chance: a random-label network's test accuracy is within ±0.05 of 1/K (half a chance level for K = 10).
+* "small constant factor" (Zhang et al. §2.1: "fitting random labels ... only takes a small constant factor
+  longer"): the paper gives no number; Figure 1a shows roughly 3-4x in training loss. Skeptic's line is 10x, and the
+  ratio is reported at every training-set size and by two yardsticks (100% training accuracy, and training loss),
+  since it depends on both (Arpit et al. 2017's point).
+* "modest" effect of explicit regularizers (Zhang et al. Table 1, CIFAR-10): the largest change of test accuracy
+  from switching weight decay and random crops on/off in Table 1 is AlexNet's 5.15 points (76.07% → 81.22%);
+  Inception's is 3.3 points, the MLPs' under 1 point; on ImageNet (Table 2, with dropout) it is 18 points. Skeptic's
+  line for a CIFAR-scale experiment: within ±5.15 points.
+* "separates" (Bartlett et al. Figure 2; Neyshabur et al. Figures 1 and 3): a measure separates true from random
+  labels when random-label networks are at least 2x more complex by it; "does not separate" = ratio within [1/2, 2].
+  Skeptic's line.
+* chance: a random-label network's test accuracy within ±0.05 of 1/K. Skeptic's line.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from skeptic.core.claims import (
     AtLeast,
-    AtMost,
     Between,
     Claim,
     Estimate,
     Increasing,
+    Measured,
     Measurements,
     Probe,
     ProbeOutcome,
+    Verdict,
 )
-from skeptic.core.stats import mean_ci
+from skeptic.core.stats import mean_ci, wilson_interval
 
 SMALL_FACTOR = 10.0
-RETELLING_FACTOR = 100.0
-MODEST = 0.05
+MODEST = 0.0515
 SEPARATES = 2.0
 CHANCE_TOL = 0.05
+MIN_NORM_ACCURACY = 0.9
 
 BASELINE_FLOOR = {"digits": 0.80, "mnist": 0.75, "mnist1d": 0.40, "cifar10": 0.20}
 """Minimum true-label test accuracy of the main model for the pipeline to count as sane (far above chance 0.1;
 below what a 1x512 MLP reaches on each set even at the tiny ``test`` preset)."""
+
+ZHANG = "Zhang et al. 2017"
+ARPIT = "Arpit et al. 2017, A closer look at memorization in deep networks"
+NEYSHABUR = "Neyshabur, Bhojanapalli, McAllester & Srebro 2017"
+BARTLETT = "Bartlett, Foster & Telgarsky 2017"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Comparisons over several estimates at once
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _many(measured: Measured) -> list[Estimate]:
+    return [measured] if isinstance(measured, Estimate) else list(measured)
+
+
+@dataclass(frozen=True)
+class AllAtMost:
+    """Replicated when every interval lies at or below ``threshold``; not when some interval lies wholly above."""
+
+    threshold: float
+
+    def describe(self) -> str:
+        return f"every value ≤ {self.threshold:g}"
+
+    def evaluate(self, measured: Measured) -> tuple[Verdict, str]:
+        ests = _many(measured)
+        if any(math.isnan(e.value) for e in ests):
+            return "inconclusive", "some value is undefined (NaN)"
+        if all(e.hi <= self.threshold for e in ests):
+            return "replicated", f"every interval lies at or below {self.threshold:g}"
+        above = [i + 1 for i, e in enumerate(ests) if e.lo > self.threshold]
+        if above:
+            return "not_replicated", f"value(s) {above} lie wholly above {self.threshold:g}"
+        return "inconclusive", f"some interval straddles {self.threshold:g}"
+
+
+@dataclass(frozen=True)
+class AllAtLeast:
+    """Replicated when every interval lies at or above ``threshold``; not when some interval lies wholly below."""
+
+    threshold: float
+
+    def describe(self) -> str:
+        return f"every value ≥ {self.threshold:g}"
+
+    def evaluate(self, measured: Measured) -> tuple[Verdict, str]:
+        ests = _many(measured)
+        if any(math.isnan(e.value) for e in ests):
+            return "inconclusive", "some value is undefined (NaN)"
+        if all(e.lo >= self.threshold for e in ests):
+            return "replicated", f"every interval lies at or above {self.threshold:g}"
+        below = [i + 1 for i, e in enumerate(ests) if e.hi < self.threshold]
+        if below:
+            return "not_replicated", f"value(s) {below} lie wholly below {self.threshold:g}"
+        return "inconclusive", f"some interval straddles {self.threshold:g}"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Measurements
+# ---------------------------------------------------------------------------------------------------------------
 
 
 def _runs(m: Measurements, **match: Any) -> list[dict[str, Any]]:
@@ -52,18 +120,12 @@ def _main(m: Measurements, condition: str, reg: str = "none") -> list[dict[str, 
     return sorted(_runs(m, model=m["main_model"], condition=condition, reg=reg), key=lambda r: r["seed"])
 
 
-def _fit_steps(runs: list[dict[str, Any]], max_steps: int) -> tuple[np.ndarray, bool]:
-    """Steps to 100% train accuracy; a run that never fit counts as ``max_steps`` (a lower bound: censored)."""
-    steps = [r["fit_step"] if r["fit_step"] is not None else max_steps for r in runs]
-    return np.asarray(steps, dtype=float), any(r["fit_step"] is None for r in runs)
-
-
 def _log_estimate(values: np.ndarray, censored: bool, what: str = "seeds") -> Estimate:
     """Geometric mean with a t-interval on the log scale; a censored (lower-bound) sample opens the upper end."""
     mean, lo, hi = mean_ci(list(np.log(values)))
     method = f"95% t-interval of the log over {len(values)} {what}"
     if censored:
-        return Estimate(math.exp(mean), math.exp(lo), math.inf, method + "; some runs never fit (lower bound)")
+        return Estimate(math.exp(mean), math.exp(lo), math.inf, method + "; some runs never got there (lower bound)")
     return Estimate(math.exp(mean), math.exp(lo), math.exp(hi), method)
 
 
@@ -72,6 +134,17 @@ def _label_sweep(m: Measurements) -> list[list[dict[str, Any]]]:
     label_conditions = ("true_labels", "corrupted", "random_labels")
     runs = [r for r in _runs(m, model=m["main_model"], reg="none") if r["condition"] in label_conditions]
     return [[r for r in runs if r["p"] == p] for p in m["corruption_levels"]]
+
+
+def _ratio_by_seed(num: list[dict[str, Any]], den: list[dict[str, Any]], key: str, cap: int) -> Estimate:
+    """``num[key] / den[key]`` paired by seed; a ``num`` run that never got there counts ``cap`` (a lower bound)."""
+    d = {r["seed"]: r[key] for r in den}
+    if any(v is None for v in d.values()):
+        nan = float("nan")
+        return Estimate(nan, nan, nan, "the reference runs never got there: ratio undefined")
+    pairs = [((cap if r[key] is None else r[key]), d[r["seed"]]) for r in num if r["seed"] in d]
+    ratio = np.array([a / b for a, b in pairs], dtype=float)
+    return _log_estimate(ratio, any(r[key] is None for r in num), "paired seeds")
 
 
 def fit_fraction(m: Measurements) -> Estimate:
@@ -85,66 +158,80 @@ def fit_fraction(m: Measurements) -> Estimate:
     return Estimate.exact(fit / len(runs), f"exact count: {fit} of {len(runs)} runs{note}")
 
 
-def random_test_accuracy(m: Measurements) -> Estimate:
-    """Test accuracy of the random-label networks (main model, no regularizer), t-interval over seeds.
+def _pooled_accuracy(runs: list[dict[str, Any]]) -> Estimate:
+    """Test accuracy pooled over runs (confusion counts summed), with a Wilson interval over the pooled predictions.
 
-    Seeds, not test images, are the unit: each seed draws new random labels, and a network that memorizes them
-    assigns whole clusters of similar images to one class, so its test accuracy varies more than a binomial over
-    test images would say.
+    Pooling several seeds' predictions is what makes the interval narrow enough to decide "at chance" (three seeds'
+    accuracies give a t-interval a full chance level wide). The Wilson interval treats predictions as independent;
+    a memorizing network's errors cluster, so the ``random-labels-not-above-chance`` probe backs this up with a
+    class-renaming permutation test that needs no independence.
     """
-    return Estimate.from_samples([r["test_acc"] for r in _main(m, "random_labels")])
+    hits = sum(int(np.trace(np.asarray(r["test_confusion"]))) for r in runs)
+    total = sum(int(np.asarray(r["test_confusion"]).sum()) for r in runs)
+    p, lo, hi = wilson_interval(hits, total)
+    return Estimate(p, lo, hi, f"Wilson 95% interval over {total} pooled test predictions of {len(runs)} networks")
 
 
-def _steps(runs: list[dict[str, Any]], key: str, max_steps: int) -> tuple[np.ndarray, bool]:
-    steps = [r[key] if r[key] is not None else max_steps for r in runs]
-    return np.asarray(steps, dtype=float), any(r[key] is None for r in runs)
+def random_test_accuracy(m: Measurements) -> Estimate:
+    """Test accuracy of every unregularized random-label network (every model and seed), pooled."""
+    return _pooled_accuracy([r for r in m["runs"] if r["condition"] == "random_labels" and r["reg"] == "none"])
 
 
-def _order(m: Measurements, key: str) -> list[Estimate]:
-    ms = m["max_steps"]
-    true = _log_estimate(*_steps(_main(m, "true_labels"), key, ms))
-    noise = [_log_estimate(*_steps(_main(m, c), key, ms)) for c in ("shuffled_pixels", "random_pixels", "gaussian")]
-    noise.sort(key=lambda e: e.value)
-    rand = _log_estimate(*_steps(_main(m, "random_labels"), key, ms))
-    return [true, noise[0], noise[-1], rand]
+def test_error_at_p1(m: Measurements) -> Estimate:
+    """Test error of the main model at corruption p = 1 (the right end of Figure 1c), pooled over seeds."""
+    acc = _pooled_accuracy(_main(m, "random_labels"))
+    return Estimate(1 - acc.value, 1 - acc.hi, 1 - acc.lo, acc.method)
 
 
-def fit_time_order(m: Measurements) -> list[Estimate]:
-    """Steps to 100% train accuracy: [true labels, fastest noise-input condition, slowest noise input, random]."""
-    return _order(m, "fit_step")
+def noise_inputs_converge_before_random_labels(m: Measurements) -> list[Estimate]:
+    """Steps until the training loss first falls below ``converging_loss``: random labels / random pixels and
+    random labels / Gaussian inputs, paired by seed (> 1: the noise input starts converging first)."""
+    key = f"loss_step_{m['converging_loss']}"
+    rand = _main(m, "random_labels")
+    return [_ratio_by_seed(rand, _main(m, c), key, m["max_steps"]) for c in ("random_pixels", "gaussian")]
 
 
-def loss_time_order(m: Measurements) -> list[Estimate]:
-    """As :func:`fit_time_order`, with steps until the training loss first falls to ``loss_stop`` (Figure 1a plots
-    the loss, so this is the closer reading of the figure)."""
-    return _order(m, f"loss_step_{m['loss_stop']}")
+def _size_ratio(m: Measurements, key: str) -> list[Estimate]:
+    """Random / true labels steps to ``key``, paired by seed, at each training-set size (smallest first)."""
+    rows = m["size_sweep"]
+    out = []
+    for n in sorted({r["n"] for r in rows}):
+        at_n = [r for r in rows if r["n"] == n]
+        out.append(
+            _ratio_by_seed(
+                [r for r in at_n if r["condition"] == "random_labels"],
+                [r for r in at_n if r["condition"] == "true_labels"],
+                key,
+                m["max_steps"],
+            )
+        )
+    return out
 
 
-def slowdown_random(m: Measurements) -> Estimate:
-    """Steps to 100% train accuracy, random / true labels, paired by seed (same initialization)."""
-    ms = m["max_steps"]
-    t, tc = _fit_steps(_main(m, "true_labels"), ms)
-    r, rc = _fit_steps(_main(m, "random_labels"), ms)
-    if tc:
-        mean = float(np.exp(np.mean(np.log(r / t))))
-        return Estimate(mean, 0.0, math.inf, "true-label runs never fit: ratio undefined")
-    return _log_estimate(r / t, rc, "paired seeds")
+def slowdown_by_accuracy(m: Measurements) -> list[Estimate]:
+    """Steps to 100% training accuracy, random / true labels, at each training-set size n."""
+    return _size_ratio(m, "fit_step")
 
 
-def slowdown(m: Measurements, condition: str, key: str = "fit_step") -> Estimate:
-    """Steps to reach ``key`` (fit, or a loss threshold) in ``condition`` / in true labels, paired by seed."""
-    t = [r[key] for r in _main(m, "true_labels")]
-    c = [r[key] for r in _main(m, condition)]
-    if any(v is None for v in t):
-        nan = float("nan")
-        return Estimate(nan, nan, nan, "true-label runs did not get there: ratio undefined")
-    ratio = np.array([(ms if v is None else v) / tv for v, tv, ms in zip(c, t, [m["max_steps"]] * len(t), strict=True)])
-    return _log_estimate(ratio, any(v is None for v in c), "paired seeds")
+def slowdown_by_loss(m: Measurements) -> list[Estimate]:
+    """Steps to training loss ≤ ``loss_stop``, random / true labels, at each training-set size n."""
+    return _size_ratio(m, f"loss_step_{m['loss_stop']}")
 
 
-def slowdown_random_loss(m: Measurements) -> Estimate:
-    """Steps until the training loss reaches ``loss_stop``, random / true labels, paired by seed."""
-    return slowdown(m, "random_labels", f"loss_step_{m['loss_stop']}")
+def _time_by_corruption(m: Measurements, key: str) -> list[Estimate]:
+    """Steps to ``key`` at each corruption level, relative to the same seed at p = 0 (Figure 1b)."""
+    sweep = _label_sweep(m)
+    return [_ratio_by_seed(runs, sweep[0], key, m["max_steps"]) for runs in sweep]
+
+
+def time_by_corruption_loss(m: Measurements) -> list[Estimate]:
+    """Figure 1b by the loss yardstick: steps to training loss ≤ ``loss_stop`` at each p, relative to p = 0."""
+    return _time_by_corruption(m, f"loss_step_{m['loss_stop']}")
+
+
+def time_by_corruption_accuracy(m: Measurements) -> list[Estimate]:
+    """Figure 1b by the accuracy yardstick: steps to 100% training accuracy at each p, relative to p = 0."""
+    return _time_by_corruption(m, "fit_step")
 
 
 def test_error_by_corruption(m: Measurements) -> list[Estimate]:
@@ -153,27 +240,52 @@ def test_error_by_corruption(m: Measurements) -> list[Estimate]:
 
 
 def regularizer_effect(m: Measurements) -> Estimate:
-    """Test accuracy with all three regularizers minus without any (true labels, main model, paired seeds)."""
+    """Test accuracy with weight decay and random shifts together minus without (true labels, main model, paired
+    seeds): Table 1's CIFAR-10 combination (random crops and weight decay; no dropout)."""
     none = _main(m, "true_labels", "none")
-    full = _main(m, "true_labels", "all")
+    full = _main(m, "true_labels", "wd_aug")
     return Estimate.from_samples([b["test_acc"] - a["test_acc"] for a, b in zip(none, full, strict=True)])
 
 
-def regularized_fit_fraction(m: Measurements) -> Estimate:
-    """Fraction of regularized runs (every model; true labels with each regularizer, random labels with weight
-    decay) that still reached 100% train accuracy."""
-    runs = [r for r in m["runs"] if r["reg"] != "none"]
-    fit = sum(r["fit_step"] is not None for r in runs)
-    return Estimate.exact(fit / len(runs), f"exact count: {fit} of {len(runs)} runs")
+def regularized_true_train_accuracy(m: Measurements) -> Estimate:
+    """The lowest final training accuracy among true-label runs with a regularizer (every model and variant)."""
+    runs = [r for r in m["runs"] if r["reg"] != "none" and r["condition"] == "true_labels"]
+    worst = min(runs, key=lambda r: r["train_acc"])
+    return Estimate.exact(
+        worst["train_acc"],
+        f"minimum over {len(runs)} runs (lowest: {worst['model']}/{worst['reg']}/seed {worst['seed']})",
+    )
 
 
-def _by_level(m: Measurements, key: str) -> list[Estimate]:
-    return [Estimate.from_samples([math.log10(r[key]) for r in runs]) for runs in _label_sweep(m)]
+def clean_before_noisy(m: Measurements) -> Estimate:
+    """Median step at which corrupted examples are first fit / the same for clean examples, in partially
+    corrupted training sets (every level 0 < p < 1, every seed): > 1 means clean examples are learned first."""
+    runs = [r for r in _runs(m, model=m["main_model"], condition="corrupted", reg="none")
+            if "learn_step_noisy_median" in r]  # fmt: skip
+    if not runs:
+        nan = float("nan")
+        return Estimate(nan, nan, nan, "no partially corrupted runs")
+    ratio = np.array([r["learn_step_noisy_median"] / r["learn_step_clean_median"] for r in runs], dtype=float)
+    return _log_estimate(ratio, False, "runs (levels x seeds)")
 
 
-def frobenius_by_corruption(m: Measurements) -> list[Estimate]:
-    """log10 of the product of layer Frobenius norms ``∏ ||W_i||_F`` at each corruption level."""
-    return _by_level(m, "frobenius_product")
+def regularization_slows_noise_more(m: Measurements, reg: str = "dropout") -> Estimate:
+    """How much ``reg`` slows fitting random labels divided by how much it slows fitting true labels, paired by seed:
+    ``(T_rand,reg / T_rand) / (T_true,reg / T_true)`` with T the steps to 100% training accuracy (a run that never
+    fits counts the step budget, so the ratio is then a lower bound)."""
+    cap = m["max_steps"]
+    out = []
+    for s in sorted({r["seed"] for r in _main(m, "true_labels")}):
+
+        def t(cond: str, r: str, s: int = s) -> float:
+            run = next(x for x in _main(m, cond, r) if x["seed"] == s)
+            return float(cap if run["fit_step"] is None else run["fit_step"])
+
+        out.append(
+            (t("random_labels", reg) / t("random_labels", "none")) / (t("true_labels", reg) / t("true_labels", "none"))
+        )
+    censored = any(r["fit_step"] is None for r in _main(m, "random_labels", reg))
+    return _log_estimate(np.asarray(out), censored, "paired seeds")
 
 
 def _ratio(m: Measurements, key: str, invert: bool = False) -> Estimate:
@@ -191,17 +303,19 @@ def margin_separation(m: Measurements) -> Estimate:
     return _ratio(m, "norm_margin_median", invert=True)
 
 
-def bartlett_bound_true(m: Measurements) -> Estimate:
-    """Bartlett et al.'s bound evaluated on the true-label networks (geometric mean over seeds)."""
-    b = np.array([r["bartlett_bound"] for r in _main(m, "true_labels")], dtype=float)
-    if np.isinf(b).any():  # no positive margin on the γ grid: the bound is infinite (a net that did not fit)
-        return Estimate(math.inf, float(b.min()), math.inf, "some networks have no positive margin: bound infinite")
-    return _log_estimate(b, False)
+NORMS_OVER_MARGIN = ("frobenius_over_margin_sq", "l2_path_over_margin_sq", "spectral_frobenius_over_margin_sq")
+"""Neyshabur et al. 2017 §2.1's margin-normalized norms: ∏||W_i||_F²/γ², ℓ2 path norm²/γ², and the spectral
+bound's ∏||W_i||_σ² Σ||W_i||_F²/||W_i||_σ² / γ², with γ the 5th percentile of the training margins."""
+
+
+def norms_over_margin_ratio(m: Measurements) -> list[Estimate]:
+    """Each margin-normalized norm, random / true labels, paired by seed (MLP main model)."""
+    return [_ratio(m, k) for k in NORMS_OVER_MARGIN if k in _main(m, "true_labels")[0]]
 
 
 def sharpness_ratio(m: Measurements) -> Estimate:
-    """Sharpness alone: ``σ*_true / σ*_random``, the ratio of the largest tolerated weight noise."""
-    return _ratio(m, "sharpness_sigma", invert=True)
+    """Worst-case sharpness ζ_α (perturbations scaled by |w|+1), random / true labels, paired by seed."""
+    return _ratio(m, "worst_case_sharpness")
 
 
 def kl_ratio(m: Measurements) -> Estimate:
@@ -209,7 +323,13 @@ def kl_ratio(m: Measurements) -> Estimate:
     return _ratio(m, "kl")
 
 
-ZHANG = "Zhang et al. 2017"
+def min_norm_true_accuracy(m: Measurements) -> Estimate:
+    """Test accuracy of the minimum-norm interpolant of the true labels (Gaussian kernel, median bandwidth)."""
+    row = next(r for r in m["min_norm"] if r["condition"] == "true_labels" and r["bandwidth_factor"] == 1.0)
+    p, lo, hi = wilson_interval(round(row["test_acc"] * m["n_test"]), m["n_test"])
+    return Estimate(p, lo, hi, f"Wilson 95% interval over {m['n_test']} test images")
+
+
 CLAIMS = (
     Claim(
         "fits-every-condition",
@@ -221,48 +341,60 @@ CLAIMS = (
     ),
     Claim(
         "random-labels-test-at-chance",
-        "A network trained on random labels is at chance on the (true-labelled) test set.",
-        f"{ZHANG}, Table 1",
+        f"Networks trained on random labels are at chance on the true-labelled test set (every architecture; test "
+        f"predictions pooled over seeds; Skeptic's tolerance ±{CHANCE_TOL:g} around 1/K).",
+        f"{ZHANG}, Table 1 (random-label rows: test accuracy 9.78-10.61%)",
         random_test_accuracy,
         Between(0.1 - CHANCE_TOL, 0.1 + CHANCE_TOL),
     ),
     Claim(
-        "fit-time-order",
-        "Time to fit orders true labels first and random labels last, with the noise-input conditions between "
-        "(steps to 100% train accuracy: true, fastest noise input, slowest noise input, random labels).",
-        f"{ZHANG}, Figure 1a",
-        fit_time_order,
-        Increasing(),
+        "test-error-at-chance-at-p1",
+        f"At label corruption p = 1 the test error reaches chance, 1 - 1/K (main model, pooled over seeds; Skeptic's "
+        f"tolerance ±{CHANCE_TOL:g}).",
+        f"{ZHANG}, Figure 1c (right end of the curve)",
+        test_error_at_p1,
+        Between(0.9 - CHANCE_TOL, 0.9 + CHANCE_TOL),
     ),
     Claim(
-        "loss-time-order",
-        "The same ordering by steps until the training loss reaches the stop threshold: true labels first, random "
-        "labels last, noise inputs between.",
-        f"{ZHANG}, Figure 1a",
-        loss_time_order,
-        Increasing(),
+        "noise-inputs-converge-before-random-labels",
+        "Random pixels and Gaussian inputs start converging faster than random labels: the training loss falls "
+        "below the 'converging' level (1.0 nats by default; chance is ln 10) in fewer steps (ratio random labels / "
+        "noise input > 1, paired by seed; shuffled pixels are left out: through an MLP they are the true-label "
+        "problem up to a permutation of the first layer's rows).",
+        f"{ZHANG}, §2.1 text on Figure 1a ('random pixels and Gaussian start converging faster than random labels')",
+        noise_inputs_converge_before_random_labels,
+        AllAtLeast(1.0),
     ),
     Claim(
-        "slowdown-small-constant-factor",
-        f"Fitting random labels takes only a small constant factor (≤ {SMALL_FACTOR:g}x) more steps than true labels.",
-        f"{ZHANG}, §2.1 and Figure 1a (threshold set from Figure 1a's ~3-4x)",
-        slowdown_random,
-        AtMost(SMALL_FACTOR),
+        "slowdown-small-constant-factor-by-accuracy",
+        f"Fitting random labels takes only a small constant factor longer than true labels, measured by steps to "
+        f"100% training accuracy, at every training-set size (Skeptic's line: ≤ {SMALL_FACTOR:g}x).",
+        f"{ZHANG}, §2.1 ('only takes a small constant factor longer'); the threshold is Skeptic's",
+        slowdown_by_accuracy,
+        AllAtMost(SMALL_FACTOR),
     ),
     Claim(
         "slowdown-small-constant-factor-by-loss",
-        f"Measured by steps until the training loss reaches the stop threshold (the quantity Figure 1a plots), "
-        f"random labels also take at most {SMALL_FACTOR:g}x more steps than true labels.",
-        f"{ZHANG}, §2.1 and Figure 1a (same threshold as above)",
-        slowdown_random_loss,
-        AtMost(SMALL_FACTOR),
+        f"The same by steps until the training loss reaches the stop threshold (the quantity Figure 1a plots), at "
+        f"every training-set size (Skeptic's line: ≤ {SMALL_FACTOR:g}x).",
+        f"{ZHANG}, §2.1 and Figure 1a; the threshold is Skeptic's",
+        slowdown_by_loss,
+        AllAtMost(SMALL_FACTOR),
     ),
     Claim(
-        "slowdown-100x-retelling",
-        "Random labels take vastly longer to fit: at least 100x more steps than true labels.",
-        "Popular retelling of Zhang et al. (not in the paper)",
-        slowdown_random,
-        AtLeast(RETELLING_FACTOR),
+        "slowdown-grows-with-corruption-by-loss",
+        "Time to fit grows with the label-corruption level, measured by steps to the training-loss threshold "
+        "(relative to p = 0, paired by seed).",
+        f"{ZHANG}, Figure 1b (convergence slowdown against label corruption)",
+        time_by_corruption_loss,
+        Increasing(),
+    ),
+    Claim(
+        "slowdown-grows-with-corruption-by-accuracy",
+        "The same slowdown against corruption, measured by steps to 100% training accuracy.",
+        f"{ZHANG}, Figure 1b",
+        time_by_corruption_accuracy,
+        Increasing(),
     ),
     Claim(
         "test-error-rises-with-corruption",
@@ -273,64 +405,102 @@ CLAIMS = (
     ),
     Claim(
         "regularizers-change-test-accuracy-modestly",
-        f"Explicit regularization (weight decay, dropout, augmentation together) changes test accuracy by at most "
-        f"±{MODEST * 100:g} points.",
-        f"{ZHANG}, Table 1",
+        f"Explicit regularization (weight decay and random shifts together, Table 1's CIFAR-10 combination) changes "
+        f"test accuracy by no more than the largest CIFAR-10 effect in Table 1, ±{MODEST * 100:g} points (AlexNet; "
+        f"the line is Skeptic's reading of 'modest', and ImageNet's effect with dropout was 18 points).",
+        f"{ZHANG}, Table 1 (CIFAR-10) and §3",
         regularizer_effect,
         Between(-MODEST, MODEST),
     ),
     Claim(
-        "regularizers-do-not-stop-the-fit",
-        "With explicit regularizers the networks still reach 100% training accuracy (true labels with each "
-        "regularizer; random labels with weight decay).",
+        "regularizers-do-not-stop-the-fit-true-labels",
+        "With an explicit regularizer switched on, the networks still fit the true labels: at least 99.8% training "
+        "accuracy (Table 1's lowest with regularizers, AlexNet 99.82% and MLP 1x512 99.80%), every model and "
+        "regularizer. (Zhang et al. report that AlexNet with weight decay failed to converge on random labels, so "
+        "random labels with weight decay or dropout are reported as context, not claimed.)",
         f"{ZHANG}, Table 1",
-        regularized_fit_fraction,
+        regularized_true_train_accuracy,
+        AtLeast(0.998),
+    ),
+    Claim(
+        "clean-examples-learned-first",
+        "Within a partially corrupted training set, clean examples are fit before corrupted ones (median first-fit "
+        "step of corrupted / clean examples > 1).",
+        f"{ARPIT}, §3 (networks learn simple patterns first, before memorizing noise)",
+        clean_before_noisy,
         AtLeast(1.0),
     ),
     Claim(
-        "raw-norms-grow-with-label-noise",
-        "The product of layer Frobenius norms grows with the label-corruption level (log10 shown).",
-        "Neyshabur et al. 2017, Figure 2; Bartlett et al. 2017, Figure 2",
-        frobenius_by_corruption,
+        "dropout-slows-noise-more-than-data",
+        "Dropout slows the fitting of random labels more than the fitting of true labels (ratio of the two "
+        "slowdowns > 1, steps to 100% training accuracy).",
+        f"{ARPIT}, §5 (regularization, dropout foremost, degrades training on noise without hurting real data)",
+        regularization_slows_noise_more,
+        AtLeast(1.0),
+    ),
+    Claim(
+        "noise-fit-time-grows-faster-with-n-by-accuracy",
+        "The slowdown of random over true labels grows with the training-set size (steps to 100% training accuracy, "
+        "ratio at each n, smallest n first): the time to fit noise grows with n faster than for real data.",
+        f"{ARPIT}, §4 (time to convergence against dataset size, real vs noise data)",
+        slowdown_by_accuracy,
+        Increasing(),
+    ),
+    Claim(
+        "noise-fit-time-grows-faster-with-n-by-loss",
+        "The same by steps to the training-loss threshold: the ratio random / true labels rises with n.",
+        f"{ARPIT}, §4; the yardstick (loss instead of accuracy) is Skeptic's second reading",
+        slowdown_by_loss,
         Increasing(),
     ),
     Claim(
         "normalized-margin-separates",
-        f"Margins normalized by the spectral complexity separate true from random labels (median ratio "
-        f"true/random ≥ {SEPARATES:g}).",
-        "Bartlett et al. 2017, Figure 2",
+        f"Margins normalized by the spectral complexity separate true from random labels (median normalized margin "
+        f"true / random ≥ {SEPARATES:g}, Skeptic's line).",
+        f"{BARTLETT}, Figure 2",
         margin_separation,
         AtLeast(SEPARATES),
     ),
     Claim(
-        "uniform-bound-vacuous",
-        "A uniform (spectral margin) generalization bound evaluated on the true-label networks at this scale is "
-        "vacuous (above 1).",
-        f"{ZHANG}, §1 and §5; Bartlett et al. 2017, Lemma A.8",
-        bartlett_bound_true,
-        AtLeast(1.0),
+        "norms-over-margin-separate",
+        f"Norm-based measures normalized by the margin (∏||W||_F²/γ², ℓ2 path norm²/γ², spectral-Frobenius/γ²) are "
+        f"larger for random-label networks (random / true ≥ {SEPARATES:g} for each, Skeptic's line; raw norms are "
+        "context, not claimed).",
+        f"{NEYSHABUR}, §2.1 and Figure 1",
+        norms_over_margin_ratio,
+        AllAtLeast(SEPARATES),
     ),
     Claim(
         "sharpness-alone-does-not-separate",
-        f"Sharpness alone (the largest tolerated weight noise σ*) does not separate true from random labels "
-        f"(ratio σ*_true/σ*_random within [1/{SEPARATES:g}, {SEPARATES:g}]).",
-        "Neyshabur et al. 2017, §3 and Figure 3",
+        f"Worst-case sharpness alone (largest training-loss increase under perturbations |ν_i| ≤ α(|w_i|+1)) does not "
+        f"separate true from random labels (ratio random / true within [1/{SEPARATES:g}, {SEPARATES:g}]); the "
+        "paper's point is that sharpness without a norm is not scale-invariant and so cannot control capacity alone.",
+        f"{NEYSHABUR}, §2.3 (sharpness as defined by Keskar et al.) and Figure 3 (left)",
         sharpness_ratio,
         Between(1 / SEPARATES, SEPARATES),
     ),
     Claim(
         "sharpness-with-norm-separates",
-        f"Sharpness combined with a norm (the PAC-Bayes KL term ||w-w0||²/2σ*²) separates them (random/true ≥ "
-        f"{SEPARATES:g}).",
-        "Neyshabur et al. 2017, §3 and Figure 3",
+        f"Sharpness combined with a norm, the PAC-Bayes KL term ||w-w0||²/2σ*² (prior centred on the "
+        f"initialization w0), separates them (random / true ≥ {SEPARATES:g}, Skeptic's line).",
+        f"{NEYSHABUR}, §2.3 and Figure 3",
         kl_ratio,
         AtLeast(SEPARATES),
+    ),
+    Claim(
+        "min-norm-interpolant-generalizes",
+        f"The minimum-norm interpolating solution (a Gaussian-kernel regression, bandwidth the median pairwise "
+        f"distance) fits the labels exactly and still generalizes on real data (test accuracy ≥ "
+        f"{MIN_NORM_ACCURACY:g}, Skeptic's line; Zhang et al. report 1.2% test error on MNIST).",
+        f"{ZHANG}, §5 (implicit regularization, the linear case)",
+        min_norm_true_accuracy,
+        AtLeast(MIN_NORM_ACCURACY),
     ),
 )
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Probes
+# Probes: each checks a general invariant, not one particular bug
 # ---------------------------------------------------------------------------------------------------------------
 
 
@@ -389,6 +559,44 @@ def probe_seed_stability(m: Measurements) -> ProbeOutcome:
     )
 
 
+def probe_seeds_independent(m: Measurements) -> ProbeOutcome:
+    """Independent seeds give different networks: within every (model, condition, level, regularizer) group, no two
+    seeds share an initialization, and no two random-label seeds share their labels."""
+    groups: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+    for r in m["runs"]:
+        groups.setdefault((r["model"], r["condition"], r["p"], r["reg"]), []).append(r)
+    dup_init = [k for k, rs in groups.items() if len({r["init_fingerprint"] for r in rs}) < len(rs)]
+    rand = [r for r in m["runs"] if r["condition"] == "random_labels" and r["reg"] == "none"]
+    by_model: dict[str, list[str]] = {}
+    for r in rand:
+        by_model.setdefault(r["model"], []).append(r["labels_hash"])
+    dup_labels = [k for k, hs in by_model.items() if len(set(hs)) < len(hs)]
+    ok = not dup_init and not dup_labels
+    return ProbeOutcome(
+        ok,
+        "every seed has its own initialization and random labels"
+        if ok
+        else f"seeds share an initialization in {dup_init[:3]} or random labels in {dup_labels}",
+    )
+
+
+def probe_interval_calibration(m: Measurements) -> ProbeOutcome:
+    """The interval the claims use covers the true mean 95% of the time on simulated seeds (a case with a known
+    answer): 4000 sets of ``n_seeds`` standard-normal values, coverage of 0 by the study's own interval helper."""
+    n = max(2, len({r["seed"] for r in _main(m, "true_labels")}))
+    rng = np.random.default_rng(12345)
+    sims = rng.standard_normal((4000, n))
+    covered = 0
+    for x in sims:
+        _, lo, hi = mean_ci(list(x))
+        covered += lo <= 0.0 <= hi
+    cov = covered / len(sims)
+    ok = 0.93 <= cov <= 0.97
+    return ProbeOutcome(
+        ok, f"coverage of a nominal 95% interval over {n} simulated seeds: {cov:.3f} (must be 0.93-0.97)"
+    )
+
+
 def probe_theorem1(m: Measurements) -> ProbeOutcome:
     t = m["theorem1"]
     ok = t["max_abs_error"] <= 2 * t["roundoff_bound"] and t["rounded_accuracy"] == 1.0
@@ -398,6 +606,16 @@ def probe_theorem1(m: Measurements) -> ProbeOutcome:
         f"(float64 a-priori bound 2x{t['roundoff_bound']:.1e}); labels recovered by rounding: "
         f"{t['rounded_accuracy']:.0%}",
     )
+
+
+def probe_min_norm_interpolates(m: Measurements) -> ProbeOutcome:
+    """The minimum-norm solutions fit every labelling exactly (Zhang et al. §5: 'fits any labels'): a full-rank
+    kernel system, solved to round-off, with 100% training accuracy on true and random labels."""
+    rows = m["min_norm"]
+    worst = max(r["max_residual"] for r in rows)
+    acc = min(r["train_acc"] for r in rows)
+    ok = worst <= 1e-6 and acc == 1.0
+    return ProbeOutcome(ok, f"largest training residual {worst:.1e} (limit 1e-6), lowest train accuracy {acc:.0%}")
 
 
 def probe_corruption_rate(m: Measurements) -> ProbeOutcome:
@@ -420,6 +638,38 @@ def probe_permutations(m: Measurements) -> ProbeOutcome:
     )
 
 
+def probe_disjoint(m: Measurements) -> ProbeOutcome:
+    """No test image is also a training image (byte-identical rows), so test accuracy measures generalization."""
+    k = int(m["train_test_overlap"])
+    return ProbeOutcome(k == 0, f"{k} of {m['n_test']} test images also appear in the training set (must be 0)")
+
+
+def probe_inputs_standardized(m: Measurements) -> ProbeOutcome:
+    """The inputs are preprocessed as declared: each image standardized (Zhang et al., Appendix A; the sd is floored
+    for near-constant images, so the median is checked), or, for MNIST-1D, the whole set standardized."""
+    s = m["input_stats"]
+    if s["per_image"]:
+        ok = s["max_abs_image_mean"] < 1e-3 and abs(s["median_image_sd"] - 1) < 0.02
+        detail = f"largest |image mean| {s['max_abs_image_mean']:.1e}, median image sd {s['median_image_sd']:.3f}"
+    else:
+        ok = abs(s["global_mean"]) < 1e-3 and abs(s["global_sd"] - 1) < 0.02
+        detail = f"mean {s['global_mean']:.1e}, sd {s['global_sd']:.3f}"
+    return ProbeOutcome(ok, detail + " (must be 0 and 1)")
+
+
+def probe_optimizer(m: Measurements) -> ProbeOutcome:
+    """The optimizer that ran is the one declared: at every logged step the learning rate the update used equals
+    ``lr · decay^⌊step / decay_every⌋`` (decay per paper epoch) and the momentum equals the configured one."""
+    bad = []
+    for model, o in m["optimizer"].items():
+        for t in o["trace"]:
+            want = o["lr"] * o["lr_decay"] ** (t["step"] // o["decay_every"])
+            if not math.isclose(t["lr"], want, rel_tol=1e-9) or not math.isclose(t["momentum"], o["momentum"]):
+                bad.append(f"{model} step {t['step']}: lr {t['lr']:.3g} (want {want:.3g}), momentum {t['momentum']}")
+                break
+    return ProbeOutcome(not bad, "; ".join(bad) if bad else "learning rate and momentum match the declared schedule")
+
+
 PROBES = (
     Probe(
         "test-labels-untouched",
@@ -427,8 +677,13 @@ PROBES = (
         probe_test_labels,
     ),
     Probe(
+        "train-test-disjoint",
+        "No test image is also a training image.",
+        probe_disjoint,
+    ),
+    Probe(
         "random-labels-not-above-chance",
-        "Random-label test accuracy is not above chance (leakage check).",
+        "Random-label test accuracy is not above chance (a shuffled-label control; leakage check).",
         probe_random_chance,
     ),
     Probe(
@@ -438,9 +693,34 @@ PROBES = (
     ),
     Probe("seed-stability", "True-label test accuracy agrees across seeds (range ≤ 0.05).", probe_seed_stability),
     Probe(
+        "seeds-independent",
+        "Different seeds give different initializations and different random labels.",
+        probe_seeds_independent,
+    ),
+    Probe(
+        "interval-calibration",
+        "The study's interval over seeds covers a known mean at its nominal 95% rate on simulated seeds.",
+        probe_interval_calibration,
+    ),
+    Probe(
+        "inputs-standardized",
+        "The inputs carry the declared preprocessing (per-image standardization).",
+        probe_inputs_standardized,
+    ),
+    Probe(
+        "optimizer-as-declared",
+        "The learning rate and momentum the updates used follow the declared schedule.",
+        probe_optimizer,
+    ),
+    Probe(
         "theorem1-exact",
         "The Theorem 1 network reproduces random labels of the training images exactly (up to float64 round-off).",
         probe_theorem1,
+    ),
+    Probe(
+        "min-norm-interpolates",
+        "The minimum-norm kernel solutions fit true and random labels exactly (Zhang et al. §5).",
+        probe_min_norm_interpolates,
     ),
     Probe(
         "corruption-rate", "Label corruption changes the expected fraction p(K-1)/K of labels.", probe_corruption_rate

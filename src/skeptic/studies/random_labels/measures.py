@@ -9,12 +9,15 @@ is ``[A, b]``. Every norm below is of these augmented matrices, so it bounds the
 
 Sources: Bartlett, Foster & Telgarsky (2017), "Spectrally-normalized margin bounds for neural networks";
 Neyshabur, Bhojanapalli, McAllester & Srebro (2017), "Exploring generalization in deep learning";
-McAllester (1999) PAC-Bayes bound in the form used by Neyshabur et al. (2017, eq. 7).
+McAllester (1999) PAC-Bayes bound in the form used by Neyshabur et al. (2017, eq. 7), with the prior centred on
+the network's initialization ``w_0`` (the choice Neyshabur et al. make; a prior centred at zero would charge the
+full ``||w||²`` instead of ``||w - w_0||²``).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 import torch
@@ -75,7 +78,9 @@ def bartlett_bound(margin: Tensor, R_A: Tensor, X_norm: Tensor, width: int, delt
 
     ``P(err) ≤ R̂_γ + 8/n + 72 ||X||_2 R_A ln(2W) ln(n) / (γ n) + 3 sqrt(ln(1/δ) / (2n))``,
 
-    with ``R̂_γ`` the fraction of training points with margin ≤ γ and ``W`` the widest layer. This is the bound
+    with ``R̂_γ`` the fraction of training points with margin ≤ γ and ``W`` the largest number of units in any layer,
+    the input dimension included. The constants (8, 72, 3) were written from memory of the paper and could not be
+    checked against its text here; the value is reported as context only and decides no claim. This is the bound
     for fixed γ and norm budgets; Theorem 1.1's union bound over them only adds terms, so a value above 1 here
     means the full bound is vacuous too.
     """
@@ -181,3 +186,37 @@ def pac_bayes_bound(gibbs_train_err: Tensor, dist_sq: Tensor, sigma: Tensor, n: 
     """
     kl = dist_sq / (2 * sigma.double() ** 2)
     return gibbs_train_err + 4 * torch.sqrt((kl + math.log(2 * n / delta) + math.log(len(SIGMA_GRID))) / n)
+
+
+SharpLoss = Callable[[Params], Tensor]
+
+
+def worst_case_sharpness(loss_fn: SharpLoss, params: Params, alpha: float, steps: int = 10) -> Tensor:
+    """Worst-case sharpness with perturbations scaled by ``|w| + 1``, one value per model ``[M]``:
+
+    ``ζ_α(w) = max_{|ν_i| ≤ α(|w_i| + 1)} L̂(w + ν) − L̂(w)``
+
+    (Keskar et al. 2017, "On large-batch training", §2.1, the box form of their sharpness; the measure Neyshabur
+    et al. 2017, §2.3, evaluate as "sharpness" alone). ``loss_fn(params) -> [M]`` is each model's training loss.
+    The maximum over the box is searched by projected sign-gradient ascent from ``ν = 0``: a first step to the
+    corner ``sign(∇L̂)·α(|w|+1)`` (exact when ``L̂`` is linear, or convex and separable with the gradient pointing
+    outward, as for ``Σ w²``), then ``steps - 1`` steps of a quarter box each, keeping the largest loss seen. A
+    search can only under-estimate the maximum, so this is a lower bound on ``ζ_α``.
+    """
+    base = loss_fn(params).detach().double()
+    box = {k: alpha * (v.detach().abs() + 1) for k, v in params.items()}
+    nu = {k: torch.zeros_like(v) for k, v in params.items()}
+    best = base.clone()
+    for t in range(steps):
+        pert = {k: (params[k].detach() + nu[k]).requires_grad_(True) for k in params}
+        loss = loss_fn(pert)
+        best = torch.maximum(best, loss.detach().double())
+        grads = torch.autograd.grad(loss.sum(), list(pert.values()))
+        frac = 1.0 if t == 0 else 0.25
+        with torch.no_grad():
+            for (k, b), g in zip(box.items(), grads, strict=True):
+                direction = torch.where(g == 0, torch.ones_like(g), torch.sign(g))  # a flat coordinate: any corner
+                nu[k] = torch.clamp(nu[k] + frac * b * direction, -b, b)
+    with torch.no_grad():
+        final = loss_fn({k: params[k].detach() + nu[k] for k in params}).double()
+    return torch.maximum(best, final) - base

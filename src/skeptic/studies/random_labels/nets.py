@@ -8,10 +8,12 @@ random-shift augmentation). Because the loss is the *sum* of the models' mean lo
 model ``m``'s weights is exactly model ``m``'s own gradient; the SGD-with-momentum update is elementwise, so the
 batched trainer follows the same trajectory as training each model alone (checked in the tests).
 
-Optimizer (Zhang et al. 2017, Appendix A): SGD with momentum 0.9, learning rate 0.1 (0.01 for MLPs) decayed by a
-factor 0.95 per epoch. Our sets are ~50x smaller than CIFAR-10, so "epoch" in the decay schedule means the paper's
-epoch length in steps (``decay_every``, default 50000/128 ≈ 391 steps); decaying per epoch of a 1000-image set
-would shrink the learning rate 50x faster than in the paper and stall the random-label runs for that reason alone.
+Optimizer (Zhang et al. 2017, Appendix A): SGD with momentum 0.9 and a learning rate decayed by a factor 0.95 per
+epoch; the initial rate is 0.1 for Inception (which has batch normalization) and 0.01 for the small AlexNet and the
+MLPs (no normalization), so the CNN here, which has no normalization either, uses 0.01. Our sets are ~50x smaller
+than CIFAR-10, so "epoch" in the decay schedule means the paper's epoch length in steps (``decay_every``, default
+50000/128 ≈ 391 steps); decaying per epoch of a 1000-image set would shrink the learning
+rate 50x faster than in the paper and stall the random-label runs for that reason alone.
 """
 
 from __future__ import annotations
@@ -55,15 +57,21 @@ class Arch:
         return self.channels[1] * h * w
 
 
-def arch_from_name(name: str, in_shape: tuple[int, int, int], n_classes: int, width: int = 512) -> Arch:
+def arch_from_name(
+    name: str,
+    in_shape: tuple[int, int, int],
+    n_classes: int,
+    width: int = 512,
+    channels: tuple[int, int] = (16, 32),
+) -> Arch:
     """``mlp1x512``, ``mlp3x512`` (Zhang et al.'s MLPs, hidden ``width`` 512 unless overridden) or ``cnn`` (a small
-    CNN standing in for their Inception and AlexNet)."""
+    CNN standing in for their Inception and AlexNet, with ``channels`` in its two convolutions)."""
     if name == "mlp1x512":
         return Arch("mlp", in_shape, n_classes, (width,))
     if name == "mlp3x512":
         return Arch("mlp", in_shape, n_classes, (width, width, width))
     if name == "cnn":
-        return Arch("cnn", in_shape, n_classes)
+        return Arch("cnn", in_shape, n_classes, channels=channels)
     raise ValueError(f"unknown model {name!r}")
 
 
@@ -125,7 +133,8 @@ def forward(
         # random numbers only for the models that use dropout (drawing them for all was 40% of training time)
         keep = (1 - dropout[rows]).view(-1, *([1] * (h.dim() - 1)))
         mask = h.new_ones(h.shape)
-        mask[rows] = (torch.rand((rows.numel(), *h.shape[1:]), generator=gen) < keep).to(h.dtype) / keep
+        draw = torch.rand((rows.numel(), *h.shape[1:]), generator=gen).to(h.device)
+        mask[rows] = (draw < keep).to(h.dtype) / keep
         return h * mask
 
     if arch.kind == "mlp":
@@ -161,13 +170,14 @@ def random_shift(x: Tensor, shape: tuple[int, int, int], max_shift: int, gen: to
     n = imgs.shape[0]
     sh = 0 if H == 1 else max_shift
     padded = F.pad(imgs, (max_shift, max_shift, sh, sh))
-    dy = torch.randint(0, 2 * sh + 1, (n,), generator=gen)
-    dx = torch.randint(0, 2 * max_shift + 1, (n,), generator=gen)
-    rows = dy[:, None] + torch.arange(H)[None, :]
-    cols = dx[:, None] + torch.arange(W)[None, :]
+    dev = x.device
+    dy = torch.randint(0, 2 * sh + 1, (n,), generator=gen).to(dev)
+    dx = torch.randint(0, 2 * max_shift + 1, (n,), generator=gen).to(dev)
+    rows = dy[:, None] + torch.arange(H, device=dev)[None, :]
+    cols = dx[:, None] + torch.arange(W, device=dev)[None, :]
     out = padded[
-        torch.arange(n)[:, None, None, None],
-        torch.arange(c)[None, :, None, None],
+        torch.arange(n, device=dev)[:, None, None, None],
+        torch.arange(c, device=dev)[None, :, None, None],
         rows[:, None, :, None],
         cols[:, None, None, :],
     ]
@@ -221,9 +231,18 @@ class History:
 
 @dataclass
 class TrainResult:
+    """Final and initial weights (on the CPU), per-model histories, and what the optimizer actually did.
+
+    ``first_correct [M, N]``: the first evaluation step at which each training example was classified as its
+    (possibly corrupted) training label, ``-1`` if never (Arpit et al. 2017's per-example learning time).
+    ``optimizer_trace``: the learning rate and momentum the update used at every evaluation step.
+    """
+
     params: Params
     init: Params
     histories: list[History]
+    first_correct: Tensor | None = None
+    optimizer_trace: list[dict[str, float]] = field(default_factory=list)
 
 
 def epoch_batches(seed: int, epoch: int, n: int, batch_size: int) -> list[Tensor]:
@@ -234,17 +253,24 @@ def epoch_batches(seed: int, epoch: int, n: int, batch_size: int) -> list[Tensor
 
 
 @torch.no_grad()
-def evaluate(arch: Arch, params: Params, X: Tensor, y: Tensor, chunk: int = 1024) -> tuple[Tensor, Tensor]:
-    """Mean cross-entropy and accuracy ``[M]`` of stacked models on their own sets ``X [M, N, d]``, ``y [M, N]``."""
-    M, N, _ = X.shape
-    loss = torch.zeros(M, dtype=torch.float64)
-    correct = torch.zeros(M, dtype=torch.float64)
-    for i in range(0, N, chunk):
+def evaluate_examples(arch: Arch, params: Params, X: Tensor, y: Tensor, chunk: int = 1024) -> tuple[Tensor, Tensor]:
+    """Per-example cross-entropy and correctness ``[M, N]`` of stacked models on their own sets."""
+    losses, hits = [], []
+    for i in range(0, X.shape[1], chunk):
         logits = forward(arch, params, X[:, i : i + chunk])
         yy = y[:, i : i + chunk]
-        loss += batched_loss(logits, yy).double() * yy.shape[1]
-        correct += (logits.argmax(-1) == yy).double().sum(1)
-    return loss / N, correct / N
+        M, B, K = logits.shape
+        ce = F.cross_entropy(logits.reshape(M * B, K), yy.reshape(M * B), reduction="none").view(M, B)
+        losses.append(ce.double())
+        hits.append(logits.argmax(-1) == yy)
+    return torch.cat(losses, 1), torch.cat(hits, 1)
+
+
+@torch.no_grad()
+def evaluate(arch: Arch, params: Params, X: Tensor, y: Tensor, chunk: int = 1024) -> tuple[Tensor, Tensor]:
+    """Mean cross-entropy and accuracy ``[M]`` of stacked models on their own sets ``X [M, N, d]``, ``y [M, N]``."""
+    loss, hit = evaluate_examples(arch, params, X, y, chunk)
+    return loss.mean(1).cpu(), hit.double().mean(1).cpu()
 
 
 def train_batched(
@@ -254,26 +280,32 @@ def train_batched(
     settings: TrainSettings,
     gen_seed: int = 0,
     on_eval: Callable[[int, int], None] | None = None,
+    device: str = "cpu",
 ) -> TrainResult:
     """Train every job at once; a model stops (is frozen) once it fits: train accuracy 1 and loss ≤ ``loss_stop``.
 
     ``pool [P, N, d]`` holds the distinct training inputs; job ``m`` trains on ``pool[jobs[m].pool]`` with labels
     ``jobs[m].y``. Every ``eval_every`` steps all active models are evaluated on their full training sets (eval
     mode). Frozen models are dropped from the batch, so the slowest condition does not pay for the fast ones.
-    ``on_eval(step, n_active)`` reports progress.
+    ``on_eval(step, n_active)`` reports progress. ``device`` (``"cpu"``, ``"cuda"``, ...) is where the weights and
+    data live during training; random streams stay on the CPU, so a seed draws the same numbers on every device.
     """
     M, N = len(jobs), pool.shape[1]
+    dev = torch.device(device)
     gen = torch.Generator().manual_seed(gen_seed)
     init = init_params(arch, [j.seed for j in jobs])
-    full = {k: v.clone() for k, v in init.items()}
-    Y = torch.as_tensor(np.stack([j.y for j in jobs]), dtype=torch.long)
-    pool_idx = torch.tensor([j.pool for j in jobs])
-    wd_all = torch.tensor([j.weight_decay for j in jobs], dtype=torch.float32)
-    p_all = torch.tensor([j.dropout for j in jobs], dtype=torch.float32)
-    aug_all = torch.tensor([j.augment for j in jobs])
+    full = {k: v.clone().to(dev) for k, v in init.items()}
+    pool = pool.to(dev)
+    Y = torch.as_tensor(np.stack([j.y for j in jobs]), dtype=torch.long).to(dev)
+    pool_idx = torch.tensor([j.pool for j in jobs], device=dev)
+    wd_all = torch.tensor([j.weight_decay for j in jobs], dtype=torch.float32, device=dev)
+    p_all = torch.tensor([j.dropout for j in jobs], dtype=torch.float32, device=dev)
+    aug_all = torch.tensor([j.augment for j in jobs], device=dev)
+    first_correct = torch.full((M, N), -1, dtype=torch.long, device=dev)
+    trace: list[dict[str, float]] = []
     histories = [History(loss_steps={str(t): None for t in settings.loss_thresholds}) for _ in jobs]
     bufs = {k: torch.zeros_like(v) for k, v in full.items()}
-    active = torch.arange(M)
+    active = torch.arange(M, device=dev)
     steps_per_epoch = math.ceil(N / settings.batch_size)
     batches: dict[int, list[list[Tensor]]] = {}
 
@@ -290,7 +322,7 @@ def train_batched(
         if epoch not in batches:
             batches.clear()
             batches[epoch] = [epoch_batches(j.seed, epoch, N, settings.batch_size) for j in jobs]
-        idx = torch.stack([batches[epoch][int(m)][b] for m in active])  # [Ma, B]
+        idx = torch.stack([batches[epoch][m][b] for m in active.tolist()]).to(dev)  # [Ma, B]
         xb = pool[pool_idx[active][:, None], idx]  # [Ma, B, d]
         aug = aug_all[active]
         if bool(aug.any()):  # shift only the augmented models' batches
@@ -299,17 +331,21 @@ def train_batched(
         yb = torch.gather(Y[active], 1, idx)
         loss = batched_loss(forward(arch, params, xb, p_all[active], gen), yb).sum()
         grads = torch.autograd.grad(loss, list(params.values()))
-        lr = settings.lr_at(step)
+        lr, momentum = settings.lr_at(step), settings.momentum
         wd = wd_all[active]
         with torch.no_grad():
             for (k, p), g in zip(params.items(), grads, strict=True):
                 g = g + wd.view(-1, *([1] * (p.dim() - 1))) * p
-                mom[k].mul_(settings.momentum).add_(g)
+                mom[k].mul_(momentum).add_(g)
                 p.sub_(lr * mom[k])
         step += 1
         if step % settings.eval_every == 0 or step == settings.max_steps:
+            trace.append({"step": step - 1, "lr": lr, "momentum": momentum})
             Xa = pool[pool_idx[active]]
-            ev_loss, ev_acc = evaluate(arch, params, Xa, Y[active], settings.eval_chunk)
+            ex_loss, ex_hit = evaluate_examples(arch, params, Xa, Y[active], settings.eval_chunk)
+            ev_loss, ev_acc = ex_loss.mean(1).cpu(), ex_hit.double().mean(1).cpu()
+            fc = first_correct[active]
+            first_correct[active] = torch.where((fc < 0) & ex_hit, step, fc)
             done = torch.zeros(len(active), dtype=torch.bool)
             for i, m in enumerate(active.tolist()):
                 h = histories[m]
@@ -328,14 +364,14 @@ def train_batched(
                     for k in full:
                         full[k][active] = params[k].detach()
                         bufs[k][active] = mom[k]
-                active = active[~done]
+                active = active[~done.to(dev)]
                 params, mom = select(active)
             if on_eval is not None:
                 on_eval(step, len(active))
     with torch.no_grad():
         for k in full:
             full[k][active] = params[k].detach()
-    return TrainResult(full, init, histories)
+    return TrainResult({k: v.cpu() for k, v in full.items()}, init, histories, first_correct.cpu(), trace)
 
 
 # ---------------------------------------------------------------------------------------------------------------
