@@ -47,7 +47,11 @@ def names_a_place(source: str) -> bool:
     return bool(SOURCE_PLACE.search(source) or SECTION_TITLE.search(source))
 
 
-OWN_THRESHOLD_WORDS = re.compile(r"skeptic'?s own|our (own )?threshold|threshold (is )?(set|chosen)\b", re.IGNORECASE)
+OWN_THRESHOLD_WORDS = re.compile(
+    r"skeptic'?s (own|line|threshold|tolerance|reading|floor|band)|our (own )?threshold|threshold (is )?(set|chosen)\b"
+    r"|floor is skeptic'?s",
+    re.IGNORECASE,
+)
 
 
 def test_the_roadmap_studies_are_registered() -> None:

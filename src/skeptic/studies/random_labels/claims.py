@@ -346,6 +346,7 @@ CLAIMS = (
         f"{ZHANG}, Table 1 (random-label rows: test accuracy 9.78-10.61%)",
         random_test_accuracy,
         Between(0.1 - CHANCE_TOL, 0.1 + CHANCE_TOL),
+        own_threshold=True,
     ),
     Claim(
         "test-error-at-chance-at-p1",
@@ -354,6 +355,7 @@ CLAIMS = (
         f"{ZHANG}, Figure 1c (right end of the curve)",
         test_error_at_p1,
         Between(0.9 - CHANCE_TOL, 0.9 + CHANCE_TOL),
+        own_threshold=True,
     ),
     Claim(
         "noise-inputs-converge-before-random-labels",
@@ -372,6 +374,7 @@ CLAIMS = (
         f"{ZHANG}, §2.1 ('only takes a small constant factor longer'); the threshold is Skeptic's",
         slowdown_by_accuracy,
         AllAtMost(SMALL_FACTOR),
+        own_threshold=True,
     ),
     Claim(
         "slowdown-small-constant-factor-by-loss",
@@ -380,6 +383,7 @@ CLAIMS = (
         f"{ZHANG}, §2.1 and Figure 1a; the threshold is Skeptic's",
         slowdown_by_loss,
         AllAtMost(SMALL_FACTOR),
+        own_threshold=True,
     ),
     Claim(
         "slowdown-grows-with-corruption-by-loss",
@@ -411,6 +415,7 @@ CLAIMS = (
         f"{ZHANG}, Table 1 (CIFAR-10) and §3",
         regularizer_effect,
         Between(-MODEST, MODEST),
+        own_threshold=True,
     ),
     Claim(
         "regularizers-do-not-stop-the-fit-true-labels",
@@ -460,6 +465,7 @@ CLAIMS = (
         f"{BARTLETT}, Figure 2",
         margin_separation,
         AtLeast(SEPARATES),
+        own_threshold=True,
     ),
     Claim(
         "norms-over-margin-separate",
@@ -469,6 +475,7 @@ CLAIMS = (
         f"{NEYSHABUR}, §2.1 and Figure 1",
         norms_over_margin_ratio,
         AllAtLeast(SEPARATES),
+        own_threshold=True,
     ),
     Claim(
         "sharpness-alone-does-not-separate",
@@ -486,6 +493,7 @@ CLAIMS = (
         f"{NEYSHABUR}, §2.3 and Figure 3",
         kl_ratio,
         AtLeast(SEPARATES),
+        own_threshold=True,
     ),
     Claim(
         "min-norm-interpolant-generalizes",
@@ -495,6 +503,7 @@ CLAIMS = (
         f"{ZHANG}, §5 (implicit regularization, the linear case)",
         min_norm_true_accuracy,
         AtLeast(MIN_NORM_ACCURACY),
+        own_threshold=True,
     ),
 )
 
