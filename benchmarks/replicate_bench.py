@@ -4,8 +4,11 @@ and Ray's per-task overhead.
     PYTHONPATH=src python benchmarks/replicate_bench.py [--study random-labels] [--cells 8] [--no-ray]
 
 - **serial**: the 8 cells executed one after another in this process with
-  :func:`skeptic.core.runner.execute` (PyTorch and BLAS free to use every core, figures rendered,
-  nothing stored): what a user gets from a shell loop, minus its interpreter start-ups.
+  :func:`skeptic.core.runner.execute` (figures rendered, nothing stored): what a user gets from a
+  shell loop, minus its interpreter start-ups. PyTorch gets one thread, as each pool worker does
+  (on 2 cores the pool runs 2 workers × 1 thread), which is also the faster serial setting for
+  these small networks on a loaded machine: ``--serial-threads 0`` keeps PyTorch's default (one
+  thread per core), whose OpenMP threads spin-wait when other processes hold the cores.
 - **local**: :func:`skeptic.core.replicate.replicate` on the local executor, one process per core,
   into a fresh store (pool start-up, pickling, store writes and the robustness map included).
 - **ray**: the same 8 cells on a fresh local Ray cluster (``ray.init`` counted separately), and the
@@ -77,16 +80,23 @@ def main() -> None:
     parser.add_argument("--study", default="random-labels")
     parser.add_argument("--cells", type=int, default=8)
     parser.add_argument("--no-ray", action="store_true")
+    parser.add_argument("--serial-threads", type=int, default=1, help="PyTorch threads, serial loop (0: default)")
     args = parser.parse_args()
     load_studies()
     spec = get_study(args.study)
     plan = plan_replication(spec, "test", args.cells)  # one setting x N seeds: N cells of equal cost
     print(f"{args.cells} cells of {spec.name} (test preset), {available_cores()} cores; before: {_load()}")
 
+    import torch
+
+    default_threads = torch.get_num_threads()
+    torch.set_num_threads(args.serial_threads or default_threads)
     t0, c0 = time.perf_counter(), _cpu_s()
     for cell in plan.cells:
         execute(spec, cell.config, cell.seed, plan.preset)
     serial_s, serial_cpu = time.perf_counter() - t0, _cpu_s() - c0
+    torch.set_num_threads(default_threads)
+    print(f"serial loop with {args.serial_threads or default_threads} PyTorch thread(s)")
     per_cell = serial_s / args.cells
     print(f"serial (in-process loop):  {serial_s:6.1f} s ({per_cell:.2f} s per cell), {serial_cpu:.1f} CPU s")
 
