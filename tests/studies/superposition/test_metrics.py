@@ -58,7 +58,9 @@ def test_dimensions_per_feature_known_geometries() -> None:
     assert torch.allclose(toy.dimensions_per_feature(pentagon), torch.full((1, 5), 0.4, dtype=torch.float64))
     assert float(toy.model_dimensions_per_feature(pentagon)[0]) == pytest.approx(0.4)
     # orthogonal features: one dimension each; a triangle in 2-d: 2/3; a dropped feature: 0
-    assert torch.allclose(toy.dimensions_per_feature(torch.eye(3, dtype=torch.float64)[None]), torch.ones(1, 3, dtype=torch.float64))
+    assert torch.allclose(
+        toy.dimensions_per_feature(torch.eye(3, dtype=torch.float64)[None]), torch.ones(1, 3, dtype=torch.float64)
+    )
     ang3 = 2 * math.pi * torch.arange(3, dtype=torch.float64) / 3
     tri = torch.stack([torch.cos(ang3), torch.sin(ang3)])[None]
     assert torch.allclose(toy.dimensions_per_feature(tri), torch.full((1, 3), 2 / 3, dtype=torch.float64))
@@ -103,17 +105,19 @@ def test_trained_linear_models_reach_the_optimum() -> None:
 
 
 def test_batched_gradients_are_per_model() -> None:
-    """Summing the models' losses gives each slice exactly its own model's gradient (so Adam trains them independently)."""
+    """Summing the models' losses gives each slice exactly its own model's gradient (Adam then trains each alone)."""
     gen = torch.Generator().manual_seed(1)
     W = torch.randn(3, 2, 5, generator=gen, requires_grad=True)
     b = torch.zeros(3, 5, requires_grad=True)
     x = toy.sample_features(torch.tensor([0.1, 0.5, 1.0]), 64, 5, gen)
     imp = torch.rand(3, 5, generator=gen)
-    toy.weighted_loss(x, toy.forward(W, b, x), imp).sum().backward()
+    toy.weighted_loss(x, toy.forward(W, b, x), imp).sum().backward()  # type: ignore[no-untyped-call]
     assert W.grad is not None
     for i in range(3):
         Wi = W.detach()[i : i + 1].clone().requires_grad_()
-        toy.weighted_loss(x[i : i + 1], toy.forward(Wi, b.detach()[i : i + 1], x[i : i + 1]), imp[i : i + 1]).sum().backward()
+        toy.weighted_loss(
+            x[i : i + 1], toy.forward(Wi, b.detach()[i : i + 1], x[i : i + 1]), imp[i : i + 1]
+        ).sum().backward()  # type: ignore[no-untyped-call]
         assert Wi.grad is not None
         assert torch.allclose(W.grad[i], Wi.grad[0], atol=1e-6)
 
@@ -131,7 +135,9 @@ def test_topk_keeps_k_codes() -> None:
     gen = torch.Generator().manual_seed(3)
     d, h = 4, 6
     W_enc = torch.randn(2, d, h, generator=gen)
-    r = sae.SAEResult(W_enc, torch.ones(2, h), torch.randn(2, h, d, generator=gen), torch.zeros(2, d), torch.tensor([h, h]))
+    r = sae.SAEResult(
+        W_enc, torch.ones(2, h), torch.randn(2, h, d, generator=gen), torch.zeros(2, d), torch.tensor([h, h])
+    )
     x = torch.randn(2, 50, d, generator=gen)
     c = sae.encode(r, x, torch.tensor([2, h]))
     assert ((c[0] > 0).sum(-1) <= 2).all()

@@ -27,11 +27,13 @@ def found(result: RunResult) -> str:
         f"Two features in one dimension: dense inputs stored only the more important feature in "
         f"{meas['pd-dense-one-feature']} of models ({v['pd-dense-one-feature']}); sparse inputs of similar importance "
         f"were stored as an opposite-sign pair in {meas['pd-sparse-antipodal']} ({v['pd-sparse-antipodal']}).",
-        f"'Sticky' dimensions per feature: plateau share relative to chance {meas['dims-per-feature-sticks-model']} for "
+        f"'Sticky' dimensions per feature: plateau share relative to chance "
+        f"{meas['dims-per-feature-sticks-model']} for "
         f"the whole model ({v['dims-per-feature-sticks-model']}) and {meas['dims-per-feature-sticks-features']} for "
         f"single features ({v['dims-per-feature-sticks-features']}).",
-        f"Sparse autoencoders on {cfg['sae_G']} known features in {cfg['sae_d']} dimensions: worst best-penalty MMCS "
-        f"at dictionary sizes ≥ {cfg['sae_G']} was {meas['sae-recovers-mmcs']} ({v['sae-recovers-mmcs']}); one-to-one "
+        f"Sparse autoencoders on {cfg['sae_features']} known features in {cfg['sae_d']} dimensions: worst "
+        f"best-penalty MMCS at dictionary sizes ≥ {cfg['sae_features']} was {meas['sae-recovers-mmcs']} "
+        f"({v['sae-recovers-mmcs']}); one-to-one "
         f"matched {meas['sae-recovers-matched']} ({v['sae-recovers-matched']}). Too-small dictionaries lost "
         f"{meas['sae-small-merges']} MMCS ({v['sae-small-merges']}); too-large ones duplicated features "
         f"({meas['sae-large-splits']}, {v['sae-large-splits']}); denser features: {v['sae-denser-recovers-less']}; "
@@ -39,7 +41,7 @@ def found(result: RunResult) -> str:
     ]
     if best is not None:
         lines.append(
-            f"The best size-{cfg['sae_G']} SAE reached MMCS {best['mmcs']:.3f} with L0 {best['l0']:.2f}, "
+            f"The best size-{cfg['sae_features']} SAE reached MMCS {best['mmcs']:.3f} with L0 {best['l0']:.2f}, "
             f"{best['dead']} dead latents and explained variance {best['ev']:.3f}."
         )
     if failed:

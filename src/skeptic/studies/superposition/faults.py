@@ -18,7 +18,7 @@ SAE = "skeptic.studies.superposition.sae"
 
 
 def _density_as_sparsity(orig: Any) -> Any:
-    def sample_features(density: torch.Tensor, *a: Any, **k: Any) -> torch.Tensor:
+    def sample_features(density: torch.Tensor, *a: Any, **k: Any) -> Any:
         return orig(1 - density, *a, **k)  # the config's 1 − S read as S
 
     return sample_features
@@ -32,7 +32,7 @@ def _no_importance(orig: Any) -> Any:
 
 
 def _relu_everywhere(orig: Any) -> Any:
-    def forward(W: torch.Tensor, b: torch.Tensor, x: torch.Tensor, linear: torch.Tensor | None = None) -> torch.Tensor:
+    def forward(W: torch.Tensor, b: torch.Tensor, x: torch.Tensor, linear: torch.Tensor | None = None) -> Any:
         return orig(W, b, x, None)  # the linear/ReLU flag is never passed on
 
     return forward
@@ -46,7 +46,7 @@ def _lr_percent(orig: Any) -> Any:
 
 
 def _shared_init(orig: Any) -> Any:
-    def init_weights(B: int, m: int, n: int, gen: torch.Generator, device: str = "cpu") -> torch.Tensor:
+    def init_weights(B: int, m: int, n: int, gen: torch.Generator, device: str = "cpu") -> Any:
         return orig(1, m, n, gen, device).expand(B, m, n).clone()  # one seed for every replicate
 
     return init_weights
@@ -60,7 +60,7 @@ def _ev_uncentered(orig: Any) -> Any:
 
 
 def _mmcs_over_learned(orig: Any) -> Any:
-    def mmcs(true: np.ndarray, learned: np.ndarray) -> float:
+    def mmcs(true: np.ndarray, learned: np.ndarray) -> Any:
         return orig(learned, true)  # averaged over learned latents, not over the true features
 
     return mmcs
@@ -91,7 +91,7 @@ def _no_renorm(orig: Any) -> Any:
 
 
 def _density_broadcast(orig: Any) -> Any:
-    def sample_codes(density: torch.Tensor, *a: Any, **k: Any) -> torch.Tensor:
+    def sample_codes(density: torch.Tensor, *a: Any, **k: Any) -> Any:
         return orig(density[:1].expand_as(density), *a, **k)  # the first model's density used for every model
 
     return sample_codes

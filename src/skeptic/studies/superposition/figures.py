@@ -76,8 +76,8 @@ def _phase_diagram(m: dict[str, Any]) -> Figure:
     grid = np.zeros((len(ratios), len(dens)))
     for i, rr in enumerate(ratios):
         for j, p in enumerate(dens):
-            cell = [r["region"] for r in rows if r["ratio"] == rr and r["density"] == p]
-            grid[i, j] = REGIONS.index(Counter(cell).most_common(1)[0][0])
+            cell = [r["region"] for r in rows if r["ratio"] == rr and r["density"] == p and r["best_of_seeds"]]
+            grid[i, j] = REGIONS.index(cell[0])
     fig = MplFigure(figsize=(6.4, 4.6))
     ax = fig.subplots()
     ax.imshow(grid, origin="lower", cmap=ListedColormap(REGION_COLORS), vmin=-0.5, vmax=len(REGIONS) - 0.5,
@@ -93,7 +93,8 @@ def _phase_diagram(m: dict[str, Any]) -> Figure:
     fig.subplots_adjust(right=0.72)
     return Figure(
         "phase-diagram",
-        "Phase diagram of the n = 2, m = 1 toy model (majority over seeds per cell). Elhage et al.'s three regions: "
+        "Phase diagram of the n = 2, m = 1 toy model (per cell, the lowest-loss seed on shared fresh samples; the "
+        "table 'phase-diagram-regions' counts every seed). Elhage et al.'s three regions: "
         "dense inputs store only the more important feature (blue below ratio 1, orange above); sparse inputs with "
         "comparable importance store both as an antipodal pair (green, superposition), a band that widens as "
         "sparsity grows.",
@@ -119,7 +120,8 @@ def _dimensionality(m: dict[str, Any]) -> Figure:
         ax.axhspan(f - m["sticky_tol"], f + m["sticky_tol"], color="C2", alpha=0.12)
         ax.text(1.0, f, f" {lab}", va="center", fontsize=7, color="C2")
     ax.set(xscale="log", xlabel="1/(1−S): inverse feature density (log)", ylabel="dimensions per feature",
-           ylim=(0, 1.1), title=f"n = {m['config']['dim_n']} features in m = {m['config']['dim_m']} dimensions")  # fmt: skip
+           ylim=(0, 1.1),
+           title=f"n = {m['config']['dim_n']} features in m = {m['config']['dim_m']} dimensions")  # fmt: skip
     ax.legend(fontsize=8)
     return Figure(
         "dimensions-per-feature",
@@ -153,7 +155,9 @@ def _sae(m: dict[str, Any]) -> Figure:
         y = [_seed_mean([r for r in sweep if r["ratio"] == q and r["l1"] == lam], "mmcs") for lam in l1s]
         ax2.plot(l1s, y, "-o", ms=3, color=f"C{j}", label=f"size {q:g}·G")
         l0 = [_seed_mean([r for r in sweep if r["ratio"] == q and r["l1"] == lam], "l0") for lam in l1s]
-        ax2.plot(l1s, np.array(l0) / max(1e-9, m["config"]["sae_G"] * sweep[0]["density"]) / 4, ":", color=f"C{j}")
+        ax2.plot(
+            l1s, np.array(l0) / max(1e-9, m["config"]["sae_features"] * sweep[0]["density"]) / 4, ":", color=f"C{j}"
+        )
     ax2.set(xscale="log", xlabel="L1 penalty λ (log)", ylabel="MMCS (solid); L0 / (4·true L0) (dotted)",
             ylim=(0, 1.02), title="Recovery vs L1 penalty")  # fmt: skip
     ax2.legend(fontsize=7)
@@ -161,14 +165,14 @@ def _sae(m: dict[str, Any]) -> Figure:
     ps = sorted({r["density"] for r in dens})
     for i, lam in enumerate(l1s):
         y = [_seed_mean([r for r in dens if r["density"] == p and r["l1"] == lam], "matched") for p in ps]
-        ax3.plot([p * m["config"]["sae_G"] for p in ps], y, "-o", ms=3, color=f"C{i}", label=f"λ = {lam:g}")
+        ax3.plot([p * m["config"]["sae_features"] for p in ps], y, "-o", ms=3, color=f"C{i}", label=f"λ = {lam:g}")
     ax3.set(xscale="log", xlabel="mean active features per sample (log)", ylabel="Hungarian matched cosine",
             ylim=(0, 1.02), title="Recovery vs feature density (size G)")  # fmt: skip
     ax3.legend(fontsize=7)
     fig.tight_layout()
     return Figure(
         "sae-recovery",
-        f"SAEs on data with G = {m['config']['sae_G']} known features in d = {m['config']['sae_d']} dimensions "
+        f"SAEs on data with G = {m['config']['sae_features']} known features in d = {m['config']['sae_d']} dimensions "
         "(means over seeds). Left: recovery rises to the size-G dictionary (dotted line) and needs the right λ; "
         "solid = MMCS, dashed = one-to-one Hungarian matching, which penalizes a dictionary that spends latents on "
         "duplicates. Middle: recovery and sparsity against λ. Right: recovery falls as more features are active.",

@@ -55,7 +55,8 @@ class SAEResult:
 def random_features(G: int, d: int, gen: torch.Generator, device: str = "cpu") -> torch.Tensor:
     """G unit vectors in d dimensions, uniform on the sphere: (G, d)."""
     F = torch.randn(G, d, generator=gen, device=device)
-    return F / F.norm(dim=-1, keepdim=True)
+    unit: torch.Tensor = F / F.norm(dim=-1, keepdim=True)
+    return unit
 
 
 def sample_codes(
@@ -99,7 +100,8 @@ def sample_data(
 ) -> torch.Tensor:
     """x = a F per model: features (B, G, d) -> x (B, batch, d)."""
     a = sample_codes(density, batch, features.shape[1], gen, one_hot, feature_mask)
-    return torch.bmm(a, features)
+    x: torch.Tensor = torch.bmm(a, features)
+    return x
 
 
 def encode(r: SAEResult, x: torch.Tensor, k: torch.Tensor | None = None) -> torch.Tensor:
@@ -107,11 +109,13 @@ def encode(r: SAEResult, x: torch.Tensor, k: torch.Tensor | None = None) -> torc
     model's k largest codes are kept."""
     c = torch.relu(torch.bmm(x - r.b_dec[:, None, :], r.W_enc) + r.b_enc[:, None, :]) * r.mask[:, None, :]
     if k is not None:
-        h = c.shape[-1]
-        kk = k.clamp(1, h).to(c.device)
-        top = torch.sort(c, dim=-1, descending=True).values
-        thresh = top.gather(-1, (kk - 1).view(-1, 1, 1).expand(-1, c.shape[1], 1))
-        c = c * (c >= thresh)  # k ≥ h: the threshold is the smallest code, so every code is kept
+        sel = (k.to(c.device) < r.sizes).nonzero().squeeze(-1)  # the top-k models
+        if sel.numel():
+            kk = k.to(c.device)[sel]
+            sub = c[sel]
+            top = torch.topk(sub, int(kk.max()), dim=-1).values
+            thresh = top.gather(-1, (kk - 1).clamp_min(0).view(-1, 1, 1).expand(-1, c.shape[1], 1))
+            c = c.index_put((sel,), sub * (sub >= thresh))
     return c
 
 
@@ -135,7 +139,7 @@ def train_saes(
     one_hot: torch.Tensor | None = None,
     feature_mask: torch.Tensor | None = None,
     decoder_bias: bool = False,
-    resample_every: int = 200,
+    resample_every: int | None = None,
     steps: int = 2000,
     batch: int = 512,
     lr: float = 3e-3,
@@ -148,10 +152,11 @@ def train_saes(
 
     Sharkey et al.'s autoencoder has no decoder bias (their data have no offset); ``decoder_bias=True`` adds
     Bricken et al.'s b_dec, which on nonnegative sparse data absorbs the mean and tilts every atom.
-    Latents silent for ``resample_every`` steps are resampled during the first half of training (Bricken et al.,
-    "Neuron resampling", simplified): decoder row = a poorly reconstructed input's residual direction, encoder
-    column = 0.2 x that direction, encoder bias 0. ``k[b] < sizes[b]`` makes model b a top-k SAE (its l1 should then be 0). Adam with a cosine decay; W_enc is
-    initialized to W_decᵀ (Bricken et al.'s tied initialization), biases to 0.
+    Latents silent for ``resample_every`` steps (default: an eighth of the run) are resampled during the first
+    half of training (Bricken et al., "Neuron resampling", simplified): decoder row = a poorly reconstructed
+    input's residual direction, encoder column = 0.2 x that direction, encoder bias 0. ``k[b] < sizes[b]`` makes
+    model b a top-k SAE (its l1 should then be 0). Adam with a cosine decay; W_enc is initialized to W_decᵀ
+    (Bricken et al.'s tied initialization), biases to 0.
     """
     B, _, d = features.shape
     gen = torch.Generator(device=device).manual_seed(seed)
@@ -170,18 +175,19 @@ def train_saes(
     opt = torch.optim.Adam([W_enc, b_enc, W_dec] + ([b_dec] if decoder_bias else []), lr=lr)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda t: 0.5 * (1 + math.cos(math.pi * t / steps)))
     active = torch.zeros(B, h, dtype=torch.bool, device=device)
+    every = resample_every if resample_every is not None else max(10, steps // 8)
     for step in range(1, steps + 1):
         x = sample_data(features, density, batch, gen, one_hot, feature_mask)
         c = encode(r, x, k)
         x_hat = decode(r, c)
         loss = ((x - x_hat) ** 2).sum(-1).mean(-1) + l1 * c.abs().sum(-1).mean(-1)
         opt.zero_grad(set_to_none=True)
-        loss.sum().backward()
+        loss.sum().backward()  # type: ignore[no-untyped-call]
         opt.step()
         sched.step()
         _normalize_rows(W_dec)
         active |= (c.detach() > 0).any(1)
-        if resample_every and step % resample_every == 0:
+        if every and step % every == 0:
             if step <= steps // 2:
                 _resample(r, x, x_hat.detach(), ~active & r.mask, gen)
             active.zero_()

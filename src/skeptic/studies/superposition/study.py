@@ -26,6 +26,9 @@ from skeptic.studies.superposition.claims import CLAIMS, PROBES, REPRESENTED, ST
 from skeptic.studies.superposition.faults import FAULTS
 from skeptic.studies.superposition.figures import make_figures, make_tables
 
+OWN_L1 = 1.0
+"""λ of the own-dictionary control: one active feature per sample, so a strong penalty is right (fixed)."""
+
 
 def _increasing(v: tuple[float, ...]) -> tuple[float, ...]:
     if list(v) != sorted(set(v)):
@@ -51,6 +54,8 @@ class SuperpositionConfig(StudyConfig):
     """Phase diagram (n=2, m=1): importance of feature 2 relative to feature 1 (Elhage et al.: 0.1 to 10, log)."""
     pd_densities: tuple[float, ...] = (0.01, 0.03, 0.1, 0.3, 1.0)
     """Phase diagram: feature densities 1 − S (Elhage et al.: 1 down to 0.01, log)."""
+    pd_seeds: int = Field(4, ge=2, le=32)
+    """Phase diagram: restarts per cell (n = 2 models are cheap); the lowest-loss one stands for the optimum."""
     dim_n: int = Field(40, ge=4, le=1000)
     """Dimensions per feature: features n, equal importance (Elhage et al.: 400 in 30; `paper`: 200 in 20)."""
     dim_m: int = Field(8, ge=2, le=100)
@@ -63,9 +68,9 @@ class SuperpositionConfig(StudyConfig):
     """Toy-model minibatch (Elhage et al.: 1024)."""
     toy_lr: float = Field(0.05, gt=0.0, le=1.0)
     """Toy-model Adam learning rate, decayed to 0 by a cosine schedule."""
-    sae_d: int = Field(12, ge=2, le=512)
+    sae_d: int = Field(8, ge=2, le=512)
     """SAE data: dimension d of the activation space (Sharkey et al.: 256)."""
-    sae_G: int = Field(24, ge=2, le=2048)
+    sae_features: int = Field(16, ge=2, le=2048)
     """SAE data: number G of ground-truth features (Sharkey et al.: 512 in 256 dimensions)."""
     sae_density: float = Field(0.04, gt=0.0, le=1.0)
     """SAE data: probability that a feature is active in a sample, for the dictionary-size x L1 sweep."""
@@ -110,27 +115,39 @@ class SuperpositionConfig(StudyConfig):
 
 PRESETS = {
     "test": SuperpositionConfig(
+        pc_decay=0.7,
         pc_densities=(0.02, 1.0),
         pd_ratios=(0.2, 1.0, 5.0),
         pd_densities=(0.02, 1.0),
         dim_n=12,
         dim_m=3,
         dim_densities=(0.05, 0.2, 1.0),
-        toy_steps=300,
+        toy_steps=400,
         toy_batch=256,
-        toy_lr=0.1,
+        toy_lr=0.2,
         sae_d=6,
-        sae_G=10,
+        sae_features=10,
         sae_density=0.08,
         sae_ratios=(0.5, 1.0, 2.0),
         sae_l1=(0.1, 0.3),
         sae_densities=(0.04, 0.3),
-        sae_steps=300,
+        sae_steps=240,
         sae_batch=128,
         sae_lr=0.02,
         eval_samples=2048,
     ),
-    "quick": SuperpositionConfig(sae_k=2),
+    "quick": SuperpositionConfig(
+        n_seeds=3,
+        dim_n=30,
+        dim_m=6,
+        dim_densities=(0.02, 0.04, 0.07, 0.1, 0.15, 0.2, 0.3, 0.5, 0.7, 1.0),
+        toy_steps=1000,
+        sae_d=8,
+        sae_features=16,
+        sae_densities=(0.03, 0.06, 0.12, 0.25),
+        sae_steps=800,
+        sae_k=2,
+    ),
     "paper": SuperpositionConfig(
         n_seeds=3,
         pc_densities=(0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0),
@@ -143,7 +160,7 @@ PRESETS = {
         toy_batch=1024,
         toy_lr=0.02,
         sae_d=32,
-        sae_G=64,
+        sae_features=64,
         sae_density=0.02,
         sae_ratios=(0.25, 0.5, 1.0, 2.0, 4.0, 8.0),
         sae_l1=(0.03, 0.1, 0.3, 1.0, 3.0),
@@ -197,17 +214,29 @@ def phase_change(config: SuperpositionConfig, seed: int) -> tuple[list[dict[str,
 
 def phase_diagram(config: SuperpositionConfig, seed: int) -> list[dict[str, Any]]:
     """n = 2, m = 1: importance (1, r) x density grid x seed in one batch; each model's region from its w."""
-    specs = [(r, p, s) for r in config.pd_ratios for p in config.pd_densities for s in range(config.n_seeds)]
+    specs = [(r, p, s) for r in config.pd_ratios for p in config.pd_densities for s in range(config.pd_seeds)]
     density = torch.tensor([p for _, p, _ in specs])
     importance = torch.tensor([[1.0, r] for r, _, _ in specs])
     res = toy.train_toy_models(
         2, 1, density, importance, steps=config.toy_steps, batch=config.toy_batch, lr=config.toy_lr,
         seed=seed, eval_batch=config.eval_samples, device=config.device,
     )  # fmt: skip
-    rows = []
+    # every seed of a cell is scored on the same fresh samples, so the lowest-loss seed is a fair pick
+    S = config.pd_seeds
+    gen = torch.Generator(device=config.device).manual_seed(seed + 17)
+    x_cell = toy.sample_features(density.to(config.device)[::S], config.eval_samples, 2, gen, config.device)
+    x = x_cell.repeat_interleave(S, dim=0)
+    imp = importance.to(config.device)
+    with torch.no_grad():
+        loss = toy.weighted_loss(x, toy.forward(res.W, res.b, x), imp)
+    rows: list[dict[str, Any]] = []
     for i, (r, p, s) in enumerate(specs):
         w = _f(res.W[i, 0])
-        rows.append({"ratio": r, "density": p, "seed": s, "w": w, "region": region(w)})
+        rows.append({"ratio": r, "density": p, "seed": s, "w": w, "region": region(w), "loss": float(loss[i])})
+    for i in range(0, len(rows), S):
+        best = min(rows[i : i + S], key=lambda row: row["loss"])
+        for row in rows[i : i + S]:
+            row["best_of_seeds"] = row is best
     return rows
 
 
@@ -270,7 +299,7 @@ def density_check(config: SuperpositionConfig, seed: int) -> list[dict[str, Any]
         rows.append({"sampler": "toy", "density": p, "measured": float((x[i] > 0).double().mean()),
                      "n": x[i].numel()})  # fmt: skip
     sd = torch.tensor(config.sae_densities, device=config.device)
-    a = sae.sample_codes(sd, config.eval_samples, config.sae_G, gen)
+    a = sae.sample_codes(sd, config.eval_samples, config.sae_features, gen)
     for i, p in enumerate(config.sae_densities):
         rows.append({"sampler": "sae", "density": p, "measured": float((a[i] > 0).double().mean()), "n": a[i].numel()})
     for r in rows:
@@ -291,21 +320,23 @@ def sae_sweep(config: SuperpositionConfig, seed: int, toy_W: torch.Tensor) -> li
     "toy" (the hidden activations h = W x of the sparsest dimensionality toy models, whose features are the
     represented columns Wᵢ).
     """
-    G, d, S, dev = config.sae_G, config.sae_d, config.n_seeds, config.device
+    G, d, S, dev = config.sae_features, config.sae_d, config.n_seeds, config.device
     gen = torch.Generator(device=dev).manual_seed(seed)
     true_F = [sae.random_features(G, d, gen, dev) for _ in range(S)]
     specs: list[dict[str, Any]] = []
     for s in range(S):
         for ratio in config.sae_ratios:
             for lam in config.sae_l1:
-                specs.append({"experiment": "sweep", "ratio": ratio, "l1": lam, "density": config.sae_density, "seed": s})
+                specs.append(
+                    {"experiment": "sweep", "ratio": ratio, "l1": lam, "density": config.sae_density, "seed": s}
+                )
         for p in config.sae_densities:
             for lam in config.sae_l1:
                 specs.append({"experiment": "density", "ratio": 1.0, "l1": lam, "density": p, "seed": s})
         if config.sae_k:
             specs.append({"experiment": "topk", "ratio": 1.0, "l1": 0.0, "density": config.sae_density, "seed": s,
                           "k": config.sae_k})  # fmt: skip
-        specs.append({"experiment": "own", "ratio": 1.0, "l1": config.sae_l1[0], "density": 1.0, "seed": s})
+        specs.append({"experiment": "own", "ratio": 2.0, "l1": OWN_L1, "density": 1.0, "seed": s})
     # the toy models' hidden activations: pad (n, m) features into the SAE's d dimensions when m ≤ d
     toy_n, toy_m = toy_W.shape[-1], toy_W.shape[-2]
     use_toy = toy_m <= d and toy_n <= 4 * G
@@ -383,8 +414,7 @@ def sae_sweep(config: SuperpositionConfig, seed: int, toy_W: torch.Tensor) -> li
     faults=FAULTS,
 )
 def run(config: SuperpositionConfig, ctx: RunContext) -> StudyOutput:
-    torch.set_num_threads(max(1, min(2, torch.get_num_threads())))
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), time.process_time()
     timing: dict[str, float] = {}
     base = 1000 * ctx.seed
     with ctx.progress("superposition: 6 batched computations", total=6) as advance:
@@ -410,12 +440,17 @@ def run(config: SuperpositionConfig, ctx: RunContext) -> StudyOutput:
     D = [r["D_model"] for r in dim_rows]
     m: dict[str, Any] = {
         "config": {"pc_n": config.pc_n, "pc_m": config.pc_m, "dim_n": config.dim_n, "dim_m": config.dim_m,
-                   "sae_G": config.sae_G, "sae_d": config.sae_d, "n_seeds": config.n_seeds},
+                   "sae_features": config.sae_features, "sae_d": config.sae_d, "n_seeds": config.n_seeds},
         "represented_threshold": REPRESENTED,
         "sticky_tol": STICKY_TOL,
         "sticky_fractions": list(fr),
         "chance_model": toy.plateau_coverage(fr, STICKY_TOL, min(D), max(D)),
         "chance_features": toy.plateau_coverage(fr, STICKY_TOL, 0.0, 1.0),
+        "plateau_points": [
+            {"density": r["density"], "seed": r["seed"], "D_model": r["D_model"],
+             "plateau": next((f for f in fr if abs(r["D_model"] - f) <= STICKY_TOL), None)}
+            for r in dim_rows
+        ],
         "phase_change": pc_rows,
         "phase_change_W": pc_mats,
         "phase_diagram": pd_rows,
@@ -424,6 +459,6 @@ def run(config: SuperpositionConfig, ctx: RunContext) -> StudyOutput:
         "density_check": dens,
         "sae": sae_rows,
         "calibration": calib,
-        "timing": timing | {"total_s": time.perf_counter() - t0},
+        "timing": timing | {"total_s": time.perf_counter() - t0, "cpu_s": time.process_time() - cpu0},
     }  # fmt: skip
     return StudyOutput(m, make_figures(m), make_tables(m))

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+
 import torch
 
 STICKY_FRACTIONS: tuple[float, ...] = (1.0, 3 / 4, 2 / 3, 1 / 2, 2 / 5, 3 / 8)
@@ -103,7 +104,7 @@ def train_toy_models(
         x = sample_features(density, batch, n, gen, device)
         loss = weighted_loss(x, forward(W, b, x, linear), importance).sum()
         opt.zero_grad(set_to_none=True)
-        loss.backward()
+        loss.backward()  # type: ignore[no-untyped-call]
         opt.step()
         sched.step()
     with torch.no_grad():
@@ -124,7 +125,9 @@ def linear_optimum_loss(n: int, m: int, density: float, importance: torch.Tensor
     return float(v * rest.sum())
 
 
-def linear_expected_loss(W: torch.Tensor, b: torch.Tensor, density: torch.Tensor, importance: torch.Tensor) -> torch.Tensor:
+def linear_expected_loss(
+    W: torch.Tensor, b: torch.Tensor, density: torch.Tensor, importance: torch.Tensor
+) -> torch.Tensor:
     """The exact expected loss of linear toy models (no sampling): Σᵢ Iᵢ (v ((I−A)(I−A)ᵀ)ᵢᵢ + ((I−A)μ − b)ᵢ²).
 
     A = Wᵀ W; the features are independent with mean μ = p/2 and variance v = p/3 − p²/4 (p = density).
@@ -141,7 +144,8 @@ def linear_expected_loss(W: torch.Tensor, b: torch.Tensor, density: torch.Tensor
 
 def feature_norms(W: torch.Tensor) -> torch.Tensor:
     """‖Wᵢ‖ for every feature: (B, n)."""
-    return W.norm(dim=-2)
+    norms: torch.Tensor = W.norm(dim=-2)
+    return norms
 
 
 def interference(W: torch.Tensor) -> torch.Tensor:
@@ -171,7 +175,7 @@ def model_dimensions_per_feature(W: torch.Tensor) -> torch.Tensor:
 
 
 def plateau_coverage(fractions: tuple[float, ...], tol: float, lo: float, hi: float) -> float:
-    """Share of [lo, hi] within ``tol`` of some fraction: what a value spread evenly over [lo, hi] would hit by chance."""
+    """Share of [lo, hi] within ``tol`` of some fraction: what a value spread evenly over [lo, hi] hits by chance."""
     if hi <= lo:
         return 1.0
     spans = sorted((max(lo, f - tol), min(hi, f + tol)) for f in fractions)
