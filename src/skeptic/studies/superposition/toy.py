@@ -50,8 +50,10 @@ def sample_features(
 ) -> torch.Tensor:
     """x of shape (B, batch, n): each xᵢ is U[0, 1) with probability ``density`` (= 1 − S) of its model, else 0."""
     B = density.shape[0]
-    on = torch.rand(B, batch, n, generator=gen, device=device) < density.view(B, 1, 1)
-    return torch.rand(B, batch, n, generator=gen, device=device) * on
+    p = density.view(B, 1, 1)
+    u = torch.rand(B, batch, n, generator=gen, device=device)
+    # one uniform draw serves both: P(u < p) = p, and u/p given u < p is U[0, 1)
+    return torch.where(u < p, u / p.clamp_min(1e-30), torch.zeros_like(u))
 
 
 def forward(W: torch.Tensor, b: torch.Tensor, x: torch.Tensor, linear: torch.Tensor | None = None) -> torch.Tensor:
