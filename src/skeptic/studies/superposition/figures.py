@@ -33,7 +33,7 @@ def _phase_change(m: dict[str, Any]) -> Figure:
             ax = axes[1 + i, j]
             ax.barh(range(n), r["norms"], color=colors)
             ax.axvline(m["represented_threshold"], color="k", lw=0.6, ls=":")
-            ax.set(xlim=(0, 1.3), yticks=range(n), xlabel="‖Wᵢ‖")
+            ax.set(xlim=(0, 1.3), yticks=range(n), xlabel="‖Wᵢ‖" if i == 1 else "")
             ax.invert_yaxis()
             if j == 0:
                 ax.set_ylabel(f"{act}: feature i")
@@ -82,7 +82,7 @@ def _phase_diagram(m: dict[str, Any]) -> Figure:
     ax = fig.subplots()
     ax.imshow(grid, origin="lower", cmap=ListedColormap(REGION_COLORS), vmin=-0.5, vmax=len(REGIONS) - 0.5,
               aspect="auto")  # fmt: skip
-    ax.set(xticks=range(len(dens)), xticklabels=[f"{1 / p:g}" for p in dens], yticks=range(len(ratios)),
+    ax.set(xticks=range(len(dens)), xticklabels=[f"{1 / p:.3g}" for p in dens], yticks=range(len(ratios)),
            yticklabels=[f"{r:g}" for r in ratios], xlabel="1/(1−S): inverse feature density (log-spaced)",
            ylabel="importance of feature 2 / feature 1 (log-spaced)",
            title="n = 2, m = 1: what the model stores")  # fmt: skip
@@ -132,6 +132,13 @@ def _dimensionality(m: dict[str, Any]) -> Figure:
     )
 
 
+def _ticks(ax: Any, values: list[float]) -> None:
+    """Log axis with a labelled tick at every swept value (and no clutter of minor tick labels)."""
+    ax.set_xticks(values)
+    ax.set_xticklabels([f"{v:g}" for v in values])
+    ax.minorticks_off()
+
+
 def _seed_mean(rows: list[dict[str, Any]], key: str) -> float:
     return float(np.mean([r[key] for r in rows]))
 
@@ -169,6 +176,9 @@ def _sae(m: dict[str, Any]) -> Figure:
     ax3.set(xscale="log", xlabel="mean active features per sample (log)", ylabel="Hungarian matched cosine",
             ylim=(0, 1.02), title="Recovery vs feature density (size G)")  # fmt: skip
     ax3.legend(fontsize=7)
+    _ticks(ax1, ratios)
+    _ticks(ax2, l1s)
+    _ticks(ax3, [p * m["config"]["sae_features"] for p in ps])
     fig.tight_layout()
     return Figure(
         "sae-recovery",
