@@ -80,6 +80,10 @@ def main() -> None:
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     print(f"torch {torch.__version__}, {args.threads} thread(s), device {args.device}, {args.steps} steps")
+    # warm-up: the first torch.optim step imports torch._dynamo (seconds), which must not be charged to either side
+    toy.train_toy_models(2, 1, torch.tensor([0.5]), torch.ones(1, 2), steps=2, batch=8, device=args.device)
+    sae.train_saes(torch.eye(2)[None], torch.tensor([0.5]), torch.tensor([2]), torch.tensor([0.1]), steps=2, batch=8,
+                   device=args.device)  # fmt: skip
     r_pc = bench_toy(args.steps, args.device, n=5, m=2, levels=10, seeds=3, batch=512)  # the study's phase change
     r_pd = bench_toy(args.steps, args.device, n=2, m=1, levels=35, seeds=4, batch=512)  # its phase-diagram size
     r_big = bench_toy(args.steps, args.device, n=20, m=5, levels=20, seeds=2, batch=1024)  # compute-bound
