@@ -166,3 +166,10 @@ def test_plateau_coverage_and_calibration() -> None:
     assert toy.plateau_coverage((0.5,), 0.1, 0.45, 0.65) == pytest.approx(0.75)
     for name, c in calibrate().items():
         assert c["computed"] == pytest.approx(c["expected"], abs=1e-9), name
+
+
+def test_public_module_reexports() -> None:
+    from skeptic import superposition as sp
+
+    assert sp.mmcs is sae.mmcs and sp.train_toy_models is toy.train_toy_models
+    assert set(sp.__all__) <= set(dir(sp))
