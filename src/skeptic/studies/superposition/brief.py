@@ -14,30 +14,44 @@ def found(result: RunResult) -> str:
     m = result.measurements
     v = {c["id"]: c["verdict"] for c in result.claims}
     meas = {c["id"]: c["measured"] for c in result.claims}
+
+    def pct(cid: str) -> str:
+        est = next(c["estimates"] for c in result.claims if c["id"] == cid)
+        return f"{est[0]['value']:.0%}" if est else "n/a"
+
     cfg = m["config"]
     sweep = [r for r in m["sae"] if r["experiment"] == "sweep" and r["ratio"] == 1.0]
     best = max(sweep, key=lambda r: r["mmcs"]) if sweep else None
+    on = [p for p in m["plateau_points"] if p["plateau"] is not None]
+    plateaus = ", ".join(f"{f:g}" for f in sorted({p["plateau"] for p in on}, reverse=True)) or "none"
     failed = [p["id"] for p in result.probes if not p["passed"]]
     lines = [
-        f"Toy models: with {cfg['pc_n']} features and {cfg['pc_m']} dimensions, dense inputs kept the top "
-        f"{cfg['pc_m']} features in {meas['pc-dense-stores-top-m']} of the seeds ({v['pc-dense-stores-top-m']}); "
-        f"the sparsest inputs stored all {cfg['pc_n']} in {meas['pc-sparse-stores-all']} "
-        f"({v['pc-sparse-stores-all']}). The linear model kept only the top {cfg['pc_m']} in "
-        f"{meas['linear-never-superposes']} of its runs ({v['linear-never-superposes']}).",
+        f"Toy models: with {cfg['pc_n']} features and {cfg['pc_m']} dimensions, dense inputs kept exactly the top "
+        f"{cfg['pc_m']} features in {pct('pc-dense-stores-top-m')} of seeds ({v['pc-dense-stores-top-m']}); the "
+        f"sparsest inputs stored all {cfg['pc_n']} in {pct('pc-sparse-stores-all')} ({v['pc-sparse-stores-all']}). "
+        f"The linear model kept only the top {cfg['pc_m']} in {pct('linear-never-superposes')} of its runs "
+        f"({v['linear-never-superposes']}).",
         f"Two features in one dimension: dense inputs stored only the more important feature in "
-        f"{meas['pd-dense-one-feature']} of models ({v['pd-dense-one-feature']}); sparse inputs of similar importance "
-        f"were stored as an opposite-sign pair in {meas['pd-sparse-antipodal']} ({v['pd-sparse-antipodal']}).",
-        f"'Sticky' dimensions per feature: plateau share relative to chance "
-        f"{meas['dims-per-feature-sticks-model']} for "
-        f"the whole model ({v['dims-per-feature-sticks-model']}) and {meas['dims-per-feature-sticks-features']} for "
-        f"single features ({v['dims-per-feature-sticks-features']}).",
+        f"{pct('pd-dense-one-feature')} of models ({v['pd-dense-one-feature']}); sparse inputs of similar importance "
+        f"were stored as an opposite-sign pair in {pct('pd-sparse-antipodal')} of trained models "
+        f"({v['pd-sparse-antipodal']}) and in {pct('pd-sparse-antipodal-best-seed')} of the lowest-loss ones "
+        f"({v['pd-sparse-antipodal-best-seed']})"
+        + (
+            ": some seeds stall before finding the better arrangement."
+            if pct("pd-sparse-antipodal") != pct("pd-sparse-antipodal-best-seed")
+            else "."
+        ),
+        f"'Sticky' dimensions per feature: {len(on)} of {len(m['plateau_points'])} (sparsity, seed) points sat on a plateau "
+        f"(at {plateaus}); relative to chance {meas['dims-per-feature-sticks-model']} for the whole model "
+        f"({v['dims-per-feature-sticks-model']}) and {meas['dims-per-feature-sticks-features']} for single features "
+        f"({v['dims-per-feature-sticks-features']}).",
         f"Sparse autoencoders on {cfg['sae_features']} known features in {cfg['sae_d']} dimensions: worst "
         f"best-penalty MMCS at dictionary sizes ≥ {cfg['sae_features']} was {meas['sae-recovers-mmcs']} "
-        f"({v['sae-recovers-mmcs']}); one-to-one "
-        f"matched {meas['sae-recovers-matched']} ({v['sae-recovers-matched']}). Too-small dictionaries lost "
-        f"{meas['sae-small-merges']} MMCS ({v['sae-small-merges']}); too-large ones duplicated features "
-        f"({meas['sae-large-splits']}, {v['sae-large-splits']}); denser features: {v['sae-denser-recovers-less']}; "
-        f"toy-model activations: MMCS {meas['sae-recovers-toy-features']} ({v['sae-recovers-toy-features']}).",
+        f"({v['sae-recovers-mmcs']}); one-to-one matched {meas['sae-recovers-matched']} ({v['sae-recovers-matched']}). "
+        f"Too-small dictionaries lost {meas['sae-small-merges']} MMCS ({v['sae-small-merges']}); too-large ones "
+        f"duplicated features ({meas['sae-large-splits']}, {v['sae-large-splits']}); denser features: "
+        f"{v['sae-denser-recovers-less']}; toy-model activations: MMCS {meas['sae-recovers-toy-features']} "
+        f"({v['sae-recovers-toy-features']}).",
     ]
     if best is not None:
         lines.append(
