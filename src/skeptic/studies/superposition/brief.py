@@ -41,7 +41,8 @@ def found(result: RunResult) -> str:
             if pct("pd-sparse-antipodal") != pct("pd-sparse-antipodal-best-seed")
             else "."
         ),
-        f"'Sticky' dimensions per feature: {len(on)} of {len(m['plateau_points'])} (sparsity, seed) points sat on a plateau "
+        f"'Sticky' dimensions per feature: {len(on)} of {len(m['plateau_points'])} (sparsity, seed) points sat on "
+        f"a plateau "
         f"(at {plateaus}); relative to chance {meas['dims-per-feature-sticks-model']} for the whole model "
         f"({v['dims-per-feature-sticks-model']}) and {meas['dims-per-feature-sticks-features']} for single features "
         f"({v['dims-per-feature-sticks-features']}).",
