@@ -26,6 +26,8 @@ from skeptic.studies.superposition.claims import CLAIMS, PROBES, REPRESENTED, ST
 from skeptic.studies.superposition.faults import FAULTS
 from skeptic.studies.superposition.figures import make_figures, make_tables
 
+EVAL_FLOATS = 1 << 24
+"""Most SAE codes (models x samples x latents) held at once during evaluation (64 MiB of float32)."""
 OWN_L1 = 1.0
 """λ of the own-dictionary control: one active feature per sample, so a strong penalty is right (fixed)."""
 
@@ -155,21 +157,20 @@ PRESETS = {
         pd_densities=tuple(float(x) for x in np.round(np.logspace(-2, 0, 9), 4)),
         dim_n=200,
         dim_m=20,
-        dim_densities=tuple(float(x) for x in np.round(np.logspace(-2.3, 0, 20), 4)),
-        toy_steps=5000,
-        toy_batch=1024,
-        toy_lr=0.02,
+        dim_densities=tuple(float(x) for x in np.round(np.logspace(-2.3, 0, 16), 4)),
+        toy_steps=3000,
+        toy_batch=512,
+        toy_lr=0.03,
         sae_d=32,
         sae_features=64,
         sae_density=0.02,
-        sae_ratios=(0.25, 0.5, 1.0, 2.0, 4.0, 8.0),
-        sae_l1=(0.03, 0.1, 0.3, 1.0, 3.0),
-        sae_densities=(0.01, 0.02, 0.04, 0.08, 0.16),
+        sae_ratios=(0.25, 0.5, 1.0, 2.0, 4.0),
+        sae_l1=(0.03, 0.1, 0.3, 1.0),
+        sae_densities=(0.01, 0.02, 0.04, 0.08),
         sae_k=2,
-        sae_steps=5000,
+        sae_steps=3000,
         sae_batch=256,
         sae_lr=0.005,
-        eval_samples=16384,
     ),
 }
 
@@ -368,18 +369,30 @@ def sae_sweep(config: SuperpositionConfig, seed: int, toy_W: torch.Tensor) -> li
         feats, density, sizes, l1, k=k, one_hot=one_hot, steps=config.sae_steps, batch=config.sae_batch,
         lr=config.sae_lr, seed=seed + 1, device=dev, feature_mask=slot,
     )  # fmt: skip
+    # evaluate in chunks of models so that the codes (models x samples x latents) stay within EVAL_FLOATS
+    h_max = int(sizes.max())
+    chunk = max(1, EVAL_FLOATS // (config.eval_samples * h_max))
+    evals: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     with torch.no_grad():
-        x = sae.sample_data(feats, density, config.eval_samples, gen, one_hot, feature_mask=slot)
-        c = sae.encode(res, x, k)
-        x_hat = sae.decode(res, c)
+        for lo in range(0, len(specs), chunk):
+            idx = torch.arange(lo, min(lo + chunk, len(specs)), device=dev)
+            sub = sae.SAEResult(res.W_enc[idx], res.b_enc[idx], res.W_dec[idx], res.b_dec[idx], res.sizes[idx])
+            x = sae.sample_data(
+                feats[idx], density[idx], config.eval_samples, gen, one_hot[idx], feature_mask=slot[idx]
+            )
+            c = sae.encode(sub, x, k[idx])
+            x_hat = sae.decode(sub, c)
+            for j in range(len(idx)):
+                h = int(sizes[lo + j])
+                evals.append((x[j].cpu().numpy().astype(np.float64), x_hat[j].cpu().numpy(), c[j, :, :h].cpu().numpy()))
     rows = []
     for i, sp in enumerate(specs):
+        x_i, x_hat_i, codes = evals[i]
         h, g = int(sizes[i]), int(n_feat[i])
         true = feats[i, :g].cpu().numpy().astype(np.float64)
         if sp["experiment"] == "toy":  # only features the toy model stores count as ground truth
             true = true[np.linalg.norm(true, axis=1) > REPRESENTED]
         learned = res.W_dec[i, :h].cpu().numpy().astype(np.float64)
-        codes = c[i, :, :h].cpu().numpy()
         alive = (codes > 0).any(axis=0)
         matched, share = sae.matched_recovery(true, learned)
         rows.append(sp | {
@@ -387,7 +400,7 @@ def sae_sweep(config: SuperpositionConfig, seed: int, toy_W: torch.Tensor) -> li
             "mmcs_learned": sae.mmcs(learned[alive], true) if alive.any() else 0.0,
             "matched": matched, "matched_share": share, "duplicated": sae.duplicated_share(true, learned[alive]),
             "l0": sae.l0(codes), "dead": sae.dead_latents(codes),
-            "ev": sae.explained_variance(x[i].cpu().numpy().astype(np.float64), x_hat[i].cpu().numpy()),
+            "ev": sae.explained_variance(x_i, x_hat_i),
         })  # fmt: skip
     return rows
 
