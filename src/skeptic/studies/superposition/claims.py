@@ -212,7 +212,8 @@ CLAIMS = (
         "linear-never-superposes",
         "The linear model (no output ReLU) stores only the m most important features at every sparsity: it "
         "never uses superposition and learns the top-m principal subspace.",
-        f"{ELHAGE}, section 'Demonstrating superposition' (linear models 'learn the top-m PCA directions')",
+        f"{ELHAGE}, section 'Demonstrating superposition' (linear models store the top-m principal directions "
+        "and no more)",
         linear_top_m,
         AtLeast(1.0),
     ),
@@ -246,7 +247,8 @@ CLAIMS = (
         f"Dimensions per feature D* = m/‖W‖²_F sticks at the fractions 1, 3/4, 2/3, 1/2, 2/5, 3/8 as sparsity "
         f"varies: the share of sparsity points within ±{STICKY_TOL} of a fraction is ≥ {STICKY_ENRICHMENT}× the "
         "share expected by chance (Skeptic's criterion, fixed before running).",
-        f"{ELHAGE}, section 'Feature dimensionality' (the 'sticky' plateaus of m/‖W‖²_F)",
+        f"{ELHAGE}, section 'The geometry of superposition', subsection 'Feature dimensionality' (the 'sticky' "
+        "plateaus of m/‖W‖²_F)",
         sticky_model,
         AtLeast(STICKY_ENRICHMENT),
     ),
@@ -255,7 +257,8 @@ CLAIMS = (
         f"Per-feature dimensionalities Dᵢ* cluster at the fractions 1, 3/4, 2/3, 1/2, 2/5, 3/8 (the k-gon and "
         f"polytope geometries): the share of stored features within ±{STICKY_TOL} of a fraction is ≥ "
         f"{STICKY_ENRICHMENT}× the share of [0, 1] those windows cover (Skeptic's criterion, fixed before running).",
-        f"{ELHAGE}, section 'Feature dimensionality' (the Dᵢ* scatter); Chen et al. 2023, section 3 (k-gons)",
+        f"{ELHAGE}, section 'The geometry of superposition', subsection 'Feature dimensionality' (the Dᵢ* "
+        "scatter); Chen et al. 2023 (the k-gon critical points)",
         sticky_features,
         AtLeast(STICKY_ENRICHMENT),
     ),
@@ -264,7 +267,7 @@ CLAIMS = (
         "With a dictionary at least as large as the number of true features and the L1 penalty in a range (the "
         "best λ of the sweep), the SAE recovers the ground-truth features: MMCS ≥ 0.9 at every size ≥ G "
         "(Skeptic's threshold).",
-        f"{SHARKEY}, section 'Results' (MMCS against ground truth across dictionary size and L1)",
+        f"{SHARKEY}, toy-data results (MMCS against ground truth across dictionary size and L1)",
         recovery_at_least_g("mmcs"),
         AtLeast(RECOVERED),
     ),
@@ -272,7 +275,7 @@ CLAIMS = (
         "sae-recovers-matched",
         "The same recovery judged by a one-to-one (Hungarian) matching of true features to latents, which MMCS "
         "does not enforce: mean matched cosine ≥ 0.9 at every size ≥ G (Skeptic's threshold and yardstick).",
-        f"{SHARKEY}, section 'Results'; {BRICKEN}, section 'Feature splitting' (latents need not map one-to-one)",
+        f"{SHARKEY}, toy-data results; {BRICKEN}, section 'Feature splitting' (latents need not map one-to-one)",
         recovery_at_least_g("matched"),
         AtLeast(RECOVERED),
     ),
@@ -280,7 +283,7 @@ CLAIMS = (
         "sae-small-merges",
         f"Too small a dictionary merges features: MMCS at the smallest size (< G) is lower than at size G by at "
         f"least {MERGE_MARGIN} (paired by seed; Skeptic's margin).",
-        f"{SHARKEY}, section 'Results' (dictionaries smaller than the feature count do not recover the features)",
+        f"{SHARKEY}, toy-data results (dictionaries smaller than the feature count do not recover the features)",
         merge_drop,
         AtLeast(MERGE_MARGIN),
     ),
@@ -289,7 +292,7 @@ CLAIMS = (
         f"Too large a dictionary splits features: the share of true features claimed by two or more live latents "
         f"(cos > 0.9) rises by at least {SPLIT_MARGIN} from size G to the largest size (paired by seed; Skeptic's "
         "margin and yardstick).",
-        f"{BRICKEN}, section 'Feature splitting'; {SHARKEY}, section 'Results' (larger dictionaries learn repeats)",
+        f"{BRICKEN}, section 'Feature splitting'; {SHARKEY}, toy-data results (larger dictionaries learn repeats)",
         split_rise,
         AtLeast(SPLIT_MARGIN),
     ),
@@ -297,7 +300,7 @@ CLAIMS = (
         "sae-denser-recovers-less",
         "Recovery falls as features become denser: the best-λ Hungarian matched cosine at size G decreases across "
         "the feature densities of the sweep.",
-        f"{SHARKEY}, section 'Results' (recovery worsens as more features are active per sample)",
+        f"{SHARKEY}, toy-data results (recovery worsens as more features are active per sample)",
         density_curve,
         Increasing(decreasing=True),
     ),
@@ -305,7 +308,8 @@ CLAIMS = (
         "sae-recovers-toy-features",
         "An SAE on the hidden activations of a toy model in superposition recovers the toy model's stored feature "
         "directions: MMCS ≥ 0.9 (Skeptic's threshold).",
-        f"{SHARKEY}, section 'Toy data' (the motivating use); {ELHAGE}, section 'Superposition and interpretability'",
+        f"{SHARKEY}, toy-data setup (the motivating use); {ELHAGE}, introduction (superposition as the obstacle "
+        "to reading neurons)",
         toy_hidden_recovery,
         AtLeast(RECOVERED),
     ),
