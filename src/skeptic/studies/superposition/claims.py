@@ -1,0 +1,419 @@
+"""Claims and probes of the superposition study.
+
+Every criterion below was fixed before the first run: a feature is *stored* when ‖Wᵢ‖ > 0.5 (Elhage et al.
+plot ‖Wᵢ‖, which is ≈ 1 or ≈ 0 for a trained model; 0.5 is the midpoint and Skeptic's choice); a value
+*sits on a plateau* when it lies within ±0.03 of one of the fractions 1, 3/4, 2/3, 1/2, 2/5, 3/8; an SAE
+*recovers* the features when its score is ≥ 0.9. The thresholds are Skeptic's, not the sources', and the
+claims say so. Counts over trained models are exact summaries of what was trained ("k of N models"); curves
+over seeds carry t-intervals across seeds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from skeptic.core.claims import AtLeast, Claim, Estimate, Increasing, Measurements, Probe, ProbeOutcome
+from skeptic.core.stats import wilson_interval
+
+REPRESENTED = 0.5
+"""A feature is stored when its column norm ‖Wᵢ‖ exceeds this (Skeptic's threshold, fixed before running)."""
+STICKY_TOL = 0.03
+"""A dimensions-per-feature value sits on a plateau within ± this of a sticky fraction (fixed before running)."""
+STICKY_ENRICHMENT = 1.5
+"""'Sticks' means: the share of values on a plateau is at least this multiple of the share a value spread evenly
+over the observed range would reach by chance (Skeptic's criterion, fixed before running)."""
+RECOVERED = 0.9
+"""An SAE recovers the features when MMCS (or the Hungarian matched cosine) is ≥ this (Skeptic's threshold)."""
+MERGE_MARGIN = 0.05
+SPLIT_MARGIN = 0.1
+
+ELHAGE = "Elhage et al. 2022, Toy models of superposition"
+SHARKEY = "Sharkey, Braun & Millidge 2022 (interim report)"
+BRICKEN = "Bricken et al. 2023, Towards monosemanticity"
+
+
+def _top_m(m: Measurements) -> list[int]:
+    return list(range(int(m["config"]["pc_m"])))
+
+
+def _count(k: int, n: int, what: str) -> Estimate:
+    return Estimate.exact(k / n if n else float("nan"), f"count: {k} of {n} {what}")
+
+
+# ---------------------------------------------------------------------------------------------------
+# Toy-model measures
+# ---------------------------------------------------------------------------------------------------
+
+
+def _pc(m: Measurements, activation: str) -> list[dict[str, Any]]:
+    return [r for r in m["phase_change"] if r["activation"] == activation]
+
+
+def dense_top_m(m: Measurements) -> Estimate:
+    """Share of ReLU models at density 1 that store exactly the m most important features."""
+    dense = max(r["density"] for r in m["phase_change"])
+    rows = [r for r in _pc(m, "relu") if r["density"] == dense]
+    return _count(sum(r["represented"] == _top_m(m) for r in rows), len(rows), "dense ReLU models (seeds)")
+
+
+def sparse_all_n(m: Measurements) -> Estimate:
+    """Share of ReLU models at the sparsest density that store all n features."""
+    sparse = min(r["density"] for r in m["phase_change"])
+    n = int(m["config"]["pc_n"])
+    rows = [r for r in _pc(m, "relu") if r["density"] == sparse]
+    return _count(sum(len(r["represented"]) == n for r in rows), len(rows), "sparsest ReLU models (seeds)")
+
+
+def linear_top_m(m: Measurements) -> Estimate:
+    """Share of linear models (all densities, seeds) that store exactly the m most important features."""
+    rows = _pc(m, "linear")
+    return _count(sum(r["represented"] == _top_m(m) for r in rows), len(rows), "linear models")
+
+
+def pd_dense_single(m: Measurements) -> Estimate:
+    """n=2, m=1 at density 1, ratio ≠ 1: share of models storing only the more important feature."""
+    dense = max(r["density"] for r in m["phase_diagram"])
+    rows = [r for r in m["phase_diagram"] if r["density"] == dense and r["ratio"] != 1.0]
+    ok = sum(r["region"] == ("feature 1" if r["ratio"] < 1 else "feature 2") for r in rows)
+    return _count(ok, len(rows), "dense n=2, m=1 models with unequal importance")
+
+
+def pd_sparse_superposition(best_only: bool):  # type: ignore[no-untyped-def]
+    """n=2, m=1 at the sparsest density, importance ratio within [1/2, 2]: share in antipodal superposition,
+    over every trained model or over the lowest-loss seed of each cell (the paper's diagram is of optimal models)."""
+
+    def measure(m: Measurements) -> Estimate:
+        sparse = min(r["density"] for r in m["phase_diagram"])
+        rows = [r for r in m["phase_diagram"] if r["density"] == sparse and 0.5 <= r["ratio"] <= 2.0]
+        if best_only:
+            rows = [r for r in rows if r["best_of_seeds"]]
+        ok = sum(r["region"] == "superposition" for r in rows)
+        what = "lowest-loss models (one per cell)" if best_only else "trained models"
+        return _count(ok, len(rows), f"sparsest n=2, m=1 {what}, importance ratio in [1/2, 2]")
+
+    return measure
+
+
+def _enrichment(values: Sequence[float], fractions: Sequence[float], chance: float, what: str) -> Estimate:
+    v = np.asarray(values, dtype=float)
+    on = int((np.abs(v[:, None] - np.asarray(fractions)[None, :]) <= STICKY_TOL).any(1).sum())
+    share, lo, hi = wilson_interval(on, len(v))
+    return Estimate(share / chance, lo / chance, hi / chance, f"Wilson 95% over {len(v)} {what}, / chance {chance:.3f}")
+
+
+def sticky_model(m: Measurements) -> Estimate:
+    """(share of (density, seed) points with D* = m/‖W‖²_F on a plateau) / (share expected by chance)."""
+    D = [r["D_model"] for r in m["dimensionality"]]
+    return _enrichment(D, m["sticky_fractions"], m["chance_model"], "(density, seed) points")
+
+
+def sticky_features(m: Measurements) -> Estimate:
+    """(share of stored features' Dᵢ* on a plateau) / (share of [0, 1] within the tolerance of a fraction)."""
+    vals = [
+        d
+        for r in m["dimensionality"]
+        for d, nrm in zip(r["D_features"], r["norms"], strict=True)
+        if nrm > m["represented_threshold"]
+    ]
+    return _enrichment(vals, m["sticky_fractions"], m["chance_features"], "stored features")
+
+
+# ---------------------------------------------------------------------------------------------------
+# SAE measures
+# ---------------------------------------------------------------------------------------------------
+
+
+def _cells(m: Measurements, experiment: str, **where: float) -> dict[tuple[float, float, float], list[dict[str, Any]]]:
+    """SAE rows of one experiment grouped by (ratio, l1, density), each a list over seeds (sorted by seed)."""
+    out: dict[tuple[float, float, float], list[dict[str, Any]]] = {}
+    for r in m["sae"]:
+        if r["experiment"] == experiment and all(r[k] == v for k, v in where.items()):
+            out.setdefault((r["ratio"], r["l1"], r["density"]), []).append(r)
+    return {k: sorted(v, key=lambda r: r["seed"]) for k, v in out.items()}
+
+
+def _best(cells: dict[tuple[float, float, float], list[dict[str, Any]]], key: str) -> list[dict[str, Any]]:
+    """The cell (over λ) with the highest seed-mean ``key``: the penalty 'in a range' the claim allows."""
+    return max(cells.values(), key=lambda rows: float(np.mean([r[key] for r in rows])))
+
+
+def _seed_estimate(vals: Sequence[float]) -> Estimate:
+    return Estimate.from_samples(list(vals), what="seeds")
+
+
+def recovery_at_least_g(key: str):  # type: ignore[no-untyped-def]
+    """The worst, over dictionary sizes ≥ G, of the best-λ seed-mean ``key`` (MMCS or matched cosine)."""
+
+    def measure(m: Measurements) -> Estimate:
+        ests = []
+        for ratio in sorted({r["ratio"] for r in m["sae"] if r["experiment"] == "sweep" and r["ratio"] >= 1}):
+            rows = _best(_cells(m, "sweep", ratio=ratio), key)
+            ests.append(_seed_estimate([r[key] for r in rows]))
+        return min(ests, key=lambda e: e.value)
+
+    return measure
+
+
+def merge_drop(m: Measurements) -> Estimate:
+    """Best-λ MMCS at dictionary size G minus at the smallest size (< G), paired by seed (same ground truth)."""
+    ratios = sorted({r["ratio"] for r in m["sae"] if r["experiment"] == "sweep"})
+    small = _best(_cells(m, "sweep", ratio=ratios[0]), "mmcs")
+    full = _best(_cells(m, "sweep", ratio=1.0), "mmcs")
+    return _seed_estimate([b["mmcs"] - a["mmcs"] for a, b in zip(small, full, strict=True)])
+
+
+def split_rise(m: Measurements) -> Estimate:
+    """Share of true features claimed by ≥ 2 live latents (cos > 0.9) at the largest size minus at size G, at the λ
+    that recovers best at size G; paired by seed."""
+    ratios = sorted({r["ratio"] for r in m["sae"] if r["experiment"] == "sweep"})
+    full = _best(_cells(m, "sweep", ratio=1.0), "mmcs")
+    lam = full[0]["l1"]
+    big = _cells(m, "sweep", ratio=ratios[-1], l1=lam)
+    big_rows = next(iter(big.values()))
+    return _seed_estimate([b["duplicated"] - a["duplicated"] for a, b in zip(full, big_rows, strict=True)])
+
+
+def density_curve(m: Measurements) -> list[Estimate]:
+    """Best-λ matched cosine at dictionary size G for each feature density, over seeds."""
+    dens = sorted({r["density"] for r in m["sae"] if r["experiment"] == "density"})
+    return [_seed_estimate([r["matched"] for r in _best(_cells(m, "density", density=p), "matched")]) for p in dens]
+
+
+def toy_hidden_recovery(m: Measurements) -> Estimate:
+    """Best-λ MMCS of SAEs on the sparsest toy models' hidden activations against their stored feature directions."""
+    cells = _cells(m, "toy")
+    if not cells:
+        raise ValueError("the toy-model SAE did not run (toy m larger than sae_d)")
+    return _seed_estimate([r["mmcs"] for r in _best(cells, "mmcs")])
+
+
+CLAIMS = (
+    Claim(
+        "pc-dense-stores-top-m",
+        "With dense features (S = 0) the ReLU toy model (n = 5, m = 2, importance 0.9^i) stores exactly the m "
+        "most important features, orthogonally, and drops the rest (in every seed; 'stored' = ‖Wᵢ‖ > 0.5, "
+        "Skeptic's threshold).",
+        f"{ELHAGE}, section 'Demonstrating superposition': the n=5, m=2 figure, S = 0 panel",
+        dense_top_m,
+        AtLeast(1.0),
+    ),
+    Claim(
+        "pc-sparse-stores-all",
+        "At high sparsity the ReLU toy model stores all n = 5 features in m = 2 dimensions (the pentagon), in "
+        "every seed ('stored' = ‖Wᵢ‖ > 0.5, Skeptic's threshold).",
+        f"{ELHAGE}, section 'Demonstrating superposition': the n=5, m=2 figure, sparsest panel",
+        sparse_all_n,
+        AtLeast(1.0),
+    ),
+    Claim(
+        "linear-never-superposes",
+        "The linear model (no output ReLU) stores only the m most important features at every sparsity: it "
+        "never uses superposition and learns the top-m principal subspace.",
+        f"{ELHAGE}, section 'Demonstrating superposition' (linear models store the top-m principal directions "
+        "and no more)",
+        linear_top_m,
+        AtLeast(1.0),
+    ),
+    Claim(
+        "pd-dense-one-feature",
+        "In the n = 2, m = 1 phase diagram, dense inputs give the region where only the more important feature "
+        "is stored (≥ 0.9 of the dense models with unequal importance; Skeptic's threshold).",
+        f"{ELHAGE}, section 'Superposition as a phase change': the n=2, m=1 phase diagram",
+        pd_dense_single,
+        AtLeast(0.9),
+    ),
+    Claim(
+        "pd-sparse-antipodal",
+        "In the n = 2, m = 1 phase diagram, sparse inputs with comparable importance (ratio in [1/2, 2]) give the "
+        "superposition region: both features stored antipodally, w₁·w₂ < 0 (≥ 0.9 of the trained models; "
+        "Skeptic's threshold; yardstick: every seed).",
+        f"{ELHAGE}, section 'Superposition as a phase change': the n=2, m=1 phase diagram",
+        pd_sparse_superposition(best_only=False),
+        AtLeast(0.9),
+    ),
+    Claim(
+        "pd-sparse-antipodal-best-seed",
+        "The same region judged on the lowest-loss seed of each cell, scored on shared fresh samples (≥ 0.9; "
+        "Skeptic's threshold; yardstick: the best optimum found, since the diagram is of loss-minimizing models).",
+        f"{ELHAGE}, section 'Superposition as a phase change': the n=2, m=1 phase diagram",
+        pd_sparse_superposition(best_only=True),
+        AtLeast(0.9),
+    ),
+    Claim(
+        "dims-per-feature-sticks-model",
+        f"Dimensions per feature D* = m/‖W‖²_F sticks at the fractions 1, 3/4, 2/3, 1/2, 2/5, 3/8 as sparsity "
+        f"varies: the share of sparsity points within ±{STICKY_TOL} of a fraction is ≥ {STICKY_ENRICHMENT}× the "
+        "share expected by chance (Skeptic's criterion, fixed before running).",
+        f"{ELHAGE}, section 'The geometry of superposition', subsection 'Feature dimensionality' (the 'sticky' "
+        "plateaus of m/‖W‖²_F)",
+        sticky_model,
+        AtLeast(STICKY_ENRICHMENT),
+    ),
+    Claim(
+        "dims-per-feature-sticks-features",
+        f"Per-feature dimensionalities Dᵢ* cluster at the fractions 1, 3/4, 2/3, 1/2, 2/5, 3/8 (the k-gon and "
+        f"polytope geometries): the share of stored features within ±{STICKY_TOL} of a fraction is ≥ "
+        f"{STICKY_ENRICHMENT}× the share of [0, 1] those windows cover (Skeptic's criterion, fixed before running).",
+        f"{ELHAGE}, section 'The geometry of superposition', subsection 'Feature dimensionality' (the Dᵢ* "
+        "scatter); Chen et al. 2023 (the k-gon critical points)",
+        sticky_features,
+        AtLeast(STICKY_ENRICHMENT),
+    ),
+    Claim(
+        "sae-recovers-mmcs",
+        "With a dictionary at least as large as the number of true features and the L1 penalty in a range (the "
+        "best λ of the sweep), the SAE recovers the ground-truth features: MMCS ≥ 0.9 at every size ≥ G "
+        "(Skeptic's threshold).",
+        f"{SHARKEY}, toy-data results (MMCS against ground truth across dictionary size and L1)",
+        recovery_at_least_g("mmcs"),
+        AtLeast(RECOVERED),
+    ),
+    Claim(
+        "sae-recovers-matched",
+        "The same recovery judged by a one-to-one (Hungarian) matching of true features to latents, which MMCS "
+        "does not enforce: mean matched cosine ≥ 0.9 at every size ≥ G (Skeptic's threshold and yardstick).",
+        f"{SHARKEY}, toy-data results; {BRICKEN}, section 'Feature splitting' (latents need not map one-to-one)",
+        recovery_at_least_g("matched"),
+        AtLeast(RECOVERED),
+    ),
+    Claim(
+        "sae-small-merges",
+        f"Too small a dictionary merges features: MMCS at the smallest size (< G) is lower than at size G by at "
+        f"least {MERGE_MARGIN} (paired by seed; Skeptic's margin).",
+        f"{SHARKEY}, toy-data results (dictionaries smaller than the feature count do not recover the features)",
+        merge_drop,
+        AtLeast(MERGE_MARGIN),
+    ),
+    Claim(
+        "sae-large-splits",
+        f"Too large a dictionary splits features: the share of true features claimed by two or more live latents "
+        f"(cos > 0.9) rises by at least {SPLIT_MARGIN} from size G to the largest size (paired by seed; Skeptic's "
+        "margin and yardstick).",
+        f"{BRICKEN}, section 'Feature splitting'; {SHARKEY}, toy-data results (larger dictionaries learn repeats)",
+        split_rise,
+        AtLeast(SPLIT_MARGIN),
+    ),
+    Claim(
+        "sae-denser-recovers-less",
+        "Recovery falls as features become denser: the best-λ Hungarian matched cosine at size G decreases across "
+        "the feature densities of the sweep.",
+        f"{SHARKEY}, toy-data results (recovery worsens as more features are active per sample)",
+        density_curve,
+        Increasing(decreasing=True),
+    ),
+    Claim(
+        "sae-recovers-toy-features",
+        "An SAE on the hidden activations of a toy model in superposition recovers the toy model's stored feature "
+        "directions: MMCS ≥ 0.9 (Skeptic's threshold).",
+        f"{SHARKEY}, toy-data setup (the motivating use); {ELHAGE}, introduction (superposition as the obstacle "
+        "to reading neurons)",
+        toy_hidden_recovery,
+        AtLeast(RECOVERED),
+    ),
+)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Probes
+# ---------------------------------------------------------------------------------------------------
+
+LINEAR_TOL = 0.05
+
+
+def linear_optimum(m: Measurements) -> ProbeOutcome:
+    """Training reaches a known optimum: every linear model's exact loss is within 5% above the closed form."""
+    rows = [r for r in m["phase_change"] if r["activation"] == "linear"]
+    rel = [r["exact_linear_loss"] / r["optimum_linear_loss"] - 1 for r in rows]
+    ok = all(-1e-6 <= x <= LINEAR_TOL for x in rel)
+    return ProbeOutcome(ok, f"exact/optimum − 1 over {len(rel)} linear models: min {min(rel):.2e}, max {max(rel):.3f} "
+                            f"(allowed [−1e-6, {LINEAR_TOL}])")  # fmt: skip
+
+
+def mc_matches_exact(m: Measurements) -> ProbeOutcome:
+    """Simulation agrees with the exact answer: each linear model's Monte Carlo loss within 4 SE of its exact loss."""
+    rows = [r for r in m["phase_change"] if r["activation"] == "linear"]
+    z = [abs(r["loss"] - r["exact_linear_loss"]) / max(r["loss_se"], 1e-12) for r in rows]
+    return ProbeOutcome(max(z) <= 4.0, f"max |MC − exact| / SE over {len(z)} linear models: {max(z):.2f} (allowed 4)")
+
+
+def density_realized(m: Measurements) -> ProbeOutcome:
+    """The data are what the config says: each sampler's share of active features within 4 SE of its density."""
+    z = [abs(r["measured"] - r["density"]) / max(r["se"], 1e-12) for r in m["density_check"]]
+    worst = max(range(len(z)), key=lambda i: z[i])
+    w = m["density_check"][worst]
+    return ProbeOutcome(max(z) <= 4.0, f"worst: {w['sampler']} sampler at density {w['density']}: measured "
+                                       f"{w['measured']:.4f} ({z[worst]:.1f} SE; allowed 4)")  # fmt: skip
+
+
+def identity_probe(m: Measurements) -> ProbeOutcome:
+    """No superposition where none is needed: with n = m dense features the lowest-loss seed has Wᵀ W = I
+    (max |entry error| ≤ 0.1) and loss ≤ 0.01 (a ReLU output can die in an unlucky seed; the optimum cannot)."""
+    dev, loss = m["identity"]["max_abs_dev"], m["identity"]["loss"]
+    best = min(range(len(loss)), key=lambda i: loss[i])
+    ok = dev[best] <= 0.1 and loss[best] <= 0.01
+    return ProbeOutcome(ok, f"max |WᵀW − I| per seed: {', '.join(f'{d:.3f}' for d in dev)}; losses "
+                            f"{', '.join(f'{x:.2g}' for x in loss)}; lowest-loss seed {best}")  # fmt: skip
+
+
+def own_dictionary(m: Measurements) -> ProbeOutcome:
+    """An SAE on data that are its own dictionary (one active feature per sample) recovers it (matched ≥ 0.9)."""
+    rows = [r for r in m["sae"] if r["experiment"] == "own"]
+    v = [r["matched"] for r in rows]
+    return ProbeOutcome(min(v) >= 0.9, f"matched cosine per seed: {', '.join(f'{x:.3f}' for x in v)} (need ≥ 0.9)")
+
+
+def metric_calibration(m: Measurements) -> ProbeOutcome:
+    """Every metric reproduces its hand-computed case (explained variance, MMCS, Hungarian, L0, dead, Dᵢ*, D*, ...)."""
+    bad = {k: v for k, v in m["calibration"].items() if not abs(v["computed"] - v["expected"]) <= 1e-6}
+    detail = "; ".join(f"{k}: {v['computed']:.4g} ≠ {v['expected']:.4g}" for k, v in bad.items())
+    return ProbeOutcome(not bad, detail or f"all {len(m['calibration'])} hand-computed cases reproduced")
+
+
+SEED_AGREE = 0.1
+
+
+def seeds_independent_and_agree(m: Measurements) -> ProbeOutcome:
+    """Independent replicates differ at the start and agree at the end.
+
+    Starts: the initial weights of any two seeds of the same toy setting differ. Ends: the seed-mean absolute
+    difference of the SAE MMCS across the sweep, and of the toy models' D* curve, are each ≤ 0.1.
+    """
+    by_setting: dict[tuple[Any, ...], list[list[float]]] = {}
+    for r in m["phase_change"]:
+        by_setting.setdefault(("pc", r["density"], r["activation"]), []).append(r["init_W"])
+    for r in m["dimensionality"]:
+        by_setting.setdefault(("dim", r["density"]), []).append(r["init_W"])
+    same = sum(
+        1
+        for inits in by_setting.values()
+        for i in range(len(inits))
+        for j in range(i + 1, len(inits))
+        if np.max(np.abs(np.subtract(inits[i], inits[j]))) < 1e-6
+    )
+
+    def spread(rows: list[dict[str, Any]], key: str, group: tuple[str, ...]) -> float:
+        cells: dict[tuple[Any, ...], list[float]] = {}
+        for r in rows:
+            cells.setdefault(tuple(r[g] for g in group), []).append(r[key])
+        return float(np.mean([max(v) - min(v) for v in cells.values()]))
+
+    sae_spread = spread([r for r in m["sae"] if r["experiment"] == "sweep"], "mmcs", ("ratio", "l1", "density"))
+    dim_spread = spread(m["dimensionality"], "D_model", ("density",))
+    ok = same == 0 and sae_spread <= SEED_AGREE and dim_spread <= SEED_AGREE
+    return ProbeOutcome(ok, f"{same} pairs of replicates share an initialization; mean seed spread: SAE MMCS "
+                            f"{sae_spread:.3f}, D* {dim_spread:.3f} (allowed {SEED_AGREE})")  # fmt: skip
+
+
+PROBES = (
+    Probe("linear-reaches-optimum", linear_optimum.__doc__ or "", linear_optimum),
+    Probe("mc-loss-matches-exact", mc_matches_exact.__doc__ or "", mc_matches_exact),
+    Probe("data-density-as-configured", density_realized.__doc__ or "", density_realized),
+    Probe("no-superposition-identity", identity_probe.__doc__ or "", identity_probe),
+    Probe("sae-own-dictionary", own_dictionary.__doc__ or "", own_dictionary),
+    Probe("metric-calibration", metric_calibration.__doc__ or "", metric_calibration),
+    Probe("seeds-independent-and-agree", (seeds_independent_and_agree.__doc__ or "").split("\n")[0],
+          seeds_independent_and_agree),
+)  # fmt: skip

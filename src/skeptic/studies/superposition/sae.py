@@ -1,0 +1,268 @@
+"""Sparse autoencoders on data whose features are known, and the metrics that score their recovery.
+
+Data (Sharkey, Braun & Millidge 2022, "Taking features out of superposition with sparse autoencoders",
+section "Toy data"): G unit feature directions fᵍ in d dimensions; each sample x = Σ_g a_g fᵍ with
+a_g = 0 except with probability ``density``, then U[0, 1).
+
+SAE (Sharkey et al. 2022; Bricken et al. 2023, "Towards monosemanticity", section "Sparse autoencoder"):
+
+    c = ReLU(W_enc (x − b_dec) + b_enc),   x̂ = W_dec c + b_dec,   L = ‖x − x̂‖² + λ ‖c‖₁
+
+with decoder columns renormalized to unit norm after every step (so the L1 penalty cannot be dodged by
+shrinking codes and growing the decoder). The top-k variant keeps only the k largest codes instead of
+penalizing them. Every model of a sweep with the same dictionary size is one slice of stacked parameters.
+
+Metrics (each tested against a hand-computed case in ``tests/studies/superposition``):
+
+- MMCS (Sharkey et al. 2022, "Mean max cosine similarity"): mean over the true features of the largest
+  cosine similarity with any learned decoder direction.
+- Matched recovery: one-to-one Hungarian matching of true features to learned directions maximizing the
+  total cosine similarity; mean matched cosine (an unmatched feature counts 0) and the share matched above 0.9.
+- L0: mean number of nonzero codes per input. Dead latents: never nonzero on the evaluation set.
+- Explained variance: 1 − Σ_n ‖xₙ − x̂ₙ‖² / Σ_n ‖xₙ − x̄‖², x̄ the mean input vector.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from scipy.optimize import linear_sum_assignment
+
+
+@dataclass
+class SAEResult:
+    """Trained SAEs: decoder ``W_dec`` (B, h_max, d) with unit rows, and the rest.
+
+    Model b uses its first ``sizes[b]`` latents; the others are masked to zero throughout (never trained).
+    """
+
+    W_enc: torch.Tensor
+    b_enc: torch.Tensor
+    W_dec: torch.Tensor
+    b_dec: torch.Tensor
+    sizes: torch.Tensor
+
+    @property
+    def mask(self) -> torch.Tensor:
+        """(B, h_max) bool: the latents each model has."""
+        h_max = self.W_dec.shape[1]
+        return torch.arange(h_max, device=self.sizes.device)[None, :] < self.sizes[:, None]
+
+
+def random_features(G: int, d: int, gen: torch.Generator, device: str = "cpu") -> torch.Tensor:
+    """G unit vectors in d dimensions, uniform on the sphere: (G, d)."""
+    F = torch.randn(G, d, generator=gen, device=device)
+    unit: torch.Tensor = F / F.norm(dim=-1, keepdim=True)
+    return unit
+
+
+def sample_codes(
+    density: torch.Tensor,
+    batch: int,
+    G: int,
+    gen: torch.Generator,
+    one_hot: torch.Tensor | None = None,
+    feature_mask: torch.Tensor | None = None,
+) -> torch.Tensor:
+    """Activations a: (B, batch, G); a_g ~ U[0,1) with probability density_b else 0.
+
+    Where ``one_hot[b]`` is true, each sample of model b has exactly one active feature (chosen uniformly),
+    so its data are the dictionary itself, scaled. ``feature_mask`` (B, G) marks each model's real features
+    (models with fewer features than G are padded); padded slots never fire.
+    """
+    B = density.shape[0]
+    dev = density.device
+    on = torch.rand(B, batch, G, generator=gen, device=dev) < density.view(B, 1, 1)
+    if feature_mask is not None:
+        on = on & feature_mask[:, None, :]
+    if one_hot is not None and bool(one_hot.any()):
+        n_valid = feature_mask.sum(-1) if feature_mask is not None else torch.full((B,), G, device=dev)
+        u = torch.rand(B, batch, generator=gen, device=dev)
+        pick = (u * n_valid[:, None]).long().clamp_max(G - 1)  # real features are the first n_valid slots
+        single = torch.nn.functional.one_hot(pick, G).bool()
+        on = torch.where(one_hot.view(B, 1, 1), single, on)
+    mag = torch.rand(B, batch, G, generator=gen, device=dev)
+    if one_hot is not None:  # the calibration data avoid near-zero magnitudes
+        mag = torch.where(one_hot.view(B, 1, 1), 0.5 + 0.5 * mag, mag)
+    return mag * on
+
+
+def sample_data(
+    features: torch.Tensor,
+    density: torch.Tensor,
+    batch: int,
+    gen: torch.Generator,
+    one_hot: torch.Tensor | None = None,
+    feature_mask: torch.Tensor | None = None,
+) -> torch.Tensor:
+    """x = a F per model: features (B, G, d) -> x (B, batch, d)."""
+    a = sample_codes(density, batch, features.shape[1], gen, one_hot, feature_mask)
+    x: torch.Tensor = torch.bmm(a, features)
+    return x
+
+
+def encode(r: SAEResult, x: torch.Tensor, k: torch.Tensor | None = None) -> torch.Tensor:
+    """Codes c = ReLU((x − b_dec) W_enc + b_enc) on each model's own latents; with ``k`` (B,), only each
+    model's k largest codes are kept."""
+    c = torch.relu(torch.bmm(x - r.b_dec[:, None, :], r.W_enc) + r.b_enc[:, None, :]) * r.mask[:, None, :]
+    if k is not None:
+        sel = (k.to(c.device) < r.sizes).nonzero().squeeze(-1)  # the top-k models
+        if sel.numel():
+            kk = k.to(c.device)[sel]
+            sub = c[sel]
+            top = torch.topk(sub, int(kk.max()), dim=-1).values
+            thresh = top.gather(-1, (kk - 1).clamp_min(0).view(-1, 1, 1).expand(-1, c.shape[1], 1))
+            c = c.index_put((sel,), sub * (sub >= thresh))
+    return c
+
+
+def decode(r: SAEResult, c: torch.Tensor) -> torch.Tensor:
+    """x̂ = c W_dec + b_dec."""
+    return torch.bmm(c, r.W_dec) + r.b_dec[:, None, :]
+
+
+def _normalize_rows(W: torch.Tensor) -> None:
+    with torch.no_grad():
+        W /= W.norm(dim=-1, keepdim=True).clamp_min(1e-8)
+
+
+def train_saes(
+    features: torch.Tensor,
+    density: torch.Tensor,
+    sizes: torch.Tensor,
+    l1: torch.Tensor,
+    *,
+    k: torch.Tensor | None = None,
+    one_hot: torch.Tensor | None = None,
+    feature_mask: torch.Tensor | None = None,
+    decoder_bias: bool = False,
+    resample_every: int | None = None,
+    steps: int = 2000,
+    batch: int = 512,
+    lr: float = 3e-3,
+    seed: int = 0,
+    device: str = "cpu",
+) -> SAEResult:
+    """Train B SAEs at once, model b with ``sizes[b]`` latents on its own data (features[b], density[b]) with
+    penalty l1[b]; dictionary sizes differ by masking latents beyond a model's size, so the whole sweep is one
+    batched computation.
+
+    Sharkey et al.'s autoencoder has no decoder bias (their data have no offset); ``decoder_bias=True`` adds
+    Bricken et al.'s b_dec, which on nonnegative sparse data absorbs the mean and tilts every atom.
+    Latents silent for ``resample_every`` steps (default: an eighth of the run) are resampled during the first
+    half of training (Bricken et al., "Neuron resampling", simplified): decoder row = a poorly reconstructed
+    input's residual direction, encoder column = 0.2 x that direction, encoder bias 0. ``k[b] < sizes[b]`` makes
+    model b a top-k SAE (its l1 should then be 0). Adam with a cosine decay; W_enc is initialized to W_decᵀ
+    (Bricken et al.'s tied initialization), biases to 0.
+    """
+    B, _, d = features.shape
+    gen = torch.Generator(device=device).manual_seed(seed)
+    features = features.to(device)
+    density = density.to(device)
+    l1 = l1.to(device, torch.float32)
+    sizes = sizes.to(device)
+    h = int(sizes.max())
+    W_dec = torch.randn(B, h, d, generator=gen, device=device)
+    _normalize_rows(W_dec)
+    W_enc = W_dec.transpose(1, 2).clone().requires_grad_()
+    W_dec.requires_grad_()
+    b_enc = torch.zeros(B, h, device=device, requires_grad=True)
+    b_dec = torch.zeros(B, d, device=device, requires_grad=decoder_bias)
+    r = SAEResult(W_enc, b_enc, W_dec, b_dec, sizes)
+    opt = torch.optim.Adam([W_enc, b_enc, W_dec] + ([b_dec] if decoder_bias else []), lr=lr)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda t: 0.5 * (1 + math.cos(math.pi * t / steps)))
+    active = torch.zeros(B, h, dtype=torch.bool, device=device)
+    every = resample_every if resample_every is not None else max(10, steps // 8)
+    for step in range(1, steps + 1):
+        x = sample_data(features, density, batch, gen, one_hot, feature_mask)
+        c = encode(r, x, k)
+        x_hat = decode(r, c)
+        loss = ((x - x_hat) ** 2).sum(-1).mean(-1) + l1 * c.abs().sum(-1).mean(-1)
+        opt.zero_grad(set_to_none=True)
+        loss.sum().backward()  # type: ignore[no-untyped-call]
+        opt.step()
+        sched.step()
+        _normalize_rows(W_dec)
+        active |= (c.detach() > 0).any(1)
+        if every and step % every == 0:
+            if step <= steps // 2:
+                _resample(r, x, x_hat.detach(), ~active & r.mask, gen)
+            active.zero_()
+    return SAEResult(W_enc.detach(), b_enc.detach(), W_dec.detach(), b_dec.detach(), sizes)
+
+
+def _resample(r: SAEResult, x: torch.Tensor, x_hat: torch.Tensor, dead: torch.Tensor, gen: torch.Generator) -> None:
+    """Re-initialize dead latents (B, h) toward inputs the SAE reconstructs worst (probability ∝ ‖x − x̂‖²)."""
+    if not bool(dead.any()):
+        return
+    resid = x - x_hat  # (B, batch, d)
+    w = (resid**2).sum(-1) + 1e-12
+    idx = torch.multinomial(w, dead.shape[1], replacement=True, generator=gen)  # (B, h)
+    new = torch.gather(resid, 1, idx[..., None].expand(-1, -1, resid.shape[-1]))
+    new = new / new.norm(dim=-1, keepdim=True).clamp_min(1e-8)
+    with torch.no_grad():
+        r.W_dec.copy_(torch.where(dead[..., None], new, r.W_dec))
+        r.W_enc.copy_(torch.where(dead[:, None, :], 0.2 * new.transpose(1, 2), r.W_enc))
+        r.b_enc.copy_(torch.where(dead, torch.zeros_like(r.b_enc), r.b_enc))
+
+
+# ---------------------------------------------------------------------------------------------------
+# Metrics (numpy, one model at a time: they run once per model, not per step)
+# ---------------------------------------------------------------------------------------------------
+
+
+def cosine_matrix(true: np.ndarray, learned: np.ndarray) -> np.ndarray:
+    """cos(fᵍ, dʲ) for true rows (G, d) and learned rows (h, d): (G, h). Zero rows give 0."""
+    t = true / np.maximum(np.linalg.norm(true, axis=1, keepdims=True), 1e-12)
+    lrn = learned / np.maximum(np.linalg.norm(learned, axis=1, keepdims=True), 1e-12)
+    return np.asarray(t @ lrn.T)
+
+
+def mmcs(true: np.ndarray, learned: np.ndarray) -> float:
+    """Mean over true features of the max cosine similarity with any learned direction (Sharkey et al. 2022)."""
+    if learned.shape[0] == 0:
+        return 0.0
+    return float(cosine_matrix(true, learned).max(axis=1).mean())
+
+
+def matched_recovery(true: np.ndarray, learned: np.ndarray, threshold: float = 0.9) -> tuple[float, float]:
+    """(mean matched cosine, share of true features matched above ``threshold``) under a Hungarian matching.
+
+    Each true feature gets at most one learned direction and vice versa; an unmatched true feature (fewer
+    learned directions than features) counts 0.
+    """
+    G = true.shape[0]
+    if learned.shape[0] == 0:
+        return 0.0, 0.0
+    cos = cosine_matrix(true, learned)
+    rows, cols = linear_sum_assignment(-cos)
+    matched = np.zeros(G)
+    matched[rows] = cos[rows, cols]
+    return float(matched.mean()), float((matched > threshold).mean())
+
+
+def duplicated_share(true: np.ndarray, learned: np.ndarray, threshold: float = 0.9) -> float:
+    """Share of true features that two or more learned directions each match with cosine above ``threshold``."""
+    if learned.shape[0] == 0:
+        return 0.0
+    return float(((cosine_matrix(true, learned) > threshold).sum(axis=1) >= 2).mean())
+
+
+def l0(codes: np.ndarray) -> float:
+    """Mean number of nonzero codes per input; codes (N, h)."""
+    return float((codes > 0).sum(axis=1).mean())
+
+
+def dead_latents(codes: np.ndarray) -> int:
+    """Latents that are zero on every input of the evaluation set; codes (N, h)."""
+    return int((~(codes > 0).any(axis=0)).sum())
+
+
+def explained_variance(x: np.ndarray, x_hat: np.ndarray) -> float:
+    """1 − Σ_n ‖xₙ − x̂ₙ‖² / Σ_n ‖xₙ − x̄‖², x̄ the mean of the rows of x (N, d)."""
+    resid = float(((x - x_hat) ** 2).sum())
+    total = float(((x - x.mean(axis=0, keepdims=True)) ** 2).sum())
+    return 1.0 - resid / total

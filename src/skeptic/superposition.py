@@ -1,0 +1,81 @@
+"""Toy models of superposition and sparse autoencoders with known ground truth, as plain functions.
+
+Train many toy models at once and read their geometry (Elhage et al. 2022)::
+
+    import torch
+    from skeptic import superposition as sp
+    density = torch.tensor([1.0, 0.1, 0.01])                      # 1 − S per model
+    imp = (0.9 ** torch.arange(5.0)).expand(3, 5)                 # importance per model and feature
+    res = sp.train_toy_models(5, 2, density, imp, steps=1500, lr=0.05)
+    sp.feature_norms(res.W), sp.dimensions_per_feature(res.W)     # which features are stored, and how
+
+Score a dictionary against known features (Sharkey et al. 2022; Bricken et al. 2023)::
+
+    sp.mmcs(true, learned), sp.matched_recovery(true, learned), sp.explained_variance(x, x_hat)
+
+See :mod:`skeptic.studies.superposition.toy` and :mod:`skeptic.studies.superposition.sae` for the formulas.
+"""
+
+from skeptic.studies.superposition.sae import (
+    SAEResult,
+    cosine_matrix,
+    dead_latents,
+    decode,
+    duplicated_share,
+    encode,
+    explained_variance,
+    l0,
+    matched_recovery,
+    mmcs,
+    random_features,
+    sample_codes,
+    sample_data,
+    train_saes,
+)
+from skeptic.studies.superposition.study import region
+from skeptic.studies.superposition.toy import (
+    STICKY_FRACTIONS,
+    ToyResult,
+    dimensions_per_feature,
+    feature_norms,
+    forward,
+    interference,
+    linear_expected_loss,
+    linear_optimum_loss,
+    model_dimensions_per_feature,
+    plateau_coverage,
+    sample_features,
+    train_toy_models,
+    weighted_loss,
+)
+
+__all__ = [
+    "STICKY_FRACTIONS",
+    "SAEResult",
+    "ToyResult",
+    "cosine_matrix",
+    "dead_latents",
+    "decode",
+    "dimensions_per_feature",
+    "duplicated_share",
+    "encode",
+    "explained_variance",
+    "feature_norms",
+    "forward",
+    "interference",
+    "l0",
+    "linear_expected_loss",
+    "linear_optimum_loss",
+    "matched_recovery",
+    "mmcs",
+    "model_dimensions_per_feature",
+    "plateau_coverage",
+    "random_features",
+    "region",
+    "sample_codes",
+    "sample_data",
+    "sample_features",
+    "train_saes",
+    "train_toy_models",
+    "weighted_loss",
+]

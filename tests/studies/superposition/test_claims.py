@@ -1,0 +1,53 @@
+"""Claim measures and probes on hand-built measurements with known answers."""
+
+from typing import Any
+
+import pytest
+
+from skeptic.studies.superposition import claims
+from skeptic.studies.superposition.faults import FAULTS
+
+
+def _pd(rows: list[tuple[float, float, int, str, bool]]) -> dict[str, Any]:
+    return {"phase_diagram": [{"ratio": r, "density": p, "seed": s, "region": reg, "best_of_seeds": b}
+                              for r, p, s, reg, b in rows]}  # fmt: skip
+
+
+def test_phase_diagram_measures() -> None:
+    m = _pd([
+        (0.5, 0.01, 0, "superposition", True), (0.5, 0.01, 1, "feature 1", False),
+        (1.0, 0.01, 0, "feature 1", True), (1.0, 0.01, 1, "superposition", False),
+        (5.0, 0.01, 0, "feature 2", True),  # outside [1/2, 2]: not counted
+        (0.5, 1.0, 0, "feature 1", True), (2.0, 1.0, 0, "feature 1", True), (1.0, 1.0, 0, "superposition", True),
+    ])  # fmt: skip
+    assert claims.pd_sparse_superposition(best_only=False)(m).value == pytest.approx(2 / 4)
+    assert claims.pd_sparse_superposition(best_only=True)(m).value == pytest.approx(1 / 2)
+    # dense, ratio ≠ 1: ratio 0.5 should store feature 1 (ok), ratio 2 feature 2 (wrong) -> 1/2
+    assert claims.pd_dense_single(m).value == pytest.approx(0.5)
+
+
+def test_sticky_enrichment() -> None:
+    fr = [1.0, 0.75, 2 / 3, 0.5, 0.4, 0.375]
+    # every value on a plateau, chance 0.25 -> enrichment 4; values between plateaus -> 0
+    on = claims._enrichment([0.5, 0.5, 1.0, 0.4], fr, 0.25, "points")
+    off = claims._enrichment([0.2, 0.6, 0.85, 0.1], fr, 0.25, "points")
+    assert on.value == pytest.approx(4.0) and off.value == 0.0
+    assert on.lo < on.value and off.hi > 0  # Wilson intervals around 4 points
+
+
+def test_probes_fail_on_bad_measurements() -> None:
+    good = {"phase_change": [{"activation": "linear", "exact_linear_loss": 1.0, "optimum_linear_loss": 1.0,
+                              "loss": 1.0, "loss_se": 0.01}]}  # fmt: skip
+    assert claims.linear_optimum(good).passed and claims.mc_matches_exact(good).passed
+    bad = {"phase_change": [{"activation": "linear", "exact_linear_loss": 1.2, "optimum_linear_loss": 1.0,
+                             "loss": 1.0, "loss_se": 0.01}]}  # fmt: skip
+    assert not claims.linear_optimum(bad).passed and not claims.mc_matches_exact(bad).passed
+    calib = {"calibration": {"ev": {"computed": 0.99, "expected": 0.9375}}}
+    assert not claims.metric_calibration(calib).passed
+    dens = {"density_check": [{"sampler": "toy", "density": 0.1, "measured": 0.9, "se": 0.01}]}
+    assert not claims.density_realized(dens).passed
+
+
+def test_fault_catalog_meets_the_bar() -> None:
+    assert len(FAULTS) >= 8
+    assert len({f.kind for f in FAULTS}) >= 3

@@ -1,0 +1,175 @@
+"""The study's math against known answers: SAE metrics, toy-model geometry and the linear model's optimum."""
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from skeptic.studies.superposition import sae, toy
+from skeptic.studies.superposition.calibration import calibrate
+from skeptic.studies.superposition.study import region
+
+
+def test_explained_variance_hand_case() -> None:
+    # x̄ = (3, 4): Σ‖x − x̄‖² = 16; residual 1 -> 15/16. The uncentered version would give 1 − 1/91.
+    x = np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
+    x_hat = np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 5.0]])
+    assert sae.explained_variance(x, x_hat) == pytest.approx(15 / 16)
+    assert sae.explained_variance(x, x) == 1.0
+    # predicting the mean explains nothing; an offset everywhere is not "explained"
+    assert sae.explained_variance(x, np.tile(x.mean(0), (3, 1))) == pytest.approx(0.0)
+    assert sae.explained_variance(x, x + 1.0) == pytest.approx(1 - 6 / 16)
+
+
+def test_mmcs_is_over_true_features_and_scale_free() -> None:
+    true = np.array([[1.0, 0.0], [0.0, 1.0]])
+    learned = np.array([[2.0, 0.0], [1.0, 0.0], [0.6, 0.8]])
+    assert sae.mmcs(true, learned) == pytest.approx(0.9)
+    assert sae.mmcs(learned, true) == pytest.approx((1 + 1 + 0.8) / 3)
+    assert sae.mmcs(true, np.zeros((0, 2))) == 0.0
+
+
+def test_hungarian_is_one_to_one() -> None:
+    true = np.array([[1.0, 0.0], [0.8, 0.6]])
+    learned = np.array([[1.0, 0.0], [0.0, 1.0]])
+    assert sae.matched_recovery(true, learned) == pytest.approx((0.8, 0.5))
+    # MMCS lets both true features use the first latent
+    assert sae.mmcs(true, learned) == pytest.approx(0.9)
+    # a permuted, rescaled copy is recovered exactly
+    rng = np.random.default_rng(0)
+    F = rng.normal(size=(6, 4))
+    assert sae.matched_recovery(F, 3 * F[::-1]) == pytest.approx((1.0, 1.0))
+    # fewer latents than features: the unmatched feature counts 0
+    assert sae.matched_recovery(np.eye(3), np.eye(3)[:2])[0] == pytest.approx(2 / 3)
+
+
+def test_l0_dead_and_duplicates() -> None:
+    codes = np.array([[0.0, 1.0, 0.0], [0.0, 0.0, 0.0], [3.0, 2.0, 0.0]])
+    assert sae.l0(codes) == 1.0
+    assert sae.dead_latents(codes) == 1
+    dup = np.array([[1.0, 0.0], [0.99, math.sqrt(1 - 0.99**2)], [0.0, 1.0]])
+    assert sae.duplicated_share(np.eye(2), dup) == 0.5
+
+
+def test_dimensions_per_feature_known_geometries() -> None:
+    ang = 2 * math.pi * torch.arange(5, dtype=torch.float64) / 5
+    pentagon = torch.stack([torch.cos(ang), torch.sin(ang)])[None]
+    assert torch.allclose(toy.dimensions_per_feature(pentagon), torch.full((1, 5), 0.4, dtype=torch.float64))
+    assert float(toy.model_dimensions_per_feature(pentagon)[0]) == pytest.approx(0.4)
+    # orthogonal features: one dimension each; a triangle in 2-d: 2/3; a dropped feature: 0
+    assert torch.allclose(
+        toy.dimensions_per_feature(torch.eye(3, dtype=torch.float64)[None]), torch.ones(1, 3, dtype=torch.float64)
+    )
+    ang3 = 2 * math.pi * torch.arange(3, dtype=torch.float64) / 3
+    tri = torch.stack([torch.cos(ang3), torch.sin(ang3)])[None]
+    assert torch.allclose(toy.dimensions_per_feature(tri), torch.full((1, 3), 2 / 3, dtype=torch.float64))
+    W = torch.tensor([[[1.0, 0.0], [0.0, 0.0]]], dtype=torch.float64)
+    assert toy.dimensions_per_feature(W)[0].tolist() == [1.0, 0.0]
+
+
+def test_interference_zero_for_orthogonal_and_one_for_antipodal() -> None:
+    assert torch.allclose(toy.interference(torch.eye(2)[None]), torch.zeros(1, 2))
+    assert torch.allclose(toy.interference(torch.tensor([[[1.0, -1.0]]])), torch.ones(1, 2))
+
+
+def test_linear_expected_loss_matches_simulation() -> None:
+    gen = torch.Generator().manual_seed(0)
+    W = torch.randn(1, 2, 4, generator=gen) * 0.5
+    b = torch.randn(1, 4, generator=gen) * 0.1
+    p, imp = torch.tensor([0.3]), torch.tensor([[1.0, 0.9, 0.5, 0.2]])
+    x = toy.sample_features(p, 400_000, 4, gen)
+    mc = toy.weighted_loss(x, toy.forward(W, b, x, torch.tensor([True])), imp)
+    assert float(mc[0]) == pytest.approx(float(toy.linear_expected_loss(W, b, p, imp)[0]), rel=0.01)
+
+
+def test_linear_optimum_closed_form() -> None:
+    # v = p/3 − p²/4 at p = 0.5: 1/6 − 1/16 = 5/48; drop the two least important of (1, .5, .25, .125)
+    assert toy.linear_optimum_loss(4, 2, 0.5, torch.tensor([1.0, 0.5, 0.25, 0.125])) == pytest.approx(5 / 48 * 0.375)
+    # the optimal W (projection on the top m coordinates, b = the means) attains it
+    W = torch.zeros(1, 2, 4)
+    W[0, 0, 0] = W[0, 1, 1] = 1.0
+    b = torch.tensor([[0.0, 0.0, 0.25, 0.25]])
+    got = toy.linear_expected_loss(W, b, torch.tensor([0.5]), torch.tensor([[1.0, 0.5, 0.25, 0.125]]))
+    assert float(got[0]) == pytest.approx(5 / 48 * 0.375)
+
+
+def test_trained_linear_models_reach_the_optimum() -> None:
+    density = torch.tensor([1.0, 0.3])
+    imp = torch.tensor([[1.0, 0.7, 0.4, 0.2]] * 2)
+    res = toy.train_toy_models(4, 2, density, imp, linear=torch.tensor([True, True]), steps=600, batch=256, lr=0.05)
+    exact = toy.linear_expected_loss(res.W, res.b, density, imp)
+    for i, p in enumerate(density.tolist()):
+        opt = toy.linear_optimum_loss(4, 2, p, imp[i])
+        assert opt <= float(exact[i]) <= 1.03 * opt
+
+
+def test_batched_gradients_are_per_model() -> None:
+    """Summing the models' losses gives each slice exactly its own model's gradient (Adam then trains each alone)."""
+    gen = torch.Generator().manual_seed(1)
+    W = torch.randn(3, 2, 5, generator=gen, requires_grad=True)
+    b = torch.zeros(3, 5, requires_grad=True)
+    x = toy.sample_features(torch.tensor([0.1, 0.5, 1.0]), 64, 5, gen)
+    imp = torch.rand(3, 5, generator=gen)
+    toy.weighted_loss(x, toy.forward(W, b, x), imp).sum().backward()  # type: ignore[no-untyped-call]
+    assert W.grad is not None
+    for i in range(3):
+        Wi = W.detach()[i : i + 1].clone().requires_grad_()
+        toy.weighted_loss(
+            x[i : i + 1], toy.forward(Wi, b.detach()[i : i + 1], x[i : i + 1]), imp[i : i + 1]
+        ).sum().backward()  # type: ignore[no-untyped-call]
+        assert Wi.grad is not None
+        assert torch.allclose(W.grad[i], Wi.grad[0], atol=1e-6)
+
+
+def test_sampler_density() -> None:
+    gen = torch.Generator().manual_seed(2)
+    x = toy.sample_features(torch.tensor([0.05, 0.5]), 20_000, 10, gen)
+    assert float((x[0] > 0).float().mean()) == pytest.approx(0.05, abs=0.003)
+    assert float((x[1] > 0).float().mean()) == pytest.approx(0.5, abs=0.01)
+    a = sae.sample_codes(torch.tensor([0.2, 0.2]), 1000, 6, gen, one_hot=torch.tensor([False, True]))
+    assert ((a[1] > 0).sum(-1) == 1).all()
+
+
+def test_topk_keeps_k_codes() -> None:
+    gen = torch.Generator().manual_seed(3)
+    d, h = 4, 6
+    W_enc = torch.randn(2, d, h, generator=gen)
+    r = sae.SAEResult(
+        W_enc, torch.ones(2, h), torch.randn(2, h, d, generator=gen), torch.zeros(2, d), torch.tensor([h, h])
+    )
+    x = torch.randn(2, 50, d, generator=gen)
+    c = sae.encode(r, x, torch.tensor([2, h]))
+    assert ((c[0] > 0).sum(-1) <= 2).all()
+    assert torch.equal(c[1], sae.encode(r, x)[1])
+
+
+def test_sae_recovers_one_sparse_data() -> None:
+    """Data that are their own dictionary (one active feature per sample) are recovered exactly by a 2x dictionary."""
+    F = torch.eye(4)[None]
+    res = sae.train_saes(F, torch.tensor([1.0]), torch.tensor([8]), torch.tensor([1.0]),
+                         one_hot=torch.tensor([True]), steps=400, batch=128, lr=0.02)  # fmt: skip
+    assert sae.matched_recovery(F[0].numpy(), res.W_dec[0].numpy())[0] > 0.97
+
+
+def test_region_labels() -> None:
+    assert region([1.0, -0.9]) == "superposition"
+    assert region([1.0, 0.9]) == "both-same-sign"
+    assert region([1.0, 0.1]) == "feature 1"
+    assert region([0.0, -1.0]) == "feature 2"
+    assert region([0.1, 0.1]) == "none"
+
+
+def test_plateau_coverage_and_calibration() -> None:
+    assert toy.plateau_coverage((0.5,), 0.1, 0.0, 1.0) == pytest.approx(0.2)
+    assert toy.plateau_coverage((0.4, 0.45), 0.05, 0.0, 1.0) == pytest.approx(0.15)  # overlapping windows merge
+    assert toy.plateau_coverage((0.5,), 0.1, 0.45, 0.65) == pytest.approx(0.75)
+    for name, c in calibrate().items():
+        assert c["computed"] == pytest.approx(c["expected"], abs=1e-9), name
+
+
+def test_public_module_reexports() -> None:
+    from skeptic import superposition as sp
+
+    assert sp.mmcs is sae.mmcs and sp.train_toy_models is toy.train_toy_models
+    assert set(sp.__all__) <= set(dir(sp))
