@@ -42,8 +42,6 @@ class SuperpositionConfig(StudyConfig):
     n_seeds: int = Field(2, ge=2, le=8)
     """Independent replicates of every model (initialization, data, ground-truth features); ≥ 2 for the
     seed-agreement probe."""
-    device: str = "cpu"
-    """Torch device for all training ("cpu", "cuda")."""
     pc_n: int = Field(5, ge=3, le=20)
     """Phase change: features n (Elhage et al.'s intro figure: 5)."""
     pc_m: int = Field(2, ge=1, le=10)
@@ -184,7 +182,9 @@ def _f(x: torch.Tensor) -> list[float]:
 # ---------------------------------------------------------------------------------------------------
 
 
-def phase_change(config: SuperpositionConfig, seed: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def phase_change(
+    config: SuperpositionConfig, seed: int, device: str = "cpu"
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """n features in m dimensions, importance decay**i, every density x {ReLU, linear} x seed in one batch."""
     n, m, S = config.pc_n, config.pc_m, config.n_seeds
     specs = [(p, lin, s) for lin in (False, True) for p in config.pc_densities for s in range(S)]
@@ -193,7 +193,7 @@ def phase_change(config: SuperpositionConfig, seed: int) -> tuple[list[dict[str,
     importance = (config.pc_decay ** torch.arange(n, dtype=torch.float32)).expand(len(specs), n)
     res = toy.train_toy_models(
         n, m, density, importance, linear=linear, steps=config.toy_steps, batch=config.toy_batch,
-        lr=config.toy_lr, seed=seed, eval_batch=config.eval_samples, device=config.device,
+        lr=config.toy_lr, seed=seed, eval_batch=config.eval_samples, device=device,
     )  # fmt: skip
     norms, interf = toy.feature_norms(res.W), toy.interference(res.W)
     exact = toy.linear_expected_loss(res.W, res.b, density.to(res.W.device), importance.to(res.W.device))
@@ -213,21 +213,21 @@ def phase_change(config: SuperpositionConfig, seed: int) -> tuple[list[dict[str,
     return rows, mats
 
 
-def phase_diagram(config: SuperpositionConfig, seed: int) -> list[dict[str, Any]]:
+def phase_diagram(config: SuperpositionConfig, seed: int, device: str = "cpu") -> list[dict[str, Any]]:
     """n = 2, m = 1: importance (1, r) x density grid x seed in one batch; each model's region from its w."""
     specs = [(r, p, s) for r in config.pd_ratios for p in config.pd_densities for s in range(config.pd_seeds)]
     density = torch.tensor([p for _, p, _ in specs])
     importance = torch.tensor([[1.0, r] for r, _, _ in specs])
     res = toy.train_toy_models(
         2, 1, density, importance, steps=config.toy_steps, batch=config.toy_batch, lr=config.toy_lr,
-        seed=seed, eval_batch=config.eval_samples, device=config.device,
+        seed=seed, eval_batch=config.eval_samples, device=device,
     )  # fmt: skip
     # every seed of a cell is scored on the same fresh samples, so the lowest-loss seed is a fair pick
     S = config.pd_seeds
-    gen = torch.Generator(device=config.device).manual_seed(seed + 17)
-    x_cell = toy.sample_features(density.to(config.device)[::S], config.eval_samples, 2, gen, config.device)
+    gen = torch.Generator(device=device).manual_seed(seed + 17)
+    x_cell = toy.sample_features(density.to(device)[::S], config.eval_samples, 2, gen, device)
     x = x_cell.repeat_interleave(S, dim=0)
-    imp = importance.to(config.device)
+    imp = importance.to(device)
     with torch.no_grad():
         loss = toy.weighted_loss(x, toy.forward(res.W, res.b, x), imp)
     rows: list[dict[str, Any]] = []
@@ -257,14 +257,16 @@ def region(w: list[float]) -> str:
     return "none"
 
 
-def dimensionality(config: SuperpositionConfig, seed: int) -> tuple[list[dict[str, Any]], toy.ToyResult]:
+def dimensionality(
+    config: SuperpositionConfig, seed: int, device: str = "cpu"
+) -> tuple[list[dict[str, Any]], toy.ToyResult]:
     """dim_n equally important features in dim_m dimensions over the density grid; D* and every Dᵢ*."""
     n, m = config.dim_n, config.dim_m
     specs = [(p, s) for p in config.dim_densities for s in range(config.n_seeds)]
     density = torch.tensor([p for p, _ in specs])
     res = toy.train_toy_models(
         n, m, density, torch.ones(len(specs), n), steps=config.toy_steps, batch=config.toy_batch,
-        lr=config.toy_lr, seed=seed, eval_batch=config.eval_samples, device=config.device,
+        lr=config.toy_lr, seed=seed, eval_batch=config.eval_samples, device=device,
     )  # fmt: skip
     D_model = toy.model_dimensions_per_feature(res.W)
     D_feat = toy.dimensions_per_feature(res.W)
@@ -278,28 +280,28 @@ def dimensionality(config: SuperpositionConfig, seed: int) -> tuple[list[dict[st
     return rows, res
 
 
-def identity_check(config: SuperpositionConfig, seed: int) -> dict[str, Any]:
+def identity_check(config: SuperpositionConfig, seed: int, device: str = "cpu") -> dict[str, Any]:
     """No superposition possible or useful: n = m = 3 dense features must give Wᵀ W = I (each feature its own axis)."""
     n = 3
     res = toy.train_toy_models(
         n, n, torch.ones(config.n_seeds), torch.ones(config.n_seeds, n), steps=config.toy_steps,
-        batch=config.toy_batch, lr=config.toy_lr, seed=seed, eval_batch=config.eval_samples, device=config.device,
+        batch=config.toy_batch, lr=config.toy_lr, seed=seed, eval_batch=config.eval_samples, device=device,
     )  # fmt: skip
     WtW = torch.bmm(res.W.transpose(1, 2), res.W)
     dev = (WtW - torch.eye(n, device=WtW.device)).abs().amax((-2, -1))
     return {"max_abs_dev": _f(dev), "loss": _f(res.loss)}
 
 
-def density_check(config: SuperpositionConfig, seed: int) -> list[dict[str, Any]]:
+def density_check(config: SuperpositionConfig, seed: int, device: str = "cpu") -> list[dict[str, Any]]:
     """The samplers' realized share of active features against the configured density (binomial SE)."""
-    gen = torch.Generator(device=config.device).manual_seed(seed)
+    gen = torch.Generator(device=device).manual_seed(seed)
     rows = []
-    dens = torch.tensor(sorted(set(config.pc_densities) | set(config.dim_densities)), device=config.device)
-    x = toy.sample_features(dens, config.eval_samples, 8, gen, config.device)
+    dens = torch.tensor(sorted(set(config.pc_densities) | set(config.dim_densities)), device=device)
+    x = toy.sample_features(dens, config.eval_samples, 8, gen, device)
     for i, p in enumerate(dens.tolist()):
         rows.append({"sampler": "toy", "density": p, "measured": float((x[i] > 0).double().mean()),
                      "n": x[i].numel()})  # fmt: skip
-    sd = torch.tensor(config.sae_densities, device=config.device)
+    sd = torch.tensor(config.sae_densities, device=device)
     a = sae.sample_codes(sd, config.eval_samples, config.sae_features, gen)
     for i, p in enumerate(config.sae_densities):
         rows.append({"sampler": "sae", "density": p, "measured": float((a[i] > 0).double().mean()), "n": a[i].numel()})
@@ -313,7 +315,7 @@ def density_check(config: SuperpositionConfig, seed: int) -> list[dict[str, Any]
 # ---------------------------------------------------------------------------------------------------
 
 
-def sae_sweep(config: SuperpositionConfig, seed: int, toy_W: torch.Tensor) -> list[dict[str, Any]]:
+def sae_sweep(config: SuperpositionConfig, seed: int, toy_W: torch.Tensor, device: str = "cpu") -> list[dict[str, Any]]:
     """Every SAE of the study in one batched computation.
 
     Experiments: "sweep" (dictionary size x λ at the base density), "density" (size G, every λ, over densities),
@@ -321,7 +323,7 @@ def sae_sweep(config: SuperpositionConfig, seed: int, toy_W: torch.Tensor) -> li
     "toy" (the hidden activations h = W x of the sparsest dimensionality toy models, whose features are the
     represented columns Wᵢ).
     """
-    G, d, S, dev = config.sae_features, config.sae_d, config.n_seeds, config.device
+    G, d, S, dev = config.sae_features, config.sae_d, config.n_seeds, device
     gen = torch.Generator(device=dev).manual_seed(seed)
     true_F = [sae.random_features(G, d, gen, dev) for _ in range(S)]
     specs: list[dict[str, Any]] = []
@@ -440,20 +442,20 @@ def _run(config: SuperpositionConfig, ctx: RunContext) -> StudyOutput:
     timing: dict[str, float] = {}
     base = 1000 * ctx.seed
     with ctx.progress("superposition: 6 batched computations", total=6) as advance:
-        pc_rows, pc_mats = phase_change(config, base + 1)
+        pc_rows, pc_mats = phase_change(config, base + 1, ctx.device)
         advance(1)
-        pd_rows = phase_diagram(config, base + 2)
+        pd_rows = phase_diagram(config, base + 2, ctx.device)
         advance(1)
-        dim_rows, dim_res = dimensionality(config, base + 3)
+        dim_rows, dim_res = dimensionality(config, base + 3, ctx.device)
         timing["toy_s"] = time.perf_counter() - t0
         advance(1)
-        ident = identity_check(config, base + 4)
-        dens = density_check(config, base + 5)
+        ident = identity_check(config, base + 4, ctx.device)
+        dens = density_check(config, base + 5, ctx.device)
         advance(1)
         t1 = time.perf_counter()
         sparsest = [i for i, (p, _) in enumerate((p, s) for p in config.dim_densities for s in range(config.n_seeds))
                     if p == config.dim_densities[0]]  # fmt: skip
-        sae_rows = sae_sweep(config, base + 6, dim_res.W[sparsest])
+        sae_rows = sae_sweep(config, base + 6, dim_res.W[sparsest], ctx.device)
         timing["sae_s"] = time.perf_counter() - t1
         advance(1)
         calib = calibrate()
