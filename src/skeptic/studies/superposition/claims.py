@@ -199,6 +199,7 @@ CLAIMS = (
         f"{ELHAGE}, section 'Demonstrating superposition': the n=5, m=2 figure, S = 0 panel",
         dense_top_m,
         AtLeast(1.0),
+        own_threshold=True,
     ),
     Claim(
         "pc-sparse-stores-all",
@@ -207,6 +208,7 @@ CLAIMS = (
         f"{ELHAGE}, section 'Demonstrating superposition': the n=5, m=2 figure, sparsest panel",
         sparse_all_n,
         AtLeast(1.0),
+        own_threshold=True,
     ),
     Claim(
         "linear-never-superposes",
@@ -224,6 +226,7 @@ CLAIMS = (
         f"{ELHAGE}, section 'Superposition as a phase change': the n=2, m=1 phase diagram",
         pd_dense_single,
         AtLeast(0.9),
+        own_threshold=True,
     ),
     Claim(
         "pd-sparse-antipodal",
@@ -233,6 +236,7 @@ CLAIMS = (
         f"{ELHAGE}, section 'Superposition as a phase change': the n=2, m=1 phase diagram",
         pd_sparse_superposition(best_only=False),
         AtLeast(0.9),
+        own_threshold=True,
     ),
     Claim(
         "pd-sparse-antipodal-best-seed",
@@ -241,6 +245,7 @@ CLAIMS = (
         f"{ELHAGE}, section 'Superposition as a phase change': the n=2, m=1 phase diagram",
         pd_sparse_superposition(best_only=True),
         AtLeast(0.9),
+        own_threshold=True,
     ),
     Claim(
         "dims-per-feature-sticks-model",
@@ -267,23 +272,25 @@ CLAIMS = (
         "With a dictionary at least as large as the number of true features and the L1 penalty in a range (the "
         "best λ of the sweep), the SAE recovers the ground-truth features: MMCS ≥ 0.9 at every size ≥ G "
         "(Skeptic's threshold).",
-        f"{SHARKEY}, toy-data results (MMCS against ground truth across dictionary size and L1)",
+        f"{SHARKEY}, Results section, toy data (MMCS against ground truth across dictionary size and L1)",
         recovery_at_least_g("mmcs"),
         AtLeast(RECOVERED),
+        own_threshold=True,
     ),
     Claim(
         "sae-recovers-matched",
         "The same recovery judged by a one-to-one (Hungarian) matching of true features to latents, which MMCS "
         "does not enforce: mean matched cosine ≥ 0.9 at every size ≥ G (Skeptic's threshold and yardstick).",
-        f"{SHARKEY}, toy-data results; {BRICKEN}, section 'Feature splitting' (latents need not map one-to-one)",
+        f"{SHARKEY}, Results, toy data; {BRICKEN}, section 'Feature splitting' (latents need not map one-to-one)",
         recovery_at_least_g("matched"),
         AtLeast(RECOVERED),
+        own_threshold=True,
     ),
     Claim(
         "sae-small-merges",
         f"Too small a dictionary merges features: MMCS at the smallest size (< G) is lower than at size G by at "
         f"least {MERGE_MARGIN} (paired by seed; Skeptic's margin).",
-        f"{SHARKEY}, toy-data results (dictionaries smaller than the feature count do not recover the features)",
+        f"{SHARKEY}, Results, toy data (a dictionary smaller than the feature count does not recover them)",
         merge_drop,
         AtLeast(MERGE_MARGIN),
     ),
@@ -292,7 +299,7 @@ CLAIMS = (
         f"Too large a dictionary splits features: the share of true features claimed by two or more live latents "
         f"(cos > 0.9) rises by at least {SPLIT_MARGIN} from size G to the largest size (paired by seed; Skeptic's "
         "margin and yardstick).",
-        f"{BRICKEN}, section 'Feature splitting'; {SHARKEY}, toy-data results (larger dictionaries learn repeats)",
+        f"{BRICKEN}, section 'Feature splitting'; {SHARKEY}, Results, toy data (larger dictionaries learn repeats)",
         split_rise,
         AtLeast(SPLIT_MARGIN),
     ),
@@ -300,7 +307,7 @@ CLAIMS = (
         "sae-denser-recovers-less",
         "Recovery falls as features become denser: the best-λ Hungarian matched cosine at size G decreases across "
         "the feature densities of the sweep.",
-        f"{SHARKEY}, toy-data results (recovery worsens as more features are active per sample)",
+        f"{SHARKEY}, Results section, toy data (recovery worsens as more features are active per sample)",
         density_curve,
         Increasing(decreasing=True),
     ),
@@ -308,10 +315,11 @@ CLAIMS = (
         "sae-recovers-toy-features",
         "An SAE on the hidden activations of a toy model in superposition recovers the toy model's stored feature "
         "directions: MMCS ≥ 0.9 (Skeptic's threshold).",
-        f"{SHARKEY}, toy-data setup (the motivating use); {ELHAGE}, introduction (superposition as the obstacle "
-        "to reading neurons)",
+        f"{SHARKEY}, Methods, toy data (the motivating use); {ELHAGE}, Introduction (superposition as the obstacle to "
+        "reading neurons)",
         toy_hidden_recovery,
         AtLeast(RECOVERED),
+        own_threshold=True,
     ),
 )
 
