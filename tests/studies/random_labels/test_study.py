@@ -173,7 +173,7 @@ def test_cifar_directory_of_real_batches_is_accepted(tmp_path: Path) -> None:
 def test_an_optimizer_that_would_diverge_is_refused_before_the_run(tmp_path: Path) -> None:
     from skeptic.core.errors import UsageError
 
-    with pytest.raises(UsageError, match="momentum: .*lr_mlp/\\(1 - momentum\\) = 100 exceeds 10"):
+    with pytest.raises(UsageError, match=r"momentum: .*lr_mlp/\(1 - momentum\) = 100 exceeds 10"):
         core_run(
             random_labels_study,
             preset="test",

@@ -221,7 +221,7 @@ def _spec(condition: str, p: float, reg: str) -> dict[str, Any]:
     claims=CLAIMS,
     probes=PROBES,
     brief=BRIEF,
-    runtime={"test": "~5 s", "quick": "~2 min", "paper": "~15 min"},
+    runtime={"test": "~5 s", "quick": "~1.5 min", "paper": "~12 min"},
     faults=FAULTS,
 )
 def run(config: RandomLabelsConfig, ctx: RunContext) -> StudyOutput:
