@@ -226,7 +226,7 @@ def _spec(condition: str, p: float, reg: str) -> dict[str, Any]:
 )
 def run(config: RandomLabelsConfig, ctx: RunContext) -> StudyOutput:
     t_start = time.perf_counter()
-    device = str(getattr(ctx, "device", "cpu"))  # the runner's device when it has one (a GPU path), else the CPU
+    device = str(ctx.device)  # --device: the GPU path where one is asked for
     ds = _load(config)
     K, n = ds.n_classes, len(ds.y_train)
     hashes = {"load": data.labels_hash(ds.y_test)}
