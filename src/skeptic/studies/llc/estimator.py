@@ -383,7 +383,7 @@ def summarize(
             f"negative estimate ({mean:.3g}): the chains found lower loss than w*, so w* is not a local minimum "
             "at this temperature, or epsilon is too large"
         )
-    if bias > 0.1 * max(abs(mean), 1.0):
+    if bias > 0.05 * max(mean, 1.0):
         msgs.append(
             f"w* may not be a minimum: ‖∇L_n(w*)‖ = {grad_norm:.3g} can shift the estimate by up to {bias:.3g} "
             "(train longer, or raise gamma)"
@@ -430,9 +430,10 @@ def calibrate(
     """The ε–β sweep users otherwise do by hand, run as one batched computation (every grid point's chains at once).
 
     Default grid: ε·nβ ∈ {0.01, 0.03, 0.1, 0.3, 1, 3} at nβ = n/log n. Rule (Skeptic's, stated so it can be
-    argued with): among settings whose chains stayed finite, gave λ̂ > 0, and had MALA acceptance ≥
-    ``acceptance_target``, pick the one with the largest ε (fastest mixing) at the largest nβ offered up to the
-    default; if none qualifies, the smallest ε.
+    argued with; it automates the "pick ε where λ̂ plateaus" advice of devinterp's calibration notebook): among
+    settings whose chains stayed finite, gave λ̂ > 0 and had MALA acceptance ≥ ``acceptance_target``, at the largest
+    nβ offered up to the default, take the adjacent pair of ε whose estimates differ least (relative to their size)
+    and return the smaller ε of that pair; if none qualifies, the smallest ε.
     """
     data = tuple(data)
     n = int(data[0].shape[0])
@@ -473,10 +474,20 @@ def calibrate(
             }
         )
     ok = [r for r in rows if r["finite"] and r["llc"] > 0 and r["mala_acceptance"] >= acceptance_target]
-    if ok:
-        best_nb = max((r["nbeta"] for r in ok if r["nbeta"] <= nb0), default=max(r["nbeta"] for r in ok))
-        pick = max((r for r in ok if r["nbeta"] == best_nb), key=lambda r: r["epsilon"])
-        rule = f"largest ε with finite chains, λ̂ > 0 and MALA acceptance ≥ {acceptance_target}"
+    best_nb = max((r["nbeta"] for r in ok if r["nbeta"] <= nb0), default=None)
+    cand = sorted((r for r in ok if r["nbeta"] == best_nb), key=lambda r: r["epsilon"])
+    if len(cand) >= 2:
+        # the plateau: too small an ε has not mixed (λ̂ low), too large a one is biased by discretization (λ̂ high);
+        # take the adjacent pair of ε whose estimates differ least, relative to their size, and its smaller ε
+        def change(a: dict[str, float], b: dict[str, float]) -> float:
+            return abs(b["llc"] - a["llc"]) / max(abs(a["llc"]) + abs(b["llc"]), 1e-12)
+
+        i = min(range(len(cand) - 1), key=lambda j: change(cand[j], cand[j + 1]))
+        pick = cand[i]
+        rule = (f"the smaller ε of the adjacent pair whose λ̂ agree best (the plateau), among settings with finite "
+                f"chains, λ̂ > 0 and MALA acceptance ≥ {acceptance_target}")  # fmt: skip
+    elif cand:
+        pick, rule = cand[0], f"the only setting with finite chains, λ̂ > 0 and MALA acceptance ≥ {acceptance_target}"
     else:
         pick = min(rows, key=lambda r: r["epsilon"])
         rule = f"no setting reached MALA acceptance {acceptance_target}: the smallest ε offered"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -110,11 +110,19 @@ def true_rank(problem: Problem) -> int:
     return int((s > 1e-6 * max(float(s.max()), 1e-300)).sum())
 
 
-def estimate_row(problem: Problem, s: Settings, seed: int, device: str = "cpu") -> dict[str, Any]:
-    """Run the estimator on one problem and return its row of the validation table."""
+def estimate_row(problem: Problem, s: Settings, seed: int, device: str = "cpu", calibrated: bool = False
+                 ) -> dict[str, Any]:  # fmt: skip
+    """Run the estimator on one problem and return its row of the validation table.
+
+    With ``calibrated``, ε is the one :func:`estimator.calibrate` picks for this problem (same chains and draws)
+    instead of the default ε·nβ."""
     n = problem.data[0].shape[0]
     nb = estimator.default_nbeta(n)
     eps = s.epsilon_times_nbeta / nb
+    if calibrated:
+        eps = estimator.calibrate(problem.model, gaussian_nll, problem.data, nbetas=[nb], gamma=s.gamma,
+                                  num_chains=2, num_draws=s.num_draws, num_burnin=s.num_burnin,
+                                  batch_size=s.batch_size, seed=seed + 17).epsilon  # fmt: skip
     est = estimator.estimate_llc(
         problem.model,
         gaussian_nll,
@@ -140,6 +148,7 @@ def estimate_row(problem: Problem, s: Settings, seed: int, device: str = "cpu") 
         "llc": est.mean,
         "llc_se": est.std_error,
         "rel_error": (est.mean - problem.exact) / problem.exact,
+        "epsilon_source": "calibrated" if calibrated else "default",
         **{k: v for k, v in est.to_dict().items() if not k.startswith("llc/")},
         "chain_llcs": [float(v) for v in est.chain_llcs],
     }
@@ -161,15 +170,19 @@ def estimate_row(problem: Problem, s: Settings, seed: int, device: str = "cpu") 
     return row
 
 
-def validation_table(table: str, n: int, s: Settings, seed: int, device: str = "cpu") -> tuple[list[dict[str, Any]],
-                                                                                                 list[Problem]]:  # fmt: skip
-    """Every row of the named table, each problem's data drawn from its own stream of ``seed``."""
+def validation_table(table: str, n: int, s: Settings, seed: int, device: str = "cpu",
+                     flat_draws_factor: int = 1) -> tuple[list[dict[str, Any]], list[Problem]]:  # fmt: skip
+    """Every row of the named table, each problem's data drawn from its own stream of ``seed``; normal crossings
+    run ``flat_draws_factor`` times more draws and burn-in (their flat axes relax slowly)."""
     rows, problems = [], []
     for i, (kind, shape, rank) in enumerate(TABLES[table]):
         g = torch.Generator().manual_seed(10_000 * seed + i)
         p = build_problem(kind, shape, rank, n, g)
         problems.append(p)
-        rows.append(estimate_row(p, s, seed=seed * 1000 + i, device=device))
+        si = s
+        if p.family == "normal crossing":
+            si = replace(s, num_draws=s.num_draws * flat_draws_factor, num_burnin=s.num_burnin * flat_draws_factor)
+        rows.append(estimate_row(p, si, seed=seed * 1000 + i, device=device))
     return rows, problems
 
 

@@ -42,6 +42,9 @@ class LLCConfig(StudyConfig):
     """Minibatch size of the SGLD gradient (≥ n means full batch)."""
     sensitivity: bool = True
     """Run the sensitivity sweep (ε, nβ, γ, chain length, batch size) and the calibration helper."""
+    flat_draws_factor: int = Field(8, ge=1, le=100)
+    """Normal crossings get this many times more draws and burn-in: along their flat axes only the localization
+    pulls, so a chain relaxes in ~1/(εγ) = 10·nβ/γ steps, far longer than in the other models."""
     rescale_factor: float = Field(2.0, gt=0.0, le=100.0)
     """c in the rescaling check: layer 1 of a DLN times c, layer 2 divided by c."""
 
@@ -129,7 +132,9 @@ def _run(config: LLCConfig, ctx: RunContext, device: str) -> dict[str, Any]:
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(ctx.seed)
         ctx.log(f"llc: estimating λ on the {config.table} table ({len(experiments.TABLES[config.table])} models)")
-        rows, problems = experiments.validation_table(config.table, config.n, settings, ctx.seed, device)
+        rows, problems = experiments.validation_table(
+            config.table, config.n, settings, ctx.seed, device,
+            config.flat_draws_factor)  # fmt: skip
         timing = {"table_s": time.perf_counter() - t0}
         dlns = [p for p in problems if p.family in ("reduced-rank regression", "deep linear network")]
         resc = experiments.rescaling(dlns[0], config.rescale_factor, settings, seed=ctx.seed * 7 + 1)
