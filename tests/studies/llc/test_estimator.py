@@ -29,8 +29,18 @@ def test_regular_model_matches_the_exact_discrete_langevin_target() -> None:
     p = _linear()
     nb = llc.default_nbeta(500)
     eps = 0.1 / nb
-    est = llc.estimate_llc(p.model, llc.gaussian_nll, p.data, epsilon=eps, gamma=1.0, num_chains=8, num_draws=1500,
-                           num_burnin=200, batch_size=500, warn=False)  # fmt: skip
+    est = llc.estimate_llc(
+        p.model,
+        llc.gaussian_nll,
+        p.data,
+        epsilon=eps,
+        gamma=1.0,
+        num_chains=8,
+        num_draws=1500,
+        num_burnin=200,
+        batch_size=500,
+        warn=False,
+    )
     target = experiments.regular_target(p, nb, 1.0, eps)
     assert target == pytest.approx(1.0, rel=0.05)  # ≈ d/2 = 1
     assert abs(est.mean - target) < 4 * est.std_error + 0.03
@@ -82,10 +92,10 @@ def test_starting_off_the_minimum_warns() -> None:
 def test_too_large_a_step_lowers_the_mala_acceptance() -> None:
     p = _linear()
     nb = llc.default_nbeta(500)
-    small = llc.estimate_llc(p.model, llc.gaussian_nll, p.data, epsilon=0.03 / nb, num_chains=2, num_draws=100,
-                             warn=False)  # fmt: skip
-    big = llc.estimate_llc(p.model, llc.gaussian_nll, p.data, epsilon=2.0 / nb, num_chains=2, num_draws=100,
-                           warn=False)  # fmt: skip
+    small = llc.estimate_llc(
+        p.model, llc.gaussian_nll, p.data, epsilon=0.03 / nb, num_chains=2, num_draws=100, warn=False
+    )
+    big = llc.estimate_llc(p.model, llc.gaussian_nll, p.data, epsilon=2.0 / nb, num_chains=2, num_draws=100, warn=False)
     assert small.mala_acceptance > 0.97
     assert big.mala_acceptance < small.mala_acceptance - 0.1
     assert any("MALA acceptance" in m for m in big.warnings)
@@ -106,7 +116,14 @@ def test_calibrate_runs_the_grid_and_picks_an_accepted_step() -> None:
     assert len(cal.rows) == 6
     picked = next(r for r in cal.rows if r["epsilon"] == cal.epsilon)
     assert picked["mala_acceptance"] >= 0.9 and picked["llc"] > 0
-    assert all(r["epsilon"] <= cal.epsilon or r["mala_acceptance"] < 0.9 for r in cal.rows)
+    ok = sorted((r for r in cal.rows if r["mala_acceptance"] >= 0.9 and r["llc"] > 0), key=lambda r: r["epsilon"])
+    i = [r["epsilon"] for r in ok].index(cal.epsilon)
+    assert i < len(ok) - 1  # the smaller member of an adjacent pair
+
+    def change(j: int) -> float:
+        return abs(ok[j + 1]["llc"] - ok[j]["llc"]) / (abs(ok[j]["llc"]) + abs(ok[j + 1]["llc"]))
+
+    assert change(i) == min(change(j) for j in range(len(ok) - 1))  # the flattest step of λ̂ over ε
 
 
 def test_default_nbeta() -> None:

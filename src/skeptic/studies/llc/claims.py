@@ -169,8 +169,9 @@ def _se_matches_chains(m: Measurements) -> ProbeOutcome:
     for r in _rows(m):
         chains = np.asarray(r["chain_llcs"])
         mean, se = float(chains.mean()), float(chains.std(ddof=1) / math.sqrt(len(chains)))
-        if not (math.isclose(mean, r["llc"], rel_tol=1e-6, abs_tol=1e-9) and math.isclose(se, r["llc_se"],
-                                                                                            rel_tol=1e-6)):  # fmt: skip
+        if not (
+            math.isclose(mean, r["llc"], rel_tol=1e-6, abs_tol=1e-9) and math.isclose(se, r["llc_se"], rel_tol=1e-6)
+        ):
             bad.append(f"{r['name']}: reported {r['llc']:.4g} ± {r['llc_se']:.3g}, chains give {mean:.4g} ± {se:.3g}")
     return ProbeOutcome(not bad, "; ".join(bad) if bad else "reported mean and SE recomputed from the chains")
 
@@ -181,7 +182,9 @@ def _no_drift(m: Measurements) -> ProbeOutcome:
         for r in _rows(m)
         if not abs(r["drift"]) <= Z * r["drift_se"] + 0.1 * r["exact"]
     ]
-    return ProbeOutcome(not bad, "; ".join(bad) if bad else "second-half minus first-half λ̂ within its error on every row")
+    return ProbeOutcome(
+        not bad, "; ".join(bad) if bad else "second-half minus first-half λ̂ within its error on every row"
+    )
 
 
 def _minimum(m: Measurements) -> ProbeOutcome:
@@ -197,14 +200,20 @@ def _formulas_agree(m: Measurements) -> ProbeOutcome:
     rows = [r for r in _rows(m) if "rrr_formula" in r]
     if not rows:
         return ProbeOutcome(False, "no two-layer model in the table to compare the formulas on")
-    bad = [f"{r['name']}: RRR {r['rrr_formula']} vs DLN {r['dln_formula']}" for r in rows
-           if not math.isclose(r["rrr_formula"], r["dln_formula"]) or not math.isclose(r["rrr_formula"], r["exact"])]  # fmt: skip
+    bad = [
+        f"{r['name']}: RRR {r['rrr_formula']} vs DLN {r['dln_formula']}"
+        for r in rows
+        if not math.isclose(r["rrr_formula"], r["dln_formula"]) or not math.isclose(r["rrr_formula"], r["exact"])
+    ]
     return ProbeOutcome(not bad, "; ".join(bad) if bad else f"both formulas agree on {len(rows)} models")
 
 
 def _true_rank(m: Measurements) -> ProbeOutcome:
-    bad = [f"{r['name']}: the true map has rank {r['true_rank']}" for r in _rows(m)
-           if "true_rank" in r and r["true_rank"] != r["rank"]]  # fmt: skip
+    bad = [
+        f"{r['name']}: the true map has rank {r['true_rank']}"
+        for r in _rows(m)
+        if "true_rank" in r and r["true_rank"] != r["rank"]
+    ]
     return ProbeOutcome(not bad, "; ".join(bad) if bad else "every true map has the rank its exact λ assumes")
 
 
@@ -213,24 +222,86 @@ def _rescaled_same_function(m: Measurements) -> ProbeOutcome:
     return ProbeOutcome(d <= 1e-4, f"max |f_c(x) − f(x)| = {d:.2g}")
 
 
+def _estimate_from_trace(m: Measurements) -> ProbeOutcome:
+    bad = [
+        f"{r['name']}: λ̂ {r['llc']:.4g} but the post-burn-in trace averages {r['post_burnin_trace_mean']:.4g}"
+        for r in _rows(m)
+        if not math.isclose(r["llc"], r["post_burnin_trace_mean"], rel_tol=1e-6, abs_tol=1e-9)
+    ]
+    return ProbeOutcome(not bad, "; ".join(bad) if bad else "every λ̂ is the mean of its stored post-burn-in trace")
+
+
+def _settings_as_declared(m: Measurements) -> ProbeOutcome:
+    bad = []
+    for r in _rows(m):
+        n = m["n"]
+        if not math.isclose(r["nbeta"], n / math.log(n), rel_tol=1e-9):
+            bad.append(f"{r['name']}: nβ = {r['nbeta']:.4g}, not n/log n = {n / math.log(n):.4g}")
+        if r.get("epsilon_source") == "default" and not math.isclose(
+            r["epsilon"] * r["nbeta"], r["declared_epsilon_times_nbeta"], rel_tol=1e-9
+        ):
+            bad.append(
+                f"{r['name']}: ε·nβ = {r['epsilon'] * r['nbeta']:.4g}, declared {r['declared_epsilon_times_nbeta']}"
+            )
+    return ProbeOutcome(not bad, "; ".join(bad) if bad else "every row ran at β = 1/log n and the declared ε")
+
+
 PROBES = (
-    Probe("regular-exact", "On noise-free regular models λ̂ matches the exact expectation of its own discretized "
-          "Langevin chain (→ d/2), within 4 SE + 5%: the sampler is right where everything is known.",
-          _target_probe("regular")),  # fmt: skip
-    Probe("normal-crossing-quadrature", "On normal crossings λ̂ matches the same localized tempered posterior's "
-          "E[nβK] by quadrature, within 4 SE + 5%: sampler error is told apart from finite-n bias.",
-          _target_probe("normal crossing")),  # fmt: skip
-    Probe("chains-agree", f"Independent chains agree (R-hat ≤ {RHAT_MAX}) and are independent (not identical).",
-          _chains_agree),  # fmt: skip
-    Probe("se-from-chains", "The reported mean and SE are the mean and std/√C of the stored per-chain estimates "
-          "(the chain is the independent unit).", _se_matches_chains),  # fmt: skip
-    Probe("no-drift", "The estimate does not drift with chain length: second-half minus first-half λ̂ within "
-          "4 SE + 10% of λ.", _no_drift),  # fmt: skip
-    Probe("start-at-minimum", "The starting point is a minimum: the gradient at w* can shift no estimate by more "
-          "than 2% of λ.", _minimum),  # fmt: skip
-    Probe("formulas-agree", "Two independent exact formulas (Aoyagi & Watanabe's RRR, Aoyagi's DLN at L = 2) give "
-          "the same λ wherever both apply.", _formulas_agree),  # fmt: skip
+    Probe(
+        "regular-exact",
+        "On noise-free regular models λ̂ matches the exact expectation of its own discretized "
+        "Langevin chain (→ d/2), within 4 SE + 5%: the sampler is right where everything is known.",
+        _target_probe("regular"),
+    ),
+    Probe(
+        "normal-crossing-quadrature",
+        "On normal crossings λ̂ matches the same localized tempered posterior's "
+        "E[nβK] by quadrature, within 4 SE + 5%: sampler error is told apart from finite-n bias.",
+        _target_probe("normal crossing"),
+    ),
+    Probe(
+        "chains-agree",
+        f"Independent chains agree (R-hat ≤ {RHAT_MAX}) and are independent (not identical).",
+        _chains_agree,
+    ),
+    Probe(
+        "se-from-chains",
+        "The reported mean and SE are the mean and std/√C of the stored per-chain estimates "
+        "(the chain is the independent unit).",
+        _se_matches_chains,
+    ),
+    Probe(
+        "no-drift",
+        "The estimate does not drift with chain length: second-half minus first-half λ̂ within 4 SE + 10% of λ.",
+        _no_drift,
+    ),
+    Probe(
+        "start-at-minimum",
+        "The starting point is a minimum: the gradient at w* can shift no estimate by more than 2% of λ.",
+        _minimum,
+    ),
+    Probe(
+        "formulas-agree",
+        "Two independent exact formulas (Aoyagi & Watanabe's RRR, Aoyagi's DLN at L = 2) give "
+        "the same λ wherever both apply.",
+        _formulas_agree,
+    ),
     Probe("true-rank", "The data come from a true map of exactly the rank the exact λ assumes.", _true_rank),
-    Probe("rescaled-same-function", "The rescaled network computes the same function (a symmetry, so λ is equal).",
-          _rescaled_same_function),  # fmt: skip
+    Probe(
+        "estimate-from-trace",
+        "Each reported λ̂ equals nβ × the mean of its stored post-burn-in trace (the "
+        "definition, recomputed from the raw draws).",
+        _estimate_from_trace,
+    ),
+    Probe(
+        "settings-as-declared",
+        "What ran is what the source and config declare: β = 1/log n (Lau et al. 2023, "
+        "§4) and the configured ε·nβ on every row.",
+        _settings_as_declared,
+    ),
+    Probe(
+        "rescaled-same-function",
+        "The rescaled network computes the same function (a symmetry, so λ is equal).",
+        _rescaled_same_function,
+    ),
 )

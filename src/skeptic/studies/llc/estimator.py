@@ -119,6 +119,8 @@ class LLCEstimate:
             "warnings": list(self.warnings),
             "trace_stride": stride,
             "llc_trace_mean": [float(v) for v in self.llc_trace().mean(0)[::stride]],
+            "num_burnin": self.num_burnin,
+            "post_burnin_trace_mean": float(self.llc_trace()[:, self.num_burnin :].mean()),
         }
 
 
@@ -192,11 +194,24 @@ def sgld_chains(
     wrapped = _LossOf(model, loss_fn)
 
     def loss_at(params: dict[str, torch.Tensor], batch: tuple[torch.Tensor, ...]) -> torch.Tensor:
-        return functional_call(wrapped, {f"model.{k}": v for k, v in params.items()}, batch)
+        out: torch.Tensor = functional_call(wrapped, {f"model.{k}": v for k, v in params.items()}, batch)
+        return out
 
     full = batch_size >= n
-    grad_loss = vmap(grad_and_value(loss_at), in_dims=(0, None if full else 0))
-    loss_star = vmap(loss_at, in_dims=(None, 0))
+
+    def loss_and_base(
+        params: dict[str, torch.Tensor], batch: tuple[torch.Tensor, ...]
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        # the loss at w* on the same minibatch rides along as an auxiliary output: one vmapped call per step
+        return loss_at(params, batch), loss_at(w0, batch).detach()
+
+    grad_loss_base = vmap(grad_and_value(loss_and_base, has_aux=True), in_dims=(0, None if full else 0))
+
+    def grad_loss(
+        params: dict[str, torch.Tensor], batch: tuple[torch.Tensor, ...]
+    ) -> tuple[dict[str, torch.Tensor], torch.Tensor]:
+        grads, (loss, _) = grad_loss_base(params, batch)
+        return grads, loss
 
     def shape(v: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
         return v.view(-1, *([1] * (like.dim() - 1))).to(like.dtype)
@@ -207,7 +222,8 @@ def sgld_chains(
 
     def drift(params: dict[str, torch.Tensor], grads: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
         return {
-            k: shape(nbeta, grads[k]) * grads[k] + shape(gamma, grads[k]) * localization(params[k], w0[k]) for k in names
+            k: shape(nbeta, grads[k]) * grads[k] + shape(gamma, grads[k]) * localization(params[k], w0[k])
+            for k in names
         }
 
     losses = torch.empty(chains, num_steps, dtype=torch.float64)
@@ -219,10 +235,9 @@ def sgld_chains(
             if not full:
                 idx = torch.randint(0, n, (chains, batch_size), generator=generator).to(device)
                 batch = tuple(x[idx] for x in data)
-            grads, loss = grad_loss(w, batch)
+            grads, (loss, base) = grad_loss_base(w, batch)
             # control variate: L_B(w) − L_B(w*) on the same minibatch has expectation L_n(w) − L_n(w*) and far less
             # variance than L_B(w) alone (the per-sample noise of the minibatch cancels)
-            base = loss_at(w0, batch).expand(chains) if full else loss_star(w0, batch)
             losses[:, t] = (loss - base).double().cpu()
             g_u = drift(w, grads)
             noise = {k: chain_noise(w[k].shape, generator).to(device, w[k].dtype) for k in names}
@@ -311,8 +326,9 @@ def estimate_llc(
         batch_size=batch_size,
         generator=gen,
     )
-    return summarize(traces, acc, init_loss, grad_norm, n=n, nbeta=nb, epsilon=eps, gamma=gamma,
-                     num_burnin=num_burnin, warn=warn)  # fmt: skip
+    return summarize(
+        traces, acc, init_loss, grad_norm, n=n, nbeta=nb, epsilon=eps, gamma=gamma, num_burnin=num_burnin, warn=warn
+    )
 
 
 def chain_estimates(traces: np.ndarray, nbeta: float, num_burnin: int) -> np.ndarray:
@@ -460,8 +476,9 @@ def calibrate(
     rows: list[dict[str, float]] = []
     for i, (e, nb) in enumerate(grid):
         sl = slice(i * num_chains, (i + 1) * num_chains)
-        est = summarize(traces[sl], acc[sl], init_loss, grad_norm, n=n, nbeta=nb, epsilon=e, gamma=gamma,
-                        num_burnin=num_burnin)  # fmt: skip
+        est = summarize(
+            traces[sl], acc[sl], init_loss, grad_norm, n=n, nbeta=nb, epsilon=e, gamma=gamma, num_burnin=num_burnin
+        )
         rows.append(
             {
                 "epsilon": e,
@@ -484,8 +501,10 @@ def calibrate(
 
         i = min(range(len(cand) - 1), key=lambda j: change(cand[j], cand[j + 1]))
         pick = cand[i]
-        rule = (f"the smaller ε of the adjacent pair whose λ̂ agree best (the plateau), among settings with finite "
-                f"chains, λ̂ > 0 and MALA acceptance ≥ {acceptance_target}")  # fmt: skip
+        rule = (
+            f"the smaller ε of the adjacent pair whose λ̂ agree best (the plateau), among settings with finite "
+            f"chains, λ̂ > 0 and MALA acceptance ≥ {acceptance_target}"
+        )
     elif cand:
         pick, rule = cand[0], f"the only setting with finite chains, λ̂ > 0 and MALA acceptance ≥ {acceptance_target}"
     else:

@@ -41,7 +41,7 @@ def normal_crossing_lambda(powers: Sequence[int]) -> tuple[float, int]:
     return 1 / (2 * kmax), sum(1 for k in active if k == kmax)
 
 
-def rrr_lambda(M: int, H: int, N: int, r: int) -> float:  # noqa: N803 (the paper's symbols)
+def rrr_lambda(M: int, H: int, N: int, r: int) -> float:
     """Learning coefficient of reduced-rank regression x ↦ BAx, A: H×M, B: N×H, true map of rank r ≤ min(M, H, N).
 
     Aoyagi & Watanabe 2005 (Main Theorem):
@@ -54,11 +54,11 @@ def rrr_lambda(M: int, H: int, N: int, r: int) -> float:  # noqa: N803 (the pape
     """
     if min(M, H, N) < 1 or not 0 <= r <= min(M, H, N):
         raise ValueError("need M, H, N ≥ 1 and 0 ≤ r ≤ min(M, H, N)")
-    if M + H < N + r:
+    if N + r > M + H:
         return (H * M - H * r + N * r) / 2
-    if N + H < M + r:
+    if M + r > N + H:
         return (H * N - H * r + M * r) / 2
-    if M + N < H + r:
+    if H + r > M + N:
         return M * N / 2
     s = 2 * (H + r) * (M + N) - (M - N) ** 2 - (H + r) ** 2
     if (M + H + N + r) % 2 == 1:

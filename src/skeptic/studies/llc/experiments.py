@@ -110,8 +110,9 @@ def true_rank(problem: Problem) -> int:
     return int((s > 1e-6 * max(float(s.max()), 1e-300)).sum())
 
 
-def estimate_row(problem: Problem, s: Settings, seed: int, device: str = "cpu", calibrated: bool = False
-                 ) -> dict[str, Any]:  # fmt: skip
+def estimate_row(
+    problem: Problem, s: Settings, seed: int, device: str = "cpu", calibrated: bool = False
+) -> dict[str, Any]:
     """Run the estimator on one problem and return its row of the validation table.
 
     With ``calibrated``, ε is the one :func:`estimator.calibrate` picks for this problem (same chains and draws)
@@ -120,9 +121,18 @@ def estimate_row(problem: Problem, s: Settings, seed: int, device: str = "cpu", 
     nb = estimator.default_nbeta(n)
     eps = s.epsilon_times_nbeta / nb
     if calibrated:
-        eps = estimator.calibrate(problem.model, gaussian_nll, problem.data, nbetas=[nb], gamma=s.gamma,
-                                  num_chains=2, num_draws=s.num_draws, num_burnin=s.num_burnin,
-                                  batch_size=s.batch_size, seed=seed + 17).epsilon  # fmt: skip
+        eps = estimator.calibrate(
+            problem.model,
+            gaussian_nll,
+            problem.data,
+            nbetas=[nb],
+            gamma=s.gamma,
+            num_chains=2,
+            num_draws=s.num_draws,
+            num_burnin=s.num_burnin,
+            batch_size=s.batch_size,
+            seed=seed + 17,
+        ).epsilon
     est = estimator.estimate_llc(
         problem.model,
         gaussian_nll,
@@ -149,6 +159,7 @@ def estimate_row(problem: Problem, s: Settings, seed: int, device: str = "cpu", 
         "llc_se": est.std_error,
         "rel_error": (est.mean - problem.exact) / problem.exact,
         "epsilon_source": "calibrated" if calibrated else "default",
+        "declared_epsilon_times_nbeta": s.epsilon_times_nbeta,
         **{k: v for k, v in est.to_dict().items() if not k.startswith("llc/")},
         "chain_llcs": [float(v) for v in est.chain_llcs],
     }
@@ -170,8 +181,9 @@ def estimate_row(problem: Problem, s: Settings, seed: int, device: str = "cpu", 
     return row
 
 
-def validation_table(table: str, n: int, s: Settings, seed: int, device: str = "cpu",
-                     flat_draws_factor: int = 1) -> tuple[list[dict[str, Any]], list[Problem]]:  # fmt: skip
+def validation_table(
+    table: str, n: int, s: Settings, seed: int, device: str = "cpu", flat_draws_factor: int = 1
+) -> tuple[list[dict[str, Any]], list[Problem]]:
     """Every row of the named table, each problem's data drawn from its own stream of ``seed``; normal crossings
     run ``flat_draws_factor`` times more draws and burn-in (their flat axes relax slowly)."""
     rows, problems = [], []
@@ -202,45 +214,109 @@ def sensitivity(problem: Problem, s: Settings, seed: int, batch_sizes: Sequence[
     eps = torch.tensor([e / b for _, _, e, b, _ in grid for _ in range(c)], dtype=torch.float64)
     nbs = torch.tensor([b for _, _, _, b, _ in grid for _ in range(c)], dtype=torch.float64)
     gms = torch.tensor([gm for *_, gm in grid for _ in range(c)], dtype=torch.float64)
-    traces, acc = estimator.sgld_chains(problem.model, gaussian_nll, problem.data, epsilon=eps, nbeta=nbs, gamma=gms,
-                                        num_steps=s.num_burnin + s.num_draws, batch_size=s.batch_size,
-                                        generator=torch.Generator().manual_seed(seed))  # fmt: skip
+    traces, acc = estimator.sgld_chains(
+        problem.model,
+        gaussian_nll,
+        problem.data,
+        epsilon=eps,
+        nbeta=nbs,
+        gamma=gms,
+        num_steps=s.num_burnin + s.num_draws,
+        batch_size=s.batch_size,
+        generator=torch.Generator().manual_seed(seed),
+    )
     rows: list[dict[str, Any]] = []
     for i, (what, factor, e, b, gm) in enumerate(grid):
         sl = slice(i * c, (i + 1) * c)
         llc, se = estimator.mean_and_se(estimator.chain_estimates(traces[sl], b, s.num_burnin))
-        rows.append({"vary": what, "factor": factor, "epsilon_times_nbeta": e, "nbeta": b, "gamma": gm,
-                     "batch_size": s.batch_size, "num_draws": s.num_draws, "llc": llc, "llc_se": se,
-                     "mala_acceptance": float(acc[sl].mean())})  # fmt: skip
+        rows.append(
+            {
+                "vary": what,
+                "factor": factor,
+                "epsilon_times_nbeta": e,
+                "nbeta": b,
+                "gamma": gm,
+                "batch_size": s.batch_size,
+                "num_draws": s.num_draws,
+                "llc": llc,
+                "llc_se": se,
+                "mala_acceptance": float(acc[sl].mean()),
+            }
+        )
         if what == "default":
             for frac in (0.25, 0.5):
                 t = max(2, int(s.num_draws * frac))
                 llc_t, se_t = estimator.mean_and_se(
                     estimator.chain_estimates(traces[sl, : s.num_burnin + t], b, s.num_burnin)
                 )
-                rows.append({"vary": "num_draws", "factor": frac, "epsilon_times_nbeta": e, "nbeta": b, "gamma": gm,
-                             "batch_size": s.batch_size, "num_draws": t, "llc": llc_t, "llc_se": se_t,
-                             "mala_acceptance": float(acc[sl].mean())})  # fmt: skip
+                rows.append(
+                    {
+                        "vary": "num_draws",
+                        "factor": frac,
+                        "epsilon_times_nbeta": e,
+                        "nbeta": b,
+                        "gamma": gm,
+                        "batch_size": s.batch_size,
+                        "num_draws": t,
+                        "llc": llc_t,
+                        "llc_se": se_t,
+                        "mala_acceptance": float(acc[sl].mean()),
+                    }
+                )
     for bs in batch_sizes:
         if bs == s.batch_size:
             continue
-        est = estimator.estimate_llc(problem.model, gaussian_nll, problem.data, nbeta=nb0,
-                                     epsilon=s.epsilon_times_nbeta / nb0, gamma=s.gamma, num_chains=c,
-                                     num_draws=s.num_draws, num_burnin=s.num_burnin, batch_size=bs,
-                                     seed=seed + bs, warn=False)  # fmt: skip
-        rows.append({"vary": "batch_size", "factor": bs / s.batch_size, "epsilon_times_nbeta": s.epsilon_times_nbeta,
-                     "nbeta": nb0, "gamma": s.gamma, "batch_size": bs, "num_draws": s.num_draws, "llc": est.mean,
-                     "llc_se": est.std_error, "mala_acceptance": est.mala_acceptance})  # fmt: skip
+        est = estimator.estimate_llc(
+            problem.model,
+            gaussian_nll,
+            problem.data,
+            nbeta=nb0,
+            epsilon=s.epsilon_times_nbeta / nb0,
+            gamma=s.gamma,
+            num_chains=c,
+            num_draws=s.num_draws,
+            num_burnin=s.num_burnin,
+            batch_size=bs,
+            seed=seed + bs,
+            warn=False,
+        )
+        rows.append(
+            {
+                "vary": "batch_size",
+                "factor": bs / s.batch_size,
+                "epsilon_times_nbeta": s.epsilon_times_nbeta,
+                "nbeta": nb0,
+                "gamma": s.gamma,
+                "batch_size": bs,
+                "num_draws": s.num_draws,
+                "llc": est.mean,
+                "llc_se": est.std_error,
+                "mala_acceptance": est.mala_acceptance,
+            }
+        )
     return rows
 
 
 def calibration(problem: Problem, s: Settings, seed: int) -> dict[str, Any]:
     """What :func:`estimator.calibrate` picks on ``problem``, and the estimate at that setting."""
-    cal = estimator.calibrate(problem.model, gaussian_nll, problem.data, gamma=s.gamma, num_chains=s.num_chains,
-                              num_draws=s.num_draws, num_burnin=s.num_burnin, batch_size=s.batch_size,
-                              seed=seed)  # fmt: skip
-    return {"rows": cal.rows, "epsilon": cal.epsilon, "nbeta": cal.nbeta, "rule": cal.rule,
-            "epsilon_times_nbeta": cal.epsilon * cal.nbeta}  # fmt: skip
+    cal = estimator.calibrate(
+        problem.model,
+        gaussian_nll,
+        problem.data,
+        gamma=s.gamma,
+        num_chains=s.num_chains,
+        num_draws=s.num_draws,
+        num_burnin=s.num_burnin,
+        batch_size=s.batch_size,
+        seed=seed,
+    )
+    return {
+        "rows": cal.rows,
+        "epsilon": cal.epsilon,
+        "nbeta": cal.nbeta,
+        "rule": cal.rule,
+        "epsilon_times_nbeta": cal.epsilon * cal.nbeta,
+    }
 
 
 def rescaling(problem: Problem, c: float, s: Settings, seed: int) -> dict[str, Any]:
@@ -250,7 +326,15 @@ def rescaling(problem: Problem, c: float, s: Settings, seed: int) -> dict[str, A
         same = float((problem.model(problem.data[0]) - other.model(problem.data[0])).abs().max())
     row0 = estimate_row(problem, s, seed)
     row1 = estimate_row(other, s, seed + 1)
-    return {"c": c, "name": problem.name, "exact": problem.exact, "max_output_change": same,
-            "llc": row0["llc"], "llc_se": row0["llc_se"], "llc_rescaled": row1["llc"],
-            "llc_rescaled_se": row1["llc_se"], "acceptance": row0["mala_acceptance"],
-            "acceptance_rescaled": row1["mala_acceptance"]}  # fmt: skip
+    return {
+        "c": c,
+        "name": problem.name,
+        "exact": problem.exact,
+        "max_output_change": same,
+        "llc": row0["llc"],
+        "llc_se": row0["llc_se"],
+        "llc_rescaled": row1["llc"],
+        "llc_rescaled_se": row1["llc_se"],
+        "acceptance": row0["mala_acceptance"],
+        "acceptance_rescaled": row1["mala_acceptance"],
+    }

@@ -8,6 +8,7 @@ devinterp's own accuracy tests; the noisy regular model checks the estimator whe
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import torch
@@ -19,7 +20,8 @@ from skeptic.studies.llc import exact
 def gaussian_nll(model: nn.Module, batch: tuple[torch.Tensor, ...]) -> torch.Tensor:
     """½‖y − f(x)‖² averaged over the batch: the unit-noise Gaussian negative log-likelihood less its constant."""
     x, y = batch
-    return 0.5 * ((y - model(x)) ** 2).sum(-1).mean()
+    out: torch.Tensor = 0.5 * ((y - model(x)) ** 2).sum(-1).mean()
+    return out
 
 
 class Linear(nn.Module):
@@ -51,11 +53,12 @@ class Monomial(nn.Module):
 
     def __init__(self, powers: tuple[int, ...], w: torch.Tensor) -> None:
         super().__init__()
+        self.powers: torch.Tensor
         self.register_buffer("powers", torch.tensor(powers, dtype=w.dtype))
         self.w = nn.Parameter(w.clone())
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return x * torch.prod(self.w ** self.powers)  # type: ignore[operator]
+        return x * torch.prod(self.w**self.powers)
 
 
 @dataclass
@@ -76,7 +79,7 @@ class Problem:
 
 def _rank_r_weights(widths: tuple[int, ...], r: int, g: torch.Generator) -> list[torch.Tensor]:
     """Gaussian layers (std 1/√fan_in) with the first layer cut to rank r, so the product has rank r."""
-    ws = [torch.randn(b, a, generator=g) / a**0.5 for a, b in zip(widths[:-1], widths[1:], strict=True)]
+    ws = [torch.randn(b, a, generator=g) / a**0.5 for a, b in itertools.pairwise(widths)]
     u, s, vh = torch.linalg.svd(ws[0], full_matrices=False)
     s = torch.where(torch.arange(len(s)) < r, torch.clamp(s, min=0.5), torch.zeros_like(s))
     ws[0] = u @ torch.diag(s) @ vh
@@ -103,8 +106,10 @@ def normal_crossing_problem(powers: tuple[int, ...], n: int, g: torch.Generator)
     """y = 0 and f = x·∏ w_i^{k_i} at w* = 0."""
     lam, mult = exact.normal_crossing_lambda(powers)
     x = _inputs(n, 1, g)
-    name = "x·" + "·".join(f"w{i + 1}^{k}" for i, k in enumerate(powers) if k > 0) + (
-        f" (+{sum(k == 0 for k in powers)} free)" if 0 in powers else ""
+    name = (
+        "x·"
+        + "·".join(f"w{i + 1}^{k}" for i, k in enumerate(powers) if k > 0)
+        + (f" (+{sum(k == 0 for k in powers)} free)" if 0 in powers else "")
     )
     model = Monomial(powers, torch.zeros(len(powers)))
     return Problem(name, "normal crossing", model, (x, torch.zeros_like(x)), lam, mult, len(powers))
@@ -129,5 +134,13 @@ def rescaled(problem: Problem, c: float) -> Problem:
     assert isinstance(problem.model, DeepLinear)
     ws = [w.detach().clone() for w in problem.model.layers]
     ws[0], ws[1] = ws[0] * c, ws[1] / c
-    return Problem(f"{problem.name}, rescaled ×{c:g}", problem.family, DeepLinear(ws), problem.data,
-                   problem.exact, problem.multiplicity, problem.d, rank=problem.rank)  # fmt: skip
+    return Problem(
+        f"{problem.name}, rescaled ×{c:g}",
+        problem.family,
+        DeepLinear(ws),
+        problem.data,
+        problem.exact,
+        problem.multiplicity,
+        problem.d,
+        rank=problem.rank,
+    )

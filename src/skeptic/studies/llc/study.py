@@ -50,8 +50,9 @@ class LLCConfig(StudyConfig):
 
 
 PRESETS = {
-    "test": LLCConfig(table="tiny", n=1000, num_chains=4, num_draws=150, num_burnin=50, batch_size=1000,
-                      sensitivity=False),  # fmt: skip
+    "test": LLCConfig(
+        table="tiny", n=1000, num_chains=4, num_draws=150, num_burnin=50, batch_size=1000, sensitivity=False
+    ),
     "quick": LLCConfig(table="standard", n=5000, num_chains=6, num_draws=500, num_burnin=150),
     "paper": LLCConfig(table="standard", n=20_000, num_chains=8, num_draws=4000, num_burnin=1000),
 }
@@ -68,12 +69,16 @@ def _found(result: Any) -> str:
             lines.append(f"- {fam}: relative errors {errs}.")
     nc = [r for r in rows if r["family"] == "normal crossing" and "finite_target" in r]
     if nc:
-        lines.append("- For normal crossings the exact expectation at this finite temperature (by quadrature) is "
-                     + ", ".join(f"{r['finite_target']:.3f} (λ = {r['exact']:.3f})" for r in nc)
-                     + ": any gap to λ there is the finite-n asymptotics, not the sampler.")  # fmt: skip
+        lines.append(
+            "- For normal crossings the exact expectation at this finite temperature (by quadrature) is "
+            + ", ".join(f"{r['finite_target']:.3f} (λ = {r['exact']:.3f})" for r in nc)
+            + ": any gap to λ there is the finite-n asymptotics, not the sampler."
+        )
     rs = m["rescaling"]
-    lines.append(f"- Rescaling a DLN layer by {rs['c']:g}: λ̂ {rs['llc']:.2f} → {rs['llc_rescaled']:.2f} "
-                 f"(exact {rs['exact']:.2f}).")  # fmt: skip
+    lines.append(
+        f"- Rescaling a DLN layer by {rs['c']:g}: λ̂ {rs['llc']:.2f} → {rs['llc_rescaled']:.2f} "
+        f"(exact {rs['exact']:.2f})."
+    )
     if m.get("calibration"):
         lines.append(f"- The calibration helper picked ε·nβ = {m['calibration']['epsilon_times_nbeta']:.3g}.")
     return "\n".join(lines)
@@ -127,19 +132,29 @@ def run(config: LLCConfig, ctx: RunContext, device: str = "cpu") -> StudyOutput:
 
 def _run(config: LLCConfig, ctx: RunContext, device: str) -> dict[str, Any]:
     t0 = time.perf_counter()
-    settings = experiments.Settings(config.epsilon_times_nbeta, config.gamma, config.num_chains, config.num_draws,
-                                    config.num_burnin, config.batch_size)  # fmt: skip
+    settings = experiments.Settings(
+        config.epsilon_times_nbeta,
+        config.gamma,
+        config.num_chains,
+        config.num_draws,
+        config.num_burnin,
+        config.batch_size,
+    )
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(ctx.seed)
         ctx.log(f"llc: estimating λ on the {config.table} table ({len(experiments.TABLES[config.table])} models)")
         rows, problems = experiments.validation_table(
-            config.table, config.n, settings, ctx.seed, device,
-            config.flat_draws_factor)  # fmt: skip
+            config.table, config.n, settings, ctx.seed, device, config.flat_draws_factor
+        )
         timing = {"table_s": time.perf_counter() - t0}
         dlns = [p for p in problems if p.family in ("reduced-rank regression", "deep linear network")]
         resc = experiments.rescaling(dlns[0], config.rescale_factor, settings, seed=ctx.seed * 7 + 1)
-        m: dict[str, Any] = {"n": config.n, "nbeta": estimator.default_nbeta(config.n), "table": rows,
-                             "rescaling": resc}  # fmt: skip
+        m: dict[str, Any] = {
+            "n": config.n,
+            "nbeta": estimator.default_nbeta(config.n),
+            "table": rows,
+            "rescaling": resc,
+        }
         if config.sensitivity:
             t1 = time.perf_counter()
             target = dlns[0]
