@@ -147,14 +147,14 @@ FAULTS = (
         "F.mse_loss (mean over outputs, no ½) used as the per-sample NLL",
         replace("skeptic.studies.llc.experiments.gaussian_nll", _mse_loss),
         note="Truly harmless for λ: scaling the loss by a constant c only moves the temperature (nβ → c·nβ), and λ "
-        "does not depend on it; on the tiny table the one 2-output model even has c = 1 exactly.",
+        "does not depend on it; on the tiny table's noise-free 2-output model c = 1 exactly.",
     ),
     Fault(
         "rrr-cases-swapped",
         "swap",
         "Aoyagi & Watanabe's cases 2 and 3 (M+H < N+r vs N+H < M+r) swapped",
         replace("skeptic.studies.llc.exact.rrr_lambda", _rrr_cases_swapped),
-        note="Only visible on a table with a case-2 or case-3 RRR; the tiny table has none (4-3-4 is case 1).",
+        note="Only visible on a table with a case-2 or case-3 RRR (both tables have 6-4-3, r=2, case 3).",
     ),
     Fault(
         "truth-full-rank",
@@ -167,6 +167,5 @@ FAULTS = (
         "setting",
         "noisy labels but w* left at the truth, not the least-squares fit",
         replace("skeptic.studies.llc.models.regular_problem", _no_lstsq),
-        note="Only the standard table has a noisy regular model.",
     ),
 )
