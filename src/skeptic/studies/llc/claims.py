@@ -231,6 +231,23 @@ def _estimate_from_trace(m: Measurements) -> ProbeOutcome:
     return ProbeOutcome(not bad, "; ".join(bad) if bad else "every λ̂ is the mean of its stored post-burn-in trace")
 
 
+def _loss_is_the_nll(m: Measurements) -> ProbeOutcome:
+    """With unit-variance label noise, the unit-noise Gaussian NLL at the least-squares fit has expectation
+    ½·k·(1 − m/n) for k outputs and m inputs (the fit absorbs m of the n residual degrees of freedom per output)."""
+    rows = [r for r in _rows(m) if r.get("noise")]
+    if not rows:
+        return ProbeOutcome(False, "no noisy model in the table to check the loss's scale on")
+    bad, shown = [], []
+    for r in rows:
+        n, k, d_in = m["n"], r["n_outputs"], r["n_inputs"]
+        expect = 0.5 * k * (1 - d_in / n)
+        se = 0.5 * math.sqrt(2 * k / n)  # sd of ½Σ_k ε_k² is ½√(2k); averaged over n samples
+        shown.append(f"{r['name']}: L_n(w*) = {r['init_loss']:.4f} vs {expect:.4f}")
+        if not abs(r["init_loss"] - expect) <= 5 * se:
+            bad.append(shown[-1] + f" (± {5 * se:.4f})")
+    return ProbeOutcome(not bad, "; ".join(bad) if bad else "; ".join(shown))
+
+
 def _settings_as_declared(m: Measurements) -> ProbeOutcome:
     bad = []
     for r in _rows(m):
@@ -292,6 +309,12 @@ PROBES = (
         "Each reported λ̂ equals nβ × the mean of its stored post-burn-in trace (the "
         "definition, recomputed from the raw draws).",
         _estimate_from_trace,
+    ),
+    Probe(
+        "loss-is-the-nll",
+        "The loss is the per-sample unit-noise Gaussian NLL the exact λ and nβ assume: on noisy data at the fitted "
+        "minimum it equals ½·outputs·(1 − inputs/n) within 5 SE.",
+        _loss_is_the_nll,
     ),
     Probe(
         "settings-as-declared",

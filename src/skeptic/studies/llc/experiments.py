@@ -19,7 +19,7 @@ TABLES: dict[str, tuple[tuple[str, tuple[int, ...], int], ...]] = {
     # (kind, shape, rank): "regular" (in, out), "regular-noisy" (in, out), "nc" powers, "dln" widths (3 = RRR)
     "tiny": (
         ("regular", (3, 2), 0),
-        ("regular-noisy", (2, 2), 0),
+        ("regular-noisy", (2, 3), 0),
         ("nc", (0, 1), 0),
         ("dln", (6, 4, 3), 2),
         ("dln", (3, 4, 4, 3), 1),
@@ -161,6 +161,9 @@ def estimate_row(
         "llc_se": est.std_error,
         "rel_error": (est.mean - problem.exact) / problem.exact,
         "epsilon_source": "calibrated" if calibrated else "default",
+        "noise": problem.noise,
+        "n_inputs": int(problem.data[0].shape[1]),
+        "n_outputs": int(problem.data[1].shape[1]),
         "declared_epsilon_times_nbeta": s.epsilon_times_nbeta,
         **{k: v for k, v in est.to_dict().items() if not k.startswith("llc/")},
         "chain_llcs": [float(v) for v in est.chain_llcs],

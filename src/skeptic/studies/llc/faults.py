@@ -146,8 +146,8 @@ FAULTS = (
         "scale",
         "F.mse_loss (mean over outputs, no ½) used as the per-sample NLL",
         replace("skeptic.studies.llc.experiments.gaussian_nll", _mse_loss),
-        note="Truly harmless for λ: scaling the loss by a constant c only moves the temperature (nβ → c·nβ), and λ "
-        "does not depend on it; on the tiny table's noise-free 2-output model c = 1 exactly.",
+        note="λ itself is invariant to a constant scale c of the loss (only the temperature moves, nβ → c·nβ), "
+        "but the finite-n estimate is not, and nβ = n/log n assumes the per-sample NLL.",
     ),
     Fault(
         "rrr-cases-swapped",

@@ -116,7 +116,11 @@ BRIEF = Brief(
     claims=CLAIMS,
     probes=PROBES,
     brief=BRIEF,
-    runtime={"test": "~3 s", "quick": "~1 min", "paper": "~15 min"},
+    runtime={
+        "test": "~5 s",
+        "quick": "~1 min",
+        "paper": "~25 min (estimated from step counts; not yet run end to end)",
+    },
     faults=FAULTS,
 )
 def run(config: LLCConfig, ctx: RunContext, device: str = "cpu") -> StudyOutput:
