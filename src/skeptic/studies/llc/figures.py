@@ -188,4 +188,27 @@ def make_tables(m: dict[str, Any]) -> list[Table]:
                 ],
             )
         )
+    if m.get("activations"):
+        tabs.append(
+            Table(
+                "activations",
+                "ReLU vs GELU students (2 → hidden → 1) of a smaller teacher, trained to a minimum: λ̂ at three step "
+                "sizes (ε·nβ × 0.3, 1, 3), R-hat and MALA acceptance at the default. No exact λ is known here.",
+                [
+                    {
+                        "activation": r["activation"],
+                        "seed": r["seed"],
+                        "d": r["n_params"],
+                        "train loss": round(r["train_loss"], 4),
+                        "‖∇L‖": f"{r['grad_norm']:.2g}",
+                        "λ̂ (ε×0.3)": f"{r['llc_eps0.3']:.2f} ± {r['llc_se_eps0.3']:.2f}",
+                        "λ̂ (ε×1)": f"{r['llc_eps1']:.2f} ± {r['llc_se_eps1']:.2f}",
+                        "λ̂ (ε×3)": f"{r['llc_eps3']:.2f} ± {r['llc_se_eps3']:.2f}",
+                        "R-hat": round(r["rhat"], 3),
+                        "MALA acc.": round(r["mala_acceptance"], 3),
+                    }
+                    for r in m["activations"]
+                ],
+            )
+        )
     return tabs
