@@ -188,6 +188,7 @@ def sgld_chains(
     n = int(data[0].shape[0])
     chains = int(epsilon.shape[0])
     device = data[0].device
+    epsilon, nbeta, gamma = (t.to(device) for t in (epsilon, nbeta, gamma))
     names = [k for k, p in model.named_parameters() if p.requires_grad]
     w0 = {k: p.detach() for k, p in model.named_parameters() if p.requires_grad}
     w = {k: v.unsqueeze(0).repeat(chains, *([1] * v.dim())).clone() for k, v in w0.items()}

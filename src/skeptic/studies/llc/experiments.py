@@ -78,7 +78,7 @@ def regular_target(problem: Problem, nbeta: float, gamma: float, epsilon: float)
     a = nβh + γ, whose stationary variance is 1/(a(1 − εa/4)); so the target is Σ_i nβh_i/(2a_i(1 − εa_i/4)).
     It tends to d/2 as γ → 0 and ε → 0.
     """
-    x = problem.data[0].double()
+    x = problem.data[0].double().cpu()
     h = torch.linalg.eigvalsh(x.T @ x / x.shape[0]).numpy()
     out = problem.data[1].shape[1]
     a = nbeta * h + gamma
@@ -105,9 +105,9 @@ def normal_crossing_target(powers: Sequence[int], ex2: float, nbeta: float, gamm
 def true_rank(problem: Problem) -> int:
     """Numerical rank of the true map W_L ⋯ W_1 (singular values above 1e-6 of the largest)."""
     assert isinstance(problem.model, models.DeepLinear)
-    m = problem.model.layers[0].detach().double()
+    m = problem.model.layers[0].detach().double().cpu()
     for w in list(problem.model.layers)[1:]:
-        m = w.detach().double() @ m
+        m = w.detach().double().cpu() @ m
     s = torch.linalg.svdvals(m)
     return int((s > 1e-6 * max(float(s.max()), 1e-300)).sum())
 
@@ -195,6 +195,8 @@ def validation_table(
     for i, (kind, shape, rank) in enumerate(TABLES[table]):
         g = torch.Generator().manual_seed(10_000 * seed + i)
         p = build_problem(kind, shape, rank, n, g)
+        p.model.to(device)  # everything downstream (table, sensitivity, calibration, rescaling) runs on ``device``
+        p.data = (p.data[0].to(device), p.data[1].to(device))
         problems.append(p)
         si = s
         if p.family == "normal crossing":
