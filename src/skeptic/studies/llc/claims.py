@@ -79,7 +79,7 @@ CLAIMS = (
         "accurate-regular",
         "On regular models the LLC estimate is within 20% of λ = d/2 for every model (Skeptic's threshold: 0.2, "
         "fixed before running).",
-        "Lau et al. 2023 (arXiv 2308.12108), §3: for a regular minimum the LLC is d/2; " + _ACC,
+        "Watanabe 2009 (a regular model's learning coefficient is d/2); " + _ACC,
         worst_rel_error("regular"),
         AtMost(REL_TOL),
     ),
@@ -87,7 +87,8 @@ CLAIMS = (
         "accurate-normal-crossing",
         "On normal-crossing models the LLC estimate is within 20% of the exact λ = min 1/(2k_i) for every model "
         "(Skeptic's threshold: 0.2, fixed before running).",
-        "Lau et al. 2023 (arXiv 2308.12108), contributions: 'The LLC can be estimated'; λ from Watanabe 2009, Ex. 2.8",
+        "Lau et al. 2023 (arXiv 2308.12108), contributions: 'The LLC can be estimated'; "
+        "λ of a normal crossing: Watanabe 2009",
         worst_rel_error("normal crossing"),
         AtMost(REL_TOL),
     ),
@@ -120,7 +121,7 @@ CLAIMS = (
         "The estimate sees degeneracy: every singular model (RRR, DLN) has λ̂ ≤ 0.75·d/2, far below the parameter "
         "count's d/2 (Skeptic's threshold: 0.75, fixed before running).",
         "Lau et al. 2023 (arXiv 2308.12108), abstract of v1: 'degeneracy in DNN cannot be accounted for by simply "
-        "counting the number of flat directions'; Watanabe 2009, Thm 6.4 (λ ≤ d/2)",
+        "counting the number of flat directions'; Watanabe 2009 (λ ≤ d/2)",
         degeneracy_ratio,
         AtMost(DEGENERACY_MAX),
     ),
@@ -319,7 +320,7 @@ PROBES = (
     Probe(
         "settings-as-declared",
         "What ran is what the source and config declare: β = 1/log n (Lau et al. 2023, "
-        "§4) and the configured ε·nβ on every row.",
+        "the estimator's definition) and the configured ε·nβ on every row.",
         _settings_as_declared,
     ),
     Probe(

@@ -1,6 +1,6 @@
 """The local learning coefficient (LLC) estimated by localized SGLD, all chains as one batched computation.
 
-Lau, Furman, Wang, Murfet & Wei 2023 (arXiv 2308.12108), Definition of the estimator (§4):
+Lau, Furman, Wang, Murfet & Wei 2023 (arXiv 2308.12108), the definition of the estimator:
 
     λ̂(w*) = nβ (E_w^β[L_n(w)] − L_n(w*)),   β = 1/log n by default,
 

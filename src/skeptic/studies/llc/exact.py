@@ -1,13 +1,13 @@
 """Exact (real log canonical threshold) learning coefficients of models where they are known.
 
-* Regular models: λ = d/2 (Watanabe 2009, Remark 1.15 / §7: a regular model's learning coefficient is half its
+* Regular models: λ = d/2 (Watanabe 2009: a regular model's learning coefficient is half its
   number of parameters).
 * Normal crossings K(w) = ∏ w_i^{2k_i} with a prior positive at the origin: λ = min_i 1/(2k_i) over the k_i > 0,
-  multiplicity = the number of i attaining the minimum (Watanabe 2009, §2.4, Example 2.8 with h_i = 0).
+  multiplicity = the number of i attaining the minimum (Watanabe 2009, the normal-crossing case, with h_i = 0).
 * Reduced-rank regression x ↦ BAx (A is H×M, B is N×H, true rank r): Aoyagi & Watanabe 2005, Main Theorem
   (the four cases, as restated in Lau et al. 2023, Appendix "reduced rank regression").
 * Deep linear networks x ↦ W_L ⋯ W_1 x with widths H_1 (input), …, H_{L+1} (output) and true rank r:
-  Aoyagi 2024, Theorem 1 (as restated in Lau et al. 2023 and Furman & Lau 2024, §3). For L = 2 it reduces to the
+  Aoyagi 2024, Theorem 1 (as restated by Furman & Lau 2024). For L = 2 it reduces to the
   reduced-rank formula, which the unit tests check case by case.
 """
 
@@ -29,8 +29,8 @@ def regular_lambda(d: int) -> float:
 def normal_crossing_lambda(powers: Sequence[int]) -> tuple[float, int]:
     """(λ, multiplicity) of K(w) = ∏ w_i^{2 k_i} near w = 0 with a prior positive at 0.
 
-    λ = min over k_i > 0 of 1/(2 k_i); the multiplicity m counts the i attaining it (Watanabe 2009, Example 2.8;
-    devinterp's test table ``TRUE_LCS_PER_POWER`` uses the same values: powers (0, 1) → 1/2, (0, 2) → 1/4).
+    λ = min over k_i > 0 of 1/(2 k_i); the multiplicity m counts the i attaining it (Watanabe 2009, normal-crossing
+    case; devinterp's test table ``TRUE_LCS_PER_POWER`` uses the same values: powers (0, 1) → 1/2, (0, 2) → 1/4).
     """
     if any(k < 0 for k in powers):
         raise ValueError("powers must be ≥ 0")

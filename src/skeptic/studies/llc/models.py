@@ -129,7 +129,7 @@ def dln_problem(widths: tuple[int, ...], r: int, n: int, g: torch.Generator) -> 
 
 
 def rescaled(problem: Problem, c: float) -> Problem:
-    """The same function with its first layer multiplied by c and its second divided by c (Furman & Lau 2024, §5:
+    """The same function with its first layer multiplied by c and its second divided by c (Furman & Lau 2024, abstract:
     the LLC is invariant under this symmetry)."""
     assert isinstance(problem.model, DeepLinear)
     ws = [w.detach().clone() for w in problem.model.layers]
