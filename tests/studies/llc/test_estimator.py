@@ -130,3 +130,23 @@ def test_default_nbeta() -> None:
     assert llc.default_nbeta(1000) == pytest.approx(1000 / math.log(1000))
     with pytest.raises(ValueError):
         llc.default_nbeta(1)
+
+
+def test_an_independent_sequential_implementation_agrees() -> None:
+    from skeptic.studies.llc.crosscheck import sequential_llc
+
+    p = models.dln_problem((3, 2, 3), 1, 500, torch.Generator().manual_seed(4))
+    nb = llc.default_nbeta(500)
+    kw = {
+        "epsilon": 0.1 / nb,
+        "nbeta": nb,
+        "gamma": 10.0,
+        "num_chains": 4,
+        "num_draws": 400,
+        "num_burnin": 100,
+        "batch_size": 500,
+    }
+    ours = llc.estimate_llc(p.model, llc.gaussian_nll, p.data, seed=1, warn=False, **kw)  # type: ignore[arg-type]
+    ref = sequential_llc(p.model, llc.gaussian_nll, p.data, seed=2, use_devinterp=False, **kw)  # type: ignore[arg-type]
+    assert ref["reference"].startswith("plain-torch")
+    assert abs(ours.mean - ref["llc"]) < 4 * math.hypot(ours.std_error, ref["llc_se"]) + 0.05 * p.exact

@@ -249,6 +249,18 @@ def _loss_is_the_nll(m: Measurements) -> ProbeOutcome:
     return ProbeOutcome(not bad, "; ".join(bad) if bad else "; ".join(shown))
 
 
+def _crosscheck(m: Measurements) -> ProbeOutcome:
+    c = m.get("crosscheck")
+    if c is None:
+        return ProbeOutcome(False, "the cross-check did not run (crosscheck=false)")
+    diff, tol = abs(c["ours"] - c["llc"]), Z * math.hypot(c["ours_se"], c["llc_se"]) + 0.05 * c["exact"]
+    detail = (
+        f"{c['name']}: batched {c['ours']:.3f} ± {c['ours_se']:.3f}, "
+        f"{c['reference']} {c['llc']:.3f} ± {c['llc_se']:.3f}"
+    )
+    return ProbeOutcome(diff <= tol, detail)
+
+
 def _settings_as_declared(m: Measurements) -> ProbeOutcome:
     bad = []
     for r in _rows(m):
@@ -316,6 +328,12 @@ PROBES = (
         "The loss is the per-sample unit-noise Gaussian NLL the exact λ and nβ assume: on noisy data at the fitted "
         "minimum it equals ½·outputs·(1 − inputs/n) within 5 SE.",
         _loss_is_the_nll,
+    ),
+    Probe(
+        "independent-implementation",
+        "An independent chain-by-chain implementation (devinterp's own SGLD optimizer when installed, else a "
+        "plain-torch optimizer with its update) agrees with the batched estimator within 4 combined SE + 5% of λ.",
+        _crosscheck,
     ),
     Probe(
         "settings-as-declared",

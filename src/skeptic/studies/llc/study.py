@@ -16,10 +16,11 @@ import torch
 from pydantic import Field
 
 from skeptic.core.study import Brief, RunContext, StudyConfig, StudyOutput, study
-from skeptic.studies.llc import activations, estimator, experiments
+from skeptic.studies.llc import activations, crosscheck, estimator, experiments
 from skeptic.studies.llc.claims import CLAIMS, PROBES
 from skeptic.studies.llc.faults import FAULTS
 from skeptic.studies.llc.figures import make_figures, make_tables
+from skeptic.studies.llc.models import gaussian_nll
 
 
 class LLCConfig(StudyConfig):
@@ -55,6 +56,9 @@ class LLCConfig(StudyConfig):
     """Hidden units of the teacher (same activation as its student); fewer than the student's makes it singular."""
     act_train_steps: int = Field(1500, ge=10, le=100_000)
     """Full-batch Adam steps (cosine schedule from 0.01) to bring each student to a minimum before sampling."""
+    crosscheck: bool = True
+    """Cross-check the batched estimator on the first RRR/DLN against an independent chain-by-chain loop: devinterp's
+    own SGLD optimizer when devinterp is installed, else a plain-torch optimizer with the same update."""
     rescale_factor: float = Field(2.0, gt=0.0, le=100.0)
     """c in the rescaling check: layer 1 of a DLN times c, layer 2 divided by c."""
 
@@ -179,6 +183,28 @@ def _run(config: LLCConfig, ctx: RunContext, device: str) -> dict[str, Any]:
             "table": rows,
             "rescaling": resc,
         }
+        if config.crosscheck:
+            target = dlns[0]
+            row = next(r for r in rows if r["name"] == target.name)
+            ref = crosscheck.sequential_llc(
+                target.model,
+                gaussian_nll,
+                target.data,
+                epsilon=row["epsilon"],
+                nbeta=row["nbeta"],
+                gamma=config.gamma,
+                num_chains=config.num_chains,
+                num_draws=config.num_draws,
+                num_burnin=config.num_burnin,
+                batch_size=config.batch_size,
+                seed=ctx.seed * 7 + 5,
+            )
+            m["crosscheck"] = ref | {
+                "name": target.name,
+                "ours": row["llc"],
+                "ours_se": row["llc_se"],
+                "exact": target.exact,
+            }
         if config.sensitivity:
             t1 = time.perf_counter()
             target = dlns[0]
