@@ -65,7 +65,14 @@ class LLCConfig(StudyConfig):
 
 PRESETS = {
     "test": LLCConfig(
-        table="tiny", n=1000, num_chains=4, num_draws=150, num_burnin=50, batch_size=1000, sensitivity=False
+        table="tiny",
+        n=1000,
+        num_chains=4,
+        num_draws=150,
+        num_burnin=50,
+        batch_size=1000,
+        sensitivity=False,
+        activations=False,
     ),
     "quick": LLCConfig(table="standard", n=5000, num_chains=6, num_draws=500, num_burnin=150),
     "paper": LLCConfig(table="standard", n=20_000, num_chains=8, num_draws=4000, num_burnin=1000),
