@@ -148,9 +148,9 @@ BRIEF = Brief(
     probes=PROBES,
     brief=BRIEF,
     runtime={
-        "test": "~5 s",
-        "quick": "~1 min",
-        "paper": "~25 min (estimated from step counts; not yet run end to end)",
+        "test": "~10 s (2 cores, shared)",
+        "quick": "~2 min (2 cores under load 12; ~45 s of CPU)",
+        "paper": "~12 min",
     },
     faults=FAULTS,
 )
