@@ -4,4 +4,5 @@
 from skeptic.studies.goodhart import study as goodhart  # noqa: F401
 from skeptic.studies import random_labels  # noqa: F401
 from skeptic.studies import alignment_faking  # noqa: F401
+from skeptic.studies import llc  # noqa: F401
 from skeptic.studies import superposition  # noqa: F401

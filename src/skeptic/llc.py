@@ -1,0 +1,44 @@
+"""The local learning coefficient: Skeptic's batched SGLD estimator and exact learning coefficients.
+
+    from skeptic import llc
+    est = llc.estimate_llc(model, llc.gaussian_nll, (x, y))      # λ̂ = nβ(E_w[L_n(w)] − L_n(w*)), β = 1/log n
+    est.mean, est.std_error, est.rhat, est.mala_acceptance, est.warnings
+    llc.calibrate(model, llc.gaussian_nll, (x, y)).epsilon        # the ε sweep, as one batched run
+    llc.rrr_lambda(M=5, H=3, N=5, r=1), llc.dln_lambda([4, 4, 4, 4], r=1), llc.normal_crossing_lambda([1, 2])
+
+See :mod:`skeptic.studies.llc.estimator` for the update rule, the loss convention and how the defaults were chosen.
+"""
+
+from skeptic.studies.llc.estimator import (
+    Calibration,
+    LLCEstimate,
+    calibrate,
+    default_nbeta,
+    estimate_llc,
+    gelman_rubin,
+    sgld_chains,
+)
+from skeptic.studies.llc.exact import (
+    dln_lambda,
+    dln_num_params,
+    normal_crossing_lambda,
+    regular_lambda,
+    rrr_lambda,
+)
+from skeptic.studies.llc.models import gaussian_nll
+
+__all__ = [
+    "Calibration",
+    "LLCEstimate",
+    "calibrate",
+    "default_nbeta",
+    "dln_lambda",
+    "dln_num_params",
+    "estimate_llc",
+    "gaussian_nll",
+    "gelman_rubin",
+    "normal_crossing_lambda",
+    "regular_lambda",
+    "rrr_lambda",
+    "sgld_chains",
+]

@@ -1,0 +1,152 @@
+"""The batched SGLD estimator against exact answers, and its diagnostics."""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pytest
+import torch
+
+from skeptic import llc
+from skeptic.studies.llc import experiments, models
+
+
+@pytest.fixture(autouse=True)
+def _one_thread() -> object:
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield None
+    torch.set_num_threads(threads)
+
+
+def _linear(n: int = 500, seed: int = 0) -> models.Problem:
+    return models.regular_problem(2, 1, n, torch.Generator().manual_seed(seed))
+
+
+def test_regular_model_matches_the_exact_discrete_langevin_target() -> None:
+    p = _linear()
+    nb = llc.default_nbeta(500)
+    eps = 0.1 / nb
+    est = llc.estimate_llc(
+        p.model,
+        llc.gaussian_nll,
+        p.data,
+        epsilon=eps,
+        gamma=1.0,
+        num_chains=8,
+        num_draws=1500,
+        num_burnin=200,
+        batch_size=500,
+        warn=False,
+    )
+    target = experiments.regular_target(p, nb, 1.0, eps)
+    assert target == pytest.approx(1.0, rel=0.05)  # ≈ d/2 = 1
+    assert abs(est.mean - target) < 4 * est.std_error + 0.03
+    assert est.std_error > 0 and len(est.chain_llcs) == 8
+    assert est.loss_traces.shape == (8, 1700)
+
+
+def test_regular_target_tends_to_half_d() -> None:
+    p = _linear(n=2000)
+    assert experiments.regular_target(p, 1e6, 1e-6, 1e-12) == pytest.approx(1.0, rel=1e-4)
+
+
+def test_normal_crossing_quadrature_matches_closed_form_for_a_quadratic() -> None:
+    # K = ½ ex2 w² (power 1): under exp(−nβK − γw²/2), E[nβK] = ½ nβ ex2 / (nβ ex2 + γ)
+    nb, ex2, gamma = 300.0, 1.3, 10.0
+    got = experiments.normal_crossing_target([0, 1], ex2, nb, gamma)
+    assert got == pytest.approx(0.5 * nb * ex2 / (nb * ex2 + gamma), rel=1e-4)
+
+
+def test_estimate_is_reproducible_and_chains_are_independent() -> None:
+    p = _linear()
+    kw = {"num_chains": 4, "num_draws": 100, "num_burnin": 20, "seed": 3, "warn": False}
+    a = llc.estimate_llc(p.model, llc.gaussian_nll, p.data, **kw)  # type: ignore[arg-type]
+    b = llc.estimate_llc(p.model, llc.gaussian_nll, p.data, **kw)  # type: ignore[arg-type]
+    assert np.array_equal(a.chain_llcs, b.chain_llcs)
+    assert len(set(np.round(a.chain_llcs, 12))) == 4
+
+
+def test_model_parameters_are_not_modified() -> None:
+    p = _linear()
+    before = p.model.w.detach().clone()
+    llc.estimate_llc(p.model, llc.gaussian_nll, p.data, num_chains=2, num_draws=20, num_burnin=0, warn=False)
+    assert torch.equal(before, p.model.w.detach())
+
+
+def test_starting_off_the_minimum_warns() -> None:
+    p = _linear()
+    with torch.no_grad():
+        p.model.w += 0.3
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        est = llc.estimate_llc(p.model, llc.gaussian_nll, p.data, num_chains=2, num_draws=100, num_burnin=20)
+    assert est.gradient_bias_bound > 1.0
+    assert any("minimum" in str(w.message) for w in caught)
+    assert est.mean < 0  # the chains slide downhill: the estimate is meaningless, and says so
+    assert any("negative estimate" in m for m in est.warnings)
+
+
+def test_too_large_a_step_lowers_the_mala_acceptance() -> None:
+    p = _linear()
+    nb = llc.default_nbeta(500)
+    small = llc.estimate_llc(
+        p.model, llc.gaussian_nll, p.data, epsilon=0.03 / nb, num_chains=2, num_draws=100, warn=False
+    )
+    big = llc.estimate_llc(p.model, llc.gaussian_nll, p.data, epsilon=2.0 / nb, num_chains=2, num_draws=100, warn=False)
+    assert small.mala_acceptance > 0.97
+    assert big.mala_acceptance < small.mala_acceptance - 0.1
+    assert any("MALA acceptance" in m for m in big.warnings)
+
+
+def test_gelman_rubin() -> None:
+    rng = np.random.default_rng(0)
+    same = rng.standard_normal((4, 2000))
+    assert llc.gelman_rubin(same) == pytest.approx(1.0, abs=0.01)
+    shifted = same + np.arange(4)[:, None]
+    assert llc.gelman_rubin(shifted) > 1.5
+    assert math.isnan(llc.gelman_rubin(same[:1]))
+
+
+def test_calibrate_runs_the_grid_and_picks_an_accepted_step() -> None:
+    p = _linear()
+    cal = llc.calibrate(p.model, llc.gaussian_nll, p.data, num_chains=2, num_draws=100, num_burnin=20)
+    assert len(cal.rows) == 6
+    picked = next(r for r in cal.rows if r["epsilon"] == cal.epsilon)
+    assert picked["mala_acceptance"] >= 0.9 and picked["llc"] > 0
+    ok = sorted((r for r in cal.rows if r["mala_acceptance"] >= 0.9 and r["llc"] > 0), key=lambda r: r["epsilon"])
+    i = [r["epsilon"] for r in ok].index(cal.epsilon)
+    assert i < len(ok) - 1  # the smaller member of an adjacent pair
+
+    def change(j: int) -> float:
+        return abs(ok[j + 1]["llc"] - ok[j]["llc"]) / (abs(ok[j]["llc"]) + abs(ok[j + 1]["llc"]))
+
+    assert change(i) == min(change(j) for j in range(len(ok) - 1))  # the flattest step of λ̂ over ε
+
+
+def test_default_nbeta() -> None:
+    assert llc.default_nbeta(1000) == pytest.approx(1000 / math.log(1000))
+    with pytest.raises(ValueError):
+        llc.default_nbeta(1)
+
+
+def test_an_independent_sequential_implementation_agrees() -> None:
+    from skeptic.studies.llc.crosscheck import sequential_llc
+
+    p = models.dln_problem((3, 2, 3), 1, 500, torch.Generator().manual_seed(4))
+    nb = llc.default_nbeta(500)
+    kw = {
+        "epsilon": 0.1 / nb,
+        "nbeta": nb,
+        "gamma": 10.0,
+        "num_chains": 4,
+        "num_draws": 400,
+        "num_burnin": 100,
+        "batch_size": 500,
+    }
+    ours = llc.estimate_llc(p.model, llc.gaussian_nll, p.data, seed=1, warn=False, **kw)  # type: ignore[arg-type]
+    ref = sequential_llc(p.model, llc.gaussian_nll, p.data, seed=2, use_devinterp=False, **kw)  # type: ignore[arg-type]
+    assert ref["reference"].startswith("plain-torch")
+    assert abs(ours.mean - ref["llc"]) < 4 * math.hypot(ours.std_error, ref["llc_se"]) + 0.05 * p.exact

@@ -1,0 +1,83 @@
+"""The llc study end to end on its ``test`` preset, and its claims and probes on synthetic measurements."""
+
+from __future__ import annotations
+
+import copy
+import math
+from typing import Any
+
+import pytest
+
+from skeptic.core import run as core_run
+from skeptic.core.claims import run_probes
+from skeptic.studies.llc.claims import CLAIMS, PROBES, degeneracy_ratio, worst_rel_error
+from skeptic.studies.llc.study import BRIEF
+from skeptic.studies.llc.study import run as llc_study
+
+
+@pytest.fixture(scope="module")
+def result(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    return core_run(llc_study, preset="test", store=tmp_path_factory.mktemp("store"))
+
+
+@pytest.mark.slow
+def test_test_preset_runs_and_every_probe_passes(result: Any) -> None:
+    assert result.status == "completed"
+    assert not [p for p in result.probes if not p["passed"]]
+    assert [c["id"] for c in result.claims] == [c.id for c in CLAIMS]
+    m = result.measurements
+    assert {r["family"] for r in m["table"]} == {
+        "regular",
+        "normal crossing",
+        "reduced-rank regression",
+        "deep linear network",
+    }
+    assert BRIEF.found is not None and "relative errors" in BRIEF.found(result)
+
+
+@pytest.mark.slow
+def test_probes_catch_doctored_measurements(result: Any) -> None:
+    m = copy.deepcopy(result.measurements)
+    row = next(r for r in m["table"] if r["family"] == "regular")
+    row["llc"] *= 1.5  # an estimate that no longer matches its exact target nor its own trace
+    failed = {p.id for p in run_probes(PROBES, m) if not p.passed}
+    assert {"regular-exact", "estimate-from-trace", "se-from-chains"} <= failed
+    m = copy.deepcopy(result.measurements)
+    m["table"][0]["nbeta"] = m["n"]
+    assert "settings-as-declared" in {p.id for p in run_probes(PROBES, m) if not p.passed}
+
+
+def _row(family: str, exact: float, llc: float, se: float, d: int) -> dict[str, Any]:
+    return {
+        "name": f"{family} {exact}",
+        "family": family,
+        "exact": exact,
+        "llc": llc,
+        "llc_se": se,
+        "rel_error": (llc - exact) / exact,
+        "half_d": d / 2,
+    }
+
+
+def test_claim_measures_on_synthetic_rows() -> None:
+    m = {
+        "table": [
+            _row("regular", 3.0, 3.3, 0.1, 6),
+            _row("regular", 12.0, 11.0, 0.2, 24),
+            _row("deep linear network", 6.5, 7.0, 0.2, 48),
+        ]
+    }
+    worst = worst_rel_error("regular")(m)
+    assert worst.value == pytest.approx(0.1)  # 3.3 vs 3 beats 11 vs 12 (0.083)
+    assert worst.hi == pytest.approx(0.1 + 1.96 * 0.1 / 3)
+    ratio = degeneracy_ratio(m)
+    assert ratio.value == pytest.approx(7.0 / 24)
+    with pytest.raises(ValueError):
+        worst_rel_error("normal crossing")(m)
+
+
+def test_paper_preset_is_declared_within_limits() -> None:
+    from skeptic.studies.llc.study import PRESETS
+
+    p = PRESETS["paper"]
+    assert p.table == "standard" and p.n >= 20_000 and math.isfinite(p.gamma)
