@@ -119,6 +119,7 @@ CLAIMS = (
         "Lau et al. 2023 (arXiv 2308.12108), Introduction, contributions: 'The estimated LLC respects ordinality'",
         rank_correlation,
         AtLeast(RANK_MIN),
+        own_threshold=True,
     ),
     Claim(
         "degeneracy",
