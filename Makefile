@@ -44,6 +44,8 @@ lint: setup
 	$(VENV)/bin/mypy
 
 bench: setup
+	# devinterp is the LLC reference; its full install pulls transformers and more, and only its SGLD optimizer is used.
+	$(PY) -m pip install --quiet --no-deps devinterp==2.0.1
 	for f in benchmarks/*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
 
 clean:
