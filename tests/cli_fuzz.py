@@ -107,7 +107,9 @@ def template() -> Path:
 
 
 def good_run_ids() -> list[str]:
-    with sqlite3.connect(template() / "store-good" / DB) as conn:
+    # closed at once: a connection left to the garbage collector would delete the -wal/-shm files it made
+    # while a sandbox is being copied from the template
+    with contextlib.closing(sqlite3.connect(template() / "store-good" / DB)) as conn:
         return [r[0] for r in conn.execute("SELECT run_id FROM runs ORDER BY run_id")]
 
 
@@ -116,7 +118,9 @@ def sandbox() -> Iterator[Path]:
     """A fresh copy of the template; the working directory of a case is ``<sandbox>/work``."""
     parent = Path(tempfile.mkdtemp(prefix="skeptic-fuzz-"))
     try:
-        shutil.copytree(template(), parent / "sandbox", symlinks=True)
+        # the template's WAL is folded into its main file (asserted above); a reader's -wal/-shm are transient
+        transient = shutil.ignore_patterns(f"{DB}-wal", f"{DB}-shm")
+        shutil.copytree(template(), parent / "sandbox", symlinks=True, ignore=transient)
         yield parent / "sandbox"
     finally:
         shutil.rmtree(parent, ignore_errors=True)
