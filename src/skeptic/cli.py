@@ -449,12 +449,10 @@ def audit_command(
     if not all_ and not studies:
         raise UsageError("name at least one study (see `skeptic list`) or pass --all")
     chosen: list[Study[Any]] = registered if all_ else [get_study(name) for name in studies or []]
+    uncatalogued = [s.name for s in chosen if not s.faults]
     if all_:
-        if not any(s.faults for s in chosen):
+        if len(uncatalogued) == len(chosen):
             raise UsageError("no registered study declares a fault catalog (studies/<name>/faults.py)")
-        for s in chosen:
-            if not s.faults:
-                err.print(f"skipped {s.name}: it declares no fault catalog", markup=False)
         chosen = [s for s in chosen if s.faults]
     for s in chosen:  # validate everything before anything runs or is written
         if not s.faults:
@@ -464,7 +462,9 @@ def audit_command(
             )
         resolve_config(s, preset)
 
-    db = _store(store, write=True)
+    db = _store(store, write=True)  # a damaged store fails here, in one line, before anything is printed
+    for name in uncatalogued if all_ else []:
+        err.print(f"skipped {name}: it declares no fault catalog", markup=False)
     failing = 0
     for s in chosen:
         progress = (lambda line: err.print(line, markup=False)) if err.is_terminal else None
