@@ -154,12 +154,12 @@ BRIEF = Brief(
     },
     faults=FAULTS,
 )
-def run(config: LLCConfig, ctx: RunContext, device: str = "cpu") -> StudyOutput:
+def run(config: LLCConfig, ctx: RunContext) -> StudyOutput:
     threads = torch.get_num_threads()
     # the models are tiny (≤ 50 parameters): intra-op threads only add contention, badly so on a shared machine
     torch.set_num_threads(1)
     try:
-        m = _run(config, ctx, device)
+        m = _run(config, ctx, ctx.device)  # --device: where the chains run
     finally:
         torch.set_num_threads(threads)
     return StudyOutput(m, make_figures(m), make_tables(m))
