@@ -53,7 +53,8 @@ class Brief:
 
     ``found`` writes "what we found" from a run; without it the report summarizes the verdicts.
     ``appendix`` is extra Markdown shown on the study page even before any run (e.g. published
-    results to compare against, instructions).
+    results to compare against, instructions). ``answer`` and ``headline_figure`` feed the report's
+    index card for a policy reader.
     """
 
     claimed: str
@@ -61,6 +62,12 @@ class Brief:
     not_shown: str
     found: Callable[[RunResult], str] | None = None
     appendix: str = ""
+    answer: Callable[[RunResult], str] | None = None
+    """One or two plain sentences answering the study's question, written from the run's measurements
+    (no claim ids, no jargon), e.g. "true utility keeps rising only when the error is light-tailed; with
+    heavy-tailed error it falls back to zero". The report's index card leads with it."""
+    headline_figure: str | None = None
+    """The name of the :class:`Figure` a reader should see first (the index card's thumbnail)."""
 
 
 @dataclass
