@@ -670,21 +670,28 @@ class Store:
         return None
 
 
+def _provenance_fields(row: sqlite3.Row) -> dict[str, Any]:
+    """The columns a run and an audit share: what ran, where, when, and how it ended."""
+    return {
+        "study": row["study"],
+        "preset": row["preset"],
+        "seed": row["seed"],
+        "config": json.loads(row["config_json"]),
+        "code_version": row["code_version"],
+        "provenance": json.loads(row["provenance_json"]),
+        "status": row["status"],
+        "pid": row["pid"],
+        "host": row["host"],
+        "started_at": row["started_at"],
+        "finished_at": row["finished_at"],
+        "error": row["error"],
+    }
+
+
 def _audit_record(row: sqlite3.Row) -> AuditRecord:
     return AuditRecord(
         audit_id=row["audit_id"],
-        study=row["study"],
-        preset=row["preset"],
-        seed=row["seed"],
-        config=json.loads(row["config_json"]),
-        code_version=row["code_version"],
-        provenance=json.loads(row["provenance_json"]),
-        status=row["status"],
-        pid=row["pid"],
-        host=row["host"],
-        started_at=row["started_at"],
-        finished_at=row["finished_at"],
-        error=row["error"],
+        **_provenance_fields(row),
         result=_load(row["result_json"], None),
         probe_power=row["probe_power"],
         caught_share=row["caught_share"],
@@ -703,19 +710,8 @@ def _load(text: str | None, default: Any) -> Any:
 def _record(row: sqlite3.Row) -> RunRecord:
     return RunRecord(
         run_id=row["run_id"],
-        study=row["study"],
-        preset=row["preset"],
-        seed=row["seed"],
-        config=json.loads(row["config_json"]),
         config_hash=row["config_hash"],
-        code_version=row["code_version"],
-        provenance=json.loads(row["provenance_json"]),
-        status=row["status"],
-        pid=row["pid"],
-        host=row["host"],
-        started_at=row["started_at"],
-        finished_at=row["finished_at"],
-        error=row["error"],
+        **_provenance_fields(row),
         measurements=_load(row["measurements_json"], None),
         claims=_load(row["claims_json"], []),
         probes=_load(row["probes_json"], []),
