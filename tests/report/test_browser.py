@@ -78,7 +78,7 @@ def test_every_page_renders_cleanly(report: tuple[Path, Any, Any], width: str) -
 @pytest.mark.slow
 def test_the_index_leads_to_a_study_and_its_evidence(report: tuple[Path, Any, Any]) -> None:
     sync_api = pytest.importorskip("playwright.sync_api")
-    out, first, second = report
+    out, _, second = report
     with sync_api.sync_playwright() as p:
         browser = _browser(p)
         page = browser.new_page(accept_downloads=True)
