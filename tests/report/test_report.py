@@ -195,3 +195,11 @@ def test_one_colour_per_verdict_everywhere(tmp_path: Path) -> None:
         text = (tmp_path / "report" / page).read_text()
         for verdict, colour in VERDICT_COLOURS.items():
             assert f"--v-{verdict}: {colour};" in text
+
+
+def test_a_run_of_older_code_names_its_commit(tmp_path: Path) -> None:
+    result = run("toy-coin", preset="test", store=tmp_path / "s")
+    older = RunResult(**{**result.__dict__, "provenance": {**result.provenance, "code_version": "0123456789ab"}})
+    notes = reproduce(get_study("toy-coin"), older).notes
+    assert len(notes) == 1 and "code version 0123456789ab" in notes[0]
+    assert str(result.provenance["git_commit"]) in notes[0]

@@ -127,6 +127,13 @@ def markdown_to_html(text: str) -> Markup:
     return Markup(_markdown.render(text))
 
 
+def shown_cell(value: Any) -> Any:
+    """A measurement's cell as the page shows it: floats to 6 significant digits (the downloads keep them all)."""
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return value
+
+
 def md_cell(value: Any) -> str:
     """Escape a value for a Markdown table cell: no raw HTML, no column breaks, no line breaks."""
     text = str(value).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
@@ -335,6 +342,7 @@ def _environment() -> Environment:
     env.filters["b64"] = lambda data: base64.b64encode(data).decode()
     env.filters["pretty_json"] = lambda value: json.dumps(value, indent=2, sort_keys=True, default=str)
     env.filters["md_cell"] = md_cell
+    env.filters["cell"] = shown_cell
     env.globals["verdict_words"] = VERDICT_WORDS
     env.globals["verdict_colours"] = VERDICT_COLOURS
     env.globals["glossary"] = GLOSSARY

@@ -22,7 +22,7 @@ from typing import Any
 
 from skeptic.core.claims import Claim
 from skeptic.core.config import config_keys
-from skeptic.core.runner import RunResult
+from skeptic.core.runner import RunResult, code_version
 from skeptic.core.study import Study
 
 SHOWN_ROWS = 60
@@ -236,7 +236,8 @@ def reproduce(study: Study[Any], run: RunResult) -> Reproduce:
     preset as the current code defines it, so the command rebuilds the run's config exactly.
 
     With ``--device cuda`` when the run was made on a GPU. Notes say when the command cannot be exact: the
-    preset is gone, or a config key of the run no longer exists (or is new since the run's code version).
+    run was made by another code version (its git commit is named), the preset is gone, or a config key of the
+    run no longer exists (or is new since the run's code version).
     """
     notes: list[str] = []
     parts = ["skeptic", "run", study.name, "--preset", run.preset, "--seed", str(run.seed)]
@@ -258,6 +259,14 @@ def reproduce(study: Study[Any], run: RunResult) -> Reproduce:
         for key in _leaf_keys(run.config):
             if key not in known and not any(k.startswith(key + ".") for k in known):
                 notes.append(f"{key} is no longer a config key; the current code cannot set it")
+    made_by = run.provenance.get("code_version")
+    if made_by and made_by != code_version():
+        commit = run.provenance.get("git_commit") or "unknown"
+        dirty = " plus uncommitted changes" if run.provenance.get("git_dirty") else ""
+        notes.append(
+            f"this run was made by code version {made_by} (git commit {commit}{dirty}), not the current one "
+            f"({code_version()}): check that commit out to reproduce it exactly"
+        )
     for key, value in overrides.items():
         parts += ["--set", f"{key}={_set_value(value)}"]
     if run.provenance.get("device") == "cuda":
