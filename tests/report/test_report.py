@@ -203,3 +203,22 @@ def test_a_run_of_older_code_names_its_commit(tmp_path: Path) -> None:
     notes = reproduce(get_study("toy-coin"), older).notes
     assert len(notes) == 1 and "code version 0123456789ab" in notes[0]
     assert str(result.provenance["git_commit"]) in notes[0]
+
+
+def test_without_chromium_the_pdf_fails_in_one_line_and_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from skeptic.report import pdf
+
+    class NoBrowser:
+        def launch(self, **kwargs: object) -> None:
+            raise RuntimeError("Executable doesn't exist at /nowhere/chrome\nmore detail")
+
+    monkeypatch.setattr(pdf, "chromium_path", lambda: None)
+    with pytest.raises(pdf.PdfError, match="cannot start Chromium .*Executable doesn't exist.*playwright install"):
+        pdf._launch(NoBrowser())
+    monkeypatch.setattr(pdf, "print_pdf", lambda html: pdf._launch(NoBrowser()))
+    run("toy-coin", preset="test", store=tmp_path / "store")
+    with pytest.raises(pdf.PdfError):
+        write_report(Store(tmp_path / "store"), tmp_path / "report", [get_study("toy-coin")], pdf=True)
+    assert not (tmp_path / "report").exists()
