@@ -215,7 +215,7 @@ def test_without_chromium_the_pdf_fails_in_one_line_and_writes_nothing(
             raise RuntimeError("Executable doesn't exist at /nowhere/chrome\nmore detail")
 
     monkeypatch.setattr(pdf, "chromium_path", lambda: None)
-    with pytest.raises(pdf.PdfError, match="cannot start Chromium .*Executable doesn't exist.*playwright install"):
+    with pytest.raises(pdf.PdfError, match=r"cannot start Chromium .*Executable doesn't exist.*playwright install"):
         pdf._launch(NoBrowser())
     monkeypatch.setattr(pdf, "print_pdf", lambda html: pdf._launch(NoBrowser()))
     run("toy-coin", preset="test", store=tmp_path / "store")
