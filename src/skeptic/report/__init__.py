@@ -180,8 +180,8 @@ class StudyPage:
         if self.study.brief.answer is not None:
             try:
                 return self.study.brief.answer(run)
-            except Exception:  # (fall back to the counts rather than lose the card)
-                pass
+            except Exception as exc:  # (a run stored by older code may lack a measurement: say so, keep the card)
+                return count_sentence(run) + f" (The study's own answer could not be written from this run: {exc!r}.)"
         return count_sentence(run)
 
     def headline(self) -> StoredFigure | None:
