@@ -123,8 +123,12 @@ VERDICT_WORDS = {
 
 
 def markdown_to_html(text: str) -> Markup:
-    """Render trusted prose as Markdown; raw HTML in it is shown as text, never interpreted."""
-    return Markup(_markdown.render(text))
+    """Render trusted prose as Markdown; raw HTML in it is shown as text, never interpreted.
+
+    Tables scroll inside their own box, so a wide one never makes a phone scroll the whole page sideways
+    (the ``<table>`` tags can only come from the renderer: raw HTML is off)."""
+    html = _markdown.render(text).replace("<table>", '<div class="scroll"><table>')
+    return Markup(html.replace("</table>", "</table></div>"))
 
 
 def shown_cell(value: Any) -> Any:
