@@ -211,7 +211,7 @@ class StudyPage:
         out = []
         failed = [p for p in run.probes if not p["passed"]]
         if failed:
-            names = "; ".join(f"{p['id']} ({p['description']})" for p in failed[:3])
+            names = "; ".join(f"{p['id']}: {str(p['description']).rstrip('.')}" for p in failed[:3])
             out.append(f"A control check failed, so no verdict of this run is trusted: {names}.")
         not_rep = [c for c in run.claims if c["verdict"] == "not_replicated"]
         if len(not_rep) == 1:
