@@ -24,9 +24,10 @@ system-deps:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "chromium is missing: sudo apt-get install chromium (the browser tests will be skipped)"; fi; }
 
+# The report, with the briefs printed to PDF where headless Chromium can run (else the HTML and Markdown alone).
 demo: setup
 	$(VENV)/bin/skeptic run --all --preset $(PRESET)
-	$(VENV)/bin/skeptic report --out $(REPORT)
+	$(VENV)/bin/skeptic report --out $(REPORT) --pdf || $(VENV)/bin/skeptic report --out $(REPORT)
 
 paper:
 	$(MAKE) demo PRESET=paper

@@ -302,9 +302,10 @@ def external_refs(html: str) -> list[str]:
     bad = []
     for ref in parser.refs:
         value = ref.split("=", 1)[1].rstrip(">").strip().lower()
-        if value.startswith(("data:image/png;base64,", "#")):
+        if value.startswith(("data:", "#")):  # inline figures and downloads (CSV, JSON), and places on the page
             continue
-        if ":" in value.split("/", 1)[0] or value.startswith("//") or not value.endswith((".html", ".md", ".png")):
+        path = value.split("#", 1)[0]  # a place on another page of the report
+        if ":" in path.split("/", 1)[0] or path.startswith("//") or not path.endswith((".html", ".md", ".png", ".pdf")):
             bad.append(ref)
     return bad
 

@@ -356,13 +356,18 @@ def _print_replication(rep: Any, console: Console) -> None:
 def report_command(
     out_dir: Annotated[Path, typer.Option("--out", help="Where to write the report.")] = Path("skeptic-report"),
     store: StoreOption = None,
+    pdf: Annotated[
+        bool, typer.Option("--pdf", help="Also print the briefs to skeptic-briefs.pdf (headless Chromium).")
+    ] = False,
 ) -> None:
-    """Write the static HTML and Markdown report of every study's latest runs."""
-    from skeptic.report import write_report
+    """Write the static HTML and Markdown report of every study's latest runs (and, with --pdf, the briefs)."""
+    from skeptic.report import BRIEFS_PDF, write_report
 
     load_studies()
-    index = write_report(_store(store), out_dir)
+    index = write_report(_store(store), out_dir, pdf=pdf)
     out.print(f"report written: {index.resolve()}", markup=False)
+    if pdf:
+        out.print(f"briefs printed: {(index.parent / BRIEFS_PDF).resolve()}", markup=False)
 
 
 @app.command("runs")

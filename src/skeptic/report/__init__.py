@@ -12,6 +12,14 @@ under a file, read-only, a name too long, ``figures`` or a page that is a direct
 rendered in memory, written into a temporary directory beside the destination and moved into place.
 A failure raises :class:`ReportError` (a :class:`~skeptic.core.errors.UsageError`: one line and exit
 status 2 in the CLI) and leaves no file of the report behind.
+
+Two readers: the index opens with one card per study for a policy reader (the question, a plain answer
+written from the run, the verdict counts as a bar, the headline figure, caveats in words, a glossary);
+each study page leads with its brief and headline figure, and then gives an auditor every claim linked to
+the measurement it was decided on (a table, downloadable inline as CSV and JSON), the command that
+reproduces each run with its code version, and runs of the study that disagree, side by side.
+``skeptic report --pdf`` also prints the briefs to ``skeptic-briefs.pdf`` (see :mod:`skeptic.report.pdf`).
+Verdict colours come from one table, :data:`VERDICT_COLOURS` (the robustness map's), everywhere.
 """
 
 from __future__ import annotations
@@ -23,7 +31,7 @@ import re
 import shutil
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -34,10 +42,11 @@ from markupsafe import Markup
 
 from skeptic.core.claims import VERDICTS
 from skeptic.core.errors import UsageError, shown
-from skeptic.core.replicate import ROBUSTNESS_MAP_CAPTION
+from skeptic.core.replicate import ROBUSTNESS_MAP_CAPTION, STATE_COLOURS
 from skeptic.core.runner import RunResult
-from skeptic.core.store import AuditRecord, Store, StoredReplication
+from skeptic.core.store import AuditRecord, Store, StoredFigure, StoredReplication
 from skeptic.core.study import Study, all_studies
+from skeptic.report.evidence import Disagreement, Evidence, Reproduce, differs, disagreement, evidence, reproduce
 
 PRESET_ORDER = ("paper", "quick", "test")
 """Which preset's run leads a study's page: the closest to the paper that has been run."""
@@ -53,6 +62,58 @@ class ReportError(UsageError):
     """The report cannot be written where it was asked to be; nothing was written."""
 
 
+VERDICT_COLOURS = {v: STATE_COLOURS[v] for v in VERDICTS}
+"""One colour per verdict across the whole report: badges, the index's bars and the robustness map."""
+
+GLOSSARY: tuple[tuple[str, str], ...] = (
+    (
+        "claim",
+        "One statement a paper makes (cited to its table, figure, theorem or sentence), phrased so that a "
+        "measurement could contradict it.",
+    ),
+    ("replicated", "The whole uncertainty interval of the measurement agrees with the claim."),
+    (
+        "not replicated",
+        "The whole uncertainty interval disagrees with the claim: the experiment contradicts it at this scale.",
+    ),
+    (
+        "inconclusive",
+        "The uncertainty interval straddles the line the claim draws: more data or seeds are needed to decide.",
+    ),
+    ("untrusted", "A probe of that run failed, so none of its verdicts is trusted, whatever the numbers say."),
+    (
+        "probe",
+        "A control that must hold before any verdict of a run is trusted: a shuffled-label control at "
+        "chance, an exact answer checked against simulation, independent seeds that agree.",
+    ),
+    (
+        "confidence interval",
+        "The range of values compatible with the data at a stated level (usually 95%): "
+        "over seeds, by bootstrap, or from Monte Carlo error. Exact computations have none.",
+    ),
+    (
+        "heavy tail",
+        "A distribution whose extreme values are much more likely than a normal distribution's: its "
+        "tail falls off slower than any exponential (Student-t, Pareto, lognormal).",
+    ),
+    (
+        "preset",
+        "A named size of a study: test (seconds, for checking the code), quick (minutes on a laptop), "
+        "paper (the closest to the paper's own setting this machine can run).",
+    ),
+    (
+        "Skeptic's own threshold",
+        'Where the paper gives a direction but no number ("a small constant factor"), the '
+        "line Skeptic drew; the claim says so.",
+    ),
+    (
+        "probe power",
+        "In an audit, the share of injected realistic bugs that made a probe fail, among those that "
+        "would otherwise have changed a verdict.",
+    ),
+)
+"""The few terms a reader meets, in plain words (the index's and the PDF's glossary)."""
+
 VERDICT_WORDS = {
     "replicated": "replicated",
     "not_replicated": "not replicated",
@@ -62,8 +123,19 @@ VERDICT_WORDS = {
 
 
 def markdown_to_html(text: str) -> Markup:
-    """Render trusted prose as Markdown; raw HTML in it is shown as text, never interpreted."""
-    return Markup(_markdown.render(text))
+    """Render trusted prose as Markdown; raw HTML in it is shown as text, never interpreted.
+
+    Tables scroll inside their own box, so a wide one never makes a phone scroll the whole page sideways
+    (the ``<table>`` tags can only come from the renderer: raw HTML is off)."""
+    html = _markdown.render(text).replace("<table>", '<div class="scroll"><table>')
+    return Markup(html.replace("</table>", "</table></div>"))
+
+
+def shown_cell(value: Any) -> Any:
+    """A measurement's cell as the page shows it: floats to 6 significant digits (the downloads keep them all)."""
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return value
 
 
 def md_cell(value: Any) -> str:
@@ -82,6 +154,8 @@ class StudyPage:
     """The study's latest completed audit (``skeptic audit``)."""
     replication: StoredReplication | None = None
     """The study's latest replication (``skeptic replicate``), shown in its own section."""
+    disagreements: list[Disagreement] = field(default_factory=list)
+    """Pairs of completed runs whose verdicts differ on some claim, shown side by side."""
 
     @property
     def lead(self) -> RunResult | None:
@@ -96,8 +170,92 @@ class StudyPage:
         if run is None:
             return "Not run yet. Run it with `skeptic run " + self.study.name + "`."
         if self.study.brief.found is not None:
-            return self.study.brief.found(run)
+            try:
+                return self.study.brief.found(run)
+            except Exception as exc:  # (a run stored by older code may lack a measurement)
+                return summarize_verdicts(run) + f"\n\n(The study's own summary could not be written: {exc!r}.)"
         return summarize_verdicts(run)
+
+    def answer(self) -> str:
+        """One or two plain sentences for the index card: the study's own (``Brief.answer``), else a count."""
+        run = self.lead
+        if run is None:
+            return "No completed run yet, so there is no answer in this report."
+        if self.study.brief.answer is not None:
+            try:
+                return self.study.brief.answer(run)
+            except Exception as exc:  # (a run stored by older code may lack a measurement: say so, keep the card)
+                return count_sentence(run) + f" (The study's own answer could not be written from this run: {exc!r}.)"
+        return count_sentence(run)
+
+    def headline(self) -> StoredFigure | None:
+        """The figure a reader should see first: the brief's ``headline_figure``, else the run's first figure."""
+        run = self.lead
+        if run is None or not run.figures:
+            return None
+        wanted = self.study.brief.headline_figure
+        return next((f for f in run.figures if f.name == wanted), run.figures[0])
+
+    def counts(self) -> dict[str, int]:
+        run = self.lead
+        return {v: sum(c["verdict"] == v for c in run.claims) if run else 0 for v in VERDICTS}
+
+    def caveats(self) -> list[str]:
+        """What a policy reader must know before quoting the answer, in words (plain text)."""
+        run = self.lead
+        if run is None:
+            return [
+                "This study was not run for this report (it was skipped or has not completed): "
+                "see its page for how to run it."
+            ]
+        out = []
+        failed = [p for p in run.probes if not p["passed"]]
+        if failed:
+            names = "; ".join(f"{p['id']}: {str(p['description']).rstrip('.')}" for p in failed[:3])
+            out.append(f"A control check failed, so no verdict of this run is trusted: {names}.")
+        not_rep = [c for c in run.claims if c["verdict"] == "not_replicated"]
+        if len(not_rep) == 1:
+            out.append(f"One claim was not replicated here: “{_clip(not_rep[0]['statement'])}”")
+        elif not_rep:
+            out.append(
+                f"{len(not_rep)} claims were not replicated here (the study page lists them), among them "
+                f"“{_clip(not_rep[0]['statement'])}”"
+            )
+        n_inc = sum(c["verdict"] == "inconclusive" for c in run.claims)
+        if n_inc:
+            out.append(f"{n_inc} claim{'s' if n_inc != 1 else ''} could not be decided at this scale (inconclusive).")
+        if run.preset != "paper":
+            out.append(f"Run at the {run.preset} preset, smaller than the paper's setting.")
+        if self.audit is not None and self.audit.counts.get("silent"):
+            out.append(f"The latest audit found {self.audit.counts['silent']} injected bug(s) its checks would miss.")
+        if self.disagreements:
+            out.append("Runs of this study disagree on some verdicts; the study page shows them side by side.")
+        return out
+
+
+def _clip(text: str, limit: int = 160) -> str:
+    """``text`` cut at a word boundary to at most ``limit`` characters, with an ellipsis when cut."""
+    text = " ".join(str(text).split())
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(",;:") + " …"
+
+
+def count_sentence(run: RunResult) -> str:
+    """A one-sentence answer built from a run's verdict counts, for a study whose brief writes none."""
+    counts = {v: sum(c["verdict"] == v for c in run.claims) for v in VERDICTS}
+    total = len(run.claims)
+    if counts["untrusted"]:
+        return (
+            f"No answer can be trusted from this run: a control check failed, so all {total} of its "
+            "claims are untrusted."
+        )
+    parts = [f"{counts['replicated']} of {total} claims replicated"]
+    if counts["not_replicated"]:
+        parts.append(f"{counts['not_replicated']} did not")
+    if counts["inconclusive"]:
+        parts.append(f"{counts['inconclusive']} could not be decided")
+    return f"On the {run.preset} preset, " + ", ".join(parts) + "."
 
 
 def summarize_verdicts(run: RunResult) -> str:
@@ -138,18 +296,39 @@ def collect_pages(store: Store, studies: Sequence[Study[Any]] | None = None) -> 
     for s in studies if studies is not None else all_studies():
         completed = store.runs(study=s.name, status="completed")
         latest: dict[str, RunResult] = {}
+        earlier: dict[str, RunResult] = {}
         for record in completed:  # newest first
             if record.preset not in latest:
                 latest[record.preset] = RunResult.from_record(record, store.figures(record.run_id))
+            elif record.preset not in earlier and record.claims:
+                candidate = RunResult.from_record(record, [])
+                if differs(latest[record.preset], candidate):
+                    earlier[record.preset] = candidate
         order = [p for p in PRESET_ORDER if p in latest] + sorted(p for p in latest if p not in PRESET_ORDER)
+        runs = [latest[p] for p in order]
+        found: list[Disagreement] = []
+        for p in order:
+            if p in earlier:
+                why = (
+                    f"the latest {p} run and the most recent earlier {p} run whose verdicts differ "
+                    "(another seed, config or code version)"
+                )
+                d = disagreement(s, latest[p], earlier[p], why)
+                if d is not None:
+                    found.append(d)
+        for other in runs[1:]:
+            d = disagreement(s, runs[0], other, f"the latest {runs[0].preset} run and the latest {other.preset} run")
+            if d is not None:
+                found.append(d)
         replications = store.replications(study=s.name)
         pages.append(
             StudyPage(
                 s,
-                [latest[p] for p in order],
+                runs,
                 _history(store, s.name),
                 store.latest_audit(s.name),
                 next(iter(replications), None),
+                found,
             )
         )
     return pages
@@ -167,21 +346,36 @@ def _environment() -> Environment:
     env.filters["b64"] = lambda data: base64.b64encode(data).decode()
     env.filters["pretty_json"] = lambda value: json.dumps(value, indent=2, sort_keys=True, default=str)
     env.filters["md_cell"] = md_cell
+    env.filters["cell"] = shown_cell
     env.globals["verdict_words"] = VERDICT_WORDS
+    env.globals["verdict_colours"] = VERDICT_COLOURS
+    env.globals["glossary"] = GLOSSARY
     return env
 
 
-def render_report(store: Store, studies: Sequence[Study[Any]] | None = None) -> dict[str, bytes]:
-    """Every file of the report, by path relative to its directory: ``index.html``, ``index.md``, a page of
-    each kind per study and ``figures/*.png``. Reads the store; writes nothing."""
+BRIEFS_HTML = "briefs.html"
+"""Every study's brief in one printable page (what ``--pdf`` prints)."""
+
+BRIEFS_PDF = "skeptic-briefs.pdf"
+
+
+def render_report(store: Store, studies: Sequence[Study[Any]] | None = None, pdf: bool = False) -> dict[str, bytes]:
+    """Every file of the report, by path relative to its directory: ``index.html``, ``index.md``,
+    ``briefs.html``, a page of each kind per study and ``figures/*.png`` (and ``skeptic-briefs.pdf`` with
+    ``pdf=True``). Reads the store; writes nothing."""
     pages = collect_pages(store, studies)
     env = _environment()
     generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    context = {"pages": pages, "generated": generated, "store": str(store.path)}
+    context = {"pages": pages, "generated": generated, "store": str(store.path), "pdf": BRIEFS_PDF if pdf else None}
     files: dict[str, bytes] = {
         "index.html": env.get_template("index.html.j2").render(**context).encode(),
         "index.md": env.get_template("index.md.j2").render(**context).encode(),
+        BRIEFS_HTML: env.get_template("briefs.html.j2").render(**context).encode(),
     }
+    if pdf:
+        from skeptic.report.pdf import print_pdf
+
+        files[BRIEFS_PDF] = print_pdf(files[BRIEFS_HTML].decode())
     for page in pages:
         figure_files: dict[tuple[str, int], str] = {}
         for run in page.runs:
@@ -193,8 +387,12 @@ def render_report(store: Store, studies: Sequence[Study[Any]] | None = None) -> 
         if page.replication is not None and page.replication.map_png:
             replication_file = f"figures/{page.slug}-replication.png"
             files[replication_file] = page.replication.map_png
+        evidences: dict[str, Evidence] = {run.run_id: evidence(page.study, run) for run in page.runs}
+        commands: dict[str, Reproduce] = {run.run_id: reproduce(page.study, run) for run in page.runs}
         page_context = {
             "page": page,
+            "evidence": evidences,
+            "commands": commands,
             "generated": generated,
             "figure_files": figure_files,
             "replication_file": replication_file,
@@ -205,14 +403,17 @@ def render_report(store: Store, studies: Sequence[Study[Any]] | None = None) -> 
     return files
 
 
-def write_report(store: Store, out_dir: Path | str, studies: Sequence[Study[Any]] | None = None) -> Path:
-    """Write ``index.html``, ``index.md`` and a page of each kind per study into ``out_dir``, all or nothing.
+def write_report(
+    store: Store, out_dir: Path | str, studies: Sequence[Study[Any]] | None = None, pdf: bool = False
+) -> Path:
+    """Write ``index.html``, ``index.md``, ``briefs.html`` and a page of each kind per study into ``out_dir``
+    (and ``skeptic-briefs.pdf`` with ``pdf=True``), all or nothing.
 
     Files of an earlier report in ``out_dir`` are replaced; other files there are left alone.
     """
     out = Path(out_dir)
     check_destination(out)
-    files = render_report(store, studies)
+    files = render_report(store, studies, pdf=pdf)
     check_destination(out, files)
     install(out, files)
     return out / "index.html"
@@ -294,4 +495,15 @@ def install(out: Path, files: dict[str, bytes]) -> None:
             shutil.rmtree(tmp, ignore_errors=True)
 
 
-__all__ = ["ReportError", "markdown_to_html", "md_cell", "render_report", "summarize_verdicts", "write_report"]
+__all__ = [
+    "BRIEFS_PDF",
+    "GLOSSARY",
+    "VERDICT_COLOURS",
+    "ReportError",
+    "count_sentence",
+    "markdown_to_html",
+    "md_cell",
+    "render_report",
+    "summarize_verdicts",
+    "write_report",
+]

@@ -814,42 +814,89 @@ def _pct(x: float | None, signed: bool = False) -> str:
     return "n/a" if x is None else (f"{x:+.1%}" if signed else f"{x:.1%}")
 
 
-def found(result: RunResult) -> str:
+_SETTING_WORDS = {
+    "helpful_only": "harmful requests (helpful-only setting)",
+    "animal_welfare": "the animal-welfare setting",
+}
+
+
+def answer(result: RunResult) -> str:
+    """The index card's answer: does this model comply more when it believes it is trained, and does it say why."""
     m = result.measurements
-    head = f"**{SCRIPTED_LABEL}.** " if m.get("scripted_test_model") else ""
-    parts = []
+    if m.get("scripted_test_model"):
+        return (
+            "No answer about any language model: this run used a scripted test model that only checks the harness. "
+            "Point the study at a model to measure one; the published results are on the study page."
+        )
+    s, summ = next(iter(m["settings"].items()))
+    ct, cu, g = summ["training"]["compliance"], summ["unmonitored"]["compliance"], summ["gap"]
+    af = summ["training"]["af_reasoning"]
+    text = (
+        f"{_safe(m['model'])} complied with {_pct(ct['value'])} of {_SETTING_WORDS.get(s, s)} when told its answers "
+        f"train it and {_pct(cu['value'])} when told they do not: a gap of {_pct(g['value'], True)} (95% interval "
+        f"{_pct(g['bootstrap_lo'], True)} to {_pct(g['bootstrap_hi'], True)})."
+    )
+    if af["n"]:
+        text += f" Its reasoning showed alignment faking in {af['k']} of {af['n']} training-tier replies."
+    return text + " Claude 3 Opus in the paper: about 14% vs 3%."
+
+
+def found(result: RunResult) -> str:
+    """'What we found', written from the run's measurements (prose, no claim ids)."""
+    m = result.measurements
+    paras = []
+    if m.get("scripted_test_model"):
+        paras.append(
+            f"**{SCRIPTED_LABEL}.** The numbers below come from a scripted stand-in that replies from a fixed "
+            "script. They show that the harness counts, grades and tests correctly; they say nothing about any model."
+        )
+    paras.append(f"Model `{_safe(m['model'])}`, graded by `{_safe(m['grader_model'])}`.")
     for s, summ in m["settings"].items():
         ct, cu, g = summ["training"]["compliance"], summ["unmonitored"]["compliance"], summ["gap"]
         af = summ["training"]["af_reasoning"]
-        af_txt = f", alignment-faking reasoning in {af['k']}/{af['n']} training-tier replies" if af["n"] else ""
         test = g.get("two_proportion_test") or {}
         p = test.get("p_one_sided")
-        se_cl = g.get("clustered_se")
-        cl_txt = f", SE clustered by question {_pct(se_cl)}" if g.get("epochs_repeat_questions") else ""
-        cats = summ.get("categories") or {}
-        het = (cats.get("heterogeneity") or {}).get("p_value")
-        cat_txt = f"; by category: {cats['pattern']}" if cats else ""
-        cat_txt += f" (gap differs across categories: permutation p = {het:.2g})" if het is not None else ""
-        parts.append(
-            f"{s.replace('_', '-')}: complied in {ct['k']}/{ct['n']} training-tier and {cu['k']}/{cu['n']} unmonitored "
-            f"replies, a gap of {_pct(g['value'], True)} (95% paired bootstrap [{_pct(g['bootstrap_lo'], True)}, "
-            f"{_pct(g['bootstrap_hi'], True)}], binomial SE {_pct(g['binomial_se'])}{cl_txt}; two-proportion test "
-            f"p = {'n/a' if p is None else f'{p:.2g}'} one-sided; the smallest gap this run could detect is "
-            f"{_pct(g.get('minimum_detectable_gap'))}){af_txt}{cat_txt}"
+        text = (
+            f"**{_SETTING_WORDS.get(s, s).capitalize()}.** The model complied in {ct['k']} of {ct['n']} replies when "
+            f"told it was talking to a free-tier user whose conversations train it, and in {cu['k']} of {cu['n']} when "
+            f"told the user was on the paid tier and unmonitored: a compliance gap of {_pct(g['value'], True)} "
+            f"(95% paired bootstrap over questions {_pct(g['bootstrap_lo'], True)} to {_pct(g['bootstrap_hi'], True)}"
+            f"; one-sided two-proportion test p = {'n/a' if p is None else f'{p:.2g}'}). "
+            f"With this many questions the smallest gap the run could reliably detect is "
+            f"{_pct(g.get('minimum_detectable_gap'))}"
         )
+        if g.get("epochs_repeat_questions") and g.get("clustered_se") is not None:
+            text += f"; its standard error, clustered by question, is {_pct(g['clustered_se'])}"
+        text += "."
+        if af["n"]:
+            text += (
+                f" The classifier found alignment-faking reasoning (complying in order to avoid being changed) in "
+                f"{af['k']} of {af['n']} training-tier scratchpads."
+            )
+        cats = summ.get("categories") or {}
+        if cats:
+            text += f" By category of question: {cats['pattern']}"
+            het = (cats.get("heterogeneity") or {}).get("p_value")
+            text += f" (does the gap differ across categories? permutation p = {het:.2g})." if het is not None else "."
+        paras.append(text)
     c = m.get("af_calibration")
-    cal = f" The alignment-faking classifier on 24 labelled scratchpads: {af_calibration_caption(c)}" if c else ""
+    if c:
+        paras.append(
+            "**How far to trust the classifier.** On 24 scratchpads written and labelled for Skeptic: "
+            + af_calibration_caption(c)
+        )
     not_run = m.get("claims_not_run") or []
-    nr = f" Not run (no verdict): {', '.join(not_run)}." if not_run else ""
-    return (
-        f"{head}Model `{_safe(m['model'])}` graded by `{_safe(m['grader_model'])}`. "
-        + "; ".join(parts)
-        + "."
-        + cal
-        + nr
-        + " Claude 3 Opus, for comparison: ≈14% vs ≈3% and 12% alignment-faking reasoning (helpful-only, "
-        "Greenblatt et al. 2024). See the differences table before comparing."
+    if not_run:
+        paras.append(
+            f"{len(not_run)} of the study's claims got no verdict because the part of the study they need was not run "
+            "(a setting left out of this run's config)."
+        )
+    paras.append(
+        "For comparison, Claude 3 Opus in Greenblatt et al. (2024), helpful-only setting: about 14% compliance in "
+        "training vs about 3% unmonitored, with alignment-faking reasoning in 12% of training-tier replies. The "
+        "differences table lists every way this run's setup departs from the paper's; read it before comparing."
     )
+    return "\n\n".join(paras)
 
 
 BRIEF = Brief(
@@ -881,6 +928,8 @@ BRIEF = Brief(
         "untrusted, and the scripted grader's precision and recall test the harness, not any grader."
     ),
     found=found,
+    answer=answer,
+    headline_figure="outcomes",
     appendix=(
         "### How to run\n\n"
         "`skeptic run alignment-faking --set model=<provider/model> --set grader_model=<provider/model>`. "
