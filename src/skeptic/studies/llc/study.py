@@ -10,13 +10,14 @@ against exact finite-temperature targets, sweeps its hyperparameters, and tests 
 from __future__ import annotations
 
 import time
-from typing import Any, Literal
+from dataclasses import replace
+from typing import Annotated, Any, Literal
 
 import torch
 from pydantic import Field
 
 from skeptic.core.study import Brief, RunContext, StudyConfig, StudyOutput, study
-from skeptic.studies.llc import activations, crosscheck, estimator, experiments
+from skeptic.studies.llc import activations, crosscheck, estimator, experiments, tms
 from skeptic.studies.llc.claims import CLAIMS, PROBES
 from skeptic.studies.llc.faults import FAULTS
 from skeptic.studies.llc.figures import make_figures, make_tables
@@ -61,6 +62,28 @@ class LLCConfig(StudyConfig):
     own SGLD optimizer when devinterp is installed, else a plain-torch optimizer with the same update."""
     rescale_factor: float = Field(2.0, gt=0.0, le=100.0)
     """c in the rescaling check: layer 1 of a DLN times c, layer 2 divided by c."""
+    tms: bool = True
+    """Run the toy model of superposition (2 hidden dimensions, 6 features; Chen et al. 2023): k-gons and SGD."""
+    tms_ks: tuple[Annotated[int, Field(ge=3, le=6)], ...] = Field((4, 5, 6), min_length=1)
+    """The k-gons whose loss, exact λ and λ̂ are computed (each 2 ≤ k ≤ 6)."""
+    tms_n: int = Field(20_000, ge=100, le=1_000_000)
+    """Training samples for the k-gon estimates (x = μ e_i, μ ~ U[0, 1])."""
+    tms_draws: int = Field(1000, ge=10, le=100_000)
+    """SGLD draws per chain at each k-gon (after ``tms_burnin``), at the curvature-scaled step size."""
+    tms_burnin: int = Field(250, ge=0, le=100_000)
+    """SGLD burn-in per chain at each k-gon."""
+    tms_seeds: int = Field(8, ge=1, le=64)
+    """SGD runs (trained as one batch) whose trajectories are read for transitions and LLC over training."""
+    tms_steps: int = Field(5000, ge=20, le=1_000_000)
+    """SGD steps per run (learning rate 0.1, minibatch 32, from weights of scale 0.1; Chen et al.'s kind of run)."""
+    tms_checkpoints: int = Field(12, ge=3, le=100)
+    """Log-spaced checkpoints per SGD run at which λ̂ is estimated."""
+    tms_traj_n: int = Field(2000, ge=100, le=1_000_000)
+    """Training samples of the SGD runs."""
+    tms_traj_chains: int = Field(2, ge=2, le=64)
+    """SGLD chains per checkpoint."""
+    tms_traj_draws: int = Field(200, ge=10, le=100_000)
+    """SGLD draws per chain at each checkpoint (burn-in a quarter of it)."""
 
 
 PRESETS = {
@@ -73,6 +96,15 @@ PRESETS = {
         batch_size=1000,
         sensitivity=False,
         activations=False,
+        tms_ks=(5, 6),
+        tms_n=2000,
+        tms_draws=150,
+        tms_burnin=50,
+        tms_seeds=3,
+        tms_steps=600,
+        tms_checkpoints=8,
+        tms_traj_n=500,
+        tms_traj_draws=60,
     ),
     "quick": LLCConfig(table="standard", n=5000, num_chains=6, num_draws=500, num_burnin=150),
     "paper": LLCConfig(table="standard", n=20_000, num_chains=8, num_draws=4000, num_burnin=1000),
@@ -165,6 +197,44 @@ def run(config: LLCConfig, ctx: RunContext) -> StudyOutput:
     return StudyOutput(m, make_figures(m), make_tables(m))
 
 
+def _tms(config: LLCConfig, settings: experiments.Settings, seed: int) -> dict[str, Any]:
+    """The toy model of superposition: the k-gons (loss, exact λ, λ̂), the Bayesian transitions between them, and
+    SGD trajectories with λ̂ at checkpoints (Chen et al. 2023; Hoogland et al. 2024)."""
+    ks = replace(settings, num_draws=config.tms_draws, num_burnin=config.tms_burnin)
+    rows = tms.kgons(config.tms_ks, config.tms_n, ks, seed * 7 + 6)
+    traj_settings = replace(
+        settings,
+        num_chains=config.tms_traj_chains,
+        num_draws=config.tms_traj_draws,
+        num_burnin=config.tms_traj_draws // 4,
+    )
+    # one step size for every checkpoint: the smallest the curvature rule gives at the k-gons, rescaled to this nβ
+    nb_k, nb_t = estimator.default_nbeta(config.tms_n), estimator.default_nbeta(config.tms_traj_n)
+    h_max = max(r["max_curvature"] for r in rows)
+    eps = estimator.CURVATURE_STEP / (nb_t * h_max + settings.gamma)
+    traj = tms.sgd_trajectories(
+        config.tms_traj_n,
+        config.tms_seeds,
+        config.tms_steps,
+        config.tms_checkpoints,
+        lr=0.1,
+        batch=32,
+        init_scale=0.1,
+        settings=traj_settings,
+        epsilon=eps,
+        seed=seed * 7 + 8,
+    )
+    return {
+        "kgons": rows,
+        "bayesian": tms.bayesian_transitions(rows),
+        "n": config.tms_n,
+        "nbeta": nb_k,
+        "trajectory": traj,
+        "trajectory_epsilon": eps,
+        "trajectory_n": config.tms_traj_n,
+    }
+
+
 def _run(config: LLCConfig, ctx: RunContext, device: str) -> dict[str, Any]:
     t0 = time.perf_counter()
     settings = experiments.Settings(
@@ -183,7 +253,9 @@ def _run(config: LLCConfig, ctx: RunContext, device: str) -> dict[str, Any]:
         )
         timing = {"table_s": time.perf_counter() - t0}
         dlns = [p for p in problems if p.family in ("reduced-rank regression", "deep linear network")]
+        t1 = time.perf_counter()
         resc = experiments.rescaling(dlns[0], config.rescale_factor, settings, seed=ctx.seed * 7 + 1)
+        timing["rescaling_s"] = time.perf_counter() - t1
         m: dict[str, Any] = {
             "n": config.n,
             "nbeta": estimator.default_nbeta(config.n),
@@ -191,6 +263,7 @@ def _run(config: LLCConfig, ctx: RunContext, device: str) -> dict[str, Any]:
             "rescaling": resc,
         }
         if config.crosscheck:
+            t1 = time.perf_counter()
             target = dlns[0]
             row = next(r for r in rows if r["name"] == target.name)
             ref = crosscheck.sequential_llc(
@@ -212,6 +285,7 @@ def _run(config: LLCConfig, ctx: RunContext, device: str) -> dict[str, Any]:
                 "ours_se": row["llc_se"],
                 "exact": target.exact,
             }
+            timing["crosscheck_s"] = time.perf_counter() - t1
         if config.sensitivity:
             t1 = time.perf_counter()
             target = dlns[0]
@@ -220,6 +294,10 @@ def _run(config: LLCConfig, ctx: RunContext, device: str) -> dict[str, Any]:
             m["sensitivity"] = experiments.sensitivity(target, settings, ctx.seed * 7 + 2, (64, config.n))
             m["calibration"] = experiments.calibration(target, settings, ctx.seed * 7 + 3)
             timing["sensitivity_s"] = time.perf_counter() - t1
+        if config.tms:
+            t1 = time.perf_counter()
+            m["tms"] = _tms(config, settings, ctx.seed)
+            timing["tms_s"] = time.perf_counter() - t1
         if config.activations:
             t1 = time.perf_counter()
             m["activations"] = activations.activation_comparison(
