@@ -398,13 +398,17 @@ def _settings_as_declared(m: Measurements) -> ProbeOutcome:
         n = m["n"]
         if not math.isclose(r["nbeta"], n / math.log(n), rel_tol=1e-9):
             bad.append(f"{r['name']}: nβ = {r['nbeta']:.4g}, not n/log n = {n / math.log(n):.4g}")
+        if r.get("epsilon_source") == "curvature":
+            rule = min(0.2 / (r["nbeta"] * r["top_curvature"] + r["gamma"]), 1.0 / r["nbeta"])
+            if not math.isclose(r["epsilon"], rule, rel_tol=1e-6):
+                bad.append(f"{r['name']}: ε = {r['epsilon']:.4g}, the curvature rule gives {rule:.4g}")
         if r.get("epsilon_source") == "default" and not math.isclose(
             r["epsilon"] * r["nbeta"], r["declared_epsilon_times_nbeta"], rel_tol=1e-9
         ):
             bad.append(
                 f"{r['name']}: ε·nβ = {r['epsilon'] * r['nbeta']:.4g}, declared {r['declared_epsilon_times_nbeta']}"
             )
-    return ProbeOutcome(not bad, "; ".join(bad) if bad else "every row ran at β = 1/log n and the declared ε")
+    return ProbeOutcome(not bad, "; ".join(bad) if bad else "every row ran at β = 1/log n and the declared ε rule")
 
 
 def _kgon_minimally_singular(m: Measurements) -> ProbeOutcome:
@@ -521,8 +525,8 @@ PROBES = (
     ),
     Probe(
         "settings-as-declared",
-        "What ran is what the source and config declare: β = 1/log n (Lau et al. 2023, "
-        "the estimator's definition) and the configured ε·nβ on every row.",
+        "What ran is what the source and config declare: β = 1/log n (Lau et al. 2023, the estimator's definition) "
+        "and, on every row, the configured ε·nβ or ε = min(0.2/(nβ h_max + γ), 1/nβ) from the row's own curvature.",
         _settings_as_declared,
     ),
     Probe(

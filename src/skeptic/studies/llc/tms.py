@@ -123,7 +123,7 @@ def hessian_rank(w: torch.Tensor, b: torch.Tensor, rel_tol: float = 1e-6) -> tup
         return population_loss(theta[:d_w].view_as(w), theta[d_w:])
 
     theta = torch.cat([w.reshape(-1), b]).double()
-    h = torch.autograd.functional.hessian(f, theta)
+    h = torch.autograd.functional.hessian(f, theta)  # type: ignore[no-untyped-call]
     ev, vec = torch.linalg.eigh(h)
     ev_np = ev.numpy()
     return int((ev_np > rel_tol * ev_np.max()).sum()), ev_np, vec.numpy()
@@ -274,7 +274,10 @@ def _crossing(dl: float, dlam: float) -> float | None:
     """The n > 1 where n·dl = dlam·log n (dl > 0, dlam > 0), by bisection on n·dl − dlam·log n; None if none."""
     if dl <= 0 or dlam <= 0:
         return None
-    f = lambda n: n * dl - dlam * math.log(n)  # noqa: E731
+
+    def f(n: float) -> float:
+        return n * dl - dlam * math.log(n)
+
     lo = max(dlam / dl, 1.0 + 1e-9)  # f is increasing beyond its minimum at n = dlam/dl
     if f(lo) >= 0:
         return lo
