@@ -118,3 +118,21 @@ def test_vectorized_spearman_matches_scipy() -> None:
     x = np.array([1.0, 2.0, 2.0, 5.0, 3.0, 0.5])
     ys = rng.normal(size=(40, 6))
     np.testing.assert_allclose(_spearman_rows(x, ys), [stats.spearmanr(x, y).statistic for y in ys], atol=1e-12)
+
+
+def test_default_step_size_is_the_capped_curvature_rule() -> None:
+    from skeptic.studies.llc.models import Monomial
+
+    g = torch.Generator().manual_seed(4)
+    x = torch.randn(300, 1, generator=g)
+    flat = Monomial((1, 3), torch.zeros(2))  # K = ½E[x²]w₁²w₂⁶: zero Hessian at the origin
+    nb = estimator.default_nbeta(300)
+    assert estimator.top_curvature(flat, gaussian_nll, (x, torch.zeros_like(x))) == pytest.approx(0.0, abs=1e-12)
+    assert estimator.auto_epsilon(flat, gaussian_nll, (x, torch.zeros_like(x)), nb, 10.0) == pytest.approx(1 / nb)
+    lin = Linear(torch.randn(2, 3, generator=g))
+    xl = torch.randn(300, 3, generator=g)
+    data = (xl, lin(xl).detach())
+    est = estimator.estimate_llc(lin, gaussian_nll, data, num_chains=2, num_draws=20, num_burnin=5, warn=False)
+    assert est.epsilon == pytest.approx(estimator.auto_epsilon(lin, gaussian_nll, data, nb, estimator.DEFAULT_GAMMA))
+    assert est.epsilon < 1 / nb
+    assert any("relaxation time" in w for w in est.warnings)  # 5 burn-in steps ≪ 1/(εγ)

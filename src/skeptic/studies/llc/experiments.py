@@ -56,7 +56,7 @@ class Settings:
     num_burnin: int
     batch_size: int
     epsilon_rule: str = "fixed"
-    """``"fixed"``: ε = epsilon_times_nbeta/nβ; ``"curvature"``: the estimator's default :func:`estimator.auto_epsilon`."""
+    """``"fixed"``: ε = epsilon_times_nbeta/nβ; ``"curvature"``: the default :func:`estimator.auto_epsilon`."""
 
 
 def build_problem(kind: str, shape: tuple[int, ...], rank: int, n: int, g: torch.Generator) -> Problem:
