@@ -33,6 +33,11 @@ def test_test_preset_runs_and_every_probe_passes(result: Any) -> None:
         "deep linear network",
     }
     assert BRIEF.found is not None and "relative errors" in BRIEF.found(result)
+    assert "tms" in m and {r["k"] for r in m["tms"]["kgons"]} == {5, 6}
+    assert BRIEF.answer is not None
+    prose = BRIEF.answer(result) + BRIEF.found(result)
+    assert not [c.id for c in CLAIMS if c.id in prose]  # plain words, no claim ids
+    assert BRIEF.headline_figure in {f.name for f in result.figures}
 
 
 @pytest.mark.slow

@@ -5,11 +5,16 @@ Thresholds are Skeptic's own, fixed before the validation table was first run (t
 * accuracy: every model of a family within ±20% of its exact λ (``REL_TOL``);
 * ordering: Spearman rank correlation of λ̂ with λ over the whole table ≥ 0.9 (``RANK_MIN``);
 * degeneracy: every singular model's λ̂ ≤ 0.75 × d/2 (``DEGENERACY_MAX``; the exact ratios are 0.16–0.53);
-* rescaling: λ̂ changes by at most 20% of λ under a layer rescaling (``RESCALE_TOL``).
+* rescaling: λ̂ changes by at most 20% of λ under a layer rescaling (``RESCALE_TOL``);
+* k-gons: λ̂ within 20% of λ = rank(H)/2 at the minimally singular k-gons ``KNOWN_KGONS`` (declared before the first
+  run: the 5- and 6-gon; the 4-gon's optimal bias is 0, on a ReLU kink, so rank/2 is not its λ);
+* SGD transitions: at least 75% of the stage transitions raise λ̂ (``TRANSITIONS_UP_MIN``);
+* LLC over training: the stages read from the loss explain more of λ̂'s variation than random stage boundaries.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 from typing import Any
 
@@ -22,6 +27,8 @@ REL_TOL = 0.2
 RANK_MIN = 0.9
 DEGENERACY_MAX = 0.75
 RESCALE_TOL = 0.2
+KNOWN_KGONS = (5, 6)
+TRANSITIONS_UP_MIN = 0.75
 Z = 4.0
 """Probes compare an estimate with an exact target within Z standard errors plus a small relative slack."""
 RHAT_MAX = 1.2
@@ -45,6 +52,14 @@ def worst_rel_error(family: str) -> Any:
     return measure
 
 
+def _spearman_rows(x: np.ndarray, ys: np.ndarray) -> np.ndarray:
+    """Spearman ρ of x with each row of ys (average ranks for ties, as scipy), vectorized over rows."""
+    rx = stats.rankdata(x)
+    ry = stats.rankdata(ys, axis=1)
+    rx, ry = rx - rx.mean(), ry - ry.mean(axis=1, keepdims=True)
+    return np.asarray((ry @ rx) / np.sqrt((ry**2).sum(1) * (rx**2).sum()))
+
+
 def rank_correlation(m: Measurements) -> Estimate:
     """Spearman ρ of λ̂ vs λ over all rows; interval from 2000 parametric redraws λ̂_i ~ N(λ̂_i, SE_i²)."""
     rows = _rows(m)
@@ -53,7 +68,8 @@ def rank_correlation(m: Measurements) -> Estimate:
     se = np.nan_to_num(np.array([r["llc_se"] for r in rows]), nan=0.0)
     rho = float(stats.spearmanr(lam, est).statistic)
     rng = np.random.default_rng(0)
-    draws = [float(stats.spearmanr(lam, est + se * rng.standard_normal(len(est))).statistic) for _ in range(2000)]
+    redraws = est + se * rng.standard_normal((2000, len(est)))
+    draws = _spearman_rows(lam, redraws)
     lo, hi = np.quantile(draws, [0.025, 0.975])
     return Estimate(rho, min(float(lo), rho), max(float(hi), rho), "95% interval over redraws of λ̂ within its SE")
 
@@ -74,7 +90,7 @@ def rescale_change(m: Measurements) -> Estimate:
 
 
 _ACC = "Furman & Lau 2024 (arXiv 2402.03698), abstract: 'the LLC may be measured accurately and self-consistently'"
-CLAIMS = (
+_TABLE_CLAIMS = (
     Claim(
         "accurate-regular",
         "On regular models the LLC estimate is within 20% of λ = d/2 for every model (Skeptic's threshold: 0.2, "
@@ -142,6 +158,114 @@ CLAIMS = (
         own_threshold=True,
     ),
 )
+"""The validation-table claims; ``CLAIMS`` adds the toy-model-of-superposition ones."""
+
+
+# -------------------------------------------------------------------------------- toy model of superposition
+_CHEN = "Chen, Lau, Mendel, Wei & Murfet 2023 (arXiv 2310.06301)"
+
+
+def _kgon_rows(m: Measurements) -> list[dict[str, Any]]:
+    if "tms" not in m:
+        raise ValueError("the toy model of superposition did not run (tms=false)")
+    rows: list[dict[str, Any]] = m["tms"]["kgons"]
+    return rows
+
+
+def kgon_rel_error(m: Measurements) -> Estimate:
+    rows = [r for r in _kgon_rows(m) if r["k"] in KNOWN_KGONS]
+    if not rows:
+        raise ValueError(f"none of the k-gons {KNOWN_KGONS} ran")
+    worst = max(rows, key=lambda r: abs(r["llc"] / r["lambda"] - 1))
+    v = abs(worst["llc"] / worst["lambda"] - 1)
+    half = 1.96 * worst["llc_se"] / worst["lambda"]
+    return Estimate(v, max(0.0, v - half), v + half, f"|λ̂/λ − 1| of the worst k-gon ({worst['k']}-gon), ±1.96 SE")
+
+
+def kgon_order_gap(m: Measurements) -> Estimate:
+    """Smallest rise of λ̂ from one k-gon to the next lower-loss one (sorted by exact population loss)."""
+    rows = sorted(_kgon_rows(m), key=lambda r: -r["population_loss"])
+    if len(rows) < 2:
+        raise ValueError("need at least two k-gons to order")
+    gaps = [
+        (b["llc"] - a["llc"], math.hypot(a["llc_se"], b["llc_se"]), a["k"], b["k"]) for a, b in itertools.pairwise(rows)
+    ]
+    g, se, ka, kb = min(gaps, key=lambda x: x[0])
+    return Estimate(g, g - 1.96 * se, g + 1.96 * se, f"λ̂({kb}-gon) − λ̂({ka}-gon), the smallest step, ±1.96 SE")
+
+
+def _wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def transitions_up(m: Measurements) -> Estimate:
+    if "tms" not in m:
+        raise ValueError("the toy model of superposition did not run (tms=false)")
+    tr = m["tms"]["trajectory"]["transitions"]
+    if not tr:
+        raise ValueError("no SGD run changed stage")
+    up = sum(t["llc_after"] > t["llc_before"] for t in tr)
+    lo, hi = _wilson(up, len(tr))
+    return Estimate(up / len(tr), lo, hi, f"{up} of {len(tr)} transitions raised λ̂; Wilson 95% interval")
+
+
+def stage_excess_r2(m: Measurements) -> Estimate:
+    if "tms" not in m:
+        raise ValueError("the toy model of superposition did not run (tms=false)")
+    ex = np.asarray(m["tms"]["trajectory"]["stage_excess_r2"], dtype=float)
+    if len(ex) == 0:
+        raise ValueError("no SGD run changed stage")
+    mean = float(ex.mean())
+    se = float(ex.std(ddof=1) / math.sqrt(len(ex))) if len(ex) > 1 else float("inf")
+    return Estimate(mean, mean - 1.96 * se, mean + 1.96 * se, f"mean over {len(ex)} runs, ±1.96 SE")
+
+
+TMS_CLAIMS = (
+    Claim(
+        "kgon-llc",
+        "At the minimally singular k-gons of the toy model of superposition (the 5- and 6-gon, 6 features in 2 "
+        "dimensions) the LLC estimate is within 20% of λ = rank(H)/2 (Skeptic's threshold: 0.2, fixed before running).",
+        _CHEN + ", abstract: 'the local learning coefficient (a geometric invariant) of these k-gons determines phase "
+        "transitions'; λ = rank/2 at a minimally singular point: Watanabe 2009",
+        kgon_rel_error,
+        AtMost(REL_TOL),
+        own_threshold=True,
+    ),
+    Claim(
+        "kgon-ordering",
+        "Across the 4-, 5- and 6-gon, lower loss comes with higher complexity: λ̂ rises at every step from a k-gon to "
+        "the next lower-loss one (the smallest rise is above 0).",
+        _CHEN + ", abstract: 'a journey through parameter space from regions of high loss and low complexity to "
+        "regions of low loss and high complexity'",
+        kgon_order_gap,
+        AtLeast(0.0),
+    ),
+    Claim(
+        "sgd-transitions",
+        "Along SGD trajectories, a transition between stages (a change in how many features the model represents, "
+        "with a drop in the loss) raises λ̂: at least 75% of transitions do (Skeptic's threshold: 0.75, fixed "
+        "before running).",
+        _CHEN + ", abstract: 'the same k-gon critical points also determine the behavior of SGD training ... from "
+        "regions of high loss and low complexity to regions of low loss and high complexity'",
+        transitions_up,
+        AtLeast(TRANSITIONS_UP_MIN),
+        own_threshold=True,
+    ),
+    Claim(
+        "llc-over-training",
+        "λ̂ along training is organized by the stages seen in the loss: a piecewise-constant fit with breaks at the "
+        "stage boundaries explains more of λ̂'s variance than the same number of breaks placed at random (mean "
+        "excess R² over runs > 0).",
+        "Hoogland, Wang, Farrugia-Roberts, Carroll, Wei & Murfet 2024 (arXiv 2402.02364), abstract: the LLC "
+        "identifies developmental stages that line up with changes in behaviour",
+        stage_excess_r2,
+        AtLeast(0.0),
+    ),
+)
+CLAIMS = _TABLE_CLAIMS + TMS_CLAIMS
 
 
 # ----------------------------------------------------------------------------------------------------------- probes
@@ -274,13 +398,70 @@ def _settings_as_declared(m: Measurements) -> ProbeOutcome:
         n = m["n"]
         if not math.isclose(r["nbeta"], n / math.log(n), rel_tol=1e-9):
             bad.append(f"{r['name']}: nβ = {r['nbeta']:.4g}, not n/log n = {n / math.log(n):.4g}")
+        if r.get("epsilon_source") == "curvature":
+            rule = min(0.2 / (r["nbeta"] * r["top_curvature"] + r["gamma"]), 1.0 / r["nbeta"])
+            if not math.isclose(r["epsilon"], rule, rel_tol=1e-6):
+                bad.append(f"{r['name']}: ε = {r['epsilon']:.4g}, the curvature rule gives {rule:.4g}")
         if r.get("epsilon_source") == "default" and not math.isclose(
             r["epsilon"] * r["nbeta"], r["declared_epsilon_times_nbeta"], rel_tol=1e-9
         ):
             bad.append(
                 f"{r['name']}: ε·nβ = {r['epsilon'] * r['nbeta']:.4g}, declared {r['declared_epsilon_times_nbeta']}"
             )
-    return ProbeOutcome(not bad, "; ".join(bad) if bad else "every row ran at β = 1/log n and the declared ε")
+    return ProbeOutcome(not bad, "; ".join(bad) if bad else "every row ran at β = 1/log n and the declared ε rule")
+
+
+def _kgon_minimally_singular(m: Measurements) -> ProbeOutcome:
+    rows = [r for r in m.get("tms", {}).get("kgons", []) if r["k"] in KNOWN_KGONS]
+    if not rows:
+        return ProbeOutcome(False, "no minimally singular k-gon ran")
+    bad = [
+        f"{r['k']}-gon: the loss grows as δ^{r['null_growth_exponent']:.2f} along a Hessian null direction"
+        for r in rows
+        if not r["null_growth_exponent"] >= 3.0
+    ]
+    bad += [
+        f"{r['k']}-gon: refined to {r['k_after_refine']} features, ‖∇L_n‖ {r['grad_norm_refined']:.2g}"
+        for r in rows
+        if r["k_after_refine"] != r["k"] or not r["grad_norm_refined"] <= 1e-4
+    ]
+    return ProbeOutcome(
+        not bad,
+        "; ".join(bad)
+        if bad
+        else "; ".join(
+            f"{r['k']}-gon: rank {r['hessian_rank']}, null directions grow as δ^{r['null_growth_exponent']:.1f}"
+            for r in rows
+        ),
+    )
+
+
+def _kgon_laplace(m: Measurements) -> ProbeOutcome:
+    rows = [r for r in m.get("tms", {}).get("kgons", []) if r["k"] in KNOWN_KGONS]
+    if not rows:
+        return ProbeOutcome(False, "no minimally singular k-gon ran")
+    bad, shown = [], []
+    for r in rows:
+        t, se = r["laplace_target"], r["llc_se"]
+        shown.append(f"{r['k']}-gon: {r['llc']:.2f} ± {se:.2f} vs {t:.2f}")
+        if not (se == se and abs(r["llc"] - t) <= Z * se + 0.1 * t):
+            bad.append(shown[-1])
+    return ProbeOutcome(not bad, "; ".join(bad) if bad else "; ".join(shown))
+
+
+def _kgon_losses(m: Measurements) -> ProbeOutcome:
+    rows = m.get("tms", {}).get("kgons", [])
+    if not rows:
+        return ProbeOutcome(False, "the toy model of superposition did not run")
+    n = m["tms"]["n"]
+    bad = []
+    for r in rows:
+        se = 0.5 * r["population_loss"] * 3 / math.sqrt(n)  # loose: per-sample loss sd ≲ 1.5 × its mean here
+        if not abs(r["train_loss"] - r["population_loss"]) <= 5 * se + 1e-3:
+            bad.append(f"{r['k']}-gon: L_n {r['train_loss']:.4f} vs population {r['population_loss']:.4f}")
+    return ProbeOutcome(
+        not bad, "; ".join(bad) if bad else "every k-gon's training loss matches its quadrature population loss"
+    )
 
 
 PROBES = (
@@ -344,13 +525,33 @@ PROBES = (
     ),
     Probe(
         "settings-as-declared",
-        "What ran is what the source and config declare: β = 1/log n (Lau et al. 2023, "
-        "the estimator's definition) and the configured ε·nβ on every row.",
+        "What ran is what the source and config declare: β = 1/log n (Lau et al. 2023, the estimator's definition) "
+        "and, on every row, the configured ε·nβ or ε = min(0.2/(nβ h_max + γ), 1/nβ) from the row's own curvature.",
         _settings_as_declared,
     ),
     Probe(
         "rescaled-same-function",
         "The rescaled network computes the same function (a symmetry, so λ is equal).",
         _rescaled_same_function,
+    ),
+    Probe(
+        "kgon-minimally-singular",
+        "λ = rank(H)/2 applies: at each k-gon of the claim the population loss along every Hessian null direction "
+        "is flat or grows like δ⁴ (a curved symmetry orbit), not like δ² (hidden curvature), and w* is a minimum of "
+        "L_n with the same k.",
+        _kgon_minimally_singular,
+    ),
+    Probe(
+        "kgon-laplace",
+        "At each k-gon of the claim λ̂ matches the Gaussian expectation of its own discretized localized chain "
+        "computed from the Hessian's eigenvalues, within 4 SE + 10% (the sampler is right where the geometry is "
+        "known).",
+        _kgon_laplace,
+    ),
+    Probe(
+        "kgon-loss",
+        "The training loss at each k-gon matches its population loss by quadrature (data and model are the ones "
+        "the closed formula describes).",
+        _kgon_losses,
     ),
 )

@@ -2,18 +2,17 @@
 
 devinterp 2.0.1's high-level ``estimate_learning_coeff`` needs transformers, datasets, xarray and zarr; installed with
 ``pip install --no-deps devinterp==2.0.1`` only its optimizer package imports. So this runs devinterp's own ``SGLD``
-optimizer the way devinterp's sampler does: one model copy per chain, chains one after another, a shuffled minibatch
-loader, ``loss.backward(); optimizer.step()`` per draw, λ̂ = nβ(mean draw loss − L_n(w*)). Without devinterp the
+optimizer the way devinterp's sampler does: one model copy per chain, chains one after another, shuffled minibatches
+epoch by epoch, ``loss.backward(); optimizer.step()`` per draw, λ̂ = nβ(mean draw loss − L_n(w*)). Without devinterp the
 same loop runs a plain-torch copy of its update rule (``reference`` says which).
 """
 
 from __future__ import annotations
 
 import copy
-import itertools
 import math
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import numpy as np
@@ -47,6 +46,17 @@ class PlainSGLD(torch.optim.Optimizer):
                 p.add_(dw, alpha=-0.5 * g["lr"]).add_(torch.randn_like(p), alpha=math.sqrt(g["lr"]))
 
 
+def _epochs(data: tuple[torch.Tensor, ...], batch_size: int) -> Iterator[tuple[torch.Tensor, ...]]:
+    """Shuffled minibatches without replacement, epoch after epoch: what ``DataLoader(shuffle=True)`` in a cycle
+    yields, by tensor indexing instead of per-sample collation (which cost ~1 ms per 1000 samples)."""
+    n = int(data[0].shape[0])
+    while True:
+        perm = torch.randperm(n)
+        for i in range(0, n, batch_size):
+            idx = perm[i : i + batch_size]
+            yield tuple(x[idx] for x in data)
+
+
 def sequential_llc(model: nn.Module, loss_fn: LossFn, data: tuple[torch.Tensor, ...], *, epsilon: float,
                    nbeta: float, gamma: float, num_chains: int, num_draws: int, num_burnin: int, batch_size: int,
                    seed: int, use_devinterp: bool = True) -> dict[str, Any]:  # fmt: skip
@@ -65,8 +75,7 @@ def sequential_llc(model: nn.Module, loss_fn: LossFn, data: tuple[torch.Tensor, 
                 if use
                 else PlainSGLD(m.parameters(), lr=epsilon, nbeta=nbeta, localization=gamma)
             )
-        loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(*data), batch_size=batch_size, shuffle=True)
-        batches = itertools.cycle(loader)
+        batches = _epochs(data, batch_size)
         losses = []
         for t in range(num_burnin + num_draws):
             batch = tuple(next(batches))

@@ -55,6 +55,8 @@ class Settings:
     num_draws: int
     num_burnin: int
     batch_size: int
+    epsilon_rule: str = "fixed"
+    """``"fixed"``: ε = epsilon_times_nbeta/nβ; ``"curvature"``: the default :func:`estimator.auto_epsilon`."""
 
 
 def build_problem(kind: str, shape: tuple[int, ...], rank: int, n: int, g: torch.Generator) -> Problem:
@@ -122,7 +124,13 @@ def estimate_row(
     n = problem.data[0].shape[0]
     nb = estimator.default_nbeta(n)
     eps = s.epsilon_times_nbeta / nb
+    h_max = estimator.top_curvature(problem.model, gaussian_nll, problem.data)
+    source = "default"
+    if s.epsilon_rule == "curvature":
+        eps = estimator.auto_epsilon(problem.model, gaussian_nll, problem.data, nb, s.gamma)
+        source = "curvature"
     if calibrated:
+        source = "calibrated"
         eps = estimator.calibrate(
             problem.model,
             gaussian_nll,
@@ -160,7 +168,8 @@ def estimate_row(
         "llc": est.mean,
         "llc_se": est.std_error,
         "rel_error": (est.mean - problem.exact) / problem.exact,
-        "epsilon_source": "calibrated" if calibrated else "default",
+        "epsilon_source": source,
+        "top_curvature": h_max,
         "noise": problem.noise,
         "n_inputs": int(problem.data[0].shape[1]),
         "n_outputs": int(problem.data[1].shape[1]),

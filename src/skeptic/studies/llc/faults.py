@@ -101,6 +101,24 @@ def _no_lstsq(orig: Callable[..., Any]) -> Callable[..., Any]:
     return regular
 
 
+def _mu_gaussian(orig: Callable[..., Any]) -> Callable[..., Any]:
+    def sample(n: int, g: torch.Generator, c: int = 6) -> tuple[torch.Tensor, torch.Tensor]:
+        i = torch.randint(0, c, (n,), generator=g)
+        mu = torch.randn(n, generator=g)  # randn where rand belongs: μ ~ N(0, 1), not U[0, 1]
+        x = torch.zeros(n, c)
+        x[torch.arange(n), i] = mu
+        return x, x.clone()
+
+    return sample
+
+
+def _loose_rank(orig: Callable[..., Any]) -> Callable[..., Any]:
+    def rank(w: torch.Tensor, b: torch.Tensor, rel_tol: float = 1e-6) -> Any:
+        return orig(w, b, rel_tol=0.05)  # "small" eigenvalues counted as zero: curved directions called flat
+
+    return rank
+
+
 FAULTS = (
     Fault(
         "noise-std-eps",
@@ -161,6 +179,18 @@ FAULTS = (
         "wrong-field",
         "the true DLN is built with full rank, ignoring r",
         replace("skeptic.studies.llc.models._rank_r_weights", _full_rank_truth),
+    ),
+    Fault(
+        "tms-mu-gaussian",
+        "wrong-field",
+        "toy-model data drawn with torch.randn instead of torch.rand (feature values N(0, 1), not U[0, 1])",
+        replace("skeptic.studies.llc.tms.sample", _mu_gaussian),
+    ),
+    Fault(
+        "tms-rank-tolerance",
+        "setting",
+        "the Hessian rank of a k-gon counted with a loose tolerance (eigenvalues below 5% of the largest taken as 0)",
+        replace("skeptic.studies.llc.tms.hessian_rank", _loose_rank),
     ),
     Fault(
         "noisy-w-star-not-fitted",

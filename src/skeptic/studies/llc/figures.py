@@ -119,7 +119,60 @@ def make_figures(m: dict[str, Any]) -> list[Figure]:
             fig,
         )
     )
+    if m.get("tms"):
+        figs.append(_tms_figure(m["tms"]))
     return figs
+
+
+def _tms_figure(t: dict[str, Any]) -> Figure:
+    """Left: the k-gons, loss against λ̂ (and exact λ). Right: λ̂ and the loss along each SGD run."""
+    fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(11, 4))
+    rows = sorted(t["kgons"], key=lambda r: r["k"])
+    ax0.errorbar(
+        [r["population_loss"] for r in rows],
+        [r["llc"] for r in rows],
+        yerr=[1.96 * r["llc_se"] for r in rows],
+        fmt="o-",
+        capsize=3,
+        label="λ̂ (95% interval)",
+    )
+    known = [r for r in rows if r["null_growth_exponent"] >= 3.0]
+    ax0.scatter(
+        [r["population_loss"] for r in known], [r["lambda"] for r in known], marker="x", color="k", zorder=3,
+        label="exact λ = rank(H)/2",
+    )  # fmt: skip
+    for r in rows:
+        ax0.annotate(f"{r['k']}-gon", (r["population_loss"], r["llc"]), textcoords="offset points", xytext=(5, 5))
+    ax0.set_xlabel("population loss of the k-gon (½·squared error)")
+    ax0.set_ylabel("learning coefficient (dimensionless)")
+    ax0.set_title("k-gons: lower loss, higher λ")
+    ax0.legend(fontsize=7)
+    traj = t["trajectory"]
+    for s in sorted({r["seed"] for r in traj["records"]}):
+        rs = sorted((r for r in traj["records"] if r["seed"] == s), key=lambda r: r["step"])
+        ax1.plot([r["step"] for r in rs], [r["llc"] for r in rs], "o-", ms=3, lw=1, color=f"C{s % 10}")
+    ax1.set_xscale("log")
+    ax1.set_xlabel("SGD step (log scale)")
+    ax1.set_ylabel("λ̂ at the checkpoint (solid)")
+    ax2 = ax1.twinx()
+    stride = traj["loss_curve_stride"]
+    for s, curve in enumerate(traj["loss_curve"]):
+        steps = [(i + 1) * stride for i in range(len(curve))]
+        ax2.plot(steps, curve, lw=0.6, ls=":", color=f"C{s % 10}")
+    ax2.set_ylabel("minibatch training loss (dotted)")
+    for tr in traj["transitions"]:
+        ax1.axvline(tr["step"], color="0.85", lw=0.8, zorder=0)
+    ax1.set_title("SGD runs: λ̂ and loss over training")
+    fig.tight_layout()
+    return Figure(
+        "tms",
+        "Toy model of superposition, 6 features in 2 dimensions. Left: each k-gon's loss against its estimated "
+        "learning coefficient (crosses: exact λ where it is known); lower-loss k-gons should sit higher. Right: "
+        "SGD runs from small weights, λ̂ at checkpoints (solid, one colour per run) and the training loss (dotted); "
+        "grey lines mark where a run starts representing a different number of features. Look for λ̂ stepping "
+        "up where the loss steps down, and staying flat between.",
+        fig,
+    )
 
 
 def make_tables(m: dict[str, Any]) -> list[Table]:
@@ -209,6 +262,67 @@ def make_tables(m: dict[str, Any]) -> list[Table]:
                     }
                     for r in m["activations"]
                 ],
+            )
+        )
+    if m.get("tms"):
+        t = m["tms"]
+        tabs.append(
+            Table(
+                "kgons",
+                f"The k-gons of the toy model of superposition (n = {t['n']}): exact population loss, Hessian rank, "
+                "λ = rank/2 where the k-gon is minimally singular, the finite-temperature Gaussian target, and λ̂.",
+                [
+                    {
+                        "k-gon": r["k"],
+                        "radius": round(r["radius"], 4),
+                        "bias": round(r["bias"], 4),
+                        "population loss": round(r["population_loss"], 5),
+                        "Hessian rank": r["hessian_rank"],
+                        "null-direction growth δ^p": round(r["null_growth_exponent"], 2),
+                        "λ = rank/2": r["lambda"] if r["null_growth_exponent"] >= 3.0 else "n/a (kink)",
+                        "Gaussian target": round(r["laplace_target"], 3),
+                        "λ̂": f"{r['llc']:.2f} ± {r['llc_se']:.2f}",
+                        "ε·nβ": round(r["epsilon"] * r["nbeta"], 3),
+                        "R-hat": round(r["rhat"], 3),
+                        "MALA acc.": round(r["mala_acceptance"], 3),
+                    }
+                    for r in sorted(t["kgons"], key=lambda r: r["k"])
+                ],
+            )
+        )
+        tabs.append(
+            Table(
+                "bayesian-transitions",
+                "Where the free energy n·L + λ·log n of consecutive k-gons cross: below n_c the Bayesian posterior "
+                "prefers the higher-loss, lower-λ k-gon (with exact λ, and with λ̂).",
+                [
+                    {
+                        "from": f"{b['from']}-gon",
+                        "to": f"{b['to']}-gon",
+                        "loss gap": round(b["loss_gap"], 5),
+                        "n_c (exact λ)": round(b["n_c_exact"]) if b["n_c_exact"] else "none",
+                        "n_c (λ̂)": round(b["n_c_estimated"]) if b["n_c_estimated"] else "none",
+                    }
+                    for b in t["bayesian"]
+                ],
+            )
+        )
+        tabs.append(
+            Table(
+                "sgd-transitions",
+                "Every stage transition along the SGD runs (the number of represented features changes): loss and λ̂ "
+                "at the checkpoints on either side.",
+                [
+                    {
+                        "run": tr["seed"],
+                        "step": tr["step"],
+                        "features": f"{tr['k_before']} → {tr['k_after']}",
+                        "loss": f"{tr['loss_before']:.4f} → {tr['loss_after']:.4f}",
+                        "λ̂": f"{tr['llc_before']:.2f} → {tr['llc_after']:.2f} (± {tr['se']:.2f})",
+                    }
+                    for tr in t["trajectory"]["transitions"]
+                ],
+                collapsed=True,
             )
         )
     return tabs

@@ -58,7 +58,9 @@ class Monomial(nn.Module):
         self.w = nn.Parameter(w.clone())
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return x * torch.prod(self.w**self.powers)
+        # coordinates with power 0 enter as 1 without a gradient path (0**0 has a nan derivative at w = 0)
+        active = torch.where(self.powers > 0, self.w, torch.ones_like(self.w))
+        return x * torch.prod(active**self.powers)
 
 
 @dataclass
