@@ -116,7 +116,9 @@ PRESETS = {
         tms_traj_n=300,
         tms_traj_draws=40,
     ),
-    "quick": LLCConfig(table="standard", n=5000, num_chains=6, num_draws=500, num_burnin=150, crosscheck_chains=4),
+    "quick": LLCConfig(
+        table="standard", n=5000, num_chains=6, num_draws=500, num_burnin=150, crosscheck_chains=4, act_seeds=2
+    ),
     "paper": LLCConfig(table="standard", n=20_000, num_chains=8, num_draws=4000, num_burnin=1000),
 }
 
