@@ -254,9 +254,9 @@ BRIEF = Brief(
     probes=PROBES,
     brief=BRIEF,
     runtime={
-        "test": "~10 s (2 cores, shared)",
-        "quick": "~2 min (2 cores under load 12; ~45 s of CPU)",
-        "paper": "~12 min",
+        "test": "~2.5 s of CPU (+1 s of torch imports on a process's first run)",
+        "quick": "~40 s of CPU (4-7 min wall on 2 shared cores under load 16)",
+        "paper": "~12 min (before the toy model of superposition was added)",
     },
     faults=FAULTS,
 )
