@@ -4,7 +4,10 @@ Singular learning theory says generalization is governed by the learning coeffic
 d (λ = d/2 only for regular models). Developmental interpretability reads training from SGLD estimates of the
 *local* learning coefficient (Lau et al. 2023). This study runs Skeptic's own batched estimator on models whose λ is
 known exactly (regular models, normal crossings, reduced-rank regression, deep linear networks), checks the sampler
-against exact finite-temperature targets, sweeps its hyperparameters, and tests the rescaling invariance.
+against exact finite-temperature targets, sweeps its hyperparameters, and tests the rescaling invariance. In the toy
+model of superposition (Chen et al. 2023) it computes the k-gon critical points, their exact λ (Hessian rank, checked
+minimally singular) and λ̂, the Bayesian transitions between them, and λ̂ along SGD runs (LLC over training,
+Hoogland et al. 2024); see :mod:`skeptic.studies.llc.tms`.
 """
 
 from __future__ import annotations
