@@ -1,7 +1,8 @@
 """The local learning coefficient: Skeptic's batched SGLD estimator and exact learning coefficients.
 
     from skeptic import llc
-    est = llc.estimate_llc(model, llc.gaussian_nll, (x, y))      # λ̂ = nβ(E_w[L_n(w)] − L_n(w*)), β = 1/log n
+    est = llc.estimate_llc(model, llc.gaussian_nll, (x, y))      # λ̂ = nβ(E_w[L_n(w)] − L_n(w*)), β = 1/log n,
+                                                                  # ε = min(0.2/(nβ h_max + γ), 1/nβ) by default
     est.mean, est.std_error, est.rhat, est.mala_acceptance, est.warnings
     llc.calibrate(model, llc.gaussian_nll, (x, y)).epsilon        # the ε sweep, as one batched run
     llc.rrr_lambda(M=5, H=3, N=5, r=1), llc.dln_lambda([4, 4, 4, 4], r=1), llc.normal_crossing_lambda([1, 2])
@@ -12,11 +13,15 @@ See :mod:`skeptic.studies.llc.estimator` for the update rule, the loss conventio
 from skeptic.studies.llc.estimator import (
     Calibration,
     LLCEstimate,
+    auto_epsilon,
     calibrate,
+    curvature_epsilon,
     default_nbeta,
     estimate_llc,
+    flat_parameters,
     gelman_rubin,
     sgld_chains,
+    top_curvature,
 )
 from skeptic.studies.llc.exact import (
     dln_lambda,
@@ -30,15 +35,19 @@ from skeptic.studies.llc.models import gaussian_nll
 __all__ = [
     "Calibration",
     "LLCEstimate",
+    "auto_epsilon",
     "calibrate",
+    "curvature_epsilon",
     "default_nbeta",
     "dln_lambda",
     "dln_num_params",
     "estimate_llc",
+    "flat_parameters",
     "gaussian_nll",
     "gelman_rubin",
     "normal_crossing_lambda",
     "regular_lambda",
     "rrr_lambda",
     "sgld_chains",
+    "top_curvature",
 ]

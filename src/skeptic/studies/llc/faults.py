@@ -150,7 +150,7 @@ FAULTS = (
         "off-by-one",
         "the burn-in draws are averaged into the estimate",
         replace(f"{E}.chain_estimates", _burnin_kept),
-        note="With a burn-in of 50 of 200 steps that start at w* (loss 0), the estimate drops by up to 25%; the "
+        note="With a burn-in of 30 of 130 steps that start at w* (loss 0), the estimate drops by up to 23%; the "
         "exact-target probes allow 4 SE + 5%, so estimate-from-trace is the probe that sees it.",
     ),
     Fault(

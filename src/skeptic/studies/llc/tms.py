@@ -257,7 +257,7 @@ def kgons(ks: tuple[int, ...], n: int, settings: Any, seed: int) -> list[dict[st
 def bayesian_transitions(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Where the free energy F_n(k) ≈ n L_k + λ_k log n (Watanabe 2009) of consecutive k-gons cross: below n_c the
     posterior prefers the higher-loss, lower-λ k-gon; above it the lower-loss one (Chen et al. 2023, §5). Uses the
-    exact population loss and both the exact λ and the estimate λ̂."""
+    exact population loss and both the exact λ (where it is known) and the estimate λ̂."""
     out = []
     srt = sorted(rows, key=lambda r: -r["population_loss"])
     for a, b in itertools.pairwise(srt):
@@ -266,6 +266,8 @@ def bayesian_transitions(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         for key, lam in (("exact", "lambda"), ("estimated", "llc")):
             dlam = b[lam] - a[lam]
             rec[f"n_c_{key}"] = _crossing(dl, dlam)
+        if min(a["null_growth_exponent"], b["null_growth_exponent"]) < 3.0:
+            rec["n_c_exact"] = None  # rank/2 is not the λ of a k-gon on a ReLU kink
         out.append(rec)
     return out
 
