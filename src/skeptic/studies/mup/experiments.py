@@ -113,20 +113,26 @@ def measured_exponents(rows: list[dict[str, Any]], step: int) -> dict[str, dict[
     return out
 
 
-def optimum(log2_lrs: list[float], losses: list[float]) -> tuple[float, bool]:
-    """The loss-minimizing log₂ learning rate, refined by a parabola through the best grid point and its neighbours.
+def optimum(log2_lrs: list[float], losses: list[float], half_window: int = 2) -> tuple[float, bool]:
+    """The loss-minimizing log₂ learning rate: the vertex of a least-squares parabola through the best grid point
+    and up to ``half_window`` finite neighbours on each side, clipped to that window.
 
     Returns (log₂ η*, at_edge): at the edge of the grid there is no bracket, and the grid point itself is returned.
+    Using five points rather than three averages out the loss noise that makes a flat valley's argmin jump.
     """
+    x = np.asarray(log2_lrs, dtype=float)
     y = np.asarray(losses, dtype=float)
     y = np.where(np.isfinite(y), y, np.inf)
     i = int(np.argmin(y))
-    if i == 0 or i == len(y) - 1 or not np.isfinite(y[i - 1 : i + 2]).all():
-        return float(log2_lrs[i]), i == 0 or i == len(y) - 1
-    x0, x1, x2 = log2_lrs[i - 1 : i + 2]
-    y0, y1, y2 = y[i - 1 : i + 2]
-    # vertex of the parabola through three equally spaced points, clipped to the bracket
-    h = x1 - x0
-    denom = y0 - 2 * y1 + y2
-    shift = 0.0 if denom <= 0 else 0.5 * h * (y0 - y2) / denom
-    return float(x1 + np.clip(shift, -h / 2, h / 2)), False
+    if i == 0 or i == len(y) - 1:
+        return float(x[i]), True
+    lo, hi = max(0, i - half_window), min(len(y), i + half_window + 1)
+    xs, ys = x[lo:hi], y[lo:hi]
+    keep = np.isfinite(ys)
+    xs, ys = xs[keep], ys[keep]
+    if len(xs) < 3:
+        return float(x[i]), False
+    a, b, _ = np.polyfit(xs, ys, 2)
+    if a <= 0:
+        return float(x[i]), False
+    return float(np.clip(-b / (2 * a), xs.min(), xs.max())), False

@@ -70,4 +70,4 @@ def attention_scale(d_head: int, base_d_head: int, param: Parametrization) -> fl
     """Multiplier of the attention logits q·k: 1/√d_head (SP), √d₀/d_head (μP; equal at d_head = d₀)."""
     if param == "sp":
         return 1.0 / math.sqrt(d_head)
-    return math.sqrt(base_d_head) / d_head
+    return 1.0 / math.sqrt(d_head) * math.sqrt(base_d_head / d_head)  # = √d₀/d, exactly SP's at d = d₀

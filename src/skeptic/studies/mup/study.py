@@ -33,19 +33,19 @@ class MupConfig(StudyConfig):
     a plain slope)."""
     transformer_widths: list[int] = Field([32, 64, 128], min_length=2, max_length=8)
     """Widths (d_model) of the transformer learning-rate sweep; 4 heads, so d_head = width/4."""
-    sgd_log2_lrs: list[float] = Field([-5, -4, -3, -2, -1, 0, 1, 2], min_length=3, max_length=24)
+    sgd_log2_lrs: list[float] = Field([-4, -3, -2, -1, 0, 1, 2], min_length=3, max_length=24)
     """log₂ of the base learning rates of the SGD sweeps (a grid that must bracket every optimum)."""
-    adam_log2_lrs: list[float] = Field([-11, -10, -9, -8, -7, -6, -5, -4], min_length=3, max_length=24)
+    adam_log2_lrs: list[float] = Field([-10, -9, -8, -7, -6, -5, -4], min_length=3, max_length=24)
     """log₂ of the base learning rates of the Adam sweeps."""
-    seeds: int = Field(3, ge=2, le=16)
+    seeds: int = Field(4, ge=2, le=16)
     """Independent seeds per (width, rate): initialization and minibatch order (≥ 2 for an interval)."""
-    mlp_steps: int = Field(150, ge=5, le=100_000)
+    mlp_steps: int = Field(120, ge=5, le=100_000)
     """Training steps of each MLP in the sweeps."""
     mlp_batch_size: int = Field(32, ge=1, le=4096)
     """Examples per MLP step."""
     mlp_context: int = Field(4, ge=1, le=64)
     """Characters the MLP sees before predicting the next one (k)."""
-    transformer_steps: int = Field(80, ge=5, le=100_000)
+    transformer_steps: int = Field(60, ge=5, le=100_000)
     """Training steps of each transformer in the sweep."""
     transformer_batch_size: int = Field(8, ge=1, le=1024)
     """Sequences per transformer step."""
@@ -53,13 +53,13 @@ class MupConfig(StudyConfig):
     """Characters per training sequence of the transformer."""
     transformer_layers: int = Field(1, ge=1, le=12)
     """Transformer blocks."""
-    transformer_seeds: int = Field(2, ge=2, le=16)
+    transformer_seeds: int = Field(3, ge=2, le=16)
     """Seeds of the transformer sweep (its most expensive part)."""
     eval_windows: int = Field(512, ge=16, le=100_000)
     """Held-out windows every model is evaluated on (MLP: examples; transformer: windows // 8 sequences)."""
     coord_widths: list[int] = Field([64, 128, 256, 512, 1024], min_length=3, max_length=10)
     """Widths of the coordinate checks and the exponent measurements (TP5 / mup use 2^6 … 2^11)."""
-    coord_transformer_widths: list[int] = Field([32, 64, 128, 256], min_length=3, max_length=10)
+    coord_transformer_widths: list[int] = Field([64, 128, 256, 512], min_length=3, max_length=10)
     """Widths of the transformer's coordinate check."""
     coord_steps: int = Field(3, ge=1, le=100)
     """Steps of a coordinate check ("after a few steps"); the exponents of the derivation are read at step 1."""
@@ -79,19 +79,21 @@ PRESETS = {
         base_width=16,
         mlp_widths=[16, 32, 64],
         transformer_widths=[16, 32],
-        sgd_log2_lrs=[-4, -2, 0, 2],
-        adam_log2_lrs=[-10, -8, -6, -4],
+        sgd_log2_lrs=[-3, -1, 1, 3],
+        adam_log2_lrs=[-8, -6, -4, -2, 0],
         seeds=2,
-        mlp_steps=40,
-        transformer_steps=20,
+        mlp_steps=30,
+        mlp_batch_size=16,
+        transformer_steps=15,
         transformer_batch_size=4,
         transformer_context=8,
+        transformer_seeds=2,
         eval_windows=64,
-        coord_widths=[32, 64, 128, 256],
+        coord_widths=[64, 256, 1024],
         coord_transformer_widths=[16, 32, 64],
         coord_seeds=2,
-        coord_steps=2,
-        crosscheck_widths=[32],
+        coord_steps=1,
+        crosscheck_widths=[64],
     ),
     "quick": MupConfig(),
     "paper": MupConfig(
