@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from skeptic.core.study import Brief
-from skeptic.studies.mup.claims import COMBOS, _name, derivation_gap, shift_per_doubling
+from skeptic.studies.mup.claims import COMBOS, STABLE, _name, derivation_gap, shift_per_doubling
 
 if TYPE_CHECKING:
     from skeptic.core.runner import RunResult
@@ -36,8 +36,9 @@ def found(result: RunResult) -> str:
     bad = [c for c in result.claims if c["verdict"] in ("not_replicated", "inconclusive")]
     if bad:
         lines.append(
-            "Not everything held: " + "; ".join(f"{c['statement'].split(':')[0]} ({c['verdict']}, {c['measured']})"
-                                               for c in bad[:4]) + "."  # fmt: skip
+            "Not everything held: "
+            + "; ".join(f"{c['statement'].split(':')[0]} ({c['verdict']}, {c['measured']})" for c in bad[:4])
+            + "."
         )
     return " ".join(lines)
 
@@ -45,10 +46,15 @@ def found(result: RunResult) -> str:
 def answer(result: RunResult) -> str:
     sp = [_shift(result, mo, op, "sp") for mo, op in COMBOS]
     mu = [_shift(result, mo, op, "mup") for mo, op in COMBOS]
+    transfers = max(abs(x) for x in mu) <= STABLE
+    verdict = (
+        "so a rate tuned on a small model carried over to wider ones, at these small sizes"
+        if transfers
+        else "so even under μP the best rate drifted by more than a quarter doubling per doubling of width here"
+    )
     return (
-        f"With the standard recipe the best learning rate moved by {min(sp):+.1f} to {max(sp):+.1f} doublings each time "
-        f"the networks doubled in width; with μP it moved by {min(mu):+.2f} to {max(mu):+.2f}, so a rate tuned on "
-        "a small model carried over to a wider one, at these small sizes."
+        f"With the standard recipe the best learning rate moved by {min(sp):+.1f} to {max(sp):+.1f} doublings "
+        f"each time the networks doubled in width; with μP it moved by {min(mu):+.2f} to {max(mu):+.2f}, {verdict}."
     )
 
 

@@ -14,15 +14,17 @@ Thresholds are Skeptic's own, fixed before the first full run (TP5 gives curves,
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
 from skeptic.core.claims import AtMost, Between, Claim, Estimate, Measured, Measurements, Probe, ProbeOutcome, Verdict
 from skeptic.studies.mup import exponents
 from skeptic.studies.mup.experiments import measured_exponents, optimum
+from skeptic.studies.mup.param import Optimizer
 
 STABLE = 0.25
 SHIFTS = 0.25
@@ -34,7 +36,11 @@ CROSSCHECK_RTOL = 1e-3
 """Skeptic's μP and the reference compute the same function in float32: they agree to ~1e-6; 1e-3 leaves room for
 reduction order and none for a wrong multiplier (the smallest one changes an activation by a factor ≥ 2^(1/2))."""
 
-COMBOS: tuple[tuple[str, str], ...] = (("mlp", "sgd"), ("mlp", "adam"), ("transformer", "adam"))
+COMBOS: tuple[tuple[Literal["mlp", "transformer"], Optimizer], ...] = (
+    ("mlp", "sgd"),
+    ("mlp", "adam"),
+    ("transformer", "adam"),
+)
 """(model, optimizer) of the learning-rate sweeps and coordinate checks."""
 
 TP5 = "Yang et al. 2022 (TP5, arXiv 2203.03466)"
@@ -112,9 +118,7 @@ def optima(m: Measurements, model: str, opt: str, param: str) -> np.ndarray:
     """``[seeds, widths]`` optimal log₂ learning rates (parabola-refined; see :func:`optimum`)."""
     rows = sweep_rows(m, model, opt, param)
     n_seeds = len(rows[0]["seeds"])
-    return np.array(
-        [[optimum(r["log2_lrs"], [row[j] for row in r["loss"]])[0] for r in rows] for j in range(n_seeds)]
-    )
+    return np.array([[optimum(r["log2_lrs"], [row[j] for row in r["loss"]])[0] for r in rows] for j in range(n_seeds)])
 
 
 def shift_per_doubling(model: str, opt: str, param: str) -> Any:
@@ -146,7 +150,7 @@ def wider_excess(model: str, opt: str) -> Any:
         rows = sweep_rows(m, model, opt, "mup")
         worst: Estimate | None = None
         for i in trained_lrs(rows):
-            for a, b in zip(rows, rows[1:], strict=False):
+            for a, b in itertools.pairwise(rows):
                 e = Estimate.from_samples([y - x for x, y in zip(a["loss"][i], b["loss"][i], strict=True)])
                 if worst is None or e.value > worst.value:
                     worst = e
@@ -246,7 +250,8 @@ for _model, _opt in COMBOS:
             f"{TP5}, {FIG[_model]}, left panel (SP)",
             shift_per_doubling(_model, _opt, "sp"),
             AtMost(-SHIFTS),
-            own_threshold=f"TP5 shows the SP optimum drifting; a fall of ≥ {SHIFTS} log₂ per doubling is Skeptic's line",
+            own_threshold=f"TP5 shows the SP optimum drifting; a fall of ≥ {SHIFTS} log₂ per doubling is Skeptic's "
+            "line",
         ),
         Claim(
             f"mup-wider-never-worse-{_k}",
@@ -311,16 +316,22 @@ def reference_agrees(m: Measurements) -> ProbeOutcome:
                 worst, where = gap, f"{r['optimizer']} width {r['width']} {key}"
     ok = worst <= CROSSCHECK_RTOL
     ref = m["crosscheck"][0]["reference"] if m["crosscheck"] else "none"
-    return ProbeOutcome(ok, f"largest relative difference {worst:.2g} ({where or 'everywhere equal'}) against "
-                        f"{ref}; tolerance {CROSSCHECK_RTOL:g}")  # fmt: skip
+    return ProbeOutcome(
+        ok,
+        f"largest relative difference {worst:.2g} ({where or 'everywhere equal'}) against "
+        f"{ref}; tolerance {CROSSCHECK_RTOL:g}",
+    )
 
 
 def derivation_on_linear(m: Measurements) -> ProbeOutcome:
     e = derivation_gap("linear")(m)
     assert isinstance(e, Estimate)
     ok = e.value <= DERIVED_TOL
-    return ProbeOutcome(ok, f"worst |measured − derived| exponent on the deep linear network: {e.value:.3f} "
-                        f"({e.method}); allowed {DERIVED_TOL}")  # fmt: skip
+    return ProbeOutcome(
+        ok,
+        f"worst |measured − derived| exponent on the deep linear network: {e.value:.3f} "
+        f"({e.method}); allowed {DERIVED_TOL}",
+    )
 
 
 def base_width_identity(m: Measurements) -> ProbeOutcome:
@@ -337,8 +348,12 @@ def base_width_identity(m: Measurements) -> ProbeOutcome:
     n = sum(1 for key in ("sweeps", "coord", "linear") for r in m[key] if r["width"] == base)
     if n == 0:
         return ProbeOutcome(False, f"no run at the base width {base}: the identity cannot be checked")
-    return ProbeOutcome(not bad, f"at the base width {base}, μP and SP differ in: {', '.join(bad)}" if bad else
-                        f"at the base width {base}, μP and SP give identical results in all {n // 2} pairs")  # fmt: skip
+    return ProbeOutcome(
+        not bad,
+        f"at the base width {base}, μP and SP differ in: {', '.join(bad)}"
+        if bad
+        else f"at the base width {base}, μP and SP give identical results in all {n // 2} pairs",
+    )
 
 
 def finite_losses(m: Measurements) -> ProbeOutcome:
@@ -348,8 +363,12 @@ def finite_losses(m: Measurements) -> ProbeOutcome:
         first = r["loss"][0]
         if not all(math.isfinite(v) for v in init) or not all(math.isfinite(v) and v < min(init) for v in first):
             bad.append(f"{r['model']}/{r['optimizer']}/{r['param']}/{r['width']}")
-    return ProbeOutcome(not bad, "every width and seed trains to a finite loss below its initial loss at the smallest "
-                        "learning rate" if not bad else f"not trained at the smallest rate: {', '.join(bad)}")  # fmt: skip
+    return ProbeOutcome(
+        not bad,
+        "every width and seed trains to a finite loss below its initial loss at the smallest learning rate"
+        if not bad
+        else f"not trained at the smallest rate: {', '.join(bad)}",
+    )
 
 
 def grid_brackets(m: Measurements) -> ProbeOutcome:
@@ -359,8 +378,12 @@ def grid_brackets(m: Measurements) -> ProbeOutcome:
         _, at_edge = optimum(r["log2_lrs"], list(mean))
         if at_edge:
             edge.append(f"{r['model']}/{r['optimizer']}/{r['param']}/{r['width']}")
-    return ProbeOutcome(not edge, "the best learning rate is inside the grid for every sweep" if not edge else
-                        f"best rate at the edge of the grid: {', '.join(edge)}")  # fmt: skip
+    return ProbeOutcome(
+        not edge,
+        "the best learning rate is inside the grid for every sweep"
+        if not edge
+        else f"best rate at the edge of the grid: {', '.join(edge)}",
+    )
 
 
 def seeds_independent(m: Measurements) -> ProbeOutcome:
@@ -369,32 +392,65 @@ def seeds_independent(m: Measurements) -> ProbeOutcome:
         init = np.asarray(r["init_loss"], dtype=float)
         if np.any(np.ptp(init, axis=1) == 0):
             copies.append(f"{r['model']}/{r['optimizer']}/{r['param']}/{r['width']}")
-    return ProbeOutcome(not copies, "independent seeds start from different networks and batches everywhere" if not
-                        copies else f"seeds are exact copies of each other in: {', '.join(copies)}")  # fmt: skip
+    return ProbeOutcome(
+        not copies,
+        "independent seeds start from different networks and batches everywhere"
+        if not copies
+        else f"seeds are exact copies of each other in: {', '.join(copies)}",
+    )
 
 
 def held_out(m: Measurements) -> ProbeOutcome:
     s = m["split"]
     ok = s["mlp_eval_min_start"] >= s["train_end"] and s["transformer_eval_min_start"] >= s["train_end"]
-    return ProbeOutcome(ok, f"training text ends at character {s['train_end']}; evaluation windows start at ≥ "
-                        f"{min(s['mlp_eval_min_start'], s['transformer_eval_min_start'])}")  # fmt: skip
+    return ProbeOutcome(
+        ok,
+        f"training text ends at character {s['train_end']}; evaluation windows start at ≥ "
+        f"{min(s['mlp_eval_min_start'], s['transformer_eval_min_start'])}",
+    )
 
 
 PROBES = (
-    Probe("reference-mup-agrees", "Skeptic's μP MLP and an independent implementation (Microsoft's mup when "
-          "installed) started from the same draws and batches give the same activations at every step: two "
-          "implementations of one parametrization agree.", reference_agrees),  # fmt: skip
-    Probe("derivation-on-deep-linear", "On the deep linear network the derivation is about, the measured one-step "
-          f"exponents equal the derived ones within {DERIVED_TOL}: the measurement recovers a known answer.",
-          derivation_on_linear),  # fmt: skip
-    Probe("base-width-identity", "At the base width μP and SP are the same network by construction, so every "
-          "sweep and coordinate check gives identical results there.", base_width_identity),  # fmt: skip
-    Probe("finite-losses", "Every width and seed gives a finite initial loss and trains below it at the smallest "
-          "learning rate: the pipeline learns at all.", finite_losses),  # fmt: skip
-    Probe("grid-brackets-optimum", "The best learning rate of every sweep (mean over seeds) is not at the edge of "
-          "the grid, so the optimum is measured, not truncated.", grid_brackets),  # fmt: skip
-    Probe("seeds-independent", "Independent seeds are not copies: their initial losses differ, so the "
-          "intervals over seeds measure real variation.", seeds_independent),  # fmt: skip
-    Probe("eval-held-out", "Every evaluation window lies in the held-out part of the text, disjoint from the "
-          "training text.", held_out),  # fmt: skip
+    Probe(
+        "reference-mup-agrees",
+        "Skeptic's μP MLP and an independent implementation (Microsoft's mup when "
+        "installed) started from the same draws and batches give the same activations at every step: two "
+        "implementations of one parametrization agree.",
+        reference_agrees,
+    ),
+    Probe(
+        "derivation-on-deep-linear",
+        "On the deep linear network the derivation is about, the measured one-step "
+        f"exponents equal the derived ones within {DERIVED_TOL}: the measurement recovers a known answer.",
+        derivation_on_linear,
+    ),
+    Probe(
+        "base-width-identity",
+        "At the base width μP and SP are the same network by construction, so every "
+        "sweep and coordinate check gives identical results there.",
+        base_width_identity,
+    ),
+    Probe(
+        "finite-losses",
+        "Every width and seed gives a finite initial loss and trains below it at the smallest "
+        "learning rate: the pipeline learns at all.",
+        finite_losses,
+    ),
+    Probe(
+        "grid-brackets-optimum",
+        "The best learning rate of every sweep (mean over seeds) is not at the edge of "
+        "the grid, so the optimum is measured, not truncated.",
+        grid_brackets,
+    ),
+    Probe(
+        "seeds-independent",
+        "Independent seeds are not copies: their initial losses differ, so the "
+        "intervals over seeds measure real variation.",
+        seeds_independent,
+    ),
+    Probe(
+        "eval-held-out",
+        "Every evaluation window lies in the held-out part of the text, disjoint from the training text.",
+        held_out,
+    ),
 )

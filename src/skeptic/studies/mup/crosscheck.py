@@ -61,9 +61,19 @@ def _build(width: int, base_width: int, k: int, vocab: int, use_mup: bool) -> Re
     return RefMLP(width, k, vocab, _HandReadout(width, vocab, width / base_width))
 
 
-def reference_coord_check(corpus: Corpus, optimizer: Optimizer, width: int, base_width: int, log2_lr: float,
-                          seed: int, steps: int, batch_size: int, k: int, input_std: float,
-                          use_mup: bool = HAVE_MUP) -> dict[str, Any]:  # fmt: skip
+def reference_coord_check(
+    corpus: Corpus,
+    optimizer: Optimizer,
+    width: int,
+    base_width: int,
+    log2_lr: float,
+    seed: int,
+    steps: int,
+    batch_size: int,
+    k: int,
+    input_std: float,
+    use_mup: bool = HAVE_MUP,
+) -> dict[str, Any]:
     """RMS of h₁, h₂, f and of their change from step 0 on the first training batch, at steps 0…T (one seed)."""
     vocab = corpus.vocab_size
     z = nets.unit_draws(nets.mlp_tensors(width, k, vocab), seed, width)
@@ -106,7 +116,7 @@ def reference_coord_check(corpus: Corpus, optimizer: Optimizer, width: int, base
             break
         x, y = batch(step)
         opt.zero_grad()
-        F.cross_entropy(model(x)[-1], y).backward()
+        F.cross_entropy(model(x)[-1], y).backward()  # type: ignore[no-untyped-call]
         opt.step()
     return {
         "reference": "Microsoft mup " + _mup_version() if use_mup else "hand-written multiplier form (mup absent)",

@@ -23,10 +23,23 @@ def _noop(_: float = 1) -> None:
     return None
 
 
-def lr_sweep(corpus: Corpus, model: Literal["mlp", "transformer"], optimizer: Optimizer, widths: list[int],
-             base_width: int, log2_lrs: list[float], seeds: list[int], steps: int, batch_size: int, context: int,
-             eval_at: Any, n_layers: int = 2, n_heads: int = 4, device: str = "cpu",
-             tick: Tick = _noop) -> list[dict[str, Any]]:  # fmt: skip
+def lr_sweep(
+    corpus: Corpus,
+    model: Literal["mlp", "transformer"],
+    optimizer: Optimizer,
+    widths: list[int],
+    base_width: int,
+    log2_lrs: list[float],
+    seeds: list[int],
+    steps: int,
+    batch_size: int,
+    context: int,
+    eval_at: Any,
+    n_layers: int = 2,
+    n_heads: int = 4,
+    device: str = "cpu",
+    tick: Tick = _noop,
+) -> list[dict[str, Any]]:
     """Held-out loss after ``steps`` steps for every width, parametrization, learning rate and seed.
 
     One record per (width, parametrization): ``loss[i][j]`` is learning rate 2^log2_lrs[i], seed j (NaN or inf
@@ -35,8 +48,20 @@ def lr_sweep(corpus: Corpus, model: Literal["mlp", "transformer"], optimizer: Op
     rows = []
     for width in widths:
         for param in PARAMETRIZATIONS:
-            s = nets.Sweep(model, width, base_width, param, optimizer, tuple(2.0**x for x in log2_lrs),
-                           tuple(seeds), steps, batch_size, context, n_layers, n_heads)  # fmt: skip
+            s = nets.Sweep(
+                model,
+                width,
+                base_width,
+                param,
+                optimizer,
+                tuple(2.0**x for x in log2_lrs),
+                tuple(seeds),
+                steps,
+                batch_size,
+                context,
+                n_layers,
+                n_heads,
+            )
             r = nets.run_sweep(corpus, s, eval_at, device=device)
             shape = (len(log2_lrs), len(seeds))
             tail = r.train_loss[:, -max(1, steps // 10) :].mean(1)
@@ -62,10 +87,24 @@ def _clean(x: list[list[float]]) -> list[list[float]]:
     return [[v if math.isfinite(v) else math.inf for v in row] for row in x]
 
 
-def coord_check(corpus: Corpus, model: Literal["mlp", "transformer"], optimizer: Optimizer, widths: list[int],
-                base_width: int, log2_lr: float, seeds: list[int], steps: int, batch_size: int, context: int,
-                eval_at: Any, nonlinearity: nets.Nonlinearity = "relu", n_layers: int = 2, n_heads: int = 4,
-                device: str = "cpu", tick: Tick = _noop) -> list[dict[str, Any]]:  # fmt: skip
+def coord_check(
+    corpus: Corpus,
+    model: Literal["mlp", "transformer"],
+    optimizer: Optimizer,
+    widths: list[int],
+    base_width: int,
+    log2_lr: float,
+    seeds: list[int],
+    steps: int,
+    batch_size: int,
+    context: int,
+    eval_at: Any,
+    nonlinearity: nets.Nonlinearity = "relu",
+    n_layers: int = 2,
+    n_heads: int = 4,
+    device: str = "cpu",
+    tick: Tick = _noop,
+) -> list[dict[str, Any]]:
     """Activation sizes (RMS per coordinate) at steps 0…T, and of their change from step 0, against width.
 
     One record per (width, parametrization): ``sizes[j][t][l]``, ``deltas[j][t][l]`` for seed j, step t, layer l.
@@ -74,8 +113,21 @@ def coord_check(corpus: Corpus, model: Literal["mlp", "transformer"], optimizer:
     rows = []
     for width in widths:
         for param in PARAMETRIZATIONS:
-            s = nets.Sweep(model, width, base_width, param, optimizer, (2.0**log2_lr,), tuple(seeds), steps,
-                           batch_size, context, n_layers, n_heads, nonlinearity)  # fmt: skip
+            s = nets.Sweep(
+                model,
+                width,
+                base_width,
+                param,
+                optimizer,
+                (2.0**log2_lr,),
+                tuple(seeds),
+                steps,
+                batch_size,
+                context,
+                n_layers,
+                n_heads,
+                nonlinearity,
+            )
             r = nets.run_sweep(corpus, s, eval_at, coord_check=True, device=device)
             assert r.sizes is not None and r.deltas is not None
             rows.append(
@@ -105,9 +157,7 @@ def measured_exponents(rows: list[dict[str, Any]], step: int) -> dict[str, dict[
         widths = [r["width"] for r in rs]
         n_seeds = len(rs[0]["deltas"])
         out[param] = {
-            layer: [
-                exponents.loglog_slope(widths, [r["deltas"][j][step][li] for r in rs]) for j in range(n_seeds)
-            ]
+            layer: [exponents.loglog_slope(widths, [r["deltas"][j][step][li] for r in rs]) for j in range(n_seeds)]
             for li, layer in enumerate(rs[0]["layers"])
         }
     return out

@@ -83,7 +83,7 @@ def _eval_from_train(orig: Callable[..., torch.Tensor]) -> Callable[..., torch.T
 
 
 def _adam_no_bias_correction(orig: type) -> type:
-    class NoCorrection(orig):  # type: ignore[misc, valid-type]
+    class NoCorrection(orig):  # type: ignore[misc]
         def step(self, params: dict[str, torch.Tensor], grads: dict[str, torch.Tensor]) -> Any:
             if self.kind == "sgd":
                 return super().step(params, grads)
@@ -108,28 +108,70 @@ def _combine(*injectors: Any) -> Any:
 
 
 FAULTS = (
-    Fault("adam-hidden-lr-unscaled", "setting", "μP with Adam keeps the hidden weights' learning rate at η "
-          "instead of η/m", replace(f"{P}.lr_multiplier", _adam_hidden_unscaled)),  # fmt: skip
-    Fault("sgd-input-lr-unscaled", "setting", "μP with SGD leaves the input layer's learning rate at η instead "
-          "of η·m", replace(f"{P}.lr_multiplier", _sgd_input_unscaled)),  # fmt: skip
-    Fault("readout-init-fan-in", "scale", "the μP readout is initialized with variance 1/fan_in (SP's) instead "
-          "of 1/fan_in²", replace(f"{P}.init_std", _readout_fan_in)),  # fmt: skip
-    Fault("absolute-width-multiplier", "scale", "the width multiplier is the width itself, not the width over "
-          "the base width", replace(f"{P}.width_multiplier", _absolute_multiplier)),  # fmt: skip
-    Fault("sp-mup-swapped", "swap", "the SP and μP rules are swapped when initial stds and learning rates are "
-          "looked up", _combine(replace(f"{P}.init_std", _swapped), replace(f"{P}.lr_multiplier", _swapped),
-                                replace(f"{P}.attention_scale", _swapped))),  # fmt: skip
-    Fault("change-from-step-one", "off-by-one", "the coordinate check measures each change from step 1 instead "
-          "of from the initialization", replace(f"{N}.baseline_step", _baseline_step_one)),  # fmt: skip
-    Fault("sizes-not-changes", "wrong-field", "the exponents are fitted to activation sizes instead of their "
-          "changes", replace("skeptic.studies.mup.claims.measured_exponents", _sizes_not_changes)),  # fmt: skip
-    Fault("seeds-share-everything", "rng-reuse", "every seed reuses seed 0's initial draws and minibatches",
-          _combine(replace(f"{N}.unit_draws", _shared_seed_draws),
-                   replace(f"{N}.batch_starts", _shared_seed_batches))),  # fmt: skip
-    Fault("eval-on-training-text", "leakage", "the evaluation windows are drawn from the training text",
-          replace(f"{N}.eval_starts", _eval_from_train),
-          note="One pass over 420k characters with ~5k examples seen: no overfitting, so held-out and training "
-          "windows give the same loss up to noise; the eval-held-out probe checks the split itself."),  # fmt: skip
-    Fault("adam-without-bias-correction", "other", "Adam's moment estimates are used without the 1/(1 − βᵗ) bias "
-          "correction", replace(f"{N}.BatchedOptimizer", _adam_no_bias_correction)),  # fmt: skip
+    Fault(
+        "adam-hidden-lr-unscaled",
+        "setting",
+        "μP with Adam keeps the hidden weights' learning rate at η instead of η/m",
+        replace(f"{P}.lr_multiplier", _adam_hidden_unscaled),
+    ),
+    Fault(
+        "sgd-input-lr-unscaled",
+        "setting",
+        "μP with SGD leaves the input layer's learning rate at η instead of η·m",
+        replace(f"{P}.lr_multiplier", _sgd_input_unscaled),
+    ),
+    Fault(
+        "readout-init-fan-in",
+        "scale",
+        "the μP readout is initialized with variance 1/fan_in (SP's) instead of 1/fan_in²",
+        replace(f"{P}.init_std", _readout_fan_in),
+    ),
+    Fault(
+        "absolute-width-multiplier",
+        "scale",
+        "the width multiplier is the width itself, not the width over the base width",
+        replace(f"{P}.width_multiplier", _absolute_multiplier),
+    ),
+    Fault(
+        "sp-mup-swapped",
+        "swap",
+        "the SP and μP rules are swapped when initial stds and learning rates are looked up",
+        _combine(
+            replace(f"{P}.init_std", _swapped),
+            replace(f"{P}.lr_multiplier", _swapped),
+            replace(f"{P}.attention_scale", _swapped),
+        ),
+    ),
+    Fault(
+        "change-from-step-one",
+        "off-by-one",
+        "the coordinate check measures each change from step 1 instead of from the initialization",
+        replace(f"{N}.baseline_step", _baseline_step_one),
+    ),
+    Fault(
+        "sizes-not-changes",
+        "wrong-field",
+        "the exponents are fitted to activation sizes instead of their changes",
+        replace("skeptic.studies.mup.claims.measured_exponents", _sizes_not_changes),
+    ),
+    Fault(
+        "seeds-share-everything",
+        "rng-reuse",
+        "every seed reuses seed 0's initial draws and minibatches",
+        _combine(replace(f"{N}.unit_draws", _shared_seed_draws), replace(f"{N}.batch_starts", _shared_seed_batches)),
+    ),
+    Fault(
+        "eval-on-training-text",
+        "leakage",
+        "the evaluation windows are drawn from the training text",
+        replace(f"{N}.eval_starts", _eval_from_train),
+        note="One pass over 420k characters with ~5k examples seen: no overfitting, so held-out and training "
+        "windows give the same loss up to noise; the eval-held-out probe checks the split itself.",
+    ),
+    Fault(
+        "adam-without-bias-correction",
+        "other",
+        "Adam's moment estimates are used without the 1/(1 − βᵗ) bias correction",
+        replace(f"{N}.BatchedOptimizer", _adam_no_bias_correction),
+    ),
 )

@@ -31,9 +31,22 @@ def lr_transfer(m: dict[str, Any]) -> Figure:
                 ax.plot(r["log2_lrs"], mean, "o-", ms=3, color=color, label=f"width {r['width']}")
                 j = int(np.nanargmin(mean))
                 ax.plot(r["log2_lrs"][j], mean[j], "*", ms=11, color=color, mec="k", mew=0.5)
-            top = min(np.nanmax([np.nanmean(np.where(np.isfinite(np.asarray(r["init_loss"], dtype=float)),
-                                                     np.asarray(r["init_loss"], dtype=float), np.nan))
-                                 for r in rows]) + 0.3, 6.0)  # fmt: skip
+            top = min(
+                np.nanmax(
+                    [
+                        np.nanmean(
+                            np.where(
+                                np.isfinite(np.asarray(r["init_loss"], dtype=float)),
+                                np.asarray(r["init_loss"], dtype=float),
+                                np.nan,
+                            )
+                        )
+                        for r in rows
+                    ]
+                )
+                + 0.3,
+                6.0,
+            )
             ax.set_ylim(top=top)
             ax.set_xlabel("log₂ learning rate")
             ax.set_ylabel("held-out loss (nats per character)")
@@ -118,16 +131,19 @@ def exponent_figure(m: dict[str, Any]) -> Figure:
                     series[key].append((float(np.mean(v)), float(np.std(v))))
         widths = sorted({r["width"] for r in m["coord"] if r["model"] == "mlp"})
         for param in ("sp", "mup"):
-            for layer, d in zip(("input", "hidden", "logits"),
-                                expected_exponents(param, opt, widths, m["vocab_size"]), strict=True):  # fmt: skip
+            for layer, d in zip(
+                ("input", "hidden", "logits"), expected_exponents(param, opt, widths, m["vocab_size"]), strict=True
+            ):
                 labels.append(f"{param.replace('mup', 'μP').upper()}/{opt}\n{layer}")
                 derived.append(d)
     x = np.arange(len(labels))
     ax.bar(x, derived, width=0.6, color="#cccccc", label="derived (deep linear, one step)")
-    for key, dx, color, name in (("linear", -0.12, "#2ca02c", "measured: deep linear"),
-                                 ("coord", 0.12, "#d62728", "measured: ReLU MLP")):  # fmt: skip
-        v = np.array(series[key])
-        ax.errorbar(x + dx, v[:, 0], yerr=v[:, 1], fmt="o", color=color, ms=4, label=name)
+    for key, dx, color, name in (
+        ("linear", -0.12, "#2ca02c", "measured: deep linear"),
+        ("coord", 0.12, "#d62728", "measured: ReLU MLP"),
+    ):
+        arr = np.array(series[key])
+        ax.errorbar(x + dx, arr[:, 0], yerr=arr[:, 1], fmt="o", color=color, ms=4, label=name)
     ax.set_xticks(x, labels, fontsize=7)
     ax.axhline(0, color="k", lw=0.6)
     ax.set_ylabel("width exponent e of |Δh| ∝ nᵉ")
@@ -154,14 +170,31 @@ def make_tables(m: dict[str, Any]) -> list[Table]:
             rs = sweep_rows(m, model, opt, param)
             o = optima(m, model, opt, param).mean(0)
             for r, best in zip(rs, o, strict=True):
-                mean = np.nanmean(np.where(np.isfinite(np.asarray(r["loss"], dtype=float)),
-                                           np.asarray(r["loss"], dtype=float), np.nan), axis=1)  # fmt: skip
-                rows.append({"model": model, "optimizer": opt, "parametrization": param, "width": r["width"],
-                             "best log2 lr (mean over seeds)": round(float(best), 2),
-                             "best loss (nats)": round(float(np.nanmin(mean)), 4)})  # fmt: skip
-    cc = [{"optimizer": r["optimizer"], "width": r["width"], "reference": r["reference"],
-           "largest relative difference": f"{max(_gap(r, 'sizes'), _gap(r, 'deltas')):.2g}"}
-          for r in m["crosscheck"]]  # fmt: skip
+                mean = np.nanmean(
+                    np.where(
+                        np.isfinite(np.asarray(r["loss"], dtype=float)), np.asarray(r["loss"], dtype=float), np.nan
+                    ),
+                    axis=1,
+                )
+                rows.append(
+                    {
+                        "model": model,
+                        "optimizer": opt,
+                        "parametrization": param,
+                        "width": r["width"],
+                        "best log2 lr (mean over seeds)": round(float(best), 2),
+                        "best loss (nats)": round(float(np.nanmin(mean)), 4),
+                    }
+                )
+    cc = [
+        {
+            "optimizer": r["optimizer"],
+            "width": r["width"],
+            "reference": r["reference"],
+            "largest relative difference": f"{max(_gap(r, 'sizes'), _gap(r, 'deltas')):.2g}",
+        }
+        for r in m["crosscheck"]
+    ]
     return [
         Table("optima", "Best learning rate and loss per width (the numbers behind the transfer figures).", rows),
         Table("crosscheck", "Skeptic's μP MLP against the independent reference, same draws and batches.", cc, True),

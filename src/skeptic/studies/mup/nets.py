@@ -29,8 +29,11 @@ import torch.nn.functional as F  # noqa: N812 (the PyTorch convention)
 from torch import Tensor
 
 from skeptic.models import TinyTransformer, TransformerShape
-from skeptic.studies.mup import param as P
+from skeptic.models.transformer import Block
+from skeptic.studies.mup import param as P  # noqa: N812 (the rules table, read as P.rule)
 from skeptic.studies.mup.data import Corpus, mlp_examples, window_starts, windows
+
+__all__ = ["Sweep", "SweepResult", "eval_starts", "run_sweep", "window_starts"]
 
 Params = dict[str, Tensor]
 Nonlinearity = Literal["relu", "linear"]
@@ -67,8 +70,9 @@ def mlp_tensors(width: int, k: int, vocab: int) -> list[Tensor_]:
     ]
 
 
-def transformer_shape(width: int, base_width: int, vocab: int, context: int, n_layers: int, n_heads: int,
-                      param: P.Parametrization) -> TransformerShape:  # fmt: skip
+def transformer_shape(
+    width: int, base_width: int, vocab: int, context: int, n_layers: int, n_heads: int, param: P.Parametrization
+) -> TransformerShape:
     """A :class:`TransformerShape` of ``width`` with the attention scale of ``param`` (heads fixed, d_head grows)."""
     return TransformerShape(
         vocab_size=vocab,
@@ -109,8 +113,15 @@ def unit_draws(tensors: list[Tensor_], seed: int, width: int) -> dict[str, Tenso
     return {t.name: torch.randn(t.shape, generator=g) for t in tensors if t.fill is None}
 
 
-def init_params(tensors: list[Tensor_], seeds: list[int], width: int, base_width: int, param: P.Parametrization,
-                input_std: float, device: str = "cpu") -> Params:  # fmt: skip
+def init_params(
+    tensors: list[Tensor_],
+    seeds: list[int],
+    width: int,
+    base_width: int,
+    param: P.Parametrization,
+    input_std: float,
+    device: str = "cpu",
+) -> Params:
     """Stacked initial parameters ``[M, ...]``: model i is ``std(role) · z(seeds[i])`` (TP5 Table 3 stds)."""
     m = P.width_multiplier(width, base_width)
     draws = {s: unit_draws(tensors, s, width) for s in sorted(set(seeds))}
@@ -124,8 +135,9 @@ def init_params(tensors: list[Tensor_], seeds: list[int], width: int, base_width
     return {k: v.to(device) for k, v in out.items()}
 
 
-def lr_table(tensors: list[Tensor_], lrs: Tensor, width: int, base_width: int, param: P.Parametrization,
-             optimizer: P.Optimizer) -> dict[str, Tensor]:  # fmt: skip
+def lr_table(
+    tensors: list[Tensor_], lrs: Tensor, width: int, base_width: int, param: P.Parametrization, optimizer: P.Optimizer
+) -> dict[str, Tensor]:
     """Per tensor, the ``[M]`` learning rates η_i · multiplier(role) (TP5 Table 3)."""
     m = P.width_multiplier(width, base_width)
     return {t.name: lrs * P.lr_multiplier(t.role, m, param, optimizer) for t in tensors}
@@ -138,8 +150,9 @@ class BatchedOptimizer:
     Every operation is elementwise, so stacking models changes nothing about any one of them.
     """
 
-    def __init__(self, kind: P.Optimizer, lrs: dict[str, Tensor], betas: tuple[float, float] = (0.9, 0.999),
-                 eps: float = 1e-8) -> None:  # fmt: skip
+    def __init__(
+        self, kind: P.Optimizer, lrs: dict[str, Tensor], betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8
+    ) -> None:
         self.kind, self.lrs, self.betas, self.eps = kind, lrs, betas, eps
         self.t = 0
         self.m: Params = {}
@@ -208,6 +221,7 @@ class ProbedTransformer(TinyTransformer):
         scale = s.attention_scale if s.attention_scale is not None else 1 / math.sqrt(s.d_head)
         allowed = torch.ones(t, t, dtype=torch.bool, device=x.device).tril()
         for block in self.blocks:
+            assert isinstance(block, Block)
             q, k, v = block.qkv(block.ln_attn(x)).split(s.d_model, dim=-1)
             q, k, v = (z.view(batch, t, s.n_heads, s.d_head).transpose(1, 2) for z in (q, k, v))
             scores = (q @ k.transpose(-2, -1)) * scale
@@ -278,8 +292,7 @@ def eval_starts(corpus: Corpus, n: int, length: int, seed: int) -> Tensor:
     return window_starts(corpus, n, length, torch.Generator().manual_seed(seed), held_out=True)
 
 
-def run_sweep(corpus: Corpus, s: Sweep, eval_at: Tensor, coord_check: bool = False,
-              device: str = "cpu") -> SweepResult:  # fmt: skip
+def run_sweep(corpus: Corpus, s: Sweep, eval_at: Tensor, coord_check: bool = False, device: str = "cpu") -> SweepResult:
     """Train every (learning rate, seed) model of ``s`` at once; return held-out losses (and coordinate checks).
 
     ``coord_check``: record every activation at steps 0…T on each model's first training batch (the batch its
@@ -302,8 +315,10 @@ def _run_mlp(corpus: Corpus, s: Sweep, eval_at: Tensor, probe_at: Tensor | None,
     lrs, seeds = _model_grid(s)
     M = len(seeds)
     params = init_params(tensors, seeds, s.width, s.base_width, s.param, s.input_std, device)
-    opt = BatchedOptimizer(s.optimizer, {k: v.to(device) for k, v in lr_table(
-        tensors, lrs, s.width, s.base_width, s.param, s.optimizer).items()})  # fmt: skip
+    opt = BatchedOptimizer(
+        s.optimizer,
+        {k: v.to(device) for k, v in lr_table(tensors, lrs, s.width, s.base_width, s.param, s.optimizer).items()},
+    )
 
     def examples(starts: Tensor) -> tuple[Tensor, Tensor]:
         x, y = mlp_examples(corpus, starts.reshape(-1), s.context)
@@ -330,8 +345,13 @@ def _run_mlp(corpus: Corpus, s: Sweep, eval_at: Tensor, probe_at: Tensor | None,
             record()
     with torch.no_grad():
         ex, ey = examples(eval_at.expand(M, -1))
-        eval_loss = torch.cat([_ce(mlp_forward(params, ex[:, i:i + 256], V, s.nonlinearity)[-1], ey[:, i:i + 256])
-                               .unsqueeze(1) for i in range(0, ex.shape[1], 256)], 1).mean(1)  # fmt: skip
+        eval_loss = torch.cat(
+            [
+                _ce(mlp_forward(params, ex[:, i : i + 256], V, s.nonlinearity)[-1], ey[:, i : i + 256]).unsqueeze(1)
+                for i in range(0, ex.shape[1], 256)
+            ],
+            1,
+        ).mean(1)
     return _result(eval_loss, train_loss, history)
 
 
@@ -354,8 +374,9 @@ def coordinate_stats(history: list[list[Tensor]]) -> tuple[Tensor, Tensor]:
     """``[M, T + 1, layers]`` RMS of every activation and of its change from :func:`baseline_step`."""
     base = history[baseline_step()]
     sizes = torch.stack([torch.stack([rms(a) for a in acts], 1) for acts in history], 1)
-    deltas = torch.stack([torch.stack([rms(a - a0) for a, a0 in zip(acts, base, strict=True)], 1)
-                          for acts in history], 1)  # fmt: skip
+    deltas = torch.stack(
+        [torch.stack([rms(a - a0) for a, a0 in zip(acts, base, strict=True)], 1) for acts in history], 1
+    )
     return sizes.cpu(), deltas.cpu()
 
 
@@ -366,16 +387,17 @@ def _result(eval_loss: Tensor, train_loss: Tensor, history: list[list[Tensor]]) 
     return SweepResult(ev, train_loss, *coordinate_stats(history))
 
 
-def _run_transformer(corpus: Corpus, s: Sweep, eval_at: Tensor, probe_at: Tensor | None,
-                     device: str) -> SweepResult:  # fmt: skip
+def _run_transformer(corpus: Corpus, s: Sweep, eval_at: Tensor, probe_at: Tensor | None, device: str) -> SweepResult:
     shape = transformer_shape(s.width, s.base_width, corpus.vocab_size, s.context, s.n_layers, s.n_heads, s.param)
     template = ProbedTransformer(shape).to(device)
     tensors = transformer_tensors(shape)
     lrs, seeds = _model_grid(s)
     M = len(seeds)
     params = init_params(tensors, seeds, s.width, s.base_width, s.param, s.input_std, device)
-    opt = BatchedOptimizer(s.optimizer, {k: v.to(device) for k, v in lr_table(
-        tensors, lrs, s.width, s.base_width, s.param, s.optimizer).items()})  # fmt: skip
+    opt = BatchedOptimizer(
+        s.optimizer,
+        {k: v.to(device) for k, v in lr_table(tensors, lrs, s.width, s.base_width, s.param, s.optimizer).items()},
+    )
 
     def loss_fn(p: Params, tokens: Tensor) -> Tensor:
         logits = torch.func.functional_call(template, p, (tokens[:, :-1],))
@@ -384,8 +406,11 @@ def _run_transformer(corpus: Corpus, s: Sweep, eval_at: Tensor, probe_at: Tensor
     step_fn = torch.vmap(torch.func.grad_and_value(loss_fn))
     eval_fn = torch.vmap(loss_fn, in_dims=(0, None))
 
-    probe_tokens = None if probe_at is None else windows(corpus, probe_at.reshape(-1), s.context).view(
-        M, s.batch_size, -1).to(device)  # fmt: skip
+    probe_tokens = (
+        None
+        if probe_at is None
+        else windows(corpus, probe_at.reshape(-1), s.context).view(M, s.batch_size, -1).to(device)
+    )
     history: list[list[Tensor]] = []
 
     def record() -> None:
@@ -393,8 +418,9 @@ def _run_transformer(corpus: Corpus, s: Sweep, eval_at: Tensor, probe_at: Tensor
         if probe_tokens is None:
             return
         with torch.no_grad():
-            acts = [_transformer_acts(template, {k: v[i] for k, v in params.items()}, probe_tokens[i])
-                    for i in range(M)]  # fmt: skip
+            acts = [
+                _transformer_acts(template, {k: v[i] for k, v in params.items()}, probe_tokens[i]) for i in range(M)
+            ]
         history.append([torch.stack([a[j] for a in acts]) for j in range(len(TRANSFORMER_LAYERS))])
 
     record()
@@ -408,7 +434,7 @@ def _run_transformer(corpus: Corpus, s: Sweep, eval_at: Tensor, probe_at: Tensor
             record()
     with torch.no_grad():
         ev = windows(corpus, eval_at, s.context).to(device)
-        eval_loss = torch.stack([eval_fn(params, ev[i:i + 32]) for i in range(0, ev.shape[0], 32)], 1).mean(1)
+        eval_loss = torch.stack([eval_fn(params, ev[i : i + 32]) for i in range(0, ev.shape[0], 32)], 1).mean(1)
     return _result(eval_loss, train_loss, history)
 
 

@@ -23,6 +23,7 @@ from skeptic.studies.mup.claims import CLAIMS, COMBOS, PROBES
 from skeptic.studies.mup.data import load_corpus
 from skeptic.studies.mup.faults import FAULTS
 from skeptic.studies.mup.figures import make_figures, make_tables
+from skeptic.studies.mup.param import Optimizer
 
 
 class MupConfig(StudyConfig):
@@ -39,13 +40,13 @@ class MupConfig(StudyConfig):
     """log₂ of the base learning rates of the Adam sweeps."""
     seeds: int = Field(4, ge=2, le=16)
     """Independent seeds per (width, rate): initialization and minibatch order (≥ 2 for an interval)."""
-    mlp_steps: int = Field(120, ge=5, le=100_000)
+    mlp_steps: int = Field(100, ge=5, le=100_000)
     """Training steps of each MLP in the sweeps."""
     mlp_batch_size: int = Field(32, ge=1, le=4096)
     """Examples per MLP step."""
     mlp_context: int = Field(4, ge=1, le=64)
     """Characters the MLP sees before predicting the next one (k)."""
-    transformer_steps: int = Field(60, ge=5, le=100_000)
+    transformer_steps: int = Field(50, ge=5, le=100_000)
     """Training steps of each transformer in the sweep."""
     transformer_batch_size: int = Field(8, ge=1, le=1024)
     """Sequences per transformer step."""
@@ -171,15 +172,54 @@ def _run(c: MupConfig, ctx: RunContext) -> dict[str, Any]:
         t = time.perf_counter()
         coord, linear = [], []
         cseeds = [base + 500 + i for i in range(c.coord_seeds)]
-        for opt, lr in (("sgd", c.coord_sgd_log2_lr), ("adam", c.coord_adam_log2_lr)):
-            coord += experiments.coord_check(corpus, "mlp", opt, c.coord_widths, c.base_width, lr, cseeds,
-                                             c.coord_steps, 1, c.mlp_context, mlp_eval, device=dev, tick=tick)  # fmt: skip
-            linear += experiments.coord_check(corpus, "mlp", opt, c.coord_widths, c.base_width, lr, cseeds, 1, 1,
-                                              c.mlp_context, mlp_eval, nonlinearity="linear", device=dev,
-                                              tick=tick)  # fmt: skip
-        coord += experiments.coord_check(corpus, "transformer", "adam", c.coord_transformer_widths, c.base_width,
-                                         c.coord_adam_log2_lr, cseeds, c.coord_steps, 1, c.transformer_context,
-                                         tr_eval, n_layers=c.transformer_layers, device=dev, tick=tick)  # fmt: skip
+        for opt, lr in _coord_lrs(c):
+            coord += experiments.coord_check(
+                corpus,
+                "mlp",
+                opt,
+                c.coord_widths,
+                c.base_width,
+                lr,
+                cseeds,
+                c.coord_steps,
+                1,
+                c.mlp_context,
+                mlp_eval,
+                device=dev,
+                tick=tick,
+            )
+            linear += experiments.coord_check(
+                corpus,
+                "mlp",
+                opt,
+                c.coord_widths,
+                c.base_width,
+                lr,
+                cseeds,
+                1,
+                1,
+                c.mlp_context,
+                mlp_eval,
+                nonlinearity="linear",
+                device=dev,
+                tick=tick,
+            )
+        coord += experiments.coord_check(
+            corpus,
+            "transformer",
+            "adam",
+            c.coord_transformer_widths,
+            c.base_width,
+            c.coord_adam_log2_lr,
+            cseeds,
+            c.coord_steps,
+            1,
+            c.transformer_context,
+            tr_eval,
+            n_layers=c.transformer_layers,
+            device=dev,
+            tick=tick,
+        )
         m["coord"], m["linear"] = coord, linear
         m["crosscheck"] = _crosscheck(c, corpus, cseeds[0], mlp_eval)
         timing["coord_s"] = time.perf_counter() - t
@@ -189,14 +229,38 @@ def _run(c: MupConfig, ctx: RunContext) -> dict[str, Any]:
         for model, opt in COMBOS:
             lrs = c.sgd_log2_lrs if opt == "sgd" else c.adam_log2_lrs
             if model == "mlp":
-                sweeps += experiments.lr_sweep(corpus, "mlp", opt, c.mlp_widths, c.base_width, lrs, seeds,
-                                               c.mlp_steps, c.mlp_batch_size, c.mlp_context, mlp_eval, device=dev,
-                                               tick=tick)  # fmt: skip
+                sweeps += experiments.lr_sweep(
+                    corpus,
+                    "mlp",
+                    opt,
+                    c.mlp_widths,
+                    c.base_width,
+                    lrs,
+                    seeds,
+                    c.mlp_steps,
+                    c.mlp_batch_size,
+                    c.mlp_context,
+                    mlp_eval,
+                    device=dev,
+                    tick=tick,
+                )
             else:
-                sweeps += experiments.lr_sweep(corpus, "transformer", opt, c.transformer_widths, c.base_width, lrs,
-                                               seeds[: c.transformer_seeds], c.transformer_steps,
-                                               c.transformer_batch_size, c.transformer_context, tr_eval,
-                                               n_layers=c.transformer_layers, device=dev, tick=tick)  # fmt: skip
+                sweeps += experiments.lr_sweep(
+                    corpus,
+                    "transformer",
+                    opt,
+                    c.transformer_widths,
+                    c.base_width,
+                    lrs,
+                    seeds[: c.transformer_seeds],
+                    c.transformer_steps,
+                    c.transformer_batch_size,
+                    c.transformer_context,
+                    tr_eval,
+                    n_layers=c.transformer_layers,
+                    device=dev,
+                    tick=tick,
+                )
         m["sweeps"] = sweeps
         timing["sweeps_s"] = time.perf_counter() - t
     timing["total_s"] = time.perf_counter() - t0
@@ -204,15 +268,21 @@ def _run(c: MupConfig, ctx: RunContext) -> dict[str, Any]:
     return m
 
 
+def _coord_lrs(c: MupConfig) -> list[tuple[Optimizer, float]]:
+    return [("sgd", c.coord_sgd_log2_lr), ("adam", c.coord_adam_log2_lr)]
+
+
 def _crosscheck(c: MupConfig, corpus: Any, seed: int, eval_at: Any) -> list[dict[str, Any]]:
     """Skeptic's μP MLP against the reference at each ``crosscheck_widths`` width and both optimizers."""
     out = []
-    for opt, lr in (("sgd", c.coord_sgd_log2_lr), ("adam", c.coord_adam_log2_lr)):
+    for opt, lr in _coord_lrs(c):
         for width in c.crosscheck_widths:
-            ref = crosscheck.reference_coord_check(corpus, opt, width, c.base_width, lr, seed, c.coord_steps, 1,
-                                                   c.mlp_context, 1.0)  # fmt: skip
-            ours = experiments.coord_check(corpus, "mlp", opt, [width], c.base_width, lr, [seed], c.coord_steps, 1,
-                                           c.mlp_context, eval_at)[-1]  # fmt: skip
+            ref = crosscheck.reference_coord_check(
+                corpus, opt, width, c.base_width, lr, seed, c.coord_steps, 1, c.mlp_context, 1.0
+            )
+            ours = experiments.coord_check(
+                corpus, "mlp", opt, [width], c.base_width, lr, [seed], c.coord_steps, 1, c.mlp_context, eval_at
+            )[-1]
             ref["ours_sizes"], ref["ours_deltas"] = ours["sizes"][0], ours["deltas"][0]
             out.append(ref)
     return out
