@@ -134,7 +134,7 @@ def exponent_figure(m: dict[str, Any]) -> Figure:
             for layer, d in zip(
                 ("input", "hidden", "logits"), expected_exponents(param, opt, widths, m["vocab_size"]), strict=True
             ):
-                labels.append(f"{param.replace('mup', 'μP').upper()}/{opt}\n{layer}")
+                labels.append(f"{'μP' if param == 'mup' else 'SP'}/{opt}\n{layer}")
                 derived.append(d)
     x = np.arange(len(labels))
     ax.bar(x, derived, width=0.6, color="#cccccc", label="derived (deep linear, one step)")
