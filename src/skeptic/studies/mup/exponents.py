@@ -49,7 +49,8 @@ DERIVED: dict[tuple[Parametrization, Optimizer], tuple[float, float, float]] = {
 def loglog_slope(widths: list[int] | np.ndarray, sizes: list[float] | np.ndarray) -> float:
     """Least-squares slope of log(size) on log(width): the exponent e in size ∝ width^e."""
     x = np.log(np.asarray(widths, dtype=float))
-    y = np.log(np.asarray(sizes, dtype=float))
+    with np.errstate(divide="ignore", invalid="ignore"):  # a zero or negative size has no exponent: NaN below
+        y = np.log(np.asarray(sizes, dtype=float))
     if not np.all(np.isfinite(y)):
         return math.nan
     x = x - x.mean()
