@@ -287,8 +287,9 @@ _CLAIMS += [
         "The width exponents of a ReLU MLP's one-step activation changes (input layer, hidden layer, logits; SP and "
         f"μP; SGD and Adam) are those derived for a deep linear network, each within {DERIVED_TOL} (Skeptic's "
         f"threshold: {DERIVED_TOL}).",
-        "Yang & Hu 2021 (TP4), §3 (the 1-hidden-layer linear MLP that motivates μP), and the derivation in this "
-        "study's exponents module",
+        "The critic's gloss quoted in the brief ('most of μP's scaling can be derived from deep linear networks'), "
+        "with the one-step derivation written out in this study's exponents module; Yang & Hu 2021 (TP4), "
+        "Introduction (SP cannot learn features at infinite width, μP can)",
         derivation_gap("coord"),
         AtMost(DERIVED_TOL),
         own_threshold=f"the tolerance {DERIVED_TOL} on an exponent is Skeptic's",
