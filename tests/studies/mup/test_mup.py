@@ -1,0 +1,146 @@
+"""Known answers for the mup study's pieces: Table 3's rules, the batched trainer, the reference, the derivation."""
+
+from __future__ import annotations
+
+import math
+from typing import Literal
+
+import numpy as np
+import pytest
+import torch
+
+from skeptic.studies.mup import crosscheck, experiments, exponents, nets
+from skeptic.studies.mup import param as P  # noqa: N812 (the rules table, read as P.rule)
+from skeptic.studies.mup.claims import expected_exponents
+from skeptic.studies.mup.data import Corpus, load_corpus
+
+
+@pytest.fixture(scope="module")
+def corpus() -> Corpus:
+    return load_corpus()
+
+
+def test_mup_equals_sp_at_the_base_width() -> None:
+    for role in ("input", "hidden", "output"):
+        assert P.init_std(role, 64, 1.0, "mup") == P.init_std(role, 64, 1.0, "sp")
+    roles: tuple[P.Role, ...] = ("input", "hidden", "output", "vector")
+    opts: tuple[P.Optimizer, ...] = ("sgd", "adam")
+    for role in roles:
+        for opt in opts:
+            assert P.lr_multiplier(role, 1.0, "mup", opt) == 1.0
+    assert P.attention_scale(8, 8, "mup") == P.attention_scale(8, 8, "sp") == 1 / math.sqrt(8)
+
+
+def test_table3_rules_at_four_times_the_base_width() -> None:
+    m = 4.0
+    assert P.init_std("output", 128, m, "mup") == pytest.approx(1 / math.sqrt(128 * 4))  # var 1/(fan_in·m)
+    assert P.init_std("output", 128, m, "sp") == pytest.approx(1 / math.sqrt(128))
+    assert P.init_std("hidden", 128, m, "mup") == pytest.approx(1 / math.sqrt(128))
+    assert P.init_std("input", 4, m, "mup", input_std=1.0) == pytest.approx(0.5)
+    assert [P.lr_multiplier(r, m, "mup", "sgd") for r in ("input", "hidden", "output")] == [4.0, 1.0, 0.25]
+    assert [P.lr_multiplier(r, m, "mup", "adam") for r in ("input", "hidden", "output")] == [1.0, 0.25, 0.25]
+    assert P.attention_scale(32, 8, "mup") == pytest.approx(math.sqrt(8) / 32)
+
+
+def test_batched_adam_matches_torch_adam() -> None:
+    g = torch.Generator().manual_seed(0)
+    w0 = torch.randn(3, 5, generator=g)
+    ours = {"w": w0.clone().unsqueeze(0)}
+    opt = nets.BatchedOptimizer("adam", {"w": torch.tensor([0.01])})
+    ref = w0.clone().requires_grad_(True)
+    torch_opt = torch.optim.Adam([ref], lr=0.01)
+    for _ in range(5):
+        grad = torch.randn(3, 5, generator=g)
+        ours = opt.step(ours, {"w": grad.unsqueeze(0)})
+        ref.grad = grad.clone()
+        torch_opt.step()
+    torch.testing.assert_close(ours["w"][0], ref.detach(), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("model", ["mlp", "transformer"])
+def test_a_stacked_model_trains_exactly_as_it_would_alone(corpus: Corpus, model: Literal["mlp", "transformer"]) -> None:
+    lrs, seeds = (2.0**-8, 2.0**-6, 2.0**-4), (3, 4)
+    ctx = 4 if model == "mlp" else 8
+    ev = nets.eval_starts(corpus, 32, ctx, 0)
+    s = nets.Sweep(model, 32, 16, "mup", "adam", lrs, seeds, 6, 4, ctx, n_layers=1)
+    together = nets.run_sweep(corpus, s, ev).eval_loss.view(3, 2)
+    alone = nets.run_sweep(
+        corpus, nets.Sweep(model, 32, 16, "mup", "adam", (lrs[1],), (seeds[1],), 6, 4, ctx, n_layers=1), ev
+    ).eval_loss
+    assert float(together[1, 1]) == pytest.approx(float(alone[0]), rel=1e-4)
+    assert len(set(together.flatten().tolist())) == 6  # different rates and seeds really differ
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
+@pytest.mark.parametrize("use_mup", [False, True])
+def test_skeptic_mup_matches_the_reference(corpus: Corpus, optimizer: P.Optimizer, use_mup: bool) -> None:
+    if use_mup and not crosscheck.HAVE_MUP:
+        pytest.skip("Microsoft's mup is not installed")
+    lr = -5.0 if optimizer == "sgd" else -8.0
+    ref = crosscheck.reference_coord_check(corpus, optimizer, 64, 16, lr, 1, 2, 2, 4, 1.0, use_mup=use_mup)
+    ours = experiments.coord_check(
+        corpus,
+        "mlp",
+        optimizer,
+        [64],
+        16,
+        lr,
+        [1],
+        2,
+        2,
+        4,
+        nets.eval_starts(corpus, 8, 4, 0),
+    )[-1]
+    np.testing.assert_allclose(ours["sizes"][0], ref["sizes"], rtol=1e-4)
+    np.testing.assert_allclose(np.asarray(ours["deltas"][0])[1:], np.asarray(ref["deltas"])[1:], rtol=1e-3)
+
+
+def test_optimum_recovers_a_parabola_vertex_and_flags_the_edge() -> None:
+    x = [-4.0, -3.0, -2.0, -1.0, 0.0]
+    best, edge = experiments.optimum(x, [(v + 1.7) ** 2 for v in x])
+    assert best == pytest.approx(-1.7) and not edge
+    assert experiments.optimum(x, [-v for v in x]) == (0.0, True)
+    assert experiments.optimum(x, [1.0, math.inf, 0.5, 0.2, math.nan]) == (-1.0, False)
+
+
+def test_loglog_slope_of_a_power_law() -> None:
+    w = np.array([64, 128, 256, 512])
+    assert exponents.loglog_slope(w, 3 * w**0.5) == pytest.approx(0.5)
+    assert math.isnan(exponents.loglog_slope(w, [1.0, 0.0, 1.0, 1.0]))
+
+
+def test_the_held_out_text_is_disjoint_from_training(corpus: Corpus) -> None:
+    g = torch.Generator().manual_seed(0)
+    tr = nets.window_starts(corpus, 1000, 16, g, held_out=False)
+    ev = nets.eval_starts(corpus, 1000, 16, 0)
+    assert int((tr + 17).max()) <= corpus.split <= int(ev.min())
+    assert corpus.vocab_size > 60 and corpus.vocab[0] == "\n"
+
+
+@pytest.mark.slow
+def test_deep_linear_exponents_match_the_derivation(corpus: Corpus) -> None:
+    widths = [64, 128, 256, 512, 1024]
+    ev = nets.eval_starts(corpus, 8, 4, 0)
+    settings: list[tuple[P.Optimizer, float]] = [("sgd", -5.0), ("adam", -8.0)]
+    for opt, lr in settings:
+        rows = experiments.coord_check(
+            corpus,
+            "mlp",
+            opt,
+            widths,
+            64,
+            lr,
+            [0, 1],
+            1,
+            1,
+            4,
+            ev,
+            nonlinearity="linear",
+        )
+        measured = experiments.measured_exponents(rows, 1)
+        for param in ("sp", "mup"):
+            derived = expected_exponents(param, opt, widths, corpus.vocab_size)
+            got = [float(np.mean(v)) for v in measured[param].values()]
+            assert np.allclose(got, derived, atol=0.15), (param, opt, got, derived)
+    # SP really differs from μP: the logits' change grows at least like √n under SP
+    assert min(np.mean(measured["sp"]["logits"]), np.mean(measured["sp"]["hidden layer"])) > 0.5
