@@ -33,7 +33,7 @@ from skeptic.core.claims import (
     ProbeOutcome,
     Verdict,
 )
-from skeptic.core.stats import mean_ci, wilson_interval
+from skeptic.core.stats import wilson_interval
 
 AUROC_BAR = 0.9
 MOST = 0.5
@@ -118,7 +118,7 @@ def _rate(flags: list[bool]) -> Estimate:
     if not flags:
         return Estimate(float("nan"), float("nan"), float("nan"), "no tokens")
     p, lo, hi = wilson_interval(int(sum(flags)), len(flags))
-    return Estimate(p, lo, hi, f"Wilson 95% over {len(flags)} token-model pairs")
+    return Estimate(p, min(lo, p), max(hi, p), f"Wilson 95% over {len(flags)} token-model pairs")
 
 
 def verified_candidates(m: Measurements) -> Estimate:
@@ -149,7 +149,13 @@ def verified_by_planted_count(m: Measurements) -> list[Estimate]:
     groups = sorted({t["planted"] for t in m["tokens"] if t["planted"] is not None})
     n_models = len(m["models"])
     return [
-        _rate([t["max_prob"][k] < m["threshold"] for t in _tokens(m, lambda t, g=g: t["planted"] == g) for k in range(n_models)])
+        _rate(
+            [
+                t["max_prob"][k] < m["threshold"]
+                for t in _tokens(m, lambda t, g=g: t["planted"] == g)
+                for k in range(n_models)
+            ]
+        )
         for g in groups
     ]
 
@@ -252,7 +258,8 @@ def _counts_recount(m: Measurements) -> ProbeOutcome:
         bad.size == 0,
         f"{bad.size} of {int(mask.sum())} tokens differ between the batches' counts and {m['copies']}·epochs × the "
         f"recount from "
-        f"the raw text" + (f" (first: id {int(bad[0])}: {int(counts[bad[0]])} vs {int(expect[bad[0]])})" if bad.size else ""),
+        f"the raw text"
+        + (f" (first: id {int(bad[0])}: {int(counts[bad[0]])} vs {int(expect[bad[0]])})" if bad.size else ""),
     )
 
 
@@ -260,7 +267,11 @@ def _planted(m: Measurements) -> ProbeOutcome:
     planted = m["planted"]
     single = [p for p in planted if p["token"] is not None]
     wrong = [p["word"] for p in single if p["recount"] != p["planted"]]
-    ok = len(single) >= 0.75 * len(planted) and not wrong and {p["planted"] for p in single} == {p["planted"] for p in planted}
+    ok = (
+        len(single) >= 0.75 * len(planted)
+        and not wrong
+        and {p["planted"] for p in single} == {p["planted"] for p in planted}
+    )
     return ProbeOutcome(
         ok,
         f"{len(single)} of {len(planted)} planted words are single tokens; {len(wrong)} have a recounted frequency in "
@@ -376,25 +387,62 @@ def _learned(m: Measurements) -> ProbeOutcome:
 
 
 PROBES = (
-    Probe("counts-recount", "Every token's training count, accumulated from the batches actually fed, equals 3·epochs "
-          "× its count recomputed independently from the raw text with the saved tokenizer.", _counts_recount),
-    Probe("planted-counts", "The planted words are single tokens and occur in the training text exactly as often as "
-          "planted (0, 1, 3, 10, 30): the ground truth is what it claims to be.", _planted),
-    Probe("reference-unused", "The known-unused reference set is unused by construction (reserved tokens, bytes "
-          "invalid in UTF-8), never fed to the model, and absent from the training text.", _reference),
-    Probe("frequent-never-flagged", "No token among the 10% most frequent is a candidate of any model (a negative "
-          "control).", _frequent_never_flagged),
-    Probe("untouched-rows-exact", "A row that receives no gradient moves only by weight decay: untied input rows of "
-          "tokens never fed equal init × Π(1 − η_t λ); and the initialization has the declared scale.", _untouched_rows),
-    Probe("architecture-as-declared", "Tied models read out with their input embedding and untied ones do not; the "
-          "scanner recognizes which is which from the saved files.", _architecture),
-    Probe("scanner-agrees", "The public scanner, reading the saved safetensors checkpoint, reproduces the in-run "
-          "indicators (an independent path to the same numbers).", _scanner),
-    Probe("verification-positive-control", "The repetition test can pass a token: frequent tokens reach a repetition "
-          "probability of at least 1% in at least 80% of cases for every model.", _control),
-    Probe("auroc-se-crosscheck", "The analytic (Hanley–McNeil) AUROC standard error agrees with a bootstrap over "
-          "tokens within a factor 2.", _se_crosscheck),
+    Probe(
+        "counts-recount",
+        "Every token's training count, accumulated from the batches actually fed, equals 3·epochs "
+        "× its count recomputed independently from the raw text with the saved tokenizer.",
+        _counts_recount,
+    ),
+    Probe(
+        "planted-counts",
+        "The planted words are single tokens and occur in the training text exactly as often as "
+        "planted (0, 1, 3, 10, 30): the ground truth is what it claims to be.",
+        _planted,
+    ),
+    Probe(
+        "reference-unused",
+        "The known-unused reference set is unused by construction (reserved tokens, bytes "
+        "invalid in UTF-8), never fed to the model, and absent from the training text.",
+        _reference,
+    ),
+    Probe(
+        "frequent-never-flagged",
+        "No token among the 10% most frequent is a candidate of any model (a negative control).",
+        _frequent_never_flagged,
+    ),
+    Probe(
+        "untouched-rows-exact",
+        "A row that receives no gradient moves only by weight decay: untied input rows of "
+        "tokens never fed equal init × Π(1 − η_t λ); and the initialization has the declared scale.",
+        _untouched_rows,
+    ),
+    Probe(
+        "architecture-as-declared",
+        "Tied models read out with their input embedding and untied ones do not; the "
+        "scanner recognizes which is which from the saved files.",
+        _architecture,
+    ),
+    Probe(
+        "scanner-agrees",
+        "The public scanner, reading the saved safetensors checkpoint, reproduces the in-run "
+        "indicators (an independent path to the same numbers).",
+        _scanner,
+    ),
+    Probe(
+        "verification-positive-control",
+        "The repetition test can pass a token: frequent tokens reach a repetition "
+        "probability of at least 1% in at least 80% of cases for every model.",
+        _control,
+    ),
+    Probe(
+        "auroc-se-crosscheck",
+        "The analytic (Hanley–McNeil) AUROC standard error agrees with a bootstrap over tokens within a factor 2.",
+        _se_crosscheck,
+    ),
     Probe("independent-inits", "Models from different seeds start from independent initializations.", _independent),
-    Probe("models-learned", "Every model's final training loss is below the unigram entropy of its training "
-          "stream.", _learned),
+    Probe(
+        "models-learned",
+        "Every model's final training loss is below the unigram entropy of its training stream.",
+        _learned,
+    ),
 )

@@ -158,7 +158,7 @@ def build(
     docs_b = insert_words(docs_b, [(w, c) for w, c in zip(words, planted_counts, strict=True) if c > 0], rng)
 
     vocab = tok.get_vocab_size()
-    eos = tok.token_to_id(EOS)
+    eos = _id(tok, EOS)
     ids = encode_docs(tok, docs_b)
     stream_list: list[int] = []
     for d in ids:
@@ -180,8 +180,8 @@ def build(
         stream=stream,
         sequences=sequences,
         planted=planted,
-        reference=[tok.token_to_id(r) for r in reserved],
-        special=[eos, *(tok.token_to_id(r) for r in reserved)],
+        reference=[_id(tok, r) for r in reserved],
+        special=[eos, *(_id(tok, r) for r in reserved)],
         meta={
             "python": f"{sys.version_info.major}.{sys.version_info.minor}.{sys.version_info.micro}",
             "corpus_sha": corpus_fingerprint(topics),
@@ -198,6 +198,13 @@ def build(
 
 COPIES = 3
 """How often each corpus token is an input position per epoch (see :func:`make_sequences`)."""
+
+
+def _id(tok: Tokenizer, token: str) -> int:
+    i = tok.token_to_id(token)
+    if i is None:
+        raise ValueError(f"{token!r} is not in the vocabulary")
+    return int(i)
 
 
 def make_sequences(stream: np.ndarray, chunk: int, eos: int) -> np.ndarray:

@@ -105,7 +105,7 @@ def run_experiment(
         d_in = E_in[m] - trained.embed_init[m]
         main = MAIN[v.tied]
         order = scored[np.argsort(ind[main][scored], kind="stable")]
-        n_cand = max(int(round(cfg.candidate_percent / 100 * scored.size)), 1)
+        n_cand = max(round(cfg.candidate_percent / 100 * scored.size), 1)
         decay = float(np.prod([1 - lr * v.weight_decay for lr in trained.lr_schedule]))
         untouched = [int(i) for i in zero_input if i not in special]
         rel_err = float("nan")
@@ -124,12 +124,16 @@ def run_experiment(
                 "shared_readout_unused": indicators.shared_direction_fraction(d_read[pos]),
                 "shared_readout_trained": indicators.shared_direction_fraction(d_read[neg]),
                 "shared_input_unused": indicators.shared_direction_fraction(d_in[pos]),
-                "moved_readout_unused": float((d_read[pos].norm(dim=1) / trained.readout_init[m][pos].norm(dim=1)).mean()),
+                "moved_readout_unused": float(
+                    (d_read[pos].norm(dim=1) / trained.readout_init[m][pos].norm(dim=1)).mean()
+                ),
                 "moved_input_unused": float((d_in[pos].norm(dim=1) / trained.embed_init[m][pos].norm(dim=1)).mean()),
                 "moved_input_trained": float((d_in[neg].norm(dim=1) / trained.embed_init[m][neg].norm(dim=1)).mean()),
                 "decay_factor": decay,
                 "untouched_rel_error": rel_err,
-                "init_norm_ratio": float(trained.embed_init[m].norm(dim=1).mean() / (cfg.init_std * shape.d_model**0.5)),
+                "init_norm_ratio": float(
+                    trained.embed_init[m].norm(dim=1).mean() / (cfg.init_std * shape.d_model**0.5)
+                ),
                 "readout_minus_embedding": float((U[m] - E_in[m]).abs().max()),
                 "final_loss": trained.losses[-1][m],
             }
@@ -167,9 +171,7 @@ def run_experiment(
                 path, emb, None if v.tied else trained.params[train.UNEMBED][m], corp.tokenizer_json
             )
             res = indicators.scan(path)
-            diff = max(
-                float(np.max(np.abs(np.array([r[k] for r in res.rows]) - ind_all[m][k]))) for k in ind_all[m]
-            )
+            diff = max(float(np.max(np.abs(np.array([r[k] for r in res.rows]) - ind_all[m][k]))) for k in ind_all[m])
             scan_rows.append(
                 {"variant": v.name, "tied_detected": res.tied, "max_abs_diff": diff, "reference": res.reference}
             )
@@ -209,8 +211,10 @@ def run_experiment(
         "reference_in_text": _reference_in_text(corp, reference),
         "n_pos": int(pos.size),
         "n_neg": int(neg.size),
-        "planted": [dict(p) | {"recount": int(recount[p["token"]]) if p["token"] is not None else None}  # type: ignore[call-overload]
-                    for p in corp.planted],
+        "planted": [
+            dict(p) | {"recount": int(recount[p["token"]]) if p["token"] is not None else None}  # type: ignore[call-overload]
+            for p in corp.planted
+        ],
         "tokens": tokens,
         "threshold": verify.THRESHOLD,
         "scan": scan_rows,
@@ -224,7 +228,10 @@ def run_experiment(
 
 
 def _se_crosscheck(
-    ind_all: list[dict[str, np.ndarray]], models: list[dict[str, Any]], pos: np.ndarray, neg: np.ndarray,
+    ind_all: list[dict[str, np.ndarray]],
+    models: list[dict[str, Any]],
+    pos: np.ndarray,
+    neg: np.ndarray,
     rng: np.random.Generator,
 ) -> dict[str, Any]:
     """Analytic (Hanley–McNeil) vs bootstrap SE for the least accurate main indicator over the models."""
@@ -232,7 +239,12 @@ def _se_crosscheck(
     key = models[m]["main_indicator"]
     x = ind_all[m][key]
     boot = indicators.bootstrap_auroc_se(-x[pos], -x[neg], rng)
-    return {"model": models[m]["variant"], "indicator": key, "analytic": models[m]["auroc"][key]["se"], "bootstrap": boot}
+    return {
+        "model": models[m]["variant"],
+        "indicator": key,
+        "analytic": models[m]["auroc"][key]["se"],
+        "bootstrap": boot,
+    }
 
 
 def _init_correlation(trained: train.Trained) -> float:

@@ -135,28 +135,63 @@ def make_tables(m: dict[str, Any]) -> list[Table]:
         for key, rec in mm["auroc"].items():
             row[f"AUROC {key}"] = f"{rec['auroc']:.3f} ± {1.96 * rec['se']:.3f}"
         row["shared (never fed)"] = f"{mm['shared_readout_unused']:.2f}"
-        row["input rows moved, never fed / frequent"] = f"{mm['moved_input_unused']:.2f} / {mm['moved_input_trained']:.2f}"
+        row["input rows moved, never fed / frequent"] = (
+            f"{mm['moved_input_unused']:.2f} / {mm['moved_input_trained']:.2f}"
+        )
         row["final loss"] = f"{mm['final_loss']:.3f}"
         rows.append(row)
-    tables.append(Table("models", "Every trained model: indicator AUROCs (± 95%), how far rows moved (relative to "
-                        "their initial norm) and the final loss.", rows))
+    tables.append(
+        Table(
+            "models",
+            "Every trained model: indicator AUROCs (± 95%), how far rows moved (relative to "
+            "their initial norm) and the final loss.",
+            rows,
+        )
+    )
     planted = [
         {"word": p["word"], "token id": p["token"], "planted in training text": p["planted"], "recounted": p["recount"]}
         for p in m["planted"]
     ]
-    tables.append(Table("planted-words", "The planted pseudo-words: frequent in the tokenizer's corpus, planted a "
-                        "known number of times in the model's training text.", planted, collapsed=True))
+    tables.append(
+        Table(
+            "planted-words",
+            "The planted pseudo-words: frequent in the tokenizer's corpus, planted a "
+            "known number of times in the model's training text.",
+            planted,
+            collapsed=True,
+        )
+    )
     by_id = {t["id"]: t for t in m["tokens"]}
     cand = []
     for k, mm in enumerate(m["models"]):
         for c in mm["candidates"][:10]:
             t = by_id.get(c)
             if t is not None:
-                cand.append({"variant": mm["variant"], "token": t["token"], "id": c, "training count": t["count"],
-                             "max repetition prob": f"{t['max_prob'][k]:.2e}", "verified": t["max_prob"][k] < m["threshold"]})
-    tables.append(Table("top-candidates", "Each model's ten most suspicious tokens by its main indicator, with what "
-                        "verification by prompting found.", cand, collapsed=True))
+                cand.append(
+                    {
+                        "variant": mm["variant"],
+                        "token": t["token"],
+                        "id": c,
+                        "training count": t["count"],
+                        "max repetition prob": f"{t['max_prob'][k]:.2e}",
+                        "verified": t["max_prob"][k] < m["threshold"],
+                    }
+                )
+    tables.append(
+        Table(
+            "top-candidates",
+            "Each model's ten most suspicious tokens by its main indicator, with what verification by prompting found.",
+            cand,
+            collapsed=True,
+        )
+    )
     if m.get("external_scan"):
-        tables.append(Table("external-scan", f"Top candidates in the scanned checkpoint {m['external_scan']['path']} "
-                            f"(main indicator {m['external_scan']['main_indicator']}).", m["external_scan"]["top"]))
+        tables.append(
+            Table(
+                "external-scan",
+                f"Top candidates in the scanned checkpoint {m['external_scan']['path']} "
+                f"(main indicator {m['external_scan']['main_indicator']}).",
+                m["external_scan"]["top"],
+            )
+        )
     return tables

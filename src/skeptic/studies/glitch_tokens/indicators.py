@@ -55,12 +55,14 @@ def first_principal_component(mat: torch.Tensor) -> torch.Tensor:
     x = x - x.mean(dim=0)
     _, vecs = torch.linalg.eigh(x.T @ x)
     pc = vecs[:, -1]
-    return (pc * torch.sign(pc[torch.argmax(pc.abs())])).to(mat.dtype)  # a fixed sign, for reproducibility
+    out: torch.Tensor = (pc * torch.sign(pc[torch.argmax(pc.abs())])).to(mat.dtype)  # a fixed sign
+    return out
 
 
 def cosine_distance(mat: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
     """``1 − cos(matᵢ, v)`` for every row (norms clipped at 1e-6 as in Land & Bartolo's code)."""
-    return 1 - (mat @ v) / (mat.norm(dim=1) * v.norm()).clamp(min=1e-6)
+    out: torch.Tensor = 1 - (mat @ v) / (mat.norm(dim=1) * v.norm()).clamp(min=1e-6)
+    return out
 
 
 def unembedding_cosine(readout: torch.Tensor, reference: list[int]) -> torch.Tensor:
@@ -74,12 +76,14 @@ def unembedding_cosine(readout: torch.Tensor, reference: list[int]) -> torch.Ten
 
 def input_norm(embedding: torch.Tensor) -> torch.Tensor:
     """``‖Eᵢ‖₂`` for every row of the input embedding."""
-    return embedding.norm(dim=1)
+    out: torch.Tensor = embedding.norm(dim=1)
+    return out
 
 
 def centroid_distance(embedding: torch.Tensor) -> torch.Tensor:
     """``‖Eᵢ − Ē‖₂``: each row's distance to the centroid of all rows (Rumbelow & Watkins)."""
-    return (embedding - embedding.mean(dim=0)).norm(dim=1)
+    out: torch.Tensor = (embedding - embedding.mean(dim=0)).norm(dim=1)
+    return out
 
 
 def shared_direction_fraction(delta: torch.Tensor) -> float:
@@ -229,7 +233,9 @@ def load_checkpoint(path: str | Path) -> tuple[torch.Tensor, torch.Tensor, bool,
     if not root.exists():
         raise ScanError(f"{root}: no such file or directory")
     if not root.is_dir():
-        raise ScanError(f"{root}: not a directory (give the checkpoint directory with *.safetensors and tokenizer.json)")
+        raise ScanError(
+            f"{root}: not a directory (give the checkpoint directory with *.safetensors and tokenizer.json)"
+        )
     files = _safetensor_files(root)
     tok_path = root / "tokenizer.json"
     if not tok_path.is_file():
@@ -248,7 +254,9 @@ def load_checkpoint(path: str | Path) -> tuple[torch.Tensor, torch.Tensor, bool,
     readout = found_out[1] if found_out is not None else embedding
     tied = found_out is None or (readout.shape == embedding.shape and bool(torch.equal(readout, embedding)))
     if readout.shape != embedding.shape:
-        raise ScanError(f"{root}: embedding {tuple(embedding.shape)} and readout {tuple(readout.shape)} differ in shape")
+        raise ScanError(
+            f"{root}: embedding {tuple(embedding.shape)} and readout {tuple(readout.shape)} differ in shape"
+        )
     if embedding.shape[0] <= embedding.shape[1]:
         raise ScanError(f"{root}: the embedding {tuple(embedding.shape)} has fewer rows than columns")
     if not bool(torch.isfinite(embedding).all() and torch.isfinite(readout).all()):

@@ -60,7 +60,8 @@ def _found(result: RunResult) -> str:
         f"Ranking never-fed below frequent tokens (AUROC): untied models, input-embedding norm "
         f"{_auroc(m, False, 'input_norm'):.2f}, distance to centroid {_auroc(m, False, 'centroid_distance'):.2f}, "
         f"unembedding indicator {_auroc(m, False, 'unembedding_cosine'):.2f}; tied models, unembedding indicator "
-        f"{_auroc(m, True, 'unembedding_cosine'):.2f}, distance to centroid {_auroc(m, True, 'centroid_distance'):.2f}, "
+        f"{_auroc(m, True, 'unembedding_cosine'):.2f}, distance to centroid "
+        f"{_auroc(m, True, 'centroid_distance'):.2f}, "
         f"input norm {_auroc(m, True, 'input_norm'):.2f} (below 0.5 means backwards: the untrained rows are the "
         "long ones).",
         f"Verification by prompting: {_verified_fraction(m, lambda t: t['count'] == 0):.0%} of never-fed tokens and "

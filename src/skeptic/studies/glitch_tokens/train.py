@@ -132,7 +132,7 @@ def train(
 ) -> Trained:
     """Train every variant on the same batches (so one count vector serves them all); see the module docstring."""
     models = init_models(shape, variants, init_std)
-    params, _ = stack_module_state(models)  # type: ignore[arg-type]
+    params, _ = stack_module_state(models)
     params = {k: p.detach().to(device).requires_grad_(True) for k, p in params.items()}
     base = TinyTransformer(shape).to("meta")
     tied = torch.tensor([v.tied for v in variants], device=device)
@@ -202,7 +202,9 @@ def forward_all(trained: Trained, tokens: torch.Tensor) -> torch.Tensor:
     def one(p: dict[str, torch.Tensor], is_tied: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
         p = dict(p)
         p[UNEMBED] = torch.where(is_tied, p[EMBED], p[UNEMBED])
-        return functional_call(base, p, (x,))
+        logits: torch.Tensor = functional_call(base, p, (x,))
+        return logits
 
     with torch.no_grad():
-        return torch.vmap(one, in_dims=(0, 0, None))(trained.params, tied, tokens.to(device))
+        out: torch.Tensor = torch.vmap(one, in_dims=(0, 0, None))(trained.params, tied, tokens.to(device))
+    return out

@@ -5,8 +5,9 @@ probability it gave the candidate at each of the three steps. A token's ``max_pr
 prompts; it is *verified* under-trained when ``max_prob`` < 1% (the paper's threshold). One of the paper's three
 prompts is used, "repeats" (the token repeated, then the model continues), with as many repetitions as fit the
 context (the paper's 50 at most). The other two ("input_output", "assistant_explain") rely on instruction-like
-few-shot behaviour that a model this small does not have, so they would only add failures for every token. Prompt text is encoded piece by piece
-with the candidate's id inserted between the pieces, so the candidate is always exactly one token.
+few-shot behaviour that a model this small does not have, so they would only add failures for every token. Prompt
+text is encoded piece by piece with the candidate's id inserted between the pieces, so the candidate is always
+exactly one token.
 """
 
 from __future__ import annotations
