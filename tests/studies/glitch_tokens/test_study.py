@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import subprocess
 import sys
@@ -134,3 +135,29 @@ def test_glitch_scan_bad_input_is_one_line_exit_2_and_writes_nothing(tmp_path: P
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("skeptic: error:") and "Traceback" not in proc.stderr
     assert sorted(p.name for p in tmp_path.rglob("*")) == before
+
+
+def test_repetition_prompts_hold_the_candidate_in_every_slot() -> None:
+    from skeptic.studies.glitch_tokens import verify
+
+    tok = corpus.train_tokenizer(["Below is the output, as you can see " * 20], 300, ["<|endoftext|>"])
+    template = verify.templates(context=40)["repeats"]
+    prompts = verify.build_prompts(tok, template, np.array([7, 9]), max_len=37)
+    assert prompts.shape[1] == 37
+    assert (prompts[0, -33:] == 7).all() and (prompts[1, -33:] == 9).all()  # 33 = 40 - 3 generated - 4
+
+
+def test_repetition_probabilities_of_a_model_that_always_repeats() -> None:
+    from skeptic.studies.glitch_tokens import verify
+
+    vocab = 11
+
+    def logits_fn(tokens: torch.Tensor) -> torch.Tensor:  # one "model" that puts 90% on the last token
+        out = torch.full((1, *tokens.shape, vocab), 0.0)
+        out.scatter_(-1, tokens[None, :, :, None], math.log(90.0))  # p = 90 / (90 + 10) = 0.9
+        return out
+
+    prompts = torch.tensor([[3, 3, 3], [5, 5, 5]])
+    best, first = verify.repetition_probabilities(logits_fn, prompts, torch.tensor([3, 4]))
+    assert best[0].tolist() == pytest.approx([0.9, 0.01], abs=1e-6)
+    assert first[0].tolist() == [3, 5]

@@ -178,6 +178,7 @@ def run_experiment(
     timing["scan_s"] = time.perf_counter() - t4
 
     # --- per-token table ---------------------------------------------------------------------------------------
+    control_set = set(controls.tolist())
     planted_by_id = {int(p["token"]): p for p in corp.planted if p["token"] is not None}  # type: ignore[call-overload]
     tokens = []
     for t in to_verify:
@@ -188,7 +189,7 @@ def run_experiment(
                 "token": corp.tokenizer.id_to_token(t),
                 "count": int(counts[t]),
                 "planted": planted_by_id[t]["planted"] if t in planted_by_id else None,
-                "control": bool(t in set(controls.tolist())),
+                "control": t in control_set,
                 "max_prob": [float(ver["max_prob"][m, col[t]]) for m in range(len(variants))],
                 "repeated": [bool(ver["repeated"][m, col[t]]) for m in range(len(variants))],
                 "main": [float(ind_all[m][MAIN[v.tied]][t]) for m, v in enumerate(variants)],

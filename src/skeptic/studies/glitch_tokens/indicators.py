@@ -51,9 +51,9 @@ class ScanError(UsageError):
 
 def first_principal_component(mat: torch.Tensor) -> torch.Tensor:
     """The unit first principal component of the rows of ``mat`` ``[n, d]`` (centred covariance, by ``eigh``)."""
-    x = mat.double()
+    x = mat.float()
     x = x - x.mean(dim=0)
-    _, vecs = torch.linalg.eigh(x.T @ x)
+    _, vecs = torch.linalg.eigh((x.T @ x).double())  # the d × d covariance in float32, its eigenvectors in float64
     pc = vecs[:, -1]
     out: torch.Tensor = (pc * torch.sign(pc[torch.argmax(pc.abs())])).to(mat.dtype)  # a fixed sign
     return out
@@ -304,16 +304,18 @@ def scan(path: str | Path, reference: list[int] | None = None, candidate_percent
     main = "input_norm" if not tied else "unembedding_cosine"
     id_to_token = {i: t for t, i in vocab.items()}
     special = {int(a["id"]) for a in tok_json.get("added_tokens", []) or [] if a.get("special")}
-    eligible = [i for i in range(n_rows) if i not in special and i not in set(reference)]
+    ref_set = set(reference)
+    eligible = [i for i in range(n_rows) if i not in special and i not in ref_set]
     threshold = float(np.percentile(ind[main][eligible], candidate_percent)) if eligible else float("nan")
+    values = {k: v.tolist() for k, v in ind.items()}
+    texts = tok.decode_batch([[i] for i in range(n_rows)], skip_special_tokens=False)
     rows = []
     for i in range(n_rows):
         raw = id_to_token.get(i)
-        text = tok.decode([i], skip_special_tokens=False) if raw is not None else None
-        row: dict[str, Any] = {"id": i, "token": raw, "text": text}
-        row.update({k: float(v[i]) for k, v in ind.items()})
-        row["reference"] = i in reference
-        row["candidate"] = bool(i in eligible and row[main] <= threshold)
+        row: dict[str, Any] = {"id": i, "token": raw, "text": texts[i] if raw is not None else None}
+        row.update({k: v[i] for k, v in values.items()})
+        row["reference"] = i in ref_set
+        row["candidate"] = i not in special and i not in ref_set and row[main] <= threshold
         rows.append(row)
     return ScanResult(str(path), tied, n_rows, embedding.shape[1], main, sorted(reference), threshold, rows)
 
