@@ -329,6 +329,17 @@ def _untouched_rows(m: Measurements) -> ProbeOutcome:
     )
 
 
+def _calibrated(m: Measurements) -> ProbeOutcome:
+    vals = [mm["reference_auroc"] for mm in m["models"]]
+    return ProbeOutcome(
+        min(vals) >= AUROC_BAR,
+        "AUROC of each model's main indicator for the known-unused reference tokens against frequent tokens: "
+        + ", ".join(f"{v:.2f}" for v in vals)
+        + f" (need ≥ {AUROC_BAR:g}: tokens unused by construction must look under-trained to the indicator that picks "
+        "the candidates)",
+    )
+
+
 def _architecture(m: Measurements) -> ProbeOutcome:
     wrong = [mm["variant"] for mm in m["models"] if (mm["readout_minus_embedding"] == 0.0) != mm["tied"]]
     scan_wrong = [s["variant"] for s in m["scan"] if s["tied_detected"] != s["variant"].startswith("tied")]

@@ -72,8 +72,17 @@ PRESETS = {
         n_controls=24,
         n_verify_rare=48,
     ),
-    "quick": GlitchConfig(corpus_fraction=0.3, batch_size=32),
+    "quick": GlitchConfig(corpus_fraction=0.2, n_layers=1, lr=1e-2, epochs=3),
     "paper": GlitchConfig(
-        vocab_size=2048, planted_per_count=16, d_model=128, n_layers=2, n_heads=4, n_seeds=2, epochs=4, chunk=31
+        vocab_size=2048,
+        planted_per_count=16,
+        corpus_fraction=0.6,
+        d_model=96,
+        n_layers=2,
+        n_heads=4,
+        n_seeds=2,
+        epochs=3,
+        lr=5e-3,
+        n_verify_rare=400,
     ),
 }

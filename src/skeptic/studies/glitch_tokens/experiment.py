@@ -120,6 +120,7 @@ def run_experiment(
                 "seed": v.seed,
                 "main_indicator": main,
                 "auroc": {k: auroc_record(x, pos, neg) for k, x in ind.items()},
+                "reference_auroc": indicators.auroc(-ind[main][reference], -ind[main][neg]),
                 "candidates": [int(i) for i in order[:n_cand]],
                 "shared_readout_unused": indicators.shared_direction_fraction(d_read[pos]),
                 "shared_readout_trained": indicators.shared_direction_fraction(d_read[neg]),
