@@ -51,8 +51,9 @@ def make_figures(m: dict[str, Any]) -> list[Figure]:
             "repetition-vs-count",
             "Each dot is one token: how often the model was fed it (x, log) against the highest probability it gives "
             "the token when asked to repeat it (y, log). Tokens never fed (left edge) sit below the dashed 1% line: "
-            "the model cannot say them. Red dots are planted words with known counts 0, 1, 3, 10, 30 (times "
-            "2·epochs); the climb from left to right is under-training fading with exposure.",
+            "the model cannot say them. Red dots are planted words with known counts 0, 1, 3, 10, 30 in the text "
+            "(each fed 3·epochs times per occurrence); the climb from left to right is under-training fading with "
+            "exposure.",
             fig,
         )
     )
@@ -119,8 +120,9 @@ def make_figures(m: dict[str, Any]) -> list[Figure]:
     figs.append(
         Figure(
             "training-loss",
-            "Training loss of every model (half of each sequence is a copy of the other half, so the loss falls well "
-            "below the unigram entropy once the models learn to copy). All variants should train comparably.",
+            "Training loss of every model (each sequence ends with a copy of its text in which every token is said "
+            "twice, so the loss falls well below the unigram entropy once the models learn to repeat). All variants "
+            "should train comparably.",
             fig,
         )
     )

@@ -108,8 +108,9 @@ BRIEF = Brief(
     not_shown="These are tiny models (tens of thousands of weights per layer) trained for seconds on a few hundred "
     "thousand characters, not GPT-2 or GPT-J: the geometry of untrained vectors here follows from the optimizer "
     "(AdamW) and may differ at scale, and Rumbelow & Watkins themselves saw the centroid pattern reverse in GPT-2 "
-    "xl. Half of each training sequence is a copy of the other half so that a small model learns to repeat at "
-    "all; without it the repetition test has nothing to measure. The AUROC bar of 0.9, 'most' as one half and the "
+    "xl. Each stretch of training text is followed by a copy in which every token is said twice, so that a "
+    "small model learns to repeat a token at all; without it the repetition test has nothing to measure (and the "
+    "prompt that works is the paper's 'repeats' prompt only). The AUROC bar of 0.9, 'most' as one half and the "
     "30-point repetition gap are Skeptic's lines. The surreal, evasive outputs of GPT-3 on these tokens are not "
     "reproduced: a model this small has no such behaviour to show. The scanner computes the weight-based signs on "
     "any local checkpoint; it does not run verification prompts on models it cannot load.",
@@ -144,7 +145,11 @@ BRIEF = Brief(
     claims=CLAIMS,
     probes=PROBES,
     brief=BRIEF,
-    runtime={"test": "~5 s (2 shared cores)", "quick": "~40 s", "paper": "~15 min"},
+    runtime={
+        "test": "~6 s of CPU (1 thread; minutes of wall time on a machine at load 20)",
+        "quick": "~40 s of CPU (1 thread), measured at load 20",
+        "paper": "~15-20 min estimated from quick (not yet run end to end)",
+    },
     faults=FAULTS,
 )
 def run(config: GlitchConfig, ctx: RunContext) -> StudyOutput:
