@@ -422,6 +422,12 @@ PROBES = (
         _frequent_never_flagged,
     ),
     Probe(
+        "main-indicator-calibrated",
+        "A positive control with a known answer: the main indicator that picks each model's candidates ranks the "
+        "tokens unused by construction below the frequent tokens.",
+        _calibrated,
+    ),
+    Probe(
         "untouched-rows-exact",
         "A row that receives no gradient moves only by weight decay: untied input rows of "
         "tokens never fed equal init × Π(1 − η_t λ); and the initialization has the declared scale.",
