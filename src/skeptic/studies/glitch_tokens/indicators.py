@@ -4,7 +4,7 @@ Indicators (low = more likely under-trained), after Land & Bartolo 2024 §2.2 an
 
 * ``unembedding_cosine``: remove the first principal component ``p`` of the readout matrix ``U``
   (``U' = U − (U p) pᵀ``, Land & Bartolo: it is a direction shared by all rows), take the mean ``ū`` of the rows
-  of known-unused tokens, and score each row by its cosine *similarity-distance* ``1 − cos(U'ᵢ, ū)``.
+  of known-unused tokens, and score each row by its cosine distance ``1 − cos(U'ᵢ, ū)``.
 * ``input_norm``: ``‖Eᵢ‖₂`` of the input embedding, for models with untied embeddings.
 * ``centroid_distance``: ``‖Eᵢ − Ē‖₂``, the distance to the centroid of all input embeddings (Rumbelow & Watkins:
   the anomalous tokens "were among those closest to the centroid of the entire set of 50,257 tokens").
