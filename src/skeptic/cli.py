@@ -531,6 +531,75 @@ def _print_audit(audit_id: str, doc: dict[str, Any], console: Console) -> None:
         )
 
 
+@app.command("glitch-scan")
+def glitch_scan_command(
+    path: Annotated[Path, typer.Argument(help="Checkpoint directory: *.safetensors weights and tokenizer.json.")],
+    top: Annotated[int, typer.Option(help="How many of the most suspicious tokens to print.", min=1)] = 30,
+    reference: Annotated[
+        str | None, typer.Option(help="Known-unused token ids, comma-separated (default: found by tokenizer analysis).")
+    ] = None,
+    out_csv: Annotated[
+        Path | None, typer.Option("--out", help="Also write every token's indicators to this CSV.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print every token's indicators as JSON on stdout.")] = False,
+) -> None:
+    """Find under-trained ("glitch") token candidates in a local checkpoint from its weights (Land & Bartolo 2024)."""
+    from skeptic.glitch_tokens import scan
+
+    ref: list[int] | None = None
+    if reference is not None:
+        try:
+            ref = [int(x) for x in reference.split(",") if x.strip()]
+        except ValueError:
+            raise UsageError(f"--reference takes comma-separated token ids, not {shown(reference)}") from None
+    if out_csv is not None and (out_csv.is_dir() or not out_csv.parent.is_dir()):
+        raise UsageError(f"--out {out_csv}: not a writable file path")
+    result = scan(path, reference=ref)
+    if as_json:
+        _print_json(
+            {
+                "path": result.path,
+                "tied": result.tied,
+                "main_indicator": result.main_indicator,
+                "threshold": result.threshold,
+                "reference": result.reference,
+                "tokens": result.rows,
+            }
+        )
+    else:
+        table = Table(
+            "rank",
+            "id",
+            "token",
+            result.main_indicator,
+            "candidate",
+            title=f"{path}: {result.vocab_size} tokens × {result.d_model}, "
+            f"{'tied' if result.tied else 'untied'} embeddings, {len(result.reference)} known-unused tokens",
+        )
+        for rank, row in enumerate(result.top(top), 1):
+            table.add_row(
+                str(rank),
+                str(row["id"]),
+                repr(row["text"]),
+                f"{row[result.main_indicator]:.4g}",
+                "yes" if row["candidate"] else "",
+            )
+        out.print(table)
+        out.print(
+            f"{len(result.candidates())} candidates: the lowest {result.main_indicator} (≤ {result.threshold:.4g}, "
+            "the bottom 2%); verify them by prompting before trusting them.",
+            markup=False,
+        )
+    if out_csv is not None:
+        import csv
+
+        keys = list(result.rows[0]) if result.rows else []
+        with out_csv.open("w", newline="", encoding="utf-8") as f:
+            writer = csv.DictWriter(f, fieldnames=keys)
+            writer.writeheader()
+            writer.writerows(result.rows)
+
+
 LINE_BREAKS = frozenset("\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")
 
 

@@ -7,3 +7,4 @@ from skeptic.studies import alignment_faking  # noqa: F401
 from skeptic.studies import llc  # noqa: F401
 from skeptic.studies import superposition  # noqa: F401
 from skeptic.studies import mup  # noqa: F401
+from skeptic.studies import glitch_tokens  # noqa: F401

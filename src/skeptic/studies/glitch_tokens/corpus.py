@@ -1,0 +1,231 @@
+"""The two corpora, the tokenizer and the training stream, with every token's training count known exactly.
+
+The mechanism under test (Rumbelow & Watkins 2023; Land & Bartolo 2024 §1): the tokenizer is built on corpus A, the
+model is trained on corpus B, and strings common in A but rare or absent in B become tokens whose embeddings are
+barely trained. Here both corpora come from text shipped with every CPython: the language reference's help topics
+(``pydoc_data.topics``, the same text for a given Python version whatever else is installed).
+
+* Corpus A (tokenizer): every help topic, plus ``planted`` pseudo-words (SolidGoldMagikarp-like CamelCase strings)
+  repeated often enough that byte-level BPE merges each into one token.
+* Corpus B (model): the topics minus a held-out quarter (so A's vocabulary has naturally rare tokens), with each
+  planted word inserted a known number of times: 0 (absent, the glitch tokens), 1, 3, 10 or 30.
+* Reserved special tokens ``<|reserved_k|>`` that never occur in B are the "known unused" reference set of Land &
+  Bartolo §2.2 (like Llama 3's reserved tokens).
+
+Training sequences are ``[c, EOS, c₁ c₁ c₂ c₂ … c_L c_L, EOS]`` for consecutive chunks ``c`` of B's token stream:
+the first part is language modelling, the second teaches the model to repeat the token it was just shown, the skill
+verification by repetition relies on (a tiny model trained for seconds does not learn it from prose alone). The
+model's inputs are the first ``3L + 1`` positions, so every corpus token is fed exactly three times per epoch: its
+training count is ``3 · epochs · (corpus count)``, which a probe checks against the batches actually drawn.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from dataclasses import dataclass, field
+
+import numpy as np
+from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+
+EOS = "<|endoftext|>"
+SYLLABLES = (
+    "zor", "vex", "quil", "mag", "kar", "thul", "brix", "nov", "plon", "drak", "wem", "fyr", "glo", "snar", "trov",
+    "yub", "krel", "omph", "zind", "harp", "lux", "ferd", "gamb", "qor",
+)  # fmt: skip
+PLANT_COUNTS = (0, 1, 3, 10, 30)
+"""Occurrences of each planted word in corpus B: 0 is a glitch token (in the vocabulary, never trained on)."""
+
+
+def help_topics() -> list[tuple[str, str]]:
+    """The CPython help topics ``(name, text)``, sorted by name (the language reference, ~460k characters)."""
+    import pydoc_data.topics
+
+    return sorted(pydoc_data.topics.topics.items())
+
+
+def corpus_fingerprint(topics: list[tuple[str, str]]) -> str:
+    """A short hash of the topic text, so a run records exactly which text it trained on."""
+    h = hashlib.sha256()
+    for name, text in topics:
+        h.update(name.encode())
+        h.update(text.encode())
+    return h.hexdigest()[:16]
+
+
+def make_planted_words(n: int, rng: np.random.Generator, forbidden: str) -> list[str]:
+    """``n`` distinct CamelCase pseudo-words of three syllables (``" Zorvexquil"``), none occurring in ``forbidden``."""
+    words: list[str] = []
+    while len(words) < n:
+        s = "".join(str(SYLLABLES[i]).capitalize() for i in rng.choice(len(SYLLABLES), size=3, replace=False))
+        w = " " + s
+        if w not in words and s.lower() not in forbidden.lower():
+            words.append(w)
+    return words
+
+
+def insert_words(docs: list[str], words_and_counts: list[tuple[str, int]], rng: np.random.Generator) -> list[str]:
+    """Insert each ``word`` exactly ``count`` times into ``docs``, each time before a randomly chosen space."""
+    docs = list(docs)
+    for word, count in words_and_counts:
+        for _ in range(count):
+            d = int(rng.integers(len(docs)))
+            spaces = [i for i, ch in enumerate(docs[d]) if ch == " "]
+            if not spaces:
+                docs[d] = docs[d] + word + " "
+                continue
+            i = spaces[int(rng.integers(len(spaces)))]
+            docs[d] = docs[d][:i] + word + docs[d][i:]
+    return docs
+
+
+def train_tokenizer(texts: list[str], vocab_size: int, special: list[str]) -> Tokenizer:
+    """Byte-level BPE (GPT-2's scheme) with Hugging Face ``tokenizers``; special tokens get the first ids."""
+    tok = Tokenizer(models.BPE())
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tok.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(
+        vocab_size=vocab_size,
+        special_tokens=special,
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+        show_progress=False,
+    )
+    tok.train_from_iterator(texts, trainer=trainer)
+    return tok
+
+
+def encode_docs(tok: Tokenizer, docs: list[str]) -> list[list[int]]:
+    """Each document's token ids."""
+    return [e.ids for e in tok.encode_batch(docs)]
+
+
+def token_counts(ids: np.ndarray, vocab_size: int) -> np.ndarray:
+    """How often each token id occurs in ``ids``: ``counts[t] = #{i : ids[i] = t}``."""
+    return np.bincount(np.asarray(ids, dtype=np.int64).ravel(), minlength=vocab_size)[:vocab_size]
+
+
+@dataclass
+class Corpora:
+    """Everything the experiment needs to know about its text, its tokenizer and what the model is fed."""
+
+    tokenizer: Tokenizer
+    tokenizer_json: str
+    docs_b: list[str]
+    """Corpus B, the model's training text (planted words inserted)."""
+    stream: np.ndarray
+    """B's token stream: documents joined by EOS, padded with EOS to a whole number of batches of chunks."""
+    sequences: np.ndarray
+    """``[n_seq, 3L + 2]`` training sequences (see :func:`make_sequences`)."""
+    planted: list[dict[str, object]]
+    """One record per planted word: ``word``, ``token`` (id, or None if BPE did not make it one token), ``planted``
+    (its count in B)."""
+    reference: list[int]
+    """Known-unused token ids (the reserved special tokens)."""
+    special: list[int]
+    meta: dict[str, object] = field(default_factory=dict)
+
+
+def build(
+    *,
+    vocab_size: int,
+    n_planted_per_count: int,
+    plant_repeats_a: int,
+    n_reserved: int,
+    corpus_fraction: float,
+    chunk: int,
+    batch_size: int,
+    rng: np.random.Generator,
+) -> Corpora:
+    """Build both corpora, train the tokenizer on A, tokenize B and cut it into training sequences."""
+    topics = help_topics()
+    all_text = "\n".join(t for _, t in topics)
+    budget = corpus_fraction * len(all_text)
+    chosen: list[str] = []
+    for i in rng.permutation(len(topics)):  # random topics, the last one cut: `corpus_fraction` of the text
+        room = int(budget) - sum(map(len, chosen))
+        if len(chosen) >= 4 and room <= 0:
+            break
+        text = topics[int(i)][1]
+        chosen.append(text[: max(room, len(text) // 8, 2000)] if len(chosen) >= 4 else text[: max(room // 2, 2000)])
+    held_out = len(chosen) // 4  # in A only: B under-represents their vocabulary (naturally rare tokens)
+    docs_a, docs_b = chosen, chosen[held_out:]
+
+    words = make_planted_words(n_planted_per_count * len(PLANT_COUNTS), rng, all_text)
+    planted_counts = [PLANT_COUNTS[i // n_planted_per_count] for i in range(len(words))]
+    text_a = docs_a + [(w * 10 + "\n") * max(plant_repeats_a // 10, 1) for w in words]
+    reserved = [f"<|reserved_{k}|>" for k in range(n_reserved)]
+    tok = train_tokenizer(text_a, vocab_size, [EOS, *reserved])
+    docs_b = insert_words(docs_b, [(w, c) for w, c in zip(words, planted_counts, strict=True) if c > 0], rng)
+
+    vocab = tok.get_vocab_size()
+    eos = _id(tok, EOS)
+    ids = encode_docs(tok, docs_b)
+    stream_list: list[int] = []
+    for d in ids:
+        stream_list.extend(d)
+        stream_list.append(eos)
+    per_batch = chunk * batch_size
+    pad = (-len(stream_list)) % per_batch
+    stream = np.asarray(stream_list + [eos] * pad, dtype=np.int64)
+    sequences = make_sequences(stream, chunk, eos)
+
+    planted: list[dict[str, object]] = []
+    for w, c in zip(words, planted_counts, strict=True):
+        enc = tok.encode(w).ids
+        planted.append({"word": w.strip(), "token": enc[0] if len(enc) == 1 else None, "planted": c})
+    return Corpora(
+        tokenizer=tok,
+        tokenizer_json=tok.to_str(),
+        docs_b=docs_b,
+        stream=stream,
+        sequences=sequences,
+        planted=planted,
+        reference=[_id(tok, r) for r in reserved],
+        special=[eos, *(_id(tok, r) for r in reserved)],
+        meta={
+            "python": f"{sys.version_info.major}.{sys.version_info.minor}.{sys.version_info.micro}",
+            "corpus_sha": corpus_fingerprint(topics),
+            "n_topics": len(topics),
+            "n_topics_a": len(docs_a),
+            "n_topics_b": len(docs_b),
+            "chars_b": int(sum(map(len, docs_b))),
+            "tokens_b": int(len(stream) - pad),
+            "vocab_size": vocab,
+            "eos": eos,
+        },
+    )
+
+
+COPIES = 3
+"""How often each corpus token is an input position per epoch (see :func:`make_sequences`)."""
+
+
+def _id(tok: Tokenizer, token: str) -> int:
+    i = tok.token_to_id(token)
+    if i is None:
+        raise ValueError(f"{token!r} is not in the vocabulary")
+    return int(i)
+
+
+def make_sequences(stream: np.ndarray, chunk: int, eos: int) -> np.ndarray:
+    """``[c, EOS, c₁ c₁ c₂ c₂ … c_L c_L, EOS]`` for each consecutive chunk ``c`` of ``chunk`` tokens of ``stream``.
+
+    The first part is language modelling; the second repeats each token once before moving on ("stuttering"), so
+    the model learns to say the token it was just shown (the skill the repetition test probes) and, at every other
+    step, to recall the next token of ``c``. The inputs (all but the last position) hold each chunk token exactly
+    :data:`COPIES` = 3 times.
+    """
+    c = stream.reshape(-1, chunk)
+    e = np.full((c.shape[0], 1), eos, dtype=stream.dtype)
+    return np.concatenate([c, e, np.repeat(c, 2, axis=1), e], axis=1)
+
+
+def independent_recount(tokenizer_json: str, docs_b: list[str], vocab_size: int) -> np.ndarray:
+    """Corpus-B counts recomputed from the raw text with a tokenizer reloaded from its saved JSON, one document at
+    a time (a second path to the same numbers: the batches' counts must equal ``COPIES · epochs ·`` these)."""
+    tok = Tokenizer.from_str(tokenizer_json)
+    counts = np.zeros(vocab_size, dtype=np.int64)
+    for d in docs_b:
+        for t in tok.encode(d).ids:
+            counts[t] += 1
+    return counts

@@ -1,0 +1,344 @@
+"""Indicators of under-trained tokens from a model's weights, their accuracy (AUROC), and a checkpoint scanner.
+
+Indicators (low = more likely under-trained), after Land & Bartolo 2024 §2.2 and Rumbelow & Watkins 2023:
+
+* ``unembedding_cosine``: remove the first principal component ``p`` of the readout matrix ``U``
+  (``U' = U − (U p) pᵀ``, Land & Bartolo: it is a direction shared by all rows), take the mean ``ū`` of the rows
+  of known-unused tokens, and score each row by its cosine distance ``1 − cos(U'ᵢ, ū)``.
+* ``input_norm``: ``‖Eᵢ‖₂`` of the input embedding, for models with untied embeddings.
+* ``centroid_distance``: ``‖Eᵢ − Ē‖₂``, the distance to the centroid of all input embeddings (Rumbelow & Watkins:
+  the anomalous tokens "were among those closest to the centroid of the entire set of 50,257 tokens").
+
+The scanner (:func:`scan`) reads a Hugging Face-style checkpoint directory (``*.safetensors`` weights and
+``tokenizer.json``) through safetensors only (no pickle), and flags as candidates the tokens whose main indicator
+lies in the lowest ``candidate_percent`` percent (2% as in Land & Bartolo's released code).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from skeptic.core.errors import UsageError
+
+INPUT_KEYS = (
+    "embed_tokens.weight",
+    "wte.weight",
+    "word_embeddings.weight",
+    "embed_in.weight",
+    "tok_embeddings.weight",
+    "token_embedding.weight",
+)
+OUTPUT_KEYS = ("lm_head.weight", "embed_out.weight", "output.weight", "unembedding.weight")
+INVALID_UTF8_BYTES = (0xC0, 0xC1, *range(0xF5, 0x100))
+"""Bytes that never occur in valid UTF-8 text: a single-byte token for one of them is unused by construction."""
+
+
+class ScanError(UsageError):
+    """A checkpoint the scanner cannot read (missing files, malformed safetensors or tokenizer, no embedding)."""
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Indicators
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def first_principal_component(mat: torch.Tensor) -> torch.Tensor:
+    """The unit first principal component of the rows of ``mat`` ``[n, d]`` (centred covariance, by ``eigh``)."""
+    x = mat.float()
+    x = x - x.mean(dim=0)
+    _, vecs = torch.linalg.eigh((x.T @ x).double())  # the d × d covariance in float32, its eigenvectors in float64
+    pc = vecs[:, -1]
+    out: torch.Tensor = (pc * torch.sign(pc[torch.argmax(pc.abs())])).to(mat.dtype)  # a fixed sign
+    return out
+
+
+def cosine_distance(mat: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
+    """``1 − cos(matᵢ, v)`` for every row (norms clipped at 1e-6 as in Land & Bartolo's code)."""
+    out: torch.Tensor = 1 - (mat @ v) / (mat.norm(dim=1) * v.norm()).clamp(min=1e-6)
+    return out
+
+
+def unembedding_cosine(readout: torch.Tensor, reference: list[int]) -> torch.Tensor:
+    """Land & Bartolo's indicator: cosine distance to the mean known-unused row, first principal component removed."""
+    if not reference:
+        raise ValueError("the unembedding indicator needs at least one known-unused token")
+    pc = first_principal_component(readout)
+    u = readout - torch.outer(readout @ pc, pc)
+    return cosine_distance(u, u[reference].mean(dim=0))
+
+
+def input_norm(embedding: torch.Tensor) -> torch.Tensor:
+    """``‖Eᵢ‖₂`` for every row of the input embedding."""
+    out: torch.Tensor = embedding.norm(dim=1)
+    return out
+
+
+def centroid_distance(embedding: torch.Tensor) -> torch.Tensor:
+    """``‖Eᵢ − Ē‖₂``: each row's distance to the centroid of all rows (Rumbelow & Watkins)."""
+    out: torch.Tensor = (embedding - embedding.mean(dim=0)).norm(dim=1)
+    return out
+
+
+def shared_direction_fraction(delta: torch.Tensor) -> float:
+    """``‖mean Δ‖² / mean ‖Δᵢ‖²`` ∈ [0, 1] for displacements ``Δ`` ``[n, d]``: 1 when every row moved by the same
+    vector (a collapse along one shared direction), ≈ 1/n for independent random moves."""
+    if delta.shape[0] == 0:
+        return float("nan")
+    num = float(delta.mean(dim=0).pow(2).sum())
+    den = float(delta.pow(2).sum(dim=1).mean())
+    return num / den if den > 0 else float("nan")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Accuracy of an indicator against known labels
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def auroc(score_pos: np.ndarray, score_neg: np.ndarray) -> float:
+    """P(score of a positive > score of a negative) + ½ P(tie): the Mann–Whitney form of the area under the ROC."""
+    pos, neg = np.asarray(score_pos, float), np.asarray(score_neg, float)
+    if pos.size == 0 or neg.size == 0:
+        return float("nan")
+    allv = np.concatenate([pos, neg])
+    order = np.argsort(allv, kind="mergesort")
+    ranks = np.empty(allv.size)
+    sorted_v = allv[order]
+    i = 0
+    while i < allv.size:  # average ranks over ties
+        j = i
+        while j + 1 < allv.size and sorted_v[j + 1] == sorted_v[i]:
+            j += 1
+        ranks[order[i : j + 1]] = (i + j) / 2 + 1
+        i = j + 1
+    u = ranks[: pos.size].sum() - pos.size * (pos.size + 1) / 2
+    return float(u / (pos.size * neg.size))
+
+
+def hanley_mcneil_se(a: float, n_pos: int, n_neg: int) -> float:
+    """Standard error of an AUROC ``a`` from ``n_pos`` positives and ``n_neg`` negatives (Hanley & McNeil 1982, eq. 2):
+    ``SE² = [a(1−a) + (n₊−1)(Q₁−a²) + (n₋−1)(Q₂−a²)] / (n₊ n₋)``, ``Q₁ = a/(2−a)``, ``Q₂ = 2a²/(1+a)``."""
+    if n_pos < 1 or n_neg < 1 or math.isnan(a):
+        return float("nan")
+    q1, q2 = a / (2 - a), 2 * a * a / (1 + a)
+    var = (a * (1 - a) + (n_pos - 1) * (q1 - a * a) + (n_neg - 1) * (q2 - a * a)) / (n_pos * n_neg)
+    return math.sqrt(max(var, 0.0))
+
+
+def bootstrap_auroc_se(pos: np.ndarray, neg: np.ndarray, rng: np.random.Generator, n_boot: int = 200) -> float:
+    """The AUROC's standard error by a stratified bootstrap over tokens (resampling positives and negatives)."""
+    vals = [
+        auroc(rng.choice(pos, size=pos.size, replace=True), rng.choice(neg, size=neg.size, replace=True))
+        for _ in range(n_boot)
+    ]
+    return float(np.std(vals, ddof=1))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Tokenizer analysis and the known-unused reference set
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def bytes_to_unicode() -> dict[int, str]:
+    """GPT-2's byte-level alphabet: printable bytes map to themselves, the other 68 to code points 256, 257, …"""
+    keep = [*range(ord("!"), ord("~") + 1), *range(ord("¡"), ord("¬") + 1), *range(ord("®"), ord("ÿ") + 1)]
+    out, n = {}, 0
+    for b in range(256):
+        if b in keep:
+            out[b] = chr(b)
+        else:
+            out[b] = chr(256 + n)
+            n += 1
+    return out
+
+
+def known_unused(tokenizer_json: dict[str, Any], vocab: dict[str, int]) -> list[int]:
+    """Token ids unused by construction: special tokens named reserved/unused, and single-byte tokens for bytes that
+    never occur in valid UTF-8 (byte-level ``Ġ``-style alphabets, or ``<0xF5>``-style byte fallback)."""
+    ids: set[int] = set()
+    for added in tokenizer_json.get("added_tokens", []) or []:
+        content = str(added.get("content", ""))
+        if any(w in content.lower() for w in ("reserved", "unused")):
+            ids.add(int(added["id"]))
+    b2u = bytes_to_unicode()
+    for b in INVALID_UTF8_BYTES:
+        for name in (b2u[b], f"<0x{b:02X}>"):
+            if name in vocab:
+                ids.add(vocab[name])
+    return sorted(ids)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The scanner
+# ---------------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ScanResult:
+    """What :func:`scan` found: one row per token (id, token text, indicator values, candidate flag)."""
+
+    path: str
+    tied: bool
+    vocab_size: int
+    d_model: int
+    main_indicator: str
+    reference: list[int]
+    threshold: float
+    rows: list[dict[str, Any]] = field(default_factory=list)
+
+    def candidates(self) -> list[dict[str, Any]]:
+        """The flagged tokens, most under-trained first."""
+        return sorted((r for r in self.rows if r["candidate"]), key=lambda r: r[self.main_indicator])
+
+    def top(self, n: int) -> list[dict[str, Any]]:
+        """The ``n`` tokens with the lowest main indicator."""
+        return sorted(self.rows, key=lambda r: r[self.main_indicator])[:n]
+
+
+def _safetensor_files(root: Path) -> list[Path]:
+    files = sorted(root.glob("*.safetensors"))
+    if not files:
+        raise ScanError(f"{root}: no *.safetensors weights in this directory (pickle checkpoints are not read)")
+    return files
+
+
+def _find_tensor(files: list[Path], suffixes: tuple[str, ...]) -> tuple[str, torch.Tensor] | None:
+    from safetensors import SafetensorError, safe_open
+
+    for f in files:
+        try:
+            with safe_open(str(f), framework="pt") as handle:
+                keys = list(handle.keys())
+                for suffix in suffixes:
+                    for k in keys:
+                        if k == suffix or k.endswith("." + suffix):
+                            t = handle.get_tensor(k)
+                            if t.dim() == 2:
+                                return k, t.float()
+        except (SafetensorError, OSError, ValueError, RuntimeError) as exc:
+            raise ScanError(f"{f}: not a readable safetensors file ({type(exc).__name__}: {exc})") from None
+    return None
+
+
+def load_checkpoint(path: str | Path) -> tuple[torch.Tensor, torch.Tensor, bool, dict[str, Any]]:
+    """``(input embedding, readout matrix, tied, tokenizer JSON)`` from a checkpoint directory; :class:`ScanError`
+    with one clear line when something is missing or malformed."""
+    root = Path(path)
+    if not root.exists():
+        raise ScanError(f"{root}: no such file or directory")
+    if not root.is_dir():
+        raise ScanError(
+            f"{root}: not a directory (give the checkpoint directory with *.safetensors and tokenizer.json)"
+        )
+    files = _safetensor_files(root)
+    tok_path = root / "tokenizer.json"
+    if not tok_path.is_file():
+        raise ScanError(f"{root}: no tokenizer.json (save the tokenizer beside the weights)")
+    try:
+        tok_json = json.loads(tok_path.read_text(encoding="utf-8"))
+        if not isinstance(tok_json, dict) or "model" not in tok_json:
+            raise ValueError("no 'model' section")
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ScanError(f"{tok_path}: not a Hugging Face tokenizer.json ({exc})") from None
+    found_in = _find_tensor(files, INPUT_KEYS)
+    if found_in is None:
+        raise ScanError(f"{root}: no input-embedding tensor (looked for names ending in {', '.join(INPUT_KEYS)})")
+    found_out = _find_tensor(files, OUTPUT_KEYS)
+    embedding = found_in[1]
+    readout = found_out[1] if found_out is not None else embedding
+    tied = found_out is None or (readout.shape == embedding.shape and bool(torch.equal(readout, embedding)))
+    if readout.shape != embedding.shape:
+        raise ScanError(
+            f"{root}: embedding {tuple(embedding.shape)} and readout {tuple(readout.shape)} differ in shape"
+        )
+    if embedding.shape[0] <= embedding.shape[1]:
+        raise ScanError(f"{root}: the embedding {tuple(embedding.shape)} has fewer rows than columns")
+    if not bool(torch.isfinite(embedding).all() and torch.isfinite(readout).all()):
+        raise ScanError(f"{root}: the embedding matrices contain NaN or infinite values")
+    return embedding, readout, tied, tok_json
+
+
+def compute_indicators(embedding: torch.Tensor, readout: torch.Tensor, reference: list[int]) -> dict[str, np.ndarray]:
+    """Every indicator that applies: the unembedding one when ``reference`` is non-empty; all on CPU floats."""
+    out = {
+        "input_norm": input_norm(embedding).numpy(),
+        "centroid_distance": centroid_distance(embedding).numpy(),
+    }
+    if reference:
+        out["unembedding_cosine"] = unembedding_cosine(readout, reference).numpy()
+    return out
+
+
+def scan(path: str | Path, reference: list[int] | None = None, candidate_percent: float = 2.0) -> ScanResult:
+    """Score every token of the checkpoint at ``path`` by the indicators above and flag candidates.
+
+    ``reference``: known-unused token ids; by default the tokenizer's reserved/unused special tokens, single-byte
+    tokens of bytes invalid in UTF-8, and embedding rows beyond the tokenizer's vocabulary. The main indicator is the
+    input-embedding norm for untied models (Land & Bartolo's choice there) and the unembedding indicator for tied
+    ones (which needs a reference set).
+    """
+    from tokenizers import Tokenizer
+
+    embedding, readout, tied, tok_json = load_checkpoint(path)
+    try:
+        tok = Tokenizer.from_str(json.dumps(tok_json))
+    except Exception as exc:  # tokenizers raises its own Exception type for a malformed definition
+        raise ScanError(f"{Path(path) / 'tokenizer.json'}: the tokenizer cannot be loaded ({exc})") from None
+    vocab = tok.get_vocab(with_added_tokens=True)
+    n_rows = embedding.shape[0]
+    if reference is None:
+        reference = [i for i in known_unused(tok_json, vocab) if i < n_rows]
+        reference += list(range(max(vocab.values(), default=-1) + 1, n_rows))  # padding rows: no token at all
+    bad = [i for i in reference if not 0 <= i < n_rows]
+    if bad:
+        raise ScanError(f"reference token ids {bad[:5]} lie outside the vocabulary of {n_rows} rows")
+    if tied and not reference:
+        raise ScanError("tied embeddings need known-unused tokens (--reference ID,ID,...): none were found")
+    ind = compute_indicators(embedding, readout, reference)
+    main = "input_norm" if not tied else "unembedding_cosine"
+    id_to_token = {i: t for t, i in vocab.items()}
+    special = {int(a["id"]) for a in tok_json.get("added_tokens", []) or [] if a.get("special")}
+    ref_set = set(reference)
+    eligible = [i for i in range(n_rows) if i not in special and i not in ref_set]
+    threshold = float(np.percentile(ind[main][eligible], candidate_percent)) if eligible else float("nan")
+    values = {k: v.tolist() for k, v in ind.items()}
+    texts = tok.decode_batch([[i] for i in range(n_rows)], skip_special_tokens=False)
+    rows = []
+    for i in range(n_rows):
+        raw = id_to_token.get(i)
+        row: dict[str, Any] = {"id": i, "token": raw, "text": texts[i] if raw is not None else None}
+        row.update({k: v[i] for k, v in values.items()})
+        row["reference"] = i in ref_set
+        row["candidate"] = i not in special and i not in ref_set and row[main] <= threshold
+        rows.append(row)
+    return ScanResult(str(path), tied, n_rows, embedding.shape[1], main, sorted(reference), threshold, rows)
+
+
+def save_checkpoint(
+    path: str | Path,
+    embedding: torch.Tensor,
+    readout: torch.Tensor | None,
+    tokenizer_json: str,
+    extra: dict[str, torch.Tensor] | None = None,
+) -> None:
+    """Write ``model.safetensors`` (``transformer.wte.weight`` and, when untied, ``lm_head.weight``), ``config.json``
+    and ``tokenizer.json`` in the layout ``transformers`` saves GPT-2-style models in."""
+    from safetensors.torch import save_file
+
+    root = Path(path)
+    root.mkdir(parents=True, exist_ok=True)
+    tensors = {"transformer.wte.weight": embedding.detach().float().contiguous().cpu()}
+    if readout is not None:
+        tensors["lm_head.weight"] = readout.detach().float().contiguous().cpu()
+    tensors.update({k: v.detach().contiguous().cpu() for k, v in (extra or {}).items()})
+    save_file(tensors, str(root / "model.safetensors"), metadata={"format": "pt"})
+    config = {"model_type": "gpt2", "vocab_size": embedding.shape[0], "n_embd": embedding.shape[1]}
+    config["tie_word_embeddings"] = readout is None
+    (root / "config.json").write_text(json.dumps(config))
+    (root / "tokenizer.json").write_text(tokenizer_json, encoding="utf-8")

@@ -1,0 +1,210 @@
+"""Train several small language models as one batched computation and keep what the indicators need.
+
+The models (one per variant: tied or untied embeddings, with or without weight decay, times seeds) are the shared
+:class:`skeptic.models.TinyTransformer`, stacked with ``torch.func.stack_module_state`` and run under ``torch.vmap``.
+Every model is built untied; a tied model reads out with its input embedding (``Wᵤ := W_E`` inside the functional
+call, so its own unembedding parameter is dead weight), which lets tied and untied models share one stacked batch.
+
+Optimizer: AdamW (Loshchilov & Hutter 2019) written out on the stacked tensors so each model has its own weight
+decay: ``m ← β₁m + (1−β₁)g``, ``v ← β₂v + (1−β₂)g²``, ``p ← p·(1 − η_t λ) − η_t m̂/(√v̂ + ε)``, with decay on
+matrices (embeddings included, as in GPT-2/nanoGPT) and none on biases and LayerNorm parameters. A row of the
+input embedding that no batch touches has zero gradient, so Adam leaves it alone and it moves only by the decay:
+``e_T = e_0 · Π_t (1 − η_t λ)`` exactly, which a probe checks.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+import torch.nn.functional as F  # noqa: N812
+from torch.func import functional_call, stack_module_state
+
+from skeptic.models import TinyTransformer, TransformerShape
+
+EMBED = "token_embedding.weight"
+UNEMBED = "unembedding.weight"
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One trained model: its embedding tying, weight decay and seed."""
+
+    name: str
+    tied: bool
+    weight_decay: float
+    seed: int
+
+
+@dataclass
+class Trained:
+    """Stacked parameters after training, their initial embeddings, and what the data pipeline fed the models."""
+
+    shape: TransformerShape
+    variants: list[Variant]
+    params: dict[str, torch.Tensor]
+    embed_init: torch.Tensor
+    """``[M, V, d]`` input embeddings at initialization."""
+    readout_init: torch.Tensor
+    """``[M, V, d]`` readout matrices at initialization (the embedding for tied models)."""
+    input_counts: np.ndarray
+    """``[V]`` how often each token id was an input position, accumulated from the batches actually drawn."""
+    lr_schedule: list[float]
+    losses: list[list[float]]
+    """Per logged step, each model's training loss."""
+
+
+def init_models(shape: TransformerShape, variants: list[Variant], init_std: float) -> list[TinyTransformer]:
+    """One :class:`TinyTransformer` per variant, each from its own seed; embeddings ~ N(0, init_std²)."""
+    out = []
+    for v in variants:
+        gen_state = torch.random.get_rng_state()
+        torch.manual_seed(v.seed)
+        m = TinyTransformer(shape)
+        torch.random.set_rng_state(gen_state)
+        with torch.no_grad():
+            g = torch.Generator().manual_seed(v.seed + 7919)
+            m.token_embedding.weight.copy_(torch.randn(m.token_embedding.weight.shape, generator=g) * init_std)
+            assert m.unembedding is not None
+            m.unembedding.weight.copy_(torch.randn(m.unembedding.weight.shape, generator=g) * init_std)
+        out.append(m)
+    return out
+
+
+def effective_readout(params: dict[str, torch.Tensor], tied: torch.Tensor) -> torch.Tensor:
+    """``[M, V, d]``: each model's readout matrix (its input embedding when tied)."""
+    return torch.where(tied[:, None, None], params[EMBED], params[UNEMBED])
+
+
+def lr_at(step: int, total: int, lr: float, warmup: int) -> float:
+    """Linear warm-up over ``warmup`` steps, then cosine decay to 10% of ``lr`` (nanoGPT's schedule)."""
+    if step < warmup:
+        return lr * (step + 1) / warmup
+    progress = (step - warmup) / max(total - warmup, 1)
+    return lr * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * progress)))
+
+
+def adamw_step(
+    params: dict[str, torch.Tensor],
+    grads: dict[str, torch.Tensor],
+    state: dict[str, tuple[torch.Tensor, torch.Tensor]],
+    step: int,
+    lr: float,
+    weight_decay: torch.Tensor,
+    betas: tuple[float, float] = (0.9, 0.95),
+    eps: float = 1e-8,
+) -> None:
+    """One AdamW update in place on stacked ``[M, ...]`` tensors, with per-model ``weight_decay`` ``[M]``."""
+    b1, b2 = betas
+    for name, p in params.items():
+        g = grads[name]
+        m, v = state[name]
+        m.mul_(b1).add_(g, alpha=1 - b1)
+        v.mul_(b2).addcmul_(g, g, value=1 - b2)
+        m_hat = m / (1 - b1 ** (step + 1))
+        v_hat = v / (1 - b2 ** (step + 1))
+        if p.dim() >= 3:  # matrices (dim 0 is the model): decoupled weight decay
+            decay = (1 - lr * weight_decay).view(-1, *([1] * (p.dim() - 1)))
+            p.mul_(decay)
+        p.sub_(lr * m_hat / (v_hat.sqrt() + eps))
+
+
+def batch_order(n_seq: int, batch_size: int, epochs: int, rng: np.random.Generator) -> np.ndarray:
+    """``[steps, batch_size]`` sequence indices: a fresh permutation of all sequences each epoch."""
+    return np.concatenate([rng.permutation(n_seq) for _ in range(epochs)]).reshape(-1, batch_size)
+
+
+def train(
+    sequences: np.ndarray,
+    shape: TransformerShape,
+    variants: list[Variant],
+    *,
+    epochs: int,
+    batch_size: int,
+    lr: float,
+    init_std: float,
+    rng: np.random.Generator,
+    device: str = "cpu",
+    progress: Callable[[float], None] | None = None,
+) -> Trained:
+    """Train every variant on the same batches (so one count vector serves them all); see the module docstring."""
+    models = init_models(shape, variants, init_std)
+    params, _ = stack_module_state(models)
+    params = {k: p.detach().to(device).requires_grad_(True) for k, p in params.items()}
+    base = TinyTransformer(shape).to("meta")
+    tied = torch.tensor([v.tied for v in variants], device=device)
+    wd = torch.tensor([v.weight_decay for v in variants], dtype=torch.float32, device=device)
+    with torch.no_grad():
+        embed_init = params[EMBED].detach().clone().cpu()
+        readout_init = effective_readout(params, tied).detach().clone().cpu()
+
+    def loss_one(p: dict[str, torch.Tensor], is_tied: torch.Tensor, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        p = dict(p)
+        p[UNEMBED] = torch.where(is_tied, p[EMBED], p[UNEMBED])
+        logits = functional_call(base, p, (x,))
+        return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
+
+    batched_loss = torch.vmap(loss_one, in_dims=(0, 0, None, None))
+    order = batch_order(len(sequences), batch_size, epochs, rng)
+    total = len(order)
+    warmup = max(total // 20, 1)
+    state = {k: (torch.zeros_like(p), torch.zeros_like(p)) for k, p in params.items()}
+    seqs = torch.as_tensor(sequences, device=device)
+    counts = np.zeros(shape.vocab_size, dtype=np.int64)
+    lrs: list[float] = []
+    losses: list[list[float]] = []
+    for step, idx in enumerate(order):
+        batch = seqs[torch.as_tensor(idx, device=device)]
+        x, y = batch[:, :-1], batch[:, 1:]
+        counts += model_inputs_count(x.cpu().numpy(), shape.vocab_size)
+        per_model = batched_loss(params, tied, x, y)
+        grads = torch.autograd.grad(per_model.sum(), list(params.values()))
+        lr_t = lr_at(step, total, lr, warmup)
+        lrs.append(lr_t)
+        with torch.no_grad():
+            adamw_step(params, dict(zip(params, grads, strict=True)), state, step, lr_t, wd)
+        if step % max(total // 50, 1) == 0 or step == total - 1:
+            losses.append([float(v) for v in per_model.detach().cpu()])
+        if progress is not None:
+            progress(1)
+    return Trained(
+        shape=shape,
+        variants=variants,
+        params={k: p.detach() for k, p in params.items()},
+        embed_init=embed_init,
+        readout_init=readout_init,
+        input_counts=counts,
+        lr_schedule=lrs,
+        losses=losses,
+    )
+
+
+def model_inputs_count(x: np.ndarray, vocab_size: int) -> np.ndarray:
+    """How often each token id occurs among a batch's input positions ``x`` ``[batch, t]``."""
+    return np.bincount(x.ravel(), minlength=vocab_size)[:vocab_size]
+
+
+def final_matrices(trained: Trained) -> tuple[torch.Tensor, torch.Tensor]:
+    """``([M, V, d] input embeddings, [M, V, d] readout matrices)`` after training, on the CPU."""
+    tied = torch.tensor([v.tied for v in trained.variants], device=trained.params[EMBED].device)
+    return trained.params[EMBED].cpu(), effective_readout(trained.params, tied).cpu()
+
+
+def forward_all(trained: Trained, tokens: torch.Tensor) -> torch.Tensor:
+    """Logits ``[M, batch, t, V]`` of every model on the same ``tokens`` ``[batch, t]`` (no gradient)."""
+    base = TinyTransformer(trained.shape).to("meta")
+    device = trained.params[EMBED].device
+    tied = torch.tensor([v.tied for v in trained.variants], device=device)
+
+    def one(p: dict[str, torch.Tensor], is_tied: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+        p = dict(p)
+        p[UNEMBED] = torch.where(is_tied, p[EMBED], p[UNEMBED])
+        logits: torch.Tensor = functional_call(base, p, (x,))
+        return logits
+
+    with torch.no_grad():
+        out: torch.Tensor = torch.vmap(one, in_dims=(0, 0, None))(trained.params, tied, tokens.to(device))
+    return out

@@ -1,0 +1,163 @@
+"""The data pipeline's exact counts, the optimizer's closed form, and ``skeptic glitch-scan`` as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from skeptic import glitch_tokens as gt
+from skeptic.core.claims import Estimate
+from skeptic.studies.glitch_tokens import corpus, train
+from skeptic.studies.glitch_tokens.claims import EveryAtLeast, verified_by_planted_count
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def test_sequences_feed_each_chunk_token_exactly_copies_times() -> None:
+    stream = np.arange(1, 25)
+    seqs = corpus.make_sequences(stream, chunk=6, eos=0)
+    assert seqs.shape == (4, 3 * 6 + 2)
+    assert seqs[0].tolist() == [1, 2, 3, 4, 5, 6, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 0]
+    counts = train.model_inputs_count(seqs[:, :-1], 25)
+    assert (counts[1:] == corpus.COPIES).all()
+
+
+def test_insert_words_inserts_exactly_count_times() -> None:
+    docs = ["a b c d e f", "g h i j"]
+    out = corpus.insert_words(docs, [(" Zorvex", 3), (" Quil", 1)], np.random.default_rng(0))
+    text = "\n".join(out)
+    assert text.count(" Zorvex") == 3 and text.count(" Quil") == 1
+
+
+def test_planted_words_avoid_the_corpus() -> None:
+    words = corpus.make_planted_words(20, np.random.default_rng(1), forbidden="zorvexquil appears here")
+    assert len(set(words)) == 20 and " ZorVexQuil" not in words
+    assert all(w.startswith(" ") and w[1].isupper() for w in words)
+
+
+def test_a_row_without_gradient_moves_only_by_weight_decay() -> None:
+    """AdamW with zero gradient: p ← p(1 − ηλ) exactly; a row with gradient moves by about η (Adam's unit step)."""
+    p = {"w": torch.ones(2, 3, 4)}  # two models, a 3 x 4 matrix each
+    g = {"w": torch.zeros(2, 3, 4)}
+    g["w"][:, 0] = 1.0
+    state = {"w": (torch.zeros(2, 3, 4), torch.zeros(2, 3, 4))}
+    train.adamw_step(p, g, state, step=0, lr=0.1, weight_decay=torch.tensor([0.0, 0.5]))
+    assert torch.allclose(p["w"][0, 1:], torch.ones(2, 4))
+    assert torch.allclose(p["w"][1, 1:], torch.full((2, 4), 0.95))
+    assert torch.allclose(p["w"][0, 0], torch.full((4,), 0.9), atol=1e-5)  # 1 − η·m̂/√v̂ = 1 − 0.1
+
+
+def test_lr_schedule_warms_up_and_decays_to_a_tenth() -> None:
+    lrs = [train.lr_at(s, 100, 1.0, 10) for s in range(100)]
+    assert lrs[0] == pytest.approx(0.1) and lrs[9] == pytest.approx(1.0)
+    assert lrs[-1] == pytest.approx(0.1, abs=1e-3)
+
+
+def test_every_at_least() -> None:
+    assert EveryAtLeast(0.9).evaluate([Estimate(0.95, 0.92, 0.98, "x"), Estimate(1, 1, 1, "x")])[0] == "replicated"
+    assert EveryAtLeast(0.9).evaluate([Estimate(0.95, 0.92, 0.98, "x"), Estimate(0.5, 0.4, 0.6, "x")])[0] == (
+        "not_replicated"
+    )
+    assert EveryAtLeast(0.9).evaluate([Estimate(0.91, 0.85, 0.97, "x")])[0] == "inconclusive"
+
+
+def test_verified_by_planted_count_groups_and_pools_models() -> None:
+    m = {
+        "threshold": 0.01,
+        "models": [{}, {}],
+        "tokens": [
+            {"planted": 0, "max_prob": [0.001, 0.002]},
+            {"planted": 3, "max_prob": [0.5, 0.001]},
+            {"planted": None, "max_prob": [0.0, 0.0]},
+        ],
+    }
+    est = verified_by_planted_count(m)
+    assert [e.value for e in est] == [1.0, 0.5]
+
+
+def _skeptic(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "SKEPTIC_RESULTS"}
+    env["PYTHONPATH"] = str(ROOT / "src")
+    return subprocess.run(
+        [sys.executable, "-m", "skeptic", *args], cwd=cwd, capture_output=True, text=True, timeout=300, env=env
+    )
+
+
+def _checkpoint(path: Path) -> None:
+    tok = corpus.train_tokenizer(["hello world, hello there. " * 50], 300, ["<|endoftext|>", "<|reserved_0|>"])
+    emb = torch.randn(tok.get_vocab_size(), 16, generator=torch.Generator().manual_seed(0))
+    emb[5] *= 0.001
+    gt.save_checkpoint(path, emb, torch.randn(tok.get_vocab_size(), 16), tok.to_str())
+
+
+@pytest.mark.slow
+def test_glitch_scan_command(tmp_path: Path) -> None:
+    _checkpoint(tmp_path / "ckpt")
+    proc = _skeptic(
+        "glitch-scan", str(tmp_path / "ckpt"), "--top", "5", "--out", str(tmp_path / "scan.csv"), cwd=tmp_path
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "input_norm" in proc.stdout and "candidates" in proc.stdout
+    import csv
+
+    with (tmp_path / "scan.csv").open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    n_rows = gt.load_checkpoint(tmp_path / "ckpt")[0].shape[0]
+    assert len(rows) == n_rows and rows[5]["candidate"] == "True"
+    proc = _skeptic("glitch-scan", str(tmp_path / "ckpt"), "--json", cwd=tmp_path)
+    doc = json.loads(proc.stdout)
+    assert doc["main_indicator"] == "input_norm" and min(doc["tokens"], key=lambda r: r["input_norm"])["id"] == 5
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("damage", ["missing", "garbage", "bad-reference"])
+def test_glitch_scan_bad_input_is_one_line_exit_2_and_writes_nothing(tmp_path: Path, damage: str) -> None:
+    d = tmp_path / "ckpt"
+    _checkpoint(d)
+    args = ["glitch-scan", str(d), "--out", str(tmp_path / "scan.csv")]
+    if damage == "missing":
+        args[1] = str(tmp_path / "nowhere")
+    elif damage == "garbage":
+        (d / "model.safetensors").write_bytes(b"not a safetensors file at all")
+    else:
+        args += ["--reference", "1,x"]
+    before = sorted(p.name for p in tmp_path.rglob("*"))
+    proc = _skeptic(*args, cwd=tmp_path)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("skeptic: error:") and "Traceback" not in proc.stderr
+    assert sorted(p.name for p in tmp_path.rglob("*")) == before
+
+
+def test_repetition_prompts_hold_the_candidate_in_every_slot() -> None:
+    from skeptic.studies.glitch_tokens import verify
+
+    tok = corpus.train_tokenizer(["Below is the output, as you can see " * 20], 300, ["<|endoftext|>"])
+    template = verify.templates(context=40)["repeats"]
+    prompts = verify.build_prompts(tok, template, np.array([7, 9]), max_len=37)
+    assert prompts.shape[1] == 37
+    assert (prompts[0, -33:] == 7).all() and (prompts[1, -33:] == 9).all()  # 33 = 40 - 3 generated - 4
+
+
+def test_repetition_probabilities_of_a_model_that_always_repeats() -> None:
+    from skeptic.studies.glitch_tokens import verify
+
+    vocab = 11
+
+    def logits_fn(tokens: torch.Tensor) -> torch.Tensor:  # one "model" that puts 90% on the last token
+        out = torch.full((1, *tokens.shape, vocab), 0.0)
+        out.scatter_(-1, tokens[None, :, :, None], math.log(90.0))  # p = 90 / (90 + 10) = 0.9
+        return out
+
+    prompts = torch.tensor([[3, 3, 3], [5, 5, 5]])
+    best, first = verify.repetition_probabilities(logits_fn, prompts, torch.tensor([3, 4]))
+    assert best[0].tolist() == pytest.approx([0.9, 0.01], abs=1e-6)
+    assert first[0].tolist() == [3, 5]
