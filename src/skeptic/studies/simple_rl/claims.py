@@ -172,16 +172,15 @@ def _probe(fn: Callable[[Measurements], tuple[bool, str]]) -> Callable[[Measurem
 
 
 def base_matches_corpus(m: Measurements) -> tuple[bool, str]:
-    """Each base model's pass@1 on never-seen problems lies between half the corpus's exact rate (it learned the
-    corpus) and the corpus's rate + 0.05 (a model cannot beat the data it imitates), easy and hard problems."""
+    """Each base model learned its corpus on problems it never saw: KL(corpus ‖ base) is at most half the KL of a
+    model that ignores the problem (the corpus's answer marginal). Too little learning and clean labels leaking
+    into pretraining (a base model more confident than its corpus) both fail it."""
     b = m["base"]
-    ok = all(
-        0.5 * b[f"corpus_pass1_{w}"] <= x <= b[f"corpus_pass1_{w}"] + 0.05 for w in ("easy", "hard") for x in b[f"pass1_{w}"]
-    )
-    return ok, (
-        f"base pass@1 easy {[round(x, 3) for x in b['pass1_easy']]}, hard {[round(x, 3) for x in b['pass1_hard']]} "
-        f"(corpus: easy {b['corpus_pass1_easy']:.3f}, hard "
-        f"{b['corpus_pass1_hard']:.3f}); KL(corpus ‖ base) per seed {[round(x, 3) for x in b['kl_corpus_base']]}"
+    worst = max(b["kl_corpus_base"])
+    return worst <= 0.5 * b["kl_corpus_null"], (
+        f"KL(corpus ‖ base) per seed {[round(x, 3) for x in b['kl_corpus_base']]} nats vs the problem-blind model's "
+        f"{b['kl_corpus_null']:.3f}; base pass@1 easy {[round(x, 3) for x in b['pass1_easy']]}, hard "
+        f"{[round(x, 3) for x in b['pass1_hard']]} (corpus: {b['corpus_pass1_easy']:.3f}, {b['corpus_pass1_hard']:.3f})"
     )
 
 
@@ -203,29 +202,53 @@ def controls_unchanged(m: Measurements) -> tuple[bool, str]:
 
 
 def k3_unbiased(m: Measurements) -> tuple[bool, str]:
-    """The sampled k3 estimate of KL(π ‖ π_base), summed over tokens, agrees with the exact KL (±4 SE + 0.01)."""
+    """The k3 estimator the optimizer uses is unbiased for KL(π ‖ π_base): its exact expectation over all answers
+    equals the exact KL (to 1e-4 + 0.1%), for every policy; and during training the optimizer's sampled estimate,
+    averaged over the last evaluation window, is within a factor 3 (± 0.03) of the exact KL there (k3's ratio is
+    heavy-tailed when π has left π_base, so sampled means run low, never this far)."""
     ps = m["probe_samples"]
-    z = [abs(a - b) / (4 * se + 0.01) for a, b, se in zip(ps["k3_mean"], ps["exact_kl"], ps["k3_se"], strict=True)]
-    worst = int(np.argmax(z))
-    return max(z) <= 1.0, (
-        f"worst policy {worst}: k3 {ps['k3_mean'][worst]:.4f} ± {ps['k3_se'][worst]:.4f} vs exact "
-        f"{ps['exact_kl'][worst]:.4f} ({len(z)} policies, {ps['n']} samples each)"
+    gaps = [abs(a - b) / (1e-4 + 1e-3 * abs(b)) for a, b in zip(ps["k3_expectation"], ps["exact_kl_first"], strict=True)]
+    worst = int(np.argmax(gaps))
+    ok = max(gaps) <= 1.0
+    detail = (
+        f"exact E[Σ k3] vs exact KL, worst policy {worst}: {ps['k3_expectation'][worst]:.6f} vs "
+        f"{ps['exact_kl_first'][worst]:.6f}"
     )
+    curves, hist = m["curves"], m["history"]
+    if len(curves) >= 2:
+        a, b = curves[-2], curves[-1]
+        window = hist[a["step"] : b["step"]]
+        ratios = []
+        for i, s in enumerate(m["specs"]):
+            if s["role"] != "sweep":
+                continue
+            tk = float(np.mean([h["k3"][i] for h in window]))
+            ex = 0.5 * (a["kl_train"][i] + b["kl_train"][i])
+            bad = tk < ex / 3 - 0.03 or tk > 3 * ex + 0.03
+            ratios.append((bad, abs(np.log((tk + 0.03) / (ex + 0.03))), i, tk, ex))
+        bad, _, i, tk, ex = max(ratios)
+        ok = ok and not bad
+        detail += f"; training-time sampled k3 vs exact KL, worst policy {i}: {tk:.4f} vs {ex:.4f}"
+    return ok, detail
 
 
 def sampler_matches_exact(m: Measurements) -> tuple[bool, str]:
-    """Sampled answers are correct as often as the exact probabilities say (±4 binomial SE + 0.01), every policy."""
+    """Sampled answers are correct as often as the exact probabilities say, and the unbiased pass@k estimate from the
+    samples (k = 1, 2, 4) matches the exact pass@k curve (±4 binomial SE + 0.02), every policy."""
     ps = m["probe_samples"]
-    n = ps["n"]
-    z = []
-    for s, e in zip(ps["sample_correct"], ps["exact_correct"], strict=True):
+    n, P = ps["n"], ps["prompts"]
+    per_prompt = n // P
+    z, where = [], []
+    for i, (s, e) in enumerate(zip(ps["sample_correct"], ps["exact_correct"], strict=True)):
         se = float(np.sqrt(max(e * (1 - e), 1e-12) / n))
-        z.append(abs(s - e) / (4 * se + 0.01))
+        z.append(abs(s - e) / (4 * se + 0.02))
+        where.append(f"policy {i}: sampled correct {s:.3f} vs exact {e:.3f}")
+        for k, sk, ek in zip(ps["ks"], ps["sampled_pass_at_k"][i], ps["exact_pass_at_k"][i], strict=True):
+            se_k = float(np.sqrt(max(ek * (1 - ek), 1e-12) / (P * max(per_prompt // k, 1))))
+            z.append(abs(sk - ek) / (4 * se_k + 0.02))
+            where.append(f"policy {i}: sampled pass@{k} {sk:.3f} vs exact {ek:.3f}")
     worst = int(np.argmax(z))
-    return max(z) <= 1.0, (
-        f"worst policy {worst}: sampled {ps['sample_correct'][worst]:.3f} vs exact {ps['exact_correct'][worst]:.3f} "
-        f"({n} samples)"
-    )
+    return max(z) <= 1.0, f"worst: {where[worst]} ({n} samples per policy)"
 
 
 def checker_agrees(m: Measurements) -> tuple[bool, str]:
@@ -235,16 +258,22 @@ def checker_agrees(m: Measurements) -> tuple[bool, str]:
 
 
 def seeds_agree(m: Measurements) -> tuple[bool, str]:
-    """Independent seeds agree: base pass@1 within 0.1 of each other yet not identical (distinct replicates), and
-    the RL gain at β_main has the same sign in every seed."""
+    """Independent seeds agree: base pass@1 within 0.1 of each other, and the RL gain at β_main has the same sign in
+    every seed; and they are distinct replicates (base models and proxy-error tables all differ)."""
     base = m["base"]["pass1"]
     spread = max(base) - min(base)
-    distinct = len({round(x, 12) for x in base}) == len(base)
+    tables = m["error_tables"]
+    distinct = len({round(x, 12) for x in base}) == len(base) and all(
+        len({tuple(t) for t in tables[k]}) == len(tables[k]) for k in tables
+    )
     rows = _rows(m, kind="true", beta=m["config"]["beta_main"], role="sweep")
     gains = [m["final"]["pass1"][i] - base[m["specs"][i]["seed"]] for i in rows]
     same_sign = all(g > 0 for g in gains) or all(g < 0 for g in gains)
     ok = spread <= 0.1 and distinct and same_sign
-    return ok, f"base pass@1 per seed {[round(x, 3) for x in base]}; RL gain per seed {[round(g, 3) for g in gains]}"
+    return ok, (
+        f"base pass@1 per seed {[round(x, 3) for x in base]}; RL gain per seed {[round(g, 3) for g in gains]}; "
+        f"replicates distinct: {distinct}"
+    )
 
 
 def optimum_bounds(m: Measurements) -> tuple[bool, str]:
@@ -279,8 +308,8 @@ PROBES = (
     Probe("split-disjoint", "Held-out problems are disjoint from pretraining and RL problems.", _probe(split_disjoint)),
     Probe("controls-unchanged", "Learning rate 0, and zero advantage with β = 0, leave a model exactly unchanged; "
           "trained policies move.", _probe(controls_unchanged)),
-    Probe("k3-unbiased", "Simulation against exact: the sampled k3 KL estimate agrees with the exact KL for every "
-          "policy.", _probe(k3_unbiased)),
+    Probe("k3-unbiased", "An exact answer: the k3 estimator's expectation equals the exact KL for every policy, and "
+          "the optimizer's sampled KL estimate tracks the exact KL during training.", _probe(k3_unbiased)),
     Probe("sampler-matches-exact", "Simulation against exact: sampled rollouts are correct as often as the exact "
           "answer probabilities say.", _probe(sampler_matches_exact)),
     Probe("checker-agrees", "The batched reward agrees with an independent exact text checker on every sampled "

@@ -102,7 +102,6 @@ def train_grpo(
         targets = targets.repeat_interleave(group, 1)
         answers = policy.sample_stacked(template, params, prompt_tokens, generator)
         reward, true_reward = task.rewards(answers, targets, setup.kind, setup.errors)
-        reward = torch.where(setup.kind[:, None] == 4, torch.ones_like(reward), reward)
         adv = group_advantages(reward, group)
         seq = torch.cat([prompt_tokens, answers], -1)
         with torch.no_grad():

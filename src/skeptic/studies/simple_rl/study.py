@@ -71,6 +71,8 @@ class SimpleRLConfig(StudyConfig):
     """β of the headline RL model (pass@1, pass@k, CKA); must be one of ``betas``."""
     error_scale: float = Field(0.5, gt=0.0, le=10.0)
     """SD of the proxy error X (in units of the true reward's 0/1 gap)."""
+    flaw_bonus: float = Field(1.5, gt=0.0, le=10.0)
+    """The flawed grader's bonus for an answer containing ``#`` (> 1 makes a garbled answer outscore a correct one)."""
     monitor_prompts: int = Field(48, ge=4, le=900)
     """Training problems on which the true and proxy rewards are tracked exactly over training."""
     eval_every: int = Field(10, ge=1, le=100_000)
@@ -178,8 +180,8 @@ def _run(config: SimpleRLConfig, ctx: RunContext, device: str) -> dict[str, Any]
     mon_prompts = torch.as_tensor(task.prompts(problems[monitor]), device=device)
     held_ans = task.answer_tokens(problems[held])
     mon_ans = task.answer_tokens(problems[monitor])
-    held_idx = held_ans[:, 0] * task.VOCAB + held_ans[:, 1]
-    mon_idx = mon_ans[:, 0] * task.VOCAB + mon_ans[:, 1]
+    held_idx = task.answer_ids(held_ans)
+    mon_idx = task.answer_ids(mon_ans)
     base_held = _np(policy.answer_logprobs(template, base, held_prompts))  # [S, P, 144]
     base_mon = _np(policy.answer_logprobs(template, base, mon_prompts))
 
@@ -191,10 +193,13 @@ def _run(config: SimpleRLConfig, ctx: RunContext, device: str) -> dict[str, Any]
     errors_by_seed = {
         s: {k: experiment.error_table(k, config.error_scale, err_rng) for k in ("light", "heavy")} for s in range(S)
     }
+    garbled = np.array([task.GARBLE in (a // task.VOCAB, a % task.VOCAB) for a in range(task.N_ANSWERS)], float)
     err = np.zeros((M, task.N_ANSWERS))
     for i, sp in enumerate(specs):
         if sp["kind"] in ("light", "heavy"):
             err[i] = errors_by_seed[sp["seed"]][sp["kind"]]
+        elif sp["kind"] == "flaw":
+            err[i] = config.flaw_bonus * garbled
     setup = grpo.RLSetup(
         beta=torch.tensor([s["beta"] for s in specs], device=device),
         lr=torch.tensor([s["lr"] for s in specs], device=device),
@@ -216,15 +221,10 @@ def _run(config: SimpleRLConfig, ctx: RunContext, device: str) -> dict[str, Any]
     curves: list[dict[str, Any]] = []
     base_mon_m = base_mon[seed_of.cpu().numpy()]
     mon_u = np.where(np.arange(task.N_ANSWERS)[None, :] == mon_idx[:, None], 1.0, 0.0)  # V(x, y) [P, 144]
-    garbled = np.array([task.GARBLE in (a // task.VOCAB, a % task.VOCAB) for a in range(task.N_ANSWERS)], float)
 
     def proxy_values(i: int) -> np.ndarray:
-        kind = specs[i]["kind"]
-        if kind in ("light", "heavy"):
-            return mon_u + err[i][None, :]
-        if kind == "flaw":
-            return np.maximum(mon_u, garbled[None, :])
-        return mon_u
+        """U(x, y) of policy i on the monitored problems, ``[P, 144]``."""
+        return mon_u + err[i][None, :] if specs[i]["kind"] in ("light", "heavy", "flaw") else mon_u
 
     def evaluate(step: int) -> None:
         lh = _np(policy.answer_logprobs(template, params, held_prompts))
@@ -263,9 +263,11 @@ def _run(config: SimpleRLConfig, ctx: RunContext, device: str) -> dict[str, Any]
     hard = task.is_hard(problems[held])
     corpus_held = corpus.answer_distribution(problems[held])
     corpus_pc = corpus_held[np.arange(len(held)), held_idx]
-    corpus_kl = np.mean(
-        np.sum(corpus_held * (np.log(np.maximum(corpus_held, 1e-300)) - base_held), -1), -1
-    )  # KL(corpus ‖ base) per seed on held-out problems
+    support = corpus_held > 0
+    log_corpus = np.log(np.where(support, corpus_held, 1.0))
+    corpus_kl = np.mean(np.sum(np.where(support, corpus_held * (log_corpus - base_held), 0.0), -1), -1)
+    null = np.log(np.where(support, corpus_held.mean(0, keepdims=True), 1.0))  # a problem-blind model: the marginal
+    null_kl = float(np.mean(np.sum(np.where(support, corpus_held * (log_corpus - null), 0.0), -1)))
 
     seq_held = torch.cat([held_prompts, torch.as_tensor(held_ans, device=device)], -1)
     h = policy.hidden_states(template, params, seq_held.expand(M, -1, -1))
@@ -307,7 +309,23 @@ def _run(config: SimpleRLConfig, ctx: RunContext, device: str) -> dict[str, Any]
     ], dtype=float)  # fmt: skip
     sample_correct = _np(v_tensor).reshape(M, len(monitor), n)
     exact_kl_mon = analysis.kl_exact(final_mon, base_mon_m)  # [M, P]
+    # the training estimator's exact expectation: Σ_y π(y) Σ_t k3_t(y) over all 144 answers of a few prompts
+    n_exp = min(8, len(monitor))
+    every = torch.arange(task.N_ANSWERS, device=device)
+    every = torch.stack([every // task.VOCAB, every % task.VOCAB], -1)
+    seq_all = torch.cat([mon_prompts[:n_exp].repeat_interleave(task.N_ANSWERS, 0), every.repeat(n_exp, 1)], -1)
+    with torch.no_grad():
+        k3_all = grpo.k3(
+            policy.token_logprobs(template, params, seq_all.expand(M, -1, -1)),
+            policy.token_logprobs(template, ref, seq_all.expand(M, -1, -1)),
+        ).sum(-1)
+    k3_expect = (np.exp(final_mon[:, :n_exp]) * _np(k3_all).reshape(M, n_exp, task.N_ANSWERS)).sum(-1).mean(-1)
     exact_pc_mon = experiment._p_correct(final_mon, mon_idx)
+    probe_ks = [k for k in (1, 2, 4) if k <= n]
+    sampled_passk = np.array([
+        [np.mean([analysis.pass_at_k_unbiased(n, int(c), k) for c in sample_correct[i].sum(-1)]) for k in probe_ks]
+        for i in range(M)
+    ])  # fmt: skip
     timing["final_s"] = time.perf_counter() - t
 
     gh = experiment.goodhart_crosscheck(ctx.rng("goodhart-crosscheck"))
@@ -321,7 +339,7 @@ def _run(config: SimpleRLConfig, ctx: RunContext, device: str) -> dict[str, Any]
         "base": {
             "pass1_easy": pc_base[:, ~hard].mean(-1).tolist(), "pass1_hard": pc_base[:, hard].mean(-1).tolist(),
             "corpus_pass1_easy": float(corpus_pc[~hard].mean()), "corpus_pass1_hard": float(corpus_pc[hard].mean()),
-            "kl_corpus_base": corpus_kl.tolist(), "pass1": pc_base.mean(-1).tolist(),
+            "kl_corpus_base": corpus_kl.tolist(), "kl_corpus_null": null_kl, "pass1": pc_base.mean(-1).tolist(),
             "pass_at_k": analysis.pass_at_k_exact(pc_base, PASS_KS).tolist(),
         },
         "final": {
@@ -339,10 +357,14 @@ def _run(config: SimpleRLConfig, ctx: RunContext, device: str) -> dict[str, Any]
             "k3_mean": k3_seq.mean((1, 2)).tolist(), "k3_se": (k3_seq.reshape(M, -1).std(-1, ddof=1)
                                                                / np.sqrt(k3_seq[0].size)).tolist(),
             "exact_kl": exact_kl_mon.mean(-1).tolist(),
+            "k3_expectation": k3_expect.tolist(), "exact_kl_first": exact_kl_mon[:, :n_exp].mean(-1).tolist(),
             "sample_correct": sample_correct.mean((1, 2)).tolist(), "exact_correct": exact_pc_mon.mean(-1).tolist(),
+            "ks": probe_ks, "sampled_pass_at_k": sampled_passk.tolist(),
+            "exact_pass_at_k": analysis.pass_at_k_exact(exact_pc_mon, probe_ks).tolist(), "prompts": len(monitor),
             "n": int(k3_seq[0].size), "checker_disagreements": int(np.sum(checker != _np(v_tensor))),
             "checked": int(checker.size), "garbled_share": float((ans_np == task.GARBLE).any(-1).mean()),
         },
         "goodhart": gh,
+        "error_tables": {k: [errors_by_seed[s][k][:4].tolist() for s in range(S)] for k in ("light", "heavy")},
         "timing": timing,
     }  # fmt: skip

@@ -11,8 +11,8 @@ Rewards (per sampled answer): the true reward V is 1 for the correct two digits,
 DeepSeek-R1's rule-based accuracy rewards); a proxy U = V + X adds an error X(y) that depends on the answer string
 only (a reward model with a taste for some outputs), drawn once per run from a light-tailed (normal) or a
 heavy-tailed (Student-t, 3 degrees of freedom) law scaled to SD ``error_scale`` (both from :mod:`skeptic.goodhart`);
-the flawed grader pays 1 for a correct answer *or* any answer containing ``#`` (a parser that counts an
-unparsable answer as a pass).
+the flawed grader pays 1 for a correct answer plus a bonus (``flaw_bonus``) for any answer containing ``#``, which
+it mistakes for a worked-solution marker: an exploitable flaw unrelated to correctness.
 """
 
 from __future__ import annotations
@@ -135,6 +135,12 @@ def correct(answers: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
     return (answers == targets).all(-1).to(torch.float32)
 
 
+def answer_ids(answers: np.ndarray) -> np.ndarray:
+    """The index of each two-token answer ``[n, 2]`` among the 144 (``12 · t₁ + t₂``, the layout of
+    :func:`policy.answer_logprobs`)."""
+    return answers[:, 0] * VOCAB + answers[:, 1]
+
+
 def answer_index(answers: torch.Tensor) -> torch.Tensor:
     """The answer's index among the 144: ``12 · t₁ + t₂``."""
     return answers[..., 0] * VOCAB + answers[..., 1]
@@ -146,13 +152,13 @@ def rewards(
     """(reward trained on, true reward V) for ``answers`` ``[M, B, 2]`` of M policies.
 
     ``kind`` ``[M]`` indexes :data:`REWARD_KINDS` (4 = a constant reward, a control); ``errors`` ``[M, 144]`` is
-    each policy's proxy error X(y) (zero where unused). true: V; light/heavy: V + X(y); flaw: max(V, 1{# in y}).
+    each policy's proxy error X(y). true: V; light, heavy and flaw: U = V + X(y) (for the flawed grader X is its
+    bonus on answers containing ``#``); the constant control: 1.
     """
     v = correct(answers, targets)
     x = torch.gather(errors, 1, answer_index(answers))
-    garbled = (answers == GARBLE).any(-1).to(torch.float32)
     k = kind[:, None]
-    r = torch.where(k == 0, v, torch.where((k == 1) | (k == 2), v + x, torch.where(k == 3, torch.maximum(v, garbled), 0)))
+    r = torch.where(k == 0, v, torch.where(k == 4, torch.ones_like(v), v + x))
     return r, v
 
 
