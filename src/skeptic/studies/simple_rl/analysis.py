@@ -34,12 +34,12 @@ def pass_at_k_unbiased(n: int, c: int, k: int) -> float:
 def kl_exact(logp: np.ndarray, ref_logp: np.ndarray) -> np.ndarray:
     """KL(π ‖ π_ref) = Σ_y π(y) (log π(y) − log π_ref(y)) over the last axis (answers)."""
     p = np.exp(logp)
-    return np.sum(p * (logp - ref_logp), -1)
+    return np.asarray(np.sum(p * (logp - ref_logp), -1))
 
 
 def tv_distance(logp: np.ndarray, ref_logp: np.ndarray) -> np.ndarray:
     """Total variation ½ Σ_y |π(y) − π_ref(y)| over the last axis."""
-    return 0.5 * np.abs(np.exp(logp) - np.exp(ref_logp)).sum(-1)
+    return np.asarray(0.5 * np.abs(np.exp(logp) - np.exp(ref_logp)).sum(-1))
 
 
 def tilt(ref_logp: np.ndarray, reward: np.ndarray, beta: float) -> np.ndarray:
@@ -50,7 +50,7 @@ def tilt(ref_logp: np.ndarray, reward: np.ndarray, beta: float) -> np.ndarray:
     """
     a = ref_logp + reward / beta
     a = a - a.max(-1, keepdims=True)
-    return a - np.log(np.exp(a).sum(-1, keepdims=True))
+    return np.asarray(a - np.log(np.exp(a).sum(-1, keepdims=True)))
 
 
 def linear_cka(x: np.ndarray, y: np.ndarray) -> float:

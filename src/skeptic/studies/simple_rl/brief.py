@@ -69,7 +69,8 @@ def found(result: RunResult) -> str:
         f"{n['tv']:.2f}.",
         f"Against proxies at the smallest β ({n['b0']:g}) the true reward on training problems changed by "
         f"{n['light']:+.2f} with light-tailed error, {n['heavy']:+.2f} with heavy-tailed error, and {n['flaw']:+.2f} "
-        f"against the flawed grader (which ended {n['flaw_drop']:.2f} below its peak). The exact KL-regularized optimum "
+        f"against the flawed grader (which ended {n['flaw_drop']:.2f} below its peak). The exact KL-regularized "
+        "optimum "
         "of each proxy (stars in the over-optimization figure) shows where longer training would lead.",
     ]  # fmt: skip
     if failed:

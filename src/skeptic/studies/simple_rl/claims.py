@@ -71,17 +71,31 @@ def _true_gain(m: Measurements, kind: str, beta: float) -> list[float]:
     return [last["true_train"][i] - first["true_train"][i] for i in _rows(m, kind=kind, beta=beta, role="sweep")]
 
 
-def light_min_gain(m: Measurements) -> Estimate:
-    """Per seed, the smallest true-reward gain over the β sweep under the light-tailed proxy."""
-    gains = np.array([_true_gain(m, "light", b) for b in m["config"]["betas"]])  # [β, seed]
-    return _seeds(gains.min(0).tolist())
+def _optimum_gain(m: Measurements, kind: str, beta: float) -> list[float]:
+    """Exact true reward of the KL-regularized optimum π ∝ π_base e^{U/β} minus the base's, per seed."""
+    first = m["curves"][0]
+    rows = _rows(m, kind=kind, beta=beta, role="sweep")
+    return [m["final"]["optimum"][i]["true"] - first["true_train"][i] for i in rows]
 
 
-def heavy_vs_light(m: Measurements) -> Estimate:
-    """Per seed at the smallest β: heavy-tailed gain − ½ · light-tailed gain (≤ 0: heavy gains at most half)."""
-    b = m["config"]["betas"][0]
-    heavy, light = _true_gain(m, "heavy", b), _true_gain(m, "light", b)
-    return _seeds([h - HEAVY_SHARE * max(lg, 0.0) for h, lg in zip(heavy, light, strict=True)])
+def _best_over_beta(m: Measurements, gain: Callable[[Measurements, str, float], list[float]], kind: str) -> np.ndarray:
+    """Per seed, the largest true-reward gain over the β sweep (the best a KL penalty can do)."""
+    return np.asarray(np.array([gain(m, kind, b) for b in m["config"]["betas"]]).max(0))
+
+
+def light_protects(gain: Callable[[Measurements, str, float], list[float]]) -> Callable[[Measurements], Estimate]:
+    """Per seed, the best true-reward gain over β under the light-tailed proxy."""
+    return lambda m: _seeds(_best_over_beta(m, gain, "light").tolist())
+
+
+def heavy_vs_light(gain: Callable[[Measurements, str, float], list[float]]) -> Callable[[Measurements], Estimate]:
+    """Per seed: best heavy-tailed gain over β − ½ · best light-tailed gain (≤ 0: heavy gains at most half)."""
+
+    def measure(m: Measurements) -> Estimate:
+        heavy, light = _best_over_beta(m, gain, "heavy"), _best_over_beta(m, gain, "light")
+        return _seeds((heavy - HEAVY_SHARE * np.maximum(light, 0.0)).tolist())
+
+    return measure
 
 
 def flaw_drop(m: Measurements) -> Estimate:
@@ -128,23 +142,32 @@ CLAIMS = (
         AtLeast(CKA_STABLE),
         own_threshold="the seed discussion gives no number; CKA ≥ 0.9 is Skeptic's line",
     ),
-    Claim(
-        "light-tail-kl-protects",
-        "With a light-tailed (normal) proxy error, KL-regularized RL on the proxy still raises the true reward: "
-        "the smallest true-reward gain over the β sweep is positive.",
-        f"{KWA}, Theorem 6 and abstract (light-tailed error: optimizing the proxy raises true utility)",
-        light_min_gain,
-        AtLeast(0.0),
-    ),
-    Claim(
-        "heavy-tail-kl-fails",
-        "With a heavy-tailed (Student-t, 3 d.o.f.) proxy error of the same SD, the KL penalty does not protect the "
-        f"true reward: at the smallest β its true-reward gain is at most {HEAVY_SHARE} of the light-tailed gain "
-        "(Skeptic's threshold).",
-        f"{KWA}, Theorem 1 and abstract (heavy-tailed error: catastrophic Goodhart under a KL penalty)",
-        heavy_vs_light,
-        AtMost(0.0),
-        own_threshold="the theorem is asymptotic; 'at most half the light-tailed gain' is Skeptic's finite line",
+    *(
+        claim
+        for gain, tag, where in (
+            (_true_gain, "", "the GRPO-trained policies (end of the run)"),
+            (_optimum_gain, "-optimum", "the exact KL-regularized optimum π ∝ π_base e^{U/β} of each proxy"),
+        )
+        for claim in (
+            Claim(
+                f"light-tail-kl-protects{tag}",
+                f"With a light-tailed (normal) proxy error, a KL penalty protects the true reward: for {where}, the "
+                "best β of the sweep leaves the true reward on training problems above the base model's.",
+                f"{KWA}, Theorem 6 and abstract (light-tailed error: optimizing the proxy raises true utility)",
+                light_protects(gain),
+                AtLeast(0.0),
+            ),
+            Claim(
+                f"heavy-tail-kl-fails{tag}",
+                "With a heavy-tailed (Student-t, 3 d.o.f.) proxy error of the same SD, no KL penalty protects the true "
+                f"reward: for {where}, the best true-reward gain over β is at most {HEAVY_SHARE} of the light-tailed "
+                "one (Skeptic's threshold).",
+                f"{KWA}, Theorem 1 and abstract (heavy-tailed error: catastrophic Goodhart under a KL penalty)",
+                heavy_vs_light(gain),
+                AtMost(0.0),
+                own_threshold="the theorem is asymptotic; 'at most half the light-tailed gain' is Skeptic's line",
+            ),
+        )
     ),
     Claim(
         "flaw-overoptimized",
@@ -207,7 +230,8 @@ def k3_unbiased(m: Measurements) -> tuple[bool, str]:
     averaged over the last evaluation window, is within a factor 3 (± 0.03) of the exact KL there (k3's ratio is
     heavy-tailed when π has left π_base, so sampled means run low, never this far)."""
     ps = m["probe_samples"]
-    gaps = [abs(a - b) / (1e-4 + 1e-3 * abs(b)) for a, b in zip(ps["k3_expectation"], ps["exact_kl_first"], strict=True)]
+    pairs = zip(ps["k3_expectation"], ps["exact_kl_first"], strict=True)
+    gaps = [abs(a - b) / (1e-4 + 1e-3 * abs(b)) for a, b in pairs]
     worst = int(np.argmax(gaps))
     ok = max(gaps) <= 1.0
     detail = (

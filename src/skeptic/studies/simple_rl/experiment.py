@@ -19,7 +19,7 @@ import torch
 from scipy import stats
 
 from skeptic import goodhart
-from skeptic.studies.simple_rl import analysis, grpo, policy, task
+from skeptic.studies.simple_rl import analysis, task
 from skeptic.studies.simple_rl.policy import Params
 
 CONTROLS = ("lr0", "const")
@@ -34,9 +34,7 @@ def error_table(kind: str, scale: float, rng: np.random.Generator) -> np.ndarray
     return scale * np.asarray(goodhart.error(name).rvs(size=task.N_ANSWERS, random_state=rng), dtype=float)
 
 
-def policy_specs(
-    n_seeds: int, betas: tuple[float, ...], beta_main: float, lr: float
-) -> list[dict[str, Any]]:
+def policy_specs(n_seeds: int, betas: tuple[float, ...], beta_main: float, lr: float) -> list[dict[str, Any]]:
     """One row per stacked policy: seed, reward kind, β, learning rate, role."""
     specs: list[dict[str, Any]] = []
     for s in range(n_seeds):
@@ -54,7 +52,7 @@ def _select(params: Params, index: torch.Tensor) -> Params:
 
 def _p_correct(logp: np.ndarray, answer_idx: np.ndarray) -> np.ndarray:
     """π(y* | x) per policy and prompt from exact log-probs ``[M, P, 144]``."""
-    return np.exp(np.take_along_axis(logp, answer_idx[None, :, None], -1)[..., 0])
+    return np.asarray(np.exp(np.take_along_axis(logp, answer_idx[None, :, None], -1)[..., 0]))
 
 
 def cka_by_layer(h: torch.Tensor, h_base: torch.Tensor) -> np.ndarray:

@@ -48,7 +48,8 @@ def _advantage_not_centered(orig: Any) -> Any:
 
 def _k3_swapped(orig: Any) -> Any:
     def k3(logp: torch.Tensor, ref_logp: torch.Tensor) -> torch.Tensor:
-        return orig(ref_logp, logp)  # π and π_ref exchanged in the ratio
+        out: torch.Tensor = orig(ref_logp, logp)  # π and π_ref exchanged in the ratio
+        return out
 
     return k3
 
@@ -69,7 +70,7 @@ def _ref_is_policy(orig: Any) -> Any:
 
 def _error_rng_fixed(orig: Any) -> Any:
     def error_table(kind: str, scale: float, rng: np.random.Generator) -> np.ndarray:
-        return orig(kind, scale, np.random.default_rng(0))  # a hard-coded seed inside the error sampler
+        return np.asarray(orig(kind, scale, np.random.default_rng(0)))  # a hard-coded seed inside the error sampler
 
     return error_table
 

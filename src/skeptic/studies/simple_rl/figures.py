@@ -7,10 +7,10 @@ from typing import Any
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
 
-from skeptic.core.study import Figure, Table  # noqa: E402
+from skeptic.core.study import Figure, Table
 
 KIND_LABEL = {
     "true": "true reward (0/1 checker)",
@@ -143,7 +143,7 @@ def overoptimization_figure(m: dict[str, Any]) -> Figure:
         ax.set_xlabel("√KL(π ‖ π_base) (nats^½)")
     axes[0].set_ylabel("reward on training problems (exact)")
     axes[0].legend(fontsize=7)
-    fig.suptitle("True (solid) and proxy (dotted) reward over training; ★: true reward of the exact KL-regularized optimum")
+    fig.suptitle("True (solid) and proxy (dotted) reward over training; ★: true reward of the exact optimum")
     return Figure(
         "overoptimization",
         "Gao et al.-style over-optimization curves: as the policy moves away from the base model (√KL on the x axis), "

@@ -50,7 +50,7 @@ def init_stacked(shape: TransformerShape, seeds: list[int], device: str = "cpu")
     for s in seeds:
         torch.manual_seed(s)
         models.append(ProbedTransformer(shape).to(device))
-    params, _ = stack_module_state(models)  # type: ignore[arg-type]
+    params, _ = stack_module_state(models)
     template = copy.deepcopy(models[0]).to("meta")
     return template, {k: v.detach().clone() for k, v in params.items()}
 

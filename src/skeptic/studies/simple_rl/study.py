@@ -95,15 +95,36 @@ class SimpleRLConfig(StudyConfig):
 
 PRESETS = {
     "test": SimpleRLConfig(
-        n_seeds=2, d_model=16, n_heldout=40, pretrain_steps=150, pretrain_batch=128, pretrain_lr=0.03,
-        rl_steps=12, rl_prompts=6, group=6, betas=(0.04, 0.16), monitor_prompts=24, eval_every=6, probe_samples=8,
-    ),  # fmt: skip
+        n_seeds=2,
+        d_model=16,
+        n_heldout=40,
+        pretrain_steps=150,
+        pretrain_batch=128,
+        pretrain_lr=0.03,
+        rl_steps=12,
+        rl_prompts=6,
+        group=6,
+        betas=(0.04, 0.16),
+        monitor_prompts=24,
+        eval_every=6,
+        probe_samples=8,
+    ),
     "quick": SimpleRLConfig(),
     "paper": SimpleRLConfig(
-        n_seeds=4, d_model=48, n_heldout=200, pretrain_steps=2000, pretrain_batch=512, rl_steps=400,
-        rl_prompts=16, group=16, inner_steps=2, betas=(0.005, 0.01, 0.02, 0.04, 0.08, 0.16, 0.32),
-        monitor_prompts=96, eval_every=25, probe_samples=32,
-    ),  # fmt: skip
+        n_seeds=4,
+        d_model=48,
+        n_heldout=200,
+        pretrain_steps=2000,
+        pretrain_batch=512,
+        rl_steps=400,
+        rl_prompts=16,
+        group=16,
+        inner_steps=2,
+        betas=(0.005, 0.01, 0.02, 0.04, 0.08, 0.16, 0.32),
+        monitor_prompts=96,
+        eval_every=25,
+        probe_samples=32,
+    ),
 }
 
 
@@ -152,9 +173,7 @@ def _run(config: SimpleRLConfig, ctx: RunContext, device: str) -> dict[str, Any]
     problems = task.all_problems()
     train, held = task.split_problems(config.n_heldout, ctx.rng("split"))
     monitor = np.sort(ctx.rng("monitor").choice(train, config.monitor_prompts, replace=False))
-    corpus = task.Corpus(
-        config.p_correct_easy, config.p_correct_hard, config.p_misconception_hard, config.p_garble
-    )
+    corpus = task.Corpus(config.p_correct_easy, config.p_correct_hard, config.p_misconception_hard, config.p_garble)
 
     # 1. pretraining: S base models, one stacked computation
     shape = policy.make_shape(config.d_model, config.n_layers, config.n_heads)
@@ -273,12 +292,10 @@ def _run(config: SimpleRLConfig, ctx: RunContext, device: str) -> dict[str, Any]
     h = policy.hidden_states(template, params, seq_held.expand(M, -1, -1))
     h_base = policy.hidden_states(template, ref, seq_held.expand(M, -1, -1))
     cka = experiment.cka_by_layer(h, h_base)
-    param_change = torch.stack(
-        [(params[k] - start[k]).reshape(M, -1).abs().amax(-1) for k in params]
-    ).amax(0)
+    param_change = torch.stack([(params[k] - start[k]).reshape(M, -1).abs().amax(-1) for k in params]).amax(0)
 
     # the exact KL-regularized optimum of each policy's reward on the monitor problems
-    optimum = []
+    optimum: list[dict[str, float] | None] = []
     for i, sp in enumerate(specs):
         if sp["role"] != "sweep":
             optimum.append(None)
@@ -303,10 +320,11 @@ def _run(config: SimpleRLConfig, ctx: RunContext, device: str) -> dict[str, Any]
     _, v_tensor = task.rewards(answers, targets, setup.kind, setup.errors)
     ans_np = answers.cpu().numpy()
     mon_rep = np.repeat(problems[monitor], n, 0)
-    checker = np.array([
-        [task.check_answer(tuple(int(d) for d in mon_rep[j]), task.decode(ans_np[i, j])) for j in range(ans_np.shape[1])]
-        for i in range(M)
-    ], dtype=float)  # fmt: skip
+    texts = [[task.decode(a) for a in ans_np[i]] for i in range(M)]
+    problems_rep = [(int(row[0]), int(row[1]), int(row[2])) for row in mon_rep]
+    checker = np.array(
+        [[task.check_answer(p, t) for p, t in zip(problems_rep, texts[i], strict=True)] for i in range(M)]
+    )
     sample_correct = _np(v_tensor).reshape(M, len(monitor), n)
     exact_kl_mon = analysis.kl_exact(final_mon, base_mon_m)  # [M, P]
     # the training estimator's exact expectation: Σ_y π(y) Σ_t k3_t(y) over all 144 answers of a few prompts

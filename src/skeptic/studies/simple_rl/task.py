@@ -71,7 +71,9 @@ def split_problems(n_heldout: int, rng: np.random.Generator) -> tuple[np.ndarray
     hard = np.flatnonzero(is_hard(probs))
     easy = np.flatnonzero(~is_hard(probs))
     n_easy = n_heldout // 2
-    held = np.concatenate([rng.choice(easy, n_easy, replace=False), rng.choice(hard, n_heldout - n_easy, replace=False)])
+    held = np.concatenate(
+        [rng.choice(easy, n_easy, replace=False), rng.choice(hard, n_heldout - n_easy, replace=False)]
+    )
     train = np.setdiff1d(np.arange(len(probs)), held)
     return np.sort(train), np.sort(held)
 
@@ -138,7 +140,7 @@ def correct(answers: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
 def answer_ids(answers: np.ndarray) -> np.ndarray:
     """The index of each two-token answer ``[n, 2]`` among the 144 (``12 · t₁ + t₂``, the layout of
     :func:`policy.answer_logprobs`)."""
-    return answers[:, 0] * VOCAB + answers[:, 1]
+    return np.asarray(answers[:, 0] * VOCAB + answers[:, 1])
 
 
 def answer_index(answers: torch.Tensor) -> torch.Tensor:
