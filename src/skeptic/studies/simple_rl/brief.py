@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -29,7 +30,21 @@ def _numbers(m: Any) -> dict[str, float]:
         idx = _rows(m, kind=kind, beta=b0, role="sweep")
         return float(np.mean([max(c["true_train"][i] for c in m["curves"]) - last["true_train"][i] for i in idx]))
 
+    def best_optimum(kind: str) -> float:
+        out = []
+        for b in m["config"]["betas"]:
+            idx = _rows(m, kind=kind, beta=b, role="sweep")
+            out.append(float(np.mean([m["final"]["optimum"][i]["true"] - first["true_train"][i] for i in idx])))
+        return max(out)
+
+    kl = [
+        float(np.mean([m["final"]["kl_heldout"][i] for i in _rows(m, kind="true", beta=b, role="sweep")]))
+        for b in m["config"]["betas"]
+    ]
     return {
+        "opt_light": best_optimum("light"), "opt_heavy": best_optimum("heavy"),
+        "kl_monotone": float(all(x > y for x, y in itertools.pairwise(kl))),
+        "kl_small": kl[0], "kl_large": kl[-1], "b_last": m["config"]["betas"][-1],
         "base": float(np.mean(m["base"]["pass1"])),
         "rl": float(np.mean([m["final"]["pass1"][i] for i in rl])),
         "base_kmax": float(np.mean([r[-1] for r in m["base"]["pass_at_k"]])),
@@ -44,12 +59,15 @@ def _numbers(m: Any) -> dict[str, float]:
 
 def answer(result: RunResult) -> str:
     n = _numbers(result.measurements)
-    heavy = "much less" if n["heavy"] < 0.5 * max(n["light"], 0) else "about as much"
+    reach = "no more" if n["rl_kmax"] <= n["base_kmax"] + 0.005 else "slightly more"
     return (
-        f"Yes, in this toy: reinforcement learning on a right/wrong reward raised the share of correct answers on new "
-        f"problems from {n['base']:.0%} to {n['rl']:.0%}. When the reward was a noisy stand-in, training still "
-        f"improved the real goal by {n['light']:+.0%} with ordinary noise and by {n['heavy']:+.0%} ({heavy}) with "
-        "rare extreme noise."
+        f"In this toy, RL on a right/wrong reward raised the share of correct first answers on new problems from "
+        f"{n['base']:.0%} to {n['rl']:.0%}, but with {n['kmax']:.0f} tries it solved {reach} problems than the "
+        f"original model ({n['rl_kmax']:.1%} vs {n['base_kmax']:.1%}). Trained on noisy stand-in rewards for this "
+        f"short run, it changed the real goal by {100 * n['light']:+.0f} points with ordinary noise and "
+        f"{100 * n['heavy']:+.0f} with rare "
+        f"extreme noise; fully optimized, the best KL penalty would give {100 * n['opt_light']:+.0f} and "
+        f"{100 * n['opt_heavy']:+.0f} points."
     )
 
 
@@ -64,14 +82,19 @@ def found(result: RunResult) -> str:
         + (", so RL did not widen what the model can reach; it made the right answer more likely."
            if n["rl_kmax"] <= n["base_kmax"] else ", so RL also reached problems the base model almost never solved.")
         ,
-        f"Larger KL coefficients held the model closer to the base. The layers' internal representations kept a "
+        f"The KL spent on held-out problems went from {n['kl_small']:.2f} nats at β = {n['b0']:g} to "
+        f"{n['kl_large']:.2f} "
+        f"at β = {n['b_last']:g}"
+        + (" (falling at every step of β). " if n["kl_monotone"] else " (not falling at every step of β). ")
+        + f"The layers' internal representations kept a "
         f"smallest linear CKA of {n['min_cka']:.2f} to the base while the answer distribution moved by total variation "
         f"{n['tv']:.2f}.",
         f"Against proxies at the smallest β ({n['b0']:g}) the true reward on training problems changed by "
         f"{n['light']:+.2f} with light-tailed error, {n['heavy']:+.2f} with heavy-tailed error, and {n['flaw']:+.2f} "
         f"against the flawed grader (which ended {n['flaw_drop']:.2f} below its peak). The exact KL-regularized "
-        "optimum "
-        "of each proxy (stars in the over-optimization figure) shows where longer training would lead.",
+        "optimum of each proxy (stars in the over-optimization figure), where longer training would lead, changes the "
+        f"true reward by "
+        f"{n['opt_light']:+.2f} (light-tailed) and {n['opt_heavy']:+.2f} (heavy-tailed) at the best β of the sweep.",
     ]  # fmt: skip
     if failed:
         lines.append(f"Probes failed ({', '.join(failed)}), so none of these verdicts is trusted.")
@@ -101,7 +124,7 @@ BRIEF = Brief(
         "against them."
     ),
     not_shown=(
-        "This is a 20,000-parameter model on a copy-style task, not a language model learning to reason: the task "
+        "This is a 26,000-parameter model on a copy-style task, not a language model learning to reason: the task "
         "has 144 possible answers, so pass@k at large k is close to 1 for any model that ever guesses, and 'hard' "
         "problems are hard only because the corpus taught a misconception. The proxy errors are drawn per answer "
         "string, not learned from data like a real reward model, and training runs far shorter than to "
