@@ -115,8 +115,8 @@ def cka_figure(m: dict[str, Any]) -> Figure:
         change.append(float(np.mean([m["final"]["tv_heldout"][i] for i in rows])))
         ax.bar(np.arange(L + 1) + (j - (len(betas) - 1) / 2) * width, change, width, color=col, label=f"β = {b:g}")
     ax.set_xticks(np.arange(L + 1), names)
-    ax.set_ylabel("change from the base model")
-    ax.set_title("Where RL changes the network: 1 − CKA per layer, and the output's TV distance")
+    ax.set_ylabel("change from the base model (1 − CKA; output: TV)")
+    ax.set_title("Where RL changes the network", fontsize=11)
     ax.legend(fontsize=8)
     return Figure(
         "where-it-changes",
