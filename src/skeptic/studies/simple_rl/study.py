@@ -1,7 +1,8 @@
 """simple-rl: does a simple RL recipe (GRPO with a KL penalty) teach a small pretrained model, what does the KL
 penalty buy, and does it protect the true objective when the reward is a flawed proxy?
 
-A tiny transformer is pretrained on a noisy corpus of three-digit sums (right only sometimes), then trained with
+A tiny transformer is pretrained on a noisy corpus of a copy task (prompt ``a b c =``, answer ``c a``; right only
+sometimes, and mostly wrong on 'hard' problems, c ≥ 5), then trained with
 GRPO (Shao et al. 2024) on a 0/1 correctness reward (DeepSeek-AI 2025), and on proxies: the true reward plus a
 light- or heavy-tailed error (Kwa et al. 2024), and a grader with an exploitable flaw (Gao et al. 2022). Every
 answer has two tokens, so each policy's answer distribution, pass@k, KL to the base model and the KL-regularized
@@ -38,13 +39,13 @@ class SimpleRLConfig(StudyConfig):
     n_heads: int = Field(2, ge=1, le=8)
     """Attention heads (must divide d_model)."""
     n_heldout: int = Field(100, ge=10, le=500)
-    """Problems held out of pretraining and RL (half easy, half carry problems) for pass@1 and pass@k."""
+    """Problems held out of pretraining and RL (half easy, half hard problems) for pass@1 and pass@k."""
     p_correct_easy: float = Field(0.5, gt=0.0, lt=1.0)
-    """Corpus: share of easy (no-carry) problems shown with the right answer (the rest: uniform random digits)."""
+    """Corpus: share of easy problems (c < 5) shown with the right answer (the rest: uniform random digits)."""
     p_correct_hard: float = Field(0.15, gt=0.0, lt=1.0)
-    """Corpus: share of carry problems shown with the right answer."""
+    """Corpus: share of hard problems (c ≥ 5) shown with the right answer."""
     p_misconception_hard: float = Field(0.5, ge=0.0, lt=1.0)
-    """Corpus: share of carry problems shown with the carry dropped (a systematic misconception)."""
+    """Corpus: share of hard problems shown in the wrong order, ``a c`` (a systematic misconception)."""
     p_garble: float = Field(0.02, ge=0.0, lt=0.5)
     """Corpus: share of answers with one digit garbled into ``#`` (what the flawed grader accepts)."""
     pretrain_steps: int = Field(400, ge=10, le=100_000)
