@@ -1,0 +1,66 @@
+"""Exact quantities of finite answer distributions: pass@k, KL, the KL-regularized optimum, and linear CKA.
+
+Every answer has two tokens, so π(· | x) over all 144 answers is known exactly (:func:`policy.answer_logprobs`)
+and these are computed without sampling error.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+
+def pass_at_k_exact(p_correct: np.ndarray, ks: Sequence[int]) -> np.ndarray:
+    """pass@k = mean over problems of 1 − (1 − pₓ)^k: at least one of k independent samples is correct.
+
+    ``p_correct`` ``[..., P]``; returns ``[..., len(ks)]``. Yue et al. 2025 (arXiv 2504.13837) §2 define pass@k
+    over k samples per problem; with pₓ known exactly no estimator is needed.
+    """
+    p = np.clip(np.asarray(p_correct, dtype=float), 0.0, 1.0)
+    return np.stack([1.0 - np.exp(k * np.log1p(-np.minimum(p, 1 - 1e-16))).mean(-1) for k in ks], -1)
+
+
+def pass_at_k_unbiased(n: int, c: int, k: int) -> float:
+    """Chen et al. 2021's unbiased estimator from n samples with c correct: 1 − C(n−c, k) / C(n, k)."""
+    if k > n:
+        raise ValueError("k must be ≤ n")
+    if n - c < k:
+        return 1.0
+    return 1.0 - math.comb(n - c, k) / math.comb(n, k)
+
+
+def kl_exact(logp: np.ndarray, ref_logp: np.ndarray) -> np.ndarray:
+    """KL(π ‖ π_ref) = Σ_y π(y) (log π(y) − log π_ref(y)) over the last axis (answers)."""
+    p = np.exp(logp)
+    return np.asarray(np.sum(p * (logp - ref_logp), -1))
+
+
+def tv_distance(logp: np.ndarray, ref_logp: np.ndarray) -> np.ndarray:
+    """Total variation ½ Σ_y |π(y) − π_ref(y)| over the last axis."""
+    return np.asarray(0.5 * np.abs(np.exp(logp) - np.exp(ref_logp)).sum(-1))
+
+
+def tilt(ref_logp: np.ndarray, reward: np.ndarray, beta: float) -> np.ndarray:
+    """log π* of the KL-regularized optimum π*(y) ∝ π_ref(y) e^{U(y)/β} = argmax_π E_π[U] − β KL(π ‖ π_ref).
+
+    The Gibbs variational principle (e.g. Korbak et al. 2022; Kwa et al. 2024 §2 use the same optimum); over the
+    last axis. β → ∞ returns π_ref; β → 0 puts all mass on argmax U.
+    """
+    a = ref_logp + reward / beta
+    a = a - a.max(-1, keepdims=True)
+    return np.asarray(a - np.log(np.exp(a).sum(-1, keepdims=True)))
+
+
+def linear_cka(x: np.ndarray, y: np.ndarray) -> float:
+    """Linear CKA (Kornblith et al. 2019, eq. 5) of representations ``[n, d₁]`` and ``[n, d₂]`` of the same n inputs.
+
+    CKA = ‖Yᵀ X‖²_F / (‖Xᵀ X‖_F ‖Yᵀ Y‖_F) after centring each column; 1 for identical representations, invariant
+    to rotations and isotropic scaling.
+    """
+    x = x - x.mean(0)
+    y = y - y.mean(0)
+    num = float(np.linalg.norm(y.T @ x) ** 2)
+    den = float(np.linalg.norm(x.T @ x) * np.linalg.norm(y.T @ y))
+    return num / den if den > 0 else float("nan")

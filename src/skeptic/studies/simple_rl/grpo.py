@@ -1,0 +1,128 @@
+"""Group-relative policy optimization (GRPO) with a k3 KL penalty, for M stacked policies at once.
+
+Shao et al. 2024 (DeepSeekMath, arXiv 2402.03300), §4.1, eqs. 3–4: for each prompt q, G answers o₁…o_G are sampled
+from the old policy; each gets the group-normalized advantage Âᵢ = (rᵢ − mean(r)) / std(r) on every token; the
+objective per token is
+
+    min(ρ Â, clip(ρ, 1 − ε, 1 + ε) Â) − β D̂,   ρ = π_θ(o_t | q, o_<t) / π_old(o_t | q, o_<t),
+
+averaged over the tokens of an answer and over the group, with the k3 estimator of the KL to the reference model
+
+    D̂ = π_ref / π_θ − log(π_ref / π_θ) − 1   (per token; unbiased for KL(π_θ ‖ π_ref), and ≥ 0).
+
+Every policy m has its own β, learning rate, reward kind and error table, so one batched computation trains the
+whole sweep (seeds × rewards × β, plus the controls).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import torch
+
+from skeptic.studies.simple_rl import policy, task
+from skeptic.studies.simple_rl.policy import Params, ProbedTransformer
+
+ADV_EPS = 1e-4
+"""Added to the group's standard deviation so an all-equal group gets advantage 0 rather than 0/0."""
+
+
+def group_advantages(rewards: torch.Tensor, group: int) -> torch.Tensor:
+    """Â = (r − mean_group r) / (std_group r + ε) for rewards ``[M, P·G]`` laid out prompt-major; same shape."""
+    r = rewards.view(*rewards.shape[:-1], -1, group)
+    mean = r.mean(-1, keepdim=True)
+    std = r.std(-1, unbiased=False, keepdim=True)
+    return ((r - mean) / (std + ADV_EPS)).view_as(rewards)
+
+
+def k3(logp: torch.Tensor, ref_logp: torch.Tensor) -> torch.Tensor:
+    """Schulman's k3 estimator per token: e^{ref − logp} − (ref − logp) − 1 (DeepSeekMath eq. 4)."""
+    d = ref_logp - logp
+    return torch.exp(d) - d - 1
+
+
+def grpo_loss(
+    logp: torch.Tensor,
+    old_logp: torch.Tensor,
+    ref_logp: torch.Tensor,
+    advantages: torch.Tensor,
+    beta: torch.Tensor,
+    clip: float,
+) -> torch.Tensor:
+    """Minus the GRPO objective per model, ``[M]``, for token log-probs ``[M, B, T]`` and advantages ``[M, B]``."""
+    ratio = torch.exp(logp - old_logp)
+    a = advantages[..., None]
+    surrogate = torch.minimum(ratio * a, ratio.clamp(1 - clip, 1 + clip) * a)
+    per_token = surrogate - beta[:, None, None] * k3(logp, ref_logp)
+    return -per_token.mean((1, 2))
+
+
+@dataclass
+class RLSetup:
+    """What each of the M stacked policies is trained with."""
+
+    beta: torch.Tensor
+    """KL coefficient per policy ``[M]``."""
+    lr: torch.Tensor
+    """Adam learning rate per policy ``[M]`` (0 for the frozen control)."""
+    kind: torch.Tensor
+    """Reward kind per policy ``[M]`` (index into :data:`task.REWARD_KINDS`; 4 = constant reward 1)."""
+    errors: torch.Tensor
+    """Proxy error X(y) per policy and answer ``[M, 144]``."""
+
+
+def train_grpo(
+    template: ProbedTransformer,
+    params: Params,
+    ref_params: Params,
+    setup: RLSetup,
+    draw_problems: Callable[[int], tuple[torch.Tensor, torch.Tensor]],
+    *,
+    steps: int,
+    group: int,
+    inner_steps: int,
+    clip: float,
+    generator: torch.Generator,
+    on_eval: Callable[[int], None] | None = None,
+    eval_every: int = 0,
+) -> list[dict[str, list[float]]]:
+    """Train the stacked policies in place for ``steps`` GRPO iterations; returns per-step training statistics.
+
+    ``draw_problems(t)`` gives step t's prompts ``[M, P, 4]`` and targets ``[M, P, 2]``; each prompt is repeated
+    ``group`` times. Per step: sample with the KV cache, score, normalize within groups, then ``inner_steps``
+    gradient steps on the clipped objective (π_old fixed at the sampling policy).
+    """
+    state: dict[str, tuple[torch.Tensor, torch.Tensor]] = {}
+    history: list[dict[str, list[float]]] = []
+    n_updates = 0
+    for t in range(1, steps + 1):
+        prompt_tokens, targets = draw_problems(t)
+        prompt_tokens = prompt_tokens.repeat_interleave(group, 1)
+        targets = targets.repeat_interleave(group, 1)
+        answers = policy.sample_stacked(template, params, prompt_tokens, generator)
+        reward, true_reward = task.rewards(answers, targets, setup.kind, setup.errors)
+        adv = group_advantages(reward, group)
+        seq = torch.cat([prompt_tokens, answers], -1)
+        with torch.no_grad():
+            old_logp = policy.token_logprobs(template, params, seq)
+            ref_logp = policy.token_logprobs(template, ref_params, seq)
+        for _ in range(inner_steps):
+            for p in params.values():
+                p.requires_grad_(True)
+            logp = policy.token_logprobs(template, params, seq)
+            loss = grpo_loss(logp, old_logp, ref_logp, adv, setup.beta, clip)
+            grads = torch.autograd.grad(loss.sum(), list(params.values()))
+            n_updates += 1
+            with torch.no_grad():
+                for p in params.values():
+                    p.requires_grad_(False)
+                policy.adam_step(params, dict(zip(params, grads, strict=True)), state, n_updates, setup.lr)
+        history.append({
+            "reward": reward.mean(1).tolist(),
+            "true": true_reward.mean(1).tolist(),
+            "k3": k3(old_logp, ref_logp).sum(-1).mean(1).tolist(),
+        })  # fmt: skip
+        if on_eval is not None and eval_every and (t % eval_every == 0 or t == steps):
+            on_eval(t)
+    return history
