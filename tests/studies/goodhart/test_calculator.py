@@ -162,4 +162,6 @@ def test_fast_log_functions_match_scipy(dist: object) -> None:
         np.testing.assert_array_equal(_fast_log(dist, "cdf")(y), dist.logcdf(y))  # type: ignore[attr-defined]
     gum = stats.gumbel_r(0.3)  # other families fall back to scipy's own functions
     for what in ("pdf", "sf", "cdf"):
-        np.testing.assert_array_equal(_fast_log(gum, what)(np.array([0.5, 2.0])), getattr(gum, "log" + what)([0.5, 2.0]))
+        np.testing.assert_array_equal(
+            _fast_log(gum, what)(np.array([0.5, 2.0])), getattr(gum, "log" + what)([0.5, 2.0])
+        )
