@@ -148,7 +148,7 @@ def forward(
         h = x
         n_layers = len(arch.hidden) + 1
         for i in range(1, n_layers):
-            h = torch.relu(linear(h, str(i), drop_input=i > 1))
+            h = torch.relu_(linear(h, str(i), drop_input=i > 1))  # in place: baddbmm's backward needs not its output
         return linear(h, str(n_layers), drop_input=True)
 
     c0, H, W = arch.in_shape
