@@ -310,7 +310,7 @@ def _log_sup_pdf(dist: Dist) -> float:
 
 
 def _convolve_many(
-    v: Dist, x: Dist, targets: ArrayLike, kernels: tuple[str, ...], depth: int = DEFAULT_DEPTH, chunk: int = 64
+    v: Dist, x: Dist, targets: ArrayLike, kernels: tuple[str, ...], depth: int = DEFAULT_DEPTH, chunk: int = 32
 ) -> list[_LogIntegrals]:
     """For each target t and each kernel: log ∫ f_V(v) k_X(t − v) dv and log ∫ v± f_V(v) k_X(t − v) dv.
 
@@ -325,7 +325,9 @@ def _convolve_many(
     integrals carry a further factor max(|a|, |b|). The panels with the largest bounds are integrated first; every
     other panel whose bound is below e^-60 of that partial sum is skipped, which moves the mass by < 1e-26·(number
     of panels) relatively and the mean by < 1e-23 absolutely (the Gauss–Legendre sum of a panel tracks its
-    integral; that is what the layout is built for). Thresholds 20 SD out or n up to 4^10 keep ~5–15% of panels.
+    integral; that is what the layout is built for). Measured on the paper's setup: E[V | U ≥ t] at 200 thresholds
+    up to 20 SD keeps 8–13% of the ~1250 panels per target, the best-of-n u-grid 60–85% of its ~230. Targets go in
+    chunks of 32 (64 and 256 were 20–50% slower: the working set falls out of cache).
     """
     t = np.atleast_1d(np.asarray(targets, dtype=float))
     tv, tx = _tail_table(v, depth), _tail_table(x, depth)
@@ -440,7 +442,7 @@ def _tail_masses(
 
 
 def _convolve(
-    v: Dist, x: Dist, targets: ArrayLike, kernel: str, depth: int = DEFAULT_DEPTH, chunk: int = 64
+    v: Dist, x: Dist, targets: ArrayLike, kernel: str, depth: int = DEFAULT_DEPTH, chunk: int = 32
 ) -> _LogIntegrals:
     """One kernel of :func:`_convolve_many`: log ∫ f_V(v) k_X(t − v) dv and log ∫ v± f_V(v) k_X(t − v) dv."""
     return _convolve_many(v, x, targets, (kernel,), depth, chunk)[0]
