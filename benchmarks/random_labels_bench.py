@@ -1,16 +1,23 @@
-"""Batched trainer vs a plain per-model loop (random-labels study).
+"""Batched trainer vs a plain per-model loop, and against the machine's matrix-multiply peak (random-labels study).
 
 Trains M networks (one per condition x seed, as the study does) for a fixed number of SGD steps two ways:
 ``train_batched`` (stacked weights, one bmm / grouped-conv forward for all models) and ``train_loop_reference``
 (one nn.Module and torch.optim.SGD per model, a Python loop over models). Both follow the same trajectories (the
-tests check this to 1e-5); this script prints wall-clock times and the speed-up ratio.
+tests check this to 1e-5). Printed, all measured in this one process: seconds per step, the speed-up ratio, and for
+the MLPs the achieved fp32 rate as a fraction of the peak of a large ``torch.mm`` (2048x2048) at the same thread
+count. FLOPs per step of an MLP with layer widths d_0..d_L and batch B: forward 2B·Σ d_i d_{i+1}, weight gradients
+the same again, input gradients 2B·Σ_{i≥1} d_i d_{i+1} (none for the input layer), times M models.
 
-    .venv/bin/python benchmarks/random_labels_bench.py [--steps 200] [--models 20] [--threads 2]
+    .venv/bin/python benchmarks/random_labels_bench.py [--steps 100] [--models 42] [--threads 2] [--cpu-time]
+
+``--models 42`` is the quick preset's batch (8 conditions + 6 regularizer variants, x 3 seeds). ``--dropout`` gives
+every 14th model dropout 0.3 and ``--wd`` weight decay (as the study's batches have).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import time
 
 import numpy as np
@@ -18,38 +25,93 @@ import torch
 
 from skeptic.random_labels import Job, TrainSettings, arch_from_name, load_digits_dataset, train_batched
 from skeptic.random_labels import train_loop_reference as train_loop
+from skeptic.studies.random_labels.nets import Arch
+
+
+def clock(cpu: bool) -> float:
+    """Wall-clock seconds, or CPU seconds of this process (all threads) when ``cpu``."""
+    return time.process_time() if cpu else time.perf_counter()
+
+
+def mm_peak(cpu: bool, size: int = 2048, reps: int = 5) -> float:
+    """Best-of-``reps`` fp32 FLOP/s of ``torch.mm`` on two size x size matrices (per CPU second when ``cpu``)."""
+    a, b = torch.randn(size, size), torch.randn(size, size)
+    torch.mm(a, b)
+    best = float("inf")
+    for _ in range(reps):
+        t0 = clock(cpu)
+        torch.mm(a, b)
+        best = min(best, clock(cpu) - t0)
+    return 2 * size**3 / best
+
+
+def mlp_flops_per_step(arch: Arch, batch: int, models: int) -> float:
+    """Forward + weight-gradient + input-gradient FLOPs of one SGD step of ``models`` MLPs (no input gradient for
+    the first layer)."""
+    dims = [arch.d_in, *arch.hidden, arch.n_classes]
+    mm = [dims[i] * dims[i + 1] for i in range(len(dims) - 1)]
+    return 2.0 * batch * models * (2 * sum(mm) + sum(mm[1:]))
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--steps", type=int, default=200)
-    ap.add_argument("--models", type=int, default=20)
+    ap.add_argument("--steps", type=int, default=100)
+    ap.add_argument("--models", type=int, default=42)
     ap.add_argument("--n-train", type=int, default=500)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--archs", default="mlp1x512,mlp3x512,cnn")
+    ap.add_argument("--no-loop", action="store_true", help="skip the per-model loop (fraction of peak only)")
+    ap.add_argument("--regularizers", action="store_true", help="some models with dropout / weight decay")
+    ap.add_argument(
+        "--cpu-time",
+        action="store_true",
+        help="time by CPU seconds of this process instead of the wall clock (on a machine loaded by others the wall "
+        "clock measures the other jobs; with --threads 1 CPU seconds are the honest denominator)",
+    )
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     ds = load_digits_dataset(args.n_train, 200)
     rng = np.random.default_rng(0)
     X = torch.from_numpy(ds.X_train)
+    load = os.getloadavg()[0]
+    cpu = args.cpu_time
+    peak = mm_peak(cpu)
     print(
         f"{args.models} models, {args.steps} SGD steps, batch 128, digits n_train={args.n_train}, "
-        f"{args.threads} thread(s)"
+        f"{args.threads} thread(s); load average {load:.1f} on {os.cpu_count()} cores; "
+        f"torch.mm 2048^2 peak {peak / 1e9:.1f} GFLOP/s; timed by {'CPU' if cpu else 'wall'} seconds"
     )
-    for name in ("mlp1x512", "mlp3x512", "cnn"):
-        arch = arch_from_name(name, ds.shape, 10)
-        jobs = [Job(0, rng.integers(0, 10, args.n_train), seed=s) for s in range(args.models)]
+    for name in args.archs.split(","):
+        arch = arch_from_name(name, ds.shape, 10, 512, (48, 64))
+        reg = args.regularizers
+        jobs = [
+            Job(
+                0,
+                rng.integers(0, 10, args.n_train),
+                seed=s,
+                dropout=0.3 if reg and s % 14 == 5 else 0.0,
+                weight_decay=5e-4 if reg and s % 14 == 6 else 0.0,
+            )
+            for s in range(args.models)
+        ]
         st = TrainSettings(lr=0.01, max_steps=args.steps, eval_every=10 * args.steps, loss_stop=0.0)
-        t0 = time.perf_counter()
+        train_batched(arch, X[None], jobs, TrainSettings(lr=0.01, max_steps=3, eval_every=100, loss_stop=0.0))
+        t0 = clock(cpu)
         res = train_batched(arch, X[None], jobs, st)
-        t_batched = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        ref = train_loop(arch, [X] * args.models, jobs, st, args.steps)
-        t_loop = time.perf_counter() - t0
-        err = max(float((res.params[k] - ref[k]).abs().max()) for k in ref)
-        print(
-            f"{name:9s} batched {t_batched:7.2f} s   loop {t_loop:7.2f} s   speed-up x{t_loop / t_batched:5.2f}"
-            f"   max |Δw| {err:.1e}"
-        )
+        t_batched = clock(cpu) - t0
+        line = f"{name:9s} batched {1e3 * t_batched / args.steps:8.1f} ms/step"
+        if arch.kind == "mlp":
+            rate = mlp_flops_per_step(arch, 128, args.models) * args.steps / t_batched
+            line += f"  {rate / 1e9:6.1f} GFLOP/s = {rate / peak:5.1%} of mm peak"
+        if not args.no_loop and not reg:
+            t0 = clock(cpu)
+            ref = train_loop(arch, [X] * args.models, jobs, st, args.steps)
+            t_loop = clock(cpu) - t0
+            err = max(float((res.params[k] - ref[k]).abs().max()) for k in ref)
+            line += f"  loop {1e3 * t_loop / args.steps:8.1f} ms/step  speed-up x{t_loop / t_batched:5.2f}"
+            line += f"  max |Δw| {err:.1e}"
+        print(line, flush=True)
+    print(f"load average at the end {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

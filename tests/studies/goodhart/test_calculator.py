@@ -141,12 +141,43 @@ def test_upweighted_tail_policy() -> None:
 
 
 @pytest.mark.parametrize(
-    "dist", [stats.norm(0, 2), stats.norm(-1.5, 0.3), stats.t(3, scale=math.sqrt(1 / 3)), stats.t(10, loc=1, scale=1.6)]
+    "dist",
+    [
+        stats.norm(0, 2),
+        stats.norm(-1.5, 0.3),
+        stats.t(3, scale=math.sqrt(1 / 3)),
+        stats.t(10, loc=1, scale=1.6),
+        stats.lognorm(math.log(2.0), loc=-1.0),
+        stats.lognorm(1.0, loc=-0.5, scale=0.8),
+    ],
 )
-def test_fast_logpdf_matches_scipy(dist: object) -> None:
-    from skeptic.studies.goodhart.calculator import _fast_logpdf
+def test_fast_log_functions_match_scipy(dist: object) -> None:
+    from skeptic.studies.goodhart.calculator import _fast_log, _fast_logpdf
 
-    y = np.concatenate([np.linspace(-50, 50, 201), [-1e150, 1e150, 0.0]])
-    np.testing.assert_allclose(_fast_logpdf(dist)(y), dist.logpdf(y), rtol=1e-13, atol=1e-13)  # type: ignore[attr-defined]
-    ln = stats.lognorm(1.0)  # other families fall back to scipy's own logpdf
-    np.testing.assert_array_equal(_fast_logpdf(ln)(np.array([0.5, 2.0])), ln.logpdf(np.array([0.5, 2.0])))
+    y = np.concatenate([np.linspace(-50, 50, 201), [-1e150, 1e150, 0.0, -1.0, np.inf, -np.inf]])
+    with np.errstate(all="ignore"):
+        np.testing.assert_allclose(_fast_logpdf(dist)(y), dist.logpdf(y), rtol=1e-13, atol=1e-13)  # type: ignore[attr-defined]
+        # the tails use scipy's own expressions on either side of the median: bit-identical, far tails included
+        np.testing.assert_array_equal(_fast_log(dist, "sf")(y), dist.logsf(y))  # type: ignore[attr-defined]
+        np.testing.assert_array_equal(_fast_log(dist, "cdf")(y), dist.logcdf(y))  # type: ignore[attr-defined]
+    gum = stats.gumbel_r(0.3)  # other families fall back to scipy's own functions
+    for what in ("pdf", "sf", "cdf"):
+        np.testing.assert_array_equal(
+            _fast_log(gum, what)(np.array([0.5, 2.0])), getattr(gum, "log" + what)([0.5, 2.0])
+        )
+
+
+@pytest.mark.parametrize("name", ["normal", "t3", "lognormal"])
+def test_skipping_panels_by_their_bounds_changes_nothing(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The convolution skips panels whose tabulated upper bound is below e^-60 of a partial sum; every panel kept
+    (an infinite margin) must give the same answers to rounding, 20 SD out and on the best-of-n grid."""
+    from skeptic.studies.goodhart import calculator as calc
+
+    x = gh.error(name)
+    t = np.linspace(-1.0, 20.0, 15) * math.sqrt(5.0)
+    n = 2.0 ** np.arange(0, 21)
+    pruned = (gh.conditional_mean(V, x, t), gh.log_tail_probability(V, x, t), gh.best_of_n(V, x, n))
+    monkeypatch.setattr(calc, "_PRUNE_MARGIN", math.inf)
+    full = (gh.conditional_mean(V, x, t), gh.log_tail_probability(V, x, t), gh.best_of_n(V, x, n))
+    for a, b in zip(pruned, full, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-13)

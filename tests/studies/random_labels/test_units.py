@@ -184,6 +184,42 @@ def test_batched_trainer_matches_per_model_loop(kind: str) -> None:
     assert not torch.allclose(batched.params["b1"], batched.init["b1"])  # training moved the weights
 
 
+@pytest.mark.parametrize("kind", ["mlp", "mlp3", "cnn"])
+def test_dropout_masks_only_its_models_with_the_documented_stream(kind: str) -> None:
+    """Inverted dropout on every hidden representation feeding a linear layer, for the models with a rate > 0 only:
+    each layer draws ``rand(n_dropout_models, B, width)`` from the generator in forward order, keeps a unit where
+    the draw is below 1 − p and scales it by 1/(1 − p). Checked against that formula written out by hand."""
+    arch = Arch(
+        "cnn" if kind == "cnn" else "mlp", (1, 4, 4), 3, hidden=(8, 8, 8) if kind == "mlp3" else (8,), channels=(2, 3)
+    )
+    params = init_params(arch, [0, 1, 2, 3])
+    x = torch.randn(4, 5, 16, generator=torch.Generator().manual_seed(9))
+    rate = torch.tensor([0.0, 0.5, 0.0, 0.25])
+    got = forward(arch, params, x, rate, torch.Generator().manual_seed(3))
+    gen, rows = torch.Generator().manual_seed(3), torch.tensor([1, 3])
+    keep = (1 - rate[rows]).view(-1, 1, 1)
+
+    def dropped(h: torch.Tensor) -> torch.Tensor:
+        mask = torch.ones_like(h)
+        mask[rows] = (torch.rand((2, *h.shape[1:]), generator=gen) < keep).float() / keep
+        return h * mask
+
+    if kind == "cnn":
+        # each model's feature extractor (its module without the last linear layer), then dropout, then that layer
+        feats = torch.stack([torch.nn.Sequential(*list(to_module(arch, params, m))[:-1])(x[m]) for m in range(4)])
+        want = torch.baddbmm(params["b3"].unsqueeze(1), dropped(feats), params["W3"])
+    else:
+        h = x
+        n_layers = len(arch.hidden) + 1
+        for i in range(1, n_layers):
+            h = dropped(torch.relu(torch.baddbmm(params[f"b{i}"].unsqueeze(1), h, params[f"W{i}"])))
+        want = torch.baddbmm(params[f"b{n_layers}"].unsqueeze(1), h, params[f"W{n_layers}"])
+    torch.testing.assert_close(got, want, rtol=1e-5, atol=1e-6)
+    plain = forward(arch, params, x)  # models without dropout are untouched
+    torch.testing.assert_close(got[[0, 2]], plain[[0, 2]], rtol=0, atol=0)
+    assert not torch.allclose(got[1], plain[1])
+
+
 def test_frozen_models_keep_their_weights_and_fit_step_is_recorded() -> None:
     arch = Arch("mlp", (1, 2, 2), 2, hidden=(16,))
     X = torch.tensor([[[1.0, 0, 0, 0], [0, 1.0, 0, 0], [0, 0, 1.0, 0], [0, 0, 0, 1.0]]])

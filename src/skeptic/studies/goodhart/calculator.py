@@ -171,78 +171,278 @@ def _logsumexp(a: FloatArray, axis: int) -> FloatArray:
 
 
 def _fast_logpdf(dist: Dist) -> Any:
-    """``dist.logpdf`` as plain NumPy for the normal and Student-t families (4–14× faster than scipy's generic
-    wrapper, same formula); every other family falls back to scipy.
+    """``dist.logpdf`` as plain NumPy for the normal, Student-t and lognormal families (see :func:`_fast_log`)."""
+    return _fast_log(dist, "pdf")
 
-    Normal: −z²/2 − log(σ√(2π)); Student-t: log Γ((ν+1)/2) − log Γ(ν/2) − ½ log(νπ) − log σ − (ν+1)/2·log1p(z²/ν),
-    with z = (y − loc)/σ.
+
+def _fast_log(dist: Dist, what: str) -> Any:
+    """``dist.logpdf`` / ``dist.logsf`` / ``dist.logcdf`` (``what`` = "pdf", "sf", "cdf") as plain NumPy for the
+    normal, Student-t and lognormal families: the formulas scipy uses, without its generic wrapper (argument checks,
+    ``apply_where`` splits, ``place`` copies), which cost 2–14× the special function itself. Every other family
+    falls back to scipy. With z = (y − loc)/σ:
+
+    - normal: log f = −z²/2 − log(σ√(2π)); log S = log Φ(−z); log F = log Φ(z) (``special.log_ndtr``);
+    - Student-t: log f = log Γ((ν+1)/2) − log Γ(ν/2) − ½ log(νπ) − log σ − (ν+1)/2·log1p(z²/ν); with
+      p = T_ν(−|z|) (``special.stdtr``, the smaller tail, accurate to the float range): log S = log p for z > 0
+      and log1p(−p) otherwise, log F the mirror image (scipy evaluates the same expressions on either side of the
+      median, so the results are bit-identical);
+    - lognormal (shape s): w = log z / s, log f = −w²/2 − log(s z σ √(2π)), log S = log Φ(−w), log F = log Φ(w)
+      for z > 0; below the support log f = log F = −∞ and log S = 0.
     """
     family = getattr(getattr(dist, "dist", None), "name", None)
-    if family not in ("norm", "t"):
-        return dist.logpdf
+    if family not in ("norm", "t", "lognorm"):
+        return {"pdf": dist.logpdf, "sf": dist.logsf, "cdf": dist.logcdf}[what]
     shapes, loc, scale = dist.dist._parse_args(*dist.args, **dist.kwds)
     loc, scale = float(loc), float(scale)
+
+    def z_of(y: Any) -> Any:
+        return (np.asarray(y, dtype=float) - loc) / scale
+
     if family == "norm":
         c = -math.log(scale * math.sqrt(2 * math.pi))
+        norm_fns = {
+            "pdf": lambda y: c - 0.5 * z_of(y) ** 2,
+            "sf": lambda y: special.log_ndtr(-z_of(y)),
+            "cdf": lambda y: special.log_ndtr(z_of(y)),
+        }
+        return norm_fns[what]
+    if family == "t":
+        nu = float(shapes[0])
+        if what == "pdf":
+            c = special.gammaln((nu + 1) / 2) - special.gammaln(nu / 2) - 0.5 * math.log(nu * math.pi) - math.log(scale)
 
-        def norm_logpdf(y: Any) -> Any:
-            z = (np.asarray(y, dtype=float) - loc) / scale
-            return c - 0.5 * z * z
+            def t_logpdf(y: Any) -> Any:
+                z = z_of(y)
+                return c - 0.5 * (nu + 1) * np.log1p(z * z / nu)
 
-        return norm_logpdf
-    nu = float(shapes[0])
-    c = special.gammaln((nu + 1) / 2) - special.gammaln(nu / 2) - 0.5 * math.log(nu * math.pi) - math.log(scale)
+            return t_logpdf
+        upper = what == "sf"
 
-    def t_logpdf(y: Any) -> Any:
-        z = (np.asarray(y, dtype=float) - loc) / scale
-        return c - 0.5 * (nu + 1) * np.log1p(z * z / nu)
+        def t_logtail(y: Any) -> Any:
+            z = z_of(y)
+            p = special.stdtr(nu, -np.abs(z))  # the smaller of the two tails
+            far = z > 0 if upper else z < 0
+            with np.errstate(divide="ignore"):
+                return np.where(far, np.log(p), np.log1p(-p))
 
-    return t_logpdf
+        return t_logtail
+    s_shape = float(shapes[0])
+    c_ln = -math.log(s_shape * scale * math.sqrt(2 * math.pi))
+
+    def ln_log(y: Any) -> Any:
+        z = z_of(y)
+        inside = z > 0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            lz = np.log(np.where(inside, z, 1.0))
+            w = lz / s_shape
+            if what == "pdf":
+                out = np.where(inside, c_ln - lz - 0.5 * w * w, -np.inf)
+            elif what == "sf":
+                out = np.where(inside, special.log_ndtr(-w), 0.0)
+            else:
+                out = np.where(inside, special.log_ndtr(w), -np.inf)
+            return np.where(np.isnan(z), np.nan, out)
+
+    return ln_log
+
+
+_PRUNE_MARGIN = 60.0
+"""A panel is skipped when an upper bound on its contribution is below e^-60 (≈ 1e-26) of a partial sum already in
+hand (see :func:`_convolve_many`)."""
+
+_FIRST_PANELS = 8
+"""Panels per target and kernel evaluated first (those with the largest upper bounds) to obtain that partial sum."""
+
+
+@dataclass(frozen=True)
+class _TailTable:
+    """A distribution's breakpoints with log F and log S at each, and log sup f (+inf where not known exactly)."""
+
+    bp: FloatArray
+    log_cdf: FloatArray
+    log_sf: FloatArray
+    log_sup_pdf: float
+
+    def log_cdf_above(self, y: FloatArray) -> FloatArray:
+        """An upper bound on log F(y): log F at the first breakpoint ≥ y (0 beyond the last)."""
+        i = np.searchsorted(self.bp, y, side="left")
+        return np.where(i < self.bp.size, self.log_cdf[np.minimum(i, self.bp.size - 1)], 0.0)
+
+    def log_sf_below(self, y: FloatArray) -> FloatArray:
+        """An upper bound on log S(y): log S at the last breakpoint ≤ y (0 before the first)."""
+        i = np.searchsorted(self.bp, y, side="right") - 1
+        return np.where(i >= 0, self.log_sf[np.maximum(i, 0)], 0.0)
+
+    def log_mass_ub(self, a: FloatArray, b: FloatArray) -> FloatArray:
+        """An upper bound on log P(a ≤ Y ≤ b): min(log F(b), log S(a)), each rounded outwards to a breakpoint."""
+        return np.minimum(self.log_cdf_above(b), self.log_sf_below(a))
+
+
+_TABLE_CACHE: dict[tuple[int, int], tuple[Dist, _TailTable]] = {}
+
+
+def _tail_table(dist: Dist, depth: int) -> _TailTable:
+    """:class:`_TailTable` of ``dist`` at ``depth``; cached per object like :func:`_breakpoints`."""
+    hit = _TABLE_CACHE.get((id(dist), depth))
+    if hit is not None and hit[0] is dist:
+        return hit[1]
+    if len(_TABLE_CACHE) > 256:
+        _TABLE_CACHE.clear()
+    bp = _breakpoints(dist, depth)
+    with np.errstate(all="ignore"):
+        log_cdf = np.asarray(_fast_log(dist, "cdf")(bp), dtype=float)
+        log_sf = np.asarray(_fast_log(dist, "sf")(bp), dtype=float)
+    # a NaN would make a bound meaningless: treat it as "no information" (log 1)
+    table = _TailTable(bp, np.nan_to_num(log_cdf, nan=0.0), np.nan_to_num(log_sf, nan=0.0), _log_sup_pdf(dist))
+    _TABLE_CACHE[(id(dist), depth)] = (dist, table)
+    return table
+
+
+def _log_sup_pdf(dist: Dist) -> float:
+    """log of the largest value of the density where the family gives it in closed form (at the mode: normal and
+    Student-t at loc, lognormal at loc + σ·e^{−s²}); +inf (no bound) for every other family."""
+    family = getattr(getattr(dist, "dist", None), "name", None)
+    if family not in ("norm", "t", "lognorm"):
+        return math.inf
+    shapes, loc, scale = dist.dist._parse_args(*dist.args, **dist.kwds)
+    mode = float(loc) + (float(scale) * math.exp(-(float(shapes[0]) ** 2)) if family == "lognorm" else 0.0)
+    return float(_fast_log(dist, "pdf")(np.array([mode]))[0])
 
 
 def _convolve_many(
-    v: Dist, x: Dist, targets: ArrayLike, kernels: tuple[str, ...], depth: int = DEFAULT_DEPTH, chunk: int = 64
+    v: Dist, x: Dist, targets: ArrayLike, kernels: tuple[str, ...], depth: int = DEFAULT_DEPTH, chunk: int = 32
 ) -> list[_LogIntegrals]:
     """For each target t and each kernel: log ∫ f_V(v) k_X(t − v) dv and log ∫ v± f_V(v) k_X(t − v) dv.
 
     A kernel is "sf" (k = S_X, giving P(U ≥ t) and E[V; U ≥ t]), "cdf" (k = F_X, giving P(U ≤ t) and
     E[V; U ≤ t]) or "pdf" (k = f_X, giving f_U(t) and E[V | U = t]·f_U(t)). The kernels share one panel layout
     and one evaluation of f_V (see the module docstring for the layout).
+
+    Most of the ~10^3 panels of a target lie where f_V or k is astronomically small. Each panel [a, b] gets an
+    upper bound on its integral from tabulated tails, without evaluating anything: with P_V[a, b] ≤ min(F_V(b),
+    S_V(a)) (rounded outwards to V's breakpoints), the sf kernel is ≤ P_V[a, b]·S_X(t − b), the cdf kernel
+    ≤ P_V[a, b]·F_X(t − a), the pdf kernel ≤ min(P_V[a, b]·sup f_X, sup f_V·P_X[t − b, t − a]); the v-weighted
+    integrals carry a further factor max(|a|, |b|). The panels with the largest bounds are integrated first; every
+    other panel whose bound is below e^-60 of that partial sum is skipped, which moves the mass by < 1e-26·(number
+    of panels) relatively and the mean by < 1e-23 absolutely (the Gauss–Legendre sum of a panel tracks its
+    integral; that is what the layout is built for). Measured on the paper's setup: E[V | U ≥ t] at 200 thresholds
+    up to 20 SD keeps 8–13% of the ~1250 panels per target, the best-of-n u-grid 60–85% of its ~230. Targets go in
+    chunks of 32 (64 and 256 were 20–50% slower: the working set falls out of cache).
     """
     t = np.atleast_1d(np.asarray(targets, dtype=float))
-    bv = _breakpoints(v, depth)
-    bx = _breakpoints(x, depth)
-    log_fv = _fast_logpdf(v)
-    table = {"sf": x.logsf, "cdf": x.logcdf, "pdf": _fast_logpdf(x)}
-    log_ks = [table[k] for k in kernels]
+    tv, tx = _tail_table(v, depth), _tail_table(x, depth)
+    bv, bx = tv.bp, tx.bp
+    log_fv = _fast_log(v, "pdf")
+    log_ks = [_fast_log(x, k) for k in kernels]
     outs = [tuple(np.empty_like(t) for _ in range(3)) for _ in kernels]
     for start in range(0, t.size, chunk):
         tc = t[start : start + chunk, None]
-        edges = np.sort(np.concatenate([np.broadcast_to(bv, (tc.shape[0], bv.size)), tc - bx[None, :]], axis=1), axis=1)
+        C = tc.shape[0]
+        sl = slice(start, start + C)
+        edges = np.sort(np.concatenate([np.broadcast_to(bv, (C, bv.size)), tc - bx[None, :]], axis=1), axis=1)
         a, b = edges[:, :-1], edges[:, 1:]
-        half = 0.5 * (b - a)
-        nodes = (0.5 * (a + b))[..., None] + half[..., None] * _GL_NODES  # (chunk, panels, 8)
-        sl = slice(start, start + tc.shape[0])
+        # upper bounds on each panel's contribution, per kernel, in logs
         with np.errstate(all="ignore"):
-            base = np.log(half[..., None] * _GL_WEIGHTS) + log_fv(nodes)
-            finite = np.isfinite(nodes)
-            flat = nodes.reshape(tc.shape[0], -1)
-            v_pos = np.where(flat > 0, flat, 0.0)
-            v_neg = np.where(flat < 0, -flat, 0.0)
-            for log_k, (o_mass, o_pos, o_neg) in zip(log_ks, outs, strict=True):
-                log_f = np.where(finite, base + log_k(tc[..., None] - nodes), -np.inf).reshape(tc.shape[0], -1)
-                # one exponential for all three sums: terms below e^-745 of the largest cannot move any of them
-                top = np.max(log_f, axis=1, keepdims=True)
-                top = np.where(np.isfinite(top), top, 0.0)
-                w = np.exp(log_f - top)
-                o_mass[sl] = np.log(w.sum(axis=1)) + top[:, 0]
-                o_pos[sl] = np.log(np.einsum("ij,ij->i", w, v_pos)) + top[:, 0]
-                o_neg[sl] = np.log(np.einsum("ij,ij->i", w, v_neg)) + top[:, 0]
+            pv = tv.log_mass_ub(a, b)
+            log_vmax = np.log(np.maximum(np.abs(a), np.abs(b)))
+            ubs = []
+            for k in kernels:
+                if k == "sf":
+                    ub = pv + tx.log_sf_below(tc - b)
+                elif k == "cdf":
+                    ub = pv + tx.log_cdf_above(tc - a)
+                else:
+                    ub = np.minimum(pv + tx.log_sup_pdf, tv.log_sup_pdf + tx.log_mass_ub(tc - b, tc - a))
+                ubs.append(np.maximum(ub, ub + log_vmax))
+        ubs = [np.where(np.isnan(u), np.inf, u) for u in ubs]  # no information: keep the panel
+        n_first = min(_FIRST_PANELS, a.shape[1])
+        first = np.zeros(a.shape, dtype=bool)
+        for ub in ubs:
+            top = np.argpartition(-ub, n_first - 1, axis=1)[:, :n_first]
+            np.put_along_axis(first, top, True, axis=1)
+        rows1, cols1 = np.nonzero(first)
+        terms1 = _panel_terms(a[rows1, cols1], b[rows1, cols1], tc[rows1, 0], log_fv, log_ks)
+        keep = np.zeros(a.shape, dtype=bool)
+        for ub, (log_t, _) in zip(ubs, terms1, strict=True):
+            partial = _segment_logsumexp(log_t.ravel(), np.repeat(rows1, _GL_NODES.size), C)
+            keep |= ub >= (partial - _PRUNE_MARGIN)[:, None]
+        keep &= ~first
+        rows2, cols2 = np.nonzero(keep)
+        terms2 = _panel_terms(a[rows2, cols2], b[rows2, cols2], tc[rows2, 0], log_fv, log_ks)
+        rows = np.concatenate([rows1, rows2])
+        for (t1, v1), (t2, v2), (o_mass, o_pos, o_neg) in zip(terms1, terms2, outs, strict=True):
+            log_f = np.concatenate([t1, t2]).ravel()
+            nodes = np.concatenate([v1, v2]).ravel()
+            r = np.repeat(rows, _GL_NODES.size)
+            # one exponential for all three sums: terms below e^-745 of the largest cannot move any of them
+            top = np.maximum(_segment_max(t1.ravel(), np.repeat(rows1, _GL_NODES.size), C),
+                             _segment_max(t2.ravel(), np.repeat(rows2, _GL_NODES.size), C))  # fmt: skip
+            top = np.where(np.isfinite(top), top, 0.0)
+            with np.errstate(all="ignore"):
+                w = np.exp(log_f - top[r])
+                o_mass[sl] = np.log(np.bincount(r, w, C)) + top
+                o_pos[sl] = np.log(np.bincount(r, w * np.where(nodes > 0, nodes, 0.0), C)) + top
+                o_neg[sl] = np.log(np.bincount(r, w * np.where(nodes < 0, -nodes, 0.0), C)) + top
     return [_LogIntegrals(*o) for o in outs]
 
 
+def _segment_max(values: FloatArray, rows: NDArray[np.intp], n: int) -> FloatArray:
+    """Per-row maximum of ``values`` grouped by non-decreasing ``rows`` (−inf for a row with no values)."""
+    out = np.full(n, -np.inf)
+    if values.size:
+        starts = np.flatnonzero(np.diff(rows, prepend=-1))
+        out[rows[starts]] = np.maximum.reduceat(values, starts)
+    return out
+
+
+def _segment_logsumexp(values: FloatArray, rows: NDArray[np.intp], n: int) -> FloatArray:
+    """Per-row log Σ exp(values) grouped by non-decreasing ``rows`` (−inf for a row with no values)."""
+    top = _segment_max(values, rows, n)
+    ref = np.where(np.isfinite(top), top, 0.0)
+    with np.errstate(divide="ignore"):
+        return np.asarray(np.log(np.bincount(rows, np.exp(values - ref[rows]), n)) + ref, dtype=float)
+
+
+def _panel_terms(
+    a: FloatArray, b: FloatArray, t: FloatArray, log_fv: Any, log_ks: list[Any]
+) -> list[tuple[FloatArray, FloatArray]]:
+    """Per kernel, log of the Gauss–Legendre terms w·f_V(v)·k(t − v) on panels [a, b] (target t each), shape
+    (panels, 8), and the nodes v; non-finite nodes get −inf."""
+    half = 0.5 * (b - a)
+    nodes = (0.5 * (a + b))[:, None] + half[:, None] * _GL_NODES
+    with np.errstate(all="ignore"):
+        base = np.log(half[:, None] * _GL_WEIGHTS) + log_fv(nodes)
+        finite = np.isfinite(nodes)
+        return [(np.where(finite, base + log_k(t[:, None] - nodes), -np.inf), nodes) for log_k in log_ks]
+
+
+_CDF_COST = {"norm": 1.0, "lognorm": 1.0, "t": 6.0}
+"""Rough relative cost of one log-CDF evaluation per family (``special.log_ndtr`` vs ``special.stdtr``, measured
+~25 vs ~150 ns); the roles are swapped only between these families."""
+
+
+def _tail_masses(
+    v: Dist, x: Dist, targets: ArrayLike, kernels: tuple[str, ...], depth: int = DEFAULT_DEPTH
+) -> list[FloatArray]:
+    """log P(U ≥ t) ("sf") and/or log P(U ≤ t) ("cdf") only, without the V-moments.
+
+    U = V + X is symmetric in V and X, so P(U ≥ t) = ∫ f_V(v) S_X(t − v) dv = ∫ f_X(x) S_V(t − x) dx: the
+    integral runs over whichever variable leaves the cheaper CDF in the kernel (for V normal and X Student-t,
+    ``log_ndtr`` instead of ``stdtr``, ~6× cheaper per node). Same panel construction with the roles swapped.
+    """
+
+    def cost(d: Dist) -> float | None:
+        return _CDF_COST.get(str(getattr(getattr(d, "dist", None), "name", "")))
+
+    cv, cx = cost(v), cost(x)
+    # only between the smooth, full-support-or-half-line families whose layouts were checked both ways (with Lévy
+    # as the variable of integration the panels miss its density's onset at 0: normalization off by 8e-2)
+    a, b = (x, v) if cv is not None and cx is not None and cv < cx else (v, x)
+    return [r.log_mass for r in _convolve_many(a, b, targets, kernels, depth=depth)]
+
+
 def _convolve(
-    v: Dist, x: Dist, targets: ArrayLike, kernel: str, depth: int = DEFAULT_DEPTH, chunk: int = 64
+    v: Dist, x: Dist, targets: ArrayLike, kernel: str, depth: int = DEFAULT_DEPTH, chunk: int = 32
 ) -> _LogIntegrals:
     """One kernel of :func:`_convolve_many`: log ∫ f_V(v) k_X(t − v) dv and log ∫ v± f_V(v) k_X(t − v) dv."""
     return _convolve_many(v, x, targets, (kernel,), depth, chunk)[0]
@@ -348,8 +548,7 @@ def _u_reference_grid(v: Dist, x: Dist, depth: int) -> tuple[FloatArray, FloatAr
             [_breakpoints(v, depth)[::2] + float(x.median()), _breakpoints(x, depth)[::2] + float(v.median())]
         )
     )
-    s_i, f_i = _convolve_many(v, x, cand, ("sf", "cdf"), depth=depth)
-    log_s, log_f = s_i.log_mass, f_i.log_mass
+    log_s, log_f = _tail_masses(v, x, cand, ("sf", "cdf"), depth=depth)
     return cand, log_s, log_f
 
 
@@ -426,7 +625,7 @@ def u_grid(
     u = ((0.5 * (a + b))[:, None] + half[:, None] * _GL_NODES).ravel()
     log_w = np.log((half[:, None] * _GL_WEIGHTS).ravel())
     # log S_U where S_U < 1/2, log F_U where F_U < 1/2, the other from log(1 − ·): no cancellation anywhere.
-    # The density and the tail share each node's panel layout (one pass per side of the median).
+    # One pass per side of the median; the tails by :func:`_tail_masses` (the cheaper variable of integration).
     median = float(_interp_quantile(np.array([-math.log(2)]), log_s, grid, upper=True)[0])
     hi = u >= median
     log_s_u = np.empty_like(u)
@@ -436,14 +635,15 @@ def u_grid(
     for side, kernel in ((hi, "sf"), (~hi, "cdf")):
         if not side.any():
             continue
-        pdf, tail = _convolve_many(v, x, u[side], ("pdf", kernel), depth=depth)
+        (pdf,) = _convolve_many(v, x, u[side], ("pdf",), depth=depth)
+        (tail,) = _tail_masses(v, x, u[side], (kernel,), depth=depth)
         log_f_u[side], m_v[side] = pdf.log_mass, pdf.mean()
         if kernel == "sf":
-            log_s_u[side] = tail.log_mass
-            log_c_u[side] = _log1mexp(tail.log_mass)
+            log_s_u[side] = tail
+            log_c_u[side] = _log1mexp(tail)
         else:
-            log_c_u[side] = tail.log_mass
-            log_s_u[side] = _log1mexp(tail.log_mass)
+            log_c_u[side] = tail
+            log_s_u[side] = _log1mexp(tail)
     if math.isinf(_mean_or_flag(v)):
         m_v = np.full_like(u, math.inf)
     return UGrid(u, log_w, log_f_u, log_s_u, log_c_u, m_v)
