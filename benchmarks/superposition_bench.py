@@ -55,12 +55,14 @@ def bench_sae(steps: int, device: str) -> float:
     G, d = 24, 12
     gen = torch.Generator().manual_seed(0)
     specs = [(q, lam, s) for q in (0.5, 1.0, 2.0, 4.0) for lam in (0.1, 0.3, 1.0) for s in range(2)]
-    F = torch.stack([sae.random_features(G, d, gen) for _ in specs])
+    truth = [sae.random_features(G, d, gen) for _ in range(2)]
+    F = torch.stack([truth[s] for _, _, s in specs])
     sizes = torch.tensor([int(q * G) for q, _, _ in specs])
     l1 = torch.tensor([lam for _, lam, _ in specs])
     dens = torch.full((len(specs),), 0.04)
     t0 = time.perf_counter()
-    sae.train_saes(F, dens, sizes, l1, steps=steps, batch=128, lr=0.01, device=device)
+    group = torch.tensor([s for _, _, s in specs])  # the cells of a seed share ground truth and data
+    sae.train_saes(F, dens, sizes, l1, steps=steps, batch=128, lr=0.01, device=device, data_group=group)
     t_batched = time.perf_counter() - t0
     print(f"SAE sweep, {len(specs)} models batched: {t_batched:.2f} s  [{_load()}]")
     t0 = time.perf_counter()
