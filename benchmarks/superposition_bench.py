@@ -6,8 +6,9 @@
    training the same B models one at a time with the same code (B = 1): the study's phase change (n = 5 in m = 2,
    30 models), a phase-diagram-sized sweep (n = 2 in m = 1, 140 models) and a larger n = 20 in m = 5 sweep at
    batch 1024 (40 models), where sampling the data, not Python overhead, dominates.
-2. The SAE sweep (4 dictionary sizes x 3 penalties x 2 seeds): one batched computation with masked dictionary
-   sizes against a loop over models.
+2. The SAE sweep (4 dictionary sizes x 3 penalties x 2 seeds): the study's batched trainer (models stacked per
+   dictionary size, one optimizer and loop for all sizes, and each step's samples drawn once per data group, i.e.
+   per seed's ground truth, and shared by its 12 cells) against a loop training one model at a time.
 
 Both sides run the same number of steps on the same batch size; the printed ratio is loop time / batched time.
 The machine's load average is printed next to every timing, because the host is shared.

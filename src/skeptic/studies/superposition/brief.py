@@ -43,7 +43,8 @@ def found(result: RunResult) -> str:
         f"{_n_of(dense, lambda r: r['represented'] == top)} seeds, and the model without a ReLU never stored more than "
         f"the top {k} ({_n_of(linear, lambda r: r['represented'] == top)} runs), as the paper says. At the sparsest "
         f"setting all {n} features were stored in only {_n_of(sparse, lambda r: len(r['represented']) == n)} seeds "
-        f"({v.get('pc-sparse-stores-all', 'n/a')}); the others settled for fewer.",
+        f"({v.get('pc-sparse-stores-all', 'n/a')})"
+        + ("; the others settled for fewer." if any(len(r["represented"]) < n for r in sparse) else "."),
     ]
     pd = m["phase_diagram"]
     sp = min(r["density"] for r in pd)
@@ -94,10 +95,12 @@ def found(result: RunResult) -> str:
             "loss, so restarts that stop at fewer sides are stuck at a worse critical point."
         )
     on = [p for p in m["plateau_points"] if p["plateau"] is not None]
+    sticky = v.get("dims-per-feature-sticks-model", "n/a")
+    how = {"replicated": "clearly more often than chance", "not replicated": "no more often than chance"}
     parts.append(
-        f"Dimensions per feature sat on one of the 'sticky' fractions at only {len(on)} of {len(m['plateau_points'])} "
-        f"sparsity points, no more often than chance ({v.get('dims-per-feature-sticks-model', 'n/a')}) at this "
-        f"scale ({cfg['dim_n']} features in {cfg['dim_m']} dimensions)."
+        f"Dimensions per feature sat on one of the 'sticky' fractions at {len(on)} of {len(m['plateau_points'])} "
+        f"sparsity points, {how.get(sticky, 'not clearly more often than chance')} ({sticky}) at this scale "
+        f"({cfg['dim_n']} features in {cfg['dim_m']} dimensions)."
     )
     g = cfg["sae_features"]
     best_g, best_corr = _sae_best(m, "sweep"), _sae_best(m, "corr")
@@ -139,7 +142,8 @@ def answer(result: RunResult) -> str:
     best_g = _sae_best(m, "sweep")
     sae_text = (
         f"sparse autoencoders recovered features we planted with a mean best cosine of {best_g:.2f} (1 is perfect), "
-        "good but not exact, and only with a large enough dictionary and the right penalty"
+        f"{'good but not exact' if best_g >= 0.9 else 'short of the 0.9 we count as recovered'}, and only with a "
+        "large enough dictionary and the right penalty"
         if best_g is not None
         else "the sparse-autoencoder part did not run"
     )

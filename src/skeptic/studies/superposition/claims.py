@@ -488,20 +488,32 @@ def density_realized(m: Measurements) -> ProbeOutcome:
 
 
 def identity_probe(m: Measurements) -> ProbeOutcome:
-    """No superposition where none is needed: with n = m dense features the lowest-loss seed has Wᵀ W = I
-    (max |entry error| ≤ 0.1) and loss ≤ 0.01 (a ReLU output can die in an unlucky seed; the optimum cannot)."""
+    """Training finds the known answer where no superposition is needed: with n = m = 3 dense features of equal
+    importance, every restart ends at a known critical point, the identity (loss 0) or j dead ReLU outputs (loss
+    j/3, the E[x²] of each unreconstructed feature), each within 4 Monte Carlo SE, and the lowest-loss restart has
+    Wᵀ W = I (max |entry error| ≤ 0.1) and loss ≤ 0.01."""
     dev, loss = m["identity"]["max_abs_dev"], m["identity"]["loss"]
     best = min(range(len(loss)), key=lambda i: loss[i])
-    ok = dev[best] <= 0.1 and loss[best] <= 0.01
+    se = m["identity"].get("loss_se", [0.0] * len(loss))
+    known = all(min(abs(x - j / 3) for j in range(4)) <= 4 * e + 1e-3 for x, e in zip(loss, se, strict=True))
+    ok = dev[best] <= 0.1 and loss[best] <= 0.01 and known
     return ProbeOutcome(ok, f"max |WᵀW − I| per seed: {', '.join(f'{d:.3f}' for d in dev)}; losses "
-                            f"{', '.join(f'{x:.2g}' for x in loss)}; lowest-loss seed {best}")  # fmt: skip
+                            f"{', '.join(f'{x:.2g}' for x in loss)} (each must be 0, 1/3, 2/3 or 1 ± 4 SE); "
+                            f"lowest-loss seed {best}")  # fmt: skip
 
 
 def own_dictionary(m: Measurements) -> ProbeOutcome:
-    """An SAE on data that are its own dictionary (one active feature per sample) recovers it (matched ≥ 0.9)."""
+    """An SAE on data that are its own dictionary (one active feature per sample) recovers it at the bar the claims
+    use (Hungarian matched cosine ≥ 0.9 in every seed).
+
+    Not "exactly": with more atoms than dimensions the atoms are not orthogonal, and a ReLU encoder with an L1
+    penalty cannot code a scaled atom as itself alone without shrinking the code and tilting the decoder, so the
+    SAE objective's optimum sits slightly off the true dictionary (measured 0.92-0.98 at 2G latents, λ 0.3-1).
+    """
     rows = [r for r in m["sae"] if r["experiment"] == "own"]
     v = [r["matched"] for r in rows]
-    return ProbeOutcome(min(v) >= 0.9, f"matched cosine per seed: {', '.join(f'{x:.3f}' for x in v)} (need ≥ 0.9)")
+    detail = f"matched cosine per seed: {', '.join(f'{x:.3f}' for x in v)} (need ≥ {RECOVERED})"
+    return ProbeOutcome(min(v) >= RECOVERED, detail)
 
 
 def metric_calibration(m: Measurements) -> ProbeOutcome:

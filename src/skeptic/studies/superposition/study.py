@@ -29,7 +29,10 @@ from skeptic.studies.superposition.figures import make_figures, make_tables
 EVAL_FLOATS = 1 << 24
 """Most SAE codes (models x samples x latents) held at once during evaluation (64 MiB of float32)."""
 OWN_L1 = 1.0
-"""λ of the own-dictionary control: one active feature per sample, so a strong penalty is right (fixed)."""
+"""λ of the own-dictionary control (2G latents): one active feature per sample, so a strong penalty is right; the
+setting was chosen after the first quick run failed the control at 0.95 and is kept because a 2 x 3 grid (G and 2G
+latents, λ 0.1 / 0.3 / 1, three seeds) puts every 2G cell with λ ≥ 0.3 at matched cosine 0.96-0.98 and the G cells
+at 0.76-0.97: the control is the easiest cell of the grid the claims themselves allow (sizes ≥ G, best λ)."""
 
 
 def _increasing(v: tuple[float, ...]) -> tuple[float, ...]:
@@ -381,7 +384,7 @@ def identity_check(config: SuperpositionConfig, seed: int, device: str = "cpu") 
     )  # fmt: skip
     WtW = torch.bmm(res.W.transpose(1, 2), res.W)
     dev = (WtW - torch.eye(n, device=WtW.device)).abs().amax((-2, -1))
-    return {"max_abs_dev": _f(dev), "loss": _f(res.loss)}
+    return {"max_abs_dev": _f(dev), "loss": _f(res.loss), "loss_se": _f(res.loss_se)}
 
 
 def density_check(config: SuperpositionConfig, seed: int, device: str = "cpu") -> list[dict[str, Any]]:
