@@ -44,6 +44,8 @@ class SAEResult:
     W_dec: torch.Tensor
     b_dec: torch.Tensor
     sizes: torch.Tensor
+    full: bool = False
+    """Every model uses all h_max latents (no mask needed; set by the trainer for its per-size stacks)."""
 
     @property
     def mask(self) -> torch.Tensor:
@@ -124,7 +126,9 @@ def sample_data(
 def encode(r: SAEResult, x: torch.Tensor, k: torch.Tensor | None = None) -> torch.Tensor:
     """Codes c = ReLU((x − b_dec) W_enc + b_enc) on each model's own latents; with ``k`` (B,), only each
     model's k largest codes are kept."""
-    c = torch.relu(torch.bmm(x - r.b_dec[:, None, :], r.W_enc) + r.b_enc[:, None, :]) * r.mask[:, None, :]
+    c = torch.relu(torch.baddbmm(r.b_enc[:, None, :], x - r.b_dec[:, None, :], r.W_enc))
+    if not r.full:
+        c = c * r.mask[:, None, :]
     if k is not None:
         sel = (k.to(c.device) < r.sizes).nonzero().squeeze(-1)  # the top-k models
         if sel.numel():
@@ -138,7 +142,7 @@ def encode(r: SAEResult, x: torch.Tensor, k: torch.Tensor | None = None) -> torc
 
 def decode(r: SAEResult, c: torch.Tensor) -> torch.Tensor:
     """x̂ = c W_dec + b_dec."""
-    return torch.bmm(c, r.W_dec) + r.b_dec[:, None, :]
+    return torch.baddbmm(r.b_dec[:, None, :], c, r.W_dec)
 
 
 def _normalize_rows(W: torch.Tensor) -> None:
@@ -222,20 +226,22 @@ def train_saes(
         W_dec.requires_grad_()
         b_enc = torch.zeros(len(idx), s, device=device, requires_grad=True)
         b_dec = torch.zeros(len(idx), d, device=device, requires_grad=decoder_bias)
-        buckets.append((idx, SAEResult(W_enc, b_enc, W_dec, b_dec, sizes[idx])))
+        buckets.append((idx, SAEResult(W_enc, b_enc, W_dec, b_dec, sizes[idx], full=True)))
         params += [W_enc, b_enc, W_dec] + ([b_dec] if decoder_bias else [])
-    opt = torch.optim.Adam(params, lr=lr, foreach=True)  # one kernel per op over all buckets
+    opt = torch.optim.Adam(params, lr=lr, foreach=True)  # one kernel per op over all stacks
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda t: 0.5 * (1 + math.cos(math.pi * t / steps)))
     active = [torch.zeros(len(idx), int(r.sizes[0]), dtype=torch.bool, device=device) for idx, r in buckets]
     every = resample_every if resample_every is not None else max(10, steps // 8)
     rep_args = (features[reps], density[reps], batch, gen, sub(one_hot), sub(feature_mask), sub(correlation))
+    # per stack: its models' k where some of them are top-k SAEs, else None (no top-k work every step)
+    ks = [None if k is None or not bool((k[idx] < r.sizes).any()) else k[idx] for idx, r in buckets]
     for step in range(1, steps + 1):
         x_rep = sample_data(*rep_args)
         loss = torch.zeros((), device=device)
         outs = []
-        for idx, r in buckets:
+        for (idx, r), k_b in zip(buckets, ks, strict=True):
             x = x_rep[inv[idx]]
-            c = encode(r, x, None if k is None else k[idx])
+            c = encode(r, x, k_b)
             x_hat = decode(r, c)
             loss = loss + (((x - x_hat) ** 2).sum(-1).mean(-1) + l1[idx] * c.abs().sum(-1).mean(-1)).sum()
             outs.append((x, x_hat, c))

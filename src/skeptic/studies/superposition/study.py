@@ -2,10 +2,12 @@
 autoencoders get them back?
 
 Part 1 re-runs the toy models of Elhage et al. (2022): the phase change of n = 5 features in m = 2 dimensions
-over sparsity, the n = 2, m = 1 phase diagram over relative importance and sparsity, dimensions per feature
-with the "sticky" fractions, and the linear model that never superposes. Part 2 trains sparse autoencoders
-(Sharkey et al. 2022; Bricken et al. 2023) on data whose features are known, across dictionary size, L1
-penalty and feature density, and on the toy models' own hidden activations. Every group of same-shaped models
+over sparsity and over how fast importance decays, the n = 2, m = 1 phase diagram over relative importance and
+sparsity, dimensions per feature with the "sticky" fractions, the linear model that never superposes, and pairs
+of correlated and anticorrelated features; and Chen et al.'s (2023) k-gons: the exact high-sparsity loss of every
+regular k-gon, its stationarity, and where SGD restarts end. Part 2 trains sparse autoencoders (Sharkey et al.
+2022; Bricken et al. 2023) on data whose features are known, across dictionary size, L1 penalty, feature density
+and correlated activations, and on the toy models' own hidden activations. Every group of same-shaped models
 (all sparsities, importances, seeds, penalties, dictionary sizes) trains as one batched computation.
 """
 
