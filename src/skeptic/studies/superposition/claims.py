@@ -437,7 +437,7 @@ CLAIMS = (
         f"With one feature active at a time (n = 6 in m = 2), SGD training ends at the regular k-gon critical points: "
         f"≥ 0.9 of restarts end with their stored columns a regular k-gon (angular gaps within {KGON_REGULAR} rad of "
         f"2π/k) whose exact loss is within {KGON_LOSS_TOL:.0%} of that k-gon's critical loss (Skeptic's thresholds).",
-        f"{CHEN}, abstract and section 5 (the k-gon critical points also determine the behaviour of SGD training)",
+        f"{CHEN}, abstract ('the same k-gon critical points also determine the behavior of SGD training')",
         kgon_endpoints,
         AtLeast(0.9),
         own_threshold=True,
