@@ -13,6 +13,10 @@ Score a dictionary against known features (Sharkey et al. 2022; Bricken et al. 2
 
     sp.mmcs(true, learned), sp.matched_recovery(true, learned), sp.explained_variance(x, x_hat)
 
+Chen et al.'s (2023) k-gons: the exact high-sparsity loss and its regular-polygon critical points::
+
+    sp.kgon_critical_points(6)          # k = 2..6: optimal norm and biases, exact loss, largest gradient entry
+
 See :mod:`skeptic.studies.superposition.toy` and :mod:`skeptic.studies.superposition.sae` for the formulas.
 """
 
@@ -34,22 +38,34 @@ from skeptic.studies.superposition.sae import (
 )
 from skeptic.studies.superposition.study import region
 from skeptic.studies.superposition.toy import (
+    ANTICORRELATED,
+    CORRELATED,
+    INDEPENDENT,
+    ONE_HOT,
     STICKY_FRACTIONS,
     ToyResult,
     dimensions_per_feature,
     feature_norms,
     forward,
     interference,
+    kgon,
+    kgon_critical_points,
     linear_expected_loss,
     linear_optimum_loss,
     model_dimensions_per_feature,
+    onehot_expected_loss,
     plateau_coverage,
+    polygon_regularity,
     sample_features,
     train_toy_models,
     weighted_loss,
 )
 
 __all__ = [
+    "ANTICORRELATED",
+    "CORRELATED",
+    "INDEPENDENT",
+    "ONE_HOT",
     "STICKY_FRACTIONS",
     "SAEResult",
     "ToyResult",
@@ -63,13 +79,17 @@ __all__ = [
     "feature_norms",
     "forward",
     "interference",
+    "kgon",
+    "kgon_critical_points",
     "l0",
     "linear_expected_loss",
     "linear_optimum_loss",
     "matched_recovery",
     "mmcs",
     "model_dimensions_per_feature",
+    "onehot_expected_loss",
     "plateau_coverage",
+    "polygon_regularity",
     "random_features",
     "region",
     "sample_codes",

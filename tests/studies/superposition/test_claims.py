@@ -51,3 +51,32 @@ def test_probes_fail_on_bad_measurements() -> None:
 def test_fault_catalog_meets_the_bar() -> None:
     assert len(FAULTS) >= 8
     assert len({f.kind for f in FAULTS}) >= 3
+
+
+def test_kgon_and_correlated_measures() -> None:
+    run = {"k": 5, "regularity": 0.01, "exact_loss": 0.0620, "critical_loss": 0.0618}
+    far = run | {"exact_loss": 0.07}
+    crooked = run | {"regularity": 0.3}
+    one = run | {"k": 1, "critical_loss": None}
+    assert claims.at_kgon(run) and not claims.at_kgon(far) and not claims.at_kgon(crooked) and not claims.at_kgon(one)
+    est = claims.kgon_endpoints({"kgon": {"runs": [run, far, crooked, run]}})
+    assert est.value == pytest.approx(0.5)
+    m = {"correlated": [
+        {"structure": "anticorrelated", "pair_cos": [-1.0, -1.0], "loss": 0.001},
+        {"structure": "anticorrelated", "pair_cos": [0.0, 0.0], "loss": 0.013},
+        {"structure": "correlated", "pair_cos": [0.02, -0.04], "loss": 0.01},
+        {"structure": "correlated", "pair_cos": [0.0, 0.0], "loss": 0.01},
+    ]}  # fmt: skip
+    assert claims.anticorrelated_pair_cos(m).value == pytest.approx(-0.5)
+    assert claims.anticorrelated_best_restart(m).value == pytest.approx(-1.0)
+    assert claims.correlated_pair_abs_cos(m).value == pytest.approx(0.015)
+
+
+def test_kgon_probe_fails_on_a_wrong_exact_loss() -> None:
+    crit = [{"k": 2, "max_grad": 0.0}, {"k": 3, "max_grad": 1e-12}]
+    ok = {"kgon": {"critical": crit, "runs": [{"mc_loss": 0.05, "exact_loss": 0.0501, "mc_se": 0.001}]}}
+    assert claims.kgon_exact(ok).passed
+    bad = {"kgon": {"critical": crit, "runs": [{"mc_loss": 0.05, "exact_loss": 0.30, "mc_se": 0.001}]}}
+    assert not claims.kgon_exact(bad).passed
+    not_critical = {"kgon": {"critical": [{"k": 2, "max_grad": 0.01}], "runs": ok["kgon"]["runs"]}}
+    assert not claims.kgon_exact(not_critical).passed

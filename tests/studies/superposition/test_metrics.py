@@ -173,3 +173,84 @@ def test_public_module_reexports() -> None:
 
     assert sp.mmcs is sae.mmcs and sp.train_toy_models is toy.train_toy_models
     assert set(sp.__all__) <= set(dir(sp))
+
+
+def test_feature_structures() -> None:
+    """Correlated pairs fire together, anticorrelated pairs never do, both keep density p; one-hot has one feature."""
+    gen = torch.Generator().manual_seed(4)
+    st = torch.tensor([toy.INDEPENDENT, toy.CORRELATED, toy.ANTICORRELATED, toy.ONE_HOT])
+    x = toy.sample_features(torch.full((4,), 0.2), 40_000, 6, gen, structure=st) > 0
+    pair = x[:, :, 0::2] & x[:, :, 1::2]
+    for i in range(3):
+        assert float(x[i].float().mean()) == pytest.approx(0.2, abs=0.004)
+    assert float(pair[0].float().mean()) == pytest.approx(0.04, abs=0.003)  # independent: p²
+    assert float(pair[1].float().mean()) == pytest.approx(0.2, abs=0.004)  # correlated: p
+    assert not bool(pair[2].any())  # anticorrelated: never
+    assert bool((x[1, :, 0::2] == x[1, :, 1::2]).all())
+    assert bool((x[3].sum(-1) == 1).all())
+
+
+def test_onehot_loss_matches_simulation_and_hand_cases() -> None:
+    gen = torch.Generator().manual_seed(5)
+    W = torch.randn(1, 2, 5, generator=gen, dtype=torch.float64)
+    b = torch.randn(1, 5, generator=gen, dtype=torch.float64) * 0.3
+    x = toy.sample_features(torch.ones(1), 400_000, 5, gen, structure=torch.tensor([toy.ONE_HOT])).double()
+    mc = toy.weighted_loss(x, toy.forward(W, b, x), torch.ones(1, 5, dtype=torch.float64))
+    assert float(mc[0]) == pytest.approx(float(toy.onehot_expected_loss(W, b)[0]), rel=0.01)
+    # an output that is always on with slope 1 and offset c: ∫ (u − (u + c))² = c²; others see ReLU(0 + c)² = c²
+    W1 = torch.ones(1, 1, 1, dtype=torch.float64)
+    assert float(toy.onehot_expected_loss(W1, torch.full((1, 1), 0.2, dtype=torch.float64))[0]) == pytest.approx(0.04)
+
+
+def test_kgons_are_critical_points_with_known_losses() -> None:
+    n = 6
+    crit = {c["k"]: c for c in toy.kgon_critical_points(n)}
+    for k in (2, 3, 4):  # no interference: only the absent features cost, (1/n)(1/3 − 1/(4n)) each
+        assert crit[k]["loss"] == pytest.approx((n - k) / n * (1 / 3 - 1 / (4 * n)), abs=1e-9)
+    assert all(c["max_grad"] < 1e-6 for c in crit.values())
+    assert crit[6]["loss"] < crit[5]["loss"] < crit[4]["loss"]  # more sides, lower loss (Chen et al.)
+    assert crit[6]["bias"] < 0  # the crowded hexagon needs a negative bias to cut interference
+    # a perturbed k-gon is not stationary
+    W, b = toy.kgon(n, 5, crit[5]["length"], crit[5]["bias"], crit[5]["absent_bias"])
+    W[0, 0, 0] += 0.05
+    W.requires_grad_()
+    (g,) = torch.autograd.grad(toy.onehot_expected_loss(W, b)[0], W)
+    assert float(g.abs().max()) > 1e-3
+
+
+def test_polygon_regularity() -> None:
+    W, _ = toy.kgon(6, 5, 1.0, 0.0, 0.0)
+    stored = W[0].norm(dim=0) > 0.5
+    assert toy.polygon_regularity(W[0], stored) == pytest.approx(0.0, abs=1e-9)
+    W[0, :, 0] = torch.tensor([math.cos(0.2), math.sin(0.2)])
+    assert toy.polygon_regularity(W[0], stored) == pytest.approx(0.2, abs=1e-6)  # float32 torch.tensor
+    assert toy.polygon_regularity(W[0], torch.tensor([True] + [False] * 5)) == math.inf
+
+
+def test_copula_keeps_density_and_sets_the_joint_rate() -> None:
+    from scipy.stats import multivariate_normal, norm
+
+    gen = torch.Generator().manual_seed(6)
+    p, rho = 0.1, 0.6
+    a = sae.sample_codes(torch.tensor([p, p]), 50_000, 8, gen, correlation=torch.tensor([rho, 0.0])) > 0
+    assert float(a[0].float().mean()) == pytest.approx(p, abs=0.003)
+    t = float(norm.ppf(p))
+    joint = float(multivariate_normal(mean=[0, 0], cov=[[1, rho], [rho, 1]]).cdf([t, t]))
+    assert float((a[0, :, 0] & a[0, :, 1]).float().mean()) == pytest.approx(joint, abs=0.003)
+    assert float((a[0, :, 0] & a[0, :, 4]).float().mean()) == pytest.approx(p * p, abs=0.002)  # other block
+    assert float((a[1, :, 0] & a[1, :, 1]).float().mean()) == pytest.approx(p * p, abs=0.002)  # ρ = 0: independent
+
+
+def test_data_groups_share_samples_and_must_share_data() -> None:
+    gen = torch.Generator().manual_seed(7)
+    F = sae.random_features(6, 4, gen)
+    feats = torch.stack([F, F, sae.random_features(6, 4, gen)])
+    with pytest.raises(ValueError, match="data group"):
+        sae.train_saes(feats, torch.full((3,), 0.2), torch.tensor([6, 12, 6]), torch.full((3,), 0.1), steps=2,
+                       batch=8, data_group=torch.tensor([0, 0, 0]))  # fmt: skip
+    # sizes 6 and 12 on the same data in one group, and one model alone: every model gets its own size back
+    r = sae.train_saes(feats, torch.full((3,), 0.2), torch.tensor([6, 12, 6]), torch.full((3,), 0.1), steps=20,
+                       batch=16, data_group=torch.tensor([0, 0, 1]))  # fmt: skip
+    assert r.W_dec.shape == (3, 12, 4)
+    assert torch.allclose(r.W_dec[1].norm(dim=-1), torch.ones(12), atol=1e-5)
+    assert bool((r.W_dec[0, 6:] == 0).all()) and bool((r.W_enc[2, :, 6:] == 0).all())

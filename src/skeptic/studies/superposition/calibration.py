@@ -71,6 +71,16 @@ def calibrate() -> dict[str, dict[str, Any]]:
     # W = I (m = n = 2), b = 0 reconstructs perfectly: 0
     ident = toy.linear_expected_loss(torch.eye(2)[None], torch.zeros(1, 2), torch.ones(1) * 0.3, torch.ones(1, 2))
     case("linear_loss_identity", float(ident[0]), 0.0)
+    # the exact one-hot loss: W = 0, b = 0 outputs nothing, so the loss is E[u²] = 1/3 whichever feature is active;
+    # W = I (n = m = 2), b = 0 reconstructs every one-hot input exactly: 0
+    z = toy.onehot_expected_loss(torch.zeros(1, 2, 3, dtype=torch.float64), torch.zeros(1, 3, dtype=torch.float64))
+    case("onehot_loss_zero_model", float(z[0]), 1 / 3)
+    e = toy.onehot_expected_loss(torch.eye(2, dtype=torch.float64)[None], torch.zeros(1, 2, dtype=torch.float64))
+    case("onehot_loss_identity", float(e[0]), 0.0)
+    # a square (4-gon) of unit columns among n = 6, bias 0, absent biases 1/12: the square never interferes (its
+    # cosines are 0 and −1), each absent feature costs (1/6)(1/3 − 1/12 + 6/144) -> 2 · (1/6) · (7/24) = 7/72
+    W4, b4 = toy.kgon(6, 4, 1.0, 0.0, 1 / 12)
+    case("onehot_loss_square", float(toy.onehot_expected_loss(W4, b4)[0]), 7 / 72)
     # chance coverage: ±0.1 around 0.5 covers a fifth of [0, 1]
     case("plateau_coverage", toy.plateau_coverage((0.5,), 0.1, 0.0, 1.0), 0.2)
     return out

@@ -15,7 +15,17 @@ from typing import Any
 
 import numpy as np
 
-from skeptic.core.claims import AtLeast, Claim, Estimate, Increasing, Measurements, Probe, ProbeOutcome
+from skeptic.core.claims import (
+    AtLeast,
+    AtMost,
+    Claim,
+    Estimate,
+    Increasing,
+    Measurements,
+    NotRun,
+    Probe,
+    ProbeOutcome,
+)
 from skeptic.core.stats import wilson_interval
 
 REPRESENTED = 0.5
@@ -33,6 +43,11 @@ SPLIT_MARGIN = 0.1
 ELHAGE = "Elhage et al. 2022, Toy models of superposition"
 SHARKEY = "Sharkey, Braun & Millidge 2022 (interim report)"
 BRICKEN = "Bricken et al. 2023, Towards monosemanticity"
+CHEN = "Chen, Lau, Mendel, Wei & Murfet 2023 (arXiv 2310.06301)"
+CORR_ORTHOGONAL = 0.1
+"""Correlated pairs count as orthogonal when their mean |cos| is ≤ this (Skeptic's)."""
+ANTIPODAL = -0.9
+"""Anticorrelated pairs count as antipodal when their mean cosine is ≤ this (Skeptic's)."""
 
 
 def _top_m(m: Measurements) -> list[int]:
@@ -121,6 +136,54 @@ def sticky_features(m: Measurements) -> Estimate:
     return _enrichment(vals, m["sticky_fractions"], m["chance_features"], "stored features")
 
 
+def importance_curve(m: Measurements) -> list[Estimate]:
+    """‖W‖²_F (how many features' worth the model stores) per importance decay, from flat to steep, over seeds."""
+    rows = m["importance_sweep"]
+    decays = sorted({r["decay"] for r in rows}, reverse=True)
+    return [_seed_estimate([r["frob2"] for r in rows if r["decay"] == d]) for d in decays]
+
+
+def _pair_cos(m: Measurements, structure: str) -> list[float]:
+    return [float(np.mean(r["pair_cos"])) for r in m["correlated"] if r["structure"] == structure]
+
+
+def correlated_pair_abs_cos(m: Measurements) -> Estimate:
+    """Mean over seeds of |cos| between the two members of each correlated pair (0 = orthogonal)."""
+    return _seed_estimate([float(np.mean(np.abs(r["pair_cos"]))) for r in m["correlated"]
+                           if r["structure"] == "correlated"])  # fmt: skip
+
+
+def anticorrelated_pair_cos(m: Measurements) -> Estimate:
+    """Mean over seeds of the cosine between the two members of each anticorrelated pair (−1 = antipodal)."""
+    return _seed_estimate(_pair_cos(m, "anticorrelated"))
+
+
+def anticorrelated_best_restart(m: Measurements) -> Estimate:
+    """The pair cosine of the lowest-loss anticorrelated restart (the arrangement training found best)."""
+    rows = [r for r in m["correlated"] if r["structure"] == "anticorrelated"]
+    best = min(rows, key=lambda r: r["loss"])
+    return Estimate.exact(float(np.mean(best["pair_cos"])), f"lowest-loss of {len(rows)} restarts")
+
+
+KGON_REGULAR = 0.05
+"""A trained 2-d model is a regular k-gon when its stored columns' angular gaps are within this (radians) of 2π/k."""
+KGON_LOSS_TOL = 0.01
+"""... and its exact loss is within this relative distance of the k-gon critical point's loss (Skeptic's)."""
+
+
+def at_kgon(run: dict[str, Any]) -> bool:
+    """A restart ended at a regular k-gon critical point (k ≥ 2 stored features, regular, matching loss)."""
+    crit = run["critical_loss"]
+    return crit is not None and run["regularity"] <= KGON_REGULAR and abs(run["exact_loss"] / crit - 1) <= KGON_LOSS_TOL
+
+
+def kgon_endpoints(m: Measurements) -> Estimate:
+    """Share of SGD restarts that end at a regular k-gon critical point."""
+    runs = m["kgon"]["runs"]
+    ks = sorted(r["k"] for r in runs)
+    return _count(sum(at_kgon(r) for r in runs), len(runs), f"SGD restarts (k = {', '.join(map(str, ks))})")
+
+
 # ---------------------------------------------------------------------------------------------------
 # SAE measures
 # ---------------------------------------------------------------------------------------------------
@@ -187,6 +250,14 @@ def toy_hidden_recovery(m: Measurements) -> Estimate:
     cells = _cells(m, "toy")
     if not cells:
         raise ValueError("the toy-model SAE did not run (toy m larger than sae_d)")
+    return _seed_estimate([r["mmcs"] for r in _best(cells, "mmcs")])
+
+
+def correlated_recovery(m: Measurements) -> Estimate:
+    """Best-λ MMCS at dictionary size G on block-correlated activations, over seeds."""
+    cells = _cells(m, "corr")
+    if not cells:
+        raise NotRun("the correlated SAE experiment is off (sae_rho = 0)")
     return _seed_estimate([r["mmcs"] for r in _best(cells, "mmcs")])
 
 
@@ -321,6 +392,66 @@ CLAIMS = (
         AtLeast(RECOVERED),
         own_threshold=True,
     ),
+    Claim(
+        "importance-fewer-stored",
+        "At a fixed high sparsity, the less the importance of successive features decays, the more features the ReLU "
+        "model stores: ‖W‖²_F falls as the importance ratio between successive features falls from 1 (equal) to "
+        "the steepest decay swept.",
+        f"{ELHAGE}, section 'Superposition as a phase change' (whether a feature is stored in superposition depends "
+        "on its relative importance as well as on sparsity)",
+        importance_curve,
+        Increasing(decreasing=True),
+    ),
+    Claim(
+        "correlated-features-orthogonal",
+        f"Correlated features (a pair always active together) are stored orthogonally: mean |cos| between the pair's "
+        f"two columns ≤ {CORR_ORTHOGONAL} (n = 4 in m = 2; Skeptic's threshold).",
+        f"{ELHAGE}, section 'The geometry of superposition', subsection 'Non-uniform superposition' (correlated "
+        "features prefer orthogonal directions, forming local orthogonal bases)",
+        correlated_pair_abs_cos,
+        AtMost(CORR_ORTHOGONAL),
+        own_threshold=True,
+    ),
+    Claim(
+        "anticorrelated-features-antipodal",
+        f"Anticorrelated features (a pair never active together) are stored antipodally: mean cosine between the "
+        f"pair's two columns, averaged over every restart, ≤ {ANTIPODAL} (n = 4 in m = 2; Skeptic's threshold).",
+        f"{ELHAGE}, section 'The geometry of superposition', subsection 'Non-uniform superposition' (anticorrelated "
+        "features prefer opposite directions)",
+        anticorrelated_pair_cos,
+        AtMost(ANTIPODAL),
+        own_threshold=True,
+    ),
+    Claim(
+        "anticorrelated-antipodal-best-restart",
+        "The same judged on the lowest-loss restart (the arrangement the loss prefers): its anticorrelated pairs' "
+        f"mean cosine ≤ {ANTIPODAL} (Skeptic's threshold and yardstick, fixed before the final run).",
+        f"{ELHAGE}, section 'The geometry of superposition', subsection 'Non-uniform superposition' (anticorrelated "
+        "features prefer opposite directions)",
+        anticorrelated_best_restart,
+        AtMost(ANTIPODAL),
+        own_threshold=True,
+    ),
+    Claim(
+        "kgon-sgd-endpoints",
+        f"With one feature active at a time (n = 6 in m = 2), SGD training ends at the regular k-gon critical points: "
+        f"≥ 0.9 of restarts end with their stored columns a regular k-gon (angular gaps within {KGON_REGULAR} rad of "
+        f"2π/k) whose exact loss is within {KGON_LOSS_TOL:.0%} of that k-gon's critical loss (Skeptic's thresholds).",
+        f"{CHEN}, abstract ('the same k-gon critical points also determine the behavior of SGD training')",
+        kgon_endpoints,
+        AtLeast(0.9),
+        own_threshold=True,
+    ),
+    Claim(
+        "sae-recovers-correlated",
+        "With correlated feature activations (Gaussian-copula correlation within blocks of 4 features, each at the "
+        "sweep's density), an SAE of size G at the best λ still recovers the features: MMCS ≥ 0.9 (Skeptic's "
+        "threshold).",
+        f"{SHARKEY}, Methods, toy data (their ground-truth features have correlated activations) and Results",
+        correlated_recovery,
+        AtLeast(RECOVERED),
+        own_threshold=True,
+    ),
 )
 
 
@@ -357,20 +488,32 @@ def density_realized(m: Measurements) -> ProbeOutcome:
 
 
 def identity_probe(m: Measurements) -> ProbeOutcome:
-    """No superposition where none is needed: with n = m dense features the lowest-loss seed has Wᵀ W = I
-    (max |entry error| ≤ 0.1) and loss ≤ 0.01 (a ReLU output can die in an unlucky seed; the optimum cannot)."""
+    """Training finds the known answer where no superposition is needed: with n = m = 3 dense features of equal
+    importance, every restart ends at a known critical point, the identity (loss 0) or j dead ReLU outputs (loss
+    j/3, the E[x²] of each unreconstructed feature), each within 4 Monte Carlo SE, and the lowest-loss restart has
+    Wᵀ W = I (max |entry error| ≤ 0.1) and loss ≤ 0.01."""
     dev, loss = m["identity"]["max_abs_dev"], m["identity"]["loss"]
     best = min(range(len(loss)), key=lambda i: loss[i])
-    ok = dev[best] <= 0.1 and loss[best] <= 0.01
+    se = m["identity"].get("loss_se", [0.0] * len(loss))
+    known = all(min(abs(x - j / 3) for j in range(4)) <= 4 * e + 1e-3 for x, e in zip(loss, se, strict=True))
+    ok = dev[best] <= 0.1 and loss[best] <= 0.01 and known
     return ProbeOutcome(ok, f"max |WᵀW − I| per seed: {', '.join(f'{d:.3f}' for d in dev)}; losses "
-                            f"{', '.join(f'{x:.2g}' for x in loss)}; lowest-loss seed {best}")  # fmt: skip
+                            f"{', '.join(f'{x:.2g}' for x in loss)} (each must be 0, 1/3, 2/3 or 1 ± 4 SE); "
+                            f"lowest-loss seed {best}")  # fmt: skip
 
 
 def own_dictionary(m: Measurements) -> ProbeOutcome:
-    """An SAE on data that are its own dictionary (one active feature per sample) recovers it (matched ≥ 0.9)."""
+    """An SAE on data that are its own dictionary (one active feature per sample) recovers it at the bar the claims
+    use (Hungarian matched cosine ≥ 0.9 in every seed).
+
+    Not "exactly": with more atoms than dimensions the atoms are not orthogonal, and a ReLU encoder with an L1
+    penalty cannot code a scaled atom as itself alone without shrinking the code and tilting the decoder, so the
+    SAE objective's optimum sits slightly off the true dictionary (measured 0.92-0.98 at 2G latents, λ 0.3-1).
+    """
     rows = [r for r in m["sae"] if r["experiment"] == "own"]
     v = [r["matched"] for r in rows]
-    return ProbeOutcome(min(v) >= 0.9, f"matched cosine per seed: {', '.join(f'{x:.3f}' for x in v)} (need ≥ 0.9)")
+    detail = f"matched cosine per seed: {', '.join(f'{x:.3f}' for x in v)} (need ≥ {RECOVERED})"
+    return ProbeOutcome(min(v) >= RECOVERED, detail)
 
 
 def metric_calibration(m: Measurements) -> ProbeOutcome:
@@ -415,6 +558,21 @@ def seeds_independent_and_agree(m: Measurements) -> ProbeOutcome:
                             f"{sae_spread:.3f}, D* {dim_spread:.3f} (allowed {SEED_AGREE})")  # fmt: skip
 
 
+KGON_GRAD = 1e-6
+
+
+def kgon_exact(m: Measurements) -> ProbeOutcome:
+    """The exact high-sparsity loss is right: each optimized regular k-gon (k ≥ 2) is a stationary point of it
+    (largest gradient entry ≤ 1e-6, as Chen et al. prove), and every trained restart's Monte Carlo loss lies within
+    4 SE of its exact loss."""
+    crit = [c for c in m["kgon"]["critical"] if c["k"] >= 2]
+    g = max(c["max_grad"] for c in crit)
+    z = [abs(r["mc_loss"] - r["exact_loss"]) / max(r["mc_se"], 1e-12) for r in m["kgon"]["runs"]]
+    ok = g <= KGON_GRAD and max(z) <= 4.0
+    return ProbeOutcome(ok, f"largest |∇L| at the k-gons (k = 2..{crit[-1]['k']}): {g:.1e} (allowed {KGON_GRAD:g}); "
+                            f"max |MC − exact| / SE over {len(z)} restarts: {max(z):.2f} (allowed 4)")  # fmt: skip
+
+
 PROBES = (
     Probe("linear-reaches-optimum", linear_optimum.__doc__ or "", linear_optimum),
     Probe("mc-loss-matches-exact", mc_matches_exact.__doc__ or "", mc_matches_exact),
@@ -422,6 +580,7 @@ PROBES = (
     Probe("no-superposition-identity", identity_probe.__doc__ or "", identity_probe),
     Probe("sae-own-dictionary", own_dictionary.__doc__ or "", own_dictionary),
     Probe("metric-calibration", metric_calibration.__doc__ or "", metric_calibration),
+    Probe("kgon-exact-loss", kgon_exact.__doc__ or "", kgon_exact),
     Probe("seeds-independent-and-agree", (seeds_independent_and_agree.__doc__ or "").split("\n")[0],
           seeds_independent_and_agree),
 )  # fmt: skip

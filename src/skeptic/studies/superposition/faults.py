@@ -97,6 +97,29 @@ def _density_broadcast(orig: Any) -> Any:
     return sample_codes
 
 
+def _structure_dropped(orig: Any) -> Any:
+    def sample_features(density: torch.Tensor, batch: int, n: int, gen: torch.Generator, device: str = "cpu",
+                        structure: torch.Tensor | None = None) -> Any:  # fmt: skip
+        return orig(density, batch, n, gen, device)  # the correlation structure is never passed on
+
+    return sample_features
+
+
+def _copula_ignored(orig: Any) -> Any:
+    def sample_codes(density: torch.Tensor, batch: int, G: int, gen: torch.Generator, one_hot: Any = None,
+                     feature_mask: Any = None, correlation: Any = None) -> Any:  # fmt: skip
+        return orig(density, batch, G, gen, one_hot, feature_mask)  # correlated data silently independent
+
+    return sample_codes
+
+
+def _onehot_loss_unnormalized(orig: Any) -> Any:
+    def onehot_expected_loss(W: torch.Tensor, b: torch.Tensor) -> Any:
+        return orig(W, b) * W.shape[-1]  # the 1/n of the uniform choice of the active feature dropped
+
+    return onehot_expected_loss
+
+
 FAULTS = (
     Fault("density-read-as-sparsity", "swap", "the toy data generator uses S where the density 1 − S belongs",
           replace(f"{TOY}.sample_features", _density_as_sparsity)),
@@ -121,4 +144,12 @@ FAULTS = (
           replace(f"{SAE}._normalize_rows", _no_renorm)),
     Fault("sae-density-broadcast", "wrong-field", "every SAE's data use the first model's feature density",
           replace(f"{SAE}.sample_codes", _density_broadcast)),
+    Fault("feature-structure-dropped", "setting",
+          "the toy sampler ignores the correlated / anticorrelated / one-hot structure (every model independent)",
+          replace(f"{TOY}.sample_features", _structure_dropped)),
+    Fault("sae-correlation-ignored", "setting", "the SAE sampler drops the copula: 'correlated' data are independent",
+          replace(f"{SAE}.sample_codes", _copula_ignored)),
+    Fault("onehot-loss-unnormalized", "scale",
+          "the exact high-sparsity loss forgets the 1/n of choosing which feature is active",
+          replace(f"{TOY}.onehot_expected_loss", _onehot_loss_unnormalized)),
 )  # fmt: skip

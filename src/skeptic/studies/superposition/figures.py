@@ -190,12 +190,91 @@ def _sae(m: dict[str, Any]) -> Figure:
     )
 
 
+def _arrows(ax: Any, W: np.ndarray, colors: list[str], labels: list[str], title: str) -> None:
+    for i in range(W.shape[1]):
+        ax.annotate("", xy=(W[0, i], W[1, i]), xytext=(0, 0), arrowprops={"arrowstyle": "->", "color": colors[i]})
+        ax.text(1.15 * W[0, i], 1.15 * W[1, i], labels[i], ha="center", va="center", color=colors[i], fontsize=8)
+    lim = max(1.5, 1.3 * float(np.abs(W).max()))
+    ax.set(xlim=(-lim, lim), ylim=(-lim, lim), aspect="equal", xlabel="hidden dimension 1", title=title)
+
+
+def _correlated(m: dict[str, Any]) -> Figure:
+    rows = [r for r in m["correlated"] if r["seed"] == 0]
+    fig = MplFigure(figsize=(11, 3.9))
+    axes = fig.subplots(1, len(rows))
+    colors = ["C0", "C0", "C3", "C3"]
+    for ax, r in zip(axes, rows, strict=True):
+        cos = ", ".join(f"{c:+.2f}" for c in r["pair_cos"])
+        title = f"{r['structure']} pairs\ncos within pair: {cos}"
+        _arrows(ax, np.array(r["W"]), colors, ["x0", "x1", "x2", "x3"], title)
+    axes[0].set_ylabel("hidden dimension 2")
+    fig.tight_layout()
+    return Figure(
+        "correlated-features",
+        "n = 4 equally important features in m = 2 dimensions (seed 0), in pairs (x0, x1) blue and (x2, x3) red, each "
+        "feature active with the same probability. Independent pairs: any arrangement of the square. Correlated pairs "
+        "(always active together): Elhage et al. predict each pair orthogonal (cos 0). Anticorrelated pairs (never "
+        "together): each pair antipodal (cos −1).",
+        fig,
+    )
+
+
+def _kgon(m: dict[str, Any]) -> Figure:
+    crit, runs = m["kgon"]["critical"], m["kgon"]["runs"]
+    fig = MplFigure(figsize=(10, 4.2))
+    ax1, ax2 = fig.subplots(1, 2)
+    ks = [c["k"] for c in crit]
+    ax1.plot(ks, [c["loss"] for c in crit], "s", color="k", ms=9, mfc="none",
+             label="regular k-gon critical point (exact)")  # fmt: skip
+    rng = np.random.default_rng(0)
+    ax1.scatter([r["k"] + rng.uniform(-0.15, 0.15) for r in runs], [r["exact_loss"] for r in runs], s=14, color="C1",
+                zorder=3, label="SGD restarts' final loss (exact)")  # fmt: skip
+    ax1.set(xticks=ks, xlabel="k: features stored (a regular k-gon)", ylabel="expected loss (one feature active)",
+            title=f"n = {m['config'].get('kgon_n', len(crit) + 1)} features in 2 dimensions")  # fmt: skip
+    ax1.legend(fontsize=7)
+    best = min(runs, key=lambda r: r["exact_loss"])
+    W = np.array(best["W"])
+    _arrows(ax2, W, [f"C{i}" for i in range(W.shape[1])], [f"x{i}" for i in range(W.shape[1])],
+            f"lowest-loss restart: k = {best['k']}")  # fmt: skip
+    fig.tight_layout()
+    return Figure(
+        "kgon",
+        "Chen et al.'s k-gons. Left: the exact loss of the regular k-gon critical points (squares; larger k, lower "
+        "loss) and where each SGD restart ended (dots, at its number of stored features): restarts sit on the "
+        "critical losses, and many stop at a k-gon short of the lowest-loss one. Right: the lowest-loss restart's "
+        "feature directions.",
+        fig,
+    )
+
+
+def _importance(m: dict[str, Any]) -> Figure:
+    rows = m["importance_sweep"]
+    decays = sorted({r["decay"] for r in rows}, reverse=True)
+    fig = MplFigure(figsize=(6.4, 4.2))
+    ax = fig.subplots()
+    for s in sorted({r["seed"] for r in rows}):
+        ax.plot(decays, [next(r["frob2"] for r in rows if r["seed"] == s and r["decay"] == d) for d in decays], "-o",
+                ms=3, color="k", alpha=0.6, label="‖W‖²_F per seed" if s == 0 else None)  # fmt: skip
+    ax.plot(decays, [np.mean([len(r["represented"]) for r in rows if r["decay"] == d]) for d in decays], "s--",
+            color="C2", label="features stored (‖Wᵢ‖ > 0.5), seed mean")  # fmt: skip
+    ax.set(xlabel="importance ratio of successive features (decay; 1 = equal)", ylabel="features' worth stored",
+           title=f"n = {m['config']['pc_n']} in m = {m['config']['pc_m']} at 1−S = {rows[0]['density']:g}")  # fmt: skip
+    ax.invert_xaxis()
+    ax.legend(fontsize=8)
+    return Figure(
+        "importance-sweep",
+        "At fixed high sparsity, how much the toy model stores as feature importance falls off faster (right): "
+        "with equal importance every feature is worth superposing; with steep decay the unimportant ones are dropped.",
+        fig,
+    )
+
+
 def make_figures(m: dict[str, Any]) -> list[Figure]:
     figs = [_phase_change(m)]
     pent = _pentagon(m)
     if pent is not None:
         figs.append(pent)
-    figs += [_phase_diagram(m), _dimensionality(m), _sae(m)]
+    figs += [_phase_diagram(m), _importance(m), _dimensionality(m), _correlated(m), _kgon(m), _sae(m)]
     return figs
 
 

@@ -44,6 +44,8 @@ class SAEResult:
     W_dec: torch.Tensor
     b_dec: torch.Tensor
     sizes: torch.Tensor
+    full: bool = False
+    """Every model uses all h_max latents (no mask needed; set by the trainer for its per-size stacks)."""
 
     @property
     def mask(self) -> torch.Tensor:
@@ -59,6 +61,10 @@ def random_features(G: int, d: int, gen: torch.Generator, device: str = "cpu") -
     return unit
 
 
+CORR_BLOCK = 4
+"""Correlated activations: features g and g' are correlated when g // CORR_BLOCK == g' // CORR_BLOCK."""
+
+
 def sample_codes(
     density: torch.Tensor,
     batch: int,
@@ -66,28 +72,40 @@ def sample_codes(
     gen: torch.Generator,
     one_hot: torch.Tensor | None = None,
     feature_mask: torch.Tensor | None = None,
+    correlation: torch.Tensor | None = None,
 ) -> torch.Tensor:
     """Activations a: (B, batch, G); a_g ~ U[0,1) with probability density_b else 0.
 
     Where ``one_hot[b]`` is true, each sample of model b has exactly one active feature (chosen uniformly),
     so its data are the dictionary itself, scaled. ``feature_mask`` (B, G) marks each model's real features
-    (models with fewer features than G are padded); padded slots never fire.
+    (models with fewer features than G are padded); padded slots never fire. ``correlation`` (B,) ρ ∈ [0, 1)
+    makes the on/off gates of features in the same block of ``CORR_BLOCK`` correlated by a Gaussian copula
+    (as Sharkey et al. correlate their features): z_g = √ρ u_block + √(1 − ρ) e_g, feature g on iff
+    z_g > Φ⁻¹(1 − p), so every feature keeps its marginal density p exactly and ρ = 0 is independence.
     """
     B = density.shape[0]
     dev = density.device
-    on = torch.rand(B, batch, G, generator=gen, device=dev) < density.view(B, 1, 1)
+    if correlation is not None and bool((correlation > 0).any()):
+        rho = correlation.to(dev, torch.float32).view(B, 1, 1)
+        n_blocks = -(-G // CORR_BLOCK)
+        u = torch.randn(B, batch, n_blocks, generator=gen, device=dev).repeat_interleave(CORR_BLOCK, -1)[..., :G]
+        z = rho.sqrt() * u + (1 - rho).sqrt() * torch.randn(B, batch, G, generator=gen, device=dev)
+        on = z > torch.special.ndtri(1 - density.to(torch.float32)).view(B, 1, 1)
+    else:
+        on = torch.rand(B, batch, G, generator=gen, device=dev) < density.view(B, 1, 1)
     if feature_mask is not None:
         on = on & feature_mask[:, None, :]
     if one_hot is not None and bool(one_hot.any()):
         n_valid = feature_mask.sum(-1) if feature_mask is not None else torch.full((B,), G, device=dev)
-        u = torch.rand(B, batch, generator=gen, device=dev)
-        pick = (u * n_valid[:, None]).long().clamp_max(G - 1)  # real features are the first n_valid slots
+        u1 = torch.rand(B, batch, generator=gen, device=dev)
+        pick = (u1 * n_valid[:, None]).long().clamp_max(G - 1)  # real features are the first n_valid slots
         single = torch.nn.functional.one_hot(pick, G).bool()
         on = torch.where(one_hot.view(B, 1, 1), single, on)
     mag = torch.rand(B, batch, G, generator=gen, device=dev)
     if one_hot is not None:  # the calibration data avoid near-zero magnitudes
         mag = torch.where(one_hot.view(B, 1, 1), 0.5 + 0.5 * mag, mag)
-    return mag * on
+    codes: torch.Tensor = mag * on
+    return codes
 
 
 def sample_data(
@@ -97,9 +115,10 @@ def sample_data(
     gen: torch.Generator,
     one_hot: torch.Tensor | None = None,
     feature_mask: torch.Tensor | None = None,
+    correlation: torch.Tensor | None = None,
 ) -> torch.Tensor:
     """x = a F per model: features (B, G, d) -> x (B, batch, d)."""
-    a = sample_codes(density, batch, features.shape[1], gen, one_hot, feature_mask)
+    a = sample_codes(density, batch, features.shape[1], gen, one_hot, feature_mask, correlation)
     x: torch.Tensor = torch.bmm(a, features)
     return x
 
@@ -107,7 +126,9 @@ def sample_data(
 def encode(r: SAEResult, x: torch.Tensor, k: torch.Tensor | None = None) -> torch.Tensor:
     """Codes c = ReLU((x − b_dec) W_enc + b_enc) on each model's own latents; with ``k`` (B,), only each
     model's k largest codes are kept."""
-    c = torch.relu(torch.bmm(x - r.b_dec[:, None, :], r.W_enc) + r.b_enc[:, None, :]) * r.mask[:, None, :]
+    c = torch.relu(torch.baddbmm(r.b_enc[:, None, :], x - r.b_dec[:, None, :], r.W_enc))
+    if not r.full:
+        c = c * r.mask[:, None, :]
     if k is not None:
         sel = (k.to(c.device) < r.sizes).nonzero().squeeze(-1)  # the top-k models
         if sel.numel():
@@ -121,12 +142,23 @@ def encode(r: SAEResult, x: torch.Tensor, k: torch.Tensor | None = None) -> torc
 
 def decode(r: SAEResult, c: torch.Tensor) -> torch.Tensor:
     """x̂ = c W_dec + b_dec."""
-    return torch.bmm(c, r.W_dec) + r.b_dec[:, None, :]
+    return torch.baddbmm(r.b_dec[:, None, :], c, r.W_dec)
 
 
 def _normalize_rows(W: torch.Tensor) -> None:
     with torch.no_grad():
         W /= W.norm(dim=-1, keepdim=True).clamp_min(1e-8)
+
+
+def _groups(data_group: torch.Tensor | None, B: int, device: str) -> tuple[torch.Tensor, torch.Tensor]:
+    """(representative model of each data group, each model's group index into the representatives)."""
+    if data_group is None:
+        idx = torch.arange(B, device=device)
+        return idx, idx
+    uniq, inv = torch.unique(data_group.to(device), return_inverse=True)
+    reps = torch.full((len(uniq),), B, dtype=torch.long, device=device)
+    reps = reps.scatter_reduce(0, inv, torch.arange(B, device=device), reduce="amin")
+    return reps, inv
 
 
 def train_saes(
@@ -138,6 +170,8 @@ def train_saes(
     k: torch.Tensor | None = None,
     one_hot: torch.Tensor | None = None,
     feature_mask: torch.Tensor | None = None,
+    correlation: torch.Tensor | None = None,
+    data_group: torch.Tensor | None = None,
     decoder_bias: bool = False,
     resample_every: int | None = None,
     steps: int = 2000,
@@ -147,8 +181,11 @@ def train_saes(
     device: str = "cpu",
 ) -> SAEResult:
     """Train B SAEs at once, model b with ``sizes[b]`` latents on its own data (features[b], density[b]) with
-    penalty l1[b]; dictionary sizes differ by masking latents beyond a model's size, so the whole sweep is one
-    batched computation.
+    penalty l1[b]. Models of the same dictionary size are one batched computation (stacked parameters), all
+    sizes share one optimizer and one loop, and models with the same ``data_group`` (which must share
+    features, density and sampler settings) train on the very same samples each step, which are drawn once
+    for the group (data generation is shared across a sweep's sizes and penalties; the cells of a group are
+    then paired comparisons on common random numbers).
 
     Sharkey et al.'s autoencoder has no decoder bias (their data have no offset); ``decoder_bias=True`` adds
     Bricken et al.'s b_dec, which on nonnegative sparse data absorbs the mean and tilts every atom.
@@ -164,34 +201,72 @@ def train_saes(
     density = density.to(device)
     l1 = l1.to(device, torch.float32)
     sizes = sizes.to(device)
+    k = None if k is None else k.to(device)
     h = int(sizes.max())
-    W_dec = torch.randn(B, h, d, generator=gen, device=device)
-    _normalize_rows(W_dec)
-    W_enc = W_dec.transpose(1, 2).clone().requires_grad_()
-    W_dec.requires_grad_()
-    b_enc = torch.zeros(B, h, device=device, requires_grad=True)
-    b_dec = torch.zeros(B, d, device=device, requires_grad=decoder_bias)
-    r = SAEResult(W_enc, b_enc, W_dec, b_dec, sizes)
-    opt = torch.optim.Adam([W_enc, b_enc, W_dec] + ([b_dec] if decoder_bias else []), lr=lr)
+    reps, inv = _groups(data_group, B, device)
+    if data_group is not None:  # every model of a group must really have its representative's data
+        r_ = reps[inv]
+        same = torch.equal(features, features[r_]) and torch.equal(density, density[r_])
+        for extra in (one_hot, feature_mask, correlation):
+            same = same and (extra is None or torch.equal(extra.to(device), extra.to(device)[r_]))
+        if not same:
+            raise ValueError("models of one data group must share features, density and sampler settings")
+
+    def sub(t: torch.Tensor | None) -> torch.Tensor | None:
+        return None if t is None else t.to(device)[reps]
+
+    W0 = torch.randn(B, h, d, generator=gen, device=device)
+    _normalize_rows(W0)
+    buckets: list[tuple[torch.Tensor, SAEResult]] = []
+    params: list[torch.Tensor] = []
+    for s in sorted({int(v) for v in sizes.tolist()}):
+        idx = (sizes == s).nonzero().squeeze(-1)
+        W_dec = W0[idx, :s].clone()
+        W_enc = W_dec.transpose(1, 2).clone().requires_grad_()
+        W_dec.requires_grad_()
+        b_enc = torch.zeros(len(idx), s, device=device, requires_grad=True)
+        b_dec = torch.zeros(len(idx), d, device=device, requires_grad=decoder_bias)
+        buckets.append((idx, SAEResult(W_enc, b_enc, W_dec, b_dec, sizes[idx], full=True)))
+        params += [W_enc, b_enc, W_dec] + ([b_dec] if decoder_bias else [])
+    opt = torch.optim.Adam(params, lr=lr, foreach=True)  # one kernel per op over all stacks
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda t: 0.5 * (1 + math.cos(math.pi * t / steps)))
-    active = torch.zeros(B, h, dtype=torch.bool, device=device)
+    active = [torch.zeros(len(idx), int(r.sizes[0]), dtype=torch.bool, device=device) for idx, r in buckets]
     every = resample_every if resample_every is not None else max(10, steps // 8)
+    rep_args = (features[reps], density[reps], batch, gen, sub(one_hot), sub(feature_mask), sub(correlation))
+    # per stack: its models' k where some of them are top-k SAEs, else None (no top-k work every step)
+    ks = [None if k is None or not bool((k[idx] < r.sizes).any()) else k[idx] for idx, r in buckets]
     for step in range(1, steps + 1):
-        x = sample_data(features, density, batch, gen, one_hot, feature_mask)
-        c = encode(r, x, k)
-        x_hat = decode(r, c)
-        loss = ((x - x_hat) ** 2).sum(-1).mean(-1) + l1 * c.abs().sum(-1).mean(-1)
+        x_rep = sample_data(*rep_args)
+        loss = torch.zeros((), device=device)
+        outs = []
+        for (idx, r), k_b in zip(buckets, ks, strict=True):
+            x = x_rep[inv[idx]]
+            c = encode(r, x, k_b)
+            x_hat = decode(r, c)
+            loss = loss + (((x - x_hat) ** 2).sum(-1).mean(-1) + l1[idx] * c.abs().sum(-1).mean(-1)).sum()
+            outs.append((x, x_hat, c))
         opt.zero_grad(set_to_none=True)
-        loss.sum().backward()  # type: ignore[no-untyped-call]
+        loss.backward()  # type: ignore[no-untyped-call]
         opt.step()
         sched.step()
-        _normalize_rows(W_dec)
-        active |= (c.detach() > 0).any(1)
-        if every and step % every == 0:
-            if step <= steps // 2:
-                _resample(r, x, x_hat.detach(), ~active & r.mask, gen)
-            active.zero_()
-    return SAEResult(W_enc.detach(), b_enc.detach(), W_dec.detach(), b_dec.detach(), sizes)
+        for (_, r), act, (x, x_hat, c) in zip(buckets, active, outs, strict=True):
+            _normalize_rows(r.W_dec)
+            act |= (c.detach() > 0).any(1)
+            if every and step % every == 0:
+                if step <= steps // 2:
+                    _resample(r, x, x_hat.detach(), ~act, gen)
+                act.zero_()
+    W_enc_all = torch.zeros(B, d, h, device=device)
+    b_enc_all = torch.zeros(B, h, device=device)
+    W_dec_all = torch.zeros(B, h, d, device=device)
+    b_dec_all = torch.zeros(B, d, device=device)
+    for idx, r in buckets:
+        s = int(r.sizes[0])
+        W_enc_all[idx, :, :s] = r.W_enc.detach()
+        b_enc_all[idx, :s] = r.b_enc.detach()
+        W_dec_all[idx, :s] = r.W_dec.detach()
+        b_dec_all[idx] = r.b_dec.detach()
+    return SAEResult(W_enc_all, b_enc_all, W_dec_all, b_dec_all, sizes)
 
 
 def _resample(r: SAEResult, x: torch.Tensor, x_hat: torch.Tensor, dead: torch.Tensor, gen: torch.Generator) -> None:

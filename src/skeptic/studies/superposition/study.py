@@ -2,10 +2,12 @@
 autoencoders get them back?
 
 Part 1 re-runs the toy models of Elhage et al. (2022): the phase change of n = 5 features in m = 2 dimensions
-over sparsity, the n = 2, m = 1 phase diagram over relative importance and sparsity, dimensions per feature
-with the "sticky" fractions, and the linear model that never superposes. Part 2 trains sparse autoencoders
-(Sharkey et al. 2022; Bricken et al. 2023) on data whose features are known, across dictionary size, L1
-penalty and feature density, and on the toy models' own hidden activations. Every group of same-shaped models
+over sparsity and over how fast importance decays, the n = 2, m = 1 phase diagram over relative importance and
+sparsity, dimensions per feature with the "sticky" fractions, the linear model that never superposes, and pairs
+of correlated and anticorrelated features; and Chen et al.'s (2023) k-gons: the exact high-sparsity loss of every
+regular k-gon, its stationarity, and where SGD restarts end. Part 2 trains sparse autoencoders (Sharkey et al.
+2022; Bricken et al. 2023) on data whose features are known, across dictionary size, L1 penalty, feature density
+and correlated activations, and on the toy models' own hidden activations. Every group of same-shaped models
 (all sparsities, importances, seeds, penalties, dictionary sizes) trains as one batched computation.
 """
 
@@ -29,7 +31,10 @@ from skeptic.studies.superposition.figures import make_figures, make_tables
 EVAL_FLOATS = 1 << 24
 """Most SAE codes (models x samples x latents) held at once during evaluation (64 MiB of float32)."""
 OWN_L1 = 1.0
-"""λ of the own-dictionary control: one active feature per sample, so a strong penalty is right (fixed)."""
+"""λ of the own-dictionary control (2G latents): one active feature per sample, so a strong penalty is right; the
+setting was chosen after the first quick run failed the control at 0.95 and is kept because a 2 x 3 grid (G and 2G
+latents, λ 0.1 / 0.3 / 1, three seeds) puts every 2G cell with λ ≥ 0.3 at matched cosine 0.96-0.98 and the G cells
+at 0.76-0.97: the control is the easiest cell of the grid the claims themselves allow (sizes ≥ G, best λ)."""
 
 
 def _increasing(v: tuple[float, ...]) -> tuple[float, ...]:
@@ -62,6 +67,20 @@ class SuperpositionConfig(StudyConfig):
     """Dimensions per feature: hidden dimensions m."""
     dim_densities: tuple[float, ...] = (0.02, 0.03, 0.05, 0.07, 0.1, 0.15, 0.2, 0.3, 0.5, 0.7, 1.0)
     """Dimensions per feature: feature densities 1 − S (increasing)."""
+    imp_decays: tuple[float, ...] = (1.0, 0.9, 0.8, 0.7, 0.6, 0.5)
+    """Importance sweep (n = pc_n in m = pc_m, ReLU): importance decay**i for each decay (strictly decreasing)."""
+    imp_density: float = Field(0.03, gt=0.0, le=1.0)
+    """Importance sweep: the feature density 1 − S at which every decay is trained."""
+    corr_density: float = Field(0.15, gt=0.0, le=0.5)
+    """Correlated features (n = 4 in m = 2, pairs independent / correlated / anticorrelated): each feature's
+    density (≤ 1/2 so that an anticorrelated pair, active with probability 2p, keeps density p per feature)."""
+    corr_seeds: int = Field(6, ge=2, le=64)
+    """Correlated features: restarts per structure (n = 4 models are cheap; the lowest-loss one stands for the
+    optimum)."""
+    kgon_n: int = Field(6, ge=3, le=12)
+    """Chen et al.'s k-gons: features n in m = 2 dimensions, one active per sample (Chen et al.: 6)."""
+    kgon_seeds: int = Field(8, ge=2, le=64)
+    """Chen et al.'s k-gons: SGD restarts, one batch."""
     toy_steps: int = Field(1500, ge=10, le=100_000)
     """Adam steps per toy model (Elhage et al.: 10,000 at lr 1e-3)."""
     toy_batch: int = Field(512, ge=16, le=8192)
@@ -80,6 +99,9 @@ class SuperpositionConfig(StudyConfig):
     """L1 penalties λ swept at every dictionary size."""
     sae_densities: tuple[float, ...] = (0.02, 0.04, 0.08, 0.16)
     """Feature densities of the density sweep (dictionary size G, every λ; increasing)."""
+    sae_rho: float = Field(0.6, ge=0.0, lt=1.0)
+    """Correlated SAE data: Gaussian-copula correlation ρ of the on/off gates within blocks of 4 features (each
+    feature keeps density ``sae_density``); 0 leaves the correlated experiment out."""
     sae_k: int = Field(0, ge=0, le=64)
     """Top-k SAE variant with k active latents at dictionary size G (0: off)."""
     sae_steps: int = Field(1200, ge=10, le=100_000)
@@ -103,6 +125,13 @@ class SuperpositionConfig(StudyConfig):
     def _densities(cls, v: tuple[float, ...]) -> tuple[float, ...]:
         if v[-1] > 1.0:
             raise ValueError("densities are probabilities in (0, 1]")
+        return v
+
+    @field_validator("imp_decays")
+    @classmethod
+    def _decays(cls, v: tuple[float, ...]) -> tuple[float, ...]:
+        if len(v) < 2 or list(v) != sorted(set(v), reverse=True) or not all(0 < x <= 1 for x in v):
+            raise ValueError("needs at least two strictly decreasing decays in (0, 1]")
         return v
 
     @field_validator("sae_ratios")
@@ -135,6 +164,10 @@ PRESETS = {
         sae_batch=128,
         sae_lr=0.02,
         eval_samples=2048,
+        imp_decays=(1.0, 0.5),
+        corr_seeds=2,
+        kgon_n=5,
+        kgon_seeds=4,
     ),
     "quick": SuperpositionConfig(
         n_seeds=3,
@@ -147,6 +180,8 @@ PRESETS = {
         sae_densities=(0.03, 0.06, 0.12, 0.25),
         sae_steps=800,
         sae_k=2,
+        corr_seeds=6,
+        kgon_seeds=8,
     ),
     "paper": SuperpositionConfig(
         n_seeds=3,
@@ -169,6 +204,10 @@ PRESETS = {
         sae_steps=3000,
         sae_batch=256,
         sae_lr=0.005,
+        imp_decays=(1.0, 0.95, 0.9, 0.8, 0.7, 0.6, 0.5, 0.4),
+        imp_density=0.01,
+        corr_seeds=16,
+        kgon_seeds=32,
     ),
 }
 
@@ -184,22 +223,30 @@ def _f(x: torch.Tensor) -> list[float]:
 
 def phase_change(
     config: SuperpositionConfig, seed: int, device: str = "cpu"
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """n features in m dimensions, importance decay**i, every density x {ReLU, linear} x seed in one batch."""
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    """n features in m dimensions, importance decay**i, every density x {ReLU, linear} x seed, and the importance
+    sweep (ReLU at ``imp_density``, every decay in ``imp_decays``), all in one batch."""
     n, m, S = config.pc_n, config.pc_m, config.n_seeds
-    specs = [(p, lin, s) for lin in (False, True) for p in config.pc_densities for s in range(S)]
-    density = torch.tensor([p for p, _, _ in specs])
-    linear = torch.tensor([lin for _, lin, _ in specs])
-    importance = (config.pc_decay ** torch.arange(n, dtype=torch.float32)).expand(len(specs), n)
+    specs = [(p, lin, s, config.pc_decay) for lin in (False, True) for p in config.pc_densities for s in range(S)]
+    n_pc = len(specs)
+    specs += [(config.imp_density, False, s, dec) for dec in config.imp_decays for s in range(S)]
+    density = torch.tensor([p for p, _, _, _ in specs])
+    linear = torch.tensor([lin for _, lin, _, _ in specs])
+    importance = torch.tensor([dec for *_, dec in specs], dtype=torch.float64)[:, None] ** torch.arange(n)
+    importance = importance.float()
     res = toy.train_toy_models(
         n, m, density, importance, linear=linear, steps=config.toy_steps, batch=config.toy_batch,
         lr=config.toy_lr, seed=seed, eval_batch=config.eval_samples, device=device,
     )  # fmt: skip
     norms, interf = toy.feature_norms(res.W), toy.interference(res.W)
     exact = toy.linear_expected_loss(res.W, res.b, density.to(res.W.device), importance.to(res.W.device))
-    rows, mats = [], []
-    for i, (p, lin, s) in enumerate(specs):
+    rows, mats, imp_rows = [], [], []
+    for i, (p, lin, s, dec) in enumerate(specs):
         rep = [j for j in range(n) if float(norms[i, j]) > REPRESENTED]
+        if i >= n_pc:
+            imp_rows.append({"decay": dec, "density": p, "seed": s, "norms": _f(norms[i]), "represented": rep,
+                             "frob2": float((res.W[i] ** 2).sum()), "loss": float(res.loss[i])})  # fmt: skip
+            continue
         rows.append({
             "density": p, "activation": "linear" if lin else "relu", "seed": s,
             "norms": _f(norms[i]), "interference": _f(interf[i]), "represented": rep,
@@ -210,7 +257,57 @@ def phase_change(
         })  # fmt: skip
         if s == 0:
             mats.append({"density": p, "activation": "linear" if lin else "relu", "W": res.W[i].cpu().tolist()})
-    return rows, mats
+    return rows, mats, imp_rows
+
+
+def correlated_features(config: SuperpositionConfig, seed: int, device: str = "cpu") -> list[dict[str, Any]]:
+    """n = 4 equally important features in m = 2 dimensions, in pairs (0, 1), (2, 3) that are independent,
+    correlated (always active together) or anticorrelated (never together), every feature active with
+    probability ``corr_density``; one batch. Reads the cosine between the two members of each pair."""
+    n, S = 4, config.corr_seeds
+    specs = [(st, s) for st in (toy.INDEPENDENT, toy.CORRELATED, toy.ANTICORRELATED) for s in range(S)]
+    structure = torch.tensor([st for st, _ in specs])
+    res = toy.train_toy_models(
+        n, 2, torch.full((len(specs),), config.corr_density), torch.ones(len(specs), n), steps=config.toy_steps,
+        batch=config.toy_batch, lr=config.toy_lr, seed=seed, eval_batch=config.eval_samples, device=device,
+        structure=structure,
+    )  # fmt: skip
+    names = {toy.INDEPENDENT: "independent", toy.CORRELATED: "correlated", toy.ANTICORRELATED: "anticorrelated"}
+    rows = []
+    for i, (st, s) in enumerate(specs):
+        W = res.W[i].double()
+        nrm = W.norm(dim=0)
+        pair_cos = [float(W[:, a] @ W[:, a + 1] / (nrm[a] * nrm[a + 1]).clamp_min(1e-12)) for a in (0, 2)]
+        rows.append({"structure": names[st], "seed": s, "norms": _f(nrm), "pair_cos": pair_cos,
+                     "stored": [float(v) > REPRESENTED for v in nrm], "W": W.cpu().tolist(),
+                     "loss": float(res.loss[i])})  # fmt: skip
+    return rows
+
+
+def kgon_sgd(config: SuperpositionConfig, seed: int, device: str = "cpu") -> dict[str, Any]:
+    """Chen et al. (2023): n = ``kgon_n`` features in m = 2 dimensions, exactly one feature active per sample; the
+    exact loss and stationarity of every regular k-gon, and where ``kgon_seeds`` SGD restarts (one batch) end."""
+    n, S = config.kgon_n, config.kgon_seeds
+    crit = toy.kgon_critical_points(n)
+    by_k = {c["k"]: c for c in crit}
+    res = toy.train_toy_models(
+        n, 2, torch.ones(S), torch.ones(S, n), steps=config.toy_steps, batch=config.toy_batch, lr=config.toy_lr,
+        seed=seed, eval_batch=config.eval_samples, device=device, structure=torch.full((S,), toy.ONE_HOT),
+    )  # fmt: skip
+    exact = toy.onehot_expected_loss(res.W.double(), res.b.double())
+    runs = []
+    for i in range(S):
+        W, b = res.W[i].cpu(), res.b[i].cpu()
+        stored = W.norm(dim=0) > REPRESENTED
+        k = int(stored.sum())
+        dead = int(((~stored) & (b <= 0)).sum())
+        # the k-gon critical point with this model's absent features: an absent feature j contributes
+        # (1/n)(1/3 − c + n c²) with c = ReLU(b_j), least at c = 1/(2n); a dead bias (c = 0) adds 1/(4n²)
+        crit_loss = by_k[k]["loss"] + dead / (4 * n**2) if k >= 2 else None
+        runs.append({"seed": i, "k": k, "absent_dead": dead, "regularity": toy.polygon_regularity(W, stored),
+                     "exact_loss": float(exact[i]), "mc_loss": float(res.loss[i]), "mc_se": float(res.loss_se[i]),
+                     "critical_loss": crit_loss, "W": W.tolist()})  # fmt: skip
+    return {"critical": crit, "runs": runs}
 
 
 def phase_diagram(config: SuperpositionConfig, seed: int, device: str = "cpu") -> list[dict[str, Any]]:
@@ -289,7 +386,7 @@ def identity_check(config: SuperpositionConfig, seed: int, device: str = "cpu") 
     )  # fmt: skip
     WtW = torch.bmm(res.W.transpose(1, 2), res.W)
     dev = (WtW - torch.eye(n, device=WtW.device)).abs().amax((-2, -1))
-    return {"max_abs_dev": _f(dev), "loss": _f(res.loss)}
+    return {"max_abs_dev": _f(dev), "loss": _f(res.loss), "loss_se": _f(res.loss_se)}
 
 
 def density_check(config: SuperpositionConfig, seed: int, device: str = "cpu") -> list[dict[str, Any]]:
@@ -301,10 +398,36 @@ def density_check(config: SuperpositionConfig, seed: int, device: str = "cpu") -
     for i, p in enumerate(dens.tolist()):
         rows.append({"sampler": "toy", "density": p, "measured": float((x[i] > 0).double().mean()),
                      "n": x[i].numel()})  # fmt: skip
+    # correlated and anticorrelated pairs keep each feature's density
+    st = torch.tensor([toy.CORRELATED, toy.ANTICORRELATED], device=device)
+    x = toy.sample_features(torch.full((2,), config.corr_density, device=device), config.eval_samples, 4, gen,
+                            device, structure=st)  # fmt: skip
+    for i, name in enumerate(("toy correlated", "toy anticorrelated")):
+        rows.append({"sampler": name, "density": config.corr_density, "measured": float((x[i] > 0).double().mean()),
+                     "n": x[i].numel()})  # fmt: skip
+        # and the pair structure: both members of a pair on with probability p (correlated) or never (anticorrelated)
+        pair_on = (x[i, :, 0::2] > 0) & (x[i, :, 1::2] > 0)
+        rows.append({"sampler": f"{name}, both of a pair on", "density": config.corr_density if i == 0 else 0.0,
+                     "measured": float(pair_on.double().mean()), "n": pair_on.numel()})  # fmt: skip
     sd = torch.tensor(config.sae_densities, device=device)
     a = sae.sample_codes(sd, config.eval_samples, config.sae_features, gen)
     for i, p in enumerate(config.sae_densities):
         rows.append({"sampler": "sae", "density": p, "measured": float((a[i] > 0).double().mean()), "n": a[i].numel()})
+    if config.sae_rho > 0:
+        # the copula keeps the marginal density, and two features of one block are both on with the exact
+        # bivariate-normal orthant probability Φ₂(t, t; ρ), t = Φ⁻¹(p)
+        from scipy.stats import multivariate_normal, norm
+
+        p = config.sae_density
+        a = sae.sample_codes(torch.tensor([p], device=device), config.eval_samples, config.sae_features, gen,
+                             correlation=torch.tensor([config.sae_rho], device=device))[0] > 0  # fmt: skip
+        rows.append({"sampler": "sae correlated", "density": p, "measured": float(a.double().mean()), "n": a.numel()})
+        t = float(norm.ppf(p))
+        q = float(multivariate_normal(mean=[0, 0], cov=[[1, config.sae_rho], [config.sae_rho, 1]]).cdf([t, t]))
+        pairs = [(g, g + 1) for g in range(0, config.sae_features - 1, sae.CORR_BLOCK)]
+        joint = torch.stack([a[:, g] & a[:, h] for g, h in pairs])
+        rows.append({"sampler": "sae correlated, both of a block pair on", "density": q,
+                     "measured": float(joint.double().mean()), "n": joint.numel()})  # fmt: skip
     for r in rows:
         r["se"] = float(np.sqrt(r["density"] * (1 - r["density"]) / r["n"]))
     return rows
@@ -339,6 +462,10 @@ def sae_sweep(config: SuperpositionConfig, seed: int, toy_W: torch.Tensor, devic
         if config.sae_k:
             specs.append({"experiment": "topk", "ratio": 1.0, "l1": 0.0, "density": config.sae_density, "seed": s,
                           "k": config.sae_k})  # fmt: skip
+        if config.sae_rho > 0:  # correlated activations (Sharkey et al.'s data are correlated), size G, every λ
+            for lam in config.sae_l1:
+                specs.append({"experiment": "corr", "ratio": 1.0, "l1": lam, "density": config.sae_density, "seed": s,
+                              "rho": config.sae_rho})  # fmt: skip
         specs.append({"experiment": "own", "ratio": 2.0, "l1": OWN_L1, "density": 1.0, "seed": s})
     # the toy models' hidden activations: pad (n, m) features into the SAE's d dimensions when m ≤ d
     toy_n, toy_m = toy_W.shape[-1], toy_W.shape[-2]
@@ -365,11 +492,16 @@ def sae_sweep(config: SuperpositionConfig, seed: int, toy_W: torch.Tensor, devic
     l1 = torch.tensor([sp["l1"] for sp in specs], device=dev)
     k = torch.tensor([sp.get("k", int(s)) for sp, s in zip(specs, sizes.tolist(), strict=True)], device=dev)
     one_hot = torch.tensor([sp["experiment"] == "own" for sp in specs], device=dev)
+    rho = torch.tensor([sp.get("rho", 0.0) for sp in specs], device=dev)
     slot = torch.arange(G_max, device=dev)[None, :] < n_feat[:, None]
     feats = feats * slot[:, :, None]
+    # models that see the same data distribution (same ground truth, density, sampler) share each step's samples
+    keys = [(sp["experiment"] if sp["experiment"] in ("toy", "own") else "random", sp["seed"], sp["density"],
+             sp.get("rho", 0.0)) for sp in specs]  # fmt: skip
+    group = torch.tensor([sorted(set(keys)).index(key) for key in keys], device=dev)
     res = sae.train_saes(
         feats, density, sizes, l1, k=k, one_hot=one_hot, steps=config.sae_steps, batch=config.sae_batch,
-        lr=config.sae_lr, seed=seed + 1, device=dev, feature_mask=slot,
+        lr=config.sae_lr, seed=seed + 1, device=dev, feature_mask=slot, data_group=group, correlation=rho,
     )  # fmt: skip
     # evaluate in chunks of models so that the codes (models x samples x latents) stay within EVAL_FLOATS
     h_max = int(sizes.max())
@@ -380,7 +512,13 @@ def sae_sweep(config: SuperpositionConfig, seed: int, toy_W: torch.Tensor, devic
             idx = torch.arange(lo, min(lo + chunk, len(specs)), device=dev)
             sub = sae.SAEResult(res.W_enc[idx], res.b_enc[idx], res.W_dec[idx], res.b_dec[idx], res.sizes[idx])
             x = sae.sample_data(
-                feats[idx], density[idx], config.eval_samples, gen, one_hot[idx], feature_mask=slot[idx]
+                feats[idx],
+                density[idx],
+                config.eval_samples,
+                gen,
+                one_hot[idx],
+                feature_mask=slot[idx],
+                correlation=rho[idx],
             )
             c = sae.encode(sub, x, k[idx])
             x_hat = sae.decode(sub, c)
@@ -425,7 +563,7 @@ def sae_sweep(config: SuperpositionConfig, seed: int, toy_W: torch.Tensor, devic
     claims=CLAIMS,
     probes=PROBES,
     brief=BRIEF,
-    runtime={"test": "~5 s", "quick": "~1 min", "paper": "~20 min"},
+    runtime={"test": "~3 s", "quick": "~30 s", "paper": "~11 min (estimated)"},
     faults=FAULTS,
 )
 def run(config: SuperpositionConfig, ctx: RunContext) -> StudyOutput:
@@ -442,7 +580,9 @@ def _run(config: SuperpositionConfig, ctx: RunContext) -> StudyOutput:
     timing: dict[str, float] = {}
     base = 1000 * ctx.seed
     with ctx.progress("superposition: 6 batched computations", total=6) as advance:
-        pc_rows, pc_mats = phase_change(config, base + 1, ctx.device)
+        pc_rows, pc_mats, imp_rows = phase_change(config, base + 1, ctx.device)
+        corr_rows = correlated_features(config, base + 7, ctx.device)
+        kgons = kgon_sgd(config, base + 8, ctx.device)
         advance(1)
         pd_rows = phase_diagram(config, base + 2, ctx.device)
         advance(1)
@@ -464,7 +604,8 @@ def _run(config: SuperpositionConfig, ctx: RunContext) -> StudyOutput:
     D = [r["D_model"] for r in dim_rows]
     m: dict[str, Any] = {
         "config": {"pc_n": config.pc_n, "pc_m": config.pc_m, "dim_n": config.dim_n, "dim_m": config.dim_m,
-                   "sae_features": config.sae_features, "sae_d": config.sae_d, "n_seeds": config.n_seeds},
+                   "sae_features": config.sae_features, "sae_d": config.sae_d, "n_seeds": config.n_seeds,
+                   "kgon_n": config.kgon_n},
         "represented_threshold": REPRESENTED,
         "sticky_tol": STICKY_TOL,
         "sticky_fractions": list(fr),
@@ -477,6 +618,9 @@ def _run(config: SuperpositionConfig, ctx: RunContext) -> StudyOutput:
         ],
         "phase_change": pc_rows,
         "phase_change_W": pc_mats,
+        "importance_sweep": imp_rows,
+        "correlated": corr_rows,
+        "kgon": kgons,
         "phase_diagram": pd_rows,
         "dimensionality": dim_rows,
         "identity": ident,

@@ -19,8 +19,9 @@ Geometry (Elhage et al. 2022, section "Feature dimensionality"):
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+import numpy as np
 import torch
 
 STICKY_FRACTIONS: tuple[float, ...] = (1.0, 3 / 4, 2 / 3, 1 / 2, 2 / 5, 3 / 8)
@@ -38,6 +39,8 @@ class ToyResult:
     loss: torch.Tensor
     loss_se: torch.Tensor
     W_init: torch.Tensor
+    history: list[tuple[int, torch.Tensor, torch.Tensor]] = field(default_factory=list)
+    """(step, W, b) at each requested checkpoint."""
 
 
 def init_weights(B: int, m: int, n: int, gen: torch.Generator, device: str = "cpu") -> torch.Tensor:
@@ -45,15 +48,45 @@ def init_weights(B: int, m: int, n: int, gen: torch.Generator, device: str = "cp
     return torch.randn(B, m, n, generator=gen, device=device) * math.sqrt(2.0 / (m + n))
 
 
+INDEPENDENT, CORRELATED, ANTICORRELATED, ONE_HOT = 0, 1, 2, 3
+"""Feature structures (Elhage et al., section "Superposition with correlated features"; Chen et al. 2023):
+independent features; pairs (0, 1), (2, 3), ... that are always active together (correlated) or never together
+(anticorrelated: the pair is active with probability 2p and then exactly one of its two features, chosen
+uniformly); exactly one active feature per sample (Chen et al.'s high-sparsity limit, density ignored)."""
+
+
 def sample_features(
-    density: torch.Tensor, batch: int, n: int, gen: torch.Generator, device: str = "cpu"
+    density: torch.Tensor,
+    batch: int,
+    n: int,
+    gen: torch.Generator,
+    device: str = "cpu",
+    structure: torch.Tensor | None = None,
 ) -> torch.Tensor:
-    """x of shape (B, batch, n): each xᵢ is U[0, 1) with probability ``density`` (= 1 − S) of its model, else 0."""
+    """x of shape (B, batch, n): each xᵢ is U[0, 1) with probability ``density`` (= 1 − S) of its model, else 0.
+
+    ``structure`` (B,) picks each model's feature structure (``INDEPENDENT`` ... ``ONE_HOT``); in every structure
+    but ``ONE_HOT`` each feature is active with probability exactly ``density`` (anticorrelated pairs need
+    density ≤ 1/2), and active magnitudes are U[0, 1).
+    """
     B = density.shape[0]
     p = density.view(B, 1, 1)
     u = torch.rand(B, batch, n, generator=gen, device=device)
     # one uniform draw serves both: P(u < p) = p, and u/p given u < p is U[0, 1)
-    return torch.where(u < p, u / p.clamp_min(1e-30), torch.zeros_like(u))
+    x = torch.where(u < p, u / p.clamp_min(1e-30), torch.zeros_like(u))
+    if structure is None or not bool((structure != INDEPENDENT).any()):
+        return x
+    structure = structure.to(device).view(B, 1, 1)
+    n_pairs = -(-n // 2)
+    gate = torch.rand(B, batch, n_pairs, generator=gen, device=device)
+    pick = torch.rand(B, batch, n_pairs, generator=gen, device=device) < 0.5  # which member of an anticorrelated pair
+    mag = torch.rand(B, batch, n, generator=gen, device=device)
+    corr_on = (gate < p).repeat_interleave(2, -1)[..., :n]
+    first = torch.stack([pick, ~pick], -1).reshape(B, batch, 2 * n_pairs)[..., :n]
+    anti_on = (gate < 2 * p).repeat_interleave(2, -1)[..., :n] & first
+    one = torch.nn.functional.one_hot(torch.randint(0, n, (B, batch), generator=gen, device=device), n).bool()
+    on = torch.where(structure == CORRELATED, corr_on, torch.where(structure == ANTICORRELATED, anti_on, one))
+    return torch.where(structure == INDEPENDENT, x, mag * on)
 
 
 def forward(W: torch.Tensor, b: torch.Tensor, x: torch.Tensor, linear: torch.Tensor | None = None) -> torch.Tensor:
@@ -83,10 +116,14 @@ def train_toy_models(
     seed: int = 0,
     eval_batch: int = 8192,
     device: str = "cpu",
+    structure: torch.Tensor | None = None,
+    checkpoints: tuple[int, ...] = (),
 ) -> ToyResult:
     """Train B toy models at once (B = len(density)); Adam with a cosine learning-rate decay to 0.
 
-    ``importance`` is (B, n); ``linear`` (B,) bool marks the models without the output ReLU.
+    ``importance`` is (B, n); ``linear`` (B,) bool marks the models without the output ReLU; ``structure`` (B,)
+    the feature structure of each model's data (see :func:`sample_features`); ``W`` is recorded after each step
+    listed in ``checkpoints`` (``ToyResult.history``).
 
     Elhage et al. train with AdamW at lr 1e-3, batch 1024, 10,000 steps; a higher lr with a cosine
     decay reaches the same optima in fewer steps at these sizes (the linear-optimum probe checks it).
@@ -102,17 +139,20 @@ def train_toy_models(
     W_init = W.detach().clone()
     opt = torch.optim.Adam([W, b], lr=lr)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda t: 0.5 * (1 + math.cos(math.pi * t / steps)))
-    for _ in range(steps):
-        x = sample_features(density, batch, n, gen, device)
+    history: list[tuple[int, torch.Tensor, torch.Tensor]] = []
+    for step in range(1, steps + 1):
+        x = sample_features(density, batch, n, gen, device, structure)
         loss = weighted_loss(x, forward(W, b, x, linear), importance).sum()
         opt.zero_grad(set_to_none=True)
         loss.backward()  # type: ignore[no-untyped-call]
         opt.step()
         sched.step()
+        if step in checkpoints:
+            history.append((step, W.detach().clone(), b.detach().clone()))
     with torch.no_grad():
-        x = sample_features(density, eval_batch, n, gen, device)
+        x = sample_features(density, eval_batch, n, gen, device, structure)
         per = ((x - forward(W, b, x, linear)) ** 2 * importance[:, None, :]).sum(-1)  # (B, eval_batch)
-    return ToyResult(W.detach(), b.detach(), per.mean(-1), per.std(-1) / math.sqrt(eval_batch), W_init)
+    return ToyResult(W.detach(), b.detach(), per.mean(-1), per.std(-1) / math.sqrt(eval_batch), W_init, history)
 
 
 def linear_optimum_loss(n: int, m: int, density: float, importance: torch.Tensor) -> float:
@@ -200,3 +240,99 @@ def near_fraction(values: torch.Tensor, fractions: tuple[float, ...], tol: float
     """Boolean mask: value within ``tol`` of one of ``fractions``."""
     f = torch.tensor(fractions, dtype=values.dtype, device=values.device)
     return ((values[..., None] - f).abs() <= tol).any(-1)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Chen et al. 2023: the high-sparsity limit and its k-gon critical points
+# ---------------------------------------------------------------------------------------------------
+
+
+def _relu_line_integrals(beta: torch.Tensor, gamma: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """(∫₀¹ u R du, ∫₀¹ R² du) for R(u) = ReLU(β u + γ), exactly (R is linear on the interval where it is positive)."""
+    safe = torch.where(beta == 0, torch.ones_like(beta), beta)
+    root = (-gamma / safe).clamp(0.0, 1.0)
+    pos = (gamma > 0).to(beta.dtype)
+    lo = torch.where(beta > 0, root, torch.where(beta < 0, torch.zeros_like(beta), 1 - pos))
+    hi = torch.where(beta > 0, torch.ones_like(beta), torch.where(beta < 0, root, torch.ones_like(beta)))
+    d1, d2, d3 = hi - lo, (hi**2 - lo**2) / 2, (hi**3 - lo**3) / 3
+    return beta * d3 + gamma * d2, beta**2 * d3 + 2 * beta * gamma * d2 + gamma**2 * d1
+
+
+def onehot_expected_loss(W: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """The exact expected loss of ReLU toy models when exactly one feature is active per sample (Chen et al. 2023,
+    the high-sparsity limit): x = u eᵢ, i uniform over the n features, u ~ U[0, 1), unit importance.
+
+        L = (1/n) Σᵢ ∫₀¹ [ (u − ReLU(u Aᵢᵢ + bᵢ))² + Σ_{j≠i} ReLU(u Aⱼᵢ + bⱼ)² ] du,    A = Wᵀ W,
+
+    each integral in closed form. W: (B, m, n), b: (B, n) -> (B,); differentiable (for the critical-point check).
+    """
+    A = torch.bmm(W.transpose(1, 2), W)  # A[i, j] = Wᵢ·Wⱼ (symmetric)
+    n = W.shape[-1]
+    beta = A  # term (i active, output j): slope A[j, i] = A[i, j], offset b[j]
+    gamma = b[:, None, :].expand_as(A)
+    uR, R2 = _relu_line_integrals(beta, gamma)
+    eye = torch.eye(n, dtype=W.dtype, device=W.device)
+    per = R2 - 2 * eye * uR + eye / 3  # α = 1 on the diagonal (the active feature's own output), 0 off it
+    return per.sum((-2, -1)) / n
+
+
+def kgon(n: int, k: int, length: float, bias: float, absent_bias: float) -> tuple[torch.Tensor, torch.Tensor]:
+    """A regular k-gon of feature columns of norm ``length`` in 2 dimensions (bias ``bias``); the other n − k
+    features get W = 0 and bias ``absent_bias``. Returns W (1, 2, n), b (1, n) in float64."""
+    ang = 2 * math.pi * torch.arange(k, dtype=torch.float64) / k
+    W = torch.zeros(1, 2, n, dtype=torch.float64)
+    W[0, 0, :k], W[0, 1, :k] = length * torch.cos(ang), length * torch.sin(ang)
+    b = torch.full((1, n), absent_bias, dtype=torch.float64)
+    b[0, :k] = bias
+    return W, b
+
+
+def kgon_critical_points(n: int) -> list[dict[str, float]]:
+    """For k = 2 ... n: the regular k-gon with the loss-minimizing norm, bias and absent-feature bias, its exact
+    high-sparsity loss, and the largest gradient entry of the exact loss over all of W and b there (Chen et al.
+    2023: regular k-gons are critical points, so it should vanish)."""
+    from scipy.optimize import minimize
+
+    out = []
+    for k in range(2, n + 1):
+
+        def f(v: np.ndarray, k: int = k) -> tuple[float, np.ndarray]:
+            t = torch.tensor(v, dtype=torch.float64, requires_grad=True)
+            W, b = kgon(n, k, 1.0, 0.0, 0.0)
+            W = W * t[0]
+            b = b.clone()
+            b = torch.cat([t[1].expand(k), t[2].expand(n - k)])[None]
+            loss = onehot_expected_loss(W, b)[0]
+            (g,) = torch.autograd.grad(loss, t)
+            return float(loss.detach()), g.numpy()
+
+        best = None
+        # start at unit norm and no bias, and (for the crowded k-gons) also where the bias cancels a neighbour's
+        # interference l² cos(2π/k)
+        starts = ((1.0, 0.0, 0.5 / n), (1.3, -1.69 * math.cos(2 * math.pi / k), 0.5 / n))
+        for x0 in starts[: 1 if k <= 4 else 2]:
+            r = minimize(f, np.array(x0), jac=True, method="L-BFGS-B", options={"ftol": 1e-15, "gtol": 1e-12})
+            if best is None or r.fun < best.fun:
+                best = r
+        assert best is not None
+        l_, b_, a_ = (float(v) for v in best.x)
+        W, b = kgon(n, k, l_, b_, a_)
+        W.requires_grad_()
+        b.requires_grad_()
+        loss = onehot_expected_loss(W, b)[0]
+        gW, gb = torch.autograd.grad(loss, (W, b))
+        out.append({"k": k, "length": l_, "bias": b_, "absent_bias": a_, "loss": float(loss.detach()),
+                    "max_grad": float(max(gW.abs().max(), gb.abs().max()))})  # fmt: skip
+    return out
+
+
+def polygon_regularity(W: torch.Tensor, stored: torch.Tensor) -> float:
+    """Largest deviation (radians) of the angular gaps between consecutive stored columns of a 2-d W (2, n) from
+    the regular 2π/k; 0 for a regular k-gon (k = number of stored columns ≥ 2; inf when fewer than 2)."""
+    cols = W[:, stored]
+    k = cols.shape[1]
+    if k < 2:
+        return float("inf")
+    ang = torch.sort(torch.atan2(cols[1], cols[0])).values
+    gaps = torch.diff(torch.cat([ang, ang[:1] + 2 * math.pi]))
+    return float((gaps - 2 * math.pi / k).abs().max())
