@@ -6,3 +6,4 @@ from skeptic.studies import random_labels  # noqa: F401
 from skeptic.studies import alignment_faking  # noqa: F401
 from skeptic.studies import llc  # noqa: F401
 from skeptic.studies import superposition  # noqa: F401
+from skeptic.studies import imitation  # noqa: F401
