@@ -6,7 +6,7 @@ import math
 from typing import TYPE_CHECKING
 
 from skeptic.core.study import Brief
-from skeptic.studies.imitation import claims as C
+from skeptic.studies.imitation import claims as cl
 
 if TYPE_CHECKING:
     from skeptic.core.runner import RunResult
@@ -30,21 +30,21 @@ def found(result: RunResult) -> str:
     m = result.measurements
     cfg = m["config"]
     v = {c["id"]: c["verdict"] for c in result.claims}
-    margins = C.margins(m)
+    margins = cl.margins(m)
     n = len(margins)
     mean = {k: sum(r[k] for r in margins) / n for k in ("sft", "on_policy", "rl")}
-    bits = C.bits_ratios(m)
-    bc_slope, op_slope = C.slopes(m, "bc"), C.slopes(m, "on-policy")
+    bits = cl.bits_ratios(m)
+    bc_slope, op_slope = cl.slopes(m, "bc"), cl.slopes(m, "on-policy")
     Ts = cfg["horizons"]
-    d1, h1, h16 = (sum(x) / len(x) for x in (C.distill_acc(m, "distilled", 1), C.distill_acc(m, "hard", 1),
-                                              C.distill_acc(m, "hard", 16)))  # fmt: skip
+    d1, h1, h16 = (sum(x) / len(x) for x in (cl.distill_acc(m, "distilled", 1), cl.distill_acc(m, "hard", 1),
+                                              cl.distill_acc(m, "hard", 16)))  # fmt: skip
     failed = [p["id"] for p in result.probes if not p["passed"]]
     lines = [
         f"On a {cfg['rl_horizon']}-step running sum mod {cfg['p']}, after {margins[0]['samples']:.0f} samples the "
         f"students copying the teacher's worked answers reached {mean['sft']:.0%} held-out accuracy and those trained "
         f"on their own attempts corrected by the teacher {mean['on_policy']:.0%}, while students rewarded only for a "
         f"right final answer stayed at {mean['rl']:.0%} (chance is {1 / cfg['p']:.0%}). The samples RL needed to reach "
-        f"{C.TARGET:.0%} {_ratio_text(result)} as many as supervised training ({v['rl-needs-more-samples']}); a "
+        f"{cl.TARGET:.0%} {_ratio_text(result)} as many as supervised training ({v['rl-needs-more-samples']}); a "
         f"demonstration carried about {sum(bits) / len(bits):.0f} times the bits of a reward "
         f"({v['bits-explain-gap']}).",
         f"Across horizons {', '.join(str(t) for t in Ts)}, the mistakes per episode of behaviour cloning grew with "
@@ -64,7 +64,7 @@ def found(result: RunResult) -> str:
 
 def answer(result: RunResult) -> str:
     m = result.measurements
-    margins = C.margins(m)
+    margins = cl.margins(m)
     n = len(margins)
     sft = sum(r["sft"] for r in margins) / n
     rl = sum(r["rl"] for r in margins) / n

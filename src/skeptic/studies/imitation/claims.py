@@ -71,7 +71,10 @@ def _log_ratio_estimate(logs: list[float], censored: int, what: str, exponent: b
     if len(finite) < len(logs) or not finite:
         return Estimate(float("nan"), float("nan"), float("nan"), f"undefined: {what}")
     mean, lo, hi = mean_ci(finite)
-    f = (lambda v: 10**v) if exponent else (lambda v: v)
+
+    def f(v: float) -> float:
+        return float(10**v) if exponent else v
+
     method = f"95% t-interval over {len(finite)} seeds (log scale)"
     if censored:
         method += f"; a lower bound: RL did not reach the target in {censored} of {len(finite)} seeds"
@@ -84,9 +87,7 @@ def rl_ratio(target: float) -> Callable[[Measurements], Estimate]:
 
     def measure(m: Measurements) -> Estimate:
         sft, rl = samples_to(m, "sft", target), samples_to(m, "rl", target)
-        logs = [
-            math.log10(r / s) if ok_s and s > 0 else math.nan for (s, ok_s), (r, _) in zip(sft, rl, strict=True)
-        ]
+        logs = [math.log10(r / s) if ok_s and s > 0 else math.nan for (s, ok_s), (r, _) in zip(sft, rl, strict=True)]
         return _log_ratio_estimate(logs, sum(not ok for _, ok in rl), "SFT did not reach the target in every seed")
 
     return measure
@@ -325,10 +326,10 @@ def named_states(m: Measurements) -> ProbeOutcome:
             bad.append(f"{name}: behaviour cloning trained on {off.get('bc', 1.0):.1%} off-path states (must be 0)")
         if off.get("on-policy", 0.0) <= 0.0:
             bad.append(f"{name}: on-policy distillation never trained on a state off the teacher's path")
+    shares = [m[name]["off_path"].get("on-policy", 0.0) for name in ("sft_vs_rl", "horizons")]
     detail = "; ".join(bad) or (
         "behaviour cloning trained only on the teacher's own states; on-policy distillation on its own "
-        f"({m['sft_vs_rl']['off_path'].get('on-policy', 0):.1%} and {m['horizons']['off_path'].get('on-policy', 0):.1%} "
-        "of states off the teacher's path)"
+        f"({shares[0]:.1%} and {shares[1]:.1%} of states off the teacher's path)"
     )
     return ProbeOutcome(not bad, detail)
 

@@ -37,7 +37,7 @@ class ImitationConfig(StudyConfig):
     """Horizon T of experiment 1 (SFT vs on-policy distillation vs RL)."""
     sft_steps: int = Field(200, ge=1, le=100_000)
     """Steps of SFT and on-policy distillation in experiment 1 (``sft_steps · batch`` samples)."""
-    rl_steps: int = Field(200, ge=1, le=1_000_000)
+    rl_steps: int = Field(260, ge=1, le=1_000_000)
     """Steps of REINFORCE in experiment 1 (``rl_steps · rl_prompts · rl_group`` episodes)."""
     rl_prompts: int = Field(32, ge=1, le=1024)
     """Training prompts per RL step."""
@@ -68,12 +68,30 @@ class ImitationConfig(StudyConfig):
 
 PRESETS = {
     "test": ImitationConfig(
-        n_seeds=2, batch=32, eval_prompts=64, checkpoints=4, sft_steps=40, rl_steps=10, rl_prompts=8, rl_group=4,
-        horizons=(3, 4, 5), horizon_steps=30, teacher_steps=200, distill_steps=5,
-    ),  # fmt: skip
+        n_seeds=2,
+        batch=32,
+        eval_prompts=64,
+        checkpoints=4,
+        sft_steps=40,
+        rl_steps=10,
+        rl_prompts=8,
+        rl_group=4,
+        horizons=(3, 4, 5),
+        horizon_steps=30,
+        teacher_steps=200,
+        distill_steps=5,
+    ),
     "quick": ImitationConfig(),
     "paper": ImitationConfig(
-        n_seeds=5, eval_prompts=2048, checkpoints=14, sft_steps=400, rl_steps=4000, rl_prompts=16,
-        horizons=(2, 4, 8, 12, 16), horizon_steps=300, teacher_steps=1000, distill_steps=60,
-    ),  # fmt: skip
+        n_seeds=5,
+        eval_prompts=2048,
+        checkpoints=14,
+        sft_steps=400,
+        rl_steps=4000,
+        rl_prompts=16,
+        horizons=(2, 4, 8, 12, 16),
+        horizon_steps=300,
+        teacher_steps=1000,
+        distill_steps=60,
+    ),
 }

@@ -129,7 +129,7 @@ def train_rl(
     ledger: _Ledger,
     device: str = "cpu",
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, int]]:
-    """REINFORCE with a group-mean baseline on the outcome reward ``1[y_T = s_T]`` (``prompts · group`` episodes a step).
+    """REINFORCE with a group-mean baseline on the outcome reward ``1[y_T = s_T]``, ``prompts · group`` episodes a step.
 
     Returns the evaluation rows, the reward statistics per step (success rate, reward bits ``H(q)`` per episode) and a
     check of the reward: every episode of the last batch scored again by the pure-Python checker.
@@ -182,7 +182,9 @@ def sft_vs_rl(cfg: Any, seed: int, device: str = "cpu") -> dict[str, Any]:
         x_eval=x_eval, labels=[{"method": "rl", "seed": s} for s in range(S)], n_checkpoints=cfg.checkpoints,
         gen=gen, ledger=ledger, device=device,
     )  # fmt: skip
-    init_fingerprint = [float(v) for v in nets.init_stack(shape, inits, device).params["token_embedding.weight"].detach()[:, 0, 0]]
+    init_fingerprint = [
+        float(v) for v in nets.init_stack(shape, inits, device).params["token_embedding.weight"].detach()[:, 0, 0]
+    ]
     return {
         "T": T,
         "curves": imitation + rl_rows,

@@ -8,14 +8,14 @@ import numpy as np
 from matplotlib.figure import Figure as MplFigure
 
 from skeptic.core.study import Figure, Table
-from skeptic.studies.imitation import claims as C
+from skeptic.studies.imitation import claims as cl
 
 COLORS = {"sft": "C0", "on-policy": "C2", "rl": "C3", "bc": "C0", "distilled": "C2", "hard": "C1"}
 LABELS = {"sft": "SFT (behaviour cloning)", "on-policy": "on-policy distillation", "rl": "RL (REINFORCE, 0/1 reward)"}
 
 
 def _curve(m: dict[str, Any], method: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    rows = C.rows_of(m, method)
+    rows = cl.rows_of(m, method)
     xs = np.array(sorted({r["samples"] for r in rows}), dtype=float)
     acc = np.array([[r["final_accuracy"] for r in rows if r["samples"] == x] for x in xs])
     return xs, acc.mean(1), acc.min(1), acc.max(1)
@@ -36,7 +36,7 @@ def _samples(m: dict[str, Any]) -> Figure:
         bx.plot(bits, mean, "o-", color=COLORS[method], label=LABELS[method], ms=3)
         bx.fill_between(bits, lo, hi, color=COLORS[method], alpha=0.15)
     for a in (ax, bx):
-        a.axhline(C.TARGET, color="k", ls=":", lw=0.8)
+        a.axhline(cl.TARGET, color="k", ls=":", lw=0.8)
         a.axhline(1 / p, color="grey", ls="--", lw=0.8)
         a.set(xscale="log", ylim=(-0.02, 1.02), ylabel="held-out final-answer accuracy")
     ax.set_xlabel("training samples (demonstrations, or RL episodes; log scale; 1 = start)")
@@ -47,9 +47,9 @@ def _samples(m: dict[str, Any]) -> Figure:
     return Figure(
         "accuracy-vs-samples",
         f"Held-out accuracy of the final answer against training samples (left) and against bits of supervision "
-        f"(right), for the same students from the same initial weights; lines are the mean over seeds, bands the range. "
-        f"Dotted: the {C.TARGET:.0%} target of the samples comparison; dashed: chance (1/p). Look at how far right the "
-        f"red RL curve has to go to rise, if it rises at all: a demonstration carries {demo_bits:.1f} bits, an RL "
+        "(right), for the same students from the same initial weights; lines are the mean over seeds, bands the range. "
+        f"Dotted: the {cl.TARGET:.0%} target of the samples comparison; dashed: chance (1/p). Look at how far right "
+        f"the red RL curve has to go to rise, if it rises at all: a demonstration carries {demo_bits:.1f} bits, an RL "
         f"episode's 0/1 reward carried {rl_bits:.2f} bits on average.",
         fig,
     )
@@ -58,17 +58,17 @@ def _samples(m: dict[str, Any]) -> Figure:
 def _horizons(m: dict[str, Any]) -> Figure:
     fig = MplFigure(figsize=(6.2, 4.4))
     ax = fig.subplots()
-    floor = C.cost_floor(m)
+    floor = cl.cost_floor(m)
     for method, name in (("bc", "behaviour cloning (off-policy)"), ("on-policy", "on-policy distillation")):
-        costs = C.horizon_costs(m, method)
+        costs = cl.horizon_costs(m, method)
         Ts = sorted(costs)
         vals = np.maximum(np.array([costs[T] for T in Ts]), floor)
         mean = vals.mean(1)
         ax.plot(Ts, mean, "o-", color=COLORS[method], label=name)
         for T, v in zip(Ts, vals, strict=True):
             ax.scatter([T] * len(v), v, color=COLORS[method], s=10, alpha=0.5)
-    Ts = sorted(C.horizon_costs(m, "bc"))
-    ref = max(float(np.mean(C.horizon_costs(m, "bc")[Ts[0]])), floor * 10)
+    Ts = sorted(cl.horizon_costs(m, "bc"))
+    ref = max(float(np.mean(cl.horizon_costs(m, "bc")[Ts[0]])), floor * 10)
     t = np.array(Ts, dtype=float)
     ax.plot(t, ref * t / t[0], "k:", lw=0.8, label="∝ T (linear)")
     ax.plot(t, ref * (t / t[0]) ** 2, "k--", lw=0.8, label="∝ T² (quadratic)")
@@ -92,8 +92,8 @@ def _distill(m: dict[str, Any]) -> Figure:
     fig = MplFigure(figsize=(6.2, 4.2))
     ax = fig.subplots()
     mult = [1, 4, 16]
-    hard = np.array([C.distill_acc(m, "hard", k) for k in mult])
-    d = np.array(C.distill_acc(m, "distilled", 1))
+    hard = np.array([cl.distill_acc(m, "hard", k) for k in mult])
+    d = np.array(cl.distill_acc(m, "distilled", 1))
     ax.plot(mult, hard.mean(1), "o-", color=COLORS["hard"], label="trained on hard ground truth")
     for k, v in zip(mult, hard, strict=True):
         ax.scatter([k] * len(v), v, color=COLORS["hard"], s=10, alpha=0.5)
@@ -120,8 +120,8 @@ def make_figures(m: dict[str, Any]) -> list[Figure]:
 
 def make_tables(m: dict[str, Any]) -> list[Table]:
     ratio_rows = []
-    for target in C.TARGETS:
-        sft, rl, op = (C.samples_to(m, k, target) for k in ("sft", "rl", "on-policy"))
+    for target in cl.TARGETS:
+        sft, rl, op = (cl.samples_to(m, k, target) for k in ("sft", "rl", "on-policy"))
         for s, (a, b, c) in enumerate(zip(sft, rl, op, strict=True)):
             ratio_rows.append({
                 "target accuracy": target, "seed": s,
@@ -130,8 +130,10 @@ def make_tables(m: dict[str, Any]) -> list[Table]:
                 "RL episodes": f"{b[0]:.0f}" if b[1] else f"> {b[0]:.0f}",
                 "RL / SFT": (f"{b[0] / a[0]:.1f}" if b[1] else f"> {b[0] / a[0]:.1f}") if a[1] and a[0] > 0 else "n/a",
             })  # fmt: skip
-    bits = C.bits_ratios(m)
-    margin_rows = [r | {"bits ratio (demonstration / reward)": round(b, 2)} for r, b in zip(C.margins(m), bits, strict=True)]
+    bits = cl.bits_ratios(m)
+    margin_rows = [
+        r | {"bits ratio (demonstration / reward)": round(b, 2)} for r, b in zip(cl.margins(m), bits, strict=True)
+    ]
     horizon_rows = [
         {k: (round(v, 4) if isinstance(v, float) else v) for k, v in r.items() if k != "step"}
         for r in sorted(m["horizons"]["rows"], key=lambda r: (r["T"], r["method"], r["seed"]))

@@ -60,7 +60,7 @@ def init_stack(shape: TransformerShape, seeds: list[int], device: str = "cpu") -
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(int(s))
             models.append(TinyTransformer(shape).to(device))
-    params, _ = stack_module_state(models)  # type: ignore[arg-type]
+    params, _ = stack_module_state(models)
     template = TinyTransformer(shape).to("meta")
     return Stack(template, {k: v.detach().clone().requires_grad_(True) for k, v in params.items()})
 
@@ -130,7 +130,7 @@ def group_advantages(rewards: torch.Tensor, group: int) -> torch.Tensor:
 
 
 def reinforce_loss(logit: torch.Tensor, actions: torch.Tensor, advantages: torch.Tensor) -> torch.Tensor:
-    """Per-model REINFORCE loss ``[M]``: ``−mean_b A_b Σ_t log π(y_bt | s_bt)`` (its gradient is the policy gradient)."""
+    """Per-model REINFORCE loss ``[M]``: ``−mean_b A_b Σ_t log π(y_bt | s_bt)`` (gradient: the policy gradient)."""
     logp = torch.log_softmax(logit.float(), dim=-1).gather(-1, actions[..., None]).squeeze(-1).sum(-1)
     return -(advantages.detach() * logp).mean(-1)
 
@@ -143,7 +143,7 @@ def optimizer(stack: Stack, lr: float) -> torch.optim.Optimizer:
 def step(opt: torch.optim.Optimizer, per_model_loss: torch.Tensor) -> None:
     """One update of every model on its own loss (the sum separates, so no model sees another's gradient)."""
     opt.zero_grad(set_to_none=True)
-    per_model_loss.sum().backward()
+    per_model_loss.sum().backward()  # type: ignore[no-untyped-call]
     opt.step()
 
 

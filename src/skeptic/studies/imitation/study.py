@@ -24,7 +24,13 @@ from skeptic.studies.imitation.config import PRESETS, ImitationConfig
 from skeptic.studies.imitation.faults import FAULTS
 from skeptic.studies.imitation.figures import make_figures, make_tables
 
-HAND_BITS = {"demo_T3_p2": 3.0, "demo_T2_p4": 4.0, "demo_T1_p8": 3.0, "reward_q0.5": 1.0, "reward_q0.25": 0.8112781244591328}
+HAND_BITS = {
+    "demo_T3_p2": 3.0,
+    "demo_T2_p4": 4.0,
+    "demo_T1_p8": 3.0,
+    "reward_q0.5": 1.0,
+    "reward_q0.25": 0.8112781244591328,
+}
 """Bits computed by hand: T·log₂ p for (3, 2), (2, 4), (1, 8); H(1/2) = 1; H(1/4) = 2 − (3/4)·log₂ 3 ≈ 0.811278."""
 
 
