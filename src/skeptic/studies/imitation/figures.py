@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 from matplotlib.figure import Figure as MplFigure
+from matplotlib.ticker import NullFormatter
 
 from skeptic.core.study import Figure, Table
 from skeptic.studies.imitation import claims as cl
@@ -23,7 +24,7 @@ def _curve(m: dict[str, Any], method: str) -> tuple[np.ndarray, np.ndarray, np.n
 
 def _samples(m: dict[str, Any]) -> Figure:
     T, p = m["sft_vs_rl"]["T"], m["config"]["p"]
-    fig = MplFigure(figsize=(10.5, 4.2))
+    fig = MplFigure(figsize=(11.5, 4.6), layout="constrained")
     ax, bx = fig.subplots(1, 2)
     demo_bits = m["sft_vs_rl"]["demo_bits"]
     rl_bits = float(np.mean([np.mean(r["bits_per_episode"]) for r in m["sft_vs_rl"]["rewards"]]))
@@ -39,8 +40,8 @@ def _samples(m: dict[str, Any]) -> Figure:
         a.axhline(cl.TARGET, color="k", ls=":", lw=0.8)
         a.axhline(1 / p, color="grey", ls="--", lw=0.8)
         a.set(xscale="log", ylim=(-0.02, 1.02), ylabel="held-out final-answer accuracy")
-    ax.set_xlabel("training samples (demonstrations, or RL episodes; log scale; 1 = start)")
-    bx.set_xlabel("bits of supervision received (T·log₂p per demonstration, H(q) per RL episode; log scale)")
+    ax.set_xlabel("training samples: demonstrations or RL episodes\n(log scale; the start is drawn at 1)")
+    bx.set_xlabel("bits of supervision received: T·log₂p per demonstration,\nH(q) per RL episode (log scale)")
     ax.legend(fontsize=8, loc="center right")
     ax.set_title(f"Horizon T = {T}, digits mod {p}")
     bx.set_title("The same curves against bits of supervision")
@@ -76,6 +77,7 @@ def _horizons(m: dict[str, Any]) -> Figure:
     ax.set(xscale="log", yscale="log", xlabel="horizon T (answer steps; log scale)",
            ylabel="mistakes per episode against the teacher (log scale)")  # fmt: skip
     ax.set_xticks(Ts, [str(T) for T in Ts])
+    ax.xaxis.set_minor_formatter(NullFormatter())
     ax.legend(fontsize=8)
     return Figure(
         "error-vs-horizon",
@@ -103,6 +105,7 @@ def _distill(m: dict[str, Any]) -> Figure:
     ax.set(xscale="log", xlabel="training steps, as a multiple of the distilled student's N (log scale)",
            ylabel="held-out final-answer accuracy", ylim=(-0.02, 1.02))  # fmt: skip
     ax.set_xticks(mult, [f"{k}x" for k in mult])
+    ax.xaxis.set_minor_formatter(NullFormatter())
     ax.legend(fontsize=8, loc="lower right")
     return Figure(
         "distilled-vs-overtrained",
