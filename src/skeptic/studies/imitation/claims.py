@@ -364,6 +364,17 @@ def metrics_consistent(m: Measurements) -> ProbeOutcome:
     return ProbeOutcome(not bad, f"{len(bad)} of {len(rows)} evaluations violate the inequalities")
 
 
+def evaluation_cross_check(m: Measurements) -> ProbeOutcome:
+    rows = m["sft_vs_rl"]["evaluation_cross_check"]
+    tol = 1.0 / float(m["config"]["eval_prompts"])
+    worst = max(abs(r["batched"] - r["reference"]) for r in rows)
+    return ProbeOutcome(
+        worst <= tol,
+        f"batched and unbatched greedy decoding of {len(rows)} trained students differ in final accuracy by at most "
+        f"{worst:.4f} (allowed: one prompt, {tol:.4f})",
+    )
+
+
 PROBES = (
     Probe("exact-teacher", "The exact teacher is perfect: its step rule reproduces the running sum and an independent "
           "checker accepts its answers", exact_teacher),
@@ -380,6 +391,8 @@ PROBES = (
     Probe("untrained-at-chance", "A control at chance: untrained students and RL's first batch answer correctly at "
           f"about 1/p (within {CHANCE_BAND})", at_chance),
     Probe("replicates-independent", "Seeds are independent replicates: their initial weights differ", independent),
+    Probe("evaluation-cross-check", "Two independent implementations agree: the batched evaluation and an unbatched "
+          "step-by-step decoder give the same held-out accuracy for every trained student", evaluation_cross_check),
     Probe("metrics-consistent", "The metrics of one set of rollouts agree: all steps right implies the final answer "
           "right, and a wrong final answer costs at least one mistake", metrics_consistent),
 )  # fmt: skip

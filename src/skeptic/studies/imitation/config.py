@@ -79,7 +79,7 @@ PRESETS = {
         horizons=(3, 4, 5),
         horizon_steps=30,
         teacher_steps=200,
-        distill_steps=5,
+        distill_steps=15,
     ),
     "quick": ImitationConfig(),
     "paper": ImitationConfig(

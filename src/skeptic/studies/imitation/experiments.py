@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from skeptic.models import TinyTransformer
 from skeptic.studies.imitation import nets, task
 
 
@@ -70,9 +71,6 @@ def _supervised_batch(
     own = [i for i, a in enumerate(arms) if a == "on-policy"]
     if own:
         y[own] = nets.rollout(stack.select(own), x[own], p, temperature=1.0, gen=gen)
-    for arm in sorted(set(arms)):
-        idx = [i for i, a in enumerate(arms) if a == arm]
-        ledger.states(arm, x[idx], y[idx], p)
     return y, task.teacher_labels(x, y, p)
 
 
@@ -109,8 +107,28 @@ def train_imitation(
         x = task.sample_prompts(M * batch, T, p, gen, split="train", device=device).reshape(M, batch, T)
         ledger.train_batch(x, p)
         y, target = _supervised_batch(stack, arms, x, p, gen, ledger)
+        for arm in sorted(set(arms)):  # recorded here, where each model's arm is assigned, not where it is used
+            idx = [i for i, a in enumerate(arms) if a == arm]
+            ledger.states(arm, x[idx], y[idx], p)
         nets.step(opt, nets.cross_entropy(nets.answer_logits(stack, x, y, p), target))
     return rows
+
+
+@torch.no_grad()
+def reference_accuracy(stack: nets.Stack, index: int, x_eval: torch.Tensor, p: int) -> float:
+    """Final-answer accuracy of one model of the stack, decoded greedily by an independent, unbatched loop.
+
+    The model is rebuilt as a plain :class:`~skeptic.models.TinyTransformer` from its slice of the stacked parameters
+    and run step by step (no vmap, no :func:`nets.rollout`), so that the batched evaluation can be cross-checked.
+    """
+    model = TinyTransformer(stack.template.shape).to(x_eval.device)
+    model.load_state_dict({k: v[index].detach() for k, v in stack.params.items()})
+    T = x_eval.shape[-1]
+    y = torch.zeros_like(x_eval)
+    for t in range(T):
+        seq = task.sequences(x_eval[:, : t + 1], y[:, : t + 1], p)[:, :-1]
+        y[:, t] = model(seq)[:, -1, p:].argmax(-1)
+    return float((y[:, -1] == task.running_sum(x_eval, p)[:, -1]).float().mean())
 
 
 def train_rl(
@@ -182,6 +200,12 @@ def sft_vs_rl(cfg: Any, seed: int, device: str = "cpu") -> dict[str, Any]:
         x_eval=x_eval, labels=[{"method": "rl", "seed": s} for s in range(S)], n_checkpoints=cfg.checkpoints,
         gen=gen, ledger=ledger, device=device,
     )  # fmt: skip
+    batched = {r["method"] + str(r["seed"]): r["final_accuracy"] for r in imitation if r["step"] == cfg.sft_steps}
+    cross_check = [
+        {"model": lab["method"] + str(lab["seed"]), "batched": batched[lab["method"] + str(lab["seed"])],
+         "reference": reference_accuracy(stack, i, x_eval, p)}
+        for i, lab in enumerate(labels)
+    ]  # fmt: skip
     init_fingerprint = [
         float(v) for v in nets.init_stack(shape, inits, device).params["token_embedding.weight"].detach()[:, 0, 0]
     ]
@@ -190,6 +214,7 @@ def sft_vs_rl(cfg: Any, seed: int, device: str = "cpu") -> dict[str, Any]:
         "curves": imitation + rl_rows,
         "rewards": rewards,
         "reward_check": check,
+        "evaluation_cross_check": cross_check,
         "off_path": {k: float(np.mean(v)) for k, v in ledger.off_path.items()},
         "train_eval_overlap": len(ledger.train_codes & _codes(x_eval, p)),
         "eval_held_out": float(task.held_out(x_eval, p).float().mean()),
