@@ -20,10 +20,13 @@ def _est(result: RunResult, cid: str) -> dict[str, float] | None:
 def _ratio_text(result: RunResult) -> str:
     e = _est(result, "rl-needs-more-samples")
     if e is None or math.isnan(e["value"]):
-        return "could not be measured (supervised training did not reach the target in every seed)"
+        return "could not be measured, because supervised training did not reach the target in every seed"
     if math.isinf(e["hi"]):
-        return f"was at least {e['value']:.0f} times (RL had not reached the target when its budget ran out)"
-    return f"was about {e['value']:.0f} times (from {e['lo']:.0f} to {e['hi']:.0f} across seeds)"
+        return (
+            f"was at least {e['value']:.0f} to 1 on average over seeds (a lower bound: RL had not reached the target "
+            "when its budget ran out)"
+        )
+    return f"was about {e['value']:.0f} to 1 ({e['lo']:.0f} to {e['hi']:.0f} across seeds)"
 
 
 def found(result: RunResult) -> str:
@@ -43,15 +46,17 @@ def found(result: RunResult) -> str:
         f"On a {cfg['rl_horizon']}-step running sum mod {cfg['p']}, after {margins[0]['samples']:.0f} samples the "
         f"students copying the teacher's worked answers reached {mean['sft']:.0%} held-out accuracy and those trained "
         f"on their own attempts corrected by the teacher {mean['on_policy']:.0%}, while students rewarded only for a "
-        f"right final answer stayed at {mean['rl']:.0%} (chance is {1 / cfg['p']:.0%}). The samples RL needed to reach "
-        f"{cl.TARGET:.0%} {_ratio_text(result)} as many as supervised training ({v['rl-needs-more-samples']}); a "
-        f"demonstration carried about {sum(bits) / len(bits):.0f} times the bits of a reward "
+        f"right final answer stayed at {mean['rl']:.0%} (chance is {1 / cfg['p']:.0%}). The ratio of RL episodes to "
+        f"demonstrations needed to reach {cl.TARGET:.0%} {_ratio_text(result)} ({v['rl-needs-more-samples']} for 'at "
+        f"least 10 to 1'); a demonstration carried about {sum(bits) / len(bits):.0f} times the bits of a reward "
         f"({v['bits-explain-gap']}).",
         f"Across horizons {', '.join(str(t) for t in Ts)}, the mistakes per episode of behaviour cloning grew with "
         f"log-log slope {sum(bc_slope) / n:.2f} ({v['offpolicy-superlinear']} for 'faster than linear') and those of "
         f"on-policy distillation with slope {sum(op_slope) / n:.2f} ({v['onpolicy-at-most-linear']} for 'at most "
-        f"linear'); at the longest horizon on-policy training was {v['onpolicy-beats-offpolicy']} as the winner, and "
-        f"its margin over copying was smaller than the SFT-over-RL gap: {v['onpolicy-margin-smaller']}.",
+        f"linear'). That on-policy training makes fewer mistakes at the longest horizon: "
+        f"{v['onpolicy-beats-offpolicy']}; that its margin over copying is smaller than the gap between copying and "
+        f"RL: {v['onpolicy-margin-smaller']}. Students learn this task abruptly, at a different step in each seed, so "
+        "mistakes at a fixed budget vary a lot between seeds.",
         f"A student distilled from a trained teacher's soft answers for {cfg['distill_steps']} steps reached "
         f"{d1:.0%}; the same student trained on the bare right answers reached {h1:.0%} in as many steps and {h16:.0%} "
         f"in 16 times as many ({v['distilled-ahead-at-equal-steps']} for distillation being ahead at equal steps, "
