@@ -69,15 +69,26 @@ def found(result: RunResult) -> str:
 
 def answer(result: RunResult) -> str:
     m = result.measurements
+    v = {c["id"]: c["verdict"] for c in result.claims}
     margins = cl.margins(m)
     n = len(margins)
     sft = sum(r["sft"] for r in margins) / n
     rl = sum(r["rl"] for r in margins) / n
+    on_policy = {
+        "replicated": "learning from its own corrected mistakes beat copying on the longest tasks",
+        "not_replicated": "learning from its own corrected mistakes did not beat copying on the longest tasks",
+    }.get(v["onpolicy-beats-offpolicy"], "whether learning from its own corrected mistakes beats copying on long "
+          "tasks stayed unresolved (the seeds disagreed)")  # fmt: skip
+    catch_up = {
+        "replicated": "trained 16 times longer on plain right answers, a small model caught up with a distilled one",
+        "not_replicated": "trained 16 times longer on plain right answers, a small model still fell short of a "
+        "distilled one",
+    }.get(v["overtrained-catches-up"], "whether long training on plain right answers catches up with distillation "
+          "stayed unresolved")  # fmt: skip
     return (
         f"Copying worked answers taught a tiny model the task ({sft:.0%} accuracy) with far fewer examples than "
-        f"rewarding right answers, which left it at {rl:.0%}; the samples gap {_ratio_text(result)}. Whether learning "
-        "from its own corrected mistakes beats copying, and whether long training on the truth catches up with "
-        "distillation, is in the findings below."
+        f"rewarding right answers, which left it at {rl:.0%}; the samples gap {_ratio_text(result)}. "
+        f"{on_policy[0].upper()}{on_policy[1:]}; {catch_up}."
     )
 
 
