@@ -122,12 +122,14 @@ FAULTS = (
           replace(f"{EXP}._supervised_batch", _arms_swapped)),
     Fault("soft-targets-are-argmax", "wrong-field", "distillation reads the teacher's argmax instead of its soft "
           "distribution", replace(f"{EXP}.teacher_probs", _soft_targets_argmax),
-          note="the trained teacher is near one-hot on this deterministic task, so its argmax carries almost all of "
-          "its distribution; where it changes a verdict no probe checks the soft targets (a known gap)"),
+          note="harmless at test (the distilled students train 15 steps and stay near chance either way) and, "
+          "measured once, at quick (every verdict as clean); the task is deterministic and the teacher near one-hot, "
+          "so its argmax carries most of its distribution. No probe checks that the targets are soft: a known gap"),
     Fault("rl-baseline-dropped", "setting", "REINFORCE uses the raw 0/1 reward with no group-mean baseline",
           replace(f"{NETS}.group_advantages", _no_baseline),
-          note="RL stays near chance within these budgets with or without a baseline, so the RL verdicts cannot "
-          "move; at budgets where RL learns, only the samples ratio would shift"),
+          note="at test RL trains 10 steps and stays at chance with or without a baseline, and no RL verdict can be "
+          "decided there (supervised training misses the target too); at quick RL also stays at chance. Where RL "
+          "learns, only the samples ratio would shift, and no probe would see it: a known gap"),
     Fault("accuracy-teacher-forced", "wrong-field", "held-out accuracy is scored on teacher-forced predictions "
           "instead of the student's own rollouts", replace(f"{NETS}.evaluate", _forced_accuracy),
           note="metrics-consistent should see it wherever teacher forcing hides a mistake the rollout makes"),
