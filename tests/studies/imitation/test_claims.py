@@ -50,3 +50,22 @@ def test_margin_difference_by_hand() -> None:
     m = _exp1([[0.2, 0.9], [0.2, 0.7]], [[0.2, 0.3], [0.2, 0.2]], [0, 100])
     # on-policy = sft here, so the margin is (sft − rl): 0.6 and 0.5
     assert cl.margin_difference(m).value == pytest.approx(0.55)
+
+
+def test_probes_fail_on_broken_measurements() -> None:
+    good = {
+        "sft_vs_rl": {"off_path": {"bc": 0.0, "on-policy": 0.2}, "train_eval_overlap": 0, "eval_held_out": 1.0,
+                      "evaluation_cross_check": [{"batched": 0.5, "reference": 0.5}], "init_fingerprint": [0.1, 0.2]},
+        "horizons": {"off_path": {"bc": 0.0, "on-policy": 0.3}, "train_eval_overlap": 0, "eval_held_out": 1.0},
+        "config": {"eval_prompts": 100},
+    }  # fmt: skip
+    assert cl.named_states(good).passed and cl.held_out(good).passed
+    assert cl.evaluation_cross_check(good).passed and cl.independent(good).passed
+    swapped = {**good, "horizons": {**good["horizons"], "off_path": {"bc": 0.3, "on-policy": 0.0}}}
+    assert not cl.named_states(swapped).passed
+    leaky = {**good, "sft_vs_rl": {**good["sft_vs_rl"], "train_eval_overlap": 3}}
+    assert not cl.held_out(leaky).passed
+    off = {**good, "sft_vs_rl": {**good["sft_vs_rl"], "evaluation_cross_check": [{"batched": 0.9, "reference": 0.5}]}}
+    assert not cl.evaluation_cross_check(off).passed
+    same = {**good, "sft_vs_rl": {**good["sft_vs_rl"], "init_fingerprint": [0.1, 0.1]}}
+    assert not cl.independent(same).passed
