@@ -29,6 +29,9 @@ def test_samples_to_target_and_censoring() -> None:
     est = cl.rl_ratio(0.8)(m)
     assert est.value == pytest.approx((10.0 * 1.0) ** 0.5)  # geometric mean of 10 and (at least) 1
     assert est.hi == float("inf") and "lower bound" in est.method
+    m = _exp1([[0.1, 0.9, 1.0], [0.1, 0.5, 0.6]], [[0.1, 0.2, 0.9], [0.1, 0.1, 0.2]], [0, 100, 1000])
+    est = cl.rl_ratio(0.8)(m)  # the second seed's SFT never reaches 0.8: the ratio uses the first seed only
+    assert est.value == pytest.approx(10.0) and "1 of 2 seeds" in est.method
     assert cl.bits_ratios(m) == [20.0, 20.0]
 
 

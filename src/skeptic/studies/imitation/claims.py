@@ -65,19 +65,21 @@ def bits_ratios(m: Measurements) -> list[float]:
     return out
 
 
-def _log_ratio_estimate(logs: list[float], censored: int, what: str, exponent: bool = True) -> Estimate:
-    """Mean of per-seed log₁₀ ratios with a t-interval, shown as a ratio (``exponent``) or as the log itself."""
-    finite = [v for v in logs if math.isfinite(v)]
-    if len(finite) < len(logs) or not finite:
-        return Estimate(float("nan"), float("nan"), float("nan"), f"undefined: {what}")
-    mean, lo, hi = mean_ci(finite)
+def _log_ratio_estimate(logs: list[float], censored: int, seeds_total: int, exponent: bool = True) -> Estimate:
+    """Mean of per-seed log₁₀ ratios with a t-interval, shown as a ratio (``exponent``) or as the log itself.
+
+    ``logs`` holds the seeds where SFT reached the target (a ratio needs SFT's samples); the method says how many.
+    """
 
     def f(v: float) -> float:
         return float(10**v) if exponent else v
 
-    method = f"95% t-interval over {len(finite)} seeds (log scale)"
+    if not logs:
+        return Estimate(float("nan"), float("nan"), float("nan"), "undefined: SFT reached the target in no seed")
+    mean, lo, hi = mean_ci(logs)
+    method = f"95% t-interval over the {len(logs)} of {seeds_total} seeds where SFT reached the target (log scale)"
     if censored:
-        method += f"; a lower bound: RL did not reach the target in {censored} of {len(finite)} seeds"
+        method += f"; a lower bound: RL did not reach the target in {censored} of them"
         hi = math.inf
     return Estimate(f(mean), f(lo), f(hi) if math.isfinite(hi) else math.inf, method)
 
@@ -87,20 +89,23 @@ def rl_ratio(target: float) -> Callable[[Measurements], Estimate]:
 
     def measure(m: Measurements) -> Estimate:
         sft, rl = samples_to(m, "sft", target), samples_to(m, "rl", target)
-        logs = [math.log10(r / s) if ok_s and s > 0 else math.nan for (s, ok_s), (r, _) in zip(sft, rl, strict=True)]
-        return _log_ratio_estimate(logs, sum(not ok for _, ok in rl), "SFT did not reach the target in every seed")
+        pairs = [(s, r, ok_r) for (s, ok_s), (r, ok_r) in zip(sft, rl, strict=True) if ok_s and s > 0]
+        logs = [math.log10(r / s) for s, r, _ in pairs]
+        return _log_ratio_estimate(logs, sum(not ok for _, _, ok in pairs), len(sft))
 
     return measure
 
 
 def bits_gap(m: Measurements) -> Estimate:
-    """log₁₀(samples ratio RL/SFT at TARGET) − log₁₀(bits ratio), per seed."""
+    """log₁₀(samples ratio RL/SFT at TARGET) − log₁₀(bits ratio), per seed where SFT reached the target."""
     sft, rl = samples_to(m, "sft", TARGET), samples_to(m, "rl", TARGET)
-    logs = [
-        math.log10(r / s) - math.log10(b) if ok_s and s > 0 and math.isfinite(b) else math.nan
-        for (s, ok_s), (r, _), b in zip(sft, rl, bits_ratios(m), strict=True)
+    rows = [
+        (s, r, ok_r, b)
+        for (s, ok_s), (r, ok_r), b in zip(sft, rl, bits_ratios(m), strict=True)
+        if ok_s and s > 0 and math.isfinite(b)
     ]
-    return _log_ratio_estimate(logs, sum(not ok for _, ok in rl), "SFT missed the target", exponent=False)
+    logs = [math.log10(r / s) - math.log10(b) for s, r, _, b in rows]
+    return _log_ratio_estimate(logs, sum(not ok for _, _, ok, _ in rows), len(sft), exponent=False)
 
 
 def _acc_at(m: Measurements, method: str, seed: int, samples: float) -> float:

@@ -83,7 +83,7 @@ def teacher_check(config: ImitationConfig, seed: int, device: str = "cpu") -> di
     claims=CLAIMS,
     probes=PROBES,
     brief=BRIEF,
-    runtime={"test": "~5 s", "quick": "~40 s", "paper": "~10 min (estimated)"},
+    runtime={"test": "~5 s", "quick": "~40 s", "paper": "~7 min"},
     faults=FAULTS,
 )
 def run(config: ImitationConfig, ctx: RunContext) -> StudyOutput:
