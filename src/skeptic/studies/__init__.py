@@ -7,5 +7,6 @@ from skeptic.studies import alignment_faking  # noqa: F401
 from skeptic.studies import llc  # noqa: F401
 from skeptic.studies import superposition  # noqa: F401
 from skeptic.studies import mup  # noqa: F401
+from skeptic.studies import imitation  # noqa: F401
 from skeptic.studies import simple_rl  # noqa: F401
 from skeptic.studies import glitch_tokens  # noqa: F401

@@ -1,0 +1,179 @@
+"""Many tiny transformers trained as one computation: stacked parameters under ``torch.vmap``.
+
+Every model of a condition (seeds, training methods) shares one :class:`~skeptic.models.TransformerShape`; their
+parameters are stacked along a leading model axis M (``torch.func.stack_module_state``) and the forward pass is
+``vmap(functional_call)`` over it. One Adam optimizer over the stacked tensors is exactly M independent Adams (Adam is
+elementwise), and the summed per-model losses give each model its own gradient, so the batch trains M independent
+models at the cost of one larger one.
+
+Losses (per model, averaged over the batch and the T answer positions):
+
+- supervised (SFT, behaviour cloning, on-policy distillation): cross-entropy ``−log π(a_t | s_t)`` of the label a_t;
+- soft distillation (Hinton, Vinyals & Dean 2015): ``KL(q_t ‖ π(·|s_t)) = Σ_a q_t(a) (log q_t(a) − log π(a|s_t))``
+  with q the teacher's next-token distribution;
+- REINFORCE with a group baseline (Williams 1992; GRPO's group-mean baseline, Shao et al. 2024, without the std
+  normalization or a KL term): ``−(R − R̄_group) Σ_t log π(y_t | s_t)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch.func import functional_call, stack_module_state
+
+from skeptic.models import TinyTransformer, TransformerShape
+from skeptic.studies.imitation import task
+
+Params = dict[str, torch.Tensor]
+
+
+@dataclass
+class Stack:
+    """M models of one shape: a parameter-free template and the stacked parameters ``[M, ...]``."""
+
+    template: TinyTransformer
+    params: Params
+
+    @property
+    def size(self) -> int:
+        return int(next(iter(self.params.values())).shape[0])
+
+    def select(self, index: slice | list[int]) -> Stack:
+        """A new stack of the chosen models (copies, detached, trainable)."""
+        return Stack(self.template, {k: v[index].detach().clone().requires_grad_(True) for k, v in self.params.items()})
+
+
+def model_shape(p: int, T: int, d_model: int, n_layers: int) -> TransformerShape:
+    """The student/teacher shape for digits mod p at horizon T: vocabulary 2p, context 2T, 2 heads."""
+    return TransformerShape(vocab_size=2 * p, context=2 * T, d_model=d_model, n_layers=n_layers, n_heads=2)
+
+
+def init_stack(shape: TransformerShape, seeds: list[int], device: str = "cpu") -> Stack:
+    """One freshly initialized :class:`TinyTransformer` per seed (GPT-2 init), stacked.
+
+    Each model is built under its own ``torch.manual_seed(seed)`` inside ``fork_rng``, so the caller's global
+    generator is untouched and equal seeds give equal models.
+    """
+    models = []
+    for s in seeds:
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(int(s))
+            models.append(TinyTransformer(shape).to(device))
+    params, _ = stack_module_state(models)
+    template = TinyTransformer(shape).to("meta")
+    return Stack(template, {k: v.detach().clone().requires_grad_(True) for k, v in params.items()})
+
+
+def logits(stack: Stack, tokens: torch.Tensor) -> torch.Tensor:
+    """Next-token logits ``[M, B, L, V]`` of every model on its own token batch ``[M, B, L]``."""
+
+    def one(params: Params, toks: torch.Tensor) -> torch.Tensor:
+        out: torch.Tensor = functional_call(stack.template, params, (toks,))
+        return out
+
+    result: torch.Tensor = torch.vmap(one)(stack.params, tokens)
+    return result
+
+
+def answer_logits(stack: Stack, x: torch.Tensor, y: torch.Tensor, p: int) -> torch.Tensor:
+    """Logits ``[M, B, T, p]`` over the answer digits at the T answer steps, given x and the answers y so far.
+
+    Teacher forcing: the state at step t holds the given y_{<t}, whoever wrote them.
+    """
+    return logits(stack, task.sequences(x, y, p)[..., :-1])[..., 0::2, p:]
+
+
+@torch.no_grad()
+def rollout(
+    stack: Stack, x: torch.Tensor, p: int, *, temperature: float = 1.0, gen: torch.Generator | None = None
+) -> torch.Tensor:
+    """Each model's answers ``[M, B, T]`` to its prompts ``x`` [M, B, T]: sampled at ``temperature`` (0 = greedy).
+
+    Step t feeds ``x₁ y₁ … x_t`` and writes y_t. The whole prefix is re-encoded at every step (at most 2T tokens,
+    so a key-value cache buys little, and the shared cache would not vmap over stacked models).
+    """
+    M, B, T = x.shape
+    y = torch.zeros_like(x)
+    for t in range(T):
+        last = logits(stack, task.sequences(x[..., : t + 1], y[..., : t + 1], p)[..., :-1])[:, :, -1, p:]
+        if temperature == 0:
+            y[..., t] = last.argmax(-1)
+        else:
+            probs = torch.softmax(last.float() / temperature, dim=-1).reshape(M * B, p)
+            y[..., t] = torch.multinomial(probs, 1, generator=gen).reshape(M, B)
+    return y
+
+
+def cross_entropy(logit: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    """Per-model mean cross-entropy ``[M]`` of labels ``[M, B, T]`` under logits ``[M, B, T, V]`` (nats)."""
+    logp = torch.log_softmax(logit.float(), dim=-1)
+    return -logp.gather(-1, labels[..., None]).squeeze(-1).mean(dim=(1, 2))
+
+
+def soft_cross_entropy(logit: torch.Tensor, target_probs: torch.Tensor) -> torch.Tensor:
+    """Per-model mean ``KL(q ‖ π)`` ``[M]`` against the teacher's distributions q ``[M, B, T, V]`` (nats).
+
+    Written as cross-entropy minus the teacher's entropy, so it is 0 exactly when π = q.
+    """
+    logp = torch.log_softmax(logit.float(), dim=-1)
+    q = target_probs.float()
+    entropy = -(q * torch.log(q.clamp_min(1e-30))).sum(-1)
+    return (-(q * logp).sum(-1) - entropy).mean(dim=(1, 2))
+
+
+def group_advantages(rewards: torch.Tensor, group: int) -> torch.Tensor:
+    """``R − mean(R over the group)`` for rewards ``[M, B]`` laid out as B/group prompts x group samples each."""
+    M, B = rewards.shape
+    r = rewards.reshape(M, B // group, group)
+    return (r - r.mean(-1, keepdim=True)).reshape(M, B)
+
+
+def reinforce_loss(logit: torch.Tensor, actions: torch.Tensor, advantages: torch.Tensor) -> torch.Tensor:
+    """Per-model REINFORCE loss ``[M]``: ``−mean_b A_b Σ_t log π(y_bt | s_bt)`` (gradient: the policy gradient)."""
+    logp = torch.log_softmax(logit.float(), dim=-1).gather(-1, actions[..., None]).squeeze(-1).sum(-1)
+    return -(advantages.detach() * logp).mean(-1)
+
+
+def optimizer(stack: Stack, lr: float) -> torch.optim.Optimizer:
+    """Adam over the stacked parameters: M independent Adams (Adam acts elementwise)."""
+    return torch.optim.Adam(list(stack.params.values()), lr=lr, betas=(0.9, 0.98))
+
+
+def step(opt: torch.optim.Optimizer, per_model_loss: torch.Tensor) -> None:
+    """One update of every model on its own loss (the sum separates, so no model sees another's gradient)."""
+    opt.zero_grad(set_to_none=True)
+    per_model_loss.sum().backward()  # type: ignore[no-untyped-call]
+    opt.step()
+
+
+@dataclass
+class Evaluation:
+    """Greedy rollouts of every model on held-out prompts, scored against the exact teacher and the truth."""
+
+    final_accuracy: list[float]
+    """Share of prompts whose final answer y_T equals s_T (the outcome reward's success rate)."""
+    cost: list[float]
+    """Ross et al.'s cost: mean number of steps per episode where the model disagreed with the teacher at the state
+    it visited."""
+    sequence_accuracy: list[float]
+    """Share of episodes with every step right."""
+    forced_error: list[float]
+    """Per-step error under teacher forcing (states from the teacher's own rollouts): Ross et al.'s ε."""
+
+
+@torch.no_grad()
+def evaluate(stack: Stack, x_eval: torch.Tensor, p: int) -> Evaluation:
+    """Score every model on the same held-out prompts ``x_eval`` [B, T] (greedy decoding)."""
+    M = stack.size
+    x = x_eval.expand(M, *x_eval.shape)
+    y = rollout(stack, x, p, temperature=0.0)
+    labels = task.teacher_labels(x, y, p)
+    truth = task.running_sum(x, p)
+    forced = answer_logits(stack, x, truth, p).argmax(-1)
+    return Evaluation(
+        final_accuracy=[float(v) for v in (y[..., -1] == truth[..., -1]).float().mean(-1)],
+        cost=[float(v) for v in (y != labels).float().sum(-1).mean(-1)],
+        sequence_accuracy=[float(v) for v in (y == truth).all(-1).float().mean(-1)],
+        forced_error=[float(v) for v in (forced != truth).float().mean(dim=(1, 2))],
+    )

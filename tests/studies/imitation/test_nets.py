@@ -1,0 +1,89 @@
+"""The batched models and losses against their one-model definitions and hand-computed values."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+import torch.nn.functional as F  # noqa: N812
+
+from skeptic.models import TinyTransformer
+from skeptic.studies.imitation import experiments, nets, task
+
+
+def _one(shape, seed: int) -> TinyTransformer:  # type: ignore[no-untyped-def]
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        return TinyTransformer(shape)
+
+
+def test_stacked_forward_equals_each_model_alone() -> None:
+    shape = nets.model_shape(5, 3, 16, 1)
+    stack = nets.init_stack(shape, [3, 4, 5])
+    gen = torch.Generator().manual_seed(0)
+    x = task.sample_prompts(12, 3, 5, gen, split="train").reshape(3, 4, 3)
+    y = task.running_sum(x, 5)
+    got = nets.logits(stack, task.sequences(x, y, 5))
+    for i, s in enumerate([3, 4, 5]):
+        want = _one(shape, s)(task.sequences(x[i], y[i], 5))
+        assert torch.allclose(got[i], want, atol=1e-5)
+
+
+def test_greedy_rollout_matches_a_step_by_step_loop() -> None:
+    shape = nets.model_shape(5, 4, 16, 1)
+    stack = nets.init_stack(shape, [7])
+    model = _one(shape, 7)
+    x = torch.tensor([[1, 2, 3, 4], [0, 4, 4, 1]])
+    got = nets.rollout(stack, x[None], 5, temperature=0.0)[0]
+    y = torch.zeros_like(x)
+    for t in range(4):
+        logit = model(task.sequences(x[:, : t + 1], y[:, : t + 1], 5)[:, :-1])[:, -1, 5:]
+        y[:, t] = logit.argmax(-1)
+    assert torch.equal(got, y)
+
+
+def test_losses_by_hand() -> None:
+    logit = torch.randn(2, 3, 4, 5)
+    labels = torch.randint(0, 5, (2, 3, 4))
+    want = torch.stack([F.cross_entropy(logit[i].reshape(-1, 5), labels[i].reshape(-1)) for i in range(2)])
+    assert torch.allclose(nets.cross_entropy(logit, labels), want, atol=1e-6)
+    q = torch.softmax(logit, -1)
+    assert torch.allclose(nets.soft_cross_entropy(logit, q), torch.zeros(2), atol=1e-6)  # KL(q ‖ q) = 0
+    one = torch.tensor([[[[0.0, math.log(3.0)]]]])  # π = (1/4, 3/4); q = (1/2, 1/2)
+    kl = 0.5 * math.log(0.5 / 0.25) + 0.5 * math.log(0.5 / 0.75)
+    assert float(nets.soft_cross_entropy(one, torch.tensor([[[[0.5, 0.5]]]]))[0]) == pytest.approx(kl, abs=1e-6)
+
+
+def test_group_advantages_by_hand() -> None:
+    r = torch.tensor([[1.0, 0.0, 0.0, 0.0, 1.0, 1.0]])
+    assert nets.group_advantages(r, 3)[0].tolist() == pytest.approx([2 / 3, -1 / 3, -1 / 3, -2 / 3, 1 / 3, 1 / 3])
+
+
+def test_reinforce_raises_the_probability_of_rewarded_actions() -> None:
+    logit = torch.zeros(1, 2, 1, 3, requires_grad=True)
+    actions = torch.tensor([[[0], [1]]])
+    nets.reinforce_loss(logit, actions, torch.tensor([[1.0, -1.0]])).backward()
+    assert logit.grad is not None
+    assert float(logit.grad[0, 0, 0, 0]) < 0 < float(logit.grad[0, 1, 0, 1])  # descent raises a0 in ep 0, lowers a1
+
+
+def test_stacked_training_keeps_models_independent() -> None:
+    shape = nets.model_shape(5, 3, 16, 1)
+    gen = torch.Generator().manual_seed(1)
+    x = task.sample_prompts(16, 3, 5, gen, split="train").reshape(2, 8, 3)
+    y = task.running_sum(x, 5)
+    both = nets.init_stack(shape, [1, 2])
+    alone = nets.init_stack(shape, [2])
+    opt_b, opt_a = nets.optimizer(both, 0.01), nets.optimizer(alone, 0.01)
+    for _ in range(3):
+        nets.step(opt_b, nets.cross_entropy(nets.answer_logits(both, x, y, 5), y))
+        nets.step(opt_a, nets.cross_entropy(nets.answer_logits(alone, x[1:], y[1:], 5), y[1:]))
+    for k in both.params:
+        assert torch.allclose(both.params[k][1], alone.params[k][0], atol=1e-5), k
+
+
+def test_checkpoints_are_log_spaced_and_include_the_ends() -> None:
+    c = experiments.checkpoints(100, 5)
+    assert c[0] == 0 and c[-1] == 100 and c == sorted(set(c))
+    assert experiments.checkpoints(1, 5) == [0, 1]
