@@ -96,3 +96,18 @@ def test_a_long_curve_is_shown_by_its_ends() -> None:
 
     assert describe_measured([est(float(i)) for i in range(10)]) == "0, 1, …, 8, 9 (10 points)"
     assert describe_measured([est(1.0, 0.5), est(2.0)]) == "1 [0.5, 1.5], 2"
+
+
+def test_comparisons_over_several_estimates() -> None:
+    from skeptic.core.claims import AllAtLeast, AllAtMost, AllBetween
+
+    inside, straddle, outside = Estimate(0.5, 0.4, 0.6, "t"), Estimate(0.9, 0.7, 1.1, "t"), Estimate(2, 1.5, 2.5, "t")
+    assert AllBetween(0, 1).evaluate([inside])[0] == "replicated"
+    assert AllBetween(0, 1).evaluate([inside, straddle])[0] == "inconclusive"
+    assert AllBetween(0, 1).evaluate([inside, straddle, outside])[0] == "not_replicated"
+    assert AllAtLeast(0.3).evaluate([inside, straddle])[0] == "replicated"
+    assert AllAtLeast(1.0).evaluate([straddle])[0] == "inconclusive"
+    assert AllAtLeast(1.2).evaluate([straddle])[0] == "not_replicated"
+    assert AllAtMost(1.2).evaluate([inside, outside])[0] == "not_replicated"
+    assert AllAtMost(1.2).evaluate([])[0] == "inconclusive"
+    assert AllAtLeast(0).evaluate([Estimate(float("nan"), 0, 1, "t")])[0] == "inconclusive"

@@ -214,6 +214,77 @@ class Increasing:
         return "inconclusive", f"no clear reversal, but not every step is {word} beyond uncertainty"
 
 
+def _many(measured: Measured) -> list[Estimate]:
+    return [measured] if isinstance(measured, Estimate) else list(measured)
+
+
+@dataclass(frozen=True)
+class AllAtLeast:
+    """Several estimates at once (e.g. one per variant): replicated when every interval lies at or above
+    ``threshold``; not replicated when some interval lies wholly below it; inconclusive otherwise."""
+
+    threshold: float
+
+    def describe(self) -> str:
+        return f"every value ≥ {_fmt(self.threshold)}"
+
+    def evaluate(self, measured: Measured) -> tuple[Verdict, str]:
+        ests = _many(measured)
+        if not ests or any(math.isnan(e.value) for e in ests):
+            return "inconclusive", "some value is undefined (NaN) or there is none"
+        if all(e.lo >= self.threshold for e in ests):
+            return "replicated", f"every interval lies at or above {_fmt(self.threshold)}"
+        below = [i + 1 for i, e in enumerate(ests) if e.hi < self.threshold]
+        if below:
+            return "not_replicated", f"value(s) {below} lie wholly below {_fmt(self.threshold)}"
+        return "inconclusive", f"some interval straddles {_fmt(self.threshold)}"
+
+
+@dataclass(frozen=True)
+class AllAtMost:
+    """Several estimates at once: replicated when every interval lies at or below ``threshold``; not
+    replicated when some interval lies wholly above it; inconclusive otherwise."""
+
+    threshold: float
+
+    def describe(self) -> str:
+        return f"every value ≤ {_fmt(self.threshold)}"
+
+    def evaluate(self, measured: Measured) -> tuple[Verdict, str]:
+        ests = _many(measured)
+        if not ests or any(math.isnan(e.value) for e in ests):
+            return "inconclusive", "some value is undefined (NaN) or there is none"
+        if all(e.hi <= self.threshold for e in ests):
+            return "replicated", f"every interval lies at or below {_fmt(self.threshold)}"
+        above = [i + 1 for i, e in enumerate(ests) if e.lo > self.threshold]
+        if above:
+            return "not_replicated", f"value(s) {above} lie wholly above {_fmt(self.threshold)}"
+        return "inconclusive", f"some interval straddles {_fmt(self.threshold)}"
+
+
+@dataclass(frozen=True)
+class AllBetween:
+    """Several estimates at once: replicated when every interval lies inside ``[low, high]``; not replicated
+    when some interval lies wholly outside it; inconclusive otherwise."""
+
+    low: float
+    high: float
+
+    def describe(self) -> str:
+        return f"every value in [{_fmt(self.low)}, {_fmt(self.high)}]"
+
+    def evaluate(self, measured: Measured) -> tuple[Verdict, str]:
+        ests = _many(measured)
+        if not ests or any(math.isnan(e.value) for e in ests):
+            return "inconclusive", "some value is undefined (NaN) or there is none"
+        if all(self.low <= e.lo and e.hi <= self.high for e in ests):
+            return "replicated", f"every interval lies inside [{_fmt(self.low)}, {_fmt(self.high)}]"
+        out = [i + 1 for i, e in enumerate(ests) if e.hi < self.low or e.lo > self.high]
+        if out:
+            return "not_replicated", f"value(s) {out} lie wholly outside [{_fmt(self.low)}, {_fmt(self.high)}]"
+        return "inconclusive", "some interval overlaps an edge"
+
+
 MeasureFn = Callable[[Measurements], Measured]
 
 

@@ -14,9 +14,9 @@ import pytest
 import torch
 
 from skeptic import glitch_tokens as gt
-from skeptic.core.claims import Estimate
+from skeptic.core.claims import AllAtLeast, Estimate
 from skeptic.studies.glitch_tokens import corpus, train
-from skeptic.studies.glitch_tokens.claims import EveryAtLeast, verified_by_planted_count
+from skeptic.studies.glitch_tokens.claims import verified_by_planted_count
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -62,11 +62,11 @@ def test_lr_schedule_warms_up_and_decays_to_a_tenth() -> None:
 
 
 def test_every_at_least() -> None:
-    assert EveryAtLeast(0.9).evaluate([Estimate(0.95, 0.92, 0.98, "x"), Estimate(1, 1, 1, "x")])[0] == "replicated"
-    assert EveryAtLeast(0.9).evaluate([Estimate(0.95, 0.92, 0.98, "x"), Estimate(0.5, 0.4, 0.6, "x")])[0] == (
+    assert AllAtLeast(0.9).evaluate([Estimate(0.95, 0.92, 0.98, "x"), Estimate(1, 1, 1, "x")])[0] == "replicated"
+    assert AllAtLeast(0.9).evaluate([Estimate(0.95, 0.92, 0.98, "x"), Estimate(0.5, 0.4, 0.6, "x")])[0] == (
         "not_replicated"
     )
-    assert EveryAtLeast(0.9).evaluate([Estimate(0.91, 0.85, 0.97, "x")])[0] == "inconclusive"
+    assert AllAtLeast(0.9).evaluate([Estimate(0.91, 0.85, 0.97, "x")])[0] == "inconclusive"
 
 
 def test_verified_by_planted_count_groups_and_pools_models() -> None:

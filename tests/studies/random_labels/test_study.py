@@ -95,8 +95,7 @@ def test_slowdown_claims_on_known_ratios() -> None:
 
 
 def test_all_at_most_and_all_at_least_read_every_interval() -> None:
-    from skeptic.core.claims import Estimate
-    from skeptic.studies.random_labels.claims import AllAtLeast, AllAtMost
+    from skeptic.core.claims import AllAtLeast, AllAtMost, Estimate
 
     inside, straddle, outside = Estimate(3, 2, 4, "x"), Estimate(9, 8, 12, "x"), Estimate(20, 15, 30, "x")
     assert AllAtMost(10).evaluate([inside])[0] == "replicated"

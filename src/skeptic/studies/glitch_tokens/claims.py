@@ -16,22 +16,19 @@ The verification threshold (maximal repetition probability < 1%) is Land & Barto
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from skeptic.core.claims import (
+    AllAtLeast,
     AtLeast,
     Claim,
     Estimate,
     Increasing,
-    Measured,
     Measurements,
     Probe,
     ProbeOutcome,
-    Verdict,
 )
 from skeptic.core.stats import wilson_interval
 
@@ -49,27 +46,6 @@ LB = "Land & Bartolo 2024, Fishing for Magikarp (arXiv 2405.05417)"
 # ---------------------------------------------------------------------------------------------------------------
 # A comparison over several estimates (one per variant)
 # ---------------------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class EveryAtLeast:
-    """Replicated when every interval lies at or above ``threshold``; not when some interval lies wholly below."""
-
-    threshold: float
-
-    def describe(self) -> str:
-        return f"every variant ≥ {self.threshold:g}"
-
-    def evaluate(self, measured: Measured) -> tuple[Verdict, str]:
-        ests = [measured] if isinstance(measured, Estimate) else list(measured)
-        if not ests or any(math.isnan(e.value) for e in ests):
-            return "inconclusive", "some value is undefined (NaN)"
-        if all(e.lo >= self.threshold for e in ests):
-            return "replicated", f"every interval lies at or above {self.threshold:g}"
-        below = [i + 1 for i, e in enumerate(ests) if e.hi < self.threshold]
-        if below:
-            return "not_replicated", f"variant(s) {below} lie wholly below {self.threshold:g}"
-        return "inconclusive", f"some interval straddles {self.threshold:g}"
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -169,7 +145,7 @@ CLAIMS = (
         source=f"{LB}, §2.2 (the indicator compares each unembedding row with the mean of the known-unused rows, "
         "after removing the first principal component)",
         measure=lambda m: _per_variant(m, lambda mm: mm["shared_readout_unused"]),
-        expect=EveryAtLeast(SHARED),
+        expect=AllAtLeast(SHARED),
         own_threshold="Land & Bartolo give no number; one half of the squared displacement is Skeptic's line",
     ),
     Claim(
@@ -179,7 +155,7 @@ CLAIMS = (
         "(Skeptic's threshold: AUROC ≥ 0.9).",
         source=f"{LB}, §2.2 and §3.1 (effectiveness of indicators)",
         measure=lambda m: auroc_per_variant(m, "unembedding_cosine"),
-        expect=EveryAtLeast(AUROC_BAR),
+        expect=AllAtLeast(AUROC_BAR),
         own_threshold="the paper reports no AUROC; 0.9 is Skeptic's bar, fixed before running",
     ),
     Claim(
@@ -188,7 +164,7 @@ CLAIMS = (
         "training below well-trained ones (Skeptic's threshold: AUROC ≥ 0.9 in both untied variants).",
         source=f"{LB}, §2.2 (the input-embedding L2 norm as the indicator for untied models)",
         measure=lambda m: auroc_per_variant(m, "input_norm", tied=False),
-        expect=EveryAtLeast(AUROC_BAR),
+        expect=AllAtLeast(AUROC_BAR),
         own_threshold="the paper reports no AUROC; 0.9 is Skeptic's bar, fixed before running",
     ),
     Claim(
@@ -198,7 +174,7 @@ CLAIMS = (
         source=f"{RW}, the sentence 'were among those closest to the centroid of the entire set of 50,257 tokens'; "
         f"{RW2}, section 'Distance-from-centroid hypothesis' (true for GPT-2 small and GPT-J)",
         measure=lambda m: auroc_per_variant(m, "centroid_distance", tied=False),
-        expect=EveryAtLeast(AUROC_BAR),
+        expect=AllAtLeast(AUROC_BAR),
         own_threshold="'among those closest' has no number; AUROC 0.9 is Skeptic's bar",
     ),
     Claim(
@@ -208,7 +184,7 @@ CLAIMS = (
         source=f"{RW}, the sentence 'were among those closest to the centroid of the entire set of 50,257 tokens'; "
         f"{RW2}, section 'Distance-from-centroid hypothesis' (true for GPT-2 small, opposite for GPT-2 xl)",
         measure=lambda m: auroc_per_variant(m, "centroid_distance", tied=True),
-        expect=EveryAtLeast(AUROC_BAR),
+        expect=AllAtLeast(AUROC_BAR),
         own_threshold="'among those closest' has no number; AUROC 0.9 is Skeptic's bar",
     ),
     Claim(

@@ -16,12 +16,21 @@ from __future__ import annotations
 
 import itertools
 import math
-from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
 
-from skeptic.core.claims import AtMost, Between, Claim, Estimate, Measured, Measurements, Probe, ProbeOutcome, Verdict
+from skeptic.core.claims import (
+    AllAtLeast,
+    AllBetween,
+    AtMost,
+    Between,
+    Claim,
+    Estimate,
+    Measurements,
+    Probe,
+    ProbeOutcome,
+)
 from skeptic.studies.mup import exponents
 from skeptic.studies.mup.experiments import measured_exponents, optimum
 from skeptic.studies.mup.param import Optimizer
@@ -55,53 +64,6 @@ def _name(model: str, opt: str) -> str:
 # ---------------------------------------------------------------------------------------------------------------
 # Comparisons over several estimates
 # ---------------------------------------------------------------------------------------------------------------
-
-
-def _many(measured: Measured) -> list[Estimate]:
-    return [measured] if isinstance(measured, Estimate) else list(measured)
-
-
-@dataclass(frozen=True)
-class AllBetween:
-    """Replicated when every interval lies inside [low, high]; not when some interval lies wholly outside."""
-
-    low: float
-    high: float
-
-    def describe(self) -> str:
-        return f"every value in [{self.low:g}, {self.high:g}]"
-
-    def evaluate(self, measured: Measured) -> tuple[Verdict, str]:
-        ests = _many(measured)
-        if any(math.isnan(e.value) for e in ests):
-            return "inconclusive", "some value is undefined (NaN)"
-        if all(self.low <= e.lo and e.hi <= self.high for e in ests):
-            return "replicated", f"every interval lies inside [{self.low:g}, {self.high:g}]"
-        out = [i + 1 for i, e in enumerate(ests) if e.hi < self.low or e.lo > self.high]
-        if out:
-            return "not_replicated", f"value(s) {out} lie wholly outside [{self.low:g}, {self.high:g}]"
-        return "inconclusive", "some interval overlaps an edge"
-
-
-@dataclass(frozen=True)
-class AllAtLeast:
-    """Replicated when every interval lies at or above ``threshold``; not when some lies wholly below."""
-
-    threshold: float
-
-    def describe(self) -> str:
-        return f"every value ≥ {self.threshold:g}"
-
-    def evaluate(self, measured: Measured) -> tuple[Verdict, str]:
-        ests = _many(measured)
-        if any(math.isnan(e.value) for e in ests):
-            return "inconclusive", "some value is undefined (NaN)"
-        if all(e.lo >= self.threshold for e in ests):
-            return "replicated", f"every interval lies at or above {self.threshold:g}"
-        below = [i + 1 for i, e in enumerate(ests) if e.hi < self.threshold]
-        if below:
-            return "not_replicated", f"value(s) {below} lie wholly below {self.threshold:g}"
-        return "inconclusive", f"some interval straddles {self.threshold:g}"
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -21,22 +21,21 @@ this n) are probes or context. Thresholds that are Skeptic's own, not the source
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from skeptic.core.claims import (
+    AllAtLeast,
+    AllAtMost,
     AtLeast,
     Between,
     Claim,
     Estimate,
     Increasing,
-    Measured,
     Measurements,
     Probe,
     ProbeOutcome,
-    Verdict,
 )
 from skeptic.core.stats import mean_ci, wilson_interval
 
@@ -59,52 +58,6 @@ BARTLETT = "Bartlett, Foster & Telgarsky 2017"
 # ---------------------------------------------------------------------------------------------------------------
 # Comparisons over several estimates at once
 # ---------------------------------------------------------------------------------------------------------------
-
-
-def _many(measured: Measured) -> list[Estimate]:
-    return [measured] if isinstance(measured, Estimate) else list(measured)
-
-
-@dataclass(frozen=True)
-class AllAtMost:
-    """Replicated when every interval lies at or below ``threshold``; not when some interval lies wholly above."""
-
-    threshold: float
-
-    def describe(self) -> str:
-        return f"every value ≤ {self.threshold:g}"
-
-    def evaluate(self, measured: Measured) -> tuple[Verdict, str]:
-        ests = _many(measured)
-        if any(math.isnan(e.value) for e in ests):
-            return "inconclusive", "some value is undefined (NaN)"
-        if all(e.hi <= self.threshold for e in ests):
-            return "replicated", f"every interval lies at or below {self.threshold:g}"
-        above = [i + 1 for i, e in enumerate(ests) if e.lo > self.threshold]
-        if above:
-            return "not_replicated", f"value(s) {above} lie wholly above {self.threshold:g}"
-        return "inconclusive", f"some interval straddles {self.threshold:g}"
-
-
-@dataclass(frozen=True)
-class AllAtLeast:
-    """Replicated when every interval lies at or above ``threshold``; not when some interval lies wholly below."""
-
-    threshold: float
-
-    def describe(self) -> str:
-        return f"every value ≥ {self.threshold:g}"
-
-    def evaluate(self, measured: Measured) -> tuple[Verdict, str]:
-        ests = _many(measured)
-        if any(math.isnan(e.value) for e in ests):
-            return "inconclusive", "some value is undefined (NaN)"
-        if all(e.lo >= self.threshold for e in ests):
-            return "replicated", f"every interval lies at or above {self.threshold:g}"
-        below = [i + 1 for i, e in enumerate(ests) if e.hi < self.threshold]
-        if below:
-            return "not_replicated", f"value(s) {below} lie wholly below {self.threshold:g}"
-        return "inconclusive", f"some interval straddles {self.threshold:g}"
 
 
 # ---------------------------------------------------------------------------------------------------------------
