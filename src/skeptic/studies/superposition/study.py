@@ -563,7 +563,7 @@ def sae_sweep(config: SuperpositionConfig, seed: int, toy_W: torch.Tensor, devic
     claims=CLAIMS,
     probes=PROBES,
     brief=BRIEF,
-    runtime={"test": "~3 s", "quick": "~30 s", "paper": "~11 min (estimated)"},
+    runtime={"test": "~3 s", "quick": "~30 s", "paper": "~11 min"},
     faults=FAULTS,
 )
 def run(config: SuperpositionConfig, ctx: RunContext) -> StudyOutput:
