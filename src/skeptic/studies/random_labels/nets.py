@@ -313,7 +313,7 @@ def train_batched(
     bufs = {k: torch.zeros_like(v) for k, v in full.items()}
     active = torch.arange(M, device=dev)
     steps_per_epoch = math.ceil(N / settings.batch_size)
-    batches: dict[int, list[list[Tensor]]] = {}
+    batches: dict[int, dict[int, list[Tensor]]] = {}
 
     def select(idx: Tensor) -> tuple[Params, Params]:
         return (
@@ -327,7 +327,8 @@ def train_batched(
         epoch, b = divmod(step, steps_per_epoch)
         if epoch not in batches:
             batches.clear()
-            batches[epoch] = [epoch_batches(j.seed, epoch, N, settings.batch_size) for j in jobs]
+            # only the models still training: a model's minibatches depend on (its seed, epoch) alone
+            batches[epoch] = {m: epoch_batches(jobs[m].seed, epoch, N, settings.batch_size) for m in active.tolist()}
         idx = torch.stack([batches[epoch][m][b] for m in active.tolist()]).to(dev)  # [Ma, B]
         xb = pool[pool_idx[active][:, None], idx]  # [Ma, B, d]
         aug = aug_all[active]
