@@ -28,7 +28,8 @@ system-deps:
 
 # The report, with the briefs printed to PDF where headless Chromium can run (else the HTML and Markdown alone).
 demo: setup
-	$(VENV)/bin/skeptic run --all --preset $(PRESET)
+	# Studies run side by side, one per core (a local process pool), each on one thread.
+	$(VENV)/bin/skeptic run --all --preset $(PRESET) --executor local
 	$(VENV)/bin/skeptic report --out $(REPORT) --pdf || $(VENV)/bin/skeptic report --out $(REPORT)
 
 paper:
