@@ -98,6 +98,7 @@ PRESETS = {
     "test": SimpleRLConfig(
         n_seeds=2,
         d_model=16,
+        n_layers=1,
         n_heldout=40,
         pretrain_steps=100,
         pretrain_batch=128,
