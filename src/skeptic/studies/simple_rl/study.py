@@ -98,8 +98,9 @@ PRESETS = {
     "test": SimpleRLConfig(
         n_seeds=2,
         d_model=16,
+        n_layers=1,
         n_heldout=40,
-        pretrain_steps=150,
+        pretrain_steps=100,
         pretrain_batch=128,
         pretrain_lr=0.03,
         rl_steps=12,
@@ -107,7 +108,7 @@ PRESETS = {
         group=6,
         betas=(0.04, 0.16),
         monitor_prompts=24,
-        eval_every=6,
+        eval_every=12,
         probe_samples=8,
     ),
     "quick": SimpleRLConfig(),
@@ -151,7 +152,7 @@ def _np(x: torch.Tensor) -> np.ndarray:
     claims=CLAIMS,
     probes=PROBES,
     brief=BRIEF,
-    runtime={"test": "~5 s", "quick": "~45 s", "paper": "~15 min (estimated)"},
+    runtime={"test": "~3 s", "quick": "~45 s", "paper": "~15 min (estimated)"},
     faults=FAULTS,
 )
 def run(config: SimpleRLConfig, ctx: RunContext) -> StudyOutput:
