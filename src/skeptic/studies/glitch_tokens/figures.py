@@ -41,6 +41,7 @@ def make_figures(m: dict[str, Any]) -> list[Figure]:
         ax.axhline(m["threshold"], color="k", ls="--", lw=1, label="1% threshold (L&B)")
         ax.set_xscale("log")
         ax.set_yscale("log")
+        ax.minorticks_off()  # decade ticks suffice; ~60 minor ticks per panel cost most of this figure's drawing time
         ax.set_title(name, fontsize=9)
         ax.set_xlabel("training count + 1 (times fed, log)")
     axes[0].set_ylabel("max probability of repeating the token")
