@@ -146,8 +146,8 @@ BRIEF = Brief(
     probes=PROBES,
     brief=BRIEF,
     runtime={
-        "test": "~6 s of CPU (1 thread; minutes of wall time on a machine at load 20)",
-        "quick": "~40 s of CPU (1 thread), measured at load 20",
+        "test": "~3 s of CPU beyond imports (1 thread; minutes of wall time on a machine at load 20)",
+        "quick": "~35 s of CPU (1 thread), measured at load 20",
         "paper": "~15-20 min estimated from quick (not yet run end to end)",
     },
     faults=FAULTS,
