@@ -87,3 +87,23 @@ def test_checkpoints_are_log_spaced_and_include_the_ends() -> None:
     c = experiments.checkpoints(100, 5)
     assert c[0] == 0 and c[-1] == 100 and c == sorted(set(c))
     assert experiments.checkpoints(1, 5) == [0, 1]
+
+
+def test_adam_matches_torch_adam_bit_for_bit() -> None:
+    shape = nets.model_shape(5, 3, 16, 1)
+    gen = torch.Generator().manual_seed(3)
+    x = task.sample_prompts(16, 3, 5, gen, split="train").reshape(2, 8, 3)
+    y = task.running_sum(x, 5)
+    ours, ref = nets.init_stack(shape, [1, 2]), nets.init_stack(shape, [1, 2])
+    opt = nets.optimizer(ours, 0.01)
+    torch_opt = torch.optim.Adam(list(ref.params.values()), lr=0.01, betas=(0.9, 0.98), foreach=False)
+    for _ in range(5):
+        nets.step(opt, nets.cross_entropy(nets.answer_logits(ours, x, y, 5), y))
+        torch_opt.zero_grad(set_to_none=True)
+        nets.cross_entropy(nets.answer_logits(ref, x, y, 5), y).sum().backward()  # type: ignore[no-untyped-call]
+        torch_opt.step()
+    for k in ours.params:
+        assert torch.equal(ours.params[k], ref.params[k]), k
+    assert not torch.equal(
+        ours.params["token_embedding.weight"], nets.init_stack(shape, [1, 2]).params["token_embedding.weight"]
+    )

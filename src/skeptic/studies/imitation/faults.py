@@ -122,7 +122,7 @@ FAULTS = (
           replace(f"{EXP}._supervised_batch", _arms_swapped)),
     Fault("soft-targets-are-argmax", "wrong-field", "distillation reads the teacher's argmax instead of its soft "
           "distribution", replace(f"{EXP}.teacher_probs", _soft_targets_argmax),
-          note="harmless at test (the distilled students train 15 steps and stay near chance either way) and, "
+          note="harmless at test (the distilled students train 10 steps and stay near chance either way) and, "
           "measured once, at quick (every verdict as clean); the task is deterministic and the teacher near one-hot, "
           "so its argmax carries most of its distribution. No probe checks that the targets are soft: a known gap"),
     Fault("rl-baseline-dropped", "setting", "REINFORCE uses the raw 0/1 reward with no group-mean baseline",
