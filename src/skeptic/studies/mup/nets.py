@@ -403,8 +403,17 @@ def _run_transformer(corpus: Corpus, s: Sweep, eval_at: Tensor, probe_at: Tensor
         logits = torch.func.functional_call(template, p, (tokens[:, :-1],))
         return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), tokens[:, 1:].reshape(-1))
 
-    step_fn = torch.vmap(torch.func.grad_and_value(loss_fn))
+    batched_loss = torch.vmap(loss_fn)
     eval_fn = torch.vmap(loss_fn, in_dims=(0, None))
+
+    def step_fn(p: Params, tokens: Tensor) -> tuple[Params, Tensor]:
+        # The models are independent, so the gradient of the summed losses with respect to the stacked parameters
+        # is every model's own gradient. Plain autograd through the vmapped forward rather than
+        # torch.func.grad_and_value, whose first call imports torch._dynamo (~1 s of CPU per process).
+        leaves = {k: v.detach().requires_grad_(True) for k, v in p.items()}
+        losses = batched_loss(leaves, tokens)
+        grads = torch.autograd.grad(losses.sum(), list(leaves.values()))
+        return dict(zip(leaves, grads, strict=True)), losses.detach()
 
     probe_tokens = (
         None
