@@ -289,4 +289,4 @@ def test_a_threshold_of_skeptics_own_is_marked_in_the_report(tmp_path: Path) -> 
     shown = "Skeptic's own threshold: the textbook says one half; the band 0.45-0.55 is ours"
     assert shown in (tmp_path / "report" / "toy-coin.md").read_text()
     assert shown in (tmp_path / "report" / "toy-coin.html").read_text()
-    assert "(Skeptic's own threshold)" in (tmp_path / "report" / "index.html").read_text()
+    # The index shows one card per study; the claim rows, and their thresholds, live on the study pages.

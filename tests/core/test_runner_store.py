@@ -78,8 +78,11 @@ def test_a_study_that_raises_is_stored_as_failed(tmp_path: Path) -> None:
 
 
 def _start_sleeping_run(store: Path, sleep_s: float) -> subprocess.Popen[str]:
+    # A background process of a shell without job control inherits SIGINT ignored (POSIX) and Python keeps it
+    # ignored: restore Ctrl-C's default so the test does not depend on how CI was launched.
     code = (
-        "import tests.toy_study, skeptic.core as c;"
+        "import signal, tests.toy_study, skeptic.core as c;"
+        "signal.signal(signal.SIGINT, signal.default_int_handler);"
         f"c.run('toy-coin', preset='test', overrides={{'sleep_s': {sleep_s}}}, force=True, store={str(store)!r})"
     )
     return subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, text=True, stderr=subprocess.PIPE)
