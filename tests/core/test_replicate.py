@@ -361,3 +361,15 @@ def test_the_report_gains_a_replication_section(tmp_path: Path) -> None:
     md = (tmp_path / "report" / "toy-coin.md").read_text()
     assert "## Replication (test preset, 4 cells" in md and "figures/toy-coin-replication.png" in md
     assert (tmp_path / "report" / "figures" / "toy-coin-replication.png").stat().st_size > 1000
+
+
+def test_torch_threads_sets_and_restores_the_thread_count_even_on_error() -> None:
+    import torch
+
+    from skeptic.core.device import torch_threads
+
+    before = torch.get_num_threads()
+    with pytest.raises(RuntimeError), torch_threads(1):
+        assert torch.get_num_threads() == 1
+        raise RuntimeError("boom")
+    assert torch.get_num_threads() == before

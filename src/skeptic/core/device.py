@@ -13,6 +13,8 @@ from __future__ import annotations
 import glob
 import importlib.util
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Literal
 
 from skeptic.core.errors import UsageError
@@ -59,3 +61,20 @@ def device_provenance(device: Device) -> dict[str, str]:
 
         info["device_name"] = torch.cuda.get_device_name(torch.cuda.current_device())
     return info
+
+
+@contextmanager
+def torch_threads(n: int) -> Iterator[None]:
+    """Run a block with PyTorch's intra-op thread count set to ``n``, then restore it.
+
+    Studies of many tiny models run on one thread: intra-op threads only add contention (they spin-wait on a
+    loaded machine), and a second core is better spent on another study (``skeptic run --executor local``).
+    """
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)

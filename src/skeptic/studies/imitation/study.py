@@ -16,6 +16,7 @@ from typing import Any
 
 import torch
 
+from skeptic.core.device import torch_threads
 from skeptic.core.study import RunContext, StudyOutput, study
 from skeptic.studies.imitation import experiments, task
 from skeptic.studies.imitation.brief import BRIEF
@@ -87,12 +88,8 @@ def teacher_check(config: ImitationConfig, seed: int, device: str = "cpu") -> di
     faults=FAULTS,
 )
 def run(config: ImitationConfig, ctx: RunContext) -> StudyOutput:
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # dozens of tiny models: one thread is fastest and leaves the other core free
-    try:
+    with torch_threads(1):  # dozens of tiny models: one thread is fastest and leaves the other core free
         return _run(config, ctx)
-    finally:
-        torch.set_num_threads(threads)
 
 
 def _run(config: ImitationConfig, ctx: RunContext) -> StudyOutput:

@@ -20,6 +20,7 @@ import numpy as np
 import torch
 from pydantic import Field
 
+from skeptic.core.device import torch_threads
 from skeptic.core.study import Brief, RunContext, StudyConfig, StudyOutput, study
 from skeptic.studies.llc import activations, crosscheck, estimator, experiments, tms
 from skeptic.studies.llc.claims import CLAIMS, PROBES
@@ -264,13 +265,9 @@ BRIEF = Brief(
     faults=FAULTS,
 )
 def run(config: LLCConfig, ctx: RunContext) -> StudyOutput:
-    threads = torch.get_num_threads()
     # the models are tiny (≤ 50 parameters): intra-op threads only add contention, badly so on a shared machine
-    torch.set_num_threads(1)
-    try:
+    with torch_threads(1):
         m = _run(config, ctx, ctx.device)  # --device: where the chains run
-    finally:
-        torch.set_num_threads(threads)
     return StudyOutput(m, make_figures(m), make_tables(m))
 
 

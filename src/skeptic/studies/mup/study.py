@@ -13,9 +13,9 @@ from __future__ import annotations
 import time
 from typing import Any
 
-import torch
 from pydantic import Field
 
+from skeptic.core.device import torch_threads
 from skeptic.core.study import RunContext, StudyConfig, StudyOutput, study
 from skeptic.studies.mup import crosscheck, experiments, nets
 from skeptic.studies.mup.brief import BRIEF
@@ -137,12 +137,8 @@ PRESETS = {
     faults=FAULTS,
 )
 def run(config: MupConfig, ctx: RunContext) -> StudyOutput:
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # small batched models: intra-op threads only add contention on a shared machine
-    try:
+    with torch_threads(1):  # small batched models: intra-op threads only add contention on a shared machine
         m = _run(config, ctx)
-    finally:
-        torch.set_num_threads(threads)
     return StudyOutput(m, make_figures(m), make_tables(m))
 
 

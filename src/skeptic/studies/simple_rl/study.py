@@ -18,6 +18,7 @@ import numpy as np
 import torch
 from pydantic import Field, model_validator
 
+from skeptic.core.device import torch_threads
 from skeptic.core.study import RunContext, StudyConfig, StudyOutput, study
 from skeptic.studies.simple_rl import analysis, experiment, grpo, policy, task
 from skeptic.studies.simple_rl.brief import BRIEF
@@ -157,13 +158,8 @@ def _np(x: torch.Tensor) -> np.ndarray:
 )
 def run(config: SimpleRLConfig, ctx: RunContext) -> StudyOutput:
     t0, cpu0 = time.perf_counter(), time.process_time()
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # many tiny matrices: one thread is fastest and leaves the other core free
-    try:
-        with torch.random.fork_rng(devices=[]):
-            m = _run(config, ctx, ctx.device)
-    finally:
-        torch.set_num_threads(threads)
+    with torch_threads(1), torch.random.fork_rng(devices=[]):  # many tiny matrices: one thread is fastest
+        m = _run(config, ctx, ctx.device)
     m["timing"] |= {"total_s": time.perf_counter() - t0, "cpu_s": time.process_time() - cpu0}
     return StudyOutput(m, make_figures(m), make_tables(m))
 

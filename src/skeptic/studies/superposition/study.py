@@ -20,6 +20,7 @@ import numpy as np
 import torch
 from pydantic import Field, field_validator
 
+from skeptic.core.device import torch_threads
 from skeptic.core.study import RunContext, StudyConfig, StudyOutput, study
 from skeptic.studies.superposition import sae, toy
 from skeptic.studies.superposition.brief import BRIEF
@@ -567,12 +568,8 @@ def sae_sweep(config: SuperpositionConfig, seed: int, toy_W: torch.Tensor, devic
     faults=FAULTS,
 )
 def run(config: SuperpositionConfig, ctx: RunContext) -> StudyOutput:
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # hundreds of tiny matrices: one thread is fastest and leaves the other core free
-    try:
+    with torch_threads(1):  # hundreds of tiny matrices: one thread is fastest and leaves the other core free
         return _run(config, ctx)
-    finally:
-        torch.set_num_threads(threads)
 
 
 def _run(config: SuperpositionConfig, ctx: RunContext) -> StudyOutput:
