@@ -77,6 +77,33 @@ def test_a_study_that_raises_is_stored_as_failed(tmp_path: Path) -> None:
     assert record.error is not None and "ZeroDivisionError" in record.error
 
 
+def test_an_interrupt_wrapped_by_python_is_still_an_interrupt(tmp_path: Path) -> None:
+    # A Ctrl-C or SIGTERM landing while a class body runs (e.g. mid-import) reaches the runner as
+    # "RuntimeError: Error calling __set_name__ ..." caused by the KeyboardInterrupt; CI once saw exactly that.
+    if "toy-wrapped-interrupt" not in _REGISTRY:
+
+        @study(
+            name="toy-wrapped-interrupt",
+            question="?",
+            sources=("none",),
+            presets={"test": _Empty(), "quick": _Empty(), "paper": _Empty()},
+            claims=[],
+            probes=[],
+            brief=Brief("", "", ""),
+            runtime={},
+        )
+        def wrapped(config: _Empty, ctx: object) -> StudyOutput:
+            try:
+                raise KeyboardInterrupt
+            except KeyboardInterrupt as interrupt:
+                raise RuntimeError("Error calling __set_name__ on a descriptor") from interrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run("toy-wrapped-interrupt", preset="test", store=tmp_path)
+    (record,) = Store(tmp_path).runs()
+    assert record.status == "interrupted"
+
+
 def _start_sleeping_run(store: Path, sleep_s: float) -> subprocess.Popen[str]:
     # A background process of a shell without job control inherits SIGINT ignored (POSIX) and Python keeps it
     # ignored: restore Ctrl-C's default so the test does not depend on how CI was launched.

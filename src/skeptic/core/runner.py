@@ -250,6 +250,29 @@ def _sigterm_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+_INTERRUPTED = "interrupted by the user (Ctrl-C or SIGTERM)"
+
+
+def _caused_by_interrupt(exc: BaseException) -> bool:
+    """Whether a ``KeyboardInterrupt`` lies anywhere in ``exc``'s chain of causes and contexts.
+
+    Python wraps some exceptions on the way up: a Ctrl-C or SIGTERM that lands while a class body runs (during an
+    import, say) surfaces as ``RuntimeError: Error calling __set_name__ ...`` caused by the ``KeyboardInterrupt``.
+    Such a run was interrupted, not failed.
+    """
+    seen: set[int] = set()
+    stack: list[BaseException | None] = [exc]
+    while stack:
+        e = stack.pop()
+        if e is None or id(e) in seen:
+            continue
+        if isinstance(e, KeyboardInterrupt):
+            return True
+        seen.add(id(e))
+        stack += [e.__cause__, e.__context__]
+    return False
+
+
 @dataclass
 class Executed:
     """What one execution of a study produced, before anything is stored."""
@@ -326,28 +349,31 @@ def run(
 
     run_id = datetime.now(UTC).strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
     config_dict = config.model_dump(mode="json")
-    db.start_run(
-        run_id=run_id,
-        study=spec.name,
-        preset=preset,
-        seed=seed,
-        config=config_dict,
-        config_hash=chash,
-        code_version=prov["code_version"],
-        provenance=prov,
-    )
-    try:
-        with _sigterm_as_interrupt():
+    with _sigterm_as_interrupt():
+        try:
+            db.start_run(
+                run_id=run_id,
+                study=spec.name,
+                preset=preset,
+                seed=seed,
+                config=config_dict,
+                config_hash=chash,
+                code_version=prov["code_version"],
+                provenance=prov,
+            )
             executed = execute(spec, config, seed, preset, console, device=resolved_device)
-    except StudySkipped:
-        db.delete_run(run_id)
-        raise
-    except KeyboardInterrupt:
-        db.end_run(run_id, "interrupted", "interrupted by the user (Ctrl-C or SIGTERM)")
-        raise
-    except Exception as exc:
-        db.end_run(run_id, "failed", traceback.format_exc())
-        raise RunFailed(run_id, redact(f"{type(exc).__name__}: {exc}")) from exc
+        except StudySkipped:
+            db.delete_run(run_id)
+            raise
+        except KeyboardInterrupt:
+            db.end_run(run_id, "interrupted", _INTERRUPTED)
+            raise
+        except Exception as exc:
+            if _caused_by_interrupt(exc):
+                db.end_run(run_id, "interrupted", _INTERRUPTED)
+                raise KeyboardInterrupt from exc
+            db.end_run(run_id, "failed", traceback.format_exc())
+            raise RunFailed(run_id, redact(f"{type(exc).__name__}: {exc}")) from exc
     db.complete_run(
         run_id,
         measurements=executed.measurements,
