@@ -4,9 +4,14 @@ Trains M networks (one per condition x seed, as the study does) for a fixed numb
 ``train_batched`` (stacked weights, one bmm / grouped-conv forward for all models) and ``train_loop_reference``
 (one nn.Module and torch.optim.SGD per model, a Python loop over models). Both follow the same trajectories (the
 tests check this to 1e-5). Printed, all measured in this one process: seconds per step, the speed-up ratio, and for
-the MLPs the achieved fp32 rate as a fraction of the peak of a large ``torch.mm`` (2048x2048) at the same thread
-count. FLOPs per step of an MLP with layer widths d_0..d_L and batch B: forward 2B·Σ d_i d_{i+1}, weight gradients
-the same again, input gradients 2B·Σ_{i≥1} d_i d_{i+1} (none for the input layer), times M models.
+each the achieved fp32 rate of both trainers as a fraction of the peak of a large ``torch.mm`` (2048x2048) at the
+same thread count, and the ceiling that peak puts on any batching: peak / the loop's rate. FLOPs per step of a layer
+with m multiply-adds per example (d_in·d_out for a linear layer, H·W·c_out·c_in·kh·kw for a 'same' convolution) and
+batch B: forward 2Bm, weight gradient 2Bm, input gradient 2Bm (none for the first layer), times M models.
+
+The batched trainer sets glibc's allocator to keep freed blocks (``skeptic.core.device.keep_freed_memory``); that
+cannot be undone in a process, so the first line times the batched MLP with the default allocator, then with the
+setting, before anything else runs.
 
     .venv/bin/python benchmarks/random_labels_bench.py [--steps 100] [--models 42] [--threads 2] [--cpu-time]
 
@@ -23,8 +28,10 @@ import time
 import numpy as np
 import torch
 
+from skeptic.core import device
 from skeptic.random_labels import Job, TrainSettings, arch_from_name, load_digits_dataset, train_batched
 from skeptic.random_labels import train_loop_reference as train_loop
+from skeptic.studies.random_labels import nets
 from skeptic.studies.random_labels.nets import Arch
 
 
@@ -45,12 +52,42 @@ def mm_peak(cpu: bool, size: int = 2048, reps: int = 5) -> float:
     return 2 * size**3 / best
 
 
-def mlp_flops_per_step(arch: Arch, batch: int, models: int) -> float:
-    """Forward + weight-gradient + input-gradient FLOPs of one SGD step of ``models`` MLPs (no input gradient for
-    the first layer)."""
-    dims = [arch.d_in, *arch.hidden, arch.n_classes]
-    mm = [dims[i] * dims[i + 1] for i in range(len(dims) - 1)]
-    return 2.0 * batch * models * (2 * sum(mm) + sum(mm[1:]))
+def flops_per_step(arch: Arch, batch: int, models: int) -> float:
+    """Forward + weight-gradient + input-gradient FLOPs of one SGD step of ``models`` networks (no input gradient
+    for the first layer; pooling, ReLU and the loss not counted)."""
+    if arch.kind == "mlp":
+        dims = [arch.d_in, *arch.hidden, arch.n_classes]
+        macs = [dims[i] * dims[i + 1] for i in range(len(dims) - 1)]
+    else:
+        (kh, kw), _, (qh, qw) = arch.conv_geometry()
+        c0, H, W = arch.in_shape
+        c1, c2 = arch.channels
+        macs = [H * W * c1 * c0 * kh * kw, (H // qh) * (W // qw) * c2 * c1 * kh * kw]
+        macs.append(arch.flat_features() * arch.n_classes)
+    return 2.0 * batch * models * (2 * sum(macs) + sum(macs[1:]))
+
+
+def allocator_effect(arch: Arch, X: torch.Tensor, jobs: list[Job], st: TrainSettings, cpu: bool) -> str:
+    """Batched seconds per step with glibc's default allocator settings, then with ``keep_freed_memory``."""
+    names = vars(nets)
+    real = names["keep_freed_memory"]
+    names["keep_freed_memory"] = lambda: False
+    try:
+        train_batched(arch, X[None], jobs, TrainSettings(lr=0.01, max_steps=3, eval_every=100, loss_stop=0.0))
+        t0 = clock(cpu)
+        train_batched(arch, X[None], jobs, st)
+        t_default = clock(cpu) - t0
+    finally:
+        names["keep_freed_memory"] = real
+    tuned = device.keep_freed_memory()
+    t0 = clock(cpu)
+    train_batched(arch, X[None], jobs, st)
+    t_tuned = clock(cpu) - t0
+    return (
+        f"allocator: batched {arch.kind} {1e3 * t_default / st.max_steps:.1f} ms/step with glibc's defaults, "
+        f"{1e3 * t_tuned / st.max_steps:.1f} with keep_freed_memory ({'on' if tuned else 'unavailable'}): "
+        f"x{t_default / t_tuned:.2f}"
+    )
 
 
 def main() -> None:
@@ -81,6 +118,7 @@ def main() -> None:
         f"{args.threads} thread(s); load average {load:.1f} on {os.cpu_count()} cores; "
         f"torch.mm 2048^2 peak {peak / 1e9:.1f} GFLOP/s; timed by {'CPU' if cpu else 'wall'} seconds"
     )
+    first = True
     for name in args.archs.split(","):
         arch = arch_from_name(name, ds.shape, 10, 512, (48, 64))
         reg = args.regularizers
@@ -95,20 +133,24 @@ def main() -> None:
             for s in range(args.models)
         ]
         st = TrainSettings(lr=0.01, max_steps=args.steps, eval_every=10 * args.steps, loss_stop=0.0)
+        if first:
+            print(allocator_effect(arch, X, jobs, st, cpu), flush=True)
+            first = False
         train_batched(arch, X[None], jobs, TrainSettings(lr=0.01, max_steps=3, eval_every=100, loss_stop=0.0))
         t0 = clock(cpu)
         res = train_batched(arch, X[None], jobs, st)
         t_batched = clock(cpu) - t0
-        line = f"{name:9s} batched {1e3 * t_batched / args.steps:8.1f} ms/step"
-        if arch.kind == "mlp":
-            rate = mlp_flops_per_step(arch, 128, args.models) * args.steps / t_batched
-            line += f"  {rate / 1e9:6.1f} GFLOP/s = {rate / peak:5.1%} of mm peak"
+        flops = flops_per_step(arch, 128, args.models) * args.steps
+        rate = flops / t_batched
+        line = f"{name:9s} batched {1e3 * t_batched / args.steps:7.1f} ms/step = {rate / peak:5.1%} of peak"
         if not args.no_loop and not reg:
             t0 = clock(cpu)
             ref = train_loop(arch, [X] * args.models, jobs, st, args.steps)
             t_loop = clock(cpu) - t0
             err = max(float((res.params[k] - ref[k]).abs().max()) for k in ref)
-            line += f"  loop {1e3 * t_loop / args.steps:8.1f} ms/step  speed-up x{t_loop / t_batched:5.2f}"
+            loop_rate = flops / t_loop
+            line += f"  loop {1e3 * t_loop / args.steps:7.1f} ms/step = {loop_rate / peak:5.1%} of peak"
+            line += f"  speed-up x{t_loop / t_batched:5.2f} (ceiling at 100% of peak x{peak / loop_rate:5.1f})"
             line += f"  max |Δw| {err:.1e}"
         print(line, flush=True)
     print(f"load average at the end {os.getloadavg()[0]:.1f}")

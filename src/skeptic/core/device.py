@@ -78,3 +78,34 @@ def torch_threads(n: int) -> Iterator[None]:
         yield
     finally:
         torch.set_num_threads(before)
+
+
+_MALLOC_TUNED = False
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # glibc's mallopt parameter numbers (malloc.h)
+
+
+def keep_freed_memory() -> bool:
+    """Let this process reuse the large blocks it frees instead of handing them back to the kernel (glibc only).
+
+    PyTorch on the CPU allocates every activation and gradient afresh at each training step. glibc serves blocks
+    above its mmap threshold (128 KiB to 32 MiB, adjusted as it goes) straight from the kernel and returns them
+    on free, so each step of a model whose tensors are a few MiB pays for page faults and for the kernel zeroing
+    those pages again. Raising the mmap threshold to its 32 MiB maximum and the trim threshold to 1 GiB keeps
+    such blocks in the heap for the next step (``benchmarks/random_labels_bench.py`` measures the effect). The
+    cost: a process keeps up to 1 GiB of freed memory instead of returning it. Calls after the first do nothing;
+    returns whether the setting is in effect (``False`` off glibc, e.g. macOS).
+    """
+    global _MALLOC_TUNED
+    if _MALLOC_TUNED:
+        return True
+    if not sys.platform.startswith("linux"):
+        return False
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        ok = bool(libc.mallopt(_M_MMAP_THRESHOLD, 32 << 20) == 1 and libc.mallopt(_M_TRIM_THRESHOLD, 1 << 30) == 1)
+    except (OSError, AttributeError):  # not glibc (musl has no mallopt)
+        return False
+    _MALLOC_TUNED = ok
+    return ok

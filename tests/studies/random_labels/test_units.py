@@ -31,7 +31,7 @@ from skeptic.random_labels import (
     train_loop_reference,
 )
 from skeptic.studies.random_labels import measures
-from skeptic.studies.random_labels.nets import forward, random_shift, to_module
+from skeptic.studies.random_labels.nets import batched_loss, forward, random_shift, to_module
 
 # --- Theorem 1 ------------------------------------------------------------------------------------------------
 
@@ -424,3 +424,15 @@ def test_first_correct_step_and_optimizer_trace_are_recorded() -> None:
     assert len(learned) > 0 and bool((learned % 5 == 0).all())  # only evaluation steps
     for t in res.optimizer_trace:
         assert t["lr"] == pytest.approx(0.05 * 0.95 ** (t["step"] // 7)) and t["momentum"] == 0.9
+
+
+def test_batched_loss_is_each_models_mean_cross_entropy() -> None:
+    # known answer: equal logits give log K per example; a confident right answer gives log(1 + (K-1)e^-10)
+    logits = torch.zeros(2, 3, 4)
+    logits[1, :, 2] = 10.0
+    y = torch.tensor([[0, 1, 2], [2, 2, 2]])
+    torch.testing.assert_close(batched_loss(logits, y), torch.tensor([math.log(4), math.log(1 + 3 * math.exp(-10))]))
+    z = torch.randn(5, 7, 10, generator=torch.Generator().manual_seed(0))
+    t = torch.randint(0, 10, (5, 7), generator=torch.Generator().manual_seed(1))
+    want = torch.stack([torch.nn.functional.cross_entropy(z[m], t[m]) for m in range(5)])
+    torch.testing.assert_close(batched_loss(z, t), want)

