@@ -35,17 +35,35 @@ def test_sticky_enrichment() -> None:
     assert on.lo < on.value and off.hi > 0  # Wilson intervals around 4 points
 
 
+def _linear(exact: float, optimum: float, next_best: float) -> dict[str, Any]:
+    row = {"activation": "linear", "density": 0.001, "seed": 0, "exact_linear_loss": exact,
+           "optimum_linear_loss": optimum, "next_best_linear_loss": next_best}  # fmt: skip
+    return {"phase_change": [row]}
+
+
 def test_probes_fail_on_bad_measurements() -> None:
-    good = {"phase_change": [{"activation": "linear", "exact_linear_loss": 1.0, "optimum_linear_loss": 1.0,
-                              "loss": 1.0, "loss_se": 0.01}]}  # fmt: skip
+    good = _linear(1.0, 1.0, 1.1)
+    good["phase_change"][0] |= {"loss": 1.0, "loss_se": 0.01}
     assert claims.linear_optimum(good).passed and claims.mc_matches_exact(good).passed
-    bad = {"phase_change": [{"activation": "linear", "exact_linear_loss": 1.2, "optimum_linear_loss": 1.0,
-                             "loss": 1.0, "loss_se": 0.01}]}  # fmt: skip
+    bad = _linear(1.2, 1.0, 1.1)
+    bad["phase_change"][0] |= {"loss": 1.0, "loss_se": 0.01}
     assert not claims.linear_optimum(bad).passed and not claims.mc_matches_exact(bad).passed
     calib = {"calibration": {"ev": {"computed": 0.99, "expected": 0.9375}}}
     assert not claims.metric_calibration(calib).passed
     dens = {"density_check": [{"sampler": "toy", "density": 0.1, "measured": 0.9, "se": 0.01}]}
     assert not claims.density_realized(dens).passed
+
+
+def test_linear_probe_fails_a_model_that_stored_the_wrong_features() -> None:
+    # the case seen at `paper`: features {0, 2} stored instead of {0, 1}, 4.1% above the optimum, which a fixed 5%
+    # tolerance let through; the allowed excess is now half the gap to that nearest wrong subspace
+    assert not claims.linear_optimum(_linear(1.041, 1.0, 1.041)).passed
+    assert not claims.linear_optimum(_linear(1.021, 1.0, 1.041)).passed  # just past halfway
+    assert claims.linear_optimum(_linear(1.019, 1.0, 1.041)).passed
+    assert not claims.linear_optimum(_linear(0.99, 1.0, 1.041)).passed  # below the optimum: impossible
+    # tied importances (every set of m features optimal): 0.1% of the optimum allowed
+    assert claims.linear_optimum(_linear(1.0009, 1.0, 1.0)).passed
+    assert not claims.linear_optimum(_linear(1.002, 1.0, 1.0)).passed
 
 
 def test_fault_catalog_meets_the_bar() -> None:

@@ -94,6 +94,23 @@ def test_linear_optimum_closed_form() -> None:
     assert float(got[0]) == pytest.approx(5 / 48 * 0.375)
 
 
+def test_linear_next_best_is_the_best_wrong_set_of_features() -> None:
+    # v = 5/48 at p = 0.5; importances (1, .5, .25, .125), m = 2: the optimum drops {.25, .125}; the next best
+    # critical point stores {1, .25} and drops {.5, .125}: loss v · 0.625; m ≥ n: drop only the least important
+    imp = torch.tensor([1.0, 0.5, 0.25, 0.125])
+    assert toy.linear_next_best_loss(4, 2, 0.5, imp) == pytest.approx(5 / 48 * 0.625)
+    assert toy.linear_next_best_loss(4, 4, 0.5, imp) == pytest.approx(5 / 48 * 0.125)
+    assert toy.linear_next_best_loss(4, 2, 0.5, torch.ones(4)) == pytest.approx(
+        toy.linear_optimum_loss(4, 2, 0.5, torch.ones(4))
+    )
+    # the projection on that wrong set attains it
+    W = torch.zeros(1, 2, 4)
+    W[0, 0, 0] = W[0, 1, 2] = 1.0
+    b = torch.tensor([[0.0, 0.25, 0.0, 0.25]])
+    got = toy.linear_expected_loss(W, b, torch.tensor([0.5]), imp[None])
+    assert float(got[0]) == pytest.approx(5 / 48 * 0.625)
+
+
 def test_trained_linear_models_reach_the_optimum() -> None:
     density = torch.tensor([1.0, 0.3])
     imp = torch.tensor([[1.0, 0.7, 0.4, 0.2]] * 2)

@@ -254,6 +254,7 @@ def phase_change(
             "loss": float(res.loss[i]), "loss_se": float(res.loss_se[i]),
             "exact_linear_loss": float(exact[i]) if lin else None,
             "optimum_linear_loss": toy.linear_optimum_loss(n, m, p, importance[i]) if lin else None,
+            "next_best_linear_loss": toy.linear_next_best_loss(n, m, p, importance[i]) if lin else None,
             "init_W": _f(res.W_init[i]),
         })  # fmt: skip
         if s == 0:

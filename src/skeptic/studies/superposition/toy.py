@@ -167,6 +167,23 @@ def linear_optimum_loss(n: int, m: int, density: float, importance: torch.Tensor
     return float(v * rest.sum())
 
 
+def linear_next_best_loss(n: int, m: int, density: float, importance: torch.Tensor) -> float:
+    """The linear toy model's lowest loss at a projection onto a wrong set of features.
+
+    The projections onto sets of at most m coordinates are critical points of this loss, with loss v · Σ_{i ∉ S} Iᵢ
+    (for a linear autoencoder without importance weights they are all its critical points up to rotation: Baldi &
+    Hornik 1989, Theorem 1). The best set is the m most important; the best wrong one swaps the m-th most important
+    feature for the (m+1)-th: the optimum plus v · (I_(m) − I_(m+1)). With m ≥ n the optimum is 0 and the best wrong
+    set drops the least important feature. Equal to the optimum when I_(m) = I_(m+1) (both sets are then optimal).
+    The probe ``linear-reaches-optimum`` allows half of this gap.
+    """
+    v = density / 3 - density**2 / 4
+    ordered = torch.sort(importance.double(), descending=True).values
+    if m >= n:
+        return float(v * ordered[-1])
+    return linear_optimum_loss(n, m, density, importance) + float(v * (ordered[m - 1] - ordered[m]))
+
+
 def linear_expected_loss(
     W: torch.Tensor, b: torch.Tensor, density: torch.Tensor, importance: torch.Tensor
 ) -> torch.Tensor:
