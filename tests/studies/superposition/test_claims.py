@@ -98,3 +98,14 @@ def test_kgon_probe_fails_on_a_wrong_exact_loss() -> None:
     assert not claims.kgon_exact(bad).passed
     not_critical = {"kgon": {"critical": [{"k": 2, "max_grad": 0.01}], "runs": ok["kgon"]["runs"]}}
     assert not claims.kgon_exact(not_critical).passed
+
+
+def test_own_dictionary_control_takes_each_seeds_best_lambda() -> None:
+    def own(seed: int, lam: float, matched: float) -> dict[str, Any]:
+        return {"experiment": "own", "seed": seed, "l1": lam, "matched": matched}
+
+    m = {"sae": [own(0, 1.0, 0.85), own(0, 0.3, 0.98), own(1, 1.0, 0.95), own(1, 0.3, 0.91), own(0, 0.1, 0.2)]}
+    outcome = claims.own_dictionary(m)
+    assert outcome.passed and "0.980 (λ 0.3)" in outcome.detail and "0.950 (λ 1)" in outcome.detail
+    m["sae"].append(own(2, 0.3, 0.89))  # one seed below the bar at every λ fails the control
+    assert not claims.own_dictionary(m).passed

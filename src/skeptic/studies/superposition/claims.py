@@ -517,17 +517,26 @@ def identity_probe(m: Measurements) -> ProbeOutcome:
 
 
 def own_dictionary(m: Measurements) -> ProbeOutcome:
-    """An SAE on data that are its own dictionary (one active feature per sample) recovers it at the bar the claims
-    use (Hungarian matched cosine ≥ 0.9 in every seed).
+    """An SAE on data that are its own dictionary (one active feature per sample, 2G latents) recovers it at the bar
+    the claims use (Hungarian matched cosine ≥ 0.9) in every seed, at the best λ of the grid the claims sweep.
 
-    Not "exactly": with more atoms than dimensions the atoms are not orthogonal, and a ReLU encoder with an L1
-    penalty cannot code a scaled atom as itself alone without shrinking the code and tilting the decoder, so the
-    SAE objective's optimum sits slightly off the true dictionary (measured 0.92-0.98 at 2G latents, λ 0.3-1).
+    The best λ, as in the claims: the control is the easiest cell of the grid they allow. Not "exactly": with more
+    atoms than dimensions the atoms are not orthogonal, and a ReLU encoder with an L1 penalty cannot code a scaled
+    atom as itself alone without shrinking the code and tilting the decoder, so the SAE objective's optimum sits
+    slightly off the true dictionary, the more so the larger λ. Until 2026-11-24 the control used λ = 1 alone,
+    chosen at `quick` (8 dims, 16 atoms: 0.96-0.98 for λ ≥ 0.3); at `paper` (32 dims, 64 atoms, 3 seeds) λ = 1
+    gives 0.900, 0.887, 0.911 after 3000 steps and no better with longer training (6000: 0.913, 0.883, 0.912;
+    12000: 0.889, 0.841, 0.850), while λ = 0.3 gives 0.985-0.988 and λ = 0.1 0.994-0.995: the penalty, not the
+    trainer, kept it below the bar.
     """
-    rows = [r for r in m["sae"] if r["experiment"] == "own"]
-    v = [r["matched"] for r in rows]
-    detail = f"matched cosine per seed: {', '.join(f'{x:.3f}' for x in v)} (need ≥ {RECOVERED})"
-    return ProbeOutcome(min(v) >= RECOVERED, detail)
+    best: dict[int, tuple[float, float]] = {}
+    for r in m["sae"]:
+        if r["experiment"] == "own" and r["matched"] > best.get(r["seed"], (-1.0, 0.0))[0]:
+            best[r["seed"]] = (r["matched"], r["l1"])
+    v = [best[s] for s in sorted(best)]
+    detail = (f"best matched cosine per seed: {', '.join(f'{x:.3f} (λ {lam:g})' for x, lam in v)} "
+              f"(need ≥ {RECOVERED})")  # fmt: skip
+    return ProbeOutcome(min(x for x, _ in v) >= RECOVERED, detail)
 
 
 def metric_calibration(m: Measurements) -> ProbeOutcome:

@@ -31,11 +31,6 @@ from skeptic.studies.superposition.figures import make_figures, make_tables
 
 EVAL_FLOATS = 1 << 24
 """Most SAE codes (models x samples x latents) held at once during evaluation (64 MiB of float32)."""
-OWN_L1 = 1.0
-"""λ of the own-dictionary control (2G latents): one active feature per sample, so a strong penalty is right; the
-setting was chosen after the first quick run failed the control at 0.95 and is kept because a 2 x 3 grid (G and 2G
-latents, λ 0.1 / 0.3 / 1, three seeds) puts every 2G cell with λ ≥ 0.3 at matched cosine 0.96-0.98 and the G cells
-at 0.76-0.97: the control is the easiest cell of the grid the claims themselves allow (sizes ≥ G, best λ)."""
 
 
 def _increasing(v: tuple[float, ...]) -> tuple[float, ...]:
@@ -468,7 +463,8 @@ def sae_sweep(config: SuperpositionConfig, seed: int, toy_W: torch.Tensor, devic
             for lam in config.sae_l1:
                 specs.append({"experiment": "corr", "ratio": 1.0, "l1": lam, "density": config.sae_density, "seed": s,
                               "rho": config.sae_rho})  # fmt: skip
-        specs.append({"experiment": "own", "ratio": 2.0, "l1": OWN_L1, "density": 1.0, "seed": s})
+        for lam in config.sae_l1:  # the own-dictionary control, at every λ of the grid (the probe takes the best)
+            specs.append({"experiment": "own", "ratio": 2.0, "l1": lam, "density": 1.0, "seed": s})
     # the toy models' hidden activations: pad (n, m) features into the SAE's d dimensions when m ≤ d
     toy_n, toy_m = toy_W.shape[-1], toy_W.shape[-2]
     use_toy = toy_m <= d and toy_n <= 4 * G
