@@ -6,6 +6,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -54,22 +55,41 @@ class _Empty(StudyConfig):
     pass
 
 
+def _register_raising(name: str, body: Callable[[], None]) -> None:
+    """A study with no claims that calls ``body`` (which raises), registered once per test session."""
+    if name in _REGISTRY:
+        return
+
+    @study(
+        name=name,
+        question="?",
+        sources=("none",),
+        presets={"test": _Empty(), "quick": _Empty(), "paper": _Empty()},
+        claims=[],
+        probes=[],
+        brief=Brief("", "", ""),
+        runtime={},
+    )
+    def raising(config: _Empty, ctx: object) -> StudyOutput:
+        body()
+        raise AssertionError("unreachable: body must raise")
+
+
+def _divide_by_zero() -> None:
+    raise ZeroDivisionError("boom")
+
+
+def _interrupt_wrapped_by_python() -> None:
+    # what a Ctrl-C or SIGTERM landing while a class body runs (e.g. mid-import) looks like to the runner:
+    # "RuntimeError: Error calling __set_name__ ..." caused by the KeyboardInterrupt; CI once saw exactly that
+    try:
+        raise KeyboardInterrupt
+    except KeyboardInterrupt as interrupt:
+        raise RuntimeError("Error calling __set_name__ on a descriptor") from interrupt
+
+
 def test_a_study_that_raises_is_stored_as_failed(tmp_path: Path) -> None:
-    if "toy-broken" not in _REGISTRY:
-
-        @study(
-            name="toy-broken",
-            question="?",
-            sources=("none",),
-            presets={"test": _Empty(), "quick": _Empty(), "paper": _Empty()},
-            claims=[],
-            probes=[],
-            brief=Brief("", "", ""),
-            runtime={},
-        )
-        def broken(config: _Empty, ctx: object) -> StudyOutput:
-            raise ZeroDivisionError("boom")
-
+    _register_raising("toy-broken", _divide_by_zero)
     with pytest.raises(RunFailed, match="boom") as info:
         run("toy-broken", preset="test", store=tmp_path)
     record = Store(tmp_path).get(info.value.run_id)
@@ -78,26 +98,7 @@ def test_a_study_that_raises_is_stored_as_failed(tmp_path: Path) -> None:
 
 
 def test_an_interrupt_wrapped_by_python_is_still_an_interrupt(tmp_path: Path) -> None:
-    # A Ctrl-C or SIGTERM landing while a class body runs (e.g. mid-import) reaches the runner as
-    # "RuntimeError: Error calling __set_name__ ..." caused by the KeyboardInterrupt; CI once saw exactly that.
-    if "toy-wrapped-interrupt" not in _REGISTRY:
-
-        @study(
-            name="toy-wrapped-interrupt",
-            question="?",
-            sources=("none",),
-            presets={"test": _Empty(), "quick": _Empty(), "paper": _Empty()},
-            claims=[],
-            probes=[],
-            brief=Brief("", "", ""),
-            runtime={},
-        )
-        def wrapped(config: _Empty, ctx: object) -> StudyOutput:
-            try:
-                raise KeyboardInterrupt
-            except KeyboardInterrupt as interrupt:
-                raise RuntimeError("Error calling __set_name__ on a descriptor") from interrupt
-
+    _register_raising("toy-wrapped-interrupt", _interrupt_wrapped_by_python)
     with pytest.raises(KeyboardInterrupt):
         run("toy-wrapped-interrupt", preset="test", store=tmp_path)
     (record,) = Store(tmp_path).runs()

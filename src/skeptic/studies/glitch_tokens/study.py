@@ -148,7 +148,7 @@ BRIEF = Brief(
     runtime={
         "test": "~3 s of CPU beyond imports (1 thread; minutes of wall time on a machine at load 20)",
         "quick": "~35 s of CPU (1 thread), measured at load 20",
-        "paper": "~15-20 min estimated from quick (not yet run end to end)",
+        "paper": "~10 min (measured 2026-11-24: 613 s on one thread, beside another study)",
     },
     faults=FAULTS,
 )

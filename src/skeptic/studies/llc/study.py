@@ -260,7 +260,7 @@ BRIEF = Brief(
     runtime={
         "test": "~2.5 s of CPU (+1 s of torch imports on a process's first run)",
         "quick": "~40 s of CPU (4-7 min wall on 2 shared cores under load 16)",
-        "paper": "~12 min (before the toy model of superposition was added)",
+        "paper": "~3.5 min (measured 2026-11-24: 203 s on one thread, beside another study)",
     },
     faults=FAULTS,
 )

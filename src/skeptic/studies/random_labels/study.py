@@ -221,7 +221,11 @@ def _spec(condition: str, p: float, reg: str) -> dict[str, Any]:
     claims=CLAIMS,
     probes=PROBES,
     brief=BRIEF,
-    runtime={"test": "~5 s", "quick": "~1.5 min", "paper": "~12 min"},
+    runtime={
+        "test": "~5 s",
+        "quick": "~1.5 min",
+        "paper": "~10 min (measured 2026-11-24: 570 s on one thread, beside another study)",
+    },
     faults=FAULTS,
 )
 def run(config: RandomLabelsConfig, ctx: RunContext) -> StudyOutput:

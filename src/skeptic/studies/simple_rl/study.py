@@ -153,7 +153,11 @@ def _np(x: torch.Tensor) -> np.ndarray:
     claims=CLAIMS,
     probes=PROBES,
     brief=BRIEF,
-    runtime={"test": "~3 s", "quick": "~45 s", "paper": "~15 min (estimated)"},
+    runtime={
+        "test": "~3 s",
+        "quick": "~45 s",
+        "paper": "~15 min (measured 2026-11-24: 877 s on one thread, beside another study)",
+    },
     faults=FAULTS,
 )
 def run(config: SimpleRLConfig, ctx: RunContext) -> StudyOutput:
