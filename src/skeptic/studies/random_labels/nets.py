@@ -159,7 +159,8 @@ def forward(
     z = x.view(M, B, c0, H, W).permute(1, 0, 2, 3, 4).reshape(B, M * c0, H, W)
     z = z.contiguous(memory_format=torch.channels_last)
     for k in ("1", "2"):
-        K = params[f"K{k}"].reshape(-1, *params[f"K{k}"].shape[2:]).contiguous(memory_format=torch.channels_last)
+        K = params[f"K{k}"]
+        K = K.reshape(-1, *K.shape[2:]).contiguous(memory_format=torch.channels_last)
         z = F.conv2d(z, K, params[f"b{k}"].reshape(-1), padding=pad, groups=M)
         z = F.max_pool2d(torch.relu(z), pool)
     h = z.reshape(B, M, -1).permute(1, 0, 2)
