@@ -31,7 +31,16 @@ from skeptic.random_labels import (
     train_loop_reference,
 )
 from skeptic.studies.random_labels import measures
-from skeptic.studies.random_labels.nets import batched_loss, forward, random_shift, to_module
+from skeptic.studies.random_labels.nets import (
+    batched_loss,
+    forward,
+    mlp_gradients,
+    mlp_standard_layout,
+    mlp_training_layout,
+    random_shift,
+    to_module,
+    with_ones_column,
+)
 
 # --- Theorem 1 ------------------------------------------------------------------------------------------------
 
@@ -436,3 +445,46 @@ def test_batched_loss_is_each_models_mean_cross_entropy() -> None:
     t = torch.randint(0, 10, (5, 7), generator=torch.Generator().manual_seed(1))
     want = torch.stack([torch.nn.functional.cross_entropy(z[m], t[m]) for m in range(5)])
     torch.testing.assert_close(batched_loss(z, t), want)
+
+
+@pytest.mark.parametrize("hidden", [(16,), (16, 12, 8)])
+@pytest.mark.parametrize("with_dropout", [False, True])
+def test_hand_written_mlp_backprop_equals_autograd(hidden: tuple[int, ...], with_dropout: bool) -> None:
+    """mlp_gradients (the trainer's MLP step) against autograd through forward + batched_loss, with the same dropout
+    stream: every parameter's gradient, for every model, including the dropout models'."""
+    arch = Arch("mlp", (1, 3, 3), 5, hidden=hidden)
+    params = init_params(arch, [0, 1, 2, 3])
+    x = torch.randn(4, 6, 9, generator=torch.Generator().manual_seed(1))
+    y = torch.randint(0, 5, (4, 6), generator=torch.Generator().manual_seed(2))
+    rate = torch.tensor([0.0, 0.5, 0.0, 0.25]) if with_dropout else None
+    leaves = {k: v.clone().requires_grad_(True) for k, v in params.items()}
+    loss = batched_loss(forward(arch, leaves, x, rate, torch.Generator().manual_seed(3)), y).sum()
+    want = dict(zip(leaves, torch.autograd.grad(loss, list(leaves.values())), strict=True))
+    train = mlp_training_layout(params)
+    got = mlp_standard_layout(
+        mlp_gradients(arch, train, with_ones_column(x), y, rate, torch.Generator().manual_seed(3))
+    )
+    assert list(got) == list(want)
+    for k in want:
+        torch.testing.assert_close(got[k], want[k], rtol=1e-5, atol=1e-7, msg=k)
+    if with_dropout:  # the dropout models' gradients differ from what they would be without dropout
+        plain = mlp_standard_layout(mlp_gradients(arch, train, with_ones_column(x), y))
+        assert not torch.allclose(plain[f"W{len(hidden) + 1}"][1], got[f"W{len(hidden) + 1}"][1])
+        torch.testing.assert_close(plain["W1"][0], got["W1"][0], rtol=0, atol=0)
+
+
+def test_mlp_training_layout_folds_the_first_bias_into_its_weights() -> None:
+    arch = Arch("mlp", (1, 2, 2), 3, hidden=(5,))
+    params = init_params(arch, [0, 1])
+    train = mlp_training_layout(params)
+    assert list(train) == ["Wb1", "W2", "b2"] and train["Wb1"].shape == (2, 5, 5)
+    back = mlp_standard_layout(train)
+    assert list(back) == list(params)
+    for k in params:
+        assert torch.equal(back[k], params[k])
+    x = torch.randn(2, 7, 4)
+    torch.testing.assert_close(
+        torch.bmm(with_ones_column(x), train["Wb1"]), torch.baddbmm(params["b1"].unsqueeze(1), x, params["W1"])
+    )
+    train["Wb1"][:, -1] += 1.0  # the standard layout is a view: an update to Wb1 is an update to b1
+    torch.testing.assert_close(back["b1"], params["b1"] + 1.0)
