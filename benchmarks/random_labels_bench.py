@@ -1,19 +1,20 @@
 """Batched trainer vs a plain per-model loop, and against the machine's matrix-multiply peak (random-labels study).
 
 Trains M networks (one per condition x seed, as the study does) for a fixed number of SGD steps two ways:
-``train_batched`` (stacked weights, one bmm / grouped-conv forward for all models) and ``train_loop_reference``
-(one nn.Module and torch.optim.SGD per model, a Python loop over models). Both follow the same trajectories (the
-tests check this to 1e-5). Printed, all measured in this one process: seconds per step, the speed-up ratio, and for
-each the achieved fp32 rate of both trainers as a fraction of the peak of a large ``torch.mm`` (2048x2048) at the
-same thread count, and the ceiling that peak puts on any batching: peak / the loop's rate. FLOPs per step of a layer
-with m multiply-adds per example (d_in·d_out for a linear layer, H·W·c_out·c_in·kh·kw for a 'same' convolution) and
-batch B: forward 2Bm, weight gradient 2Bm, input gradient 2Bm (none for the first layer), times M models.
+``train_batched`` (stacked weights; MLPs by hand-written batched backprop, the CNN by autograd through grouped
+convolutions) and ``train_loop_reference`` (one nn.Module and torch.optim.SGD per model, a Python loop over models).
+Both follow the same trajectories (the tests check this to 1e-5). Printed, all measured in this one process as
+medians of ``--repeats`` interleaved timings: seconds per step, the speed-up ratio (and its range over the repeats),
+each trainer's achieved fp32 rate as a fraction of the peak of a large ``torch.mm`` (2048x2048) at the same thread
+count, and the ceiling that peak puts on any batching: peak / the loop's rate. FLOPs per step of a layer with m
+multiply-adds per example (d_in·d_out for a linear layer, H·W·c_out·c_in·kh·kw for a 'same' convolution) and batch
+B: forward 2Bm, weight gradient 2Bm, input gradient 2Bm (none for the first layer), times M models.
 
 The batched trainer sets glibc's allocator to keep freed blocks (``skeptic.core.device.keep_freed_memory``); that
 cannot be undone in a process, so the first line times the batched MLP with the default allocator, then with the
 setting, before anything else runs.
 
-    .venv/bin/python benchmarks/random_labels_bench.py [--steps 100] [--models 42] [--threads 2] [--cpu-time]
+    .venv/bin/python benchmarks/random_labels_bench.py [--steps 100] [--models 42] [--repeats 3] [--cpu-time]
 
 ``--models 42`` is the quick preset's batch (8 conditions + 6 regularizer variants, x 3 seeds). ``--dropout`` gives
 every 14th model dropout 0.3 and ``--wd`` weight decay (as the study's batches have).
@@ -96,6 +97,7 @@ def main() -> None:
     ap.add_argument("--models", type=int, default=42)
     ap.add_argument("--n-train", type=int, default=500)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--repeats", type=int, default=3, help="timings per trainer (interleaved); medians are printed")
     ap.add_argument("--archs", default="mlp1x512,mlp3x512,cnn")
     ap.add_argument("--no-loop", action="store_true", help="skip the per-model loop (fraction of peak only)")
     ap.add_argument("--regularizers", action="store_true", help="some models with dropout / weight decay")
@@ -137,21 +139,26 @@ def main() -> None:
             print(allocator_effect(arch, X, jobs, st, cpu), flush=True)
             first = False
         train_batched(arch, X[None], jobs, TrainSettings(lr=0.01, max_steps=3, eval_every=100, loss_stop=0.0))
-        t0 = clock(cpu)
-        res = train_batched(arch, X[None], jobs, st)
-        t_batched = clock(cpu) - t0
         flops = flops_per_step(arch, 128, args.models) * args.steps
-        rate = flops / t_batched
-        line = f"{name:9s} batched {1e3 * t_batched / args.steps:7.1f} ms/step = {rate / peak:5.1%} of peak"
-        if not args.no_loop and not reg:
+        loop = not args.no_loop and not reg
+        t_batched, t_loop = [], []
+        for _ in range(args.repeats):  # interleaved, so a slow spell of the machine hits both
             t0 = clock(cpu)
-            ref = train_loop(arch, [X] * args.models, jobs, st, args.steps)
-            t_loop = clock(cpu) - t0
+            res = train_batched(arch, X[None], jobs, st)
+            t_batched.append(clock(cpu) - t0)
+            if loop:
+                t0 = clock(cpu)
+                ref = train_loop(arch, [X] * args.models, jobs, st, args.steps)
+                t_loop.append(clock(cpu) - t0)
+        tb = float(np.median(t_batched))
+        line = f"{name:9s} batched {1e3 * tb / args.steps:7.1f} ms/step = {flops / tb / peak:5.1%} of peak"
+        if loop:
+            tl = float(np.median(t_loop))
             err = max(float((res.params[k] - ref[k]).abs().max()) for k in ref)
-            loop_rate = flops / t_loop
-            line += f"  loop {1e3 * t_loop / args.steps:7.1f} ms/step = {loop_rate / peak:5.1%} of peak"
-            line += f"  speed-up x{t_loop / t_batched:5.2f} (ceiling at 100% of peak x{peak / loop_rate:5.1f})"
-            line += f"  max |Δw| {err:.1e}"
+            ratios = sorted(a / b for a, b in zip(t_loop, t_batched, strict=True))
+            line += f"  loop {1e3 * tl / args.steps:7.1f} ms/step = {flops / tl / peak:5.1%} of peak"
+            line += f"  speed-up x{tl / tb:5.2f} (per repeat {ratios[0]:.2f}-{ratios[-1]:.2f})"
+            line += f"  ceiling at 100% of peak x{peak * tl / flops:5.1f}  max |Δw| {err:.1e}"
         print(line, flush=True)
     print(f"load average at the end {os.getloadavg()[0]:.1f}")
 

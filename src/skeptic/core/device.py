@@ -81,7 +81,7 @@ def torch_threads(n: int) -> Iterator[None]:
 
 
 _MALLOC_TUNED = False
-_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # glibc's mallopt parameter numbers (malloc.h)
+_M_TRIM_THRESHOLD, _M_MMAP_MAX = -1, -4  # glibc's mallopt parameter numbers (malloc.h)
 
 
 def keep_freed_memory() -> bool:
@@ -89,11 +89,14 @@ def keep_freed_memory() -> bool:
 
     PyTorch on the CPU allocates every activation and gradient afresh at each training step. glibc serves blocks
     above its mmap threshold (128 KiB to 32 MiB, adjusted as it goes) straight from the kernel and returns them
-    on free, so each step of a model whose tensors are a few MiB pays for page faults and for the kernel zeroing
-    those pages again. Raising the mmap threshold to its 32 MiB maximum and the trim threshold to 1 GiB keeps
-    such blocks in the heap for the next step (``benchmarks/random_labels_bench.py`` measures the effect). The
-    cost: a process keeps up to 1 GiB of freed memory instead of returning it. Calls after the first do nothing;
-    returns whether the setting is in effect (``False`` off glibc, e.g. macOS).
+    on free, so each step pays for page faults and for the kernel zeroing those pages again: 16,385 faults to
+    touch a fresh 64 MiB tensor, a whole step's worth for the batched CNN, whose activations are ~66 MiB. Turning
+    mmap off (``M_MMAP_MAX = 0``) and raising the trim threshold to 1 GiB serves every block from the heap and keeps
+    freed ones there for the next step (0 faults once the heap has settled, after two or three steps;
+    ``benchmarks/random_labels_bench.py`` measures the speed-up).
+    The cost: a process keeps up to 1 GiB of freed memory instead of returning it (random-labels ``quick``: peak
+    RSS 767 MB instead of 683 MB). Calls after the first do nothing; returns whether the setting is in effect
+    (``False`` off glibc, e.g. macOS).
     """
     global _MALLOC_TUNED
     if _MALLOC_TUNED:
@@ -104,7 +107,7 @@ def keep_freed_memory() -> bool:
 
     try:
         libc = ctypes.CDLL("libc.so.6")
-        ok = bool(libc.mallopt(_M_MMAP_THRESHOLD, 32 << 20) == 1 and libc.mallopt(_M_TRIM_THRESHOLD, 1 << 30) == 1)
+        ok = bool(libc.mallopt(_M_MMAP_MAX, 0) == 1 and libc.mallopt(_M_TRIM_THRESHOLD, 1 << 30) == 1)
     except (OSError, AttributeError):  # not glibc (musl has no mallopt)
         return False
     _MALLOC_TUNED = ok

@@ -165,7 +165,9 @@ def forward(
         K = params[f"K{k}"]
         K = K.reshape(-1, *K.shape[2:]).contiguous(memory_format=torch.channels_last)
         z = F.conv2d(z, K, params[f"b{k}"].reshape(-1), padding=pad, groups=M)
-        z = F.max_pool2d(torch.relu(z), pool)
+        # maxpool(relu(z)) = relu(maxpool(z)) (relu is monotone; same values and gradients): the relu and its backward
+        # then run on the pooled tensor, a quarter of the size
+        z = F.max_pool2d(z, pool).relu_()
     h = z.reshape(B, M, -1).permute(1, 0, 2)
     return linear(h, "3", drop_input=True)
 
