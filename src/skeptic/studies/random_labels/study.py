@@ -223,8 +223,8 @@ def _spec(condition: str, p: float, reg: str) -> dict[str, Any]:
     brief=BRIEF,
     runtime={
         "test": "~5 s",
-        "quick": "~1.5 min",
-        "paper": "~10 min (measured 2026-11-24: 570 s on one thread, beside another study)",
+        "quick": "~35 s (measured 2026-11-24, alone on 2 cores)",
+        "paper": "~3 min alone on 2 cores (168 s, 2026-11-24); ~10 min on one thread beside another study",
     },
     faults=FAULTS,
 )
