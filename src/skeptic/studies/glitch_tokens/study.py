@@ -149,7 +149,7 @@ BRIEF = Brief(
     runtime={
         "test": "~3 s of CPU beyond imports (1 thread; minutes of wall time on a machine at load 20)",
         "quick": "~35 s of CPU (1 thread), measured at load 20",
-        "paper": "~10 min (measured 2026-11-24: 613 s on one thread, beside another study)",
+        "paper": "~6 min (measured 2026-11-24: 326 s on one thread, beside another study; peak RSS 9.3 GB)",
     },
     faults=FAULTS,
 )

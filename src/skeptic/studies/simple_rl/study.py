@@ -156,7 +156,7 @@ def _np(x: torch.Tensor) -> np.ndarray:
     runtime={
         "test": "~3 s",
         "quick": "~45 s",
-        "paper": "~15 min (measured 2026-11-24: 877 s on one thread, beside another study)",
+        "paper": "~10 min (measured 2026-11-24: 578 s on one thread, beside another study; peak RSS 7.1 GB)",
     },
     faults=FAULTS,
 )
