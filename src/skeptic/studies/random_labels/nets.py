@@ -368,7 +368,6 @@ class TrainResult:
 class ActiveModels:
     """What a training step needs to know of the models still training, recomputed only when that set shrinks."""
 
-    ids: Tensor  # [Ma] their job indices
     offsets: Tensor  # [Ma, 1] where each one's training set starts in the pool flattened to [P·N, d]
     y: Tensor  # [Ma, N] their labels
     dropout: Tensor  # [Ma] dropout rates
@@ -457,11 +456,10 @@ def train_batched(
             return mlp_training_layout(p), mlp_training_layout(buf)
         return {k: v.requires_grad_(True) for k, v in p.items()}, buf
 
-    def of(ids: Tensor) -> ActiveModels:
+    def active_models(ids: Tensor) -> ActiveModels:
         wd = wd_all[ids]
         aug = aug_all[ids]
         return ActiveModels(
-            ids,
             (pool_idx[ids] * N)[:, None],
             Y[ids],
             p_all[ids],
@@ -472,7 +470,7 @@ def train_batched(
         )
 
     params, mom = select(active)
-    act = of(active)
+    act = active_models(active)
     flat_pool = train_pool.reshape(-1, train_pool.shape[-1])
     step = 0
     while step < settings.max_steps and len(active) > 0:
@@ -544,7 +542,7 @@ def train_batched(
                         bufs[k][active] = v
                 active = active[~done.to(dev)]
                 params, mom = select(active)
-                act = of(active)
+                act = active_models(active)
             if on_eval is not None:
                 on_eval(step, len(active))
     with torch.no_grad():
