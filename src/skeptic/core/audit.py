@@ -41,7 +41,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from skeptic.core.claims import ProbeResult, judge_claims
+from skeptic.core.claims import ProbeResult
 from skeptic.core.config import resolve_config
 from skeptic.core.faults import Fault
 from skeptic.core.runner import Executed, _strict_json, code_version, execute, provenance
@@ -152,9 +152,9 @@ def _finite(x: float) -> float | None:
     return None if math.isnan(x) else x
 
 
-def raw_verdicts(spec: Study[Any], executed: Executed) -> dict[str, str]:
+def raw_verdicts(executed: Executed) -> dict[str, str]:
     """Each claim's verdict as the measurement decides it, before any failed probe marks it untrusted."""
-    return {c.id: c.verdict for c in judge_claims(spec.claims, executed.measurements, [])}
+    return {c.id: c.raw_verdict or c.verdict for c in executed.claims}
 
 
 @dataclass
@@ -170,7 +170,7 @@ class Judged:
 
     @classmethod
     def of(cls, spec: Study[Any], executed: Executed) -> Judged:
-        return cls(executed.probes, raw_verdicts(spec, executed))
+        return cls(executed.probes, raw_verdicts(executed))
 
 
 def classify(fault: Fault, clean: Judged, faulty: Judged, duration_s: float) -> FaultResult:

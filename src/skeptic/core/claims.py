@@ -11,10 +11,11 @@ every verdict of the run ``untrusted``.
 
 from __future__ import annotations
 
+import inspect
 import itertools
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 Verdict = Literal["replicated", "not_replicated", "inconclusive", "untrusted"]
@@ -285,7 +286,81 @@ class AllBetween:
         return "inconclusive", "some interval overlaps an edge"
 
 
-MeasureFn = Callable[[Measurements], Measured]
+MeasureFn = Callable[[Measurements], Measured] | Callable[[Measurements, Any], Measured]
+"""A claim's measure reads the run's measurements and, when it takes a second argument, the run's config
+(claims see the config: never copy config values into the measurements)."""
+
+
+def call_measure(measure: MeasureFn, measurements: Measurements, config: Any = None) -> Measured:
+    """Call ``measure`` with the measurements, and with the config too when it takes two arguments."""
+    params = [
+        p
+        for p in inspect.signature(measure).parameters.values()
+        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and p.default is p.empty
+    ]
+    if len(params) >= 2:
+        return measure(measurements, config)  # type: ignore[call-arg]
+    return measure(measurements)  # type: ignore[call-arg]
+
+
+@dataclass(frozen=True)
+class Contrast:
+    """A config override of the claim's own study under which the mechanism the claim is about is absent or
+    reversed, and the verdict the claim must then get.
+
+    ``skeptic audit`` runs the study with ``overrides`` and judges the claim: it is **discriminating** when the
+    contrast run gives ``expect``, **not discriminating** when it gives the claim's usual verdict anyway (the
+    claim cannot fail in this design), and inconclusive otherwise. A claim for which no meaningful contrast
+    exists is an identity or a fact by construction: make it a probe.
+
+    ``why`` says in one sentence what the override removes ("the error is light-tailed", "the RL arm is
+    frozen", "true labels in place of random ones").
+    """
+
+    id: str
+    overrides: Mapping[str, Any]
+    expect: Verdict
+    why: str
+
+    def __post_init__(self) -> None:
+        if self.expect not in ("replicated", "not_replicated"):
+            raise ValueError(f"contrast {self.id!r}: expect must be 'replicated' or 'not_replicated'")
+        if not self.overrides:
+            raise ValueError(f"contrast {self.id!r}: a contrast overrides at least one config key")
+        if len(self.why.split()) < 4:
+            raise ValueError(f"contrast {self.id!r}: say in a sentence what the override removes")
+
+
+@dataclass(frozen=True)
+class Quote:
+    """The source's exact words and where they stand.
+
+    ``text`` is copied from the source (the sentence, the table cell or the theorem statement), never a
+    paraphrase; ``locator`` names the version and the place ("arXiv 2407.14503v2, Theorem 4"). Where the
+    text could not be retrieved, use :meth:`unverified`: the report then marks the claim "quote unverified".
+    """
+
+    text: str
+    locator: str
+    verified: bool = True
+    note: str = ""
+    """For an unverified quote: why the text could not be checked."""
+
+    @classmethod
+    def unverified(cls, locator: str, note: str, text: str = "") -> Quote:
+        """A place whose exact words could not be retrieved; ``note`` says why."""
+        return cls(text, locator, verified=False, note=note)
+
+    def __post_init__(self) -> None:
+        if not self.locator.strip():
+            raise ValueError("a quote needs a locator (e.g. 'arXiv 2407.14503v2, Theorem 4')")
+        if self.verified and not self.text.strip():
+            raise ValueError(f"quote at {self.locator!r}: a verified quote needs the source's words")
+        if not self.verified and not self.note.strip():
+            raise ValueError(f"quote at {self.locator!r}: say why it is unverified")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "locator": self.locator, "verified": self.verified, "note": self.note}
 
 
 class NotRun(Exception):
@@ -301,9 +376,17 @@ class Claim:
     """One statement a source makes, and how a measurement decides it.
 
     ``source`` names the paper and the place in it (theorem, table, figure, section, equation, or the
-    quoted sentence). ``own_threshold`` declares that the threshold of ``expect`` is Skeptic's own
-    rather than the source's: ``True``, or better a sentence saying where it comes from ("the paper
-    says 'a small constant factor'; 5x is ours"). The report marks such claims.
+    quoted sentence); ``quote`` carries the source's exact words with the arXiv version and place.
+    ``own_threshold`` declares that the threshold of ``expect`` is Skeptic's own rather than the source's:
+    ``True``, or better a sentence saying where it comes from ("the paper says 'a small constant factor';
+    5x is ours"). Such a claim declares ``band``: the same comparison at the thresholds a careful reader
+    would accept (e.g. ``(AtLeast(5), AtLeast(20))``); its verdict is computed across the band and is
+    **line-dependent** when it changes within it.
+
+    ``contrasts`` are the config overrides under which the claim must get another verdict (see
+    :class:`Contrast`). ``confirmed_by`` names the probe that computes the claim's quantity independently
+    (exact vs simulation, two estimators); a not_replicated verdict is a *finding* only when it is
+    discriminating, budget-, line- and seed-stable and, where such a probe exists, confirmed by it.
     """
 
     id: str
@@ -312,6 +395,15 @@ class Claim:
     measure: MeasureFn
     expect: Comparison
     own_threshold: bool | str = False
+    quote: Quote | None = None
+    contrasts: tuple[Contrast, ...] = ()
+    band: tuple[Comparison, ...] = ()
+    confirmed_by: str = ""
+
+    def __post_init__(self) -> None:
+        ids = [c.id for c in self.contrasts]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"claim {self.id!r}: contrast ids must be unique")
 
     @property
     def own_threshold_note(self) -> str:
@@ -321,6 +413,16 @@ class Claim:
         if isinstance(self.own_threshold, str):
             return self.own_threshold
         return "the threshold is Skeptic's own, not the source's"
+
+    def evaluate(self, measurements: Measurements, config: Any = None) -> tuple[Measured, Verdict, str]:
+        """Measure and compare (raises :class:`NotRun` when the part it needs was not run)."""
+        measured = call_measure(self.measure, measurements, config)
+        verdict, reason = self.expect.evaluate(measured)
+        return measured, verdict, reason
+
+    def band_verdicts(self, measured: Measured) -> list[Verdict]:
+        """The verdict at each threshold of :attr:`band` (empty without a band)."""
+        return [comparison.evaluate(measured)[0] for comparison in self.band]
 
 
 @dataclass(frozen=True)
@@ -340,6 +442,13 @@ class Probe:
 
 @dataclass(frozen=True)
 class ClaimResult:
+    """A claim judged on one run.
+
+    ``raw_verdict`` is what the measurement decided; ``trusted`` is whether every probe passed. ``verdict``
+    is what a reader sees: ``untrusted`` when a probe failed, the raw verdict otherwise. Audits compare raw
+    verdicts; nothing else should reach past ``verdict``.
+    """
+
     id: str
     statement: str
     source: str
@@ -351,9 +460,24 @@ class ClaimResult:
     estimates: list[dict[str, Any]]
     own_threshold: str = ""
     """Non-empty when the threshold is Skeptic's own (see :attr:`Claim.own_threshold`)."""
+    raw_verdict: Verdict | None = None
+    trusted: bool = True
+    quote: dict[str, Any] | None = None
+    """The source's words (:meth:`Quote.to_dict`), or ``None`` where the claim declares none."""
+    band_verdicts: list[str] = field(default_factory=list)
+    """The verdict at each threshold of the claim's band (empty without one)."""
+
+    @property
+    def line_stable(self) -> bool | None:
+        """Whether the raw verdict holds across the band of thresholds; ``None`` without a band."""
+        if not self.band_verdicts:
+            return None
+        return len({*self.band_verdicts, self.raw_verdict or self.verdict}) == 1
 
     def to_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+        d = dict(self.__dict__)
+        d["line_stable"] = self.line_stable
+        return d
 
 
 @dataclass(frozen=True)
@@ -380,26 +504,29 @@ def run_probes(probes: Sequence[Probe], measurements: Measurements) -> list[Prob
 
 
 def judge_claims(
-    claims: Sequence[Claim], measurements: Measurements, probes: Sequence[ProbeResult]
+    claims: Sequence[Claim], measurements: Measurements, probes: Sequence[ProbeResult], config: Any = None
 ) -> list[ClaimResult]:
-    """Evaluate every claim; any failed probe turns every verdict into ``untrusted``.
+    """Evaluate every claim (measures that take two arguments receive ``config``); any failed probe turns
+    every shown verdict into ``untrusted`` while ``raw_verdict`` keeps what the measurement decided.
 
     A claim whose measure raises :class:`NotRun` is left out (not run is not a verdict).
     """
     failed = [p.id for p in probes if not p.passed]
     results = []
     for claim in claims:
+        band: list[str] = []
         try:
-            measured = claim.measure(measurements)
-            verdict, reason = claim.expect.evaluate(measured)
+            measured, verdict, reason = claim.evaluate(measurements, config)
             estimates = [measured] if isinstance(measured, Estimate) else list(measured)
             shown = describe_measured(measured)
             uncertainty = "; ".join(sorted({e.method for e in estimates}))
+            band = list(claim.band_verdicts(measured))
         except NotRun:
             continue
         except Exception as exc:
             verdict, reason = "inconclusive", f"the measurement could not be made ({type(exc).__name__}: {exc})"
             estimates, shown, uncertainty = [], "n/a", "n/a"
+        raw: Verdict = verdict
         if failed:
             reason = f"probe(s) {', '.join(failed)} failed, so this run is not trusted (would be {verdict}: {reason})"
             verdict = "untrusted"
@@ -415,6 +542,10 @@ def judge_claims(
                 reason=reason,
                 estimates=[e.to_dict() for e in estimates],
                 own_threshold=claim.own_threshold_note,
+                raw_verdict=raw,
+                trusted=not failed,
+                quote=claim.quote.to_dict() if claim.quote is not None else None,
+                band_verdicts=band,
             )
         )
     return results

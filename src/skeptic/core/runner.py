@@ -153,9 +153,32 @@ class _Context:
         self.device: str = device
         self._console = console
 
-    def rng(self, *key: str | int) -> np.random.Generator:
+        self.sections_s: dict[str, float] = {}
+
+    def _seed_sequence(self, key: tuple[str | int, ...]) -> np.random.SeedSequence:
         words = [zlib.crc32(str(k).encode()) for k in key]
-        return np.random.default_rng(np.random.SeedSequence([self.seed, *words]))
+        return np.random.SeedSequence([self.seed, *words])
+
+    def rng(self, *key: str | int) -> np.random.Generator:
+        return np.random.default_rng(self._seed_sequence(key))
+
+    def seed_for(self, *key: str | int) -> int:
+        return int(self._seed_sequence(key).generate_state(1, np.uint64)[0] >> np.uint64(1))
+
+    def torch_generator(self, *key: str | int, device: str | None = None) -> Any:
+        import torch
+
+        generator = torch.Generator(device=device or self.device)
+        generator.manual_seed(self.seed_for(*key))
+        return generator
+
+    @contextmanager
+    def section(self, name: str) -> Iterator[None]:
+        t0 = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.sections_s[name] = self.sections_s.get(name, 0.0) + time.perf_counter() - t0
 
     @contextmanager
     def progress(self, description: str, total: float | None) -> Iterator[Any]:
@@ -305,8 +328,10 @@ def execute(
         output = spec.run(config, ctx)
         measurements = dict(output.measurements)
         measurements["_runtime_s"] = time.perf_counter() - t0
+        if ctx.sections_s:
+            measurements["_sections_s"] = dict(ctx.sections_s)
         probes = run_probes(spec.probes, measurements)
-        claims = judge_claims(spec.claims, measurements, probes)
+        claims = judge_claims(spec.claims, measurements, probes, config)
         figures = [_png(f) for f in output.figures] if render_figures else []
         tables = [
             {"name": t.name, "caption": t.caption, "rows": t.rows, "collapsed": t.collapsed} for t in output.tables

@@ -98,6 +98,36 @@ class StudyOutput:
     tables: list[Table] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Budget:
+    """The knobs that buy accuracy (steps, samples, chains, grid) and how much more to buy in an audit.
+
+    ``scale`` multiplies each named numeric config field (integers are rounded), e.g.
+    ``Budget(scale={"rl_steps": 4, "eval_every": 4}, note="...")``; ``set`` gives other fields their larger
+    value outright (a longer grid, a wider threshold range). ``skeptic audit`` re-judges every claim at the
+    larger budget; a verdict that changes is **budget-dependent**, never a replication or a finding.
+    """
+
+    scale: Mapping[str, float] = field(default_factory=dict)
+    set: Mapping[str, Any] = field(default_factory=dict)
+    note: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.scale and not self.set:
+            raise ValueError("a budget names at least one knob")
+
+    def overrides(self, config: StudyConfig) -> dict[str, Any]:
+        """The config overrides of the larger budget, from the config being audited."""
+        out: dict[str, Any] = {}
+        for key, factor in self.scale.items():
+            value = getattr(config, key)
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise TypeError(f"budget knob {key!r} is not numeric; give its larger value in Budget.set")
+            out[key] = round(value * factor) if isinstance(value, int) else value * factor
+        out.update(self.set)
+        return out
+
+
 class Progress(Protocol):
     def __call__(self, advance: float = 1) -> None: ...
 
@@ -112,6 +142,20 @@ class RunContext(Protocol):
 
     def rng(self, *key: str | int) -> np.random.Generator:
         """An independent NumPy generator for the stream named by ``key``, derived from the run's seed."""
+        ...
+
+    def seed_for(self, *key: str | int) -> int:
+        """An integer seed for the stream named by ``key`` (for libraries that take an int), derived from the
+        run's seed by hashing the name: never by arithmetic on the seed."""
+        ...
+
+    def torch_generator(self, *key: str | int, device: str | None = None) -> Any:
+        """A ``torch.Generator`` for the stream named by ``key`` (on ``device``, default ``ctx.device``)."""
+        ...
+
+    def section(self, name: str) -> AbstractContextManager[None]:
+        """``with ctx.section("train"): ...`` times a named section of the run; the times are stored in the
+        measurements under ``_sections_s`` (replacing hand-kept timing dicts)."""
         ...
 
     def progress(self, description: str, total: float | None) -> AbstractContextManager[Progress]:
@@ -143,6 +187,12 @@ class Study(Generic[C]):
     runtime: Mapping[str, str]
     faults: tuple[Fault, ...] = ()
     """The fault catalog ``skeptic audit`` injects (see :mod:`skeptic.core.faults`)."""
+    budget: Budget | None = None
+    """The budget knobs and the larger budget the audit re-judges the claims at."""
+    audit_preset: str = "test"
+    """The preset audits (faults, mutants, contrasts, budget) use by default: the smallest at which a verdict
+    can change; ``audit_preset_why`` says why it was chosen."""
+    audit_preset_why: str = ""
 
     @property
     def config_type(self) -> type[C]:
@@ -163,6 +213,9 @@ def study(
     brief: Brief,
     runtime: Mapping[str, str],
     faults: Sequence[Fault] = (),
+    budget: Budget | None = None,
+    audit_preset: str = "test",
+    audit_preset_why: str = "",
 ) -> Callable[[Callable[[C, RunContext], StudyOutput]], Study[C]]:
     """Declare and register a study; see the module docstring."""
 
@@ -177,6 +230,12 @@ def study(
         if len(set(ids)) != len(ids):
             raise ValueError(f"study {name!r}: claim and probe ids must be unique")
         check_catalog(faults)
+        if audit_preset not in presets:
+            raise ValueError(f"study {name!r}: audit_preset {audit_preset!r} is not one of its presets")
+        probe_ids = {p.id for p in probes}
+        for claim in claims:
+            if claim.confirmed_by and claim.confirmed_by not in probe_ids:
+                raise ValueError(f"study {name!r}: claim {claim.id!r} is confirmed_by unknown probe {claim.confirmed_by!r}")
         if name in _REGISTRY:
             raise ValueError(f"study {name!r} is registered twice")
         s = Study(
@@ -190,6 +249,9 @@ def study(
             brief,
             dict(runtime),
             tuple(faults),
+            budget,
+            audit_preset,
+            audit_preset_why,
         )
         _REGISTRY[name] = s
         return s
