@@ -235,7 +235,9 @@ def study(
         probe_ids = {p.id for p in probes}
         for claim in claims:
             if claim.confirmed_by and claim.confirmed_by not in probe_ids:
-                raise ValueError(f"study {name!r}: claim {claim.id!r} is confirmed_by unknown probe {claim.confirmed_by!r}")
+                raise ValueError(
+                    f"study {name!r}: claim {claim.id!r} is confirmed_by unknown probe {claim.confirmed_by!r}"
+                )
         if name in _REGISTRY:
             raise ValueError(f"study {name!r} is registered twice")
         s = Study(
