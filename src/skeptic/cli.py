@@ -114,7 +114,7 @@ def run_command(
     workers: WorkersOption = None,
 ) -> None:
     """Run studies, store the runs, and print a verdict table."""
-    registered = load_studies()
+    registered = load_studies() if all_ else []  # a named study loads only its own entry point
     if all_ and studies:
         raise UsageError("give study names or --all, not both")
     if not all_ and not studies:
@@ -281,7 +281,6 @@ def replicate_command(
     """Run a study over seeds and settings; print each claim's verdict in every cell (a robustness map)."""
     from skeptic.core.replicate import parse_vary, plan_replication, replicate
 
-    load_studies()
     spec = get_study(study)
     _check_executor_options(executor, address, workers, device)
     plan = plan_replication(spec, preset, seeds, parse_vary(vary or []), dict(parse_assignment(a) for a in set_ or []))
@@ -448,7 +447,7 @@ def audit_command(
     """
     from skeptic.core.audit import AuditFailed, run_audit
 
-    registered = load_studies()
+    registered = load_studies() if all_ else []  # a named study loads only its own entry point
     if all_ and studies:
         raise UsageError("give study names or --all, not both")
     if not all_ and not studies:
