@@ -26,6 +26,6 @@ def lazy_exports(facade: str, where: Mapping[str, str]) -> tuple[Callable[[str],
         return value
 
     def __dir__() -> list[str]:  # noqa: N807
-        return sorted(where)
+        return sorted(set(where) | set(vars(importlib.import_module(facade))))
 
     return __getattr__, __dir__

@@ -6,7 +6,7 @@ study runs (or when :mod:`.task` / :mod:`.scripted` are imported directly).
 
 from typing import TYPE_CHECKING
 
-from skeptic._lazy import lazy_exports
+from skeptic.study import lazy_exports
 
 if TYPE_CHECKING:
     from skeptic.studies.alignment_faking.config import AlignmentFakingConfig

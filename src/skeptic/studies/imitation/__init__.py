@@ -4,7 +4,7 @@ Importing registers nothing."""
 
 from typing import TYPE_CHECKING
 
-from skeptic._lazy import lazy_exports
+from skeptic.study import lazy_exports
 
 if TYPE_CHECKING:
     from skeptic.studies.imitation.config import PRESETS, ImitationConfig

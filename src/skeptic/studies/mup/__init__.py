@@ -3,7 +3,7 @@ Importing this package registers nothing: its names load on first use."""
 
 from typing import TYPE_CHECKING
 
-from skeptic._lazy import lazy_exports
+from skeptic.study import lazy_exports
 
 if TYPE_CHECKING:
     from skeptic.studies.mup.study import PRESETS, MupConfig, run
