@@ -200,14 +200,37 @@ class _Context:
             self._console.print(message, markup=False, highlight=False)
 
 
-def code_version() -> str:
-    """A hash of the package's own source files: any code change gives a new version."""
+def _hash_tree(root: Path) -> str:
     digest = hashlib.sha256()
-    for path in sorted(PACKAGE_DIR.rglob("*")):
+    for path in sorted(root.rglob("*")) if root.is_dir() else [root]:
         if path.suffix in {".py", ".html", ".css", ".j2", ".json", ".csv", ".txt"} and path.is_file():
-            digest.update(str(path.relative_to(PACKAGE_DIR)).encode())
+            digest.update(str(path.relative_to(root) if root.is_dir() else path.name).encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
+
+
+def study_package_dir(spec: Study[Any]) -> Path | None:
+    """The folder of the top-level package holding ``spec``'s run function (the module file for a lone module),
+    or ``None`` when the study lives inside Skeptic's own package."""
+    top = spec.run.__module__.split(".")[0]
+    module = sys.modules.get(top)
+    where = getattr(module, "__file__", None)
+    if not where:
+        return None
+    path = Path(where).resolve()
+    root = path.parent if path.name == "__init__.py" else path
+    return None if root == PACKAGE_DIR.resolve() or PACKAGE_DIR.resolve() in root.parents else root
+
+
+def code_version(spec: Study[Any] | None = None) -> str:
+    """A hash of the package's own source files: any code change gives a new version.
+
+    With ``spec``, a study living outside Skeptic (an installed plugin) adds a hash of its own package
+    (``<skeptic>+<study>``), so editing that package gives a new version and stored runs are not reused stale.
+    """
+    own = _hash_tree(PACKAGE_DIR)
+    outside = study_package_dir(spec) if spec is not None else None
+    return own if outside is None else f"{own}+{_hash_tree(outside)}"
 
 
 def _git(*args: str) -> str | None:
@@ -220,8 +243,9 @@ def _git(*args: str) -> str | None:
     return out
 
 
-def provenance() -> dict[str, Any]:
-    """Where and with what a run was made (nothing secret: no environment variables)."""
+def provenance(spec: Study[Any] | None = None) -> dict[str, Any]:
+    """Where and with what a run was made (nothing secret: no environment variables); ``code_version`` covers
+    ``spec``'s own package when it lives outside Skeptic (see :func:`code_version`)."""
     versions = {}
     for dist in ("skeptic", "numpy", "scipy", "torch", "pydantic", "inspect_ai"):
         try:
@@ -230,7 +254,7 @@ def provenance() -> dict[str, Any]:
             continue
     dirty = _git("status", "--porcelain", "--untracked-files=no")
     return {
-        "code_version": code_version(),
+        "code_version": code_version(spec),
         "git_commit": _git("rev-parse", "HEAD"),
         "git_dirty": bool(dirty) if dirty is not None else None,
         "python": platform.python_version(),
@@ -366,7 +390,7 @@ def run(
     resolved_device = resolve_device(device)
     db = store if isinstance(store, Store) else Store(store)
     chash = config_hash(config, seed)
-    prov = provenance() | device_provenance(resolved_device)
+    prov = provenance(spec) | device_provenance(resolved_device)
     if not force:
         previous = db.find_reusable(spec.name, chash, prov["code_version"])
         if previous is not None:
