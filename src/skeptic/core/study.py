@@ -30,7 +30,7 @@ from skeptic.core.faults import Fault, check_catalog
 if TYPE_CHECKING:
     from matplotlib.figure import Figure as MplFigure
 
-    from skeptic.core.runner import RunResult
+    from skeptic.core.results import RunResult
 
 REQUIRED_PRESETS = ("test", "quick", "paper")
 """``test``: tiny, for the contract test (seconds); ``quick``: CI and demos; ``paper``: closest to the paper."""
