@@ -20,7 +20,7 @@ Claims and probes
 Faults
     ``Fault``, ``replace``, ``combine``, ``FAULT_KINDS``.
 Statistics
-    ``mean_ci`` (Student-t interval over seeds), ``wilson_interval`` (binomial), ``bootstrap_ci``.
+    ``mean_ci`` (Student-t interval over seeds), ``wilson_interval`` (binomial proportion).
 Results and helpers
     ``RunResult`` (what ``Brief.found`` reads), ``UsageError`` (a user's mistake: one line, exit 2),
     ``torch_threads`` and ``keep_freed_memory`` (the run's thread and memory policy), ``lazy_exports`` (a
@@ -58,7 +58,7 @@ if TYPE_CHECKING:
     from skeptic.core.errors import UsageError
     from skeptic.core.faults import FAULT_KINDS, Fault, combine, replace
     from skeptic.core.runner import RunResult
-    from skeptic.core.stats import bootstrap_ci, mean_ci, wilson_interval
+    from skeptic.core.stats import mean_ci, wilson_interval
     from skeptic.core.study import (
         Brief,
         Budget,
@@ -80,7 +80,7 @@ _WHERE = {
     "skeptic.core.errors": "UsageError",
     "skeptic.core.faults": "FAULT_KINDS Fault combine replace",
     "skeptic.core.runner": "RunResult",
-    "skeptic.core.stats": "bootstrap_ci mean_ci wilson_interval",
+    "skeptic.core.stats": "mean_ci wilson_interval",
     "skeptic.core.study": "Brief Budget Figure RunContext StudyConfig StudyOutput StudySkipped Table study",
 }
 
@@ -118,7 +118,6 @@ __all__ = [
     "StudySkipped",
     "Table",
     "UsageError",
-    "bootstrap_ci",
     "combine",
     "describe_measured",
     "keep_freed_memory",

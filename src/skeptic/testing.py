@@ -352,3 +352,29 @@ def parametrize_with_checks(studies: Sequence[Study[Any] | str], checks: Sequenc
     names = list(checks) if checks is not None else list(CHECKS)
     params = [pytest.param(s, CHECKS[n], id=f"{s.name}-{n}") for s in specs for n in names]
     return pytest.mark.parametrize(("study", "check"), params)
+
+
+__all__ = [
+    "AUDIT_BUDGET_S",
+    "CHECKS",
+    "MIN_FAULTS",
+    "MIN_KINDS",
+    "OWN_THRESHOLD_WORDS",
+    "SECTION_TITLE",
+    "SOURCE_PLACE",
+    "STATIC",
+    "TEST_PRESET_BUDGET_S",
+    "Check",
+    "CheckReport",
+    "advice",
+    "check_audit",
+    "check_claim_rules",
+    "check_declaration",
+    "check_fault_catalog",
+    "check_own_threshold",
+    "check_run",
+    "check_sources",
+    "check_study",
+    "names_a_place",
+    "parametrize_with_checks",
+]
