@@ -15,6 +15,7 @@ from skeptic.testing import (
     CHECKS,
     STATIC,
     check_claim_rules,
+    check_contrasts,
     check_fault_catalog,
     check_sources,
     check_study,
@@ -85,3 +86,12 @@ def test_check_fault_catalog_sees_an_uninjectable_fault() -> None:
     moved = replace(spec.faults[0], inject=inject("skeptic.studies.goodhart.nonesuch", lambda f: f))
     problems = check_fault_catalog(replace(spec, faults=(moved, *spec.faults[1:])))
     assert len(problems) == 1 and problems[0].startswith(f"fault {moved.id} cannot be injected: AttributeError")
+
+
+def test_a_contrast_that_does_not_flip_its_claim_is_reported() -> None:
+    flips = Contrast("biased", overrides={"p_heads": 0.8}, expect="not_replicated", why="the coin lands heads 80%")
+    idle = Contrast("fair-again", overrides={"p_heads": 0.5}, expect="not_replicated", why="the same fair coin again")
+    spec = replace(TOY, claims=(replace(TOY.claims[0], contrasts=(flips, idle)),))
+    (problem,) = check_contrasts(spec)
+    assert problem.startswith(f"claim {TOY.claims[0].id}, contrast fair-again")
+    assert "got replicated, expected not_replicated: not discriminating" in problem

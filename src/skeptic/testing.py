@@ -26,6 +26,8 @@ The checks:
 - ``claim_rules``: what a claim declares holds together: each contrast's overrides are valid keys and values of
   the study's config at its audit preset, a band goes with an own threshold, the budget's larger values are valid.
 - ``fault_catalog``: at least 8 faults over at least 3 kinds, unique ids and descriptions, each injectable.
+- ``contrasts``: each declared contrast, run at the audit preset, gives its claim the verdict it expects, with
+  every probe passing.
 - ``run``: the ``test`` preset runs, round-trips through the store, every claim is measured, the figures have
   captions, the JSON document has its keys, and the report renders a page naming every claim.
 - ``audit``: the fault audit on the ``test`` preset: no silent and no crashed fault, two clean runs agree,
@@ -243,6 +245,36 @@ def check_run(spec: Study[Any], workdir: Path | None = None) -> list[str]:
         return problems
 
 
+def check_contrasts(spec: Study[Any], workdir: Path | None = None) -> list[str]:
+    """Each claim's declared contrasts, run at the study's audit preset: the claim gets the verdict the contrast
+    expects (it is **discriminating**), and the probes still pass under the override (a contrast is a setting the
+    study handles, not a broken run). One run per distinct override; nothing to run without contrasts."""
+    from skeptic.core.runner import run
+    from skeptic.core.store import Store
+
+    by_override: dict[str, list[tuple[str, Any]]] = {}
+    for claim in spec.claims:
+        for contrast in claim.contrasts:
+            key = json.dumps(dict(contrast.overrides), sort_keys=True, default=str)
+            by_override.setdefault(key, []).append((claim.id, contrast))
+    problems: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="skeptic-contrast-") as scratch:
+        store = Store(Path(workdir or scratch) / "contrast-store")
+        for key, pairs in by_override.items():
+            result = run(spec, preset=spec.audit_preset, overrides=json.loads(key), store=store, force=True)
+            failed = [p["id"] for p in result.probes if not p["passed"]]
+            if failed:
+                problems.append(f"under {key} the probes {failed} fail: the contrast breaks the run, not the mechanism")
+            got = {c["id"]: c.get("raw_verdict") or c["verdict"] for c in result.claims}
+            for claim_id, contrast in pairs:
+                if got.get(claim_id) != contrast.expect:
+                    problems.append(
+                        f"claim {claim_id}, contrast {contrast.id} ({key}): got {got.get(claim_id)}, expected "
+                        f"{contrast.expect}: not discriminating ({contrast.why})"
+                    )
+    return problems
+
+
 def check_audit(spec: Study[Any], workdir: Path | None = None) -> list[str]:
     """The fault audit on the ``test`` preset: nothing silent or crashed, clean runs agree, harmless explained."""
     from skeptic.core.audit import audit
@@ -273,10 +305,11 @@ CHECKS: dict[str, Check] = {
     "own_threshold": check_own_threshold,
     "claim_rules": check_claim_rules,
     "fault_catalog": check_fault_catalog,
+    "contrasts": check_contrasts,
     "run": check_run,
     "audit": check_audit,
 }
-"""Every check, cheapest first; ``run`` and ``audit`` execute the study."""
+"""Every check, cheapest first; ``contrasts``, ``run`` and ``audit`` execute the study."""
 STATIC = ("declaration", "sources", "own_threshold", "claim_rules", "fault_catalog")
 
 
@@ -369,6 +402,7 @@ __all__ = [
     "advice",
     "check_audit",
     "check_claim_rules",
+    "check_contrasts",
     "check_declaration",
     "check_fault_catalog",
     "check_own_threshold",
