@@ -1,4 +1,4 @@
-"""The command line: ``skeptic list | run | replicate | report | runs | show | audit``.
+"""The command line: ``skeptic list | run | replicate | report | runs | show | audit | check | new``.
 
 A user's mistake (unknown study, unknown key, bad value, a damaged or misplaced store, an output
 path that cannot be written) prints one line and exits with status 2, writing nothing. A study that
@@ -114,7 +114,7 @@ def run_command(
     workers: WorkersOption = None,
 ) -> None:
     """Run studies, store the runs, and print a verdict table."""
-    registered = load_studies()
+    registered = load_studies() if all_ else []  # a named study loads only its own entry point
     if all_ and studies:
         raise UsageError("give study names or --all, not both")
     if not all_ and not studies:
@@ -281,7 +281,6 @@ def replicate_command(
     """Run a study over seeds and settings; print each claim's verdict in every cell (a robustness map)."""
     from skeptic.core.replicate import parse_vary, plan_replication, replicate
 
-    load_studies()
     spec = get_study(study)
     _check_executor_options(executor, address, workers, device)
     plan = plan_replication(spec, preset, seeds, parse_vary(vary or []), dict(parse_assignment(a) for a in set_ or []))
@@ -448,7 +447,7 @@ def audit_command(
     """
     from skeptic.core.audit import AuditFailed, run_audit
 
-    registered = load_studies()
+    registered = load_studies() if all_ else []  # a named study loads only its own entry point
     if all_ and studies:
         raise UsageError("give study names or --all, not both")
     if not all_ and not studies:
@@ -529,6 +528,48 @@ def _print_audit(audit_id: str, doc: dict[str, Any], console: Console) -> None:
             + "; ".join(doc["unstable"]),
             markup=False,
         )
+
+
+@app.command("check")
+def check_command(
+    study: Annotated[str, typer.Argument(help="The study to check (see `skeptic list`).")],
+    check: Annotated[
+        list[str] | None, typer.Option("--check", help="Only these checks (repeatable); default: all of them.")
+    ] = None,
+    no_audit: Annotated[bool, typer.Option("--no-audit", help="Skip the fault audit (the slowest check).")] = False,
+    keep: Annotated[Path | None, typer.Option("--keep", help="Keep the run check's store and report here.")] = None,
+) -> None:
+    """Check a study against the contract every study passes: declaration, sources, claim rules, fault catalog,
+    a test-preset run through the store and the report, and the fault audit.
+
+    Prints each check (ok or FAIL, with what fails and why). Exit status 0 when every check passes, 1 when one
+    fails, 2 for bad input (an unknown study or check).
+    """
+    from skeptic.testing import CHECKS, check_study
+
+    spec = get_study(study)
+    chosen = list(check) if check else [c for c in CHECKS if not (no_audit and c == "audit")]
+    unknown = [c for c in chosen if c not in CHECKS]
+    if unknown:
+        raise UsageError(f"unknown check {shown(unknown[0])}; checks: {', '.join(CHECKS)}")
+    report = check_study(spec, chosen, keep, progress=lambda name: err.print(f"checking {name} ...", markup=False))
+    out.print(report.describe(), markup=False)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@app.command("new")
+def new_command(
+    name: Annotated[str, typer.Argument(help="The study's name, e.g. my-study (lowercase letters, digits, dashes).")],
+    dir_: Annotated[Path, typer.Option("--dir", help="Where to create the package's folder.")] = Path("."),
+) -> None:
+    """Scaffold an installable study package: a small real study (the birthday problem, exact against
+    simulation) that passes `skeptic check` as generated; its README says what to replace."""
+    from skeptic.scaffold import scaffold
+
+    root = scaffold(name, dir_)
+    out.print(f"created {root}", markup=False)
+    out.print(f"next: pip install -e {root} && skeptic check {name}", markup=False)
 
 
 @app.command("glitch-scan")

@@ -24,33 +24,71 @@ See :mod:`skeptic.studies.imitation.task`, :mod:`~skeptic.studies.imitation.nets
 :mod:`~skeptic.studies.imitation.experiments` for the formulas and the three experiments.
 """
 
-from skeptic.studies.imitation.experiments import distill_vs_overtrain, horizons, sft_vs_rl, train_teacher
-from skeptic.studies.imitation.nets import (
-    Evaluation,
-    Stack,
-    answer_logits,
-    cross_entropy,
-    evaluate,
-    group_advantages,
-    init_stack,
-    logits,
-    model_shape,
-    optimizer,
-    reinforce_loss,
-    rollout,
-    soft_cross_entropy,
-    step,
-)
-from skeptic.studies.imitation.task import (
-    check_answer,
-    demonstration_bits,
-    held_out,
-    outcome_reward,
-    reward_bits,
-    running_sum,
-    sample_prompts,
-    sequences,
-    teacher_labels,
+from typing import TYPE_CHECKING
+
+from skeptic._lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from skeptic.studies.imitation.experiments import distill_vs_overtrain, horizons, sft_vs_rl, train_teacher
+    from skeptic.studies.imitation.nets import (
+        Evaluation,
+        Stack,
+        answer_logits,
+        cross_entropy,
+        evaluate,
+        group_advantages,
+        init_stack,
+        logits,
+        model_shape,
+        optimizer,
+        reinforce_loss,
+        rollout,
+        soft_cross_entropy,
+        step,
+    )
+    from skeptic.studies.imitation.task import (
+        check_answer,
+        demonstration_bits,
+        held_out,
+        outcome_reward,
+        reward_bits,
+        running_sum,
+        sample_prompts,
+        sequences,
+        teacher_labels,
+    )
+
+__getattr__, __dir__ = lazy_exports(
+    __name__,
+    {
+        "distill_vs_overtrain": "skeptic.studies.imitation.experiments",
+        "horizons": "skeptic.studies.imitation.experiments",
+        "sft_vs_rl": "skeptic.studies.imitation.experiments",
+        "train_teacher": "skeptic.studies.imitation.experiments",
+        "Evaluation": "skeptic.studies.imitation.nets",
+        "Stack": "skeptic.studies.imitation.nets",
+        "answer_logits": "skeptic.studies.imitation.nets",
+        "cross_entropy": "skeptic.studies.imitation.nets",
+        "evaluate": "skeptic.studies.imitation.nets",
+        "group_advantages": "skeptic.studies.imitation.nets",
+        "init_stack": "skeptic.studies.imitation.nets",
+        "logits": "skeptic.studies.imitation.nets",
+        "model_shape": "skeptic.studies.imitation.nets",
+        "optimizer": "skeptic.studies.imitation.nets",
+        "reinforce_loss": "skeptic.studies.imitation.nets",
+        "rollout": "skeptic.studies.imitation.nets",
+        "soft_cross_entropy": "skeptic.studies.imitation.nets",
+        "step": "skeptic.studies.imitation.nets",
+        "check_answer": "skeptic.studies.imitation.task",
+        "demonstration_bits": "skeptic.studies.imitation.task",
+        "held_out": "skeptic.studies.imitation.task",
+        "outcome_reward": "skeptic.studies.imitation.task",
+        "reward_bits": "skeptic.studies.imitation.task",
+        "running_sum": "skeptic.studies.imitation.task",
+        "sample_prompts": "skeptic.studies.imitation.task",
+        "sequences": "skeptic.studies.imitation.task",
+        "teacher_labels": "skeptic.studies.imitation.task",
+    },
 )
 
 __all__ = [

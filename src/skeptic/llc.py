@@ -10,27 +10,55 @@
 See :mod:`skeptic.studies.llc.estimator` for the update rule, the loss convention and how the defaults were chosen.
 """
 
-from skeptic.studies.llc.estimator import (
-    Calibration,
-    LLCEstimate,
-    auto_epsilon,
-    calibrate,
-    curvature_epsilon,
-    default_nbeta,
-    estimate_llc,
-    flat_parameters,
-    gelman_rubin,
-    sgld_chains,
-    top_curvature,
+from typing import TYPE_CHECKING
+
+from skeptic._lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from skeptic.studies.llc.estimator import (
+        Calibration,
+        LLCEstimate,
+        auto_epsilon,
+        calibrate,
+        curvature_epsilon,
+        default_nbeta,
+        estimate_llc,
+        flat_parameters,
+        gelman_rubin,
+        sgld_chains,
+        top_curvature,
+    )
+    from skeptic.studies.llc.exact import (
+        dln_lambda,
+        dln_num_params,
+        normal_crossing_lambda,
+        regular_lambda,
+        rrr_lambda,
+    )
+    from skeptic.studies.llc.models import gaussian_nll
+
+__getattr__, __dir__ = lazy_exports(
+    __name__,
+    {
+        "Calibration": "skeptic.studies.llc.estimator",
+        "LLCEstimate": "skeptic.studies.llc.estimator",
+        "auto_epsilon": "skeptic.studies.llc.estimator",
+        "calibrate": "skeptic.studies.llc.estimator",
+        "curvature_epsilon": "skeptic.studies.llc.estimator",
+        "default_nbeta": "skeptic.studies.llc.estimator",
+        "estimate_llc": "skeptic.studies.llc.estimator",
+        "flat_parameters": "skeptic.studies.llc.estimator",
+        "gelman_rubin": "skeptic.studies.llc.estimator",
+        "sgld_chains": "skeptic.studies.llc.estimator",
+        "top_curvature": "skeptic.studies.llc.estimator",
+        "dln_lambda": "skeptic.studies.llc.exact",
+        "dln_num_params": "skeptic.studies.llc.exact",
+        "normal_crossing_lambda": "skeptic.studies.llc.exact",
+        "regular_lambda": "skeptic.studies.llc.exact",
+        "rrr_lambda": "skeptic.studies.llc.exact",
+        "gaussian_nll": "skeptic.studies.llc.models",
+    },
 )
-from skeptic.studies.llc.exact import (
-    dln_lambda,
-    dln_num_params,
-    normal_crossing_lambda,
-    regular_lambda,
-    rrr_lambda,
-)
-from skeptic.studies.llc.models import gaussian_nll
 
 __all__ = [
     "Calibration",

@@ -354,7 +354,7 @@ def audit(
         preset=preset,
         seed=seed,
         config=config_json,
-        code_version=code_version(),
+        code_version=code_version(spec),
         clean_verdicts=clean.judged.verdicts,
         clean_failed_probes=[p.id for p in clean.judged.probes if not p.passed],
         faults=results,
@@ -384,7 +384,7 @@ def run_audit(
     config = resolve_config(spec, preset, overrides)  # bad input: nothing written
     db = store if isinstance(store, Store) else Store(store)
     audit_id = "audit-" + datetime.now(UTC).strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
-    prov = provenance()
+    prov = provenance(spec)
     db.start_audit(
         audit_id=audit_id,
         study=spec.name,

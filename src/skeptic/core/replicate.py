@@ -41,7 +41,7 @@ from skeptic.core.config import config_hash, parse_value, resolve_config
 from skeptic.core.device import device_provenance
 from skeptic.core.errors import UsageError
 from skeptic.core.executors import CellOutcome, CellTask, make_executor
-from skeptic.core.runner import _strict_json, provenance
+from skeptic.core.runner import _strict_json, code_version, provenance
 from skeptic.core.store import RunRecord, Store
 from skeptic.core.study import Study, StudyConfig, StudySkipped
 
@@ -494,7 +494,8 @@ def run_cells(
     results: dict[int, CellResult] = {}
     todo: list[Job] = []
     for job in jobs:
-        previous = None if force else store.find_reusable(job.spec.name, job.cell.config_hash, prov["code_version"])
+        version = code_version(job.spec)  # a study outside Skeptic hashes its own package too
+        previous = None if force else store.find_reusable(job.spec.name, job.cell.config_hash, version)
         if previous is not None:
             results[job.cell.index] = CellResult.from_record(job.cell.setting, previous, reused=True)
         else:
@@ -525,7 +526,7 @@ def run_cells(
                         seed=cell.seed,
                         config=config,
                         config_hash=cell.config_hash,
-                        code_version=prov["code_version"],
+                        code_version=code_version(spec),
                         provenance=start_prov,
                     )
                     ex.submit(

@@ -268,12 +268,12 @@ def reproduce(study: Study[Any], run: RunResult) -> Reproduce:
             if key not in known and not any(k.startswith(key + ".") for k in known):
                 notes.append(f"{key} is no longer a config key; the current code cannot set it")
     made_by = run.provenance.get("code_version")
-    if made_by and made_by != code_version():
+    if made_by and made_by != code_version(study):
         commit = run.provenance.get("git_commit") or "unknown"
         dirty = " plus uncommitted changes" if run.provenance.get("git_dirty") else ""
         notes.append(
             f"this run was made by code version {made_by} (git commit {commit}{dirty}), not the current one "
-            f"({code_version()}): check that commit out to reproduce it exactly"
+            f"({code_version(study)}): check that commit out to reproduce it exactly"
         )
     for key, value in overrides.items():
         parts += ["--set", f"{key}={_set_value(value)}"]

@@ -99,11 +99,6 @@ def encode_docs(tok: Tokenizer, docs: list[str]) -> list[list[int]]:
     return [e.ids for e in tok.encode_batch(docs)]
 
 
-def token_counts(ids: np.ndarray, vocab_size: int) -> np.ndarray:
-    """How often each token id occurs in ``ids``: ``counts[t] = #{i : ids[i] = t}``."""
-    return np.bincount(np.asarray(ids, dtype=np.int64).ravel(), minlength=vocab_size)[:vocab_size]
-
-
 @dataclass
 class Corpora:
     """Everything the experiment needs to know about its text, its tokenizer and what the model is fed."""

@@ -22,6 +22,7 @@ import numpy as np
 from scipy import stats
 
 from skeptic.core.claims import AtLeast, AtMost, Claim, Estimate, Measurements, Probe, ProbeOutcome
+from skeptic.study import wilson_interval
 
 REL_TOL = 0.2
 RANK_MIN = 0.9
@@ -194,13 +195,6 @@ def kgon_order_gap(m: Measurements) -> Estimate:
     return Estimate(g, g - 1.96 * se, g + 1.96 * se, f"λ̂({kb}-gon) − λ̂({ka}-gon), the smallest step, ±1.96 SE")
 
 
-def _wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
-    p = k / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return max(0.0, centre - half), min(1.0, centre + half)
-
-
 def transitions_up(m: Measurements) -> Estimate:
     if "tms" not in m:
         raise ValueError("the toy model of superposition did not run (tms=false)")
@@ -208,7 +202,7 @@ def transitions_up(m: Measurements) -> Estimate:
     if not tr:
         raise ValueError("no SGD run changed stage")
     up = sum(t["llc_after"] > t["llc_before"] for t in tr)
-    lo, hi = _wilson(up, len(tr))
+    _, lo, hi = wilson_interval(up, len(tr))
     return Estimate(up / len(tr), lo, hi, f"{up} of {len(tr)} transitions raised λ̂; Wilson 95% interval")
 
 

@@ -35,8 +35,6 @@ import numpy as np
 
 from skeptic.studies.mup.param import Optimizer, Parametrization
 
-LAYERS = ("input layer", "hidden layer", "logits")
-
 DERIVED: dict[tuple[Parametrization, Optimizer], tuple[float, float, float]] = {
     ("sp", "sgd"): (-0.5, 0.5, 1.0),
     ("sp", "adam"): (0.0, 1.0, 1.5),

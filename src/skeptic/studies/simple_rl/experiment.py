@@ -22,8 +22,6 @@ from skeptic import goodhart
 from skeptic.studies.simple_rl import analysis, task
 from skeptic.studies.simple_rl.policy import Params
 
-CONTROLS = ("lr0", "const")
-
 
 def error_table(kind: str, scale: float, rng: np.random.Generator) -> np.ndarray:
     """Proxy error X(y) for the 144 answers: ``goodhart.error("normal")`` (light) or ``("t3")`` (heavy), × scale.

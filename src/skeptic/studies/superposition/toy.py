@@ -253,12 +253,6 @@ def plateau_coverage(fractions: tuple[float, ...], tol: float, lo: float, hi: fl
     return covered / (hi - lo)
 
 
-def near_fraction(values: torch.Tensor, fractions: tuple[float, ...], tol: float) -> torch.Tensor:
-    """Boolean mask: value within ``tol`` of one of ``fractions``."""
-    f = torch.tensor(fractions, dtype=values.dtype, device=values.device)
-    return ((values[..., None] - f).abs() <= tol).any(-1)
-
-
 # ---------------------------------------------------------------------------------------------------
 # Chen et al. 2023: the high-sparsity limit and its k-gon critical points
 # ---------------------------------------------------------------------------------------------------
