@@ -1,0 +1,111 @@
+"""The robustness audit on a toy study (tests/toy_robust.py) whose claims each fail one check by construction."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import tests.toy_robust  # noqa: F401  (registers toy-robust)
+from skeptic.core import Store, get_study
+from skeptic.core.audit import AuditResult, audit, run_audit
+from skeptic.core.claims import Contrast
+from skeptic.core.robustness import ClaimRobustness, disagreement, judge_contrast, plan, summarize
+
+
+@pytest.fixture(scope="module")
+def robust() -> AuditResult:
+    return audit(get_study("toy-robust"), "test", contrasts=True)
+
+
+def _by_id(result: AuditResult) -> dict[str, ClaimRobustness]:
+    assert result.robustness is not None
+    return {r.claim: r for r in result.robustness}
+
+
+def test_the_plan_shares_one_execution_per_distinct_override_set() -> None:
+    labels = [(e.kind, e.overrides, e.seed_offset) for e in plan(get_study("toy-robust"), "test")]
+    assert labels == [
+        ("contrast", {"mechanism": False}, 0),
+        ("budget", {"n": 400}, 0),
+        ("seed", {}, 1),
+        ("seed", {}, 2),
+    ]
+
+
+def test_a_claim_true_by_construction_is_not_discriminating(robust: AuditResult) -> None:
+    r = _by_id(robust)["by-construction"]
+    assert r.verdict == "replicated" and r.discrimination == "not discriminating"
+    assert r.contrasts[0].got == "replicated" and not r.finding
+
+
+def test_a_verdict_that_flips_with_the_budget_is_budget_dependent_and_never_a_finding(robust: AuditResult) -> None:
+    r = _by_id(robust)["budget-flip"]
+    assert (r.verdict, r.budget_verdict, r.budget_stable) == ("not_replicated", "replicated", False)
+    assert r.discrimination == "discriminating" and r.seed_stable and r.line_stable is None
+    assert not r.finding and r.why_not == "depends on the training budget"
+
+
+def test_a_line_dependent_verdict_is_never_a_finding(robust: AuditResult) -> None:
+    r = _by_id(robust)["line-dependent"]
+    assert r.verdict == "not_replicated" and r.band_verdicts == ["not_replicated", "replicated"]
+    assert r.line_stable is False and r.budget_stable and r.discrimination == "discriminating"
+    assert not r.finding and r.why_not == "depends on Skeptic's line"
+
+
+def test_a_verdict_that_passes_every_check_is_a_finding(robust: AuditResult) -> None:
+    r = _by_id(robust)["finding"]
+    assert r.verdict == "not_replicated" and r.finding and r.why_not == ""
+    assert (r.discriminating, r.budget_stable, r.seed_stable, r.confirmed) == (True, True, True, True)
+    assert r.seed_verdicts == ["not_replicated", "not_replicated"]
+    assert summarize(robust.robustness or []).to_dict() == {
+        "claims": 4,
+        "discriminating": 3,
+        "budget_dependent": 1,
+        "line_dependent": 1,
+        "findings": ["finding"],
+    }
+
+
+def test_the_robustness_audit_is_stored_as_strict_json(tmp_path: object) -> None:
+    audit_id, _ = run_audit(get_study("toy-robust"), "test", store=tmp_path, contrasts=True)  # type: ignore[arg-type]
+    record = Store(tmp_path).get_audit(audit_id)  # type: ignore[arg-type]
+    assert record is not None and record.result is not None
+    doc = json.loads(json.dumps(record.result, allow_nan=False))
+    assert doc["robustness_summary"]["findings"] == ["finding"]
+    assert {r["claim"]: r["discriminating"] for r in doc["robustness"]}["by-construction"] is False
+    assert [r["kind"] for r in doc["robustness_runs"]] == ["contrast", "budget", "seed", "seed"]
+
+
+def test_a_contrast_is_classified_by_the_verdict_it_gave() -> None:
+    c = Contrast("light", {"tail": "light"}, "replicated", "the error is light-tailed here")
+    assert judge_contrast(c, "not_replicated", "replicated").outcome == "discriminating"
+    assert judge_contrast(c, "not_replicated", "not_replicated").outcome == "not discriminating"
+    assert judge_contrast(c, "not_replicated", "inconclusive").outcome == "inconclusive"
+    assert judge_contrast(c, "not_replicated", None).outcome == "inconclusive"
+    assert judge_contrast(c, "not_replicated", None, "boom").outcome == "inconclusive"
+
+
+def test_a_disagreement_is_named_by_the_first_check_it_fails() -> None:
+    base = dict(
+        claim="c",
+        statement="",
+        verdict="not_replicated",
+        trusted=True,
+        measured="",
+        quote=None,
+        contrasts=[],
+        discrimination="discriminating",
+        budget_verdict="not_replicated",
+        budget_stable=True,
+        band_verdicts=[],
+        line_stable=None,
+        seed_verdicts=[],
+        seed_stable=True,
+    )
+    assert disagreement(ClaimRobustness(**base)) == ""  # type: ignore[arg-type]
+    assert disagreement(ClaimRobustness(**{**base, "discrimination": "no contrast"})) == (  # type: ignore[arg-type]
+        "the design cannot test this at laptop scale"
+    )
+    assert disagreement(ClaimRobustness(**{**base, "seed_stable": False})) == "depends on the seed"  # type: ignore[arg-type]
+    assert disagreement(ClaimRobustness(**{**base, "trusted": False})).startswith("a probe failed")  # type: ignore[arg-type]
