@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import json
+import sys
+from contextlib import redirect_stdout
+from pathlib import Path
 
 import pytest
 
@@ -109,3 +113,22 @@ def test_a_disagreement_is_named_by_the_first_check_it_fails() -> None:
     )
     assert disagreement(ClaimRobustness(**{**base, "seed_stable": False})) == "depends on the seed"  # type: ignore[arg-type]
     assert disagreement(ClaimRobustness(**{**base, "trusted": False})).startswith("a probe failed")  # type: ignore[arg-type]
+
+
+def test_audit_contrasts_command_prints_the_table_and_stores_json(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from skeptic import cli
+
+    monkeypatch.setattr(
+        sys, "argv", ["skeptic", "audit", "toy-robust", "--contrasts", "--json", "--store", str(tmp_path)]
+    )
+    stdout = io.StringIO()
+    with redirect_stdout(stdout), pytest.raises(SystemExit) as exit_info:
+        cli.main()
+    assert exit_info.value.code in (0, None)  # no faults declared: nothing silent, and the clean runs agree
+    doc = json.loads(stdout.getvalue())
+    assert doc["robustness_summary"]["findings"] == ["finding"]
+    shown = capsys.readouterr().err
+    assert "not discriminating" in shown and "FINDING" in shown and "depends on Skeptic's line" in shown
+    assert "4 claims: 3 discriminating, 1 budget-dependent, 1 line-dependent; findings: finding" in shown
