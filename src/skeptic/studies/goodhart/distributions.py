@@ -47,6 +47,15 @@ HEAVY = frozenset({"t3", "t5", "lognormal", "lognormal-std", "pareto", "levy"})
 """Heavy-tailed errors: E[exp(λX)] = ∞ for every λ > 0."""
 
 
+MGF_RADIUS: dict[str, float] = {
+    **dict.fromkeys(("normal", "uniform", "weibull1.5"), math.inf),
+    "exponential": 1.0,
+    **dict.fromkeys(HEAVY, 0.0),
+}
+"""sup{λ : E[e^{λX}] < ∞} of each error (standardized Exp(1) has rate λ = 1): the KL-optimal tilt π ∝ π0·e^{U/β}
+exists exactly for β > 1/radius (Theorem 4's π*(β)); heavy tails have radius 0 (no tilt at any β)."""
+
+
 def standardized(dist: Any) -> Any:
     """The frozen distribution (Y − E[Y]) / sd(Y) of a frozen ``dist`` with finite variance."""
     mean, var = (float(m) for m in dist.stats(moments="mv"))
