@@ -80,6 +80,24 @@ def test_the_robustness_audit_is_stored_as_strict_json(tmp_path: object) -> None
     assert {r["claim"]: r["discriminating"] for r in doc["robustness"]}["by-construction"] is False
     assert [r["kind"] for r in doc["robustness_runs"]] == ["contrast", "budget", "seed", "seed"]
 
+    # the report: a Findings page names the finding with its quote; the card names only findings as findings
+    from skeptic.core import run
+    from skeptic.report import render_report
+
+    run("toy-robust", preset="test", store=tmp_path)
+    files = render_report(Store(tmp_path), [get_study("toy-robust")])  # type: ignore[arg-type]
+    findings = files["findings.html"].decode()
+    assert "<b>finding</b>: The effect is at most 0.1." in findings and "The effect is small." in findings
+    assert "line-dependent</b> (0.3): depends on Skeptic&#39;s line." in findings
+    assert "budget-flip</b> (0.9): depends on the training budget." in findings
+    index = files["index.html"].decode()
+    assert "Finding: “The effect is at most 0.1.” did not hold" in index
+    assert "Not replicated here, but this depends on the training budget: “The estimate reaches 0.95.”" in index
+    assert "Finding: “The effect is at most 0.25" not in index
+    page = files["toy-robust.html"].decode()
+    assert 'id="robustness"' in page and "not discriminating" in page
+    assert "findings: finding" in files["toy-robust.md"].decode()
+
 
 def test_a_contrast_is_classified_by_the_verdict_it_gave() -> None:
     c = Contrast("light", {"tail": "light"}, "replicated", "the error is light-tailed here")
