@@ -168,15 +168,19 @@ def _discrimination(results: Sequence[ContrastResult]) -> Discrimination:
 
 
 def disagreement(r: ClaimRobustness) -> str:
-    """What a ``not_replicated`` verdict that is not a finding is, in the words the report uses."""
+    """What a ``not_replicated`` verdict that is not a finding is, in the words the report uses: the first check it
+    fails, in the order trust, budget, line, contrast, seeds, independent confirmation (a verdict that moves with
+    the budget or the line is described by that, even where its contrast could not flip it either)."""
     if not r.trusted:
         return "a probe failed, so the run is not trusted"
-    if r.discrimination != "discriminating":
-        return "the design cannot test this at laptop scale"
-    if r.budget_stable is not True:
-        return "depends on the training budget" if r.budget_stable is False else "not checked at a larger budget"
+    if r.budget_stable is False:
+        return "depends on the training budget"
     if r.line_stable is False:
         return "depends on Skeptic's line"
+    if r.discrimination != "discriminating":
+        return "the design cannot test this at laptop scale"
+    if r.budget_stable is None:
+        return "not checked at a larger budget"
     if r.seed_stable is not True:
         return "depends on the seed"
     if r.confirmed is False:
