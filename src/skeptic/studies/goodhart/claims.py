@@ -1,4 +1,4 @@
-"""The claims of the Goodhart study, the probes that must hold first, and the brief.
+"""The claims of the Goodhart study and the probes that must hold first (the brief is in ``brief.py``).
 
 A claim is a statement a source makes that this experiment could contradict; identities, closed forms and facts
 true by construction are probes of the code (issue 8). Tolerances were fixed from the sources before any run;
@@ -7,9 +7,14 @@ E[V]") are checked at a finite but extreme point, shapes ("peaks, then declines"
 Exact quantities are :meth:`Estimate.exact` (quadrature error ~1e-10, far below every tolerance; the
 normalization and closed-form probes check that); Monte Carlo ones carry their standard errors.
 
-Sources and places. The statements of Kwa, Thomas & Garriga-Alonso 2024 (arXiv 2407.14503) are cited to the
-theorem, figure or section named in issue 8's review; the paper's text was not re-read while writing this
-module (no access from this machine), so a reader should check the wording against the paper.
+Sources and places (issue 31). Every claim quotes Kwa, Thomas & Garriga-Alonso 2024 in its own words, read from the
+authors' LaTeX (tkwa/catastrophic-goodhart, paper/main.tex at commit 7069bb8, whose abstract is arXiv v2's); the
+quotes keep the LaTeX source's notation. Each claim declares a contrast (the mechanism removed: light tails for
+heavy ones, the exponential for the Weibull, a normal for the exponential, heavy noise in the dependent example)
+and, where the line is Skeptic's, a band. Gao et al.'s functional forms and Taylor's bound are not claims: neither
+source says anything about U = V + X that this model could contradict (the gao_fits table shows Skeptic's own
+comparison; the Taylor ratio is a probe, a conditional probability ≤ 1 by construction). The uniform-error and
+"increasing" Theorem 6 statements were true by construction and are a probe too (``light-tail-shapes``).
 """
 
 from __future__ import annotations
