@@ -13,6 +13,7 @@ import pytest
 
 from skeptic import load_studies
 from skeptic.core import Study
+from skeptic.core.audit import audit
 from skeptic.testing import (
     check_audit,
     check_declaration,
@@ -75,6 +76,93 @@ def test_study_audit(name: str) -> None:
     """Issue 10: on the test preset no declared fault is silent or crashed, two clean runs agree, and every
     harmless fault's note says whether it truly cannot matter there or which probe should have seen it."""
     problems = check_audit(STUDIES[name])
+    assert not problems, "\n".join(problems)
+
+
+# Issue 26: every claim shown able to fail. The studies below are being reworked to declare contrasts, quotes,
+# bands and budgets; until then their checks are expected to fail (xfail, not strict). goodhart passes in full.
+PENDING = {
+    "alignment-faking": 32,
+    "glitch-tokens": 30,
+    "imitation": 28,
+    "llc": 33,
+    "mup": 33,
+    "random-labels": 31,
+    "simple-rl": 29,
+    "superposition": 33,
+}
+
+
+def _can_fail_params(run: bool = True) -> list[Any]:
+    return [
+        pytest.param(
+            name,
+            marks=pytest.mark.xfail(strict=False, run=run, reason=f"rework in progress (issue {PENDING[name]})"),
+        )
+        if name in PENDING
+        else name
+        for name in sorted(STUDIES)
+    ]
+
+
+def claims_that_cannot_be_shown_to_fail(spec: Study[Any]) -> list[str]:
+    """What the declarations lack (issue 26): a contrast per claim whose overrides the config accepts, a quote
+    (the source's words, or the unverified mark with a reason), a band for a line of Skeptic's own, a budget."""
+    from skeptic.core.config import resolve_config
+
+    problems = []
+    if spec.budget is None:
+        problems.append("the study declares no Budget (its budget knobs and the larger budget)")
+    for c in spec.claims:
+        if not c.contrasts:
+            problems.append(f"{c.id}: no contrast (a claim that cannot fail is a probe)")
+        if c.quote is None:
+            problems.append(f"{c.id}: no quote (the source's words, or Quote.unverified(locator, note))")
+        elif not c.quote.verified and not c.quote.note.strip():
+            problems.append(f"{c.id}: an unverified quote must say why")
+        if c.own_threshold and not c.band:
+            problems.append(f"{c.id}: a line of Skeptic's own needs a band of lines a careful reader would accept")
+        for contrast in c.contrasts:
+            try:
+                resolve_config(spec, spec.audit_preset, dict(contrast.overrides))
+            except Exception as exc:
+                problems.append(f"{c.id}: contrast {contrast.id} does not validate: {exc}")
+    return problems
+
+
+@pytest.mark.parametrize("name", _can_fail_params())
+def test_every_claim_declares_how_it_could_fail(name: str) -> None:
+    """Issue 26: a contrast, a quote (or the unverified mark), a band for its own line; a budget for the study."""
+    problems = claims_that_cannot_be_shown_to_fail(STUDIES[name])
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", _can_fail_params(run=False))
+def test_every_claim_is_shown_able_to_fail(name: str) -> None:
+    """Issue 26: at the study's audit preset every claim's contrast flips it as declared (discriminating), every
+    verdict holds at the larger budget and at two more seeds, and so every not_replicated verdict is either a
+    finding (discriminating, budget-, line- and seed-stable) or visibly line-dependent."""
+    import dataclasses
+
+    spec = STUDIES[name]
+    result = audit(dataclasses.replace(spec, faults=()), spec.audit_preset, contrasts=True)
+    rows = result.robustness or []
+    assert not result.clean_failed_probes, f"probes fail in the clean run: {result.clean_failed_probes}"
+    problems = [
+        f"{r.claim}: {r.discrimination} ({'; '.join(c.detail for c in r.contrasts)})"
+        for r in rows
+        if r.discrimination != "discriminating"
+    ]
+    problems += [
+        f"{r.claim}: {r.verdict} → {r.budget_verdict} at the larger budget" for r in rows if r.budget_stable is not True
+    ]
+    problems += [
+        f"{r.claim}: {r.verdict} then {r.seed_verdicts} at other seeds" for r in rows if r.seed_stable is not True
+    ]
+    for r in rows:
+        if r.finding:
+            assert r.discriminating and r.budget_stable and r.line_stable is not False, r.claim
     assert not problems, "\n".join(problems)
 
 

@@ -428,12 +428,22 @@ OUTCOME_STYLE = {"caught": "green", "silent": "bold red", "harmless": "yellow", 
 def audit_command(
     studies: Annotated[list[str] | None, typer.Argument(help="Study names (see `skeptic list`).")] = None,
     all_: Annotated[bool, typer.Option("--all", help="Audit every study that declares a fault catalog.")] = False,
-    preset: Annotated[str, typer.Option(help="Config preset: test or quick.")] = "test",
+    preset: Annotated[
+        str | None, typer.Option(help="Config preset (default: the study's audit preset, usually test).")
+    ] = None,
     seed: Annotated[int, typer.Option(help="Seed for every random generator.", min=0, max=SEED_MAX)] = 0,
     jobs: Annotated[
         int | None,
         typer.Option(help="Executions run at once, each in its own process (default: 2 on 2+ cores).", min=1),
     ] = None,
+    contrasts: Annotated[
+        bool,
+        typer.Option(
+            "--contrasts",
+            help="Also run each claim's contrasts, the larger budget and two extra seeds: per claim discriminating, "
+            "budget-, line- and seed-stable, and whether a not_replicated verdict is a finding.",
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document per audit on stdout.")] = False,
     store: StoreOption = None,
 ) -> None:
@@ -444,8 +454,14 @@ def audit_command(
     (nothing changed) or crashed (the run raised). Probe power = caught / (caught + silent).
     The audit is stored. Exit status: 0 when no fault is silent or crashed and the two clean runs
     agree; 1 otherwise (so CI fails on a credulity hole); 2 for bad input (nothing written).
+
+    With --contrasts each claim is also judged under its declared contrasts (discriminating when the
+    verdict flips as declared), at the study's larger budget and at two more seeds (the robustness
+    audit; a study without a fault catalog can be audited this way alone). It is opt-in because it
+    costs a run per distinct contrast, one at the larger budget and two more seeds.
     """
     from skeptic.core.audit import AuditFailed, run_audit
+    from skeptic.core.robustness import plan
 
     registered = load_studies() if all_ else []  # a named study loads only its own entry point
     if all_ and studies:
@@ -453,18 +469,20 @@ def audit_command(
     if not all_ and not studies:
         raise UsageError("name at least one study (see `skeptic list`) or pass --all")
     chosen: list[Study[Any]] = registered if all_ else [get_study(name) for name in studies or []]
-    uncatalogued = [s.name for s in chosen if not s.faults]
-    if all_:
+    uncatalogued = [] if contrasts else [s.name for s in chosen if not s.faults]
+    if all_ and not contrasts:
         if len(uncatalogued) == len(chosen):
             raise UsageError("no registered study declares a fault catalog (studies/<name>/faults.py)")
         chosen = [s for s in chosen if s.faults]
     for s in chosen:  # validate everything before anything runs or is written
-        if not s.faults:
+        if not s.faults and not contrasts:
             raise UsageError(
                 f"{s.name} declares no fault catalog, so there is nothing to audit"
-                f" (declare one with @study(..., faults=...) in studies/<name>/faults.py)"
+                f" (declare one with @study(..., faults=...) in studies/<name>/faults.py, or pass --contrasts)"
             )
-        resolve_config(s, preset)
+        resolve_config(s, preset or s.audit_preset)
+        if contrasts:
+            plan(s, preset or s.audit_preset)
 
     db = _store(store, write=True)  # a damaged store fails here, in one line, before anything is printed
     for name in uncatalogued if all_ else []:
@@ -473,7 +491,15 @@ def audit_command(
     for s in chosen:
         progress = (lambda line: err.print(line, markup=False)) if err.is_terminal else None
         try:
-            audit_id, result = run_audit(s, preset=preset, seed=seed, store=db, jobs=jobs, progress=progress)
+            audit_id, result = run_audit(
+                s,
+                preset=preset or s.audit_preset,
+                seed=seed,
+                store=db,
+                jobs=jobs,
+                progress=progress,
+                contrasts=contrasts,
+            )
         except AuditFailed as failed:
             failing += 1
             err.print(f"{s.name}: audit failed: {failed}", markup=False)
@@ -484,9 +510,68 @@ def audit_command(
         if as_json:
             _print_json({"audit_id": audit_id, **result.to_dict()})
         _print_audit(audit_id, result.to_dict(), err if as_json else out)
+        if result.robustness is not None:
+            _print_robustness(result.to_dict(), err if as_json else out)
         failing += not result.ok
     if failing:
         raise typer.Exit(1)
+
+
+ROBUST_STYLE = {"discriminating": "green", "not discriminating": "bold red", "inconclusive": "yellow"}
+
+
+def _yes_no(value: bool | None, yes: str, no: str, unknown: str = "n/a") -> Text:
+    if value is None:
+        return Text(unknown, style="dim")
+    return Text(yes, style="green") if value else Text(no, style="bold red")
+
+
+def _print_robustness(doc: dict[str, Any], console: Console) -> None:
+    """The robustness table of one study: per claim its verdict, contrasts, budget, line, seeds, quote, finding."""
+    table = Table(title=f"{doc['study']}: could each verdict have come out otherwise?", title_justify="left")
+    table.add_column("claim", no_wrap=True)
+    table.add_column("verdict", no_wrap=True)
+    table.add_column("contrast", no_wrap=True)
+    table.add_column("budget", no_wrap=True)
+    table.add_column("line", no_wrap=True)
+    table.add_column("seeds", no_wrap=True)
+    table.add_column("quote", no_wrap=True)
+    table.add_column("finding / what it is")
+    for r in doc["robustness"]:
+        disc = Text(r["discrimination"], style=ROBUST_STYLE.get(r["discrimination"], "dim"))
+        quote = r["quote"]
+        quote_text = (
+            Text("none", style="bold red")
+            if quote is None
+            else (Text("verified") if quote["verified"] else Text("quote unverified", style="yellow"))
+        )
+        if r["verdict"] != "not_replicated":
+            what = Text("")
+        elif r["finding"]:
+            what = Text("FINDING", style="bold green")
+        else:
+            what = Text(r["why_not"])
+        table.add_row(
+            Text(r["claim"]),
+            Text(r["verdict"]),
+            disc,
+            _yes_no(r["budget_stable"], "stable", "DEPENDENT"),
+            _yes_no(r["line_stable"], "stable", "DEPENDENT", "source's"),
+            _yes_no(r["seed_stable"], "stable", "DEPENDENT"),
+            quote_text,
+            what,
+        )
+    console.print(table)
+    summary = doc["robustness_summary"]
+    console.print(
+        f"{summary['claims']} claims: {summary['discriminating']} discriminating, {summary['budget_dependent']}"
+        f" budget-dependent, {summary['line_dependent']} line-dependent; findings:"
+        f" {', '.join(summary['findings']) or 'none'}",
+        markup=False,
+    )
+    for run in doc["robustness_runs"]:
+        if run["error"]:
+            console.print(f"{run['label']} raised: {run['error']}", markup=False)
 
 
 def _print_audit(audit_id: str, doc: dict[str, Any], console: Console) -> None:

@@ -44,6 +44,7 @@ from typing import Any, Literal
 from skeptic.core.claims import ProbeResult
 from skeptic.core.config import resolve_config
 from skeptic.core.faults import Fault
+from skeptic.core.robustness import ClaimRobustness, Execution, assess, plan, summarize
 from skeptic.core.runner import Executed, _strict_json, code_version, execute, provenance
 from skeptic.core.store import Store
 from skeptic.core.study import Study, get_study
@@ -99,6 +100,11 @@ class AuditResult:
     clean_duration_s: float = 0.0
     duration_s: float = 0.0
     jobs: int = 1
+    robustness: list[ClaimRobustness] | None = None
+    """Per claim: contrasts, budget, line and seed stability, finding (``skeptic audit --contrasts``); ``None``
+    when the audit did not run them."""
+    robustness_runs: list[dict[str, Any]] = field(default_factory=list)
+    """The robustness executions: label, kind, overrides, seed, duration and any error."""
 
     def count(self, outcome: FaultOutcome) -> int:
         return sum(f.outcome == outcome for f in self.faults)
@@ -145,6 +151,9 @@ class AuditResult:
             "clean_duration_s": self.clean_duration_s,
             "duration_s": self.duration_s,
             "jobs": self.jobs,
+            "robustness": None if self.robustness is None else [r.to_dict() for r in self.robustness],
+            "robustness_summary": None if self.robustness is None else summarize(self.robustness).to_dict(),
+            "robustness_runs": self.robustness_runs,
         }
 
 
@@ -167,10 +176,15 @@ class Judged:
 
     probes: list[ProbeResult]
     verdicts: dict[str, str]
+    bands: dict[str, list[str]] = field(default_factory=dict)
+    """Each claim's verdicts across its band of thresholds (for the robustness audit's line stability)."""
+    measured: dict[str, str] = field(default_factory=dict)
+    """Each claim's measured value as shown (for the Findings page)."""
 
     @classmethod
     def of(cls, spec: Study[Any], executed: Executed) -> Judged:
-        return cls(executed.probes, raw_verdicts(executed))
+        bands = {c.id: list(c.band_verdicts) for c in executed.claims if c.band_verdicts}
+        return cls(executed.probes, raw_verdicts(executed), bands, {c.id: c.measured for c in executed.claims})
 
 
 def classify(fault: Fault, clean: Judged, faulty: Judged, duration_s: float) -> FaultResult:
@@ -307,8 +321,12 @@ def audit(
     overrides: Mapping[str, Any] | None = None,
     jobs: int | None = None,
     progress: Callable[[str], None] | None = None,
+    contrasts: bool = False,
 ) -> AuditResult:
     """Run ``spec`` clean (twice) and once per fault of its catalog, each in a fresh process; store nothing.
+
+    ``contrasts=True`` adds the robustness audit (:mod:`skeptic.core.robustness`): each distinct contrast
+    override set, the larger budget and two extra seeds, each in a fresh process too.
 
     Raises :class:`~skeptic.core.errors.UsageError` for a bad preset or override and
     :class:`AuditFailed` when the clean run raises. ``progress`` receives a line per finished execution.
@@ -322,12 +340,19 @@ def audit(
     def task(fault: str | None) -> _Task:
         return _Task(module, spec.name, fault, config_json, seed, preset)
 
+    executions = plan(spec, preset, overrides) if contrasts else []
+
+    def robust_task(e: Execution) -> _Task:
+        cfg = resolve_config(spec, preset, {**dict(overrides or {}), **e.overrides}).model_dump(mode="json")
+        return _Task(module, spec.name, None, cfg, seed + e.seed_offset, preset)
+
     t0 = time.perf_counter()
     pool = ThreadPoolExecutor(max_workers=jobs)
     try:
         clean_future = pool.submit(_in_fresh_process, task(None), threads)
         fault_futures = [pool.submit(_in_fresh_process, task(f.id), threads) for f in spec.faults]
         repeat_future = pool.submit(_in_fresh_process, task(None), threads)
+        robust_futures = [pool.submit(_in_fresh_process, robust_task(e), threads) for e in executions]
         clean = clean_future.result()
         if clean.judged is None:
             raise AuditFailed(f"the clean run of {spec.name} raised: {clean.error}")
@@ -343,6 +368,24 @@ def audit(
             if progress is not None:
                 progress(f"{spec.name}: {fault.id}: {results[-1].outcome} ({done.duration_s:.1f} s)")
         repeat = repeat_future.result()
+        robust_done: dict[str, tuple[Judged | None, str | None]] = {}
+        robust_runs: list[dict[str, Any]] = []
+        for e, future in zip(executions, robust_futures, strict=True):
+            done = future.result()
+            robust_done[e.label] = (done.judged, done.error)
+            robust_runs.append(
+                {
+                    "label": e.label,
+                    "kind": e.kind,
+                    "overrides": e.overrides,
+                    "seed": seed + e.seed_offset,
+                    "duration_s": done.duration_s,
+                    "error": done.error,
+                }
+            )
+            if progress is not None:
+                state = "raised" if done.judged is None else "done"
+                progress(f"{spec.name}: {e.label}: {state} ({done.duration_s:.1f} s)")
     finally:  # on an error or Ctrl-C, start nothing more (the running children get the same Ctrl-C)
         pool.shutdown(wait=True, cancel_futures=True)
     if repeat.judged is None:
@@ -362,6 +405,8 @@ def audit(
         clean_duration_s=clean.duration_s,
         duration_s=time.perf_counter() - t0,
         jobs=jobs,
+        robustness=assess(spec, clean.judged, robust_done, executions) if contrasts else None,
+        robustness_runs=robust_runs,
     )
 
 
@@ -373,6 +418,7 @@ def run_audit(
     store: Store | str | Path | None = None,
     jobs: int | None = None,
     progress: Callable[[str], None] | None = None,
+    contrasts: bool = False,
 ) -> tuple[str, AuditResult]:
     """:func:`audit` ``spec`` and store the audit like a run; returns ``(audit_id, result)``.
 
@@ -382,6 +428,8 @@ def run_audit(
     Bad input raises :class:`~skeptic.core.errors.UsageError` before anything is written.
     """
     config = resolve_config(spec, preset, overrides)  # bad input: nothing written
+    if contrasts:
+        plan(spec, preset, overrides)  # a contrast or budget override that does not validate: nothing written
     db = store if isinstance(store, Store) else Store(store)
     audit_id = "audit-" + datetime.now(UTC).strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
     prov = provenance(spec)
@@ -395,7 +443,7 @@ def run_audit(
         provenance=prov,
     )
     try:
-        result = audit(spec, preset, seed, overrides, jobs=jobs, progress=progress)
+        result = audit(spec, preset, seed, overrides, jobs=jobs, progress=progress, contrasts=contrasts)
     except KeyboardInterrupt:
         db.end_audit(audit_id, "interrupted", "interrupted by the user (Ctrl-C)")
         raise

@@ -60,7 +60,7 @@ def keys_read(claim: Claim, measurements: Mapping[str, Any], config: Any = None)
     """
     recorder = _Recorder(measurements)
     with contextlib.suppress(Exception):  # the verdict is stored; here we only want what was read
-        call_measure(claim.measure, recorder, config)
+        call_measure(claim.measure, recorder, config)  # a measure may also read the run's config
     return [k for k in recorder.read if not k.startswith("_")]
 
 
@@ -160,23 +160,18 @@ class Evidence:
     all_filename: str
 
 
-def _config_of(study: Study[Any], run: RunResult) -> Any:
-    """The run's stored config as the study's config type (``None`` when it no longer validates)."""
-    try:
-        return study.config_type.model_validate(run.config)
-    except Exception:
-        return None
-
-
 def evidence(study: Study[Any], run: RunResult) -> Evidence:
     """The measurements each claim of ``run`` was decided on (see :func:`keys_read`), with downloads."""
     specs = {c.id: c for c in study.claims}
     views: dict[str, MeasurementView] = {}
     by_claim: dict[str, list[MeasurementView]] = {}
     base = f"{slug(study.name)}-{slug(run.run_id)}"
+    config: Any = None
+    with contextlib.suppress(Exception):  # a run stored under an older config type still shows what it read
+        config = study.config_type.model_validate(run.config)
     for c in run.claims:
         spec = specs.get(c["id"])
-        keys = keys_read(spec, run.measurements, _config_of(study, run)) if spec is not None else []
+        keys = keys_read(spec, run.measurements, config) if spec is not None else []
         for key in keys:
             if key not in views:
                 rows = measurement_rows(run.measurements[key])
