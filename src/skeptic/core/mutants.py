@@ -536,7 +536,8 @@ def mutated_code(mutant: Mutant, path: Path) -> CodeType:
     if mutant.site >= len(found) or found[mutant.site].operator != mutant.operator:
         raise ValueError(f"mutant {mutant.id}: the source of {mutant.file} changed since the mutant was drawn")
     site = found[mutant.site]
-    if _node_line(site.node) != mutant.line or mutant.variant >= len(site.replacements):
+    stale = _node_line(site.node) != mutant.line or _snippet(site.node, source.splitlines()) != mutant.original
+    if stale or mutant.variant >= len(site.replacements):
         raise ValueError(f"mutant {mutant.id}: the source of {mutant.file} changed since the mutant was drawn")
     target, replacement = site.node, site.replacements[mutant.variant]
 
