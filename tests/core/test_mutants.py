@@ -187,9 +187,10 @@ def test_a_mutant_reaches_from_imports_in_other_modules(tmp_path: Path) -> None:
     (pkg / "a.py").write_text("def f(x):\n    return x + 1\n")
     (pkg / "b.py").write_text("from pkg.a import f\n\ndef g(x):\n    return f(x)\n")
     (mutant,) = [m for m in module_mutants("pkg.a", pkg / "a.py", "pkg/a.py") if m.mutated == "x - 1"]
+    doc = json.dumps(json.dumps(mutant.to_dict()))
     script = (
         "import json, sys; from pathlib import Path; from skeptic.core.mutants import Mutant, install\n"
-        f"install(Mutant.from_dict(json.loads({json.dumps(json.dumps(mutant.to_dict()))})), Path({str(pkg / 'a.py')!r}))\n"
+        f"install(Mutant.from_dict(json.loads({doc})), Path({str(pkg / 'a.py')!r}))\n"
         "import pkg.b; print(pkg.b.g(10))"
     )
     src = str(Path(__file__).resolve().parents[2] / "src")
