@@ -263,3 +263,99 @@ def test_a_toy_study_whose_probes_catch_a_known_share(tmp_path: Path) -> None:
     silent = {r.mutant.mutated for r in result.mutants.silent}
     assert silent == {"Estimate.from_se(0.01, m['total'] / m['n'])", "m['total'] * m['n']"}
     assert [c["claim"] for r in result.mutants.silent for c in r.changed_verdicts] == ["half", "half"]
+
+
+def _toy_mutant_doc() -> dict:
+    """An audit document with a mutant sample and no faults (``--mutants N --no-faults``)."""
+    from skeptic.core.mutants import MutantResult
+
+    silent = Mutant("tests.toy_study", "toy_study.py", 59, "arith", "x / n", "x * n <script>", 3, 0)
+    caught = Mutant("tests.toy_study", "toy_study.py", 54, "mean-sum", "flips.sum()", "flips.mean()", 1, 0)
+    changed = [{"claim": "fair", "clean": "replicated", "faulty": "inconclusive"}]
+    results = [
+        MutantResult(silent, "silent", [], changed, "", 1.0),
+        MutantResult(caught, "caught", ["simulation"], [], "", 1.0),
+        MutantResult(caught, "caught", ["simulation"], [], "", 1.0),
+    ]
+    mutants = MutantAudit(3, 5, 39, 27, ["toy_study.py"], results)
+    return {
+        "study": "toy-coin",
+        "preset": "test",
+        "seed": 0,
+        "config": {},
+        "code_version": "v",
+        "clean_verdicts": {"fair": "replicated"},
+        "clean_failed_probes": [],
+        "unstable": [],
+        "faults": [],
+        "counts": {"caught": 0, "silent": 0, "harmless": 0, "crashed": 0},
+        "probe_power": None,
+        "caught_share": None,
+        "clean_duration_s": 1.0,
+        "duration_s": 3.0,
+        "jobs": 1,
+        "mutants": mutants.to_dict(),
+    }
+
+
+def test_the_report_leads_with_the_mutation_figure_and_lists_silent_mutants(tmp_path: Path) -> None:
+    import tests.toy_study  # noqa: F401  (registers toy-coin)
+    from skeptic.core import Store, get_study, runner
+    from skeptic.report import write_report
+
+    store = Store(tmp_path / "store")
+    runner.run("toy-coin", preset="test", store=store)
+    store.start_audit(
+        audit_id="audit-m", study="toy-coin", preset="test", seed=0, config={}, code_version="v", provenance={}
+    )
+    store.complete_audit("audit-m", _toy_mutant_doc())
+    record = store.latest_audit("toy-coin")
+    assert record is not None and record.result is not None
+    assert record.result["mutants"]["counts"] == {"caught": 2, "silent": 1, "harmless": 0, "crashed": 0}
+    write_report(store, tmp_path / "report", [get_study("toy-coin")])
+    html = (tmp_path / "report" / "toy-coin.html").read_text()
+    _, lo, hi = wilson_interval(2, 3)
+    figure = f"Mutation probe power 67% (95% interval {100 * lo:.0f}–{100 * hi:.0f}%)"
+    assert figure in html and "= 2/3 generated mutants" in html and "mutant seed 5" in html
+    assert "toy_study.py:59 [arith] x / n → x * n &lt;script&gt;" in html and "<script>" not in html
+    assert "fair (replicated → inconclusive)" in html
+    assert '<table class="audit">' not in html  # no fault ran, so no fault table
+    md = (tmp_path / "report" / "toy-coin.md").read_text()
+    assert figure in md and "- `toy_study.py:59 [arith] x / n → x * n <script>`: fair (replicated → inconclusive)" in md
+
+
+def test_audit_command_rejects_a_bad_mutant_count(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import tests.toy_study  # noqa: F401
+    from tests.core.test_audit import _cli
+
+    for bad, message in (("0", "positive count or 'all', not 0"), ("lots", "not 'lots'")):
+        code, stdout = _cli(
+            "audit", "toy-coin", "--mutants", bad, "--store", str(tmp_path / "s"), monkeypatch=monkeypatch
+        )
+        lines = capsys.readouterr().err.strip().splitlines()
+        assert code == 2 and len(lines) == 1 and message in lines[0], lines
+        assert not (tmp_path / "s").exists() and stdout == ""
+    code, _ = _cli("audit", "toy-coin", "--no-faults", "--store", str(tmp_path / "s"), monkeypatch=monkeypatch)
+    assert code == 2 and "--no-faults leaves nothing to audit" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_audit_command_prints_the_mutation_figure_and_silent_mutants_as_diffs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import tests.toy_mutant_study  # noqa: F401
+    from skeptic.core import Store
+    from tests.core.test_audit import _cli
+
+    args = ("audit", "toy-sum", "--mutants", "all", "--no-faults", "--json", "--jobs", "2")
+    code, stdout = _cli(*args, "--store", str(tmp_path / "s"), monkeypatch=monkeypatch)
+    assert code == 0  # silent mutants measure the probes; they do not fail the command
+    doc = json.loads(stdout)
+    assert doc["mutants"]["counts"] == {"caught": 4, "silent": 2, "harmless": 3, "crashed": 0}
+    shown = capsys.readouterr().err
+    assert "mutation probe power 67% (95% CI" in shown and "= caught / (caught + silent) = 4/6" in shown
+    assert "SILENT toy_mutant_study.py:42 [arith] m[\"total\"] / m[\"n\"] → m['total'] * m['n']" in shown
+    record = Store(tmp_path / "s").get_audit(doc["audit_id"])
+    assert record is not None and record.result is not None and record.result["mutants"] == doc["mutants"]
