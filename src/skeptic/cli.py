@@ -492,7 +492,8 @@ def audit_command(
         err.print(f"skipped {name}: it declares no fault catalog", markup=False)
     failing = 0
     for s in chosen:
-        progress = (lambda line: err.print(line, markup=False)) if err.is_terminal else None
+        # a line per finished execution, on a terminal and in logs alike (a mutant batch runs for minutes)
+        progress = (lambda line: err.print(line, markup=False)) if err.is_terminal or n_mutants is not None else None
         try:
             audit_id, result = run_audit(
                 s,

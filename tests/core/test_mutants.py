@@ -359,3 +359,21 @@ def test_audit_command_prints_the_mutation_figure_and_silent_mutants_as_diffs(
     assert "SILENT toy_mutant_study.py:42 [arith] m[\"total\"] / m[\"n\"] → m['total'] * m['n']" in shown
     record = Store(tmp_path / "s").get_audit(doc["audit_id"])
     assert record is not None and record.result is not None and record.result["mutants"] == doc["mutants"]
+
+
+@pytest.mark.slow
+def test_a_real_study_runs_a_fixed_mutant_sample_without_a_crashed_audit() -> None:
+    """CI's small fixed sample: 3 mutants of superposition (cheap at its audit preset). The audit itself
+    must not fail, the clean runs must agree, and every mutant must reach the worker (a mutant that
+    raises is an outcome; one that cannot be injected is a bug in the engine)."""
+    from skeptic import load_studies
+    from skeptic.core import get_study
+    from skeptic.core.audit import audit
+
+    load_studies()
+    spec = get_study("superposition")
+    result = audit(spec, spec.audit_preset, mutants=3, mutant_seed=0, faults=False)
+    assert result.mutants is not None and result.stable, result.unstable
+    assert len(result.mutants.results) == 3 and result.mutants.candidates >= 100
+    broken = [r.detail for r in result.mutants.results if "could not be injected" in r.detail]
+    assert not broken, broken
