@@ -1,5 +1,5 @@
 # Skeptic: `make demo` sets up and runs every study on its quick preset; `make test` runs the tests
-# (slow ones included: every study's audit on its test preset); `make audit` audits every study.
+# (slow ones included: every study's audit on its test preset); `make audit` audits every study (faults and 40 mutants).
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -39,8 +39,11 @@ paper:
 test: setup system-deps
 	$(PY) -m pytest
 
+# Every study's declared faults and a sample of 40 generated mutants of its own code, at its audit preset.
+MUTANTS ?= 40
+MUTANT_SEED ?= 0
 audit: setup
-	$(VENV)/bin/skeptic audit --all --preset test
+	$(VENV)/bin/skeptic audit --all --mutants $(MUTANTS) --mutant-seed $(MUTANT_SEED)
 
 lint: setup
 	$(VENV)/bin/ruff check src tests benchmarks

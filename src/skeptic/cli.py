@@ -17,7 +17,7 @@ import os
 import sys
 import unicodedata
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any, Literal, NoReturn
 
 import typer
 from rich.console import Console
@@ -444,14 +444,27 @@ def audit_command(
             "budget-, line- and seed-stable, and whether a not_replicated verdict is a finding.",
         ),
     ] = False,
+    mutants: Annotated[
+        str | None,
+        typer.Option(help="Also run N generated mutants of the study's own code (a count, or all)."),
+    ] = None,
+    mutant_seed: Annotated[
+        int, typer.Option(help="Seed of the mutant sample (the same seed draws the same mutants).", min=0)
+    ] = 0,
+    faults: Annotated[
+        bool, typer.Option("--faults/--no-faults", help="Run the declared fault catalog (on by default).")
+    ] = True,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document per audit on stdout.")] = False,
     store: StoreOption = None,
 ) -> None:
-    """Inject each study's declared faults and report which ones its probes catch.
+    """Inject each study's declared faults (and, with --mutants, generated mutants); report what its probes catch.
 
     Each study runs clean, once per fault of its catalog, and clean again (each in a fresh process).
     A fault is caught (a probe failed), silent (no probe failed but a verdict changed), harmless
     (nothing changed) or crashed (the run raised). Probe power = caught / (caught + silent).
+    With --mutants N, N mutants drawn with --mutant-seed from the lines the clean run executes
+    (constants, operators, indices, argument order, dropped copies, dims, branches, ...) are classified
+    the same way: the mutation probe power, with its 95% interval, and every silent mutant as a diff.
     The audit is stored. Exit status: 0 when no fault is silent or crashed and the two clean runs
     agree; 1 otherwise (so CI fails on a credulity hole); 2 for bad input (nothing written).
 
@@ -459,6 +472,8 @@ def audit_command(
     verdict flips as declared), at the study's larger budget and at two more seeds (the robustness
     audit; a study without a fault catalog can be audited this way alone). It is opt-in because it
     costs a run per distinct contrast, one at the larger budget and two more seeds.
+
+    Silent mutants do not change the exit status: they measure the probes, they are not promises.
     """
     from skeptic.core.audit import AuditFailed, run_audit
     from skeptic.core.robustness import plan
@@ -468,17 +483,22 @@ def audit_command(
         raise UsageError("give study names or --all, not both")
     if not all_ and not studies:
         raise UsageError("name at least one study (see `skeptic list`) or pass --all")
+    n_mutants = _parse_mutants(mutants)
+    if n_mutants is None and not faults and not contrasts:
+        raise UsageError("--no-faults leaves nothing to audit without --mutants N or --contrasts")
     chosen: list[Study[Any]] = registered if all_ else [get_study(name) for name in studies or []]
-    uncatalogued = [] if contrasts else [s.name for s in chosen if not s.faults]
-    if all_ and not contrasts:
-        if len(uncatalogued) == len(chosen):
+    needs_catalog = faults and n_mutants is None and not contrasts
+    uncatalogued = [s.name for s in chosen if not s.faults] if needs_catalog else []
+    if all_:
+        if chosen and len(uncatalogued) == len(chosen):
             raise UsageError("no registered study declares a fault catalog (studies/<name>/faults.py)")
-        chosen = [s for s in chosen if s.faults]
+        chosen = [s for s in chosen if s.name not in uncatalogued]
     for s in chosen:  # validate everything before anything runs or is written
-        if not s.faults and not contrasts:
+        if needs_catalog and not s.faults:
             raise UsageError(
                 f"{s.name} declares no fault catalog, so there is nothing to audit"
-                f" (declare one with @study(..., faults=...) in studies/<name>/faults.py, or pass --contrasts)"
+                f" (declare one with @study(..., faults=...) in studies/<name>/faults.py, or pass --contrasts"
+                f" or --mutants N)"
             )
         resolve_config(s, preset or s.audit_preset)
         if contrasts:
@@ -489,7 +509,8 @@ def audit_command(
         err.print(f"skipped {name}: it declares no fault catalog", markup=False)
     failing = 0
     for s in chosen:
-        progress = (lambda line: err.print(line, markup=False)) if err.is_terminal else None
+        # a line per finished execution, on a terminal and in logs alike (a mutant batch runs for minutes)
+        progress = (lambda line: err.print(line, markup=False)) if err.is_terminal or n_mutants is not None else None
         try:
             audit_id, result = run_audit(
                 s,
@@ -499,6 +520,9 @@ def audit_command(
                 jobs=jobs,
                 progress=progress,
                 contrasts=contrasts,
+                mutants=n_mutants,
+                mutant_seed=mutant_seed,
+                faults=faults,
             )
         except AuditFailed as failed:
             failing += 1
@@ -574,9 +598,39 @@ def _print_robustness(doc: dict[str, Any], console: Console) -> None:
             console.print(f"{run['label']} raised: {run['error']}", markup=False)
 
 
+def _parse_mutants(text: str | None) -> int | Literal["all"] | None:
+    """``--mutants``: a positive count or ``all``."""
+    if text is None:
+        return None
+    if text.strip().lower() == "all":
+        return "all"
+    try:
+        n = int(text)
+    except ValueError:
+        raise UsageError(f"--mutants takes a positive count or 'all', not {shown(text)}") from None
+    if n < 1:
+        raise UsageError(f"--mutants takes a positive count or 'all', not {n}")
+    return n
+
+
+def _print_mutants(doc: dict[str, Any], console: Console) -> None:
+    """The mutation figure, then every silent mutant as a one-line diff with the verdicts it changed."""
+    console.print(doc["summary"], markup=False)
+    for r in doc["results"]:
+        if r["outcome"] == "silent":
+            changed = ", ".join(f"{c['claim']} {c['clean']} → {c['faulty']}" for c in r["changed_verdicts"])
+            console.print(f"  SILENT {r['diff']}  ({changed})", markup=False)
+
+
 def _print_audit(audit_id: str, doc: dict[str, Any], console: Console) -> None:
     """The audit table of one study, then its probe power, caught share and any instability."""
     title = f"{doc['study']} audit ({doc['preset']}, {audit_id}, {doc['duration_s']:.0f} s)"
+    if doc.get("mutants") is not None:
+        _print_mutants(doc["mutants"], console)
+    if not doc["faults"]:
+        console.print(f"{title}: no declared faults run", markup=False)
+        _print_instability(doc, console)
+        return
     table = Table(title=title, title_justify="left", show_lines=True)
     longest = max((len(f["id"]) for f in doc["faults"]), default=5)
     table.add_column("fault", no_wrap=True, min_width=longest)
@@ -602,6 +656,10 @@ def _print_audit(audit_id: str, doc: dict[str, Any], console: Console) -> None:
         f" crashed {counts['crashed']}",
         markup=False,
     )
+    _print_instability(doc, console)
+
+
+def _print_instability(doc: dict[str, Any], console: Console) -> None:
     if doc["clean_failed_probes"]:
         console.print(
             f"note: probes failing in the clean run catch nothing: {', '.join(doc['clean_failed_probes'])}",

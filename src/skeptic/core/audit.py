@@ -23,6 +23,7 @@ differ from the first, the comparison the audit rests on is unreliable and the a
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import math
 import os
@@ -34,7 +35,7 @@ import time
 import traceback
 import uuid
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -44,6 +45,7 @@ from typing import Any, Literal
 from skeptic.core.claims import ProbeResult
 from skeptic.core.config import resolve_config
 from skeptic.core.faults import Fault
+from skeptic.core.mutants import LineTracer, Mutant, MutantAudit, MutantResult, StudyFile
 from skeptic.core.robustness import ClaimRobustness, Execution, assess, plan, summarize
 from skeptic.core.runner import Executed, _strict_json, code_version, execute, provenance
 from skeptic.core.store import Store
@@ -105,6 +107,8 @@ class AuditResult:
     when the audit did not run them."""
     robustness_runs: list[dict[str, Any]] = field(default_factory=list)
     """The robustness executions: label, kind, overrides, seed, duration and any error."""
+    mutants: MutantAudit | None = None
+    """The generated-mutant sample (``--mutants N``) and its outcomes; None when none were asked for."""
 
     def count(self, outcome: FaultOutcome) -> int:
         return sum(f.outcome == outcome for f in self.faults)
@@ -131,7 +135,10 @@ class AuditResult:
 
     @property
     def ok(self) -> bool:
-        """No silent fault, no crashed fault, and a deterministic clean run: what CI requires."""
+        """No silent fault, no crashed fault, and a deterministic clean run: what CI requires.
+
+        Silent mutants do not fail this: a generated mutant is a measurement of probe power, not a
+        declared bug the study promised to catch (the mutation figure is reported beside it)."""
         return self.stable and not self.count("silent") and not self.count("crashed")
 
     def to_dict(self) -> dict[str, Any]:
@@ -154,7 +161,13 @@ class AuditResult:
             "robustness": None if self.robustness is None else [r.to_dict() for r in self.robustness],
             "robustness_summary": None if self.robustness is None else summarize(self.robustness).to_dict(),
             "robustness_runs": self.robustness_runs,
+            **mutants_field(self.mutants),
         }
+
+
+def mutants_field(mutants: MutantAudit | None) -> dict[str, Any]:
+    """The audit document's ``mutants`` entry (absent when no mutant was asked for)."""
+    return {} if mutants is None else {"mutants": mutants.to_dict()}
 
 
 def _finite(x: float) -> float | None:
@@ -187,8 +200,8 @@ class Judged:
         return cls(executed.probes, raw_verdicts(executed), bands, {c.id: c.measured for c in executed.claims})
 
 
-def classify(fault: Fault, clean: Judged, faulty: Judged, duration_s: float) -> FaultResult:
-    """Compare a faulty execution with the clean one (see the module docstring)."""
+def compare(clean: Judged, faulty: Judged) -> tuple[FaultOutcome, list[str], list[dict[str, str]], str]:
+    """(outcome, newly failed probes, changed verdicts, detail) of a faulty or mutated execution."""
     clean_failed = {p.id for p in clean.probes if not p.passed}
     newly_failed = [p for p in faulty.probes if not p.passed and p.id not in clean_failed]
     before, after = clean.verdicts, faulty.verdicts
@@ -202,17 +215,23 @@ def classify(fault: Fault, clean: Judged, faulty: Judged, duration_s: float) -> 
     else:
         outcome = "harmless"
         detail = "no probe failed and no verdict changed at this preset"
+    return outcome, [p.id for p in newly_failed], changed, detail
+
+
+def classify(fault: Fault, clean: Judged, faulty: Judged, duration_s: float) -> FaultResult:
+    """Compare a faulty execution with the clean one (see the module docstring)."""
+    outcome, failed, changed, detail = compare(clean, faulty)
     return FaultResult(
-        fault.id,
-        fault.kind,
-        fault.description,
-        outcome,
-        [p.id for p in newly_failed],
-        changed,
-        detail,
-        fault.note,
-        duration_s,
+        fault.id, fault.kind, fault.description, outcome, failed, changed, detail, fault.note, duration_s
     )
+
+
+def classify_mutant(mutant: Mutant, clean: Judged, done: _Done) -> MutantResult:
+    """A mutant's outcome against the clean run (crashed when it raised or could not be injected)."""
+    if done.judged is None:
+        return MutantResult(mutant, "crashed", [], [], done.error or "", done.duration_s)
+    outcome, failed, changed, detail = compare(clean, done.judged)
+    return MutantResult(mutant, outcome, failed, changed, detail, done.duration_s)
 
 
 def _crashed(fault: Fault, message: str, duration_s: float) -> FaultResult:
@@ -240,6 +259,11 @@ class _Task:
     config: dict[str, Any]
     seed: int
     preset: str
+    mutant: Mutant | None = None
+    """A generated mutant to install before the study is imported."""
+    mutant_path: str | None = None
+    trace: list[str] | None = None
+    """Files whose executed lines the run records (the coverage the mutant sample is drawn from)."""
 
 
 @dataclass
@@ -247,11 +271,20 @@ class _Done:
     judged: Judged | None
     error: str | None
     duration_s: float
+    lines: dict[str, list[int]] | None = None
 
 
 def _execute_task(task: _Task) -> _Done:
     """Runs in a fresh worker process: import the study, inject the fault (if any), execute."""
     t0 = time.perf_counter()
+    lines: dict[str, list[int]] | None = None
+    if task.mutant is not None and task.mutant_path is not None:
+        from skeptic.core.mutants import install
+
+        try:
+            install(task.mutant, Path(task.mutant_path))
+        except Exception as exc:
+            return _Done(None, f"the mutant could not be injected: {_one_line(exc)}", time.perf_counter() - t0)
     try:
         importlib.import_module(task.module)
         spec = get_study(task.study)
@@ -263,11 +296,15 @@ def _execute_task(task: _Task) -> _Done:
                     stack.enter_context(fault.inject())
                 except Exception as exc:
                     return _Done(None, f"the fault could not be injected: {_one_line(exc)}", time.perf_counter() - t0)
-            executed = execute(spec, config, task.seed, task.preset, render_figures=False)
-            judged = Judged.of(spec, executed)  # with the fault still injected
+            with ExitStack() as tracing:
+                tracer = tracing.enter_context(LineTracer(task.trace)) if task.trace is not None else None
+                executed = execute(spec, config, task.seed, task.preset, render_figures=False)
+                judged = Judged.of(spec, executed)  # with the fault still injected
+            if tracer is not None:
+                lines = {f: sorted(ls) for f, ls in tracer.lines.items()}
     except Exception as exc:
         return _Done(None, _one_line(exc), time.perf_counter() - t0)
-    return _Done(judged, None, time.perf_counter() - t0)
+    return _Done(judged, None, time.perf_counter() - t0, lines)
 
 
 def _one_line(exc: BaseException) -> str:
@@ -322,11 +359,17 @@ def audit(
     jobs: int | None = None,
     progress: Callable[[str], None] | None = None,
     contrasts: bool = False,
+    mutants: int | Literal["all"] | None = None,
+    mutant_seed: int = 0,
+    faults: bool = True,
 ) -> AuditResult:
     """Run ``spec`` clean (twice) and once per fault of its catalog, each in a fresh process; store nothing.
 
     ``contrasts=True`` adds the robustness audit (:mod:`skeptic.core.robustness`): each distinct contrast
     override set, the larger budget and two extra seeds, each in a fresh process too.
+    With ``mutants`` (a count or ``"all"``), the first clean run also records which lines of the study's
+    own files run (:mod:`skeptic.core.mutants`), and that many mutants drawn from those lines with
+    ``mutant_seed`` run too, each in a fresh process. ``faults=False`` leaves the declared catalog out.
 
     Raises :class:`~skeptic.core.errors.UsageError` for a bad preset or override and
     :class:`AuditFailed` when the clean run raises. ``progress`` receives a line per finished execution.
@@ -336,9 +379,12 @@ def audit(
     threads = max(1, (os.cpu_count() or 1) // jobs)
     config_json = config.model_dump(mode="json")
     module = spec.run.__module__
+    chosen_faults = list(spec.faults) if faults else []
+    files = mutant_files(spec) if mutants is not None else []
 
-    def task(fault: str | None) -> _Task:
-        return _Task(module, spec.name, fault, config_json, seed, preset)
+    def task(fault: str | None, trace: bool = False) -> _Task:
+        traced = [str(f.path) for f in files] if trace else None
+        return _Task(module, spec.name, fault, config_json, seed, preset, trace=traced)
 
     executions = plan(spec, preset, overrides) if contrasts else []
 
@@ -349,8 +395,8 @@ def audit(
     t0 = time.perf_counter()
     pool = ThreadPoolExecutor(max_workers=jobs)
     try:
-        clean_future = pool.submit(_in_fresh_process, task(None), threads)
-        fault_futures = [pool.submit(_in_fresh_process, task(f.id), threads) for f in spec.faults]
+        clean_future = pool.submit(_in_fresh_process, task(None, trace=mutants is not None), threads)
+        fault_futures = [pool.submit(_in_fresh_process, task(f.id), threads) for f in chosen_faults]
         repeat_future = pool.submit(_in_fresh_process, task(None), threads)
         robust_futures = [pool.submit(_in_fresh_process, robust_task(e), threads) for e in executions]
         clean = clean_future.result()
@@ -358,8 +404,16 @@ def audit(
             raise AuditFailed(f"the clean run of {spec.name} raised: {clean.error}")
         if progress is not None:
             progress(f"{spec.name}: clean run ({clean.duration_s:.1f} s)")
+        mutant_audit: MutantAudit | None = None
+        mutant_futures: list[tuple[Mutant, Future[_Done]]] = []
+        if mutants is not None:
+            mutant_audit, drawn = draw_mutants(files, clean.lines or {}, mutants, mutant_seed)
+            paths = {f.module: str(f.path) for f in files}
+            for m in drawn:
+                t = dataclasses.replace(task(None), mutant=m, mutant_path=paths[m.module])
+                mutant_futures.append((m, pool.submit(_in_fresh_process, t, threads)))
         results = []
-        for fault, future in zip(spec.faults, fault_futures, strict=True):
+        for fault, future in zip(chosen_faults, fault_futures, strict=True):
             done = future.result()
             if done.judged is None:
                 results.append(_crashed(fault, done.error or "", done.duration_s))
@@ -386,6 +440,15 @@ def audit(
             if progress is not None:
                 state = "raised" if done.judged is None else "done"
                 progress(f"{spec.name}: {e.label}: {state} ({done.duration_s:.1f} s)")
+        for i, (m, future) in enumerate(mutant_futures):
+            assert mutant_audit is not None
+            outcome = classify_mutant(m, clean.judged, future.result())
+            mutant_audit.results.append(outcome)
+            if progress is not None:
+                progress(
+                    f"{spec.name}: mutant {i + 1}/{len(mutant_futures)} {m.diff}: {outcome.outcome}"
+                    f" ({outcome.duration_s:.1f} s)"
+                )
     finally:  # on an error or Ctrl-C, start nothing more (the running children get the same Ctrl-C)
         pool.shutdown(wait=True, cancel_futures=True)
     if repeat.judged is None:
@@ -407,7 +470,29 @@ def audit(
         jobs=jobs,
         robustness=assess(spec, clean.judged, robust_done, executions) if contrasts else None,
         robustness_runs=robust_runs,
+        mutants=mutant_audit,
     )
+
+
+def mutant_files(spec: Study[Any]) -> list[StudyFile]:
+    """The study's own files that mutants may touch (see :func:`skeptic.core.mutants.study_files`)."""
+    from skeptic.core.mutants import study_files
+
+    return study_files(spec.run.__module__)
+
+
+def draw_mutants(
+    files: list[StudyFile], lines: Mapping[str, list[int]], n: int | Literal["all"], mutant_seed: int
+) -> tuple[MutantAudit, list[Mutant]]:
+    """The mutants of the executed lines, and the sample of ``n`` drawn from them with ``mutant_seed``."""
+    from skeptic.core.mutants import executed_mutants, sample
+
+    executed = {f: set(ls) for f, ls in lines.items()}
+    candidates = executed_mutants(files, executed)
+    drawn = sample(candidates, n, mutant_seed)
+    labels = [f.label for f in files]
+    n_lines = sum(len(ls) for ls in executed.values())
+    return MutantAudit(n, mutant_seed, len(candidates), n_lines, labels), drawn
 
 
 def run_audit(
@@ -419,6 +504,9 @@ def run_audit(
     jobs: int | None = None,
     progress: Callable[[str], None] | None = None,
     contrasts: bool = False,
+    mutants: int | Literal["all"] | None = None,
+    mutant_seed: int = 0,
+    faults: bool = True,
 ) -> tuple[str, AuditResult]:
     """:func:`audit` ``spec`` and store the audit like a run; returns ``(audit_id, result)``.
 
@@ -443,7 +531,18 @@ def run_audit(
         provenance=prov,
     )
     try:
-        result = audit(spec, preset, seed, overrides, jobs=jobs, progress=progress, contrasts=contrasts)
+        result = audit(
+            spec,
+            preset,
+            seed,
+            overrides,
+            jobs=jobs,
+            progress=progress,
+            contrasts=contrasts,
+            mutants=mutants,
+            mutant_seed=mutant_seed,
+            faults=faults,
+        )
     except KeyboardInterrupt:
         db.end_audit(audit_id, "interrupted", "interrupted by the user (Ctrl-C)")
         raise
@@ -463,5 +562,8 @@ __all__ = [
     "Judged",
     "audit",
     "classify",
+    "classify_mutant",
+    "compare",
+    "draw_mutants",
     "run_audit",
 ]

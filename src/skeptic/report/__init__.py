@@ -126,6 +126,12 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
         "In an audit, the share of injected realistic bugs that made a probe fail, among those that "
         "would otherwise have changed a verdict.",
     ),
+    (
+        "mutation probe power",
+        "The same share for generated mutants: small changes to the study's own code that nobody chose "
+        "(a constant, an operator, an index, an argument order), so the probes are not measured only "
+        "against the bugs their authors thought of.",
+    ),
 )
 """The few terms a reader meets, in plain words (the index's and the PDF's glossary)."""
 
