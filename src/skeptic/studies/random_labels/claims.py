@@ -327,6 +327,7 @@ CLAIMS = (
         noise_inputs_converge_before_random_labels,
         AllAtLeast(1.0),
         quote=Quote.unverified(f"{ZHANG_Q}, §2.1 (text on Figure 1a)", NOT_RETRIEVED),
+        contrasts=(TRUE_FOR_RANDOM,),
     ),
     Claim(
         "slowdown-small-constant-factor-by-accuracy",
