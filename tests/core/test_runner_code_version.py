@@ -51,4 +51,3 @@ def test_an_outside_study_hashes_its_own_package(outside_study: tuple[Any, Path]
     edited = run(spec, preset="test", store=tmp_path / "store")
     assert not edited.reused and edited.run_id != first.run_id
     assert edited.provenance["code_version"] == code_version(spec)
-
