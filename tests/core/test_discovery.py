@@ -65,6 +65,16 @@ def test_a_source_checkout_without_metadata_still_finds_the_builtins(
     assert get_study("mup").name == "mup"
 
 
+def test_stale_metadata_of_skeptic_itself_does_not_override_the_running_source(
+    monkeypatch: pytest.MonkeyPatch, fresh_index: None
+) -> None:
+    """An editable install whose metadata predates a moved study still loads the study the running code has."""
+    stale = [Entry("goodhart", "skeptic.studies.moved_away:run", "skeptic"), Entry("retired", "x:y", "skeptic")]
+    monkeypatch.setattr(discovery, "installed_entries", lambda: stale)
+    assert discovery.names() == list(BUILTIN)
+    assert get_study("goodhart").run.__module__ == "skeptic.studies.goodhart.study"
+
+
 def test_a_clash_is_one_usage_error_naming_both_packages(monkeypatch: pytest.MonkeyPatch, fresh_index: None) -> None:
     monkeypatch.setattr(discovery, "installed_entries", lambda: [Entry("goodhart", "other.study", "other-pkg")])
     with pytest.raises(UsageError, match=r"'goodhart' is declared by skeptic .* and other-pkg \(other.study\)"):

@@ -7,8 +7,8 @@ inspect_ai finds tasks::
     birthday = "birthday_study.study"        # a module holding one Study, or "module:attribute"
 
 Skeptic's own nine studies are declared the same way in Skeptic's ``pyproject.toml``; :data:`BUILTIN` repeats
-those lines (a test keeps the two equal) so that a source checkout run with ``PYTHONPATH`` and no installed
-metadata still finds them.
+those lines (a test keeps the two equal) and is what the running code uses for them, so that a source checkout
+run with ``PYTHONPATH`` (no installed metadata, or metadata from an older install) still finds them.
 
 Registration is lazy: an entry point is loaded (its module imported, which declares the study) only when its
 study is named (:func:`find`) or when every study is listed (:func:`load_all`). Importing a facade such as
@@ -84,13 +84,15 @@ def installed_entries() -> list[Entry]:
 
 def index() -> dict[str, list[Entry]]:
     """Every declared study name and the entry points that declare it, Skeptic's own first (in :data:`BUILTIN`
-    order), then the plugins' by name. Skeptic's own come from its metadata, or from :data:`BUILTIN` where the
-    metadata lacks them (a source checkout on ``PYTHONPATH``, or metadata installed before a study was added)."""
+    order), then the plugins' by name.
+
+    Skeptic's own entries are read from :data:`BUILTIN`, the running source's copy of its pyproject lines, rather
+    than from installed metadata: a source checkout on ``PYTHONPATH``, or an editable install whose metadata
+    predates a moved or added study, then still loads the studies the running code has."""
     global _index
     if _index is None:
-        entries = installed_entries()
-        own = {e.name for e in entries if e.builtin}
-        entries += [Entry(name, value, OWN_PACKAGE) for name, value in BUILTIN.items() if name not in own]
+        entries = [e for e in installed_entries() if not e.builtin]
+        entries += [Entry(name, value, OWN_PACKAGE) for name, value in BUILTIN.items()]
         order = {name: i for i, name in enumerate(BUILTIN)}
         entries.sort(key=lambda e: (not e.builtin, order.get(e.name, len(order)), e.name, e.package))
         grouped: dict[str, list[Entry]] = {}

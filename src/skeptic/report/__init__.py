@@ -45,7 +45,7 @@ from skeptic.core.errors import UsageError, shown
 from skeptic.core.replicate import ROBUSTNESS_MAP_CAPTION, STATE_COLOURS
 from skeptic.core.runner import RunResult
 from skeptic.core.store import AuditRecord, Store, StoredFigure, StoredReplication
-from skeptic.core.study import Study, all_studies
+from skeptic.core.study import Study
 from skeptic.report.evidence import Disagreement, Evidence, Reproduce, differs, disagreement, evidence, reproduce
 
 PRESET_ORDER = ("paper", "quick", "test")
@@ -360,8 +360,12 @@ def _history(store: Store, name: str) -> list[dict[str, Any]]:
 
 def collect_pages(store: Store, studies: Sequence[Study[Any]] | None = None) -> list[StudyPage]:
     """For each study: its latest completed run per preset, and its run history."""
+    if studies is None:  # every study the entry points declare (loaded now), and any declared in this process
+        from skeptic import load_studies
+
+        studies = load_studies()
     pages = []
-    for s in studies if studies is not None else all_studies():
+    for s in studies:
         completed = store.runs(study=s.name, status="completed")
         latest: dict[str, RunResult] = {}
         earlier: dict[str, RunResult] = {}
