@@ -2,7 +2,9 @@
 
     from skeptic import llc
     est = llc.estimate_llc(model, llc.gaussian_nll, (x, y))      # λ̂ = nβ(E_w[L_n(w)] − L_n(w*)), β = 1/log n,
-                                                                  # ε = min(0.2/(nβ h_max + γ), 1/nβ) by default
+                                                                  # ε = min(0.2/(nβ h_max + γ), 1/nβ) by default,
+                                                                  # burn-in 3/(εγ); raises LLCNotConverged rather
+                                                                  # than return an unconverged default estimate
     est.mean, est.std_error, est.rhat, est.mala_acceptance, est.warnings
     llc.calibrate(model, llc.gaussian_nll, (x, y)).epsilon        # the ε sweep, as one batched run
     llc.rrr_lambda(M=5, H=3, N=5, r=1), llc.dln_lambda([4, 4, 4, 4], r=1), llc.normal_crossing_lambda([1, 2])
@@ -13,6 +15,8 @@ See :mod:`skeptic.studies.llc.estimator` for the update rule, the loss conventio
 from skeptic.studies.llc.estimator import (
     Calibration,
     LLCEstimate,
+    LLCNotConverged,
+    auto_chain_length,
     auto_epsilon,
     calibrate,
     curvature_epsilon,
@@ -20,6 +24,7 @@ from skeptic.studies.llc.estimator import (
     estimate_llc,
     flat_parameters,
     gelman_rubin,
+    relaxation_time,
     sgld_chains,
     top_curvature,
 )
@@ -35,6 +40,8 @@ from skeptic.studies.llc.models import gaussian_nll
 __all__ = [
     "Calibration",
     "LLCEstimate",
+    "LLCNotConverged",
+    "auto_chain_length",
     "auto_epsilon",
     "calibrate",
     "curvature_epsilon",
@@ -47,6 +54,7 @@ __all__ = [
     "gelman_rubin",
     "normal_crossing_lambda",
     "regular_lambda",
+    "relaxation_time",
     "rrr_lambda",
     "sgld_chains",
     "top_curvature",
