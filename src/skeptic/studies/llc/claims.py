@@ -620,6 +620,25 @@ def _kgon_losses(m: Measurements) -> ProbeOutcome:
     )
 
 
+def _relaxation_read(m: Measurements) -> ProbeOutcome:
+    """Rows whose burn-in is shorter than the relaxation time 1/(εγ) (the estimator's own warning) must show in their
+    trace that they settled anyway: second-half minus first-half λ̂ within 2 SE + 5% of λ (stricter than
+    ``no-drift``'s 4 SE + 10%, which every row meets)."""
+    flagged = [r for r in _rows(m) if any("relaxation time" in w for w in r.get("warnings", []))]
+    bad = [
+        f"{r['name']}: drift {r['drift']:+.3f} ± {r['drift_se']:.3f} with burn-in {r['num_burnin']} < 1/(εγ) = "
+        f"{1 / (r['epsilon'] * r['gamma']):.0f}"
+        for r in flagged
+        if not abs(r["drift"]) <= 2 * r["drift_se"] + 0.05 * r["exact"]
+    ]
+    return ProbeOutcome(
+        not bad,
+        "; ".join(bad)
+        if bad
+        else f"{len(flagged)} of {len(_rows(m))} rows carry the relaxation-time warning; each has settled",
+    )
+
+
 def _full_batch_noisy(m: Measurements) -> ProbeOutcome:
     rows = m.get("minibatch_noise")
     if not rows:
@@ -643,6 +662,12 @@ PROBES = (
         "On normal crossings λ̂ matches the same localized tempered posterior's "
         "E[nβK] by quadrature, within 4 SE + 5%: sampler error is told apart from finite-n bias.",
         _target_probe("normal crossing"),
+    ),
+    Probe(
+        "relaxation-time-read",
+        "Rows whose burn-in is shorter than the relaxation time 1/(εγ) (the estimator's warning) have settled anyway: "
+        "their second-half minus first-half λ̂ is within 2 SE + 5% of λ.",
+        _relaxation_read,
     ),
     Probe(
         "noisy-regular-full-batch",
