@@ -146,9 +146,9 @@ PRESETS = {
         note="4× the training steps and held-out windows, twice the seeds: the optimum's position and the "
         "wider-is-better ordering are read after training, which more steps can move",
     ),
-    audit_preset="test",
-    audit_preset_why="three MLP widths and two transformer widths are the fewest at which a slope per doubling and "
-    "a wider-vs-narrower ordering exist; the contrast and the ×4 budget stay affordable there",
+    audit_preset="quick",
+    audit_preset_why="at test (2 seeds, 20 steps) every learning-rate sweep claim is inconclusive, so neither a "
+    "contrast nor the budget could change a verdict; quick (4 seeds, 100 steps, about 50 CPU seconds) decides them",
 )
 def run(config: MupConfig, ctx: RunContext) -> StudyOutput:
     with torch_threads(1):  # small batched models: intra-op threads only add contention on a shared machine
