@@ -382,7 +382,7 @@ CLAIMS = (
         contrasts=(
             Contrast(
                 "all-dense",
-                {"pd_densities": (0.5, 1.0)},
+                {"pd_densities": (0.9, 1.0)},
                 "not_replicated",
                 "with no sparse density no cell is in the superposition region",
             ),
@@ -404,7 +404,7 @@ CLAIMS = (
         contrasts=(
             Contrast(
                 "all-dense",
-                {"pd_densities": (0.5, 1.0)},
+                {"pd_densities": (0.9, 1.0)},
                 "not_replicated",
                 "with no sparse density no cell is in the superposition region",
             ),
