@@ -227,9 +227,9 @@ _TABLE_CLAIMS = (
         contrasts=(
             Contrast(
                 "fixed-step-rescaled",
-                {"epsilon_rule": "fixed", "epsilon_times_nbeta": 1.0, "rescale_factor": 10.0},
+                {"epsilon_rule": "fixed", "epsilon_times_nbeta": 0.3, "rescale_factor": 5.0},
                 "not_replicated",
-                "a fixed step size with a layer rescaled by 10 (curvature ×100) breaks the sampler's invariance",
+                "a fixed step size with a layer rescaled by 5 (curvature ×25) breaks the sampler's invariance",
             ),
         ),
         band=(AtMost(0.1), AtMost(0.3)),
