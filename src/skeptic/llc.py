@@ -2,7 +2,9 @@
 
     from skeptic import llc
     est = llc.estimate_llc(model, llc.gaussian_nll, (x, y))      # λ̂ = nβ(E_w[L_n(w)] − L_n(w*)), β = 1/log n,
-                                                                  # ε = min(0.2/(nβ h_max + γ), 1/nβ) by default
+                                                                  # ε = min(0.2/(nβ h_max + γ), 1/nβ) by default,
+                                                                  # burn-in 3/(εγ); raises LLCNotConverged rather
+                                                                  # than return an unconverged default estimate
     est.mean, est.std_error, est.rhat, est.mala_acceptance, est.warnings
     llc.calibrate(model, llc.gaussian_nll, (x, y)).epsilon        # the ε sweep, as one batched run
     llc.rrr_lambda(M=5, H=3, N=5, r=1), llc.dln_lambda([4, 4, 4, 4], r=1), llc.normal_crossing_lambda([1, 2])
@@ -18,6 +20,8 @@ if TYPE_CHECKING:
     from skeptic.studies.llc.estimator import (
         Calibration,
         LLCEstimate,
+        LLCNotConverged,
+        auto_chain_length,
         auto_epsilon,
         calibrate,
         curvature_epsilon,
@@ -25,6 +29,7 @@ if TYPE_CHECKING:
         estimate_llc,
         flat_parameters,
         gelman_rubin,
+        relaxation_time,
         sgld_chains,
         top_curvature,
     )
@@ -42,6 +47,9 @@ __getattr__, __dir__ = lazy_exports(
     {
         "Calibration": "skeptic.studies.llc.estimator",
         "LLCEstimate": "skeptic.studies.llc.estimator",
+        "LLCNotConverged": "skeptic.studies.llc.estimator",
+        "auto_chain_length": "skeptic.studies.llc.estimator",
+        "relaxation_time": "skeptic.studies.llc.estimator",
         "auto_epsilon": "skeptic.studies.llc.estimator",
         "calibrate": "skeptic.studies.llc.estimator",
         "curvature_epsilon": "skeptic.studies.llc.estimator",
@@ -63,6 +71,8 @@ __getattr__, __dir__ = lazy_exports(
 __all__ = [
     "Calibration",
     "LLCEstimate",
+    "LLCNotConverged",
+    "auto_chain_length",
     "auto_epsilon",
     "calibrate",
     "curvature_epsilon",
@@ -75,6 +85,7 @@ __all__ = [
     "gelman_rubin",
     "normal_crossing_lambda",
     "regular_lambda",
+    "relaxation_time",
     "rrr_lambda",
     "sgld_chains",
     "top_curvature",
