@@ -71,9 +71,9 @@ def test_a_verdict_that_passes_every_check_is_a_finding(robust: AuditResult) -> 
     }
 
 
-def test_the_robustness_audit_is_stored_as_strict_json(tmp_path: object) -> None:
-    audit_id, _ = run_audit(get_study("toy-robust"), "test", store=tmp_path, contrasts=True)  # type: ignore[arg-type]
-    record = Store(tmp_path).get_audit(audit_id)  # type: ignore[arg-type]
+def test_the_robustness_audit_is_stored_as_strict_json(tmp_path: Path) -> None:
+    audit_id, _ = run_audit(get_study("toy-robust"), "test", store=tmp_path, contrasts=True)
+    record = Store(tmp_path).get_audit(audit_id)
     assert record is not None and record.result is not None
     doc = json.loads(json.dumps(record.result, allow_nan=False))
     assert doc["robustness_summary"]["findings"] == ["finding"]
@@ -85,7 +85,7 @@ def test_the_robustness_audit_is_stored_as_strict_json(tmp_path: object) -> None
     from skeptic.report import render_report
 
     run("toy-robust", preset="test", store=tmp_path)
-    files = render_report(Store(tmp_path), [get_study("toy-robust")])  # type: ignore[arg-type]
+    files = render_report(Store(tmp_path), [get_study("toy-robust")])
     findings = files["findings.html"].decode()
     assert "<b>finding</b>: The effect is at most 0.1." in findings and "The effect is small." in findings
     assert "line-dependent</b> (0.3): depends on Skeptic&#39;s line." in findings

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from skeptic.core.study import Budget, RunContext, StudyOutput, Table, study
+from skeptic.core.study import Budget, RunContext, StudyOutput, study
 from skeptic.studies.goodhart import experiment as ex
 from skeptic.studies.goodhart.brief import BRIEF
 from skeptic.studies.goodhart.claims import CLAIMS, PROBES
@@ -64,32 +64,4 @@ def run(config: GoodhartConfig, ctx: RunContext) -> StudyOutput:
         m |= ex.monte_carlo(model, ctx, m)
     with ctx.section("assumptions"):
         m |= ex.assumptions(model, ctx)
-    return StudyOutput(measurements=m, figures=make_figures(m), tables=_tables(m))
-
-
-def _tables(m: dict[str, Any]) -> list[Table]:
-    bon, fits, taylor, checks = m["best_of_n"], m["gao_fits"], m["taylor"], m["mc_checks"]
-    return [
-        Table(
-            "best_of_n",
-            "Exact E[V] and E[U] of the best of n (V ~ N(0, σ_V²), unit-variance X; row2: V = 2·t10, X = t5).",
-            [{k: r[k] for k in ("error", "n", "ev", "eu", "kl")} for r in bon],
-            collapsed=True,
-        ),
-        Table(
-            "gao_fits",
-            "Skeptic's extension, not a test of Gao et al. (who fit gold reward-model scores under optimization of "
-            "learned proxies, and claim nothing about U = V + X): their forms fitted to this model's exact best-of-n "
-            "E[V] against d = √KL, over n ≤ 2^16 and over n ≤ 256. rel_rms is the RMS residual over the curve's range; "
-            "it changes with the fit range and with σ_V.",
-            fits,
-        ),
-        Table(
-            "taylor",
-            "Taylor's bound on c = 1{X ≥ x_q}: the ratio E_q[c]/(E_π0[c]/q) is P(X ≥ x_q | U ≥ u_q), ≤ 1 for every "
-            "X, so "
-            "it is a probe of the code here, not a test of Taylor 2016.",
-            taylor,
-        ),
-        Table("mc_checks", "Exact values against Monte Carlo (z = (MC − exact)/SE).", checks, collapsed=True),
-    ]
+    return StudyOutput(measurements=m, figures=make_figures(m), tables=ex.tables(m))
