@@ -39,7 +39,6 @@ from __future__ import annotations
 import json
 import re
 import tempfile
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,10 +47,6 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from skeptic.core.study import Study
 
-TEST_PRESET_BUDGET_S = 120
-"""The ``test`` preset runs in "seconds", with room for a loaded CI machine."""
-AUDIT_BUDGET_S = 600
-"""One study's fault audit on its test preset, 2 processes (measured 388-436 s at load ~12 on 2 cores)."""
 MIN_FAULTS, MIN_KINDS = 8, 3
 
 SOURCE_PLACE = re.compile(
@@ -205,15 +200,11 @@ def check_run(spec: Study[Any], workdir: Path | None = None) -> list[str]:
 
     with tempfile.TemporaryDirectory(prefix="skeptic-check-") as scratch:
         where = Path(workdir) if workdir is not None else Path(scratch)
-        t0 = time.perf_counter()
+        # No wall-clock limit: a loaded machine makes any such limit flaky; the preset's sizes bound its work.
         result = run(spec, preset="test", store=where / "store", force=True)
-        elapsed = time.perf_counter() - t0
         problems = []
         if result.status != "completed":
             return [f"the test preset ended {result.status}"]
-        if elapsed >= TEST_PRESET_BUDGET_S:
-            limit = TEST_PRESET_BUDGET_S
-            problems.append(f"the test preset took {elapsed:.0f} s (the contract asks for under {limit})")
         stored = Store(where / "store").get(result.run_id)
         if stored is None or stored.status != "completed":
             problems.append("the run was not stored as completed")
@@ -294,8 +285,6 @@ def check_audit(spec: Study[Any], workdir: Path | None = None) -> list[str]:
     unexplained = [f.id for f in result.faults if f.outcome == "harmless" and not f.note.strip()]
     if unexplained:
         problems.append(f"harmless faults need a note (cannot matter, or which probe should see it): {unexplained}")
-    if result.duration_s >= AUDIT_BUDGET_S:
-        problems.append(f"the audit took {result.duration_s:.0f} s (the contract asks for under {AUDIT_BUDGET_S})")
     return [f"{p}\n{summary}" for p in problems]
 
 
@@ -388,7 +377,6 @@ def parametrize_with_checks(studies: Sequence[Study[Any] | str], checks: Sequenc
 
 
 __all__ = [
-    "AUDIT_BUDGET_S",
     "CHECKS",
     "MIN_FAULTS",
     "MIN_KINDS",
@@ -396,7 +384,6 @@ __all__ = [
     "SECTION_TITLE",
     "SOURCE_PLACE",
     "STATIC",
-    "TEST_PRESET_BUDGET_S",
     "Check",
     "CheckReport",
     "advice",
