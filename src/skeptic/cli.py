@@ -28,7 +28,7 @@ from skeptic import load_studies
 from skeptic.core.config import SEED_MAX, parse_assignment, resolve_config
 from skeptic.core.device import resolve_device
 from skeptic.core.errors import UsageError, shown
-from skeptic.core.runner import RunFailed, RunResult
+from skeptic.core.runner import RunFailed, RunResult, sigterm_as_interrupt
 from skeptic.core.runner import run as run_study
 from skeptic.core.store import ENV_VAR, Store, check_run_id
 from skeptic.core.study import Study, StudySkipped, get_study
@@ -294,17 +294,18 @@ def replicate_command(
         err.print(f"cell {done[0]}: {label}, seed {cell.seed}: {cell.status}{took}", markup=False)
 
     try:
-        rep = replicate(
-            plan,
-            _store(store, write=True),
-            executor=executor,
-            address=address,
-            workers=workers,
-            device=device,
-            force=force,
-            console=console,
-            on_cell=None if console is not None else log_cell,
-        )
+        with sigterm_as_interrupt():  # SIGTERM (timeout, systemd, SLURM) stops it like Ctrl-C: cells interrupted
+            rep = replicate(
+                plan,
+                _store(store, write=True),
+                executor=executor,
+                address=address,
+                workers=workers,
+                device=device,
+                force=force,
+                console=console,
+                on_cell=None if console is not None else log_cell,
+            )
     except StudySkipped as skipped:
         err.print(f"skipped {spec.name}: {skipped}", markup=False)
         return
@@ -512,18 +513,19 @@ def audit_command(
         # a line per finished execution, on a terminal and in logs alike (a mutant batch runs for minutes)
         progress = (lambda line: err.print(line, markup=False)) if err.is_terminal or n_mutants is not None else None
         try:
-            audit_id, result = run_audit(
-                s,
-                preset=preset or s.audit_preset,
-                seed=seed,
-                store=db,
-                jobs=jobs,
-                progress=progress,
-                contrasts=contrasts,
-                mutants=n_mutants,
-                mutant_seed=mutant_seed,
-                faults=faults,
-            )
+            with sigterm_as_interrupt():  # SIGTERM stops it like Ctrl-C: stored interrupted, children stopped
+                audit_id, result = run_audit(
+                    s,
+                    preset=preset or s.audit_preset,
+                    seed=seed,
+                    store=db,
+                    jobs=jobs,
+                    progress=progress,
+                    contrasts=contrasts,
+                    mutants=n_mutants,
+                    mutant_seed=mutant_seed,
+                    faults=faults,
+                )
         except AuditFailed as failed:
             failing += 1
             err.print(f"{s.name}: audit failed: {failed}", markup=False)

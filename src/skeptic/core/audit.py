@@ -42,6 +42,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from skeptic.core import processes
 from skeptic.core.claims import ProbeResult
 from skeptic.core.config import resolve_config
 from skeptic.core.faults import Fault
@@ -330,19 +331,22 @@ def _in_fresh_process(task: _Task, threads: int) -> _Done:
         task_path, done_path = Path(tmp) / "task.pickle", Path(tmp) / "done.pickle"
         task_path.write_bytes(pickle.dumps(task))
         code = "from skeptic.core.audit import _worker_main; _worker_main()"
-        proc = subprocess.run(
+        proc = processes.start(
             [sys.executable, "-c", code, str(task_path), str(done_path)],
             env=env,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,
-            check=False,
         )
+        try:
+            _, stderr = proc.communicate()
+        finally:
+            processes.finished(proc)
         if proc.returncode == 0 and done_path.exists():
             done: _Done = pickle.loads(done_path.read_bytes())
             return done
-    last = (proc.stderr.strip().splitlines() or ["(no output)"])[-1]
+    last = (stderr.strip().splitlines() or ["(no output)"])[-1]
     return _Done(None, f"the worker process exited with status {proc.returncode}: {last}", time.perf_counter() - t0)
 
 
@@ -449,7 +453,11 @@ def audit(
                     f"{spec.name}: mutant {i + 1}/{len(mutant_futures)} {m.diff}: {outcome.outcome}"
                     f" ({outcome.duration_s:.1f} s)"
                 )
-    finally:  # on an error or Ctrl-C, start nothing more (the running children get the same Ctrl-C)
+    except BaseException:  # Ctrl-C, SIGTERM or an error: start nothing more and stop the executions in flight
+        pool.shutdown(wait=False, cancel_futures=True)
+        processes.terminate_children()
+        raise
+    finally:
         pool.shutdown(wait=True, cancel_futures=True)
     if repeat.judged is None:
         unstable = [f"the second clean run raised: {repeat.error}"]

@@ -188,7 +188,7 @@ def _png(fig: Figure) -> StoredFigure:
 
 
 @contextmanager
-def _sigterm_as_interrupt() -> Iterator[None]:
+def sigterm_as_interrupt() -> Iterator[None]:
     """Treat SIGTERM like Ctrl-C while a run is in progress, so the run is marked ``interrupted``."""
 
     def handler(signum: int, frame: FrameType | None) -> None:
@@ -306,7 +306,7 @@ def run(
 
     run_id = datetime.now(UTC).strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
     config_dict = config.model_dump(mode="json")
-    with _sigterm_as_interrupt():
+    with sigterm_as_interrupt():
         try:
             db.start_run(
                 run_id=run_id,

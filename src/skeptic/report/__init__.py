@@ -160,9 +160,20 @@ def shown_cell(value: Any) -> Any:
 
 
 def md_cell(value: Any) -> str:
-    """Escape a value for a Markdown table cell: no raw HTML, no column breaks, no line breaks."""
+    """Escape a value for a Markdown table cell: no raw HTML, no link or image, no column breaks, no line breaks."""
     text = str(value).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return md_prose(text)
+
+
+def md_prose(value: Any) -> str:
+    """Escape text for a Markdown page so that no viewer builds HTML, a link or an image from it.
+
+    ``&``, ``<`` and ``>`` become entities (no raw HTML, no ``<javascript:...>`` autolink), and ``[``, ``]``
+    are backslash-escaped (no ``[text](javascript:...)`` link, no ``![img](...)``). Emphasis and paragraphs
+    survive, so a study's prose keeps its bold words. Applied to every field a study, a run or a user wrote.
+    """
+    text = str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text.replace("[", "\\[").replace("]", "\\]")
 
 
 @dataclass
@@ -420,6 +431,7 @@ def _environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["markdown"] = markdown_to_html
+    env.filters["md_prose"] = md_prose
     env.filters["b64"] = lambda data: base64.b64encode(data).decode()
     env.filters["pretty_json"] = lambda value: json.dumps(value, indent=2, sort_keys=True, default=str)
     env.filters["md_cell"] = md_cell
