@@ -17,6 +17,7 @@ from skeptic.studies.glitch_tokens.indicators import (
     ScanError,
     ScanResult,
     auroc,
+    categorize,
     centroid_distance,
     compute_indicators,
     cosine_distance,
@@ -29,6 +30,8 @@ from skeptic.studies.glitch_tokens.indicators import (
     scan,
     shared_direction_fraction,
     unembedding_cosine,
+    untrained_check,
+    verify_checkpoint,
 )
 from skeptic.studies.glitch_tokens.verify import THRESHOLD as VERIFICATION_THRESHOLD
 from skeptic.studies.glitch_tokens.verify import verify
@@ -38,6 +41,7 @@ __all__ = [
     "ScanError",
     "ScanResult",
     "auroc",
+    "categorize",
     "centroid_distance",
     "compute_indicators",
     "cosine_distance",
@@ -50,5 +54,7 @@ __all__ = [
     "scan",
     "shared_direction_fraction",
     "unembedding_cosine",
+    "untrained_check",
     "verify",
+    "verify_checkpoint",
 ]

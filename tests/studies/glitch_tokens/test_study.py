@@ -16,7 +16,7 @@ import torch
 from skeptic import glitch_tokens as gt
 from skeptic.core.claims import AllAtLeast, Estimate
 from skeptic.studies.glitch_tokens import corpus, train
-from skeptic.studies.glitch_tokens.claims import verified_by_planted_count
+from skeptic.studies.glitch_tokens.claims import input_restores_share, verified_by_count
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -69,18 +69,26 @@ def test_every_at_least() -> None:
     assert AllAtLeast(0.9).evaluate([Estimate(0.91, 0.85, 0.97, "x")])[0] == "inconclusive"
 
 
-def test_verified_by_planted_count_groups_and_pools_models() -> None:
+def test_verified_by_count_bins_by_occurrences_and_pools_models() -> None:
     m = {
         "threshold": 0.01,
         "models": [{}, {}],
         "tokens": [
-            {"planted": 0, "max_prob": [0.001, 0.002]},
-            {"planted": 3, "max_prob": [0.5, 0.001]},
-            {"planted": None, "max_prob": [0.0, 0.0]},
+            {"occurrences": 0, "max_prob": [0.001, 0.002]},
+            {"occurrences": 2, "max_prob": [0.5, 0.001]},
+            {"occurrences": 50, "max_prob": [0.9, 0.8]},
         ],
     }
-    est = verified_by_planted_count(m)
-    assert [e.value for e in est] == [1.0, 0.5]
+    est = verified_by_count(m)
+    assert [e.value for e in est] == [1.0, 0.5, 0.0]  # bins 0, 1-3, >=30; the empty bins are left out
+
+
+def test_input_restores_share_is_the_input_graft_over_the_full_graft() -> None:
+    m = {"graft": {"tokens": 50, "n_models": 2, "rates": {"none": 0.0, "input": 0.3, "output": 0.0, "both": 0.6}}}
+    e = input_restores_share(m)
+    assert e.value == pytest.approx(0.5) and e.lo < 0.5 < e.hi
+    m["graft"]["rates"]["both"] = 0.0
+    assert math.isnan(input_restores_share(m).value)  # nothing restored: undefined, never a verdict
 
 
 def _skeptic(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
