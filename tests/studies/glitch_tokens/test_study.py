@@ -55,6 +55,32 @@ def test_a_row_without_gradient_moves_only_by_weight_decay() -> None:
     assert torch.allclose(p["w"][0, 0], torch.full((4,), 0.9), atol=1e-5)  # 1 − η·m̂/√v̂ = 1 − 0.1
 
 
+def test_graft_sequences_put_each_token_in_the_chunk_and_both_copies() -> None:
+    from skeptic.studies.glitch_tokens.experiment import graft_sequences
+
+    seqs = corpus.make_sequences(np.arange(1, 25), chunk=6, eos=0)
+    out = graft_sequences(seqs, 6, np.array([90, 91, 92]), n=6, rng=np.random.default_rng(0))
+    counts = train.model_inputs_count(out[:, :-1], 100)
+    assert counts[90] == counts[91] == counts[92] == 4 * corpus.COPIES  # 12 insertions cycle through 3 tokens
+    for row in out:
+        c = row[:6]
+        assert (row[7:19:2] == c).all() and (row[8:19:2] == c).all()  # the stuttered copy still copies the chunk
+
+
+def test_scan_path_is_checked_before_anything_trains(tmp_path: Path) -> None:
+    from pydantic import ValidationError
+
+    from skeptic.studies.glitch_tokens.config import PRESETS
+
+    cfg = PRESETS["test"]
+    with pytest.raises(ValidationError, match="not a directory"):
+        cfg.model_validate(cfg.model_dump() | {"scan_path": str(tmp_path / "nowhere")})
+    with pytest.raises(ValidationError, match=r"no \*\.safetensors"):
+        cfg.model_validate(cfg.model_dump() | {"scan_path": str(tmp_path)})
+    _checkpoint(tmp_path / "ckpt")
+    assert cfg.model_validate(cfg.model_dump() | {"scan_path": str(tmp_path / "ckpt")}).scan_path
+
+
 def test_lr_schedule_warms_up_and_decays_to_a_tenth() -> None:
     lrs = [train.lr_at(s, 100, 1.0, 10) for s in range(100)]
     assert lrs[0] == pytest.approx(0.1) and lrs[9] == pytest.approx(1.0)
@@ -80,7 +106,7 @@ def test_verified_by_count_bins_by_occurrences_and_pools_models() -> None:
         ],
     }
     est = verified_by_count(m)
-    assert [e.value for e in est] == [1.0, 0.5, 0.0]  # bins 0, 1-3, >=30; the empty bins are left out
+    assert [e.value for e in est] == [1.0, 0.5, 0.0]  # bins 0, 1-3, >=4
 
 
 def test_input_restores_share_is_the_input_graft_over_the_full_graft() -> None:

@@ -35,6 +35,7 @@ from skeptic.core.claims import (
     Estimate,
     Increasing,
     Measurements,
+    NotRun,
     Probe,
     ProbeOutcome,
     Quote,
@@ -172,12 +173,14 @@ def repeat_gap(m: Measurements) -> Estimate:
     return Estimate(a.value - b.value, a.lo - b.hi, a.hi - b.lo, "difference of Wilson 95% intervals")
 
 
-COUNT_BINS = ((0, 0), (1, 3), (4, 10), (11, 29), (30, 10**9))
+COUNT_BINS = ((0, 0), (1, 3), (4, 10**9))
+"""Three bins of occurrences: never, 1–3, at least 4 (finer bins above 3 all sit at 0% verified, and a run of
+equal zeros is no decrease)."""
 
 
 def verified_by_count(m: Measurements) -> list[Estimate]:
-    """Fraction verified under-trained (maximal repetition probability < 1%) among the verified tokens with 0, 1–3,
-    4–10, 11–29 and ≥ 30 occurrences in the training text, pooled over models (a bin without tokens is left out)."""
+    """Fraction verified under-trained (maximal repetition probability < 1%) among the verified tokens with 0, 1–3
+    and ≥ 4 occurrences in the training text, pooled over models (a bin without tokens is left out)."""
     n_models = len(m["models"])
     out = []
     for lo, hi in COUNT_BINS:
@@ -197,7 +200,9 @@ def input_restores_share(m: Measurements) -> Estimate:
     ``(r_input − r_none) / (r_both − r_none)``, with an interval from the Wilson intervals of the rates."""
     g = m["graft"]
     rates = g.get("rates", {})
-    if not rates or rates["both"] - rates["none"] <= 0:
+    if not rates:
+        raise NotRun("no untied model was trained (tie_all), so input and readout rows cannot be restored apart")
+    if rates["both"] - rates["none"] <= 0:
         return Estimate(float("nan"), float("nan"), float("nan"), "grafting both rows restored nothing")
     n = g["tokens"] * g["n_models"]
     r_in = wilson_interval(round(rates["input"] * n), n)
@@ -327,8 +332,7 @@ CLAIMS = (
     Claim(
         id="undertraining-falls-with-count",
         statement="Tokens nearly absent from training are under-trained too, and less so the more often they occur: "
-        "the fraction verified under-trained falls as the count in the training text rises through 0, 1–3, 4–10, "
-        "11–29 and ≥ 30.",
+        "the fraction verified under-trained falls as the count in the training text rises through 0, 1–3 and ≥ 4.",
         source=f"{LB}, abstract ('tokens present in the tokenizer vocabulary but nearly or fully absent during model "
         "training')",
         measure=verified_by_count,
@@ -516,8 +520,8 @@ def _se_crosscheck(m: Measurements) -> ProbeOutcome:
 def _graft_control(m: Measurements) -> ProbeOutcome:
     g = m["graft"]
     r = g.get("rates", {})
-    if not r:
-        return ProbeOutcome(False, "the graft experiment did not run (no never-seen tokens or no untied model)")
+    if not r:  # nothing to check, and the claim that reads it gets no verdict (NotRun)
+        return ProbeOutcome(True, "the graft experiment did not run: no untied model (tie_all) or no never-seen token")
     ok = r["fine-tuned"] >= 0.8 and r["both"] >= 0.3 and r["none"] <= 0.1
     return ProbeOutcome(
         ok,

@@ -108,7 +108,7 @@ PRESETS = {
         lr=1e-2,
         rare_max=3,
         frequent_count=10,
-        graft_steps=20,
+        graft_steps=80,
         n_controls=24,
         n_verify_rare=48,
     ),
