@@ -7,13 +7,15 @@ never-seen token stays at init × weight decay) are probes, not claims. Every cl
 overrides under which the mechanism is absent and the claim must then fail:
 
 * ``feed_never_seen=30``: the tokens the text never contains are fed after all (the token-count contrast: nothing is
-  under-trained any more);
+  left untrained; claims about never-seen tokens only);
 * ``init_std=0.2``: embeddings start ten times larger, so training moves trained rows little relative to their
   start (the review measured the unembedding indicator at chance there);
 * ``tie_all=True``: the untied arms tie their embeddings, so the input rows of never-seen tokens get the readout's
   push-down (for claims about untied models);
-* ``freeze_unseen_readout=True``: the readout rows of never-seen tokens are held at their initial values, removing
-  the output suppression (for the claim against Kosoy's account).
+* ``freeze_unseen_readout=True``: the readout rows of never-seen tokens get no gradient, removing the output
+  suppression the unembedding indicator detects;
+* ``never_seen_as_targets=30``: never-seen tokens are targets but never inputs, so their readout rows are trained and
+  their input rows stay random: Kosoy's condition alone (for the claim against his account).
 
 Thresholds that are Skeptic's own, fixed before running, say so and declare the band a careful reader would accept:
 an indicator "finds" under-trained tokens at AUROC ≥ 0.9 (band 0.8 to 0.95; Land & Bartolo report no AUROC); "most"
@@ -104,6 +106,12 @@ LARGE_INIT = Contrast(
     {"init_std": 0.2},
     "not_replicated",
     "embeddings start ten times larger, so training moves the trained rows little relative to their start",
+)
+UNSUPPRESSED = Contrast(
+    "readout-not-suppressed",
+    {"freeze_unseen_readout": True},
+    "not_replicated",
+    "the readout rows of never-seen tokens get no gradient, so no shared push-down exists to detect",
 )
 TIED = Contrast(
     "untied-arms-tied",
@@ -202,8 +210,14 @@ def input_restores_share(m: Measurements) -> Estimate:
     rates = g.get("rates", {})
     if not rates:
         raise NotRun("no untied model was trained (tie_all), so input and readout rows cannot be restored apart")
-    if rates["both"] - rates["none"] <= 0:
-        return Estimate(float("nan"), float("nan"), float("nan"), "grafting both rows restored nothing")
+    if rates["none"] > 0.1 or rates["both"] - rates["none"] < 0.3:  # the arm must work before its split means anything
+        return Estimate(
+            float("nan"),
+            float("nan"),
+            float("nan"),
+            f"undefined: the never-seen tokens are repeated {rates['none']:.0%} without a graft and "
+            f"{rates['both']:.0%} with both rows (need ≤ 10% and 30 points more)",
+        )
     n = g["tokens"] * g["n_models"]
     r_in = wilson_interval(round(rates["input"] * n), n)
     r_both = wilson_interval(round(rates["both"] * n), n)
@@ -256,7 +270,7 @@ CLAIMS = (
         "input_norm",
         "rare",
         "untied",
-        (FED, LARGE_INIT, TIED),
+        (LARGE_INIT, TIED),
     ),
     _auroc_claim(
         "unembedding-indicator-finds-never-seen",
@@ -268,7 +282,7 @@ CLAIMS = (
         "unembedding_cosine",
         "never",
         None,
-        (FED, LARGE_INIT),
+        (FED, LARGE_INIT, UNSUPPRESSED),
     ),
     _auroc_claim(
         "unembedding-indicator-finds-rare",
@@ -279,7 +293,7 @@ CLAIMS = (
         "unembedding_cosine",
         "rare",
         None,
-        (FED, LARGE_INIT),
+        (LARGE_INIT, UNSUPPRESSED),
     ),
     _auroc_claim(
         "closest-to-centroid-never-seen",
@@ -301,7 +315,7 @@ CLAIMS = (
         "centroid_distance",
         "rare",
         None,
-        (FED, LARGE_INIT),
+        (LARGE_INIT,),
     ),
     Claim(
         id="verification-confirms-candidates",
@@ -358,10 +372,10 @@ CLAIMS = (
         quote=Q_KOSOY,
         contrasts=(
             Contrast(
-                "readout-not-suppressed",
-                {"freeze_unseen_readout": True},
+                "readout-trained-input-random",
+                {"never_seen_as_targets": 30},
                 "replicated",
-                "the readout rows of never-seen tokens are held at their initial values, removing output suppression",
+                "never-seen tokens become targets but never inputs: readout rows trained, input rows left random",
             ),
         ),
     ),
@@ -522,12 +536,13 @@ def _graft_control(m: Measurements) -> ProbeOutcome:
     r = g.get("rates", {})
     if not r:  # nothing to check, and the claim that reads it gets no verdict (NotRun)
         return ProbeOutcome(True, "the graft experiment did not run: no untied model (tie_all) or no never-seen token")
-    ok = r["fine-tuned"] >= 0.8 and r["both"] >= 0.3 and r["none"] <= 0.1
+    restorable = r["none"] <= 0.1  # otherwise nothing is left to restore (a contrast fed them) and the claim is NaN
     return ProbeOutcome(
-        ok,
-        f"never-seen tokens repeated (max prob ≥ 1%): original {r['none']:.0%}, the fine-tuned model "
-        f"{r['fine-tuned']:.0%} (each token fed ≥ {g['seen']} times), both rows grafted {r['both']:.0%} (need ≤ 10%, "
-        "≥ 80%, ≥ 30%: the fine-tune and the full graft must work before a one-sided graft means anything)",
+        r["fine-tuned"] >= 0.8 and (not restorable or r["both"] >= 0.3),
+        f"never-seen tokens repeated (max prob ≥ 1%) by the fine-tuned models: {r['fine-tuned']:.0%} (each token fed "
+        f"≥ {g['seen']} times; need ≥ 80%: the fine-tune must teach them); by the original models {r['none']:.0%} "
+        f"and with both rows grafted {r['both']:.0%} (need ≥ 30% where the original is ≤ 10%: the full graft must "
+        "restore repetition before a one-sided graft means anything)",
     )
 
 
@@ -604,8 +619,8 @@ PROBES = (
     ),
     Probe(
         "graft-positive-control",
-        "The graft experiment works: the fine-tuned models repeat the formerly never-seen tokens and grafting both "
-        "of a token's rows into the original model restores repetition.",
+        "The graft experiment works: the fine-tuned models repeat the formerly never-seen tokens, and grafting both of "
+        "a token's rows into the original model restores repetition where there is any to restore.",
         _graft_control,
     ),
     Probe(

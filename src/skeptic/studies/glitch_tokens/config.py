@@ -55,6 +55,9 @@ class GlitchConfig(StudyConfig):
     feed_never_seen: int = Field(0, ge=0, le=1000)
     """A contrast: each token that never occurs in corpus B is put into this many extra training sequences (three
     inputs each per epoch), so the tokenizer's gap is trained after all."""
+    never_seen_as_targets: int = Field(0, ge=0, le=1000)
+    """A contrast: each never-seen token is the final target of this many extra training sequences, never an input,
+    so its readout row is trained and its input row stays random (Kosoy's condition, without output suppression)."""
     rare_max: int = Field(10, ge=1, le=1000)
     """A token occurring 1 to ``rare_max`` times in corpus B is 'rarely seen' (a second set of positives)."""
     frequent_count: int = Field(30, ge=1, le=1_000_000)

@@ -148,6 +148,14 @@ def train_models(
         if n_keep < len(sequences):  # whole batches only: drop the last extra rows and their counts
             info["extra_counts"] -= train.model_inputs_count(sequences[n_keep:, :-1], info["vocab"])
             sequences = sequences[:n_keep]
+    if cfg.never_seen_as_targets and never.size:  # the Kosoy contrast: trained readout rows, random input rows
+        g = ctx.rng("never-seen-as-targets")
+        rows = sequences[g.integers(len(corp.sequences), size=cfg.never_seen_as_targets * never.size)].copy()
+        rows[:, -1] = np.tile(never, cfg.never_seen_as_targets)  # the last position is a target, never an input
+        n_keep = len(rows) - (len(sequences) + len(rows)) % cfg.batch_size
+        rows = rows[:n_keep]
+        info["extra_counts"] = info["extra_counts"] + train.model_inputs_count(rows[:, :-1], info["vocab"])
+        sequences = np.concatenate([sequences, rows])
     trained = train.train(
         sequences,
         model_shape(cfg, info["vocab"]),
@@ -378,7 +386,6 @@ def graft_experiment(
         return out | {"rates": {}, "seen": 0}
     n_seq = cfg.graft_steps * cfg.batch_size
     seqs = graft_sequences(corp.sequences, cfg.chunk, never, n_seq, ctx.rng("graft", "sequences"))
-    unseen = np.flatnonzero(info["occurrences"] == 0) if cfg.freeze_unseen_readout else None
     tuned = train.train(
         seqs,
         trained.shape,
@@ -390,7 +397,6 @@ def graft_experiment(
         rng=ctx.rng("graft", "batches"),
         device=ctx.device,
         start=trained.params,
-        frozen_readout_rows=unseen,
     )
     rows = torch.as_tensor(never, device=trained.params[train.EMBED].device)
     rates: dict[str, float] = {}

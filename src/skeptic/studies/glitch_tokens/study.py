@@ -3,11 +3,16 @@
 "SolidGoldMagikarp" and its kin made GPT-2/3 produce surreal output (Rumbelow & Watkins 2023). The accepted mechanism:
 the tokenizer was built on text where some strings were common, the model was trained on text where they were rare
 or absent, so their embeddings were barely trained. Land & Bartolo (2024) turned this into indicators computed from
-the weights plus verification by prompting. This study builds that situation on purpose (a BPE tokenizer on corpus A,
-small transformers on corpus B, planted words with known counts), measures where the untrained embeddings end up in
-tied and untied models with and without weight decay, how well each indicator ranks untrained tokens (AUROC against
-the known counts), and whether verification by prompting confirms the candidates. The same indicators are offered as
-a scanner for any local checkpoint (:mod:`skeptic.glitch_tokens`, ``skeptic glitch-scan PATH``).
+the weights plus verification by prompting. This study builds that situation at a realistic scale (a BPE tokenizer on
+the model's own text plus one held-out topic and a few planted words, so about 2-3% of the vocabulary never occurs in
+training and a tail occurs 1-10 times), trains tied and untied models with and without weight decay, scores each
+indicator on never-seen and rarely seen tokens against frequent ones, verifies by prompting, and tests Kosoy's
+"random features" account against output suppression by grafting trained rows into never-seen tokens. Every claim
+names contrasts (the gap fed after all, a ten times larger initialization, the untied arms tied, the readout left
+unsuppressed) under which it must fail. The same indicators are a scanner for any local checkpoint
+(:mod:`skeptic.glitch_tokens`, ``skeptic glitch-scan PATH``).
+
+``run`` calls the sections of :mod:`skeptic.studies.glitch_tokens.experiment` in order.
 """
 
 from __future__ import annotations
@@ -41,9 +46,10 @@ from skeptic.studies.glitch_tokens.figures import make_figures, make_tables
     probes=PROBES,
     brief=BRIEF,
     runtime={
-        "test": "~3 s of CPU beyond imports (1 thread; minutes of wall time on a machine at load 20)",
-        "quick": "~35 s of CPU (1 thread), measured at load 20",
-        "paper": "~6 min (measured 2026-11-24: 326 s on one thread, beside another study; peak RSS 9.3 GB)",
+        "test": "31 s alone on one thread (measured 2026-12-06 at load ~12; 128 s at load ~20)",
+        "quick": "~5 min on one thread at load ~12 (measured 2026-12-06: training 180 s, verification 50 s, graft "
+        "70 s); about 18 min at load 25",
+        "paper": "not measured since the corpus and graft changes (before them: 326 s on one thread)",
     },
     faults=FAULTS,
     budget=Budget(
