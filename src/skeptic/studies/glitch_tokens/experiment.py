@@ -242,7 +242,7 @@ def _moved(delta: torch.Tensor, init: torch.Tensor) -> float:
 def known_answer_checks(ctx: Ctx, d: int) -> dict[str, Any]:
     """The indicator and AUROC code on cases with a known answer, independent of the trained models.
 
-    * A matrix of ``N(0, 1)`` rows in which 20 rows are scaled by 0.1 and moved by one shared vector: the input
+    * A matrix of ``N(0, 1)`` rows in which 20 rows are scaled by 0.05 and moved by 0.3 × one shared vector: the input
       norm and the unembedding indicator (with 5 of those rows as reference) must rank the other 15 below every
       ordinary row (AUROC exactly 1); a row order shuffled together with the labels must give the same AUROC.
     * A "model" that gives token 0 the probabilities 0.5%, 5% and 50% after three prompts: Land & Bartolo's 1%
@@ -255,7 +255,7 @@ def known_answer_checks(ctx: Ctx, d: int) -> dict[str, Any]:
     x = torch.as_tensor(g.normal(size=(n, d)), dtype=torch.float32)
     odd = np.arange(20)
     shared = torch.as_tensor(g.normal(size=d), dtype=torch.float32)
-    x[odd] = 0.1 * x[odd] + 0.1 * shared
+    x[odd] = 0.05 * x[odd] + 0.3 * shared  # shrunken, and mostly one shared vector
     ind = indicators.compute_indicators(x, x, [int(i) for i in odd[:5]])
     pos, neg = odd[5:], np.arange(20, n)
     aurocs = {k: indicators.auroc(-v[pos], -v[neg]) for k, v in ind.items()}
