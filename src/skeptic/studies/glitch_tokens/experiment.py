@@ -420,9 +420,13 @@ def graft_experiment(
         if graft_out:
             params[train.UNEMBED][:, rows] = tuned.params[train.UNEMBED][:, rows]
         grafted = train.Trained(**{**trained.__dict__, "params": params})
+
+        def logits(x: torch.Tensor, g: train.Trained = grafted) -> torch.Tensor:
+            return train.forward_all(g, x).cpu()
+
         ver = verify.verify(
             corp.tokenizer,
-            lambda x, g=grafted: train.forward_all(g, x).cpu(),
+            logits,
             never,
             trained.shape.context,
             chunk=cfg.verify_chunk,
@@ -535,7 +539,7 @@ def corpus_measurements(cfg: Any, corp: corpus.Corpora, trained: train.Trained, 
         "n_rare": int(sets["rare"].size),
         "n_frequent": int(sets["frequent"].size),
         "planted": [
-            dict(p) | {"recount": int(info["occurrences"][p["token"]]) if p["token"] is not None else None}  # type: ignore[call-overload]
+            dict(p) | {"recount": int(info["occurrences"][p["token"]]) if p["token"] is not None else None}
             for p in corp.planted
         ],
         "threshold": verify.THRESHOLD,

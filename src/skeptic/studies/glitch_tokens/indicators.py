@@ -464,9 +464,11 @@ def verify_checkpoint(path: str | Path, token_ids: list[int], max_context: int =
 
     root = Path(path)
     try:
-        model, info = transformers.AutoModelForCausalLM.from_pretrained(
+        loaded: Any = transformers.AutoModelForCausalLM.from_pretrained(
             str(root), output_loading_info=True, use_safetensors=True
         )
+        model: Any = loaded[0]
+        info: dict[str, Any] = loaded[1]
     except Exception as exc:  # transformers raises many types for a checkpoint it cannot read
         return {"ran": False, "why": f"transformers cannot load it as a causal LM ({type(exc).__name__})"}
     if info.get("missing_keys"):
