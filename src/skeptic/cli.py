@@ -728,9 +728,17 @@ def glitch_scan_command(
         Path | None, typer.Option("--out", help="Also write every token's indicators to this CSV.")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print every token's indicators as JSON on stdout.")] = False,
+    verify_top: Annotated[
+        int,
+        typer.Option(
+            "--verify",
+            help="Verify this many top candidates by prompting (needs transformers and a causal LM it can load).",
+            min=0,
+        ),
+    ] = 0,
 ) -> None:
     """Find under-trained ("glitch") token candidates in a local checkpoint from its weights (Land & Bartolo 2024)."""
-    from skeptic.glitch_tokens import scan
+    from skeptic.glitch_tokens import scan, verify_checkpoint
 
     ref: list[int] | None = None
     if reference is not None:
@@ -741,6 +749,21 @@ def glitch_scan_command(
     if out_csv is not None and (out_csv.is_dir() or not out_csv.parent.is_dir()):
         raise UsageError(f"--out {out_csv}: not a writable file path")
     result = scan(path, reference=ref)
+    if verify_top:
+        cands = [r["id"] for r in result.candidates()[:verify_top]]
+        ok = [r["id"] for r in result.rows if r["category"] == "ok" and not r["candidate"] and not r["reference"]]
+        controls = ok[:: max(len(ok) // verify_top, 1)][:verify_top]  # ordinary tokens spread over the vocabulary
+        result.verification = verify_checkpoint(path, cands + controls)
+        result.verification["candidates"] = cands
+        result.verification["controls"] = controls
+    warning = (
+        "WARNING: the input embedding looks like an untrained random initialization (row-norm spread "
+        f"{result.untrained['norm_cv']:.3f} vs {result.untrained['norm_cv_random']:.3f} for random rows; top "
+        f"covariance eigenvalue {result.untrained['top_eigen_ratio']:.2f}× the mean vs ≤ "
+        f"{result.untrained['top_eigen_ratio_random']:.2f}× for random rows): its indicators rank noise"
+        if result.untrained["looks_untrained"]
+        else ""
+    )
     if as_json:
         _print_json(
             {
@@ -749,16 +772,29 @@ def glitch_scan_command(
                 "main_indicator": result.main_indicator,
                 "threshold": result.threshold,
                 "reference": result.reference,
+                "categories": result.category_counts(),
+                "untrained": result.untrained,
+                "verification": result.verification,
                 "tokens": result.rows,
             }
         )
     else:
+        if warning:
+            err.print(warning, markup=False)
+        cats = result.category_counts()
+        out.print(
+            "categories: " + ", ".join(f"{k} {v}" for k, v in cats.items()) + " (only 'ok' tokens, text can contain "
+            "them, are ranked; the others can never appear in encoded text)",
+            markup=False,
+        )
+        mp = result.verification.get("max_prob", {}) if result.verification.get("ran") else {}
         table = Table(
             "rank",
             "id",
             "token",
             result.main_indicator,
             "candidate",
+            *(["max repeat prob"] if mp else []),
             title=f"{path}: {result.vocab_size} tokens × {result.d_model}, "
             f"{'tied' if result.tied else 'untied'} embeddings, {len(result.reference)} known-unused tokens",
         )
@@ -769,13 +805,28 @@ def glitch_scan_command(
                 repr(row["text"]),
                 f"{row[result.main_indicator]:.4g}",
                 "yes" if row["candidate"] else "",
+                *([f"{mp[row['id']]:.2e}" if row["id"] in mp else ""] if mp else []),
             )
         out.print(table)
         out.print(
             f"{len(result.candidates())} candidates: the lowest {result.main_indicator} (≤ {result.threshold:.4g}, "
-            "the bottom 2%); verify them by prompting before trusting them.",
+            "the bottom 2% of ordinary tokens); verify them by prompting before trusting them.",
             markup=False,
         )
+        if verify_top:
+            v = result.verification
+            if not v.get("ran"):
+                out.print(f"verification by prompting did not run: {v.get('why')}", markup=False)
+            else:
+                n_c = sum(mp[i] < v["threshold"] for i in v["candidates"])
+                n_o = sum(mp[i] < v["threshold"] for i in v["controls"])
+                out.print(
+                    f"verified under-trained (max repetition probability < 1%): {n_c} of {len(v['candidates'])} "
+                    f"candidates, {n_o} of {len(v['controls'])} ordinary control tokens",
+                    markup=False,
+                )
+    if as_json and warning:
+        err.print(warning, markup=False)
     if out_csv is not None:
         import csv
 

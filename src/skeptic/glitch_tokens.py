@@ -22,6 +22,7 @@ if TYPE_CHECKING:
         ScanError,
         ScanResult,
         auroc,
+        categorize,
         centroid_distance,
         compute_indicators,
         cosine_distance,
@@ -34,6 +35,8 @@ if TYPE_CHECKING:
         scan,
         shared_direction_fraction,
         unembedding_cosine,
+        untrained_check,
+        verify_checkpoint,
     )
     from skeptic.studies.glitch_tokens.verify import THRESHOLD as VERIFICATION_THRESHOLD
     from skeptic.studies.glitch_tokens.verify import verify
@@ -44,6 +47,9 @@ __getattr__, __dir__ = lazy_exports(
         "ScanError": "skeptic.studies.glitch_tokens.indicators",
         "ScanResult": "skeptic.studies.glitch_tokens.indicators",
         "auroc": "skeptic.studies.glitch_tokens.indicators",
+        "categorize": "skeptic.studies.glitch_tokens.indicators",
+        "untrained_check": "skeptic.studies.glitch_tokens.indicators",
+        "verify_checkpoint": "skeptic.studies.glitch_tokens.indicators",
         "centroid_distance": "skeptic.studies.glitch_tokens.indicators",
         "compute_indicators": "skeptic.studies.glitch_tokens.indicators",
         "cosine_distance": "skeptic.studies.glitch_tokens.indicators",
@@ -66,6 +72,7 @@ __all__ = [
     "ScanError",
     "ScanResult",
     "auroc",
+    "categorize",
     "centroid_distance",
     "compute_indicators",
     "cosine_distance",
@@ -78,5 +85,7 @@ __all__ = [
     "scan",
     "shared_direction_fraction",
     "unembedding_cosine",
+    "untrained_check",
     "verify",
+    "verify_checkpoint",
 ]
