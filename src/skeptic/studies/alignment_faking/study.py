@@ -16,14 +16,15 @@ import math
 import re
 import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from matplotlib.figure import Figure as MplFigure
 
 from skeptic.core.claims import AtLeast, Claim, Estimate, Measurements, NotRun, Probe, ProbeOutcome
-from skeptic.core.secrets import redact_files, redact_optional
+from skeptic.core.secrets import redact, redact_files, redact_optional
 from skeptic.core.study import Brief, Figure, RunContext, StudyOutput, StudySkipped, Table, study
 from skeptic.studies.alignment_faking.config import (
     SCRIPTED_PROVIDERS,
@@ -60,6 +61,26 @@ def provider_failure(records: list[dict[str, Any]]) -> str | None:
         return None
     first = " ".join(str(records[0]["error"]).split())
     return f"every one of the {len(records)} samples failed; the provider said: {first[:400]}"
+
+
+class EvalCancelled(KeyboardInterrupt):
+    """Inspect's eval was cancelled (Ctrl-C, SIGTERM): the run is ``interrupted``, never stored as completed."""
+
+
+def check_eval_finished(logs: Sequence[Any], n_tasks: int) -> None:
+    """Raise unless Inspect finished every task: a cancelled eval returns no logs (or logs marked ``cancelled``),
+    and summarizing them would store an empty run as completed, to be reused by the next identical run.
+
+    ``EvalCancelled`` (a ``KeyboardInterrupt``) makes the runner store the run as ``interrupted``; a task that
+    ended in error raises :class:`ProviderError` (the run is stored as failed).
+    """
+    if len(logs) < n_tasks or any(log.status == "cancelled" for log in logs):
+        raise EvalCancelled(f"Inspect's eval was cancelled ({len(logs)} of {n_tasks} tasks returned)")
+    failed = [log for log in logs if log.status != "success"]
+    if failed:
+        err = failed[0].error
+        message = " ".join(str(err.message if err is not None else failed[0].status).split())
+        raise ProviderError(f"an Inspect task ended with status {failed[0].status}: {redact(message)[:400]}")
 
 
 def is_scripted(model: str | None) -> bool:
@@ -125,8 +146,10 @@ def run_experiment(
     )
     records: list[dict[str, Any]] = []
     calibration: list[dict[str, Any]] = []
-    # a provider may echo a key back in an error: Inspect has written it to its logs, so redact them in place
-    redact_files(log.location for log in logs if log.location)
+    # a provider may echo a key back in an error: Inspect has written it to its logs, so redact them in place;
+    # every file under log_dir, not only the returned logs (a cancelled eval returns none but writes its logs)
+    redact_files(p for p in Path(log_dir).rglob("*") if p.is_file())
+    check_eval_finished(logs, len(tasks))
     for log in logs:
         for r in records_from_log(log):
             r["error"] = redact_optional(r["error"])
