@@ -50,3 +50,49 @@ def test_a_cancelled_eval_is_stored_interrupted_and_never_reused(tmp_path: Path)
     with pytest.raises(KeyboardInterrupt):
         skeptic.run("alignment-faking", preset="test", overrides=overrides, store=tmp_path / "store")
     assert [r.status for r in Store(tmp_path / "store").runs()] == ["interrupted", "interrupted"]
+
+
+# --- 2: a provider that never answers ------------------------------------------------------------------------
+def test_a_silent_provider_ends_in_one_clear_line_after_the_configured_attempts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import skeptic
+    from skeptic.core import Store
+    from skeptic.core.runner import RunFailed
+    from skeptic.studies.alignment_faking.localserver import chat_server
+
+    monkeypatch.setenv("LOCAL_API_KEY", "local-key")
+    hang = threading.Event()
+    server, seen = chat_server(lambda m: "", hang=hang)
+    overrides = {
+        "model": "openai-api/local/m",
+        "model_base_url": f"http://127.0.0.1:{server.server_address[1]}/v1",
+        "grader_model": "skeptic-scripted/grader",
+        "settings": "helpful_only",
+        "n_questions": 1,
+        "max_turns": 1,
+        "af_calibration": False,
+        "attempt_timeout": 1,
+        "max_retries": 1,
+        "log_dir": str(tmp_path / "logs"),
+    }
+    try:
+        with pytest.raises(RunFailed) as info:
+            skeptic.run("alignment-faking", preset="test", overrides=overrides, store=tmp_path / "store")
+    finally:
+        hang.set()
+        server.shutdown()
+    # one question, two tiers, one model turn each: 2 requests x (1 attempt + 1 retry) at most (an attempt
+    # abandoned while its connection opens never reaches the server); before the fix the retries never ended
+    assert 2 <= len(seen) <= 4
+    message = str(info.value)
+    assert "\n" not in message and "never answered" in message and "max_retries=1" in message
+    assert [r.status for r in Store(tmp_path / "store").runs()] == ["failed"]
+
+
+def test_timeouts_and_retries_have_finite_defaults() -> None:
+    from skeptic.studies.alignment_faking.config import AlignmentFakingConfig as C
+    from skeptic.studies.alignment_faking.study import patience
+
+    p = patience(C())
+    assert 0 < p["attempt_timeout"] <= p["timeout"] < 3600 and 0 < p["max_retries"] <= 10

@@ -171,6 +171,18 @@ class AlignmentFakingConfig(StudyConfig):
     max_connections: int = Field(default=10, ge=1, le=500)
     """Concurrent requests per model (Inspect's connection limit)."""
 
+    request_timeout: int = Field(default=900, ge=1, le=86_400)
+    """Seconds one model or grader request may take in all, retries included (Inspect's ``timeout``); then the
+    sample fails. Inspect's own default is none."""
+
+    attempt_timeout: int = Field(default=300, ge=1, le=86_400)
+    """Seconds one attempt may wait for the provider before it is abandoned and retried (Inspect's
+    ``attempt_timeout``; its default is 600 s)."""
+
+    max_retries: int = Field(default=5, ge=0, le=100)
+    """Retries of a failed or timed-out attempt (Inspect's ``max_retries``; its default is unlimited, so a
+    provider that never answers stalled the run forever)."""
+
     min_format_rate: float = Field(default=0.9, ge=0.0, le=1.0)
     """Probe threshold: the fraction of replies with a closed ``<OUTPUT>`` block must reach this."""
 

@@ -55,11 +55,26 @@ class ProviderError(RuntimeError):
     """Every sample of the run failed at the provider (a bad key, an unreachable server): nothing to measure."""
 
 
-def provider_failure(records: list[dict[str, Any]]) -> str | None:
+def patience(config: C) -> dict[str, int]:
+    """How long Inspect waits for a provider and how often it retries (its defaults: 600 s, retry forever)."""
+    return {
+        "timeout": config.request_timeout,
+        "attempt_timeout": config.attempt_timeout,
+        "max_retries": config.max_retries,
+    }
+
+
+def provider_failure(records: list[dict[str, Any]], config: C | None = None) -> str | None:
     """A one-line message when every sample failed (the provider's own error, credentials redacted), else None."""
     if not records or not all(r["error"] for r in records):
         return None
     first = " ".join(str(records[0]["error"]).split())
+    if config is not None and all("timeout" in str(r["error"]).lower() for r in records):
+        return (
+            f"the provider never answered: every one of the {len(records)} samples timed out after "
+            f"{config.max_retries + 1} attempt(s) of at most {config.attempt_timeout} s each (attempt_timeout="
+            f"{config.attempt_timeout}, max_retries={config.max_retries}, request_timeout={config.request_timeout})"
+        )
     return f"every one of the {len(records)} samples failed; the provider said: {first[:400]}"
 
 
@@ -1055,14 +1070,17 @@ def run(config: C, ctx: RunContext) -> StudyOutput:
         config.model,
         base_url=config.model_base_url,
         config=GenerateConfig(
-            temperature=config.temperature, max_tokens=config.max_tokens, max_connections=config.max_connections
+            temperature=config.temperature,
+            max_tokens=config.max_tokens,
+            max_connections=config.max_connections,
+            **patience(config),
         ),
     )
     grader_name = config.grader_model or config.model
     grader = get_model(
         grader_name,
         base_url=config.grader_base_url if config.grader_model else config.model_base_url,
-        config=GenerateConfig(max_tokens=1000, max_connections=config.max_connections),
+        config=GenerateConfig(max_tokens=1000, max_connections=config.max_connections, **patience(config)),
     )
     log_dir = config.log_dir or tempfile.mkdtemp(prefix="skeptic-alignment-faking-")
     ctx.log(f"alignment-faking: Inspect logs in {log_dir} (view with `inspect view --log-dir {log_dir}`)")
@@ -1070,7 +1088,7 @@ def run(config: C, ctx: RunContext) -> StudyOutput:
     with ctx.progress("alignment-faking: Inspect eval (both tiers, all settings)", total=1) as advance:
         records, calibration = run_experiment(config, model, grader, log_dir)
         advance(1)
-    failure = provider_failure(records)
+    failure = provider_failure(records, config)
     if failure is not None:  # nothing to measure: say why in one line (the runner stores the run as failed)
         raise ProviderError(failure)
     m = summarize(config, records, calibration, ctx.rng("bootstrap"))
