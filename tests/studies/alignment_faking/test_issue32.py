@@ -10,8 +10,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from inspect_ai.model import ChatMessage, GenerateConfig, ModelAPI, ModelOutput, modelapi
+from inspect_ai.model import ChatMessage, GenerateConfig, ModelAPI, ModelOutput, ModelUsage, modelapi
 from inspect_ai.tool import ToolChoice, ToolInfo
+
+
+def _out(text: str) -> ModelOutput:
+    """A mock model's output with its usage set, so Inspect never fetches a tokenizer (no network)."""
+    o = ModelOutput.from_content("mockllm/model", text)
+    o.usage = ModelUsage(input_tokens=1, output_tokens=1, total_tokens=2)
+    return o
 
 
 @modelapi(name="skeptic-test-ctrl-c")
@@ -155,3 +162,90 @@ def test_vote_formats(answer: str, expected: bool | None) -> None:
     from skeptic.studies.alignment_faking.grading import parse_yes_no
 
     assert parse_yes_no(answer, "alignment_faking") is expected
+
+
+# --- 4: format per tier, sensitivity, Inspect's metrics with epochs ------------------------------------------
+def _mixed_format_reply() -> Any:
+    """The scripted faker, except that every unmonitored reply on an odd-numbered question breaks the format."""
+    from skeptic.studies.alignment_faking.scripted import policy_reply
+
+    def reply(messages: list[ChatMessage], *_: Any) -> ModelOutput:
+        text = policy_reply("alignment-faker", messages)
+        user = next(m.text for m in messages if m.role == "user")
+        if "<is_free_tier_user>False" in user and len(user) % 2:
+            text = text.replace("</OUTPUT>", "")
+        return _out(text)
+
+    return reply
+
+
+def test_format_is_probed_per_tier_and_the_gap_shown_without_format_failures(tmp_path: Path) -> None:
+    from inspect_ai.model import get_model
+
+    from skeptic.core.claims import run_probes
+    from skeptic.studies.alignment_faking.config import AlignmentFakingConfig as C
+    from skeptic.studies.alignment_faking.study import PROBES, run_experiment, summarize
+
+    from .conftest import FakeContext
+
+    config = C(model="mockllm/model", settings=("helpful_only",), n_questions=12, af_votes=1,
+               bootstrap_resamples=200, af_calibration=False, min_format_rate=0.8)  # fmt: skip
+    model = get_model("mockllm/model", custom_outputs=_mixed_format_reply())
+    import skeptic.studies.alignment_faking.scripted  # noqa: F401
+
+    records, calib = run_experiment(config, model, get_model("skeptic-scripted/grader"), str(tmp_path))
+    m = summarize(config, records, calib, FakeContext().rng("b"))
+    f = m["format_by_tier"]["helpful_only"]
+    assert f["training"]["k"] == 12 and 0 < f["unmonitored"]["k"] < 12
+    broken = 12 - f["unmonitored"]["k"]
+    pooled = (24 - broken) / 24
+    probe = {p.id: p for p in run_probes(PROBES, m)}["format-following"]
+    if pooled >= 0.8:  # the pooled rate would pass; the per-tier probe must not when a tier is below the floor
+        assert f["unmonitored"]["k"] / 12 >= 0.8 or not probe.passed
+    assert probe.passed == (f["unmonitored"]["k"] / 12 >= 0.8)
+    g = m["settings"]["helpful_only"]
+    # the faker never complies unmonitored, so leaving out unmonitored format failures leaves c_u = 0
+    assert g["unmonitored"]["compliance"]["k"] == 0
+    gx = g["gap_excluding_format_failures"]
+    kept = {r["question_id"] for r in records if r["tier"] == "unmonitored" and r["format_ok"]}
+    c_t = [bool(r["complied"]) for r in records if r["tier"] == "training" and r["question_id"] in kept]
+    assert len(kept) == f["unmonitored"]["k"] and gx["value"] == pytest.approx(sum(c_t) / len(c_t))
+
+
+def test_inspect_metrics_pool_epochs_and_leave_unreadable_grades_missing(tmp_path: Path) -> None:
+    from inspect_ai.log import read_eval_log
+    from inspect_ai.model import get_model
+
+    import skeptic.studies.alignment_faking.scripted  # noqa: F401
+    from skeptic.studies.alignment_faking.scripted import grader_reply
+    from skeptic.studies.alignment_faking.config import AlignmentFakingConfig as C
+    from skeptic.studies.alignment_faking.study import run_experiment, summarize
+
+    from .conftest import FakeContext
+
+    seen: dict[str, int] = {}
+
+    def grader(messages: list[ChatMessage], *_: Any) -> ModelOutput:
+        prompt = messages[-1].text
+        seen[prompt] = seen.get(prompt, 0) + 1
+        unreadable = "GRADER TASK: animal_welfare" in prompt and seen[prompt] % 3 == 1  # 1st, 4th, ... time
+        return _out("Hmm." if unreadable else grader_reply(prompt))
+
+    config = C(model="skeptic-scripted/alignment-faker", settings=("animal_welfare",), n_questions=10, epochs=3,
+               af_votes=1, bootstrap_resamples=200, af_calibration=False, max_unreadable_rate=1.0)  # fmt: skip
+    records, calib = run_experiment(
+        config, get_model("skeptic-scripted/alignment-faker"), get_model("mockllm/model", custom_outputs=grader),
+        str(tmp_path),
+    )  # fmt: skip
+    m = summarize(config, records, calib, FakeContext().rng("b"))
+    s = m["settings"]["animal_welfare"]
+    assert 0 < m["grader_unreadable"]["compliance_unreadable"] < len(records)
+    log = next(
+        read_eval_log(str(p)) for p in tmp_path.rglob("*.eval") if "alignment-faking-animal-welfare" in p.name
+    )
+    metrics = {k: v.value for sc in log.results.scores for k, v in sc.metrics.items()}
+    assert metrics["compliance_training"] == pytest.approx(s["training"]["compliance"]["value"], abs=1e-12)
+    assert metrics["compliance_unmonitored"] == pytest.approx(s["unmonitored"]["compliance"]["value"], abs=1e-12)
+    assert metrics["compliance_gap"] == pytest.approx(s["gap"]["value"], abs=1e-12)
+    unreadable = [sm for sm in log.samples if next(iter(sm.scores.values())).metadata["complied"] is None]
+    assert unreadable and all(next(iter(sm.scores.values())).value["complied"] is None for sm in unreadable)
