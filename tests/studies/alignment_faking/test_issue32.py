@@ -249,3 +249,102 @@ def test_inspect_metrics_pool_epochs_and_leave_unreadable_grades_missing(tmp_pat
     assert metrics["compliance_gap"] == pytest.approx(s["gap"]["value"], abs=1e-12)
     unreadable = [sm for sm in log.samples if next(iter(sm.scores.values())).metadata["complied"] is None]
     assert unreadable and all(next(iter(sm.scores.values())).value["complied"] is None for sm in unreadable)
+
+
+# --- 5: credentials ---------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://gw.example/v1?key=AbC123",
+        "https://gw.example/v1?api-version=2024-06-01&sig=AbC123",
+        "https://gw.example/v1?code=AbC123",
+        "https://gw.example/v1?auth=AbC123",
+        "https://gw.example/t/4f9aKz81QmX0bN7cR2dE5hJ/v1",
+    ],
+)
+def test_a_credential_in_a_base_url_is_rejected_without_echoing_it(url: str) -> None:
+    from skeptic.core.config import resolve_config
+    from skeptic.core.errors import UsageError
+    from skeptic.studies.alignment_faking.study import run as study
+
+    for key in ("model_base_url", "grader_base_url"):
+        with pytest.raises(UsageError) as info:
+            resolve_config(study, "quick", {key: url})
+        assert "credential" in str(info.value) and "AbC123" not in str(info.value)
+        assert "4f9aKz81QmX0bN7cR2dE5hJ" not in str(info.value) and "\n" not in str(info.value)
+    resolve_config(study, "quick", {"model_base_url": "http://127.0.0.1:8000/v1?api-version=2024-06-01"})
+
+
+def test_short_keys_and_url_credentials_are_redacted(monkeypatch: pytest.MonkeyPatch) -> None:
+    from skeptic.core.secrets import redact
+
+    monkeypatch.setenv("LOCAL_API_KEY", "q7Zp2x")
+    monkeypatch.setenv("HF_HUB_DISABLE_TOKEN", "true")
+    out = redact('{"ok": true, "error": "bad key q7Zp2x", "url": "https://h/v1?sig=S1g9&x=1", "exit code=2"}')
+    assert "q7Zp2x" not in out and "S1g9" not in out and '"ok": true' in out and "exit code=2" in out
+
+
+def _files_under(*roots: Path) -> list[bytes]:
+    import zipfile
+
+    blobs = []
+    for root in roots:
+        for p in root.rglob("*"):
+            if p.is_file():
+                data = p.read_bytes()
+                blobs.append(data)
+                if zipfile.is_zipfile(p):
+                    with zipfile.ZipFile(p) as z:
+                        blobs.extend(z.read(n) for n in z.namelist())
+                elif p.suffix == ".gz":
+                    import gzip
+
+                    blobs.append(gzip.decompress(data))
+    return blobs
+
+
+def test_planted_keys_appear_in_no_byte_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """A provider echoes the key (long and short) in every error; nothing Skeptic or Inspect writes keeps it."""
+    import skeptic
+    from inspect_ai._util.trace import inspect_trace_file
+
+    from skeptic.core import Store
+    from skeptic.core.runner import RunFailed
+    from skeptic.core.study import get_study
+    from skeptic.report import write_report
+    from skeptic.studies.alignment_faking.localserver import chat_server
+
+    long_key, short_key = "lk-7f3a9c1e55d04b2e8a61", "q7Zp2x"
+    monkeypatch.setenv("LOCAL_API_KEY", long_key)
+    monkeypatch.setenv("GRADER_TOKEN", short_key)
+    default_trace = inspect_trace_file()  # this process's trace file outside Skeptic's control
+    before = default_trace.read_bytes() if default_trace.exists() else b""
+    server, _ = chat_server(lambda m: f"Incorrect API key provided: {long_key} (also {short_key})", status=401)
+    try:
+        with pytest.raises(RunFailed):
+            skeptic.run(
+                "alignment-faking",
+                preset="test",
+                overrides={
+                    "model": "openai-api/local/m",
+                    "model_base_url": f"http://127.0.0.1:{server.server_address[1]}/v1",
+                    "settings": "helpful_only",
+                    "n_questions": 2,
+                    "max_retries": 0,
+                    "log_dir": str(tmp_path / "logs"),
+                },
+                store=tmp_path / "store",
+            )
+    finally:
+        server.shutdown()
+    write_report(Store(tmp_path / "store"), tmp_path / "report", [get_study("alignment-faking")])
+    out, err = capfd.readouterr()
+    blobs = _files_under(tmp_path) + [out.encode(), err.encode()]
+    after = default_trace.read_bytes() if default_trace.exists() else b""
+    blobs.append(after[len(before) :])
+    assert (tmp_path / "logs" / "inspect-trace.log").exists()
+    assert any(b"Incorrect API key provided" in b for b in blobs), "the provider's message is kept"
+    for key in (long_key, short_key):
+        assert not any(key.encode() in b for b in blobs), key

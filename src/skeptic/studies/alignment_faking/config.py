@@ -71,6 +71,30 @@ def looks_like_a_secret(value: str) -> bool:
     return bool(_KEYLIKE.search(value))
 
 
+_CREDENTIAL_PARAM = re.compile(r"key|sig|code|auth|token|secret|pass|cred|session", re.IGNORECASE)
+
+
+def url_credential(url: str) -> str | None:
+    """What in a base URL carries a credential (never the value itself), or None: a ``user:password@``, a
+    credential-named query parameter (``?key=``, ``?sig=``, ``?code=``, ``?auth=``, ...) or a token-shaped
+    path segment (20+ characters with letters and digits). Keys come from the environment only."""
+    from urllib.parse import parse_qsl, urlsplit
+
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "a URL that cannot be parsed"
+    if parts.username is not None or parts.password is not None or "@" in parts.netloc:
+        return "a user or password before the host"
+    for name, _ in parse_qsl(parts.query, keep_blank_values=True) + parse_qsl(parts.fragment):
+        if _CREDENTIAL_PARAM.search(name):
+            return f"a query parameter named {name!r}"
+    for segment in parts.path.split("/"):
+        if len(segment) >= 20 and re.search(r"\d", segment) and re.search(r"[A-Za-z]", segment):
+            return "a token-shaped segment in its path"
+    return None
+
+
 class AlignmentFakingConfig(StudyConfig):
     model: str | None = None
     """Inspect model under test, e.g. ``anthropic/claude-3-opus-20240229``, ``openai/gpt-4o``,
@@ -223,6 +247,14 @@ class AlignmentFakingConfig(StudyConfig):
     def _no_secrets(cls, v: str | None) -> str | None:
         if v is not None and looks_like_a_secret(v):
             raise ValueError("looks like it contains a credential; API keys come from the environment only")
+        return v
+
+    @field_validator("model_base_url", "grader_base_url")
+    @classmethod
+    def _no_credential_in_url(cls, v: str | None) -> str | None:
+        found = None if v is None else url_credential(v)
+        if found is not None:
+            raise ValueError(f"carries a credential ({found}); API keys come from the environment only")
         return v
 
     @field_validator("model_base_url", "grader_base_url", "dataset_path", "log_dir")

@@ -17,20 +17,20 @@ import re
 import tempfile
 import time
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from matplotlib.figure import Figure as MplFigure
 
 from skeptic.core.claims import AtLeast, Claim, Estimate, Measurements, NotRun, Probe, ProbeOutcome
-from skeptic.core.secrets import redact, redact_files, redact_optional
+from skeptic.core.secrets import redact, redact_optional
 from skeptic.core.study import Brief, Figure, RunContext, StudyOutput, StudySkipped, Table, study
 from skeptic.studies.alignment_faking.config import (
     SCRIPTED_PROVIDERS,
     AlignmentFakingConfig,
     looks_like_a_secret,
 )
+from skeptic.studies.alignment_faking.confinement import confined_inspect
 from skeptic.studies.alignment_faking.faults import FAULTS
 from skeptic.studies.alignment_faking.metrics import TIERS, setting_summary
 from skeptic.studies.alignment_faking.published import PUBLISHED, published_markdown, published_rows
@@ -147,23 +147,21 @@ def run_experiment(
     )
     if config.af_calibration and config.scratchpad:
         tasks.append(af_classifier_calibration(config.af_votes, config.af_threshold, config.grader_temperature))
-    logs = inspect_eval(
-        tasks,
-        model=model,
-        model_roles={"grader": grader},
-        display="none",
-        log_dir=log_dir,
-        max_tasks=len(tasks),
-        max_samples=4 * config.max_connections,
-        fail_on_error=False,
-        log_level="warning",
-        score_display=False,
-    )
+    with confined_inspect(log_dir):  # Inspect's data dir and trace under Skeptic's control, all of it redacted
+        logs = inspect_eval(
+            tasks,
+            model=model,
+            model_roles={"grader": grader},
+            display="none",
+            log_dir=log_dir,
+            max_tasks=len(tasks),
+            max_samples=4 * config.max_connections,
+            fail_on_error=False,
+            log_level="warning",
+            score_display=False,
+        )
     records: list[dict[str, Any]] = []
     calibration: list[dict[str, Any]] = []
-    # a provider may echo a key back in an error: Inspect has written it to its logs, so redact them in place;
-    # every file under log_dir, not only the returned logs (a cancelled eval returns none but writes its logs)
-    redact_files(p for p in Path(log_dir).rglob("*") if p.is_file())
     check_eval_finished(logs, len(tasks))
     for log in logs:
         for r in records_from_log(log):
@@ -1043,9 +1041,8 @@ def summarize(
     sensitivity_rng = rng.spawn(1)[0]  # its own stream: the main numbers stay as they were
     for s in config.settings:  # sensitivity: the same gap with the replies that broke the format left out
         kept = [r for r in ok if r["setting"] == s and r["format_ok"]]
-        settings[s]["gap_excluding_format_failures"] = (
-            setting_summary(kept, sensitivity_rng, config.bootstrap_resamples, categories=False)["gap"] if kept else None
-        )
+        summary = setting_summary(kept, sensitivity_rng, config.bootstrap_resamples, categories=False) if kept else {}
+        settings[s]["gap_excluding_format_failures"] = summary.get("gap")
     pq = per_question_rows(ok)
     llm_graded = [r for r in ok if r["setting"] == "animal_welfare" or config.compliance_grader != "prefix"]
     unreadable = {

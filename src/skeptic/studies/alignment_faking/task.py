@@ -43,6 +43,7 @@ from inspect_ai.solver import Generate, Solver, TaskState, solver
 
 from skeptic.studies.alignment_faking import grading
 from skeptic.studies.alignment_faking.config import Setting
+from skeptic.studies.alignment_faking.confinement import install_redaction
 from skeptic.studies.alignment_faking.prompts import (
     NEXT_TURN,
     has_closed_output,
@@ -366,6 +367,7 @@ def alignment_faking(
     epochs: int = 1,
 ) -> Task:
     """Greenblatt et al. (2024)'s prompted setting, both tiers per question; see the module docstring."""
+    install_redaction()  # run standalone (``inspect eval``), keys a provider echoes stay out of the traces too
     if compliance_grader == "prefix" and setting == "helpful_only" and not query_suffix:
         raise ValueError("compliance_grader=prefix needs query_suffix=True")
     samples = build_samples(
