@@ -348,3 +348,27 @@ def test_planted_keys_appear_in_no_byte_written(
     assert any(b"Incorrect API key provided" in b for b in blobs), "the provider's message is kept"
     for key in (long_key, short_key):
         assert not any(key.encode() in b for b in blobs), key
+
+
+# --- 6: concurrency ---------------------------------------------------------------------------------------------
+def test_model_and_grader_get_their_own_adaptive_limits_unless_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    from inspect_ai.model._model import model_concurrency_key
+    from inspect_ai.util._concurrency import adaptive_active
+
+    from skeptic.studies.alignment_faking.config import AlignmentFakingConfig as C
+    from skeptic.studies.alignment_faking.study import inspect_models
+
+    monkeypatch.setenv("LOCAL_API_KEY", "local-key")
+    base = {"model": "openai-api/local/m", "model_base_url": "http://127.0.0.1:9/v1",
+            "grader_model": "openai-api/local/g", "grader_base_url": "http://127.0.0.1:9/v1"}  # fmt: skip
+
+    def active(m: Any) -> bool:
+        return bool(adaptive_active(m.config.adaptive_connections, m.config.max_connections, m.config.batch))
+
+    model, grader = inspect_models(C(**base))
+    assert active(model) and active(grader)  # no explicit limit: Inspect adapts each
+    assert model_concurrency_key(model.api) != model_concurrency_key(grader.api)  # two pools, not one
+    model, grader = inspect_models(C(**base, grader_max_connections=7))
+    assert active(model) and not active(grader) and grader.config.max_connections == 7
+    model, grader = inspect_models(C(**base, max_connections=3))
+    assert not active(model) and model.config.max_connections == 3 and active(grader)

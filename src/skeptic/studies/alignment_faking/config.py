@@ -192,8 +192,13 @@ class AlignmentFakingConfig(StudyConfig):
     max_tokens: int = Field(default=4000, ge=16, le=64_000)
     """Maximum tokens per model turn."""
 
-    max_connections: int = Field(default=10, ge=1, le=500)
-    """Concurrent requests per model (Inspect's connection limit)."""
+    max_connections: int | None = Field(default=None, ge=1, le=500)
+    """Concurrent requests to the model under test. None: Inspect's adaptive concurrency (it starts at 20 and
+    moves between 10 and 100 with the provider's rate limits); a number fixes the limit."""
+
+    grader_max_connections: int | None = Field(default=None, ge=1, le=500)
+    """Concurrent requests to the grader, a limit of its own (the grader carries most requests: every classifier
+    vote). None: Inspect's adaptive concurrency; a number fixes the limit."""
 
     request_timeout: int = Field(default=900, ge=1, le=86_400)
     """Seconds one model or grader request may take in all, retries included (Inspect's ``timeout``); then the

@@ -64,6 +64,31 @@ def patience(config: C) -> dict[str, int]:
     }
 
 
+def inspect_models(config: C) -> tuple[Any, Any]:
+    """The model under test and the grader as Inspect models, each with its own connection limit: Inspect's
+    adaptive concurrency unless the config fixes one (a fixed limit switches adaptation off), and the same
+    timeouts and retry limit."""
+    from inspect_ai.model import GenerateConfig, get_model
+
+    assert config.model is not None
+    model = get_model(
+        config.model,
+        base_url=config.model_base_url,
+        config=GenerateConfig(
+            temperature=config.temperature,
+            max_tokens=config.max_tokens,
+            max_connections=config.max_connections,
+            **patience(config),
+        ),
+    )
+    grader = get_model(
+        config.grader_model or config.model,
+        base_url=config.grader_base_url if config.grader_model else config.model_base_url,
+        config=GenerateConfig(max_tokens=1000, max_connections=config.grader_max_connections, **patience(config)),
+    )
+    return model, grader
+
+
 def provider_failure(records: list[dict[str, Any]], config: C | None = None) -> str | None:
     """A one-line message when every sample failed (the provider's own error, credentials redacted), else None."""
     if not records or not all(r["error"] for r in records):
@@ -155,7 +180,7 @@ def run_experiment(
             display="none",
             log_dir=log_dir,
             max_tasks=len(tasks),
-            max_samples=4 * config.max_connections,
+            max_samples=4 * config.max_connections if config.max_connections else None,  # None: follows adaptive
             fail_on_error=False,
             log_level="warning",
             score_display=False,
@@ -1109,26 +1134,10 @@ def run(config: C, ctx: RunContext) -> StudyOutput:
     if config.model is None:
         raise StudySkipped(HOW_TO_RUN)
     scripted = is_scripted(config.model) or is_scripted(config.grader_model)  # the real-model probe fails then
-    from inspect_ai.model import GenerateConfig, get_model
-
     if scripted:
         from skeptic.studies.alignment_faking import scripted as _  # noqa: F401  (registers skeptic-scripted/)
-    model = get_model(
-        config.model,
-        base_url=config.model_base_url,
-        config=GenerateConfig(
-            temperature=config.temperature,
-            max_tokens=config.max_tokens,
-            max_connections=config.max_connections,
-            **patience(config),
-        ),
-    )
+    model, grader = inspect_models(config)
     grader_name = config.grader_model or config.model
-    grader = get_model(
-        grader_name,
-        base_url=config.grader_base_url if config.grader_model else config.model_base_url,
-        config=GenerateConfig(max_tokens=1000, max_connections=config.max_connections, **patience(config)),
-    )
     log_dir = config.log_dir or tempfile.mkdtemp(prefix="skeptic-alignment-faking-")
     ctx.log(f"alignment-faking: Inspect logs in {log_dir} (view with `inspect view --log-dir {log_dir}`)")
     t0 = time.perf_counter()
