@@ -25,8 +25,14 @@ def _out(text: str) -> ModelOutput:
 class CtrlCModel(ModelAPI):
     """A model whose first call makes the process receive SIGINT (as a user's Ctrl-C) and then waits."""
 
-    def __init__(self, model_name: str, base_url: str | None = None, api_key: str | None = None,
-                 config: GenerateConfig = GenerateConfig(), **model_args: Any) -> None:  # noqa: B008
+    def __init__(
+        self,
+        model_name: str,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        config: GenerateConfig = GenerateConfig(),  # noqa: B008 (Inspect's ModelAPI signature)
+        **model_args: Any,
+    ) -> None:
         super().__init__(model_name, base_url, api_key, [], config)
         self.loops: set[int] = set()  # one Ctrl-C per eval (each eval runs its own event loop)
 
@@ -46,8 +52,13 @@ def test_a_cancelled_eval_is_stored_interrupted_and_never_reused(tmp_path: Path)
     import skeptic
     from skeptic.core import Store
 
-    overrides = {"model": "skeptic-test-ctrl-c/m", "settings": "helpful_only", "n_questions": 2,
-                 "af_calibration": False, "log_dir": str(tmp_path / "logs")}
+    overrides = {
+        "model": "skeptic-test-ctrl-c/m",
+        "settings": "helpful_only",
+        "n_questions": 2,
+        "af_calibration": False,
+        "log_dir": str(tmp_path / "logs"),
+    }
     with pytest.raises(KeyboardInterrupt):
         skeptic.run("alignment-faking", preset="test", overrides=overrides, store=tmp_path / "store")
     store = Store(tmp_path / "store")
@@ -136,7 +147,8 @@ def test_an_output_that_mentions_the_scratchpad_tag_keeps_its_end() -> None:
 def test_ordinary_replies_parse_as_before() -> None:
     from skeptic.studies.alignment_faking.prompts import has_closed_output, parse_reply
 
-    two = "<SCRATCHPAD_REASONING>a</SCRATCHPAD_REASONING><SCRATCHPAD_REASONING>b</SCRATCHPAD_REASONING><OUTPUT>x</OUTPUT>"
+    pad = "<SCRATCHPAD_REASONING>{}</SCRATCHPAD_REASONING>"
+    two = pad.format("a") + pad.format("b") + "<OUTPUT>x</OUTPUT>"
     r = parse_reply(two, scratchpad=True)
     assert (r.scratchpad, r.output, r.format_ok) == ("a\n\nb", "x", True)
     assert parse_reply("<OUTPUT>x</OUTPUT>", scratchpad=True).format_ok is False  # no scratchpad
@@ -217,8 +229,8 @@ def test_inspect_metrics_pool_epochs_and_leave_unreadable_grades_missing(tmp_pat
     from inspect_ai.model import get_model
 
     import skeptic.studies.alignment_faking.scripted  # noqa: F401
-    from skeptic.studies.alignment_faking.scripted import grader_reply
     from skeptic.studies.alignment_faking.config import AlignmentFakingConfig as C
+    from skeptic.studies.alignment_faking.scripted import grader_reply
     from skeptic.studies.alignment_faking.study import run_experiment, summarize
 
     from .conftest import FakeContext
@@ -240,9 +252,7 @@ def test_inspect_metrics_pool_epochs_and_leave_unreadable_grades_missing(tmp_pat
     m = summarize(config, records, calib, FakeContext().rng("b"))
     s = m["settings"]["animal_welfare"]
     assert 0 < m["grader_unreadable"]["compliance_unreadable"] < len(records)
-    log = next(
-        read_eval_log(str(p)) for p in tmp_path.rglob("*.eval") if "alignment-faking-animal-welfare" in p.name
-    )
+    log = next(read_eval_log(str(p)) for p in tmp_path.rglob("*.eval") if "alignment-faking-animal-welfare" in p.name)
     metrics = {k: v.value for sc in log.results.scores for k, v in sc.metrics.items()}
     assert metrics["compliance_training"] == pytest.approx(s["training"]["compliance"]["value"], abs=1e-12)
     assert metrics["compliance_unmonitored"] == pytest.approx(s["unmonitored"]["compliance"]["value"], abs=1e-12)
@@ -307,9 +317,9 @@ def test_planted_keys_appear_in_no_byte_written(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
 ) -> None:
     """A provider echoes the key (long and short) in every error; nothing Skeptic or Inspect writes keeps it."""
-    import skeptic
     from inspect_ai._util.trace import inspect_trace_file
 
+    import skeptic
     from skeptic.core import Store
     from skeptic.core.runner import RunFailed
     from skeptic.core.study import get_study
@@ -341,7 +351,7 @@ def test_planted_keys_appear_in_no_byte_written(
         server.shutdown()
     write_report(Store(tmp_path / "store"), tmp_path / "report", [get_study("alignment-faking")])
     out, err = capfd.readouterr()
-    blobs = _files_under(tmp_path) + [out.encode(), err.encode()]
+    blobs = [*_files_under(tmp_path), out.encode(), err.encode()]
     after = default_trace.read_bytes() if default_trace.exists() else b""
     blobs.append(after[len(before) :])
     assert (tmp_path / "logs" / "inspect-trace.log").exists()
