@@ -110,7 +110,7 @@ def test_a_silent_provider_ends_in_one_clear_line_after_the_configured_attempts(
 
 def test_timeouts_and_retries_have_finite_defaults() -> None:
     from skeptic.studies.alignment_faking.config import AlignmentFakingConfig as C
-    from skeptic.studies.alignment_faking.study import patience
+    from skeptic.studies.alignment_faking.experiment import patience
 
     p = patience(C())
     assert 0 < p["attempt_timeout"] <= p["timeout"] < 3600 and 0 < p["max_retries"] <= 10
@@ -195,8 +195,9 @@ def test_format_is_probed_per_tier_and_the_gap_shown_without_format_failures(tmp
     from inspect_ai.model import get_model
 
     from skeptic.core.claims import run_probes
+    from skeptic.studies.alignment_faking.claims import PROBES
     from skeptic.studies.alignment_faking.config import AlignmentFakingConfig as C
-    from skeptic.studies.alignment_faking.study import PROBES, run_experiment, summarize
+    from skeptic.studies.alignment_faking.experiment import run_experiment, summarize
 
     from .conftest import FakeContext
 
@@ -230,8 +231,8 @@ def test_inspect_metrics_pool_epochs_and_leave_unreadable_grades_missing(tmp_pat
 
     import skeptic.studies.alignment_faking.scripted  # noqa: F401
     from skeptic.studies.alignment_faking.config import AlignmentFakingConfig as C
+    from skeptic.studies.alignment_faking.experiment import run_experiment, summarize
     from skeptic.studies.alignment_faking.scripted import grader_reply
-    from skeptic.studies.alignment_faking.study import run_experiment, summarize
 
     from .conftest import FakeContext
 
@@ -366,7 +367,7 @@ def test_model_and_grader_get_their_own_adaptive_limits_unless_set(monkeypatch: 
     from inspect_ai.util._concurrency import adaptive_active
 
     from skeptic.studies.alignment_faking.config import AlignmentFakingConfig as C
-    from skeptic.studies.alignment_faking.study import inspect_models
+    from skeptic.studies.alignment_faking.experiment import inspect_models
 
     monkeypatch.setenv("LOCAL_API_KEY", "local-key")
     base = {"model": "openai-api/local/m", "model_base_url": "http://127.0.0.1:9/v1",

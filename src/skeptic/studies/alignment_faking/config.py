@@ -19,6 +19,7 @@ from skeptic.core.study import StudyConfig
 Setting = Literal["helpful_only", "animal_welfare"]
 SETTINGS: tuple[Setting, ...] = ("helpful_only", "animal_welfare")
 
+SCRIPTED_LABEL = "SCRIPTED TEST MODEL (not a language model; these numbers only test the harness)"
 SCRIPTED_PROVIDERS = ("skeptic-scripted/", "mockllm/")
 """Scripted test models (no language model behind them). A run with one fails the ``real-model`` probe."""
 
@@ -309,3 +310,18 @@ class AlignmentFakingConfig(StudyConfig):
             ) from None
         if not questions:
             raise ValueError(f"{self.dataset_path!r} holds no {self.dataset} questions")
+
+
+PRESETS = {
+    "test": AlignmentFakingConfig(
+        model="skeptic-scripted/alignment-faker",
+        grader_model="skeptic-scripted/grader",
+        n_questions=12,  # at 8 the animal-welfare gap's lower bootstrap bound sat on the 2.5% quantile's edge
+        af_votes=3,
+        bootstrap_resamples=500,
+    ),
+    "quick": AlignmentFakingConfig(n_questions=10),
+    "paper": AlignmentFakingConfig(af_classifier="hughes2025"),
+}
+"""``test``: the scripted test model and grader (harness checks only, never trusted); ``quick``: 10 questions per
+setting; ``paper``: every question, Hughes et al. (2025)'s classifier scheme."""
