@@ -12,7 +12,7 @@ Inspect (:mod:`task`), so any Inspect provider works; inspect_ai is imported onl
 
 from __future__ import annotations
 
-from skeptic.core.study import RunContext, StudyOutput, StudySkipped, study
+from skeptic.core.study import Budget, RunContext, StudyOutput, StudySkipped, study
 from skeptic.studies.alignment_faking import experiment
 from skeptic.studies.alignment_faking.brief import BRIEF
 from skeptic.studies.alignment_faking.claims import CLAIMS, PROBES
@@ -41,6 +41,14 @@ HOW_TO_RUN = (
     probes=PROBES,
     brief=BRIEF,
     faults=FAULTS,
+    budget=Budget(
+        scale={"af_votes": 2, "bootstrap_resamples": 4},
+        set={"n_questions": None},
+        note="every question of the set (not the first 12), twice the classifier votes, 4x bootstrap resamples",
+    ),
+    audit_preset="test",
+    audit_preset_why="the scripted faker and grader are the known-answer case and need no model or network; any "
+    "other preset needs a language model and its API key",
     runtime={
         "test": "~10-20 s (scripted test model)",
         "quick": "~1-3 min with a model",
