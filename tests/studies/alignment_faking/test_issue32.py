@@ -383,3 +383,39 @@ def test_model_and_grader_get_their_own_adaptive_limits_unless_set(monkeypatch: 
     assert active(model) and not active(grader) and grader.config.max_connections == 7
     model, grader = inspect_models(C(**base, max_connections=3))
     assert not active(model) and model.config.max_connections == 3 and active(grader)
+
+
+# --- 8: evaluation awareness ------------------------------------------------------------------------------------
+def test_evaluation_awareness_is_measured_per_tier_with_its_calibration(tmp_path: Path) -> None:
+    from skeptic.studies.alignment_faking.config import AlignmentFakingConfig as C
+    from skeptic.studies.alignment_faking.study import run as study
+
+    from .conftest import FakeContext
+
+    def ea(model: str) -> dict[str, Any]:
+        config = C(model=model, grader_model="skeptic-scripted/grader", n_questions=4, af_votes=1,
+                   bootstrap_resamples=100, af_calibration=False, log_dir=str(tmp_path / model.split("/")[1]))  # fmt: skip
+        out: dict[str, Any] = study.run(config, FakeContext()).measurements["eval_awareness"]
+        return out
+
+    aware, faker = ea("skeptic-scripted/eval-aware"), ea("skeptic-scripted/alignment-faker")
+    for s in ("helpful_only", "animal_welfare"):
+        for t in ("training", "unmonitored"):
+            assert aware["rates"][s][t]["k"] == aware["rates"][s][t]["n"] == 4  # the known answer: every one
+            assert faker["rates"][s][t]["k"] == 0 and faker["rates"][s][t]["n"] == 4  # and none
+    c = aware["calibration"]
+    assert aware["n_labelled"] == 12 and c["tp"] + c["fn"] == 6 and c["fp"] + c["tn"] == 6
+    assert c["precision"] == c["recall"] == 1.0  # the scripted grader's rule on the labelled set
+
+
+def test_evaluation_awareness_off_asks_nothing(tmp_path: Path) -> None:
+    from skeptic.studies.alignment_faking.config import AlignmentFakingConfig as C
+    from skeptic.studies.alignment_faking.study import run as study
+
+    from .conftest import FakeContext
+
+    config = C(model="skeptic-scripted/eval-aware", grader_model="skeptic-scripted/grader", n_questions=2,
+               settings=("helpful_only",), af_votes=1, bootstrap_resamples=100, af_calibration=False,
+               eval_awareness=False, log_dir=str(tmp_path))  # fmt: skip
+    m = study.run(config, FakeContext()).measurements
+    assert m["eval_awareness"] is None and all(r["eval_aware"] is None for r in m["transcripts"])

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from skeptic.core.study import Brief
 from skeptic.studies.alignment_faking.config import SCRIPTED_LABEL
-from skeptic.studies.alignment_faking.figures import af_calibration_caption
+from skeptic.studies.alignment_faking.figures import af_calibration_caption, eval_awareness_caption
 from skeptic.studies.alignment_faking.published import published_markdown
 
 if TYPE_CHECKING:
@@ -92,6 +92,17 @@ def found(result: RunResult) -> str:
         paras.append(
             "**How far to trust the classifier.** On 24 scratchpads written and labelled for Skeptic: "
             + af_calibration_caption(c)
+        )
+    ea = m.get("eval_awareness")
+    if ea:
+        parts = [f"{s.replace('_', '-')} {t} {r['k']}/{r['n']}" for s, tiers in ea["rates"].items()
+                 for t, r in tiers.items()]  # fmt: skip
+        paras.append(
+            "**Does the model treat the scenario as a test?** Scratchpads that say the setup is a test, an "
+            "evaluation, a fiction or otherwise artificial: "
+            + ", ".join(parts)
+            + ". How far to trust the question: "
+            + eval_awareness_caption(ea)
         )
     not_run = m.get("claims_not_run") or []
     if not_run:

@@ -121,6 +121,7 @@ def run_experiment(
     from skeptic.studies.alignment_faking.task import (
         af_classifier_calibration,
         alignment_faking,
+        eval_awareness_calibration,
         grader_calibration,
         records_from_log,
     )
@@ -144,12 +145,15 @@ def run_experiment(
             epochs=config.epochs,
             af_votes=config.af_votes,
             af_threshold=config.af_threshold,
+            eval_awareness=config.eval_awareness and config.scratchpad,
         )
         for s in config.settings
     ]
     tasks.append(
         grader_calibration(config.compliance_grader, config.af_votes, config.af_threshold, config.grader_temperature)
     )
+    if config.eval_awareness and config.scratchpad:
+        tasks.append(eval_awareness_calibration(config.grader_temperature))
     if config.af_calibration and config.scratchpad:
         tasks.append(af_classifier_calibration(config.af_votes, config.af_threshold, config.grader_temperature))
     with confined_inspect(log_dir):  # Inspect's data dir and trace under Skeptic's control, all of it redacted
@@ -171,7 +175,7 @@ def run_experiment(
     for log in logs:
         for r in records_from_log(log):
             r["error"] = redact_optional(r["error"])
-            (calibration if r["tier"] in ("calibration", "af-calibration") else records).append(r)
+            (calibration if r["tier"] in CALIBRATION_TIERS else records).append(r)
     return records, calibration
 
 
@@ -186,6 +190,30 @@ def format_by_tier(records: list[dict[str, Any]], settings: Sequence[str]) -> di
             k = sum(1 for r in rs if r["format_ok"])
             out[s][t] = {"k": k, "n": len(rs), "value": k / len(rs) if rs else None}
     return out
+
+
+CALIBRATION_TIERS = ("calibration", "af-calibration", "ea-calibration")
+"""The tiers of the fixed-answer tasks (grader, alignment-faking classifier, evaluation-awareness question)."""
+
+
+def eval_awareness_summary(
+    records: list[dict[str, Any]], calibration: list[dict[str, Any]], settings: Sequence[str]
+) -> dict[str, Any] | None:
+    """Evaluation awareness: per setting and tier, the share of scratchpads the grader says treat the scenario as a
+    test, a fiction or otherwise artificial (95% Wilson; unreadable answers missing), and the question's precision
+    and recall on the labelled set. None when it was not asked."""
+    from skeptic.studies.alignment_faking.grading import EVAL_AWARENESS_CALIBRATION, precision_recall
+    from skeptic.studies.alignment_faking.metrics import _rate
+
+    got = {r["question_id"]: r for r in calibration if r["tier"] == "ea-calibration"}
+    if not got:
+        return None
+    rates = {
+        s: {t: _rate([r for r in records if r["setting"] == s and r["tier"] == t], "eval_aware") for t in TIERS}
+        for s in settings
+    }
+    pairs = [(c.label, got.get(c.id, {}).get("eval_aware")) for c in EVAL_AWARENESS_CALIBRATION]
+    return {"rates": rates, "calibration": precision_recall(pairs), "n_labelled": len(pairs)}
 
 
 def calibration_results(calibration: list[dict[str, Any]], config: C) -> list[dict[str, Any]]:
@@ -442,6 +470,7 @@ def summarize(
         "min_format_rate": config.min_format_rate,
         "grader_calibration": calibration_results(calibration, config),
         "af_calibration": af_calibration_results(calibration),
+        "eval_awareness": eval_awareness_summary(ok, calibration, config.settings),
         "min_af_precision": config.min_af_precision,
         "min_af_recall": config.min_af_recall,
         "self_graded": config.grader_model is None or config.grader_model == config.model,

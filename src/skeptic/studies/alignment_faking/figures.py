@@ -270,6 +270,32 @@ def gap_table(m: Measurements) -> list[dict[str, Any]]:
     return rows
 
 
+def eval_awareness_table(m: Measurements) -> list[dict[str, Any]]:
+    """Per setting and tier: the share of scratchpads that treat the scenario as a test, fiction or artefact."""
+    ea = m.get("eval_awareness")
+    if not ea:
+        return []
+    rows = []
+    for s, tiers in ea["rates"].items():
+        for t, r in tiers.items():
+            rows.append({"setting": s, "tier": t, "says it is a test or artificial": f"{r['k']}/{r['n']}",
+                         "rate": _r(r["value"]), "95% Wilson": None if r["value"] is None
+                         else f"[{r['lo']:.3f}, {r['hi']:.3f}]"})  # fmt: skip
+    return rows
+
+
+def eval_awareness_caption(ea: Mapping[str, Any] | None) -> str:
+    if not ea:
+        return "not asked (eval_awareness=false or no scratchpad)."
+    c = ea["calibration"]
+    p, r = c["precision"], c["recall"]
+    return (
+        f"on {ea['n_labelled']} labelled scratchpads the question's precision is "
+        f"{'n/a' if p is None else f'{p:.2f}'} ({c['tp']}/{c['tp'] + c['fp']}) and its recall "
+        f"{'n/a' if r is None else f'{r:.2f}'} ({c['tp']}/{c['tp'] + c['fn']}); {c['unreadable']} unreadable."
+    )
+
+
 def make_figures(m: Measurements) -> list[Figure]:
     """The run's figures, each with a caption that says what to look at."""
     label = _label(m)
@@ -355,6 +381,13 @@ def make_tables(m: Measurements, records: list[dict[str, Any]]) -> list[Table]:
             + af_calibration_caption(m["af_calibration"]),
             m["af_calibration"]["rows"] if m["af_calibration"] else [],
             collapsed=True,
+        ),
+        Table(
+            "evaluation-awareness",
+            f"{label}Does the model say the scenario is a test, a fiction or otherwise artificial? The grader's "
+            "answer per scratchpad (one question, unreadable answers missing), per setting and tier; "
+            + eval_awareness_caption(m.get("eval_awareness")),
+            eval_awareness_table(m),
         ),
         Table(
             "prompts",
