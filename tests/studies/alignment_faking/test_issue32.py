@@ -393,8 +393,9 @@ def test_evaluation_awareness_is_measured_per_tier_with_its_calibration(tmp_path
     from .conftest import FakeContext
 
     def ea(model: str) -> dict[str, Any]:
+        logs = str(tmp_path / model.split("/")[1])
         config = C(model=model, grader_model="skeptic-scripted/grader", n_questions=4, af_votes=1,
-                   bootstrap_resamples=100, af_calibration=False, log_dir=str(tmp_path / model.split("/")[1]))  # fmt: skip
+                   bootstrap_resamples=100, af_calibration=False, log_dir=logs)  # fmt: skip
         out: dict[str, Any] = study.run(config, FakeContext()).measurements["eval_awareness"]
         return out
 
