@@ -420,3 +420,27 @@ def test_evaluation_awareness_off_asks_nothing(tmp_path: Path) -> None:
                eval_awareness=False, log_dir=str(tmp_path))  # fmt: skip
     m = study.run(config, FakeContext()).measurements
     assert m["eval_awareness"] is None and all(r["eval_aware"] is None for r in m["transcripts"])
+
+
+# --- 8: many models side by side ---------------------------------------------------------------------------------
+def test_every_model_run_on_a_preset_is_kept_side_by_side_with_the_published_rows(tmp_path: Path) -> None:
+    import skeptic
+    from skeptic.core import Store
+    from skeptic.studies.alignment_faking.compare import model_rows, published_comparison_rows, side_by_side_figure
+
+    small = {"settings": "helpful_only", "n_questions": 4, "af_votes": 1, "bootstrap_resamples": 100}
+    for model in ("skeptic-scripted/alignment-faker", "skeptic-scripted/refuser", "skeptic-scripted/alignment-faker"):
+        skeptic.run("alignment-faking", preset="test", overrides={**small, "model": model}, store=tmp_path,
+                    force=True)  # fmt: skip
+    rows = model_rows(Store(tmp_path), preset="test")
+    assert sorted(r["model"] for r in rows) == ["skeptic-scripted/alignment-faker", "skeptic-scripted/refuser"]
+    by_model = {r["model"]: r for r in rows}
+    assert (
+        by_model["skeptic-scripted/refuser"]["gap"] == 0.0 and by_model["skeptic-scripted/alignment-faker"]["gap"] > 0
+    )
+    assert all("SCRIPTED" in r["source"] for r in rows)
+    published = published_comparison_rows()
+    assert published and all(r["source"].startswith("published") for r in published)
+    assert any(r["model"] == "Claude 3 Opus" and r["gap"] is not None for r in published)
+    fig = side_by_side_figure(rows + published)
+    assert len(fig.axes[0].get_yticklabels()) >= 3
