@@ -76,7 +76,7 @@ def published_comparison_rows() -> list[dict[str, Any]]:
     """The published compliance gaps and qualitative findings, labelled as published, in the same columns."""
     rows = []
     for p in PUBLISHED:
-        if p["metric"] not in ("compliance gap", "shows a compliance gap"):
+        if p["metric"] not in ("compliance gap", "shows a compliance gap") and "qualitative" not in p["metric"]:
             continue
         lo, hi = p.get("range") or (p.get("value"), p.get("value"))
         rows.append(
@@ -93,7 +93,8 @@ def published_comparison_rows() -> list[dict[str, Any]]:
                 "gap 95% (paired bootstrap)": None,
                 "gap_lo": lo,
                 "gap_hi": hi,
-                "AF reasoning (training)": p.get("qualitative"),
+                "AF reasoning (training)": p.get("qualitative") if "qualitative" in p["metric"] else None,
+                "published finding": f"{p['metric']}: {p.get('qualitative')}" if p.get("qualitative") else None,
                 "AF 95% (Wilson)": None,
             }
         )
