@@ -11,6 +11,8 @@ The task (a running sum mod p written step by step), its exact teacher, checker 
     im.teacher_labels(x, y, 5)                            # the teacher's action at every visited state
     im.outcome_reward(x, y, 5)                            # RL's 0/1 reward: all ones here
     im.demonstration_bits(6, 5), im.reward_bits(0.2)      # 13.9 bits per demonstration vs 0.72 per reward
+    im.answers(x, 5, "count")                             # the count task: running count of zeros mod 5
+    im.expert_labels(x, y, 5, "count")                    # its expert writes the true count at any state
 
 Many tiny transformers trained as one computation (stacked parameters under ``torch.vmap``)::
 
@@ -27,10 +29,12 @@ See :mod:`skeptic.studies.imitation.task`, :mod:`~skeptic.studies.imitation.nets
 from skeptic.studies.imitation.experiments import distill_vs_overtrain, horizons, sft_vs_rl, train_teacher
 from skeptic.studies.imitation.nets import (
     Evaluation,
+    SlipEvaluation,
     Stack,
     answer_logits,
     cross_entropy,
     evaluate,
+    evaluate_slipped,
     group_advantages,
     init_stack,
     logits,
@@ -42,26 +46,33 @@ from skeptic.studies.imitation.nets import (
     step,
 )
 from skeptic.studies.imitation.task import (
+    answers,
     check_answer,
     demonstration_bits,
+    expert_labels,
     held_out,
     outcome_reward,
     reward_bits,
     running_sum,
     sample_prompts,
     sequences,
+    slips,
     teacher_labels,
 )
 
 __all__ = [
     "Evaluation",
+    "SlipEvaluation",
     "Stack",
     "answer_logits",
+    "answers",
     "check_answer",
     "cross_entropy",
     "demonstration_bits",
     "distill_vs_overtrain",
     "evaluate",
+    "evaluate_slipped",
+    "expert_labels",
     "group_advantages",
     "held_out",
     "horizons",
@@ -77,6 +88,7 @@ __all__ = [
     "sample_prompts",
     "sequences",
     "sft_vs_rl",
+    "slips",
     "soft_cross_entropy",
     "step",
     "teacher_labels",

@@ -91,7 +91,7 @@ def _distill(hard_end: float, distilled_end: float, teacher: float = 1.0) -> dic
                 for method, end in (("hard", hard_end), ("distilled", distilled_end)):
                     acc = 0.2 + frac * ((end - 0.2) * scale + (teacher - 0.2) * (1 - scale)) + 0.001 * s
                     rows.append({"width": w, "seed": s, "step": step, "method": method, "final_accuracy": acc})
-    return {"distill": {"rows": rows, "teacher": {"final_accuracy": teacher}}}
+    return {"distill": {"rows": rows, "teacher": {"final_accuracy": teacher}, "chance": 0.2}}
 
 
 def test_distillation_measures_by_hand() -> None:
@@ -100,6 +100,7 @@ def test_distillation_measures_by_hand() -> None:
     assert cl.converged_gap(m).value == pytest.approx(-0.2)
     assert cl.distilled_ahead(m).value == pytest.approx((0.1 + 0.2) / 2)  # the mean over steps 10 and 100
     assert cl.capacity_point(_distill(0.99, 0.99)) == 4
+    assert math.isnan(cl.converged_gap(_distill(0.21, 0.22)).value)  # two students that learned nothing
 
 
 def test_arm_probes_fail_for_a_frozen_arm() -> None:

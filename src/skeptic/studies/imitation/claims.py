@@ -291,10 +291,15 @@ def distilled_ahead(m: Measurements) -> Estimate:
 
 def converged_gap(m: Measurements) -> Estimate:
     """At the narrowest width, per seed: hard-label minus distilled accuracy at the last evaluation (the budget's
-    convergence)."""
+    convergence). Undefined when neither kind got ``ARM_MARGIN`` above chance there: two students that learned nothing
+    are equal trivially, which says nothing about capacity."""
     w = widths(m)[0]
     d, h = distill_curve(m, "distilled", w), distill_curve(m, "hard", w)
     last = max(d)
+    chance = float(m["distill"]["chance"])
+    if max(float(np.mean(d[last])), float(np.mean(h[last]))) < chance + ARM_MARGIN:
+        return Estimate(math.nan, math.nan, math.nan, f"undefined: at width {w} neither kind learned (both within "
+                        f"{ARM_MARGIN} of chance), so the capacity question cannot be asked")  # fmt: skip
     return Estimate.from_samples([b - a for a, b in zip(d[last], h[last], strict=True)])
 
 
@@ -606,7 +611,7 @@ def slips_applied(m: Measurements) -> ProbeOutcome:
 def distill_arms_learn(m: Measurements) -> ProbeOutcome:
     """At the widest width, both kinds of student beat chance by ARM_MARGIN at the end of training."""
     w = widths(m)[-1]
-    chance = float(m["sft_vs_rl"]["chance"])
+    chance = float(m["distill"]["chance"])
     ends = {}
     for method in ("distilled", "hard"):
         curve = distill_curve(m, method, w)

@@ -43,6 +43,9 @@ class ImitationConfig(StudyConfig):
     """Horizon T of experiment 1 (SFT vs on-policy distillation vs RL)."""
     clone_steps: int = Field(100, ge=0, le=100_000)
     """Steps of behaviour cloning that make experiment 1's shared checkpoint, from which every arm starts."""
+    finetune_lr: float = Field(0.002, gt=0.0, le=1.0)
+    """Adam learning rate of experiment 1's SFT and on-policy arms from the checkpoint (a fresh Adam at the cloning
+    rate of 0.005 first knocks the checkpoint back; RL has its own ``rl_lr``)."""
     sft_labels: Literal["every-step", "final"] = "every-step"
     """What experiment 1's SFT and on-policy arms are taught from the checkpoint on: the expert's label at every step
     (T·log₂ p bits a demonstration) or at the final step alone (log₂ p bits: the contrast without dense supervision)."""

@@ -224,7 +224,7 @@ def sft_vs_rl(cfg: Any, ctx: RunContext) -> dict[str, Any]:
                                         for k, v in start.params.items()})  # fmt: skip
     labels = [{"method": "sft" if a == "bc" else "on-policy", "seed": i % S} for i, a in enumerate(arms)]
     imitation = train_imitation(
-        stack, arms, T=T, p=p, kind=kind, steps=cfg.sft_steps, batch=cfg.batch, lr=cfg.lr, x_eval=x_eval,
+        stack, arms, T=T, p=p, kind=kind, steps=cfg.sft_steps, batch=cfg.batch, lr=cfg.finetune_lr, x_eval=x_eval,
         labels=labels, n_checkpoints=cfg.checkpoints, gen=gen, ledger=ledger, device=device,
         final_only=cfg.sft_labels == "final",
     )  # fmt: skip
@@ -380,7 +380,7 @@ def distill_vs_overtrain(cfg: Any, ctx: RunContext) -> dict[str, Any]:
             ye = task.answers(xe, p, kind)
             d = nets.soft_cross_entropy(nets.answer_logits(stack, xe, ye, p), teacher_probs(teacher, xe, ye, p, 1.0))
         kl += [lab | {"kl": float(v)} for lab, v in zip(labels, d, strict=True)]
-    return {"teacher": teacher_eval, "rows": rows, "kl_to_teacher": kl, "soft_share": soft_share}
+    return {"teacher": teacher_eval, "rows": rows, "kl_to_teacher": kl, "soft_share": soft_share, "chance": 1.0 / p}
 
 
 HAND_BITS = {
