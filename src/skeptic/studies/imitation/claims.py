@@ -309,6 +309,12 @@ FEW_BITS = Contrast(
     "not_replicated",
     "demonstrations teach only the final answer (log₂ p bits, not T·log₂ p): no dense supervision",
 )
+DENSE_REWARD = Contrast(
+    "dense-reward",
+    {"rl_reward": "steps"},
+    "not_replicated",
+    "RL is rewarded for every right step, so its feedback is as dense as a demonstration's",
+)
 SUM_TASK = Contrast(
     "no-compounding-task",
     {"horizon_task": "sum"},
@@ -394,12 +400,13 @@ CLAIMS = (
         "sft-beats-rl",
         f"From one shared checkpoint, SFT on demonstrations reaches {TARGET:.0%} held-out accuracy with at least "
         f"{RATIO:g} times fewer samples than RL on a 0/1 outcome reward (Skeptic's line for '>>')",
-        f"{CHAN} ('SFT >> RL for efficiency'); Qwen3 report (arXiv 2505.09388), Table 21",
+        f"{CHAN}, the sentence 'the dense supervision point is what I meant by SFT >> RL for efficiency'; Qwen3 "
+        "report (arXiv 2505.09388), Table 21",
         rl_ratio(TARGET),
         AtLeast(RATIO),
         own_threshold="'>>' read as at least 10x fewer samples; 3x to 30x is the band",
         quote=CHAN_BITS,
-        contrasts=(FEW_BITS,),
+        contrasts=(DENSE_REWARD, FEW_BITS),
         band=(AtLeast(3.0), AtLeast(30.0)),
     ),
     Claim(
@@ -411,7 +418,7 @@ CLAIMS = (
         AtLeast(RATIO),
         own_threshold="Table 21 compares GPU hours (about 10x); reading it as 10x fewer samples is Skeptic's",
         quote=QWEN3_T21,
-        contrasts=(FEW_BITS,),
+        contrasts=(DENSE_REWARD,),
         band=(AtLeast(3.0), AtLeast(30.0)),
     ),
     Claim(
@@ -419,7 +426,7 @@ CLAIMS = (
         "The samples gap between SFT and RL is what the bits argument predicts (a demonstration carries T·log₂ p bits, "
         f"a 0/1 reward its entropy H(q) ≤ 1), within a factor {BITS_FACTOR:g} either way: "
         f"|log₁₀(measured ratio / bits ratio)| ≤ 1 (Skeptic's tolerance)",
-        f"{CHAN} ('You get a bunch more bits per forward pass')",
+        f"{CHAN}, the sentence 'You get a bunch more bits per forward pass.'",
         bits_gap,
         Between(-math.log10(BITS_FACTOR), math.log10(BITS_FACTOR)),
         own_threshold="the argument gives no tolerance; a factor 10 either way is Skeptic's (band 5x to 20x)",
@@ -431,7 +438,8 @@ CLAIMS = (
         "onpolicy-margin-smaller",
         "On-policy distillation beats SFT by a smaller margin than SFT beats RL: at equal samples from the shared "
         "checkpoint, (SFT − RL) − (on-policy − SFT) > 0 accuracy points",
-        f"{CHAN} (on-policy distillation/DAgger > SFT is 'a smaller improvement in comparison')",
+        f"{CHAN}, the sentence 'The on policy distillation/dAgger > SFT/behavioral cloning seems like a smaller "
+        "improvement in comparison to that'",
         margin_difference,
         AtLeast(0.0),
         quote=CHAN_DAGGER,
@@ -453,7 +461,8 @@ CLAIMS = (
         "overtrained-matches-distilled",
         "A capacity-bound small student trained to convergence on hard labels ends about as good as the same student "
         f"distilled from the teacher: |accuracy(hard) − accuracy(distilled)| ≤ {SAME:.0%} (Skeptic's tolerance)",
-        f"{CHAN}; Busbridge et al. 2025 (arXiv 2502.08606), abstract",
+        f"{CHAN}, the sentence 'sufficiently over trained low parameter models ~= distilled low parameter models'; "
+        "Busbridge et al. 2025 (arXiv 2502.08606), abstract",
         converged_gap,
         Between(-SAME, SAME),
         own_threshold="'~=' read as within 5 accuracy points (band 2 to 10)",

@@ -57,6 +57,9 @@ class ImitationConfig(StudyConfig):
     """Training prompts per RL step."""
     rl_group: int = Field(8, ge=2, le=256)
     """Sampled answers per prompt; the baseline is the group's mean reward (GRPO's, without std normalization)."""
+    rl_reward: Literal["outcome", "steps"] = "outcome"
+    """RL's reward: 1 for a right final answer (at most 1 bit an episode), or the share of steps right (a 0/1 signal
+    per step, up to T bits: the contrast in which RL's feedback is dense too)."""
     rl_lr: float = Field(0.001, gt=0.0, le=1.0)
     """Adam learning rate of REINFORCE (smaller than SFT's: policy gradients are noisier)."""
     horizons: tuple[int, ...] = (3, 6, 9)

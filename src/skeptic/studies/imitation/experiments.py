@@ -168,8 +168,10 @@ def train_rl(
     gen: torch.Generator,
     ledger: _Ledger,
     device: str = "cpu",
+    reward: str = "outcome",
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, int]]:
-    """REINFORCE with a group-mean baseline on the outcome reward ``1[y_T right]``, ``prompts · group`` episodes a step.
+    """REINFORCE with a group-mean baseline on the outcome reward ``1[y_T right]``, ``prompts · group`` episodes a step
+    (``reward = "steps"``: the share of steps right, a 0/1 signal per step: the dense-reward contrast).
 
     Returns the evaluation rows, the reward statistics per step (success rate, reward bits ``H(q)`` per episode) and a
     check of the reward: every episode of the last batch scored again by the pure-Python checker.
@@ -189,11 +191,16 @@ def train_rl(
         x = x.expand(M, prompts, group, T).reshape(M, B, T)
         ledger.train_batch(x, p)
         y = nets.rollout(stack, x, p, temperature=1.0, gen=gen)
-        r = task.outcome_reward(x, y, p, kind)
-        q = [float(v) for v in r.mean(-1)]
-        rewards.append({"step": s, "success": q, "bits_per_episode": [task.reward_bits(v) for v in q]})
+        r = outcome = task.outcome_reward(x, y, p, kind)
+        q = [float(v) for v in outcome.mean(-1)]
+        bits = [task.reward_bits(v) for v in q]
+        if reward == "steps":  # one 0/1 signal per step: its entropies add up (at most T bits an episode)
+            right = (y == task.answers(x, p, kind)).float()
+            bits = [sum(task.reward_bits(float(v)) for v in row) for row in right.mean(1)]
+            r = right.mean(-1)
+        rewards.append({"step": s, "success": q, "bits_per_episode": bits})
         if s == steps - 1:
-            xs, ys, rs = x.reshape(-1, T).tolist(), y.reshape(-1, T).tolist(), r.reshape(-1).tolist()
+            xs, ys, rs = x.reshape(-1, T).tolist(), y.reshape(-1, T).tolist(), outcome.reshape(-1).tolist()
             check["episodes"] = len(rs)
             check["agree"] = sum(
                 task.check_answer(a, b, p, kind) == bool(c) for a, b, c in zip(xs, ys, rs, strict=True)
@@ -231,7 +238,7 @@ def sft_vs_rl(cfg: Any, ctx: RunContext) -> dict[str, Any]:
     rl_rows, rewards, check = train_rl(
         start.select(list(range(S))), T=T, p=p, kind=kind, steps=cfg.rl_steps, prompts=cfg.rl_prompts,
         group=cfg.rl_group, lr=cfg.rl_lr, x_eval=x_eval, labels=[{"method": "rl", "seed": s} for s in range(S)],
-        n_checkpoints=cfg.checkpoints, gen=gen, ledger=ledger, device=device,
+        n_checkpoints=cfg.checkpoints, gen=gen, ledger=ledger, device=device, reward=cfg.rl_reward,
     )  # fmt: skip
     batched = {r["method"] + str(r["seed"]): r["final_accuracy"] for r in imitation if r["step"] == cfg.sft_steps}
     cross_check = [
