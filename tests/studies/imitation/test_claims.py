@@ -101,6 +101,8 @@ def test_distillation_measures_by_hand() -> None:
     assert cl.distilled_ahead(m).value == pytest.approx((0.1 + 0.2) / 2)  # the mean over steps 10 and 100
     assert cl.capacity_point(_distill(0.99, 0.99)) == 4
     assert math.isnan(cl.converged_gap(_distill(0.21, 0.22)).value)  # two students that learned nothing
+    assert cl.soft_targets({"distill": {"soft_share": [0.03, 0.02]}}).passed
+    assert not cl.soft_targets({"distill": {"soft_share": [0.0, 0.0]}}).passed  # one-hot targets
 
 
 def test_arm_probes_fail_for_a_frozen_arm() -> None:

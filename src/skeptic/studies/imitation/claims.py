@@ -632,6 +632,20 @@ def distill_arms_learn(m: Measurements) -> ProbeOutcome:
     )
 
 
+SOFT_MIN = 0.01
+
+
+def soft_targets(m: Measurements) -> ProbeOutcome:
+    """The distilled students' targets are a distribution: on some states the teacher's top answer has probability
+    below 0.999 (otherwise distillation is hard-label training under another name)."""
+    share = float(np.mean(m["distill"]["soft_share"]))
+    return ProbeOutcome(
+        share >= SOFT_MIN,
+        f"the teacher's targets put less than 0.999 on their top answer on {share:.1%} of training states (needs ≥ "
+        f"{SOFT_MIN:.0%})",
+    )
+
+
 def independent(m: Measurements) -> ProbeOutcome:
     fp = m["sft_vs_rl"]["init_fingerprint"]
     return ProbeOutcome(len(set(fp)) == len(fp), f"{len(set(fp))} distinct initial weights over {len(fp)} seeds")
@@ -686,6 +700,8 @@ PROBES = (
           slips_applied),
     Probe("distill-arms-learn", f"Arms work: at the widest width both kinds of student beat chance by ≥ {ARM_MARGIN}",
           distill_arms_learn),
+    Probe("soft-targets-carry-information", "Arm works: the distilled students' targets are the teacher's "
+          f"distribution, not one-hot (top probability below 0.999 on ≥ {SOFT_MIN:.0%} of states)", soft_targets),
     Probe("replicates-independent", "Seeds are independent replicates: their initial weights differ", independent),
     Probe("evaluation-cross-check", "Two independent implementations agree: the batched evaluation and an unbatched "
           "step-by-step decoder give the same held-out accuracy for every trained student", evaluation_cross_check),

@@ -145,14 +145,12 @@ FAULTS = (
           replace(f"{EXP}._supervised_batch", _arms_swapped)),
     Fault("soft-targets-are-argmax", "wrong-field", "distillation reads the teacher's argmax instead of its soft "
           "distribution", replace(f"{EXP}.teacher_probs", _soft_targets_argmax),
-          note="harmless at test (the distilled students train 10 steps and stay near chance either way) and, "
-          "measured once, at quick (every verdict as clean); the task is deterministic and the teacher near one-hot, "
-          "so its argmax carries most of its distribution. No probe checks that the targets are soft: a known gap"),
+          note="soft-targets-carry-information should see it: the argmax is one-hot on every state"),
     Fault("rl-baseline-dropped", "setting", "REINFORCE uses the raw 0/1 reward with no group-mean baseline",
           replace(f"{NETS}.group_advantages", _no_baseline),
-          note="at test RL trains 10 steps and stays at chance with or without a baseline, and no RL verdict can be "
-          "decided there (supervised training misses the target too); at quick RL also stays at chance. Where RL "
-          "learns, only the samples ratio would shift, and no probe would see it: a known gap"),
+          note="at test RL trains 5 steps and moves no verdict either way; where RL learns (quick), rl-arm-learns "
+          "sees it only if RL stops learning altogether, and a merely slower RL would shift the samples ratio with no "
+          "probe failing: a known gap"),
     Fault("accuracy-teacher-forced", "wrong-field", "held-out accuracy is scored on teacher-forced predictions "
           "instead of the student's own rollouts", replace(f"{NETS}.evaluate", _forced_accuracy),
           note="metrics-consistent should see it wherever teacher forcing hides a mistake the rollout makes"),
