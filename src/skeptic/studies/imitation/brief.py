@@ -48,6 +48,8 @@ def found(result: RunResult) -> str:
     d, h = cl.distill_curve(m, "distilled", narrow), cl.distill_curve(m, "hard", narrow)
     last = max(d)
     failed = [p["id"] for p in result.probes if not p["passed"]]
+    ahead = v["distilled-ahead-at-equal-steps"]
+    soft = float(np.mean(m["distill"]["soft_share"]))
     lines = [
         f"From one briefly cloned checkpoint ({mean['start']:.0%} held-out accuracy on a {m['sft_vs_rl']['T']}-step "
         f"running sum mod {cfg['p']}), after {mg[0]['samples']:.0f} samples SFT reached {mean['sft']:.0%}, on-policy "
@@ -66,15 +68,18 @@ def found(result: RunResult) -> str:
         f"hard labels; the narrowest width reaching the teacher was {cap if cap is not None else 'none of them'}. At "
         f"width {narrow}, after {last} steps, distilled students reached {np.mean(d[last]):.0%} and hard-label ones "
         f"{np.mean(h[last]):.0%} (overtrained ≈ distilled: {v['overtrained-matches-distilled']}; distilled ahead at "
-        f"equal steps: {v['distilled-ahead-at-equal-steps']}). The teacher's distribution was nearly one-hot "
-        f"(below 0.999 on {np.mean(m['distill']['soft_share']):.0%} of states), so soft targets had little to add.",
+        f"equal steps: {v['distilled-ahead-at-equal-steps']}). The teacher's top answer had probability below 0.999 "
+        f"on {soft:.0%} of states{', so its soft targets had little beyond the argmax to add' if soft < 0.1 else ''}.",
         "Lawrence Chan's remarks: 'SFT >> RL for efficiency' "
         f"{_held(v['sft-beats-rl'])} at the 10x line; 'a bunch more bits per forward pass' as the explanation "
         f"{_held(v['bits-explain-gap'])}; 'dAgger > SFT ... a smaller improvement' "
         f"{_held(v['onpolicy-margin-smaller'])} in accuracy at equal samples (DAgger's advantage grows with the "
         "horizon once errors compound); "
         f"'overtrained ≈ distilled low parameter models' {_held(v['overtrained-matches-distilled'])} at the "
-        "narrowest width, a test that means something only where capacity binds.",
+        "narrowest width, a test that means something only where capacity binds (undefined where the narrow "
+        "students learned nothing at all); 'why are distilled models better than just overtraining... SFT >> RL' "
+        f"asks two things: distilled students ahead of hard-label ones at equal steps {_held(ahead)} here, with a "
+        "teacher this sure of itself, and the SFT-over-RL part is the first remark's test.",
     ]
     if failed:
         lines.append(f"Probes failed ({', '.join(failed)}), so none of these verdicts is trusted.")

@@ -406,7 +406,7 @@ CLAIMS = (
         AtLeast(RATIO),
         own_threshold="'>>' read as at least 10x fewer samples; 3x to 30x is the band",
         quote=CHAN_BITS,
-        contrasts=(DENSE_REWARD, FEW_BITS),
+        contrasts=(DENSE_REWARD,),
         band=(AtLeast(3.0), AtLeast(30.0)),
     ),
     Claim(
