@@ -100,7 +100,11 @@ def test_distillation_measures_by_hand() -> None:
     assert cl.converged_gap(m).value == pytest.approx(-0.2)
     assert cl.distilled_ahead(m).value == pytest.approx((0.1 + 0.2) / 2)  # the mean over steps 10 and 100
     assert cl.capacity_point(_distill(0.99, 0.99)) == 4
-    assert math.isnan(cl.converged_gap(_distill(0.21, 0.22)).value)  # two students that learned nothing
+    assert cl.tested_width(m) == 4
+    idle = _distill(0.21, 0.22)  # width 4 learned nothing: the claims read width 32, where both reach the teacher
+    assert cl.tested_width(idle) == 32 and cl.converged_gap(idle).value == pytest.approx(0.0)
+    nothing = {"distill": {**idle["distill"], "rows": [r for r in idle["distill"]["rows"] if r["width"] == 4]}}
+    assert cl.tested_width(nothing) is None and math.isnan(cl.converged_gap(nothing).value)
     assert cl.soft_targets({"distill": {"soft_share": [0.03, 0.02]}}).passed
     assert not cl.soft_targets({"distill": {"soft_share": [0.0, 0.0]}}).passed  # one-hot targets
 

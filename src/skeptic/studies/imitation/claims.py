@@ -279,28 +279,41 @@ def capacity_point(m: Measurements) -> int | None:
     return None
 
 
+def _learned(m: Measurements, w: int) -> bool:
+    """Whether either kind of student of width ``w`` ended ``ARM_MARGIN`` above chance (two that learned nothing are
+    equal trivially)."""
+    d, h = distill_curve(m, "distilled", w), distill_curve(m, "hard", w)
+    last = max(d)
+    return max(float(np.mean(d[last])), float(np.mean(h[last]))) >= float(m["distill"]["chance"]) + ARM_MARGIN
+
+
+def tested_width(m: Measurements) -> int | None:
+    """The narrowest width whose students learned something: where capacity binds hardest and a comparison of the
+    two kinds still means something."""
+    return next((w for w in widths(m) if _learned(m, w)), None)
+
+
 def distilled_ahead(m: Measurements) -> Estimate:
-    """At the narrowest width, per seed: distilled minus hard accuracy averaged over the evaluations after step 0
+    """At :func:`tested_width`, per seed: distilled minus hard accuracy averaged over the evaluations after step 0
     (equal steps all along training)."""
-    w = widths(m)[0]
+    w = tested_width(m)
+    if w is None:
+        return Estimate(math.nan, math.nan, math.nan, "undefined: no width learned anything")
     d, h = distill_curve(m, "distilled", w), distill_curve(m, "hard", w)
     steps = [s for s in d if s > 0]
     per_seed = np.mean([np.array(d[s]) - np.array(h[s]) for s in steps], axis=0)
-    return Estimate.from_samples([float(v) for v in per_seed])
+    return Estimate.from_samples([float(v) for v in per_seed], what=f"seeds at width {w}")
 
 
 def converged_gap(m: Measurements) -> Estimate:
-    """At the narrowest width, per seed: hard-label minus distilled accuracy at the last evaluation (the budget's
-    convergence). Undefined when neither kind got ``ARM_MARGIN`` above chance there: two students that learned nothing
-    are equal trivially, which says nothing about capacity."""
-    w = widths(m)[0]
+    """At :func:`tested_width`, per seed: hard-label minus distilled accuracy at the last evaluation (the budget's
+    convergence). Undefined when no width learned: two students that learned nothing are equal trivially."""
+    w = tested_width(m)
+    if w is None:
+        return Estimate(math.nan, math.nan, math.nan, "undefined: no width learned anything")
     d, h = distill_curve(m, "distilled", w), distill_curve(m, "hard", w)
     last = max(d)
-    chance = float(m["distill"]["chance"])
-    if max(float(np.mean(d[last])), float(np.mean(h[last]))) < chance + ARM_MARGIN:
-        return Estimate(math.nan, math.nan, math.nan, f"undefined: at width {w} neither kind learned (both within "
-                        f"{ARM_MARGIN} of chance), so the capacity question cannot be asked")  # fmt: skip
-    return Estimate.from_samples([b - a for a, b in zip(d[last], h[last], strict=True)])
+    return Estimate.from_samples([b - a for a, b in zip(d[last], h[last], strict=True)], what=f"seeds at width {w}")
 
 
 FEW_BITS = Contrast(

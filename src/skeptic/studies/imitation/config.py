@@ -77,15 +77,16 @@ class ImitationConfig(StudyConfig):
     """Horizon T of experiment 3 (distilled vs overtrained)."""
     teacher_steps: int = Field(300, ge=1, le=100_000)
     """SFT steps of the trained teacher on the ground truth."""
-    student_widths: tuple[int, ...] = (4, 8)
-    """Student widths of experiment 3, increasing; the narrowest is where capacity should bind, the widest the
-    contrast where it cannot."""
+    student_widths: tuple[int, ...] = (4, 6, 8)
+    """Student widths of experiment 3, increasing; the claims read the narrowest width whose students learned at all
+    (where capacity binds hardest), the contrast sets one wide width where it cannot bind."""
     distill_steps: int = Field(400, ge=1, le=100_000)
     """Training steps of experiment 3 for both kinds of student (evaluated at log-spaced steps up to this)."""
     distill_lr: float = Field(0.01, gt=0.0, le=1.0)
     """Adam learning rate of experiment 3's students (narrow students want a larger rate)."""
-    distill_temperature: float = Field(1.0, gt=0.0, le=100.0)
-    """Temperature τ of the teacher's targets softmax(z/τ); 1 is its full distribution as it stands."""
+    distill_temperature: float = Field(2.0, gt=0.0, le=100.0)
+    """Temperature τ of the teacher's targets softmax(z/τ) (Hinton et al. 2015 use τ > 1: at τ = 1 the trained
+    teacher puts ≥ 0.999 on its top answer on every state, and its distribution is its argmax)."""
     distill_target: Literal["soft", "argmax"] = "soft"
     """``soft``: the teacher's distribution; ``argmax``: its one-hot argmax (the contrast without soft targets)."""
 
@@ -133,7 +134,7 @@ PRESETS = {
         horizons=(3, 6, 9, 12),
         horizon_steps=600,
         teacher_steps=600,
-        student_widths=(4, 8, 16, 64),
+        student_widths=(4, 6, 8, 32),
         distill_steps=1500,
     ),
 }
