@@ -138,4 +138,5 @@ def test_probes_fail_on_broken_measurements() -> None:
     same = {**good, "sft_vs_rl": {**good["sft_vs_rl"], "init_fingerprint": [0.1, 0.1]}}
     assert not cl.independent(same).passed
     no_slips = {**good, "horizons": {**good["horizons"], "slip_share": 0.0}}
-    assert not cl.slips_applied(no_slips).passed
+    assert not cl.slips_applied(no_slips).passed and not cl.slips_hold_eps(no_slips).passed
+    assert cl.slips_hold_eps(good).passed

@@ -620,6 +620,12 @@ def horizon_arms_learn(m: Measurements) -> ProbeOutcome:
 
 
 def slips_applied(m: Measurements) -> ProbeOutcome:
+    """The slips that hold ε fixed were applied: some share of the scored steps was slipped."""
+    share = float(m["horizons"]["slip_share"])
+    return ProbeOutcome(share > 0, f"slips hit {share:.3f} of the scored steps (needs > 0)")
+
+
+def slips_hold_eps(m: Measurements) -> ProbeOutcome:
     """ε is held fixed by the slips: every horizon's ε of every student is at least half the measured slip share
     and at most the share plus 0.1 (the student's own on-path error is small)."""
     share = float(m["horizons"]["slip_share"])
@@ -709,8 +715,9 @@ PROBES = (
     Probe("rl-arm-learns", f"Arm works: RL gains ≥ {ARM_MARGIN} accuracy over the checkpoint", arm_learns("rl")),
     Probe("horizon-arms-learn", "Arms work: behaviour cloning and on-policy distillation both learned the expert's "
           f"path (teacher-forced step error ≤ {HORIZON_ERROR_MAX}, untrained ≈ 0.8)", horizon_arms_learn),
+    Probe("slips-applied", "The slips that hold ε fixed were applied to the scored rollouts", slips_applied),
     Probe("slips-hold-eps", "ε is held fixed: every student's ε at every horizon sits at the measured slip rate",
-          slips_applied),
+          slips_hold_eps),
     Probe("distill-arms-learn", f"Arms work: at the widest width both kinds of student beat chance by ≥ {ARM_MARGIN}",
           distill_arms_learn),
     Probe("soft-targets-carry-information", "Arm works: the distilled students' targets are the teacher's "

@@ -157,5 +157,6 @@ FAULTS = (
     Fault("count-expert-continues", "wrong-field", "the count task's expert continues from the student's state "
           "instead of writing the true count", replace(f"{TASK}.expert_labels", _count_expert_local)),
     Fault("slips-dropped", "setting", "the slips that hold ε fixed across horizons are never applied",
-          replace(f"{TASK}.slips", _slips_dropped)),
+          replace(f"{TASK}.slips", _slips_dropped),
+          note="slips-applied sees it at every preset; slips-hold-eps too where the students learned (quick)"),
 )  # fmt: skip
