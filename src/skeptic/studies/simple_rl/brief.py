@@ -33,10 +33,13 @@ def _numbers(m: Any) -> dict[str, float]:
     ks = m["config"]["pass_ks"]
     k64 = ks.index(64) if 64 in ks else len(ks) - 1
     flaw = _rows(m, kind="flaw", beta=b0, role="sweep")
+    gap = np.mean([m["final"]["pass_at_k"][i] for i in rl], 0) - np.mean(m["base"]["pass_at_k"], 0)
+    cross = next((k for k, d in zip(ks, gap, strict=True) if d <= 0), 0)
     return {
         "base": float(np.mean(m["base"]["pass1"])), "rl": float(np.mean([m["final"]["pass1"][i] for i in rl])),
         "base_k": float(np.mean([r[k64] for r in m["base"]["pass_at_k"]])),
         "rl_k": float(np.mean([m["final"]["pass_at_k"][i][k64] for i in rl])), "k": float(ks[k64]),
+        "cross": float(cross),
         "flaw_peak": float(np.mean([max(c["true_train"][i] for c in m["curves"]) for i in flaw])),
         "flaw_end": float(np.mean([last["true_train"][i] for i in flaw])),
         "light": tilt_gain("light"), "heavy": tilt_gain("heavy"), "n": float(g["n_answers"]),
@@ -69,7 +72,9 @@ def found(result: RunResult) -> str:
     lines = [
         f"GRPO with a 0/1 reward (β = {n['beta']:g}) took held-out pass@1 from {n['base']:.2f} to {n['rl']:.2f} "
         f"(mean over {m['config']['n_seeds']} seeds); at k = {n['k']:.0f} tries, where a uniform guesser over the 144 "
-        f"answers is still below 1/2, the base model solved {n['base_k']:.1%} and the RL model {n['rl_k']:.1%}.",
+        f"answers is still below 1/2, the base model solved {n['base_k']:.1%} and the RL model {n['rl_k']:.1%}"
+        + (f"; the base model's pass@k first matched RL's at k = {n['cross']:.0f}." if n["cross"]
+           else "; RL stayed ahead at every k up to 1024."),
         f"Against a flawed grader at β = {n['b0']:g} the true reward peaked at {n['flaw_peak']:.2f} and ended at "
         f"{n['flaw_end']:.2f}.",
         f"On the graded task with {n['n']:.0f} answers, the exact optimum of the forward-KL objective at β = "
