@@ -52,7 +52,7 @@ class SimpleRLConfig(StudyConfig):
     """Gradient steps per batch of rollouts (DeepSeekMath's μ; 1 is on-policy)."""
     clip: float = Field(0.2, gt=0.0, le=1.0)
     """ε of the clipped ratio (DeepSeekMath: 0.2)."""
-    rl_lr: float = Field(0.006, gt=0.0, le=1.0)
+    rl_lr: float = Field(0.003, gt=0.0, le=1.0)
     """Adam learning rate of GRPO (constant)."""
     betas: tuple[float, ...] = (0.01, 0.04, 0.16)
     """KL coefficients β of the transformer sweep (increasing; DeepSeekMath used 0.04)."""
@@ -62,7 +62,7 @@ class SimpleRLConfig(StudyConfig):
     """The flawed grader's bonus for an answer containing ``#`` (> 1 makes a garbled answer outscore a correct one)."""
     monitor_prompts: int = Field(48, ge=4, le=900)
     """Training problems on which the true and proxy rewards are tracked exactly over training."""
-    eval_every: int = Field(15, ge=1, le=100_000)
+    eval_every: int = Field(10, ge=1, le=100_000)
     """GRPO iterations between exact evaluations."""
     probe_samples: int = Field(16, ge=4, le=1024)
     """Sampled answers per monitor prompt and policy for the probes (k3, sampler, checker)."""
@@ -125,6 +125,7 @@ PRESETS = {
         rl_steps=150,
         rl_prompts=6,
         group=6,
+        rl_lr=0.006,
         betas=(0.01, 0.16),
         beta_main=0.16,
         monitor_prompts=24,
@@ -141,7 +142,7 @@ PRESETS = {
         n_heldout=200,
         pretrain_steps=1500,
         pretrain_batch=256,
-        rl_steps=600,
+        rl_steps=400,
         rl_prompts=16,
         group=8,
         inner_steps=2,
@@ -157,7 +158,7 @@ PRESETS = {
 }
 
 BUDGET = Budget(
-    scale={"rl_steps": 4, "eval_every": 4, "graded_steps": 4},
-    note="×4 GRPO iterations of the transformer (evaluated as often in steps-fraction) and ×4 Adam steps of the "
+    scale={"rl_steps": 4, "graded_steps": 4},
+    note="×4 GRPO iterations of the transformer (evaluated every eval_every steps as before) and ×4 Adam steps of the "
     "graded arms: the over-optimization verdict and the graded arms' fixed points must not move.",
 )
