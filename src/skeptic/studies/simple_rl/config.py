@@ -72,7 +72,7 @@ class SimpleRLConfig(StudyConfig):
     """Graded task: answer length; the answer space has base^digits answers (10⁴ by default)."""
     graded_q: float = Field(0.3, gt=0.0, lt=1.0)
     """Graded task: the reference policy's probability of each right digit."""
-    graded_prompts: int = Field(8, ge=1, le=64)
+    graded_prompts: int = Field(12, ge=1, le=64)
     """Graded task: prompts (targets) per seed; each has its own error table."""
     error_sd: float = Field(0.15, gt=0.0, le=10.0)
     """SD of the proxy error X (the true reward V lies in [0, 1], steps of 1/digits)."""
@@ -131,6 +131,7 @@ PRESETS = {
         monitor_prompts=24,
         eval_every=15,
         probe_samples=8,
+        graded_prompts=8,
         graded_betas=(0.02, 0.15, 0.5),
         graded_steps=120,
         graded_lr=0.2,
@@ -150,7 +151,6 @@ PRESETS = {
         monitor_prompts=96,
         eval_every=25,
         probe_samples=32,
-        graded_prompts=8,
         graded_betas=(0.01, 0.02, 0.05, 0.15, 0.5, 1.5),
         graded_steps=600,
         sim_replicates=200,

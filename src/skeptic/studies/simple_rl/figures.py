@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import matplotlib
+import matplotlib.ticker
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
@@ -158,6 +159,13 @@ def overoptimization_figure(m: dict[str, Any]) -> Figure:
     )
 
 
+def _beta_axis(ax: Any, betas: list[float]) -> None:
+    """A log β axis labelled at the grid's values only."""
+    ax.set_xscale("log")
+    ax.set_xticks(betas, [f"{b:g}" for b in betas])
+    ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+
+
 def kwa_figure(m: dict[str, Any]) -> Figure:
     g = m["graded"]
     betas = m["config"]["graded_betas"]
@@ -172,7 +180,7 @@ def kwa_figure(m: dict[str, Any]) -> Figure:
                            and s["beta"] == b])]  # fmt: skip
         ax.plot([x for x, _ in tr], [y for _, y in tr], "o", color=col, ms=5, label=f"trained (KL in reward), {kind}")
     ax.axhline(0, color="black", lw=0.8)
-    ax.set_xscale("log")
+    _beta_axis(ax, betas)
     ax.set_xlabel("β (log scale; left: less restrictive KL penalty)")
     ax.set_ylabel("share of the possible true-reward gain")
     ax.legend(fontsize=7)
@@ -200,7 +208,7 @@ def kl_direction_figure(m: dict[str, Any]) -> Figure:
                 label=f"{ARM_LABEL[arm]}: trained")  # fmt: skip
     t = [[r["kl"] for r in g["tilts"] if r["kind"] == "true" and r["beta"] == b] for b in betas]
     ax.plot(betas, [np.mean(x) for x in t], "k:", label="tilt π_ref e^{V/β} (forward-KL optimum at β)")
-    ax.set_xscale("log")
+    _beta_axis(ax, betas)
     ax.set_xlabel("β (log scale)")
     ax.set_ylabel("KL(π ‖ π_ref), nats (mean over prompts and seeds)")
     ax.legend(fontsize=7)
