@@ -46,7 +46,11 @@ __all__ = ["PRESETS", "SimpleRLConfig", "run"]
     claims=CLAIMS,
     probes=PROBES,
     brief=BRIEF,
-    runtime={"test": "~15 s", "quick": "~60 s", "paper": "~10 min"},
+    runtime={
+        "test": "~15 s",
+        "quick": "~55 s (2026-12-06: 50.6 s of CPU on one thread, measured on a machine at load 20)",
+        "paper": "~10 min (estimated from the quick run; not measured after the redesign)",
+    },
     faults=FAULTS,
     budget=BUDGET,
     audit_preset="test",
