@@ -161,10 +161,9 @@ CLAIMS = (
         pass1_gain,
         AtLeast(PASS1_GAIN),
         own_threshold="'a significant increase' is the source's word; +0.2 absolute is Skeptic's line",
-        quote=Quote(
-            "Notably, the average pass@1 score on AIME 2024 shows a significant increase, jumping from an initial "
-            "15.6% to an impressive 71.0%, reaching performance levels comparable to OpenAI-o1-0912.",
+        quote=Quote.unverified(
             "arXiv 2501.12948v1, §2.2.4",
+            "the 15.6% → 71.0% sentence was found only in secondary renderings, not in the arXiv text itself",
         ),
         contrasts=(FROZEN,),
         band=(AtLeast(0.1), AtLeast(0.3)),
