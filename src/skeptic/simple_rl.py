@@ -6,7 +6,8 @@ Train many small policies at once and measure them exactly (see :mod:`skeptic.st
     srl.group_advantages(rewards, group=8)        # GRPO's (r − mean) / std within each group
     srl.k3(logp, ref_logp)                        # DeepSeekMath's per-token KL estimator
     srl.pass_at_k_exact(p_correct, [1, 8, 64])    # 1 − (1 − p)^k averaged over problems
-    srl.tilt(ref_logp, reward, beta)              # the exact KL-regularized optimum π ∝ π_ref e^{U/β}
+    srl.tilt(ref_logp, reward, beta)              # argmax E[U] − β KL(π ‖ π_ref): π ∝ π_ref e^{U/β}
+    srl.reverse_optimum(ref_logp, reward, beta)   # argmax E[U] − β KL(π_ref ‖ π): where k3-as-loss leads
     srl.linear_cka(x, y)                          # representation similarity (Kornblith et al. 2019)
 """
 
@@ -23,7 +24,19 @@ if TYPE_CHECKING:
         tilt,
         tv_distance,
     )
-    from skeptic.studies.simple_rl.grpo import RLSetup, group_advantages, grpo_loss, k3, train_grpo
+    from skeptic.studies.simple_rl.graded import (
+        GradedTask,
+        expected_ascent,
+        grpo_optimum,
+        reverse_optimum,
+    )
+    from skeptic.studies.simple_rl.grpo import (
+        RLSetup,
+        group_advantages,
+        grpo_loss,
+        k3,
+        train_grpo,
+    )
     from skeptic.studies.simple_rl.policy import (
         ProbedTransformer,
         adam_step,
@@ -45,6 +58,10 @@ __getattr__, __dir__ = lazy_exports(
         "pass_at_k_unbiased": "skeptic.studies.simple_rl.analysis",
         "tilt": "skeptic.studies.simple_rl.analysis",
         "tv_distance": "skeptic.studies.simple_rl.analysis",
+        "GradedTask": "skeptic.studies.simple_rl.graded",
+        "expected_ascent": "skeptic.studies.simple_rl.graded",
+        "grpo_optimum": "skeptic.studies.simple_rl.graded",
+        "reverse_optimum": "skeptic.studies.simple_rl.graded",
         "RLSetup": "skeptic.studies.simple_rl.grpo",
         "group_advantages": "skeptic.studies.simple_rl.grpo",
         "grpo_loss": "skeptic.studies.simple_rl.grpo",
@@ -63,13 +80,16 @@ __getattr__, __dir__ = lazy_exports(
 )
 
 __all__ = [
+    "GradedTask",
     "ProbedTransformer",
     "RLSetup",
     "adam_step",
     "answer_logprobs",
+    "expected_ascent",
     "forward",
     "group_advantages",
     "grpo_loss",
+    "grpo_optimum",
     "hidden_states",
     "init_stacked",
     "k3",
@@ -78,6 +98,7 @@ __all__ = [
     "pass_at_k_exact",
     "pass_at_k_unbiased",
     "pretrain",
+    "reverse_optimum",
     "sample_stacked",
     "tilt",
     "token_logprobs",
