@@ -244,9 +244,11 @@ def kl_ratio(m: Measurements) -> Estimate:
     return _ratio(m, "kl")
 
 
-def min_norm_true_accuracy(m: Measurements) -> Estimate:
-    """Test accuracy of the minimum-norm interpolant of the true labels (Gaussian kernel, median bandwidth)."""
-    row = next(r for r in m["min_norm"] if r["condition"] == "true_labels" and r["bandwidth_factor"] == 1.0)
+def min_norm_true_accuracy(m: Measurements, config: Any) -> Estimate:
+    """Test accuracy of the minimum-norm interpolant of the true labels (Gaussian kernel, bandwidth the configured
+    multiple of the median pairwise distance: 1 unless a contrast changes it)."""
+    factor = config.min_norm_bandwidth
+    row = next(r for r in m["min_norm"] if r["condition"] == "true_labels" and r["bandwidth_factor"] == factor)
     p, lo, hi = wilson_interval(round(row["test_acc"] * m["n_test"]), m["n_test"])
     return Estimate(p, lo, hi, f"Wilson 95% interval over {m['n_test']} test images")
 
@@ -484,6 +486,15 @@ CLAIMS = (
         f"{NEYSHABUR}, §2.3 (sharpness as defined by Keskar et al.) and Figure 3 (left)",
         sharpness_ratio,
         Between(1 / SEPARATES, SEPARATES),
+        contrasts=(
+            Contrast(
+                "true-labels-for-random",
+                {"label_randomness": 0.0},
+                "replicated",
+                "with the 'random' labels equal to the true ones both networks are the same network, so no measure "
+                "can separate them: the claim must hold there even where sharpness does separate real from random",
+            ),
+        ),
         own_threshold="'does not separate' has no number in the paper; [1/2, 2] is Skeptic's line",
         quote=Quote.unverified(f"{NEYSHABUR_Q}, §2.3 and Figure 3", NOT_RETRIEVED),
         band=(Between(1 / 1.5, 1.5), Between(1 / 3, 3.0)),
@@ -510,6 +521,15 @@ CLAIMS = (
         AtLeast(MIN_NORM_ACCURACY),
         own_threshold="the paper reports 1.2% error on MNIST; 0.9 on this smaller data set is Skeptic's line",
         quote=Quote.unverified(f"{ZHANG_Q}, §5", NOT_RETRIEVED),
+        contrasts=(
+            Contrast(
+                "bandwidth-0.01",
+                {"min_norm_bandwidth": 0.01},
+                "not_replicated",
+                "a kernel a hundredth of the data's scale is nearly the identity, so the interpolant fits every label "
+                "yet predicts almost nothing between them",
+            ),
+        ),
         band=(AtLeast(0.85), AtLeast(0.95)),
     ),
 )
