@@ -320,6 +320,9 @@ def test_the_report_leads_with_the_mutation_figure_and_lists_silent_mutants(tmp_
     assert "toy_study.py:59 [arith] x / n → x * n &lt;script&gt;" in html and "<script>" not in html
     assert "fair (replicated → inconclusive)" in html
     assert '<table class="audit">' not in html  # no fault ran, so no fault table
+    index = (tmp_path / "report" / "index.html").read_text()
+    assert "mutation probe power 67%</b> (2/3 generated mutants)" in index
+    assert "mutation probe power 67%** (2/3 generated mutants)" in (tmp_path / "report" / "index.md").read_text()
     md = (tmp_path / "report" / "toy-coin.md").read_text()
     assert figure in md and "- `toy_study.py:59 [arith] x / n → x * n <script>`: fair (replicated → inconclusive)" in md
 
