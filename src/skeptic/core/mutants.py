@@ -449,7 +449,6 @@ class _SiteFinder:
                     kws[j] = ast.keyword(kw.arg, _plus(kw.value, k))
                     dim_variants.append(ast.Call(copy.deepcopy(node.func), copy.deepcopy(node.args), kws))
         if isinstance(node.func, ast.Attribute) and name in REDUCTIONS and node.args:
-            first = node.args[0]
             # a method call x.sum(0): the first argument is the dim (np.sum(x, 0) has it second)
             method = not (len(parts) == 2 and parts[0] in {"np", "numpy", "torch", "F", "math", "scipy"})
             dim_arg = 0 if method else 1
@@ -459,7 +458,6 @@ class _SiteFinder:
                     args = [copy.deepcopy(a) for a in node.args]
                     args[dim_arg] = _plus(node.args[dim_arg], k)
                     dim_variants.append(ast.Call(copy.deepcopy(node.func), args, copy.deepcopy(node.keywords)))
-            del first
         self.add(node, "dim", dim_variants, pres)
         # mean <-> sum, log <-> log2
         for table, op in ((MEAN_SUM, "mean-sum"), (LOG_BASE, "log-base")):
