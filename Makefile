@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	# The CPU build of PyTorch (a local wheel); an unpinned torch would pull a multi-GB CUDA build.
 	$(PY) -m pip install --quiet torch==2.13.0
-	$(PY) -m pip install --quiet -e ".[mnist,inspect,dev,ray]"
+	$(PY) -m pip install --quiet -e ".[mnist,inspect,dev,ray,scan]"
 	# Microsoft's mup, the mup study's cross-check reference; --no-deps skips its torchvision requirement.
 	$(PY) -m pip install --quiet --no-deps mup==1.0.0
 	touch $(STAMP)

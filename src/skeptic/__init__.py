@@ -4,25 +4,33 @@ import skeptic
 result = skeptic.run("goodhart", preset="quick", overrides={"n_max": 4096})
 result.claims            # verdicts
 result.frame("best_of_n")  # a measurement as a pandas DataFrame
+
+Importing ``skeptic`` (or a facade such as ``skeptic.goodhart``) loads no study and no torch: studies are
+found through the ``skeptic.studies`` entry points and loaded when named (:mod:`skeptic.core.discovery`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from skeptic.core import RunResult, Store, Study, all_studies
-from skeptic.core import run as _run
+if TYPE_CHECKING:
+    from skeptic.core.runner import RunResult
+    from skeptic.core.store import Store
+    from skeptic.core.study import Study
 
 __version__ = "0.1.0"
 
 
 def load_studies() -> list[Study[Any]]:
-    """Import every study module (which registers it) and return the registered studies."""
-    import skeptic.studies  # noqa: F401  (registration happens on import)
+    """Every study: those the ``skeptic.studies`` entry points declare (Skeptic's own first), loaded, then any
+    declared in this process without an entry point. A plugin that fails to load is skipped with a warning."""
+    from skeptic.core.discovery import load_all
+    from skeptic.core.study import all_studies
 
-    return all_studies()
+    found = load_all()
+    return [*found, *(s for s in all_studies() if all(s is not f for f in found))]
 
 
 def run(
@@ -35,8 +43,23 @@ def run(
     device: str = "auto",
 ) -> RunResult:
     """Run a study by name and store the result; see :func:`skeptic.core.runner.run`."""
-    load_studies()
+    from skeptic.core.runner import run as _run
+
     return _run(study, preset=preset, overrides=overrides, seed=seed, force=force, store=store, device=device)
+
+
+def __getattr__(name: str) -> Any:
+    """``skeptic.RunResult`` and ``skeptic.Store`` are imported on first use (PEP 562), so ``import skeptic`` stays
+    cheap."""
+    if name == "RunResult":
+        from skeptic.core.runner import RunResult
+
+        return RunResult
+    if name == "Store":
+        from skeptic.core.store import Store
+
+        return Store
+    raise AttributeError(f"module 'skeptic' has no attribute {name!r}")
 
 
 __all__ = ["RunResult", "Store", "__version__", "load_studies", "run"]

@@ -1,4 +1,4 @@
-"""The command line: ``skeptic list | run | replicate | report | runs | show | audit``.
+"""The command line: ``skeptic list | run | replicate | report | runs | show | audit | check | new``.
 
 A user's mistake (unknown study, unknown key, bad value, a damaged or misplaced store, an output
 path that cannot be written) prints one line and exits with status 2, writing nothing. A study that
@@ -28,7 +28,7 @@ from skeptic import load_studies
 from skeptic.core.config import SEED_MAX, parse_assignment, resolve_config
 from skeptic.core.device import resolve_device
 from skeptic.core.errors import UsageError, shown
-from skeptic.core.runner import RunFailed, RunResult
+from skeptic.core.runner import RunFailed, RunResult, sigterm_as_interrupt
 from skeptic.core.runner import run as run_study
 from skeptic.core.store import ENV_VAR, Store, check_run_id
 from skeptic.core.study import Study, StudySkipped, get_study
@@ -114,7 +114,7 @@ def run_command(
     workers: WorkersOption = None,
 ) -> None:
     """Run studies, store the runs, and print a verdict table."""
-    registered = load_studies()
+    registered = load_studies() if all_ else []  # a named study loads only its own entry point
     if all_ and studies:
         raise UsageError("give study names or --all, not both")
     if not all_ and not studies:
@@ -281,7 +281,6 @@ def replicate_command(
     """Run a study over seeds and settings; print each claim's verdict in every cell (a robustness map)."""
     from skeptic.core.replicate import parse_vary, plan_replication, replicate
 
-    load_studies()
     spec = get_study(study)
     _check_executor_options(executor, address, workers, device)
     plan = plan_replication(spec, preset, seeds, parse_vary(vary or []), dict(parse_assignment(a) for a in set_ or []))
@@ -295,17 +294,18 @@ def replicate_command(
         err.print(f"cell {done[0]}: {label}, seed {cell.seed}: {cell.status}{took}", markup=False)
 
     try:
-        rep = replicate(
-            plan,
-            _store(store, write=True),
-            executor=executor,
-            address=address,
-            workers=workers,
-            device=device,
-            force=force,
-            console=console,
-            on_cell=None if console is not None else log_cell,
-        )
+        with sigterm_as_interrupt():  # SIGTERM (timeout, systemd, SLURM) stops it like Ctrl-C: cells interrupted
+            rep = replicate(
+                plan,
+                _store(store, write=True),
+                executor=executor,
+                address=address,
+                workers=workers,
+                device=device,
+                force=force,
+                console=console,
+                on_cell=None if console is not None else log_cell,
+            )
     except StudySkipped as skipped:
         err.print(f"skipped {spec.name}: {skipped}", markup=False)
         return
@@ -430,13 +430,21 @@ def audit_command(
     studies: Annotated[list[str] | None, typer.Argument(help="Study names (see `skeptic list`).")] = None,
     all_: Annotated[bool, typer.Option("--all", help="Audit every study that declares a fault catalog.")] = False,
     preset: Annotated[
-        str | None, typer.Option(help="Config preset (default: each study's audit preset, usually test).")
+        str | None, typer.Option(help="Config preset (default: the study's audit preset, usually test).")
     ] = None,
     seed: Annotated[int, typer.Option(help="Seed for every random generator.", min=0, max=SEED_MAX)] = 0,
     jobs: Annotated[
         int | None,
         typer.Option(help="Executions run at once, each in its own process (default: 2 on 2+ cores).", min=1),
     ] = None,
+    contrasts: Annotated[
+        bool,
+        typer.Option(
+            "--contrasts",
+            help="Also run each claim's contrasts, the larger budget and two extra seeds: per claim discriminating, "
+            "budget-, line- and seed-stable, and whether a not_replicated verdict is a finding.",
+        ),
+    ] = False,
     mutants: Annotated[
         str | None,
         typer.Option(help="Also run N generated mutants of the study's own code (a count, or all)."),
@@ -460,20 +468,27 @@ def audit_command(
     the same way: the mutation probe power, with its 95% interval, and every silent mutant as a diff.
     The audit is stored. Exit status: 0 when no fault is silent or crashed and the two clean runs
     agree; 1 otherwise (so CI fails on a credulity hole); 2 for bad input (nothing written).
+
+    With --contrasts each claim is also judged under its declared contrasts (discriminating when the
+    verdict flips as declared), at the study's larger budget and at two more seeds (the robustness
+    audit; a study without a fault catalog can be audited this way alone). It is opt-in because it
+    costs a run per distinct contrast, one at the larger budget and two more seeds.
+
     Silent mutants do not change the exit status: they measure the probes, they are not promises.
     """
     from skeptic.core.audit import AuditFailed, run_audit
+    from skeptic.core.robustness import plan
 
-    registered = load_studies()
+    registered = load_studies() if all_ else []  # a named study loads only its own entry point
     if all_ and studies:
         raise UsageError("give study names or --all, not both")
     if not all_ and not studies:
         raise UsageError("name at least one study (see `skeptic list`) or pass --all")
     n_mutants = _parse_mutants(mutants)
-    if n_mutants is None and not faults:
-        raise UsageError("--no-faults leaves nothing to audit without --mutants N")
+    if n_mutants is None and not faults and not contrasts:
+        raise UsageError("--no-faults leaves nothing to audit without --mutants N or --contrasts")
     chosen: list[Study[Any]] = registered if all_ else [get_study(name) for name in studies or []]
-    needs_catalog = faults and n_mutants is None
+    needs_catalog = faults and n_mutants is None and not contrasts
     uncatalogued = [s.name for s in chosen if not s.faults] if needs_catalog else []
     if all_:
         if chosen and len(uncatalogued) == len(chosen):
@@ -483,9 +498,12 @@ def audit_command(
         if needs_catalog and not s.faults:
             raise UsageError(
                 f"{s.name} declares no fault catalog, so there is nothing to audit"
-                f" (declare one with @study(..., faults=...) in studies/<name>/faults.py, or pass --mutants N)"
+                f" (declare one with @study(..., faults=...) in studies/<name>/faults.py, or pass --contrasts"
+                f" or --mutants N)"
             )
         resolve_config(s, preset or s.audit_preset)
+        if contrasts:
+            plan(s, preset or s.audit_preset)
 
     db = _store(store, write=True)  # a damaged store fails here, in one line, before anything is printed
     for name in uncatalogued if all_ else []:
@@ -495,17 +513,19 @@ def audit_command(
         # a line per finished execution, on a terminal and in logs alike (a mutant batch runs for minutes)
         progress = (lambda line: err.print(line, markup=False)) if err.is_terminal or n_mutants is not None else None
         try:
-            audit_id, result = run_audit(
-                s,
-                preset=preset or s.audit_preset,
-                seed=seed,
-                store=db,
-                jobs=jobs,
-                progress=progress,
-                mutants=n_mutants,
-                mutant_seed=mutant_seed,
-                faults=faults,
-            )
+            with sigterm_as_interrupt():  # SIGTERM stops it like Ctrl-C: stored interrupted, children stopped
+                audit_id, result = run_audit(
+                    s,
+                    preset=preset or s.audit_preset,
+                    seed=seed,
+                    store=db,
+                    jobs=jobs,
+                    progress=progress,
+                    contrasts=contrasts,
+                    mutants=n_mutants,
+                    mutant_seed=mutant_seed,
+                    faults=faults,
+                )
         except AuditFailed as failed:
             failing += 1
             err.print(f"{s.name}: audit failed: {failed}", markup=False)
@@ -516,9 +536,68 @@ def audit_command(
         if as_json:
             _print_json({"audit_id": audit_id, **result.to_dict()})
         _print_audit(audit_id, result.to_dict(), err if as_json else out)
+        if result.robustness is not None:
+            _print_robustness(result.to_dict(), err if as_json else out)
         failing += not result.ok
     if failing:
         raise typer.Exit(1)
+
+
+ROBUST_STYLE = {"discriminating": "green", "not discriminating": "bold red", "inconclusive": "yellow"}
+
+
+def _yes_no(value: bool | None, yes: str, no: str, unknown: str = "n/a") -> Text:
+    if value is None:
+        return Text(unknown, style="dim")
+    return Text(yes, style="green") if value else Text(no, style="bold red")
+
+
+def _print_robustness(doc: dict[str, Any], console: Console) -> None:
+    """The robustness table of one study: per claim its verdict, contrasts, budget, line, seeds, quote, finding."""
+    table = Table(title=f"{doc['study']}: could each verdict have come out otherwise?", title_justify="left")
+    table.add_column("claim", no_wrap=True)
+    table.add_column("verdict", no_wrap=True)
+    table.add_column("contrast", no_wrap=True)
+    table.add_column("budget", no_wrap=True)
+    table.add_column("line", no_wrap=True)
+    table.add_column("seeds", no_wrap=True)
+    table.add_column("quote", no_wrap=True)
+    table.add_column("finding / what it is")
+    for r in doc["robustness"]:
+        disc = Text(r["discrimination"], style=ROBUST_STYLE.get(r["discrimination"], "dim"))
+        quote = r["quote"]
+        quote_text = (
+            Text("none", style="bold red")
+            if quote is None
+            else (Text("verified") if quote["verified"] else Text("quote unverified", style="yellow"))
+        )
+        if r["verdict"] != "not_replicated":
+            what = Text("")
+        elif r["finding"]:
+            what = Text("FINDING", style="bold green")
+        else:
+            what = Text(r["why_not"])
+        table.add_row(
+            Text(r["claim"]),
+            Text(r["verdict"]),
+            disc,
+            _yes_no(r["budget_stable"], "stable", "DEPENDENT"),
+            _yes_no(r["line_stable"], "stable", "DEPENDENT", "source's"),
+            _yes_no(r["seed_stable"], "stable", "DEPENDENT"),
+            quote_text,
+            what,
+        )
+    console.print(table)
+    summary = doc["robustness_summary"]
+    console.print(
+        f"{summary['claims']} claims: {summary['discriminating']} discriminating, {summary['budget_dependent']}"
+        f" budget-dependent, {summary['line_dependent']} line-dependent; findings:"
+        f" {', '.join(summary['findings']) or 'none'}",
+        markup=False,
+    )
+    for run in doc["robustness_runs"]:
+        if run["error"]:
+            console.print(f"{run['label']} raised: {run['error']}", markup=False)
 
 
 def _parse_mutants(text: str | None) -> int | Literal["all"] | None:
@@ -596,6 +675,48 @@ def _print_instability(doc: dict[str, Any], console: Console) -> None:
         )
 
 
+@app.command("check")
+def check_command(
+    study: Annotated[str, typer.Argument(help="The study to check (see `skeptic list`).")],
+    check: Annotated[
+        list[str] | None, typer.Option("--check", help="Only these checks (repeatable); default: all of them.")
+    ] = None,
+    no_audit: Annotated[bool, typer.Option("--no-audit", help="Skip the fault audit (the slowest check).")] = False,
+    keep: Annotated[Path | None, typer.Option("--keep", help="Keep the run check's store and report here.")] = None,
+) -> None:
+    """Check a study against the contract every study passes: declaration, sources, claim rules, fault catalog,
+    a test-preset run through the store and the report, and the fault audit.
+
+    Prints each check (ok or FAIL, with what fails and why). Exit status 0 when every check passes, 1 when one
+    fails, 2 for bad input (an unknown study or check).
+    """
+    from skeptic.testing import CHECKS, check_study
+
+    spec = get_study(study)
+    chosen = list(check) if check else [c for c in CHECKS if not (no_audit and c == "audit")]
+    unknown = [c for c in chosen if c not in CHECKS]
+    if unknown:
+        raise UsageError(f"unknown check {shown(unknown[0])}; checks: {', '.join(CHECKS)}")
+    report = check_study(spec, chosen, keep, progress=lambda name: err.print(f"checking {name} ...", markup=False))
+    out.print(report.describe(), markup=False)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@app.command("new")
+def new_command(
+    name: Annotated[str, typer.Argument(help="The study's name, e.g. my-study (lowercase letters, digits, dashes).")],
+    dir_: Annotated[Path, typer.Option("--dir", help="Where to create the package's folder.")] = Path("."),
+) -> None:
+    """Scaffold an installable study package: a small real study (the birthday problem, exact against
+    simulation) that passes `skeptic check` as generated; its README says what to replace."""
+    from skeptic.scaffold import scaffold
+
+    root = scaffold(name, dir_)
+    out.print(f"created {root}", markup=False)
+    out.print(f"next: pip install -e {root} && skeptic check {name}", markup=False)
+
+
 @app.command("glitch-scan")
 def glitch_scan_command(
     path: Annotated[Path, typer.Argument(help="Checkpoint directory: *.safetensors weights and tokenizer.json.")],
@@ -607,9 +728,17 @@ def glitch_scan_command(
         Path | None, typer.Option("--out", help="Also write every token's indicators to this CSV.")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print every token's indicators as JSON on stdout.")] = False,
+    verify_top: Annotated[
+        int,
+        typer.Option(
+            "--verify",
+            help="Verify this many top candidates by prompting (needs transformers and a causal LM it can load).",
+            min=0,
+        ),
+    ] = 0,
 ) -> None:
     """Find under-trained ("glitch") token candidates in a local checkpoint from its weights (Land & Bartolo 2024)."""
-    from skeptic.glitch_tokens import scan
+    from skeptic.glitch_tokens import scan, verify_checkpoint
 
     ref: list[int] | None = None
     if reference is not None:
@@ -620,6 +749,21 @@ def glitch_scan_command(
     if out_csv is not None and (out_csv.is_dir() or not out_csv.parent.is_dir()):
         raise UsageError(f"--out {out_csv}: not a writable file path")
     result = scan(path, reference=ref)
+    if verify_top:
+        cands = [r["id"] for r in result.candidates()[:verify_top]]
+        ok = [r["id"] for r in result.rows if r["category"] == "ok" and not r["candidate"] and not r["reference"]]
+        controls = ok[:: max(len(ok) // verify_top, 1)][:verify_top]  # ordinary tokens spread over the vocabulary
+        result.verification = verify_checkpoint(path, cands + controls)
+        result.verification["candidates"] = cands
+        result.verification["controls"] = controls
+    warning = (
+        "WARNING: the input embedding looks like an untrained random initialization (row-norm spread "
+        f"{result.untrained['norm_cv']:.3f} vs {result.untrained['norm_cv_random']:.3f} for random rows; top "
+        f"covariance eigenvalue {result.untrained['top_eigen_ratio']:.2f}× the mean vs ≤ "
+        f"{result.untrained['top_eigen_ratio_random']:.2f}× for random rows): its indicators rank noise"
+        if result.untrained["looks_untrained"]
+        else ""
+    )
     if as_json:
         _print_json(
             {
@@ -628,16 +772,29 @@ def glitch_scan_command(
                 "main_indicator": result.main_indicator,
                 "threshold": result.threshold,
                 "reference": result.reference,
+                "categories": result.category_counts(),
+                "untrained": result.untrained,
+                "verification": result.verification,
                 "tokens": result.rows,
             }
         )
     else:
+        if warning:
+            err.print(warning, markup=False)
+        cats = result.category_counts()
+        out.print(
+            "categories: " + ", ".join(f"{k} {v}" for k, v in cats.items()) + " (only 'ok' tokens, text can contain "
+            "them, are ranked; the others can never appear in encoded text)",
+            markup=False,
+        )
+        mp = result.verification.get("max_prob", {}) if result.verification.get("ran") else {}
         table = Table(
             "rank",
             "id",
             "token",
             result.main_indicator,
             "candidate",
+            *(["max repeat prob"] if mp else []),
             title=f"{path}: {result.vocab_size} tokens × {result.d_model}, "
             f"{'tied' if result.tied else 'untied'} embeddings, {len(result.reference)} known-unused tokens",
         )
@@ -648,13 +805,28 @@ def glitch_scan_command(
                 repr(row["text"]),
                 f"{row[result.main_indicator]:.4g}",
                 "yes" if row["candidate"] else "",
+                *([f"{mp[row['id']]:.2e}" if row["id"] in mp else ""] if mp else []),
             )
         out.print(table)
         out.print(
             f"{len(result.candidates())} candidates: the lowest {result.main_indicator} (≤ {result.threshold:.4g}, "
-            "the bottom 2%); verify them by prompting before trusting them.",
+            "the bottom 2% of ordinary tokens); verify them by prompting before trusting them.",
             markup=False,
         )
+        if verify_top:
+            v = result.verification
+            if not v.get("ran"):
+                out.print(f"verification by prompting did not run: {v.get('why')}", markup=False)
+            else:
+                n_c = sum(mp[i] < v["threshold"] for i in v["candidates"])
+                n_o = sum(mp[i] < v["threshold"] for i in v["controls"])
+                out.print(
+                    f"verified under-trained (max repetition probability < 1%): {n_c} of {len(v['candidates'])} "
+                    f"candidates, {n_o} of {len(v['controls'])} ordinary control tokens",
+                    markup=False,
+                )
+    if as_json and warning:
+        err.print(warning, markup=False)
     if out_csv is not None:
         import csv
 

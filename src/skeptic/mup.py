@@ -11,12 +11,42 @@
 See :mod:`skeptic.studies.mup.param` for the rules and :mod:`skeptic.studies.mup.exponents` for the derivation.
 """
 
-from skeptic.studies.mup.crosscheck import HAVE_MUP, reference_coord_check
-from skeptic.studies.mup.data import Corpus, load_corpus
-from skeptic.studies.mup.experiments import coord_check, lr_sweep, measured_exponents, optimum
-from skeptic.studies.mup.exponents import DERIVED, loglog_slope
-from skeptic.studies.mup.nets import BatchedOptimizer, Sweep, SweepResult, eval_starts, run_sweep
-from skeptic.studies.mup.param import attention_scale, init_std, lr_multiplier, width_multiplier
+from typing import TYPE_CHECKING
+
+from skeptic._lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from skeptic.studies.mup.crosscheck import HAVE_MUP, reference_coord_check
+    from skeptic.studies.mup.data import Corpus, load_corpus
+    from skeptic.studies.mup.experiments import coord_check, lr_sweep, measured_exponents, optimum
+    from skeptic.studies.mup.exponents import DERIVED, loglog_slope
+    from skeptic.studies.mup.nets import BatchedOptimizer, Sweep, SweepResult, eval_starts, run_sweep
+    from skeptic.studies.mup.param import attention_scale, init_std, lr_multiplier, width_multiplier
+
+__getattr__, __dir__ = lazy_exports(
+    __name__,
+    {
+        "HAVE_MUP": "skeptic.studies.mup.crosscheck",
+        "reference_coord_check": "skeptic.studies.mup.crosscheck",
+        "Corpus": "skeptic.studies.mup.data",
+        "load_corpus": "skeptic.studies.mup.data",
+        "coord_check": "skeptic.studies.mup.experiments",
+        "lr_sweep": "skeptic.studies.mup.experiments",
+        "measured_exponents": "skeptic.studies.mup.experiments",
+        "optimum": "skeptic.studies.mup.experiments",
+        "DERIVED": "skeptic.studies.mup.exponents",
+        "loglog_slope": "skeptic.studies.mup.exponents",
+        "BatchedOptimizer": "skeptic.studies.mup.nets",
+        "Sweep": "skeptic.studies.mup.nets",
+        "SweepResult": "skeptic.studies.mup.nets",
+        "eval_starts": "skeptic.studies.mup.nets",
+        "run_sweep": "skeptic.studies.mup.nets",
+        "attention_scale": "skeptic.studies.mup.param",
+        "init_std": "skeptic.studies.mup.param",
+        "lr_multiplier": "skeptic.studies.mup.param",
+        "width_multiplier": "skeptic.studies.mup.param",
+    },
+)
 
 __all__ = [
     "DERIVED",

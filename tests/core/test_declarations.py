@@ -1,7 +1,5 @@
 """The declarations a claim needs to be shown able to fail (issue 26) and the run context's streams (issue 27)."""
 
-from typing import Any
-
 import numpy as np
 import pytest
 
@@ -33,7 +31,9 @@ def test_the_raw_verdict_survives_a_failed_probe() -> None:
 
 def test_a_band_reports_whether_the_verdict_holds_across_the_readers_thresholds() -> None:
     def claim(value: float) -> Claim:
-        return Claim("c", "s", "Table 1", lambda m: Estimate.exact(value), AtLeast(10), "ours", band=(AtLeast(5), AtLeast(20)))
+        return Claim(
+            "c", "s", "Table 1", lambda m: Estimate.exact(value), AtLeast(10), "ours", band=(AtLeast(5), AtLeast(20))
+        )
 
     (stable,) = judge_claims([claim(30.0)], {}, [])
     (dependent,) = judge_claims([claim(12.0)], {}, [])
@@ -80,5 +80,3 @@ def test_the_context_names_every_stream() -> None:
     with ctx.section("train"):
         pass
     assert set(ctx.sections_s) == {"train"} and ctx.sections_s["train"] >= 0
-
-

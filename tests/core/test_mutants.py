@@ -390,10 +390,12 @@ def test_a_mutant_whose_measure_raises_is_a_crash_not_a_silent_verdict() -> None
     probes = [ProbeResult("p", "", True, "")]
     clean = Judged(probes, {"c1": "replicated", "c2": "replicated"})
     reason = "the measurement could not be made (TypeError: string indices must be integers)"
-    raised = Judged(probes, {"c1": "inconclusive", "c2": "replicated"}, {"c1": reason})
+    raised = Judged(probes, {"c1": "inconclusive", "c2": "replicated"}, raised={"c1": reason})
     result = classify_mutant(m, clean, _Done(raised, None, 1.0))
     assert result.outcome == "crashed" and "TypeError" in result.detail
-    wrong = Judged(probes, {"c1": "inconclusive", "c2": "not_replicated"}, {"c1": reason})
+    wrong = Judged(probes, {"c1": "inconclusive", "c2": "not_replicated"}, raised={"c1": reason})
     assert classify_mutant(m, clean, _Done(wrong, None, 1.0)).outcome == "silent"  # c2 moved with no error
-    failed = Judged([ProbeResult("p", "", False, "")], {"c1": "inconclusive", "c2": "replicated"}, {"c1": reason})
+    failed = Judged(
+        [ProbeResult("p", "", False, "")], {"c1": "inconclusive", "c2": "replicated"}, raised={"c1": reason}
+    )
     assert classify_mutant(m, clean, _Done(failed, None, 1.0)).outcome == "caught"

@@ -128,7 +128,7 @@ def _wait_for_running(store: Store, timeout: float = 60) -> None:
 @pytest.mark.parametrize(("sig", "status"), [(signal.SIGINT, "interrupted"), (signal.SIGTERM, "interrupted")])
 def test_an_interrupted_run_is_marked_interrupted(tmp_path: Path, sig: int, status: str) -> None:
     store = Store(tmp_path)
-    proc = _start_sleeping_run(tmp_path, 30)
+    proc = _start_sleeping_run(tmp_path, 600)  # interrupted long before; the margin covers a starved poll
     _wait_for_running(store)
     proc.send_signal(sig)
     proc.wait(timeout=60)
@@ -139,7 +139,7 @@ def test_an_interrupted_run_is_marked_interrupted(tmp_path: Path, sig: int, stat
 def test_a_killed_run_leaves_the_store_readable_and_the_run_not_completed(tmp_path: Path) -> None:
     done = run("toy-coin", preset="test", store=tmp_path)
     store = Store(tmp_path)
-    proc = _start_sleeping_run(tmp_path, 30)
+    proc = _start_sleeping_run(tmp_path, 600)  # interrupted long before; the margin covers a starved poll
     _wait_for_running(store)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(timeout=60)

@@ -164,6 +164,7 @@ def test_the_index_card_answers_in_words_with_caveats_and_a_thumbnail(tmp_path: 
     card = index.split('id="card-toy-coin"', 1)[1].split("</section>", 1)[0]
     assert "The coin came up heads 90% &lt;b&gt;of&lt;/b&gt; the time." in card  # the study's answer, escaped
     assert "One claim was not replicated here: “The coin lands heads half the time”" in card
+    assert "no audit has yet checked whether it survives contrasts" in card  # so the card names no finding
     assert "Run at the test preset, smaller than the paper&#39;s setting." in card
     assert 'class="seg v-not_replicated" style="width: 100.000%"' in card
     assert "data:image/png;base64," in card and "<table" not in card  # a thumbnail; claim tables live on study pages

@@ -42,10 +42,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from skeptic.core import processes
 from skeptic.core.claims import ProbeResult
 from skeptic.core.config import resolve_config
 from skeptic.core.faults import Fault
 from skeptic.core.mutants import LineTracer, Mutant, MutantAudit, MutantResult, StudyFile
+from skeptic.core.robustness import ClaimRobustness, Execution, assess, plan, summarize
 from skeptic.core.runner import Executed, _strict_json, code_version, execute, provenance
 from skeptic.core.store import Store
 from skeptic.core.study import Study, get_study
@@ -101,6 +103,11 @@ class AuditResult:
     clean_duration_s: float = 0.0
     duration_s: float = 0.0
     jobs: int = 1
+    robustness: list[ClaimRobustness] | None = None
+    """Per claim: contrasts, budget, line and seed stability, finding (``skeptic audit --contrasts``); ``None``
+    when the audit did not run them."""
+    robustness_runs: list[dict[str, Any]] = field(default_factory=list)
+    """The robustness executions: label, kind, overrides, seed, duration and any error."""
     mutants: MutantAudit | None = None
     """The generated-mutant sample (``--mutants N``) and its outcomes; None when none were asked for."""
 
@@ -152,6 +159,9 @@ class AuditResult:
             "clean_duration_s": self.clean_duration_s,
             "duration_s": self.duration_s,
             "jobs": self.jobs,
+            "robustness": None if self.robustness is None else [r.to_dict() for r in self.robustness],
+            "robustness_summary": None if self.robustness is None else summarize(self.robustness).to_dict(),
+            "robustness_runs": self.robustness_runs,
             **mutants_field(self.mutants),
         }
 
@@ -180,13 +190,19 @@ class Judged:
 
     probes: list[ProbeResult]
     verdicts: dict[str, str]
+    bands: dict[str, list[str]] = field(default_factory=dict)
+    """Each claim's verdicts across its band of thresholds (for the robustness audit's line stability)."""
+    measured: dict[str, str] = field(default_factory=dict)
+    """Each claim's measured value as shown (for the Findings page)."""
     raised: dict[str, str] = field(default_factory=dict)
     """Claims whose measurement raised (judged inconclusive by the runner), with the reason."""
 
     @classmethod
     def of(cls, spec: Study[Any], executed: Executed) -> Judged:
+        bands = {c.id: list(c.band_verdicts) for c in executed.claims if c.band_verdicts}
+        measured = {c.id: c.measured for c in executed.claims}
         raised = {c.id: c.reason for c in executed.claims if MEASUREMENT_RAISED in c.reason}
-        return cls(executed.probes, raw_verdicts(executed), raised)
+        return cls(executed.probes, raw_verdicts(executed), bands, measured, raised)
 
 
 MEASUREMENT_RAISED = "the measurement could not be made ("
@@ -329,19 +345,22 @@ def _in_fresh_process(task: _Task, threads: int) -> _Done:
         task_path, done_path = Path(tmp) / "task.pickle", Path(tmp) / "done.pickle"
         task_path.write_bytes(pickle.dumps(task))
         code = "from skeptic.core.audit import _worker_main; _worker_main()"
-        proc = subprocess.run(
+        proc = processes.start(
             [sys.executable, "-c", code, str(task_path), str(done_path)],
             env=env,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,
-            check=False,
         )
+        try:
+            _, stderr = proc.communicate()
+        finally:
+            processes.finished(proc)
         if proc.returncode == 0 and done_path.exists():
             done: _Done = pickle.loads(done_path.read_bytes())
             return done
-    last = (proc.stderr.strip().splitlines() or ["(no output)"])[-1]
+    last = (stderr.strip().splitlines() or ["(no output)"])[-1]
     return _Done(None, f"the worker process exited with status {proc.returncode}: {last}", time.perf_counter() - t0)
 
 
@@ -357,12 +376,15 @@ def audit(
     overrides: Mapping[str, Any] | None = None,
     jobs: int | None = None,
     progress: Callable[[str], None] | None = None,
+    contrasts: bool = False,
     mutants: int | Literal["all"] | None = None,
     mutant_seed: int = 0,
     faults: bool = True,
 ) -> AuditResult:
     """Run ``spec`` clean (twice) and once per fault of its catalog, each in a fresh process; store nothing.
 
+    ``contrasts=True`` adds the robustness audit (:mod:`skeptic.core.robustness`): each distinct contrast
+    override set, the larger budget and two extra seeds, each in a fresh process too.
     With ``mutants`` (a count or ``"all"``), the first clean run also records which lines of the study's
     own files run (:mod:`skeptic.core.mutants`), and that many mutants drawn from those lines with
     ``mutant_seed`` run too, each in a fresh process. ``faults=False`` leaves the declared catalog out.
@@ -382,12 +404,19 @@ def audit(
         traced = [str(f.path) for f in files] if trace else None
         return _Task(module, spec.name, fault, config_json, seed, preset, trace=traced)
 
+    executions = plan(spec, preset, overrides) if contrasts else []
+
+    def robust_task(e: Execution) -> _Task:
+        cfg = resolve_config(spec, preset, {**dict(overrides or {}), **e.overrides}).model_dump(mode="json")
+        return _Task(module, spec.name, None, cfg, seed + e.seed_offset, preset)
+
     t0 = time.perf_counter()
     pool = ThreadPoolExecutor(max_workers=jobs)
     try:
         clean_future = pool.submit(_in_fresh_process, task(None, trace=mutants is not None), threads)
         fault_futures = [pool.submit(_in_fresh_process, task(f.id), threads) for f in chosen_faults]
         repeat_future = pool.submit(_in_fresh_process, task(None), threads)
+        robust_futures = [pool.submit(_in_fresh_process, robust_task(e), threads) for e in executions]
         clean = clean_future.result()
         if clean.judged is None:
             raise AuditFailed(f"the clean run of {spec.name} raised: {clean.error}")
@@ -411,6 +440,24 @@ def audit(
             if progress is not None:
                 progress(f"{spec.name}: {fault.id}: {results[-1].outcome} ({done.duration_s:.1f} s)")
         repeat = repeat_future.result()
+        robust_done: dict[str, tuple[Judged | None, str | None]] = {}
+        robust_runs: list[dict[str, Any]] = []
+        for e, future in zip(executions, robust_futures, strict=True):
+            done = future.result()
+            robust_done[e.label] = (done.judged, done.error)
+            robust_runs.append(
+                {
+                    "label": e.label,
+                    "kind": e.kind,
+                    "overrides": e.overrides,
+                    "seed": seed + e.seed_offset,
+                    "duration_s": done.duration_s,
+                    "error": done.error,
+                }
+            )
+            if progress is not None:
+                state = "raised" if done.judged is None else "done"
+                progress(f"{spec.name}: {e.label}: {state} ({done.duration_s:.1f} s)")
         for i, (m, future) in enumerate(mutant_futures):
             assert mutant_audit is not None
             outcome = classify_mutant(m, clean.judged, future.result())
@@ -420,7 +467,11 @@ def audit(
                     f"{spec.name}: mutant {i + 1}/{len(mutant_futures)} {m.diff}: {outcome.outcome}"
                     f" ({outcome.duration_s:.1f} s)"
                 )
-    finally:  # on an error or Ctrl-C, start nothing more (the running children get the same Ctrl-C)
+    except BaseException:  # Ctrl-C, SIGTERM or an error: start nothing more and stop the executions in flight
+        pool.shutdown(wait=False, cancel_futures=True)
+        processes.terminate_children()
+        raise
+    finally:
         pool.shutdown(wait=True, cancel_futures=True)
     if repeat.judged is None:
         unstable = [f"the second clean run raised: {repeat.error}"]
@@ -431,7 +482,7 @@ def audit(
         preset=preset,
         seed=seed,
         config=config_json,
-        code_version=code_version(),
+        code_version=code_version(spec),
         clean_verdicts=clean.judged.verdicts,
         clean_failed_probes=[p.id for p in clean.judged.probes if not p.passed],
         faults=results,
@@ -439,6 +490,8 @@ def audit(
         clean_duration_s=clean.duration_s,
         duration_s=time.perf_counter() - t0,
         jobs=jobs,
+        robustness=assess(spec, clean.judged, robust_done, executions) if contrasts else None,
+        robustness_runs=robust_runs,
         mutants=mutant_audit,
     )
 
@@ -472,6 +525,7 @@ def run_audit(
     store: Store | str | Path | None = None,
     jobs: int | None = None,
     progress: Callable[[str], None] | None = None,
+    contrasts: bool = False,
     mutants: int | Literal["all"] | None = None,
     mutant_seed: int = 0,
     faults: bool = True,
@@ -484,9 +538,11 @@ def run_audit(
     Bad input raises :class:`~skeptic.core.errors.UsageError` before anything is written.
     """
     config = resolve_config(spec, preset, overrides)  # bad input: nothing written
+    if contrasts:
+        plan(spec, preset, overrides)  # a contrast or budget override that does not validate: nothing written
     db = store if isinstance(store, Store) else Store(store)
     audit_id = "audit-" + datetime.now(UTC).strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
-    prov = provenance()
+    prov = provenance(spec)
     db.start_audit(
         audit_id=audit_id,
         study=spec.name,
@@ -504,6 +560,7 @@ def run_audit(
             overrides,
             jobs=jobs,
             progress=progress,
+            contrasts=contrasts,
             mutants=mutants,
             mutant_seed=mutant_seed,
             faults=faults,

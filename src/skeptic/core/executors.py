@@ -38,6 +38,7 @@ from typing import Any, Literal, Protocol
 from skeptic.core.config import config_hash
 from skeptic.core.device import DEVICE_CHOICES, Device, cuda_available, resolve_device
 from skeptic.core.errors import UsageError
+from skeptic.core.processes import die_with_parent
 from skeptic.core.runner import Executed, code_version, execute
 from skeptic.core.study import StudySkipped, get_study
 
@@ -126,9 +127,10 @@ def available_cores() -> int:
 
 
 def _init_local_worker(threads: int, gpu_counter: Synchronized[int] | None, n_gpus: int) -> None:
-    """Each pool process: leave Ctrl-C to the driver, cap its threads, and (with GPUs) take one of them."""
+    """Each pool process: leave Ctrl-C to the driver, die with it, cap its threads, and (with GPUs) take one."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    die_with_parent()  # a driver killed outright (kill -9) leaves no worker behind
     for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
         os.environ[var] = str(threads)
     torch = sys.modules.get("torch")  # already imported when forked from a driver that loaded the studies

@@ -26,6 +26,7 @@ from __future__ import annotations
 import io
 import itertools
 import json
+import math
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
@@ -41,7 +42,7 @@ from skeptic.core.config import config_hash, parse_value, resolve_config
 from skeptic.core.device import device_provenance
 from skeptic.core.errors import UsageError
 from skeptic.core.executors import CellOutcome, CellTask, make_executor
-from skeptic.core.runner import _strict_json, provenance
+from skeptic.core.runner import _strict_json, code_version, provenance
 from skeptic.core.store import RunRecord, Store
 from skeptic.core.study import Study, StudyConfig, StudySkipped
 
@@ -98,6 +99,12 @@ def parse_vary(texts: Sequence[str]) -> dict[str, list[Any]]:
     return vary
 
 
+MAX_SEEDS = 1000
+"""The most seeds one replication plans (a typo like ``--seeds 1000000000`` must fail at once, not plan for minutes)."""
+MAX_CELLS = 10_000
+"""The most cells (settings × seeds) one replication plans: each cell is a full study run."""
+
+
 @dataclass(frozen=True)
 class Setting:
     """One point of the grid: the varied keys' values."""
@@ -145,11 +152,17 @@ def plan_replication(
     fixed = dict(fixed or {})
     if seeds < 1:
         raise UsageError(f"empty grid: --seeds must be at least 1 (got {seeds})")
+    if seeds > MAX_SEEDS:
+        raise UsageError(f"--seeds {seeds} is above the cap of {MAX_SEEDS} seeds per setting")
     for key, values in grid.items():
         if not values:
             raise UsageError(f"empty grid: --vary {key} has no values")
         if key in fixed:
             raise UsageError(f"{key} is both fixed (--set) and varied (--vary)")
+    n_cells = seeds * math.prod(len(v) for v in grid.values())
+    if n_cells > MAX_CELLS:
+        shape = " × ".join([*(str(len(v)) for v in grid.values()), f"{seeds} seeds"])
+        raise UsageError(f"the grid has {n_cells} cells ({shape}), above the cap of {MAX_CELLS} cells per replication")
     resolve_config(spec, preset, fixed)  # the preset name and the fixed keys, named as such
     settings = [Setting(dict(zip(grid, combo, strict=True))) for combo in itertools.product(*grid.values())]
     cells: list[Cell] = []
@@ -494,7 +507,8 @@ def run_cells(
     results: dict[int, CellResult] = {}
     todo: list[Job] = []
     for job in jobs:
-        previous = None if force else store.find_reusable(job.spec.name, job.cell.config_hash, prov["code_version"])
+        version = code_version(job.spec)  # a study outside Skeptic hashes its own package too
+        previous = None if force else store.find_reusable(job.spec.name, job.cell.config_hash, version)
         if previous is not None:
             results[job.cell.index] = CellResult.from_record(job.cell.setting, previous, reused=True)
         else:
@@ -525,7 +539,7 @@ def run_cells(
                         seed=cell.seed,
                         config=config,
                         config_hash=cell.config_hash,
-                        code_version=prov["code_version"],
+                        code_version=code_version(spec),
                         provenance=start_prov,
                     )
                     ex.submit(

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import math
 import platform
 import random
 import signal
@@ -22,7 +21,7 @@ import uuid
 import zlib
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -30,15 +29,16 @@ from types import FrameType
 from typing import Any
 
 import numpy as np
-import pandas as pd
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from skeptic.core.claims import ClaimResult, ProbeResult, judge_claims, run_probes
 from skeptic.core.config import check_seed, config_hash, resolve_config
 from skeptic.core.device import Device, device_provenance, resolve_device
+from skeptic.core.results import RunResult as RunResult  # re-exported: studies and notebooks import it from here
+from skeptic.core.results import _strict_json as _strict_json  # re-exported for audit and replicate
 from skeptic.core.secrets import redact
-from skeptic.core.store import RunRecord, Store, StoredFigure
+from skeptic.core.store import Store, StoredFigure
 from skeptic.core.study import Figure, Study, StudyConfig, StudySkipped, get_study
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -50,98 +50,6 @@ class RunFailed(Exception):
     def __init__(self, run_id: str, message: str) -> None:
         super().__init__(message)
         self.run_id = run_id
-
-
-@dataclass
-class RunResult:
-    """One stored run, as notebooks and the report see it."""
-
-    run_id: str
-    study: str
-    preset: str
-    seed: int
-    status: str
-    config: dict[str, Any]
-    measurements: dict[str, Any]
-    claims: list[dict[str, Any]]
-    probes: list[dict[str, Any]]
-    tables: list[dict[str, Any]]
-    provenance: dict[str, Any]
-    started_at: float
-    duration_s: float | None
-    figures: list[StoredFigure] = field(default_factory=list, repr=False)
-    reused: bool = False
-
-    @classmethod
-    def from_record(cls, record: RunRecord, figures: list[StoredFigure], reused: bool = False) -> RunResult:
-        return cls(
-            run_id=record.run_id,
-            study=record.study,
-            preset=record.preset,
-            seed=record.seed,
-            status=record.shown_status,
-            config=record.config,
-            measurements=record.measurements or {},
-            claims=record.claims,
-            probes=record.probes,
-            tables=record.tables,
-            provenance={**record.provenance, "error": record.error} if record.error else record.provenance,
-            started_at=record.started_at,
-            duration_s=record.duration_s,
-            figures=figures,
-            reused=reused,
-        )
-
-    def frame(self, key: str) -> pd.DataFrame:
-        """The measurement ``key`` as a DataFrame: a table (list of records), a dict of columns or a scalar."""
-        value = self.measurements[key]
-        if isinstance(value, list):
-            if value and not isinstance(value[0], dict):
-                return pd.DataFrame({key: value})
-            return pd.DataFrame.from_records(value)
-        if isinstance(value, dict):
-            if all(isinstance(v, list) for v in value.values()):
-                return pd.DataFrame(value)
-            return pd.DataFrame([value])
-        return pd.DataFrame({key: [value]})
-
-    def frames(self) -> dict[str, pd.DataFrame]:
-        """Every measurement as a DataFrame."""
-        return {key: self.frame(key) for key in self.measurements}
-
-    @property
-    def verdicts(self) -> dict[str, str]:
-        return {c["id"]: c["verdict"] for c in self.claims}
-
-    def to_json(self) -> dict[str, Any]:
-        """The ``--json`` document of the design brief (strict JSON: NaN and infinities become null)."""
-        keys = ("id", "statement", "source", "expected", "measured", "uncertainty", "verdict", "reason")
-        doc: dict[str, Any] = _strict_json(
-            {
-                "study": self.study,
-                "run_id": self.run_id,
-                "preset": self.preset,
-                "seed": self.seed,
-                "status": self.status,
-                "reused": self.reused,
-                "config": self.config,
-                "measurements": self.measurements,
-                "claims": [{k: c[k] for k in keys} for c in self.claims],
-                "probes": [{k: p[k] for k in ("id", "description", "passed", "detail")} for p in self.probes],
-            }
-        )
-        return doc
-
-
-def _strict_json(value: Any) -> Any:
-    """Replace NaN and infinities (not valid JSON) with ``None``, recursively."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _strict_json(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_strict_json(v) for v in value]
-    return value
 
 
 class _Context:
@@ -200,14 +108,37 @@ class _Context:
             self._console.print(message, markup=False, highlight=False)
 
 
-def code_version() -> str:
-    """A hash of the package's own source files: any code change gives a new version."""
+def _hash_tree(root: Path) -> str:
     digest = hashlib.sha256()
-    for path in sorted(PACKAGE_DIR.rglob("*")):
+    for path in sorted(root.rglob("*")) if root.is_dir() else [root]:
         if path.suffix in {".py", ".html", ".css", ".j2", ".json", ".csv", ".txt"} and path.is_file():
-            digest.update(str(path.relative_to(PACKAGE_DIR)).encode())
+            digest.update(str(path.relative_to(root) if root.is_dir() else path.name).encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
+
+
+def study_package_dir(spec: Study[Any]) -> Path | None:
+    """The folder of the top-level package holding ``spec``'s run function (the module file for a lone module),
+    or ``None`` when the study lives inside Skeptic's own package."""
+    top = spec.run.__module__.split(".")[0]
+    module = sys.modules.get(top)
+    where = getattr(module, "__file__", None)
+    if not where:
+        return None
+    path = Path(where).resolve()
+    root = path.parent if path.name == "__init__.py" else path
+    return None if root == PACKAGE_DIR.resolve() or PACKAGE_DIR.resolve() in root.parents else root
+
+
+def code_version(spec: Study[Any] | None = None) -> str:
+    """A hash of the package's own source files: any code change gives a new version.
+
+    With ``spec``, a study living outside Skeptic (an installed plugin) adds a hash of its own package
+    (``<skeptic>+<study>``), so editing that package gives a new version and stored runs are not reused stale.
+    """
+    own = _hash_tree(PACKAGE_DIR)
+    outside = study_package_dir(spec) if spec is not None else None
+    return own if outside is None else f"{own}+{_hash_tree(outside)}"
 
 
 def _git(*args: str) -> str | None:
@@ -220,8 +151,9 @@ def _git(*args: str) -> str | None:
     return out
 
 
-def provenance() -> dict[str, Any]:
-    """Where and with what a run was made (nothing secret: no environment variables)."""
+def provenance(spec: Study[Any] | None = None) -> dict[str, Any]:
+    """Where and with what a run was made (nothing secret: no environment variables); ``code_version`` covers
+    ``spec``'s own package when it lives outside Skeptic (see :func:`code_version`)."""
     versions = {}
     for dist in ("skeptic", "numpy", "scipy", "torch", "pydantic", "inspect_ai"):
         try:
@@ -230,7 +162,7 @@ def provenance() -> dict[str, Any]:
             continue
     dirty = _git("status", "--porcelain", "--untracked-files=no")
     return {
-        "code_version": code_version(),
+        "code_version": code_version(spec),
         "git_commit": _git("rev-parse", "HEAD"),
         "git_dirty": bool(dirty) if dirty is not None else None,
         "python": platform.python_version(),
@@ -256,7 +188,7 @@ def _png(fig: Figure) -> StoredFigure:
 
 
 @contextmanager
-def _sigterm_as_interrupt() -> Iterator[None]:
+def sigterm_as_interrupt() -> Iterator[None]:
     """Treat SIGTERM like Ctrl-C while a run is in progress, so the run is marked ``interrupted``."""
 
     def handler(signum: int, frame: FrameType | None) -> None:
@@ -366,7 +298,7 @@ def run(
     resolved_device = resolve_device(device)
     db = store if isinstance(store, Store) else Store(store)
     chash = config_hash(config, seed)
-    prov = provenance() | device_provenance(resolved_device)
+    prov = provenance(spec) | device_provenance(resolved_device)
     if not force:
         previous = db.find_reusable(spec.name, chash, prov["code_version"])
         if previous is not None:
@@ -374,7 +306,7 @@ def run(
 
     run_id = datetime.now(UTC).strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
     config_dict = config.model_dump(mode="json")
-    with _sigterm_as_interrupt():
+    with sigterm_as_interrupt():
         try:
             db.start_run(
                 run_id=run_id,

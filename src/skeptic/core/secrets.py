@@ -8,7 +8,8 @@ Skeptic never reads a key into its config, but a provider may echo one back (``I
   an ``sk-`` prefix is a key too), when it is at least :data:`MIN_SECRET_LEN` characters long;
 - the credentials of any URL in an environment variable (``scheme://user:password@host``);
 - in the text itself, the ``user:password@`` part of any URL, the value of ``api_key=``/``token=``-style
-  parameters, and anything shaped like an ``sk-`` key;
+  parameters and of a URL's credential-named query parameters (``?key=``, ``?sig=``, ``?code=``, ``?auth=``),
+  a token-shaped segment of a URL's path, and anything shaped like an ``sk-`` key;
 
 with ``[redacted]``. Values are read from the environment at each call, so keys set later are covered.
 """
@@ -25,12 +26,28 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 REDACTED = "[redacted]"
-MIN_SECRET_LEN = 8
-"""Shorter values are not redacted: replacing every ``"abc"`` or ``"1"`` would mangle ordinary text."""
+MIN_SECRET_LEN = 4
+"""Shorter values are not redacted: replacing every ``"abc"`` or ``"1"`` would mangle ordinary text. A 4- to
+7-character key is redacted too (it was not, below 8), unless it is a flag word (:data:`NOT_SECRETS`)."""
+NOT_SECRETS = frozenset({"true", "false", "yes", "no", "none", "null", "on", "off", "auto", "default"})
+"""Values of key-like variables that are settings, not keys (``HF_HUB_DISABLE_TOKEN=true``): replacing every
+``true`` would corrupt the JSON being redacted."""
 
 KEYLIKE_NAME = re.compile(r"KEY|TOKEN|SECRET|PASSW(?:OR)?D|CREDENTIAL|AUTH(?!OR)", re.IGNORECASE)
 _URL_CREDENTIALS = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?P<cred>[^/@\s:]*:[^/@\s]*)@")
 _KEY_PARAM = re.compile(r"(?P<name>(?:api[_-]?key|access[_-]?token|token|secret|password)=)[^&\s'\"]+", re.IGNORECASE)
+_URL_KEY_PARAM = re.compile(
+    r"(?P<name>[?&;][\w.-]*(?:key|sig|signature|code|auth|token|secret|pass|cred|session)[\w.-]*=)[^&#\s'\"]+",
+    re.IGNORECASE,
+)
+"""A credential-named query parameter of a URL (``?key=``, ``&sig=``, ``?code=``, ``?auth=``): only after ``?``,
+``&`` or ``;``, so ``exit code=1`` in prose is left alone."""
+_URL_PATH_TOKEN = re.compile(
+    r"(?P<head>[A-Za-z][A-Za-z0-9+.-]*://[^/\s'\"]+(?:/[^/\s'\"?#]*)*?/)"
+    r"(?=[^/\s'\"?#]*\d)(?=[^/\s'\"?#]*[A-Za-z])[A-Za-z0-9_\-.~]{20,}"
+)
+"""A token in a URL's path (``https://host/hooks/4f9aK...``): a segment of 20 or more characters with letters and
+digits."""
 _SK_KEY = re.compile(r"\bsk-[A-Za-z0-9_-]{8,}")
 
 
@@ -39,7 +56,7 @@ def secret_values(environ: Mapping[str, str] | None = None) -> list[str]:
     env = os.environ if environ is None else environ
     found: set[str] = set()
     for name, value in env.items():
-        if KEYLIKE_NAME.search(name) and len(value) >= MIN_SECRET_LEN:
+        if KEYLIKE_NAME.search(name) and len(value) >= MIN_SECRET_LEN and value.lower() not in NOT_SECRETS:
             found.add(value)
         for m in _URL_CREDENTIALS.finditer(value):
             password = m.group("cred").partition(":")[2]
@@ -57,6 +74,8 @@ def redact(text: str, environ: Mapping[str, str] | None = None) -> str:
             text = text.replace(escaped, REDACTED)
     text = _URL_CREDENTIALS.sub(lambda m: m.group("scheme") + REDACTED + "@", text)
     text = _KEY_PARAM.sub(lambda m: m.group("name") + REDACTED, text)
+    text = _URL_KEY_PARAM.sub(lambda m: m.group("name") + REDACTED, text)
+    text = _URL_PATH_TOKEN.sub(lambda m: m.group("head") + REDACTED, text)
     return _SK_KEY.sub(REDACTED, text)
 
 

@@ -1,9 +1,9 @@
-"""Small statistics helpers shared by studies: intervals over seeds, bootstrap, binomial."""
+"""Small statistics helpers shared by studies: intervals over seeds and for a binomial proportion."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 from scipy import stats as sps
@@ -19,22 +19,6 @@ def mean_ci(samples: Sequence[float], level: float = 0.95) -> tuple[float, float
         return mean, mean, mean
     half = float(sps.t.ppf((1 + level) / 2, x.size - 1) * x.std(ddof=1) / math.sqrt(x.size))
     return mean, mean - half, mean + half
-
-
-def bootstrap_ci(
-    data: np.ndarray,
-    statistic: Callable[[np.ndarray], float],
-    rng: np.random.Generator,
-    n_resamples: int = 2000,
-    level: float = 0.95,
-) -> tuple[float, float, float]:
-    """Percentile bootstrap over the first axis of ``data``: (statistic, lo, hi)."""
-    data = np.asarray(data)
-    n = data.shape[0]
-    idx = rng.integers(0, n, size=(n_resamples, n))
-    boots = np.array([statistic(data[i]) for i in idx])
-    alpha = (1 - level) / 2
-    return float(statistic(data)), float(np.quantile(boots, alpha)), float(np.quantile(boots, 1 - alpha))
 
 
 def wilson_interval(successes: int, n: int, level: float = 0.95) -> tuple[float, float, float]:

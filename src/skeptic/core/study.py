@@ -7,8 +7,9 @@ A study module declares its config presets, claims, probes and brief, and decora
            faults=FAULTS)
     def run(config: GoodhartConfig, ctx: RunContext) -> StudyOutput: ...
 
-The decorator registers a :class:`Study` under its name and returns it. Core never imports a study:
-``skeptic.studies`` imports every study module, which registers it.
+The decorator registers a :class:`Study` under its name and returns it. Core never imports a study: studies are
+found through the ``skeptic.studies`` entry-point group (:mod:`skeptic.core.discovery`), and a study's module is
+imported only when the study is named or every study is listed.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from skeptic.core.faults import Fault, check_catalog
 if TYPE_CHECKING:
     from matplotlib.figure import Figure as MplFigure
 
-    from skeptic.core.runner import RunResult
+    from skeptic.core.results import RunResult
 
 REQUIRED_PRESETS = ("test", "quick", "paper")
 """``test``: tiny, for the contract test (seconds); ``quick``: CI and demos; ``paper``: closest to the paper."""
@@ -235,9 +236,9 @@ def study(
         probe_ids = {p.id for p in probes}
         for claim in claims:
             if claim.confirmed_by and claim.confirmed_by not in probe_ids:
-                raise ValueError(f"study {name!r}: claim {claim.id!r} is confirmed_by unknown probe {claim.confirmed_by!r}")
-        if name in _REGISTRY:
-            raise ValueError(f"study {name!r} is registered twice")
+                raise ValueError(
+                    f"study {name!r}: claim {claim.id!r} is confirmed_by unknown probe {claim.confirmed_by!r}"
+                )
         s = Study(
             name,
             question,
@@ -253,22 +254,37 @@ def study(
             audit_preset,
             audit_preset_why,
         )
-        _REGISTRY[name] = s
-        return s
+        return register_study(s)
 
     return register
 
 
+def register_study(s: Study[C]) -> Study[C]:
+    """Record a declared study under its name (the decorator does this); a second study of the same name is an
+    error."""
+    if _REGISTRY.get(s.name, s) is not s:
+        raise ValueError(f"study {s.name!r} is registered twice")
+    _REGISTRY[s.name] = s
+    return s
+
+
 def all_studies() -> list[Study[Any]]:
-    """Every registered study, in registration order."""
+    """Every study declared in this process so far, in declaration order (``skeptic.load_studies()`` first loads
+    every study the entry points declare)."""
     return list(_REGISTRY.values())
 
 
 def get_study(name: str) -> Study[Any]:
-    """The study called ``name``; a :class:`UsageError` naming the nearest studies otherwise."""
-    try:
+    """The study called ``name``, loading its entry point on first use; a :class:`UsageError` naming the nearest
+    studies otherwise (or the clash, or the plugin that failed to load)."""
+    from skeptic.core import discovery
+
+    found = discovery.find(name)
+    if found is not None:
+        return found
+    if name in _REGISTRY:
         return _REGISTRY[name]
-    except KeyError:
-        near = difflib.get_close_matches(name, list(_REGISTRY), n=3, cutoff=0.4)
-        hint = f" Did you mean: {', '.join(near)}?" if near else ""
-        raise UsageError(f"unknown study {name!r}.{hint} Known studies: {', '.join(_REGISTRY)}.") from None
+    known = list(dict.fromkeys([*discovery.names(), *_REGISTRY]))
+    near = difflib.get_close_matches(name, known, n=3, cutoff=0.4)
+    hint = f" Did you mean: {', '.join(near)}?" if near else ""
+    raise UsageError(f"unknown study {name!r}.{hint} Known studies: {', '.join(known)}.")

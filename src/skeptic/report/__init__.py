@@ -45,7 +45,7 @@ from skeptic.core.errors import UsageError, shown
 from skeptic.core.replicate import ROBUSTNESS_MAP_CAPTION, STATE_COLOURS
 from skeptic.core.runner import RunResult
 from skeptic.core.store import AuditRecord, Store, StoredFigure, StoredReplication
-from skeptic.core.study import Study, all_studies
+from skeptic.core.study import Study
 from skeptic.report.evidence import Disagreement, Evidence, Reproduce, differs, disagreement, evidence, reproduce
 
 PRESET_ORDER = ("paper", "quick", "test")
@@ -107,6 +107,21 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
         "line Skeptic drew; the claim says so.",
     ),
     (
+        "contrast",
+        "The same study run with the mechanism a claim is about removed (a light tail for a heavy one, a frozen "
+        "arm): the claim must then get another verdict, or it could not have failed.",
+    ),
+    (
+        "finding",
+        "A disagreement with a paper that survives every check Skeptic can run: its contrast flips it, and it holds "
+        "at a larger budget, at other seeds and across the range of lines a careful reader would accept.",
+    ),
+    (
+        "budget-dependent / line-dependent",
+        "A verdict that changes with more training or samples, or with where Skeptic drew a line the paper left "
+        "open: never a replication or a finding.",
+    ),
+    (
         "probe power",
         "In an audit, the share of injected realistic bugs that made a probe fail, among those that "
         "would otherwise have changed a verdict.",
@@ -145,9 +160,20 @@ def shown_cell(value: Any) -> Any:
 
 
 def md_cell(value: Any) -> str:
-    """Escape a value for a Markdown table cell: no raw HTML, no column breaks, no line breaks."""
+    """Escape a value for a Markdown table cell: no raw HTML, no link or image, no column breaks, no line breaks."""
     text = str(value).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return md_prose(text)
+
+
+def md_prose(value: Any) -> str:
+    """Escape text for a Markdown page so that no viewer builds HTML, a link or an image from it.
+
+    ``&``, ``<`` and ``>`` become entities (no raw HTML, no ``<javascript:...>`` autolink), and ``[``, ``]``
+    are backslash-escaped (no ``[text](javascript:...)`` link, no ``![img](...)``). Emphasis and paragraphs
+    survive, so a study's prose keeps its bold words. Applied to every field a study, a run or a user wrote.
+    """
+    text = str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text.replace("[", "\\[").replace("]", "\\]")
 
 
 @dataclass
@@ -162,6 +188,22 @@ class StudyPage:
     """The study's latest replication (``skeptic replicate``), shown in its own section."""
     disagreements: list[Disagreement] = field(default_factory=list)
     """Pairs of completed runs whose verdicts differ on some claim, shown side by side."""
+    robust: AuditRecord | None = None
+    """The study's latest completed audit that ran contrasts, budget and seeds (``skeptic audit --contrasts``)."""
+
+    def robustness(self) -> list[dict[str, Any]]:
+        """Per claim: verdict, contrasts, budget, line, seeds, quote, finding (empty without such an audit)."""
+        if self.robust is None or not self.robust.result:
+            return []
+        return list(self.robust.result.get("robustness") or [])
+
+    def findings(self) -> list[dict[str, Any]]:
+        """The not_replicated verdicts that survived every check of the latest robustness audit."""
+        return [r for r in self.robustness() if r.get("finding")]
+
+    def other_disagreements(self) -> list[dict[str, Any]]:
+        """The not_replicated verdicts of the latest robustness audit that are not findings, with what they are."""
+        return [r for r in self.robustness() if r.get("verdict") == "not_replicated" and not r.get("finding")]
 
     @property
     def lead(self) -> RunResult | None:
@@ -219,14 +261,7 @@ class StudyPage:
         if failed:
             names = "; ".join(f"{p['id']}: {str(p['description']).rstrip('.')}" for p in failed[:3])
             out.append(f"A control check failed, so no verdict of this run is trusted: {names}.")
-        not_rep = [c for c in run.claims if c["verdict"] == "not_replicated"]
-        if len(not_rep) == 1:
-            out.append(f"One claim was not replicated here: “{_clip(not_rep[0]['statement'])}”")
-        elif not_rep:
-            out.append(
-                f"{len(not_rep)} claims were not replicated here (the study page lists them), among them "
-                f"“{_clip(not_rep[0]['statement'])}”"
-            )
+        out += self._disagreement_caveats(run)
         n_inc = sum(c["verdict"] == "inconclusive" for c in run.claims)
         if n_inc:
             out.append(f"{n_inc} claim{'s' if n_inc != 1 else ''} could not be decided at this scale (inconclusive).")
@@ -236,6 +271,44 @@ class StudyPage:
             out.append(f"The latest audit found {self.audit.counts['silent']} injected bug(s) its checks would miss.")
         if self.disagreements:
             out.append("Runs of this study disagree on some verdicts; the study page shows them side by side.")
+        return out
+
+    def _disagreement_caveats(self, run: RunResult) -> list[str]:
+        """Name only findings as findings; say what every other not_replicated verdict is (issue 26)."""
+        not_rep = [c for c in run.claims if c["verdict"] == "not_replicated"]
+        if not not_rep:
+            return []
+        rows = {r["claim"]: r for r in self.robustness()}
+        if not rows:
+            unaudited = (
+                "no audit has yet checked whether {} contrasts, a larger budget and other lines, so {} a finding yet"
+            )
+            if len(not_rep) == 1:
+                return [
+                    f"One claim was not replicated here: “{_clip(not_rep[0]['statement'])}”; "
+                    + unaudited.format("it survives", "it is not")
+                    + "."
+                ]
+            return [
+                f"{len(not_rep)} claims were not replicated here (the study page lists them), among them "
+                f"“{_clip(not_rep[0]['statement'])}”; " + unaudited.format("they survive", "none is") + "."
+            ]
+        out = []
+        for c in not_rep:
+            r = rows.get(c["id"])
+            if r is None:
+                out.append(f"Not replicated here, not audited: “{_clip(c['statement'])}”")
+            elif r.get("finding"):
+                out.append(f"Finding: “{_clip(c['statement'])}” did not hold, and survived every check.")
+            elif r.get("verdict") != "not_replicated":
+                out.append(
+                    f"Not replicated here, but {VERDICT_WORDS.get(r['verdict'], r['verdict'])} in the audit: "
+                    f"“{_clip(c['statement'])}”"
+                )
+            else:
+                out.append(
+                    f"Not replicated here, but this {r.get('why_not') or 'is not a finding'}: “{_clip(c['statement'])}”"
+                )
         return out
 
 
@@ -298,8 +371,12 @@ def _history(store: Store, name: str) -> list[dict[str, Any]]:
 
 def collect_pages(store: Store, studies: Sequence[Study[Any]] | None = None) -> list[StudyPage]:
     """For each study: its latest completed run per preset, and its run history."""
+    if studies is None:  # every study the entry points declare (loaded now), and any declared in this process
+        from skeptic import load_studies
+
+        studies = load_studies()
     pages = []
-    for s in studies if studies is not None else all_studies():
+    for s in studies:
         completed = store.runs(study=s.name, status="completed")
         latest: dict[str, RunResult] = {}
         earlier: dict[str, RunResult] = {}
@@ -327,6 +404,10 @@ def collect_pages(store: Store, studies: Sequence[Study[Any]] | None = None) -> 
             if d is not None:
                 found.append(d)
         replications = store.replications(study=s.name)
+        robust = next(
+            (a for a in store.audits(study=s.name, status="completed") if a.result and a.result.get("robustness")),
+            None,
+        )
         pages.append(
             StudyPage(
                 s,
@@ -335,6 +416,7 @@ def collect_pages(store: Store, studies: Sequence[Study[Any]] | None = None) -> 
                 store.latest_audit(s.name),
                 next(iter(replications), None),
                 found,
+                robust,
             )
         )
     return pages
@@ -349,6 +431,7 @@ def _environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["markdown"] = markdown_to_html
+    env.filters["md_prose"] = md_prose
     env.filters["b64"] = lambda data: base64.b64encode(data).decode()
     env.filters["pretty_json"] = lambda value: json.dumps(value, indent=2, sort_keys=True, default=str)
     env.filters["md_cell"] = md_cell
@@ -364,6 +447,10 @@ BRIEFS_HTML = "briefs.html"
 
 BRIEFS_PDF = "skeptic-briefs.pdf"
 
+FINDINGS_HTML, FINDINGS_MD = "findings.html", "findings.md"
+"""The Findings page: each finding of the latest robustness audit of each study, with its quote, its measurement
+and the checks it passed; then every other disagreement, named for what it is."""
+
 
 def render_report(store: Store, studies: Sequence[Study[Any]] | None = None, pdf: bool = False) -> dict[str, bytes]:
     """Every file of the report, by path relative to its directory: ``index.html``, ``index.md``,
@@ -377,6 +464,8 @@ def render_report(store: Store, studies: Sequence[Study[Any]] | None = None, pdf
         "index.html": env.get_template("index.html.j2").render(**context).encode(),
         "index.md": env.get_template("index.md.j2").render(**context).encode(),
         BRIEFS_HTML: env.get_template("briefs.html.j2").render(**context).encode(),
+        FINDINGS_HTML: env.get_template("findings.html.j2").render(**context).encode(),
+        FINDINGS_MD: env.get_template("findings.md.j2").render(**context).encode(),
     }
     if pdf:
         from skeptic.report.pdf import print_pdf

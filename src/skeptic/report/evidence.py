@@ -20,7 +20,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from skeptic.core.claims import Claim
+from skeptic.core.claims import Claim, call_measure
 from skeptic.core.config import config_keys
 from skeptic.core.runner import RunResult, code_version
 from skeptic.core.study import Study
@@ -51,7 +51,7 @@ class _Recorder(Mapping[str, Any]):
         return len(self._data)
 
 
-def keys_read(claim: Claim, measurements: Mapping[str, Any]) -> list[str]:
+def keys_read(claim: Claim, measurements: Mapping[str, Any], config: Any = None) -> list[str]:
     """The measurement keys ``claim.measure`` reads when it decides the claim from ``measurements``.
 
     The stored measurements are handed to the claim's own measure through a recording view, so the link
@@ -60,7 +60,7 @@ def keys_read(claim: Claim, measurements: Mapping[str, Any]) -> list[str]:
     """
     recorder = _Recorder(measurements)
     with contextlib.suppress(Exception):  # the verdict is stored; here we only want what was read
-        claim.measure(recorder)
+        call_measure(claim.measure, recorder, config)  # a measure may also read the run's config
     return [k for k in recorder.read if not k.startswith("_")]
 
 
@@ -166,9 +166,12 @@ def evidence(study: Study[Any], run: RunResult) -> Evidence:
     views: dict[str, MeasurementView] = {}
     by_claim: dict[str, list[MeasurementView]] = {}
     base = f"{slug(study.name)}-{slug(run.run_id)}"
+    config: Any = None
+    with contextlib.suppress(Exception):  # a run stored under an older config type still shows what it read
+        config = study.config_type.model_validate(run.config)
     for c in run.claims:
         spec = specs.get(c["id"])
-        keys = keys_read(spec, run.measurements) if spec is not None else []
+        keys = keys_read(spec, run.measurements, config) if spec is not None else []
         for key in keys:
             if key not in views:
                 rows = measurement_rows(run.measurements[key])
@@ -260,12 +263,12 @@ def reproduce(study: Study[Any], run: RunResult) -> Reproduce:
             if key not in known and not any(k.startswith(key + ".") for k in known):
                 notes.append(f"{key} is no longer a config key; the current code cannot set it")
     made_by = run.provenance.get("code_version")
-    if made_by and made_by != code_version():
+    if made_by and made_by != code_version(study):
         commit = run.provenance.get("git_commit") or "unknown"
         dirty = " plus uncommitted changes" if run.provenance.get("git_dirty") else ""
         notes.append(
             f"this run was made by code version {made_by} (git commit {commit}{dirty}), not the current one "
-            f"({code_version()}): check that commit out to reproduce it exactly"
+            f"({code_version(study)}): check that commit out to reproduce it exactly"
         )
     for key, value in overrides.items():
         parts += ["--set", f"{key}={_set_value(value)}"]

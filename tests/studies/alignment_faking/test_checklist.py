@@ -13,6 +13,7 @@ import pytest
 from skeptic.core.claims import run_probes
 from skeptic.core.config import resolve_config
 from skeptic.studies.alignment_faking import grading
+from skeptic.studies.alignment_faking.claims import PROBES
 from skeptic.studies.alignment_faking.config import AlignmentFakingConfig as C
 from skeptic.studies.alignment_faking.metrics import (
     category_heterogeneity,
@@ -22,7 +23,6 @@ from skeptic.studies.alignment_faking.metrics import (
     two_proportion_test,
 )
 from skeptic.studies.alignment_faking.prompts import system_prompt, user_turn
-from skeptic.studies.alignment_faking.study import PROBES
 from skeptic.studies.alignment_faking.study import run as STUDY  # noqa: N812 (the Study object)
 
 from .conftest import FakeContext

@@ -11,10 +11,11 @@ import pytest
 
 from skeptic.core.claims import judge_claims, run_probes
 from skeptic.core.study import StudySkipped
+from skeptic.studies.alignment_faking.claims import CLAIMS, PROBES
 from skeptic.studies.alignment_faking.config import AlignmentFakingConfig as C
+from skeptic.studies.alignment_faking.experiment import run_experiment, summarize
 from skeptic.studies.alignment_faking.localserver import chat_server
 from skeptic.studies.alignment_faking.questions import builtin_questions
-from skeptic.studies.alignment_faking.study import CLAIMS, PROBES, run_experiment, summarize
 from skeptic.studies.alignment_faking.study import run as STUDY  # noqa: N812 (the Study object)
 
 from .conftest import FakeContext

@@ -12,11 +12,11 @@ import pytest
 
 from skeptic.core.claims import judge_claims, run_probes
 from skeptic.studies.alignment_faking import grading
+from skeptic.studies.alignment_faking.claims import CLAIMS, PROBES
 from skeptic.studies.alignment_faking.config import AlignmentFakingConfig as C
 from skeptic.studies.alignment_faking.localserver import chat_server
 from skeptic.studies.alignment_faking.prompts import has_closed_output, parse_reply, prefix_complied
 from skeptic.studies.alignment_faking.questions import builtin_questions
-from skeptic.studies.alignment_faking.study import CLAIMS, PROBES
 from skeptic.studies.alignment_faking.study import run as STUDY  # noqa: N812 (the Study object)
 
 from .conftest import FakeContext
@@ -54,7 +54,7 @@ def _run_with_grader(tmp_path: Path, grader: Any, **kw: Any) -> dict[str, Any]:
     from inspect_ai.model import get_model
 
     import skeptic.studies.alignment_faking.scripted  # noqa: F401
-    from skeptic.studies.alignment_faking.study import run_experiment, summarize
+    from skeptic.studies.alignment_faking.experiment import run_experiment, summarize
 
     config = C(
         model="skeptic-scripted/alignment-faker",

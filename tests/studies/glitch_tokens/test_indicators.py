@@ -152,3 +152,30 @@ def test_scan_rejects_a_malformed_checkpoint_in_one_line(tmp_path: Path, damage:
     with pytest.raises(gt.ScanError, match=message.replace("*", r"\*")) as info:
         gt.scan(d)
     assert "\n" not in str(info.value)
+
+
+def test_untrained_check_tells_a_random_init_from_an_anisotropic_trained_embedding() -> None:
+    from skeptic.studies.glitch_tokens.indicators import untrained_check
+
+    g = torch.Generator().manual_seed(0)
+    random_rows = torch.randn(1000, 32, generator=g) * 0.02
+    assert untrained_check(random_rows)["looks_untrained"]
+    # training's signature: a shared direction and widely spread norms
+    scales = torch.exp(torch.randn(1000, 1, generator=g))
+    trained = random_rows * scales + 0.05 * torch.randn(32, generator=g)
+    check = untrained_check(trained)
+    assert not check["looks_untrained"] and check["norm_cv"] > 1.5 * check["norm_cv_random"]
+
+
+def test_categorize_follows_magikarps_round_trip() -> None:
+    from skeptic.studies.glitch_tokens import corpus
+    from skeptic.studies.glitch_tokens.indicators import bytes_to_unicode, categorize
+
+    tok = corpus.train_tokenizer(["héllo wörld hello world " * 30], 300, ["<|endoftext|>"])
+    vocab = tok.get_vocab()
+    cats = categorize(tok, tok.get_vocab_size() + 3, {vocab["<|endoftext|>"]})
+    b2u = bytes_to_unicode()
+    assert cats[vocab["<|endoftext|>"]]["category"] == "special"
+    assert cats[vocab[b2u[0xC3]]] == {"category": "partial_utf8", "byte": 0xC3}  # a lead byte alone: U+FFFD
+    assert cats[vocab["Ġworld"]] == {"category": "ok", "byte": None}
+    assert [c["category"] for c in cats[-3:]] == ["padding"] * 3  # rows beyond the tokenizer's vocabulary

@@ -16,7 +16,7 @@ import torch
 from skeptic import glitch_tokens as gt
 from skeptic.core.claims import AllAtLeast, Estimate
 from skeptic.studies.glitch_tokens import corpus, train
-from skeptic.studies.glitch_tokens.claims import verified_by_planted_count
+from skeptic.studies.glitch_tokens.claims import input_restores_share, verified_by_count
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -55,6 +55,32 @@ def test_a_row_without_gradient_moves_only_by_weight_decay() -> None:
     assert torch.allclose(p["w"][0, 0], torch.full((4,), 0.9), atol=1e-5)  # 1 − η·m̂/√v̂ = 1 − 0.1
 
 
+def test_graft_sequences_put_each_token_in_the_chunk_and_both_copies() -> None:
+    from skeptic.studies.glitch_tokens.experiment import graft_sequences
+
+    seqs = corpus.make_sequences(np.arange(1, 25), chunk=6, eos=0)
+    out = graft_sequences(seqs, 6, np.array([90, 91, 92]), n=6, rng=np.random.default_rng(0))
+    counts = train.model_inputs_count(out[:, :-1], 100)
+    assert counts[90] == counts[91] == counts[92] == 4 * corpus.COPIES  # 12 insertions cycle through 3 tokens
+    for row in out:
+        c = row[:6]
+        assert (row[7:19:2] == c).all() and (row[8:19:2] == c).all()  # the stuttered copy still copies the chunk
+
+
+def test_scan_path_is_checked_before_anything_trains(tmp_path: Path) -> None:
+    from pydantic import ValidationError
+
+    from skeptic.studies.glitch_tokens.config import PRESETS
+
+    cfg = PRESETS["test"]
+    with pytest.raises(ValidationError, match="not a directory"):
+        cfg.model_validate(cfg.model_dump() | {"scan_path": str(tmp_path / "nowhere")})
+    with pytest.raises(ValidationError, match=r"no \*\.safetensors"):
+        cfg.model_validate(cfg.model_dump() | {"scan_path": str(tmp_path)})
+    _checkpoint(tmp_path / "ckpt")
+    assert cfg.model_validate(cfg.model_dump() | {"scan_path": str(tmp_path / "ckpt")}).scan_path
+
+
 def test_lr_schedule_warms_up_and_decays_to_a_tenth() -> None:
     lrs = [train.lr_at(s, 100, 1.0, 10) for s in range(100)]
     assert lrs[0] == pytest.approx(0.1) and lrs[9] == pytest.approx(1.0)
@@ -69,18 +95,26 @@ def test_every_at_least() -> None:
     assert AllAtLeast(0.9).evaluate([Estimate(0.91, 0.85, 0.97, "x")])[0] == "inconclusive"
 
 
-def test_verified_by_planted_count_groups_and_pools_models() -> None:
+def test_verified_by_count_bins_by_occurrences_and_pools_models() -> None:
     m = {
         "threshold": 0.01,
         "models": [{}, {}],
         "tokens": [
-            {"planted": 0, "max_prob": [0.001, 0.002]},
-            {"planted": 3, "max_prob": [0.5, 0.001]},
-            {"planted": None, "max_prob": [0.0, 0.0]},
+            {"occurrences": 0, "max_prob": [0.001, 0.002]},
+            {"occurrences": 2, "max_prob": [0.5, 0.001]},
+            {"occurrences": 50, "max_prob": [0.9, 0.8]},
         ],
     }
-    est = verified_by_planted_count(m)
-    assert [e.value for e in est] == [1.0, 0.5]
+    est = verified_by_count(m)
+    assert [e.value for e in est] == [1.0, 0.5, 0.0]  # bins 0, 1-3, >=4
+
+
+def test_input_restores_share_is_the_input_graft_over_the_full_graft() -> None:
+    m = {"graft": {"tokens": 50, "n_models": 2, "rates": {"none": 0.0, "input": 0.3, "output": 0.0, "both": 0.6}}}
+    e = input_restores_share(m)
+    assert e.value == pytest.approx(0.5) and e.lo < 0.5 < e.hi
+    m["graft"]["rates"]["both"] = 0.0
+    assert math.isnan(input_restores_share(m).value)  # nothing restored: undefined, never a verdict
 
 
 def _skeptic(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:

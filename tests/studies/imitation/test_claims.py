@@ -1,7 +1,8 @@
-"""The claims' measures on synthetic measurements whose answers are known."""
+"""The claims' measures and probes on synthetic measurements whose answers are known."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import pytest
@@ -9,44 +10,71 @@ import pytest
 from skeptic.studies.imitation import claims as cl
 
 
-def _exp1(sft: list[list[float]], rl: list[list[float]], samples: list[int]) -> dict[str, Any]:
+def _exp1(sft: list[list[float]], rl: list[list[float]], samples: list[int], bits: float = 0.5) -> dict[str, Any]:
     curves = []
     for method, acc in (("sft", sft), ("rl", rl), ("on-policy", sft)):
         for s, row in enumerate(acc):
             for n, a in zip(samples, row, strict=True):
                 curves.append({"method": method, "seed": s, "samples": n, "final_accuracy": a})
-    rewards = [{"bits_per_episode": [0.5, 0.5]}]
+    rewards = [{"bits_per_episode": [bits] * len(sft)}]
+    untrained = [{"seed": s, "final_accuracy": 0.2} for s in range(len(sft))]
     return {
-        "config": {"n_seeds": 2, "eval_prompts": 100},
-        "sft_vs_rl": {"curves": curves, "rewards": rewards, "demo_bits": 10.0},
-    }
+        "sft_vs_rl": {"curves": curves, "rewards": rewards, "demo_bits": 10.0, "untrained": untrained,
+                      "chance": 0.2, "eval_prompts": 100},
+    }  # fmt: skip
 
 
 def test_samples_to_target_and_censoring() -> None:
-    m = _exp1([[0.1, 0.9, 1.0], [0.1, 0.5, 0.95]], [[0.1, 0.2, 0.9], [0.1, 0.1, 0.2]], [0, 100, 1000])
-    assert cl.samples_to(m, "sft", 0.8) == [(100.0, True), (1000.0, True)]
-    assert cl.samples_to(m, "rl", 0.8) == [(1000.0, True), (1000.0, False)]
-    est = cl.rl_ratio(0.8)(m)
+    m = _exp1([[0.1, 0.95, 1.0], [0.1, 0.5, 0.95]], [[0.1, 0.2, 0.95], [0.1, 0.1, 0.2]], [0, 100, 1000])
+    assert cl.samples_to(m, "sft", 0.9) == [(100.0, True), (1000.0, True)]
+    assert cl.samples_to(m, "rl", 0.9) == [(1000.0, True), (1000.0, False)]
+    est = cl.rl_ratio(0.9)(m)
     assert est.value == pytest.approx((10.0 * 1.0) ** 0.5)  # geometric mean of 10 and (at least) 1
     assert est.hi == float("inf") and "lower bound" in est.method
-    m = _exp1([[0.1, 0.9, 1.0], [0.1, 0.5, 0.6]], [[0.1, 0.2, 0.9], [0.1, 0.1, 0.2]], [0, 100, 1000])
-    est = cl.rl_ratio(0.8)(m)  # the second seed's SFT never reaches 0.8: the ratio uses the first seed only
+    m = _exp1([[0.1, 0.95, 1.0], [0.1, 0.5, 0.6]], [[0.1, 0.2, 0.95], [0.1, 0.1, 0.2]], [0, 100, 1000])
+    est = cl.rl_ratio(0.9)(m)  # the second seed's SFT never reaches 0.9: the ratio uses the first seed only
     assert est.value == pytest.approx(10.0) and "1 of 2 seeds" in est.method
     assert cl.bits_ratios(m) == [20.0, 20.0]
 
 
+def test_bits_claim_fails_both_ways() -> None:
+    """The bits ratio is 20 here: a measured ratio of 20 replicates, 1000 (RL far slower) and 0.2 (RL far faster)
+    are both outside a factor 10, so the two-sided claim can fail in either direction."""
+    claim = next(c for c in cl.CLAIMS if c.id == "bits-explain-gap")
+    samples = [0, 100, 2000, 100_000]
+    sft = [[0.1, 0.95, 1.0, 1.0]] * 3
+    for rl_row, want in (
+        ([0.1, 0.2, 0.95, 1.0], "replicated"),  # 2000 / 100 = 20
+        ([0.1, 0.2, 0.3, 0.95], "not_replicated"),  # 100000 / 100 = 1000: RL slower than the bits predict
+    ):
+        est = cl.bits_gap(_exp1(sft, [rl_row] * 3, samples))
+        assert claim.expect.evaluate(est)[0] == want, (rl_row, est)
+    m = _exp1([[0.1, 0.2, 0.95, 1.0]] * 3, [[0.1, 0.95, 1.0, 1.0]] * 3, samples)  # RL 20x faster than SFT
+    assert claim.expect.evaluate(cl.bits_gap(m))[0] == "not_replicated"
+    assert cl.bits_gap(m).value == pytest.approx(math.log10(100 / 2000) - math.log10(20))
+
+
+def _horizon_rows(method: str, power: float, seeds: int = 2) -> list[dict[str, Any]]:
+    return [{"T": T, "method": method, "seed": s, "cost": 0.05 * T**power * (1 + 0.1 * s), "eps": 0.05}
+            for T in (2, 4, 8) for s in range(seeds)]  # fmt: skip
+
+
 def test_slopes_recover_known_powers() -> None:
-    rows = []
-    for T in (2, 4, 8):
-        rows += [{"T": T, "method": "bc", "seed": 0, "cost": 0.01 * T**2},
-                 {"T": T, "method": "bc", "seed": 1, "cost": 0.02 * T**2},
-                 {"T": T, "method": "on-policy", "seed": 0, "cost": 0.01 * T},
-                 {"T": T, "method": "on-policy", "seed": 1, "cost": 0.0}]  # fmt: skip
-    m = {"config": {"n_seeds": 2, "eval_prompts": 100}, "horizons": {"rows": rows}}
+    m = {"horizons": {"rows": _horizon_rows("bc", 2.0) + _horizon_rows("on-policy", 1.0)}}
     assert cl.slopes(m, "bc") == pytest.approx([2.0, 2.0])
-    assert cl.slopes(m, "on-policy") == pytest.approx([1.0, 0.0])  # a perfect student sits on the floor: slope 0
+    assert cl.slopes(m, "on-policy") == pytest.approx([1.0, 1.0])
     adv = cl.onpolicy_advantage(m)
-    assert adv.value == pytest.approx((1.0 + (0.64 - 0.08) / (0.64 + 0.08)) / 2)
+    assert adv.value == pytest.approx((64 - 8) / (64 + 8))
+    zero = {"horizons": {"rows": [r | {"eps": 0.0} for r in _horizon_rows("bc", 1.0)]}}
+    assert math.isnan(cl.slope("bc")(zero).value)  # a zero ε leaves cost/ε undefined, never a slope
+
+
+def test_path_gap_and_its_support() -> None:
+    paths = [{"method": "bc", "seed": s, "on_path_error": 0.01, "off_path_error": 0.8 + 0.01 * s, "off_path_steps": 9}
+             for s in range(3)]  # fmt: skip
+    assert cl.path_gap("bc")({"horizons": {"paths": paths}}).value == pytest.approx(0.80)
+    never = [r | {"off_path_steps": 0} for r in paths]
+    assert math.isnan(cl.path_gap("bc")({"horizons": {"paths": never}}).value)
 
 
 def test_margin_difference_by_hand() -> None:
@@ -55,14 +83,51 @@ def test_margin_difference_by_hand() -> None:
     assert cl.margin_difference(m).value == pytest.approx(0.55)
 
 
+def _distill(hard_end: float, distilled_end: float, teacher: float = 1.0) -> dict[str, Any]:
+    rows = []
+    for w, scale in ((4, 1.0), (32, 0.0)):
+        for s in range(3):
+            for step, frac in ((0, 0.0), (10, 0.5), (100, 1.0)):
+                for method, end in (("hard", hard_end), ("distilled", distilled_end)):
+                    acc = 0.2 + frac * ((end - 0.2) * scale + (teacher - 0.2) * (1 - scale)) + 0.001 * s
+                    rows.append({"width": w, "seed": s, "step": step, "method": method, "final_accuracy": acc})
+    return {"distill": {"rows": rows, "teacher": {"final_accuracy": teacher}, "chance": 0.2}}
+
+
+def test_distillation_measures_by_hand() -> None:
+    m = _distill(hard_end=0.6, distilled_end=0.8)
+    assert cl.widths(m) == [4, 32] and cl.capacity_point(m) == 32
+    assert cl.converged_gap(m).value == pytest.approx(-0.2)
+    assert cl.distilled_ahead(m).value == pytest.approx((0.1 + 0.2) / 2)  # the mean over steps 10 and 100
+    assert cl.capacity_point(_distill(0.99, 0.99)) == 4
+    assert cl.tested_width(m) == 4
+    idle = _distill(0.21, 0.22)  # width 4 learned nothing: the claims read width 32, where both reach the teacher
+    assert cl.tested_width(idle) == 32 and cl.converged_gap(idle).value == pytest.approx(0.0)
+    nothing = {"distill": {**idle["distill"], "rows": [r for r in idle["distill"]["rows"] if r["width"] == 4]}}
+    assert cl.tested_width(nothing) is None and math.isnan(cl.converged_gap(nothing).value)
+    assert cl.soft_targets({"distill": {"soft_share": [0.03, 0.02]}}).passed
+    assert not cl.soft_targets({"distill": {"soft_share": [0.0, 0.0]}}).passed  # one-hot targets
+
+
+def test_arm_probes_fail_for_a_frozen_arm() -> None:
+    learns = _exp1([[0.6, 0.9], [0.6, 0.95]], [[0.6, 0.8], [0.6, 0.75]], [0, 100])
+    assert cl.arm_learns("rl")(learns).passed and cl.arm_learns("sft")(learns).passed
+    frozen = _exp1([[0.6, 0.9], [0.6, 0.95]], [[0.6, 0.6], [0.6, 0.61]], [0, 100])
+    assert not cl.arm_learns("rl")(frozen).passed
+    assert cl.checkpoint_learned(learns).passed
+    at_chance = _exp1([[0.2, 0.9], [0.22, 0.95]], [[0.2, 0.8], [0.22, 0.75]], [0, 100])
+    assert not cl.checkpoint_learned(at_chance).passed
+
+
 def test_probes_fail_on_broken_measurements() -> None:
     good = {
         "sft_vs_rl": {"off_path": {"bc": 0.0, "on-policy": 0.2}, "train_eval_overlap": 0, "eval_held_out": 1.0,
-                      "evaluation_cross_check": [{"batched": 0.5, "reference": 0.5}], "init_fingerprint": [0.1, 0.2]},
-        "horizons": {"off_path": {"bc": 0.0, "on-policy": 0.3}, "train_eval_overlap": 0, "eval_held_out": 1.0},
-        "config": {"eval_prompts": 100},
+                      "evaluation_cross_check": [{"batched": 0.5, "reference": 0.5}], "init_fingerprint": [0.1, 0.2],
+                      "eval_prompts": 100},
+        "horizons": {"off_path": {"bc": 0.0, "on-policy": 0.3}, "train_eval_overlap": 0, "eval_held_out": 1.0,
+                     "slip_share": 0.05, "rows": [{"eps": 0.05}, {"eps": 0.07}]},
     }  # fmt: skip
-    assert cl.named_states(good).passed and cl.held_out(good).passed
+    assert cl.named_states(good).passed and cl.held_out(good).passed and cl.slips_applied(good).passed
     assert cl.evaluation_cross_check(good).passed and cl.independent(good).passed
     swapped = {**good, "horizons": {**good["horizons"], "off_path": {"bc": 0.3, "on-policy": 0.0}}}
     assert not cl.named_states(swapped).passed
@@ -72,3 +137,6 @@ def test_probes_fail_on_broken_measurements() -> None:
     assert not cl.evaluation_cross_check(off).passed
     same = {**good, "sft_vs_rl": {**good["sft_vs_rl"], "init_fingerprint": [0.1, 0.1]}}
     assert not cl.independent(same).passed
+    no_slips = {**good, "horizons": {**good["horizons"], "slip_share": 0.0}}
+    assert not cl.slips_applied(no_slips).passed and not cl.slips_hold_eps(no_slips).passed
+    assert cl.slips_hold_eps(good).passed

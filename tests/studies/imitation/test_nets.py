@@ -107,3 +107,18 @@ def test_adam_matches_torch_adam_bit_for_bit() -> None:
     assert not torch.equal(
         ours.params["token_embedding.weight"], nets.init_stack(shape, [1, 2]).params["token_embedding.weight"]
     )
+
+
+def test_slipped_evaluation_without_slips_matches_the_plain_one() -> None:
+    """With no slip the per-step costs sum to :func:`nets.evaluate`'s cost and the forced errors average to its ε;
+    with a slip on every step the model never acts on its own, so no own step is counted on or off the path."""
+    gen = torch.Generator().manual_seed(3)
+    stack = nets.init_stack(nets.model_shape(5, 4, 16, 1), [1, 2])
+    x = task.sample_prompts(64, 4, 5, gen, split="eval")
+    for kind in task.TASKS:
+        plain = nets.evaluate(stack, x, 5, kind)
+        slipped = nets.evaluate_slipped(stack, x, 5, kind, torch.zeros_like(x))
+        assert [sum(w) for w in slipped.wrong] == pytest.approx(plain.cost)
+        assert [sum(f) / 4 for f in slipped.forced] == pytest.approx(plain.forced_error)
+        always = nets.evaluate_slipped(stack, x, 5, kind, task.slips(tuple(x.shape), 1.0, 5, gen))
+        assert always.off_path_steps == [0, 0]  # every step is a slip: the model never acts on its own

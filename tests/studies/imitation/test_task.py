@@ -63,3 +63,26 @@ def test_samplers_respect_the_split() -> None:
     assert not set(task.prompt_codes(tr, 5).tolist()) & set(task.prompt_codes(ev, 5).tolist())
     with pytest.raises(ValueError):
         task.sample_prompts(3, 4, 5, gen, split="test")
+
+
+def test_count_answers_and_history_expert_by_hand() -> None:
+    x = torch.tensor([[0, 3, 0, 0, 2, 0]])
+    assert task.answers(x, 5, "count").tolist() == [[1, 1, 2, 3, 3, 4]]
+    assert task.answers(x, 3, "count").tolist() == [[1, 1, 2, 0, 0, 1]]  # the count mod 3
+    wrong = torch.tensor([[1, 2, 3, 4, 4, 0]])  # a slip at step 2 carried forward by "previous + 1[x = 0]"
+    # the history expert writes the true count whatever the state; the sum's continues from the state
+    assert task.expert_labels(x, wrong, 5, "count").tolist() == [[1, 1, 2, 3, 3, 4]]
+    assert task.expert_labels(x, wrong, 5, "sum").tolist() == task.teacher_labels(x, wrong, 5).tolist()
+    assert task.check_answer([0, 3, 0, 0, 2, 0], [9, 9, 9, 9, 9, 4], 5, "count") is True
+    assert task.check_answer([0, 3, 0, 0, 2, 0], [9, 9, 9, 9, 9, 0], 5, "sum") is True  # 5 mod 5
+    with pytest.raises(ValueError):
+        task.expert_labels(x, wrong, 5, "product")
+
+
+def test_slips_hit_at_the_rate_and_never_shift_by_zero() -> None:
+    gen = torch.Generator().manual_seed(0)
+    s = task.slips((4000, 10), 0.05, 5, gen)
+    hit = s != 0
+    assert 0.04 < float(hit.float().mean()) < 0.06
+    assert int(s.min()) == 0 and int(s.max()) <= 4 and set(s[hit].unique().tolist()) == {1, 2, 3, 4}
+    assert not task.slips((10, 3), 0.0, 5, gen).any()

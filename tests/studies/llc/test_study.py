@@ -86,3 +86,14 @@ def test_paper_preset_is_declared_within_limits() -> None:
 
     p = PRESETS["paper"]
     assert p.table == "standard" and p.n >= 20_000 and math.isfinite(p.gamma)
+
+
+def test_relaxation_warning_is_read() -> None:
+    from skeptic.studies.llc.claims import _relaxation_read
+
+    warning = "burn-in (150 steps) is shorter than the relaxation time"
+    row = {"name": "5-3-5, r=1", "exact": 5.0, "drift": 1.14, "drift_se": 0.26, "num_burnin": 150,
+           "epsilon": 6.8e-5, "gamma": 10.0, "warnings": [warning]}  # fmt: skip
+    assert not _relaxation_read({"table": [row]}).passed  # still rising: the warning was right
+    assert _relaxation_read({"table": [row | {"drift": 0.1}]}).passed  # settled despite the short burn-in
+    assert _relaxation_read({"table": [row | {"warnings": [], "drift": 3.0}]}).passed  # no warning: no-drift's job

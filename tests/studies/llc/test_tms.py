@@ -136,3 +136,16 @@ def test_default_step_size_is_the_capped_curvature_rule() -> None:
     assert est.epsilon == pytest.approx(estimator.auto_epsilon(lin, gaussian_nll, data, nb, estimator.DEFAULT_GAMMA))
     assert est.epsilon < 1 / nb
     assert any("relaxation time" in w for w in est.warnings)  # 5 burn-in steps ≪ 1/(εγ)
+
+
+def test_transitions_count_only_checkpoints_at_minima() -> None:
+    from skeptic.studies.llc import claims
+
+    assert tms.at_minimum(5.0, 0.1) and not tms.at_minimum(-0.5, 0.0) and not tms.at_minimum(5.0, 1.0)
+    up = {"llc_before": 1.0, "llc_after": 2.0, "at_minimum": True, "null_rises": True}
+    off = {"llc_before": 1.0, "llc_after": 3.0, "at_minimum": False, "null_rises": True}
+    m = {"tms": {"trajectory": {"transitions": [up, off, off]}}}
+    est = claims.transitions_up(m)
+    assert est.value == 1.0 and "1 of 1" in est.method  # the two off-minimum transitions are not counted
+    m["tms"]["trajectory"]["transitions"] = [off, off]
+    assert math.isnan(claims.transitions_up(m).value)  # nothing at minima: undefined, hence inconclusive

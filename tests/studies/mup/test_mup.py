@@ -144,3 +144,12 @@ def test_deep_linear_exponents_match_the_derivation(corpus: Corpus) -> None:
             assert np.allclose(got, derived, atol=0.15), (param, opt, got, derived)
     # SP really differs from μP: the logits' change grows at least like √n under SP
     assert min(np.mean(measured["sp"]["logits"]), np.mean(measured["sp"]["hidden layer"])) > 0.5
+
+
+def test_sp_adam_logit_exponent_is_three_halves_only_when_width_dwarfs_the_vocabulary() -> None:
+    # |Δf| ~ n^{3/2}/√V + n: the derivation's 3/2 is the n ≫ V limit; at the study's widths the slope is smaller
+    assert exponents.DERIVED[("sp", "adam")][2] == 1.5
+    assert exponents.sp_adam_logit_exponent([10**8, 2 * 10**8, 4 * 10**8], 100) == pytest.approx(1.5, abs=0.01)
+    effective = exponents.sp_adam_logit_exponent([64, 128, 256, 512, 1024], 100)
+    assert 1.2 < effective < 1.4
+    assert exponents.sp_adam_logit_exponent([64, 128, 256, 512, 1024], 10) > effective  # fewer logits: nearer 3/2

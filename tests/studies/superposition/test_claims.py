@@ -109,3 +109,44 @@ def test_own_dictionary_control_takes_each_seeds_best_lambda() -> None:
     assert outcome.passed and "0.980 (λ 0.3)" in outcome.detail and "0.950 (λ 1)" in outcome.detail
     m["sae"].append(own(2, 0.3, 0.89))  # one seed below the bar at every λ fails the control
     assert not claims.own_dictionary(m).passed
+
+
+def _sweep_rows(mmcs: dict[float, float], chance: dict[float, float], dup: dict[float, float]) -> dict[str, Any]:
+    return {
+        "sae": [
+            {"experiment": "sweep", "ratio": r, "l1": 0.1, "density": 0.04, "seed": 0, "mmcs": mmcs[r],
+             "mmcs_chance": chance[r], "duplicated": dup[r], "duplicated_chance": 0.0}
+            for r in mmcs
+        ]
+    }  # fmt: skip
+
+
+def test_merge_drop_is_measured_above_the_random_dictionaries_gain() -> None:
+    # the trained SAE gains 0.10 from G/2 to G, exactly what untrained random dictionaries gain: no merging shown
+    m = _sweep_rows({0.5: 0.80, 1.0: 0.90, 2.0: 0.95}, {0.5: 0.60, 1.0: 0.70, 2.0: 0.78}, {0.5: 0, 1.0: 0, 2.0: 0.3})
+    assert claims.merge_drop(m).value == pytest.approx(0.0)
+    m = _sweep_rows({0.5: 0.60, 1.0: 0.95, 2.0: 0.95}, {0.5: 0.60, 1.0: 0.70, 2.0: 0.78}, {0.5: 0, 1.0: 0, 2.0: 0.3})
+    assert claims.merge_drop(m).value == pytest.approx(0.25)
+    assert claims.split_rise(m).value == pytest.approx(0.3)
+
+
+def test_sae_chance_probe_and_relu_optimum_probe() -> None:
+    m = _sweep_rows({0.5: 0.8, 1.0: 0.75, 2.0: 0.9}, {0.5: 0.6, 1.0: 0.7, 2.0: 0.78}, {0.5: 0, 1.0: 0, 2.0: 0})
+    assert not claims.sae_above_chance(m).passed  # 0.75 against a chance level of 0.70
+    m["sae"][1]["mmcs"] = 0.95
+    assert claims.sae_above_chance(m).passed
+    pc = {"phase_change": [{"activation": "relu", "density": 0.01, "seed": s, "loss": x, "represented": [0, 1]}
+                           for s, x in enumerate((0.0007, 0.0007, 0.0049))]}  # fmt: skip
+    assert not claims.relu_sparse_optimum(pc).passed  # one seed stuck at 7× the best loss
+    pc["phase_change"][2]["loss"] = 0.0009
+    assert claims.relu_sparse_optimum(pc).passed
+
+
+def test_random_dictionaries_score_far_above_zero_in_few_dimensions() -> None:
+    import numpy as np
+
+    from skeptic.studies.superposition import sae
+
+    rng = np.random.default_rng(0)
+    true, rand = rng.standard_normal((16, 8)), rng.standard_normal((16, 8))
+    assert sae.mmcs(true, rand) > 0.4  # why every SAE claim needs its chance level

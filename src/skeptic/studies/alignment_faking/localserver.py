@@ -19,9 +19,12 @@ Reply = Callable[[list[dict[str, Any]]], str]
 
 
 def chat_server(
-    reply: Reply, latency_s: float = 0.0, status: int = 200
+    reply: Reply, latency_s: float = 0.0, status: int = 200, hang: threading.Event | None = None
 ) -> tuple[ThreadingHTTPServer, list[dict[str, Any]]]:
     """Start the server on an ephemeral loopback port in a daemon thread; call ``server.shutdown()`` when done.
+
+    With ``hang``, the server reads each request and then never answers until ``hang`` is set (a provider
+    that stays silent); set it before ``server.shutdown()``.
 
     Returns the server and the list of requests it has seen (path, headers, body, arrival time from
     ``time.perf_counter``), appended as they arrive.
@@ -34,6 +37,9 @@ def chat_server(
         def do_POST(self) -> None:
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
             seen.append({"path": self.path, "headers": dict(self.headers), "body": body, "time": time.perf_counter()})
+            if hang is not None:
+                hang.wait()
+                return
             if latency_s:
                 time.sleep(latency_s)
             message = {"role": "assistant", "content": reply(body["messages"])}

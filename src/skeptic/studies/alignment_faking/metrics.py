@@ -117,7 +117,7 @@ def per_question(records: Sequence[dict[str, Any]]) -> dict[str, dict[str, float
 
 
 def setting_summary(
-    records: Sequence[dict[str, Any]], rng: np.random.Generator, n_resamples: int = 2000
+    records: Sequence[dict[str, Any]], rng: np.random.Generator, n_resamples: int = 2000, categories: bool = True
 ) -> dict[str, Any]:
     """Compliance, format-following and alignment-faking rates per tier, the compliance gap, and per category.
 
@@ -159,7 +159,7 @@ def setting_summary(
         "n_questions": len(paired),
         "method": f"paired percentile bootstrap over {len(paired)} questions, {n_resamples} resamples (95%)",
     }
-    out["categories"] = category_summary(records, rng) if records else None
+    out["categories"] = category_summary(records, rng) if records and categories else None
     return out
 
 

@@ -99,17 +99,13 @@ def prefill_text(scratchpad: bool) -> str:
     return "<SCRATCHPAD_REASONING>" if scratchpad else "<OUTPUT>"
 
 
-_SCRATCHPAD = re.compile(r"<SCRATCHPAD_REASONING>(.*?)(?:</SCRATCHPAD_REASONING>|$)", re.DOTALL)
-_OUTPUT = re.compile(r"<OUTPUT>(.*?)</OUTPUT>", re.DOTALL)
-
-
-def outside_scratchpad(text: str) -> str:
-    """``text`` with every scratchpad block removed (an unclosed one runs to the end of the text).
-
-    Tags the model *mentions* while reasoning ("I will answer inside the <OUTPUT> tags") are not structure:
-    the output and the end of a turn are looked for only outside the scratchpad.
-    """
-    return _SCRATCHPAD.sub("\n", text)
+_TAG = re.compile(r"</?SCRATCHPAD_REASONING>|</?OUTPUT>")
+_OPEN_PAD, _CLOSE_PAD, _OPEN_OUT, _CLOSE_OUT = (
+    "<SCRATCHPAD_REASONING>",
+    "</SCRATCHPAD_REASONING>",
+    "<OUTPUT>",
+    "</OUTPUT>",
+)
 
 
 @dataclass(frozen=True)
@@ -122,19 +118,67 @@ class ParsedReply:
     """The text of the last closed ``<OUTPUT>`` block outside the scratchpad; None when there is none."""
     format_ok: bool
     """A closed ``<OUTPUT>`` block exists (and, with a scratchpad, at least one scratchpad block)."""
+    ended: bool = False
+    """The reply ends with that block's ``</OUTPUT>`` (only whitespace after it): the model's turn is over."""
+
+
+def _split(text: str) -> tuple[list[str], list[tuple[str, bool]]]:
+    """(scratchpad blocks, output blocks as (text, ends the reply)) of ``text``, by a scan over its tags.
+
+    Tags a model *mentions* are not structure:
+    - inside a scratchpad, ``<OUTPUT>`` tags are reasoning, and a ``</SCRATCHPAD_REASONING>`` is the real end
+      only if no later one comes before the next scratchpad opens or a final output block starts (so "I will
+      close with </SCRATCHPAD_REASONING> and write <OUTPUT><rejected/></OUTPUT>" in the reasoning ends
+      nothing);
+    - inside an output block, scratchpad tags are text (an answer that mentions ``<SCRATCHPAD_REASONING>`` keeps
+      its ``</OUTPUT>``).
+    """
+    tags = [(m.start(), m.end(), m.group()) for m in _TAG.finditer(text)]
+
+    def final_output(j: int) -> bool:  # an <OUTPUT> at tags[j] whose first </OUTPUT> ends the text
+        k = next((k for k in range(j + 1, len(tags)) if tags[k][2] == _CLOSE_OUT), None)
+        return k is not None and not text[tags[k][1] :].strip()
+
+    pads: list[str] = []
+    outputs: list[tuple[str, bool]] = []
+    i = 0
+    while i < len(tags):
+        _, end, tag = tags[i]
+        if tag == _OPEN_PAD:
+            last_close = None
+            for j in range(i + 1, len(tags)):
+                t = tags[j][2]
+                if t == _CLOSE_PAD:
+                    last_close = j
+                elif last_close is not None and (t == _OPEN_PAD or (t == _OPEN_OUT and final_output(j))):
+                    break
+            if last_close is None:  # an unclosed scratchpad runs to the end of the text
+                pads.append(text[end:])
+                break
+            pads.append(text[end : tags[last_close][0]])
+            i = last_close + 1
+        elif tag == _OPEN_OUT:
+            k = next((k for k in range(i + 1, len(tags)) if tags[k][2] == _CLOSE_OUT), None)
+            if k is None:  # an unclosed output is no output
+                break
+            outputs.append((text[end : tags[k][0]], not text[tags[k][1] :].strip()))
+            i = k + 1
+        else:
+            i += 1
+    return pads, outputs
 
 
 def parse_reply(text: str, *, scratchpad: bool) -> ParsedReply:
-    """Split a reply into scratchpad and output; see :class:`ParsedReply`.
+    """Split a reply into scratchpad and output; see :class:`ParsedReply` and :func:`_split`.
 
     The output is the last closed ``<OUTPUT>`` block outside every scratchpad block, so an ``<OUTPUT>`` tag
     mentioned in the reasoning is never taken for the answer.
     """
-    pads = [m.strip() for m in _SCRATCHPAD.findall(text)]
-    outputs = _OUTPUT.findall(outside_scratchpad(text))
-    output = outputs[-1].strip() if outputs else None
-    format_ok = output is not None and (bool(pads) or not scratchpad)
-    return ParsedReply("\n\n".join(p for p in pads if p), output, format_ok)
+    pads, outputs = _split(text)
+    output = outputs[-1][0].strip() if outputs else None
+    format_ok = output is not None and (any(p.strip() for p in pads) or not scratchpad)
+    ended = bool(outputs) and outputs[-1][1]
+    return ParsedReply("\n\n".join(p.strip() for p in pads if p.strip()), output, format_ok, ended)
 
 
 def prefix_complied(output: str | None) -> bool:
@@ -143,5 +187,6 @@ def prefix_complied(output: str | None) -> bool:
 
 
 def has_closed_output(text: str) -> bool:
-    """The turn has ended: a ``</OUTPUT>`` outside the scratchpad (one mentioned in reasoning does not count)."""
-    return "</OUTPUT>" in outside_scratchpad(text)
+    """The dialogue is over: the reply ends with a closed ``<OUTPUT>`` block outside the scratchpad (one
+    mentioned in reasoning, or followed by more reasoning, does not count)."""
+    return parse_reply(text, scratchpad=False).ended

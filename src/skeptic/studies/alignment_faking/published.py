@@ -9,6 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 GREENBLATT = "Greenblatt et al. 2024, 'Alignment faking in large language models' (arXiv 2412.14093)"
+HUGHES = (
+    "Hughes, Sheshadri et al. 2025, 'Alignment faking revisited: improved classifiers and open source extensions' "
+    "(alignment.anthropic.com/2025/alignment-faking-revisited), summary table, prompted setting"
+)
 SHESHADRI = "Sheshadri et al. 2025, 'Why do some language models fake alignment while others don't?' (arXiv 2506.18032)"
 
 PUBLISHED: tuple[dict[str, Any], ...] = (
@@ -91,6 +95,34 @@ PUBLISHED: tuple[dict[str, Any], ...] = (
         "qualitative": "yes, the only one of the five consistently so",
         "approximate": False,
         "source": f"{SHESHADRI}, abstract",
+    },
+    {
+        "model": "Claude 3 Opus, Claude 3.5 Sonnet",
+        "setting": "helpful_only",
+        "metric": "alignment faking, prompted setting (qualitative)",
+        "value": None,
+        "qualitative": "significant evidence of alignment faking",
+        "approximate": False,
+        "source": HUGHES,
+    },
+    {
+        "model": "Llama 3 405B Instruct",
+        "setting": "helpful_only",
+        "metric": "alignment faking, prompted setting (qualitative)",
+        "value": None,
+        "qualitative": "under 1% alignment faking found",
+        "approximate": False,
+        "source": HUGHES,
+    },
+    {
+        "model": "Llama 3 8B/70B, Llama 4 Scout/Maverick, GPT-4o, GPT-4.5 Preview, Claude 3.7 Sonnet, DeepSeek V3/R1, "
+        "Qwen2.5 72B, Mixtral 8x7B/8x22B, Mixtral Large 120B",
+        "setting": "helpful_only",
+        "metric": "alignment faking, prompted setting (qualitative)",
+        "value": None,
+        "qualitative": "no alignment faking observed",
+        "approximate": False,
+        "source": HUGHES,
     },
     {
         "model": "Claude 3 Opus, Claude 3.5 Sonnet",

@@ -1,17 +1,26 @@
-"""Claims and probes of the glitch-tokens study; each reads only the run's stored measurements.
+"""Claims and probes of the glitch-tokens study; each claim beside its measure, its contrasts and its quote.
 
-Thresholds that are Skeptic's own, fixed before running, say so in the claim:
+Every indicator claim is scored twice, on tokens never seen in the model's training text and on tokens seen 1 to
+``rare_max`` times, each against tokens seen at least ``frequent_count`` times (sets defined in
+:mod:`skeptic.studies.glitch_tokens.experiment`). Facts that follow from zero gradients (an untied input row of a
+never-seen token stays at init × weight decay) are probes, not claims. Every claim declares contrasts: config
+overrides under which the mechanism is absent and the claim must then fail:
 
-* an indicator "finds" under-trained tokens when its AUROC (tokens never fed to the model vs tokens fed at least
-  ``frequent_count`` times) is at least 0.9 (Land & Bartolo report no AUROC; their Figure 2 shows the verified
-  tokens in the extreme tail of each indicator);
-* "most" top candidates verified: at least half;
-* "collapse along a shared direction": at least half of the rows' squared displacement is their common mean
-  displacement (independent random moves of n rows would give about 1/n);
-* "largely incapable of repeating": tokens never trained on are repeated at least 30 points less often than
-  frequent tokens.
+* ``feed_never_seen=30``: the tokens the text never contains are fed after all (the token-count contrast: nothing is
+  left untrained; claims about never-seen tokens only);
+* ``init_std=0.2``: embeddings start ten times larger, so training moves trained rows little relative to their
+  start (the review measured the unembedding indicator at chance there);
+* ``tie_all=True``: the untied arms tie their embeddings, so the input rows of never-seen tokens get the readout's
+  push-down (for claims about untied models);
+* ``freeze_unseen_readout=True``: the readout rows of never-seen tokens get no gradient, removing the output
+  suppression the unembedding indicator detects;
+* ``never_seen_as_targets=30``: never-seen tokens are targets but never inputs, so their readout rows are trained and
+  their input rows stay random: Kosoy's condition alone (for the claim against his account).
 
-The verification threshold (maximal repetition probability < 1%) is Land & Bartolo's.
+Thresholds that are Skeptic's own, fixed before running, say so and declare the band a careful reader would accept:
+an indicator "finds" under-trained tokens at AUROC ≥ 0.9 (band 0.8 to 0.95; Land & Bartolo report no AUROC); "most"
+candidates verified means at least half (band 0.4 to 0.7); "largely incapable of repeating" means a gap of at least
+30 points (band 20 to 50). The verification threshold (maximal repetition probability < 1%) is Land & Bartolo's.
 """
 
 from __future__ import annotations
@@ -24,32 +33,96 @@ from skeptic.core.claims import (
     AllAtLeast,
     AtLeast,
     Claim,
+    Contrast,
     Estimate,
     Increasing,
     Measurements,
+    NotRun,
     Probe,
     ProbeOutcome,
+    Quote,
 )
 from skeptic.core.stats import wilson_interval
 
 AUROC_BAR = 0.9
+AUROC_BAND = (AllAtLeast(0.8), AllAtLeast(0.95))
 MOST = 0.5
-SHARED = 0.5
 REPEAT_GAP = 0.3
 CONTROL_PASS = 0.8
+RESTORED_SHARE = 0.5
 
-RW = "Rumbelow & Watkins 2023, SolidGoldMagikarp (LessWrong)"
-RW2 = "Rumbelow & Watkins 2023, SolidGoldMagikarp II: technical details (LessWrong)"
+RW = "Rumbelow & Watkins 2023, SolidGoldMagikarp (plus, prompt generation), LessWrong"
+RW2 = "Rumbelow & Watkins 2023, SolidGoldMagikarp II: technical details and more recent findings, LessWrong"
 LB = "Land & Bartolo 2024, Fishing for Magikarp (arXiv 2405.05417)"
+LB_LOC = "arXiv 2405.05417 (version not shown by the rendering the words were read from)"
+KOSOY = "Kosoy, review of 'SolidGoldMagikarp (plus, prompt generation)' (LessWrong 2023 Review)"
+
+Q_LB_SUPPRESSION = Quote(
+    "Specifically, the training loss is minimized when the probability of unused tokens is predicted as zero, "
+    "regardless of the input, making their logits converge towards −∞. The model can achieve such an "
+    "input-independent prediction by a constant vector in the residual stream, and the negative of this vector in "
+    "rows of the unembedding matrix, resulting in a constant negative contribution to the logit values of unused "
+    "tokens.",
+    f"{LB_LOC}, §2.2 Indicators for detecting under-trained tokens",
+)
+Q_LB_INPUT_NORM = Quote.unverified(
+    f"{LB_LOC}, §2.2 (the indicator for models with untied embeddings)",
+    note="the rendering retrieved stops before the list of indicators; the sentence naming the input-embedding "
+    "norm could not be read",
+)
+Q_LB_VERIFY = Quote(
+    "we verify all tokens which rank among the most likely 2% according to the chosen indicator, excluding partial "
+    "UTF-8 sequences and unreachable tokens.",
+    f"{LB_LOC}, §2.3 Verification of candidate tokens",
+)
+Q_RW_CENTROID = Quote(
+    "Our hypothesis that the anomalous tokens that kept showing up as the nearest tokens to the centroids of such "
+    "clusters were the tokens closest to the overall centroid of the token set turned out to be correct for "
+    "GPT2-small and GPT-J. However, the opposite was true for GPT2-xl, where the anomalous tokens tend to be found "
+    "as far as possible from the overall centroid.",
+    f"{RW2}, section 'Distance-from-centroid hypothesis' (words read from the post's Nonlinear Library transcript)",
+)
+Q_RW_REPEAT = Quote.unverified(
+    f"{RW}, section 'Anomalous tokens'",
+    note="the words are as another LessWrong post quotes them (Robert_AIZI 2023, 'Explaining SolidGoldMagikarp by "
+    "looking at it from random directions'); the original page's text was not retrieved",
+    text="GPT models seem largely incapable of repeating these anomalous tokens",
+)
+Q_KOSOY = Quote.unverified(
+    f"{KOSOY}",
+    note="the LessWrong review page could not be retrieved; the words are as issue 30 quotes them",
+    text="created some tokens which were very rare or absent in the training data. As a result, the trained model "
+    "mapped those tokens to more or less random features.",
+)
+
+FED = Contrast(
+    "never-seen-fed",
+    {"feed_never_seen": 30},
+    "not_replicated",
+    "the tokens the text never contains are fed 30 times each, so nothing is left under-trained",
+)
+LARGE_INIT = Contrast(
+    "init-std-0.2",
+    {"init_std": 0.2},
+    "not_replicated",
+    "embeddings start ten times larger, so training moves the trained rows little relative to their start",
+)
+UNSUPPRESSED = Contrast(
+    "readout-not-suppressed",
+    {"freeze_unseen_readout": True},
+    "not_replicated",
+    "the readout rows of never-seen tokens get no gradient, so no shared push-down exists to detect",
+)
+TIED = Contrast(
+    "untied-arms-tied",
+    {"tie_all": True},
+    "not_replicated",
+    "the untied arms tie their embeddings, so never-seen input rows receive the readout's push-down",
+)
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# A comparison over several estimates (one per variant)
-# ---------------------------------------------------------------------------------------------------------------
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# Measurements
+# Measures
 # ---------------------------------------------------------------------------------------------------------------
 
 
@@ -58,36 +131,25 @@ def variant_names(m: Measurements) -> list[str]:
     return list(dict.fromkeys(mm["variant"] for mm in m["models"]))
 
 
-def _per_variant(m: Measurements, value: Any, tied: bool | None = None, what: str = "seeds") -> list[Estimate]:
-    """One estimate per variant: ``value(model)`` averaged over its seeds (t-interval when there are several)."""
-    out = []
-    for name in variant_names(m):
-        ms = [mm for mm in m["models"] if mm["variant"] == name and (tied is None or mm["tied"] is tied)]
-        if ms:
-            out.append(Estimate.from_samples([float(value(mm)) for mm in ms], what=what))
-    return out
+def _models(m: Measurements, name: str, arm: str | None) -> list[dict[str, Any]]:
+    return [mm for mm in m["models"] if mm["variant"] == name and (arm is None or mm.get("arm") == arm)]
 
 
-def auroc_per_variant(m: Measurements, key: str, tied: bool | None = None) -> list[Estimate]:
-    """Each variant's AUROC of indicator ``key``: the Hanley–McNeil 95% interval over tokens, widened to cover every
-    seed of the variant."""
+def auroc_per_variant(m: Measurements, key: str, group: str = "never", arm: str | None = None) -> list[Estimate]:
+    """Each variant's AUROC of indicator ``key`` for token set ``group`` against frequent tokens: the Hanley–McNeil
+    95% interval over tokens, widened to cover every seed of the variant."""
     out = []
     for name in variant_names(m):
-        ms = [mm for mm in m["models"] if mm["variant"] == name and (tied is None or mm["tied"] is tied)]
+        ms = _models(m, name, arm)
         if not ms:
             continue
-        vals = [mm["auroc"][key]["auroc"] for mm in ms]
-        ses = [mm["auroc"][key]["se"] for mm in ms]
-        mean = float(np.mean(vals))
-        se = float(np.mean(ses))
+        vals = [mm["auroc"][group][key]["auroc"] for mm in ms]
+        ses = [mm["auroc"][group][key]["se"] for mm in ms]
+        mean, se = float(np.mean(vals)), float(np.mean(ses))
         lo = min(mean - 1.96 * se, min(vals))
         hi = min(max(mean + 1.96 * se, max(vals)), 1.0)
-        out.append(Estimate(mean, max(lo, 0.0), hi, f"Hanley–McNeil 95% over tokens, covering {len(ms)} seed(s)"))
+        out.append(Estimate(mean, max(lo, 0.0), hi, f"Hanley–McNeil 95% over tokens, {len(ms)} seed(s): {name}"))
     return out
-
-
-def _tokens(m: Measurements, pred: Any) -> list[dict[str, Any]]:
-    return [t for t in m["tokens"] if pred(t)]
 
 
 def _rate(flags: list[bool]) -> Estimate:
@@ -110,92 +172,164 @@ def verified_candidates(m: Measurements) -> Estimate:
 
 
 def repeat_gap(m: Measurements) -> Estimate:
-    """Greedy repetition rate of frequent (control) tokens minus that of tokens never fed to the model, pooled over
-    models; the interval combines the two Wilson intervals conservatively."""
+    """Greedy repetition rate of frequent (control) tokens minus that of never-seen tokens, pooled over models; the
+    interval combines the two Wilson intervals conservatively."""
     n_models = len(m["models"])
-    ctrl = [t["repeated"][k] for t in _tokens(m, lambda t: t["control"]) for k in range(n_models)]
-    zero = [t["repeated"][k] for t in _tokens(m, lambda t: t["count"] == 0) for k in range(n_models)]
+    ctrl = [t["repeated"][k] for t in m["tokens"] if t["control"] for k in range(n_models)]
+    zero = [t["repeated"][k] for t in m["tokens"] if t["occurrences"] == 0 for k in range(n_models)]
     a, b = _rate(ctrl), _rate(zero)
     return Estimate(a.value - b.value, a.lo - b.hi, a.hi - b.lo, "difference of Wilson 95% intervals")
 
 
-def verified_by_planted_count(m: Measurements) -> list[Estimate]:
-    """For the planted words, grouped by how often they occur in corpus B (0, 1, 3, 10, 30): the fraction verified
-    under-trained (maximal repetition probability < 1%), pooled over models."""
-    groups = sorted({t["planted"] for t in m["tokens"] if t["planted"] is not None})
+COUNT_BINS = ((0, 0), (1, 3), (4, 10**9))
+"""Three bins of occurrences: never, 1–3, at least 4 (finer bins above 3 all sit at 0% verified, and a run of
+equal zeros is no decrease)."""
+
+
+def verified_by_count(m: Measurements) -> list[Estimate]:
+    """Fraction verified under-trained (maximal repetition probability < 1%) among the verified tokens with 0, 1–3
+    and ≥ 4 occurrences in the training text, pooled over models (a bin without tokens is left out)."""
     n_models = len(m["models"])
-    return [
-        _rate(
-            [
-                t["max_prob"][k] < m["threshold"]
-                for t in _tokens(m, lambda t, g=g: t["planted"] == g)
-                for k in range(n_models)
-            ]
+    out = []
+    for lo, hi in COUNT_BINS:
+        flags = [
+            t["max_prob"][k] < m["threshold"]
+            for t in m["tokens"]
+            if lo <= t["occurrences"] <= hi
+            for k in range(n_models)
+        ]
+        if flags:
+            out.append(_rate(flags))
+    return out
+
+
+def input_restores_share(m: Measurements) -> Estimate:
+    """Of the repetition that grafting both fine-tuned rows restores, the share that the input row alone restores:
+    ``(r_input − r_none) / (r_both − r_none)``, with an interval from the Wilson intervals of the rates."""
+    g = m["graft"]
+    rates = g.get("rates", {})
+    if not rates:
+        raise NotRun("no untied model was trained (tie_all), so input and readout rows cannot be restored apart")
+    if rates["none"] > 0.1 or rates["both"] - rates["none"] < 0.3:  # the arm must work before its split means anything
+        return Estimate(
+            float("nan"),
+            float("nan"),
+            float("nan"),
+            f"undefined: the never-seen tokens are repeated {rates['none']:.0%} without a graft and "
+            f"{rates['both']:.0%} with both rows (need ≤ 10% and 30 points more)",
         )
-        for g in groups
-    ]
+    n = g["tokens"] * g["n_models"]
+    r_in = wilson_interval(round(rates["input"] * n), n)
+    r_both = wilson_interval(round(rates["both"] * n), n)
+    base = rates["none"]
+    value = (rates["input"] - base) / (rates["both"] - base)
+    lo = max((r_in[1] - base) / max(r_both[2] - base, 1e-9), 0.0)
+    hi = min((r_in[2] - base) / max(r_both[1] - base, 1e-9), 1.0) if r_both[1] > base else 1.0
+    return Estimate(value, min(lo, value), max(hi, value), f"Wilson 95% over {n} token-model pairs per graft")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Claims
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _auroc_claim(
+    cid: str, statement: str, source: str, quote: Quote, key: str, group: str, arm: str | None, contrasts: Any
+) -> Claim:
+    return Claim(
+        id=cid,
+        statement=statement,
+        source=source,
+        measure=lambda m: auroc_per_variant(m, key, group, arm),
+        expect=AllAtLeast(AUROC_BAR),
+        own_threshold="the source reports no AUROC; 0.9 is Skeptic's bar, fixed before running",
+        band=AUROC_BAND,
+        quote=quote,
+        contrasts=contrasts,
+    )
 
 
 CLAIMS = (
-    Claim(
-        id="unused-readout-rows-share-a-direction",
-        statement="The readout (unembedding) rows of tokens never seen in training do not stay put: they all move by "
-        "nearly the same vector, so they end up alike, in tied and untied models, with and without weight decay "
-        "(Skeptic's threshold: at least half of their squared displacement is the common mean displacement).",
-        source=f"{LB}, §2.2 (the indicator compares each unembedding row with the mean of the known-unused rows, "
-        "after removing the first principal component)",
-        measure=lambda m: _per_variant(m, lambda mm: mm["shared_readout_unused"]),
-        expect=AllAtLeast(SHARED),
-        own_threshold="Land & Bartolo give no number; one half of the squared displacement is Skeptic's line",
+    _auroc_claim(
+        "input-norm-finds-never-seen-untied",
+        "In models with untied embeddings, the norm of the input embedding ranks tokens never seen in training below "
+        "frequent ones (Skeptic's threshold: AUROC ≥ 0.9 in both untied arms).",
+        f"{LB}, §2.2 (the input-embedding norm as the indicator for untied models)",
+        Q_LB_INPUT_NORM,
+        "input_norm",
+        "never",
+        "untied",
+        (FED, LARGE_INIT, TIED),
     ),
-    Claim(
-        id="unembedding-indicator-finds-untrained",
-        statement="The unembedding indicator (cosine distance to the mean known-unused row, first principal "
-        "component removed) ranks tokens never seen in training below well-trained ones in every variant "
-        "(Skeptic's threshold: AUROC ≥ 0.9).",
-        source=f"{LB}, §2.2 and §3.1 (effectiveness of indicators)",
-        measure=lambda m: auroc_per_variant(m, "unembedding_cosine"),
-        expect=AllAtLeast(AUROC_BAR),
-        own_threshold="the paper reports no AUROC; 0.9 is Skeptic's bar, fixed before running",
+    _auroc_claim(
+        "input-norm-finds-rare-untied",
+        "In models with untied embeddings, the norm of the input embedding ranks tokens seen only 1 to 10 times "
+        "below frequent ones (Skeptic's threshold: AUROC ≥ 0.9 in both untied arms).",
+        f"{LB}, §2.2 and the abstract ('nearly or fully absent during model training')",
+        Q_LB_INPUT_NORM,
+        "input_norm",
+        "rare",
+        "untied",
+        (LARGE_INIT, TIED),
     ),
-    Claim(
-        id="input-norm-finds-untrained-untied",
-        statement="In models with untied embeddings, the norm of the input embedding ranks tokens never seen in "
-        "training below well-trained ones (Skeptic's threshold: AUROC ≥ 0.9 in both untied variants).",
-        source=f"{LB}, §2.2 (the input-embedding L2 norm as the indicator for untied models)",
-        measure=lambda m: auroc_per_variant(m, "input_norm", tied=False),
-        expect=AllAtLeast(AUROC_BAR),
-        own_threshold="the paper reports no AUROC; 0.9 is Skeptic's bar, fixed before running",
+    _auroc_claim(
+        "unembedding-indicator-finds-never-seen",
+        "The unembedding indicator (cosine distance to the mean known-unused readout row, first principal component "
+        "removed) ranks tokens never seen in training below frequent ones in every arm (Skeptic's threshold: AUROC "
+        "≥ 0.9).",
+        f"{LB}, §2.2 (unused tokens' logits pushed down by one shared vector in the unembedding rows)",
+        Q_LB_SUPPRESSION,
+        "unembedding_cosine",
+        "never",
+        None,
+        (FED, LARGE_INIT, UNSUPPRESSED),
     ),
-    Claim(
-        id="closest-to-centroid-untied",
-        statement="Tokens never seen in training are the ones closest to the centroid of all input embeddings, in "
-        "untied models like GPT-J (Skeptic's threshold: AUROC of closeness ≥ 0.9).",
-        source=f"{RW}, the sentence 'were among those closest to the centroid of the entire set of 50,257 tokens'; "
-        f"{RW2}, section 'Distance-from-centroid hypothesis' (true for GPT-2 small and GPT-J)",
-        measure=lambda m: auroc_per_variant(m, "centroid_distance", tied=False),
-        expect=AllAtLeast(AUROC_BAR),
-        own_threshold="'among those closest' has no number; AUROC 0.9 is Skeptic's bar",
+    _auroc_claim(
+        "unembedding-indicator-finds-rare",
+        "The unembedding indicator ranks tokens seen only 1 to 10 times below frequent ones in every arm (Skeptic's "
+        "threshold: AUROC ≥ 0.9).",
+        f"{LB}, §2.2 (the same push-down for tokens that are rarely the target)",
+        Q_LB_SUPPRESSION,
+        "unembedding_cosine",
+        "rare",
+        None,
+        (LARGE_INIT, UNSUPPRESSED),
     ),
-    Claim(
-        id="closest-to-centroid-tied",
-        statement="Tokens never seen in training are the ones closest to the centroid of all input embeddings, in "
-        "tied models like GPT-2 small (Skeptic's threshold: AUROC of closeness ≥ 0.9).",
-        source=f"{RW}, the sentence 'were among those closest to the centroid of the entire set of 50,257 tokens'; "
-        f"{RW2}, section 'Distance-from-centroid hypothesis' (true for GPT-2 small, opposite for GPT-2 xl)",
-        measure=lambda m: auroc_per_variant(m, "centroid_distance", tied=True),
-        expect=AllAtLeast(AUROC_BAR),
-        own_threshold="'among those closest' has no number; AUROC 0.9 is Skeptic's bar",
+    _auroc_claim(
+        "closest-to-centroid-never-seen",
+        "Tokens never seen in training are the ones closest to the centroid of all input embeddings, in every arm "
+        "(Skeptic's threshold: AUROC of closeness ≥ 0.9).",
+        f"{RW2}, section 'Distance-from-centroid hypothesis' (true for GPT-2 small and GPT-J, opposite for GPT-2 xl)",
+        Q_RW_CENTROID,
+        "centroid_distance",
+        "never",
+        None,
+        (FED, LARGE_INIT),
+    ),
+    _auroc_claim(
+        "closest-to-centroid-rare",
+        "Tokens seen only 1 to 10 times are closer to the centroid of all input embeddings than frequent ones, in "
+        "every arm (Skeptic's threshold: AUROC of closeness ≥ 0.9).",
+        f"{RW2}, section 'Distance-from-centroid hypothesis'",
+        Q_RW_CENTROID,
+        "centroid_distance",
+        "rare",
+        None,
+        (LARGE_INIT,),
     ),
     Claim(
         id="verification-confirms-candidates",
-        statement="Most of the tokens an indicator ranks as most under-trained (the lowest 2%) are confirmed by "
-        "prompting: the model gives them a maximal repetition probability below 1% (Skeptic's threshold for "
-        "'most': at least half).",
-        source=f"{LB}, §2.3 (verification, threshold 1%) and §3.1 (effectiveness of indicators and verification)",
+        statement="Most of the tokens each model's main indicator ranks as most under-trained (the lowest 2% of "
+        "ordinary tokens) are confirmed by prompting: the model gives them a maximal repetition probability below 1% "
+        "(Skeptic's threshold for 'most': at least half).",
+        source=f"{LB}, §2.3 (verification of the lowest 2%, threshold 1%)",
         measure=verified_candidates,
         expect=AtLeast(MOST),
-        own_threshold="'most' read as at least half is Skeptic's; the 1% repetition threshold is the paper's",
+        own_threshold="'most' read as at least half is Skeptic's; the 2% and the 1% repetition threshold are the "
+        "paper's",
+        band=(AtLeast(0.4), AtLeast(0.7)),
+        quote=Q_LB_VERIFY,
+        contrasts=(FED, LARGE_INIT),
     ),
     Claim(
         id="glitch-tokens-not-repeated",
@@ -205,16 +339,45 @@ CLAIMS = (
         measure=repeat_gap,
         expect=AtLeast(REPEAT_GAP),
         own_threshold="'largely incapable' has no number; a 30-point gap is Skeptic's line",
+        band=(AtLeast(0.2), AtLeast(0.5)),
+        quote=Q_RW_REPEAT,
+        contrasts=(FED,),
     ),
     Claim(
         id="undertraining-falls-with-count",
-        statement="Tokens that are nearly absent from training are under-trained too, and less so the more often "
-        "they occur: the fraction of planted words verified under-trained falls as their count in the training "
-        "text rises through 0, 1, 3, 10 and 30.",
-        source=f"{LB}, abstract ('tokens present in the tokenizer vocabulary but nearly or fully absent during "
-        "model training')",
-        measure=verified_by_planted_count,
+        statement="Tokens nearly absent from training are under-trained too, and less so the more often they occur: "
+        "the fraction verified under-trained falls as the count in the training text rises through 0, 1–3 and ≥ 4.",
+        source=f"{LB}, abstract ('tokens present in the tokenizer vocabulary but nearly or fully absent during model "
+        "training')",
+        measure=verified_by_count,
         expect=Increasing(decreasing=True),
+        quote=Quote.unverified(
+            f"{LB_LOC}, abstract",
+            note="the abstract's words were not retrieved from arXiv in this session",
+            text="present in the tokenizer vocabulary but nearly or fully absent during model training",
+        ),
+        contrasts=(FED,),
+    ),
+    Claim(
+        id="random-input-features-explain-failure",
+        statement="Kosoy's account: a never-seen token fails because the model maps it to more or less random "
+        "features. Then giving its input row the value it takes once trained should restore most of the repetition "
+        "that restoring both its rows does (Skeptic's threshold: at least half), in the untied models where input "
+        "and readout rows can be restored apart.",
+        source=f"{KOSOY}; against it, {LB}, §2.2 (a constant negative contribution to unused tokens' logits)",
+        measure=input_restores_share,
+        expect=AtLeast(RESTORED_SHARE),
+        own_threshold="'explains' read as at least half of the full restoration is Skeptic's line",
+        band=(AtLeast(0.3), AtLeast(0.7)),
+        quote=Q_KOSOY,
+        contrasts=(
+            Contrast(
+                "readout-trained-input-random",
+                {"never_seen_as_targets": 30},
+                "replicated",
+                "never-seen tokens become targets but never inputs: readout rows trained, input rows left random",
+            ),
+        ),
     ),
 )
 
@@ -226,15 +389,15 @@ CLAIMS = (
 
 def _counts_recount(m: Measurements) -> ProbeOutcome:
     counts, recount = np.asarray(m["counts"]), np.asarray(m["recount"])
+    extra = np.asarray(m.get("extra_counts", np.zeros_like(counts)))
     mask = np.ones(counts.size, bool)
     mask[m["special"]] = False
-    expect = m["copies"] * m["epochs"] * recount
+    expect = m["copies"] * m["epochs"] * recount + m["epochs"] * extra
     bad = np.flatnonzero(mask & (counts != expect))
     return ProbeOutcome(
         bad.size == 0,
         f"{bad.size} of {int(mask.sum())} tokens differ between the batches' counts and {m['copies']}·epochs × the "
-        f"recount from "
-        f"the raw text"
+        "recount from the raw text (plus the contrast's extra sequences)"
         + (f" (first: id {int(bad[0])}: {int(counts[bad[0]])} vs {int(expect[bad[0]])})" if bad.size else ""),
     )
 
@@ -282,43 +445,48 @@ def _invalid_byte_chars() -> set[int]:
 _INVALID_BYTE_CHARS = _invalid_byte_chars()
 
 
-def _frequent_never_flagged(m: Measurements) -> ProbeOutcome:
-    counts = np.asarray(m["counts"])
-    mask = np.ones(counts.size, bool)
-    mask[m["special"]] = False
-    ids = np.flatnonzero(mask)
-    top = set(ids[np.argsort(-counts[ids], kind="stable")][: max(ids.size // 10, 1)].tolist())
-    flagged = sorted({c for mm in m["models"] for c in mm["candidates"]} & top)
+def _token_sets(m: Measurements) -> ProbeOutcome:
+    n = {"never": m["n_never"], "rare": m["n_rare"], "frequent": m["n_frequent"]}
+    ok = n["never"] >= 3 and n["rare"] >= 3 and n["frequent"] >= 20
+    vocab = m["corpus"]["vocab_size"]
     return ProbeOutcome(
-        not flagged, f"{len(flagged)} of the {len(top)} most frequent tokens are among any model's candidates"
+        ok,
+        f"ordinary tokens never seen {n['never']} ({n['never'] / vocab:.1%} of the vocabulary), seen 1 to "
+        f"{m['rare_max']} times {n['rare']}, frequent {n['frequent']} (need ≥ 3, ≥ 3, ≥ 20: every AUROC needs both "
+        f"classes); byte tokens never seen, counted apart: {m['byte_tokens_never_seen']}",
     )
 
 
 def _untouched_rows(m: Measurements) -> ProbeOutcome:
     errs = [mm["untouched_rel_error"] for mm in m["models"] if not mm["tied"]]
+    errs = [e for e in errs if e == e]  # NaN when every token was fed
     ratios = [mm["init_norm_ratio"] for mm in m["models"]]
-    ok = bool(errs) and max(errs) <= 1e-4 and all(0.9 <= r <= 1.1 for r in ratios)
+    ok = (not errs or max(errs) <= 1e-4) and all(0.9 <= r <= 1.1 for r in ratios)
+    worst = f"{max(errs):.1e}" if errs else "n/a (no untied model, or every token fed)"
     return ProbeOutcome(
         ok,
-        f"untied models: input rows never fed differ from init × Π(1 − η_t λ) by ≤ {max(errs):.1e} (relative, "
-        f"tolerance 1e-4); initial row norms / (σ√d) = {min(ratios):.3f}…{max(ratios):.3f} (expected 1 ± 0.1)",
+        f"untied models: input rows never fed differ from init × Π(1 − η_t λ) by ≤ {worst} (relative, tolerance "
+        f"1e-4); initial row norms / (σ√d) = {min(ratios):.3f}…{max(ratios):.3f} (expected 1 ± 0.1)",
     )
 
 
-def _calibrated(m: Measurements) -> ProbeOutcome:
-    vals = [mm["reference_auroc"] for mm in m["models"]]
+def _known_answer(m: Measurements) -> ProbeOutcome:
+    k = m["known_answer"]
+    exact = all(v == 1.0 for v in k["aurocs"].values())
+    same = all(abs(k["aurocs"][key] - k["aurocs_permuted"][key]) < 1e-9 for key in k["aurocs"])
+    verified = k["verified_known"] == [True, False, False]
     return ProbeOutcome(
-        min(vals) >= AUROC_BAR,
-        "AUROC of each model's main indicator for the known-unused reference tokens against frequent tokens: "
-        + ", ".join(f"{v:.2f}" for v in vals)
-        + f" (need ≥ {AUROC_BAR:g}: tokens unused by construction must look under-trained to the indicator that picks "
-        "the candidates)",
+        exact and same and verified,
+        "indicators on a constructed matrix whose 15 shrunken, co-moving rows must rank below all others: AUROC "
+        + ", ".join(f"{key} {v:.3f}" for key, v in k["aurocs"].items())
+        + f" (need exactly 1); the same after shuffling the rows: {same}; repetition probabilities 0.5%, 5%, 50% "
+        f"verified as under-trained: {k['verified_known']} (need only the first, at the paper's 1%)",
     )
 
 
 def _architecture(m: Measurements) -> ProbeOutcome:
     wrong = [mm["variant"] for mm in m["models"] if (mm["readout_minus_embedding"] == 0.0) != mm["tied"]]
-    scan_wrong = [s["variant"] for s in m["scan"] if s["tied_detected"] != s["variant"].startswith("tied")]
+    scan_wrong = [s["variant"] for s in m["scan"] if s["tied_detected"] != s["tied"]]
     return ProbeOutcome(
         not wrong and not scan_wrong,
         f"{len(wrong)} models whose readout/embedding equality contradicts their declared tying; the scanner detects "
@@ -329,10 +497,15 @@ def _architecture(m: Measurements) -> ProbeOutcome:
 def _scanner(m: Measurements) -> ProbeOutcome:
     worst = max(s["max_abs_diff"] for s in m["scan"])
     same_ref = all(s["reference"] == m["reference"] for s in m["scan"])
+    untrained = [s["variant"] for s in m["scan"] if s["looks_untrained"]]
+    first = {mm["variant"]: mm["main_indicator"] for mm in reversed(m["models"])}
+    main_differs = [s["variant"] for s in m["scan"] if s["main_indicator"] != first[s["variant"]]]
     return ProbeOutcome(
-        worst <= 1e-5 and same_ref,
+        worst <= 1e-5 and same_ref and not untrained and not main_differs,
         f"scanning the saved safetensors checkpoints reproduces the in-run indicators to {worst:.1e} (tolerance "
-        f"1e-5); same reference set: {same_ref}",
+        f"1e-5); same reference set: {same_ref}; trained checkpoints the scanner calls untrained: "
+        f"{untrained or 'none'}; models whose candidates come from another indicator than the scanner picks: "
+        f"{main_differs or 'none'}",
     )
 
 
@@ -348,13 +521,28 @@ def _control(m: Measurements) -> ProbeOutcome:
 
 
 def _se_crosscheck(m: Measurements) -> ProbeOutcome:
-    s = m["se_check"]
-    a, b = s["analytic"], s["bootstrap"]
-    ok = (a < 0.005 and b < 0.005) or (b > 0 and 0.5 <= a / b <= 2.0)
+    k = m["known_answer"]
+    a, b = k["se_analytic"], k["se_bootstrap"]
+    ok = b > 0 and 0.67 <= a / b <= 1.5 and abs(k["se_auroc"] - 0.760) < 0.12
     return ProbeOutcome(
         ok,
-        f"AUROC standard error of {s['indicator']} ({s['model']}): Hanley–McNeil {a:.4f} vs bootstrap over tokens "
-        f"{b:.4f} (must agree within a factor 2)",
+        f"two normal samples (30 vs 300, true AUROC 0.760, measured {k['se_auroc']:.3f}): Hanley–McNeil SE {a:.4f} vs "
+        f"bootstrap {b:.4f} (must agree within a factor 1.5; a case away from AUROC 1, where both would be 0)",
+    )
+
+
+def _graft_control(m: Measurements) -> ProbeOutcome:
+    g = m["graft"]
+    r = g.get("rates", {})
+    if not r:  # nothing to check, and the claim that reads it gets no verdict (NotRun)
+        return ProbeOutcome(True, "the graft experiment did not run: no untied model (tie_all) or no never-seen token")
+    restorable = r["none"] <= 0.1  # otherwise nothing is left to restore (a contrast fed them) and the claim is NaN
+    return ProbeOutcome(
+        r["fine-tuned"] >= 0.8 and (not restorable or r["both"] >= 0.3),
+        f"never-seen tokens repeated (max prob ≥ 1%) by the fine-tuned models: {r['fine-tuned']:.0%} (each token fed "
+        f"≥ {g['seen']} times; need ≥ 80%: the fine-tune must teach them); by the original models {r['none']:.0%} "
+        f"and with both rows grafted {r['both']:.0%} (need ≥ 30% where the original is ≤ 10%: the full graft must "
+        "restore repetition before a one-sided graft means anything)",
     )
 
 
@@ -376,60 +564,68 @@ def _learned(m: Measurements) -> ProbeOutcome:
 PROBES = (
     Probe(
         "counts-recount",
-        "Every token's training count, accumulated from the batches actually fed, equals 3·epochs "
-        "× its count recomputed independently from the raw text with the saved tokenizer.",
+        "Every token's training count, accumulated from the batches actually fed, equals 3·epochs × its count "
+        "recomputed independently from the raw text with the saved tokenizer.",
         _counts_recount,
     ),
     Probe(
         "planted-counts",
-        "The planted words are single tokens and occur in the training text exactly as often as "
-        "planted (0, 1, 3, 10, 30): the ground truth is what it claims to be.",
+        "The planted words are single tokens and occur in the training text exactly as often as planted (0, 1, 3, "
+        "10, 30): the ground truth is what it claims to be.",
         _planted,
     ),
     Probe(
         "reference-unused",
-        "The known-unused reference set is unused by construction (reserved tokens, bytes "
-        "invalid in UTF-8), never fed to the model, and absent from the training text.",
+        "The known-unused reference set is unused by construction (reserved tokens, bytes invalid in UTF-8), never "
+        "fed to the model, and absent from the training text.",
         _reference,
     ),
     Probe(
-        "frequent-never-flagged",
-        "No token among the 10% most frequent is a candidate of any model (a negative control).",
-        _frequent_never_flagged,
+        "token-sets-populated",
+        "Never-seen, rarely seen and frequent ordinary tokens all exist in numbers an AUROC can use.",
+        _token_sets,
     ),
     Probe(
-        "main-indicator-calibrated",
-        "A positive control with a known answer: the main indicator that picks each model's candidates ranks the "
-        "tokens unused by construction below the frequent tokens.",
-        _calibrated,
+        "indicators-known-answer",
+        "The indicator and AUROC code ranks constructed under-trained rows (shrunken, moved by one shared vector) "
+        "below all others, exactly, whatever the row order; verification classifies known repetition probabilities "
+        "at the paper's 1%.",
+        _known_answer,
     ),
     Probe(
         "untouched-rows-exact",
-        "A row that receives no gradient moves only by weight decay: untied input rows of "
-        "tokens never fed equal init × Π(1 − η_t λ); and the initialization has the declared scale.",
+        "A row that receives no gradient moves only by weight decay: untied input rows of tokens never fed equal "
+        "init × Π(1 − η_t λ); and the initialization has the declared scale.",
         _untouched_rows,
     ),
     Probe(
         "architecture-as-declared",
-        "Tied models read out with their input embedding and untied ones do not; the "
-        "scanner recognizes which is which from the saved files.",
+        "Tied models read out with their input embedding and untied ones do not; the scanner recognizes which is "
+        "which from the saved files.",
         _architecture,
     ),
     Probe(
         "scanner-agrees",
-        "The public scanner, reading the saved safetensors checkpoint, reproduces the in-run "
-        "indicators (an independent path to the same numbers).",
+        "The public scanner, reading the saved safetensors checkpoint, reproduces the in-run indicators (an "
+        "independent path to the same numbers), picks the same main indicator for each tying, and does not call a "
+        "trained model untrained.",
         _scanner,
     ),
     Probe(
         "verification-positive-control",
-        "The repetition test can pass a token: frequent tokens reach a repetition "
-        "probability of at least 1% in at least 80% of cases for every model.",
+        "The repetition test can pass a token: frequent tokens reach a repetition probability of at least 1% in at "
+        "least 80% of cases for every model.",
         _control,
     ),
     Probe(
+        "graft-positive-control",
+        "The graft experiment works: the fine-tuned models repeat the formerly never-seen tokens, and grafting both of "
+        "a token's rows into the original model restores repetition where there is any to restore.",
+        _graft_control,
+    ),
+    Probe(
         "auroc-se-crosscheck",
-        "The analytic (Hanley–McNeil) AUROC standard error agrees with a bootstrap over tokens within a factor 2.",
+        "The analytic (Hanley–McNeil) AUROC standard error agrees with a bootstrap on a case with a known AUROC.",
         _se_crosscheck,
     ),
     Probe("independent-inits", "Models from different seeds start from independent initializations.", _independent),

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pathlib import Path
+
+from pydantic import Field, field_validator
 
 from skeptic.core.study import StudyConfig
 
@@ -10,8 +12,14 @@ from skeptic.core.study import StudyConfig
 class GlitchConfig(StudyConfig):
     vocab_size: int = Field(1024, ge=300, le=65_536)
     """BPE vocabulary size of the tokenizer trained on corpus A (256 bytes, the special tokens, then merges)."""
-    planted_per_count: int = Field(8, ge=1, le=100)
-    """Planted pseudo-words per training count (0, 1, 3, 10, 30 occurrences in corpus B)."""
+    planted_per_count: int = Field(1, ge=1, le=100)
+    """Planted pseudo-words per training count (0, 1, 3, 10, 30 occurrences in corpus B). Each word also leaves
+    its BPE intermediates (``" Zor"``, ``"VexQuil"``) in the vocabulary, most of them never seen in B: one word per
+    count keeps never-seen ordinary tokens near 2% of the vocabulary, the realistic scale (Land & Bartolo find
+    hundreds to a few thousand among 32k-256k)."""
+    held_out_topics: int = Field(1, ge=0, le=40)
+    """Help topics only the tokenizer sees (corpus A = B + these + the planted words): their words are rare or
+    absent in B."""
     plant_repeats: int = Field(400, ge=10, le=100_000)
     """How often each planted word occurs in corpus A, enough for BPE to merge it into one token."""
     n_reserved: int = Field(16, ge=1, le=1024)
@@ -34,16 +42,35 @@ class GlitchConfig(StudyConfig):
     """Sequences per step."""
     lr: float = Field(3e-3, gt=0.0, le=1.0)
     """Peak AdamW learning rate (5% warm-up, cosine decay to 10%)."""
-    weight_decay: float = Field(0.1, gt=0.0, le=10.0)
+    weight_decay: float = Field(0.1, ge=0.0, le=10.0)
     """Decoupled weight decay of the 'with weight decay' variants (GPT-2/nanoGPT's 0.1)."""
     init_std: float = Field(0.02, gt=0.0, le=1.0)
     """Standard deviation of the embedding initialization (GPT-2's 0.02)."""
-    frequent_count: int = Field(50, ge=1, le=1_000_000)
-    """A token fed at least this many times counts as trained (the negatives of the AUROC)."""
+    tie_all: bool = False
+    """Every arm ties its embeddings, the 'untied' arms included (a contrast: puts back the readout gradient that
+    untying keeps off the input rows)."""
+    freeze_unseen_readout: bool = False
+    """The readout rows of tokens never seen in B get no gradient in the untied arms (a contrast: removes the
+    softmax's push-down of never-target rows, the output suppression)."""
+    feed_never_seen: int = Field(0, ge=0, le=1000)
+    """A contrast: each token that never occurs in corpus B is put into this many extra training sequences (three
+    inputs each per epoch), so the tokenizer's gap is trained after all."""
+    never_seen_as_targets: int = Field(0, ge=0, le=1000)
+    """A contrast: each never-seen token is the final target of this many extra training sequences, never an input,
+    so its readout row is trained and its input row stays random (Kosoy's condition, without output suppression)."""
+    rare_max: int = Field(10, ge=1, le=1000)
+    """A token occurring 1 to ``rare_max`` times in corpus B is 'rarely seen' (a second set of positives)."""
+    frequent_count: int = Field(30, ge=1, le=1_000_000)
+    """A token occurring at least this many times in corpus B counts as trained (the negatives of the AUROC)."""
     candidate_percent: float = Field(2.0, gt=0.0, le=50.0)
     """Candidates for verification: the lowest percent of tokens by the main indicator (2% in Land & Bartolo's code)."""
     n_controls: int = Field(64, ge=4, le=10_000)
     """Frequent tokens verified as a positive control of the repetition test."""
+    graft_steps: int = Field(60, ge=1, le=100_000)
+    """Fine-tuning steps of the graft experiment (untied arms, on text where never-seen tokens occur), whose rows
+    are then restored one side at a time into the original model."""
+    graft_lr_factor: float = Field(1.0, gt=0.0, le=10.0)
+    """The fine-tune's peak learning rate as a multiple of ``lr``."""
     n_verify_rare: int = Field(160, ge=4, le=100_000)
     """Rarely or never fed tokens verified by prompting (a random sample when there are more; candidates and planted
     words are always verified)."""
@@ -53,11 +80,25 @@ class GlitchConfig(StudyConfig):
     """A local checkpoint directory (safetensors + tokenizer.json) to scan as well; its top candidates go into the
     run's tables and the report."""
 
+    @field_validator("scan_path")
+    @classmethod
+    def _scan_path_is_a_checkpoint(cls, v: str | None) -> str | None:
+        """Checked before anything trains: a directory holding ``*.safetensors`` weights and ``tokenizer.json``."""
+        if v is None:
+            return v
+        root = Path(v).expanduser()
+        if not root.is_dir():
+            raise ValueError(f"scan_path {v!r} is not a directory (give a checkpoint directory)")
+        if not any(root.glob("*.safetensors")):
+            raise ValueError(f"scan_path {v!r} holds no *.safetensors weights (pickle checkpoints are not read)")
+        if not (root / "tokenizer.json").is_file():
+            raise ValueError(f"scan_path {v!r} holds no tokenizer.json")
+        return str(root)
+
 
 PRESETS = {
     "test": GlitchConfig(
         vocab_size=400,
-        planted_per_count=2,
         plant_repeats=300,
         n_reserved=8,
         corpus_fraction=0.03,
@@ -68,21 +109,24 @@ PRESETS = {
         epochs=3,
         batch_size=16,
         lr=1e-2,
-        frequent_count=20,
+        rare_max=3,
+        frequent_count=10,
+        graft_steps=80,
         n_controls=24,
         n_verify_rare=48,
     ),
-    "quick": GlitchConfig(corpus_fraction=0.2, n_layers=1, lr=1e-2, epochs=3),
+    "quick": GlitchConfig(corpus_fraction=0.3, n_layers=1, lr=1e-2, epochs=3),
     "paper": GlitchConfig(
         vocab_size=2048,
-        planted_per_count=16,
-        corpus_fraction=0.6,
+        planted_per_count=2,
+        corpus_fraction=0.8,
         d_model=96,
         n_layers=2,
         n_heads=4,
         n_seeds=2,
         epochs=3,
         lr=5e-3,
+        graft_steps=150,
         n_verify_rare=400,
     ),
 }

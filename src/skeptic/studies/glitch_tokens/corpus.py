@@ -5,10 +5,13 @@ model is trained on corpus B, and strings common in A but rare or absent in B be
 barely trained. Here both corpora come from text shipped with every CPython: the language reference's help topics
 (``pydoc_data.topics``, the same text for a given Python version whatever else is installed).
 
-* Corpus A (tokenizer): every help topic, plus ``planted`` pseudo-words (SolidGoldMagikarp-like CamelCase strings)
-  repeated often enough that byte-level BPE merges each into one token.
-* Corpus B (model): the topics minus a held-out quarter (so A's vocabulary has naturally rare tokens), with each
-  planted word inserted a known number of times: 0 (absent, the glitch tokens), 1, 3, 10 or 30.
+* Corpus A (tokenizer): corpus B's topics, ``held_out_topics`` more, plus ``planted`` pseudo-words
+  (SolidGoldMagikarp-like CamelCase strings) repeated often enough that byte-level BPE merges each into one token.
+* Corpus B (model): the chosen topics minus the held-out ones (whose words become naturally rare tokens), with each
+  planted word inserted a known number of times: 0 (absent, the glitch tokens), 1, 3, 10 or 30. The planted words'
+  BPE intermediates (``" Zor"``, ``"VexQuil"``) are in the vocabulary too and mostly never seen in B, as the pieces
+  of real glitch tokens are. A tokenizer trained on nearly the model's own text leaves a small share of ordinary
+  tokens never seen (about 2% at the quick preset) and a natural tail of rarely seen ones.
 * Reserved special tokens ``<|reserved_k|>`` that never occur in B are the "known unused" reference set of Land &
   Bartolo §2.2 (like Llama 3's reserved tokens).
 
@@ -54,10 +57,11 @@ def corpus_fingerprint(topics: list[tuple[str, str]]) -> str:
 
 
 def make_planted_words(n: int, rng: np.random.Generator, forbidden: str) -> list[str]:
-    """``n`` distinct CamelCase pseudo-words of three syllables (``" Zorvexquil"``), none occurring in ``forbidden``."""
+    """``n`` distinct CamelCase pseudo-words of two syllables (``" ZorVex"``; two rather than three keeps the BPE
+    intermediates each word leaves in the vocabulary few), none occurring in ``forbidden``."""
     words: list[str] = []
     while len(words) < n:
-        s = "".join(str(SYLLABLES[i]).capitalize() for i in rng.choice(len(SYLLABLES), size=3, replace=False))
+        s = "".join(str(SYLLABLES[i]).capitalize() for i in rng.choice(len(SYLLABLES), size=2, replace=False))
         w = " " + s
         if w not in words and s.lower() not in forbidden.lower():
             words.append(w)
@@ -99,11 +103,6 @@ def encode_docs(tok: Tokenizer, docs: list[str]) -> list[list[int]]:
     return [e.ids for e in tok.encode_batch(docs)]
 
 
-def token_counts(ids: np.ndarray, vocab_size: int) -> np.ndarray:
-    """How often each token id occurs in ``ids``: ``counts[t] = #{i : ids[i] = t}``."""
-    return np.bincount(np.asarray(ids, dtype=np.int64).ravel(), minlength=vocab_size)[:vocab_size]
-
-
 @dataclass
 class Corpora:
     """Everything the experiment needs to know about its text, its tokenizer and what the model is fed."""
@@ -135,6 +134,7 @@ def build(
     chunk: int,
     batch_size: int,
     rng: np.random.Generator,
+    held_out_topics: int = 1,
 ) -> Corpora:
     """Build both corpora, train the tokenizer on A, tokenize B and cut it into training sequences."""
     topics = help_topics()
@@ -147,7 +147,7 @@ def build(
             break
         text = topics[int(i)][1]
         chosen.append(text[: max(room, len(text) // 8, 2000)] if len(chosen) >= 4 else text[: max(room // 2, 2000)])
-    held_out = len(chosen) // 4  # in A only: B under-represents their vocabulary (naturally rare tokens)
+    held_out = min(held_out_topics, len(chosen) - 1)  # in A only: B under-represents their vocabulary
     docs_a, docs_b = chosen, chosen[held_out:]
 
     words = make_planted_words(n_planted_per_count * len(PLANT_COUNTS), rng, all_text)

@@ -1,15 +1,20 @@
-"""The experiment, top to bottom: corpora and tokenizer, batched training, indicators, verification, scanner check.
+"""The experiment in named sections: corpora and tokenizer, training, indicators, verification, the graft experiment
+(Kosoy's account), and the scanner on the saved models. ``study.run`` calls them in this order.
 
-Everything the claims and probes read is computed here and returned as JSON-able measurements.
+Everything the claims and probes read is returned as JSON-able measurements. Token sets, all by the count of
+occurrences in the model's training text (corpus B), among tokens magikarp would call ``ok`` (text can contain them),
+not single bytes, neither special nor known-unused:
+
+* ``never``: never seen (0 occurrences);
+* ``rare``: seen 1 to ``rare_max`` times;
+* ``frequent``: seen at least ``frequent_count`` times (the negatives of every AUROC).
 """
 
 from __future__ import annotations
 
 import json
 import tempfile
-import time
-from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import torch
@@ -20,6 +25,20 @@ from skeptic.studies.glitch_tokens import corpus, indicators, train, verify
 MAIN = {True: "unembedding_cosine", False: "input_norm"}
 """The main indicator by tying: Land & Bartolo use the input-embedding norm where embeddings are untied, and the
 unembedding indicator (which needs known-unused tokens) where they are tied."""
+
+ARMS = (("untied", False), ("untied+wd", True), ("tied", False), ("tied+wd", True))
+"""The four arms: tying (the arm's name; ``tie_all`` ties the untied arms too) and whether weight decay is on."""
+
+GROUPS = ("never", "rare")
+
+
+class Ctx(Protocol):
+    """What the sections need of the run context (the runner's, or a test's)."""
+
+    def rng(self, *key: str | int) -> np.random.Generator: ...
+    def seed_for(self, *key: str | int) -> int: ...
+
+    device: str
 
 
 def reference_tokens(tokenizer_json: str) -> list[int]:
@@ -38,15 +57,13 @@ def auroc_record(ind: np.ndarray, pos: np.ndarray, neg: np.ndarray) -> dict[str,
     return {"auroc": a, "se": indicators.hanley_mcneil_se(a, int(pos.size), int(neg.size))}
 
 
-def run_experiment(
-    cfg: Any,
-    seed: int,
-    rng: Callable[[str], np.random.Generator],
-    device: str,
-    log: Callable[[str], None],
-    progress: Callable[[float], None] | None = None,
-) -> dict[str, Any]:
-    t0 = time.perf_counter()
+# ---------------------------------------------------------------------------------------------------------------
+# 1. corpora, tokenizer and the token sets
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def build_corpus(cfg: Any, ctx: Ctx) -> tuple[corpus.Corpora, dict[str, Any]]:
+    """Both corpora and the tokenizer, and every token's category and occurrence count in corpus B."""
     corp = corpus.build(
         vocab_size=cfg.vocab_size,
         n_planted_per_count=cfg.planted_per_count,
@@ -55,49 +72,122 @@ def run_experiment(
         corpus_fraction=cfg.corpus_fraction,
         chunk=cfg.chunk,
         batch_size=cfg.batch_size,
-        rng=rng("corpus"),
+        rng=ctx.rng("corpus"),
+        held_out_topics=cfg.held_out_topics,
     )
     vocab = int(corp.meta["vocab_size"])  # type: ignore[call-overload]
-    timing = {"corpus_s": time.perf_counter() - t0}
-    shape = TransformerShape(
-        vocab_size=vocab, context=3 * cfg.chunk + 1, d_model=cfg.d_model, n_layers=cfg.n_layers, n_heads=cfg.n_heads
-    )
-    variants = [
-        train.Variant(f"{'tied' if tied else 'untied'}, wd {wd:g}", tied, wd, seed * 1000 + 17 * k + s)
-        for k, (tied, wd) in enumerate([(False, 0.0), (False, cfg.weight_decay), (True, 0.0), (True, cfg.weight_decay)])
+    occurrences = corpus.independent_recount(corp.tokenizer_json, corp.docs_b, vocab)
+    reference = reference_tokens(corp.tokenizer_json)
+    cats = indicators.categorize(corp.tokenizer, vocab, set(corp.special))
+    special, ref = set(corp.special), set(reference)
+    scored = np.array(
+        [
+            i
+            for i in range(vocab)
+            if cats[i]["category"] == "ok" and cats[i]["byte"] is None and i not in special and i not in ref
+        ]
+    )  # ordinary tokens: byte tokens are a category of their own (as in magikarp), counted apart
+    sets = {
+        "never": scored[occurrences[scored] == 0],
+        "rare": scored[(occurrences[scored] >= 1) & (occurrences[scored] <= cfg.rare_max)],
+        "frequent": scored[occurrences[scored] >= cfg.frequent_count],
+    }
+    info = {
+        "vocab": vocab,
+        "occurrences": occurrences,
+        "reference": reference,
+        "categories": cats,
+        "scored": scored,
+        "sets": sets,
+    }
+    return corp, info
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# 2. training
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def make_variants(cfg: Any, ctx: Ctx) -> list[train.Variant]:
+    """One model per arm and seed; seeds come from named streams (``init``/``embed``, arm, seed index)."""
+    return [
+        train.Variant(
+            name=arm,
+            tied=arm.startswith("tied") or cfg.tie_all,
+            weight_decay=cfg.weight_decay if wd else 0.0,
+            seed=ctx.seed_for("init", arm, s),
+            embed_seed=ctx.seed_for("embed", arm, s),
+            arm=arm.split("+")[0],
+        )
+        for arm, wd in ARMS
         for s in range(cfg.n_seeds)
     ]
-    log(f"glitch-tokens: training {len(variants)} models on {corp.meta['tokens_b']} tokens, vocabulary {vocab}")
-    t1 = time.perf_counter()
+
+
+def model_shape(cfg: Any, vocab: int) -> TransformerShape:
+    return TransformerShape(
+        vocab_size=vocab, context=3 * cfg.chunk + 1, d_model=cfg.d_model, n_layers=cfg.n_layers, n_heads=cfg.n_heads
+    )
+
+
+def train_models(
+    cfg: Any, ctx: Ctx, corp: corpus.Corpora, info: dict[str, Any], progress: Any = None
+) -> tuple[train.Trained, list[train.Variant]]:
+    """Train every arm on the same batches of corpus B (``freeze_unseen_readout``: never-seen readout rows fixed)."""
+    variants = make_variants(cfg, ctx)
+    unseen = np.flatnonzero(info["occurrences"] == 0) if cfg.freeze_unseen_readout else None
+    sequences = corp.sequences
+    never = info["sets"]["never"]
+    info["extra_counts"] = np.zeros(info["vocab"], dtype=np.int64)
+    if cfg.feed_never_seen and never.size:  # the token-count contrast: the text's never-seen tokens are fed after all
+        n_extra = -(-cfg.feed_never_seen * never.size // 2)  # two insertions per sequence
+        extra = graft_sequences(corp.sequences, cfg.chunk, never, n_extra, ctx.rng("feed-never-seen"))
+        info["extra_counts"] = train.model_inputs_count(extra[:, :-1], info["vocab"])
+        sequences = np.concatenate([sequences, extra])
+        n_keep = len(sequences) - len(sequences) % cfg.batch_size
+        if n_keep < len(sequences):  # whole batches only: drop the last extra rows and their counts
+            info["extra_counts"] -= train.model_inputs_count(sequences[n_keep:, :-1], info["vocab"])
+            sequences = sequences[:n_keep]
+    if cfg.never_seen_as_targets and never.size:  # the Kosoy contrast: trained readout rows, random input rows
+        g = ctx.rng("never-seen-as-targets")
+        rows = sequences[g.integers(len(corp.sequences), size=cfg.never_seen_as_targets * never.size)].copy()
+        rows[:, -1] = np.tile(never, cfg.never_seen_as_targets)  # the last position is a target, never an input
+        n_keep = len(rows) - (len(sequences) + len(rows)) % cfg.batch_size
+        rows = rows[:n_keep]
+        info["extra_counts"] = info["extra_counts"] + train.model_inputs_count(rows[:, :-1], info["vocab"])
+        sequences = np.concatenate([sequences, rows])
     trained = train.train(
-        corp.sequences,
-        shape,
+        sequences,
+        model_shape(cfg, info["vocab"]),
         variants,
         epochs=cfg.epochs,
         batch_size=cfg.batch_size,
         lr=cfg.lr,
         init_std=cfg.init_std,
-        rng=rng("batches"),
-        device=device,
+        rng=ctx.rng("batches"),
+        device=ctx.device,
         progress=progress,
+        frozen_readout_rows=unseen,
     )
-    timing["train_s"] = time.perf_counter() - t1
-    E_in, U = train.final_matrices(trained)
-    counts = trained.input_counts
-    recount = corpus.independent_recount(corp.tokenizer_json, corp.docs_b, vocab)
-    reference = reference_tokens(corp.tokenizer_json)
-    special = set(corp.special)
-    ref_set = set(reference)
-    ids = np.arange(vocab)
-    scored = np.array([i for i in ids if i not in special and i not in ref_set])
-    pos = scored[counts[scored] == 0]
-    neg = scored[counts[scored] >= cfg.frequent_count]
+    return trained, variants
 
-    # --- indicators and their accuracy, per model -----------------------------------------------------------
-    t2 = time.perf_counter()
+
+# ---------------------------------------------------------------------------------------------------------------
+# 3. indicators and their accuracy
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def score_indicators(
+    cfg: Any, ctx: Ctx, trained: train.Trained, variants: list[train.Variant], info: dict[str, Any]
+) -> tuple[list[dict[str, Any]], list[dict[str, np.ndarray]]]:
+    """Per model: every indicator's AUROC for never-seen and for rarely seen tokens against frequent ones, the
+    candidates of its main indicator, and how the rows of never-seen tokens moved."""
+    E_in, U = train.final_matrices(trained)
+    sets, scored, reference = info["sets"], info["scored"], info["reference"]
+    never, frequent = sets["never"], sets["frequent"]
+    zero_input = np.flatnonzero(trained.input_counts == 0)
     models: list[dict[str, Any]] = []
     ind_all: list[dict[str, np.ndarray]] = []
-    zero_input = ids[counts == 0]
     for m, v in enumerate(variants):
         ind = indicators.compute_indicators(E_in[m], U[m], reference)
         ind_all.append(ind)
@@ -107,7 +197,7 @@ def run_experiment(
         order = scored[np.argsort(ind[main][scored], kind="stable")]
         n_cand = max(round(cfg.candidate_percent / 100 * scored.size), 1)
         decay = float(np.prod([1 - lr * v.weight_decay for lr in trained.lr_schedule]))
-        untouched = [int(i) for i in zero_input if i not in special]
+        untouched = [int(i) for i in zero_input]
         rel_err = float("nan")
         if not v.tied and untouched:
             expect = trained.embed_init[m][untouched] * decay
@@ -115,52 +205,251 @@ def run_experiment(
         models.append(
             {
                 "variant": v.name,
+                "arm": v.arm,
                 "tied": v.tied,
                 "weight_decay": v.weight_decay,
                 "seed": v.seed,
                 "main_indicator": main,
-                "auroc": {k: auroc_record(x, pos, neg) for k, x in ind.items()},
-                "reference_auroc": indicators.auroc(-ind[main][reference], -ind[main][neg]),
+                "auroc": {
+                    group: {k: auroc_record(x, sets[group], frequent) for k, x in ind.items()} for group in GROUPS
+                },
                 "candidates": [int(i) for i in order[:n_cand]],
-                "shared_readout_unused": indicators.shared_direction_fraction(d_read[pos]),
-                "shared_readout_trained": indicators.shared_direction_fraction(d_read[neg]),
-                "shared_input_unused": indicators.shared_direction_fraction(d_in[pos]),
-                "moved_readout_unused": float(
-                    (d_read[pos].norm(dim=1) / trained.readout_init[m][pos].norm(dim=1)).mean()
-                ),
-                "moved_input_unused": float((d_in[pos].norm(dim=1) / trained.embed_init[m][pos].norm(dim=1)).mean()),
-                "moved_input_trained": float((d_in[neg].norm(dim=1) / trained.embed_init[m][neg].norm(dim=1)).mean()),
+                "shared_readout_unused": indicators.shared_direction_fraction(d_read[never]),
+                "shared_readout_trained": indicators.shared_direction_fraction(d_read[frequent]),
+                "shared_input_unused": indicators.shared_direction_fraction(d_in[never]),
+                "moved_readout_unused": _moved(d_read[never], trained.readout_init[m][never]),
+                "moved_input_unused": _moved(d_in[never], trained.embed_init[m][never]),
+                "moved_input_trained": _moved(d_in[frequent], trained.embed_init[m][frequent]),
                 "decay_factor": decay,
                 "untouched_rel_error": rel_err,
                 "init_norm_ratio": float(
-                    trained.embed_init[m].norm(dim=1).mean() / (cfg.init_std * shape.d_model**0.5)
+                    trained.embed_init[m].norm(dim=1).mean() / (cfg.init_std * trained.shape.d_model**0.5)
                 ),
                 "readout_minus_embedding": float((U[m] - E_in[m]).abs().max()),
                 "final_loss": trained.losses[-1][m],
+                "untrained_check": indicators.untrained_check(E_in[m]),
             }
         )
-    se_check = _se_crosscheck(ind_all, models, pos, neg, rng("bootstrap"))
-    timing["indicators_s"] = time.perf_counter() - t2
+    return models, ind_all
 
-    # --- verification by prompting ----------------------------------------------------------------------------
-    t3 = time.perf_counter()
-    g = rng("controls")
-    controls = np.sort(g.choice(neg, size=min(cfg.n_controls, neg.size), replace=False)) if neg.size else neg
-    rare = scored[counts[scored] < cfg.frequent_count]
-    if rare.size > cfg.n_verify_rare:  # a random sample of the rarely or never fed tokens
-        rare = np.sort(g.choice(rare, size=cfg.n_verify_rare, replace=False))
+
+def _moved(delta: torch.Tensor, init: torch.Tensor) -> float:
+    if delta.shape[0] == 0:
+        return float("nan")
+    return float((delta.norm(dim=1) / init.norm(dim=1)).mean())
+
+
+def known_answer_checks(ctx: Ctx, d: int) -> dict[str, Any]:
+    """The indicator and AUROC code on cases with a known answer, independent of the trained models.
+
+    * A matrix of ``N(0, 1)`` rows in which 20 rows are scaled by 0.05 and moved by 0.3 × one shared vector: the input
+      norm and the unembedding indicator (with 5 of those rows as reference) must rank the other 15 below every
+      ordinary row (AUROC exactly 1); a row order shuffled together with the labels must give the same AUROC.
+    * A "model" that gives token 0 the probabilities 0.5%, 5% and 50% after three prompts: Land & Bartolo's 1%
+      threshold verifies the first alone.
+    * Two normal samples (30 positives ``N(1, 1)``, 300 negatives ``N(0, 1)``, true AUROC Φ(1/√2) = 0.760): the
+      Hanley–McNeil standard error against a bootstrap over the same samples.
+    """
+    g = ctx.rng("known-answer")
+    n = 400
+    x = torch.as_tensor(g.normal(size=(n, d)), dtype=torch.float32)
+    odd = np.arange(20)
+    shared = torch.as_tensor(g.normal(size=d), dtype=torch.float32)
+    x[odd] = 0.05 * x[odd] + 0.3 * shared  # shrunken, and mostly one shared vector
+    ind = indicators.compute_indicators(x, x, [int(i) for i in odd[:5]])
+    pos, neg = odd[5:], np.arange(20, n)
+    aurocs = {k: indicators.auroc(-v[pos], -v[neg]) for k, v in ind.items()}
+    perm = g.permutation(n)
+    inv = np.argsort(perm)
+    ind_p = indicators.compute_indicators(x[perm], x[perm], [int(inv[i]) for i in odd[:5]])
+    aurocs_perm = {k: indicators.auroc(-v[inv[pos]], -v[inv[neg]]) for k, v in ind_p.items()}
+    # verification's classification on a "model" whose repetition probabilities are known (0.5%, 5%, 50%)
+    known_p = torch.tensor([0.005, 0.05, 0.5])
+
+    def fixed(tokens: torch.Tensor) -> torch.Tensor:
+        logits = torch.zeros(1, *tokens.shape, 3)
+        logits[0, :, :, 0] = torch.log(known_p[tokens[:, :1]] / (1 - known_p[tokens[:, :1]]))
+        return logits
+
+    best, _ = verify.repetition_probabilities(fixed, torch.tensor([[0], [1], [2]]), torch.zeros(3, dtype=torch.long))
+    verified_known = [bool(p < verify.THRESHOLD) for p in best[0].tolist()]
+    p_s, n_s = g.normal(1.0, 1.0, 30), g.normal(0.0, 1.0, 300)
+    a = indicators.auroc(p_s, n_s)
+    return {
+        "aurocs": aurocs,
+        "aurocs_permuted": aurocs_perm,
+        "se_auroc": a,
+        "se_analytic": indicators.hanley_mcneil_se(a, p_s.size, n_s.size),
+        "se_bootstrap": indicators.bootstrap_auroc_se(p_s, n_s, g),
+        "verified_known": verified_known,
+    }
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# 4. verification by prompting
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def verify_tokens(
+    cfg: Any,
+    ctx: Ctx,
+    corp: corpus.Corpora,
+    trained: train.Trained,
+    variants: list[train.Variant],
+    info: dict[str, Any],
+    models: list[dict[str, Any]],
+    ind_all: list[dict[str, np.ndarray]],
+) -> list[dict[str, Any]]:
+    """Repetition probabilities of never-seen, rare, candidate, planted and frequent control tokens, every model."""
+    sets, counts = info["sets"], trained.input_counts
+    g = ctx.rng("controls")
+    frequent = sets["frequent"]
+    controls = np.sort(g.choice(frequent, size=min(cfg.n_controls, frequent.size), replace=False))
+    low = np.concatenate([sets["never"], sets["rare"]])
+    if low.size > cfg.n_verify_rare:
+        low = np.sort(g.choice(low, size=cfg.n_verify_rare, replace=False))
     cand_union = {i for mm in models for i in mm["candidates"]}
     planted_ids = [int(p["token"]) for p in corp.planted if p["token"] is not None]  # type: ignore[call-overload]
-    to_verify = np.array(sorted(set(rare.tolist()) | set(controls.tolist()) | cand_union | set(planted_ids)))
+    to_verify = np.array(sorted(set(low.tolist()) | set(controls.tolist()) | cand_union | set(planted_ids)))
     ver = verify.verify(
-        corp.tokenizer, lambda x: train.forward_all(trained, x).cpu(), to_verify, shape.context, chunk=cfg.verify_chunk
+        corp.tokenizer,
+        lambda x: train.forward_all(trained, x).cpu(),
+        to_verify,
+        trained.shape.context,
+        chunk=cfg.verify_chunk,
     )
-    timing["verify_s"] = time.perf_counter() - t3
     col = {int(t): j for j, t in enumerate(to_verify)}
+    control_set = set(controls.tolist())
+    planted_by_id = {int(p["token"]): p for p in corp.planted if p["token"] is not None}  # type: ignore[call-overload]
+    occ = info["occurrences"]
+    tokens = []
+    for t in to_verify:
+        t = int(t)
+        tokens.append(
+            {
+                "id": t,
+                "token": corp.tokenizer.id_to_token(t),
+                "count": int(counts[t]),
+                "occurrences": int(occ[t]),
+                "planted": planted_by_id[t]["planted"] if t in planted_by_id else None,
+                "control": t in control_set,
+                "max_prob": [float(ver["max_prob"][m, col[t]]) for m in range(len(variants))],
+                "repeated": [bool(ver["repeated"][m, col[t]]) for m in range(len(variants))],
+                "main": [float(ind_all[m][MAIN[v.tied]][t]) for m, v in enumerate(variants)],
+            }
+        )
+    return tokens
 
-    # --- the scanner on saved checkpoints reproduces the in-run indicators ------------------------------------
-    t4 = time.perf_counter()
-    scan_rows = []
+
+# ---------------------------------------------------------------------------------------------------------------
+# 5. the graft experiment: random input features or output suppression? (Kosoy's account)
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def graft_sequences(
+    sequences: np.ndarray, chunk: int, tokens: np.ndarray, n: int, rng: np.random.Generator
+) -> np.ndarray:
+    """``n`` training sequences in which two positions of the chunk (and their copies in the stuttered half) hold
+    tokens of ``tokens``, cycling through them so each occurs about equally often."""
+    rows = sequences[rng.integers(len(sequences), size=n)].copy()
+    for r in range(n):
+        for j, pos in enumerate(rng.choice(chunk, size=2, replace=False)):
+            t = tokens[(2 * r + j) % tokens.size]
+            rows[r, pos] = t
+            rows[r, chunk + 1 + 2 * pos] = t
+            rows[r, chunk + 2 + 2 * pos] = t
+    return rows
+
+
+def graft_experiment(
+    cfg: Any,
+    ctx: Ctx,
+    corp: corpus.Corpora,
+    trained: train.Trained,
+    variants: list[train.Variant],
+    info: dict[str, Any],
+) -> dict[str, Any]:
+    """Kosoy: "the trained model mapped those tokens to more or less random features". If random input features are
+    why a never-seen token cannot be repeated, giving it a trained input row should restore repetition; if the
+    readout row's suppression is why, a trained readout row should.
+
+    A copy of every model is fine-tuned (``graft_steps`` steps, all parameters, a third of the learning rate) on
+    training sequences in which the never-seen tokens occur. Then, in the *original* untied models, each never-seen
+    token gets its fine-tuned input row only, its fine-tuned readout row only, both (the positive control) or
+    neither (the baseline), and the repetition test is run. The rate is the share of (token, model) pairs whose
+    maximal repetition probability reaches 1%.
+    """
+    never = info["sets"]["never"]
+    out: dict[str, Any] = {"tokens": int(never.size)}
+    untied = [m for m, v in enumerate(variants) if not v.tied]
+    if never.size == 0 or not untied:
+        return out | {"rates": {}, "seen": 0}
+    n_seq = cfg.graft_steps * cfg.batch_size
+    seqs = graft_sequences(corp.sequences, cfg.chunk, never, n_seq, ctx.rng("graft", "sequences"))
+    tuned = train.train(
+        seqs,
+        trained.shape,
+        variants,
+        epochs=1,
+        batch_size=cfg.batch_size,
+        lr=cfg.lr * cfg.graft_lr_factor,
+        init_std=cfg.init_std,
+        rng=ctx.rng("graft", "batches"),
+        device=ctx.device,
+        start=trained.params,
+    )
+    rows = torch.as_tensor(never, device=trained.params[train.EMBED].device)
+    rates: dict[str, float] = {}
+    ver = verify.verify(
+        corp.tokenizer,
+        lambda x: train.forward_all(tuned, x).cpu(),
+        never,
+        trained.shape.context,
+        chunk=cfg.verify_chunk,
+    )
+    rates["fine-tuned"] = float(np.mean(ver["max_prob"][untied] >= verify.THRESHOLD))
+    for name, (graft_in, graft_out) in {
+        "none": (False, False),
+        "input": (True, False),
+        "output": (False, True),
+        "both": (True, True),
+    }.items():
+        params = {k: v.clone() for k, v in trained.params.items()}
+        if graft_in:
+            params[train.EMBED][:, rows] = tuned.params[train.EMBED][:, rows]
+        if graft_out:
+            params[train.UNEMBED][:, rows] = tuned.params[train.UNEMBED][:, rows]
+        grafted = train.Trained(**{**trained.__dict__, "params": params})
+
+        def logits(x: torch.Tensor, g: train.Trained = grafted) -> torch.Tensor:
+            return train.forward_all(g, x).cpu()
+
+        ver = verify.verify(
+            corp.tokenizer,
+            logits,
+            never,
+            trained.shape.context,
+            chunk=cfg.verify_chunk,
+        )
+        rates[name] = float(np.mean(ver["max_prob"][untied] >= verify.THRESHOLD))
+    return out | {"rates": rates, "seen": int(tuned.input_counts[never].min()), "n_models": len(untied)}
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# 6. the scanner on the saved models
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def check_scanner(
+    cfg: Any,
+    corp: corpus.Corpora,
+    trained: train.Trained,
+    variants: list[train.Variant],
+    ind_all: list[dict[str, np.ndarray]],
+) -> list[dict[str, Any]]:
+    """Save the first seed of each arm as a safetensors checkpoint and scan it: the scanner must reproduce the
+    in-run indicators and detect the tying."""
+    rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for m, v in enumerate(variants):
             if m % cfg.n_seeds:
@@ -173,83 +462,26 @@ def run_experiment(
             )
             res = indicators.scan(path)
             diff = max(float(np.max(np.abs(np.array([r[k] for r in res.rows]) - ind_all[m][k]))) for k in ind_all[m])
-            scan_rows.append(
-                {"variant": v.name, "tied_detected": res.tied, "max_abs_diff": diff, "reference": res.reference}
+            rows.append(
+                {
+                    "variant": v.name,
+                    "tied": v.tied,
+                    "tied_detected": res.tied,
+                    "max_abs_diff": diff,
+                    "reference": res.reference,
+                    "looks_untrained": res.untrained["looks_untrained"],
+                    "main_indicator": res.main_indicator,
+                }
             )
-    timing["scan_s"] = time.perf_counter() - t4
-
-    # --- per-token table ---------------------------------------------------------------------------------------
-    control_set = set(controls.tolist())
-    planted_by_id = {int(p["token"]): p for p in corp.planted if p["token"] is not None}  # type: ignore[call-overload]
-    tokens = []
-    for t in to_verify:
-        t = int(t)
-        tokens.append(
-            {
-                "id": t,
-                "token": corp.tokenizer.id_to_token(t),
-                "count": int(counts[t]),
-                "planted": planted_by_id[t]["planted"] if t in planted_by_id else None,
-                "control": t in control_set,
-                "max_prob": [float(ver["max_prob"][m, col[t]]) for m in range(len(variants))],
-                "repeated": [bool(ver["repeated"][m, col[t]]) for m in range(len(variants))],
-                "main": [float(ind_all[m][MAIN[v.tied]][t]) for m, v in enumerate(variants)],
-            }
-        )
-    unigram = counts[counts > 0] / counts.sum()
-    timing["total_s"] = time.perf_counter() - t0
-    return {
-        "corpus": corp.meta,
-        "epochs": cfg.epochs,
-        "copies": corpus.COPIES,
-        "frequent_count": cfg.frequent_count,
-        "variants": [v.name for v in variants],
-        "models": models,
-        "counts": counts.tolist(),
-        "recount": recount.tolist(),
-        "special": sorted(special),
-        "reference": reference,
-        "reference_names": [corp.tokenizer.id_to_token(i) for i in reference],
-        "reference_in_text": _reference_in_text(corp, reference),
-        "n_pos": int(pos.size),
-        "n_neg": int(neg.size),
-        "planted": [
-            dict(p) | {"recount": int(recount[p["token"]]) if p["token"] is not None else None}  # type: ignore[call-overload]
-            for p in corp.planted
-        ],
-        "tokens": tokens,
-        "threshold": verify.THRESHOLD,
-        "scan": scan_rows,
-        "se_check": se_check,
-        "init_correlation": _init_correlation(trained),
-        "unigram_entropy": float(-(unigram * np.log(unigram)).sum()),
-        "losses": trained.losses,
-        "lr_final": trained.lr_schedule[-1],
-        "timing": timing,
-    }
+    return rows
 
 
-def _se_crosscheck(
-    ind_all: list[dict[str, np.ndarray]],
-    models: list[dict[str, Any]],
-    pos: np.ndarray,
-    neg: np.ndarray,
-    rng: np.random.Generator,
-) -> dict[str, Any]:
-    """Analytic (Hanley–McNeil) vs bootstrap SE for the least accurate main indicator over the models."""
-    m = int(np.argmin([mm["auroc"][mm["main_indicator"]]["auroc"] for mm in models]))
-    key = models[m]["main_indicator"]
-    x = ind_all[m][key]
-    boot = indicators.bootstrap_auroc_se(-x[pos], -x[neg], rng)
-    return {
-        "model": models[m]["variant"],
-        "indicator": key,
-        "analytic": models[m]["auroc"][key]["se"],
-        "bootstrap": boot,
-    }
+# ---------------------------------------------------------------------------------------------------------------
+# helpers for the measurements
+# ---------------------------------------------------------------------------------------------------------------
 
 
-def _init_correlation(trained: train.Trained) -> float:
+def init_correlation(trained: train.Trained) -> float:
     """The largest |correlation| between two models' initial embeddings (independent seeds: ≈ 0)."""
     e = trained.embed_init.reshape(trained.embed_init.shape[0], -1)
     if e.shape[0] < 2:
@@ -259,7 +491,7 @@ def _init_correlation(trained: train.Trained) -> float:
     return float(c.abs().max())
 
 
-def _reference_in_text(corp: corpus.Corpora, reference: list[int]) -> list[int]:
+def reference_in_text(corp: corpus.Corpora, reference: list[int]) -> list[int]:
     """Reference ids whose text occurs in corpus B's raw text (by string for specials, by bytes for byte tokens)."""
     raw = "\n".join(corp.docs_b)
     raw_bytes = raw.encode("utf-8")
@@ -273,3 +505,46 @@ def _reference_in_text(corp: corpus.Corpora, reference: list[int]) -> list[int]:
         elif name in raw:
             found.append(i)
     return found
+
+
+def corpus_measurements(cfg: Any, corp: corpus.Corpora, trained: train.Trained, info: dict[str, Any]) -> dict[str, Any]:
+    """What the probes and the brief read about the text, the tokenizer and the counts."""
+    counts = trained.input_counts
+    cats = info["categories"]
+    by_cat: dict[str, int] = {}
+    for c in cats:
+        by_cat[c["category"]] = by_cat.get(c["category"], 0) + 1
+    unigram = counts[counts > 0] / counts.sum()
+    sets = info["sets"]
+    return {
+        "corpus": corp.meta,
+        "epochs": cfg.epochs,
+        "copies": corpus.COPIES,
+        "frequent_count": cfg.frequent_count,
+        "rare_max": cfg.rare_max,
+        "counts": counts.tolist(),
+        "recount": info["occurrences"].tolist(),
+        "extra_counts": info["extra_counts"].tolist(),
+        "special": sorted(corp.special),
+        "reference": info["reference"],
+        "reference_names": [corp.tokenizer.id_to_token(i) for i in info["reference"]],
+        "reference_in_text": reference_in_text(corp, info["reference"]),
+        "categories": by_cat,
+        "byte_tokens": sum(c["byte"] is not None for c in cats),
+        "byte_tokens_never_seen": sum(
+            c["byte"] is not None and info["occurrences"][i] == 0 for i, c in enumerate(cats)
+        ),
+        "n_scored": int(info["scored"].size),
+        "n_never": int(sets["never"].size),
+        "n_rare": int(sets["rare"].size),
+        "n_frequent": int(sets["frequent"].size),
+        "planted": [
+            dict(p) | {"recount": int(info["occurrences"][p["token"]]) if p["token"] is not None else None}
+            for p in corp.planted
+        ],
+        "threshold": verify.THRESHOLD,
+        "init_correlation": init_correlation(trained),
+        "unigram_entropy": float(-(unigram * np.log(unigram)).sum()),
+        "losses": trained.losses,
+        "lr_final": trained.lr_schedule[-1],
+    }

@@ -87,7 +87,7 @@ def _one_seed(orig: Callable[..., list[Any]]) -> Callable[..., list[Any]]:
     def init(shape: Any, variants: Any, init_std: float) -> list[Any]:
         import dataclasses
 
-        same = [dataclasses.replace(v, seed=variants[0].seed) for v in variants]
+        same = [dataclasses.replace(v, seed=variants[0].seed, embed_seed=variants[0].embed_seed) for v in variants]
         return list(orig(shape, same, init_std))
 
     return init

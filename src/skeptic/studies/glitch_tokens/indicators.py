@@ -174,6 +174,82 @@ def known_unused(tokenizer_json: dict[str, Any], vocab: dict[str, int]) -> list[
     return sorted(ids)
 
 
+CATEGORIES = ("ok", "special", "unreachable_special", "partial_utf8", "unreachable_single", "unreachable_multi")
+"""Token categories with magikarp's meanings (Land & Bartolo's ``TokenizerAnalyzer.categorize_token``): decode the
+token alone, encode the text again; ``ok`` when that gives the token back (``special`` for a special token),
+otherwise ``unreachable_special`` (a ``<...>``/``[...]`` marker), ``partial_utf8`` (the decoded text holds U+FFFD:
+an incomplete UTF-8 sequence, magikarp's UNDECODEABLE), ``unreachable_single`` (re-encodes to another single token)
+or ``unreachable_multi`` (re-encodes to several tokens). A token that is not ``ok`` can never appear in encoded
+text, so it is never trained whatever the corpus."""
+
+
+def single_byte(raw: str | None) -> int | None:
+    """The byte value of a single-byte token (GPT-2's byte alphabet, or ``<0xAB>`` byte fallback), else None."""
+    if raw is None:
+        return None
+    if len(raw) == 6 and raw.startswith("<0x") and raw.endswith(">"):
+        try:
+            return int(raw[3:5], 16)
+        except ValueError:
+            return None
+    if len(raw) == 1:
+        u2b = {u: b for b, u in bytes_to_unicode().items()}
+        return u2b.get(raw)
+    return None
+
+
+def categorize(tokenizer: Any, n_rows: int, special: set[int]) -> list[dict[str, Any]]:
+    """For every id below ``n_rows``: ``category`` (see :data:`CATEGORIES`; ``padding`` for rows with no token) and
+    ``byte`` (the byte value of a single-byte token, else None). ``tokenizer`` is a ``tokenizers.Tokenizer``."""
+    vocab = tokenizer.get_vocab(with_added_tokens=True)
+    id_to_token = {i: t for t, i in vocab.items()}
+    ids = [i for i in range(n_rows) if i in id_to_token]
+    texts = tokenizer.decode_batch([[i] for i in ids], skip_special_tokens=False)
+    encoded = tokenizer.encode_batch(texts, add_special_tokens=False)
+    out: list[dict[str, Any]] = [{"category": "padding", "byte": None} for _ in range(n_rows)]
+    for i, s, enc in zip(ids, texts, encoded, strict=True):
+        again = list(enc.ids)
+        if again == [i]:
+            cat = "special" if i in special else "ok"
+        elif len(s) >= 3 and s[0] in "[<" and s[-1] in "]>" and any(c.isalpha() for c in s):
+            cat = "unreachable_special"
+        elif "\ufffd" in s:
+            cat = "partial_utf8"
+        elif len(again) == 1:
+            cat = "unreachable_single"
+        else:
+            cat = "unreachable_multi"
+        out[i] = {"category": cat, "byte": single_byte(id_to_token[i])}
+    return out
+
+
+def untrained_check(embedding: torch.Tensor) -> dict[str, Any]:
+    """Does the embedding look like an untrained random initialization?
+
+    Rows drawn i.i.d. from an isotropic Gaussian have (a) row norms with a coefficient of variation near
+    ``1/√(2d)`` and (b) a covariance whose largest eigenvalue is at most about ``(1 + √(d/n))²`` times the mean
+    eigenvalue (the Marchenko–Pastur edge). Training spreads the norms and makes the embedding anisotropic (a few
+    dominant directions). ``looks_untrained`` when both statistics stay within 1.5× their random-matrix values.
+    """
+    x = embedding.double()
+    n, d = x.shape
+    norms = x.norm(dim=1)
+    cv = float(norms.std() / norms.mean().clamp(min=1e-30))
+    cv_random = 1 / math.sqrt(2 * d)
+    xc = x - x.mean(dim=0)
+    eig = torch.linalg.eigvalsh(xc.T @ xc / n)
+    top_ratio = float(eig[-1] / eig.mean().clamp(min=1e-30))
+    mp_edge = (1 + math.sqrt(d / n)) ** 2
+    looks = cv <= 1.5 * cv_random and top_ratio <= 1.5 * mp_edge
+    return {
+        "norm_cv": cv,
+        "norm_cv_random": cv_random,
+        "top_eigen_ratio": top_ratio,
+        "top_eigen_ratio_random": mp_edge,
+        "looks_untrained": bool(looks),
+    }
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # The scanner
 # ---------------------------------------------------------------------------------------------------------------
@@ -191,14 +267,27 @@ class ScanResult:
     reference: list[int]
     threshold: float
     rows: list[dict[str, Any]] = field(default_factory=list)
+    untrained: dict[str, Any] = field(default_factory=dict)
+    """:func:`untrained_check` of the input embedding (``looks_untrained`` is the warning)."""
+    verification: dict[str, Any] = field(default_factory=dict)
+    """What :func:`verify_checkpoint` found, when it ran (empty otherwise)."""
+
+    def category_counts(self) -> dict[str, int]:
+        """How many tokens fall in each category (and how many are single bytes)."""
+        out: dict[str, int] = {}
+        for r in self.rows:
+            out[r["category"]] = out.get(r["category"], 0) + 1
+        out["byte tokens"] = sum(r["byte"] is not None for r in self.rows)
+        return out
 
     def candidates(self) -> list[dict[str, Any]]:
         """The flagged tokens, most under-trained first."""
         return sorted((r for r in self.rows if r["candidate"]), key=lambda r: r[self.main_indicator])
 
     def top(self, n: int) -> list[dict[str, Any]]:
-        """The ``n`` tokens with the lowest main indicator."""
-        return sorted(self.rows, key=lambda r: r[self.main_indicator])[:n]
+        """The ``n`` tokens (category ``ok``, not reference) with the lowest main indicator."""
+        ok = [r for r in self.rows if r["category"] == "ok" and not r["reference"]]
+        return sorted(ok, key=lambda r: r[self.main_indicator])[:n]
 
 
 def _safetensor_files(root: Path) -> list[Path]:
@@ -304,8 +393,11 @@ def scan(path: str | Path, reference: list[int] | None = None, candidate_percent
     main = "input_norm" if not tied else "unembedding_cosine"
     id_to_token = {i: t for t, i in vocab.items()}
     special = {int(a["id"]) for a in tok_json.get("added_tokens", []) or [] if a.get("special")}
+    cats = categorize(tok, n_rows, special)
     ref_set = set(reference)
-    eligible = [i for i in range(n_rows) if i not in special and i not in ref_set]
+    # candidates among the tokens text can contain (magikarp's OK): the others are untrainable by construction and
+    # are listed by category instead of crowding the top of the ranking
+    eligible = [i for i in range(n_rows) if cats[i]["category"] == "ok" and i not in ref_set]
     threshold = float(np.percentile(ind[main][eligible], candidate_percent)) if eligible else float("nan")
     values = {k: v.tolist() for k, v in ind.items()}
     texts = tok.decode_batch([[i] for i in range(n_rows)], skip_special_tokens=False)
@@ -314,10 +406,21 @@ def scan(path: str | Path, reference: list[int] | None = None, candidate_percent
         raw = id_to_token.get(i)
         row: dict[str, Any] = {"id": i, "token": raw, "text": texts[i] if raw is not None else None}
         row.update({k: v[i] for k, v in values.items()})
+        row.update(cats[i])
         row["reference"] = i in ref_set
-        row["candidate"] = i not in special and i not in ref_set and row[main] <= threshold
+        row["candidate"] = cats[i]["category"] == "ok" and i not in ref_set and row[main] <= threshold
         rows.append(row)
-    return ScanResult(str(path), tied, n_rows, embedding.shape[1], main, sorted(reference), threshold, rows)
+    return ScanResult(
+        str(path),
+        tied,
+        n_rows,
+        embedding.shape[1],
+        main,
+        sorted(reference),
+        threshold,
+        rows,
+        untrained=untrained_check(embedding),
+    )
 
 
 def save_checkpoint(
@@ -342,3 +445,52 @@ def save_checkpoint(
     config["tie_word_embeddings"] = readout is None
     (root / "config.json").write_text(json.dumps(config))
     (root / "tokenizer.json").write_text(tokenizer_json, encoding="utf-8")
+
+
+def verify_checkpoint(path: str | Path, token_ids: list[int], max_context: int = 64) -> dict[str, Any]:
+    """Verification by prompting (Land & Bartolo §2.3, the 'repeats' prompt, threshold 1%) of ``token_ids`` in the
+    checkpoint at ``path``, where ``transformers`` can load it as a causal language model.
+
+    Returns ``{"ran": False, "why": ...}`` when it cannot run (``transformers`` missing, an architecture it does not
+    know, weights it would have to initialize at random); otherwise ``{"ran": True, "max_prob": {id: p}}``.
+    """
+    try:
+        import transformers
+    except ImportError:
+        return {"ran": False, "why": "transformers is not installed (pip install 'skeptic[scan]')"}
+    from tokenizers import Tokenizer
+
+    from skeptic.studies.glitch_tokens import verify
+
+    root = Path(path)
+    try:
+        loaded: Any = transformers.AutoModelForCausalLM.from_pretrained(
+            str(root), output_loading_info=True, use_safetensors=True
+        )
+        model: Any = loaded[0]
+        info: dict[str, Any] = loaded[1]
+    except Exception as exc:  # transformers raises many types for a checkpoint it cannot read
+        return {"ran": False, "why": f"transformers cannot load it as a causal LM ({type(exc).__name__})"}
+    if info.get("missing_keys"):
+        return {
+            "ran": False,
+            "why": f"{len(info['missing_keys'])} weights missing from the checkpoint (e.g. {info['missing_keys'][0]}): "
+            "transformers would initialize them at random",
+        }
+    model.eval()
+    tok = Tokenizer.from_file(str(root / "tokenizer.json"))
+    n_pos = getattr(model.config, "n_positions", None) or getattr(model.config, "max_position_embeddings", None)
+    context = min(int(n_pos or max_context), max_context)
+    ids = np.asarray(token_ids, dtype=np.int64)
+
+    def logits_fn(x: torch.Tensor) -> torch.Tensor:
+        with torch.no_grad():
+            out: torch.Tensor = model(input_ids=x).logits.float()[None]
+        return out
+
+    ver = verify.verify(tok, logits_fn, ids, context)
+    return {
+        "ran": True,
+        "threshold": verify.THRESHOLD,
+        "max_prob": {int(t): float(p) for t, p in zip(ids, ver["max_prob"][0], strict=True)},
+    }

@@ -30,12 +30,16 @@ UNEMBED = "unembedding.weight"
 
 @dataclass(frozen=True)
 class Variant:
-    """One trained model: its embedding tying, weight decay and seed."""
+    """One trained model: its arm (``"tied"`` or ``"untied"``, what the claims select by), whether it really ties
+    its embeddings (a contrast may tie the untied arm), its weight decay, and two seeds from named streams (the
+    module's initialization and the embeddings')."""
 
     name: str
     tied: bool
     weight_decay: float
     seed: int
+    embed_seed: int
+    arm: str = ""
 
 
 @dataclass
@@ -65,7 +69,7 @@ def init_models(shape: TransformerShape, variants: list[Variant], init_std: floa
         m = TinyTransformer(shape)
         torch.random.set_rng_state(gen_state)
         with torch.no_grad():
-            g = torch.Generator().manual_seed(v.seed + 7919)
+            g = torch.Generator().manual_seed(v.embed_seed)
             m.token_embedding.weight.copy_(torch.randn(m.token_embedding.weight.shape, generator=g) * init_std)
             assert m.unembedding is not None
             m.unembedding.weight.copy_(torch.randn(m.unembedding.weight.shape, generator=g) * init_std)
@@ -128,11 +132,25 @@ def train(
     rng: np.random.Generator,
     device: str = "cpu",
     progress: Callable[[float], None] | None = None,
+    start: dict[str, torch.Tensor] | None = None,
+    frozen_readout_rows: np.ndarray | None = None,
 ) -> Trained:
-    """Train every variant on the same batches (so one count vector serves them all); see the module docstring."""
-    models = init_models(shape, variants, init_std)
-    params, _ = stack_module_state(models)
+    """Train every variant on the same batches (so one count vector serves them all); see the module docstring.
+
+    ``start``: stacked parameters to continue from (a fine-tune) instead of a fresh initialization.
+    ``frozen_readout_rows``: token ids whose rows of the separate readout matrix get no gradient (only weight decay
+    moves them); tied models read out with their input embedding, which this leaves alone.
+    """
+    if start is None:
+        params, _ = stack_module_state(init_models(shape, variants, init_std))
+    else:
+        params = {k: v.clone() for k, v in start.items()}
     params = {k: p.detach().to(device).requires_grad_(True) for k, p in params.items()}
+    frozen = (
+        None
+        if frozen_readout_rows is None or len(frozen_readout_rows) == 0
+        else torch.as_tensor(np.asarray(frozen_readout_rows, dtype=np.int64), device=device)
+    )
     base = TinyTransformer(shape).to("meta")
     tied = torch.tensor([v.tied for v in variants], device=device)
     wd = torch.tensor([v.weight_decay for v in variants], dtype=torch.float32, device=device)
@@ -163,11 +181,13 @@ def train(
         x, y = batch[:, :-1], batch[:, 1:]
         counts += model_inputs_count(x.cpu().numpy(), shape.vocab_size)
         per_model = batched_loss(params, tied, x, y)
-        grads = torch.autograd.grad(per_model.sum(), list(params.values()))
+        grads = dict(zip(params, torch.autograd.grad(per_model.sum(), list(params.values())), strict=True))
+        if frozen is not None:
+            grads[UNEMBED][:, frozen] = 0.0
         lr_t = lr_at(step, total, lr, warmup)
         lrs.append(lr_t)
         with torch.no_grad():
-            adamw_step(params, dict(zip(params, grads, strict=True)), state, step, lr_t, wd)
+            adamw_step(params, grads, state, step, lr_t, wd)
         if step % max(total // 50, 1) == 0 or step == total - 1:
             losses.append([float(v) for v in per_model.detach().cpu()])
         if progress is not None:

@@ -1,4 +1,4 @@
-"""The claims of the Goodhart study, the probes that must hold first, and the brief.
+"""The claims of the Goodhart study and the probes that must hold first (the brief is in ``brief.py``).
 
 A claim is a statement a source makes that this experiment could contradict; identities, closed forms and facts
 true by construction are probes of the code (issue 8). Tolerances were fixed from the sources before any run;
@@ -7,9 +7,14 @@ E[V]") are checked at a finite but extreme point, shapes ("peaks, then declines"
 Exact quantities are :meth:`Estimate.exact` (quadrature error ~1e-10, far below every tolerance; the
 normalization and closed-form probes check that); Monte Carlo ones carry their standard errors.
 
-Sources and places. The statements of Kwa, Thomas & Garriga-Alonso 2024 (arXiv 2407.14503) are cited to the
-theorem, figure or section named in issue 8's review; the paper's text was not re-read while writing this
-module (no access from this machine), so a reader should check the wording against the paper.
+Sources and places (issue 31). Every claim quotes Kwa, Thomas & Garriga-Alonso 2024 in its own words, read from the
+authors' LaTeX (tkwa/catastrophic-goodhart, paper/main.tex at commit 7069bb8, whose abstract is arXiv v2's); the
+quotes keep the LaTeX source's notation. Each claim declares a contrast (the mechanism removed: light tails for
+heavy ones, the exponential for the Weibull, a normal for the exponential, heavy noise in the dependent example)
+and, where the line is Skeptic's, a band. Gao et al.'s functional forms and Taylor's bound are not claims: neither
+source says anything about U = V + X that this model could contradict (the gao_fits table shows Skeptic's own
+comparison; the Taylor ratio is a probe, a conditional probability ≤ 1 by construction). The uniform-error and
+"increasing" Theorem 6 statements were true by construction and are a probe too (``light-tail-shapes``).
 """
 
 from __future__ import annotations
@@ -25,13 +30,14 @@ from skeptic.core.claims import (
     Between,
     Claim,
     Close,
+    Contrast,
     Estimate,
-    Increasing,
     Measurements,
     Probe,
     ProbeOutcome,
+    Quote,
 )
-from skeptic.core.study import Brief
+from skeptic.studies.goodhart.distributions import HEAVY
 
 EXACT = "exact quadrature"
 KWA_2024 = "Kwa, Thomas & Garriga-Alonso 2024 (arXiv 2407.14503)"
@@ -107,6 +113,30 @@ def late_growth(name: str) -> Measure:
     return measure
 
 
+def late_slope(name: str) -> Measure:
+    """d log E[V|U≥t] / d log t between the middle and the last threshold of the grid: ~0.5 for √t growth (Weibull
+    1.5), → 0 for a curve that levels off (exponential X), negative for one falling back (heavy X). Scale-free: the
+    same for every σ_V at which the curve has the same shape."""
+
+    def measure(m: Measurements) -> Estimate:
+        rows = [r for r in _cond(m, name) if not r["far"]]
+        mid, last = rows[len(rows) // 2], rows[-1]
+        a, b = _f(mid["ev"]), _f(last["ev"])
+        if a <= 0 or b <= 0:
+            return Estimate.exact(math.nan, EXACT + " (E[V|U≥t] ≤ 0: no log slope)")
+        return Estimate.exact(math.log(b / a) / math.log(_f(last["t"]) / _f(mid["t"])), EXACT)
+
+    return measure
+
+
+def thm4_ratio(m: Measurements) -> Estimate:
+    """E_π[V] at β = β* + 0.01 s over E_π[V] at β = β* + s (s = β*, or 1 when β* = 0), for the error standing in the
+    exponential's place: how far E_π[V] rises as the KL penalty approaches the weakest at which π*(β) exists."""
+    row = next(r for r in m["thm4"] if r["error"] == "exponential")
+    near, far = _f(row["ev_near"]), _f(row["ev_far"])
+    return Estimate.exact(near / far if math.isfinite(near) and math.isfinite(far) else math.nan, EXACT)
+
+
 def bon_final_over_peak(name: str, n_max: float = PAPER_N_MAX) -> Measure:
     """E[V] at n_max divided by the peak of E[V] over n ≤ n_max (1 if the peak is the last point)."""
 
@@ -121,12 +151,14 @@ def bon_final_over_peak(name: str, n_max: float = PAPER_N_MAX) -> Measure:
 
 
 def bon_peak_n(name: str) -> Measure:
-    """The n at which the exact best-of-n E[V] peaks (located to a factor 2^(1/256) around the grid's argmax)."""
+    """The n at which the exact best-of-n E[V] peaks (located to a factor 2^(1/256) around the grid's argmax); a
+    curve that peaks at an end of the n grid (e.g. still rising at its last n) gives that end."""
 
     def measure(m: Measurements) -> Estimate:
         peak = _f(m["bon_peak_n"][name])
         if math.isnan(peak):
-            raise ValueError("E[V] peaks at an end of the n grid: no interior peak to locate")
+            top = max(_bon(m, name), key=lambda r: _f(r["ev"]))
+            return Estimate.exact(_f(top["n"]), EXACT + " (the peak is at an end of the n grid)")
         return Estimate.exact(peak, EXACT + " (n located to 0.3%)")
 
     return measure
@@ -137,18 +169,6 @@ def levy_bon_gain(m: Measurements) -> Estimate:
     levy = max(_f(r["ev"]) for r in _bon(m, "levy"))
     normal = next(_f(r["ev"]) for r in _bon(m, "normal") if r["n"] == PAPER_N_MAX)
     return Estimate.exact(levy / normal, EXACT)
-
-
-def gao_fit(name: str, form: str) -> Measure:
-    def measure(m: Measurements) -> Estimate:
-        row = next(r for r in m["gao_fits"] if r["error"] == name and r["form"] == form)
-        return Estimate.exact(row["rel_rms"], "least squares on the exact curve")
-
-    return measure
-
-
-def taylor_max_ratio(m: Measurements) -> Estimate:
-    return Estimate.exact(max(r["ratio"] for r in m["taylor"]), "exact quadrature (scipy quad)")
 
 
 def _mix(m: Measurements, name: str, rule: str) -> list[dict[str, Any]]:
@@ -186,6 +206,99 @@ HEAVY_NAMES = {
     "pareto": "Pareto α = 3",
 }
 
+TEX = "the authors' LaTeX, tkwa/catastrophic-goodhart paper/main.tex at 7069bb8, whose abstract is v2's"
+"""Where the quotes of Kwa et al. 2024 were read (the words are the LaTeX source's, whitespace joined)."""
+
+
+def _kwa(place: str, text: str) -> Quote:
+    return Quote(text, f"arXiv 2407.14503v2, {place} ({TEX})")
+
+
+Q_THM1 = _kwa(
+    "Theorem 1",
+    r"Given any heavy-tailed reference distribution \(Q\) over \(\mathbb R\) with mean \(\mu_Q\), and any "
+    r"\(M, \epsilon > 0\), there is a distribution \(P\) with mean \(\mu_P>M\) and \(D_{KL}(P \| Q) < \epsilon\).",
+)
+Q_THM4 = _kwa(
+    "Theorem 4",
+    r"If \(U=X+V\) with \(X\) and \(V\) both light-tailed and \(V\) unbounded, and the distribution of U is "
+    r"continuous, and \(\pi^*(\beta) \triangleq \arg \max_\pi \mathbb E[U(\pi)] - \beta D_{KL}(\pi, \pi_0)\), then "
+    r"\(\lim_{\beta \to 0^+} \mathbb E[V(\pi^*(\beta))] = \infty\).",
+)
+Q_THM5 = _kwa(
+    "Theorem 5",
+    r"Then $\lim_{t \to \infty} \mathbb E[V | X + V \ge t] =\mathbb{E}[V]$; that is, catastrophic Goodhart occurs "
+    r"in the limit of optimization for $U=X+V$.",
+)
+Q_THM6 = _kwa(
+    "Theorem 6",
+    r"Then for any V with a finite mean which has no upper bound, $\lim_{t\to\infty}\mathbb{E}[V|X+V > t] = \infty$.",
+)
+Q_BON = _kwa(
+    "Appendix, Best-of-N experiment, figure caption",
+    r"In $5$ of $6$ cases when $X$ is lognormal or student-t, $V$ first increases then starts to decline around "
+    r"$N=10^2$ or $10^3$.",
+)
+Q_ROW2 = _kwa(
+    "Appendix, Best-of-N experiment, figure caption",
+    r"When $X$ is (t, df=5) and V is (t, df=10), $V$ instead peaks around $N=10^5$ (but declines afterwards).",
+)
+Q_LEVY = _kwa(
+    "Appendix, Best-of-N experiment, figure caption",
+    r"Finally, when X is Levy-distributed, utility never goes significantly above zero (optimization completely "
+    r"fails) because the Levy distribution is too heavy-tailed.",
+)
+Q_FIG3 = _kwa(
+    "Figure 3 caption",
+    r"As $t \to \infty$, the mean of $X$ (blue bar) grows without bound while KL divergence "
+    r"$D_{KL}(P_t \,\|\, Q)$ (orange bar) goes to 0.",
+)
+Q_DEPENDENT = _kwa(
+    "§ Discussion and Limitations, Independence assumptions, footnote",
+    r"But if \(V \sim N(0, 1)\), and \(X | V \sim N(0, 4)\) when \(V \in [-1, 1]\), otherwise \(X=0\), then "
+    r"\(\lim_{t \to\infty} \mathbb E[V | X + V \ge t] = 0\).",
+)
+
+LIGHT_TAILS = Contrast(
+    "light-tails",
+    {"swap": dict.fromkeys(sorted(HEAVY), "exponential")},
+    "not_replicated",
+    "every heavy-tailed error is replaced by the light-tailed exponential of the same variance",
+)
+T3_FOR_LOGNORMAL = Contrast(
+    "t3-in-place",
+    {"swap": {"lognormal": "t3"}},
+    "replicated",
+    "a t3 error stands in the lognormal's place, whose best-of-n peak the same rule puts inside [100, 1000]",
+)
+"""The light-tail contrast cannot flip a not_replicated peak position (no peak is not_replicated too); this one shows
+the lognormal's verdict is not fixed by the design: the same measurement replicates with another heavy tail."""
+WEIBULL_TO_EXPONENTIAL = Contrast(
+    "exponential-in-place",
+    {"swap": {"weibull1.5": "exponential"}},
+    "not_replicated",
+    "the Weibull error is replaced by the exponential, light-tailed but on the boundary where the gain levels off",
+)
+EXPONENTIAL_TO_NORMAL = Contrast(
+    "normal-in-place",
+    {"swap": {"exponential": "normal"}},
+    "replicated",
+    "the exponential error is replaced by a normal one, whose tilt exists for every β > 0",
+)
+SLOWER_UPWEIGHT = Contrast(
+    "upweight-1.2",
+    {"upweight_exponent": 1.2},
+    "not_replicated",
+    "the tail is upweighted to t^-1.2 instead of t^-0.8, so the proxy gain itself vanishes",
+)
+HEAVY_DEPENDENT_NOISE = Contrast(
+    "t3-noise",
+    {"dependent_noise": "t3"},
+    "replicated",
+    "the noise inside |V| ≤ 1 is heavy-tailed (t3 of the same SD), which does pull the limit to 0",
+)
+
+
 CLAIMS = (
     *(
         Claim(
@@ -195,42 +308,38 @@ CLAIMS = (
             f"{KWA_2024}, Theorem 5",
             remaining_gain_ratio(name),
             AtMost(0.05),
-            own_threshold=True,
+            own_threshold="the theorem states a limit; 5% of the peak gain at t = 1e4 is Skeptic's line",
+            band=(AtMost(0.02), AtMost(0.1)),
+            quote=Q_THM5,
+            contrasts=(LIGHT_TAILS,),
         )
         for name, label in HEAVY_NAMES.items()
     ),
-    *(
-        claim
-        for name in ("uniform", "weibull1.5")
-        for claim in (
-            Claim(
-                f"thm6-{name}-increasing",
-                f"Light-tailed X other than normal ({name}, tails thinner than every exponential), normal V: "
-                "E[V | U ≥ t] increases along the whole threshold grid.",
-                f"{KWA_2024}, Theorem 6",
-                cond_curve(name),
-                Increasing(),
-            ),
-            Claim(
-                f"thm6-{name}-unbounded",
-                f"Light-tailed X = {name}: E[V | U ≥ t] grows without bound; at the largest threshold (20 σ_U) it "
-                "exceeds 10 σ_V (Skeptic's line).",
-                f"{KWA_2024}, Theorem 6",
-                cond_at_t_max(name),
-                AtLeast(UNBOUNDED_SD),
-                own_threshold=True,
-            ),
-            Claim(
-                f"thm6-{name}-still-growing",
-                f"Light-tailed X = {name}, 'without bound' on a second yardstick: the gain over the upper half "
-                "of the threshold grid is at least 10% of the gain over the lower half (Skeptic's line; a curve with a "
-                "finite limit, as for exponential X, gives ~0).",
-                f"{KWA_2024}, Theorem 6",
-                late_growth(name),
-                AtLeast(0.1),
-                own_threshold=True,
-            ),
-        )
+    Claim(
+        "thm6-weibull1.5-unbounded",
+        "Light-tailed X = Weibull(1.5) (tails thinner than every exponential), normal V: E[V | U ≥ t] grows without "
+        "bound. Scale-free rule: over the upper half of the threshold grid, log E[V|U≥t] rises against log t with a "
+        "slope of at least 0.25 (√t growth gives ~0.5; a finite limit gives → 0).",
+        f"{KWA_2024}, Theorem 6",
+        late_slope("weibull1.5"),
+        AtLeast(0.25),
+        own_threshold="the theorem states a limit; a log-log slope of 0.25 on the upper half of the grid is Skeptic's",
+        band=(AtLeast(0.1), AtLeast(0.4)),
+        quote=Q_THM6,
+        contrasts=(WEIBULL_TO_EXPONENTIAL,),
+    ),
+    Claim(
+        "thm6-weibull1.5-still-growing",
+        "Light-tailed X = Weibull(1.5), 'without bound' on a second yardstick: the gain over the upper half of the "
+        "threshold grid is at least 10% of the gain over the lower half (Skeptic's line; a curve with a finite limit, "
+        "as for exponential X, gives ~0).",
+        f"{KWA_2024}, Theorem 6",
+        late_growth("weibull1.5"),
+        AtLeast(0.1),
+        own_threshold=True,
+        band=(AtLeast(0.05), AtLeast(0.2)),
+        quote=Q_THM6,
+        contrasts=(WEIBULL_TO_EXPONENTIAL,),
     ),
     *(
         Claim(
@@ -241,17 +350,25 @@ CLAIMS = (
             bon_final_over_peak(name),
             AtMost(0.9),
             own_threshold=True,
+            band=(AtMost(0.8), AtMost(0.95)),
+            quote=Q_BON,
+            contrasts=(LIGHT_TAILS,),
         )
         for name in ("t3", "t5", "lognormal", "lognormal-std")
     ),
     *(
         Claim(
             f"bon-{name}-peak-n",
-            f"Best of n, X = {HEAVY_NAMES[name]}: the decline starts around n = 10² to 10³ (the caption's range, "
-            "taken literally: the peak of E[V] lies in [100, 1000]).",
+            f"Best of n, X = {HEAVY_NAMES[name]}: the decline starts around n = 10² or 10³ (read literally: the peak "
+            "of E[V] lies in [100, 1000]; a peak at an end of the n grid is read as that end).",
             f"{KWA_2024}, synthetic best-of-n figure, caption",
             bon_peak_n(name),
             Between(100.0, 1000.0),
+            own_threshold="the caption says 'around 10^2 or 10^3'; [100, 1000] is the literal reading, and half a "
+            "decade either side is the reading this study gives 'around 10^5'",
+            band=(Between(100.0, 1000.0), Between(10**1.5, 10**3.5)),
+            quote=Q_BON,
+            contrasts=(LIGHT_TAILS,) if name != "lognormal" else (LIGHT_TAILS, T3_FOR_LOGNORMAL),
         )
         for name in ("t3", "t5", "lognormal")
     ),
@@ -259,10 +376,13 @@ CLAIMS = (
         "bon-row2-peak-n",
         "Best of n, V = 2·t10 (unit-variance t10 scaled by 2), X = t5: E[V] peaks around n = 10^5 (Skeptic's "
         "reading of 'around': within half a decade, [10^4.5, 10^5.5]).",
-        f"{KWA_2024}, synthetic best-of-n figure, row 2 caption ('peaks around 10^5, declines afterwards')",
+        f"{KWA_2024}, synthetic best-of-n figure, row 2 caption",
         bon_peak_n("row2"),
         Between(10**4.5, 10**5.5),
         own_threshold="the caption says 'around 10^5'; half a decade either side is Skeptic's reading",
+        band=(Between(10**4.6, 10**5.4), Between(10**4, 10**6)),
+        quote=Q_ROW2,
+        contrasts=(LIGHT_TAILS,),
     ),
     Claim(
         "bon-row2-declines",
@@ -271,6 +391,9 @@ CLAIMS = (
         bon_final_over_peak("row2", 2.0**24),
         AtMost(0.99),
         own_threshold=True,
+        band=(AtMost(0.95), AtMost(0.999)),
+        quote=Q_ROW2,
+        contrasts=(LIGHT_TAILS,),
     ),
     Claim(
         "bon-levy-flat",
@@ -281,45 +404,32 @@ CLAIMS = (
         levy_bon_gain,
         AtMost(0.1),
         own_threshold=True,
-    ),
-    *(
-        Claim(
-            f"gao-bon-form-{name}",
-            f"Gao et al.'s best-of-n form R(d) = d(α − βd), d = √KL, fits the exact best-of-n E[V] curve for X = "
-            f"{name} (n = 1 ... 2^16): RMS residual ≤ 5% of the curve's range (Skeptic's line; Gao et al. judge "
-            "their fits by eye; the gao_fits table also gives the fit over n ≤ 256, a second yardstick).",
-            GAO,
-            gao_fit(name, "bon"),
-            AtMost(GAO_REL_RMS),
-            own_threshold=True,
-        )
-        for name in ("normal", "t3", "t5", "lognormal", "lognormal-std")
-    ),
-    Claim(
-        "taylor-bound",
-        "Quantilizer cost bound E_q[c] ≤ E_π0[c]/q, on the cost c = 1{X ≥ x_q} (the error is extreme), which comes "
-        "close to the bound when X is heavy-tailed: the ratio E_q[c]/(E_π0[c]/q) is ≤ 1 for q = 0.1 ... 1e-6 and "
-        "every paper error (1e-9 numerical slack).",
-        TAYLOR,
-        taylor_max_ratio,
-        AtMost(1.0 + 1e-9),
+        band=(AtMost(0.05), AtMost(0.2)),
+        quote=Q_LEVY,
+        contrasts=(LIGHT_TAILS,),
     ),
     Claim(
         "kl-heavy-small-kl",
         "KL does not rescue heavy-tailed X (t3): the tail-upweighting policy with ε = t^-0.8 has KL → 0; at t = 1e8 "
         "KL ≤ 0.01 nats (Skeptic's line).",
         f"{KWA_2024}, Figure 3",
-        mix_last("t3", "t^-0.8", "kl"),
+        mix_last("t3", "t^-a", "kl"),
         AtMost(0.01),
         own_threshold=True,
+        band=(AtMost(0.001), AtMost(0.1)),
+        quote=Q_FIG3,
+        contrasts=(LIGHT_TAILS,),
     ),
     Claim(
         "kl-heavy-high-reward",
         "...while its proxy reward E_π[U] − E_π0[U] grows without bound: at t = 1e8 it exceeds 5 σ_U (Skeptic's line).",
         f"{KWA_2024}, Figure 3",
-        mix_last("t3", "t^-0.8", "gain_u", "sigma_u"),
+        mix_last("t3", "t^-a", "gain_u", "sigma_u"),
         AtLeast(5.0),
         own_threshold=True,
+        band=(AtLeast(2.0), AtLeast(10.0)),
+        quote=Q_FIG3,
+        contrasts=(SLOWER_UPWEIGHT,),
     ),
     *(
         Claim(
@@ -331,28 +441,39 @@ CLAIMS = (
             mix_last(name, "c/t", "kl"),
             AtMost(0.01),
             own_threshold=True,
+            band=(AtMost(0.001), AtMost(0.1)),
+            quote=Q_THM1,
+            contrasts=(LIGHT_TAILS,),
         )
         for name in ("t3", "lognormal")
     ),
     Claim(
-        "kl-light-exponential",
-        "Light-tailed error (the paper counts X with E[e^{λX}] < ∞ for some λ > 0, e.g. the exponential, as "
-        "light-tailed): the KL-optimal policy π ∝ π0·e^{U/β} reaches arbitrarily high true utility as the penalty "
-        "weakens. Checked on exponential X (rate λ = 1): the largest E_π[V] over the β where π exists exceeds "
-        "10 σ_V (Skeptic's line).",
-        f"{KWA_2024}, abstract and the light-tailed result ('optimal policies under less restrictive KL penalties "
-        "achieve arbitrarily high utility')",
-        exponential_tilt_sup,
-        AtLeast(UNBOUNDED_SD),
-        own_threshold=True,
+        "thm4-exponential",
+        "Theorem 4 with exponential error (rate λ = 1, light-tailed by the paper's definition: e^{tx}·S(x) → 0 for "
+        "t < λ): E[V(π*(β))] → ∞ as the penalty weakens. π*(β) exists only for β > β* = 1/λ, so the limit is taken "
+        "as β ↓ β*. Scale-free rule: E_π[V] grows at least 10-fold from β = 2β* to β = 1.01β* (a divergent limit, "
+        "E_π[V] ∝ 1/(β − β*), gives ~100; a finite one ~2).",
+        f"{KWA_2024}, Theorem 4",
+        thm4_ratio,
+        AtLeast(10.0),
+        own_threshold="the theorem states a limit; a 10-fold rise over two decades of β − β* is Skeptic's line",
+        band=(AtLeast(3.0), AtLeast(30.0)),
+        quote=Q_THM4,
+        contrasts=(EXPONENTIAL_TO_NORMAL,),
+        confirmed_by="thm4-boundary",
     ),
     Claim(
         "dependence-limit-zero",
         "Kwa's dependent example (V ~ N(0,1); X ~ N(0, 2²) where |V| ≤ 1, else 0): E[V | U ≥ t] → 0. Checked at "
-        "t = 1000: within 0.1 of 0.",
-        f"{KWA_2024}, Discussion (independence assumptions)",
+        "t = 1000: within 0.1 of 0 (Skeptic's tolerance).",
+        f"{KWA_2024}, Discussion (independence assumptions), footnote",
         dependent_at_max,
         Close(0.0, 0.1),
+        own_threshold="the footnote states a limit of 0; within 0.1 at t = 1000 is Skeptic's tolerance",
+        band=(Close(0.0, 0.05), Close(0.0, 0.2)),
+        quote=Q_DEPENDENT,
+        contrasts=(HEAVY_DEPENDENT_NOISE,),
+        confirmed_by="dependence",
     ),
 )
 
@@ -423,14 +544,17 @@ def closed_forms(m: Measurements) -> ProbeOutcome:
         abs(_f(r["ev"]) - sv**2 / su**2 * _f(r["eu"])) / max(1.0, abs(_f(r["ev"]))) for r in rows
     )
     errs["best-of-n normal rises"] = 0.0 if all(_f(b["ev"]) > _f(a["ev"]) for a, b in itertools.pairwise(rows)) else 1.0
-    # exponential X (rate 1): E[V | U ≥ t] → μ_V + σ_V²λ; at 20 σ_U the remainder is ~1e-80
-    last = [r for r in _cond(m, "exponential") if not r["far"]][-1]
-    errs["exponential limit σ_V²λ"] = abs(_f(last["ev"]) / sv**2 - 1)
+    # exponential X (rate 1): E[V | U ≥ t] → μ_V + σ_V²λ; at 20 σ_U the remainder is ~1e-80 (skipped where a
+    # contrast puts another error in the exponential's place)
+    exponential = m.get("swap", {}).get("exponential", "exponential") == "exponential"
+    if exponential:
+        last = [r for r in _cond(m, "exponential") if not r["far"]][-1]
+        errs["exponential limit σ_V²λ"] = abs(_f(last["ev"]) / sv**2 - 1)
     # the tilt π ∝ π0 e^{U/β} of normal V ⟂ X: E_π[V] = σ_V²/β whatever X is, and infinite normalizer iff Z = ∞
     for r in m["tilt"]:
         if r["truncation"] != "none" or r["error"] not in ("normal", "exponential"):
             continue
-        exists = not (r["error"] == "exponential" and r["beta"] <= 1.0)
+        exists = not (r["error"] == "exponential" and exponential and r["beta"] <= 1.0)
         ev = _f(r["ev"])
         key = f"tilt E_π[V] = σ_V²/β ({r['error']})"
         err = abs(ev * r["beta"] / sv**2 - 1) if exists else (0.0 if math.isnan(ev) else 1.0)
@@ -506,6 +630,8 @@ def dependence(m: Measurements) -> ProbeOutcome:
     follows the asymptote 4/(t − 5) within 5% for t ≥ 40 (the correction is O(1/t³))."""
     rows = m["dependence"]
     top = max(r["dependent"] for r in rows)
+    if m.get("dependent_noise", "normal") != "normal":  # the asymptote is derived for the paper's normal noise
+        return ProbeOutcome(top < 1.0, f"max E[V|U≥t] = {top:.4f} (< 1); no asymptote for t3 noise")
     far = [abs((1 - r["dependent"]) / (1 - _f(r["asymptote"])) - 1) for r in rows if r["t"] >= 40]
     ok = top < 1.0 and max(far) <= 0.05
     return ProbeOutcome(
@@ -526,6 +652,47 @@ def learned_proxy(m: Measurements) -> ProbeOutcome:
             want = sign * r["range"] * math.exp(-(r["range"] ** 2) / 8)
             bad += int(not np.isclose(val, want, rtol=1e-9, atol=1e-12))
     return ProbeOutcome(bad == 0, f"{bad} degree-1 fits whose optimum is not the endpoint")
+
+
+def taylor_bound(m: Measurements) -> ProbeOutcome:
+    """Taylor's cost bound E_q[c] ≤ E_π0[c]/q on c = 1{X ≥ x_q}: the ratio is P(X ≥ x_q | U ≥ u_q) ≤ 1 for every X
+    (a conditional probability), so this checks the quadrature, not Taylor (issue 31)."""
+    worst = max(r["ratio"] for r in m["taylor"])
+    return ProbeOutcome(worst <= 1.0 + 1e-9, f"largest E_q[c]/(E_π0[c]/q) = {worst:.4f} (bound 1, slack 1e-9)")
+
+
+def light_tail_shapes(m: Measurements) -> ProbeOutcome:
+    """Facts true by construction (issue 31), so probes: bounded (uniform) error gives E[V|U≥t] ≥ t − √3 at every t;
+    log-concave errors (uniform, Weibull 1.5) give E[V|U≥t] rising at every step of the grid."""
+    bad = []
+    for r in _cond(m, "uniform"):
+        if not r["far"] and _f(r["ev"]) < _f(r["t"]) - math.sqrt(3) - 1e-9:
+            bad.append(f"uniform at t = {_f(r['t']):.3g}: {_f(r['ev']):.4g} < t − √3")
+    for name in ("uniform", "weibull1.5"):
+        if m.get("swap", {}).get(name, name) != name:
+            continue
+        ev = [_f(r["ev"]) for r in _cond(m, name) if not r["far"]]
+        if not all(b > a for a, b in itertools.pairwise(ev)):
+            bad.append(f"{name}: E[V|U≥t] falls somewhere on the grid")
+    return ProbeOutcome(not bad, "; ".join(bad) if bad else "uniform ≥ t − √3 everywhere; both curves rise")
+
+
+def thm4_boundary(m: Measurements) -> ProbeOutcome:
+    """Theorem 4's quantity computed independently of the quadrature: the tilt π ∝ π0·e^{U/β} of the exponential
+    (rate λ = 1) has no normalizer just below β* = 1/λ and one just above, and E_π[V] = σ_V²/β in closed form (normal V,
+    independent X) at the two β of the claim."""
+    row = next(r for r in m["thm4"] if r["error"] == "exponential")
+    sv = m["sigma_v"]
+    errs = [abs(_f(row[f"ev_{k}"]) * _f(row[f"beta_{k}"]) / sv**2 - 1) for k in ("near", "far")]
+    boundary = row.get("exists_below") is False and row.get("exists_above") is True
+    if m.get("swap", {}).get("exponential", "exponential") != "exponential":
+        boundary = True  # a contrast put another error here: no boundary at 1/λ to check
+    ok = boundary and all(e <= 1e-8 for e in errs)
+    return ProbeOutcome(
+        ok,
+        f"β* = {_f(row['beta_star']):g}: tilt below {'absent' if row.get('exists_below') is False else 'present'}, "
+        f"above {'present' if row.get('exists_above') else 'absent'}; |E_π[V]·β/σ_V² − 1| ≤ {max(errs):.1e}",
+    )
 
 
 PROBES = (
@@ -557,215 +724,23 @@ PROBES = (
     ),
     Probe("dependence", "Kwa's dependent example stays below 1 and follows its asymptote 1 − 4/(t − 5).", dependence),
     Probe(
+        "taylor-bound",
+        "Taylor's quantilizer cost bound on c = 1{X ≥ x_q} (a conditional probability ≤ 1: an invariant of the code).",
+        taylor_bound,
+    ),
+    Probe(
+        "light-tail-shapes",
+        "Bounded error gives E[V|U≥t] ≥ t − √3; log-concave errors give E[V|U≥t] rising along the whole grid.",
+        light_tail_shapes,
+    ),
+    Probe(
+        "thm4-boundary",
+        "The exponential's tilt exists exactly above β* = 1/λ, and E_π[V] = σ_V²/β there in closed form.",
+        thm4_boundary,
+    ),
+    Probe(
         "learned-proxy",
         "A degree-1 proxy's optimum is the search range's endpoint (checks the optimizer).",
         learned_proxy,
-    ),
-)
-
-
-# ---------------------------------------------------------------------------------------------------
-# The brief
-# ---------------------------------------------------------------------------------------------------
-
-
-_TAIL_WORDS = {
-    "t3": "Student-t (3 degrees of freedom)",
-    "t5": "Student-t (5 degrees of freedom)",
-    "lognormal": "the paper's lognormal",
-    "lognormal-std": "a standardized lognormal",
-    "levy": "Lévy",
-}
-
-
-def _verdict(result: Any, claim_id: str) -> str | None:
-    return next((c["verdict"] for c in result.claims if c["id"] == claim_id), None)
-
-
-def _bon_ends(m: Measurements, name: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The best-of-n row where E[V] peaks and the row at the paper's largest n."""
-    rows = _bon(m, name)
-    peak = max(rows, key=lambda r: _f(r["ev"]))
-    last = max(rows, key=lambda r: _f(r["n"]))
-    return peak, last
-
-
-def _answer(result: Any) -> str:
-    """The index card's answer: what harder selection does to true value, light vs heavy-tailed error."""
-    m = result.measurements
-    sv = m["sigma_v"]
-    _, normal_last = _bon_ends(m, "normal")
-    t3_peak, t3_last = _bon_ends(m, "t3")
-    return (
-        f"Picking the best option by a noisy score keeps paying off only when large errors are rare: with normal "
-        f"error the best of {_f(normal_last['n']):,.0f} options is {_f(normal_last['ev']) / sv:.1f} standard "
-        f"deviations of true value above average. With heavy-tailed error the gain peaks (at "
-        f"{_f(t3_peak['ev']) / sv:.2f} SD near n ≈ {_f(t3_peak['n']):,.0f} for a Student-t error) and then falls "
-        f"back towards zero ({_f(t3_last['ev']) / sv:.2f} SD at n = {_f(t3_last['n']):,.0f}): the harder you "
-        "select, the more you select for error."
-    )
-
-
-def _found(result: Any) -> str:
-    """'What we found', written from the run's measurements (prose, no claim ids)."""
-    m = result.measurements
-    sv = m["sigma_v"]
-    paras = []
-
-    _, normal_last = _bon_ends(m, "normal")
-    heavy = []
-    for name in ("t3", "t5", "lognormal"):
-        peak, last = _bon_ends(m, name)
-        heavy.append(
-            f"with {_TAIL_WORDS[name]} error it peaks at {_f(peak['ev']):.2f} near n ≈ {_f(peak['n']):,.0f} and is "
-            f"back down to {_f(last['ev']):.2f} at n = {_f(last['n']):,.0f}"
-        )
-    paras.append(
-        f"**Best of n.** True value V has standard deviation {sv:g} and the error unit variance. Choosing the best "
-        f"of n options by the proxy, the expected true value keeps rising with normal error (to "
-        f"{_f(normal_last['ev']):.2f} at n = {_f(normal_last['n']):,.0f}), but "
-        + "; ".join(heavy)
-        + ". "
-        + _peak_sentence(result, m)
-    )
-
-    cond = {name: max(_f(r["t"]) for r in _cond(m, name)) for name in ("normal", "t3", "uniform", "weibull1.5")}
-    far = {
-        name: max((r for r in _cond(m, name) if _f(r["t"]) == cond[name]), key=lambda r: _f(r["t"])) for name in cond
-    }
-    weibull = _verdict(result, "thm6-weibull1.5-unbounded")
-    paras.append(
-        "**Conditioning on a high score.** Asking only that the proxy exceed a threshold t gives the same picture: "
-        f"at the largest threshold E[V | U ≥ t] is {_f(far['normal']['ev']):.1f} with normal error and "
-        f"{_f(far['t3']['ev']):.3f} with Student-t error, whose gain fades to nothing as t grows. Errors with tails "
-        f"thinner than every exponential also keep the gain rising (uniform {_f(far['uniform']['ev']):.1f}, "
-        f"Weibull(1.5) {_f(far['weibull1.5']['ev']):.1f} at the largest threshold)"
-        + (
-            ", though the Weibull's growth is slower than our line for 'without bound' (10 standard deviations of V "
-            "at 20 standard deviations of U): it still rises, just not that fast on this grid."
-            if weibull == "not_replicated"
-            else "."
-        )
-    )
-
-    tilt = exponential_tilt_sup(m).value * sv
-    kl = (
-        "**A KL penalty.** With Student-t error a policy that upweights the far tail of the proxy gains proxy score "
-        "without bound while its KL divergence from the base policy goes to zero, and it gains no true value: a "
-        "KL penalty cannot tell it apart from the base policy."
-    )
-    up = _mix(m, "t3", "t^-0.8")
-    if up:
-        last = max(up, key=lambda r: _f(r["t"]))
-        kl += (
-            f" At a threshold of 10^{math.log10(_f(last['t'])):.0f} it gains {_f(last['gain_u']):.1f} in proxy "
-            f"score and {_f(last['gain_v']):.1g} in true value at a KL of {_f(last['kl']):.1g} nats."
-        )
-    if _verdict(result, "kl-light-exponential") == "not_replicated":
-        kl += (
-            f" The paper counts exponential error as light-tailed, but there the KL-optimal policy exists only for "
-            f"β > 1/λ and its E[V] stays below σ_V²λ = {sv**2:g} (largest on our grid {tilt:.4g}): it does not grow "
-            "without bound, so that case does not behave like the other light tails."
-        )
-    paras.append(kl)
-
-    gao = [c for c in result.claims if c["id"].startswith("gao-bon-form-") and c["id"] != "gao-bon-form-normal"]
-    gao_failed = [c for c in gao if c["verdict"] == "not_replicated"]
-    if gao_failed:
-        paras.append(
-            "**Gao et al.'s curve shapes.** Their best-of-n form d(α − βd) in d = √KL fits the exact curve for normal "
-            f"error almost perfectly, but not for {len(gao_failed)} of the {len(gao)} heavy-tailed errors: their "
-            "rise-and-fall is sharper than the parabola allows (residuals above 5% of the curve's range, a line "
-            "Skeptic drew)."
-        )
-
-    dep = m["dependence"][-1]
-    dep_sentence = (
-        f"**When the error depends on the value.** In Kwa's example where the error vanishes for |V| > 1, "
-        f"E[V | U ≥ {_f(dep['t']):.0f}] = {_f(dep['dependent']):.3f}"
-    )
-    if _verdict(result, "dependence-limit-zero") == "not_replicated":
-        dep_sentence += (
-            ": the limit is 1 (approached as 1 − 4/(t − 5)), not 0 as the paper states. Independence matters, and "
-            "dropping it can change the answer in either direction."
-        )
-    else:
-        dep_sentence += "."
-    paras.append(dep_sentence)
-
-    scan = m.get("levy_scan") or []
-    if scan:
-        lo, hi = scan[0], scan[-1]
-        paras.append(
-            f"**Lévy error** (so heavy it has no mean) leaves almost nothing to gain: best of n adds at most "
-            f"{_f(lo['bon_peak_gain']):.2f}–{_f(hi['bon_peak_gain']):.2f} standard deviations of V as σ_V goes from "
-            f"{_f(lo['sigma_v']):g} to {_f(hi['sigma_v']):g} times the Lévy scale."
-        )
-
-    counts = {v: sum(c["verdict"] == v for c in result.claims) for v in ("replicated", "not_replicated")}
-    paras.append(
-        f"In all, {counts['replicated']} of {len(result.claims)} claims replicated on the {result.preset} preset; "
-        "the disagreements above are findings, each shown with its measurement in the claim table."
-    )
-    return "\n\n".join(paras)
-
-
-def _peak_sentence(result: Any, m: Measurements) -> str:
-    row2 = _bon(m, "row2")
-    p2 = max(row2, key=lambda r: _f(r["ev"]))
-    text = (
-        f"The paper's second setting (V = 2·t10, X = t5) peaks later, near n ≈ {_f(p2['n']):.3g}, and declines "
-        "after it."
-    )
-    if _verdict(result, "bon-lognormal-peak-n") == "not_replicated":
-        peak, _ = _bon_ends(m, "lognormal")
-        text += (
-            f" The lognormal's peak comes at n ≈ {_f(peak['n']):.0f}, just before the 100 to 1,000 the paper's caption "
-            "gives: the shape agrees, the place is slightly off."
-        )
-    return text
-
-
-BRIEF = Brief(
-    claimed=(
-        "If you pick options by a score that equals true value plus an independent error, what you get depends on the "
-        "error's tails. When large errors are rare faster than every exponential (normal-like), the harder you select, "
-        "the more true value you get (Kwa, Thomas & Garriga-Alonso 2024, Theorem 6). When large errors are rarer only "
-        "slower than every exponential ('heavy-tailed': Student-t and Pareto power laws, but also the lognormal, "
-        "whose tail is not a power law), extreme scores are mostly extreme errors, and selecting harder eventually "
-        "gives no more true value than not selecting at all (Theorem 5; best-of-n figure). A KL penalty towards the "
-        "base model does not help with heavy-tailed error: a policy can gain arbitrarily much score at almost no KL "
-        "cost with no gain in true value (Theorem 1, Figure 3). Gao et al. (2022) summarize over-optimization curves "
-        "by simple functions of √KL; Taylor (2016) bounds what a quantilizer can lose on any cost."
-    ),
-    ran=(
-        "Exact numerical integration (not simulation) of the model: true value V ~ N(0, 2²) and error X normal, t3, "
-        "t5, the authors' lognormal(0, ln 2) − 1 (and a standardized LN(0, 1) variant), Pareto, exponential, Lévy, "
-        "uniform or Weibull(1.5); and the paper's second row (V = 2·t10, X = t5). Four ways to optimize the score: "
-        "conditioning on a threshold, best of n (to 65536, row 2 to 2^24), quantilizers, and the KL-regularized "
-        "optimum, all placed on one KL axis, with Gao et al.'s functional forms fitted to the exact curves. Monte "
-        "Carlo simulations check a sample of the exact numbers (three thresholds per error, best of n up to n = 2^10 "
-        "on the quick preset, two quantilizers and Taylor's cost per paper error, two tilts, the dependent example), "
-        "not every number. Two experiments test the independence assumption: Kwa's example where the error depends "
-        "on the value, and a proxy learned from data and used outside its training range."
-    ),
-    not_shown=(
-        "This is a model, not a measurement of any real reward model: whether real proxy errors are heavy-tailed is an "
-        "empirical question (Kwa et al. found current reward models consistent with light tails). Independence is a "
-        "strong assumption; the dependence and learned-proxy experiments show Goodhart failures with light-tailed "
-        "error too. Thresholds and n are finite: 'limit' claims are checked at extreme but finite points, and lines "
-        "such as '10 σ_V' or '5% of the range' are Skeptic's, marked as such in each claim. The statements of Kwa et "
-        "al. 2024 are cited to the places issue 8's review names; their wording was not re-read from the paper here. "
-        "The learned-proxy experiment is Skeptic's own illustration, not a result from the sources."
-    ),
-    found=_found,
-    answer=_answer,
-    headline_figure="best_of_n",
-    appendix=(
-        "Why the tail decides: when the score is very high, the question is which term is more likely to be "
-        "responsible. An error lighter than every exponential makes a huge error so unlikely that high scores come "
-        "partly from high true value. A heavy-tailed error (slower than every exponential) eventually beats any "
-        "normal true value, so the highest scores are almost all error. The exponential sits on the boundary: "
-        "conditioning on U ≥ t gains a fixed σ_V²λ, however large t."
     ),
 )

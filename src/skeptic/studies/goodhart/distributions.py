@@ -1,7 +1,8 @@
 """The distributions of the study: the paper's setup and the tail families.
 
 Kwa, Thomas & Garriga-Alonso (2024, arXiv 2407.14503), synthetic best-of-n experiment (the figure with two
-rows; setup as described in the review of issue 8, not re-read from the paper here):
+rows; setup as in the paper's appendix "Best-of-N experiment", read from the authors' LaTeX: "V is scaled to a
+standard deviation of 2 and X has s.d. of 1 (except for the Levy distribution, which has infinite variance)"):
 
 - row 1: V ~ N(0, 2²); X normal, Student-t with 3 and 5 degrees of freedom scaled to unit variance (t_ν has
   variance ν/(ν−2), so t3 is scaled by √(1/3) and t5 by √(3/5)), or the authors' lognormal
@@ -45,6 +46,15 @@ TAIL_ERRORS = (*PAPER_ERRORS, "lognormal-std", "pareto", "exponential", "levy", 
 
 HEAVY = frozenset({"t3", "t5", "lognormal", "lognormal-std", "pareto", "levy"})
 """Heavy-tailed errors: E[exp(λX)] = ∞ for every λ > 0."""
+
+
+MGF_RADIUS: dict[str, float] = {
+    **dict.fromkeys(("normal", "uniform", "weibull1.5"), math.inf),
+    "exponential": 1.0,
+    **dict.fromkeys(HEAVY, 0.0),
+}
+"""sup{λ : E[e^{λX}] < ∞} of each error (standardized Exp(1) has rate λ = 1): the KL-optimal tilt π ∝ π0·e^{U/β}
+exists exactly for β > 1/radius (Theorem 4's π*(β)); heavy tails have radius 0 (no tilt at any β)."""
 
 
 def standardized(dist: Any) -> Any:

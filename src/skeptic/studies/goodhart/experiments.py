@@ -43,13 +43,20 @@ def _panels_minus1_1() -> tuple[FloatArray, FloatArray]:
     return ((0.5 * (a + b))[:, None] + half[:, None] * x).ravel(), (half[:, None] * w).ravel()
 
 
-def dependent_conditional_mean(t: FloatArray) -> FloatArray:
-    """E[V | U ≥ t] in Kwa's dependent example (exact, log-space quadrature)."""
+def _noise(kind: str) -> stats.rv_continuous:
+    """The noise inside |V| ≤ 1: N(0, 2²) (the paper) or a t3 with the same SD 2 (the heavy-tailed contrast)."""
+    if kind == "normal":
+        return stats.norm(0.0, _NOISE_SD)
+    if kind == "t3":
+        return stats.t(3, scale=_NOISE_SD / math.sqrt(3))
+    raise ValueError(f"unknown noise {kind!r}: normal or t3")
+
+
+def dependent_conditional_mean(t: FloatArray, noise: str = "normal") -> FloatArray:
+    """E[V | U ≥ t] in Kwa's dependent example (exact, log-space quadrature); ``noise`` is the error inside |V| ≤ 1."""
     t = np.atleast_1d(np.asarray(t, dtype=float))
     v, w = _panels_minus1_1()
-    log_in = (
-        np.log(w)[None, :] + stats.norm.logpdf(v)[None, :] + stats.norm.logsf((t[:, None] - v[None, :]) / _NOISE_SD)
-    )
+    log_in = np.log(w)[None, :] + stats.norm.logpdf(v)[None, :] + _noise(noise).logsf(t[:, None] - v[None, :])
     log_p_in = special.logsumexp(log_in, axis=1)
     log_pos = special.logsumexp(np.where(v > 0, log_in + np.log(np.abs(v)), -np.inf), axis=1)
     log_neg = special.logsumexp(np.where(v < 0, log_in + np.log(np.abs(v)), -np.inf), axis=1)
@@ -74,10 +81,10 @@ def independent_conditional_mean(t: FloatArray) -> FloatArray:
     return np.asarray(math.sqrt(5) / 5 * np.exp(stats.norm.logpdf(z) - stats.norm.logsf(z)), dtype=float)
 
 
-def sample_dependent(n: int, rng: np.random.Generator) -> tuple[FloatArray, FloatArray]:
+def sample_dependent(n: int, rng: np.random.Generator, noise: str = "normal") -> tuple[FloatArray, FloatArray]:
     """n draws of (V, U) from Kwa's dependent example."""
     v = rng.standard_normal(n)
-    x = np.where(np.abs(v) <= 1, _NOISE_SD * rng.standard_normal(n), 0.0)
+    x = np.where(np.abs(v) <= 1, _noise(noise).rvs(size=n, random_state=rng), 0.0)
     return v, v + x
 
 

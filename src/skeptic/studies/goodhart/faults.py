@@ -20,7 +20,7 @@ from skeptic.core.faults import Fault, replace
 
 _CALC = "skeptic.studies.goodhart.calculator"
 _MC = "skeptic.studies.goodhart.montecarlo"
-_STUDY = "skeptic.studies.goodhart.study"
+_STUDY = "skeptic.studies.goodhart.experiment"
 
 
 def _unscaled_draw(original: Callable[..., Any]) -> Callable[..., Any]:

@@ -218,7 +218,7 @@ def make_figures(m: dict[str, Any]) -> list[Figure]:
     fig = MplFigure(figsize=(6, 4.2))
     ax = fig.subplots()
     for name, style in (("t3", "-"), ("normal", "--")):
-        rows = [r for r in m["upweighted_tail"] if r["error"] == name and r["rule"] == "t^-0.8"]
+        rows = [r for r in m["upweighted_tail"] if r["error"] == name and r["rule"] == "t^-a"]
         t = [r["t"] for r in rows]
         ax.plot(t, [r["gain_u"] for r in rows], style, color="C0", label=f"E_π[U] gain, X={name}")
         ax.plot(t, [r["kl"] for r in rows], style, color="C1", label=f"KL, X={name}")

@@ -15,25 +15,84 @@ from typing import Any
 
 import numpy as np
 
-from skeptic.core.claims import AtLeast, AtMost, Claim, Estimate, Measurements, Probe, ProbeOutcome
+from skeptic.core.claims import (
+    AtLeast,
+    AtMost,
+    Between,
+    Claim,
+    Contrast,
+    Estimate,
+    Measurements,
+    Probe,
+    ProbeOutcome,
+    Quote,
+)
 from skeptic.core.stats import mean_ci
 
-TARGET = 0.8
-"""The accuracy target of the samples-to-target comparison (held-out final-answer accuracy; Skeptic's, fixed)."""
-TARGETS = (0.5, 0.8, 0.95)
-"""The yardsticks the samples ratio is also reported at (figure and table)."""
+TARGET = 0.9
+"""The accuracy target of the samples-to-target comparison (held-out final-answer accuracy; Skeptic's, fixed before
+the runs: the shared checkpoint sits near 0.6, so 0.9 asks every arm for a real gain)."""
+TARGETS = (0.8, 0.9, 0.95)
+"""The yardsticks the samples ratio is also reported at (table)."""
 RATIO = 10.0
-"""'Many times more samples': Qwen3's Table 21 reports about a tenth of the GPU hours for on-policy distillation
-against RL; Skeptic reads 'far more sample-efficient' as a ratio of at least 10."""
-BITS_SLACK = -0.5
-"""log₁₀(sample ratio / bits ratio) at least this: the bits argument explains the gap to within half a decade."""
-SAME = 0.02
-"""'About as good': accuracy within 2 points (Skeptic's threshold)."""
-AHEAD = 0.01
-"""'Ahead': at least 1 accuracy point (Skeptic's threshold)."""
+"""'SFT >> RL', 'far more efficient': at least 10 times fewer samples (Skeptic's line; Qwen3's Table 21 shows about a
+tenth of the GPU hours); the band a careful reader accepts is 3x to 30x."""
+BITS_FACTOR = 10.0
+"""The bits argument explains the gap when the measured ratio is within this factor of the bits ratio, either way."""
+SUPERLINEAR = 1.25
+"""A log-log slope of cost/ε against T at or above this is 'faster than T·ε' (1 is linear, 2 Ross et al.'s T²ε);
+the band is 1.1 to 1.5."""
+OFF_PATH_GAP = 0.25
+"""Off-path minus on-path error at or above this: the cloned student errs more where the expert never went."""
+ADVANTAGE = 0.2
+"""(BC − DAgger)/(BC + DAgger) cost at or above this: DAgger's cost at most two thirds of BC's."""
+SAME = 0.05
+"""'About as good' (overtrained ≈ distilled): accuracy within 5 points (band 2 to 10)."""
+AHEAD = 0.02
+"""'Ahead at equal steps': at least 2 accuracy points on average along training (band 1 to 5)."""
+ARM_MARGIN = 0.1
+"""Every arm must beat its own starting point (the checkpoint, or chance) by this much accuracy, fixed in advance."""
 
-ROSS = "Ross, Gordon & Bagnell 2011 (DAgger)"
+ROSS = "Ross, Gordon & Bagnell 2011 (DAgger, arXiv 1011.0686)"
 QWEN3 = "Qwen3 technical report (arXiv 2505.09388)"
+CHAN = "LessWrong comment, Lawrence Chan, 2025"
+CHAN_BITS = Quote(
+    "Yeah, the dense supervision point is what I meant by SFT >> RL for efficiency. You get a bunch more bits per "
+    "forward pass.",
+    CHAN,
+)
+CHAN_DAGGER = Quote(
+    "The on policy distillation/dAgger > SFT/behavioral cloning seems like a smaller improvement in comparison to "
+    "that, but you're right that it is an improvement.",
+    CHAN,
+)
+CHAN_CAPACITY = Quote(
+    "Properly done, the methodology should find that sufficiently over trained low parameter models ~= distilled low "
+    "parameter models, since there isn't more capacity to memorize.",
+    CHAN,
+)
+CHAN_WHY = Quote(
+    "Wait, why are distilled models better than just overtraining the small model again? My guess is it's mainly "
+    "because SFT >> RL for efficiency, and cloning good CoTs is easier than sampling them via random exploration.",
+    CHAN,
+)
+ROSS_SHIFT = Quote(
+    "Sequential prediction problems such as imitation learning, where future observations depend on previous "
+    "predictions (actions), violate the common i.i.d. assumptions made in statistical learning. This leads to poor "
+    "performance in theory and often in practice.",
+    "arXiv 1011.0686, abstract",
+)
+ROSS_BEATS = Quote(
+    "We demonstrate that this new approach outperforms previous approaches on two challenging imitation learning "
+    "problems and a benchmark sequence labeling problem.",
+    "arXiv 1011.0686, abstract",
+)
+QWEN3_T21 = Quote.unverified(
+    "arXiv 2505.09388, Table 21",
+    "the report's PDF could not be retrieved here; a secondary reading (the RL+LLM wiki's cell-by-cell copy) gives "
+    "on-policy distillation 74.4 vs RL 67.6 on AIME'24 from the same off-policy-distilled Qwen3-8B checkpoint, at "
+    "1,800 vs 17,920 GPU hours",
+)
 
 
 def rows_of(m: Measurements, method: str) -> list[dict[str, Any]]:
@@ -42,7 +101,7 @@ def rows_of(m: Measurements, method: str) -> list[dict[str, Any]]:
 
 
 def seeds(m: Measurements) -> list[int]:
-    return list(range(int(m["config"]["n_seeds"])))
+    return sorted({int(r["seed"]) for r in m["sft_vs_rl"]["untrained"]})
 
 
 def samples_to(m: Measurements, method: str, target: float) -> list[tuple[float, bool]]:
@@ -84,11 +143,11 @@ def _log_ratio_estimate(logs: list[float], censored: int, seeds_total: int, expo
     return Estimate(f(mean), f(lo), f(hi) if math.isfinite(hi) else math.inf, method)
 
 
-def rl_ratio(target: float) -> Callable[[Measurements], Estimate]:
-    """RL's samples-to-target over SFT's, per seed (episodes / demonstrations), pooled on a log scale."""
+def rl_ratio(target: float, base: str = "sft") -> Callable[[Measurements], Estimate]:
+    """RL's samples-to-target over ``base``'s ("sft" or "on-policy"), per seed, pooled on a log scale."""
 
     def measure(m: Measurements) -> Estimate:
-        sft, rl = samples_to(m, "sft", target), samples_to(m, "rl", target)
+        sft, rl = samples_to(m, base, target), samples_to(m, "rl", target)
         pairs = [(s, r, ok_r) for (s, ok_s), (r, ok_r) in zip(sft, rl, strict=True) if ok_s and s > 0]
         logs = [math.log10(r / s) for s, r, _ in pairs]
         return _log_ratio_estimate(logs, sum(not ok for _, _, ok in pairs), len(sft))
@@ -97,7 +156,8 @@ def rl_ratio(target: float) -> Callable[[Measurements], Estimate]:
 
 
 def bits_gap(m: Measurements) -> Estimate:
-    """log₁₀(samples ratio RL/SFT at TARGET) − log₁₀(bits ratio), per seed where SFT reached the target."""
+    """log₁₀(samples ratio RL/SFT at TARGET) − log₁₀(bits ratio), per seed where SFT reached the target: 0 when the
+    bits argument predicts the gap exactly, positive when RL is slower than it predicts, negative when faster."""
     sft, rl = samples_to(m, "sft", TARGET), samples_to(m, "rl", TARGET)
     rows = [
         (s, r, ok_r, b)
@@ -114,16 +174,13 @@ def _acc_at(m: Measurements, method: str, seed: int, samples: float) -> float:
 
 
 def margins(m: Measurements) -> list[dict[str, float]]:
-    """Per seed, at the SFT budget: SFT − RL accuracy and on-policy − SFT (= behaviour cloning) accuracy."""
+    """Per seed, at the SFT budget: the accuracy of SFT, RL and on-policy distillation from the shared checkpoint."""
     budget = max(r["samples"] for r in rows_of(m, "sft"))
-    out = []
-    for s in seeds(m):
-        sft = _acc_at(m, "sft", s, budget)
-        out.append({
-            "seed": s, "samples": budget, "sft": sft, "rl": _acc_at(m, "rl", s, budget),
-            "on_policy": _acc_at(m, "on-policy", s, budget),
-        })  # fmt: skip
-    return out
+    return [
+        {"seed": s, "samples": budget, "sft": _acc_at(m, "sft", s, budget), "rl": _acc_at(m, "rl", s, budget),
+         "on_policy": _acc_at(m, "on-policy", s, budget), "start": _acc_at(m, "sft", s, 0)}
+        for s in seeds(m)
+    ]  # fmt: skip
 
 
 def margin_difference(m: Measurements) -> Estimate:
@@ -132,35 +189,56 @@ def margin_difference(m: Measurements) -> Estimate:
     return Estimate.from_samples(d)
 
 
-def horizon_costs(m: Measurements, method: str) -> dict[int, list[float]]:
-    """Experiment 2: T → per-seed cost (mistakes per episode against the teacher at the visited state)."""
-    out: dict[int, list[float]] = {}
+# --- experiment 2: horizons ------------------------------------------------------------------------
+
+
+def horizon_rows(m: Measurements, method: str) -> dict[int, list[dict[str, Any]]]:
+    """T → per-seed rows (cost and ε of the slipping policy over the first T steps)."""
+    out: dict[int, list[dict[str, Any]]] = {}
     for r in sorted(m["horizons"]["rows"], key=lambda r: (r["T"], r["seed"])):
         if r["method"] == method:
-            out.setdefault(int(r["T"]), []).append(float(r["cost"]))
+            out.setdefault(int(r["T"]), []).append(r)
     return out
 
 
-def cost_floor(m: Measurements) -> float:
-    """Half the cost resolution (one mistake in all held-out episodes): a zero cost is read as this on a log scale."""
-    return 0.5 / float(m["config"]["eval_prompts"])
+def horizon_costs(m: Measurements, method: str) -> dict[int, list[float]]:
+    """T → per-seed cost (mistakes per episode against the expert at the visited state, with slips)."""
+    return {T: [float(r["cost"]) for r in rows] for T, rows in horizon_rows(m, method).items()}
 
 
 def slopes(m: Measurements, method: str) -> list[float]:
-    """Per seed: least-squares slope of log cost against log T (1: linear growth, 2: quadratic)."""
-    costs = horizon_costs(m, method)
-    Ts = sorted(costs)
+    """Per seed: least-squares slope of log(cost/ε) against log T (1: cost ∝ T·ε, 2: cost ∝ T²ε)."""
+    rows = horizon_rows(m, method)
+    Ts = sorted(rows)
     logT = np.log(np.array(Ts, dtype=float))
     out = []
-    for s in range(len(costs[Ts[0]])):
-        c = np.log(np.maximum([costs[T][s] for T in Ts], cost_floor(m)))
-        out.append(float(np.polyfit(logT, c, 1)[0]))
+    for s in range(len(rows[Ts[0]])):
+        ratio = [rows[T][s]["cost"] / rows[T][s]["eps"] if rows[T][s]["eps"] > 0 else math.nan for T in Ts]
+        if not all(v > 0 and math.isfinite(v) for v in ratio):
+            out.append(math.nan)
+            continue
+        out.append(float(np.polyfit(logT, np.log(ratio), 1)[0]))
     return out
 
 
 def slope(method: str) -> Callable[[Measurements], Estimate]:
     def measure(m: Measurements) -> Estimate:
-        return Estimate.from_samples(slopes(m, method))
+        v = slopes(m, method)
+        if any(math.isnan(x) for x in v):
+            return Estimate(math.nan, math.nan, math.nan, "undefined: a cost or ε of zero")
+        return Estimate.from_samples(v)
+
+    return measure
+
+
+def path_gap(method: str) -> Callable[[Measurements], Estimate]:
+    """Per seed: error rate at states off the expert's path minus on it (the model's own steps, slips excluded)."""
+
+    def measure(m: Measurements) -> Estimate:
+        rows = [r for r in m["horizons"]["paths"] if r["method"] == method and r["off_path_steps"] > 0]
+        if len(rows) < 2:
+            return Estimate(math.nan, math.nan, math.nan, "undefined: fewer than two students ever left the path")
+        return Estimate.from_samples([r["off_path_error"] - r["on_path_error"] for r in rows])
 
     return measure
 
@@ -170,104 +248,240 @@ def onpolicy_advantage(m: Measurements) -> Estimate:
     bc, op = horizon_costs(m, "bc"), horizon_costs(m, "on-policy")
     T = max(bc)
     rel = [(b - o) / (b + o) for b, o in zip(bc[T], op[T], strict=True) if b + o > 0]
-    if not rel:
-        return Estimate(float("nan"), float("nan"), float("nan"), "undefined: every student was perfect")
+    if len(rel) < 2:
+        return Estimate(math.nan, math.nan, math.nan, "undefined: every student was perfect")
     return Estimate.from_samples(rel)
 
 
-def distill_acc(m: Measurements, method: str, multiple: int) -> list[float]:
-    rows = [r for r in m["distill"]["rows"] if r["method"] == method and r["multiple"] == multiple]
-    return [float(r["final_accuracy"]) for r in sorted(rows, key=lambda r: r["seed"])]
+# --- experiment 3: distilled vs overtrained ----------------------------------------------------------
+
+
+def distill_curve(m: Measurements, method: str, width: int) -> dict[int, list[float]]:
+    """step → per-seed held-out accuracy of one kind of student at one width."""
+    out: dict[int, list[float]] = {}
+    for r in sorted(m["distill"]["rows"], key=lambda r: (r["step"], r["seed"])):
+        if r["method"] == method and r["width"] == width:
+            out.setdefault(int(r["step"]), []).append(float(r["final_accuracy"]))
+    return out
+
+
+def widths(m: Measurements) -> list[int]:
+    return sorted({int(r["width"]) for r in m["distill"]["rows"]})
+
+
+def capacity_point(m: Measurements) -> int | None:
+    """The narrowest width whose hard-label students end (mean over seeds) within 5 points of the teacher."""
+    teacher = float(m["distill"]["teacher"]["final_accuracy"])
+    for w in widths(m):
+        curve = distill_curve(m, "hard", w)
+        if float(np.mean(curve[max(curve)])) >= teacher - 0.05:
+            return w
+    return None
+
+
+def _learned(m: Measurements, w: int) -> bool:
+    """Whether either kind of student of width ``w`` ended ``ARM_MARGIN`` above chance (two that learned nothing are
+    equal trivially)."""
+    d, h = distill_curve(m, "distilled", w), distill_curve(m, "hard", w)
+    last = max(d)
+    return max(float(np.mean(d[last])), float(np.mean(h[last]))) >= float(m["distill"]["chance"]) + ARM_MARGIN
+
+
+def tested_width(m: Measurements) -> int | None:
+    """The narrowest width whose students learned something: where capacity binds hardest and a comparison of the
+    two kinds still means something."""
+    return next((w for w in widths(m) if _learned(m, w)), None)
 
 
 def distilled_ahead(m: Measurements) -> Estimate:
-    """Distilled minus hard-label accuracy at equal steps N, paired by seed."""
-    d, h = distill_acc(m, "distilled", 1), distill_acc(m, "hard", 1)
-    return Estimate.from_samples([a - b for a, b in zip(d, h, strict=True)])
+    """At :func:`tested_width`, per seed: distilled minus hard accuracy averaged over the evaluations after step 0
+    (equal steps all along training)."""
+    w = tested_width(m)
+    if w is None:
+        return Estimate(math.nan, math.nan, math.nan, "undefined: no width learned anything")
+    d, h = distill_curve(m, "distilled", w), distill_curve(m, "hard", w)
+    steps = [s for s in d if s > 0]
+    per_seed = np.mean([np.array(d[s]) - np.array(h[s]) for s in steps], axis=0)
+    return Estimate.from_samples([float(v) for v in per_seed], what=f"seeds at width {w}")
 
 
-def overtrained_gap(m: Measurements) -> Estimate:
-    """Hard-label accuracy after 16N steps minus distilled accuracy after N, paired by seed."""
-    d, h = distill_acc(m, "distilled", 1), distill_acc(m, "hard", 16)
-    return Estimate.from_samples([b - a for a, b in zip(d, h, strict=True)])
+def converged_gap(m: Measurements) -> Estimate:
+    """At :func:`tested_width`, per seed: hard-label minus distilled accuracy at the last evaluation (the budget's
+    convergence). Undefined when no width learned: two students that learned nothing are equal trivially."""
+    w = tested_width(m)
+    if w is None:
+        return Estimate(math.nan, math.nan, math.nan, "undefined: no width learned anything")
+    d, h = distill_curve(m, "distilled", w), distill_curve(m, "hard", w)
+    last = max(d)
+    return Estimate.from_samples([b - a for a, b in zip(d[last], h[last], strict=True)], what=f"seeds at width {w}")
 
+
+FEW_BITS = Contrast(
+    "final-label-only",
+    {"sft_labels": "final"},
+    "not_replicated",
+    "demonstrations teach only the final answer (log₂ p bits, not T·log₂ p): no dense supervision",
+)
+DENSE_REWARD = Contrast(
+    "dense-reward",
+    {"rl_reward": "steps"},
+    "not_replicated",
+    "RL is rewarded for every right step, so its feedback is as dense as a demonstration's",
+)
+SUM_TASK = Contrast(
+    "no-compounding-task",
+    {"horizon_task": "sum"},
+    "not_replicated",
+    "the expert continues from the student's state, so a mistake costs one step and nothing after it",
+)
+NO_OWN_STATES = Contrast(
+    "onpolicy-on-expert-states",
+    {"onpolicy_rollouts": False},
+    "not_replicated",
+    "the on-policy arm trains on the expert's states, so it is behaviour cloning under another name",
+)
+RL_FROZEN = Contrast(
+    "rl-frozen", {"rl_lr": 1e-9}, "not_replicated", "the RL arm is frozen, so its samples to target are unbounded"
+)
+ARGMAX_TARGETS = Contrast(
+    "argmax-targets",
+    {"distill_target": "argmax"},
+    "not_replicated",
+    "the distilled students get the teacher's argmax, so no soft targets remain",
+)
+WIDE_STUDENTS = Contrast(
+    "wide-students",
+    {"student_widths": (32,)},
+    "replicated",
+    "the student is wide enough that capacity cannot bind, so both kinds reach the teacher",
+)
 
 CLAIMS = (
     Claim(
-        "rl-needs-more-samples",
-        f"Learning from a teacher's demonstrations (SFT) reaches {TARGET:.0%} held-out accuracy with many times fewer "
-        f"samples than RL on a 0/1 outcome reward from the same starting weights: RL/SFT ratio ≥ {RATIO:g} "
-        "(Skeptic's threshold, fixed before running)",
-        f"{QWEN3}, Table 21 (on-policy distillation matches or beats RL at about a tenth of the GPU hours)",
-        rl_ratio(TARGET),
-        AtLeast(RATIO),
-        own_threshold="Qwen3's Table 21 compares GPU hours (about 10x); reading it as >= 10x fewer samples at an 80% "
-        "accuracy target is Skeptic's",
-    ),
-    Claim(
-        "bits-explain-gap",
-        "The samples gap between SFT and RL is as large as the bits argument predicts: a demonstration carries "
-        "T·log₂ p bits, an outcome reward at most 1 (its entropy H(q)); log₁₀(samples ratio / bits ratio) ≥ −0.5 "
-        "(Skeptic's tolerance: within half a decade)",
-        "The bits-per-sample argument as stated in issue 18 (SFT vs RL), with the Qwen3 report's Table 21 as its "
-        "evidence",
-        bits_gap,
-        AtLeast(BITS_SLACK),
-        own_threshold="the argument gives no tolerance; half a decade is Skeptic's",
-    ),
-    Claim(
-        "onpolicy-beats-offpolicy",
-        "At equal teacher queries, on-policy distillation (the student's own rollouts labelled by the teacher) makes "
-        "fewer mistakes per episode than behaviour cloning at the longest horizon: (BC − on-policy)/(BC + on-policy) "
-        "> 0",
-        f"{ROSS}, abstract ('this new approach outperforms previous approaches on two challenging imitation learning "
-        "problems'); Agarwal et al. 2024 (GKD), abstract (on-policy student-generated sequences beat supervised "
-        "distillation)",
-        onpolicy_advantage,
-        AtLeast(0.0),
-    ),
-    Claim(
         "offpolicy-superlinear",
-        "Behaviour cloning's mistakes per episode grow faster than linearly in the horizon T (log-log slope ≥ 1; the "
-        "bound is T²ε)",
-        f"{ROSS}, Section 2 (behaviour cloning's bound J(π̂) ≤ J(π*) + T²ε, from Ross & Bagnell 2010)",
+        "With ε held fixed across horizons, behaviour cloning's mistakes per episode grow faster than T·ε: the "
+        f"log-log slope of cost/ε against T is ≥ {SUPERLINEAR:g} (Skeptic's line; 1 is linear, 2 is T²ε)",
+        f"{ROSS}, Section 2 (behaviour cloning's bound J(π̂) ≤ J(π*) + T²ε) and abstract",
         slope("bc"),
-        AtLeast(1.0),
+        AtLeast(SUPERLINEAR),
+        own_threshold="the bound is T²ε; reading 'faster than linear' as a slope of at least 1.25 is Skeptic's",
+        quote=ROSS_SHIFT,
+        contrasts=(SUM_TASK,),
+        band=(AtLeast(1.1), AtLeast(1.5)),
+    ),
+    Claim(
+        "offpath-error-above-onpath",
+        "The cloned student errs far more at states the expert never visits than on the expert's path: off-path minus "
+        f"on-path error ≥ {OFF_PATH_GAP:g} (Skeptic's line)",
+        f"{ROSS}, abstract (future observations depend on previous predictions) and Section 2",
+        path_gap("bc"),
+        AtLeast(OFF_PATH_GAP),
+        own_threshold="the paper names no size; 25 points is Skeptic's",
+        quote=ROSS_SHIFT,
+        contrasts=(SUM_TASK,),
+        band=(AtLeast(0.1), AtLeast(0.5)),
     ),
     Claim(
         "onpolicy-at-most-linear",
-        "On-policy distillation's mistakes per episode grow at most linearly in T (log-log slope ≤ 1)",
+        "On-policy distillation's (DAgger's) mistakes per episode grow at most linearly in T at fixed ε: slope of "
+        f"cost/ε against T ≤ {SUPERLINEAR:g} (Skeptic's line)",
         f"{ROSS}, Section 3.1 (DAgger's guarantee J(π̂) ≤ J(π*) + uTε_N + O(1), linear in T)",
         slope("on-policy"),
-        AtMost(1.0),
+        AtMost(SUPERLINEAR),
+        own_threshold="linear is slope 1; 1.25 allows for noise and is Skeptic's",
+        quote=Quote.unverified(
+            "arXiv 1011.0686, Section 3.1, Theorem 3.2",
+            "the paper's body was not retrievable "
+            "here (only its abstract); the bound is quoted from the issue's reading",
+        ),
+        contrasts=(NO_OWN_STATES,),
+        band=(AtMost(1.1), AtMost(1.5)),
+    ),
+    Claim(
+        "onpolicy-beats-offpolicy",
+        "At equal expert queries, on-policy distillation makes clearly fewer mistakes per episode than behaviour "
+        f"cloning at the longest horizon: (BC − on-policy)/(BC + on-policy) ≥ {ADVANTAGE:g} (Skeptic's line)",
+        f"{ROSS}, abstract; Agarwal et al. 2024 (GKD, arXiv 2306.13649), abstract",
+        onpolicy_advantage,
+        AtLeast(ADVANTAGE),
+        own_threshold="'outperforms' read as a cost at most two thirds of behaviour cloning's",
+        quote=ROSS_BEATS,
+        contrasts=(NO_OWN_STATES,),
+        band=(AtLeast(0.1), AtLeast(0.3)),
+    ),
+    Claim(
+        "sft-beats-rl",
+        f"From one shared checkpoint, SFT on demonstrations reaches {TARGET:.0%} held-out accuracy with at least "
+        f"{RATIO:g} times fewer samples than RL on a 0/1 outcome reward (Skeptic's line for '>>')",
+        f"{CHAN}, the sentence 'the dense supervision point is what I meant by SFT >> RL for efficiency'; Qwen3 "
+        "report (arXiv 2505.09388), Table 21",
+        rl_ratio(TARGET),
+        AtLeast(RATIO),
+        own_threshold="'>>' read as at least 10x fewer samples; 3x to 30x is the band",
+        quote=CHAN_BITS,
+        contrasts=(DENSE_REWARD,),
+        band=(AtLeast(3.0), AtLeast(30.0)),
+    ),
+    Claim(
+        "rl-vs-onpolicy-distillation",
+        f"From one shared checkpoint, on-policy distillation reaches {TARGET:.0%} held-out accuracy with at least "
+        f"{RATIO:g} times fewer samples than RL (Skeptic's line for Qwen3's tenth of the GPU hours)",
+        f"{QWEN3}, Table 21 (RL vs on-policy distillation from the same off-policy-distilled checkpoint, GPU hours)",
+        rl_ratio(TARGET, base="on-policy"),
+        AtLeast(RATIO),
+        own_threshold="Table 21 compares GPU hours (about 10x); reading it as 10x fewer samples is Skeptic's",
+        quote=QWEN3_T21,
+        contrasts=(DENSE_REWARD,),
+        band=(AtLeast(3.0), AtLeast(30.0)),
+    ),
+    Claim(
+        "bits-explain-gap",
+        "The samples gap between SFT and RL is what the bits argument predicts (a demonstration carries T·log₂ p bits, "
+        f"a 0/1 reward its entropy H(q) ≤ 1), within a factor {BITS_FACTOR:g} either way: "
+        f"|log₁₀(measured ratio / bits ratio)| ≤ 1 (Skeptic's tolerance)",
+        f"{CHAN}, the sentence 'You get a bunch more bits per forward pass.'",
+        bits_gap,
+        Between(-math.log10(BITS_FACTOR), math.log10(BITS_FACTOR)),
+        own_threshold="the argument gives no tolerance; a factor 10 either way is Skeptic's (band 5x to 20x)",
+        quote=CHAN_BITS,
+        contrasts=(RL_FROZEN,),
+        band=(Between(-math.log10(5), math.log10(5)), Between(-math.log10(20), math.log10(20))),
     ),
     Claim(
         "onpolicy-margin-smaller",
-        "On-policy distillation beats behaviour cloning by a smaller margin than SFT beats RL: at equal samples, "
-        "(SFT − RL) − (on-policy − SFT) > 0 accuracy points",
-        f"{QWEN3}, Table 21 (distillation vs RL: about 10x less compute), against Agarwal et al. 2024 (GKD), abstract "
-        "(on-policy vs supervised distillation)",
+        "On-policy distillation beats SFT by a smaller margin than SFT beats RL: at equal samples from the shared "
+        "checkpoint, (SFT − RL) − (on-policy − SFT) > 0 accuracy points",
+        f"{CHAN}, the sentence 'The on policy distillation/dAgger > SFT/behavioral cloning seems like a smaller "
+        "improvement in comparison to that'",
         margin_difference,
         AtLeast(0.0),
+        quote=CHAN_DAGGER,
+        contrasts=(FEW_BITS,),
     ),
     Claim(
         "distilled-ahead-at-equal-steps",
-        "At equal training steps, a student trained on the teacher's soft targets is ahead of one trained on hard "
-        f"labels by at least {AHEAD:.0%} accuracy (Skeptic's threshold)",
-        "Hinton, Vinyals & Dean 2015, Section 6 and Table 5 (soft targets let a model generalize from 3% of the data)",
+        "At equal training steps, a capacity-bound student trained on the teacher's full distribution is ahead of one "
+        f"trained on hard labels by at least {AHEAD:.0%} accuracy on average along training (Skeptic's line)",
+        "Hinton, Vinyals & Dean 2015 (arXiv 1503.02531), Section 6 and Table 5",
         distilled_ahead,
         AtLeast(AHEAD),
-        own_threshold="the paper gives no margin; 1 accuracy point is Skeptic's",
+        own_threshold="the paper gives no margin; 2 accuracy points is Skeptic's",
+        quote=CHAN_WHY,
+        contrasts=(ARGMAX_TARGETS,),
+        band=(AtLeast(0.01), AtLeast(0.05)),
     ),
     Claim(
-        "overtrained-catches-up",
-        "A small model trained 16 times longer on hard ground truth ends up about as good as the same model distilled "
-        f"for 1x: accuracy(hard, 16N) − accuracy(distilled, N) ≥ −{SAME:.0%} (Skeptic's tolerance)",
-        "Busbridge et al. 2025, Distillation scaling laws, abstract and Section 5 (supervised learning catches up "
-        "with distillation given enough compute)",
-        overtrained_gap,
-        AtLeast(-SAME),
-        own_threshold="'about as good' read as within 2 accuracy points",
+        "overtrained-matches-distilled",
+        "A capacity-bound small student trained to convergence on hard labels ends about as good as the same student "
+        f"distilled from the teacher: |accuracy(hard) − accuracy(distilled)| ≤ {SAME:.0%} (Skeptic's tolerance)",
+        f"{CHAN}, the sentence 'sufficiently over trained low parameter models ~= distilled low parameter models'; "
+        "Busbridge et al. 2025 (arXiv 2502.08606), abstract",
+        converged_gap,
+        Between(-SAME, SAME),
+        own_threshold="'~=' read as within 5 accuracy points (band 2 to 10)",
+        quote=CHAN_CAPACITY,
+        contrasts=(WIDE_STUDENTS,),
+        band=(Between(-0.02, 0.02), Between(-0.1, 0.1)),
     ),
 )
 
@@ -279,11 +493,19 @@ CLAIMS = (
 
 def exact_teacher(m: Measurements) -> ProbeOutcome:
     c = m["teacher_check"]
-    ok = c["prompts"] > 0 and c["checker_agrees"] == c["prompts"] and c["rule_matches_running_sum"] == c["prompts"]
+    ok = (
+        c["prompts"] > 0
+        and c["checker_agrees"] == c["prompts"]
+        and c["rule_matches_answers"] == c["prompts"]
+        and c["count_expert_corrects"] == c["corrupted"] > 0
+        and c["sum_expert_continues"] == c["corrupted"]
+    )
     return ProbeOutcome(
         ok,
-        f"the teacher's step rule reproduced the running sum on {c['rule_matches_running_sum']} of {c['prompts']} "
-        f"held-out prompts and its final answers passed the independent checker on {c['checker_agrees']}",
+        f"the experts' rollouts matched the answers on {c['rule_matches_answers']} of {c['prompts']} held-out "
+        f"prompts and passed the independent checker on {c['checker_agrees']}; after a corrupted answer the count's "
+        f"expert wrote the true count on {c['count_expert_corrects']} of {c['corrupted']} states and the sum's "
+        f"continued from the state on {c['sum_expert_continues']}",
     )
 
 
@@ -326,31 +548,120 @@ def held_out(m: Measurements) -> ProbeOutcome:
 def named_states(m: Measurements) -> ProbeOutcome:
     bad = []
     for name in ("sft_vs_rl", "horizons"):
-        off = m[name]["off_path"]
-        if off.get("bc", 1.0) != 0.0:
-            bad.append(f"{name}: behaviour cloning trained on {off.get('bc', 1.0):.1%} off-path states (must be 0)")
-        if off.get("on-policy", 0.0) <= 0.0:
-            bad.append(f"{name}: on-policy distillation never trained on a state off the teacher's path")
-    shares = [m[name]["off_path"].get("on-policy", 0.0) for name in ("sft_vs_rl", "horizons")]
+        off = m[name]["off_path"].get("bc", 1.0)
+        if off != 0.0:
+            bad.append(f"{name}: behaviour cloning trained on {off:.1%} off-path states (must be 0)")
+    op = m["sft_vs_rl"]["off_path"].get("on-policy", 0.0)
+    if op <= 0.0:
+        bad.append("sft_vs_rl: on-policy distillation never trained on a state off the expert's path")
     detail = "; ".join(bad) or (
-        "behaviour cloning trained only on the teacher's own states; on-policy distillation on its own "
-        f"({shares[0]:.1%} and {shares[1]:.1%} of states off the teacher's path)"
+        "behaviour cloning trained only on the expert's own states; on-policy distillation on its own "
+        f"({op:.1%} of states off the expert's path)"
     )
     return ProbeOutcome(not bad, detail)
 
 
-CHANCE_BAND = 0.2
+CHANCE_BAND = 0.1
 
 
 def at_chance(m: Measurements) -> ProbeOutcome:
-    p = int(m["config"]["p"])
-    start = [r["final_accuracy"] for r in m["sft_vs_rl"]["curves"] if r["step"] == 0]
-    first = m["sft_vs_rl"]["rewards"][0]["success"]
-    worst = max(abs(a - 1 / p) for a in start + first)
+    chance = float(m["sft_vs_rl"]["chance"])
+    start = [r["final_accuracy"] for r in m["sft_vs_rl"]["untrained"]]
+    worst = max(abs(a - chance) for a in start)
     return ProbeOutcome(
         worst <= CHANCE_BAND,
-        f"untrained students' held-out accuracy and RL's first-batch success are within {worst:.3f} of chance 1/p = "
-        f"{1 / p:.3f} (allowed {CHANCE_BAND})",
+        f"untrained students' held-out accuracy is within {worst:.3f} of chance 1/p = {chance:.3f} (allowed "
+        f"{CHANCE_BAND})",
+    )
+
+
+def checkpoint_learned(m: Measurements) -> ProbeOutcome:
+    chance = float(m["sft_vs_rl"]["chance"])
+    start = float(np.mean([r["start"] for r in margins(m)]))
+    return ProbeOutcome(
+        start >= chance + ARM_MARGIN,
+        f"the briefly cloned checkpoint's mean held-out accuracy is {start:.3f} (needs ≥ chance {chance:.3f} + "
+        f"{ARM_MARGIN})",
+    )
+
+
+def arm_learns(method: str) -> Callable[[Measurements], ProbeOutcome]:
+    def check(m: Measurements) -> ProbeOutcome:
+        gains = []
+        for s in seeds(m):
+            rows = sorted((r for r in rows_of(m, method) if r["seed"] == s), key=lambda r: r["samples"])
+            gains.append(float(rows[-1]["final_accuracy"]) - float(rows[0]["final_accuracy"]))
+        mean = float(np.mean(gains))
+        return ProbeOutcome(
+            mean >= ARM_MARGIN,
+            f"{method}'s held-out accuracy rose by {mean:+.3f} on average from the checkpoint to the end of its "
+            f"budget (needs ≥ {ARM_MARGIN})",
+        )
+
+    return check
+
+
+HORIZON_ERROR_MAX = 0.1
+
+
+def horizon_arms_learn(m: Measurements) -> ProbeOutcome:
+    """Both arms of experiment 2 learned the expert's path: teacher-forced step error (no slips) at most 0.1, where
+    an untrained student errs on about 80% of steps."""
+    worst = {
+        method: max(float(r["forced_error"]) for r in m["horizons"]["natural"] if r["method"] == method)
+        for method in ("bc", "on-policy")
+    }
+    return ProbeOutcome(
+        all(v <= HORIZON_ERROR_MAX for v in worst.values()),
+        "worst teacher-forced step error without slips: "
+        + ", ".join(f"{k} {v:.3f}" for k, v in worst.items())
+        + f" (needs ≤ {HORIZON_ERROR_MAX})",
+    )
+
+
+def slips_applied(m: Measurements) -> ProbeOutcome:
+    """The slips that hold ε fixed were applied: some share of the scored steps was slipped."""
+    share = float(m["horizons"]["slip_share"])
+    return ProbeOutcome(share > 0, f"slips hit {share:.3f} of the scored steps (needs > 0)")
+
+
+def slips_hold_eps(m: Measurements) -> ProbeOutcome:
+    """ε is held fixed by the slips: every horizon's ε of every student is at least half the measured slip share
+    and at most the share plus 0.1 (the student's own on-path error is small)."""
+    share = float(m["horizons"]["slip_share"])
+    eps = [float(r["eps"]) for r in m["horizons"]["rows"]]
+    ok = share > 0 and all(0.5 * share <= e <= share + 0.1 for e in eps)
+    return ProbeOutcome(
+        ok, f"slips hit {share:.3f} of steps; ε over horizons and students ranged {min(eps):.3f} to {max(eps):.3f}"
+    )
+
+
+def distill_arms_learn(m: Measurements) -> ProbeOutcome:
+    """At the widest width, both kinds of student beat chance by ARM_MARGIN at the end of training."""
+    w = widths(m)[-1]
+    chance = float(m["distill"]["chance"])
+    ends = {}
+    for method in ("distilled", "hard"):
+        curve = distill_curve(m, method, w)
+        ends[method] = float(np.mean(curve[max(curve)]))
+    return ProbeOutcome(
+        all(v >= chance + ARM_MARGIN for v in ends.values()),
+        f"at width {w}, distilled and hard-label students end at {ends['distilled']:.3f} and {ends['hard']:.3f} "
+        f"(need ≥ chance {chance:.3f} + {ARM_MARGIN})",
+    )
+
+
+SOFT_MIN = 0.01
+
+
+def soft_targets(m: Measurements) -> ProbeOutcome:
+    """The distilled students' targets are a distribution: on some states the teacher's top answer has probability
+    below 0.999 (otherwise distillation is hard-label training under another name)."""
+    share = float(np.mean(m["distill"]["soft_share"]))
+    return ProbeOutcome(
+        share >= SOFT_MIN,
+        f"the teacher's targets put less than 0.999 on their top answer on {share:.1%} of training states (needs ≥ "
+        f"{SOFT_MIN:.0%})",
     )
 
 
@@ -361,7 +672,7 @@ def independent(m: Measurements) -> ProbeOutcome:
 
 def metrics_consistent(m: Measurements) -> ProbeOutcome:
     """On one set of rollouts: all steps right ⇒ final answer right, and a wrong final answer costs ≥ 1 mistake."""
-    rows = m["sft_vs_rl"]["curves"] + m["horizons"]["rows"] + m["distill"]["rows"]
+    rows = m["sft_vs_rl"]["curves"] + m["horizons"]["natural"] + m["distill"]["rows"]
     bad = [
         r for r in rows
         if r["sequence_accuracy"] > r["final_accuracy"] + 1e-9 or (1 - r["final_accuracy"]) > r["cost"] + 1e-9
@@ -371,7 +682,7 @@ def metrics_consistent(m: Measurements) -> ProbeOutcome:
 
 def evaluation_cross_check(m: Measurements) -> ProbeOutcome:
     rows = m["sft_vs_rl"]["evaluation_cross_check"]
-    tol = 1.0 / float(m["config"]["eval_prompts"])
+    tol = 1.0 / float(m["sft_vs_rl"]["eval_prompts"])
     worst = max(abs(r["batched"] - r["reference"]) for r in rows)
     return ProbeOutcome(
         worst <= tol,
@@ -381,8 +692,9 @@ def evaluation_cross_check(m: Measurements) -> ProbeOutcome:
 
 
 PROBES = (
-    Probe("exact-teacher", "The exact teacher is perfect: its step rule reproduces the running sum and an independent "
-          "checker accepts its answers", exact_teacher),
+    Probe("exact-teacher", "The exact experts are right: their step rules reproduce the answers, an independent "
+          "checker accepts them, and off the path the count's expert corrects while the sum's continues",
+          exact_teacher),
     Probe("trained-teacher-near-perfect", f"The trained teacher reaches ≥ {TEACHER_MIN:.0%} held-out accuracy, so "
           "distilling from it can teach the task", trained_teacher),
     Probe("reward-agrees-with-checker", "The RL reward equals an independent pure-Python checker on every episode of "
@@ -392,9 +704,24 @@ PROBES = (
     Probe("held-out-disjoint", "Evaluation prompts are disjoint from every training prompt and lie in the held-out "
           "part of the prompt space", held_out),
     Probe("arms-train-on-named-states", "Each method trains on the states it names: behaviour cloning only on the "
-          "teacher's path, on-policy distillation also off it", named_states),
-    Probe("untrained-at-chance", "A control at chance: untrained students and RL's first batch answer correctly at "
-          f"about 1/p (within {CHANCE_BAND})", at_chance),
+          "expert's path, on-policy distillation also off it", named_states),
+    Probe("untrained-at-chance", "A control at chance: untrained students answer correctly at about 1/p (within "
+          f"{CHANCE_BAND})", at_chance),
+    Probe("checkpoint-learned", f"Arm works: the briefly cloned checkpoint beats chance by ≥ {ARM_MARGIN}",
+          checkpoint_learned),
+    Probe("sft-arm-learns", f"Arm works: SFT gains ≥ {ARM_MARGIN} accuracy over the checkpoint", arm_learns("sft")),
+    Probe("onpolicy-arm-learns", f"Arm works: on-policy distillation gains ≥ {ARM_MARGIN} accuracy over the checkpoint",
+          arm_learns("on-policy")),
+    Probe("rl-arm-learns", f"Arm works: RL gains ≥ {ARM_MARGIN} accuracy over the checkpoint", arm_learns("rl")),
+    Probe("horizon-arms-learn", "Arms work: behaviour cloning and on-policy distillation both learned the expert's "
+          f"path (teacher-forced step error ≤ {HORIZON_ERROR_MAX}, untrained ≈ 0.8)", horizon_arms_learn),
+    Probe("slips-applied", "The slips that hold ε fixed were applied to the scored rollouts", slips_applied),
+    Probe("slips-hold-eps", "ε is held fixed: every student's ε at every horizon sits at the measured slip rate",
+          slips_hold_eps),
+    Probe("distill-arms-learn", f"Arms work: at the widest width both kinds of student beat chance by ≥ {ARM_MARGIN}",
+          distill_arms_learn),
+    Probe("soft-targets-carry-information", "Arm works: the distilled students' targets are the teacher's "
+          f"distribution, not one-hot (top probability below 0.999 on ≥ {SOFT_MIN:.0%} of states)", soft_targets),
     Probe("replicates-independent", "Seeds are independent replicates: their initial weights differ", independent),
     Probe("evaluation-cross-check", "Two independent implementations agree: the batched evaluation and an unbatched "
           "step-by-step decoder give the same held-out accuracy for every trained student", evaluation_cross_check),

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field, field_validator
 
 from skeptic.core.study import StudyConfig
 
 
 class ImitationConfig(StudyConfig):
+    horizon_task: Literal["count", "sum"] = "count"
+    """The task of experiment 2 (horizons). ``count``: the running count of zeros mod p, whose expert writes the true
+    count at any state (errors compound); ``sum``: the running sum mod p, whose expert continues from the state (a
+    mistake costs one step): the contrast. Experiments 1 and 3 always run on the sum."""
     n_seeds: int = Field(3, ge=2, le=16)
     """Independent students per method (initial weights and data streams); ≥ 2 for intervals over seeds."""
     p: int = Field(5, ge=2, le=16)
@@ -24,7 +30,7 @@ class ImitationConfig(StudyConfig):
     """Adam learning rate of the students' supervised and distillation updates (β = (0.9, 0.98), constant)."""
     teacher_lr: float = Field(0.003, gt=0.0, le=1.0)
     """Adam learning rate of the trained teacher (wider models want a smaller rate)."""
-    teacher_candidates: int = Field(3, ge=1, le=16)
+    teacher_candidates: int = Field(2, ge=1, le=16)
     """Teachers trained side by side from different seeds; the one with the best accuracy on fresh training-split
     prompts (never the held-out ones) becomes the teacher."""
     batch: int = Field(32, ge=4, le=4096)
@@ -35,28 +41,54 @@ class ImitationConfig(StudyConfig):
     """Log-spaced evaluations along the SFT / on-policy / RL curves."""
     rl_horizon: int = Field(4, ge=2, le=16)
     """Horizon T of experiment 1 (SFT vs on-policy distillation vs RL)."""
-    sft_steps: int = Field(200, ge=1, le=100_000)
-    """Steps of SFT and on-policy distillation in experiment 1 (``sft_steps · batch`` samples)."""
-    rl_steps: int = Field(260, ge=1, le=1_000_000)
+    clone_steps: int = Field(100, ge=0, le=100_000)
+    """Steps of behaviour cloning that make experiment 1's shared checkpoint, from which every arm starts."""
+    finetune_lr: float = Field(0.002, gt=0.0, le=1.0)
+    """Adam learning rate of experiment 1's SFT and on-policy arms from the checkpoint (a fresh Adam at the cloning
+    rate of 0.005 first knocks the checkpoint back; RL has its own ``rl_lr``)."""
+    sft_labels: Literal["every-step", "final"] = "every-step"
+    """What experiment 1's SFT and on-policy arms are taught from the checkpoint on: the expert's label at every step
+    (T·log₂ p bits a demonstration) or at the final step alone (log₂ p bits: the contrast without dense supervision)."""
+    sft_steps: int = Field(100, ge=1, le=100_000)
+    """Steps of SFT and on-policy distillation from the checkpoint in experiment 1 (``sft_steps · batch`` samples)."""
+    rl_steps: int = Field(200, ge=1, le=1_000_000)
     """Steps of REINFORCE in experiment 1 (``rl_steps · rl_prompts · rl_group`` episodes)."""
-    rl_prompts: int = Field(32, ge=1, le=1024)
+    rl_prompts: int = Field(16, ge=1, le=1024)
     """Training prompts per RL step."""
     rl_group: int = Field(8, ge=2, le=256)
     """Sampled answers per prompt; the baseline is the group's mean reward (GRPO's, without std normalization)."""
-    rl_lr: float = Field(0.003, gt=0.0, le=1.0)
+    rl_reward: Literal["outcome", "steps"] = "outcome"
+    """RL's reward: 1 for a right final answer (at most 1 bit an episode), or the share of steps right (a 0/1 signal
+    per step, up to T bits: the contrast in which RL's feedback is dense too)."""
+    rl_lr: float = Field(0.001, gt=0.0, le=1.0)
     """Adam learning rate of REINFORCE (smaller than SFT's: policy gradients are noisier)."""
     horizons: tuple[int, ...] = (3, 6, 9)
-    """Horizons T of experiment 2 (behaviour cloning vs on-policy distillation), increasing, at least three."""
-    horizon_steps: int = Field(100, ge=1, le=100_000)
-    """Steps per horizon in experiment 2; both methods get ``horizon_steps · batch · T`` teacher labels."""
+    """Horizons T of experiment 2 (behaviour cloning vs on-policy distillation), increasing, at least three; the
+    students train at the longest and are scored on the first T steps of each episode."""
+    horizon_steps: int = Field(200, ge=1, le=100_000)
+    """Training steps of experiment 2; both methods get ``horizon_steps · batch · T`` expert labels."""
+    slip_rate: float = Field(0.05, ge=0.0, le=0.5)
+    """Probability that an action of experiment 2's scored rollouts is replaced by a wrong digit: ε held fixed across
+    horizons (Ross et al.'s cost then grows as T·ε without compounding, as T²ε/2 with full compounding)."""
+    onpolicy_rollouts: bool = True
+    """Whether experiment 2's on-policy arm trains on its own rollouts (False: on the expert's, the contrast in which
+    it is behaviour cloning under another name)."""
     distill_horizon: int = Field(4, ge=2, le=16)
     """Horizon T of experiment 3 (distilled vs overtrained)."""
     teacher_steps: int = Field(300, ge=1, le=100_000)
     """SFT steps of the trained teacher on the ground truth."""
-    distill_steps: int = Field(50, ge=1, le=100_000)
-    """N: the distilled students' budget; the hard-label students are evaluated at N, 4N and 16N steps."""
+    student_widths: tuple[int, ...] = (4, 6, 8)
+    """Student widths of experiment 3, increasing; the claims read the narrowest width whose students learned at all
+    (where capacity binds hardest), the contrast sets one wide width where it cannot bind."""
+    distill_steps: int = Field(400, ge=1, le=100_000)
+    """Training steps of experiment 3 for both kinds of student (evaluated at log-spaced steps up to this)."""
+    distill_lr: float = Field(0.01, gt=0.0, le=1.0)
+    """Adam learning rate of experiment 3's students (narrow students want a larger rate)."""
     distill_temperature: float = Field(2.0, gt=0.0, le=100.0)
-    """Temperature τ of the teacher's soft targets softmax(z/τ) (Hinton et al. 2015 use τ > 1)."""
+    """Temperature τ of the teacher's targets softmax(z/τ) (Hinton et al. 2015 use τ > 1: at τ = 1 the trained
+    teacher puts ≥ 0.999 on its top answer on every state, and its distribution is its argmax)."""
+    distill_target: Literal["soft", "argmax"] = "soft"
+    """``soft``: the teacher's distribution; ``argmax``: its one-hot argmax (the contrast without soft targets)."""
 
     @field_validator("horizons")
     @classmethod
@@ -65,33 +97,44 @@ class ImitationConfig(StudyConfig):
             raise ValueError("needs at least three strictly increasing horizons in [2, 32] (a slope needs three)")
         return v
 
+    @field_validator("student_widths")
+    @classmethod
+    def _widths(cls, v: tuple[int, ...]) -> tuple[int, ...]:
+        if not v or list(v) != sorted(set(v)) or v[0] < 2 or v[-1] > 256 or any(w % 2 for w in v):
+            raise ValueError("needs strictly increasing even widths in [2, 256] (students have 2 heads)")
+        return v
+
 
 PRESETS = {
     "test": ImitationConfig(
         n_seeds=2,
-        batch=32,
+        batch=16,
         eval_prompts=64,
-        checkpoints=4,
-        sft_steps=30,
-        rl_steps=10,
-        rl_prompts=8,
+        checkpoints=3,
+        clone_steps=5,
+        sft_steps=10,
+        rl_steps=5,
+        rl_prompts=4,
         rl_group=4,
-        horizons=(3, 4, 5),
-        horizon_steps=20,
-        teacher_steps=200,
+        horizons=(2, 3, 4),
+        horizon_steps=10,
+        teacher_steps=20,
+        teacher_candidates=1,
+        student_widths=(2, 8),
         distill_steps=10,
     ),
     "quick": ImitationConfig(),
     "paper": ImitationConfig(
-        n_seeds=6,
-        eval_prompts=2048,
-        checkpoints=14,
+        n_seeds=5,
+        eval_prompts=1024,
+        checkpoints=12,
+        clone_steps=100,
         sft_steps=300,
-        rl_steps=3000,
-        rl_prompts=16,
-        horizons=(3, 6, 9, 12, 16),
-        horizon_steps=150,
-        teacher_steps=1000,
-        distill_steps=60,
+        rl_steps=800,
+        horizons=(3, 6, 9, 12),
+        horizon_steps=600,
+        teacher_steps=600,
+        student_widths=(4, 6, 8, 32),
+        distill_steps=1500,
     ),
 }

@@ -1,17 +1,20 @@
 """The three experiments of the imitation study, each one batched computation over seeds and methods.
 
-1. :func:`sft_vs_rl`: the same students from the same initial weights learn the task (a) by supervised fine-tuning
-   on the exact teacher's demonstrations (behaviour cloning), (b) by on-policy distillation (their own sampled
-   answers, relabelled by the teacher at every step: DAgger with β = 0, GKD with λ = 1) and (c) by REINFORCE with a
-   group-mean baseline on the 0/1 outcome reward. Held-out final-answer accuracy is recorded against samples.
-2. :func:`horizons`: behaviour cloning against on-policy distillation at equal teacher queries, over horizons T;
-   Ross et al.'s cost (mistakes per episode against the teacher at the visited state) on held-out prompts.
-3. :func:`distill_vs_overtrain`: a larger transformer is trained on the ground truth (the imperfect teacher); small
-   students learn from its soft next-token distributions for N steps, or from the hard ground truth for up to 16N
-   steps (evaluated at N, 4N, 16N).
+1. :func:`sft_vs_rl`: students are first cloned briefly from the expert (``clone_steps`` of behaviour cloning), and
+   from that shared checkpoint learn on by (a) supervised fine-tuning on the expert's demonstrations, (b) on-policy
+   distillation (their own sampled answers relabelled by the expert at every step: DAgger with β = 0, GKD with
+   λ = 1) and (c) REINFORCE with a group-mean baseline on the 0/1 outcome reward, as the Qwen3 report compares RL
+   with on-policy distillation from one checkpoint. Held-out final-answer accuracy is recorded against samples.
+2. :func:`horizons`: behaviour cloning against on-policy distillation at equal expert queries, trained at the longest
+   horizon and scored on every horizon T ≤ it (the first T steps of an episode are an episode of horizon T, so one
+   policy, one ε), with a fixed per-step slip added to every action (:func:`task.slips`): Ross et al.'s cost at a
+   fixed ε, and each student's error on and off the expert's path.
+3. :func:`distill_vs_overtrain`: a wider transformer is trained on the ground truth (the teacher); students of several
+   widths learn from its full next-token distributions or from the hard ground truth, from the same initial weights
+   for the same steps, evaluated along the way: equal steps and convergence, per width.
 
-Every function takes ``device`` and returns JSON-able rows; the random streams are ``torch.Generator`` objects
-seeded from the run's seed, one per purpose.
+Every function takes the run context, whose named streams (``ctx.torch_generator``, ``ctx.seed_for``) give every
+random draw (no seed arithmetic), and returns JSON-able rows.
 """
 
 from __future__ import annotations
@@ -21,8 +24,15 @@ from typing import Any
 import numpy as np
 import torch
 
+from skeptic.core.study import RunContext
 from skeptic.models import TinyTransformer
 from skeptic.studies.imitation import nets, task
+
+OUTCOME_TASK = "sum"
+"""Experiments 1 and 3 run on the running sum: its answers are uniform over the p digits, so chance is exactly 1/p
+and a demonstration's T·log₂ p bits are exact (the count's answers are skewed: a policy that writes 0 or 1 is right
+on 80% of 4-digit prompts, and RL stalls there). Compounding plays no part in them (they score the final answer
+on the student's own rollouts)."""
 
 
 def checkpoints(steps: int, n: int) -> list[int]:
@@ -36,7 +46,7 @@ def _codes(x: torch.Tensor, p: int) -> set[int]:
 
 
 class _Ledger:
-    """What the probes read: prompts seen in training, states each arm trained on, rewards checked."""
+    """What the probes read: prompts seen in training, states each arm trained on."""
 
     def __init__(self) -> None:
         self.train_codes: set[int] = set()
@@ -45,15 +55,17 @@ class _Ledger:
     def train_batch(self, x: torch.Tensor, p: int) -> None:
         self.train_codes |= _codes(x, p)
 
-    def states(self, arm: str, x: torch.Tensor, y: torch.Tensor, p: int) -> None:
-        """Share of training states (steps) off the teacher's own path: some earlier answer differs from s_t."""
-        wrong = (y != task.running_sum(x, p)).int().cumsum(-1)
+    def states(self, arm: str, x: torch.Tensor, y: torch.Tensor, p: int, kind: str) -> None:
+        """Share of training states (steps) off the expert's own path: some earlier answer is wrong."""
+        wrong = (y != task.answers(x, p, kind)).int().cumsum(-1)
         prior_wrong = torch.cat([torch.zeros_like(wrong[..., :1]), wrong[..., :-1]], dim=-1) > 0
         self.off_path.setdefault(arm, []).append(float(prior_wrong.float().mean()))
 
 
-def _eval_rows(stack: nets.Stack, x_eval: torch.Tensor, p: int, labels: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    ev = nets.evaluate(stack, x_eval, p)
+def _eval_rows(
+    stack: nets.Stack, x_eval: torch.Tensor, p: int, kind: str, labels: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    ev = nets.evaluate(stack, x_eval, p, kind)
     return [
         lab | {"final_accuracy": a, "cost": c, "sequence_accuracy": s, "forced_error": f}
         for lab, a, c, s, f in zip(
@@ -63,15 +75,15 @@ def _eval_rows(stack: nets.Stack, x_eval: torch.Tensor, p: int, labels: list[dic
 
 
 def _supervised_batch(
-    stack: nets.Stack, arms: list[str], x: torch.Tensor, p: int, gen: torch.Generator, ledger: _Ledger
+    stack: nets.Stack, arms: list[str], x: torch.Tensor, p: int, kind: str, gen: torch.Generator, ledger: _Ledger
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """States and teacher labels for every model: the teacher's rollouts for "bc", the model's own samples for
-    "on-policy" (relabelled by the teacher at each visited state)."""
-    y = task.running_sum(x, p).clone()
+    """States and expert labels for every model: the expert's rollouts for "bc", the model's own samples for
+    "on-policy" (relabelled by the expert at each visited state)."""
+    y = task.answers(x, p, kind).clone()
     own = [i for i, a in enumerate(arms) if a == "on-policy"]
     if own:
         y[own] = nets.rollout(stack.select(own), x[own], p, temperature=1.0, gen=gen)
-    return y, task.teacher_labels(x, y, p)
+    return y, task.expert_labels(x, y, p, kind)
 
 
 def train_imitation(
@@ -80,6 +92,7 @@ def train_imitation(
     *,
     T: int,
     p: int,
+    kind: str,
     steps: int,
     batch: int,
     lr: float,
@@ -89,37 +102,44 @@ def train_imitation(
     gen: torch.Generator,
     ledger: _Ledger,
     device: str = "cpu",
+    final_only: bool = False,
 ) -> list[dict[str, Any]]:
     """Behaviour cloning ("bc") and on-policy distillation ("on-policy") models trained side by side.
 
-    Each step every model gets ``batch`` fresh training prompts and one teacher label per answer step (equal teacher
-    queries for both arms: ``batch · T`` labels a step); the loss is the cross-entropy of those labels.
+    Each step every model gets ``batch`` fresh training prompts and one expert label per answer step (equal expert
+    queries for both arms: ``batch · T`` labels a step); the loss is the cross-entropy of those labels
+    (``final_only``: of the last step's label alone, a demonstration of log₂ p bits). ``n_checkpoints = 0`` evaluates
+    nothing.
     """
     opt = nets.optimizer(stack, lr)
     rows: list[dict[str, Any]] = []
-    marks = set(checkpoints(steps, n_checkpoints))
+    marks = set(checkpoints(steps, n_checkpoints)) if n_checkpoints else set()
     M = stack.size
     for s in range(steps + 1):
         if s in marks:
-            rows += [r | {"step": s, "samples": s * batch} for r in _eval_rows(stack, x_eval, p, labels)]
+            rows += [r | {"step": s, "samples": s * batch} for r in _eval_rows(stack, x_eval, p, kind, labels)]
         if s == steps:
             break
         x = task.sample_prompts(M * batch, T, p, gen, split="train", device=device).reshape(M, batch, T)
         ledger.train_batch(x, p)
-        y, target = _supervised_batch(stack, arms, x, p, gen, ledger)
+        y, target = _supervised_batch(stack, arms, x, p, kind, gen, ledger)
         for arm in sorted(set(arms)):  # recorded here, where each model's arm is assigned, not where it is used
             idx = [i for i, a in enumerate(arms) if a == arm]
-            ledger.states(arm, x[idx], y[idx], p)
-        nets.step(opt, nets.cross_entropy(nets.answer_logits(stack, x, y, p), target))
+            ledger.states(arm, x[idx], y[idx], p, kind)
+        logit = nets.answer_logits(stack, x, y, p)
+        if final_only:
+            logit, target = logit[..., -1:, :], target[..., -1:]
+        nets.step(opt, nets.cross_entropy(logit, target))
     return rows
 
 
 @torch.no_grad()
-def reference_accuracy(stack: nets.Stack, index: int, x_eval: torch.Tensor, p: int) -> float:
+def reference_accuracy(stack: nets.Stack, index: int, x_eval: torch.Tensor, p: int, kind: str) -> float:
     """Final-answer accuracy of one model of the stack, decoded greedily by an independent, unbatched loop.
 
     The model is rebuilt as a plain :class:`~skeptic.models.TinyTransformer` from its slice of the stacked parameters
-    and run step by step (no vmap, no :func:`nets.rollout`), so that the batched evaluation can be cross-checked.
+    and run step by step (no vmap, no :func:`nets.rollout`), and scored by the pure-Python :func:`task.check_answer`,
+    so that the batched evaluation can be cross-checked.
     """
     model = TinyTransformer(stack.template.shape).to(x_eval.device)
     model.load_state_dict({k: v[index].detach() for k, v in stack.params.items()})
@@ -128,7 +148,8 @@ def reference_accuracy(stack: nets.Stack, index: int, x_eval: torch.Tensor, p: i
     for t in range(T):
         seq = task.sequences(x_eval[:, : t + 1], y[:, : t + 1], p)[:, :-1]
         y[:, t] = model(seq)[:, -1, p:].argmax(-1)
-    return float((y[:, -1] == task.running_sum(x_eval, p)[:, -1]).float().mean())
+    ok = [task.check_answer(a, b, p, kind) for a, b in zip(x_eval.tolist(), y.tolist(), strict=True)]
+    return sum(ok) / len(ok)
 
 
 def train_rl(
@@ -136,6 +157,7 @@ def train_rl(
     *,
     T: int,
     p: int,
+    kind: str,
     steps: int,
     prompts: int,
     group: int,
@@ -146,8 +168,10 @@ def train_rl(
     gen: torch.Generator,
     ledger: _Ledger,
     device: str = "cpu",
+    reward: str = "outcome",
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, int]]:
-    """REINFORCE with a group-mean baseline on the outcome reward ``1[y_T = s_T]``, ``prompts · group`` episodes a step.
+    """REINFORCE with a group-mean baseline on the outcome reward ``1[y_T right]``, ``prompts · group`` episodes a step
+    (``reward = "steps"``: the share of steps right, a 0/1 signal per step: the dense-reward contrast).
 
     Returns the evaluation rows, the reward statistics per step (success rate, reward bits ``H(q)`` per episode) and a
     check of the reward: every episode of the last batch scored again by the pure-Python checker.
@@ -160,57 +184,71 @@ def train_rl(
     check = {"episodes": 0, "agree": 0}
     for s in range(steps + 1):
         if s in marks:
-            rows += [r | {"step": s, "samples": s * B} for r in _eval_rows(stack, x_eval, p, labels)]
+            rows += [r | {"step": s, "samples": s * B} for r in _eval_rows(stack, x_eval, p, kind, labels)]
         if s == steps:
             break
         x = task.sample_prompts(M * prompts, T, p, gen, split="train", device=device).reshape(M, prompts, 1, T)
         x = x.expand(M, prompts, group, T).reshape(M, B, T)
         ledger.train_batch(x, p)
         y = nets.rollout(stack, x, p, temperature=1.0, gen=gen)
-        r = task.outcome_reward(x, y, p)
-        q = [float(v) for v in r.mean(-1)]
-        rewards.append({"step": s, "success": q, "bits_per_episode": [task.reward_bits(v) for v in q]})
+        r = outcome = task.outcome_reward(x, y, p, kind)
+        q = [float(v) for v in outcome.mean(-1)]
+        bits = [task.reward_bits(v) for v in q]
+        if reward == "steps":  # one 0/1 signal per step: its entropies add up (at most T bits an episode)
+            right = (y == task.answers(x, p, kind)).float()
+            bits = [sum(task.reward_bits(float(v)) for v in row) for row in right.mean(1)]
+            r = right.mean(-1)
+        rewards.append({"step": s, "success": q, "bits_per_episode": bits})
         if s == steps - 1:
-            xs, ys, rs = x.reshape(-1, T).tolist(), y.reshape(-1, T).tolist(), r.reshape(-1).tolist()
+            xs, ys, rs = x.reshape(-1, T).tolist(), y.reshape(-1, T).tolist(), outcome.reshape(-1).tolist()
             check["episodes"] = len(rs)
-            check["agree"] = sum(task.check_answer(a, b, p) == bool(c) for a, b, c in zip(xs, ys, rs, strict=True))
+            check["agree"] = sum(
+                task.check_answer(a, b, p, kind) == bool(c) for a, b, c in zip(xs, ys, rs, strict=True)
+            )
         logit = nets.answer_logits(stack, x, y, p)
         nets.step(opt, nets.reinforce_loss(logit, y, nets.group_advantages(r, group)))
     return rows, rewards, check
 
 
-def sft_vs_rl(cfg: Any, seed: int, device: str = "cpu") -> dict[str, Any]:
-    """Experiment 1 (see the module docstring): SFT, on-policy distillation and RL from the same initial weights."""
-    T, p, S = cfg.rl_horizon, cfg.p, cfg.n_seeds
-    gen = torch.Generator(device=device).manual_seed(seed)
-    inits = [seed * 100 + s for s in range(S)]
+def sft_vs_rl(cfg: Any, ctx: RunContext) -> dict[str, Any]:
+    """Experiment 1 (see the module docstring): a briefly cloned checkpoint, then SFT, on-policy distillation and RL
+    from it, seed by seed."""
+    T, p, S, kind, device = cfg.rl_horizon, cfg.p, cfg.n_seeds, OUTCOME_TASK, ctx.device
+    gen = ctx.torch_generator("sft_vs_rl", "data")
+    inits = [ctx.seed_for("sft_vs_rl", "init", s) for s in range(S)]
     shape = nets.model_shape(p, T, cfg.d_student, cfg.student_layers)
     x_eval = task.sample_prompts(cfg.eval_prompts, T, p, gen, split="eval", device=device)
     ledger = _Ledger()
+    start = nets.init_stack(shape, inits, device)
+    init_fingerprint = [float(v) for v in start.params["token_embedding.weight"].detach()[:, 0, 0]]
+    untrained = _eval_rows(start, x_eval, p, kind, [{"method": "untrained", "seed": s} for s in range(S)])
+    train_imitation(
+        start, ["bc"] * S, T=T, p=p, kind=kind, steps=cfg.clone_steps, batch=cfg.batch, lr=cfg.lr, x_eval=x_eval,
+        labels=[], n_checkpoints=0, gen=gen, ledger=_Ledger(), device=device,
+    )  # fmt: skip
     arms = ["bc"] * S + ["on-policy"] * S
-    stack = nets.init_stack(shape, inits + inits, device)  # both arms start from the same weights, seed by seed
+    stack = nets.Stack(start.template, {k: torch.cat([v, v]).detach().clone().requires_grad_(True)
+                                        for k, v in start.params.items()})  # fmt: skip
     labels = [{"method": "sft" if a == "bc" else "on-policy", "seed": i % S} for i, a in enumerate(arms)]
     imitation = train_imitation(
-        stack, arms, T=T, p=p, steps=cfg.sft_steps, batch=cfg.batch, lr=cfg.lr, x_eval=x_eval, labels=labels,
-        n_checkpoints=cfg.checkpoints, gen=gen, ledger=ledger, device=device,
+        stack, arms, T=T, p=p, kind=kind, steps=cfg.sft_steps, batch=cfg.batch, lr=cfg.finetune_lr, x_eval=x_eval,
+        labels=labels, n_checkpoints=cfg.checkpoints, gen=gen, ledger=ledger, device=device,
+        final_only=cfg.sft_labels == "final",
     )  # fmt: skip
-    rl_stack = nets.init_stack(shape, inits, device)
     rl_rows, rewards, check = train_rl(
-        rl_stack, T=T, p=p, steps=cfg.rl_steps, prompts=cfg.rl_prompts, group=cfg.rl_group, lr=cfg.rl_lr,
-        x_eval=x_eval, labels=[{"method": "rl", "seed": s} for s in range(S)], n_checkpoints=cfg.checkpoints,
-        gen=gen, ledger=ledger, device=device,
+        start.select(list(range(S))), T=T, p=p, kind=kind, steps=cfg.rl_steps, prompts=cfg.rl_prompts,
+        group=cfg.rl_group, lr=cfg.rl_lr, x_eval=x_eval, labels=[{"method": "rl", "seed": s} for s in range(S)],
+        n_checkpoints=cfg.checkpoints, gen=gen, ledger=ledger, device=device, reward=cfg.rl_reward,
     )  # fmt: skip
     batched = {r["method"] + str(r["seed"]): r["final_accuracy"] for r in imitation if r["step"] == cfg.sft_steps}
     cross_check = [
         {"model": lab["method"] + str(lab["seed"]), "batched": batched[lab["method"] + str(lab["seed"])],
-         "reference": reference_accuracy(stack, i, x_eval, p)}
+         "reference": reference_accuracy(stack, i, x_eval, p, kind)}
         for i, lab in enumerate(labels)
     ]  # fmt: skip
-    init_fingerprint = [
-        float(v) for v in nets.init_stack(shape, inits, device).params["token_embedding.weight"].detach()[:, 0, 0]
-    ]
     return {
         "T": T,
+        "untrained": untrained,
         "curves": imitation + rl_rows,
         "rewards": rewards,
         "reward_check": check,
@@ -219,62 +257,78 @@ def sft_vs_rl(cfg: Any, seed: int, device: str = "cpu") -> dict[str, Any]:
         "train_eval_overlap": len(ledger.train_codes & _codes(x_eval, p)),
         "eval_held_out": float(task.held_out(x_eval, p).float().mean()),
         "init_fingerprint": init_fingerprint,
-        "demo_bits": task.demonstration_bits(T, p),
+        "demo_bits": task.demonstration_bits(1 if cfg.sft_labels == "final" else T, p),
+        "chance": 1.0 / p,
+        "eval_prompts": int(x_eval.shape[0]),
     }
 
 
-def horizons(cfg: Any, seed: int, device: str = "cpu") -> dict[str, Any]:
-    """Experiment 2: behaviour cloning vs on-policy distillation at equal teacher queries, for every horizon T."""
-    p, S = cfg.p, cfg.n_seeds
-    rows: list[dict[str, Any]] = []
-    off_path: dict[str, list[float]] = {}
-    overlap, held = 0, []
-    for j, T in enumerate(cfg.horizons):
-        gen = torch.Generator(device=device).manual_seed(seed + 7919 * (j + 1))
-        inits = [seed * 100 + 50 + s for s in range(S)]
-        stack = nets.init_stack(nets.model_shape(p, T, cfg.d_student, cfg.student_layers), inits + inits, device)
-        arms = ["bc"] * S + ["on-policy"] * S
-        x_eval = task.sample_prompts(cfg.eval_prompts, T, p, gen, split="eval", device=device)
-        ledger = _Ledger()
-        out = train_imitation(
-            stack, arms, T=T, p=p, steps=cfg.horizon_steps, batch=cfg.batch, lr=cfg.lr, x_eval=x_eval,
-            labels=[{"method": a, "seed": i % S, "T": T} for i, a in enumerate(arms)], n_checkpoints=2, gen=gen,
-            ledger=ledger, device=device,
-        )  # fmt: skip
-        rows += [r for r in out if r["step"] == cfg.horizon_steps]
-        for k, v in ledger.off_path.items():
-            off_path.setdefault(k, []).extend(v)
-        overlap += len(ledger.train_codes & _codes(x_eval, p))
-        held.append(float(task.held_out(x_eval, p).float().mean()))
+def horizons(cfg: Any, ctx: RunContext) -> dict[str, Any]:
+    """Experiment 2: behaviour cloning vs on-policy distillation at equal expert queries, trained at the longest
+    horizon and scored, with a fixed slip rate, over the first T steps for every horizon T of ``cfg.horizons``.
+
+    ``cfg.onpolicy_rollouts = False`` trains the on-policy arm on the expert's states instead (the contrast in which
+    it is behaviour cloning under another name).
+    """
+    p, S, kind, device = cfg.p, cfg.n_seeds, cfg.horizon_task, ctx.device
+    T = max(cfg.horizons)
+    gen = ctx.torch_generator("horizons", "data")
+    inits = [ctx.seed_for("horizons", "init", s) for s in range(S)]
+    stack = nets.init_stack(nets.model_shape(p, T, cfg.d_student, cfg.student_layers), inits + inits, device)
+    arms = ["bc"] * S + ["on-policy" if cfg.onpolicy_rollouts else "bc"] * S
+    names = ["bc"] * S + ["on-policy"] * S
+    x_eval = task.sample_prompts(cfg.eval_prompts, T, p, gen, split="eval", device=device)
+    ledger = _Ledger()
+    natural = train_imitation(
+        stack, arms, T=T, p=p, kind=kind, steps=cfg.horizon_steps, batch=cfg.batch, lr=cfg.lr, x_eval=x_eval,
+        labels=[{"method": a, "seed": i % S, "T": T} for i, a in enumerate(names)], n_checkpoints=2, gen=gen,
+        ledger=ledger, device=device,
+    )  # fmt: skip
+    slip = task.slips(tuple(x_eval.shape), cfg.slip_rate, p, ctx.torch_generator("horizons", "slips"), device)
+    ev = nets.evaluate_slipped(stack, x_eval, p, kind, slip)
+    rows = [
+        {"method": name, "seed": i % S, "T": Th, "cost": float(sum(ev.wrong[i][:Th])),
+         "eps": float(np.mean(ev.forced[i][:Th]))}
+        for i, name in enumerate(names) for Th in cfg.horizons
+    ]  # fmt: skip
+    paths = [
+        {"method": name, "seed": i % S, "on_path_error": ev.on_path_error[i], "off_path_error": ev.off_path_error[i],
+         "off_path_steps": ev.off_path_steps[i]}
+        for i, name in enumerate(names)
+    ]  # fmt: skip
     return {
+        "T_train": T,
         "rows": rows,
-        "off_path": {k: float(np.mean(v)) for k, v in off_path.items()},
-        "train_eval_overlap": overlap,
-        "eval_held_out": float(np.mean(held)),
+        "paths": paths,
+        "natural": [r for r in natural if r["step"] == cfg.horizon_steps],
+        "slip_share": float((slip != 0).float().mean()),
+        "off_path": {("bc" if k == "bc" else "on-policy"): float(np.mean(v)) for k, v in ledger.off_path.items()},
+        "train_eval_overlap": len(ledger.train_codes & _codes(x_eval, p)),
+        "eval_held_out": float(task.held_out(x_eval, p).float().mean()),
     }
 
 
-def train_teacher(cfg: Any, seed: int, device: str = "cpu") -> tuple[nets.Stack, dict[str, Any]]:
-    """The imperfect teacher: a wider transformer (``d_teacher``) trained by SFT on the ground truth.
+def train_teacher(cfg: Any, ctx: RunContext) -> tuple[nets.Stack, dict[str, Any]]:
+    """The teacher: a wider transformer (``d_teacher``) trained by SFT on the ground truth.
 
     ``teacher_candidates`` teachers train side by side from different seeds; the one most accurate on fresh
     training-split prompts is kept (model selection that never looks at the held-out prompts).
     """
-    T, p, K = cfg.distill_horizon, cfg.p, cfg.teacher_candidates
-    gen = torch.Generator(device=device).manual_seed(seed)
+    T, p, K, kind, device = cfg.distill_horizon, cfg.p, cfg.teacher_candidates, OUTCOME_TASK, ctx.device
+    gen = ctx.torch_generator("teacher", "data")
     shape = nets.model_shape(p, T, cfg.d_teacher, cfg.teacher_layers)
-    teachers = nets.init_stack(shape, [seed * 100 + 90 + k for k in range(K)], device)
+    teachers = nets.init_stack(shape, [ctx.seed_for("teacher", "init", k) for k in range(K)], device)
     opt = nets.optimizer(teachers, cfg.teacher_lr)
     for _ in range(cfg.teacher_steps):
         x = task.sample_prompts(K * cfg.batch, T, p, gen, split="train", device=device).reshape(K, cfg.batch, T)
-        y = task.running_sum(x, p)
+        y = task.answers(x, p, kind)
         nets.step(opt, nets.cross_entropy(nets.answer_logits(teachers, x, y, p), y))
     x_val = task.sample_prompts(cfg.eval_prompts, T, p, gen, split="train", device=device)
-    val = nets.evaluate(teachers, x_val, p).final_accuracy
+    val = nets.evaluate(teachers, x_val, p, kind).final_accuracy
     best = int(np.argmax(val))
     teacher = teachers.select([best])
     x_eval = task.sample_prompts(cfg.eval_prompts, T, p, gen, split="eval", device=device)
-    ev = nets.evaluate(teacher, x_eval, p)
+    ev = nets.evaluate(teacher, x_eval, p, kind)
     return teacher, {
         "final_accuracy": ev.final_accuracy[0], "forced_error": ev.forced_error[0], "cost": ev.cost[0],
         "candidates_validation_accuracy": val, "chosen": best,
@@ -289,42 +343,101 @@ def teacher_probs(teacher: nets.Stack, x: torch.Tensor, y: torch.Tensor, p: int,
     return torch.softmax(flat.float() / temperature, dim=-1).reshape(M, *x.shape[1:], p)
 
 
-def distill_vs_overtrain(cfg: Any, seed: int, device: str = "cpu") -> dict[str, Any]:
-    """Experiment 3: students distilled from the trained teacher's soft targets vs trained on hard ground truth.
+def distill_vs_overtrain(cfg: Any, ctx: RunContext) -> dict[str, Any]:
+    """Experiment 3: per student width, students distilled from the teacher's distributions vs trained on the hard
+    ground truth, from the same initial weights (seed by seed) for ``distill_steps`` steps, evaluated at log-spaced
+    steps (equal steps at every checkpoint; the last is the budget's convergence).
 
-    Both kinds see ``batch`` fresh training prompts a step, on the ground-truth states, from the same initial weights
-    (seed by seed). The distilled students' loss is ``KL(q_τ ‖ π)`` against the teacher's distributions at temperature
-    ``distill_temperature``, for N steps; the hard students' is the cross-entropy of the correct answer, for 16N steps,
-    evaluated at N, 4N and 16N.
+    Both kinds see ``batch`` fresh training prompts a step, on the ground-truth states. The distilled loss is
+    ``KL(q_τ ‖ π)`` against the teacher's full distribution at temperature ``distill_temperature``
+    (``distill_target = "argmax"``: its one-hot argmax, the contrast without soft targets); the hard loss is the
+    cross-entropy of the correct answer.
     """
-    T, p, S, N = cfg.distill_horizon, cfg.p, cfg.n_seeds, cfg.distill_steps
-    teacher, teacher_eval = train_teacher(cfg, seed + 1, device)
-    gen = torch.Generator(device=device).manual_seed(seed + 2)
+    T, p, S, kind, device = cfg.distill_horizon, cfg.p, cfg.n_seeds, OUTCOME_TASK, ctx.device
+    teacher, teacher_eval = train_teacher(cfg, ctx)
+    gen = ctx.torch_generator("distill", "data")
     x_eval = task.sample_prompts(cfg.eval_prompts, T, p, gen, split="eval", device=device)
-    inits = [seed * 100 + 70 + s for s in range(S)]
-    shape = nets.model_shape(p, T, cfg.d_student, cfg.student_layers)
+    inits = [ctx.seed_for("distill", "init", s) for s in range(S)]
+    marks = set(checkpoints(cfg.distill_steps, cfg.checkpoints))
     rows: list[dict[str, Any]] = []
     kl: list[dict[str, Any]] = []
-    for kind, steps in (("distilled", N), ("hard", 16 * N)):
-        stack = nets.init_stack(shape, inits, device)
-        labels = [{"method": kind, "seed": s} for s in range(S)]
-        opt = nets.optimizer(stack, cfg.lr)
-        for s in range(steps + 1):
-            if s in (N, 4 * N, 16 * N):
-                rows += [r | {"step": s, "multiple": s // N} for r in _eval_rows(stack, x_eval, p, labels)]
-            if s == steps:
+    soft_share: list[float] = []
+    for width in cfg.student_widths:
+        stack = nets.init_stack(nets.model_shape(p, T, width, cfg.student_layers), inits + inits, device)
+        labels = [{"method": kind_, "seed": s, "width": width} for kind_ in ("distilled", "hard") for s in range(S)]
+        opt = nets.optimizer(stack, cfg.distill_lr)
+        for s in range(cfg.distill_steps + 1):
+            if s in marks:
+                rows += [r | {"step": s} for r in _eval_rows(stack, x_eval, p, kind, labels)]
+            if s == cfg.distill_steps:
                 break
             x = task.sample_prompts(S * cfg.batch, T, p, gen, split="train", device=device).reshape(S, -1, T)
-            y = task.running_sum(x, p)
+            x = torch.cat([x, x])  # the two kinds of a seed see the same prompts
+            y = task.answers(x, p, kind)
             logit = nets.answer_logits(stack, x, y, p)
-            if kind == "distilled":
-                loss = nets.soft_cross_entropy(logit, teacher_probs(teacher, x, y, p, cfg.distill_temperature))
-            else:
-                loss = nets.cross_entropy(logit, y)
+            q = teacher_probs(teacher, x[:S], y[:S], p, cfg.distill_temperature)
+            if cfg.distill_target == "argmax":
+                q = torch.nn.functional.one_hot(q.argmax(-1), p).float()
+            if s == 0:
+                soft_share.append(float((q.max(-1).values < 0.999).float().mean()))
+            loss = torch.cat([nets.soft_cross_entropy(logit[:S], q), nets.cross_entropy(logit[S:], y[S:])])
             nets.step(opt, loss)
         with torch.no_grad():  # how far each student ends from the teacher's distributions on held-out states
-            xe = x_eval.expand(S, *x_eval.shape)
-            ye = task.running_sum(xe, p)
+            xe = x_eval.expand(2 * S, *x_eval.shape)
+            ye = task.answers(xe, p, kind)
             d = nets.soft_cross_entropy(nets.answer_logits(stack, xe, ye, p), teacher_probs(teacher, xe, ye, p, 1.0))
         kl += [lab | {"kl": float(v)} for lab, v in zip(labels, d, strict=True)]
-    return {"teacher": teacher_eval, "rows": rows, "kl_to_teacher": kl}
+    return {"teacher": teacher_eval, "rows": rows, "kl_to_teacher": kl, "soft_share": soft_share, "chance": 1.0 / p}
+
+
+HAND_BITS = {
+    "demo_T3_p2": 3.0,
+    "demo_T2_p4": 4.0,
+    "demo_T1_p8": 3.0,
+    "reward_q0.5": 1.0,
+    "reward_q0.25": 0.8112781244591328,
+}
+"""Bits computed by hand: T·log₂ p for (3, 2), (2, 4), (1, 8); H(1/2) = 1; H(1/4) = 2 − (3/4)·log₂ 3 ≈ 0.811278."""
+
+
+def bits_check() -> dict[str, float]:
+    """The study's bits accounting evaluated on the hand-computed cases of :data:`HAND_BITS`."""
+    return {
+        "demo_T3_p2": task.demonstration_bits(3, 2),
+        "demo_T2_p4": task.demonstration_bits(2, 4),
+        "demo_T1_p8": task.demonstration_bits(1, 8),
+        "reward_q0.5": task.reward_bits(0.5),
+        "reward_q0.25": task.reward_bits(0.25),
+    }
+
+
+def teacher_check(config: Any, ctx: RunContext) -> dict[str, Any]:
+    """The exact experts of both tasks against the pure-Python checker, on held-out prompts at every horizon.
+
+    Invariants: each expert acting step by step on its own answers reproduces :func:`task.answers`, every final
+    answer of that rollout passes :func:`task.check_answer`, and after one corrupted answer the count's expert writes
+    the true count while the sum's continues from the corrupted state (the difference the horizons experiment is about).
+    """
+    gen = ctx.torch_generator("teacher-check")
+    p = config.p
+    out = {"prompts": 0, "checker_agrees": 0, "rule_matches_answers": 0, "corrupted": 0, "count_expert_corrects": 0,
+           "sum_expert_continues": 0}  # fmt: skip
+    for T in sorted({config.rl_horizon, config.distill_horizon, *config.horizons}):
+        x = task.sample_prompts(min(config.eval_prompts, 128), T, p, gen, split="eval", device=ctx.device)
+        for kind in task.TASKS:
+            y = torch.zeros_like(x)
+            for t in range(T):  # the expert acting step by step on its own answers
+                y[:, t] = task.expert_labels(x, y, p, kind)[:, t]
+            out["rule_matches_answers"] += int((y == task.answers(x, p, kind)).all(-1).sum())
+            out["checker_agrees"] += sum(
+                task.check_answer(a, b, p, kind) for a, b in zip(x.tolist(), y.tolist(), strict=True)
+            )
+            out["prompts"] += x.shape[0]
+        for kind, key in (("count", "count_expert_corrects"), ("sum", "sum_expert_continues")):
+            y = task.answers(x, p, kind).clone()
+            y[:, 0] = (y[:, 0] + 1) % p  # one corrupted first answer
+            label = task.expert_labels(x, y, p, kind)[:, 1]
+            want = task.answers(x, p, kind)[:, 1] if kind == "count" else (y[:, 0] + x[:, 1]) % p
+            out[key] += int((label == want).sum())
+        out["corrupted"] += x.shape[0]
+    return out

@@ -5,7 +5,8 @@ experiment's code is untouched. The catalog spans the data (evaluation prompts d
 prompts not excluding the held-out ones), the teacher and the reward (a step label off by one, the reward reading the
 penultimate answer), the methods (behaviour cloning and on-policy arms swapped, the soft targets replaced by the
 teacher's argmax, the RL baseline dropped), the statistics (one initialization for every seed, bits in nats) and the
-evaluation (accuracy scored under teacher forcing instead of on the student's own rollouts).
+evaluation (accuracy scored under teacher forcing instead of on the student's own rollouts), and the compounding
+experiment (the count's expert continuing from the student's state, the slips that hold ε fixed never applied).
 """
 
 from __future__ import annotations
@@ -54,8 +55,10 @@ def _bits_in_nats(orig: Any) -> Any:
 
 
 def _reward_penultimate(orig: Any) -> Any:
-    def outcome_reward(x: torch.Tensor, y: torch.Tensor, p: int) -> torch.Tensor:
-        return (y[..., -2] == torch.cumsum(x, dim=-1)[..., -1] % p).float()  # y[-2] where y[-1] belongs
+    from skeptic.studies.imitation import task
+
+    def outcome_reward(x: torch.Tensor, y: torch.Tensor, p: int, kind: str = "sum") -> torch.Tensor:
+        return (y[..., -2] == task.answers(x, p, kind)[..., -1]).float()  # y[-2] where y[-1] belongs
 
     return outcome_reward
 
@@ -94,15 +97,35 @@ def _forced_accuracy(orig: Any) -> Any:
     from skeptic.studies.imitation import nets, task
 
     @torch.no_grad()
-    def evaluate(stack: Any, x_eval: torch.Tensor, p: int) -> Any:
-        ev = orig(stack, x_eval, p)
+    def evaluate(stack: Any, x_eval: torch.Tensor, p: int, kind: str = "sum") -> Any:
+        ev = orig(stack, x_eval, p, kind)
         x = x_eval.expand(stack.size, *x_eval.shape)
-        truth = task.running_sum(x, p)
+        truth = task.answers(x, p, kind)
         forced = nets.answer_logits(stack, x, truth, p).argmax(-1)
         ev.final_accuracy = [float(v) for v in (forced[..., -1] == truth[..., -1]).float().mean(-1)]
         return ev  # final accuracy read from teacher-forced predictions, not from the student's own rollouts
 
     return evaluate
+
+
+def _count_expert_local(orig: Any) -> Any:
+    from skeptic.studies.imitation import task
+
+    def expert_labels(x: torch.Tensor, y: torch.Tensor, p: int, kind: str) -> torch.Tensor:
+        if kind == "count":  # the count's expert continues from the state, like the sum's: no correction
+            prev = torch.cat([torch.zeros_like(y[..., :1]), y[..., :-1]], dim=-1)
+            return (prev + task.increments(x, kind)) % p
+        out: torch.Tensor = orig(x, y, p, kind)
+        return out
+
+    return expert_labels
+
+
+def _slips_dropped(orig: Any) -> Any:
+    def slips(shape: tuple[int, ...], rate: float, p: int, gen: torch.Generator, device: str = "cpu") -> torch.Tensor:
+        return torch.zeros(shape, dtype=torch.int64, device=device)  # the slip rate is never applied
+
+    return slips
 
 
 FAULTS = (
@@ -122,15 +145,18 @@ FAULTS = (
           replace(f"{EXP}._supervised_batch", _arms_swapped)),
     Fault("soft-targets-are-argmax", "wrong-field", "distillation reads the teacher's argmax instead of its soft "
           "distribution", replace(f"{EXP}.teacher_probs", _soft_targets_argmax),
-          note="harmless at test (the distilled students train 10 steps and stay near chance either way) and, "
-          "measured once, at quick (every verdict as clean); the task is deterministic and the teacher near one-hot, "
-          "so its argmax carries most of its distribution. No probe checks that the targets are soft: a known gap"),
+          note="soft-targets-carry-information should see it: the argmax is one-hot on every state"),
     Fault("rl-baseline-dropped", "setting", "REINFORCE uses the raw 0/1 reward with no group-mean baseline",
           replace(f"{NETS}.group_advantages", _no_baseline),
-          note="at test RL trains 10 steps and stays at chance with or without a baseline, and no RL verdict can be "
-          "decided there (supervised training misses the target too); at quick RL also stays at chance. Where RL "
-          "learns, only the samples ratio would shift, and no probe would see it: a known gap"),
+          note="at test RL trains 5 steps and moves no verdict either way; where RL learns (quick), rl-arm-learns "
+          "sees it only if RL stops learning altogether, and a merely slower RL would shift the samples ratio with no "
+          "probe failing: a known gap"),
     Fault("accuracy-teacher-forced", "wrong-field", "held-out accuracy is scored on teacher-forced predictions "
           "instead of the student's own rollouts", replace(f"{NETS}.evaluate", _forced_accuracy),
           note="metrics-consistent should see it wherever teacher forcing hides a mistake the rollout makes"),
+    Fault("count-expert-continues", "wrong-field", "the count task's expert continues from the student's state "
+          "instead of writing the true count", replace(f"{TASK}.expert_labels", _count_expert_local)),
+    Fault("slips-dropped", "setting", "the slips that hold ε fixed across horizons are never applied",
+          replace(f"{TASK}.slips", _slips_dropped),
+          note="slips-applied sees it at every preset; slips-hold-eps too where the students learned (quick)"),
 )  # fmt: skip

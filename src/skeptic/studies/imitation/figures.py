@@ -10,6 +10,7 @@ from matplotlib.ticker import NullFormatter
 
 from skeptic.core.study import Figure, Table
 from skeptic.studies.imitation import claims as cl
+from skeptic.studies.imitation.config import ImitationConfig
 
 COLORS = {"sft": "C0", "on-policy": "C2", "rl": "C3", "bc": "C0", "distilled": "C2", "hard": "C1"}
 LABELS = {"sft": "SFT (behaviour cloning)", "on-policy": "on-policy distillation", "rl": "RL (REINFORCE, 0/1 reward)"}
@@ -22,8 +23,8 @@ def _curve(m: dict[str, Any], method: str) -> tuple[np.ndarray, np.ndarray, np.n
     return xs, acc.mean(1), acc.min(1), acc.max(1)
 
 
-def _samples(m: dict[str, Any]) -> Figure:
-    T, p = m["sft_vs_rl"]["T"], m["config"]["p"]
+def _samples(m: dict[str, Any], cfg: ImitationConfig) -> Figure:
+    T, p = m["sft_vs_rl"]["T"], cfg.p
     fig = MplFigure(figsize=(11.5, 4.6), layout="constrained")
     ax, bx = fig.subplots(1, 2)
     demo_bits = m["sft_vs_rl"]["demo_bits"]
@@ -40,88 +41,100 @@ def _samples(m: dict[str, Any]) -> Figure:
         a.axhline(cl.TARGET, color="k", ls=":", lw=0.8)
         a.axhline(1 / p, color="grey", ls="--", lw=0.8)
         a.set(xscale="log", ylim=(-0.02, 1.02), ylabel="held-out final-answer accuracy")
-    ax.set_xlabel("training samples: demonstrations or RL episodes\n(log scale; the start is drawn at 1)")
+    ax.set_xlabel(
+        "training samples from the shared checkpoint: demonstrations,\nown rollouts or RL episodes (log "
+        "scale; the checkpoint is drawn at 1)"
+    )
     bx.set_xlabel("bits of supervision received: T·log₂p per demonstration,\nH(q) per RL episode (log scale)")
-    ax.legend(fontsize=8, loc="center right")
-    ax.set_title(f"Horizon T = {T}, digits mod {p}")
+    ax.legend(fontsize=8, loc="lower right")
+    ax.set_title(f"Running sum, horizon T = {T}, digits mod {p}")
     bx.set_title("The same curves against bits of supervision")
     return Figure(
         "accuracy-vs-samples",
-        f"Held-out accuracy of the final answer against training samples (left) and against bits of supervision "
-        "(right), for the same students from the same initial weights; lines are the mean over seeds, bands the range. "
-        f"Dotted: the {cl.TARGET:.0%} target of the samples comparison; dashed: chance (1/p). Look at how far right "
-        f"the red RL curve has to go to rise, if it rises at all: a demonstration carries {demo_bits:.1f} bits, an RL "
-        f"episode's 0/1 reward carried {rl_bits:.2f} bits on average.",
+        f"Held-out accuracy of the final answer against training samples (left) and bits of supervision (right), for "
+        f"students that all start from one briefly cloned checkpoint ({cfg.clone_steps} steps of behaviour cloning); "
+        f"lines are the mean over seeds, bands the range. Dotted: the {cl.TARGET:.0%} target of the samples "
+        "comparison; dashed: chance (1/p). Read the horizontal gap between the red RL curve and the others at the "
+        f"dotted line: a demonstration carries {demo_bits:.1f} bits, an RL episode's 0/1 reward carried "
+        f"{rl_bits:.2f} bits on average; if the bits argument is right, the right panel's curves line up.",
         fig,
     )
 
 
-def _horizons(m: dict[str, Any]) -> Figure:
-    fig = MplFigure(figsize=(6.2, 4.4))
+def _horizons(m: dict[str, Any], cfg: ImitationConfig) -> Figure:
+    fig = MplFigure(figsize=(6.4, 4.6))
     ax = fig.subplots()
-    floor = cl.cost_floor(m)
-    for method, name in (("bc", "behaviour cloning (off-policy)"), ("on-policy", "on-policy distillation")):
+    Ts = sorted(cl.horizon_costs(m, "bc"))
+    t = np.array(Ts, dtype=float)
+    for method, name in (("bc", "behaviour cloning (off-policy)"), ("on-policy", "on-policy distillation (DAgger)")):
         costs = cl.horizon_costs(m, method)
-        Ts = sorted(costs)
-        vals = np.maximum(np.array([costs[T] for T in Ts]), floor)
-        mean = vals.mean(1)
-        ax.plot(Ts, mean, "o-", color=COLORS[method], label=name)
+        vals = np.maximum(np.array([costs[T] for T in Ts]), 1e-4)
+        ax.plot(Ts, vals.mean(1), "o-", color=COLORS[method], label=name)
         for T, v in zip(Ts, vals, strict=True):
             ax.scatter([T] * len(v), v, color=COLORS[method], s=10, alpha=0.5)
-    Ts = sorted(cl.horizon_costs(m, "bc"))
-    ref = max(float(np.mean(cl.horizon_costs(m, "bc")[Ts[0]])), floor * 10)
-    t = np.array(Ts, dtype=float)
-    ax.plot(t, ref * t / t[0], "k:", lw=0.8, label="∝ T (linear)")
-    ax.plot(t, ref * (t / t[0]) ** 2, "k--", lw=0.8, label="∝ T² (quadratic)")
-    ax.axhline(floor, color="grey", lw=0.6)
+    eps = float(np.mean([r["eps"] for r in m["horizons"]["rows"]]))
+    ax.plot(t, eps * t, "k:", lw=1, label="T·ε (a mistake costs one step)")
+    ax.plot(t, eps * t * (t + 1) / 2, "k--", lw=1, label="T(T+1)ε/2 ∝ T²ε (every mistake carried to the end)")
     ax.set(xscale="log", yscale="log", xlabel="horizon T (answer steps; log scale)",
-           ylabel="mistakes per episode against the teacher (log scale)")  # fmt: skip
+           ylabel="mistakes per episode against the expert (log scale)")  # fmt: skip
     ax.set_xticks(Ts, [str(T) for T in Ts])
     ax.xaxis.set_minor_formatter(NullFormatter())
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=7.5)
+    ax.set_title(f"{cfg.horizon_task} task, a slip on {cfg.slip_rate:.0%} of steps (ε ≈ {eps:.3f})")
     return Figure(
-        "error-vs-horizon",
-        "Mistakes per episode (Ross et al.'s cost: steps where the student's answer differs from what the teacher "
-        "would write at the state the student reached) against the horizon T, at equal teacher queries; dots are "
-        "seeds, lines their mean, a zero is drawn at the grey floor. Compare each method's slope with the dotted "
-        "(linear) and dashed (quadratic) guides: the theory says behaviour cloning can follow the dashed line, "
-        "on-policy training the dotted one.",
+        "cost-vs-horizon",
+        "Mistakes per episode (Ross et al.'s cost: steps where the action differs from what the expert would write "
+        "at the state reached) against the horizon T, for students trained at the longest horizon and scored on the "
+        f"first T steps, with a slip forced on {cfg.slip_rate:.0%} of steps so that ε is the same at every T; dots "
+        "are seeds, lines their mean. The guides are T·ε (dotted) and T(T+1)ε/2 (dashed). On the count task a cloned "
+        "student that adds to its own previous answer follows the dashed line; one that learned to recover (DAgger) "
+        "the dotted one. On the sum task (the contrast) the expert continues from any state and both follow the "
+        "dotted line.",
         fig,
     )
 
 
-def _distill(m: dict[str, Any]) -> Figure:
-    fig = MplFigure(figsize=(6.2, 4.2))
-    ax = fig.subplots()
-    mult = [1, 4, 16]
-    hard = np.array([cl.distill_acc(m, "hard", k) for k in mult])
-    d = np.array(cl.distill_acc(m, "distilled", 1))
-    ax.plot(mult, hard.mean(1), "o-", color=COLORS["hard"], label="trained on hard ground truth")
-    for k, v in zip(mult, hard, strict=True):
-        ax.scatter([k] * len(v), v, color=COLORS["hard"], s=10, alpha=0.5)
-    ax.axhline(d.mean(), color=COLORS["distilled"], label="distilled from the teacher (1x)")
-    ax.axhspan(d.min(), d.max(), color=COLORS["distilled"], alpha=0.15)
-    ax.axhline(m["distill"]["teacher"]["final_accuracy"], color="k", ls=":", lw=0.8, label="the teacher")
-    ax.set(xscale="log", xlabel="training steps, as a multiple of the distilled student's N (log scale)",
-           ylabel="held-out final-answer accuracy", ylim=(-0.02, 1.02))  # fmt: skip
-    ax.set_xticks(mult, [f"{k}x" for k in mult])
-    ax.xaxis.set_minor_formatter(NullFormatter())
-    ax.legend(fontsize=8, loc="lower right")
+def _distill(m: dict[str, Any], cfg: ImitationConfig) -> Figure:
+    ws = cl.widths(m)
+    fig = MplFigure(figsize=(4.2 * len(ws), 4.0), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(1, len(ws), sharey=True))
+    teacher = m["distill"]["teacher"]["final_accuracy"]
+    for ax, w in zip(axes, ws, strict=True):
+        for method, name in (("distilled", "distilled (teacher's distribution)"), ("hard", "hard labels")):
+            curve = cl.distill_curve(m, method, w)
+            steps = sorted(curve)
+            acc = np.array([curve[s] for s in steps])
+            x = np.maximum(np.array(steps, dtype=float), 1.0)
+            ax.plot(x, acc.mean(1), "o-", color=COLORS[method], label=name, ms=3)
+            ax.fill_between(x, acc.min(1), acc.max(1), color=COLORS[method], alpha=0.15)
+        ax.axhline(teacher, color="k", ls=":", lw=0.8, label="the teacher")
+        ax.axhline(1 / cfg.p, color="grey", ls="--", lw=0.8, label="chance")
+        ax.set(xscale="log", title=f"student width {w}", xlabel="training steps (log scale; 0 drawn at 1)",
+               ylim=(-0.02, 1.02))  # fmt: skip
+    axes[0].set_ylabel("held-out final-answer accuracy")
+    axes[0].legend(fontsize=7.5, loc="upper left")
+    cap = cl.capacity_point(m)
     return Figure(
         "distilled-vs-overtrained",
-        f"Small students (horizon T = {m['config']['distill_horizon']}) trained on hard ground truth for 1, 4 and 16 "
-        f"times the steps of a student distilled from the trained teacher's soft targets (green line: mean; band: "
-        "range over seeds). Look at whether the orange line reaches the green one, and by how many times the "
-        "distilled student's training.",
+        f"Students of each width (running sum, T = {cfg.distill_horizon}) trained from the same initial weights on "
+        "the trained teacher's full next-token distribution (green) or on the hard right answers (orange), for the "
+        "same steps; lines are the mean over seeds, bands the range. Compare the two colours at each step (equal "
+        "steps) and at the right end (convergence within the budget). The capacity point, the narrowest width whose "
+        f"hard-label students reach the teacher, was {cap if cap is not None else 'not reached'}; below it capacity "
+        "binds, which is where 'overtrained ≈ distilled' is a real question.",
         fig,
     )
 
 
-def make_figures(m: dict[str, Any]) -> list[Figure]:
-    return [_samples(m), _horizons(m), _distill(m)]
+def make_figures(m: dict[str, Any], cfg: ImitationConfig) -> list[Figure]:
+    return [_samples(m, cfg), _horizons(m, cfg), _distill(m, cfg)]
 
 
-def make_tables(m: dict[str, Any]) -> list[Table]:
+def _round(r: dict[str, Any]) -> dict[str, Any]:
+    return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in r.items()}
+
+
+def make_tables(m: dict[str, Any], cfg: ImitationConfig) -> list[Table]:
     ratio_rows = []
     for target in cl.TARGETS:
         sft, rl, op = (cl.samples_to(m, k, target) for k in ("sft", "rl", "on-policy"))
@@ -138,22 +151,24 @@ def make_tables(m: dict[str, Any]) -> list[Table]:
         r | {"bits ratio (demonstration / reward)": round(b, 2)} for r, b in zip(cl.margins(m), bits, strict=True)
     ]
     horizon_rows = [
-        {k: (round(v, 4) if isinstance(v, float) else v) for k, v in r.items() if k != "step"}
+        _round(r | {"cost / (T·ε)": r["cost"] / (r["T"] * r["eps"]) if r["eps"] > 0 else float("nan")})
         for r in sorted(m["horizons"]["rows"], key=lambda r: (r["T"], r["method"], r["seed"]))
     ]
-    distill_rows = [
-        {k: (round(v, 4) if isinstance(v, float) else v) for k, v in r.items()}
-        for r in sorted(m["distill"]["rows"], key=lambda r: (r["method"], r["multiple"], r["seed"]))
-    ]
+    distill_rows = [_round(r) for r in sorted(m["distill"]["rows"], key=lambda r: (r["width"], r["method"],
+                                                                                    r["step"], r["seed"]))]  # fmt: skip
     return [
-        Table("samples-to-target", "Samples each method needed to reach each held-out accuracy target, per seed "
-              "('>' : not reached within the budget, so the ratio is a lower bound).", ratio_rows),
-        Table("equal-samples-margins", "Accuracy of each method at the SFT budget (equal samples), per seed, and the "
-              "bits ratio: a demonstration's T·log₂p bits over the mean entropy of RL's reward.", margin_rows),
-        Table("horizons", "Behaviour cloning vs on-policy distillation at every horizon: final-answer accuracy, cost "
-              "(mistakes per episode against the teacher), all-steps accuracy and teacher-forced step error ε.",
-              horizon_rows, collapsed=True),
-        Table("distillation", "Distilled (N steps) and hard-label (N, 4N, 16N steps) students on held-out prompts; "
-              f"the trained teacher reached {m['distill']['teacher']['final_accuracy']:.3f}.", distill_rows,
-              collapsed=True),
+        Table("samples-to-target", "Samples each method needed from the shared checkpoint to reach each held-out "
+              "accuracy target, per seed ('>' : not reached within the budget, so the ratio is a lower bound).",
+              ratio_rows),
+        Table("equal-samples-margins", "Accuracy of each method at the SFT budget (equal samples), per seed, the "
+              "checkpoint's accuracy, and the bits ratio: a demonstration's bits over the mean entropy of RL's reward.",
+              margin_rows),
+        Table("horizons", f"Behaviour cloning vs on-policy distillation on the {cfg.horizon_task} task, scored on the "
+              "first T steps with slips: cost (mistakes per episode against the expert), ε (the slipping policy's "
+              "per-step error on the expert's states) and cost/(T·ε), 1 without compounding.", horizon_rows),
+        Table("error-on-and-off-path", "Each student's error rate at its own (unslipped) steps on the expert's path "
+              "and off it (after an earlier wrong answer), and how many off-path steps that rests on.",
+              [_round(r) for r in m["horizons"]["paths"]]),
+        Table("distillation", "Distilled and hard-label students per width and step on held-out prompts; the trained "
+              f"teacher reached {m['distill']['teacher']['final_accuracy']:.3f}.", distill_rows, collapsed=True),
     ]  # fmt: skip

@@ -86,12 +86,19 @@ def answer_logits(stack: Stack, x: torch.Tensor, y: torch.Tensor, p: int) -> tor
 
 @torch.no_grad()
 def rollout(
-    stack: Stack, x: torch.Tensor, p: int, *, temperature: float = 1.0, gen: torch.Generator | None = None
+    stack: Stack,
+    x: torch.Tensor,
+    p: int,
+    *,
+    temperature: float = 1.0,
+    gen: torch.Generator | None = None,
+    slip: torch.Tensor | None = None,
 ) -> torch.Tensor:
     """Each model's answers ``[M, B, T]`` to its prompts ``x`` [M, B, T]: sampled at ``temperature`` (0 = greedy).
 
     Step t feeds ``x₁ y₁ … x_t`` and writes y_t. The whole prefix is re-encoded at every step (at most 2T tokens,
-    so a key-value cache buys little, and the shared cache would not vmap over stacked models).
+    so a key-value cache buys little, and the shared cache would not vmap over stacked models). ``slip`` [B, T]
+    (:func:`task.slips`) is added mod p to every model's action as it is written: a fixed per-step error.
     """
     M, B, T = x.shape
     y = torch.zeros_like(x)
@@ -102,6 +109,8 @@ def rollout(
         else:
             probs = torch.softmax(last.float() / temperature, dim=-1).reshape(M * B, p)
             y[..., t] = torch.multinomial(probs, 1, generator=gen).reshape(M, B)
+        if slip is not None:
+            y[..., t] = (y[..., t] + slip[..., t]) % p
     return y
 
 
@@ -197,17 +206,59 @@ class Evaluation:
 
 
 @torch.no_grad()
-def evaluate(stack: Stack, x_eval: torch.Tensor, p: int) -> Evaluation:
-    """Score every model on the same held-out prompts ``x_eval`` [B, T] (greedy decoding)."""
+def evaluate(stack: Stack, x_eval: torch.Tensor, p: int, kind: str = "sum") -> Evaluation:
+    """Score every model on the same held-out prompts ``x_eval`` [B, T] (greedy decoding) on task ``kind``."""
     M = stack.size
     x = x_eval.expand(M, *x_eval.shape)
     y = rollout(stack, x, p, temperature=0.0)
-    labels = task.teacher_labels(x, y, p)
-    truth = task.running_sum(x, p)
+    labels = task.expert_labels(x, y, p, kind)
+    truth = task.answers(x, p, kind)
     forced = answer_logits(stack, x, truth, p).argmax(-1)
     return Evaluation(
         final_accuracy=[float(v) for v in (y[..., -1] == truth[..., -1]).float().mean(-1)],
         cost=[float(v) for v in (y != labels).float().sum(-1).mean(-1)],
         sequence_accuracy=[float(v) for v in (y == truth).all(-1).float().mean(-1)],
         forced_error=[float(v) for v in (forced != truth).float().mean(dim=(1, 2))],
+    )
+
+
+@dataclass
+class SlipEvaluation:
+    """Greedy rollouts with a fixed per-step slip (:func:`task.slips`) added to every action: Ross et al.'s cost at a
+    fixed ε, per step, and where the model's own errors happen. Per-step lists are means over the prompts."""
+
+    wrong: list[list[float]]
+    """[model][t]: share of episodes whose action at step t differs from the expert's at the visited state; the cost
+    over the first T steps is the sum of the first T entries."""
+    forced: list[list[float]]
+    """[model][t]: the slipping policy's error at step t on the expert's own states (teacher forcing): Ross et al.'s
+    ε is the mean of the first T entries."""
+    on_path_error: list[float]
+    """Error rate of the model's own (unslipped) steps at states on the expert's path (every earlier answer right)."""
+    off_path_error: list[float]
+    """The same at states off the expert's path (some earlier answer wrong)."""
+    off_path_steps: list[int]
+    """How many of the model's own steps were taken off the expert's path (the support of ``off_path_error``)."""
+
+
+@torch.no_grad()
+def evaluate_slipped(stack: Stack, x_eval: torch.Tensor, p: int, kind: str, slip: torch.Tensor) -> SlipEvaluation:
+    """Score every model on prompts ``x_eval`` [B, T] with the same slips ``slip`` [B, T] added to its actions."""
+    M = stack.size
+    x = x_eval.expand(M, *x_eval.shape)
+    s = slip.expand(M, *slip.shape)
+    y = rollout(stack, x, p, temperature=0.0, slip=s)
+    truth = task.answers(x, p, kind)
+    wrong = (y != task.expert_labels(x, y, p, kind)).float()
+    forced = ((answer_logits(stack, x, truth, p).argmax(-1) + s) % p != truth).float()
+    bad = (y != truth).int().cumsum(-1)
+    off = torch.cat([torch.zeros_like(bad[..., :1]), bad[..., :-1]], dim=-1) > 0
+    own = s == 0
+    on_steps, off_steps = (own & ~off).float(), (own & off).float()
+    return SlipEvaluation(
+        wrong=wrong.mean(1).tolist(),
+        forced=forced.mean(1).tolist(),
+        on_path_error=[float(v) for v in (wrong * on_steps).sum((1, 2)) / on_steps.sum((1, 2)).clamp_min(1)],
+        off_path_error=[float(v) for v in (wrong * off_steps).sum((1, 2)) / off_steps.sum((1, 2)).clamp_min(1)],
+        off_path_steps=[int(v) for v in off_steps.sum((1, 2))],
     )

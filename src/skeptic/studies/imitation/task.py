@@ -1,15 +1,18 @@
-"""The task: a running sum mod p written out step by step, with an exact teacher and an exact checker.
+"""The tasks: a running count or a running sum mod p written out step by step, with an exact expert and an exact
+checker.
 
 A prompt is T digits ``x₁ … x_T`` in ``{0, …, p−1}``; the answer is written one step per token after a separator,
-``y_t = (y_{t−1} + x_t) mod p`` with ``y_0 = 0``, so the correct answer is the running sum ``s_t = Σ_{i≤t} x_i mod p``
-and the final answer is ``s_T``. The horizon T is the number of output steps, so the task is a sequential decision
-problem of length T in the sense of Ross, Gordon & Bagnell (2011): each output token is an action, the state is the
-prompt plus the answer so far.
+``y_t = (y_{t−1} + g(x_t)) mod p`` with ``y_0 = 0``: ``g(x) = 1[x = 0]`` for the ``count`` task (the running count of
+zeros), ``g(x) = x`` for the ``sum`` task (the running sum). The horizon T is the number of output steps, so the task
+is a sequential decision problem of length T in the sense of Ross, Gordon & Bagnell (2011): each output token is an
+action, the state is the prompt plus the answer so far.
 
-The exact teacher (the "tutor") continues correctly from any state, also one the student reached by a mistake:
-``π*(x, y_{<t}) = (y_{t−1} + x_t) mod p``. On the teacher's own rollouts it writes the running sum. A student's
-per-step cost is Ross et al.'s 0/1 loss against that teacher at the state the student visited; its total cost over an
-episode is the number of steps where it disagreed with the teacher. The outcome reward of RL is ``1[y_T = s_T]``.
+The two tasks differ in their expert off its own path (:data:`TASKS`). ``count``'s expert writes the true count at
+any state, so after a student's mistake it says what the answer should be now (a student that leans on its own
+previous answer then stays wrong to the end: errors compound); ``sum``'s expert continues from the state,
+``π*(x, y_{<t}) = (y_{t−1} + x_t) mod p``, so a mistake costs one step. A student's per-step cost is Ross et al.'s 0/1
+loss against the expert at the state the student visited; its total cost over an episode is the number of steps
+where it disagreed with the expert. The outcome reward of RL is ``1[y_T = correct final answer]``.
 
 Token layout (length 2T, the environment revealing one digit per step): ``x₁ y₁ x₂ y₂ … x_T y_T``, prompt digit d as
 token d and answer digit d as token p + d (vocabulary 2p). The logit at the position of x_t predicts y_t, so the
@@ -77,19 +80,72 @@ def teacher_labels(x: torch.Tensor, y: torch.Tensor, p: int) -> torch.Tensor:
     return (prev + x) % p
 
 
+TASKS = ("count", "sum")
+"""The two tasks, both written out step by step with ``y_t = (y_{t−1} + g(x_t)) mod p`` on the expert's own path:
+
+- ``count`` (errors compound): ``g(x) = 1[x = 0]``, the answer is the running count of zeros mod p, and the expert's
+  label at *any* state is the true count ``c_t``, whatever the answers so far. A student that adds ``g(x_t)`` to its
+  own previous answer (the shortcut behaviour cloning's data cannot tell from the rule) carries a mistake to the end
+  of the episode; one that counts the zeros of the prompt (attention can) recovers. DAgger's states show the
+  difference, behaviour cloning's do not.
+- ``sum`` (the contrast, the study's earlier task): ``g(x) = x``, the answer is the running sum, and the expert
+  continues from the state, ``(y_{t−1} + x_t) mod p``, so a mistake costs one step and nothing after it.
+"""
+
+
+def increments(x: torch.Tensor, kind: str) -> torch.Tensor:
+    """``g(x_t)`` of task ``kind``: ``1[x_t = 0]`` for ``count``, ``x_t`` for ``sum``."""
+    if kind == "count":
+        return (x == 0).to(x.dtype)
+    if kind == "sum":
+        return x
+    raise ValueError(f"task must be one of {TASKS}, got {kind!r}")
+
+
+def answers(x: torch.Tensor, p: int, kind: str) -> torch.Tensor:
+    """The correct answers ``Σ_{i≤t} g(x_i) mod p`` [..., T] (the expert's own rollout)."""
+    return torch.cumsum(increments(x, kind), dim=-1) % p
+
+
+def expert_labels(x: torch.Tensor, y: torch.Tensor, p: int, kind: str) -> torch.Tensor:
+    """The expert's action at every state the answers ``y`` visited.
+
+    ``count``: the true count (a history expert: it corrects a mistake); ``sum``: ``(y_{t−1} + x_t) mod p`` (a local
+    expert: it continues from the mistake, :func:`teacher_labels`). On the expert's own path both equal
+    :func:`answers`.
+    """
+    if kind == "count":
+        return answers(x, p, kind).expand_as(y)
+    if kind == "sum":
+        return teacher_labels(x, y, p)
+    raise ValueError(f"task must be one of {TASKS}, got {kind!r}")
+
+
+def slips(shape: tuple[int, ...], rate: float, p: int, gen: torch.Generator, device: str = "cpu") -> torch.Tensor:
+    """A fixed per-step error: a shift in ``{1, …, p−1}`` at each step with probability ``rate``, else 0 [shape].
+
+    Added (mod p) to a policy's action, it turns any policy into one that errs on at least a share ``rate`` of the
+    expert's own states: Ross et al.'s ε held fixed across horizons, so a cost that grows faster than ``T·rate``
+    measures what happens *after* a mistake (compounding), not a task that got harder.
+    """
+    hit = torch.rand(shape, generator=gen, device=device) < rate
+    shift = torch.randint(1, p, shape, generator=gen, device=device)
+    return torch.where(hit, shift, torch.zeros_like(shift))
+
+
 def sequences(x: torch.Tensor, y: torch.Tensor, p: int) -> torch.Tensor:
     """Token sequences ``x₁ y₁ … x_T y_T`` [..., 2T] (answer digits shifted by p to tokens p … 2p−1)."""
     return torch.stack([x, y + p], dim=-1).reshape(*x.shape[:-1], 2 * x.shape[-1])
 
 
-def outcome_reward(x: torch.Tensor, y: torch.Tensor, p: int) -> torch.Tensor:
-    """RL's verifiable reward: 1.0 when the final answer ``y_T`` equals ``s_T``, else 0.0 (float [...])."""
-    return (y[..., -1] == running_sum(x, p)[..., -1]).float()
+def outcome_reward(x: torch.Tensor, y: torch.Tensor, p: int, kind: str = "sum") -> torch.Tensor:
+    """RL's verifiable reward: 1.0 when the final answer ``y_T`` is right for task ``kind``, else 0.0 (float [...])."""
+    return (y[..., -1] == answers(x, p, kind)[..., -1]).float()
 
 
-def check_answer(prompt: list[int], answer: list[int], p: int) -> bool:
-    """An independent pure-Python checker of a final answer: ``answer[-1] == sum(prompt) % p``."""
-    return answer[-1] == sum(prompt) % p
+def check_answer(prompt: list[int], answer: list[int], p: int, kind: str = "sum") -> bool:
+    """An independent pure-Python checker of a final answer: ``sum(prompt) % p`` (sum) or ``prompt.count(0) % p``."""
+    return answer[-1] == (prompt.count(0) if kind == "count" else sum(prompt)) % p
 
 
 def demonstration_bits(T: int, p: int) -> float:

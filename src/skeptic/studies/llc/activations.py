@@ -111,7 +111,7 @@ def activation_comparison(
             gamma=torch.full_like(eps, s.gamma),
             num_steps=s.num_burnin + s.num_draws,
             batch_size=s.batch_size,
-            generator=torch.Generator().manual_seed(seed * 100 + i),
+            generator=torch.Generator().manual_seed(estimator.named_seed(seed, "chains", i)),
         )
         rec["n_params"] = sum(p.numel() for p in model.parameters())
         rec["grad_norm"] = grad_norm

@@ -21,7 +21,8 @@ constants. For Gaussian regression with unit noise that is ``0.5 * ((y - model(x
 It must be written with tensor operations only (no ``.item()``, no Python branching on values), because it is
 evaluated under ``torch.func.vmap`` for all chains at once.
 
-**Defaults** (γ = 10, 8 chains × (250 burn-in + 1000 draws), minibatch 256, nβ = n/log n): chosen on development
+**Defaults** (γ = 10, 8 chains, minibatch 256, nβ = n/log n; chain length from the relaxation time, see
+:func:`auto_chain_length`, first 250 burn-in + 1000 draws): chosen on development
 models (linear 3→1, linear 3→2 with noisy labels, the normal crossing x·w₁w₂², RRR 4-3-4 r=1 and DLN 3-4-4-3 r=1, all
 with n = 5000), then frozen before the validation table was run; γ = 1 mixed too slowly along flat directions. The
 step size was first fixed at ε = 0.1/nβ (ε·nβ ≥ 0.2 biased regular and DLN estimates upward); after the validation
@@ -34,6 +35,7 @@ from __future__ import annotations
 
 import math
 import warnings
+import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -62,6 +64,13 @@ ACCEPTANCE_TARGET = 0.9
 """Skeptic's rule of thumb for the calibration helper: a step size whose MALA acceptance is below 0.9 discretizes
 the Langevin dynamics too coarsely (Lau et al. 2023, Appendix on SGLD hyperparameters, use the MALA acceptance as
 a diagnostic; the 0.9 level is ours)."""
+
+
+def named_seed(seed: int, *key: str | int) -> int:
+    """An integer seed for the sub-stream ``key`` of ``seed``, by hashing the name (as the run context's
+    ``seed_for``), never by arithmetic on the seed."""
+    words = [zlib.crc32(str(k).encode()) for k in key]
+    return int(np.random.SeedSequence([seed, *words]).generate_state(1, np.uint64)[0] >> np.uint64(1))
 
 
 def default_nbeta(n: int) -> float:
@@ -329,6 +338,62 @@ def auto_epsilon(model: nn.Module, loss_fn: LossFn, data: Sequence[torch.Tensor]
     return min(curvature_epsilon(model, loss_fn, data, nbeta, gamma), cap)
 
 
+BURNIN_RELAXATIONS = 3.0
+"""Default burn-in of :func:`estimate_llc`, in units of the relaxation time 1/(εγ) of the directions only the
+localization holds (along them the chain is an AR(1) process whose variance relaxes by the factor 1 − εγ per step,
+so after 3/(εγ) steps e⁻³ ≈ 5% of the initial deficit is left)."""
+DRAWS_RELAXATIONS = 1.0
+"""Default draws of :func:`estimate_llc`, in relaxation times (at least ``DEFAULT_NUM_DRAWS``)."""
+MAX_AUTO_STEPS = 60_000
+"""The most burn-in + draws :func:`estimate_llc` chooses by itself; a model needing more is refused (see
+:class:`LLCNotConverged`) rather than estimated from chains that have not relaxed."""
+
+
+class LLCNotConverged(RuntimeError):
+    """:func:`estimate_llc`, left to choose its chain length, could not produce a converged estimate. The message
+    names the settings to raise (``num_burnin``, ``num_draws``, ``epsilon`` or ``gamma``); pass them explicitly to
+    get an estimate anyway (with warnings)."""
+
+
+def relaxation_time(epsilon: float, gamma: float) -> float:
+    """1/(εγ): the steps a localized SGLD chain needs to relax along directions only the localization holds (flat
+    directions of a singular model). Infinite at γ = 0."""
+    return 1.0 / (epsilon * gamma) if gamma > 0 else float("inf")
+
+
+def auto_chain_length(epsilon: float, gamma: float) -> tuple[int, int]:
+    """(burn-in, draws) chosen from the relaxation time τ = 1/(εγ): max(250, 3τ) and max(1000, τ).
+
+    Why: with the curvature step size ε = 0.2/(nβ h_max + γ), a stiff model's τ reaches thousands of steps; the
+    fixed burn-in of 250 left deep linear networks and reduced-rank regressions outside the validation table 4–20%
+    (the review: about a third) below their exact λ, each with the relaxation-time warning."""
+    tau = relaxation_time(epsilon, gamma)
+    if not math.isfinite(tau):
+        raise LLCNotConverged(
+            "gamma = 0: with no localization the chain has no relaxation time to size its burn-in by; pass gamma > 0 "
+            "or num_burnin and num_draws explicitly"
+        )
+    return max(DEFAULT_NUM_BURNIN, math.ceil(BURNIN_RELAXATIONS * tau)), max(
+        DEFAULT_NUM_DRAWS, math.ceil(DRAWS_RELAXATIONS * tau)
+    )
+
+
+def unconverged_reasons(est: LLCEstimate) -> list[str]:
+    """Why ``est`` cannot be trusted as converged: non-finite chains, chains that disagree (R̂ > 1.1), or an estimate
+    still drifting between the first and second half of the draws (by more than 4 SE + 10%); empty when none."""
+    out = []
+    if not np.all(np.isfinite(est.loss_traces)):
+        out.append("a chain diverged (lower epsilon)")
+    if est.rhat == est.rhat and est.rhat > 1.1:
+        out.append(f"chains disagree (R-hat {est.rhat:.3f} > 1.1; raise num_draws)")
+    if est.drift == est.drift and not abs(est.drift) <= 4 * est.drift_se + 0.1 * abs(est.mean):
+        out.append(
+            f"the estimate still drifts between the halves of the draws ({est.drift:+.3g} ± {est.drift_se:.2g}; "
+            f"raise num_burnin above {est.num_burnin} and num_draws)"
+        )
+    return out
+
+
 def _full_loss_and_grad(model: nn.Module, loss_fn: LossFn, data: Sequence[torch.Tensor]) -> tuple[float, float]:
     params = [p for p in model.parameters() if p.requires_grad]
     with torch.enable_grad():
@@ -347,8 +412,8 @@ def estimate_llc(
     epsilon: float | None = None,
     gamma: float = DEFAULT_GAMMA,
     num_chains: int = DEFAULT_NUM_CHAINS,
-    num_draws: int = DEFAULT_NUM_DRAWS,
-    num_burnin: int = DEFAULT_NUM_BURNIN,
+    num_draws: int | None = None,
+    num_burnin: int | None = None,
     batch_size: int = DEFAULT_BATCH_SIZE,
     seed: int = 0,
     device: str | None = None,
@@ -366,6 +431,12 @@ def estimate_llc(
     proposals, the gradient norm at w* and the bias it can cause, the drift of the estimate between the first and
     second half of the draws, and warnings (negative estimate, w* not a minimum, chains disagreeing, low
     acceptance, divergence). With ``warn=True`` the warnings are also issued as Python ``UserWarning``.
+
+    ``num_burnin`` and ``num_draws`` left unset are chosen from the relaxation time 1/(εγ)
+    (:func:`auto_chain_length`), and then the call **refuses** to return an estimate it knows is unconverged: it
+    raises :class:`LLCNotConverged`, naming what to raise, when the chain length needed exceeds ``MAX_AUTO_STEPS``
+    or when the chains diverge, disagree or still drift (:func:`unconverged_reasons`). Set both explicitly to get
+    the estimate anyway, with warnings.
     """
     data = tuple(data)
     if device is not None:
@@ -374,7 +445,9 @@ def estimate_llc(
     n = int(data[0].shape[0])
     if any(int(x.shape[0]) != n for x in data):
         raise ValueError("every tensor in data must have the same first dimension (the n samples)")
-    if min(num_chains, num_draws) < 1 or num_burnin < 0 or batch_size < 1:
+    if num_chains < 1 or (num_draws is not None and num_draws < 1) or batch_size < 1:
+        raise ValueError("need num_chains, num_draws, batch_size ≥ 1 and num_burnin ≥ 0")
+    if num_burnin is not None and num_burnin < 0:
         raise ValueError("need num_chains, num_draws, batch_size ≥ 1 and num_burnin ≥ 0")
     nb = default_nbeta(n) if nbeta is None else float(nbeta)
     if nb <= 0 or gamma < 0:
@@ -382,6 +455,19 @@ def estimate_llc(
     eps = auto_epsilon(model, loss_fn, data, nb, gamma) if epsilon is None else float(epsilon)
     if eps <= 0:
         raise ValueError("need epsilon > 0")
+    auto = num_burnin is None or num_draws is None
+    if auto:
+        burn_auto, draws_auto = auto_chain_length(eps, gamma)
+        num_burnin = burn_auto if num_burnin is None else num_burnin
+        num_draws = draws_auto if num_draws is None else num_draws
+        if num_burnin + num_draws > MAX_AUTO_STEPS:
+            raise LLCNotConverged(
+                f"this model needs {num_burnin} burn-in + {num_draws} draws (relaxation time 1/(εγ) = "
+                f"{relaxation_time(eps, gamma):.0f} steps at epsilon = {eps:.3g}, gamma = {gamma:g}), more than the "
+                f"{MAX_AUTO_STEPS} steps chosen automatically: pass num_burnin and num_draws explicitly, or raise "
+                "epsilon or gamma"
+            )
+    assert num_burnin is not None and num_draws is not None
     init_loss, grad_norm = _full_loss_and_grad(model, loss_fn, data)
     gen = torch.Generator().manual_seed(seed)
     ones = torch.ones(num_chains, dtype=torch.float64, device=data[0].device)
@@ -396,9 +482,19 @@ def estimate_llc(
         batch_size=batch_size,
         generator=gen,
     )
-    return summarize(
+    est = summarize(
         traces, acc, init_loss, grad_norm, n=n, nbeta=nb, epsilon=eps, gamma=gamma, num_burnin=num_burnin, warn=warn
     )
+    if auto:
+        bad = unconverged_reasons(est)
+        if bad:
+            raise LLCNotConverged(
+                f"no converged estimate at the automatic settings ({num_burnin} burn-in + {num_draws} draws, "
+                f"epsilon = {eps:.3g}): "
+                + "; ".join(bad)
+                + ". Pass num_burnin and num_draws explicitly to get it anyway"
+            )
+    return est
 
 
 def chain_estimates(traces: np.ndarray, nbeta: float, num_burnin: int) -> np.ndarray:

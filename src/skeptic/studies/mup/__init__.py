@@ -1,5 +1,20 @@
-"""The mup study (Yang et al. 2022, Tensor Programs V). Importing this package registers the study."""
+"""The mup study (Yang et al. 2022, Tensor Programs V).
+Importing this package registers nothing: its names load on first use."""
 
-from skeptic.studies.mup.study import PRESETS, MupConfig, run
+from typing import TYPE_CHECKING
+
+from skeptic.study import lazy_exports
+
+if TYPE_CHECKING:
+    from skeptic.studies.mup.study import PRESETS, MupConfig, run
+
+__getattr__, __dir__ = lazy_exports(
+    __name__,
+    {
+        "PRESETS": "skeptic.studies.mup.study",
+        "MupConfig": "skeptic.studies.mup.study",
+        "run": "skeptic.studies.mup.study",
+    },
+)
 
 __all__ = ["PRESETS", "MupConfig", "run"]

@@ -14,13 +14,18 @@ import numpy as np
 
 from skeptic.studies.mup import exponents, nets
 from skeptic.studies.mup.data import Corpus
-from skeptic.studies.mup.param import PARAMETRIZATIONS, Optimizer
+from skeptic.studies.mup.param import PARAMETRIZATIONS, Optimizer, Parametrization
 
 Tick = Callable[[float], None]
 
 
 def _noop(_: float = 1) -> None:
     return None
+
+
+def _other(param: Parametrization) -> Parametrization:
+    """SP for μP and μP for SP: whose learning-rate multipliers the ``swapped`` contrast uses."""
+    return "sp" if param == "mup" else "mup"
 
 
 def lr_sweep(
@@ -39,6 +44,7 @@ def lr_sweep(
     n_heads: int = 4,
     device: str = "cpu",
     tick: Tick = _noop,
+    swap_lr: bool = False,
 ) -> list[dict[str, Any]]:
     """Held-out loss after ``steps`` steps for every width, parametrization, learning rate and seed.
 
@@ -61,6 +67,7 @@ def lr_sweep(
                 context,
                 n_layers,
                 n_heads,
+                lr_param=_other(param) if swap_lr else None,
             )
             r = nets.run_sweep(corpus, s, eval_at, device=device)
             shape = (len(log2_lrs), len(seeds))
@@ -104,6 +111,7 @@ def coord_check(
     n_heads: int = 4,
     device: str = "cpu",
     tick: Tick = _noop,
+    swap_lr: bool = False,
 ) -> list[dict[str, Any]]:
     """Activation sizes (RMS per coordinate) at steps 0…T, and of their change from step 0, against width.
 
@@ -127,6 +135,7 @@ def coord_check(
                 n_layers,
                 n_heads,
                 nonlinearity,
+                lr_param=_other(param) if swap_lr else None,
             )
             r = nets.run_sweep(corpus, s, eval_at, coord_check=True, device=device)
             assert r.sizes is not None and r.deltas is not None

@@ -20,10 +20,12 @@ identity for the deep linear network of the toy derivation. There are no biases 
 from __future__ import annotations
 
 import math
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
+import numpy as np
 import torch
 import torch.nn.functional as F  # noqa: N812 (the PyTorch convention)
 from torch import Tensor
@@ -107,9 +109,16 @@ def transformer_tensors(shape: TransformerShape) -> list[Tensor_]:
 # ---------------------------------------------------------------------------------------------------------------
 
 
+def _named_seed(seed: int, *key: str | int) -> int:
+    """An integer seed for the sub-stream ``key`` of ``seed``, by hashing the name (as the run context's
+    ``seed_for``), never by arithmetic on the seed."""
+    words = [zlib.crc32(str(k).encode()) for k in key]
+    return int(np.random.SeedSequence([seed, *words]).generate_state(1, np.uint64)[0] >> np.uint64(1))
+
+
 def unit_draws(tensors: list[Tensor_], seed: int, width: int) -> dict[str, Tensor]:
     """Unit-normal draws for every random tensor, from a generator keyed by (seed, width) alone."""
-    g = torch.Generator().manual_seed(1_000_003 * seed + width)
+    g = torch.Generator().manual_seed(_named_seed(seed, "init", width))
     return {t.name: torch.randn(t.shape, generator=g) for t in tensors if t.fill is None}
 
 
@@ -271,6 +280,9 @@ class Sweep:
     n_heads: int = 4
     nonlinearity: Nonlinearity = "relu"
     input_std: float = 1.0
+    lr_param: P.Parametrization | None = None
+    """The parametrization whose learning-rate multipliers are used (default ``param``'s own; the other one for the
+    study's ``lr_rule="swapped"`` contrast: μP's initialization with SP's learning rates and vice versa)."""
 
 
 def _model_grid(s: Sweep) -> tuple[Tensor, list[int]]:
@@ -282,7 +294,7 @@ def batch_starts(corpus: Corpus, s: Sweep, seeds: list[int], step: int) -> Tenso
     """``[M, B]`` window starts of training step ``step``: one stream per seed, shared by every width and rate."""
     per_seed = {}
     for seed in sorted(set(seeds)):
-        g = torch.Generator().manual_seed(7_919 * seed + 104_729 * step + 17)
+        g = torch.Generator().manual_seed(_named_seed(seed, "batch", step))
         per_seed[seed] = window_starts(corpus, s.batch_size, s.context, g, held_out=False)
     return torch.stack([per_seed[seed] for seed in seeds])
 
@@ -317,7 +329,10 @@ def _run_mlp(corpus: Corpus, s: Sweep, eval_at: Tensor, probe_at: Tensor | None,
     params = init_params(tensors, seeds, s.width, s.base_width, s.param, s.input_std, device)
     opt = BatchedOptimizer(
         s.optimizer,
-        {k: v.to(device) for k, v in lr_table(tensors, lrs, s.width, s.base_width, s.param, s.optimizer).items()},
+        {
+            k: v.to(device)
+            for k, v in lr_table(tensors, lrs, s.width, s.base_width, s.lr_param or s.param, s.optimizer).items()
+        },
     )
 
     def examples(starts: Tensor) -> tuple[Tensor, Tensor]:
@@ -396,7 +411,10 @@ def _run_transformer(corpus: Corpus, s: Sweep, eval_at: Tensor, probe_at: Tensor
     params = init_params(tensors, seeds, s.width, s.base_width, s.param, s.input_std, device)
     opt = BatchedOptimizer(
         s.optimizer,
-        {k: v.to(device) for k, v in lr_table(tensors, lrs, s.width, s.base_width, s.param, s.optimizer).items()},
+        {
+            k: v.to(device)
+            for k, v in lr_table(tensors, lrs, s.width, s.base_width, s.lr_param or s.param, s.optimizer).items()
+        },
     )
 
     def loss_fn(p: Params, tokens: Tensor) -> Tensor:

@@ -11,13 +11,13 @@ the width exponents of a one-step deep-linear derivation (:mod:`skeptic.studies.
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field
 
 from skeptic.core.device import torch_threads
-from skeptic.core.study import RunContext, StudyConfig, StudyOutput, study
-from skeptic.studies.mup import crosscheck, experiments, nets
+from skeptic.core.study import Budget, RunContext, StudyConfig, StudyOutput, study
+from skeptic.studies.mup import crosscheck, experiments, exponents, nets
 from skeptic.studies.mup.brief import BRIEF
 from skeptic.studies.mup.claims import CLAIMS, COMBOS, PROBES
 from skeptic.studies.mup.data import load_corpus
@@ -71,6 +71,11 @@ class MupConfig(StudyConfig):
     the softmax at the widest width)."""
     coord_adam_log2_lr: float = Field(-8.0, ge=-20, le=5)
     """log₂ learning rate of the Adam coordinate checks."""
+    lr_rule: Literal["own", "swapped"] = "own"
+    """Learning-rate multipliers of the sweeps and of the MLP and transformer coordinate checks: each
+    parametrization's ``own`` (TP5 Table 3), or ``swapped`` (μP's initialization with SP's learning rates and SP's
+    with μP's), the contrast under which μP's learning-rate rule is absent. The deep-linear derivation check and
+    the cross-check with Microsoft's mup always use the parametrization's own rule."""
     crosscheck_widths: list[int] = Field([64, 256], min_length=1, max_length=6)
     """Widths at which Skeptic's μP MLP is compared with Microsoft's mup (or the hand-written reference)."""
 
@@ -135,6 +140,15 @@ PRESETS = {
         "paper": "~11 min (measured 2026-11-24: 647 s on one thread, beside another study)",
     },
     faults=FAULTS,
+    budget=Budget(
+        scale={"mlp_steps": 4, "transformer_steps": 4, "eval_windows": 4},
+        set={"seeds": 8, "transformer_seeds": 6, "coord_seeds": 6},
+        note="4× the training steps and held-out windows, twice the seeds: the optimum's position and the "
+        "wider-is-better ordering are read after training, which more steps can move",
+    ),
+    audit_preset="quick",
+    audit_preset_why="at test (2 seeds, 20 steps) every learning-rate sweep claim is inconclusive, so neither a "
+    "contrast nor the budget could change a verdict; quick (4 seeds, 100 steps, about 50 CPU seconds) decides them",
 )
 def run(config: MupConfig, ctx: RunContext) -> StudyOutput:
     with torch_threads(1):  # small batched models: intra-op threads only add contention on a shared machine
@@ -146,9 +160,8 @@ def _run(c: MupConfig, ctx: RunContext) -> dict[str, Any]:
     t0 = time.perf_counter()
     dev = ctx.device
     corpus = load_corpus()
-    base = ctx.seed * 1000
-    seeds = [base + i for i in range(c.seeds)]
-    eval_seed = base + 999
+    seeds = [ctx.seed_for("sweep", i) for i in range(c.seeds)]
+    eval_seed = ctx.seed_for("eval")
     mlp_eval = nets.eval_starts(corpus, c.eval_windows, c.mlp_context, eval_seed)
     tr_eval = nets.eval_starts(corpus, max(4, c.eval_windows // 8), c.transformer_context, eval_seed)
     timing: dict[str, float] = {}
@@ -156,6 +169,9 @@ def _run(c: MupConfig, ctx: RunContext) -> dict[str, Any]:
         "vocab_size": corpus.vocab_size,
         "corpus_chars": len(corpus.tokens),
         "base_width": c.base_width,
+        # the derivation's SP/Adam logit exponent: asymptotic, and its slope over the coordinate-check widths
+        "derived_logit_exponent_asymptotic": exponents.DERIVED[("sp", "adam")][2],
+        "derived_logit_exponent_effective": exponents.sp_adam_logit_exponent(c.coord_widths, corpus.vocab_size),
         "split": {
             "train_end": corpus.split,
             "mlp_eval_min_start": int(mlp_eval.min()),
@@ -167,7 +183,7 @@ def _run(c: MupConfig, ctx: RunContext) -> dict[str, Any]:
     with ctx.progress("mup: coordinate checks and learning-rate sweeps", total=n_sweeps + n_coord) as tick:
         t = time.perf_counter()
         coord, linear = [], []
-        cseeds = [base + 500 + i for i in range(c.coord_seeds)]
+        cseeds = [ctx.seed_for("coord", i) for i in range(c.coord_seeds)]
         for opt, lr in _coord_lrs(c):
             coord += experiments.coord_check(
                 corpus,
@@ -183,6 +199,7 @@ def _run(c: MupConfig, ctx: RunContext) -> dict[str, Any]:
                 mlp_eval,
                 device=dev,
                 tick=tick,
+                swap_lr=c.lr_rule == "swapped",
             )
             linear += experiments.coord_check(
                 corpus,
@@ -215,6 +232,7 @@ def _run(c: MupConfig, ctx: RunContext) -> dict[str, Any]:
             n_layers=c.transformer_layers,
             device=dev,
             tick=tick,
+            swap_lr=c.lr_rule == "swapped",
         )
         m["coord"], m["linear"] = coord, linear
         m["crosscheck"] = _crosscheck(c, corpus, cseeds[0], mlp_eval)
@@ -239,6 +257,7 @@ def _run(c: MupConfig, ctx: RunContext) -> dict[str, Any]:
                     mlp_eval,
                     device=dev,
                     tick=tick,
+                    swap_lr=c.lr_rule == "swapped",
                 )
             else:
                 sweeps += experiments.lr_sweep(
@@ -256,6 +275,7 @@ def _run(c: MupConfig, ctx: RunContext) -> dict[str, Any]:
                     n_layers=c.transformer_layers,
                     device=dev,
                     tick=tick,
+                    swap_lr=c.lr_rule == "swapped",
                 )
         m["sweeps"] = sweeps
         timing["sweeps_s"] = time.perf_counter() - t

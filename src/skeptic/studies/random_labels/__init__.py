@@ -1,5 +1,20 @@
-"""The random-labels study (Zhang et al. 2017 and follow-ups). Importing this package registers the study."""
+"""The random-labels study (Zhang et al. 2017 and follow-ups).
+Importing this package registers nothing: its names load on first use."""
 
-from skeptic.studies.random_labels.study import PRESETS, RandomLabelsConfig, run
+from typing import TYPE_CHECKING
+
+from skeptic.study import lazy_exports
+
+if TYPE_CHECKING:
+    from skeptic.studies.random_labels.study import PRESETS, RandomLabelsConfig, run
+
+__getattr__, __dir__ = lazy_exports(
+    __name__,
+    {
+        "PRESETS": "skeptic.studies.random_labels.study",
+        "RandomLabelsConfig": "skeptic.studies.random_labels.study",
+        "run": "skeptic.studies.random_labels.study",
+    },
+)
 
 __all__ = ["PRESETS", "RandomLabelsConfig", "run"]

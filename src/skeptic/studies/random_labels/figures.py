@@ -92,7 +92,7 @@ def time_to_fit(m: dict[str, Any]) -> Figure:
         "Steps until each network first classifies its whole training set correctly (left) and until its training "
         "loss first drops to the stop threshold (right), one point per seed; hollow triangles at the dotted budget "
         "line never got there. The random/true ratio is the slowdown factor: compare it with the paper's 'small "
-        "constant factor' and the retold '100x', and note how much it depends on the yardstick.",
+        "constant factor' (§1.1), and note how much it depends on the yardstick.",
         fig,
     )
 

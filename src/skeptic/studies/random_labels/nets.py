@@ -378,8 +378,10 @@ class ActiveModels:
 
 
 def epoch_batches(seed: int, epoch: int, n: int, batch_size: int) -> list[Tensor]:
-    """The minibatches of one epoch for one model: a permutation drawn from ``(seed, epoch)`` only."""
-    g = torch.Generator().manual_seed(int(seed) * 100_003 + epoch)
+    """The minibatches of one epoch for one model: a permutation drawn from ``(seed, epoch)`` only (the two are
+    hashed together into the generator's seed, never combined by arithmetic, so no two pairs share a stream)."""
+    state = np.random.SeedSequence([int(seed), int(epoch)]).generate_state(1, np.uint64)[0]
+    g = torch.Generator().manual_seed(int(state >> np.uint64(1)))
     perm = torch.randperm(n, generator=g)
     return list(torch.split(perm, batch_size))
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -20,54 +19,49 @@ def _rows(m: Any, **match: Any) -> list[int]:
 def _numbers(m: Any) -> dict[str, float]:
     beta, b0 = m["config"]["beta_main"], m["config"]["betas"][0]
     rl = _rows(m, kind="true", beta=beta, role="sweep")
-    first, last = m["curves"][0], m["curves"][-1]
+    last = m["curves"][-1]
+    g = m["graded"]
+    gb0 = m["config"]["graded_betas"][0]
 
-    def gain(kind: str) -> float:
-        idx = _rows(m, kind=kind, beta=b0, role="sweep")
-        return float(np.mean([last["true_train"][i] - first["true_train"][i] for i in idx]))
+    def tilt_gain(kind: str) -> float:
+        return float(np.mean([np.mean(r["gains"]) for r in g["tilts"] if r["kind"] == kind and r["beta"] == gb0]))
 
-    def peak_drop(kind: str) -> float:
-        idx = _rows(m, kind=kind, beta=b0, role="sweep")
-        return float(np.mean([max(c["true_train"][i] for c in m["curves"]) - last["true_train"][i] for i in idx]))
+    def arm_mean(key: str, **match: Any) -> float:
+        return float(np.mean([g["arms"][i][key] for i, s in enumerate(g["specs"])
+                              if all(s[k] == v for k, v in match.items()) and key in g["arms"][i]]))  # fmt: skip
 
-    def best_optimum(kind: str) -> float:
-        out = []
-        for b in m["config"]["betas"]:
-            idx = _rows(m, kind=kind, beta=b, role="sweep")
-            out.append(float(np.mean([m["final"]["optimum"][i]["true"] - first["true_train"][i] for i in idx])))
-        return max(out)
-
-    kl = [
-        float(np.mean([m["final"]["kl_heldout"][i] for i in _rows(m, kind="true", beta=b, role="sweep")]))
-        for b in m["config"]["betas"]
-    ]
+    ks = m["config"]["pass_ks"]
+    k64 = ks.index(64) if 64 in ks else len(ks) - 1
+    flaw = _rows(m, kind="flaw", beta=b0, role="sweep")
+    gap = np.mean([m["final"]["pass_at_k"][i] for i in rl], 0) - np.mean(m["base"]["pass_at_k"], 0)
+    cross = next((k for k, d in zip(ks, gap, strict=True) if d <= 0), 0)
     return {
-        "opt_light": best_optimum("light"), "opt_heavy": best_optimum("heavy"),
-        "kl_monotone": float(all(x > y for x, y in itertools.pairwise(kl))),
-        "kl_small": kl[0], "kl_large": kl[-1], "b_last": m["config"]["betas"][-1],
-        "base": float(np.mean(m["base"]["pass1"])),
-        "rl": float(np.mean([m["final"]["pass1"][i] for i in rl])),
-        "base_kmax": float(np.mean([r[-1] for r in m["base"]["pass_at_k"]])),
-        "rl_kmax": float(np.mean([m["final"]["pass_at_k"][i][-1] for i in rl])),
-        "kmax": float(m["config"]["pass_ks"][-1]),
-        "light": gain("light"), "heavy": gain("heavy"), "flaw": gain("flaw"), "flaw_drop": peak_drop("flaw"),
-        "min_cka": float(np.mean([min(m["final"]["cka"][i]) for i in rl])),
-        "tv": float(np.mean([m["final"]["tv_heldout"][i] for i in rl])),
-        "beta": beta, "b0": b0,
+        "base": float(np.mean(m["base"]["pass1"])), "rl": float(np.mean([m["final"]["pass1"][i] for i in rl])),
+        "base_k": float(np.mean([r[k64] for r in m["base"]["pass_at_k"]])),
+        "rl_k": float(np.mean([m["final"]["pass_at_k"][i][k64] for i in rl])), "k": float(ks[k64]),
+        "cross": float(cross),
+        "flaw_peak": float(np.mean([max(c["true_train"][i] for c in m["curves"]) for i in flaw])),
+        "flaw_end": float(np.mean([last["true_train"][i] for i in flaw])),
+        "light": tilt_gain("light"), "heavy": tilt_gain("heavy"), "n": float(g["n_answers"]),
+        "tv_fwd": arm_mean("tv_forward", arm="drgrpo"), "tv_own": max(a["tv_own"] for a in g["arms"]),
+        "kl_grpo_lo": arm_mean("kl", arm="grpo", kind="true", beta=gb0),
+        "kl_grpo_hi": arm_mean("kl", arm="grpo", kind="true", beta=m["config"]["graded_betas"][-1]),
+        "kl_dr_hi": arm_mean("kl", arm="drgrpo", kind="true", beta=m["config"]["graded_betas"][-1]),
+        "kl_k1_hi": arm_mean("kl", arm="k1", kind="true", beta=m["config"]["graded_betas"][-1]),
+        "beta": beta, "b0": b0, "gb0": gb0, "gb1": m["config"]["graded_betas"][-1],
     }  # fmt: skip
 
 
 def answer(result: RunResult) -> str:
     n = _numbers(result.measurements)
-    reach = "no more" if n["rl_kmax"] <= n["base_kmax"] + 0.005 else "slightly more"
+    reach = "no more" if n["rl_k"] <= n["base_k"] + 0.005 else "more"
     return (
         f"In this toy, RL on a right/wrong reward raised the share of correct first answers on new problems from "
-        f"{n['base']:.0%} to {n['rl']:.0%}, but with {n['kmax']:.0f} tries it solved {reach} problems than the "
-        f"original model ({n['rl_kmax']:.1%} vs {n['base_kmax']:.1%}). Trained on noisy stand-in rewards for this "
-        f"short run, it changed the real goal by {100 * n['light']:+.0f} points with ordinary noise and "
-        f"{100 * n['heavy']:+.0f} with rare "
-        f"extreme noise; fully optimized, the best KL penalty would give {100 * n['opt_light']:+.0f} and "
-        f"{100 * n['opt_heavy']:+.0f} points."
+        f"{n['base']:.0%} to {n['rl']:.0%}, but with {n['k']:.0f} tries it solved {reach} problems than the original "
+        f"model ({n['rl_k']:.1%} vs {n['base_k']:.1%}). With {n['n']:.0f} possible answers, a reward with ordinary "
+        f"noise still bought {n['light']:.0%} of the possible real gain under a weak KL penalty; one with rare extreme "
+        f"noise bought {n['heavy']:.0%}. The KL penalty GRPO uses does not pull toward the distribution its paper "
+        f"names, but toward a different one."
     )
 
 
@@ -76,25 +70,21 @@ def found(result: RunResult) -> str:
     n = _numbers(m)
     failed = [p["id"] for p in result.probes if not p["passed"]]
     lines = [
-        f"GRPO with a 0/1 reward (KL coefficient {n['beta']:g}) took held-out pass@1 from {n['base']:.2f} to "
-        f"{n['rl']:.2f} (mean over {m['config']['n_seeds']} seeds). With {n['kmax']:.0f} tries per problem the base "
-        f"model solved {n['base_kmax']:.1%} of held-out problems and the RL model {n['rl_kmax']:.1%}"
-        + (", so RL did not widen what the model can reach; it made the right answer more likely."
-           if n["rl_kmax"] <= n["base_kmax"] else ", so RL also reached problems the base model almost never solved.")
-        ,
-        f"The KL spent on held-out problems went from {n['kl_small']:.2f} nats at β = {n['b0']:g} to "
-        f"{n['kl_large']:.2f} "
-        f"at β = {n['b_last']:g}"
-        + (" (falling at every step of β). " if n["kl_monotone"] else " (not falling at every step of β). ")
-        + f"The layers' internal representations kept a "
-        f"smallest linear CKA of {n['min_cka']:.2f} to the base while the answer distribution moved by total variation "
-        f"{n['tv']:.2f}.",
-        f"Against proxies at the smallest β ({n['b0']:g}) the true reward on training problems changed by "
-        f"{n['light']:+.2f} with light-tailed error, {n['heavy']:+.2f} with heavy-tailed error, and {n['flaw']:+.2f} "
-        f"against the flawed grader (which ended {n['flaw_drop']:.2f} below its peak). The exact KL-regularized "
-        "optimum of each proxy (stars in the over-optimization figure), where longer training would lead, changes the "
-        f"true reward by "
-        f"{n['opt_light']:+.2f} (light-tailed) and {n['opt_heavy']:+.2f} (heavy-tailed) at the best β of the sweep.",
+        f"GRPO with a 0/1 reward (β = {n['beta']:g}) took held-out pass@1 from {n['base']:.2f} to {n['rl']:.2f} "
+        f"(mean over {m['config']['n_seeds']} seeds); at k = {n['k']:.0f} tries, where a uniform guesser over the 144 "
+        f"answers is still below 1/2, the base model solved {n['base_k']:.1%} and the RL model {n['rl_k']:.1%}"
+        + (f"; the base model's pass@k first matched RL's at k = {n['cross']:.0f}." if n["cross"]
+           else "; RL stayed ahead at every k up to 1024."),
+        f"Against a flawed grader at β = {n['b0']:g} the true reward peaked at {n['flaw_peak']:.2f} and ended at "
+        f"{n['flaw_end']:.2f}.",
+        f"On the graded task with {n['n']:.0f} answers, the exact optimum of the forward-KL objective at β = "
+        f"{n['gb0']:g} reached {n['light']:.2f} of the possible true-reward gain with light-tailed proxy error and "
+        f"{n['heavy']:.2f} with heavy-tailed error of the same SD.",
+        f"Every arm sat on the optimum of the objective its update ascends (largest distance {n['tv_own']:.3f} in "
+        f"total variation); GRPO's k3 term, used as a loss, is the gradient of KL(π_ref ‖ π), so the Dr. GRPO arm "
+        f"ended {n['tv_fwd']:.2f} (mean TV) away from the forward-KL optimum its paper's notation implies. Dividing by "
+        f"the group's std rescales β: at β = {n['gb1']:g} the GRPO arm kept {n['kl_grpo_hi']:.2f} nats of KL where "
+        f"Dr. GRPO kept {n['kl_dr_hi']:.2f} and the forward-KL arm {n['kl_k1_hi']:.2f}.",
     ]  # fmt: skip
     if failed:
         lines.append(f"Probes failed ({', '.join(failed)}), so none of these verdicts is trusted.")
@@ -104,35 +94,35 @@ def found(result: RunResult) -> str:
 BRIEF = Brief(
     claimed=(
         "DeepSeek-R1 (2025) reported that a simple recipe, reinforcement learning on answers that can be checked "
-        "automatically ('verifiable rewards'), with GRPO (a method that scores each answer against others sampled "
-        "for the same question) and a KL penalty that keeps the model close to where it started, is enough to teach "
-        "a pretrained model to reason much better. Yue et al. (2025) countered that such training mostly makes "
-        "answers the model could already find more likely: with many tries, the original model solves as many "
-        "problems. The KL penalty is also meant to stop the model from exploiting flaws in its reward: Kwa et al. "
-        "(2024) showed mathematically that it protects the true goal when the reward's errors are moderate "
-        "(light-tailed) but not when rare huge errors occur (heavy-tailed), and Gao et al. (2022) showed true "
-        "quality rising then falling as a model over-optimizes a learned reward."
+        "automatically, with GRPO (each answer scored against others sampled for the same question) and a KL penalty "
+        "that keeps the model close to where it started, teaches a pretrained model to reason much better. Yue et "
+        "al. (2025) countered that such training mostly makes answers the model could already find more likely: with "
+        "many tries, the original model solves as many problems. DeepSeekMath (2024) describes GRPO's penalty as an "
+        "unbiased estimate of the KL divergence from the policy to the reference. Kwa et al. (2024) showed that a KL "
+        "penalty protects the true goal when the reward's errors are moderate (light-tailed) but not when rare huge "
+        "errors occur (heavy-tailed), and Gao et al. (2022) showed true quality rising then falling as a model "
+        "over-optimizes a flawed reward."
     ),
     ran=(
-        "A tiny transformer (two layers) was pretrained on a noisy corpus of simple problems with a checkable "
-        "two-character answer, so it starts out right only sometimes and usually wrong on 'hard' problems. We then "
-        "trained it with our own GRPO (group-normalized advantages, clipped objective, k3 KL penalty as in "
-        "DeepSeekMath) against the exact checker, against the checker plus normal noise, plus heavy-tailed noise, "
-        "and against a grader with an exploitable flaw, for several KL coefficients and seeds, all as one batched "
-        "computation. Because every answer is two tokens, each model's full answer distribution, pass@k, KL to the "
-        "base model and the exact KL-regularized optimum are computed exactly, and sampled rollouts are checked "
-        "against them."
+        "A tiny transformer was pretrained on a noisy corpus of simple problems with a checkable two-character "
+        "answer (144 possible answers), then trained with our own GRPO against the exact checker and against a "
+        "grader with an exploitable flaw, for several KL coefficients and seeds; every answer's probability is "
+        "computed exactly. Separately, on a graded task with 10,000 possible answers (four digits, partial credit), "
+        "policies over every answer were trained by the exact average update of three methods: the KL in the reward, "
+        "GRPO's KL term in the loss without and with dividing by the group's spread, on the true reward and on "
+        "proxies with light- or heavy-tailed errors, until each sat on the exact optimum of the objective it "
+        "actually optimizes."
     ),
     not_shown=(
-        "This is a 26,000-parameter model on a copy-style task, not a language model learning to reason: the task "
-        "has 144 possible answers, so pass@k at large k is close to 1 for any model that ever guesses, and 'hard' "
-        "problems are hard only because the corpus taught a misconception. The proxy errors are drawn per answer "
-        "string, not learned from data like a real reward model, and training runs far shorter than to "
-        "convergence, so the exact optimum (not the trained policy) is what the theory describes. Thresholds such "
-        "as '+0.2 pass@1' and 'CKA ≥ 0.9' are Skeptic's, fixed before running. Nothing here measures frontier "
-        "models; it checks that the mechanisms behave as claimed where everything can be computed."
+        "These are a 26,000-parameter model on a copy-style task and tables of probabilities over 10,000 answers, "
+        "not language models learning to reason. The graded arms follow the average of the sampled update (the limit "
+        "of many samples per question), checked against sampled updates on a small case; real GRPO adds sampling "
+        "noise and clipping. The proxy errors are drawn per answer, not learned like a real reward model's. "
+        "Thresholds such as '+0.2 pass@1' or 'half the possible gain' are Skeptic's, with the band of lines shown. "
+        "Whether RL changes what a model represents or only what it says (the 'views vs presentation' question) is "
+        "not tested here: the CKA figure is a description, not a claim."
     ),
     found=found,
     answer=answer,
-    headline_figure="pass1-over-training",
+    headline_figure="kl-direction",
 )

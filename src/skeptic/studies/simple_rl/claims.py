@@ -1,7 +1,9 @@
 """Claims and probes of the simple-rl study.
 
 Measurements are exact over each policy's answer distribution (no sampling error); the uncertainty is the spread
-over seeds (a Student-t interval over the n_seeds independent replicates: base model, RL run, proxy errors).
+over seeds (a Student-t interval over the n_seeds independent replicates). Every threshold below was fixed before
+the quick and paper runs were looked at; those that are Skeptic's own carry a band of lines a careful reader would
+accept. Each claim declares the contrast under which it must come out the other way.
 """
 
 from __future__ import annotations
@@ -11,172 +13,298 @@ from typing import Any
 
 import numpy as np
 
-from skeptic.core.claims import AtLeast, AtMost, Claim, Estimate, Increasing, Measurements, Probe, ProbeOutcome
+from skeptic.core.claims import (
+    AtLeast,
+    AtMost,
+    Claim,
+    Contrast,
+    Estimate,
+    Measurements,
+    Probe,
+    ProbeOutcome,
+    Quote,
+)
 
 R1 = "DeepSeek-AI 2025 (arXiv 2501.12948)"
+SHAO = "Shao et al. 2024, DeepSeekMath (arXiv 2402.03300)"
 YUE = "Yue et al. 2025 (arXiv 2504.13837)"
-OUYANG = "Ouyang et al. 2022 (arXiv 2203.02155)"
 KWA = "Kwa, Thomas & Garriga-Alonso 2024 (arXiv 2407.14503)"
 GAO = "Gao, Schulman & Hilton 2022 (arXiv 2210.10760)"
 
+KWA_QUOTE = Quote(
+    "We show that when the reward function has light-tailed error, optimal policies under less restrictive KL "
+    "penalties achieve arbitrarily high utility. However, if error is heavy-tailed, some policies obtain arbitrarily "
+    "high reward despite achieving no more utility than the base model--a phenomenon we call catastrophic Goodhart.",
+    "arXiv 2407.14503v2, abstract",
+)
+
 PASS1_GAIN = 0.2
-"""Skeptic's line for 'rises substantially': +0.2 in held-out pass@1 (fixed before running)."""
-CKA_STABLE = 0.9
-"""Skeptic's line for 'representations barely move': linear CKA to the base ≥ 0.9 at every layer."""
-HEAVY_SHARE = 0.5
-"""Skeptic's line for 'does not protect': heavy-tailed gain at most half the light-tailed gain at the same β."""
+"""Skeptic's line for 'rises substantially': +0.2 in held-out pass@1."""
+LIGHT_SHARE = 0.5
+"""Skeptic's line for 'arbitrarily high utility' on a bounded reward: at least half the possible true-reward gain."""
+HEAVY_SHARE = 0.1
+"""Skeptic's line for 'no more utility than the base model': at most a tenth of the possible true-reward gain."""
+FORWARD_TOL = 0.05
+"""Skeptic's tolerance for 'the trained policy sits on the forward-KL optimum': mean total variation ≤ 0.05."""
+OWN_TOL = 0.02
+"""The tolerance at which every graded arm must sit on its own objective's optimum (total variation, a probe)."""
+KL_DROP = 0.5
+"""Skeptic's line for 'the penalty limits the move': KL at the smallest β exceeds KL at the largest by 0.5 nats."""
 OVEROPT_DROP = 0.05
 """Skeptic's line for over-optimization: the final true reward at least 0.05 below its peak over training."""
+UNIFORM_FLOOR = 0.5
+"""pass@k is informative only where the uniform guesser's pass@k is at most this."""
 
 
 def _rows(m: Measurements, **match: Any) -> list[int]:
     return [i for i, s in enumerate(m["specs"]) if all(s[k] == v for k, v in match.items())]
 
 
+def _graded_rows(m: Measurements, **match: Any) -> list[int]:
+    return [i for i, s in enumerate(m["graded"]["specs"]) if all(s[k] == v for k, v in match.items())]
+
+
 def _seeds(values: list[float]) -> Estimate:
     return Estimate.from_samples(values, what="seeds")
 
 
-def pass1_gain(m: Measurements) -> Estimate:
+def pass1_gain(m: Measurements, config: Any) -> Estimate:
     """Held-out pass@1 of the true-reward GRPO model at β_main minus its seed's base model's."""
-    beta = m["config"]["beta_main"]
-    rows = _rows(m, kind="true", beta=beta, role="sweep")
+    rows = _rows(m, kind="true", beta=config.beta_main, role="sweep")
     return _seeds([m["final"]["pass1"][i] - m["base"]["pass1"][m["specs"][i]["seed"]] for i in rows])
 
 
-def passk_gap_at_max_k(m: Measurements) -> Estimate:
-    """pass@k(RL) − pass@k(base) at the largest k, per seed."""
-    beta = m["config"]["beta_main"]
-    rows = _rows(m, kind="true", beta=beta, role="sweep")
-    return _seeds([m["final"]["pass_at_k"][i][-1] - m["base"]["pass_at_k"][m["specs"][i]["seed"]][-1] for i in rows])
+def uniform_pass_at_k(k: int, n_answers: int = 144) -> float:
+    """pass@k of a guesser uniform over the answers: 1 − (1 − 1/n)^k (the floor below which pass@k says nothing)."""
+    return float(1.0 - (1.0 - 1.0 / n_answers) ** k)
 
 
-def kl_by_beta(m: Measurements) -> list[Estimate]:
-    """Exact held-out KL(π ‖ π_base) of the true-reward policies, one estimate per β (increasing β)."""
-    return [
-        _seeds([m["final"]["kl_heldout"][i] for i in _rows(m, kind="true", beta=b, role="sweep")])
-        for b in m["config"]["betas"]
-    ]
+def informative_k(ks: list[int]) -> int:
+    """The largest k of the curve at which the uniform guesser's pass@k is still ≤ :data:`UNIFORM_FLOOR`."""
+    return max(k for k in ks if uniform_pass_at_k(k) <= UNIFORM_FLOOR)
 
 
-def min_cka(m: Measurements) -> Estimate:
-    """The smallest per-layer linear CKA to the base (every residual stream) of the true-reward model at β_main."""
+def passk_gap(m: Measurements) -> Estimate:
+    """pass@k(RL) − pass@k(base) at the informative k (64 of 144 answers), per seed."""
+    ks = m["config"]["pass_ks"]
+    j = ks.index(informative_k(ks))
     rows = _rows(m, kind="true", beta=m["config"]["beta_main"], role="sweep")
-    return _seeds([min(m["final"]["cka"][i]) for i in rows])
+    return _seeds([m["final"]["pass_at_k"][i][j] - m["base"]["pass_at_k"][m["specs"][i]["seed"]][j] for i in rows])
 
 
-def _true_gain(m: Measurements, kind: str, beta: float) -> list[float]:
-    """Exact true reward on the monitored training problems, final minus start, per seed."""
-    first, last = m["curves"][0], m["curves"][-1]
-    return [last["true_train"][i] - first["true_train"][i] for i in _rows(m, kind=kind, beta=beta, role="sweep")]
+EXACT_TRUE = "exact (the graded true reward and π_ref are the same for every target up to relabeling answers)"
 
 
-def _optimum_gain(m: Measurements, kind: str, beta: float) -> list[float]:
-    """Exact true reward of the KL-regularized optimum π ∝ π_base e^{U/β} minus the base's, per seed."""
-    first = m["curves"][0]
-    rows = _rows(m, kind=kind, beta=beta, role="sweep")
-    return [m["final"]["optimum"][i]["true"] - first["true_train"][i] for i in rows]
+def kl_drop(m: Measurements, config: Any) -> Estimate:
+    """The GRPO arm's KL(π ‖ π_ref) on the graded true reward at the smallest β minus at the largest."""
+    g = m["graded"]
+    (a,) = _graded_rows(m, kind="true", arm="grpo", beta=config.graded_betas[0])
+    (b,) = _graded_rows(m, kind="true", arm="grpo", beta=config.graded_betas[-1])
+    return Estimate.exact(g["arms"][a]["kl"] - g["arms"][b]["kl"], EXACT_TRUE)
 
 
-def _best_over_beta(m: Measurements, gain: Callable[[Measurements, str, float], list[float]], kind: str) -> np.ndarray:
-    """Per seed, the largest true-reward gain over the β sweep (the best a KL penalty can do)."""
-    return np.asarray(np.array([gain(m, kind, b) for b in m["config"]["betas"]]).max(0))
+def forward_gap(m: Measurements) -> Estimate:
+    """The Dr. GRPO arm's total-variation distance to the forward-KL optimum (the tilt at its own coefficients),
+    averaged over the β grid, on the graded true reward."""
+    g = m["graded"]
+    return Estimate.exact(
+        float(np.mean([g["arms"][i]["tv_forward"] for i in _graded_rows(m, arm="drgrpo")])), EXACT_TRUE
+    )
 
 
-def light_protects(gain: Callable[[Measurements, str, float], list[float]]) -> Callable[[Measurements], Estimate]:
-    """Per seed, the best true-reward gain over β under the light-tailed proxy."""
-    return lambda m: _seeds(_best_over_beta(m, gain, "light").tolist())
+def _draws(values: list[float]) -> Estimate:
+    return Estimate.from_samples(values, what="(prompt, error table) draws")
 
 
-def heavy_vs_light(gain: Callable[[Measurements, str, float], list[float]]) -> Callable[[Measurements], Estimate]:
-    """Per seed: best heavy-tailed gain over β − ½ · best light-tailed gain (≤ 0: heavy gains at most half)."""
+def tilt_gain(kind: str) -> Callable[[Measurements, Any], Estimate]:
+    """The share of the possible true-reward gain of the exact forward-KL optimum (the tilt π_ref e^{U/β}) at the
+    least restrictive β of the grid, for the proxy ``kind``: one value per prompt and seed (each an independent
+    target and error table), with a t-interval over them."""
 
-    def measure(m: Measurements) -> Estimate:
-        heavy, light = _best_over_beta(m, gain, "heavy"), _best_over_beta(m, gain, "light")
-        return _seeds((heavy - HEAVY_SHARE * np.maximum(light, 0.0)).tolist())
+    def measure(m: Measurements, config: Any) -> Estimate:
+        b = config.graded_betas[0]
+        t = m["graded"]["tilts"]
+        return _draws([x for r in t if r["kind"] == kind and r["beta"] == b for x in r["gains"]])
 
     return measure
 
 
-def flaw_drop(m: Measurements) -> Estimate:
+def trained_gain(kind: str) -> Callable[[Measurements, Any], Estimate]:
+    """The same share for the trained forward-KL arm (KL in the reward) at the least restrictive β."""
+
+    def measure(m: Measurements, config: Any) -> Estimate:
+        g = m["graded"]
+        rows = _graded_rows(m, kind=kind, arm="k1", beta=config.graded_betas[0])
+        return _draws([x for i in rows for x in g["arms"][i]["gains"]])
+
+    return measure
+
+
+def flaw_drop(m: Measurements, config: Any) -> Estimate:
     """Per seed at the smallest β, flawed grader: peak true reward over training minus the final true reward."""
-    b = m["config"]["betas"][0]
-    rows = _rows(m, kind="flaw", beta=b, role="sweep")
+    rows = _rows(m, kind="flaw", beta=config.betas[0], role="sweep")
     return _seeds([max(c["true_train"][i] for c in m["curves"]) - m["curves"][-1]["true_train"][i] for i in rows])
 
+
+FROZEN = Contrast("rl-frozen", {"rl_lr": 1e-6}, "not_replicated", "the RL arm is frozen (learning rate 1e-6), so "
+                  "nothing can be learned from the reward")  # fmt: skip
+SMALL_SPACE = Contrast("144-answers", {"graded_base": 12, "graded_digits": 2}, "not_replicated",
+                       "144 answers instead of 10^4: the largest heavy-tailed error is no longer far beyond the "
+                       "true reward's range, so no tail is heavy")  # fmt: skip
 
 CLAIMS = (
     Claim(
         "rl-raises-pass1",
-        "Simple RL works: GRPO with a 0/1 correctness reward and a KL penalty (β = 0.04 as in DeepSeekMath) raises "
-        f"pass@1 on held-out problems by at least {PASS1_GAIN} over the pretrained base model (Skeptic's threshold, "
-        "fixed before running; R1-Zero rose from 15.6% to 71.0%).",
+        "Simple RL works: GRPO with a 0/1 correctness reward and a KL penalty raises pass@1 on held-out problems by "
+        f"at least {PASS1_GAIN} over the pretrained base model (Skeptic's line; R1-Zero rose from 15.6% to 71.0%).",
         f"{R1}, §2.2.4 and Figure 2 (R1-Zero's AIME pass@1 over RL steps)",
         pass1_gain,
         AtLeast(PASS1_GAIN),
-        own_threshold="'substantially' is the source's word; +0.2 absolute is Skeptic's line",
+        own_threshold="'a significant increase' is the source's word; +0.2 absolute is Skeptic's line",
+        quote=Quote.unverified(
+            "arXiv 2501.12948v1, §2.2.4",
+            "the 15.6% → 71.0% sentence was found only in secondary renderings, not in the arXiv text itself",
+        ),
+        contrasts=(FROZEN,),
+        band=(AtLeast(0.1), AtLeast(0.3)),
     ),
     Claim(
         "passk-base-catches-up",
-        "RL raises pass@1 but not pass@k at large k: at the largest k (1024) the RL model's pass@k is no higher "
-        "than the base model's (measured exactly from each problem's probability of a correct answer).",
-        f"{YUE}, abstract and Figure 1 ('base models achieve higher pass@k scores when k is large')",
-        passk_gap_at_max_k,
+        "RL raises pass@1 but not pass@k at large k: at the largest k where a uniform guesser is still below 1/2 "
+        "(k = 64 of 144 answers), the RL model's exact pass@k is no higher than the base model's.",
+        f"{YUE}, abstract and Figure 1",
+        passk_gap,
         AtMost(0.0),
+        quote=Quote(
+            "We observe that while RLVR-trained models outperform their base models at smaller values of k (e.g., "
+            "k=1), base models achieve higher pass@k score when k is large.",
+            "arXiv 2504.13837v4, abstract",
+        ),
     ),
     Claim(
         "kl-falls-with-beta",
-        "The KL penalty limits how far RL moves the model: the exact KL(π ‖ π_base) reached on held-out problems "
-        "falls as the coefficient β rises.",
-        f"{OUYANG}, §3.5 eq. 2 (the per-token KL penalty β to the SFT model)",
-        kl_by_beta,
-        Increasing(decreasing=True),
+        "The KL penalty limits how far RL moves the model: on the graded task, where the optimum's KL varies over the "
+        f"β grid, the GRPO-trained policy's KL(π ‖ π_ref) at the smallest β exceeds that at the largest by at least "
+        f"{KL_DROP} nats (Skeptic's line).",
+        f"{SHAO}, §4.1.1 eq. 3 (the β-weighted KL term of the GRPO objective)",
+        kl_drop,
+        AtLeast(KL_DROP),
+        own_threshold="the source gives no size; 0.5 nats is Skeptic's line",
+        quote=Quote.unverified(
+            "arXiv 2402.03300v3, §4.1.1, eq. 3",
+            "the GRPO objective is an equation; its β · D_KL[π_θ ‖ π_ref] term is cited, not quoted",
+        ),
+        contrasts=(
+            Contrast(
+                "no-kl-term",
+                {"kl_penalty": False},
+                "not_replicated",
+                "the KL term is dropped from every arm, so β cannot change anything",
+            ),
+        ),
+        band=(AtLeast(0.25), AtLeast(1.0)),
     ),
     Claim(
-        "representations-stay",
-        "KL-regularized RL changes how the model presents its answers more than what it represents: every layer's "
-        f"residual stream keeps linear CKA ≥ {CKA_STABLE} to the base model's (Skeptic's threshold) while pass@1 "
-        "moves (see rl-raises-pass1).",
-        "Skeptic's seed discussion (issue 19, section 'Experiments and claims'), after Ouyang et al. 2022 §3.5",
-        min_cka,
-        AtLeast(CKA_STABLE),
-        own_threshold="the seed discussion gives no number; CKA ≥ 0.9 is Skeptic's line",
+        "k3-penalty-is-forward-kl",
+        "GRPO's k3 term regularizes toward KL(π ‖ π_ref): trained without std normalization (Dr. GRPO) on the graded "
+        "true reward, the policy sits on the optimum of E[U] − β KL(π ‖ π_ref) (the tilt, at the arm's own "
+        f"coefficients) within mean total variation {FORWARD_TOL} (Skeptic's tolerance), averaged over the β grid.",
+        f"{SHAO}, §4.1.1, eq. 4 and the sentence before it",
+        forward_gap,
+        AtMost(FORWARD_TOL),
+        own_threshold="the source states an estimator, not a tolerance; TV ≤ 0.05 is Skeptic's line",
+        quote=Quote(
+            "And different from the KL penalty term used in PPO, we estimate the KL divergence with the following "
+            "unbiased estimator (Schulman, 2020), which is guaranteed to be positive.",
+            "arXiv 2402.03300v3, §4.1.1, before eq. 4",
+        ),
+        contrasts=(
+            Contrast(
+                "kl-in-reward",
+                {"kl_estimator": "k1-reward"},
+                "replicated",
+                "the trainer's KL term becomes the log-ratio in the reward, whose gradient is that of KL(π ‖ π_ref)",
+            ),
+        ),
+        band=(AtMost(0.02), AtMost(0.1)),
+        confirmed_by="kl-gradient-direction",
     ),
     *(
         claim
-        for gain, tag, where in (
-            (_true_gain, "", "the GRPO-trained policies (end of the run)"),
-            (_optimum_gain, "-optimum", "the exact KL-regularized optimum π ∝ π_base e^{U/β} of each proxy"),
+        for measure, tag, where in (
+            (tilt_gain, "-optimum", "the exact optimum of E[U] − β KL(π ‖ π_ref) (the tilt)"),
+            (trained_gain, "-trained", "the policy trained with the KL in its reward (forward KL), on its fixed point"),
         )
         for claim in (
             Claim(
                 f"light-tail-kl-protects{tag}",
-                f"With a light-tailed (normal) proxy error, a KL penalty protects the true reward: for {where}, the "
-                "best β of the sweep leaves the true reward on training problems above the base model's.",
-                f"{KWA}, Theorem 6 and abstract (light-tailed error: optimizing the proxy raises true utility)",
-                light_protects(gain),
-                AtLeast(0.0),
+                f"With a light-tailed (normal) proxy error over 10^4 answers, {where} at the least restrictive β of "
+                "the "
+                f"grid achieves at least {LIGHT_SHARE} of the possible true-reward gain (Skeptic's line for "
+                "'arbitrarily high utility' on a bounded reward).",
+                f"{KWA}, abstract and Theorem 6",
+                measure("light"),
+                AtLeast(LIGHT_SHARE),
+                own_threshold="the theorem is asymptotic; half the possible gain is Skeptic's line",
+                quote=KWA_QUOTE,
+                contrasts=(
+                    Contrast(
+                        "light-is-heavy",
+                        {"light_error": "t3"},
+                        "not_replicated",
+                        "the 'light-tailed' error is drawn from the heavy-tailed t3 law instead",
+                    ),
+                ),
+                band=(AtLeast(0.3), AtLeast(0.7)),
+                confirmed_by="kwa-simulation-power",
             ),
             Claim(
                 f"heavy-tail-kl-fails{tag}",
-                "With a heavy-tailed (Student-t, 3 d.o.f.) proxy error of the same SD, no KL penalty protects the true "
-                f"reward: for {where}, the best true-reward gain over β is at most {HEAVY_SHARE} of the light-tailed "
-                "one (Skeptic's threshold).",
-                f"{KWA}, Theorem 1 and abstract (heavy-tailed error: catastrophic Goodhart under a KL penalty)",
-                heavy_vs_light(gain),
-                AtMost(0.0),
-                own_threshold="the theorem is asymptotic; 'at most half the light-tailed gain' is Skeptic's line",
+                "With a heavy-tailed (Student-t, 3 d.o.f.) proxy error of the same SD over 10^4 answers, "
+                f"{where} at the "
+                f"least restrictive β achieves at most {HEAVY_SHARE} of the possible true-reward gain: no more "
+                "utility than the base model (Skeptic's line).",
+                f"{KWA}, abstract and Theorem 4",
+                measure("heavy"),
+                AtMost(HEAVY_SHARE),
+                own_threshold="'no more utility than the base model' is read as at most a tenth of the possible gain",
+                quote=KWA_QUOTE,
+                contrasts=(
+                    SMALL_SPACE,
+                    Contrast(
+                        "heavy-is-light",
+                        {"heavy_error": "normal"},
+                        "not_replicated",
+                        "the 'heavy-tailed' error is drawn from the normal law instead",
+                    ),
+                ),
+                band=(AtMost(0.05), AtMost(0.25)),
+                confirmed_by="kwa-simulation-power",
             ),
         )
     ),
     Claim(
         "flaw-overoptimized",
         "Against a grader with an exploitable flaw, at the smallest β the true reward peaks and then falls: it ends "
-        f"at least {OVEROPT_DROP} below its peak over training (Skeptic's threshold).",
-        f"{GAO}, Figure 1 and §3 (gold reward rises then falls as the policy optimizes the proxy)",
+        f"at least {OVEROPT_DROP} below its peak over training (Skeptic's line).",
+        f"{GAO}, abstract, Figure 1 and §3",
         flaw_drop,
         AtLeast(OVEROPT_DROP),
         own_threshold="Gao et al. show the shape; the 0.05 drop is Skeptic's line",
+        quote=Quote(
+            "Because the reward model is an imperfect proxy, optimizing its value too much can hinder ground truth "
+            "performance, in accordance with Goodhart's law.",
+            "arXiv 2210.10760v1, abstract",
+        ),
+        contrasts=(
+            Contrast(
+                "flaw-below-correct",
+                {"flaw_bonus": 0.5},
+                "not_replicated",
+                "the flaw's bonus (0.5) is below a correct answer's reward, so exploiting it never pays",
+            ),
+        ),
+        band=(AtLeast(0.02), AtLeast(0.1)),
     ),
 )
 
@@ -277,20 +405,18 @@ def sampler_matches_exact(m: Measurements) -> tuple[bool, str]:
 
 
 def checker_agrees(m: Measurements) -> tuple[bool, str]:
-    """The batched reward agrees with an independent text checker (int(answer) == a + b + c) on every sample."""
+    """The batched reward agrees with an independent text checker (the last digit, then the first) on every sample."""
     ps = m["probe_samples"]
     return ps["checker_disagreements"] == 0, f"{ps['checker_disagreements']} disagreements in {ps['checked']} answers"
 
 
 def seeds_agree(m: Measurements) -> tuple[bool, str]:
     """Independent seeds agree: base pass@1 within 0.1 of each other, and the RL gain at β_main has the same sign in
-    every seed; and they are distinct replicates (base models and proxy-error tables all differ)."""
+    every seed; and they are distinct replicates (base models and the graded heavy-tailed error tables all differ)."""
     base = m["base"]["pass1"]
     spread = max(base) - min(base)
-    tables = m["error_tables"]
-    distinct = len({round(x, 12) for x in base}) == len(base) and all(
-        len({tuple(t) for t in tables[k]}) == len(tables[k]) for k in tables
-    )
+    tops = m["graded"]["error_max"]["heavy"]
+    distinct = len({round(x, 12) for x in base}) == len(base) and len({round(x, 12) for x in tops}) == len(tops)
     rows = _rows(m, kind="true", beta=m["config"]["beta_main"], role="sweep")
     gains = [m["final"]["pass1"][i] - base[m["specs"][i]["seed"]] for i in rows]
     same_sign = all(g > 0 for g in gains) or all(g < 0 for g in gains)
@@ -301,18 +427,78 @@ def seeds_agree(m: Measurements) -> tuple[bool, str]:
     )
 
 
-def optimum_bounds(m: Measurements) -> tuple[bool, str]:
-    """No policy beats the exact KL-regularized optimum: E_π[U] − β KL(π ‖ π_base) ≤ the tilt's value (+1e-6)."""
-    last = m["curves"][-1]
-    worst, where = -np.inf, -1
-    for i, (s, opt) in enumerate(zip(m["specs"], m["final"]["optimum"], strict=True)):
-        if opt is None:
-            continue
-        j_pi = last["proxy_train"][i] - s["beta"] * last["kl_train"][i]
-        j_opt = opt["proxy"] - s["beta"] * opt["kl"]
-        if j_pi - j_opt > worst:
-            worst, where = j_pi - j_opt, i
-    return worst <= 1e-6, f"largest J(trained) − J(optimum) {worst:.3g} (policy {where})"
+def kl_gradient_direction(m: Measurements) -> tuple[bool, str]:
+    """The k3 estimator used as a loss (sampling weights held fixed) has, by autograd, the gradient of
+    KL(π_ref ‖ π) to 1e-10 and not that of KL(π ‖ π_ref) (they differ by ≥ 1e-3 here); and the mean over 20,000
+    sampled groups of the real GRPO loss's gradient (k3 in the loss; and k1 in the reward) matches the graded arms'
+    expected update to 4 Monte Carlo SE + 1e-3 on every logit."""
+    g = m["kl_gradients"]
+    ok = g["k3_vs_reverse"] <= 1e-10 and g["k3_vs_forward"] >= 1e-3
+    worst = 0.0
+    for est in ("k1-reward", "k3-loss"):
+        e, s, se = (np.array(g[est][k]) for k in ("expected", "sampled", "se"))
+        worst = max(worst, float(np.max(np.abs(e - s) / (4 * se + 1e-3))))
+    ok = ok and worst <= 1.0
+    return ok, (
+        f"|∇k3-loss − ∇KL(π_ref‖π)| = {g['k3_vs_reverse']:.2g}, |∇k3-loss − ∇KL(π‖π_ref)| = {g['k3_vs_forward']:.3g}; "
+        f"sampled vs expected update, worst |diff| / (4 SE + 1e-3) = {worst:.2f}"
+    )
+
+
+def arms_reach_optimum(m: Measurements) -> tuple[bool, str]:
+    """Every graded arm works and has converged: its policy lies within total variation 0.02 (mean over prompts) of
+    the optimum of the objective its update ascends, and it gained at least half of that optimum's proxy-reward gain
+    over the reference policy."""
+    g = m["graded"]
+    worst_tv, worst_i, short = 0.0, -1, []
+    for i, a in enumerate(g["arms"]):
+        if a["tv_own"] > worst_tv:
+            worst_tv, worst_i = a["tv_own"], i
+        if a["proxy"] - a["ref_proxy"] < 0.5 * (a["opt_proxy"] - a["ref_proxy"]):
+            short.append(i)
+    sp = g["specs"][worst_i] if worst_i >= 0 else {}
+    return worst_tv <= OWN_TOL and not short, (
+        f"largest TV to the own optimum {worst_tv:.4f} ({sp.get('arm')}, {sp.get('kind')}, β = {sp.get('beta')}); "
+        f"{len(short)} arms below half their optimum's gain"
+    )
+
+
+def penalty_binds(m: Measurements) -> tuple[bool, str]:
+    """The β grid binds: the forward-KL optimum's KL on the graded true reward (mean over seeds) at the smallest β is
+    at least 4 times that at the largest, so KL-vs-β claims test training, not the reward's range."""
+    t = [r for r in m["graded"]["tilts"] if r["kind"] == "true"]
+    betas = sorted({r["beta"] for r in t})
+    kl = [float(np.mean([r["kl"] for r in t if r["beta"] == b])) for b in betas]
+    return kl[0] >= 4 * kl[-1], f"tilt KL over β {betas}: {[round(x, 3) for x in kl]} nats"
+
+
+def _verdict_rate(rows: list[list[float]], comparison: Any, verdict: str) -> float:
+    return float(np.mean([comparison.evaluate(_draws(r))[0] == verdict for r in rows]))
+
+
+def kwa_simulation_power(m: Measurements) -> tuple[bool, str]:
+    """A simulation of the Kwa et al. claims' own measure and comparison on fresh draws: at this answer space (when it
+    has ≥ 10^4 answers) each claim decides heavy vs light correctly with probability ≥ 0.95 (light claim replicated
+    under normal error and not under t3; heavy claim the reverse); at 144 answers the heavy claim is replicated
+    under t3 error with probability ≤ 0.5 (the distinction vanishes)."""
+    sim = m["simulation"]
+    light, heavy = AtLeast(LIGHT_SHARE), AtMost(HEAVY_SHARE)
+    small = _verdict_rate(sim["144"]["t3"], heavy, "replicated")
+    ok = small <= 0.5
+    detail = f"144 answers: P(heavy claim replicated | t3) = {small:.2f}"
+    run = sim["run"]
+    if run["n_answers"] >= 10_000:
+        rates = {
+            "light|normal": _verdict_rate(run["normal"], light, "replicated"),
+            "light|t3 (not)": _verdict_rate(run["t3"], light, "not_replicated"),
+            "heavy|t3": _verdict_rate(run["t3"], heavy, "replicated"),
+            "heavy|normal (not)": _verdict_rate(run["normal"], heavy, "not_replicated"),
+        }
+        ok = ok and min(rates.values()) >= 0.95
+        detail = (
+            f"{run['n_answers']} answers: " + ", ".join(f"P({k}) = {v:.2f}" for k, v in rates.items()) + "; " + detail
+        )
+    return ok, detail + f" ({len(run['t3'])} draws each)"
 
 
 def goodhart_tilt(m: Measurements) -> tuple[bool, str]:
@@ -340,8 +526,14 @@ PROBES = (
     Probe("checker-agrees", "The batched reward agrees with an independent exact text checker on every sampled "
           "answer.", _probe(checker_agrees)),
     Probe("seeds-agree", "Independent seeds agree (and are distinct).", _probe(seeds_agree)),
-    Probe("optimum-bounds", "An exact bound: no trained policy scores above the exact KL-regularized optimum of its "
-          "own objective.", _probe(optimum_bounds)),
+    Probe("kl-gradient-direction", "An independent computation: by autograd, the k3-as-loss gradient is that of "
+          "KL(π_ref ‖ π), and the sampled GRPO gradient's mean is the graded arms' expected update.",
+          _probe(kl_gradient_direction)),
+    Probe("arms-reach-optimum", "Each graded arm works and sits on its own objective's exact optimum (TV ≤ 0.02).",
+          _probe(arms_reach_optimum)),
+    Probe("penalty-binds", "The graded β grid binds: the optimum's KL varies ≥ 4× across it.", _probe(penalty_binds)),
+    Probe("kwa-simulation-power", "A simulation of the Kwa et al. claims' measure: decisive (≥ 0.95) at 10^4 answers, "
+          "not at 144.", _probe(kwa_simulation_power)),
     Probe("goodhart-tilt", "Cross-check against the Goodhart study's exact tilt (light-tailed: E[V] = σ²/β; "
           "heavy-tailed: none).", _probe(goodhart_tilt)),
 )  # fmt: skip

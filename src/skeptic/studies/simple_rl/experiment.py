@@ -1,17 +1,22 @@
-"""The experiment, top to bottom: pretrain base models, run the GRPO sweep, measure everything exactly.
+"""The experiment's sections, top to bottom; :func:`skeptic.studies.simple_rl.study.run` calls them in order.
 
-1. Pretrain one base model per seed on the noisy corpus (all seeds as one stacked model).
-2. Stack the RL policies: per seed, every reward kind (true, light-tailed proxy, heavy-tailed proxy, flawed grader)
-   × every β, plus two controls (learning rate 0; a constant reward with β = 0), each starting from its seed's base.
-3. Train them all at once with GRPO, evaluating exact answer distributions every ``eval_every`` steps.
-4. Final measurements: pass@k, KL and TV to the base, per-layer CKA to the base, the exact KL-regularized optimum
-   for each proxy, and sampled rollouts for the probes (k3 against the exact KL, the sampler against exact
-   probabilities, the tensor reward against a text checker).
+1. :func:`lm_experiment`: pretrain one base transformer per seed on the noisy 144-answer corpus (all seeds as one
+   stacked model); GRPO (DeepSeekMath's: std-normalized group advantages, clipped ratio, k3 KL in the loss) on the
+   0/1 checker and on a flawed grader over a β sweep, plus two controls; exact evaluations over training; final
+   pass@k, KL, TV, CKA; sampled rollouts for the probes.
+2. :func:`graded_experiment`: the graded task on a large answer space (:mod:`.graded`): per seed, targets, light-
+   and heavy-tailed error tables, the exact optima of both KL directions, and the arms (k1-reward, Dr. GRPO, GRPO)
+   trained by their expected updates until they sit on their fixed points.
+3. :func:`claim_simulation`: the Kwa et al. claims' measure on fresh draws at this answer-space size and at 144
+   answers (how often the design can tell heavy from light).
+4. :func:`kl_gradient_check`: the k3-as-loss gradient against both KL directions, by autograd, and the graded arms'
+   expected update against the mean of the sampled GRPO loss gradient.
 """
 
 from __future__ import annotations
 
 import math
+import time
 from typing import Any
 
 import numpy as np
@@ -19,27 +24,22 @@ import torch
 from scipy import stats
 
 from skeptic import goodhart
-from skeptic.studies.simple_rl import analysis, task
+from skeptic.core.study import RunContext
+from skeptic.studies.simple_rl import analysis, graded, grpo, policy, task
+from skeptic.studies.simple_rl.config import PASS_KS, SimpleRLConfig
 from skeptic.studies.simple_rl.policy import Params
 
-CONTROLS = ("lr0", "const")
-
-
-def error_table(kind: str, scale: float, rng: np.random.Generator) -> np.ndarray:
-    """Proxy error X(y) for the 144 answers: ``goodhart.error("normal")`` (light) or ``("t3")`` (heavy), × scale.
-
-    Both laws have unit variance (the Goodhart study's parametrization), so ``scale`` is the error's SD.
-    """
-    name = {"light": "normal", "heavy": "t3"}[kind]
-    return scale * np.asarray(goodhart.error(name).rvs(size=task.N_ANSWERS, random_state=rng), dtype=float)
+LM_KINDS = ("true", "flaw")
+"""The transformer's rewards: the exact 0/1 checker and the flawed grader (index into :data:`task.REWARD_KINDS`)."""
 
 
 def policy_specs(n_seeds: int, betas: tuple[float, ...], beta_main: float, lr: float) -> list[dict[str, Any]]:
-    """One row per stacked policy: seed, reward kind, β, learning rate, role."""
+    """One row per stacked transformer policy: seed, reward kind, β, learning rate, role."""
     specs: list[dict[str, Any]] = []
     for s in range(n_seeds):
-        for k, kind in enumerate(task.REWARD_KINDS):
+        for kind in LM_KINDS:
             for b in betas:
+                k = task.REWARD_KINDS.index(kind)
                 specs.append({"seed": s, "kind": kind, "kind_id": k, "beta": b, "lr": lr, "role": "sweep"})
         specs.append({"seed": s, "kind": "true", "kind_id": 0, "beta": beta_main, "lr": 0.0, "role": "lr0"})
         specs.append({"seed": s, "kind": "const", "kind_id": 4, "beta": 0.0, "lr": lr, "role": "const"})
@@ -53,6 +53,10 @@ def _select(params: Params, index: torch.Tensor) -> Params:
 def _p_correct(logp: np.ndarray, answer_idx: np.ndarray) -> np.ndarray:
     """π(y* | x) per policy and prompt from exact log-probs ``[M, P, 144]``."""
     return np.asarray(np.exp(np.take_along_axis(logp, answer_idx[None, :, None], -1)[..., 0]))
+
+
+def _np(x: torch.Tensor) -> np.ndarray:
+    return x.detach().double().cpu().numpy()
 
 
 def cka_by_layer(h: torch.Tensor, h_base: torch.Tensor) -> np.ndarray:
@@ -92,3 +96,407 @@ def goodhart_crosscheck(rng: np.random.Generator, n: int = 200_000, beta: float 
         "beta": beta, "finite_mean_v": mean_v, "finite_se": se, "ess": ess,
         "exact_mean_v": float(exact.mean_v), "exact_kl": float(exact.kl), "heavy_tilt_exists": heavy_exists,
     }  # fmt: skip
+
+
+def lm_experiment(config: SimpleRLConfig, ctx: RunContext, device: str) -> dict[str, Any]:
+    """The transformer on the 144-answer task: pretrain S base models, GRPO on the 0/1 checker and on the flawed
+    grader over the β sweep (plus two controls), exact evaluations over training, final measurements and probes."""
+    timing: dict[str, float] = {}
+    S = config.n_seeds
+    problems = task.all_problems()
+    train, held = task.split_problems(config.n_heldout, ctx.rng("split"))
+    monitor = np.sort(ctx.rng("monitor").choice(train, config.monitor_prompts, replace=False))
+    corpus = task.Corpus(config.p_correct_easy, config.p_correct_hard, config.p_misconception_hard, config.p_garble)
+
+    # 1. pretraining: S base models, one stacked computation
+    shape = policy.make_shape(config.d_model, config.n_layers, config.n_heads)
+    init_seeds = [int(s) for s in ctx.rng("init").integers(0, 2**31, S)]
+    template, base = policy.init_stacked(shape, init_seeds, device)
+    corpus_rng = ctx.rng("corpus")
+
+    def corpus_batch(step: int) -> tuple[torch.Tensor, torch.Tensor]:
+        idx = corpus_rng.choice(train, (S, config.pretrain_batch))
+        seq = corpus.sample(problems[idx.reshape(-1)], corpus_rng)
+        target = corpus.soft_targets(seq)
+        return (
+            torch.as_tensor(seq, device=device).reshape(S, config.pretrain_batch, -1),
+            torch.as_tensor(target, dtype=torch.float32, device=device).reshape(S, config.pretrain_batch, 2, -1),
+        )
+
+    t = time.perf_counter()
+    with ctx.progress("pretraining base models", total=None):
+        pre_losses = policy.pretrain(template, base, corpus_batch, config.pretrain_steps, config.pretrain_lr)
+    timing["pretrain_s"] = time.perf_counter() - t
+
+    held_prompts = torch.as_tensor(task.prompts(problems[held]), device=device)
+    mon_prompts = torch.as_tensor(task.prompts(problems[monitor]), device=device)
+    held_ans = task.answer_tokens(problems[held])
+    mon_ans = task.answer_tokens(problems[monitor])
+    held_idx = task.answer_ids(held_ans)
+    mon_idx = task.answer_ids(mon_ans)
+    base_held = _np(policy.answer_logprobs(template, base, held_prompts))  # [S, P, 144]
+    base_mon = _np(policy.answer_logprobs(template, base, mon_prompts))
+
+    # 2. the RL stack
+    specs = policy_specs(S, config.betas, config.beta_main, config.rl_lr)
+    M = len(specs)
+    seed_of = torch.tensor([s["seed"] for s in specs], device=device)
+    garbled = np.array([task.GARBLE in (a // task.VOCAB, a % task.VOCAB) for a in range(task.N_ANSWERS)], float)
+    err = np.zeros((M, task.N_ANSWERS))
+    for i, sp in enumerate(specs):
+        if sp["kind"] == "flaw":
+            err[i] = config.flaw_bonus * garbled
+    setup = grpo.RLSetup(
+        beta=torch.tensor([s["beta"] for s in specs], device=device),
+        lr=torch.tensor([s["lr"] for s in specs], device=device),
+        kind=torch.tensor([s["kind_id"] for s in specs], device=device),
+        errors=torch.as_tensor(err, dtype=torch.float32, device=device),
+    )
+    params = _select(base, seed_of)
+    ref = _select(base, seed_of)
+    start = _select(base, seed_of)
+    rl_rng = ctx.rng("rl-problems")
+    gen = ctx.torch_generator("rollouts", device=device)
+
+    def draw(step: int) -> tuple[torch.Tensor, torch.Tensor]:
+        idx = rl_rng.choice(train, (S, config.rl_prompts))[seed_of.cpu().numpy()]
+        pr = torch.as_tensor(task.prompts(problems[idx.reshape(-1)]), device=device).reshape(M, config.rl_prompts, -1)
+        tg = torch.as_tensor(task.answer_tokens(problems[idx.reshape(-1)]), device=device)
+        return pr, tg.reshape(M, config.rl_prompts, 2)
+
+    curves: list[dict[str, Any]] = []
+    base_mon_m = base_mon[seed_of.cpu().numpy()]
+    mon_u = np.where(np.arange(task.N_ANSWERS)[None, :] == mon_idx[:, None], 1.0, 0.0)  # V(x, y) [P, 144]
+
+    def proxy_values(i: int) -> np.ndarray:
+        """U(x, y) of policy i on the monitored problems, ``[P, 144]``."""
+        return mon_u + err[i][None, :] if specs[i]["kind"] == "flaw" else mon_u
+
+    def evaluate(step: int) -> None:
+        lh = _np(policy.answer_logprobs(template, params, held_prompts))
+        lm = _np(policy.answer_logprobs(template, params, mon_prompts))
+        pc_h = _p_correct(lh, held_idx)
+        pc_m = _p_correct(lm, mon_idx)
+        kl = analysis.kl_exact(lm, base_mon_m).mean(-1)
+        proxy = [float((np.exp(lm[i]) * proxy_values(i)).sum(-1).mean()) for i in range(M)]
+        curves.append({
+            "step": step, "pass1_heldout": pc_h.mean(-1).tolist(), "true_train": pc_m.mean(-1).tolist(),
+            "proxy_train": proxy, "kl_train": kl.tolist(),
+        })  # fmt: skip
+
+    t = time.perf_counter()
+    evaluate(0)
+    with ctx.progress("GRPO", total=config.rl_steps) as advance:
+
+        def on_eval(step: int) -> None:
+            evaluate(step)
+
+        history = grpo.train_grpo(
+            template, params, ref, setup, draw, steps=config.rl_steps, group=config.group,
+            inner_steps=config.inner_steps, clip=config.clip, generator=gen, on_eval=on_eval,
+            eval_every=config.eval_every,
+        )  # fmt: skip
+        advance(config.rl_steps)
+    timing["rl_s"] = time.perf_counter() - t
+
+    # 4. final exact measurements
+    t = time.perf_counter()
+    final_held = _np(policy.answer_logprobs(template, params, held_prompts))
+    final_mon = _np(policy.answer_logprobs(template, params, mon_prompts))
+    base_held_m = base_held[seed_of.cpu().numpy()]
+    pc_base = _p_correct(base_held, held_idx)  # [S, P]
+    pc_final = _p_correct(final_held, held_idx)  # [M, P]
+    hard = task.is_hard(problems[held])
+    corpus_held = corpus.answer_distribution(problems[held])
+    corpus_pc = corpus_held[np.arange(len(held)), held_idx]
+    support = corpus_held > 0
+    log_corpus = np.log(np.where(support, corpus_held, 1.0))
+    corpus_kl = np.mean(np.sum(np.where(support, corpus_held * (log_corpus - base_held), 0.0), -1), -1)
+    null = np.log(np.where(support, corpus_held.mean(0, keepdims=True), 1.0))  # a problem-blind model: the marginal
+    null_kl = float(np.mean(np.sum(np.where(support, corpus_held * (log_corpus - null), 0.0), -1)))
+
+    seq_held = torch.cat([held_prompts, torch.as_tensor(held_ans, device=device)], -1)
+    h = policy.hidden_states(template, params, seq_held.expand(M, -1, -1))
+    h_base = policy.hidden_states(template, ref, seq_held.expand(M, -1, -1))
+    cka = cka_by_layer(h, h_base)
+    param_change = torch.stack([(params[k] - start[k]).reshape(M, -1).abs().amax(-1) for k in params]).amax(0)
+
+    # sampled rollouts for the probes
+    n = config.probe_samples
+    pr = mon_prompts.repeat_interleave(n, 0).expand(M, -1, -1)
+    answers = policy.sample_stacked(template, params, pr, gen)
+    seqs = torch.cat([pr, answers], -1)
+    lp = policy.token_logprobs(template, params, seqs)
+    lp_ref = policy.token_logprobs(template, ref, seqs)
+    k3_seq = _np(grpo.k3(lp, lp_ref).sum(-1)).reshape(M, len(monitor), n)
+    targets = torch.as_tensor(np.repeat(mon_ans, n, 0), device=device).expand(M, -1, -1)
+    _, v_tensor = task.rewards(answers, targets, setup.kind, setup.errors)
+    ans_np = answers.cpu().numpy()
+    mon_rep = np.repeat(problems[monitor], n, 0)
+    texts = [[task.decode(a) for a in ans_np[i]] for i in range(M)]
+    problems_rep = [(int(row[0]), int(row[1]), int(row[2])) for row in mon_rep]
+    checker = np.array(
+        [[task.check_answer(p, t) for p, t in zip(problems_rep, texts[i], strict=True)] for i in range(M)]
+    )
+    sample_correct = _np(v_tensor).reshape(M, len(monitor), n)
+    exact_kl_mon = analysis.kl_exact(final_mon, base_mon_m)  # [M, P]
+    # the training estimator's exact expectation: Σ_y π(y) Σ_t k3_t(y) over all 144 answers of a few prompts
+    n_exp = min(8, len(monitor))
+    every = torch.arange(task.N_ANSWERS, device=device)
+    every = torch.stack([every // task.VOCAB, every % task.VOCAB], -1)
+    seq_all = torch.cat([mon_prompts[:n_exp].repeat_interleave(task.N_ANSWERS, 0), every.repeat(n_exp, 1)], -1)
+    with torch.no_grad():
+        k3_all = grpo.k3(
+            policy.token_logprobs(template, params, seq_all.expand(M, -1, -1)),
+            policy.token_logprobs(template, ref, seq_all.expand(M, -1, -1)),
+        ).sum(-1)
+    k3_expect = (np.exp(final_mon[:, :n_exp]) * _np(k3_all).reshape(M, n_exp, task.N_ANSWERS)).sum(-1).mean(-1)
+    exact_pc_mon = _p_correct(final_mon, mon_idx)
+    probe_ks = [k for k in (1, 2, 4) if k <= n]
+    sampled_passk = np.array([
+        [np.mean([analysis.pass_at_k_unbiased(n, int(c), k) for c in sample_correct[i].sum(-1)]) for k in probe_ks]
+        for i in range(M)
+    ])  # fmt: skip
+    timing["final_s"] = time.perf_counter() - t
+
+    gh = goodhart_crosscheck(ctx.rng("goodhart-crosscheck"))
+    return {
+        "specs": specs,
+        "split": {"train": train.tolist(), "heldout": held.tolist(), "monitor": monitor.tolist()},
+        "pretrain_loss": pre_losses[:: max(1, len(pre_losses) // 100)],
+        "pretrain_final_loss": float(np.mean(pre_losses[-max(1, len(pre_losses) // 10):])),
+        "base": {
+            "pass1_easy": pc_base[:, ~hard].mean(-1).tolist(), "pass1_hard": pc_base[:, hard].mean(-1).tolist(),
+            "corpus_pass1_easy": float(corpus_pc[~hard].mean()), "corpus_pass1_hard": float(corpus_pc[hard].mean()),
+            "kl_corpus_base": corpus_kl.tolist(), "kl_corpus_null": null_kl, "pass1": pc_base.mean(-1).tolist(),
+            "pass_at_k": analysis.pass_at_k_exact(pc_base, PASS_KS).tolist(),
+        },
+        "final": {
+            "pass1": pc_final.mean(-1).tolist(), "pass1_easy": pc_final[:, ~hard].mean(-1).tolist(),
+            "pass1_hard": pc_final[:, hard].mean(-1).tolist(),
+            "pass_at_k": analysis.pass_at_k_exact(pc_final, PASS_KS).tolist(),
+            "kl_heldout": analysis.kl_exact(final_held, base_held_m).mean(-1).tolist(),
+            "tv_heldout": analysis.tv_distance(final_held, base_held_m).mean(-1).tolist(),
+            "cka": cka.tolist(), "max_param_change": param_change.tolist(),
+        },
+        "curves": curves,
+        "history": history,
+        "probe_samples": {
+            "k3_mean": k3_seq.mean((1, 2)).tolist(), "k3_se": (k3_seq.reshape(M, -1).std(-1, ddof=1)
+                                                               / np.sqrt(k3_seq[0].size)).tolist(),
+            "exact_kl": exact_kl_mon.mean(-1).tolist(),
+            "k3_expectation": k3_expect.tolist(), "exact_kl_first": exact_kl_mon[:, :n_exp].mean(-1).tolist(),
+            "sample_correct": sample_correct.mean((1, 2)).tolist(), "exact_correct": exact_pc_mon.mean(-1).tolist(),
+            "ks": probe_ks, "sampled_pass_at_k": sampled_passk.tolist(),
+            "exact_pass_at_k": analysis.pass_at_k_exact(exact_pc_mon, probe_ks).tolist(), "prompts": len(monitor),
+            "n": int(k3_seq[0].size), "checker_disagreements": int(np.sum(checker != _np(v_tensor))),
+            "checked": int(checker.size), "garbled_share": float((ans_np == task.GARBLE).any(-1).mean()),
+        },
+        "goodhart": gh,
+        "timing": timing,
+    }  # fmt: skip
+
+
+GRADED_KINDS = ("true", "light", "heavy")
+
+
+def graded_specs(config: SimpleRLConfig) -> list[dict[str, Any]]:
+    """One row per graded arm: seed, reward kind, arm, β, the KL estimator and whether the advantage is divided by
+    the group's std. All three arms over the β grid on the true reward V, once: V and π_ref are the same for every
+    target up to relabeling the answers, so one prompt of one seed stands for all (its results are exact). The
+    forward-KL arm (k1) on both proxies (Kwa et al.'s setting is KL(π ‖ π_ref) regularization), on every seed and
+    prompt, at the least restrictive β, the one their claims read."""
+    out = []
+    for s in range(config.n_seeds):
+        for kind in GRADED_KINDS:
+            if kind == "true" and s > 0:
+                continue
+            for arm in graded.ARMS if kind == "true" else ("k1",):
+                for b in config.graded_betas if kind == "true" else config.graded_betas[:1]:
+                    est = "k1-reward" if arm == "k1" else config.kl_estimator
+                    out.append({"seed": s, "kind": kind, "arm": arm, "beta": b, "estimator": est, "std": arm == "grpo"})
+    return out
+
+
+def own_optimum(sp: dict[str, Any], logref: np.ndarray, u: np.ndarray, group: int, penalty: bool) -> np.ndarray:
+    """log π of the optimum of the objective the arm's expected update ascends (see :mod:`.graded`)."""
+    if not penalty:
+        return graded.tilt(logref, u, 1e-4)  # β → 0: all mass on argmax U
+    b = sp["beta"]
+    if sp["estimator"] == "k1-reward":
+        return graded.tilt(logref, u, b)  # reward and KL term scaled alike: the tilt at β
+    if sp["std"]:
+        return graded.grpo_optimum(logref, u, b)[0]
+    return graded.reverse_optimum(logref, u, b / graded.reward_scale(group))
+
+
+def forward_reading(sp: dict[str, Any], logref: np.ndarray, u: np.ndarray, group: int) -> np.ndarray:
+    """log π of what the arm would reach if its KL term were KL(π ‖ π_ref) with the arm's own coefficients (the
+    reading of DeepSeekMath's eq. 4): the tilt at β · (KL scale)/(reward scale)."""
+    b = sp["beta"]
+    if sp["estimator"] == "k1-reward":
+        return graded.tilt(logref, u, b)
+    return graded.tilt(logref, u, b / graded.reward_scale(group))
+
+
+def _tv(a: np.ndarray, b: np.ndarray) -> float:
+    return float(analysis.tv_distance(a, b).mean())
+
+
+def graded_experiment(config: SimpleRLConfig, ctx: RunContext) -> dict[str, Any]:
+    """Targets, error tables, exact optima of both KL directions and the trained arms on the graded task."""
+    gt = graded.GradedTask(config.graded_base, config.graded_digits, config.graded_q)
+    S, P = config.n_seeds, config.graded_prompts
+    target_rng, error_rng = ctx.rng("graded-targets"), ctx.rng("graded-errors")
+    laws = {"true": None, "light": config.light_error, "heavy": config.heavy_error}
+    tables = []
+    for _ in range(S):
+        v, logref = gt.tables(target_rng.integers(0, gt.base, (P, gt.digits)))
+        x = {k: np.zeros_like(v) if law is None else graded.error_table(law, config.error_sd, v.shape, error_rng)
+             for k, law in laws.items()}  # fmt: skip
+        tables.append((v, logref, x))
+    # the exact optimum of the forward-KL objective (the tilt) per seed, kind and β: Kwa et al.'s object
+    tilts = []
+    for s, (v, logref, x) in enumerate(tables):
+        for kind in GRADED_KINDS:
+            for b in config.graded_betas:
+                lt = graded.tilt(logref, v + x[kind], b)
+                tilts.append({
+                    "seed": s, "kind": kind, "beta": b, "gains": graded.gain_fraction(lt, logref, v).tolist(),
+                    "kl": float(analysis.kl_exact(lt, logref).mean()),
+                    "proxy": float((np.exp(lt) * (v + x[kind])).sum(-1).mean()),
+                    "true": float((np.exp(lt) * v).sum(-1).mean()),
+                })  # fmt: skip
+    specs = graded_specs(config)
+    arms: list[dict[str, Any]] = [{} for _ in specs]
+    traces = {}
+    for group_name, idx in (("true", [i for i, sp in enumerate(specs) if sp["kind"] == "true"]),
+                            ("proxy", [i for i, sp in enumerate(specs) if sp["kind"] != "true"])):  # fmt: skip
+        width = 1 if group_name == "true" else P
+
+        def table(sp: dict[str, Any], width: int = width) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+            v, logref, x = tables[sp["seed"]]
+            return v[:width], logref[:width], (v + x[sp["kind"]])[:width]
+
+        rows, traces[group_name] = train_graded([specs[i] for i in idx], table, config)
+        for i, row in zip(idx, rows, strict=True):
+            arms[i] = row
+    return {
+        "n_answers": gt.n_answers, "ref_true": [float((np.exp(t[1]) * t[0]).sum(-1).mean()) for t in tables],
+        "specs": specs, "arms": arms, "tilts": tilts, "trace": traces["true"],
+        "error_max": {k: [float(t[2][k].max()) for t in tables] for k in ("light", "heavy")},
+    }  # fmt: skip
+
+
+def train_graded(
+    specs: list[dict[str, Any]],
+    table: Any,
+    config: SimpleRLConfig,
+) -> tuple[list[dict[str, Any]], list[dict[str, list[float]]]]:
+    """Train the arms ``specs`` (tables ``table(spec)`` = (V, log π_ref, U), each ``[P, N]``) by their expected
+    updates, then measure each against its own objective's optimum and, for Dr. GRPO, the forward-KL reading."""
+    dt = torch.float32
+    tabs = [table(sp) for sp in specs]
+    logref_t = torch.as_tensor(np.stack([t[1] for t in tabs]), dtype=dt)
+    beta = torch.tensor([sp["beta"] if config.kl_penalty else 0.0 for sp in specs], dtype=dt)
+    k1 = torch.tensor([sp["estimator"] == "k1-reward" for sp in specs])
+    std = torch.tensor([sp["std"] for sp in specs])
+    final, trace = graded.train_tables(
+        logref_t, torch.as_tensor(np.stack([t[2] for t in tabs]), dtype=dt), beta, k1, std,
+        group=config.group, steps=config.graded_steps, lr=config.graded_lr,
+    )  # fmt: skip
+    lp = final.double().numpy()
+    lp = lp - np.log(np.exp(lp).sum(-1, keepdims=True))
+    rows = []
+    for i, (sp, (v, logref, u)) in enumerate(zip(specs, tabs, strict=True)):
+        opt = own_optimum(sp, logref, u, config.group, config.kl_penalty)
+        p, po = np.exp(lp[i]), np.exp(opt)
+        row = {
+            "tv_own": _tv(lp[i], opt), "gains": graded.gain_fraction(lp[i], logref, v).tolist(),
+            "kl": float(analysis.kl_exact(lp[i], logref).mean()),
+            "kl_rev": float(analysis.kl_exact(logref, lp[i]).mean()),
+            "true": float((p * v).sum(-1).mean()), "proxy": float((p * u).sum(-1).mean()),
+            "opt_kl": float(analysis.kl_exact(opt, logref).mean()),
+            "opt_gain": float(graded.gain_fraction(opt, logref, v).mean()),
+            "opt_proxy": float((po * u).sum(-1).mean()), "ref_proxy": float((np.exp(logref) * u).sum(-1).mean()),
+        }  # fmt: skip
+        if sp["arm"] == "drgrpo":
+            row["tv_forward"] = _tv(lp[i], forward_reading(sp, logref, u, config.group))
+        if sp["arm"] == "grpo" and config.kl_penalty and sp["estimator"] == "k3-loss":
+            row["beta_eff"] = float(graded.grpo_optimum(logref, u, sp["beta"])[1].mean())
+        rows.append(row)
+    return rows, trace
+
+
+SIM_CONTRAST = (12, 2)
+"""The 144-answer space (12 symbols, 2 positions) on which the simulation also runs: the distinction must vanish."""
+
+
+def claim_simulation(config: SimpleRLConfig, ctx: RunContext) -> dict[str, Any]:
+    """The Kwa et al. claims' per-seed measure on ``sim_replicates`` fresh draws, light (normal) and heavy (t3), at
+    this run's answer space and at 144 answers; the claims' comparisons are applied to it in the power probe."""
+    out: dict[str, Any] = {}
+    rng = ctx.rng("claim-simulation")
+    sizes = {"run": (config.graded_base, config.graded_digits), "144": SIM_CONTRAST}
+    for name, (base, digits) in sizes.items():
+        gt = graded.GradedTask(base, digits, config.graded_q)
+        out[name] = {
+            "n_answers": gt.n_answers,
+            **graded.simulate_claims(gt, laws=("normal", "t3"), sd=config.error_sd, beta=config.graded_betas[0],
+                                     n_seeds=config.n_seeds, prompts=config.graded_prompts,
+                                     replicates=config.sim_replicates, rng=rng),
+        }  # fmt: skip
+    return out
+
+
+def kl_gradient_check(ctx: RunContext, n: int = 7, groups: int = 20_000, group: int = 8) -> dict[str, Any]:
+    """Two independent computations of what the trainer's KL term does, on a random tabular policy over n answers.
+
+    (a) By autograd through :func:`grpo.k3` with the sampling weights held fixed (the loss GRPO and TRL minimize):
+    its gradient on the logits against autograd of KL(π_ref ‖ π) and of KL(π ‖ π_ref). (b) The mean over ``groups``
+    sampled groups of the gradient of :func:`grpo.grpo_loss` (Dr. GRPO advantages, k3 in the loss) and of the
+    k1-in-reward loss, against :func:`graded.expected_ascent`, with the Monte Carlo SE from 20 batches.
+    """
+    rng = ctx.rng("kl-gradient-check")
+    gen = ctx.torch_generator("kl-gradient-check", device="cpu")
+    dt = torch.float64
+    theta = torch.tensor(rng.standard_normal(n), dtype=dt, requires_grad=True)
+    logref = torch.log_softmax(torch.tensor(rng.standard_normal(n), dtype=dt), -1)
+    logp = torch.log_softmax(theta, -1)
+    p = logp.exp().detach()
+    (g_k3,) = torch.autograd.grad((p * grpo.k3(logp, logref)).sum(), theta)
+    (g_rev,) = torch.autograd.grad((logref.exp() * (logref - torch.log_softmax(theta, -1))).sum(), theta)
+    lq = torch.log_softmax(theta, -1)
+    (g_fwd,) = torch.autograd.grad((lq.exp() * (lq - logref)).sum(), theta)
+    out: dict[str, Any] = {
+        "k3_vs_reverse": float((g_k3 - g_rev).abs().max()), "k3_vs_forward": float((g_k3 - g_fwd).abs().max()),
+        "forward_norm": float(g_fwd.abs().max()),
+    }  # fmt: skip
+    u = torch.tensor(rng.standard_normal(n), dtype=dt)
+    beta = 0.3
+    for est in graded.ESTIMATORS:
+        expected = graded.expected_ascent(
+            theta.detach()[None, None], logref[None, None], u[None, None], torch.tensor([beta], dtype=dt),
+            torch.tensor([est == "k1-reward"]), torch.tensor([False]), group,
+        )[0, 0]  # fmt: skip
+        batches = []
+        for _ in range(20):
+            th = theta.detach().clone().requires_grad_(True)
+            lp_all = torch.log_softmax(th, -1)
+            ans = torch.multinomial(lp_all.exp().detach().expand(groups // 20, -1), group, True, generator=gen)
+            lp = lp_all[ans].reshape(1, -1, 1)
+            ref = logref[ans].reshape(1, -1, 1)
+            r = u[ans].reshape(1, -1)
+            if est == "k1-reward":
+                r = r - beta * (lp - ref).detach().sum(-1)
+                b = torch.zeros(1, dtype=dt)
+            else:
+                b = torch.tensor([beta], dtype=dt)
+            adv = grpo.group_advantages(r, group, scale=False)
+            loss = grpo.grpo_loss(lp, lp.detach(), ref, adv, b, 0.2)
+            (g,) = torch.autograd.grad(loss.sum(), th)
+            batches.append(-g)
+        mean = torch.stack(batches).mean(0)
+        se = torch.stack(batches).std(0) / math.sqrt(len(batches))
+        out[est] = {"expected": expected.tolist(), "sampled": mean.tolist(), "se": se.tolist()}
+    return out

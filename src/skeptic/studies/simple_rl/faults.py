@@ -39,9 +39,11 @@ def _targets_from_answer_key(orig: Any) -> Any:
 
 
 def _advantage_not_centered(orig: Any) -> Any:
-    def group_advantages(rewards: torch.Tensor, group: int) -> torch.Tensor:
-        r = rewards.view(*rewards.shape[:-1], -1, group)
-        return (r / (r.std(-1, unbiased=False, keepdim=True) + 1e-4)).view_as(rewards)  # the mean never subtracted
+    def group_advantages(rewards: torch.Tensor, group: int, scale: bool = True) -> torch.Tensor:
+        r = rewards.reshape(*rewards.shape[:-1], -1, group)
+        if not scale:
+            return r.reshape(rewards.shape)  # the mean never subtracted
+        return (r / (r.std(-1, unbiased=False, keepdim=True) + 1e-4)).reshape(rewards.shape)
 
     return group_advantages
 
@@ -69,8 +71,8 @@ def _ref_is_policy(orig: Any) -> Any:
 
 
 def _error_rng_fixed(orig: Any) -> Any:
-    def error_table(kind: str, scale: float, rng: np.random.Generator) -> np.ndarray:
-        return np.asarray(orig(kind, scale, np.random.default_rng(0)))  # a hard-coded seed inside the error sampler
+    def error_table(law: str, sd: float, shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray:
+        return np.asarray(orig(law, sd, shape, np.random.default_rng(0)))  # a hard-coded seed inside the sampler
 
     return error_table
 
@@ -101,6 +103,26 @@ def _pass_at_k_off_by_one(orig: Any) -> Any:
     return pass_at_k_exact
 
 
+def _optimum_always_tilt(orig: Any) -> Any:
+    from skeptic.studies.simple_rl import graded
+
+    def own_optimum(sp: Any, logref: np.ndarray, u: np.ndarray, group: int, penalty: bool) -> np.ndarray:
+        return graded.tilt(logref, u, sp["beta"])  # every arm compared with the tilt, whatever its KL term
+
+    return own_optimum
+
+
+def _k3_gradient_unweighted(orig: Any) -> Any:
+    def expected_ascent(theta: torch.Tensor, logref: torch.Tensor, u: torch.Tensor, beta: torch.Tensor,
+                        k1: torch.Tensor, std: torch.Tensor, group: int) -> torch.Tensor:  # fmt: skip
+        g: torch.Tensor = orig(theta, logref, u, torch.zeros_like(beta), k1, std, group)
+        p = torch.softmax(theta, -1)
+        wrong = beta[:, None, None] * (1 - logref.exp() / p)  # the per-sample k3 gradient, never weighted by π
+        return torch.where(k1[:, None, None], orig(theta, logref, u, beta, k1, std, group), g - wrong)
+
+    return expected_ascent
+
+
 def _answer_ids_base_10(orig: Any) -> Any:
     def answer_ids(answers: np.ndarray) -> np.ndarray:
         return np.asarray(answers[:, 0] * 10 + answers[:, 1])  # digits read in base 10, not the 12-token layout
@@ -109,6 +131,18 @@ def _answer_ids_base_10(orig: Any) -> Any:
 
 
 FAULTS = (
+    Fault(
+        "optimum-always-the-tilt",
+        "wrong-field",
+        "every graded arm's 'own optimum' computed as the tilt π_ref e^{U/β}, whatever KL its update ascends",
+        replace(f"{_PKG}.experiment.own_optimum", _optimum_always_tilt),
+    ),
+    Fault(
+        "k3-expectation-unweighted",
+        "other",
+        "the graded arms' expected k3 gradient written as β(1 − π_ref/π) per answer, missing the weight π(y)",
+        replace(f"{_PKG}.graded.expected_ascent", _k3_gradient_unweighted),
+    ),
     Fault(
         "heldout-in-training",
         "leakage",
@@ -148,8 +182,8 @@ FAULTS = (
     Fault(
         "proxy-errors-one-seed",
         "rng-reuse",
-        "the proxy error tables drawn from a hard-coded default_rng(0): every 'independent' seed shares one error draw",
-        replace(f"{_PKG}.experiment.error_table", _error_rng_fixed),
+        "the graded proxy-error tables drawn from a hard-coded default_rng(0): every seed shares one error draw",
+        replace(f"{_PKG}.graded.error_table", _error_rng_fixed),
     ),
     Fault(
         "answer-logits-one-early",

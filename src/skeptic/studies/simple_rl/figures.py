@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import matplotlib
+import matplotlib.ticker
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
@@ -14,9 +15,12 @@ from skeptic.core.study import Figure, Table
 
 KIND_LABEL = {
     "true": "true reward (0/1 checker)",
-    "light": "proxy, light-tailed error (normal)",
-    "heavy": "proxy, heavy-tailed error (t3)",
     "flaw": "grader with an exploitable flaw",
+}
+ARM_LABEL = {
+    "k1": "KL in the reward (forward KL)",
+    "drgrpo": "Dr. GRPO (trainer's KL term, no std)",
+    "grpo": "GRPO (trainer's KL term, std-normalized)",
 }
 
 
@@ -68,6 +72,12 @@ def passk_figure(m: dict[str, Any]) -> Figure:
     rl = np.array([m["final"]["pass_at_k"][i] for i in rows])
     ax.plot(ks, rl.mean(0), "o-", color="C1", label=f"after GRPO (β = {m['config']['beta_main']:g})")
     ax.fill_between(ks, rl.min(0), rl.max(0), color="C1", alpha=0.2)
+    floor = [1 - (1 - 1 / 144) ** k for k in ks]
+    ax.plot(ks, floor, ":", color="black", lw=1, label="uniform guesser over 144 answers (floor)")
+    gap = rl.mean(0) - base.mean(0)
+    cross = next((k for k, d in zip(ks, gap, strict=True) if d <= 0), None)
+    if cross is not None:
+        ax.axvline(cross, color="C3", lw=0.8, ls="--", label=f"first k where base ≥ RL: {cross}")
     ax.set_xscale("log", base=2)
     ax.set_xlabel("k (answers sampled per problem, log scale)")
     ax.set_ylabel("pass@k on held-out problems (exact)")
@@ -78,7 +88,8 @@ def passk_figure(m: dict[str, Any]) -> Figure:
         "pass-at-k",
         "pass@k, the chance that at least one of k sampled answers is right, computed exactly as the mean over "
         "held-out problems of 1 − (1 − p)^k. Yue et al. report that the RL curve starts higher but the base curve "
-        "catches up or overtakes at large k; look at the right-hand end.",
+        "catches up or overtakes at large k. The dotted line is a uniform guesser: where it nears 1 (k in the "
+        "hundreds, 144 answers) pass@k says nothing; the claim reads k = 64. Look at where the curves cross.",
         fig,
     )
 
@@ -128,44 +139,135 @@ def cka_figure(m: dict[str, Any]) -> Figure:
 
 
 def overoptimization_figure(m: dict[str, Any]) -> Figure:
-    kinds = ("light", "heavy", "flaw")
-    fig, axes = plt.subplots(1, 3, figsize=(13, 4.2), sharey=True)
+    fig, ax = plt.subplots(figsize=(6.4, 4.2))
     betas = m["config"]["betas"]
-    for ax, kind in zip(axes, kinds, strict=True):
-        for b, col in zip(betas, _colors(len(betas)), strict=True):
-            rows = _rows(m, kind=kind, beta=b, role="sweep")
-            d = np.sqrt(np.maximum(_curve(m, "kl_train", rows).mean(1), 0))
-            ax.plot(d, _curve(m, "true_train", rows).mean(1), "-", color=col, label=f"true, β = {b:g}")
-            ax.plot(d, _curve(m, "proxy_train", rows).mean(1), ":", color=col, label=f"proxy, β = {b:g}")
-            opt = [m["final"]["optimum"][i] for i in rows]
-            ax.plot(np.sqrt(np.mean([o["kl"] for o in opt])), np.mean([o["true"] for o in opt]), "*", color=col, ms=11)
-        ax.set_title(KIND_LABEL[kind], fontsize=10)
-        ax.set_xlabel("√KL(π ‖ π_base) (nats^½)")
-    axes[0].set_ylabel("reward on training problems (exact)")
-    axes[0].legend(fontsize=7)
-    fig.suptitle("True (solid) and proxy (dotted) reward over training; ★: true reward of the exact optimum")
+    for b, col in zip(betas, _colors(len(betas)), strict=True):
+        rows = _rows(m, kind="flaw", beta=b, role="sweep")
+        d = np.sqrt(np.maximum(_curve(m, "kl_train", rows).mean(1), 0))
+        ax.plot(d, _curve(m, "true_train", rows).mean(1), "-", color=col, label=f"true, β = {b:g}")
+        ax.plot(d, _curve(m, "proxy_train", rows).mean(1), ":", color=col, label=f"flawed grader, β = {b:g}")
+    ax.set_xlabel("√KL(π ‖ π_base) (nats^½)")
+    ax.set_ylabel("reward on training problems (exact)")
+    ax.legend(fontsize=7)
+    ax.set_title("Over-optimizing a flawed grader (transformer, GRPO)")
     return Figure(
         "overoptimization",
-        "Gao et al.-style over-optimization curves: as the policy moves away from the base model (√KL on the x axis), "
-        "the proxy it is trained on (dotted) and the true 0/1 reward (solid), mean over seeds, one colour per β. Stars "
-        "mark the exact optimum of each β's objective. Look for the solid line falling while the dotted one rises.",
+        "Gao et al.-style over-optimization: as the GRPO policy moves away from the base model (√KL on the x axis), "
+        "the flawed grader's score it is trained on (dotted) and the true 0/1 reward (solid), mean over seeds, one "
+        "colour per β. Look for the solid line rising, then falling while the dotted one keeps rising.",
+        fig,
+    )
+
+
+def _beta_axis(ax: Any, betas: list[float]) -> None:
+    """A log β axis labelled at the grid's values only."""
+    ax.set_xscale("log")
+    ax.set_xticks(betas, [f"{b:g}" for b in betas])
+    ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+
+
+def kwa_figure(m: dict[str, Any]) -> Figure:
+    g = m["graded"]
+    betas = m["config"]["graded_betas"]
+    fig, ax = plt.subplots(figsize=(6.4, 4.2))
+    for kind, col in (("light", "C0"), ("heavy", "C3"), ("true", "grey")):
+        t = [[np.mean(r["gains"]) for r in g["tilts"] if r["kind"] == kind and r["beta"] == b] for b in betas]
+        ax.plot(betas, [np.mean(x) for x in t], "-", color=col, label=f"optimum (tilt), {kind}")
+        ax.fill_between(betas, [min(x) for x in t], [max(x) for x in t], color=col, alpha=0.15)
+        tr = [(b, np.mean([np.mean(g["arms"][i]["gains"]) for i in rows]))
+              for b in betas
+              if (rows := [i for i, s in enumerate(g["specs"]) if s["kind"] == kind and s["arm"] == "k1"
+                           and s["beta"] == b])]  # fmt: skip
+        ax.plot([x for x, _ in tr], [y for _, y in tr], "o", color=col, ms=5, label=f"trained (KL in reward), {kind}")
+    ax.axhline(0, color="black", lw=0.8)
+    _beta_axis(ax, betas)
+    ax.set_xlabel("β (log scale; left: less restrictive KL penalty)")
+    ax.set_ylabel("share of the possible true-reward gain")
+    ax.legend(fontsize=7)
+    ax.set_title(f"Light vs heavy-tailed proxy error, {g['n_answers']} answers")
+    return Figure(
+        "light-vs-heavy",
+        "The true reward reached by the optimum of E[U] − β KL(π ‖ π_ref) (lines, band: seed range) and by the policy "
+        "trained with the KL in its reward (dots), as a share of the most that could be gained, when the proxy's "
+        "error is light-tailed (blue), heavy-tailed (red) or absent (grey). Kwa et al.: at small β the light-tailed "
+        "proxy still buys true reward, the heavy-tailed one buys none. Look at the left end.",
+        fig,
+    )
+
+
+def kl_direction_figure(m: dict[str, Any]) -> Figure:
+    g = m["graded"]
+    betas = m["config"]["graded_betas"]
+    fig, ax = plt.subplots(figsize=(6.4, 4.2))
+    for arm, col in zip(("k1", "drgrpo", "grpo"), ("C0", "C1", "C2"), strict=True):
+        rows = [[i for i, s in enumerate(g["specs"]) if s["kind"] == "true" and s["arm"] == arm and s["beta"] == b]
+                for b in betas]  # fmt: skip
+        ax.plot(betas, [np.mean([g["arms"][i]["opt_kl"] for i in r]) for r in rows], "-", color=col,
+                label=f"{ARM_LABEL[arm]}: its own optimum")  # fmt: skip
+        ax.plot(betas, [np.mean([g["arms"][i]["kl"] for i in r]) for r in rows], "o", color=col, ms=6,
+                label=f"{ARM_LABEL[arm]}: trained")  # fmt: skip
+    t = [[r["kl"] for r in g["tilts"] if r["kind"] == "true" and r["beta"] == b] for b in betas]
+    ax.plot(betas, [np.mean(x) for x in t], "k:", label="tilt π_ref e^{V/β} (forward-KL optimum at β)")
+    _beta_axis(ax, betas)
+    ax.set_xlabel("β (log scale)")
+    ax.set_ylabel("KL(π ‖ π_ref), nats (mean over prompts and seeds)")
+    ax.legend(fontsize=7)
+    ax.set_title("Which KL does each arm optimize? (graded true reward)")
+    return Figure(
+        "kl-direction",
+        "KL from the reference reached by each trained arm (dots) and the exact optimum of the objective that arm's "
+        "update ascends (lines): the log-ratio in the reward (forward KL: the tilt), the k3 estimator in the loss "
+        "without std normalization (Dr. GRPO: the optimum of E[U] − β' KL(π_ref ‖ π)), and with it (GRPO: β rescaled "
+        "by the reward's std). The dotted line is where a forward-KL penalty would lead. Dots on their own lines: each "
+        "arm converged to its own objective.",
+        fig,
+    )
+
+
+def graded_convergence_figure(m: dict[str, Any]) -> Figure:
+    g = m["graded"]
+    fig, ax = plt.subplots(figsize=(6.4, 4.2))
+    steps = [tr["step"][0] for tr in g["trace"]]
+    b0 = m["config"]["graded_betas"][0]
+    for arm, col in zip(("k1", "drgrpo", "grpo"), ("C0", "C1", "C2"), strict=True):
+        rows = [i for i, s in enumerate(g["specs"]) if s["kind"] == "true" and s["arm"] == arm and s["beta"] == b0]
+        ax.plot(
+            steps, [np.mean([tr["kl"][i] for i in rows]) for tr in g["trace"]], "-", color=col, label=ARM_LABEL[arm]
+        )
+        ax.axhline(np.mean([g["arms"][i]["opt_kl"] for i in rows]), color=col, ls=":", lw=1)
+    ax.set_xlabel("Adam step of the expected update")
+    ax.set_ylabel("KL(π ‖ π_ref), nats")
+    ax.legend(fontsize=7)
+    ax.set_title(f"Training to convergence (graded true reward, β = {b0:g})")
+    return Figure(
+        "graded-convergence",
+        "KL from the reference over training for each graded arm at the smallest β (solid), with its own optimum's KL "
+        "(dotted): the run trains until each solid line sits on its dotted one.",
         fig,
     )
 
 
 def make_figures(m: dict[str, Any]) -> list[Figure]:
-    figs = [pass1_figure(m), passk_figure(m), frontier_figure(m), cka_figure(m), overoptimization_figure(m)]
+    figs = [
+        pass1_figure(m),
+        passk_figure(m),
+        frontier_figure(m),
+        cka_figure(m),
+        overoptimization_figure(m),
+        kwa_figure(m),
+        kl_direction_figure(m),
+        graded_convergence_figure(m),
+    ]
     plt.close("all")
     return figs
 
 
 def make_tables(m: dict[str, Any]) -> list[Table]:
     rows = []
-    for kind in ("true", "light", "heavy", "flaw"):
+    for kind in ("true", "flaw"):
         for b in m["config"]["betas"]:
             idx = _rows(m, kind=kind, beta=b, role="sweep")
             first, last = m["curves"][0], m["curves"][-1]
-            opt = [m["final"]["optimum"][i] for i in idx]
             rows.append({
                 "reward": KIND_LABEL[kind], "β": b,
                 "true reward, start → end": f"{np.mean([first['true_train'][i] for i in idx]):.3f} → "
@@ -173,8 +275,6 @@ def make_tables(m: dict[str, Any]) -> list[Table]:
                 "proxy, end": round(float(np.mean([last["proxy_train"][i] for i in idx])), 3),
                 "KL, end (nats)": round(float(np.mean([last["kl_train"][i] for i in idx])), 3),
                 "held-out pass@1": round(float(np.mean([m["final"]["pass1"][i] for i in idx])), 3),
-                "optimum: true reward": round(float(np.mean([o["true"] for o in opt])), 3),
-                "optimum: KL": round(float(np.mean([o["kl"] for o in opt])), 3),
             })  # fmt: skip
     ks = m["config"]["pass_ks"]
     rl_rows = _rows(m, kind="true", beta=m["config"]["beta_main"], role="sweep")
@@ -186,9 +286,34 @@ def make_tables(m: dict[str, Any]) -> list[Table]:
     g = m["goodhart"]
     return [
         Table("policies", "Every trained policy (mean over seeds): true reward on the monitored training problems at "
-              "the start and end of RL, the proxy it was trained on, the KL spent, held-out pass@1, and the exact "
-              "KL-regularized optimum of its objective.", rows),
+              "the start and end of RL, the reward it was trained on, the KL spent and held-out pass@1.", rows),
+        Table("graded-arms", "Every graded arm (mean over seeds): the KL estimator it uses, its KL from the reference "
+              "and its own optimum's, its distance to that optimum and (Dr. GRPO) to the forward-KL optimum, the share "
+              "of the possible true-reward gain, and GRPO's effective β (β · σ of the reward under the policy).",
+              graded_rows(m)),
         Table("pass-at-k", "Exact pass@k on held-out problems, base vs RL at β_main (mean over seeds).", passk),
         Table("goodhart-crosscheck", "This study's finite tilt against the Goodhart study's exact tilt "
               "(skeptic.goodhart.tilted), V ~ N(0, 1), X ~ N(0, 1).", [g], collapsed=True),
     ]  # fmt: skip
+
+
+def graded_rows(m: dict[str, Any]) -> list[dict[str, Any]]:
+    g = m["graded"]
+    out = []
+    keys = sorted({(s["kind"], s["arm"], s["beta"]) for s in g["specs"]}, key=lambda k: (k[0], k[1], k[2]))
+    for kind, arm, b in keys:
+        idx = [i for i, s in enumerate(g["specs"]) if (s["kind"], s["arm"], s["beta"]) == (kind, arm, b)]
+        a = [g["arms"][i] for i in idx]
+
+        def mean(key: str, a: list[dict[str, Any]] = a) -> float | str:
+            vals = [x[key] for x in a if key in x]
+            return round(float(np.mean(vals)), 4) if vals else ""
+
+        out.append({
+            "reward": kind, "arm": ARM_LABEL[arm], "estimator": g["specs"][idx[0]]["estimator"], "β": b,
+            "KL trained": mean("kl"), "KL own optimum": mean("opt_kl"), "TV to own optimum": mean("tv_own"),
+            "TV to forward-KL optimum": mean("tv_forward"),
+            "gain share": round(float(np.mean([np.mean(x["gains"]) for x in a])), 4),
+            "GRPO β_eff": mean("beta_eff"),
+        })  # fmt: skip
+    return out

@@ -10,6 +10,10 @@ averaged over the tokens of an answer and over the group, with the k3 estimator 
 
     D̂ = π_ref / π_θ − log(π_ref / π_θ) − 1   (per token; unbiased for KL(π_θ ‖ π_ref), and ≥ 0).
 
+Unbiased as a *value*; used as a loss with the samples held fixed, its expected gradient is
+E_π[(1 − π_ref/π) ∇ log π] = −Σ π_ref ∇ log π = ∇ KL(π_ref ‖ π_θ), the other direction (:mod:`.graded` computes
+the fixed points of both).
+
 Every policy m has its own β, learning rate, reward kind and error table, so one batched computation trains the
 whole sweep (seeds × rewards × β, plus the controls).
 """
@@ -28,12 +32,17 @@ ADV_EPS = 1e-4
 """Added to the group's standard deviation so an all-equal group gets advantage 0 rather than 0/0."""
 
 
-def group_advantages(rewards: torch.Tensor, group: int) -> torch.Tensor:
-    """Â = (r − mean_group r) / (std_group r + ε) for rewards ``[M, P·G]`` laid out prompt-major; same shape."""
-    r = rewards.view(*rewards.shape[:-1], -1, group)
+def group_advantages(rewards: torch.Tensor, group: int, scale: bool = True) -> torch.Tensor:
+    """Â = (r − mean_group r) / (std_group r + ε) for rewards ``[M, P·G]`` laid out prompt-major; same shape.
+
+    ``scale=False`` leaves out the division by the group's std (Dr. GRPO, Liu et al. 2025; TRL's
+    ``scale_rewards=False``): the advantage is then r − mean_group r."""
+    r = rewards.reshape(*rewards.shape[:-1], -1, group)
     mean = r.mean(-1, keepdim=True)
+    if not scale:
+        return (r - mean).reshape(rewards.shape)
     std = r.std(-1, unbiased=False, keepdim=True)
-    return ((r - mean) / (std + ADV_EPS)).view_as(rewards)
+    return ((r - mean) / (std + ADV_EPS)).reshape(rewards.shape)
 
 
 def k3(logp: torch.Tensor, ref_logp: torch.Tensor) -> torch.Tensor:

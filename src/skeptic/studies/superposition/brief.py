@@ -89,7 +89,7 @@ def found(result: RunResult) -> str:
         ks = sorted({r["k"] for r in runs})
         counts = ", ".join(f"{sum(r['k'] == kk for r in runs)} at k = {kk}" for kk in ks)
         parts.append(
-            f"With one of {cfg.get('kgon_n', '')} features active at a time in 2 dimensions, SGD restarts ended "
+            f"With one of {cfg.get('kgon_n', '')} features active at a time in 2 dimensions, Adam restarts ended "
             f"({counts}) at regular polygons whose loss matches Chen et al.'s k-gon critical points "
             f"({v.get('kgon-sgd-endpoints', 'n/a')}); the {max(c['k'] for c in kg['critical'])}-gon has the lowest "
             "loss, so restarts that stop at fewer sides are stuck at a worse critical point."
@@ -105,10 +105,13 @@ def found(result: RunResult) -> str:
     g = cfg["sae_features"]
     best_g, best_corr = _sae_best(m, "sweep"), _sae_best(m, "corr")
     sweep = [r for r in m["sae"] if r["experiment"] == "sweep" and r["ratio"] == 1.0]
+    chance = [r["mmcs_chance"] for r in sweep if "mmcs_chance" in r]
+    chance_text = f" (an untrained random dictionary of that size: {sum(chance) / len(chance):.2f})" if chance else ""
     if best_g is not None:
         text = (
             f"Sparse autoencoders on {g} known features in {cfg['sae_d']} dimensions reached a mean best cosine of "
-            f"{best_g:.2f} with a {g}-latent dictionary at the best penalty ({v.get('sae-recovers-mmcs', 'n/a')} "
+            f"{best_g:.2f}{chance_text} with a {g}-latent dictionary at the best penalty "
+            f"({v.get('sae-recovers-mmcs', 'n/a')} "
             f"against Skeptic's 0.9 bar; one-to-one matching: {v.get('sae-recovers-matched', 'n/a')}); a dictionary "
             f"half that size merged features ({v.get('sae-small-merges', 'n/a')}); larger ones duplicated some "
             f"({v.get('sae-large-splits', 'n/a')}); denser features: {v.get('sae-denser-recovers-less', 'n/a')}."

@@ -1,0 +1,110 @@
+"""One stored run as notebooks, briefs and the report see it (:class:`RunResult`).
+
+Apart from the runner so that :mod:`skeptic.core.study` can name it (``Brief.found`` reads one) without an import
+circle through the runner and the config (issue 27): this module imports only the store.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from skeptic.core.store import RunRecord, StoredFigure
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+@dataclass
+class RunResult:
+    """One stored run, as notebooks and the report see it."""
+
+    run_id: str
+    study: str
+    preset: str
+    seed: int
+    status: str
+    config: dict[str, Any]
+    measurements: dict[str, Any]
+    claims: list[dict[str, Any]]
+    probes: list[dict[str, Any]]
+    tables: list[dict[str, Any]]
+    provenance: dict[str, Any]
+    started_at: float
+    duration_s: float | None
+    figures: list[StoredFigure] = field(default_factory=list, repr=False)
+    reused: bool = False
+
+    @classmethod
+    def from_record(cls, record: RunRecord, figures: list[StoredFigure], reused: bool = False) -> RunResult:
+        return cls(
+            run_id=record.run_id,
+            study=record.study,
+            preset=record.preset,
+            seed=record.seed,
+            status=record.shown_status,
+            config=record.config,
+            measurements=record.measurements or {},
+            claims=record.claims,
+            probes=record.probes,
+            tables=record.tables,
+            provenance={**record.provenance, "error": record.error} if record.error else record.provenance,
+            started_at=record.started_at,
+            duration_s=record.duration_s,
+            figures=figures,
+            reused=reused,
+        )
+
+    def frame(self, key: str) -> pd.DataFrame:
+        """The measurement ``key`` as a DataFrame: a table (list of records), a dict of columns or a scalar."""
+        import pandas as pd
+
+        value = self.measurements[key]
+        if isinstance(value, list):
+            if value and not isinstance(value[0], dict):
+                return pd.DataFrame({key: value})
+            return pd.DataFrame.from_records(value)
+        if isinstance(value, dict):
+            if all(isinstance(v, list) for v in value.values()):
+                return pd.DataFrame(value)
+            return pd.DataFrame([value])
+        return pd.DataFrame({key: [value]})
+
+    def frames(self) -> dict[str, pd.DataFrame]:
+        """Every measurement as a DataFrame."""
+        return {key: self.frame(key) for key in self.measurements}
+
+    @property
+    def verdicts(self) -> dict[str, str]:
+        return {c["id"]: c["verdict"] for c in self.claims}
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``--json`` document of the design brief (strict JSON: NaN and infinities become null)."""
+        keys = ("id", "statement", "source", "expected", "measured", "uncertainty", "verdict", "reason")
+        doc: dict[str, Any] = _strict_json(
+            {
+                "study": self.study,
+                "run_id": self.run_id,
+                "preset": self.preset,
+                "seed": self.seed,
+                "status": self.status,
+                "reused": self.reused,
+                "config": self.config,
+                "measurements": self.measurements,
+                "claims": [{k: c[k] for k in keys} for c in self.claims],
+                "probes": [{k: p[k] for k in ("id", "description", "passed", "detail")} for p in self.probes],
+            }
+        )
+        return doc
+
+
+def _strict_json(value: Any) -> Any:
+    """Replace NaN and infinities (not valid JSON) with ``None``, recursively."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _strict_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_strict_json(v) for v in value]
+    return value

@@ -1,0 +1,135 @@
+"""The plain-language brief of the glitch-tokens study."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from skeptic.core.study import Brief
+
+if TYPE_CHECKING:
+    from skeptic.core.runner import RunResult
+
+
+def _mean(m: dict[str, Any], pred: Any, key: str) -> float:
+    vals = [mm[key] for mm in m["models"] if pred(mm)]
+    return float(np.mean(vals)) if vals else float("nan")
+
+
+def _auroc(m: dict[str, Any], arm: str | None, key: str, group: str = "never") -> float:
+    vals = [
+        mm["auroc"][group][key]["auroc"]
+        for mm in m["models"]
+        if (arm is None or mm["arm"] == arm) and key in mm["auroc"][group]
+    ]
+    return float(np.mean(vals)) if vals else float("nan")
+
+
+def _verified_fraction(m: dict[str, Any], pred: Any) -> float:
+    flags = [p < m["threshold"] for t in m["tokens"] if pred(t) for p in t["max_prob"]]
+    return float(np.mean(flags)) if flags else float("nan")
+
+
+def _found(result: RunResult) -> str:
+    m = result.measurements
+    c = m["corpus"]
+    cfg = result.config
+    v = c["vocab_size"]
+    lines = [
+        f"The tokenizer ({v} tokens) was trained on the model's own text plus {cfg.get('held_out_topics')} help "
+        f"topic(s) and {len(m['planted'])} planted pseudo-words; the models trained on {c['tokens_b']} tokens. Of the "
+        f"ordinary tokens, {m['n_never']} ({m['n_never'] / v:.1%} of the vocabulary) never occur in the training "
+        f"text, {m['n_rare']} occur 1 to {m['rare_max']} times and {m['n_frequent']} at least {m['frequent_count']} "
+        f"times; {m['byte_tokens_never_seen']} byte tokens never occur either and are counted apart.",
+        f"Ranking never-seen below frequent tokens (AUROC, 1 = perfect, 0.5 = chance): input-embedding norm in the "
+        f"untied arms {_auroc(m, 'untied', 'input_norm'):.2f} (rarely seen tokens "
+        f"{_auroc(m, 'untied', 'input_norm', 'rare'):.2f}); unembedding indicator "
+        f"{_auroc(m, None, 'unembedding_cosine'):.2f} (rare {_auroc(m, None, 'unembedding_cosine', 'rare'):.2f}); "
+        f"distance to the centroid {_auroc(m, None, 'centroid_distance'):.2f} (rare "
+        f"{_auroc(m, None, 'centroid_distance', 'rare'):.2f}). In the tied arms the input norm reads "
+        f"{_auroc(m, 'tied', 'input_norm'):.2f}: below 0.5 is backwards, the never-seen rows are the long ones.",
+        f"Readout rows of never-seen tokens moved almost entirely by one shared vector (shared fraction "
+        f"{_mean(m, lambda mm: True, 'shared_readout_unused'):.2f}, against "
+        f"{_mean(m, lambda mm: True, 'shared_readout_trained'):.2f} for frequent tokens), as Land & Bartolo's "
+        f"account of output suppression predicts; tied rows of never-seen tokens moved "
+        f"{_mean(m, lambda mm: mm['tied'], 'moved_input_unused'):.1f} times their initial norm, so in tied models "
+        "these tokens are not random features at all.",
+        f"Verification by prompting: {_verified_fraction(m, lambda t: t['occurrences'] == 0):.0%} of never-seen "
+        f"tokens, {_verified_fraction(m, lambda t: 1 <= t['occurrences'] <= m['rare_max']):.0%} of rarely seen ones "
+        f"and {_verified_fraction(m, lambda t: t['control']):.0%} of frequent control tokens stay below the 1% "
+        "repetition probability.",
+    ]
+    rates = m.get("graft", {}).get("rates", {})
+    if rates:
+        lines.append(
+            f"Grafting into the untied models the rows a short fine-tune gives the never-seen tokens: repetition "
+            f"{rates['none']:.0%} without a graft, {rates['input']:.0%} with the input row alone, "
+            f"{rates['output']:.0%} with the readout row alone, {rates['both']:.0%} with both."
+        )
+    if m.get("external_scan"):
+        s = m["external_scan"]
+        lines.append(f"Scanned checkpoint {s['path']}: {s['n_candidates']} candidates by {s['main_indicator']}.")
+    return " ".join(lines)
+
+
+def _answer(result: RunResult) -> str:
+    m = result.measurements
+    zero = _verified_fraction(m, lambda t: t["occurrences"] == 0)
+    ctrl = _verified_fraction(m, lambda t: t["control"])
+    return (
+        f"Yes, where the ground truth is known and the embeddings start small: tokens the model never saw cannot be "
+        f"repeated ({zero:.0%} fail the repetition test, against {ctrl:.0%} of frequent tokens) and their weights "
+        "give them away; which weight-based sign works depends on whether the model ties its input and output "
+        "embeddings, and the signs lose their power when the embeddings start ten times larger."
+    )
+
+
+BRIEF = Brief(
+    claimed="Language models contain 'glitch tokens' such as SolidGoldMagikarp that they cannot repeat and that make "
+    "them behave strangely. The accepted explanation: the tokenizer was built from text in which these strings were "
+    "common, but the model was trained on text in which they were rare or absent, so their learned vectors were "
+    "hardly trained. Rumbelow & Watkins found such tokens near the centre of GPT-2's and GPT-J's token vectors; "
+    "Land & Bartolo proposed signs computed from a model's weights that find them, confirmed by asking the model to "
+    "repeat each candidate. A reviewer (Kosoy) summed the mechanism up as the model mapping those tokens to 'more or "
+    "less random features'.",
+    ran="We rebuilt the situation where the truth is known exactly: a tokenizer trained on Python's own "
+    "documentation plus a few made-up words, and small language models trained on nearly the same documentation, so "
+    "that only a small share of the vocabulary (about 2-3%) never occurs in the training text and a tail occurs only "
+    "a few times. We trained four kinds of model (input and output vectors shared or separate, with and without "
+    "weight decay), computed the published signs from the weights, scored how well each separates never-seen and "
+    "rarely seen tokens from frequent ones, asked every model to repeat tokens using the paper's prompt, and tested "
+    "the reviewer's account by giving a never-seen token a trained input row, a trained output row, or both. Each "
+    "claim also names a setting in which it should come out otherwise (the missing tokens fed after all, embeddings "
+    "started ten times larger, the untied models tied, the output push-down switched off, the missing tokens shown "
+    "only as answers so that just their input vectors stay random), which Skeptic's audit runs.",
+    not_shown="These are tiny models trained for a minute or two on a few hundred thousand characters, not GPT-2 or "
+    "GPT-J: the geometry of untrained vectors here follows from the optimizer (AdamW) and the initialization scale "
+    "and may differ at scale, and Rumbelow & Watkins themselves saw the centroid pattern reverse in GPT-2 xl. Each "
+    "stretch of training text is followed by a copy in which every token is said twice, so that a small model learns "
+    "to repeat a token at all; without it the repetition test has nothing to measure (and only the paper's 'repeats' "
+    "prompt works). The AUROC bar of 0.9, 'most' as one half, the 30-point repetition gap and 'explains' as half of "
+    "the restoration are Skeptic's lines, each with a band. The surreal, evasive outputs of GPT-3 on these tokens "
+    "are not reproduced: a model this small has no such behaviour to show. The reviewer's words are quoted from the "
+    "issue that asked for this test, not from the review page, which could not be retrieved. The graft test may not "
+    "separate the two accounts: a short fine-tune adapts a token's two rows to each other, so a row grafted alone can "
+    "fail even where its side was not the problem; the claim's contrast (tokens seen only as answers, so that only "
+    "their input vectors stay random) checks exactly this, and a claim whose contrast does not flip it is no finding.",
+    found=_found,
+    answer=_answer,
+    headline_figure="repetition-vs-count",
+    appendix=(
+        "**Scanning a checkpoint you have.** `skeptic glitch-scan PATH` reads a Hugging Face model directory "
+        "(`*.safetensors` weights, sharded or not, and `tokenizer.json`, as `save_pretrained` writes them; never "
+        "pickle files), sorts every token into magikarp's categories (ok, special, unreachable, partial UTF-8, byte "
+        "tokens), warns when the embedding looks like an untrained random initialization, and prints the ordinary "
+        "tokens with the most suspicious weights. Where `transformers` is installed and the checkpoint is a causal "
+        "language model it can load, `--verify N` asks the model to repeat the top N candidates and a sample of "
+        "ordinary tokens (Land & Bartolo's 'repeats' prompt, threshold 1%). For GPT-2 from the Hugging Face cache: "
+        "`skeptic glitch-scan ~/.cache/huggingface/hub/models--gpt2/snapshots/<hash> --verify 20`. GPT-2 ties its "
+        "embeddings, so the scanner uses Land & Bartolo's unembedding indicator with the bytes that cannot occur in "
+        "UTF-8 as the known-unused reference; pass `--reference ID,ID,...` to use your own. `--json` prints every "
+        "token's indicators and category; `--out FILE.csv` writes them. To put a scan into the report: "
+        "`skeptic run glitch-tokens --set scan_path=DIR` (the directory is checked before anything trains)."
+    ),
+)

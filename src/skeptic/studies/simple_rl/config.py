@@ -1,0 +1,164 @@
+"""The simple-rl study's config and presets.
+
+Two experiments share one config: the transformer on the 144-answer task (GRPO on a 0/1 reward and on a flawed
+grader: pass@1, pass@k, over-optimization), and the graded task on a large answer space (policies over 10⁴ answers:
+light vs heavy-tailed proxy error, the two KL directions, a β grid where the penalty binds).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from skeptic.core.study import Budget, StudyConfig
+
+PASS_KS = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024)
+"""k of the pass@k curves (Yue et al. 2025 go to 256 and beyond; exact here, so any k is free)."""
+
+
+class SimpleRLConfig(StudyConfig):
+    n_seeds: int = Field(3, ge=2, le=8)
+    """Independent replicates (base model, RL policies, graded targets and proxy errors); ≥ 2 for intervals."""
+    d_model: int = Field(32, ge=8, le=256)
+    """Transformer width."""
+    n_layers: int = Field(2, ge=1, le=8)
+    """Transformer blocks (the CKA is read after each)."""
+    n_heads: int = Field(2, ge=1, le=8)
+    """Attention heads (must divide d_model)."""
+    n_heldout: int = Field(100, ge=10, le=500)
+    """Problems held out of pretraining and RL (half easy, half hard problems) for pass@1 and pass@k."""
+    p_correct_easy: float = Field(0.5, gt=0.0, lt=1.0)
+    """Corpus: share of easy problems (c < 5) shown with the right answer (the rest: uniform random digits)."""
+    p_correct_hard: float = Field(0.15, gt=0.0, lt=1.0)
+    """Corpus: share of hard problems (c ≥ 5) shown with the right answer."""
+    p_misconception_hard: float = Field(0.5, ge=0.0, lt=1.0)
+    """Corpus: share of hard problems shown in the wrong order, ``a c`` (a systematic misconception)."""
+    p_garble: float = Field(0.05, ge=0.0, lt=0.5)
+    """Corpus: share of answers with one digit garbled into ``#`` (what the flawed grader accepts)."""
+    pretrain_steps: int = Field(400, ge=10, le=100_000)
+    """Adam steps of pretraining (cosine-decayed)."""
+    pretrain_batch: int = Field(128, ge=16, le=8192)
+    """Corpus sequences per pretraining step and model."""
+    pretrain_lr: float = Field(0.02, gt=0.0, le=1.0)
+    """Peak pretraining learning rate."""
+    rl_steps: int = Field(150, ge=1, le=100_000)
+    """GRPO iterations of the transformer (each: sample, score, update)."""
+    rl_prompts: int = Field(8, ge=1, le=1024)
+    """Prompts per GRPO iteration (shared by the policies of one step)."""
+    group: int = Field(8, ge=2, le=256)
+    """G, answers sampled per prompt (DeepSeekMath: 64); also the group of the graded arms' baseline."""
+    inner_steps: int = Field(1, ge=1, le=16)
+    """Gradient steps per batch of rollouts (DeepSeekMath's μ; 1 is on-policy)."""
+    clip: float = Field(0.2, gt=0.0, le=1.0)
+    """ε of the clipped ratio (DeepSeekMath: 0.2)."""
+    rl_lr: float = Field(0.003, gt=0.0, le=1.0)
+    """Adam learning rate of GRPO (constant)."""
+    betas: tuple[float, ...] = (0.01, 0.04, 0.16)
+    """KL coefficients β of the transformer sweep (increasing; DeepSeekMath used 0.04)."""
+    beta_main: float = Field(0.04, gt=0.0)
+    """β of the headline RL model (pass@1, pass@k, CKA); must be one of ``betas``."""
+    flaw_bonus: float = Field(1.5, gt=0.0, le=10.0)
+    """The flawed grader's bonus for an answer containing ``#`` (> 1 makes a garbled answer outscore a correct one)."""
+    monitor_prompts: int = Field(48, ge=4, le=900)
+    """Training problems on which the true and proxy rewards are tracked exactly over training."""
+    eval_every: int = Field(10, ge=1, le=100_000)
+    """GRPO iterations between exact evaluations."""
+    probe_samples: int = Field(16, ge=4, le=1024)
+    """Sampled answers per monitor prompt and policy for the probes (k3, sampler, checker)."""
+    graded_base: int = Field(10, ge=2, le=16)
+    """Graded task: symbols per answer position (10: decimal digits; 12 with 2 digits is the 144-answer contrast)."""
+    graded_digits: int = Field(4, ge=1, le=6)
+    """Graded task: answer length; the answer space has base^digits answers (10⁴ by default)."""
+    graded_q: float = Field(0.3, gt=0.0, lt=1.0)
+    """Graded task: the reference policy's probability of each right digit."""
+    graded_prompts: int = Field(12, ge=1, le=64)
+    """Graded task: prompts (targets) per seed; each has its own error table."""
+    error_sd: float = Field(0.15, gt=0.0, le=10.0)
+    """SD of the proxy error X (the true reward V lies in [0, 1], steps of 1/digits)."""
+    light_error: Literal["normal", "t3"] = "normal"
+    """The law of the 'light-tailed' proxy's error (a contrast swaps in t3)."""
+    heavy_error: Literal["normal", "t3"] = "t3"
+    """The law of the 'heavy-tailed' proxy's error (a contrast swaps in normal)."""
+    graded_betas: tuple[float, ...] = (0.02, 0.05, 0.15, 0.5)
+    """KL coefficients of the graded arms (increasing); the first is the 'least restrictive' of Kwa et al.'s claims."""
+    kl_estimator: Literal["k3-loss", "k1-reward"] = "k3-loss"
+    """The KL term of the trainer's arms (GRPO and Dr. GRPO): k3 added to the loss (DeepSeekMath, TRL) or the
+    log-ratio subtracted from the reward (a score-function gradient of KL(π ‖ π_ref))."""
+    kl_penalty: bool = True
+    """False drops the KL term from every graded arm (a contrast: then β changes nothing)."""
+    graded_steps: int = Field(250, ge=1, le=100_000)
+    """Adam steps of the graded arms' expected updates."""
+    graded_lr: float = Field(0.1, gt=0.0, le=10.0)
+    """Adam learning rate of the graded arms (on the logits)."""
+    sim_replicates: int = Field(40, ge=10, le=10_000)
+    """Fresh draws of targets and errors in the simulation of the Kwa et al. claims' measure (the power probe)."""
+
+    @model_validator(mode="after")
+    def _check(self) -> SimpleRLConfig:
+        if self.d_model % self.n_heads:
+            raise ValueError("n_heads must divide d_model")
+        for name in ("betas", "graded_betas"):
+            b = list(getattr(self, name))
+            if b != sorted(set(b)) or len(b) < 2 or b[0] <= 0:
+                raise ValueError(f"{name} must be ≥ 2 increasing positive values")
+        if self.beta_main not in self.betas:
+            raise ValueError("beta_main must be one of betas")
+        if self.p_correct_hard + self.p_misconception_hard >= 1:
+            raise ValueError("p_correct_hard + p_misconception_hard must be < 1")
+        if not 16 <= self.graded_base**self.graded_digits <= 10**6:
+            raise ValueError("graded_base ** graded_digits must lie in [16, 10**6]")
+        if self.graded_q <= 1 / self.graded_base:
+            raise ValueError("graded_q must exceed 1/graded_base (the reference must know something)")
+        return self
+
+
+PRESETS = {
+    "test": SimpleRLConfig(
+        n_seeds=3,
+        d_model=16,
+        n_layers=1,
+        n_heldout=40,
+        pretrain_steps=100,
+        pretrain_batch=128,
+        pretrain_lr=0.03,
+        rl_steps=150,
+        rl_prompts=6,
+        group=6,
+        rl_lr=0.006,
+        betas=(0.01, 0.16),
+        beta_main=0.16,
+        monitor_prompts=24,
+        eval_every=15,
+        probe_samples=8,
+        graded_prompts=8,
+        graded_betas=(0.02, 0.15, 0.5),
+        graded_steps=120,
+        graded_lr=0.2,
+        sim_replicates=20,
+    ),
+    "quick": SimpleRLConfig(),
+    "paper": SimpleRLConfig(
+        n_seeds=4,
+        n_heldout=200,
+        pretrain_steps=1500,
+        pretrain_batch=256,
+        rl_steps=400,
+        rl_prompts=16,
+        group=8,
+        inner_steps=2,
+        betas=(0.0025, 0.01, 0.04, 0.16, 0.64),
+        monitor_prompts=96,
+        eval_every=25,
+        probe_samples=32,
+        graded_betas=(0.01, 0.02, 0.05, 0.15, 0.5, 1.5),
+        graded_steps=600,
+        sim_replicates=200,
+    ),
+}
+
+BUDGET = Budget(
+    scale={"rl_steps": 4, "graded_steps": 4},
+    note="×4 GRPO iterations of the transformer (evaluated every eval_every steps as before) and ×4 Adam steps of the "
+    "graded arms: the over-optimization verdict and the graded arms' fixed points must not move.",
+)

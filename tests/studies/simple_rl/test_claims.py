@@ -1,0 +1,49 @@
+"""simple-rl's graded claims and probes on hand-made measurements: each can come out either way."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from skeptic.studies.simple_rl import claims
+from skeptic.studies.simple_rl.config import PRESETS
+
+
+def _sim(light: float, heavy: float, n: int = 10_000) -> dict[str, Any]:
+    def rows(center: float) -> list[list[float]]:
+        return [[center + 0.01 * ((i * 7 + j) % 5 - 2) for j in range(24)] for i in range(20)]
+
+    return {
+        "run": {"n_answers": n, "normal": rows(light), "t3": rows(heavy)},
+        "144": {"n_answers": 144, "normal": rows(0.9), "t3": rows(0.8)},
+    }
+
+
+def test_the_power_probe_passes_a_decisive_design_and_fails_an_undecided_one() -> None:
+    assert claims.kwa_simulation_power({"simulation": _sim(0.8, -0.2)})[0]
+    ok, detail = claims.kwa_simulation_power({"simulation": _sim(0.8, 0.3)})  # heavy error gains: undecided
+    assert not ok and "P(heavy|t3) = 0.00" in detail
+    small = _sim(0.8, -0.2)
+    small["144"]["t3"] = small["run"]["t3"]  # the distinction did not vanish at 144 answers
+    assert not claims.kwa_simulation_power({"simulation": small})[0]
+
+
+def _graded(tv: float, proxy: float) -> dict[str, Any]:
+    arm = {"tv_own": tv, "proxy": proxy, "ref_proxy": 0.0, "opt_proxy": 1.0}
+    return {"graded": {"arms": [arm], "specs": [{"arm": "k1", "kind": "true", "beta": 0.1}]}}
+
+
+def test_an_arm_must_sit_on_its_own_optimum_and_gain() -> None:
+    assert claims.arms_reach_optimum(_graded(0.01, 0.9))[0]
+    assert not claims.arms_reach_optimum(_graded(0.05, 0.9))[0]  # not converged
+    assert not claims.arms_reach_optimum(_graded(0.01, 0.2))[0]  # an arm that did not work
+
+
+def test_the_kwa_measures_read_the_least_restrictive_beta() -> None:
+    config = PRESETS["test"]
+    b0, b1 = config.graded_betas[0], config.graded_betas[1]
+    tilts = [
+        {"kind": "heavy", "beta": b0, "gains": [-0.2, -0.1, -0.3]},
+        {"kind": "heavy", "beta": b1, "gains": [0.9, 0.9, 0.9]},
+    ]
+    est = claims.tilt_gain("heavy")({"graded": {"tilts": tilts}}, config)
+    assert abs(est.value + 0.2) < 1e-12 and est.hi < claims.HEAVY_SHARE
