@@ -320,6 +320,9 @@ def test_the_report_leads_with_the_mutation_figure_and_lists_silent_mutants(tmp_
     assert "toy_study.py:59 [arith] x / n → x * n &lt;script&gt;" in html and "<script>" not in html
     assert "fair (replicated → inconclusive)" in html
     assert '<table class="audit">' not in html  # no fault ran, so no fault table
+    index = (tmp_path / "report" / "index.html").read_text()
+    assert "mutation probe power 67%</b> (2/3 generated mutants)" in index
+    assert "mutation probe power 67%** (2/3 generated mutants)" in (tmp_path / "report" / "index.md").read_text()
     md = (tmp_path / "report" / "toy-coin.md").read_text()
     assert figure in md and "- `toy_study.py:59 [arith] x / n → x * n <script>`: fair (replicated → inconclusive)" in md
 
@@ -377,3 +380,22 @@ def test_a_real_study_runs_a_fixed_mutant_sample_without_a_crashed_audit() -> No
     assert len(result.mutants.results) == 3 and result.mutants.candidates >= 100
     broken = [r.detail for r in result.mutants.results if "could not be injected" in r.detail]
     assert not broken, broken
+
+
+def test_a_mutant_whose_measure_raises_is_a_crash_not_a_silent_verdict() -> None:
+    from skeptic.core.audit import Judged, _Done, classify_mutant
+    from skeptic.core.claims import ProbeResult
+
+    m = Mutant("pkg.a", "pkg/a.py", 3, "swap-args", "f(m, 'x')", "f('x', m)", 4, 0)
+    probes = [ProbeResult("p", "", True, "")]
+    clean = Judged(probes, {"c1": "replicated", "c2": "replicated"})
+    reason = "the measurement could not be made (TypeError: string indices must be integers)"
+    raised = Judged(probes, {"c1": "inconclusive", "c2": "replicated"}, raised={"c1": reason})
+    result = classify_mutant(m, clean, _Done(raised, None, 1.0))
+    assert result.outcome == "crashed" and "TypeError" in result.detail
+    wrong = Judged(probes, {"c1": "inconclusive", "c2": "not_replicated"}, raised={"c1": reason})
+    assert classify_mutant(m, clean, _Done(wrong, None, 1.0)).outcome == "silent"  # c2 moved with no error
+    failed = Judged(
+        [ProbeResult("p", "", False, "")], {"c1": "inconclusive", "c2": "replicated"}, raised={"c1": reason}
+    )
+    assert classify_mutant(m, clean, _Done(failed, None, 1.0)).outcome == "caught"

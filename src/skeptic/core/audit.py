@@ -194,11 +194,19 @@ class Judged:
     """Each claim's verdicts across its band of thresholds (for the robustness audit's line stability)."""
     measured: dict[str, str] = field(default_factory=dict)
     """Each claim's measured value as shown (for the Findings page)."""
+    raised: dict[str, str] = field(default_factory=dict)
+    """Claims whose measurement raised (judged inconclusive by the runner), with the reason."""
 
     @classmethod
     def of(cls, spec: Study[Any], executed: Executed) -> Judged:
         bands = {c.id: list(c.band_verdicts) for c in executed.claims if c.band_verdicts}
-        return cls(executed.probes, raw_verdicts(executed), bands, {c.id: c.measured for c in executed.claims})
+        measured = {c.id: c.measured for c in executed.claims}
+        raised = {c.id: c.reason for c in executed.claims if MEASUREMENT_RAISED in c.reason}
+        return cls(executed.probes, raw_verdicts(executed), bands, measured, raised)
+
+
+MEASUREMENT_RAISED = "the measurement could not be made ("
+"""The runner's reason for a claim whose measure raised (:func:`skeptic.core.claims.judge_claims`)."""
 
 
 def compare(clean: Judged, faulty: Judged) -> tuple[FaultOutcome, list[str], list[dict[str, str]], str]:
@@ -232,6 +240,12 @@ def classify_mutant(mutant: Mutant, clean: Judged, done: _Done) -> MutantResult:
     if done.judged is None:
         return MutantResult(mutant, "crashed", [], [], done.error or "", done.duration_s)
     outcome, failed, changed, detail = compare(clean, done.judged)
+    raised = done.judged.raised
+    if outcome == "silent" and all(c["claim"] in raised and c["claim"] not in clean.raised for c in changed):
+        # a measure that raised is a loud failure (the report says the measurement could not be made),
+        # not a confident wrong verdict: count it as a crash, as the mutant would have raised in the run
+        outcome = "crashed"
+        detail = "; ".join(f"{c['claim']}: {raised[c['claim']]}" for c in changed)
     return MutantResult(mutant, outcome, failed, changed, detail, done.duration_s)
 
 

@@ -27,16 +27,20 @@ drop-sort      ``sorted(x)`` → ``list(x)``; ``np.sort(x)`` → ``x``; ``m.args
                a statement ``x.sort()`` removed
 =============  =================================================================================
 
-Why not mutmut or cosmic-ray. Both are maintained and on PyPI. Their operators are the generic ones
-(number ±1, binary and comparison operator replacement, ``and``/``or``, unary operators, break/continue,
-boolean literals, and mutmut's string and argument-to-``None`` mutations), bound to their own
-drivers: mutmut rewrites every function behind a trampoline and runs the project's test suite;
-cosmic-ray works on parso trees through its session database and its own workers. Neither has the
-numerical classes that matter here (a dropped ``clone``, a changed ``dim``, ``where`` arms, ``mean``↔``sum``,
-``log``↔``log2``, a removed sort), and neither runs "the study, compared with its clean run". So the
-operators are written here on :mod:`ast`, with cosmic-ray's semantics for the generic ones (its
-``NumberReplacer``, ``ReplaceBinaryOperator``, ``ReplaceComparisonOperator``, ``ReplaceUnaryOperator``,
-``ReplaceAndWithOr``) and no new dependency.
+Why not mutmut or cosmic-ray. Both are maintained and on PyPI; their operators were read before these
+were written. cosmic-ray's (``cosmic_ray/operators``, on parso trees) are ``NumberReplacer`` (±1),
+``ReplaceBinaryOperator_*`` and ``ReplaceComparisonOperator_*`` (every operator by every other),
+``ReplaceUnaryOperator_*``, ``AddNot``, ``ReplaceTrueWithFalse``, ``ReplaceAndWithOr``,
+``ReplaceBreakWithContinue``, ``ExceptionReplacer``, ``RemoveDecorator``, ``RemoveNamedArgument`` and
+``ZeroIterationForLoop``; mutmut's are the same generic kind (numbers, strings, operators, keywords, an
+argument replaced by ``None``). Both are bound to their own drivers: mutmut rewrites every function behind
+a trampoline and runs the project's test suite; cosmic-ray keeps a session database and its own workers.
+Neither has the numerical classes that matter here (a dropped ``clone``, a changed ``dim``, ``where``
+arms, ``mean``↔``sum``, ``log``↔``log2``, a removed sort, an index off by one), and neither runs "the
+study, compared with its clean run". So the operators are written here on :mod:`ast`, taking cosmic-ray's
+semantics for the generic ones (numbers ±1, binary and comparison operators, unary operators, ``and``/``or``)
+but only the replacements a slip plausibly makes (``<``→``<=`` or ``>``, not ``<``→``is``), with no new
+dependency.
 
 Which lines. Only lines the audit's clean run executes (measured once per audit with
 ``sys.settrace`` over the study's own files) can hold a mutant, so every mutant could matter.
@@ -445,7 +449,6 @@ class _SiteFinder:
                     kws[j] = ast.keyword(kw.arg, _plus(kw.value, k))
                     dim_variants.append(ast.Call(copy.deepcopy(node.func), copy.deepcopy(node.args), kws))
         if isinstance(node.func, ast.Attribute) and name in REDUCTIONS and node.args:
-            first = node.args[0]
             # a method call x.sum(0): the first argument is the dim (np.sum(x, 0) has it second)
             method = not (len(parts) == 2 and parts[0] in {"np", "numpy", "torch", "F", "math", "scipy"})
             dim_arg = 0 if method else 1
@@ -455,7 +458,6 @@ class _SiteFinder:
                     args = [copy.deepcopy(a) for a in node.args]
                     args[dim_arg] = _plus(node.args[dim_arg], k)
                     dim_variants.append(ast.Call(copy.deepcopy(node.func), args, copy.deepcopy(node.keywords)))
-            del first
         self.add(node, "dim", dim_variants, pres)
         # mean <-> sum, log <-> log2
         for table, op in ((MEAN_SUM, "mean-sum"), (LOG_BASE, "log-base")):
