@@ -79,9 +79,14 @@ def test_study_audit(name: str) -> None:
     assert not problems, "\n".join(problems)
 
 
-# Issue 26: every claim shown able to fail. The studies below are being reworked to declare contrasts, quotes,
-# bands and budgets; until then their checks are expected to fail (xfail, not strict). goodhart passes in full.
-PENDING = {
+# Issue 26: every claim shown able to fail. Every study now declares its contrasts, quotes, bands and budget except
+# those in DECLARATIONS_PENDING (expected failures, not strict). Running the robustness audit itself (every contrast,
+# the larger budget, two more seeds) is slow: CI runs it for the studies not in SHOWN_PENDING, whose rework checked
+# every claim discriminating and stable; the others are audited with `skeptic audit STUDY --contrasts`.
+DECLARATIONS_PENDING = {
+    "simple-rl": 29,  # passk-base-catches-up has no contrast yet
+}
+SHOWN_PENDING = {
     "alignment-faking": 32,
     "glitch-tokens": 30,
     "imitation": 28,
@@ -94,12 +99,13 @@ PENDING = {
 
 
 def _can_fail_params(run: bool = True) -> list[Any]:
+    pending = DECLARATIONS_PENDING if run else SHOWN_PENDING
     return [
         pytest.param(
             name,
-            marks=pytest.mark.xfail(strict=False, run=run, reason=f"rework in progress (issue {PENDING[name]})"),
+            marks=pytest.mark.xfail(strict=False, run=run, reason=f"rework in progress (issue {pending[name]})"),
         )
-        if name in PENDING
+        if name in pending
         else name
         for name in sorted(STUDIES)
     ]
