@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import statistics
 import subprocess
+import tempfile
 import time
 from dataclasses import dataclass, field
 
@@ -19,28 +20,33 @@ class Side:
     wall: list[float] = field(default_factory=list)
     cpu: list[float] = field(default_factory=list)
     peak_mib: list[float] = field(default_factory=list)
+    stdout: str = ""
 
 
-def run_once(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, float]:
-    """Wall s, CPU s and peak MiB of one run of ``cmd`` (stdout/stderr discarded; a failing run raises)."""
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-    _, status, ru = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - t0
-    err = proc.stderr.read().decode() if proc.stderr else ""
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode}: {err[-2000:]}")
-    return wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss / 1024
+def run_once(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, float, str]:
+    """Wall s, CPU s, peak MiB and stdout of one run of ``cmd`` (a failing run raises with its stderr's tail)."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env)
+        _, status, ru = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - t0
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0), err.seek(0)
+        if proc.returncode != 0:
+            raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode}: {err.read().decode()[-2000:]}")
+        return wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss / 1024, out.read().decode()
 
 
-def interleaved(a: list[str], b: list[str], repeats: int, env: dict[str, str] | None = None) -> tuple[Side, Side]:
-    """``repeats`` pairs of runs A then B (one unpaired warm-up of each first, not counted)."""
-    run_once(a, env), run_once(b, env)
+def interleaved(
+    a: list[str], b: list[str], repeats: int, env: dict[str, str] | None = None, warmup: int = 1
+) -> tuple[Side, Side]:
+    """``repeats`` pairs of runs A then B (after ``warmup`` uncounted runs of each); each side keeps its last stdout."""
+    for _ in range(warmup):
+        run_once(a, env), run_once(b, env)
     sa, sb = Side(), Side()
     for _ in range(repeats):
         for cmd, side in ((a, sa), (b, sb)):
-            w, c, m = run_once(cmd, env)
+            w, c, m, side.stdout = run_once(cmd, env)
             side.wall.append(w), side.cpu.append(c), side.peak_mib.append(m)
     return sa, sb
 
