@@ -20,7 +20,7 @@ class Side:
     wall: list[float] = field(default_factory=list)
     cpu: list[float] = field(default_factory=list)
     peak_mib: list[float] = field(default_factory=list)
-    stdout: str = ""
+    stdout: list[str] = field(default_factory=list)
 
 
 def run_once(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, float, str]:
@@ -40,14 +40,14 @@ def run_once(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, 
 def interleaved(
     a: list[str], b: list[str], repeats: int, env: dict[str, str] | None = None, warmup: int = 1
 ) -> tuple[Side, Side]:
-    """``repeats`` pairs of runs A then B (after ``warmup`` uncounted runs of each); each side keeps its last stdout."""
+    """``repeats`` pairs of runs A then B (after ``warmup`` uncounted runs of each); each keeps its runs' stdout."""
     for _ in range(warmup):
         run_once(a, env), run_once(b, env)
     sa, sb = Side(), Side()
     for _ in range(repeats):
         for cmd, side in ((a, sa), (b, sb)):
-            w, c, m, side.stdout = run_once(cmd, env)
-            side.wall.append(w), side.cpu.append(c), side.peak_mib.append(m)
+            w, c, m, out = run_once(cmd, env)
+            side.wall.append(w), side.cpu.append(c), side.peak_mib.append(m), side.stdout.append(out)
     return sa, sb
 
 

@@ -119,7 +119,7 @@ def main() -> None:
             b = [args.devinterp_python, __file__, "--child", "devinterp", "--case", case, "--chains", str(chains)]
             load = os.getloadavg()[0]
             ra, rb = interleaved(a, b, args.repeats, env, warmup=0)
-            (ma, sa_), (mb, sb_) = _result(ra.stdout), _result(rb.stdout)
+            (ma, sa_), (mb, sb_) = _result(ra.stdout[-1]), _result(rb.stdout[-1])
             print(
                 f"{case}, {chains} chains: Skeptic λ̂ {ma:.2f} ± {sa_:.2f}, devinterp λ̂ {mb:.2f} ± {sb_:.2f}; "
                 f"load average {load:.1f} → {os.getloadavg()[0]:.1f}"

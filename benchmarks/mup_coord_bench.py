@@ -7,14 +7,17 @@ every layer's output at steps 0 … 3. Skeptic: :func:`skeptic.studies.mup.nets.
 on lazy ``nn.Linear`` models with ``MuReadout`` and ``set_base_shapes``, ``MuSGD``/``MuAdam``, its own
 initialization and its forward hooks (it records the l1 size of each module's output; Skeptic the RMS and the RMS
 of the change from step 0). Each run is a fresh interpreter (imports, corpus loading and set-up counted), the two
-interleaved, one torch thread. Run: ``PYTHONPATH=src python benchmarks/mup_coord_bench.py [--repeats 5]``.
+interleaved, one torch thread; each child also reports the CPU seconds of the coordinate check alone.
+Run: ``PYTHONPATH=src python benchmarks/mup_coord_bench.py [--repeats 5]``.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import sys
+import time
 from pathlib import Path
 
 WIDTHS = (64, 128, 256, 512, 1024)
@@ -31,12 +34,14 @@ def skeptic_child() -> None:
     torch.set_num_threads(1)
     corpus = load_corpus()
     eval_at = nets.eval_starts(corpus, 512, K, 0)
+    t0 = time.process_time()
     for opt, lr in OPTIMIZERS:
         for width in WIDTHS:
             s = nets.Sweep("mlp", width, BASE, "mup", opt, (lr,), SEEDS, STEPS, 1, K)  # type: ignore[arg-type]
             r = nets.run_sweep(corpus, s, eval_at, coord_check=True)
             assert r.deltas is not None
             print(opt, width, float(r.deltas[:, -1, -1].mean()))
+    print(f"COMPUTE {time.process_time() - t0:.4f}")
 
 
 def mup_child() -> None:
@@ -71,12 +76,14 @@ def mup_child() -> None:
 
     s = nets.Sweep("mlp", BASE, BASE, "mup", "sgd", (1.0,), (SEEDS[0],), STEPS, 1, K)
     batch = mlp_examples(corpus, nets.batch_starts(corpus, s, [SEEDS[0]], 0)[0], K)
+    t0 = time.process_time()
     for opt, lr in OPTIMIZERS:
         df = get_coord_data(
             {w: lazy(w) for w in WIDTHS}, [batch], optimizer=opt, lr=lr, mup=True, nseeds=len(SEEDS),
             nsteps=STEPS, cuda=False, show_progress=False,
         )  # fmt: skip
         print(opt, len(df))
+    print(f"COMPUTE {time.process_time() - t0:.4f}")
 
 
 def main() -> None:
@@ -100,6 +107,17 @@ def main() -> None:
         f"{load:.1f} → {os.getloadavg()[0]:.1f}, {os.cpu_count()} cores"
     )
     print(report("Skeptic", "mup get_coord_data", sa, sb))
+
+    def compute(outs: list[str]) -> list[float]:
+        return [float(next(ln for ln in o.splitlines() if ln.startswith("COMPUTE")).split()[1]) for o in outs]
+
+    ca, cb = compute(sa.stdout), compute(sb.stdout)
+    r = [b / a for a, b in zip(ca, cb, strict=True)]
+    print(
+        f"  the coordinate check alone (CPU s in process, imports and corpus excluded): Skeptic "
+        f"{statistics.median(ca):.2f}, mup {statistics.median(cb):.2f}; ratio mup / Skeptic median "
+        f"{statistics.median(r):.2f} (min {min(r):.2f}, max {max(r):.2f})"
+    )
 
 
 if __name__ == "__main__":
