@@ -144,3 +144,20 @@ def test_deep_linear_exponents_match_the_derivation(corpus: Corpus) -> None:
             assert np.allclose(got, derived, atol=0.15), (param, opt, got, derived)
     # SP really differs from μP: the logits' change grows at least like √n under SP
     assert min(np.mean(measured["sp"]["logits"]), np.mean(measured["sp"]["hidden layer"])) > 0.5
+
+
+def test_a_sweep_past_the_stack_size_runs_in_slices_with_the_same_results(
+    corpus: Corpus, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lrs, seeds = (2.0**-8, 2.0**-6, 2.0**-4), (3, 4)
+    ev = nets.eval_starts(corpus, 32, 4, 0)
+    s = nets.Sweep("mlp", 32, 16, "mup", "adam", lrs, seeds, 4, 4, 4)
+    whole = nets.run_sweep(corpus, s, ev, coord_check=True)
+    assert nets.mlp_rates_per_computation(s, corpus.vocab_size) >= len(lrs)
+    per_model = 4 * sum(math.prod(t.shape) for t in nets.mlp_tensors(32, 4, corpus.vocab_size))
+    monkeypatch.setattr(nets, "STACK_BYTES", 2 * per_model * len(seeds))  # two rates per computation
+    assert nets.mlp_rates_per_computation(s, corpus.vocab_size) == 2
+    sliced = nets.run_sweep(corpus, s, ev, coord_check=True)
+    for a, b in [(whole.train_loss, sliced.train_loss), (whole.sizes, sliced.sizes), (whole.deltas, sliced.deltas)]:
+        assert a is not None and b is not None and a.shape == b.shape
+        torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-6)
