@@ -46,7 +46,7 @@ def skeptic_child() -> None:
 
 def mup_child() -> None:
     import torch
-    from mup import MuReadout, set_base_shapes
+    from mup import MuReadout, get_shapes, set_base_shapes
     from mup.coord_check import get_coord_data
     from torch import nn
 
@@ -68,9 +68,11 @@ def mup_child() -> None:
             x = nn.functional.one_hot(context + vocab * torch.arange(K), K * vocab).sum(1).float()
             return self.V(torch.relu(self.W(torch.relu(self.U(x)))))  # type: ignore[no-any-return]
 
+    base_shapes = get_shapes(MLP(BASE))  # once, not per model (the cheaper of mup's two documented forms)
+
     def lazy(width: int):  # type: ignore[no-untyped-def]
         def make() -> nn.Module:
-            return set_base_shapes(MLP(width), MLP(BASE))
+            return set_base_shapes(MLP(width), base_shapes)
 
         return make
 
