@@ -6,8 +6,8 @@ is the same :func:`skeptic.studies.mup.nets.run_sweep` called once per model (a 
 draws and batches, so the two must also agree on every loss (printed). For the MLP, "batched" is the sweep as the study
 runs it (stacked up to ``nets.STACK_BYTES`` of parameters per computation, in slices of learning rates beyond), and
 "all stacked" the whole sweep as one computation whatever its size (the rule's alternative). Run:
-``PYTHONPATH=src python benchmarks/mup_bench.py`` (one torch thread; ratios measured in one process; the load
-average is printed before and after, since the machine may be shared).
+``PYTHONPATH=src python benchmarks/mup_bench.py`` (one torch thread; CPU seconds of this process, so that other load
+on a shared machine does not enter; ratios measured in one process; the load average is printed before and after).
 """
 
 from __future__ import annotations
@@ -42,10 +42,10 @@ def main() -> None:
         bs = 32 if model == "mlp" else 8
         ev = nets.eval_starts(corpus, 256 if model == "mlp" else 32, ctx, 0)
         sweep = nets.Sweep(model, width, 32, "mup", "adam", lrs, seeds, steps, bs, ctx, n_layers=1)
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         batched = nets.run_sweep(corpus, sweep, ev).eval_loss
-        t_batched = time.perf_counter() - t0
-        t0 = time.perf_counter()
+        t_batched = time.process_time() - t0
+        t0 = time.process_time()
         loop = torch.cat(
             [
                 nets.run_sweep(
@@ -69,13 +69,13 @@ def main() -> None:
                 for s in seeds
             ]
         )
-        t_loop = time.perf_counter() - t0
+        t_loop = time.process_time() - t0
         t_all = float("nan")
         if model == "mlp":
             rule, nets.STACK_BYTES = nets.STACK_BYTES, 2**62
-            t0 = time.perf_counter()
+            t0 = time.process_time()
             nets.run_sweep(corpus, sweep, ev)
-            t_all, nets.STACK_BYTES = time.perf_counter() - t0, rule
+            t_all, nets.STACK_BYTES = time.process_time() - t0, rule
         diff = float((batched - loop).abs().nan_to_num(0.0).max())
         print(
             f"| {model} | {width} | {len(lrs) * len(seeds)} | {steps} | {t_batched:.2f} | {t_loop:.2f} | "
