@@ -47,7 +47,10 @@ def interleaved(
     for _ in range(repeats):
         for cmd, side in ((a, sa), (b, sb)):
             w, c, m, out = run_once(cmd, env)
-            side.wall.append(w), side.cpu.append(c), side.peak_mib.append(m), side.stdout.append(out)
+            side.wall.append(w)
+            side.cpu.append(c)
+            side.peak_mib.append(m)
+            side.stdout.append(out)
     return sa, sb
 
 

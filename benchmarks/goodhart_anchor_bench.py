@@ -44,7 +44,8 @@ def authors_child(max_log_n: int, trials: int) -> None:
         if name == "lognormal":
             return np.random.lognormal(0, np.log(2), size=size) - 1
         df = int(name[1:])
-        return ((df - 2) / df) ** 0.5 * np.random.standard_t(df, size=size)
+        out: np.ndarray = ((df - 2) / df) ** 0.5 * np.random.standard_t(df, size=size)
+        return out
 
     for name in ERRORS:
         best = []

@@ -75,7 +75,8 @@ def devinterp_child(case: str, chains: int) -> None:
     def loss_fn(model: torch.nn.Module, rows: torch.Tensor) -> torch.Tensor:
         rows = rows.float()
         per_sample = 0.5 * ((rows[:, d_in:] - model(rows[:, :d_in])) ** 2).sum(-1, keepdim=True)
-        return per_sample.expand(-1, rows.shape[1] - 1)  # devinterp wants (batch, row length - 1); mean unchanged
+        out: torch.Tensor = per_sample.expand(-1, rows.shape[1] - 1)  # devinterp: (batch, row length - 1)
+        return out
 
     with tempfile.TemporaryDirectory() as tmp:
         out = llc(

@@ -72,7 +72,8 @@ def mup_child() -> None:
 
     def lazy(width: int):  # type: ignore[no-untyped-def]
         def make() -> nn.Module:
-            return set_base_shapes(MLP(width), base_shapes)
+            model: nn.Module = set_base_shapes(MLP(width), base_shapes)
+            return model
 
         return make
 
