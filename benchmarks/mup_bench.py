@@ -3,9 +3,11 @@
 A sweep of the mup study trains every (learning rate, seed) pair of one width as one computation: stacked parameters,
 ``torch.bmm`` for the MLP and ``torch.vmap`` over ``torch.func.functional_call`` for the transformer. The reference
 is the same :func:`skeptic.studies.mup.nets.run_sweep` called once per model (a Python loop over models), with the same
-draws and batches, so the two must also agree on every loss (printed). Run:
-``PYTHONPATH=src python benchmarks/mup_bench.py`` (one torch thread; ratios measured in one process; the load
-average is printed before and after, since the machine may be shared).
+draws and batches, so the two must also agree on every loss (printed). For the MLP, "batched" is the sweep as the study
+runs it (stacked up to ``nets.STACK_BYTES`` of parameters per computation, in slices of learning rates beyond), and
+"all stacked" the whole sweep as one computation whatever its size (the rule's alternative). Run:
+``PYTHONPATH=src python benchmarks/mup_bench.py`` (one torch thread; CPU seconds of this process, so that other load
+on a shared machine does not enter; ratios measured in one process; the load average is printed before and after).
 """
 
 from __future__ import annotations
@@ -24,11 +26,13 @@ def main() -> None:
     torch.set_num_threads(1)
     corpus = load_corpus()
     print(f"load average before: {os.getloadavg()}")
-    print("| model | width | models (rates × seeds) | steps | batched s | loop s | speed-up | max |Δ loss| |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| model | width | models | steps | batched s | loop s | speed-up | all stacked s | max |Δ loss| |")
+    print("|---|---|---|---|---|---|---|---|---|")
     cases: list[tuple[Literal["mlp", "transformer"], int, int, int]] = [
         ("mlp", 64, 120, 4),
         ("mlp", 256, 120, 4),
+        ("mlp", 512, 60, 4),
+        ("mlp", 1024, 60, 4),
         ("transformer", 32, 40, 16),
         ("transformer", 64, 40, 16),
     ]
@@ -38,10 +42,10 @@ def main() -> None:
         bs = 32 if model == "mlp" else 8
         ev = nets.eval_starts(corpus, 256 if model == "mlp" else 32, ctx, 0)
         sweep = nets.Sweep(model, width, 32, "mup", "adam", lrs, seeds, steps, bs, ctx, n_layers=1)
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         batched = nets.run_sweep(corpus, sweep, ev).eval_loss
-        t_batched = time.perf_counter() - t0
-        t0 = time.perf_counter()
+        t_batched = time.process_time() - t0
+        t0 = time.process_time()
         loop = torch.cat(
             [
                 nets.run_sweep(
@@ -65,11 +69,17 @@ def main() -> None:
                 for s in seeds
             ]
         )
-        t_loop = time.perf_counter() - t0
+        t_loop = time.process_time() - t0
+        t_all = float("nan")
+        if model == "mlp":
+            rule, nets.STACK_BYTES = nets.STACK_BYTES, 2**62
+            t0 = time.process_time()
+            nets.run_sweep(corpus, sweep, ev)
+            t_all, nets.STACK_BYTES = time.process_time() - t0, rule
         diff = float((batched - loop).abs().nan_to_num(0.0).max())
         print(
             f"| {model} | {width} | {len(lrs) * len(seeds)} | {steps} | {t_batched:.2f} | {t_loop:.2f} | "
-            f"{t_loop / t_batched:.1f}× | {diff:.1e} |"
+            f"{t_loop / t_batched:.2f}× | {t_all:.2f} | {diff:.1e} |"
         )
     print(f"load average after: {os.getloadavg()}")
 

@@ -153,3 +153,20 @@ def test_sp_adam_logit_exponent_is_three_halves_only_when_width_dwarfs_the_vocab
     effective = exponents.sp_adam_logit_exponent([64, 128, 256, 512, 1024], 100)
     assert 1.2 < effective < 1.4
     assert exponents.sp_adam_logit_exponent([64, 128, 256, 512, 1024], 10) > effective  # fewer logits: nearer 3/2
+
+
+def test_a_sweep_past_the_stack_size_runs_in_slices_with_the_same_results(
+    corpus: Corpus, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lrs, seeds = (2.0**-8, 2.0**-6, 2.0**-4), (3, 4)
+    ev = nets.eval_starts(corpus, 32, 4, 0)
+    s = nets.Sweep("mlp", 32, 16, "mup", "adam", lrs, seeds, 4, 4, 4)
+    whole = nets.run_sweep(corpus, s, ev, coord_check=True)
+    assert nets.mlp_rates_per_computation(s, corpus.vocab_size) >= len(lrs)
+    per_model = 4 * sum(math.prod(t.shape) for t in nets.mlp_tensors(32, 4, corpus.vocab_size))
+    monkeypatch.setattr(nets, "STACK_BYTES", 2 * per_model * len(seeds))  # two rates per computation
+    assert nets.mlp_rates_per_computation(s, corpus.vocab_size) == 2
+    sliced = nets.run_sweep(corpus, s, ev, coord_check=True)
+    for a, b in [(whole.train_loss, sliced.train_loss), (whole.sizes, sliced.sizes), (whole.deltas, sliced.deltas)]:
+        assert a is not None and b is not None and a.shape == b.shape
+        torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-6)
