@@ -24,7 +24,12 @@ Statistics
 Results and helpers
     ``RunResult`` (what ``Brief.found`` reads), ``UsageError`` (a user's mistake: one line, exit 2),
     ``torch_threads`` and ``keep_freed_memory`` (the run's thread and memory policy), ``lazy_exports`` (a
-    facade whose names load on first use).
+    facade whose names load on first use), ``Store`` (the results store, for a study that compares its own
+    stored runs side by side).
+
+Credentials
+    ``redact``, ``redact_optional``, ``redact_files``: remove API keys and URL credentials from text and files a
+    study writes (every key in the environment, short ones included).
 """
 
 from __future__ import annotations
@@ -58,7 +63,9 @@ if TYPE_CHECKING:
     from skeptic.core.errors import UsageError
     from skeptic.core.faults import FAULT_KINDS, Fault, combine, replace
     from skeptic.core.runner import RunResult
+    from skeptic.core.secrets import redact, redact_files, redact_optional
     from skeptic.core.stats import mean_ci, wilson_interval
+    from skeptic.core.store import Store
     from skeptic.core.study import (
         Brief,
         Budget,
@@ -80,7 +87,9 @@ _WHERE = {
     "skeptic.core.errors": "UsageError",
     "skeptic.core.faults": "FAULT_KINDS Fault combine replace",
     "skeptic.core.runner": "RunResult",
+    "skeptic.core.secrets": "redact redact_files redact_optional",
     "skeptic.core.stats": "mean_ci wilson_interval",
+    "skeptic.core.store": "Store",
     "skeptic.core.study": "Brief Budget Figure RunContext StudyConfig StudyOutput StudySkipped Table study",
 }
 
@@ -113,6 +122,7 @@ __all__ = [
     "Quote",
     "RunContext",
     "RunResult",
+    "Store",
     "StudyConfig",
     "StudyOutput",
     "StudySkipped",
@@ -123,6 +133,9 @@ __all__ = [
     "keep_freed_memory",
     "lazy_exports",
     "mean_ci",
+    "redact",
+    "redact_files",
+    "redact_optional",
     "replace",
     "study",
     "torch_threads",

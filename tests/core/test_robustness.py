@@ -28,7 +28,7 @@ def _by_id(result: AuditResult) -> dict[str, ClaimRobustness]:
 
 
 def test_the_plan_shares_one_execution_per_distinct_override_set() -> None:
-    labels = [(e.kind, e.overrides, e.seed_offset) for e in plan(get_study("toy-robust"), "test")]
+    labels = [(e.kind, e.overrides, e.seed_index) for e in plan(get_study("toy-robust"), "test")]
     assert labels == [
         ("contrast", {"mechanism": False}, 0),
         ("budget", {"n": 400}, 0),

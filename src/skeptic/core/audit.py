@@ -43,12 +43,12 @@ from pathlib import Path
 from typing import Any, Literal
 
 from skeptic.core import processes
-from skeptic.core.claims import ProbeResult
 from skeptic.core.config import resolve_config
 from skeptic.core.faults import Fault
+from skeptic.core.judged import Judged
 from skeptic.core.mutants import LineTracer, Mutant, MutantAudit, MutantResult, StudyFile
 from skeptic.core.robustness import ClaimRobustness, Execution, assess, plan, summarize
-from skeptic.core.runner import Executed, _strict_json, code_version, execute, provenance
+from skeptic.core.runner import _strict_json, code_version, execute, provenance
 from skeptic.core.store import Store
 from skeptic.core.study import Study, get_study
 
@@ -173,40 +173,6 @@ def mutants_field(mutants: MutantAudit | None) -> dict[str, Any]:
 
 def _finite(x: float) -> float | None:
     return None if math.isnan(x) else x
-
-
-def raw_verdicts(executed: Executed) -> dict[str, str]:
-    """Each claim's verdict as the measurement decides it, before any failed probe marks it untrusted."""
-    return {c.id: c.raw_verdict or c.verdict for c in executed.claims}
-
-
-@dataclass
-class Judged:
-    """What the audit compares of one execution: its probes, and its claims' raw verdicts.
-
-    Both are computed where the execution ran, with the fault still injected: a fault in a claim's
-    measurement or in a statistic lives in code that runs when the claims are judged.
-    """
-
-    probes: list[ProbeResult]
-    verdicts: dict[str, str]
-    bands: dict[str, list[str]] = field(default_factory=dict)
-    """Each claim's verdicts across its band of thresholds (for the robustness audit's line stability)."""
-    measured: dict[str, str] = field(default_factory=dict)
-    """Each claim's measured value as shown (for the Findings page)."""
-    raised: dict[str, str] = field(default_factory=dict)
-    """Claims whose measurement raised (judged inconclusive by the runner), with the reason."""
-
-    @classmethod
-    def of(cls, spec: Study[Any], executed: Executed) -> Judged:
-        bands = {c.id: list(c.band_verdicts) for c in executed.claims if c.band_verdicts}
-        measured = {c.id: c.measured for c in executed.claims}
-        raised = {c.id: c.reason for c in executed.claims if MEASUREMENT_RAISED in c.reason}
-        return cls(executed.probes, raw_verdicts(executed), bands, measured, raised)
-
-
-MEASUREMENT_RAISED = "the measurement could not be made ("
-"""The runner's reason for a claim whose measure raised (:func:`skeptic.core.claims.judge_claims`)."""
 
 
 def compare(clean: Judged, faulty: Judged) -> tuple[FaultOutcome, list[str], list[dict[str, str]], str]:
@@ -408,7 +374,7 @@ def audit(
 
     def robust_task(e: Execution) -> _Task:
         cfg = resolve_config(spec, preset, {**dict(overrides or {}), **e.overrides}).model_dump(mode="json")
-        return _Task(module, spec.name, None, cfg, seed + e.seed_offset, preset)
+        return _Task(module, spec.name, None, cfg, e.run_seed(seed), preset)
 
     t0 = time.perf_counter()
     pool = ThreadPoolExecutor(max_workers=jobs)
@@ -450,7 +416,7 @@ def audit(
                     "label": e.label,
                     "kind": e.kind,
                     "overrides": e.overrides,
-                    "seed": seed + e.seed_offset,
+                    "seed": e.run_seed(seed),
                     "duration_s": done.duration_s,
                     "error": done.error,
                 }

@@ -9,8 +9,8 @@ For a study at its audit preset the audit executes, each in a fresh process (as 
   the clean verdict (the claim cannot fail in this design), *inconclusive* otherwise (another verdict, the claim
   not judged, or the run raised); a claim without a contrast is reported "no contrast";
 - the **larger budget** (:meth:`Budget.overrides` of the audited config): a changed verdict is *budget-dependent*;
-- **two extra seeds** (the audited seed + 1 and + 2: run seeds, as ``skeptic replicate`` chooses them; the
-  study derives every stream from them by name): a changed verdict is *seed-dependent*.
+- **two extra seeds** (run seeds drawn from the audited seed by hashing ``(seed, k)``, never by arithmetic; the
+  study derives every stream from them by name): a changed verdict *depends on the seed*.
 
 *Line stability* is read from the clean run: the claim's verdict across its declared band of thresholds
 (:attr:`Claim.band`). A claim on Skeptic's own line without a band cannot be shown line-stable.
@@ -27,12 +27,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
+import numpy as np
+
 from skeptic.core.claims import Claim, Contrast
 from skeptic.core.config import resolve_config
 from skeptic.core.study import Study
 
 if TYPE_CHECKING:
-    from skeptic.core.audit import Judged
+    from skeptic.core.judged import Judged
 
 ContrastOutcome = Literal["discriminating", "not discriminating", "inconclusive"]
 Discrimination = Literal["discriminating", "not discriminating", "inconclusive", "no contrast"]
@@ -48,8 +50,16 @@ class Execution:
     label: str
     kind: Literal["contrast", "budget", "seed"]
     overrides: dict[str, Any]
-    seed_offset: int = 0
-    """0 for contrasts and the budget; k for the k-th extra seed (run seed = audited seed + k)."""
+    seed_index: int = 0
+    """0 for contrasts and the budget (the audited seed); k for the k-th extra seed (:func:`run_seed`)."""
+
+    def run_seed(self, seed: int) -> int:
+        """The run seed of this execution: the audited ``seed`` itself, or for the k-th extra seed a run seed
+        hashed from ``(seed, k)`` (a valid ``--seed``, 0 to 2³²-1), so no two audits' extra seeds collide by
+        construction the way adding k to the seed would with the next audited seed."""
+        if self.seed_index == 0:
+            return seed
+        return int(np.random.SeedSequence([seed, self.seed_index]).generate_state(1, np.uint32)[0])
 
 
 def _key(overrides: Mapping[str, Any]) -> str:
@@ -81,7 +91,7 @@ def plan(spec: Study[Any], preset: str, overrides: Mapping[str, Any] | None = No
         larger = spec.budget.overrides(config)
         resolve_config(spec, preset, {**base, **larger})
         out.append(Execution("larger budget", "budget", larger))
-    out += [Execution(f"seed +{k}", "seed", {}, k) for k in range(1, EXTRA_SEEDS + 1)]
+    out += [Execution(f"other seed {k}", "seed", {}, k) for k in range(1, EXTRA_SEEDS + 1)]
     return out
 
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from skeptic.core.study import Brief
 from skeptic.studies.alignment_faking.config import SCRIPTED_LABEL
 from skeptic.studies.alignment_faking.figures import af_calibration_caption, eval_awareness_caption
 from skeptic.studies.alignment_faking.published import published_markdown
+from skeptic.study import Brief
 
 if TYPE_CHECKING:
-    from skeptic.core.runner import RunResult
+    from skeptic.study import RunResult
 
 
 def _safe(name: object) -> str:

@@ -4,18 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from skeptic.core.claims import (
-    AtLeast,
-    Claim,
-    Contrast,
-    Estimate,
-    Measurements,
-    NotRun,
-    Probe,
-    ProbeOutcome,
-    Quote,
-)
 from skeptic.studies.alignment_faking.config import SCRIPTED_LABEL
+from skeptic.study import AtLeast, Claim, Contrast, Estimate, Measurements, NotRun, Probe, ProbeOutcome, Quote
 
 
 def _setting(m: Measurements, setting: str) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from matplotlib.figure import Figure as MplFigure
 from skeptic.studies.alignment_faking.published import PUBLISHED
 
 if TYPE_CHECKING:
-    from skeptic.core.store import Store
+    from skeptic.study import Store
 
 STUDY_NAME = "alignment-faking"
 

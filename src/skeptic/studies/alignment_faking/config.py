@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from skeptic.core.study import StudyConfig
+from skeptic.study import StudyConfig
 
 Setting = Literal["helpful_only", "animal_welfare"]
 SETTINGS: tuple[Setting, ...] = ("helpful_only", "animal_welfare")
@@ -301,8 +301,8 @@ class AlignmentFakingConfig(StudyConfig):
 
     def _check_dataset_file(self) -> None:
         """Read the CSV now, so a wrong file (no ``goal`` column, binary, empty) is exit 2, not a failed run."""
-        from skeptic.core.errors import UsageError
         from skeptic.studies.alignment_faking.questions import load_questions
+        from skeptic.study import UsageError
 
         assert self.dataset_path is not None
         try:

@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from skeptic.core.secrets import redact, redact_files
+from skeptic.study import redact, redact_files
 
 TRACE_NAME = "inspect-trace.log"
 

@@ -15,8 +15,6 @@ from typing import Any
 
 import numpy as np
 
-from skeptic.core.secrets import redact, redact_optional
-from skeptic.core.study import RunContext
 from skeptic.studies.alignment_faking.claims import CLAIM_SETTING
 from skeptic.studies.alignment_faking.config import (
     SCRIPTED_LABEL,
@@ -27,6 +25,7 @@ from skeptic.studies.alignment_faking.config import (
 from skeptic.studies.alignment_faking.confinement import confined_inspect
 from skeptic.studies.alignment_faking.metrics import TIERS, setting_summary
 from skeptic.studies.alignment_faking.published import published_rows
+from skeptic.study import RunContext, redact, redact_optional
 
 C = AlignmentFakingConfig
 

@@ -18,8 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from skeptic.core.faults import Fault, replace
 from skeptic.studies.alignment_faking.prompts import ParsedReply
+from skeptic.study import Fault, replace
 
 _SCRATCHPAD = re.compile(r"<SCRATCHPAD_REASONING>(.*?)(?:</SCRATCHPAD_REASONING>|$)", re.DOTALL)
 _OUTPUT = re.compile(r"<OUTPUT>(.*?)</OUTPUT>", re.DOTALL)

@@ -10,12 +10,11 @@ from typing import Any
 import numpy as np
 from matplotlib.figure import Figure as MplFigure
 
-from skeptic.core.claims import Measurements
-from skeptic.core.study import Figure, Table
 from skeptic.studies.alignment_faking.config import SCRIPTED_LABEL
 from skeptic.studies.alignment_faking.experiment import OUTCOMES
 from skeptic.studies.alignment_faking.metrics import TIERS
 from skeptic.studies.alignment_faking.published import PUBLISHED
+from skeptic.study import Figure, Measurements, Table
 
 
 def _label(m: Measurements) -> str:

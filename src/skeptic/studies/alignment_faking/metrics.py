@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from skeptic.core.stats import wilson_interval
+from skeptic.study import wilson_interval
 
 TIERS = ("training", "unmonitored")
 

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from skeptic.core.errors import UsageError
 from skeptic.studies.alignment_faking.config import Setting
+from skeptic.study import UsageError
 
 
 @dataclass(frozen=True)

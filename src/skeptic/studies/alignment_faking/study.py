@@ -12,13 +12,13 @@ Inspect (:mod:`task`), so any Inspect provider works; inspect_ai is imported onl
 
 from __future__ import annotations
 
-from skeptic.core.study import Budget, RunContext, StudyOutput, StudySkipped, study
 from skeptic.studies.alignment_faking import experiment
 from skeptic.studies.alignment_faking.brief import BRIEF
 from skeptic.studies.alignment_faking.claims import CLAIMS, PROBES
 from skeptic.studies.alignment_faking.config import PRESETS, AlignmentFakingConfig
 from skeptic.studies.alignment_faking.faults import FAULTS
 from skeptic.studies.alignment_faking.figures import make_figures, make_tables
+from skeptic.study import Budget, RunContext, StudyOutput, StudySkipped, study
 
 HOW_TO_RUN = (
     "no model configured: run e.g. `skeptic run alignment-faking --set model=anthropic/claude-3-opus-20240229 "

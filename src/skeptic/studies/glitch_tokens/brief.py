@@ -6,10 +6,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from skeptic.core.study import Brief
+from skeptic.study import Brief
 
 if TYPE_CHECKING:
-    from skeptic.core.runner import RunResult
+    from skeptic.study import RunResult
 
 
 def _mean(m: dict[str, Any], pred: Any, key: str) -> float:

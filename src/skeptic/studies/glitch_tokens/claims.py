@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from skeptic.core.claims import (
+from skeptic.study import (
     AllAtLeast,
     AtLeast,
     Claim,
@@ -41,8 +41,8 @@ from skeptic.core.claims import (
     Probe,
     ProbeOutcome,
     Quote,
+    wilson_interval,
 )
-from skeptic.core.stats import wilson_interval
 
 AUROC_BAR = 0.9
 AUROC_BAND = (AllAtLeast(0.8), AllAtLeast(0.95))

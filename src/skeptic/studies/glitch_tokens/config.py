@@ -6,7 +6,7 @@ from pathlib import Path
 
 from pydantic import Field, field_validator
 
-from skeptic.core.study import StudyConfig
+from skeptic.study import StudyConfig
 
 
 class GlitchConfig(StudyConfig):

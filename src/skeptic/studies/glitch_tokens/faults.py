@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from skeptic.core.faults import Fault, combine, replace
+from skeptic.study import Fault, combine, replace
 
 C = "skeptic.studies.glitch_tokens.corpus"
 T = "skeptic.studies.glitch_tokens.train"

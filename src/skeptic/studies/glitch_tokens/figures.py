@@ -10,7 +10,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 
-from skeptic.core.study import Figure, Table
+from skeptic.study import Figure, Table
 
 INDICATOR_LABELS = {
     "unembedding_cosine": "unembedding cosine (L&B)",

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from skeptic.core.errors import UsageError
+from skeptic.study import UsageError
 
 INPUT_KEYS = (
     "embed_tokens.weight",

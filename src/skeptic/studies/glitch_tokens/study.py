@@ -21,14 +21,13 @@ from typing import Any
 
 import torch
 
-from skeptic.core.device import keep_freed_memory, torch_threads
-from skeptic.core.study import Budget, RunContext, StudyOutput, study
 from skeptic.studies.glitch_tokens import experiment, indicators
 from skeptic.studies.glitch_tokens.brief import BRIEF
 from skeptic.studies.glitch_tokens.claims import CLAIMS, PROBES
 from skeptic.studies.glitch_tokens.config import PRESETS, GlitchConfig
 from skeptic.studies.glitch_tokens.faults import FAULTS
 from skeptic.studies.glitch_tokens.figures import make_figures, make_tables
+from skeptic.study import Budget, RunContext, StudyOutput, keep_freed_memory, study, torch_threads
 
 
 @study(

@@ -10,9 +10,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from skeptic.core.claims import Measurements
-from skeptic.core.study import Brief
 from skeptic.studies.goodhart.claims import _bon, _cond, _f, _mix, thm4_ratio
+from skeptic.study import Brief, Measurements
 
 _TAIL_WORDS = {
     "t3": "Student-t (3 degrees of freedom)",

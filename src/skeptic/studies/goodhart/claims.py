@@ -24,7 +24,8 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from skeptic.core.claims import (
+from skeptic.studies.goodhart.distributions import HEAVY
+from skeptic.study import (
     AtLeast,
     AtMost,
     Between,
@@ -37,7 +38,6 @@ from skeptic.core.claims import (
     ProbeOutcome,
     Quote,
 )
-from skeptic.studies.goodhart.distributions import HEAVY
 
 EXACT = "exact quadrature"
 KWA_2024 = "Kwa, Thomas & Garriga-Alonso 2024 (arXiv 2407.14503)"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pydantic import Field, field_validator
 
-from skeptic.core.study import StudyConfig
 from skeptic.studies.goodhart.distributions import TAIL_ERRORS
+from skeptic.study import StudyConfig
 
 
 class GoodhartConfig(StudyConfig):

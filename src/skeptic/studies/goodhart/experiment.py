@@ -14,8 +14,6 @@ from typing import Any
 
 import numpy as np
 
-from skeptic.core.claims import Measurements
-from skeptic.core.study import RunContext, Table
 from skeptic.studies.goodhart import calculator as calc
 from skeptic.studies.goodhart import experiments as exp
 from skeptic.studies.goodhart import montecarlo as mc
@@ -31,6 +29,7 @@ from skeptic.studies.goodhart.distributions import (
     heavy_true_utility,
     true_utility,
 )
+from skeptic.study import Measurements, RunContext, Table
 
 SEARCH_RANGES = (0.5, 0.75, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0)
 """Learned proxy: search ranges R (the training domain is R = 1)."""

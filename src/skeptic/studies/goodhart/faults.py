@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from skeptic.core.faults import Fault, replace
+from skeptic.study import Fault, replace
 
 _CALC = "skeptic.studies.goodhart.calculator"
 _MC = "skeptic.studies.goodhart.montecarlo"

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 from matplotlib.figure import Figure as MplFigure
 
-from skeptic.core.study import Figure
+from skeptic.study import Figure
 
 _COLORS = {
     "normal": "C0",

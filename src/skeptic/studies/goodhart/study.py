@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from skeptic.core.study import Budget, RunContext, StudyOutput, study
 from skeptic.studies.goodhart import experiment as ex
 from skeptic.studies.goodhart.brief import BRIEF
 from skeptic.studies.goodhart.claims import CLAIMS, PROBES
 from skeptic.studies.goodhart.config import PRESETS, GoodhartConfig
 from skeptic.studies.goodhart.faults import FAULTS
 from skeptic.studies.goodhart.figures import make_figures
+from skeptic.study import Budget, RunContext, StudyOutput, study
 
 
 @study(

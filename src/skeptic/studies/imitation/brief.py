@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from skeptic.core.study import Brief
 from skeptic.studies.imitation import claims as cl
+from skeptic.study import Brief
 
 if TYPE_CHECKING:
-    from skeptic.core.runner import RunResult
+    from skeptic.study import RunResult
 
 
 def _est(result: RunResult, cid: str) -> dict[str, float] | None:

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from skeptic.core.claims import (
+from skeptic.study import (
     AtLeast,
     AtMost,
     Between,
@@ -26,8 +26,8 @@ from skeptic.core.claims import (
     Probe,
     ProbeOutcome,
     Quote,
+    mean_ci,
 )
-from skeptic.core.stats import mean_ci
 
 TARGET = 0.9
 """The accuracy target of the samples-to-target comparison (held-out final-answer accuracy; Skeptic's, fixed before

@@ -24,9 +24,9 @@ from typing import Any
 import numpy as np
 import torch
 
-from skeptic.core.study import RunContext
 from skeptic.models import TinyTransformer
 from skeptic.studies.imitation import nets, task
+from skeptic.study import RunContext
 
 OUTCOME_TASK = "sum"
 """Experiments 1 and 3 run on the running sum: its answers are uniform over the p digits, so chance is exactly 1/p

@@ -15,7 +15,7 @@ from typing import Any
 
 import torch
 
-from skeptic.core.faults import Fault, replace
+from skeptic.study import Fault, replace
 
 TASK = "skeptic.studies.imitation.task"
 NETS = "skeptic.studies.imitation.nets"

@@ -8,9 +8,9 @@ import numpy as np
 from matplotlib.figure import Figure as MplFigure
 from matplotlib.ticker import NullFormatter
 
-from skeptic.core.study import Figure, Table
 from skeptic.studies.imitation import claims as cl
 from skeptic.studies.imitation.config import ImitationConfig
+from skeptic.study import Figure, Table
 
 COLORS = {"sft": "C0", "on-policy": "C2", "rl": "C3", "bc": "C0", "distilled": "C2", "hard": "C1"}
 LABELS = {"sft": "SFT (behaviour cloning)", "on-policy": "on-policy distillation", "rl": "RL (REINFORCE, 0/1 reward)"}

@@ -13,14 +13,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from skeptic.core.device import torch_threads
-from skeptic.core.study import Budget, RunContext, StudyOutput, study
 from skeptic.studies.imitation import experiments
 from skeptic.studies.imitation.brief import BRIEF
 from skeptic.studies.imitation.claims import CLAIMS, PROBES
 from skeptic.studies.imitation.config import PRESETS, ImitationConfig
 from skeptic.studies.imitation.faults import FAULTS
 from skeptic.studies.imitation.figures import make_figures, make_tables
+from skeptic.study import Budget, RunContext, StudyOutput, study, torch_threads
 
 
 @study(

@@ -21,8 +21,18 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from skeptic.core.claims import AtLeast, AtMost, Claim, Contrast, Estimate, Measurements, Probe, ProbeOutcome, Quote
-from skeptic.study import wilson_interval
+from skeptic.study import (
+    AtLeast,
+    AtMost,
+    Claim,
+    Contrast,
+    Estimate,
+    Measurements,
+    Probe,
+    ProbeOutcome,
+    Quote,
+    wilson_interval,
+)
 
 REL_TOL = 0.2
 RANK_MIN = 0.9

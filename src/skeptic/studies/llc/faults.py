@@ -9,7 +9,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from skeptic.core.faults import Fault, replace
+from skeptic.study import Fault, replace
 
 E = "skeptic.studies.llc.estimator"
 

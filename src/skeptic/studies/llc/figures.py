@@ -10,7 +10,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 from matplotlib.ticker import NullFormatter
 
-from skeptic.core.study import Figure, Table
+from skeptic.study import Figure, Table
 
 COLORS = {"regular": "C0", "normal crossing": "C1", "reduced-rank regression": "C2", "deep linear network": "C3"}
 

@@ -20,13 +20,12 @@ import numpy as np
 import torch
 from pydantic import Field
 
-from skeptic.core.device import torch_threads
-from skeptic.core.study import Brief, Budget, RunContext, StudyConfig, StudyOutput, study
 from skeptic.studies.llc import activations, crosscheck, estimator, experiments, tms
 from skeptic.studies.llc.claims import CLAIMS, PROBES
 from skeptic.studies.llc.faults import FAULTS
 from skeptic.studies.llc.figures import make_figures, make_tables
 from skeptic.studies.llc.models import gaussian_nll
+from skeptic.study import Brief, Budget, RunContext, StudyConfig, StudyOutput, study, torch_threads
 
 
 class LLCConfig(StudyConfig):

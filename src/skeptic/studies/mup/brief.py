@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from skeptic.core.study import Brief
 from skeptic.studies.mup.claims import COMBOS, STABLE, _name, _rel_gap, derivation_gap, shift_per_doubling
+from skeptic.study import Brief
 
 if TYPE_CHECKING:
-    from skeptic.core.runner import RunResult
+    from skeptic.study import RunResult
 
 
 def _shift(result: RunResult, model: str, opt: str, param: str) -> float:

@@ -20,7 +20,10 @@ from typing import Any, Literal
 
 import numpy as np
 
-from skeptic.core.claims import (
+from skeptic.studies.mup import exponents
+from skeptic.studies.mup.experiments import measured_exponents, optimum
+from skeptic.studies.mup.param import Optimizer
+from skeptic.study import (
     AllAtLeast,
     AllBetween,
     AtMost,
@@ -33,9 +36,6 @@ from skeptic.core.claims import (
     ProbeOutcome,
     Quote,
 )
-from skeptic.studies.mup import exponents
-from skeptic.studies.mup.experiments import measured_exponents, optimum
-from skeptic.studies.mup.param import Optimizer
 
 STABLE = 0.25
 SHIFTS = 0.25

@@ -7,7 +7,7 @@ from typing import Any
 
 import torch
 
-from skeptic.core.faults import Fault, replace
+from skeptic.study import Fault, replace
 
 P = "skeptic.studies.mup.param"
 N = "skeptic.studies.mup.nets"
@@ -102,7 +102,7 @@ def _adam_no_bias_correction(orig: type) -> type:
 
 
 def _combine(*injectors: Any) -> Any:
-    from skeptic.core.faults import combine
+    from skeptic.study import combine
 
     return combine(*injectors)
 

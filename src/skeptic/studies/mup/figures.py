@@ -10,9 +10,9 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure as MplFigure
 from matplotlib.ticker import FuncFormatter, NullFormatter
 
-from skeptic.core.study import Figure, Table
 from skeptic.studies.mup.claims import COMBOS, _name, expected_exponents, optima, sweep_rows
 from skeptic.studies.mup.experiments import measured_exponents
+from skeptic.study import Figure, Table
 
 PARAM_LABEL = {"sp": "standard parametrization (SP)", "mup": "μP"}
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")

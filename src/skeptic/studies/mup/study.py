@@ -15,8 +15,6 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from skeptic.core.device import torch_threads
-from skeptic.core.study import Budget, RunContext, StudyConfig, StudyOutput, study
 from skeptic.studies.mup import crosscheck, experiments, exponents, nets
 from skeptic.studies.mup.brief import BRIEF
 from skeptic.studies.mup.claims import CLAIMS, COMBOS, PROBES
@@ -24,6 +22,7 @@ from skeptic.studies.mup.data import load_corpus
 from skeptic.studies.mup.faults import FAULTS
 from skeptic.studies.mup.figures import make_figures, make_tables
 from skeptic.studies.mup.param import Optimizer
+from skeptic.study import Budget, RunContext, StudyConfig, StudyOutput, study, torch_threads
 
 
 class MupConfig(StudyConfig):

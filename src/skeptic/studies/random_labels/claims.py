@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from skeptic.core.claims import (
+from skeptic.study import (
     AllAtLeast,
     AllAtMost,
     AtLeast,
@@ -41,8 +41,9 @@ from skeptic.core.claims import (
     Probe,
     ProbeOutcome,
     Quote,
+    mean_ci,
+    wilson_interval,
 )
-from skeptic.core.stats import mean_ci, wilson_interval
 
 SMALL_FACTOR = 10.0
 MODEST = 0.0515

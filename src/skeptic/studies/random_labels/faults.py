@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from skeptic.core.faults import Fault, combine, replace
+from skeptic.study import Fault, combine, replace
 
 DATA = "skeptic.studies.random_labels.data"
 NETS = "skeptic.studies.random_labels.nets"

@@ -8,8 +8,6 @@ from typing import Any
 import numpy as np
 from matplotlib.figure import Figure as MplFigure
 
-from skeptic.core.claims import describe_measured
-from skeptic.core.study import Figure, Table
 from skeptic.studies.random_labels.claims import (
     _label_sweep,
     _main,
@@ -17,6 +15,7 @@ from skeptic.studies.random_labels.claims import (
     slowdown_by_accuracy,
     slowdown_by_loss,
 )
+from skeptic.study import Figure, Table, describe_measured
 
 COLORS = {
     "true_labels": "#1f77b4",

@@ -31,7 +31,7 @@ from torch import Tensor, nn
 from torch.nn import functional as F  # noqa: N812 (the universal alias)
 from torch.optim.sgd import sgd
 
-from skeptic.core.device import keep_freed_memory
+from skeptic.study import keep_freed_memory
 
 Params = dict[str, Tensor]
 

@@ -21,13 +21,13 @@ import numpy as np
 import torch
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from skeptic.core.study import Budget, RunContext, StudyConfig, StudyOutput, study
 from skeptic.studies.random_labels import data, implicit, measures, nets
 from skeptic.studies.random_labels.brief import BRIEF
 from skeptic.studies.random_labels.claims import CLAIMS, PROBES
 from skeptic.studies.random_labels.faults import FAULTS
 from skeptic.studies.random_labels.figures import make_figures, make_tables
 from skeptic.studies.random_labels.theorem import fit_any_labels
+from skeptic.study import Budget, RunContext, StudyConfig, StudyOutput, study
 
 ModelName = Literal["mlp1x512", "mlp3x512", "cnn"]
 REG_VARIANTS_TRUE = ("none", "weight_decay", "dropout", "augmentation", "wd_aug")

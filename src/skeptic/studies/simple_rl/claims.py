@@ -13,17 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from skeptic.core.claims import (
-    AtLeast,
-    AtMost,
-    Claim,
-    Contrast,
-    Estimate,
-    Measurements,
-    Probe,
-    ProbeOutcome,
-    Quote,
-)
+from skeptic.study import AtLeast, AtMost, Claim, Contrast, Estimate, Measurements, Probe, ProbeOutcome, Quote
 
 R1 = "DeepSeek-AI 2025 (arXiv 2501.12948)"
 SHAO = "Shao et al. 2024, DeepSeekMath (arXiv 2402.03300)"

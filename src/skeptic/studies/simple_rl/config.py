@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from skeptic.core.study import Budget, StudyConfig
+from skeptic.study import Budget, StudyConfig
 
 PASS_KS = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024)
 """k of the pass@k curves (Yue et al. 2025 go to 256 and beyond; exact here, so any k is free)."""

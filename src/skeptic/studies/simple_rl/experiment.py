@@ -24,10 +24,10 @@ import torch
 from scipy import stats
 
 from skeptic import goodhart
-from skeptic.core.study import RunContext
 from skeptic.studies.simple_rl import analysis, graded, grpo, policy, task
 from skeptic.studies.simple_rl.config import PASS_KS, SimpleRLConfig
 from skeptic.studies.simple_rl.policy import Params
+from skeptic.study import RunContext
 
 LM_KINDS = ("true", "flaw")
 """The transformer's rewards: the exact 0/1 checker and the flawed grader (index into :data:`task.REWARD_KINDS`)."""

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from skeptic.core.faults import Fault, replace
+from skeptic.study import Fault, replace
 
 _PKG = "skeptic.studies.simple_rl"
 

@@ -11,7 +11,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 
-from skeptic.core.study import Figure, Table
+from skeptic.study import Figure, Table
 
 KIND_LABEL = {
     "true": "true reward (0/1 checker)",

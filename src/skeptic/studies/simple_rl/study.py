@@ -15,14 +15,13 @@ import time
 
 import torch
 
-from skeptic.core.device import keep_freed_memory, torch_threads
-from skeptic.core.study import RunContext, StudyOutput, study
 from skeptic.studies.simple_rl import experiment
 from skeptic.studies.simple_rl.brief import BRIEF
 from skeptic.studies.simple_rl.claims import CLAIMS, PROBES
 from skeptic.studies.simple_rl.config import BUDGET, PASS_KS, PRESETS, SimpleRLConfig
 from skeptic.studies.simple_rl.faults import FAULTS
 from skeptic.studies.simple_rl.figures import make_figures, make_tables
+from skeptic.study import RunContext, StudyOutput, keep_freed_memory, study, torch_threads
 
 __all__ = ["PRESETS", "SimpleRLConfig", "run"]
 

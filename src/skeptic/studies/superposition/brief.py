@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from skeptic.core.study import Brief
+from skeptic.study import Brief
 
 if TYPE_CHECKING:
-    from skeptic.core.runner import RunResult
+    from skeptic.study import RunResult
 
 
 def _verdicts(result: RunResult) -> dict[str, str]:

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from skeptic.core.claims import (
+from skeptic.study import (
     AtLeast,
     AtMost,
     Claim,
@@ -27,8 +27,8 @@ from skeptic.core.claims import (
     Probe,
     ProbeOutcome,
     Quote,
+    wilson_interval,
 )
-from skeptic.core.stats import wilson_interval
 
 REPRESENTED = 0.5
 """A feature is stored when its column norm ‖Wᵢ‖ exceeds this (Skeptic's threshold, fixed before running)."""

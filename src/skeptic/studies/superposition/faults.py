@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from skeptic.core.faults import Fault, replace
+from skeptic.study import Fault, replace
 
 TOY = "skeptic.studies.superposition.toy"
 SAE = "skeptic.studies.superposition.sae"

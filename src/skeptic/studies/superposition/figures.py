@@ -9,7 +9,7 @@ import numpy as np
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure as MplFigure
 
-from skeptic.core.study import Figure, Table
+from skeptic.study import Figure, Table
 
 REGIONS = ("feature 1", "feature 2", "superposition", "both-same-sign", "none")
 REGION_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#cccccc")

@@ -21,14 +21,13 @@ import numpy as np
 import torch
 from pydantic import Field, field_validator
 
-from skeptic.core.device import torch_threads
-from skeptic.core.study import Budget, RunContext, StudyConfig, StudyOutput, study
 from skeptic.studies.superposition import sae, toy
 from skeptic.studies.superposition.brief import BRIEF
 from skeptic.studies.superposition.calibration import calibrate
 from skeptic.studies.superposition.claims import CLAIMS, PROBES, REPRESENTED, STICKY_TOL
 from skeptic.studies.superposition.faults import FAULTS
 from skeptic.studies.superposition.figures import make_figures, make_tables
+from skeptic.study import Budget, RunContext, StudyConfig, StudyOutput, study, torch_threads
 
 EVAL_FLOATS = 1 << 24
 """Most SAE codes (models x samples x latents) held at once during evaluation (64 MiB of float32)."""

@@ -1,0 +1,45 @@
+"""What an audit compares of one execution (its probes and its claims' raw verdicts), shared by the fault and
+mutant audit (:mod:`skeptic.core.audit`) and the robustness audit (:mod:`skeptic.core.robustness`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from skeptic.core.claims import ProbeResult
+from skeptic.core.runner import Executed
+from skeptic.core.study import Study
+
+
+def raw_verdicts(executed: Executed) -> dict[str, str]:
+    """Each claim's verdict as the measurement decides it, before any failed probe marks it untrusted."""
+    return {c.id: c.raw_verdict or c.verdict for c in executed.claims}
+
+
+@dataclass
+class Judged:
+    """What the audit compares of one execution: its probes, and its claims' raw verdicts.
+
+    Both are computed where the execution ran, with the fault still injected: a fault in a claim's
+    measurement or in a statistic lives in code that runs when the claims are judged.
+    """
+
+    probes: list[ProbeResult]
+    verdicts: dict[str, str]
+    bands: dict[str, list[str]] = field(default_factory=dict)
+    """Each claim's verdicts across its band of thresholds (for the robustness audit's line stability)."""
+    measured: dict[str, str] = field(default_factory=dict)
+    """Each claim's measured value as shown (for the Findings page)."""
+    raised: dict[str, str] = field(default_factory=dict)
+    """Claims whose measurement raised (judged inconclusive by the runner), with the reason."""
+
+    @classmethod
+    def of(cls, spec: Study[Any], executed: Executed) -> Judged:
+        bands = {c.id: list(c.band_verdicts) for c in executed.claims if c.band_verdicts}
+        measured = {c.id: c.measured for c in executed.claims}
+        raised = {c.id: c.reason for c in executed.claims if MEASUREMENT_RAISED in c.reason}
+        return cls(executed.probes, raw_verdicts(executed), bands, measured, raised)
+
+
+MEASUREMENT_RAISED = "the measurement could not be made ("
+"""The runner's reason for a claim whose measure raised (:func:`skeptic.core.claims.judge_claims`)."""
