@@ -95,3 +95,12 @@ def test_a_contrast_that_does_not_flip_its_claim_is_reported() -> None:
     (problem,) = check_contrasts(spec)
     assert problem.startswith(f"claim {TOY.claims[0].id}, contrast fair-again")
     assert "got replicated, expected not_replicated: not discriminating" in problem
+
+
+@pytest.mark.slow
+def test_the_mutant_check_runs_a_small_sample_and_passes_a_deterministic_study() -> None:
+    import tests.toy_mutant_study  # noqa: F401  (registers toy-sum)
+    from skeptic.testing import MUTANT_SAMPLE, check_mutants
+
+    assert MUTANT_SAMPLE >= 1
+    assert check_mutants(get_study("toy-sum")) == []

@@ -288,6 +288,30 @@ def check_audit(spec: Study[Any], workdir: Path | None = None) -> list[str]:
     return [f"{p}\n{summary}" for p in problems]
 
 
+MUTANT_SAMPLE = 3
+"""Generated mutants ``skeptic check`` runs: enough to show the engine reaches the study's code and its clean runs
+agree; the probe-power figure itself needs ``skeptic audit STUDY --mutants 40`` (or more)."""
+
+
+def check_mutants(spec: Study[Any], workdir: Path | None = None) -> list[str]:
+    """A small sample of generated mutants of the study's own code at the ``test`` preset (:mod:`skeptic.core.mutants`):
+    the study's files are found and traced, mutants can be drawn from the lines the run executes, and the audit
+    completes with two clean runs that agree. Silent mutants are reported, not failed: they measure the probes."""
+    from skeptic.core.audit import AuditFailed, audit
+
+    try:
+        result = audit(spec, "test", mutants=MUTANT_SAMPLE, mutant_seed=0, faults=False)
+    except AuditFailed as e:
+        return [f"the clean run raised, so no mutant can be judged: {e}"]
+    mutants = result.mutants
+    if mutants is None or not mutants.results:
+        return ["no mutant could be drawn: no line of the study's own files ran at the test preset"]
+    problems = []
+    if result.unstable:
+        problems.append(f"two clean runs disagree, so mutants cannot be judged against them: {result.unstable}")
+    return problems
+
+
 CHECKS: dict[str, Check] = {
     "declaration": check_declaration,
     "sources": check_sources,
@@ -297,6 +321,7 @@ CHECKS: dict[str, Check] = {
     "contrasts": check_contrasts,
     "run": check_run,
     "audit": check_audit,
+    "mutants": check_mutants,
 }
 """Every check, cheapest first; ``contrasts``, ``run`` and ``audit`` execute the study."""
 STATIC = ("declaration", "sources", "own_threshold", "claim_rules", "fault_catalog")
@@ -392,6 +417,7 @@ __all__ = [
     "check_contrasts",
     "check_declaration",
     "check_fault_catalog",
+    "check_mutants",
     "check_own_threshold",
     "check_run",
     "check_sources",
