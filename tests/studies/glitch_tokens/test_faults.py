@@ -41,3 +41,18 @@ def test_known_answer_probes_catch_their_faults(fault_id: str, probe_id: str) ->
 
 def test_the_catalog_has_enough_faults_of_enough_kinds() -> None:
     assert len(FAULTS) >= 8 and len({f.kind for f in FAULTS}) >= 3
+
+
+def test_copy_half_dropped_keeps_the_sequence_layout() -> None:
+    """The fault must model the bug on the study's own layout (an old [c, EOS, c, EOS] version crashed the run)."""
+    from skeptic.studies.glitch_tokens import corpus
+
+    stream = np.arange(24, dtype=np.int64)
+    clean = corpus.make_sequences(stream, 4, 99)
+    fault = next(f for f in FAULTS if f.id == "copy-half-dropped")
+    with fault.inject():
+        broken = corpus.make_sequences(stream, 4, 99)
+    assert broken.shape == clean.shape
+    assert (broken[:, :5] == clean[:, :5]).all() and (broken[:, -1] == 99).all()
+    assert not any(np.isin(row[5:-1], row[:4]).any() for row in broken)  # no row's second part copies its chunk
+    assert (broken[0, 5:-1] == np.arange(4, 12)).all()  # it continues the text

@@ -55,7 +55,8 @@ def _insert_off_by_one(orig: Callable[..., list[str]]) -> Callable[..., list[str
 def _no_copy_half(orig: Callable[..., np.ndarray]) -> Callable[..., np.ndarray]:
     def make(stream: np.ndarray, chunk: int, eos: int) -> np.ndarray:
         c = stream.reshape(-1, chunk)
-        nxt = np.roll(c, -1, axis=0)  # plain language modelling on the next chunk instead of the copy
+        # plain language modelling on the next two chunks instead of the stuttered copy of this one (same length)
+        nxt = np.concatenate([np.roll(c, -1, axis=0), np.roll(c, -2, axis=0)], axis=1)
         e = np.full((c.shape[0], 1), eos, dtype=stream.dtype)
         return np.concatenate([c, e, nxt, e], axis=1)
 
