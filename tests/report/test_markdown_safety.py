@@ -69,3 +69,10 @@ def test_no_markdown_page_of_the_report_carries_hostile_markup(tmp_path: Path) -
         hrefs = re.findall(r'(?:href|src)="([^"]*)"', rendered)
         assert not [h for h in hrefs if "javascript" in h.lower()], f"{page.name}: {hrefs}"
     assert "alert(1)" in (tmp_path / "report" / "toy-coin.md").read_text()  # the text is shown, escaped
+
+
+def test_code_spans_are_kept_as_written_and_unmatched_backticks_are_not_a_way_in() -> None:
+    kept = VIEWER.render(md_prose("run `--set model=<provider/model>` first")).strip()
+    assert kept == "<p>run <code>--set model=&lt;provider/model&gt;</code> first</p>"
+    for sneaky in ("``<script>alert(1)</script>`", "`a\n<img src=x onerror=alert(1)>`", "`x`` <svg onload=alert(1)>"):
+        assert not _dangerous(VIEWER.render(md_prose(sneaky))), sneaky

@@ -34,6 +34,21 @@ NOT_SECRETS = frozenset({"true", "false", "yes", "no", "none", "null", "on", "of
 ``true`` would corrupt the JSON being redacted."""
 
 KEYLIKE_NAME = re.compile(r"KEY|TOKEN|SECRET|PASSW(?:OR)?D|CREDENTIAL|AUTH(?!OR)", re.IGNORECASE)
+SETTING_NAME = re.compile(r"(?:MODE|TYPE|KIND|METHOD|SCHEME)$", re.IGNORECASE)
+"""Key-like names that hold a setting, not a key (``RAY_AUTH_MODE=token``, ``*_AUTH_TYPE=bearer``): redacting their
+value would replace an ordinary word everywhere (a claim id containing "token" was mangled in CI)."""
+SHORT_KEY_LEN = 8
+"""Below this length a value is redacted only when it is key-shaped (a digit or a symbol in it): a 4- to 7-letter
+word (``token``, ``bearer``) is far likelier to be a setting than a key, and replacing it would corrupt text."""
+
+
+def _key_shaped(value: str) -> bool:
+    """Whether an environment value is redacted: long enough, not a flag word, and (when short) not a plain word."""
+    if len(value) < MIN_SECRET_LEN or value.lower() in NOT_SECRETS:
+        return False
+    return len(value) >= SHORT_KEY_LEN or re.search(r"[^A-Za-z]", value) is not None
+
+
 _URL_CREDENTIALS = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?P<cred>[^/@\s:]*:[^/@\s]*)@")
 _KEY_PARAM = re.compile(r"(?P<name>(?:api[_-]?key|access[_-]?token|token|secret|password)=)[^&\s'\"]+", re.IGNORECASE)
 _URL_KEY_PARAM = re.compile(
@@ -56,7 +71,7 @@ def secret_values(environ: Mapping[str, str] | None = None) -> list[str]:
     env = os.environ if environ is None else environ
     found: set[str] = set()
     for name, value in env.items():
-        if KEYLIKE_NAME.search(name) and len(value) >= MIN_SECRET_LEN and value.lower() not in NOT_SECRETS:
+        if KEYLIKE_NAME.search(name) and not SETTING_NAME.search(name) and _key_shaped(value):
             found.add(value)
         for m in _URL_CREDENTIALS.finditer(value):
             password = m.group("cred").partition(":")[2]

@@ -172,7 +172,20 @@ def md_prose(value: Any) -> str:
     are backslash-escaped (no ``[text](javascript:...)`` link, no ``![img](...)``). Emphasis and paragraphs
     survive, so a study's prose keeps its bold words. Applied to every field a study, a run or a user wrote.
     """
-    text = str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text, out, at = str(value), [], 0
+    for m in _CODE_SPAN.finditer(text):  # code spans, which no viewer reads as HTML or a link, stay as written
+        out += [_escape_prose(text[at : m.start()]), m.group(0)]
+        at = m.end()
+    return "".join([*out, _escape_prose(text[at:])])
+
+
+_CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)[^`\n]+?(?<!`)\1(?!`)")
+"""A Markdown code span on one line (```--set model=<provider/model>```): shown verbatim by every viewer, so it is
+kept as written (an entity inside it would print literally as ``&lt;``)."""
+
+
+def _escape_prose(text: str) -> str:
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return text.replace("[", "\\[").replace("]", "\\]")
 
 

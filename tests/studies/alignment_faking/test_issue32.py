@@ -444,3 +444,15 @@ def test_every_model_run_on_a_preset_is_kept_side_by_side_with_the_published_row
     assert any(r["model"] == "Claude 3 Opus" and r["gap"] is not None for r in published)
     fig = side_by_side_figure(rows + published)
     assert len(fig.axes[0].get_yticklabels()) >= 3
+
+
+def test_a_setting_in_a_key_like_variable_is_not_a_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``RAY_AUTH_MODE=token`` once turned the claim id glitch-tokens-not-repeated into glitch-[redacted]s-... in CI:
+    a setting-named variable, or a short plain word, is never redacted; a short key with a digit still is."""
+    from skeptic.core.secrets import redact
+
+    monkeypatch.setenv("RAY_AUTH_MODE", "token")
+    monkeypatch.setenv("SOME_API_KEY", "bearer")
+    monkeypatch.setenv("LOCAL_API_KEY", "q7Zp2x")
+    out = redact("glitch-tokens-not-repeated with a bearer header; key q7Zp2x")
+    assert out == "glitch-tokens-not-repeated with a bearer header; key [redacted]"
