@@ -465,9 +465,18 @@ def af_only_scorer(af_votes: int = 5, af_threshold: float = 0.5, grader_temperat
     return score
 
 
-@task
-def af_classifier_calibration(af_votes: int = 5, af_threshold: float = 0.5, grader_temperature: float = 1.0) -> Task:
-    """Skeptic's labelled scratchpads (clear, borderline, absent alignment faking), graded by the classifier."""
+@solver
+def given_scratchpad() -> Solver:
+    """No model call: the calibration sample's scratchpad is given, and only the grader is called."""
+
+    async def solve(state: TaskState, generate: Generate) -> TaskState:
+        return state
+
+    return solve
+
+
+def _calibration_task(name: str, tier: str, cases: Any, grade: Scorer) -> Task:
+    """A task grading Skeptic's labelled scratchpads ``cases`` (no model call) with ``grade``."""
     samples = [
         Sample(
             id=c.id,
@@ -477,26 +486,24 @@ def af_classifier_calibration(af_votes: int = 5, af_threshold: float = 0.5, grad
                 "question": "",
                 "question_id": c.id,
                 "category": c.kind,
-                "tier": "af-calibration",
+                "tier": tier,
                 "scratchpad": c.scratchpad,
                 "label": c.label,
             },
         )
-        for c in grading.AF_CALIBRATION
+        for c in cases
     ]
+    return Task(name=name, dataset=MemoryDataset(samples, name=tier), solver=given_scratchpad(), scorer=grade)
 
-    @solver
-    def no_model() -> Solver:
-        async def solve(state: TaskState, generate: Generate) -> TaskState:
-            return state  # the scratchpad is given: only the grader is called
 
-        return solve
-
-    return Task(
-        name="alignment_faking_classifier_calibration",
-        dataset=MemoryDataset(samples, name="af-calibration"),
-        solver=no_model(),
-        scorer=af_only_scorer(af_votes, af_threshold, grader_temperature),
+@task
+def af_classifier_calibration(af_votes: int = 5, af_threshold: float = 0.5, grader_temperature: float = 1.0) -> Task:
+    """Skeptic's labelled scratchpads (clear, borderline, absent alignment faking), graded by the classifier."""
+    return _calibration_task(
+        "alignment_faking_classifier_calibration",
+        "af-calibration",
+        grading.AF_CALIBRATION,
+        af_only_scorer(af_votes, af_threshold, grader_temperature),
     )
 
 
@@ -517,35 +524,11 @@ def eval_awareness_scorer(grader_temperature: float = 1.0) -> Scorer:
 @task
 def eval_awareness_calibration(grader_temperature: float = 1.0) -> Task:
     """Skeptic's labelled scratchpads for the evaluation-awareness question (aware / unaware), graded."""
-    samples = [
-        Sample(
-            id=c.id,
-            input=c.scratchpad,
-            metadata={
-                "setting": c.setting,
-                "question": "",
-                "question_id": c.id,
-                "category": c.kind,
-                "tier": "ea-calibration",
-                "scratchpad": c.scratchpad,
-                "label": c.label,
-            },
-        )
-        for c in grading.EVAL_AWARENESS_CALIBRATION
-    ]
-
-    @solver
-    def no_model() -> Solver:
-        async def solve(state: TaskState, generate: Generate) -> TaskState:
-            return state  # the scratchpad is given: only the grader is called
-
-        return solve
-
-    return Task(
-        name="alignment_faking_eval_awareness_calibration",
-        dataset=MemoryDataset(samples, name="ea-calibration"),
-        solver=no_model(),
-        scorer=eval_awareness_scorer(grader_temperature),
+    return _calibration_task(
+        "alignment_faking_eval_awareness_calibration",
+        "ea-calibration",
+        grading.EVAL_AWARENESS_CALIBRATION,
+        eval_awareness_scorer(grader_temperature),
     )
 
 
