@@ -1,4 +1,4 @@
-"""Claims and probes of the mup study; each reads only the run's stored measurements.
+"""Claims and probes of the mup study, each beside its measure; each reads only the run's stored measurements.
 
 Thresholds are Skeptic's own, fixed before the first full run (TP5 gives curves, not numbers):
 
@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import itertools
 import math
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
 from skeptic.studies.mup import exponents
+from skeptic.studies.mup.experiment import COMBOS
 from skeptic.studies.mup.experiments import measured_exponents, optimum
-from skeptic.studies.mup.param import Optimizer
 from skeptic.study import (
     AllAtLeast,
     AllBetween,
@@ -46,13 +46,6 @@ DERIVED_TOL = 0.2
 CROSSCHECK_RTOL = 1e-3
 """Skeptic's μP and the reference compute the same function in float32: they agree to ~1e-6; 1e-3 leaves room for
 reduction order and none for a wrong multiplier (the smallest one changes an activation by a factor ≥ 2^(1/2))."""
-
-COMBOS: tuple[tuple[Literal["mlp", "transformer"], Optimizer], ...] = (
-    ("mlp", "sgd"),
-    ("mlp", "adam"),
-    ("transformer", "adam"),
-)
-"""(model, optimizer) of the learning-rate sweeps and coordinate checks."""
 
 TP5 = "Yang et al. 2022 (TP5, arXiv 2203.03466)"
 FIG = {"mlp": "Figure 3 (MLP on CIFAR-10, SGD)", "transformer": "Figure 1 (Transformer on WikiText-2, Adam)"}
@@ -81,11 +74,6 @@ inside the band ±0.2 … ±0.3, and a verdict that changes across it is line-de
 
 def _name(model: str, opt: str) -> str:
     return f"{model} / {opt.upper() if opt == 'sgd' else 'Adam'}"
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# Comparisons over several estimates
-# ---------------------------------------------------------------------------------------------------------------
 
 
 # ---------------------------------------------------------------------------------------------------------------
