@@ -205,7 +205,6 @@ STUDY_FILES = ("config.py", "claims.py", "figures.py", "brief.py", "faults.py", 
 STUDY_PY_MAX_LINES = 150
 LAYOUT_PENDING = {
     "llc": 27,
-    "mup": 27,
     "random-labels": 27,
     "superposition": 27,
 }
