@@ -204,7 +204,6 @@ def test_the_source_place_rule(source: str, places: bool) -> None:
 STUDY_FILES = ("config.py", "claims.py", "figures.py", "brief.py", "faults.py", "study.py")
 STUDY_PY_MAX_LINES = 150
 LAYOUT_PENDING = {
-    "llc": 27,
     "random-labels": 27,
     "superposition": 27,
 }
