@@ -82,7 +82,17 @@ DeviceOption = Annotated[
 AddressOption = Annotated[
     str | None, typer.Option(help="Join the Ray cluster at this address, e.g. HEAD:6379 (with --executor ray).")
 ]
-WorkersOption = Annotated[int | None, typer.Option(help="Cells run at once (default: one per core).")]
+MAX_WORKERS = 256
+"""``--workers`` and ``audit --jobs``: the most processes one command starts at once."""
+MAX_MUTANTS = 10_000
+"""``audit --mutants N``: the most generated mutants one audit runs (each is a full run of the study; ``all`` is
+bounded by the study's own code)."""
+MAX_ARGS = 1_000
+"""The most command-line arguments one command takes (repeated options included)."""
+
+WorkersOption = Annotated[
+    int | None, typer.Option(help=f"Cells run at once (default: one per core; at most {MAX_WORKERS}).")
+]
 
 
 @app.command("list")
@@ -231,6 +241,8 @@ def _check_executor_options(executor: str, address: str | None, workers: int | N
         raise UsageError("--address joins a Ray cluster: use it with --executor ray")
     if workers is not None and workers < 1:
         raise UsageError(f"--workers must be at least 1 (got {workers})")
+    if workers is not None and workers > MAX_WORKERS:
+        raise UsageError(f"--workers {shown(workers)} is above the cap of {MAX_WORKERS} processes at once")
     if executor == "local" or device not in ("auto", "cpu", "cuda"):  # a Ray cluster's GPUs are checked on joining
         resolve_device(device)
 
@@ -436,7 +448,11 @@ def audit_command(
     seed: Annotated[int, typer.Option(help="Seed for every random generator.", min=0, max=SEED_MAX)] = 0,
     jobs: Annotated[
         int | None,
-        typer.Option(help="Executions run at once, each in its own process (default: 2 on 2+ cores).", min=1),
+        typer.Option(
+            help=f"Executions run at once, each in its own process (default: 2 on 2+ cores; at most {MAX_WORKERS}).",
+            min=1,
+            max=MAX_WORKERS,
+        ),
     ] = None,
     contrasts: Annotated[
         bool,
@@ -448,10 +464,13 @@ def audit_command(
     ] = False,
     mutants: Annotated[
         str | None,
-        typer.Option(help="Also run N generated mutants of the study's own code (a count, or all)."),
+        typer.Option(
+            help=f"Also run N generated mutants of the study's own code (a count up to {MAX_MUTANTS}, or all)."
+        ),
     ] = None,
     mutant_seed: Annotated[
-        int, typer.Option(help="Seed of the mutant sample (the same seed draws the same mutants).", min=0)
+        int,
+        typer.Option(help="Seed of the mutant sample (the same seed draws the same mutants).", min=0, max=SEED_MAX),
     ] = 0,
     faults: Annotated[
         bool, typer.Option("--faults/--no-faults", help="Run the declared fault catalog (on by default).")
@@ -613,6 +632,8 @@ def _parse_mutants(text: str | None) -> int | Literal["all"] | None:
         raise UsageError(f"--mutants takes a positive count or 'all', not {shown(text)}") from None
     if n < 1:
         raise UsageError(f"--mutants takes a positive count or 'all', not {n}")
+    if n > MAX_MUTANTS:
+        raise UsageError(f"--mutants {shown(n)} is above the cap of {MAX_MUTANTS} mutants per audit (or pass 'all')")
     return n
 
 
@@ -912,7 +933,10 @@ def fail(message: object, code: int = 2) -> NoReturn:
 
 
 def _check_text(argv: list[str]) -> None:
-    """Arguments and $SKEPTIC_RESULTS must be UTF-8: Python shows other bytes as lone surrogates."""
+    """Arguments and $SKEPTIC_RESULTS must be UTF-8: Python shows other bytes as lone surrogates; at most
+    :data:`MAX_ARGS` arguments."""
+    if len(argv) > MAX_ARGS:
+        raise UsageError(f"{len(argv)} command-line arguments, above the cap of {MAX_ARGS}")
     for i, arg in enumerate([*argv, os.environ.get(ENV_VAR, "")]):
         if any("\udc80" <= ch <= "\udcff" for ch in arg):
             what = f"${ENV_VAR}" if i == len(argv) else f"argument {i + 1}"
