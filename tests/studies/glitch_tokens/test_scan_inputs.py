@@ -148,3 +148,13 @@ def test_a_sound_checkpoint_passes_validation(tmp_path: Path) -> None:
     cfg = PRESETS["test"].model_validate(PRESETS["test"].model_dump() | {"scan_path": str(tmp_path / "ckpt")})
     assert cfg.scan_path == str(tmp_path / "ckpt")
     assert json.loads((tmp_path / "ckpt" / "tokenizer.json").read_text())["model"]
+
+
+def test_verification_refuses_a_fifo_that_transformers_would_open(tmp_path: Path) -> None:
+    pytest.importorskip("transformers")
+    d = tmp_path / "ckpt"
+    _checkpoint(d)
+    (d / "config.json").unlink()
+    os.mkfifo(d / "config.json")
+    with no_hang(), pytest.raises(gt.ScanError, match="is a FIFO, not a regular file"):
+        gt.verify_checkpoint(d, [1, 2])

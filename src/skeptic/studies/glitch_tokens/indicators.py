@@ -580,6 +580,9 @@ def verify_checkpoint(path: str | Path, token_ids: list[int], max_context: int =
     from skeptic.studies.glitch_tokens import verify
 
     root = Path(path)
+    for entry in sorted(root.iterdir()):  # transformers opens whichever it wants (config.json, ...): no FIFO, no device
+        if not entry.is_dir():
+            _regular_file(entry, "the checkpoint file")
     try:
         loaded: Any = transformers.AutoModelForCausalLM.from_pretrained(
             str(root), output_loading_info=True, use_safetensors=True
