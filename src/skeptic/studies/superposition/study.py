@@ -87,9 +87,6 @@ def _run(config: SuperpositionConfig, ctx: RunContext) -> StudyOutput:
             calib = calibrate()
         advance(1)
     m: dict[str, Any] = {
-        "config": {"pc_n": config.pc_n, "pc_m": config.pc_m, "dim_n": config.dim_n, "dim_m": config.dim_m,
-                   "sae_features": config.sae_features, "sae_d": config.sae_d, "n_seeds": config.n_seeds,
-                   "kgon_n": config.kgon_n},
         **ex.plateaus(dim_rows),
         "phase_change": pc_rows,
         "phase_change_W": pc_mats,
@@ -102,5 +99,5 @@ def _run(config: SuperpositionConfig, ctx: RunContext) -> StudyOutput:
         "density_check": dens,
         "sae": sae_rows,
         "calibration": calib,
-    }  # fmt: skip
-    return StudyOutput(m, make_figures(m), make_tables(m))
+    }
+    return StudyOutput(m, make_figures(m, config), make_tables(m))
