@@ -205,7 +205,6 @@ STUDY_FILES = ("config.py", "claims.py", "figures.py", "brief.py", "faults.py", 
 STUDY_PY_MAX_LINES = 150
 LAYOUT_PENDING = {
     "random-labels": 27,
-    "superposition": 27,
 }
 
 
