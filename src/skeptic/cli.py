@@ -347,9 +347,12 @@ def _print_replication(rep: Any, console: Console) -> None:
     for c in rep.claims:
         if c.flips_with:
             console.print(f"  {c.id}: {c.note}", markup=False)
+    if rep.n_failed:
+        console.print(f"failed cells (no verdict; not counted as the seed or a setting disagreeing): {rep.n_failed}")
     for cell in rep.cells:
         if cell.status != "completed":
-            console.print(f"  cell {rep.settings[cell.setting]['label']} seed {cell.seed} {cell.status}: {cell.error}")
+            label = rep.settings[cell.setting]["label"]
+            console.print(f"  cell {label} seed {cell.seed} {cell.status}: {cell.error}", markup=False)
 
 
 @app.command("report")

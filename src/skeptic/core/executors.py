@@ -29,10 +29,12 @@ import socket
 import sys
 import time
 import traceback
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
+import weakref
+from collections import deque
 from dataclasses import dataclass, field
-from multiprocessing.sharedctypes import Synchronized
+from multiprocessing.connection import Connection
+from multiprocessing.connection import wait as mp_wait
+from multiprocessing.process import BaseProcess
 from typing import Any, Literal, Protocol
 
 from skeptic.core.config import config_hash
@@ -126,7 +128,7 @@ def available_cores() -> int:
         return os.cpu_count() or 1
 
 
-def _init_local_worker(threads: int, gpu_counter: Synchronized[int] | None, n_gpus: int) -> None:
+def _init_local_worker(threads: int, gpu_index: int | None) -> None:
     """Each pool process: leave Ctrl-C to the driver, die with it, cap its threads, and (with GPUs) take one."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -136,21 +138,82 @@ def _init_local_worker(threads: int, gpu_counter: Synchronized[int] | None, n_gp
     torch = sys.modules.get("torch")  # already imported when forked from a driver that loaded the studies
     if torch is not None:
         torch.set_num_threads(threads)
-    if gpu_counter is not None and n_gpus > 0:
-        with gpu_counter.get_lock():
-            index = gpu_counter.value % n_gpus
-            gpu_counter.value += 1
-        os.environ["CUDA_VISIBLE_DEVICES"] = str(index)
+    if gpu_index is not None:
+        os.environ["CUDA_VISIBLE_DEVICES"] = str(gpu_index)
+
+
+def _local_worker_main(conn: Connection, threads: int, gpu_index: int | None) -> None:
+    """A pool process: run the cells the driver sends, one at a time, until it sends ``None`` or goes away."""
+    _init_local_worker(threads, gpu_index)
+    while True:
+        try:
+            task = conn.recv()
+        except (EOFError, OSError):
+            return
+        if task is None:
+            return
+        outcome = execute_cell(task)
+        try:
+            conn.send(outcome)
+        except (EOFError, OSError):
+            return
+        except Exception:  # what the study produced does not pickle: the cell fails, the worker lives on
+            conn.send(CellOutcome(task.key, "failed", error=traceback.format_exc(), worker=outcome.worker))
+
+
+MAX_LOSSES = 2
+"""A cell whose worker process is lost this many times (killed, out of memory) is failed; once is retried."""
+
+
+@dataclass
+class _Slot:
+    """One pool process and the cell it is running (``None`` while idle)."""
+
+    index: int
+    process: BaseProcess
+    conn: Connection
+    task: CellTask | None = None
+
+
+def _stop(processes: list[BaseProcess]) -> None:
+    """Terminate ``processes`` and wait for them (SIGKILL after 10 s); also run at exit for a pool never closed."""
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        process.join(timeout=10)
+        if process.is_alive():
+            process.kill()
+            process.join(timeout=10)
+
+
+def _lost(process: BaseProcess) -> str:
+    code = process.exitcode
+    if code is not None and code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        return f"killed by {name}" + (" (kill -9 or the out-of-memory killer)" if -code == signal.SIGKILL else "")
+    return f"exited with status {code}"
 
 
 class LocalExecutor:
-    """A pool of ``workers`` processes on this machine (default: one per core; one per GPU on ``cuda``)."""
+    """A pool of ``workers`` processes on this machine (default: one per core; one per GPU on ``cuda``).
+
+    Each process runs one cell at a time over its own pipe, so the driver knows which cell each process
+    holds. A process lost under a cell (killed, out of memory) costs that cell alone: the others keep
+    running, a new process takes the lost one's place, and the lost cell is run once more; lost a second
+    time, it fails (:data:`MAX_LOSSES`). (A ``ProcessPoolExecutor`` cannot tell whose worker died and fails
+    every cell in flight with ``BrokenProcessPool``.)
+    """
 
     name = "local"
 
     def __init__(self, workers: int | None, device: str, max_cells: int, start_method: str | None = None) -> None:
         self.device: Device = resolve_device(device)
         self._method = start_method or ("fork" if sys.platform == "linux" and self.device == "cpu" else "spawn")
+        self._ctx = multiprocessing.get_context(self._method)
         cores = available_cores()
         n_gpus = 0
         if self.device == "cuda":
@@ -161,56 +224,114 @@ class LocalExecutor:
         self.slots = max(1, min(wanted, max_cells))
         self._threads = max(1, cores // self.slots)
         self._n_gpus = n_gpus
-        self._pool: ProcessPoolExecutor | None = None
-        self._futures: dict[Future[CellOutcome], int] = {}
+        self._workers: dict[int, _Slot] = {}
+        self._queue: deque[CellTask] = deque()
+        self._losses: dict[int, list[str]] = {}
+        self._processes: list[BaseProcess] = []
+        self._finalizer = weakref.finalize(self, _stop, self._processes)
 
-    def _ensure_pool(self) -> ProcessPoolExecutor:
-        if self._pool is None:
-            ctx = multiprocessing.get_context(self._method)
-            counter = ctx.Value("i", 0) if self._n_gpus else None
-            self._pool = ProcessPoolExecutor(
-                self.slots,
-                mp_context=ctx,
-                initializer=_init_local_worker,
-                initargs=(self._threads, counter, self._n_gpus),
-            )
-        return self._pool
+    def _start_worker(self, index: int) -> _Slot:
+        driver_end, worker_end = self._ctx.Pipe()
+        gpu = index % self._n_gpus if self._n_gpus else None
+        process = self._ctx.Process(  # type: ignore[attr-defined]
+            target=_local_worker_main, args=(worker_end, self._threads, gpu), name=f"skeptic-cell-{index}"
+        )
+        process.start()
+        worker_end.close()
+        self._processes.append(process)
+        slot = _Slot(index, process, driver_end)
+        self._workers[index] = slot
+        return slot
+
+    def _dispatch(self) -> None:
+        """Hand queued cells to idle processes, starting processes up to ``slots``."""
+        while self._queue:
+            idle = next((w for w in self._workers.values() if w.task is None), None)
+            if idle is None:
+                free = [i for i in range(self.slots) if i not in self._workers]
+                if not free:
+                    return
+                idle = self._start_worker(free[0])
+            task = self._queue.popleft()
+            try:
+                idle.conn.send(task)
+            except (BrokenPipeError, EOFError, OSError):  # the process died while idle: replace it, keep the cell
+                self._queue.appendleft(task)
+                self._retire(idle)
+                continue
+            idle.task = task
+
+    def _retire(self, slot: _Slot) -> None:
+        slot.conn.close()
+        slot.process.join(timeout=10)
+        self._workers.pop(slot.index, None)
+        if slot.process in self._processes:
+            self._processes.remove(slot.process)
 
     def submit(self, task: CellTask) -> None:
-        try:
-            future = self._ensure_pool().submit(execute_cell, task)
-        except BrokenProcessPool:  # a worker died (killed, out of memory): its cells failed; start afresh
-            self._pool = None
-            future = self._ensure_pool().submit(execute_cell, task)
-        self._futures[future] = task.key
+        self._queue.append(task)
+        self._dispatch()
 
     def next_done(self) -> CellOutcome:
         while True:
-            done, _ = wait(list(self._futures), timeout=0.2, return_when=FIRST_COMPLETED)
-            if done:
-                break
-        future = done.pop()
-        key = self._futures.pop(future)
-        try:
-            return future.result()
-        except Exception as exc:  # the worker process died under this cell (or one beside it)
-            return CellOutcome(key, "failed", error=f"the worker process failed: {type(exc).__name__}: {exc}")
+            busy = [w for w in self._workers.values() if w.task is not None]
+            if not busy:
+                raise RuntimeError("next_done() with no cell in flight")
+            waitables: list[Any] = [w.conn for w in busy] + [w.process.sentinel for w in busy]
+            ready = set(mp_wait(waitables, timeout=0.5))
+            for slot in busy:
+                if slot.conn not in ready and slot.process.sentinel not in ready:
+                    continue
+                task = slot.task
+                assert task is not None
+                try:
+                    outcome: CellOutcome = slot.conn.recv()  # a result sent just before the process died still counts
+                except (EOFError, OSError):
+                    lost = self._lose(slot, task)
+                    if lost is None:  # the cell is queued again, on a fresh process
+                        continue
+                    return lost
+                slot.task = None
+                self._dispatch()
+                if task.key in self._losses:
+                    outcome.worker["lost_before"] = self._losses.pop(task.key)
+                return outcome
+
+    def _lose(self, slot: _Slot, task: CellTask) -> CellOutcome | None:
+        """The process under ``task`` is gone: replace it and retry the cell once, or fail it the second time."""
+        slot.process.join(timeout=10)
+        why = _lost(slot.process)
+        self._retire(slot)
+        losses = self._losses.setdefault(task.key, [])
+        losses.append(why)
+        if len(losses) < MAX_LOSSES:
+            self._queue.appendleft(task)  # first in line, on a fresh process
+            self._dispatch()
+            return None
+        self._losses.pop(task.key)
+        self._dispatch()
+        return CellOutcome(
+            task.key,
+            "failed",
+            error=f"the worker process was lost {len(losses)} times under this cell ({'; '.join(losses)})",
+            worker={"lost": losses},
+        )
 
     def cancel_all(self) -> None:
-        if self._pool is not None:
-            processes = list((self._pool._processes or {}).values())  # the pool cannot stop running tasks itself
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            for process in processes:
-                process.terminate()
-            for process in processes:
-                process.join(timeout=10)
-            self._pool = None
-        self._futures.clear()
+        self._queue.clear()
+        _stop(list(self._processes))
+        for slot in list(self._workers.values()):
+            self._retire(slot)
+        self._processes.clear()
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True)
-            self._pool = None
+        for slot in list(self._workers.values()):
+            if slot.task is None:
+                with contextlib.suppress(OSError):
+                    slot.conn.send(None)
+        for slot in list(self._workers.values()):
+            slot.process.join(timeout=30)
+        self.cancel_all()  # anything still running (close without next_done) is stopped, not waited for
 
     def describe(self) -> dict[str, Any]:
         return {"executor": "local", "workers": self.slots, "threads_per_worker": self._threads, "start": self._method}
