@@ -1,8 +1,8 @@
 """Small studies for the replication tests, registered on import (also by the worker processes).
 
 ``toy-flaky`` raises for one config value (a cell that fails) or kills its own process (a lost worker);
-``toy-device`` records ``ctx.device``
-and computes a float result with PyTorch on that device, so CPU and CUDA runs can be compared.
+``toy-device`` records ``ctx.device`` and computes a float result with PyTorch on that device, so CPU and CUDA
+runs can be compared.
 """
 
 from __future__ import annotations

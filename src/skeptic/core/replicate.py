@@ -506,6 +506,10 @@ def _module_of(spec: Study[Any]) -> str:
     return module
 
 
+CLAIM_POLL_S = 0.5
+"""How often a replication with nothing of its own to run looks again at cells another process is running."""
+
+
 @dataclass(frozen=True)
 class Job:
     """One cell of one study: what :func:`run_cells` runs (a replication's cells, or ``run --all``'s studies)."""
@@ -531,7 +535,10 @@ def run_cells(
     """Run every job not already stored, each as an ordinary run; return results by cell index.
 
     Also returns where the cells ran and on which device. Workers compute; only this process
-    writes ``store``. Ctrl-C marks the runs in flight ``interrupted`` and re-raises; the completed
+    writes ``store``. Each cell is claimed in the store before it runs (:meth:`Store.claim_run`): a cell
+    another live process on this host is running is waited for and reused, so two replications of one
+    plan on one store compute each cell once; a claim whose process is gone is taken over.
+    Ctrl-C marks the runs in flight ``interrupted`` and re-raises; the completed
     ones are reused next time. A skipped cell (the study cannot run as configured) writes nothing.
     """
     prov = provenance()
@@ -559,14 +566,15 @@ def run_cells(
         described, used_device = ex.describe(), ex.device
         start_prov = prov | device_provenance(ex.device) | {"replication": described}
         inflight: dict[int, str] = {}
+        waiting: list[Job] = []  # cells another live process has claimed: reused once it stores them
         try:
-            while todo or inflight:
+            while todo or inflight or waiting:
                 while todo and len(inflight) < ex.slots:
                     job = todo.pop(0)
                     spec, cell = job.spec, job.cell
                     run_id = _new_run_id()
                     config = cell.config.model_dump(mode="json")
-                    store.start_run(
+                    claim = store.claim_run(
                         run_id=run_id,
                         study=spec.name,
                         preset=job.preset,
@@ -575,11 +583,28 @@ def run_cells(
                         config_hash=cell.config_hash,
                         code_version=code_version(spec),
                         provenance=start_prov,
+                        force=force,
                     )
-                    ex.submit(
-                        CellTask(cell.index, _module_of(spec), spec.name, job.preset, config, cell.seed, ex.device)
-                    )
-                    inflight[cell.index] = run_id
+                    if claim.state == "busy":
+                        waiting.append(job)
+                        continue
+                    if claim.record is not None:  # another process stored it meanwhile
+                        result = CellResult.from_record(cell.setting, claim.record, reused=True)
+                    else:
+                        ex.submit(
+                            CellTask(cell.index, _module_of(spec), spec.name, job.preset, config, cell.seed, ex.device)
+                        )
+                        inflight[cell.index] = run_id
+                        continue
+                    results[cell.index] = result
+                    progress.advance(bar)
+                    if on_cell is not None:
+                        on_cell(result)
+                if not inflight:
+                    if waiting:  # nothing of ours runs: look again shortly at the cells others are running
+                        time.sleep(CLAIM_POLL_S)
+                        todo, waiting = waiting, []
+                    continue
                 outcome = ex.next_done()
                 cell = by_index[outcome.key].cell
                 result = _store_outcome(store, inflight.pop(outcome.key), cell, outcome, start_prov)
@@ -587,6 +612,7 @@ def run_cells(
                 progress.advance(bar)
                 if on_cell is not None:
                     on_cell(result)
+                todo, waiting = todo + waiting, []
         except BaseException:
             ex.cancel_all()
             for run_id in inflight.values():
