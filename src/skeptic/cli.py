@@ -229,6 +229,10 @@ def _check_executor_options(executor: str, address: str | None, workers: int | N
         raise UsageError(f"unknown executor {executor!r}; choose one of {', '.join(EXECUTORS)}")
     if address is not None and executor != "ray":
         raise UsageError("--address joins a Ray cluster: use it with --executor ray")
+    if address is not None:
+        from skeptic.core.executors import check_ray_address
+
+        check_ray_address(address)  # an address nobody answers fails here, in seconds (Ray retries for minutes)
     if workers is not None and workers < 1:
         raise UsageError(f"--workers must be at least 1 (got {workers})")
     if executor == "local" or device not in ("auto", "cpu", "cuda"):  # a Ray cluster's GPUs are checked on joining

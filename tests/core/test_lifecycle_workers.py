@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+import tests.core.replicate_studies  # registers toy-flaky
 import tests.toy_study  # noqa: F401  (registers toy-coin)
 from skeptic.core import Store, get_study
 from skeptic.core.config import resolve_config
@@ -194,18 +195,144 @@ def test_an_interrupted_audit_reuses_what_it_finished_and_runs_only_the_rest(tmp
     proc.communicate(timeout=60)
     assert proc.returncode != 0
     finished = _kept(store)
-    assert 2 <= finished < 6, "the audit ended before it was interrupted"
+    assert 2 <= finished < 5, "the audit ended before it was interrupted"
     (first,) = Store(store).audits()
     assert first.status in ("interrupted", "running")  # kill -9 leaves it running (shown as abandoned)
     # the same audit again: what finished is reused, the rest runs, and the result is the uninterrupted one's
     audit_id, resumed = run_audit(COIN, "test", overrides={"sleep_s": 1.0}, store=store, jobs=1)
     assert resumed.reused == finished and resumed.executions == 6
-    assert _kept(store) == 6
+    assert _kept(store) == 5  # every execution but the fault that crashes (a crash is tried again: see _keepable)
     # nothing completed is false: the outcomes an uninterrupted audit of toy-coin gets (tests/core/test_audit.py)
     assert {f.id: f.outcome for f in resumed.faults} == EXPECTED
     assert resumed.clean_verdicts == {"fair": "replicated"} and resumed.stable
     again = run_audit(COIN, "test", overrides={"sleep_s": 1.0}, store=store, jobs=1)[1]
-    assert again.reused == 6 and {f.id: f.outcome for f in again.faults} == EXPECTED
+    assert again.reused == 5 and again.executions == 6 and {f.id: f.outcome for f in again.faults} == EXPECTED
     record = Store(store).get_audit(audit_id)
     assert record is not None and record.status == "completed" and record.result is not None
     assert record.result["resumed"] == {"reused": finished, "executions": 6}
+
+
+# --- Ray: a lost worker retried, stdout kept for --json, an unreachable address, no process left ---------------
+
+needs_ray = pytest.mark.skipif(
+    not Path("/proc/self/stat").exists() or __import__("importlib").util.find_spec("ray") is None,
+    reason="needs Ray (pip install 'skeptic[ray]') and /proc to follow the processes Ray starts",
+)
+
+
+def _stat(pid: int) -> tuple[int, str] | None:
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = text[text.rindex(")") + 2 :].split()
+    return (int(fields[1]), fields[19]) if fields[0] != "Z" else None
+
+
+def _descendants(root: int) -> dict[int, str]:
+    """Every live process below ``root``, with its start time (so a reused pid is not mistaken for it)."""
+    table = {int(e.name): s for e in Path("/proc").iterdir() if e.name.isdigit() and (s := _stat(int(e.name)))}
+    family, grew = {root}, True
+    while grew:
+        grew = False
+        for pid, (parent, _) in table.items():
+            if parent in family and pid not in family:
+                family.add(pid)
+                grew = True
+    return {pid: table[pid][1] for pid in family - {root}}
+
+
+def _watch(proc: subprocess.Popen[str], until: object) -> dict[int, str]:
+    """Record the processes below ``proc`` until ``until()`` holds or it exits."""
+    seen: dict[int, str] = {}
+    deadline = time.time() + 240
+    while proc.poll() is None and time.time() < deadline:
+        seen |= _descendants(proc.pid)
+        if until():  # type: ignore[operator]
+            break
+        time.sleep(0.3)
+    return seen
+
+
+def _survivors(seen: dict[int, str]) -> list[str]:
+    alive = [pid for pid, start in seen.items() if (found := _stat(pid)) is not None and found[1] == start]
+    return [Path(f"/proc/{pid}/cmdline").read_text().replace("\0", " ")[:80] for pid in alive]
+
+
+_CLI = """
+import signal, sys, tests.core.replicate_studies, tests.toy_study
+signal.signal(signal.SIGINT, signal.default_int_handler)
+from skeptic.cli import main
+sys.argv = ["skeptic", *sys.argv[1:]]
+main()
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(400)
+@needs_ray
+def test_on_ray_a_lost_worker_is_retried_json_stays_one_document_and_no_process_survives(tmp_path: Path) -> None:
+    marker = tmp_path / "killed-once"
+    store = tmp_path / "store"
+    args = ["replicate", "toy-flaky", "--preset", "test", "--seeds", "1", "--executor", "ray", "--workers", "2"]
+    args += ["--vary", f'die_once="",{json.dumps(str(marker))}', "--set", "sleep_s=2", "--json", "--store", str(store)]
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _CLI, *args], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    seen = _watch(proc, lambda: False)
+    stdout, stderr = proc.communicate(timeout=240)
+    assert proc.returncode == 0, stderr[-2000:]
+    doc = json.loads(stdout)  # the whole of stdout is one JSON document, whatever Ray printed
+    assert stdout.strip().count("\n") == 0
+    assert marker.exists(), "the cell never lost its worker"
+    assert doc["n_failed"] == 0 and [c["status"] for c in doc["cells"]] == ["completed", "completed"]
+    runs = Store(store).runs()
+    assert sorted(r.status for r in runs) == ["completed", "completed"]
+    flaky = get_study("toy-flaky")
+    for record in runs:  # nothing completed is false
+        direct = execute(flaky, flaky.config_type.model_validate(record.config), record.seed, "test")
+        assert record.measurements is not None and record.measurements["mean"] == direct.measurements["mean"]
+    assert seen, "Ray started no process"
+    assert _wait_for(lambda: not _survivors(seen), 30), f"outlived the driver: {_survivors(seen)}"
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(400)
+@needs_ray
+def test_a_ray_driver_killed_outright_leaves_no_ray_process(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    args = ["replicate", "toy-coin", "--preset", "test", "--seeds", "1", "--executor", "ray", "--workers", "1"]
+    args += ["--set", "sleep_s=600", "--store", str(tmp_path)]
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _CLI, *args], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+
+    def cell_running() -> bool:
+        return any("execute_cell" in p for p in _survivors(_descendants(proc.pid)))
+
+    seen = _watch(proc, cell_running)
+    assert cell_running(), "the cell never started on Ray"
+    seen |= _descendants(proc.pid)
+    proc.kill()
+    proc.communicate(timeout=60)
+    assert _wait_for(lambda: not _survivors(seen), 60), f"outlived a killed driver: {_survivors(seen)}"
+    (record,) = store.runs()
+    assert record.status == "running" and record.shown_status == "abandoned"  # never completed, never reused
+    assert store.find_reusable("toy-coin", record.config_hash, record.code_version) is None
+
+
+def test_an_unreachable_ray_address_fails_in_one_line_and_writes_nothing(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    args = ["replicate", "toy-coin", "--preset", "test", "--executor", "ray", "--address", "127.0.0.1:1"]
+    proc = subprocess.run(
+        [sys.executable, "-c", _CLI, *args, "--store", str(store)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,  # Ray alone retries such an address for many minutes
+    )
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert "cannot reach a Ray cluster at '127.0.0.1:1': connection refused" in lines[0]
+    assert proc.stdout == "" and not store.exists()

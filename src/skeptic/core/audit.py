@@ -295,12 +295,9 @@ def execution_key(role: str, task: _Task, version: str) -> str:
 
 
 def _keepable(done: _Done) -> bool:
-    """An execution that ended (judged, or raised inside the study or the injection) is kept; one whose process
-    was stopped or killed (an interrupted audit, the OOM killer) is not, and runs again."""
-    return done.judged is not None or not (done.error or "").startswith(_WORKER_EXITED)
-
-
-_WORKER_EXITED = "the worker process exited with status"
+    """An execution that produced a judgement is kept. One that raised is not: its cause may lie outside the
+    code (a provider down, a file missing, the process killed by an interruption), so a rerun tries it again."""
+    return done.judged is not None
 
 
 class _Resume:
@@ -402,7 +399,7 @@ def _in_fresh_process(task: _Task, threads: int) -> _Done:
             done: _Done = pickle.loads(done_path.read_bytes())
             return done
     last = (stderr.strip().splitlines() or ["(no output)"])[-1]
-    return _Done(None, f"{_WORKER_EXITED} {proc.returncode}: {last}", time.perf_counter() - t0)
+    return _Done(None, f"the worker process exited with status {proc.returncode}: {last}", time.perf_counter() - t0)
 
 
 def default_jobs() -> int:
