@@ -271,6 +271,20 @@ def _alive(pid: int) -> bool:
     return stat[stat.rindex(")") + 2 :][:1] != "Z"
 
 
+def _started_after(pid: int, when: float) -> bool:
+    """Whether process ``pid`` started after time ``when`` (so it reuses the pid of the process that made a row
+    then); False where it cannot be told (no ``/proc``)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        boot = next(
+            float(line.split()[1]) for line in Path("/proc/stat").read_text().splitlines() if line.startswith("btime")
+        )
+        ticks = int(stat[stat.rindex(")") + 2 :].split()[19])
+        return boot + ticks / os.sysconf("SC_CLK_TCK") > when + 2.0  # btime is whole seconds
+    except (OSError, ValueError, StopIteration, IndexError):
+        return False
+
+
 def _json(value: Any) -> str:
     """JSON for a column, with any credential a provider echoed redacted (:mod:`skeptic.core.secrets`)."""
     return redact(json.dumps(value, allow_nan=True, default=str))
@@ -544,8 +558,9 @@ class Store:
                 ).fetchall():
                     if row["host"] != host:
                         continue
-                    if row["pid"] and row["pid"] != os.getpid() and _alive(row["pid"]):
-                        return CellClaim("busy", None, int(row["pid"]))
+                    pid = row["pid"]
+                    if pid and pid != os.getpid() and _alive(pid) and not _started_after(pid, row["started_at"]):
+                        return CellClaim("busy", None, int(pid))
                     conn.execute(
                         "UPDATE runs SET status='interrupted', finished_at=?, error=? WHERE run_id=?",
                         (time.time(), f"abandoned: its process (pid {row['pid']}) is gone; taken over", row["run_id"]),
