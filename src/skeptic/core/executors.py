@@ -10,11 +10,13 @@ other machines.
   Linux and CPU the processes are forked, so they start with the driver's imports (PyTorch and the
   studies take seconds to import, a real share of a ``test``-preset cell); PyTorch's CPU thread
   pool is safe across fork, as its DataLoader workers rely on. CUDA cannot be forked once
-  initialized, and macOS cannot fork safely at all, so there the processes are spawned.
+  initialized, and macOS cannot fork safely at all, so there the processes are spawned. A process lost under
+  a cell costs only that cell, which runs once more on a fresh process (:data:`MAX_LOSSES`).
 - :class:`RayExecutor`: a new local cluster (``ray.init(address="local")``), or ``address`` joins a running one
   (``ray start --head`` on one node, ``ray start --address HEAD:6379`` on the others). Each cell is a
   task asking for one CPU, or one GPU where the device is ``cuda``. Every node must have the same
-  Skeptic installed: a worker reports its code version and a mismatch fails that cell.
+  Skeptic installed: a worker reports its code version and a mismatch fails that cell. A killed worker's cell
+  is retried once; Ray's own output goes to stderr; a local cluster never outlives its driver.
 """
 
 from __future__ import annotations
