@@ -127,6 +127,27 @@ def test_a_claim_held_by_a_live_process_is_waited_for(tmp_path: Path) -> None:
     _true(store)
 
 
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+def test_a_claim_whose_pid_was_reused_by_a_later_process_is_taken_over(tmp_path: Path) -> None:
+    """A row left running long ago names a pid that a process started since now holds: not its claim."""
+    later = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+    try:
+        store = Store(tmp_path)
+        _claim_of(store, later.pid)
+        with sqlite3.connect(store.path) as conn:  # the row predates the process now holding its pid
+            conn.execute("UPDATE runs SET started_at = started_at - 3600 WHERE run_id='held'")
+        rep = replicate(plan_replication(COIN, "test", 1), store, workers=1)
+        assert later.poll() is None  # taken over while the unrelated process still runs
+    finally:
+        later.kill()
+        later.wait()
+    assert rep.cells[0].status == "completed"
+    held = store.get("held")
+    assert held is not None and held.status == "interrupted"
+    _true(store)
+
+
 # --- SIGTERM for `skeptic run --executor` ----------------------------------------------------------
 
 _RUN_CLI = """
@@ -299,7 +320,8 @@ def test_on_ray_a_lost_worker_is_retried_json_stays_one_document_and_no_process_
 @pytest.mark.slow
 @pytest.mark.timeout(400)
 @needs_ray
-def test_a_ray_driver_killed_outright_leaves_no_ray_process(tmp_path: Path) -> None:
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM])
+def test_a_ray_driver_killed_or_stopped_leaves_no_ray_process(tmp_path: Path, sig: int) -> None:
     store = Store(tmp_path)
     args = ["replicate", "toy-coin", "--preset", "test", "--seeds", "1", "--executor", "ray", "--workers", "1"]
     args += ["--set", "sleep_s=600", "--store", str(tmp_path)]
@@ -313,12 +335,16 @@ def test_a_ray_driver_killed_outright_leaves_no_ray_process(tmp_path: Path) -> N
     seen = _watch(proc, cell_running)
     assert cell_running(), "the cell never started on Ray"
     seen |= _descendants(proc.pid)
-    proc.kill()
-    proc.communicate(timeout=60)
-    assert _wait_for(lambda: not _survivors(seen), 60), f"outlived a killed driver: {_survivors(seen)}"
+    proc.send_signal(sig)
+    _, stderr = proc.communicate(timeout=120)
+    assert _wait_for(lambda: not _survivors(seen), 60), f"outlived its driver: {_survivors(seen)}"
     (record,) = store.runs()
-    assert record.status == "running" and record.shown_status == "abandoned"  # never completed, never reused
-    assert store.find_reusable("toy-coin", record.config_hash, record.code_version) is None
+    if sig == signal.SIGTERM:  # stopped like Ctrl-C: the cell in flight is interrupted, the command says so
+        assert proc.returncode == 130 and "interrupted" in stderr
+        assert record.status == "interrupted"
+    else:
+        assert record.status == "running" and record.shown_status == "abandoned"
+    assert store.find_reusable("toy-coin", record.config_hash, record.code_version) is None  # never completed
 
 
 def test_an_unreachable_ray_address_fails_in_one_line_and_writes_nothing(tmp_path: Path) -> None:

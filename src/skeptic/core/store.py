@@ -552,7 +552,7 @@ class Store:
                 if done is not None:
                     return CellClaim("completed", _record(done))
                 for row in conn.execute(
-                    "SELECT run_id, pid, host FROM runs WHERE study=? AND config_hash=? AND code_version=?"
+                    "SELECT run_id, pid, host, started_at FROM runs WHERE study=? AND config_hash=? AND code_version=?"
                     " AND status='running'",
                     key,
                 ).fetchall():
