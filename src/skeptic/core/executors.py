@@ -548,12 +548,19 @@ class RayExecutor:
             # A local cluster's workers start from this process's import path (tests, a checkout).
             options["runtime_env"] = {"env_vars": {"PYTHONPATH": os.pathsep.join(p for p in _sys_path() if p)}}
             self._watchdog = _RayWatchdog()
+        sigterm = signal.getsignal(signal.SIGTERM)
         try:
             # "local" starts a new local cluster even where `ray start` left one (or its stale address file)
             self._ray.init(address=address or "local", **options)
         except (ConnectionError, RuntimeError, ValueError) as exc:
             hint = " (a cluster with token auth: set RAY_AUTH_MODE=token and its token here)" if address else ""
             raise UsageError(f"could not start or join a Ray cluster at {address or 'local'}: {exc}{hint}") from None
+        finally:
+            # Ray's core worker installs its own SIGTERM handler (it aborts the process); put back the one in
+            # force before, so SIGTERM stops a replication like Ctrl-C (cells interrupted, the cluster shut down)
+            if sigterm is not None:
+                with contextlib.suppress(ValueError):  # not the main thread: nothing was installed there either
+                    signal.signal(signal.SIGTERM, sigterm)
 
     def _plan(self, address: str | None, workers: int | None, device: str, max_cells: int) -> None:
         ray = self._ray
