@@ -116,8 +116,8 @@ PRESETS = {
         activations=False,
         twin_n=1000,
         twin_chains=2,
-        twin_burnin=200,
-        twin_draws=200,
+        twin_burnin=150,
+        twin_draws=150,
         crosscheck_chains=2,
         tms_ks=(5, 6),
         tms_n=1000,
@@ -132,5 +132,7 @@ PRESETS = {
     "quick": LLCConfig(
         table="standard", n=5000, num_chains=6, num_draws=500, num_burnin=150, crosscheck_chains=4, act_seeds=2
     ),
-    "paper": LLCConfig(table="standard", n=20_000, num_chains=8, num_draws=4000, num_burnin=1000),
+    "paper": LLCConfig(
+        table="standard", n=20_000, num_chains=8, num_draws=4000, num_burnin=1000, twin_burnin=2000, twin_draws=6000
+    ),
 }
