@@ -9,7 +9,15 @@ Thresholds are Skeptic's own, fixed before the validation table was first run (t
 * k-gons: λ̂ within 20% of λ = rank(H)/2 at the minimally singular k-gons ``KNOWN_KGONS`` (declared before the first
   run: the 5- and 6-gon; the 4-gon's optimal bias is 0, on a ReLU kink, so rank/2 is not its λ);
 * SGD transitions: at least 75% of the stage transitions raise λ̂ (``TRANSITIONS_UP_MIN``);
-* LLC over training: the stages read from the loss explain more of λ̂'s variation than random stage boundaries.
+* LLC over training: the stages read from the loss explain more of λ̂'s variation than random stage boundaries;
+* ReLU twin: λ̂ within 20% of λ = (d − H)/2; ReLU vs GELU: λ̂(GELU) − λ̂(ReLU) ≥ ½ of the exact gap H/2 at every
+  step size in ε × 0.3…3, and only where an exact sampler at the twins' n and γ would show that much and each arm
+  reaches its exact sampler's target (otherwise the verdict says the design cannot decide) (``GAP_MIN``).
+
+What would make each new claim fail, written before the first run: ``relu-known-lambda`` fails if the estimator
+treats the ReLU twin's kinks or its flat rescaling orbit badly (λ̂ off λ = 5 by over 20%; the localization contrast
+γ = 1000 produces exactly that); ``relu-gelu-gap`` fails if the GELU twin's λ̂ is not clearly above the ReLU twin's,
+as it is when both twins are GELU (the contrast ``twin_acts=gelu-gelu``).
 """
 
 from __future__ import annotations
