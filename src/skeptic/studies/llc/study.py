@@ -48,8 +48,8 @@ from skeptic.study import Budget, RunContext, StudyOutput, study, torch_threads
     probes=PROBES,
     brief=BRIEF,
     runtime={
-        "test": "~2.5 s of CPU (+1 s of torch imports on a process's first run)",
-        "quick": "~40 s of CPU (4-7 min wall on 2 shared cores under load 16)",
+        "test": "~3.5 s of CPU (the ReLU/GELU twins ~0.9 s of it; +1 s of torch imports on a first run)",
+        "quick": "~60 s of CPU (the ReLU/GELU twins ~22 s of it; several min wall on 2 shared cores under load)",
         "paper": "~3.5 min (measured 2026-11-24: 203 s on one thread, beside another study)",
     },
     faults=FAULTS,
