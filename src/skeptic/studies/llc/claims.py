@@ -534,8 +534,9 @@ TWIN_CLAIMS = (
         "On a ReLU network whose λ is known exactly (a realizable one-hidden-layer twin, λ = (d − H)/2: one flat "
         "rescaling direction per hidden unit) the LLC estimate is within 20% of λ, although ReLU is not analytic "
         "(Skeptic's threshold: 0.2, fixed before running).",
-        "Watanabe 2009 (λ = rank/2 at a minimally singular point); the reviewer of issue 33: ReLU is not analytic, "
-        "and its rescaling symmetry adds an exactly flat direction per hidden unit",
+        "Watanabe 2009, §7 (λ = rank/2 at a minimally singular point); Carroll 2023 (DSLT 3), TLDR: 'Neural networks "
+        "are singular because there are often ways to vary their parameters without changing the function they "
+        "compute'; the reviewer of issue 33: ReLU is not analytic, and its rescaling adds a flat direction per unit",
         relu_twin_error,
         AtMost(REL_TOL),
         own_threshold=_ACC_LINE,
@@ -557,8 +558,9 @@ TWIN_CLAIMS = (
         "ReLU's rescaling symmetry makes a ReLU network simpler than its GELU twin (same weights, same data) by ½ per "
         "active hidden unit, and the estimate sees it: λ̂(GELU) − λ̂(ReLU) is at least half of the exact gap H/2, at "
         "every step size in ε × 0.3…3 (Skeptic's threshold: 0.5, fixed before running).",
-        "the reviewer of issue 33 (ReLU vs GELU); λ = rank/2 at a minimally singular point and λ = d/2 for a "
-        "regular model: Watanabe 2009",
+        "Carroll 2023 (DSLT 3), TLDR: 'Neural networks are singular because there are often ways to vary their "
+        "parameters without changing the function they compute'; λ = rank/2 at a minimally singular point and d/2 for "
+        "a regular model: Watanabe 2009, §7; the question is the reviewer's of issue 33 (ReLU vs GELU)",
         relu_gelu_gap,
         AtLeast(GAP_MIN),
         own_threshold="no source gives a tolerance; half the exact gap is Skeptic's, 0.3 to 0.7 acceptable",
