@@ -51,6 +51,27 @@ def _found(result: Any) -> str:
                 + f" (R-hat ≤ {max(r['rhat'] for r in rs):.2f}); moving ε by ×0.3…×3 changes λ̂ by up to "
                 f"{max(r['eps_spread'] for r in rs):.0%}."
             )
+    tw = m.get("twins")
+    if tw:
+        arms = "; ".join(
+            f"{a['activation'].upper()} λ̂ {a['llc']:.2f} ± {a['llc_se']:.2f} for an exact λ of {a['exact']:g} "
+            f"(a perfect sampler at this n and localization would give {a['target']:.2f}; over step sizes ×0.3…×3: "
+            + ", ".join(f"{a[f'llc_eps{f}']:.2f}" for f in ("0.3", "1", "3"))
+            + ")"
+            for a in tw["arms"]
+        )
+        r, g = tw["checks"]["relu"], tw["checks"]["gelu"]
+        lines.append(
+            f"- ReLU vs GELU, where both answers are known: twin networks with {tw['hidden']} hidden units and the "
+            f"same weights. Rescaling a ReLU unit's input weights and bias by c and its output weight by 1/c changes "
+            f"the loss by {r['rescale_loss_change']:.0g}, and the ReLU twin's curvature matrix has "
+            f"{r['near_zero']} zero directions, one per unit; the GELU twin has none (its rescaling directions are "
+            f"curved, but only "
+            f"{min(g['rescale_quotients']):.0e} of the stiffest direction's curvature). So λ is "
+            f"{tw['hidden'] / 2:g} lower for ReLU. Measured (n = {tw['n']}, localization {tw['gamma']:g}): {arms}. A "
+            f"perfect sampler here would show {tw['resolution']['gelu'] - tw['resolution']['relu']:+.2f} of the "
+            f"{tw['hidden'] / 2:g} gap: GELU's weakly curved directions count as flat until n is large."
+        )
     if m.get("calibration"):
         lines.append(f"- The calibration helper picked ε·nβ = {m['calibration']['epsilon_times_nbeta']:.3g}.")
     t = m.get("tms")
@@ -122,14 +143,18 @@ BRIEF = Brief(
     "is known exactly from algebraic geometry: linear regressions, normal crossings, reduced-rank regressions and "
     "deep linear networks, with data drawn from a known true parameter. We also compare the sampler with exact "
     "finite-temperature answers, sweep its step size, temperature, localization, chain length and batch size, and "
-    "rescale a network's layers. Then the toy model of superposition (6 features squeezed into 2 dimensions): its "
+    "rescale a network's layers. A ReLU network and its GELU twin with the same weights, both with known λ, test "
+    "whether ReLU's rescaling symmetry shows in the estimate. Then the toy model of superposition (6 features "
+    "squeezed into 2 dimensions): its "
     "k-gon solutions, their exact λ, and SGD runs with the estimate tracked over training.",
     not_shown="Nothing here is a real language model: the models are tiny (at most 50 parameters), chosen because "
     "their λ is known. Accuracy here does not show accuracy on transformers; the LLC-over-training check uses the "
     "toy model of superposition, not Hoogland et al.'s transformer, and its stages are read from how many features "
     "the model represents. The 20% tolerance and the 75% share are Skeptic's, not the papers'. The exact λ of the "
     "k-gons is Skeptic's own computation (rank of the Hessian, checked to be minimally singular), not copied from "
-    "Chen et al. The ReLU-vs-GELU comparison has no exact answer, so it reports estimates rather than deciding.",
+    "Chen et al. The trained ReLU-vs-GELU students have no exact answer, so they are reported, not judged; the "
+    "decidable comparison uses twin networks at a known minimum, whose GELU twin reaches its λ only at sample sizes "
+    "and chain lengths beyond the laptop presets (the claim then says the design cannot decide).",
     found=_found,
     answer=_answer,
     headline_figure="validation",

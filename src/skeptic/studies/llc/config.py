@@ -52,6 +52,26 @@ class LLCConfig(StudyConfig):
     """Hidden units of the teacher (same activation as its student); fewer than the student's makes it singular."""
     act_train_steps: int = Field(1500, ge=10, le=100_000)
     """Full-batch Adam steps (cosine schedule from 0.01) to bring each student to a minimum before sampling."""
+    twins: bool = True
+    """Run the decidable ReLU-vs-GELU test: twin realizable one-hidden-layer networks (2 inputs, ``twin_hidden`` units)
+    with exact λ = (d − H)/2 for ReLU (one flat rescaling direction per unit) and d/2 for GELU."""
+    twin_acts: Literal["relu-gelu", "gelu-gelu"] = "relu-gelu"
+    """The twins' activations; ``gelu-gelu`` (the contrast) gives both arms GELU, so no arm has the symmetry."""
+    twin_hidden: int = Field(3, ge=1, le=16)
+    """Hidden units of each twin (and of their common teacher)."""
+    twin_n: int = Field(5000, ge=100, le=1_000_000)
+    """Samples of the twins (noise-free: y is the teacher's output, so θ* is an exact minimum)."""
+    twin_gamma: float = Field(1.0, ge=0.0, le=1e4)
+    """Localization of the twins' chains. GELU's rescaling directions are curved but weakly (h ≈ 3e-3 × h_max):
+    they count only where nβh ≫ γ; at γ = 10 and n = 5000 even an exact sampler shows no ReLU–GELU gap."""
+    twin_output_scale: float = Field(3.0, gt=0.0, le=100.0)
+    """Output weights of the teacher's units, ± this × [0.8, 1.2]."""
+    twin_chains: int = Field(4, ge=2, le=64)
+    """SGLD chains per step size per twin (three step sizes: ε × 0.3, 1, 3 around the curvature rule's)."""
+    twin_burnin: int = Field(500, ge=0, le=1_000_000)
+    """Burn-in of the twins' chains (full batch)."""
+    twin_draws: int = Field(1500, ge=10, le=1_000_000)
+    """Draws of the twins' chains after burn-in."""
     crosscheck: bool = True
     """Cross-check the batched estimator on the first RRR/DLN against an independent chain-by-chain loop: devinterp's
     own SGLD optimizer when devinterp is installed, else a plain-torch optimizer with the same update."""
@@ -94,6 +114,10 @@ PRESETS = {
         batch_size=1000,
         sensitivity=False,
         activations=False,
+        twin_n=1000,
+        twin_chains=2,
+        twin_burnin=150,
+        twin_draws=150,
         crosscheck_chains=2,
         tms_ks=(5, 6),
         tms_n=1000,
@@ -108,5 +132,7 @@ PRESETS = {
     "quick": LLCConfig(
         table="standard", n=5000, num_chains=6, num_draws=500, num_burnin=150, crosscheck_chains=4, act_seeds=2
     ),
-    "paper": LLCConfig(table="standard", n=20_000, num_chains=8, num_draws=4000, num_burnin=1000),
+    "paper": LLCConfig(
+        table="standard", n=20_000, num_chains=8, num_draws=4000, num_burnin=1000, twin_burnin=2000, twin_draws=6000
+    ),
 }

@@ -120,3 +120,57 @@ def dln_lambda(widths: Sequence[int], r: int) -> float:
 def dln_num_params(widths: Sequence[int]) -> int:
     """d = Σ H_i H_{i+1} (no biases)."""
     return sum(a * b for a, b in itertools.pairwise(widths))
+
+
+def dln_lambda_by_scan(widths: Sequence[int], r: int) -> float:
+    """Aoyagi 2024, Theorem 1, computed a second way, as the in-run cross-check of :func:`dln_lambda`.
+
+    The conditions max_Σ Δ < min_{∉Σ} Δ make Σ a prefix of the Δ sorted ascending that does not cut through ties,
+    so Σ is found by scanning ℓ = 1, 2, … over prefixes of length ℓ + 1 (not by searching subsets), and λ is
+    assembled in integers over the common denominator 4ℓ, with Σ_{i<j} Δ_iΔ_j = (S² − Σ Δ_i²)/2 (S = Σ_Σ Δ):
+
+        4ℓ·λ = 2ℓ·r(H_1 + H_{L+1} − r) + a(ℓ − a) − (ℓ − 1)S² + ℓ(S² − Σ_Σ Δ_i²),  M = ⌈S/ℓ⌉, a = S − (M − 1)ℓ.
+    """
+    if len(widths) < 3:
+        raise ValueError("the theorem's scan needs at least two layers (three widths)")
+    deltas = sorted(h - r for h in widths)
+    for ell in range(1, len(deltas)):
+        sub, rest = deltas[: ell + 1], deltas[ell + 1 :]
+        total = sum(sub)
+        if rest and not sub[-1] < rest[0]:
+            continue
+        if total >= ell * sub[-1] and (not rest or total < ell * rest[0]):
+            big_m = -(-total // ell)
+            a = total - (big_m - 1) * ell
+            sq = sum(x * x for x in sub)
+            num = 2 * ell * r * (widths[0] + widths[-1] - r) + a * (ell - a) - (ell - 1) * total**2
+            num += ell * (total**2 - sq)
+            return num / (4 * ell)
+    raise ValueError(f"no prefix satisfies Aoyagi's conditions for widths {list(widths)}, r = {r}")
+
+
+def dln_formula_check(rows: Sequence[dict[str, object]], max_width: int = 4) -> dict[str, object]:
+    """The L ≥ 3 deep-linear formula against its second computation: on every L ≥ 3 row of a validation table
+    (the λ the row is judged against), on every three-layer network with widths 1…``max_width`` and every rank, and
+    against a brute-force case: widths (1, 1, 1, 1) at r = 0 is K ∝ (w₁w₂w₃)², a normal crossing, λ = 1/2."""
+    mismatches: list[str] = []
+    table = 0
+    for row in rows:
+        widths = row.get("widths")
+        if isinstance(widths, list) and len(widths) >= 4:
+            table += 1
+            rank = int(row["rank"])  # type: ignore[call-overload]
+            other = dln_lambda_by_scan(widths, rank)
+            if not math.isclose(float(row["exact"]), other, abs_tol=1e-12):  # type: ignore[arg-type]
+                mismatches.append(f"{row['name']}: judged against {row['exact']}, the scan gives {other}")
+    grid = 0
+    for widths in itertools.product(range(1, max_width + 1), repeat=4):
+        for rank in range(min(widths) + 1):
+            grid += 1
+            a, b = dln_lambda(widths, rank), dln_lambda_by_scan(widths, rank)
+            if not math.isclose(a, b, abs_tol=1e-12):
+                mismatches.append(f"{'-'.join(map(str, widths))}, r={rank}: formula {a}, scan {b}")
+    brute = normal_crossing_lambda((1, 1, 1))[0]
+    if not math.isclose(dln_lambda((1, 1, 1, 1), 0), brute):
+        mismatches.append(f"1-1-1-1, r=0: formula {dln_lambda((1, 1, 1, 1), 0)}, normal crossing {brute}")
+    return {"table_rows": table, "grid_cases": grid, "mismatches": mismatches[:10], "n_mismatches": len(mismatches)}

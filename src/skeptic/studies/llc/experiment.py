@@ -17,8 +17,9 @@ from typing import Any
 
 from skeptic.studies.llc import activations as act
 from skeptic.studies.llc import crosscheck as cc
-from skeptic.studies.llc import estimator, experiments
+from skeptic.studies.llc import estimator, exact, experiments
 from skeptic.studies.llc import tms as tm
+from skeptic.studies.llc import twins as tw
 from skeptic.studies.llc.config import LLCConfig
 from skeptic.studies.llc.models import Problem, gaussian_nll
 from skeptic.study import RunContext
@@ -67,7 +68,10 @@ def validation(config: LLCConfig, s: experiments.Settings, ctx: RunContext) -> t
     rows, problems = experiments.validation_table(
         config.table, config.n, s, ctx.seed_for("table"), ctx.device, config.flat_draws_factor
     )
-    return {"n": config.n, "nbeta": estimator.default_nbeta(config.n), "table": rows}, problems
+    m = {"n": config.n, "nbeta": estimator.default_nbeta(config.n), "table": rows}
+    # the L ≥ 3 deep-linear λ each such row is judged against, recomputed a second way (a few ms)
+    m["dln_formula_check"] = exact.dln_formula_check(rows)
+    return m, problems
 
 
 def first_dln(problems: list[Problem]) -> Problem:
@@ -175,5 +179,25 @@ def activations(config: LLCConfig, s: experiments.Settings, ctx: RunContext) -> 
             s,
             seed=ctx.seed_for("activations"),
             device=ctx.device,
+        )
+    }
+
+
+def twins(config: LLCConfig, ctx: RunContext) -> dict[str, Any]:
+    """ReLU vs GELU where both λ are known: the rescaling check (loss and Hessian along each unit's rescaling
+    direction) and λ̂ of each twin at three step sizes (stream ``twins``)."""
+    acts = tuple(config.twin_acts.split("-"))
+    assert len(acts) == 2
+    return {
+        "twins": tw.twins(
+            (acts[0], acts[1]),
+            config.twin_hidden,
+            config.twin_n,
+            config.twin_gamma,
+            config.twin_output_scale,
+            config.twin_chains,
+            config.twin_burnin,
+            config.twin_draws,
+            seed=ctx.seed_for("twins"),
         )
     }

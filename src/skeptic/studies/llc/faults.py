@@ -9,6 +9,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from skeptic.studies.llc import exact
 from skeptic.study import Fault, replace
 
 E = "skeptic.studies.llc.estimator"
@@ -119,6 +120,40 @@ def _loose_rank(orig: Callable[..., Any]) -> Callable[..., Any]:
     return rank
 
 
+def _bias_unscaled(orig: Callable[..., Any]) -> Callable[..., Any]:
+    def rescaled(model: Any, c: float) -> Any:
+        out = orig(model, c)
+        with torch.no_grad():
+            out.b.copy_(model.b)  # w·c and a/c, but the bias left as it was: not the ReLU symmetry
+        return out
+
+    return rescaled
+
+
+def _lambda_ignores_activation(orig: Callable[[str, int], float]) -> Callable[[str, int], float]:
+    return lambda act, hidden: orig("relu", hidden)  # the flat rescaling directions credited to GELU too
+
+
+def _dln_a_term_dropped(orig: Callable[..., float]) -> Callable[..., float]:
+    def lam(widths: tuple[int, ...], r: int) -> float:
+        if len(widths) < 3:
+            return orig(widths, r)
+        sub = exact._dln_subset([h - r for h in widths])
+        ell, total = len(sub) - 1, sum(widths[i] - r for i in sub)
+        a = total - (-(-total // ell) - 1) * ell
+        return orig(widths, r) - a * (ell - a) / (4 * ell)  # Aoyagi's a(ℓ − a)/(4ℓ) term left out
+
+    return lam
+
+
+def _eigh_descending(orig: Callable[..., Any]) -> Callable[..., Any]:
+    def rank(w: torch.Tensor, b: torch.Tensor, rel_tol: float = 1e-6) -> Any:
+        r, ev, vec = orig(w, b, rel_tol=rel_tol)
+        return r, ev[::-1].copy(), vec[:, ::-1].copy()  # eigenvalues largest first (numpy's eig order assumed sorted)
+
+    return rank
+
+
 FAULTS = (
     Fault(
         "noise-std-eps",
@@ -197,5 +232,31 @@ FAULTS = (
         "setting",
         "noisy labels but w* left at the truth, not the least-squares fit",
         replace("skeptic.studies.llc.models.regular_problem", _no_lstsq),
+    ),
+    Fault(
+        "twin-rescale-bias-unscaled",
+        "wrong-field",
+        "the ReLU rescaling check scales w and divides a by c but leaves the bias b unscaled",
+        replace("skeptic.studies.llc.twins.rescaled", _bias_unscaled),
+    ),
+    Fault(
+        "twin-lambda-ignores-activation",
+        "setting",
+        "the twins' exact λ is (d − H)/2 whatever the activation (the ReLU symmetry credited to GELU as well)",
+        replace("skeptic.studies.llc.twins.exact_lambda", _lambda_ignores_activation),
+    ),
+    Fault(
+        "dln-a-term-dropped",
+        "other",
+        "Aoyagi's deep-linear λ computed without its a(ℓ − a)/(4ℓ) term",
+        replace("skeptic.studies.llc.exact.dln_lambda", _dln_a_term_dropped),
+        note="Moves the tiny table's 3-4-4-3 r=1 from 4.5 to 4.333 (−3.7%): inside every accuracy tolerance, so "
+        "only the formula's cross-check can see it.",
+    ),
+    Fault(
+        "tms-eigh-descending",
+        "swap",
+        "the k-gon Hessian's eigenpairs taken largest first, so the 'null' directions are the stiffest ones",
+        replace("skeptic.studies.llc.tms.hessian_rank", _eigh_descending),
     ),
 )

@@ -200,6 +200,33 @@ def make_tables(m: dict[str, Any]) -> list[Table]:
             ],
         ),
     ]
+    tw = m.get("twins")
+    if tw:
+        tabs.append(
+            Table(
+                "relu-gelu-twins",
+                f"ReLU vs GELU twins (same weights, {tw['hidden']} hidden units, n = {tw['n']}, γ = {tw['gamma']:g}): "
+                "exact λ = rank(H)/2, the rescaling check, the exact sampler's finite-temperature target and λ̂ at "
+                "three step sizes around the curvature rule's ε.",
+                [
+                    {
+                        "activation": a["activation"],
+                        "d": a["d"],
+                        "rank(H)": a["hessian_rank"],
+                        "exact λ": a["exact"],
+                        "loss change under rescaling": f"{a['rescale_loss_change']:.1g}",
+                        "max rescaling curvature / h_max": f"{max(map(abs, a['rescale_quotients'])):.1g}",
+                        "target (ε ×1)": round(a["target"], 3),
+                        **{
+                            f"λ̂ (ε ×{f})": f"{a[f'llc_eps{f}']:.2f} ± {a[f'llc_se_eps{f}']:.2f}"
+                            for f in ("0.3", "1", "3")
+                        },
+                        "R-hat": round(a["rhat"], 3),
+                    }
+                    for a in tw["arms"]
+                ],
+            )
+        )
     if m.get("sensitivity"):
         tabs.append(
             Table(

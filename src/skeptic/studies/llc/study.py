@@ -48,16 +48,20 @@ from skeptic.study import Budget, RunContext, StudyOutput, study, torch_threads
     probes=PROBES,
     brief=BRIEF,
     runtime={
-        "test": "~2.5 s of CPU (+1 s of torch imports on a process's first run)",
-        "quick": "~40 s of CPU (4-7 min wall on 2 shared cores under load 16)",
+        "test": "~3.5 s of CPU (the ReLU/GELU twins ~0.9 s of it; +1 s of torch imports on a first run)",
+        "quick": "~60 s of CPU (the ReLU/GELU twins ~22 s of it; several min wall on 2 shared cores under load)",
         "paper": "~3.5 min (measured 2026-11-24: 203 s on one thread, beside another study)",
     },
     faults=FAULTS,
     budget=Budget(
-        scale={"num_draws": 4, "num_burnin": 4, "tms_draws": 4, "tms_burnin": 4, "tms_traj_draws": 4, "tms_steps": 4},
+        scale={
+            **{"num_draws": 4, "num_burnin": 4, "tms_draws": 4, "tms_burnin": 4, "tms_traj_draws": 4, "tms_steps": 4},
+            **{"twin_draws": 4, "twin_burnin": 4},
+        },
         set={"batch_size": 1_000_000},
-        note="4× the SGLD draws and burn-in everywhere, 4× the SGD steps of the trajectories, and full-batch SGLD "
-        "gradients (the minibatch's gradient noise is what lifted the noisy regular model +47% at paper)",
+        note="4× the SGLD draws and burn-in everywhere (the ReLU/GELU twins' included), 4× the SGD steps of the "
+        "trajectories, and full-batch SGLD gradients (the minibatch's gradient noise is what lifted the noisy regular "
+        "model +47% at paper)",
     ),
     audit_preset="test",
     audit_preset_why="the tiny table has one model per family, a noisy regular model and two k-gons, so every claim "
@@ -82,6 +86,9 @@ def run(config: LLCConfig, ctx: RunContext) -> StudyOutput:
         if config.tms:
             with ctx.section("tms"), clock("tms"):
                 m |= ex.tms(config, s, ctx)
+        if config.twins:
+            with ctx.section("twins"), clock("twins"):
+                m |= ex.twins(config, ctx)
         if config.activations:
             with ctx.section("activations"), clock("activations"):
                 m |= ex.activations(config, s, ctx)

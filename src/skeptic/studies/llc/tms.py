@@ -152,6 +152,67 @@ def flatness(w: torch.Tensor, b: torch.Tensor, vecs: np.ndarray, steps: tuple[fl
     return worst
 
 
+def _rotation(t: float) -> torch.Tensor:
+    return torch.tensor([[math.cos(t), -math.sin(t)], [math.sin(t), math.cos(t)]], dtype=torch.float64)
+
+
+def _loglog_slope(deltas: np.ndarray, rises: np.ndarray) -> float:
+    """Least-squares slope of log ΔL against log δ (nan if any rise is not positive)."""
+    if not np.all(rises > 0):
+        return float("nan")
+    return float(np.polyfit(np.log(deltas), np.log(rises), 1)[0])
+
+
+def orbit_check(w: torch.Tensor, b: torch.Tensor, k: int, null: np.ndarray, curved_vec: np.ndarray) -> dict[str, Any]:
+    """Tell a curved symmetry orbit from a quartic degeneracy, independently of the growth exponents of ``flatness``.
+
+    The k-gon's known flat directions are the rotation orbit W → R(t)W (O(2) acts on the hidden space; tangent JW,
+    J the rotation generator) and, for each dropped feature, its column of W and its bias (the ReLU stays off).
+    A minimally singular k-gon has a Hessian null space equal to their span, with the loss exactly constant along
+    the orbit itself and growing like δ⁴ along the straight tangent (the orbit curves away from it) and like δ² along
+    the least-curved eigenvector. A quartic degeneracy would be a null direction outside that span, along which no
+    symmetry keeps the loss constant. Returns the null space's dimension against the span's, the largest residual of
+    a null eigenvector outside the span, the loss change along the orbit, and the log-log slopes (fitted over
+    δ = 0.05…0.3; below that the optimizer's residual gradient shows) along the tangent and along the least-curved
+    eigenvector."""
+    c = w.shape[1]
+    d_w = w.numel()
+    j = torch.tensor([[0.0, -1.0], [1.0, 0.0]], dtype=torch.float64)
+    tangent = torch.cat([(j @ w).reshape(-1), torch.zeros(c, dtype=torch.float64)])
+    basis = [tangent / tangent.norm()]
+    for f in range(k, c):  # the dropped features' columns of W and their biases
+        for r in range(w.shape[0]):
+            e = torch.zeros(d_w + c, dtype=torch.float64)
+            e[r * c + f] = 1.0
+            basis.append(e)
+        e = torch.zeros(d_w + c, dtype=torch.float64)
+        e[d_w + f] = 1.0
+        basis.append(e)
+    q, _ = torch.linalg.qr(torch.stack(basis, 1))
+    nv = torch.as_tensor(null)
+    residual = float((nv - q @ (q.T @ nv)).norm(dim=0).max()) if nv.shape[1] else 0.0
+    base = float(population_loss(w, b))
+    orbit = max(abs(float(population_loss(_rotation(t) @ w, b)) - base) for t in (0.1, 0.5, 1.5))
+    deltas = np.geomspace(0.05, 0.3, 6)
+    theta0 = torch.cat([w.reshape(-1), b])
+
+    def rises(v: torch.Tensor) -> np.ndarray:
+        out = []
+        for dl in deltas:
+            th = theta0 + float(dl) * v
+            out.append(float(population_loss(th[:d_w].view_as(w), th[d_w:])) - base)
+        return np.asarray(out)
+
+    return {
+        "null_dim": int(nv.shape[1]),
+        "symmetry_dim": len(basis),
+        "null_residual": residual,
+        "orbit_loss_change": orbit,
+        "tangent_slope": _loglog_slope(deltas, rises(basis[0])),
+        "curved_slope": _loglog_slope(deltas, rises(torch.as_tensor(curved_vec))),
+    }
+
+
 def refine(model: TMS, data: tuple[torch.Tensor, torch.Tensor], steps: int) -> float:
     """Full-batch L-BFGS on the training loss from the given point, so that w* is a minimum of L_n (not only of
     the population loss). Returns ‖∇L_n(w*)‖ after."""
@@ -192,6 +253,7 @@ def kgons(ks: tuple[int, ...], n: int, settings: Any, seed: int) -> list[dict[st
         rank, ev, vec = hessian_rank(opt["w"], opt["b"])
         null, curved = vec[:, : len(ev) - rank], ev[len(ev) - rank :]  # eigh sorts ascending
         p = flatness(opt["w"], opt["b"], null)
+        orbit = orbit_check(opt["w"], opt["b"], k, null, vec[:, len(ev) - rank])
         m = TMS(opt["w"], opt["b"])
         gnorm = refine(m, data, 200)
         models.append(m)
@@ -212,6 +274,7 @@ def kgons(ks: tuple[int, ...], n: int, settings: Any, seed: int) -> list[dict[st
                 "d": int(opt["w"].numel() + opt["b"].numel()),
                 "lambda": rank / 2,
                 "null_growth_exponent": p,
+                **orbit,
                 "grad_norm_refined": gnorm,
                 "k_after_refine": represented(m.w.detach()),
                 "train_loss": float(gaussian_nll(m, data).detach()),
