@@ -60,8 +60,12 @@ def run(config: SimpleRLConfig, ctx: RunContext) -> StudyOutput:
     t0, cpu0 = time.perf_counter(), time.process_time()
     keep_freed_memory()  # fewer page faults for the many small tensors of the stacked transformers
     with torch_threads(1), torch.random.fork_rng(devices=[]):  # many tiny matrices: one thread is fastest
+        with ctx.section("pretrain"):
+            bases = experiment.pretrain_bases(config, ctx, ctx.device)
         with ctx.section("transformer"):
-            m = experiment.lm_experiment(config, ctx, ctx.device)
+            m = experiment.lm_experiment(config, ctx, ctx.device, bases)
+        with ctx.section("views"):
+            m["views"] = experiment.views_experiment(config, ctx, bases)
         with ctx.section("graded"):
             m["graded"] = experiment.graded_experiment(config, ctx)
         with ctx.section("simulation"):
