@@ -1,9 +1,13 @@
 """The experiment's sections, top to bottom; :func:`skeptic.studies.simple_rl.study.run` calls them in order.
 
-1. :func:`lm_experiment`: pretrain one base transformer per seed on the noisy 144-answer corpus (all seeds as one
-   stacked model); GRPO (DeepSeekMath's: std-normalized group advantages, clipped ratio, k3 KL in the loss) on the
-   0/1 checker and on a flawed grader over a β sweep, plus two controls; exact evaluations over training; final
-   pass@k, KL, TV, CKA; sampled rollouts for the probes.
+0. :func:`pretrain_bases`: pretrain one base transformer per seed on the noisy 144-answer corpus (all seeds as one
+   stacked model).
+1. :func:`lm_experiment`: from those bases, GRPO (DeepSeekMath's: std-normalized group advantages, clipped ratio,
+   k3 KL in the loss) on the 0/1 checker and on a flawed grader over a β sweep, plus two controls; exact
+   evaluations over training; final pass@k, KL, TV, CKA; sampled rollouts for the probes.
+1b. :func:`views_experiment`: views vs presentation: a linear probe for 'the problem is hard' fitted on the base
+   models' last layer, then RL with a KL penalty (and SFT, the contrast) teaching an answer that ignores it; the
+   frozen and refit probes and the output tracked over training.
 2. :func:`graded_experiment`: the graded task on a large answer space (:mod:`.graded`): per seed, targets, light-
    and heavy-tailed error tables, the exact optima of both KL directions, and the arms (k1-reward, Dr. GRPO, GRPO)
    trained by their expected updates until they sit on their fixed points.

@@ -7,6 +7,8 @@ GRPO (Shao et al. 2024) on a 0/1 correctness reward (DeepSeek-AI 2025) and on a 
 (:mod:`.graded`), tables of logits are trained by the expected updates of three arms (KL in the reward; k3 in the
 loss as GRPO does, with and without std normalization) on the true reward and on proxies with light- or
 heavy-tailed error (Kwa et al. 2024), and each arm is compared with the exact optimum of the objective it ascends.
+Views vs presentation: a linear probe reads a property of the problem from the base transformer's last layer; RL
+with a KL penalty, and SFT as the contrast, teach an answer that ignores it, and the frozen probe is read again.
 """
 
 from __future__ import annotations
