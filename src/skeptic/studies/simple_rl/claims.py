@@ -159,8 +159,8 @@ def frozen_probe_drop(m: Measurements, config: Any) -> Estimate:
 
 
 CHALK = (
-    'Alex Chalk, "Brief Research Summaries: Importance of Technical AI Evidence", section on RLHF (a research '
-    "summary for policymakers, not on arXiv)"
+    'Alex Chalk, "Brief Research Summaries: Importance of Technical AI Evidence", the section on RLHF, the sentence '
+    'beginning "Since model updates are limited" (a research summary for policymakers, not on arXiv)'
 )
 
 FROZEN = Contrast("rl-frozen", {"rl_lr": 1e-6}, "not_replicated", "the RL arm is frozen (learning rate 1e-6), so "
