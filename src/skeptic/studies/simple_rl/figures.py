@@ -144,7 +144,7 @@ VIEW_ARM_LABEL = {"rl-kl": "GRPO with KL", "rl-no-kl": "GRPO without KL", "sft":
 
 def views_figure(m: dict[str, Any]) -> Figure:
     v = m["views"]
-    fig, (ax, ax2) = plt.subplots(1, 2, figsize=(9.6, 4.0))
+    fig, (ax, ax2, ax3) = plt.subplots(1, 3, figsize=(13.2, 4.0))
     for arm, col in zip(v["arms"], ("C0", "C3", "C2"), strict=False):
         c = v["curves"][arm]
         steps = [r["step"] for r in c]
@@ -155,6 +155,7 @@ def views_figure(m: dict[str, Any]) -> Figure:
         y = np.array([np.array(r["target"]) - np.array(v["base_target"]) for r in c])
         ax2.plot(steps, y.mean(1), "-", color=col, label=VIEW_ARM_LABEL[arm])
         ax2.fill_between(steps, y.min(1), y.max(1), color=col, alpha=0.15)
+        ax3.plot(y.mean(1), [np.mean(r["frozen_acc"]) for r in c], "o-", ms=3, color=col, label=VIEW_ARM_LABEL[arm])
     ax.axhline(0.5, color="grey", ls=":", lw=1, label="chance")
     ax.set_ylim(0, 1.02)
     ax.set_xlabel("update (GRPO iteration or SFT step)")
@@ -166,14 +167,22 @@ def views_figure(m: dict[str, Any]) -> Figure:
     ax2.set_ylabel(f"Δ π({v['target']} answer) on held-out problems")
     ax2.legend(fontsize=7)
     ax2.set_title("The presentation (output)", fontsize=10)
+    ax3.axhline(0.5, color="grey", ls=":", lw=1)
+    ax3.set_ylim(0, 1.02)
+    ax3.set_xlabel("output change (Δ π of the taught answer)")
+    ax3.set_ylabel("frozen probe's held-out accuracy")
+    ax3.legend(fontsize=7)
+    ax3.set_title("View lost per unit of output moved", fontsize=10)
     fig.tight_layout()
     return Figure(
         "views-vs-presentation",
         "Left: the held-out accuracy of a linear probe for 'the problem is hard' (c ≥ 5), read on the last layer at "
         "the prompt's last token, for the probe fitted before training and kept frozen (solid) and a probe refit at "
-        "each step (dashed); right: how much each arm raised the exact probability of the taught answer. Mean over "
-        "seeds, band: seed range; the dotted line is chance. Chalk's remark predicts the solid line of the KL arm "
-        "staying up while its output moves; the contrast (SFT on the same answers) is drawn beside it.",
+        "each step (dashed); middle: how much each arm raised the exact probability of the taught answer; right: "
+        "the frozen probe's accuracy against that output change (the fair comparison: the same move of the "
+        "output). Mean over seeds, band: seed range; the dotted line is chance. Chalk's remark predicts the solid "
+        "line of the KL arm staying up while its output moves; the contrast (SFT on the same answers) is drawn "
+        "beside it.",
         fig,
     )
 
