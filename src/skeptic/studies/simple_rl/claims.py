@@ -573,8 +573,11 @@ def views_frozen_check(m: Measurements) -> tuple[bool, str]:
     """The frozen probe is the pre-RL probe: its final held-out margin, recomputed from the stored pre-RL weights by a
     separate line of code, equals the margin the training curve recorded (to 1e-9), every arm and seed."""
     v = m["views"]
-    gaps = [abs(a - b) for arm in v["arms"]
-            for a, b in zip(v["curves"][arm][-1]["frozen_margin"], v["final"][arm]["frozen_margin_check"], strict=True)]
+    gaps = [
+        abs(a - b)
+        for arm in v["arms"]
+        for a, b in zip(v["curves"][arm][-1]["frozen_margin"], v["final"][arm]["frozen_margin_check"], strict=True)
+    ]
     return max(gaps) <= 1e-9, f"largest |curve − recomputed| frozen margin {max(gaps):.3g}"  # fmt: skip
 
 
