@@ -49,7 +49,7 @@ __all__ = ["PRESETS", "SimpleRLConfig", "run"]
     brief=BRIEF,
     runtime={
         "test": "~15 s",
-        "quick": "~55 s (2026-12-06: 50.6 s of CPU on one thread, measured on a machine at load 20)",
+        "quick": "~70 s (2026-12-06: 65.0 s of CPU on one thread, 11.7 s of it the views arms; machine at load 20)",
         "paper": "~10 min (estimated from the quick run; not measured after the redesign)",
     },
     faults=FAULTS,
