@@ -61,12 +61,15 @@ def views_paragraph(m: Any) -> str:
         return float(np.mean(v["curves"][arm][-1][key]))
 
     main = v["arms"][0]
+    label = {"rl-kl": "RL with a KL penalty", "rl-no-kl": "RL without a KL penalty", "sft": "supervised fine-tuning"}
+    taught = ("the answer that ignores this (the misconception order a c)" if v["target"] == "misconception"
+              else "the correct answer (c a), which still needs the digit the fact is about")  # fmt: skip
     move = {a: at_end(a, "target") - float(np.mean(v["base_target"])) for a in v["arms"]}
     parts = [
         f"Views vs presentation: before RL, a linear probe on the last layer read whether a held-out problem is hard "
         f"with accuracy {np.mean(v['pre_acc']):.2f} (random-label control {np.mean(v['random_label_acc']):.2f}). "
-        f"Teaching every problem the answer that ignores this ({v['target']} order) raised that answer's probability "
-        f"by {move[main]:.2f} under {main} (KL to the base {np.mean(v['final'][main]['kl_heldout']):.2f} nats), and "
+        f"Teaching every problem {taught} raised that answer's probability by {move[main]:.2f} under "
+        f"{label[main]} (KL to the base {np.mean(v['final'][main]['kl_heldout']):.2f} nats), and "
         f"the frozen probe's accuracy fell to {at_end(main, 'frozen_acc'):.2f} (AUC {at_end(main, 'frozen_auc'):.2f}; "
         f"a probe refit after training reads {at_end(main, 'refit_acc'):.2f})."
     ]
