@@ -64,3 +64,35 @@ def linear_cka(x: np.ndarray, y: np.ndarray) -> float:
     num = float(np.linalg.norm(y.T @ x) ** 2)
     den = float(np.linalg.norm(x.T @ x) * np.linalg.norm(y.T @ y))
     return num / den if den > 0 else float("nan")
+
+
+def fit_linear_probe(x: np.ndarray, y: np.ndarray, ridge: float = 1.0) -> np.ndarray:
+    """A linear probe for a binary property: ridge regression of ±1 labels on ``[x, 1]`` (weights ``[d + 1]``).
+
+    w = (X̃ᵀX̃ + λI)⁻¹ X̃ᵀ (2y − 1) with X̃ = [x, 1]; the probe says "true" where X̃w > 0 (a least-squares linear
+    classifier, Hastie et al. 2009 §4.2: closed form, so refitting it at every evaluation costs one d × d solve).
+    """
+    xt = np.concatenate([x, np.ones((len(x), 1))], -1)
+    return np.asarray(np.linalg.solve(xt.T @ xt + ridge * np.eye(xt.shape[1]), xt.T @ (2.0 * y - 1.0)))
+
+
+def probe_scores(w: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """The probe's signed score X̃w of representations ``[n, d]`` (positive: the property holds)."""
+    return np.asarray(x @ w[:-1] + w[-1])
+
+
+def probe_readout(w: np.ndarray, x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """(accuracy, mean margin) of probe ``w`` on ``x`` with labels ``y``: the share of signs right, and the mean of
+    the score times ±1 (a continuous readout: it moves with the representation even where accuracy does not)."""
+    s = probe_scores(w, x)
+    sign = 2.0 * y - 1.0
+    return float(np.mean((s > 0) == y)), float(np.mean(s * sign))
+
+
+def auc(scores: np.ndarray, y: np.ndarray) -> float:
+    """The area under the ROC curve: P(score of a positive > score of a negative), ties counted ½ (Mann–Whitney U
+    / (n₊ n₋)). Invariant to any increasing map of the scores: a probe direction that still orders the classes has
+    AUC near 1 even when a shift of the representation moved every score across the probe's threshold."""
+    pos, neg = scores[y], scores[~y]
+    d = pos[:, None] - neg[None, :]
+    return float(np.mean((d > 0) + 0.5 * (d == 0)))

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from skeptic.studies.simple_rl.claims import VIEW_DROP
 from skeptic.study import Brief
 
 if TYPE_CHECKING:
@@ -52,6 +53,43 @@ def _numbers(m: Any) -> dict[str, float]:
     }  # fmt: skip
 
 
+def views_paragraph(m: Any) -> str:
+    """Views vs presentation in one paragraph, with the run's numbers."""
+    v = m["views"]
+
+    def at_end(arm: str, key: str) -> float:
+        return float(np.mean(v["curves"][arm][-1][key]))
+
+    main = v["arms"][0]
+    label = {"rl-kl": "RL with a KL penalty", "rl-no-kl": "RL without a KL penalty", "sft": "supervised fine-tuning"}
+    taught = ("the answer that ignores this (the misconception order a c)" if v["target"] == "misconception"
+              else "the correct answer (c a), which still needs the digit the fact is about")  # fmt: skip
+    move = {a: at_end(a, "target") - float(np.mean(v["base_target"])) for a in v["arms"]}
+    parts = [
+        f"Views vs presentation: before RL, a linear probe on the last layer read whether a held-out problem is hard "
+        f"with accuracy {np.mean(v['pre_acc']):.2f} (random-label control {np.mean(v['random_label_acc']):.2f}). "
+        f"Teaching every problem {taught} raised that answer's probability by {move[main]:.2f} under "
+        f"{label[main]} (KL to the base {np.mean(v['final'][main]['kl_heldout']):.2f} nats), and "
+        f"the frozen probe's accuracy fell to {at_end(main, 'frozen_acc'):.2f} (AUC {at_end(main, 'frozen_auc'):.2f}; "
+        f"a probe refit after training reads {at_end(main, 'refit_acc'):.2f})."
+    ]
+    if "sft" in v["arms"] and main != "sft":
+        pre = float(np.mean(v["pre_acc"]))
+        kept = {a: pre - at_end(a, "frozen_acc") <= VIEW_DROP for a in (main, "sft")}
+        verdict = {
+            (True, False): "the KL arm kept the pre-RL readout and SFT did not, as the remark would have it.",
+            (False, False): "neither kept the pre-RL readout, so in this design the KL penalty made no difference "
+            "to the view.",
+            (True, True): "both kept the pre-RL readout, so the design cannot tell them apart.",
+            (False, True): "SFT kept the pre-RL readout and the KL arm did not, the reverse of the remark.",
+        }[(kept[main], kept["sft"])]
+        parts.append(
+            f"Supervised fine-tuning on the same answers (+{move['sft']:.2f}) left the frozen probe at "
+            f"{at_end('sft', 'frozen_acc'):.2f} and the refit one at {at_end('sft', 'refit_acc'):.2f}: {verdict}"
+        )
+    return " ".join(parts)
+
+
 def answer(result: RunResult) -> str:
     n = _numbers(result.measurements)
     reach = "no more" if n["rl_k"] <= n["base_k"] + 0.005 else "more"
@@ -86,6 +124,7 @@ def found(result: RunResult) -> str:
         f"the group's std rescales β: at β = {n['gb1']:g} the GRPO arm kept {n['kl_grpo_hi']:.2f} nats of KL where "
         f"Dr. GRPO kept {n['kl_dr_hi']:.2f} and the forward-KL arm {n['kl_k1_hi']:.2f}.",
     ]  # fmt: skip
+    lines.append(views_paragraph(m))
     if failed:
         lines.append(f"Probes failed ({', '.join(failed)}), so none of these verdicts is trusted.")
     return " ".join(lines)
@@ -101,7 +140,8 @@ BRIEF = Brief(
         "unbiased estimate of the KL divergence from the policy to the reference. Kwa et al. (2024) showed that a KL "
         "penalty protects the true goal when the reward's errors are moderate (light-tailed) but not when rare huge "
         "errors occur (heavy-tailed), and Gao et al. (2022) showed true quality rising then falling as a model "
-        "over-optimizes a flawed reward."
+        "over-optimizes a flawed reward. A research summary for policymakers (Alex Chalk) suggested that because "
+        "the KL penalty limits updates, RL may change how a model presents its views and leave the views unchanged."
     ),
     ran=(
         "A tiny transformer was pretrained on a noisy corpus of simple problems with a checkable two-character "
@@ -111,7 +151,10 @@ BRIEF = Brief(
         "policies over every answer were trained by the exact average update of three methods: the KL in the reward, "
         "GRPO's KL term in the loss without and with dividing by the group's spread, on the true reward and on "
         "proxies with light- or heavy-tailed errors, until each sat on the exact optimum of the objective it "
-        "actually optimizes."
+        "actually optimizes. For the views question, a linear probe read a property of each problem from the "
+        "pretrained model's internals; the model was then taught, by RL with a KL penalty and, for comparison, by "
+        "supervised fine-tuning, an answer that ignores that property, and the probe fitted before training was read "
+        "again."
     ),
     not_shown=(
         "These are a 26,000-parameter model on a copy-style task and tables of probabilities over 10,000 answers, "
@@ -119,8 +162,10 @@ BRIEF = Brief(
         "of many samples per question), checked against sampled updates on a small case; real GRPO adds sampling "
         "noise and clipping. The proxy errors are drawn per answer, not learned like a real reward model's. "
         "Thresholds such as '+0.2 pass@1' or 'half the possible gain' are Skeptic's, with the band of lines shown. "
-        "Whether RL changes what a model represents or only what it says (the 'views vs presentation' question) is "
-        "not tested here: the CKA figure is a description, not a claim."
+        "The 'view' tested is one binary property of the problem, read by a linear probe on one layer of a "
+        "26,000-parameter model; a view held elsewhere, non-linearly, or in a model with room to spare is not "
+        "tested, and the RL-with-KL arm moved the output a lot (its penalty limited little). The CKA figure is a "
+        "description, not a claim."
     ),
     found=found,
     answer=answer,

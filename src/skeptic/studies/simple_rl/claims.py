@@ -42,6 +42,12 @@ KL_DROP = 0.5
 """Skeptic's line for 'the penalty limits the move': KL at the smallest β exceeds KL at the largest by 0.5 nats."""
 OVEROPT_DROP = 0.05
 """Skeptic's line for over-optimization: the final true reward at least 0.05 below its peak over training."""
+VIEW_DROP = 0.05
+"""Skeptic's line for 'the view is unchanged': the frozen pre-RL probe's held-out accuracy falls by at most 0.05."""
+VIEW_PROBE_ACC = 0.8
+"""The pre-RL probe must read the view on held-out problems at least this well (chance: 0.5, the set is balanced)."""
+OUTPUT_MOVE = 0.2
+"""Each views arm must raise the exact probability of its target output on held-out problems by at least this."""
 UNIFORM_FLOOR = 0.5
 """pass@k is informative only where the uniform guesser's pass@k is at most this."""
 
@@ -75,7 +81,15 @@ def informative_k(ks: list[int]) -> int:
 
 
 def passk_gap(m: Measurements) -> Estimate:
-    """pass@k(RL) − pass@k(base) at the informative k (64 of 144 answers), per seed."""
+    """pass@k(RL) − pass@k(base) at the informative k (64 of 144 answers), per seed.
+
+    A described measurement, not a claim (issue 29): Yue et al.'s "base models achieve higher pass@k score when k
+    is large" has no contrast in this design. Its verdict already changes with the preset (RL ahead at k = 64 in
+    every seed at ``test``, whose base models are undertrained: +0.059 [0.030, 0.088]; inconclusive at ``quick``,
+    −0.08 [−0.44, 0.27], one seed's RL policy collapsing), and the two corpora tried as a contrast in which the base
+    almost never samples the right answer to hard problems (p_correct_hard 0.01 with misconception 0.9; 0.001 with
+    0.95) did not make RL's lead clear (test: +0.09 [−0.17, 0.35] and +0.07 [−0.14, 0.28], both inconclusive). The
+    pass@k figure and table show the curves, the crossover k and the uniform guesser's floor instead."""
     ks = m["config"]["pass_ks"]
     j = ks.index(informative_k(ks))
     rows = _rows(m, kind="true", beta=m["config"]["beta_main"], role="sweep")
@@ -136,6 +150,19 @@ def flaw_drop(m: Measurements, config: Any) -> Estimate:
     return _seeds([max(c["true_train"][i] for c in m["curves"]) - m["curves"][-1]["true_train"][i] for i in rows])
 
 
+def frozen_probe_drop(m: Measurements, config: Any) -> Estimate:
+    """Per seed: the frozen pre-RL probe's held-out accuracy before training minus after, for the configured views
+    method (the first arm)."""
+    v = m["views"]
+    last = v["curves"][config.views_method][-1]
+    return _seeds([a - b for a, b in zip(v["pre_acc"], last["frozen_acc"], strict=True)])
+
+
+CHALK = (
+    'Alex Chalk, "Brief Research Summaries: Importance of Technical AI Evidence", the section on RLHF, the sentence '
+    'beginning "Since model updates are limited" (a research summary for policymakers, not on arXiv)'
+)
+
 FROZEN = Contrast("rl-frozen", {"rl_lr": 1e-6}, "not_replicated", "the RL arm is frozen (learning rate 1e-6), so "
                   "nothing can be learned from the reward")  # fmt: skip
 SMALL_SPACE = Contrast("144-answers", {"graded_base": 12, "graded_digits": 2}, "not_replicated",
@@ -157,19 +184,6 @@ CLAIMS = (
         ),
         contrasts=(FROZEN,),
         band=(AtLeast(0.1), AtLeast(0.3)),
-    ),
-    Claim(
-        "passk-base-catches-up",
-        "RL raises pass@1 but not pass@k at large k: at the largest k where a uniform guesser is still below 1/2 "
-        "(k = 64 of 144 answers), the RL model's exact pass@k is no higher than the base model's.",
-        f"{YUE}, abstract and Figure 1",
-        passk_gap,
-        AtMost(0.0),
-        quote=Quote(
-            "We observe that while RLVR-trained models outperform their base models at smaller values of k (e.g., "
-            "k=1), base models achieve higher pass@k score when k is large.",
-            "arXiv 2504.13837v4, abstract",
-        ),
     ),
     Claim(
         "kl-falls-with-beta",
@@ -272,6 +286,33 @@ CLAIMS = (
                 confirmed_by="kwa-simulation-power",
             ),
         )
+    ),
+    Claim(
+        "views-unchanged-under-kl",
+        "RL with a KL penalty changes how the model presents, not what it represents: GRPO with the k3 KL term that "
+        "rewards the misconception order 'a c' on every problem (an output that ignores whether the problem is hard) "
+        "raises that output's probability (a probe), while a linear probe for 'the problem is hard' fitted on the "
+        f"pre-RL model's last-layer states, frozen, loses at most {VIEW_DROP} of its held-out accuracy (Skeptic's "
+        "line).",
+        CHALK,
+        frozen_probe_drop,
+        AtMost(VIEW_DROP),
+        own_threshold="the remark gives no size; a frozen-probe accuracy drop of at most 0.05 is Skeptic's line",
+        quote=Quote(
+            "Since model updates are limited, perhaps the modifications that occur correspond to how the model "
+            "presents its views, leaving the views themselves unchanged.",
+            f"{CHALK}; the words as cited in Skeptic issue 29",
+        ),
+        contrasts=(
+            Contrast(
+                "sft-same-outputs",
+                {"views_method": "sft"},
+                "not_replicated",
+                "supervised fine-tuning on the same outputs, with no KL term limiting the update, should move the "
+                "representation at least as much",
+            ),
+        ),
+        band=(AtMost(0.02), AtMost(0.1)),
     ),
     Claim(
         "flaw-overoptimized",
@@ -502,6 +543,44 @@ def goodhart_tilt(m: Measurements) -> tuple[bool, str]:
     )
 
 
+def views_probe_works(m: Measurements) -> tuple[bool, str]:
+    """The view is there to be read before RL, and the probe reads nothing else: the pre-RL probe's held-out accuracy
+    is ≥ 0.8 in every seed, and a control probe fitted to random labels (Hewitt & Liang 2019's control task) is at
+    chance on held-out problems: its mean over seeds is ≤ 0.5 + 3 binomial SE."""
+    v = m["views"]
+    n = len(m["split"]["heldout"]) * len(v["pre_acc"])
+    ctrl = float(np.mean(v["random_label_acc"]))
+    ok = min(v["pre_acc"]) >= VIEW_PROBE_ACC and ctrl <= 0.5 + 3 * 0.5 / np.sqrt(n)
+    return ok, (
+        f"pre-RL probe accuracy per seed {[round(x, 3) for x in v['pre_acc']]} (≥ {VIEW_PROBE_ACC}); random-label "
+        f"control {ctrl:.3f} (≤ {0.5 + 1.5 / np.sqrt(n):.3f})"
+    )
+
+
+def views_arms_work(m: Measurements) -> tuple[bool, str]:
+    """Every views arm changed the output: the exact probability of its target answer on held-out problems rose by at
+    least 0.2 over the base model's, in every seed."""
+    v = m["views"]
+    moves = {a: [c - b for c, b in zip(v["curves"][a][-1]["target"], v["base_target"], strict=True)]
+             for a in v["arms"]}  # fmt: skip
+    worst = min(min(x) for x in moves.values())
+    return worst >= OUTPUT_MOVE, "output change per arm and seed: " + "; ".join(
+        f"{a} {[round(x, 3) for x in x_]}" for a, x_ in moves.items()
+    )
+
+
+def views_frozen_check(m: Measurements) -> tuple[bool, str]:
+    """The frozen probe is the pre-RL probe: its final held-out margin, recomputed from the stored pre-RL weights by a
+    separate line of code, equals the margin the training curve recorded (to 1e-9), every arm and seed."""
+    v = m["views"]
+    gaps = [
+        abs(a - b)
+        for arm in v["arms"]
+        for a, b in zip(v["curves"][arm][-1]["frozen_margin"], v["final"][arm]["frozen_margin_check"], strict=True)
+    ]
+    return max(gaps) <= 1e-9, f"largest |curve − recomputed| frozen margin {max(gaps):.3g}"  # fmt: skip
+
+
 PROBES = (
     Probe("base-matches-corpus", "A calibration case: each pretrained model's pass@1 on problems it never saw lies "
           "between half the corpus's exact rate and that rate + 0.05 (it learned its corpus and cannot beat it).",
@@ -524,6 +603,12 @@ PROBES = (
     Probe("penalty-binds", "The graded β grid binds: the optimum's KL varies ≥ 4× across it.", _probe(penalty_binds)),
     Probe("kwa-simulation-power", "A simulation of the Kwa et al. claims' measure: decisive (≥ 0.95) at 10^4 answers, "
           "not at 144.", _probe(kwa_simulation_power)),
+    Probe("views-probe-works", "The view is readable before RL (probe accuracy ≥ 0.8 on held-out problems) and a "
+          "random-label control probe is at chance.", _probe(views_probe_works)),
+    Probe("views-arms-work", "Every views arm changed the output (target probability +0.2 on held-out problems).",
+          _probe(views_arms_work)),
+    Probe("views-frozen-check", "The frozen probe's readout recomputed from the pre-RL weights equals the recorded "
+          "one.", _probe(views_frozen_check)),
     Probe("goodhart-tilt", "Cross-check against the Goodhart study's exact tilt (light-tailed: E[V] = σ²/β; "
           "heavy-tailed: none).", _probe(goodhart_tilt)),
 )  # fmt: skip

@@ -66,6 +66,16 @@ class SimpleRLConfig(StudyConfig):
     """GRPO iterations between exact evaluations."""
     probe_samples: int = Field(16, ge=4, le=1024)
     """Sampled answers per monitor prompt and policy for the probes (k3, sampler, checker)."""
+    views_method: Literal["rl-kl", "rl-no-kl", "sft"] = "rl-kl"
+    """Views vs presentation: how the misconception order is taught (GRPO with the KL term at ``views_beta``, GRPO
+    without it, or supervised fine-tuning); SFT is always trained beside it as the comparison."""
+    views_target: Literal["misconception", "correct"] = "misconception"
+    """The output the views arms teach on every problem: the misconception order ``a c`` (ignores whether the problem
+    is hard) or the correct ``c a`` (a contrast: the first token still needs the digit c the fact is about)."""
+    views_beta: float = Field(0.04, gt=0.0, le=10.0)
+    """β of the views experiment's RL-with-KL arm (DeepSeekMath's 0.04)."""
+    views_steps: int = Field(150, ge=1, le=100_000)
+    """Updates of each views arm (GRPO iterations or SFT steps, at the RL learning rate)."""
     graded_base: int = Field(10, ge=2, le=16)
     """Graded task: symbols per answer position (10: decimal digits; 12 with 2 digits is the 144-answer contrast)."""
     graded_digits: int = Field(4, ge=1, le=6)
@@ -158,7 +168,8 @@ PRESETS = {
 }
 
 BUDGET = Budget(
-    scale={"rl_steps": 4, "graded_steps": 4},
+    scale={"rl_steps": 4, "graded_steps": 4, "views_steps": 4},
     note="×4 GRPO iterations of the transformer (evaluated every eval_every steps as before) and ×4 Adam steps of the "
-    "graded arms: the over-optimization verdict and the graded arms' fixed points must not move.",
+    "graded arms and of the views arms: the over-optimization verdict, the graded arms' fixed points and the "
+    "views readout must not move.",
 )

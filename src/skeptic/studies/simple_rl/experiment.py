@@ -1,9 +1,13 @@
 """The experiment's sections, top to bottom; :func:`skeptic.studies.simple_rl.study.run` calls them in order.
 
-1. :func:`lm_experiment`: pretrain one base transformer per seed on the noisy 144-answer corpus (all seeds as one
-   stacked model); GRPO (DeepSeekMath's: std-normalized group advantages, clipped ratio, k3 KL in the loss) on the
-   0/1 checker and on a flawed grader over a β sweep, plus two controls; exact evaluations over training; final
-   pass@k, KL, TV, CKA; sampled rollouts for the probes.
+0. :func:`pretrain_bases`: pretrain one base transformer per seed on the noisy 144-answer corpus (all seeds as one
+   stacked model).
+1. :func:`lm_experiment`: from those bases, GRPO (DeepSeekMath's: std-normalized group advantages, clipped ratio,
+   k3 KL in the loss) on the 0/1 checker and on a flawed grader over a β sweep, plus two controls; exact
+   evaluations over training; final pass@k, KL, TV, CKA; sampled rollouts for the probes.
+1b. :func:`views_experiment`: views vs presentation: a linear probe for 'the problem is hard' fitted on the base
+   models' last layer, then RL with a KL penalty (and SFT, the contrast) teaching an answer that ignores it; the
+   frozen and refit probes and the output tracked over training.
 2. :func:`graded_experiment`: the graded task on a large answer space (:mod:`.graded`): per seed, targets, light-
    and heavy-tailed error tables, the exact optima of both KL directions, and the arms (k1-reward, Dr. GRPO, GRPO)
    trained by their expected updates until they sit on their fixed points.
@@ -17,6 +21,7 @@ from __future__ import annotations
 
 import math
 import time
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -98,17 +103,26 @@ def goodhart_crosscheck(rng: np.random.Generator, n: int = 200_000, beta: float 
     }  # fmt: skip
 
 
-def lm_experiment(config: SimpleRLConfig, ctx: RunContext, device: str) -> dict[str, Any]:
-    """The transformer on the 144-answer task: pretrain S base models, GRPO on the 0/1 checker and on the flawed
-    grader over the β sweep (plus two controls), exact evaluations over training, final measurements and probes."""
-    timing: dict[str, float] = {}
+@dataclass
+class Bases:
+    """The pretrained base models (one per seed, stacked) and the problem split they were trained on."""
+
+    template: policy.ProbedTransformer
+    params: Params
+    problems: np.ndarray
+    train: np.ndarray
+    held: np.ndarray
+    corpus: task.Corpus
+    losses: list[float]
+    seconds: float
+
+
+def pretrain_bases(config: SimpleRLConfig, ctx: RunContext, device: str) -> Bases:
+    """Pretrain one base transformer per seed on the noisy corpus of the training problems (one stacked model)."""
     S = config.n_seeds
     problems = task.all_problems()
     train, held = task.split_problems(config.n_heldout, ctx.rng("split"))
-    monitor = np.sort(ctx.rng("monitor").choice(train, config.monitor_prompts, replace=False))
     corpus = task.Corpus(config.p_correct_easy, config.p_correct_hard, config.p_misconception_hard, config.p_garble)
-
-    # 1. pretraining: S base models, one stacked computation
     shape = policy.make_shape(config.d_model, config.n_layers, config.n_heads)
     init_seeds = [int(s) for s in ctx.rng("init").integers(0, 2**31, S)]
     template, base = policy.init_stacked(shape, init_seeds, device)
@@ -125,8 +139,19 @@ def lm_experiment(config: SimpleRLConfig, ctx: RunContext, device: str) -> dict[
 
     t = time.perf_counter()
     with ctx.progress("pretraining base models", total=None):
-        pre_losses = policy.pretrain(template, base, corpus_batch, config.pretrain_steps, config.pretrain_lr)
-    timing["pretrain_s"] = time.perf_counter() - t
+        losses = policy.pretrain(template, base, corpus_batch, config.pretrain_steps, config.pretrain_lr)
+    return Bases(template, base, problems, train, held, corpus, losses, time.perf_counter() - t)
+
+
+def lm_experiment(config: SimpleRLConfig, ctx: RunContext, device: str, bases: Bases | None = None) -> dict[str, Any]:
+    """The transformer on the 144-answer task: GRPO on the 0/1 checker and on the flawed grader over the β sweep
+    (plus two controls) from the pretrained bases, exact evaluations over training, final measurements and probes."""
+    bases = bases if bases is not None else pretrain_bases(config, ctx, device)
+    S = config.n_seeds
+    problems, train, held, corpus = bases.problems, bases.train, bases.held, bases.corpus
+    template, base, pre_losses = bases.template, bases.params, bases.losses
+    timing: dict[str, float] = {"pretrain_s": bases.seconds}
+    monitor = np.sort(ctx.rng("monitor").choice(train, config.monitor_prompts, replace=False))
 
     held_prompts = torch.as_tensor(task.prompts(problems[held]), device=device)
     mon_prompts = torch.as_tensor(task.prompts(problems[monitor]), device=device)
@@ -295,6 +320,147 @@ def lm_experiment(config: SimpleRLConfig, ctx: RunContext, device: str) -> dict[
         "goodhart": gh,
         "timing": timing,
     }  # fmt: skip
+
+
+def views_arms(method: str) -> tuple[str, ...]:
+    """The arms of the views experiment: the configured method first (the one the claim reads), then supervised
+    fine-tuning on the same outputs as the comparison (once, if the method is SFT itself)."""
+    return tuple(dict.fromkeys((method, "sft")))
+
+
+def view_states(template: policy.ProbedTransformer, params: Params, prompt_tokens: torch.Tensor) -> np.ndarray:
+    """The 'view': the residual stream after the last block at the prompt's last token (``=``, where the answer's
+    first token is chosen), ``[M, P, d_model]`` for prompts ``[P, 4]``."""
+    M = next(iter(params.values())).shape[0]
+    with torch.no_grad():
+        h = policy.hidden_states(template, params, prompt_tokens.expand(M, -1, -1))
+    return _np(h[:, -1, :, -1, :])
+
+
+def views_readouts(
+    w_pre: np.ndarray, fit: np.ndarray, y_fit: np.ndarray, held: np.ndarray, y_held: np.ndarray
+) -> dict[str, float]:
+    """The frozen pre-RL probe's readout on the current held-out states, and a probe refit on the current states of
+    the fitting problems, read on the same held-out states (is the information still there, wherever it moved?)."""
+    frozen_acc, frozen_margin = analysis.probe_readout(w_pre, held, y_held)
+    refit_acc, _ = analysis.probe_readout(analysis.fit_linear_probe(fit, y_fit), held, y_held)
+    frozen_auc = analysis.auc(analysis.probe_scores(w_pre, held), y_held)
+    return {"frozen_acc": frozen_acc, "frozen_margin": frozen_margin, "frozen_auc": frozen_auc, "refit_acc": refit_acc}
+
+
+def train_sft(
+    template: policy.ProbedTransformer,
+    params: Params,
+    draw: Any,
+    *,
+    steps: int,
+    lr: torch.Tensor,
+    on_eval: Any,
+    eval_every: int,
+) -> None:
+    """Supervised fine-tuning in place: Adam on −log π(target | prompt) of ``draw(t)``'s prompts ``[M, B, 4]`` and
+    target answers ``[M, B, 2]`` (the views contrast: the same outputs, taught without a reward or a KL term)."""
+    state: dict[str, tuple[torch.Tensor, torch.Tensor]] = {}
+    for t in range(1, steps + 1):
+        prompt_tokens, targets = draw(t)
+        seq = torch.cat([prompt_tokens, targets], -1)
+        for p in params.values():
+            p.requires_grad_(True)
+        loss = -policy.token_logprobs(template, params, seq).sum(-1).mean(-1)
+        grads = torch.autograd.grad(loss.sum(), list(params.values()))
+        with torch.no_grad():
+            for p in params.values():
+                p.requires_grad_(False)
+            policy.adam_step(params, dict(zip(params, grads, strict=True)), state, t, lr)
+        if t % eval_every == 0 or t == steps:
+            on_eval(t)
+
+
+def views_experiment(config: SimpleRLConfig, ctx: RunContext, bases: Bases) -> dict[str, Any]:
+    """Does RL with a KL penalty change what the model says while leaving what it represents? (Chalk's remark.)
+
+    The view: whether a problem is hard (c ≥ 5), the property that decides, in the corpus, whether the answer is
+    shown in the right order or in the misconception order. A linear probe (:func:`analysis.fit_linear_probe`) is
+    fitted on the base model's :func:`view_states` of the training problems and read on held-out problems. Each
+    arm then teaches every problem the misconception order ``a c`` (an output that ignores the fact): GRPO with
+    reward 1[answer = a c] and the k3 KL term at ``views_beta`` (``rl-kl``), the same without the KL term
+    (``rl-no-kl``), or supervised fine-tuning on ``a c`` (``sft``), all with the RL learning rate for
+    ``views_steps`` steps. Tracked exactly every ``eval_every`` steps: the output (π(a c) on held-out problems),
+    the frozen probe's accuracy, margin and AUC on the current states (the AUC ignores a shift that moves every
+    score across the threshold), and a refit probe's accuracy.
+    """
+    device = next(iter(bases.params.values())).device.type
+    S, template = config.n_seeds, bases.template
+    arms = views_arms(config.views_method)
+    problems, train, held = bases.problems, bases.train, bases.held
+    fit_prompts = torch.as_tensor(task.prompts(problems[train]), device=device)
+    held_prompts = torch.as_tensor(task.prompts(problems[held]), device=device)
+    y_fit, y_held = task.is_hard(problems[train]), task.is_hard(problems[held])
+    target_tokens = task.misconception_tokens if config.views_target == "misconception" else task.answer_tokens
+    held_target = task.answer_ids(target_tokens(problems[held]))
+    base_fit = view_states(template, bases.params, fit_prompts)  # [S, P, d]
+    base_held = view_states(template, bases.params, held_prompts)
+    w_pre = [analysis.fit_linear_probe(base_fit[s], y_fit) for s in range(S)]
+    # a control task: labels drawn at random per problem (fit and held-out alike); a probe must not read them
+    y_rand = ctx.rng("views-random-labels").random(len(problems)) < 0.5
+    r_fit, r_held = y_rand[train], y_rand[held]
+    control = [analysis.probe_readout(analysis.fit_linear_probe(base_fit[s], r_fit), base_held[s], r_held)[0]
+               for s in range(S)]  # fmt: skip
+    base_logp = _np(policy.answer_logprobs(template, bases.params, held_prompts))
+    base_target = _p_correct(base_logp, held_target)
+    out: dict[str, Any] = {
+        "arms": list(arms), "pre_acc": [analysis.probe_readout(w_pre[s], base_held[s], y_held)[0] for s in range(S)],
+        "random_label_acc": control, "target": config.views_target, "base_target": base_target.mean(-1).tolist(),
+        "hard_share": float(y_held.mean()),
+        "curves": {}, "final": {},
+    }  # fmt: skip
+    seeds = torch.arange(S, device=device)
+    for arm in arms:
+        params = _select(bases.params, seeds)
+        rng = ctx.rng("views-problems", arm)
+        curve: list[dict[str, Any]] = []
+
+        def evaluate(step: int, params: Params = params, curve: list[dict[str, Any]] = curve) -> None:
+            fit, hs = view_states(template, params, fit_prompts), view_states(template, params, held_prompts)
+            reads = [views_readouts(w_pre[s], fit[s], y_fit, hs[s], y_held) for s in range(S)]
+            target = _p_correct(_np(policy.answer_logprobs(template, params, held_prompts)), held_target).mean(-1)
+            curve.append({"step": step, "target": target.tolist(),
+                          **{k: [r[k] for r in reads] for k in reads[0]}})  # fmt: skip
+
+        def draw(step: int, rng: np.random.Generator = rng) -> tuple[torch.Tensor, torch.Tensor]:
+            idx = rng.choice(train, (S, config.rl_prompts)).reshape(-1)
+            pr = torch.as_tensor(task.prompts(problems[idx]), device=device).reshape(S, config.rl_prompts, -1)
+            tg = torch.as_tensor(target_tokens(problems[idx]), device=device)
+            return pr, tg.reshape(S, config.rl_prompts, 2)
+
+        evaluate(0)
+        lr = torch.full((S,), config.rl_lr, device=device)
+        t, cpu = time.perf_counter(), time.process_time()
+        if arm == "sft":
+            train_sft(template, params, draw, steps=config.views_steps, lr=lr, on_eval=evaluate,
+                      eval_every=config.eval_every)  # fmt: skip
+        else:
+            beta = config.views_beta if arm == "rl-kl" else 0.0
+            setup = grpo.RLSetup(
+                beta=torch.full((S,), beta, device=device), lr=lr, kind=torch.zeros(S, dtype=torch.long, device=device),
+                errors=torch.zeros(S, task.N_ANSWERS, device=device),
+            )  # fmt: skip
+            grpo.train_grpo(
+                template, params, _select(bases.params, seeds), setup, draw, steps=config.views_steps,
+                group=config.group, inner_steps=config.inner_steps, clip=config.clip,
+                generator=ctx.torch_generator("views-rollouts", arm, device=device), on_eval=evaluate,
+                eval_every=config.eval_every,
+            )  # fmt: skip
+        seconds, cpu_s = time.perf_counter() - t, time.process_time() - cpu
+        hs = view_states(template, params, held_prompts)
+        kl = analysis.kl_exact(_np(policy.answer_logprobs(template, params, held_prompts)), base_logp).mean(-1)
+        # the frozen probe's margin once more, from the stored weights by a separate line of code (a cross-check)
+        check = [float(np.mean((hs[s] @ w_pre[s][:-1] + w_pre[s][-1]) * np.where(y_held, 1.0, -1.0)))
+                 for s in range(S)]  # fmt: skip
+        out["curves"][arm] = curve
+        out["final"][arm] = {"frozen_margin_check": check, "kl_heldout": kl.tolist(), "seconds": seconds,
+                             "cpu_s": cpu_s}  # fmt: skip
+    return out
 
 
 GRADED_KINDS = ("true", "light", "heavy")

@@ -130,6 +130,17 @@ def _answer_ids_base_10(orig: Any) -> Any:
     return answer_ids
 
 
+def _frozen_probe_refit(orig: Any) -> Any:
+    from skeptic.studies.simple_rl import analysis
+
+    def views_readouts(w_pre: np.ndarray, fit: np.ndarray, y_fit: np.ndarray, held: np.ndarray,
+                       y_held: np.ndarray) -> dict[str, float]:  # fmt: skip
+        w = analysis.fit_linear_probe(fit, y_fit)  # the "frozen" probe refit on the post-RL states
+        return dict(orig(w, fit, y_fit, held, y_held))
+
+    return views_readouts
+
+
 FAULTS = (
     Fault(
         "optimum-always-the-tilt",
@@ -202,6 +213,13 @@ FAULTS = (
         "off-by-one",
         "exact pass@k computed as 1 − (1 − p)^(k−1), one sample short",
         replace(f"{_PKG}.analysis.pass_at_k_exact", _pass_at_k_off_by_one),
+    ),
+    Fault(
+        "frozen-probe-refit",
+        "wrong-field",
+        "the views experiment's 'frozen' probe refit on the current (post-RL) states at every evaluation, so the "
+        "pre-RL readout is never the one read",
+        replace(f"{_PKG}.experiment.views_readouts", _frozen_probe_refit),
     ),
     Fault(
         "answer-index-base-10",

@@ -89,7 +89,8 @@ def passk_figure(m: dict[str, Any]) -> Figure:
         "pass@k, the chance that at least one of k sampled answers is right, computed exactly as the mean over "
         "held-out problems of 1 − (1 − p)^k. Yue et al. report that the RL curve starts higher but the base curve "
         "catches up or overtakes at large k. The dotted line is a uniform guesser: where it nears 1 (k in the "
-        "hundreds, 144 answers) pass@k says nothing; the claim reads k = 64. Look at where the curves cross.",
+        "hundreds, 144 answers) pass@k says nothing; the brief reads k = 64 (a described measurement, not a claim: "
+        "no contrast flips it here). Look at where the curves cross.",
         fig,
     )
 
@@ -134,6 +135,54 @@ def cka_figure(m: dict[str, Any]) -> Figure:
         "How much each layer's representations moved (1 − linear CKA to the base model, on held-out problems) next to "
         "how much the answer distribution moved (total-variation distance), per β. Bars near zero for the layers "
         "with a tall output bar mean RL changed what the model says more than what it represents.",
+        fig,
+    )
+
+
+VIEW_ARM_LABEL = {"rl-kl": "GRPO with KL", "rl-no-kl": "GRPO without KL", "sft": "SFT (contrast)"}
+
+
+def views_figure(m: dict[str, Any]) -> Figure:
+    v = m["views"]
+    fig, (ax, ax2, ax3) = plt.subplots(1, 3, figsize=(13.2, 4.0))
+    for arm, col in zip(v["arms"], ("C0", "C3", "C2"), strict=False):
+        c = v["curves"][arm]
+        steps = [r["step"] for r in c]
+        for key, ls, what in (("frozen_acc", "-", "frozen pre-RL probe"), ("refit_acc", "--", "refit probe")):
+            y = np.array([r[key] for r in c])
+            ax.plot(steps, y.mean(1), ls, color=col, label=f"{VIEW_ARM_LABEL[arm]}: {what}")
+            ax.fill_between(steps, y.min(1), y.max(1), color=col, alpha=0.1)
+        y = np.array([np.array(r["target"]) - np.array(v["base_target"]) for r in c])
+        ax2.plot(steps, y.mean(1), "-", color=col, label=VIEW_ARM_LABEL[arm])
+        ax2.fill_between(steps, y.min(1), y.max(1), color=col, alpha=0.15)
+        ax3.plot(y.mean(1), [np.mean(r["frozen_acc"]) for r in c], "o-", ms=3, color=col, label=VIEW_ARM_LABEL[arm])
+    ax.axhline(0.5, color="grey", ls=":", lw=1, label="chance")
+    ax.set_ylim(0, 1.02)
+    ax.set_xlabel("update (GRPO iteration or SFT step)")
+    ax.set_ylabel("held-out accuracy of the 'problem is hard' probe")
+    ax.legend(fontsize=7)
+    ax.set_title("The view (last layer, at '=')", fontsize=10)
+    ax2.axhline(0, color="black", lw=0.8)
+    ax2.set_xlabel("update (GRPO iteration or SFT step)")
+    ax2.set_ylabel(f"Δ π({v['target']} answer) on held-out problems")
+    ax2.legend(fontsize=7)
+    ax2.set_title("The presentation (output)", fontsize=10)
+    ax3.axhline(0.5, color="grey", ls=":", lw=1)
+    ax3.set_ylim(0, 1.02)
+    ax3.set_xlabel("output change (Δ π of the taught answer)")
+    ax3.set_ylabel("frozen probe's held-out accuracy")
+    ax3.legend(fontsize=7)
+    ax3.set_title("View lost per unit of output moved", fontsize=10)
+    fig.tight_layout()
+    return Figure(
+        "views-vs-presentation",
+        "Left: the held-out accuracy of a linear probe for 'the problem is hard' (c ≥ 5), read on the last layer at "
+        "the prompt's last token, for the probe fitted before training and kept frozen (solid) and a probe refit at "
+        "each step (dashed); middle: how much each arm raised the exact probability of the taught answer; right: "
+        "the frozen probe's accuracy against that output change (the fair comparison: the same move of the "
+        "output). Mean over seeds, band: seed range; the dotted line is chance. Chalk's remark predicts the solid "
+        "line of the KL arm staying up while its output moves; the contrast (SFT on the same answers) is drawn "
+        "beside it.",
         fig,
     )
 
@@ -253,6 +302,7 @@ def make_figures(m: dict[str, Any]) -> list[Figure]:
         passk_figure(m),
         frontier_figure(m),
         cka_figure(m),
+        views_figure(m),
         overoptimization_figure(m),
         kwa_figure(m),
         kl_direction_figure(m),
