@@ -37,8 +37,8 @@ def test_a_band_reports_whether_the_verdict_holds_across_the_readers_thresholds(
 
     (stable,) = judge_claims([claim(30.0)], {}, [])
     (dependent,) = judge_claims([claim(12.0)], {}, [])
-    assert stable.line_stable is True and stable.band_verdicts == ["replicated", "replicated"]
-    assert dependent.line_stable is False and dependent.band_verdicts == ["replicated", "not_replicated"]
+    assert stable.line_stable is True and stable.band_verdicts == ("replicated", "replicated")
+    assert dependent.line_stable is False and dependent.band_verdicts == ("replicated", "not_replicated")
     (no_band,) = judge_claims([Claim("c", "s", "Table 1", lambda m: Estimate.exact(1.0), AtLeast(0))], {}, [])
     assert no_band.line_stable is None and no_band.to_dict()["line_stable"] is None
 
