@@ -73,7 +73,14 @@ def test_an_older_claim_without_the_later_fields_loads_with_their_defaults() -> 
     older = {k: TODAY_CLAIM[k] for k in ("id", "statement", "source", "expected", "measured", "uncertainty")}
     older |= {"verdict": "untrusted", "reason": "probe failed", "estimates": []}
     c = ClaimResult.from_json(older)
-    assert (c.raw_verdict, c.trusted, c.quote, c.band_verdicts, c.reads, c.line_stable) == (None, True, None, (), None, None)
+    assert (c.raw_verdict, c.trusted, c.quote, c.band_verdicts, c.reads, c.line_stable) == (
+        None,
+        True,
+        None,
+        (),
+        None,
+        None,
+    )
 
 
 def _write_todays_record(store_dir: Path) -> str:
@@ -126,7 +133,18 @@ def test_a_new_run_stores_strict_json_and_loads_the_same_values(tmp_path: Path) 
 
 def test_the_json_document_keeps_the_design_briefs_keys(tmp_path: Path) -> None:
     doc = run("toy-coin", preset="test", store=tmp_path).to_json()
-    assert set(doc) == {"study", "run_id", "preset", "seed", "status", "reused", "config", "measurements", "claims", "probes"}
+    assert set(doc) == {
+        "study",
+        "run_id",
+        "preset",
+        "seed",
+        "status",
+        "reused",
+        "config",
+        "measurements",
+        "claims",
+        "probes",
+    }
     assert set(doc["claims"][0]) == {
         "id", "statement", "source", "expected", "measured", "uncertainty", "verdict", "reason"
     }  # fmt: skip
