@@ -149,3 +149,14 @@ def test_the_json_document_keeps_the_design_briefs_keys(tmp_path: Path) -> None:
         "id", "statement", "source", "expected", "measured", "uncertainty", "verdict", "reason"
     }  # fmt: skip
     assert set(doc["probes"][0]) == {"id", "description", "passed", "detail"}
+
+
+def test_json_output_applies_the_rule_once(capsys: Any) -> None:
+    from skeptic.cli import _print_json
+    from skeptic.core.jsonform import json_restore
+
+    doc = {"ratio": math.inf, "label": "NaN", "rows": [{"gap": -math.inf}]}
+    _print_json(doc)
+    text = capsys.readouterr().out
+    assert json.loads(text) == {"ratio": "Infinity", "label": "\\NaN", "rows": [{"gap": "-Infinity"}]}
+    assert json_restore(json.loads(text)) == doc

@@ -42,7 +42,6 @@ from skeptic.core.config import config_hash, parse_value, resolve_config
 from skeptic.core.device import device_provenance
 from skeptic.core.errors import UsageError
 from skeptic.core.executors import CellOutcome, CellTask, make_executor
-from skeptic.core.jsonform import json_safe
 from skeptic.core.runner import code_version, provenance
 from skeptic.core.store import RunRecord, Store
 from skeptic.core.study import Study, StudyConfig, StudySkipped
@@ -272,12 +271,11 @@ class Replication:
         return sum(c.status != "completed" for c in self.cells)
 
     def to_dict(self) -> dict[str, Any]:
-        """The ``--json`` document (strict JSON: non-finite numbers as :func:`~skeptic.core.jsonform.json_safe`
-        writes them)."""
+        """The ``--json`` document, as Python values (non-finite numbers become strict JSON where it is written:
+        :func:`~skeptic.core.jsonform.json_safe`, applied once by the store and by ``--json``)."""
         doc = asdict(self)
         doc |= {"counts": self.counts, "n_cells": len(self.cells), "n_reused": self.n_reused}
-        result: dict[str, Any] = json_safe(doc)
-        return result
+        return doc
 
 
 def pool_over_seeds(claim: Claim, cells: Sequence[CellResult]) -> tuple[list[Estimate] | None, str | None, str]:

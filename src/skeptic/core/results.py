@@ -89,21 +89,18 @@ class RunResult:
         return {c.id: c.verdict for c in self.claims}
 
     def to_json(self) -> dict[str, Any]:
-        """The ``--json`` document of the design brief (strict JSON: non-finite numbers as :func:`json_safe`
-        writes them)."""
+        """The ``--json`` document of the design brief, as Python values: non-finite numbers are still floats here
+        and become strict JSON where the document is written (:func:`json_safe`, applied once by ``--json``)."""
         keys = ("id", "statement", "source", "expected", "measured", "uncertainty", "verdict", "reason")
-        doc: dict[str, Any] = json_safe(
-            {
-                "study": self.study,
-                "run_id": self.run_id,
-                "preset": self.preset,
-                "seed": self.seed,
-                "status": self.status,
-                "reused": self.reused,
-                "config": self.config,
-                "measurements": self.measurements,
-                "claims": [{k: c.to_json()[k] for k in keys} for c in self.claims],
-                "probes": [p.to_json() for p in self.probes],
-            }
-        )
-        return doc
+        return {
+            "study": self.study,
+            "run_id": self.run_id,
+            "preset": self.preset,
+            "seed": self.seed,
+            "status": self.status,
+            "reused": self.reused,
+            "config": self.config,
+            "measurements": self.measurements,
+            "claims": [{k: c.to_json()[k] for k in keys} for c in self.claims],
+            "probes": [p.to_json() for p in self.probes],
+        }
