@@ -194,6 +194,7 @@ def check_fault_catalog(spec: Study[Any], workdir: Path | None = None) -> list[s
 def check_run(spec: Study[Any], workdir: Path | None = None) -> list[str]:
     """The ``test`` preset runs in seconds, round-trips through the store, and the report renders it."""
     from skeptic.core.claims import VERDICTS
+    from skeptic.core.jsonform import json_safe
     from skeptic.core.runner import run
     from skeptic.core.store import Store
     from skeptic.report import write_report
@@ -209,7 +210,11 @@ def check_run(spec: Study[Any], workdir: Path | None = None) -> list[str]:
         if stored is None or stored.status != "completed":
             problems.append("the run was not stored as completed")
         else:
-            if stored.measurements != json.loads(json.dumps(result.measurements, allow_nan=True)):
+
+            def strict(m: Any) -> str:  # NaN != NaN, so compare the strict JSON texts (skeptic.core.jsonform's rule)
+                return json.dumps(json_safe(m), sort_keys=True, allow_nan=False)
+
+            if strict(stored.measurements) != strict(result.measurements):
                 problems.append("the measurements do not round-trip through the store (JSON-able values only)")
             if [c.verdict for c in stored.claims] != [c.verdict for c in result.claims]:
                 problems.append("the stored verdicts differ from the run's")
