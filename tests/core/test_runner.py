@@ -36,7 +36,7 @@ def test_run_round_trips_through_the_store(tmp_path: Path) -> None:
     assert stored.provenance["code_version"] == result.provenance["code_version"]
     assert len(Store(tmp_path).figures(result.run_id)) == 1
     assert result.frame("heads_fraction").shape == (1, 1)
-    assert result.claims[0]["verdict"] == "replicated"
+    assert result.claims[0].verdict == "replicated"
 
 
 def test_identical_run_is_reused_unless_forced(tmp_path: Path) -> None:

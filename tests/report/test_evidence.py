@@ -66,7 +66,7 @@ def test_measurement_downloads_hold_exactly_the_stored_values(tmp_path: Path) ->
     assert rows == [{"value": "2000"}]
     everything = json.loads(_data_url(html, f"{base}.json"))
     assert everything["measurements"]["heads_fraction"] == result.measurements["heads_fraction"]
-    assert [c["verdict"] for c in everything["claims"]] == [c["verdict"] for c in result.claims]
+    assert [c["verdict"] for c in everything["claims"]] == [c.verdict for c in result.claims]
 
 
 def test_measurement_rows_take_every_shape() -> None:
