@@ -33,7 +33,7 @@ import numpy as np
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from skeptic.core.claims import ClaimResult, ProbeResult, judge_claims, run_probes
+from skeptic.core.claims import ClaimResult, ProbeResult, StoredMeasurements, judge_claims, run_probes
 from skeptic.core.config import check_seed, config_hash, resolve_config
 from skeptic.core.device import Device, available_cores, device_provenance, keep_freed_memory, resolve_device
 from skeptic.core.results import RunResult as RunResult  # re-exported: studies and notebooks import it from here
@@ -292,7 +292,7 @@ def applied_policy(policy: Mapping[str, Any]) -> Iterator[None]:
 class Executed:
     """What one execution of a study produced, before anything is stored."""
 
-    measurements: dict[str, Any]
+    measurements: StoredMeasurements
     probes: list[ProbeResult]
     claims: list[ClaimResult]
     figures: list[StoredFigure]

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeVar
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
-from skeptic.core.claims import Claim, Probe
+from skeptic.core.claims import Claim, Probe, StoredMeasurements
 from skeptic.core.errors import UsageError
 from skeptic.core.faults import Fault, check_catalog
 
@@ -97,7 +97,7 @@ class Table:
 class StudyOutput:
     """What a run function returns. ``measurements`` must be JSON-able; claims and probes read it."""
 
-    measurements: dict[str, Any]
+    measurements: StoredMeasurements
     figures: list[Figure] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
 
