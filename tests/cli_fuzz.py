@@ -26,7 +26,9 @@ import hashlib
 import io
 import os
 import shutil
+import signal
 import sqlite3
+import stat
 import sys
 import tempfile
 import traceback
@@ -88,7 +90,49 @@ def _make_templates(root: Path) -> None:
     (root / "report-figfile").mkdir()
     (root / "report-figfile" / "figures").write_text("figures is a file here\n")
     (root / "report-indexdir" / "index.html").mkdir(parents=True)
+    _make_checkpoints(root)
     (root / "work").mkdir()
+
+
+CHECKPOINTS = ["ckpt-good", "ckpt-deep", "ckpt-truncated", "ckpt-pickle", "ckpt-fifo", "ckpt-device", "ckpt-empty"]
+"""Checkpoint directories for ``glitch-scan`` and ``--set scan_path=``: a sound one, then one per hostile shape."""
+
+
+def _make_checkpoints(root: Path) -> None:
+    """A tiny sound checkpoint and its hostile variants (issue 35): a 100,000-deep tokenizer.json, truncated
+    safetensors, pickle-only weights, a FIFO and a device as the weights, a directory with nothing in it."""
+    import torch
+
+    from skeptic.studies.glitch_tokens import corpus
+    from skeptic.studies.glitch_tokens.indicators import save_checkpoint
+
+    tok = corpus.train_tokenizer(["hello world, hello there. " * 50], 300, ["<|endoftext|>", "<|reserved_0|>"])
+    g = torch.Generator().manual_seed(0)
+    n = tok.get_vocab_size()
+    good = root / "ckpt-good"
+    save_checkpoint(good, torch.randn(n, 16, generator=g), torch.randn(n, 16, generator=g), tok.to_str())
+    for name in CHECKPOINTS[1:]:
+        shutil.copytree(good, root / name)
+    deep = root / "ckpt-deep" / "tokenizer.json"
+    deep.write_text(deep.read_text()[:-1] + ',"x":' + "[" * 100_000 + "]" * 100_000 + "}")
+    weights = (good / "model.safetensors").read_bytes()
+    (root / "ckpt-truncated" / "model.safetensors").write_bytes(weights[: len(weights) // 2])
+    (root / "ckpt-pickle" / "model.safetensors").unlink()
+    torch.save({"transformer.wte.weight": torch.zeros(4, 4)}, root / "ckpt-pickle" / "pytorch_model.bin")
+    (root / "ckpt-fifo" / "model.safetensors").unlink()
+    os.mkfifo(root / "ckpt-fifo" / "model.safetensors")
+    (root / "ckpt-device" / "model.safetensors").unlink()
+    (root / "ckpt-device" / "model.safetensors").symlink_to("/dev/zero")
+    shutil.rmtree(root / "ckpt-empty")
+    (root / "ckpt-empty").mkdir()
+
+
+def _copy(src: str, dst: str) -> None:
+    """``copytree``'s copy that recreates a FIFO instead of opening it (which would block for ever)."""
+    if stat.S_ISFIFO(os.lstat(src).st_mode):
+        os.mkfifo(dst)
+    else:
+        shutil.copy2(src, dst)
 
 
 _TEMPLATE: Path | None = None
@@ -120,7 +164,7 @@ def sandbox() -> Iterator[Path]:
     try:
         # the template's WAL is folded into its main file (asserted above); a reader's -wal/-shm are transient
         transient = shutil.ignore_patterns(f"{DB}-wal", f"{DB}-shm")
-        shutil.copytree(template(), parent / "sandbox", symlinks=True, ignore=transient)
+        shutil.copytree(template(), parent / "sandbox", symlinks=True, ignore=transient, copy_function=_copy)
         yield parent / "sandbox"
     finally:
         shutil.rmtree(parent, ignore_errors=True)
@@ -134,6 +178,10 @@ def snapshot(root: Path) -> dict[str, str]:
             state[os.path.relpath(os.path.join(dirpath, d), root)] = "dir"
         for f in filenames:
             path = os.path.join(dirpath, f)
+            mode = os.lstat(path).st_mode
+            if not stat.S_ISREG(mode):  # a FIFO or a link to a device: never opened (it would block or never end)
+                state[os.path.relpath(path, root)] = f"special {stat.S_IFMT(mode)}"
+                continue
             try:
                 with open(path, "rb") as fh:
                     state[os.path.relpath(path, root)] = hashlib.sha1(fh.read()).hexdigest()
@@ -168,12 +216,48 @@ class Outcome:
     """What changed in the sandbox."""
     external_refs: list[str] = field(default_factory=list)
     """Network references (http:, //host, ...) found in a report written by the command."""
+    hung: bool = False
+    """Still running after :data:`HANG_S` seconds (a hang detector, not a timing assertion)."""
+    max_rss_mb: float | None = None
+    """Peak memory of the process (real processes only)."""
 
     @property
     def traceback(self) -> bool:
         """An exception escaped (in process), a traceback was printed, or ``main()`` caught a bug ("internal error")."""
         text = self.stderr
         return self.exception is not None or "Traceback (most recent call last)" in text or "internal error" in text
+
+
+HANG_S = 120.0
+"""A command still running after this long is taken to hang (a FIFO opened for reading, a loop over a count from
+the command line). Generous on purpose: on a loaded machine a slow command must not read as a hang."""
+MAX_RSS_MB = 3000.0
+"""Peak memory allowed to one real process (an import of PyTorch takes about 400 MB)."""
+
+
+class Hung(BaseException):
+    """Raised in process by the hang detector's alarm."""
+
+
+@contextlib.contextmanager
+def hang_detector(seconds: float) -> Iterator[None]:
+    """Interrupt the command (in this process) with :class:`Hung` after ``seconds``; only in the main thread."""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def alarm(signum: int, frame: object) -> None:
+        raise Hung(f"still running after {seconds:.0f} s")
+
+    old = signal.signal(signal.SIGALRM, alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
 
 
 _real_execute = runner.execute
@@ -235,13 +319,20 @@ def invoke(argv: list[str], cwd: Path, env_store: str | None = None) -> Outcome:
     else:
         os.environ["SKEPTIC_RESULTS"] = env_store
     try:
-        with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr), _patched_execute():
+        with contextlib.ExitStack() as stack:
+            stack.enter_context(contextlib.redirect_stdout(stdout))
+            stack.enter_context(contextlib.redirect_stderr(stderr))
+            stack.enter_context(_patched_execute())
+            stack.enter_context(hang_detector(HANG_S))
             main()
         outcome.code = 0
     except SystemExit as exc:
         outcome.code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except Accepted:
         outcome.accepted, outcome.code = True, 0
+    except Hung:
+        outcome.hung = True
+        outcome.exception = traceback.format_exc()
     except BaseException:
         outcome.exception = traceback.format_exc()
     finally:
@@ -264,11 +355,26 @@ def invoke_subprocess(argv: list[str], cwd: Path, env_store: str | None = None) 
     env["PYTHONPATH"] = os.pathsep.join([str(root / "src"), str(root)])
     if env_store is not None:
         env["SKEPTIC_RESULTS"] = env_store
-    code = "import sys, tests.toy_study; from skeptic.cli import main; sys.argv[0] = 'skeptic'; main()"
-    proc = subprocess.run(
-        [sys.executable, "-c", code, *argv], cwd=cwd, env=env, capture_output=True, text=True, timeout=300
+    code = (
+        "import sys, resource, tests.toy_study; from skeptic.cli import main; sys.argv[0] = 'skeptic'\n"
+        "try:\n    main()\nfinally:\n"
+        "    sys.stderr.write(f'\\n@@rss {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}\\n')"
     )
-    return Outcome(argv, env_store, code=proc.returncode, stdout=proc.stdout, stderr=proc.stderr)
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-c", code, *argv], cwd=cwd, env=env, capture_output=True, text=True, timeout=HANG_S
+        )
+    except subprocess.TimeoutExpired as exc:  # subprocess.run kills the child
+        out = exc.stdout.decode(errors="replace") if isinstance(exc.stdout, bytes) else exc.stdout or ""
+        err = exc.stderr.decode(errors="replace") if isinstance(exc.stderr, bytes) else exc.stderr or ""
+        return Outcome(argv, env_store, code=None, stdout=out, stderr=err, hung=True)
+    stderr, _, rss = proc.stderr.rpartition("\n@@rss ")
+    outcome = Outcome(argv, env_store, code=proc.returncode, stdout=proc.stdout, stderr=stderr)
+    with contextlib.suppress(ValueError):
+        outcome.max_rss_mb = int(rss.strip()) / 1024  # ru_maxrss is in KiB on Linux
+    if not rss:
+        outcome.stderr = proc.stderr
+    return outcome
 
 
 def run_case(argv: list[str], env_store: str | None = None, subprocess: bool = False) -> Outcome:
@@ -313,6 +419,10 @@ def external_refs(html: str) -> list[str]:
 def violations(outcome: Outcome) -> list[str]:
     """How an outcome breaks the bad-input contract (empty when it keeps it)."""
     problems = []
+    if outcome.hung:
+        return [f"hung: still running after {HANG_S:.0f} s"]
+    if outcome.max_rss_mb is not None and outcome.max_rss_mb > MAX_RSS_MB:
+        problems.append(f"memory: {outcome.max_rss_mb:.0f} MB at its peak, above {MAX_RSS_MB:.0f} MB")
     if outcome.code == 1 and outcome.argv[:1] == ["audit"] and "probe power" in outcome.stdout + outcome.stderr:
         return problems  # an audit that found a silent or crashed fault exits 1 by design, its audit stored
     if outcome.code == 1 and outcome.argv[:1] == ["check"] and "the contract" in outcome.stdout:
@@ -382,6 +492,8 @@ FIXED_PATHS = [
     "é/日本",
     "bad\udcffname",
     "new\nline",
+    *(f"../{c}" for c in CHECKPOINTS),
+    "/proc/self/skeptic-fuzz.csv",
 ]
 
 
@@ -457,22 +569,79 @@ def run_ids(draw: st.DrawFn) -> str:
     )
 
 
+COUNTS = st.one_of(
+    st.integers(min_value=0, max_value=40).map(str),
+    st.integers(min_value=-(2**70), max_value=2**70).map(str),
+    st.sampled_from(["99999999999999999999999", "9" * 5000, "1e3", "0x10", "", " 3", "-1", "seven", "10001"]),
+)
+"""Counts (``--top``, ``--verify``, ``--jobs``, ``--workers``): small, huge, negative, not numbers."""
+
+
+def _long_list(n: int, item: str = "1") -> str:
+    return ",".join(item if item != "i" else str(i) for i in range(n))
+
+
+@st.composite
+def vary_values(draw: st.DrawFn) -> str:
+    """``--vary key=v1,v2,...``: real keys with short lists, and lists long enough to be unbounded work."""
+    key = draw(st.sampled_from(["n_flips", "p_heads", "label", "lr", "x" * 200, ""]))
+    n = draw(st.sampled_from([1, 2, 3, 1500, 20_000]))
+    values = draw(st.one_of(st.just(_long_list(n, "i")), st.just(_long_list(n, "1")), VALUES))
+    return f"{key}={values}"
+
+
+def _check_names() -> list[str]:
+    from skeptic.testing import CHECKS
+
+    return list(CHECKS)
+
+
+GENERATORS: dict[str, Any] = {
+    "studies": lambda: study_names(),
+    "study": lambda: study_names(),
+    "set": lambda: assignments(),
+    "vary": lambda: st.one_of(assignments(), vary_values()),
+    "seed": lambda: st.one_of(SEEDS, st.integers(0, 5).map(str)),
+    "seeds": lambda: st.one_of(SEEDS, st.integers(0, 5).map(str), st.sampled_from(["1000000000", "1001", "1000"])),
+    "mutant_seed": lambda: st.one_of(SEEDS, st.integers(0, 5).map(str)),
+    "run_id": lambda: run_ids(),
+    "preset": lambda: st.sampled_from(["quick", "paper", "test", "huge", "", "Quick", "test "]),
+    "top": lambda: COUNTS,
+    "verify_top": lambda: COUNTS,
+    "jobs": lambda: COUNTS,
+    "workers": lambda: COUNTS,
+    "mutants": lambda: st.one_of(COUNTS, st.sampled_from(["all", "ALL", " all ", "al", "1000000000"])),
+    "reference": lambda: st.one_of(
+        st.sampled_from(["1,2", "0", "1,x", "-1", "99999999999999999999999", ",,", "", _long_list(100_001)]),
+        TEXT,
+    ),
+    "check": lambda: st.one_of(st.sampled_from(_check_names()), TEXT),
+    "name": lambda: st.one_of(st.sampled_from(["my-study", "toy-coin", "Bad Name", "a" * 300, "-x", "über"]), TEXT),
+    "executor": lambda: st.one_of(st.sampled_from(["local", "ray", "Local", "dask", ""]), TEXT),
+    "address": lambda: st.one_of(st.sampled_from(["127.0.0.1:1", "auto", "", "::::", "host:99999"]), TEXT),
+    "device": lambda: st.one_of(st.sampled_from(["auto", "cpu", "cuda", "cuda:0", "mps", "tpu", ""]), TEXT),
+}
+"""What each option or argument of the CLI gets, by its parameter name. Every parameter of every command must be
+here or be a path or a flag (``test_every_option_has_a_generator``), so a new option is fuzzed by what it means."""
+
+PATH_NAMES = {"store", "out", "out_csv", "out_dir", "dir", "path", "log_dir", "keep"}
+
+
 def value_for(name: str) -> st.SearchStrategy[str]:
     """A generated value for an option or argument, by what its name says it is."""
     n = name.lower().strip("_")
-    if n in {"studies", "study"}:
-        return study_names()
-    if n in {"set", "vary"}:
-        return assignments()
+    if n in GENERATORS:
+        return GENERATORS[n]()  # type: ignore[no-any-return]
+    if n in PATH_NAMES or "path" in n or "dir" in n:
+        return PATHS
     if "seed" in n:
         return st.one_of(SEEDS, st.integers(0, 5).map(str))
-    if n in {"store", "out", "out_dir", "dir", "path", "log_dir"} or "path" in n or "dir" in n:
-        return PATHS
-    if n in {"run_id", "run", "id"}:
-        return run_ids()
-    if n == "preset":
-        return st.sampled_from(["quick", "paper", "test", "huge", "", "Quick", "test "])
     return st.one_of(st.sampled_from(["1", "0", "auto", "cpu", "cuda", "local", "ray", "quick"]), TEXT)
+
+
+def has_generator(name: str) -> bool:
+    n = name.lower().strip("_")
+    return n in GENERATORS or n in PATH_NAMES or "path" in n or "dir" in n
 
 
 def commands() -> dict[str, Any]:
@@ -507,6 +676,8 @@ def command_lines(draw: st.DrawFn) -> tuple[list[str], str | None]:
                     argv += [param.opts[0], value] if draw(st.integers(0, 5)) else [f"{param.opts[0]}={value}"]
     if draw(st.integers(0, 9)) == 0:  # something the command does not take
         argv.insert(draw(st.integers(0, len(argv))), draw(st.sampled_from(["--bogus", "-x", "extra", "--seed"])))
+    if draw(st.integers(0, 24)) == 0:  # the help of the command (or of skeptic), wherever it lands
+        argv.insert(draw(st.integers(0, len(argv))), "--help")
     env_store = draw(st.one_of(st.none(), st.none(), st.none(), PATHS))
     return argv, env_store
 

@@ -17,7 +17,7 @@ import tests.toy_study  # noqa: F401  (registers toy-coin)
 from skeptic.core import Store, get_study, run
 from skeptic.core.config import MAX_DEPTH, SEED_MAX, check_seed, parse_assignment
 from skeptic.core.errors import UsageError
-from skeptic.core.store import DB_NAME, StoreError
+from skeptic.core.store import DB_NAME, RESERVE_NAME, StoreError
 from skeptic.core.study import Brief
 from skeptic.report import ReportError, markdown_to_html, write_report
 from tests.cli_fuzz import external_refs, run_case, snapshot, violations
@@ -81,7 +81,7 @@ def test_quick_check_finds_damage_inside_a_file_with_a_sound_header(tmp_path: Pa
     (tmp_path / DB_NAME).write_bytes(bytes(data))
     with pytest.raises(StoreError, match="damaged"):
         Store(tmp_path).get(result.run_id)
-    assert sorted(p.name for p in tmp_path.iterdir()) == [DB_NAME]  # no -wal/-shm left behind
+    assert sorted(p.name for p in tmp_path.iterdir()) == [DB_NAME, RESERVE_NAME]  # no -wal/-shm left behind
 
 
 def test_a_truncated_store_is_caught_from_its_header(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ one line saying so, exit status 1, and the traceback only with ``SKEPTIC_DEBUG=1
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -82,7 +83,17 @@ DeviceOption = Annotated[
 AddressOption = Annotated[
     str | None, typer.Option(help="Join the Ray cluster at this address, e.g. HEAD:6379 (with --executor ray).")
 ]
-WorkersOption = Annotated[int | None, typer.Option(help="Cells run at once (default: one per core).")]
+MAX_WORKERS = 256
+"""``--workers`` and ``audit --jobs``: the most processes one command starts at once."""
+MAX_MUTANTS = 10_000
+"""``audit --mutants N``: the most generated mutants one audit runs (each is a full run of the study; ``all`` is
+bounded by the study's own code)."""
+MAX_ARGS = 1_000
+"""The most command-line arguments one command takes (repeated options included)."""
+
+WorkersOption = Annotated[
+    int | None, typer.Option(help=f"Cells run at once (default: one per core; at most {MAX_WORKERS}).")
+]
 
 
 @app.command("list")
@@ -231,6 +242,8 @@ def _check_executor_options(executor: str, address: str | None, workers: int | N
         raise UsageError("--address joins a Ray cluster: use it with --executor ray")
     if workers is not None and workers < 1:
         raise UsageError(f"--workers must be at least 1 (got {workers})")
+    if workers is not None and workers > MAX_WORKERS:
+        raise UsageError(f"--workers {shown(workers)} is above the cap of {MAX_WORKERS} processes at once")
     if executor == "local" or device not in ("auto", "cpu", "cuda"):  # a Ray cluster's GPUs are checked on joining
         resolve_device(device)
 
@@ -437,7 +450,11 @@ def audit_command(
     seed: Annotated[int, typer.Option(help="Seed for every random generator.", min=0, max=SEED_MAX)] = 0,
     jobs: Annotated[
         int | None,
-        typer.Option(help="Executions run at once, each in its own process (default: 2 on 2+ cores).", min=1),
+        typer.Option(
+            help=f"Executions run at once, each in its own process (default: 2 on 2+ cores; at most {MAX_WORKERS}).",
+            min=1,
+            max=MAX_WORKERS,
+        ),
     ] = None,
     contrasts: Annotated[
         bool,
@@ -449,10 +466,13 @@ def audit_command(
     ] = False,
     mutants: Annotated[
         str | None,
-        typer.Option(help="Also run N generated mutants of the study's own code (a count, or all)."),
+        typer.Option(
+            help=f"Also run N generated mutants of the study's own code (a count up to {MAX_MUTANTS}, or all)."
+        ),
     ] = None,
     mutant_seed: Annotated[
-        int, typer.Option(help="Seed of the mutant sample (the same seed draws the same mutants).", min=0)
+        int,
+        typer.Option(help="Seed of the mutant sample (the same seed draws the same mutants).", min=0, max=SEED_MAX),
     ] = 0,
     faults: Annotated[
         bool, typer.Option("--faults/--no-faults", help="Run the declared fault catalog (on by default).")
@@ -614,6 +634,8 @@ def _parse_mutants(text: str | None) -> int | Literal["all"] | None:
         raise UsageError(f"--mutants takes a positive count or 'all', not {shown(text)}") from None
     if n < 1:
         raise UsageError(f"--mutants takes a positive count or 'all', not {n}")
+    if n > MAX_MUTANTS:
+        raise UsageError(f"--mutants {shown(n)} is above the cap of {MAX_MUTANTS} mutants per audit (or pass 'all')")
     return n
 
 
@@ -719,10 +741,65 @@ def new_command(
     out.print(f"next: pip install -e {root} && skeptic check {name}", markup=False)
 
 
+MAX_TOP = 10_000
+"""``glitch-scan --top``: the most rows printed (a table, not a dump: ``--out`` and ``--json`` hold every token)."""
+MAX_VERIFY = 1_000
+"""``glitch-scan --verify``: the most candidates verified by prompting (each is a batch of forward passes)."""
+MAX_REFERENCE = 100_000
+"""``glitch-scan --reference``: the most token ids listed."""
+
+
+def _check_output_file(path: Path, option: str) -> None:
+    """Fail in one line, before any work, unless ``path`` can be written as a file.
+
+    Probed by opening it (created and removed again when new): this catches what a look at the directory cannot
+    (a name too long, a read-only or pseudo file system such as /proc, a file where a directory should be)."""
+    where = shown(str(path), 120)
+    try:
+        if path.is_dir():
+            raise UsageError(f"{option} {where} is a directory; give a file path")
+        existed = path.exists()
+        if existed and not path.is_file():
+            raise UsageError(f"{option} {where} is not a regular file")
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | (0 if existed else os.O_CREAT | os.O_EXCL), 0o644)
+        os.close(fd)
+        if not existed:
+            path.unlink()
+    except OSError as exc:
+        raise UsageError(f"{option} {where}: cannot write it ({exc.strerror or exc})") from None
+
+
+def _write_csv(path: Path, rows: list[dict[str, Any]], option: str) -> None:
+    """``rows`` as CSV at ``path``, written whole or not at all (a temporary file beside it, then renamed)."""
+    import csv
+    import tempfile
+
+    keys = list(rows[0]) if rows else []
+    tmp: str | None = None
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".skeptic-", suffix=".csv.tmp", dir=path.parent)
+        os.fchmod(fd, 0o644)  # mkstemp's 0600 would make the CSV private
+        with os.fdopen(fd, "w", newline="", encoding="utf-8") as f:
+            writer = csv.DictWriter(f, fieldnames=keys)
+            writer.writeheader()
+            writer.writerows(rows)
+        os.replace(tmp, path)
+        tmp = None
+    except OSError as exc:
+        raise UsageError(f"{option} {shown(str(path), 120)}: cannot write it ({exc.strerror or exc})") from None
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+
+
 @app.command("glitch-scan")
 def glitch_scan_command(
     path: Annotated[Path, typer.Argument(help="Checkpoint directory: *.safetensors weights and tokenizer.json.")],
-    top: Annotated[int, typer.Option(help="How many of the most suspicious tokens to print.", min=1)] = 30,
+    top: Annotated[
+        int,
+        typer.Option(help=f"How many of the most suspicious tokens to print (at most {MAX_TOP}).", min=1, max=MAX_TOP),
+    ] = 30,
     reference: Annotated[
         str | None, typer.Option(help="Known-unused token ids, comma-separated (default: found by tokenizer analysis).")
     ] = None,
@@ -734,8 +811,10 @@ def glitch_scan_command(
         int,
         typer.Option(
             "--verify",
-            help="Verify this many top candidates by prompting (needs transformers and a causal LM it can load).",
+            help="Verify this many top candidates by prompting (needs transformers and a causal LM it can load; "
+            f"at most {MAX_VERIFY}).",
             min=0,
+            max=MAX_VERIFY,
         ),
     ] = 0,
 ) -> None:
@@ -744,12 +823,15 @@ def glitch_scan_command(
 
     ref: list[int] | None = None
     if reference is not None:
+        items = [x for x in reference.split(",") if x.strip()]
+        if len(items) > MAX_REFERENCE:
+            raise UsageError(f"--reference lists {len(items)} token ids, above the cap of {MAX_REFERENCE}")
         try:
-            ref = [int(x) for x in reference.split(",") if x.strip()]
+            ref = [int(x) for x in items]
         except ValueError:
             raise UsageError(f"--reference takes comma-separated token ids, not {shown(reference)}") from None
-    if out_csv is not None and (out_csv.is_dir() or not out_csv.parent.is_dir()):
-        raise UsageError(f"--out {out_csv}: not a writable file path")
+    if out_csv is not None:
+        _check_output_file(out_csv, "--out")
     result = scan(path, reference=ref)
     if verify_top:
         cands = [r["id"] for r in result.candidates()[:verify_top]]
@@ -830,13 +912,7 @@ def glitch_scan_command(
     if as_json and warning:
         err.print(warning, markup=False)
     if out_csv is not None:
-        import csv
-
-        keys = list(result.rows[0]) if result.rows else []
-        with out_csv.open("w", newline="", encoding="utf-8") as f:
-            writer = csv.DictWriter(f, fieldnames=keys)
-            writer.writeheader()
-            writer.writerows(result.rows)
+        _write_csv(out_csv, result.rows, "--out")
 
 
 LINE_BREAKS = frozenset("\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")
@@ -859,7 +935,10 @@ def fail(message: object, code: int = 2) -> NoReturn:
 
 
 def _check_text(argv: list[str]) -> None:
-    """Arguments and $SKEPTIC_RESULTS must be UTF-8: Python shows other bytes as lone surrogates."""
+    """Arguments and $SKEPTIC_RESULTS must be UTF-8: Python shows other bytes as lone surrogates; at most
+    :data:`MAX_ARGS` arguments."""
+    if len(argv) > MAX_ARGS:
+        raise UsageError(f"{len(argv)} command-line arguments, above the cap of {MAX_ARGS}")
     for i, arg in enumerate([*argv, os.environ.get(ENV_VAR, "")]):
         if any("\udc80" <= ch <= "\udcff" for ch in arg):
             what = f"${ENV_VAR}" if i == len(argv) else f"argument {i + 1}"

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 from skeptic._lazy import lazy_exports
 
 if TYPE_CHECKING:
+    from skeptic.studies.superposition.experiment import region
     from skeptic.studies.superposition.sae import (
         SAEResult,
         cosine_matrix,
@@ -41,7 +42,6 @@ if TYPE_CHECKING:
         sample_data,
         train_saes,
     )
-    from skeptic.studies.superposition.study import region
     from skeptic.studies.superposition.toy import (
         ANTICORRELATED,
         CORRELATED,
@@ -83,7 +83,7 @@ __getattr__, __dir__ = lazy_exports(
         "sample_codes": "skeptic.studies.superposition.sae",
         "sample_data": "skeptic.studies.superposition.sae",
         "train_saes": "skeptic.studies.superposition.sae",
-        "region": "skeptic.studies.superposition.study",
+        "region": "skeptic.studies.superposition.experiment",
         "ANTICORRELATED": "skeptic.studies.superposition.toy",
         "CORRELATED": "skeptic.studies.superposition.toy",
         "INDEPENDENT": "skeptic.studies.superposition.toy",

@@ -40,7 +40,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from skeptic.core.claims import VERDICTS, Claim, Estimate, describe_measured
 from skeptic.core.config import config_hash, parse_value, resolve_config
 from skeptic.core.device import device_provenance
-from skeptic.core.errors import UsageError
+from skeptic.core.errors import UsageError, shown
 from skeptic.core.executors import CellOutcome, CellTask, make_executor
 from skeptic.core.runner import code_version, provenance
 from skeptic.core.store import RunRecord, Store
@@ -89,6 +89,10 @@ def parse_vary(texts: Sequence[str]) -> dict[str, list[Any]]:
         if key in vary:
             raise UsageError(f"--vary {key} is given twice; list all its values in one --vary")
         items = _split_top_level(raw)
+        if len(items) > MAX_CELLS:  # counted before any value is parsed
+            raise UsageError(
+                f"--vary {shown(key)} lists {len(items)} values, above the cap of {MAX_CELLS} cells per replication"
+            )
         if raw.strip() == "" or any(item == "" for item in items):
             raise UsageError(f"--vary {key}: empty value in {raw!r} (the grid would be empty or ambiguous)")
         values = [parse_value(item) for item in items]

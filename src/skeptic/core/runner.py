@@ -38,7 +38,7 @@ from skeptic.core.config import check_seed, config_hash, resolve_config
 from skeptic.core.device import Device, available_cores, device_provenance, keep_freed_memory, resolve_device
 from skeptic.core.results import RunResult as RunResult  # re-exported: studies and notebooks import it from here
 from skeptic.core.secrets import redact
-from skeptic.core.store import Store, StoredFigure, StoredTable
+from skeptic.core.store import Store, StoredFigure, StoredTable, StoreError
 from skeptic.core.study import Figure, Study, StudyConfig, StudySkipped, get_study
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -369,6 +369,7 @@ def run(
 
     run_id = datetime.now(UTC).strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
     config_dict = config.model_dump(mode="json")
+    started = False
     with sigterm_as_interrupt():
         try:
             db.start_run(
@@ -381,6 +382,7 @@ def run(
                 code_version=prov["code_version"],
                 provenance=prov,
             )
+            started = True
             executed = execute(spec, config, seed, preset, console, device=resolved_device)
         except StudySkipped:
             db.delete_run(run_id)
@@ -389,6 +391,8 @@ def run(
             db.end_run(run_id, "interrupted", _INTERRUPTED)
             raise
         except Exception as exc:
+            if not started and isinstance(exc, StoreError):  # no row was written (a full disk): one line, exit 2
+                raise
             if _caused_by_interrupt(exc):
                 db.end_run(run_id, "interrupted", _INTERRUPTED)
                 raise KeyboardInterrupt from exc

@@ -16,6 +16,7 @@ fresh store, and the old file can still be inspected with the ``sqlite3`` shell 
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import socket
@@ -119,6 +120,17 @@ RUN_ID_ALPHABET = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXY
 
 class StoreError(UsageError):
     """The store cannot be used as it is: damaged, not a database, in the wrong place, read-only or locked."""
+
+
+class StoreFullError(StoreError):
+    """A write failed for want of space (SQLite's 'database or disk is full', or an I/O error writing)."""
+
+
+RESERVE_NAME = "skeptic.sqlite-reserve"
+RESERVE_BYTES = 256 * 1024
+"""Space held beside the database while a run or audit is ``running``, so that on a full disk it can still be
+marked ``failed``: a write that fails for want of space frees it and records the failure in the space it leaves.
+A run does not start without it (one line, nothing written)."""
 
 
 def check_run_id(run_id: str) -> str:
@@ -401,6 +413,8 @@ class Store:
         """A one-line :class:`StoreError` for an SQLite or OS error on this store: which file, and what to do."""
         where = _where(self.path)
         text = str(exc)
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return StoreFullError(f"cannot write the store {where}: {exc.strerror}; free some space or use --store DIR")
         if isinstance(exc, OSError):
             return StoreError(f"cannot use the store {where}: {exc.strerror or text}")
         if "locked" in text or "busy" in text:
@@ -410,7 +424,7 @@ class Store:
         if "unable to open" in text:
             return StoreError(f"cannot open the store {where} ({text}); check its directory, or use --store DIR")
         if "disk is full" in text or "disk I/O" in text:
-            return StoreError(f"cannot write the store {where} ({text}); free some space or use --store DIR")
+            return StoreFullError(f"cannot write the store {where} ({text}); free some space or use --store DIR")
         return StoreError(f"the store {where} is damaged or not a Skeptic store ({text}); {_move_aside(self.path)}")
 
     # connections ----------------------------------------------------------------------------
@@ -443,25 +457,104 @@ class Store:
     @contextmanager
     def _connect(self, write: bool) -> Iterator[sqlite3.Connection]:
         self.check(write=write)
+        created = self._creating() if write else None
         try:
-            if write:
-                self.directory.mkdir(parents=True, exist_ok=True)
-            conn = self._open(write)
-        except (sqlite3.Error, OSError) as exc:
-            raise self._error(exc) from None
-        conn.text_factory = _text
+            try:
+                if write:
+                    self.directory.mkdir(parents=True, exist_ok=True)
+                conn = self._open(write)
+            except (sqlite3.Error, OSError) as exc:
+                raise self._error(exc) from None
+            conn.text_factory = _text
+            try:
+                if write:
+                    conn.execute("PRAGMA journal_mode = WAL")
+                    conn.execute("PRAGMA synchronous = NORMAL")
+                    conn.executescript(SCHEMA)
+                yield conn
+            except (sqlite3.DatabaseError, OSError) as exc:
+                if isinstance(exc, sqlite3.IntegrityError | sqlite3.ProgrammingError | sqlite3.InterfaceError):
+                    raise  # a bug in Skeptic, not a property of the file
+                raise self._error(exc) from None
+            finally:
+                conn.close()
+        except StoreFullError:
+            if created is not None:  # only for want of space: another process may be creating the same store
+                self._remove_created(created)
+            raise
+
+    def _creating(self) -> list[Path] | None:
+        """When this write will create the database: the directories it will create too (outermost first), so a
+        first write that fails (a full disk) can take them away again; ``None`` when the database exists."""
         try:
-            if write:
-                conn.execute("PRAGMA journal_mode = WAL")
-                conn.execute("PRAGMA synchronous = NORMAL")
-                conn.executescript(SCHEMA)
-            yield conn
-        except (sqlite3.DatabaseError, OSError) as exc:
-            if isinstance(exc, sqlite3.IntegrityError | sqlite3.ProgrammingError | sqlite3.InterfaceError):
-                raise  # a bug in Skeptic, not a property of the file
-            raise self._error(exc) from None
-        finally:
-            conn.close()
+            if self.path.exists():
+                return None
+            dirs = []
+            d = self.directory
+            while not d.exists() and d != d.parent:
+                dirs.append(d)
+                d = d.parent
+            return dirs[::-1]
+        except OSError:
+            return None
+
+    def _remove_created(self, dirs: list[Path]) -> None:
+        """Undo a first write that failed: the database, its sidecars and the reserve this process created, and
+        then the directories, innermost first (only if empty): never an empty ``skeptic.sqlite`` left behind."""
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            with suppress(OSError):
+                Path(f"{self.path}{suffix}").unlink()
+        with suppress(OSError):
+            (self.directory / RESERVE_NAME).unlink()
+        for d in reversed(dirs):
+            with suppress(OSError):
+                d.rmdir()
+
+    # the reserve: space to mark a run failed on a full disk --------------------------------------
+
+    @property
+    def _reserve(self) -> Path:
+        return self.directory / RESERVE_NAME
+
+    def _hold_reserve(self) -> None:
+        """Allocate :data:`RESERVE_BYTES` beside the database (once); :class:`StoreFullError` when the disk has not
+        that much free, before any row is written."""
+        try:
+            if self._reserve.is_file() and self._reserve.stat().st_size >= RESERVE_BYTES:
+                return
+            fd = os.open(self._reserve, os.O_WRONLY | os.O_CREAT, 0o644)
+            try:
+                os.posix_fallocate(fd, 0, RESERVE_BYTES)
+            finally:
+                os.close(fd)
+        except OSError as exc:
+            with suppress(OSError):
+                self._reserve.unlink()
+            if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+                raise StoreFullError(
+                    f"the disk holding the store {_where(self.path)} has less than {RESERVE_BYTES // 1024} KiB free;"
+                    " free some space or use --store DIR"
+                ) from None
+            if exc.errno not in (errno.EOPNOTSUPP, errno.EINVAL):  # a file system without fallocate: no reserve
+                raise self._error(exc) from None
+
+    def _release_reserve(self) -> bool:
+        """Free the reserve (after a write failed for want of space); whether there was one."""
+        try:
+            self._reserve.unlink()
+            return True
+        except OSError:
+            return False
+
+    def _mark_after_full(self, exc: StoreFullError, what: str, mark: Any, *args: Any) -> StoreError:
+        """A write of a ``running`` row's results failed for want of space: free the reserve and record the failure
+        with ``mark(*args)`` in the space it leaves; the error to raise says what became of the row."""
+        self._release_reserve()
+        try:
+            mark(*args)
+        except StoreError:
+            return exc
+        return StoreFullError(f"{exc}; the {what} is stored as failed")
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
@@ -490,6 +583,7 @@ class Store:
         provenance: dict[str, Any],
     ) -> None:
         with self._transaction() as conn:
+            self._hold_reserve()
             conn.execute(
                 "INSERT INTO runs (run_id, study, preset, seed, config_json, config_hash, code_version,"
                 " provenance_json, status, pid, host, started_at) VALUES (?,?,?,?,?,?,?,?,'running',?,?,?)",
@@ -522,8 +616,24 @@ class Store:
         """Store everything a run produced and mark it completed, all in one transaction.
 
         ``provenance``, when given, replaces the one stored at the start (a replication's worker adds
-        where it ran).
+        where it ran). When the disk is full the run is marked ``failed`` instead (never left ``running``).
         """
+        try:
+            self._complete_run(run_id, measurements, claims, probes, tables, figures, provenance)
+        except StoreFullError as exc:
+            error = f"its results could not be stored: {exc}"
+            raise self._mark_after_full(exc, f"run {run_id}", self.end_run, run_id, "failed", error) from None
+
+    def _complete_run(
+        self,
+        run_id: str,
+        measurements: StoredMeasurements,
+        claims: Sequence[ClaimResult],
+        probes: Sequence[ProbeResult],
+        tables: Sequence[StoredTable],
+        figures: list[StoredFigure],
+        provenance: dict[str, Any] | None,
+    ) -> None:
         with self._transaction() as conn:
             conn.execute(
                 "UPDATE runs SET status='completed', finished_at=?, measurements_json=?, claims_json=?,"
@@ -545,12 +655,18 @@ class Store:
             )
 
     def end_run(self, run_id: str, status: str, error: str | None = None) -> None:
-        """Mark a run ``failed`` or ``interrupted``."""
-        with self._transaction() as conn:
-            conn.execute(
-                "UPDATE runs SET status=?, finished_at=?, error=? WHERE run_id=?",
-                (status, time.time(), None if error is None else redact(error), run_id),
-            )
+        """Mark a run ``failed`` or ``interrupted`` (in the reserve's space when the disk is full)."""
+        for attempt in (0, 1):
+            try:
+                with self._transaction() as conn:
+                    conn.execute(
+                        "UPDATE runs SET status=?, finished_at=?, error=? WHERE run_id=?",
+                        (status, time.time(), None if error is None else redact(error), run_id),
+                    )
+                return
+            except StoreFullError:
+                if attempt or not self._release_reserve():
+                    raise
 
     def delete_run(self, run_id: str) -> None:
         with self._transaction() as conn:
@@ -570,6 +686,7 @@ class Store:
     ) -> None:
         """Record an audit as ``running`` before its first execution starts."""
         with self._transaction() as conn:
+            self._hold_reserve()
             conn.execute(
                 "INSERT INTO audits (audit_id, study, preset, seed, config_json, code_version, provenance_json,"
                 " status, pid, host, started_at) VALUES (?,?,?,?,?,?,?,'running',?,?,?)",
@@ -588,21 +705,31 @@ class Store:
             )
 
     def complete_audit(self, audit_id: str, result: dict[str, Any]) -> None:
-        """Store an audit's whole result and mark it completed, in one transaction."""
-        with self._transaction() as conn:
-            conn.execute(
-                "UPDATE audits SET status='completed', finished_at=?, result_json=?, probe_power=?, caught_share=?"
-                " WHERE audit_id=?",
-                (time.time(), _json(result), result.get("probe_power"), result.get("caught_share"), audit_id),
-            )
+        """Store an audit's whole result and mark it completed, in one transaction (``failed`` on a full disk)."""
+        try:
+            with self._transaction() as conn:
+                conn.execute(
+                    "UPDATE audits SET status='completed', finished_at=?, result_json=?, probe_power=?,"
+                    " caught_share=? WHERE audit_id=?",
+                    (time.time(), _json(result), result.get("probe_power"), result.get("caught_share"), audit_id),
+                )
+        except StoreFullError as exc:
+            error = f"its result could not be stored: {exc}"
+            raise self._mark_after_full(exc, f"audit {audit_id}", self.end_audit, audit_id, "failed", error) from None
 
     def end_audit(self, audit_id: str, status: str, error: str | None = None) -> None:
-        """Mark an audit ``failed`` or ``interrupted``."""
-        with self._transaction() as conn:
-            conn.execute(
-                "UPDATE audits SET status=?, finished_at=?, error=? WHERE audit_id=?",
-                (status, time.time(), error, audit_id),
-            )
+        """Mark an audit ``failed`` or ``interrupted`` (in the reserve's space when the disk is full)."""
+        for attempt in (0, 1):
+            try:
+                with self._transaction() as conn:
+                    conn.execute(
+                        "UPDATE audits SET status=?, finished_at=?, error=? WHERE audit_id=?",
+                        (status, time.time(), error, audit_id),
+                    )
+                return
+            except StoreFullError:
+                if attempt or not self._release_reserve():
+                    raise
 
     def save_replication(
         self, replication_id: str, study: str, preset: str, result: dict[str, Any], map_png: bytes | None

@@ -165,6 +165,20 @@ def md_cell(value: Any) -> str:
     return md_prose(text)
 
 
+def md_code(value: Any) -> str:
+    """``value`` as one whole Markdown code span, shown verbatim and never read as HTML, a link or an image.
+
+    Fenced by one more backtick than the longest run of backticks inside it (CommonMark 6.1), so a value holding
+    backticks (a model name ``x`<img ...>`y``, a command that sets it) cannot close the span early and let the
+    rest out as raw HTML; line breaks become spaces. For paragraphs, not table cells: a command stays copyable."""
+    text = " ".join(str(value).splitlines())
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    if text.startswith("`") or text.endswith("`") or not text.strip():
+        text = f" {text} "  # CommonMark strips one space from each side
+    return f"{fence}{text}{fence}"
+
+
 def md_prose(value: Any) -> str:
     """Escape text for a Markdown page so that no viewer builds HTML, a link or an image from it.
 
@@ -448,6 +462,7 @@ def _environment() -> Environment:
     env.filters["b64"] = lambda data: base64.b64encode(data).decode()
     env.filters["pretty_json"] = lambda value: json.dumps(value, indent=2, sort_keys=True, default=str)
     env.filters["md_cell"] = md_cell
+    env.filters["md_code"] = md_code
     env.filters["cell"] = shown_cell
     env.globals["verdict_words"] = VERDICT_WORDS
     env.globals["verdict_colours"] = VERDICT_COLOURS
@@ -611,6 +626,7 @@ __all__ = [
     "count_sentence",
     "markdown_to_html",
     "md_cell",
+    "md_code",
     "render_report",
     "summarize_verdicts",
     "write_report",

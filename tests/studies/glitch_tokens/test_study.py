@@ -73,7 +73,7 @@ def test_scan_path_is_checked_before_anything_trains(tmp_path: Path) -> None:
     from skeptic.studies.glitch_tokens.config import PRESETS
 
     cfg = PRESETS["test"]
-    with pytest.raises(ValidationError, match="not a directory"):
+    with pytest.raises(ValidationError, match="no such file or directory"):
         cfg.model_validate(cfg.model_dump() | {"scan_path": str(tmp_path / "nowhere")})
     with pytest.raises(ValidationError, match=r"no \*\.safetensors"):
         cfg.model_validate(cfg.model_dump() | {"scan_path": str(tmp_path)})

@@ -10,8 +10,8 @@ import pytest
 
 from skeptic.core import run as core_run
 from skeptic.core.claims import run_probes
+from skeptic.studies.llc.brief import BRIEF
 from skeptic.studies.llc.claims import CLAIMS, PROBES, degeneracy_ratio, worst_rel_error
-from skeptic.studies.llc.study import BRIEF
 from skeptic.studies.llc.study import run as llc_study
 
 
@@ -82,7 +82,7 @@ def test_claim_measures_on_synthetic_rows() -> None:
 
 
 def test_paper_preset_is_declared_within_limits() -> None:
-    from skeptic.studies.llc.study import PRESETS
+    from skeptic.studies.llc.config import PRESETS
 
     p = PRESETS["paper"]
     assert p.table == "standard" and p.n >= 20_000 and math.isfinite(p.gamma)

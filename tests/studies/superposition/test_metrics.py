@@ -8,7 +8,7 @@ import torch
 
 from skeptic.studies.superposition import sae, toy
 from skeptic.studies.superposition.calibration import calibrate
-from skeptic.studies.superposition.study import region
+from skeptic.studies.superposition.experiment import region
 
 
 def test_explained_variance_hand_case() -> None:

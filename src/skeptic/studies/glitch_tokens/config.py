@@ -83,16 +83,18 @@ class GlitchConfig(StudyConfig):
     @field_validator("scan_path")
     @classmethod
     def _scan_path_is_a_checkpoint(cls, v: str | None) -> str | None:
-        """Checked before anything trains: a directory holding ``*.safetensors`` weights and ``tokenizer.json``."""
+        """Checked before anything trains: a directory holding regular ``*.safetensors`` files (never pickle) whose
+        headers parse and name an input embedding, and a ``tokenizer.json`` within the scanner's caps."""
         if v is None:
             return v
-        root = Path(v).expanduser()
-        if not root.is_dir():
-            raise ValueError(f"scan_path {v!r} is not a directory (give a checkpoint directory)")
-        if not any(root.glob("*.safetensors")):
-            raise ValueError(f"scan_path {v!r} holds no *.safetensors weights (pickle checkpoints are not read)")
-        if not (root / "tokenizer.json").is_file():
-            raise ValueError(f"scan_path {v!r} holds no tokenizer.json")
+        from skeptic.studies.glitch_tokens.indicators import ScanError, check_checkpoint, read_tokenizer_json
+
+        try:
+            root = Path(v).expanduser()
+            check_checkpoint(root)
+            read_tokenizer_json(root / "tokenizer.json")
+        except (ScanError, OSError, ValueError, RuntimeError) as exc:  # RuntimeError: ~user unknown
+            raise ValueError(f"scan_path is not a checkpoint the scanner can read: {exc}") from None
         return str(root)
 
 

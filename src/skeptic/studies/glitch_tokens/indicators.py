@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import json
 import math
+import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,6 +44,77 @@ INVALID_UTF8_BYTES = (0xC0, 0xC1, *range(0xF5, 0x100))
 
 class ScanError(UsageError):
     """A checkpoint the scanner cannot read (missing files, malformed safetensors or tokenizer, no embedding)."""
+
+
+MAX_TOKENIZER_BYTES = 256 * 2**20
+"""The most bytes of ``tokenizer.json`` read (the largest public ones, Gemma's, are about 35 MB)."""
+MAX_JSON_DEPTH = 100
+"""The deepest nesting of ``tokenizer.json`` parsed (real ones nest about 6 deep; Python's parser recurses, so a
+100,000-deep file would exhaust its stack)."""
+PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt", ".pkl", ".pickle")
+"""Weights saved with pickle: never loaded (unpickling runs code from the file)."""
+
+
+def shown(text: str, limit: int) -> str:
+    """``text`` cut to about ``limit`` characters for a one-line message (its full length said)."""
+    return text if len(text) <= limit else f"{text[: limit - 20]}…{text[-10:]} ({len(text)} characters)"
+
+
+def _where(path: Path) -> str:
+    """A path as echoed in a message: cut when long (a 300-character name stays readable)."""
+    return shown(str(path), 120)
+
+
+def _regular_file(path: Path, what: str) -> None:
+    """Refuse anything but a regular file before opening it: a FIFO would block ``open`` forever, a device
+    (``/dev/zero``) would never end."""
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        raise ScanError(f"{what} {_where(path)}: {exc.strerror or exc}") from None
+    if not stat.S_ISREG(mode):
+        kinds = {
+            stat.S_ISFIFO: "a FIFO",
+            stat.S_ISCHR: "a device",
+            stat.S_ISBLK: "a device",
+            stat.S_ISDIR: "a directory",
+        }
+        kind = next((name for test, name in kinds.items() if test(mode)), "a socket or other special file")
+        raise ScanError(f"{what} {_where(path)} is {kind}, not a regular file")
+
+
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+
+
+def json_depth(data: bytes) -> int:
+    """How deep the arrays and objects of a JSON text nest, found without parsing it (strings skipped)."""
+    bare = _JSON_STRING.sub(b"", data)
+    steps = np.frombuffer(bare, dtype=np.uint8)
+    delta = np.isin(steps, (ord("["), ord("{"))).astype(np.int64) - np.isin(steps, (ord("]"), ord("}")))
+    return int(np.cumsum(delta).max(initial=0))
+
+
+def read_tokenizer_json(path: Path) -> dict[str, Any]:
+    """``tokenizer.json`` parsed, within :data:`MAX_TOKENIZER_BYTES` and :data:`MAX_JSON_DEPTH`; :class:`ScanError`
+    with one line otherwise."""
+    _regular_file(path, "the tokenizer")
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_TOKENIZER_BYTES + 1)
+    except OSError as exc:
+        raise ScanError(f"the tokenizer {_where(path)}: {exc.strerror or exc}") from None
+    if len(data) > MAX_TOKENIZER_BYTES:
+        raise ScanError(f"{_where(path)} is larger than the cap of {MAX_TOKENIZER_BYTES // 2**20} MiB for a tokenizer")
+    depth = json_depth(data)
+    if depth > MAX_JSON_DEPTH:
+        raise ScanError(f"{_where(path)} nests {depth} deep, beyond the cap of {MAX_JSON_DEPTH} for a tokenizer.json")
+    try:
+        tok_json = json.loads(data.decode("utf-8"))
+        if not isinstance(tok_json, dict) or "model" not in tok_json:
+            raise ValueError("no 'model' section")
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        raise ScanError(f"{_where(path)}: not a Hugging Face tokenizer.json ({shown(str(exc), 200)})") from None
+    return tok_json
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -291,9 +364,20 @@ class ScanResult:
 
 
 def _safetensor_files(root: Path) -> list[Path]:
-    files = sorted(root.glob("*.safetensors"))
+    try:
+        files = sorted(root.glob("*.safetensors"))
+        pickled = sorted(p.name for p in root.iterdir() if p.suffix in PICKLE_SUFFIXES)
+    except OSError as exc:
+        raise ScanError(f"{_where(root)}: {exc.strerror or exc}") from None
+    if not files and pickled:
+        raise ScanError(
+            f"{_where(root)} holds only pickle weights ({', '.join(pickled[:3])}): refused, since loading pickle can "
+            "run code; convert them to safetensors"
+        )
     if not files:
-        raise ScanError(f"{root}: no *.safetensors weights in this directory (pickle checkpoints are not read)")
+        raise ScanError(f"{_where(root)}: no *.safetensors weights in this directory (pickle checkpoints are not read)")
+    for f in files:
+        _regular_file(f, "the weights")
     return files
 
 
@@ -311,45 +395,77 @@ def _find_tensor(files: list[Path], suffixes: tuple[str, ...]) -> tuple[str, tor
                             if t.dim() == 2:
                                 return k, t.float()
         except (SafetensorError, OSError, ValueError, RuntimeError) as exc:
-            raise ScanError(f"{f}: not a readable safetensors file ({type(exc).__name__}: {exc})") from None
+            raise ScanError(
+                f"{_where(f)}: not a readable safetensors file ({type(exc).__name__}: {shown(str(exc), 200)})"
+            ) from None
     return None
+
+
+def check_checkpoint(path: str | Path) -> tuple[Path, list[Path]]:
+    """The checks that need no tensor read: ``path`` is a directory holding regular ``*.safetensors`` files (not
+    only pickle weights) whose headers parse and name an input-embedding tensor, and a regular ``tokenizer.json``.
+
+    Returns ``(root, weight files)``; :class:`ScanError` (one line) otherwise. Cheap: only the headers are read.
+    """
+    root = Path(path)
+    try:
+        if not root.exists():
+            raise ScanError(f"{_where(root)}: no such file or directory")
+        if not root.is_dir():
+            raise ScanError(
+                f"{_where(root)}: not a directory (give the checkpoint directory with *.safetensors and tokenizer.json)"
+            )
+        tok_path = root / "tokenizer.json"
+        has_tokenizer = tok_path.exists() or tok_path.is_symlink()
+    except (OSError, ValueError) as exc:  # a name too long, a loop of links, an unreadable directory, a NUL byte
+        raise ScanError(f"{_where(root)}: {getattr(exc, 'strerror', None) or exc}") from None
+    files = _safetensor_files(root)
+    if not has_tokenizer:
+        raise ScanError(f"{_where(root)}: no tokenizer.json (save the tokenizer beside the weights)")
+    _regular_file(tok_path, "the tokenizer")
+    from safetensors import SafetensorError, safe_open
+
+    names: list[str] = []
+    for f in files:
+        try:
+            with safe_open(str(f), framework="pt") as handle:  # parses and checks the header; reads no tensor
+                names += handle.keys()
+        except (SafetensorError, OSError, ValueError, RuntimeError) as exc:
+            raise ScanError(
+                f"{_where(f)}: not a readable safetensors file ({type(exc).__name__}: {shown(str(exc), 200)})"
+            ) from None
+    if not names:
+        raise ScanError(f"{_where(root)}: its safetensors files hold no tensors")
+    if not any(k == suffix or k.endswith("." + suffix) for k in names for suffix in INPUT_KEYS):
+        raise ScanError(
+            f"{_where(root)}: no input-embedding tensor among its {len(names)} tensors (looked for names ending in "
+            f"{', '.join(INPUT_KEYS)})"
+        )
+    return root, files
 
 
 def load_checkpoint(path: str | Path) -> tuple[torch.Tensor, torch.Tensor, bool, dict[str, Any]]:
     """``(input embedding, readout matrix, tied, tokenizer JSON)`` from a checkpoint directory; :class:`ScanError`
     with one clear line when something is missing or malformed."""
-    root = Path(path)
-    if not root.exists():
-        raise ScanError(f"{root}: no such file or directory")
-    if not root.is_dir():
-        raise ScanError(
-            f"{root}: not a directory (give the checkpoint directory with *.safetensors and tokenizer.json)"
-        )
-    files = _safetensor_files(root)
-    tok_path = root / "tokenizer.json"
-    if not tok_path.is_file():
-        raise ScanError(f"{root}: no tokenizer.json (save the tokenizer beside the weights)")
-    try:
-        tok_json = json.loads(tok_path.read_text(encoding="utf-8"))
-        if not isinstance(tok_json, dict) or "model" not in tok_json:
-            raise ValueError("no 'model' section")
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ScanError(f"{tok_path}: not a Hugging Face tokenizer.json ({exc})") from None
+    root, files = check_checkpoint(path)
+    tok_json = read_tokenizer_json(root / "tokenizer.json")
     found_in = _find_tensor(files, INPUT_KEYS)
     if found_in is None:
-        raise ScanError(f"{root}: no input-embedding tensor (looked for names ending in {', '.join(INPUT_KEYS)})")
+        raise ScanError(
+            f"{_where(root)}: no input-embedding tensor (looked for names ending in {', '.join(INPUT_KEYS)})"
+        )
     found_out = _find_tensor(files, OUTPUT_KEYS)
     embedding = found_in[1]
     readout = found_out[1] if found_out is not None else embedding
     tied = found_out is None or (readout.shape == embedding.shape and bool(torch.equal(readout, embedding)))
     if readout.shape != embedding.shape:
         raise ScanError(
-            f"{root}: embedding {tuple(embedding.shape)} and readout {tuple(readout.shape)} differ in shape"
+            f"{_where(root)}: embedding {tuple(embedding.shape)} and readout {tuple(readout.shape)} differ in shape"
         )
     if embedding.shape[0] <= embedding.shape[1]:
-        raise ScanError(f"{root}: the embedding {tuple(embedding.shape)} has fewer rows than columns")
+        raise ScanError(f"{_where(root)}: the embedding {tuple(embedding.shape)} has fewer rows than columns")
     if not bool(torch.isfinite(embedding).all() and torch.isfinite(readout).all()):
-        raise ScanError(f"{root}: the embedding matrices contain NaN or infinite values")
+        raise ScanError(f"{_where(root)}: the embedding matrices contain NaN or infinite values")
     return embedding, readout, tied, tok_json
 
 
@@ -378,7 +494,8 @@ def scan(path: str | Path, reference: list[int] | None = None, candidate_percent
     try:
         tok = Tokenizer.from_str(json.dumps(tok_json))
     except Exception as exc:  # tokenizers raises its own Exception type for a malformed definition
-        raise ScanError(f"{Path(path) / 'tokenizer.json'}: the tokenizer cannot be loaded ({exc})") from None
+        where = _where(Path(path) / "tokenizer.json")
+        raise ScanError(f"{where}: the tokenizer cannot be loaded ({shown(str(exc), 200)})") from None
     vocab = tok.get_vocab(with_added_tokens=True)
     n_rows = embedding.shape[0]
     if reference is None:
@@ -463,6 +580,9 @@ def verify_checkpoint(path: str | Path, token_ids: list[int], max_context: int =
     from skeptic.studies.glitch_tokens import verify
 
     root = Path(path)
+    for entry in sorted(root.iterdir()):  # transformers opens whichever it wants (config.json, ...): no FIFO, no device
+        if not entry.is_dir():
+            _regular_file(entry, "the checkpoint file")
     try:
         loaded: Any = transformers.AutoModelForCausalLM.from_pretrained(
             str(root), output_loading_info=True, use_safetensors=True

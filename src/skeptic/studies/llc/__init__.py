@@ -6,13 +6,14 @@ from typing import TYPE_CHECKING
 from skeptic.study import lazy_exports
 
 if TYPE_CHECKING:
-    from skeptic.studies.llc.study import PRESETS, LLCConfig, run
+    from skeptic.studies.llc.config import PRESETS, LLCConfig
+    from skeptic.studies.llc.study import run
 
 __getattr__, __dir__ = lazy_exports(
     __name__,
     {
-        "PRESETS": "skeptic.studies.llc.study",
-        "LLCConfig": "skeptic.studies.llc.study",
+        "PRESETS": "skeptic.studies.llc.config",
+        "LLCConfig": "skeptic.studies.llc.config",
         "run": "skeptic.studies.llc.study",
     },
 )

@@ -6,13 +6,14 @@ from typing import TYPE_CHECKING
 from skeptic.study import lazy_exports
 
 if TYPE_CHECKING:
-    from skeptic.studies.mup.study import PRESETS, MupConfig, run
+    from skeptic.studies.mup.config import PRESETS, MupConfig
+    from skeptic.studies.mup.study import run
 
 __getattr__, __dir__ = lazy_exports(
     __name__,
     {
-        "PRESETS": "skeptic.studies.mup.study",
-        "MupConfig": "skeptic.studies.mup.study",
+        "PRESETS": "skeptic.studies.mup.config",
+        "MupConfig": "skeptic.studies.mup.config",
         "run": "skeptic.studies.mup.study",
     },
 )

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from skeptic.studies.mup.claims import COMBOS, STABLE, _name, _rel_gap, derivation_gap, shift_per_doubling
+from skeptic.studies.mup.claims import STABLE, _name, _rel_gap, derivation_gap, shift_per_doubling
+from skeptic.studies.mup.experiment import COMBOS
 from skeptic.study import Brief
 
 if TYPE_CHECKING:

@@ -1,4 +1,4 @@
-"""Claims and probes of the mup study; each reads only the run's stored measurements.
+"""Claims and probes of the mup study, each beside its measure; each reads only the run's stored measurements.
 
 Thresholds are Skeptic's own, fixed before the first full run (TP5 gives curves, not numbers):
 
@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import itertools
 import math
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
 from skeptic.studies.mup import exponents
+from skeptic.studies.mup.experiment import COMBOS
 from skeptic.studies.mup.experiments import measured_exponents, optimum
-from skeptic.studies.mup.param import Optimizer
 from skeptic.study import (
     AllAtLeast,
     AllBetween,
@@ -46,13 +46,6 @@ DERIVED_TOL = 0.2
 CROSSCHECK_RTOL = 1e-3
 """Skeptic's μP and the reference compute the same function in float32: they agree to ~1e-6; 1e-3 leaves room for
 reduction order and none for a wrong multiplier (the smallest one changes an activation by a factor ≥ 2^(1/2))."""
-
-COMBOS: tuple[tuple[Literal["mlp", "transformer"], Optimizer], ...] = (
-    ("mlp", "sgd"),
-    ("mlp", "adam"),
-    ("transformer", "adam"),
-)
-"""(model, optimizer) of the learning-rate sweeps and coordinate checks."""
 
 TP5 = "Yang et al. 2022 (TP5, arXiv 2203.03466)"
 FIG = {"mlp": "Figure 3 (MLP on CIFAR-10, SGD)", "transformer": "Figure 1 (Transformer on WikiText-2, Adam)"}
@@ -84,12 +77,7 @@ def _name(model: str, opt: str) -> str:
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Comparisons over several estimates
-# ---------------------------------------------------------------------------------------------------------------
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# Measurements
+# Learning-rate transfer: where the optimum sits, and whether wider is better
 # ---------------------------------------------------------------------------------------------------------------
 
 
@@ -115,6 +103,39 @@ def shift_per_doubling(model: str, opt: str, param: str) -> Any:
         return Estimate.from_samples(slopes)
 
     return measure
+
+
+def optimum_claims(model: str, opt: str) -> tuple[Claim, Claim]:
+    """μP's optimum stays put across width; SP's falls (TP5's right and left panels)."""
+    k = f"{model}-{opt}"
+    return (
+        Claim(
+            f"mup-optimum-stable-{k}",
+            f"Under μP the optimal learning rate of the {_name(model, opt)} is stable across width: it moves by at "
+            f"most {STABLE} log₂ units per doubling (Skeptic's threshold: {STABLE}, fixed before running).",
+            f"{TP5}, {FIG[model]}, right panel (μP)",
+            shift_per_doubling(model, opt, "mup"),
+            Between(-STABLE, STABLE),
+            own_threshold=f"TP5 shows curves, not a number; ±{STABLE} log₂ per doubling is Skeptic's reading of "
+            "'stable' (about one log₂ unit over TP5's six doublings); band ±0.2 to ±0.3",
+            quote=TP5_ABSTRACT,
+            contrasts=(SWAPPED,),
+            band=STABLE_BAND,
+        ),
+        Claim(
+            f"sp-optimum-shifts-{k}",
+            f"Under SP the optimal learning rate of the {_name(model, opt)} falls as width grows, by at least "
+            f"{SHIFTS} log₂ units per doubling (Skeptic's threshold: {SHIFTS}).",
+            f"{TP5}, {FIG[model]}, left panel (SP)",
+            shift_per_doubling(model, opt, "sp"),
+            AtMost(-SHIFTS),
+            own_threshold=f"TP5 shows the SP optimum drifting; a fall of ≥ {SHIFTS} log₂ per doubling is Skeptic's "
+            "line (0.2 to 0.5 acceptable)",
+            quote=Quote.unverified(f"arXiv 2203.03466v2, {FIG[model]}, left panel", note=_TP5_FIG_NOTE),
+            contrasts=(SWAPPED,),
+            band=(AtMost(-0.2), AtMost(-0.5)),
+        ),
+    )
 
 
 def trained_lrs(rows: list[dict[str, Any]]) -> list[int]:
@@ -146,6 +167,27 @@ def wider_excess(model: str, opt: str) -> Any:
     return measure
 
 
+def wider_claim(model: str, opt: str) -> Claim:
+    """Under μP, wider is never worse at a fixed learning rate (TP5's nested right-panel curves)."""
+    return Claim(
+        f"mup-wider-never-worse-{model}-{opt}",
+        f"Under μP, at every learning rate where all widths train, a wider {_name(model, opt)} is never worse "
+        f"than the next narrower one (Skeptic's tolerance: {WIDER_TOL} nats of held-out loss).",
+        f"{TP5}, {FIG[model]}, right panel (μP curves nested: wider is lower at every learning rate)",
+        wider_excess(model, opt),
+        AtMost(WIDER_TOL),
+        own_threshold=f"the {WIDER_TOL}-nat tolerance for seed noise is Skeptic's (0.01 to 0.05 acceptable)",
+        quote=Quote.unverified(f"arXiv 2203.03466v2, {FIG[model]}, right panel", note=_TP5_FIG_NOTE),
+        contrasts=(SWAPPED,),
+        band=(AtMost(0.01), AtMost(0.05)),
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Coordinate checks
+# ---------------------------------------------------------------------------------------------------------------
+
+
 def _coord_rows(m: Measurements, model: str, opt: str, key: str = "coord") -> list[dict[str, Any]]:
     return [r for r in m[key] if r["model"] == model and r["optimizer"] == opt]
 
@@ -172,6 +214,37 @@ def coord_extreme(param: str) -> Any:
         return out
 
     return measure
+
+
+COORD_MUP_FLAT = Claim(
+    "coord-check-mup-flat",
+    f"Under μP every layer's change after a few steps is flat in width: |exponent| ≤ {FLAT} for the MLP with "
+    f"SGD, the MLP with Adam and the transformer with Adam (Skeptic's threshold: {FLAT}).",
+    MUP_README,
+    coord_extreme("mup"),
+    AllBetween(-FLAT, FLAT),
+    own_threshold=f"'stays roughly constant' read as |exponent| ≤ {FLAT}: Skeptic's threshold (0.15 to 0.3)",
+    quote=_README_QUOTE,
+    contrasts=(SWAPPED,),
+    band=(AllBetween(-0.15, 0.15), AllBetween(-0.3, 0.3)),
+)
+COORD_SP_GROWS = Claim(
+    "coord-check-sp-grows",
+    f"Under SP some layer's change after a few steps grows with width, with exponent ≥ {GROWS}, for each of the "
+    f"same three settings (Skeptic's threshold: {GROWS}).",
+    MUP_README,
+    coord_extreme("sp"),
+    AllAtLeast(GROWS),
+    own_threshold=f"'blows up with width' read as exponent ≥ {GROWS}: Skeptic's threshold (0.3 to 0.5)",
+    quote=_README_QUOTE,
+    contrasts=(SWAPPED,),
+    band=(AllAtLeast(0.3), AllAtLeast(0.5)),
+)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The deep-linear derivation
+# ---------------------------------------------------------------------------------------------------------------
 
 
 def expected_exponents(param: str, opt: str, widths: list[int], vocab: int) -> list[float]:
@@ -208,101 +281,35 @@ def derivation_gap(key: str) -> Any:
     return measure
 
 
-# ---------------------------------------------------------------------------------------------------------------
-# Claims
-# ---------------------------------------------------------------------------------------------------------------
+DEEP_LINEAR_PREDICTS_RELU = Claim(
+    "deep-linear-predicts-relu",
+    "The width exponents of a ReLU MLP's one-step activation changes (input layer, hidden layer, logits; SP and "
+    f"μP; SGD and Adam) are those derived for a deep linear network, each within {DERIVED_TOL} (Skeptic's "
+    f"threshold: {DERIVED_TOL}).",
+    "The critic's gloss quoted in the brief ('most of μP's scaling can be derived from deep linear networks'), "
+    "with the one-step derivation written out in this study's exponents module; Yang & Hu 2021 (TP4), "
+    "Introduction (SP cannot learn features at infinite width, μP can)",
+    derivation_gap("coord"),
+    AtMost(DERIVED_TOL),
+    own_threshold=f"the tolerance {DERIVED_TOL} on an exponent is Skeptic's (0.15 to 0.3)",
+    quote=Quote.unverified(
+        "the critic's remark quoted in issue 33 (not a paper)",
+        note="a reviewer's words, not a publication; the derivation is this study's exponents module",
+        text="you can derive much of the scaling results for muP with a simple toy model of multi-layered linear "
+        "networks",
+    ),
+    contrasts=(SWAPPED,),
+    band=(AtMost(0.15), AtMost(0.3)),
+    confirmed_by="derivation-on-deep-linear",
+)
 
-_CLAIMS: list[Claim] = []
-for _model, _opt in COMBOS:
-    _k = f"{_model}-{_opt}"
-    _CLAIMS += [
-        Claim(
-            f"mup-optimum-stable-{_k}",
-            f"Under μP the optimal learning rate of the {_name(_model, _opt)} is stable across width: it moves by at "
-            f"most {STABLE} log₂ units per doubling (Skeptic's threshold: {STABLE}, fixed before running).",
-            f"{TP5}, {FIG[_model]}, right panel (μP)",
-            shift_per_doubling(_model, _opt, "mup"),
-            Between(-STABLE, STABLE),
-            own_threshold=f"TP5 shows curves, not a number; ±{STABLE} log₂ per doubling is Skeptic's reading of "
-            "'stable' (about one log₂ unit over TP5's six doublings); band ±0.2 to ±0.3",
-            quote=TP5_ABSTRACT,
-            contrasts=(SWAPPED,),
-            band=STABLE_BAND,
-        ),
-        Claim(
-            f"sp-optimum-shifts-{_k}",
-            f"Under SP the optimal learning rate of the {_name(_model, _opt)} falls as width grows, by at least "
-            f"{SHIFTS} log₂ units per doubling (Skeptic's threshold: {SHIFTS}).",
-            f"{TP5}, {FIG[_model]}, left panel (SP)",
-            shift_per_doubling(_model, _opt, "sp"),
-            AtMost(-SHIFTS),
-            own_threshold=f"TP5 shows the SP optimum drifting; a fall of ≥ {SHIFTS} log₂ per doubling is Skeptic's "
-            "line (0.2 to 0.5 acceptable)",
-            quote=Quote.unverified(f"arXiv 2203.03466v2, {FIG[_model]}, left panel", note=_TP5_FIG_NOTE),
-            contrasts=(SWAPPED,),
-            band=(AtMost(-0.2), AtMost(-0.5)),
-        ),
-        Claim(
-            f"mup-wider-never-worse-{_k}",
-            f"Under μP, at every learning rate where all widths train, a wider {_name(_model, _opt)} is never worse "
-            f"than the next narrower one (Skeptic's tolerance: {WIDER_TOL} nats of held-out loss).",
-            f"{TP5}, {FIG[_model]}, right panel (μP curves nested: wider is lower at every learning rate)",
-            wider_excess(_model, _opt),
-            AtMost(WIDER_TOL),
-            own_threshold=f"the {WIDER_TOL}-nat tolerance for seed noise is Skeptic's (0.01 to 0.05 acceptable)",
-            quote=Quote.unverified(f"arXiv 2203.03466v2, {FIG[_model]}, right panel", note=_TP5_FIG_NOTE),
-            contrasts=(SWAPPED,),
-            band=(AtMost(0.01), AtMost(0.05)),
-        ),
-    ]
-_CLAIMS += [
-    Claim(
-        "coord-check-mup-flat",
-        f"Under μP every layer's change after a few steps is flat in width: |exponent| ≤ {FLAT} for the MLP with "
-        f"SGD, the MLP with Adam and the transformer with Adam (Skeptic's threshold: {FLAT}).",
-        MUP_README,
-        coord_extreme("mup"),
-        AllBetween(-FLAT, FLAT),
-        own_threshold=f"'stays roughly constant' read as |exponent| ≤ {FLAT}: Skeptic's threshold (0.15 to 0.3)",
-        quote=_README_QUOTE,
-        contrasts=(SWAPPED,),
-        band=(AllBetween(-0.15, 0.15), AllBetween(-0.3, 0.3)),
-    ),
-    Claim(
-        "coord-check-sp-grows",
-        f"Under SP some layer's change after a few steps grows with width, with exponent ≥ {GROWS}, for each of the "
-        f"same three settings (Skeptic's threshold: {GROWS}).",
-        MUP_README,
-        coord_extreme("sp"),
-        AllAtLeast(GROWS),
-        own_threshold=f"'blows up with width' read as exponent ≥ {GROWS}: Skeptic's threshold (0.3 to 0.5)",
-        quote=_README_QUOTE,
-        contrasts=(SWAPPED,),
-        band=(AllAtLeast(0.3), AllAtLeast(0.5)),
-    ),
-    Claim(
-        "deep-linear-predicts-relu",
-        "The width exponents of a ReLU MLP's one-step activation changes (input layer, hidden layer, logits; SP and "
-        f"μP; SGD and Adam) are those derived for a deep linear network, each within {DERIVED_TOL} (Skeptic's "
-        f"threshold: {DERIVED_TOL}).",
-        "The critic's gloss quoted in the brief ('most of μP's scaling can be derived from deep linear networks'), "
-        "with the one-step derivation written out in this study's exponents module; Yang & Hu 2021 (TP4), "
-        "Introduction (SP cannot learn features at infinite width, μP can)",
-        derivation_gap("coord"),
-        AtMost(DERIVED_TOL),
-        own_threshold=f"the tolerance {DERIVED_TOL} on an exponent is Skeptic's (0.15 to 0.3)",
-        quote=Quote.unverified(
-            "the critic's remark quoted in issue 33 (not a paper)",
-            note="a reviewer's words, not a publication; the derivation is this study's exponents module",
-            text="you can derive much of the scaling results for muP with a simple toy model of multi-layered linear "
-            "networks",
-        ),
-        contrasts=(SWAPPED,),
-        band=(AtMost(0.15), AtMost(0.3)),
-        confirmed_by="derivation-on-deep-linear",
-    ),
-]
-CLAIMS = tuple(_CLAIMS)
+
+CLAIMS = (
+    *(c for model, opt in COMBOS for c in (*optimum_claims(model, opt), wider_claim(model, opt))),
+    COORD_MUP_FLAT,
+    COORD_SP_GROWS,
+    DEEP_LINEAR_PREDICTS_RELU,
+)
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -10,7 +10,8 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure as MplFigure
 from matplotlib.ticker import FuncFormatter, NullFormatter
 
-from skeptic.studies.mup.claims import COMBOS, _name, expected_exponents, optima, sweep_rows
+from skeptic.studies.mup.claims import _name, expected_exponents, optima, sweep_rows
+from skeptic.studies.mup.experiment import COMBOS
 from skeptic.studies.mup.experiments import measured_exponents
 from skeptic.study import Figure, Table
 

@@ -6,13 +6,14 @@ from typing import TYPE_CHECKING
 from skeptic.study import lazy_exports
 
 if TYPE_CHECKING:
-    from skeptic.studies.superposition.study import PRESETS, SuperpositionConfig, run
+    from skeptic.studies.superposition.config import PRESETS, SuperpositionConfig
+    from skeptic.studies.superposition.study import run
 
 __getattr__, __dir__ = lazy_exports(
     __name__,
     {
-        "PRESETS": "skeptic.studies.superposition.study",
-        "SuperpositionConfig": "skeptic.studies.superposition.study",
+        "PRESETS": "skeptic.studies.superposition.config",
+        "SuperpositionConfig": "skeptic.studies.superposition.config",
         "run": "skeptic.studies.superposition.study",
     },
 )

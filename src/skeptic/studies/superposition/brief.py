@@ -31,7 +31,7 @@ def found(result: RunResult) -> str:
     """What the run found, in prose written from its measurements (no claim ids)."""
     m = result.measurements
     v = _verdicts(result)
-    cfg = m["config"]
+    cfg = result.config
     n, k = cfg["pc_n"], cfg["pc_m"]
     relu = [r for r in m["phase_change"] if r["activation"] == "relu"]
     dense = [r for r in relu if r["density"] == max(x["density"] for x in relu)]
@@ -137,7 +137,7 @@ def found(result: RunResult) -> str:
 def answer(result: RunResult) -> str:
     """The index card's one or two sentences."""
     m = result.measurements
-    cfg = m["config"]
+    cfg = result.config
     n, k = cfg["pc_n"], cfg["pc_m"]
     sparse_min = min(r["density"] for r in m["phase_change"])
     relu = [r for r in m["phase_change"] if r["activation"] == "relu"]

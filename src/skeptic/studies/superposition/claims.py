@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from skeptic.studies.superposition.config import SuperpositionConfig
 from skeptic.study import (
     AtLeast,
     AtMost,
@@ -52,8 +53,8 @@ ANTIPODAL = -0.9
 """Anticorrelated pairs count as antipodal when their mean cosine is ≤ this (Skeptic's)."""
 
 
-def _top_m(m: Measurements) -> list[int]:
-    return list(range(int(m["config"]["pc_m"])))
+def _top_m(config: SuperpositionConfig) -> list[int]:
+    return list(range(config.pc_m))
 
 
 def _count(k: int, n: int, what: str) -> Estimate:
@@ -69,25 +70,25 @@ def _pc(m: Measurements, activation: str) -> list[dict[str, Any]]:
     return [r for r in m["phase_change"] if r["activation"] == activation]
 
 
-def dense_top_m(m: Measurements) -> Estimate:
+def dense_top_m(m: Measurements, config: SuperpositionConfig) -> Estimate:
     """Share of ReLU models at density 1 that store exactly the m most important features."""
     dense = max(r["density"] for r in m["phase_change"])
     rows = [r for r in _pc(m, "relu") if r["density"] == dense]
-    return _count(sum(r["represented"] == _top_m(m) for r in rows), len(rows), "dense ReLU models (seeds)")
+    return _count(sum(r["represented"] == _top_m(config) for r in rows), len(rows), "dense ReLU models (seeds)")
 
 
-def sparse_all_n(m: Measurements) -> Estimate:
+def sparse_all_n(m: Measurements, config: SuperpositionConfig) -> Estimate:
     """Share of ReLU models at the sparsest density that store all n features."""
     sparse = min(r["density"] for r in m["phase_change"])
-    n = int(m["config"]["pc_n"])
+    n = config.pc_n
     rows = [r for r in _pc(m, "relu") if r["density"] == sparse]
     return _count(sum(len(r["represented"]) == n for r in rows), len(rows), "sparsest ReLU models (seeds)")
 
 
-def linear_top_m(m: Measurements) -> Estimate:
+def linear_top_m(m: Measurements, config: SuperpositionConfig) -> Estimate:
     """Share of linear models (all densities, seeds) that store exactly the m most important features."""
     rows = _pc(m, "linear")
-    return _count(sum(r["represented"] == _top_m(m) for r in rows), len(rows), "linear models")
+    return _count(sum(r["represented"] == _top_m(config) for r in rows), len(rows), "linear models")
 
 
 def pd_dense_single(m: Measurements) -> Estimate:

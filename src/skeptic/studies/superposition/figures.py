@@ -9,13 +9,14 @@ import numpy as np
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure as MplFigure
 
+from skeptic.studies.superposition.config import SuperpositionConfig
 from skeptic.study import Figure, Table
 
 REGIONS = ("feature 1", "feature 2", "superposition", "both-same-sign", "none")
 REGION_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#cccccc")
 
 
-def _phase_change(m: dict[str, Any]) -> Figure:
+def _phase_change(m: dict[str, Any], config: SuperpositionConfig) -> Figure:
     mats = m["phase_change_W"]
     dens = sorted({r["density"] for r in mats}, reverse=True)
     fig = MplFigure(figsize=(2.3 * len(dens), 7.2))
@@ -40,7 +41,7 @@ def _phase_change(m: dict[str, Any]) -> Figure:
     axes[0, 0].set_ylabel("ReLU: WᵀW")
     return Figure(
         "phase-change",
-        f"Toy model, n = {m['config']['pc_n']} features in m = {m['config']['pc_m']} dimensions, importance 0.9^i "
+        f"Toy model, n = {config.pc_n} features in m = {config.pc_m} dimensions, importance 0.9^i "
         "(seed 0). Top: WᵀW of the ReLU model (red +, blue −) from dense (left) to sparse (right). Middle: ReLU "
         "feature norms ‖Wᵢ‖ (bar colour from blue = own dimension to red = shares its direction with others); "
         "dense inputs keep the top m features, sparse inputs store all n in superposition. Bottom: the linear "
@@ -49,8 +50,8 @@ def _phase_change(m: dict[str, Any]) -> Figure:
     )
 
 
-def _pentagon(m: dict[str, Any]) -> Figure | None:
-    if m["config"]["pc_m"] != 2:
+def _pentagon(m: dict[str, Any], config: SuperpositionConfig) -> Figure | None:
+    if config.pc_m != 2:
         return None
     p = min(r["density"] for r in m["phase_change_W"])
     W = np.array(next(r["W"] for r in m["phase_change_W"] if r["density"] == p and r["activation"] == "relu"))
@@ -102,7 +103,7 @@ def _phase_diagram(m: dict[str, Any]) -> Figure:
     )
 
 
-def _dimensionality(m: dict[str, Any]) -> Figure:
+def _dimensionality(m: dict[str, Any], config: SuperpositionConfig) -> Figure:
     rows = m["dimensionality"]
     fig = MplFigure(figsize=(8.5, 4.6))
     ax = fig.subplots()
@@ -121,7 +122,7 @@ def _dimensionality(m: dict[str, Any]) -> Figure:
         ax.text(1.0, f, f" {lab}", va="center", fontsize=7, color="C2")
     ax.set(xscale="log", xlabel="1/(1−S): inverse feature density (log)", ylabel="dimensions per feature",
            ylim=(0, 1.1),
-           title=f"n = {m['config']['dim_n']} features in m = {m['config']['dim_m']} dimensions")  # fmt: skip
+           title=f"n = {config.dim_n} features in m = {config.dim_m} dimensions")  # fmt: skip
     ax.legend(fontsize=8)
     return Figure(
         "dimensions-per-feature",
@@ -143,7 +144,7 @@ def _seed_mean(rows: list[dict[str, Any]], key: str) -> float:
     return float(np.mean([r[key] for r in rows]))
 
 
-def _sae(m: dict[str, Any]) -> Figure:
+def _sae(m: dict[str, Any], config: SuperpositionConfig) -> Figure:
     sweep = [r for r in m["sae"] if r["experiment"] == "sweep"]
     ratios = sorted({r["ratio"] for r in sweep})
     l1s = sorted({r["l1"] for r in sweep})
@@ -162,9 +163,7 @@ def _sae(m: dict[str, Any]) -> Figure:
         y = [_seed_mean([r for r in sweep if r["ratio"] == q and r["l1"] == lam], "mmcs") for lam in l1s]
         ax2.plot(l1s, y, "-o", ms=3, color=f"C{j}", label=f"size {q:g}·G")
         l0 = [_seed_mean([r for r in sweep if r["ratio"] == q and r["l1"] == lam], "l0") for lam in l1s]
-        ax2.plot(
-            l1s, np.array(l0) / max(1e-9, m["config"]["sae_features"] * sweep[0]["density"]) / 4, ":", color=f"C{j}"
-        )
+        ax2.plot(l1s, np.array(l0) / max(1e-9, config.sae_features * sweep[0]["density"]) / 4, ":", color=f"C{j}")
     ax2.set(xscale="log", xlabel="L1 penalty λ (log)", ylabel="MMCS (solid); L0 / (4·true L0) (dotted)",
             ylim=(0, 1.02), title="Recovery vs L1 penalty")  # fmt: skip
     ax2.legend(fontsize=7)
@@ -172,17 +171,17 @@ def _sae(m: dict[str, Any]) -> Figure:
     ps = sorted({r["density"] for r in dens})
     for i, lam in enumerate(l1s):
         y = [_seed_mean([r for r in dens if r["density"] == p and r["l1"] == lam], "matched") for p in ps]
-        ax3.plot([p * m["config"]["sae_features"] for p in ps], y, "-o", ms=3, color=f"C{i}", label=f"λ = {lam:g}")
+        ax3.plot([p * config.sae_features for p in ps], y, "-o", ms=3, color=f"C{i}", label=f"λ = {lam:g}")
     ax3.set(xscale="log", xlabel="mean active features per sample (log)", ylabel="Hungarian matched cosine",
             ylim=(0, 1.02), title="Recovery vs feature density (size G)")  # fmt: skip
     ax3.legend(fontsize=7)
     _ticks(ax1, ratios)
     _ticks(ax2, l1s)
-    _ticks(ax3, [p * m["config"]["sae_features"] for p in ps])
+    _ticks(ax3, [p * config.sae_features for p in ps])
     fig.tight_layout()
     return Figure(
         "sae-recovery",
-        f"SAEs on data with G = {m['config']['sae_features']} known features in d = {m['config']['sae_d']} dimensions "
+        f"SAEs on data with G = {config.sae_features} known features in d = {config.sae_d} dimensions "
         "(means over seeds). Left: recovery rises to the size-G dictionary (dotted line) and needs the right λ; "
         "solid = MMCS, dashed = one-to-one Hungarian matching, which penalizes a dictionary that spends latents on "
         "duplicates. Middle: recovery and sparsity against λ. Right: recovery falls as more features are active.",
@@ -219,7 +218,7 @@ def _correlated(m: dict[str, Any]) -> Figure:
     )
 
 
-def _kgon(m: dict[str, Any]) -> Figure:
+def _kgon(m: dict[str, Any], config: SuperpositionConfig) -> Figure:
     crit, runs = m["kgon"]["critical"], m["kgon"]["runs"]
     fig = MplFigure(figsize=(10, 4.2))
     ax1, ax2 = fig.subplots(1, 2)
@@ -230,7 +229,7 @@ def _kgon(m: dict[str, Any]) -> Figure:
     ax1.scatter([r["k"] + rng.uniform(-0.15, 0.15) for r in runs], [r["exact_loss"] for r in runs], s=14, color="C1",
                 zorder=3, label="SGD restarts' final loss (exact)")  # fmt: skip
     ax1.set(xticks=ks, xlabel="k: features stored (a regular k-gon)", ylabel="expected loss (one feature active)",
-            title=f"n = {m['config'].get('kgon_n', len(crit) + 1)} features in 2 dimensions")  # fmt: skip
+            title=f"n = {config.kgon_n} features in 2 dimensions")  # fmt: skip
     ax1.legend(fontsize=7)
     best = min(runs, key=lambda r: r["exact_loss"])
     W = np.array(best["W"])
@@ -247,7 +246,7 @@ def _kgon(m: dict[str, Any]) -> Figure:
     )
 
 
-def _importance(m: dict[str, Any]) -> Figure:
+def _importance(m: dict[str, Any], config: SuperpositionConfig) -> Figure:
     rows = m["importance_sweep"]
     decays = sorted({r["decay"] for r in rows}, reverse=True)
     fig = MplFigure(figsize=(6.4, 4.2))
@@ -258,7 +257,7 @@ def _importance(m: dict[str, Any]) -> Figure:
     ax.plot(decays, [np.mean([len(r["represented"]) for r in rows if r["decay"] == d]) for d in decays], "s--",
             color="C2", label="features stored (‖Wᵢ‖ > 0.5), seed mean")  # fmt: skip
     ax.set(xlabel="importance ratio of successive features (decay; 1 = equal)", ylabel="features' worth stored",
-           title=f"n = {m['config']['pc_n']} in m = {m['config']['pc_m']} at 1−S = {rows[0]['density']:g}")  # fmt: skip
+           title=f"n = {config.pc_n} in m = {config.pc_m} at 1−S = {rows[0]['density']:g}")  # fmt: skip
     ax.invert_xaxis()
     ax.legend(fontsize=8)
     return Figure(
@@ -269,12 +268,19 @@ def _importance(m: dict[str, Any]) -> Figure:
     )
 
 
-def make_figures(m: dict[str, Any]) -> list[Figure]:
-    figs = [_phase_change(m)]
-    pent = _pentagon(m)
+def make_figures(m: dict[str, Any], config: SuperpositionConfig) -> list[Figure]:
+    figs = [_phase_change(m, config)]
+    pent = _pentagon(m, config)
     if pent is not None:
         figs.append(pent)
-    figs += [_phase_diagram(m), _importance(m), _dimensionality(m), _correlated(m), _kgon(m), _sae(m)]
+    figs += [
+        _phase_diagram(m),
+        _importance(m, config),
+        _dimensionality(m, config),
+        _correlated(m),
+        _kgon(m, config),
+        _sae(m, config),
+    ]
     return figs
 
 

@@ -1,0 +1,112 @@
+"""The llc study's config and presets."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from skeptic.studies.llc import estimator
+from skeptic.study import StudyConfig
+
+
+class LLCConfig(StudyConfig):
+    table: Literal["tiny", "standard"] = "standard"
+    """Validation table: ``tiny`` (4 models, one per family; for the contract test and the audit) or ``standard``
+    (12 models: 3 regular, 3 normal crossings, 3 reduced-rank regressions, 3 deep linear networks)."""
+    n: int = Field(5000, ge=100, le=1_000_000)
+    """Training samples per model (x ~ N(0, I)); nβ = n/log n."""
+    epsilon_rule: Literal["curvature", "fixed"] = "curvature"
+    """Step size of the validation table: ``curvature`` is the estimator's default, ε = min(0.2/(nβ h_max + γ), 1/nβ)
+    from each model's top Hessian eigenvalue at w*; ``fixed`` is ε = epsilon_times_nbeta/nβ for every model."""
+    epsilon_times_nbeta: float = Field(estimator.DEFAULT_EPSILON_TIMES_NBETA, gt=0.0, le=10.0)
+    """SGLD step size ε in units of 1/nβ, used by ``epsilon_rule="fixed"`` and as the centre of the sensitivity sweep
+    and the ReLU-vs-GELU step sizes (0.1: the first version's fixed default)."""
+    gamma: float = Field(estimator.DEFAULT_GAMMA, ge=0.0, le=1e4)
+    """Localization strength γ (the estimator's default)."""
+    num_chains: int = Field(estimator.DEFAULT_NUM_CHAINS, ge=2, le=64)
+    """Independent SGLD chains per model (≥ 2 for an SE and R-hat)."""
+    num_draws: int = Field(estimator.DEFAULT_NUM_DRAWS, ge=10, le=100_000)
+    """SGLD steps averaged per chain, after burn-in."""
+    num_burnin: int = Field(estimator.DEFAULT_NUM_BURNIN, ge=0, le=100_000)
+    """SGLD steps discarded at the start of each chain."""
+    batch_size: int = Field(estimator.DEFAULT_BATCH_SIZE, ge=1, le=1_000_000)
+    """Minibatch size of the SGLD gradient (≥ n means full batch). A budget knob: minibatch gradient noise biases the
+    noisy regular model upward (+47% at ``paper``); the larger budget is full batch."""
+    nbeta_rule: Literal["n", "batch"] = "n"
+    """Inverse temperature of the table: ``n`` is nβ = n/log n (Lau et al. 2023's definition), ``batch`` is devinterp's
+    default nβ = B/log B with B the minibatch size."""
+    sensitivity: bool = True
+    """Run the sensitivity sweep (ε, nβ, γ, chain length, batch size) and the calibration helper."""
+    flat_draws_factor: int = Field(2, ge=1, le=100)
+    """Normal crossings get this many times more draws and burn-in: along their flat axes only the localization
+    pulls, so a chain relaxes in ~1/(εγ) steps (nβ/γ at the curvature rule's ε·nβ = 1, 10× that at the fixed 0.1,
+    which needed a factor 8)."""
+    activations: bool = True
+    """Run the ReLU-vs-GELU teacher-student comparison (no exact λ; reported, not judged)."""
+    act_seeds: int = Field(3, ge=1, le=20)
+    """Students per activation in the ReLU-vs-GELU comparison (all trained as one batch)."""
+    act_hidden: int = Field(6, ge=1, le=256)
+    """Hidden units of each student (2 → hidden → 1)."""
+    act_teacher_hidden: int = Field(2, ge=1, le=256)
+    """Hidden units of the teacher (same activation as its student); fewer than the student's makes it singular."""
+    act_train_steps: int = Field(1500, ge=10, le=100_000)
+    """Full-batch Adam steps (cosine schedule from 0.01) to bring each student to a minimum before sampling."""
+    crosscheck: bool = True
+    """Cross-check the batched estimator on the first RRR/DLN against an independent chain-by-chain loop: devinterp's
+    own SGLD optimizer when devinterp is installed, else a plain-torch optimizer with the same update."""
+    crosscheck_chains: int = Field(8, ge=2, le=64)
+    """At most this many chains in the cross-check (its reference loop runs them one after another)."""
+    rescale_factor: float = Field(2.0, gt=0.0, le=100.0)
+    """c in the rescaling check: layer 1 of a DLN times c, layer 2 divided by c."""
+    tms: bool = True
+    """Run the toy model of superposition (2 hidden dimensions, 6 features; Chen et al. 2023): k-gons and SGD."""
+    tms_ks: tuple[Annotated[int, Field(ge=3, le=6)], ...] = Field((4, 5, 6), min_length=1)
+    """The k-gons whose loss, exact λ and λ̂ are computed (each 2 ≤ k ≤ 6)."""
+    tms_n: int = Field(20_000, ge=100, le=1_000_000)
+    """Training samples for the k-gon estimates (x = μ e_i, μ ~ U[0, 1])."""
+    tms_draws: int = Field(1000, ge=10, le=100_000)
+    """SGLD draws per chain at each k-gon (after ``tms_burnin``), at the curvature-scaled step size."""
+    tms_burnin: int = Field(250, ge=0, le=100_000)
+    """SGLD burn-in per chain at each k-gon."""
+    tms_seeds: int = Field(8, ge=1, le=64)
+    """SGD runs (trained as one batch) whose trajectories are read for transitions and LLC over training."""
+    tms_steps: int = Field(5000, ge=20, le=1_000_000)
+    """SGD steps per run (learning rate 0.1, minibatch 32, from weights of scale 0.1; Chen et al.'s kind of run)."""
+    tms_checkpoints: int = Field(12, ge=3, le=100)
+    """Log-spaced checkpoints per SGD run at which λ̂ is estimated."""
+    tms_traj_n: int = Field(2000, ge=100, le=1_000_000)
+    """Training samples of the SGD runs."""
+    tms_traj_chains: int = Field(2, ge=2, le=64)
+    """SGLD chains per checkpoint."""
+    tms_traj_draws: int = Field(200, ge=10, le=100_000)
+    """SGLD draws per chain at each checkpoint (burn-in a quarter of it)."""
+
+
+PRESETS = {
+    "test": LLCConfig(
+        table="tiny",
+        n=1000,
+        epsilon_rule="fixed",  # its chains (130 steps) are too short for the curvature rule's smaller steps on DLNs
+        num_chains=4,
+        num_draws=100,
+        num_burnin=30,
+        batch_size=1000,
+        sensitivity=False,
+        activations=False,
+        crosscheck_chains=2,
+        tms_ks=(5, 6),
+        tms_n=1000,
+        tms_draws=120,
+        tms_burnin=40,
+        tms_seeds=3,
+        tms_steps=400,
+        tms_checkpoints=6,
+        tms_traj_n=300,
+        tms_traj_draws=40,
+    ),
+    "quick": LLCConfig(
+        table="standard", n=5000, num_chains=6, num_draws=500, num_burnin=150, crosscheck_chains=4, act_seeds=2
+    ),
+    "paper": LLCConfig(table="standard", n=20_000, num_chains=8, num_draws=4000, num_burnin=1000),
+}

@@ -1,0 +1,103 @@
+"""The mup study's config and presets."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from skeptic.study import StudyConfig
+
+
+class MupConfig(StudyConfig):
+    base_width: int = Field(32, ge=4, le=4096)
+    """Base width n₀ at which μP and SP coincide (width multiplier m = n/n₀; the narrowest sweep width)."""
+    mlp_widths: list[int] = Field([32, 64, 128, 256], min_length=3, max_length=10)
+    """Widths of the MLP learning-rate sweeps (each ≥ base_width; doubling widths make the shift per doubling
+    a plain slope)."""
+    transformer_widths: list[int] = Field([32, 64, 128], min_length=2, max_length=8)
+    """Widths (d_model) of the transformer learning-rate sweep; 4 heads, so d_head = width/4."""
+    sgd_log2_lrs: list[float] = Field([-4, -3, -2, -1, 0, 1, 2], min_length=3, max_length=24)
+    """log₂ of the base learning rates of the SGD sweeps (a grid that must bracket every optimum)."""
+    adam_log2_lrs: list[float] = Field([-10, -9, -8, -7, -6, -5, -4], min_length=3, max_length=24)
+    """log₂ of the base learning rates of the Adam sweeps."""
+    seeds: int = Field(4, ge=2, le=16)
+    """Independent seeds per (width, rate): initialization and minibatch order (≥ 2 for an interval)."""
+    mlp_steps: int = Field(100, ge=5, le=100_000)
+    """Training steps of each MLP in the sweeps."""
+    mlp_batch_size: int = Field(32, ge=1, le=4096)
+    """Examples per MLP step."""
+    mlp_context: int = Field(4, ge=1, le=64)
+    """Characters the MLP sees before predicting the next one (k)."""
+    transformer_steps: int = Field(50, ge=5, le=100_000)
+    """Training steps of each transformer in the sweep."""
+    transformer_batch_size: int = Field(8, ge=1, le=1024)
+    """Sequences per transformer step."""
+    transformer_context: int = Field(16, ge=2, le=256)
+    """Characters per training sequence of the transformer."""
+    transformer_layers: int = Field(1, ge=1, le=12)
+    """Transformer blocks."""
+    transformer_seeds: int = Field(3, ge=2, le=16)
+    """Seeds of the transformer sweep (its most expensive part)."""
+    eval_windows: int = Field(512, ge=16, le=100_000)
+    """Held-out windows every model is evaluated on (MLP: examples; transformer: windows // 8 sequences)."""
+    coord_widths: list[int] = Field([64, 128, 256, 512, 1024], min_length=3, max_length=10)
+    """Widths of the coordinate checks and the exponent measurements (TP5 / mup use 2^6 … 2^11)."""
+    coord_transformer_widths: list[int] = Field([64, 128, 256, 512], min_length=3, max_length=10)
+    """Widths of the transformer's coordinate check."""
+    coord_steps: int = Field(3, ge=1, le=100)
+    """Steps of a coordinate check ("after a few steps"); the exponents of the derivation are read at step 1."""
+    coord_seeds: int = Field(3, ge=2, le=16)
+    """Seeds of each coordinate check."""
+    coord_sgd_log2_lr: float = Field(-5.0, ge=-20, le=5)
+    """log₂ learning rate of the SGD coordinate checks (small enough that SP's one-example step does not saturate
+    the softmax at the widest width)."""
+    coord_adam_log2_lr: float = Field(-8.0, ge=-20, le=5)
+    """log₂ learning rate of the Adam coordinate checks."""
+    lr_rule: Literal["own", "swapped"] = "own"
+    """Learning-rate multipliers of the sweeps and of the MLP and transformer coordinate checks: each
+    parametrization's ``own`` (TP5 Table 3), or ``swapped`` (μP's initialization with SP's learning rates and SP's
+    with μP's), the contrast under which μP's learning-rate rule is absent. The deep-linear derivation check and
+    the cross-check with Microsoft's mup always use the parametrization's own rule."""
+    crosscheck_widths: list[int] = Field([64, 256], min_length=1, max_length=6)
+    """Widths at which Skeptic's μP MLP is compared with Microsoft's mup (or the hand-written reference)."""
+
+
+PRESETS = {
+    "test": MupConfig(
+        base_width=16,
+        mlp_widths=[16, 32, 64],
+        transformer_widths=[16, 32],
+        sgd_log2_lrs=[-3, -1, 1, 3],
+        adam_log2_lrs=[-8, -6, -4, -2, 0],
+        seeds=2,
+        mlp_steps=20,
+        mlp_batch_size=16,
+        transformer_steps=10,
+        transformer_batch_size=4,
+        transformer_context=8,
+        transformer_seeds=2,
+        eval_windows=64,
+        coord_widths=[64, 256, 1024],
+        coord_transformer_widths=[16, 32, 64],
+        coord_seeds=2,
+        coord_steps=1,
+        crosscheck_widths=[64],
+    ),
+    "quick": MupConfig(),
+    "paper": MupConfig(
+        mlp_widths=[32, 64, 128, 256, 512],
+        transformer_widths=[32, 64, 128, 256],
+        sgd_log2_lrs=[x / 2 for x in range(-10, 7)],
+        adam_log2_lrs=[x / 2 for x in range(-22, -5)],
+        seeds=4,
+        mlp_steps=250,
+        transformer_steps=100,
+        transformer_seeds=3,
+        eval_windows=1024,
+        coord_widths=[64, 128, 256, 512, 1024, 2048],
+        coord_transformer_widths=[64, 128, 256, 512, 1024],
+        coord_seeds=4,
+        crosscheck_widths=[64, 256, 1024],
+    ),
+}

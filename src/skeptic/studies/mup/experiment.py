@@ -1,0 +1,209 @@
+"""The mup study's sections, in the order ``study.run`` calls them; each returns its measurements.
+
+Every section reads the config and the :class:`Setup` (the corpus, the named seeds and the held-out windows every
+model is evaluated on). The work itself lives in ``experiments.py`` (one batched learning-rate sweep or coordinate
+check per call, built on ``nets.py``), ``crosscheck.py`` (the independent μP: Microsoft's mup when installed) and
+``exponents.py`` (the one-step deep-linear derivation).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from torch import Tensor
+
+from skeptic.studies.mup import crosscheck, experiments, exponents, nets
+from skeptic.studies.mup.config import MupConfig
+from skeptic.studies.mup.data import Corpus, load_corpus
+from skeptic.studies.mup.experiments import Tick
+from skeptic.studies.mup.param import Optimizer
+from skeptic.study import RunContext
+
+COMBOS: tuple[tuple[Literal["mlp", "transformer"], Optimizer], ...] = (
+    ("mlp", "sgd"),
+    ("mlp", "adam"),
+    ("transformer", "adam"),
+)
+"""(model, optimizer) of the learning-rate sweeps and coordinate checks."""
+
+
+@dataclass(frozen=True)
+class Setup:
+    """What every section reads besides the config: the corpus, the seeds and the held-out windows."""
+
+    corpus: Corpus
+    seeds: list[int]
+    """Seeds of the learning-rate sweeps (the transformer's sweep uses the first ``transformer_seeds``)."""
+    coord_seeds: list[int]
+    """Seeds of the coordinate checks (the cross-check uses the first)."""
+    mlp_eval: Tensor
+    """Start indices of the MLP's held-out evaluation windows."""
+    transformer_eval: Tensor
+    """Start indices of the transformer's held-out evaluation sequences."""
+    device: str
+
+
+def setup(c: MupConfig, ctx: RunContext) -> Setup:
+    """The corpus and every named seed stream: ``sweep``, ``coord`` (one seed per index) and ``eval``."""
+    corpus = load_corpus()
+    eval_seed = ctx.seed_for("eval")
+    return Setup(
+        corpus=corpus,
+        seeds=[ctx.seed_for("sweep", i) for i in range(c.seeds)],
+        coord_seeds=[ctx.seed_for("coord", i) for i in range(c.coord_seeds)],
+        mlp_eval=nets.eval_starts(corpus, c.eval_windows, c.mlp_context, eval_seed),
+        transformer_eval=nets.eval_starts(corpus, max(4, c.eval_windows // 8), c.transformer_context, eval_seed),
+        device=ctx.device,
+    )
+
+
+def basics(c: MupConfig, s: Setup) -> dict[str, Any]:
+    """What the probes and the exponent claims read besides the sections' results: the corpus, the base width, the
+    derivation's SP/Adam logit exponent (asymptotic, and its slope over the coordinate-check widths) and where the
+    training text ends against where the evaluation windows start."""
+    return {
+        "vocab_size": s.corpus.vocab_size,
+        "corpus_chars": len(s.corpus.tokens),
+        "base_width": c.base_width,
+        "derived_logit_exponent_asymptotic": exponents.DERIVED[("sp", "adam")][2],
+        "derived_logit_exponent_effective": exponents.sp_adam_logit_exponent(c.coord_widths, s.corpus.vocab_size),
+        "split": {
+            "train_end": s.corpus.split,
+            "mlp_eval_min_start": int(s.mlp_eval.min()),
+            "transformer_eval_min_start": int(s.transformer_eval.min()),
+        },
+    }
+
+
+def progress_units(c: MupConfig) -> int:
+    """One unit per (width, parametrization) of every sweep and coordinate check."""
+    n_sweeps = 2 * (2 * len(c.mlp_widths) + len(c.transformer_widths))
+    n_coord = 2 * (4 * len(c.coord_widths) + len(c.coord_transformer_widths))
+    return n_sweeps + n_coord
+
+
+def coord_lrs(c: MupConfig) -> list[tuple[Optimizer, float]]:
+    """The log₂ learning rate of each optimizer's coordinate checks."""
+    return [("sgd", c.coord_sgd_log2_lr), ("adam", c.coord_adam_log2_lr)]
+
+
+def coordinate_checks(c: MupConfig, s: Setup, tick: Tick) -> dict[str, Any]:
+    """Activation sizes and changes against width: the ReLU MLP over ``coord_steps`` steps (``coord``, with the
+    transformer under Adam), and the deep linear MLP after one step (``linear``, always with its own rule)."""
+    coord: list[dict[str, Any]] = []
+    linear: list[dict[str, Any]] = []
+    swap = c.lr_rule == "swapped"
+    for opt, lr in coord_lrs(c):
+        coord += experiments.coord_check(
+            s.corpus,
+            "mlp",
+            opt,
+            c.coord_widths,
+            c.base_width,
+            lr,
+            s.coord_seeds,
+            c.coord_steps,
+            1,
+            c.mlp_context,
+            s.mlp_eval,
+            device=s.device,
+            tick=tick,
+            swap_lr=swap,
+        )
+        linear += experiments.coord_check(
+            s.corpus,
+            "mlp",
+            opt,
+            c.coord_widths,
+            c.base_width,
+            lr,
+            s.coord_seeds,
+            1,
+            1,
+            c.mlp_context,
+            s.mlp_eval,
+            nonlinearity="linear",
+            device=s.device,
+            tick=tick,
+        )
+    coord += experiments.coord_check(
+        s.corpus,
+        "transformer",
+        "adam",
+        c.coord_transformer_widths,
+        c.base_width,
+        c.coord_adam_log2_lr,
+        s.coord_seeds,
+        c.coord_steps,
+        1,
+        c.transformer_context,
+        s.transformer_eval,
+        n_layers=c.transformer_layers,
+        device=s.device,
+        tick=tick,
+        swap_lr=swap,
+    )
+    return {"coord": coord, "linear": linear}
+
+
+def reference_crosscheck(c: MupConfig, s: Setup) -> dict[str, Any]:
+    """Skeptic's μP MLP against the reference at each ``crosscheck_widths`` width and both optimizers, from the same
+    draws and batches (always each parametrization's own learning-rate rule)."""
+    seed = s.coord_seeds[0]
+    out = []
+    for opt, lr in coord_lrs(c):
+        for width in c.crosscheck_widths:
+            ref = crosscheck.reference_coord_check(
+                s.corpus, opt, width, c.base_width, lr, seed, c.coord_steps, 1, c.mlp_context, 1.0
+            )
+            ours = experiments.coord_check(
+                s.corpus, "mlp", opt, [width], c.base_width, lr, [seed], c.coord_steps, 1, c.mlp_context, s.mlp_eval
+            )[-1]
+            ref["ours_sizes"], ref["ours_deltas"] = ours["sizes"][0], ours["deltas"][0]
+            out.append(ref)
+    return {"crosscheck": out}
+
+
+def lr_sweeps(c: MupConfig, s: Setup, tick: Tick) -> dict[str, Any]:
+    """Held-out loss over the learning-rate grid at every width, for each (model, optimizer) of :data:`COMBOS`."""
+    sweeps: list[dict[str, Any]] = []
+    swap = c.lr_rule == "swapped"
+    for model, opt in COMBOS:
+        lrs = c.sgd_log2_lrs if opt == "sgd" else c.adam_log2_lrs
+        if model == "mlp":
+            sweeps += experiments.lr_sweep(
+                s.corpus,
+                "mlp",
+                opt,
+                c.mlp_widths,
+                c.base_width,
+                lrs,
+                s.seeds,
+                c.mlp_steps,
+                c.mlp_batch_size,
+                c.mlp_context,
+                s.mlp_eval,
+                device=s.device,
+                tick=tick,
+                swap_lr=swap,
+            )
+        else:
+            sweeps += experiments.lr_sweep(
+                s.corpus,
+                "transformer",
+                opt,
+                c.transformer_widths,
+                c.base_width,
+                lrs,
+                s.seeds[: c.transformer_seeds],
+                c.transformer_steps,
+                c.transformer_batch_size,
+                c.transformer_context,
+                s.transformer_eval,
+                n_layers=c.transformer_layers,
+                device=s.device,
+                tick=tick,
+                swap_lr=swap,
+            )
+    return {"sweeps": sweeps}
