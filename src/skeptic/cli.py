@@ -198,19 +198,20 @@ def _run_side_by_side(
 
     console = err if err.is_terminal else None
     try:
-        cells = run_side_by_side(
-            chosen,
-            preset,
-            db,
-            overrides=overrides,
-            seed=seed,
-            executor=executor,
-            address=address,
-            workers=workers,
-            device=device,
-            force=force,
-            console=console,
-        )
+        with sigterm_as_interrupt():  # SIGTERM stops it like Ctrl-C: the runs in flight stored interrupted
+            cells = run_side_by_side(
+                chosen,
+                preset,
+                db,
+                overrides=overrides,
+                seed=seed,
+                executor=executor,
+                address=address,
+                workers=workers,
+                device=device,
+                force=force,
+                console=console,
+            )
     except KeyboardInterrupt:
         err.print("interrupted: the runs in progress are stored as interrupted", markup=False)
         raise typer.Exit(130) from None
@@ -240,6 +241,10 @@ def _check_executor_options(executor: str, address: str | None, workers: int | N
         raise UsageError(f"unknown executor {executor!r}; choose one of {', '.join(EXECUTORS)}")
     if address is not None and executor != "ray":
         raise UsageError("--address joins a Ray cluster: use it with --executor ray")
+    if address is not None:
+        from skeptic.core.executors import check_ray_address
+
+        check_ray_address(address)  # an address nobody answers fails here, in seconds (Ray retries for minutes)
     if workers is not None and workers < 1:
         raise UsageError(f"--workers must be at least 1 (got {workers})")
     if workers is not None and workers > MAX_WORKERS:
@@ -362,9 +367,12 @@ def _print_replication(rep: Any, console: Console) -> None:
     for c in rep.claims:
         if c.flips_with:
             console.print(f"  {c.id}: {c.note}", markup=False)
+    if rep.n_failed:
+        console.print(f"failed cells (no verdict; not counted as the seed or a setting disagreeing): {rep.n_failed}")
     for cell in rep.cells:
         if cell.status != "completed":
-            console.print(f"  cell {rep.settings[cell.setting]['label']} seed {cell.seed} {cell.status}: {cell.error}")
+            label = rep.settings[cell.setting]["label"]
+            console.print(f"  cell {label} seed {cell.seed} {cell.status}: {cell.error}", markup=False)
 
 
 @app.command("report")
@@ -478,6 +486,9 @@ def audit_command(
         bool, typer.Option("--faults/--no-faults", help="Run the declared fault catalog (on by default).")
     ] = True,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document per audit on stdout.")] = False,
+    force: Annotated[
+        bool, typer.Option(help="Run every execution again, even those kept from an interrupted run of this audit.")
+    ] = False,
     store: StoreOption = None,
 ) -> None:
     """Inject each study's declared faults (and, with --mutants, generated mutants); report what its probes catch.
@@ -488,8 +499,10 @@ def audit_command(
     With --mutants N, N mutants drawn with --mutant-seed from the lines the clean run executes
     (constants, operators, indices, argument order, dropped copies, dims, branches, ...) are classified
     the same way: the mutation probe power, with its 95% interval, and every silent mutant as a diff.
-    The audit is stored. Exit status: 0 when no fault is silent or crashed and the two clean runs
-    agree; 1 otherwise (so CI fails on a credulity hole); 2 for bad input (nothing written).
+    The audit is stored, and each execution as it finishes: the same command after an interruption
+    reuses those and runs only the rest (--force runs everything again). Exit status: 0 when no fault
+    is silent or crashed and the two clean runs agree; 1 otherwise (so CI fails on a credulity hole);
+    2 for bad input (nothing written).
 
     With --contrasts each claim is also judged under its declared contrasts (discriminating when the
     verdict flips as declared), at the study's larger budget and at two more seeds (the robustness
@@ -547,6 +560,7 @@ def audit_command(
                     mutants=n_mutants,
                     mutant_seed=mutant_seed,
                     faults=faults,
+                    resume=not force,
                 )
         except AuditFailed as failed:
             failing += 1
@@ -555,6 +569,8 @@ def audit_command(
         except KeyboardInterrupt:
             err.print(f"interrupted: the audit of {s.name} is stored as interrupted", markup=False)
             raise typer.Exit(130) from None
+        if result.reused:
+            err.print(f"{s.name}: resumed: {result.reused} of {result.executions} executions reused", markup=False)
         if as_json:
             _print_json({"audit_id": audit_id, **result.to_dict()})
         _print_audit(audit_id, result.to_dict(), err if as_json else out)

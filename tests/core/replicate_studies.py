@@ -1,13 +1,15 @@
 """Small studies for the replication tests, registered on import (also by the worker processes).
 
-``toy-flaky`` raises for one config value (a cell that fails); ``toy-device`` records ``ctx.device``
-and computes a float result with PyTorch on that device, so CPU and CUDA runs can be compared.
+``toy-flaky`` raises for one config value (a cell that fails) or kills its own process (a lost worker);
+``toy-device`` records ``ctx.device`` and computes a float result with PyTorch on that device, so CPU and CUDA
+runs can be compared.
 """
 
 from __future__ import annotations
 
 import os
 import signal
+import time
 
 from pydantic import Field
 
@@ -27,6 +29,10 @@ class FlakyConfig(StudyConfig):
     """Raise instead of returning (a cell that fails)."""
     die: bool = False
     """Kill the process running the cell (a worker lost to the OOM killer)."""
+    die_once: str = ""
+    """A file path: the first process to run the cell creates it and kills itself (a worker lost once)."""
+    sleep_s: float = Field(0.0, ge=0.0, le=600)
+    """Seconds to sleep before drawing (a cell still in flight when another one's worker is lost)."""
     shift: float = Field(0.0, ge=-10, le=10)
     """Added to every draw."""
 
@@ -61,6 +67,15 @@ def _register() -> None:
     def run_flaky(config: FlakyConfig, ctx: RunContext) -> StudyOutput:
         if config.die:
             os.kill(os.getpid(), signal.SIGKILL)
+        if config.die_once:
+            try:
+                with open(config.die_once, "x"):
+                    pass
+            except FileExistsError:
+                pass  # the retry: run normally
+            else:
+                os.kill(os.getpid(), signal.SIGKILL)
+        time.sleep(config.sleep_s)
         if config.crash:
             raise RuntimeError("this cell was asked to fail")
         x = ctx.rng("draws").normal(config.shift, 1.0, 400)

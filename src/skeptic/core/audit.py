@@ -24,7 +24,9 @@ differ from the first, the comparison the audit rests on is unreliable and the a
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import importlib
+import json
 import os
 import pickle
 import subprocess
@@ -42,6 +44,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from skeptic.core import processes
+from skeptic.core.claims import ProbeResult
 from skeptic.core.config import resolve_config
 from skeptic.core.faults import Fault
 from skeptic.core.judged import Judged
@@ -109,6 +112,10 @@ class AuditResult:
     """The robustness executions: label, kind, overrides, seed, duration and any error."""
     mutants: MutantAudit | None = None
     """The generated-mutant sample (``--mutants N``) and its outcomes; None when none were asked for."""
+    reused: int = 0
+    """Executions reused from an earlier, interrupted run of the same audit (see :func:`audit`'s ``resume``)."""
+    executions: int = 0
+    """Executions this audit needed (clean, repeat, faults, robustness, mutants), reused ones included."""
 
     def count(self, outcome: FaultOutcome) -> int:
         return sum(f.outcome == outcome for f in self.faults)
@@ -161,6 +168,7 @@ class AuditResult:
             "robustness": None if self.robustness is None else [r.to_dict() for r in self.robustness],
             "robustness_summary": None if self.robustness is None else summarize(self.robustness).to_dict(),
             "robustness_runs": self.robustness_runs,
+            "resumed": {"reused": self.reused, "executions": self.executions},
             **mutants_field(self.mutants),
         }
 
@@ -248,6 +256,70 @@ class _Done:
     error: str | None
     duration_s: float
     lines: dict[str, list[int]] | None = None
+
+
+def _done_to_dict(done: _Done) -> dict[str, Any]:
+    judged = None
+    if done.judged is not None:
+        j = done.judged
+        judged = {
+            "probes": [p.to_json() for p in j.probes],
+            "verdicts": j.verdicts,
+            "bands": j.bands,
+            "measured": j.measured,
+            "raised": j.raised,
+        }
+    return {"judged": judged, "error": done.error, "duration_s": done.duration_s, "lines": done.lines}
+
+
+def _done_from_dict(d: Mapping[str, Any]) -> _Done:
+    j = d["judged"]
+    judged = None
+    if j is not None:
+        probes = [ProbeResult.from_json(p) for p in j["probes"]]
+        judged = Judged(probes, dict(j["verdicts"]), dict(j["bands"]), dict(j["measured"]), dict(j["raised"]))
+    return _Done(judged, d["error"], float(d["duration_s"]), d["lines"])
+
+
+def execution_key(role: str, task: _Task, version: str) -> str:
+    """What one audit execution depends on, hashed: its role (``clean``, ``repeat``, ``fault:ID``, ``mutant:ID``,
+    ``robust:LABEL``), the study, preset, seed and config, the fault or mutant, whether lines are traced, and the
+    code version (the study's own code included). Equal keys give the same execution, so a rerun reuses it."""
+    text = json.dumps({"role": role, "version": version, "task": dataclasses.asdict(task)}, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _keepable(done: _Done) -> bool:
+    """An execution that produced a judgement is kept. One that raised is not: its cause may lie outside the
+    code (a provider down, a file missing, the process killed by an interruption), so a rerun tries it again."""
+    return done.judged is not None
+
+
+class _Resume:
+    """The executions of an audit kept in the store: looked up before each runs, saved as each finishes."""
+
+    def __init__(self, store: Store | None, study: str, version: str) -> None:
+        self.store, self.study, self.version = store, study, version
+        self.reused = 0
+        self.total = 0
+
+    def submit(self, pool: ThreadPoolExecutor, role: str, task: _Task, threads: int) -> Future[_Done]:
+        self.total += 1
+        key = execution_key(role, task, self.version)
+        if self.store is not None:
+            kept = self.store.audit_execution(key)
+            if kept is not None:
+                self.reused += 1
+                future: Future[_Done] = Future()
+                future.set_result(_done_from_dict(kept))
+                return future
+        return pool.submit(self._run, key, role, task, threads)
+
+    def _run(self, key: str, role: str, task: _Task, threads: int) -> _Done:
+        done = _in_fresh_process(task, threads)
+        if self.store is not None and _keepable(done):
+            self.store.save_audit_execution(key, self.study, self.version, role, _done_to_dict(done))
+        return done
 
 
 def _execute_task(task: _Task) -> _Done:
@@ -341,8 +413,13 @@ def audit(
     mutants: int | Literal["all"] | None = None,
     mutant_seed: int = 0,
     faults: bool = True,
+    resume: Store | None = None,
 ) -> AuditResult:
-    """Run ``spec`` clean (twice) and once per fault of its catalog, each in a fresh process; store nothing.
+    """Run ``spec`` clean (twice) and once per fault of its catalog, each in a fresh process.
+
+    With ``resume`` (a store), every execution that finishes is kept there and an execution already kept
+    (same :func:`execution_key`) is reused instead of run: an interrupted audit rerun with the same arguments
+    runs only the rest (``AuditResult.reused`` of ``executions``). Without it, nothing is stored.
 
     ``contrasts=True`` adds the robustness audit (:mod:`skeptic.core.robustness`): each distinct contrast
     override set, the larger budget and two extra seeds, each in a fresh process too.
@@ -373,11 +450,12 @@ def audit(
 
     t0 = time.perf_counter()
     pool = ThreadPoolExecutor(max_workers=jobs)
+    kept = _Resume(resume, spec.name, code_version(spec))
     try:
-        clean_future = pool.submit(_in_fresh_process, task(None, trace=mutants is not None), threads)
-        fault_futures = [pool.submit(_in_fresh_process, task(f.id), threads) for f in chosen_faults]
-        repeat_future = pool.submit(_in_fresh_process, task(None), threads)
-        robust_futures = [pool.submit(_in_fresh_process, robust_task(e), threads) for e in executions]
+        clean_future = kept.submit(pool, "clean", task(None, trace=mutants is not None), threads)
+        fault_futures = [kept.submit(pool, f"fault:{f.id}", task(f.id), threads) for f in chosen_faults]
+        repeat_future = kept.submit(pool, "repeat", task(None), threads)
+        robust_futures = [kept.submit(pool, f"robust:{e.label}", robust_task(e), threads) for e in executions]
         clean = clean_future.result()
         if clean.judged is None:
             raise AuditFailed(f"the clean run of {spec.name} raised: {clean.error}")
@@ -390,7 +468,7 @@ def audit(
             paths = {f.module: str(f.path) for f in files}
             for m in drawn:
                 t = dataclasses.replace(task(None), mutant=m, mutant_path=paths[m.module])
-                mutant_futures.append((m, pool.submit(_in_fresh_process, t, threads)))
+                mutant_futures.append((m, kept.submit(pool, f"mutant:{m.id}", t, threads)))
         results = []
         for fault, future in zip(chosen_faults, fault_futures, strict=True):
             done = future.result()
@@ -454,6 +532,8 @@ def audit(
         robustness=assess(spec, clean.judged, robust_done, executions) if contrasts else None,
         robustness_runs=robust_runs,
         mutants=mutant_audit,
+        reused=kept.reused,
+        executions=kept.total,
     )
 
 
@@ -490,13 +570,16 @@ def run_audit(
     mutants: int | Literal["all"] | None = None,
     mutant_seed: int = 0,
     faults: bool = True,
+    resume: bool = True,
 ) -> tuple[str, AuditResult]:
     """:func:`audit` ``spec`` and store the audit like a run; returns ``(audit_id, result)``.
 
     The audit is recorded as ``running`` when it starts and completed in one transaction with its whole
     result, so a killed audit leaves the store readable and the audit visibly not completed. A clean run
     that raises stores it ``failed`` (then :class:`AuditFailed` propagates); Ctrl-C stores it ``interrupted``.
-    Bad input raises :class:`~skeptic.core.errors.UsageError` before anything is written.
+    Bad input raises :class:`~skeptic.core.errors.UsageError` before anything is written. Each finished
+    execution is kept in the store as it ends, so the same audit run again after an interruption (Ctrl-C,
+    SIGTERM, kill -9) reuses them and runs only the rest; ``resume=False`` runs everything afresh.
     """
     config = resolve_config(spec, preset, overrides)  # bad input: nothing written
     if contrasts:
@@ -525,6 +608,7 @@ def run_audit(
             mutants=mutants,
             mutant_seed=mutant_seed,
             faults=faults,
+            resume=db if resume else None,
         )
     except KeyboardInterrupt:
         db.end_audit(audit_id, "interrupted", "interrupted by the user (Ctrl-C)")
@@ -548,5 +632,6 @@ __all__ = [
     "classify_mutant",
     "compare",
     "draw_mutants",
+    "execution_key",
     "run_audit",
 ]

@@ -226,7 +226,7 @@ class SettingSummary:
     label: str
     verdicts: list[str]
     summary: str
-    """The verdict shared by every seed, or ``mixed``."""
+    """The verdict shared by every seed that ran (a failed seed has no verdict), ``mixed``, or ``failed``."""
     pooled: list[dict[str, Any]] | None
     pooled_measured: str
     pooled_verdict: str | None
@@ -274,11 +274,21 @@ class Replication:
     def n_failed(self) -> int:
         return sum(c.status != "completed" for c in self.cells)
 
+    @property
+    def failed_cells(self) -> list[dict[str, Any]]:
+        """The cells that produced no verdict (the study raised, or its worker was lost twice), and why."""
+        return [
+            {"setting": self.settings[c.setting]["label"], "seed": c.seed, "run_id": c.run_id, "error": c.error}
+            for c in self.cells
+            if c.status == "failed"
+        ]
+
     def to_dict(self) -> dict[str, Any]:
         """The ``--json`` document, as Python values (non-finite numbers become strict JSON where it is written:
         :func:`~skeptic.core.jsonform.json_safe`, applied once by the store and by ``--json``)."""
         doc = asdict(self)
         doc |= {"counts": self.counts, "n_cells": len(self.cells), "n_reused": self.n_reused}
+        doc |= {"n_failed": self.n_failed, "failed_cells": self.failed_cells}
         return doc
 
 
@@ -313,7 +323,8 @@ def _flips(
 ) -> tuple[list[str], list[str]]:
     """The keys whose change alone changes the verdict beyond the seeds' own spread, and a phrase per key.
 
-    ``states[i]`` is the set of verdicts over the seeds of setting ``i``. Two settings that differ in
+    ``states[i]`` is the set of verdicts over the seeds of setting ``i`` (empty where every cell failed, which
+    compares with nothing). Two settings that differ in
     ``key`` alone and share no verdict at all make the claim flip with ``key``; overlapping sets
     (``{R}`` against ``{R, I}``) are the seed's doing and are reported as such.
     """
@@ -323,13 +334,30 @@ def _flips(
         groups: dict[str, list[int]] = {}
         for i, s in enumerate(settings):
             groups.setdefault(json.dumps([s.values[k] for k in others], default=str), []).append(i)
-        if any(not (states[i] & states[j]) for group in groups.values() for i, j in itertools.combinations(group, 2)):
+        pairs = [(i, j) for group in groups.values() for i, j in itertools.combinations(group, 2)]
+        if any(states[i] and states[j] and not (states[i] & states[j]) for i, j in pairs):
             flips.append(key)
             by_value: dict[str, set[str]] = {}
             for i, s in enumerate(settings):
                 by_value.setdefault(Setting({key: s.values[key]}).label, set()).update(states[i])
             phrases.append("; ".join(f"{label}: {'/'.join(sorted(v))}" for label, v in by_value.items()))
     return flips, phrases
+
+
+def _setting_summary(verdicts: list[str]) -> str:
+    """The verdict every seed that ran shares (failed seeds aside), ``mixed``, or ``failed`` when none ran."""
+    seen = set(verdicts) - {"failed"}
+    if not seen:
+        return "failed" if verdicts else MIXED
+    return seen.pop() if len(seen) == 1 else MIXED
+
+
+def _failed_cells(plan: Plan, cells: Sequence[CellResult]) -> str:
+    """The failed cells named: ``p_heads=0.5 seed 1, p_heads=0.9 seed 0``."""
+    failed = [c for c in sorted(cells, key=lambda c: (c.setting, c.seed)) if c.status == "failed"]
+    named = [f"{plan.settings[c.setting].label} seed {c.seed}" for c in failed]
+    shown = ", ".join(named[:5]) + (f" and {len(named) - 5} more" if len(named) > 5 else "")
+    return f"{len(named)} cell{'s' if len(named) != 1 else ''} ({shown})"
 
 
 def summarize(
@@ -361,24 +389,30 @@ def summarize(
                     setting=i,
                     label=setting.label,
                     verdicts=verdicts,
-                    summary=verdicts[0] if len(set(verdicts)) == 1 else MIXED,
+                    summary=_setting_summary(verdicts),
                     pooled=[e.to_dict() for e in pooled] if pooled else None,
                     pooled_measured=shown,
                     pooled_verdict=verdict,
                     pooled_reason=reason,
                 )
             )
-        flips, phrases = _flips([set(s.verdicts) for s in summaries], plan.settings, plan.vary)
+        # a failed cell has no verdict: it is neither a seed nor a setting disagreeing (it is named on its own)
+        judged = [set(s.verdicts) - {"failed"} for s in summaries]
+        flips, phrases = _flips(judged, plan.settings, plan.vary)
         notes = [f"changes with {key} ({phrase})" for key, phrase in zip(flips, phrases, strict=True)]
-        mixed = [s.label for s in summaries if s.summary == MIXED]
+        mixed = [s.label for s, seen in zip(summaries, judged, strict=True) if len(seen) > 1]
         if mixed:
             flips.append("seed")
             notes.append(f"changes with the seed at {'; '.join(mixed)}")
         if not notes:
-            only = next((v for v, n in counts.items() if n), "no cells")
-            note = f"{only} in every cell"
+            only = [v for v, n in counts.items() if n and v != "failed"]
+            note = f"{only[0]} in every cell" if only else "no cell ran"
+            if only and counts["failed"]:
+                note = f"{only[0]} in every cell that ran"
         else:
             note = "; ".join(notes)
+        if counts["failed"]:
+            note += f"; not judged in {_failed_cells(plan, cells)} (failed, not counted as a verdict)"
         expected = claim.expect.describe()
         claims.append(ClaimSummary(claim.id, claim.statement, claim.source, expected, counts, summaries, flips, note))
     return Replication(
@@ -476,6 +510,10 @@ def _module_of(spec: Study[Any]) -> str:
     return module
 
 
+CLAIM_POLL_S = 0.5
+"""How often a replication with nothing of its own to run looks again at cells another process is running."""
+
+
 @dataclass(frozen=True)
 class Job:
     """One cell of one study: what :func:`run_cells` runs (a replication's cells, or ``run --all``'s studies)."""
@@ -501,7 +539,10 @@ def run_cells(
     """Run every job not already stored, each as an ordinary run; return results by cell index.
 
     Also returns where the cells ran and on which device. Workers compute; only this process
-    writes ``store``. Ctrl-C marks the runs in flight ``interrupted`` and re-raises; the completed
+    writes ``store``. Each cell is claimed in the store before it runs (:meth:`Store.claim_run`): a cell
+    another live process on this host is running is waited for and reused, so two replications of one
+    plan on one store compute each cell once; a claim whose process is gone is taken over.
+    Ctrl-C marks the runs in flight ``interrupted`` and re-raises; the completed
     ones are reused next time. A skipped cell (the study cannot run as configured) writes nothing.
     """
     prov = provenance()
@@ -529,14 +570,15 @@ def run_cells(
         described, used_device = ex.describe(), ex.device
         start_prov = prov | device_provenance(ex.device) | {"replication": described}
         inflight: dict[int, str] = {}
+        waiting: list[Job] = []  # cells another live process has claimed: reused once it stores them
         try:
-            while todo or inflight:
+            while todo or inflight or waiting:
                 while todo and len(inflight) < ex.slots:
                     job = todo.pop(0)
                     spec, cell = job.spec, job.cell
                     run_id = _new_run_id()
                     config = cell.config.model_dump(mode="json")
-                    store.start_run(
+                    claim = store.claim_run(
                         run_id=run_id,
                         study=spec.name,
                         preset=job.preset,
@@ -545,11 +587,28 @@ def run_cells(
                         config_hash=cell.config_hash,
                         code_version=code_version(spec),
                         provenance=start_prov,
+                        force=force,
                     )
-                    ex.submit(
-                        CellTask(cell.index, _module_of(spec), spec.name, job.preset, config, cell.seed, ex.device)
-                    )
-                    inflight[cell.index] = run_id
+                    if claim.state == "busy":
+                        waiting.append(job)
+                        continue
+                    if claim.record is not None:  # another process stored it meanwhile
+                        result = CellResult.from_record(cell.setting, claim.record, reused=True)
+                    else:
+                        ex.submit(
+                            CellTask(cell.index, _module_of(spec), spec.name, job.preset, config, cell.seed, ex.device)
+                        )
+                        inflight[cell.index] = run_id
+                        continue
+                    results[cell.index] = result
+                    progress.advance(bar)
+                    if on_cell is not None:
+                        on_cell(result)
+                if not inflight:
+                    if waiting:  # nothing of ours runs: look again shortly at the cells others are running
+                        time.sleep(CLAIM_POLL_S)
+                        todo, waiting = waiting, []
+                    continue
                 outcome = ex.next_done()
                 cell = by_index[outcome.key].cell
                 result = _store_outcome(store, inflight.pop(outcome.key), cell, outcome, start_prov)
@@ -557,6 +616,7 @@ def run_cells(
                 progress.advance(bar)
                 if on_cell is not None:
                     on_cell(result)
+                todo, waiting = todo + waiting, []
         except BaseException:
             ex.cancel_all()
             for run_id in inflight.values():

@@ -27,7 +27,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from skeptic.core.claims import ClaimResult, ProbeResult, StoredMeasurements
 from skeptic.core.errors import UsageError, shown
@@ -87,6 +87,14 @@ CREATE TABLE IF NOT EXISTS audits (
     caught_share REAL
 );
 CREATE INDEX IF NOT EXISTS audits_by_study ON audits (study, status, started_at);
+CREATE TABLE IF NOT EXISTS audit_executions (
+    key TEXT PRIMARY KEY,
+    study TEXT NOT NULL,
+    code_version TEXT NOT NULL,
+    label TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    done_json TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS replications (
     replication_id TEXT PRIMARY KEY,
     study TEXT NOT NULL,
@@ -237,6 +245,16 @@ class RunRecord:
 
 
 @dataclass(frozen=True)
+class CellClaim:
+    """What :meth:`Store.claim_run` found: ``claimed`` (run it), ``completed`` (reuse ``record``) or ``busy``
+    (another live process on this host, ``pid``, is running it)."""
+
+    state: Literal["claimed", "completed", "busy"]
+    record: RunRecord | None = None
+    pid: int | None = None
+
+
+@dataclass(frozen=True)
 class AuditRecord:
     """One stored audit, decoded. ``result`` is :meth:`skeptic.core.audit.AuditResult.to_dict` (when completed):
     the clean verdicts, every fault's outcome, the counts, the probe power, the caught share and timings."""
@@ -279,13 +297,32 @@ class AuditRecord:
 
 
 def _alive(pid: int) -> bool:
+    """Whether process ``pid`` runs on this host (a zombie, exited but not yet reaped by its parent, does not)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    return True
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:  # no /proc (macOS), or it just ended
+        return True
+    return stat[stat.rindex(")") + 2 :][:1] != "Z"
+
+
+def _started_after(pid: int, when: float) -> bool:
+    """Whether process ``pid`` started after time ``when`` (so it reuses the pid of the process that made a row
+    then); False where it cannot be told (no ``/proc``)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        boot = next(
+            float(line.split()[1]) for line in Path("/proc/stat").read_text().splitlines() if line.startswith("btime")
+        )
+        ticks = int(stat[stat.rindex(")") + 2 :].split()[19])
+        return boot + ticks / os.sysconf("SC_CLK_TCK") > when + 2.0  # btime is whole seconds
+    except (OSError, ValueError, StopIteration, IndexError):
+        return False
 
 
 def _json(value: Any) -> str:
@@ -602,6 +639,74 @@ class Store:
                 ),
             )
 
+    def claim_run(
+        self,
+        *,
+        run_id: str,
+        study: str,
+        preset: str,
+        seed: int,
+        config: dict[str, Any],
+        config_hash: str,
+        code_version: str,
+        provenance: dict[str, Any],
+        force: bool = False,
+    ) -> CellClaim:
+        """Claim the run of one config for this process, atomically: what :meth:`start_run` does, unless it need not.
+
+        In one write transaction: a completed run of the same study, config hash and code version is returned
+        for reuse (``completed``); a ``running`` one whose process is alive on this host is another process's
+        claim (``busy``: wait for it and look again); a ``running`` one whose process is gone (killed) is stale,
+        marked ``interrupted`` and taken over. Otherwise the run is inserted as ``running`` with this process's
+        pid and host (``claimed``). ``force`` claims without looking. So two replications of one plan on one
+        store compute each cell once. A claim made on another host cannot be checked for life and is not waited
+        for (each host computes its own).
+        """
+        host = socket.gethostname()
+        with self._transaction() as conn:
+            conn.row_factory = sqlite3.Row
+            key = (study, config_hash, code_version)
+            if not force:
+                done = conn.execute(
+                    "SELECT * FROM runs WHERE study=? AND config_hash=? AND code_version=? AND status='completed'"
+                    " ORDER BY started_at DESC LIMIT 1",
+                    key,
+                ).fetchone()
+                if done is not None:
+                    return CellClaim("completed", _record(done))
+                for row in conn.execute(
+                    "SELECT run_id, pid, host, started_at FROM runs WHERE study=? AND config_hash=? AND code_version=?"
+                    " AND status='running'",
+                    key,
+                ).fetchall():
+                    if row["host"] != host:
+                        continue
+                    pid = row["pid"]
+                    if pid and pid != os.getpid() and _alive(pid) and not _started_after(pid, row["started_at"]):
+                        return CellClaim("busy", None, int(pid))
+                    conn.execute(
+                        "UPDATE runs SET status='interrupted', finished_at=?, error=? WHERE run_id=?",
+                        (time.time(), f"abandoned: its process (pid {row['pid']}) is gone; taken over", row["run_id"]),
+                    )
+            conn.execute(
+                "INSERT INTO runs (run_id, study, preset, seed, config_json, config_hash, code_version,"
+                " provenance_json, status, pid, host, started_at) VALUES (?,?,?,?,?,?,?,?,'running',?,?,?)",
+                (
+                    run_id,
+                    study,
+                    preset,
+                    seed,
+                    _json(config),
+                    config_hash,
+                    code_version,
+                    _json(provenance),
+                    os.getpid(),
+                    host,
+                    time.time(),
+                ),
+            )
+        return CellClaim("claimed", None)
+
     def complete_run(
         self,
         run_id: str,
@@ -730,6 +835,21 @@ class Store:
             except StoreFullError:
                 if attempt or not self._release_reserve():
                     raise
+
+    def save_audit_execution(self, key: str, study: str, code_version: str, label: str, done: dict[str, Any]) -> None:
+        """Keep one finished audit execution (clean run, fault, mutant, contrast) so a rerun of an interrupted
+        audit reuses it; ``key`` names everything it depends on (:func:`skeptic.core.audit.execution_key`)."""
+        with self._transaction() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO audit_executions (key, study, code_version, label, created_at, done_json)"
+                " VALUES (?,?,?,?,?,?)",
+                (key, study, code_version, label, time.time(), _json(done)),
+            )
+
+    def audit_execution(self, key: str) -> dict[str, Any] | None:
+        """A kept audit execution by key (None in a store that has none, or one written before they were kept)."""
+        rows = self._query("SELECT done_json FROM audit_executions WHERE key=?", (key,))
+        return _load(rows[0]["done_json"], None) if rows else None
 
     def save_replication(
         self, replication_id: str, study: str, preset: str, result: dict[str, Any], map_png: bytes | None
