@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from skeptic.core.claims import ClaimResult, ProbeResult
     from skeptic.core.runner import RunResult
-    from skeptic.core.store import Store
+    from skeptic.core.store import Store, StoredTable
     from skeptic.core.study import Study
 
 __version__ = "0.1.0"
@@ -49,8 +50,16 @@ def run(
 
 
 def __getattr__(name: str) -> Any:
-    """``skeptic.RunResult`` and ``skeptic.Store`` are imported on first use (PEP 562), so ``import skeptic`` stays
-    cheap."""
+    """``skeptic.RunResult`` (with its typed parts ``ClaimResult``, ``ProbeResult``, ``StoredTable``) and
+    ``skeptic.Store`` are imported on first use (PEP 562), so ``import skeptic`` stays cheap."""
+    if name in ("ClaimResult", "ProbeResult"):
+        from skeptic.core import claims
+
+        return getattr(claims, name)
+    if name == "StoredTable":
+        from skeptic.core.store import StoredTable
+
+        return StoredTable
     if name == "RunResult":
         from skeptic.core.runner import RunResult
 
@@ -62,4 +71,4 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'skeptic' has no attribute {name!r}")
 
 
-__all__ = ["RunResult", "Store", "__version__", "load_studies", "run"]
+__all__ = ["ClaimResult", "ProbeResult", "RunResult", "Store", "StoredTable", "__version__", "load_studies", "run"]

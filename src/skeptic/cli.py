@@ -29,6 +29,7 @@ from skeptic import load_studies
 from skeptic.core.config import SEED_MAX, parse_assignment, resolve_config
 from skeptic.core.device import resolve_device
 from skeptic.core.errors import UsageError, shown
+from skeptic.core.jsonform import json_safe
 from skeptic.core.runner import RunFailed, RunResult, sigterm_as_interrupt
 from skeptic.core.runner import run as run_study
 from skeptic.core.store import ENV_VAR, Store, check_run_id
@@ -253,28 +254,29 @@ def _check_executor_options(executor: str, address: str | None, workers: int | N
 
 
 def _print_json(doc: dict[str, Any]) -> None:
-    """One JSON document on one line of stdout."""
-    sys.stdout.write(json.dumps(doc, default=str, allow_nan=False) + "\n")
+    """One JSON document on one line of stdout (non-finite numbers as :func:`~skeptic.core.jsonform.json_safe`
+    writes them)."""
+    sys.stdout.write(json.dumps(json_safe(doc), default=str, allow_nan=False) + "\n")
     sys.stdout.flush()
 
 
 def _print_verdicts(result: RunResult, console: Console) -> None:
     status = "reused stored run" if result.reused else f"{result.duration_s or 0:.1f} s"
     table = Table(title=f"{result.study} ({result.preset}, run {result.run_id}, {status})", title_justify="left")
-    longest_id = max((len(c["id"]) for c in result.claims), default=5)
+    longest_id = max((len(c.id) for c in result.claims), default=5)
     table.add_column("claim", no_wrap=True, min_width=longest_id)
     table.add_column("expected")
     table.add_column("measured")
     table.add_column("verdict", no_wrap=True, min_width=len("not_replicated"))
     for c in result.claims:
-        style = VERDICT_STYLE.get(c["verdict"], "")
-        table.add_row(c["id"], c["expected"], c["measured"], f"[{style}]{c['verdict']}[/]")
+        style = VERDICT_STYLE.get(c.verdict, "")
+        table.add_row(c.id, c.expected, c.measured, f"[{style}]{c.verdict}[/]")
     console.print(table)
-    failed = [p for p in result.probes if not p["passed"]]
+    failed = [p for p in result.probes if not p.passed]
     passed = len(result.probes) - len(failed)
     console.print(f"probes: {passed}/{len(result.probes)} passed", markup=False)
     for p in failed:
-        console.print(f"  FAILED {p['id']}: {p['detail']}", markup=False)
+        console.print(f"  FAILED {p.id}: {p.detail}", markup=False)
 
 
 @app.command("replicate")
@@ -409,7 +411,7 @@ def runs_command(
     table.add_column("time", no_wrap=True)
     table.add_column("verdicts", no_wrap=True)
     for r in records:
-        counts = {v: sum(c["verdict"] == v for c in r.claims) for v in VERDICT_STYLE}
+        counts = {v: sum(c.verdict == v for c in r.claims) for v in VERDICT_STYLE}
         verdicts = " ".join(f"{v[0].upper()}{n}" for v, n in counts.items()) if r.claims else ""
         duration = f"{r.duration_s:.0f} s" if r.duration_s is not None else ""
         table.add_row(r.run_id, r.study, r.preset, r.shown_status, str(r.seed), duration, verdicts)
@@ -440,7 +442,7 @@ def show_command(
     if result.claims:
         _print_verdicts(result, out)
         for c in result.claims:
-            out.print(f"- {c['id']} ({c['source']}): {c['statement']} -> {c['verdict']}: {c['reason']}", markup=False)
+            out.print(f"- {c.id} ({c.source}): {c.statement} -> {c.verdict}: {c.reason}", markup=False)
 
 
 OUTCOME_STYLE = {"caught": "green", "silent": "bold red", "harmless": "yellow", "crashed": "magenta"}

@@ -194,6 +194,7 @@ def check_fault_catalog(spec: Study[Any], workdir: Path | None = None) -> list[s
 def check_run(spec: Study[Any], workdir: Path | None = None) -> list[str]:
     """The ``test`` preset runs in seconds, round-trips through the store, and the report renders it."""
     from skeptic.core.claims import VERDICTS
+    from skeptic.core.jsonform import json_safe
     from skeptic.core.runner import run
     from skeptic.core.store import Store
     from skeptic.report import write_report
@@ -209,19 +210,23 @@ def check_run(spec: Study[Any], workdir: Path | None = None) -> list[str]:
         if stored is None or stored.status != "completed":
             problems.append("the run was not stored as completed")
         else:
-            if stored.measurements != json.loads(json.dumps(result.measurements, allow_nan=True)):
+
+            def strict(m: Any) -> str:  # NaN != NaN, so compare the strict JSON texts (skeptic.core.jsonform's rule)
+                return json.dumps(json_safe(m), sort_keys=True, allow_nan=False)
+
+            if strict(stored.measurements) != strict(result.measurements):
                 problems.append("the measurements do not round-trip through the store (JSON-able values only)")
-            if [c["verdict"] for c in stored.claims] != [c["verdict"] for c in result.claims]:
+            if [c.verdict for c in stored.claims] != [c.verdict for c in result.claims]:
                 problems.append("the stored verdicts differ from the run's")
         declared = [c.id for c in spec.claims]
-        if [c["id"] for c in result.claims] != declared:
-            problems.append(f"claims judged {[c['id'] for c in result.claims]}, declared {declared}")
+        if [c.id for c in result.claims] != declared:
+            problems.append(f"claims judged {[c.id for c in result.claims]}, declared {declared}")
         for c in result.claims:
-            if c["verdict"] not in VERDICTS:
-                problems.append(f"claim {c['id']}: unknown verdict {c['verdict']!r}")
-            if not c["estimates"]:
-                problems.append(f"claim {c['id']} was not measured: {c['reason']}")
-        if [p["id"] for p in result.probes] != [p.id for p in spec.probes]:
+            if c.verdict not in VERDICTS:
+                problems.append(f"claim {c.id}: unknown verdict {c.verdict!r}")
+            if not c.estimates:
+                problems.append(f"claim {c.id} was not measured: {c.reason}")
+        if [p.id for p in result.probes] != [p.id for p in spec.probes]:
             problems.append("the probes run differ from those declared")
         if not result.figures:
             problems.append("the run shows no figure: a study must show its evidence in figures")
@@ -232,7 +237,7 @@ def check_run(spec: Study[Any], workdir: Path | None = None) -> list[str]:
             problems.append(f"the JSON document lacks {sorted(missing)}")
         write_report(Store(where / "store"), where / "report", [spec])
         page = (where / "report" / f"{spec.name}.html").read_text()
-        problems += [f"the report page does not show claim {c['id']}" for c in result.claims if c["id"] not in page]
+        problems += [f"the report page does not show claim {c.id}" for c in result.claims if c.id not in page]
         return problems
 
 
@@ -253,10 +258,10 @@ def check_contrasts(spec: Study[Any], workdir: Path | None = None) -> list[str]:
         store = Store(Path(workdir or scratch) / "contrast-store")
         for key, pairs in by_override.items():
             result = run(spec, preset=spec.audit_preset, overrides=json.loads(key), store=store, force=True)
-            failed = [p["id"] for p in result.probes if not p["passed"]]
+            failed = [p.id for p in result.probes if not p.passed]
             if failed:
                 problems.append(f"under {key} the probes {failed} fail: the contrast breaks the run, not the mechanism")
-            got = {c["id"]: c.get("raw_verdict") or c["verdict"] for c in result.claims}
+            got = {c.id: c.raw_verdict or c.verdict for c in result.claims}
             for claim_id, contrast in pairs:
                 if got.get(claim_id) != contrast.expect:
                     problems.append(
@@ -274,7 +279,8 @@ def check_audit(spec: Study[Any], workdir: Path | None = None) -> list[str]:
         return ["no fault catalog, so nothing measures whether the probes catch bugs"]
     result = audit(spec, "test")
     lines = [f"  {f.id} ({f.kind}): {f.outcome}: {f.detail}" for f in result.faults]
-    summary = f"probe power {result.probe_power:.0%}, {result.counts}\n" + "\n".join(lines)
+    power = "n/a" if result.probe_power is None else f"{result.probe_power:.0%}"
+    summary = f"probe power {power}, {result.counts}\n" + "\n".join(lines)
     problems = []
     if result.unstable:
         problems.append(f"two clean runs disagree: {result.unstable}")

@@ -149,7 +149,7 @@ def test_no_config_key_flag_or_run_path_switches_a_fault_on(tmp_path: Path) -> N
         resolve_config(get_study("toy-coin"), "test", {"fault": "half-probability"})
     assert not re.search(r"\bfaults?\b|inject", inspect.getsource(runner))  # `skeptic run` never reads a catalog
     result = runner.run("toy-coin", preset="test", store=tmp_path)
-    assert result.measurements["heads_fraction"] > 0.45 and all(p["passed"] for p in result.probes)
+    assert result.measurements["heads_fraction"] > 0.45 and all(p.passed for p in result.probes)
 
 
 def test_a_clean_run_that_raises_fails_the_audit() -> None:
@@ -284,7 +284,7 @@ def test_report_says_when_a_study_is_not_audited(tmp_path: Path) -> None:
 
 def test_a_threshold_of_skeptics_own_is_marked_in_the_report(tmp_path: Path) -> None:
     result = runner.run("toy-coin", preset="test", store=tmp_path / "store")
-    assert result.claims[0]["own_threshold"] == "the textbook says one half; the band 0.45-0.55 is ours"
+    assert result.claims[0].own_threshold == "the textbook says one half; the band 0.45-0.55 is ours"
     write_report(Store(tmp_path / "store"), tmp_path / "report", [get_study("toy-coin")])
     shown = "Skeptic's own threshold: the textbook says one half; the band 0.45-0.55 is ours"
     assert shown in (tmp_path / "report" / "toy-coin.md").read_text()

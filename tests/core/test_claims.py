@@ -2,6 +2,7 @@ import math
 
 import pytest
 
+from skeptic.core import Contrast, Quote, StudyConfig
 from skeptic.core.claims import (
     AtLeast,
     AtMost,
@@ -12,6 +13,7 @@ from skeptic.core.claims import (
     Increasing,
     Probe,
     ProbeOutcome,
+    ProbeResult,
     judge_claims,
     run_probes,
 )
@@ -111,3 +113,54 @@ def test_comparisons_over_several_estimates() -> None:
     assert AllAtMost(1.2).evaluate([inside, outside])[0] == "not_replicated"
     assert AllAtMost(1.2).evaluate([])[0] == "inconclusive"
     assert AllAtLeast(0).evaluate([Estimate(float("nan"), 0, 1, "t")])[0] == "inconclusive"
+
+
+# --- the declarations a claim needs to be shown able to fail (issue 26) -----------------------------------
+
+
+class _Cfg(StudyConfig):
+    steps: int = 10
+    """Training steps."""
+    lr: float = 0.1
+    """Learning rate."""
+    name: str = "a"
+    """A label."""
+
+
+def test_a_measure_taking_two_arguments_sees_the_config() -> None:
+    claim = Claim("c", "s", "Table 1", lambda m, config: Estimate.exact(m["x"] * config.steps), AtLeast(50))
+    (result,) = judge_claims([claim], {"x": 6.0}, [], _Cfg())
+    assert result.measured == "60" and result.verdict == "replicated"
+
+
+def test_the_raw_verdict_survives_a_failed_probe() -> None:
+    claim = Claim("c", "s", "Table 1", lambda m: Estimate.exact(1.0), AtLeast(2))
+    (result,) = judge_claims([claim], {}, [ProbeResult("p", "d", False, "broke")])
+    assert result.verdict == "untrusted" and result.raw_verdict == "not_replicated" and not result.trusted
+
+
+def test_a_band_reports_whether_the_verdict_holds_across_the_readers_thresholds() -> None:
+    def claim(value: float) -> Claim:
+        return Claim(
+            "c", "s", "Table 1", lambda m: Estimate.exact(value), AtLeast(10), "ours", band=(AtLeast(5), AtLeast(20))
+        )
+
+    (stable,) = judge_claims([claim(30.0)], {}, [])
+    (dependent,) = judge_claims([claim(12.0)], {}, [])
+    assert stable.line_stable is True and stable.band_verdicts == ("replicated", "replicated")
+    assert dependent.line_stable is False and dependent.band_verdicts == ("replicated", "not_replicated")
+    (no_band,) = judge_claims([Claim("c", "s", "Table 1", lambda m: Estimate.exact(1.0), AtLeast(0))], {}, [])
+    assert no_band.line_stable is None and no_band.to_dict()["line_stable"] is None
+
+
+def test_quotes_and_contrasts_are_validated() -> None:
+    assert Quote("we prove it", "arXiv 1611.03530v2, §1.1").verified
+    assert not Quote.unverified("arXiv 1611.03530v2, §1.1", "the rendering is not reachable").verified
+    with pytest.raises(ValueError):
+        Quote("", "arXiv 1611.03530v2, §1.1")
+    with pytest.raises(ValueError):
+        Quote.unverified("arXiv 1611.03530v2", "")
+    with pytest.raises(ValueError):
+        Contrast("light", {"tail": "normal"}, "untrusted", "the error is light-tailed here")  # type: ignore[arg-type]
+    with pytest.raises(ValueError):
+        Contrast("light", {}, "not_replicated", "the error is light-tailed here")

@@ -17,6 +17,7 @@ from scipy import stats as sps
 import tests.core.replicate_studies
 import tests.toy_study  # noqa: F401  (registers toy-coin)
 from skeptic.core import Store, UsageError, get_study, run
+from skeptic.core.claims import Estimate
 from skeptic.core.device import cuda_available, resolve_device
 from skeptic.core.executors import CellOutcome, CellTask, LocalExecutor
 from skeptic.core.replicate import (
@@ -91,7 +92,7 @@ def test_bad_grids_are_refused_before_anything_runs(seeds: int, vary: dict, fixe
 
 
 def _cell(setting: int, seed: int, verdict: str, value: float, half: float = 0.01) -> CellResult:
-    est = [{"value": value, "lo": value - half, "hi": value + half, "method": "test"}]
+    est = [Estimate(value, value - half, value + half, "test")]
     return CellResult(setting, seed, f"r{setting}{seed}", "completed", False, {"fair": verdict}, {"fair": est}, [], 1.0)
 
 

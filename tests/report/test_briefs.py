@@ -26,8 +26,8 @@ def test_the_brief_answers_in_prose_from_the_run(name: str, tmp_path: Path) -> N
     answer, found = study.brief.answer(result), study.brief.found(result)
     assert 80 <= len(answer) <= 600, answer  # one or two sentences
     for claim in result.claims:
-        if "-" in claim["id"]:  # hyphenated ids are never words of prose
-            assert claim["id"] not in answer and claim["id"] not in found, claim["id"]
+        if "-" in claim.id:  # hyphenated ids are never words of prose
+            assert claim.id not in answer and claim.id not in found, claim.id
     assert "replicated" not in answer.replace("not replicated", "")  # an answer, not a verdict count
     assert study.brief.headline_figure in [f.name for f in result.figures]
     m = result.measurements

@@ -27,7 +27,6 @@ import dataclasses
 import hashlib
 import importlib
 import json
-import math
 import os
 import pickle
 import subprocess
@@ -51,7 +50,7 @@ from skeptic.core.faults import Fault
 from skeptic.core.judged import Judged
 from skeptic.core.mutants import LineTracer, Mutant, MutantAudit, MutantResult, StudyFile
 from skeptic.core.robustness import ClaimRobustness, Execution, assess, plan, summarize
-from skeptic.core.runner import _strict_json, code_version, execute, provenance
+from skeptic.core.runner import THREAD_VARS, code_version, execute, provenance
 from skeptic.core.store import Store
 from skeptic.core.study import Study, get_study
 
@@ -126,15 +125,15 @@ class AuditResult:
         return {o: self.count(o) for o in OUTCOMES}
 
     @property
-    def probe_power(self) -> float:
-        """caught / (caught + silent); NaN when no fault changed anything."""
+    def probe_power(self) -> float | None:
+        """caught / (caught + silent); ``None`` (undefined) when no fault changed anything."""
         caught, silent = self.count("caught"), self.count("silent")
-        return caught / (caught + silent) if caught + silent else math.nan
+        return caught / (caught + silent) if caught + silent else None
 
     @property
-    def caught_share(self) -> float:
-        """caught / all faults."""
-        return self.count("caught") / len(self.faults) if self.faults else math.nan
+    def caught_share(self) -> float | None:
+        """caught / all faults; ``None`` without faults."""
+        return self.count("caught") / len(self.faults) if self.faults else None
 
     @property
     def stable(self) -> bool:
@@ -161,8 +160,8 @@ class AuditResult:
             "unstable": self.unstable,
             "faults": [f.to_dict() for f in self.faults],
             "counts": self.counts,
-            "probe_power": _finite(self.probe_power),
-            "caught_share": _finite(self.caught_share),
+            "probe_power": self.probe_power,
+            "caught_share": self.caught_share,
             "clean_duration_s": self.clean_duration_s,
             "duration_s": self.duration_s,
             "jobs": self.jobs,
@@ -177,10 +176,6 @@ class AuditResult:
 def mutants_field(mutants: MutantAudit | None) -> dict[str, Any]:
     """The audit document's ``mutants`` entry (absent when no mutant was asked for)."""
     return {} if mutants is None else {"mutants": mutants.to_dict()}
-
-
-def _finite(x: float) -> float | None:
-    return None if math.isnan(x) else x
 
 
 def compare(clean: Judged, faulty: Judged) -> tuple[FaultOutcome, list[str], list[dict[str, str]], str]:
@@ -268,7 +263,7 @@ def _done_to_dict(done: _Done) -> dict[str, Any]:
     if done.judged is not None:
         j = done.judged
         judged = {
-            "probes": [p.to_dict() for p in j.probes],
+            "probes": [p.to_json() for p in j.probes],
             "verdicts": j.verdicts,
             "bands": j.bands,
             "measured": j.measured,
@@ -281,7 +276,7 @@ def _done_from_dict(d: Mapping[str, Any]) -> _Done:
     j = d["judged"]
     judged = None
     if j is not None:
-        probes = [ProbeResult(p["id"], p["description"], bool(p["passed"]), p["detail"]) for p in j["probes"]]
+        probes = [ProbeResult.from_json(p) for p in j["probes"]]
         judged = Judged(probes, dict(j["verdicts"]), dict(j["bands"]), dict(j["measured"]), dict(j["raised"]))
     return _Done(judged, d["error"], float(d["duration_s"]), d["lines"])
 
@@ -376,7 +371,7 @@ def _in_fresh_process(task: _Task, threads: int) -> _Done:
     A plain subprocess rather than ``multiprocessing``, whose spawn would re-run a user's ``__main__`` script.
     """
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(p or os.getcwd() for p in sys.path))
-    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+    for var in THREAD_VARS:
         env[var] = str(threads)
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="skeptic-audit-") as tmp:
@@ -621,7 +616,7 @@ def run_audit(
     except BaseException as exc:
         db.end_audit(audit_id, "failed", _one_line(exc))
         raise
-    db.complete_audit(audit_id, _strict_json(result.to_dict()))
+    db.complete_audit(audit_id, result.to_dict())
     return audit_id, result
 
 

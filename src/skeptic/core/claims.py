@@ -15,14 +15,20 @@ import inspect
 import itertools
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
 Verdict = Literal["replicated", "not_replicated", "inconclusive", "untrusted"]
 VERDICTS: tuple[Verdict, ...] = ("replicated", "not_replicated", "inconclusive", "untrusted")
 
 Measurements = Mapping[str, Any]
-"""A run's measurements: JSON-able values (numbers, strings, lists, dicts; tables as lists of records)."""
+"""A run's measurements as claims and probes read them: JSON-able values (numbers, strings, lists, dicts; tables as
+lists of records) under names the study chooses. Each study owns their shape, so they stay a mapping rather than a
+typed model."""
+
+StoredMeasurements = dict[str, Any]
+"""A run's measurements as the store and :class:`~skeptic.core.results.RunResult` hold them (the same values as
+:data:`Measurements`, in a plain dict; non-finite numbers round-trip, see :mod:`skeptic.core.jsonform`)."""
 
 
 @dataclass(frozen=True)
@@ -362,6 +368,10 @@ class Quote:
     def to_dict(self) -> dict[str, Any]:
         return {"text": self.text, "locator": self.locator, "verified": self.verified, "note": self.note}
 
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Quote:
+        return cls(str(d["text"]), str(d["locator"]), bool(d.get("verified", True)), str(d.get("note") or ""))
+
 
 class NotRun(Exception):
     """Raised by a claim's measure when the part of the study it needs was not run (e.g. a setting left out).
@@ -440,13 +450,38 @@ class Probe:
     check: Callable[[Measurements], ProbeOutcome]
 
 
+class _JsonFields:
+    """Read-only mapping access to a stored result's JSON form (``c["verdict"]``, ``c.get("raw_verdict")``).
+
+    For code written when results were plain dicts (some studies' briefs still read them so); new code reads the
+    attributes (``c.verdict``), which are typed.
+    """
+
+    def to_json(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def __getitem__(self, key: str) -> Any:
+        return self.to_json()[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.to_json().get(key, default)
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.to_json()
+
+
 @dataclass(frozen=True)
-class ClaimResult:
-    """A claim judged on one run.
+class ClaimResult(_JsonFields):
+    """A claim judged on one run, as the runner produced it and as the store holds it.
 
     ``raw_verdict`` is what the measurement decided; ``trusted`` is whether every probe passed. ``verdict``
     is what a reader sees: ``untrusted`` when a probe failed, the raw verdict otherwise. Audits compare raw
     verdicts; nothing else should reach past ``verdict``.
+
+    :meth:`to_json` is the stored form (the keys of the ``claims`` column and, a subset, of ``--json``);
+    :meth:`from_json` reads it back, records from before a field existed included (the field's default; ``reads``
+    stays ``None``), so ``ClaimResult.from_json(c.to_json()) == c`` and a stored record of today's form
+    round-trips to the same JSON.
     """
 
     id: str
@@ -457,15 +492,18 @@ class ClaimResult:
     uncertainty: str
     verdict: Verdict
     reason: str
-    estimates: list[dict[str, Any]]
+    estimates: tuple[Estimate, ...] = ()
     own_threshold: str = ""
     """Non-empty when the threshold is Skeptic's own (see :attr:`Claim.own_threshold`)."""
     raw_verdict: Verdict | None = None
     trusted: bool = True
-    quote: dict[str, Any] | None = None
-    """The source's words (:meth:`Quote.to_dict`), or ``None`` where the claim declares none."""
-    band_verdicts: list[str] = field(default_factory=list)
+    quote: Quote | None = None
+    """The source's words, or ``None`` where the claim declares none."""
+    band_verdicts: tuple[Verdict, ...] = ()
     """The verdict at each threshold of the claim's band (empty without one)."""
+    reads: tuple[str, ...] | None = None
+    """The measurement keys the claim's measure read when it was judged (see :class:`Recorder`), in the order
+    read; ``None`` for a record stored before they were recorded."""
 
     @property
     def line_stable(self) -> bool | None:
@@ -474,21 +512,124 @@ class ClaimResult:
             return None
         return len({*self.band_verdicts, self.raw_verdict or self.verdict}) == 1
 
-    def to_dict(self) -> dict[str, Any]:
-        d = dict(self.__dict__)
-        d["line_stable"] = self.line_stable
+    def to_json(self) -> dict[str, Any]:
+        d: dict[str, Any] = {
+            "id": self.id,
+            "statement": self.statement,
+            "source": self.source,
+            "expected": self.expected,
+            "measured": self.measured,
+            "uncertainty": self.uncertainty,
+            "verdict": self.verdict,
+            "reason": self.reason,
+            "estimates": [e.to_dict() for e in self.estimates],
+            "own_threshold": self.own_threshold,
+            "raw_verdict": self.raw_verdict,
+            "trusted": self.trusted,
+            "quote": None if self.quote is None else self.quote.to_dict(),
+            "band_verdicts": list(self.band_verdicts),
+            "line_stable": self.line_stable,
+        }
+        if self.reads is not None:
+            d["reads"] = list(self.reads)
         return d
+
+    def to_dict(self) -> dict[str, Any]:
+        """The same as :meth:`to_json` (the name older code calls)."""
+        return self.to_json()
+
+    @classmethod
+    def from_json(cls, d: Mapping[str, Any]) -> ClaimResult:
+        """A stored claim back as a :class:`ClaimResult` (``line_stable`` is derived, so it is not read)."""
+        quote = d.get("quote")
+        reads = d.get("reads")
+        return cls(
+            id=str(d["id"]),
+            statement=str(d["statement"]),
+            source=str(d["source"]),
+            expected=str(d["expected"]),
+            measured=str(d["measured"]),
+            uncertainty=str(d["uncertainty"]),
+            verdict=d["verdict"],
+            reason=str(d["reason"]),
+            estimates=tuple(Estimate.from_dict(e) for e in d.get("estimates") or ()),
+            own_threshold=str(d.get("own_threshold") or ""),
+            raw_verdict=d.get("raw_verdict"),
+            trusted=bool(d.get("trusted", True)),
+            quote=None if quote is None else Quote.from_dict(quote),
+            band_verdicts=tuple(d.get("band_verdicts") or ()),
+            reads=None if reads is None else tuple(str(k) for k in reads),
+        )
 
 
 @dataclass(frozen=True)
-class ProbeResult:
+class ProbeResult(_JsonFields):
+    """A probe run on one run's measurements; :meth:`to_json` is its stored form."""
+
     id: str
     description: str
     passed: bool
     detail: str
 
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "description": self.description, "passed": self.passed, "detail": self.detail}
+
     def to_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+        """The same as :meth:`to_json` (the name older code calls)."""
+        return self.to_json()
+
+    @classmethod
+    def from_json(cls, d: Mapping[str, Any]) -> ProbeResult:
+        return cls(str(d["id"]), str(d["description"]), bool(d["passed"]), str(d["detail"]))
+
+
+class Recorder(dict[str, Any]):
+    """The run's measurements as a claim's measure sees them, noting every key it reads.
+
+    A ``dict`` (a copy of the top level; the values are shared), so a measure behaves exactly as on the plain
+    measurements; reading a key (``m[k]``, ``m.get(k)`` for a present key, ``k in m`` when present) or every key
+    (``items()``, ``values()``) notes it. :func:`judge_claims` stores what was read with each claim
+    (:attr:`ClaimResult.reads`), so the report links a claim to its data without running study code again.
+    """
+
+    def __init__(self, data: Mapping[str, Any]) -> None:
+        super().__init__(data)
+        self._read: dict[str, None] = {}
+
+    def _note(self, key: Any) -> None:
+        if isinstance(key, str):
+            self._read.setdefault(key, None)
+
+    def __getitem__(self, key: str) -> Any:
+        value = super().__getitem__(key)  # a missing key raises KeyError before it is noted
+        self._note(key)
+        return value
+
+    def get(self, key: str, default: Any = None) -> Any:
+        if super().__contains__(key):
+            self._note(key)
+        return super().get(key, default)
+
+    def __contains__(self, key: object) -> bool:
+        found = super().__contains__(key)
+        if found:
+            self._note(key)
+        return found
+
+    def items(self) -> Any:
+        for key in self:
+            self._note(key)
+        return super().items()
+
+    def values(self) -> Any:
+        for key in self:
+            self._note(key)
+        return super().values()
+
+    @property
+    def read(self) -> list[str]:
+        """The keys read, in the order first read, without the runner's own (``_runtime_s``, ``_sections_s``)."""
+        return [k for k in self._read if not k.startswith("_")]
 
 
 def run_probes(probes: Sequence[Probe], measurements: Measurements) -> list[ProbeResult]:
@@ -514,9 +655,10 @@ def judge_claims(
     failed = [p.id for p in probes if not p.passed]
     results = []
     for claim in claims:
-        band: list[str] = []
+        band: list[Verdict] = []
+        recorder = Recorder(measurements)
         try:
-            measured, verdict, reason = claim.evaluate(measurements, config)
+            measured, verdict, reason = claim.evaluate(recorder, config)
             estimates = [measured] if isinstance(measured, Estimate) else list(measured)
             shown = describe_measured(measured)
             uncertainty = "; ".join(sorted({e.method for e in estimates}))
@@ -540,12 +682,13 @@ def judge_claims(
                 uncertainty=uncertainty,
                 verdict=verdict,
                 reason=reason,
-                estimates=[e.to_dict() for e in estimates],
+                estimates=tuple(estimates),
                 own_threshold=claim.own_threshold_note,
                 raw_verdict=raw,
                 trusted=not failed,
-                quote=claim.quote.to_dict() if claim.quote is not None else None,
-                band_verdicts=band,
+                quote=claim.quote,
+                band_verdicts=tuple(band),
+                reads=tuple(recorder.read),
             )
         )
     return results

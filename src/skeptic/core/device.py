@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import glob
 import importlib.util
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -61,6 +62,14 @@ def device_provenance(device: Device) -> dict[str, str]:
 
         info["device_name"] = torch.cuda.get_device_name(torch.cuda.current_device())
     return info
+
+
+def available_cores() -> int:
+    """The cores this process may use (its CPU affinity where the OS has one)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS, Windows
+        return os.cpu_count() or 1
 
 
 @contextmanager

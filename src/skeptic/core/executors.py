@@ -44,10 +44,10 @@ from pathlib import Path
 from typing import Any, Literal, Protocol
 
 from skeptic.core.config import config_hash
-from skeptic.core.device import DEVICE_CHOICES, Device, cuda_available, resolve_device
+from skeptic.core.device import DEVICE_CHOICES, Device, available_cores, cuda_available, resolve_device
 from skeptic.core.errors import UsageError, shown
 from skeptic.core.processes import die_with_parent
-from skeptic.core.runner import Executed, code_version, execute
+from skeptic.core.runner import THREAD_VARS, Executed, code_version, execute
 from skeptic.core.study import StudySkipped, get_study
 
 EXECUTORS = ("local", "ray")
@@ -126,20 +126,12 @@ class Executor(Protocol):
         ...
 
 
-def available_cores() -> int:
-    """The cores this process may use (its CPU affinity where the OS has one)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # macOS, Windows
-        return os.cpu_count() or 1
-
-
 def _init_local_worker(threads: int, gpu_index: int | None) -> None:
     """Each pool process: leave Ctrl-C to the driver, die with it, cap its threads, and (with GPUs) take one."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     die_with_parent()  # a driver killed outright (kill -9) leaves no worker behind
-    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+    for var in THREAD_VARS:
         os.environ[var] = str(threads)
     torch = sys.modules.get("torch")  # already imported when forked from a driver that loaded the studies
     if torch is not None:

@@ -35,7 +35,7 @@ class Judged:
 
     @classmethod
     def of(cls, spec: Study[Any], executed: Executed) -> Judged:
-        bands = {c.id: list(c.band_verdicts) for c in executed.claims if c.band_verdicts}
+        bands = {c.id: [str(v) for v in c.band_verdicts] for c in executed.claims if c.band_verdicts}
         measured = {c.id: c.measured for c in executed.claims}
         raised = {c.id: c.reason for c in executed.claims if MEASUREMENT_RAISED in c.reason}
         return cls(executed.probes, raw_verdicts(executed), bands, measured, raised)

@@ -42,7 +42,7 @@ from skeptic.core.config import config_hash, parse_value, resolve_config
 from skeptic.core.device import device_provenance
 from skeptic.core.errors import UsageError, shown
 from skeptic.core.executors import CellOutcome, CellTask, make_executor
-from skeptic.core.runner import _strict_json, code_version, provenance
+from skeptic.core.runner import code_version, provenance
 from skeptic.core.store import RunRecord, Store
 from skeptic.core.study import Study, StudyConfig, StudySkipped
 
@@ -194,7 +194,7 @@ class CellResult:
     """``completed``, ``failed`` or ``skipped``."""
     reused: bool
     verdicts: dict[str, str]
-    estimates: dict[str, list[dict[str, Any]]]
+    estimates: dict[str, list[Estimate]]
     failed_probes: list[str]
     duration_s: float | None
     error: str = ""
@@ -207,9 +207,9 @@ class CellResult:
             run_id=record.run_id,
             status=record.status,
             reused=reused,
-            verdicts={c["id"]: c["verdict"] for c in record.claims},
-            estimates={c["id"]: c.get("estimates", []) for c in record.claims},
-            failed_probes=[p["id"] for p in record.probes if not p["passed"]],
+            verdicts={c.id: c.verdict for c in record.claims},
+            estimates={c.id: list(c.estimates) for c in record.claims},
+            failed_probes=[p.id for p in record.probes if not p.passed],
             duration_s=record.duration_s,
         )
 
@@ -284,12 +284,12 @@ class Replication:
         ]
 
     def to_dict(self) -> dict[str, Any]:
-        """The ``--json`` document (strict JSON: NaN and infinities become null)."""
+        """The ``--json`` document, as Python values (non-finite numbers become strict JSON where it is written:
+        :func:`~skeptic.core.jsonform.json_safe`, applied once by the store and by ``--json``)."""
         doc = asdict(self)
         doc |= {"counts": self.counts, "n_cells": len(self.cells), "n_reused": self.n_reused}
         doc |= {"n_failed": self.n_failed, "failed_cells": self.failed_cells}
-        result: dict[str, Any] = _strict_json(doc)
-        return result
+        return doc
 
 
 def pool_over_seeds(claim: Claim, cells: Sequence[CellResult]) -> tuple[list[Estimate] | None, str | None, str]:
@@ -307,9 +307,9 @@ def pool_over_seeds(claim: Claim, cells: Sequence[CellResult]) -> tuple[list[Est
     if len({len(e) for e in per_seed}) != 1:
         return None, None, "not pooled: the seeds measured curves of different lengths"
     points = list(zip(*per_seed, strict=True))
-    if all(len({p["value"] for p in point}) == 1 for point in points):
+    if all(len({p.value for p in point}) == 1 for point in points):
         return None, None, "not pooled: the measurement is the same in every seed (it does not vary with the seed)"
-    pooled = [Estimate.from_samples([float(p["value"]) for p in point], what="seeds") for point in points]
+    pooled = [Estimate.from_samples([p.value for p in point], what="seeds") for point in points]
     measured = pooled[0] if len(pooled) == 1 else pooled
     try:
         verdict, reason = claim.expect.evaluate(measured)
@@ -714,11 +714,11 @@ def _store_outcome(
         store.complete_run(
             run_id,
             measurements=ex.measurements,
-            claims=[c.to_dict() for c in ex.claims],
-            probes=[p.to_dict() for p in ex.probes],
+            claims=ex.claims,
+            probes=ex.probes,
             tables=ex.tables,
             figures=ex.figures,
-            provenance=start_prov | {"worker": worker},
+            provenance=start_prov | ex.policy | {"worker": worker},
         )
         record = store.get(run_id)
         assert record is not None

@@ -1,22 +1,31 @@
 """One stored run as notebooks, briefs and the report see it (:class:`RunResult`).
 
 Apart from the runner so that :mod:`skeptic.core.study` can name it (``Brief.found`` reads one) without an import
-circle through the runner and the config (issue 27): this module imports only the store.
+circle through the runner and the config (issue 27): this module imports only the store, the claims and the JSON
+rule.
+
+A run's results are typed: its claims are :class:`~skeptic.core.claims.ClaimResult`, its probes
+:class:`~skeptic.core.claims.ProbeResult`, its tables :class:`~skeptic.core.store.StoredTable`, each frozen with a
+``to_json()``/``from_json()`` pair that is the stored form. The measurements stay a mapping whose shape each study
+owns (:data:`~skeptic.core.claims.Measurements`). Non-finite numbers follow one rule everywhere
+(:func:`json_safe`, see :mod:`skeptic.core.jsonform`).
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from skeptic.core.store import RunRecord, StoredFigure
+from skeptic.core.claims import ClaimResult, ProbeResult, StoredMeasurements
+from skeptic.core.jsonform import json_restore as json_restore
+from skeptic.core.jsonform import json_safe as json_safe
+from skeptic.core.store import RunRecord, StoredFigure, StoredTable
 
 if TYPE_CHECKING:
     import pandas as pd
 
 
-@dataclass
+@dataclass(frozen=True)
 class RunResult:
     """One stored run, as notebooks and the report see it."""
 
@@ -26,10 +35,10 @@ class RunResult:
     seed: int
     status: str
     config: dict[str, Any]
-    measurements: dict[str, Any]
-    claims: list[dict[str, Any]]
-    probes: list[dict[str, Any]]
-    tables: list[dict[str, Any]]
+    measurements: StoredMeasurements
+    claims: list[ClaimResult]
+    probes: list[ProbeResult]
+    tables: list[StoredTable]
     provenance: dict[str, Any]
     started_at: float
     duration_s: float | None
@@ -77,34 +86,21 @@ class RunResult:
 
     @property
     def verdicts(self) -> dict[str, str]:
-        return {c["id"]: c["verdict"] for c in self.claims}
+        return {c.id: c.verdict for c in self.claims}
 
     def to_json(self) -> dict[str, Any]:
-        """The ``--json`` document of the design brief (strict JSON: NaN and infinities become null)."""
+        """The ``--json`` document of the design brief, as Python values: non-finite numbers are still floats here
+        and become strict JSON where the document is written (:func:`json_safe`, applied once by ``--json``)."""
         keys = ("id", "statement", "source", "expected", "measured", "uncertainty", "verdict", "reason")
-        doc: dict[str, Any] = _strict_json(
-            {
-                "study": self.study,
-                "run_id": self.run_id,
-                "preset": self.preset,
-                "seed": self.seed,
-                "status": self.status,
-                "reused": self.reused,
-                "config": self.config,
-                "measurements": self.measurements,
-                "claims": [{k: c[k] for k in keys} for c in self.claims],
-                "probes": [{k: p[k] for k in ("id", "description", "passed", "detail")} for p in self.probes],
-            }
-        )
-        return doc
-
-
-def _strict_json(value: Any) -> Any:
-    """Replace NaN and infinities (not valid JSON) with ``None``, recursively."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _strict_json(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_strict_json(v) for v in value]
-    return value
+        return {
+            "study": self.study,
+            "run_id": self.run_id,
+            "preset": self.preset,
+            "seed": self.seed,
+            "status": self.status,
+            "reused": self.reused,
+            "config": self.config,
+            "measurements": self.measurements,
+            "claims": [{k: c.to_json()[k] for k in keys} for c in self.claims],
+            "probes": [p.to_json() for p in self.probes],
+        }

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import platform
 import random
 import signal
@@ -21,7 +22,7 @@ import uuid
 import zlib
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -32,13 +33,12 @@ import numpy as np
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from skeptic.core.claims import ClaimResult, ProbeResult, judge_claims, run_probes
+from skeptic.core.claims import ClaimResult, ProbeResult, StoredMeasurements, judge_claims, run_probes
 from skeptic.core.config import check_seed, config_hash, resolve_config
-from skeptic.core.device import Device, device_provenance, resolve_device
+from skeptic.core.device import Device, available_cores, device_provenance, keep_freed_memory, resolve_device
 from skeptic.core.results import RunResult as RunResult  # re-exported: studies and notebooks import it from here
-from skeptic.core.results import _strict_json as _strict_json  # re-exported for audit and replicate
 from skeptic.core.secrets import redact
-from skeptic.core.store import Store, StoredFigure, StoreError
+from skeptic.core.store import Store, StoredFigure, StoredTable, StoreError
 from skeptic.core.study import Figure, Study, StudyConfig, StudySkipped, get_study
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -228,15 +228,77 @@ def _caused_by_interrupt(exc: BaseException) -> bool:
     return False
 
 
+THREAD_VARS = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
+"""The environment variables through which OpenMP and the BLAS libraries read their thread count."""
+
+
+def thread_budget() -> tuple[int, str]:
+    """The threads this process may use, and why: the share a pool or an audit gave it (``OMP_NUM_THREADS``, which
+    :mod:`skeptic.core.executors` and :mod:`skeptic.core.audit` set in each worker, and a user may set), else every
+    core it may run on (a lone run)."""
+    given = os.environ.get("OMP_NUM_THREADS", "")
+    if given.isdigit() and int(given) >= 1:
+        return int(given), f"this process's share (OMP_NUM_THREADS={int(given)})"
+    cores = available_cores()
+    return cores, f"every core this process may use ({cores})"
+
+
+def thread_policy(spec: Study[Any]) -> dict[str, Any]:
+    """The thread count a run of ``spec`` gets and the rule that chose it (stored in the run's provenance).
+
+    A study that declares ``threads`` gets that many, capped at :func:`thread_budget` (a worker's share is never
+    exceeded); one that declares none gets the whole budget.
+    """
+    budget, why = thread_budget()
+    if spec.threads is None:
+        return {"threads": budget, "threads_rule": f"the runner's rule: {why}", "memory": spec.memory}
+    n = min(spec.threads, budget)
+    capped = f", capped at {why}" if n < spec.threads else ""
+    return {"threads": n, "threads_rule": f"the study declares {spec.threads}{capped}", "memory": spec.memory}
+
+
+@contextmanager
+def applied_policy(policy: Mapping[str, Any]) -> Iterator[None]:
+    """Apply a run's thread and memory policy for the run, then restore the thread settings.
+
+    Sets the BLAS/OpenMP variables (read by libraries loaded later) and, when PyTorch is loaded, its intra-op thread
+    count (``torch.set_num_threads``). ``memory="keep_freed"`` keeps freed blocks in the process
+    (:func:`~skeptic.core.device.keep_freed_memory`), which cannot be undone and is not.
+    """
+    n = int(policy["threads"])
+    before_env = {var: os.environ.get(var) for var in THREAD_VARS}
+    torch = sys.modules.get("torch")
+    before_torch = torch.get_num_threads() if torch is not None else None
+    for var in THREAD_VARS:
+        os.environ[var] = str(n)
+    if torch is not None:
+        torch.set_num_threads(n)
+    if policy.get("memory") == "keep_freed":
+        keep_freed_memory()
+    try:
+        yield
+    finally:
+        for var, value in before_env.items():
+            if value is None:
+                os.environ.pop(var, None)
+            else:
+                os.environ[var] = value
+        torch = sys.modules.get("torch")  # the study may have imported it
+        if torch is not None:
+            torch.set_num_threads(before_torch if before_torch is not None else n)
+
+
 @dataclass
 class Executed:
     """What one execution of a study produced, before anything is stored."""
 
-    measurements: dict[str, Any]
+    measurements: StoredMeasurements
     probes: list[ProbeResult]
     claims: list[ClaimResult]
     figures: list[StoredFigure]
-    tables: list[dict[str, Any]]
+    tables: list[StoredTable]
+    policy: dict[str, Any] = field(default_factory=dict)
+    """The thread and memory policy the run was made under (:func:`thread_policy`), for its provenance."""
 
 
 def execute(
@@ -251,13 +313,16 @@ def execute(
     """Seed every generator, run the study, run its probes and judge its claims; store nothing.
 
     ``render_figures=False`` skips rendering PNGs (audits compare verdicts, not pictures).
-    ``device`` is handed to the study as ``ctx.device``.
+    ``device`` is handed to the study as ``ctx.device``. The study's thread and memory policy
+    (:func:`thread_policy`) is applied around its run function and returned in :attr:`Executed.policy`.
     """
     ctx = _Context(seed, preset, console, device)
+    policy = thread_policy(spec)
     t0 = time.perf_counter()
     try:
         seed_everything(seed)
-        output = spec.run(config, ctx)
+        with applied_policy(policy):
+            output = spec.run(config, ctx)
         measurements = dict(output.measurements)
         measurements["_runtime_s"] = time.perf_counter() - t0
         if ctx.sections_s:
@@ -265,12 +330,10 @@ def execute(
         probes = run_probes(spec.probes, measurements)
         claims = judge_claims(spec.claims, measurements, probes, config)
         figures = [_png(f) for f in output.figures] if render_figures else []
-        tables = [
-            {"name": t.name, "caption": t.caption, "rows": t.rows, "collapsed": t.collapsed} for t in output.tables
-        ]
+        tables = [StoredTable(t.name, t.caption, tuple(t.rows), t.collapsed) for t in output.tables]
     finally:
         _close_figures()
-    return Executed(measurements, probes, claims, figures, tables)
+    return Executed(measurements, probes, claims, figures, tables, policy)
 
 
 def run(
@@ -338,10 +401,11 @@ def run(
     db.complete_run(
         run_id,
         measurements=executed.measurements,
-        claims=[c.to_dict() for c in executed.claims],
-        probes=[p.to_dict() for p in executed.probes],
+        claims=executed.claims,
+        probes=executed.probes,
         tables=executed.tables,
         figures=executed.figures,
+        provenance=prov | executed.policy,
     )
     record = db.get(run_id)
     assert record is not None

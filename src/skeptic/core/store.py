@@ -23,13 +23,15 @@ import socket
 import sqlite3
 import time
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from skeptic.core.claims import ClaimResult, ProbeResult, StoredMeasurements
 from skeptic.core.errors import UsageError, shown
+from skeptic.core.jsonform import json_restore, json_safe, may_need_restore
 from skeptic.core.secrets import redact
 
 DEFAULT_DIR = "skeptic-results"
@@ -170,6 +172,32 @@ class StoredFigure:
 
 
 @dataclass(frozen=True)
+class StoredTable:
+    """A table a run showed (a :class:`~skeptic.core.study.Table` as stored): ``rows`` are records of cells."""
+
+    name: str
+    caption: str
+    rows: tuple[Mapping[str, Any], ...]
+    collapsed: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "caption": self.caption,
+            "rows": [dict(r) for r in self.rows],
+            "collapsed": self.collapsed,
+        }
+
+    @classmethod
+    def from_json(cls, d: Mapping[str, Any]) -> StoredTable:
+        return cls(str(d["name"]), str(d["caption"]), tuple(d.get("rows") or ()), bool(d.get("collapsed", False)))
+
+    def __getitem__(self, key: str) -> Any:
+        """The JSON form's field (for code written when tables were plain dicts)."""
+        return self.to_json()[key]
+
+
+@dataclass(frozen=True)
 class StoredReplication:
     """A replication's result document and its robustness-map PNG (see :mod:`skeptic.core.replicate`)."""
 
@@ -199,10 +227,10 @@ class RunRecord:
     started_at: float
     finished_at: float | None
     error: str | None
-    measurements: dict[str, Any] | None
-    claims: list[dict[str, Any]]
-    probes: list[dict[str, Any]]
-    tables: list[dict[str, Any]]
+    measurements: StoredMeasurements | None
+    claims: list[ClaimResult]
+    probes: list[ProbeResult]
+    tables: list[StoredTable]
 
     @property
     def duration_s(self) -> float | None:
@@ -298,8 +326,9 @@ def _started_after(pid: int, when: float) -> bool:
 
 
 def _json(value: Any) -> str:
-    """JSON for a column, with any credential a provider echoed redacted (:mod:`skeptic.core.secrets`)."""
-    return redact(json.dumps(value, allow_nan=True, default=str))
+    """Strict JSON for a column (non-finite floats as :mod:`skeptic.core.jsonform` writes them), with any
+    credential a provider echoed redacted (:mod:`skeptic.core.secrets`)."""
+    return redact(json.dumps(json_safe(value), allow_nan=False, default=str))
 
 
 class Store:
@@ -682,10 +711,10 @@ class Store:
         self,
         run_id: str,
         *,
-        measurements: dict[str, Any],
-        claims: list[dict[str, Any]],
-        probes: list[dict[str, Any]],
-        tables: list[dict[str, Any]],
+        measurements: StoredMeasurements,
+        claims: Sequence[ClaimResult],
+        probes: Sequence[ProbeResult],
+        tables: Sequence[StoredTable],
         figures: list[StoredFigure],
         provenance: dict[str, Any] | None = None,
     ) -> None:
@@ -703,10 +732,10 @@ class Store:
     def _complete_run(
         self,
         run_id: str,
-        measurements: dict[str, Any],
-        claims: list[dict[str, Any]],
-        probes: list[dict[str, Any]],
-        tables: list[dict[str, Any]],
+        measurements: StoredMeasurements,
+        claims: Sequence[ClaimResult],
+        probes: Sequence[ProbeResult],
+        tables: Sequence[StoredTable],
         figures: list[StoredFigure],
         provenance: dict[str, Any] | None,
     ) -> None:
@@ -714,7 +743,14 @@ class Store:
             conn.execute(
                 "UPDATE runs SET status='completed', finished_at=?, measurements_json=?, claims_json=?,"
                 " probes_json=?, tables_json=? WHERE run_id=?",
-                (time.time(), _json(measurements), _json(claims), _json(probes), _json(tables), run_id),
+                (
+                    time.time(),
+                    _json(dict(measurements)),
+                    _json([c.to_json() for c in claims]),
+                    _json([p.to_json() for p in probes]),
+                    _json([t.to_json() for t in tables]),
+                    run_id,
+                ),
             )
             if provenance is not None:
                 conn.execute("UPDATE runs SET provenance_json=? WHERE run_id=?", (_json(provenance), run_id))
@@ -813,7 +849,7 @@ class Store:
     def audit_execution(self, key: str) -> dict[str, Any] | None:
         """A kept audit execution by key (None in a store that has none, or one written before they were kept)."""
         rows = self._query("SELECT done_json FROM audit_executions WHERE key=?", (key,))
-        return json.loads(rows[0]["done_json"]) if rows else None
+        return _load(rows[0]["done_json"], None) if rows else None
 
     def save_replication(
         self, replication_id: str, study: str, preset: str, result: dict[str, Any], map_png: bytes | None
@@ -882,7 +918,7 @@ class Store:
                 r["study"],
                 r["preset"],
                 r["created_at"],
-                json.loads(r["result_json"]),
+                _load(r["result_json"], {}),
                 bytes(r["map_png"]) if r["map_png"] is not None else None,
             )
             for r in rows
@@ -923,9 +959,9 @@ def _provenance_fields(row: sqlite3.Row) -> dict[str, Any]:
         "study": row["study"],
         "preset": row["preset"],
         "seed": row["seed"],
-        "config": json.loads(row["config_json"]),
+        "config": _load(row["config_json"], {}),
         "code_version": row["code_version"],
-        "provenance": json.loads(row["provenance_json"]),
+        "provenance": _load(row["provenance_json"], {}),
         "status": row["status"],
         "pid": row["pid"],
         "host": row["host"],
@@ -951,7 +987,12 @@ def _text(data: bytes) -> str:
 
 
 def _load(text: str | None, default: Any) -> Any:
-    return default if text is None else json.loads(text)
+    """A column's JSON back as Python, non-finite floats restored (:func:`~skeptic.core.jsonform.json_restore`;
+    older records wrote them as JSON's non-standard tokens, which :func:`json.loads` reads as floats)."""
+    if text is None:
+        return default
+    value = json.loads(text)
+    return json_restore(value) if may_need_restore(text) else value
 
 
 def _record(row: sqlite3.Row) -> RunRecord:
@@ -960,7 +1001,7 @@ def _record(row: sqlite3.Row) -> RunRecord:
         config_hash=row["config_hash"],
         **_provenance_fields(row),
         measurements=_load(row["measurements_json"], None),
-        claims=_load(row["claims_json"], []),
-        probes=_load(row["probes_json"], []),
-        tables=_load(row["tables_json"], []),
+        claims=[ClaimResult.from_json(c) for c in _load(row["claims_json"], [])],
+        probes=[ProbeResult.from_json(p) for p in _load(row["probes_json"], [])],
+        tables=[StoredTable.from_json(t) for t in _load(row["tables_json"], [])],
     )

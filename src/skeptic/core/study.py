@@ -18,12 +18,12 @@ import difflib
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeVar
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
-from skeptic.core.claims import Claim, Probe
+from skeptic.core.claims import Claim, Probe, StoredMeasurements
 from skeptic.core.errors import UsageError
 from skeptic.core.faults import Fault, check_catalog
 
@@ -46,6 +46,9 @@ class StudyConfig(BaseModel):
 
 
 C = TypeVar("C", bound=StudyConfig)
+
+MemoryPolicy = Literal["default", "keep_freed"]
+MEMORY_POLICIES: tuple[MemoryPolicy, ...] = ("default", "keep_freed")
 
 
 @dataclass(frozen=True)
@@ -94,7 +97,7 @@ class Table:
 class StudyOutput:
     """What a run function returns. ``measurements`` must be JSON-able; claims and probes read it."""
 
-    measurements: dict[str, Any]
+    measurements: StoredMeasurements
     figures: list[Figure] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
 
@@ -194,6 +197,13 @@ class Study(Generic[C]):
     """The preset audits (faults, mutants, contrasts, budget) use by default: the smallest at which a verdict
     can change; ``audit_preset_why`` says why it was chosen."""
     audit_preset_why: str = ""
+    threads: int | None = None
+    """How many threads a run needs at most (PyTorch's intra-op pool and the BLAS libraries); ``None`` leaves it to
+    the runner's rule (every core of a lone run, a worker's share in a pool). The runner applies it before the run
+    and records it in the run's provenance (:func:`skeptic.core.runner.thread_policy`)."""
+    memory: MemoryPolicy = "default"
+    """``"keep_freed"``: the process keeps the large blocks it frees for reuse instead of returning them to the
+    kernel (:func:`skeptic.core.device.keep_freed_memory`; for studies that allocate afresh at every step)."""
 
     @property
     def config_type(self) -> type[C]:
@@ -217,6 +227,8 @@ def study(
     budget: Budget | None = None,
     audit_preset: str = "test",
     audit_preset_why: str = "",
+    threads: int | None = None,
+    memory: MemoryPolicy = "default",
 ) -> Callable[[Callable[[C, RunContext], StudyOutput]], Study[C]]:
     """Declare and register a study; see the module docstring."""
 
@@ -231,6 +243,10 @@ def study(
         if len(set(ids)) != len(ids):
             raise ValueError(f"study {name!r}: claim and probe ids must be unique")
         check_catalog(faults)
+        if threads is not None and (isinstance(threads, bool) or not isinstance(threads, int) or threads < 1):
+            raise ValueError(f"study {name!r}: threads must be a positive integer or None, got {threads!r}")
+        if memory not in MEMORY_POLICIES:
+            raise ValueError(f"study {name!r}: memory must be one of {MEMORY_POLICIES}, got {memory!r}")
         if audit_preset not in presets:
             raise ValueError(f"study {name!r}: audit_preset {audit_preset!r} is not one of its presets")
         probe_ids = {p.id for p in probes}
@@ -253,6 +269,8 @@ def study(
             budget,
             audit_preset,
             audit_preset_why,
+            threads,
+            memory,
         )
         return register_study(s)
 

@@ -273,7 +273,7 @@ class StudyPage:
 
     def counts(self) -> dict[str, int]:
         run = self.lead
-        return {v: sum(c["verdict"] == v for c in run.claims) if run else 0 for v in VERDICTS}
+        return {v: sum(c.verdict == v for c in run.claims) if run else 0 for v in VERDICTS}
 
     def caveats(self) -> list[str]:
         """What a policy reader must know before quoting the answer, in words (plain text)."""
@@ -284,12 +284,12 @@ class StudyPage:
                 "see its page for how to run it."
             ]
         out = []
-        failed = [p for p in run.probes if not p["passed"]]
+        failed = [p for p in run.probes if not p.passed]
         if failed:
-            names = "; ".join(f"{p['id']}: {str(p['description']).rstrip('.')}" for p in failed[:3])
+            names = "; ".join(f"{p.id}: {p.description.rstrip('.')}" for p in failed[:3])
             out.append(f"A control check failed, so no verdict of this run is trusted: {names}.")
         out += self._disagreement_caveats(run)
-        n_inc = sum(c["verdict"] == "inconclusive" for c in run.claims)
+        n_inc = sum(c.verdict == "inconclusive" for c in run.claims)
         if n_inc:
             out.append(f"{n_inc} claim{'s' if n_inc != 1 else ''} could not be decided at this scale (inconclusive).")
         if run.preset != "paper":
@@ -302,7 +302,7 @@ class StudyPage:
 
     def _disagreement_caveats(self, run: RunResult) -> list[str]:
         """Name only findings as findings; say what every other not_replicated verdict is (issue 26)."""
-        not_rep = [c for c in run.claims if c["verdict"] == "not_replicated"]
+        not_rep = [c for c in run.claims if c.verdict == "not_replicated"]
         if not not_rep:
             return []
         rows = {r["claim"]: r for r in self.robustness()}
@@ -312,29 +312,29 @@ class StudyPage:
             )
             if len(not_rep) == 1:
                 return [
-                    f"One claim was not replicated here: “{_clip(not_rep[0]['statement'])}”; "
+                    f"One claim was not replicated here: “{_clip(not_rep[0].statement)}”; "
                     + unaudited.format("it survives", "it is not")
                     + "."
                 ]
             return [
                 f"{len(not_rep)} claims were not replicated here (the study page lists them), among them "
-                f"“{_clip(not_rep[0]['statement'])}”; " + unaudited.format("they survive", "none is") + "."
+                f"“{_clip(not_rep[0].statement)}”; " + unaudited.format("they survive", "none is") + "."
             ]
         out = []
         for c in not_rep:
-            r = rows.get(c["id"])
+            r = rows.get(c.id)
             if r is None:
-                out.append(f"Not replicated here, not audited: “{_clip(c['statement'])}”")
+                out.append(f"Not replicated here, not audited: “{_clip(c.statement)}”")
             elif r.get("finding"):
-                out.append(f"Finding: “{_clip(c['statement'])}” did not hold, and survived every check.")
+                out.append(f"Finding: “{_clip(c.statement)}” did not hold, and survived every check.")
             elif r.get("verdict") != "not_replicated":
                 out.append(
                     f"Not replicated here, but {VERDICT_WORDS.get(r['verdict'], r['verdict'])} in the audit: "
-                    f"“{_clip(c['statement'])}”"
+                    f"“{_clip(c.statement)}”"
                 )
             else:
                 out.append(
-                    f"Not replicated here, but this {r.get('why_not') or 'is not a finding'}: “{_clip(c['statement'])}”"
+                    f"Not replicated here, but this {r.get('why_not') or 'is not a finding'}: “{_clip(c.statement)}”"
                 )
         return out
 
@@ -349,7 +349,7 @@ def _clip(text: str, limit: int = 160) -> str:
 
 def count_sentence(run: RunResult) -> str:
     """A one-sentence answer built from a run's verdict counts, for a study whose brief writes none."""
-    counts = {v: sum(c["verdict"] == v for c in run.claims) for v in VERDICTS}
+    counts = {v: sum(c.verdict == v for c in run.claims) for v in VERDICTS}
     total = len(run.claims)
     if counts["untrusted"]:
         return (
@@ -366,7 +366,7 @@ def count_sentence(run: RunResult) -> str:
 
 def summarize_verdicts(run: RunResult) -> str:
     """A plain-language summary of a run's verdicts, for when a study writes no `found` of its own."""
-    counts = {v: sum(c["verdict"] == v for c in run.claims) for v in VERDICTS}
+    counts = {v: sum(c.verdict == v for c in run.claims) for v in VERDICTS}
     total = len(run.claims)
     head = (
         f"On the `{run.preset}` preset, {counts['replicated']} of {total} claims replicated, "
@@ -376,7 +376,7 @@ def summarize_verdicts(run: RunResult) -> str:
         head += f" and {counts['untrusted']} are untrusted because a control check failed"
     lines = [head + "."]
     for c in run.claims:
-        lines.append(f"- **{c['statement']}**: {VERDICT_WORDS[c['verdict']]} (measured {c['measured']}).")
+        lines.append(f"- **{c.statement}**: {VERDICT_WORDS[c.verdict]} (measured {c.measured}).")
     return "\n".join(lines)
 
 

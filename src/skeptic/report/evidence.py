@@ -13,15 +13,15 @@ import contextlib
 import csv
 import io
 import json
-import math
 import re
 import shlex
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from skeptic.core.claims import Claim, call_measure
+from skeptic.core.claims import Claim, ClaimResult, Recorder, call_measure
 from skeptic.core.config import config_keys
+from skeptic.core.jsonform import json_safe
 from skeptic.core.runner import RunResult, code_version
 from skeptic.core.study import Study
 
@@ -31,44 +31,36 @@ SHOWN_ROWS = 60
 _MISSING = object()
 
 
-class _Recorder(Mapping[str, Any]):
-    """A read-only view of a run's measurements that notes every key a claim's measure reads."""
-
-    def __init__(self, data: Mapping[str, Any]) -> None:
-        self._data = data
-        self.read: list[str] = []
-
-    def __getitem__(self, key: str) -> Any:
-        value = self._data[key]  # a missing key raises KeyError before it is noted
-        if key not in self.read:
-            self.read.append(key)
-        return value
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._data)
-
-    def __len__(self) -> int:
-        return len(self._data)
-
-
 def keys_read(claim: Claim, measurements: Mapping[str, Any], config: Any = None) -> list[str]:
     """The measurement keys ``claim.measure`` reads when it decides the claim from ``measurements``.
 
-    The stored measurements are handed to the claim's own measure through a recording view, so the link
-    from a claim to its data is what the code read, not a list someone wrote by hand. A measure that
-    raises (a claim not run, a measurement renamed since) still reports what it read before it stopped.
+    The runner records these when it judges the claim (:class:`~skeptic.core.claims.Recorder`,
+    :attr:`ClaimResult.reads`); this re-runs the measure through the same recorder, for runs stored before the
+    keys were recorded. A measure that raises (a claim not run, a measurement renamed since) still reports what
+    it read before it stopped.
     """
-    recorder = _Recorder(measurements)
+    recorder = Recorder(measurements)
     with contextlib.suppress(Exception):  # the verdict is stored; here we only want what was read
         call_measure(claim.measure, recorder, config)  # a measure may also read the run's config
-    return [k for k in recorder.read if not k.startswith("_")]
+    return recorder.read
+
+
+def claim_reads(study: Study[Any], run: RunResult, claim: ClaimResult, config: Any = None) -> list[str]:
+    """The keys ``claim`` read in ``run``: as stored when it was judged, or, for an older record without them,
+    by re-running the study's measure (:func:`keys_read`); only keys the run still holds."""
+    if claim.reads is not None:
+        keys = list(claim.reads)
+    else:
+        spec = next((c for c in study.claims if c.id == claim.id), None)
+        keys = keys_read(spec, run.measurements, config) if spec is not None else []
+    return [k for k in keys if k in run.measurements]
 
 
 def _cell(value: Any) -> Any:
     """A table cell: scalars as they are, anything nested as compact JSON."""
     if value is None or isinstance(value, str | int | float | bool):
         return value
-    return json.dumps(strict(value), separators=(",", ":"), default=str)
+    return json.dumps(json_safe(value), separators=(",", ":"), default=str)
 
 
 def measurement_rows(value: Any) -> list[dict[str, Any]]:
@@ -100,17 +92,6 @@ def columns(rows: list[dict[str, Any]]) -> list[str]:
         for key in row:
             seen.setdefault(key, None)
     return list(seen)
-
-
-def strict(value: Any) -> Any:
-    """``value`` with NaN and infinities replaced by ``None`` (strict JSON), recursively."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {str(k): strict(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [strict(v) for v in value]
-    return value
 
 
 def to_csv(rows: list[dict[str, Any]]) -> str:
@@ -161,18 +142,16 @@ class Evidence:
 
 
 def evidence(study: Study[Any], run: RunResult) -> Evidence:
-    """The measurements each claim of ``run`` was decided on (see :func:`keys_read`), with downloads."""
-    specs = {c.id: c for c in study.claims}
+    """The measurements each claim of ``run`` was decided on (see :func:`claim_reads`), with downloads."""
     views: dict[str, MeasurementView] = {}
     by_claim: dict[str, list[MeasurementView]] = {}
     base = f"{slug(study.name)}-{slug(run.run_id)}"
     config: Any = None
-    with contextlib.suppress(Exception):  # a run stored under an older config type still shows what it read
-        config = study.config_type.model_validate(run.config)
+    if any(c.reads is None for c in run.claims):  # an older record: its measures are run again to find the keys
+        with contextlib.suppress(Exception):  # a run stored under an older config type still shows what it read
+            config = study.config_type.model_validate(run.config)
     for c in run.claims:
-        spec = specs.get(c["id"])
-        keys = keys_read(spec, run.measurements, config) if spec is not None else []
-        for key in keys:
+        for key in claim_reads(study, run, c, config):
             if key not in views:
                 rows = measurement_rows(run.measurements[key])
                 views[key] = MeasurementView(
@@ -181,25 +160,25 @@ def evidence(study: Study[Any], run: RunResult) -> Evidence:
                     rows=rows,
                     columns=columns(rows),
                     csv_url=data_url(to_csv(rows), "text/csv"),
-                    json_url=data_url(json.dumps(strict(run.measurements[key]), indent=1), "application/json"),
+                    json_url=data_url(json.dumps(json_safe(run.measurements[key]), indent=1), "application/json"),
                     filename=f"{base}-{slug(key)}",
                 )
-            views[key].claims.append(c["id"])
-            by_claim.setdefault(c["id"], []).append(views[key])
+            views[key].claims.append(c.id)
+            by_claim.setdefault(c.id, []).append(views[key])
     everything = {
         "study": run.study,
         "run_id": run.run_id,
         "preset": run.preset,
         "seed": run.seed,
         "config": run.config,
-        "claims": run.claims,
-        "probes": run.probes,
+        "claims": [c.to_json() for c in run.claims],
+        "probes": [p.to_json() for p in run.probes],
         "measurements": run.measurements,
     }
     return Evidence(
         list(views.values()),
         by_claim,
-        data_url(json.dumps(strict(everything), indent=1, default=str), "application/json"),
+        data_url(json.dumps(json_safe(everything), indent=1, default=str), "application/json"),
         f"{base}.json",
     )
 
@@ -295,7 +274,7 @@ class Disagreement:
     b: RunResult
     why: str
     """Why these two are compared ("the latest quick run and an earlier quick run", "two presets")."""
-    rows: list[tuple[str, str, dict[str, Any], dict[str, Any]]]
+    rows: list[tuple[str, str, ClaimResult, ClaimResult]]
     """(claim id, statement, claim of ``a``, claim of ``b``) for every claim whose verdict differs."""
     reproduce_a: Reproduce
     reproduce_b: Reproduce
@@ -303,13 +282,13 @@ class Disagreement:
 
 def disagreement(study: Study[Any], a: RunResult, b: RunResult, why: str) -> Disagreement | None:
     """The claims whose verdicts differ between runs ``a`` and ``b`` (None when none does)."""
-    ca = {c["id"]: c for c in a.claims}
-    cb = {c["id"]: c for c in b.claims}
+    ca = {c.id: c for c in a.claims}
+    cb = {c.id: c for c in b.claims}
     rows = []
     for cid in ca:
         x, y = ca.get(cid), cb.get(cid)
-        if x is not None and y is not None and x["verdict"] != y["verdict"]:
-            rows.append((cid, str(x["statement"]), x, y))
+        if x is not None and y is not None and x.verdict != y.verdict:
+            rows.append((cid, x.statement, x, y))
     if not rows:
         return None
     return Disagreement(a, b, why, rows, reproduce(study, a), reproduce(study, b))
@@ -326,6 +305,7 @@ __all__ = [
     "Evidence",
     "MeasurementView",
     "Reproduce",
+    "claim_reads",
     "disagreement",
     "evidence",
     "keys_read",

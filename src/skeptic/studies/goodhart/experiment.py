@@ -84,11 +84,6 @@ def basics(model: Model) -> dict[str, Any]:
     }
 
 
-def _finite(x: float) -> float | str:
-    """JSON-safe number: inf/nan become strings the claims can read back with float()."""
-    return float(x) if math.isfinite(x) else str(float(x))
-
-
 def _bon_rows(name: str, v: Any, x: Any, n: np.ndarray) -> tuple[list[dict[str, Any]], dict[str, float], float]:
     """Exact best-of-n E[V], E[U], KL over the n grid, the grid's normalization errors, and the n at which E[V]
     peaks, located to a factor 2^(1/256) between the grid points around the grid's argmax (NaN at an end)."""
@@ -110,7 +105,7 @@ def _bon_rows(name: str, v: Any, x: Any, n: np.ndarray) -> tuple[list[dict[str, 
         name + "/f_U": float(abs(np.exp(calc._logsumexp(g.log_w + g.log_f, axis=0)) - 1)),
     }
     rows = [
-        {"error": name, "n": float(k), "ev": _finite(a), "eu": _finite(b), "kl": float(c), "kl_numeric": float(d)}
+        {"error": name, "n": float(k), "ev": float(a), "eu": float(b), "kl": float(c), "kl_numeric": float(d)}
         for k, a, b, c, d in zip(n, ev, eu, kl, kl_num, strict=True)
     ]
     return rows, norm, peak_n
@@ -122,10 +117,10 @@ def tails(model: Model, ctx: RunContext) -> dict[str, Any]:
     x_of = model.x_of
     m: dict[str, Any] = {}
     xs = np.concatenate([np.linspace(0, 10, 41), np.logspace(1, 4, 31)[1:]])
-    tails = [{"dist": "V", "x": float(z), "log10_sf": _finite(v.logsf(z) / math.log(10))} for z in xs]
+    tails = [{"dist": "V", "x": float(z), "log10_sf": float(v.logsf(z) / math.log(10))} for z in xs]
     for name in TAIL_ERRORS:
         x = x_of(name)
-        tails += [{"dist": name, "x": float(z), "log10_sf": _finite(x.logsf(z) / math.log(10))} for z in xs]
+        tails += [{"dist": name, "x": float(z), "log10_sf": float(x.logsf(z) / math.log(10))} for z in xs]
     m["tails"] = tails
     m["setup"] = {name: _moments(error(name)) for name in TAIL_ERRORS}
     return m
@@ -157,8 +152,8 @@ def conditioning(model: Model, ctx: RunContext) -> dict[str, Any]:
                         "error": name,
                         "t": float(t),
                         "far": bool(t == config.t_far),
-                        "ev": _finite(a),
-                        "eu": _finite(b),
+                        "ev": float(a),
+                        "eu": float(b),
                         "log10_p": float(lp / math.log(10)),
                     }
                 )
@@ -188,13 +183,13 @@ def best_of_n(model: Model, ctx: RunContext) -> dict[str, Any]:
             r, e, pk = _bon_rows(name, v, x_of(name), n)
             bon += r
             norm_err.update(e)
-            peaks[name] = _finite(pk)
+            peaks[name] = float(pk)
             advance(1)
         n2 = np.exp2(np.arange(4 * config.row2_log2_n_max + 1) / 4)
         r, e, pk = _bon_rows("row2", heavy_true_utility(sigma_v), x_of("t5"), n2)
         bon += r
         norm_err.update(e)
-        peaks["row2"] = _finite(pk)
+        peaks["row2"] = float(pk)
         advance(1)
     m["best_of_n"], m["normalization_error"], m["bon_peak_n"] = bon, norm_err, peaks
     fits = []
@@ -280,7 +275,7 @@ def kl_optimum(model: Model, ctx: RunContext) -> dict[str, Any]:
                 tl = calc.tilted(v, x, float(beta))
                 row: dict[str, float | str] = {"ev": tl.mean_v, "eu": tl.mean_u, "kl": tl.kl}
             except calc.InfiniteNormalizerError:
-                row = {"ev": "nan", "eu": "inf", "kl": "inf"}
+                row = {"ev": math.nan, "eu": math.inf, "kl": math.inf}
             tilt_rows.append({"error": name, "beta": float(beta), "truncation": "none", **row})
         if name == "exponential" or not config.tilt_truncations:
             continue
@@ -303,14 +298,14 @@ def kl_optimum(model: Model, ctx: RunContext) -> dict[str, Any]:
         actual = config.swap.get(name, name)
         beta_star = 1.0 / MGF_RADIUS[actual] if MGF_RADIUS[actual] > 0 else math.inf
         s_unit = beta_star if beta_star > 0 else 1.0
-        row4: dict[str, Any] = {"error": name, "beta_star": _finite(beta_star)}
+        row4: dict[str, Any] = {"error": name, "beta_star": float(beta_star)}
         for key, step in (("near", 0.01), ("far", 1.0)):
             beta = beta_star + step * s_unit
             try:
                 tl = calc.tilted(v, x_of(name), float(beta))
                 row4 |= {f"beta_{key}": float(beta), f"ev_{key}": tl.mean_v, f"eu_{key}": tl.mean_u}
             except (calc.InfiniteNormalizerError, OverflowError):
-                row4 |= {f"beta_{key}": _finite(beta), f"ev_{key}": "nan", f"eu_{key}": "nan"}
+                row4 |= {f"beta_{key}": float(beta), f"ev_{key}": math.nan, f"eu_{key}": math.nan}
         for key, beta in (("below", beta_star * 0.999), ("above", beta_star * 1.001)):  # the boundary, checked
             if 0 < beta_star < math.inf:
                 try:
@@ -370,7 +365,7 @@ def monte_carlo(model: Model, ctx: RunContext, exact: Measurements) -> dict[str,
                 "exact": exact,
                 "mc": est.value,
                 "se": est.se,
-                "z": _finite(z),
+                "z": float(z),
                 "n": est.n,
             }
         )
@@ -432,7 +427,7 @@ def assumptions(model: Model, ctx: RunContext) -> dict[str, Any]:
     m: dict[str, Any] = {}
     td = np.concatenate([np.linspace(0, 40, 41), np.geomspace(50, 1000, 14)])
     m["dependence"] = [
-        {"t": float(t), "dependent": float(a), "independent": float(b), "asymptote": float(c) if t > 5 else "nan"}
+        {"t": float(t), "dependent": float(a), "independent": float(b), "asymptote": float(c) if t > 5 else math.nan}
         for t, a, b, c in zip(
             td,
             exp.dependent_conditional_mean(td, config.dependent_noise),
@@ -467,7 +462,7 @@ def _moments(x: Any) -> dict[str, float | str]:
     mean, var = (float(a) for a in x.stats(moments="mv"))
     s1, s2 = float(x.logsf(1e6)), float(x.logsf(2e6))
     slope = (s2 - s1) / math.log(2.0)
-    return {"mean": _finite(mean), "var": _finite(var), "tail_slope": _finite(slope)}
+    return {"mean": float(mean), "var": float(var), "tail_slope": float(slope)}
 
 
 def tables(m: Measurements) -> list[Table]:

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from skeptic.study import RunResult
 
 
-def _claim(result: RunResult, cid: str) -> dict[str, Any] | None:
+def _claim(result: RunResult, cid: str) -> Any:
     return next((c for c in result.claims if c["id"] == cid), None)
 
 
