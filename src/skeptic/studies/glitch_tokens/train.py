@@ -107,12 +107,14 @@ def adamw_step(
         m, v = state[name]
         m.mul_(b1).add_(g, alpha=1 - b1)
         v.mul_(b2).addcmul_(g, g, value=1 - b2)
-        m_hat = m / (1 - b1 ** (step + 1))
-        v_hat = v / (1 - b2 ** (step + 1))
+        # lr·m̂ / (√v̂ + ε) with two temporaries updated in place (the same operations in the same order as the
+        # expression written out, so the same bits, without its four full-size intermediates)
+        update = torch.div(m, 1 - b1 ** (step + 1)).mul_(lr)
+        denom = torch.div(v, 1 - b2 ** (step + 1)).sqrt_().add_(eps)
         if p.dim() >= 3:  # matrices (dim 0 is the model): decoupled weight decay
             decay = (1 - lr * weight_decay).view(-1, *([1] * (p.dim() - 1)))
             p.mul_(decay)
-        p.sub_(lr * m_hat / (v_hat.sqrt() + eps))
+        p.sub_(update.div_(denom))
 
 
 def batch_order(n_seq: int, batch_size: int, epochs: int, rng: np.random.Generator) -> np.ndarray:
