@@ -51,7 +51,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from skeptic.studies.goodhart.distributions import Frozen
+from skeptic.studies.goodhart.distributions import Frozen, family_name
 
 Dist = Any
 """A frozen continuous ``scipy.stats`` distribution (``scipy.stats.norm(0, 2)``)."""
@@ -372,7 +372,7 @@ def _tail_masses(
     """
 
     def cost(d: Dist) -> float | None:
-        return _CDF_COST.get(str(getattr(getattr(d, "dist", None), "name", "")))
+        return _CDF_COST.get(family_name(d) or "")
 
     cv, cx = cost(v), cost(x)
     # only between the smooth, full-support-or-half-line families whose layouts were checked both ways (with Lévy
@@ -690,7 +690,7 @@ def _tilt_1d(dist: Dist, lam: float) -> tuple[float, float]:
     last_finite = int(np.flatnonzero(np.isfinite(h))[-1])
     # still within 60 of the maximum at the far end of what can be evaluated: the integral diverges
     if inside[-1] == last_finite and hi_s > explore[last_finite]:
-        name = getattr(getattr(dist, "dist", None), "name", "this distribution")
+        name = family_name(dist) or "this distribution"
         raise InfiniteNormalizerError(
             f"E[exp(Y/β)] = ∞ for Y ~ {name} at 1/β = {lam:g}: the exponential tilt of a heavy-tailed "
             "distribution has no normalizer; use tilted_truncated(..., c) with an explicit truncation point c"

@@ -146,6 +146,8 @@ class Frozen:
     def mean(self) -> float:
         if self.family == "norm" or (self.family == "t" and self.shapes[0] > 1):
             return self.loc
+        if self.family == "lognorm":  # scipy's _stats: μ = √(exp(s²)), then μ·scale + loc
+            return float(np.sqrt(np.exp(self.shapes[0] * self.shapes[0])) * self.scale + self.loc)
         return float(self.scipy.mean())
 
     def logpdf(self, x: Any) -> Any:
@@ -197,6 +199,15 @@ class Frozen:
             else:
                 out = np.where(inside, special.log_ndtr(w), -np.inf)
             return np.where(np.isnan(z), np.nan, out)
+
+
+def family_name(dist: Any) -> str | None:
+    """scipy's name of ``dist``'s family (``"norm"``, ``"t"``, ...), without importing ``scipy.stats`` for a
+    :class:`Frozen`; None for an object that is neither."""
+    if isinstance(dist, Frozen):
+        return dist.family
+    name = getattr(getattr(dist, "dist", None), "name", None)
+    return None if name is None else str(name)
 
 
 def _stats() -> Any:
