@@ -179,6 +179,22 @@ def batch_order(n_seq: int, batch_size: int, epochs: int, rng: np.random.Generat
     return np.concatenate([rng.permutation(n_seq) for _ in range(epochs)]).reshape(-1, batch_size)
 
 
+STACK_BYTES = 8 << 20
+"""Models train stacked (one computation) while their stacked ``[M, batch·t, V]`` logits stay within 8 MiB, else in
+groups that do (one model per group when a model's own logits exceed it). Fixed from
+``benchmarks/glitch_tokens_bench.py`` (one thread, CPU seconds, interleaved repeats, loop / stacked time): the test
+preset's 4 models (3 MiB of logits) 1.36-2.09x faster stacked; quick's 4 (16 MiB) 0.91-0.97x, i.e. slower stacked
+than one at a time; paper's 8 (66 MiB) 0.79-0.83x. A model trained alone gets bit-identical parameters to the same
+model in a stack (checked), so the rule changes the time only."""
+
+
+def stack_groups(n_models: int, batch_size: int, shape: TransformerShape) -> list[slice]:
+    """Consecutive groups of models trained as one stacked computation each (see :data:`STACK_BYTES`)."""
+    per_model = 4 * batch_size * (shape.context - 1) * shape.vocab_size
+    size = max(1, min(n_models, STACK_BYTES // max(per_model, 1)))
+    return [slice(i, min(i + size, n_models)) for i in range(0, n_models, size)]
+
+
 def train(
     sequences: np.ndarray,
     shape: TransformerShape,
@@ -199,57 +215,76 @@ def train(
     ``start``: stacked parameters to continue from (a fine-tune) instead of a fresh initialization.
     ``frozen_readout_rows``: token ids whose rows of the separate readout matrix get no gradient (only weight decay
     moves them); tied models read out with their input embedding, which this leaves alone.
+    The models run stacked, in groups by :func:`stack_groups`, each group over the same batches.
     """
     if start is None:
         params, _ = stack_module_state(init_models(shape, variants, init_std))
     else:
         params = {k: v.clone() for k, v in start.items()}
-    params = {k: p.detach().to(device).requires_grad_(True) for k, p in params.items()}
+    params = {k: p.detach().to(device) for k, p in params.items()}
     frozen = (
         None
         if frozen_readout_rows is None or len(frozen_readout_rows) == 0
         else torch.as_tensor(np.asarray(frozen_readout_rows, dtype=np.int64), device=device)
     )
-    _, hidden = _stacked_body(shape)
     tied = torch.tensor([v.tied for v in variants], device=device)
-    wd = torch.tensor([v.weight_decay for v in variants], dtype=torch.float32, device=device)
     with torch.no_grad():
         embed_init = params[EMBED].detach().clone().cpu()
         readout_init = effective_readout(params, tied).detach().clone().cpu()
     order = batch_order(len(sequences), batch_size, epochs, rng)
-    total = len(order)
-    warmup = max(total // 20, 1)
-    state = {k: (torch.zeros_like(p), torch.zeros_like(p)) for k, p in params.items()}
     seqs = torch.as_tensor(sequences, device=device)
     counts = np.zeros(shape.vocab_size, dtype=np.int64)
-    lrs: list[float] = []
-    losses: list[list[float]] = []
-    for step, idx in enumerate(order):
-        batch = seqs[torch.as_tensor(idx, device=device)]
-        x, y = batch[:, :-1], batch[:, 1:]
-        counts += model_inputs_count(x.cpu().numpy(), shape.vocab_size)
-        per_model = stacked_loss(hidden, params, tied, x, y)
-        grads = dict(zip(params, torch.autograd.grad(per_model.sum(), list(params.values())), strict=True))
-        if frozen is not None:
-            grads[UNEMBED][:, frozen] = 0.0
-        lr_t = lr_at(step, total, lr, warmup)
-        lrs.append(lr_t)
-        with torch.no_grad():
-            adamw_step(params, grads, state, step, lr_t, wd)
-        if step % max(total // 50, 1) == 0 or step == total - 1:
-            losses.append([float(v) for v in per_model.detach().cpu()])
-        if progress is not None:
-            progress(1)
+    for idx in order:  # what the models were fed, from the batches actually drawn
+        counts += model_inputs_count(sequences[idx, :-1], shape.vocab_size)
+    lrs = [lr_at(step, len(order), lr, max(len(order) // 20, 1)) for step in range(len(order))]
+    trained: list[tuple[dict[str, torch.Tensor], list[list[float]]]] = []
+    for group in stack_groups(len(variants), batch_size, shape):
+        part = {k: p[group].clone().requires_grad_(True) for k, p in params.items()}
+        trained.append((part, _train_steps(part, variants[group], seqs, order, lrs, shape, frozen, device, progress)))
     return Trained(
         shape=shape,
         variants=variants,
-        params={k: p.detach() for k, p in params.items()},
+        params={k: torch.cat([part[k].detach() for part, _ in trained]) for k in params},
         embed_init=embed_init,
         readout_init=readout_init,
         input_counts=counts,
         lr_schedule=lrs,
-        losses=losses,
+        losses=[[x for _, losses in trained for x in losses[i]] for i in range(len(trained[0][1]))],
     )
+
+
+def _train_steps(
+    params: dict[str, torch.Tensor],
+    variants: list[Variant],
+    seqs: torch.Tensor,
+    order: np.ndarray,
+    lrs: list[float],
+    shape: TransformerShape,
+    frozen: torch.Tensor | None,
+    device: str,
+    progress: Callable[[float], None] | None,
+) -> list[list[float]]:
+    """AdamW over the batches ``order`` on the stacked ``params`` in place; each logged step's per-model losses."""
+    _, hidden = _stacked_body(shape)
+    tied = torch.tensor([v.tied for v in variants], device=device)
+    wd = torch.tensor([v.weight_decay for v in variants], dtype=torch.float32, device=device)
+    state = {k: (torch.zeros_like(p), torch.zeros_like(p)) for k, p in params.items()}
+    total = len(order)
+    losses: list[list[float]] = []
+    for step, idx in enumerate(order):
+        batch = seqs[torch.as_tensor(idx, device=device)]
+        x, y = batch[:, :-1], batch[:, 1:]
+        per_model = stacked_loss(hidden, params, tied, x, y)
+        grads = dict(zip(params, torch.autograd.grad(per_model.sum(), list(params.values())), strict=True))
+        if frozen is not None:
+            grads[UNEMBED][:, frozen] = 0.0
+        with torch.no_grad():
+            adamw_step(params, grads, state, step, lrs[step], wd)
+        if step % max(total // 50, 1) == 0 or step == total - 1:
+            losses.append([float(v) for v in per_model.detach().cpu()])
+        if progress is not None:
+            progress(1 / len(variants))
+    return losses
 
 
 def model_inputs_count(x: np.ndarray, vocab_size: int) -> np.ndarray:
