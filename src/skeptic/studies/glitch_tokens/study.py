@@ -46,8 +46,8 @@ from skeptic.study import Budget, RunContext, StudyOutput, keep_freed_memory, st
     brief=BRIEF,
     runtime={
         "test": "31 s alone on one thread (measured 2026-12-06 at load ~12; 128 s at load ~20)",
-        "quick": "~44 s of CPU on one thread, ~85% of it training (measured 2026-12-06; 48 s before the training "
-        "was grouped and verification stopped running every model on every model's sequences); 6-10 min wall at "
+        "quick": "~45 s of CPU on one thread, ~85% of it training (measured 2026-12-06; 48 s before the training "
+        "was grouped and verification stopped running every model on every model's sequences); 6-11 min wall at "
         "load 13-19",
         "paper": "not measured since the corpus and graft changes (before them: 326 s on one thread)",
     },
