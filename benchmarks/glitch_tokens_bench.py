@@ -3,11 +3,11 @@
 1. The scanner on a generated GPT-2-sized checkpoint (50,257 tokens × 768, safetensors on disk), tied and untied:
    wall time of ``scan`` end to end, and of its first principal component (``eigh`` of the d × d covariance)
    against a full SVD of the matrix, the textbook way to get the same component.
-2. Training: the study's four variants stacked under ``torch.vmap`` against the same four models trained one after
-   another (same steps, same batches).
+2. Training at each preset's model size: all models stacked under ``torch.vmap``, the groups the trainer's size
+   rule picks (``train.stack_groups``), and the same models trained one after another (same steps, same batches).
 
-Run: ``PYTHONPATH=src python benchmarks/glitch_tokens_bench.py`` (prints a table; the machine's load average is
-printed next to every timing because the machine may be shared). Times are the process's CPU time
+Run: ``PYTHONPATH=src python benchmarks/glitch_tokens_bench.py [--training]`` (prints a table; the machine's load
+average is printed next to every timing because the machine may be shared). Times are the process's CPU time
 (``time.process_time``) with one torch thread, which on a shared machine estimates the idle wall time far better
 than the wall clock does.
 """
@@ -15,6 +15,7 @@ than the wall clock does.
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 import time
 
@@ -59,30 +60,58 @@ def bench_scan(vocab: int = 50_257, d: int = 768) -> None:
     )
 
 
-def bench_training(steps: int = 20) -> None:
-    shape = TransformerShape(vocab_size=1024, context=64, d_model=64, n_layers=1, n_heads=4)
-    variants = [train.Variant(f"v{k}", k >= 2, 0.1 * (k % 2), k) for k in range(4)]
-    rng = np.random.default_rng(0)
-    seqs = rng.integers(0, 1024, size=(16 * steps, 65))
-    t0 = time.process_time()
-    train.train(seqs, shape, variants, epochs=1, batch_size=16, lr=1e-3, init_std=0.02, rng=np.random.default_rng(1))
-    t_batched = time.process_time() - t0
-    t0 = time.process_time()
-    for v in variants:
-        train.train(seqs, shape, [v], epochs=1, batch_size=16, lr=1e-3, init_std=0.02, rng=np.random.default_rng(1))
-    t_loop = time.process_time() - t0
-    print(
-        f"| train 4 models × {steps} steps: vmap-stacked vs one by one | {t_batched:.2f} s vs {t_loop:.2f} s | "
-        f"×{t_loop / t_batched:.2f} | {_load()} |"
-    )
+SIZES = {  # the presets' model shapes: vocabulary, width, layers, heads, models, context
+    "test": (400, 32, 1, 2, 4, 31),
+    "quick": (1024, 64, 1, 4, 4, 64),
+    "paper": (2048, 96, 2, 4, 8, 64),
+}
+
+
+def bench_training(steps: int = 12, repeats: int = 3) -> None:
+    """Per preset size: all models stacked, the groups ``train.stack_groups`` picks, and one model at a time (same
+    steps, same batches), interleaved; CPU seconds; ratios loop / path as min-median-max over the repeats."""
+    for name, (vocab, d, layers, heads, n_models, context) in SIZES.items():
+        shape = TransformerShape(vocab_size=vocab, context=context, d_model=d, n_layers=layers, n_heads=heads)
+        variants = [train.Variant(f"v{k}", k % 4 >= 2, 0.1 * (k % 2), k, 100 + k) for k in range(n_models)]
+        seqs = np.random.default_rng(0).integers(0, vocab, size=(16 * steps, context))
+        rule = train.stack_groups(n_models, 16, shape)
+
+        def run(
+            stack_bytes: int, group: list[train.Variant], seqs: np.ndarray = seqs, shape: TransformerShape = shape
+        ) -> float:
+            saved, train.STACK_BYTES = train.STACK_BYTES, stack_bytes
+            try:
+                t0 = time.process_time()
+                train.train(seqs, shape, group, epochs=1, batch_size=16, lr=1e-3, init_std=0.02,
+                            rng=np.random.default_rng(1))  # fmt: skip
+                return time.process_time() - t0
+            finally:
+                train.STACK_BYTES = saved
+
+        run(1 << 40, variants[:1])  # warm-up
+        times: dict[str, list[float]] = {"stacked": [], "rule": [], "loop": []}
+        for _ in range(repeats):
+            times["stacked"].append(run(1 << 40, variants))
+            times["rule"].append(run(train.STACK_BYTES, variants))
+            times["loop"].append(sum(run(1 << 40, [v]) for v in variants))
+        for path in ("stacked", "rule"):
+            r = sorted(lo / t for lo, t in zip(times["loop"], times[path], strict=True))
+            label = "all stacked" if path == "stacked" else f"the rule's groups of {rule[0].stop - rule[0].start}"
+            print(
+                f"| train, {name} size ({n_models} models, V={vocab}, d={d}, {layers} layer(s)): {label} vs one "
+                f"at a time | {min(times[path]) / steps * 1e3:.0f} vs {min(times['loop']) / steps * 1e3:.0f} "
+                f"ms/step | loop/{path} ×{r[0]:.2f}-{r[len(r) // 2]:.2f}-{r[-1]:.2f} (min-median-max) | {_load()} |"
+            )
 
 
 def main() -> None:
     torch.set_num_threads(int(os.environ.get("BENCH_THREADS", "1")))
+    only_training = "--training" in sys.argv
     print(f"torch threads: {torch.get_num_threads()}")
     print("| what | time | ratio / size | machine |")
     print("|---|---|---|---|")
-    bench_scan()
+    if not only_training:
+        bench_scan()
     bench_training()
 
 

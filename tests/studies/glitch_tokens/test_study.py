@@ -195,3 +195,47 @@ def test_repetition_probabilities_of_a_model_that_always_repeats() -> None:
     best, first = verify.repetition_probabilities(logits_fn, prompts, torch.tensor([3, 4]))
     assert best[0].tolist() == pytest.approx([0.9, 0.01], abs=1e-6)
     assert first[0].tolist() == [3, 5]
+
+
+def _small_trained(steps: int = 3) -> train.Trained:
+    from skeptic.models import TransformerShape
+
+    shape = TransformerShape(vocab_size=40, context=12, d_model=16, n_layers=1, n_heads=2)
+    variants = [train.Variant(f"v{k}", k >= 2, 0.1 * (k % 2), 10 + k, 20 + k) for k in range(4)]
+    seqs = np.random.default_rng(0).integers(0, 40, size=(4 * steps, 12))
+    return train.train(seqs, shape, variants, epochs=1, batch_size=4, lr=1e-2, init_std=0.02,
+                       rng=np.random.default_rng(1))  # fmt: skip
+
+
+def test_stacked_loss_is_each_models_own_cross_entropy() -> None:
+    """The stacked body + readout gives, per model, what the model alone gives through TinyTransformer's forward."""
+    from skeptic.models import TinyTransformer
+
+    tr = _small_trained()
+    x = torch.randint(0, 40, (3, 11), generator=torch.Generator().manual_seed(2))
+    y = torch.randint(0, 40, (3, 11), generator=torch.Generator().manual_seed(3))
+    _, hidden = train._stacked_body(tr.shape)
+    tied = torch.tensor([v.tied for v in tr.variants])
+    got = train.stacked_loss(hidden, tr.params, tied, x, y).detach()
+    for m, v in enumerate(tr.variants):
+        model = TinyTransformer(tr.shape)
+        model.load_state_dict({k: p[m] for k, p in tr.params.items()})
+        if v.tied:
+            model.unembedding.weight.data = model.token_embedding.weight.data  # type: ignore[union-attr]
+        want = torch.nn.functional.cross_entropy(model(x).reshape(-1, 40), y.reshape(-1)).detach()
+        assert float(got[m]) == pytest.approx(float(want), rel=1e-5)
+
+
+def test_per_model_verification_equals_one_model_at_a_time() -> None:
+    """Greedy repetition with every model continuing its own sequence in one call (last-position logits only)
+    gives exactly what running each model's sequences through all models and keeping its own row gives."""
+    from skeptic.studies.glitch_tokens import verify
+
+    tr = _small_trained()
+    prompts = torch.randint(0, 40, (5, 8), generator=torch.Generator().manual_seed(4))
+    targets = torch.arange(5)
+    full = verify.repetition_probabilities(lambda t: train.forward_all(tr, t), prompts, targets)
+    fn = train.last_logits(tr)
+    fast = verify.repetition_probabilities(fn, prompts, targets, per_model_fn=fn)
+    assert torch.allclose(full[0], fast[0], rtol=1e-6, atol=1e-9) and torch.equal(full[1], fast[1])
+    assert fn(prompts).shape == (4, 5, 1, 40)

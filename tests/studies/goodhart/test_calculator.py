@@ -181,3 +181,30 @@ def test_skipping_panels_by_their_bounds_changes_nothing(name: str, monkeypatch:
     full = (gh.conditional_mean(V, x, t), gh.log_tail_probability(V, x, t), gh.best_of_n(V, x, n))
     for a, b in zip(pruned, full, strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-13)
+
+
+def test_frozen_matches_scipy_stats_bit_for_bit() -> None:
+    """The paper's distributions without scipy.stats: quantiles, median, support and mean equal scipy's exactly,
+    the log functions equal the calculator's scipy fast path exactly, and anything else is scipy's own."""
+    from scipy import stats
+
+    from skeptic.studies.goodhart import calculator as calc
+    from skeptic.studies.goodhart import distributions as dist
+
+    pairs = [
+        (dist.true_utility(), stats.norm(0, 2)),
+        (dist.heavy_true_utility(), stats.t(10, scale=2 * np.sqrt(0.8))),
+        (dist.error("t3"), stats.t(3, scale=np.sqrt(1 / 3))),
+        (dist.error("lognormal"), stats.lognorm(np.log(2), loc=-1.0)),
+    ]
+    q = np.concatenate([[0.0, 1.0, 0.5, -0.1, 1.1, np.nan], np.logspace(-300, -1, 60), np.linspace(0.01, 0.99, 9)])
+    x = np.concatenate([np.linspace(-30, 30, 61), [-1.0, -0.999, np.nan]])
+    for fast, ref in pairs:
+        assert isinstance(fast, dist.Frozen)
+        for method in ("ppf", "isf"):
+            assert np.array_equal(getattr(fast, method)(q), getattr(ref, method)(q), equal_nan=True)
+        for what in ("pdf", "sf", "cdf"):
+            assert np.array_equal(getattr(fast, "log" + what)(x), calc._fast_log(ref, what)(x), equal_nan=True)
+        assert (fast.median(), fast.support(), fast.mean()) == (ref.median(), tuple(ref.support()), ref.mean())
+        assert fast.var() == ref.var()  # delegated
+        assert np.array_equal(fast.rvs(size=3, random_state=1), ref.rvs(size=3, random_state=1))

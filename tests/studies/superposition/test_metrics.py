@@ -271,3 +271,20 @@ def test_data_groups_share_samples_and_must_share_data() -> None:
     assert r.W_dec.shape == (3, 12, 4)
     assert torch.allclose(r.W_dec[1].norm(dim=-1), torch.ones(12), atol=1e-5)
     assert bool((r.W_dec[0, 6:] == 0).all()) and bool((r.W_enc[2, :, 6:] == 0).all())
+
+
+def test_large_sweeps_train_in_slices_each_from_a_drawn_seed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past ``toy.STACK_BYTES`` a sweep trains in slices: slice k is exactly what training its models alone with the
+    k-th seed drawn from the sweep's generator gives, and the pieces come back in order (history included)."""
+    dens = torch.tensor([0.1, 0.3, 0.5, 1.0])
+    imp = torch.ones(4, 6)
+    kw = {"steps": 5, "batch": 16, "lr": 0.05, "eval_batch": 64, "checkpoints": (3,)}
+    monkeypatch.setattr(toy, "STACK_BYTES", 2 * 4 * 16 * 6)  # two models per slice
+    res = toy.train_toy_models(6, 2, dens, imp, seed=11, **kw)  # type: ignore[arg-type]
+    gen = torch.Generator().manual_seed(11)
+    for part in (slice(0, 2), slice(2, 4)):
+        seed = int(torch.randint(0, 2**62, (1,), generator=gen))
+        alone = toy.train_toy_models(6, 2, dens[part], imp[part], seed=seed, **kw)  # type: ignore[arg-type]
+        assert torch.equal(res.W[part], alone.W) and torch.equal(res.loss[part], alone.loss)
+        assert torch.equal(res.history[0][1][part], alone.history[0][1])
+    assert res.W.shape == (4, 2, 6) and res.history[0][0] == 3

@@ -311,12 +311,9 @@ def verify_tokens(
     cand_union = {i for mm in models for i in mm["candidates"]}
     planted_ids = [int(p["token"]) for p in corp.planted if p["token"] is not None]  # type: ignore[call-overload]
     to_verify = np.array(sorted(set(low.tolist()) | set(controls.tolist()) | cand_union | set(planted_ids)))
+    logits = train.last_logits(trained)
     ver = verify.verify(
-        corp.tokenizer,
-        lambda x: train.forward_all(trained, x).cpu(),
-        to_verify,
-        trained.shape.context,
-        chunk=cfg.verify_chunk,
+        corp.tokenizer, logits, to_verify, trained.shape.context, chunk=cfg.verify_chunk, per_model_fn=logits
     )
     col = {int(t): j for j, t in enumerate(to_verify)}
     control_set = set(controls.tolist())
@@ -400,12 +397,9 @@ def graft_experiment(
     )
     rows = torch.as_tensor(never, device=trained.params[train.EMBED].device)
     rates: dict[str, float] = {}
+    tuned_logits = train.last_logits(tuned)
     ver = verify.verify(
-        corp.tokenizer,
-        lambda x: train.forward_all(tuned, x).cpu(),
-        never,
-        trained.shape.context,
-        chunk=cfg.verify_chunk,
+        corp.tokenizer, tuned_logits, never, trained.shape.context, chunk=cfg.verify_chunk, per_model_fn=tuned_logits
     )
     rates["fine-tuned"] = float(np.mean(ver["max_prob"][untied] >= verify.THRESHOLD))
     for name, (graft_in, graft_out) in {
@@ -419,17 +413,9 @@ def graft_experiment(
             params[train.EMBED][:, rows] = tuned.params[train.EMBED][:, rows]
         if graft_out:
             params[train.UNEMBED][:, rows] = tuned.params[train.UNEMBED][:, rows]
-        grafted = train.Trained(**{**trained.__dict__, "params": params})
-
-        def logits(x: torch.Tensor, g: train.Trained = grafted) -> torch.Tensor:
-            return train.forward_all(g, x).cpu()
-
+        grafted = train.last_logits(train.Trained(**{**trained.__dict__, "params": params}))
         ver = verify.verify(
-            corp.tokenizer,
-            logits,
-            never,
-            trained.shape.context,
-            chunk=cfg.verify_chunk,
+            corp.tokenizer, grafted, never, trained.shape.context, chunk=cfg.verify_chunk, per_model_fn=grafted
         )
         rates[name] = float(np.mean(ver["max_prob"][untied] >= verify.THRESHOLD))
     return out | {"rates": rates, "seen": int(tuned.input_counts[never].min()), "n_models": len(untied)}

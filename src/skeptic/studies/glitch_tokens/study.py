@@ -46,8 +46,9 @@ from skeptic.study import Budget, RunContext, StudyOutput, keep_freed_memory, st
     brief=BRIEF,
     runtime={
         "test": "31 s alone on one thread (measured 2026-12-06 at load ~12; 128 s at load ~20)",
-        "quick": "~5 min on one thread at load ~12 (measured 2026-12-06: training 180 s, verification 50 s, graft "
-        "70 s); about 18 min at load 25",
+        "quick": "~45 s of CPU on one thread, ~85% of it training (measured 2026-12-06; 48 s before the training "
+        "was grouped and verification stopped running every model on every model's sequences); 6-11 min wall at "
+        "load 13-19",
         "paper": "not measured since the corpus and graft changes (before them: 326 s on one thread)",
     },
     faults=FAULTS,

@@ -54,11 +54,15 @@ def repetition_probabilities(
     prompts: torch.Tensor,
     targets: torch.Tensor,
     n_generate: int = N_GENERATE,
+    per_model_fn: Callable[[torch.Tensor], torch.Tensor] | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Greedy generation of ``n_generate`` tokens by every model at once.
 
-    ``logits_fn(tokens [n, t]) -> [M, n, t, V]``. Returns ``(max_prob [M, n], first_token [M, n])``: the largest
-    probability of ``targets`` over the generated steps, and the first greedily generated token.
+    ``logits_fn(tokens [n, t]) -> [M, n, t, V]`` (only the last position is read, so ``[M, n, 1, V]`` will do).
+    Once the models' greedy sequences part, model m continues its own: ``per_model_fn(tokens [M, n, t])`` gives
+    model m's logits on ``tokens[m]`` for every m in one call; without it each model's sequences go through
+    ``logits_fn`` separately (M calls, each running every model). Returns ``(max_prob [M, n], first_token [M, n])``:
+    the largest probability of ``targets`` over the generated steps, and the first greedily generated token.
     """
     seq = prompts.unsqueeze(0)  # [1, n, t]; becomes [M, n, t] after the first step
     best: torch.Tensor | None = None
@@ -66,7 +70,9 @@ def repetition_probabilities(
     for step in range(n_generate):
         if seq.shape[0] == 1:
             logits = logits_fn(seq[0])[:, :, -1]
-        else:  # each model continues its own greedy sequence
+        elif per_model_fn is not None:  # each model continues its own greedy sequence
+            logits = per_model_fn(seq)[:, :, -1]
+        else:
             logits = torch.stack([logits_fn(seq[m])[m, :, -1] for m in range(seq.shape[0])])
         probs = torch.softmax(logits.float(), dim=-1)  # [M, n, V]
         p_target = probs.gather(-1, targets.view(1, -1, 1).expand(probs.shape[0], -1, 1)).squeeze(-1)
@@ -86,8 +92,10 @@ def verify(
     token_ids: np.ndarray,
     context: int,
     chunk: int = 128,
+    per_model_fn: Callable[[torch.Tensor], torch.Tensor] | None = None,
 ) -> dict[str, np.ndarray]:
-    """Every model's ``max_prob`` (max over templates and steps) and greedy repeat success for ``token_ids``.
+    """Every model's ``max_prob`` (max over templates and steps) and greedy repeat success for ``token_ids``
+    (``logits_fn``, ``per_model_fn``: see :func:`repetition_probabilities`).
 
     Returns arrays ``[M, n]``: ``max_prob``, ``repeated`` (the first greedy token of some template is the candidate),
     and per template ``max_prob/<name>``.
@@ -98,7 +106,9 @@ def verify(
         for start in range(0, len(token_ids), chunk):
             ids = token_ids[start : start + chunk]
             prompts = build_prompts(tok, template, ids, context - N_GENERATE)
-            p, f = repetition_probabilities(logits_fn, prompts, torch.as_tensor(ids, dtype=torch.long))
+            p, f = repetition_probabilities(
+                logits_fn, prompts, torch.as_tensor(ids, dtype=torch.long), per_model_fn=per_model_fn
+            )
             probs.append(p.cpu().numpy())
             firsts.append((f.cpu() == torch.as_tensor(ids, dtype=torch.long).view(1, -1)).numpy())
         out[f"max_prob/{name}"] = [np.concatenate(probs, axis=1)]

@@ -50,7 +50,8 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import special
+
+from skeptic.studies.goodhart.distributions import Frozen, family_name
 
 Dist = Any
 """A frozen continuous ``scipy.stats`` distribution (``scipy.stats.norm(0, 2)``)."""
@@ -177,73 +178,13 @@ def _fast_logpdf(dist: Dist) -> Any:
 
 def _fast_log(dist: Dist, what: str) -> Any:
     """``dist.logpdf`` / ``dist.logsf`` / ``dist.logcdf`` (``what`` = "pdf", "sf", "cdf") as plain NumPy for the
-    normal, Student-t and lognormal families: the formulas scipy uses, without its generic wrapper (argument checks,
-    ``apply_where`` splits, ``place`` copies), which cost 2–14× the special function itself. Every other family
-    falls back to scipy. With z = (y − loc)/σ:
-
-    - normal: log f = −z²/2 − log(σ√(2π)); log S = log Φ(−z); log F = log Φ(z) (``special.log_ndtr``);
-    - Student-t: log f = log Γ((ν+1)/2) − log Γ(ν/2) − ½ log(νπ) − log σ − (ν+1)/2·log1p(z²/ν); with
-      p = T_ν(−|z|) (``special.stdtr``, the smaller tail, accurate to the float range): log S = log p for z > 0
-      and log1p(−p) otherwise, log F the mirror image (scipy evaluates the same expressions on either side of the
-      median, so the results are bit-identical);
-    - lognormal (shape s): w = log z / s, log f = −w²/2 − log(s z σ √(2π)), log S = log Φ(−w), log F = log Φ(w)
-      for z > 0; below the support log f = log F = −∞ and log S = 0.
-    """
-    family = getattr(getattr(dist, "dist", None), "name", None)
-    if family not in ("norm", "t", "lognorm"):
+    normal, Student-t and lognormal families, a ``scipy.stats`` object's included (see :meth:`Frozen.logpdf`:
+    the formulas scipy uses, without its generic wrapper, which costs 2–14× the special function itself). Every
+    other family falls back to scipy."""
+    fast = Frozen.of(dist)
+    if fast is None:
         return {"pdf": dist.logpdf, "sf": dist.logsf, "cdf": dist.logcdf}[what]
-    shapes, loc, scale = dist.dist._parse_args(*dist.args, **dist.kwds)
-    loc, scale = float(loc), float(scale)
-
-    def z_of(y: Any) -> Any:
-        return (np.asarray(y, dtype=float) - loc) / scale
-
-    if family == "norm":
-        c = -math.log(scale * math.sqrt(2 * math.pi))
-        norm_fns = {
-            "pdf": lambda y: c - 0.5 * z_of(y) ** 2,
-            "sf": lambda y: special.log_ndtr(-z_of(y)),
-            "cdf": lambda y: special.log_ndtr(z_of(y)),
-        }
-        return norm_fns[what]
-    if family == "t":
-        nu = float(shapes[0])
-        if what == "pdf":
-            c = special.gammaln((nu + 1) / 2) - special.gammaln(nu / 2) - 0.5 * math.log(nu * math.pi) - math.log(scale)
-
-            def t_logpdf(y: Any) -> Any:
-                z = z_of(y)
-                return c - 0.5 * (nu + 1) * np.log1p(z * z / nu)
-
-            return t_logpdf
-        upper = what == "sf"
-
-        def t_logtail(y: Any) -> Any:
-            z = z_of(y)
-            p = special.stdtr(nu, -np.abs(z))  # the smaller of the two tails
-            far = z > 0 if upper else z < 0
-            with np.errstate(divide="ignore"):
-                return np.where(far, np.log(p), np.log1p(-p))
-
-        return t_logtail
-    s_shape = float(shapes[0])
-    c_ln = -math.log(s_shape * scale * math.sqrt(2 * math.pi))
-
-    def ln_log(y: Any) -> Any:
-        z = z_of(y)
-        inside = z > 0
-        with np.errstate(divide="ignore", invalid="ignore"):
-            lz = np.log(np.where(inside, z, 1.0))
-            w = lz / s_shape
-            if what == "pdf":
-                out = np.where(inside, c_ln - lz - 0.5 * w * w, -np.inf)
-            elif what == "sf":
-                out = np.where(inside, special.log_ndtr(-w), 0.0)
-            else:
-                out = np.where(inside, special.log_ndtr(w), -np.inf)
-            return np.where(np.isnan(z), np.nan, out)
-
-    return ln_log
+    return {"pdf": fast.logpdf, "sf": fast.logsf, "cdf": fast.logcdf}[what]
 
 
 _PRUNE_MARGIN = 60.0
@@ -301,12 +242,11 @@ def _tail_table(dist: Dist, depth: int) -> _TailTable:
 def _log_sup_pdf(dist: Dist) -> float:
     """log of the largest value of the density where the family gives it in closed form (at the mode: normal and
     Student-t at loc, lognormal at loc + σ·e^{−s²}); +inf (no bound) for every other family."""
-    family = getattr(getattr(dist, "dist", None), "name", None)
-    if family not in ("norm", "t", "lognorm"):
+    fast = Frozen.of(dist)
+    if fast is None:
         return math.inf
-    shapes, loc, scale = dist.dist._parse_args(*dist.args, **dist.kwds)
-    mode = float(loc) + (float(scale) * math.exp(-(float(shapes[0]) ** 2)) if family == "lognorm" else 0.0)
-    return float(_fast_log(dist, "pdf")(np.array([mode]))[0])
+    mode = fast.loc + (fast.scale * math.exp(-(fast.shapes[0] ** 2)) if fast.family == "lognorm" else 0.0)
+    return float(fast.logpdf(np.array([mode]))[0])
 
 
 def _convolve_many(
@@ -432,7 +372,7 @@ def _tail_masses(
     """
 
     def cost(d: Dist) -> float | None:
-        return _CDF_COST.get(str(getattr(getattr(d, "dist", None), "name", "")))
+        return _CDF_COST.get(family_name(d) or "")
 
     cv, cx = cost(v), cost(x)
     # only between the smooth, full-support-or-half-line families whose layouts were checked both ways (with Lévy
@@ -750,7 +690,7 @@ def _tilt_1d(dist: Dist, lam: float) -> tuple[float, float]:
     last_finite = int(np.flatnonzero(np.isfinite(h))[-1])
     # still within 60 of the maximum at the far end of what can be evaluated: the integral diverges
     if inside[-1] == last_finite and hi_s > explore[last_finite]:
-        name = getattr(getattr(dist, "dist", None), "name", "this distribution")
+        name = family_name(dist) or "this distribution"
         raise InfiniteNormalizerError(
             f"E[exp(Y/β)] = ∞ for Y ~ {name} at 1/β = {lam:g}: the exponential tilt of a heavy-tailed "
             "distribution has no normalizer; use tilted_truncated(..., c) with an explicit truncation point c"

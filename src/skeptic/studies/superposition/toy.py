@@ -103,6 +103,21 @@ def weighted_loss(x: torch.Tensor, x_hat: torch.Tensor, importance: torch.Tensor
     return ((x - x_hat) ** 2 * importance[:, None, :]).sum(-1).mean(-1)
 
 
+STACK_BYTES = 20 << 20
+"""A sweep trains as one stacked computation while a step's feature tensor x (B, batch, n) stays within 20 MiB of
+float32, else in slices of models that do, each slice from its own generator (seeded by a draw from the sweep's);
+one model at a time once a single model's x reaches :data:`LOOP_BYTES`. Fixed from ``benchmarks/superposition_bench.py``
+(one thread, CPU seconds, loop time / stacked time): stacked is 2.0x the per-model loop for n = 20 in m = 5 at batch
+1024 (40 models, 3 MiB), 2.6x for quick's n = 30 sweep, 1.11-1.26x for paper's n = 200 in m = 20 (48 models, 19 MiB,
+0.39 MiB per model), but 0.40-0.47x for 48 models of n = 400 in m = 30 at batch 512 (38 MiB; 0.87-0.94x in slices of
+25 or 30, 0.78 MiB per model) and 0.92-0.96x for 16 of n = 1000 in m = 100 (2 MiB per model). Every preset's sweep
+stacks whole, so the rule changes no preset's results."""
+
+LOOP_BYTES = 3 << 18
+"""0.75 MiB: from this size of one model's x (B = 1) a step is already compute-bound and stacking only adds cache
+misses (see :data:`STACK_BYTES`)."""
+
+
 def train_toy_models(
     n: int,
     m: int,
@@ -134,6 +149,33 @@ def train_toy_models(
     """
     B = density.shape[0]
     gen = torch.Generator(device=device).manual_seed(seed)
+    per_model = 4 * batch * n
+    if B > 1 and (B * per_model > STACK_BYTES or per_model >= LOOP_BYTES):
+        size = 1 if per_model >= LOOP_BYTES else max(1, STACK_BYTES // per_model)
+        parts = []
+        for lo in range(0, B, size):
+            part = slice(lo, min(lo + size, B))
+            parts.append(
+                train_toy_models(
+                    n, m, density[part], importance[part],
+                    linear=None if linear is None else linear[part],
+                    steps=steps, batch=batch, lr=lr, seed=int(torch.randint(0, 2**62, (1,), generator=gen)),
+                    eval_batch=eval_batch, device=device,
+                    structure=None if structure is None else structure[part],
+                    checkpoints=checkpoints, recipe=recipe,
+                )
+            )  # fmt: skip
+
+        def cat(field: str) -> torch.Tensor:
+            return torch.cat([getattr(p, field) for p in parts])
+
+        return ToyResult(
+            cat("W"), cat("b"), cat("loss"), cat("loss_se"), cat("W_init"),
+            [
+                (step, torch.cat([p.history[i][1] for p in parts]), torch.cat([p.history[i][2] for p in parts]))
+                for i, (step, _, _) in enumerate(parts[0].history)
+            ],
+        )  # fmt: skip
     density = density.to(device, torch.float32)
     importance = importance.to(device, torch.float32)
     linear = None if linear is None else linear.to(device)
