@@ -305,9 +305,7 @@ class _Resume:
         self.reused = 0
         self.total = 0
 
-    def submit(
-        self, pool: ThreadPoolExecutor, role: str, task: _Task, run: Callable[[_Task], _Done]
-    ) -> Future[_Done]:
+    def submit(self, pool: ThreadPoolExecutor, role: str, task: _Task, run: Callable[[_Task], _Done]) -> Future[_Done]:
         self.total += 1
         key = execution_key(role, task, self.version)
         if self.store is not None:
