@@ -206,7 +206,6 @@ STUDY_PY_MAX_LINES = 150
 LAYOUT_PENDING = {
     "llc": 27,
     "mup": 27,
-    "random-labels": 27,
     "superposition": 27,
 }
 
