@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from skeptic._lazy import lazy_exports
 
 if TYPE_CHECKING:
+    from skeptic.studies.random_labels.config import RandomLabelsConfig
     from skeptic.studies.random_labels.data import (
         CONDITIONS,
         Dataset,
@@ -51,7 +52,6 @@ if TYPE_CHECKING:
         train_batched,
         train_loop_reference,
     )
-    from skeptic.studies.random_labels.study import RandomLabelsConfig
     from skeptic.studies.random_labels.theorem import TwoLayerReLU, fit_any_labels
 
 __getattr__, __dir__ = lazy_exports(
@@ -93,7 +93,7 @@ __getattr__, __dir__ = lazy_exports(
         "init_params": "skeptic.studies.random_labels.nets",
         "train_batched": "skeptic.studies.random_labels.nets",
         "train_loop_reference": "skeptic.studies.random_labels.nets",
-        "RandomLabelsConfig": "skeptic.studies.random_labels.study",
+        "RandomLabelsConfig": "skeptic.studies.random_labels.config",
         "TwoLayerReLU": "skeptic.studies.random_labels.theorem",
         "fit_any_labels": "skeptic.studies.random_labels.theorem",
     },

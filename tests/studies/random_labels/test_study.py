@@ -15,7 +15,7 @@ from skeptic.core import run as core_run
 from skeptic.core.claims import run_probes
 from skeptic.studies.random_labels.brief import BRIEF
 from skeptic.studies.random_labels.claims import CLAIMS, PROBES, probe_random_chance, probe_test_labels
-from skeptic.studies.random_labels.study import PRESETS, RandomLabelsConfig
+from skeptic.studies.random_labels.config import PRESETS, RandomLabelsConfig
 from skeptic.studies.random_labels.study import run as random_labels_study
 
 

@@ -1,0 +1,531 @@
+"""The random-labels study's sections, in the order ``study.run`` calls them.
+
+Zhang et al. (2017) train the same networks on true labels, on labels corrupted with probability p, on random
+labels, and on inputs replaced by shuffled pixels, random pixels or Gaussian noise. Every condition is fit to 100%
+training accuracy, so any explanation of generalization that depends only on the hypothesis class (VC dimension,
+Rademacher complexity, uniform stability of the class) cannot tell the true-label network from the random-label
+one. This study reruns that experiment at laptop scale, with every condition and seed trained as one batched
+computation, checks the paper's Theorem 1 construction exactly, and evaluates the complexity measures proposed
+since (Bartlett et al.'s spectral margin bound, Neyshabur et al.'s norms and PAC-Bayes sharpness) on every net.
+
+The sections build the training sets (:func:`conditions`), train each model (:func:`train_model`), evaluate it and
+compute the complexity measures on every net (:func:`measure_model`), fit true and random labels on smaller training
+sets (:func:`size_sweep`), check Theorem 1's construction (:func:`theorem1`) and fit the minimum-norm kernel
+interpolants (:func:`min_norm`); :func:`measurements` assembles what the claims, probes and figures read. The math
+lives in ``data.py`` (the datasets and conditions), ``nets.py`` (the batched trainer), ``measures.py`` (the complexity
+measures), ``theorem.py`` and ``implicit.py``. Every random stream is named through the run context.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import torch
+
+from skeptic.studies.random_labels import data, implicit, measures, nets
+from skeptic.studies.random_labels.config import RandomLabelsConfig
+from skeptic.studies.random_labels.theorem import fit_any_labels
+from skeptic.study import RunContext
+
+REG_VARIANTS_TRUE = ("none", "weight_decay", "dropout", "augmentation", "wd_aug")
+"""Table 1 analogue on true labels: each explicit regularizer alone, and weight decay with random shifts together
+(``wd_aug``: the combination Table 1 uses on CIFAR-10, where dropout was not used; dropout appears only in Zhang et
+al.'s ImageNet experiments, Table 2, and is kept here as a variant of its own)."""
+REG_VARIANTS_RANDOM = ("none", "weight_decay", "dropout")
+"""Random labels without and with weight decay (Table 1's discussion) and with dropout (Arpit et al. 2017, §5)."""
+MIN_NORM_BANDWIDTHS = (0.25, 0.5, 1.0)
+"""Gaussian-kernel bandwidths for the minimum-norm interpolants, as multiples of the median pairwise distance (the
+usual scale, fixed before any run); 1.0 is the one the claim reads, the others are context."""
+
+
+class Clock:
+    """Wall seconds of each section, kept as the ``timing`` measurement (``<name>_s`` and ``total_s``, counted from
+    the clock's creation)."""
+
+    def __init__(self) -> None:
+        self._t0 = time.perf_counter()
+        self._timing: dict[str, float] = {}
+
+    @contextmanager
+    def __call__(self, name: str) -> Iterator[None]:
+        t = time.perf_counter()
+        yield
+        self._timing[f"{name}_s"] = time.perf_counter() - t
+
+    def timing(self) -> dict[str, float]:
+        return self._timing | {"total_s": time.perf_counter() - self._t0}
+
+
+def load(config: RandomLabelsConfig) -> data.Dataset:
+    """The configured image set with its fixed train/test split."""
+    if config.dataset == "digits":
+        return data.load_digits_dataset(config.n_train, config.n_test)
+    if config.dataset == "mnist":
+        return data.load_mnist_dataset(config.n_train, config.n_test)
+    if config.dataset == "mnist1d":
+        return data.load_mnist1d_dataset(config.n_train, config.n_test)
+    assert config.cifar_dir is not None  # the config's validator guarantees it
+    return data.load_cifar10_dataset(config.cifar_dir, config.n_train, config.n_test)
+
+
+def _spec(condition: str, p: float, reg: str) -> dict[str, Any]:
+    return {"condition": condition, "p": p, "reg": reg}
+
+
+@dataclass(frozen=True)
+class Conditions:
+    """One training set per (condition, seed) of the main experiment, inputs pooled so identical arrays are stored
+    once: job ``i`` trains on ``X_pool[pools[i]]`` with ``labels[i]`` and is tested on ``X_test_pool[pools[i]]``."""
+
+    specs: list[dict[str, Any]]
+    """Per job: condition, corruption level p, regularizer ("none") and seed index."""
+    labels: list[np.ndarray]
+    pools: list[int]
+    X_pool: torch.Tensor
+    X_test_pool: torch.Tensor
+    y_test: torch.Tensor
+    seeds: list[int]
+    """The network seed (initialization and minibatch order) of each seed index, from the ``network`` stream."""
+    base_true: dict[int, np.ndarray]
+    """True labels per seed index (the regularizer variants and the size sweep train on them)."""
+    base_rand: dict[int, np.ndarray]
+    """Random labels per seed index."""
+    corruption_check: list[dict[str, Any]]
+    """How many training labels each corrupted and random-label set changed (for the corruption-rate probe)."""
+    perms_ok: bool
+    """Whether every shuffled- and random-pixel input is a permutation of the original image's pixels."""
+    hashes: dict[str, str]
+    """Checksums of the test labels when loaded and after the conditions were built (nothing may alter them)."""
+    overlap: int
+    """Test images that are also training images."""
+
+
+def conditions(config: RandomLabelsConfig, ds: data.Dataset, ctx: RunContext) -> Conditions:
+    """Zhang et al.'s conditions (true labels, shuffled pixels, random pixels, Gaussian inputs, random labels) and
+    the label-corruption sweep, for every seed; each (condition, seed) draws from its own named stream."""
+    n = len(ds.y_train)
+    hashes = {"load": data.labels_hash(ds.y_test)}
+    S = config.n_seeds
+    seeds = [ctx.seed_for("network", s) for s in range(S)]
+    train_rows = {row.tobytes() for row in ds.X_train}
+    overlap = int(sum(row.tobytes() in train_rows for row in ds.X_test))
+
+    pool: list[np.ndarray] = [ds.X_train]
+    test_inputs: list[np.ndarray] = [ds.X_test]
+    specs: list[dict[str, Any]] = []
+    labels: list[np.ndarray] = []
+    pools: list[int] = []
+    corruption_check: list[dict[str, Any]] = []
+    perms_ok = True
+    for s in range(S):
+        for c in data.CONDITIONS:
+            if c == "random_labels" and config.label_randomness < 1.0:  # the contrast: labels only partly random
+                cd = data.make_condition("corrupted", ds, ctx.rng("condition", c, s), p=config.label_randomness)
+            else:
+                cd = data.make_condition(c, ds, ctx.rng("condition", c, s))
+            if c in data.NOISE_INPUT_CONDITIONS:
+                pool.append(cd.X_train)
+                test_inputs.append(cd.X_test)
+                if c != "gaussian":
+                    perms_ok &= bool(np.array_equal(np.sort(cd.X_train, 1), np.sort(ds.X_train, 1)))
+                    perms_ok &= bool(np.array_equal(np.sort(cd.X_test, 1), np.sort(ds.X_test, 1)))
+            pools.append(len(pool) - 1 if c in data.NOISE_INPUT_CONDITIONS else 0)
+            labels.append(cd.y_train)
+            p = 1.0 if c == "random_labels" else 0.0
+            specs.append(_spec(c, p, "none") | {"seed": s})
+        for p in config.corruption_levels[1:-1]:
+            rng = ctx.rng("corrupted", str(p), s)
+            cd = data.make_condition("corrupted", ds, rng, p=p * config.label_randomness)
+            corruption_check.append({"p": p, "seed": s, "n": n, "changed": int((cd.y_train != ds.y_train).sum())})
+            pools.append(0)
+            labels.append(cd.y_train)
+            specs.append(_spec("corrupted", p, "none") | {"seed": s})
+    rand_idx = [i for i, sp in enumerate(specs) if sp["condition"] == "random_labels"]
+    corruption_check += [
+        {"p": 1.0, "seed": specs[i]["seed"], "n": n, "changed": int((labels[i] != ds.y_train).sum())} for i in rand_idx
+    ]
+    hashes["after_conditions"] = data.labels_hash(ds.y_test)
+    return Conditions(
+        specs=specs,
+        labels=labels,
+        pools=pools,
+        X_pool=torch.from_numpy(np.stack(pool)),
+        X_test_pool=torch.from_numpy(np.stack(test_inputs)),
+        y_test=torch.from_numpy(ds.y_test),
+        seeds=seeds,
+        base_true={sp["seed"]: labels[i] for i, sp in enumerate(specs) if sp["condition"] == "true_labels"},
+        base_rand={sp["seed"]: labels[i] for i, sp in enumerate(specs) if sp["condition"] == "random_labels"},
+        corruption_check=corruption_check,
+        perms_ok=perms_ok,
+        hashes=hashes,
+        overlap=overlap,
+    )
+
+
+def settings_for(config: RandomLabelsConfig, arch: nets.Arch) -> nets.TrainSettings:
+    """Zhang et al.'s SGD (momentum, step decay per paper epoch) with the configured rates and stopping rule."""
+    return nets.TrainSettings(
+        lr=config.lr_mlp if arch.kind == "mlp" else config.lr_cnn,
+        momentum=config.momentum,
+        lr_decay=config.lr_decay,
+        decay_every=config.decay_every,
+        batch_size=config.batch_size,
+        max_steps=config.max_steps,
+        eval_every=config.eval_every,
+        loss_stop=config.loss_stop,
+        loss_thresholds=tuple(sorted({config.converging_loss, 0.1, config.loss_stop}, reverse=True)),
+        max_shift=config.max_shift,
+    )
+
+
+def train(
+    config: RandomLabelsConfig, arch: nets.Arch, Xp: torch.Tensor, jobs: list[nets.Job], what: str, ctx: RunContext
+) -> nets.TrainResult:
+    """Train ``jobs`` as one batch on ``ctx.device``; minibatch orders come from the ``batches`` stream."""
+    ctx.log(f"random-labels: training {len(jobs)} {what} networks as one batch")
+    with ctx.progress(f"{what}: {len(jobs)} nets", total=config.max_steps) as advance:
+        last = [0]
+
+        def on_eval(step: int, n_active: int, last: list[int] = last) -> None:
+            advance(step - last[0])
+            last[0] = step
+
+        return nets.train_batched(
+            arch,
+            Xp,
+            jobs,
+            settings_for(config, arch),
+            gen_seed=ctx.seed_for("batches"),
+            on_eval=on_eval,
+            device=str(ctx.device),  # --device: the GPU path where one is asked for
+        )
+
+
+def _reg_job(config: RandomLabelsConfig, spec: dict[str, Any], y: np.ndarray, pool_i: int, seed: int) -> nets.Job:
+    r = spec["reg"]
+    return nets.Job(
+        pool_i,
+        y,
+        seed,
+        weight_decay=config.weight_decay if r in ("weight_decay", "wd_aug") else 0.0,
+        dropout=config.dropout if r == "dropout" else 0.0,
+        augment=r in ("augmentation", "wd_aug"),
+    )
+
+
+@dataclass(frozen=True)
+class Trained:
+    """One architecture's batched run: the spec, job and test-input pool of every network, and the training result."""
+
+    name: str
+    arch: nets.Arch
+    main: bool
+    specs: list[dict[str, Any]]
+    jobs: list[nets.Job]
+    test_pool_of: list[int]
+    result: nets.TrainResult
+
+
+def train_model(
+    config: RandomLabelsConfig, ds: data.Dataset, conds: Conditions, model_name: str, main: bool, ctx: RunContext
+) -> Trained:
+    """Train one architecture: the main model on every condition and corruption level, every model on true and
+    random labels; then (with ``config.regularizers``) the Table 1 regularizer variants, all as one batch."""
+    arch = nets.arch_from_name(model_name, ds.shape, ds.n_classes, config.width, config.cnn_channels)
+    job_specs: list[dict[str, Any]] = []
+    jobs: list[nets.Job] = []
+    test_pool_of: list[int] = []
+    for i, sp in enumerate(conds.specs):
+        if main or sp["condition"] in ("true_labels", "random_labels"):
+            job_specs.append(sp)
+            jobs.append(nets.Job(conds.pools[i], conds.labels[i], conds.seeds[sp["seed"]]))
+            test_pool_of.append(conds.pools[i])
+    if config.regularizers:
+        for s in range(config.n_seeds):
+            for cond, variants, ys in (
+                ("true_labels", REG_VARIANTS_TRUE, conds.base_true),
+                ("random_labels", REG_VARIANTS_RANDOM, conds.base_rand),
+            ):
+                for r in variants[1:]:
+                    sp = _spec(cond, 1.0 if cond == "random_labels" else 0.0, r) | {"seed": s}
+                    job_specs.append(sp)
+                    jobs.append(_reg_job(config, sp, ys[s], 0, conds.seeds[s]))
+                    test_pool_of.append(0)
+    res = train(config, arch, conds.X_pool, jobs, model_name, ctx)
+    return Trained(model_name, arch, main, job_specs, jobs, test_pool_of, res)
+
+
+@dataclass(frozen=True)
+class ModelResult:
+    """One architecture's rows of the ``runs``, ``curves`` and ``optimizer`` measurements (and, for the main MLP,
+    the normalized margins of one true- and one random-label net)."""
+
+    runs: list[dict[str, Any]]
+    curves: list[dict[str, Any]]
+    margin_samples: dict[str, list[float]]
+    optimizer: dict[str, Any]
+
+
+def measure_model(
+    config: RandomLabelsConfig, ds: data.Dataset, conds: Conditions, trained: Trained, ctx: RunContext
+) -> ModelResult:
+    """Evaluate every trained net and compute the complexity measures on it: margins, norms, distance from
+    initialization, sharpness and the PAC-Bayes bound (Neyshabur et al. 2017); for MLPs also Bartlett et al.'s
+    spectral complexity and bound, and path norms. A diverged net (non-finite weights) gets NaN measures."""
+    arch, jobs, job_specs, res, main = trained.arch, trained.jobs, trained.specs, trained.result, trained.main
+    K, n = ds.n_classes, len(ds.y_train)
+    X_pool, y_test = conds.X_pool, conds.y_test
+    optimizer = {
+        "lr": settings_for(config, arch).lr,
+        "momentum": config.momentum,
+        "lr_decay": config.lr_decay,
+        "decay_every": config.decay_every,
+        "trace": res.optimizer_trace[:: max(1, len(res.optimizer_trace) // 200)],
+    }
+
+    # --- evaluation and complexity measures, all models at once ---
+    M = len(jobs)
+    Xtr = X_pool[torch.tensor([j.pool for j in jobs])]
+    Ytr = torch.as_tensor(np.stack([j.y for j in jobs]))
+    Xte = conds.X_test_pool[torch.tensor(trained.test_pool_of)]
+    finite = torch.stack([torch.isfinite(v.flatten(1)).all(1) for v in res.params.values()]).all(0)
+    params = {k: torch.where(finite.view(-1, *([1] * (v.dim() - 1))), v, torch.zeros_like(v))
+              for k, v in res.params.items()}  # fmt: skip
+    nan = torch.full((M,), float("nan"), dtype=torch.float64)
+
+    def only_finite(x: torch.Tensor, finite: torch.Tensor = finite, nan: torch.Tensor = nan) -> torch.Tensor:
+        """A diverged network (non-finite weights) gets NaN measures, never a crash."""
+        return torch.where(finite, x.double(), nan)
+
+    _, test_acc = nets.evaluate(arch, params, Xte, y_test.expand(M, -1))
+    with torch.no_grad():
+        test_pred = torch.cat([nets.forward(arch, params, Xte[:, i : i + 1024]).argmax(-1)
+                               for i in range(0, Xte.shape[1], 1024)], 1)  # fmt: skip
+    train_loss, train_acc = nets.evaluate(arch, params, Xtr, Ytr)
+    with torch.no_grad():
+        logits = torch.cat([nets.forward(arch, params, Xtr[:, i : i + 1024]) for i in range(0, n, 1024)], 1)
+    gam = measures.margins(logits.double(), Ytr)
+    fro = measures.frobenius_norms(params)
+    dist = measures.distance_sq(params, res.init)
+    sig, gibbs_acc = measures.sharpness_sigma(
+        arch,
+        params,
+        Xtr,
+        Ytr,
+        config.sharpness_drop,
+        config.sharpness_draws,
+        ctx.torch_generator("sharpness", device="cpu"),
+    )
+
+    def train_loss_of(
+        p: nets.Params, arch: nets.Arch = arch, Xtr: torch.Tensor = Xtr, Ytr: torch.Tensor = Ytr
+    ) -> torch.Tensor:
+        return nets.batched_loss(nets.forward(arch, p, Xtr), Ytr)
+
+    zeta = only_finite(
+        measures.worst_case_sharpness(train_loss_of, params, config.sharpness_alpha, config.sharpness_steps)
+    )
+    pb = only_finite(measures.pac_bayes_bound(1 - gibbs_acc, dist, sig, n))
+    kl = only_finite(dist / (2 * sig.double() ** 2))
+    gamma5 = torch.quantile(gam, 0.05, dim=1)
+    mlp_measures: dict[str, torch.Tensor] = {}
+    margin_samples: dict[str, list[float]] = {}
+    if arch.kind == "mlp":
+        R_A = measures.spectral_complexity(params, res.init)
+        Xn = measures.data_norm(Xtr)
+        norm_margin = gam * n / (R_A * Xn)[:, None]
+        W = max(arch.d_in, *arch.hidden, K) + 1  # Bartlett et al.'s W: widest layer, input dimension included
+        mlp_measures = {
+            "spectral_complexity": only_finite(R_A),
+            "bartlett_bound": only_finite(measures.bartlett_bound(gam, R_A, Xn, W)),
+            "norm_margin_median": only_finite(norm_margin.median(1).values),
+            "l1_path_norm": only_finite(measures.path_norm(params, 1)),
+            "l2_path_norm": only_finite(measures.path_norm(params, 2)),
+            "spectral_frobenius": only_finite(measures.spectral_frobenius(params)),
+        }
+        if main:
+            for cond in ("true_labels", "random_labels"):
+                i = next(
+                    k
+                    for k, sp in enumerate(job_specs)
+                    if sp == _spec(cond, float(cond != "true_labels"), "none") | {"seed": 0}
+                )
+                margin_samples[cond] = [float(v) for v in norm_margin[i]]
+
+    # --- one row per net, and the learning curves of the main model's unregularized conditions ---
+    runs: list[dict[str, Any]] = []
+    curves: list[dict[str, Any]] = []
+    spe = math.ceil(n / config.batch_size)
+    n_params = sum(int(np.prod(v.shape[1:])) for v in res.params.values())
+    fc = res.first_correct
+    for m, (sp, h) in enumerate(zip(job_specs, res.histories, strict=True)):
+        rec: dict[str, Any] = {
+            "model": trained.name,
+            **sp,
+            "n": n,
+            "n_params": n_params,
+            "diverged": not bool(finite[m]),
+            "init_fingerprint": float(sum(float(v[m].double().sum()) for v in res.init.values())),
+            "labels_hash": data.labels_hash(jobs[m].y),
+            "train_acc": float(train_acc[m]),
+            "train_loss": float(train_loss[m]),
+            "test_acc": float(test_acc[m]),
+            "fit_step": h.fit_step,
+            "fit_epoch": None if h.fit_step is None else h.fit_step / spe,
+            **{f"loss_step_{t}": v for t, v in h.loss_steps.items()},
+            "final_step": h.final_step,
+            "margin_p5": float(gamma5[m]),
+            "frobenius_product": float(fro[:, m].prod()),
+            "dist_from_init_sq": float(dist[m]),
+            "worst_case_sharpness": float(zeta[m]),
+            "sharpness_sigma": float(sig[m]),
+            "kl": float(kl[m]),
+            "pac_bayes_bound": float(pb[m]),
+            "frobenius_over_margin_sq": float((fro[:, m] ** 2).prod() / gamma5[m] ** 2),
+            **{k: float(v[m]) for k, v in mlp_measures.items()},
+        }
+        if sp["condition"] in ("random_labels", "corrupted") and sp["reg"] == "none" and fc is not None:
+            # Arpit et al.: when is each training example first fit, for clean vs corrupted examples?
+            learned = np.where(fc[m].numpy() < 0, config.max_steps, fc[m].numpy()).astype(float)
+            noisy = jobs[m].y != ds.y_train
+            if noisy.any() and (~noisy).any():
+                rec["learn_step_clean_median"] = float(np.median(learned[~noisy]))
+                rec["learn_step_noisy_median"] = float(np.median(learned[noisy]))
+        if sp["condition"] == "random_labels":  # confusion counts C[pred, true] for the leakage probe
+            conf = np.zeros((K, K), dtype=np.int64)
+            np.add.at(conf, (test_pred[m].numpy(), ds.y_test), 1)
+            rec["test_confusion"] = conf.tolist()
+        if "l2_path_norm" in mlp_measures:
+            rec["l2_path_over_margin_sq"] = rec["l2_path_norm"] ** 2 / float(gamma5[m]) ** 2
+            rec["spectral_frobenius_over_margin_sq"] = rec["spectral_frobenius"] / float(gamma5[m]) ** 2
+        runs.append(rec)
+        if main and sp["reg"] == "none" and sp["condition"] != "corrupted":
+            curves.append(
+                {
+                    "condition": sp["condition"],
+                    "seed": sp["seed"],
+                    "steps": h.steps,
+                    "loss": [round(v, 5) for v in h.loss],
+                    "acc": h.acc,
+                }
+            )
+    return ModelResult(runs, curves, margin_samples, optimizer)
+
+
+def size_sweep(
+    config: RandomLabelsConfig, ds: data.Dataset, conds: Conditions, runs: list[dict[str, Any]], ctx: RunContext
+) -> list[dict[str, Any]]:
+    """Time to fit against n (Arpit et al. 2017): true and random labels of the main model on nested prefixes of
+    the training set, plus the full-size rows of ``runs``."""
+    n = len(ds.y_train)
+    size_runs: list[dict[str, Any]] = []
+    arch = nets.arch_from_name(config.models[0], ds.shape, ds.n_classes, config.width, config.cnn_channels)
+    for f in config.size_fractions:
+        n_f = round(f * n)  # the split interleaves classes, so a prefix is (nearly) stratified
+        sub_specs = [(c, s) for s in range(config.n_seeds) for c in ("true_labels", "random_labels")]
+        sub_jobs = [
+            nets.Job(0, (conds.base_true if c == "true_labels" else conds.base_rand)[s][:n_f], conds.seeds[s])
+            for c, s in sub_specs
+        ]
+        res = train(config, arch, conds.X_pool[:1, :n_f], sub_jobs, f"{config.models[0]} n={n_f}", ctx)
+        for (c, s), h in zip(sub_specs, res.histories, strict=True):
+            size_runs.append({"n": n_f, "condition": c, "seed": s, "fit_step": h.fit_step,
+                              **{f"loss_step_{t}": v for t, v in h.loss_steps.items()}})  # fmt: skip
+    size_runs += [{"n": n, "condition": r["condition"], "seed": r["seed"], "fit_step": r["fit_step"],
+                   **{k: v for k, v in r.items() if k.startswith("loss_step_")}}
+                  for r in runs if r["model"] == config.models[0] and r["reg"] == "none"
+                  and r["condition"] in ("true_labels", "random_labels")]  # fmt: skip
+    return size_runs
+
+
+def test_label_hashes(conds: Conditions) -> dict[str, str]:
+    """The test labels' checksums at load and after the conditions, and one more after all training: a change
+    between them means some step altered the test labels (the leakage probe reads them)."""
+    return conds.hashes | {"after_training": data.labels_hash(conds.y_test.numpy())}
+
+
+def theorem1(ds: data.Dataset, ctx: RunContext) -> dict[str, Any]:
+    """Zhang et al.'s Theorem 1: an exact 2n + d network on random labels of the real training images."""
+    Xu = np.unique(ds.X_train.astype(np.float64), axis=0)
+    y_rand = ctx.rng("theorem1").integers(0, ds.n_classes, size=len(Xu)).astype(np.float64)
+    net = fit_any_labels(Xu, y_rand, ctx.rng("theorem1-direction"))
+    err = np.abs(net(Xu) - y_rand)
+    return {
+        "n": len(Xu),
+        "d": Xu.shape[1],
+        "n_params": net.n_params,
+        "max_abs_error": float(err.max()),
+        "roundoff_bound": float(net.roundoff_bound(Xu).max()),
+        "rounded_accuracy": float((np.rint(net(Xu)) == y_rand).mean()),
+    }
+
+
+def min_norm(config: RandomLabelsConfig, ds: data.Dataset, conds: Conditions) -> list[dict[str, Any]]:
+    """Zhang et al. §5: minimum-norm Gaussian-kernel interpolants of the true and of each seed's random labels."""
+    s0 = implicit.median_distance(ds.X_train)
+    rows: list[dict[str, Any]] = []
+    for factor in sorted({*MIN_NORM_BANDWIDTHS, config.min_norm_bandwidth}):
+        for cond, ys in (("true_labels", {0: ds.y_train}), ("random_labels", conds.base_rand)):
+            for s, y in ys.items():
+                fit = implicit.min_norm_fit(ds.X_train, y, ds.X_test, ds.y_test, factor * s0, ds.n_classes)
+                rows.append({"bandwidth_factor": factor, "condition": cond, "seed": s, **dataclasses.asdict(fit)})
+    return rows
+
+
+def measurements(
+    config: RandomLabelsConfig,
+    ds: data.Dataset,
+    conds: Conditions,
+    models: list[ModelResult],
+    size_runs: list[dict[str, Any]],
+    theorem1: dict[str, Any],
+    min_norm: list[dict[str, Any]],
+    hashes: dict[str, str],
+    timing: dict[str, float],
+    device: str,
+) -> dict[str, Any]:
+    """Everything the claims, probes, figures and brief read, in one dict."""
+    n, K = len(ds.y_train), ds.n_classes
+    sd = ds.X_train.std(axis=1)
+    counts = np.bincount(ds.y_test, minlength=K)
+    return {
+        "dataset": ds.name,
+        "n_train": n,
+        "n_test": len(ds.y_test),
+        "n_classes": K,
+        "chance": float(counts.max() / counts.sum()),
+        "main_model": config.models[0],
+        "models": list(config.models),
+        "max_steps": config.max_steps,
+        "loss_stop": config.loss_stop,
+        "converging_loss": config.converging_loss,
+        "steps_per_epoch": math.ceil(n / config.batch_size),
+        "corruption_levels": list(config.corruption_levels),
+        "runs": [r for mr in models for r in mr.runs],
+        "size_sweep": size_runs,
+        "curves": [c for mr in models for c in mr.curves],
+        "normalized_margins": {k: v for mr in models for k, v in mr.margin_samples.items()},
+        "theorem1": theorem1,
+        "min_norm": min_norm,
+        "test_label_hashes": hashes,
+        "train_test_overlap": conds.overlap,
+        "input_stats": {
+            "per_image": ds.name != "mnist1d",
+            "max_abs_image_mean": float(np.abs(ds.X_train.mean(axis=1)).max()),
+            "median_image_sd": float(np.median(sd)),
+            "global_mean": float(ds.X_train.mean()),
+            "global_sd": float(ds.X_train.std()),
+        },
+        "optimizer": {name: mr.optimizer for name, mr in zip(config.models, models, strict=True)},
+        "corruption_check": conds.corruption_check,
+        "pixel_conditions_are_permutations": conds.perms_ok,
+        "device": device,
+        "timing": timing,
+    }
