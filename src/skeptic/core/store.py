@@ -621,23 +621,7 @@ class Store:
     ) -> None:
         with self._transaction() as conn:
             self._hold_reserve()
-            conn.execute(
-                "INSERT INTO runs (run_id, study, preset, seed, config_json, config_hash, code_version,"
-                " provenance_json, status, pid, host, started_at) VALUES (?,?,?,?,?,?,?,?,'running',?,?,?)",
-                (
-                    run_id,
-                    study,
-                    preset,
-                    seed,
-                    _json(config),
-                    config_hash,
-                    code_version,
-                    _json(provenance),
-                    os.getpid(),
-                    socket.gethostname(),
-                    time.time(),
-                ),
-            )
+            _insert_running(conn, run_id, study, preset, seed, config, config_hash, code_version, provenance)
 
     def claim_run(
         self,
@@ -688,23 +672,7 @@ class Store:
                         "UPDATE runs SET status='interrupted', finished_at=?, error=? WHERE run_id=?",
                         (time.time(), f"abandoned: its process (pid {row['pid']}) is gone; taken over", row["run_id"]),
                     )
-            conn.execute(
-                "INSERT INTO runs (run_id, study, preset, seed, config_json, config_hash, code_version,"
-                " provenance_json, status, pid, host, started_at) VALUES (?,?,?,?,?,?,?,?,'running',?,?,?)",
-                (
-                    run_id,
-                    study,
-                    preset,
-                    seed,
-                    _json(config),
-                    config_hash,
-                    code_version,
-                    _json(provenance),
-                    os.getpid(),
-                    host,
-                    time.time(),
-                ),
-            )
+            _insert_running(conn, run_id, study, preset, seed, config, config_hash, code_version, provenance, host)
         return CellClaim("claimed", None)
 
     def complete_run(
@@ -1004,4 +972,36 @@ def _record(row: sqlite3.Row) -> RunRecord:
         claims=[ClaimResult.from_json(c) for c in _load(row["claims_json"], [])],
         probes=[ProbeResult.from_json(p) for p in _load(row["probes_json"], [])],
         tables=[StoredTable.from_json(t) for t in _load(row["tables_json"], [])],
+    )
+
+
+def _insert_running(
+    conn: sqlite3.Connection,
+    run_id: str,
+    study: str,
+    preset: str,
+    seed: int,
+    config: dict[str, Any],
+    config_hash: str,
+    code_version: str,
+    provenance: dict[str, Any],
+    host: str | None = None,
+) -> None:
+    """A new ``running`` row held by this process (its pid and host, so others can tell whether it is alive)."""
+    conn.execute(
+        "INSERT INTO runs (run_id, study, preset, seed, config_json, config_hash, code_version,"
+        " provenance_json, status, pid, host, started_at) VALUES (?,?,?,?,?,?,?,?,'running',?,?,?)",
+        (
+            run_id,
+            study,
+            preset,
+            seed,
+            _json(config),
+            config_hash,
+            code_version,
+            _json(provenance),
+            os.getpid(),
+            host or socket.gethostname(),
+            time.time(),
+        ),
     )
