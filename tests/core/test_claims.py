@@ -67,6 +67,8 @@ def test_estimate_constructors() -> None:
     # t_{0.975, 2} = 4.3027, s = 1, n = 3
     assert e.hi - e.value == pytest.approx(4.302652729911275 / math.sqrt(3))
     assert Estimate.from_se(1.0, 0.1).lo == pytest.approx(0.804)
+    assert Estimate.from_se(0.1, 0.1, floor=0.0).lo == 0.0  # an absolute error's interval stops at 0
+    assert Estimate.from_se(0.5, 0.1, floor=0.0).lo == pytest.approx(0.304)  # a floor below it: no change
     with pytest.raises(ValueError):
         Estimate(1.0, 2.0, 3.0, "bad")
 

@@ -54,11 +54,14 @@ class Estimate:
         return cls(float(value), float(value), float(value), method)
 
     @classmethod
-    def from_se(cls, value: float, se: float, z: float = 1.96, method: str | None = None) -> Estimate:
-        """``value ± z·se`` (normal approximation)."""
+    def from_se(
+        cls, value: float, se: float, z: float = 1.96, method: str | None = None, floor: float | None = None
+    ) -> Estimate:
+        """``value ± z·se`` (normal approximation); ``floor`` clips the lower end (e.g. 0 for an absolute error)."""
+        lo = float(value - z * se)
         return cls(
             float(value),
-            float(value - z * se),
+            lo if floor is None else max(float(floor), lo),
             float(value + z * se),
             method or f"±{z:g} SE",
         )

@@ -65,8 +65,8 @@ def worst_rel_error(family: str) -> Any:
             raise ValueError(f"no {family} model in this table")
         worst = max(rows, key=lambda r: abs(r["rel_error"]))
         v = abs(worst["rel_error"])
-        half = 1.96 * worst["llc_se"] / worst["exact"]
-        return Estimate(v, max(0.0, v - half), v + half, f"|λ̂/λ − 1| of the worst model ({worst['name']}), ±1.96 SE")
+        se = worst["llc_se"] / worst["exact"]
+        return Estimate.from_se(v, se, method=f"|λ̂/λ − 1| of the worst model ({worst['name']}), ±1.96 SE", floor=0.0)
 
     return measure
 
@@ -97,15 +97,15 @@ def degeneracy_ratio(m: Measurements) -> Estimate:
     rows = [r for r in _rows(m) if r["family"] in ("reduced-rank regression", "deep linear network")]
     worst = max(rows, key=lambda r: r["llc"] / r["half_d"])
     v = worst["llc"] / worst["half_d"]
-    half = 1.96 * worst["llc_se"] / worst["half_d"]
-    return Estimate(v, v - half, v + half, f"λ̂/(d/2) of the least degenerate-looking model ({worst['name']}), ±1.96 SE")
+    se = worst["llc_se"] / worst["half_d"]
+    return Estimate.from_se(v, se, method=f"λ̂/(d/2) of the least degenerate-looking model ({worst['name']}), ±1.96 SE")
 
 
 def rescale_change(m: Measurements) -> Estimate:
     r = m["rescaling"]
     v = abs(r["llc_rescaled"] - r["llc"]) / r["exact"]
-    half = 1.96 * math.hypot(r["llc_se"], r["llc_rescaled_se"]) / r["exact"]
-    return Estimate(v, max(0.0, v - half), v + half, "|Δλ̂|/λ, ±1.96 combined SE")
+    se = math.hypot(r["llc_se"], r["llc_rescaled_se"]) / r["exact"]
+    return Estimate.from_se(v, se, method="|Δλ̂|/λ, ±1.96 combined SE", floor=0.0)
 
 
 _ACC = "Furman & Lau 2024 (arXiv 2402.03698), abstract: 'the LLC may be measured accurately and self-consistently'"
@@ -275,8 +275,8 @@ def kgon_rel_error(m: Measurements) -> Estimate:
         raise ValueError(f"none of the k-gons {KNOWN_KGONS} ran")
     worst = max(rows, key=lambda r: abs(r["llc"] / r["lambda"] - 1))
     v = abs(worst["llc"] / worst["lambda"] - 1)
-    half = 1.96 * worst["llc_se"] / worst["lambda"]
-    return Estimate(v, max(0.0, v - half), v + half, f"|λ̂/λ − 1| of the worst k-gon ({worst['k']}-gon), ±1.96 SE")
+    se = worst["llc_se"] / worst["lambda"]
+    return Estimate.from_se(v, se, method=f"|λ̂/λ − 1| of the worst k-gon ({worst['k']}-gon), ±1.96 SE", floor=0.0)
 
 
 def kgon_order_gap(m: Measurements) -> Estimate:
@@ -288,7 +288,7 @@ def kgon_order_gap(m: Measurements) -> Estimate:
         (b["llc"] - a["llc"], math.hypot(a["llc_se"], b["llc_se"]), a["k"], b["k"]) for a, b in itertools.pairwise(rows)
     ]
     g, se, ka, kb = min(gaps, key=lambda x: x[0])
-    return Estimate(g, g - 1.96 * se, g + 1.96 * se, f"λ̂({kb}-gon) − λ̂({ka}-gon), the smallest step, ±1.96 SE")
+    return Estimate.from_se(g, se, method=f"λ̂({kb}-gon) − λ̂({ka}-gon), the smallest step, ±1.96 SE")
 
 
 def transitions_up(m: Measurements) -> Estimate:
@@ -334,7 +334,7 @@ def stage_excess_r2(m: Measurements) -> Estimate:
         )
     mean = float(ex.mean())
     se = float(ex.std(ddof=1) / math.sqrt(len(ex))) if len(ex) > 1 else float("inf")
-    return Estimate(mean, mean - 1.96 * se, mean + 1.96 * se, f"mean over {len(ex)} runs, ±1.96 SE")
+    return Estimate.from_se(mean, se, method=f"mean over {len(ex)} runs, ±1.96 SE")
 
 
 TMS_CLAIMS = (
@@ -452,19 +452,18 @@ def relu_twin_error(m: Measurements) -> Estimate:
         raise ValueError(f"no ReLU twin in this run (twin_acts={'-'.join(t['acts'])})")
     a = relu[0]
     v = abs(a["llc"] / a["exact"] - 1)
-    half = 1.96 * a["llc_se"] / a["exact"]
     beside = "; ".join(
         f"GELU twin λ̂ {g['llc']:.2f} ± {g['llc_se']:.2f} for λ = {g['exact']:g} "
         f"(exact-sampler target {g['target']:.2f})"
         for g in t["arms"]
         if g["activation"] == "gelu"
     )
-    return Estimate(
+    return Estimate.from_se(
         v,
-        max(0.0, v - half),
-        v + half,
-        f"ReLU twin λ̂ {a['llc']:.2f} ± {a['llc_se']:.2f} for λ = {a['exact']:g} (exact-sampler target "
+        a["llc_se"] / a["exact"],
+        method=f"ReLU twin λ̂ {a['llc']:.2f} ± {a['llc_se']:.2f} for λ = {a['exact']:g} (exact-sampler target "
         f"{a['target']:.2f}), ±1.96 SE; {beside}",
+        floor=0.0,
     )
 
 
