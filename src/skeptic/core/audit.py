@@ -494,6 +494,15 @@ class _Runner:
         self._all: list[_ForkServer] = []
         self._lock = threading.Lock()
         self.jobs = jobs
+        self._stopped = threading.Event()
+
+    def stop(self) -> None:
+        """The audit is stopping (Ctrl-C, SIGTERM, an error): an execution whose server is killed is not retried,
+        and no new one starts."""
+        self._stopped.set()
+
+    def _stopped_done(self, t0: float) -> _Done:
+        return _Done(None, "interrupted: the audit was stopped", time.perf_counter() - t0)
 
     def _server(self) -> _ForkServer:
         try:
@@ -505,14 +514,18 @@ class _Runner:
             return server
 
     def __call__(self, task: _Task) -> _Done:
+        t0 = time.perf_counter()
+        if self._stopped.is_set():
+            return self._stopped_done(t0)
         if not self.fork:
             return _in_fresh_process(task, self.threads)
         server = self._server()
-        t0 = time.perf_counter()
         with tempfile.TemporaryDirectory(prefix="skeptic-audit-") as tmp:
             task_path, done_path, err_path = (Path(tmp) / n for n in ("task.pickle", "done.pickle", "stderr"))
             task_path.write_bytes(pickle.dumps(task))
             status = server.run(task_path, done_path, err_path)
+            if self._stopped.is_set():  # its server was stopped with the audit: never retried
+                return self._stopped_done(t0)
             if status is None:  # the server died: this execution and the next ones start fresh
                 return _in_fresh_process(task, self.threads)
             self._idle.put(server)
@@ -673,6 +686,7 @@ def audit(
                     f" ({outcome.duration_s:.1f} s)"
                 )
     except BaseException:  # Ctrl-C, SIGTERM or an error: start nothing more and stop the executions in flight
+        run.stop()
         pool.shutdown(wait=False, cancel_futures=True)
         processes.terminate_children()
         raise
