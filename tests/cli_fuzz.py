@@ -291,6 +291,8 @@ def _patched_execute() -> Iterator[None]:
     patched = []
     real_fresh_process = audit._in_fresh_process
     audit._in_fresh_process = _audit_in_process  # type: ignore[assignment]
+    fork = os.environ.get("SKEPTIC_AUDIT_FORK")
+    os.environ["SKEPTIC_AUDIT_FORK"] = "0"  # no fork server: every execution goes through the patch above
     replicate.make_executor = _executor_without_ray  # type: ignore[assignment]
     for name, module in list(sys.modules.items()):
         if (name == "skeptic" or name.startswith("skeptic.")) and getattr(module, "execute", None) is _real_execute:
@@ -300,6 +302,10 @@ def _patched_execute() -> Iterator[None]:
         yield
     finally:
         audit._in_fresh_process = real_fresh_process  # type: ignore[assignment]
+        if fork is None:
+            os.environ.pop("SKEPTIC_AUDIT_FORK", None)
+        else:
+            os.environ["SKEPTIC_AUDIT_FORK"] = fork
         replicate.make_executor = executors.make_executor
         for module in patched:
             module.execute = _real_execute  # type: ignore[attr-defined]
