@@ -175,6 +175,7 @@ class _Slot:
 
 def _stop(processes: list[BaseProcess]) -> None:
     """Terminate ``processes`` and wait for them (SIGKILL after 10 s); also run at exit for a pool never closed."""
+    processes = [p for p in processes if p.pid is not None]  # one interrupted before it started has nothing to stop
     for process in processes:
         if process.is_alive():
             process.terminate()
@@ -234,9 +235,9 @@ class LocalExecutor:
         process = self._ctx.Process(  # type: ignore[attr-defined]
             target=_local_worker_main, args=(worker_end, self._threads, gpu), name=f"skeptic-cell-{index}"
         )
+        self._processes.append(process)  # before it starts: a Ctrl-C landing after the fork still stops it
         process.start()
         worker_end.close()
-        self._processes.append(process)
         slot = _Slot(index, process, driver_end)
         self._workers[index] = slot
         return slot
