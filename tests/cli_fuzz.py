@@ -31,6 +31,7 @@ import sqlite3
 import stat
 import sys
 import tempfile
+import time
 import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -352,6 +353,117 @@ def invoke(argv: list[str], cwd: Path, env_store: str | None = None) -> Outcome:
     return outcome
 
 
+IN_PROCESS_MEMORY_MB = MAX_RSS_MB
+"""Address space an in-process case may add to the harness's own before its allocations fail (``RLIMIT_AS`` in
+the forked child that runs it): an input that makes a command allocate without bound ends in a ``MemoryError``
+there, reported as a violation, instead of taking the test process and the machine with it."""
+
+
+class CappedDied(Exception):
+    """The forked child running a case ended without an answer (killed, or out of memory in C code)."""
+
+
+def _vm_kib(field_name: str) -> int:
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith(field_name + ":"):
+                return int(line.split()[1])
+    return 0
+
+
+def run_capped(fn: Any, *args: Any, memory_mb: float = IN_PROCESS_MEMORY_MB, timeout_s: float = HANG_S + 60) -> Any:
+    """``fn(*args)`` in a forked child whose address space may grow by ``memory_mb`` at most; its result (pickled
+    back), or the exception it raised re-raised here. Where there is no ``fork`` or no ``/proc``, in process.
+
+    The child inherits everything this process holds (patches included); what it changes in memory is lost with
+    it, what it writes to disk stays. A child that dies without an answer raises :class:`CappedDied`; one still
+    running after ``timeout_s`` (the case's own hang detector stops it first) is killed.
+    """
+    import pickle
+    import resource
+    import select
+
+    if not hasattr(os, "fork") or not Path("/proc/self/status").exists():
+        return fn(*args)
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: cap, run, answer, and leave without running the parent's exit handlers
+        status = 0
+        try:
+            os.close(read_end)
+            limit = (_vm_kib("VmSize") * 1024) + int(memory_mb * 2**20)
+            resource.setrlimit(resource.RLIMIT_AS, (limit, resource.getrlimit(resource.RLIMIT_AS)[1]))
+            try:
+                answer: tuple[bool, Any] = (True, fn(*args))
+            except BaseException as exc:
+                answer = (False, exc)
+            try:
+                data = pickle.dumps(answer)
+            except Exception as exc:
+                data = pickle.dumps((False, RuntimeError(f"unpicklable answer: {exc!r}")))
+            with os.fdopen(write_end, "wb") as out:
+                out.write(data)
+        except BaseException:
+            status = 1
+        finally:
+            os._exit(status)
+    os.close(write_end)
+    chunks, deadline = [], time.monotonic() + timeout_s
+    try:
+        while True:
+            ready, _, _ = select.select([read_end], [], [], max(0.0, deadline - time.monotonic()))
+            if not ready:
+                os.kill(pid, signal.SIGKILL)
+                break
+            chunk = os.read(read_end, 1 << 16)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    finally:
+        os.close(read_end)
+        _, wait_status, _usage = os.wait4(pid, 0)
+    data = b"".join(chunks)
+    if not data:
+        code = os.waitstatus_to_exitcode(wait_status)
+        how = f"killed by {signal.Signals(-code).name}" if code < 0 else f"exit status {code}"
+        raise CappedDied(f"the case's process ended without an answer ({how}; memory cap {memory_mb:.0f} MB)")
+    ok, value = pickle.loads(data)
+    if not ok:
+        raise value
+    return value
+
+
+PRELOADED = (
+    "skeptic.cli",
+    "skeptic.core.audit",
+    "skeptic.core.replicate",
+    "skeptic.core.robustness",
+    "skeptic.report",
+    "skeptic.scaffold",
+    "skeptic.testing",
+    "skeptic.glitch_tokens",
+)
+"""What the commands import when they start, imported once here so that each forked case need not."""
+
+
+def _preload() -> None:
+    import importlib
+
+    for name in PRELOADED:
+        with contextlib.suppress(ImportError):
+            importlib.import_module(name)
+
+
+def invoke_capped(argv: list[str], cwd: Path, env_store: str | None = None) -> Outcome:
+    """:func:`invoke` in a forked child under :data:`IN_PROCESS_MEMORY_MB` (see :func:`run_capped`)."""
+    _preload()
+    try:
+        outcome: Outcome = run_capped(invoke, argv, cwd, env_store)
+    except CappedDied as exc:
+        return Outcome(argv, env_store, code=None, exception=str(exc))
+    return outcome
+
+
 def invoke_subprocess(argv: list[str], cwd: Path, env_store: str | None = None) -> Outcome:
     """Run ``skeptic *argv`` as a real process (``python -m skeptic``, toy-coin registered)."""
     import subprocess
@@ -388,7 +500,7 @@ def run_case(argv: list[str], env_store: str | None = None, subprocess: bool = F
     it left behind."""
     with sandbox() as root:
         before = snapshot(root)
-        outcome = (invoke_subprocess if subprocess else invoke)(argv, root / "work", env_store)
+        outcome = (invoke_subprocess if subprocess else invoke_capped)(argv, root / "work", env_store)
         outcome.written = changes(before, snapshot(root))
         for path in outcome.written:
             if path.startswith(("+", "~")) and path.endswith(".html"):
@@ -429,6 +541,8 @@ def violations(outcome: Outcome) -> list[str]:
         return [f"hung: still running after {HANG_S:.0f} s"]
     if outcome.max_rss_mb is not None and outcome.max_rss_mb > MAX_RSS_MB:
         problems.append(f"memory: {outcome.max_rss_mb:.0f} MB at its peak, above {MAX_RSS_MB:.0f} MB")
+    if "MemoryError" in (outcome.exception or "") + outcome.stderr:
+        problems.append(f"memory: a MemoryError (in process, cases may add {IN_PROCESS_MEMORY_MB:.0f} MB at most)")
     if outcome.code == 1 and outcome.argv[:1] == ["audit"] and "probe power" in outcome.stdout + outcome.stderr:
         return problems  # an audit that found a silent or crashed fault exits 1 by design, its audit stored
     if outcome.code == 1 and outcome.argv[:1] == ["check"] and "the contract" in outcome.stdout:

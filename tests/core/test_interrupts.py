@@ -9,16 +9,21 @@ what was in flight ``interrupted``, keep what completed, and leave no process be
 
 from __future__ import annotations
 
+import multiprocessing
+import multiprocessing.context
+import multiprocessing.process
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 import tests.toy_study  # noqa: F401  (registers toy-coin)
 from skeptic.core import Store, get_study, processes
+from skeptic.core.executors import CellTask, LocalExecutor
 from skeptic.core.processes import stop_signals_as_interrupt
 from skeptic.core.replicate import plan_replication, replicate
 from skeptic.core.runner import execute
@@ -243,3 +248,58 @@ def test_an_audit_stops_on_a_sigterm_swallowed_mid_import(tmp_path: Path) -> Non
     assert done.returncode == 130, done.stderr
     (audit,) = Store(tmp_path).audits()
     assert audit.status == "interrupted"
+
+
+# --- a stop signal landing between two steps of the pool's driver ---------------------------------------------
+
+
+def _stray_workers() -> list[multiprocessing.process.BaseProcess]:
+    return [p for p in multiprocessing.active_children() if p.name.startswith("skeptic-cell-")]
+
+
+@pytest.fixture
+def no_stray_workers() -> Iterator[None]:
+    yield
+    for p in _stray_workers():  # a failing test must not leave its workers to the rest of the session
+        p.kill()
+        p.join()
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+@pytest.mark.usefixtures("no_stray_workers")
+def test_a_sigterm_right_after_a_cell_is_handed_to_the_pool_leaves_no_row_running(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The window the flaky pool test hit: the cell's row is claimed and handed to a worker, the signal lands
+    before the driver has noted it in flight."""
+    real = LocalExecutor.submit
+
+    def submit(self: LocalExecutor, task: CellTask) -> None:
+        real(self, task)
+        signal.raise_signal(signal.SIGTERM)
+
+    monkeypatch.setattr(LocalExecutor, "submit", submit)
+    store = Store(tmp_path)
+    with pytest.raises(KeyboardInterrupt), stop_signals_as_interrupt():
+        replicate(plan_replication(COIN, "test", 2, {}, {"sleep_s": 600.0}), store, workers=2)
+    assert [r.status for r in store.runs()] == ["interrupted"]
+    assert _stray_workers() == []
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+@pytest.mark.usefixtures("no_stray_workers")
+def test_a_sigterm_right_after_a_worker_forks_leaves_no_worker(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real = multiprocessing.context.ForkProcess.start
+
+    def start(self: multiprocessing.context.ForkProcess) -> None:
+        real(self)
+        signal.raise_signal(signal.SIGTERM)
+
+    monkeypatch.setattr(multiprocessing.context.ForkProcess, "start", start)
+    store = Store(tmp_path)
+    with pytest.raises(KeyboardInterrupt), stop_signals_as_interrupt():
+        replicate(plan_replication(COIN, "test", 1, {}, {"sleep_s": 600.0}), store, workers=1)
+    assert _stray_workers() == []  # stopped by the driver, not left for the exit to wait on
+    assert [r.status for r in store.runs()] == ["interrupted"]
