@@ -89,7 +89,6 @@ class _Interrupts:
     depth = 0
     generation = 0
     pending: int | None = None  # the stop signal whose KeyboardInterrupt the run has not yet been seen handling
-    delivered = 0  # how many times it was raised (re-deliveries included): for the tests
     previous: ClassVar[dict[int, object]] = {}
 
 
@@ -126,7 +125,6 @@ def _on_stop_signal(signum: int, frame: object) -> None:
     elif _Interrupts.pending is None:
         _Interrupts.pending = signum
         _start_redelivery(_Interrupts.generation)
-    _Interrupts.delivered += 1
     raise KeyboardInterrupt
 
 
@@ -156,7 +154,6 @@ def raise_if_interrupted() -> None:
     """Raise ``KeyboardInterrupt`` if a stop signal arrived and its interrupt has not been seen handled (it was
     swallowed); a check for the ends of guarded work, where no re-delivery can arrive any more."""
     if _Interrupts.pending is not None and threading.current_thread() is threading.main_thread():
-        _Interrupts.delivered += 1
         raise KeyboardInterrupt
 
 
