@@ -279,12 +279,16 @@ def test_a_sigterm_right_after_a_cell_is_handed_to_the_pool_leaves_no_row_runnin
         real(self, task)
         signal.raise_signal(signal.SIGTERM)
 
-    monkeypatch.setattr(LocalExecutor, "submit", submit)
     store = Store(tmp_path)
+    kept = replicate(plan_replication(COIN, "test", 1), store, workers=1).cells[0]
+    monkeypatch.setattr(LocalExecutor, "submit", submit)
     with pytest.raises(KeyboardInterrupt), stop_signals_as_interrupt():
-        replicate(plan_replication(COIN, "test", 2, {}, {"sleep_s": 600.0}), store, workers=2)
-    assert [r.status for r in store.runs()] == ["interrupted"]
+        replicate(plan_replication(COIN, "test", 3), store, workers=2)
+    statuses = {r.run_id: r.status for r in store.runs()}
+    assert statuses.pop(kept.run_id or "") == "completed"  # reused, untouched
+    assert list(statuses.values()) == ["interrupted"]  # the cell handed over; nothing left running, none claimed
     assert _stray_workers() == []
+    _true(store)
 
 
 @pytest.mark.slow
@@ -297,9 +301,13 @@ def test_a_sigterm_right_after_a_worker_forks_leaves_no_worker(tmp_path: Path, m
         real(self)
         signal.raise_signal(signal.SIGTERM)
 
-    monkeypatch.setattr(multiprocessing.context.ForkProcess, "start", start)
     store = Store(tmp_path)
+    kept = replicate(plan_replication(COIN, "test", 1), store, workers=1).cells[0]
+    monkeypatch.setattr(multiprocessing.context.ForkProcess, "start", start)
     with pytest.raises(KeyboardInterrupt), stop_signals_as_interrupt():
-        replicate(plan_replication(COIN, "test", 1, {}, {"sleep_s": 600.0}), store, workers=1)
+        replicate(plan_replication(COIN, "test", 2, {}, {"sleep_s": 600.0}), store, workers=1)
     assert _stray_workers() == []  # stopped by the driver, not left for the exit to wait on
-    assert [r.status for r in store.runs()] == ["interrupted"]
+    statuses = {r.run_id: r.status for r in store.runs()}
+    assert statuses.pop(kept.run_id or "") == "completed"
+    assert list(statuses.values()) == ["interrupted"]
+    _true(store)
