@@ -330,6 +330,7 @@ def invoke(argv: list[str], cwd: Path, env_store: str | None = None) -> Outcome:
             stack.enter_context(contextlib.redirect_stderr(stderr))
             stack.enter_context(_patched_execute())
             stack.enter_context(hang_detector(HANG_S))
+            stack.enter_context(memory_cap())
             main()
         outcome.code = 0
     except SystemExit as exc:
@@ -350,6 +351,49 @@ def invoke(argv: list[str], cwd: Path, env_store: str | None = None) -> Outcome:
             os.environ["SKEPTIC_RESULTS"] = old_env
     outcome.stdout, outcome.stderr = stdout.getvalue(), stderr.getvalue()
     return outcome
+
+
+IN_PROCESS_MEMORY_MB = MAX_RSS_MB
+"""Address space an in-process case may add to the harness's own before its allocations fail (the soft
+``RLIMIT_AS`` while it runs): an input that makes a command allocate without bound ends in a ``MemoryError``,
+reported as a violation, instead of taking the test process and the machine with it."""
+
+
+def _vm_bytes() -> int | None:
+    """This process's address space now (``VmSize``), or ``None`` where ``/proc`` does not say."""
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmSize:"):
+                return int(line.split()[1]) * 1024
+    return None
+
+
+@contextlib.contextmanager
+def memory_cap(memory_mb: float = IN_PROCESS_MEMORY_MB) -> Iterator[None]:
+    """While the block runs, this process's address space may grow by ``memory_mb`` at most (its soft
+    ``RLIMIT_AS``, put back after; processes it starts inherit it). A no-op without ``/proc`` or ``resource``.
+
+    A forked child per case would isolate more but costs about a third more time per case (copy-on-write of the
+    harness's pages); the soft limit costs nothing and is lifted again since the hard limit is left alone.
+    """
+    try:
+        import resource
+    except ImportError:
+        yield
+        return
+    now = _vm_bytes()
+    if now is None:
+        yield
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = now + int(memory_mb * 2**20)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
 def invoke_subprocess(argv: list[str], cwd: Path, env_store: str | None = None) -> Outcome:
@@ -429,6 +473,8 @@ def violations(outcome: Outcome) -> list[str]:
         return [f"hung: still running after {HANG_S:.0f} s"]
     if outcome.max_rss_mb is not None and outcome.max_rss_mb > MAX_RSS_MB:
         problems.append(f"memory: {outcome.max_rss_mb:.0f} MB at its peak, above {MAX_RSS_MB:.0f} MB")
+    if "MemoryError" in (outcome.exception or "") + outcome.stderr:
+        problems.append(f"memory: a MemoryError (in process, cases may add {IN_PROCESS_MEMORY_MB:.0f} MB at most)")
     if outcome.code == 1 and outcome.argv[:1] == ["audit"] and "probe power" in outcome.stdout + outcome.stderr:
         return problems  # an audit that found a silent or crashed fault exits 1 by design, its audit stored
     if outcome.code == 1 and outcome.argv[:1] == ["check"] and "the contract" in outcome.stdout:

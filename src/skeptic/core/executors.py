@@ -175,6 +175,7 @@ class _Slot:
 
 def _stop(processes: list[BaseProcess]) -> None:
     """Terminate ``processes`` and wait for them (SIGKILL after 10 s); also run at exit for a pool never closed."""
+    processes = [p for p in processes if p.pid is not None]  # one interrupted before it started has nothing to stop
     for process in processes:
         if process.is_alive():
             process.terminate()
@@ -234,9 +235,9 @@ class LocalExecutor:
         process = self._ctx.Process(  # type: ignore[attr-defined]
             target=_local_worker_main, args=(worker_end, self._threads, gpu), name=f"skeptic-cell-{index}"
         )
+        self._processes.append(process)  # before it starts: a Ctrl-C landing after the fork still stops it
         process.start()
         worker_end.close()
-        self._processes.append(process)
         slot = _Slot(index, process, driver_end)
         self._workers[index] = slot
         return slot
@@ -345,7 +346,8 @@ SESSION_VAR = "SKEPTIC_RAY_SESSION"
 
 def check_ray_address(address: str, timeout_s: float = RAY_CONNECT_TIMEOUT_S) -> None:
     """Raise :class:`UsageError` unless ``address`` (``HOST:PORT``, ``HOST``, ``ray://HOST:PORT``) accepts a TCP
-    connection within ``timeout_s``; ``auto`` and ``local`` are Ray's own words and are left to it."""
+    connection within ``timeout_s`` and answers it as Ray does (gRPC: :func:`_grpc_answer`), so a port that
+    answers but is not Ray fails in one line too; ``auto`` and ``local`` are Ray's own words and are left to it."""
     if address in ("auto", "local"):
         return
     scheme, sep, rest = address.partition("://")
@@ -360,14 +362,52 @@ def check_ray_address(address: str, timeout_s: float = RAY_CONNECT_TIMEOUT_S) ->
     if not host or parts.path or parts.query:
         raise UsageError(f"--address {shown(address)} is not HOST:PORT (e.g. 10.0.0.5:6379)")
     try:
-        with socket.create_connection((host, port), timeout=timeout_s):
-            pass
+        with socket.create_connection((host, port), timeout=timeout_s) as conn:
+            answer = _grpc_answer(conn, timeout_s)
     except OSError as exc:
         why = "no answer" if isinstance(exc, TimeoutError) else (exc.strerror or str(exc)).lower()
         raise UsageError(
             f"cannot reach a Ray cluster at {shown(address)}: {why} (waited up to {timeout_s:.0f} s); start one "
             "there with `ray start --head`, or leave out --address for a local cluster"
         ) from None
+    if answer is not None:
+        raise UsageError(
+            f"{shown(address)} answers, but not as a Ray cluster ({answer}); give the address `ray start --head` "
+            "printed (its GCS port, 6379 by default, or ray://HOST:10001), or leave out --address for a local cluster"
+        )
+
+
+HTTP2_PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + bytes([0, 0, 0, 4, 0, 0, 0, 0, 0])
+"""What an HTTP/2 client sends first (RFC 9113, 3.4): the fixed preface and an empty SETTINGS frame."""
+
+
+def _grpc_answer(conn: socket.socket, timeout_s: float) -> str | None:
+    """``None`` if the server on ``conn`` speaks HTTP/2, as Ray's GCS and its client server do (both are gRPC);
+    else what it did instead, in a few words.
+
+    An HTTP/2 server's first frame is SETTINGS (RFC 9113, 3.4): a 9-byte header with type 4, no flags, stream 0.
+    A plain TCP service answers otherwise: an echo server sends the preface back, an HTTP/1 server a status line,
+    a silent one nothing within ``timeout_s``. With TLS (``RAY_USE_TLS``) the check is left to Ray."""
+    if os.environ.get("RAY_USE_TLS", "0").lower() not in ("", "0", "false"):
+        return None
+    conn.settimeout(timeout_s)
+    try:
+        conn.sendall(HTTP2_PREFACE)
+        head = b""
+        while len(head) < 9:
+            chunk = conn.recv(9 - len(head))
+            if not chunk:
+                break
+            head += chunk
+    except TimeoutError:
+        return f"it sent nothing in {timeout_s:.0f} s"
+    except OSError as exc:
+        return f"it dropped the connection: {(exc.strerror or str(exc)).lower()}"
+    if len(head) < 9:
+        return "it closed the connection" if not head else f"it sent {len(head)} bytes and closed"
+    if head[3] == 4 and head[4] == 0 and int.from_bytes(head[5:9], "big") & 0x7FFFFFFF == 0:
+        return None
+    return f"its first bytes, {head[:9]!r}, are not an HTTP/2 SETTINGS frame as gRPC sends"
 
 
 class _StdoutToStderr:

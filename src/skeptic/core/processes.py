@@ -8,6 +8,8 @@ is stopped politely (Ctrl-C, SIGTERM) it terminates the children it started itse
 
 from __future__ import annotations
 
+import _thread
+import contextlib
 import ctypes
 import ctypes.util
 import os
@@ -15,6 +17,9 @@ import signal
 import subprocess
 import sys
 import threading
+import time
+from collections.abc import Iterator
+from typing import ClassVar
 
 PR_SET_PDEATHSIG = 1
 """``prctl`` option: the signal the kernel sends this process when its parent thread exits (linux/prctl.h)."""
@@ -66,3 +71,119 @@ def terminate_children(timeout_s: float = 10.0) -> int:
             proc.kill()
             proc.wait()
     return len(live)
+
+
+# --- Ctrl-C and SIGTERM that cannot be swallowed ---------------------------------------------------------------
+
+REDELIVER_S = 1.0
+"""How long after a stop signal the run must be seen handling its ``KeyboardInterrupt`` before it is raised again."""
+
+REDELIVERY_SIGNAL = signal.SIGURG
+"""The signal that re-delivers a swallowed interrupt to the main thread: its default action is to do nothing, so
+one that arrives after the handlers are restored is harmless (a repeated SIGTERM would then kill the process)."""
+
+
+class _Interrupts:
+    """Process-wide state of :func:`stop_signals_as_interrupt` (signal handlers are process-wide too)."""
+
+    depth = 0
+    generation = 0
+    pending: int | None = None  # the stop signal whose KeyboardInterrupt the run has not yet been seen handling
+    previous: ClassVar[dict[int, object]] = {}
+
+
+def _handling_interrupt() -> bool:
+    """Whether the code the handler interrupted is handling a ``KeyboardInterrupt`` (an ``except`` or ``finally``
+    block or an ``__exit__`` on its way up, directly or as the cause of another exception): it is being acted on."""
+    exc = sys.exc_info()[1]
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, KeyboardInterrupt):
+            return True
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+def _on_stop_signal(signum: int, frame: object) -> None:
+    """SIGINT, SIGTERM or a re-delivery: raise ``KeyboardInterrupt``, unless one is already being handled.
+
+    Python runs a signal handler wherever the main thread is, including inside a weakref callback or a ``__del__``
+    (an import runs such callbacks), where the exception is printed as "ignored" and dropped: the run would go on
+    as if nothing happened. So the handler records the signal, and a helper thread re-delivers it every
+    :data:`REDELIVER_S` seconds until a re-delivery finds the ``KeyboardInterrupt`` being handled (the run is
+    stopping: marking its rows, stopping its children) or the guarded block ends. A signal that lands while the
+    interrupt is being handled is not raised again, so the clean-up it started is not cut short.
+    """
+    if _handling_interrupt():
+        _Interrupts.pending = None  # acknowledged: the stop is under way
+        return
+    if signum == REDELIVERY_SIGNAL:
+        if _Interrupts.pending is None:
+            return  # a late re-delivery, or a SIGURG meant for nobody
+        signum = _Interrupts.pending
+    elif _Interrupts.pending is None:
+        _Interrupts.pending = signum
+        _start_redelivery(_Interrupts.generation)
+    raise KeyboardInterrupt
+
+
+def _redeliver(main: int, generation: int) -> None:
+    """The helper thread: re-send the interrupt to the main thread until it is acknowledged or the block ends."""
+    with contextlib.suppress(ValueError, OSError):  # the stop signals go to the main thread, never here
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM, REDELIVERY_SIGNAL})
+    while True:
+        time.sleep(REDELIVER_S)
+        if _Interrupts.pending is None or _Interrupts.generation != generation:
+            return
+        try:
+            signal.pthread_kill(main, REDELIVERY_SIGNAL)
+        except (OSError, ValueError):  # the main thread is gone: the process is ending
+            return
+
+
+def _start_redelivery(generation: int) -> None:
+    # ``_thread`` rather than ``threading``: this runs inside a signal handler, which may have interrupted the main
+    # thread while it held one of ``threading``'s own locks
+    main = threading.main_thread().ident
+    assert main is not None
+    _thread.start_new_thread(_redeliver, (main, generation))
+
+
+def raise_if_interrupted() -> None:
+    """Raise ``KeyboardInterrupt`` if a stop signal arrived and its interrupt has not been seen handled (it was
+    swallowed); a check for the ends of guarded work, where no re-delivery can arrive any more."""
+    if _Interrupts.pending is not None and threading.current_thread() is threading.main_thread():
+        raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def stop_signals_as_interrupt() -> Iterator[None]:
+    """Within the block, SIGTERM stops the work like Ctrl-C, and neither can be swallowed (see
+    :func:`_on_stop_signal`): the block ends in ``KeyboardInterrupt`` within about :data:`REDELIVER_S` seconds of
+    the signal, wherever it landed. SIGINT is taken over only where Python's default Ctrl-C handler is in force
+    (an ignored Ctrl-C, as in a pool worker or under ``nohup``, stays ignored). Blocks nest; outside the main
+    thread this does nothing (signal handlers belong to the main thread)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    outermost = _Interrupts.depth == 0
+    if outermost:
+        _Interrupts.generation += 1
+        _Interrupts.pending = None
+        wanted = [signal.SIGTERM, REDELIVERY_SIGNAL]
+        if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+            wanted.append(signal.SIGINT)
+        _Interrupts.previous = {sig: signal.signal(sig, _on_stop_signal) for sig in wanted}
+    _Interrupts.depth += 1
+    try:
+        yield
+        raise_if_interrupted()  # the interrupt was swallowed and the block ended before a re-delivery
+    finally:
+        _Interrupts.depth -= 1
+        if outermost:
+            _Interrupts.generation += 1  # the helper thread, if any, stops
+            _Interrupts.pending = None
+            for sig, previous in _Interrupts.previous.items():
+                signal.signal(sig, previous)  # type: ignore[arg-type]
+            _Interrupts.previous = {}

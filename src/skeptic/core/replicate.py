@@ -23,6 +23,7 @@ does the conclusion survive the choices?
 
 from __future__ import annotations
 
+import contextlib
 import io
 import itertools
 import json
@@ -43,7 +44,7 @@ from skeptic.core.device import device_provenance
 from skeptic.core.errors import UsageError, shown
 from skeptic.core.executors import CellOutcome, CellTask, make_executor
 from skeptic.core.runner import code_version, provenance
-from skeptic.core.store import RunRecord, Store
+from skeptic.core.store import RunRecord, Store, StoreError, StoreFullError
 from skeptic.core.study import Study, StudyConfig, StudySkipped
 
 CELL_STATES = (*VERDICTS, "failed")
@@ -578,6 +579,8 @@ def run_cells(
                     spec, cell = job.spec, job.cell
                     run_id = _new_run_id()
                     config = cell.config.model_dump(mode="json")
+                    # in flight from before its row exists: a Ctrl-C landing anywhere from here on ends the row
+                    inflight[cell.index] = run_id
                     claim = store.claim_run(
                         run_id=run_id,
                         study=spec.name,
@@ -590,15 +593,16 @@ def run_cells(
                         force=force,
                     )
                     if claim.state == "busy":
+                        del inflight[cell.index]
                         waiting.append(job)
                         continue
                     if claim.record is not None:  # another process stored it meanwhile
+                        del inflight[cell.index]
                         result = CellResult.from_record(cell.setting, claim.record, reused=True)
                     else:
                         ex.submit(
                             CellTask(cell.index, _module_of(spec), spec.name, job.preset, config, cell.seed, ex.device)
                         )
-                        inflight[cell.index] = run_id
                         continue
                     results[cell.index] = result
                     progress.advance(bar)
@@ -611,16 +615,25 @@ def run_cells(
                     continue
                 outcome = ex.next_done()
                 cell = by_index[outcome.key].cell
-                result = _store_outcome(store, inflight.pop(outcome.key), cell, outcome, start_prov)
+                beside = [r for k, r in inflight.items() if k != outcome.key]  # ended with it if the disk is full
+                result = _store_outcome(store, inflight[outcome.key], cell, outcome, start_prov, beside)
+                del inflight[outcome.key]  # only once stored: a write that fails leaves it to the clean-up below
                 results[cell.index] = result
                 progress.advance(bar)
                 if on_cell is not None:
                     on_cell(result)
                 todo, waiting = todo + waiting, []
-        except BaseException:
+        except BaseException as exc:
             ex.cancel_all()
-            for run_id in inflight.values():
-                store.end_run(run_id, "interrupted", "interrupted (Ctrl-C or an error) while running in a pool")
+            why = (
+                f"stopped: the store could not be written ({exc})"
+                if isinstance(exc, StoreFullError)
+                else "interrupted (Ctrl-C or an error) while running in a pool"
+            )
+            # every cell in flight in one write (a full disk leaves room for one); should not even that fit, the
+            # rows stay running and the next replication takes them over as abandoned
+            with contextlib.suppress(StoreError):
+                store.end_runs(list(inflight.values()), "interrupted", why)
             raise
         finally:
             ex.close()
@@ -696,9 +709,16 @@ def run_side_by_side(
 
 
 def _store_outcome(
-    store: Store, run_id: str, cell: Cell, outcome: CellOutcome, start_prov: dict[str, Any]
+    store: Store,
+    run_id: str,
+    cell: Cell,
+    outcome: CellOutcome,
+    start_prov: dict[str, Any],
+    beside: Sequence[str] = (),
 ) -> CellResult:
-    """Write one finished cell as an ordinary run: completed, failed (with why) or, when skipped, not at all."""
+    """Write one finished cell as an ordinary run: completed, failed (with why) or, when skipped, not at all.
+
+    ``beside``: the cells still in flight; a disk found full by this write ends them too, in the same write."""
     worker = outcome.worker
     mismatch = ""
     if outcome.status == "completed":
@@ -719,6 +739,7 @@ def _store_outcome(
             tables=ex.tables,
             figures=ex.figures,
             provenance=start_prov | ex.policy | {"worker": worker},
+            beside=beside,
         )
         record = store.get(run_id)
         assert record is not None
@@ -727,7 +748,7 @@ def _store_outcome(
         store.delete_run(run_id)
         return CellResult(cell.setting, cell.seed, None, "skipped", False, {}, {}, [], None, outcome.error)
     error = mismatch or outcome.error
-    store.end_run(run_id, "failed", error)
+    store.end_run(run_id, "failed", error, beside=beside)
     return CellResult(
         cell.setting, cell.seed, run_id, "failed", False, {}, {}, [], None, error.strip().splitlines()[-1]
     )

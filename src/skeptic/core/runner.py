@@ -13,7 +13,6 @@ import io
 import os
 import platform
 import random
-import signal
 import subprocess
 import sys
 import time
@@ -21,12 +20,11 @@ import traceback
 import uuid
 import zlib
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 import numpy as np
@@ -36,6 +34,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from skeptic.core.claims import ClaimResult, ProbeResult, StoredMeasurements, judge_claims, run_probes
 from skeptic.core.config import check_seed, config_hash, resolve_config
 from skeptic.core.device import Device, available_cores, device_provenance, keep_freed_memory, resolve_device
+from skeptic.core.processes import raise_if_interrupted, stop_signals_as_interrupt
 from skeptic.core.results import RunResult as RunResult  # re-exported: studies and notebooks import it from here
 from skeptic.core.secrets import redact
 from skeptic.core.store import Store, StoredFigure, StoredTable, StoreError
@@ -187,22 +186,11 @@ def _png(fig: Figure) -> StoredFigure:
     return StoredFigure(fig.name, fig.caption, buf.getvalue())
 
 
-@contextmanager
-def sigterm_as_interrupt() -> Iterator[None]:
-    """Treat SIGTERM like Ctrl-C while a run is in progress, so the run is marked ``interrupted``."""
-
-    def handler(signum: int, frame: FrameType | None) -> None:
-        raise KeyboardInterrupt
-
-    try:
-        previous = signal.signal(signal.SIGTERM, handler)
-    except ValueError:  # not the main thread
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+def sigterm_as_interrupt() -> AbstractContextManager[None]:
+    """Treat SIGTERM like Ctrl-C while a run is in progress, so the run is marked ``interrupted``; neither signal
+    can be swallowed (one landing mid-import is raised again): see
+    :func:`~skeptic.core.processes.stop_signals_as_interrupt`."""
+    return stop_signals_as_interrupt()
 
 
 _INTERRUPTED = "interrupted by the user (Ctrl-C or SIGTERM)"
@@ -384,6 +372,7 @@ def run(
             )
             started = True
             executed = execute(spec, config, seed, preset, console, device=resolved_device)
+            raise_if_interrupted()  # a stop signal swallowed near the end of the run: stored interrupted, not completed
         except StudySkipped:
             db.delete_run(run_id)
             raise

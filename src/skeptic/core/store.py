@@ -672,6 +672,7 @@ class Store:
                         "UPDATE runs SET status='interrupted', finished_at=?, error=? WHERE run_id=?",
                         (time.time(), f"abandoned: its process (pid {row['pid']}) is gone; taken over", row["run_id"]),
                     )
+            self._hold_reserve()  # room to end the row on a full disk, as for start_run
             _insert_running(conn, run_id, study, preset, seed, config, config_hash, code_version, provenance, host)
         return CellClaim("claimed", None)
 
@@ -685,17 +686,20 @@ class Store:
         tables: Sequence[StoredTable],
         figures: list[StoredFigure],
         provenance: dict[str, Any] | None = None,
+        beside: Sequence[str] = (),
     ) -> None:
         """Store everything a run produced and mark it completed, all in one transaction.
 
         ``provenance``, when given, replaces the one stored at the start (a replication's worker adds
-        where it ran). When the disk is full the run is marked ``failed`` instead (never left ``running``).
+        where it ran). When the disk is full the run is marked ``failed`` instead (never left ``running``),
+        and the runs in ``beside`` (the others this process holds ``running``, e.g. a replication's cells in
+        flight) are marked ``interrupted`` in the same write: the reserve guarantees room for one.
         """
         try:
             self._complete_run(run_id, measurements, claims, probes, tables, figures, provenance)
         except StoreFullError as exc:
-            error = f"its results could not be stored: {exc}"
-            raise self._mark_after_full(exc, f"run {run_id}", self.end_run, run_id, "failed", error) from None
+            ends = [(run_id, "failed", f"its results could not be stored: {exc}"), *_stopped_beside(beside, exc)]
+            raise self._mark_after_full(exc, f"run {run_id}", self._end_rows, ends) from None
 
     def _complete_run(
         self,
@@ -727,19 +731,43 @@ class Store:
                 [(run_id, i, f.name, redact(f.caption), f.png) for i, f in enumerate(figures)],
             )
 
-    def end_run(self, run_id: str, status: str, error: str | None = None) -> None:
-        """Mark a run ``failed`` or ``interrupted`` (in the reserve's space when the disk is full)."""
-        for attempt in (0, 1):
-            try:
-                with self._transaction() as conn:
-                    conn.execute(
-                        "UPDATE runs SET status=?, finished_at=?, error=? WHERE run_id=?",
-                        (status, time.time(), None if error is None else redact(error), run_id),
-                    )
-                return
-            except StoreFullError:
-                if attempt or not self._release_reserve():
-                    raise
+    def end_run(self, run_id: str, status: str, error: str | None = None, *, beside: Sequence[str] = ()) -> None:
+        """Mark a run ``failed`` or ``interrupted`` (in the reserve's space when the disk is full).
+
+        ``beside``: the other runs this process holds ``running``; when the disk is full they are marked
+        ``interrupted`` in the same write as this one (the reserve guarantees room for one write, not for more).
+        """
+        try:
+            self._end_rows([(run_id, status, error)])
+        except StoreFullError as exc:
+            if not self._release_reserve():
+                raise
+            self._end_rows([(run_id, status, error), *_stopped_beside(beside, exc)])
+
+    def end_runs(self, run_ids: Sequence[str], status: str, error: str | None = None) -> None:
+        """Mark every run of ``run_ids`` still ``running`` as ``status``, in one write (in the reserve's space when
+        the disk is full): a replication stopped by Ctrl-C or a full disk ends all its cells in flight at once."""
+        ends = [(run_id, status, error) for run_id in run_ids]
+        if not ends:
+            return
+        try:
+            self._end_rows(ends, only_running=True)
+        except StoreFullError:
+            if not self._release_reserve():
+                raise
+            self._end_rows(ends, only_running=True)
+
+    def _end_rows(self, ends: Sequence[tuple[str, str, str | None]], only_running: bool = False) -> None:
+        """One transaction: each ``(run_id, status, error)`` ends (the first always; the rest only while ``running``,
+        so a row another path already ended keeps its end), unless ``only_running`` holds for all."""
+        now = time.time()
+        with self._transaction() as conn:
+            for i, (run_id, status, error) in enumerate(ends):
+                still = " AND status='running'" if only_running or i else ""
+                conn.execute(
+                    "UPDATE runs SET status=?, finished_at=?, error=? WHERE run_id=?" + still,
+                    (status, now, None if error is None else redact(error), run_id),
+                )
 
     def delete_run(self, run_id: str) -> None:
         with self._transaction() as conn:
@@ -973,6 +1001,11 @@ def _record(row: sqlite3.Row) -> RunRecord:
         probes=[ProbeResult.from_json(p) for p in _load(row["probes_json"], [])],
         tables=[StoredTable.from_json(t) for t in _load(row["tables_json"], [])],
     )
+
+
+def _stopped_beside(beside: Sequence[str], exc: BaseException) -> list[tuple[str, str, str | None]]:
+    """The ends of the runs held beside one that met a full disk: ``interrupted``, with why."""
+    return [(run_id, "interrupted", f"stopped: the store could not be written ({exc})") for run_id in beside]
 
 
 def _insert_running(
