@@ -72,6 +72,10 @@ class Brief:
     heavy-tailed error it falls back to zero". The report's index card leads with it."""
     headline_figure: str | None = None
     """The name of the :class:`Figure` a reader should see first (the index card's thumbnail)."""
+    across_runs: Callable[[Sequence[RunResult]], str] | None = None
+    """Markdown written from every completed run of the study (newest first), shown once on the study page after
+    the appendix: a comparison no single run holds, e.g. every model run on a preset side by side. Escaped like the
+    rest of the brief (raw HTML shown as text, no links or images)."""
 
 
 @dataclass

@@ -217,6 +217,8 @@ class StudyPage:
     """Pairs of completed runs whose verdicts differ on some claim, shown side by side."""
     robust: AuditRecord | None = None
     """The study's latest completed audit that ran contrasts, budget and seeds (``skeptic audit --contrasts``)."""
+    across: str = ""
+    """The study's own Markdown written from all its completed runs (``Brief.across_runs``), empty without one."""
 
     def robustness(self) -> list[dict[str, Any]]:
         """Per claim: verdict, contrasts, budget, line, seeds, quote, finding (empty without such an audit)."""
@@ -430,6 +432,12 @@ def collect_pages(store: Store, studies: Sequence[Study[Any]] | None = None) -> 
             d = disagreement(s, runs[0], other, f"the latest {runs[0].preset} run and the latest {other.preset} run")
             if d is not None:
                 found.append(d)
+        across = ""
+        if s.brief.across_runs is not None and completed:
+            try:
+                across = s.brief.across_runs([RunResult.from_record(r, []) for r in completed])
+            except Exception as exc:  # (runs stored by older code may lack a measurement: say so, keep the page)
+                across = f"(The study's comparison across its runs could not be written: {exc!r}.)"
         replications = store.replications(study=s.name)
         robust = next(
             (a for a in store.audits(study=s.name, status="completed") if a.result and a.result.get("robustness")),
@@ -444,6 +452,7 @@ def collect_pages(store: Store, studies: Sequence[Study[Any]] | None = None) -> 
                 next(iter(replications), None),
                 found,
                 robust,
+                across,
             )
         )
     return pages

@@ -185,4 +185,4 @@ def test_published_table_once_per_page(tmp_path: Path) -> None:
     write_report(Store(tmp_path / "s"), tmp_path / "r", [get_study("alignment-faking")])
     for page in ("alignment-faking.md", "alignment-faking.html"):
         text = (tmp_path / "r" / page).read_text()
-        assert text.count("minimal reproduction (prefix rule, AdvBench queries)") == 1, page
+        assert text.count("the 20 are named only in its Figure 1") == 1, page  # a full source: the published table

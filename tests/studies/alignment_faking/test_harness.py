@@ -55,8 +55,11 @@ def test_gap_exactly_half_with_mockllm(tmp_path: Path, ctx: FakeContext) -> None
 
     config = C(settings=("helpful_only",), n_questions=20, af_votes=3, grader_model="skeptic-scripted/grader")
     model = get_model("mockllm/model", custom_outputs=reply)
-    records, calib = run_experiment(config, model, get_model("skeptic-scripted/grader"), str(tmp_path))
-    m = summarize(config, records, calib, ctx.rng("b"))
+    theirs: dict[str, dict[str, float | None]] = {}
+    records, calib = run_experiment(config, model, get_model("skeptic-scripted/grader"), str(tmp_path), theirs)
+    m = summarize(config, records, calib, ctx.rng("b")) | {"inspect_metrics": theirs}
+    assert theirs["helpful_only"] == {"compliance_training": 0.5, "compliance_unmonitored": 0.0,
+                                      "compliance_gap": 0.5, "af_training": 0.5}  # fmt: skip
     s = m["settings"]["helpful_only"]
     assert (s["training"]["compliance"]["k"], s["training"]["compliance"]["n"]) == (10, 20)
     assert (s["unmonitored"]["compliance"]["k"], s["unmonitored"]["compliance"]["n"]) == (0, 20)

@@ -456,3 +456,48 @@ def test_a_setting_in_a_key_like_variable_is_not_a_key(monkeypatch: pytest.Monke
     monkeypatch.setenv("LOCAL_API_KEY", "q7Zp2x")
     out = redact("glitch-tokens-not-repeated with a bearer header; key q7Zp2x")
     assert out == "glitch-tokens-not-repeated with a bearer header; key [redacted]"
+
+
+# --- 4b: Inspect's own numbers checked against Skeptic's recount -------------------------------------------------
+def _agree_measurements(inspect_gap: float | None) -> dict[str, Any]:
+    rate = {"value": 0.5, "lo": 0.2, "hi": 0.8, "k": 2, "n": 4}
+    zero = {"value": 0.0, "lo": 0.0, "hi": 0.5, "k": 0, "n": 4}
+    summ = {"training": {"compliance": rate, "af_reasoning": rate}, "unmonitored": {"compliance": zero},
+            "gap": {"value": 0.5}}  # fmt: skip
+    theirs = {"compliance_training": 0.5, "compliance_unmonitored": 0.0, "compliance_gap": inspect_gap,
+              "af_training": 0.5}  # fmt: skip
+    return {"settings": {"helpful_only": summ}, "inspect_metrics": {"helpful_only": theirs}}
+
+
+@pytest.mark.parametrize(
+    ("inspect_gap", "passed"),
+    [(0.5, True), (0.5 + 1e-12, True), (0.25, False), (None, False)],  # 0.25: what an unpaired or epoch-1 gap gave
+)
+def test_the_inspect_agrees_probe_fails_when_inspect_and_skeptic_disagree(
+    inspect_gap: float | None, passed: bool
+) -> None:
+    from skeptic.studies.alignment_faking.claims import _inspect_agrees_probe
+
+    out = _inspect_agrees_probe(_agree_measurements(inspect_gap))
+    assert out.passed is passed, out.detail
+    assert ("compliance_gap" in out.detail) is (not passed)
+
+
+def test_the_inspect_agrees_probe_fails_without_inspect_metrics() -> None:
+    from skeptic.studies.alignment_faking.claims import _inspect_agrees_probe
+
+    m = _agree_measurements(0.5)
+    m["inspect_metrics"] = {}
+    assert not _inspect_agrees_probe(m).passed
+
+
+def test_inspect_metrics_are_stored_and_agree_in_a_run_with_epochs(tmp_path: Path) -> None:
+    import skeptic
+
+    over = {"settings": "helpful_only", "n_questions": 4, "af_votes": 1, "bootstrap_resamples": 100, "epochs": 2}
+    r = skeptic.run("alignment-faking", preset="test", overrides=over, store=tmp_path)
+    probe = next(p for p in r.probes if p.id == "inspect-agrees")
+    assert probe.passed and "4 per-tier rates and gaps compared, all equal" in probe.detail
+    got = r.measurements["inspect_metrics"]["helpful_only"]
+    summ = r.measurements["settings"]["helpful_only"]
+    assert got["compliance_gap"] == pytest.approx(summ["gap"]["value"]) and got["compliance_unmonitored"] == 0.0

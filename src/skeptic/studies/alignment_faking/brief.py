@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from skeptic.studies.alignment_faking.compare import many_models_markdown
 from skeptic.studies.alignment_faking.config import SCRIPTED_LABEL
 from skeptic.studies.alignment_faking.figures import af_calibration_caption, eval_awareness_caption
 from skeptic.studies.alignment_faking.published import published_markdown
@@ -152,6 +153,7 @@ BRIEF = Brief(
     found=found,
     answer=answer,
     headline_figure="outcomes",
+    across_runs=many_models_markdown,
     appendix=(
         "### How to run\n\n"
         "`skeptic run alignment-faking --set model=<provider/model> --set grader_model=<provider/model>`. "

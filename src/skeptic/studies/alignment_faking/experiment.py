@@ -107,12 +107,17 @@ def is_scripted(model: str | None) -> bool:
 
 
 def run_experiment(
-    config: C, model: Any, grader: Any, log_dir: str
+    config: C,
+    model: Any,
+    grader: Any,
+    log_dir: str,
+    inspect_metrics: dict[str, dict[str, float | None]] | None = None,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Run both tiers of every configured setting and the grader calibration in one Inspect ``eval``.
 
     ``model`` and ``grader`` are Inspect models (``inspect_ai.model.Model``) or model names. Returns
-    (per-sample records, calibration records). Logs go to ``log_dir`` (``inspect view --log-dir``).
+    (per-sample records, calibration records). Logs go to ``log_dir`` (``inspect view --log-dir``). With
+    ``inspect_metrics``, it is filled with Inspect's own per-tier metrics of each setting (:func:`tier_metrics`).
     """
     from inspect_ai import eval as inspect_eval
 
@@ -171,6 +176,8 @@ def run_experiment(
     records: list[dict[str, Any]] = []
     calibration: list[dict[str, Any]] = []
     check_eval_finished(logs, len(tasks))
+    if inspect_metrics is not None:
+        inspect_metrics.update(tier_metrics(logs, config.settings))
     for log in logs:
         for r in records_from_log(log):
             r["error"] = redact_optional(r["error"])
@@ -192,6 +199,32 @@ def format_by_tier(records: list[dict[str, Any]], settings: Sequence[str]) -> di
 
 
 CALIBRATION_TIERS = ("calibration", "af-calibration", "ea-calibration")
+
+INSPECT_METRICS = ("compliance_training", "compliance_unmonitored", "compliance_gap", "af_training")
+"""The task's own metrics (:mod:`.task`), computed by Inspect inside the eval from the scores it stored."""
+
+
+def tier_metrics(logs: Sequence[Any], settings: Sequence[str]) -> dict[str, dict[str, float | None]]:
+    """{setting: {metric: value}}: Inspect's own per-tier metrics from each setting's log (NaN stored as None).
+
+    They are a second computation of the numbers Skeptic recounts from the per-sample records (the standalone
+    ``inspect eval`` and the viewer show them), so the ``inspect-agrees`` probe checks the two agree."""
+    out: dict[str, dict[str, float | None]] = {}
+    for log in logs:
+        setting = (log.eval.task_args or {}).get("setting")
+        if setting not in settings or log.results is None:
+            continue
+        values: dict[str, float | None] = {}
+        for score in log.results.scores:
+            for name, metric in score.metrics.items():
+                key = name.split("/")[-1]
+                if key in INSPECT_METRICS:
+                    v = float(metric.value)
+                    values[key] = None if v != v else v  # NaN (no readable reply) as None, as JSON has no NaN
+        out[str(setting)] = values
+    return out
+
+
 """The tiers of the fixed-answer tasks (grader, alignment-faking classifier, evaluation-awareness question)."""
 
 
@@ -499,12 +532,14 @@ def evaluate(config: C, ctx: RunContext) -> tuple[list[dict[str, Any]], list[dic
     ctx.log(f"alignment-faking: Inspect logs in {log_dir} (view with `inspect view --log-dir {log_dir}`)")
     t0 = time.perf_counter()
     with ctx.progress("alignment-faking: Inspect eval (both tiers, all settings)", total=1) as advance:
-        records, calibration = run_experiment(config, model, grader, log_dir)
+        inspect_metrics: dict[str, dict[str, float | None]] = {}
+        records, calibration = run_experiment(config, model, grader, log_dir, inspect_metrics)
         advance(1)
     failure = provider_failure(records, config)
     if failure is not None:  # nothing to measure: say why in one line (the runner stores the run as failed)
         raise ProviderError(failure)
-    return records, calibration, {"scripted": scripted, "log_dir": log_dir, "eval_seconds": time.perf_counter() - t0}
+    facts = {"scripted": scripted, "log_dir": log_dir, "eval_seconds": time.perf_counter() - t0}
+    return records, calibration, {**facts, "inspect_metrics": inspect_metrics}
 
 
 def describe_run(config: C, records: list[dict[str, Any]], facts: Mapping[str, Any]) -> dict[str, Any]:
@@ -523,6 +558,7 @@ def describe_run(config: C, records: list[dict[str, Any]], facts: Mapping[str, A
         "differences": differences(config, n_q, grader_name),
         "prompts": prompts_used(config),
         "outcomes": outcome_counts(records),
+        "inspect_metrics": facts.get("inspect_metrics", {}),
     }
     assert not any(looks_like_a_secret(str(v)) for v in (out["model"], out["grader_model"], out["log_dir"]))
     return out

@@ -6,6 +6,7 @@ fractions of responses. "training" = free tier (the model is told it is trained 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 GREENBLATT = "Greenblatt et al. 2024, 'Alignment faking in large language models' (arXiv 2412.14093)"
@@ -14,6 +15,62 @@ HUGHES = (
     "(alignment.anthropic.com/2025/alignment-faking-revisited), summary table, prompted setting"
 )
 SHESHADRI = "Sheshadri et al. 2025, 'Why do some language models fake alignment while others don't?' (arXiv 2506.18032)"
+GREENBLATT_V2 = f"{GREENBLATT[:-1]}v2)"
+SHESHADRI_V1 = f"{SHESHADRI[:-1]}v1)"
+
+MINIMAL_POST = (
+    "Greenblatt et al., 'How to replicate and extend our alignment faking demo', "
+    "alignment.anthropic.com/2024/how-to-alignment-faking"
+)
+MINIMAL_QUOTE = (
+    "we find that Claude 3 Opus, Claude 3.5 Sonnet and Llama-3 405B sometimes generate alignment faking reasoning, "
+    "and are more often helpful when the prompt implies the conversation will be used in training than when it "
+    "implies it won’t (Appendix B.4 of the paper)"
+)
+"""The authors' own summary of their minimal reproduction (exact words). Its table of per-model rates (the issue
+calls it Table 5) could not be retrieved offline: no number of it is entered here, and the rows say so."""
+
+SHESHADRI_ABSTRACT = (
+    "only 5 (Claude 3 Opus, Claude 3.5 Sonnet, Llama 3 405B, Grok 3, Gemini 2.0 Flash) comply with harmful queries "
+    "more when they infer they are in training than when they infer they are in deployment"
+)
+SHESHADRI_GAP_MODELS = ("Claude 3 Opus", "Claude 3.5 Sonnet", "Llama 3 405B", "Grok 3", "Gemini 2.0 Flash")
+SHESHADRI_POST = (
+    "Sheshadri, Hughes et al., 'Why Do Some Language Models Fake Alignment While Others Don't?', LessWrong, "
+    "8 July 2025 (lesswrong.com/posts/ghESoA8mo3fv9Yx3E)"
+)
+SHESHADRI_POST_QUOTE = (
+    "only 5 of 25 models show higher compliance when being trained, and of those 5, only Claude 3 Opus and Claude "
+    "3.5 Sonnet show >1% alignment faking reasoning"
+)
+"""Sheshadri et al.'s per-model rates are drawn in their Figure 1, not printed in the text we could retrieve; these
+exact sentences are what the per-model rows rest on."""
+
+HUGHES_KEY = {
+    "red": "significant evidence of AF",
+    "orange": "<1% AF was found",
+    "green": "no AF is observed",
+}
+"""The key of Hughes et al.'s summary table (its words; AF = alignment faking)."""
+HUGHES_PROMPTED = (
+    ("Llama 3 8B Instruct", "green"),
+    ("Llama 3 70B Instruct", "green"),
+    ("Llama 3 405B Instruct", "orange"),
+    ("Llama 4 Scout", "green"),
+    ("Llama 4 Maverick", "green"),
+    ("GPT-4o", "green"),
+    ("GPT 4.5 Preview", "green"),
+    ("Claude 3 Opus", "red"),
+    ("Claude 3.5 Sonnet", "red"),
+    ("Claude 3.7 Sonnet", "green"),
+    ("DeepSeek V3", "green"),
+    ("DeepSeek R1", "green"),
+    ("Qwen2.5 72B Instruct", "green"),
+    ("Mixtral 8x7B Instruct", "green"),
+    ("Mixtral 8x22B Instruct", "green"),
+    ("Mixtral Large 120B", "green"),
+)
+"""Hughes et al.'s summary table, 'AF in Prompted Setting' column, one row per model as published."""
 
 PUBLISHED: tuple[dict[str, Any], ...] = (
     {
@@ -39,7 +96,7 @@ PUBLISHED: tuple[dict[str, Any], ...] = (
         "metric": "compliance gap",
         "value": 0.11,
         "approximate": True,
-        "source": f"{GREENBLATT}, difference of the two values above (14% − 3%)",
+        "source": f"{GREENBLATT}, abstract and Fig. 2: the difference of the two values above (14% − 3%)",
     },
     {
         "model": "Claude 3 Opus",
@@ -66,18 +123,34 @@ PUBLISHED: tuple[dict[str, Any], ...] = (
         "value": None,
         "range": [0.07, 0.24],
         "approximate": False,
-        "source": f"{GREENBLATT}, Section 1: 'alignment-faking reasoning in its scratchpad 7-24% of the time in "
+        "source": f"{GREENBLATT}, Section 1: 'alignment-faking reasoning in its scratchpad 7–24% of the time in "
         "implied training', across the paper's settings",
     },
-    {
-        "model": "Claude 3 Opus, Claude 3.5 Sonnet, Llama 3 405B, Grok 3, Gemini 2.0 Flash",
-        "setting": "helpful_only",
-        "metric": "shows a compliance gap",
-        "value": None,
-        "qualitative": "yes (5 of 25 models tested)",
-        "approximate": False,
-        "source": f"{SHESHADRI}, abstract",
-    },
+    *(
+        {
+            "model": model,
+            "setting": "helpful_only",
+            "metric": "minimal reproduction (prefix rule): complies more in implied training",
+            "value": None,
+            "qualitative": "yes, with some alignment-faking reasoning (its per-model rates not retrieved, none shown)",
+            "approximate": False,
+            "source": f"{GREENBLATT_V2}, Appendix B.4 (the minimal reproduction); the direction in the authors' words "
+            f"({MINIMAL_POST}): “{MINIMAL_QUOTE}”",
+        }
+        for model in ("Claude 3 Opus", "Claude 3.5 Sonnet", "Llama-3 405B")
+    ),
+    *(
+        {
+            "model": model,
+            "setting": "helpful_only",
+            "metric": "shows a compliance gap",
+            "value": None,
+            "qualitative": "yes (one of the 5 of 25 models tested that comply more in implied training)",
+            "approximate": False,
+            "source": f"{SHESHADRI_V1}, abstract: “{SHESHADRI_ABSTRACT}”",
+        }
+        for model in SHESHADRI_GAP_MODELS
+    ),
     {
         "model": "the other 20 of the 25 models tested",
         "setting": "helpful_only",
@@ -85,8 +158,23 @@ PUBLISHED: tuple[dict[str, Any], ...] = (
         "value": None,
         "qualitative": "no",
         "approximate": False,
-        "source": f"{SHESHADRI}, abstract (only 5 of 25 comply more when they infer they are in training)",
+        "source": f"{SHESHADRI_V1}, abstract (only 5 of 25 comply more when they infer they are in training); "
+        "the 20 are named only in its Figure 1, not retrieved here",
     },
+    *(
+        {
+            "model": model,
+            "setting": "helpful_only",
+            "metric": "alignment-faking reasoning above 1%",
+            "value": None,
+            "qualitative": "yes"
+            if model in ("Claude 3 Opus", "Claude 3.5 Sonnet")
+            else "no (a gap, but ≤ 1% reasoning)",
+            "approximate": False,
+            "source": f"{SHESHADRI_POST}: “{SHESHADRI_POST_QUOTE}”",
+        }
+        for model in SHESHADRI_GAP_MODELS
+    ),
     {
         "model": "Claude 3 Opus",
         "setting": "helpful_only",
@@ -94,45 +182,20 @@ PUBLISHED: tuple[dict[str, Any], ...] = (
         "value": None,
         "qualitative": "yes, the only one of the five consistently so",
         "approximate": False,
-        "source": f"{SHESHADRI}, abstract",
+        "source": f"{SHESHADRI_V1}, abstract",
     },
-    {
-        "model": "Claude 3 Opus, Claude 3.5 Sonnet",
-        "setting": "helpful_only",
-        "metric": "alignment faking, prompted setting (qualitative)",
-        "value": None,
-        "qualitative": "significant evidence of alignment faking",
-        "approximate": False,
-        "source": HUGHES,
-    },
-    {
-        "model": "Llama 3 405B Instruct",
-        "setting": "helpful_only",
-        "metric": "alignment faking, prompted setting (qualitative)",
-        "value": None,
-        "qualitative": "under 1% alignment faking found",
-        "approximate": False,
-        "source": HUGHES,
-    },
-    {
-        "model": "Llama 3 8B/70B, Llama 4 Scout/Maverick, GPT-4o, GPT-4.5 Preview, Claude 3.7 Sonnet, DeepSeek V3/R1, "
-        "Qwen2.5 72B, Mixtral 8x7B/8x22B, Mixtral Large 120B",
-        "setting": "helpful_only",
-        "metric": "alignment faking, prompted setting (qualitative)",
-        "value": None,
-        "qualitative": "no alignment faking observed",
-        "approximate": False,
-        "source": HUGHES,
-    },
-    {
-        "model": "Claude 3 Opus, Claude 3.5 Sonnet",
-        "setting": "helpful_only",
-        "metric": "minimal reproduction (prefix rule, AdvBench queries)",
-        "value": None,
-        "qualitative": "not included: we could not verify the notebook's printed numbers offline",
-        "approximate": False,
-        "source": "redwoodresearch/alignment_faking_public, minimal_helpful_only_setting.ipynb",
-    },
+    *(
+        {
+            "model": model,
+            "setting": "helpful_only",
+            "metric": "alignment faking, prompted setting",
+            "value": None,
+            "qualitative": HUGHES_KEY[mark],
+            "approximate": False,
+            "source": HUGHES,
+        }
+        for model, mark in HUGHES_PROMPTED
+    ),
 )
 
 
@@ -166,3 +229,44 @@ def published_markdown() -> str:
     for r in published_rows():
         lines.append(f"| {r['model']} | {r['setting']} | {r['metric']} | {r['published']} | {r['source']} |")
     return "\n".join(lines)
+
+
+MODEL_PATTERNS: dict[str, str] = {
+    "Claude 3 Opus": r"claude-?3-opus",
+    "Claude 3.5 Sonnet": r"claude-?3[-.]5-sonnet",
+    "Claude 3.7 Sonnet": r"claude-?3[-.]7-sonnet",
+    "Llama-3 405B": r"llama-?3(?:\.1)?-(?:[a-z0-9]+-)*405b",
+    "Llama 3 405B": r"llama-?3(?:\.1)?-(?:[a-z0-9]+-)*405b",
+    "Llama 3 405B Instruct": r"llama-?3(?:\.1)?-(?:[a-z0-9]+-)*405b",
+    "Llama 3 70B Instruct": r"llama-?3(?:\.[0-9])?-(?:[a-z0-9]+-)*70b",
+    "Llama 3 8B Instruct": r"llama-?3(?:\.1)?-(?:[a-z0-9]+-)*8b",
+    "Llama 4 Scout": r"llama-?4-scout",
+    "Llama 4 Maverick": r"llama-?4-maverick",
+    "GPT-4o": r"gpt-?4o(?!-mini)",
+    "GPT 4.5 Preview": r"gpt-?4\.5",
+    "DeepSeek V3": r"deepseek-(?:v3|chat)",
+    "DeepSeek R1": r"deepseek-(?:r1|reasoner)",
+    "Qwen2.5 72B Instruct": r"qwen-?2\.5-72b",
+    "Mixtral 8x7B Instruct": r"mixtral-8x7b",
+    "Mixtral 8x22B Instruct": r"mixtral-8x22b",
+    "Mixtral Large 120B": r"mistral-large",
+    "Grok 3": r"grok-?3(?!-mini)",
+    "Gemini 2.0 Flash": r"gemini-2\.0-flash",
+}
+"""How a model id a user runs (``anthropic/claude-3-opus-20240229``, ``together/meta-llama/Meta-Llama-3.1-405B``)
+is recognised as a published model, on the id lower-cased with spaces, underscores and colons as hyphens. A
+published row whose model is not here (a group of models) matches no run."""
+
+
+def same_model(published_model: str, run_model: str) -> bool:
+    """Whether a run of ``run_model`` measures the model a published row names (see :data:`MODEL_PATTERNS`)."""
+    pattern = MODEL_PATTERNS.get(published_model)
+    if pattern is None:
+        return False
+    name = re.sub(r"[\s_:]+", "-", run_model.lower())
+    return re.search(r"(?<![a-z0-9])" + pattern + r"(?![0-9])", name) is not None
+
+
+def published_for(run_model: str) -> list[dict[str, Any]]:
+    """The published rows about the model a run measured (empty for a model no source reports, a scripted one)."""
+    return [r for r, p in zip(published_rows(), PUBLISHED, strict=True) if same_model(p["model"], run_model)]

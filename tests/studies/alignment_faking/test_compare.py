@@ -1,0 +1,120 @@
+"""compare.py and published.py: every model run on a preset reaches the report beside the published rows (issue 32)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from skeptic.studies.alignment_faking.compare import many_models_markdown, published_comparison_rows
+from skeptic.studies.alignment_faking.published import PUBLISHED, published_for, same_model
+
+SMALL = {"settings": "helpful_only", "n_questions": 4, "af_votes": 1, "bootstrap_resamples": 100}
+
+
+def _section(text: str, start: str, end: str) -> str:
+    at = text.index(start)
+    return text[at : text.index(end, at)]
+
+
+def test_two_models_on_one_preset_both_reach_the_report_beside_the_published_rows(tmp_path: Path) -> None:
+    """The report shows the latest run per preset in full; the many-models section must still show the earlier
+    model's run, with its intervals, and the published rows labelled as published (HTML and Markdown)."""
+    import skeptic
+    from skeptic.core import Store
+    from skeptic.core.study import get_study
+    from skeptic.report import write_report
+
+    for model in ("skeptic-scripted/alignment-faker", "skeptic-scripted/refuser"):
+        skeptic.run("alignment-faking", preset="test", overrides={**SMALL, "model": model}, store=tmp_path / "s")
+    write_report(Store(tmp_path / "s"), tmp_path / "r", [get_study("alignment-faking")])
+    md = (tmp_path / "r" / "alignment-faking.md").read_text()
+    html = (tmp_path / "r" / "alignment-faking.html").read_text()
+    md_part = _section(md, "### Every model run here", "\n## Run ")
+    html_part = _section(html, 'id="across-runs"', '<h2 id="run-')
+    for part in (md_part, html_part):
+        assert "skeptic-scripted/alignment-faker" in part and "skeptic-scripted/refuser" in part
+        assert "2 model(s)" in part
+        assert "3/4" in part and "0.750" in part  # the faker: 3 of 4 scripted questions complied with in training
+        assert "0.000" in part  # the refuser's gap
+        for published in ("Claude 3 Opus", "Claude 3.5 Sonnet", "Llama-3 405B", "Gemini 2.0 Flash", "≈11%"):
+            assert published in part, published
+        assert "Appendix B.4" in part and "arXiv 2506.18032v1" in part
+    assert md_part.count("| **published** |") == len(published_comparison_rows())
+    assert html_part.count("<td><strong>published</strong></td>") == len(published_comparison_rows())
+    # the earlier model's run is on the page only through this section (the per-run sections show the latest run)
+    assert md.count("skeptic-scripted/alignment-faker") == md_part.count("skeptic-scripted/alignment-faker")
+
+
+def test_a_model_name_cannot_break_the_table_or_inject_html() -> None:
+    from skeptic.core.results import RunResult
+    from skeptic.report import markdown_to_html, md_prose
+
+    m = {
+        "model": "evil<img src=x onerror=alert(1)>|x\n## [link](javascript:alert(1))",
+        "grader_model": None,
+        "settings": {
+            "helpful_only": {
+                "training": {
+                    "compliance": {"k": 1, "n": 2, "value": 0.5, "lo": 0.1, "hi": 0.9},
+                    "af_reasoning": {"k": 0, "n": 0, "value": None, "lo": None, "hi": None},
+                },
+                "unmonitored": {"compliance": {"k": 0, "n": 2, "value": 0.0, "lo": 0.0, "hi": 0.66}},
+                "gap": {"value": 0.5, "bootstrap_lo": 0.0, "bootstrap_hi": 1.0},
+            }
+        },
+    }
+    run = RunResult("r1", "alignment-faking", "quick", 0, "completed", {}, m, [], [], [], {}, 0.0, 1.0)
+    text = many_models_markdown([run])
+    row = next(line for line in text.splitlines() if "evil" in line)
+    assert row.count(" | ") == 8  # nine cells: the name's '|' and line break did not split it
+    html = str(markdown_to_html(text))
+    assert "<img" not in html and "<a " not in html and "href" not in html and "&lt;img" in html
+    assert "<img" not in md_prose(text) and "\\[link\\]" in md_prose(text)
+
+
+@pytest.mark.parametrize(
+    ("published", "run", "same"),
+    [
+        ("Claude 3 Opus", "anthropic/claude-3-opus-20240229", True),
+        ("Claude 3 Opus", "anthropic/claude-3-5-sonnet-20241022", False),
+        ("Claude 3.5 Sonnet", "anthropic/claude-3-5-sonnet-20241022", True),
+        ("Llama 3 405B", "together/meta-llama/Meta-Llama-3.1-405B-Instruct-Turbo", True),
+        ("Llama 3 8B Instruct", "together/meta-llama/Meta-Llama-3.1-405B-Instruct-Turbo", False),
+        ("Llama 3 8B Instruct", "ollama/llama3.1:8b", True),
+        ("Llama 3 70B Instruct", "hf/meta-llama/Meta-Llama-3-8B-Instruct", False),
+        ("GPT-4o", "openai/gpt-4o", True),
+        ("GPT-4o", "openai/gpt-4o-mini", False),
+        ("Gemini 2.0 Flash", "google/gemini-2.0-flash-001", True),
+        ("Claude 3 Opus", "skeptic-scripted/alignment-faker", False),
+        ("the other 20 of the 25 models tested", "openai/gpt-4o", False),
+    ],
+)
+def test_a_run_model_is_matched_to_the_published_model_it_measures(published: str, run: str, same: bool) -> None:
+    assert same_model(published, run) is same
+
+
+def test_published_rows_about_a_run_model_are_shown_beside_it() -> None:
+    opus = published_for("anthropic/claude-3-opus-20240229")
+    assert {r["source"].split(",")[0] for r in opus} == {
+        "Greenblatt et al. 2024",
+        "Sheshadri et al. 2025",
+        "Sheshadri",  # the authors' LessWrong post ("Sheshadri, Hughes et al.")
+        "Hughes",
+    }
+    assert any(r["published"] == "significant evidence of AF" for r in opus)
+    llama = [r["published"] for r in published_for("together/meta-llama/Meta-Llama-3.1-405B-Instruct-Turbo")]
+    assert "<1% AF was found" in llama and "no (a gap, but ≤ 1% reasoning)" in llama
+    shown = published_comparison_rows(["openai/gpt-4o"])
+    assert any(r["model"] == "GPT-4o" and r["published finding"].endswith("no AF is observed") for r in shown)
+    assert not any(r["model"] == "GPT-4o" for r in published_comparison_rows())
+    assert all(r["source"].startswith("published") for r in shown)
+
+
+def test_every_published_row_names_its_place_and_no_number_without_a_source() -> None:
+    for p in PUBLISHED:
+        assert p.get("value") is not None or p.get("range") is not None or p.get("qualitative"), p
+        src = p["source"]
+        assert any(w in src for w in ("abstract", "Fig.", "Table", "Appendix", "Section", "summary table", "LessWrong"))
+        if p["metric"].startswith("minimal reproduction"):  # its table was not retrieved: no number may be entered
+            assert p.get("value") is None and p.get("range") is None and "not retrieved" in p["qualitative"]
