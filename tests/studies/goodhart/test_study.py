@@ -91,6 +91,21 @@ def test_theorem4_ratio_is_bounded_for_exponential_error_and_diverges_for_normal
             assert thm4_ratio(m).value == pytest.approx(want, rel=1e-6)
 
 
+def test_levy_gives_back_its_gain_at_every_sigma_v() -> None:
+    """bon-levy-falls-back is scale-free: E[V] at n = 2^16 is ~1e-8 of its early peak for σ_V from 0.5 to 30 times
+    the Lévy scale, while the peak itself (what bon-levy-flat reads) grows with σ_V, so that claim is scale-bound."""
+    from skeptic.studies.goodhart import calculator as calc
+    from skeptic.studies.goodhart.distributions import error, true_utility
+
+    n = np.exp2(np.arange(65) / 4)
+    peaks = []
+    for sigma_v in (0.5, 2.0, 8.0, 30.0):
+        ev = calc.best_of_n(true_utility(sigma_v), error("levy"), n)
+        assert ev[-1] / ev.max() < 1e-6 and n[int(np.argmax(ev))] <= 8
+        peaks.append(ev.max() / sigma_v)
+    assert all(b > a for a, b in zip(peaks, peaks[1:], strict=False))  # 0.11, 0.25, 0.45, 0.67 σ_V
+
+
 def test_learned_proxy_fit_recovers_slope() -> None:
     coef = exp.fit_proxies(1, 10_000, 0.0, 3, np.random.default_rng(0))
     # least-squares slope of s·e^{−s²/8} on U[−1, 1] is close to 1 − 3/40 (series to second order)
@@ -113,6 +128,7 @@ def test_test_preset_through_the_runner(tmp_path: Path) -> None:
     # row 2's t3 and lognormal panels (two of the caption's "5 of 6 cases") peak within [100, 1000] and decline
     for name in ("t3", "lognormal"):
         assert verdicts[f"bon-row2-{name}-peaks"] == verdicts[f"bon-row2-{name}-peak-n"] == "replicated"
+    assert verdicts["bon-levy-falls-back"] == "replicated"  # ~1e-8 of the peak at n = 2^16
     assert len(result.figures) == 7
     assert len(result.frame("best_of_n")) == 6 * 65 + 97 + 2 * 65
 
