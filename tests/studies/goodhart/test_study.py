@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import sys
 from pathlib import Path
 from typing import cast
@@ -103,7 +104,7 @@ def test_levy_gives_back_its_gain_at_every_sigma_v() -> None:
         ev = calc.best_of_n(true_utility(sigma_v), error("levy"), n)
         assert ev[-1] / ev.max() < 1e-6 and n[int(np.argmax(ev))] <= 8
         peaks.append(ev.max() / sigma_v)
-    assert all(b > a for a, b in zip(peaks, peaks[1:], strict=False))  # 0.11, 0.25, 0.45, 0.67 σ_V
+    assert all(b > a for a, b in itertools.pairwise(peaks))  # 0.11, 0.25, 0.45, 0.67 σ_V
 
 
 def test_learned_proxy_fit_recovers_slope() -> None:
