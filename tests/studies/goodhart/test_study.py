@@ -78,6 +78,16 @@ def test_thm1_mean_probe_holds_on_the_calculator_and_fails_on_a_smaller_gain() -
     assert not thm1_mean(m).passed
 
 
+def test_exact_vs_mc_recomputes_z_from_the_numbers() -> None:
+    """The probe reads the exact value, the estimate and its SE, not the section's stored z, so a wrong z (say a
+    product for a quotient) cannot hide a disagreement."""
+    from skeptic.studies.goodhart.claims import exact_vs_mc
+
+    row = {"kind": "tilt", "error": "normal", "at": 2.0, "exact": 2.0, "mc": 2.5, "se": 0.1, "z": 0.05, "n": 100}
+    assert not exact_vs_mc({"mc_checks": [row]}).passed  # z = 5 by the numbers
+    assert exact_vs_mc({"mc_checks": [row | {"mc": 2.1}]}).passed  # z = 1
+
+
 def test_theorem4_ratio_is_bounded_for_exponential_error_and_diverges_for_normal() -> None:
     """thm4-exponential's scale-free rule: ~2 for the exponential (a finite limit) whatever σ_V, 100 for a normal."""
     from skeptic.core.study import RunContext

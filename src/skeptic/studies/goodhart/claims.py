@@ -559,8 +559,16 @@ def _inverse_mills(z: float) -> float:
     return float(math.exp(stats.norm.logpdf(z) - stats.norm.logsf(z)))
 
 
+def _z(c: dict[str, Any]) -> float:
+    """(MC − exact)/SE, recomputed from the row's own numbers (not its stored z): NaN without a usable SE."""
+    mc_, exact, se = _f(c["mc"]), _f(c["exact"]), _f(c["se"])
+    return (mc_ - exact) / se if se > 0 and math.isfinite(mc_) else math.nan
+
+
 def exact_vs_mc(m: Measurements) -> ProbeOutcome:
-    zs = [(abs(_f(c["z"])), c) for c in m["mc_checks"]]
+    """Every exact value agrees with its Monte Carlo estimate within Z_MAX standard errors; z is recomputed here
+    from the exact value, the estimate and its SE, so the check does not rest on the section's own arithmetic."""
+    zs = [(abs(_z(c)), c) for c in m["mc_checks"]]
     bad = [c for z, c in zs if not (z <= Z_MAX)]
     worst = max(zs, key=lambda p: p[0] if math.isfinite(p[0]) else math.inf)
     w = worst[1]
@@ -598,15 +606,22 @@ def closed_forms(m: Measurements) -> ProbeOutcome:
     if exponential:
         last = [r for r in _cond(m, "exponential") if not r["far"]][-1]
         errs["exponential limit σ_V²λ"] = abs(_f(last["ev"]) / sv**2 - 1)
-    # the tilt π ∝ π0 e^{U/β} of normal V ⟂ X: E_π[V] = σ_V²/β whatever X is, and infinite normalizer iff Z = ∞
+    # the tilt π ∝ π0 e^{U/β} of normal V ⟂ X: E_π[V] = σ_V²/β whatever X is, and infinite normalizer iff Z = ∞;
+    # E_π[U] = E_π[V] + E_π[X], with X's own tilt: 1/β for a unit normal, 1/(β − 1) for Exp(1) − 1 (rate 1 − 1/β)
     for r in m["tilt"]:
         if r["truncation"] != "none" or r["error"] not in ("normal", "exponential"):
             continue
-        exists = not (r["error"] == "exponential" and exponential and r["beta"] <= 1.0)
-        ev = _f(r["ev"])
+        actual = m.get("swap", {}).get(r["error"], r["error"])
+        exists = not (actual == "exponential" and r["beta"] <= 1.0)
+        ev, eu, beta = _f(r["ev"]), _f(r["eu"]), _f(r["beta"])
         key = f"tilt E_π[V] = σ_V²/β ({r['error']})"
-        err = abs(ev * r["beta"] / sv**2 - 1) if exists else (0.0 if math.isnan(ev) else 1.0)
+        err = abs(ev * beta / sv**2 - 1) if exists else (0.0 if math.isnan(ev) else 1.0)
         errs[key] = max(errs.get(key, 0.0), err if math.isfinite(err) else 1.0)
+        if exists and actual in ("normal", "exponential"):
+            want_u = sv**2 / beta + (1 / beta if actual == "normal" else 1 / (beta - 1))
+            key_u = f"tilt E_π[U] = σ_V²/β + E_π[X] ({r['error']})"
+            err_u = abs(eu / want_u - 1)
+            errs[key_u] = max(errs.get(key_u, 0.0), err_u if math.isfinite(err_u) else 1.0)
     worst = max(errs, key=lambda k: errs[k])
     return ProbeOutcome(all(e <= 1e-8 for e in errs.values()), f"worst: {worst} off by {errs[worst]:.1e} (limit 1e-8)")
 
