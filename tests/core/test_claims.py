@@ -1,4 +1,5 @@
 import math
+from typing import Any
 
 import pytest
 
@@ -87,6 +88,17 @@ def test_a_probe_that_raises_fails() -> None:
 
     (result,) = run_probes([Probe("p", "broken", broken)], {})
     assert not result.passed and "KeyError" in result.detail
+
+
+def test_a_probe_that_takes_two_arguments_reads_the_config() -> None:
+    """Probes, like measures, read the run's config instead of copies of it in the measurements."""
+
+    def declared(m: Any, config: Any) -> ProbeOutcome:
+        return ProbeOutcome(m["steps"] <= config["max_steps"], f"{m['steps']} of {config['max_steps']}")
+
+    (ok,) = run_probes([Probe("p", "within the cap", declared)], {"steps": 5}, {"max_steps": 10})
+    (over,) = run_probes([Probe("p", "within the cap", declared)], {"steps": 50}, {"max_steps": 10})
+    assert ok.passed and ok.detail == "5 of 10" and not over.passed
 
 
 def test_a_claim_whose_measurement_fails_is_inconclusive() -> None:

@@ -300,14 +300,19 @@ MeasureFn = Callable[[Measurements], Measured] | Callable[[Measurements, Any], M
 (claims see the config: never copy config values into the measurements)."""
 
 
-def call_measure(measure: MeasureFn, measurements: Measurements, config: Any = None) -> Measured:
-    """Call ``measure`` with the measurements, and with the config too when it takes two arguments."""
+def _takes_config(fn: Callable[..., Any]) -> bool:
+    """Whether ``fn`` takes a second required positional argument (the run's config)."""
     params = [
         p
-        for p in inspect.signature(measure).parameters.values()
+        for p in inspect.signature(fn).parameters.values()
         if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and p.default is p.empty
     ]
-    if len(params) >= 2:
+    return len(params) >= 2
+
+
+def call_measure(measure: MeasureFn, measurements: Measurements, config: Any = None) -> Measured:
+    """Call ``measure`` with the measurements, and with the config too when it takes two arguments."""
+    if _takes_config(measure):
         return measure(measurements, config)  # type: ignore[call-arg]
     return measure(measurements)  # type: ignore[call-arg]
 
@@ -450,7 +455,8 @@ class Probe:
 
     id: str
     description: str
-    check: Callable[[Measurements], ProbeOutcome]
+    check: Callable[[Measurements], ProbeOutcome] | Callable[[Measurements, Any], ProbeOutcome]
+    """Reads the measurements and, when it takes a second argument, the run's config (as a measure does)."""
 
 
 class _JsonFields:
@@ -635,12 +641,14 @@ class Recorder(dict[str, Any]):
         return [k for k in self._read if not k.startswith("_")]
 
 
-def run_probes(probes: Sequence[Probe], measurements: Measurements) -> list[ProbeResult]:
-    """Run every probe; a probe that raises has failed, with the error as its detail."""
+def run_probes(probes: Sequence[Probe], measurements: Measurements, config: Any = None) -> list[ProbeResult]:
+    """Run every probe (checks that take two arguments receive ``config``); a probe that raises has failed, with
+    the error as its detail."""
     results = []
     for probe in probes:
         try:
-            outcome = probe.check(measurements)
+            check = probe.check
+            outcome = check(measurements, config) if _takes_config(check) else check(measurements)  # type: ignore[call-arg]
         except Exception as exc:  # a broken probe must never pass silently
             outcome = ProbeOutcome(False, f"probe raised {type(exc).__name__}: {exc}")
         results.append(ProbeResult(probe.id, probe.description, bool(outcome.passed), outcome.detail))

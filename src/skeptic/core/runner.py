@@ -315,7 +315,7 @@ def execute(
         measurements["_runtime_s"] = time.perf_counter() - t0
         if ctx.sections_s:
             measurements["_sections_s"] = dict(ctx.sections_s)
-        probes = run_probes(spec.probes, measurements)
+        probes = run_probes(spec.probes, measurements, config)
         claims = judge_claims(spec.claims, measurements, probes, config)
         figures = [_png(f) for f in output.figures] if render_figures else []
         tables = [StoredTable(t.name, t.caption, tuple(t.rows), t.collapsed) for t in output.tables]

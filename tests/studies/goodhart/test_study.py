@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import sys
 from pathlib import Path
 from typing import cast
@@ -39,6 +40,54 @@ def test_the_tilted_mean_is_sampled_near_the_tilted_law_at_any_sigma_v() -> None
         assert abs(est.value - sigma_v**2 / 2.0) <= 4 * est.se and est.se < 0.05 * sigma_v
 
 
+@pytest.mark.parametrize("sigma_v", [1.0, 4.0, 8.0, 12.0])
+def test_monte_carlo_agrees_with_the_exact_tilt_at_every_sigma_v(sigma_v: float) -> None:
+    """Issue 31: exact-vs-mc failed at σ_V ≥ 8 (base draws reweighted by e^{U/β}). The study's own tilt checks (normal
+    and exponential X, β = 4 and 2, the test preset's 40,000 draws) agree with the quadrature within 4 SE at σ_V = 1,
+    4, 8 and 12, and the SE stays a small fraction of E_π[V] (an estimate with a handful of effective samples would
+    have an SE as large as the value or an underestimated one that misses)."""
+    from skeptic.studies.goodhart import calculator as calc
+    from skeptic.studies.goodhart import montecarlo as mc
+    from skeptic.studies.goodhart.distributions import error, true_utility
+
+    v = true_utility(sigma_v)
+    for name in ("normal", "exponential"):
+        for beta in (4.0, 2.0):
+            exact = calc.tilted(v, error(name), beta).mean_v
+            est = mc.mc_tilted_mean(v, error(name), beta, 40_000, np.random.default_rng(7))
+            assert abs(est.value - exact) <= 4 * est.se, (name, beta, est, exact)
+            assert 0 < est.se < 0.02 * exact
+
+
+def test_thm1_mean_probe_holds_on_the_calculator_and_fails_on_a_smaller_gain() -> None:
+    """Theorem 1's E[U] ≥ c half: the proof's inequality holds on the exact rows (t3, lognormal, normal) and a gain cut
+    by 1% at one threshold fails it; rows beyond the quadrature's reach (the normal at t = 1e8, P(U ≥ t) ~ e^-1e15,
+    whose conditional mean drifted to a 9.86 gain for ≥ 10) are flagged out of range."""
+    from skeptic.core.study import RunContext
+    from skeptic.studies.goodhart import experiment as ex
+    from skeptic.studies.goodhart.claims import thm1_mean
+    from skeptic.studies.goodhart.config import PRESETS
+
+    m = ex.kl_optimum(ex.Model(PRESETS["test"]), cast(RunContext, None)) | {"swap": {}}
+    assert thm1_mean(m).passed, thm1_mean(m).detail
+    rows = m["upweighted_tail"]
+    assert not next(r for r in rows if r["error"] == "normal" and r["t"] == 1e8)["in_range"]
+    assert all(r["in_range"] for r in rows if r["error"] in ("t3", "lognormal"))
+    row = next(r for r in rows if r["error"] == "t3" and r["rule"] == "c/t" and r["t"] == 1e4)
+    row["gain_u"] = 0.99 * ((row["eps"] - row["p"]) * row["t"])
+    assert not thm1_mean(m).passed
+
+
+def test_exact_vs_mc_recomputes_z_from_the_numbers() -> None:
+    """The probe reads the exact value, the estimate and its SE, not the section's stored z, so a wrong z (say a
+    product for a quotient) cannot hide a disagreement."""
+    from skeptic.studies.goodhart.claims import exact_vs_mc
+
+    row = {"kind": "tilt", "error": "normal", "at": 2.0, "exact": 2.0, "mc": 2.5, "se": 0.1, "z": 0.05, "n": 100}
+    assert not exact_vs_mc({"mc_checks": [row]}).passed  # z = 5 by the numbers
+    assert exact_vs_mc({"mc_checks": [row | {"mc": 2.1}]}).passed  # z = 1
+
+
 def test_theorem4_ratio_is_bounded_for_exponential_error_and_diverges_for_normal() -> None:
     """thm4-exponential's scale-free rule: ~2 for the exponential (a finite limit) whatever σ_V, 100 for a normal."""
     from skeptic.core.study import RunContext
@@ -51,6 +100,21 @@ def test_theorem4_ratio_is_bounded_for_exponential_error_and_diverges_for_normal
             config = PRESETS["test"].model_copy(update={"sigma_v": sigma_v, "swap": swap})
             m = ex.kl_optimum(ex.Model(config), cast(RunContext, None)) | {"sigma_v": sigma_v}
             assert thm4_ratio(m).value == pytest.approx(want, rel=1e-6)
+
+
+def test_levy_gives_back_its_gain_at_every_sigma_v() -> None:
+    """bon-levy-falls-back is scale-free: E[V] at n = 2^16 is ~1e-8 of its early peak for σ_V from 0.5 to 30 times
+    the Lévy scale, while the peak itself (what bon-levy-flat reads) grows with σ_V, so that claim is scale-bound."""
+    from skeptic.studies.goodhart import calculator as calc
+    from skeptic.studies.goodhart.distributions import error, true_utility
+
+    n = np.exp2(np.arange(65) / 4)
+    peaks = []
+    for sigma_v in (0.5, 2.0, 8.0, 30.0):
+        ev = calc.best_of_n(true_utility(sigma_v), error("levy"), n)
+        assert ev[-1] / ev.max() < 1e-6 and n[int(np.argmax(ev))] <= 8
+        peaks.append(ev.max() / sigma_v)
+    assert all(b > a for a, b in itertools.pairwise(peaks))  # 0.11, 0.25, 0.45, 0.67 σ_V
 
 
 def test_learned_proxy_fit_recovers_slope() -> None:
@@ -72,8 +136,12 @@ def test_test_preset_through_the_runner(tmp_path: Path) -> None:
     assert verdicts["dependence-limit-zero"] == "not_replicated"  # the exact limit is 1, not 0
     assert verdicts["thm4-exponential"] == "not_replicated"  # E_π[V] < σ_V²λ = 4 wherever the tilt exists
     assert verdicts["bon-t3-peaks"] == verdicts["bon-row2-declines"] == "replicated"
+    # row 2's t3 and lognormal panels (two of the caption's "5 of 6 cases") peak within [100, 1000] and decline
+    for name in ("t3", "lognormal"):
+        assert verdicts[f"bon-row2-{name}-peaks"] == verdicts[f"bon-row2-{name}-peak-n"] == "replicated"
+    assert verdicts["bon-levy-falls-back"] == "replicated"  # ~1e-8 of the peak at n = 2^16
     assert len(result.figures) == 7
-    assert len(result.frame("best_of_n")) == 6 * 65 + 97
+    assert len(result.frame("best_of_n")) == 6 * 65 + 97 + 2 * 65
 
 
 def test_fault_catalog_injects_and_restores() -> None:

@@ -54,7 +54,7 @@ def test_the_leakage_probe_catches_corrupted_test_labels(result: Any) -> None:
     m["test_label_hashes"]["after_training"] = "0" * 64
     assert not probe_random_chance(m).passed
     assert not probe_test_labels(m).passed
-    assert all(p.passed for p in run_probes(PROBES, result.measurements))
+    assert all(p.passed for p in run_probes(PROBES, result.measurements, RandomLabelsConfig(**result.config)))
 
 
 def test_permutation_p_value_on_known_confusions() -> None:
@@ -76,20 +76,24 @@ def _fake(slow_true: int, slow_random: int | None) -> dict[str, Any]:
             for cond, steps in (("true_labels", slow_true), ("random_labels", slow_random)):
                 fit = None if steps is None else round(steps * (1 + 0.05 * seed) * n / 100)
                 rows.append({"n": n, "condition": cond, "seed": seed, "fit_step": fit, "loss_step_0.05": fit})
-    return {"size_sweep": rows, "max_steps": 5000, "loss_stop": 0.05}
+    return {"size_sweep": rows}
+
+
+FAKE_CONFIG = PRESETS["test"].model_copy(update={"max_steps": 5000, "loss_stop": 0.05})
+"""The config the synthetic measurements were made under: claims read the step cap and loss threshold from it."""
 
 
 def test_slowdown_claims_on_known_ratios() -> None:
     small = next(c for c in CLAIMS if c.id == "slowdown-small-constant-factor-by-accuracy")
     m = _fake(100, 400)  # ~4x at both sizes
-    est = small.measure(m)
+    est = small.measure(m, FAKE_CONFIG)  # type: ignore[call-arg]
     assert [round(e.value, 6) for e in est] == [4.0, 4.0]  # type: ignore[union-attr]
     assert small.expect.evaluate(est)[0] == "replicated"
     m = _fake(10, 3000)  # ~300x at the smaller size, and the larger one never fits within 5000 steps
-    assert small.expect.evaluate(small.measure(m))[0] == "not_replicated"
+    assert small.expect.evaluate(small.measure(m, FAKE_CONFIG))[0] == "not_replicated"  # type: ignore[call-arg]
     # random labels never fit: the ratio is only a lower bound (50x, 25x), which is still above 10
     m = _fake(100, None)
-    est = small.measure(m)
+    est = small.measure(m, FAKE_CONFIG)  # type: ignore[call-arg]
     assert all(e.hi == float("inf") for e in est)  # type: ignore[union-attr]
     assert small.expect.evaluate(est)[0] == "not_replicated"
 

@@ -33,8 +33,9 @@ def _span(values: list[float]) -> str:
 
 
 def _main_runs(result: RunResult) -> list[dict[str, Any]]:
+    """The main model's (the config's first) unregularized runs."""
     m = result.measurements
-    return [r for r in m["runs"] if r["model"] == m["main_model"] and r["reg"] == "none"]
+    return [r for r in m["runs"] if r["model"] == result.config["models"][0] and r["reg"] == "none"]
 
 
 def _mean(rows: list[dict[str, Any]], cond: str, key: str) -> float:
@@ -80,12 +81,12 @@ def answer(result: RunResult) -> str:
 
 def found(result: RunResult) -> str:
     """'What we found', written from the run's measurements and decided claims (prose, no claim ids)."""
-    m = result.measurements
+    m, cfg = result.measurements, result.config
     main = _main_runs(result)
     fit = sum(r["fit_step"] is not None for r in main)
     paras = [
         f"**Networks fit random labels.** On {m['dataset']} ({m['n_train']} training images), {fit} of {len(main)} "
-        f"unregularized {m['main_model']} networks reached 100% training accuracy within {m['max_steps']} steps"
+        f"unregularized {cfg['models'][0]} networks reached 100% training accuracy within {cfg['max_steps']} steps"
         + (
             ", in all six conditions from true labels to Gaussian-noise inputs. "
             if _verdict(result, "fits-every-condition") == "replicated"
@@ -102,7 +103,7 @@ def found(result: RunResult) -> str:
     if by_loss and by_acc:
         text = (
             f"**How much longer.** Random labels took {_span(by_loss)} times as many steps as true labels to bring the "
-            f"training loss below {m['loss_stop']:g}, from the smallest to the full training set, and "
+            f"training loss below {cfg['loss_stop']:g}, from the smallest to the full training set, and "
             f"{_span(by_acc)} times as many to reach 100% training accuracy. "
         )
         if _verdict(result, "slowdown-small-constant-factor-by-loss") == "not_replicated":

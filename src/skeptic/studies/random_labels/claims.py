@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from skeptic.studies.random_labels.config import RandomLabelsConfig
 from skeptic.study import (
     AllAtLeast,
     AllAtMost,
@@ -74,8 +75,9 @@ def _runs(m: Measurements, **match: Any) -> list[dict[str, Any]]:
     return [r for r in m["runs"] if all(r.get(k) == v for k, v in match.items())]
 
 
-def _main(m: Measurements, condition: str, reg: str = "none") -> list[dict[str, Any]]:
-    return sorted(_runs(m, model=m["main_model"], condition=condition, reg=reg), key=lambda r: r["seed"])
+def _main(m: Measurements, config: RandomLabelsConfig, condition: str, reg: str = "none") -> list[dict[str, Any]]:
+    """The main model's runs (the config's first model) in ``condition`` with regularizer ``reg``, by seed."""
+    return sorted(_runs(m, model=config.models[0], condition=condition, reg=reg), key=lambda r: r["seed"])
 
 
 def _log_estimate(values: np.ndarray, censored: bool, what: str = "seeds") -> Estimate:
@@ -87,11 +89,11 @@ def _log_estimate(values: np.ndarray, censored: bool, what: str = "seeds") -> Es
     return Estimate(math.exp(mean), math.exp(lo), math.exp(hi), method)
 
 
-def _label_sweep(m: Measurements) -> list[list[dict[str, Any]]]:
+def _label_sweep(m: Measurements, config: RandomLabelsConfig) -> list[list[dict[str, Any]]]:
     """Unregularized main-model runs on the real images at each corruption level (p=0 true, p=1 random labels)."""
     label_conditions = ("true_labels", "corrupted", "random_labels")
-    runs = [r for r in _runs(m, model=m["main_model"], reg="none") if r["condition"] in label_conditions]
-    return [[r for r in runs if r["p"] == p] for p in m["corruption_levels"]]
+    runs = [r for r in _runs(m, model=config.models[0], reg="none") if r["condition"] in label_conditions]
+    return [[r for r in runs if r["p"] == p] for p in config.corruption_levels]
 
 
 def _ratio_by_seed(num: list[dict[str, Any]], den: list[dict[str, Any]], key: str, cap: int) -> Estimate:
@@ -105,15 +107,15 @@ def _ratio_by_seed(num: list[dict[str, Any]], den: list[dict[str, Any]], key: st
     return _log_estimate(ratio, any(r[key] is None for r in num), "paired seeds")
 
 
-def noise_inputs_converge_before_random_labels(m: Measurements) -> list[Estimate]:
+def noise_inputs_converge_before_random_labels(m: Measurements, config: RandomLabelsConfig) -> list[Estimate]:
     """Steps until the training loss first falls below ``converging_loss``: random labels / random pixels and
     random labels / Gaussian inputs, paired by seed (> 1: the noise input starts converging first)."""
-    key = f"loss_step_{m['converging_loss']}"
-    rand = _main(m, "random_labels")
-    return [_ratio_by_seed(rand, _main(m, c), key, m["max_steps"]) for c in ("random_pixels", "gaussian")]
+    key = f"loss_step_{config.converging_loss}"
+    rand = _main(m, config, "random_labels")
+    return [_ratio_by_seed(rand, _main(m, config, c), key, config.max_steps) for c in ("random_pixels", "gaussian")]
 
 
-def _size_ratio(m: Measurements, key: str) -> list[Estimate]:
+def _size_ratio(m: Measurements, config: RandomLabelsConfig, key: str) -> list[Estimate]:
     """Random / true labels steps to ``key``, paired by seed, at each training-set size (smallest first)."""
     rows = m["size_sweep"]
     out = []
@@ -124,48 +126,48 @@ def _size_ratio(m: Measurements, key: str) -> list[Estimate]:
                 [r for r in at_n if r["condition"] == "random_labels"],
                 [r for r in at_n if r["condition"] == "true_labels"],
                 key,
-                m["max_steps"],
+                config.max_steps,
             )
         )
     return out
 
 
-def slowdown_by_accuracy(m: Measurements) -> list[Estimate]:
+def slowdown_by_accuracy(m: Measurements, config: RandomLabelsConfig) -> list[Estimate]:
     """Steps to 100% training accuracy, random / true labels, at each training-set size n."""
-    return _size_ratio(m, "fit_step")
+    return _size_ratio(m, config, "fit_step")
 
 
-def slowdown_by_loss(m: Measurements) -> list[Estimate]:
+def slowdown_by_loss(m: Measurements, config: RandomLabelsConfig) -> list[Estimate]:
     """Steps to training loss ≤ ``loss_stop``, random / true labels, at each training-set size n."""
-    return _size_ratio(m, f"loss_step_{m['loss_stop']}")
+    return _size_ratio(m, config, f"loss_step_{config.loss_stop}")
 
 
-def _time_by_corruption(m: Measurements, key: str) -> list[Estimate]:
+def _time_by_corruption(m: Measurements, config: RandomLabelsConfig, key: str) -> list[Estimate]:
     """Steps to ``key`` at each corruption level, relative to the same seed at p = 0 (Figure 1b)."""
-    sweep = _label_sweep(m)
-    return [_ratio_by_seed(runs, sweep[0], key, m["max_steps"]) for runs in sweep]
+    sweep = _label_sweep(m, config)
+    return [_ratio_by_seed(runs, sweep[0], key, config.max_steps) for runs in sweep]
 
 
-def time_by_corruption_loss(m: Measurements) -> list[Estimate]:
+def time_by_corruption_loss(m: Measurements, config: RandomLabelsConfig) -> list[Estimate]:
     """Figure 1b by the loss yardstick: steps to training loss ≤ ``loss_stop`` at each p, relative to p = 0."""
-    return _time_by_corruption(m, f"loss_step_{m['loss_stop']}")
+    return _time_by_corruption(m, config, f"loss_step_{config.loss_stop}")
 
 
-def time_by_corruption_accuracy(m: Measurements) -> list[Estimate]:
+def time_by_corruption_accuracy(m: Measurements, config: RandomLabelsConfig) -> list[Estimate]:
     """Figure 1b by the accuracy yardstick: steps to 100% training accuracy at each p, relative to p = 0."""
-    return _time_by_corruption(m, "fit_step")
+    return _time_by_corruption(m, config, "fit_step")
 
 
-def test_error_by_corruption(m: Measurements) -> list[Estimate]:
+def test_error_by_corruption(m: Measurements, config: RandomLabelsConfig) -> list[Estimate]:
     """Test error of the main model at each corruption level p (p=0: true labels, p=1: random labels)."""
-    return [Estimate.from_samples([1 - r["test_acc"] for r in runs]) for runs in _label_sweep(m)]
+    return [Estimate.from_samples([1 - r["test_acc"] for r in runs]) for runs in _label_sweep(m, config)]
 
 
-def regularizer_effect(m: Measurements) -> Estimate:
+def regularizer_effect(m: Measurements, config: RandomLabelsConfig) -> Estimate:
     """Test accuracy with weight decay and random shifts together minus without (true labels, main model, paired
     seeds): Table 1's CIFAR-10 combination (random crops and weight decay; no dropout)."""
-    none = _main(m, "true_labels", "none")
-    full = _main(m, "true_labels", "wd_aug")
+    none = _main(m, config, "true_labels", "none")
+    full = _main(m, config, "true_labels", "wd_aug")
     return Estimate.from_samples([b["test_acc"] - a["test_acc"] for a, b in zip(none, full, strict=True)])
 
 
@@ -179,10 +181,10 @@ def regularized_true_train_accuracy(m: Measurements) -> Estimate:
     )
 
 
-def clean_before_noisy(m: Measurements) -> Estimate:
+def clean_before_noisy(m: Measurements, config: RandomLabelsConfig) -> Estimate:
     """Median step at which corrupted examples are first fit / the same for clean examples, in partially
     corrupted training sets (every level 0 < p < 1, every seed): > 1 means clean examples are learned first."""
-    runs = [r for r in _runs(m, model=m["main_model"], condition="corrupted", reg="none")
+    runs = [r for r in _runs(m, model=config.models[0], condition="corrupted", reg="none")
             if "learn_step_noisy_median" in r]  # fmt: skip
     if not runs:
         nan = float("nan")
@@ -191,28 +193,28 @@ def clean_before_noisy(m: Measurements) -> Estimate:
     return _log_estimate(ratio, False, "runs (levels x seeds)")
 
 
-def regularization_slows_noise_more(m: Measurements, reg: str = "dropout") -> Estimate:
+def regularization_slows_noise_more(m: Measurements, config: RandomLabelsConfig, reg: str = "dropout") -> Estimate:
     """How much ``reg`` slows fitting random labels divided by how much it slows fitting true labels, paired by seed:
     ``(T_rand,reg / T_rand) / (T_true,reg / T_true)`` with T the steps to 100% training accuracy (a run that never
     fits counts the step budget, so the ratio is then a lower bound)."""
-    cap = m["max_steps"]
+    cap = config.max_steps
     out = []
-    for s in sorted({r["seed"] for r in _main(m, "true_labels")}):
+    for s in sorted({r["seed"] for r in _main(m, config, "true_labels")}):
 
         def t(cond: str, r: str, s: int = s) -> float:
-            run = next(x for x in _main(m, cond, r) if x["seed"] == s)
+            run = next(x for x in _main(m, config, cond, r) if x["seed"] == s)
             return float(cap if run["fit_step"] is None else run["fit_step"])
 
         out.append(
             (t("random_labels", reg) / t("random_labels", "none")) / (t("true_labels", reg) / t("true_labels", "none"))
         )
-    censored = any(r["fit_step"] is None for r in _main(m, "random_labels", reg))
+    censored = any(r["fit_step"] is None for r in _main(m, config, "random_labels", reg))
     return _log_estimate(np.asarray(out), censored, "paired seeds")
 
 
-def _ratio(m: Measurements, key: str, invert: bool = False) -> Estimate:
-    t = np.array([r[key] for r in _main(m, "true_labels")], dtype=float)
-    r = np.array([r[key] for r in _main(m, "random_labels")], dtype=float)
+def _ratio(m: Measurements, config: RandomLabelsConfig, key: str, invert: bool = False) -> Estimate:
+    t = np.array([r[key] for r in _main(m, config, "true_labels")], dtype=float)
+    r = np.array([r[key] for r in _main(m, config, "random_labels")], dtype=float)
     ratio = t / r if invert else r / t
     if not (np.isfinite(ratio).all() and (ratio > 0).all()):
         nan = float("nan")
@@ -220,9 +222,9 @@ def _ratio(m: Measurements, key: str, invert: bool = False) -> Estimate:
     return _log_estimate(ratio, False, "paired seeds")
 
 
-def margin_separation(m: Measurements) -> Estimate:
+def margin_separation(m: Measurements, config: RandomLabelsConfig) -> Estimate:
     """Median spectrally-normalized margin, true / random labels (Bartlett et al.): ≥ 2 means it separates."""
-    return _ratio(m, "norm_margin_median", invert=True)
+    return _ratio(m, config, "norm_margin_median", invert=True)
 
 
 NORMS_OVER_MARGIN = ("frobenius_over_margin_sq", "l2_path_over_margin_sq", "spectral_frobenius_over_margin_sq")
@@ -230,22 +232,22 @@ NORMS_OVER_MARGIN = ("frobenius_over_margin_sq", "l2_path_over_margin_sq", "spec
 bound's ∏||W_i||_σ² Σ||W_i||_F²/||W_i||_σ² / γ², with γ the 5th percentile of the training margins."""
 
 
-def norms_over_margin_ratio(m: Measurements) -> list[Estimate]:
+def norms_over_margin_ratio(m: Measurements, config: RandomLabelsConfig) -> list[Estimate]:
     """Each margin-normalized norm, random / true labels, paired by seed (MLP main model)."""
-    return [_ratio(m, k) for k in NORMS_OVER_MARGIN if k in _main(m, "true_labels")[0]]
+    return [_ratio(m, config, k) for k in NORMS_OVER_MARGIN if k in _main(m, config, "true_labels")[0]]
 
 
-def sharpness_ratio(m: Measurements) -> Estimate:
+def sharpness_ratio(m: Measurements, config: RandomLabelsConfig) -> Estimate:
     """Worst-case sharpness ζ_α (perturbations scaled by |w|+1), random / true labels, paired by seed."""
-    return _ratio(m, "worst_case_sharpness")
+    return _ratio(m, config, "worst_case_sharpness")
 
 
-def kl_ratio(m: Measurements) -> Estimate:
+def kl_ratio(m: Measurements, config: RandomLabelsConfig) -> Estimate:
     """Sharpness with a norm: the PAC-Bayes KL term ``||w - w0||² / (2σ*²)``, random / true."""
-    return _ratio(m, "kl")
+    return _ratio(m, config, "kl")
 
 
-def min_norm_true_accuracy(m: Measurements, config: Any) -> Estimate:
+def min_norm_true_accuracy(m: Measurements, config: RandomLabelsConfig) -> Estimate:
     """Test accuracy of the minimum-norm interpolant of the true labels (Gaussian kernel, bandwidth the configured
     multiple of the median pairwise distance: 1 unless a contrast changes it)."""
     factor = config.min_norm_bandwidth
@@ -254,10 +256,10 @@ def min_norm_true_accuracy(m: Measurements, config: Any) -> Estimate:
     return Estimate(p, lo, hi, f"Wilson 95% interval over {m['n_test']} test images")
 
 
-def min_train_accuracy(m: Measurements) -> Estimate:
+def min_train_accuracy(m: Measurements, config: RandomLabelsConfig) -> Estimate:
     """The lowest final training accuracy among the unregularized runs: every condition and corruption level of the
     main model, and true and random labels of every other model (Table 1 covers all its architectures)."""
-    runs = [r for r in m["runs"] if r["reg"] == "none" and (r["model"] == m["main_model"] or r["condition"] in
+    runs = [r for r in m["runs"] if r["reg"] == "none" and (r["model"] == config.models[0] or r["condition"] in
                                                             ("true_labels", "random_labels"))]  # fmt: skip
     worst = min(runs, key=lambda r: r["train_acc"])
     return Estimate.exact(
@@ -584,15 +586,15 @@ def probe_random_chance(m: Measurements) -> ProbeOutcome:
     )
 
 
-def probe_baseline(m: Measurements) -> ProbeOutcome:
+def probe_baseline(m: Measurements, config: RandomLabelsConfig) -> ProbeOutcome:
     floor = BASELINE_FLOOR[m["dataset"]]
-    accs = [r["test_acc"] for r in _main(m, "true_labels")]
+    accs = [r["test_acc"] for r in _main(m, config, "true_labels")]
     ok = min(accs) >= floor
     return ProbeOutcome(ok, f"true-label test accuracy per seed {[round(a, 3) for a in accs]}, floor {floor}")
 
 
-def probe_seed_stability(m: Measurements) -> ProbeOutcome:
-    accs = [r["test_acc"] for r in _main(m, "true_labels")]
+def probe_seed_stability(m: Measurements, config: RandomLabelsConfig) -> ProbeOutcome:
+    accs = [r["test_acc"] for r in _main(m, config, "true_labels")]
     spread = max(accs) - min(accs)
     return ProbeOutcome(
         spread <= 0.05 and len(accs) >= 2,
@@ -621,10 +623,10 @@ def probe_seeds_independent(m: Measurements) -> ProbeOutcome:
     )
 
 
-def probe_interval_calibration(m: Measurements) -> ProbeOutcome:
+def probe_interval_calibration(m: Measurements, config: RandomLabelsConfig) -> ProbeOutcome:
     """The interval the claims use covers the true mean 95% of the time on simulated seeds (a case with a known
     answer): 4000 sets of ``n_seeds`` standard-normal values, coverage of 0 by the study's own interval helper."""
-    n = max(2, len({r["seed"] for r in _main(m, "true_labels")}))
+    n = max(2, len({r["seed"] for r in _main(m, config, "true_labels")}))
     rng = np.random.default_rng(12345)
     sims = rng.standard_normal((4000, n))
     covered = 0

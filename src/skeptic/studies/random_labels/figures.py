@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from typing import Any
 
@@ -15,6 +16,7 @@ from skeptic.studies.random_labels.claims import (
     slowdown_by_accuracy,
     slowdown_by_loss,
 )
+from skeptic.studies.random_labels.config import RandomLabelsConfig
 from skeptic.study import Figure, Table, describe_measured
 
 COLORS = {
@@ -33,11 +35,11 @@ LABELS = {
 }
 
 
-def _main_runs(m: dict[str, Any], reg: str = "none") -> list[dict[str, Any]]:
-    return [r for r in m["runs"] if r["model"] == m["main_model"] and r["reg"] == reg]
+def _main_runs(m: dict[str, Any], config: RandomLabelsConfig, reg: str = "none") -> list[dict[str, Any]]:
+    return [r for r in m["runs"] if r["model"] == config.models[0] and r["reg"] == reg]
 
 
-def learning_curves(m: dict[str, Any]) -> Figure:
+def learning_curves(m: dict[str, Any], config: RandomLabelsConfig) -> Figure:
     fig = MplFigure(figsize=(7, 4.2), layout="constrained")
     ax = fig.add_subplot()
     seen: set[str] = set()
@@ -56,7 +58,7 @@ def learning_curves(m: dict[str, Any]) -> Figure:
     ax.set_yscale("log")
     ax.set_xlabel("training step (log scale)")
     ax.set_ylabel("training cross-entropy (nats, log scale)")
-    ax.set_title(f"{m['main_model']} on {m['dataset']} (n={m['n_train']}): one line per seed")
+    ax.set_title(f"{config.models[0]} on {m['dataset']} (n={m['n_train']}): one line per seed")
     ax.legend(frameon=False, fontsize=8)
     ax.grid(alpha=0.3, which="both")
     return Figure(
@@ -68,22 +70,22 @@ def learning_curves(m: dict[str, Any]) -> Figure:
     )
 
 
-def time_to_fit(m: dict[str, Any]) -> Figure:
+def time_to_fit(m: dict[str, Any], config: RandomLabelsConfig) -> Figure:
     fig = MplFigure(figsize=(10, 4), layout="constrained")
     axes = fig.subplots(1, 2, sharey=True)
     conds = list(COLORS)
     keys = (("fit_step", "steps to 100% training accuracy"),
-            (f"loss_step_{m['loss_stop']}", f"steps to training loss ≤ {m['loss_stop']:g}"))  # fmt: skip
+            (f"loss_step_{config.loss_stop}", f"steps to training loss ≤ {config.loss_stop:g}"))  # fmt: skip
     for ax, (key, label) in zip(axes, keys, strict=True):
         for i, cond in enumerate(conds):
-            for r in (r for r in _main_runs(m) if r["condition"] == cond):
+            for r in (r for r in _main_runs(m, config) if r["condition"] == cond):
                 done = r[key] is not None
-                ax.scatter(i, r[key] if done else m["max_steps"], marker="o" if done else "^", s=40, zorder=3,
+                ax.scatter(i, r[key] if done else config.max_steps, marker="o" if done else "^", s=40, zorder=3,
                            color=COLORS[cond], facecolors=COLORS[cond] if done else "none")  # fmt: skip
         ax.set_yscale("log")
         ax.set_xticks(range(len(conds)), [LABELS[c] for c in conds], rotation=20)
         ax.set_title(label, fontsize=10)
-        ax.axhline(m["max_steps"], color="grey", ls=":", lw=1)
+        ax.axhline(config.max_steps, color="grey", ls=":", lw=1)
         ax.grid(alpha=0.3, axis="y", which="both")
     axes[0].set_ylabel("training steps (log scale)")
     return Figure(
@@ -96,10 +98,10 @@ def time_to_fit(m: dict[str, Any]) -> Figure:
     )
 
 
-def corruption_curve(m: dict[str, Any]) -> Figure:
+def corruption_curve(m: dict[str, Any], config: RandomLabelsConfig) -> Figure:
     fig = MplFigure(figsize=(6, 4), layout="constrained")
     ax = fig.add_subplot()
-    for model in m["models"]:
+    for model in config.models:
         by_p: dict[float, list[float]] = defaultdict(list)
         for r in m["runs"]:
             if (
@@ -125,7 +127,7 @@ def corruption_curve(m: dict[str, Any]) -> Figure:
     )
 
 
-def margin_distributions(m: dict[str, Any]) -> Figure | None:
+def margin_distributions(m: dict[str, Any], config: RandomLabelsConfig) -> Figure | None:
     nm = m["normalized_margins"]
     if not nm:
         return None
@@ -159,10 +161,10 @@ MEASURE_KEYS = {
 }
 
 
-def complexity_curve(m: dict[str, Any]) -> Figure:
+def complexity_curve(m: dict[str, Any], config: RandomLabelsConfig) -> Figure:
     fig = MplFigure(figsize=(7, 4.5), layout="constrained")
     ax = fig.add_subplot()
-    runs = [r for r in _main_runs(m) if r["condition"] in ("true_labels", "corrupted", "random_labels")]
+    runs = [r for r in _main_runs(m, config) if r["condition"] in ("true_labels", "corrupted", "random_labels")]
     ps = sorted({r["p"] for r in runs})
     for key, label in MEASURE_KEYS.items():
         if key not in runs[0]:
@@ -185,13 +187,13 @@ def complexity_curve(m: dict[str, Any]) -> Figure:
     )
 
 
-def slowdown_figure(m: dict[str, Any]) -> Figure:
+def slowdown_figure(m: dict[str, Any], config: RandomLabelsConfig) -> Figure:
     fig = MplFigure(figsize=(10, 4), layout="constrained")
     ax1, ax2 = fig.subplots(1, 2)
     ns = sorted({r["n"] for r in m["size_sweep"]})
     for fn, label, color in ((slowdown_by_accuracy, "steps to 100% train accuracy", "#1f77b4"),
-                             (slowdown_by_loss, f"steps to train loss ≤ {m['loss_stop']:g}", "#d62728")):  # fmt: skip
-        est = fn(m)
+                             (slowdown_by_loss, f"steps to train loss ≤ {config.loss_stop:g}", "#d62728")):  # fmt: skip
+        est = fn(m, config)
         if not all(np.isfinite(e.value) and e.value > 0 for e in est):
             continue  # the true-label runs never got there at some n: no ratio to draw
         hi = [e.hi if np.isfinite(e.hi) else e.value * 3 for e in est]
@@ -205,15 +207,15 @@ def slowdown_figure(m: dict[str, Any]) -> Figure:
     ax1.set_ylabel("random / true labels, time to fit (log scale)")
     ax1.legend(frameon=False, fontsize=8)
     ax1.grid(alpha=0.3, which="both")
-    ps = m["corruption_levels"]
-    sweep = _label_sweep(m)
-    loss_key = f"loss_step_{m['loss_stop']}"
+    ps = list(config.corruption_levels)
+    sweep = _label_sweep(m, config)
+    loss_key = f"loss_step_{config.loss_stop}"
     yardsticks = (
         ("fit_step", "steps to 100% train accuracy", "#1f77b4"),
-        (loss_key, f"steps to train loss ≤ {m['loss_stop']:g}", "#d62728"),
+        (loss_key, f"steps to train loss ≤ {config.loss_stop:g}", "#d62728"),
     )
     for key, label, color in yardsticks:
-        vals = [_ratio_by_seed(runs, sweep[0], key, m["max_steps"]).value for runs in sweep]
+        vals = [_ratio_by_seed(runs, sweep[0], key, config.max_steps).value for runs in sweep]
         if all(np.isfinite(v) and v > 0 for v in vals):
             ax2.plot(ps, vals, marker="o", color=color, label=label)
     ax2.set_yscale("log")
@@ -232,9 +234,15 @@ def slowdown_figure(m: dict[str, Any]) -> Figure:
     )
 
 
-def make_figures(m: dict[str, Any]) -> list[Figure]:
-    figs = [learning_curves(m), time_to_fit(m), slowdown_figure(m), corruption_curve(m), complexity_curve(m)]
-    margin_fig = margin_distributions(m)
+def make_figures(m: dict[str, Any], config: RandomLabelsConfig) -> list[Figure]:
+    figs = [
+        learning_curves(m, config),
+        time_to_fit(m, config),
+        slowdown_figure(m, config),
+        corruption_curve(m, config),
+        complexity_curve(m, config),
+    ]
+    margin_fig = margin_distributions(m, config)
     if margin_fig is not None:
         figs.insert(4, margin_fig)
     return figs
@@ -246,7 +254,7 @@ def _fmt_ms(vals: list[float]) -> str:
     return f"{np.mean(vals) * 100:.1f} ± {np.std(vals, ddof=1) * 100:.1f}"
 
 
-def make_tables(m: dict[str, Any]) -> list[Table]:
+def make_tables(m: dict[str, Any], config: RandomLabelsConfig) -> list[Table]:
     groups: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
     for r in m["runs"]:
         if r["condition"] in ("true_labels", "random_labels"):
@@ -266,34 +274,39 @@ def make_tables(m: dict[str, Any]) -> list[Table]:
                 "fit (runs)": f"{sum(r['fit_step'] is not None for r in rs)}/{len(rs)}",
             }
         )
-    true_steps = {r["seed"]: r["fit_step"] for r in _main_runs(m) if r["condition"] == "true_labels"}
+    true_steps = {r["seed"]: r["fit_step"] for r in _main_runs(m, config) if r["condition"] == "true_labels"}
     fit_rows = []
     for cond in COLORS:
-        rs = [r for r in _main_runs(m) if r["condition"] == cond]
+        rs = [r for r in _main_runs(m, config) if r["condition"] == cond]
         steps = [r["fit_step"] for r in rs]
         ratios = [r["fit_step"] / true_steps[r["seed"]] for r in rs if r["fit_step"] and true_steps.get(r["seed"])]
         fit_rows.append(
             {
                 "condition": LABELS[cond],
                 "steps to 100% train acc (per seed)": ", ".join("never" if s is None else str(s) for s in steps),
-                "epochs (mean)": f"{np.mean([s for s in steps if s]) / m['steps_per_epoch']:.0f}"
+                "epochs (mean)": f"{np.mean([s for s in steps if s]) / math.ceil(m['n_train'] / config.batch_size):.0f}"
                 if any(steps)
                 else "n/a",
                 "steps to loss ≤ 0.1": ", ".join(str(r["loss_step_0.1"]) for r in rs),
                 "slowdown vs true (per seed)": ", ".join(f"{x:.2f}" for x in ratios) or "n/a",
                 "slowdown (geo-mean, 95% CI)": describe_measured(
-                    _ratio_by_seed(_main(m, cond), _main(m, "true_labels"), "fit_step", m["max_steps"])
-                ),
-                f"slowdown to loss ≤ {m['loss_stop']:g}": describe_measured(
                     _ratio_by_seed(
-                        _main(m, cond), _main(m, "true_labels"), f"loss_step_{m['loss_stop']}", m["max_steps"]
+                        _main(m, config, cond), _main(m, config, "true_labels"), "fit_step", config.max_steps
+                    )
+                ),
+                f"slowdown to loss ≤ {config.loss_stop:g}": describe_measured(
+                    _ratio_by_seed(
+                        _main(m, config, cond),
+                        _main(m, config, "true_labels"),
+                        f"loss_step_{config.loss_stop}",
+                        config.max_steps,
                     )
                 ),
                 "test acc (%)": _fmt_ms([r["test_acc"] for r in rs]),
             }
         )
     measure_rows = []
-    for r in _main_runs(m):
+    for r in _main_runs(m, config):
         row = {"condition": LABELS.get(r["condition"], f"corrupted p={r['p']}"), "seed": r["seed"]}
         for key in (
             "frobenius_product",
@@ -334,8 +347,10 @@ def make_tables(m: dict[str, Any]) -> list[Table]:
                     "steps to 100% train acc": ", ".join(
                         "never" if r["fit_step"] is None else str(r["fit_step"]) for r in rs
                     ),
-                    f"steps to loss ≤ {m['loss_stop']:g}": ", ".join(
-                        "never" if r[f"loss_step_{m['loss_stop']}"] is None else str(r[f"loss_step_{m['loss_stop']}"])
+                    f"steps to loss ≤ {config.loss_stop:g}": ", ".join(
+                        "never"
+                        if r[f"loss_step_{config.loss_stop}"] is None
+                        else str(r[f"loss_step_{config.loss_stop}"])
                         for r in rs
                     ),
                 }

@@ -69,4 +69,4 @@ def run(config: RandomLabelsConfig, ctx: RunContext) -> StudyOutput:
     m = ex.measurements(
         config, ds, conds, models, size_runs, theorem1, min_norm, hashes, clock.timing(), str(ctx.device)
     )
-    return StudyOutput(m, make_figures(m), make_tables(m))
+    return StudyOutput(m, make_figures(m, config), make_tables(m, config))
