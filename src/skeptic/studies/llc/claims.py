@@ -498,13 +498,21 @@ def relu_gelu_gap(m: Measurements) -> Estimate:
         for a in (first, second)
         if not abs(a["llc"] - a["target"]) <= Z * a["llc_se"] + 0.1 * a["target"]
     ]
+    short = [
+        f"{a['activation']}: burn-in {a['num_burnin']} < {a['burnin_needed']} (3 relaxation times of its least-curved "
+        f"direction at ε × 0.3; {a['relaxation_steps']:.0f} steps at ε)"
+        for a in (first, second)
+        if "burnin_needed" in a and a["num_burnin"] < a["burnin_needed"]
+    ]
+    if short:
+        missed.append("burn-in too short: " + "; ".join(short))
     if missed:
         return Estimate(
             v,
             min(lo, 0.0, v),
             max(hi, 1.0, v),
-            note + f"; an arm misses the exact sampler's target ({'; '.join(missed)}): its chains have not relaxed "
-            "along its weakly curved directions, the design cannot decide at this budget",
+            note + f"; an arm's chains have not relaxed along its weakly curved directions ({'; '.join(missed)}): "
+            "the design cannot decide at this budget",
         )
     if res < GAP_MIN:
         return Estimate(
