@@ -215,10 +215,17 @@ def estimate_row(
 
 
 def validation_table(
-    table: str, n: int, s: Settings, seed: int, device: str = "cpu", flat_draws_factor: int = 1
+    table: str,
+    n: int,
+    s: Settings,
+    seed: int,
+    device: str = "cpu",
+    flat_draws_factor: int = 1,
+    nc_gamma: float | None = None,
 ) -> tuple[list[dict[str, Any]], list[Problem]]:
     """Every row of the named table, each problem's data drawn from its own stream of ``seed``; normal crossings
-    run ``flat_draws_factor`` times more draws and burn-in (their flat axes relax slowly)."""
+    run ``flat_draws_factor`` times more draws and burn-in (their flat axes relax slowly), at localization
+    ``nc_gamma`` when given (else ``s.gamma``)."""
     rows, problems = [], []
     for i, (kind, shape, rank) in enumerate(TABLES[table]):
         g = torch.Generator().manual_seed(estimator.named_seed(seed, "table-data", i))
@@ -228,7 +235,12 @@ def validation_table(
         problems.append(p)
         si = s
         if p.family == "normal crossing":
-            si = replace(s, num_draws=s.num_draws * flat_draws_factor, num_burnin=s.num_burnin * flat_draws_factor)
+            si = replace(
+                s,
+                num_draws=s.num_draws * flat_draws_factor,
+                num_burnin=s.num_burnin * flat_draws_factor,
+                gamma=s.gamma if nc_gamma is None else nc_gamma,
+            )
         rows.append(estimate_row(p, si, seed=estimator.named_seed(seed, "table-chains", i), device=device))
     return rows, problems
 
