@@ -394,7 +394,8 @@ def unconverged_reasons(est: LLCEstimate) -> list[str]:
     return out
 
 
-def _full_loss_and_grad(model: nn.Module, loss_fn: LossFn, data: Sequence[torch.Tensor]) -> tuple[float, float]:
+def full_loss_and_grad(model: nn.Module, loss_fn: LossFn, data: Sequence[torch.Tensor]) -> tuple[float, float]:
+    """L_n and ‖∇L_n‖ at the model's current parameters (full batch, float64 norm)."""
     params = [p for p in model.parameters() if p.requires_grad]
     with torch.enable_grad():
         loss = loss_fn(model, tuple(data))
@@ -468,7 +469,7 @@ def estimate_llc(
                 "epsilon or gamma"
             )
     assert num_burnin is not None and num_draws is not None
-    init_loss, grad_norm = _full_loss_and_grad(model, loss_fn, data)
+    init_loss, grad_norm = full_loss_and_grad(model, loss_fn, data)
     gen = torch.Generator().manual_seed(seed)
     ones = torch.ones(num_chains, dtype=torch.float64, device=data[0].device)
     traces, acc = sgld_chains(
@@ -634,7 +635,7 @@ def calibrate(
         grid += [(float(e), nb) for e in eps_list]
     eps_t = torch.tensor([e for e, _ in grid for _ in range(num_chains)], dtype=torch.float64)
     nb_t = torch.tensor([b for _, b in grid for _ in range(num_chains)], dtype=torch.float64)
-    init_loss, grad_norm = _full_loss_and_grad(model, loss_fn, data)
+    init_loss, grad_norm = full_loss_and_grad(model, loss_fn, data)
     traces, acc = sgld_chains(
         model,
         loss_fn,

@@ -194,11 +194,14 @@ def estimate_row(
         **{k: v for k, v in est.to_dict().items() if not k.startswith("llc/")},
         "chain_llcs": [float(v) for v in est.chain_llcs],
     }
-    if problem.family == "regular" and not problem.noise:
+    if problem.family == "regular" and (not problem.noise or s.batch_size >= n):
+        # with noisy labels L_n is still exactly quadratic around the least-squares w*, so the target is exact for
+        # full-batch chains; a minibatch adds gradient noise the target does not model (``minibatch_noise``)
         row["finite_target"] = regular_target(problem, nb, s.gamma, eps)
     if problem.family == "normal crossing":
         assert isinstance(problem.model, models.Monomial)
         powers = [int(v) for v in problem.model.powers.tolist()]
+        row["powers"] = powers
         ex2 = float((problem.data[0] ** 2).mean())
         row["finite_target"] = normal_crossing_target(powers, ex2, nb, s.gamma)
         # the same target at γ = 1: how much of the shortfall below λ is the localization's, not the finite n's
@@ -241,7 +244,10 @@ def validation_table(
                 num_burnin=s.num_burnin * flat_draws_factor,
                 gamma=s.gamma if nc_gamma is None else nc_gamma,
             )
-        rows.append(estimate_row(p, si, seed=estimator.named_seed(seed, "table-chains", i), device=device))
+        row = estimate_row(p, si, seed=estimator.named_seed(seed, "table-chains", i), device=device)
+        # the declared spec beside what was built from it: the table-as-declared probe compares the two
+        row["spec"] = {"kind": kind, "shape": list(shape), "rank": rank}
+        rows.append(row)
     return rows, problems
 
 
