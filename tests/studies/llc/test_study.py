@@ -74,6 +74,18 @@ def test_new_invariants_pass_clean_and_fail_on_a_model_other_than_declared(resul
     m = copy.deepcopy(result.measurements)
     m["tms"]["trajectory"]["stage_r2"][0] += 0.05
     assert "stages-recomputed" in {p.id for p in run_probes(PROBES, m) if not p.passed}
+    m = copy.deepcopy(result.measurements)
+    t = m["tms"]["trajectory"]["transitions"][0]
+    t["llc_before"], t["llc_after"] = t["llc_after"], t["llc_before"]  # read from the wrong stages
+    assert "stages-recomputed" in {p.id for p in run_probes(PROBES, m) if not p.passed}
+    # a derived column off its inputs; a second estimate of the same model far from the first
+    assert probes["estimate-from-trace"].passed and probes["rescaling-seeds-agree"].passed
+    m = copy.deepcopy(result.measurements)
+    m["table"][-1]["rel_error"] = -m["table"][-1]["rel_error"] + 0.01
+    assert "estimate-from-trace" in {p.id for p in run_probes(PROBES, m) if not p.passed}
+    m = copy.deepcopy(result.measurements)
+    m["rescaling"]["llc"] *= 1.5
+    assert "rescaling-seeds-agree" in {p.id for p in run_probes(PROBES, m) if not p.passed}
 
 
 def _row(family: str, exact: float, llc: float, se: float, d: int) -> dict[str, Any]:

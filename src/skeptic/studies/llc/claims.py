@@ -668,6 +668,20 @@ def _true_rank(m: Measurements) -> ProbeOutcome:
     return ProbeOutcome(not bad, "; ".join(bad) if bad else "every true map has the rank its exact λ assumes")
 
 
+def _rescaling_seed_agrees(m: Measurements) -> ProbeOutcome:
+    """The rescaling check's unrescaled λ̂ is a second estimate of a table row (same model, same settings, its own
+    chains): the two must agree within 4 combined SE + 5% of λ."""
+    r = m["rescaling"]
+    row = next((x for x in _rows(m) if x["name"] == r["name"]), None)
+    if row is None:
+        return ProbeOutcome(False, f"the rescaled model {r['name']} is not a row of the table")
+    diff, tol = abs(r["llc"] - row["llc"]), Z * math.hypot(r["llc_se"], row["llc_se"]) + 0.05 * row["exact"]
+    detail = (
+        f"{r['name']}: table {row['llc']:.3f} ± {row['llc_se']:.3f}, rescaling check {r['llc']:.3f} ± {r['llc_se']:.3f}"
+    )
+    return ProbeOutcome(diff <= tol and r["exact"] == row["exact"], detail)
+
+
 def _rescaled_same_function(m: Measurements) -> ProbeOutcome:
     d = m["rescaling"]["max_output_change"]
     return ProbeOutcome(d <= 1e-4, f"max |f_c(x) − f(x)| = {d:.2g}")
@@ -679,7 +693,19 @@ def _estimate_from_trace(m: Measurements) -> ProbeOutcome:
         for r in _rows(m)
         if not math.isclose(r["llc"], r["post_burnin_trace_mean"], rel_tol=1e-6, abs_tol=1e-9)
     ]
-    return ProbeOutcome(not bad, "; ".join(bad) if bad else "every λ̂ is the mean of its stored post-burn-in trace")
+    # the columns the claims read, derived again from λ̂, λ and d
+    bad += [
+        f"{r['name']}: relative error {r['rel_error']:.4g} or d/2 {r['half_d']:g} not (λ̂ − λ)/λ, d/2"
+        for r in _rows(m)
+        if not (
+            math.isclose(r["rel_error"], (r["llc"] - r["exact"]) / r["exact"], rel_tol=1e-9, abs_tol=1e-12)
+            and r["half_d"] == r["d"] / 2
+        )
+    ]
+    return ProbeOutcome(
+        not bad,
+        "; ".join(bad) if bad else "every λ̂ is the mean of its stored post-burn-in trace, its error and d/2 recomputed",
+    )
 
 
 def _loss_is_the_nll(m: Measurements) -> ProbeOutcome:
@@ -901,6 +927,14 @@ def _stages_recomputed(m: Measurements) -> ProbeOutcome:
     bad = []
     if sorted(listed) != sorted(bounds):
         bad.append(f"{len(listed)} transitions listed, {len(bounds)} changes of k in the records")
+    for t in traj["transitions"]:
+        # λ̂ before comes from a checkpoint of the stage before the boundary, λ̂ after from one of the stage after
+        before = {
+            r["llc"] for r in recs if r["seed"] == t["seed"] and r["step"] < t["step"] and r["k"] == t["k_before"]
+        }
+        after = {r["llc"] for r in recs if r["seed"] == t["seed"] and r["step"] >= t["step"] and r["k"] == t["k_after"]}
+        if t["llc_before"] not in before or t["llc_after"] not in after:
+            bad.append(f"seed {t['seed']} step {t['step']}: λ̂ before/after not read from the adjacent stages")
     for key, subset in (("stage_r2", recs), ("stage_r2_at_minima", [r for r in recs if r["at_minimum"]])):
         if key in traj and not np.allclose(traj[key], _stage_fit_r2(subset), rtol=1e-6, atol=1e-9):
             bad.append(f"{key} {np.round(traj[key], 4).tolist()} vs {np.round(_stage_fit_r2(subset), 4).tolist()}")
@@ -1088,6 +1122,12 @@ PROBES = (
         "What ran is what the source and config declare: β = 1/log n (Lau et al. 2023, the estimator's definition) "
         "and, on every row, the configured ε·nβ or ε = min(0.2/(nβ h_max + γ), 1/nβ) from the row's own curvature.",
         _settings_as_declared,
+    ),
+    Probe(
+        "rescaling-seeds-agree",
+        "The rescaling check's estimate of the unrescaled network (its own chains) agrees with the table's estimate "
+        "of the same model within 4 combined SE + 5% of λ.",
+        _rescaling_seed_agrees,
     ),
     Probe(
         "rescaled-same-function",
