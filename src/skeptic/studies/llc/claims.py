@@ -88,7 +88,11 @@ def rank_correlation(m: Measurements) -> Estimate:
     rho = float(stats.spearmanr(lam, est).statistic)
     rng = np.random.default_rng(0)
     redraws = est + se * rng.standard_normal((2000, len(est)))
-    draws = _spearman_rows(lam, redraws)
+    # the vectorized ρ must reproduce scipy's on the estimates themselves (row 0), or its interval means nothing
+    every = _spearman_rows(lam, np.vstack([est, redraws]))
+    if not math.isclose(float(every[0]), rho, rel_tol=1e-9, abs_tol=1e-12):
+        raise ValueError(f"the vectorized Spearman ρ {every[0]:.6g} disagrees with scipy's {rho:.6g}")
+    draws = every[1:]
     lo, hi = np.quantile(draws, [0.025, 0.975])
     return Estimate(rho, min(float(lo), rho), max(float(hi), rho), "95% interval over redraws of λ̂ within its SE")
 
