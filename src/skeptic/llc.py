@@ -6,6 +6,8 @@
                                                                   # burn-in 3/(εγ); raises LLCNotConverged rather
                                                                   # than return an unconverged default estimate
     est.mean, est.std_error, est.rhat, est.mala_acceptance, est.warnings
+    est.gamma_sensitivity, est.nbeta_sensitivity                 # d log λ̂/d log γ, d log λ̂/d log nβ from the draws;
+                                                                  # the defaults refuse beyond ±0.2
     llc.calibrate(model, llc.gaussian_nll, (x, y)).epsilon        # the ε sweep, as one batched run
     llc.rrr_lambda(M=5, H=3, N=5, r=1), llc.dln_lambda([4, 4, 4, 4], r=1), llc.normal_crossing_lambda([1, 2])
 

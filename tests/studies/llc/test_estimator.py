@@ -175,10 +175,19 @@ def test_defaults_are_within_20_percent_of_the_exact_lambda_or_refuse(widths: tu
         try:
             est = llc.estimate_llc(p.model, llc.gaussian_nll, p.data)
         except llc.LLCNotConverged as refusal:
-            assert "num_burnin" in str(refusal)  # a refusal names what to raise
+            assert any(k in str(refusal) for k in ("num_burnin", "nbeta", "gamma"))  # a refusal names what to raise
             return
     assert est.num_burnin >= 3 * llc.relaxation_time(est.epsilon, est.gamma)
     assert abs(est.mean / p.exact - 1) <= 0.2
+    assert abs(est.gamma_sensitivity) <= 0.2 and est.nbeta_sensitivity <= 0.2
+
+
+def test_defaults_refuse_where_the_estimate_still_moves_with_the_temperature() -> None:
+    # a four-layer network outside every table: converged chains give λ̂ ≈ 3.2–3.5 for λ = 5 at n = 2000 (the tempered
+    # posterior's value, d log λ̂/d log nβ ≈ 0.3); the defaults refuse and name nbeta
+    p = models.dln_problem((5, 3, 4, 2, 4), 1, 2000, torch.Generator().manual_seed(24))
+    with pytest.raises(llc.LLCNotConverged, match="raise nbeta or n"):
+        llc.estimate_llc(p.model, llc.gaussian_nll, p.data)
 
 
 def test_defaults_refuse_when_the_chain_length_needed_is_too_long(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -191,3 +200,24 @@ def test_defaults_refuse_when_the_chain_length_needed_is_too_long(monkeypatch: p
     # set explicitly, the same call returns an estimate (with the relaxation-time warning)
     est = llc.estimate_llc(p.model, llc.gaussian_nll, p.data, num_chains=2, num_draws=50, num_burnin=10, warn=False)
     assert any("relaxation time" in w for w in est.warnings)
+
+
+def test_gamma_sensitivity_matches_the_gaussian_derivative() -> None:
+    # independent Gaussian draws of a quadratic loss: δ_i ~ N(0, 1/a_i), a_i = nβh_i + γ; λ̂ = Σ nβh_i/(2a_i) and
+    # d λ̂/dγ = −Σ nβh_i/(2a_i²), so d log λ̂/d log γ = −γ Σ nβh/(2a²) / Σ nβh/(2a)
+    from skeptic.studies.llc import estimator
+
+    rng = np.random.default_rng(0)
+    nbeta, gamma = 100.0, 10.0
+    h = np.array([0.01, 0.05, 0.3, 1.0, 3.0])
+    a = nbeta * h + gamma
+    delta = rng.standard_normal((4, 200_000, len(h))) / np.sqrt(a)
+    traces = (0.5 * h * delta**2).sum(-1)
+    half_sq = (0.5 * delta**2).sum(-1)
+    expect = -gamma * np.sum(nbeta * h / (2 * a**2)) / np.sum(nbeta * h / (2 * a))
+    got = estimator.gamma_sensitivity(traces, half_sq, nbeta, gamma, num_burnin=0)
+    assert got == pytest.approx(expect, rel=0.05)
+    assert expect < -0.15  # the weakly curved directions make this estimate localization-dependent
+    # a stiff direction alone (nβh = 300 ≫ γ): −γ/a, small
+    stiff = estimator.gamma_sensitivity(0.5 * h[4] * delta[..., 4] ** 2, 0.5 * delta[..., 4] ** 2, nbeta, gamma, 0)
+    assert stiff == pytest.approx(-gamma / a[4], rel=0.1)

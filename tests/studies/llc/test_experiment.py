@@ -93,3 +93,16 @@ def test_rescaling_section_names_its_stream_and_keeps_the_function() -> None:
     assert ctx.streams == ["rescaling"]
     assert out["c"] == config.rescale_factor and out["name"] == target.name
     assert out["max_output_change"] < 1e-5  # layer 1 × c, layer 2 / c: the same function
+
+
+def test_nc_gamma_localizes_only_the_normal_crossings_and_raises_their_target() -> None:
+    config = _small().model_copy(update={"n": 1000})
+    s = ex.settings(config)
+    with torch_threads(1):
+        rows, _ = experiments.validation_table("tiny", config.n, s, seed=3, nc_gamma=1.0)
+    nc = [r for r in rows if r["family"] == "normal crossing"]
+    assert nc and all(r["gamma"] == 1.0 for r in nc)
+    assert all(r["gamma"] == config.gamma for r in rows if r["family"] != "normal crossing")
+    # x·w₂ (w₁ free): the finite target at γ = 1 is closer to λ = ½ than at the study's γ = 10
+    assert nc[0]["finite_target"] == pytest.approx(nc[0]["finite_target_gamma1"])
+    assert 0.98 * 0.5 < nc[0]["finite_target"] < 0.5

@@ -52,6 +52,42 @@ def test_probes_catch_doctored_measurements(result: Any) -> None:
     assert "settings-as-declared" in {p.id for p in run_probes(PROBES, m) if not p.passed}
 
 
+@pytest.mark.slow
+def test_new_invariants_pass_clean_and_fail_on_a_model_other_than_declared(result: Any) -> None:
+    probes = {p.id: p for p in run_probes(PROBES, result.measurements)}
+    assert probes["table-as-declared"].passed and probes["checkpoints-recomputed"].passed
+    # a self-consistent row of another model (linear 3→3 where 2→3 is declared): d and λ agree with each other
+    m = copy.deepcopy(result.measurements)
+    row = next(r for r in m["table"] if r["noise"])
+    row |= {"n_inputs": 3, "d": 9, "exact": 4.5}
+    assert "table-as-declared" in {p.id for p in run_probes(PROBES, m) if not p.passed}
+    # the gradient norm that decides "at a minimum" computed wrongly in the batched loop (e.g. divided by the seeds)
+    m = copy.deepcopy(result.measurements)
+    for r in m["tms"]["trajectory"]["records"]:
+        r["grad_norm"] /= 3
+    assert "checkpoints-recomputed" in {p.id for p in run_probes(PROBES, m) if not p.passed}
+    # a stage boundary lost, or a run's R² computed over the wrong checkpoints
+    assert probes["stages-recomputed"].passed
+    m = copy.deepcopy(result.measurements)
+    m["tms"]["trajectory"]["transitions"] = m["tms"]["trajectory"]["transitions"][1:]
+    assert "stages-recomputed" in {p.id for p in run_probes(PROBES, m) if not p.passed}
+    m = copy.deepcopy(result.measurements)
+    m["tms"]["trajectory"]["stage_r2"][0] += 0.05
+    assert "stages-recomputed" in {p.id for p in run_probes(PROBES, m) if not p.passed}
+    m = copy.deepcopy(result.measurements)
+    t = m["tms"]["trajectory"]["transitions"][0]
+    t["llc_before"], t["llc_after"] = t["llc_after"], t["llc_before"]  # read from the wrong stages
+    assert "stages-recomputed" in {p.id for p in run_probes(PROBES, m) if not p.passed}
+    # a derived column off its inputs; a second estimate of the same model far from the first
+    assert probes["estimate-from-trace"].passed and probes["rescaling-seeds-agree"].passed
+    m = copy.deepcopy(result.measurements)
+    m["table"][-1]["rel_error"] = -m["table"][-1]["rel_error"] + 0.01
+    assert "estimate-from-trace" in {p.id for p in run_probes(PROBES, m) if not p.passed}
+    m = copy.deepcopy(result.measurements)
+    m["rescaling"]["llc"] *= 1.5
+    assert "rescaling-seeds-agree" in {p.id for p in run_probes(PROBES, m) if not p.passed}
+
+
 def _row(family: str, exact: float, llc: float, se: float, d: int) -> dict[str, Any]:
     return {
         "name": f"{family} {exact}",

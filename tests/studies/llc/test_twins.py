@@ -53,6 +53,13 @@ def test_laplace_target_limits() -> None:
     assert twins.laplace_target(np.array([1e-4]), 100.0, 10.0, 1e-6) < 0.001
 
 
+def test_slowest_relaxation_skips_exactly_flat_directions() -> None:
+    # 1/(ε(nβh + γ)) along the least-curved direction above NULL_REL × h_max
+    ev = np.array([0.0, 1e-14, 0.01, 1.0, 4.0])
+    assert twins.slowest_relaxation(ev, 100.0, 1.0, 1e-3) == pytest.approx(1 / (1e-3 * (100 * 0.01 + 1.0)))
+    assert twins.slowest_relaxation(np.array([0.0, 2.0]), 10.0, 0.0, 0.01) == pytest.approx(5.0)
+
+
 def _arm(act: str, exact_: float, llc: dict[str, float], se: float, target: float) -> dict[str, Any]:
     arm: dict[str, Any] = {"activation": act, "exact": exact_, "target": target, "hessian_rank": int(2 * exact_)}
     for f, v in llc.items():
@@ -96,6 +103,11 @@ def test_gap_undecidable_cases_straddle_the_line() -> None:
     slow = _arm("gelu", 6.5, {"0.3": 4.0, "1": 4.5, "3": 5.0}, 0.05, 6.2)
     est = relu_gelu_gap(_twins_m(relu, slow))
     assert est.lo <= 0.0 and est.hi >= 1.0 and "have not relaxed" in est.method
+    # λ̂ on its target, but a burn-in shorter than 3 relaxation times of the least-curved direction at ε × 0.3
+    early = gelu | {"num_burnin": 500, "burnin_needed": 40_000, "relaxation_steps": 4000.0}
+    est = relu_gelu_gap(_twins_m(relu, early))
+    assert est.lo <= 0.0 and est.hi >= 1.0 and "burn-in 500 < 40000" in est.method
+    assert relu_gelu_gap(_twins_m(relu, early | {"num_burnin": 40_000})).lo > 0.5
     # the verdict flips within ε × 0.3…3
     moving = _arm("gelu", 6.5, {"0.3": 5.2, "1": 6.2, "3": 6.3}, 0.05, 6.2)
     est = relu_gelu_gap(_twins_m(relu, moving))

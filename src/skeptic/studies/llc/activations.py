@@ -101,7 +101,7 @@ def activation_comparison(
     c = s.num_chains
     eps = torch.tensor([s.epsilon_times_nbeta * f / nb for f in EPS_FACTORS for _ in range(c)], dtype=torch.float64)
     for i, (model, d, rec) in enumerate(zip(students, data, records, strict=True)):
-        init_loss, grad_norm = estimator._full_loss_and_grad(model, gaussian_nll, d)
+        init_loss, grad_norm = estimator.full_loss_and_grad(model, gaussian_nll, d)
         traces, acc = estimator.sgld_chains(
             model,
             gaussian_nll,

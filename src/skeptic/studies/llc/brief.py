@@ -72,6 +72,14 @@ def _found(result: Any) -> str:
             f"perfect sampler here would show {tw['resolution']['gelu'] - tw['resolution']['relu']:+.2f} of the "
             f"{tw['hidden'] / 2:g} gap: GELU's weakly curved directions count as flat until n is large."
         )
+        slow = max(tw["arms"], key=lambda a: a.get("burnin_needed", 0))
+        if "burnin_needed" in slow:
+            lines.append(
+                f"  Those directions are also slow: the {slow['activation'].upper()} twin's least-curved one relaxes "
+                f"in {slow['relaxation_steps']:,.0f} SGLD steps at the default step size, so a burn-in of three "
+                f"relaxation times at the smallest step size (×0.3) is {slow['burnin_needed']:,} steps; this run "
+                f"burned in for {slow['num_burnin']:,}."
+            )
     if m.get("calibration"):
         lines.append(f"- The calibration helper picked ε·nβ = {m['calibration']['epsilon_times_nbeta']:.3g}.")
     t = m.get("tms")

@@ -88,7 +88,11 @@ def rank_correlation(m: Measurements) -> Estimate:
     rho = float(stats.spearmanr(lam, est).statistic)
     rng = np.random.default_rng(0)
     redraws = est + se * rng.standard_normal((2000, len(est)))
-    draws = _spearman_rows(lam, redraws)
+    # the vectorized ρ must reproduce scipy's on the estimates themselves (row 0), or its interval means nothing
+    every = _spearman_rows(lam, np.vstack([est, redraws]))
+    if not math.isclose(float(every[0]), rho, rel_tol=1e-9, abs_tol=1e-12):
+        raise ValueError(f"the vectorized Spearman ρ {every[0]:.6g} disagrees with scipy's {rho:.6g}")
+    draws = every[1:]
     lo, hi = np.quantile(draws, [0.025, 0.975])
     return Estimate(rho, min(float(lo), rho), max(float(hi), rho), "95% interval over redraws of λ̂ within its SE")
 
@@ -498,13 +502,21 @@ def relu_gelu_gap(m: Measurements) -> Estimate:
         for a in (first, second)
         if not abs(a["llc"] - a["target"]) <= Z * a["llc_se"] + 0.1 * a["target"]
     ]
+    short = [
+        f"{a['activation']}: burn-in {a['num_burnin']} < {a['burnin_needed']} (3 relaxation times of its least-curved "
+        f"direction at ε × 0.3; {a['relaxation_steps']:.0f} steps at ε)"
+        for a in (first, second)
+        if "burnin_needed" in a and a["num_burnin"] < a["burnin_needed"]
+    ]
+    if short:
+        missed.append("burn-in too short: " + "; ".join(short))
     if missed:
         return Estimate(
             v,
             min(lo, 0.0, v),
             max(hi, 1.0, v),
-            note + f"; an arm misses the exact sampler's target ({'; '.join(missed)}): its chains have not relaxed "
-            "along its weakly curved directions, the design cannot decide at this budget",
+            note + f"; an arm's chains have not relaxed along its weakly curved directions ({'; '.join(missed)}): "
+            "the design cannot decide at this budget",
         )
     if res < GAP_MIN:
         return Estimate(
@@ -660,6 +672,20 @@ def _true_rank(m: Measurements) -> ProbeOutcome:
     return ProbeOutcome(not bad, "; ".join(bad) if bad else "every true map has the rank its exact λ assumes")
 
 
+def _rescaling_seed_agrees(m: Measurements) -> ProbeOutcome:
+    """The rescaling check's unrescaled λ̂ is a second estimate of a table row (same model, same settings, its own
+    chains): the two must agree within 4 combined SE + 5% of λ."""
+    r = m["rescaling"]
+    row = next((x for x in _rows(m) if x["name"] == r["name"]), None)
+    if row is None:
+        return ProbeOutcome(False, f"the rescaled model {r['name']} is not a row of the table")
+    diff, tol = abs(r["llc"] - row["llc"]), Z * math.hypot(r["llc_se"], row["llc_se"]) + 0.05 * row["exact"]
+    detail = (
+        f"{r['name']}: table {row['llc']:.3f} ± {row['llc_se']:.3f}, rescaling check {r['llc']:.3f} ± {r['llc_se']:.3f}"
+    )
+    return ProbeOutcome(diff <= tol and r["exact"] == row["exact"], detail)
+
+
 def _rescaled_same_function(m: Measurements) -> ProbeOutcome:
     d = m["rescaling"]["max_output_change"]
     return ProbeOutcome(d <= 1e-4, f"max |f_c(x) − f(x)| = {d:.2g}")
@@ -671,7 +697,19 @@ def _estimate_from_trace(m: Measurements) -> ProbeOutcome:
         for r in _rows(m)
         if not math.isclose(r["llc"], r["post_burnin_trace_mean"], rel_tol=1e-6, abs_tol=1e-9)
     ]
-    return ProbeOutcome(not bad, "; ".join(bad) if bad else "every λ̂ is the mean of its stored post-burn-in trace")
+    # the columns the claims read, derived again from λ̂, λ and d
+    bad += [
+        f"{r['name']}: relative error {r['rel_error']:.4g} or d/2 {r['half_d']:g} not (λ̂ − λ)/λ, d/2"
+        for r in _rows(m)
+        if not (
+            math.isclose(r["rel_error"], (r["llc"] - r["exact"]) / r["exact"], rel_tol=1e-9, abs_tol=1e-12)
+            and r["half_d"] == r["d"] / 2
+        )
+    ]
+    return ProbeOutcome(
+        not bad,
+        "; ".join(bad) if bad else "every λ̂ is the mean of its stored post-burn-in trace, its error and d/2 recomputed",
+    )
 
 
 def _loss_is_the_nll(m: Measurements) -> ProbeOutcome:
@@ -808,6 +846,105 @@ def _full_batch_noisy(m: Measurements) -> ProbeOutcome:
     return ProbeOutcome(ok, shown)
 
 
+def _table_as_declared(m: Measurements) -> ProbeOutcome:
+    """Each row is the model its declared spec names, with the exact λ recomputed from the spec (not the model):
+    a regular (in, out) map has in·out parameters and λ = in·out/2, a normal crossing its declared powers and λ =
+    min 1/(2k), a deep linear network its declared widths and rank; and the specs, in order, are one of the
+    declared tables."""
+    from skeptic.studies.llc.experiments import TABLES
+
+    rows = _rows(m)
+    specs = [(r["spec"]["kind"], tuple(r["spec"]["shape"]), r["spec"]["rank"]) for r in rows if "spec" in r]
+    bad = []
+    if len(specs) != len(rows) or not any(list(t) == specs for t in TABLES.values()):
+        bad.append("the rows are not one of the declared tables")
+    for r, (kind, shape, rank) in zip(rows, specs, strict=False):
+        if kind in ("regular", "regular-noisy"):
+            ok = (r["n_inputs"], r["n_outputs"], r["d"]) == (shape[0], shape[1], shape[0] * shape[1])
+            ok = ok and math.isclose(r["exact"], shape[0] * shape[1] / 2) and r["noise"] == (kind == "regular-noisy")
+        elif kind == "nc":
+            k = [v for v in shape if v > 0]
+            ok = r.get("powers") == list(shape) and r["d"] == len(shape)
+            ok = ok and math.isclose(r["exact"], min(1 / (2 * v) for v in k))
+        else:
+            ok = r.get("widths") == list(shape) and r.get("rank") == rank
+            ok = ok and r["d"] == sum(a * b for a, b in itertools.pairwise(shape))
+        if not ok:
+            bad.append(f"{r['name']}: built as d = {r['d']}, λ = {r['exact']:g}, not the declared {kind} {shape}")
+    return ProbeOutcome(not bad, "; ".join(bad) if bad else f"all {len(rows)} rows are the declared models")
+
+
+def _checkpoints_recomputed(m: Measurements) -> ProbeOutcome:
+    """The batched training loop's loss and gradient norm at every SGD checkpoint equal the same quantities computed
+    for that checkpoint alone through the estimator's code path, and each at-minimum flag follows its rule."""
+    from skeptic.studies.llc.tms import at_minimum
+
+    traj = m.get("tms", {}).get("trajectory")
+    if traj is None:
+        return ProbeOutcome(True, "not run (tms=false): nothing to check")
+    bad = []
+    for r in traj["records"]:
+        g, g1 = r["grad_norm"], r["grad_norm_alone"]
+        if not (
+            abs(g - g1) <= 1e-6 * g1 + 1e-10 and math.isclose(r["train_loss"], r["train_loss_alone"], rel_tol=1e-6)
+        ):
+            bad.append(
+                f"seed {r['seed']} step {r['step']}: batched L {r['train_loss']:.6g}, ‖∇L‖ {g:.4g}; alone "
+                f"{r['train_loss_alone']:.6g}, {g1:.4g}"
+            )
+        if r["at_minimum"] != at_minimum(r["llc"], r["gradient_bias_bound"]):
+            bad.append(f"seed {r['seed']} step {r['step']}: at_minimum flag does not follow its rule")
+    n = len(traj["records"])
+    return ProbeOutcome(not bad, "; ".join(bad[:4]) if bad else f"{n} checkpoints: batched = alone, flags by rule")
+
+
+def _stage_fit_r2(records: list[dict[str, Any]]) -> list[float]:
+    """Per seed with two or more stages, R² of λ̂ on stage indicators by least squares (a second computation of the
+    piecewise-constant fit's R²)."""
+    out = []
+    for s in sorted({r["seed"] for r in records}):
+        rs = sorted((r for r in records if r["seed"] == s), key=lambda r: r["step"])
+        y = np.array([r["llc"] for r in rs], dtype=float)
+        stage = np.concatenate([[0], np.cumsum(np.diff([r["k"] for r in rs]) != 0)])
+        if stage[-1] == 0 or y.var() == 0:
+            continue
+        design = (stage[:, None] == np.arange(stage[-1] + 1)[None, :]).astype(float)
+        coef, *_ = np.linalg.lstsq(design, y, rcond=None)
+        out.append(1 - float(((y - design @ coef) ** 2).sum()) / float(((y - y.mean()) ** 2).sum()))
+    return out
+
+
+def _stages_recomputed(m: Measurements) -> ProbeOutcome:
+    """The stage boundaries and the stages' R² that the two trajectory claims read, computed a second way from the
+    checkpoint records: a boundary wherever k differs from the previous checkpoint of the same run, and R² by least
+    squares on stage indicators (all checkpoints, and those at minima)."""
+    traj = m.get("tms", {}).get("trajectory")
+    if traj is None:
+        return ProbeOutcome(True, "not run (tms=false): nothing to check")
+    recs = traj["records"]
+    bounds = []
+    for s in sorted({r["seed"] for r in recs}):
+        rs = sorted((r for r in recs if r["seed"] == s), key=lambda r: r["step"])
+        k = np.array([r["k"] for r in rs])
+        bounds += [(s, rs[i]["step"], int(k[i - 1]), int(k[i])) for i in np.flatnonzero(np.diff(k)) + 1]
+    listed = [(t["seed"], t["step"], t["k_before"], t["k_after"]) for t in traj["transitions"]]
+    bad = []
+    if sorted(listed) != sorted(bounds):
+        bad.append(f"{len(listed)} transitions listed, {len(bounds)} changes of k in the records")
+    for t in traj["transitions"]:
+        # λ̂ before comes from a checkpoint of the stage before the boundary, λ̂ after from one of the stage after
+        before = {
+            r["llc"] for r in recs if r["seed"] == t["seed"] and r["step"] < t["step"] and r["k"] == t["k_before"]
+        }
+        after = {r["llc"] for r in recs if r["seed"] == t["seed"] and r["step"] >= t["step"] and r["k"] == t["k_after"]}
+        if t["llc_before"] not in before or t["llc_after"] not in after:
+            bad.append(f"seed {t['seed']} step {t['step']}: λ̂ before/after not read from the adjacent stages")
+    for key, subset in (("stage_r2", recs), ("stage_r2_at_minima", [r for r in recs if r["at_minimum"]])):
+        if key in traj and not np.allclose(traj[key], _stage_fit_r2(subset), rtol=1e-6, atol=1e-9):
+            bad.append(f"{key} {np.round(traj[key], 4).tolist()} vs {np.round(_stage_fit_r2(subset), 4).tolist()}")
+    return ProbeOutcome(not bad, "; ".join(bad) if bad else f"{len(bounds)} transitions and every run's R² recomputed")
+
+
 RESCALE_FLAT_MAX = 1e-9
 """A ReLU unit's rescaling direction is flat when vᵀHv/(vᵀv·h_max) ≤ 1e-9 (float64 noise is ~1e-16 relative)."""
 RESCALE_CURVED_MIN = 1e-5
@@ -893,9 +1030,30 @@ def _dln_formula_scan(m: Measurements) -> ProbeOutcome:
 
 PROBES = (
     Probe(
+        "table-as-declared",
+        "Each row of the validation table is the model its declared spec names (dimensions, powers, widths, rank, "
+        "noise) and is judged against the exact λ recomputed from that spec; the specs are one of the declared tables.",
+        _table_as_declared,
+    ),
+    Probe(
+        "stages-recomputed",
+        "The SGD trajectories' stage boundaries (every change of the number of represented features between "
+        "consecutive checkpoints of a run) and the stages' R² of λ̂ (all checkpoints and those at minima), computed a "
+        "second way from the checkpoint records (least squares on stage indicators), equal the ones the claims read.",
+        _stages_recomputed,
+    ),
+    Probe(
+        "checkpoints-recomputed",
+        "At every SGD checkpoint the batched training loop's full-batch loss and gradient norm (which decide whether "
+        "the checkpoint counts as a minimum) equal the same quantities for that model alone, computed through the "
+        "estimator's code path (within 1e-6).",
+        _checkpoints_recomputed,
+    ),
+    Probe(
         "regular-exact",
-        "On noise-free regular models λ̂ matches the exact expectation of its own discretized "
-        "Langevin chain (→ d/2), within 4 SE + 5%: the sampler is right where everything is known.",
+        "On regular models (noise-free, and noisy ones where the chains run full batch) λ̂ matches the exact "
+        "expectation of its own discretized Langevin chain (→ d/2), within 4 SE + 5%: the sampler is right where "
+        "everything is known.",
         _target_probe("regular"),
     ),
     Probe(
@@ -968,6 +1126,12 @@ PROBES = (
         "What ran is what the source and config declare: β = 1/log n (Lau et al. 2023, the estimator's definition) "
         "and, on every row, the configured ε·nβ or ε = min(0.2/(nβ h_max + γ), 1/nβ) from the row's own curvature.",
         _settings_as_declared,
+    ),
+    Probe(
+        "rescaling-seeds-agree",
+        "The rescaling check's estimate of the unrescaled network (its own chains) agrees with the table's estimate "
+        "of the same model within 4 combined SE + 5% of λ.",
+        _rescaling_seed_agrees,
     ),
     Probe(
         "rescaled-same-function",

@@ -107,6 +107,10 @@ class LLCEstimate:
     drift: float
     drift_se: float
     warnings: list[str] = field(default_factory=list)
+    gamma_sensitivity: float = float("nan")
+    """d log λ̂ / d log γ from the draws themselves (:func:`gamma_sensitivity`); nan where not computed."""
+    nbeta_sensitivity: float = float("nan")
+    """d log λ̂ / d log nβ from the draws themselves (:func:`nbeta_sensitivity`); nan where not computed."""
 
     def llc_trace(self) -> np.ndarray:
         """nβ (L − L_n(w*)) per chain and step: the running quantity whose post-burn-in mean is the estimate."""
@@ -192,6 +196,7 @@ def sgld_chains(
     generator: torch.Generator,
     mala_every: int = MALA_EVERY,
     w_star: torch.Tensor | None = None,
+    distances: list[np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Run ``len(epsilon)`` localized SGLD chains from the model's current parameters w*, as one vmapped batch.
 
@@ -199,7 +204,8 @@ def sgld_chains(
     ``w_star`` (shape (C, d), the model's trainable parameters flattened in ``named_parameters`` order, see
     :func:`flat_parameters`) gives each chain its own starting point and localization centre, so the LLC at many
     points of one architecture (checkpoints along training, several critical points) is one computation; by
-    default every chain starts at the model's current parameters.
+    default every chain starts at the model's current parameters. A ``distances`` list receives ½‖w_t − w*‖² per
+    chain and step (shape (C, num_steps)), for :func:`gamma_sensitivity`.
     Returns (L_B(w_t) − L_B(w*) per chain and step, the minibatch loss of each draw relative to w* on the same
     minibatch, shape (C, num_steps); mean MALA acceptance per chain, shape (C,)).
     A chain whose loss becomes non-finite keeps nan from then on.
@@ -248,6 +254,7 @@ def sgld_chains(
         return nbeta * g + gamma * localization(theta, w0)
 
     losses = torch.empty(chains, num_steps, dtype=torch.float64, device=device)
+    half_sq = torch.empty(chains, num_steps if distances is not None else 0, dtype=torch.float64, device=device)
     acc_sum = torch.zeros(chains, dtype=torch.float64, device=device)
     acc_count = 0
     w = w0.clone()
@@ -264,6 +271,8 @@ def sgld_chains(
             # variance than L_B(w) alone (the per-sample noise of the minibatch cancels)
             assert base is not None
             losses[:, t] = loss - base
+            if distances is not None:
+                half_sq[:, t] = 0.5 * (localization(w, w0) ** 2).sum(1)
             g_u = drift(w, g)
             noise = chain_noise(w.shape, generator).to(device, dtype)
             new = langevin_step(w, g_u, epsilon, noise)
@@ -278,7 +287,35 @@ def sgld_chains(
                 acc_sum += torch.nan_to_num(acc, nan=0.0)
                 acc_count += 1
             w = new
+    if distances is not None:
+        distances.append(half_sq.cpu().numpy())
     return losses.cpu().numpy(), (acc_sum / max(acc_count, 1)).cpu().numpy()
+
+
+def nbeta_sensitivity(traces: np.ndarray, nbeta: float, num_burnin: int) -> float:
+    """d log λ̂ / d log nβ, read off the same draws: ∂E[nβL]/∂ log nβ = E[nβL] − Var(nβL), so the elasticity is
+    1 − Var(nβL)/λ̂ (variance within each chain over its post-burn-in draws, averaged over chains).
+
+    0 in the asymptotic regime the LLC is defined by (nβ(L − L*) then follows a Gamma(λ, 1) law, whose variance is
+    its mean: λ̂ no longer moves with nβ); away from 0 the estimate still depends on the temperature and n. Minibatch
+    noise in the recorded losses inflates the variance (pushes it negative)."""
+    post = nbeta * traces[:, num_burnin:]
+    lam = float(post.mean())
+    return float(1 - post.var(axis=1, ddof=1).mean() / lam) if lam > 0 else float("nan")
+
+
+def gamma_sensitivity(traces: np.ndarray, half_sq: np.ndarray, nbeta: float, gamma: float, num_burnin: int) -> float:
+    """d log λ̂ / d log γ, read off the same draws: for the localized tempered posterior
+    p(w) ∝ exp(−nβL_n(w) − γ‖w − w*‖²/2), ∂E[nβL]/∂γ = −Cov(nβL, ½‖w − w*‖²), so the elasticity is
+    −γ·Cov/λ̂ (covariance within each chain over its post-burn-in draws, averaged over chains).
+
+    Near 0 where the loss, not the localization, confines the chains (a regular model: Σγ/(2(nβh + γ)) ÷ λ);
+    large where γ holds directions the loss barely curves, i.e. the estimate is the localized posterior's at this
+    finite nβ and γ and lowering γ would move it (a normal crossing x·w₁·w₂³ at n = 5000, γ = 10: target 0.26 λ)."""
+    post, sq = nbeta * traces[:, num_burnin:], half_sq[:, num_burnin:]
+    cov = ((post - post.mean(1, keepdims=True)) * (sq - sq.mean(1, keepdims=True))).mean(1).mean()
+    lam = float(post.mean())
+    return float(-gamma * cov / lam) if lam > 0 else float("nan")
 
 
 def flat_parameters(model: nn.Module) -> torch.Tensor:
@@ -349,6 +386,31 @@ MAX_AUTO_STEPS = 60_000
 :class:`LLCNotConverged`) rather than estimated from chains that have not relaxed."""
 
 
+SENSITIVITY_MAX = 0.2
+"""The most |d log λ̂/d log γ| and d log λ̂/d log nβ an automatic estimate may show: beyond it, λ̂ is the localized
+tempered posterior's at this γ and nβ, not λ (it would move by over 20% per e-fold of either). Chosen after running
+the defaults on five models outside every table: the elasticities were −0.04…0.11 where λ̂ was within 13% of λ
+(RRR 3-3-7 and 6-2-5, DLN 2-4-3-5), 0.30 for DLN 5-3-4-2-4 (λ̂ 29% low) and −1.38 (γ) for the normal crossing
+x·w₁·w₂³ at n = 5000 (72% low)."""
+
+
+def sensitivity_reasons(est: LLCEstimate) -> list[str]:
+    """Why ``est`` is the tempered posterior's value at its own γ and nβ rather than λ: λ̂ moves by more than
+    ``SENSITIVITY_MAX`` per e-fold of γ or of nβ (:func:`gamma_sensitivity`, :func:`nbeta_sensitivity`)."""
+    out = []
+    if abs(est.gamma_sensitivity) > SENSITIVITY_MAX:
+        out.append(
+            f"the estimate depends on the localization (d log λ̂/d log γ = {est.gamma_sensitivity:+.2f}): lower gamma "
+            "(the chain length follows)"
+        )
+    if est.nbeta_sensitivity > SENSITIVITY_MAX:
+        out.append(
+            f"the estimate still rises with the inverse temperature (d log λ̂/d log nβ = {est.nbeta_sensitivity:+.2f}): "
+            "it is not yet in the asymptotic regime that defines λ; raise nbeta or n (more data)"
+        )
+    return out
+
+
 class LLCNotConverged(RuntimeError):
     """:func:`estimate_llc`, left to choose its chain length, could not produce a converged estimate. The message
     names the settings to raise (``num_burnin``, ``num_draws``, ``epsilon`` or ``gamma``); pass them explicitly to
@@ -394,7 +456,8 @@ def unconverged_reasons(est: LLCEstimate) -> list[str]:
     return out
 
 
-def _full_loss_and_grad(model: nn.Module, loss_fn: LossFn, data: Sequence[torch.Tensor]) -> tuple[float, float]:
+def full_loss_and_grad(model: nn.Module, loss_fn: LossFn, data: Sequence[torch.Tensor]) -> tuple[float, float]:
+    """L_n and ‖∇L_n‖ at the model's current parameters (full batch, float64 norm)."""
     params = [p for p in model.parameters() if p.requires_grad]
     with torch.enable_grad():
         loss = loss_fn(model, tuple(data))
@@ -435,8 +498,9 @@ def estimate_llc(
     ``num_burnin`` and ``num_draws`` left unset are chosen from the relaxation time 1/(εγ)
     (:func:`auto_chain_length`), and then the call **refuses** to return an estimate it knows is unconverged: it
     raises :class:`LLCNotConverged`, naming what to raise, when the chain length needed exceeds ``MAX_AUTO_STEPS``
-    or when the chains diverge, disagree or still drift (:func:`unconverged_reasons`). Set both explicitly to get
-    the estimate anyway, with warnings.
+    or when the chains diverge, disagree or still drift (:func:`unconverged_reasons`), or when the estimate moves by
+    more than 20% per e-fold of γ or nβ (:func:`sensitivity_reasons`). Set both explicitly to get the estimate
+    anyway, with warnings.
     """
     data = tuple(data)
     if device is not None:
@@ -468,9 +532,10 @@ def estimate_llc(
                 "epsilon or gamma"
             )
     assert num_burnin is not None and num_draws is not None
-    init_loss, grad_norm = _full_loss_and_grad(model, loss_fn, data)
+    init_loss, grad_norm = full_loss_and_grad(model, loss_fn, data)
     gen = torch.Generator().manual_seed(seed)
     ones = torch.ones(num_chains, dtype=torch.float64, device=data[0].device)
+    dist: list[np.ndarray] = []
     traces, acc = sgld_chains(
         model,
         loss_fn,
@@ -481,12 +546,20 @@ def estimate_llc(
         num_steps=num_burnin + num_draws,
         batch_size=batch_size,
         generator=gen,
+        distances=dist,
     )
     est = summarize(
         traces, acc, init_loss, grad_norm, n=n, nbeta=nb, epsilon=eps, gamma=gamma, num_burnin=num_burnin, warn=warn
     )
+    est.gamma_sensitivity = gamma_sensitivity(traces, dist[0], nb, gamma, num_burnin)
+    est.nbeta_sensitivity = nbeta_sensitivity(traces, nb, num_burnin)
+    if not auto:
+        for msg in sensitivity_reasons(est):
+            est.warnings.append(msg)
+            if warn:
+                warnings.warn(msg, UserWarning, stacklevel=2)
     if auto:
-        bad = unconverged_reasons(est)
+        bad = unconverged_reasons(est) + sensitivity_reasons(est)
         if bad:
             raise LLCNotConverged(
                 f"no converged estimate at the automatic settings ({num_burnin} burn-in + {num_draws} draws, "
@@ -634,7 +707,7 @@ def calibrate(
         grid += [(float(e), nb) for e in eps_list]
     eps_t = torch.tensor([e for e, _ in grid for _ in range(num_chains)], dtype=torch.float64)
     nb_t = torch.tensor([b for _, b in grid for _ in range(num_chains)], dtype=torch.float64)
-    init_loss, grad_norm = _full_loss_and_grad(model, loss_fn, data)
+    init_loss, grad_norm = full_loss_and_grad(model, loss_fn, data)
     traces, acc = sgld_chains(
         model,
         loss_fn,

@@ -194,11 +194,14 @@ def estimate_row(
         **{k: v for k, v in est.to_dict().items() if not k.startswith("llc/")},
         "chain_llcs": [float(v) for v in est.chain_llcs],
     }
-    if problem.family == "regular" and not problem.noise:
+    if problem.family == "regular" and (not problem.noise or s.batch_size >= n):
+        # with noisy labels L_n is still exactly quadratic around the least-squares w*, so the target is exact for
+        # full-batch chains; a minibatch adds gradient noise the target does not model (``minibatch_noise``)
         row["finite_target"] = regular_target(problem, nb, s.gamma, eps)
     if problem.family == "normal crossing":
         assert isinstance(problem.model, models.Monomial)
         powers = [int(v) for v in problem.model.powers.tolist()]
+        row["powers"] = powers
         ex2 = float((problem.data[0] ** 2).mean())
         row["finite_target"] = normal_crossing_target(powers, ex2, nb, s.gamma)
         # the same target at γ = 1: how much of the shortfall below λ is the localization's, not the finite n's
@@ -215,10 +218,17 @@ def estimate_row(
 
 
 def validation_table(
-    table: str, n: int, s: Settings, seed: int, device: str = "cpu", flat_draws_factor: int = 1
+    table: str,
+    n: int,
+    s: Settings,
+    seed: int,
+    device: str = "cpu",
+    flat_draws_factor: int = 1,
+    nc_gamma: float | None = None,
 ) -> tuple[list[dict[str, Any]], list[Problem]]:
     """Every row of the named table, each problem's data drawn from its own stream of ``seed``; normal crossings
-    run ``flat_draws_factor`` times more draws and burn-in (their flat axes relax slowly)."""
+    run ``flat_draws_factor`` times more draws and burn-in (their flat axes relax slowly), at localization
+    ``nc_gamma`` when given (else ``s.gamma``)."""
     rows, problems = [], []
     for i, (kind, shape, rank) in enumerate(TABLES[table]):
         g = torch.Generator().manual_seed(estimator.named_seed(seed, "table-data", i))
@@ -228,8 +238,16 @@ def validation_table(
         problems.append(p)
         si = s
         if p.family == "normal crossing":
-            si = replace(s, num_draws=s.num_draws * flat_draws_factor, num_burnin=s.num_burnin * flat_draws_factor)
-        rows.append(estimate_row(p, si, seed=estimator.named_seed(seed, "table-chains", i), device=device))
+            si = replace(
+                s,
+                num_draws=s.num_draws * flat_draws_factor,
+                num_burnin=s.num_burnin * flat_draws_factor,
+                gamma=s.gamma if nc_gamma is None else nc_gamma,
+            )
+        row = estimate_row(p, si, seed=estimator.named_seed(seed, "table-chains", i), device=device)
+        # the declared spec beside what was built from it: the table-as-declared probe compares the two
+        row["spec"] = {"kind": kind, "shape": list(shape), "rank": rank}
+        rows.append(row)
     return rows, problems
 
 

@@ -426,6 +426,9 @@ def sgd_trajectories(
         llc, se = estimator.mean_and_se(chains)
         gnorm = full_grads[t][s]
         bias = (nb * gnorm) ** 2 / settings.gamma if settings.gamma > 0 else float("inf")
+        # the same checkpoint's loss and gradient once more, as one model through the estimator's own code path (not
+        # the batched training loop): a second computation of what decides whether the checkpoint is at a minimum
+        alone_loss, alone_grad = estimator.full_loss_and_grad(TMS(snaps[t][0][s], snaps[t][1][s]), gaussian_nll, (x, x))
         records.append(
             {
                 "seed": s,
@@ -436,13 +439,15 @@ def sgd_trajectories(
                 "llc_se": se,
                 "mala_acceptance": float(acc[sl].mean()),
                 "grad_norm": gnorm,
+                "train_loss_alone": alone_loss,
+                "grad_norm_alone": alone_grad,
                 "gradient_bias_bound": bias,
                 "at_minimum": at_minimum(llc, bias),
             }
         )
     stride = max(1, steps // 300)
     r2, excess = stage_r2(records, seed=seed)
-    _, excess_min = stage_r2([r for r in records if r["at_minimum"]], seed=seed)
+    r2_min, excess_min = stage_r2([r for r in records if r["at_minimum"]], seed=seed)
     return {
         "checkpoints": ckpt_steps,
         "records": records,
@@ -451,6 +456,7 @@ def sgd_trajectories(
         "transitions": stage_transitions(records),
         "stage_r2": r2,
         "stage_excess_r2": excess,
+        "stage_r2_at_minima": r2_min,
         "stage_excess_r2_at_minima": excess_min,
         "share_at_minimum": float(np.mean([r["at_minimum"] for r in records])) if records else float("nan"),
     }

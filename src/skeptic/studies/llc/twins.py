@@ -158,6 +158,20 @@ def laplace_target(eigenvalues: np.ndarray, nbeta: float, gamma: float, epsilon:
     return float(np.sum(nbeta * h / (2 * a * (1 - epsilon * a / 4))))
 
 
+BURNIN_RELAXATIONS = 3.0
+"""A twin's chains have relaxed once their burn-in is this many times the slowest curved direction's relaxation time
+(e⁻³ ≈ 5% of the initial deficit left; the estimator's own default, :data:`estimator.BURNIN_RELAXATIONS`)."""
+
+
+def slowest_relaxation(eigenvalues: np.ndarray, nbeta: float, gamma: float, epsilon: float) -> float:
+    """Steps 1/(ε(nβh + γ)) the chain needs to relax along its least-curved direction that is not exactly flat
+    (h > ``NULL_REL`` × h_max): the AR(1) relaxation of the discretized localized chain along that eigenvector.
+    Exactly flat directions (ReLU's rescaling) add nothing to the loss, whatever their relaxation."""
+    h = np.asarray(eigenvalues, dtype=float)
+    curved = h[h > NULL_REL * h.max()]
+    return float(1.0 / (epsilon * (nbeta * curved.min() + gamma)))
+
+
 def twins(
     acts: tuple[str, str],
     hidden: int,
@@ -225,6 +239,12 @@ def twins(
                 arm["rhat"] = estimator.gelman_rubin(traces[sl, num_burnin:])
                 arm["mala_acceptance"] = float(acc[sl].mean())
         arm["llc"], arm["llc_se"], arm["target"] = arm["llc_eps1"], arm["llc_se_eps1"], arm["target_eps1"]
+        # the burn-in the smallest step size needs: 3 relaxation times of the least-curved direction at ε × 0.3
+        ev = np.asarray(check["eigenvalues"])
+        arm["relaxation_steps"] = slowest_relaxation(ev, nb, gamma, eps0)
+        arm["burnin_needed"] = math.ceil(
+            BURNIN_RELAXATIONS * slowest_relaxation(ev, nb, gamma, eps0 * min(EPS_FACTORS))
+        )
         arms.append(arm)
     return {
         "acts": list(acts),
