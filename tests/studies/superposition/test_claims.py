@@ -35,6 +35,26 @@ def test_sticky_enrichment() -> None:
     assert on.lo < on.value and off.hi > 0  # Wilson intervals around 4 points
 
 
+def test_plateau_dwell_sees_a_plateau_the_share_of_points_misses() -> None:
+    import numpy as np
+
+    from skeptic.studies.superposition import toy
+
+    fr, tol = claims.SUPERPOSED_FRACTIONS, claims.STICKY_TOL
+    dens = list(np.exp(np.linspace(-3.0, 0.0, 13)))
+    line = list(np.linspace(0.3, 0.9, 13))  # D* rising at an even rate through the band: no plateau
+    assert toy.plateau_dwell(dens, line, fr, tol) == pytest.approx(1.0, abs=0.05)
+    # the review's case: most points below every fraction, two at 0.487 and 0.507, then a climb to 1
+    plateau = [0.12, 0.13, 0.14, 0.15, 0.17, 0.2, 0.25, 0.3, 0.487, 0.507, 0.7, 0.9, 1.0]
+    share = claims._enrichment(plateau, list(fr), 0.4, "points")  # the old statistic: 1 point of 13 on ½
+    assert share.value < claims.STICKY_ENRICHMENT
+    assert toy.plateau_dwell(dens, plateau, fr, tol) >= 2.0
+    assert toy.plateau_dwell([0.7, 0.85, 1.0], [0.9, 0.95, 1.0], fr, tol) == 0.0  # never crosses the band
+    # the claim's measure: per seed, mean over seeds
+    rows = [{"seed": s, "density": p, "D_model": d} for s in (0, 1) for p, d in zip(dens, plateau, strict=True)]
+    assert claims.sticky_model({"dimensionality": rows}).value == pytest.approx(toy.plateau_dwell(dens, plateau, fr, tol))
+
+
 def _linear(exact: float, optimum: float, next_best: float) -> dict[str, Any]:
     row = {"activation": "linear", "density": 0.001, "seed": 0, "exact_linear_loss": exact,
            "optimum_linear_loss": optimum, "next_best_linear_loss": next_best}  # fmt: skip

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from skeptic.studies.superposition import toy
 from skeptic.studies.superposition.config import SuperpositionConfig
 from skeptic.study import (
     AtLeast,
@@ -122,10 +123,25 @@ def _enrichment(values: Sequence[float], fractions: Sequence[float], chance: flo
     return Estimate(share / chance, lo / chance, hi / chance, f"Wilson 95% over {len(v)} {what}, / chance {chance:.3f}")
 
 
+SUPERPOSED_FRACTIONS = (3 / 4, 2 / 3, 1 / 2, 2 / 5, 3 / 8)
+"""The sticky fractions below 1 (1 is the dense regime's one feature per dimension, no superposition)."""
+
+
 def sticky_model(m: Measurements) -> Estimate:
-    """(share of (density, seed) points with D* = m/‖W‖²_F on a plateau) / (share expected by chance)."""
-    D = [r["D_model"] for r in m["dimensionality"]]
-    return _enrichment(D, m["sticky_fractions"], m["chance_model"], "(density, seed) points")
+    """Per seed, how much longer the D* = m/‖W‖²_F curve over log density lingers at its stickiest fraction than a
+    curve crossing the fractions' band at an even rate (:func:`toy.plateau_dwell`: 1 = no plateau); mean and
+    t-interval over seeds.
+
+    Until issue 33's review the statistic was the share of (density, seed) points within ±0.03 of a fraction over
+    the share of the D* range the windows cover; at n = 200, m = 20 it scored 0.59 while D* sat at 0.487 and 0.507
+    (a plateau at 1/2): points at the sparse end, below every fraction, and a coarse grid diluted it."""
+    seeds = sorted({r["seed"] for r in m["dimensionality"]})
+    vals = []
+    for s in seeds:
+        rows = [r for r in m["dimensionality"] if r["seed"] == s]
+        vals.append(toy.plateau_dwell([r["density"] for r in rows], [r["D_model"] for r in rows],
+                                      SUPERPOSED_FRACTIONS, STICKY_TOL))  # fmt: skip
+    return Estimate.from_samples(vals, what="seeds")
 
 
 def sticky_features(m: Measurements) -> Estimate:
@@ -210,6 +226,17 @@ def _seed_estimate(vals: Sequence[float]) -> Estimate:
     return Estimate.from_samples(list(vals), what="seeds")
 
 
+def _with_chance(rows: list[dict[str, Any]], key: str) -> Estimate:
+    """The seed-mean ``key`` of ``rows`` with its chance level in the method: the same score of an untrained random
+    dictionary of the same size on the same ground truth (``{key}_chance``, issue 33: at d = 8 random dictionaries
+    already score 0.59–0.75 MMCS)."""
+    e = _seed_estimate([r[key] for r in rows])
+    chance = [r[f"{key}_chance"] for r in rows if f"{key}_chance" in r]
+    if not chance:
+        return e
+    return Estimate(e.value, e.lo, e.hi, f"{e.method}; chance (random dictionary): {float(np.mean(chance)):.3f}")
+
+
 def recovery_at_least_g(key: str):  # type: ignore[no-untyped-def]
     """The worst, over dictionary sizes ≥ G, of the best-λ seed-mean ``key`` (MMCS or matched cosine)."""
 
@@ -217,7 +244,7 @@ def recovery_at_least_g(key: str):  # type: ignore[no-untyped-def]
         ests = []
         for ratio in sorted({r["ratio"] for r in m["sae"] if r["experiment"] == "sweep" and r["ratio"] >= 1}):
             rows = _best(_cells(m, "sweep", ratio=ratio), key)
-            ests.append(_seed_estimate([r[key] for r in rows]))
+            ests.append(_with_chance(rows, key))
         return min(ests, key=lambda e: e.value)
 
     return measure
@@ -257,7 +284,7 @@ def split_rise(m: Measurements) -> Estimate:
 def density_curve(m: Measurements) -> list[Estimate]:
     """Best-λ matched cosine at dictionary size G for each feature density, over seeds."""
     dens = sorted({r["density"] for r in m["sae"] if r["experiment"] == "density"})
-    return [_seed_estimate([r["matched"] for r in _best(_cells(m, "density", density=p), "matched")]) for p in dens]
+    return [_with_chance(_best(_cells(m, "density", density=p), "matched"), "matched") for p in dens]
 
 
 def toy_hidden_recovery(m: Measurements) -> Estimate:
@@ -265,7 +292,7 @@ def toy_hidden_recovery(m: Measurements) -> Estimate:
     cells = _cells(m, "toy")
     if not cells:
         raise ValueError("the toy-model SAE did not run (toy m larger than sae_d)")
-    return _seed_estimate([r["mmcs"] for r in _best(cells, "mmcs")])
+    return _with_chance(_best(cells, "mmcs"), "mmcs")
 
 
 def correlated_recovery(m: Measurements) -> Estimate:
@@ -273,7 +300,7 @@ def correlated_recovery(m: Measurements) -> Estimate:
     cells = _cells(m, "corr")
     if not cells:
         raise NotRun("the correlated SAE experiment is off (sae_rho = 0)")
-    return _seed_estimate([r["mmcs"] for r in _best(cells, "mmcs")])
+    return _with_chance(_best(cells, "mmcs"), "mmcs")
 
 
 _ELHAGE_NOTE = "the article's exact words were not retrieved into this session; the locator names the section"
@@ -414,9 +441,11 @@ CLAIMS = (
     ),
     Claim(
         "dims-per-feature-sticks-model",
-        f"Dimensions per feature D* = m/‖W‖²_F sticks at the fractions 1, 3/4, 2/3, 1/2, 2/5, 3/8 as sparsity "
-        f"varies: the share of sparsity points within ±{STICKY_TOL} of a fraction is ≥ {STICKY_ENRICHMENT}× the "
-        "share expected by chance (Skeptic's criterion, fixed before running).",
+        f"Dimensions per feature D* = m/‖W‖²_F sticks at one of the fractions 3/4, 2/3, 1/2, 2/5, 3/8 as sparsity "
+        f"varies: over log density, the curve stays within ±{STICKY_TOL} of its stickiest fraction ≥ "
+        f"{STICKY_ENRICHMENT}× as long as a curve crossing the fractions' band at an even rate would (chance: 1; "
+        "Skeptic's statistic and line, revised after issue 33's review found the share-of-points statistic blind to "
+        "a plateau at 1/2).",
         f"{ELHAGE}, section 'The geometry of superposition', subsection 'Feature dimensionality' (the 'sticky' "
         "plateaus of m/‖W‖²_F)",
         sticky_model,
@@ -425,10 +454,10 @@ CLAIMS = (
         quote=Quote.unverified("arXiv 2209.10652v1, section 'Feature dimensionality'", note=_ELHAGE_NOTE),
         contrasts=(
             Contrast(
-                "untrained",
-                {"toy_steps": 10, "pc_steps": 10},
+                "no-sparse-densities",
+                {"dim_densities": (0.7, 0.85, 1.0)},
                 "not_replicated",
-                "ten training steps leave the toy models near their random initialization",
+                "with no sparse density the models barely superpose, so D* never crosses the fractions' band",
             ),
         ),
         band=(AtLeast(1.2), AtLeast(2.0)),
@@ -458,7 +487,8 @@ CLAIMS = (
         "sae-recovers-mmcs",
         "With a dictionary at least as large as the number of true features and the L1 penalty in a range (the "
         "best λ of the sweep), the SAE recovers the ground-truth features: MMCS ≥ 0.9 at every size ≥ G "
-        "(Skeptic's threshold).",
+        "(Skeptic's threshold). Chance: an untrained random dictionary "
+        "of the same size on the same data, reported beside the value.",
         f"{SHARKEY}, Results section, toy data (MMCS against ground truth across dictionary size and L1)",
         recovery_at_least_g("mmcs"),
         AtLeast(RECOVERED),
@@ -479,7 +509,9 @@ CLAIMS = (
     Claim(
         "sae-recovers-matched",
         "The same recovery judged by a one-to-one (Hungarian) matching of true features to latents, which MMCS "
-        "does not enforce: mean matched cosine ≥ 0.9 at every size ≥ G (Skeptic's threshold and yardstick).",
+        "does not enforce: mean matched cosine ≥ 0.9 at every size ≥ G (Skeptic's threshold and yardstick). "
+        "Chance: an untrained random dictionary "
+        "of the same size on the same data, reported beside the value.",
         f"{SHARKEY}, Results, toy data; {BRICKEN}, section 'Feature splitting' (latents need not map one-to-one)",
         recovery_at_least_g("matched"),
         AtLeast(RECOVERED),
@@ -500,7 +532,8 @@ CLAIMS = (
     Claim(
         "sae-small-merges",
         f"Too small a dictionary merges features: MMCS at the smallest size (< G) is lower than at size G by at "
-        f"least {MERGE_MARGIN} (paired by seed; Skeptic's margin).",
+        f"least {MERGE_MARGIN} beyond the same difference for untrained random dictionaries of those sizes "
+        "(their chance level: a larger random dictionary already scores higher; paired by seed; Skeptic's margin).",
         f"{SHARKEY}, Results, toy data (a dictionary smaller than the feature count does not recover them)",
         merge_drop,
         AtLeast(MERGE_MARGIN),
@@ -521,8 +554,8 @@ CLAIMS = (
     Claim(
         "sae-large-splits",
         f"Too large a dictionary splits features: the share of true features claimed by two or more live latents "
-        f"(cos > 0.9) rises by at least {SPLIT_MARGIN} from size G to the largest size (paired by seed; Skeptic's "
-        "margin and yardstick).",
+        f"(cos > 0.9) rises by at least {SPLIT_MARGIN} from size G to the largest size, beyond the same rise for "
+        "untrained random dictionaries of those sizes (chance; paired by seed; Skeptic's margin and yardstick).",
         f"{BRICKEN}, section 'Feature splitting'; {SHARKEY}, Results, toy data (larger dictionaries learn repeats)",
         split_rise,
         AtLeast(SPLIT_MARGIN),
@@ -543,7 +576,8 @@ CLAIMS = (
     Claim(
         "sae-denser-recovers-less",
         "Recovery falls as features become denser: the best-λ Hungarian matched cosine at size G decreases across "
-        "the feature densities of the sweep.",
+        "the feature densities of the sweep. Chance: an untrained random dictionary "
+        "of the same size on the same data, reported beside the value.",
         f"{SHARKEY}, Results section, toy data (recovery worsens as more features are active per sample)",
         density_curve,
         Increasing(decreasing=True),
@@ -562,7 +596,8 @@ CLAIMS = (
     Claim(
         "sae-recovers-toy-features",
         "An SAE on the hidden activations of a toy model in superposition recovers the toy model's stored feature "
-        "directions: MMCS ≥ 0.9 (Skeptic's threshold).",
+        "directions: MMCS ≥ 0.9 (Skeptic's threshold). Chance: an untrained random dictionary "
+        "of the same size on the same data, reported beside the value.",
         f"{SHARKEY}, Methods, toy data (the motivating use); {ELHAGE}, Introduction (superposition as the obstacle to "
         "reading neurons)",
         toy_hidden_recovery,
@@ -689,7 +724,8 @@ CLAIMS = (
         "sae-recovers-correlated",
         "With correlated feature activations (Gaussian-copula correlation within blocks of 4 features, each at the "
         "sweep's density), an SAE of size G at the best λ still recovers the features: MMCS ≥ 0.9 (Skeptic's "
-        "threshold).",
+        "threshold). Chance: an untrained random dictionary "
+        "of the same size on the same data, reported beside the value.",
         f"{SHARKEY}, Methods, toy data (their ground-truth features have correlated activations) and Results",
         correlated_recovery,
         AtLeast(RECOVERED),
