@@ -52,7 +52,8 @@ def test_plateau_dwell_sees_a_plateau_the_share_of_points_misses() -> None:
     assert toy.plateau_dwell([0.7, 0.85, 1.0], [0.9, 0.95, 1.0], fr, tol) == 0.0  # never crosses the band
     # the claim's measure: per seed, mean over seeds
     rows = [{"seed": s, "density": p, "D_model": d} for s in (0, 1) for p, d in zip(dens, plateau, strict=True)]
-    assert claims.sticky_model({"dimensionality": rows}).value == pytest.approx(toy.plateau_dwell(dens, plateau, fr, tol))
+    expected = toy.plateau_dwell(dens, plateau, fr, tol)
+    assert claims.sticky_model({"dimensionality": rows}).value == pytest.approx(expected)
 
 
 def _linear(exact: float, optimum: float, next_best: float) -> dict[str, Any]:
@@ -170,3 +171,36 @@ def test_random_dictionaries_score_far_above_zero_in_few_dimensions() -> None:
     rng = np.random.default_rng(0)
     true, rand = rng.standard_normal((16, 8)), rng.standard_normal((16, 8))
     assert sae.mmcs(true, rand) > 0.4  # why every SAE claim needs its chance level
+
+
+def test_summaries_from_weights_probe_recomputes_what_it_reads() -> None:
+    import numpy as np
+
+    W = np.array([[1.0, -1.0, 0.6, 0.0], [0.0, 0.1, 0.8, 1.0]])
+    nrm = np.linalg.norm(W, axis=0)
+    cos = [float(W[:, a] @ W[:, a + 1] / (nrm[a] * nrm[a + 1])) for a in (0, 2)]
+    corr = {"structure": "anticorrelated", "seed": 0, "W": W.tolist(), "norms": list(nrm), "pair_cos": cos,
+            "stored": [bool(v > 0.5) for v in nrm]}  # fmt: skip
+    m: dict[str, Any] = {
+        "correlated": [corr],
+        "kgon": {"runs": [{"seed": 0, "k": 4, "W": W.tolist()}]},
+        "phase_change": [{"activation": "relu", "density": 1.0, "seed": 0, "norms": [1.0, 0.2], "represented": [0]}],
+        "phase_change_W": [{"activation": "relu", "density": 1.0, "W": [[1.0, 0.2]]}],
+        "importance_sweep": [{"decay": 1.0, "seed": 0, "norms": [1.0, 2.0], "frob2": 5.0}],
+        "dimensionality": [{"D_model": 3 / 5, "norms": [1.0, 2.0]}, {"D_model": 1.0, "norms": [1.0, 1.0, 1.0]}],
+        "phase_diagram": [{"ratio": 1.0, "density": 0.01, "seed": 0, "w": [0.9, -0.8], "region": "superposition"}],
+    }
+    assert claims.summaries_from_weights(m).passed
+    for broken in (
+        lambda d: d["correlated"][0].update(pair_cos=[c * 2 for c in cos]),  # a cosine not divided by the norms
+        lambda d: d["kgon"]["runs"][0].update(k=3),
+        lambda d: d["phase_change"][0].update(represented=[0, 1]),
+        lambda d: d["importance_sweep"][0].update(frob2=3.0),
+        lambda d: d["dimensionality"][0].update(D_model=0.5),
+        lambda d: d["phase_diagram"][0].update(region="feature 1"),
+    ):
+        import copy
+
+        bad = copy.deepcopy(m)
+        broken(bad)
+        assert not claims.summaries_from_weights(bad).passed

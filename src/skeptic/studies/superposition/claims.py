@@ -923,6 +923,55 @@ def kgon_exact(m: Measurements) -> ProbeOutcome:
                             f"max |MC − exact| / SE over {len(z)} restarts: {max(z):.2f} (allowed 4)")  # fmt: skip
 
 
+SUMMARY_RTOL = 1e-5
+
+
+def summaries_from_weights(m: Measurements) -> ProbeOutcome:
+    """Every stored summary of a trained toy model agrees with a second computation from its weights or from another
+    summary, in NumPy here rather than the experiment's torch: norms, pair cosines and stored flags from each
+    correlated model's W; the k-gon restarts' stored count from theirs; the phase-change rows' stored features from
+    their norms (and from W where W is kept); the importance sweep's ‖W‖²_F against the sum of its squared column
+    norms; the dimensionality models' D*·Σ‖Wᵢ‖² the same whole number m for every model; every phase-diagram
+    region from its w. A slip in a cosine, a norm or a threshold makes the two disagree."""
+    bad: list[str] = []
+
+    def close(a: Any, b: Any) -> bool:
+        return bool(np.allclose(np.asarray(a, dtype=float), np.asarray(b, dtype=float), rtol=SUMMARY_RTOL, atol=1e-6))
+
+    for r in m.get("correlated", []):
+        W = np.asarray(r["W"], dtype=float)
+        nrm = np.linalg.norm(W, axis=0)
+        cos = [float(W[:, a] @ W[:, a + 1] / max(nrm[a] * nrm[a + 1], 1e-12)) for a in (0, 2)]
+        if not (close(nrm, r["norms"]) and close(cos, r["pair_cos"]) and list(nrm > REPRESENTED) == r["stored"]):
+            bad.append(f"correlated {r['structure']} seed {r['seed']}")
+    for r in m.get("kgon", {}).get("runs", []):
+        if int((np.linalg.norm(np.asarray(r["W"], dtype=float), axis=0) > REPRESENTED).sum()) != r["k"]:
+            bad.append(f"k-gon restart {r['seed']}")
+    W0 = {(w["density"], w["activation"]): np.asarray(w["W"], dtype=float) for w in m.get("phase_change_W", [])}
+    for r in m["phase_change"]:
+        rep = [j for j, v in enumerate(r["norms"]) if v > REPRESENTED]
+        W = W0.get((r["density"], r["activation"])) if r["seed"] == 0 else None
+        if rep != r["represented"] or (W is not None and not close(np.linalg.norm(W, axis=0), r["norms"])):
+            bad.append(f"phase change {r['activation']} density {r['density']} seed {r['seed']}")
+    for r in m.get("importance_sweep", []):
+        if not close(r["frob2"], float(np.sum(np.square(r["norms"])))):
+            bad.append(f"importance decay {r['decay']} seed {r['seed']}")
+    ms = [r["D_model"] * float(np.sum(np.square(r["norms"]))) for r in m["dimensionality"]]
+    if ms and not all(abs(x - round(ms[0])) <= 1e-4 * max(1.0, x) and round(ms[0]) >= 1 for x in ms):
+        bad.append(f"D*·Σ‖Wᵢ‖² ranges {min(ms):.4g}..{max(ms):.4g} (must be the same whole number m)")
+    for r in m["phase_diagram"]:
+        w = r["w"]
+        on = [abs(v) > REPRESENTED for v in w]
+        reg = ("superposition" if w[0] * w[1] < 0 else "both-same-sign") if all(on) else (
+            "feature 1" if on[0] else "feature 2" if on[1] else "none")  # fmt: skip
+        if reg != r["region"]:
+            bad.append(f"phase diagram ratio {r['ratio']} density {r['density']} seed {r['seed']}")
+    n = sum(len(m.get(k, [])) for k in ("correlated", "phase_change", "importance_sweep", "dimensionality",
+                                         "phase_diagram")) + len(m.get("kgon", {}).get("runs", []))  # fmt: skip
+    return ProbeOutcome(not bad, f"{len(bad)} of {n} models disagree: {'; '.join(bad[:4])}" if bad
+                        else f"all {n} models' summaries agree with their weights")  # fmt: skip
+
+
 PROBES = (
     Probe("linear-reaches-optimum", linear_optimum.__doc__ or "", linear_optimum),
     Probe("relu-sparse-optimum", relu_sparse_optimum.__doc__ or "", relu_sparse_optimum),
@@ -933,6 +982,8 @@ PROBES = (
     Probe("sae-own-dictionary", own_dictionary.__doc__ or "", own_dictionary),
     Probe("metric-calibration", metric_calibration.__doc__ or "", metric_calibration),
     Probe("kgon-exact-loss", kgon_exact.__doc__ or "", kgon_exact),
+    Probe("summaries-from-weights", (summaries_from_weights.__doc__ or "").split(". ")[0] + ".",
+          summaries_from_weights),
     Probe("seeds-independent-and-agree", (seeds_independent_and_agree.__doc__ or "").split("\n")[0],
           seeds_independent_and_agree),
 )  # fmt: skip
