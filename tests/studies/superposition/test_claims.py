@@ -204,3 +204,13 @@ def test_summaries_from_weights_probe_recomputes_what_it_reads() -> None:
         bad = copy.deepcopy(m)
         broken(bad)
         assert not claims.summaries_from_weights(bad).passed
+
+
+def test_pd_two_estimates_probe() -> None:
+    row = {"ratio": 1.0, "density": 1.0, "seed": 0, "loss": 0.085, "eval_loss": 0.082, "eval_se": 0.002}
+    assert claims.pd_two_estimates({"phase_diagram": [row]}).passed
+    # a per-sample value where the model's mean belongs: far outside 5 combined SE plus 5% of 2/3
+    assert not claims.pd_two_estimates({"phase_diagram": [row | {"loss": 0.30}]}).passed
+    # a rare-event model (antipodal pair at density 0.02): its tiny SE is not the whole tolerance
+    rare = {"ratio": 5.0, "density": 0.02, "seed": 0, "loss": 5.1e-4, "eval_loss": 1e-5, "eval_se": 1e-6}
+    assert claims.pd_two_estimates({"phase_diagram": [rare]}).passed

@@ -10,6 +10,7 @@ over seeds carry t-intervals across seeds.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -923,6 +924,27 @@ def kgon_exact(m: Measurements) -> ProbeOutcome:
                             f"max |MC − exact| / SE over {len(z)} restarts: {max(z):.2f} (allowed 4)")  # fmt: skip
 
 
+PD_AGREE_Z = 5.0
+PD_FLOOR = 0.05 / PD_AGREE_Z
+"""So that the allowed gap includes 5% of the loss with nothing stored (at 5 of these units)."""
+
+
+def pd_two_estimates(m: Measurements) -> ProbeOutcome:
+    """Two estimators of each phase-diagram model's loss agree: the score on the cell's shared fresh samples (which
+    picks the lowest-loss seed) and the model's own evaluation on independent samples, within 5 combined SE
+    (√2 × the evaluation's SE) plus 5% of the cell's loss with nothing stored, (1 + ratio)·density/3 (antipodal
+    pairs lose only when both features fire, too rarely for 2,048 samples to estimate their SE); a wrong reduction or
+    a misaligned model index in either makes them differ."""
+    z = [abs(r["loss"] - r["eval_loss"])
+         / (math.sqrt(2) * r["eval_se"] + PD_FLOOR * (1 + r["ratio"]) * r["density"] / 3)
+         for r in m["phase_diagram"]]  # fmt: skip
+    worst = max(range(len(z)), key=lambda i: z[i])
+    w = m["phase_diagram"][worst]
+    return ProbeOutcome(max(z) <= PD_AGREE_Z, f"largest |shared-sample − own evaluation| / SE over {len(z)} models: "
+                        f"{z[worst]:.2f} (ratio {w['ratio']}, density {w['density']}, seed {w['seed']}; allowed "
+                        f"{PD_AGREE_Z:g})")  # fmt: skip
+
+
 SUMMARY_RTOL = 1e-5
 
 
@@ -982,6 +1004,7 @@ PROBES = (
     Probe("sae-own-dictionary", own_dictionary.__doc__ or "", own_dictionary),
     Probe("metric-calibration", metric_calibration.__doc__ or "", metric_calibration),
     Probe("kgon-exact-loss", kgon_exact.__doc__ or "", kgon_exact),
+    Probe("pd-two-estimates-agree", (pd_two_estimates.__doc__ or "").split(":")[0] + ".", pd_two_estimates),
     Probe("summaries-from-weights", (summaries_from_weights.__doc__ or "").split(". ")[0] + ".",
           summaries_from_weights),
     Probe("seeds-independent-and-agree", (seeds_independent_and_agree.__doc__ or "").split("\n")[0],

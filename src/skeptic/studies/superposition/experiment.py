@@ -159,7 +159,8 @@ def phase_diagram(config: SuperpositionConfig, seed: int, device: str = "cpu") -
     rows: list[dict[str, Any]] = []
     for i, (r, p, s) in enumerate(specs):
         w = _f(res.W[i, 0])
-        rows.append({"ratio": r, "density": p, "seed": s, "w": w, "region": region(w), "loss": float(loss[i])})
+        rows.append({"ratio": r, "density": p, "seed": s, "w": w, "region": region(w), "loss": float(loss[i]),
+                     "eval_loss": float(res.loss[i]), "eval_se": float(res.loss_se[i])})  # fmt: skip
     for i in range(0, len(rows), S):
         best = min(rows[i : i + S], key=lambda row: row["loss"])
         for row in rows[i : i + S]:
