@@ -214,3 +214,20 @@ def test_pd_two_estimates_probe() -> None:
     # a rare-event model (antipodal pair at density 0.02): its tiny SE is not the whole tolerance
     rare = {"ratio": 5.0, "density": 0.02, "seed": 0, "loss": 5.1e-4, "eval_loss": 1e-5, "eval_se": 1e-6}
     assert claims.pd_two_estimates({"phase_diagram": [rare]}).passed
+
+
+def test_sticky_statistic_two_ways_agree_and_a_swapped_curve_disagrees() -> None:
+    dens = [0.02, 0.04, 0.07, 0.1, 0.15, 0.2, 0.3, 0.5, 0.7, 1.0]
+    D = [0.148, 0.162, 0.194, 0.248, 0.289, 0.352, 0.490, 0.534, 0.873, 0.997]
+    rows = [{"seed": 0, "density": p, "D_model": d} for p, d in zip(dens, D, strict=True)]
+    assert claims.sticky_two_ways({"dimensionality": rows}).passed
+    assert claims.sticky_model({"dimensionality": rows}).value > claims.STICKY_ENRICHMENT  # the ½ plateau at quick
+
+
+def test_two_loss_estimates_cover_the_correlated_restarts() -> None:
+    pd = {"ratio": 1.0, "density": 1.0, "seed": 0, "loss": 0.085, "eval_loss": 0.082, "eval_se": 0.002}
+    corr = {"structure": "anticorrelated", "seed": 0, "norms": [1.0] * 4, "density": 0.15, "loss": 0.02,
+            "loss_se": 0.001, "shared_loss": 0.021}  # fmt: skip
+    assert claims.pd_two_estimates({"phase_diagram": [pd], "correlated": [corr]}).passed
+    swapped = corr | {"loss": 0.06}  # another restart's loss read for this one
+    assert not claims.pd_two_estimates({"phase_diagram": [pd], "correlated": [swapped]}).passed

@@ -930,19 +930,49 @@ PD_FLOOR = 0.05 / PD_AGREE_Z
 
 
 def pd_two_estimates(m: Measurements) -> ProbeOutcome:
-    """Two estimators of each phase-diagram model's loss agree: the score on the cell's shared fresh samples (which
-    picks the lowest-loss seed) and the model's own evaluation on independent samples, within 5 combined SE
-    (√2 × the evaluation's SE) plus 5% of the cell's loss with nothing stored, (1 + ratio)·density/3 (antipodal
-    pairs lose only when both features fire, too rarely for 2,048 samples to estimate their SE); a wrong reduction or
-    a misaligned model index in either makes them differ."""
-    z = [abs(r["loss"] - r["eval_loss"])
-         / (math.sqrt(2) * r["eval_se"] + PD_FLOOR * (1 + r["ratio"]) * r["density"] / 3)
-         for r in m["phase_diagram"]]  # fmt: skip
+    """Two estimators of each toy model's loss agree where a claim picks the lowest-loss seed: the score on fresh
+    samples shared by a cell's restarts and the model's own evaluation on independent samples, within 5 combined SE
+    (√2 × the evaluation's SE) plus 5% of the loss with nothing stored, Σᵢ Iᵢ·density/3 (antipodal pairs lose only
+    when both features fire, too rarely for 2,048 samples to estimate their SE): the n = 2 phase diagram (its
+    shared score picks the best seed) and the correlated-feature restarts (their own evaluation picks the best). A
+    wrong reduction or a misaligned model index in either makes them differ."""
+    pairs = [(f"phase diagram ratio {r['ratio']} density {r['density']} seed {r['seed']}", r["loss"], r["eval_loss"],
+              r["eval_se"], (1 + r["ratio"]) * r["density"] / 3) for r in m["phase_diagram"]]  # fmt: skip
+    pairs += [(f"correlated {r['structure']} seed {r['seed']}", r["shared_loss"], r["loss"], r["loss_se"],
+               len(r["norms"]) * r["density"] / 3) for r in m.get("correlated", []) if "shared_loss" in r]  # fmt: skip
+    z = [abs(a - b) / (math.sqrt(2) * se + PD_FLOOR * scale) for _, a, b, se, scale in pairs]
     worst = max(range(len(z)), key=lambda i: z[i])
-    w = m["phase_diagram"][worst]
     return ProbeOutcome(max(z) <= PD_AGREE_Z, f"largest |shared-sample − own evaluation| / SE over {len(z)} models: "
-                        f"{z[worst]:.2f} (ratio {w['ratio']}, density {w['density']}, seed {w['seed']}; allowed "
-                        f"{PD_AGREE_Z:g})")  # fmt: skip
+                        f"{z[worst]:.2f} ({pairs[worst][0]}; allowed {PD_AGREE_Z:g})")  # fmt: skip
+
+
+STICKY_AGREE = 0.02
+
+
+def sticky_two_ways(m: Measurements) -> ProbeOutcome:
+    """The stickiness statistic computed a second way agrees: per seed, the exact piecewise-linear dwell of
+    :func:`toy.plateau_dwell` against the same curve resampled on a 20,001-point grid of log density (np.interp) and
+    the windows' shares counted, within 0.02."""
+    gaps = []
+    for s in sorted({r["seed"] for r in m["dimensionality"]}):
+        rows = sorted((r for r in m["dimensionality"] if r["seed"] == s), key=lambda r: r["density"])
+        dens, D = [r["density"] for r in rows], [r["D_model"] for r in rows]
+        x = np.log(dens)
+        xs = np.linspace(x[0], x[-1], 20_001)
+        ds = np.interp(xs, x, D)
+        lo, hi = min(SUPERPOSED_FRACTIONS) - STICKY_TOL, max(SUPERPOSED_FRACTIONS) + STICKY_TOL
+        if min(max(D), hi) - max(min(D), lo) < (hi - lo) / 2 or not ((ds >= lo) & (ds <= hi)).any():
+            grid = 0.0
+        else:
+            inband = (ds >= lo) & (ds <= hi)
+            even = 2 * STICKY_TOL / (hi - lo)
+            grid = max(float((np.abs(ds - f) <= STICKY_TOL).sum()) / float(inband.sum()) / even
+                       for f in SUPERPOSED_FRACTIONS)  # fmt: skip
+        exact = toy.plateau_dwell(dens, D, SUPERPOSED_FRACTIONS, STICKY_TOL)
+        gaps.append((abs(grid - exact), s, exact, grid))
+    g = max(gaps)
+    detail = f"largest gap over {len(gaps)} seeds: {g[0]:.4f} (seed {g[1]}: exact {g[2]:.3f}, grid {g[3]:.3f})"
+    return ProbeOutcome(bool(g[0] <= STICKY_AGREE), f"{detail}; allowed {STICKY_AGREE}")
 
 
 SUMMARY_RTOL = 1e-5
@@ -1004,7 +1034,8 @@ PROBES = (
     Probe("sae-own-dictionary", own_dictionary.__doc__ or "", own_dictionary),
     Probe("metric-calibration", metric_calibration.__doc__ or "", metric_calibration),
     Probe("kgon-exact-loss", kgon_exact.__doc__ or "", kgon_exact),
-    Probe("pd-two-estimates-agree", (pd_two_estimates.__doc__ or "").split(":")[0] + ".", pd_two_estimates),
+    Probe("two-loss-estimates-agree", (pd_two_estimates.__doc__ or "").split(":")[0] + ".", pd_two_estimates),
+    Probe("sticky-statistic-two-ways", (sticky_two_ways.__doc__ or "").split(":")[0] + ".", sticky_two_ways),
     Probe("summaries-from-weights", (summaries_from_weights.__doc__ or "").split(". ")[0] + ".",
           summaries_from_weights),
     Probe("seeds-independent-and-agree", (seeds_independent_and_agree.__doc__ or "").split("\n")[0],
