@@ -1002,8 +1002,8 @@ def summaries_from_weights(m: Measurements) -> ProbeOutcome:
     W0 = {(w["density"], w["activation"]): np.asarray(w["W"], dtype=float) for w in m.get("phase_change_W", [])}
     for r in m["phase_change"]:
         rep = [j for j, v in enumerate(r["norms"]) if v > REPRESENTED]
-        W = W0.get((r["density"], r["activation"])) if r["seed"] == 0 else None
-        if rep != r["represented"] or (W is not None and not close(np.linalg.norm(W, axis=0), r["norms"])):
+        W0r = W0.get((r["density"], r["activation"])) if r["seed"] == 0 else None
+        if rep != r["represented"] or (W0r is not None and not close(np.linalg.norm(W0r, axis=0), r["norms"])):
             bad.append(f"phase change {r['activation']} density {r['density']} seed {r['seed']}")
     for r in m.get("importance_sweep", []):
         if not close(r["frob2"], float(np.sum(np.square(r["norms"])))):
