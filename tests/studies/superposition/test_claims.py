@@ -231,3 +231,9 @@ def test_two_loss_estimates_cover_the_correlated_restarts() -> None:
     assert claims.pd_two_estimates({"phase_diagram": [pd], "correlated": [corr]}).passed
     swapped = corr | {"loss": 0.06}  # another restart's loss read for this one
     assert not claims.pd_two_estimates({"phase_diagram": [pd], "correlated": [swapped]}).passed
+
+
+def test_count_is_a_share() -> None:
+    assert claims._count(2, 4, "models").value == 0.5
+    with pytest.raises(ValueError):
+        claims._count(5, 4, "models")

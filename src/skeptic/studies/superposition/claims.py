@@ -60,7 +60,12 @@ def _top_m(config: SuperpositionConfig) -> list[int]:
 
 
 def _count(k: int, n: int, what: str) -> Estimate:
-    return Estimate.exact(k / n if n else float("nan"), f"count: {k} of {n} {what}")
+    """k of n as a share; a share outside [0, 1] is a bug in the counting, never a verdict (seed 505's silent
+    mutant wrote k·n for k/n)."""
+    share = k / n if n else float("nan")
+    if n and not 0.0 <= share <= 1.0:
+        raise ValueError(f"a share of {share} from {k} of {n} {what}: not in [0, 1]")
+    return Estimate.exact(share, f"count: {k} of {n} {what}")
 
 
 # ---------------------------------------------------------------------------------------------------
