@@ -35,6 +35,27 @@ def test_sticky_enrichment() -> None:
     assert on.lo < on.value and off.hi > 0  # Wilson intervals around 4 points
 
 
+def test_plateau_dwell_sees_a_plateau_the_share_of_points_misses() -> None:
+    import numpy as np
+
+    from skeptic.studies.superposition import toy
+
+    fr, tol = claims.SUPERPOSED_FRACTIONS, claims.STICKY_TOL
+    dens = list(np.exp(np.linspace(-3.0, 0.0, 13)))
+    line = list(np.linspace(0.3, 0.9, 13))  # D* rising at an even rate through the band: no plateau
+    assert toy.plateau_dwell(dens, line, fr, tol) == pytest.approx(1.0, abs=0.05)
+    # the review's case: most points below every fraction, two at 0.487 and 0.507, then a climb to 1
+    plateau = [0.12, 0.13, 0.14, 0.15, 0.17, 0.2, 0.25, 0.3, 0.487, 0.507, 0.7, 0.9, 1.0]
+    share = claims._enrichment(plateau, list(fr), 0.4, "points")  # the old statistic: 1 point of 13 on ½
+    assert share.value < claims.STICKY_ENRICHMENT
+    assert toy.plateau_dwell(dens, plateau, fr, tol) >= 2.0
+    assert toy.plateau_dwell([0.7, 0.85, 1.0], [0.9, 0.95, 1.0], fr, tol) == 0.0  # never crosses the band
+    # the claim's measure: per seed, mean over seeds
+    rows = [{"seed": s, "density": p, "D_model": d} for s in (0, 1) for p, d in zip(dens, plateau, strict=True)]
+    expected = toy.plateau_dwell(dens, plateau, fr, tol)
+    assert claims.sticky_model({"dimensionality": rows}).value == pytest.approx(expected)
+
+
 def _linear(exact: float, optimum: float, next_best: float) -> dict[str, Any]:
     row = {"activation": "linear", "density": 0.001, "seed": 0, "exact_linear_loss": exact,
            "optimum_linear_loss": optimum, "next_best_linear_loss": next_best}  # fmt: skip
@@ -150,3 +171,69 @@ def test_random_dictionaries_score_far_above_zero_in_few_dimensions() -> None:
     rng = np.random.default_rng(0)
     true, rand = rng.standard_normal((16, 8)), rng.standard_normal((16, 8))
     assert sae.mmcs(true, rand) > 0.4  # why every SAE claim needs its chance level
+
+
+def test_summaries_from_weights_probe_recomputes_what_it_reads() -> None:
+    import numpy as np
+
+    W = np.array([[1.0, -1.0, 0.6, 0.0], [0.0, 0.1, 0.8, 1.0]])
+    nrm = np.linalg.norm(W, axis=0)
+    cos = [float(W[:, a] @ W[:, a + 1] / (nrm[a] * nrm[a + 1])) for a in (0, 2)]
+    corr = {"structure": "anticorrelated", "seed": 0, "W": W.tolist(), "norms": list(nrm), "pair_cos": cos,
+            "stored": [bool(v > 0.5) for v in nrm]}  # fmt: skip
+    m: dict[str, Any] = {
+        "correlated": [corr],
+        "kgon": {"runs": [{"seed": 0, "k": 4, "W": W.tolist()}]},
+        "phase_change": [{"activation": "relu", "density": 1.0, "seed": 0, "norms": [1.0, 0.2], "represented": [0]}],
+        "phase_change_W": [{"activation": "relu", "density": 1.0, "W": [[1.0, 0.2]]}],
+        "importance_sweep": [{"decay": 1.0, "seed": 0, "norms": [1.0, 2.0], "frob2": 5.0}],
+        "dimensionality": [{"D_model": 3 / 5, "norms": [1.0, 2.0]}, {"D_model": 1.0, "norms": [1.0, 1.0, 1.0]}],
+        "phase_diagram": [{"ratio": 1.0, "density": 0.01, "seed": 0, "w": [0.9, -0.8], "region": "superposition"}],
+    }
+    assert claims.summaries_from_weights(m).passed
+    for broken in (
+        lambda d: d["correlated"][0].update(pair_cos=[c * 2 for c in cos]),  # a cosine not divided by the norms
+        lambda d: d["kgon"]["runs"][0].update(k=3),
+        lambda d: d["phase_change"][0].update(represented=[0, 1]),
+        lambda d: d["importance_sweep"][0].update(frob2=3.0),
+        lambda d: d["dimensionality"][0].update(D_model=0.5),
+        lambda d: d["phase_diagram"][0].update(region="feature 1"),
+    ):
+        import copy
+
+        bad = copy.deepcopy(m)
+        broken(bad)
+        assert not claims.summaries_from_weights(bad).passed
+
+
+def test_pd_two_estimates_probe() -> None:
+    row = {"ratio": 1.0, "density": 1.0, "seed": 0, "loss": 0.085, "eval_loss": 0.082, "eval_se": 0.002}
+    assert claims.pd_two_estimates({"phase_diagram": [row]}).passed
+    # a per-sample value where the model's mean belongs: far outside 5 combined SE plus 5% of 2/3
+    assert not claims.pd_two_estimates({"phase_diagram": [row | {"loss": 0.30}]}).passed
+    # a rare-event model (antipodal pair at density 0.02): its tiny SE is not the whole tolerance
+    rare = {"ratio": 5.0, "density": 0.02, "seed": 0, "loss": 5.1e-4, "eval_loss": 1e-5, "eval_se": 1e-6}
+    assert claims.pd_two_estimates({"phase_diagram": [rare]}).passed
+
+
+def test_sticky_statistic_two_ways_agree_and_a_swapped_curve_disagrees() -> None:
+    dens = [0.02, 0.04, 0.07, 0.1, 0.15, 0.2, 0.3, 0.5, 0.7, 1.0]
+    D = [0.148, 0.162, 0.194, 0.248, 0.289, 0.352, 0.490, 0.534, 0.873, 0.997]
+    rows = [{"seed": 0, "density": p, "D_model": d} for p, d in zip(dens, D, strict=True)]
+    assert claims.sticky_two_ways({"dimensionality": rows}).passed
+    assert claims.sticky_model({"dimensionality": rows}).value > claims.STICKY_ENRICHMENT  # the ½ plateau at quick
+
+
+def test_two_loss_estimates_cover_the_correlated_restarts() -> None:
+    pd = {"ratio": 1.0, "density": 1.0, "seed": 0, "loss": 0.085, "eval_loss": 0.082, "eval_se": 0.002}
+    corr = {"structure": "anticorrelated", "seed": 0, "norms": [1.0] * 4, "density": 0.15, "loss": 0.02,
+            "loss_se": 0.001, "shared_loss": 0.021}  # fmt: skip
+    assert claims.pd_two_estimates({"phase_diagram": [pd], "correlated": [corr]}).passed
+    swapped = corr | {"loss": 0.06}  # another restart's loss read for this one
+    assert not claims.pd_two_estimates({"phase_diagram": [pd], "correlated": [swapped]}).passed
+
+
+def test_count_is_a_share() -> None:
+    assert claims._count(2, 4, "models").value == 0.5
+    with pytest.raises(ValueError):
+        claims._count(5, 4, "models")

@@ -118,7 +118,10 @@ BRIEF = Brief(
         "to ±0.3; the thresholds for 'stable', 'shifts', 'flat' and 'grows' are Skeptic's, and the claims say "
         "so. The deep-linear derivation covers one "
         "step from initialization; that it also fits a ReLU network here says little about attention, LayerNorm or "
-        "long training."
+        "long training. The critic's point reaches further than these exponents: an independent review (issue 33) "
+        "trained a deep linear network with Microsoft's mup and saw learning-rate transfer itself (the optimum "
+        "moving −0.16 log₂ per doubling under μP against −1.20 under SP) and wider-is-better; this study's "
+        "learning-rate sweeps are on ReLU MLPs and transformers and do not repeat that run."
     ),
     found=found,
     answer=answer,

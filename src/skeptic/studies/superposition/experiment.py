@@ -102,6 +102,14 @@ def correlated_features(config: SuperpositionConfig, seed: int, device: str = "c
         structure=structure,
     )  # fmt: skip
     names = {toy.INDEPENDENT: "independent", toy.CORRELATED: "correlated", toy.ANTICORRELATED: "anticorrelated"}
+    # a second estimate of each model's loss, on fresh samples shared by the restarts of a structure (the probe
+    # two-loss-estimates-agree compares it with the training run's own evaluation, which picks the best restart)
+    gen = torch.Generator(device=device).manual_seed(named_seed(seed, "shared-scoring"))
+    dens = torch.full((len(specs),), config.corr_density, device=device)
+    x = toy.sample_features(dens[::S], config.eval_samples, n, gen, device, structure.to(device)[::S])
+    x = x.repeat_interleave(S, dim=0)
+    with torch.no_grad():
+        shared = toy.weighted_loss(x, toy.forward(res.W, res.b, x), torch.ones(len(specs), n, device=device))
     rows = []
     for i, (st, s) in enumerate(specs):
         W = res.W[i].double()
@@ -109,7 +117,8 @@ def correlated_features(config: SuperpositionConfig, seed: int, device: str = "c
         pair_cos = [float(W[:, a] @ W[:, a + 1] / (nrm[a] * nrm[a + 1]).clamp_min(1e-12)) for a in (0, 2)]
         rows.append({"structure": names[st], "seed": s, "norms": _f(nrm), "pair_cos": pair_cos,
                      "stored": [float(v) > REPRESENTED for v in nrm], "W": W.cpu().tolist(),
-                     "loss": float(res.loss[i])})  # fmt: skip
+                     "loss": float(res.loss[i]), "loss_se": float(res.loss_se[i]), "shared_loss": float(shared[i]),
+                     "density": config.corr_density})  # fmt: skip
     return rows
 
 
@@ -159,7 +168,8 @@ def phase_diagram(config: SuperpositionConfig, seed: int, device: str = "cpu") -
     rows: list[dict[str, Any]] = []
     for i, (r, p, s) in enumerate(specs):
         w = _f(res.W[i, 0])
-        rows.append({"ratio": r, "density": p, "seed": s, "w": w, "region": region(w), "loss": float(loss[i])})
+        rows.append({"ratio": r, "density": p, "seed": s, "w": w, "region": region(w), "loss": float(loss[i]),
+                     "eval_loss": float(res.loss[i]), "eval_se": float(res.loss_se[i])})  # fmt: skip
     for i in range(0, len(rows), S):
         best = min(rows[i : i + S], key=lambda row: row["loss"])
         for row in rows[i : i + S]:

@@ -303,6 +303,45 @@ def plateau_coverage(fractions: tuple[float, ...], tol: float, lo: float, hi: fl
     return covered / (hi - lo)
 
 
+def _dwell(x: np.ndarray, D: np.ndarray, lo: float, hi: float) -> float:
+    """Length of log-density x over which the piecewise-linear curve D(x) lies in [lo, hi]."""
+    total = 0.0
+    for x0, x1, d0, d1 in zip(x[:-1], x[1:], D[:-1], D[1:], strict=True):
+        if d1 == d0:
+            total += (x1 - x0) if lo <= d0 <= hi else 0.0
+            continue
+        t0, t1 = sorted(((lo - d0) / (d1 - d0), (hi - d0) / (d1 - d0)))
+        total += max(0.0, min(1.0, t1) - max(0.0, t0)) * (x1 - x0)
+    return total
+
+
+def plateau_dwell(densities: list[float], D: list[float], fractions: tuple[float, ...], tol: float) -> float:
+    """How much longer D* lingers at its stickiest fraction than a curve without plateaus would.
+
+    The curve D*(x), x = ln density, is interpolated linearly between the grid points. Over the band the fractions
+    span, [min f − tol, max f + tol], a curve crossing at an even rate spends the share 2·tol / (band width) of its
+    band-crossing in each window f ± tol; a plateau at f keeps it there longer. The statistic is the largest, over
+    fractions, of (share of the band-crossing spent within f ± tol) / (that even-rate share): 1 for a straight
+    line, up to (band width) / (2·tol) for a curve that sits at one fraction throughout the band. It reads the
+    curve's flatness at a fraction, not how many grid points happen to land near one, so two points at 0.487 and
+    0.507 (a plateau at 1/2 spanning a density step) count as the plateau they are wherever the grid's other points
+    fall (the review's objection to the share-of-points statistic, issue 33). A curve that crosses less than half
+    the band (it never leaves one region, e.g. every density dense) scores 0: it shows no plateau *as sparsity
+    varies*.
+    """
+    order = np.argsort(densities)
+    x = np.log(np.asarray(densities, dtype=float)[order])
+    d = np.asarray(D, dtype=float)[order]
+    lo, hi = min(fractions) - tol, max(fractions) + tol
+    if min(d.max(), hi) - max(d.min(), lo) < (hi - lo) / 2:
+        return 0.0
+    span = _dwell(x, d, lo, hi)
+    if span <= 0:
+        return 0.0
+    even = 2 * tol / (hi - lo)
+    return max(_dwell(x, d, f - tol, f + tol) / span / even for f in fractions)
+
+
 # ---------------------------------------------------------------------------------------------------
 # Chen et al. 2023: the high-sparsity limit and its k-gon critical points
 # ---------------------------------------------------------------------------------------------------
