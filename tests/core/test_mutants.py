@@ -326,6 +326,8 @@ def test_the_report_leads_with_the_mutation_figure_and_lists_silent_mutants(tmp_
     assert "mutation probe power 67%</b> (2/3 generated mutants)" in index
     assert "mutation probe power 67%** (2/3 generated mutants)" in (tmp_path / "report" / "index.md").read_text()
     md = (tmp_path / "report" / "toy-coin.md").read_text()
+    strict = "Of the 1 that moved a verdict, probes caught 0 (0%, 95% interval"
+    assert strict in html and strict in md
     assert figure in md and "- `toy_study.py:59 [arith] x / n → x * n <script>`: fair (replicated → inconclusive)" in md
 
 
@@ -418,3 +420,27 @@ def test_a_mutant_whose_measure_raises_is_a_crash_not_a_silent_verdict() -> None
         [ProbeResult("p", "", False, "")], {"c1": "inconclusive", "c2": "replicated"}, raised={"c1": reason}
     )
     assert classify_mutant(m, clean, _Done(failed, None, 1.0)).outcome == "caught"
+
+
+def test_power_on_moved_verdicts_counts_only_mutants_that_moved_a_verdict() -> None:
+    """A caught mutant that only failed a probe is in ``probe_power`` (caught / (caught + silent)) but not among the
+    verdict-moving mutants the bar is stated on."""
+    from skeptic.core.mutants import MutantResult
+
+    m = Mutant("pkg.a", "pkg/a.py", 3, "arith", "a - b", "a + b", 4, 0)
+    moved = [{"claim": "c", "from": "replicated", "to": "not_replicated"}]
+    results = [
+        MutantResult(m, "caught", ["p"], moved, "", 1.0),
+        MutantResult(m, "caught", ["p"], [], "", 1.0),
+        MutantResult(m, "caught", ["p"], [], "", 1.0),
+        MutantResult(m, "silent", [], moved, "", 1.0),
+        MutantResult(m, "harmless", [], [], "", 1.0),
+    ]
+    audit = MutantAudit(5, 3, 40, 12, ["pkg/a.py"], results)
+    assert audit.probe_power == wilson_interval(3, 4)
+    assert len(audit.moved_verdict) == 2 and audit.power_on_moved_verdicts == wilson_interval(1, 2)
+    doc = audit.to_dict()
+    assert doc["moved_verdict"] == 2 and doc["moved_verdict_caught"] == 1
+    assert doc["power_on_moved_verdicts"] == pytest.approx(0.5)
+    assert "on the 2 that moved a verdict 50%" in doc["summary"] and "= 1/2" in doc["summary"]
+    assert MutantAudit(5, 3, 0, 0, [], results[1:3]).power_on_moved_verdicts is None

@@ -744,8 +744,24 @@ class MutantAudit:
 
     @property
     def verdict_changing(self) -> int:
-        """caught + silent: the mutants the probe power is measured on."""
+        """caught + silent: the mutants that failed a probe or changed a verdict, which ``probe_power`` is measured on
+        (the issue's definition; a caught mutant need not have moved a verdict). See ``moved_verdict`` for the
+        stricter count."""
         return self.count("caught") + self.count("silent")
+
+    @property
+    def moved_verdict(self) -> list[MutantResult]:
+        """The mutants whose raw verdicts moved (silent ones, and caught ones that also moved a verdict): the bar's
+        "verdict-changing mutants". A caught mutant that only failed a probe is not among them."""
+        return [r for r in self.results if r.outcome in ("caught", "silent") and r.changed_verdicts]
+
+    @property
+    def power_on_moved_verdicts(self) -> tuple[float, float, float] | None:
+        """(caught / moved, 95% Wilson low, high) over ``moved_verdict``: the share of verdict-moving mutants a probe
+        caught; None when no mutant moved a verdict."""
+        moved = self.moved_verdict
+        caught = sum(r.outcome == "caught" for r in moved)
+        return wilson_interval(caught, len(moved)) if moved else None
 
     @property
     def probe_power(self) -> tuple[float, float, float] | None:
@@ -766,6 +782,13 @@ class MutantAudit:
             else f"mutation probe power {power[0]:.0%} (95% CI {power[1]:.0%}-{power[2]:.0%})"
             f" = caught / (caught + silent) = {c['caught']}/{self.verdict_changing}"
         )
+        moved, strict = self.moved_verdict, self.power_on_moved_verdicts
+        if strict is not None:
+            caught_moved = sum(r.outcome == "caught" for r in moved)
+            head += (
+                f"; on the {len(moved)} that moved a verdict {strict[0]:.0%} (95% CI {strict[1]:.0%}-{strict[2]:.0%})"
+                f" = {caught_moved}/{len(moved)}"
+            )
         return (
             f"{head}; {len(self.results)} mutants (seed {self.seed}, of {self.candidates} on"
             f" {self.executed_lines} executed lines): silent {c['silent']}, harmless {c['harmless']},"
@@ -773,7 +796,7 @@ class MutantAudit:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        power = self.probe_power
+        power, strict = self.probe_power, self.power_on_moved_verdicts
         return {
             "requested": self.requested,
             "seed": self.seed,
@@ -784,6 +807,10 @@ class MutantAudit:
             "verdict_changing": self.verdict_changing,
             "probe_power": None if power is None else power[0],
             "probe_power_ci": None if power is None else [power[1], power[2]],
+            "moved_verdict": len(self.moved_verdict),
+            "moved_verdict_caught": sum(r.outcome == "caught" for r in self.moved_verdict),
+            "power_on_moved_verdicts": None if strict is None else strict[0],
+            "power_on_moved_verdicts_ci": None if strict is None else [strict[1], strict[2]],
             "summary": self.summary(),
             "results": [r.to_dict() for r in self.results],
         }
