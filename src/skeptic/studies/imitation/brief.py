@@ -51,13 +51,14 @@ def found(result: RunResult) -> str:
     ahead = v["distilled-ahead-at-equal-steps"]
     soft = float(np.mean(m["distill"]["soft_share"]))
     lines = [
-        f"From one briefly cloned checkpoint ({mean['start']:.0%} held-out accuracy on a {m['sft_vs_rl']['T']}-step "
-        f"running sum mod {cfg['p']}), after {mg[0]['samples']:.0f} samples SFT reached {mean['sft']:.0%}, on-policy "
+        f"From one shared checkpoint cloned until half right ({mean['start']:.0%} held-out accuracy on a "
+        f"{m['sft_vs_rl']['T']}-step running sum mod {cfg['p']}), {len(mg)} replicate runs per arm: after "
+        f"{mg[0]['samples']:.0f} samples SFT reached {mean['sft']:.0%}, on-policy "
         f"distillation {mean['on_policy']:.0%} and RL {mean['rl']:.0%}. RL needed more samples than SFT to reach "
         f"{cl.TARGET:.0%}: the ratio {_ratio_text(result, 'sft-beats-rl')} ({v['sft-beats-rl']} for 'at least 10 "
         f"to 1'); against on-policy distillation it {_ratio_text(result, 'rl-vs-onpolicy-distillation')} "
         f"({v['rl-vs-onpolicy-distillation']}). The bits argument's prediction: {v['bits-explain-gap']} (within a "
-        f"factor 10 either way).",
+        f"factor {cl.BITS_FACTOR:g} either way).",
         f"On the {cfg['horizon_task']} task with a slip forced on {cfg['slip_rate']:.0%} of steps, behaviour cloning's "
         f"cost/ε grew with log-log slope {bc_slope:.2f} in T ({v['offpolicy-superlinear']} for 'faster than T·ε') "
         f"and on-policy distillation's with {op_slope:.2f} ({v['onpolicy-at-most-linear']} for 'at most linear'). "
@@ -117,16 +118,16 @@ BRIEF = Brief(
     ),
     ran=(
         "Tasks with a known right answer at every step: a running total of digits modulo a small number, or a running "
-        "count of zeros, written step by step. Tiny transformers learned them, several seeds per method trained side "
-        "by side and scored on prompts never used in training. (1) From one briefly copied starting point, we "
+        "count of zeros, written step by step. Tiny transformers learned them, several seeds per method trained side by"
+        " side and scored on prompts never used in training. (1) From one starting point copied until half right, we "
         "compared more copying, practising with the teacher's corrections, and RL rewarded only for a right final "
-        "answer, counting samples to 90% accuracy. (2) On the count task, where a student that adds to its own "
-        "previous answer carries any mistake to the end while the teacher would correct it, we compared copying with "
-        "practising-and-correction at several task lengths, forcing the same small rate of slips at every length; the "
-        "running sum, where the teacher just continues from any mistake, is the contrast. (3) Students of several "
-        "widths learned from a larger trained teacher's probabilities or from the bare right answers for the same "
-        "steps. Controls check the teachers, the reward, held-out prompts, chance-level untrained students, and that "
-        "every arm actually learned."
+        "answer, counting samples to 80% accuracy over six replicate runs each. (2) On the count task, where a student "
+        "that adds to its own previous answer carries any mistake to the end while the teacher would correct it, we "
+        "compared copying with practising-and-correction at several task lengths, forcing the same small rate of slips "
+        "at every length; the running sum, where the teacher just continues from any mistake, is the contrast. (3) "
+        "Students of several widths learned from a larger trained teacher's probabilities or from the bare right "
+        "answers for the same steps. Controls check the teachers, the reward, held-out prompts, chance-level untrained "
+        "students, and that every arm actually learned."
     ),
     not_shown=(
         "This is synthetic arithmetic with models of a few hundred to a few thousand parameters, not language models "
