@@ -115,6 +115,7 @@ def test_distillation_measures_by_hand() -> None:
     assert cl.tested_width(m) == 4
     idle = _distill(0.21, 0.22)  # width 4 learned nothing: the claims read width 32, where both reach the teacher
     assert cl.tested_width(idle) == 32 and cl.converged_gap(idle).value == pytest.approx(0.0)
+    assert cl.tested_width(_distill(0.6, 0.22)) == 32  # only the hard-label kind learned at width 4
     nothing = {"distill": {**idle["distill"], "rows": [r for r in idle["distill"]["rows"] if r["width"] == 4]}}
     assert cl.tested_width(nothing) is None and math.isnan(cl.converged_gap(nothing).value)
     assert cl.soft_targets({"distill": {"soft_share": [0.03, 0.02]}}).passed

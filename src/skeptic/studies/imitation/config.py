@@ -43,7 +43,7 @@ class ImitationConfig(StudyConfig):
     """Horizon T of experiment 1 (SFT vs on-policy distillation vs RL)."""
     clone_steps: int = Field(100, ge=0, le=100_000)
     """Steps of behaviour cloning of experiment 1's checkpoint candidates (each is snapshotted on the way)."""
-    checkpoint_candidates: int = Field(4, ge=1, le=16)
+    checkpoint_candidates: int = Field(3, ge=1, le=16)
     """Students cloned side by side for experiment 1's checkpoint; the one whose cloning ends most accurate gives its
     snapshot (validation prompts from the training part only)."""
     checkpoint_accuracy: float = Field(0.5, gt=0.0, lt=1.0)

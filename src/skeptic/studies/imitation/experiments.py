@@ -228,7 +228,7 @@ def shared_checkpoint(
     inits = [ctx.seed_for("sft_vs_rl", "init", k) for k in range(K)]
     cands = nets.init_stack(shape, inits, device)
     fingerprint = [float(v) for v in cands.params["token_embedding.weight"].detach()[:, 0, 0]]
-    x_val = task.sample_prompts(cfg.eval_prompts, T, p, gen, split="train", device=device)
+    x_val = task.sample_prompts(min(cfg.eval_prompts, VAL_PROMPTS), T, p, gen, split="train", device=device)
     untrained = nets.evaluate(cands, x_val, p, kind).final_accuracy
     snap: dict[int, dict[str, torch.Tensor]] = {}
     crossed: dict[int, int] = {}
@@ -260,6 +260,8 @@ def shared_checkpoint(
 
 CLONE_EVAL_EVERY = 5
 """Cloning steps between the candidates' validation evaluations (the checkpoint's snapshot resolution)."""
+VAL_PROMPTS = 256
+"""Validation prompts (training part of the space) the checkpoint candidates are scored on at most (±3 points)."""
 
 
 def _replicas(stack: nets.Stack, n: int) -> nets.Stack:
