@@ -44,7 +44,9 @@ def found(result: RunResult) -> str:
     on = {k: float(np.mean([r["on_path_error"] for r in rows])) for k, rows in paths.items()}
     ws = cl.widths(m)
     cap = cl.capacity_point(m)
-    narrow = ws[0]
+    tested = cl.tested_width(m)
+    narrow = tested if tested is not None else ws[0]
+    below = [w for w in ws if w < narrow]
     d, h = cl.distill_curve(m, "distilled", narrow), cl.distill_curve(m, "hard", narrow)
     last = max(d)
     failed = [p["id"] for p in result.probes if not p["passed"]]
@@ -66,19 +68,28 @@ def found(result: RunResult) -> str:
         f"it ({v['offpath-error-above-onpath']}); the on-policy student {off['on-policy']:.0%} against "
         f"{on['on-policy']:.1%}. On-policy clearly cheaper at the longest horizon: {v['onpolicy-beats-offpolicy']}.",
         f"Students of widths {', '.join(map(str, ws))} learned the sum from a trained teacher's distribution or from "
-        f"hard labels; the narrowest width reaching the teacher was {cap if cap is not None else 'none of them'}. At "
-        f"width {narrow}, after {last} steps, distilled students reached {np.mean(d[last]):.0%} and hard-label ones "
-        f"{np.mean(h[last]):.0%} (overtrained ≈ distilled: {v['overtrained-matches-distilled']}; distilled ahead at "
-        f"equal steps: {v['distilled-ahead-at-equal-steps']}). The teacher's top answer had probability below 0.999 "
-        f"on {soft:.0%} of states{', so its soft targets had little beyond the argmax to add' if soft < 0.1 else ''}.",
+        f"hard labels; the narrowest width whose hard-label students reached the teacher was "
+        f"{cap if cap is not None else 'none of them'}"
+        + (
+            f"; at width {', '.join(map(str, below))} one kind or both stayed near chance (narrow students learn the "
+            "sum all at once or not at all)"
+            if below
+            else ""
+        )
+        + f". At width {narrow}, after {last} steps, distilled students reached {np.mean(d[last]):.0%} and "
+        f"hard-label ones {np.mean(h[last]):.0%} (overtrained ≈ distilled: {v['overtrained-matches-distilled']}; "
+        f"distilled ahead at equal steps: {v['distilled-ahead-at-equal-steps']}). The teacher's top answer had "
+        f"probability below 0.999 on {soft:.0%} of states"
+        f"{', so its soft targets had little beyond the argmax to add' if soft < 0.1 else ''}.",
         "Lawrence Chan's remarks: 'SFT >> RL for efficiency' "
-        f"{_held(v['sft-beats-rl'])} at the 10x line; 'a bunch more bits per forward pass' as the explanation "
-        f"{_held(v['bits-explain-gap'])}; 'dAgger > SFT ... a smaller improvement' "
+        f"{_held(v['sft-beats-rl'])} at the {cl.RATIO:g}x line; 'a bunch more bits per forward pass' as the "
+        f"explanation {_held(v['bits-explain-gap'])}; 'dAgger > SFT ... a smaller improvement' "
         f"{_held(v['onpolicy-margin-smaller'])} in accuracy at equal samples (DAgger's advantage grows with the "
         "horizon once errors compound); "
         f"'overtrained ≈ distilled low parameter models' {_held(v['overtrained-matches-distilled'])} at the "
-        "narrowest width, a test that means something only where capacity binds (undefined where the narrow "
-        "students learned nothing at all); 'why are distilled models better than just overtraining... SFT >> RL' "
+        "narrowest width where both kinds learned, a test that means something only where capacity binds "
+        "(undefined where the narrow students learned nothing at all); 'why are distilled models better than just "
+        "overtraining... SFT >> RL' "
         f"asks two things: distilled students ahead of hard-label ones at equal steps {_held(ahead)} here, with a "
         "teacher this sure of itself, and the SFT-over-RL part is the first remark's test.",
     ]

@@ -35,7 +35,7 @@ class ImitationConfig(StudyConfig):
     prompts (never the held-out ones) becomes the teacher."""
     batch: int = Field(32, ge=4, le=4096)
     """Training prompts per model per supervised step: each gives one teacher label per answer step."""
-    eval_prompts: int = Field(512, ge=32, le=100_000)
+    eval_prompts: int = Field(384, ge=32, le=100_000)
     """Held-out prompts every model is scored on (greedy decoding), drawn from the evaluation part of the space."""
     checkpoints: int = Field(10, ge=3, le=40)
     """Log-spaced evaluations along the SFT / on-policy / RL curves."""
@@ -60,7 +60,7 @@ class ImitationConfig(StudyConfig):
     (T·log₂ p bits a demonstration) or at the final step alone (log₂ p bits: the contrast without dense supervision)."""
     sft_steps: int = Field(100, ge=1, le=100_000)
     """Steps of SFT and on-policy distillation from the checkpoint in experiment 1 (``sft_steps · batch`` samples)."""
-    rl_steps: int = Field(200, ge=1, le=1_000_000)
+    rl_steps: int = Field(250, ge=1, le=1_000_000)
     """Steps of REINFORCE in experiment 1 (``rl_steps · rl_prompts · rl_group`` episodes)."""
     rl_prompts: int = Field(16, ge=1, le=1024)
     """Training prompts per RL step."""
@@ -91,7 +91,7 @@ class ImitationConfig(StudyConfig):
     (where capacity binds hardest), the contrast sets one wide width where it cannot bind."""
     distill_steps: int = Field(400, ge=1, le=100_000)
     """Training steps of experiment 3 for both kinds of student (evaluated at log-spaced steps up to this)."""
-    distill_seeds: int = Field(6, ge=2, le=32)
+    distill_seeds: int = Field(5, ge=2, le=32)
     """Independent students per kind and width in experiment 3 (initial weights and data; both kinds of a seed share
     them). Narrow students learn the sum all at once or not at all, at a step that varies from seed to seed, so the
     per-seed differences are large and the interval needs more seeds than the other experiments."""
