@@ -153,3 +153,13 @@ def test_probes_fail_on_broken_measurements() -> None:
     no_slips = {**good, "horizons": {**good["horizons"], "slip_share": 0.0}}
     assert not cl.slips_applied(no_slips).passed and not cl.slips_hold_eps(no_slips).passed
     assert cl.slips_hold_eps(good).passed
+
+
+def test_metrics_consistent_tolerates_float32_rounding_only() -> None:
+    """A mean over 384 prompts in float32: 1 − 0.8098958134651184 exceeds the cost 0.1901041716337204 by 2e-9, rounding
+    alone; a wrong final answer on one prompt more than the mistakes counted (1/384) must still fail."""
+    row = {"final_accuracy": 0.8098958134651184, "cost": 0.1901041716337204, "sequence_accuracy": 0.8098958134651184}
+    m = {"sft_vs_rl": {"curves": [row]}, "horizons": {"natural": []}, "distill": {"rows": []}}
+    assert cl.metrics_consistent(m).passed
+    bad = row | {"cost": 0.1901041716337204 - 1 / 384}
+    assert not cl.metrics_consistent({**m, "sft_vs_rl": {"curves": [bad]}}).passed
