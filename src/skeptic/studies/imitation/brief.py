@@ -145,8 +145,12 @@ BRIEF = Brief(
         "on real problems. RL here starts from a partly trained model and uses plain REINFORCE; sample counts are not "
         "GPU hours, the unit of the Qwen3 comparison. The slips that hold the error rate fixed are forced, not the "
         "student's own; the compounding task was chosen so that recovering is learnable. The trained teacher is almost "
-        "certain of every answer, so 'soft targets' carry little here, and the thresholds for 'many times', 'about as "
-        "good' and 'ahead' are Skeptic's, each with a band of alternatives."
+        "certain of every answer, so 'soft targets' carry little here. Capacity does not bind gradually on this task: "
+        "a student narrower than the capacity point learns the sum all at once or not at all, at a step that varies "
+        "from seed to seed, so 'overtrained ≈ distilled where capacity binds' is read at the narrowest width where "
+        "both kinds learned, just below the point where hard-label students reach the teacher within the budget. The "
+        "thresholds for 'many times', 'within a factor', 'about as good' and 'ahead' are Skeptic's, each with a band "
+        "of alternatives."
     ),
     found=found,
     answer=answer,
