@@ -44,3 +44,25 @@ def test_the_experts_pass_their_own_check() -> None:
     assert experiments.bits_check() == experiments.HAND_BITS or all(
         abs(experiments.bits_check()[k] - v) < 1e-12 for k, v in experiments.HAND_BITS.items()
     )
+
+
+def test_shared_checkpoint_is_the_snapshot_at_the_crossing() -> None:
+    """Every candidate already meets a 1% bar before training, so each is snapshotted at step 0 and the checkpoint is
+    the chosen candidate's initial weights exactly, whatever cloning did afterwards; with an unreachable bar none is
+    snapshotted and the checkpoint is the chosen candidate at the end of cloning."""
+    from skeptic.studies.imitation import nets
+
+    cfg, ctx = PRESETS["test"], _Ctx()
+    shape = nets.model_shape(cfg.p, cfg.rl_horizon, cfg.d_student, cfg.student_layers)
+    low = cfg.model_copy(update={"checkpoint_accuracy": 0.01})
+    ckpt, untrained, info = experiments.shared_checkpoint(
+        low, ctx, shape, ctx.torch_generator("x"), experiments._Ledger()
+    )
+    assert info["chosen_crossed"] and set(info["crossed_at_step"].values()) == {0}
+    assert len(untrained) == cfg.checkpoint_candidates and len(set(info["fingerprint"])) == cfg.checkpoint_candidates
+    init = nets.init_stack(shape, [ctx.seed_for("sft_vs_rl", "init", info["chosen"])])
+    assert all(torch.equal(ckpt.params[k], init.params[k]) for k in init.params)
+    high = cfg.model_copy(update={"checkpoint_accuracy": 0.999})
+    ckpt, _, info = experiments.shared_checkpoint(high, ctx, shape, ctx.torch_generator("x"), experiments._Ledger())
+    assert not info["chosen_crossed"] and ckpt.size == 1
+    assert not all(torch.equal(ckpt.params[k], init.params[k]) for k in init.params)

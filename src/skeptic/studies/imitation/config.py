@@ -35,14 +35,23 @@ class ImitationConfig(StudyConfig):
     prompts (never the held-out ones) becomes the teacher."""
     batch: int = Field(32, ge=4, le=4096)
     """Training prompts per model per supervised step: each gives one teacher label per answer step."""
-    eval_prompts: int = Field(512, ge=32, le=100_000)
+    eval_prompts: int = Field(384, ge=32, le=100_000)
     """Held-out prompts every model is scored on (greedy decoding), drawn from the evaluation part of the space."""
     checkpoints: int = Field(10, ge=3, le=40)
     """Log-spaced evaluations along the SFT / on-policy / RL curves."""
     rl_horizon: int = Field(4, ge=2, le=16)
     """Horizon T of experiment 1 (SFT vs on-policy distillation vs RL)."""
     clone_steps: int = Field(100, ge=0, le=100_000)
-    """Steps of behaviour cloning that make experiment 1's shared checkpoint, from which every arm starts."""
+    """Steps of behaviour cloning of experiment 1's checkpoint candidates (each is snapshotted on the way)."""
+    checkpoint_candidates: int = Field(3, ge=1, le=16)
+    """Students cloned side by side for experiment 1's checkpoint; the one whose cloning ends most accurate gives its
+    snapshot (validation prompts from the training part only)."""
+    checkpoint_accuracy: float = Field(0.5, gt=0.0, lt=1.0)
+    """A candidate is snapshotted the first time its final-answer accuracy reaches this: the shared checkpoint is half
+    right, so every arm has a real gain to make before the 90% target."""
+    replicates: int = Field(6, ge=2, le=32)
+    """Independent training runs per arm of experiment 1 from the one shared checkpoint (their own data and samples),
+    batched as one computation; the claims' intervals are over them."""
     finetune_lr: float = Field(0.002, gt=0.0, le=1.0)
     """Adam learning rate of experiment 1's SFT and on-policy arms from the checkpoint (a fresh Adam at the cloning
     rate of 0.005 first knocks the checkpoint back; RL has its own ``rl_lr``)."""
@@ -51,7 +60,7 @@ class ImitationConfig(StudyConfig):
     (T·log₂ p bits a demonstration) or at the final step alone (log₂ p bits: the contrast without dense supervision)."""
     sft_steps: int = Field(100, ge=1, le=100_000)
     """Steps of SFT and on-policy distillation from the checkpoint in experiment 1 (``sft_steps · batch`` samples)."""
-    rl_steps: int = Field(200, ge=1, le=1_000_000)
+    rl_steps: int = Field(250, ge=1, le=1_000_000)
     """Steps of REINFORCE in experiment 1 (``rl_steps · rl_prompts · rl_group`` episodes)."""
     rl_prompts: int = Field(16, ge=1, le=1024)
     """Training prompts per RL step."""
@@ -82,6 +91,10 @@ class ImitationConfig(StudyConfig):
     (where capacity binds hardest), the contrast sets one wide width where it cannot bind."""
     distill_steps: int = Field(400, ge=1, le=100_000)
     """Training steps of experiment 3 for both kinds of student (evaluated at log-spaced steps up to this)."""
+    distill_seeds: int = Field(5, ge=2, le=32)
+    """Independent students per kind and width in experiment 3 (initial weights and data; both kinds of a seed share
+    them). Narrow students learn the sum all at once or not at all, at a step that varies from seed to seed, so the
+    per-seed differences are large and the interval needs more seeds than the other experiments."""
     distill_lr: float = Field(0.01, gt=0.0, le=1.0)
     """Adam learning rate of experiment 3's students (narrow students want a larger rate)."""
     distill_temperature: float = Field(2.0, gt=0.0, le=100.0)
@@ -108,6 +121,9 @@ class ImitationConfig(StudyConfig):
 PRESETS = {
     "test": ImitationConfig(
         n_seeds=2,
+        replicates=2,
+        distill_seeds=2,
+        checkpoint_candidates=2,
         batch=16,
         eval_prompts=64,
         checkpoints=3,
@@ -126,6 +142,8 @@ PRESETS = {
     "quick": ImitationConfig(),
     "paper": ImitationConfig(
         n_seeds=5,
+        replicates=8,
+        distill_seeds=8,
         eval_prompts=1024,
         checkpoints=12,
         clone_steps=100,

@@ -52,8 +52,9 @@ def _samples(m: dict[str, Any], cfg: ImitationConfig) -> Figure:
     return Figure(
         "accuracy-vs-samples",
         f"Held-out accuracy of the final answer against training samples (left) and bits of supervision (right), for "
-        f"students that all start from one briefly cloned checkpoint ({cfg.clone_steps} steps of behaviour cloning); "
-        f"lines are the mean over seeds, bands the range. Dotted: the {cl.TARGET:.0%} target of the samples "
+        f"{cfg.replicates} replicate students per method that all start from one checkpoint, cloned until "
+        f"{cfg.checkpoint_accuracy:.0%} of its validation answers were right; lines are the mean over replicates, "
+        f"bands the range. Dotted: the {cl.TARGET:.0%} target of the samples "
         "comparison; dashed: chance (1/p). Read the horizontal gap between the red RL curve and the others at the "
         f"dotted line: a demonstration carries {demo_bits:.1f} bits, an RL episode's 0/1 reward carried "
         f"{rl_bits:.2f} bits on average; if the bits argument is right, the right panel's curves line up.",
