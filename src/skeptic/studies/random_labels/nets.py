@@ -289,17 +289,15 @@ def random_shift(x: Tensor, shape: tuple[int, int, int], max_shift: int, gen: to
     n = imgs.shape[0]
     sh = 0 if H == 1 else max_shift
     padded = F.pad(imgs, (max_shift, max_shift, sh, sh))
+    Hp, Wp = padded.shape[-2:]
     dev = x.device
     dy = torch.randint(0, 2 * sh + 1, (n,), generator=gen).to(dev)
     dx = torch.randint(0, 2 * max_shift + 1, (n,), generator=gen).to(dev)
-    rows = dy[:, None] + torch.arange(H, device=dev)[None, :]
-    cols = dx[:, None] + torch.arange(W, device=dev)[None, :]
-    out = padded[
-        torch.arange(n, device=dev)[:, None, None, None],
-        torch.arange(c, device=dev)[None, :, None, None],
-        rows[:, None, :, None],
-        cols[:, None, None, :],
-    ]
+    # one gather from each padded image, flattened: pixel (i, j) of the shifted image is (dy + i, dx + j) of the
+    # padded one (a quarter of the time of indexing with four broadcast index tensors; the same pixels)
+    window = (torch.arange(H, device=dev)[:, None] * Wp + torch.arange(W, device=dev)[None, :]).view(1, H * W)
+    src = (dy * Wp + dx)[:, None] + window  # [n, H·W]
+    out = padded.reshape(n, c, Hp * Wp).gather(2, src[:, None, :].expand(n, c, H * W))
     return out.reshape(*lead, c * H * W)
 
 
@@ -442,7 +440,7 @@ def train_batched(
     bufs = {k: torch.zeros_like(v) for k, v in full.items()}
     active = torch.arange(M, device=dev)
     steps_per_epoch = math.ceil(N / settings.batch_size)
-    batches: dict[int, dict[int, list[Tensor]]] = {}
+    batches: dict[int, dict[int, list[Tensor]]] = {}  # epoch -> seed -> that epoch's minibatches
     # MLPs train on their own backprop (mlp_gradients) with the first layer's bias folded into its weights, so their
     # inputs carry a column of ones; the CNN trains through autograd on the parameters as they are
     mlp = arch.kind == "mlp"
@@ -479,9 +477,11 @@ def train_batched(
         epoch, b = divmod(step, steps_per_epoch)
         if epoch not in batches:
             batches.clear()
-            # only the models still training: a model's minibatches depend on (its seed, epoch) alone
-            batches[epoch] = {m: epoch_batches(jobs[m].seed, epoch, N, settings.batch_size) for m in active.tolist()}
-        idx = torch.stack([batches[epoch][m][b] for m in active.tolist()]).to(dev)  # [Ma, B]
+            # only the models still training: a model's minibatches depend on (its seed, epoch) alone, so models
+            # sharing a seed (every condition of one seed index) share one draw
+            seeds = {jobs[m].seed for m in active.tolist()}
+            batches[epoch] = {s: epoch_batches(s, epoch, N, settings.batch_size) for s in seeds}
+        idx = torch.stack([batches[epoch][jobs[m].seed][b] for m in active.tolist()]).to(dev)  # [Ma, B]
         xb = flat_pool.index_select(0, (act.offsets + idx).view(-1)).view(*idx.shape, -1)  # [Ma, B, d (+ 1)]
         if act.any_augmented:  # shift only the augmented models' batches
             aug = act.augmented
