@@ -28,6 +28,7 @@ from skeptic.core.processes import stop_signals_as_interrupt
 from skeptic.core.replicate import plan_replication, replicate
 from skeptic.core.runner import execute
 from tests.core.interrupt_hooks import swallowed_signal
+from tests.core.proctable import descendants
 
 # the hook's dropped exception is reported by Python (and by pytest) as "ignored": that is the failure reproduced
 pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
@@ -175,27 +176,6 @@ def _true(store: Store) -> None:
         assert record.measurements["heads_fraction"] == direct.measurements["heads_fraction"]
 
 
-def _descendants(pid: int) -> set[int]:
-    table = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                text = (entry / "stat").read_text()
-            except OSError:
-                continue
-            fields = text[text.rindex(")") + 2 :].split()
-            if fields[0] != "Z":
-                table[int(entry.name)] = int(fields[1])
-    family, grew = {pid}, True
-    while grew:
-        grew = False
-        for child, parent in table.items():
-            if parent in family and child not in family:
-                family.add(child)
-                grew = True
-    return family - {pid}
-
-
 def _run(script: str, store: Path, timeout_s: float = 120) -> subprocess.CompletedProcess[str]:
     """Run ``script`` to its end (it must stop by itself: the hook's signal is its only stop)."""
     proc = subprocess.Popen(
@@ -204,7 +184,7 @@ def _run(script: str, store: Path, timeout_s: float = 120) -> subprocess.Complet
     try:
         out, err = proc.communicate(timeout=timeout_s)
     finally:
-        left = _descendants(proc.pid) if Path("/proc").exists() else set()
+        left = set(descendants(proc.pid)) if Path("/proc").exists() else set()
         if proc.poll() is None:
             proc.kill()
             proc.wait()

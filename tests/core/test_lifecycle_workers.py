@@ -22,18 +22,12 @@ from skeptic.core import Store, get_study
 from skeptic.core.config import resolve_config
 from skeptic.core.replicate import plan_replication, replicate
 from skeptic.core.runner import code_version, execute
+from tests.core.proctable import descendants as _descendants
+from tests.core.proctable import stat as _stat
+from tests.core.proctable import wait_for as _wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 COIN = get_study("toy-coin")
-
-
-def _wait_for(condition: object, limit_s: float = 120.0) -> bool:
-    deadline = time.time() + limit_s
-    while time.time() < deadline:
-        if condition():  # type: ignore[operator]
-            return True
-        time.sleep(0.2)
-    return False
 
 
 def _true(store: Store) -> None:
@@ -239,28 +233,6 @@ needs_ray = pytest.mark.skipif(
     not Path("/proc/self/stat").exists() or __import__("importlib").util.find_spec("ray") is None,
     reason="needs Ray (pip install 'skeptic[ray]') and /proc to follow the processes Ray starts",
 )
-
-
-def _stat(pid: int) -> tuple[int, str] | None:
-    try:
-        text = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    fields = text[text.rindex(")") + 2 :].split()
-    return (int(fields[1]), fields[19]) if fields[0] != "Z" else None
-
-
-def _descendants(root: int) -> dict[int, str]:
-    """Every live process below ``root``, with its start time (so a reused pid is not mistaken for it)."""
-    table = {int(e.name): s for e in Path("/proc").iterdir() if e.name.isdigit() and (s := _stat(int(e.name)))}
-    family, grew = {root}, True
-    while grew:
-        grew = False
-        for pid, (parent, _) in table.items():
-            if parent in family and pid not in family:
-                family.add(pid)
-                grew = True
-    return {pid: table[pid][1] for pid in family - {root}}
 
 
 def _watch(proc: subprocess.Popen[str], until: object) -> dict[int, str]:

@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -15,42 +14,12 @@ import pytest
 import tests.toy_study  # noqa: F401  (registers toy-coin)
 from skeptic.core import Store, UsageError, get_study
 from skeptic.core.replicate import MAX_CELLS, MAX_SEEDS, plan_replication
+from tests.core.proctable import alive as _alive
+from tests.core.proctable import children as _children
+from tests.core.proctable import wait_for as _wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 COIN = get_study("toy-coin")
-
-
-def _children(pid: int) -> set[int]:
-    """The live processes whose parent is ``pid`` (read from /proc)."""
-    found = set()
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        fields = stat[stat.rindex(")") + 2 :].split()  # after "pid (comm) "
-        if int(fields[1]) == pid and fields[0] != "Z":
-            found.add(int(entry.name))
-    return found
-
-
-def _alive(pid: int) -> bool:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat[stat.rindex(")") + 2] != "Z"
-
-
-def _wait_for(condition: object, limit_s: float = 120.0) -> bool:
-    deadline = time.time() + limit_s
-    while time.time() < deadline:
-        if condition():  # type: ignore[operator]
-            return True
-        time.sleep(0.2)
-    return False
 
 
 def test_one_argument_cannot_plan_unbounded_work() -> None:
