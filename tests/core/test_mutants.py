@@ -438,7 +438,7 @@ def test_power_on_moved_verdicts_counts_only_mutants_that_moved_a_verdict() -> N
     ]
     audit = MutantAudit(5, 3, 40, 12, ["pkg/a.py"], results)
     assert audit.probe_power == wilson_interval(3, 4)
-    assert len(audit.moved_verdict) == 2 and audit.power_on_moved_verdicts == wilson_interval(1, 2)
+    assert audit.moved_verdicts == (1, 2) and audit.power_on_moved_verdicts == wilson_interval(1, 2)
     doc = audit.to_dict()
     assert doc["moved_verdict"] == 2 and doc["moved_verdict_caught"] == 1
     assert doc["power_on_moved_verdicts"] == pytest.approx(0.5)

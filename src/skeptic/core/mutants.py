@@ -745,23 +745,23 @@ class MutantAudit:
     @property
     def verdict_changing(self) -> int:
         """caught + silent: the mutants that failed a probe or changed a verdict, which ``probe_power`` is measured on
-        (the issue's definition; a caught mutant need not have moved a verdict). See ``moved_verdict`` for the
+        (the issue's definition; a caught mutant need not have moved a verdict). See ``moved_verdicts`` for the
         stricter count."""
         return self.count("caught") + self.count("silent")
 
     @property
-    def moved_verdict(self) -> list[MutantResult]:
-        """The mutants whose raw verdicts moved (silent ones, and caught ones that also moved a verdict): the bar's
-        "verdict-changing mutants". A caught mutant that only failed a probe is not among them."""
-        return [r for r in self.results if r.outcome in ("caught", "silent") and r.changed_verdicts]
+    def moved_verdicts(self) -> tuple[int, int]:
+        """(caught, all) among the mutants whose raw verdicts moved (silent ones, and caught ones that also moved a
+        verdict): the bar's "verdict-changing mutants". A caught mutant that only failed a probe is not among them."""
+        moved = [r for r in self.results if r.outcome in ("caught", "silent") and r.changed_verdicts]
+        return sum(r.outcome == "caught" for r in moved), len(moved)
 
     @property
     def power_on_moved_verdicts(self) -> tuple[float, float, float] | None:
-        """(caught / moved, 95% Wilson low, high) over ``moved_verdict``: the share of verdict-moving mutants a probe
+        """(caught / moved, 95% Wilson low, high) over ``moved_verdicts``: the share of verdict-moving mutants a probe
         caught; None when no mutant moved a verdict."""
-        moved = self.moved_verdict
-        caught = sum(r.outcome == "caught" for r in moved)
-        return wilson_interval(caught, len(moved)) if moved else None
+        caught, moved = self.moved_verdicts
+        return wilson_interval(caught, moved) if moved else None
 
     @property
     def probe_power(self) -> tuple[float, float, float] | None:
@@ -782,12 +782,11 @@ class MutantAudit:
             else f"mutation probe power {power[0]:.0%} (95% CI {power[1]:.0%}-{power[2]:.0%})"
             f" = caught / (caught + silent) = {c['caught']}/{self.verdict_changing}"
         )
-        moved, strict = self.moved_verdict, self.power_on_moved_verdicts
+        (caught_moved, moved), strict = self.moved_verdicts, self.power_on_moved_verdicts
         if strict is not None:
-            caught_moved = sum(r.outcome == "caught" for r in moved)
             head += (
-                f"; on the {len(moved)} that moved a verdict {strict[0]:.0%} (95% CI {strict[1]:.0%}-{strict[2]:.0%})"
-                f" = {caught_moved}/{len(moved)}"
+                f"; on the {moved} that moved a verdict {strict[0]:.0%} (95% CI {strict[1]:.0%}-{strict[2]:.0%})"
+                f" = {caught_moved}/{moved}"
             )
         return (
             f"{head}; {len(self.results)} mutants (seed {self.seed}, of {self.candidates} on"
@@ -797,6 +796,7 @@ class MutantAudit:
 
     def to_dict(self) -> dict[str, Any]:
         power, strict = self.probe_power, self.power_on_moved_verdicts
+        caught_moved, moved = self.moved_verdicts
         return {
             "requested": self.requested,
             "seed": self.seed,
@@ -807,8 +807,8 @@ class MutantAudit:
             "verdict_changing": self.verdict_changing,
             "probe_power": None if power is None else power[0],
             "probe_power_ci": None if power is None else [power[1], power[2]],
-            "moved_verdict": len(self.moved_verdict),
-            "moved_verdict_caught": sum(r.outcome == "caught" for r in self.moved_verdict),
+            "moved_verdict": moved,
+            "moved_verdict_caught": caught_moved,
             "power_on_moved_verdicts": None if strict is None else strict[0],
             "power_on_moved_verdicts_ci": None if strict is None else [strict[1], strict[2]],
             "summary": self.summary(),
