@@ -149,3 +149,21 @@ def test_transitions_count_only_checkpoints_at_minima() -> None:
     assert est.value == 1.0 and "1 of 1" in est.method  # the two off-minimum transitions are not counted
     m["tms"]["trajectory"]["transitions"] = [off, off]
     assert math.isnan(claims.transitions_up(m).value)  # nothing at minima: undefined, hence inconclusive
+
+
+def test_endpoint_tells_the_table_kgon_from_one_with_a_positive_dropped_bias() -> None:
+    # the table's 5-gon drops feature 6 with b = ZERO_BIAS < 0; raising that bias above 0 lowers the loss (the
+    # dropped feature's output then predicts E μ): per sample ½(b² − b/6), lowest at b = 1/12, a different critical
+    # point the exact λ does not describe
+    opt = tms.optimal_kgon(5)
+    w, b = opt["w"], opt["b"]
+    at = tms.endpoint(w, b, seed=3)
+    assert at == {"seed": 3, "k": 5, "dropped_bias_max": pytest.approx(tms.ZERO_BIAS), "table_kgon": True}
+    b_up = b.clone()
+    b_up[5] = 1 / 12
+    gain = float(tms.population_loss(w, b_up)) - float(tms.population_loss(w, b))
+    assert gain == pytest.approx(0.5 * (1 / 144 - 1 / 72), rel=1e-3)
+    off = tms.endpoint(w, b_up, seed=3)
+    assert off["k"] == 5 and off["dropped_bias_max"] == pytest.approx(1 / 12) and not off["table_kgon"]
+    six = tms.optimal_kgon(6)
+    assert tms.endpoint(six["w"], six["b"], seed=0)["table_kgon"]  # nothing dropped: no dropped bias above 0

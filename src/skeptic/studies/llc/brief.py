@@ -101,6 +101,16 @@ def _found(result: Any) -> str:
                 + ", ".join(f"from the {x['from']}- to the {x['to']}-gon near n ≈ {x['n_c_exact']:.0f}" for x in b)
                 + " (lower loss wins only once n is large enough to pay for the higher λ)."
             )
+        ends = t["trajectory"].get("endpoints", [])
+        if ends:
+            at = sum(e["table_kgon"] for e in ends)
+            lines.append(
+                f"  Those k-gons drop their unused features with a negative bias; {at} of {len(ends)} SGD runs ended "
+                "at such a point (final k: "
+                + ", ".join(str(e["k"]) for e in ends)
+                + "), the others with a dropped feature's bias above 0, a different critical point with no exact λ "
+                "here, so the Bayesian transitions describe points SGD need not reach."
+            )
         tr = t["trajectory"]["transitions"]
         if tr:
             up = sum(x["llc_after"] > x["llc_before"] for x in tr)
