@@ -470,7 +470,8 @@ def endpoint(w: torch.Tensor, b: torch.Tensor, seed: int) -> dict[str, Any]:
     dropped feature. A table k-gon drops its features with b ≤ 0 (``ZERO_BIAS``); a dropped feature with b > 0 lowers
     the loss further (its output predicts E μ), so an endpoint with one is a different critical point, with no exact
     λ here (the review: 16 of 16 seeds of Chen et al.'s recipe ended so, 10 at a
-    5-gon of λ ≈ 8.5 rather than the table's 7). The Bayesian transitions then concern points SGD did not reach."""
+    5-gon of λ ≈ 8.5 rather than the table's 7; here at quick, seed 0, 8 of 8 runs, largest dropped bias 0.06–0.11
+    about the optimum 1/12). The Bayesian transitions then concern points SGD did not reach."""
     stored = w.norm(dim=0) > 0.5
     dropped = b[~stored]
     top = float(dropped.max()) if dropped.numel() else float("nan")
