@@ -416,7 +416,9 @@ CLAIMS = (
     Claim(
         "slowdown-small-constant-factor-by-loss",
         f"The same by steps until the training loss reaches the stop threshold (the quantity Figure 1a plots), at "
-        f"every training-set size (Skeptic's line: ≤ {SMALL_FACTOR:g}x; band 5x to 20x).",
+        f"every training-set size (Skeptic's line: ≤ {SMALL_FACTOR:g}x; band 5x to 20x). A learning-rate decay "
+        "counted in steps inflates this yardstick (a slower run trains at a lower rate): `--set lr_decay=1` is the "
+        "constant-rate control.",
         f"{ZHANG}, §1.1 and Figure 1a; the threshold is Skeptic's",
         slowdown_by_loss,
         AllAtMost(SMALL_FACTOR),
@@ -516,7 +518,7 @@ CLAIMS = (
         "noise-fit-time-grows-faster-with-n-by-loss",
         "The same by steps to the training-loss threshold: the ratio random / true labels rises with n (Arpit et "
         "al.'s yardstick is accuracy; loss is Skeptic's second reading, and a step-indexed learning-rate decay "
-        "inflates it: compare the constant-rate contrast).",
+        "inflates it: compare the constant-rate control, `--set lr_decay=1`).",
         f"{ARPIT}, §3.3.2 and Figure 6; the yardstick (loss instead of accuracy) is Skeptic's second reading",
         slowdown_by_loss,
         Increasing(),
