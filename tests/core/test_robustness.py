@@ -90,6 +90,10 @@ def test_the_robustness_audit_is_stored_as_strict_json(tmp_path: Path) -> None:
     assert "<b>finding</b>: The effect is at most 0.1." in findings and "The effect is small." in findings
     assert "line-dependent</b> (0.3): depends on Skeptic&#39;s line." in findings
     assert "budget-flip</b> (0.9): depends on the training budget." in findings
+    assert "The claim: The estimate reaches 0.95." in findings  # what a non-finding claimed, beside why it is not one
+    md = files["findings.md"].decode()
+    assert "The claim: The estimate reaches 0.95." in md
+    assert all(line.count("Not a finding") <= 1 for line in md.splitlines())  # one disagreement per line
     index = files["index.html"].decode()
     assert "Finding: “The effect is at most 0.1.” did not hold" in index
     assert "Not replicated here, but this depends on the training budget: “The estimate reaches 0.95.”" in index

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import sys
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 import numpy as np
 import pytest
@@ -161,3 +161,28 @@ def test_fault_catalog_injects_and_restores() -> None:
     g = calc.u_grid(v, x, n_max=16.0)
     with fault.inject():
         assert calc.best_of_n_normalization(g, [4.0])[0] == pytest.approx(0.8, rel=1e-6)  # ∫ n F^n f = n/(n+1)
+
+
+def test_setup_probe_checks_both_true_utilities() -> None:
+    """The setup probe holds the true utilities to the paper too: row 1's V ~ N(0, σ_V²) and row 2's t10 with SD σ_V.
+    A t5 in row 2's place, or a t10 scaled to the wrong SD, fails it (variance and tail index computed, not assumed)."""
+    import math
+
+    from skeptic.studies.goodhart.claims import SETUP_SPEC, setup
+    from skeptic.studies.goodhart.distributions import Frozen, error, heavy_true_utility, true_utility
+    from skeptic.studies.goodhart.experiment import _moments
+
+    sv = 2.0
+
+    def m_for(row2: Any) -> dict[str, Any]:
+        return {
+            "sigma_v": sv,
+            "setup": {name: _moments(error(name)) for name in SETUP_SPEC},
+            "setup_v": {"V": _moments(true_utility(sv)), "V-row2": _moments(row2)},
+        }
+
+    assert setup(m_for(heavy_true_utility(sv))).passed
+    t5 = setup(m_for(Frozen("t", (5,), 0.0, sv * math.sqrt(3 / 5))))  # SD σ_V, but a t5 tail
+    assert not t5.passed and "V-row2 tail slope" in t5.detail
+    wide = setup(m_for(Frozen("t", (10,), 0.0, sv)))  # a t10 with scale σ_V: SD σ_V·√(10/8)
+    assert not wide.passed and "V-row2 variance" in wide.detail

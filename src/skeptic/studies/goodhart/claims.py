@@ -552,6 +552,13 @@ SETUP_SPEC: dict[str, tuple[float, float, float | None]] = {
 }
 """The paper's setup, written from its description (issue 8), independently of ``distributions.py``."""
 
+SETUP_V_SPEC: dict[str, tuple[float, float | None]] = {
+    # name: (variance / σ_V², tail slope at x = 1e6; None where not a power law); both means are 0
+    "V": (1.0, None),  # row 1: V ~ N(0, σ_V²)
+    "V-row2": (1.0, -10.0),  # row 2: V a Student-t with 10 degrees of freedom scaled to SD σ_V
+}
+"""The true utilities of the paper's two rows (Kwa et al. 2024, Appendix, Best-of-N experiment)."""
+
 
 def _inverse_mills(z: float) -> float:
     from scipy import stats
@@ -651,7 +658,8 @@ def seed_agreement(m: Measurements) -> ProbeOutcome:
 
 
 def setup(m: Measurements) -> ProbeOutcome:
-    """Each error's mean, variance and tail slope match the paper's setup (relative 1e-6; slope within 0.05)."""
+    """Each error's and each row's true utility's mean, variance and tail slope match the paper's setup (relative
+    1e-6; slope within 0.05)."""
     bad = []
     for name, (mean, var, slope) in SETUP_SPEC.items():
         got = m["setup"].get(name)
@@ -665,7 +673,21 @@ def setup(m: Measurements) -> ProbeOutcome:
             bad.append(f"{name} variance {gv:.4g} ≠ {var:.4g}")
         if slope is not None and not abs(gs - slope) <= 0.05:
             bad.append(f"{name} tail slope {gs:.3g} ≠ {slope:g}")
-    return ProbeOutcome(not bad, "; ".join(bad) if bad else f"{len(SETUP_SPEC)} error distributions match the setup")
+    sv = _f(m["sigma_v"])
+    for name, (var_rel, slope) in SETUP_V_SPEC.items():
+        got = m.get("setup_v", {}).get(name)
+        if got is None:
+            bad.append(f"{name} missing")
+            continue
+        gm, gv, gs = _f(got["mean"]), _f(got["var"]), _f(got["tail_slope"])
+        if not abs(gm) <= 1e-6 * sv:
+            bad.append(f"{name} mean {gm:.4g} ≠ 0")
+        if not abs(gv - var_rel * sv**2) <= 1e-6 * sv**2:
+            bad.append(f"{name} variance {gv:.4g} ≠ σ_V² = {sv**2:.4g}")
+        if slope is not None and not abs(gs - slope) <= 0.05:
+            bad.append(f"{name} tail slope {gs:.3g} ≠ {slope:g}")
+    n = len(SETUP_SPEC) + len(SETUP_V_SPEC)
+    return ProbeOutcome(not bad, "; ".join(bad) if bad else f"{n} distributions (every X and both V) match the setup")
 
 
 def limits(m: Measurements) -> ProbeOutcome:
@@ -814,7 +836,11 @@ PROBES = (
     Probe(
         "seed-agreement", "Two independent Monte Carlo seeds agree within 4 SE and are not identical.", seed_agreement
     ),
-    Probe("setup", "Each error distribution has the paper's mean, variance and tail index.", setup),
+    Probe(
+        "setup",
+        "Each error distribution and both true utilities have the paper's mean, variance and tail index.",
+        setup,
+    ),
     Probe(
         "limits",
         "Limit cases: best of 1 and ε = p are the base policy; heavy X, t = 1e8: no true-utility gain.",

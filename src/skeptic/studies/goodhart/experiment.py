@@ -128,6 +128,8 @@ def tails(model: Model, ctx: RunContext) -> dict[str, Any]:
         tails += [{"dist": name, "x": float(z), "log10_sf": float(x.logsf(z) / math.log(10))} for z in xs]
     m["tails"] = tails
     m["setup"] = {name: _moments(error(name)) for name in TAIL_ERRORS}
+    # the true utilities too: row 1's V and row 2's heavy-tailed V (the setup probe checks them against the paper)
+    m["setup_v"] = {"V": _moments(v), "V-row2": _moments(heavy_true_utility(model.sigma_v))}
     return m
 
 

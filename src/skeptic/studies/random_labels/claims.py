@@ -7,14 +7,15 @@ this n) are probes or context. Thresholds that are Skeptic's own, not the source
 * "small constant factor" (Zhang et al. §1.1: "training time increases only by a small constant factor compared
   with training on the true labels"): the paper gives no number; Figure 1a shows roughly 3-4x in training loss.
   Skeptic's line is 10x (band 5x to 20x), and the ratio is reported at every training-set size and by two
-  yardsticks (100% training accuracy, and training loss), since it depends on both (Arpit et al. 2017's point).
-* "modest" effect of explicit regularizers (Zhang et al. Table 1, CIFAR-10): the largest change of test accuracy
-  from switching weight decay and random crops on/off in Table 1 is AlexNet's 5.15 points (76.07% → 81.22%);
-  Inception's is 3.3 points, the MLPs' under 1 point; on ImageNet (Table 2, with dropout) it is 18 points. Skeptic's
-  line for a CIFAR-scale experiment: within ±5.15 points.
-* "separates" (Bartlett et al. Figure 2; Neyshabur et al. Figures 1 and 3): a measure separates true from random
-  labels when random-label networks are at least 2x more complex by it (band 1.5x to 3x); "does not separate" = ratio
-  within [1/2, 2]. Skeptic's line.
+  yardsticks (100% training accuracy, and training loss), since it depends on both.
+* the effect of explicit regularizers (Zhang et al. §3 on Table 1, CIFAR-10: they "help to improve the generalization
+  performance, but even with all of the regularizers turned off, all of the models still generalize very well"):
+  the largest change of test accuracy from switching weight decay and random crops on/off in Table 1 is AlexNet's
+  5.15 points (76.07% → 81.22%); Inception's is 3.3 points, the MLPs' under 1 point; on ImageNet (Table 2, with
+  dropout) it is 18 points. Skeptic's line for a CIFAR-scale experiment: within ±5.15 points.
+* a measure that tells true from random labels apart (Bartlett et al. Figure 2; Neyshabur et al. Figures 1 and 3):
+  random-label networks are at least 2x more complex by it (band 1.5x to 3x); it fails to tell them apart when the
+  ratio is within [1/2, 2]. Skeptic's line.
 
 Every claim that can be given one declares a contrast: a config override under which its mechanism is absent
 (``label_randomness=0``: the "random" labels are the true ones; ``width=8``: too small to memorize; strong weight
@@ -269,18 +270,84 @@ def min_train_accuracy(m: Measurements, config: RandomLabelsConfig) -> Estimate:
     )
 
 
-ZHANG_Q = "arXiv 1611.03530v2"
+ZHANG_Q = "arXiv 1611.03530v2 (ICLR 2017)"
 ARPIT_Q = "arXiv 1706.05394v2"
 NEYSHABUR_Q = "arXiv 1706.08947v2"
 BARTLETT_Q = "arXiv 1706.08498v2"
-NOT_RETRIEVED = (
-    "the paper's text was not retrievable with this session's search tools (no arXiv rendering of it in the "
-    "stored pages); the place was read from the paper by an earlier review"
+NEYSHABUR_NOT_RETRIEVED = (
+    "only the abstract (arXiv listing) and the first page of the NeurIPS 2017 text were in the stored pages this "
+    "session's search tools reach; the body's words on this section and figure were not, so the place comes from an "
+    "earlier review"
 )
+"""Where the words below come from: Zhang et al. from a full transcription of the ICLR version (§1.1 reads "The
+effective capacity of neural networks is sufficient for memorizing", v2's wording; v1 read "large enough for a
+brute-force memorization"), the §1.1 and §2.1 sentences cross-checked against independent copies, Table 1's cells
+against two transcriptions of the table; Arpit et al. from the ar5iv rendering of v2; Bartlett et al.'s v2 abstract
+from three copies (v1's last clause differs)."""
+
 SMALL_FACTOR_QUOTE = Quote(
     "Even optimization on random labels remains easy. In fact, training time increases only by a small constant "
     "factor compared with training on the true labels.",
-    f"{ZHANG_Q}, §1.1 (Our contributions)",
+    f"{ZHANG_Q}, §1.1 (Our contributions, Randomization tests)",
+)
+ZHANG_FITS = Quote(
+    "Surprisingly, stochastic gradient descent with unchanged hyperparameter settings can optimize the weights to fit "
+    "to random labels perfectly, even though the random labels completely destroy the relationship between images "
+    "and labels. We further break the structure of the images by shuffling the image pixels, and even completely "
+    "re-sampling random pixels from a Gaussian distribution. But the networks we tested are still able to fit.",
+    f"{ZHANG_Q}, §2.1 (Fitting random labels and pixels); Table 1's lowest unregularized random-label train accuracy "
+    "is the MLP 1x512's 99.34",
+)
+ZHANG_NOISE_INPUTS = Quote(
+    "Also note that “random pixels” and “Gaussian” start converging faster than “random labels”.",
+    f"{ZHANG_Q}, §2.1 (on Figure 1a)",
+)
+ZHANG_SLOWDOWN_CORRUPTION = Quote(
+    "Figure 1b shows the slowdown of the convergence time with increasing level of label noises.",
+    f"{ZHANG_Q}, §2.1 (Partially corrupted labels; Figure 1b)",
+)
+ZHANG_TEST_ERROR = Quote(
+    "We observe a steady deterioration of the generalization error as we increase the noise level.",
+    f"{ZHANG_Q}, §1.1 (Randomization tests; the experiment of §2.1 and Figure 1c)",
+)
+ZHANG_REGULARIZERS = Quote(
+    "Table 1 shows the results of Inception, Alexnet and MLPs on CIFAR10, toggling the use of data augmentation and "
+    "weight decay. Both regularization techniques help to improve the generalization performance, but even with all "
+    "of the regularizers turned off, all of the models still generalize very well.",
+    f"{ZHANG_Q}, §3 (The role of regularization) on Table 1",
+)
+ZHANG_REGULARIZED_FIT = Quote(
+    "99.80",
+    f"{ZHANG_Q}, Table 1, MLP 1x512 with weight decay, train accuracy: the lowest of Table 1's regularized "
+    "true-label rows (AlexNet with random crop alone: 99.82)",
+)
+ZHANG_MIN_NORM = Quote(
+    "Quite surprisingly, fitting the training labels exactly yields excellent performance for convex models. On "
+    "MNIST with no preprocessing, we are able to achieve a test error of 1.2% by simply solving (3).",
+    f"{ZHANG_Q}, §5 (Implicit regularization: an appeal to linear models)",
+)
+ARPIT_PATTERNS_FIRST = Quote(
+    "Thus the model first learns the simple and general patterns of the real data before fitting the noise (which "
+    "results in decreasing validation accuracy).",
+    f"{ARPIT_Q}, §4.2 (Critical samples throughout training; randY datasets, Figures 7b and 8b)",
+)
+ARPIT_REGULARIZATION = Quote(
+    "Our findings extend their claim and indicate that explicit regularizations can substantially limit the speed "
+    "of memorization of noise data without significantly impacting learning on real data.",
+    f"{ARPIT_Q}, §5 (Effect of regularization on learning)",
+)
+ARPIT_DATASET_SIZE = Quote(
+    "Our experiments demonstrate that time-to-convergence is not only longer on noise data (as noted by Zhang et "
+    "al. (2017)), but also, increases substantially as a function of dataset size, relative to real data.",
+    f"{ARPIT_Q}, §3.3.2 (time-to-convergence = epochs to 100% training accuracy; Figure 6: inputs replaced by "
+    "Gaussian noise)",
+)
+BARTLETT_ABSTRACT = Quote(
+    "This bound is empirically investigated for a standard AlexNet network trained with SGD on the mnist and "
+    "cifar10 datasets, with both original and random labels; the bound, the Lipschitz constants, and the excess "
+    "risks are all in direct correlation, suggesting both that SGD selects predictors whose complexity scales with "
+    "the difficulty of the learning task, and secondly that the presented bound is sensitive to this complexity.",
+    f"{BARTLETT_Q}, Abstract (the experiment of Figures 1 and 2)",
 )
 SMALL_FACTOR_BAND = (AllAtMost(5.0), AllAtMost(20.0))
 """'a small constant factor' read strictly (5x) and generously (20x): the paper's Figure 1a shows about 3-4x."""
@@ -319,7 +386,7 @@ CLAIMS = (
         f"{ZHANG}, Table 1 and Figure 1a",
         min_train_accuracy,
         AtLeast(0.9934),
-        quote=Quote.unverified(f"{ZHANG_Q}, Table 1 (MLP 1x512, random labels, train accuracy 99.34)", NOT_RETRIEVED),
+        quote=ZHANG_FITS,
         contrasts=(TINY_NETWORK,),
     ),
     Claim(
@@ -331,7 +398,7 @@ CLAIMS = (
         f"{ZHANG}, §2.1, the text on Figure 1a",
         noise_inputs_converge_before_random_labels,
         AllAtLeast(1.0),
-        quote=Quote.unverified(f"{ZHANG_Q}, §2.1 (text on Figure 1a)", NOT_RETRIEVED),
+        quote=ZHANG_NOISE_INPUTS,
         contrasts=(TRUE_FOR_RANDOM,),
     ),
     Claim(
@@ -349,7 +416,9 @@ CLAIMS = (
     Claim(
         "slowdown-small-constant-factor-by-loss",
         f"The same by steps until the training loss reaches the stop threshold (the quantity Figure 1a plots), at "
-        f"every training-set size (Skeptic's line: ≤ {SMALL_FACTOR:g}x; band 5x to 20x).",
+        f"every training-set size (Skeptic's line: ≤ {SMALL_FACTOR:g}x; band 5x to 20x). A learning-rate decay "
+        "counted in steps inflates this yardstick (a slower run trains at a lower rate): `--set lr_decay=1` is the "
+        "constant-rate control.",
         f"{ZHANG}, §1.1 and Figure 1a; the threshold is Skeptic's",
         slowdown_by_loss,
         AllAtMost(SMALL_FACTOR),
@@ -365,7 +434,7 @@ CLAIMS = (
         f"{ZHANG}, Figure 1b (convergence slowdown against label corruption)",
         time_by_corruption_loss,
         Increasing(),
-        quote=Quote.unverified(f"{ZHANG_Q}, Figure 1b", NOT_RETRIEVED),
+        quote=ZHANG_SLOWDOWN_CORRUPTION,
         contrasts=(TRUE_FOR_RANDOM,),
     ),
     Claim(
@@ -374,7 +443,7 @@ CLAIMS = (
         f"{ZHANG}, Figure 1b",
         time_by_corruption_accuracy,
         Increasing(),
-        quote=Quote.unverified(f"{ZHANG_Q}, Figure 1b", NOT_RETRIEVED),
+        quote=ZHANG_SLOWDOWN_CORRUPTION,
         contrasts=(TRUE_FOR_RANDOM,),
     ),
     Claim(
@@ -383,19 +452,20 @@ CLAIMS = (
         f"{ZHANG}, Figure 1c",
         test_error_by_corruption,
         Increasing(),
-        quote=Quote.unverified(f"{ZHANG_Q}, Figure 1c", NOT_RETRIEVED),
+        quote=ZHANG_TEST_ERROR,
         contrasts=(TRUE_FOR_RANDOM,),
     ),
     Claim(
         "regularizers-change-test-accuracy-modestly",
         f"Explicit regularization (weight decay and random shifts together, Table 1's CIFAR-10 combination) changes "
         f"test accuracy by no more than the largest CIFAR-10 effect in Table 1, ±{MODEST * 100:g} points (AlexNet; "
-        f"the line is Skeptic's reading of 'modest', and ImageNet's effect with dropout was 18 points).",
+        f"the line is Skeptic's reading of §3's 'help to improve', and ImageNet's effect with dropout was 18 points).",
         f"{ZHANG}, Table 1 (CIFAR-10) and §3",
         regularizer_effect,
         Between(-MODEST, MODEST),
-        own_threshold="Table 1's largest CIFAR-10 effect (AlexNet, 5.15 points) is Skeptic's reading of 'modest'",
-        quote=Quote.unverified(f"{ZHANG_Q}, §3 and Table 1", NOT_RETRIEVED),
+        own_threshold="the paper gives no bound on the effect; Table 1's largest CIFAR-10 effect (AlexNet, 5.15 "
+        "points) is Skeptic's line",
+        quote=ZHANG_REGULARIZERS,
         contrasts=(STRONG_WEIGHT_DECAY,),
         band=(Between(-0.0334, 0.0334), Between(-0.10, 0.10)),
     ),
@@ -408,7 +478,7 @@ CLAIMS = (
         f"{ZHANG}, Table 1",
         regularized_true_train_accuracy,
         AtLeast(0.998),
-        quote=Quote.unverified(f"{ZHANG_Q}, Table 1 (rows with weight decay or random crop)", NOT_RETRIEVED),
+        quote=ZHANG_REGULARIZED_FIT,
         contrasts=(STRONG_WEIGHT_DECAY,),
     ),
     Claim(
@@ -418,7 +488,7 @@ CLAIMS = (
         f"{ARPIT}, §4.2 (networks learn simple patterns first, before memorizing noise)",
         clean_before_noisy,
         AtLeast(1.0),
-        quote=Quote.unverified(f"{ARPIT_Q}, §4.2", NOT_RETRIEVED),
+        quote=ARPIT_PATTERNS_FIRST,
         contrasts=(TRUE_FOR_RANDOM,),
     ),
     Claim(
@@ -429,7 +499,7 @@ CLAIMS = (
         regularization_slows_noise_more,
         AtLeast(1.1),
         own_threshold="the paper gives no number; a ratio of 1.1 is Skeptic's line (band 1.02 to 1.5)",
-        quote=Quote.unverified(f"{ARPIT_Q}, §5", NOT_RETRIEVED),
+        quote=ARPIT_REGULARIZATION,
         contrasts=(NO_DROPOUT, TRUE_FOR_RANDOM),
         band=(AtLeast(1.02), AtLeast(1.5)),
     ),
@@ -441,18 +511,18 @@ CLAIMS = (
         f"{ARPIT}, §3.3.2 and Figure 6 (time to convergence against dataset size, real vs noise data)",
         slowdown_by_accuracy,
         Increasing(),
-        quote=Quote.unverified(f"{ARPIT_Q}, §3.3.2 and Figure 6", NOT_RETRIEVED),
+        quote=ARPIT_DATASET_SIZE,
         contrasts=(TRUE_FOR_RANDOM,),
     ),
     Claim(
         "noise-fit-time-grows-faster-with-n-by-loss",
         "The same by steps to the training-loss threshold: the ratio random / true labels rises with n (Arpit et "
         "al.'s yardstick is accuracy; loss is Skeptic's second reading, and a step-indexed learning-rate decay "
-        "inflates it: compare the constant-rate contrast).",
+        "inflates it: compare the constant-rate control, `--set lr_decay=1`).",
         f"{ARPIT}, §3.3.2 and Figure 6; the yardstick (loss instead of accuracy) is Skeptic's second reading",
         slowdown_by_loss,
         Increasing(),
-        quote=Quote.unverified(f"{ARPIT_Q}, §3.3.2 and Figure 6", NOT_RETRIEVED),
+        quote=ARPIT_DATASET_SIZE,
         contrasts=(TRUE_FOR_RANDOM,),
     ),
     Claim(
@@ -462,8 +532,9 @@ CLAIMS = (
         f"{BARTLETT}, Figure 2",
         margin_separation,
         AtLeast(SEPARATES),
-        own_threshold="'separates' has no number in the paper; 2x is Skeptic's line (band 1.5x to 3x)",
-        quote=Quote.unverified(f"{BARTLETT_Q}, Figure 2", NOT_RETRIEVED),
+        own_threshold="the paper gives no ratio at which a measure tells the two apart; 2x is Skeptic's line "
+        "(band 1.5x to 3x)",
+        quote=BARTLETT_ABSTRACT,
         contrasts=(TRUE_FOR_RANDOM,),
         band=(AtLeast(1.5), AtLeast(3.0)),
     ),
@@ -475,8 +546,9 @@ CLAIMS = (
         f"{NEYSHABUR}, §2.1 and Figure 1",
         norms_over_margin_ratio,
         AllAtLeast(SEPARATES),
-        own_threshold="'separates' has no number in the paper; 2x is Skeptic's line (band 1.5x to 3x)",
-        quote=Quote.unverified(f"{NEYSHABUR_Q}, §2.1 and Figure 1", NOT_RETRIEVED),
+        own_threshold="the paper gives no ratio at which a measure tells the two apart; 2x is Skeptic's line "
+        "(band 1.5x to 3x)",
+        quote=Quote.unverified(f"{NEYSHABUR_Q}, §2.1 and Figure 1", NEYSHABUR_NOT_RETRIEVED),
         contrasts=(TRUE_FOR_RANDOM,),
         band=(AllAtLeast(1.5), AllAtLeast(3.0)),
     ),
@@ -498,8 +570,9 @@ CLAIMS = (
                 "can separate them: the claim must hold there even where sharpness does separate real from random",
             ),
         ),
-        own_threshold="'does not separate' has no number in the paper; [1/2, 2] is Skeptic's line",
-        quote=Quote.unverified(f"{NEYSHABUR_Q}, §2.3 and Figure 3", NOT_RETRIEVED),
+        own_threshold="the paper gives no ratio below which sharpness fails to tell the two apart; [1/2, 2] is "
+        "Skeptic's line",
+        quote=Quote.unverified(f"{NEYSHABUR_Q}, §2.3 and Figure 3", NEYSHABUR_NOT_RETRIEVED),
         band=(Between(1 / 1.5, 1.5), Between(1 / 3, 3.0)),
     ),
     Claim(
@@ -509,8 +582,9 @@ CLAIMS = (
         f"{NEYSHABUR}, §2.3 and Figure 3",
         kl_ratio,
         AtLeast(SEPARATES),
-        own_threshold="'separates' has no number in the paper; 2x is Skeptic's line (band 1.5x to 3x)",
-        quote=Quote.unverified(f"{NEYSHABUR_Q}, §2.3 and Figure 3", NOT_RETRIEVED),
+        own_threshold="the paper gives no ratio at which a measure tells the two apart; 2x is Skeptic's line "
+        "(band 1.5x to 3x)",
+        quote=Quote.unverified(f"{NEYSHABUR_Q}, §2.3 and Figure 3", NEYSHABUR_NOT_RETRIEVED),
         contrasts=(TRUE_FOR_RANDOM,),
         band=(AtLeast(1.5), AtLeast(3.0)),
     ),
@@ -523,7 +597,7 @@ CLAIMS = (
         min_norm_true_accuracy,
         AtLeast(MIN_NORM_ACCURACY),
         own_threshold="the paper reports 1.2% error on MNIST; 0.9 on this smaller data set is Skeptic's line",
-        quote=Quote.unverified(f"{ZHANG_Q}, §5", NOT_RETRIEVED),
+        quote=ZHANG_MIN_NORM,
         contrasts=(
             Contrast(
                 "bandwidth-0.01",
@@ -652,8 +726,8 @@ def probe_theorem1(m: Measurements) -> ProbeOutcome:
 
 
 def probe_min_norm_interpolates(m: Measurements) -> ProbeOutcome:
-    """The minimum-norm solutions fit every labelling exactly (Zhang et al. §5: 'fits any labels'): a full-rank
-    kernel system, solved to round-off, with 100% training accuracy on true and random labels."""
+    """The minimum-norm solutions fit every labelling exactly (Zhang et al. §5: 'perfectly fit any set of labels'): a
+    full-rank kernel system, solved to round-off, with 100% training accuracy on true and random labels."""
     rows = m["min_norm"]
     worst = max(r["max_residual"] for r in rows)
     acc = min(r["train_acc"] for r in rows)
