@@ -9,6 +9,7 @@ see ``CONTRACT_FAULTS``).
 
 import dataclasses
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ import pytest
 
 from skeptic import load_studies
 from skeptic.core import Study
-from skeptic.core.audit import audit
+from skeptic.core.audit import audit, keep_fork_servers
 from skeptic.core.faults import Fault
 from skeptic.testing import (
     check_audit,
@@ -97,6 +98,13 @@ def _contract_limit() -> int | None:
     return None if value == "all" else int(value)
 
 
+@pytest.fixture(scope="module")
+def fork_servers() -> Iterator[None]:
+    """This module's audits share their fork servers (~2-4 CPU s to start each, most of a small audit's cost)."""
+    with keep_fork_servers():
+        yield
+
+
 @pytest.mark.parametrize("name", sorted(STUDIES))
 def test_the_contract_audit_runs_faults_of_distinct_kinds(name: str) -> None:
     chosen = contract_faults(STUDIES[name], CONTRACT_FAULTS)
@@ -107,7 +115,7 @@ def test_the_contract_audit_runs_faults_of_distinct_kinds(name: str) -> None:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(STUDIES))
-def test_study_audit(name: str) -> None:
+def test_study_audit(name: str, fork_servers: None) -> None:
     """Issue 10: on the test preset no declared fault (of the stated subset, see CONTRACT_FAULTS) is silent or
     crashed, two clean runs agree, and every harmless fault's note says whether it truly cannot matter there or
     which probe should have seen it."""
@@ -180,7 +188,7 @@ def test_every_claim_declares_how_it_could_fail(name: str) -> None:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", _can_fail_params(run=False))
-def test_every_claim_is_shown_able_to_fail(name: str) -> None:
+def test_every_claim_is_shown_able_to_fail(name: str, fork_servers: None) -> None:
     """Issue 26: at the study's audit preset every claim's contrast flips it as declared (discriminating), every
     verdict holds at the larger budget and at two more seeds, and so every not_replicated verdict is either a
     finding (discriminating, budget-, line- and seed-stable) or visibly line-dependent."""
