@@ -18,7 +18,18 @@ import pytest
 
 import tests.toy_study as toy
 from skeptic.core import Store, UsageError, get_study, runner
-from skeptic.core.audit import AuditFailed, AuditResult, FaultResult, Judged, _unstable, audit, classify, run_audit
+from skeptic.core import audit as audit_module
+from skeptic.core.audit import (
+    AuditFailed,
+    AuditResult,
+    FaultResult,
+    Judged,
+    _unstable,
+    audit,
+    classify,
+    keep_fork_servers,
+    run_audit,
+)
 from skeptic.core.claims import ProbeResult
 from skeptic.core.config import config_keys, resolve_config
 from skeptic.core.faults import Fault, check_catalog, combine, replace
@@ -290,3 +301,26 @@ def test_a_threshold_of_skeptics_own_is_marked_in_the_report(tmp_path: Path) -> 
     assert shown in (tmp_path / "report" / "toy-coin.md").read_text()
     assert shown in (tmp_path / "report" / "toy-coin.html").read_text()
     # The index shows one card per study; the claim rows, and their thresholds, live on the study pages.
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork servers run on Linux only")
+def test_audits_inside_keep_fork_servers_share_their_servers_and_close_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 36: the contract test's audits start their fork servers once; the outcomes are those of separate audits."""
+    monkeypatch.setenv("SKEPTIC_AUDIT_FORK", "1")
+    started: list[Any] = []
+    start = audit_module._ForkServer.__init__
+
+    def counted(self: Any, threads: int) -> None:
+        start(self, threads)
+        started.append(self)
+
+    monkeypatch.setattr(audit_module._ForkServer, "__init__", counted)
+    with keep_fork_servers():
+        first = audit(get_study("toy-coin"), "test", jobs=2)
+        servers = len(started)
+        second = audit(get_study("toy-coin"), "test", jobs=2)
+        assert len(started) == servers and 1 <= servers <= 2
+        assert all(s.proc.poll() is None for s in started)
+    assert all(s.proc.poll() is not None for s in started)
+    for result in (first, second):
+        assert {f.id: f.outcome for f in result.faults} == EXPECTED and result.stable

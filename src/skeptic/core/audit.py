@@ -37,9 +37,9 @@ import threading
 import time
 import traceback
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -483,6 +483,25 @@ def _fork_server_main() -> None:
         out.flush()
 
 
+_KEPT: dict[int, list[_ForkServer]] | None = None
+"""Fork servers kept between audits (by thread count) inside :func:`keep_fork_servers`; None outside it."""
+
+
+@contextmanager
+def keep_fork_servers() -> Iterator[None]:
+    """Audits run inside share their fork servers: each server is started once and closed on leaving, instead of
+    once per audit (~2-4 CPU s each, most of a small audit's cost). For a caller that runs many audits in one process,
+    such as the contract test. A server runs no study code, so sharing it leaves every execution as isolated."""
+    global _KEPT
+    outer, _KEPT = _KEPT, {}
+    try:
+        yield
+    finally:
+        kept, _KEPT = _KEPT, outer
+        for server in (s for servers in kept.values() for s in servers):
+            server.close()
+
+
 class _Runner:
     """Runs tasks in fresh processes: forked from one of ``jobs`` fork servers where the platform allows it
     (:class:`_ForkServer`), else each a new interpreter (:func:`_in_fresh_process`)."""
@@ -492,6 +511,20 @@ class _Runner:
         self.fork = sys.platform.startswith("linux") and os.environ.get("SKEPTIC_AUDIT_FORK", "1") != "0"
         self._idle: queue.SimpleQueue[_ForkServer] = queue.SimpleQueue()
         self._all: list[_ForkServer] = []
+        self._kept = _KEPT
+        if self._kept is not None:  # inside keep_fork_servers: start with the live servers kept by earlier audits
+            for server in self._kept.pop(threads, []):
+                if server.proc.poll() is None:
+                    self._idle.put(server)
+                    self._all.append(server)
+                else:
+                    server.close()
+            # the others are started here, in the caller's thread: a server dies with the thread that started it
+            # (die_with_parent), and the pool's threads end with this audit
+            while self.fork and len(self._all) < jobs:
+                server = _ForkServer(threads)
+                self._idle.put(server)
+                self._all.append(server)
         self._lock = threading.Lock()
         self.jobs = jobs
         self._stopped = threading.Event()
@@ -541,6 +574,10 @@ class _Runner:
     def close(self) -> None:
         with self._lock:
             servers, self._all = self._all, []
+        if self._kept is not None and not self._stopped.is_set():  # kept for the next audit (keep_fork_servers)
+            live = [s for s in servers if s.proc.poll() is None]
+            self._kept.setdefault(self.threads, []).extend(live)
+            servers = [s for s in servers if s not in live]
         for server in servers:
             server.close()
 
@@ -814,5 +851,6 @@ __all__ = [
     "compare",
     "draw_mutants",
     "execution_key",
+    "keep_fork_servers",
     "run_audit",
 ]
