@@ -88,6 +88,15 @@ def test_a_probe_failing_in_the_clean_run_catches_nothing() -> None:
     assert classify(fault, clean, clean, 0.0).outcome == "harmless"
 
 
+def test_a_claim_missing_from_the_faulty_run_is_a_changed_verdict() -> None:
+    """A mutant can drop a claim from the catalog: its run reports one claim fewer, which must classify, not crash."""
+    clean = Judged([_probe("a", True)], {"c1": "replicated", "c2": "replicated"})
+    dropped = Judged([_probe("a", True)], {"c1": "replicated"})
+    result = classify(toy.FAULTS[0], clean, dropped, 0.0)
+    assert result.outcome == "silent"
+    assert result.changed_verdicts == [{"claim": "c2", "clean": "replicated", "faulty": "missing"}]
+
+
 def test_two_clean_runs_that_disagree_make_the_audit_unstable() -> None:
     first = Judged([_probe("p", True)], {"c": "replicated"})
     second = Judged([_probe("p", False)], {"c": "inconclusive"})

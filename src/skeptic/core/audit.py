@@ -185,7 +185,10 @@ def compare(clean: Judged, faulty: Judged) -> tuple[FaultOutcome, list[str], lis
     clean_failed = {p.id for p in clean.probes if not p.passed}
     newly_failed = [p for p in faulty.probes if not p.passed and p.id not in clean_failed]
     before, after = clean.verdicts, faulty.verdicts
-    changed = [{"claim": k, "clean": before[k], "faulty": after[k]} for k in before if after.get(k) != before[k]]
+    # a claim the faulty run does not report at all (a mutant dropped it from the catalog) changed too
+    changed = [
+        {"claim": k, "clean": before[k], "faulty": after.get(k, "missing")} for k in before if after.get(k) != before[k]
+    ]
     if newly_failed:
         outcome: FaultOutcome = "caught"
         detail = "; ".join(f"{p.id}: {p.detail}" for p in newly_failed)

@@ -4,6 +4,10 @@ the indicators computed straight from the model's weights."""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +18,8 @@ from skeptic import glitch_tokens as gt
 from skeptic.studies.glitch_tokens import corpus
 
 transformers = pytest.importorskip("transformers")
+
+ROOT = Path(__file__).resolve().parents[3]
 
 TEXT = "the cat sat on the mat. the dog sat on the log. a cat and a dog. " * 40
 TOKENIZER_TEXT = [TEXT, "Zorvexquil Zorvexquil Brixnov Brixnov " * 200]  # two words the model never sees
@@ -139,3 +145,61 @@ def test_verification_refuses_a_checkpoint_transformers_would_fill_at_random(tmp
     gt.save_checkpoint(tmp_path / "bare", emb, None, tok.to_str())  # type: ignore[attr-defined]
     v = gt.verify_checkpoint(tmp_path / "bare", [1, 2])
     assert not v["ran"]
+
+
+def _glitch_scan(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "SKEPTIC_RESULTS"}
+    env["PYTHONPATH"] = str(ROOT / "src")
+    return subprocess.run(
+        [sys.executable, "-m", "skeptic", "glitch-scan", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
+
+
+@pytest.mark.slow
+def test_glitch_scan_command_on_save_pretrained_agrees_with_the_study_and_warns_when_untrained(tmp_path: Path) -> None:
+    """``skeptic glitch-scan`` as a user runs it on GPT-2 checkpoints written by ``save_pretrained``: it lists the
+    tokenizer's categories, its per-token indicators equal the study's own computation on the same weights (the
+    study's reference set from the tokenizer, then :func:`compute_indicators`, as ``experiment.score_indicators``
+    does), and it warns on a random-init checkpoint but not on a trained one."""
+    from skeptic.studies.glitch_tokens import experiment
+
+    tok = _tokenizer()
+    model = _model(tok.get_vocab_size(), tied=False)  # type: ignore[attr-defined]
+    _train(model, tok)
+    trained = _save(model, tok, tmp_path / "trained")
+    fresh = _save(_model(tok.get_vocab_size(), tied=False, seed=1), tok, tmp_path / "fresh")  # type: ignore[attr-defined]
+
+    proc = _glitch_scan(str(trained), "--top", "5", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "categories:" in proc.stdout and "partial_utf8" in proc.stdout and "special" in proc.stdout
+    assert "WARNING" not in proc.stderr
+
+    proc = _glitch_scan(str(trained), "--json", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    reference = experiment.reference_tokens(tok.to_str())  # type: ignore[attr-defined]
+    assert doc["reference"] == reference and not doc["tied"] and doc["main_indicator"] == "input_norm"
+    assert doc["categories"]["special"] == 2 and doc["categories"]["partial_utf8"] > 0
+    study = gt.compute_indicators(
+        model.transformer.wte.weight.detach(),  # type: ignore[attr-defined]
+        model.lm_head.weight.detach(),  # type: ignore[attr-defined]
+        reference,
+    )
+    for key, values in study.items():
+        assert np.allclose([r[key] for r in doc["tokens"]], values, atol=1e-5), key
+    # the AUROC the study would report for never-seen vs seen tokens, from the scanner's numbers and from its own
+    unseen = np.array(sorted(set(_unseen(tok))))
+    seen = np.array(
+        sorted(i for i in set(tok.encode(TEXT).ids) if doc["tokens"][i]["category"] == "ok")  # type: ignore[attr-defined]
+    )
+    scanned = np.array([r["input_norm"] for r in doc["tokens"]])
+    assert experiment.auroc_record(scanned, unseen, seen) == experiment.auroc_record(study["input_norm"], unseen, seen)
+
+    proc = _glitch_scan(str(fresh), "--top", "5", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "WARNING" in proc.stderr and "untrained random initialization" in proc.stderr

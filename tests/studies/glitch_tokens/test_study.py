@@ -16,7 +16,7 @@ import torch
 from skeptic import glitch_tokens as gt
 from skeptic.core.claims import AllAtLeast, Estimate
 from skeptic.studies.glitch_tokens import corpus, train
-from skeptic.studies.glitch_tokens.claims import input_restores_share, verified_by_count
+from skeptic.studies.glitch_tokens.claims import input_restores_share, output_restores_share, verified_by_count
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -115,6 +115,42 @@ def test_input_restores_share_is_the_input_graft_over_the_full_graft() -> None:
     assert e.value == pytest.approx(0.5) and e.lo < 0.5 < e.hi
     m["graft"]["rates"]["both"] = 0.0
     assert math.isnan(input_restores_share(m).value)  # nothing restored: undefined, never a verdict
+    m["graft"]["rates"] |= {"output": 0.6, "both": 0.8}
+    assert output_restores_share(m).value == pytest.approx(0.75) and input_restores_share(m).value == pytest.approx(
+        0.375
+    )
+
+
+def test_training_only_some_rows_leaves_every_other_weight_exactly_as_it_was() -> None:
+    """The restoration test's premise: with ``only_rows`` and no weight decay, only the named rows move."""
+    from skeptic.models import TransformerShape
+
+    shape = TransformerShape(vocab_size=20, context=9, d_model=8, n_layers=1, n_heads=2)
+    variants = [train.Variant("untied", False, 0.0, seed=1, embed_seed=2, arm="untied")]
+    seqs = np.random.default_rng(0).integers(0, 20, size=(32, 10))
+    base = train.train(
+        seqs, shape, variants, epochs=1, batch_size=8, lr=1e-2, init_std=0.02, rng=np.random.default_rng(1)
+    )
+    rows = np.array([3, 7])
+    tuned = train.train(
+        seqs,
+        shape,
+        variants,
+        epochs=1,
+        batch_size=8,
+        lr=1e-2,
+        init_std=0.02,
+        rng=np.random.default_rng(2),
+        start=base.params,
+        only_rows={train.UNEMBED: rows},
+    )
+    others = np.setdiff1d(np.arange(20), rows)
+    for k, v in base.params.items():
+        if k == train.UNEMBED:
+            assert torch.equal(tuned.params[k][:, others], v[:, others])
+            assert not torch.equal(tuned.params[k][:, rows], v[:, rows])
+        else:
+            assert torch.equal(tuned.params[k], v), k
 
 
 def _skeptic(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:

@@ -63,8 +63,8 @@ def _found(result: RunResult) -> str:
     rates = m.get("graft", {}).get("rates", {})
     if rates:
         lines.append(
-            f"Grafting into the untied models the rows a short fine-tune gives the never-seen tokens: repetition "
-            f"{rates['none']:.0%} without a graft, {rates['input']:.0%} with the input row alone, "
+            f"Training only the never-seen tokens' rows in the untied models (everything else fixed): repetition "
+            f"{rates['none']:.0%} as trained, {rates['input']:.0%} with the input row trained alone, "
             f"{rates['output']:.0%} with the readout row alone, {rates['both']:.0%} with both."
         )
     if m.get("external_scan"):
@@ -111,10 +111,10 @@ BRIEF = Brief(
     "prompt works). The AUROC bar of 0.9, 'most' as one half, the 30-point repetition gap and 'explains' as half of "
     "the restoration are Skeptic's lines, each with a band. The surreal, evasive outputs of GPT-3 on these tokens "
     "are not reproduced: a model this small has no such behaviour to show. The reviewer's words are quoted from the "
-    "issue that asked for this test, not from the review page, which could not be retrieved. The graft test may not "
-    "separate the two accounts: a short fine-tune adapts a token's two rows to each other, so a row grafted alone can "
-    "fail even where its side was not the problem; the claim's contrast (tokens seen only as answers, so that only "
-    "their input vectors stay random) checks exactly this, and a claim whose contrast does not flip it is no finding.",
+    "issue that asked for this test, not from the review page, which could not be retrieved. The restoration test "
+    "trains one row at a time with every other weight fixed, so a restored row is the best value for it given the "
+    "other row as it is; its contrasts (readout rows left unsuppressed, or trained as answers, so that only the input "
+    "vectors stay random) check that the test can read 'random input features' where that is the cause.",
     found=_found,
     answer=_answer,
     headline_figure="repetition-vs-count",

@@ -6,8 +6,9 @@ Every indicator claim is scored twice, on tokens never seen in the model's train
 never-seen token stays at init × weight decay) are probes, not claims. Every claim declares contrasts: config
 overrides under which the mechanism is absent and the claim must then fail:
 
-* ``feed_never_seen=30``: the tokens the text never contains are fed after all (the token-count contrast: nothing is
-  left untrained; claims about never-seen tokens only);
+* ``feed_never_seen=100``: the tokens the text never contains are fed after all, each in 100 sequences, more than
+  the median frequent token occurs (55 times at quick); at 30, the bottom of the frequent range, the input norm still
+  ranked them below every frequent token (the token-count contrast; claims about never-seen tokens only);
 * ``init_std=0.2``: embeddings start ten times larger, so training moves trained rows little relative to their
   start (the review measured the unembedding indicator at chance there);
 * ``tie_all=True``: the untied arms tie their embeddings, so the input rows of never-seen tokens get the readout's
@@ -15,7 +16,8 @@ overrides under which the mechanism is absent and the claim must then fail:
 * ``freeze_unseen_readout=True``: the readout rows of never-seen tokens get no gradient, removing the output
   suppression the unembedding indicator detects;
 * ``never_seen_as_targets=30``: never-seen tokens are targets but never inputs, so their readout rows are trained and
-  their input rows stay random: Kosoy's condition alone (for the claim against his account).
+  their input rows stay random: Kosoy's condition alone (for the two claims that split the failure to repeat between
+  the input row and the readout row).
 
 Thresholds that are Skeptic's own, fixed before running, say so and declare the band a careful reader would accept:
 an indicator "finds" under-trained tokens at AUROC ≥ 0.9 (band 0.8 to 0.95; Land & Bartolo report no AUROC); "most"
@@ -65,6 +67,14 @@ Q_LB_SUPPRESSION = Quote(
     "tokens.",
     f"{LB_LOC}, §2.2 Indicators for detecting under-trained tokens",
 )
+Q_LB_ABSTRACT = Quote(
+    "Although such `glitch tokens', tokens present in the tokenizer vocabulary but that are nearly or entirely absent "
+    "during model training, have been observed across various models, a reliable method to identify and address them "
+    "has been missing.",
+    "Land & Bartolo 2024, abstract, second sentence (EMNLP 2024 proceedings pp. 11631-11646, words read from the "
+    "authors' BibTeX at maxbartolo.com/publication/2024-magikarp; the same sentence on a mirror of the arXiv "
+    "2405.05417 abstract, arXiv version not shown)",
+)
 Q_LB_INPUT_NORM = Quote.unverified(
     f"{LB_LOC}, §2.2 (the indicator for models with untied embeddings)",
     note="the rendering retrieved stops before the list of indicators; the sentence naming the input-embedding "
@@ -97,9 +107,10 @@ Q_KOSOY = Quote.unverified(
 
 FED = Contrast(
     "never-seen-fed",
-    {"feed_never_seen": 30},
+    {"feed_never_seen": 100},
     "not_replicated",
-    "the tokens the text never contains are fed 30 times each, so nothing is left under-trained",
+    "the tokens the text never contains are fed in 100 sequences each, more than the median frequent token occurs, "
+    "so nothing is left under-trained",
 )
 LARGE_INIT = Contrast(
     "init-std-0.2",
@@ -118,6 +129,13 @@ TIED = Contrast(
     {"tie_all": True},
     "not_replicated",
     "the untied arms tie their embeddings, so never-seen input rows receive the readout's push-down",
+)
+AS_TARGETS_REPLICATED = Contrast(
+    "readout-trained-input-random",
+    {"never_seen_as_targets": 30},
+    "replicated",
+    "never-seen tokens become targets but never inputs: readout rows trained, input rows left random (Kosoy's "
+    "condition without output suppression), so the input row is what a restoration must supply",
 )
 
 
@@ -203,9 +221,10 @@ def verified_by_count(m: Measurements) -> list[Estimate]:
     return out
 
 
-def input_restores_share(m: Measurements) -> Estimate:
-    """Of the repetition that grafting both fine-tuned rows restores, the share that the input row alone restores:
-    ``(r_input − r_none) / (r_both − r_none)``, with an interval from the Wilson intervals of the rates."""
+def restored_share(m: Measurements, side: str) -> Estimate:
+    """Of the repetition that training both rows of the never-seen tokens restores, the share that training the
+    ``side`` row alone restores (every other weight fixed): ``(r_side − r_none) / (r_both − r_none)``, with an
+    interval from the Wilson intervals of the rates."""
     g = m["graft"]
     rates = g.get("rates", {})
     if not rates:
@@ -215,17 +234,27 @@ def input_restores_share(m: Measurements) -> Estimate:
             float("nan"),
             float("nan"),
             float("nan"),
-            f"undefined: the never-seen tokens are repeated {rates['none']:.0%} without a graft and "
-            f"{rates['both']:.0%} with both rows (need ≤ 10% and 30 points more)",
+            f"undefined: the never-seen tokens are repeated {rates['none']:.0%} as trained and "
+            f"{rates['both']:.0%} with both rows restored (need ≤ 10% and 30 points more)",
         )
     n = g["tokens"] * g["n_models"]
-    r_in = wilson_interval(round(rates["input"] * n), n)
+    r_in = wilson_interval(round(rates[side] * n), n)
     r_both = wilson_interval(round(rates["both"] * n), n)
     base = rates["none"]
-    value = (rates["input"] - base) / (rates["both"] - base)
+    value = (rates[side] - base) / (rates["both"] - base)
     lo = max((r_in[1] - base) / max(r_both[2] - base, 1e-9), 0.0)
     hi = min((r_in[2] - base) / max(r_both[1] - base, 1e-9), 1.0) if r_both[1] > base else 1.0
-    return Estimate(value, min(lo, value), max(hi, value), f"Wilson 95% over {n} token-model pairs per graft")
+    return Estimate(value, min(lo, value), max(hi, value), f"Wilson 95% over {n} token-model pairs per restoration")
+
+
+def input_restores_share(m: Measurements) -> Estimate:
+    """The share of the full restoration that training the input row alone gives (Kosoy's account)."""
+    return restored_share(m, "input")
+
+
+def output_restores_share(m: Measurements) -> Estimate:
+    """The share of the full restoration that training the readout row alone gives (output suppression)."""
+    return restored_share(m, "output")
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -265,7 +294,7 @@ CLAIMS = (
         "input-norm-finds-rare-untied",
         "In models with untied embeddings, the norm of the input embedding ranks tokens seen only 1 to 10 times "
         "below frequent ones (Skeptic's threshold: AUROC ≥ 0.9 in both untied arms).",
-        f"{LB}, §2.2 and the abstract ('nearly or fully absent during model training')",
+        f"{LB}, §2.2 and the abstract ('nearly or entirely absent during model training')",
         Q_LB_INPUT_NORM,
         "input_norm",
         "rare",
@@ -347,22 +376,17 @@ CLAIMS = (
         id="undertraining-falls-with-count",
         statement="Tokens nearly absent from training are under-trained too, and less so the more often they occur: "
         "the fraction verified under-trained falls as the count in the training text rises through 0, 1–3 and ≥ 4.",
-        source=f"{LB}, abstract ('tokens present in the tokenizer vocabulary but nearly or fully absent during model "
-        "training')",
+        source=f"{LB}, abstract (glitch tokens are 'nearly or entirely absent during model training')",
         measure=verified_by_count,
         expect=Increasing(decreasing=True),
-        quote=Quote.unverified(
-            f"{LB_LOC}, abstract",
-            note="the abstract's words were not retrieved from arXiv in this session",
-            text="present in the tokenizer vocabulary but nearly or fully absent during model training",
-        ),
+        quote=Q_LB_ABSTRACT,
         contrasts=(FED,),
     ),
     Claim(
         id="random-input-features-explain-failure",
         statement="Kosoy's account: a never-seen token fails because the model maps it to more or less random "
-        "features. Then giving its input row the value it takes once trained should restore most of the repetition "
-        "that restoring both its rows does (Skeptic's threshold: at least half), in the untied models where input "
+        "features. Then training its input row alone, every other weight fixed, should restore most of the repetition "
+        "that training both its rows restores (Skeptic's threshold: at least half), in the untied models where input "
         "and readout rows can be restored apart.",
         source=f"{KOSOY}; against it, {LB}, §2.2 (a constant negative contribution to unused tokens' logits)",
         measure=input_restores_share,
@@ -370,12 +394,27 @@ CLAIMS = (
         own_threshold="'explains' read as at least half of the full restoration is Skeptic's line",
         band=(AtLeast(0.3), AtLeast(0.7)),
         quote=Q_KOSOY,
+        contrasts=(AS_TARGETS_REPLICATED,),
+    ),
+    Claim(
+        id="readout-row-explains-failure",
+        statement="Land & Bartolo's account: a never-seen token cannot be produced because its readout row is pushed "
+        "down for every input. Then training its readout row alone, every other weight fixed, should restore most of "
+        "the repetition that training both its rows restores (Skeptic's threshold: at least half), in the untied "
+        "models.",
+        source=f"{LB}, §2.2 (unused tokens' logits converge towards −∞ through the unembedding rows)",
+        measure=output_restores_share,
+        expect=AtLeast(RESTORED_SHARE),
+        own_threshold="'explains' read as at least half of the full restoration is Skeptic's line",
+        band=(AtLeast(0.3), AtLeast(0.7)),
+        quote=Q_LB_SUPPRESSION,
         contrasts=(
             Contrast(
                 "readout-trained-input-random",
                 {"never_seen_as_targets": 30},
-                "replicated",
-                "never-seen tokens become targets but never inputs: readout rows trained, input rows left random",
+                "not_replicated",
+                "never-seen tokens become targets but never inputs: their readout rows are trained, so what is left "
+                "to restore is the random input row",
             ),
         ),
     ),
@@ -538,11 +577,11 @@ def _graft_control(m: Measurements) -> ProbeOutcome:
         return ProbeOutcome(True, "the graft experiment did not run: no untied model (tie_all) or no never-seen token")
     restorable = r["none"] <= 0.1  # otherwise nothing is left to restore (a contrast fed them) and the claim is NaN
     return ProbeOutcome(
-        r["fine-tuned"] >= 0.8 and (not restorable or r["both"] >= 0.3),
-        f"never-seen tokens repeated (max prob ≥ 1%) by the fine-tuned models: {r['fine-tuned']:.0%} (each token fed "
-        f"≥ {g['seen']} times; need ≥ 80%: the fine-tune must teach them); by the original models {r['none']:.0%} "
-        f"and with both rows grafted {r['both']:.0%} (need ≥ 30% where the original is ≤ 10%: the full graft must "
-        "restore repetition before a one-sided graft means anything)",
+        not restorable or r["both"] >= 0.3,
+        f"never-seen tokens repeated (max prob ≥ 1%) by the untied models as trained: {r['none']:.0%}; after training "
+        f"both their rows alone (each token fed ≥ {g['seen']} times, every other weight fixed): {r['both']:.0%} (need "
+        "≥ 30% where the model as trained is ≤ 10%: restoring both rows must restore repetition before a one-sided "
+        "restoration means anything)",
     )
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import tempfile
+from dataclasses import replace
 from typing import Any, Protocol
 
 import numpy as np
@@ -358,6 +359,10 @@ def graft_sequences(
     return rows
 
 
+GRAFT_SIDES = {"input": (train.EMBED,), "output": (train.UNEMBED,), "both": (train.EMBED, train.UNEMBED)}
+"""Which rows of the never-seen tokens each restoration trains: the input row, the readout row, or both."""
+
+
 def graft_experiment(
     cfg: Any,
     ctx: Ctx,
@@ -370,11 +375,13 @@ def graft_experiment(
     why a never-seen token cannot be repeated, giving it a trained input row should restore repetition; if the
     readout row's suppression is why, a trained readout row should.
 
-    A copy of every model is fine-tuned (``graft_steps`` steps, all parameters, a third of the learning rate) on
-    training sequences in which the never-seen tokens occur. Then, in the *original* untied models, each never-seen
-    token gets its fine-tuned input row only, its fine-tuned readout row only, both (the positive control) or
-    neither (the baseline), and the repetition test is run. The rate is the share of (token, model) pairs whose
-    maximal repetition probability reaches 1%.
+    Each untied model is trained on sequences in which the never-seen tokens occur (``graft_steps`` steps at ``lr``
+    × ``graft_lr_factor``, no weight decay) with *only* the never-seen tokens' input rows trainable, only their
+    readout rows, or both; every other parameter gets no gradient and stays exactly as trained. Each restored row
+    is thus the best value gradient descent finds for it given the model as it is and the other row as it is
+    (suppressed readout, or random input), so a one-sided restoration is not undone by rows co-adapted in a joint
+    fine-tune. The rate is the share of (token, model) pairs whose maximal repetition probability reaches 1%:
+    ``none`` (the model as trained), ``input``, ``output``, ``both`` (the positive control).
     """
     never = info["sets"]["never"]
     out: dict[str, Any] = {"tokens": int(never.size)}
@@ -383,42 +390,36 @@ def graft_experiment(
         return out | {"rates": {}, "seen": 0}
     n_seq = cfg.graft_steps * cfg.batch_size
     seqs = graft_sequences(corp.sequences, cfg.chunk, never, n_seq, ctx.rng("graft", "sequences"))
-    tuned = train.train(
-        seqs,
-        trained.shape,
-        variants,
-        epochs=1,
-        batch_size=cfg.batch_size,
-        lr=cfg.lr * cfg.graft_lr_factor,
-        init_std=cfg.init_std,
-        rng=ctx.rng("graft", "batches"),
-        device=ctx.device,
-        start=trained.params,
-    )
-    rows = torch.as_tensor(never, device=trained.params[train.EMBED].device)
-    rates: dict[str, float] = {}
-    tuned_logits = train.last_logits(tuned)
-    ver = verify.verify(
-        corp.tokenizer, tuned_logits, never, trained.shape.context, chunk=cfg.verify_chunk, per_model_fn=tuned_logits
-    )
-    rates["fine-tuned"] = float(np.mean(ver["max_prob"][untied] >= verify.THRESHOLD))
-    for name, (graft_in, graft_out) in {
-        "none": (False, False),
-        "input": (True, False),
-        "output": (False, True),
-        "both": (True, True),
-    }.items():
-        params = {k: v.clone() for k, v in trained.params.items()}
-        if graft_in:
-            params[train.EMBED][:, rows] = tuned.params[train.EMBED][:, rows]
-        if graft_out:
-            params[train.UNEMBED][:, rows] = tuned.params[train.UNEMBED][:, rows]
-        grafted = train.last_logits(train.Trained(**{**trained.__dict__, "params": params}))
+    base = {k: v[untied].clone() for k, v in trained.params.items()}
+    arms = [replace(variants[m], weight_decay=0.0) for m in untied]
+
+    def rate(params: dict[str, torch.Tensor]) -> float:
+        model = train.Trained(**{**trained.__dict__, "params": params, "variants": arms})
+        logits = train.last_logits(model)
         ver = verify.verify(
-            corp.tokenizer, grafted, never, trained.shape.context, chunk=cfg.verify_chunk, per_model_fn=grafted
+            corp.tokenizer, logits, never, trained.shape.context, chunk=cfg.verify_chunk, per_model_fn=logits
         )
-        rates[name] = float(np.mean(ver["max_prob"][untied] >= verify.THRESHOLD))
-    return out | {"rates": rates, "seen": int(tuned.input_counts[never].min()), "n_models": len(untied)}
+        return float(np.mean(ver["max_prob"] >= verify.THRESHOLD))
+
+    rates = {"none": rate(base)}
+    seen = 0
+    for side, names in GRAFT_SIDES.items():
+        tuned = train.train(
+            seqs,
+            trained.shape,
+            arms,
+            epochs=1,
+            batch_size=cfg.batch_size,
+            lr=cfg.lr * cfg.graft_lr_factor,
+            init_std=cfg.init_std,
+            rng=ctx.rng("graft", "batches"),  # the same batches for every side
+            device=ctx.device,
+            start=base,
+            only_rows={name: never for name in names},
+        )
+        rates[side] = rate(tuned.params)
+        seen = int(tuned.input_counts[never].min())
+    return out | {"rates": rates, "seen": seen, "n_models": len(untied)}
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -115,19 +115,20 @@ def make_figures(m: dict[str, Any]) -> list[Figure]:
     rates = m.get("graft", {}).get("rates", {})
     if rates:
         fig, ax = plt.subplots(figsize=(5, 3.2))
-        order = ["none", "input", "output", "both", "fine-tuned"]
-        labels = ["no graft", "input row", "readout row", "both rows", "fine-tuned model"]
-        ax.bar(range(len(order)), [rates[k] for k in order], color=["0.6", "C0", "C1", "C2", "0.3"])
+        order = ["none", "input", "output", "both"]
+        labels = ["as trained", "input row", "readout row", "both rows"]
+        ax.bar(range(len(order)), [rates[k] for k in order], color=["0.6", "C0", "C1", "C2"])
         ax.set_xticks(range(len(order)), labels, fontsize=8)
         ax.set_ylim(0, 1.05)
         ax.set_ylabel("share repeated (max prob ≥ 1%)")
         figs.append(
             Figure(
                 "graft",
-                "Never-seen tokens in the untied models, repeated by the original model (no graft), with the input row "
-                "or the readout row a short fine-tune gave them, with both, and by the fine-tuned model itself. If "
-                "random input features were the whole story (Kosoy), the input row alone would restore most of what "
-                "both rows restore; a readout row that matters too is the output suppression of Land & Bartolo §2.2.",
+                "Never-seen tokens in the untied models, repeated by the model as trained, and after a short training "
+                "of only their input rows, only their readout rows, or both (every other weight fixed). If random "
+                "input features were the whole story (Kosoy), the input row alone would restore most of what both "
+                "rows restore; a readout row that must be trained too is the output suppression of Land & Bartolo "
+                "§2.2.",
                 fig,
             )
         )

@@ -209,12 +209,15 @@ def train(
     progress: Callable[[float], None] | None = None,
     start: dict[str, torch.Tensor] | None = None,
     frozen_readout_rows: np.ndarray | None = None,
+    only_rows: dict[str, np.ndarray] | None = None,
 ) -> Trained:
     """Train every variant on the same batches (so one count vector serves them all); see the module docstring.
 
     ``start``: stacked parameters to continue from (a fine-tune) instead of a fresh initialization.
     ``frozen_readout_rows``: token ids whose rows of the separate readout matrix get no gradient (only weight decay
     moves them); tied models read out with their input embedding, which this leaves alone.
+    ``only_rows``: parameter name → token ids; only those rows of those matrices get a gradient, every other parameter
+    gets none (with zero weight decay in the variants, everything else then stays exactly as it started).
     The models run stacked, in groups by :func:`stack_groups`, each group over the same batches.
     """
     if start is None:
@@ -226,6 +229,11 @@ def train(
         None
         if frozen_readout_rows is None or len(frozen_readout_rows) == 0
         else torch.as_tensor(np.asarray(frozen_readout_rows, dtype=np.int64), device=device)
+    )
+    rows = (
+        None
+        if only_rows is None
+        else {k: torch.as_tensor(np.asarray(v, dtype=np.int64), device=device) for k, v in only_rows.items()}
     )
     tied = torch.tensor([v.tied for v in variants], device=device)
     with torch.no_grad():
@@ -240,7 +248,8 @@ def train(
     trained: list[tuple[dict[str, torch.Tensor], list[list[float]]]] = []
     for group in stack_groups(len(variants), batch_size, shape):
         part = {k: p[group].clone().requires_grad_(True) for k, p in params.items()}
-        trained.append((part, _train_steps(part, variants[group], seqs, order, lrs, shape, frozen, device, progress)))
+        steps = _train_steps(part, variants[group], seqs, order, lrs, shape, frozen, device, progress, rows)
+        trained.append((part, steps))
     return Trained(
         shape=shape,
         variants=variants,
@@ -263,6 +272,7 @@ def _train_steps(
     frozen: torch.Tensor | None,
     device: str,
     progress: Callable[[float], None] | None,
+    only_rows: dict[str, torch.Tensor] | None = None,
 ) -> list[list[float]]:
     """AdamW over the batches ``order`` on the stacked ``params`` in place; each logged step's per-model losses."""
     _, hidden = _stacked_body(shape)
@@ -278,6 +288,8 @@ def _train_steps(
         grads = dict(zip(params, torch.autograd.grad(per_model.sum(), list(params.values())), strict=True))
         if frozen is not None:
             grads[UNEMBED][:, frozen] = 0.0
+        if only_rows is not None:
+            grads = {k: _rows_only(g, only_rows.get(k)) for k, g in grads.items()}
         with torch.no_grad():
             adamw_step(params, grads, state, step, lrs[step], wd)
         if step % max(total // 50, 1) == 0 or step == total - 1:
@@ -285,6 +297,14 @@ def _train_steps(
         if progress is not None:
             progress(1 / len(variants))
     return losses
+
+
+def _rows_only(grad: torch.Tensor, rows: torch.Tensor | None) -> torch.Tensor:
+    """The gradient ``[M, V, d]`` kept on ``rows`` only (all of it zeroed when ``rows`` is None)."""
+    out = torch.zeros_like(grad)
+    if rows is not None:
+        out[:, rows] = grad[:, rows]
+    return out
 
 
 def model_inputs_count(x: np.ndarray, vocab_size: int) -> np.ndarray:
