@@ -28,8 +28,7 @@ def _numbers(m: Any) -> dict[str, float]:
         return float(np.mean([np.mean(r["gains"]) for r in g["tilts"] if r["kind"] == kind and r["beta"] == gb0]))
 
     def arm_mean(key: str, **match: Any) -> float:
-        return float(np.mean([g["arms"][i][key] for i, s in enumerate(g["specs"])
-                              if all(s[k] == v for k, v in match.items()) and key in g["arms"][i]]))  # fmt: skip
+        return float(np.mean([a[key] for a in g["arms"] if all(a[k] == v for k, v in match.items()) and key in a]))
 
     ks = m["config"]["pass_ks"]
     k64 = ks.index(64) if 64 in ks else len(ks) - 1

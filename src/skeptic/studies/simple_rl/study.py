@@ -74,6 +74,8 @@ def run(config: SimpleRLConfig, ctx: RunContext) -> StudyOutput:
             m["simulation"] = experiment.claim_simulation(config, ctx)
         with ctx.section("kl-gradients"):
             m["kl_gradients"] = experiment.kl_gradient_check(ctx)
+        with ctx.section("optimizer-check"):
+            m["optimizer_check"] = experiment.optimizer_check(ctx)
     m["config"] = {"n_seeds": config.n_seeds, "betas": list(config.betas), "beta_main": config.beta_main,
                    "pass_ks": list(PASS_KS), "graded_betas": list(config.graded_betas)}  # fmt: skip
     m["timing"] |= {"total_s": time.perf_counter() - t0, "cpu_s": time.process_time() - cpu0}
