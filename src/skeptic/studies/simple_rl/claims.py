@@ -258,8 +258,9 @@ CLAIMS = (
                         "light-is-heavy-144-answers",
                         {"light_error": "t3", "graded_base": 12, "graded_digits": 2},
                         "replicated",
-                        "t3 error on 144 answers instead of 10^4: the largest of 144 draws is not far beyond the true "
-                        "reward's range, so the heavy law no longer defeats the claim (the distinction vanishes)",
+                        "a control, not a flip: the same t3 swap on 144 answers instead of 10^4, where the largest of "
+                        "144 draws is not far beyond the true reward's range, must NOT defeat the claim (the "
+                        "heavy/light distinction vanishes; the audit lists it as 'not discriminating', as intended)",
                     ),
                 ),
                 band=(AtLeast(0.3), AtLeast(0.7)),

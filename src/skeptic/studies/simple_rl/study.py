@@ -49,7 +49,8 @@ __all__ = ["PRESETS", "SimpleRLConfig", "run"]
     brief=BRIEF,
     runtime={
         "test": "~15 s",
-        "quick": "~70 s (2026-12-06: 65.0 s of CPU on one thread, 11.7 s of it the views arms; machine at load 20)",
+        "quick": "~65 s of CPU (2026-12-06, code 3e76ca7: 63.5 s user + 1.8 s system on one thread, 1.17 GB peak; "
+        "6 min 46 s wall at load 14)",
         "paper": "~10 min (estimated from the quick run; not measured after the redesign)",
     },
     faults=FAULTS,
