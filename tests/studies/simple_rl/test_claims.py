@@ -75,3 +75,10 @@ def test_the_adam_probe_needs_agreement_a_move_and_a_frozen_model() -> None:
     assert claims.adam_matches_reference({"optimizer_check": good})[0]
     for bad in ({"max_diff": 1e-3}, {"max_move": 0.0}, {"frozen_move": 1e-3}):
         assert not claims.adam_matches_reference({"optimizer_check": good | bad})[0]
+
+
+def test_the_checker_probe_needs_each_policy_on_the_grader_its_spec_names() -> None:
+    ps = {"checker_disagreements": 0, "checked": 100, "grader_table_gap": [0.0, 0.0, 0.0]}
+    assert claims.checker_agrees({"probe_samples": ps})[0]
+    assert not claims.checker_agrees({"probe_samples": ps | {"grader_table_gap": [0.0, 1.5, 0.0]}})[0]
+    assert not claims.checker_agrees({"probe_samples": ps | {"checker_disagreements": 1}})[0]

@@ -440,9 +440,17 @@ def sampler_matches_exact(m: Measurements) -> tuple[bool, str]:
 
 
 def checker_agrees(m: Measurements) -> tuple[bool, str]:
-    """The batched reward agrees with an independent text checker (the last digit, then the first) on every sample."""
+    """The batched reward agrees with an independent text checker (the last digit, then the first) on every sample,
+    and every policy's proxy error table is the one its spec names, rebuilt from the answers' text (the flawed
+    grader's bonus on answers containing '#'; none for the others) to 1e-6."""
     ps = m["probe_samples"]
-    return ps["checker_disagreements"] == 0, f"{ps['checker_disagreements']} disagreements in {ps['checked']} answers"
+    gap = max(ps["grader_table_gap"])
+    worst = int(np.argmax(ps["grader_table_gap"]))
+    ok = ps["checker_disagreements"] == 0 and gap <= 1e-6
+    return ok, (
+        f"{ps['checker_disagreements']} disagreements in {ps['checked']} answers; largest proxy-table gap to the text "
+        f"grader {gap:.3g} (policy {worst})"
+    )
 
 
 def seeds_agree(m: Measurements) -> tuple[bool, str]:
@@ -613,7 +621,7 @@ PROBES = (
     Probe("sampler-matches-exact", "Simulation against exact: sampled rollouts are correct as often as the exact "
           "answer probabilities say.", _probe(sampler_matches_exact)),
     Probe("checker-agrees", "The batched reward agrees with an independent exact text checker on every sampled "
-          "answer.", _probe(checker_agrees)),
+          "answer, and each policy's proxy table is the grader its spec names.", _probe(checker_agrees)),
     Probe("seeds-agree", "Independent seeds agree (and are distinct).", _probe(seeds_agree)),
     Probe("kl-gradient-direction", "An independent computation: by autograd, the k3-as-loss gradient is that of "
           "KL(π_ref ‖ π), and the sampled GRPO gradient's mean is the graded arms' expected update.",

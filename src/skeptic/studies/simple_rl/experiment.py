@@ -265,6 +265,11 @@ def lm_experiment(config: SimpleRLConfig, ctx: RunContext, device: str, bases: B
         [[task.check_answer(p, t) for p, t in zip(problems_rep, texts[i], strict=True)] for i in range(M)]
     )
     sample_correct = _np(v_tensor).reshape(M, len(monitor), n)
+    # each policy's proxy error table against the grader its spec names, rebuilt from the answers' text: the flawed
+    # grader's bonus on every answer containing '#', nothing for the others (the reward each policy trained on)
+    texts_all = [task.decode(np.array([a // task.VOCAB, a % task.VOCAB])) for a in range(task.N_ANSWERS)]
+    bonus = np.array([config.flaw_bonus * ("#" in t) for t in texts_all])
+    grader_gap = [float(np.abs(err[i] - (bonus if sp["kind"] == "flaw" else 0.0)).max()) for i, sp in enumerate(specs)]
     exact_kl_mon = analysis.kl_exact(final_mon, base_mon_m)  # [M, P]
     # the training estimator's exact expectation: Σ_y π(y) Σ_t k3_t(y) over all 144 answers of a few prompts
     n_exp = min(8, len(monitor))
@@ -317,6 +322,7 @@ def lm_experiment(config: SimpleRLConfig, ctx: RunContext, device: str, bases: B
             "exact_pass_at_k": analysis.pass_at_k_exact(exact_pc_mon, probe_ks).tolist(), "prompts": len(monitor),
             "n": int(k3_seq[0].size), "checker_disagreements": int(np.sum(checker != _np(v_tensor))),
             "checked": int(checker.size), "garbled_share": float((ans_np == task.GARBLE).any(-1).mean()),
+            "grader_table_gap": grader_gap,
         },
         "goodhart": gh,
         "timing": timing,
