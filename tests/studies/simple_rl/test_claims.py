@@ -47,3 +47,38 @@ def test_the_kwa_measures_read_the_least_restrictive_beta() -> None:
     ]
     est = claims.tilt_gain("heavy")({"graded": {"tilts": tilts}}, config)
     assert abs(est.value + 0.2) < 1e-12 and est.hi < claims.HEAVY_SHARE
+
+
+def test_the_power_probe_fails_when_the_light_claim_still_falls_at_144_answers() -> None:
+    sim = _sim(0.8, -0.2)
+    sim["144"]["t3"] = sim["run"]["t3"]  # t3 error still defeats the light claim at 144 answers
+    ok, detail = claims.kwa_simulation_power({"simulation": sim})
+    assert not ok and "P(light|t3 (not)) = 1.00" in detail.split("144 answers:")[1]
+
+
+def test_the_trained_measure_selects_arms_by_their_own_labels_not_their_position() -> None:
+    config = PRESETS["test"]
+    b0, b1 = config.graded_betas[0], config.graded_betas[1]
+    arms = [
+        {"kind": "light", "arm": "k1", "beta": b1, "gains": [0.0, 0.0]},
+        {"kind": "light", "arm": "drgrpo", "beta": b0, "gains": [0.1, 0.1]},
+        {"kind": "light", "arm": "k1", "beta": b0, "gains": [0.7, 0.8]},
+        {"kind": "heavy", "arm": "k1", "beta": b0, "gains": [-0.2, -0.1]},
+    ]
+    for order in (arms, arms[::-1]):
+        est = claims.trained_gain("light")({"graded": {"arms": order}}, config)
+        assert abs(est.value - 0.75) < 1e-12
+
+
+def test_the_adam_probe_needs_agreement_a_move_and_a_frozen_model() -> None:
+    good = {"steps": 4, "max_diff": 1e-16, "max_move": 0.1, "frozen_move": 0.0}
+    assert claims.adam_matches_reference({"optimizer_check": good})[0]
+    for bad in ({"max_diff": 1e-3}, {"max_move": 0.0}, {"frozen_move": 1e-3}):
+        assert not claims.adam_matches_reference({"optimizer_check": good | bad})[0]
+
+
+def test_the_checker_probe_needs_each_policy_on_the_grader_its_spec_names() -> None:
+    ps = {"checker_disagreements": 0, "checked": 100, "grader_table_gap": [0.0, 0.0, 0.0]}
+    assert claims.checker_agrees({"probe_samples": ps})[0]
+    assert not claims.checker_agrees({"probe_samples": ps | {"grader_table_gap": [0.0, 1.5, 0.0]}})[0]
+    assert not claims.checker_agrees({"probe_samples": ps | {"checker_disagreements": 1}})[0]

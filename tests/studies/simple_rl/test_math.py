@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any, cast
 
 import numpy as np
 import pytest
@@ -137,3 +138,26 @@ def test_adam_with_zero_learning_rate_and_zero_gradient_changes_nothing() -> Non
     state: dict[str, tuple[torch.Tensor, torch.Tensor]] = {}
     policy.adam_step(p, {"w": torch.tensor([[1.0, 1, 1], [0, 0, 0]])}, state, 1, torch.tensor([0.0, 0.1]))
     assert torch.equal(p["w"], before)  # model 0: lr 0; model 1: zero gradient
+
+
+def test_the_hand_written_adam_matches_torch_and_the_check_sees_a_bias_correction_dropped(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from skeptic.studies.simple_rl import experiment
+
+    class Ctx:
+        def rng(self, *key: str) -> np.random.Generator:
+            return np.random.default_rng(0)
+
+    out = experiment.optimizer_check(cast(Any, Ctx()))
+    assert out["max_diff"] <= 1e-12 and out["max_move"] >= 0.01 and out["frozen_move"] == 0.0
+
+    def no_bias_correction(params: Any, grads: Any, state: Any, step: int, lr: torch.Tensor) -> None:
+        for k, p in params.items():
+            m, v = state.get(k, (torch.zeros_like(p), torch.zeros_like(p)))
+            m, v = 0.9 * m + 0.1 * grads[k], 0.999 * v + 0.001 * grads[k] ** 2
+            state[k] = (m, v)
+            p.sub_(lr.view(-1, *([1] * (p.dim() - 1))) * m / (v.sqrt() + 1e-8))
+
+    monkeypatch.setattr(policy, "adam_step", no_bias_correction)
+    assert experiment.optimizer_check(cast(Any, Ctx()))["max_diff"] > 1e-3

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 import torch
 from scipy import stats
+from torch.optim.adam import adam as adam_reference
 
 from skeptic import goodhart
 from skeptic.studies.simple_rl import analysis, graded, grpo, policy, task
@@ -264,6 +265,11 @@ def lm_experiment(config: SimpleRLConfig, ctx: RunContext, device: str, bases: B
         [[task.check_answer(p, t) for p, t in zip(problems_rep, texts[i], strict=True)] for i in range(M)]
     )
     sample_correct = _np(v_tensor).reshape(M, len(monitor), n)
+    # each policy's proxy error table against the grader its spec names, rebuilt from the answers' text: the flawed
+    # grader's bonus on every answer containing '#', nothing for the others (the reward each policy trained on)
+    texts_all = [task.decode(np.array([a // task.VOCAB, a % task.VOCAB])) for a in range(task.N_ANSWERS)]
+    bonus = np.array([config.flaw_bonus * ("#" in t) for t in texts_all])
+    grader_gap = [float(np.abs(err[i] - (bonus if sp["kind"] == "flaw" else 0.0)).max()) for i, sp in enumerate(specs)]
     exact_kl_mon = analysis.kl_exact(final_mon, base_mon_m)  # [M, P]
     # the training estimator's exact expectation: Σ_y π(y) Σ_t k3_t(y) over all 144 answers of a few prompts
     n_exp = min(8, len(monitor))
@@ -316,6 +322,7 @@ def lm_experiment(config: SimpleRLConfig, ctx: RunContext, device: str, bases: B
             "exact_pass_at_k": analysis.pass_at_k_exact(exact_pc_mon, probe_ks).tolist(), "prompts": len(monitor),
             "n": int(k3_seq[0].size), "checker_disagreements": int(np.sum(checker != _np(v_tensor))),
             "checked": int(checker.size), "garbled_share": float((ans_np == task.GARBLE).any(-1).mean()),
+            "grader_table_gap": grader_gap,
         },
         "goodhart": gh,
         "timing": timing,
@@ -484,16 +491,20 @@ def graded_specs(config: SimpleRLConfig) -> list[dict[str, Any]]:
     return out
 
 
-def own_optimum(sp: dict[str, Any], logref: np.ndarray, u: np.ndarray, group: int, penalty: bool) -> np.ndarray:
-    """log π of the optimum of the objective the arm's expected update ascends (see :mod:`.graded`)."""
+def own_optimum(
+    sp: dict[str, Any], logref: np.ndarray, u: np.ndarray, group: int, penalty: bool
+) -> tuple[np.ndarray, float | None]:
+    """(log π, β_eff) of the optimum of the objective the arm's expected update ascends (see :mod:`.graded`);
+    β_eff, the self-consistent coefficient, only for the std-normalized k3-loss arm (else None)."""
     if not penalty:
-        return graded.tilt(logref, u, 1e-4)  # β → 0: all mass on argmax U
+        return graded.tilt(logref, u, 1e-4), None  # β → 0: all mass on argmax U
     b = sp["beta"]
     if sp["estimator"] == "k1-reward":
-        return graded.tilt(logref, u, b)  # reward and KL term scaled alike: the tilt at β
+        return graded.tilt(logref, u, b), None  # reward and KL term scaled alike: the tilt at β
     if sp["std"]:
-        return graded.grpo_optimum(logref, u, b)[0]
-    return graded.reverse_optimum(logref, u, b / graded.reward_scale(group))
+        lp, beta_eff = graded.grpo_optimum(logref, u, b)
+        return lp, float(beta_eff.mean())
+    return graded.reverse_optimum(logref, u, b / graded.reward_scale(group)), None
 
 
 def forward_reading(sp: dict[str, Any], logref: np.ndarray, u: np.ndarray, group: int) -> np.ndarray:
@@ -575,9 +586,10 @@ def train_graded(
     lp = lp - np.log(np.exp(lp).sum(-1, keepdims=True))
     rows = []
     for i, (sp, (v, logref, u)) in enumerate(zip(specs, tabs, strict=True)):
-        opt = own_optimum(sp, logref, u, config.group, config.kl_penalty)
+        opt, beta_eff = own_optimum(sp, logref, u, config.group, config.kl_penalty)
         p, po = np.exp(lp[i]), np.exp(opt)
         row = {
+            **sp,  # each arm carries its own labels: claims select arms by name, never by position
             "tv_own": _tv(lp[i], opt), "gains": graded.gain_fraction(lp[i], logref, v).tolist(),
             "kl": float(analysis.kl_exact(lp[i], logref).mean()),
             "kl_rev": float(analysis.kl_exact(logref, lp[i]).mean()),
@@ -588,8 +600,8 @@ def train_graded(
         }  # fmt: skip
         if sp["arm"] == "drgrpo":
             row["tv_forward"] = _tv(lp[i], forward_reading(sp, logref, u, config.group))
-        if sp["arm"] == "grpo" and config.kl_penalty and sp["estimator"] == "k3-loss":
-            row["beta_eff"] = float(graded.grpo_optimum(logref, u, sp["beta"])[1].mean())
+        if beta_eff is not None:
+            row["beta_eff"] = beta_eff
         rows.append(row)
     return rows, trace
 
@@ -666,3 +678,34 @@ def kl_gradient_check(ctx: RunContext, n: int = 7, groups: int = 20_000, group: 
         se = torch.stack(batches).std(0) / math.sqrt(len(batches))
         out[est] = {"expected": expected.tolist(), "sampled": mean.tolist(), "se": se.tolist()}
     return out
+
+
+def optimizer_check(ctx: RunContext, steps: int = 4) -> dict[str, Any]:
+    """The hand-written stacked Adam (:func:`policy.adam_step`, which trains every transformer here) against
+    PyTorch's own Adam (``torch.optim.adam.adam``, the function ``torch.optim.Adam`` calls), run on each model's
+    slice separately with that model's learning rate, over ``steps`` steps of random gradients (bias correction
+    matters most in the first steps). Float64, so the two agree to rounding."""
+    rng = ctx.rng("optimizer-check")
+    dt = torch.float64
+    lr = torch.tensor([0.0, 0.01, 0.03], dtype=dt)
+    M = len(lr)
+    shapes = {"w": (M, 4, 3), "b": (M, 3)}
+    start = {k: torch.tensor(rng.standard_normal(s), dtype=dt) for k, s in shapes.items()}
+    grads = [{k: torch.tensor(rng.standard_normal(s), dtype=dt) for k, s in shapes.items()} for _ in range(steps)]
+    mine = {k: v.clone() for k, v in start.items()}
+    state: dict[str, tuple[torch.Tensor, torch.Tensor]] = {}
+    for t, g in enumerate(grads, 1):
+        policy.adam_step(mine, g, state, t, lr)
+    ref = {k: v.clone() for k, v in start.items()}
+    for k in shapes:
+        for i in range(M):
+            p, m, v, count = ref[k][i], torch.zeros_like(ref[k][i]), torch.zeros_like(ref[k][i]), torch.tensor(0.0)
+            for g in grads:
+                adam_reference([p], [g[k][i]], [m], [v], [], [count], foreach=False, **graded.ADAM,
+                               lr=float(lr[i]), maximize=False)  # fmt: skip
+    return {
+        "steps": steps,
+        "max_diff": max(float((mine[k] - ref[k]).abs().max()) for k in shapes),
+        "max_move": max(float((ref[k] - start[k]).abs().max()) for k in shapes),
+        "frozen_move": max(float((mine[k][0] - start[k][0]).abs().max()) for k in shapes),
+    }

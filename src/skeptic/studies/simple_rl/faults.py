@@ -106,8 +106,8 @@ def _pass_at_k_off_by_one(orig: Any) -> Any:
 def _optimum_always_tilt(orig: Any) -> Any:
     from skeptic.studies.simple_rl import graded
 
-    def own_optimum(sp: Any, logref: np.ndarray, u: np.ndarray, group: int, penalty: bool) -> np.ndarray:
-        return graded.tilt(logref, u, sp["beta"])  # every arm compared with the tilt, whatever its KL term
+    def own_optimum(sp: Any, logref: np.ndarray, u: np.ndarray, group: int, penalty: bool) -> tuple[np.ndarray, None]:
+        return graded.tilt(logref, u, sp["beta"]), None  # every arm compared with the tilt, whatever its KL term
 
     return own_optimum
 

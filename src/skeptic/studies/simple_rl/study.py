@@ -49,7 +49,8 @@ __all__ = ["PRESETS", "SimpleRLConfig", "run"]
     brief=BRIEF,
     runtime={
         "test": "~15 s",
-        "quick": "~70 s (2026-12-06: 65.0 s of CPU on one thread, 11.7 s of it the views arms; machine at load 20)",
+        "quick": "~65 s of CPU (2026-12-06, code 3e76ca7: 63.5 s user + 1.8 s system on one thread, 1.17 GB peak; "
+        "6 min 46 s wall at load 14)",
         "paper": "~10 min (estimated from the quick run; not measured after the redesign)",
     },
     faults=FAULTS,
@@ -74,6 +75,8 @@ def run(config: SimpleRLConfig, ctx: RunContext) -> StudyOutput:
             m["simulation"] = experiment.claim_simulation(config, ctx)
         with ctx.section("kl-gradients"):
             m["kl_gradients"] = experiment.kl_gradient_check(ctx)
+        with ctx.section("optimizer-check"):
+            m["optimizer_check"] = experiment.optimizer_check(ctx)
     m["config"] = {"n_seeds": config.n_seeds, "betas": list(config.betas), "beta_main": config.beta_main,
                    "pass_ks": list(PASS_KS), "graded_betas": list(config.graded_betas)}  # fmt: skip
     m["timing"] |= {"total_s": time.perf_counter() - t0, "cpu_s": time.process_time() - cpu0}
