@@ -97,6 +97,7 @@ def main() -> None:
         return time.perf_counter() - t0
 
     def plain(max_tasks: int | None) -> float:
+        t0 = time.perf_counter()  # building the tasks counted, as run_experiment's own building is for the study
         tasks = [
             alignment_faking(setting=s, n_questions=N_QUESTIONS, af_votes=3, eval_awareness=True)
             for s in config.settings
@@ -105,7 +106,6 @@ def main() -> None:
             grader_calibration(config.compliance_grader, 3, config.af_threshold, config.grader_temperature),
             eval_awareness_calibration(config.grader_temperature),
         ]
-        t0 = time.perf_counter()
         logs = inspect_eval(
             tasks,
             model=get_model("openai-api/local/bench-model", base_url=url, config=GenerateConfig()),
