@@ -9,12 +9,14 @@ awareness). The same Inspect tasks run twice on the same work:
   (separate adaptive connection limits for the model and the grader, confined and redacted);
 - **plain**: ``inspect_ai.eval`` of the same tasks with Inspect's defaults.
 
-Prints each wall time, the requests served and their ratio. The issue's bars: the study never slower than plain,
-and within 1.2x of the pool ideal. The pool ideal here is N * L / P: the N requests of a run, each holding a
-connection for the latency L, through a pool of P connections kept always busy, where P is the largest number of
-requests the run ever had in flight (from the server's arrival times). The true ideal also has a critical path (a
-sample's turns and grader calls come one after another), so it is at least this: a run within 1.2x of N * L / P
-meets the bar; one above it may still be limited by its critical path, and the script says so.
+Both run the same tasks (the two settings and the study's grader and evaluation-awareness calibration tasks), so
+they send the same requests. Runs alternate (plain, study, study, plain, ...) ``AF_BENCH_REPEATS`` times each, and
+the script prints min / median / max of each ratio over the repeats. The issue's bars: the study never slower than
+plain, and within 1.2x of the pool ideal. The pool ideal is max(N * L / P, R * L): the N requests of a run, each
+holding a connection for the latency L, through a pool of P connections kept always busy (P: the most requests the
+run ever had in flight, from the server's arrival times), but never shorter than a sample's critical path of R
+dependent request rounds (two model turns, then the grader calls, which depend only on the reply). The ideal
+counts requests only; Inspect's start-up before the first request (the same code for both) is printed apart.
 
     AF_BENCH_LATENCY_S=1 .venv/bin/python benchmarks/alignment_faking_study_latency.py
 """
@@ -22,8 +24,10 @@ meets the bar; one above it may still be limited by its critical path, and the s
 from __future__ import annotations
 
 import os
+import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
 
@@ -31,6 +35,10 @@ from skeptic.studies.alignment_faking.localserver import chat_server
 
 LATENCY_S = float(os.environ.get("AF_BENCH_LATENCY_S", "0.5"))
 N_QUESTIONS = int(os.environ.get("AF_BENCH_QUESTIONS", "8"))
+REPEATS = int(os.environ.get("AF_BENCH_REPEATS", "3"))
+ROUNDS = 3
+"""The critical path of a sample in request rounds: the scripted faker answers in two model turns (scratchpad,
+then output); every grader call of the reply depends only on the reply, so one round of them follows."""
 
 
 def answer(messages: list[dict[str, Any]]) -> str:
@@ -44,15 +52,16 @@ def answer(messages: list[dict[str, Any]]) -> str:
     return policy_reply("alignment-faker", as_messages)  # type: ignore[arg-type]
 
 
-def pool_ideal(arrivals: list[float], latency_s: float) -> tuple[float, int]:
-    """(N * L / P, P) for requests arriving at ``arrivals``, each in flight for ``latency_s``: P is the peak number
-    in flight at once (a sweep over arrivals and ends; an end at the same instant as an arrival frees first)."""
+def pool_ideal(arrivals: list[float], latency_s: float, rounds: int) -> tuple[float, int]:
+    """(max(N * L / P, R * L), P) for requests arriving at ``arrivals``, each in flight for ``latency_s``: P is the
+    peak number in flight at once (a sweep over arrivals and ends; an end at the same instant as an arrival frees
+    first), R the critical path in request rounds (no schedule beats a sample's chain of dependent requests)."""
     events = sorted([(t, 1) for t in arrivals] + [(t + latency_s, -1) for t in arrivals], key=lambda e: (e[0], e[1]))
     peak = live = 0
     for _, step in events:
         live += step
         peak = max(peak, live)
-    return (len(arrivals) * latency_s / peak if peak else 0.0), peak
+    return (max(len(arrivals) * latency_s / peak, rounds * latency_s) if peak else 0.0), peak
 
 
 def main() -> None:
@@ -61,7 +70,11 @@ def main() -> None:
 
     from skeptic.studies.alignment_faking.config import AlignmentFakingConfig
     from skeptic.studies.alignment_faking.experiment import inspect_models, run_experiment
-    from skeptic.studies.alignment_faking.task import alignment_faking
+    from skeptic.studies.alignment_faking.task import (
+        alignment_faking,
+        eval_awareness_calibration,
+        grader_calibration,
+    )
 
     server, seen = chat_server(answer, LATENCY_S)
     os.environ.setdefault("LOCAL_API_KEY", "benchmark-not-a-secret")
@@ -83,12 +96,16 @@ def main() -> None:
         assert not any(r["error"] for r in records), "the study's eval had failed samples"
         return time.perf_counter() - t0
 
-    def plain() -> float:
+    def plain(max_tasks: int | None) -> float:
+        t0 = time.perf_counter()  # building the tasks counted, as run_experiment's own building is for the study
         tasks = [
             alignment_faking(setting=s, n_questions=N_QUESTIONS, af_votes=3, eval_awareness=True)
             for s in config.settings
         ]
-        t0 = time.perf_counter()
+        tasks += [  # the study's calibration tasks, so both send the same requests
+            grader_calibration(config.compliance_grader, 3, config.af_threshold, config.grader_temperature),
+            eval_awareness_calibration(config.grader_temperature),
+        ]
         logs = inspect_eval(
             tasks,
             model=get_model("openai-api/local/bench-model", base_url=url, config=GenerateConfig()),
@@ -96,39 +113,51 @@ def main() -> None:
             display="none",
             log_dir=tempfile.mkdtemp(prefix="skeptic-af-bench-plain-"),
             log_level="warning",
+            max_tasks=max_tasks,
         )
         assert all(log.status == "success" for log in logs)
         return time.perf_counter() - t0
 
-    times: dict[str, list[float]] = {"study": [], "plain": []}
+    arms: dict[str, Callable[[], float]] = {
+        "study": study,
+        "plain": lambda: plain(None),  # Inspect's defaults: one task at a time
+        "plain --max-tasks 4": lambda: plain(4),  # plain at its best here: every task at once, as the study
+    }
+    times: dict[str, list[float]] = {a: [] for a in arms}
     counts: dict[str, int] = {}
-    ideals: dict[str, list[tuple[float, int]]] = {"study": [], "plain": []}
-    spans: dict[str, list[float]] = {"study": [], "plain": []}  # first request to last answer: no start-up
-    for name in ("plain", "study", "plain", "study"):  # alternated, so neither pays the process's warm-up alone
-        seen.clear()
-        times[name].append(study() if name == "study" else plain())
-        counts[name] = len(seen)
-        arrivals = [r["time"] for r in seen]
-        ideals[name].append(pool_ideal(arrivals, LATENCY_S))
-        spans[name].append(max(arrivals) + LATENCY_S - min(arrivals))
+    ideals: dict[str, list[tuple[float, int]]] = {a: [] for a in arms}
+    spans: dict[str, list[float]] = {a: [] for a in arms}  # first request to last answer: no start-up
+    starts: dict[str, list[float]] = {a: [] for a in arms}  # call to first request: Inspect's start-up
+    names = list(arms)
+    for k in range(REPEATS):  # interleaved, the order rotated so no arm always runs first or last
+        for name in names[k % len(names) :] + names[: k % len(names)]:
+            seen.clear()
+            t0 = time.perf_counter()
+            times[name].append(arms[name]())
+            counts[name] = len(seen)
+            arrivals = [r["time"] for r in seen]
+            ideals[name].append(pool_ideal(arrivals, LATENCY_S, ROUNDS))
+            spans[name].append(max(arrivals) + LATENCY_S - min(arrivals))
+            starts[name].append(min(arrivals) - t0)
     server.shutdown()
-    study_s, plain_s = min(times["study"]), min(times["plain"])
-    n_study, n_plain = counts["study"], counts["plain"]
-    print(f"latency {LATENCY_S} s per request, {N_QUESTIONS} questions x 2 tiers x {len(config.settings)} settings")
-    print(
-        f"study (run_experiment, defaults): best of 2 {study_s:.1f} s {times['study']} for {n_study} requests "
-        "(its calibration tasks included)"
-    )
-    print(f"plain inspect eval (defaults):    best of 2 {plain_s:.1f} s {times['plain']} for {n_plain} requests")
-    print(f"study / plain wall time: {study_s / plain_s:.2f}")
-    for name in ("study", "plain"):
-        for wall, span, (ideal, peak) in zip(times[name], spans[name], ideals[name], strict=True):
-            verdict = "meets the 1.2x bar" if wall <= 1.2 * ideal else "above 1.2x (or critical-path bound)"
-            print(
-                f"{name}: wall {wall:.1f} s (requests span {span:.1f} s of it; the rest is start-up and "
-                f"writing logs), pool ideal N*L/P = {ideal:.1f} s (peak {peak} in flight), "
-                f"wall / ideal {wall / ideal:.2f}, span / ideal {span / ideal:.2f}: {verdict}"
-            )
+    print(f"latency {LATENCY_S} s per request, {N_QUESTIONS} questions x 2 tiers x {len(config.settings)} settings, "
+          f"{REPEATS} interleaved repeats of each arm; critical path {ROUNDS} request rounds per sample "
+          "(2 model turns, then one round of grader calls)")  # fmt: skip
+    print("requests per run: " + ", ".join(f"{a} {n}" for a, n in counts.items()))
+
+    def spread(xs: list[float]) -> str:
+        return f"min {min(xs):.2f} / median {statistics.median(xs):.2f} / max {max(xs):.2f}"
+
+    for other in names[1:]:
+        ratio = [s / p for s, p in zip(times["study"], times[other], strict=True)]
+        print(f"study / {other} wall time (repeat by repeat): {spread(ratio)}  (bar: never above 1)")
+    for name in names:
+        wall_r = [w / i for w, (i, _) in zip(times[name], ideals[name], strict=True)]
+        span_r = [s / i for s, (i, _) in zip(spans[name], ideals[name], strict=True)]
+        print(f"{name}: wall s {spread(times[name])}; start-up before the first request s {spread(starts[name])}; "
+              f"request span s {spread(spans[name])}; pool ideal s {spread([i for i, _ in ideals[name]])}, peak "
+              f"in flight {[p for _, p in ideals[name]]}")  # fmt: skip
+        print(f"{name}: request span / pool ideal {spread(span_r)} (bar 1.2); wall / pool ideal {spread(wall_r)}")
 
 
 if __name__ == "__main__":

@@ -144,7 +144,6 @@ def test_study_audit(name: str, fork_servers: None) -> None:
 # every claim discriminating and stable; the others are audited with `skeptic audit STUDY --contrasts`.
 DECLARATIONS_PENDING: dict[str, int] = {}
 SHOWN_PENDING = {
-    "alignment-faking": 32,
     "glitch-tokens": 30,
     "imitation": 28,
     "llc": 33,
@@ -153,6 +152,11 @@ SHOWN_PENDING = {
     "simple-rl": 29,
     "superposition": 33,
 }
+
+FAILS_BY_DESIGN = {"alignment-faking": ["real-model"]}
+"""Probes that fail in the audit preset's clean run on purpose, and the only ones allowed to: alignment-faking audits
+at ``test``, whose scripted known-answer model its ``real-model`` probe marks untrusted (a scripted run's verdicts say
+nothing about a language model); the audit compares raw verdicts, so its contrasts still flip them (issue 32)."""
 
 
 def _can_fail_params(run: bool = True) -> list[Any]:
@@ -209,7 +213,8 @@ def test_every_claim_is_shown_able_to_fail(name: str, fork_servers: None) -> Non
     spec = STUDIES[name]
     result = audit(dataclasses.replace(spec, faults=()), spec.audit_preset, contrasts=True)
     rows = result.robustness or []
-    assert not result.clean_failed_probes, f"probes fail in the clean run: {result.clean_failed_probes}"
+    failed = result.clean_failed_probes
+    assert failed == FAILS_BY_DESIGN.get(name, []), f"probes fail in the clean run: {failed}"
     problems = [
         f"{r.claim}: {r.discrimination} ({'; '.join(c.detail for c in r.contrasts)})"
         for r in rows
