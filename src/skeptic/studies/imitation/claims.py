@@ -52,8 +52,6 @@ OFF_PATH_GAP = 0.25
 """Off-path minus on-path error at or above this: the cloned student errs more where the expert never went."""
 ADVANTAGE = 0.2
 """(BC − DAgger)/(BC + DAgger) cost at or above this: DAgger's cost at most two thirds of BC's."""
-SAME = 0.05
-"""'About as good' (overtrained ≈ distilled): accuracy within 5 points (band 2 to 10)."""
 AHEAD = 0.02
 """'Ahead at equal steps': at least 2 accuracy points on average along training (band 1 to 5)."""
 ARM_MARGIN = 0.1
@@ -356,7 +354,18 @@ def distilled_ahead(m: Measurements) -> Estimate:
 
 def converged_gap(m: Measurements) -> Estimate:
     """At :func:`tested_width`, per seed: hard-label minus distilled accuracy at the last evaluation (the budget's
-    convergence). Undefined when no width learned: two students that learned nothing are equal trivially."""
+    convergence). Undefined when no width learned: two students that learned nothing are equal trivially.
+
+    A described measurement, not a claim (issue 28): Chan's "sufficiently over trained low parameter models ~=
+    distilled low parameter models" has no contrast in this design under which it must fail while every arm works.
+    The running sum is deterministic and the trained teacher is right on every held-out prompt, so the hard labels
+    and the teacher's distribution share their argmax everywhere: converged students of either kind differ only by
+    which seeds happened to learn. The declared contrast (one wide width, where capacity cannot bind) could only make
+    the two kinds equal, never unequal, and did not even do that at ``quick`` (inconclusive: width-32 students do
+    not all reach the teacher in 400 steps); over seeds the verdict was inconclusive at seeds 0 and 1 and replicated
+    at seed 2 (audit of code f36591b). The overrides that would separate converged kinds (an imperfect teacher)
+    fail the trained-teacher probe and test the teacher, not capacity. The table ``overtrained-vs-distilled`` and
+    the brief report the gap per width instead."""
     w = tested_width(m)
     if w is None:
         return Estimate(math.nan, math.nan, math.nan, "undefined: no width learned anything")
@@ -398,12 +407,6 @@ ARGMAX_TARGETS = Contrast(
     {"distill_target": "argmax"},
     "not_replicated",
     "the distilled students get the teacher's argmax, so no soft targets remain",
-)
-WIDE_STUDENTS = Contrast(
-    "wide-students",
-    {"student_widths": (32,)},
-    "replicated",
-    "the student is wide enough that capacity cannot bind, so both kinds reach the teacher",
 )
 
 CLAIMS = (
@@ -520,19 +523,6 @@ CLAIMS = (
         quote=CHAN_WHY,
         contrasts=(ARGMAX_TARGETS,),
         band=(AtLeast(0.01), AtLeast(0.05)),
-    ),
-    Claim(
-        "overtrained-matches-distilled",
-        "A capacity-bound small student trained to convergence on hard labels ends about as good as the same student "
-        f"distilled from the teacher: |accuracy(hard) − accuracy(distilled)| ≤ {SAME:.0%} (Skeptic's tolerance)",
-        f"{CHAN}, the sentence 'sufficiently over trained low parameter models ~= distilled low parameter models'; "
-        "Busbridge et al. 2025 (arXiv 2502.08606), abstract",
-        converged_gap,
-        Between(-SAME, SAME),
-        own_threshold="'~=' read as within 5 accuracy points (band 2 to 10)",
-        quote=CHAN_CAPACITY,
-        contrasts=(WIDE_STUDENTS,),
-        band=(Between(-0.02, 0.02), Between(-0.1, 0.1)),
     ),
 )
 
