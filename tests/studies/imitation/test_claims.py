@@ -134,6 +134,13 @@ def test_overtrained_vs_distilled_is_a_described_measurement() -> None:
     assert not overtrained_rows(_distill(0.21, 0.6))[0]["both kinds learned"]  # the hard kind stayed at chance
 
 
+def test_token_passes_by_hand() -> None:
+    """T = 4: the update reads 7 tokens (x1 y1 … x4), 21 token passes with the backward; a rollout re-encodes
+    1 + 3 + 5 + 7 = 16 tokens."""
+    assert cl.token_passes("sft", 4) == 21
+    assert cl.token_passes("rl", 4) == cl.token_passes("on-policy", 4) == 21 + 16
+
+
 def test_arm_probes_fail_for_a_frozen_arm() -> None:
     learns = _exp1([[0.6, 0.9], [0.6, 0.95]], [[0.6, 0.8], [0.6, 0.75]], [0, 100])
     assert cl.arm_learns("rl")(learns).passed and cl.arm_learns("sft")(learns).passed

@@ -152,6 +152,8 @@ def overtrained_rows(m: dict[str, Any]) -> list[dict[str, Any]]:
 
 def make_tables(m: dict[str, Any], cfg: ImitationConfig) -> list[Table]:
     ratio_rows = []
+    T = m["sft_vs_rl"]["T"]
+    sft_cost, rl_cost = cl.token_passes("sft", T), cl.token_passes("rl", T)
     for target in cl.TARGETS:
         sft, rl, op = (cl.samples_to(m, k, target) for k in ("sft", "rl", "on-policy"))
         for s, (a, b, c) in enumerate(zip(sft, rl, op, strict=True)):
@@ -161,6 +163,9 @@ def make_tables(m: dict[str, Any], cfg: ImitationConfig) -> list[Table]:
                 "on-policy samples": f"{c[0]:.0f}" if c[1] else f"> {c[0]:.0f}",
                 "RL episodes": f"{b[0]:.0f}" if b[1] else f"> {b[0]:.0f}",
                 "RL / SFT": (f"{b[0] / a[0]:.1f}" if b[1] else f"> {b[0] / a[0]:.1f}") if a[1] and a[0] > 0 else "n/a",
+                "RL / SFT in compute": (f"{b[0] * rl_cost / (a[0] * sft_cost):.1f}" if b[1]
+                                        else f"> {b[0] * rl_cost / (a[0] * sft_cost):.1f}") if a[1] and a[0] > 0
+                else "n/a",
             })  # fmt: skip
     bits = cl.bits_ratios(m)
     margin_rows = [
@@ -181,7 +186,11 @@ def make_tables(m: dict[str, Any], cfg: ImitationConfig) -> list[Table]:
               f"(hard-label students within 5 points of the teacher) was {cl.capacity_point(m)}.",
               overtrained_rows(m)),
         Table("samples-to-target", "Samples each method needed from the shared checkpoint to reach each held-out "
-              "accuracy target, per seed ('>' : not reached within the budget, so the ratio is a lower bound).",
+              "accuracy target, per seed ('>' : not reached within the budget, so the ratio is a lower bound), and "
+              "RL's over SFT's in compute as well as in samples (Qwen3 compares GPU hours): a sample costs "
+              f"{sft_cost} token passes for SFT (a forward and backward pass over 2T − 1 = {2 * T - 1} tokens) and "
+              f"{rl_cost} for RL and on-policy distillation (their own rollout first, re-encoding the prefix at every "
+              "step).",
               ratio_rows),
         Table("equal-samples-margins", "Accuracy of each method at the SFT budget (equal samples), per seed, the "
               "checkpoint's accuracy, and the bits ratio: a demonstration's bits over the mean entropy of RL's reward.",
