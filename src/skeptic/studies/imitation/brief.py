@@ -84,7 +84,7 @@ def found(result: RunResult) -> str:
             else ""
         )
         + f". At width {narrow}, after {last} steps, distilled students reached {np.mean(d[last]):.0%} and "
-        f"hard-label ones {np.mean(h[last]):.0%} (hard − distilled {_gap_text(m)}, a described measurement: "
+        f"hard-label ones {np.mean(h[last]):.0%} (hard − distilled {_gap_text(m)}, a described measurement; "
         f"distilled ahead at equal steps: {v['distilled-ahead-at-equal-steps']}). The teacher's top answer had "
         f"probability below 0.999 on {soft:.0%} of states"
         f"{', so its soft targets had little beyond the argmax to add' if soft < 0.1 else ''}.",
