@@ -141,6 +141,12 @@ def test_token_passes_by_hand() -> None:
     assert cl.token_passes("rl", 4) == cl.token_passes("on-policy", 4) == 21 + 16
 
 
+def test_rl_baseline_probe() -> None:
+    assert cl.rl_baseline({"sft_vs_rl": {"reward_check": {"advantage_error": 3e-8}}}).passed
+    assert not cl.rl_baseline({"sft_vs_rl": {"reward_check": {"advantage_error": 0.4}}}).passed  # raw rewards
+    assert not cl.rl_baseline({"sft_vs_rl": {"reward_check": {}}}).passed  # never recorded
+
+
 def test_arm_probes_fail_for_a_frozen_arm() -> None:
     learns = _exp1([[0.6, 0.9], [0.6, 0.95]], [[0.6, 0.8], [0.6, 0.75]], [0, 100])
     assert cl.arm_learns("rl")(learns).passed and cl.arm_learns("sft")(learns).passed

@@ -589,6 +589,19 @@ def reward_checker(m: Measurements) -> ProbeOutcome:
     )
 
 
+BASELINE_TOL = 1e-6
+"""Float32 rewards and their group mean against a float64 recomputation: rounding is about 1e-8."""
+
+
+def rl_baseline(m: Measurements) -> ProbeOutcome:
+    err = float(m["sft_vs_rl"]["reward_check"].get("advantage_error", math.inf))
+    return ProbeOutcome(
+        err <= BASELINE_TOL,
+        f"RL's advantages differ from R minus its group's mean R, recomputed independently on the last batch, by at "
+        f"most {err:.2g} (allowed {BASELINE_TOL:g})",
+    )
+
+
 def bits_hand(m: Measurements) -> ProbeOutcome:
     bad = {k: v for k, v in m["bits_check"].items() if abs(v - m["bits_hand"][k]) > 1e-9}
     return ProbeOutcome(not bad, "every hand-computed case matches" if not bad else f"mismatches: {bad}")
@@ -765,6 +778,8 @@ PROBES = (
           "distilling from it can teach the task", trained_teacher),
     Probe("reward-agrees-with-checker", "The RL reward equals an independent pure-Python checker on every episode of "
           "the last batch", reward_checker),
+    Probe("rl-baseline-is-group-mean", "RL's advantage is its reward minus the group's mean reward (GRPO's baseline), "
+          "checked against an independent float64 recomputation on the last batch", rl_baseline),
     Probe("bits-hand-case", "The bits accounting reproduces cases computed by hand (T·log₂ p; H(1/2) = 1, "
           "H(1/4) ≈ 0.811)", bits_hand),
     Probe("held-out-disjoint", "Evaluation prompts are disjoint from every training prompt and lie in the held-out "
