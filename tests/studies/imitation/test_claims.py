@@ -122,6 +122,31 @@ def test_distillation_measures_by_hand() -> None:
     assert not cl.soft_targets({"distill": {"soft_share": [0.0, 0.0]}}).passed  # one-hot targets
 
 
+def test_overtrained_vs_distilled_is_a_described_measurement() -> None:
+    """Not a claim (no contrast can make it fail here): its table gives the gap per width, read by hand."""
+    from skeptic.studies.imitation.figures import overtrained_rows
+
+    assert "overtrained-matches-distilled" not in {c.id for c in cl.CLAIMS}
+    rows = {r["width"]: r for r in overtrained_rows(_distill(hard_end=0.6, distilled_end=0.8))}
+    assert rows[4]["hard − distilled"] == pytest.approx(-0.2) and rows[4]["step"] == 100
+    assert rows[4]["95% CI low"] == pytest.approx(-0.2) and rows[4]["both kinds learned"]
+    assert rows[32]["hard − distilled"] == pytest.approx(0.0) and rows[32]["hard"] == pytest.approx(1.001)
+    assert not overtrained_rows(_distill(0.21, 0.6))[0]["both kinds learned"]  # the hard kind stayed at chance
+
+
+def test_token_passes_by_hand() -> None:
+    """T = 4: the update reads 7 tokens (x1 y1 … x4), 21 token passes with the backward; a rollout re-encodes
+    1 + 3 + 5 + 7 = 16 tokens."""
+    assert cl.token_passes("sft", 4) == 21
+    assert cl.token_passes("rl", 4) == cl.token_passes("on-policy", 4) == 21 + 16
+
+
+def test_rl_baseline_probe() -> None:
+    assert cl.rl_baseline({"sft_vs_rl": {"reward_check": {"advantage_error": 3e-8}}}).passed
+    assert not cl.rl_baseline({"sft_vs_rl": {"reward_check": {"advantage_error": 0.4}}}).passed  # raw rewards
+    assert not cl.rl_baseline({"sft_vs_rl": {"reward_check": {}}}).passed  # never recorded
+
+
 def test_arm_probes_fail_for_a_frozen_arm() -> None:
     learns = _exp1([[0.6, 0.9], [0.6, 0.95]], [[0.6, 0.8], [0.6, 0.75]], [0, 100])
     assert cl.arm_learns("rl")(learns).passed and cl.arm_learns("sft")(learns).passed

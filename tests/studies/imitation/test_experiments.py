@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from skeptic.studies.imitation import experiments
+from skeptic.studies.imitation import experiments, nets
 from skeptic.studies.imitation.config import PRESETS
 
 
@@ -66,3 +66,11 @@ def test_shared_checkpoint_is_the_snapshot_at_the_crossing() -> None:
     ckpt, _, info = experiments.shared_checkpoint(high, ctx, shape, ctx.torch_generator("x"), experiments._Ledger())
     assert not info["chosen_crossed"] and ckpt.size == 1
     assert not all(torch.equal(ckpt.params[k], init.params[k]) for k in init.params)
+
+
+def test_baseline_error_by_hand() -> None:
+    """Two prompts of a group of 2: rewards (1, 0 | 1, 1) have group means 0.5 and 1, so the advantages are
+    (0.5, −0.5 | 0, 0); the raw rewards (no baseline) are off by 1 at most."""
+    r = torch.tensor([[1.0, 0.0, 1.0, 1.0]])
+    assert experiments.baseline_error(r, nets.group_advantages(r, 2), 2) == 0.0
+    assert experiments.baseline_error(r, r, 2) == 1.0

@@ -170,7 +170,7 @@ def train_rl(
     ledger: _Ledger,
     device: str = "cpu",
     reward: str = "outcome",
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, int]]:
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, float]]:
     """REINFORCE with a group-mean baseline on the outcome reward ``1[y_T right]``, ``prompts · group`` episodes a step
     (``reward = "steps"``: the share of steps right, a 0/1 signal per step: the dense-reward contrast).
 
@@ -182,7 +182,7 @@ def train_rl(
     rewards: list[dict[str, Any]] = []
     marks = set(checkpoints(steps, n_checkpoints))
     M, B = stack.size, prompts * group
-    check = {"episodes": 0, "agree": 0}
+    check: dict[str, float] = {"episodes": 0, "agree": 0, "advantage_error": float("inf")}
     for s in range(steps + 1):
         if s in marks:
             rows += [r | {"step": s, "samples": s * B} for r in _eval_rows(stack, x_eval, p, kind, labels)]
@@ -200,15 +200,27 @@ def train_rl(
             bits = [sum(task.reward_bits(float(v)) for v in row) for row in right.mean(1)]
             r = right.mean(-1)
         rewards.append({"step": s, "success": q, "bits_per_episode": bits})
+        advantages = nets.group_advantages(r, group)
         if s == steps - 1:
+            check["advantage_error"] = baseline_error(r, advantages, group)
             xs, ys, rs = x.reshape(-1, T).tolist(), y.reshape(-1, T).tolist(), outcome.reshape(-1).tolist()
             check["episodes"] = len(rs)
             check["agree"] = sum(
                 task.check_answer(a, b, p, kind) == bool(c) for a, b, c in zip(xs, ys, rs, strict=True)
             )
         logit = nets.answer_logits(stack, x, y, p)
-        nets.step(opt, nets.reinforce_loss(logit, y, nets.group_advantages(r, group)))
+        nets.step(opt, nets.reinforce_loss(logit, y, advantages))
     return rows, rewards, check
+
+
+def baseline_error(rewards: torch.Tensor, advantages: torch.Tensor, group: int) -> float:
+    """Largest |A − (R − mean of R over its group)| over one batch, the baseline recomputed in float64 NumPy apart
+    from :func:`nets.group_advantages`: what the probe that RL's baseline is its group's mean reads."""
+    r = rewards.detach().cpu().double().numpy()
+    M, B = r.shape
+    grouped = r.reshape(M, B // group, group)
+    want = (grouped - grouped.mean(-1, keepdims=True)).reshape(M, B)
+    return float(np.abs(advantages.detach().cpu().double().numpy() - want).max())
 
 
 def shared_checkpoint(

@@ -148,12 +148,13 @@ FAULTS = (
           note="soft-targets-carry-information should see it: the argmax is one-hot on every state"),
     Fault("rl-baseline-dropped", "setting", "REINFORCE uses the raw 0/1 reward with no group-mean baseline",
           replace(f"{NETS}.group_advantages", _no_baseline),
-          note="at test RL trains 5 steps and moves no verdict either way; where RL learns (quick), rl-arm-learns "
-          "sees it only if RL stops learning altogether, and a merely slower RL would shift the samples ratio with no "
-          "probe failing: a known gap"),
+          note="rl-baseline-is-group-mean sees it at every preset; before that probe the quick audit found it silent "
+          "(RL without a baseline learned a little faster: bits-explain-gap moved from inconclusive to replicated, "
+          "and rl-arm-learns passed)"),
     Fault("accuracy-teacher-forced", "wrong-field", "held-out accuracy is scored on teacher-forced predictions "
           "instead of the student's own rollouts", replace(f"{NETS}.evaluate", _forced_accuracy),
-          note="metrics-consistent should see it wherever teacher forcing hides a mistake the rollout makes"),
+          note="metrics-consistent should see it wherever teacher forcing hides a mistake the rollout makes; "
+          "harmless at quick (audit of code aad0b42: every verdict unchanged, no probe failed), a known gap"),
     Fault("count-expert-continues", "wrong-field", "the count task's expert continues from the student's state "
           "instead of writing the true count", replace(f"{TASK}.expert_labels", _count_expert_local)),
     Fault("slips-dropped", "setting", "the slips that hold ε fixed across horizons are never applied",
