@@ -30,6 +30,10 @@ Results and helpers
 Credentials
     ``redact``, ``redact_optional``, ``redact_files``: remove API keys and URL credentials from text and files a
     study writes (every key in the environment, short ones included).
+
+Signals
+    ``stop_signals_cancel_asyncio``: around an ``asyncio`` run (Inspect's eval), Ctrl-C and SIGTERM cancel it the way
+    ``asyncio.run`` does on Ctrl-C, so every task finishes its clean-up before the run stops as interrupted.
 """
 
 from __future__ import annotations
@@ -62,6 +66,7 @@ if TYPE_CHECKING:
     from skeptic.core.device import keep_freed_memory, torch_threads
     from skeptic.core.errors import UsageError
     from skeptic.core.faults import FAULT_KINDS, Fault, combine, replace
+    from skeptic.core.processes import stop_signals_cancel_asyncio
     from skeptic.core.runner import RunResult
     from skeptic.core.secrets import redact, redact_files, redact_optional
     from skeptic.core.stats import mean_ci, wilson_interval
@@ -86,6 +91,7 @@ _WHERE = {
     "skeptic.core.device": "keep_freed_memory torch_threads",
     "skeptic.core.errors": "UsageError",
     "skeptic.core.faults": "FAULT_KINDS Fault combine replace",
+    "skeptic.core.processes": "stop_signals_cancel_asyncio",
     "skeptic.core.runner": "RunResult",
     "skeptic.core.secrets": "redact redact_files redact_optional",
     "skeptic.core.stats": "mean_ci wilson_interval",
@@ -137,6 +143,7 @@ __all__ = [
     "redact_files",
     "redact_optional",
     "replace",
+    "stop_signals_cancel_asyncio",
     "study",
     "torch_threads",
     "wilson_interval",

@@ -291,3 +291,52 @@ def test_a_sigterm_right_after_a_worker_forks_leaves_no_worker(tmp_path: Path, m
     assert statuses.pop(kept.run_id or "") == "completed"
     assert list(statuses.values()) == ["interrupted"]
     _true(store)
+
+
+# --- asyncio runs (Inspect's eval): a stop signal cancels the run instead of raising inside the event loop ---------
+async def _tasks_stopped_by(sig: int, cleaned: list[str]) -> None:
+    """Three tasks waiting on a long sleep, each with a clean-up that itself awaits (as an HTTP client's close does);
+    a thread sends ``sig`` to the process, as Inspect's Ctrl-C test model does."""
+    import asyncio
+    import os
+    import threading
+
+    async def child(name: str) -> None:
+        try:
+            await asyncio.sleep(60)
+        finally:
+            await asyncio.sleep(0.01)
+            cleaned.append(name)
+
+    tasks = [asyncio.create_task(child(str(k))) for k in range(3)]
+    await asyncio.sleep(0.05)
+    threading.Thread(target=os.kill, args=(os.getpid(), sig)).start()
+    await asyncio.gather(*tasks)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_inside_an_asyncio_run_a_stop_signal_cancels_it_and_every_task_finishes_its_clean_up(sig: int) -> None:
+    """A stop signal raised as ``KeyboardInterrupt`` wherever the loop is can leave a task mid-cancellation and the
+    Runner's close waiting forever; inside ``stop_signals_cancel_asyncio`` the signal cancels the main task, the
+    tasks' ``finally`` blocks run, and the run ends in ``KeyboardInterrupt``. SIGTERM is passed on as SIGINT."""
+    import asyncio
+
+    from skeptic.core.processes import stop_signals_cancel_asyncio
+
+    cleaned: list[str] = []
+    with pytest.raises(KeyboardInterrupt), stop_signals_as_interrupt(), stop_signals_cancel_asyncio():
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+        asyncio.run(_tasks_stopped_by(sig, cleaned))
+    assert sorted(cleaned) == ["0", "1", "2"]
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # restored outside every block
+
+
+def test_the_asyncio_guard_leaves_an_ignored_ctrl_c_ignored() -> None:
+    from skeptic.core.processes import stop_signals_cancel_asyncio
+
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        with stop_signals_as_interrupt(), stop_signals_cancel_asyncio():
+            assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGINT, previous)

@@ -150,6 +150,38 @@ def _start_redelivery(generation: int) -> None:
     _thread.start_new_thread(_redeliver, (main, generation))
 
 
+@contextlib.contextmanager
+def stop_signals_cancel_asyncio() -> Iterator[None]:
+    """Within the block, a stop signal cancels an ``asyncio`` run (``asyncio.Runner``, which anyio and Inspect use)
+    the way Python's own Ctrl-C does, instead of raising ``KeyboardInterrupt`` wherever the event loop happens to be.
+
+    ``asyncio.Runner`` installs its graceful Ctrl-C handler only where SIGINT has Python's default handler: the first
+    Ctrl-C cancels the main task, every task runs its clean-up, and ``KeyboardInterrupt`` is raised when the run
+    ends; a second Ctrl-C raises at once. :func:`stop_signals_as_interrupt`'s handler instead raises inside whichever
+    callback or task step the loop is running; that can leave a task that never finishes its cancellation, and the
+    Runner's close then waits for it forever, while every later signal is taken as "already stopping" (seen in CI: a
+    Ctrl-C during Inspect's eval hung the process). So inside this block SIGINT gets Python's default handler back
+    and SIGTERM is passed on as a SIGINT. Outside the main thread, or where :func:`stop_signals_as_interrupt` has
+    not taken SIGINT over (an ignored Ctrl-C stays ignored), this does nothing.
+    """
+    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGINT) is not (
+        _on_stop_signal
+    ):
+        yield
+        return
+
+    def _sigterm_as_sigint(signum: int, frame: object) -> None:
+        os.kill(os.getpid(), signal.SIGINT)
+
+    previous_int = signal.signal(signal.SIGINT, signal.default_int_handler)
+    previous_term = signal.signal(signal.SIGTERM, _sigterm_as_sigint)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous_int)
+        signal.signal(signal.SIGTERM, previous_term)
+
+
 def raise_if_interrupted() -> None:
     """Raise ``KeyboardInterrupt`` if a stop signal arrived and its interrupt has not been seen handled (it was
     swallowed); a check for the ends of guarded work, where no re-delivery can arrive any more."""

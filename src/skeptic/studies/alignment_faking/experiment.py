@@ -25,7 +25,7 @@ from skeptic.studies.alignment_faking.config import (
 from skeptic.studies.alignment_faking.confinement import confined_inspect
 from skeptic.studies.alignment_faking.metrics import TIERS, setting_summary
 from skeptic.studies.alignment_faking.published import published_rows
-from skeptic.study import RunContext, redact, redact_optional
+from skeptic.study import RunContext, redact, redact_optional, stop_signals_cancel_asyncio
 
 C = AlignmentFakingConfig
 
@@ -160,7 +160,9 @@ def run_experiment(
         tasks.append(eval_awareness_calibration(config.grader_temperature))
     if config.af_calibration and config.scratchpad:
         tasks.append(af_classifier_calibration(config.af_votes, config.af_threshold, config.grader_temperature))
-    with confined_inspect(log_dir):  # Inspect's data dir and trace under Skeptic's control, all of it redacted
+    # Inspect's data dir and trace under Skeptic's control, all of it redacted; a stop signal cancels the eval as
+    # asyncio's own Ctrl-C does (raised anywhere inside the event loop, it could leave the loop's close waiting forever)
+    with confined_inspect(log_dir), stop_signals_cancel_asyncio():
         logs = inspect_eval(
             tasks,
             model=model,
