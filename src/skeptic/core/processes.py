@@ -159,7 +159,7 @@ def stop_signals_cancel_asyncio() -> Iterator[None]:
     Ctrl-C cancels the main task, every task runs its clean-up, and ``KeyboardInterrupt`` is raised when the run
     ends; a second Ctrl-C raises at once. :func:`stop_signals_as_interrupt`'s handler instead raises inside whichever
     callback or task step the loop is running; that can leave a task that never finishes its cancellation, and the
-    Runner's close then waits for it forever, while every later signal is taken as "already stopping" (seen in CI: a
+    Runner's close then waits for it forever, while every later signal is taken as "already stopping" (seen in a test: a
     Ctrl-C during Inspect's eval hung the process). So inside this block SIGINT gets Python's default handler back
     and SIGTERM is passed on as a SIGINT. Outside the main thread, or where :func:`stop_signals_as_interrupt` has
     not taken SIGINT over (an ignored Ctrl-C stays ignored), this does nothing.
