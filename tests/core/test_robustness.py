@@ -135,6 +135,12 @@ def test_a_disagreement_is_named_by_the_first_check_it_fails() -> None:
     )
     assert disagreement(ClaimRobustness(**{**base, "seed_stable": False})) == "depends on the seed"  # type: ignore[arg-type]
     assert disagreement(ClaimRobustness(**{**base, "trusted": False})).startswith("a probe failed")  # type: ignore[arg-type]
+    unread = {"text": "", "locator": "x", "verified": False, "note": "page not retrieved"}
+    assert disagreement(ClaimRobustness(**{**base, "quote": unread})) == (  # type: ignore[arg-type]
+        "the source's words were not retrieved"
+    )
+    read = {"text": "the words", "locator": "x", "verified": True, "note": ""}
+    assert disagreement(ClaimRobustness(**{**base, "quote": read})) == ""  # type: ignore[arg-type]
 
 
 def test_audit_contrasts_command_prints_the_table_and_stores_json(

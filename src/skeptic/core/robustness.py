@@ -16,8 +16,9 @@ For a study at its audit preset the audit executes, each in a fresh process (as 
 (:attr:`Claim.band`). A claim on Skeptic's own line without a band cannot be shown line-stable.
 
 A **finding** is a clean, trusted ``not_replicated`` verdict that is discriminating, budget-stable, line-stable,
-seed-stable and, where the claim names a ``confirmed_by`` probe, confirmed by it (the probe passed). Every other
-``not_replicated`` verdict is described as what it is (:func:`disagreement`).
+seed-stable, where the claim names a ``confirmed_by`` probe confirmed by it (the probe passed), and whose quote, where
+it has one, holds the source's retrieved words (a disagreement with words nobody could read is not a finding). Every
+other ``not_replicated`` verdict is described as what it is (:func:`disagreement`).
 """
 
 from __future__ import annotations
@@ -179,8 +180,8 @@ def _discrimination(results: Sequence[ContrastResult]) -> Discrimination:
 
 def disagreement(r: ClaimRobustness) -> str:
     """What a ``not_replicated`` verdict that is not a finding is, in the words the report uses: the first check it
-    fails, in the order trust, budget, line, contrast, seeds, independent confirmation (a verdict that moves with
-    the budget or the line is described by that, even where its contrast could not flip it either)."""
+    fails, in the order trust, budget, line, contrast, seeds, independent confirmation, the source's words (a verdict
+    that moves with the budget or the line is described by that, even where its contrast could not flip it either)."""
     if not r.trusted:
         return "a probe failed, so the run is not trusted"
     if r.budget_stable is False:
@@ -195,6 +196,8 @@ def disagreement(r: ClaimRobustness) -> str:
         return "depends on the seed"
     if r.confirmed is False:
         return "not confirmed by an independent computation"
+    if r.quote is not None and r.quote.get("verified") is False:
+        return "the source's words were not retrieved"
     return ""
 
 
