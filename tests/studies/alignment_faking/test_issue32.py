@@ -535,3 +535,60 @@ def test_inspect_metrics_are_stored_and_agree_in_a_run_with_epochs(tmp_path: Pat
     got = r.measurements["inspect_metrics"]["helpful_only"]
     summ = r.measurements["settings"]["helpful_only"]
     assert got["compliance_gap"] == pytest.approx(summ["gap"]["value"]) and got["compliance_unmonitored"] == 0.0
+
+
+def test_planted_keys_appear_in_no_byte_a_cancelled_run_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """Ctrl-C while the provider's replies echo the keys: the run is stored ``interrupted`` and nothing written on that
+    path (the store, Inspect's cancelled logs and trace, the report, stdout/stderr) keeps either key."""
+    from inspect_ai._util.trace import inspect_trace_file
+
+    import skeptic
+    from skeptic.core import Store
+    from skeptic.core.study import get_study
+    from skeptic.report import write_report
+    from skeptic.studies.alignment_faking.localserver import chat_server
+
+    long_key, short_key = "lk-2b8e4d1f90c34a7e9b55", "w4Rt9k"
+    monkeypatch.setenv("LOCAL_API_KEY", long_key)
+    monkeypatch.setenv("GRADER_TOKEN", short_key)
+    default_trace = inspect_trace_file()
+    before = default_trace.read_bytes() if default_trace.exists() else b""
+    interrupted = threading.Event()
+
+    def reply(messages: list[dict[str, Any]]) -> str:
+        if not interrupted.is_set():  # the first request: the user presses Ctrl-C while replies keep arriving
+            interrupted.set()
+            threading.Thread(target=os.kill, args=(os.getpid(), signal.SIGINT)).start()
+        return f"<OUTPUT>Your key is {long_key}; the grader's is {short_key}.</OUTPUT>"
+
+    server, seen = chat_server(reply, latency_s=0.05)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            skeptic.run(
+                "alignment-faking",
+                preset="test",
+                overrides={
+                    "model": "openai-api/local/m",
+                    "model_base_url": f"http://127.0.0.1:{server.server_address[1]}/v1",
+                    "settings": "helpful_only",
+                    "n_questions": 2,
+                    "af_calibration": False,
+                    "log_dir": str(tmp_path / "logs"),
+                },
+                store=tmp_path / "store",
+            )
+    finally:
+        server.shutdown()
+    assert seen, "the provider was reached before the interrupt"
+    assert [r.status for r in Store(tmp_path / "store").runs()] == ["interrupted"]
+    write_report(Store(tmp_path / "store"), tmp_path / "report", [get_study("alignment-faking")])
+    out, err = capfd.readouterr()
+    blobs = [*_files_under(tmp_path), out.encode(), err.encode()]
+    after = default_trace.read_bytes() if default_trace.exists() else b""
+    blobs.append(after[len(before) :])
+    assert any(p.suffix in (".eval", ".json") for p in (tmp_path / "logs").rglob("*")), "Inspect wrote its logs"
+    assert any(b"Your key is" in b for b in blobs), "a reply reached what was written, so the scan can see a key"
+    for key in (long_key, short_key):
+        assert not any(key.encode() in b for b in blobs), key
