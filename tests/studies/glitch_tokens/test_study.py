@@ -15,7 +15,7 @@ import torch
 
 from skeptic import glitch_tokens as gt
 from skeptic.core.claims import AllAtLeast, Estimate
-from skeptic.studies.glitch_tokens import corpus, train
+from skeptic.studies.glitch_tokens import corpus, experiment, indicators, train
 from skeptic.studies.glitch_tokens.claims import input_restores_share, output_restores_share, verified_by_count
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -275,3 +275,25 @@ def test_per_model_verification_equals_one_model_at_a_time() -> None:
     fast = verify.repetition_probabilities(fn, prompts, targets, per_model_fn=fn)
     assert torch.allclose(full[0], fast[0], rtol=1e-6, atol=1e-9) and torch.equal(full[1], fast[1])
     assert fn(prompts).shape == (4, 5, 1, 40)
+
+
+def test_hand_written_adamw_matches_torch_optim_adamw() -> None:
+    class _Ctx:
+        device = "cpu"
+
+        def rng(self, *key: str | int) -> np.random.Generator:
+            return np.random.default_rng(3)
+
+    o = experiment.optimizer_reference_check(_Ctx())  # type: ignore[arg-type]
+    assert o["max_rel_diff"] < 1e-5 and o["moved"] > 1e-4
+
+
+def test_probe_recomputations_agree_with_the_study_code_and_see_a_difference() -> None:
+    from skeptic.studies.glitch_tokens import claims
+
+    g = np.random.default_rng(0)
+    pos, neg = g.normal(1, 1, 17), np.round(g.normal(0, 1, 90), 1)  # ties included
+    a = indicators.auroc(pos, neg)
+    assert abs(claims._mw_auroc(pos, neg) - a) < 1e-12
+    assert abs(claims._hm_se(a, 17, 90) - indicators.hanley_mcneil_se(a, 17, 90)) < 1e-12
+    assert abs(claims._mw_auroc(pos, neg[1:]) - a) > 1e-6

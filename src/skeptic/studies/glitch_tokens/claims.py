@@ -78,7 +78,8 @@ Q_LB_ABSTRACT = Quote(
 Q_LB_INPUT_NORM = Quote.unverified(
     f"{LB_LOC}, §2.2 (the indicator for models with untied embeddings)",
     note="the rendering retrieved stops before the list of indicators; the sentence naming the input-embedding "
-    "norm could not be read",
+    "norm could not be read (tried again in session 9: the cohere-ai/magikarp repository holds code and reports but "
+    "no paper text, and no stored rendering of arXiv 2405.05417 §2.2 past the suppression paragraph was found)",
 )
 Q_LB_VERIFY = Quote(
     "we verify all tokens which rank among the most likely 2% according to the chosen indicator, excluding partial "
@@ -95,12 +96,14 @@ Q_RW_CENTROID = Quote(
 Q_RW_REPEAT = Quote.unverified(
     f"{RW}, section 'Anomalous tokens'",
     note="the words are as another LessWrong post quotes them (Robert_AIZI 2023, 'Explaining SolidGoldMagikarp by "
-    "looking at it from random directions'); the original page's text was not retrieved",
+    "looking at it from random directions'); the original page's text was not retrieved (session 9: the post's "
+    "GreaterWrong rendering is stored, but the excerpts returned stop at its TL;DR, before this section)",
     text="GPT models seem largely incapable of repeating these anomalous tokens",
 )
 Q_KOSOY = Quote.unverified(
     f"{KOSOY}",
-    note="the LessWrong review page could not be retrieved; the words are as issue 30 quotes them",
+    note="the LessWrong review page could not be retrieved; the words are as issue 30 quotes them (session 9: "
+    "searched the stored pages and repositories for the sentence and the review, no copy found)",
     text="created some tokens which were very rare or absent in the training data. As a result, the trained model "
     "mapped those tokens to more or less random features.",
 )
@@ -672,5 +675,276 @@ PROBES = (
         "models-learned",
         "Every model's final training loss is below the unigram entropy of its training stream.",
         _learned,
+    ),
+)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Independent recomputation of every claim's quantity (confirmed_by) and the declared-setup checks
+# ---------------------------------------------------------------------------------------------------------------
+
+CLAIM_SPEC: dict[str, tuple[str, str, str | None]] = {
+    "input-norm-finds-never-seen-untied": ("input_norm", "never", "untied"),
+    "input-norm-finds-rare-untied": ("input_norm", "rare", "untied"),
+    "unembedding-indicator-finds-never-seen": ("unembedding_cosine", "never", None),
+    "unembedding-indicator-finds-rare": ("unembedding_cosine", "rare", None),
+    "closest-to-centroid-never-seen": ("centroid_distance", "never", None),
+    "closest-to-centroid-rare": ("centroid_distance", "rare", None),
+}
+"""What each indicator claim reads, declared a second time here (indicator, token set, arm) so that the recomputation
+does not take it from the claim it checks."""
+
+LB_THRESHOLD = 0.01
+"""Land & Bartolo's verification threshold (maximal repetition probability below 1%), written out independently."""
+
+
+def _mw_auroc(pos: np.ndarray, neg: np.ndarray) -> float:
+    """AUROC by counting every (positive, negative) pair: 1 if the positive scores higher, ½ on a tie."""
+    if pos.size == 0 or neg.size == 0:
+        return float("nan")
+    diff = pos[:, None] - neg[None, :]
+    return float(((diff > 0).sum() + 0.5 * (diff == 0).sum()) / diff.size)
+
+
+def _hm_se(a: float, n1: int, n0: int) -> float:
+    """Hanley & McNeil (1982) standard error, written out from the paper's eq. 2 a second time."""
+    if n1 < 1 or n0 < 1 or a != a:
+        return float("nan")
+    a2 = a * a
+    var = a * (1 - a) + (n1 - 1) * (a / (2 - a) - a2) + (n0 - 1) * (2 * a2 / (1 + a) - a2)
+    return float(np.sqrt(max(var / (n1 * n0), 0.0)))
+
+
+def _close(x: float, y: float, tol: float = 1e-6) -> bool:
+    if x != x or y != y:
+        return (x != x) and (y != y)
+    return abs(x - y) <= tol
+
+
+def _recount_sets(m: Measurements, config: Any) -> tuple[dict[str, np.ndarray], list[str]]:
+    occ = np.asarray(m["recount"])
+    scored = np.asarray(m["scored"], dtype=np.int64)
+    problems = []
+    bad = set(m["special"]) | set(m["reference"])
+    if bad & set(scored.tolist()):
+        problems.append(f"{len(bad & set(scored.tolist()))} special or known-unused tokens among the scored ones")
+    sets = {
+        "never": scored[occ[scored] == 0],
+        "rare": scored[(occ[scored] > 0) & (occ[scored] <= config.rare_max)],
+        "frequent": scored[occ[scored] >= config.frequent_count],
+    }
+    for k, v in sets.items():
+        if sorted(m["sets"][k]) != v.tolist():
+            problems.append(f"the stored {k!r} set differs from the one recomputed from the recount")
+    return sets, problems
+
+
+def _recomputed_aurocs(m: Measurements, sets: dict[str, np.ndarray]) -> tuple[list[dict[str, Any]], list[str]]:
+    """Per model, every indicator's AUROC and SE recomputed from the stored per-token values; and the mismatches."""
+    out, problems = [], []
+    for k, mm in enumerate(m["models"]):
+        rec: dict[str, Any] = {}
+        for group in ("never", "rare"):
+            for key, vals in mm["indicator_values"].items():
+                v = np.asarray(vals)
+                a = _mw_auroc(-v[sets[group]], -v[sets["frequent"]])
+                se = _hm_se(a, int(sets[group].size), int(sets["frequent"].size))
+                rec[(group, key)] = (a, se)
+                stored = mm["auroc"][group][key]
+                if not (_close(a, stored["auroc"]) and _close(se, stored["se"])):
+                    problems.append(
+                        f"model {k} {key} on {group}: stored AUROC {stored['auroc']:.4f} ± {stored['se']:.4f}, "
+                        f"recomputed {a:.4f} ± {se:.4f}"
+                    )
+        out.append(rec)
+    return out, problems
+
+
+def _expected_auroc(m: Measurements, rec: list[dict[str, Any]], key: str, group: str, arm: str | None) -> list[float]:
+    names: list[str] = []
+    for mm in m["models"]:
+        if (arm is None or mm["arm"] == arm) and mm["variant"] not in names:
+            names.append(mm["variant"])
+    return [
+        float(np.mean([rec[k][(group, key)][0] for k, mm in enumerate(m["models"]) if mm["variant"] == name]))
+        for name in names
+    ]
+
+
+def _share(flags: list[bool]) -> float:
+    return float(np.mean(flags)) if flags else float("nan")
+
+
+def _expected_values(m: Measurements, config: Any, rec: list[dict[str, Any]]) -> dict[str, list[float] | None]:
+    """Every claim's measured value(s), recomputed from the stored raw outputs by code of this probe's own."""
+    exp: dict[str, list[float] | None] = {cid: _expected_auroc(m, rec, *spec) for cid, spec in CLAIM_SPEC.items()}
+    by_id = {t["id"]: t for t in m["tokens"]}
+    n_models = len(m["models"])
+    scored = np.asarray(m["scored"], dtype=np.int64)
+    n_cand = max(round(config.candidate_percent / 100 * scored.size), 1)
+    flags = []
+    for k, mm in enumerate(m["models"]):
+        main = "input_norm" if not mm["tied"] else "unembedding_cosine"
+        vals = np.asarray(mm["indicator_values"][main])[scored]
+        cands = scored[np.argsort(vals, kind="stable")[:n_cand]]
+        flags += [by_id[int(c)]["max_prob"][k] < LB_THRESHOLD for c in cands if int(c) in by_id]
+    exp["verification-confirms-candidates"] = [_share(flags)]
+    ctrl = [t["repeated"][k] for t in m["tokens"] if t["control"] for k in range(n_models)]
+    never = [t["repeated"][k] for t in m["tokens"] if t["occurrences"] == 0 for k in range(n_models)]
+    exp["glitch-tokens-not-repeated"] = [_share(ctrl) - _share(never)]
+    bins = []
+    for lo, hi in ((0, 0), (1, 3), (4, None)):
+        f = [
+            t["max_prob"][k] < LB_THRESHOLD
+            for t in m["tokens"]
+            if t["occurrences"] >= lo and (hi is None or t["occurrences"] <= hi)
+            for k in range(n_models)
+        ]
+        if f:
+            bins.append(_share(f))
+    exp["undertraining-falls-with-count"] = bins
+    r = m["graft"].get("rates", {})
+    for cid, side in (("random-input-features-explain-failure", "input"), ("readout-row-explains-failure", "output")):
+        if not r:
+            exp[cid] = None
+        elif r["none"] > 0.1 or r["both"] - r["none"] < 0.3:
+            exp[cid] = [float("nan")]
+        else:
+            exp[cid] = [(r[side] - r["none"]) / (r["both"] - r["none"])]
+    return exp
+
+
+def _claims_recomputed(m: Measurements, config: Any) -> ProbeOutcome:
+    sets, problems = _recount_sets(m, config)
+    rec, p2 = _recomputed_aurocs(m, sets)
+    problems += p2
+    exp = _expected_values(m, config, rec)
+    checked = 0
+    for claim in CLAIMS:
+        want = exp.get(claim.id, "missing")
+        if want == "missing":
+            problems.append(f"{claim.id}: no independent recomputation")
+            continue
+        try:
+            got = claim.measure(m)
+        except NotRun:
+            if want is not None:
+                problems.append(f"{claim.id}: the measure did not run, the recomputation did")
+            continue
+        got_list = got if isinstance(got, list) else [got]
+        values = [float(e.value) for e in got_list]
+        if want is None or len(values) != len(want) or not all(_close(a, b) for a, b in zip(values, want, strict=True)):
+            problems.append(f"{claim.id}: measured {[round(v, 4) for v in values]}, recomputed {want}")
+        bad_iv = [e for e in got_list if e.value == e.value and not (e.lo - 1e-9 <= e.value <= e.hi + 1e-9)]
+        if bad_iv:
+            problems.append(f"{claim.id}: a value outside its own interval")
+        checked += 1
+    return ProbeOutcome(
+        not problems,
+        f"{checked} claims' values, every model's AUROCs and standard errors, the token sets and the candidates "
+        "recomputed from the stored per-token indicators, counts and repetition probabilities by separate code: "
+        + ("all agree" if not problems else f"{len(problems)} disagree: " + "; ".join(problems[:3])),
+    )
+
+
+def _optimizer_reference(m: Measurements, config: Any) -> ProbeOutcome:
+    o = m["known_answer"]["optimizer"]
+    sched = np.asarray(m["lr_schedule"])
+    total = sched.size
+    steps_expected = config.epochs * (m["n_sequences"] // config.batch_size)
+    warm = max(total // 20, 1)
+    t = np.arange(total)
+    ref = np.where(
+        t < warm,
+        config.lr * (t + 1) / warm,
+        config.lr * (0.1 + 0.45 * (1 + np.cos(np.pi * (t - warm) / max(total - warm, 1)))),
+    )
+    sched_err = float(np.max(np.abs(sched - ref)) / config.lr) if total else float("inf")
+    decay_bad = []
+    for mm in m["models"]:
+        wd = config.weight_decay if mm["variant"].endswith("+wd") else 0.0
+        want = float(np.prod(1 - sched * wd))
+        if not _close(mm["decay_factor"], want, 1e-6) or not _close(mm["weight_decay"], wd, 1e-12):
+            decay_bad.append(mm["variant"])
+    ok = o["max_rel_diff"] < 1e-5 and o["moved"] > 1e-4 and total == steps_expected and sched_err < 1e-9
+    return ProbeOutcome(
+        ok and not decay_bad,
+        f"the stacked AdamW against torch.optim.AdamW over 6 steps: largest relative difference "
+        f"{o['max_rel_diff']:.1e} (tolerance 1e-5; parameters moved {o['moved']:.3f}); the run's {total} steps vs "
+        f"epochs × whole batches {steps_expected}; its learning-rate schedule vs warm-up + cosine to 10% written out "
+        f"again: {sched_err:.1e} of the peak; weight decay and its product over the schedule as declared: "
+        f"{'every model' if not decay_bad else 'not ' + ', '.join(decay_bad)}",
+    )
+
+
+def _models_as_declared(m: Measurements, config: Any) -> ProbeOutcome:
+    vocab = m["corpus"]["vocab_size"]
+    problems = []
+    arms = [mm["variant"] for mm in m["models"]]
+    want_arms = [a for a in ("untied", "untied+wd", "tied", "tied+wd") for _ in range(config.n_seeds)]
+    if arms != want_arms:
+        problems.append(f"models {arms}, declared {want_arms}")
+    for mm in m["models"]:
+        tied = mm["variant"].startswith("tied") or config.tie_all
+        if mm["tied"] != tied:
+            problems.append(f"{mm['variant']} tied={mm['tied']}")
+        shapes = mm["param_shapes"]
+        emb = shapes.get("token_embedding.weight")
+        if emb != [vocab, config.d_model]:
+            problems.append(f"embedding {emb}, declared [{vocab}, {config.d_model}]")
+        layers = {k.split(".")[1] for k in shapes if k.startswith("blocks.")}
+        if len(layers) != config.n_layers:
+            problems.append(f"{len(layers)} blocks, declared {config.n_layers}")
+        if len(mm["indicator_values"]["input_norm"]) != vocab:
+            problems.append("indicator values not one per vocabulary entry")
+    if config.vocab_size < vocab or vocab < config.vocab_size - 64:
+        problems.append(f"tokenizer vocabulary {vocab}, declared {config.vocab_size}")
+    return ProbeOutcome(
+        not problems,
+        f"{len(arms)} models ({', '.join(dict.fromkeys(arms))}) × {config.n_seeds} seed(s), each with the declared "
+        f"tying, width {config.d_model}, {config.n_layers} block(s) and a {vocab}-token vocabulary: "
+        + ("as declared" if not problems else "; ".join(problems[:3])),
+    )
+
+
+CHANCE_MARGIN = 1.0
+"""Nats by which every model's final training loss must beat the unigram entropy (fixed before looking)."""
+
+
+def _beats_chance(m: Measurements) -> ProbeOutcome:
+    L = np.asarray(m["losses"], dtype=float)
+    tail = L[-3:].mean(axis=0)
+    h = m["unigram_entropy"]
+    return ProbeOutcome(
+        bool(np.all(tail <= h - CHANCE_MARGIN)),
+        f"each model's training loss over the last 3 logged steps {', '.join(f'{x:.2f}' for x in tail)} nats vs the "
+        f"unigram entropy {h:.2f} nats (need at least {CHANCE_MARGIN:.0f} nat below: every arm learned)",
+    )
+
+
+PROBES = (
+    *PROBES,
+    Probe(
+        "claims-recomputed",
+        "Every claim's measured value, every model's AUROCs and their standard errors, the token sets and the "
+        "candidates, recomputed from the stored raw outputs (per-token indicators, recounted occurrences, repetition "
+        "probabilities, graft rates) by separate code with each claim's inputs declared a second time, agree.",
+        _claims_recomputed,
+    ),
+    Probe(
+        "optimizer-reference",
+        "The hand-written stacked AdamW matches torch.optim.AdamW on a known sequence of gradients; the run's "
+        "learning-rate schedule, number of steps and weight-decay product are the declared ones, recomputed.",
+        _optimizer_reference,
+    ),
+    Probe(
+        "models-as-declared",
+        "The trained models are the ones the config declares: arms and seeds, tying, width, depth, vocabulary.",
+        _models_as_declared,
+    ),
+    Probe(
+        "arms-beat-chance",
+        "Every model's training loss at the end is at least 1 nat below the unigram entropy of its training stream.",
+        _beats_chance,
     ),
 )

@@ -157,6 +157,7 @@ def train_models(
         rows = rows[:n_keep]
         info["extra_counts"] = info["extra_counts"] + train.model_inputs_count(rows[:, :-1], info["vocab"])
         sequences = np.concatenate([sequences, rows])
+    info["n_sequences"] = len(sequences)
     trained = train.train(
         sequences,
         model_shape(cfg, info["vocab"]),
@@ -229,6 +230,8 @@ def score_indicators(
                 "readout_minus_embedding": float((U[m] - E_in[m]).abs().max()),
                 "final_loss": trained.losses[-1][m],
                 "untrained_check": indicators.untrained_check(E_in[m]),
+                "indicator_values": {k: [float(x) for x in ind[k]] for k in ind},
+                "param_shapes": {k: list(p.shape[1:]) for k, p in trained.params.items()},
             }
         )
     return models, ind_all
@@ -277,6 +280,7 @@ def known_answer_checks(ctx: Ctx, d: int) -> dict[str, Any]:
     p_s, n_s = g.normal(1.0, 1.0, 30), g.normal(0.0, 1.0, 300)
     a = indicators.auroc(p_s, n_s)
     return {
+        "optimizer": optimizer_reference_check(ctx),
         "aurocs": aurocs,
         "aurocs_permuted": aurocs_perm,
         "se_auroc": a,
@@ -284,6 +288,47 @@ def known_answer_checks(ctx: Ctx, d: int) -> dict[str, Any]:
         "se_bootstrap": indicators.bootstrap_auroc_se(p_s, n_s, g),
         "verified_known": verified_known,
     }
+
+
+def optimizer_reference_check(ctx: Ctx, steps: int = 6) -> dict[str, float]:
+    """The hand-written stacked AdamW (:func:`train.adamw_step`) against ``torch.optim.AdamW`` over a few steps of
+    random gradients: two stacked models with different weight decay (0.1 and 0), a matrix (decayed) and a vector
+    (never decayed), a changing learning rate. Returns the largest relative difference of the parameters."""
+    g = ctx.rng("optimizer-reference")
+    mats = torch.as_tensor(g.normal(size=(2, 5, 3)), dtype=torch.float32)
+    vecs = torch.as_tensor(g.normal(size=(2, 3)), dtype=torch.float32)
+    grads = [
+        (
+            torch.as_tensor(g.normal(size=(2, 5, 3)), dtype=torch.float32),
+            torch.as_tensor(g.normal(size=(2, 3)), dtype=torch.float32),
+        )
+        for _ in range(steps)
+    ]
+    lrs = [0.01 * (1 + k) / steps for k in range(steps)]
+    wds = (0.1, 0.0)
+    params = {"m": mats.clone(), "v": vecs.clone()}
+    state = {k: (torch.zeros_like(p), torch.zeros_like(p)) for k, p in params.items()}
+    for k, (gm, gv) in enumerate(grads):
+        train.adamw_step(params, {"m": gm, "v": gv}, state, k, lrs[k], torch.tensor(wds))
+    worst = 0.0
+    for i, wd in enumerate(wds):
+        pm = torch.nn.Parameter(mats[i].clone())
+        pv = torch.nn.Parameter(vecs[i].clone())
+        opt = torch.optim.AdamW(
+            [{"params": [pm], "weight_decay": wd}, {"params": [pv], "weight_decay": 0.0}],
+            lr=lrs[0],
+            betas=(0.9, 0.95),
+            eps=1e-8,
+        )
+        for k, (gm, gv) in enumerate(grads):
+            for group in opt.param_groups:
+                group["lr"] = lrs[k]
+            pm.grad, pv.grad = gm[i].clone(), gv[i].clone()
+            opt.step()
+        for mine, ref in ((params["m"][i], pm.detach()), (params["v"][i], pv.detach())):
+            worst = max(worst, float((mine - ref).abs().max() / ref.abs().max()))
+    moved = float((params["m"] - mats).abs().max())
+    return {"max_rel_diff": worst, "moved": moved}
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -534,4 +579,8 @@ def corpus_measurements(cfg: Any, corp: corpus.Corpora, trained: train.Trained, 
         "unigram_entropy": float(-(unigram * np.log(unigram)).sum()),
         "losses": trained.losses,
         "lr_final": trained.lr_schedule[-1],
+        "lr_schedule": trained.lr_schedule,
+        "scored": [int(i) for i in info["scored"]],
+        "sets": {k: [int(i) for i in v] for k, v in sets.items()},
+        "n_sequences": int(info["n_sequences"]),
     }
