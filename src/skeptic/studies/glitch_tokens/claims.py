@@ -278,6 +278,7 @@ def _auroc_claim(
         band=AUROC_BAND,
         quote=quote,
         contrasts=contrasts,
+        confirmed_by="claims-recomputed",
     )
 
 
@@ -362,6 +363,7 @@ CLAIMS = (
         band=(AtLeast(0.4), AtLeast(0.7)),
         quote=Q_LB_VERIFY,
         contrasts=(FED, LARGE_INIT),
+        confirmed_by="claims-recomputed",
     ),
     Claim(
         id="glitch-tokens-not-repeated",
@@ -374,6 +376,7 @@ CLAIMS = (
         band=(AtLeast(0.2), AtLeast(0.5)),
         quote=Q_RW_REPEAT,
         contrasts=(FED,),
+        confirmed_by="claims-recomputed",
     ),
     Claim(
         id="undertraining-falls-with-count",
@@ -384,6 +387,7 @@ CLAIMS = (
         expect=Increasing(decreasing=True),
         quote=Q_LB_ABSTRACT,
         contrasts=(FED,),
+        confirmed_by="claims-recomputed",
     ),
     Claim(
         id="random-input-features-explain-failure",
@@ -398,6 +402,7 @@ CLAIMS = (
         band=(AtLeast(0.3), AtLeast(0.7)),
         quote=Q_KOSOY,
         contrasts=(AS_TARGETS_REPLICATED,),
+        confirmed_by="claims-recomputed",
     ),
     Claim(
         id="readout-row-explains-failure",
@@ -420,6 +425,7 @@ CLAIMS = (
                 "to restore is the random input row",
             ),
         ),
+        confirmed_by="claims-recomputed",
     ),
 )
 
@@ -603,7 +609,7 @@ def _learned(m: Measurements) -> ProbeOutcome:
     )
 
 
-PROBES = (
+PROBES: tuple[Probe, ...] = (
     Probe(
         "counts-recount",
         "Every token's training count, accumulated from the batches actually fed, equals 3·epochs × its count "
@@ -814,8 +820,35 @@ def _expected_values(m: Measurements, config: Any, rec: list[dict[str, Any]]) ->
     return exp
 
 
+def _token_records(m: Measurements, config: Any, sets: dict[str, np.ndarray]) -> list[str]:
+    """The verified tokens are the ones the design selects, with their own counts: controls drawn from the frequent
+    set (as many as declared), every candidate and planted single token present, each record's occurrences and
+    training count those of its id."""
+    problems = []
+    recount, counts = np.asarray(m["recount"]), np.asarray(m["counts"])
+    frequent = set(sets["frequent"].tolist())
+    low = set(sets["never"].tolist()) | set(sets["rare"].tolist())
+    ids = {t["id"] for t in m["tokens"]}
+    ctrl = [t["id"] for t in m["tokens"] if t["control"]]
+    if len(ctrl) != min(config.n_controls, len(frequent)) or not set(ctrl) <= frequent:
+        problems.append(f"{len(ctrl)} control tokens, {len(set(ctrl) - frequent)} of them not frequent")
+    must = {c for mm in m["models"] for c in mm["candidates"]} | {
+        p["token"] for p in m["planted"] if p["token"] is not None
+    }
+    if not must <= ids:
+        problems.append(f"{len(must - ids)} candidates or planted tokens not verified")
+    n_low = len([i for i in ids if i in low])
+    if n_low < min(config.n_verify_rare, len(low)):
+        problems.append(f"{n_low} never or rarely seen tokens verified, declared {min(config.n_verify_rare, len(low))}")
+    wrong = [t["id"] for t in m["tokens"] if t["occurrences"] != recount[t["id"]] or t["count"] != counts[t["id"]]]
+    if wrong:
+        problems.append(f"{len(wrong)} verified tokens carry another token's counts")
+    return problems
+
+
 def _claims_recomputed(m: Measurements, config: Any) -> ProbeOutcome:
     sets, problems = _recount_sets(m, config)
+    problems += _token_records(m, config, sets)
     rec, p2 = _recomputed_aurocs(m, sets)
     problems += p2
     exp = _expected_values(m, config, rec)
@@ -831,7 +864,7 @@ def _claims_recomputed(m: Measurements, config: Any) -> ProbeOutcome:
             if want is not None:
                 problems.append(f"{claim.id}: the measure did not run, the recomputation did")
             continue
-        got_list = got if isinstance(got, list) else [got]
+        got_list = [got] if isinstance(got, Estimate) else list(got)
         values = [float(e.value) for e in got_list]
         if want is None or len(values) != len(want) or not all(_close(a, b) for a, b in zip(values, want, strict=True)):
             problems.append(f"{claim.id}: measured {[round(v, 4) for v in values]}, recomputed {want}")

@@ -118,16 +118,6 @@ PRESETS = {
         n_verify_rare=48,
     ),
     "quick": GlitchConfig(vocab_size=512, corpus_fraction=0.15, n_layers=1, lr=1e-2, epochs=3),
-    "audit": GlitchConfig(
-        vocab_size=512,
-        corpus_fraction=0.15,
-        n_layers=1,
-        lr=1e-2,
-        epochs=2,
-        graft_steps=40,
-        n_controls=32,
-        n_verify_rare=64,
-    ),
     "paper": GlitchConfig(
         vocab_size=2048,
         planted_per_count=2,
