@@ -745,11 +745,15 @@ def _recount_sets(m: Measurements, config: Any) -> tuple[dict[str, np.ndarray], 
     return sets, problems
 
 
-def _recomputed_aurocs(m: Measurements, sets: dict[str, np.ndarray]) -> tuple[list[dict[str, Any]], list[str]]:
+_Rec = dict[tuple[str, str], tuple[float, float]]
+
+
+def _recomputed_aurocs(m: Measurements, sets: dict[str, np.ndarray]) -> tuple[list[_Rec], list[str]]:
     """Per model, every indicator's AUROC and SE recomputed from the stored per-token values; and the mismatches."""
-    out, problems = [], []
+    out: list[_Rec] = []
+    problems: list[str] = []
     for k, mm in enumerate(m["models"]):
-        rec: dict[str, Any] = {}
+        rec: _Rec = {}
         for group in ("never", "rare"):
             for key, vals in mm["indicator_values"].items():
                 v = np.asarray(vals)
@@ -766,7 +770,7 @@ def _recomputed_aurocs(m: Measurements, sets: dict[str, np.ndarray]) -> tuple[li
     return out, problems
 
 
-def _expected_auroc(m: Measurements, rec: list[dict[str, Any]], key: str, group: str, arm: str | None) -> list[float]:
+def _expected_auroc(m: Measurements, rec: list[_Rec], key: str, group: str, arm: str | None) -> list[float]:
     names: list[str] = []
     for mm in m["models"]:
         if (arm is None or mm["arm"] == arm) and mm["variant"] not in names:
@@ -781,7 +785,7 @@ def _share(flags: list[bool]) -> float:
     return float(np.mean(flags)) if flags else float("nan")
 
 
-def _expected_values(m: Measurements, config: Any, rec: list[dict[str, Any]]) -> dict[str, list[float] | None]:
+def _expected_values(m: Measurements, config: Any, rec: list[_Rec]) -> dict[str, list[float] | None]:
     """Every claim's measured value(s), recomputed from the stored raw outputs by code of this probe's own."""
     exp: dict[str, list[float] | None] = {cid: _expected_auroc(m, rec, *spec) for cid, spec in CLAIM_SPEC.items()}
     by_id = {t["id"]: t for t in m["tokens"]}
@@ -854,12 +858,12 @@ def _claims_recomputed(m: Measurements, config: Any) -> ProbeOutcome:
     exp = _expected_values(m, config, rec)
     checked = 0
     for claim in CLAIMS:
-        want = exp.get(claim.id, "missing")
-        if want == "missing":
+        if claim.id not in exp:
             problems.append(f"{claim.id}: no independent recomputation")
             continue
+        want = exp[claim.id]
         try:
-            got = claim.measure(m)
+            got = claim.measure(m)  # type: ignore[call-arg]  # every measure of this study takes the measurements only
         except NotRun:
             if want is not None:
                 problems.append(f"{claim.id}: the measure did not run, the recomputation did")
@@ -940,6 +944,48 @@ def _models_as_declared(m: Measurements, config: Any) -> ProbeOutcome:
     )
 
 
+def _graft_rows(m: Measurements) -> ProbeOutcome:
+    g = m["graft"]
+    moved = g.get("moved", {})
+    if not g.get("rates"):
+        return ProbeOutcome(True, "the graft experiment did not run (no untied model or no never-seen token)")
+    want = {"input": (True, False), "output": (False, True), "both": (True, True)}
+    bad = []
+    for side, (inp, out) in want.items():
+        mv = moved.get(side)
+        if mv is None:
+            bad.append(f"{side}: not recorded")
+            continue
+        ok = (
+            (mv["input_rows"] > 0) == inp
+            and (mv["readout_rows"] > 0) == out
+            and mv["input_other_rows"] == 0
+            and mv["readout_other_rows"] == 0
+            and mv["other_params"] == 0
+        )
+        if not ok:
+            bad.append(f"{side}: {mv}")
+    return ProbeOutcome(
+        not bad,
+        "each restoration changed only the rows it declares (input: the never-seen tokens' input rows; output: their "
+        "readout rows; both: both) and no other weight: " + ("as declared" if not bad else "; ".join(bad)),
+    )
+
+
+def _indicators_numpy(m: Measurements) -> ProbeOutcome:
+    worst: dict[str, float] = {}
+    for mm in m["models"]:
+        for k, v in mm["indicator_check"].items():
+            worst[k] = max(worst.get(k, 0.0), v)
+    ok = bool(worst) and all(v <= 1e-4 for v in worst.values())
+    return ProbeOutcome(
+        ok,
+        "every model's indicators written out again in float64 NumPy from their definitions: largest differences "
+        + ", ".join(f"{k} {v:.1e}" for k, v in sorted(worst.items()))
+        + " (tolerance 1e-4)",
+    )
+
+
 CHANCE_MARGIN = 1.0
 """Nats by which every model's final training loss must beat the unigram entropy (fixed before looking)."""
 
@@ -974,6 +1020,17 @@ PROBES = (
         "models-as-declared",
         "The trained models are the ones the config declares: arms and seeds, tying, width, depth, vocabulary.",
         _models_as_declared,
+    ),
+    Probe(
+        "graft-rows-as-declared",
+        "Each one-sided restoration of the graft experiment changed exactly the rows it declares and no other weight.",
+        _graft_rows,
+    ),
+    Probe(
+        "indicators-recomputed",
+        "Every indicator, recomputed in float64 NumPy from its definition (principal component by SVD), matches the "
+        "study's values on every model.",
+        _indicators_numpy,
     ),
     Probe(
         "arms-beat-chance",

@@ -231,10 +231,29 @@ def score_indicators(
                 "final_loss": trained.losses[-1][m],
                 "untrained_check": indicators.untrained_check(E_in[m]),
                 "indicator_values": {k: [float(x) for x in ind[k]] for k in ind},
+                "indicator_check": indicators_in_numpy_diff(E_in[m], U[m], reference, ind),
                 "param_shapes": {k: list(p.shape[1:]) for k, p in trained.params.items()},
             }
         )
     return models, ind_all
+
+
+def indicators_in_numpy_diff(
+    embedding: torch.Tensor, readout: torch.Tensor, reference: list[int], ind: dict[str, np.ndarray]
+) -> dict[str, float]:
+    """Each indicator written out again in float64 NumPy from its definition (the first principal component by an
+    SVD rather than an eigendecomposition): the largest absolute difference from the study's values."""
+    e = embedding.double().numpy()
+    u = readout.double().numpy()
+    mine = {"input_norm": np.sqrt((e * e).sum(axis=1)), "centroid_distance": np.linalg.norm(e - e.mean(axis=0), axis=1)}
+    if reference:
+        pc = np.linalg.svd(u - u.mean(axis=0), full_matrices=False)[2][0]
+        r = u - np.outer(u @ pc, pc)
+        ref = r[reference].mean(axis=0)
+        cos = (r @ ref) / np.maximum(np.linalg.norm(r, axis=1) * np.linalg.norm(ref), 1e-6)
+        mine["unembedding_cosine"] = 1 - cos
+    keys = set(mine) | set(ind)
+    return {k: float(np.max(np.abs(mine[k] - ind[k]))) if k in mine and k in ind else float("inf") for k in keys}
 
 
 def _moved(delta: torch.Tensor, init: torch.Tensor) -> float:
@@ -447,6 +466,7 @@ def graft_experiment(
         return float(np.mean(ver["max_prob"] >= verify.THRESHOLD))
 
     rates = {"none": rate(base)}
+    moved: dict[str, dict[str, int]] = {}
     seen = 0
     for side, names in GRAFT_SIDES.items():
         tuned = train.train(
@@ -463,8 +483,25 @@ def graft_experiment(
             only_rows={name: never for name in names},
         )
         rates[side] = rate(tuned.params)
+        moved[side] = rows_moved(base, tuned.params, never)
         seen = int(tuned.input_counts[never].min())
-    return out | {"rates": rates, "seen": seen, "n_models": len(untied)}
+    return out | {"rates": rates, "seen": seen, "n_models": len(untied), "moved": moved}
+
+
+def rows_moved(before: dict[str, torch.Tensor], after: dict[str, torch.Tensor], rows: np.ndarray) -> dict[str, int]:
+    """Which parameters a restoration changed: rows of ``rows`` and other rows of the input embedding and of the
+    readout, and entries of every other parameter."""
+    inside = np.zeros(before[train.EMBED].shape[1], dtype=bool)
+    inside[rows] = True
+    out = {}
+    for name, key in ((train.EMBED, "input"), (train.UNEMBED, "readout")):
+        changed = (after[name] != before[name]).flatten(2).any(dim=2).any(dim=0).numpy()  # [M, V, d] -> [V]
+        out[f"{key}_rows"] = int((changed & inside).sum())
+        out[f"{key}_other_rows"] = int((changed & ~inside).sum())
+    out["other_params"] = int(
+        sum(int((after[k] != before[k]).sum()) for k in before if k not in (train.EMBED, train.UNEMBED))
+    )
+    return out
 
 
 # ---------------------------------------------------------------------------------------------------------------
