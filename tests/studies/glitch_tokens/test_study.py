@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -110,7 +111,9 @@ def test_verified_by_count_bins_by_occurrences_and_pools_models() -> None:
 
 
 def test_input_restores_share_is_the_input_graft_over_the_full_graft() -> None:
-    m = {"graft": {"tokens": 50, "n_models": 2, "rates": {"none": 0.0, "input": 0.3, "output": 0.0, "both": 0.6}}}
+    m: dict[str, Any] = {
+        "graft": {"tokens": 50, "n_models": 2, "rates": {"none": 0.0, "input": 0.3, "output": 0.0, "both": 0.6}}
+    }
     e = input_restores_share(m)
     assert e.value == pytest.approx(0.5) and e.lo < 0.5 < e.hi
     m["graft"]["rates"]["both"] = 0.0
