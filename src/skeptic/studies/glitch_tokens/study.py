@@ -46,10 +46,10 @@ from skeptic.study import Budget, RunContext, StudyOutput, keep_freed_memory, st
     probes=PROBES,
     brief=BRIEF,
     runtime={
-        "test": "31 s alone on one thread (measured 2026-12-06 at load ~12; 128 s at load ~20)",
-        "quick": "~45 s of CPU on one thread, ~85% of it training (measured 2026-12-06; 48 s before the training "
-        "was grouped and verification stopped running every model on every model's sequences); 6-11 min wall at "
-        "load 13-19",
+        "test": "~10 s of CPU on one thread (measured 2026-12-06, session 9: 9.1-10.9 CPU s at seeds 0-2, 70-110 s "
+        "wall at load ~15)",
+        "quick": "~24-29 s of CPU on one thread (measured 2026-12-06, session 9, 512-token vocabulary on 15% of the "
+        "text; ~60% of it training), 2-4 min wall at load ~15",
         "paper": "not measured since the corpus and graft changes (before them: 326 s on one thread)",
     },
     faults=FAULTS,
