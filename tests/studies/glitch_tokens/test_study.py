@@ -300,3 +300,13 @@ def test_probe_recomputations_agree_with_the_study_code_and_see_a_difference() -
     assert abs(claims._mw_auroc(pos, neg) - a) < 1e-12
     assert abs(claims._hm_se(a, 17, 90) - indicators.hanley_mcneil_se(a, 17, 90)) < 1e-12
     assert abs(claims._mw_auroc(pos, neg[1:]) - a) > 1e-6
+
+
+def test_layout_violations_count_rows_whose_copy_is_not_the_chunk() -> None:
+    seqs = corpus.make_sequences(np.arange(40), 10, 99)
+    assert experiment.layout_violations(seqs, 10) == 0
+    grafted = experiment.graft_sequences(seqs, 10, np.array([500, 501]), 6, np.random.default_rng(0))
+    assert experiment.layout_violations(grafted, 10) == 0
+    grafted[0, 13] = 7  # one slot of the stuttered copy no longer its chunk's token
+    grafted[2, 3] = 7  # one chunk token no longer matching its copies
+    assert experiment.layout_violations(grafted, 10) == 2

@@ -988,6 +988,36 @@ def _indicators_numpy(m: Measurements) -> ProbeOutcome:
     )
 
 
+def _sequences_layout(m: Measurements) -> ProbeOutcome:
+    bad, graft_bad = m["layout_bad"], m["graft"].get("layout_bad", 0)
+    return ProbeOutcome(
+        bad == 0 and graft_bad == 0,
+        f"training sequences whose second part is not the stuttered copy of their chunk: {bad} of "
+        f"{m['n_sequences']} (the contrasts' extra ones included); of the graft's sequences: {graft_bad}",
+    )
+
+
+def _readout_as_declared(m: Measurements, config: Any) -> ProbeOutcome:
+    rows = []
+    bad = []
+    for mm in m["models"]:
+        moved = mm["moved_readout_unused"]
+        if mm["tied"] or moved != moved:
+            continue
+        by_decay = abs(1 - mm["decay_factor"])
+        frozen = abs(moved - by_decay) <= 1e-4
+        rows.append(f"{mm['variant']} {moved:.3f} (decay alone {by_decay:.3f})")
+        if frozen != bool(config.freeze_unseen_readout) or (not frozen and moved < by_decay + 0.05):
+            bad.append(mm["variant"])
+    return ProbeOutcome(
+        not bad,
+        "untied models' readout rows of never-seen tokens moved (mean ‖Δ‖/‖init‖): "
+        + (", ".join(rows) or "n/a")
+        + f"; frozen declared: {bool(config.freeze_unseen_readout)} (frozen rows move by weight decay alone, others "
+        "by at least 0.05 more)" + (f"; not as declared: {', '.join(bad)}" if bad else ""),
+    )
+
+
 CHANCE_MARGIN = 1.0
 """Nats by which every model's final training loss must beat the unigram entropy (fixed before looking)."""
 
@@ -1033,6 +1063,18 @@ PROBES = (
         "Every indicator, recomputed in float64 NumPy from its definition (principal component by SVD), matches the "
         "study's values on every model.",
         _indicators_numpy,
+    ),
+    Probe(
+        "sequences-as-declared",
+        "Every training sequence, the contrasts' extra ones and the graft's included, has the declared layout: its "
+        "second part is the stuttered copy of its chunk.",
+        _sequences_layout,
+    ),
+    Probe(
+        "readout-rows-as-declared",
+        "In untied models the readout rows of never-seen tokens are trained (moved beyond weight decay) unless the "
+        "config freezes them, and move by weight decay alone when it does.",
+        _readout_as_declared,
     ),
     Probe(
         "arms-beat-chance",

@@ -158,6 +158,7 @@ def train_models(
         info["extra_counts"] = info["extra_counts"] + train.model_inputs_count(rows[:, :-1], info["vocab"])
         sequences = np.concatenate([sequences, rows])
     info["n_sequences"] = len(sequences)
+    info["layout_bad"] = layout_violations(sequences, cfg.chunk)
     trained = train.train(
         sequences,
         model_shape(cfg, info["vocab"]),
@@ -423,6 +424,17 @@ def graft_sequences(
     return rows
 
 
+def layout_violations(sequences: np.ndarray, chunk: int) -> int:
+    """Training sequences whose second part is not the stuttered copy of their chunk (positions ``L+1+2i`` and
+    ``L+2+2i`` both equal to position ``i``): the layout every sequence fed to a model must have."""
+    c = sequences[:, :chunk]
+    first = sequences[:, chunk + 1 : 3 * chunk + 1 : 2]
+    second = sequences[:, chunk + 2 : 3 * chunk + 2 : 2]
+    if first.shape != c.shape or second.shape != c.shape:
+        return len(sequences)
+    return int(np.sum(np.any(first != c, axis=1) | np.any(second != c, axis=1)))
+
+
 GRAFT_SIDES = {"input": (train.EMBED,), "output": (train.UNEMBED,), "both": (train.EMBED, train.UNEMBED)}
 """Which rows of the never-seen tokens each restoration trains: the input row, the readout row, or both."""
 
@@ -454,6 +466,7 @@ def graft_experiment(
         return out | {"rates": {}, "seen": 0}
     n_seq = cfg.graft_steps * cfg.batch_size
     seqs = graft_sequences(corp.sequences, cfg.chunk, never, n_seq, ctx.rng("graft", "sequences"))
+    out["layout_bad"] = layout_violations(seqs, cfg.chunk)
     base = {k: v[untied].clone() for k, v in trained.params.items()}
     arms = [replace(variants[m], weight_decay=0.0) for m in untied]
 
@@ -620,4 +633,5 @@ def corpus_measurements(cfg: Any, corp: corpus.Corpora, trained: train.Trained, 
         "scored": [int(i) for i in info["scored"]],
         "sets": {k: [int(i) for i in v] for k, v in sets.items()},
         "n_sequences": int(info["n_sequences"]),
+        "layout_bad": int(info["layout_bad"]),
     }
