@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -15,7 +16,7 @@ import torch
 
 from skeptic import glitch_tokens as gt
 from skeptic.core.claims import AllAtLeast, Estimate
-from skeptic.studies.glitch_tokens import corpus, train
+from skeptic.studies.glitch_tokens import corpus, experiment, indicators, train
 from skeptic.studies.glitch_tokens.claims import input_restores_share, output_restores_share, verified_by_count
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -110,7 +111,9 @@ def test_verified_by_count_bins_by_occurrences_and_pools_models() -> None:
 
 
 def test_input_restores_share_is_the_input_graft_over_the_full_graft() -> None:
-    m = {"graft": {"tokens": 50, "n_models": 2, "rates": {"none": 0.0, "input": 0.3, "output": 0.0, "both": 0.6}}}
+    m: dict[str, Any] = {
+        "graft": {"tokens": 50, "n_models": 2, "rates": {"none": 0.0, "input": 0.3, "output": 0.0, "both": 0.6}}
+    }
     e = input_restores_share(m)
     assert e.value == pytest.approx(0.5) and e.lo < 0.5 < e.hi
     m["graft"]["rates"]["both"] = 0.0
@@ -275,3 +278,35 @@ def test_per_model_verification_equals_one_model_at_a_time() -> None:
     fast = verify.repetition_probabilities(fn, prompts, targets, per_model_fn=fn)
     assert torch.allclose(full[0], fast[0], rtol=1e-6, atol=1e-9) and torch.equal(full[1], fast[1])
     assert fn(prompts).shape == (4, 5, 1, 40)
+
+
+def test_hand_written_adamw_matches_torch_optim_adamw() -> None:
+    class _Ctx:
+        device = "cpu"
+
+        def rng(self, *key: str | int) -> np.random.Generator:
+            return np.random.default_rng(3)
+
+    o = experiment.optimizer_reference_check(_Ctx())  # type: ignore[arg-type]
+    assert o["max_rel_diff"] < 1e-5 and o["moved"] > 1e-4
+
+
+def test_probe_recomputations_agree_with_the_study_code_and_see_a_difference() -> None:
+    from skeptic.studies.glitch_tokens import claims
+
+    g = np.random.default_rng(0)
+    pos, neg = g.normal(1, 1, 17), np.round(g.normal(0, 1, 90), 1)  # ties included
+    a = indicators.auroc(pos, neg)
+    assert abs(claims._mw_auroc(pos, neg) - a) < 1e-12
+    assert abs(claims._hm_se(a, 17, 90) - indicators.hanley_mcneil_se(a, 17, 90)) < 1e-12
+    assert abs(claims._mw_auroc(pos, neg[1:]) - a) > 1e-6
+
+
+def test_layout_violations_count_rows_whose_copy_is_not_the_chunk() -> None:
+    seqs = corpus.make_sequences(np.arange(40), 10, 99)
+    assert experiment.layout_violations(seqs, 10) == 0
+    grafted = experiment.graft_sequences(seqs, 10, np.array([500, 501]), 6, np.random.default_rng(0))
+    assert experiment.layout_violations(grafted, 10) == 0
+    grafted[0, 13] = 7  # one slot of the stuttered copy no longer its chunk's token
+    grafted[2, 3] = 7  # one chunk token no longer matching its copies
+    assert experiment.layout_violations(grafted, 10) == 2

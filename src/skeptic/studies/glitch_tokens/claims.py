@@ -78,7 +78,8 @@ Q_LB_ABSTRACT = Quote(
 Q_LB_INPUT_NORM = Quote.unverified(
     f"{LB_LOC}, §2.2 (the indicator for models with untied embeddings)",
     note="the rendering retrieved stops before the list of indicators; the sentence naming the input-embedding "
-    "norm could not be read",
+    "norm could not be read (tried again in session 9: the cohere-ai/magikarp repository holds code and reports but "
+    "no paper text, and no stored rendering of arXiv 2405.05417 §2.2 past the suppression paragraph was found)",
 )
 Q_LB_VERIFY = Quote(
     "we verify all tokens which rank among the most likely 2% according to the chosen indicator, excluding partial "
@@ -95,12 +96,14 @@ Q_RW_CENTROID = Quote(
 Q_RW_REPEAT = Quote.unverified(
     f"{RW}, section 'Anomalous tokens'",
     note="the words are as another LessWrong post quotes them (Robert_AIZI 2023, 'Explaining SolidGoldMagikarp by "
-    "looking at it from random directions'); the original page's text was not retrieved",
+    "looking at it from random directions'); the original page's text was not retrieved (session 9: the post's "
+    "GreaterWrong rendering is stored, but the excerpts returned stop at its TL;DR, before this section)",
     text="GPT models seem largely incapable of repeating these anomalous tokens",
 )
 Q_KOSOY = Quote.unverified(
     f"{KOSOY}",
-    note="the LessWrong review page could not be retrieved; the words are as issue 30 quotes them",
+    note="the LessWrong review page could not be retrieved; the words are as issue 30 quotes them (session 9: "
+    "searched the stored pages and repositories for the sentence and the review, no copy found)",
     text="created some tokens which were very rare or absent in the training data. As a result, the trained model "
     "mapped those tokens to more or less random features.",
 )
@@ -275,6 +278,7 @@ def _auroc_claim(
         band=AUROC_BAND,
         quote=quote,
         contrasts=contrasts,
+        confirmed_by="claims-recomputed",
     )
 
 
@@ -338,7 +342,9 @@ CLAIMS = (
     _auroc_claim(
         "closest-to-centroid-rare",
         "Tokens seen only 1 to 10 times are closer to the centroid of all input embeddings than frequent ones, in "
-        "every arm (Skeptic's threshold: AUROC of closeness ≥ 0.9).",
+        "every arm (Skeptic's threshold: AUROC of closeness ≥ 0.9). Budget-dependent by design: 'rare' is a count "
+        "in the text, so more passes train these tokens more, and the training loss is still falling at four times "
+        "the passes; the verdict at one budget is not a replication or a failure.",
         f"{RW2}, section 'Distance-from-centroid hypothesis'",
         Q_RW_CENTROID,
         "centroid_distance",
@@ -359,6 +365,7 @@ CLAIMS = (
         band=(AtLeast(0.4), AtLeast(0.7)),
         quote=Q_LB_VERIFY,
         contrasts=(FED, LARGE_INIT),
+        confirmed_by="claims-recomputed",
     ),
     Claim(
         id="glitch-tokens-not-repeated",
@@ -371,6 +378,7 @@ CLAIMS = (
         band=(AtLeast(0.2), AtLeast(0.5)),
         quote=Q_RW_REPEAT,
         contrasts=(FED,),
+        confirmed_by="claims-recomputed",
     ),
     Claim(
         id="undertraining-falls-with-count",
@@ -381,6 +389,7 @@ CLAIMS = (
         expect=Increasing(decreasing=True),
         quote=Q_LB_ABSTRACT,
         contrasts=(FED,),
+        confirmed_by="claims-recomputed",
     ),
     Claim(
         id="random-input-features-explain-failure",
@@ -395,6 +404,7 @@ CLAIMS = (
         band=(AtLeast(0.3), AtLeast(0.7)),
         quote=Q_KOSOY,
         contrasts=(AS_TARGETS_REPLICATED,),
+        confirmed_by="claims-recomputed",
     ),
     Claim(
         id="readout-row-explains-failure",
@@ -417,6 +427,7 @@ CLAIMS = (
                 "to restore is the random input row",
             ),
         ),
+        confirmed_by="claims-recomputed",
     ),
 )
 
@@ -600,7 +611,7 @@ def _learned(m: Measurements) -> ProbeOutcome:
     )
 
 
-PROBES = (
+PROBES: tuple[Probe, ...] = (
     Probe(
         "counts-recount",
         "Every token's training count, accumulated from the batches actually fed, equals 3·epochs × its count "
@@ -672,5 +683,402 @@ PROBES = (
         "models-learned",
         "Every model's final training loss is below the unigram entropy of its training stream.",
         _learned,
+    ),
+)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Independent recomputation of every claim's quantity (confirmed_by) and the declared-setup checks
+# ---------------------------------------------------------------------------------------------------------------
+
+CLAIM_SPEC: dict[str, tuple[str, str, str | None]] = {
+    "input-norm-finds-never-seen-untied": ("input_norm", "never", "untied"),
+    "input-norm-finds-rare-untied": ("input_norm", "rare", "untied"),
+    "unembedding-indicator-finds-never-seen": ("unembedding_cosine", "never", None),
+    "unembedding-indicator-finds-rare": ("unembedding_cosine", "rare", None),
+    "closest-to-centroid-never-seen": ("centroid_distance", "never", None),
+    "closest-to-centroid-rare": ("centroid_distance", "rare", None),
+}
+"""What each indicator claim reads, declared a second time here (indicator, token set, arm) so that the recomputation
+does not take it from the claim it checks."""
+
+LB_THRESHOLD = 0.01
+"""Land & Bartolo's verification threshold (maximal repetition probability below 1%), written out independently."""
+
+
+def _mw_auroc(pos: np.ndarray, neg: np.ndarray) -> float:
+    """AUROC by counting every (positive, negative) pair: 1 if the positive scores higher, ½ on a tie."""
+    if pos.size == 0 or neg.size == 0:
+        return float("nan")
+    diff = pos[:, None] - neg[None, :]
+    return float(((diff > 0).sum() + 0.5 * (diff == 0).sum()) / diff.size)
+
+
+def _hm_se(a: float, n1: int, n0: int) -> float:
+    """Hanley & McNeil (1982) standard error, written out from the paper's eq. 2 a second time."""
+    if n1 < 1 or n0 < 1 or a != a:
+        return float("nan")
+    a2 = a * a
+    var = a * (1 - a) + (n1 - 1) * (a / (2 - a) - a2) + (n0 - 1) * (2 * a2 / (1 + a) - a2)
+    return float(np.sqrt(max(var / (n1 * n0), 0.0)))
+
+
+def _close(x: float, y: float, tol: float = 1e-6) -> bool:
+    if x != x or y != y:
+        return (x != x) and (y != y)
+    return abs(x - y) <= tol
+
+
+def _recount_sets(m: Measurements, config: Any) -> tuple[dict[str, np.ndarray], list[str]]:
+    occ = np.asarray(m["recount"])
+    scored = np.asarray(m["scored"], dtype=np.int64)
+    problems = []
+    bad = set(m["special"]) | set(m["reference"])
+    if bad & set(scored.tolist()):
+        problems.append(f"{len(bad & set(scored.tolist()))} special or known-unused tokens among the scored ones")
+    sets = {
+        "never": scored[occ[scored] == 0],
+        "rare": scored[(occ[scored] > 0) & (occ[scored] <= config.rare_max)],
+        "frequent": scored[occ[scored] >= config.frequent_count],
+    }
+    for k, v in sets.items():
+        if sorted(m["sets"][k]) != v.tolist():
+            problems.append(f"the stored {k!r} set differs from the one recomputed from the recount")
+    return sets, problems
+
+
+_Rec = dict[tuple[str, str], tuple[float, float]]
+
+
+def _recomputed_aurocs(m: Measurements, sets: dict[str, np.ndarray]) -> tuple[list[_Rec], list[str]]:
+    """Per model, every indicator's AUROC and SE recomputed from the stored per-token values; and the mismatches."""
+    out: list[_Rec] = []
+    problems: list[str] = []
+    for k, mm in enumerate(m["models"]):
+        rec: _Rec = {}
+        for group in ("never", "rare"):
+            for key, vals in mm["indicator_values"].items():
+                v = np.asarray(vals)
+                a = _mw_auroc(-v[sets[group]], -v[sets["frequent"]])
+                se = _hm_se(a, int(sets[group].size), int(sets["frequent"].size))
+                rec[(group, key)] = (a, se)
+                stored = mm["auroc"][group][key]
+                if not (_close(a, stored["auroc"]) and _close(se, stored["se"])):
+                    problems.append(
+                        f"model {k} {key} on {group}: stored AUROC {stored['auroc']:.4f} ± {stored['se']:.4f}, "
+                        f"recomputed {a:.4f} ± {se:.4f}"
+                    )
+        out.append(rec)
+    return out, problems
+
+
+def _expected_auroc(m: Measurements, rec: list[_Rec], key: str, group: str, arm: str | None) -> list[float]:
+    names: list[str] = []
+    for mm in m["models"]:
+        if (arm is None or mm["arm"] == arm) and mm["variant"] not in names:
+            names.append(mm["variant"])
+    return [
+        float(np.mean([rec[k][(group, key)][0] for k, mm in enumerate(m["models"]) if mm["variant"] == name]))
+        for name in names
+    ]
+
+
+def _share(flags: list[bool]) -> float:
+    return float(np.mean(flags)) if flags else float("nan")
+
+
+def _expected_values(m: Measurements, config: Any, rec: list[_Rec]) -> dict[str, list[float] | None]:
+    """Every claim's measured value(s), recomputed from the stored raw outputs by code of this probe's own."""
+    exp: dict[str, list[float] | None] = {cid: _expected_auroc(m, rec, *spec) for cid, spec in CLAIM_SPEC.items()}
+    by_id = {t["id"]: t for t in m["tokens"]}
+    n_models = len(m["models"])
+    scored = np.asarray(m["scored"], dtype=np.int64)
+    n_cand = max(round(config.candidate_percent / 100 * scored.size), 1)
+    flags = []
+    for k, mm in enumerate(m["models"]):
+        main = "input_norm" if not mm["tied"] else "unembedding_cosine"
+        vals = np.asarray(mm["indicator_values"][main])[scored]
+        cands = scored[np.argsort(vals, kind="stable")[:n_cand]]
+        flags += [by_id[int(c)]["max_prob"][k] < LB_THRESHOLD for c in cands if int(c) in by_id]
+    exp["verification-confirms-candidates"] = [_share(flags)]
+    ctrl = [t["repeated"][k] for t in m["tokens"] if t["control"] for k in range(n_models)]
+    never = [t["repeated"][k] for t in m["tokens"] if t["occurrences"] == 0 for k in range(n_models)]
+    exp["glitch-tokens-not-repeated"] = [_share(ctrl) - _share(never)]
+    bins = []
+    for lo, hi in ((0, 0), (1, 3), (4, None)):
+        f = [
+            t["max_prob"][k] < LB_THRESHOLD
+            for t in m["tokens"]
+            if t["occurrences"] >= lo and (hi is None or t["occurrences"] <= hi)
+            for k in range(n_models)
+        ]
+        if f:
+            bins.append(_share(f))
+    exp["undertraining-falls-with-count"] = bins
+    r = m["graft"].get("rates", {})
+    for cid, side in (("random-input-features-explain-failure", "input"), ("readout-row-explains-failure", "output")):
+        if not r:
+            exp[cid] = None
+        elif r["none"] > 0.1 or r["both"] - r["none"] < 0.3:
+            exp[cid] = [float("nan")]
+        else:
+            exp[cid] = [(r[side] - r["none"]) / (r["both"] - r["none"])]
+    return exp
+
+
+def _token_records(m: Measurements, config: Any, sets: dict[str, np.ndarray]) -> list[str]:
+    """The verified tokens are the ones the design selects, with their own counts: controls drawn from the frequent
+    set (as many as declared), every candidate and planted single token present, each record's occurrences and
+    training count those of its id."""
+    problems = []
+    recount, counts = np.asarray(m["recount"]), np.asarray(m["counts"])
+    frequent = set(sets["frequent"].tolist())
+    low = set(sets["never"].tolist()) | set(sets["rare"].tolist())
+    ids = {t["id"] for t in m["tokens"]}
+    ctrl = [t["id"] for t in m["tokens"] if t["control"]]
+    if len(ctrl) != min(config.n_controls, len(frequent)) or not set(ctrl) <= frequent:
+        problems.append(f"{len(ctrl)} control tokens, {len(set(ctrl) - frequent)} of them not frequent")
+    must = {c for mm in m["models"] for c in mm["candidates"]} | {
+        p["token"] for p in m["planted"] if p["token"] is not None
+    }
+    if not must <= ids:
+        problems.append(f"{len(must - ids)} candidates or planted tokens not verified")
+    n_low = len([i for i in ids if i in low])
+    if n_low < min(config.n_verify_rare, len(low)):
+        problems.append(f"{n_low} never or rarely seen tokens verified, declared {min(config.n_verify_rare, len(low))}")
+    wrong = [t["id"] for t in m["tokens"] if t["occurrences"] != recount[t["id"]] or t["count"] != counts[t["id"]]]
+    if wrong:
+        problems.append(f"{len(wrong)} verified tokens carry another token's counts")
+    return problems
+
+
+def _claims_recomputed(m: Measurements, config: Any) -> ProbeOutcome:
+    sets, problems = _recount_sets(m, config)
+    problems += _token_records(m, config, sets)
+    rec, p2 = _recomputed_aurocs(m, sets)
+    problems += p2
+    exp = _expected_values(m, config, rec)
+    checked = 0
+    for claim in CLAIMS:
+        if claim.id not in exp:
+            problems.append(f"{claim.id}: no independent recomputation")
+            continue
+        want = exp[claim.id]
+        try:
+            got = claim.measure(m)  # type: ignore[call-arg]  # every measure of this study takes the measurements only
+        except NotRun:
+            if want is not None:
+                problems.append(f"{claim.id}: the measure did not run, the recomputation did")
+            continue
+        got_list = [got] if isinstance(got, Estimate) else list(got)
+        values = [float(e.value) for e in got_list]
+        if want is None or len(values) != len(want) or not all(_close(a, b) for a, b in zip(values, want, strict=True)):
+            problems.append(f"{claim.id}: measured {[round(v, 4) for v in values]}, recomputed {want}")
+        bad_iv = [e for e in got_list if e.value == e.value and not (e.lo - 1e-9 <= e.value <= e.hi + 1e-9)]
+        if bad_iv:
+            problems.append(f"{claim.id}: a value outside its own interval")
+        checked += 1
+    return ProbeOutcome(
+        not problems,
+        f"{checked} claims' values, every model's AUROCs and standard errors, the token sets and the candidates "
+        "recomputed from the stored per-token indicators, counts and repetition probabilities by separate code: "
+        + ("all agree" if not problems else f"{len(problems)} disagree: " + "; ".join(problems[:3])),
+    )
+
+
+def _optimizer_reference(m: Measurements, config: Any) -> ProbeOutcome:
+    o = m["known_answer"]["optimizer"]
+    sched = np.asarray(m["lr_schedule"])
+    total = sched.size
+    steps_expected = config.epochs * (m["n_sequences"] // config.batch_size)
+    warm = max(total // 20, 1)
+    t = np.arange(total)
+    ref = np.where(
+        t < warm,
+        config.lr * (t + 1) / warm,
+        config.lr * (0.1 + 0.45 * (1 + np.cos(np.pi * (t - warm) / max(total - warm, 1)))),
+    )
+    sched_err = float(np.max(np.abs(sched - ref)) / config.lr) if total else float("inf")
+    decay_bad = []
+    for mm in m["models"]:
+        wd = config.weight_decay if mm["variant"].endswith("+wd") else 0.0
+        want = float(np.prod(1 - sched * wd))
+        if not _close(mm["decay_factor"], want, 1e-6) or not _close(mm["weight_decay"], wd, 1e-12):
+            decay_bad.append(mm["variant"])
+    ok = o["max_rel_diff"] < 1e-5 and o["moved"] > 1e-4 and total == steps_expected and sched_err < 1e-9
+    return ProbeOutcome(
+        ok and not decay_bad,
+        f"the stacked AdamW against torch.optim.AdamW over 6 steps: largest relative difference "
+        f"{o['max_rel_diff']:.1e} (tolerance 1e-5; parameters moved {o['moved']:.3f}); the run's {total} steps vs "
+        f"epochs × whole batches {steps_expected}; its learning-rate schedule vs warm-up + cosine to 10% written out "
+        f"again: {sched_err:.1e} of the peak; weight decay and its product over the schedule as declared: "
+        f"{'every model' if not decay_bad else 'not ' + ', '.join(decay_bad)}",
+    )
+
+
+def _models_as_declared(m: Measurements, config: Any) -> ProbeOutcome:
+    vocab = m["corpus"]["vocab_size"]
+    problems = []
+    arms = [mm["variant"] for mm in m["models"]]
+    want_arms = [a for a in ("untied", "untied+wd", "tied", "tied+wd") for _ in range(config.n_seeds)]
+    if arms != want_arms:
+        problems.append(f"models {arms}, declared {want_arms}")
+    for mm in m["models"]:
+        tied = mm["variant"].startswith("tied") or config.tie_all
+        if mm["tied"] != tied:
+            problems.append(f"{mm['variant']} tied={mm['tied']}")
+        shapes = mm["param_shapes"]
+        emb = shapes.get("token_embedding.weight")
+        if emb != [vocab, config.d_model]:
+            problems.append(f"embedding {emb}, declared [{vocab}, {config.d_model}]")
+        layers = {k.split(".")[1] for k in shapes if k.startswith("blocks.")}
+        if len(layers) != config.n_layers:
+            problems.append(f"{len(layers)} blocks, declared {config.n_layers}")
+        if len(mm["indicator_values"]["input_norm"]) != vocab:
+            problems.append("indicator values not one per vocabulary entry")
+    if config.vocab_size < vocab or vocab < config.vocab_size - 64:
+        problems.append(f"tokenizer vocabulary {vocab}, declared {config.vocab_size}")
+    return ProbeOutcome(
+        not problems,
+        f"{len(arms)} models ({', '.join(dict.fromkeys(arms))}) × {config.n_seeds} seed(s), each with the declared "
+        f"tying, width {config.d_model}, {config.n_layers} block(s) and a {vocab}-token vocabulary: "
+        + ("as declared" if not problems else "; ".join(problems[:3])),
+    )
+
+
+def _graft_rows(m: Measurements) -> ProbeOutcome:
+    g = m["graft"]
+    moved = g.get("moved", {})
+    if not g.get("rates"):
+        return ProbeOutcome(True, "the graft experiment did not run (no untied model or no never-seen token)")
+    want = {"input": (True, False), "output": (False, True), "both": (True, True)}
+    bad = []
+    for side, (inp, out) in want.items():
+        mv = moved.get(side)
+        if mv is None:
+            bad.append(f"{side}: not recorded")
+            continue
+        ok = (
+            (mv["input_rows"] > 0) == inp
+            and (mv["readout_rows"] > 0) == out
+            and mv["input_other_rows"] == 0
+            and mv["readout_other_rows"] == 0
+            and mv["other_params"] == 0
+        )
+        if not ok:
+            bad.append(f"{side}: {mv}")
+    return ProbeOutcome(
+        not bad,
+        "each restoration changed only the rows it declares (input: the never-seen tokens' input rows; output: their "
+        "readout rows; both: both) and no other weight: " + ("as declared" if not bad else "; ".join(bad)),
+    )
+
+
+def _indicators_numpy(m: Measurements) -> ProbeOutcome:
+    worst: dict[str, float] = {}
+    for mm in m["models"]:
+        for k, v in mm["indicator_check"].items():
+            worst[k] = max(worst.get(k, 0.0), v)
+    ok = bool(worst) and all(v <= 1e-4 for v in worst.values())
+    return ProbeOutcome(
+        ok,
+        "every model's indicators written out again in float64 NumPy from their definitions: largest differences "
+        + ", ".join(f"{k} {v:.1e}" for k, v in sorted(worst.items()))
+        + " (tolerance 1e-4)",
+    )
+
+
+def _sequences_layout(m: Measurements) -> ProbeOutcome:
+    bad, graft_bad = m["layout_bad"], m["graft"].get("layout_bad", 0)
+    return ProbeOutcome(
+        bad == 0 and graft_bad == 0,
+        f"training sequences whose second part is not the stuttered copy of their chunk: {bad} of "
+        f"{m['n_sequences']} (the contrasts' extra ones included); of the graft's sequences: {graft_bad}",
+    )
+
+
+def _readout_as_declared(m: Measurements, config: Any) -> ProbeOutcome:
+    rows = []
+    bad = []
+    for mm in m["models"]:
+        moved = mm["moved_readout_unused"]
+        if mm["tied"] or moved != moved:
+            continue
+        by_decay = abs(1 - mm["decay_factor"])
+        frozen = abs(moved - by_decay) <= 1e-4
+        rows.append(f"{mm['variant']} {moved:.3f} (decay alone {by_decay:.3f})")
+        if frozen != bool(config.freeze_unseen_readout) or (not frozen and moved < by_decay + 0.05):
+            bad.append(mm["variant"])
+    return ProbeOutcome(
+        not bad,
+        "untied models' readout rows of never-seen tokens moved (mean ‖Δ‖/‖init‖): "
+        + (", ".join(rows) or "n/a")
+        + f"; frozen declared: {bool(config.freeze_unseen_readout)} (frozen rows move by weight decay alone, others "
+        "by at least 0.05 more)" + (f"; not as declared: {', '.join(bad)}" if bad else ""),
+    )
+
+
+CHANCE_MARGIN = 1.0
+"""Nats by which every model's final training loss must beat the unigram entropy (fixed before looking)."""
+
+
+def _beats_chance(m: Measurements) -> ProbeOutcome:
+    L = np.asarray(m["losses"], dtype=float)
+    tail = L[-3:].mean(axis=0)
+    h = m["unigram_entropy"]
+    return ProbeOutcome(
+        bool(np.all(tail <= h - CHANCE_MARGIN)),
+        f"each model's training loss over the last 3 logged steps {', '.join(f'{x:.2f}' for x in tail)} nats vs the "
+        f"unigram entropy {h:.2f} nats (need at least {CHANCE_MARGIN:.0f} nat below: every arm learned)",
+    )
+
+
+PROBES = (
+    *PROBES,
+    Probe(
+        "claims-recomputed",
+        "Every claim's measured value, every model's AUROCs and their standard errors, the token sets and the "
+        "candidates, recomputed from the stored raw outputs (per-token indicators, recounted occurrences, repetition "
+        "probabilities, graft rates) by separate code with each claim's inputs declared a second time, agree.",
+        _claims_recomputed,
+    ),
+    Probe(
+        "optimizer-reference",
+        "The hand-written stacked AdamW matches torch.optim.AdamW on a known sequence of gradients; the run's "
+        "learning-rate schedule, number of steps and weight-decay product are the declared ones, recomputed.",
+        _optimizer_reference,
+    ),
+    Probe(
+        "models-as-declared",
+        "The trained models are the ones the config declares: arms and seeds, tying, width, depth, vocabulary.",
+        _models_as_declared,
+    ),
+    Probe(
+        "graft-rows-as-declared",
+        "Each one-sided restoration of the graft experiment changed exactly the rows it declares and no other weight.",
+        _graft_rows,
+    ),
+    Probe(
+        "indicators-recomputed",
+        "Every indicator, recomputed in float64 NumPy from its definition (principal component by SVD), matches the "
+        "study's values on every model.",
+        _indicators_numpy,
+    ),
+    Probe(
+        "sequences-as-declared",
+        "Every training sequence, the contrasts' extra ones and the graft's included, has the declared layout: its "
+        "second part is the stuttered copy of its chunk.",
+        _sequences_layout,
+    ),
+    Probe(
+        "readout-rows-as-declared",
+        "In untied models the readout rows of never-seen tokens are trained (moved beyond weight decay) unless the "
+        "config freezes them, and move by weight decay alone when it does.",
+        _readout_as_declared,
+    ),
+    Probe(
+        "arms-beat-chance",
+        "Every model's training loss at the end is at least 1 nat below the unigram entropy of its training stream.",
+        _beats_chance,
     ),
 )

@@ -117,7 +117,7 @@ PRESETS = {
         n_controls=24,
         n_verify_rare=48,
     ),
-    "quick": GlitchConfig(corpus_fraction=0.3, n_layers=1, lr=1e-2, epochs=3),
+    "quick": GlitchConfig(vocab_size=512, corpus_fraction=0.15, n_layers=1, lr=1e-2, epochs=3),
     "paper": GlitchConfig(
         vocab_size=2048,
         planted_per_count=2,

@@ -157,6 +157,8 @@ def train_models(
         rows = rows[:n_keep]
         info["extra_counts"] = info["extra_counts"] + train.model_inputs_count(rows[:, :-1], info["vocab"])
         sequences = np.concatenate([sequences, rows])
+    info["n_sequences"] = len(sequences)
+    info["layout_bad"] = layout_violations(sequences, cfg.chunk)
     trained = train.train(
         sequences,
         model_shape(cfg, info["vocab"]),
@@ -229,9 +231,30 @@ def score_indicators(
                 "readout_minus_embedding": float((U[m] - E_in[m]).abs().max()),
                 "final_loss": trained.losses[-1][m],
                 "untrained_check": indicators.untrained_check(E_in[m]),
+                "indicator_values": {k: [float(x) for x in ind[k]] for k in ind},
+                "indicator_check": indicators_in_numpy_diff(E_in[m], U[m], reference, ind),
+                "param_shapes": {k: list(p.shape[1:]) for k, p in trained.params.items()},
             }
         )
     return models, ind_all
+
+
+def indicators_in_numpy_diff(
+    embedding: torch.Tensor, readout: torch.Tensor, reference: list[int], ind: dict[str, np.ndarray]
+) -> dict[str, float]:
+    """Each indicator written out again in float64 NumPy from its definition (the first principal component by an
+    SVD rather than an eigendecomposition): the largest absolute difference from the study's values."""
+    e = embedding.double().numpy()
+    u = readout.double().numpy()
+    mine = {"input_norm": np.sqrt((e * e).sum(axis=1)), "centroid_distance": np.linalg.norm(e - e.mean(axis=0), axis=1)}
+    if reference:
+        pc = np.linalg.svd(u - u.mean(axis=0), full_matrices=False)[2][0]
+        r = u - np.outer(u @ pc, pc)
+        ref = r[reference].mean(axis=0)
+        cos = (r @ ref) / np.maximum(np.linalg.norm(r, axis=1) * np.linalg.norm(ref), 1e-6)
+        mine["unembedding_cosine"] = 1 - cos
+    keys = set(mine) | set(ind)
+    return {k: float(np.max(np.abs(mine[k] - ind[k]))) if k in mine and k in ind else float("inf") for k in keys}
 
 
 def _moved(delta: torch.Tensor, init: torch.Tensor) -> float:
@@ -277,6 +300,7 @@ def known_answer_checks(ctx: Ctx, d: int) -> dict[str, Any]:
     p_s, n_s = g.normal(1.0, 1.0, 30), g.normal(0.0, 1.0, 300)
     a = indicators.auroc(p_s, n_s)
     return {
+        "optimizer": optimizer_reference_check(ctx),
         "aurocs": aurocs,
         "aurocs_permuted": aurocs_perm,
         "se_auroc": a,
@@ -284,6 +308,47 @@ def known_answer_checks(ctx: Ctx, d: int) -> dict[str, Any]:
         "se_bootstrap": indicators.bootstrap_auroc_se(p_s, n_s, g),
         "verified_known": verified_known,
     }
+
+
+def optimizer_reference_check(ctx: Ctx, steps: int = 6) -> dict[str, float]:
+    """The hand-written stacked AdamW (:func:`train.adamw_step`) against ``torch.optim.AdamW`` over a few steps of
+    random gradients: two stacked models with different weight decay (0.1 and 0), a matrix (decayed) and a vector
+    (never decayed), a changing learning rate. Returns the largest relative difference of the parameters."""
+    g = ctx.rng("optimizer-reference")
+    mats = torch.as_tensor(g.normal(size=(2, 5, 3)), dtype=torch.float32)
+    vecs = torch.as_tensor(g.normal(size=(2, 3)), dtype=torch.float32)
+    grads = [
+        (
+            torch.as_tensor(g.normal(size=(2, 5, 3)), dtype=torch.float32),
+            torch.as_tensor(g.normal(size=(2, 3)), dtype=torch.float32),
+        )
+        for _ in range(steps)
+    ]
+    lrs = [0.01 * (1 + k) / steps for k in range(steps)]
+    wds = (0.1, 0.0)
+    params = {"m": mats.clone(), "v": vecs.clone()}
+    state = {k: (torch.zeros_like(p), torch.zeros_like(p)) for k, p in params.items()}
+    for k, (gm, gv) in enumerate(grads):
+        train.adamw_step(params, {"m": gm, "v": gv}, state, k, lrs[k], torch.tensor(wds))
+    worst = 0.0
+    for i, wd in enumerate(wds):
+        pm = torch.nn.Parameter(mats[i].clone())
+        pv = torch.nn.Parameter(vecs[i].clone())
+        opt = torch.optim.AdamW(
+            [{"params": [pm], "weight_decay": wd}, {"params": [pv], "weight_decay": 0.0}],
+            lr=lrs[0],
+            betas=(0.9, 0.95),
+            eps=1e-8,
+        )
+        for k, (gm, gv) in enumerate(grads):
+            for group in opt.param_groups:
+                group["lr"] = lrs[k]
+            pm.grad, pv.grad = gm[i].clone(), gv[i].clone()
+            opt.step()
+        for mine, ref in ((params["m"][i], pm.detach()), (params["v"][i], pv.detach())):
+            worst = max(worst, float((mine - ref).abs().max() / ref.abs().max()))
+    moved = float((params["m"] - mats).abs().max())
+    return {"max_rel_diff": worst, "moved": moved}
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -359,6 +424,17 @@ def graft_sequences(
     return rows
 
 
+def layout_violations(sequences: np.ndarray, chunk: int) -> int:
+    """Training sequences whose second part is not the stuttered copy of their chunk (positions ``L+1+2i`` and
+    ``L+2+2i`` both equal to position ``i``): the layout every sequence fed to a model must have."""
+    c = sequences[:, :chunk]
+    first = sequences[:, chunk + 1 : 3 * chunk + 1 : 2]
+    second = sequences[:, chunk + 2 : 3 * chunk + 2 : 2]
+    if first.shape != c.shape or second.shape != c.shape:
+        return len(sequences)
+    return int(np.sum(np.any(first != c, axis=1) | np.any(second != c, axis=1)))
+
+
 GRAFT_SIDES = {"input": (train.EMBED,), "output": (train.UNEMBED,), "both": (train.EMBED, train.UNEMBED)}
 """Which rows of the never-seen tokens each restoration trains: the input row, the readout row, or both."""
 
@@ -390,6 +466,7 @@ def graft_experiment(
         return out | {"rates": {}, "seen": 0}
     n_seq = cfg.graft_steps * cfg.batch_size
     seqs = graft_sequences(corp.sequences, cfg.chunk, never, n_seq, ctx.rng("graft", "sequences"))
+    out["layout_bad"] = layout_violations(seqs, cfg.chunk)
     base = {k: v[untied].clone() for k, v in trained.params.items()}
     arms = [replace(variants[m], weight_decay=0.0) for m in untied]
 
@@ -402,6 +479,7 @@ def graft_experiment(
         return float(np.mean(ver["max_prob"] >= verify.THRESHOLD))
 
     rates = {"none": rate(base)}
+    moved: dict[str, dict[str, int]] = {}
     seen = 0
     for side, names in GRAFT_SIDES.items():
         tuned = train.train(
@@ -418,8 +496,25 @@ def graft_experiment(
             only_rows={name: never for name in names},
         )
         rates[side] = rate(tuned.params)
+        moved[side] = rows_moved(base, tuned.params, never)
         seen = int(tuned.input_counts[never].min())
-    return out | {"rates": rates, "seen": seen, "n_models": len(untied)}
+    return out | {"rates": rates, "seen": seen, "n_models": len(untied), "moved": moved}
+
+
+def rows_moved(before: dict[str, torch.Tensor], after: dict[str, torch.Tensor], rows: np.ndarray) -> dict[str, int]:
+    """Which parameters a restoration changed: rows of ``rows`` and other rows of the input embedding and of the
+    readout, and entries of every other parameter."""
+    inside = np.zeros(before[train.EMBED].shape[1], dtype=bool)
+    inside[rows] = True
+    out = {}
+    for name, key in ((train.EMBED, "input"), (train.UNEMBED, "readout")):
+        changed = (after[name] != before[name]).flatten(2).any(dim=2).any(dim=0).numpy()  # [M, V, d] -> [V]
+        out[f"{key}_rows"] = int((changed & inside).sum())
+        out[f"{key}_other_rows"] = int((changed & ~inside).sum())
+    out["other_params"] = int(
+        sum(int((after[k] != before[k]).sum()) for k in before if k not in (train.EMBED, train.UNEMBED))
+    )
+    return out
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -534,4 +629,9 @@ def corpus_measurements(cfg: Any, corp: corpus.Corpora, trained: train.Trained, 
         "unigram_entropy": float(-(unigram * np.log(unigram)).sum()),
         "losses": trained.losses,
         "lr_final": trained.lr_schedule[-1],
+        "lr_schedule": trained.lr_schedule,
+        "scored": [int(i) for i in info["scored"]],
+        "sets": {k: [int(i) for i in v] for k, v in sets.items()},
+        "n_sequences": int(info["n_sequences"]),
+        "layout_bad": int(info["layout_bad"]),
     }
