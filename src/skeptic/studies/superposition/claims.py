@@ -1307,12 +1307,23 @@ def _second_values(m: Measurements, config: SuperpositionConfig) -> dict[str, li
     comparable = [r for r in config.pd_ratios if 0.5 <= r <= 2.0]
     ps = min(config.pd_densities)
     out["pd-sparse-antipodal"] = [float(np.mean([all(reg(w[(r, ps, s)][0])) for r in comparable for s in range(P)]))]
-    best = [min(range(P), key=lambda s, r=r: w[(r, ps, s)][1]) for r in comparable]
+    best = [min(range(P), key=lambda s: w[(r, ps, s)][1]) for r in comparable]
     at_best = [all(reg(w[(r, ps, s)][0])) for r, s in zip(comparable, best, strict=True)]
     out["pd-sparse-antipodal-best-seed"] = [float(np.mean(at_best))]
     imp = {(r["decay"], r["seed"]): r["norms"] for r in m["importance_sweep"]}
     out["importance-fewer-stored"] = [float(np.mean([np.sum(np.square(imp[(d, s)])) for s in range(S)]))
                                       for d in config.imp_decays]  # fmt: skip
+    dim = {(r["density"], r["seed"]): r for r in m["dimensionality"]}
+    dwell = []
+    for s in range(S):
+        D = [config.dim_m / float(np.sum(np.square(dim[(p, s)]["norms"]))) for p in config.dim_densities]
+        dwell.append(toy.plateau_dwell(list(config.dim_densities), D, SUPERPOSED_FRACTIONS, STICKY_TOL))
+    out["dims-per-feature-sticks-model"] = [float(np.mean(dwell))]
+    on = [any(abs(d - f) <= STICKY_TOL for f in toy.STICKY_FRACTIONS) for r in dim.values()
+          for d, nrm in zip(r["D_features"], r["norms"], strict=True) if nrm > REPRESENTED]  # fmt: skip
+    out["dims-per-feature-sticks-features"] = [
+        float(np.mean(on)) / toy.plateau_coverage(toy.STICKY_FRACTIONS, STICKY_TOL, 0.0, 1.0)
+    ]
     cos = {}
     for r in m["correlated"]:
         W = np.asarray(r["W"], dtype=float)
@@ -1363,8 +1374,8 @@ CLAIM_RTOL = 1e-5
 
 
 def claims_recomputed(m: Measurements, config: SuperpositionConfig) -> ProbeOutcome:
-    """Each claim reads the models it says it reads: every claim's measured value(s), except the two stickiness
-    statistics and the k-gon endpoints (``sticky-statistic-two-ways`` and ``kgon-exact-loss`` check those), equal a
+    """Each claim reads the models it says it reads: every claim's measured value(s), except the k-gon endpoints
+    (``kgon-exact-loss`` and ``summaries-from-weights`` check those restarts), equal a
     second computation from the stored norms, weights and dictionaries over the config's own grids (which density is
     dense or sparsest, which ratios are comparable, which dictionary sizes are ≥ G, which λ is best, which seeds pair),
     within a relative 1e-5."""

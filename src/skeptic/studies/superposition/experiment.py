@@ -277,7 +277,9 @@ def identity_check(
 
 
 def density_check(config: SuperpositionConfig, seed: int, device: str = "cpu") -> list[dict[str, Any]]:
-    """The samplers' realized share of active features against the configured density (binomial SE)."""
+    """The samplers' realized share of active features against the configured density (binomial SE), and the mean
+    magnitude of the active ones against 1/2 (every sampler here draws active magnitudes from U[0, 1): SE √(1/12 / k)
+    over k active entries)."""
     gen = torch.Generator(device=device).manual_seed(seed)
     rows = []
     dens = torch.tensor(sorted(set(config.pc_densities) | set(config.dim_densities)), device=device)
@@ -285,6 +287,7 @@ def density_check(config: SuperpositionConfig, seed: int, device: str = "cpu") -
     for i, p in enumerate(dens.tolist()):
         rows.append({"sampler": "toy", "density": p, "measured": float((x[i] > 0).double().mean()),
                      "n": x[i].numel()})  # fmt: skip
+        rows.append(_magnitude("toy", x[i]))
     # correlated and anticorrelated pairs keep each feature's density
     st = torch.tensor([toy.CORRELATED, toy.ANTICORRELATED], device=device)
     x = toy.sample_features(torch.full((2,), config.corr_density, device=device), config.eval_samples, 4, gen,
@@ -292,6 +295,7 @@ def density_check(config: SuperpositionConfig, seed: int, device: str = "cpu") -
     for i, name in enumerate(("toy correlated", "toy anticorrelated")):
         rows.append({"sampler": name, "density": config.corr_density, "measured": float((x[i] > 0).double().mean()),
                      "n": x[i].numel()})  # fmt: skip
+        rows.append(_magnitude(name, x[i]))
         # and the pair structure: both members of a pair on with probability p (correlated) or never (anticorrelated)
         pair_on = (x[i, :, 0::2] > 0) & (x[i, :, 1::2] > 0)
         rows.append({"sampler": f"{name}, both of a pair on", "density": config.corr_density if i == 0 else 0.0,
@@ -300,6 +304,7 @@ def density_check(config: SuperpositionConfig, seed: int, device: str = "cpu") -
     a = sae.sample_codes(sd, config.eval_samples, config.sae_features, gen)
     for i, p in enumerate(config.sae_densities):
         rows.append({"sampler": "sae", "density": p, "measured": float((a[i] > 0).double().mean()), "n": a[i].numel()})
+        rows.append(_magnitude("sae", a[i]))
     if config.sae_rho > 0:
         # the copula keeps the marginal density, and two features of one block are both on with the exact
         # bivariate-normal orthant probability Φ₂(t, t; ρ), t = Φ⁻¹(p)
@@ -316,8 +321,16 @@ def density_check(config: SuperpositionConfig, seed: int, device: str = "cpu") -
         rows.append({"sampler": "sae correlated, both of a block pair on", "density": q,
                      "measured": float(joint.double().mean()), "n": joint.numel()})  # fmt: skip
     for r in rows:
-        r["se"] = float(np.sqrt(r["density"] * (1 - r["density"]) / r["n"]))
+        r.setdefault("se", float(np.sqrt(r["density"] * (1 - r["density"]) / r["n"])))
     return rows
+
+
+def _magnitude(sampler: str, x: torch.Tensor) -> dict[str, Any]:
+    """The mean of the active entries of ``x`` against U[0, 1)'s 1/2 (the row's ``density``), SE √(1/12/k)."""
+    active = x[x > 0].double()
+    k = max(int(active.numel()), 1)
+    return {"sampler": f"{sampler}, mean active magnitude", "density": 0.5, "measured": float(active.mean()),
+            "n": k, "se": float(np.sqrt(1 / 12 / k))}  # fmt: skip
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -238,9 +238,9 @@ def train_toy_models(
         if step in at:
             lr_trace.append([step, float(opt.param_groups[0]["lr"])])
         x = sample_features(density, batch, n, gen, device, structure)
-        per_model = weighted_loss(x, forward(W, b, x, linear), importance)
-        windows.add(step, per_model)
-        loss = per_model.sum()
+        losses = weighted_loss(x, forward(W, b, x, linear), importance)  # (B,): each model's own loss
+        windows.add(step, losses)
+        loss = losses.sum()
         opt.zero_grad(set_to_none=True)
         loss.backward()  # type: ignore[no-untyped-call]
         opt.step()
