@@ -294,3 +294,16 @@ def test_lr_closed_form() -> None:
     assert claims._lr_closed_form(0.2, 400, "fast", 1) == pytest.approx(0.2)
     assert claims._lr_closed_form(0.2, 400, "fast", 201) == pytest.approx(0.1)
     assert claims._lr_closed_form(1e-3, 10_000, "reference", 5000) == 1e-3
+
+
+def test_window_coverage_second_way_agrees_with_the_merging_one_on_overlapping_windows() -> None:
+    from skeptic.studies.superposition import toy
+
+    for fr, tol, lo, hi in [
+        ((0.5,), 0.1, 0.0, 1.0),
+        (toy.STICKY_FRACTIONS, 0.03, 0.0, 1.0),
+        ((0.2, 0.25, 0.8), 0.05, 0.1, 0.9),
+    ]:
+        assert claims._coverage(fr, tol, lo, hi) == pytest.approx(toy.plateau_coverage(fr, tol, lo, hi))
+    # two disjoint windows and one overlapping pair: [0.15, 0.3] and [0.75, 0.85] of [0.1, 0.9]
+    assert claims._coverage((0.2, 0.25, 0.8), 0.05, 0.1, 0.9) == pytest.approx(0.25 / 0.8)

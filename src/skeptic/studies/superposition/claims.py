@@ -10,6 +10,7 @@ over seeds carry t-intervals across seeds.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -1278,6 +1279,14 @@ def sae_metrics_recomputed(m: Measurements) -> ProbeOutcome:
                         f"all {len(m['sae'])} SAEs' scores recomputed from their dictionaries")  # fmt: skip
 
 
+def _coverage(fractions: Sequence[float], tol: float, lo: float, hi: float) -> float:
+    """Share of [lo, hi] within ``tol`` of some fraction, a second way (apart from :func:`toy.plateau_coverage`'s
+    merging of windows): cut [lo, hi] at every window edge and add the pieces whose midpoint lies in a window."""
+    cuts = sorted({lo, hi} | {min(hi, max(lo, f + d)) for f in fractions for d in (-tol, tol)})
+    inside = sum(b - a for a, b in itertools.pairwise(cuts) if any(abs((a + b) / 2 - f) <= tol for f in fractions))
+    return inside / (hi - lo)
+
+
 def _second_values(m: Measurements, config: SuperpositionConfig) -> dict[str, list[float]]:
     """Each claim's quantity computed a second way, from the stored weights, norms and dictionaries and the config's
     grids (not from the measures' own selections): claim id -> its value(s)."""
@@ -1322,7 +1331,7 @@ def _second_values(m: Measurements, config: SuperpositionConfig) -> dict[str, li
     on = [any(abs(d - f) <= STICKY_TOL for f in toy.STICKY_FRACTIONS) for r in dim.values()
           for d, nrm in zip(r["D_features"], r["norms"], strict=True) if nrm > REPRESENTED]  # fmt: skip
     out["dims-per-feature-sticks-features"] = [
-        float(np.mean(on)) / toy.plateau_coverage(toy.STICKY_FRACTIONS, STICKY_TOL, 0.0, 1.0)
+        float(np.mean(on)) / _coverage(toy.STICKY_FRACTIONS, STICKY_TOL, 0.0, 1.0)
     ]
     cos = {}
     for r in m["correlated"]:
