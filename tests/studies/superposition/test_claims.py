@@ -1,5 +1,6 @@
 """Claim measures and probes on hand-built measurements with known answers."""
 
+import math
 from typing import Any
 
 import pytest
@@ -237,3 +238,72 @@ def test_count_is_a_share() -> None:
     assert claims._count(2, 4, "models").value == 0.5
     with pytest.raises(ValueError):
         claims._count(5, 4, "models")
+
+
+def test_mmcs_recomputation_follows_the_definition_and_is_asymmetric() -> None:
+    import numpy as np
+
+    true = np.eye(2)
+    learned = np.array([[1.0, 0.0], [2.0, 0.0], [1.0, 1.0]])  # e₁ twice (one unnormalized), and (e₁ + e₂)/√2
+    mmcs, matched, dup = claims._scores(true, learned)
+    # per true feature the best atom: e₁ → 1, e₂ → 1/√2; averaged over the true features
+    assert mmcs == pytest.approx((1 + math.sqrt(0.5)) / 2)
+    assert claims._scores(learned, true)[0] == pytest.approx((1 + 1 + math.sqrt(0.5)) / 3)  # swapped: another value
+    assert matched == pytest.approx([1.0, math.sqrt(0.5)])  # one-to-one: e₂ gets the diagonal atom
+    assert dup == pytest.approx(0.5)  # e₁ is claimed by two atoms above 0.9
+
+
+def _sae_row(dictionary: list[list[float]], **over: Any) -> dict[str, Any]:
+    import numpy as np
+
+    true = np.eye(2)
+    D = np.asarray(dictionary, dtype=float)
+    mm, mt, dup = claims._scores(true, D)
+    row = {"experiment": "sweep", "ratio": 1.0, "l1": 0.1, "seed": 0, "truth": "random 0", "size": len(dictionary),
+           "dictionary": dictionary, "chance_dictionary": dictionary, "alive": [True] * len(dictionary),
+           "mmcs": mm, "matched": float(np.mean(mt)), "matched_share": float(np.mean([x > 0.9 for x in mt])),
+           "duplicated": dup, "mmcs_chance": mm, "matched_chance": float(np.mean(mt)), "duplicated_chance": dup,
+           "n_true": 2}  # fmt: skip
+    return row | over
+
+
+def test_sae_metrics_probe_recomputes_scores_and_checks_unit_rows() -> None:
+    s = math.sqrt(0.5)
+    truth = {"trained": {"sae_truth": {"random 0": [[1.0, 0.0], [0.0, 1.0]]}}}
+    good = _sae_row([[1.0, 0.0], [s, s]])
+    assert claims.sae_metrics_recomputed(truth | {"sae": [good]}).passed
+    swapped = good | {"mmcs": (1 + s) / 2 + 0.1}  # a score that is not the definition's
+    assert not claims.sae_metrics_recomputed(truth | {"sae": [swapped]}).passed
+    long_rows = _sae_row([[2.0, 0.0], [s, s]])  # cosines unchanged, but a decoder row is not unit norm
+    assert not claims.sae_metrics_recomputed(truth | {"sae": [long_rows]}).passed
+
+
+def _trained(windows: list[float], se: float = 1e-4) -> dict[str, Any]:
+    return {"trained": {"toy": {"loss_windows": [windows], "loss_window_se": [[se] * len(windows)]}}}
+
+
+def test_training_settled_fails_a_run_still_falling_and_passes_a_settled_one() -> None:
+    assert claims.training_settled(_trained([1.0, 0.5, 0.3, 0.25, 0.22, 0.21, 0.2, 0.2])).passed
+    assert not claims.training_settled(_trained([1.0, 0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3])).passed
+    assert not claims.training_settled(_trained([0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.5, 0.9])).passed  # rising
+    # noise: a change within 4 combined SE of the two window means is settled
+    assert claims.training_settled(_trained([1.0, 0.5, 0.3, 0.25, 0.22, 0.21, 0.2, 0.1], se=0.03)).passed
+
+
+def test_lr_closed_form() -> None:
+    assert claims._lr_closed_form(0.2, 400, "fast", 1) == pytest.approx(0.2)
+    assert claims._lr_closed_form(0.2, 400, "fast", 201) == pytest.approx(0.1)
+    assert claims._lr_closed_form(1e-3, 10_000, "reference", 5000) == 1e-3
+
+
+def test_window_coverage_second_way_agrees_with_the_merging_one_on_overlapping_windows() -> None:
+    from skeptic.studies.superposition import toy
+
+    for fr, tol, lo, hi in [
+        ((0.5,), 0.1, 0.0, 1.0),
+        (toy.STICKY_FRACTIONS, 0.03, 0.0, 1.0),
+        ((0.2, 0.25, 0.8), 0.05, 0.1, 0.9),
+    ]:
+        assert claims._coverage(fr, tol, lo, hi) == pytest.approx(toy.plateau_coverage(fr, tol, lo, hi))
+    # two disjoint windows and one overlapping pair: [0.15, 0.3] and [0.75, 0.85] of [0.1, 0.9]
+    assert claims._coverage((0.2, 0.25, 0.8), 0.05, 0.1, 0.9) == pytest.approx(0.25 / 0.8)

@@ -288,3 +288,28 @@ def test_large_sweeps_train_in_slices_each_from_a_drawn_seed(monkeypatch: pytest
         assert torch.equal(res.W[part], alone.W) and torch.equal(res.loss[part], alone.loss)
         assert torch.equal(res.history[0][1][part], alone.history[0][1])
     assert res.W.shape == (4, 2, 6) and res.history[0][0] == 3
+
+
+def test_toy_trainer_records_what_it_trained_and_its_schedule() -> None:
+    res = toy.train_toy_models(3, 2, torch.tensor([0.1, 1.0]), torch.ones(2, 3), steps=40, batch=32, lr=0.1,
+                               seed=0, eval_batch=64)  # fmt: skip
+    st = res.settings
+    assert (st["n"], st["m"], st["steps"], st["batch"], st["recipe"], st["optimizer"]) == (3, 2, 40, 32, "fast", "Adam")
+    assert st["density"] == pytest.approx([0.1, 1.0]) and st["importance"] == [[1.0] * 3] * 2
+    # the learning rate of update t is lr·½(1 + cos(π (t−1)/T)) at each recorded step
+    assert [t for t, _ in st["lr_trace"]] == [1, 10, 20, 30, 40]
+    for t, lr in st["lr_trace"]:
+        assert lr == pytest.approx(0.1 * 0.5 * (1 + math.cos(math.pi * (t - 1) / 40)))
+    assert np.shape(st["loss_windows"]) == (2, toy.LOSS_WINDOWS) == np.shape(st["loss_window_se"])
+    ref = toy.train_toy_models(3, 2, torch.tensor([1.0]), torch.ones(1, 3), steps=8, batch=8, lr=1e-3,
+                               recipe="reference", eval_batch=16)  # fmt: skip
+    assert ref.settings["optimizer"] == "AdamW" and all(lr == 1e-3 for _, lr in ref.settings["lr_trace"])
+
+
+def test_sae_trainer_keeps_unit_decoder_rows_and_records_its_schedule() -> None:
+    gen = torch.Generator().manual_seed(0)
+    F = sae.random_features(4, 3, gen)[None]
+    res = sae.train_saes(F, torch.tensor([0.3]), torch.tensor([4]), torch.tensor([0.1]), steps=16, batch=16, lr=0.01)
+    assert res.W_dec[0].norm(dim=-1).tolist() == pytest.approx([1.0] * 4, abs=1e-5)
+    assert res.settings["sizes"] == [4] and res.settings["steps"] == 16 and res.settings["optimizer"] == "Adam"
+    assert res.settings["lr_trace"][-1][1] == pytest.approx(0.01 * 0.5 * (1 + math.cos(math.pi * 15 / 16)))

@@ -10,6 +10,7 @@ over seeds carry t-intervals across seeds.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -1029,6 +1030,378 @@ def summaries_from_weights(m: Measurements) -> ProbeOutcome:
                         else f"all {n} models' summaries agree with their weights")  # fmt: skip
 
 
+# ---------------------------------------------------------------------------------------------------
+# Probes on what was trained (issue 25: every trained model is the one its config declares, its learning rate is
+# the schedule's closed form, its training settled, and every SAE metric and claim quantity recomputes from the
+# stored dictionaries)
+# ---------------------------------------------------------------------------------------------------
+
+SETTLED_SHARE = 0.1
+"""A training run has settled when its mean loss over the last eighth of the steps differs from the eighth before by
+at most this share of the whole run's fall (first eighth to last), plus 4 combined standard errors of the two window
+means (fixed before the first clean run)."""
+SETTLED_Z = 4.0
+
+
+def _expected_toy(config: SuperpositionConfig) -> dict[str, dict[str, Any]]:
+    """The toy models each section must train, derived from the config alone (a second derivation, apart from the
+    experiment's): per section the shape, recipe, steps, batch, lr and each model's density, importance, ReLU or
+    linear and data structure, in the order the rows list them."""
+    S = config.n_seeds
+    fast = {"steps": config.toy_steps, "batch": config.toy_batch, "lr": config.toy_lr, "recipe": "fast"}
+    out: dict[str, dict[str, Any]] = {}
+    n = config.pc_n
+    pc = [(p, lin, config.pc_decay) for lin in (False, True) for p in config.pc_densities for _ in range(S)]
+    pc += [(config.imp_density, False, dec) for dec in config.imp_decays for _ in range(S)]
+    if config.pc_recipe == "reference":
+        pc_train = {"steps": 10_000, "batch": 1024, "lr": 1e-3, "recipe": "reference"}
+    else:
+        pc_train = {"steps": config.pc_steps or config.toy_steps, "batch": config.pc_batch or config.toy_batch,
+                    "lr": config.toy_lr, "recipe": "fast"}  # fmt: skip
+    out["phase_change"] = pc_train | {
+        "n": n, "m": config.pc_m, "density": [p for p, _, _ in pc],
+        "importance": [[dec**i for i in range(n)] for *_, dec in pc], "linear": [lin for _, lin, _ in pc],
+    }  # fmt: skip
+    C = config.corr_seeds
+    out["correlated"] = fast | {
+        "n": 4, "m": 2, "density": [config.corr_density] * 3 * C, "importance": [[1.0] * 4] * 3 * C,
+        "structure": [st for st in (toy.INDEPENDENT, toy.CORRELATED, toy.ANTICORRELATED) for _ in range(C)],
+    }  # fmt: skip
+    K = config.kgon_seeds
+    out["kgon"] = fast | {"n": config.kgon_n, "m": 2, "density": [1.0] * K, "importance": [[1.0] * config.kgon_n] * K,
+                          "structure": [toy.ONE_HOT] * K}  # fmt: skip
+    pd = [(r, p) for r in config.pd_ratios for p in config.pd_densities for _ in range(config.pd_seeds)]
+    out["phase_diagram"] = fast | {"n": 2, "m": 1, "density": [p for _, p in pd],
+                                   "importance": [[1.0, r] for r, _ in pd]}  # fmt: skip
+    dim = [p for p in config.dim_densities for _ in range(S)]
+    out["dimensionality"] = fast | {"n": config.dim_n, "m": config.dim_m, "density": dim,
+                                    "importance": [[1.0] * config.dim_n] * len(dim)}  # fmt: skip
+    out["identity"] = fast | {"n": 3, "m": 3, "density": [1.0] * S, "importance": [[1.0] * 3] * S}
+    return out
+
+
+def _expected_sae(config: SuperpositionConfig) -> list[tuple[str, float, float, float, int, int]]:
+    """The SAEs the sweep must train, from the config alone: (experiment, ratio, λ, density, seed, size) in order."""
+    G, out = config.sae_features, []
+    for s in range(config.n_seeds):
+        out += [("sweep", r, lam, config.sae_density, s, max(1, round(r * G))) for r in config.sae_ratios
+                for lam in config.sae_l1]  # fmt: skip
+        out += [("density", 1.0, lam, p, s, G) for p in config.sae_densities for lam in config.sae_l1]
+        out += [("topk", 1.0, 0.0, config.sae_density, s, G)] if config.sae_k else []
+        out += [("corr", 1.0, lam, config.sae_density, s, G) for lam in config.sae_l1] if config.sae_rho > 0 else []
+        out += [("own", 2.0, lam, 1.0, s, 2 * G) for lam in config.sae_l1]
+    if config.dim_m <= config.sae_d and config.dim_n <= 4 * G:
+        out += [("toy", 1.0, lam, config.dim_densities[0], s, config.dim_n) for s in range(config.n_seeds)
+                for lam in config.sae_l1]  # fmt: skip
+    return out
+
+
+def _lr_closed_form(lr: float, steps: int, recipe: str, t: int) -> float:
+    """The learning rate of update t (1-based): constant for the reference recipe, else lr·½(1 + cos(π (t−1)/T))."""
+    return lr if recipe == "reference" else lr * 0.5 * (1 + math.cos(math.pi * (t - 1) / steps))
+
+
+def _near(a: Any, b: Any) -> bool:
+    return bool(np.allclose(np.asarray(a, dtype=float), np.asarray(b, dtype=float), rtol=1e-6, atol=1e-9))
+
+
+def trained_as_configured(m: Measurements, config: SuperpositionConfig) -> ProbeOutcome:
+    """Every trained model is the one the config declares, and the rows the claims read are those models: each
+    trainer's record (shape, steps, batch, optimizer, recipe, every model's density, importance, activation and data
+    structure; every SAE's size, λ and density) equals a second derivation from the config, the rows' labels
+    (density, activation, ratio, decay, structure, size) match the model each was computed from, and the learning
+    rate the trainer used at its first, quarter, middle, three-quarter and last step equals the schedule's closed
+    form (cosine lr·½(1 + cos(π t/T)) for the fast recipe and the SAEs, constant for the reference recipe)."""
+    tr = m["trained"]
+    bad: list[str] = []
+    exp = _expected_toy(config)
+    for sec, e in exp.items():
+        got = tr.get(sec)
+        if got is None:
+            bad.append(f"{sec}: no training record")
+            continue
+        for key, want in e.items():
+            have = got.get(key)
+            if key in ("recipe", "linear", "structure", "n", "m", "steps", "batch"):
+                same = have == want
+            else:
+                same = have is not None and np.shape(have) == np.shape(want) and _near(have, want)
+            if not same:
+                bad.append(f"{sec}: {key}")
+        want_opt = "AdamW" if e["recipe"] == "reference" else "Adam"
+        if got.get("optimizer") != want_opt:
+            bad.append(f"{sec}: optimizer {got.get('optimizer')} (config: {want_opt})")
+        trace = got.get("lr_trace", [])
+        want_trace = [_lr_closed_form(e["lr"], e["steps"], e["recipe"], t) for t, _ in trace]
+        if len(trace) < 3 or not _near([v for _, v in trace], want_trace) or trace[-1][0] != e["steps"]:
+            bad.append(f"{sec}: learning-rate schedule")
+    # the rows the claims read, model by model
+    S, n_pc = config.n_seeds, 2 * len(config.pc_densities) * config.n_seeds
+    pc = tr.get("phase_change", {})
+    for i, r in enumerate(m["phase_change"]):
+        if i >= n_pc or not _near(r["density"], pc["density"][i]) or (r["activation"] == "linear") != pc["linear"][i]:
+            bad.append(f"phase-change row {i}")
+    for j, r in enumerate(m["importance_sweep"]):
+        imp = pc["importance"][n_pc + j] if n_pc + j < len(pc["importance"]) else []
+        if not _near(r["density"], pc["density"][n_pc + j]) or not _near(
+            imp, [r["decay"] ** i for i in range(config.pc_n)]
+        ):
+            bad.append(f"importance row {j}")
+    pdr = tr.get("phase_diagram", {})
+    for i, r in enumerate(m["phase_diagram"]):
+        if not _near([r["density"], 1.0, r["ratio"]], [pdr["density"][i], *pdr["importance"][i]]):
+            bad.append(f"phase-diagram row {i}")
+    dim = tr.get("dimensionality", {})
+    dim_rows = [r["density"] for r in m["dimensionality"]]
+    if len(dim_rows) != len(exp["dimensionality"]["density"]) or not _near(dim_rows, dim.get("density")):
+        bad.append("dimensionality rows")
+    names = {toy.INDEPENDENT: "independent", toy.CORRELATED: "correlated", toy.ANTICORRELATED: "anticorrelated"}
+    if [r["structure"] for r in m["correlated"]] != [names[st] for st in tr.get("correlated", {}).get("structure", [])]:
+        bad.append("correlated rows")
+    if len(m["kgon"]["runs"]) != config.kgon_seeds or len(m["identity"]["loss"]) != S:
+        bad.append("k-gon or identity rows")
+    sae_tr = tr.get("sae", {})
+    want_sae = _expected_sae(config)
+    have_sae = [(r["experiment"], r["ratio"], r["l1"], r["density"], r["seed"], r["size"]) for r in m["sae"]]
+    if have_sae != want_sae:
+        bad.append("SAE rows differ from the config's grid")
+    elif sae_tr.get("sizes") != [w[5] for w in want_sae] or not _near(sae_tr.get("l1"), [w[2] for w in want_sae]) or \
+            not _near(sae_tr.get("density"), [w[3] for w in want_sae]):  # fmt: skip
+        bad.append("SAE sizes, λ or densities differ from the config's")
+    sae_run = (sae_tr.get("steps"), sae_tr.get("batch"), sae_tr.get("optimizer"))
+    if sae_run != (config.sae_steps, config.sae_batch, "Adam"):
+        bad.append("SAE steps, batch or optimizer")
+    trace = sae_tr.get("lr_trace", [])
+    if (
+        len(trace) < 3
+        or trace[-1][0] != config.sae_steps
+        or not _near(
+            [v for _, v in trace], [_lr_closed_form(config.sae_lr, config.sae_steps, "fast", t) for t, _ in trace]
+        )
+    ):
+        bad.append("SAE learning-rate schedule")
+    n_checked = len(exp) + 1
+    return ProbeOutcome(not bad, f"{len(bad)} mismatches: {'; '.join(bad[:5])}" if bad else
+                        f"all {n_checked} trainers' records and every row's labels match the config; every learning "
+                        "rate matches its schedule's closed form")  # fmt: skip
+
+
+def training_settled(m: Measurements) -> ProbeOutcome:
+    """Every training run a claim reads has settled: for each toy model and each SAE, the mean training loss over the
+    last eighth of its steps differs from the eighth before by at most 10% of the run's whole fall (first eighth to
+    last; ``SETTLED_SHARE``) plus 4 combined standard errors (``SETTLED_Z``), and is below the first eighth's."""
+    bad, total, worst = [], 0, (0.0, "")
+    for sec, rec in m["trained"].items():
+        if not isinstance(rec, dict) or "loss_windows" not in rec:
+            continue
+        for i, (L, se) in enumerate(zip(rec["loss_windows"], rec["loss_window_se"], strict=True)):
+            total += 1
+            if len(L) < 3:
+                continue
+            noise = SETTLED_Z * math.hypot(se[-2], se[-1])
+            allowed = SETTLED_SHARE * max(L[0] - L[-1], 0.0) + noise
+            ratio = abs(L[-2] - L[-1]) / max(allowed, 1e-12)
+            if ratio > worst[0]:
+                worst = (ratio, f"{sec} model {i}")
+            if ratio > 1.0 or not L[-1] <= L[0] + SETTLED_Z * math.hypot(se[0], se[-1]):
+                bad.append(f"{sec} model {i} (last eighths {L[-2]:.4g} → {L[-1]:.4g}, first {L[0]:.4g})")
+    detail = f"{len(bad)} of {total} runs not settled: {'; '.join(bad[:4])}" if bad else (
+        f"all {total} runs settled; largest last-eighth change {worst[0]:.2f} of the allowed ({worst[1]})")  # fmt: skip
+    return ProbeOutcome(total > 0 and not bad, detail)
+
+
+def _cos(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Cosine of every row of a with every row of b, each dot product divided by the two rows' lengths (a second
+    implementation of :func:`sae.cosine_matrix`); a zero row gives 0."""
+    na, nb = np.sqrt(np.einsum("ij,ij->i", a, a)), np.sqrt(np.einsum("ij,ij->i", b, b))
+    dots = np.einsum("id,jd->ij", a, b)
+    denom = np.outer(na, nb)
+    return np.where(denom > 1e-24, dots / np.where(denom > 1e-24, denom, 1.0), 0.0)
+
+
+def _scores(true: np.ndarray, dictionary: np.ndarray) -> tuple[float, list[float], float]:
+    """(MMCS, each true feature's Hungarian-matched cosine, share of true features with ≥ 2 atoms above 0.9).
+
+    MMCS follows Sharkey et al. (2022): for each ground-truth feature, the largest cosine similarity with any atom
+    of the learned dictionary, averaged over the ground-truth features (asymmetric: averaged over the atoms it
+    would answer another question, how many atoms are real). The matching is one-to-one and maximizes the summed
+    cosine; an unmatched true feature counts 0."""
+    from scipy.optimize import linear_sum_assignment
+
+    if dictionary.shape[0] == 0:
+        return 0.0, [0.0] * true.shape[0], 0.0
+    c = _cos(true, dictionary)
+    mmcs = float(np.mean([max(row) for row in c]))
+    matched = [0.0] * true.shape[0]
+    for a, b in zip(*linear_sum_assignment(c, maximize=True), strict=True):
+        matched[int(a)] = float(c[a, b])
+    dup = float(np.mean([int(np.sum(row > RECOVERED)) >= 2 for row in c]))
+    return mmcs, matched, dup
+
+
+def _truth(m: Measurements, row: dict[str, Any]) -> np.ndarray:
+    F = np.asarray(m["trained"]["sae_truth"][row["truth"]], dtype=float)
+    if row["experiment"] == "toy":  # only the features the toy model stores are ground truth
+        F = F[np.linalg.norm(F, axis=1) > REPRESENTED]
+    return F
+
+
+SAE_RTOL = 1e-6
+UNIT_TOL = 1e-4
+
+
+def sae_metrics_recomputed(m: Measurements) -> ProbeOutcome:
+    """Every SAE's scores recompute from its stored dictionary and the stored ground truth with a second, plain
+    implementation: MMCS (per ground-truth feature the best atom's cosine, averaged over the ground-truth features, as
+    Sharkey et al. define it), the matched cosine and its share above 0.9, the duplicated share (live atoms), and the
+    same for the untrained random dictionary (the chance level), within 1e-6; and each dictionary has its SAE's size
+    and unit-norm rows within 1e-4 (the recipe renormalizes the decoder's rows after every step)."""
+    bad: list[str] = []
+    for i, r in enumerate(m["sae"]):
+        true = _truth(m, r)
+        D = np.asarray(r["dictionary"], dtype=float)
+        rand = np.asarray(r["chance_dictionary"], dtype=float)
+        alive = np.asarray(r["alive"], dtype=bool)
+        norms = np.sqrt((D**2).sum(axis=1))
+        if D.shape[0] != r["size"] or rand.shape != D.shape or not np.all(np.abs(norms - 1) <= UNIT_TOL):
+            bad.append(f"row {i}: size or unit norm (rows' norms {norms.min():.4f}..{norms.max():.4f})")
+            continue
+        mm, mt, _ = _scores(true, D)
+        dup = _scores(true, D[alive])[2]
+        cm, ct, cd = _scores(true, rand)
+        got = [r["mmcs"], r["matched"], r["matched_share"], r["duplicated"], r["mmcs_chance"], r["matched_chance"],
+               r["duplicated_chance"], r["n_true"]]  # fmt: skip
+        want = [mm, float(np.mean(mt)), float(np.mean([x > RECOVERED for x in mt])), dup, cm, float(np.mean(ct)), cd,
+                true.shape[0]]  # fmt: skip
+        if not np.allclose(got, want, rtol=SAE_RTOL, atol=SAE_RTOL):
+            bad.append(f"row {i} ({r['experiment']} ratio {r['ratio']} λ {r['l1']} seed {r['seed']})")
+    return ProbeOutcome(not bad, f"{len(bad)} of {len(m['sae'])} SAEs disagree: {'; '.join(bad[:4])}" if bad else
+                        f"all {len(m['sae'])} SAEs' scores recomputed from their dictionaries")  # fmt: skip
+
+
+def _coverage(fractions: Sequence[float], tol: float, lo: float, hi: float) -> float:
+    """Share of [lo, hi] within ``tol`` of some fraction, a second way (apart from :func:`toy.plateau_coverage`'s
+    merging of windows): cut [lo, hi] at every window edge and add the pieces whose midpoint lies in a window."""
+    cuts = sorted({lo, hi} | {min(hi, max(lo, f + d)) for f in fractions for d in (-tol, tol)})
+    inside = sum(b - a for a, b in itertools.pairwise(cuts) if any(abs((a + b) / 2 - f) <= tol for f in fractions))
+    return inside / (hi - lo)
+
+
+def _second_values(m: Measurements, config: SuperpositionConfig) -> dict[str, list[float]]:
+    """Each claim's quantity computed a second way, from the stored weights, norms and dictionaries and the config's
+    grids (not from the measures' own selections): claim id -> its value(s)."""
+    S, n = config.n_seeds, config.pc_n
+    out: dict[str, list[float]] = {}
+    norms = {(r["density"], r["activation"], r["seed"]): r["norms"] for r in m["phase_change"]}
+
+    def stored(v: list[float]) -> list[int]:
+        return [j for j, x in enumerate(v) if x > REPRESENTED]
+
+    dense, sparse = max(config.pc_densities), min(config.pc_densities)
+    top = list(range(config.pc_m))
+    out["pc-dense-stores-top-m"] = [float(np.mean([stored(norms[(dense, "relu", s)]) == top for s in range(S)]))]
+    out["pc-sparse-stores-all"] = [float(np.mean([len(stored(norms[(sparse, "relu", s)])) == n for s in range(S)]))]
+    out["linear-never-superposes"] = [float(np.mean([stored(norms[(p, "linear", s)]) == top
+                                                     for p in config.pc_densities for s in range(S)]))]  # fmt: skip
+    w = {(r["ratio"], r["density"], r["seed"]): (r["w"], r["loss"]) for r in m["phase_diagram"]}
+    P = config.pd_seeds
+
+    def reg(v: list[float]) -> tuple[bool, bool, bool]:
+        return abs(v[0]) > REPRESENTED, abs(v[1]) > REPRESENTED, v[0] * v[1] < 0
+
+    pd_dense = [reg(w[(r, max(config.pd_densities), s)][0]) for r in config.pd_ratios if r != 1.0 for s in range(P)]
+    lo_first = [r < 1 for r in config.pd_ratios if r != 1.0 for _ in range(P)]
+    one = [(a and not b) if f else (b and not a) for (a, b, _), f in zip(pd_dense, lo_first, strict=True)]
+    out["pd-dense-one-feature"] = [float(np.mean(one))]
+    comparable = [r for r in config.pd_ratios if 0.5 <= r <= 2.0]
+    ps = min(config.pd_densities)
+    out["pd-sparse-antipodal"] = [float(np.mean([all(reg(w[(r, ps, s)][0])) for r in comparable for s in range(P)]))]
+    best = [min(range(P), key=lambda s: w[(r, ps, s)][1]) for r in comparable]
+    at_best = [all(reg(w[(r, ps, s)][0])) for r, s in zip(comparable, best, strict=True)]
+    out["pd-sparse-antipodal-best-seed"] = [float(np.mean(at_best))]
+    imp = {(r["decay"], r["seed"]): r["norms"] for r in m["importance_sweep"]}
+    out["importance-fewer-stored"] = [float(np.mean([np.sum(np.square(imp[(d, s)])) for s in range(S)]))
+                                      for d in config.imp_decays]  # fmt: skip
+    dim = {(r["density"], r["seed"]): r for r in m["dimensionality"]}
+    dwell = []
+    for s in range(S):
+        D = [config.dim_m / float(np.sum(np.square(dim[(p, s)]["norms"]))) for p in config.dim_densities]
+        dwell.append(toy.plateau_dwell(list(config.dim_densities), D, SUPERPOSED_FRACTIONS, STICKY_TOL))
+    out["dims-per-feature-sticks-model"] = [float(np.mean(dwell))]
+    on = [any(abs(d - f) <= STICKY_TOL for f in toy.STICKY_FRACTIONS) for r in dim.values()
+          for d, nrm in zip(r["D_features"], r["norms"], strict=True) if nrm > REPRESENTED]  # fmt: skip
+    out["dims-per-feature-sticks-features"] = [
+        float(np.mean(on)) / _coverage(toy.STICKY_FRACTIONS, STICKY_TOL, 0.0, 1.0)
+    ]
+    cos = {}
+    for r in m["correlated"]:
+        W = np.asarray(r["W"], dtype=float)
+        cos[(r["structure"], r["seed"])] = [float(_cos(W[:, [a]].T, W[:, [a + 1]].T)[0, 0]) for a in (0, 2)]
+    C = config.corr_seeds
+    out["correlated-features-orthogonal"] = [float(np.mean([np.mean(np.abs(cos[("correlated", s)]))
+                                                            for s in range(C)]))]  # fmt: skip
+    out["anticorrelated-features-antipodal"] = [float(np.mean([np.mean(cos[("anticorrelated", s)]) for s in range(C)]))]
+    anti = [r for r in m["correlated"] if r["structure"] == "anticorrelated"]
+    best_anti = min(anti, key=lambda r: r["loss"])["seed"]
+    out["anticorrelated-antipodal-best-restart"] = [float(np.mean(cos[("anticorrelated", best_anti)]))]
+    # SAEs: seed means per (experiment, ratio, λ, density) cell, the best λ where a claim allows a range
+    cell: dict[tuple[str, float, float, float], dict[int, dict[str, Any]]] = {}
+    for r in m["sae"]:
+        cell.setdefault((r["experiment"], r["ratio"], r["l1"], r["density"]), {})[r["seed"]] = r
+
+    def mean(exp_: str, ratio: float, lam: float, p: float, key: str) -> float:
+        return float(np.mean([cell[(exp_, ratio, lam, p)][s][key] for s in range(S)]))
+
+    def best_lam(exp_: str, ratio: float, p: float, key: str) -> float:
+        return max(config.sae_l1, key=lambda lam: mean(exp_, ratio, lam, p, key))
+
+    q = config.sae_density
+    for cid, key in (("sae-recovers-mmcs", "mmcs"), ("sae-recovers-matched", "matched")):
+        out[cid] = [min(mean("sweep", r, best_lam("sweep", r, q, key), q, key) for r in config.sae_ratios if r >= 1)]
+    small, big = min(config.sae_ratios), max(config.sae_ratios)
+    ls, lf = best_lam("sweep", small, q, "mmcs"), best_lam("sweep", 1.0, q, "mmcs")
+
+    def paired(key: str, r0: float, l0: float, r1: float, l1: float) -> float:
+        a, b = cell[("sweep", r0, l0, q)], cell[("sweep", r1, l1, q)]
+        return float(np.mean([(b[s][key] - a[s][key]) - (b[s][key + "_chance"] - a[s][key + "_chance"])
+                              for s in range(S)]))  # fmt: skip
+
+    out["sae-small-merges"] = [paired("mmcs", small, ls, 1.0, lf)]
+    out["sae-large-splits"] = [paired("duplicated", 1.0, lf, big, lf)]
+    out["sae-denser-recovers-less"] = [mean("density", 1.0, best_lam("density", 1.0, p, "matched"), p, "matched")
+                                       for p in config.sae_densities]  # fmt: skip
+    if config.dim_m <= config.sae_d and config.dim_n <= 4 * config.sae_features:
+        p0 = config.dim_densities[0]
+        out["sae-recovers-toy-features"] = [mean("toy", 1.0, best_lam("toy", 1.0, p0, "mmcs"), p0, "mmcs")]
+    if config.sae_rho > 0:
+        out["sae-recovers-correlated"] = [mean("corr", 1.0, best_lam("corr", 1.0, q, "mmcs"), q, "mmcs")]
+    return out
+
+
+CLAIM_RTOL = 1e-5
+"""Relative: the two computations sum float32 weights in different orders."""
+
+
+def claims_recomputed(m: Measurements, config: SuperpositionConfig) -> ProbeOutcome:
+    """Each claim reads the models it says it reads: every claim's measured value(s), except the k-gon endpoints
+    (``kgon-exact-loss`` and ``summaries-from-weights`` check those restarts), equal a
+    second computation from the stored norms, weights and dictionaries over the config's own grids (which density is
+    dense or sparsest, which ratios are comparable, which dictionary sizes are ≥ G, which λ is best, which seeds pair),
+    within a relative 1e-5."""
+    second = _second_values(m, config)
+    bad: list[str] = []
+    for claim in CLAIMS:
+        if claim.id not in second:
+            continue
+        got = claim.evaluate(m, config)[0]
+        vals = [e.value for e in got] if isinstance(got, list) else [got.value]  # type: ignore[union-attr]
+        if len(vals) != len(second[claim.id]) or not np.allclose(vals, second[claim.id], rtol=CLAIM_RTOL, atol=1e-9):
+            bad.append(f"{claim.id}: {', '.join(f'{v:.4g}' for v in vals)} vs "
+                       f"{', '.join(f'{v:.4g}' for v in second[claim.id])}")  # fmt: skip
+    return ProbeOutcome(not bad, f"{len(bad)} of {len(second)} claims disagree: {'; '.join(bad[:3])}" if bad else
+                        f"all {len(second)} claims' values recomputed a second way")  # fmt: skip
+
+
 PROBES = (
     Probe("linear-reaches-optimum", linear_optimum.__doc__ or "", linear_optimum),
     Probe("relu-sparse-optimum", relu_sparse_optimum.__doc__ or "", relu_sparse_optimum),
@@ -1045,4 +1418,9 @@ PROBES = (
           summaries_from_weights),
     Probe("seeds-independent-and-agree", (seeds_independent_and_agree.__doc__ or "").split("\n")[0],
           seeds_independent_and_agree),
+    Probe("trained-as-configured", (trained_as_configured.__doc__ or "").split(": ")[0] + ".", trained_as_configured),
+    Probe("training-settled", (training_settled.__doc__ or "").split(": ")[0] + ".", training_settled),
+    Probe("sae-metrics-recomputed", (sae_metrics_recomputed.__doc__ or "").split(": ")[0] + ".",
+          sae_metrics_recomputed),
+    Probe("claims-recomputed", (claims_recomputed.__doc__ or "").split(": ")[0] + ".", claims_recomputed),
 )  # fmt: skip

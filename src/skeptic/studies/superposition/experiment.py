@@ -38,6 +38,12 @@ def named_seed(seed: int, *key: str | int) -> int:
     return int(np.random.SeedSequence([seed, *words]).generate_state(1, np.uint64)[0] >> np.uint64(1))
 
 
+def _log(log: dict[str, Any] | None, section: str, res: toy.ToyResult) -> None:
+    """Keep what the trainer of ``section`` was given and did (``ToyResult.settings``) in ``log``, for the probes."""
+    if log is not None:
+        log[section] = res.settings
+
+
 def _f(x: torch.Tensor) -> list[float]:
     return [float(v) for v in x.detach().cpu().double().reshape(-1)]
 
@@ -48,7 +54,7 @@ def _f(x: torch.Tensor) -> list[float]:
 
 
 def phase_change(
-    config: SuperpositionConfig, seed: int, device: str = "cpu"
+    config: SuperpositionConfig, seed: int, device: str = "cpu", log: dict[str, Any] | None = None
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
     """n features in m dimensions, importance decay**i, every density x {ReLU, linear} x seed, and the importance
     sweep (ReLU at ``imp_density``, every decay in ``imp_decays``), all in one batch."""
@@ -66,6 +72,7 @@ def phase_change(
         batch=1024 if ref else config.pc_batch or config.toy_batch, lr=1e-3 if ref else config.toy_lr, seed=seed,
         eval_batch=config.eval_samples, device=device, recipe=config.pc_recipe,
     )  # fmt: skip
+    _log(log, "phase_change", res)
     norms, interf = toy.feature_norms(res.W), toy.interference(res.W)
     exact = toy.linear_expected_loss(res.W, res.b, density.to(res.W.device), importance.to(res.W.device))
     rows, mats, imp_rows = [], [], []
@@ -89,7 +96,9 @@ def phase_change(
     return rows, mats, imp_rows
 
 
-def correlated_features(config: SuperpositionConfig, seed: int, device: str = "cpu") -> list[dict[str, Any]]:
+def correlated_features(
+    config: SuperpositionConfig, seed: int, device: str = "cpu", log: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
     """n = 4 equally important features in m = 2 dimensions, in pairs (0, 1), (2, 3) that are independent,
     correlated (always active together) or anticorrelated (never together), every feature active with
     probability ``corr_density``; one batch. Reads the cosine between the two members of each pair."""
@@ -101,6 +110,7 @@ def correlated_features(config: SuperpositionConfig, seed: int, device: str = "c
         batch=config.toy_batch, lr=config.toy_lr, seed=seed, eval_batch=config.eval_samples, device=device,
         structure=structure,
     )  # fmt: skip
+    _log(log, "correlated", res)
     names = {toy.INDEPENDENT: "independent", toy.CORRELATED: "correlated", toy.ANTICORRELATED: "anticorrelated"}
     # a second estimate of each model's loss, on fresh samples shared by the restarts of a structure (the probe
     # two-loss-estimates-agree compares it with the training run's own evaluation, which picks the best restart)
@@ -122,7 +132,9 @@ def correlated_features(config: SuperpositionConfig, seed: int, device: str = "c
     return rows
 
 
-def kgon_sgd(config: SuperpositionConfig, seed: int, device: str = "cpu") -> dict[str, Any]:
+def kgon_sgd(
+    config: SuperpositionConfig, seed: int, device: str = "cpu", log: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """Chen et al. (2023): n = ``kgon_n`` features in m = 2 dimensions, exactly one feature active per sample; the
     exact loss and stationarity of every regular k-gon, and where ``kgon_seeds`` SGD restarts (one batch) end."""
     n, S = config.kgon_n, config.kgon_seeds
@@ -132,6 +144,7 @@ def kgon_sgd(config: SuperpositionConfig, seed: int, device: str = "cpu") -> dic
         n, 2, torch.ones(S), torch.ones(S, n), steps=config.toy_steps, batch=config.toy_batch, lr=config.toy_lr,
         seed=seed, eval_batch=config.eval_samples, device=device, structure=torch.full((S,), toy.ONE_HOT),
     )  # fmt: skip
+    _log(log, "kgon", res)
     exact = toy.onehot_expected_loss(res.W.double(), res.b.double())
     runs = []
     for i in range(S):
@@ -148,7 +161,9 @@ def kgon_sgd(config: SuperpositionConfig, seed: int, device: str = "cpu") -> dic
     return {"critical": crit, "runs": runs}
 
 
-def phase_diagram(config: SuperpositionConfig, seed: int, device: str = "cpu") -> list[dict[str, Any]]:
+def phase_diagram(
+    config: SuperpositionConfig, seed: int, device: str = "cpu", log: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
     """n = 2, m = 1: importance (1, r) x density grid x seed in one batch; each model's region from its w."""
     specs = [(r, p, s) for r in config.pd_ratios for p in config.pd_densities for s in range(config.pd_seeds)]
     density = torch.tensor([p for _, p, _ in specs])
@@ -157,6 +172,7 @@ def phase_diagram(config: SuperpositionConfig, seed: int, device: str = "cpu") -
         2, 1, density, importance, steps=config.toy_steps, batch=config.toy_batch, lr=config.toy_lr,
         seed=seed, eval_batch=config.eval_samples, device=device,
     )  # fmt: skip
+    _log(log, "phase_diagram", res)
     # every seed of a cell is scored on the same fresh samples, so the lowest-loss seed is a fair pick
     S = config.pd_seeds
     gen = torch.Generator(device=device).manual_seed(named_seed(seed, "scoring"))
@@ -194,7 +210,7 @@ def region(w: list[float]) -> str:
 
 
 def dimensionality(
-    config: SuperpositionConfig, seed: int, device: str = "cpu"
+    config: SuperpositionConfig, seed: int, device: str = "cpu", log: dict[str, Any] | None = None
 ) -> tuple[list[dict[str, Any]], toy.ToyResult]:
     """dim_n equally important features in dim_m dimensions over the density grid; D* and every Dᵢ*."""
     n, m = config.dim_n, config.dim_m
@@ -204,6 +220,7 @@ def dimensionality(
         n, m, density, torch.ones(len(specs), n), steps=config.toy_steps, batch=config.toy_batch,
         lr=config.toy_lr, seed=seed, eval_batch=config.eval_samples, device=device,
     )  # fmt: skip
+    _log(log, "dimensionality", res)
     D_model = toy.model_dimensions_per_feature(res.W)
     D_feat = toy.dimensions_per_feature(res.W)
     norms = toy.feature_norms(res.W)
@@ -244,20 +261,25 @@ def sparsest(config: SuperpositionConfig, dim_res: toy.ToyResult) -> torch.Tenso
     return dim_res.W[idx]
 
 
-def identity_check(config: SuperpositionConfig, seed: int, device: str = "cpu") -> dict[str, Any]:
+def identity_check(
+    config: SuperpositionConfig, seed: int, device: str = "cpu", log: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """No superposition possible or useful: n = m = 3 dense features must give Wᵀ W = I (each feature its own axis)."""
     n = 3
     res = toy.train_toy_models(
         n, n, torch.ones(config.n_seeds), torch.ones(config.n_seeds, n), steps=config.toy_steps,
         batch=config.toy_batch, lr=config.toy_lr, seed=seed, eval_batch=config.eval_samples, device=device,
     )  # fmt: skip
+    _log(log, "identity", res)
     WtW = torch.bmm(res.W.transpose(1, 2), res.W)
     dev = (WtW - torch.eye(n, device=WtW.device)).abs().amax((-2, -1))
     return {"max_abs_dev": _f(dev), "loss": _f(res.loss), "loss_se": _f(res.loss_se)}
 
 
 def density_check(config: SuperpositionConfig, seed: int, device: str = "cpu") -> list[dict[str, Any]]:
-    """The samplers' realized share of active features against the configured density (binomial SE)."""
+    """The samplers' realized share of active features against the configured density (binomial SE), and the mean
+    magnitude of the active ones against 1/2 (every sampler here draws active magnitudes from U[0, 1): SE √(1/12 / k)
+    over k active entries)."""
     gen = torch.Generator(device=device).manual_seed(seed)
     rows = []
     dens = torch.tensor(sorted(set(config.pc_densities) | set(config.dim_densities)), device=device)
@@ -265,6 +287,7 @@ def density_check(config: SuperpositionConfig, seed: int, device: str = "cpu") -
     for i, p in enumerate(dens.tolist()):
         rows.append({"sampler": "toy", "density": p, "measured": float((x[i] > 0).double().mean()),
                      "n": x[i].numel()})  # fmt: skip
+        rows.append(_magnitude("toy", x[i]))
     # correlated and anticorrelated pairs keep each feature's density
     st = torch.tensor([toy.CORRELATED, toy.ANTICORRELATED], device=device)
     x = toy.sample_features(torch.full((2,), config.corr_density, device=device), config.eval_samples, 4, gen,
@@ -272,6 +295,7 @@ def density_check(config: SuperpositionConfig, seed: int, device: str = "cpu") -
     for i, name in enumerate(("toy correlated", "toy anticorrelated")):
         rows.append({"sampler": name, "density": config.corr_density, "measured": float((x[i] > 0).double().mean()),
                      "n": x[i].numel()})  # fmt: skip
+        rows.append(_magnitude(name, x[i]))
         # and the pair structure: both members of a pair on with probability p (correlated) or never (anticorrelated)
         pair_on = (x[i, :, 0::2] > 0) & (x[i, :, 1::2] > 0)
         rows.append({"sampler": f"{name}, both of a pair on", "density": config.corr_density if i == 0 else 0.0,
@@ -280,6 +304,7 @@ def density_check(config: SuperpositionConfig, seed: int, device: str = "cpu") -
     a = sae.sample_codes(sd, config.eval_samples, config.sae_features, gen)
     for i, p in enumerate(config.sae_densities):
         rows.append({"sampler": "sae", "density": p, "measured": float((a[i] > 0).double().mean()), "n": a[i].numel()})
+        rows.append(_magnitude("sae", a[i]))
     if config.sae_rho > 0:
         # the copula keeps the marginal density, and two features of one block are both on with the exact
         # bivariate-normal orthant probability Φ₂(t, t; ρ), t = Φ⁻¹(p)
@@ -296,8 +321,16 @@ def density_check(config: SuperpositionConfig, seed: int, device: str = "cpu") -
         rows.append({"sampler": "sae correlated, both of a block pair on", "density": q,
                      "measured": float(joint.double().mean()), "n": joint.numel()})  # fmt: skip
     for r in rows:
-        r["se"] = float(np.sqrt(r["density"] * (1 - r["density"]) / r["n"]))
+        r.setdefault("se", float(np.sqrt(r["density"] * (1 - r["density"]) / r["n"])))
     return rows
+
+
+def _magnitude(sampler: str, x: torch.Tensor) -> dict[str, Any]:
+    """The mean of the active entries of ``x`` against U[0, 1)'s 1/2 (the row's ``density``), SE √(1/12/k)."""
+    active = x[x > 0].double()
+    k = max(int(active.numel()), 1)
+    return {"sampler": f"{sampler}, mean active magnitude", "density": 0.5, "measured": float(active.mean()),
+            "n": k, "se": float(np.sqrt(1 / 12 / k))}  # fmt: skip
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -305,7 +338,13 @@ def density_check(config: SuperpositionConfig, seed: int, device: str = "cpu") -
 # ---------------------------------------------------------------------------------------------------
 
 
-def sae_sweep(config: SuperpositionConfig, seed: int, toy_W: torch.Tensor, device: str = "cpu") -> list[dict[str, Any]]:
+def sae_sweep(
+    config: SuperpositionConfig,
+    seed: int,
+    toy_W: torch.Tensor,
+    device: str = "cpu",
+    log: dict[str, Any] | None = None,
+) -> list[dict[str, Any]]:
     """Every SAE of the study in one batched computation.
 
     Experiments: "sweep" (dictionary size x λ at the base density), "density" (size G, every λ, over densities),
@@ -372,6 +411,12 @@ def sae_sweep(config: SuperpositionConfig, seed: int, toy_W: torch.Tensor, devic
         lr=config.sae_lr, seed=named_seed(seed, "train"), device=dev, feature_mask=slot, data_group=group,
         correlation=rho,
     )  # fmt: skip
+    if log is not None:
+        log["sae"] = res.settings
+        # the ground truth every dictionary is judged against (per row: ``truth``), for the probes' recomputation
+        log["sae_truth"] = {f"random {s}": F.cpu().tolist() for s, F in enumerate(true_F)} | {
+            f"toy {s}": F.cpu().tolist() for s, F in enumerate(toy_feats)
+        }
     # evaluate in chunks of models so that the codes (models x samples x latents) stay within EVAL_FLOATS
     h_max = int(sizes.max())
     chunk = max(1, EVAL_FLOATS // (config.eval_samples * h_max))
@@ -416,5 +461,7 @@ def sae_sweep(config: SuperpositionConfig, seed: int, toy_W: torch.Tensor, devic
             "matched": matched, "matched_share": share, "duplicated": sae.duplicated_share(true, learned[alive]),
             "l0": sae.l0(codes), "dead": sae.dead_latents(codes),
             "ev": sae.explained_variance(x_i, x_hat_i),
+            "truth": f"{'toy' if sp['experiment'] == 'toy' else 'random'} {sp['seed']}",
+            "dictionary": learned.tolist(), "chance_dictionary": rand.tolist(), "alive": alive.tolist(),
         })  # fmt: skip
     return rows

@@ -25,11 +25,14 @@ Metrics (each tested against a hand-computed case in ``tests/studies/superpositi
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import torch
 from scipy.optimize import linear_sum_assignment
+
+from skeptic.studies.superposition.toy import LossWindows, lr_steps
 
 
 @dataclass
@@ -46,6 +49,10 @@ class SAEResult:
     sizes: torch.Tensor
     full: bool = False
     """Every model uses all h_max latents (no mask needed; set by the trainer for its per-size stacks)."""
+    settings: dict[str, Any] = field(default_factory=dict)
+    """What the trainer was given and did: per-model size, λ and density, steps, batch, lr, optimizer, the learning
+    rate it used at a few steps and each model's mean training loss over equal windows of the run (as
+    :attr:`toy.ToyResult.settings`)."""
 
     @property
     def mask(self) -> torch.Tensor:
@@ -235,16 +242,23 @@ def train_saes(
     rep_args = (features[reps], density[reps], batch, gen, sub(one_hot), sub(feature_mask), sub(correlation))
     # per stack: its models' k where some of them are top-k SAEs, else None (no top-k work every step)
     ks = [None if k is None or not bool((k[idx] < r.sizes).any()) else k[idx] for idx, r in buckets]
+    at, lr_trace, windows = lr_steps(steps), [], LossWindows(B, steps, device)
     for step in range(1, steps + 1):
+        if step in at:
+            lr_trace.append([step, float(opt.param_groups[0]["lr"])])
         x_rep = sample_data(*rep_args)
         loss = torch.zeros((), device=device)
+        per_model = torch.zeros(B, device=device)
         outs = []
         for (idx, r), k_b in zip(buckets, ks, strict=True):
             x = x_rep[inv[idx]]
             c = encode(r, x, k_b)
             x_hat = decode(r, c)
-            loss = loss + (((x - x_hat) ** 2).sum(-1).mean(-1) + l1[idx] * c.abs().sum(-1).mean(-1)).sum()
+            per = ((x - x_hat) ** 2).sum(-1).mean(-1) + l1[idx] * c.abs().sum(-1).mean(-1)
+            per_model = per_model.index_copy(0, idx, per.detach())
+            loss = loss + per.sum()
             outs.append((x, x_hat, c))
+        windows.add(step, per_model)
         opt.zero_grad(set_to_none=True)
         loss.backward()  # type: ignore[no-untyped-call]
         opt.step()
@@ -266,7 +280,12 @@ def train_saes(
         b_enc_all[idx, :s] = r.b_enc.detach()
         W_dec_all[idx, :s] = r.W_dec.detach()
         b_dec_all[idx] = r.b_dec.detach()
-    return SAEResult(W_enc_all, b_enc_all, W_dec_all, b_dec_all, sizes)
+    settings = {
+        "steps": steps, "batch": batch, "lr": lr, "optimizer": type(opt).__name__, "d": d,
+        "sizes": [int(v) for v in sizes.cpu().tolist()], "l1": l1.cpu().tolist(), "density": density.cpu().tolist(),
+        "lr_trace": lr_trace, **windows.record(),
+    }  # fmt: skip
+    return SAEResult(W_enc_all, b_enc_all, W_dec_all, b_dec_all, sizes, settings=settings)
 
 
 def _resample(r: SAEResult, x: torch.Tensor, x_hat: torch.Tensor, dead: torch.Tensor, gen: torch.Generator) -> None:

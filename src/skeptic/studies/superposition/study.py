@@ -62,26 +62,27 @@ def run(config: SuperpositionConfig, ctx: RunContext) -> StudyOutput:
 
 def _run(config: SuperpositionConfig, ctx: RunContext) -> StudyOutput:
     dev = ctx.device
+    trained: dict[str, Any] = {}  # what each trainer was given and did, section by section (for the probes)
     with ctx.progress("superposition: 6 batched computations", total=6) as advance:
         with ctx.section("phase change"):
-            pc_rows, pc_mats, imp_rows = ex.phase_change(config, ctx.seed_for("phase-change"), dev)
+            pc_rows, pc_mats, imp_rows = ex.phase_change(config, ctx.seed_for("phase-change"), dev, trained)
         with ctx.section("correlated features"):
-            corr_rows = ex.correlated_features(config, ctx.seed_for("correlated"), dev)
+            corr_rows = ex.correlated_features(config, ctx.seed_for("correlated"), dev, trained)
         with ctx.section("k-gons"):
-            kgons = ex.kgon_sgd(config, ctx.seed_for("kgon"), dev)
+            kgons = ex.kgon_sgd(config, ctx.seed_for("kgon"), dev, trained)
         advance(1)
         with ctx.section("phase diagram"):
-            pd_rows = ex.phase_diagram(config, ctx.seed_for("phase-diagram"), dev)
+            pd_rows = ex.phase_diagram(config, ctx.seed_for("phase-diagram"), dev, trained)
         advance(1)
         with ctx.section("dimensionality"):
-            dim_rows, dim_res = ex.dimensionality(config, ctx.seed_for("dimensionality"), dev)
+            dim_rows, dim_res = ex.dimensionality(config, ctx.seed_for("dimensionality"), dev, trained)
         advance(1)
         with ctx.section("controls"):
-            ident = ex.identity_check(config, ctx.seed_for("identity"), dev)
+            ident = ex.identity_check(config, ctx.seed_for("identity"), dev, trained)
             dens = ex.density_check(config, ctx.seed_for("density"), dev)
         advance(1)
         with ctx.section("sparse autoencoders"):
-            sae_rows = ex.sae_sweep(config, ctx.seed_for("sae"), ex.sparsest(config, dim_res), dev)
+            sae_rows = ex.sae_sweep(config, ctx.seed_for("sae"), ex.sparsest(config, dim_res), dev, trained)
         advance(1)
         with ctx.section("calibration"):
             calib = calibrate()
@@ -99,5 +100,6 @@ def _run(config: SuperpositionConfig, ctx: RunContext) -> StudyOutput:
         "density_check": dens,
         "sae": sae_rows,
         "calibration": calib,
+        "trained": trained,
     }
     return StudyOutput(m, make_figures(m, config), make_tables(m))

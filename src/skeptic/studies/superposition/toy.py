@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import torch
@@ -41,6 +42,44 @@ class ToyResult:
     W_init: torch.Tensor
     history: list[tuple[int, torch.Tensor, torch.Tensor]] = field(default_factory=list)
     """(step, W, b) at each requested checkpoint."""
+    settings: dict[str, Any] = field(default_factory=dict)
+    """What the trainer was given and did (:func:`training_record`): shapes, per-model density, importance and
+    activation, steps, batch, lr, recipe, optimizer, the learning rate it used at a few steps and each model's mean
+    training loss over equal windows of the run. The probes compare these with the config and check convergence."""
+
+
+LOSS_WINDOWS = 8
+"""Training losses are recorded as per-model means (and standard errors) over this many equal windows of steps."""
+
+
+def lr_steps(steps: int) -> list[int]:
+    """The (1-based) steps at which trainers record the learning rate they use: first, quarters, last."""
+    return sorted({1, max(1, steps // 4), max(1, steps // 2), max(1, 3 * steps // 4), steps})
+
+
+class LossWindows:
+    """Accumulates each model's training loss into :data:`LOSS_WINDOWS` equal windows of the run."""
+
+    def __init__(self, B: int, steps: int, device: str | torch.device = "cpu") -> None:
+        self.k = min(LOSS_WINDOWS, steps)
+        self.steps = steps
+        self.sum = torch.zeros(self.k, B, dtype=torch.float64, device=device)
+        self.sq = torch.zeros(self.k, B, dtype=torch.float64, device=device)
+        self.count = [0] * self.k
+
+    def add(self, step: int, per_model: torch.Tensor) -> None:
+        w = (step - 1) * self.k // self.steps
+        v = per_model.detach().double()
+        self.sum[w] += v
+        self.sq[w] += v**2
+        self.count[w] += 1
+
+    def record(self) -> dict[str, list[list[float]]]:
+        """{"loss_windows": (B, k) means, "loss_window_se": (B, k) standard errors}."""
+        c = torch.tensor(self.count, dtype=torch.float64, device=self.sum.device).clamp_min(1)[:, None]
+        mean = self.sum / c
+        var = (self.sq / c - mean**2).clamp_min(0.0) * c / (c - 1).clamp_min(1)
+        return {"loss_windows": mean.T.cpu().tolist(), "loss_window_se": (var / c).sqrt().T.cpu().tolist()}
 
 
 def init_weights(B: int, m: int, n: int, gen: torch.Generator, device: str = "cpu") -> torch.Tensor:
@@ -169,12 +208,16 @@ def train_toy_models(
         def cat(field: str) -> torch.Tensor:
             return torch.cat([getattr(p, field) for p in parts])
 
+        settings = dict(parts[0].settings)
+        for key in ("density", "importance", "linear", "structure", "loss_windows", "loss_window_se"):
+            settings[key] = None if settings[key] is None else [v for p in parts for v in p.settings[key]]
         return ToyResult(
             cat("W"), cat("b"), cat("loss"), cat("loss_se"), cat("W_init"),
             [
                 (step, torch.cat([p.history[i][1] for p in parts]), torch.cat([p.history[i][2] for p in parts]))
                 for i, (step, _, _) in enumerate(parts[0].history)
             ],
+            settings,
         )  # fmt: skip
     density = density.to(device, torch.float32)
     importance = importance.to(device, torch.float32)
@@ -190,9 +233,14 @@ def train_toy_models(
     else:
         sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda t: 0.5 * (1 + math.cos(math.pi * t / steps)))
     history: list[tuple[int, torch.Tensor, torch.Tensor]] = []
+    at, lr_trace, windows = lr_steps(steps), [], LossWindows(B, steps, device)
     for step in range(1, steps + 1):
+        if step in at:
+            lr_trace.append([step, float(opt.param_groups[0]["lr"])])
         x = sample_features(density, batch, n, gen, device, structure)
-        loss = weighted_loss(x, forward(W, b, x, linear), importance).sum()
+        losses = weighted_loss(x, forward(W, b, x, linear), importance)  # (B,): each model's own loss
+        windows.add(step, losses)
+        loss = losses.sum()
         opt.zero_grad(set_to_none=True)
         loss.backward()  # type: ignore[no-untyped-call]
         opt.step()
@@ -202,7 +250,17 @@ def train_toy_models(
     with torch.no_grad():
         x = sample_features(density, eval_batch, n, gen, device, structure)
         per = ((x - forward(W, b, x, linear)) ** 2 * importance[:, None, :]).sum(-1)  # (B, eval_batch)
-    return ToyResult(W.detach(), b.detach(), per.mean(-1), per.std(-1) / math.sqrt(eval_batch), W_init, history)
+    settings = {
+        "n": n, "m": m, "steps": steps, "batch": batch, "lr": lr, "recipe": recipe,
+        "optimizer": type(opt).__name__, "weight_decay": float(opt.param_groups[0].get("weight_decay", 0.0)),
+        "density": density.cpu().tolist(), "importance": importance.cpu().tolist(),
+        "linear": None if linear is None else [bool(v) for v in linear.cpu().tolist()],
+        "structure": None if structure is None else [int(v) for v in structure.cpu().tolist()],
+        "lr_trace": lr_trace, **windows.record(),
+    }  # fmt: skip
+    return ToyResult(
+        W.detach(), b.detach(), per.mean(-1), per.std(-1) / math.sqrt(eval_batch), W_init, history, settings
+    )
 
 
 def linear_optimum_loss(n: int, m: int, density: float, importance: torch.Tensor) -> float:
