@@ -14,6 +14,7 @@ from skeptic.studies.random_labels import claims as rl_claims
 from skeptic.studies.random_labels.claims import (
     probe_claims_recomputed,
     probe_fit_times,
+    probe_gaussian_inputs,
     probe_measures_recomputed,
     probe_reference_step,
     probe_runs_as_declared,
@@ -33,6 +34,7 @@ def clean(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], Ran
 def test_every_general_probe_passes_on_the_clean_run(clean: tuple[dict[str, Any], RandomLabelsConfig]) -> None:
     m, cfg = clean
     assert probe_reference_step(m).passed
+    assert probe_gaussian_inputs(m).passed
     for probe in (probe_measures_recomputed, probe_fit_times, probe_runs_as_declared, probe_claims_recomputed):
         out = probe(m, cfg)
         assert out.passed, out.detail
@@ -80,3 +82,29 @@ def test_claims_recomputed_fails_when_a_measure_reads_the_wrong_arm(
     monkeypatch.setattr(rl_claims, "CLAIMS", wrong)
     out = probe_claims_recomputed(m, cfg)
     assert not out.passed and "sharpness-alone" in out.detail
+
+
+def test_gaussian_inputs_fail_with_the_wrong_scale(clean: tuple[dict[str, Any], RandomLabelsConfig]) -> None:
+    m = copy.deepcopy(clean[0])
+    m["gaussian_check"][0]["sd_ratio"] = 1.3  # e.g. the variance used as the sd
+    assert not probe_gaussian_inputs(m).passed
+
+
+def test_fit_times_fail_on_swapped_clean_and_noisy_medians(clean: tuple[dict[str, Any], RandomLabelsConfig]) -> None:
+    m, cfg = copy.deepcopy(clean[0]), clean[1]
+    r = next(r for r in m["runs"] if "learn_step_noisy_median" in r and r["condition"] == "corrupted")
+    r["learn_step_noisy_median"], r["learn_step_clean_median"] = (
+        r["learn_step_clean_median"],
+        r["learn_step_noisy_median"],
+    )
+    assert r["learn_step_noisy_median"] != r["learn_step_clean_median"]
+    assert not probe_fit_times(m, cfg).passed
+
+
+def test_runs_as_declared_fails_when_the_size_sweep_trains_on_the_other_labels(
+    clean: tuple[dict[str, Any], RandomLabelsConfig],
+) -> None:
+    m, cfg = copy.deepcopy(clean[0]), clean[1]
+    small = [x for x in m["size_sweep"] if x["n"] < m["n_train"]]
+    small[0]["labels_hash"], small[1]["labels_hash"] = small[1]["labels_hash"], small[0]["labels_hash"]
+    assert not probe_runs_as_declared(m, cfg).passed

@@ -798,6 +798,15 @@ REFERENCE_TOLERANCE = 0.01
 the same steps (float32 round-off is ~1e-5 of it; a trainer that drops the decay differs by all of it)."""
 
 
+def probe_gaussian_inputs(m: Measurements) -> ProbeOutcome:
+    """The Gaussian inputs have the training images' per-pixel mean and sd (Zhang et al. §2.1): per seed, the RMS
+    over pixels of the mean's error is ≤ 2 standard errors (≈ 1 when they match) and the pooled sd within 10%."""
+    rows = m["gaussian_check"]
+    ok = all(r["mean_rms_z"] <= 2.0 and abs(r["sd_ratio"] - 1) <= 0.1 for r in rows)
+    detail = ", ".join(f"seed {r['seed']}: {r['mean_rms_z']:.2f} SE, sd x{r['sd_ratio']:.3f}" for r in rows)
+    return ProbeOutcome(ok, f"Gaussian inputs against the images, per seed (limits 2 SE, 10%): {detail}")
+
+
 def probe_reference_step(m: Measurements) -> ProbeOutcome:
     """The hand-written batched trainer (its own backprop, fused SGD, pooled inputs) reproduces the plain per-model
     reference (autograd, SGD written out) on its first steps, weight decay included."""
@@ -879,6 +888,15 @@ def probe_fit_times(m: Measurements, config: RandomLabelsConfig) -> ProbeOutcome
                for t in thresholds},
         }  # fmt: skip
         bad += [f"{key} {k}: stored {r.get(k)}, curve {v}" for k, v in want.items() if r.get(k) != v]
+        if "first_correct" in h:  # Arpit et al.'s per-example first-fit medians, clean vs corrupted examples
+            y0 = m["y_train"]
+            first = [config.max_steps if f < 0 else f for f in h["first_correct"]]
+            clean = sorted(f for f, a, b in zip(first, h["labels"], y0, strict=True) if a == b)
+            noisy = sorted(f for f, a, b in zip(first, h["labels"], y0, strict=True) if a != b)
+            for k, xs in (("learn_step_clean_median", clean), ("learn_step_noisy_median", noisy)):
+                med = (xs[(len(xs) - 1) // 2] + xs[len(xs) // 2]) / 2 if xs else None
+                if not _close(r.get(k), med, 1e-12):
+                    bad.append(f"{key} {k}: stored {r.get(k)}, from the per-example steps {med}")
         if steps and steps[-1] != r["final_step"]:
             bad.append(f"{key}: curve ends at {steps[-1]}, run at {r['final_step']}")
         if steps and not r["diverged"] and not (acc[-1] == r["train_acc"] and _close(loss[-1], r["train_loss"], 1e-4)):
@@ -1047,6 +1065,14 @@ def probe_runs_as_declared(m: Measurements, config: RandomLabelsConfig) -> Probe
     sweep = sorted((x["n"], x["condition"], x["seed"]) for x in m["size_sweep"])
     want_sweep = sorted((round(f * n), c, s) for f in (*config.size_fractions, 1.0) for s in range(config.n_seeds)
                         for c in ("true_labels", "random_labels"))  # fmt: skip
+    for x in m["size_sweep"]:
+        if x["n"] == n:
+            continue  # the full-size rows are the runs themselves (the fit-time probe checks them)
+        want_hash = m["prefix_label_hashes"][str(x["n"])].get(
+            "true_labels" if x["condition"] == "true_labels" else f"random_labels/{x['seed']}"
+        )
+        if x.get("labels_hash") != want_hash:
+            bad.append(f"size sweep n={x['n']} {x['condition']} seed {x['seed']} is not on its labels' first n")
     if sweep != want_sweep:
         bad.append(f"size sweep rows {sorted(set(sweep))[:3]}... differ from the declared fractions")
     return ProbeOutcome(
@@ -1110,6 +1136,11 @@ PROBES = (
         "corruption-rate", "Label corruption changes the expected fraction p(K-1)/K of labels.", probe_corruption_rate
     ),
     Probe("pixel-permutations", "Shuffled and random pixel conditions only permute pixels.", probe_permutations),
+    Probe(
+        "gaussian-inputs-match",
+        "The Gaussian inputs have the training images' per-pixel mean and standard deviation.",
+        probe_gaussian_inputs,
+    ),
     Probe(
         "trainer-matches-reference",
         "The batched trainer reproduces a plain per-model SGD reference on its first steps.",

@@ -108,6 +108,9 @@ class Conditions:
     """Checksums of the test labels when loaded and after the conditions were built (nothing may alter them)."""
     overlap: int
     """Test images that are also training images."""
+    gaussian_check: list[dict[str, Any]]
+    """Per seed, how well the Gaussian inputs match the training images' per-pixel mean and sd: the RMS over pixels
+    of the mean's error in standard errors (≈ 1 when they match), and the pooled sd ratio (≈ 1)."""
 
 
 def conditions(config: RandomLabelsConfig, ds: data.Dataset, ctx: RunContext) -> Conditions:
@@ -127,12 +130,25 @@ def conditions(config: RandomLabelsConfig, ds: data.Dataset, ctx: RunContext) ->
     pools: list[int] = []
     corruption_check: list[dict[str, Any]] = []
     perms_ok = True
+    gaussian_check: list[dict[str, Any]] = []
     for s in range(S):
         for c in data.CONDITIONS:
             if c == "random_labels" and config.label_randomness < 1.0:  # the contrast: labels only partly random
                 cd = data.make_condition("corrupted", ds, ctx.rng("condition", c, s), p=config.label_randomness)
             else:
                 cd = data.make_condition(c, ds, ctx.rng("condition", c, s))
+            if c == "gaussian":
+                var = ds.X_train.astype(np.float64).var(axis=0)
+                g = cd.X_train.astype(np.float64)
+                live = var > 1e-12
+                z2 = (g.mean(axis=0) - ds.X_train.mean(axis=0))[live] ** 2 / (var[live] / len(g))
+                gaussian_check.append(
+                    {
+                        "seed": s,
+                        "mean_rms_z": float(np.sqrt(z2.mean())),
+                        "sd_ratio": float(np.sqrt(g.var(0).sum() / var.sum())),
+                    }
+                )
             if c in data.NOISE_INPUT_CONDITIONS:
                 pool.append(cd.X_train)
                 test_inputs.append(cd.X_test)
@@ -169,6 +185,7 @@ def conditions(config: RandomLabelsConfig, ds: data.Dataset, ctx: RunContext) ->
         perms_ok=perms_ok,
         hashes=hashes,
         overlap=overlap,
+        gaussian_check=gaussian_check,
     )
 
 
@@ -415,7 +432,10 @@ def measure_model(
             rec["l2_path_over_margin_sq"] = rec["l2_path_norm"] ** 2 / float(gamma5[m]) ** 2
             rec["spectral_frobenius_over_margin_sq"] = rec["spectral_frobenius"] / float(gamma5[m]) ** 2
         runs.append(rec)
-        histories.append({"model": trained.name, **sp, "steps": h.steps, "loss": h.loss, "acc": h.acc})
+        hist: dict[str, Any] = {"model": trained.name, **sp, "steps": h.steps, "loss": h.loss, "acc": h.acc}
+        if "learn_step_noisy_median" in rec and fc is not None:  # the per-example first-fit steps the medians read
+            hist |= {"first_correct": fc[m].tolist(), "labels": [int(v) for v in jobs[m].y]}
+        histories.append(hist)
         if main and sp["reg"] == "none" and sp["condition"] != "corrupted":
             curves.append(
                 {
@@ -609,11 +629,12 @@ def size_sweep(
             for c, s in sub_specs
         ]
         res = train(config, arch, conds.X_pool[:1, :n_f], sub_jobs, f"{config.models[0]} n={n_f}", ctx)
-        for (c, s), h in zip(sub_specs, res.histories, strict=True):
+        for (c, s), h, job in zip(sub_specs, res.histories, sub_jobs, strict=True):
             size_runs.append({"n": n_f, "condition": c, "seed": s, "fit_step": h.fit_step,
-                              **{f"loss_step_{t}": v for t, v in h.loss_steps.items()}})  # fmt: skip
+                              **{f"loss_step_{t}": v for t, v in h.loss_steps.items()},
+                              "labels_hash": data.labels_hash(job.y)})  # fmt: skip
     size_runs += [{"n": n, "condition": r["condition"], "seed": r["seed"], "fit_step": r["fit_step"],
-                   **{k: v for k, v in r.items() if k.startswith("loss_step_")}}
+                   **{k: v for k, v in r.items() if k.startswith("loss_step_")}, "labels_hash": r["labels_hash"]}
                   for r in runs if r["model"] == config.models[0] and r["reg"] == "none"
                   and r["condition"] in ("true_labels", "random_labels")]  # fmt: skip
     return size_runs
@@ -685,6 +706,15 @@ def measurements(
         "min_norm": min_norm,
         "test_label_hashes": hashes,
         "train_labels_hash": data.labels_hash(ds.y_train),
+        "y_train": [int(v) for v in ds.y_train],
+        "prefix_label_hashes": {
+            str(round(f * n)): {
+                "true_labels": data.labels_hash(ds.y_train[: round(f * n)]),
+                **{f"random_labels/{s}": data.labels_hash(y[: round(f * n)]) for s, y in conds.base_rand.items()},
+            }
+            for f in config.size_fractions
+        },
+        "gaussian_check": conds.gaussian_check,
         "histories": [h for mr in models for h in mr.histories],
         "measure_checks": [c for mr in models for c in mr.measure_checks],
         "reference_step": reference,
