@@ -278,9 +278,11 @@ ARPIT_Q = "arXiv 1706.05394v2"
 NEYSHABUR_Q = "arXiv 1706.08947v2"
 BARTLETT_Q = "arXiv 1706.08498v2"
 NEYSHABUR_NOT_RETRIEVED = (
-    "only the abstract (arXiv listing) and the first page of the NeurIPS 2017 text were in the stored pages this "
-    "session's search tools reach; the body's words on this section and figure were not, so the place comes from an "
-    "earlier review"
+    "only the abstract (arXiv listing, three abstract pages) and the first page of the NeurIPS 2017 text were in the "
+    "stored pages the search tools reach (2026-12-06, again: pages/code search for §2.1, §2.3, Figure 1 and 3 "
+    "wording; exact-string search of the code index; the authors' repositories bneyshabur/generalization-bounds and "
+    "bneyshabur/over-parametrization hold code, not this paper's LaTeX); the body's words on this section and figure "
+    "were not, so the place comes from an earlier review"
 )
 """Where the words below come from: Zhang et al. from a full transcription of the ICLR version (§1.1 reads "The
 effective capacity of neural networks is sufficient for memorizing", v2's wording; v1 read "large enough for a
