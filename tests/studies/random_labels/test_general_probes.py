@@ -108,3 +108,21 @@ def test_runs_as_declared_fails_when_the_size_sweep_trains_on_the_other_labels(
     small = [x for x in m["size_sweep"] if x["n"] < m["n_train"]]
     small[0]["labels_hash"], small[1]["labels_hash"] = small[1]["labels_hash"], small[0]["labels_hash"]
     assert not probe_runs_as_declared(m, cfg).passed
+
+
+def test_rises_by_decides_a_flat_sequence_and_a_rise() -> None:
+    from skeptic.studies.random_labels.claims import RisesBy
+    from skeptic.study import Estimate
+
+    flat = [Estimate.exact(1.0), Estimate.exact(1.0), Estimate.exact(1.0)]
+    assert RisesBy(1.5, ratio=True).evaluate(flat)[0] == "not_replicated"  # Increasing calls this inconclusive
+    rising = [Estimate.exact(1.0), Estimate(3.0, 2.5, 3.5, "interval"), Estimate(4.0, 3.5, 4.5, "interval")]
+    assert RisesBy(1.5, ratio=True).evaluate(rising)[0] == "replicated"
+    assert RisesBy(4.0, ratio=True).evaluate(rising)[0] == "inconclusive"  # 3.5x to 4.5x straddles 4
+    assert RisesBy(5.0, ratio=True).evaluate(rising)[0] == "not_replicated"  # at most 4.5x
+    reversal = [Estimate(0.5, 0.45, 0.55, "interval"), Estimate(0.2, 0.15, 0.25, "interval")]
+    assert RisesBy(0.1).evaluate(reversal)[0] == "not_replicated"
+    assert (
+        RisesBy(0.1).evaluate([Estimate(0.1, 0.08, 0.12, "interval"), Estimate(0.9, 0.85, 0.95, "interval")])[0]
+        == "replicated"
+    )

@@ -28,7 +28,8 @@ import dataclasses
 import inspect
 import itertools
 import math
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 import numpy as np
 
@@ -68,6 +69,47 @@ BARTLETT = "Bartlett, Foster & Telgarsky 2017"
 # ---------------------------------------------------------------------------------------------------------------
 # Comparisons over several estimates at once
 # ---------------------------------------------------------------------------------------------------------------
+
+
+Verdict = Literal["replicated", "not_replicated", "inconclusive", "untrusted"]
+"""The verdicts a comparison returns (as ``skeptic.study``'s comparisons)."""
+
+
+@dataclass(frozen=True)
+class RisesBy:
+    """A sequence that rises along its order, and by at least ``rise`` from its first to its last estimate
+    (``last - first``, or ``last / first`` with ``ratio=True``).
+
+    Replicated when :class:`Increasing` replicates it and the rise holds even between the unfavourable ends of
+    the two intervals; not replicated on a clear reversal (as :class:`Increasing`) or when the rise falls short of
+    ``rise`` even between the favourable ends (a flat sequence: nothing grows); inconclusive otherwise. The
+    second way to fail is what :class:`Increasing` lacks: it calls an exactly flat sequence inconclusive, so a
+    claim read by it cannot fail when the mechanism is absent.
+    """
+
+    rise: float
+    ratio: bool = False
+
+    def describe(self) -> str:
+        return f"increasing, last ≥ {self.rise:g}x first" if self.ratio else f"increasing by ≥ {self.rise:g}"
+
+    def evaluate(self, measured: Any) -> tuple[Verdict, str]:
+        seq = [measured] if isinstance(measured, Estimate) else list(measured)
+        verdict, why = Increasing().evaluate(seq)
+        if verdict == "not_replicated":
+            return verdict, why
+        first, last = seq[0], seq[-1]
+        if self.ratio:
+            worst = last.lo / first.hi if first.hi > 0 else -math.inf
+            best = last.hi / first.lo if first.lo > 0 else math.inf
+        else:
+            worst, best = last.lo - first.hi, last.hi - first.lo
+        unit = "x" if self.ratio else ""
+        if best < self.rise:
+            return "not_replicated", f"the rise from first to last is at most {best:.3g}{unit}, short of {self.rise:g}"
+        if verdict == "replicated" and worst >= self.rise:
+            return "replicated", f"every step rises and the ends differ by at least {worst:.3g}{unit} ≥ {self.rise:g}"
+        return "inconclusive", f"the rise from first to last is {worst:.3g}{unit} to {best:.3g}{unit}, or a step falls"
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -354,6 +396,17 @@ BARTLETT_ABSTRACT = Quote(
     "the difficulty of the learning task, and secondly that the presented bound is sensitive to this complexity.",
     f"{BARTLETT_Q}, Abstract (the experiment of Figures 1 and 2)",
 )
+GROWS = 1.5
+DETERIORATES = 0.1
+GROWS_BAND = (RisesBy(1.2, ratio=True), RisesBy(2.0, ratio=True))
+GROWS_LINE = (
+    "Figure 1b gives no size for the slowdown's growth; a rise of 1.5x from p = 0 to p = 1 is Skeptic's line "
+    "(band 1.2x to 2x); a flat sequence, as when the 'random' labels are the true ones, fails it"
+)
+SUBSTANTIAL_LINE = (
+    "Arpit et al. say 'increases substantially' without a number; 1.5x from the smallest to the largest n is "
+    "Skeptic's line (band 1.2x to 2x)"
+)
 SMALL_FACTOR_BAND = (AllAtMost(5.0), AllAtMost(20.0))
 """'a small constant factor' read strictly (5x) and generously (20x): the paper's Figure 1a shows about 3-4x."""
 
@@ -434,31 +487,41 @@ CLAIMS: tuple[Claim, ...] = (
     ),
     Claim(
         "slowdown-grows-with-corruption-by-loss",
-        "Time to fit grows with the label-corruption level, measured by steps to the training-loss threshold "
-        "(relative to p = 0, paired by seed).",
+        f"Time to fit grows with the label-corruption level, measured by steps to the training-loss threshold "
+        f"(relative to p = 0, paired by seed): it rises at every level, by at least {GROWS:g}x from p = 0 to p = 1 "
+        "(Skeptic's line, band 1.2x to 2x).",
         f"{ZHANG}, Figure 1b (convergence slowdown against label corruption)",
         time_by_corruption_loss,
-        Increasing(),
+        RisesBy(GROWS, ratio=True),
+        own_threshold=GROWS_LINE,
         quote=ZHANG_SLOWDOWN_CORRUPTION,
         contrasts=(TRUE_FOR_RANDOM,),
+        band=GROWS_BAND,
     ),
     Claim(
         "slowdown-grows-with-corruption-by-accuracy",
-        "The same slowdown against corruption, measured by steps to 100% training accuracy.",
+        f"The same slowdown against corruption, measured by steps to 100% training accuracy (rising at every level, "
+        f"by at least {GROWS:g}x from p = 0 to p = 1; band 1.2x to 2x).",
         f"{ZHANG}, Figure 1b",
         time_by_corruption_accuracy,
-        Increasing(),
+        RisesBy(GROWS, ratio=True),
+        own_threshold=GROWS_LINE,
         quote=ZHANG_SLOWDOWN_CORRUPTION,
         contrasts=(TRUE_FOR_RANDOM,),
+        band=GROWS_BAND,
     ),
     Claim(
         "test-error-rises-with-corruption",
-        "Test error rises monotonically with the label-corruption level p.",
+        f"Test error rises monotonically with the label-corruption level p, by at least {DETERIORATES:g} from p = 0 "
+        "to p = 1 (Skeptic's line, band 0.05 to 0.2).",
         f"{ZHANG}, Figure 1c",
         test_error_by_corruption,
-        Increasing(),
+        RisesBy(DETERIORATES),
+        own_threshold="the paper gives no size for the 'steady deterioration'; a rise of 0.1 in test error from p = 0 "
+        "to p = 1 is Skeptic's line (band 0.05 to 0.2; chance is 0.9)",
         quote=ZHANG_TEST_ERROR,
         contrasts=(TRUE_FOR_RANDOM,),
+        band=(RisesBy(0.05), RisesBy(0.2)),
     ),
     Claim(
         "regularizers-change-test-accuracy-modestly",
@@ -511,24 +574,30 @@ CLAIMS: tuple[Claim, ...] = (
     Claim(
         "noise-fit-time-grows-faster-with-n-by-accuracy",
         "The slowdown of random over true labels grows with the training-set size (steps to 100% training accuracy, "
-        "ratio at each n, smallest n first). Arpit et al. show this for noise inputs (Figure 6); random labels are "
-        "Skeptic's extension of it.",
+        f"ratio at each n, smallest n first), by at least {GROWS:g}x from the smallest to the largest n (Skeptic's "
+        "line, band 1.2x to 2x). Arpit et al. show this for noise inputs (Figure 6); random labels are Skeptic's "
+        "extension of it.",
         f"{ARPIT}, §3.3.2 and Figure 6 (time to convergence against dataset size, real vs noise data)",
         slowdown_by_accuracy,
-        Increasing(),
+        RisesBy(GROWS, ratio=True),
+        own_threshold=SUBSTANTIAL_LINE,
         quote=ARPIT_DATASET_SIZE,
         contrasts=(TRUE_FOR_RANDOM,),
+        band=GROWS_BAND,
     ),
     Claim(
         "noise-fit-time-grows-faster-with-n-by-loss",
         "The same by steps to the training-loss threshold: the ratio random / true labels rises with n (Arpit et "
         "al.'s yardstick is accuracy; loss is Skeptic's second reading, and a step-indexed learning-rate decay "
-        "inflates it: compare the constant-rate control, `--set lr_decay=1`).",
+        "inflates it: compare the constant-rate control, `--set lr_decay=1`); at least 1.5x from the smallest to the "
+        "largest n (band 1.2x to 2x).",
         f"{ARPIT}, §3.3.2 and Figure 6; the yardstick (loss instead of accuracy) is Skeptic's second reading",
         slowdown_by_loss,
-        Increasing(),
+        RisesBy(GROWS, ratio=True),
+        own_threshold=SUBSTANTIAL_LINE,
         quote=ARPIT_DATASET_SIZE,
         contrasts=(TRUE_FOR_RANDOM,),
+        band=GROWS_BAND,
     ),
     Claim(
         "normalized-margin-separates",
