@@ -126,3 +126,14 @@ def test_rises_by_decides_a_flat_sequence_and_a_rise() -> None:
         RisesBy(0.1).evaluate([Estimate(0.1, 0.08, 0.12, "interval"), Estimate(0.9, 0.85, 0.95, "interval")])[0]
         == "replicated"
     )
+
+
+def test_claims_recomputed_agrees_when_a_reference_run_never_got_there(
+    clean: tuple[dict[str, Any], RandomLabelsConfig],
+) -> None:
+    m, cfg = copy.deepcopy(clean[0]), clean[1]
+    for r in m["runs"]:  # the gaussian nets never reached the loss line: the claims' ratio is undefined, not capped
+        if r["condition"] == "gaussian":
+            r[f"loss_step_{cfg.converging_loss}"] = None
+    out = probe_claims_recomputed(m, cfg)
+    assert out.passed, out.detail

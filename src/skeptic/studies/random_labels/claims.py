@@ -1004,6 +1004,13 @@ def recomputed_claim_values(m: Measurements, config: RandomLabelsConfig) -> dict
     def steps(r: dict[str, Any], key: str) -> float:
         return float(cap if r[key] is None else r[key])
 
+    def paired(num: list[dict[str, Any]], den: list[dict[str, Any]], key: str) -> float:
+        """num / den by seed; undefined where a reference (den) run never got there, as the claims define it."""
+        if any(d[key] is None for d in den):
+            return float("nan")
+        by_seed = {d["seed"]: float(d[key]) for d in den}
+        return _geo([steps(r, key) / by_seed[r["seed"]] for r in num])
+
     def level_rows(p: float) -> list[dict[str, Any]]:
         cond = "true_labels" if p == 0 else "random_labels" if p == 1 else "corrupted"
         return [row(cond, s, p=p) for s in seeds]
@@ -1014,7 +1021,7 @@ def recomputed_claim_values(m: Measurements, config: RandomLabelsConfig) -> dict
                                                              ("true_labels", "random_labels"))]  # fmt: skip
     out["fits-every-condition"] = [min(r["train_acc"] for r in unreg)]
     out["noise-inputs-converge-before-random-labels"] = [
-        _geo([steps(row("random_labels", s), conv) / steps(row(c, s), conv) for s in seeds])
+        paired([row("random_labels", s) for s in seeds], [row(c, s) for s in seeds], conv)
         for c in ("random_pixels", "gaussian")
     ]
     sizes = sorted({x["n"] for x in m["size_sweep"]})
@@ -1023,15 +1030,14 @@ def recomputed_claim_values(m: Measurements, config: RandomLabelsConfig) -> dict
         vals = []
         for n in sizes:
             at = {(x["condition"], x["seed"]): x for x in m["size_sweep"] if x["n"] == n}
-            vals.append(_geo([steps(at["random_labels", s], key) / steps(at["true_labels", s], key) for s in seeds]))
+            vals.append(paired([at["random_labels", s] for s in seeds], [at["true_labels", s] for s in seeds], key))
         return vals
 
     for yard, key in (("accuracy", "fit_step"), ("loss", stop)):
         out[f"slowdown-small-constant-factor-by-{yard}"] = by_size(key)
         out[f"noise-fit-time-grows-faster-with-n-by-{yard}"] = by_size(key)
-        clean = {r["seed"]: steps(r, key) for r in level_rows(0.0)}
         out[f"slowdown-grows-with-corruption-by-{yard}"] = [
-            _geo([steps(r, key) / clean[r["seed"]] for r in level_rows(p)]) for p in config.corruption_levels
+            paired(level_rows(p), level_rows(0.0), key) for p in config.corruption_levels
         ]
     out["test-error-rises-with-corruption"] = [
         sum(1 - r["test_acc"] for r in level_rows(p)) / len(seeds) for p in config.corruption_levels
