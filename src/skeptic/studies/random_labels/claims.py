@@ -24,8 +24,12 @@ decay; dropout 0), and the verdict it must then get.
 
 from __future__ import annotations
 
+import dataclasses
+import inspect
+import itertools
 import math
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 import numpy as np
 
@@ -65,6 +69,47 @@ BARTLETT = "Bartlett, Foster & Telgarsky 2017"
 # ---------------------------------------------------------------------------------------------------------------
 # Comparisons over several estimates at once
 # ---------------------------------------------------------------------------------------------------------------
+
+
+Verdict = Literal["replicated", "not_replicated", "inconclusive", "untrusted"]
+"""The verdicts a comparison returns (as ``skeptic.study``'s comparisons)."""
+
+
+@dataclass(frozen=True)
+class RisesBy:
+    """A sequence that rises along its order, and by at least ``rise`` from its first to its last estimate
+    (``last - first``, or ``last / first`` with ``ratio=True``).
+
+    Replicated when :class:`Increasing` replicates it and the rise holds even between the unfavourable ends of
+    the two intervals; not replicated on a clear reversal (as :class:`Increasing`) or when the rise falls short of
+    ``rise`` even between the favourable ends (a flat sequence: nothing grows); inconclusive otherwise. The
+    second way to fail is what :class:`Increasing` lacks: it calls an exactly flat sequence inconclusive, so a
+    claim read by it cannot fail when the mechanism is absent.
+    """
+
+    rise: float
+    ratio: bool = False
+
+    def describe(self) -> str:
+        return f"increasing, last ≥ {self.rise:g}x first" if self.ratio else f"increasing by ≥ {self.rise:g}"
+
+    def evaluate(self, measured: Any) -> tuple[Verdict, str]:
+        seq = [measured] if isinstance(measured, Estimate) else list(measured)
+        verdict, why = Increasing().evaluate(seq)
+        if verdict == "not_replicated":
+            return verdict, why
+        first, last = seq[0], seq[-1]
+        if self.ratio:
+            worst = last.lo / first.hi if first.hi > 0 else -math.inf
+            best = last.hi / first.lo if first.lo > 0 else math.inf
+        else:
+            worst, best = last.lo - first.hi, last.hi - first.lo
+        unit = "x" if self.ratio else ""
+        if best < self.rise:
+            return "not_replicated", f"the rise from first to last is at most {best:.3g}{unit}, short of {self.rise:g}"
+        if verdict == "replicated" and worst >= self.rise:
+            return "replicated", f"every step rises and the ends differ by at least {worst:.3g}{unit} ≥ {self.rise:g}"
+        return "inconclusive", f"the rise from first to last is {worst:.3g}{unit} to {best:.3g}{unit}, or a step falls"
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -275,9 +320,11 @@ ARPIT_Q = "arXiv 1706.05394v2"
 NEYSHABUR_Q = "arXiv 1706.08947v2"
 BARTLETT_Q = "arXiv 1706.08498v2"
 NEYSHABUR_NOT_RETRIEVED = (
-    "only the abstract (arXiv listing) and the first page of the NeurIPS 2017 text were in the stored pages this "
-    "session's search tools reach; the body's words on this section and figure were not, so the place comes from an "
-    "earlier review"
+    "only the abstract (arXiv listing, three abstract pages) and the first page of the NeurIPS 2017 text were in the "
+    "stored pages the search tools reach (2026-12-06, again: pages/code search for §2.1, §2.3, Figure 1 and 3 "
+    "wording; exact-string search of the code index; the authors' repositories bneyshabur/generalization-bounds and "
+    "bneyshabur/over-parametrization hold code, not this paper's LaTeX); the body's words on this section and figure "
+    "were not, so the place comes from an earlier review"
 )
 """Where the words below come from: Zhang et al. from a full transcription of the ICLR version (§1.1 reads "The
 effective capacity of neural networks is sufficient for memorizing", v2's wording; v1 read "large enough for a
@@ -349,6 +396,17 @@ BARTLETT_ABSTRACT = Quote(
     "the difficulty of the learning task, and secondly that the presented bound is sensitive to this complexity.",
     f"{BARTLETT_Q}, Abstract (the experiment of Figures 1 and 2)",
 )
+GROWS = 1.5
+DETERIORATES = 0.1
+GROWS_BAND = (RisesBy(1.2, ratio=True), RisesBy(2.0, ratio=True))
+GROWS_LINE = (
+    "Figure 1b gives no size for the slowdown's growth; a rise of 1.5x from p = 0 to p = 1 is Skeptic's line "
+    "(band 1.2x to 2x); a flat sequence, as when the 'random' labels are the true ones, fails it"
+)
+SUBSTANTIAL_LINE = (
+    "Arpit et al. say 'increases substantially' without a number; 1.5x from the smallest to the largest n is "
+    "Skeptic's line (band 1.2x to 2x)"
+)
 SMALL_FACTOR_BAND = (AllAtMost(5.0), AllAtMost(20.0))
 """'a small constant factor' read strictly (5x) and generously (20x): the paper's Figure 1a shows about 3-4x."""
 
@@ -377,7 +435,7 @@ NO_DROPOUT = Contrast(
     "with a dropout rate of 0 the 'dropout' runs are the unregularized runs, so dropout cannot slow anything",
 )
 
-CLAIMS = (
+CLAIMS: tuple[Claim, ...] = (
     Claim(
         "fits-every-condition",
         "Every condition (true, partially corrupted and random labels; shuffled, random and Gaussian inputs) is fit "
@@ -429,31 +487,41 @@ CLAIMS = (
     ),
     Claim(
         "slowdown-grows-with-corruption-by-loss",
-        "Time to fit grows with the label-corruption level, measured by steps to the training-loss threshold "
-        "(relative to p = 0, paired by seed).",
+        f"Time to fit grows with the label-corruption level, measured by steps to the training-loss threshold "
+        f"(relative to p = 0, paired by seed): it rises at every level, by at least {GROWS:g}x from p = 0 to p = 1 "
+        "(Skeptic's line, band 1.2x to 2x).",
         f"{ZHANG}, Figure 1b (convergence slowdown against label corruption)",
         time_by_corruption_loss,
-        Increasing(),
+        RisesBy(GROWS, ratio=True),
+        own_threshold=GROWS_LINE,
         quote=ZHANG_SLOWDOWN_CORRUPTION,
         contrasts=(TRUE_FOR_RANDOM,),
+        band=GROWS_BAND,
     ),
     Claim(
         "slowdown-grows-with-corruption-by-accuracy",
-        "The same slowdown against corruption, measured by steps to 100% training accuracy.",
+        f"The same slowdown against corruption, measured by steps to 100% training accuracy (rising at every level, "
+        f"by at least {GROWS:g}x from p = 0 to p = 1; band 1.2x to 2x).",
         f"{ZHANG}, Figure 1b",
         time_by_corruption_accuracy,
-        Increasing(),
+        RisesBy(GROWS, ratio=True),
+        own_threshold=GROWS_LINE,
         quote=ZHANG_SLOWDOWN_CORRUPTION,
         contrasts=(TRUE_FOR_RANDOM,),
+        band=GROWS_BAND,
     ),
     Claim(
         "test-error-rises-with-corruption",
-        "Test error rises monotonically with the label-corruption level p.",
+        f"Test error rises monotonically with the label-corruption level p, by at least {DETERIORATES:g} from p = 0 "
+        "to p = 1 (Skeptic's line, band 0.05 to 0.2).",
         f"{ZHANG}, Figure 1c",
         test_error_by_corruption,
-        Increasing(),
+        RisesBy(DETERIORATES),
+        own_threshold="the paper gives no size for the 'steady deterioration'; a rise of 0.1 in test error from p = 0 "
+        "to p = 1 is Skeptic's line (band 0.05 to 0.2; chance is 0.9)",
         quote=ZHANG_TEST_ERROR,
         contrasts=(TRUE_FOR_RANDOM,),
+        band=(RisesBy(0.05), RisesBy(0.2)),
     ),
     Claim(
         "regularizers-change-test-accuracy-modestly",
@@ -506,24 +574,30 @@ CLAIMS = (
     Claim(
         "noise-fit-time-grows-faster-with-n-by-accuracy",
         "The slowdown of random over true labels grows with the training-set size (steps to 100% training accuracy, "
-        "ratio at each n, smallest n first). Arpit et al. show this for noise inputs (Figure 6); random labels are "
-        "Skeptic's extension of it.",
+        f"ratio at each n, smallest n first), by at least {GROWS:g}x from the smallest to the largest n (Skeptic's "
+        "line, band 1.2x to 2x). Arpit et al. show this for noise inputs (Figure 6); random labels are Skeptic's "
+        "extension of it.",
         f"{ARPIT}, §3.3.2 and Figure 6 (time to convergence against dataset size, real vs noise data)",
         slowdown_by_accuracy,
-        Increasing(),
+        RisesBy(GROWS, ratio=True),
+        own_threshold=SUBSTANTIAL_LINE,
         quote=ARPIT_DATASET_SIZE,
         contrasts=(TRUE_FOR_RANDOM,),
+        band=GROWS_BAND,
     ),
     Claim(
         "noise-fit-time-grows-faster-with-n-by-loss",
         "The same by steps to the training-loss threshold: the ratio random / true labels rises with n (Arpit et "
         "al.'s yardstick is accuracy; loss is Skeptic's second reading, and a step-indexed learning-rate decay "
-        "inflates it: compare the constant-rate control, `--set lr_decay=1`).",
+        "inflates it: compare the constant-rate control, `--set lr_decay=1`); at least 1.5x from the smallest to the "
+        "largest n (band 1.2x to 2x).",
         f"{ARPIT}, §3.3.2 and Figure 6; the yardstick (loss instead of accuracy) is Skeptic's second reading",
         slowdown_by_loss,
-        Increasing(),
+        RisesBy(GROWS, ratio=True),
+        own_threshold=SUBSTANTIAL_LINE,
         quote=ARPIT_DATASET_SIZE,
         contrasts=(TRUE_FOR_RANDOM,),
+        band=GROWS_BAND,
     ),
     Claim(
         "normalized-margin-separates",
@@ -610,6 +684,9 @@ CLAIMS = (
         band=(AtLeast(0.85), AtLeast(0.95)),
     ),
 )
+CLAIMS = tuple(dataclasses.replace(c, confirmed_by="claims-recomputed") for c in CLAIMS)
+"""Every claim names the probe that computes its quantity again from the stored rows."""
+
 """Two claims of earlier versions are probes now: a random-label network at chance on the test set (every
 architecture, and the main model at p = 1) holds by construction, since random labels are independent of the
 images; only a bug (test labels leaking into training) could break it, which is what the
@@ -787,6 +864,299 @@ def probe_optimizer(m: Measurements) -> ProbeOutcome:
     return ProbeOutcome(not bad, "; ".join(bad) if bad else "learning rate and momentum match the declared schedule")
 
 
+REFERENCE_TOLERANCE = 0.01
+"""The batched trainer may differ from the reference by at most this fraction of what weight decay 0.05 changes in
+the same steps (float32 round-off is ~1e-5 of it; a trainer that drops the decay differs by all of it)."""
+
+
+def probe_gaussian_inputs(m: Measurements) -> ProbeOutcome:
+    """The Gaussian inputs have the training images' per-pixel mean and sd (Zhang et al. §2.1): per seed, the RMS
+    over pixels of the mean's error is ≤ 2 standard errors (≈ 1 when they match) and the pooled sd within 10%."""
+    rows = m["gaussian_check"]
+    ok = all(r["mean_rms_z"] <= 2.0 and abs(r["sd_ratio"] - 1) <= 0.1 for r in rows)
+    detail = ", ".join(f"seed {r['seed']}: {r['mean_rms_z']:.2f} SE, sd x{r['sd_ratio']:.3f}" for r in rows)
+    return ProbeOutcome(ok, f"Gaussian inputs against the images, per seed (limits 2 SE, 10%): {detail}")
+
+
+def probe_reference_step(m: Measurements) -> ProbeOutcome:
+    """The hand-written batched trainer (its own backprop, fused SGD, pooled inputs) reproduces the plain per-model
+    reference (autograd, SGD written out) on its first steps, weight decay included."""
+    r = m["reference_step"]
+    ok = r["wd_effect"] > 0 and r["max_moved"] > 0 and r["max_abs_diff"] <= REFERENCE_TOLERANCE * r["wd_effect"]
+    return ProbeOutcome(
+        ok,
+        f"after {r['n_steps']} steps the batched weights differ from the reference by at most {r['max_abs_diff']:.2g} "
+        f"(limit {REFERENCE_TOLERANCE:g} x the {r['wd_effect']:.2g} that weight decay 0.05 changes; the weights moved "
+        f"{r['max_moved']:.2g})",
+    )
+
+
+RECOMPUTE_RTOL = 1e-4
+"""Relative agreement required of two computations of one quantity (float32 logits against float64: ~1e-7)."""
+
+
+def _close(a: float | None, b: float | None, rtol: float = RECOMPUTE_RTOL) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    if math.isnan(a) or math.isnan(b):
+        return math.isnan(a) and math.isnan(b)
+    if math.isinf(a) or math.isinf(b):
+        return a == b
+    return abs(a - b) <= rtol * max(abs(a), abs(b), 1e-12)
+
+
+def probe_measures_recomputed(m: Measurements, config: RandomLabelsConfig) -> ProbeOutcome:
+    """The complexity measures of the main MLP's seed-0 true- and random-label nets, written again in NumPy from
+    their definitions, equal the stored ones: margin, norms, path norm, spectral complexity, normalized margin, the
+    margin-normalized norms and the KL term the claims read; the worst-case sharpness is at least the loss increase
+    at the corner of its box (where its search starts)."""
+    checks = m["measure_checks"]
+    if not checks:
+        return ProbeOutcome(True, f"the main model ({config.models[0]}) is not an MLP: no NumPy recomputation")
+    bad: list[str] = []
+    for c in checks:
+        r = next(x for x in _main(m, config, c["condition"]) if x["seed"] == c["seed"])
+        g2 = c["margin_p5"] ** 2
+        want = {
+            **{k: c[k] for k in ("margin_p5", "frobenius_product", "dist_from_init_sq", "l2_path_norm",
+                                 "spectral_complexity", "norm_margin_median", "spectral_frobenius", "train_loss")},
+            "frobenius_over_margin_sq": c["frobenius_product"] ** 2 / g2,
+            "l2_path_over_margin_sq": c["l2_path_norm"] ** 2 / g2,
+            "spectral_frobenius_over_margin_sq": c["spectral_frobenius"] / g2,
+            "kl": c["dist_from_init_sq"] / (2 * c["sharpness_sigma"] ** 2),
+        }  # fmt: skip
+        bad += [f"{c['condition']} {k}: stored {r[k]:.6g}, recomputed {v:.6g}" for k, v in want.items()
+                if not _close(r[k], v, 1e-3 if k == "train_loss" else RECOMPUTE_RTOL)]  # fmt: skip
+        if not r["worst_case_sharpness"] >= c["corner_sharpness"] * (1 - 1e-3) - 1e-6:
+            bad.append(
+                f"{c['condition']} worst-case sharpness {r['worst_case_sharpness']:.4g} below the loss increase "
+                f"{c['corner_sharpness']:.4g} at the box corner"
+            )
+    return ProbeOutcome(not bad, "; ".join(bad[:4]) if bad else f"{len(checks)} nets: every measure agrees")
+
+
+def probe_fit_times(m: Measurements, config: RandomLabelsConfig) -> ProbeOutcome:
+    """Every run's times to fit are what its own learning curve says, and it stopped by the declared rule: the
+    first evaluation at 100% training accuracy (``fit_step``) and at loss ≤ each threshold (``loss_step_*``), the
+    last evaluation (``final_step``), stopping at the first evaluation with 100% accuracy and loss ≤ ``loss_stop``
+    or at the step cap; the last evaluation equals the run's final training accuracy and loss; and the size sweep's
+    full-size rows are these runs."""
+    thresholds = sorted({config.converging_loss, 0.1, config.loss_stop}, reverse=True)
+    runs = {(r["model"], r["condition"], r["p"], r["reg"], r["seed"]): r for r in m["runs"]}
+    bad: list[str] = []
+    for h in m["histories"]:
+        key = (h["model"], h["condition"], h["p"], h["reg"], h["seed"])
+        r = runs.get(key)
+        if r is None:
+            bad.append(f"{key}: a learning curve without a run")
+            continue
+        steps, loss, acc = h["steps"], h["loss"], h["acc"]
+        stop = [s for s, lo, a in zip(steps, loss, acc, strict=True) if a >= 1.0 and lo <= config.loss_stop]
+        want = {
+            "fit_step": next((s for s, a in zip(steps, acc, strict=True) if a >= 1.0), None),
+            "final_step": stop[0] if stop else config.max_steps,
+            **{f"loss_step_{t}": next((s for s, lo in zip(steps, loss, strict=True) if lo <= t), None)
+               for t in thresholds},
+        }  # fmt: skip
+        bad += [f"{key} {k}: stored {r.get(k)}, curve {v}" for k, v in want.items() if r.get(k) != v]
+        if "first_correct" in h:  # Arpit et al.'s per-example first-fit medians, clean vs corrupted examples
+            y0 = m["y_train"]
+            first = [config.max_steps if f < 0 else f for f in h["first_correct"]]
+            clean = sorted(f for f, a, b in zip(first, h["labels"], y0, strict=True) if a == b)
+            noisy = sorted(f for f, a, b in zip(first, h["labels"], y0, strict=True) if a != b)
+            for k, xs in (("learn_step_clean_median", clean), ("learn_step_noisy_median", noisy)):
+                med = (xs[(len(xs) - 1) // 2] + xs[len(xs) // 2]) / 2 if xs else None
+                if not _close(r.get(k), med, 1e-12):
+                    bad.append(f"{key} {k}: stored {r.get(k)}, from the per-example steps {med}")
+        if steps and steps[-1] != r["final_step"]:
+            bad.append(f"{key}: curve ends at {steps[-1]}, run at {r['final_step']}")
+        if steps and not r["diverged"] and not (acc[-1] == r["train_acc"] and _close(loss[-1], r["train_loss"], 1e-4)):
+            bad.append(f"{key}: last evaluation {acc[-1]:.4f}/{loss[-1]:.5f}, final {r['train_acc']:.4f}/"
+                       f"{r['train_loss']:.5f}")  # fmt: skip
+    n = m["n_train"]
+    for row in (x for x in m["size_sweep"] if x["n"] == n):
+        r = runs.get((config.models[0], row["condition"], float(row["condition"] == "random_labels"), "none",
+                      row["seed"]))  # fmt: skip
+        if r is None or any(row[k] != r.get(k) for k in row if k not in ("n", "condition", "seed")):
+            bad.append(f"size sweep row n={n} {row['condition']} seed {row['seed']} is not its run")
+    if len(m["histories"]) != len(m["runs"]):
+        bad.append(f"{len(m['histories'])} learning curves for {len(m['runs'])} runs")
+    return ProbeOutcome(not bad, "; ".join(bad[:4]) if bad else f"{len(m['histories'])} runs agree with their curves")
+
+
+def _geo(xs: list[float]) -> float:
+    """Geometric mean written as a product (the claims use the mean of logs)."""
+    return math.prod(xs) ** (1 / len(xs)) if xs else float("nan")
+
+
+def recomputed_claim_values(m: Measurements, config: RandomLabelsConfig) -> dict[str, list[float]]:
+    """Each claim's point values computed again from the stored per-run rows, with code apart from the claims'
+    measures (plain loops over the rows, geometric means as products, a step that was never reached counting the
+    step cap): what ``claims-recomputed`` compares every claim's measured values with."""
+    main, cap = config.models[0], config.max_steps
+
+    def row(cond: str, seed: int, reg: str = "none", p: float | None = None) -> dict[str, Any]:
+        return next(r for r in m["runs"] if r["model"] == main and r["condition"] == cond and r["reg"] == reg
+                    and r["seed"] == seed and (p is None or r["p"] == p))  # fmt: skip
+
+    seeds = sorted({r["seed"] for r in m["runs"] if r["model"] == main})
+
+    def steps(r: dict[str, Any], key: str) -> float:
+        return float(cap if r[key] is None else r[key])
+
+    def paired(num: list[dict[str, Any]], den: list[dict[str, Any]], key: str) -> float:
+        """num / den by seed; undefined where a reference (den) run never got there, as the claims define it."""
+        if any(d[key] is None for d in den):
+            return float("nan")
+        by_seed = {d["seed"]: float(d[key]) for d in den}
+        return _geo([steps(r, key) / by_seed[r["seed"]] for r in num])
+
+    def level_rows(p: float) -> list[dict[str, Any]]:
+        cond = "true_labels" if p == 0 else "random_labels" if p == 1 else "corrupted"
+        return [row(cond, s, p=p) for s in seeds]
+
+    conv, stop = f"loss_step_{config.converging_loss}", f"loss_step_{config.loss_stop}"
+    out: dict[str, list[float]] = {}
+    unreg = [r for r in m["runs"] if r["reg"] == "none" and (r["model"] == main or r["condition"] in
+                                                             ("true_labels", "random_labels"))]  # fmt: skip
+    out["fits-every-condition"] = [min(r["train_acc"] for r in unreg)]
+    out["noise-inputs-converge-before-random-labels"] = [
+        paired([row("random_labels", s) for s in seeds], [row(c, s) for s in seeds], conv)
+        for c in ("random_pixels", "gaussian")
+    ]
+    sizes = sorted({x["n"] for x in m["size_sweep"]})
+
+    def by_size(key: str) -> list[float]:
+        vals = []
+        for n in sizes:
+            at = {(x["condition"], x["seed"]): x for x in m["size_sweep"] if x["n"] == n}
+            vals.append(paired([at["random_labels", s] for s in seeds], [at["true_labels", s] for s in seeds], key))
+        return vals
+
+    for yard, key in (("accuracy", "fit_step"), ("loss", stop)):
+        out[f"slowdown-small-constant-factor-by-{yard}"] = by_size(key)
+        out[f"noise-fit-time-grows-faster-with-n-by-{yard}"] = by_size(key)
+        out[f"slowdown-grows-with-corruption-by-{yard}"] = [
+            paired(level_rows(p), level_rows(0.0), key) for p in config.corruption_levels
+        ]
+    out["test-error-rises-with-corruption"] = [
+        sum(1 - r["test_acc"] for r in level_rows(p)) / len(seeds) for p in config.corruption_levels
+    ]
+    out["regularizers-change-test-accuracy-modestly"] = [
+        sum(row("true_labels", s, "wd_aug")["test_acc"] - row("true_labels", s)["test_acc"] for s in seeds) / len(seeds)
+    ]
+    out["regularizers-do-not-stop-the-fit-true-labels"] = [
+        min(r["train_acc"] for r in m["runs"] if r["condition"] == "true_labels" and r["reg"] != "none")
+    ]
+    noisy = [r for r in m["runs"] if r["model"] == main and r["condition"] == "corrupted" and r["reg"] == "none"
+             and "learn_step_noisy_median" in r]  # fmt: skip
+    out["clean-examples-learned-first"] = [
+        _geo([r["learn_step_noisy_median"] / r["learn_step_clean_median"] for r in noisy])
+    ]
+    out["dropout-slows-noise-more-than-data"] = [
+        _geo([
+            (steps(row("random_labels", s, "dropout"), "fit_step") / steps(row("random_labels", s), "fit_step"))
+            / (steps(row("true_labels", s, "dropout"), "fit_step") / steps(row("true_labels", s), "fit_step"))
+            for s in seeds
+        ])
+    ]  # fmt: skip
+
+    def ratio(key: str, invert: bool = False) -> float:
+        rs = [row("random_labels", s)[key] / row("true_labels", s)[key] for s in seeds]
+        return _geo([1 / x for x in rs] if invert else rs)
+
+    out["normalized-margin-separates"] = [ratio("norm_margin_median", invert=True)]
+    out["norms-over-margin-separate"] = [ratio(k) for k in NORMS_OVER_MARGIN if k in row("true_labels", seeds[0])]
+    out["sharpness-alone-does-not-separate"] = [ratio("worst_case_sharpness")]
+    out["sharpness-with-norm-separates"] = [ratio("kl")]
+    mn = [
+        r
+        for r in m["min_norm"]
+        if r["condition"] == "true_labels" and r["bandwidth_factor"] == config.min_norm_bandwidth
+    ]
+    out["min-norm-interpolant-generalizes"] = [round(mn[0]["test_acc"] * m["n_test"]) / m["n_test"]] if mn else []
+    return out
+
+
+def probe_claims_recomputed(m: Measurements, config: RandomLabelsConfig) -> ProbeOutcome:
+    """Every claim's measured values equal an independent computation of the same quantities from the stored
+    per-run rows (:func:`recomputed_claim_values`): a measure that reads the wrong row, arm, seed or level shows."""
+    want = recomputed_claim_values(m, config)
+    bad: list[str] = []
+    for claim in CLAIMS:
+        fn: Any = claim.measure
+        got = fn(m, config) if len(inspect.signature(fn).parameters) >= 2 else fn(m)
+        vals = [e.value for e in (got if isinstance(got, list) else [got])]
+        ref = want.get(claim.id)
+        if ref is None or len(ref) != len(vals) or not all(_close(a, b, 1e-9) for a, b in zip(vals, ref, strict=True)):
+            bad.append(f"{claim.id}: measured {[round(v, 4) for v in vals]}, recomputed "
+                       f"{None if ref is None else [round(v, 4) for v in ref]}")  # fmt: skip
+    return ProbeOutcome(not bad, "; ".join(bad[:3]) if bad else f"{len(CLAIMS)} claims' values recomputed and equal")
+
+
+def _declared_runs(config: RandomLabelsConfig) -> list[tuple[str, str, float, str, int]]:
+    """(model, condition, p, regularizer, seed) of every net the config asks for, from the config alone."""
+    out = []
+    noise = ("shuffled_pixels", "random_pixels", "gaussian")
+    for i, model in enumerate(config.models):
+        for s in range(config.n_seeds):
+            out += [(model, "true_labels", 0.0, "none", s), (model, "random_labels", 1.0, "none", s)]
+            if i == 0:
+                out += [(model, c, 0.0, "none", s) for c in noise]
+                out += [(model, "corrupted", p, "none", s) for p in config.corruption_levels[1:-1]]
+            if config.regularizers:
+                out += [
+                    (model, "true_labels", 0.0, r, s) for r in ("weight_decay", "dropout", "augmentation", "wd_aug")
+                ]
+                out += [(model, "random_labels", 1.0, r, s) for r in ("weight_decay", "dropout")]
+    return sorted(out)
+
+
+def probe_runs_as_declared(m: Measurements, config: RandomLabelsConfig) -> ProbeOutcome:
+    """Every net the config declares was trained once, as declared: each (model, condition, level, regularizer,
+    seed) exactly once, on the configured number of images, with the MLP's declared number of weights; every
+    true-label and noise-input net on the true labels, every regularized net on its seed's unregularized labels;
+    and the size sweep has each fraction's images for both label sets and every seed."""
+    bad: list[str] = []
+    got = sorted((r["model"], r["condition"], float(r["p"]), r["reg"], r["seed"]) for r in m["runs"])
+    want = _declared_runs(config)
+    if got != want:
+        extra, missing = sorted(set(got) - set(want)), sorted(set(want) - set(got))
+        bad.append(f"runs differ from the config: {len(got)} for {len(want)}; extra {extra[:2]}, missing {missing[:2]}")
+    n, K = config.n_train, m["n_classes"]
+    base = {(r["model"], r["condition"], r["seed"]): r["labels_hash"] for r in m["runs"] if r["reg"] == "none"}
+    for r in m["runs"]:
+        where = f"{r['model']}/{r['condition']}/{r['reg']}/seed {r['seed']}"
+        if r["n"] != n:
+            bad.append(f"{where} trained on {r['n']} images, not {n}")
+        if r["model"].startswith("mlp"):
+            hidden = [config.width] * (3 if r["model"] == "mlp3x512" else 1)
+            dims = [m["input_dim"], *hidden, K]
+            if r["n_params"] != sum(a * b + b for a, b in itertools.pairwise(dims)):
+                bad.append(f"{where} has {r['n_params']} weights, not the declared {dims}")
+        keeps_labels = r["condition"] in ("true_labels", "shuffled_pixels", "random_pixels", "gaussian")
+        if keeps_labels and r["labels_hash"] != m["train_labels_hash"]:
+            bad.append(f"{where} did not train on the true labels")
+        if r["reg"] != "none" and r["labels_hash"] != base.get((r["model"], r["condition"], r["seed"])):
+            bad.append(f"{where} trained on other labels than its unregularized twin")
+    sweep = sorted((x["n"], x["condition"], x["seed"]) for x in m["size_sweep"])
+    want_sweep = sorted((round(f * n), c, s) for f in (*config.size_fractions, 1.0) for s in range(config.n_seeds)
+                        for c in ("true_labels", "random_labels"))  # fmt: skip
+    for x in m["size_sweep"]:
+        if x["n"] == n:
+            continue  # the full-size rows are the runs themselves (the fit-time probe checks them)
+        want_hash = m["prefix_label_hashes"][str(x["n"])].get(
+            "true_labels" if x["condition"] == "true_labels" else f"random_labels/{x['seed']}"
+        )
+        if x.get("labels_hash") != want_hash:
+            bad.append(f"size sweep n={x['n']} {x['condition']} seed {x['seed']} is not on its labels' first n")
+    if sweep != want_sweep:
+        bad.append(f"size sweep rows {sorted(set(sweep))[:3]}... differ from the declared fractions")
+    return ProbeOutcome(
+        not bad, "; ".join(bad[:4]) if bad else f"{len(got)} nets and {len(sweep)} sweep rows as declared"
+    )
+
+
 PROBES = (
     Probe(
         "test-labels-untouched",
@@ -843,4 +1213,34 @@ PROBES = (
         "corruption-rate", "Label corruption changes the expected fraction p(K-1)/K of labels.", probe_corruption_rate
     ),
     Probe("pixel-permutations", "Shuffled and random pixel conditions only permute pixels.", probe_permutations),
+    Probe(
+        "gaussian-inputs-match",
+        "The Gaussian inputs have the training images' per-pixel mean and standard deviation.",
+        probe_gaussian_inputs,
+    ),
+    Probe(
+        "trainer-matches-reference",
+        "The batched trainer reproduces a plain per-model SGD reference on its first steps.",
+        probe_reference_step,
+    ),
+    Probe(
+        "measures-recomputed",
+        "The complexity measures the claims read, recomputed in NumPy from their definitions, agree.",
+        probe_measures_recomputed,
+    ),
+    Probe(
+        "fit-times-from-curves",
+        "Every run's times to fit and its stop agree with its own learning curve and the declared stopping rule.",
+        probe_fit_times,
+    ),
+    Probe(
+        "runs-as-declared",
+        "Every net the config declares was trained once, on its declared images, labels and architecture.",
+        probe_runs_as_declared,
+    ),
+    Probe(
+        "claims-recomputed",
+        "Every claim's measured values equal an independent computation from the stored per-run rows.",
+        probe_claims_recomputed,
+    ),
 )

@@ -44,7 +44,7 @@ class RandomLabelsConfig(StudyConfig):
     """Architectures. The first is the main model (all conditions, corruption sweep, complexity measures); every
     model gets the Table 1 rows (true/random labels with and without regularizers)."""
     width: int = Field(512, ge=8, le=4096)
-    """Hidden width of the MLPs (Zhang et al.: 512; only the tiny ``test`` preset uses less)."""
+    """Hidden width of the MLPs (Zhang et al.: 512; only the tiny ``test`` and ``audit`` presets use less)."""
     cnn_channels: tuple[int, int] = (48, 64)
     """Channels of the CNN's two convolutions. (48, 64) gives ~31k weights on 8x8 digits, p/n ≈ 31 at n = 1000,
     comparable to Zhang et al.'s CIFAR-10 networks (1.4M-1.6M weights for 50k images, p/n ≈ 28-33)."""
@@ -161,6 +161,16 @@ PRESETS = {
         max_steps=250,
         sharpness_draws=1,
         sharpness_steps=3,
+    ),
+    "audit": RandomLabelsConfig(
+        n_train=100,
+        n_test=200,
+        width=128,
+        cnn_channels=(8, 16),
+        corruption_levels=(0.0, 0.5, 1.0),
+        max_steps=1500,
+        sharpness_draws=2,
+        sharpness_steps=5,
     ),
     "quick": RandomLabelsConfig(n_train=500, n_test=500, n_seeds=3, corruption_levels=(0.0, 0.25, 0.5, 0.75, 1.0)),
     "paper": RandomLabelsConfig(

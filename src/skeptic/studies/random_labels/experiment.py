@@ -40,6 +40,9 @@ REG_VARIANTS_TRUE = ("none", "weight_decay", "dropout", "augmentation", "wd_aug"
 al.'s ImageNet experiments, Table 2, and is kept here as a variant of its own)."""
 REG_VARIANTS_RANDOM = ("none", "weight_decay", "dropout")
 """Random labels without and with weight decay (Table 1's discussion) and with dropout (Arpit et al. 2017, §5)."""
+REFERENCE_WEIGHT_DECAY = 0.05
+"""Weight decay of the reference-step check's third net: 100x the paper's, so that a trainer ignoring it differs
+from the reference by far more than float32 round-off within a few steps."""
 MIN_NORM_BANDWIDTHS = (0.25, 0.5, 1.0)
 """Gaussian-kernel bandwidths for the minimum-norm interpolants, as multiples of the median pairwise distance (the
 usual scale, fixed before any run); 1.0 is the one the claim reads, the others are context."""
@@ -105,6 +108,9 @@ class Conditions:
     """Checksums of the test labels when loaded and after the conditions were built (nothing may alter them)."""
     overlap: int
     """Test images that are also training images."""
+    gaussian_check: list[dict[str, Any]]
+    """Per seed, how well the Gaussian inputs match the training images' per-pixel mean and sd: the RMS over pixels
+    of the mean's error in standard errors (≈ 1 when they match), and the pooled sd ratio (≈ 1)."""
 
 
 def conditions(config: RandomLabelsConfig, ds: data.Dataset, ctx: RunContext) -> Conditions:
@@ -124,12 +130,25 @@ def conditions(config: RandomLabelsConfig, ds: data.Dataset, ctx: RunContext) ->
     pools: list[int] = []
     corruption_check: list[dict[str, Any]] = []
     perms_ok = True
+    gaussian_check: list[dict[str, Any]] = []
     for s in range(S):
         for c in data.CONDITIONS:
             if c == "random_labels" and config.label_randomness < 1.0:  # the contrast: labels only partly random
                 cd = data.make_condition("corrupted", ds, ctx.rng("condition", c, s), p=config.label_randomness)
             else:
                 cd = data.make_condition(c, ds, ctx.rng("condition", c, s))
+            if c == "gaussian":
+                var = ds.X_train.astype(np.float64).var(axis=0)
+                g = cd.X_train.astype(np.float64)
+                live = var > 1e-12
+                z2 = (g.mean(axis=0) - ds.X_train.mean(axis=0))[live] ** 2 / (var[live] / len(g))
+                gaussian_check.append(
+                    {
+                        "seed": s,
+                        "mean_rms_z": float(np.sqrt(z2.mean())),
+                        "sd_ratio": float(np.sqrt(g.var(0).sum() / var.sum())),
+                    }
+                )
             if c in data.NOISE_INPUT_CONDITIONS:
                 pool.append(cd.X_train)
                 test_inputs.append(cd.X_test)
@@ -166,6 +185,7 @@ def conditions(config: RandomLabelsConfig, ds: data.Dataset, ctx: RunContext) ->
         perms_ok=perms_ok,
         hashes=hashes,
         overlap=overlap,
+        gaussian_check=gaussian_check,
     )
 
 
@@ -271,6 +291,11 @@ class ModelResult:
     curves: list[dict[str, Any]]
     margin_samples: dict[str, list[float]]
     optimizer: dict[str, Any]
+    histories: list[dict[str, Any]]
+    """Every net's full-training-set loss and accuracy at each evaluation (the fit-time probe recomputes the
+    ``fit_step``, ``loss_step_*`` and ``final_step`` of the runs from them)."""
+    measure_checks: list[dict[str, Any]]
+    """The main MLP's seed-0 true- and random-label nets' measures recomputed in NumPy (:func:`recompute_measures`)."""
 
 
 def measure_model(
@@ -362,6 +387,7 @@ def measure_model(
     # --- one row per net, and the learning curves of the main model's unregularized conditions ---
     runs: list[dict[str, Any]] = []
     curves: list[dict[str, Any]] = []
+    histories: list[dict[str, Any]] = []
     spe = math.ceil(n / config.batch_size)
     n_params = sum(int(np.prod(v.shape[1:])) for v in res.params.values())
     fc = res.first_correct
@@ -406,6 +432,10 @@ def measure_model(
             rec["l2_path_over_margin_sq"] = rec["l2_path_norm"] ** 2 / float(gamma5[m]) ** 2
             rec["spectral_frobenius_over_margin_sq"] = rec["spectral_frobenius"] / float(gamma5[m]) ** 2
         runs.append(rec)
+        hist: dict[str, Any] = {"model": trained.name, **sp, "steps": h.steps, "loss": h.loss, "acc": h.acc}
+        if "learn_step_noisy_median" in rec and fc is not None:  # the per-example first-fit steps the medians read
+            hist |= {"first_correct": fc[m].tolist(), "labels": [int(v) for v in jobs[m].y]}
+        histories.append(hist)
         if main and sp["reg"] == "none" and sp["condition"] != "corrupted":
             curves.append(
                 {
@@ -416,7 +446,171 @@ def measure_model(
                     "acc": h.acc,
                 }
             )
-    return ModelResult(runs, curves, margin_samples, optimizer)
+    checks: list[dict[str, Any]] = []
+    if main and arch.kind == "mlp":
+        for cond in ("true_labels", "random_labels"):
+            i = next(k for k, sp in enumerate(job_specs) if sp == _spec(cond, float(cond != "true_labels"), "none")
+                     | {"seed": 0})  # fmt: skip
+            np_params = {k: v[i].double().numpy() for k, v in params.items()}
+            np_init = {k: v[i].double().numpy() for k, v in res.init.items()}
+            checks.append(
+                {"condition": cond, "seed": 0, "sharpness_sigma": float(sig[i])}
+                | recompute_measures(
+                    np_params, np_init, Xtr[i].double().numpy(), Ytr[i].numpy(), config.sharpness_alpha
+                )
+            )
+    return ModelResult(runs, curves, margin_samples, optimizer, histories, checks)
+
+
+def _np_mlp(params: dict[str, np.ndarray], X: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
+    """The MLP's hidden activations and logits in float64 NumPy (weights stored ``[d_in, d_out]``)."""
+    L = sum(1 for k in params if k.startswith("W"))
+    acts, h = [X], X
+    for i in range(1, L):
+        h = np.maximum(h @ params[f"W{i}"] + params[f"b{i}"], 0.0)
+        acts.append(h)
+    return acts, h @ params[f"W{L}"] + params[f"b{L}"]
+
+
+def _np_loss_and_grad(params: dict[str, np.ndarray], X: np.ndarray, y: np.ndarray) -> tuple[float, dict[str, Any]]:
+    """Mean cross-entropy of the MLP and its gradient by backpropagation written out in NumPy."""
+    L = sum(1 for k in params if k.startswith("W"))
+    acts, z = _np_mlp(params, X)
+    z = z - z.max(1, keepdims=True)
+    logp = z - np.log(np.exp(z).sum(1, keepdims=True))
+    n = len(y)
+    loss = float(-logp[np.arange(n), y].mean())
+    d = np.exp(logp)
+    d[np.arange(n), y] -= 1.0
+    d /= n
+    grads: dict[str, Any] = {}
+    for i in range(L, 0, -1):
+        grads[f"W{i}"] = acts[i - 1].T @ d
+        grads[f"b{i}"] = d.sum(0)
+        if i > 1:
+            d = (d @ params[f"W{i}"].T) * (acts[i - 1] > 0)
+    return loss, grads
+
+
+def recompute_measures(
+    params: dict[str, np.ndarray], init: dict[str, np.ndarray], X: np.ndarray, y: np.ndarray, alpha: float
+) -> dict[str, float]:
+    """One MLP's complexity measures written again in float64 NumPy from their definitions, apart from
+    ``measures.py``: the 5th-percentile margin, ∏||W||_F, ||w - w0||², the ℓ2 path norm, the spectral complexity
+    R_A (Bartlett et al. eq. 1.2, biases folded in), the median normalized margin (lower median, as torch's), the
+    spectral-Frobenius term, and the training-loss increase at the corner ``sign(∇L̂)·α(|w|+1)`` of the sharpness box
+    (a lower bound on the worst-case sharpness, which searches from that corner)."""
+    L = sum(1 for k in params if k.startswith("W"))
+    n = len(y)
+    _, logits = _np_mlp(params, X)
+    true = logits[np.arange(n), y]
+    other = np.where(np.arange(logits.shape[1])[None, :] == y[:, None], -np.inf, logits).max(1)
+    gam = true - other
+    g5 = float(np.quantile(gam, 0.05))
+
+    def augmented(p: dict[str, np.ndarray]) -> list[np.ndarray]:
+        mats = []
+        for i in range(1, L + 1):
+            A = np.vstack([p[f"W{i}"], p[f"b{i}"][None, :]])  # [d_in + 1, d_out]: x ↦ (x, 1) @ A
+            if i < L:
+                carry = np.zeros((A.shape[0], 1))
+                carry[-1, 0] = 1.0
+                A = np.hstack([A, carry])
+            mats.append(A)
+        return mats
+
+    mats, refs = augmented(params), augmented(init)
+    s = np.array([np.linalg.norm(A, 2) for A in mats])
+    l21 = np.array([np.linalg.norm(A - R, axis=0).sum() for A, R in zip(mats, refs, strict=True)])
+    R_A = float(s.prod() * ((l21 ** (2 / 3)) / (s ** (2 / 3))).sum() ** 1.5)
+    x_norm = math.sqrt(float((X**2).sum()) + n)
+    v = np.ones(mats[0].shape[0])
+    for A in mats:
+        v = v @ A**2
+    l2_path = math.sqrt(float(v.sum()))
+    fro_aug = np.array([np.linalg.norm(A) for A in mats])
+    base, grads = _np_loss_and_grad(params, X, y)
+    corner = {k: w + alpha * (np.abs(w) + 1) * np.where(grads[k] == 0, 1.0, np.sign(grads[k]))
+              for k, w in params.items()}  # fmt: skip
+    return {
+        "margin_p5": g5,
+        "frobenius_product": float(np.prod([np.linalg.norm(params[f"W{i}"]) for i in range(1, L + 1)])),
+        "dist_from_init_sq": float(sum(((params[k] - init[k]) ** 2).sum() for k in params)),
+        "l2_path_norm": l2_path,
+        "spectral_complexity": R_A,
+        "norm_margin_median": float(np.sort(gam * n / (R_A * x_norm))[(n - 1) // 2]),
+        "spectral_frobenius": float((s**2).prod() * (fro_aug**2 / s**2).sum()),
+        "train_loss": base,
+        "corner_sharpness": _np_loss_and_grad(corner, X, y)[0] - base,
+    }
+
+
+def _reference_train(
+    arch: nets.Arch, X: list[torch.Tensor], jobs: list[nets.Job], settings: nets.TrainSettings, n_steps: int
+) -> nets.Params:
+    """Each model alone as an ``nn.Module`` with autograd, and SGD with momentum written out as torch.optim.SGD
+    defines it (``d = g + wd·w``; ``b = d`` at the first step, then ``b ← μ·b + d``; ``w ← w − lr·b``), on the same
+    initialization and minibatches; no dropout or augmentation. (torch.optim.SGD itself would import torch's compiler
+    on first use, ~1.7 CPU s, more than the whole check.)"""
+    init = nets.init_params(arch, [j.seed for j in jobs])
+    modules = []
+    for m, job in enumerate(jobs):
+        net = nets.to_module(arch, init, m)
+        y = torch.as_tensor(job.y, dtype=torch.long)
+        N = X[m].shape[0]
+        spe = math.ceil(N / settings.batch_size)
+        bufs: dict[int, torch.Tensor] = {}
+        for step in range(n_steps):
+            epoch, b = divmod(step, spe)
+            idx = nets.epoch_batches(job.seed, epoch, N, settings.batch_size)[b]
+            net.zero_grad()
+            torch.nn.functional.cross_entropy(net(X[m][idx]), y[idx]).backward()  # type: ignore[no-untyped-call]
+            lr = settings.lr * settings.lr_decay ** (step // settings.decay_every)
+            with torch.no_grad():
+                for j, w in enumerate(net.parameters()):
+                    assert w.grad is not None
+                    d = w.grad + job.weight_decay * w
+                    bufs[j] = d.clone() if j not in bufs else settings.momentum * bufs[j] + d
+                    w.sub_(lr * bufs[j])
+        modules.append(net)
+    return nets.from_modules(arch, modules)
+
+
+def reference_step(config: RandomLabelsConfig, ds: data.Dataset, conds: Conditions) -> dict[str, Any]:
+    """The hand-written batched trainer against the plain reference (one ``nn.Module`` per model, ``torch.optim.SGD``)
+    on its first steps: seed 0's true labels, Gaussian inputs, and random labels with weight decay 0.05 (large enough
+    to move the weights measurably in a few steps), the reference's settings taken from the config directly."""
+    arch = nets.arch_from_name(config.models[0], ds.shape, ds.n_classes, config.width, config.cnn_channels)
+    picks = [
+        next(i for i, sp in enumerate(conds.specs) if sp["condition"] == c and sp["seed"] == 0)
+        for c in ("true_labels", "gaussian", "random_labels")
+    ]
+    jobs = [
+        nets.Job(conds.pools[i], conds.labels[i], conds.seeds[0], weight_decay=REFERENCE_WEIGHT_DECAY * (k == 2))
+        for k, i in enumerate(picks)
+    ]
+    n = len(ds.y_train)
+    n_steps = min(2 * math.ceil(n / config.batch_size) + 1, 25)
+    ref_settings = nets.TrainSettings(
+        lr=config.lr_mlp if arch.kind == "mlp" else config.lr_cnn,
+        momentum=config.momentum,
+        lr_decay=config.lr_decay,
+        decay_every=config.decay_every,
+        batch_size=config.batch_size,
+    )
+    batched = nets.train_batched(
+        arch,
+        conds.X_pool,
+        jobs,
+        dataclasses.replace(settings_for(config, arch), max_steps=n_steps, eval_every=n_steps, loss_stop=0.0),
+    )
+    ref = _reference_train(arch, [conds.X_pool[j.pool] for j in jobs], jobs, ref_settings, n_steps)
+    diff = max(float((batched.params[k] - ref[k]).abs().max()) for k in ref)
+    moved = max(float((ref[k] - batched.init[k]).abs().max()) for k in ref)
+    plain = dataclasses.replace(jobs[2], weight_decay=0.0)  # what the decay changes: the scale the diff must stay below
+    no_wd = _reference_train(arch, [conds.X_pool[plain.pool]], [plain], ref_settings, n_steps)
+    wd_effect = max(float((ref[k][2] - no_wd[k][0]).abs().max()) for k in ref)
+    return {"n_steps": n_steps, "max_abs_diff": diff, "max_moved": moved, "wd_effect": wd_effect}
 
 
 def size_sweep(
@@ -435,11 +629,12 @@ def size_sweep(
             for c, s in sub_specs
         ]
         res = train(config, arch, conds.X_pool[:1, :n_f], sub_jobs, f"{config.models[0]} n={n_f}", ctx)
-        for (c, s), h in zip(sub_specs, res.histories, strict=True):
+        for (c, s), h, job in zip(sub_specs, res.histories, sub_jobs, strict=True):
             size_runs.append({"n": n_f, "condition": c, "seed": s, "fit_step": h.fit_step,
-                              **{f"loss_step_{t}": v for t, v in h.loss_steps.items()}})  # fmt: skip
+                              **{f"loss_step_{t}": v for t, v in h.loss_steps.items()},
+                              "labels_hash": data.labels_hash(job.y)})  # fmt: skip
     size_runs += [{"n": n, "condition": r["condition"], "seed": r["seed"], "fit_step": r["fit_step"],
-                   **{k: v for k, v in r.items() if k.startswith("loss_step_")}}
+                   **{k: v for k, v in r.items() if k.startswith("loss_step_")}, "labels_hash": r["labels_hash"]}
                   for r in runs if r["model"] == config.models[0] and r["reg"] == "none"
                   and r["condition"] in ("true_labels", "random_labels")]  # fmt: skip
     return size_runs
@@ -490,6 +685,7 @@ def measurements(
     hashes: dict[str, str],
     timing: dict[str, float],
     device: str,
+    reference: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Everything the claims, probes, figures and brief read, in one dict."""
     n, K = len(ds.y_train), ds.n_classes
@@ -500,6 +696,7 @@ def measurements(
         "n_train": n,
         "n_test": len(ds.y_test),
         "n_classes": K,
+        "input_dim": int(ds.X_train.shape[1]),
         "chance": float(counts.max() / counts.sum()),
         "runs": [r for mr in models for r in mr.runs],
         "size_sweep": size_runs,
@@ -508,6 +705,19 @@ def measurements(
         "theorem1": theorem1,
         "min_norm": min_norm,
         "test_label_hashes": hashes,
+        "train_labels_hash": data.labels_hash(ds.y_train),
+        "y_train": [int(v) for v in ds.y_train],
+        "prefix_label_hashes": {
+            str(round(f * n)): {
+                "true_labels": data.labels_hash(ds.y_train[: round(f * n)]),
+                **{f"random_labels/{s}": data.labels_hash(y[: round(f * n)]) for s, y in conds.base_rand.items()},
+            }
+            for f in config.size_fractions
+        },
+        "gaussian_check": conds.gaussian_check,
+        "histories": [h for mr in models for h in mr.histories],
+        "measure_checks": [c for mr in models for c in mr.measure_checks],
+        "reference_step": reference,
         "train_test_overlap": conds.overlap,
         "input_stats": {
             "per_image": ds.name != "mnist1d",

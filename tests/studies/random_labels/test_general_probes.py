@@ -1,0 +1,139 @@
+"""The random-labels study's general probes (the mutation bar, issue 25): each passes on a clean run and fails on
+the kind of error it exists for, made by hand on a copy of the clean measurements."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+from typing import Any
+
+import pytest
+
+from skeptic.core import run as core_run
+from skeptic.studies.random_labels import claims as rl_claims
+from skeptic.studies.random_labels.claims import (
+    probe_claims_recomputed,
+    probe_fit_times,
+    probe_gaussian_inputs,
+    probe_measures_recomputed,
+    probe_reference_step,
+    probe_runs_as_declared,
+)
+from skeptic.studies.random_labels.config import RandomLabelsConfig
+from skeptic.studies.random_labels.study import run as random_labels_study
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def clean(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], RandomLabelsConfig]:
+    res = core_run(random_labels_study, preset="test", store=tmp_path_factory.mktemp("store"))
+    return res.measurements, RandomLabelsConfig(**res.config)
+
+
+def test_every_general_probe_passes_on_the_clean_run(clean: tuple[dict[str, Any], RandomLabelsConfig]) -> None:
+    m, cfg = clean
+    assert probe_reference_step(m).passed
+    assert probe_gaussian_inputs(m).passed
+    for probe in (probe_measures_recomputed, probe_fit_times, probe_runs_as_declared, probe_claims_recomputed):
+        out = probe(m, cfg)
+        assert out.passed, out.detail
+
+
+def test_reference_step_fails_when_the_trainer_drifts(clean: tuple[dict[str, Any], RandomLabelsConfig]) -> None:
+    m = copy.deepcopy(clean[0])
+    m["reference_step"]["max_abs_diff"] = m["reference_step"]["wd_effect"]  # as if weight decay were ignored
+    assert not probe_reference_step(m).passed
+
+
+def test_measures_recomputed_fails_on_a_wrong_measure(clean: tuple[dict[str, Any], RandomLabelsConfig]) -> None:
+    m, cfg = copy.deepcopy(clean[0]), clean[1]
+    row = next(r for r in m["runs"] if r["condition"] == "random_labels" and r["reg"] == "none" and r["seed"] == 0)
+    row["kl"] *= 2  # e.g. ||w - w0||² / σ² without the 1/2
+    assert not probe_measures_recomputed(m, cfg).passed
+
+
+def test_fit_times_fail_when_a_fit_step_is_not_the_curves(clean: tuple[dict[str, Any], RandomLabelsConfig]) -> None:
+    m, cfg = copy.deepcopy(clean[0]), clean[1]
+    h = next(h for h in m["histories"] if h["condition"] == "gaussian")
+    h["acc"] = [0.5 for _ in h["acc"]]  # the curve never reaches 100%, the row says it did
+    assert not probe_fit_times(m, cfg).passed
+
+
+def test_runs_as_declared_fails_on_a_missing_or_mislabelled_net(
+    clean: tuple[dict[str, Any], RandomLabelsConfig],
+) -> None:
+    m, cfg = copy.deepcopy(clean[0]), clean[1]
+    m["runs"] = [r for r in m["runs"] if not (r["condition"] == "gaussian" and r["seed"] == 1)]
+    assert not probe_runs_as_declared(m, cfg).passed
+    m = copy.deepcopy(clean[0])
+    next(r for r in m["runs"] if r["reg"] == "dropout")["labels_hash"] = "0" * 64
+    assert not probe_runs_as_declared(m, cfg).passed
+
+
+def test_claims_recomputed_fails_when_a_measure_reads_the_wrong_arm(
+    clean: tuple[dict[str, Any], RandomLabelsConfig], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    m, cfg = clean
+    wrong = tuple(
+        dataclasses.replace(c, measure=rl_claims.kl_ratio) if c.id == "sharpness-alone-does-not-separate" else c
+        for c in rl_claims.CLAIMS
+    )
+    monkeypatch.setattr(rl_claims, "CLAIMS", wrong)
+    out = probe_claims_recomputed(m, cfg)
+    assert not out.passed and "sharpness-alone" in out.detail
+
+
+def test_gaussian_inputs_fail_with_the_wrong_scale(clean: tuple[dict[str, Any], RandomLabelsConfig]) -> None:
+    m = copy.deepcopy(clean[0])
+    m["gaussian_check"][0]["sd_ratio"] = 1.3  # e.g. the variance used as the sd
+    assert not probe_gaussian_inputs(m).passed
+
+
+def test_fit_times_fail_on_swapped_clean_and_noisy_medians(clean: tuple[dict[str, Any], RandomLabelsConfig]) -> None:
+    m, cfg = copy.deepcopy(clean[0]), clean[1]
+    r = next(r for r in m["runs"] if "learn_step_noisy_median" in r and r["condition"] == "corrupted")
+    r["learn_step_noisy_median"], r["learn_step_clean_median"] = (
+        r["learn_step_clean_median"],
+        r["learn_step_noisy_median"],
+    )
+    assert r["learn_step_noisy_median"] != r["learn_step_clean_median"]
+    assert not probe_fit_times(m, cfg).passed
+
+
+def test_runs_as_declared_fails_when_the_size_sweep_trains_on_the_other_labels(
+    clean: tuple[dict[str, Any], RandomLabelsConfig],
+) -> None:
+    m, cfg = copy.deepcopy(clean[0]), clean[1]
+    small = [x for x in m["size_sweep"] if x["n"] < m["n_train"]]
+    small[0]["labels_hash"], small[1]["labels_hash"] = small[1]["labels_hash"], small[0]["labels_hash"]
+    assert not probe_runs_as_declared(m, cfg).passed
+
+
+def test_rises_by_decides_a_flat_sequence_and_a_rise() -> None:
+    from skeptic.studies.random_labels.claims import RisesBy
+    from skeptic.study import Estimate
+
+    flat = [Estimate.exact(1.0), Estimate.exact(1.0), Estimate.exact(1.0)]
+    assert RisesBy(1.5, ratio=True).evaluate(flat)[0] == "not_replicated"  # Increasing calls this inconclusive
+    rising = [Estimate.exact(1.0), Estimate(3.0, 2.5, 3.5, "interval"), Estimate(4.0, 3.5, 4.5, "interval")]
+    assert RisesBy(1.5, ratio=True).evaluate(rising)[0] == "replicated"
+    assert RisesBy(4.0, ratio=True).evaluate(rising)[0] == "inconclusive"  # 3.5x to 4.5x straddles 4
+    assert RisesBy(5.0, ratio=True).evaluate(rising)[0] == "not_replicated"  # at most 4.5x
+    reversal = [Estimate(0.5, 0.45, 0.55, "interval"), Estimate(0.2, 0.15, 0.25, "interval")]
+    assert RisesBy(0.1).evaluate(reversal)[0] == "not_replicated"
+    assert (
+        RisesBy(0.1).evaluate([Estimate(0.1, 0.08, 0.12, "interval"), Estimate(0.9, 0.85, 0.95, "interval")])[0]
+        == "replicated"
+    )
+
+
+def test_claims_recomputed_agrees_when_a_reference_run_never_got_there(
+    clean: tuple[dict[str, Any], RandomLabelsConfig],
+) -> None:
+    m, cfg = copy.deepcopy(clean[0]), clean[1]
+    for r in m["runs"]:  # the gaussian nets never reached the loss line: the claims' ratio is undefined, not capped
+        if r["condition"] == "gaussian":
+            r[f"loss_step_{cfg.converging_loss}"] = None
+    out = probe_claims_recomputed(m, cfg)
+    assert out.passed, out.detail
