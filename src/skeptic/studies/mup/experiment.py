@@ -11,13 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import torch
 from torch import Tensor
 
 from skeptic.studies.mup import crosscheck, experiments, exponents, nets
 from skeptic.studies.mup.config import MupConfig
 from skeptic.studies.mup.data import Corpus, load_corpus
 from skeptic.studies.mup.experiments import Tick
-from skeptic.studies.mup.param import Optimizer
+from skeptic.studies.mup.param import PARAMETRIZATIONS, Optimizer, Parametrization
 from skeptic.study import RunContext
 
 COMBOS: tuple[tuple[Literal["mlp", "transformer"], Optimizer], ...] = (
@@ -163,6 +164,50 @@ def reference_crosscheck(c: MupConfig, s: Setup) -> dict[str, Any]:
             ref["ours_sizes"], ref["ours_deltas"] = ours["sizes"][0], ours["deltas"][0]
             out.append(ref)
     return {"crosscheck": out}
+
+
+def reference_cells(c: MupConfig, s: Setup) -> list[tuple[Optimizer, Parametrization, int, int, int]]:
+    """The MLP sweep cells retrained alone by the reference: per optimizer and parametrization, the widest width at
+    the middle learning rate of the grid and the last seed ((optimizer, param, width, rate index, seed index));
+    fixed by the config alone, before any result is seen."""
+    cells: list[tuple[Optimizer, Parametrization, int, int, int]] = []
+    for opt in ("sgd", "adam"):
+        lrs = c.sgd_log2_lrs if opt == "sgd" else c.adam_log2_lrs
+        for param in PARAMETRIZATIONS:
+            cells.append((opt, param, max(c.mlp_widths), len(lrs) // 2, c.seeds - 1))
+    return cells
+
+
+def reference_retrain(c: MupConfig, s: Setup) -> dict[str, Any]:
+    """Independent recomputations of what the sweeps and the learning-rate rules produce, for the probes:
+
+    * ``reference_cells``: the cells of :func:`reference_cells` trained one model at a time with ``nn.Linear``
+      layers and PyTorch's (SP) or Microsoft mup's (μP) optimizers on the same draws and batches, and their held-out
+      loss (each parametrization's own learning-rate rule);
+    * ``lr_rules``: Microsoft mup's learning-rate multiplier beside Skeptic's for every transformer weight but the
+      readout, at the widest sweep width."""
+    cells = []
+    for opt, param, width, i, j in reference_cells(c, s):
+        lrs = c.sgd_log2_lrs if opt == "sgd" else c.adam_log2_lrs
+        loss = crosscheck.reference_sweep_cell(
+            s.corpus, opt, param, width, c.base_width, lrs[i], s.seeds[j], c.mlp_steps, c.mlp_batch_size,
+            c.mlp_context, s.mlp_eval,
+        )  # fmt: skip
+        cells.append({"optimizer": opt, "param": param, "width": width, "lr_index": i, "seed_index": j, "loss": loss})
+    width = max(c.transformer_widths)
+    rules = crosscheck.reference_lr_rules(
+        width, c.base_width, s.corpus.vocab_size, c.transformer_context, c.transformer_layers, 4
+    )
+    shape = nets.transformer_shape(
+        width, c.base_width, s.corpus.vocab_size, c.transformer_context, c.transformer_layers, 4, "mup"
+    )
+    tensors = nets.transformer_tensors(shape)
+    for opt in ("sgd", "adam"):
+        ours = nets.lr_table(tensors, torch.ones(1), width, c.base_width, "mup", opt)
+        for r in rules:
+            if r["optimizer"] == opt:
+                r["ours"] = float(ours[r["tensor"]][0])
+    return {"reference_cells": cells, "lr_rules": rules, "lr_rules_width": width}
 
 
 def lr_sweeps(c: MupConfig, s: Setup, tick: Tick) -> dict[str, Any]:

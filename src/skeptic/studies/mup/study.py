@@ -39,6 +39,7 @@ from skeptic.study import Budget, RunContext, StudyOutput, study, torch_threads
     brief=BRIEF,
     runtime={
         "test": "~4.5 s of CPU beyond imports (2 shared cores, load ~5)",
+        "audit": "~17 s of CPU, one thread, whole process",
         "quick": "~55 s of CPU, one thread (8 min wall at load 15-24)",
         "paper": "~11 min (measured 2026-11-24: 647 s on one thread, beside another study)",
     },
@@ -63,4 +64,6 @@ def run(config: MupConfig, ctx: RunContext) -> StudyOutput:
                 m |= ex.reference_crosscheck(config, s)
             with ctx.section("learning-rate sweeps"):
                 m |= ex.lr_sweeps(config, s, tick)
+            with ctx.section("reference recomputations"):
+                m |= ex.reference_retrain(config, s)
     return StudyOutput(m, make_figures(m), make_tables(m))
