@@ -335,9 +335,9 @@ def reference_agrees(m: Measurements) -> ProbeOutcome:
         for key in ("sizes", "deltas"):
             gap = _rel_gap(r[f"ours_{key}"], r[key])
             if not gap <= worst:
-                worst, where = gap, f"{r['optimizer']} width {r['width']} {key}"
+                worst, where = gap, f"{r.get('param', 'mup')} {r['optimizer']} width {r['width']} {key}"
     ok = worst <= CROSSCHECK_RTOL
-    ref = m["crosscheck"][0]["reference"] if m["crosscheck"] else "none"
+    ref = " and ".join(sorted({r["reference"] for r in m["crosscheck"]})) or "none"
     return ProbeOutcome(
         ok,
         f"largest relative difference {worst:.2g} ({where or 'everywhere equal'}) against "
@@ -436,8 +436,9 @@ PROBES = (
     Probe(
         "reference-mup-agrees",
         "Skeptic's μP MLP and an independent implementation (Microsoft's mup when "
-        "installed) started from the same draws and batches give the same activations at every step: two "
-        "implementations of one parametrization agree.",
+        "installed), and its SP MLP and plain nn.Linear layers with PyTorch's SGD and Adam, started from the same "
+        "draws and batches give the same activations at every step of the coordinate check: two implementations of "
+        "each parametrization agree.",
         reference_agrees,
     ),
     Probe(
@@ -485,11 +486,19 @@ PROBES = (
     ),
     Probe(
         "sweep-cells-match-reference",
-        "MLP sweep cells fixed by the config (the widest width, the middle rate, the last seed; SP and μP, SGD and "
-        "Adam) retrained one model at a time with nn.Linear layers and PyTorch's optimizers (SP) or Microsoft "
-        f"mup's MuReadout, MuSGD and MuAdam (μP) reach the stored held-out loss within {checks.CELL_RTOL:g}: the "
-        "batched trainer, its optimizers, learning-rate tables and evaluation agree with a reference.",
+        "Sweep cells fixed by the config (the widest width, the middle rate, the last seed; SP and μP; the MLP with "
+        "SGD and Adam, the transformer with Adam) retrained one model at a time with nn.Linear layers or the "
+        "library's TinyTransformer and PyTorch's optimizers (SP) or Microsoft mup's MuReadout, MuSGD and MuAdam "
+        f"(μP) reach the stored held-out loss within {checks.CELL_RTOL:g}: the batched trainers, their optimizers, "
+        "initializations, learning-rate tables and evaluation agree with a reference.",
         checks.cells_match_reference,
+    ),
+    Probe(
+        "transformer-acts-match-library",
+        "The five activations the transformer's coordinate check records (embedding, last block's attention "
+        "logits, attention output, MLP output, logits) equal the same quantities read by forward hooks off the "
+        f"library's TinyTransformer with the same parameters, SP and μP (within {checks.ACTS_RTOL:g} relative).",
+        checks.transformer_acts_match,
     ),
     Probe(
         "lr-rules-match-mup",

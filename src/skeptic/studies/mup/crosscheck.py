@@ -19,7 +19,7 @@ import torch.nn.functional as F  # noqa: N812 (the PyTorch convention)
 from torch import Tensor, nn
 
 from skeptic.studies.mup import nets
-from skeptic.studies.mup.data import Corpus, mlp_examples
+from skeptic.studies.mup.data import Corpus, mlp_examples, windows
 from skeptic.studies.mup.param import Optimizer, Parametrization
 
 HAVE_MUP = importlib.util.find_spec("mup") is not None
@@ -130,13 +130,14 @@ def reference_coord_check(
     k: int,
     input_std: float,
     use_mup: bool = HAVE_MUP,
+    param: Parametrization = "mup",
 ) -> dict[str, Any]:
     """RMS of h₁, h₂, f and of their change from step 0 on the first training batch, at steps 0…T (one seed)."""
     lr = 2.0**log2_lr
     model, opt = reference_model(
-        width, base_width, k, corpus.vocab_size, optimizer, lr, seed, input_std, "mup", use_mup
+        width, base_width, k, corpus.vocab_size, optimizer, lr, seed, input_std, param, use_mup
     )
-    sweep = nets.Sweep("mlp", width, base_width, "mup", optimizer, (lr,), (seed,), steps, batch_size, k)
+    sweep = nets.Sweep("mlp", width, base_width, param, optimizer, (lr,), (seed,), steps, batch_size, k)
 
     def batch(step: int) -> tuple[Tensor, Tensor]:
         return mlp_examples(corpus, nets.batch_starts(corpus, sweep, [seed], step)[0], k)
@@ -157,7 +158,8 @@ def reference_coord_check(
         F.cross_entropy(model(x)[-1], y).backward()  # type: ignore[no-untyped-call]
         opt.step()
     return {
-        "reference": _reference_name(use_mup),
+        "reference": _reference_name(use_mup) if param == "mup" else "nn.Linear and torch.optim (SP)",
+        "param": param,
         "optimizer": optimizer,
         "width": width,
         "seed": seed,
@@ -231,3 +233,136 @@ def _mup_version() -> str:
     from importlib.metadata import version
 
     return version("mup")
+
+
+def reference_transformer_cell(
+    corpus: Corpus,
+    param: Parametrization,
+    width: int,
+    base_width: int,
+    log2_lr: float,
+    seed: int,
+    steps: int,
+    batch_size: int,
+    context: int,
+    n_layers: int,
+    eval_at: Tensor,
+    n_heads: int = 4,
+    use_mup: bool = HAVE_MUP,
+) -> float:
+    """One cell of the transformer's Adam sweep trained alone the reference way: the library's
+    :class:`~skeptic.models.TinyTransformer` with its own attention (SP 1/√d_head; μP √d₀/d_head), Skeptic's
+    unit-normal draws scaled here from TP5 Table 3 (embeddings 1, matrices 1/√fan_in, readout SP 1/√n and μP
+    1/(√n·√m), biases 0, LayerNorm gains 1), and PyTorch's Adam with mup's ``MuAdam`` groups under μP (the readout,
+    whose μP mup keeps in ``MuReadout``, in its own group at η/m). Its mean held-out cross-entropy on ``eval_at``."""
+    from skeptic.models import TinyTransformer, TransformerShape
+
+    lr, m = 2.0**log2_lr, width / base_width
+    d_head, d0 = width // n_heads, base_width // n_heads
+    scale = 1 / d_head**0.5 if param == "sp" else d0**0.5 / d_head
+
+    def build(d: int, attention: float | None) -> TinyTransformer:
+        shape = TransformerShape(vocab_size=corpus.vocab_size, context=context, d_model=d, n_layers=n_layers,
+                                 n_heads=n_heads, tied_embeddings=False, attention_scale=attention)  # fmt: skip
+        return TinyTransformer(shape)
+
+    model = build(width, scale)
+    names = dict(model.named_parameters())
+    shape_for_draws = nets.transformer_shape(width, base_width, corpus.vocab_size, context, n_layers, n_heads, param)
+    z = nets.unit_draws(nets.transformer_tensors(shape_for_draws), seed, width)
+    with torch.no_grad():
+        for name, p in names.items():
+            if name == "unembedding.weight":
+                p.copy_(z[name] / (width * (m if param == "mup" else 1.0)) ** 0.5)
+            elif name.endswith("embedding.weight"):
+                p.copy_(z[name])
+            elif p.dim() == 2:
+                p.copy_(z[name] / p.shape[1] ** 0.5)
+            else:
+                p.fill_(1.0 if name.endswith("weight") else 0.0)  # LayerNorm gains 1; biases and LN shifts 0
+    readout = [names["unembedding.weight"]]
+    rest = [p for n, p in names.items() if n != "unembedding.weight"]
+    opt: torch.optim.Optimizer
+    if param == "sp":
+        opt = torch.optim.Adam(model.parameters(), lr=lr)
+    elif use_mup:
+        from mup import MuAdam, set_base_shapes
+
+        set_base_shapes(model, build(base_width, None), rescale_params=False, do_assert=False)
+        opt = MuAdam([{"params": rest}, {"params": readout, "lr": lr / m}], lr=lr)
+    else:
+        matrices = [p for n, p in names.items() if n != "unembedding.weight" and p.dim() == 2 and "embedding" not in n]
+        vectors = [p for n, p in names.items() if not (p.dim() == 2 and "embedding" not in n)]
+        opt = torch.optim.Adam(
+            [{"params": vectors, "lr": lr}, {"params": matrices, "lr": lr / m}, {"params": readout, "lr": lr / m}]
+        )
+    sweep = nets.Sweep("transformer", width, base_width, param, "adam", (lr,), (seed,), steps, batch_size, context)
+    for step in range(steps):
+        tokens = windows(corpus, nets.batch_starts(corpus, sweep, [seed], step)[0], context)
+        logits = model(tokens[:, :-1])
+        opt.zero_grad()
+        F.cross_entropy(logits.reshape(-1, logits.shape[-1]), tokens[:, 1:].reshape(-1)).backward()  # type: ignore[no-untyped-call]
+        opt.step()
+    with torch.no_grad():
+        ev = windows(corpus, eval_at, context)
+        logits = model(ev[:, :-1])
+        return float(F.cross_entropy(logits.reshape(-1, logits.shape[-1]), ev[:, 1:].reshape(-1)))
+
+
+def reference_transformer_acts(
+    corpus: Corpus,
+    param: Parametrization,
+    width: int,
+    base_width: int,
+    seed: int,
+    context: int,
+    n_layers: int,
+    starts: Tensor,
+    n_heads: int = 4,
+) -> dict[str, Any]:
+    """The transformer coordinate check's five activations of one model, computed twice on the same tokens: by the
+    study's probed forward (:class:`nets.ProbedTransformer`) and by forward hooks on the library's
+    :class:`~skeptic.models.TinyTransformer` (embedding sum, the last block's q·k logits rebuilt from its ``qkv``
+    output with the attention scale of TP5 §4, its ``attn_out`` and ``mlp_out`` outputs, and the logits). The
+    parameters are the study's initialization plus N(0, 0.1²) on every entry, so that biases and LayerNorm shifts
+    are not zero. Returns the relative gap of each activation."""
+    from skeptic.models import TinyTransformer, TransformerShape
+    from skeptic.models.transformer import Block
+
+    V = corpus.vocab_size
+    shape = nets.transformer_shape(width, base_width, V, context, n_layers, n_heads, param)
+    p = {
+        k: v[0]
+        for k, v in nets.init_params(nets.transformer_tensors(shape), [seed], width, base_width, param, 1.0).items()
+    }
+    g = torch.Generator().manual_seed(nets._named_seed(seed, "acts-check", width))
+    p = {k: v + 0.1 * torch.randn(v.shape, generator=g) for k, v in p.items()}
+    full = windows(corpus, starts, context)
+    tokens = full[:, :-1]  # what the model reads (the study's helper drops the last token itself)
+    with torch.no_grad():
+        ours = nets._transformer_acts(nets.ProbedTransformer(shape), p, full)
+    d_head, d0 = width // n_heads, base_width // n_heads
+    scale = 1 / d_head**0.5 if param == "sp" else d0**0.5 / d_head
+    ref = TinyTransformer(TransformerShape(vocab_size=V, context=context, d_model=width, n_layers=n_layers,
+                                           n_heads=n_heads, tied_embeddings=False, attention_scale=scale))  # fmt: skip
+    ref.load_state_dict(p)
+    seen: dict[str, Tensor] = {}
+    last = ref.blocks[-1]
+    assert isinstance(last, Block)
+    hooks = [
+        mod.register_forward_hook(lambda _m, _i, out, key=key: seen.__setitem__(key, out))
+        for key, mod in (("tok", ref.token_embedding), ("pos", ref.position_embedding), ("qkv", last.qkv),
+                         ("attn", last.attn_out), ("mlp", last.mlp_out))
+    ]  # fmt: skip
+    with torch.no_grad():
+        logits = ref(tokens)
+    for h in hooks:
+        h.remove()
+    b, t = tokens.shape
+    q, k, _ = torch.split(seen["qkv"], width, dim=-1)
+    q, k = (z.view(b, t, n_heads, d_head).transpose(1, 2) for z in (q, k))
+    scores = (q @ k.transpose(-2, -1)) * scale
+    scores = scores.masked_fill(torch.ones(t, t, dtype=torch.bool).triu(1), 0.0)
+    want = [seen["tok"] + seen["pos"], scores, seen["attn"], seen["mlp"], logits]
+    gaps = [float((a - w).abs().max() / (w.abs().max() + 1e-12)) for a, w in zip(ours, want, strict=True)]
+    return {"param": param, "width": width, "gaps": gaps}

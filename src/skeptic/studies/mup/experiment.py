@@ -149,20 +149,23 @@ def coordinate_checks(c: MupConfig, s: Setup, tick: Tick) -> dict[str, Any]:
 
 
 def reference_crosscheck(c: MupConfig, s: Setup) -> dict[str, Any]:
-    """Skeptic's μP MLP against the reference at each ``crosscheck_widths`` width and both optimizers, from the same
-    draws and batches (always each parametrization's own learning-rate rule)."""
+    """Skeptic's MLP (SP and μP) against the reference at each ``crosscheck_widths`` width and both optimizers, from
+    the same draws and batches (always each parametrization's own learning-rate rule): μP against Microsoft mup,
+    SP against plain ``nn.Linear`` layers and PyTorch's optimizers."""
     seed = s.coord_seeds[0]
     out = []
     for opt, lr in coord_lrs(c):
         for width in c.crosscheck_widths:
-            ref = crosscheck.reference_coord_check(
-                s.corpus, opt, width, c.base_width, lr, seed, c.coord_steps, 1, c.mlp_context, 1.0
-            )
-            ours = experiments.coord_check(
+            rows = experiments.coord_check(
                 s.corpus, "mlp", opt, [width], c.base_width, lr, [seed], c.coord_steps, 1, c.mlp_context, s.mlp_eval
-            )[-1]
-            ref["ours_sizes"], ref["ours_deltas"] = ours["sizes"][0], ours["deltas"][0]
-            out.append(ref)
+            )
+            for ours in rows:
+                ref = crosscheck.reference_coord_check(
+                    s.corpus, opt, width, c.base_width, lr, seed, c.coord_steps, 1, c.mlp_context, 1.0,
+                    param=ours["param"],
+                )  # fmt: skip
+                ref["ours_sizes"], ref["ours_deltas"] = ours["sizes"][0], ours["deltas"][0]
+                out.append(ref)
     return {"crosscheck": out}
 
 
@@ -183,7 +186,11 @@ def reference_retrain(c: MupConfig, s: Setup) -> dict[str, Any]:
 
     * ``reference_cells``: the cells of :func:`reference_cells` trained one model at a time with ``nn.Linear``
       layers and PyTorch's (SP) or Microsoft mup's (μP) optimizers on the same draws and batches, and their held-out
-      loss (each parametrization's own learning-rate rule);
+      loss (each parametrization's own learning-rate rule); and likewise the transformer sweep's widest width, middle
+      rate and last seed with the library's TinyTransformer (:func:`crosscheck.reference_transformer_cell`);
+    * ``transformer_acts``: the transformer coordinate check's activations by the study's probed forward and by
+      hooks on the library's TinyTransformer, at the widest coordinate-check width
+      (:func:`crosscheck.reference_transformer_acts`);
     * ``lr_rules``: Microsoft mup's learning-rate multiplier beside Skeptic's for every transformer weight but the
       readout, at the widest sweep width."""
     cells = []
@@ -193,7 +200,20 @@ def reference_retrain(c: MupConfig, s: Setup) -> dict[str, Any]:
             s.corpus, opt, param, width, c.base_width, lrs[i], s.seeds[j], c.mlp_steps, c.mlp_batch_size,
             c.mlp_context, s.mlp_eval,
         )  # fmt: skip
-        cells.append({"optimizer": opt, "param": param, "width": width, "lr_index": i, "seed_index": j, "loss": loss})
+        cells.append(
+            {"model": "mlp", "optimizer": opt, "param": param, "width": width, "lr_index": i, "seed_index": j,
+             "loss": loss}
+        )  # fmt: skip
+    width, i, j = max(c.transformer_widths), len(c.adam_log2_lrs) // 2, c.transformer_seeds - 1
+    for param in PARAMETRIZATIONS:
+        loss = crosscheck.reference_transformer_cell(
+            s.corpus, param, width, c.base_width, c.adam_log2_lrs[i], s.seeds[j], c.transformer_steps,
+            c.transformer_batch_size, c.transformer_context, c.transformer_layers, s.transformer_eval,
+        )  # fmt: skip
+        cells.append(
+            {"model": "transformer", "optimizer": "adam", "param": param, "width": width, "lr_index": i,
+             "seed_index": j, "loss": loss}
+        )  # fmt: skip
     width = max(c.transformer_widths)
     rules = crosscheck.reference_lr_rules(
         width, c.base_width, s.corpus.vocab_size, c.transformer_context, c.transformer_layers, 4
@@ -207,7 +227,14 @@ def reference_retrain(c: MupConfig, s: Setup) -> dict[str, Any]:
         for r in rules:
             if r["optimizer"] == opt:
                 r["ours"] = float(ours[r["tensor"]][0])
-    return {"reference_cells": cells, "lr_rules": rules, "lr_rules_width": width}
+    acts = [
+        crosscheck.reference_transformer_acts(
+            s.corpus, param, max(c.coord_transformer_widths), c.base_width, s.coord_seeds[0], c.transformer_context,
+            c.transformer_layers, s.transformer_eval[:4],
+        )
+        for param in PARAMETRIZATIONS
+    ]  # fmt: skip
+    return {"reference_cells": cells, "lr_rules": rules, "lr_rules_width": width, "transformer_acts": acts}
 
 
 def lr_sweeps(c: MupConfig, s: Setup, tick: Tick) -> dict[str, Any]:
