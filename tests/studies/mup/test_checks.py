@@ -151,3 +151,14 @@ def test_a_stored_nan_loss_is_recomputed_as_nan_not_as_a_match() -> None:
     assert math.isnan(checks._slope([1.0, 2.0], [1.0, math.nan]))
     assert checks._vertex(np.array([0.0, 1.0, 2.0]), np.array([3.0, math.inf, 1.0])) == (2.0, True)
     assert nets.MLP_LAYERS == ("input layer", "hidden layer", "logits")
+
+
+def test_under_the_swapped_contrast_the_reference_trains_with_the_swapped_rates_and_still_agrees() -> None:
+    swapped = TINY.model_copy(update={"lr_rule": "swapped"})
+    s = ex.setup(swapped, cast(RunContext, _Ctx()))
+    m = ex.basics(swapped, s) | ex.lr_sweeps(swapped, s, lambda _=1: None) | ex.reference_retrain(swapped, s)
+    out = checks.cells_match_reference(m)
+    assert out.passed, out.detail
+    own = ex.reference_retrain(TINY, s)["reference_cells"]
+    wide = [(a, b) for a, b in zip(own, m["reference_cells"], strict=True) if a["width"] > TINY.base_width]
+    assert wide and all(a["loss"] != b["loss"] for a, b in wide)  # the swapped rates really change the reference

@@ -72,14 +72,35 @@ def reference_model(
     input_std: float,
     param: Parametrization = "mup",
     use_mup: bool = HAVE_MUP,
+    lr_param: Parametrization | None = None,
 ) -> tuple[RefMLP, torch.optim.Optimizer]:
     """The MLP and its optimizer written the reference way, from Skeptic's unit-normal draws of ``seed``.
 
     SP: plain ``nn.Linear`` layers initialized 1/√fan_in (the input layer input_std/√k) and PyTorch's own
     ``torch.optim.SGD``/``Adam`` at the base rate ``lr``. μP: the same draws with ``mup``'s ``MuReadout``, base shapes
-    and ``MuSGD``/``MuAdam`` (or their multiplier form written out by hand when ``mup`` is absent).
+    and ``MuSGD``/``MuAdam`` (or their multiplier form written out by hand when ``mup`` is absent). ``lr_param``
+    (the study's ``swapped`` contrast: one parametrization's initialization with the other's learning rates): TP5
+    Table 3 written out here, plain layers with the readout drawn 1/√n (SP) or 1/(√n·√m) (μP) and per-layer rates
+    of ``lr_param`` (SP: η everywhere; μP SGD: input η·m, hidden η, readout η/m; μP Adam: input η, hidden and
+    readout η/m).
     """
     z = nets.unit_draws(nets.mlp_tensors(width, k, vocab), seed, width)
+    m = width / base_width
+    opt: torch.optim.Optimizer
+    if lr_param is not None and lr_param != param:
+        model = RefMLP(width, k, vocab, nn.Linear(width, vocab, bias=False))
+        readout_std = (width * (m if param == "mup" else 1.0)) ** -0.5
+        with torch.no_grad():
+            model.U.weight.copy_((z["U"] * input_std / k**0.5).T)
+            model.W.weight.copy_((z["W"] / width**0.5).T)
+            model.V.weight.copy_((z["V"] * readout_std).T)
+        rates = (1.0, 1.0, 1.0) if lr_param == "sp" else (m, 1.0, 1 / m) if optimizer == "sgd" else (1.0, 1 / m, 1 / m)
+        groups = [
+            {"params": [w], "lr": lr * r}
+            for w, r in zip((model.U.weight, model.W.weight, model.V.weight), rates, strict=True)
+        ]
+        opt = torch.optim.SGD(groups, lr=lr) if optimizer == "sgd" else torch.optim.Adam(groups, lr=lr)
+        return model, opt
     mu = param == "mup"
     model = (
         _build(width, base_width, k, vocab, use_mup)
@@ -90,8 +111,6 @@ def reference_model(
         model.U.weight.copy_((z["U"] * input_std / k**0.5).T)
         model.W.weight.copy_((z["W"] / width**0.5).T)
         model.V.weight.copy_((z["V"] / width**0.5).T)
-    m = width / base_width
-    opt: torch.optim.Optimizer
     if not mu:
         opt = (
             torch.optim.SGD(model.parameters(), lr=lr)
@@ -182,12 +201,13 @@ def reference_sweep_cell(
     eval_at: Tensor,
     input_std: float = 1.0,
     use_mup: bool = HAVE_MUP,
+    lr_param: Parametrization | None = None,
 ) -> float:
     """One (width, parametrization, learning rate, seed) cell of an MLP learning-rate sweep trained alone, the
     reference way (:func:`reference_model`), on the same batches; its mean held-out cross-entropy on ``eval_at``."""
     lr = 2.0**log2_lr
     model, opt = reference_model(
-        width, base_width, k, corpus.vocab_size, optimizer, lr, seed, input_std, param, use_mup
+        width, base_width, k, corpus.vocab_size, optimizer, lr, seed, input_std, param, use_mup, lr_param
     )
     sweep = nets.Sweep("mlp", width, base_width, param, optimizer, (lr,), (seed,), steps, batch_size, k)
     for step in range(steps):
@@ -249,6 +269,7 @@ def reference_transformer_cell(
     eval_at: Tensor,
     n_heads: int = 4,
     use_mup: bool = HAVE_MUP,
+    lr_param: Parametrization | None = None,
 ) -> float:
     """One cell of the transformer's Adam sweep trained alone the reference way: the library's
     :class:`~skeptic.models.TinyTransformer` with its own attention (SP 1/√d_head; μP √d₀/d_head), Skeptic's
@@ -283,16 +304,19 @@ def reference_transformer_cell(
     readout = [names["unembedding.weight"]]
     rest = [p for n, p in names.items() if n != "unembedding.weight"]
     opt: torch.optim.Optimizer
-    if param == "sp":
+    rule = lr_param or param  # whose learning rates (the swapped contrast: the other parametrization's)
+    if rule == "sp":
         opt = torch.optim.Adam(model.parameters(), lr=lr)
-    elif use_mup:
+    elif use_mup and rule == param:
         from mup import MuAdam, set_base_shapes
 
         set_base_shapes(model, build(base_width, None), rescale_params=False, do_assert=False)
         opt = MuAdam([{"params": rest}, {"params": readout, "lr": lr / m}], lr=lr)
     else:
         matrices = [p for n, p in names.items() if n != "unembedding.weight" and p.dim() == 2 and "embedding" not in n]
-        vectors = [p for n, p in names.items() if not (p.dim() == 2 and "embedding" not in n)]
+        vectors = [
+            p for n, p in names.items() if n != "unembedding.weight" and not (p.dim() == 2 and "embedding" not in n)
+        ]
         opt = torch.optim.Adam(
             [{"params": vectors, "lr": lr}, {"params": matrices, "lr": lr / m}, {"params": readout, "lr": lr / m}]
         )

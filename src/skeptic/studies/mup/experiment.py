@@ -186,19 +186,25 @@ def reference_retrain(c: MupConfig, s: Setup) -> dict[str, Any]:
 
     * ``reference_cells``: the cells of :func:`reference_cells` trained one model at a time with ``nn.Linear``
       layers and PyTorch's (SP) or Microsoft mup's (μP) optimizers on the same draws and batches, and their held-out
-      loss (each parametrization's own learning-rate rule); and likewise the transformer sweep's widest width, middle
-      rate and last seed with the library's TinyTransformer (:func:`crosscheck.reference_transformer_cell`);
+      loss (the run's learning-rate rule: under the ``swapped`` contrast each parametrization's initialization with
+      the other's rates, TP5 Table 3 written out in :func:`crosscheck.reference_model`); and likewise the
+      transformer sweep's widest width, middle rate and last seed with the library's TinyTransformer
+      (:func:`crosscheck.reference_transformer_cell`);
     * ``transformer_acts``: the transformer coordinate check's activations by the study's probed forward and by
       hooks on the library's TinyTransformer, at the widest coordinate-check width
       (:func:`crosscheck.reference_transformer_acts`);
     * ``lr_rules``: Microsoft mup's learning-rate multiplier beside Skeptic's for every transformer weight but the
       readout, at the widest sweep width."""
     cells = []
+
+    def rule(param: Parametrization) -> Parametrization:
+        return ("sp" if param == "mup" else "mup") if c.lr_rule == "swapped" else param
+
     for opt, param, width, i, j in reference_cells(c, s):
         lrs = c.sgd_log2_lrs if opt == "sgd" else c.adam_log2_lrs
         loss = crosscheck.reference_sweep_cell(
             s.corpus, opt, param, width, c.base_width, lrs[i], s.seeds[j], c.mlp_steps, c.mlp_batch_size,
-            c.mlp_context, s.mlp_eval,
+            c.mlp_context, s.mlp_eval, lr_param=rule(param),
         )  # fmt: skip
         cells.append(
             {"model": "mlp", "optimizer": opt, "param": param, "width": width, "lr_index": i, "seed_index": j,
@@ -209,6 +215,7 @@ def reference_retrain(c: MupConfig, s: Setup) -> dict[str, Any]:
         loss = crosscheck.reference_transformer_cell(
             s.corpus, param, width, c.base_width, c.adam_log2_lrs[i], s.seeds[j], c.transformer_steps,
             c.transformer_batch_size, c.transformer_context, c.transformer_layers, s.transformer_eval,
+            lr_param=rule(param),
         )  # fmt: skip
         cells.append(
             {"model": "transformer", "optimizer": "adam", "param": param, "width": width, "lr_index": i,
