@@ -96,9 +96,10 @@ def test_swapped_rule_changes_the_relu_checks_but_never_the_deep_linear_one(setu
     assert base and all(a["deltas"] == b["deltas"] for a, b in base)  # at the base width the two rules coincide
 
 
-def test_reference_crosscheck_has_one_row_per_optimizer_and_width_and_agrees(setup: ex.Setup) -> None:
+def test_reference_crosscheck_has_one_row_per_optimizer_width_and_parametrization_and_agrees(setup: ex.Setup) -> None:
     rows = ex.reference_crosscheck(TINY, setup)["crosscheck"]
-    assert [(r["optimizer"], r["width"]) for r in rows] == [("sgd", 16), ("adam", 16)]
+    got = [(r["optimizer"], r["width"], r["param"]) for r in rows]
+    assert got == [("sgd", 16, "sp"), ("sgd", 16, "mup"), ("adam", 16, "sp"), ("adam", 16, "mup")]
     for r in rows:
         assert _rel_gap(r["ours_deltas"], r["deltas"]) <= CROSSCHECK_RTOL
         assert _rel_gap(r["ours_sizes"], r["sizes"]) <= CROSSCHECK_RTOL

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from skeptic.studies.mup import exponents
+from skeptic.studies.mup import checks, exponents
 from skeptic.studies.mup.experiment import COMBOS
 from skeptic.studies.mup.experiments import measured_exponents, optimum
 from skeptic.study import (
@@ -66,6 +66,8 @@ SWAPPED = Contrast(
     "not_replicated",
     "each parametrization trains with the other's learning-rate multipliers, so μP's learning-rate rule is absent",
 )
+RECOMPUTED = "claims-recomputed"
+"""The probe that recomputes every claim's quantity with separate code (:mod:`skeptic.studies.mup.checks`)."""
 STABLE_BAND = (Between(-0.2, 0.2), Between(-0.3, 0.3))
 """'Stable' at these widths: within about ±0.2 log₂ per doubling (the review's reading of TP5's curves, and the line
 at which a deep linear network run with Microsoft's mup reads μP −0.16 against SP −1.20); Skeptic's 0.25 sits
@@ -121,6 +123,7 @@ def optimum_claims(model: str, opt: str) -> tuple[Claim, Claim]:
             quote=TP5_ABSTRACT,
             contrasts=(SWAPPED,),
             band=STABLE_BAND,
+            confirmed_by=RECOMPUTED,
         ),
         Claim(
             f"sp-optimum-shifts-{k}",
@@ -134,6 +137,7 @@ def optimum_claims(model: str, opt: str) -> tuple[Claim, Claim]:
             quote=Quote.unverified(f"arXiv 2203.03466v2, {FIG[model]}, left panel", note=_TP5_FIG_NOTE),
             contrasts=(SWAPPED,),
             band=(AtMost(-0.2), AtMost(-0.5)),
+            confirmed_by=RECOMPUTED,
         ),
     )
 
@@ -180,6 +184,7 @@ def wider_claim(model: str, opt: str) -> Claim:
         quote=Quote.unverified(f"arXiv 2203.03466v2, {FIG[model]}, right panel", note=_TP5_FIG_NOTE),
         contrasts=(SWAPPED,),
         band=(AtMost(0.01), AtMost(0.05)),
+        confirmed_by=RECOMPUTED,
     )
 
 
@@ -227,6 +232,7 @@ COORD_MUP_FLAT = Claim(
     quote=_README_QUOTE,
     contrasts=(SWAPPED,),
     band=(AllBetween(-0.15, 0.15), AllBetween(-0.3, 0.3)),
+    confirmed_by=RECOMPUTED,
 )
 COORD_SP_GROWS = Claim(
     "coord-check-sp-grows",
@@ -239,6 +245,7 @@ COORD_SP_GROWS = Claim(
     quote=_README_QUOTE,
     contrasts=(SWAPPED,),
     band=(AllAtLeast(0.3), AllAtLeast(0.5)),
+    confirmed_by=RECOMPUTED,
 )
 
 
@@ -328,9 +335,9 @@ def reference_agrees(m: Measurements) -> ProbeOutcome:
         for key in ("sizes", "deltas"):
             gap = _rel_gap(r[f"ours_{key}"], r[key])
             if not gap <= worst:
-                worst, where = gap, f"{r['optimizer']} width {r['width']} {key}"
+                worst, where = gap, f"{r.get('param', 'mup')} {r['optimizer']} width {r['width']} {key}"
     ok = worst <= CROSSCHECK_RTOL
-    ref = m["crosscheck"][0]["reference"] if m["crosscheck"] else "none"
+    ref = " and ".join(sorted({r["reference"] for r in m["crosscheck"]})) or "none"
     return ProbeOutcome(
         ok,
         f"largest relative difference {worst:.2g} ({where or 'everywhere equal'}) against "
@@ -429,8 +436,9 @@ PROBES = (
     Probe(
         "reference-mup-agrees",
         "Skeptic's μP MLP and an independent implementation (Microsoft's mup when "
-        "installed) started from the same draws and batches give the same activations at every step: two "
-        "implementations of one parametrization agree.",
+        "installed), and its SP MLP and plain nn.Linear layers with PyTorch's SGD and Adam, started from the same "
+        "draws and batches give the same activations at every step of the coordinate check: two implementations of "
+        "each parametrization agree.",
         reference_agrees,
     ),
     Probe(
@@ -462,6 +470,49 @@ PROBES = (
         "Independent seeds are not copies: their initial losses differ, so the "
         "intervals over seeds measure real variation.",
         seeds_independent,
+    ),
+    Probe(
+        RECOMPUTED,
+        "Every claim's measured value equals a second computation of the same quantity, written separately "
+        f"(checks.py), from the stored losses and activations (within {checks.RECOMPUTE_ATOL:g}): a measure "
+        "reading the wrong row, seed, width, rate, layer or step disagrees with it.",
+        checks.claims_recomputed(CLAIMS),
+    ),
+    Probe(
+        "declared-models",
+        "Every sweep, coordinate check and cross-check trained the widths, learning rates, seeds and steps the "
+        "config declares, with the parameter shapes its widths, vocabulary, context and depth imply.",
+        checks.declared_models,
+    ),
+    Probe(
+        "sweep-cells-match-reference",
+        "Sweep cells fixed by the config (the widest width, the middle rate, the last seed; SP and μP; the MLP with "
+        "SGD and Adam, the transformer with Adam) retrained one model at a time with nn.Linear layers or the "
+        "library's TinyTransformer and PyTorch's optimizers (SP) or Microsoft mup's MuReadout, MuSGD and MuAdam "
+        f"(μP) reach the stored held-out loss within {checks.CELL_RTOL:g}: the batched trainers, their optimizers, "
+        "initializations, learning-rate tables and evaluation agree with a reference.",
+        checks.cells_match_reference,
+    ),
+    Probe(
+        "transformer-acts-match-library",
+        "The five activations the transformer's coordinate check records (embedding, last block's attention "
+        "logits, attention output, MLP output, logits) equal the same quantities read by forward hooks off the "
+        f"library's TinyTransformer with the same parameters, SP and μP (within {checks.ACTS_RTOL:g} relative).",
+        checks.transformer_acts_match,
+    ),
+    Probe(
+        "lr-rules-match-mup",
+        "Skeptic's μP learning-rate multiplier for every transformer weight except the readout (embeddings, "
+        "attention, MLP, biases, LayerNorm) equals the one Microsoft mup's MuSGD and MuAdam assign after "
+        "set_base_shapes, at the widest sweep width.",
+        checks.lr_rules_match_mup,
+    ),
+    Probe(
+        "arms-learn",
+        "Every sweep (model, optimizer, parametrization, width) at its best learning rate beats its own untrained "
+        f"loss by at least {checks.LEARN_MARGIN} nat of held-out loss (a margin fixed in advance): every arm of "
+        "every comparison learns.",
+        checks.arms_learn,
     ),
     Probe(
         "eval-held-out",

@@ -84,6 +84,22 @@ PRESETS = {
         coord_steps=1,
         crosscheck_widths=[64],
     ),
+    "audit": MupConfig(
+        # What mutation and contrast audits run (about 15-19 CPU s per run, one thread, against quick's 35-48):
+        # widths 16…128 (three doublings, a quarter of quick's parameters), five seeds of 60 steps for the MLP
+        # sweeps (the slopes' intervals need ≥ 5 seeds), a two-width transformer sweep, four coordinate-check seeds.
+        # The Adam grid sits one log₂ unit higher than quick's: μP's optimum at base width 16 is higher than at 32.
+        base_width=16,
+        mlp_widths=[16, 32, 64, 128],
+        adam_log2_lrs=[-9, -8, -7, -6, -5, -4, -3],
+        seeds=5,
+        mlp_steps=60,
+        transformer_widths=[16, 32],
+        transformer_steps=20,
+        eval_windows=256,
+        coord_seeds=4,
+        crosscheck_widths=[64],
+    ),
     "quick": MupConfig(),
     "paper": MupConfig(
         mlp_widths=[32, 64, 128, 256, 512],

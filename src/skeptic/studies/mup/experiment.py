@@ -11,13 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import torch
 from torch import Tensor
 
 from skeptic.studies.mup import crosscheck, experiments, exponents, nets
 from skeptic.studies.mup.config import MupConfig
 from skeptic.studies.mup.data import Corpus, load_corpus
 from skeptic.studies.mup.experiments import Tick
-from skeptic.studies.mup.param import Optimizer
+from skeptic.studies.mup.param import PARAMETRIZATIONS, Optimizer, Parametrization
 from skeptic.study import RunContext
 
 COMBOS: tuple[tuple[Literal["mlp", "transformer"], Optimizer], ...] = (
@@ -148,21 +149,99 @@ def coordinate_checks(c: MupConfig, s: Setup, tick: Tick) -> dict[str, Any]:
 
 
 def reference_crosscheck(c: MupConfig, s: Setup) -> dict[str, Any]:
-    """Skeptic's μP MLP against the reference at each ``crosscheck_widths`` width and both optimizers, from the same
-    draws and batches (always each parametrization's own learning-rate rule)."""
+    """Skeptic's MLP (SP and μP) against the reference at each ``crosscheck_widths`` width and both optimizers, from
+    the same draws and batches (always each parametrization's own learning-rate rule): μP against Microsoft mup,
+    SP against plain ``nn.Linear`` layers and PyTorch's optimizers."""
     seed = s.coord_seeds[0]
     out = []
     for opt, lr in coord_lrs(c):
         for width in c.crosscheck_widths:
-            ref = crosscheck.reference_coord_check(
-                s.corpus, opt, width, c.base_width, lr, seed, c.coord_steps, 1, c.mlp_context, 1.0
-            )
-            ours = experiments.coord_check(
+            rows = experiments.coord_check(
                 s.corpus, "mlp", opt, [width], c.base_width, lr, [seed], c.coord_steps, 1, c.mlp_context, s.mlp_eval
-            )[-1]
-            ref["ours_sizes"], ref["ours_deltas"] = ours["sizes"][0], ours["deltas"][0]
-            out.append(ref)
+            )
+            for ours in rows:
+                ref = crosscheck.reference_coord_check(
+                    s.corpus, opt, width, c.base_width, lr, seed, c.coord_steps, 1, c.mlp_context, 1.0,
+                    param=ours["param"],
+                )  # fmt: skip
+                ref["ours_sizes"], ref["ours_deltas"] = ours["sizes"][0], ours["deltas"][0]
+                out.append(ref)
     return {"crosscheck": out}
+
+
+def reference_cells(c: MupConfig, s: Setup) -> list[tuple[Optimizer, Parametrization, int, int, int]]:
+    """The MLP sweep cells retrained alone by the reference: per optimizer and parametrization, the widest width at
+    the middle learning rate of the grid and the last seed ((optimizer, param, width, rate index, seed index));
+    fixed by the config alone, before any result is seen."""
+    cells: list[tuple[Optimizer, Parametrization, int, int, int]] = []
+    for opt in ("sgd", "adam"):
+        lrs = c.sgd_log2_lrs if opt == "sgd" else c.adam_log2_lrs
+        for param in PARAMETRIZATIONS:
+            cells.append((opt, param, max(c.mlp_widths), len(lrs) // 2, c.seeds - 1))
+    return cells
+
+
+def reference_retrain(c: MupConfig, s: Setup) -> dict[str, Any]:
+    """Independent recomputations of what the sweeps and the learning-rate rules produce, for the probes:
+
+    * ``reference_cells``: the cells of :func:`reference_cells` trained one model at a time with ``nn.Linear``
+      layers and PyTorch's (SP) or Microsoft mup's (μP) optimizers on the same draws and batches, and their held-out
+      loss (the run's learning-rate rule: under the ``swapped`` contrast each parametrization's initialization with
+      the other's rates, TP5 Table 3 written out in :func:`crosscheck.reference_model`); and likewise the
+      transformer sweep's widest width, middle rate and last seed with the library's TinyTransformer
+      (:func:`crosscheck.reference_transformer_cell`);
+    * ``transformer_acts``: the transformer coordinate check's activations by the study's probed forward and by
+      hooks on the library's TinyTransformer, at the widest coordinate-check width
+      (:func:`crosscheck.reference_transformer_acts`);
+    * ``lr_rules``: Microsoft mup's learning-rate multiplier beside Skeptic's for every transformer weight but the
+      readout, at the widest sweep width."""
+    cells = []
+
+    def rule(param: Parametrization) -> Parametrization:
+        return ("sp" if param == "mup" else "mup") if c.lr_rule == "swapped" else param
+
+    for opt, param, width, i, j in reference_cells(c, s):
+        lrs = c.sgd_log2_lrs if opt == "sgd" else c.adam_log2_lrs
+        loss = crosscheck.reference_sweep_cell(
+            s.corpus, opt, param, width, c.base_width, lrs[i], s.seeds[j], c.mlp_steps, c.mlp_batch_size,
+            c.mlp_context, s.mlp_eval, lr_param=rule(param),
+        )  # fmt: skip
+        cells.append(
+            {"model": "mlp", "optimizer": opt, "param": param, "width": width, "lr_index": i, "seed_index": j,
+             "loss": loss}
+        )  # fmt: skip
+    width, i, j = max(c.transformer_widths), len(c.adam_log2_lrs) // 2, c.transformer_seeds - 1
+    for param in PARAMETRIZATIONS:
+        loss = crosscheck.reference_transformer_cell(
+            s.corpus, param, width, c.base_width, c.adam_log2_lrs[i], s.seeds[j], c.transformer_steps,
+            c.transformer_batch_size, c.transformer_context, c.transformer_layers, s.transformer_eval,
+            lr_param=rule(param),
+        )  # fmt: skip
+        cells.append(
+            {"model": "transformer", "optimizer": "adam", "param": param, "width": width, "lr_index": i,
+             "seed_index": j, "loss": loss}
+        )  # fmt: skip
+    width = max(c.transformer_widths)
+    rules = crosscheck.reference_lr_rules(
+        width, c.base_width, s.corpus.vocab_size, c.transformer_context, c.transformer_layers, 4
+    )
+    shape = nets.transformer_shape(
+        width, c.base_width, s.corpus.vocab_size, c.transformer_context, c.transformer_layers, 4, "mup"
+    )
+    tensors = nets.transformer_tensors(shape)
+    for opt in ("sgd", "adam"):
+        ours = nets.lr_table(tensors, torch.ones(1), width, c.base_width, "mup", opt)
+        for r in rules:
+            if r["optimizer"] == opt:
+                r["ours"] = float(ours[r["tensor"]][0])
+    acts = [
+        crosscheck.reference_transformer_acts(
+            s.corpus, param, max(c.coord_transformer_widths), c.base_width, s.coord_seeds[0], c.transformer_context,
+            c.transformer_layers, s.transformer_eval[:4],
+        )
+        for param in PARAMETRIZATIONS
+    ]  # fmt: skip
+    return {"reference_cells": cells, "lr_rules": rules, "lr_rules_width": width, "transformer_acts": acts}
 
 
 def lr_sweeps(c: MupConfig, s: Setup, tick: Tick) -> dict[str, Any]:

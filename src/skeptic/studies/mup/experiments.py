@@ -83,6 +83,7 @@ def lr_sweep(
                     "loss": _clean(r.eval_loss.view(shape).tolist()),
                     "train_loss": _clean(tail.view(shape).tolist()),
                     "init_loss": _clean(r.train_loss[:, 0].view(shape).tolist()),
+                    "shapes": r.shapes,
                 }
             )
             tick(1)
@@ -150,6 +151,7 @@ def coord_check(
                     "layers": list(layers),
                     "sizes": r.sizes.tolist(),
                     "deltas": r.deltas.tolist(),
+                    "shapes": r.shapes,
                 }
             )
             tick(1)

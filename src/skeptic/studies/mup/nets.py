@@ -284,6 +284,8 @@ class SweepResult:
     train_loss: Tensor
     sizes: Tensor | None = None
     deltas: Tensor | None = None
+    shapes: dict[str, list[int]] | None = None
+    """Shape of every trained (stacked) parameter, ``[M, ...]``: what the probes compare with the config."""
 
 
 @dataclass(frozen=True)
@@ -368,11 +370,17 @@ def _concat(results: list[SweepResult]) -> SweepResult:
     def cat(xs: list[Tensor | None]) -> Tensor | None:
         return None if xs[0] is None else torch.cat([x for x in xs if x is not None])
 
+    shapes = None
+    if results[0].shapes is not None:
+        first = next(iter(results[0].shapes))
+        n = sum(r.shapes[first][0] for r in results if r.shapes is not None)
+        shapes = {k: [n, *v[1:]] for k, v in results[0].shapes.items()}
     return SweepResult(
         torch.cat([r.eval_loss for r in results]),
         torch.cat([r.train_loss for r in results]),
         cat([r.sizes for r in results]),
         cat([r.deltas for r in results]),
+        shapes,
     )
 
 
@@ -419,7 +427,7 @@ def _run_mlp(corpus: Corpus, s: Sweep, eval_at: Tensor, probe_at: Tensor | None,
         if step < (0 if probe is None else probe_steps(s)):
             record()
     if probe is not None:  # a coordinate check reads only the activations: no held-out evaluation
-        return _result(torch.full((M,), math.nan), train_loss, history)
+        return _result(torch.full((M,), math.nan), train_loss, history, params)
     with torch.no_grad():
         ex, ey = examples(eval_at.expand(M, -1))
         eval_loss = torch.cat(
@@ -429,7 +437,7 @@ def _run_mlp(corpus: Corpus, s: Sweep, eval_at: Tensor, probe_at: Tensor | None,
             ],
             1,
         ).mean(1)
-    return _result(eval_loss, train_loss, history)
+    return _result(eval_loss, train_loss, history, params)
 
 
 def probe_steps(s: Sweep) -> int:
@@ -457,11 +465,13 @@ def coordinate_stats(history: list[list[Tensor]]) -> tuple[Tensor, Tensor]:
     return sizes.cpu(), deltas.cpu()
 
 
-def _result(eval_loss: Tensor, train_loss: Tensor, history: list[list[Tensor]]) -> SweepResult:
+def _result(eval_loss: Tensor, train_loss: Tensor, history: list[list[Tensor]], params: Params) -> SweepResult:
     ev = eval_loss.detach().cpu()
+    shapes = {k: list(v.shape) for k, v in params.items()}
     if not history:
-        return SweepResult(ev, train_loss)
-    return SweepResult(ev, train_loss, *coordinate_stats(history))
+        return SweepResult(ev, train_loss, shapes=shapes)
+    sizes, deltas = coordinate_stats(history)
+    return SweepResult(ev, train_loss, sizes, deltas, shapes)
 
 
 def _run_transformer(corpus: Corpus, s: Sweep, eval_at: Tensor, probe_at: Tensor | None, device: str) -> SweepResult:
@@ -522,11 +532,11 @@ def _run_transformer(corpus: Corpus, s: Sweep, eval_at: Tensor, probe_at: Tensor
         if probe_tokens is not None and step < probe_steps(s):
             record()
     if probe_tokens is not None:  # a coordinate check reads only the activations: no held-out evaluation
-        return _result(torch.full((M,), math.nan), train_loss, history)
+        return _result(torch.full((M,), math.nan), train_loss, history, params)
     with torch.no_grad():
         ev = windows(corpus, eval_at, s.context).to(device)
         eval_loss = torch.stack([eval_fn(params, ev[i : i + 32]) for i in range(0, ev.shape[0], 32)], 1).mean(1)
-    return _result(eval_loss, train_loss, history)
+    return _result(eval_loss, train_loss, history, params)
 
 
 def _transformer_acts(template: ProbedTransformer, p: Params, tokens: Tensor) -> list[Tensor]:

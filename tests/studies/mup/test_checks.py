@@ -1,0 +1,164 @@
+"""The mup study's general probes (``checks.py``) against known answers: each passes on a clean tiny run and fails
+on the slip it exists to see (a measure reading the wrong row, a model not the config's, a sweep cell off its
+reference, a learning-rate rule off mup's, an arm that does not learn)."""
+
+from __future__ import annotations
+
+import copy
+import math
+import zlib
+from collections.abc import Iterator
+from typing import Any, cast
+
+import numpy as np
+import pytest
+import torch
+
+from skeptic.studies.mup import checks, crosscheck, nets
+from skeptic.studies.mup import experiment as ex
+from skeptic.studies.mup import param as P  # noqa: N812 (the rules table, read as P.rule)
+from skeptic.studies.mup.claims import CLAIMS, shift_per_doubling
+from skeptic.studies.mup.config import MupConfig
+from skeptic.study import Claim, RunContext
+
+TINY = MupConfig(
+    base_width=8,
+    mlp_widths=[8, 16, 32],
+    transformer_widths=[8, 16],
+    sgd_log2_lrs=[-3, -2, -1, 0, 1],
+    adam_log2_lrs=[-8, -7, -6, -5, -4],
+    seeds=2,
+    mlp_steps=5,
+    mlp_batch_size=4,
+    transformer_steps=5,
+    transformer_batch_size=2,
+    transformer_context=4,
+    transformer_seeds=2,
+    eval_windows=16,
+    coord_widths=[8, 16, 32],
+    coord_transformer_widths=[8, 16, 32],
+    coord_seeds=2,
+    coord_steps=1,
+    crosscheck_widths=[16],
+)
+
+
+class _Ctx:
+    device = "cpu"
+
+    def seed_for(self, *key: str | int) -> int:
+        return zlib.crc32(repr(key).encode())
+
+
+@pytest.fixture(autouse=True)
+def _one_thread() -> Iterator[None]:
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(n)
+
+
+@pytest.fixture(scope="module")
+def m() -> dict[str, Any]:
+    torch.set_num_threads(1)
+    s = ex.setup(TINY, cast(RunContext, _Ctx()))
+    out = ex.basics(TINY, s)
+    out |= ex.coordinate_checks(TINY, s, lambda _=1: None)
+    out |= ex.reference_crosscheck(TINY, s)
+    out |= ex.lr_sweeps(TINY, s, lambda _=1: None)
+    out |= ex.reference_retrain(TINY, s)
+    return out
+
+
+def test_every_claim_equals_its_recomputation_on_a_clean_run(m: dict[str, Any]) -> None:
+    out = checks.claims_recomputed(CLAIMS)(m, TINY)
+    assert out.passed, out.detail
+    assert set(checks.recomputations(m)) == {c.id for c in CLAIMS}
+
+
+def test_a_measure_reading_the_other_parametrization_disagrees_with_its_recomputation(m: dict[str, Any]) -> None:
+    good = next(c for c in CLAIMS if c.id == "mup-optimum-stable-mlp-sgd")
+    wrong = Claim(good.id, good.statement, good.source, shift_per_doubling("mlp", "sgd", "sp"), good.expect)
+    assert not checks.claims_recomputed((wrong,))(m, TINY).passed
+
+
+def test_the_recomputed_shift_is_the_known_slope_of_parabola_optima() -> None:
+    grid = [-4.0, -3.0, -2.0, -1.0, 0.0, 1.0, 2.0]
+    rows = []
+    for w, center in ((32, 0.3), (64, -0.2), (128, -0.7)):  # the vertex falls by 0.5 per doubling
+        loss = [[(x - center) ** 2 + 1, 2 * (x - center) ** 2 + 1] for x in grid]
+        rows.append({"model": "mlp", "optimizer": "sgd", "param": "sp", "width": w, "log2_lrs": grid,
+                     "seeds": [0, 1], "loss": loss})  # fmt: skip
+    assert checks.shift({"sweeps": rows}, "mlp", "sgd", "sp") == pytest.approx(-0.5, abs=1e-9)
+
+
+def test_declared_models_passes_clean_and_flags_a_missing_width_and_a_wrong_shape(m: dict[str, Any]) -> None:
+    assert checks.declared_models(m, TINY).passed, checks.declared_models(m, TINY).detail
+    dropped = copy.deepcopy(m)
+    dropped["sweeps"] = [r for r in m["sweeps"] if not (r["model"] == "mlp" and r["width"] == 32)]
+    assert not checks.declared_models(dropped, TINY).passed
+    reshaped = copy.deepcopy(m)
+    reshaped["sweeps"][0]["shapes"]["W"] = [10, 8, 9]
+    assert not checks.declared_models(reshaped, TINY).passed
+    assert not checks.declared_models(m, TINY.model_copy(update={"seeds": 3})).passed
+
+
+def test_sweep_cells_match_their_reference_and_a_one_percent_slip_fails(m: dict[str, Any]) -> None:
+    out = checks.cells_match_reference(m)
+    assert out.passed, out.detail
+    assert {(r["model"], r["param"]) for r in m["reference_cells"]} == {
+        ("mlp", "sp"), ("mlp", "mup"), ("transformer", "sp"), ("transformer", "mup")
+    }  # fmt: skip
+    off = copy.deepcopy(m)
+    off["reference_cells"][0]["loss"] *= 1.01
+    assert not checks.cells_match_reference(off).passed
+
+
+def test_transformer_activations_match_the_library_and_a_wrong_scale_does_not(
+    m: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert checks.transformer_acts_match(m).passed, checks.transformer_acts_match(m).detail
+    s = ex.setup(TINY, cast(RunContext, _Ctx()))
+    monkeypatch.setattr(P, "attention_scale", lambda d, d0, param: 1 / math.sqrt(d))  # μP's 1/d forgotten
+    r = crosscheck.reference_transformer_acts(s.corpus, "mup", 32, 8, 1, 4, 1, s.transformer_eval[:2])
+    assert r["gaps"][1] > 0.1  # the attention logits differ by √(d_head/d₀) = 2
+
+
+@pytest.mark.skipif(not crosscheck.HAVE_MUP, reason="Microsoft mup not installed")
+def test_lr_rules_match_mup_and_a_changed_rule_fails(m: dict[str, Any]) -> None:
+    assert checks.lr_rules_match_mup(m).passed, checks.lr_rules_match_mup(m).detail
+    rules = {(r["optimizer"], r["tensor"]): r["mup"] for r in m["lr_rules"]}
+    m_mult = max(TINY.transformer_widths) / TINY.base_width
+    assert rules[("adam", "blocks.0.qkv.weight")] == pytest.approx(1 / m_mult)  # Adam: hidden matrices η/m
+    assert rules[("sgd", "blocks.0.ln_attn.bias")] == pytest.approx(m_mult)  # SGD: vectors η·m
+    off = copy.deepcopy(m)
+    off["lr_rules"][0]["ours"] *= 2
+    assert not checks.lr_rules_match_mup(off).passed
+
+
+def test_arms_learn_fails_when_no_sweep_learns(m: dict[str, Any]) -> None:
+    frozen = copy.deepcopy(m)
+    for r in frozen["sweeps"]:
+        r["loss"] = [[v - 0.1 for v in row] for row in r["init_loss"]]
+    assert not checks.arms_learn(frozen).passed
+    learned = copy.deepcopy(m)
+    for r in learned["sweeps"]:
+        r["loss"] = [[v - 1.0 for v in row] for row in r["init_loss"]]
+    assert checks.arms_learn(learned).passed
+
+
+def test_a_stored_nan_loss_is_recomputed_as_nan_not_as_a_match() -> None:
+    assert math.isnan(checks._slope([1.0, 2.0], [1.0, math.nan]))
+    assert checks._vertex(np.array([0.0, 1.0, 2.0]), np.array([3.0, math.inf, 1.0])) == (2.0, True)
+    assert nets.MLP_LAYERS == ("input layer", "hidden layer", "logits")
+
+
+def test_under_the_swapped_contrast_the_reference_trains_with_the_swapped_rates_and_still_agrees() -> None:
+    swapped = TINY.model_copy(update={"lr_rule": "swapped"})
+    s = ex.setup(swapped, cast(RunContext, _Ctx()))
+    m = ex.basics(swapped, s) | ex.lr_sweeps(swapped, s, lambda _=1: None) | ex.reference_retrain(swapped, s)
+    out = checks.cells_match_reference(m)
+    assert out.passed, out.detail
+    own = ex.reference_retrain(TINY, s)["reference_cells"]
+    wide = [(a, b) for a, b in zip(own, m["reference_cells"], strict=True) if a["width"] > TINY.base_width]
+    assert wide and all(a["loss"] != b["loss"] for a, b in wide)  # the swapped rates really change the reference
