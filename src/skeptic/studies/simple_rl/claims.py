@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from skeptic.studies.simple_rl.policy import READOUT_PREFIXES
 from skeptic.study import AtLeast, AtMost, Claim, Contrast, Estimate, Measurements, Probe, ProbeOutcome, Quote
 
 R1 = "DeepSeek-AI 2025 (arXiv 2501.12948)"
@@ -309,6 +310,14 @@ CLAIMS = (
         ),
         contrasts=(
             Contrast(
+                "readout-only",
+                {"views_trainable": "readout"},
+                "replicated",
+                "the same KL-penalized GRPO may update only the readout after the last block (final layer norm and "
+                "unembedding): the output still moves (the arms-work probe) but the states the frozen probe reads "
+                "cannot, so the view must read unchanged; this is the result that makes the claim replicated",
+            ),
+            Contrast(
                 "sft-same-outputs",
                 {"views_method": "sft"},
                 "not_replicated",
@@ -317,6 +326,7 @@ CLAIMS = (
             ),
         ),
         band=(AtMost(0.02), AtMost(0.1)),
+        confirmed_by="views-frozen-check",
     ),
     Claim(
         "flaw-overoptimized",
@@ -347,6 +357,14 @@ CLAIMS = (
 # ---------------------------------------------------------------------------------------------------
 # Probes
 # ---------------------------------------------------------------------------------------------------
+
+
+def views_frozen_check_probe(m: Measurements, config: Any) -> ProbeOutcome:
+    return ProbeOutcome(*views_frozen_check(m, config))
+
+
+def views_update_as_declared_probe(m: Measurements, config: Any) -> ProbeOutcome:
+    return ProbeOutcome(*views_update_as_declared(m, config))
 
 
 def _probe(fn: Callable[[Measurements], tuple[bool, str]]) -> Callable[[Measurements], ProbeOutcome]:
@@ -597,16 +615,47 @@ def views_arms_work(m: Measurements) -> tuple[bool, str]:
     )
 
 
-def views_frozen_check(m: Measurements) -> tuple[bool, str]:
-    """The frozen probe is the pre-RL probe: its final held-out margin, recomputed from the stored pre-RL weights by a
-    separate line of code, equals the margin the training curve recorded (to 1e-9), every arm and seed."""
+def views_update_as_declared(m: Measurements, config: Any) -> tuple[bool, str]:
+    """Every views arm updated exactly the weights its config declares: the readout (final layer norm and unembedding)
+    moved in every arm and seed; the weights before it moved too when all are trained, and not at all (bit for bit)
+    when only the readout is (the contrast in which the probed states cannot change)."""
+    v, readout_only = m["views"], config.views_trainable == "readout"
+    worst_ok, lines = True, []
+    for arm in v["arms"]:
+        moved = v["final"][arm]["moved"]
+        head = [min(x) for k, x in moved.items() if k.startswith(READOUT_PREFIXES)]
+        body = [max(x) for k, x in moved.items() if not k.startswith(READOUT_PREFIXES)]
+        body_min = min(max(x[s] for k, x in moved.items() if not k.startswith(READOUT_PREFIXES))
+                       for s in range(len(v["pre_acc"])))  # fmt: skip
+        ok = bool(head) and min(head) > 0 and (max(body) == 0 if readout_only else body_min > 0)
+        worst_ok &= ok
+        lines.append(f"{arm}: readout moved ≥ {min(head, default=0):.3g}, earlier weights "
+                     f"{'largest' if readout_only else 'smallest per-seed largest'} move "
+                     f"{max(body) if readout_only else body_min:.3g}")  # fmt: skip
+    return worst_ok, f"trainable = {config.views_trainable}; " + "; ".join(lines)
+
+
+def views_frozen_check(m: Measurements, config: Any) -> tuple[bool, str]:
+    """The frozen probe is the pre-RL probe, and the claim's quantity stands: the final held-out margin and accuracy,
+    recomputed from the stored pre-RL weights by a separate line of code, equal what the training curve recorded (to
+    1e-9), every arm and seed; and the accuracy drop recomputed from those (pre-RL minus final, each recomputed, the
+    configured method's arm) equals the claim's measured drop (to 1e-9)."""
     v = m["views"]
     gaps = [
         abs(a - b)
         for arm in v["arms"]
-        for a, b in zip(v["curves"][arm][-1]["frozen_margin"], v["final"][arm]["frozen_margin_check"], strict=True)
+        for key in ("margin", "acc")
+        for a, b in zip(v["curves"][arm][-1][f"frozen_{key}"], v["final"][arm][f"frozen_{key}_check"], strict=True)
     ]
-    return max(gaps) <= 1e-9, f"largest |curve − recomputed| frozen margin {max(gaps):.3g}"  # fmt: skip
+    gaps += [abs(a - b) for a, b in zip(v["pre_acc"], v["pre_acc_check"], strict=True)]
+    after = v["final"][v["arms"][0]]["frozen_acc_check"]
+    drop = np.mean([a - b for a, b in zip(v["pre_acc_check"], after, strict=True)])
+    claimed = frozen_probe_drop(m, config).value
+    ok = max(gaps) <= 1e-9 and abs(drop - claimed) <= 1e-9 and v["arms"][0] == config.views_method
+    return ok, (
+        f"largest |curve − recomputed| frozen margin/accuracy {max(gaps):.3g}; drop recomputed {drop:.4f} vs "
+        f"claimed {claimed:.4f} ({v['arms'][0]} arm; configured {config.views_method})"
+    )
 
 
 PROBES = (
@@ -637,8 +686,10 @@ PROBES = (
           "random-label control probe is at chance.", _probe(views_probe_works)),
     Probe("views-arms-work", "Every views arm changed the output (target probability +0.2 on held-out problems).",
           _probe(views_arms_work)),
+    Probe("views-update-as-declared", "Every views arm updated exactly the weights its config declares (all, or the "
+          "readout alone, bit for bit).", views_update_as_declared_probe),
     Probe("views-frozen-check", "The frozen probe's readout recomputed from the pre-RL weights equals the recorded "
-          "one.", _probe(views_frozen_check)),
+          "one, and the claim's accuracy drop recomputed from it matches.", views_frozen_check_probe),
     Probe("goodhart-tilt", "Cross-check against the Goodhart study's exact tilt (light-tailed: E[V] = σ²/β; "
           "heavy-tailed: none).", _probe(goodhart_tilt)),
 )  # fmt: skip

@@ -329,10 +329,11 @@ def lm_experiment(config: SimpleRLConfig, ctx: RunContext, device: str, bases: B
     }  # fmt: skip
 
 
-def views_arms(method: str) -> tuple[str, ...]:
+def views_arms(method: str, trainable: str = "all") -> tuple[str, ...]:
     """The arms of the views experiment: the configured method first (the one the claim reads), then supervised
-    fine-tuning on the same outputs as the comparison (once, if the method is SFT itself)."""
-    return tuple(dict.fromkeys((method, "sft")))
+    fine-tuning of all the weights on the same outputs as the comparison (once, if the method is SFT itself). When
+    only the readout is trained, the method's arm alone: a full fine-tuning comparison says nothing there."""
+    return (method,) if trainable == "readout" else tuple(dict.fromkeys((method, "sft")))
 
 
 def view_states(template: policy.ProbedTransformer, params: Params, prompt_tokens: torch.Tensor) -> np.ndarray:
@@ -364,23 +365,36 @@ def train_sft(
     lr: torch.Tensor,
     on_eval: Any,
     eval_every: int,
+    trainable: tuple[str, ...] | None = None,
 ) -> None:
     """Supervised fine-tuning in place: Adam on −log π(target | prompt) of ``draw(t)``'s prompts ``[M, B, 4]`` and
-    target answers ``[M, B, 2]`` (the views contrast: the same outputs, taught without a reward or a KL term)."""
+    target answers ``[M, B, 2]`` (the views contrast: the same outputs, taught without a reward or a KL term).
+    ``trainable`` names the parameters that are updated (all when None)."""
+    train = params if trainable is None else {k: params[k] for k in trainable}
     state: dict[str, tuple[torch.Tensor, torch.Tensor]] = {}
     for t in range(1, steps + 1):
         prompt_tokens, targets = draw(t)
         seq = torch.cat([prompt_tokens, targets], -1)
-        for p in params.values():
+        for p in train.values():
             p.requires_grad_(True)
         loss = -policy.token_logprobs(template, params, seq).sum(-1).mean(-1)
-        grads = torch.autograd.grad(loss.sum(), list(params.values()))
+        grads = torch.autograd.grad(loss.sum(), list(train.values()))
         with torch.no_grad():
-            for p in params.values():
+            for p in train.values():
                 p.requires_grad_(False)
-            policy.adam_step(params, dict(zip(params, grads, strict=True)), state, t, lr)
+            policy.adam_step(train, dict(zip(train, grads, strict=True)), state, t, lr)
         if t % eval_every == 0 or t == steps:
             on_eval(t)
+
+
+def views_trainable(params: Params, which: str) -> tuple[str, ...] | None:
+    """The parameter names a views arm updates: None (all) or the readout's (``ln_final`` and ``unembedding``)."""
+    if which == "all":
+        return None
+    names = tuple(k for k in params if k.startswith(policy.READOUT_PREFIXES))
+    if not names:
+        raise ValueError("the model has no readout parameters to train")
+    return names
 
 
 def views_experiment(config: SimpleRLConfig, ctx: RunContext, bases: Bases) -> dict[str, Any]:
@@ -398,7 +412,7 @@ def views_experiment(config: SimpleRLConfig, ctx: RunContext, bases: Bases) -> d
     """
     device = next(iter(bases.params.values())).device.type
     S, template = config.n_seeds, bases.template
-    arms = views_arms(config.views_method)
+    arms = views_arms(config.views_method, config.views_trainable)
     problems, train, held = bases.problems, bases.train, bases.held
     fit_prompts = torch.as_tensor(task.prompts(problems[train]), device=device)
     held_prompts = torch.as_tensor(task.prompts(problems[held]), device=device)
@@ -413,11 +427,13 @@ def views_experiment(config: SimpleRLConfig, ctx: RunContext, bases: Bases) -> d
     r_fit, r_held = y_rand[train], y_rand[held]
     control = [analysis.probe_readout(analysis.fit_linear_probe(base_fit[s], r_fit), base_held[s], r_held)[0]
                for s in range(S)]  # fmt: skip
+    pre_acc_check = [float(np.mean(((base_held[s] @ w_pre[s][:-1] + w_pre[s][-1]) > 0) == y_held)) for s in range(S)]
     base_logp = _np(policy.answer_logprobs(template, bases.params, held_prompts))
     base_target = _p_correct(base_logp, held_target)
     out: dict[str, Any] = {
         "arms": list(arms), "pre_acc": [analysis.probe_readout(w_pre[s], base_held[s], y_held)[0] for s in range(S)],
-        "random_label_acc": control, "target": config.views_target, "base_target": base_target.mean(-1).tolist(),
+        "random_label_acc": control,
+        "pre_acc_check": pre_acc_check, "target": config.views_target, "base_target": base_target.mean(-1).tolist(),
         "hard_share": float(y_held.mean()),
         "curves": {}, "final": {},
     }  # fmt: skip
@@ -442,10 +458,12 @@ def views_experiment(config: SimpleRLConfig, ctx: RunContext, bases: Bases) -> d
 
         evaluate(0)
         lr = torch.full((S,), config.rl_lr, device=device)
+        trainable = views_trainable(params, config.views_trainable)
+        start = {k: v.clone() for k, v in params.items()}
         t, cpu = time.perf_counter(), time.process_time()
         if arm == "sft":
             train_sft(template, params, draw, steps=config.views_steps, lr=lr, on_eval=evaluate,
-                      eval_every=config.eval_every)  # fmt: skip
+                      eval_every=config.eval_every, trainable=trainable)  # fmt: skip
         else:
             beta = config.views_beta if arm == "rl-kl" else 0.0
             setup = grpo.RLSetup(
@@ -456,17 +474,19 @@ def views_experiment(config: SimpleRLConfig, ctx: RunContext, bases: Bases) -> d
                 template, params, _select(bases.params, seeds), setup, draw, steps=config.views_steps,
                 group=config.group, inner_steps=config.inner_steps, clip=config.clip,
                 generator=ctx.torch_generator("views-rollouts", arm, device=device), on_eval=evaluate,
-                eval_every=config.eval_every,
+                eval_every=config.eval_every, trainable=trainable,
             )  # fmt: skip
         seconds, cpu_s = time.perf_counter() - t, time.process_time() - cpu
         hs = view_states(template, params, held_prompts)
         kl = analysis.kl_exact(_np(policy.answer_logprobs(template, params, held_prompts)), base_logp).mean(-1)
         # the frozen probe's margin once more, from the stored weights by a separate line of code (a cross-check)
-        check = [float(np.mean((hs[s] @ w_pre[s][:-1] + w_pre[s][-1]) * np.where(y_held, 1.0, -1.0)))
-                 for s in range(S)]  # fmt: skip
+        score = [hs[s] @ w_pre[s][:-1] + w_pre[s][-1] for s in range(S)]
+        check = [float(np.mean(score[s] * np.where(y_held, 1.0, -1.0))) for s in range(S)]
+        acc_check = [float(np.mean((score[s] > 0) == y_held)) for s in range(S)]
         out["curves"][arm] = curve
-        out["final"][arm] = {"frozen_margin_check": check, "kl_heldout": kl.tolist(), "seconds": seconds,
-                             "cpu_s": cpu_s}  # fmt: skip
+        moved = {k: (params[k] - start[k]).abs().flatten(1).amax(1).tolist() for k in params}
+        out["final"][arm] = {"frozen_margin_check": check, "frozen_acc_check": acc_check, "kl_heldout": kl.tolist(),
+                             "seconds": seconds, "cpu_s": cpu_s, "moved": moved}  # fmt: skip
     return out
 
 
