@@ -162,6 +162,11 @@ def lm_experiment(config: SimpleRLConfig, ctx: RunContext, device: str, bases: B
     mon_idx = task.answer_ids(mon_ans)
     base_held = _np(policy.answer_logprobs(template, base, held_prompts))  # [S, P, 144]
     base_mon = _np(policy.answer_logprobs(template, base, mon_prompts))
+    # the text checker's verdict on every answer of every evaluated problem, [P, 144]: the claims' pass@1 and true
+    # reward recomputed from it by separate code (no answer ids, no token tables) for the recomputation probes
+    texts_all = [task.decode(np.array([a // task.VOCAB, a % task.VOCAB])) for a in range(task.N_ANSWERS)]
+    check_held, check_mon = (np.array([[task.check_answer((int(r[0]), int(r[1]), int(r[2])), t) for t in texts_all]
+                                       for r in problems[rows]], float) for rows in (held, monitor))  # fmt: skip
 
     # 2. the RL stack
     specs = policy_specs(S, config.betas, config.beta_main, config.rl_lr)
@@ -208,6 +213,8 @@ def lm_experiment(config: SimpleRLConfig, ctx: RunContext, device: str, bases: B
         curves.append({
             "step": step, "pass1_heldout": pc_h.mean(-1).tolist(), "true_train": pc_m.mean(-1).tolist(),
             "proxy_train": proxy, "kl_train": kl.tolist(),
+            "pass1_check": (np.einsum("mpa,pa->m", np.exp(lh), check_held) / len(held)).tolist(),
+            "true_check": (np.einsum("mpa,pa->m", np.exp(lm), check_mon) / len(monitor)).tolist(),
         })  # fmt: skip
 
     t = time.perf_counter()
@@ -267,7 +274,6 @@ def lm_experiment(config: SimpleRLConfig, ctx: RunContext, device: str, bases: B
     sample_correct = _np(v_tensor).reshape(M, len(monitor), n)
     # each policy's proxy error table against the grader its spec names, rebuilt from the answers' text: the flawed
     # grader's bonus on every answer containing '#', nothing for the others (the reward each policy trained on)
-    texts_all = [task.decode(np.array([a // task.VOCAB, a % task.VOCAB])) for a in range(task.N_ANSWERS)]
     bonus = np.array([config.flaw_bonus * ("#" in t) for t in texts_all])
     grader_gap = [float(np.abs(err[i] - (bonus if sp["kind"] == "flaw" else 0.0)).max()) for i, sp in enumerate(specs)]
     exact_kl_mon = analysis.kl_exact(final_mon, base_mon_m)  # [M, P]
@@ -301,6 +307,7 @@ def lm_experiment(config: SimpleRLConfig, ctx: RunContext, device: str, bases: B
             "corpus_pass1_easy": float(corpus_pc[~hard].mean()), "corpus_pass1_hard": float(corpus_pc[hard].mean()),
             "kl_corpus_base": corpus_kl.tolist(), "kl_corpus_null": null_kl, "pass1": pc_base.mean(-1).tolist(),
             "pass_at_k": analysis.pass_at_k_exact(pc_base, PASS_KS).tolist(),
+            "pass1_check": (np.exp(base_held) * check_held).sum(-1).mean(-1).tolist(),
         },
         "final": {
             "pass1": pc_final.mean(-1).tolist(), "pass1_easy": pc_final[:, ~hard].mean(-1).tolist(),
@@ -540,6 +547,23 @@ def _tv(a: np.ndarray, b: np.ndarray) -> float:
     return float(analysis.tv_distance(a, b).mean())
 
 
+def kl_check(logits: torch.Tensor, logref: np.ndarray) -> float:
+    """KL(π ‖ π_ref) averaged over prompts, π = softmax(logits), by separate code from :func:`analysis.kl_exact`
+    (torch, float64, from the raw logits): for the recomputation probes."""
+    lp = torch.log_softmax(logits.double(), -1)
+    return float((lp.exp() * (lp - torch.as_tensor(logref, dtype=torch.float64))).sum(-1).mean())
+
+
+def gains_check(logits: torch.Tensor, logref: np.ndarray, v: np.ndarray) -> list[float]:
+    """The share of the possible true-reward gain per prompt, π = softmax(logits), by separate code from
+    :func:`graded.gain_fraction`: the best answer (the target) has V = 1 by construction, so the gain's ceiling is
+    1 − E_ref[V]."""
+    p = torch.softmax(logits.double(), -1)
+    vt = torch.as_tensor(v, dtype=torch.float64)
+    e0 = (torch.as_tensor(logref, dtype=torch.float64).exp() * vt).sum(-1)
+    return (((p * vt).sum(-1) - e0) / (1.0 - e0)).tolist()
+
+
 def graded_experiment(config: SimpleRLConfig, ctx: RunContext) -> dict[str, Any]:
     """Targets, error tables, exact optima of both KL directions and the trained arms on the graded task."""
     gt = graded.GradedTask(config.graded_base, config.graded_digits, config.graded_q)
@@ -560,6 +584,7 @@ def graded_experiment(config: SimpleRLConfig, ctx: RunContext) -> dict[str, Any]
                 lt = graded.tilt(logref, v + x[kind], b)
                 tilts.append({
                     "seed": s, "kind": kind, "beta": b, "gains": graded.gain_fraction(lt, logref, v).tolist(),
+                    "gains_check": gains_check(torch.as_tensor(logref + (v + x[kind]) / b), logref, v),
                     "kl": float(analysis.kl_exact(lt, logref).mean()),
                     "proxy": float((np.exp(lt) * (v + x[kind])).sum(-1).mean()),
                     "true": float((np.exp(lt) * v).sum(-1).mean()),
@@ -617,6 +642,7 @@ def train_graded(
             "opt_kl": float(analysis.kl_exact(opt, logref).mean()),
             "opt_gain": float(graded.gain_fraction(opt, logref, v).mean()),
             "opt_proxy": float((po * u).sum(-1).mean()), "ref_proxy": float((np.exp(logref) * u).sum(-1).mean()),
+            "kl_check": kl_check(final[i], logref), "gains_check": gains_check(final[i], logref, v),
         }  # fmt: skip
         if sp["arm"] == "drgrpo":
             row["tv_forward"] = _tv(lp[i], forward_reading(sp, logref, u, config.group))
