@@ -735,6 +735,40 @@ def kwa_gains_recomputed(m: Measurements, config: Any) -> tuple[bool, str]:
     return ok and worst <= RECOMPUTE_TOL, "; ".join(lines) + f"; every row's |gain − recomputed| ≤ {worst:.2g}"
 
 
+def _late(n: int) -> range:
+    """The last third of ``n`` evaluation points (at least the last two): where training must have settled."""
+    return range(min(n - 2, n - (n + 2) // 3), n) if n >= 2 else range(n)
+
+
+def _one_side(values: list[float], line: float) -> bool:
+    return all(v >= line for v in values) or all(v < line for v in values)
+
+
+def training_settled(m: Measurements, config: Any) -> tuple[bool, str]:
+    """Every training run a curve-reading claim reads has settled with respect to that claim's line: had training
+    stopped at any of the last third of its exact evaluations, the seed-mean quantity would lie on the same side of
+    the claim's line (rl-raises-pass1: held-out pass@1 gain vs 0.2; flaw-overoptimized: peak-so-far minus current true
+    reward vs 0.05; views-unchanged-under-kl: the frozen probe's accuracy drop vs 0.05). Budget stability beyond the
+    run is the budget audit's job; this reads within it."""
+    curves, lines, ok = m["curves"], [], True
+    true = _spec_rows(m["specs"], "true", config.beta_main)
+    flaw = _spec_rows(m["specs"], "flaw", min(config.betas))
+    base = m["base"]["pass1"]
+    gain = [float(np.mean([curves[t]["pass1_heldout"][i] - base[sd] for sd, i in true.items()]))
+            for t in _late(len(curves))]  # fmt: skip
+    drop = [float(np.mean([max(c["true_train"][i] for c in curves[: t + 1]) - curves[t]["true_train"][i]
+                           for i in flaw.values()])) for t in _late(len(curves))]  # fmt: skip
+    v = m["views"]
+    vc = v["curves"][v["arms"][0]]
+    view = [float(np.mean([a - b for a, b in zip(v["pre_acc"], vc[t]["frozen_acc"], strict=True)]))
+            for t in _late(len(vc))]  # fmt: skip
+    for name, xs, line in (("pass@1 gain", gain, PASS1_GAIN), ("flaw drop", drop, OVEROPT_DROP),
+                           ("view drop", view, VIEW_DROP)):  # fmt: skip
+        ok &= len(xs) >= 2 and _one_side(xs, line)
+        lines.append(f"{name} over the last {len(xs)} evaluations {[round(x, 3) for x in xs]} (line {line})")
+    return ok, "; ".join(lines)
+
+
 def _with_config(fn: Callable[[Measurements, Any], tuple[bool, str]]) -> Callable[[Measurements, Any], ProbeOutcome]:
     def check(m: Measurements, config: Any) -> ProbeOutcome:
         return ProbeOutcome(*fn(m, config))
@@ -782,6 +816,9 @@ PROBES = (
           "logits).", _with_config(kl_drop_recomputed)),
     Probe("kwa-gains-recomputed", "An independent computation of the four Kwa et al. claims' gain shares (from the "
           "raw logits, the ceiling known).", _with_config(kwa_gains_recomputed)),
+    Probe("training-settled", "Every training run a curve-reading claim reads has settled: its seed-mean quantity "
+          "stays on one side of the claim's line over the last third of the exact evaluations.",
+          _with_config(training_settled)),
     Probe("goodhart-tilt", "Cross-check against the Goodhart study's exact tilt (light-tailed: E[V] = σ²/β; "
           "heavy-tailed: none).", _probe(goodhart_tilt)),
 )  # fmt: skip
