@@ -82,3 +82,48 @@ def test_the_checker_probe_needs_each_policy_on_the_grader_its_spec_names() -> N
     assert claims.checker_agrees({"probe_samples": ps})[0]
     assert not claims.checker_agrees({"probe_samples": ps | {"grader_table_gap": [0.0, 1.5, 0.0]}})[0]
     assert not claims.checker_agrees({"probe_samples": ps | {"checker_disagreements": 1}})[0]
+
+
+def _lm(pass1: list[list[float]], flaw_true: list[list[float]], check_off: float = 0.0) -> dict[str, Any]:
+    """Two seeds, one RL policy (true reward, β_main) and one flawed-grader policy (smallest β) each, over the given
+    evaluations; the text-checker columns equal the recorded ones unless ``check_off`` shifts the last one."""
+    config = PRESETS["test"]
+    specs = [{"seed": s, "kind": k, "beta": b, "role": "sweep"} for s in range(2)
+             for k, b in (("true", config.beta_main), ("flaw", min(config.betas)))]  # fmt: skip
+    curves = []
+    for t, (p, f) in enumerate(zip(pass1, flaw_true, strict=True)):
+        row = [p[0], f[0], p[1], f[1]]
+        curves.append({"step": t * config.eval_every, "pass1_heldout": row, "true_train": row,
+                       "pass1_check": list(row), "true_check": list(row)})  # fmt: skip
+    curves[-1]["step"] = config.rl_steps
+    curves[-1]["pass1_check"] = [x + check_off for x in curves[-1]["pass1_check"]]
+    curves[-1]["true_check"] = [x + check_off for x in curves[-1]["true_check"]]
+    views = {"arms": ["rl-kl"], "pre_acc": [1.0, 1.0],
+             "curves": {"rl-kl": [{"frozen_acc": [a, a]} for a in (1.0, 0.6, 0.5, 0.5)]}}  # fmt: skip
+    return {"specs": specs, "curves": curves, "base": {"pass1": [0.2, 0.2], "pass1_check": [0.2, 0.2]},
+            "final": {"pass1": curves[-1]["pass1_heldout"]}, "views": views}  # fmt: skip
+
+
+def test_the_recomputation_probes_agree_with_the_claims_and_catch_a_diverging_column() -> None:
+    config = PRESETS["test"].model_copy(update={"n_seeds": 2})
+    m = _lm([[0.2, 0.2], [0.6, 0.7], [0.9, 0.9]], [[0.3, 0.3], [0.8, 0.6], [0.1, 0.0]])
+    assert claims.pass1_recomputed(m, config)[0]
+    assert claims.flaw_drop_recomputed(m, config)[0]
+    off = _lm([[0.2, 0.2], [0.6, 0.7], [0.9, 0.9]], [[0.3, 0.3], [0.8, 0.6], [0.1, 0.0]], check_off=0.01)
+    assert not claims.pass1_recomputed(off, config)[0]  # the claim's pass@1 and the checker's disagree
+    assert not claims.flaw_drop_recomputed(off, config)[0]
+    swapped = _lm([[0.2, 0.2], [0.6, 0.7], [0.9, 0.9]], [[0.3, 0.3], [0.8, 0.6], [0.1, 0.0]])
+    for c in swapped["curves"]:  # the recorded column of seed 1 now reads its flawed-grader policy
+        c["pass1_heldout"][2] = c["pass1_heldout"][3]
+    assert not claims.pass1_recomputed(swapped, config)[0]
+
+
+def test_the_settled_probe_needs_every_late_evaluation_on_one_side_of_each_line() -> None:
+    config = PRESETS["test"]
+    settled = _lm([[0.2, 0.2], [0.8, 0.8], [0.9, 0.9], [0.9, 0.8]], [[0.3, 0.3], [0.8, 0.6], [0.1, 0.0], [0.0, 0.0]])
+    assert claims.training_settled(settled, config)[0]
+    rising = _lm([[0.2, 0.2], [0.2, 0.3], [0.3, 0.3], [0.7, 0.8]], [[0.3, 0.3], [0.8, 0.6], [0.1, 0.0], [0.0, 0.0]])
+    ok, detail = claims.training_settled(rising, config)  # pass@1 gain still crossing its line at the end
+    assert not ok and "pass@1 gain" in detail
+    late_fall = _lm([[0.2, 0.2], [0.8, 0.8], [0.9, 0.9], [0.9, 0.8]], [[0.3, 0.3], [0.5, 0.6], [0.6, 0.6], [0.1, 0.0]])
+    assert not claims.training_settled(late_fall, config)[0]  # the true reward was still at its peak until the end

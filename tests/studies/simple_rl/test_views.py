@@ -65,22 +65,55 @@ class FakeContext:
         yield lambda n=1: None
 
 
-@pytest.mark.parametrize("method", ["rl-kl", "sft"])
-def test_the_views_section_runs_alone_and_records_each_arm(method: str) -> None:
+@pytest.mark.parametrize(("method", "trainable"), [("rl-kl", "all"), ("sft", "all"), ("rl-kl", "readout")])
+def test_the_views_section_runs_alone_and_records_each_arm(method: str, trainable: str) -> None:
     config = PRESETS["test"].model_copy(
         update={"n_seeds": 2, "d_model": 8, "n_heads": 2, "pretrain_steps": 5, "pretrain_batch": 16,
-                "views_steps": 2, "eval_every": 1, "rl_prompts": 2, "group": 2, "views_method": method}
+                "views_steps": 2, "eval_every": 1, "rl_prompts": 2, "group": 2, "views_method": method,
+                "views_trainable": trainable}
     )  # fmt: skip
     ctx = cast(RunContext, FakeContext())
     with torch_threads(1):
         out = experiment.views_experiment(config, ctx, experiment.pretrain_bases(config, ctx, "cpu"))
-    assert out["arms"] == list(experiment.views_arms(method))
+    assert out["arms"] == list(experiment.views_arms(method, trainable))
     for arm in out["arms"]:
         curve = out["curves"][arm]
         assert [r["step"] for r in curve] == [0, 1, 2]
         assert curve[0]["frozen_acc"] == out["pre_acc"]  # before any update the frozen probe reads as fitted
         assert curve[-1]["frozen_margin"] == pytest.approx(out["final"][arm]["frozen_margin_check"], abs=1e-9)
-    assert claims.views_frozen_check({"views": out})[0]
+        if trainable == "readout":  # the states the probe reads cannot move: the readout is exactly as fitted
+            assert curve[-1]["frozen_margin"] == curve[0]["frozen_margin"]
+    assert claims.views_frozen_check({"views": out}, config)[0]
+    if method == "sft":  # two GRPO steps from a near-uniform base see no reward, so they move nothing at all
+        ok, detail = claims.views_update_as_declared({"views": out}, config)
+        assert ok, detail
+        other = config.model_copy(update={"views_trainable": "readout"})
+        assert not claims.views_update_as_declared({"views": out}, other)[0]  # the other declaration is caught
+    else:
+        assert not claims.views_update_as_declared({"views": out}, config)[0]  # an arm that never moved fails it
+
+
+def test_the_update_probe_reads_which_weights_moved() -> None:
+    def moved(body: float, head: float) -> dict[str, Any]:
+        arm = {"moved": {"blocks.0.qkv.weight": [body, body], "ln_final.weight": [head, head],
+                         "unembedding.weight": [head, head]}}  # fmt: skip
+        return {"views": {"arms": ["rl-kl"], "pre_acc": [1.0, 1.0], "final": {"rl-kl": arm}}}
+
+    readout, full = (PRESETS["test"].model_copy(update={"views_trainable": t}) for t in ("readout", "all"))
+    assert claims.views_update_as_declared(moved(0.0, 0.3), readout)[0]
+    assert not claims.views_update_as_declared(moved(1e-7, 0.3), readout)[0]  # a weight before the readout moved
+    assert claims.views_update_as_declared(moved(0.2, 0.3), full)[0]
+    assert not claims.views_update_as_declared(moved(0.0, 0.3), full)[0]  # 'all' declared, only the readout moved
+    assert not claims.views_update_as_declared(moved(0.2, 0.0), full)[0]  # the readout never moved
+
+
+def test_a_readout_only_arm_trains_no_weight_before_the_readout() -> None:
+    assert experiment.views_arms("rl-kl", "readout") == ("rl-kl",)
+    assert experiment.views_arms("rl-kl") == ("rl-kl", "sft")
+    names = experiment.views_trainable({"blocks.0.qkv.weight": torch.zeros(1), "ln_final.weight": torch.zeros(1),
+                                        "unembedding.weight": torch.zeros(1)}, "readout")  # fmt: skip
+    assert names == ("ln_final.weight", "unembedding.weight")
+    assert experiment.views_trainable({}, "all") is None
 
 
 def _views(pre: float, frozen: float, target: float, control: float = 0.5, check_off: float = 0.0) -> dict[str, Any]:
@@ -90,8 +123,9 @@ def _views(pre: float, frozen: float, target: float, control: float = 0.5, check
         "split": {"heldout": list(range(100))},
         "views": {
             "arms": ["rl-kl", "sft"], "pre_acc": [pre] * 3, "random_label_acc": [control] * 3,
-            "base_target": [0.2] * 3, "curves": {"rl-kl": curve, "sft": curve},
-            "final": {a: {"frozen_margin_check": [0.5 + check_off] * 3} for a in ("rl-kl", "sft")},
+            "pre_acc_check": [pre] * 3, "base_target": [0.2] * 3, "curves": {"rl-kl": curve, "sft": curve},
+            "final": {a: {"frozen_margin_check": [0.5 + check_off] * 3, "frozen_acc_check": [frozen] * 3}
+                      for a in ("rl-kl", "sft")},
         },
     }  # fmt: skip
 
@@ -106,5 +140,8 @@ def test_the_views_claim_and_probes_can_each_come_out_either_way() -> None:
     assert not claims.views_probe_works(_views(1.0, 0.5, 0.9, control=0.8))[0]  # the probe reads random labels
     assert claims.views_arms_work(_views(1.0, 0.5, 0.9))[0]
     assert not claims.views_arms_work(_views(1.0, 1.0, 0.3))[0]  # the output barely moved
-    assert claims.views_frozen_check(_views(1.0, 0.5, 0.9))[0]
-    assert not claims.views_frozen_check(_views(1.0, 0.5, 0.9, check_off=0.1))[0]  # the 'frozen' probe was refit
+    assert claims.views_frozen_check(_views(1.0, 0.5, 0.9), config)[0]
+    assert not claims.views_frozen_check(_views(1.0, 0.5, 0.9, check_off=0.1), config)[0]  # the probe was refit
+    wrong_row = _views(1.0, 0.5, 0.9)
+    wrong_row["views"]["final"]["rl-kl"]["frozen_acc_check"] = [0.9] * 3  # the claim read another arm's readout
+    assert not claims.views_frozen_check(wrong_row, config)[0]

@@ -166,7 +166,10 @@ BRIEF = Brief(
         "Thresholds such as '+0.2 pass@1' or 'half the possible gain' are Skeptic's, with the band of lines shown. "
         "The 'view' tested is one binary property of the problem, read by a linear probe on one layer of a "
         "26,000-parameter model; a view held elsewhere, non-linearly, or in a model with room to spare is not "
-        "tested, and the RL-with-KL arm moved the output a lot (its penalty limited little). The CKA figure is a "
+        "tested, and the RL-with-KL arm moved the output a lot (its penalty limited little). The views claim's "
+        "contrast trains the readout alone (final layer norm and unembedding), where the output still moves and the "
+        "probed states cannot: it shows the measure can read 'unchanged', not that a KL penalty keeps views. The CKA "
+        "figure is a "
         "description, not a claim."
     ),
     found=found,

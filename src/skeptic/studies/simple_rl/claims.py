@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from skeptic.studies.simple_rl.policy import READOUT_PREFIXES
 from skeptic.study import AtLeast, AtMost, Claim, Contrast, Estimate, Measurements, Probe, ProbeOutcome, Quote
 
 R1 = "DeepSeek-AI 2025 (arXiv 2501.12948)"
@@ -180,6 +181,7 @@ CLAIMS = (
         ),
         contrasts=(FROZEN,),
         band=(AtLeast(0.1), AtLeast(0.3)),
+        confirmed_by="pass1-recomputed",
     ),
     Claim(
         "kl-falls-with-beta",
@@ -203,6 +205,7 @@ CLAIMS = (
             ),
         ),
         band=(AtLeast(0.25), AtLeast(1.0)),
+        confirmed_by="kl-drop-recomputed",
     ),
     Claim(
         "k3-penalty-is-forward-kl",
@@ -264,7 +267,7 @@ CLAIMS = (
                     ),
                 ),
                 band=(AtLeast(0.3), AtLeast(0.7)),
-                confirmed_by="kwa-simulation-power",
+                confirmed_by="kwa-gains-recomputed",
             ),
             Claim(
                 f"heavy-tail-kl-fails{tag}",
@@ -287,7 +290,7 @@ CLAIMS = (
                     ),
                 ),
                 band=(AtMost(0.05), AtMost(0.25)),
-                confirmed_by="kwa-simulation-power",
+                confirmed_by="kwa-gains-recomputed",
             ),
         )
     ),
@@ -309,6 +312,14 @@ CLAIMS = (
         ),
         contrasts=(
             Contrast(
+                "readout-only",
+                {"views_trainable": "readout"},
+                "replicated",
+                "the same KL-penalized GRPO may update only the readout after the last block (final layer norm and "
+                "unembedding): the output still moves (the arms-work probe) but the states the frozen probe reads "
+                "cannot, so the view must read unchanged; this is the result that makes the claim replicated",
+            ),
+            Contrast(
                 "sft-same-outputs",
                 {"views_method": "sft"},
                 "not_replicated",
@@ -317,6 +328,7 @@ CLAIMS = (
             ),
         ),
         band=(AtMost(0.02), AtMost(0.1)),
+        confirmed_by="views-frozen-check",
     ),
     Claim(
         "flaw-overoptimized",
@@ -340,6 +352,7 @@ CLAIMS = (
             ),
         ),
         band=(AtLeast(0.02), AtLeast(0.1)),
+        confirmed_by="flaw-drop-recomputed",
     ),
 )
 
@@ -347,6 +360,14 @@ CLAIMS = (
 # ---------------------------------------------------------------------------------------------------
 # Probes
 # ---------------------------------------------------------------------------------------------------
+
+
+def views_frozen_check_probe(m: Measurements, config: Any) -> ProbeOutcome:
+    return ProbeOutcome(*views_frozen_check(m, config))
+
+
+def views_update_as_declared_probe(m: Measurements, config: Any) -> ProbeOutcome:
+    return ProbeOutcome(*views_update_as_declared(m, config))
 
 
 def _probe(fn: Callable[[Measurements], tuple[bool, str]]) -> Callable[[Measurements], ProbeOutcome]:
@@ -597,16 +618,162 @@ def views_arms_work(m: Measurements) -> tuple[bool, str]:
     )
 
 
-def views_frozen_check(m: Measurements) -> tuple[bool, str]:
-    """The frozen probe is the pre-RL probe: its final held-out margin, recomputed from the stored pre-RL weights by a
-    separate line of code, equals the margin the training curve recorded (to 1e-9), every arm and seed."""
+def views_update_as_declared(m: Measurements, config: Any) -> tuple[bool, str]:
+    """Every views arm updated exactly the weights its config declares: the readout (final layer norm and unembedding)
+    moved in every arm and seed; the weights before it moved too when all are trained, and not at all (bit for bit)
+    when only the readout is (the contrast in which the probed states cannot change)."""
+    v, readout_only = m["views"], config.views_trainable == "readout"
+    worst_ok, lines = True, []
+    for arm in v["arms"]:
+        moved = v["final"][arm]["moved"]
+        head = [min(x) for k, x in moved.items() if k.startswith(READOUT_PREFIXES)]
+        body = [max(x) for k, x in moved.items() if not k.startswith(READOUT_PREFIXES)]
+        body_min = min(max(x[s] for k, x in moved.items() if not k.startswith(READOUT_PREFIXES))
+                       for s in range(len(v["pre_acc"])))  # fmt: skip
+        ok = bool(head) and min(head) > 0 and (max(body) == 0 if readout_only else body_min > 0)
+        worst_ok &= ok
+        lines.append(f"{arm}: readout moved ≥ {min(head, default=0):.3g}, earlier weights "
+                     f"{'largest' if readout_only else 'smallest per-seed largest'} move "
+                     f"{max(body) if readout_only else body_min:.3g}")  # fmt: skip
+    return worst_ok, f"trainable = {config.views_trainable}; " + "; ".join(lines)
+
+
+def views_frozen_check(m: Measurements, config: Any) -> tuple[bool, str]:
+    """The frozen probe is the pre-RL probe, and the claim's quantity stands: the final held-out margin and accuracy,
+    recomputed from the stored pre-RL weights by a separate line of code, equal what the training curve recorded (to
+    1e-9), every arm and seed; and the accuracy drop recomputed from those (pre-RL minus final, each recomputed, the
+    configured method's arm) equals the claim's measured drop (to 1e-9)."""
     v = m["views"]
     gaps = [
         abs(a - b)
         for arm in v["arms"]
-        for a, b in zip(v["curves"][arm][-1]["frozen_margin"], v["final"][arm]["frozen_margin_check"], strict=True)
+        for key in ("margin", "acc")
+        for a, b in zip(v["curves"][arm][-1][f"frozen_{key}"], v["final"][arm][f"frozen_{key}_check"], strict=True)
     ]
-    return max(gaps) <= 1e-9, f"largest |curve − recomputed| frozen margin {max(gaps):.3g}"  # fmt: skip
+    gaps += [abs(a - b) for a, b in zip(v["pre_acc"], v["pre_acc_check"], strict=True)]
+    after = v["final"][v["arms"][0]]["frozen_acc_check"]
+    drop = np.mean([a - b for a, b in zip(v["pre_acc_check"], after, strict=True)])
+    claimed = frozen_probe_drop(m, config).value
+    ok = max(gaps) <= 1e-9 and abs(drop - claimed) <= 1e-9 and v["arms"][0] == config.views_method
+    return ok, (
+        f"largest |curve − recomputed| frozen margin/accuracy {max(gaps):.3g}; drop recomputed {drop:.4f} vs "
+        f"claimed {claimed:.4f} ({v['arms'][0]} arm; configured {config.views_method})"
+    )
+
+
+RECOMPUTE_TOL = 1e-5
+"""Tolerance of the recomputation probes: the same quantity by separate code, float32 models read in float64."""
+
+
+def _spec_rows(specs: list[dict[str, Any]], kind: str, beta: float, role: str = "sweep") -> dict[int, int]:
+    """seed → row of the transformer policy with these labels, found by scanning the labels (not :func:`_rows`)."""
+    out: dict[int, int] = {}
+    for i, sp in enumerate(specs):
+        if (sp["kind"], sp["beta"], sp["role"]) == (kind, beta, role):
+            if sp["seed"] in out:
+                raise ValueError(f"two policies labelled {kind}, β = {beta}, {role}, seed {sp['seed']}")
+            out[sp["seed"]] = i
+    return out
+
+
+def _agrees(name: str, claimed: float, recomputed: float, tol: float = RECOMPUTE_TOL) -> tuple[bool, str]:
+    ok = bool(np.isfinite(claimed)) and abs(claimed - recomputed) <= tol
+    return ok, f"{name}: claimed {claimed:.6f}, recomputed {recomputed:.6f}"
+
+
+def pass1_recomputed(m: Measurements, config: Any) -> tuple[bool, str]:
+    """rl-raises-pass1's quantity by separate code: each seed's RL policy (true reward, β_main) at its last exact
+    evaluation, pass@1 as Σ_y π(y)·check(y) with the independent text checker over all 144 answers of every held-out
+    problem, minus its base model's, averaged over seeds; also the last evaluation is of the final policy (its
+    pass@1 equals the final measurement's)."""
+    rows = _spec_rows(m["specs"], "true", config.beta_main)
+    last, base = m["curves"][-1], m["base"]["pass1_check"]
+    gains = [last["pass1_check"][i] - base[seed] for seed, i in sorted(rows.items())]
+    ok, detail = _agrees("pass@1 gain", pass1_gain(m, config).value, float(np.mean(gains)))
+    same = max(abs(last["pass1_check"][i] - m["final"]["pass1"][i]) for i in rows.values())
+    ok &= len(rows) == config.n_seeds and same <= RECOMPUTE_TOL and last["step"] == config.rl_steps
+    return ok, f"{detail} ({len(rows)} seeds); last evaluation at step {last['step']} vs final |Δ| {same:.2g}"
+
+
+def flaw_drop_recomputed(m: Measurements, config: Any) -> tuple[bool, str]:
+    """flaw-overoptimized's quantity by separate code: per seed, the flawed-grader policy at the smallest β, true
+    reward as Σ_y π(y)·check(y) (text checker) on the monitored problems at every exact evaluation, peak minus last."""
+    rows = _spec_rows(m["specs"], "flaw", min(config.betas))
+    drops = [max(c["true_check"][i] for c in m["curves"]) - m["curves"][-1]["true_check"][i] for i in rows.values()]
+    ok, detail = _agrees("true-reward drop", flaw_drop(m, config).value, float(np.mean(drops)))
+    return ok and len(rows) == config.n_seeds, f"{detail} ({len(rows)} seeds)"
+
+
+def kl_drop_recomputed(m: Measurements, config: Any) -> tuple[bool, str]:
+    """kl-falls-with-beta's quantity by separate code (KL from each graded arm's raw logits in torch), and every
+    graded arm's recorded KL equal to that recomputation."""
+    arms = m["graded"]["arms"]
+    pick = {a["beta"]: a["kl_check"] for a in arms if (a["kind"], a["arm"]) == ("true", "grpo")}
+    ok, detail = _agrees("KL drop", kl_drop(m, config).value, pick[min(pick)] - pick[max(pick)], 1e-4)
+    worst = max(abs(a["kl"] - a["kl_check"]) for a in arms)
+    ok &= sorted(pick) == sorted(config.graded_betas) and worst <= 1e-4
+    return ok, f"{detail}; every arm's |KL − recomputed| ≤ {worst:.2g}"
+
+
+def kwa_gains_recomputed(m: Measurements, config: Any) -> tuple[bool, str]:
+    """The four Kwa et al. claims' quantities by separate code: the share of the possible gain per prompt from the
+    raw logits in torch (the ceiling 1 − E_ref[V], the target having V = 1), for the exact tilts and for the trained
+    forward-KL arms at the least restrictive β, averaged over every (seed, prompt); and every tilt's and arm's
+    recorded gains equal to that recomputation."""
+    b, g = min(config.graded_betas), m["graded"]
+    lines, ok = [], True
+    for kind in ("light", "heavy"):
+        opt = [x for t in g["tilts"] if (t["kind"], t["beta"]) == (kind, b) for x in t["gains_check"]]
+        arm = [x for a in g["arms"] if (a["kind"], a["arm"], a["beta"]) == (kind, "k1", b) for x in a["gains_check"]]
+        for name, measure, xs in (("optimum", tilt_gain, opt), ("trained", trained_gain, arm)):
+            o, d = _agrees(f"{kind} {name}", measure(kind)(m, config).value, float(np.mean(xs)))
+            ok &= o and len(xs) == config.n_seeds * config.graded_prompts
+            lines.append(d)
+    worst = max(
+        abs(x - y) for r in [*g["tilts"], *g["arms"]] for x, y in zip(r["gains"], r["gains_check"], strict=True)
+    )
+    return ok and worst <= RECOMPUTE_TOL, "; ".join(lines) + f"; every row's |gain − recomputed| ≤ {worst:.2g}"
+
+
+def _late(n: int) -> range:
+    """The last third of ``n`` evaluation points (at least the last two): where training must have settled."""
+    return range(min(n - 2, n - (n + 2) // 3), n) if n >= 2 else range(n)
+
+
+def _one_side(values: list[float], line: float) -> bool:
+    return all(v >= line for v in values) or all(v < line for v in values)
+
+
+def training_settled(m: Measurements, config: Any) -> tuple[bool, str]:
+    """Every training run a curve-reading claim reads has settled with respect to that claim's line: had training
+    stopped at any of the last third of its exact evaluations, the seed-mean quantity would lie on the same side of
+    the claim's line (rl-raises-pass1: held-out pass@1 gain vs 0.2; flaw-overoptimized: peak-so-far minus current true
+    reward vs 0.05; views-unchanged-under-kl: the frozen probe's accuracy drop vs 0.05). Budget stability beyond the
+    run is the budget audit's job; this reads within it."""
+    curves, lines, ok = m["curves"], [], True
+    true = _spec_rows(m["specs"], "true", config.beta_main)
+    flaw = _spec_rows(m["specs"], "flaw", min(config.betas))
+    base = m["base"]["pass1"]
+    gain = [float(np.mean([curves[t]["pass1_heldout"][i] - base[sd] for sd, i in true.items()]))
+            for t in _late(len(curves))]  # fmt: skip
+    drop = [float(np.mean([max(c["true_train"][i] for c in curves[: t + 1]) - curves[t]["true_train"][i]
+                           for i in flaw.values()])) for t in _late(len(curves))]  # fmt: skip
+    v = m["views"]
+    vc = v["curves"][v["arms"][0]]
+    view = [float(np.mean([a - b for a, b in zip(v["pre_acc"], vc[t]["frozen_acc"], strict=True)]))
+            for t in _late(len(vc))]  # fmt: skip
+    for name, xs, line in (("pass@1 gain", gain, PASS1_GAIN), ("flaw drop", drop, OVEROPT_DROP),
+                           ("view drop", view, VIEW_DROP)):  # fmt: skip
+        ok &= len(xs) >= 2 and _one_side(xs, line)
+        lines.append(f"{name} over the last {len(xs)} evaluations {[round(x, 3) for x in xs]} (line {line})")
+    return ok, "; ".join(lines)
+
+
+def _with_config(fn: Callable[[Measurements, Any], tuple[bool, str]]) -> Callable[[Measurements, Any], ProbeOutcome]:
+    def check(m: Measurements, config: Any) -> ProbeOutcome:
+        return ProbeOutcome(*fn(m, config))
+
+    return check
 
 
 PROBES = (
@@ -637,8 +804,21 @@ PROBES = (
           "random-label control probe is at chance.", _probe(views_probe_works)),
     Probe("views-arms-work", "Every views arm changed the output (target probability +0.2 on held-out problems).",
           _probe(views_arms_work)),
+    Probe("views-update-as-declared", "Every views arm updated exactly the weights its config declares (all, or the "
+          "readout alone, bit for bit).", views_update_as_declared_probe),
     Probe("views-frozen-check", "The frozen probe's readout recomputed from the pre-RL weights equals the recorded "
-          "one.", _probe(views_frozen_check)),
+          "one, and the claim's accuracy drop recomputed from it matches.", views_frozen_check_probe),
+    Probe("pass1-recomputed", "An independent computation of rl-raises-pass1's gain (pass@1 by the text checker "
+          "over every answer, policies found by their labels).", _with_config(pass1_recomputed)),
+    Probe("flaw-drop-recomputed", "An independent computation of flaw-overoptimized's drop (true reward by the text "
+          "checker at every evaluation).", _with_config(flaw_drop_recomputed)),
+    Probe("kl-drop-recomputed", "An independent computation of kl-falls-with-beta's drop (KL from each arm's raw "
+          "logits).", _with_config(kl_drop_recomputed)),
+    Probe("kwa-gains-recomputed", "An independent computation of the four Kwa et al. claims' gain shares (from the "
+          "raw logits, the ceiling known).", _with_config(kwa_gains_recomputed)),
+    Probe("training-settled", "Every training run a curve-reading claim reads has settled: its seed-mean quantity "
+          "stays on one side of the claim's line over the last third of the exact evaluations.",
+          _with_config(training_settled)),
     Probe("goodhart-tilt", "Cross-check against the Goodhart study's exact tilt (light-tailed: E[V] = σ²/β; "
           "heavy-tailed: none).", _probe(goodhart_tilt)),
 )  # fmt: skip

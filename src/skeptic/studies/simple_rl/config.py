@@ -72,6 +72,9 @@ class SimpleRLConfig(StudyConfig):
     views_target: Literal["misconception", "correct"] = "misconception"
     """The output the views arms teach on every problem: the misconception order ``a c`` (ignores whether the problem
     is hard) or the correct ``c a`` (a contrast: the first token still needs the digit c the fact is about)."""
+    views_trainable: Literal["all", "readout"] = "all"
+    """Which weights the views arms update: all of them, or only the readout after the last block (final layer norm
+    and unembedding; a contrast: the output can still change while the states the probe reads cannot)."""
     views_beta: float = Field(0.04, gt=0.0, le=10.0)
     """β of the views experiment's RL-with-KL arm (DeepSeekMath's 0.04)."""
     views_steps: int = Field(150, ge=1, le=100_000)

@@ -162,6 +162,11 @@ def lm_experiment(config: SimpleRLConfig, ctx: RunContext, device: str, bases: B
     mon_idx = task.answer_ids(mon_ans)
     base_held = _np(policy.answer_logprobs(template, base, held_prompts))  # [S, P, 144]
     base_mon = _np(policy.answer_logprobs(template, base, mon_prompts))
+    # the text checker's verdict on every answer of every evaluated problem, [P, 144]: the claims' pass@1 and true
+    # reward recomputed from it by separate code (no answer ids, no token tables) for the recomputation probes
+    texts_all = [task.decode(np.array([a // task.VOCAB, a % task.VOCAB])) for a in range(task.N_ANSWERS)]
+    check_held, check_mon = (np.array([[task.check_answer((int(r[0]), int(r[1]), int(r[2])), t) for t in texts_all]
+                                       for r in problems[rows]], float) for rows in (held, monitor))  # fmt: skip
 
     # 2. the RL stack
     specs = policy_specs(S, config.betas, config.beta_main, config.rl_lr)
@@ -208,6 +213,8 @@ def lm_experiment(config: SimpleRLConfig, ctx: RunContext, device: str, bases: B
         curves.append({
             "step": step, "pass1_heldout": pc_h.mean(-1).tolist(), "true_train": pc_m.mean(-1).tolist(),
             "proxy_train": proxy, "kl_train": kl.tolist(),
+            "pass1_check": (np.einsum("mpa,pa->m", np.exp(lh), check_held) / len(held)).tolist(),
+            "true_check": (np.einsum("mpa,pa->m", np.exp(lm), check_mon) / len(monitor)).tolist(),
         })  # fmt: skip
 
     t = time.perf_counter()
@@ -267,7 +274,6 @@ def lm_experiment(config: SimpleRLConfig, ctx: RunContext, device: str, bases: B
     sample_correct = _np(v_tensor).reshape(M, len(monitor), n)
     # each policy's proxy error table against the grader its spec names, rebuilt from the answers' text: the flawed
     # grader's bonus on every answer containing '#', nothing for the others (the reward each policy trained on)
-    texts_all = [task.decode(np.array([a // task.VOCAB, a % task.VOCAB])) for a in range(task.N_ANSWERS)]
     bonus = np.array([config.flaw_bonus * ("#" in t) for t in texts_all])
     grader_gap = [float(np.abs(err[i] - (bonus if sp["kind"] == "flaw" else 0.0)).max()) for i, sp in enumerate(specs)]
     exact_kl_mon = analysis.kl_exact(final_mon, base_mon_m)  # [M, P]
@@ -301,6 +307,7 @@ def lm_experiment(config: SimpleRLConfig, ctx: RunContext, device: str, bases: B
             "corpus_pass1_easy": float(corpus_pc[~hard].mean()), "corpus_pass1_hard": float(corpus_pc[hard].mean()),
             "kl_corpus_base": corpus_kl.tolist(), "kl_corpus_null": null_kl, "pass1": pc_base.mean(-1).tolist(),
             "pass_at_k": analysis.pass_at_k_exact(pc_base, PASS_KS).tolist(),
+            "pass1_check": (np.exp(base_held) * check_held).sum(-1).mean(-1).tolist(),
         },
         "final": {
             "pass1": pc_final.mean(-1).tolist(), "pass1_easy": pc_final[:, ~hard].mean(-1).tolist(),
@@ -329,10 +336,11 @@ def lm_experiment(config: SimpleRLConfig, ctx: RunContext, device: str, bases: B
     }  # fmt: skip
 
 
-def views_arms(method: str) -> tuple[str, ...]:
+def views_arms(method: str, trainable: str = "all") -> tuple[str, ...]:
     """The arms of the views experiment: the configured method first (the one the claim reads), then supervised
-    fine-tuning on the same outputs as the comparison (once, if the method is SFT itself)."""
-    return tuple(dict.fromkeys((method, "sft")))
+    fine-tuning of all the weights on the same outputs as the comparison (once, if the method is SFT itself). When
+    only the readout is trained, the method's arm alone: a full fine-tuning comparison says nothing there."""
+    return (method,) if trainable == "readout" else tuple(dict.fromkeys((method, "sft")))
 
 
 def view_states(template: policy.ProbedTransformer, params: Params, prompt_tokens: torch.Tensor) -> np.ndarray:
@@ -364,23 +372,36 @@ def train_sft(
     lr: torch.Tensor,
     on_eval: Any,
     eval_every: int,
+    trainable: tuple[str, ...] | None = None,
 ) -> None:
     """Supervised fine-tuning in place: Adam on −log π(target | prompt) of ``draw(t)``'s prompts ``[M, B, 4]`` and
-    target answers ``[M, B, 2]`` (the views contrast: the same outputs, taught without a reward or a KL term)."""
+    target answers ``[M, B, 2]`` (the views contrast: the same outputs, taught without a reward or a KL term).
+    ``trainable`` names the parameters that are updated (all when None)."""
+    train = params if trainable is None else {k: params[k] for k in trainable}
     state: dict[str, tuple[torch.Tensor, torch.Tensor]] = {}
     for t in range(1, steps + 1):
         prompt_tokens, targets = draw(t)
         seq = torch.cat([prompt_tokens, targets], -1)
-        for p in params.values():
+        for p in train.values():
             p.requires_grad_(True)
         loss = -policy.token_logprobs(template, params, seq).sum(-1).mean(-1)
-        grads = torch.autograd.grad(loss.sum(), list(params.values()))
+        grads = torch.autograd.grad(loss.sum(), list(train.values()))
         with torch.no_grad():
-            for p in params.values():
+            for p in train.values():
                 p.requires_grad_(False)
-            policy.adam_step(params, dict(zip(params, grads, strict=True)), state, t, lr)
+            policy.adam_step(train, dict(zip(train, grads, strict=True)), state, t, lr)
         if t % eval_every == 0 or t == steps:
             on_eval(t)
+
+
+def views_trainable(params: Params, which: str) -> tuple[str, ...] | None:
+    """The parameter names a views arm updates: None (all) or the readout's (``ln_final`` and ``unembedding``)."""
+    if which == "all":
+        return None
+    names = tuple(k for k in params if k.startswith(policy.READOUT_PREFIXES))
+    if not names:
+        raise ValueError("the model has no readout parameters to train")
+    return names
 
 
 def views_experiment(config: SimpleRLConfig, ctx: RunContext, bases: Bases) -> dict[str, Any]:
@@ -398,7 +419,7 @@ def views_experiment(config: SimpleRLConfig, ctx: RunContext, bases: Bases) -> d
     """
     device = next(iter(bases.params.values())).device.type
     S, template = config.n_seeds, bases.template
-    arms = views_arms(config.views_method)
+    arms = views_arms(config.views_method, config.views_trainable)
     problems, train, held = bases.problems, bases.train, bases.held
     fit_prompts = torch.as_tensor(task.prompts(problems[train]), device=device)
     held_prompts = torch.as_tensor(task.prompts(problems[held]), device=device)
@@ -413,11 +434,13 @@ def views_experiment(config: SimpleRLConfig, ctx: RunContext, bases: Bases) -> d
     r_fit, r_held = y_rand[train], y_rand[held]
     control = [analysis.probe_readout(analysis.fit_linear_probe(base_fit[s], r_fit), base_held[s], r_held)[0]
                for s in range(S)]  # fmt: skip
+    pre_acc_check = [float(np.mean(((base_held[s] @ w_pre[s][:-1] + w_pre[s][-1]) > 0) == y_held)) for s in range(S)]
     base_logp = _np(policy.answer_logprobs(template, bases.params, held_prompts))
     base_target = _p_correct(base_logp, held_target)
     out: dict[str, Any] = {
         "arms": list(arms), "pre_acc": [analysis.probe_readout(w_pre[s], base_held[s], y_held)[0] for s in range(S)],
-        "random_label_acc": control, "target": config.views_target, "base_target": base_target.mean(-1).tolist(),
+        "random_label_acc": control,
+        "pre_acc_check": pre_acc_check, "target": config.views_target, "base_target": base_target.mean(-1).tolist(),
         "hard_share": float(y_held.mean()),
         "curves": {}, "final": {},
     }  # fmt: skip
@@ -442,10 +465,12 @@ def views_experiment(config: SimpleRLConfig, ctx: RunContext, bases: Bases) -> d
 
         evaluate(0)
         lr = torch.full((S,), config.rl_lr, device=device)
+        trainable = views_trainable(params, config.views_trainable)
+        start = {k: v.clone() for k, v in params.items()}
         t, cpu = time.perf_counter(), time.process_time()
         if arm == "sft":
             train_sft(template, params, draw, steps=config.views_steps, lr=lr, on_eval=evaluate,
-                      eval_every=config.eval_every)  # fmt: skip
+                      eval_every=config.eval_every, trainable=trainable)  # fmt: skip
         else:
             beta = config.views_beta if arm == "rl-kl" else 0.0
             setup = grpo.RLSetup(
@@ -456,17 +481,19 @@ def views_experiment(config: SimpleRLConfig, ctx: RunContext, bases: Bases) -> d
                 template, params, _select(bases.params, seeds), setup, draw, steps=config.views_steps,
                 group=config.group, inner_steps=config.inner_steps, clip=config.clip,
                 generator=ctx.torch_generator("views-rollouts", arm, device=device), on_eval=evaluate,
-                eval_every=config.eval_every,
+                eval_every=config.eval_every, trainable=trainable,
             )  # fmt: skip
         seconds, cpu_s = time.perf_counter() - t, time.process_time() - cpu
         hs = view_states(template, params, held_prompts)
         kl = analysis.kl_exact(_np(policy.answer_logprobs(template, params, held_prompts)), base_logp).mean(-1)
         # the frozen probe's margin once more, from the stored weights by a separate line of code (a cross-check)
-        check = [float(np.mean((hs[s] @ w_pre[s][:-1] + w_pre[s][-1]) * np.where(y_held, 1.0, -1.0)))
-                 for s in range(S)]  # fmt: skip
+        score = [hs[s] @ w_pre[s][:-1] + w_pre[s][-1] for s in range(S)]
+        check = [float(np.mean(score[s] * np.where(y_held, 1.0, -1.0))) for s in range(S)]
+        acc_check = [float(np.mean((score[s] > 0) == y_held)) for s in range(S)]
         out["curves"][arm] = curve
-        out["final"][arm] = {"frozen_margin_check": check, "kl_heldout": kl.tolist(), "seconds": seconds,
-                             "cpu_s": cpu_s}  # fmt: skip
+        moved = {k: (params[k] - start[k]).abs().flatten(1).amax(1).tolist() for k in params}
+        out["final"][arm] = {"frozen_margin_check": check, "frozen_acc_check": acc_check, "kl_heldout": kl.tolist(),
+                             "seconds": seconds, "cpu_s": cpu_s, "moved": moved}  # fmt: skip
     return out
 
 
@@ -520,6 +547,23 @@ def _tv(a: np.ndarray, b: np.ndarray) -> float:
     return float(analysis.tv_distance(a, b).mean())
 
 
+def kl_check(logits: torch.Tensor, logref: np.ndarray) -> float:
+    """KL(π ‖ π_ref) averaged over prompts, π = softmax(logits), by separate code from :func:`analysis.kl_exact`
+    (torch, float64, from the raw logits): for the recomputation probes."""
+    lp = torch.log_softmax(logits.double(), -1)
+    return float((lp.exp() * (lp - torch.as_tensor(logref, dtype=torch.float64))).sum(-1).mean())
+
+
+def gains_check(logits: torch.Tensor, logref: np.ndarray, v: np.ndarray) -> list[float]:
+    """The share of the possible true-reward gain per prompt, π = softmax(logits), by separate code from
+    :func:`graded.gain_fraction`: the best answer (the target) has V = 1 by construction, so the gain's ceiling is
+    1 − E_ref[V]."""
+    p = torch.softmax(logits.double(), -1)
+    vt = torch.as_tensor(v, dtype=torch.float64)
+    e0 = (torch.as_tensor(logref, dtype=torch.float64).exp() * vt).sum(-1)
+    return (((p * vt).sum(-1) - e0) / (1.0 - e0)).tolist()
+
+
 def graded_experiment(config: SimpleRLConfig, ctx: RunContext) -> dict[str, Any]:
     """Targets, error tables, exact optima of both KL directions and the trained arms on the graded task."""
     gt = graded.GradedTask(config.graded_base, config.graded_digits, config.graded_q)
@@ -540,6 +584,7 @@ def graded_experiment(config: SimpleRLConfig, ctx: RunContext) -> dict[str, Any]
                 lt = graded.tilt(logref, v + x[kind], b)
                 tilts.append({
                     "seed": s, "kind": kind, "beta": b, "gains": graded.gain_fraction(lt, logref, v).tolist(),
+                    "gains_check": gains_check(torch.as_tensor(logref + (v + x[kind]) / b), logref, v),
                     "kl": float(analysis.kl_exact(lt, logref).mean()),
                     "proxy": float((np.exp(lt) * (v + x[kind])).sum(-1).mean()),
                     "true": float((np.exp(lt) * v).sum(-1).mean()),
@@ -597,6 +642,7 @@ def train_graded(
             "opt_kl": float(analysis.kl_exact(opt, logref).mean()),
             "opt_gain": float(graded.gain_fraction(opt, logref, v).mean()),
             "opt_proxy": float((po * u).sum(-1).mean()), "ref_proxy": float((np.exp(logref) * u).sum(-1).mean()),
+            "kl_check": kl_check(final[i], logref), "gains_check": gains_check(final[i], logref, v),
         }  # fmt: skip
         if sp["arm"] == "drgrpo":
             row["tv_forward"] = _tv(lp[i], forward_reading(sp, logref, u, config.group))

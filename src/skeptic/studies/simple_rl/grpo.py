@@ -95,13 +95,16 @@ def train_grpo(
     generator: torch.Generator,
     on_eval: Callable[[int], None] | None = None,
     eval_every: int = 0,
+    trainable: tuple[str, ...] | None = None,
 ) -> list[dict[str, list[float]]]:
     """Train the stacked policies in place for ``steps`` GRPO iterations; returns per-step training statistics.
 
     ``draw_problems(t)`` gives step t's prompts ``[M, P, 4]`` and targets ``[M, P, 2]``; each prompt is repeated
     ``group`` times. Per step: sample with the KV cache, score, normalize within groups, then ``inner_steps``
-    gradient steps on the clipped objective (π_old fixed at the sampling policy).
+    gradient steps on the clipped objective (π_old fixed at the sampling policy). ``trainable`` names the parameters
+    that are updated (all when None); the others stay at their values.
     """
+    train = params if trainable is None else {k: params[k] for k in trainable}
     state: dict[str, tuple[torch.Tensor, torch.Tensor]] = {}
     history: list[dict[str, list[float]]] = []
     n_updates = 0
@@ -117,16 +120,16 @@ def train_grpo(
             old_logp = policy.token_logprobs(template, params, seq)
             ref_logp = policy.token_logprobs(template, ref_params, seq)
         for _ in range(inner_steps):
-            for p in params.values():
+            for p in train.values():
                 p.requires_grad_(True)
             logp = policy.token_logprobs(template, params, seq)
             loss = grpo_loss(logp, old_logp, ref_logp, adv, setup.beta, clip)
-            grads = torch.autograd.grad(loss.sum(), list(params.values()))
+            grads = torch.autograd.grad(loss.sum(), list(train.values()))
             n_updates += 1
             with torch.no_grad():
-                for p in params.values():
+                for p in train.values():
                     p.requires_grad_(False)
-                policy.adam_step(params, dict(zip(params, grads, strict=True)), state, n_updates, setup.lr)
+                policy.adam_step(train, dict(zip(train, grads, strict=True)), state, n_updates, setup.lr)
         history.append({
             "reward": reward.mean(1).tolist(),
             "true": true_reward.mean(1).tolist(),

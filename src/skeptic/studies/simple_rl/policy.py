@@ -24,6 +24,9 @@ from skeptic.studies.simple_rl.task import ANSWER_LEN, N_ANSWERS, PROMPT_LEN, SE
 
 Params = dict[str, torch.Tensor]
 
+READOUT_PREFIXES = ("ln_final.", "unembedding.")
+"""The readout of a :class:`ProbedTransformer`: the weights after the last block's residual stream."""
+
 
 class ProbedTransformer(TinyTransformer):
     """A :class:`TinyTransformer` that can also return its residual stream after the embedding and each block."""
