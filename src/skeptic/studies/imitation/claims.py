@@ -46,7 +46,12 @@ BITS_FACTOR = 3.0
 show is budget / SFT's samples / bits ratio (about 25,600 / 800 / 9.3 ≈ 3.4 for an RL arm that never learns), so
 a factor 10 could fail only downwards, and the claim was one-sided in practice. Its two contrasts show it failing
 each way: RL frozen (the gap far above the bits' prediction) and SFT slowed to a fortieth of its learning rate (far
-below it; at a tenth, 2e-4, the gap was −0.30 [−0.46, −0.14], still inside the factor)."""
+below it; at a tenth, 2e-4, the gap was −0.30 [−0.46, −0.14], still inside the factor).
+
+Inconclusive at quick, seed 0 (0.35 [0.16, 0.53] against the edge 0.48): the interval's width over six replicates,
+not the budget. Every replicate's SFT and RL reached the target (none censored, so more RL steps change nothing);
+the per-replicate gaps (0.58, 0.20, 0.45, 0.40, 0.37, 0.09) have SD 0.17. With ``--set replicates=12`` the same
+seed gives 0.34 [0.25, 0.43]: replicated (code 0463c72). The measured gap is about 2.2 times the bits' prediction."""
 SUPERLINEAR = 1.25
 """A log-log slope of cost/ε against T at or above this is 'faster than T·ε' (1 is linear, 2 Ross et al.'s T²ε);
 the band is 1.1 to 1.5."""
