@@ -300,8 +300,9 @@ def sft_vs_rl(cfg: Any, ctx: RunContext) -> dict[str, Any]:
         labels=labels, n_checkpoints=cfg.checkpoints, gen=gen, ledger=ledger, device=device,
         final_only=cfg.sft_labels == "final",
     )  # fmt: skip
+    rl_stack = _replicas(start, R)
     rl_rows, rewards, check = train_rl(
-        _replicas(start, R), T=T, p=p, kind=kind, steps=cfg.rl_steps, prompts=cfg.rl_prompts,
+        rl_stack, T=T, p=p, kind=kind, steps=cfg.rl_steps, prompts=cfg.rl_prompts,
         group=cfg.rl_group, lr=cfg.rl_lr, x_eval=x_eval, labels=[{"method": "rl", "seed": s} for s in range(R)],
         n_checkpoints=cfg.checkpoints, gen=gen, ledger=ledger, device=device, reward=cfg.rl_reward,
     )  # fmt: skip
@@ -326,6 +327,7 @@ def sft_vs_rl(cfg: Any, ctx: RunContext) -> dict[str, Any]:
         "demo_bits": task.demonstration_bits(1 if cfg.sft_labels == "final" else T, p),
         "chance": 1.0 / p,
         "eval_prompts": int(x_eval.shape[0]),
+        "shapes": {"imitation": declared_shape(stack), "rl": declared_shape(rl_stack)},
     }
 
 
@@ -352,6 +354,8 @@ def horizons(cfg: Any, ctx: RunContext) -> dict[str, Any]:
     )  # fmt: skip
     slip = task.slips(tuple(x_eval.shape), cfg.slip_rate, p, ctx.torch_generator("horizons", "slips"), device)
     ev = nets.evaluate_slipped(stack, x_eval, p, kind, slip)
+    reference = [reference_slipped(stack, i, x_eval, slip, p, kind) | {"method": name, "seed": i % S}
+                 for i, name in enumerate(names)]  # fmt: skip
     rows = [
         {"method": name, "seed": i % S, "T": Th, "cost": float(sum(ev.wrong[i][:Th])),
          "eps": float(np.mean(ev.forced[i][:Th]))}
@@ -371,6 +375,9 @@ def horizons(cfg: Any, ctx: RunContext) -> dict[str, Any]:
         "off_path": {("bc" if k == "bc" else "on-policy"): float(np.mean(v)) for k, v in ledger.off_path.items()},
         "train_eval_overlap": len(ledger.train_codes & _codes(x_eval, p)),
         "eval_held_out": float(task.held_out(x_eval, p).float().mean()),
+        "reference": reference,
+        "shape": declared_shape(stack),
+        "eval_prompts": int(x_eval.shape[0]),
     }
 
 
@@ -397,7 +404,7 @@ def train_teacher(cfg: Any, ctx: RunContext) -> tuple[nets.Stack, dict[str, Any]
     ev = nets.evaluate(teacher, x_eval, p, kind)
     return teacher, {
         "final_accuracy": ev.final_accuracy[0], "forced_error": ev.forced_error[0], "cost": ev.cost[0],
-        "candidates_validation_accuracy": val, "chosen": best,
+        "candidates_validation_accuracy": val, "chosen": best, "shape": declared_shape(teacher),
     }  # fmt: skip
 
 
@@ -428,6 +435,8 @@ def distill_vs_overtrain(cfg: Any, ctx: RunContext) -> dict[str, Any]:
     rows: list[dict[str, Any]] = []
     kl: list[dict[str, Any]] = []
     soft_share: list[float] = []
+    shapes: list[dict[str, int]] = []
+    reference: list[dict[str, Any]] = []
     for width in cfg.student_widths:
         stack = nets.init_stack(nets.model_shape(p, T, width, cfg.student_layers), inits + inits, device)
         labels = [{"method": kind_, "seed": s, "width": width} for kind_ in ("distilled", "hard") for s in range(S)]
@@ -453,7 +462,13 @@ def distill_vs_overtrain(cfg: Any, ctx: RunContext) -> dict[str, Any]:
             ye = task.answers(xe, p, kind)
             d = nets.soft_cross_entropy(nets.answer_logits(stack, xe, ye, p), teacher_probs(teacher, xe, ye, p, 1.0))
         kl += [lab | {"kl": float(v)} for lab, v in zip(labels, d, strict=True)]
-    return {"teacher": teacher_eval, "rows": rows, "kl_to_teacher": kl, "soft_share": soft_share, "chance": 1.0 / p}
+        shapes.append(declared_shape(stack) | {"width": width})
+        reference += [lab | {"step": cfg.distill_steps, "reference": reference_accuracy(stack, i, x_eval, p, kind)}
+                      for i, lab in enumerate(labels)]  # fmt: skip
+    return {
+        "teacher": teacher_eval, "rows": rows, "kl_to_teacher": kl, "soft_share": soft_share, "chance": 1.0 / p,
+        "shapes": shapes, "reference": reference, "eval_prompts": int(x_eval.shape[0]),
+    }  # fmt: skip
 
 
 HAND_BITS = {
@@ -507,3 +522,150 @@ def teacher_check(config: Any, ctx: RunContext) -> dict[str, Any]:
             out[key] += int((label == want).sum())
         out["corrupted"] += x.shape[0]
     return out
+
+
+# --- what the general probes read (issue 25): every model as declared, every evaluation and every hand-written
+# optimizer and loss checked against an independent computation --------------------------------------------------
+
+
+def declared_shape(stack: nets.Stack) -> dict[str, int]:
+    """What a stack of models actually is, read off its parameter tensors (not its template): how many models, their
+    width, depth and context, so a probe can hold them to what the config declares."""
+    emb = stack.params["token_embedding.weight"]
+    return {
+        "models": int(emb.shape[0]),
+        "d_model": int(emb.shape[-1]),
+        "layers": sum(1 for k in stack.params if k.endswith("qkv.weight")),
+        "context": int(stack.params["position_embedding.weight"].shape[-2]),
+    }
+
+
+def _truth(prompt: list[int], p: int, kind: str) -> list[int]:
+    """The correct answers of one prompt, in pure Python: the running count of zeros or the running sum, mod p."""
+    out, acc = [], 0
+    for v in prompt:
+        acc = (acc + (int(v == 0) if kind == "count" else v)) % p
+        out.append(acc)
+    return out
+
+
+@torch.no_grad()
+def reference_slipped(
+    stack: nets.Stack, index: int, x_eval: torch.Tensor, slip: torch.Tensor, p: int, kind: str
+) -> dict[str, Any]:
+    """Experiment 2's scoring of one model, recomputed apart from :func:`nets.evaluate_slipped`: the model rebuilt as a
+    plain :class:`~skeptic.models.TinyTransformer`, decoded greedily step by step on token lists built here (not by
+    :func:`task.sequences`), the slips added, and every step scored in pure Python against the expert of ``kind``
+    (the true count; or the previous answer plus the digit, for the sum).
+
+    Returns per step t the share of episodes whose action differs from the expert's at the visited state
+    (``wrong``) and the slipping policy's error on the expert's own states (``forced``), and the model's error rate
+    on and off the expert's path (its own, unslipped steps)."""
+    model = TinyTransformer(stack.template.shape).to(x_eval.device)
+    model.load_state_dict({k: v[index].detach() for k, v in stack.params.items()})
+    xs, sl = x_eval.tolist(), slip.tolist()
+    B, T = len(xs), len(xs[0])
+    truth = [_truth(row, p, kind) for row in xs]
+    ys: list[list[int]] = [[] for _ in range(B)]
+    forced_hits = [0] * T
+    for t in range(T):
+        own = [[tok for i in range(t) for tok in (r[i], p + y[i])] + [r[t]] for r, y in zip(xs, ys, strict=True)]
+        tf = [[tok for i in range(t) for tok in (r[i], p + c[i])] + [r[t]] for r, c in zip(xs, truth, strict=True)]
+        act = model(torch.tensor(own, device=x_eval.device))[:, -1, p:].argmax(-1).tolist()
+        act_tf = model(torch.tensor(tf, device=x_eval.device))[:, -1, p:].argmax(-1).tolist()
+        for b in range(B):
+            ys[b].append((act[b] + sl[b][t]) % p)
+            forced_hits[t] += int((act_tf[b] + sl[b][t]) % p != truth[b][t])
+    wrong = [0] * T
+    on_err = on_n = off_err = off_n = 0
+    for b in range(B):
+        derailed = False
+        for t in range(T):
+            label = truth[b][t] if kind == "count" else ((ys[b][t - 1] if t else 0) + xs[b][t]) % p
+            miss = int(ys[b][t] != label)
+            wrong[t] += miss
+            if sl[b][t] == 0:
+                if derailed:
+                    off_err, off_n = off_err + miss, off_n + 1
+                else:
+                    on_err, on_n = on_err + miss, on_n + 1
+            derailed = derailed or ys[b][t] != truth[b][t]
+    return {
+        "wrong": [w / B for w in wrong],
+        "forced": [f / B for f in forced_hits],
+        "on_path_error": on_err / max(on_n, 1),
+        "off_path_error": off_err / max(off_n, 1),
+        "off_path_steps": off_n,
+    }
+
+
+REFERENCE_STEPS = 3
+"""Adam steps of the optimizer check (the bias corrections differ at every early step)."""
+
+
+def reference_checks(ctx: RunContext) -> dict[str, float]:
+    """The hand-written optimizer and losses of :mod:`nets` against float64 NumPy written from their formulas.
+
+    - Adam (:func:`nets.optimizer`, β = (0.9, 0.98), ε = 1e-8, the study's declared settings) on a two-model stack of
+      the students' shape, :data:`REFERENCE_STEPS` steps on fixed random gradients, against Kingma & Ba's update;
+    - the cross-entropy, the soft cross-entropy ``KL(q ‖ π)`` and the REINFORCE loss on random logits;
+    - :func:`nets.answer_logits` (teacher forcing on the whole sequence) against the logits a plain model gives on each
+      prefix ``x₁ y₁ … x_t`` (built here), which causal attention makes equal.
+
+    Returns the largest absolute difference of each."""
+    gen = ctx.torch_generator("reference-checks")
+    p, T = 5, 3
+    stack = nets.init_stack(nets.model_shape(p, T, 8, 1), [ctx.seed_for("reference-checks", "init", k) for k in (0, 1)])
+    ref = {k: v.detach().double().numpy().copy() for k, v in stack.params.items()}
+    m1 = {k: np.zeros_like(v) for k, v in ref.items()}
+    m2 = {k: np.zeros_like(v) for k, v in ref.items()}
+    lr, (b1, b2), eps = 0.01, REFERENCE_BETAS, 1e-8
+    opt = nets.optimizer(stack, lr)
+    for k in range(1, REFERENCE_STEPS + 1):
+        grads = {name: torch.randn(v.shape, generator=gen) for name, v in stack.params.items()}
+        for name, v in stack.params.items():
+            v.grad = grads[name].clone()
+        opt.step()
+        for name in ref:
+            g = grads[name].double().numpy()
+            m1[name] = b1 * m1[name] + (1 - b1) * g
+            m2[name] = b2 * m2[name] + (1 - b2) * g * g
+            ref[name] -= lr * (m1[name] / (1 - b1**k)) / (np.sqrt(m2[name] / (1 - b2**k)) + eps)
+    adam = max(float(np.abs(v.detach().double().numpy() - ref[k]).max()) for k, v in stack.params.items())
+
+    logit = torch.randn(2, 4, T, p, generator=gen)
+    labels = torch.randint(0, p, (2, 4, T), generator=gen)
+    q = torch.softmax(torch.randn(2, 4, T, p, generator=gen), -1)
+    adv = torch.randn(2, 4, generator=gen)
+    z = logit.double().numpy()
+    logp = z - z.max(-1, keepdims=True)
+    logp = logp - np.log(np.exp(logp).sum(-1, keepdims=True))
+    lab, qq, a = labels.numpy(), q.double().numpy(), adv.double().numpy()
+    picked = np.take_along_axis(logp, lab[..., None], -1)[..., 0]
+    ce_ref = -picked.mean(axis=(1, 2))
+    kl_ref = (qq * (np.log(qq) - logp)).sum(-1).mean(axis=(1, 2))
+    rf_ref = -(a * picked.sum(-1)).mean(-1)
+    losses = max(
+        float(np.abs(nets.cross_entropy(logit, labels).double().numpy() - ce_ref).max()),
+        float(np.abs(nets.soft_cross_entropy(logit, q).double().numpy() - kl_ref).max()),
+        float(np.abs(nets.reinforce_loss(logit, labels, adv).double().numpy() - rf_ref).max()),
+    )
+
+    x = torch.randint(0, p, (2, 6, T), generator=gen)
+    y = torch.randint(0, p, (2, 6, T), generator=gen)
+    with torch.no_grad():
+        batched = nets.answer_logits(stack, x, y, p)
+        worst = 0.0
+        for i in range(2):
+            model = TinyTransformer(stack.template.shape)
+            model.load_state_dict({k: v[i].detach() for k, v in stack.params.items()})
+            for t in range(T):
+                toks = [[tok for j in range(t) for tok in (int(r[j]), p + int(s[j]))] + [int(r[t])]
+                        for r, s in zip(x[i].tolist(), y[i].tolist(), strict=True)]  # fmt: skip
+                plain = model(torch.tensor(toks))[:, -1, p : 2 * p]
+                worst = max(worst, float((plain - batched[i, :, t]).abs().max()))
+    return {"adam": adam, "losses": losses, "answer_logits": worst}
+
+
+REFERENCE_BETAS = (0.9, 0.98)
+"""The Adam betas the study declares (:func:`nets.optimizer`'s docstring), which the optimizer check holds it to."""
