@@ -314,6 +314,19 @@ def _files_under(*roots: Path) -> list[bytes]:
     return blobs
 
 
+def _written_after_report(tmp_path: Path, capfd: pytest.CaptureFixture[str], trace: Path, before: bytes) -> list[bytes]:
+    """Every byte a run under ``tmp_path`` left, once the report is written too: its files (archives opened), this
+    test's stdout and stderr, and what was appended to Inspect's default trace file since ``before``."""
+    from skeptic.core import Store
+    from skeptic.core.study import get_study
+    from skeptic.report import write_report
+
+    write_report(Store(tmp_path / "store"), tmp_path / "report", [get_study("alignment-faking")])
+    out, err = capfd.readouterr()
+    after = trace.read_bytes() if trace.exists() else b""
+    return [*_files_under(tmp_path), out.encode(), err.encode(), after[len(before) :]]
+
+
 def test_planted_keys_appear_in_no_byte_written(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
 ) -> None:
@@ -321,10 +334,7 @@ def test_planted_keys_appear_in_no_byte_written(
     from inspect_ai._util.trace import inspect_trace_file
 
     import skeptic
-    from skeptic.core import Store
     from skeptic.core.runner import RunFailed
-    from skeptic.core.study import get_study
-    from skeptic.report import write_report
     from skeptic.studies.alignment_faking.localserver import chat_server
 
     long_key, short_key = "lk-7f3a9c1e55d04b2e8a61", "q7Zp2x"
@@ -350,11 +360,7 @@ def test_planted_keys_appear_in_no_byte_written(
             )
     finally:
         server.shutdown()
-    write_report(Store(tmp_path / "store"), tmp_path / "report", [get_study("alignment-faking")])
-    out, err = capfd.readouterr()
-    blobs = [*_files_under(tmp_path), out.encode(), err.encode()]
-    after = default_trace.read_bytes() if default_trace.exists() else b""
-    blobs.append(after[len(before) :])
+    blobs = _written_after_report(tmp_path, capfd, default_trace, before)
     assert (tmp_path / "logs" / "inspect-trace.log").exists()
     assert any(b"Incorrect API key provided" in b for b in blobs), "the provider's message is kept"
     for key in (long_key, short_key):
@@ -546,8 +552,6 @@ def test_planted_keys_appear_in_no_byte_a_cancelled_run_writes(
 
     import skeptic
     from skeptic.core import Store
-    from skeptic.core.study import get_study
-    from skeptic.report import write_report
     from skeptic.studies.alignment_faking.localserver import chat_server
 
     long_key, short_key = "lk-2b8e4d1f90c34a7e9b55", "w4Rt9k"
@@ -583,11 +587,7 @@ def test_planted_keys_appear_in_no_byte_a_cancelled_run_writes(
         server.shutdown()
     assert seen, "the provider was reached before the interrupt"
     assert [r.status for r in Store(tmp_path / "store").runs()] == ["interrupted"]
-    write_report(Store(tmp_path / "store"), tmp_path / "report", [get_study("alignment-faking")])
-    out, err = capfd.readouterr()
-    blobs = [*_files_under(tmp_path), out.encode(), err.encode()]
-    after = default_trace.read_bytes() if default_trace.exists() else b""
-    blobs.append(after[len(before) :])
+    blobs = _written_after_report(tmp_path, capfd, default_trace, before)
     assert any(p.suffix in (".eval", ".json") for p in (tmp_path / "logs").rglob("*")), "Inspect wrote its logs"
     assert any(b"Your key is" in b for b in blobs), "a reply reached what was written, so the scan can see a key"
     for key in (long_key, short_key):
