@@ -19,6 +19,11 @@ global) can reach another execution, and no cache filled by the clean run can hi
 second clean run checks that the study is deterministic for a fixed seed: if its verdicts or probes
 differ from the first, the comparison the audit rests on is unreliable and the audit says so
 (``stable`` is false). ``jobs`` processes run at a time.
+
+A mutant can loop for ever (a loop bound or a convergence test mutated). Each mutant execution runs under a CPU-time
+limit (``RLIMIT_CPU``, where the platform has it) of :data:`MUTANT_CPU_FACTOR` times the clean run's CPU seconds,
+and at least :data:`MUTANT_CPU_FLOOR_S`: one that exceeds it is stopped and counted as crashed, so a single
+mutant cannot stall an audit. CPU time, not wall time, so a loaded machine does not stop a mutant that would finish.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ import json
 import os
 import pickle
 import queue
+import signal
 import subprocess
 import sys
 import tempfile
@@ -55,6 +61,11 @@ from skeptic.core.robustness import ClaimRobustness, Execution, assess, plan, su
 from skeptic.core.runner import THREAD_VARS, code_version, execute, provenance
 from skeptic.core.store import Store
 from skeptic.core.study import Study, get_study
+
+MUTANT_CPU_FACTOR = 10.0
+"""A mutant execution may use this many times the (traced) clean run's CPU seconds before it is stopped as crashed."""
+MUTANT_CPU_FLOOR_S = 60.0
+"""The least CPU time a mutant execution is allowed, however fast the clean run."""
 
 FaultOutcome = Literal["caught", "silent", "harmless", "crashed"]
 OUTCOMES: tuple[FaultOutcome, ...] = ("caught", "silent", "harmless", "crashed")
@@ -253,6 +264,37 @@ class _Task:
     mutant_path: str | None = None
     trace: list[str] | None = None
     """Files whose executed lines the run records (the coverage the mutant sample is drawn from)."""
+    cpu_limit_s: float | None = None
+    """The execution's CPU-time limit (mutants: :func:`mutant_cpu_limit`); not part of its identity."""
+
+
+def mutant_cpu_limit(clean_cpu_s: float) -> float:
+    """CPU seconds a mutant execution may use: ``max(MUTANT_CPU_FLOOR_S, MUTANT_CPU_FACTOR · clean CPU seconds)``."""
+    return max(MUTANT_CPU_FLOOR_S, MUTANT_CPU_FACTOR * clean_cpu_s)
+
+
+def _limit_cpu(seconds: float | None) -> None:
+    """Cap this process's CPU time (the kernel sends SIGXCPU past it); a no-op where ``resource`` is missing."""
+    if seconds is None:
+        return
+    try:
+        import resource
+    except ImportError:  # not on Windows
+        return
+    soft = max(1, int(seconds))
+    _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    if hard != resource.RLIM_INFINITY and hard < soft:
+        soft = hard
+    resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
+
+
+def _exit_message(status: int | None, task: _Task, last: str) -> str:
+    """What a worker's non-zero exit status says, a CPU-limit stop named as such."""
+    sigxcpu = getattr(signal, "SIGXCPU", None)
+    if sigxcpu is not None and status == -sigxcpu and task.cpu_limit_s is not None:
+        limit = int(task.cpu_limit_s)
+        return f"stopped: exceeded its CPU-time limit of {limit} s ({MUTANT_CPU_FACTOR:g}× the clean run)"
+    return f"the worker process exited with status {status}: {last}"
 
 
 @dataclass
@@ -261,6 +303,8 @@ class _Done:
     error: str | None
     duration_s: float
     lines: dict[str, list[int]] | None = None
+    cpu_s: float | None = None
+    """CPU seconds of the execution's process (None when not measured: an older stored execution)."""
 
 
 def _done_to_dict(done: _Done) -> dict[str, Any]:
@@ -274,7 +318,13 @@ def _done_to_dict(done: _Done) -> dict[str, Any]:
             "measured": j.measured,
             "raised": j.raised,
         }
-    return {"judged": judged, "error": done.error, "duration_s": done.duration_s, "lines": done.lines}
+    return {
+        "judged": judged,
+        "error": done.error,
+        "duration_s": done.duration_s,
+        "lines": done.lines,
+        "cpu_s": done.cpu_s,
+    }
 
 
 def _done_from_dict(d: Mapping[str, Any]) -> _Done:
@@ -283,14 +333,16 @@ def _done_from_dict(d: Mapping[str, Any]) -> _Done:
     if j is not None:
         probes = [ProbeResult.from_json(p) for p in j["probes"]]
         judged = Judged(probes, dict(j["verdicts"]), dict(j["bands"]), dict(j["measured"]), dict(j["raised"]))
-    return _Done(judged, d["error"], float(d["duration_s"]), d["lines"])
+    cpu = d.get("cpu_s")
+    return _Done(judged, d["error"], float(d["duration_s"]), d["lines"], None if cpu is None else float(cpu))
 
 
 def execution_key(role: str, task: _Task, version: str) -> str:
     """What one audit execution depends on, hashed: its role (``clean``, ``repeat``, ``fault:ID``, ``mutant:ID``,
     ``robust:LABEL``), the study, preset, seed and config, the fault or mutant, whether lines are traced, and the
     code version (the study's own code included). Equal keys give the same execution, so a rerun reuses it."""
-    text = json.dumps({"role": role, "version": version, "task": dataclasses.asdict(task)}, sort_keys=True, default=str)
+    identity = {k: v for k, v in dataclasses.asdict(task).items() if k != "cpu_limit_s"}  # a limit is not identity
+    text = json.dumps({"role": role, "version": version, "task": identity}, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -329,7 +381,8 @@ class _Resume:
 
 def _execute_task(task: _Task) -> _Done:
     """Runs in a fresh worker process: import the study, inject the fault (if any), execute."""
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
+    _limit_cpu(task.cpu_limit_s)
     lines: dict[str, list[int]] | None = None
     if task.mutant is not None and task.mutant_path is not None:
         from skeptic.core.mutants import install
@@ -357,7 +410,7 @@ def _execute_task(task: _Task) -> _Done:
                 lines = {f: sorted(ls) for f, ls in tracer.lines.items()}
     except Exception as exc:
         return _Done(None, _one_line(exc), time.perf_counter() - t0)
-    return _Done(judged, None, time.perf_counter() - t0, lines)
+    return _Done(judged, None, time.perf_counter() - t0, lines, time.process_time() - c0)
 
 
 def _one_line(exc: BaseException) -> str:
@@ -572,7 +625,7 @@ class _Runner:
                 return done
             stderr = err_path.read_text(errors="replace") if err_path.exists() else ""
         last = (stderr.strip().splitlines() or ["(no output)"])[-1]
-        return _Done(None, f"the worker process exited with status {status}: {last}", time.perf_counter() - t0)
+        return _Done(None, _exit_message(status, task, last), time.perf_counter() - t0)
 
     def close(self) -> None:
         with self._lock:
@@ -612,7 +665,7 @@ def _in_fresh_process(task: _Task, threads: int) -> _Done:
             done: _Done = pickle.loads(done_path.read_bytes())
             return done
     last = (stderr.strip().splitlines() or ["(no output)"])[-1]
-    return _Done(None, f"the worker process exited with status {proc.returncode}: {last}", time.perf_counter() - t0)
+    return _Done(None, _exit_message(proc.returncode, task, last), time.perf_counter() - t0)
 
 
 def default_jobs() -> int:
@@ -685,8 +738,9 @@ def audit(
         if mutants is not None:
             mutant_audit, drawn = draw_mutants(files, clean.lines or {}, mutants, mutant_seed)
             paths = {f.module: str(f.path) for f in files}
+            limit = mutant_cpu_limit(clean.cpu_s if clean.cpu_s is not None else clean.duration_s * threads)
             for m in drawn:
-                t = dataclasses.replace(task(None), mutant=m, mutant_path=paths[m.module])
+                t = dataclasses.replace(task(None), mutant=m, mutant_path=paths[m.module], cpu_limit_s=limit)
                 mutant_futures.append((m, kept.submit(pool, f"mutant:{m.id}", t, run)))
         results = []
         for fault, future in zip(chosen_faults, fault_futures, strict=True):
