@@ -798,22 +798,32 @@ def density_realized(m: Measurements) -> ProbeOutcome:
                                        f"{w['measured']:.4f} ({z[worst]:.1f} SE; allowed 4)")  # fmt: skip
 
 
-RELU_STUCK = 2.0
-"""A sparsest-density ReLU seed whose loss exceeds the best seed's by this factor stopped at a worse critical point."""
+RELU_STUCK_Z = 4.0
+"""How many combined Monte Carlo standard errors a sparsest-density ReLU seed's loss may exceed the lowest-loss
+seed's by. Derived, not guessed: seeds at the same optimum differ only by their evaluation samples, so the difference
+of two losses is within 4 combined SE (the same line as ``mc-loss-matches-exact``) unless one stopped elsewhere.
+The former line, 2× the best seed's loss, fired on evaluation noise alone: at `test` (2,048 samples of density 0.02)
+models that all store the pentagon spread 12–27 (×1e-4) in loss, each ±15–20%."""
 
 
 def relu_sparse_optimum(m: Measurements) -> ProbeOutcome:
-    """The ReLU arm trains to its optimum: at the sparsest density of the phase change every seed's loss is within a
-    factor 2 (``RELU_STUCK``) of the lowest-loss seed's. A seed far above it stopped at a worse critical point (the
-    review: 1 of 3 seeds storing all 5 features with the fast recipe, 3 of 3 with the paper notebook's AdamW, lr
-    1e-3, 10,000 steps, batch 1024, the budget's ``pc_recipe="reference"``); the claims that read every seed are
+    """The ReLU arm trains to its optimum: at the sparsest density of the phase change every seed's loss exceeds the
+    lowest-loss seed's by at most 4 combined Monte Carlo standard errors (``RELU_STUCK_Z``). A seed far above it
+    stopped at a worse critical point (the review: 1 of 3 seeds storing all 5 features with the fast recipe, 3 of 3
+    with the paper notebook's AdamW, lr 1e-3, 10,000 steps, batch 1024, the budget's ``pc_recipe="reference"``; a
+    4- or 3-feature critical point costs 3–6× the pentagon's loss, 4–40 SE); the claims that read every seed are
     then judging the training recipe, not the toy model."""
     sparse = min(r["density"] for r in m["phase_change"])
     rows = [r for r in _pc(m, "relu") if r["density"] == sparse]
-    best = min(r["loss"] for r in rows)
-    stuck = [r for r in rows if r["loss"] > RELU_STUCK * best]
-    detail = "; ".join(f"seed {r['seed']}: {len(r['represented'])} stored, loss {r['loss']:.3g}" for r in rows)
-    return ProbeOutcome(not stuck, f"{detail} ({len(stuck)} above {RELU_STUCK:g}× the best)")
+    best = min(rows, key=lambda r: r["loss"])
+    z = [(r["loss"] - best["loss"]) / max(math.hypot(r["loss_se"], best["loss_se"]), 1e-12) for r in rows]
+    stuck = [zi for zi in z if zi > RELU_STUCK_Z]
+    detail = "; ".join(
+        f"seed {r['seed']}: {len(r['represented'])} stored, loss {r['loss']:.3g} ± {r['loss_se']:.2g} "
+        f"({zi:+.1f} SE over the best)"
+        for r, zi in zip(rows, z, strict=True)
+    )
+    return ProbeOutcome(not stuck, f"{detail} ({len(stuck)} above {RELU_STUCK_Z:g} SE)")
 
 
 SAE_CHANCE_MARGIN = 0.1
@@ -1051,13 +1061,14 @@ def _expected_toy(config: SuperpositionConfig) -> dict[str, dict[str, Any]]:
     fast = {"steps": config.toy_steps, "batch": config.toy_batch, "lr": config.toy_lr, "recipe": "fast"}
     out: dict[str, dict[str, Any]] = {}
     n = config.pc_n
-    pc = [(p, lin, config.pc_decay) for lin in (False, True) for p in config.pc_densities for _ in range(S)]
-    pc += [(config.imp_density, False, dec) for dec in config.imp_decays for _ in range(S)]
+    R = config.pc_restarts
+    pc = [(p, lin, config.pc_decay) for lin in (False, True) for p in config.pc_densities for _ in range(S * R)]
+    pc += [(config.imp_density, False, dec) for dec in config.imp_decays for _ in range(S * R)]
     if config.pc_recipe == "reference":
         pc_train = {"steps": 10_000, "batch": 1024, "lr": 1e-3, "recipe": "reference"}
     else:
         pc_train = {"steps": config.pc_steps or config.toy_steps, "batch": config.pc_batch or config.toy_batch,
-                    "lr": config.toy_lr, "recipe": "fast"}  # fmt: skip
+                    "lr": config.pc_lr or config.toy_lr, "recipe": "fast"}  # fmt: skip
     out["phase_change"] = pc_train | {
         "n": n, "m": config.pc_m, "density": [p for p, _, _ in pc],
         "importance": [[dec**i for i in range(n)] for *_, dec in pc], "linear": [lin for _, lin, _ in pc],
@@ -1136,15 +1147,27 @@ def trained_as_configured(m: Measurements, config: SuperpositionConfig) -> Probe
         if len(trace) < 3 or not _near([v for _, v in trace], want_trace) or trace[-1][0] != e["steps"]:
             bad.append(f"{sec}: learning-rate schedule")
     # the rows the claims read, model by model
-    S, n_pc = config.n_seeds, 2 * len(config.pc_densities) * config.n_seeds
+    S, n_pc, R = config.n_seeds, 2 * len(config.pc_densities) * config.n_seeds, config.pc_restarts
     pc = tr.get("phase_change", {})
+
+    def restart_ok(r: dict[str, Any]) -> bool:  # the row is its lowest-loss restart, among R
+        ls = r.get("restart_losses", [])
+        own = r["exact_linear_loss"] if r.get("activation") == "linear" else r["loss"]
+        return len(ls) == R and 0 <= r.get("restart", -1) < R and ls[r["restart"]] == min(ls) == own
+
     for i, r in enumerate(m["phase_change"]):
-        if i >= n_pc or not _near(r["density"], pc["density"][i]) or (r["activation"] == "linear") != pc["linear"][i]:
+        k = i * R + r.get("restart", 0)
+        if i >= n_pc or k >= len(pc["density"]) or not _near(r["density"], pc["density"][k]) or (
+                r["activation"] == "linear") != pc["linear"][k] or not restart_ok(r):  # fmt: skip
             bad.append(f"phase-change row {i}")
     for j, r in enumerate(m["importance_sweep"]):
-        imp = pc["importance"][n_pc + j] if n_pc + j < len(pc["importance"]) else []
-        if not _near(r["density"], pc["density"][n_pc + j]) or not _near(
-            imp, [r["decay"] ** i for i in range(config.pc_n)]
+        k = (n_pc + j) * R + r.get("restart", 0)
+        imp = pc["importance"][k] if k < len(pc["importance"]) else []
+        if (
+            k >= len(pc["density"])
+            or not _near(r["density"], pc["density"][k])
+            or not _near(imp, [r["decay"] ** i for i in range(config.pc_n)])
+            or not restart_ok(r)
         ):
             bad.append(f"importance row {j}")
     pdr = tr.get("phase_diagram", {})

@@ -57,42 +57,53 @@ def phase_change(
     config: SuperpositionConfig, seed: int, device: str = "cpu", log: dict[str, Any] | None = None
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
     """n features in m dimensions, importance decay**i, every density x {ReLU, linear} x seed, and the importance
-    sweep (ReLU at ``imp_density``, every decay in ``imp_decays``), all in one batch."""
-    n, m, S = config.pc_n, config.pc_m, config.n_seeds
+    sweep (ReLU at ``imp_density``, every decay in ``imp_decays``), all in one batch, each model ``pc_restarts``
+    times; a row is its model's lowest-loss restart (by the exact loss for linear models, by its own Monte Carlo loss
+    for ReLU models)."""
+    n, m, S, R = config.pc_n, config.pc_m, config.n_seeds, config.pc_restarts
     specs = [(p, lin, s, config.pc_decay) for lin in (False, True) for p in config.pc_densities for s in range(S)]
     n_pc = len(specs)
     specs += [(config.imp_density, False, s, dec) for dec in config.imp_decays for s in range(S)]
-    density = torch.tensor([p for p, _, _, _ in specs])
-    linear = torch.tensor([lin for _, lin, _, _ in specs])
-    importance = torch.tensor([dec for *_, dec in specs], dtype=torch.float64)[:, None] ** torch.arange(n)
-    importance = importance.float()
+    # every model trains R times from independent initializations (restart r of spec i is model i·R + r); the row
+    # of spec i is its lowest-loss restart, so a seed stands for the optimum training finds, not one initialization
+    density = torch.tensor([p for p, _, _, _ in specs for _ in range(R)])
+    linear = torch.tensor([lin for _, lin, _, _ in specs for _ in range(R)])
+    decays = torch.tensor([dec for *_, dec in specs for _ in range(R)], dtype=torch.float64)
+    importance = (decays[:, None] ** torch.arange(n)).float()
     ref = config.pc_recipe == "reference"
     res = toy.train_toy_models(
         n, m, density, importance, linear=linear, steps=10_000 if ref else config.pc_steps or config.toy_steps,
-        batch=1024 if ref else config.pc_batch or config.toy_batch, lr=1e-3 if ref else config.toy_lr, seed=seed,
-        eval_batch=config.eval_samples, device=device, recipe=config.pc_recipe,
+        batch=1024 if ref else config.pc_batch or config.toy_batch,
+        lr=1e-3 if ref else config.pc_lr or config.toy_lr, seed=seed, eval_batch=config.eval_samples, device=device,
+        recipe=config.pc_recipe,
     )  # fmt: skip
     _log(log, "phase_change", res)
     norms, interf = toy.feature_norms(res.W), toy.interference(res.W)
     exact = toy.linear_expected_loss(res.W, res.b, density.to(res.W.device), importance.to(res.W.device))
     rows, mats, imp_rows = [], [], []
     for i, (p, lin, s, dec) in enumerate(specs):
-        rep = [j for j in range(n) if float(norms[i, j]) > REPRESENTED]
+        # linear models are chosen by their exact loss, ReLU models by their Monte Carlo loss
+        losses = [float((exact if lin else res.loss)[i * R + r]) for r in range(R)]
+        restart = min(range(R), key=lambda r: losses[r])
+        k = i * R + restart
+        rep = [j for j in range(n) if float(norms[k, j]) > REPRESENTED]
         if i >= n_pc:
-            imp_rows.append({"decay": dec, "density": p, "seed": s, "norms": _f(norms[i]), "represented": rep,
-                             "frob2": float((res.W[i] ** 2).sum()), "loss": float(res.loss[i])})  # fmt: skip
+            imp_rows.append({"decay": dec, "density": p, "seed": s, "norms": _f(norms[k]), "represented": rep,
+                             "frob2": float((res.W[k] ** 2).sum()), "loss": float(res.loss[k]),
+                             "restart": restart, "restart_losses": losses})  # fmt: skip
             continue
         rows.append({
             "density": p, "activation": "linear" if lin else "relu", "seed": s,
-            "norms": _f(norms[i]), "interference": _f(interf[i]), "represented": rep,
-            "loss": float(res.loss[i]), "loss_se": float(res.loss_se[i]),
-            "exact_linear_loss": float(exact[i]) if lin else None,
-            "optimum_linear_loss": toy.linear_optimum_loss(n, m, p, importance[i]) if lin else None,
-            "next_best_linear_loss": toy.linear_next_best_loss(n, m, p, importance[i]) if lin else None,
-            "init_W": _f(res.W_init[i]),
+            "norms": _f(norms[k]), "interference": _f(interf[k]), "represented": rep,
+            "loss": float(res.loss[k]), "loss_se": float(res.loss_se[k]),
+            "restart": restart, "restart_losses": losses,
+            "exact_linear_loss": float(exact[k]) if lin else None,
+            "optimum_linear_loss": toy.linear_optimum_loss(n, m, p, importance[k]) if lin else None,
+            "next_best_linear_loss": toy.linear_next_best_loss(n, m, p, importance[k]) if lin else None,
+            "init_W": _f(res.W_init[k]),
         })  # fmt: skip
         if s == 0:
-            mats.append({"density": p, "activation": "linear" if lin else "relu", "W": res.W[i].cpu().tolist()})
+            mats.append({"density": p, "activation": "linear" if lin else "relu", "W": res.W[k].cpu().tolist()})
     return rows, mats, imp_rows
 
 
