@@ -1129,8 +1129,9 @@ PROBES = (
           "checkpoint candidates differ", independent),
     Probe("evaluation-cross-check", "Two independent implementations agree: the batched evaluation and an unbatched "
           "step-by-step decoder give the same held-out accuracy for every trained student", evaluation_cross_check),
-    Probe("claims-recomputed", "Every claim's measured value is reproduced by an independent recomputation from the "
-          "stored raw rows (no helper of the claims' measures is used)", claims_recomputed),
+    Probe("claims-recomputed", "Every claim's whole estimate (value, interval, and the censored replicates that open "
+          "it) is reproduced by an independent recomputation from the stored raw rows (no helper of the claims' "
+          "measures is used)", claims_recomputed),
     Probe("horizon-evaluation-cross-check", "Experiment 2's costs, ε and on/off-path errors agree with an unbatched "
           "step-by-step decoder scored in pure Python, for every student", horizon_cross_check),
     Probe("distill-evaluation-cross-check", "Experiment 3's final accuracies agree with an unbatched decoder, for "
