@@ -15,6 +15,7 @@ import skeptic
 from skeptic.studies.imitation import claims as cl
 from skeptic.studies.imitation import experiments
 from skeptic.studies.imitation.config import PRESETS
+from skeptic.study import mean_ci
 
 from .test_experiments import _Ctx
 
@@ -102,7 +103,6 @@ def test_claims_recomputed_checks_intervals_and_censoring(
     assert not out.passed and "sft-beats-rl" in out.detail and "bits-explain-gap" in out.detail
     monkeypatch.undo()
 
-    real = cl.mean_ci
-    monkeypatch.setattr(cl, "mean_ci", lambda v: real(v, 0.9))  # a 90% interval where 95% is declared
+    monkeypatch.setattr(cl, "mean_ci", lambda v: mean_ci(v, 0.9))  # a 90% interval where 95% is declared
     out = cl.claims_recomputed(m, CFG)
     assert not out.passed and "sft-beats-rl" in out.detail
