@@ -5,6 +5,7 @@ budget other than the config's)."""
 from __future__ import annotations
 
 import copy
+import math
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ import skeptic
 from skeptic.studies.imitation import claims as cl
 from skeptic.studies.imitation import experiments
 from skeptic.studies.imitation.config import PRESETS
+from skeptic.study import mean_ci
 
 from .test_experiments import _Ctx
 
@@ -63,3 +65,44 @@ def test_a_model_or_budget_other_than_declared_is_caught(measured: dict[str, Any
     assert not cl.models_as_declared(measured, CFG.model_copy(update={"d_student": 16})).passed
     assert not cl.models_as_declared(measured, CFG.model_copy(update={"rl_steps": CFG.rl_steps + 1})).passed
     assert not cl.models_as_declared(measured, CFG.model_copy(update={"student_widths": (4, 8)})).passed
+
+
+def _censored(measured: dict[str, Any]) -> dict[str, Any]:
+    """The test run with experiment 1's curves replaced by known ones: both replicates' SFT and on-policy arms reach
+    the target, RL only in replicate 1 (replicate 0 is censored, so the samples ratios are lower bounds)."""
+    m = copy.deepcopy(measured)
+    R = CFG.replicates
+    grid = [0, 16, 64, 160]
+    acc = {"sft": [0.5, 0.7, 0.9, 0.95], "on-policy": [0.5, 0.75, 0.95, 1.0]}
+    rl = [[0.5, 0.55, 0.6, 0.62], [0.5, 0.6, 0.7, 0.85]]
+    curves = [{"method": k, "seed": s, "step": i, "samples": n, "final_accuracy": a[i]}
+              for k, a in acc.items() for s in range(R) for i, n in enumerate(grid)]  # fmt: skip
+    curves += [{"method": "rl", "seed": s, "step": i, "samples": n, "final_accuracy": rl[s][i]}
+               for s in range(R) for i, n in enumerate(grid)]  # fmt: skip
+    m["sft_vs_rl"]["curves"] = curves
+    m["sft_vs_rl"]["rewards"] = [{"bits_per_episode": [0.4, 0.6][:R]}]
+    return m
+
+
+def test_claims_recomputed_checks_intervals_and_censoring(
+    measured: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The probe compares each claim's whole estimate: a measure that forgets a censored replicate (a closed interval
+    where it must be open) or forms its interval otherwise disagrees, though its point value is unchanged."""
+    m = _censored(measured)
+    est = cl.rl_ratio(cl.TARGET)(m)
+    assert est.hi == float("inf") and math.isfinite(est.lo)  # replicate 0's RL is censored
+    assert cl.claims_recomputed(m, CFG).passed, cl.claims_recomputed(m, CFG).detail
+    want = cl.recompute_claims(m, CFG)
+    assert want["sft-beats-rl"][0] == pytest.approx(est.value) and want["sft-beats-rl"][2] == float("inf")
+
+    original = cl._log_ratio_estimate
+    monkeypatch.setattr(cl, "_log_ratio_estimate", lambda logs, rl_c, base_c, n, exponent=True:
+                        original(logs, 0, base_c, n, exponent))  # fmt: skip
+    out = cl.claims_recomputed(m, CFG)
+    assert not out.passed and "sft-beats-rl" in out.detail and "bits-explain-gap" in out.detail
+    monkeypatch.undo()
+
+    monkeypatch.setattr(cl, "mean_ci", lambda v: mean_ci(v, 0.9))  # a 90% interval where 95% is declared
+    out = cl.claims_recomputed(m, CFG)
+    assert not out.passed and "sft-beats-rl" in out.detail

@@ -835,10 +835,35 @@ def _first_reach(points: list[tuple[float, float]], target: float) -> tuple[floa
     return points[-1][0], False
 
 
-def recompute_claims(m: Measurements, config: Any) -> dict[str, float]:
-    """Every claim's point value computed again from the stored raw rows, by code apart from the claims' measures
-    (none of their helpers is called): pure-Python least squares, pairing by seed and step, first crossings."""
-    out: dict[str, float] = {}
+Interval = tuple[float, float, float]
+"""(value, lo, hi) of a claim's estimate as :func:`recompute_claims` forms it."""
+
+UNDEFINED: Interval = (math.nan, math.nan, math.nan)
+
+
+def _t_whole(v: list[float]) -> Interval:
+    """:func:`_t_interval` of a list, undefined if any element is (a slope from a zero cost)."""
+    return UNDEFINED if any(math.isnan(x) for x in v) else _t_interval(v)
+
+
+def _censored_log_interval(logs: list[float], rl_open: int, base_open: int, exponent: bool) -> Interval:
+    """Mean and t-interval of per-replicate log₁₀ ratios, opened above when ``rl_open`` replicates entered at RL's
+    budget (a lower bound) and below when ``base_open`` entered at the imitation arm's budget (an upper bound); as a
+    ratio (10^x) when ``exponent``."""
+    if not logs:
+        return UNDEFINED
+    mean, lo, hi = _t_interval(logs)
+    lo, hi = (-math.inf if base_open else lo), (math.inf if rl_open else hi)
+    if not exponent:
+        return mean, lo, hi
+    return 10**mean, (0.0 if lo == -math.inf else 10**lo), (math.inf if hi == math.inf else 10**hi)
+
+
+def recompute_claims(m: Measurements, config: Any) -> dict[str, Interval]:
+    """Every claim's whole estimate (value and interval, and the censoring and counts that enter it) computed again
+    from the stored raw rows, by code apart from the claims' measures (none of their helpers is called): pure-Python
+    least squares, pairing by seed and step, first crossings and which replicates never crossed."""
+    out: dict[str, Interval] = {}
     per: dict[str, dict[int, dict[int, float]]] = {"bc": {}, "on-policy": {}}
     cost_at: dict[tuple[str, int, int], float] = {}
     for r in m["horizons"]["rows"]:
@@ -847,22 +872,23 @@ def recompute_claims(m: Measurements, config: Any) -> dict[str, float]:
         cost_at[(r["method"], int(r["seed"]), int(r["T"]))] = float(r["cost"])
     for method, cid in (("bc", "offpolicy-superlinear"), ("on-policy", "onpolicy-at-most-linear")):
         fits = []
-        for by_t in per[method].values():
-            xs = [math.log(T) for T in sorted(by_t)]
-            ys = [math.log(by_t[T]) if by_t[T] > 0 else math.nan for T in sorted(by_t)]
+        for seed in range(config.n_seeds):
+            by_t = per[method][seed]
+            xs = [math.log(T) for T in config.horizons]
+            ys = [math.log(by_t[T]) if by_t[T] > 0 else math.nan for T in config.horizons]
             mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
             fits.append(sum((a - mx) * (b - my) for a, b in zip(xs, ys, strict=True)) / sum((a - mx) ** 2 for a in xs))
-        out[cid] = sum(fits) / len(fits)
+        out[cid] = _t_whole(fits)
     gaps = [r["off_path_error"] - r["on_path_error"] for r in m["horizons"]["paths"]
             if r["method"] == "bc" and r["off_path_steps"] > 0]  # fmt: skip
-    out["offpath-error-above-onpath"] = sum(gaps) / len(gaps) if len(gaps) >= 2 else math.nan
+    out["offpath-error-above-onpath"] = _t_interval(gaps) if len(gaps) >= 2 else UNDEFINED
     t_max = max(config.horizons)
     rel = []
     for seed in range(config.n_seeds):
         b, o = cost_at[("bc", seed, t_max)], cost_at[("on-policy", seed, t_max)]
         if b + o > 0:
             rel.append((b - o) / (b + o))
-    out["onpolicy-beats-offpolicy"] = sum(rel) / len(rel) if len(rel) >= 2 else math.nan
+    out["onpolicy-beats-offpolicy"] = _t_interval(rel) if len(rel) >= 2 else UNDEFINED
 
     curves: dict[tuple[str, int], list[tuple[float, float]]] = {}
     for r in m["sft_vs_rl"]["curves"]:
@@ -873,20 +899,25 @@ def recompute_claims(m: Measurements, config: Any) -> dict[str, float]:
     demo = (1 if config.sft_labels == "final" else config.rl_horizon) * math.log2(config.p)
     rewards = m["sft_vs_rl"]["rewards"]
 
-    def log_ratio(base: str, rep: int) -> float | None:
+    def crossing(base: str, rep: int) -> tuple[float, bool, bool] | None:
+        """log₁₀(RL's samples / base's), base reached, RL reached; None where neither arm reached the target."""
         (nb, ok_b), (nr, ok_r) = _first_reach(curves[(base, rep)], TARGET), _first_reach(curves[("rl", rep)], TARGET)
-        return math.log10(nr / nb) if (ok_b or ok_r) and nb > 0 and nr > 0 else None
+        return (math.log10(nr / nb), ok_b, ok_r) if (ok_b or ok_r) and nb > 0 and nr > 0 else None
 
     for base, cid in (("sft", "sft-beats-rl"), ("on-policy", "rl-vs-onpolicy-distillation")):
-        logs = [v for v in (log_ratio(base, rep) for rep in reps) if v is not None]
-        out[cid] = 10 ** (sum(logs) / len(logs)) if logs else math.nan
+        xs_ = [c for c in (crossing(base, rep) for rep in reps) if c is not None]
+        out[cid] = _censored_log_interval(
+            [c[0] for c in xs_], sum(1 for c in xs_ if not c[2]), sum(1 for c in xs_ if not c[1]), exponent=True
+        )
     gap = []
     for rep in reps:
-        lr_ = log_ratio("sft", rep)
+        c = crossing("sft", rep)
         bits = sum(step["bits_per_episode"][rep] for step in rewards) / len(rewards)
-        if lr_ is not None and bits > 0:
-            gap.append(lr_ - math.log10(demo / bits))
-    out["bits-explain-gap"] = sum(gap) / len(gap) if gap else math.nan
+        if c is not None and bits > 0:
+            gap.append((c[0] - math.log10(demo / bits), c[1], c[2]))
+    out["bits-explain-gap"] = _censored_log_interval(
+        [g[0] for g in gap], sum(1 for g in gap if not g[2]), sum(1 for g in gap if not g[1]), exponent=False
+    )
 
     def acc(method: str, rep: int, n: float) -> float:
         return max((pt for pt in curves[(method, rep)] if pt[0] <= n), key=lambda pt: pt[0])[1]
@@ -896,7 +927,7 @@ def recompute_claims(m: Measurements, config: Any) -> dict[str, float]:
         sum((2 * acc("sft", rep, n) - acc("rl", rep, n) - acc("on-policy", rep, n)) for n in grid) / len(grid)
         for rep in reps
     ]
-    out["onpolicy-margin-smaller"] = sum(diffs) / len(diffs)
+    out["onpolicy-margin-smaller"] = _t_interval(diffs)
 
     d = m["distill"]
     final: dict[tuple[str, int], list[float]] = {}
@@ -909,7 +940,7 @@ def recompute_claims(m: Measurements, config: Any) -> dict[str, float]:
         if min(sum(final[(k, w)]) / len(final[(k, w)]) for k in ("distilled", "hard")) >= floor
     ]  # fmt: skip
     if not learned:
-        out["distilled-ahead-at-equal-steps"] = math.nan
+        out["distilled-ahead-at-equal-steps"] = UNDEFINED
     else:
         w = learned[0]
         pair: dict[tuple[int, int], float] = {}
@@ -920,30 +951,41 @@ def recompute_claims(m: Measurements, config: Any) -> dict[str, float]:
                 pair[key] = pair.get(key, 0.0) + sign * float(r["final_accuracy"])
         steps = {k[1] for k in pair}
         by_seed = [sum(pair[(s, st)] for st in steps) / len(steps) for s in range(config.distill_seeds)]
-        out["distilled-ahead-at-equal-steps"] = sum(by_seed) / len(by_seed)
+        out["distilled-ahead-at-equal-steps"] = _t_interval(by_seed)
     return out
 
 
 RECOMPUTE_TOL = 1e-6
-"""Two float64 computations of the same mean in another order: rounding is about 1e-15; the tolerance allows for the
-pure-Python logarithms and powers (the log-scale ratios are exponentiated)."""
+"""Two float64 computations of the same mean and interval in another order: rounding is about 1e-15; the tolerance
+allows for the pure-Python logarithms and powers (the log-scale ratios are exponentiated) and the t quantile."""
+
+
+def _same(a: float, b: float) -> bool:
+    """Equal up to RECOMPUTE_TOL (relative above 1); both NaN, or the same infinity, count as equal."""
+    if math.isnan(a) or math.isnan(b):
+        return math.isnan(a) and math.isnan(b)
+    if math.isinf(a) or math.isinf(b):
+        return a == b
+    return abs(a - b) <= RECOMPUTE_TOL * max(1.0, abs(b))
 
 
 def claims_recomputed(m: Measurements, config: Any) -> ProbeOutcome:
-    """Each claim's measured value against :func:`recompute_claims` (relative tolerance on the ratios)."""
+    """Each claim's measured estimate (value, lower and upper end: the censoring that opens an interval included)
+    against :func:`recompute_claims` (relative tolerance on the ratios)."""
     want = recompute_claims(m, config)
     bad = []
     for c in CLAIMS:
         got = c.measure(m, config) if _takes_config(c.measure) else c.measure(m)  # type: ignore[call-arg]
         first = got if isinstance(got, Estimate) else got[0]
-        v, w = float(first.value), want[c.id]
-        if math.isnan(v) and math.isnan(w):
-            continue
-        if math.isnan(v) or math.isnan(w) or abs(v - w) > RECOMPUTE_TOL * max(1.0, abs(w)):
-            bad.append(f"{c.id}: measured {v:.6g}, recomputed {w:.6g}")
+        g = (float(first.value), float(first.lo), float(first.hi))
+        w = want[c.id]
+        if not all(_same(a, b) for a, b in zip(g, w, strict=True)):
+            bad.append(f"{c.id}: measured {g[0]:.6g} [{g[1]:.6g}, {g[2]:.6g}], recomputed {w[0]:.6g} "
+                       f"[{w[1]:.6g}, {w[2]:.6g}]")  # fmt: skip
     return ProbeOutcome(
         not bad,
-        "; ".join(bad) or f"all {len(CLAIMS)} claims' values agree with an independent recomputation from the raw rows",
+        "; ".join(bad)
+        or f"all {len(CLAIMS)} claims' values and intervals agree with an independent recomputation from the raw rows",
     )
 
 
@@ -1087,8 +1129,9 @@ PROBES = (
           "checkpoint candidates differ", independent),
     Probe("evaluation-cross-check", "Two independent implementations agree: the batched evaluation and an unbatched "
           "step-by-step decoder give the same held-out accuracy for every trained student", evaluation_cross_check),
-    Probe("claims-recomputed", "Every claim's measured value is reproduced by an independent recomputation from the "
-          "stored raw rows (no helper of the claims' measures is used)", claims_recomputed),
+    Probe("claims-recomputed", "Every claim's whole estimate (value, interval, and the censored replicates that open "
+          "it) is reproduced by an independent recomputation from the stored raw rows (no helper of the claims' "
+          "measures is used)", claims_recomputed),
     Probe("horizon-evaluation-cross-check", "Experiment 2's costs, ε and on/off-path errors agree with an unbatched "
           "step-by-step decoder scored in pure Python, for every student", horizon_cross_check),
     Probe("distill-evaluation-cross-check", "Experiment 3's final accuracies agree with an unbatched decoder, for "
