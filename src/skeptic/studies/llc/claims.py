@@ -1063,6 +1063,51 @@ def _sampler_step(m: Measurements) -> ProbeOutcome:
     return ProbeOutcome(not bad, "; ".join(bad) if bad else f"{runs[0]['name']}: " + "; ".join(shown))
 
 
+def _as_configured(m: Measurements, config: Any) -> ProbeOutcome:
+    """What each section ran, against the config: chains and localization of every table row (the normal crossings
+    at ``nc_gamma`` when set), the k-gons and their chains, the SGD runs' samples, seeds and last checkpoint, the
+    twins' n, width, γ, burn-in and draws, and the rescaling factor."""
+    bad = []
+    for r in m["table"]:
+        g = config.nc_gamma if r["family"] == "normal crossing" and config.nc_gamma is not None else config.gamma
+        if len(r["chain_llcs"]) != config.num_chains or not math.isclose(r["gamma"], g):
+            bad.append(f"{r['name']}: {len(r['chain_llcs'])} chains at γ = {r['gamma']:g}")
+    if not math.isclose(m["rescaling"]["c"], config.rescale_factor):
+        bad.append(f"rescaling by c = {m['rescaling']['c']:g}, declared {config.rescale_factor:g}")
+    t = m.get("tms")
+    if t is not None:
+        if sorted(r["k"] for r in t["kgons"]) != sorted(config.tms_ks) or t["n"] != config.tms_n:
+            bad.append(f"k-gons {[r['k'] for r in t['kgons']]} at n = {t['n']}")
+        bad += [
+            f"{r['k']}-gon: {len(r['chain_llcs'])} chains"
+            for r in t["kgons"]
+            if len(r["chain_llcs"]) != config.num_chains
+        ]
+        tr = t["trajectory"]
+        seeds = {r["seed"] for r in tr["records"]}
+        if (
+            t["trajectory_n"] != config.tms_traj_n
+            or seeds != set(range(config.tms_seeds))
+            or tr["checkpoints"][-1] != config.tms_steps
+            or len(tr["records"]) != config.tms_seeds * len(tr["checkpoints"])
+        ):
+            bad.append(f"SGD runs: {len(seeds)} seeds, {len(tr['records'])} records, last step {tr['checkpoints'][-1]}")
+    tw = m.get("twins")
+    if tw is not None:
+        if (tw["n"], tw["hidden"]) != (config.twin_n, config.twin_hidden) or not math.isclose(
+            tw["gamma"], config.twin_gamma
+        ):
+            bad.append(f"twins at n = {tw['n']}, H = {tw['hidden']}, γ = {tw['gamma']:g}")
+        bad += [
+            f"{a['activation']} twin: burn-in {a['num_burnin']}, draws {a['num_draws']}"
+            for a in tw["arms"]
+            if (a["num_burnin"], a["num_draws"]) != (config.twin_burnin, config.twin_draws)
+        ]
+    return ProbeOutcome(
+        not bad, "; ".join(bad[:4]) if bad else "every section ran with the configured sizes and settings"
+    )
+
+
 AT_MINIMUM_SHARE = 0.05
 """A checkpoint is a (local) minimum when λ̂ > 0 and its gradient bias is ≤ 5% of max(λ̂, 1): the line declared in
 ``tms.AT_MINIMUM_BIAS``, restated here so that the recomputation does not borrow it from the code it checks."""
@@ -1171,6 +1216,13 @@ PROBES = (
         "float64 reference with the same noise and minibatches (w ← w − ε/2 (nβ∇L_B + γ(w − w*)) + √ε ξ, gradient by "
         "hand), trace by trace within 1e-4 of its scale: every λ̂ of the study comes from this sampler.",
         _sampler_step,
+    ),
+    Probe(
+        "runs-as-configured",
+        "Every section ran what the config declares: the table's chains and localization (γ, or nc_gamma on the "
+        "normal crossings), the k-gons and their chains, the SGD runs' samples, seeds and last step, the twins' n, "
+        "width, γ, burn-in and draws, and the rescaling factor.",
+        _as_configured,
     ),
     Probe(
         "claims-recomputed",
