@@ -154,7 +154,10 @@ def test_claims_recomputed_passes_clean_and_catches_a_measure_off_its_quantity(
 
     # stored columns that the measures read but the recomputation derives from the raw chains and the model
     m = copy.deepcopy(result.measurements)
-    m["table"][1]["llc"] += 0.3
+    m["table"][1]["rel_error"] += 0.3
+    assert failed(m)
+    m = copy.deepcopy(result.measurements)
+    m["table"][-1]["llc_se"] *= 3
     assert failed(m)
     m = copy.deepcopy(result.measurements)
     next(a for a in m["twins"]["arms"] if a["activation"] == "relu")["exact"] = 4.0
