@@ -109,7 +109,7 @@ def kgon_order(kgons: list[dict[str, Any]]) -> Triple:
 
 
 def _is_minimum(r: dict[str, Any], share: float) -> bool:
-    return r["llc"] > 0 and r["gradient_bias_bound"] <= share * max(r["llc"], 1.0)
+    return bool(r["llc"] > 0 and r["gradient_bias_bound"] <= share * max(r["llc"], 1.0))
 
 
 def _wilson(k: int, n: int) -> Triple:
