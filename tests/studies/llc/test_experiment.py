@@ -76,11 +76,13 @@ def test_first_dln_is_the_tables_first_reduced_rank_regression() -> None:
 def test_crosscheck_reads_the_targets_row_and_its_own_stream() -> None:
     config = _small()
     target = ex.first_dln(_problems(config.n))
-    row = {"name": target.name, "epsilon": 1e-4, "nbeta": 50.0, "llc": 1.5, "llc_se": 0.1}
+    row = {"name": target.name, "epsilon": 1e-4, "nbeta": 50.0, "llc": 1.5, "llc_se": 0.1, "top_curvature": 1.0}
     ctx = FakeContext()
     with torch_threads(1):  # as the study runs it: tiny models
-        out = ex.crosscheck(config, target, [{"name": "other"}, row], cast(RunContext, ctx))["crosscheck"]
-    assert ctx.streams == ["crosscheck"]
+        both = ex.crosscheck(config, target, [{"name": "other"}, row], cast(RunContext, ctx))
+    out = both["crosscheck"]
+    assert ctx.streams == ["crosscheck", "step"]
+    assert [r["name"] for r in both["sampler_steps"]] == [target.name] * 2 and both["sampler_steps"][0]["nbeta"] == 50
     assert (out["name"], out["ours"], out["ours_se"], out["exact"]) == (target.name, 1.5, 0.1, target.exact)
 
 

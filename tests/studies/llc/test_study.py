@@ -133,3 +133,48 @@ def test_relaxation_warning_is_read() -> None:
     assert not _relaxation_read({"table": [row]}).passed  # still rising: the warning was right
     assert _relaxation_read({"table": [row | {"drift": 0.1}]}).passed  # settled despite the short burn-in
     assert _relaxation_read({"table": [row | {"warnings": [], "drift": 3.0}]}).passed  # no warning: no-drift's job
+
+
+@pytest.mark.slow
+def test_claims_recomputed_passes_clean_and_catches_a_measure_off_its_quantity(
+    result: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import dataclasses
+
+    from skeptic.core.claims import Estimate
+    from skeptic.studies.llc import claims as llc_claims
+    from skeptic.studies.llc.config import PRESETS
+
+    config = PRESETS["test"]
+    probe = next(p for p in PROBES if p.id == "claims-recomputed")
+    assert probe.check(result.measurements, config).passed  # type: ignore[call-arg]
+
+    def failed(m: Any) -> bool:
+        return not probe.check(m, config).passed  # type: ignore[call-arg]
+
+    # stored columns that the measures read but the recomputation derives from the raw chains and the model
+    m = copy.deepcopy(result.measurements)
+    m["table"][1]["rel_error"] += 0.3
+    assert failed(m)
+    m = copy.deepcopy(result.measurements)
+    m["table"][-1]["llc_se"] *= 3
+    assert failed(m)
+    m = copy.deepcopy(result.measurements)
+    next(a for a in m["twins"]["arms"] if a["activation"] == "relu")["exact"] = 4.0
+    assert failed(m)
+    m = copy.deepcopy(result.measurements)
+    m["tms"]["kgons"][0]["lambda"] += 1.0
+    assert failed(m)
+    m = copy.deepcopy(result.measurements)
+    m["tms"]["trajectory"]["stage_excess_r2"][0] += 0.3  # a control that is not the random-boundaries mean
+    assert failed(m)
+    # a measure that drops the "− 1" of |λ̂/λ − 1| (the silent mutant class of held-out seed 20261207)
+    relu = next(c for c in CLAIMS if c.id == "relu-known-lambda")
+
+    def off(m: Any) -> Estimate:
+        a = next(a for a in m["twins"]["arms"] if a["activation"] == "relu")
+        return Estimate.from_se(abs(a["llc"] / a["exact"]), a["llc_se"] / a["exact"], floor=0.0)
+
+    swapped = tuple(dataclasses.replace(relu, measure=off) if c is relu else c for c in CLAIMS)
+    monkeypatch.setattr(llc_claims, "CLAIMS", swapped)
+    assert failed(result.measurements)

@@ -18,6 +18,7 @@ from typing import Any
 from skeptic.studies.llc import activations as act
 from skeptic.studies.llc import crosscheck as cc
 from skeptic.studies.llc import estimator, exact, experiments
+from skeptic.studies.llc import stepcheck as sc
 from skeptic.studies.llc import tms as tm
 from skeptic.studies.llc import twins as tw
 from skeptic.studies.llc.config import LLCConfig
@@ -87,7 +88,8 @@ def rescaling(config: LLCConfig, s: experiments.Settings, target: Problem, ctx: 
 
 def crosscheck(config: LLCConfig, target: Problem, table: list[dict[str, Any]], ctx: RunContext) -> dict[str, Any]:
     """The batched estimate of ``target``'s table row against an independent chain-by-chain loop at the row's own
-    ε and nβ (stream ``crosscheck``)."""
+    ε and nβ (stream ``crosscheck``), and five steps of the sampler against a hand-written reference (stream
+    ``step``, :mod:`skeptic.studies.llc.stepcheck`)."""
     row = next(r for r in table if r["name"] == target.name)
     ref = cc.sequential_llc(
         target.model,
@@ -102,8 +104,13 @@ def crosscheck(config: LLCConfig, target: Problem, table: list[dict[str, Any]], 
         batch_size=config.batch_size,
         seed=ctx.seed_for("crosscheck"),
     )
+    # the sampler itself against a hand-written reference on a few steps (same noise, same minibatches)
+    steps = sc.step_check(
+        target, top_curvature=row["top_curvature"], nbeta=row["nbeta"], gamma=config.gamma, seed=ctx.seed_for("step")
+    )
     return {
-        "crosscheck": ref | {"name": target.name, "ours": row["llc"], "ours_se": row["llc_se"], "exact": target.exact}
+        "crosscheck": ref | {"name": target.name, "ours": row["llc"], "ours_se": row["llc_se"], "exact": target.exact},
+        "sampler_steps": steps,
     }
 
 
