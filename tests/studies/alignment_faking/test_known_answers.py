@@ -130,3 +130,17 @@ def test_a_summary_off_its_records_fails(faker_run: tuple[dict[str, Any], C]) ->
     af["settings"]["helpful_only"]["training"]["af_reasoning"]["lo"] += 0.02
     assert "recomputed Wilson" in claims_recomputed(af, config).detail
     assert not math.isnan(m["settings"]["helpful_only"]["gap"]["value"])
+
+
+@pytest.mark.slow
+def test_the_recomputation_reads_the_setting_from_the_prompt_sent(faker_run: tuple[dict[str, Any], C]) -> None:
+    """A record sent the helpful-only prompt counts there, whatever its label: the summary (by label) then disagrees."""
+    from skeptic.studies.alignment_faking.known_answers import system_digests
+
+    m, config = faker_run
+    ho = next(d for d, s in system_digests(config).items() if s == "helpful_only")
+    bad = copy.deepcopy(m)
+    r = next(r for r in bad["transcripts"] if r["setting"] == "animal_welfare" and r["tier"] == "training" and r["af"])
+    r["sent_system_sha256"] = ho
+    out = claims_recomputed(bad, config)
+    assert not out.passed and "helpful-only-af-reasoning: measured" in out.detail

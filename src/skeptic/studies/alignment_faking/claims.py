@@ -6,7 +6,7 @@ import math
 from typing import Any
 
 from skeptic.studies.alignment_faking.config import SCRIPTED_LABEL
-from skeptic.studies.alignment_faking.known_answers import known_answers_probe
+from skeptic.studies.alignment_faking.known_answers import known_answers_probe, system_digests
 from skeptic.study import AtLeast, Claim, Contrast, Estimate, Measurements, NotRun, Probe, ProbeOutcome, Quote
 
 
@@ -214,14 +214,17 @@ def _bootstrap_shape(est: Estimate, gaps: str) -> str | None:
 
 
 def claims_recomputed(m: Measurements, config: Any) -> ProbeOutcome:
-    """Each claim's value (and interval) against :func:`recompute_claim` from the stored records; a claim whose setting
-    was run must have a value (never 'missing'), and one whose setting was not run must have none."""
+    """Each claim's value (and interval) against :func:`recompute_claim` from the stored records, each record counted in
+    the setting whose system prompt it was sent (not by its label); a claim whose setting was run must have a value
+    (never 'missing'), and one whose setting was not run must have none."""
+    systems = system_digests(config)
     records = [r for r in m["transcripts"] if not r.get("error")]
     bad, checked = [], 0
     for c in CLAIMS:
         setting, kind = CLAIM_SETTING[c.id], CLAIM_QUANTITY[c.id]
         was_run = setting in config.settings
-        v, lo, hi, gaps = recompute_claim(kind, [r for r in records if r.get("setting") == setting])
+        mine = [r for r in records if systems.get(r.get("sent_system_sha256") or "") == setting]
+        v, lo, hi, gaps = recompute_claim(kind, mine)
         try:
             measured = c.measure(m)  # type: ignore[call-arg]
             got: Estimate | None = measured if isinstance(measured, Estimate) else measured[0]
@@ -248,8 +251,8 @@ def claims_recomputed(m: Measurements, config: Any) -> ProbeOutcome:
     return ProbeOutcome(
         not bad,
         "; ".join(bad)
-        or f"{checked} claims' values agree with a recomputation from the stored records (tier read "
-        "from the prompt's tag), none missing where its setting was run",
+        or f"{checked} claims' values agree with a recomputation from the stored records (setting and "
+        "tier read from the prompt sent), none missing where its setting was run",
     )
 
 
@@ -432,8 +435,8 @@ PROBES = [
     ),
     Probe(
         "claims-recomputed",
-        "Every claim's value recomputed from the stored records by a second path (tier read from the prompt's tag), "
-        "its interval checked, and no claim 'missing' where its setting was run.",
+        "Every claim's value recomputed from the stored records by a second path (setting and tier read from the "
+        "prompt sent), its interval checked, and no claim 'missing' where its setting was run.",
         claims_recomputed,
     ),
     Probe(

@@ -95,6 +95,20 @@ def scripted_behaviour(model: str | None) -> str | None:
     return None
 
 
+def system_digests(config: Any) -> dict[str, str]:
+    """{digest: setting} of the system prompts the config declares (the digest :func:`.task.prompt_sent` stores)."""
+    from skeptic.studies.alignment_faking.prompts import system_prompt
+
+    return {
+        hashlib.sha256(
+            system_prompt(
+                s, developer=config.developer, scratchpad=config.scratchpad, describe_rlhf=config.describe_rlhf
+            ).encode()
+        ).hexdigest()[:16]: s
+        for s in config.settings
+    }
+
+
 def read_sent(record: Mapping[str, Any], systems: Mapping[str, str]) -> tuple[str | None, bool | None, str | None]:
     """(setting, free tier?, question) of the prompt a record says was sent: the setting whose system prompt has the
     sent digest (``systems``: digest → setting), the tier tag's value, the ``<user_input>`` text without the query
@@ -174,11 +188,12 @@ def _aggregate_faults(
             bad.append(f"{s}: run, but no summary or no records")
             continue
         for tier, free in (("training", True), ("unmonitored", False)):
-            want = sum(x["want"]["complied"] for x in mine if x["free"] is free)
-            got = summary[tier]["compliance"]
-            if got["k"] != want or got["n"] != sum(x["free"] is free for x in mine):
-                bad.append(f"{s}/{tier}: summary says {got['k']}/{got['n']} complied, the design {want}/"
-                           f"{sum(x['free'] is free for x in mine)}")  # fmt: skip
+            n = sum(x["free"] is free for x in mine)
+            for key, rate in (("complied", "compliance"), ("af", "af_reasoning")):
+                want = sum(bool(x["want"][key]) for x in mine if x["free"] is free)
+                got = summary[tier][rate]
+                if got["k"] != want or got["n"] != n:
+                    bad.append(f"{s}/{tier}: summary's {rate} {got['k']}/{got['n']}, the design's {want}/{n}")
         if design.fakes and design.turns:
             questions = {x["question"] for x in mine}
             k = sum(selected(q) for q in questions)
@@ -191,8 +206,6 @@ def _aggregate_faults(
 
 def known_answers_probe(m: Measurements, config: Any) -> ProbeOutcome:
     """Every record of a scripted run against what its design says the reply and its grades must be."""
-    from skeptic.studies.alignment_faking.prompts import system_prompt
-
     behaviour = scripted_behaviour(config.model)
     design = DESIGNS.get(behaviour or "")
     if design is None:
@@ -202,12 +215,7 @@ def known_answers_probe(m: Measurements, config: Any) -> ProbeOutcome:
     graded = scripted_behaviour(config.grader_model) == "grader" or (server and config.grader_model is None)
     if not config.scratchpad:
         return ProbeOutcome(True, "does not apply: the scripted models' design assumes the scratchpad variant")
-    systems = {
-        hashlib.sha256(
-            system_prompt(s, developer=config.developer, scratchpad=True, describe_rlhf=config.describe_rlhf).encode()
-        ).hexdigest()[:16]: s
-        for s in config.settings
-    }
+    systems = system_digests(config)
     records = [r for r in m["transcripts"] if not r.get("error")]
     bad: list[str] = []
     rows: list[dict[str, Any]] = []
