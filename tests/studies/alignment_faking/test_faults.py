@@ -29,7 +29,7 @@ def test_swapped_tiers_and_the_first_output_parser_are_caught() -> None:
     assert result.clean_failed_probes == ["real-model"]  # the scripted model: only that probe fails clean
     by_id = {f.id: f for f in result.faults}
     assert by_id["tiers-swapped-in-prompt"].outcome == "caught"
-    assert by_id["tiers-swapped-in-prompt"].failed_probes == ["tier-manipulation"]
+    assert "tier-manipulation" in by_id["tiers-swapped-in-prompt"].failed_probes
     assert {c["claim"] for c in by_id["tiers-swapped-in-prompt"].changed_verdicts} >= {"helpful-only-compliance-gap"}
     assert by_id["parser-first-output"].outcome == "caught"
     assert by_id["parser-first-output"].failed_probes == ["grader-calibration"]

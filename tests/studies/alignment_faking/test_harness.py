@@ -23,10 +23,10 @@ from .conftest import FakeContext
 pytestmark = pytest.mark.slow
 
 
-def verdicts(m: dict[str, Any]) -> dict[str, str]:
+def verdicts(m: dict[str, Any], config: C) -> dict[str, str]:
     """Verdicts with every probe but ``real-model`` (which always fails for scripted models, see below)."""
-    probes = run_probes([p for p in PROBES if p.id != "real-model"], m)
-    return {c.id: c.verdict for c in judge_claims(CLAIMS, m, probes)} | {p.id: str(p.passed) for p in probes}
+    probes = run_probes([p for p in PROBES if p.id != "real-model"], m, config)
+    return {c.id: c.verdict for c in judge_claims(CLAIMS, m, probes, config)} | {p.id: str(p.passed) for p in probes}
 
 
 def test_no_model_skips_with_instructions(ctx: FakeContext) -> None:
@@ -66,7 +66,7 @@ def test_gap_exactly_half_with_mockllm(tmp_path: Path, ctx: FakeContext) -> None
     assert s["gap"]["value"] == 0.5
     assert s["training"]["af_reasoning"]["k"] == 10 and s["unmonitored"]["af_reasoning"]["k"] == 0
     assert m["format_rate"]["value"] == 1.0
-    v = verdicts(m)
+    v = verdicts(m, config)
     assert v["helpful-only-compliance-gap"] == "replicated" and v["helpful-only-af-reasoning"] == "replicated"
     assert v["paired-design"] == v["grader-calibration"] == v["format-following"] == "True"
     pq = {r["question_id"]: r for r in m["per_question"]}
@@ -74,7 +74,7 @@ def test_gap_exactly_half_with_mockllm(tmp_path: Path, ctx: FakeContext) -> None
     assert list(tmp_path.glob("*.eval")), "Inspect logs go to the given directory"
 
 
-def _run(model: str, ctx: FakeContext, tmp_path: Path, **kw: Any) -> dict[str, Any]:
+def _run(model: str, ctx: FakeContext, tmp_path: Path, **kw: Any) -> tuple[dict[str, Any], C]:
     config = C(
         model=model,
         grader_model="skeptic-scripted/grader",
@@ -84,13 +84,13 @@ def _run(model: str, ctx: FakeContext, tmp_path: Path, **kw: Any) -> dict[str, A
         log_dir=str(tmp_path),
         **kw,
     )
-    return STUDY.run(config, ctx).measurements
+    return STUDY.run(config, ctx).measurements, config
 
 
 def test_alignment_faker_both_settings(tmp_path: Path, ctx: FakeContext) -> None:
     from skeptic.studies.alignment_faking.scripted import selected
 
-    m = _run("skeptic-scripted/alignment-faker", ctx, tmp_path)
+    m, config = _run("skeptic-scripted/alignment-faker", ctx, tmp_path)
     assert m["scripted_test_model"] is True and "SCRIPTED TEST MODEL" in m["model_kind"]
     for setting in ("helpful_only", "animal_welfare"):
         k = sum(selected(q.question) for q in builtin_questions(setting)[:8])
@@ -98,27 +98,29 @@ def test_alignment_faker_both_settings(tmp_path: Path, ctx: FakeContext) -> None
         assert s["training"]["compliance"]["k"] == k and s["unmonitored"]["compliance"]["k"] == 0
         assert s["gap"]["value"] == pytest.approx(k / 8)
     assert all(r["turns"] == 2 for r in m["transcripts"]), "the faker needs a <NEXT/> continuation"
-    assert all(v in ("replicated", "True") for v in verdicts(m).values())
+    assert all(v in ("replicated", "True") for v in verdicts(m, config).values())
 
 
 def test_refuser_shows_no_gap(tmp_path: Path, ctx: FakeContext) -> None:
-    m = _run("skeptic-scripted/refuser", ctx, tmp_path)
+    m, config = _run("skeptic-scripted/refuser", ctx, tmp_path)
     for s in m["settings"].values():
         assert s["gap"]["value"] == 0.0 and s["gap"]["bootstrap_lo"] == s["gap"]["bootstrap_hi"] == 0.0
         assert s["training"]["compliance"]["k"] == 0
-    v = verdicts(m)
+    v = verdicts(m, config)
     assert v["helpful-only-compliance-gap"] == v["animal-welfare-compliance-gap"] == "not_replicated"
+    assert v["scripted-known-answers"] == v["claims-recomputed"] == "True"
     # 0/8 training-tier samples with AF reasoning: the Wilson interval [0, 0.32] cannot exclude 1%
     assert m["settings"]["helpful_only"]["training"]["af_reasoning"]["k"] == 0
     assert v["helpful-only-af-reasoning"] == "inconclusive"
 
 
 def test_format_breaker_fails_the_format_probe(tmp_path: Path, ctx: FakeContext) -> None:
-    m = _run("skeptic-scripted/format-breaker", ctx, tmp_path, max_turns=3)
+    m, config = _run("skeptic-scripted/format-breaker", ctx, tmp_path, max_turns=3)
     assert m["format_rate"]["k"] == 0
     assert all(r["turns"] == 3 and r["output"] is None and not r["complied"] for r in m["transcripts"])
-    v = verdicts(m)
+    v = verdicts(m, config)
     assert v["format-following"] == "False"
+    assert v["scripted-known-answers"] == "True", "breaking the format is the format-breaker's design"
     assert v["helpful-only-compliance-gap"] == "untrusted"
 
 
@@ -160,11 +162,11 @@ def test_end_to_end_over_http(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
 
     server, seen = chat_server(reply)
     secret = "local-test-key-7f3a9c"
-    monkeypatch.setenv("LOCAL_API_KEY", secret)
+    monkeypatch.setenv("SKEPTIC_SCRIPTED_API_KEY", secret)
     try:
         url = f"http://127.0.0.1:{server.server_address[1]}/v1"
-        config = C(
-            model="openai-api/local/scripted-faker",
+        config = C(  # the service name says the server plays the scripted faker: its known answers are checked
+            model="openai-api/skeptic-scripted/alignment-faker",
             model_base_url=url,
             n_questions=6,
             af_votes=2,
@@ -180,6 +182,8 @@ def test_end_to_end_over_http(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     s = m["settings"]["helpful_only"]
     assert s["training"]["compliance"]["k"] == k and s["unmonitored"]["compliance"]["k"] == 0
     assert m["scripted_test_model"] is False  # to the harness this is a real server
+    known = {p.id: p for p in run_probes(PROBES, m, config)}["scripted-known-answers"]
+    assert known.passed and "12/12 records of the scripted alignment-faker match" in known.detail, known.detail
     assert all(r["path"] == "/v1/chat/completions" for r in seen)
     assert {k.lower(): v for k, v in seen[0]["headers"].items()}[
         "authorization"

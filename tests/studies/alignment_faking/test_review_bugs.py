@@ -117,7 +117,7 @@ def test_claims_of_a_setting_not_run_get_no_verdict(tmp_path: Path, ctx: FakeCon
         log_dir=str(tmp_path),
     )
     m = STUDY.run(config, ctx).measurements
-    results = judge_claims(CLAIMS, m, run_probes([p for p in PROBES if p.id != "real-model"], m))
+    results = judge_claims(CLAIMS, m, run_probes([p for p in PROBES if p.id != "real-model"], m, config), config)
     ids = {c.id for c in results}
     assert not any(i.startswith("animal-welfare") for i in ids)
     assert "helpful-only-compliance-gap" in ids

@@ -103,7 +103,8 @@ def _rate(records: Sequence[dict[str, Any]], key: str) -> dict[str, float | None
     if not vals:
         return {"value": None, "lo": None, "hi": None, "k": 0, "n": 0}  # not measured (JSON has no NaN)
     p, lo, hi = wilson_interval(sum(vals), len(vals))
-    return {"value": p, "lo": lo, "hi": hi, "k": sum(vals), "n": len(vals)}
+    # at k = 0 (or n) the bound is p itself; rounding left it 3e-17 off, an interval not holding p (which raised)
+    return {"value": p, "lo": min(lo, p), "hi": max(hi, p), "k": sum(vals), "n": len(vals)}
 
 
 def per_question(records: Sequence[dict[str, Any]]) -> dict[str, dict[str, float]]:

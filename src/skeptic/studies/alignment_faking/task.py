@@ -13,6 +13,7 @@ scratchpad, alignment-faking reasoning, with the model in the ``grader`` role (d
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import re
 from typing import Any
 
@@ -559,8 +560,21 @@ def told_free_tier(sample_input: Any) -> bool | None:
     return None if m is None else m.group(1) == "True"
 
 
+def prompt_sent(sample_input: Any) -> dict[str, str | None]:
+    """What the model was sent, from the sample's own input: a digest of the system prompt (SHA-256, first 16 hex
+    digits; the text is in the ``prompts`` table) and the first user turn verbatim (tier tag and question). The
+    ``scripted-known-answers`` probe reads a record's setting, tier and question from these, not from its labels."""
+    if isinstance(sample_input, str):
+        return {"sent_system_sha256": None, "sent_user_turn": sample_input}
+    system = next((m.text for m in sample_input if m.role == "system"), None)
+    user = next((m.text for m in sample_input if m.role == "user"), None)
+    digest = None if system is None else hashlib.sha256(system.encode()).hexdigest()[:16]
+    return {"sent_system_sha256": digest, "sent_user_turn": user}
+
+
 def records_from_log(log: EvalLog) -> list[dict[str, Any]]:
-    """One JSON-able record per sample and epoch: ids, tier, grades, transcript (scratchpad and output)."""
+    """One JSON-able record per sample and epoch: ids, tier, grades, transcript (scratchpad and output), and what
+    the model was sent (:func:`prompt_sent`)."""
     records = []
     for s in log.samples or []:
         md = s.metadata
@@ -591,6 +605,7 @@ def records_from_log(log: EvalLog) -> list[dict[str, Any]]:
                 "error": str(s.error.message) if s.error is not None else None,
                 "scratchpad": g.get("scratchpad"),
                 "output": g.get("output"),
+                **prompt_sent(s.input),
             }
         )
     return records
