@@ -351,13 +351,21 @@ def measure_model(
         ctx.torch_generator("sharpness", device="cpu"),
     )
 
+    # the MLPs' sharpness search runs in float64, as their other measures do: in float32 a ReLU input within
+    # round-off of zero can send the sign-gradient search down another path (~0.5% apart), and the NumPy
+    # recomputation (measures-recomputed) could not then hold it to float64 agreement
+    wide = torch.float64 if arch.kind == "mlp" else torch.float32
+    X_sharp = Xtr.to(wide)
+
     def train_loss_of(
-        p: nets.Params, arch: nets.Arch = arch, Xtr: torch.Tensor = Xtr, Ytr: torch.Tensor = Ytr
+        p: nets.Params, arch: nets.Arch = arch, Xtr: torch.Tensor = X_sharp, Ytr: torch.Tensor = Ytr
     ) -> torch.Tensor:
         return nets.batched_loss(nets.forward(arch, p, Xtr), Ytr)
 
     zeta = only_finite(
-        measures.worst_case_sharpness(train_loss_of, params, config.sharpness_alpha, config.sharpness_steps)
+        measures.worst_case_sharpness(
+            train_loss_of, {k: v.to(wide) for k, v in params.items()}, config.sharpness_alpha, config.sharpness_steps
+        )
     )
     pb = only_finite(measures.pac_bayes_bound(1 - gibbs_acc, dist, sig, n))
     kl = only_finite(dist / (2 * sig.double() ** 2))
@@ -624,8 +632,8 @@ def _reference_train(
 ) -> nets.Params:
     """Each model alone as an ``nn.Module`` with autograd, and SGD with momentum written out as torch.optim.SGD
     defines it (``d = g + wd·w``; ``b = d`` at the first step, then ``b ← μ·b + d``; ``w ← w − lr·b``), on the same
-    initialization and minibatches; no dropout or augmentation. (torch.optim.SGD itself would import torch's compiler
-    on first use, ~1.7 CPU s, more than the whole check.)"""
+    initialization and minibatches, for ``n_steps`` or its own ``stop_after``; no dropout or augmentation.
+    (torch.optim.SGD itself would import torch's compiler on first use, ~1.7 CPU s, more than the whole check.)"""
     init = nets.init_params(arch, [j.seed for j in jobs])
     modules = []
     for m, job in enumerate(jobs):
@@ -634,7 +642,7 @@ def _reference_train(
         N = X[m].shape[0]
         spe = math.ceil(N / settings.batch_size)
         bufs: dict[int, torch.Tensor] = {}
-        for step in range(n_steps):
+        for step in range(n_steps if job.stop_after is None else min(n_steps, job.stop_after)):
             epoch, b = divmod(step, spe)
             idx = nets.epoch_batches(job.seed, epoch, N, settings.batch_size)[b]
             net.zero_grad()
@@ -655,24 +663,28 @@ def reference_step(config: RandomLabelsConfig, ds: data.Dataset, conds: Conditio
     on its first steps: seed 0's true labels, seed 1's Gaussian inputs, and seed 2's (or 0's) random labels with
     weight decay 0.05 (large enough to move the weights measurably in a few steps), the reference's settings taken
     from the config directly. Adjacent nets have different seeds, so a trainer that hands one net's weights to
-    another (a model-selection index off by one) differs from the reference from the first step."""
+    another (a model-selection index off by one) differs from the reference from the first step; and the first two
+    stop early (after a third and two thirds of the steps, evaluating every step), so the batch shrinks twice and
+    the trainer's reselection of the nets still training, weights and momentum, is checked too."""
     arch = nets.arch_from_name(config.models[0], ds.shape, ds.n_classes, config.width, config.cnn_channels)
     S = len(conds.seeds)  # the nets come from different seed indices, so that no two adjacent ones share an init
     picks = [
         next(i for i, sp in enumerate(conds.specs) if sp["condition"] == c and sp["seed"] == k % S)
         for k, c in enumerate(("true_labels", "gaussian", "random_labels"))
     ]
+    n = len(ds.y_train)
+    n_steps = min(2 * math.ceil(n / config.batch_size) + 1, 25)  # ≥ 3
+    stops = (max(1, n_steps // 3), max(2, 2 * n_steps // 3), None)
     jobs = [
         nets.Job(
             conds.pools[i],
             conds.labels[i],
             conds.seeds[conds.specs[i]["seed"]],
             weight_decay=REFERENCE_WEIGHT_DECAY * (k == 2),
+            stop_after=stops[k],
         )
         for k, i in enumerate(picks)
     ]
-    n = len(ds.y_train)
-    n_steps = min(2 * math.ceil(n / config.batch_size) + 1, 25)
     ref_settings = nets.TrainSettings(
         lr=config.lr_mlp if arch.kind == "mlp" else config.lr_cnn,
         momentum=config.momentum,
@@ -684,7 +696,7 @@ def reference_step(config: RandomLabelsConfig, ds: data.Dataset, conds: Conditio
         arch,
         conds.X_pool,
         jobs,
-        dataclasses.replace(settings_for(config, arch), max_steps=n_steps, eval_every=n_steps, loss_stop=0.0),
+        dataclasses.replace(settings_for(config, arch), max_steps=n_steps, eval_every=1, loss_stop=0.0),
     )
     ref = _reference_train(arch, [conds.X_pool[j.pool] for j in jobs], jobs, ref_settings, n_steps)
     diff = max(float((batched.params[k] - ref[k]).abs().max()) for k in ref)
