@@ -194,6 +194,29 @@ def test_batched_trainer_matches_per_model_loop(kind: str) -> None:
     assert not torch.allclose(batched.params["b1"], batched.init["b1"])  # training moved the weights
 
 
+@pytest.mark.parametrize("kind", ["mlp", "cnn"])
+def test_nets_leaving_the_batch_early_match_the_reference(kind: str) -> None:
+    """Nets with their own step budget leave the batch at different evaluations; the ones still training are
+    reselected (weights and momentum) and every net ends where the per-model reference does after its own steps."""
+    from skeptic.studies.random_labels.experiment import _reference_train
+
+    arch = Arch(kind, (1, 6, 6), 4, hidden=(32,), channels=(4, 6))  # type: ignore[arg-type]
+    rng = np.random.default_rng(1)
+    n = 40
+    pool = torch.from_numpy(rng.standard_normal((2, n, 36)).astype(np.float32))
+    jobs = [
+        Job(0, rng.integers(0, 4, n), seed=1, stop_after=4),
+        Job(1, rng.integers(0, 4, n), seed=2, weight_decay=1e-3, stop_after=9),
+        Job(0, rng.integers(0, 4, n), seed=3),
+    ]
+    st = TrainSettings(lr=0.05, batch_size=16, max_steps=15, eval_every=1, decay_every=7, loss_stop=0.0)
+    batched = train_batched(arch, pool, jobs, st)
+    assert [h.final_step for h in batched.histories] == [4, 9, 15]
+    ref = _reference_train(arch, [pool[j.pool] for j in jobs], jobs, st, 15)
+    for k in ref:
+        assert torch.allclose(batched.params[k], ref[k], atol=1e-5), k
+
+
 @pytest.mark.parametrize("kind", ["mlp", "mlp3", "cnn"])
 def test_dropout_masks_only_its_models_with_the_documented_stream(kind: str) -> None:
     """Inverted dropout on every hidden representation feeding a linear layer, for the models with a rate > 0 only:
