@@ -324,7 +324,8 @@ NEYSHABUR_NOT_RETRIEVED = (
     "stored pages the search tools reach (2026-12-06, again: pages/code search for §2.1, §2.3, Figure 1 and 3 "
     "wording; exact-string search of the code index; the authors' repositories bneyshabur/generalization-bounds and "
     "bneyshabur/over-parametrization hold code, not this paper's LaTeX); the body's words on this section and figure "
-    "were not, so the place comes from an earlier review"
+    "were not, so the place comes from an earlier review; a third search (session rl10: pages for the ar5iv "
+    "rendering and the body's wording, code for the LaTeX) found only abstracts and third-party summaries"
 )
 """Where the words below come from: Zhang et al. from a full transcription of the ICLR version (§1.1 reads "The
 effective capacity of neural networks is sufficient for memorizing", v2's wording; v1 read "large enough for a
