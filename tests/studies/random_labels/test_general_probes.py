@@ -13,8 +13,10 @@ from skeptic.core import run as core_run
 from skeptic.studies.random_labels import claims as rl_claims
 from skeptic.studies.random_labels.claims import (
     probe_claims_recomputed,
+    probe_draws_as_declared,
     probe_fit_times,
     probe_gaussian_inputs,
+    probe_init_as_declared,
     probe_measures_recomputed,
     probe_reference_step,
     probe_runs_as_declared,
@@ -35,6 +37,9 @@ def test_every_general_probe_passes_on_the_clean_run(clean: tuple[dict[str, Any]
     m, cfg = clean
     assert probe_reference_step(m).passed
     assert probe_gaussian_inputs(m).passed
+    for probe1 in (probe_init_as_declared, probe_draws_as_declared):
+        out1 = probe1(m)
+        assert out1.passed, out1.detail
     for probe in (probe_measures_recomputed, probe_fit_times, probe_runs_as_declared, probe_claims_recomputed):
         out = probe(m, cfg)
         assert out.passed, out.detail
@@ -137,3 +142,48 @@ def test_claims_recomputed_agrees_when_a_reference_run_never_got_there(
             r[f"loss_step_{cfg.converging_loss}"] = None
     out = probe_claims_recomputed(m, cfg)
     assert out.passed, out.detail
+
+
+def test_init_as_declared_fails_on_another_law(clean: tuple[dict[str, Any], RandomLabelsConfig]) -> None:
+    m = copy.deepcopy(clean[0])
+    row = next(r for r in m["init_stats"] if r["param"] == "W1")
+    b = 1 / row["shape"][0] ** 0.5
+    row["mean"], row["min"], row["max"] = row["mean"] + b, row["min"] + b, row["max"] + b  # U(0, 2b) for U(-b, b)
+    out = probe_init_as_declared(m)
+    assert not out.passed and "W1" in out.detail
+    m = copy.deepcopy(clean[0])
+    row = next(r for r in m["init_stats"] if r["param"] == "W2")
+    row["var"] *= 4  # a bound twice the declared one: 1/√fan_in read as 2/√fan_in
+    assert not probe_init_as_declared(m).passed
+
+
+def test_draws_as_declared_fails_on_another_stream(clean: tuple[dict[str, Any], RandomLabelsConfig]) -> None:
+    m = copy.deepcopy(clean[0])
+    a, b = (r for r in m["runs"] if r["condition"] == "corrupted" and r["reg"] == "none")
+    a["labels_hash"], b["labels_hash"] = b["labels_hash"], a["labels_hash"]  # each seed on the other's draw
+    assert not probe_draws_as_declared(m).passed
+    m = copy.deepcopy(clean[0])
+    a, b = (r for r in m["runs"] if r["condition"] == "random_pixels")
+    a["inputs_fp"] = b["inputs_fp"]
+    assert not probe_draws_as_declared(m).passed
+    m = copy.deepcopy(clean[0])
+    a, b = (r for r in m["runs"] if r["condition"] == "gaussian")
+    a["init_fp"] = b["init_fp"]
+    assert not probe_draws_as_declared(m).passed
+    m = copy.deepcopy(clean[0])
+    r = next(r for r in m["runs"] if r["condition"] == "true_labels" and r["seed"] == 0)
+    r["nearest_init_seed"] = 1  # trained from seed 1's weights
+    assert not probe_draws_as_declared(m).passed
+    m = copy.deepcopy(clean[0])
+    del m["declared_draws"]
+    assert not probe_draws_as_declared(m).passed
+
+
+def test_measures_recomputed_fails_on_a_different_sharpness_search(
+    clean: tuple[dict[str, Any], RandomLabelsConfig],
+) -> None:
+    m, cfg = copy.deepcopy(clean[0]), clean[1]
+    row = next(r for r in m["runs"] if r["condition"] == "true_labels" and r["reg"] == "none" and r["seed"] == 1)
+    row["worst_case_sharpness"] *= 1.01  # a search 1% higher than the declared ascent, still above the corner
+    out = probe_measures_recomputed(m, cfg)
+    assert not out.passed and "worst_case_sharpness" in out.detail

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import pickle
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -191,6 +192,29 @@ def test_batched_trainer_matches_per_model_loop(kind: str) -> None:
     for k in ref:
         assert torch.allclose(batched.params[k], ref[k], atol=1e-5), k
     assert not torch.allclose(batched.params["b1"], batched.init["b1"])  # training moved the weights
+
+
+@pytest.mark.parametrize("kind", ["mlp", "cnn"])
+def test_nets_leaving_the_batch_early_match_the_reference(kind: str) -> None:
+    """Nets with their own step budget leave the batch at different evaluations; the ones still training are
+    reselected (weights and momentum) and every net ends where the per-model reference does after its own steps."""
+    from skeptic.studies.random_labels.experiment import _reference_train
+
+    arch = Arch(kind, (1, 6, 6), 4, hidden=(32,), channels=(4, 6))  # type: ignore[arg-type]
+    rng = np.random.default_rng(1)
+    n = 40
+    pool = torch.from_numpy(rng.standard_normal((2, n, 36)).astype(np.float32))
+    jobs = [
+        Job(0, rng.integers(0, 4, n), seed=1, stop_after=4),
+        Job(1, rng.integers(0, 4, n), seed=2, weight_decay=1e-3, stop_after=9),
+        Job(0, rng.integers(0, 4, n), seed=3),
+    ]
+    st = TrainSettings(lr=0.05, batch_size=16, max_steps=15, eval_every=1, decay_every=7, loss_stop=0.0)
+    batched = train_batched(arch, pool, jobs, st)
+    assert [h.final_step for h in batched.histories] == [4, 9, 15]
+    ref = _reference_train(arch, [pool[j.pool] for j in jobs], jobs, st, 15)
+    for k in ref:
+        assert torch.allclose(batched.params[k], ref[k], atol=1e-5), k
 
 
 @pytest.mark.parametrize("kind", ["mlp", "mlp3", "cnn"])
@@ -488,3 +512,50 @@ def test_mlp_training_layout_folds_the_first_bias_into_its_weights() -> None:
     )
     train["Wb1"][:, -1] += 1.0  # the standard layout is a view: an update to Wb1 is an update to b1
     torch.testing.assert_close(back["b1"], params["b1"] + 1.0)
+
+
+def test_numpy_sharpness_search_matches_the_torch_search_in_float64() -> None:
+    """The float64 NumPy ascent (experiment.np_worst_case_sharpness) and measures.worst_case_sharpness are the same
+    search: on a float64 MLP they agree to round-off, and both exceed the loss rise at the box corner."""
+    from skeptic.studies.random_labels import experiment as ex
+    from skeptic.studies.random_labels import measures as ms
+    from skeptic.studies.random_labels import nets as nt
+
+    arch = nt.Arch("mlp", (1, 1, 6), 3, (7,))
+    params = {k: v.double() for k, v in nt.init_params(arch, [3]).items()}
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((20, 6)), rng.integers(0, 3, 20)
+    Xt, yt = torch.as_tensor(X)[None], torch.as_tensor(y)[None]
+
+    def loss_fn(p: dict[str, torch.Tensor]) -> torch.Tensor:
+        return nt.batched_loss(nt.forward(arch, p, Xt), yt)
+
+    for alpha, steps in ((5e-4, 5), (0.05, 3), (0.2, 10)):
+        want = float(ms.worst_case_sharpness(loss_fn, params, alpha, steps)[0])
+        np_params = {k: v[0].numpy() for k, v in params.items()}
+        got = ex.np_worst_case_sharpness(np_params, X, y, alpha, steps)
+        assert got == pytest.approx(want, rel=1e-9, abs=1e-12)
+        np_init = {k: v[0].double().numpy() for k, v in nt.init_params(arch, [4]).items()}
+        corner = ex.recompute_measures(np_params, np_init, X, y, alpha)["corner_sharpness"]
+        assert got >= corner - 1e-12 and got > 0
+
+
+def test_declared_init_statistics_pass_and_a_shifted_law_fails() -> None:
+    """init-as-declared on real draws of PyTorch's default law passes, and on U(0, 2b) fails (known answers)."""
+    from skeptic.studies.random_labels import nets as nt
+    from skeptic.studies.random_labels.claims import probe_init_as_declared
+
+    arch = nt.Arch("mlp", (1, 1, 64), 10, (32,))
+    init = nt.init_params(arch, [11, 12])
+
+    def stats(shift: float) -> list[dict[str, Any]]:
+        rows = []
+        for k, v in init.items():
+            b = 1 / (64 if k in ("W1", "b1") else 32) ** 0.5
+            x = v.double().numpy().ravel() + shift * b
+            rows.append({"model": "m", "param": k, "shape": list(v.shape[1:]), "n": x.size, "mean": x.mean(),
+                         "var": x.var(), "min": x.min(), "max": x.max()})  # fmt: skip
+        return rows
+
+    assert probe_init_as_declared({"init_stats": stats(0.0)}).passed
+    assert not probe_init_as_declared({"init_stats": stats(1.0)}).passed

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from skeptic.studies.random_labels import data, implicit, measures, nets
+from skeptic.studies.random_labels import data, declared, implicit, measures, nets
 from skeptic.studies.random_labels.config import RandomLabelsConfig
 from skeptic.studies.random_labels.theorem import fit_any_labels
 from skeptic.study import RunContext
@@ -295,7 +295,9 @@ class ModelResult:
     """Every net's full-training-set loss and accuracy at each evaluation (the fit-time probe recomputes the
     ``fit_step``, ``loss_step_*`` and ``final_step`` of the runs from them)."""
     measure_checks: list[dict[str, Any]]
-    """The main MLP's seed-0 true- and random-label nets' measures recomputed in NumPy (:func:`recompute_measures`)."""
+    """The main MLP's true- and random-label nets' measures recomputed in NumPy (:func:`recompute_measures`)."""
+    init_stats: list[dict[str, Any]]
+    """Statistics of each parameter tensor's initial values (:func:`init_statistics`)."""
 
 
 def measure_model(
@@ -349,13 +351,21 @@ def measure_model(
         ctx.torch_generator("sharpness", device="cpu"),
     )
 
+    # the MLPs' sharpness search runs in float64, as their other measures do: in float32 a ReLU input within
+    # round-off of zero can send the sign-gradient search down another path (~0.5% apart), and the NumPy
+    # recomputation (measures-recomputed) could not then hold it to float64 agreement
+    wide = torch.float64 if arch.kind == "mlp" else torch.float32
+    X_sharp = Xtr.to(wide)
+
     def train_loss_of(
-        p: nets.Params, arch: nets.Arch = arch, Xtr: torch.Tensor = Xtr, Ytr: torch.Tensor = Ytr
+        p: nets.Params, arch: nets.Arch = arch, Xtr: torch.Tensor = X_sharp, Ytr: torch.Tensor = Ytr
     ) -> torch.Tensor:
         return nets.batched_loss(nets.forward(arch, p, Xtr), Ytr)
 
     zeta = only_finite(
-        measures.worst_case_sharpness(train_loss_of, params, config.sharpness_alpha, config.sharpness_steps)
+        measures.worst_case_sharpness(
+            train_loss_of, {k: v.to(wide) for k, v in params.items()}, config.sharpness_alpha, config.sharpness_steps
+        )
     )
     pb = only_finite(measures.pac_bayes_bound(1 - gibbs_acc, dist, sig, n))
     kl = only_finite(dist / (2 * sig.double() ** 2))
@@ -385,6 +395,7 @@ def measure_model(
                 margin_samples[cond] = [float(v) for v in norm_margin[i]]
 
     # --- one row per net, and the learning curves of the main model's unregularized conditions ---
+    nearest = nearest_init(params, res.init, [conds.seeds.index(j.seed) for j in jobs])
     runs: list[dict[str, Any]] = []
     curves: list[dict[str, Any]] = []
     histories: list[dict[str, Any]] = []
@@ -399,6 +410,9 @@ def measure_model(
             "n_params": n_params,
             "diverged": not bool(finite[m]),
             "init_fingerprint": float(sum(float(v[m].double().sum()) for v in res.init.values())),
+            "init_fp": declared.fingerprint([v[m].numpy() for v in res.init.values()]),
+            "inputs_fp": declared.fingerprint([Xtr[m].numpy(), Xte[m].numpy()]),
+            "nearest_init_seed": nearest[m],
             "labels_hash": data.labels_hash(jobs[m].y),
             "train_acc": float(train_acc[m]),
             "train_loss": float(train_loss[m]),
@@ -447,19 +461,59 @@ def measure_model(
                 }
             )
     checks: list[dict[str, Any]] = []
-    if main and arch.kind == "mlp":
-        for cond in ("true_labels", "random_labels"):
-            i = next(k for k, sp in enumerate(job_specs) if sp == _spec(cond, float(cond != "true_labels"), "none")
-                     | {"seed": 0})  # fmt: skip
-            np_params = {k: v[i].double().numpy() for k, v in params.items()}
-            np_init = {k: v[i].double().numpy() for k, v in res.init.items()}
-            checks.append(
-                {"condition": cond, "seed": 0, "sharpness_sigma": float(sig[i])}
-                | recompute_measures(
-                    np_params, np_init, Xtr[i].double().numpy(), Ytr[i].numpy(), config.sharpness_alpha
+    if main and arch.kind == "mlp":  # every seed's true- and random-label net: the nets the measure claims compare
+        for s in range(config.n_seeds):
+            for cond in ("true_labels", "random_labels"):
+                i = next(k for k, sp in enumerate(job_specs)
+                         if sp == _spec(cond, float(cond != "true_labels"), "none") | {"seed": s})  # fmt: skip
+                if not bool(finite[i]):
+                    continue
+                np_params = {k: v[i].double().numpy() for k, v in params.items()}
+                np_init = {k: v[i].double().numpy() for k, v in res.init.items()}
+                checks.append(
+                    {"condition": cond, "seed": s, "sharpness_sigma": float(sig[i])}
+                    | recompute_measures(
+                        np_params,
+                        np_init,
+                        Xtr[i].double().numpy(),
+                        Ytr[i].numpy(),
+                        config.sharpness_alpha,
+                        config.sharpness_steps,
+                    )
                 )
-            )
-    return ModelResult(runs, curves, margin_samples, optimizer, histories, checks)
+    return ModelResult(runs, curves, margin_samples, optimizer, histories, checks, init_statistics(trained))
+
+
+def nearest_init(params: nets.Params, init: nets.Params, seed_index: list[int]) -> list[int | None]:
+    """For every net, the seed index whose initialization its trained weights are nearest to (squared distance
+    over all parameters, float64); ``None`` for a diverged net. Training moves a net far less than two independent
+    initializations differ (||w − w0'||² ≈ ||w − w0||² + ||w0 − w0'||² in high dimension), so a net not nearest to
+    its own seed's initialization was trained from another net's weights."""
+    firsts = {s: seed_index.index(s) for s in sorted(set(seed_index))}
+    d2 = torch.zeros(len(seed_index), len(firsts), dtype=torch.float64)
+    for k, w in params.items():
+        flat = w.double().flatten(1)
+        ref = torch.stack([init[k][i].double().flatten() for i in firsts.values()])
+        d2 += torch.cdist(flat, ref) ** 2
+    out: list[int | None] = []
+    for m in range(len(seed_index)):
+        row = d2[m]
+        out.append(list(firsts)[int(row.argmin())] if bool(torch.isfinite(row).all()) else None)
+    return out
+
+
+def init_statistics(trained: Trained) -> list[dict[str, Any]]:
+    """Per parameter tensor, the mean, variance, minimum and maximum of the initial values over the nets with distinct
+    seeds (nets sharing a seed share their initialization), with the tensor's per-net shape: what the
+    ``init-as-declared`` probe holds against the declared law U(-1/√fan_in, 1/√fan_in)."""
+    idx = sorted({j.seed: m for m, j in reversed(list(enumerate(trained.jobs)))}.values())
+    rows = []
+    for k, v in trained.result.init.items():
+        x = v[idx].double().numpy().ravel()
+        rows.append({"model": trained.name, "param": k, "shape": list(v.shape[1:]), "n": int(x.size),
+                     "mean": float(x.mean()), "var": float(x.var()),
+                     "min": float(x.min()), "max": float(x.max())})  # fmt: skip
+    return rows
 
 
 def _np_mlp(params: dict[str, np.ndarray], X: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
@@ -492,8 +546,35 @@ def _np_loss_and_grad(params: dict[str, np.ndarray], X: np.ndarray, y: np.ndarra
     return loss, grads
 
 
+def np_worst_case_sharpness(
+    params: dict[str, np.ndarray], X: np.ndarray, y: np.ndarray, alpha: float, steps: int
+) -> float:
+    """Keskar et al.'s worst-case sharpness ``max_{|ν_i| ≤ α(|w_i| + 1)} L̂(w + ν) − L̂(w)`` searched in float64 NumPy
+    as the study declares the search (``measures.worst_case_sharpness``): ``steps`` projected sign-gradient steps
+    from ``ν = 0``, the first a whole box (to its corner), the others a quarter box, a coordinate with zero gradient
+    moving up, every iterate's loss and the last one's kept, the largest rise returned."""
+    base = _np_loss_and_grad(params, X, y)[0]
+    half_width = {k: alpha * (1.0 + np.abs(w)) for k, w in params.items()}
+    nu = {k: np.zeros_like(w) for k, w in params.items()}
+    top = base
+    for t in range(steps):
+        loss, g = _np_loss_and_grad({k: params[k] + nu[k] for k in params}, X, y)
+        top = max(top, loss)
+        size = 1.0 if t == 0 else 0.25
+        for k, hw in half_width.items():
+            up = np.where(g[k] < 0, -1.0, 1.0)
+            nu[k] = np.minimum(np.maximum(nu[k] + size * hw * up, -hw), hw)
+    last = _np_loss_and_grad({k: params[k] + nu[k] for k in params}, X, y)[0]
+    return max(top, last) - base
+
+
 def recompute_measures(
-    params: dict[str, np.ndarray], init: dict[str, np.ndarray], X: np.ndarray, y: np.ndarray, alpha: float
+    params: dict[str, np.ndarray],
+    init: dict[str, np.ndarray],
+    X: np.ndarray,
+    y: np.ndarray,
+    alpha: float,
+    sharpness_steps: int = 1,
 ) -> dict[str, float]:
     """One MLP's complexity measures written again in float64 NumPy from their definitions, apart from
     ``measures.py``: the 5th-percentile margin, ∏||W||_F, ||w - w0||², the ℓ2 path norm, the spectral complexity
@@ -542,6 +623,7 @@ def recompute_measures(
         "spectral_frobenius": float((s**2).prod() * (fro_aug**2 / s**2).sum()),
         "train_loss": base,
         "corner_sharpness": _np_loss_and_grad(corner, X, y)[0] - base,
+        "worst_case_sharpness": np_worst_case_sharpness(params, X, y, alpha, sharpness_steps),
     }
 
 
@@ -550,8 +632,8 @@ def _reference_train(
 ) -> nets.Params:
     """Each model alone as an ``nn.Module`` with autograd, and SGD with momentum written out as torch.optim.SGD
     defines it (``d = g + wd·w``; ``b = d`` at the first step, then ``b ← μ·b + d``; ``w ← w − lr·b``), on the same
-    initialization and minibatches; no dropout or augmentation. (torch.optim.SGD itself would import torch's compiler
-    on first use, ~1.7 CPU s, more than the whole check.)"""
+    initialization and minibatches, for ``n_steps`` or its own ``stop_after``; no dropout or augmentation.
+    (torch.optim.SGD itself would import torch's compiler on first use, ~1.7 CPU s, more than the whole check.)"""
     init = nets.init_params(arch, [j.seed for j in jobs])
     modules = []
     for m, job in enumerate(jobs):
@@ -560,7 +642,7 @@ def _reference_train(
         N = X[m].shape[0]
         spe = math.ceil(N / settings.batch_size)
         bufs: dict[int, torch.Tensor] = {}
-        for step in range(n_steps):
+        for step in range(n_steps if job.stop_after is None else min(n_steps, job.stop_after)):
             epoch, b = divmod(step, spe)
             idx = nets.epoch_batches(job.seed, epoch, N, settings.batch_size)[b]
             net.zero_grad()
@@ -578,19 +660,31 @@ def _reference_train(
 
 def reference_step(config: RandomLabelsConfig, ds: data.Dataset, conds: Conditions) -> dict[str, Any]:
     """The hand-written batched trainer against the plain reference (one ``nn.Module`` per model, ``torch.optim.SGD``)
-    on its first steps: seed 0's true labels, Gaussian inputs, and random labels with weight decay 0.05 (large enough
-    to move the weights measurably in a few steps), the reference's settings taken from the config directly."""
+    on its first steps: seed 0's true labels, seed 1's Gaussian inputs, and seed 2's (or 0's) random labels with
+    weight decay 0.05 (large enough to move the weights measurably in a few steps), the reference's settings taken
+    from the config directly. Adjacent nets have different seeds, so a trainer that hands one net's weights to
+    another (a model-selection index off by one) differs from the reference from the first step; and the first two
+    stop early (after a third and two thirds of the steps, evaluating every step), so the batch shrinks twice and
+    the trainer's reselection of the nets still training, weights and momentum, is checked too."""
     arch = nets.arch_from_name(config.models[0], ds.shape, ds.n_classes, config.width, config.cnn_channels)
+    S = len(conds.seeds)  # the nets come from different seed indices, so that no two adjacent ones share an init
     picks = [
-        next(i for i, sp in enumerate(conds.specs) if sp["condition"] == c and sp["seed"] == 0)
-        for c in ("true_labels", "gaussian", "random_labels")
-    ]
-    jobs = [
-        nets.Job(conds.pools[i], conds.labels[i], conds.seeds[0], weight_decay=REFERENCE_WEIGHT_DECAY * (k == 2))
-        for k, i in enumerate(picks)
+        next(i for i, sp in enumerate(conds.specs) if sp["condition"] == c and sp["seed"] == k % S)
+        for k, c in enumerate(("true_labels", "gaussian", "random_labels"))
     ]
     n = len(ds.y_train)
-    n_steps = min(2 * math.ceil(n / config.batch_size) + 1, 25)
+    n_steps = min(2 * math.ceil(n / config.batch_size) + 1, 25)  # ≥ 3
+    stops = (max(1, n_steps // 3), max(2, 2 * n_steps // 3), None)
+    jobs = [
+        nets.Job(
+            conds.pools[i],
+            conds.labels[i],
+            conds.seeds[conds.specs[i]["seed"]],
+            weight_decay=REFERENCE_WEIGHT_DECAY * (k == 2),
+            stop_after=stops[k],
+        )
+        for k, i in enumerate(picks)
+    ]
     ref_settings = nets.TrainSettings(
         lr=config.lr_mlp if arch.kind == "mlp" else config.lr_cnn,
         momentum=config.momentum,
@@ -602,7 +696,7 @@ def reference_step(config: RandomLabelsConfig, ds: data.Dataset, conds: Conditio
         arch,
         conds.X_pool,
         jobs,
-        dataclasses.replace(settings_for(config, arch), max_steps=n_steps, eval_every=n_steps, loss_stop=0.0),
+        dataclasses.replace(settings_for(config, arch), max_steps=n_steps, eval_every=1, loss_stop=0.0),
     )
     ref = _reference_train(arch, [conds.X_pool[j.pool] for j in jobs], jobs, ref_settings, n_steps)
     diff = max(float((batched.params[k] - ref[k]).abs().max()) for k in ref)
@@ -646,6 +740,12 @@ def test_label_hashes(conds: Conditions) -> dict[str, str]:
     return conds.hashes | {"after_training": data.labels_hash(conds.y_test.numpy())}
 
 
+def declared_draws(config: RandomLabelsConfig, ds: data.Dataset, ctx: RunContext) -> dict[str, Any]:
+    """Every net's labels, inputs and initialization as the config declares them, drawn again from the named streams
+    by code written apart from :func:`conditions` and the trainer (``declared.py``)."""
+    return declared.declared_draws(config, ds, ctx)
+
+
 def theorem1(ds: data.Dataset, ctx: RunContext) -> dict[str, Any]:
     """Zhang et al.'s Theorem 1: an exact 2n + d network on random labels of the real training images."""
     Xu = np.unique(ds.X_train.astype(np.float64), axis=0)
@@ -686,6 +786,7 @@ def measurements(
     timing: dict[str, float],
     device: str,
     reference: dict[str, Any] | None = None,
+    declared_draws: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Everything the claims, probes, figures and brief read, in one dict."""
     n, K = len(ds.y_train), ds.n_classes
@@ -717,6 +818,8 @@ def measurements(
         "gaussian_check": conds.gaussian_check,
         "histories": [h for mr in models for h in mr.histories],
         "measure_checks": [c for mr in models for c in mr.measure_checks],
+        "init_stats": [c for mr in models for c in mr.init_stats],
+        "declared_draws": declared_draws,
         "reference_step": reference,
         "train_test_overlap": conds.overlap,
         "input_stats": {

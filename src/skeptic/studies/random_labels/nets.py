@@ -332,6 +332,9 @@ class Job:
     weight_decay: float = 0.0
     dropout: float = 0.0
     augment: bool = False
+    stop_after: int | None = None
+    """A step budget of this net's own: it stops at the first evaluation at or after this step even if it has not
+    fit (the reference check uses it to make a batch shrink, where nets leave it and the rest are reselected)."""
 
 
 @dataclass
@@ -535,7 +538,9 @@ def train_batched(
                 for t in settings.loss_thresholds:
                     if h.loss_steps[str(t)] is None and ev_loss[i] <= t:
                         h.loss_steps[str(t)] = step
-                done[i] = bool(ev_acc[i] >= 1.0 and ev_loss[i] <= settings.loss_stop)
+                cap = jobs[m].stop_after
+                fit = bool(ev_acc[i] >= 1.0 and ev_loss[i] <= settings.loss_stop)
+                done[i] = fit or (cap is not None and step >= cap)
             if bool(done.any()):
                 with torch.no_grad():
                     for k, v in standard_layout(params).items():

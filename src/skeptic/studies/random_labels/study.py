@@ -71,7 +71,20 @@ def run(config: RandomLabelsConfig, ctx: RunContext) -> StudyOutput:
         min_norm = ex.min_norm(config, ds, conds)
     with ctx.section("reference step"), clock("reference_step"):
         reference = ex.reference_step(config, ds, conds)
+    with ctx.section("declared draws"), clock("declared_draws"):
+        drawn = ex.declared_draws(config, ds, ctx)
     m = ex.measurements(
-        config, ds, conds, models, size_runs, theorem1, min_norm, hashes, clock.timing(), str(ctx.device), reference
+        config,
+        ds,
+        conds,
+        models,
+        size_runs,
+        theorem1,
+        min_norm,
+        hashes,
+        clock.timing(),
+        str(ctx.device),
+        reference,
+        drawn,
     )
     return StudyOutput(m, make_figures(m, config), make_tables(m, config))
