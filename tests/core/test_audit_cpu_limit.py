@@ -37,6 +37,18 @@ def test_the_limit_is_not_part_of_an_executions_identity() -> None:
     assert key != execution_key("mutant:x", _spin_task(2.0, 60.0), "v")
 
 
+def test_where_the_checkout_lives_is_not_part_of_an_executions_identity() -> None:
+    """An audit extended from another worktree of the same code reuses its executions (the path of the mutated file
+    and of the traced files differ; the code version and the mutant do not)."""
+    import dataclasses
+
+    here = dataclasses.replace(_spin_task(1.0, 60.0), mutant_path="/a/src/m.py", trace=["/a/src/m.py"])
+    there = dataclasses.replace(here, mutant_path="/b/src/m.py", trace=["/b/src/m.py"])
+    assert execution_key("mutant:x", here, "v") == execution_key("mutant:x", there, "v")
+    assert execution_key("mutant:x", here, "v") != execution_key("mutant:x", dataclasses.replace(here, trace=None), "v")
+    assert execution_key("mutant:x", here, "v") != execution_key("mutant:x", here, "w")
+
+
 @pytest.mark.parametrize("fork", [True, False], ids=["fork-server", "fresh-process"])
 def test_an_execution_past_its_cpu_limit_is_stopped_and_says_so(fork: bool) -> None:
     task = _spin_task(spin_s=120.0, limit=1.0)

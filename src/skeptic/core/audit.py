@@ -340,8 +340,15 @@ def _done_from_dict(d: Mapping[str, Any]) -> _Done:
 def execution_key(role: str, task: _Task, version: str) -> str:
     """What one audit execution depends on, hashed: its role (``clean``, ``repeat``, ``fault:ID``, ``mutant:ID``,
     ``robust:LABEL``), the study, preset, seed and config, the fault or mutant, whether lines are traced, and the
-    code version (the study's own code included). Equal keys give the same execution, so a rerun reuses it."""
-    identity = {k: v for k, v in dataclasses.asdict(task).items() if k != "cpu_limit_s"}  # a limit is not identity
+    code version (the study's own code included). Equal keys give the same execution, so a rerun reuses it.
+
+    Where the checkout lives is not identity either: the mutated file is named by the mutant itself (module, line,
+    site) and its content by the code version, so ``mutant_path`` is left out and the traced files count only as
+    "traced or not". An audit rerun from another clone or worktree of the same code reuses the stored executions."""
+    identity = {
+        k: v for k, v in dataclasses.asdict(task).items() if k not in ("cpu_limit_s", "mutant_path", "trace")
+    }  # a limit and a location are not identity
+    identity["traced"] = task.trace is not None
     text = json.dumps({"role": role, "version": version, "task": identity}, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()
 
