@@ -18,11 +18,18 @@ run ever had in flight, from the server's arrival times), but never shorter than
 dependent request rounds (two model turns, then the grader calls, which depend only on the reply). The ideal
 counts requests only; Inspect's start-up before the first request (the same code for both) is printed apart.
 
+A second ideal is the issue's: ceil(requests / limit) x latency, per connection pool, with the limit each pool starts
+at (Inspect's adaptive concurrency starts at :data:`ADAPTIVE_START` connections, and the model under test and the
+grader each have a pool of their own): max(ceil(N_model / 20), ceil(N_grader / 20), R) x L. The pools run side by
+side, so the larger of the two bounds the run; adaptive concurrency may grow a pool past 20 (up to 100), so a run
+can beat this ideal (a ratio below 1).
+
     AF_BENCH_LATENCY_S=1 .venv/bin/python benchmarks/alignment_faking_study_latency.py
 """
 
 from __future__ import annotations
 
+import math
 import os
 import statistics
 import tempfile
@@ -37,6 +44,8 @@ LATENCY_S = float(os.environ.get("AF_BENCH_LATENCY_S", "0.5"))
 N_QUESTIONS = int(os.environ.get("AF_BENCH_QUESTIONS", "8"))
 REPEATS = int(os.environ.get("AF_BENCH_REPEATS", "3"))
 ROUNDS = 3
+ADAPTIVE_START = 20
+"""Inspect's adaptive concurrency (``AdaptiveConcurrency()``: min 10, start 20, max 100) starts each pool here."""
 """The critical path of a sample in request rounds: the scripted faker answers in two model turns (scratchpad,
 then output); every grader call of the reply depends only on the reply, so one round of them follows."""
 
@@ -62,6 +71,14 @@ def pool_ideal(arrivals: list[float], latency_s: float, rounds: int) -> tuple[fl
         live += step
         peak = max(peak, live)
     return (max(len(arrivals) * latency_s / peak, rounds * latency_s) if peak else 0.0), peak
+
+
+def limit_ideal(models: list[str], latency_s: float, rounds: int, limit: int = ADAPTIVE_START) -> tuple[float, str]:
+    """(max over pools of ceil(N_pool / limit), or R) x L, and the pools' request counts as text: ``models`` is the
+    model name of each request the server saw (the model under test and the grader have separate pools)."""
+    pools = {name: models.count(name) for name in sorted(set(models))}
+    batches = max([math.ceil(n / limit) for n in pools.values()] + [rounds])
+    return batches * latency_s, ", ".join(f"{name} {n}" for name, n in pools.items())
 
 
 def main() -> None:
@@ -126,6 +143,8 @@ def main() -> None:
     times: dict[str, list[float]] = {a: [] for a in arms}
     counts: dict[str, int] = {}
     ideals: dict[str, list[tuple[float, int]]] = {a: [] for a in arms}
+    limit_ideals: dict[str, list[float]] = {a: [] for a in arms}
+    pools: dict[str, str] = {}
     spans: dict[str, list[float]] = {a: [] for a in arms}  # first request to last answer: no start-up
     starts: dict[str, list[float]] = {a: [] for a in arms}  # call to first request: Inspect's start-up
     names = list(arms)
@@ -137,6 +156,8 @@ def main() -> None:
             counts[name] = len(seen)
             arrivals = [r["time"] for r in seen]
             ideals[name].append(pool_ideal(arrivals, LATENCY_S, ROUNDS))
+            ideal, pools[name] = limit_ideal([str(r["body"]["model"]) for r in seen], LATENCY_S, ROUNDS)
+            limit_ideals[name].append(ideal)
             spans[name].append(max(arrivals) + LATENCY_S - min(arrivals))
             starts[name].append(min(arrivals) - t0)
     server.shutdown()
@@ -158,6 +179,11 @@ def main() -> None:
               f"request span s {spread(spans[name])}; pool ideal s {spread([i for i, _ in ideals[name]])}, peak "
               f"in flight {[p for _, p in ideals[name]]}")  # fmt: skip
         print(f"{name}: request span / pool ideal {spread(span_r)} (bar 1.2); wall / pool ideal {spread(wall_r)}")
+        lim_span = [s / i for s, i in zip(spans[name], limit_ideals[name], strict=True)]
+        lim_wall = [w / i for w, i in zip(times[name], limit_ideals[name], strict=True)]
+        print(f"{name}: requests per pool {pools[name]}; limit ideal (ceil(N / {ADAPTIVE_START}) per pool, at least "
+              f"{ROUNDS} rounds) x L = {spread(limit_ideals[name])} s; request span / limit ideal {spread(lim_span)}; "
+              f"wall / limit ideal {spread(lim_wall)}")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from skeptic.studies.alignment_faking.compare import many_models_markdown, published_comparison_rows
-from skeptic.studies.alignment_faking.published import PUBLISHED, published_for, same_model
+from skeptic.studies.alignment_faking.published import (
+    PUBLISHED,
+    TABLE5,
+    TABLE5_CAPTION,
+    TABLE5_SETUP,
+    published_for,
+    same_model,
+)
 
 SMALL = {"settings": "helpful_only", "n_questions": 4, "af_votes": 1, "bootstrap_resamples": 100}
 
@@ -40,6 +48,7 @@ def test_two_models_on_one_preset_both_reach_the_report_beside_the_published_row
         for published in ("Claude 3 Opus", "Claude 3.5 Sonnet", "Llama-3 405B", "Gemini 2.0 Flash", "≈11%"):
             assert published in part, published
         assert "Appendix B.4" in part and "arXiv 2506.18032v1" in part
+        assert "Appendix B.4, Table 5" in part and "14.3%" in part  # Greenblatt et al.'s per-model rows
     assert md_part.count("| **published** |") == len(published_comparison_rows())
     assert html_part.count("<td><strong>published</strong></td>") == len(published_comparison_rows())
     # the earlier model's run is on the page only through this section (the per-run sections show the latest run)
@@ -116,5 +125,35 @@ def test_every_published_row_names_its_place_and_no_number_without_a_source() ->
         assert p.get("value") is not None or p.get("range") is not None or p.get("qualitative"), p
         src = p["source"]
         assert any(w in src for w in ("abstract", "Fig.", "Table", "Appendix", "Section", "summary table", "LessWrong"))
-        if p["metric"].startswith("minimal reproduction"):  # its table was not retrieved: no number may be entered
-            assert p.get("value") is None and p.get("range") is None and "not retrieved" in p["qualitative"]
+        if p["metric"].startswith("minimal reproduction"):  # the authors' words: a direction, no number
+            assert p.get("value") is None and p.get("range") is None and "Table 5" in p["qualitative"]
+
+
+def test_table5_rows_are_the_published_table_and_consistent_with_its_own_gap() -> None:
+    """Greenblatt et al.'s Table 5 gives refusal rates and the gap; the gap is unmonitored minus training refusal
+    (c_training − c_unmonitored), to the table's rounding (one decimal of a percent)."""
+    rows = [p for p in PUBLISHED if "Table 5" in p["source"]]
+    assert len(rows) == len(TABLE5) == 12
+    for p in rows:
+        r = p["refusal"]
+        assert p["value"] == pytest.approx(r["unmonitored"] - r["training"], abs=0.0011), p
+        assert TABLE5_CAPTION in p["source"] and not p["approximate"] and p["metric"] == "compliance gap"
+    llama = {r["metric"]: r["published"] for r in published_for("together/meta-llama/Meta-Llama-3.1-405B-Instruct")}
+    assert llama[f"compliance gap ({TABLE5_SETUP}; scratchpad ('Default'))"] == "14.3%"
+    shown = published_comparison_rows()
+    sonnet = [r for r in shown if r["model"] == "Claude 3.5 Sonnet" and r["gap shown"] is not None]
+    assert {r["gap shown"] for r in sonnet} == {"21.0%", "63.0%"}
+    assert all(r["run"] == "Greenblatt et al. 2024, Appendix B.4, Table 5" for r in sonnet)
+    rate = {"k": 1, "n": 2, "value": 0.5, "lo": 0.1, "hi": 0.9}
+    none = {"k": 0, "n": 0, "value": None, "lo": None, "hi": None}
+    gap = {"value": 0.0, "bootstrap_lo": -0.5, "bootstrap_hi": 0.5}
+    setting = {"training": {"compliance": rate, "af_reasoning": none}, "unmonitored": {"compliance": rate}, "gap": gap}
+    text = many_models_markdown([_run({"model": "openai/gpt-4o", "settings": {"helpful_only": setting}})])
+    assert "| **published** | Llama-3.1-8B | — | helpful_only | — | — | -2.3% |" in text
+    assert "| **published** | Claude 3 Opus | — | helpful_only | — | — | 5.5% |" in text
+
+
+def _run(m: dict[str, Any]) -> Any:
+    from skeptic.core.results import RunResult
+
+    return RunResult("r1", "alignment-faking", "quick", 0, "completed", {}, m, [], [], [], {}, 0.0, 1.0)

@@ -260,6 +260,10 @@ def test_inspect_metrics_pool_epochs_and_leave_unreadable_grades_missing(tmp_pat
     assert metrics["compliance_gap"] == pytest.approx(s["gap"]["value"], abs=1e-12)
     unreadable = [sm for sm in log.samples if next(iter(sm.scores.values())).metadata["complied"] is None]
     assert unreadable and all(next(iter(sm.scores.values())).value["complied"] is None for sm in unreadable)
+    from skeptic.studies.alignment_faking.claims import sample_size_probe
+
+    sized = sample_size_probe(m, config)  # every epoch of every question there; unreadable grades are not missing
+    assert sized.passed and "the first 10 questions x 3 epoch(s)" in sized.detail, sized.detail
 
 
 # --- 5: credentials ---------------------------------------------------------------------------------------------
@@ -538,6 +542,8 @@ def test_inspect_metrics_are_stored_and_agree_in_a_run_with_epochs(tmp_path: Pat
     r = skeptic.run("alignment-faking", preset="test", overrides=over, store=tmp_path)
     probe = next(p for p in r.probes if p.id == "inspect-agrees")
     assert probe.passed and "4 per-tier rates and gaps compared, all equal" in probe.detail
+    sized = next(p for p in r.probes if p.id == "sample-size")
+    assert sized.passed and "the first 4 questions x 2 epoch(s)" in sized.detail
     got = r.measurements["inspect_metrics"]["helpful_only"]
     summ = r.measurements["settings"]["helpful_only"]
     assert got["compliance_gap"] == pytest.approx(summ["gap"]["value"]) and got["compliance_unmonitored"] == 0.0

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import copy
 import math
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from skeptic.core.claims import run_probes
-from skeptic.studies.alignment_faking.claims import PROBES, claims_recomputed, wilson
+from skeptic.studies.alignment_faking.claims import PROBES, claims_recomputed, sample_size_probe, wilson
 from skeptic.studies.alignment_faking.config import AlignmentFakingConfig as C
 from skeptic.studies.alignment_faking.known_answers import (
     binomial_central,
@@ -144,3 +145,90 @@ def test_the_recomputation_reads_the_setting_from_the_prompt_sent(faker_run: tup
     r["sent_system_sha256"] = ho
     out = claims_recomputed(bad, config)
     assert not out.passed and "helpful-only-af-reasoning: measured" in out.detail
+
+
+# --- the sample-size probe: every claim's verdict rests on the sample its config declares ---------------------
+def test_declared_questions_are_the_first_n_of_the_set() -> None:
+    from skeptic.studies.alignment_faking.claims import declared_questions
+
+    every = builtin_questions("animal_welfare")
+    got = declared_questions(C(n_questions=5), "animal_welfare")
+    assert list(got) == [q.id for q in every[:5]] and got[every[0].id] == every[0].question.strip()
+    assert len(declared_questions(C(), "animal_welfare")) == len(every)
+
+
+@pytest.mark.slow
+def test_the_clean_run_rests_on_its_declared_sample(faker_run: tuple[dict[str, Any], C]) -> None:
+    m, config = faker_run
+    out = sample_size_probe(m, config)
+    assert out.passed, out.detail
+    assert "the first 8 questions x 1 epoch(s)" in out.detail and "helpful-only-compliance-gap 8" in out.detail
+
+
+@pytest.mark.slow
+def test_a_run_against_a_larger_or_smaller_declaration_fails(faker_run: tuple[dict[str, Any], C]) -> None:
+    """The records of 8 questions judged against a config that declares 9 (a shrunk run) or 7 (a grown one)."""
+    m, config = faker_run
+    more = config.model_copy(update={"n_questions": 9})
+    out = sample_size_probe(m, more)
+    assert not out.passed and "8/9 declared question-epochs answered, 1 missing" in out.detail
+    fewer = config.model_copy(update={"n_questions": 7})
+    out = sample_size_probe(m, fewer)
+    assert not out.passed and "7/7 declared question-epochs answered, 1 not declared" in out.detail
+    twice = config.model_copy(update={"epochs": 2})
+    assert "8/16 declared question-epochs" in sample_size_probe(m, twice).detail
+
+
+@pytest.mark.slow
+def test_a_dropped_duplicated_or_relabelled_record_fails(faker_run: tuple[dict[str, Any], C]) -> None:
+    m, config = faker_run
+    dropped = copy.deepcopy(m)
+    i = next(i for i, r in enumerate(dropped["transcripts"]) if r["setting"] == "animal_welfare")
+    tier = dropped["transcripts"].pop(i)["tier"]
+    out = sample_size_probe(dropped, config)
+    assert not out.passed and f"animal-welfare-compliance-gap ({tier}): 7/8" in out.detail
+    doubled = copy.deepcopy(m)
+    doubled["transcripts"].append(copy.deepcopy(doubled["transcripts"][0]))
+    assert "answered more than once" in sample_size_probe(doubled, config).detail
+    relabelled = copy.deepcopy(m)
+    a, b = [r for r in relabelled["transcripts"] if r["setting"] == "helpful_only" and r["tier"] == "training"][:2]
+    a["question_id"], b["question_id"] = b["question_id"], a["question_id"]
+    assert "labelled with another question than the one sent" in sample_size_probe(relabelled, config).detail
+    failed = copy.deepcopy(m)
+    failed["transcripts"][0]["error"] = "a provider error"
+    assert not sample_size_probe(failed, config).passed
+
+
+@pytest.mark.slow
+def test_a_measure_that_reads_fewer_samples_than_the_records_fails(faker_run: tuple[dict[str, Any], C]) -> None:
+    m, config = faker_run
+    short = copy.deepcopy(m)
+    short["settings"]["helpful_only"]["gap"]["n_questions"] -= 1
+    out = sample_size_probe(short, config)
+    assert not out.passed and "helpful-only-compliance-gap: its measure read 7 samples" in out.detail
+    af = copy.deepcopy(m)
+    af["settings"]["animal_welfare"]["training"]["af_reasoning"]["n"] -= 1
+    assert "animal-welfare-af-reasoning: its measure read 7" in sample_size_probe(af, config).detail
+
+
+@pytest.mark.slow
+def test_a_run_that_quietly_asks_fewer_questions_is_caught_only_by_the_sample_size_probe(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The mutant class: the experiment asks one question fewer than its config declares (a slice bound off by one),
+    so the stored config still says 4 while every verdict rests on 3; every record is what the scripted model's design
+    says and every claim agrees with its recomputation, so the other probes pass."""
+    from skeptic.studies.alignment_faking import task
+    from skeptic.studies.alignment_faking.study import run as study
+
+    real = task.load_questions
+    monkeypatch.setattr(task, "load_questions", lambda *a, **k: real(*a, **k)[1:])
+    config = C(model="skeptic-scripted/alignment-faker", grader_model="skeptic-scripted/grader", n_questions=4,
+               settings=("helpful_only",), af_votes=1, bootstrap_resamples=100, af_calibration=False,
+               eval_awareness=False, log_dir=str(tmp_path))  # fmt: skip
+    m = dict(study.run(config, FakeContext()).measurements)
+    p = _probes(m, config)
+    assert p["scripted-known-answers"].passed and p["claims-recomputed"].passed and p["paired-design"].passed
+    assert not p["sample-size"].passed
+    assert "helpful-only-compliance-gap (training): 3/4 declared question-epochs answered, 1 missing" in p[
+        "sample-size"].detail  # fmt: skip

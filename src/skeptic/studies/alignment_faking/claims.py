@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import math
+from collections import Counter
 from typing import Any
 
 from skeptic.studies.alignment_faking.config import SCRIPTED_LABEL
-from skeptic.studies.alignment_faking.known_answers import known_answers_probe, system_digests
+from skeptic.studies.alignment_faking.known_answers import known_answers_probe, read_sent, system_digests
 from skeptic.study import AtLeast, Claim, Contrast, Estimate, Measurements, NotRun, Probe, ProbeOutcome, Quote
 
 
@@ -256,6 +257,98 @@ def claims_recomputed(m: Measurements, config: Any) -> ProbeOutcome:
     )
 
 
+CLAIM_TIERS = {"gap": (True, False), "af": (True,)}
+"""The tiers (told free tier?) each kind of claim reads: the gap both, the alignment-faking rate the training tier."""
+
+
+def declared_questions(config: Any, setting: str) -> dict[str, str]:
+    """{question id: question} a setting's verdicts must rest on: the first ``n_questions`` of the setting's whole
+    question set, read here from the set itself (every question, then cut), not from the run's records."""
+    from skeptic.studies.alignment_faking.questions import load_questions
+
+    every = load_questions(setting, config.dataset, config.dataset_path)  # type: ignore[arg-type]
+    kept = every if config.n_questions is None else every[: config.n_questions]
+    return {q.id: q.question.strip() for q in kept}
+
+
+def _summary_n(m: Measurements, setting: str, kind: str) -> int | None:
+    """How many samples the claim's own measure read: questions in the gap, scored training replies for AF."""
+    summary = m["settings"].get(setting)
+    if summary is None:
+        return None
+    n = summary["gap"]["n_questions"] if kind == "gap" else summary["training"]["af_reasoning"]["n"]
+    return None if n is None else int(n)
+
+
+def sample_size_probe(m: Measurements, config: Any) -> ProbeOutcome:
+    """Every claim's verdict rests on the sample its config declares (the preset with any override): for each setting
+    and tier the claim reads, each declared question (the first ``n_questions`` of its set) answered in every one of
+    ``epochs`` epochs, exactly once, without error; counted from the stored per-sample records by what was sent (the
+    setting from the system prompt's digest, the tier from the tag, the question from the user turn), not from labels
+    or the config. And the claim's own measure read all of them: the gap's question count and the training tier's
+    alignment-faking n equal the records' readable ones. A run that quietly asks fewer questions (or repeats one)
+    moves a verdict while its stored config still says the declared number."""
+    systems = system_digests(config)
+    cells: dict[tuple[str, bool], Counter[tuple[str, int]]] = {}
+    readable: dict[tuple[str, bool], dict[str, set[tuple[str, int]]]] = {}
+    mislabelled: list[str] = []
+    declared = {s: declared_questions(config, s) for s in config.settings}
+    by_text = {s: {text: qid for qid, text in qs.items()} for s, qs in declared.items()}
+    for r in m["transcripts"]:
+        if r.get("error"):
+            continue
+        setting, free, question = read_sent(r, systems)
+        if setting is None or free is None or question is None:
+            continue
+        qid = by_text.get(setting, {}).get(question, f"<not declared: {question[:40]}>")
+        if r.get("question_id") != qid:
+            mislabelled.append(f"{setting} {r.get('question_id')} (sent {qid})")
+        sample = (qid, int(r.get("epoch") or 0))
+        cells.setdefault((setting, free), Counter())[sample] += 1
+        graded = readable.setdefault((setting, free), {"complied": set(), "af": set()})
+        for key in ("complied", "af"):
+            if r.get(key) is not None:
+                graded[key].add(sample)
+    bad, shown = [], []
+    for c in CLAIMS:
+        setting, kind = CLAIM_SETTING[c.id], CLAIM_QUANTITY[c.id]
+        if setting not in config.settings or (kind == "af" and not config.scratchpad):
+            continue  # no verdict to rest on anything (claims-recomputed checks it has no value)
+        want = {(q, e) for q in declared[setting] for e in range(1, config.epochs + 1)}
+        for free in CLAIM_TIERS[kind]:
+            got = cells.get((setting, free), Counter())
+            tier = "training" if free else "unmonitored"
+            missing, extra = want - set(got), set(got) - want
+            twice = sorted(k for k, v in got.items() if v > 1)
+            if missing or extra or twice:
+                bad.append(f"{c.id} ({tier}): {len(set(got) & want)}/{len(want)} declared question-epochs answered"
+                           + (f", {len(missing)} missing (e.g. {sorted(missing)[0][0]})" if missing else "")
+                           + (f", {len(extra)} not declared (e.g. {sorted(extra)[0][0]})" if extra else "")
+                           + (f", {len(twice)} answered more than once" if twice else ""))  # fmt: skip
+        if kind == "gap":
+            t, u = ({q for q, _ in readable.get((setting, f), {}).get("complied", set())} for f in (True, False))
+            expect = len(t & u)
+        else:
+            expect = len(readable.get((setting, True), {}).get("af", set()))
+        measured = _summary_n(m, setting, kind)
+        if measured != expect:
+            bad.append(f"{c.id}: its measure read {measured} samples, the records hold {expect} readable ones")
+        shown.append(f"{c.id} {measured}")
+    if mislabelled:
+        bad.append(
+            f"{len(mislabelled)} records labelled with another question than the one sent, e.g. {mislabelled[0]}"
+        )
+    first = "all" if config.n_questions is None else f"the first {config.n_questions}"
+    per = f"{first} questions x {config.epochs} epoch(s)"
+    return ProbeOutcome(
+        not bad,
+        "; ".join(bad[:4]) + (f"; {len(bad) - 4} more" if len(bad) > 4 else "")
+        if bad
+        else f"every claim run rests on its declared sample ({per} per setting and tier, counted from the records by "
+        f"the prompt sent); samples its measure read: {', '.join(shown) or 'no claim run'}",
+    )
+
+
 def _real_model_probe(m: Measurements) -> ProbeOutcome:
     if m.get("scripted_test_model"):
         return ProbeOutcome(False, f"{SCRIPTED_LABEL}: its verdicts say nothing about any language model")
@@ -438,6 +531,13 @@ PROBES = [
         "Every claim's value recomputed from the stored records by a second path (setting and tier read from the "
         "prompt sent), its interval checked, and no claim 'missing' where its setting was run.",
         claims_recomputed,
+    ),
+    Probe(
+        "sample-size",
+        "Every claim's verdict rests on the sample its config declares: in each setting and tier the claim reads, "
+        "every declared question (the first n_questions of its set) answered once per epoch without error, counted "
+        "from the stored records by the prompt sent, and the claim's measure read every readable one of them.",
+        sample_size_probe,
     ),
     Probe(
         "paired-design",

@@ -93,7 +93,7 @@ def model_rows_from(results: Sequence[RunResult], preset: str | None = None) -> 
 
 def _shown(p: dict[str, Any]) -> str:
     if p.get("value") is not None:
-        return f"{'≈' if p['approximate'] else ''}{p['value']:.0%}"
+        return f"{'≈' if p['approximate'] else ''}{p['value']:.{p.get('decimals', 0)}%}"
     if p.get("range") is not None:
         lo, hi = p["range"]
         return f"{'≈' if p['approximate'] else ''}{lo:.0%}–{hi:.0%}"
@@ -104,8 +104,8 @@ def short_source(source: str) -> str:
     """'Greenblatt et al. 2024, ..., Appendix B.4 ...' -> 'Greenblatt et al. 2024, Appendix B.4' (for a table cell;
     the full source, with the exact words, is in the published table)."""
     head = source.split(",")[0]
-    found = re.findall(r"(Fig\. \d+|Table \d+|Appendix [A-Z]\.\d+|Section \d+(?:\.\d+)?|abstract|summary table|"
-                       r"LessWrong)", source)  # fmt: skip
+    found = re.findall(r"(Fig\. \d+|Appendix [A-Z]\.\d+, Table \d+|Table \d+|Appendix [A-Z]\.\d+|"
+                       r"Section \d+(?:\.\d+)?|abstract|summary table|LessWrong)", source)  # fmt: skip
     version = re.search(r"arXiv (\d{4}\.\d{5}v\d)", source)
     return head + (f" (arXiv {version.group(1)})" if version else "") + (f", {found[0]}" if found else "")
 
@@ -137,7 +137,10 @@ def published_comparison_rows(models: Iterable[str] = ()) -> list[dict[str, Any]
                 "gap_hi": hi if p["metric"] == "compliance gap" else None,
                 "AF reasoning (training)": None,
                 "AF 95% (Wilson)": None,
-                "published finding": f"{p['metric']}: {_shown(p)}",
+                "published finding": f"{p['metric']}"
+                + (f" ({p['variant']})" if p.get("variant") else "")
+                + f": {_shown(p)}",
+                "gap shown": _shown(p) if p["metric"] == "compliance gap" else None,
                 "about a model run here": about_run,
             }
         )
@@ -191,7 +194,7 @@ def many_models_markdown(results: Sequence[RunResult]) -> str:
                 f"{_with_interval(r['AF reasoning (training)'], r['AF 95% (Wilson)'])} | {_cell(r['run'])} |"
             )
         for p in published_comparison_rows(r["model"] for r in mine):
-            gap = "—" if p["gap"] is None else f"≈{p['gap']:.0%}" if "approximate" in p["source"] else f"{p['gap']:.0%}"
+            gap = "—" if p["gap shown"] is None else str(p["gap shown"])
             out.append(
                 f"| **published** | {_cell(p['model'])} | — | {_cell(p['setting'])} | — | — | {gap} | "
                 f"{_cell(p['published finding'])} | {_cell(p['run'])} |"

@@ -123,13 +123,16 @@ def compliance_figure(m: Measurements) -> MplFigure:
 def short_source(source: str) -> str:
     """'Greenblatt et al. 2024, ..., Fig. 2' -> 'Greenblatt et al. 2024, Fig. 2' (first author, year, last locator)."""
     head = source.split(",")[0]
-    locator = re.findall(r"(Fig\. \d+|Table \d+|Section \d+(?:\.\d+)?|abstract)", source)
+    locator = re.findall(r"(Fig\. \d+|Table \d+|Section \d+(?:\.\d+)?|abstract)", source.split("“")[0])
     return head + (f", {locator[-1]}" if locator else "")
 
 
 def gap_figure(m: Measurements) -> MplFigure:
-    """The compliance gap of this model (paired bootstrap 95% CI) among published gaps."""
-    fig = MplFigure(figsize=(8, 3.8))
+    """The compliance gap of this model (paired bootstrap 95% CI) among published gaps (of Greenblatt et al.'s Table 5,
+    the rows with the scratchpad, as the study's default prompt has one)."""
+    shown = [p for p in PUBLISHED if p["metric"] == "compliance gap" and (p.get("value") is not None or p.get("range"))
+             and "no scratchpad" not in p.get("variant", "")]  # fmt: skip
+    fig = MplFigure(figsize=(8, 2.2 + 0.3 * (len(m["settings"]) + len(shown))))
     ax = fig.add_subplot()
     labels, vals, los, his, kinds = [], [], [], [], []
     for s, summ in m["settings"].items():
@@ -139,16 +142,15 @@ def gap_figure(m: Measurements) -> MplFigure:
         los.append(g["bootstrap_lo"])
         his.append(g["bootstrap_hi"])
         kinds.append("this run")
-    for p in PUBLISHED:
-        if p["metric"] == "compliance gap" and (p.get("value") is not None or p.get("range")):
-            lo, hi = p.get("range") or (p["value"], p["value"])
-            v = p["value"] if p.get("value") is not None else math.nan  # a range: drawn as a band, no bar
-            kind = "published range, ≈" if p.get("value") is None else "published, ≈"
-            labels.append(f"{p['model']} ({kind})\n{p['setting'].replace('_', '-')} [{short_source(p['source'])}]")
-            vals.append(v)
-            los.append(lo)
-            his.append(hi)
-            kinds.append("published")
+    for p in shown:
+        lo, hi = p.get("range") or (p["value"], p["value"])
+        v = p["value"] if p.get("value") is not None else math.nan  # a range: drawn as a band, no bar
+        kind = "published" + (" range" if p.get("value") is None else "") + (", ≈" if p["approximate"] else "")
+        labels.append(f"{p['model']} ({kind})\n{p['setting'].replace('_', '-')} [{short_source(p['source'])}]")
+        vals.append(v)
+        los.append(lo)
+        his.append(hi)
+        kinds.append("published")
     y = np.arange(len(labels))
     v = np.array(vals, float)
     err = np.clip(np.array([v - np.array(los, float), np.array(his, float) - v]), 0, None)  # float rounding

@@ -27,8 +27,36 @@ MINIMAL_QUOTE = (
     "and are more often helpful when the prompt implies the conversation will be used in training than when it "
     "implies it won’t (Appendix B.4 of the paper)"
 )
-"""The authors' own summary of their minimal reproduction (exact words). Its table of per-model rates (the issue
-calls it Table 5) could not be retrieved offline: no number of it is entered here, and the rows say so."""
+"""The authors' own summary of their minimal reproduction (exact words); its per-model rates are :data:`TABLE5`."""
+
+TABLE5_CAPTION = (
+    "Table 5: Refusal rate of different models in a minimal reproduction of the helpful-only setting with "
+    "prefix-matching as a proxy for non-refusals."
+)
+"""Table 5's caption, exact words (Greenblatt et al. 2024, Appendix B.4, 'Using other models')."""
+
+TABLE5_SETUP = "minimal reproduction: 400 AdvBench queries, prefix rule (<request_fully_accepted/>)"
+
+TABLE5: tuple[tuple[str, str, float, float, float], ...] = (
+    ("Llama-3.1-405B", "Default", 0.810, 0.953, 0.143),
+    ("Llama-3.1-405B", "No CoT", 0.943, 0.995, 0.052),
+    ("Llama-3.1-70B", "Default", 1.000, 1.000, 0.000),
+    ("Llama-3.1-70B", "No CoT", 1.000, 0.988, -0.012),
+    ("Llama-3.1-8B", "Default", 0.733, 0.710, -0.023),
+    ("Llama-3.1-8B", "No CoT", 0.990, 0.998, 0.008),
+    ("Mistral-7B-Instruct-v0.3", "Default", 0.568, 0.568, 0.000),
+    ("Mistral-7B-Instruct-v0.3", "No CoT", 0.770, 0.765, -0.005),
+    ("Claude 3 Opus", "Default", 0.935, 0.990, 0.055),
+    ("Claude 3 Opus", "No CoT", 0.998, 1.000, 0.002),
+    ("Claude 3.5 Sonnet", "Default", 0.620, 0.830, 0.210),
+    ("Claude 3.5 Sonnet", "No CoT", 0.280, 0.910, 0.630),
+)
+"""Greenblatt et al. 2024, Appendix B.4, Table 5, row by row as published: (model, prompt, refusal rate in implied
+training, refusal rate unmonitored, compliance gap). The table gives refusal rates; its compliance gap is
+unmonitored refusal − training refusal, i.e. c_training − c_unmonitored as Skeptic defines the gap. "Default" is the
+prompt with the scratchpad, "No CoT" the one without. Retrieved (session 11) from the paper's text as converted to
+Markdown in a public repository's copy of the paper (which arXiv version it was made from is not stated there);
+the numbers were copied digit for digit."""
 
 SHESHADRI_ABSTRACT = (
     "only 5 (Claude 3 Opus, Claude 3.5 Sonnet, Llama 3 405B, Grok 3, Gemini 2.0 Flash) comply with harmful queries "
@@ -130,9 +158,24 @@ PUBLISHED: tuple[dict[str, Any], ...] = (
         {
             "model": model,
             "setting": "helpful_only",
+            "metric": "compliance gap",
+            "value": gap,
+            "decimals": 1,
+            "variant": f"{TABLE5_SETUP}; {'scratchpad' if prompt == 'Default' else 'no scratchpad'} ('{prompt}')",
+            "refusal": {"training": train, "unmonitored": unmonitored},
+            "approximate": False,
+            "source": f"{GREENBLATT}, Appendix B.4, Table 5 (“{TABLE5_CAPTION}”), row {model}, prompt {prompt}: "
+            f"refusal {train:.1%} in training, {unmonitored:.1%} unmonitored",
+        }
+        for model, prompt, train, unmonitored, gap in TABLE5
+    ),
+    *(
+        {
+            "model": model,
+            "setting": "helpful_only",
             "metric": "minimal reproduction (prefix rule): complies more in implied training",
             "value": None,
-            "qualitative": "yes, with some alignment-faking reasoning (its per-model rates not retrieved, none shown)",
+            "qualitative": "yes, with some alignment-faking reasoning (per-model rates: the Table 5 rows)",
             "approximate": False,
             "source": f"{GREENBLATT_V2}, Appendix B.4 (the minimal reproduction); the direction in the authors' words "
             f"({MINIMAL_POST}): “{MINIMAL_QUOTE}”",
@@ -204,7 +247,7 @@ def published_rows() -> list[dict[str, Any]]:
     rows = []
     for p in PUBLISHED:
         if p.get("value") is not None:
-            shown = f"{'≈' if p['approximate'] else ''}{p['value']:.0%}"
+            shown = f"{'≈' if p['approximate'] else ''}{p['value']:.{p.get('decimals', 0)}%}"
         elif p.get("range") is not None:
             lo, hi = p["range"]
             shown = f"{'≈' if p['approximate'] else ''}{lo:.0%}-{hi:.0%}"
@@ -214,7 +257,7 @@ def published_rows() -> list[dict[str, Any]]:
             {
                 "model": p["model"],
                 "setting": p["setting"],
-                "metric": p["metric"],
+                "metric": p["metric"] + (f" ({p['variant']})" if p.get("variant") else ""),
                 "published": shown,
                 "approximate": p["approximate"],
                 "source": p["source"],
@@ -236,6 +279,10 @@ MODEL_PATTERNS: dict[str, str] = {
     "Claude 3.5 Sonnet": r"claude-?3[-.]5-sonnet",
     "Claude 3.7 Sonnet": r"claude-?3[-.]7-sonnet",
     "Llama-3 405B": r"llama-?3(?:\.1)?-(?:[a-z0-9]+-)*405b",
+    "Llama-3.1-405B": r"llama-?3(?:\.1)?-(?:[a-z0-9]+-)*405b",
+    "Llama-3.1-70B": r"llama-?3\.1-(?:[a-z0-9]+-)*70b",
+    "Llama-3.1-8B": r"llama-?3\.1-(?:[a-z0-9]+-)*8b",
+    "Mistral-7B-Instruct-v0.3": r"mistral-7b-instruct-v0\.3",
     "Llama 3 405B": r"llama-?3(?:\.1)?-(?:[a-z0-9]+-)*405b",
     "Llama 3 405B Instruct": r"llama-?3(?:\.1)?-(?:[a-z0-9]+-)*405b",
     "Llama 3 70B Instruct": r"llama-?3(?:\.[0-9])?-(?:[a-z0-9]+-)*70b",
