@@ -40,7 +40,7 @@ from skeptic.study import Budget, RunContext, StudyOutput, study, torch_threads
     runtime={
         "test": "~4.5 s of CPU beyond imports (2 shared cores, load ~5)",
         "audit": "~17 s of CPU, one thread, whole process",
-        "quick": "~55 s of CPU, one thread (8 min wall at load 15-24)",
+        "quick": "~22 s of CPU, one thread (the audit preset's settings; 46 s for the former quick at load ~12)",
         "paper": "~11 min (measured 2026-11-24: 647 s on one thread, beside another study)",
     },
     faults=FAULTS,
