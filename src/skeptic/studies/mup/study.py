@@ -52,7 +52,8 @@ from skeptic.study import Budget, RunContext, StudyOutput, study, torch_threads
     ),
     audit_preset="audit",
     audit_preset_why="at test (2 seeds, 20 steps) 10 of 12 claims are inconclusive, so neither a mutant nor a contrast "
-    "can move a verdict; quick costs 35-48 CPU s a run and decides 5. audit (widths 16-128, 5 seeds of 60 MLP steps, "
+    "can move a verdict; the former quick (widths 32-256) cost 35-48 CPU s a run and decided 5, and quick now runs "
+    "these settings. audit (widths 16-128, 5 seeds of 60 MLP steps, "
     "a two-width transformer sweep, 4 coordinate-check seeds) costs about 17 CPU s a run (one thread, whole process, "
     "measured 2026-12-06 at load 4-5) and decides 6, 7 and 8 of 12 claims at seeds 0, 1 and 2, every probe passing",
 )
