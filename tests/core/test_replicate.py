@@ -34,6 +34,7 @@ from skeptic.core.replicate import (
     pool_over_seeds,
     replicate,
     rough_seconds,
+    run_side_by_side,
     summarize,
 )
 from skeptic.core.runner import execute
@@ -209,6 +210,13 @@ def test_side_by_side_studies_start_longest_first_by_stored_then_declared_cost(t
     assert store.last_duration_s("toy-coin", "test") == pytest.approx(0.25)
     assert store.last_duration_s("toy-coin", "quick") is None and store.last_duration_s("toy-flaky", "test") is None
     assert [j.spec.name for j in longest_first(jobs, store)] == ["toy-flaky", "toy-coin"]
+    # run side by side, toy-flaky starts first; the results still come back in the order the studies were named
+    cells = run_side_by_side(list(specs), "test", store, workers=1, force=True)
+    records = [store.get(c.run_id or "") for c in cells]
+    assert [r.study for r in records if r is not None] == ["toy-coin", "toy-flaky"]
+    assert all(c.status == "completed" for c in cells)
+    coin_run, flaky_run = records
+    assert coin_run is not None and flaky_run is not None and flaky_run.started_at < coin_run.started_at  # one worker
 
 
 def test_spawned_workers_import_the_study_themselves() -> None:
