@@ -28,7 +28,7 @@ system-deps:
 
 # The report, with the briefs printed to PDF where headless Chromium can run (else the HTML and Markdown alone).
 demo: setup
-	# Studies run side by side, one per core (a local process pool), each on one thread.
+	# Studies run side by side, one per core (a local process pool), each on one thread, longest first.
 	$(VENV)/bin/skeptic run --all --preset $(PRESET) --executor local
 	$(VENV)/bin/skeptic report --out $(REPORT) --pdf || $(VENV)/bin/skeptic report --out $(REPORT)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -18,16 +19,22 @@ import tests.core.replicate_studies
 import tests.toy_study  # noqa: F401  (registers toy-coin)
 from skeptic.core import Store, UsageError, get_study, run
 from skeptic.core.claims import Estimate
+from skeptic.core.config import resolve_config
 from skeptic.core.device import cuda_available, resolve_device
 from skeptic.core.executors import CellOutcome, CellTask, LocalExecutor
 from skeptic.core.replicate import (
+    Cell,
     CellResult,
+    Job,
     Plan,
     _store_outcome,
+    longest_first,
     parse_vary,
     plan_replication,
     pool_over_seeds,
     replicate,
+    rough_seconds,
+    run_side_by_side,
     summarize,
 )
 from skeptic.core.runner import execute
@@ -185,6 +192,31 @@ def test_local_replication_stores_ordinary_runs_pools_and_resumes(tmp_path: Path
     bigger = replicate(plan_replication(COIN, "test", 4, {"p_heads": [0.5, 0.9]}), store, workers=2)
     assert bigger.n_reused == 6 and len(store.runs()) == 8
     assert store.replications("toy-coin")[0].replication_id == bigger.replication_id
+
+
+def test_side_by_side_studies_start_longest_first_by_stored_then_declared_cost(tmp_path: Path) -> None:
+    assert rough_seconds("~1-3 min with a model") == 180.0
+    assert rough_seconds("~60 s of CPU (the ReLU/GELU twins ~22 s of it)") == 60.0
+    assert rough_seconds("~3.5 min (measured 2026-11-24: 203 s)") == 210.0
+    assert rough_seconds("<1 s") == 1.0 and rough_seconds("depends on the model") is None
+    store = Store(tmp_path)
+    specs = (COIN, get_study("toy-flaky"))
+    jobs = [Job(spec, "test", Cell(i, 0, 0, resolve_config(spec, "test"), "h")) for i, spec in enumerate(specs)]
+    # both declare "<1 s" and nothing is stored: the order is kept
+    assert [j.spec.name for j in longest_first(jobs, store)] == ["toy-coin", "toy-flaky"]
+    run("toy-coin", preset="test", store=tmp_path)  # a stored run of toy-coin, its duration set to 0.25 s
+    with sqlite3.connect(tmp_path / "skeptic.sqlite") as conn:
+        conn.execute("UPDATE runs SET finished_at = started_at + 0.25")
+    assert store.last_duration_s("toy-coin", "test") == pytest.approx(0.25)
+    assert store.last_duration_s("toy-coin", "quick") is None and store.last_duration_s("toy-flaky", "test") is None
+    assert [j.spec.name for j in longest_first(jobs, store)] == ["toy-flaky", "toy-coin"]
+    # run side by side, toy-flaky starts first; the results still come back in the order the studies were named
+    cells = run_side_by_side(list(specs), "test", store, workers=1, force=True)
+    records = [store.get(c.run_id or "") for c in cells]
+    assert [r.study for r in records if r is not None] == ["toy-coin", "toy-flaky"]
+    assert all(c.status == "completed" for c in cells)
+    coin_run, flaky_run = records
+    assert coin_run is not None and flaky_run is not None and flaky_run.started_at < coin_run.started_at  # one worker
 
 
 def test_spawned_workers_import_the_study_themselves() -> None:

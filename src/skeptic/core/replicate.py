@@ -28,6 +28,7 @@ import io
 import itertools
 import json
 import math
+import re
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
@@ -698,14 +699,44 @@ def run_side_by_side(
 ) -> list[CellResult]:
     """``skeptic run --all --executor ...``: each study one cell, run side by side; results in ``specs`` order.
 
+    The studies start longest first (:func:`expected_cost_s`): with fewer workers than studies, a long study
+    started last would run alone at the end while the other workers sit idle.
     ``options`` are :func:`run_cells`' (executor, address, workers, device, force, console).
     """
     jobs = []
     for i, spec in enumerate(specs):
         config = resolve_config(spec, preset, overrides)
         jobs.append(Job(spec, preset, Cell(i, 0, seed, config, config_hash(config, seed))))
-    results, _, _ = run_cells(jobs, store, label="studies", **options)
+    results, _, _ = run_cells(longest_first(jobs, store), store, label="studies", **options)
     return [results[i] for i in range(len(specs))]
+
+
+_RUNTIME = re.compile(r"(\d+(?:\.\d+)?)(?:\s*[-–]\s*(\d+(?:\.\d+)?))?\s*(s|min|h)\b")
+_UNIT_S = {"s": 1.0, "min": 60.0, "h": 3600.0}
+
+
+def rough_seconds(runtime: str) -> float | None:
+    """The first duration in a study's declared runtime text, in seconds (the upper end of a range): ``"~1-3 min
+    with a model"`` -> 180, ``"~60 s of CPU"`` -> 60; None when the text names none."""
+    found = _RUNTIME.search(runtime)
+    if found is None:
+        return None
+    return float(found.group(2) or found.group(1)) * _UNIT_S[found.group(3)]
+
+
+def expected_cost_s(spec: Study[Any], preset: str, store: Store) -> float | None:
+    """What a run of ``spec`` at ``preset`` is expected to take: the wall seconds of its newest completed run in
+    ``store``, else the study's declared runtime for the preset, else None."""
+    last = store.last_duration_s(spec.name, preset)
+    return last if last is not None else rough_seconds(spec.runtime.get(preset, ""))
+
+
+def longest_first(jobs: Sequence[Job], store: Store) -> list[Job]:
+    """``jobs`` in decreasing expected cost (longest processing time first: on k workers its makespan is at most
+    4/3 of the best order's, Graham 1969); jobs of unknown cost keep their order, after the others."""
+    costs = [expected_cost_s(job.spec, job.preset, store) for job in jobs]
+    known = sorted((i for i, c in enumerate(costs) if c is not None), key=lambda i: -(costs[i] or 0.0))
+    return [jobs[i] for i in known] + [jobs[i] for i, c in enumerate(costs) if c is None]
 
 
 def _store_outcome(
@@ -770,11 +801,14 @@ __all__ = [
     "Replication",
     "Setting",
     "SettingSummary",
+    "expected_cost_s",
+    "longest_first",
     "parse_vary",
     "plan_replication",
     "pool_over_seeds",
     "replicate",
     "robustness_map_png",
+    "rough_seconds",
     "run_cells",
     "run_side_by_side",
     "summarize",

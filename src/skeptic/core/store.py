@@ -902,6 +902,15 @@ class Store:
         )
         return _record(rows[0]) if rows else None
 
+    def last_duration_s(self, study: str, preset: str) -> float | None:
+        """Wall seconds of the newest completed run of ``study`` at ``preset``, or None (to order work by cost)."""
+        rows = self._query(
+            "SELECT started_at, finished_at FROM runs WHERE study=? AND preset=? AND status='completed'"
+            " AND finished_at IS NOT NULL ORDER BY started_at DESC LIMIT 1",
+            (study, preset),
+        )
+        return float(rows[0]["finished_at"] - rows[0]["started_at"]) if rows else None
+
     def replications(self, study: str | None = None) -> list[StoredReplication]:
         """Stored replications, newest first."""
         sql, args = "SELECT * FROM replications", tuple[str, ...]()

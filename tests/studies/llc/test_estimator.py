@@ -76,6 +76,52 @@ def test_model_parameters_are_not_modified() -> None:
     assert torch.equal(before, p.model.w.detach())
 
 
+def test_parameter_swap_gives_functional_calls_numbers_and_leaves_the_model_as_it_was(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from skeptic.studies.llc import estimator
+
+    g = torch.Generator().manual_seed(0)
+    p = experiments.build_problem("dln", (3, 4, 4, 3), 1, 400, g)  # a ParameterList: names like "layers.0"
+    before = [w.detach().clone() for w in p.model.parameters()]
+    kw = {"epsilon": torch.full((3,), 1e-3), "nbeta": torch.full((3,), 60.0), "gamma": torch.full((3,), 10.0)}
+
+    def chains() -> tuple[np.ndarray, np.ndarray]:
+        return estimator.sgld_chains(
+            p.model,
+            llc.gaussian_nll,
+            p.data,
+            num_steps=30,
+            batch_size=64,
+            generator=torch.Generator().manual_seed(1),
+            **kw,  # type: ignore[arg-type]
+        )
+
+    swapped = chains()
+    assert all(isinstance(w, torch.nn.Parameter) for w in p.model.parameters())
+    assert all(torch.equal(a, b.detach()) for a, b in zip(before, p.model.parameters(), strict=True))
+    monkeypatch.setattr(estimator, "_parameter_slots", lambda model, names: None)  # functional_call's path
+    called = chains()
+    assert np.array_equal(swapped[0], called[0]) and np.array_equal(swapped[1], called[1])
+
+
+def test_tied_parameters_take_functional_calls_path() -> None:
+    from skeptic.studies.llc import estimator
+
+    class Tied(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.a = torch.nn.Linear(2, 2, bias=False)
+            self.b = torch.nn.Linear(2, 2, bias=False)
+            self.b.weight = self.a.weight
+
+    tied = Tied()
+    assert estimator._parameter_slots(tied, ["a.weight"]) is None
+    untied = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.Linear(3, 1))
+    slots = estimator._parameter_slots(untied, ["0.weight", "1.bias"])
+    assert slots == [(untied[0], "weight"), (untied[1], "bias")]
+
+
 def test_starting_off_the_minimum_warns() -> None:
     p = _linear()
     with torch.no_grad():

@@ -36,7 +36,8 @@ from __future__ import annotations
 import math
 import warnings
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -154,6 +155,33 @@ class _LossOf(nn.Module):
         return self.loss_fn(self.model, batch)
 
 
+def _parameter_slots(model: nn.Module, names: Sequence[str]) -> list[tuple[nn.Module, str]] | None:
+    """(module, attribute) of each named parameter, for :func:`_swapped`; None when a parameter is shared between
+    two names (tied weights), which only :func:`torch.func.functional_call` handles."""
+    if len(list(model.named_parameters(remove_duplicate=False))) != len(list(model.named_parameters())):
+        return None
+    slots = []
+    for name in names:
+        path, _, leaf = name.rpartition(".")
+        slots.append((model.get_submodule(path) if path else model, leaf))
+    return slots
+
+
+@contextmanager
+def _swapped(slots: Sequence[tuple[nn.Module, str]], values: Sequence[torch.Tensor]) -> Iterator[None]:
+    """``values`` in place of the parameters at ``slots`` while the block runs: what ``functional_call`` does for
+    these parameters (the same operations follow, so the same numbers), without its per-call flattening and
+    untying of every named tensor, ~40% of a step of the tiny models here."""
+    old = [module._parameters[leaf] for module, leaf in slots]
+    try:
+        for (module, leaf), value in zip(slots, values, strict=True):
+            module._parameters[leaf] = value  # type: ignore[assignment]
+        yield
+    finally:
+        for (module, leaf), previous in zip(slots, old, strict=True):
+            module._parameters[leaf] = previous
+
+
 def gelman_rubin(traces: np.ndarray) -> float:
     """Potential scale reduction R̂ (Gelman & Rubin 1992) of ``traces`` (chains × draws): √(V̂/W) with W the mean
     within-chain variance and V̂ = (T−1)/T·W + B/T, B = T·var(chain means). ≈ 1 when chains agree; nan for 1 chain."""
@@ -229,9 +257,13 @@ def sgld_chains(
         w0 = w_star.to(device, dtype).clone()
     epsilon, nbeta, gamma = (t.to(device, dtype).unsqueeze(1) for t in (epsilon, nbeta, gamma))
     wrapped = _LossOf(model, loss_fn)
+    slots = _parameter_slots(model, names)
 
     def loss_at(theta: torch.Tensor, batch: tuple[torch.Tensor, ...]) -> torch.Tensor:
         parts = torch.split(theta, sizes)
+        if slots is not None:
+            with _swapped(slots, [v.view(s) for v, s in zip(parts, shapes, strict=True)]):
+                return loss_fn(model, batch)
         params = {f"model.{k}": v.view(s) for k, v, s in zip(names, parts, shapes, strict=True)}
         out: torch.Tensor = functional_call(wrapped, params, batch)
         return out

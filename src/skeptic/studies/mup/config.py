@@ -100,7 +100,26 @@ PRESETS = {
         coord_seeds=4,
         crosscheck_widths=[64],
     ),
-    "quick": MupConfig(),
+    # quick runs what the audits run (issue 36: ``make demo`` toward 2 minutes). The former quick (MupConfig()'s
+    # defaults: widths 32…256, 4 seeds of 100 MLP steps, a three-width transformer sweep of 50 steps) cost 35-48 CPU
+    # s and decided 5 of 12 claims at seeds 0 and 1; this costs about half (45.5 -> 22.0 CPU s at seed 0, load ~12)
+    # and decides 7 at seed 0 and 8 at seed 1, every probe passing. Verdicts that moved, none between replicated and
+    # not_replicated: at seed 0 mup-optimum-stable-mlp-sgd replicated -> inconclusive (its slope's interval is wider
+    # over three doublings from 16 than from 32), coord-check-mup-flat and deep-linear-predicts-relu inconclusive ->
+    # replicated (four coordinate-check seeds instead of three); at seed 1 mup-optimum-stable-mlp-sgd,
+    # mup-wider-never-worse-mlp-adam and coord-check-mup-flat inconclusive -> replicated.
+    "quick": MupConfig(
+        base_width=16,
+        mlp_widths=[16, 32, 64, 128],
+        adam_log2_lrs=[-9, -8, -7, -6, -5, -4, -3],
+        seeds=5,
+        mlp_steps=60,
+        transformer_widths=[16, 32],
+        transformer_steps=20,
+        eval_windows=256,
+        coord_seeds=4,
+        crosscheck_widths=[64],
+    ),
     "paper": MupConfig(
         mlp_widths=[32, 64, 128, 256, 512],
         transformer_widths=[32, 64, 128, 256],

@@ -40,7 +40,7 @@ from skeptic.study import Budget, RunContext, StudyOutput, study, torch_threads
     runtime={
         "test": "~4.5 s of CPU beyond imports (2 shared cores, load ~5)",
         "audit": "~17 s of CPU, one thread, whole process",
-        "quick": "~55 s of CPU, one thread (8 min wall at load 15-24)",
+        "quick": "~22 s of CPU, one thread (the audit preset's settings; 46 s for the former quick at load ~12)",
         "paper": "~11 min (measured 2026-11-24: 647 s on one thread, beside another study)",
     },
     faults=FAULTS,
@@ -52,7 +52,8 @@ from skeptic.study import Budget, RunContext, StudyOutput, study, torch_threads
     ),
     audit_preset="audit",
     audit_preset_why="at test (2 seeds, 20 steps) 10 of 12 claims are inconclusive, so neither a mutant nor a contrast "
-    "can move a verdict; quick costs 35-48 CPU s a run and decides 5. audit (widths 16-128, 5 seeds of 60 MLP steps, "
+    "can move a verdict; the former quick (widths 32-256) cost 35-48 CPU s a run and decided 5, and quick now runs "
+    "these settings. audit (widths 16-128, 5 seeds of 60 MLP steps, "
     "a two-width transformer sweep, 4 coordinate-check seeds) costs about 17 CPU s a run (one thread, whole process, "
     "measured 2026-12-06 at load 4-5) and decides 6, 7 and 8 of 12 claims at seeds 0, 1 and 2, every probe passing",
 )
