@@ -268,7 +268,10 @@ def regularization_slows_noise_more(m: Measurements, config: RandomLabelsConfig,
 
 
 def _ratio(m: Measurements, config: RandomLabelsConfig, key: str, invert: bool = False) -> Estimate:
-    t = np.array([r[key] for r in _main(m, config, "true_labels")], dtype=float)
+    true_runs = _main(m, config, "true_labels")
+    if true_runs and key not in true_runs[0]:
+        raise NotRun(f"{key} is measured on MLPs only, and the main model is {config.models[0]}")
+    t = np.array([r[key] for r in true_runs], dtype=float)
     r = np.array([r[key] for r in _main(m, config, "random_labels")], dtype=float)
     ratio = t / r if invert else r / t
     if not (np.isfinite(ratio).all() and (ratio > 0).all()):

@@ -146,7 +146,8 @@ def claim_points(m: Measurements, config: RandomLabelsConfig) -> dict[str, list[
             return NAN
         return geometric_interval(rs, False)
 
-    out["normalized-margin-separates"] = [ratio("norm_margin_median", true_over_random=True)]
+    mlp_only = "norm_margin_median" in net("true_labels", seeds[0])  # Bartlett et al.'s margin: MLPs only
+    out["normalized-margin-separates"] = [ratio("norm_margin_median", true_over_random=True)] if mlp_only else None
     out["norms-over-margin-separate"] = [ratio(k) for k in NORM_KEYS if k in net("true_labels", seeds[0])]
     out["sharpness-alone-does-not-separate"] = [ratio("worst_case_sharpness")]
     out["sharpness-with-norm-separates"] = [ratio("kl")]
