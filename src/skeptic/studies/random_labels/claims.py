@@ -1064,6 +1064,8 @@ def probe_evaluations_recomputed(m: Measurements, config: RandomLabelsConfig) ->
         return abs(a - b) <= 1e-5 + EVAL_LOSS_RTOL * abs(b)
 
     for where, r in _eval_rows(m):
+        if any(e.get("finite") is False for e in r.get("evals") or []):
+            continue  # weights that diverged somewhere (non-finite): the run reads as diverged, nothing to hold
         recs = r.get("evals") or []
         by = {e["step"]: e for e in recs}
         final = r.get("final_step")

@@ -70,6 +70,7 @@ def reevaluate(
         at = dict(zip(h.steps, zip(h.acc, h.loss, strict=True), strict=True))
         for step, params in sorted(result.snapshots.get(m, {}).items()):
             if not all(bool(torch.isfinite(v).all()) for v in params.values()):
+                recs.append({"step": step, "finite": False})  # a diverged net: nothing to evaluate
                 continue
             ev = per_example(logits64(arch, params, X[m]), y[m])
             acc, loss = at.get(step, (None, None))
