@@ -14,6 +14,7 @@ from skeptic.studies.random_labels import claims as rl_claims
 from skeptic.studies.random_labels.claims import (
     probe_claims_recomputed,
     probe_draws_as_declared,
+    probe_evaluations_recomputed,
     probe_fit_times,
     probe_gaussian_inputs,
     probe_init_as_declared,
@@ -40,7 +41,8 @@ def test_every_general_probe_passes_on_the_clean_run(clean: tuple[dict[str, Any]
     for probe1 in (probe_init_as_declared, probe_draws_as_declared):
         out1 = probe1(m)
         assert out1.passed, out1.detail
-    for probe in (probe_measures_recomputed, probe_fit_times, probe_runs_as_declared, probe_claims_recomputed):
+    for probe in (probe_measures_recomputed, probe_fit_times, probe_runs_as_declared, probe_claims_recomputed,
+                  probe_evaluations_recomputed):  # fmt: skip
         out = probe(m, cfg)
         assert out.passed, out.detail
 
@@ -187,3 +189,102 @@ def test_measures_recomputed_fails_on_a_different_sharpness_search(
     row["worst_case_sharpness"] *= 1.01  # a search 1% higher than the declared ascent, still above the corner
     out = probe_measures_recomputed(m, cfg)
     assert not out.passed and "worst_case_sharpness" in out.detail
+
+
+def test_evaluations_recomputed_passes_clean_and_fails_on_a_wrong_history(
+    clean: tuple[dict[str, Any], RandomLabelsConfig],
+) -> None:
+    m, cfg = copy.deepcopy(clean[0]), clean[1]
+    out = probe_evaluations_recomputed(m, cfg)
+    assert out.passed, out.detail
+    run = next(r for r in m["runs"] if r["condition"] == "true_labels" and r["reg"] == "none")
+    e = next(e for e in run["evals"] if e["hits64"] > 2 and e["ties64"] == 0)
+    e["acc"] -= 2 / e["n"]  # a history accuracy that is not this net's (e.g. averaged over the wrong axis)
+    out = probe_evaluations_recomputed(m, cfg)
+    assert not out.passed and f"step {e['step']}" in out.detail
+
+
+def test_evaluations_recomputed_fails_when_a_size_sweep_time_contradicts_the_weights(
+    clean: tuple[dict[str, Any], RandomLabelsConfig],
+) -> None:
+    m, cfg = copy.deepcopy(clean[0]), clean[1]
+    row = next(x for x in m["size_sweep"] if x["n"] < m["n_train"] and x["fit_step"] is not None
+               and any(e["step"] == x["final_step"] and e["hits64"] == e["n"] and e["ties64"] == 0
+                       for e in x["evals"]))  # fmt: skip
+    row["fit_step"] = None  # "never fit", yet its final weights classify every training example right
+    out = probe_evaluations_recomputed(m, cfg)
+    assert not out.passed and "fit_step never reached" in out.detail
+
+
+def test_claims_recomputed_fails_on_a_swapped_censoring_flag(
+    clean: tuple[dict[str, Any], RandomLabelsConfig], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same point values with the upper ends opened (a lower-bound flag set where no run was censored): only
+    the intervals differ, which the recomputation sees."""
+    m, cfg = clean
+    original = rl_claims.slowdown_by_loss
+
+    def opened(mm: Any, cc: Any) -> list[Any]:
+        return [dataclasses.replace(e, hi=float("inf")) for e in original(mm, cc)]
+
+    wrong = tuple(dataclasses.replace(c, measure=opened) if c.measure is original else c for c in rl_claims.CLAIMS)
+    monkeypatch.setattr(rl_claims, "CLAIMS", wrong)
+    out = probe_claims_recomputed(m, cfg)
+    assert not out.passed and "slowdown-small-constant-factor-by-loss" in out.detail
+
+
+def test_claims_recomputed_fails_on_an_inverted_rise_comparison(
+    clean: tuple[dict[str, Any], RandomLabelsConfig], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    m, cfg = clean
+    flip = {"replicated": "not_replicated", "not_replicated": "replicated", "inconclusive": "replicated"}
+    original = rl_claims.RisesBy.evaluate
+    monkeypatch.setattr(rl_claims.RisesBy, "evaluate", lambda self, x: (flip[original(self, x)[0]], "inverted"))
+    out = probe_claims_recomputed(m, cfg)
+    assert not out.passed and "recomputed" in out.detail
+
+
+def test_the_rise_verdict_read_twice_agrees() -> None:
+    """``recheck.rises_verdict`` (the probe's reading) and ``claims.RisesBy`` (the claims') agree on random
+    sequences with every kind of outcome, censored upper ends included."""
+    import numpy as np
+
+    from skeptic.studies.random_labels.recheck import rises_verdict
+    from skeptic.study import Estimate
+
+    rng = np.random.default_rng(0)
+    seen = set()
+    for _ in range(3000):
+        k = int(rng.integers(2, 5))
+        vals = np.sort(rng.uniform(0.5, 4.0, k)) if rng.random() < 0.5 else rng.uniform(0.5, 4.0, k)
+        half = rng.uniform(0.0, 1.5, k)
+        hi = [np.inf if rng.random() < 0.1 else v + h for v, h in zip(vals, half, strict=True)]
+        pts = [(float(v), float(v - h), float(u)) for v, h, u in zip(vals, half, hi, strict=True)]
+        rise, ratio = float(rng.uniform(0.1, 3.0)), bool(rng.random() < 0.5)
+        theirs = rl_claims.RisesBy(rise, ratio=ratio).evaluate([Estimate(*p, "x") for p in pts])[0]
+        assert rises_verdict(pts, rise, ratio) == theirs
+        seen.add(theirs)
+    assert seen == {"replicated", "not_replicated", "inconclusive"}
+
+
+@pytest.mark.parametrize(
+    ("overrides", "not_run"),
+    [
+        ({"regularizers": False}, {"regularizers-change-test-accuracy-modestly",
+                                   "regularizers-do-not-stop-the-fit-true-labels",
+                                   "dropout-slows-noise-more-than-data"}),
+        ({"models": ["cnn"]}, {"normalized-margin-separates"}),
+    ],
+)  # fmt: skip
+def test_parts_not_run_leave_their_claims_out_with_every_probe_passing(
+    overrides: dict[str, Any], not_run: set[str], tmp_path: Any
+) -> None:
+    """``--set regularizers=false`` trains no regularizer variant, and a CNN main model has no spectrally-normalized
+    margin: the claims that read those parts are not run (not a crash of claims-recomputed, which once made such runs
+    untrusted), and every probe passes."""
+    res = core_run(random_labels_study, preset="test", overrides=overrides, store=tmp_path / "s")
+    assert res.status == "completed"
+    assert all(p.passed for p in res.probes), [p.detail for p in res.probes if not p.passed]
+    ids = {c.id for c in res.claims}
+    assert not ids & not_run
+    assert len(ids) == len(rl_claims.CLAIMS) - len(not_run)

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from skeptic.studies.random_labels import data, declared, implicit, measures, nets
+from skeptic.studies.random_labels import data, declared, implicit, measures, nets, reeval
 from skeptic.studies.random_labels.config import RandomLabelsConfig
 from skeptic.studies.random_labels.theorem import fit_any_labels
 from skeptic.study import RunContext
@@ -394,6 +394,10 @@ def measure_model(
                 )
                 margin_samples[cond] = [float(v) for v in norm_margin[i]]
 
+    # --- every net's milestones evaluated again in float64, one net at a time (the evaluations-recomputed probe) ---
+    evals = reeval.reevaluate(arch, res, [Xtr[m].numpy() for m in range(M)], [Ytr[m].numpy() for m in range(M)],
+                              [Xte[m].numpy() for m in range(M)], ds.y_test)  # fmt: skip
+
     # --- one row per net, and the learning curves of the main model's unregularized conditions ---
     nearest = nearest_init(params, res.init, [conds.seeds.index(j.seed) for j in jobs])
     runs: list[dict[str, Any]] = []
@@ -430,6 +434,7 @@ def measure_model(
             "pac_bayes_bound": float(pb[m]),
             "frobenius_over_margin_sq": float((fro[:, m] ** 2).prod() / gamma5[m] ** 2),
             **{k: float(v[m]) for k, v in mlp_measures.items()},
+            "evals": evals[m],
         }
         if sp["condition"] in ("random_labels", "corrupted") and sp["reg"] == "none" and fc is not None:
             # Arpit et al.: when is each training example first fit, for clean vs corrupted examples?
@@ -723,10 +728,13 @@ def size_sweep(
             for c, s in sub_specs
         ]
         res = train(config, arch, conds.X_pool[:1, :n_f], sub_jobs, f"{config.models[0]} n={n_f}", ctx)
-        for (c, s), h, job in zip(sub_specs, res.histories, sub_jobs, strict=True):
+        X_f = conds.X_pool[0, :n_f].numpy()
+        evals = reeval.reevaluate(arch, res, [X_f] * len(sub_jobs), [job.y for job in sub_jobs])
+        for (c, s), h, job, ev in zip(sub_specs, res.histories, sub_jobs, evals, strict=True):
             size_runs.append({"n": n_f, "condition": c, "seed": s, "fit_step": h.fit_step,
                               **{f"loss_step_{t}": v for t, v in h.loss_steps.items()},
-                              "labels_hash": data.labels_hash(job.y)})  # fmt: skip
+                              "final_step": h.final_step, "labels_hash": data.labels_hash(job.y),
+                              "evals": ev})  # fmt: skip
     size_runs += [{"n": n, "condition": r["condition"], "seed": r["seed"], "fit_step": r["fit_step"],
                    **{k: v for k, v in r.items() if k.startswith("loss_step_")}, "labels_hash": r["labels_hash"]}
                   for r in runs if r["model"] == config.models[0] and r["reg"] == "none"

@@ -363,6 +363,10 @@ class TrainResult:
     histories: list[History]
     first_correct: Tensor | None = None
     optimizer_trace: list[dict[str, float]] = field(default_factory=list)
+    snapshots: dict[int, dict[int, Params]] = field(default_factory=dict)
+    """Model -> evaluation step -> that model's weights then (no model axis, on the CPU), at every evaluation where
+    its history reached a milestone (its first 100% accuracy, a loss threshold, its stop, the step cap) and at the
+    evaluation before each: what an independent evaluation (``reeval.py``) checks its history and times against."""
 
 
 @dataclass(frozen=True)
@@ -440,6 +444,8 @@ def train_batched(
     first_correct = torch.full((M, N), -1, dtype=torch.long, device=dev)
     trace: list[dict[str, float]] = []
     histories = [History(loss_steps={str(t): None for t in settings.loss_thresholds}) for _ in jobs]
+    snapshots: dict[int, dict[int, Params]] = {}
+    previous: tuple[int, list[int], Params] | None = None  # the last evaluation's step, models and weights
     bufs = {k: torch.zeros_like(v) for k, v in full.items()}
     active = torch.arange(M, device=dev)
     steps_per_epoch = math.ceil(N / settings.batch_size)
@@ -527,20 +533,29 @@ def train_batched(
             fc = first_correct[active]
             first_correct[active] = torch.where((fc < 0) & ex_hit, step, fc)
             done = torch.zeros(len(active), dtype=torch.bool)
+            now = {k: v.detach().to("cpu", copy=True) for k, v in standard_layout(params).items()}
             for i, m in enumerate(active.tolist()):
                 h = histories[m]
                 h.steps.append(step)
                 h.loss.append(float(ev_loss[i]))
                 h.acc.append(float(ev_acc[i]))
                 h.final_step = step
+                milestone = step >= settings.max_steps
                 if h.fit_step is None and ev_acc[i] >= 1.0:
-                    h.fit_step = step
+                    h.fit_step, milestone = step, True
                 for t in settings.loss_thresholds:
                     if h.loss_steps[str(t)] is None and ev_loss[i] <= t:
-                        h.loss_steps[str(t)] = step
+                        h.loss_steps[str(t)], milestone = step, True
                 cap = jobs[m].stop_after
                 fit = bool(ev_acc[i] >= 1.0 and ev_loss[i] <= settings.loss_stop)
                 done[i] = fit or (cap is not None and step >= cap)
+                if milestone or bool(done[i]):
+                    mine = snapshots.setdefault(m, {})
+                    mine[step] = {k: v[i].clone() for k, v in now.items()}  # not a view: it would keep all
+                    if previous is not None and m in previous[1]:
+                        j = previous[1].index(m)
+                        mine[previous[0]] = {k: v[j].clone() for k, v in previous[2].items()}
+            previous = (step, active.tolist(), now)
             if bool(done.any()):
                 with torch.no_grad():
                     for k, v in standard_layout(params).items():
@@ -555,7 +570,7 @@ def train_batched(
     with torch.no_grad():
         for k, v in standard_layout(params).items():
             full[k][active] = v.detach()
-    return TrainResult({k: v.cpu() for k, v in full.items()}, init, histories, first_correct.cpu(), trace)
+    return TrainResult({k: v.cpu() for k, v in full.items()}, init, histories, first_correct.cpu(), trace, snapshots)
 
 
 # ---------------------------------------------------------------------------------------------------------------
