@@ -230,7 +230,7 @@ def score_indicators(
                 ),
                 "readout_minus_embedding": float((U[m] - E_in[m]).abs().max()),
                 "final_loss": trained.losses[-1][m],
-                "untrained_check": indicators.untrained_check(E_in[m]),
+                "untrained_check": indicators.untrained_check(E_in[m], U[m]),
                 "indicator_values": {k: [float(x) for x in ind[k]] for k in ind},
                 "indicator_check": indicators_in_numpy_diff(E_in[m], U[m], reference, ind),
                 "param_shapes": {k: list(p.shape[1:]) for k, p in trained.params.items()},
@@ -530,7 +530,8 @@ def check_scanner(
     ind_all: list[dict[str, np.ndarray]],
 ) -> list[dict[str, Any]]:
     """Save the first seed of each arm as a safetensors checkpoint and scan it: the scanner must reproduce the
-    in-run indicators and detect the tying."""
+    in-run indicators and untrained-check statistics and detect the tying. Whether it calls a trained model
+    untrained is recorded (``looks_untrained``) as a result about the scanner, not checked here."""
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for m, v in enumerate(variants):
@@ -552,6 +553,7 @@ def check_scanner(
                     "max_abs_diff": diff,
                     "reference": res.reference,
                     "looks_untrained": res.untrained["looks_untrained"],
+                    "untrained": res.untrained,
                     "main_indicator": res.main_indicator,
                 }
             )
