@@ -22,9 +22,10 @@ overrides under which the mechanism is absent and the claim must then fail:
   push-down (for claims about untied models);
 * ``freeze_unseen_readout=True``: the readout rows of never-seen tokens get no gradient, removing the output
   suppression the unembedding indicator detects;
-* ``never_seen_as_targets=30``: never-seen tokens are targets but never inputs, so their readout rows are trained and
-  their input rows stay random: Kosoy's condition alone (for the two claims that split the failure to repeat between
-  the input row and the readout row).
+* ``never_seen_as_targets=30`` (Kosoy's claim) and ``=100`` (the readout claim): never-seen tokens are targets but
+  never inputs, so their readout rows are trained and their input rows stay random: Kosoy's condition alone (for the
+  two claims that split the failure to repeat between the input row and the readout row; at 30 the readout rows are
+  not trained enough for the readout claim to fail: 0.37, inconclusive, at test seed 0).
 
 Thresholds that are Skeptic's own, fixed before running, say so and declare the band a careful reader would accept:
 an indicator "finds" under-trained tokens at AUROC ≥ 0.9 (band 0.8 to 0.95; Land & Bartolo report no AUROC); "most"
@@ -418,7 +419,9 @@ CLAIMS = (
         statement="Land & Bartolo's account: a never-seen token cannot be produced because its readout row is pushed "
         "down for every input. Then training its readout row alone, every other weight fixed, should restore most of "
         "the repetition that training both its rows restores (Skeptic's threshold: at least half), in the untied "
-        "models.",
+        "models. Seed-dependent at the quick setting: 0.93 at seed 0, 0.36 and 0.28 (inconclusive) at seeds 1 and 2 "
+        "(intervals that do not overlap, so not sampling noise over the 14-18 never-seen tokens); at the test "
+        "setting 1.0, 1.0 and 0.89. The readout row restores much of the repetition, not always most of it.",
         source=f"{LB}, §2.2 (unused tokens' logits converge towards −∞ through the unembedding rows)",
         measure=output_restores_share,
         expect=AtLeast(RESTORED_SHARE),
@@ -427,11 +430,13 @@ CLAIMS = (
         quote=Q_LB_SUPPRESSION,
         contrasts=(
             Contrast(
-                "readout-trained-input-random",
-                {"never_seen_as_targets": 30},
+                "readout-well-trained-input-random",
+                {"never_seen_as_targets": 100},
                 "not_replicated",
-                "never-seen tokens become targets but never inputs: their readout rows are trained, so what is left "
-                "to restore is the random input row",
+                "never-seen tokens become the target of 100 sequences each but never an input: their readout rows "
+                "are trained, so what is left to restore is the random input row (at 30 sequences, Kosoy's contrast, "
+                "training the readout row alone still restored 0.37 of the repetition at test seed 0, inconclusive; "
+                "at 100, 0.03)",
             ),
         ),
         confirmed_by="claims-recomputed",
