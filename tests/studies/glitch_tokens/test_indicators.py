@@ -203,7 +203,9 @@ def test_categorize_finds_each_kind_of_unreachable_token() -> None:
     vocab["<|marker|>"] = max(vocab.values()) + 1  # a marker in the BPE vocabulary, not an added token
     doc["normalizer"] = {"type": "Lowercase"}  # ' Hello' now encodes as ' hello'
     broken = Tokenizer.from_str(json.dumps(doc))
-    special = {broken.token_to_id("<|endoftext|>")}
+    eot = broken.token_to_id("<|endoftext|>")
+    assert eot is not None
+    special = {eot}
     cats = categorize(broken, broken.get_vocab_size(), special)
     assert cats[vocab["Ġworld"]]["category"] == "unreachable_multi"
     assert cats[vocab["ĠHello"]]["category"] == "unreachable_single"
