@@ -87,7 +87,9 @@ Q_LB_INPUT_NORM = Quote.unverified(
     f"{LB_LOC}, §2.2 (the indicator for models with untied embeddings)",
     note="the rendering retrieved stops before the list of indicators; the sentence naming the input-embedding "
     "norm could not be read (tried again in session 9: the cohere-ai/magikarp repository holds code and reports but "
-    "no paper text, and no stored rendering of arXiv 2405.05417 §2.2 past the suppression paragraph was found)",
+    "no paper text, and no stored rendering of arXiv 2405.05417 §2.2 past the suppression paragraph was found; session "
+    "11: the stored pages and code searched again for the §2.2 indicator sentence, only secondary summaries of the "
+    "magikarp code (DeepWiki, reviews) found, whose words are not the paper's)",
 )
 Q_LB_VERIFY = Quote(
     "we verify all tokens which rank among the most likely 2% according to the chosen indicator, excluding partial "
@@ -105,13 +107,17 @@ Q_RW_REPEAT = Quote.unverified(
     f"{RW}, section 'Anomalous tokens'",
     note="the words are as another LessWrong post quotes them (Robert_AIZI 2023, 'Explaining SolidGoldMagikarp by "
     "looking at it from random directions'); the original page's text was not retrieved (session 9: the post's "
-    "GreaterWrong rendering is stored, but the excerpts returned stop at its TL;DR, before this section)",
+    "GreaterWrong rendering is stored, but the excerpts returned stop at its TL;DR, before this section; session 11: "
+    "searched again for the sentence, the same page's opening returned, and an exact-string search of the stored "
+    "repositories found only another page quoting the same words, not the post)",
     text="GPT models seem largely incapable of repeating these anomalous tokens",
 )
 Q_KOSOY = Quote.unverified(
     f"{KOSOY}",
     note="the LessWrong review page could not be retrieved; the words are as issue 30 quotes them (session 9: "
-    "searched the stored pages and repositories for the sentence and the review, no copy found)",
+    "searched the stored pages and repositories for the sentence and the review, no copy found; session 11: the "
+    "stored pages searched again by the review's words and the post's id, and the exact string 'more or less random "
+    "features' searched in the stored repositories, no copy found)",
     text="created some tokens which were very rare or absent in the training data. As a result, the trained model "
     "mapped those tokens to more or less random features.",
 )
