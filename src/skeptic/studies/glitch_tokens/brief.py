@@ -97,10 +97,10 @@ def _answer(result: RunResult) -> str:
         "their power, and that is a result, not an untrusted run: at the test setting (seed 0) the unembedding sign "
         "fell to chance (AUROC 0.47-0.60), the untied input norm and distance to the centroid to about 0.7, and "
         "fewer than half of the candidates were confirmed by prompting (0.42); at the quick setting the unembedding "
-        "sign fell to 0.37-0.56 while the untied input norm held (0.97, 0.99). There, too, a never-seen token's "
-        "random input vector becomes part of why it cannot be repeated: training its input vector alone restored "
-        "75% of the repetition that training both its vectors restored (none at σ = 0.02), as the reviewer's "
-        "'random features' account says."
+        "sign fell to 0.37-0.56 while the untied input norm held (0.97, 0.99). With large starting vectors a "
+        "never-seen token's random input vector also becomes part of why it cannot be repeated: training it alone "
+        "restored 75% of the repetition that training both its vectors restored at the test setting and 23% at the "
+        "quick setting (none at σ = 0.02), closer to the reviewer's 'random features' account."
     )
 
 
