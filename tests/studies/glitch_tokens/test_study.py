@@ -350,3 +350,24 @@ def test_scanner_agrees_checks_computations_not_the_warnings_verdict() -> None:
     broken = copy.deepcopy(m)
     broken["scan"][0]["max_abs_diff"] = 1e-3
     assert not probe.check(broken).passed  # type: ignore[call-arg]
+
+
+def test_byte_alphabet_check_sees_a_wrong_character(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The hand-written byte alphabet agrees with the tokenizers library's; a byte mapped to a wrong code point, or two
+    ASCII bytes swapped, is seen."""
+    assert experiment.byte_alphabet_errors() == 0
+    orig = indicators.bytes_to_unicode
+
+    def shifted() -> dict[int, str]:
+        d = orig()
+        d[200] = chr(256 - 5)  # the code points of the non-printable bytes counted down instead of up
+        return d
+
+    def swapped() -> dict[int, str]:
+        d = orig()
+        d[ord("a")], d[ord("b")] = d[ord("b")], d[ord("a")]
+        return d
+
+    for bad in (shifted, swapped):
+        monkeypatch.setattr(indicators, "bytes_to_unicode", bad)
+        assert experiment.byte_alphabet_errors() > 0

@@ -14,7 +14,7 @@ overrides under which the mechanism is absent and the claim must then fail:
   start (the review measured the unembedding indicator at chance there). This is a result, not a broken run: every
   probe checks a computation or the setup, none the indicators' quality (``scanner-agrees`` checks that the scanner
   computes the run's numbers, not that its untrained warning stays quiet), so the run is trusted and its indicator
-  claims read not_replicated or inconclusive. Measured (session 11, code of this commit's parent): at ``test`` seed
+  claims read not_replicated or inconclusive. Measured in session 11: at ``test`` seed
   0 the unembedding AUROC on never-seen tokens falls to 0.47-0.60, the untied input norm to 0.71/0.72, the untied
   centroid to 0.70/0.73 (tied 1.0), verification of candidates to 0.42 (inconclusive), the repetition gap to 0.40
   (inconclusive); at ``quick`` seed 0 the unembedding AUROC is 0.37-0.56 while the untied input norm keeps 0.97/0.99
@@ -552,12 +552,14 @@ def _known_answer(m: Measurements) -> ProbeOutcome:
     exact = all(v == 1.0 for v in k["aurocs"].values())
     same = all(abs(k["aurocs"][key] - k["aurocs_permuted"][key]) < 1e-9 for key in k["aurocs"])
     verified = k["verified_known"] == [True, False, False]
+    alphabet = k.get("byte_alphabet_errors", -1)
     return ProbeOutcome(
-        exact and same and verified,
+        exact and same and verified and alphabet == 0,
         "indicators on a constructed matrix whose 15 shrunken, co-moving rows must rank below all others: AUROC "
         + ", ".join(f"{key} {v:.3f}" for key, v in k["aurocs"].items())
         + f" (need exactly 1); the same after shuffling the rows: {same}; repetition probabilities 0.5%, 5%, 50% "
-        f"verified as under-trained: {k['verified_known']} (need only the first, at the paper's 1%)",
+        f"verified as under-trained: {k['verified_known']} (need only the first, at the paper's 1%); the byte "
+        f"alphabet against the tokenizers library's: {alphabet} mismatches (need 0)",
     )
 
 
@@ -688,7 +690,8 @@ PROBES: tuple[Probe, ...] = (
         "indicators-known-answer",
         "The indicator and AUROC code ranks constructed under-trained rows (shrunken, moved by one shared vector) "
         "below all others, exactly, whatever the row order; verification classifies known repetition probabilities "
-        "at the paper's 1%.",
+        "at the paper's 1%; the hand-written byte alphabet (byte tokens, the invalid-UTF-8 reference set) is the "
+        "tokenizers library's.",
         _known_answer,
     ),
     Probe(

@@ -307,7 +307,21 @@ def known_answer_checks(ctx: Ctx, d: int) -> dict[str, Any]:
         "se_analytic": indicators.hanley_mcneil_se(a, p_s.size, n_s.size),
         "se_bootstrap": indicators.bootstrap_auroc_se(p_s, n_s, g),
         "verified_known": verified_known,
+        "byte_alphabet_errors": byte_alphabet_errors(),
     }
+
+
+def byte_alphabet_errors() -> int:
+    """:func:`indicators.bytes_to_unicode` (hand-written, used to name byte tokens and the invalid-UTF-8 reference set)
+    against the ``tokenizers`` library's own: the same 256 characters as ``ByteLevel.alphabet()``, one per byte, and
+    every ASCII byte's character decoded back to that byte by ``tokenizers``' ByteLevel decoder. The mismatches."""
+    from tokenizers import decoders, pre_tokenizers
+
+    b2u = indicators.bytes_to_unicode()
+    errors = len(set(b2u.values()) ^ set(pre_tokenizers.ByteLevel.alphabet())) + (256 - len(set(b2u.values())))
+    dec = decoders.ByteLevel()
+    errors += sum(dec.decode([b2u[b]]) != chr(b) for b in range(128))
+    return errors
 
 
 def optimizer_reference_check(ctx: Ctx, steps: int = 6) -> dict[str, float]:
