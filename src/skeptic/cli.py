@@ -857,7 +857,8 @@ def glitch_scan_command(
         result.verification["candidates"] = cands
         result.verification["controls"] = controls
     warning = (
-        "WARNING: the input embedding looks like an untrained random initialization (row-norm spread "
+        f"WARNING: {'the embedding looks' if result.tied else 'the input embedding and the readout look'} like an "
+        "untrained random initialization (input rows' norm spread "
         f"{result.untrained['norm_cv']:.3f} vs {result.untrained['norm_cv_random']:.3f} for random rows; top "
         f"covariance eigenvalue {result.untrained['top_eigen_ratio']:.2f}× the mean vs ≤ "
         f"{result.untrained['top_eigen_ratio_random']:.2f}× for random rows): its indicators rank noise"

@@ -179,3 +179,58 @@ def test_categorize_follows_magikarps_round_trip() -> None:
     assert cats[vocab[b2u[0xC3]]] == {"category": "partial_utf8", "byte": 0xC3}  # a lead byte alone: U+FFFD
     assert cats[vocab["Ġworld"]] == {"category": "ok", "byte": None}
     assert [c["category"] for c in cats[-3:]] == ["padding"] * 3  # rows beyond the tokenizer's vocabulary
+
+
+def test_categorize_finds_each_kind_of_unreachable_token() -> None:
+    """magikarp's three unreachable categories, each built into a real tokenizer definition: a merge removed (the
+    token's text re-encodes to several tokens), a lowercasing normalizer added (' Hello' re-encodes to the single
+    token ' hello'), and a marker-like string in the BPE vocabulary that is not an added token."""
+    import json
+
+    from tokenizers import Tokenizer
+
+    from skeptic.studies.glitch_tokens import corpus
+    from skeptic.studies.glitch_tokens.indicators import categorize
+
+    tok = corpus.train_tokenizer(["Hello hello world Hello hello world " * 40], 300, ["<|endoftext|>"])
+    doc = json.loads(tok.to_str())
+    vocab = doc["model"]["vocab"]
+    assert {"ĠHello", "Ġhello", "Ġworld"} <= set(vocab)
+    merges = doc["model"]["merges"]
+    last = [m for m in merges if (m if isinstance(m, str) else " ".join(m)).replace(" ", "") == "Ġworld"]
+    assert len(last) == 1
+    merges.remove(last[0])  # ' world' stays in the vocabulary but BPE can no longer build it
+    vocab["<|marker|>"] = max(vocab.values()) + 1  # a marker in the BPE vocabulary, not an added token
+    doc["normalizer"] = {"type": "Lowercase"}  # ' Hello' now encodes as ' hello'
+    broken = Tokenizer.from_str(json.dumps(doc))
+    eot = broken.token_to_id("<|endoftext|>")
+    assert eot is not None
+    special = {eot}
+    cats = categorize(broken, broken.get_vocab_size(), special)
+    assert cats[vocab["Ġworld"]]["category"] == "unreachable_multi"
+    assert cats[vocab["ĠHello"]]["category"] == "unreachable_single"
+    assert cats[vocab["<|marker|>"]]["category"] == "unreachable_special"
+    assert cats[vocab["Ġhello"]]["category"] == "ok"
+    # the unbroken tokenizer reaches all of them: the categories come from the damage, not from the strings
+    plain = categorize(tok, tok.get_vocab_size(), special)
+    assert {plain[vocab[t]]["category"] for t in ("Ġworld", "ĠHello", "Ġhello")} == {"ok"}
+
+
+def test_untrained_check_reads_an_untied_readout() -> None:
+    """An untied model whose input embedding stayed close to its (large) random start but whose readout trained is
+    not called untrained; one whose two matrices are both random is; a tied model is judged by its one matrix."""
+    from skeptic.studies.glitch_tokens.indicators import untrained_check
+
+    g = torch.Generator().manual_seed(1)
+    emb = torch.randn(1000, 32, generator=g) * 0.2
+    random_readout = torch.randn(1000, 32, generator=g) * 0.2
+    scales = torch.exp(torch.randn(1000, 1, generator=g))
+    trained_readout = random_readout * scales + 0.5 * torch.randn(32, generator=g)
+    assert untrained_check(emb)["looks_untrained"]
+    both_random = untrained_check(emb, random_readout)
+    assert both_random["looks_untrained"] and both_random["readout"]["looks_random"]
+    one_trained = untrained_check(emb, trained_readout)
+    assert one_trained["looks_random"] and not one_trained["readout"]["looks_random"]
+    assert not one_trained["looks_untrained"]
+    tied = untrained_check(emb, emb.clone())
+    assert tied["readout"] is None and tied["looks_untrained"]

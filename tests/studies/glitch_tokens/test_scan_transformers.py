@@ -139,6 +139,42 @@ def test_verification_by_prompting_runs_on_a_transformers_gpt2(tmp_path: Path) -
     assert set(v["max_prob"]) == set(ids) and all(0.0 <= p <= 1.0 for p in v["max_prob"].values())
 
 
+def _copying_model(tok: object) -> tuple[object, list[int], list[int], set[int]]:
+    """An untied GPT-2 trained on Land & Bartolo's 'repeats' prompt for 20 tokens only: it learns to repeat those,
+    and the other multi-character tokens are never fed (the known answer of verification by prompting)."""
+    from skeptic.studies.glitch_tokens import verify
+
+    torch.set_num_threads(1)
+    vocab = tok.get_vocab()  # type: ignore[attr-defined]
+    ordinary = sorted(i for t, i in vocab.items() if len(t) > 1 and not t.startswith("<|"))
+    np.random.default_rng(0).shuffle(ordinary)
+    seen, unseen = ordinary[:20], ordinary[20:]
+    prompts = verify.build_prompts(tok, verify.templates(64)["repeats"], np.array(seen), 64)  # type: ignore[arg-type]
+    model = _model(tok.get_vocab_size(), tied=False)  # type: ignore[attr-defined]
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-2, weight_decay=0.1)  # type: ignore[attr-defined]
+    g = torch.Generator().manual_seed(2)
+    for _ in range(60):
+        x = prompts[torch.randint(0, len(seen), (16,), generator=g)]
+        loss = model(input_ids=x, labels=x).loss  # type: ignore[operator]
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    return model, seen, unseen, {int(i) for i in prompts.flatten()}
+
+
+def test_verification_by_prompting_tells_trained_from_never_fed_tokens(tmp_path: Path) -> None:
+    """Known answer: a GPT-2 trained to repeat 20 tokens gives each of them a repetition probability far above the
+    paper's 1%, and every never-fed token one below it (verified under-trained)."""
+    tok = _tokenizer()
+    model, seen, unseen, _ = _copying_model(tok)
+    d = _save(model, tok, tmp_path / "copying")
+    v = gt.verify_checkpoint(d, seen + unseen)
+    assert v["ran"], v
+    assert len(unseen) >= 10
+    assert all(v["max_prob"][i] > 0.5 for i in seen)
+    assert all(v["max_prob"][i] < gt.VERIFICATION_THRESHOLD for i in unseen)
+
+
 def test_verification_refuses_a_checkpoint_transformers_would_fill_at_random(tmp_path: Path) -> None:
     tok = _tokenizer()
     emb = torch.randn(tok.get_vocab_size(), 16)  # type: ignore[attr-defined]
@@ -203,3 +239,25 @@ def test_glitch_scan_command_on_save_pretrained_agrees_with_the_study_and_warns_
     proc = _glitch_scan(str(fresh), "--top", "5", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert "WARNING" in proc.stderr and "untrained random initialization" in proc.stderr
+
+
+@pytest.mark.slow
+def test_glitch_scan_verify_prompts_a_save_pretrained_gpt2(tmp_path: Path) -> None:
+    """``skeptic glitch-scan --verify N`` on a transformers GPT-2 that learned to repeat 20 tokens: the never-fed
+    tokens (multi-character or single bytes) with the lowest input norm are the candidates, all of them verified
+    under-trained, and the probabilities it reports are the ones :func:`verify_checkpoint` gives on the same
+    checkpoint."""
+    tok = _tokenizer()
+    model, _, _, fed = _copying_model(tok)
+    d = _save(model, tok, tmp_path / "copying")
+    proc = _glitch_scan(str(d), "--verify", "4", "--top", "5", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "max repeat prob" in proc.stdout and "verified under-trained (max repetition probability < 1%): 4 of 4" in (
+        proc.stdout.replace("\n", " ")
+    )
+    proc = _glitch_scan(str(d), "--verify", "4", "--json", cwd=tmp_path)
+    doc = json.loads(proc.stdout)
+    v = doc["verification"]
+    assert v["ran"] and len(v["candidates"]) == 4 and not set(v["candidates"]) & fed  # never-fed tokens
+    direct = gt.verify_checkpoint(d, v["candidates"])["max_prob"]
+    assert all(abs(v["max_prob"][str(i)] - direct[i]) < 1e-6 for i in v["candidates"])

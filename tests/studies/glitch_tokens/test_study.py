@@ -310,3 +310,64 @@ def test_layout_violations_count_rows_whose_copy_is_not_the_chunk() -> None:
     grafted[0, 13] = 7  # one slot of the stuttered copy no longer its chunk's token
     grafted[2, 3] = 7  # one chunk token no longer matching its copies
     assert experiment.layout_violations(grafted, 10) == 2
+
+
+def test_scanner_agrees_checks_computations_not_the_warnings_verdict() -> None:
+    """``scanner-agrees`` passes when the scanner warns on a trained model with the run's own statistics (a result
+    about the scanner, as at ``init_std=0.2``), and fails when its statistics, its warning or its indicators differ
+    from the run's on the same weights."""
+    import copy
+
+    from skeptic.studies.glitch_tokens import claims
+
+    g = torch.Generator().manual_seed(0)
+    emb, readout = torch.randn(300, 16, generator=g), torch.randn(300, 16, generator=g)
+    check = indicators.untrained_check(emb, readout)
+    assert check["looks_untrained"]
+    m: dict[str, Any] = {
+        "reference": [1, 2],
+        "models": [{"variant": "untied", "main_indicator": "input_norm", "untrained_check": check}],
+        "scan": [
+            {
+                "variant": "untied",
+                "max_abs_diff": 0.0,
+                "reference": [1, 2],
+                "main_indicator": "input_norm",
+                "looks_untrained": True,
+                "untrained": copy.deepcopy(check),
+            }
+        ],
+    }
+    probe = next(p for p in claims.PROBES if p.id == "scanner-agrees")
+    outcome = probe.check(m)  # type: ignore[call-arg]
+    assert outcome.passed and "fires on: ['untied']" in outcome.detail
+    broken = copy.deepcopy(m)
+    broken["scan"][0]["untrained"]["readout"]["norm_cv"] *= 1.01  # the scanner read another readout
+    assert not probe.check(broken).passed  # type: ignore[call-arg]
+    broken = copy.deepcopy(m)
+    broken["scan"][0]["untrained"]["readout"] = None  # the scanner took the model for tied
+    assert not probe.check(broken).passed  # type: ignore[call-arg]
+    broken = copy.deepcopy(m)
+    broken["scan"][0]["max_abs_diff"] = 1e-3
+    assert not probe.check(broken).passed  # type: ignore[call-arg]
+
+
+def test_byte_alphabet_check_sees_a_wrong_character(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The hand-written byte alphabet agrees with the tokenizers library's; a byte mapped to a wrong code point, or two
+    ASCII bytes swapped, is seen."""
+    assert experiment.byte_alphabet_errors() == 0
+    orig = indicators.bytes_to_unicode
+
+    def shifted() -> dict[int, str]:
+        d = orig()
+        d[200] = chr(256 - 5)  # the code points of the non-printable bytes counted down instead of up
+        return d
+
+    def swapped() -> dict[int, str]:
+        d = orig()
+        d[ord("a")], d[ord("b")] = d[ord("b")], d[ord("a")]
+        return d
+
+    for bad in (shifted, swapped):
+        monkeypatch.setattr(indicators, "bytes_to_unicode", bad)
+        assert experiment.byte_alphabet_errors() > 0

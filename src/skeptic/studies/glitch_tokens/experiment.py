@@ -230,7 +230,7 @@ def score_indicators(
                 ),
                 "readout_minus_embedding": float((U[m] - E_in[m]).abs().max()),
                 "final_loss": trained.losses[-1][m],
-                "untrained_check": indicators.untrained_check(E_in[m]),
+                "untrained_check": indicators.untrained_check(E_in[m], U[m]),
                 "indicator_values": {k: [float(x) for x in ind[k]] for k in ind},
                 "indicator_check": indicators_in_numpy_diff(E_in[m], U[m], reference, ind),
                 "param_shapes": {k: list(p.shape[1:]) for k, p in trained.params.items()},
@@ -307,7 +307,21 @@ def known_answer_checks(ctx: Ctx, d: int) -> dict[str, Any]:
         "se_analytic": indicators.hanley_mcneil_se(a, p_s.size, n_s.size),
         "se_bootstrap": indicators.bootstrap_auroc_se(p_s, n_s, g),
         "verified_known": verified_known,
+        "byte_alphabet_errors": byte_alphabet_errors(),
     }
+
+
+def byte_alphabet_errors() -> int:
+    """:func:`indicators.bytes_to_unicode` (hand-written, used to name byte tokens and the invalid-UTF-8 reference set)
+    against the ``tokenizers`` library's own: the same 256 characters as ``ByteLevel.alphabet()``, one per byte, and
+    every ASCII byte's character decoded back to that byte by ``tokenizers``' ByteLevel decoder. The mismatches."""
+    from tokenizers import decoders, pre_tokenizers
+
+    b2u = indicators.bytes_to_unicode()
+    errors = len(set(b2u.values()) ^ set(pre_tokenizers.ByteLevel.alphabet())) + (256 - len(set(b2u.values())))
+    dec = decoders.ByteLevel()
+    errors += sum(dec.decode([b2u[b]]) != chr(b) for b in range(128))
+    return errors
 
 
 def optimizer_reference_check(ctx: Ctx, steps: int = 6) -> dict[str, float]:
@@ -530,7 +544,8 @@ def check_scanner(
     ind_all: list[dict[str, np.ndarray]],
 ) -> list[dict[str, Any]]:
     """Save the first seed of each arm as a safetensors checkpoint and scan it: the scanner must reproduce the
-    in-run indicators and detect the tying."""
+    in-run indicators and untrained-check statistics and detect the tying. Whether it calls a trained model
+    untrained is recorded (``looks_untrained``) as a result about the scanner, not checked here."""
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for m, v in enumerate(variants):
@@ -552,6 +567,7 @@ def check_scanner(
                     "max_abs_diff": diff,
                     "reference": res.reference,
                     "looks_untrained": res.untrained["looks_untrained"],
+                    "untrained": res.untrained,
                     "main_indicator": res.main_indicator,
                 }
             )

@@ -296,15 +296,8 @@ def categorize(tokenizer: Any, n_rows: int, special: set[int]) -> list[dict[str,
     return out
 
 
-def untrained_check(embedding: torch.Tensor) -> dict[str, Any]:
-    """Does the embedding look like an untrained random initialization?
-
-    Rows drawn i.i.d. from an isotropic Gaussian have (a) row norms with a coefficient of variation near
-    ``1/√(2d)`` and (b) a covariance whose largest eigenvalue is at most about ``(1 + √(d/n))²`` times the mean
-    eigenvalue (the Marchenko–Pastur edge). Training spreads the norms and makes the embedding anisotropic (a few
-    dominant directions). ``looks_untrained`` when both statistics stay within 1.5× their random-matrix values.
-    """
-    x = embedding.double()
+def _random_matrix_stats(mat: torch.Tensor) -> dict[str, Any]:
+    x = mat.double()
     n, d = x.shape
     norms = x.norm(dim=1)
     cv = float(norms.std() / norms.mean().clamp(min=1e-30))
@@ -313,14 +306,38 @@ def untrained_check(embedding: torch.Tensor) -> dict[str, Any]:
     eig = torch.linalg.eigvalsh(xc.T @ xc / n)
     top_ratio = float(eig[-1] / eig.mean().clamp(min=1e-30))
     mp_edge = (1 + math.sqrt(d / n)) ** 2
-    looks = cv <= 1.5 * cv_random and top_ratio <= 1.5 * mp_edge
     return {
         "norm_cv": cv,
         "norm_cv_random": cv_random,
         "top_eigen_ratio": top_ratio,
         "top_eigen_ratio_random": mp_edge,
-        "looks_untrained": bool(looks),
+        "looks_random": bool(cv <= 1.5 * cv_random and top_ratio <= 1.5 * mp_edge),
     }
+
+
+def untrained_check(embedding: torch.Tensor, readout: torch.Tensor | None = None) -> dict[str, Any]:
+    """Does the checkpoint look like an untrained random initialization?
+
+    Rows drawn i.i.d. from an isotropic Gaussian have (a) row norms with a coefficient of variation near
+    ``1/√(2d)`` and (b) a covariance whose largest eigenvalue is at most about ``(1 + √(d/n))²`` times the mean
+    eigenvalue (the Marchenko–Pastur edge). Training spreads the norms and makes a matrix anisotropic (a few
+    dominant directions). A matrix *looks random* when both statistics stay within 1.5× their random-matrix values.
+
+    ``looks_untrained`` when the input embedding looks random and, for an untied model (``readout`` given and not
+    equal to ``embedding``), the readout matrix does too. The readout is needed: an untied model whose embeddings
+    start large (``init_std`` 0.2) keeps an input embedding close to its random start after training, while every
+    readout row receives a gradient at every step (the softmax's), so its readout is far from random (measured in
+    the study at ``init_std=0.2``: input embedding within the random bounds, readout not).
+    The input embedding's statistics are the top-level keys; the readout's, when checked, are under ``readout``.
+    """
+    out = _random_matrix_stats(embedding)
+    looks = out["looks_random"]
+    out["readout"] = None
+    if readout is not None and not (readout.shape == embedding.shape and bool(torch.equal(readout, embedding))):
+        out["readout"] = _random_matrix_stats(readout)
+        looks = looks and out["readout"]["looks_random"]
+    out["looks_untrained"] = bool(looks)
+    return out
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -341,7 +358,8 @@ class ScanResult:
     threshold: float
     rows: list[dict[str, Any]] = field(default_factory=list)
     untrained: dict[str, Any] = field(default_factory=dict)
-    """:func:`untrained_check` of the input embedding (``looks_untrained`` is the warning)."""
+    """:func:`untrained_check` of the input embedding and, when untied, the readout (``looks_untrained`` is the
+    warning)."""
     verification: dict[str, Any] = field(default_factory=dict)
     """What :func:`verify_checkpoint` found, when it ran (empty otherwise)."""
 
@@ -536,7 +554,7 @@ def scan(path: str | Path, reference: list[int] | None = None, candidate_percent
         sorted(reference),
         threshold,
         rows,
-        untrained=untrained_check(embedding),
+        untrained=untrained_check(embedding, readout),
     )
 
 
