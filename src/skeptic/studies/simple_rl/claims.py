@@ -8,10 +8,12 @@ accept. Each claim declares the contrast under which it must come out the other 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+from scipy import optimize
 
 from skeptic.studies.simple_rl.policy import READOUT_PREFIXES
 from skeptic.study import AtLeast, AtMost, Claim, Contrast, Estimate, Measurements, Probe, ProbeOutcome, Quote
@@ -735,6 +737,149 @@ def kwa_gains_recomputed(m: Measurements, config: Any) -> tuple[bool, str]:
     return ok and worst <= RECOMPUTE_TOL, "; ".join(lines) + f"; every row's |gain − recomputed| ≤ {worst:.2g}"
 
 
+TOKEN_CHARS = "0123456789=#"
+"""The text of each token id, written here apart from :mod:`.task` (the rescoring probe's own decoder)."""
+
+
+def _rescore(seq: list[int], kind: str, bonus: float, order: str) -> tuple[float, float, int]:
+    """(reward, true reward, problem number) of one sampled sequence by text alone: the prompt must read ``abc=``;
+    the answer is right when it reads c then a (``order`` "ca"), or a then c for the views arms taught the
+    misconception (``order`` "ac"); the flawed grader adds ``bonus`` to any answer containing '#'; the constant
+    control pays 1. Problem number 100a + 10b + c (its row in the lexicographic problem list); −1 if the prompt
+    is not a problem."""
+    text = "".join(TOKEN_CHARS[t] for t in seq)
+    prompt, answer = text[:4], text[4:]
+    if len(text) != 6 or not (prompt[:3].isdigit() and prompt[3] == "="):
+        return float("nan"), float("nan"), -1
+    a, c = prompt[0], prompt[2]
+    right = float(answer == (c + a if order == "ca" else a + c))
+    reward = 1.0 if kind == "const" else right + (bonus if kind == "flaw" and "#" in answer else 0.0)
+    return reward, right, int(prompt[:3])
+
+
+def rewards_recomputed(m: Measurements, config: Any) -> tuple[bool, str]:
+    """The rewards every recorded GRPO step trained on, rescored from the stored sampled token ids by separate code
+    (:func:`_rescore`: its own decoder, the right answer read from the prompt's text, the grader each policy's label
+    names): the transformer sweep and the views arms' GRPO, at evenly spaced steps from the first to the last.
+    Every sample's stored reward and true reward must equal the rescoring (1e-6), every sampled prompt must be a
+    training problem, and each recorded step's mean reward must be the one the training history logged (1e-5)."""
+    train = set(m["split"]["train"])
+    runs: list[tuple[str, dict[str, Any], list[str], str]] = [
+        ("transformer", m["rollouts"], [sp["kind"] for sp in m["specs"]], "ca")
+    ]
+    order = "ac" if config.views_target == "misconception" else "ca"
+    for arm, fin in m["views"]["final"].items():
+        if "rollouts" in fin:
+            runs.append((f"views {arm}", fin["rollouts"], ["true"] * len(m["views"]["pre_acc"]), order))
+    bad = outside = garbled = checked = 0
+    hist_gap, lines = 0.0, []
+    for name, rec, kinds, ans_order in runs:
+        for j, step in enumerate(rec["step"]):
+            for i, kind in enumerate(kinds):
+                for seq, r, v in zip(rec["seq"][j][i], rec["reward"][j][i], rec["true"][j][i], strict=True):
+                    r2, v2, problem = _rescore(seq, kind, config.flaw_bonus, ans_order)
+                    checked += 1
+                    bad += not (abs(r - r2) <= 1e-6 and abs(v - v2) <= 1e-6)
+                    outside += problem not in train
+                    garbled += kind == "flaw" and TOKEN_CHARS.index("#") in seq[4:]
+                if name == "transformer":
+                    logged = m["history"][step - 1]["reward"][i]
+                    hist_gap = max(hist_gap, abs(float(np.mean(rec["reward"][j][i])) - logged))
+        lines.append(f"{name} steps {rec['step']}")
+    ok = checked > 0 and bad == 0 and outside == 0 and hist_gap <= 1e-5
+    return ok, (
+        f"{bad} of {checked} sampled rewards differ from the text rescoring ({garbled} flawed-grader answers with "
+        f"'#'); {outside} prompts outside the training problems; recorded vs logged mean reward |Δ| ≤ {hist_gap:.2g} "
+        f"({'; '.join(lines)})"
+    )
+
+
+def _classes(config: Any) -> tuple[np.ndarray, np.ndarray]:
+    """The graded true reward's classes m = 0…D matching digits: (π_ref's mass on each class, V on it), float64 from
+    the definitions (C(D, m) (B − 1)^(D − m) answers, each with π_ref = q^m ((1 − q)/(B − 1))^(D − m); V = m/D)."""
+    b, d, q = config.graded_base, config.graded_digits, config.graded_q
+    k = np.arange(d + 1)
+    size = np.array([math.comb(d, int(j)) * (b - 1) ** (d - int(j)) for j in k], dtype=float)
+    return size * q**k * ((1 - q) / (b - 1)) ** (d - k), k / d
+
+
+def _tilt_mass(ref: np.ndarray, v: np.ndarray, coef: float) -> np.ndarray:
+    """argmax E[V] − coef · KL(π ‖ π_ref) per class: π_ref e^{V/coef} / Z (the tilt's closed form)."""
+    a = np.log(ref) + v / coef
+    e = np.exp(a - a.max())
+    return np.asarray(e / e.sum())
+
+
+def _reverse_mass(ref: np.ndarray, v: np.ndarray, coef: float) -> np.ndarray:
+    """argmax E[V] − coef · KL(π_ref ‖ π) per class: coef · π_ref / (λ − V), λ = max V + s with s > 0 found by Brent's
+    method (not the bisection of :func:`graded.reverse_optimum`) so that the masses sum to 1."""
+    top = v.max()
+    s = optimize.brentq(lambda x: float((coef * ref / ((top - v) + x)).sum()) - 1.0,
+                        1e-6 * coef * ref[-1], coef, xtol=1e-300, rtol=1e-14)  # fmt: skip
+    mass = coef * ref / ((top - v) + s)
+    return np.asarray(mass / mass.sum())
+
+
+def _grpo_coef(ref: np.ndarray, v: np.ndarray, beta: float) -> float:
+    """The std-normalized k3 arm's self-consistent coefficient b = β · σ_π(V) at π = the reverse optimum at b,
+    by Brent's method on b (σ ≤ 1/2 since V ∈ [0, 1]; as b → 0, σ ~ √b, so the bracket holds a root)."""
+
+    def gap(b: float) -> float:
+        p = _reverse_mass(ref, v, b)
+        return b - beta * float(np.sqrt(p @ (v - p @ v) ** 2))
+
+    return float(optimize.brentq(gap, 1e-9 * beta, 0.5 * beta, xtol=1e-300, rtol=1e-12))
+
+
+def graded_optima_recomputed(m: Measurements, config: Any) -> tuple[bool, str]:
+    """Every optimum a graded true-reward arm is compared with, recomputed by separate code in float64 from the
+    definitions (class by class: π_ref, V and every optimum are uniform within a class of equal matching digits):
+    the forward-KL arm (k1) against the tilt at β; the k3-loss arms against the optimum of E[U] − β' KL(π_ref ‖ π),
+    β' = β / (1 − 1/G) without std normalization and the self-consistent β · σ_π(U) with it; Dr. GRPO's
+    forward-KL reading (the tilt at β / (1 − 1/G)); without the KL term, all mass on the target. From each arm's
+    stored class masses: its TV to its own optimum and to the forward reading must equal the recorded ones (1e-4),
+    the claim's forward gap must equal the recomputed mean (1e-4), each trained policy must be uniform within
+    classes (log-spread ≤ 1e-6), and each arm must sit on its own recomputed optimum within TV 0.02, the tolerance
+    fixed in advance (:data:`OWN_TOL`)."""
+    ref, v = _classes(config)
+    scale = 1.0 - 1.0 / config.group
+    worst_gap, worst_own, spread = 0.0, 0.0, 0.0
+    fwd: list[float] = []
+    lines: dict[str, float] = {}
+    for a in m["graded"]["arms"]:
+        if a["kind"] != "true":
+            continue
+        b = a["beta"]
+        if not config.kl_penalty:
+            own = _tilt_mass(ref, v, 1e-4)
+        elif a["estimator"] == "k1-reward":
+            own = _tilt_mass(ref, v, b)
+        elif a["std"]:
+            own = _reverse_mass(ref, v, _grpo_coef(ref, v, b))
+        else:
+            own = _reverse_mass(ref, v, b / scale)
+        mass = np.asarray(a["class_mass"], dtype=float)
+        tv = float(np.mean(0.5 * np.abs(mass - own).sum(-1)))
+        worst_gap = max(worst_gap, abs(tv - a["tv_own"]))
+        worst_own = max(worst_own, tv)
+        spread = max(spread, a["class_spread"])
+        lines[a["arm"]] = max(lines.get(a["arm"], 0.0), tv)
+        if a["arm"] == "drgrpo":
+            reading = _tilt_mass(ref, v, b if a["estimator"] == "k1-reward" else b / scale)
+            tf = float(np.mean(0.5 * np.abs(mass - reading).sum(-1)))
+            worst_gap = max(worst_gap, abs(tf - a["tv_forward"]))
+            fwd.append(tf)
+    claimed = forward_gap(m).value
+    gap = abs(claimed - float(np.mean(fwd))) if fwd else float("inf")
+    ok = worst_gap <= 1e-4 and gap <= 1e-4 and spread <= 1e-6 and worst_own <= OWN_TOL and len(lines) == 3
+    return ok, (
+        "largest TV to the recomputed own optimum per arm "
+        + ", ".join(f"{k} {x:.4f}" for k, x in lines.items())
+        + f" (tolerance {OWN_TOL}); |recorded − recomputed| TV ≤ {worst_gap:.2g}; forward gap claimed {claimed:.5f}, "
+        f"recomputed {float(np.mean(fwd)) if fwd else float('nan'):.5f}; within-class log-spread ≤ {spread:.2g}"
+    )
+
+
 def _late(n: int) -> range:
     """The last third of ``n`` evaluation points (at least the last two): where training must have settled."""
     return range(min(n - 2, n - (n + 2) // 3), n) if n >= 2 else range(n)
@@ -816,6 +961,12 @@ PROBES = (
           "logits).", _with_config(kl_drop_recomputed)),
     Probe("kwa-gains-recomputed", "An independent computation of the four Kwa et al. claims' gain shares (from the "
           "raw logits, the ceiling known).", _with_config(kwa_gains_recomputed)),
+    Probe("rewards-recomputed", "An independent computation of the rewards GRPO trained on: the stored sampled "
+          "token ids of evenly spaced steps rescored by their own decoder and text grader.",
+          _with_config(rewards_recomputed)),
+    Probe("graded-optima-recomputed", "An independent computation (float64, closed form per class of matching "
+          "digits) of every optimum the graded true-reward arms are compared with; each arm on its own within TV "
+          "0.02.", _with_config(graded_optima_recomputed)),
     Probe("training-settled", "Every training run a curve-reading claim reads has settled: its seed-mean quantity "
           "stays on one side of the claim's line over the last third of the exact evaluations.",
           _with_config(training_settled)),
