@@ -143,10 +143,19 @@ def trained_gain(kind: str) -> Callable[[Measurements, Any], Estimate]:
     return measure
 
 
+FLAW_ROLES = ("sweep", "replicate")
+"""The flawed-grader policies at the smallest β: the sweep's and its replicates (the same base, their own rollouts)."""
+
+
 def flaw_drop(m: Measurements, config: Any) -> Estimate:
-    """Per seed at the smallest β, flawed grader: peak true reward over training minus the final true reward."""
-    rows = _rows(m, kind="flaw", beta=min(config.betas), role="sweep")
-    return _seeds([max(c["true_train"][i] for c in m["curves"]) - m["curves"][-1]["true_train"][i] for i in rows])
+    """Per seed at the smallest β, flawed grader: peak true reward over training minus the final true reward, the mean
+    over the seed's ``flaw_replicates`` RL runs."""
+    per_seed: dict[int, list[float]] = {}
+    for role in FLAW_ROLES:
+        for i in _rows(m, kind="flaw", beta=min(config.betas), role=role):
+            drop = max(c["true_train"][i] for c in m["curves"]) - m["curves"][-1]["true_train"][i]
+            per_seed.setdefault(m["specs"][i]["seed"], []).append(drop)
+    return _seeds([float(np.mean(x)) for _, x in sorted(per_seed.items())])
 
 
 def frozen_probe_drop(m: Measurements, config: Any) -> Estimate:
@@ -335,7 +344,8 @@ CLAIMS = (
     Claim(
         "flaw-overoptimized",
         "Against a grader with an exploitable flaw, at the smallest β the true reward peaks and then falls: it ends "
-        f"at least {OVEROPT_DROP} below its peak over training (Skeptic's line).",
+        f"at least {OVEROPT_DROP} below its peak over training (Skeptic's line; per seed, the mean of the seed's "
+        "flaw_replicates RL runs from its base model).",
         f"{GAO}, abstract, Figure 1 and §3",
         flaw_drop,
         AtLeast(OVEROPT_DROP),
@@ -404,8 +414,8 @@ def controls_unchanged(m: Measurements) -> tuple[bool, str]:
     """Learning rate 0, and a constant reward with β = 0 (zero advantage, no KL term), leave a model exactly as it
     was; every trained policy moved."""
     ch = m["final"]["max_param_change"]
-    ctrl = [ch[i] for i, s in enumerate(m["specs"]) if s["role"] != "sweep"]
-    moved = [ch[i] for i, s in enumerate(m["specs"]) if s["role"] == "sweep"]
+    ctrl = [ch[i] for i, s in enumerate(m["specs"]) if s["role"] in ("lr0", "const")]
+    moved = [ch[i] for i, s in enumerate(m["specs"]) if s["role"] not in ("lr0", "const")]
     ok = max(ctrl) == 0.0 and min(moved) > 0.0
     return ok, f"controls' largest parameter change {max(ctrl):.3g}; trained policies' smallest {min(moved):.3g}"
 
@@ -431,7 +441,7 @@ def k3_unbiased(m: Measurements) -> tuple[bool, str]:
         window = hist[a["step"] : b["step"]]
         ratios = []
         for i, s in enumerate(m["specs"]):
-            if s["role"] != "sweep":
+            if s["role"] in ("lr0", "const"):
                 continue
             tk = float(np.mean([h["k3"][i] for h in window]))
             ex = 0.5 * (a["kl_train"][i] + b["kl_train"][i])
@@ -697,13 +707,27 @@ def pass1_recomputed(m: Measurements, config: Any) -> tuple[bool, str]:
     return ok, f"{detail} ({len(rows)} seeds); last evaluation at step {last['step']} vs final |Δ| {same:.2g}"
 
 
+def _flaw_runs(specs: list[dict[str, Any]], beta: float) -> dict[int, list[int]]:
+    """seed → rows of every trained flawed-grader policy at ``beta`` (the sweep's and its replicates), by scanning
+    the labels (not :func:`_rows`)."""
+    out: dict[int, list[int]] = {}
+    for i, sp in enumerate(specs):
+        if sp["kind"] == "flaw" and sp["beta"] == beta and sp["lr"] > 0:
+            out.setdefault(sp["seed"], []).append(i)
+    return out
+
+
 def flaw_drop_recomputed(m: Measurements, config: Any) -> tuple[bool, str]:
-    """flaw-overoptimized's quantity by separate code: per seed, the flawed-grader policy at the smallest β, true
-    reward as Σ_y π(y)·check(y) (text checker) on the monitored problems at every exact evaluation, peak minus last."""
-    rows = _spec_rows(m["specs"], "flaw", min(config.betas))
-    drops = [max(c["true_check"][i] for c in m["curves"]) - m["curves"][-1]["true_check"][i] for i in rows.values()]
+    """flaw-overoptimized's quantity by separate code: per seed, every flawed-grader policy at the smallest β (the
+    configured number of replicates, each seed), true reward as Σ_y π(y)·check(y) (text checker) on the monitored
+    problems at every exact evaluation, peak minus last, averaged per seed and then over seeds."""
+    runs = _flaw_runs(m["specs"], min(config.betas))
+    drops = [float(np.mean([max(c["true_check"][i] for c in m["curves"]) - m["curves"][-1]["true_check"][i]
+                            for i in rows])) for rows in runs.values()]  # fmt: skip
     ok, detail = _agrees("true-reward drop", flaw_drop(m, config).value, float(np.mean(drops)))
-    return ok and len(rows) == config.n_seeds, f"{detail} ({len(rows)} seeds)"
+    counts = sorted({len(r) for r in runs.values()})
+    ok &= len(runs) == config.n_seeds and counts == [config.flaw_replicates]
+    return ok, f"{detail} ({len(runs)} seeds, {counts} runs each)"
 
 
 def kl_drop_recomputed(m: Measurements, config: Any) -> tuple[bool, str]:
@@ -897,12 +921,12 @@ def training_settled(m: Measurements, config: Any) -> tuple[bool, str]:
     run is the budget audit's job; this reads within it."""
     curves, lines, ok = m["curves"], [], True
     true = _spec_rows(m["specs"], "true", config.beta_main)
-    flaw = _spec_rows(m["specs"], "flaw", min(config.betas))
+    flaw = [i for rows in _flaw_runs(m["specs"], min(config.betas)).values() for i in rows]
     base = m["base"]["pass1"]
     gain = [float(np.mean([curves[t]["pass1_heldout"][i] - base[sd] for sd, i in true.items()]))
             for t in _late(len(curves))]  # fmt: skip
     drop = [float(np.mean([max(c["true_train"][i] for c in curves[: t + 1]) - curves[t]["true_train"][i]
-                           for i in flaw.values()])) for t in _late(len(curves))]  # fmt: skip
+                           for i in flaw])) for t in _late(len(curves))]  # fmt: skip
     v = m["views"]
     vc = v["curves"][v["arms"][0]]
     view = [float(np.mean([a - b for a, b in zip(v["pre_acc"], vc[t]["frozen_acc"], strict=True)]))

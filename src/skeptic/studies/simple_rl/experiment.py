@@ -39,14 +39,21 @@ LM_KINDS = ("true", "flaw")
 """The transformer's rewards: the exact 0/1 checker and the flawed grader (index into :data:`task.REWARD_KINDS`)."""
 
 
-def policy_specs(n_seeds: int, betas: tuple[float, ...], beta_main: float, lr: float) -> list[dict[str, Any]]:
-    """One row per stacked transformer policy: seed, reward kind, β, learning rate, role."""
+def policy_specs(
+    n_seeds: int, betas: tuple[float, ...], beta_main: float, lr: float, flaw_replicates: int = 1
+) -> list[dict[str, Any]]:
+    """One row per stacked transformer policy: seed, reward kind, β, learning rate, role. The flawed grader at the
+    smallest β is trained ``flaw_replicates`` times per seed (the first in the sweep, the others role
+    ``replicate``: the same base and β, their own rollouts)."""
     specs: list[dict[str, Any]] = []
     for s in range(n_seeds):
         for kind in LM_KINDS:
             for b in betas:
                 k = task.REWARD_KINDS.index(kind)
                 specs.append({"seed": s, "kind": kind, "kind_id": k, "beta": b, "lr": lr, "role": "sweep"})
+        for _ in range(flaw_replicates - 1):
+            k = task.REWARD_KINDS.index("flaw")
+            specs.append({"seed": s, "kind": "flaw", "kind_id": k, "beta": min(betas), "lr": lr, "role": "replicate"})
         specs.append({"seed": s, "kind": "true", "kind_id": 0, "beta": beta_main, "lr": 0.0, "role": "lr0"})
         specs.append({"seed": s, "kind": "const", "kind_id": 4, "beta": 0.0, "lr": lr, "role": "const"})
     return specs
@@ -191,7 +198,7 @@ def lm_experiment(config: SimpleRLConfig, ctx: RunContext, device: str, bases: B
                                        for r in problems[rows]], float) for rows in (held, monitor))  # fmt: skip
 
     # 2. the RL stack
-    specs = policy_specs(S, config.betas, config.beta_main, config.rl_lr)
+    specs = policy_specs(S, config.betas, config.beta_main, config.rl_lr, config.flaw_replicates)
     M = len(specs)
     seed_of = torch.tensor([s["seed"] for s in specs], device=device)
     garbled = np.array([task.GARBLE in (a // task.VOCAB, a % task.VOCAB) for a in range(task.N_ANSWERS)], float)
