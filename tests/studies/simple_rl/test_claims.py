@@ -90,7 +90,7 @@ def _lm(pass1: list[list[float]], flaw_true: list[list[float]], check_off: float
     """Two seeds, one RL policy (true reward, β_main) and one flawed-grader policy (smallest β) each, over the given
     evaluations; the text-checker columns equal the recorded ones unless ``check_off`` shifts the last one."""
     config = PRESETS["test"]
-    specs = [{"seed": s, "kind": k, "beta": b, "role": "sweep"} for s in range(2)
+    specs = [{"seed": s, "kind": k, "beta": b, "role": "sweep", "lr": 0.01} for s in range(2)
              for k, b in (("true", config.beta_main), ("flaw", min(config.betas)))]  # fmt: skip
     curves = []
     for t, (p, f) in enumerate(zip(pass1, flaw_true, strict=True)):
@@ -107,7 +107,7 @@ def _lm(pass1: list[list[float]], flaw_true: list[list[float]], check_off: float
 
 
 def test_the_recomputation_probes_agree_with_the_claims_and_catch_a_diverging_column() -> None:
-    config = PRESETS["test"].model_copy(update={"n_seeds": 2})
+    config = PRESETS["test"].model_copy(update={"n_seeds": 2, "flaw_replicates": 1})
     m = _lm([[0.2, 0.2], [0.6, 0.7], [0.9, 0.9]], [[0.3, 0.3], [0.8, 0.6], [0.1, 0.0]])
     assert claims.pass1_recomputed(m, config)[0]
     assert claims.flaw_drop_recomputed(m, config)[0]
@@ -190,3 +190,18 @@ def test_the_graded_optima_are_recomputed_by_their_closed_forms() -> None:
     assert ok, detail
     ok, detail = claims.graded_optima_recomputed(_graded_true_arms(swap_drgrpo=True), config)
     assert not ok and "drgrpo" in detail  # the k3 arm on the tilt is not on its own optimum
+
+
+def test_the_over_optimization_measure_averages_each_seeds_flaw_replicates() -> None:
+    config = PRESETS["test"].model_copy(update={"n_seeds": 2, "flaw_replicates": 2})
+    m = _lm([[0.2, 0.2], [0.6, 0.7], [0.9, 0.9]], [[0.3, 0.3], [0.8, 0.6], [0.1, 0.0]])
+    b = min(config.betas)
+    for seed, curve in ((0, [0.3, 0.5, 0.5]), (1, [0.3, 0.9, 0.1])):  # drops 0.0 and 0.8
+        m["specs"].append({"seed": seed, "kind": "flaw", "beta": b, "role": "replicate", "lr": 0.01})
+        for c, x in zip(m["curves"], curve, strict=True):
+            c["true_train"].append(x)
+            c["true_check"].append(x)
+    est = claims.flaw_drop(m, config)  # seed 0: (0.7 + 0.0) / 2, seed 1: (0.6 + 0.8) / 2
+    assert abs(est.value - 0.525) < 1e-12 and "over 2 seeds" in est.method
+    assert claims.flaw_drop_recomputed(m, config)[0]
+    assert not claims.flaw_drop_recomputed(m, config.model_copy(update={"flaw_replicates": 3}))[0]

@@ -153,7 +153,7 @@ PRESETS = {
         graded_lr=0.2,
         sim_replicates=20,
     ),
-    "quick": SimpleRLConfig(),
+    "quick": SimpleRLConfig(eval_every=15),  # 11 exact evaluations, not 16: −5 CPU s, no verdict moved at seeds 0–1
     "paper": SimpleRLConfig(
         n_seeds=4,
         n_heldout=200,
