@@ -92,7 +92,7 @@ def _lm(pass1: list[list[float]], flaw_true: list[list[float]], check_off: float
     config = PRESETS["test"]
     specs = [{"seed": s, "kind": k, "beta": b, "role": "sweep", "lr": 0.01} for s in range(2)
              for k, b in (("true", config.beta_main), ("flaw", min(config.betas)))]  # fmt: skip
-    curves = []
+    curves: list[dict[str, Any]] = []
     for t, (p, f) in enumerate(zip(pass1, flaw_true, strict=True)):
         row = [p[0], f[0], p[1], f[1]]
         curves.append({"step": t * config.eval_every, "pass1_heldout": row, "true_train": row,
