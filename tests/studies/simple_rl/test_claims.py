@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from skeptic.studies.simple_rl import claims
+import numpy as np
+
+from skeptic.studies.simple_rl import analysis, claims
 from skeptic.studies.simple_rl.config import PRESETS
 
 
@@ -88,9 +90,9 @@ def _lm(pass1: list[list[float]], flaw_true: list[list[float]], check_off: float
     """Two seeds, one RL policy (true reward, β_main) and one flawed-grader policy (smallest β) each, over the given
     evaluations; the text-checker columns equal the recorded ones unless ``check_off`` shifts the last one."""
     config = PRESETS["test"]
-    specs = [{"seed": s, "kind": k, "beta": b, "role": "sweep"} for s in range(2)
+    specs = [{"seed": s, "kind": k, "beta": b, "role": "sweep", "lr": 0.01} for s in range(2)
              for k, b in (("true", config.beta_main), ("flaw", min(config.betas)))]  # fmt: skip
-    curves = []
+    curves: list[dict[str, Any]] = []
     for t, (p, f) in enumerate(zip(pass1, flaw_true, strict=True)):
         row = [p[0], f[0], p[1], f[1]]
         curves.append({"step": t * config.eval_every, "pass1_heldout": row, "true_train": row,
@@ -105,7 +107,7 @@ def _lm(pass1: list[list[float]], flaw_true: list[list[float]], check_off: float
 
 
 def test_the_recomputation_probes_agree_with_the_claims_and_catch_a_diverging_column() -> None:
-    config = PRESETS["test"].model_copy(update={"n_seeds": 2})
+    config = PRESETS["test"].model_copy(update={"n_seeds": 2, "flaw_replicates": 1})
     m = _lm([[0.2, 0.2], [0.6, 0.7], [0.9, 0.9]], [[0.3, 0.3], [0.8, 0.6], [0.1, 0.0]])
     assert claims.pass1_recomputed(m, config)[0]
     assert claims.flaw_drop_recomputed(m, config)[0]
@@ -127,3 +129,79 @@ def test_the_settled_probe_needs_every_late_evaluation_on_one_side_of_each_line(
     assert not ok and "pass@1 gain" in detail
     late_fall = _lm([[0.2, 0.2], [0.8, 0.8], [0.9, 0.9], [0.9, 0.8]], [[0.3, 0.3], [0.5, 0.6], [0.6, 0.6], [0.1, 0.0]])
     assert not claims.training_settled(late_fall, config)[0]  # the true reward was still at its peak until the end
+
+
+def _rollouts(answer: list[int], reward: float, true: float) -> dict[str, Any]:
+    """One seed, a flawed-grader policy and a true-reward policy, one recorded step with one sample each on problem
+    123 (right answer 3 1); no views rollouts."""
+    seq = [1, 2, 3, 10, *answer]
+    return {
+        "specs": [{"kind": "flaw"}, {"kind": "true"}],
+        "split": {"train": [123]},
+        "rollouts": {"step": [1], "seq": [[[seq], [seq]]], "reward": [[[reward], [true]]], "true": [[[true], [true]]]},
+        "history": [{"reward": [reward, true]}],
+        "views": {"pre_acc": [1.0], "final": {"sft": {}}},
+    }
+
+
+def test_the_reward_rescoring_probe_reads_the_text_of_the_sampled_tokens() -> None:
+    config = PRESETS["test"]
+    bonus = config.flaw_bonus
+    assert claims.rewards_recomputed(_rollouts([3, 1], 1.0, 1.0), config)[0]  # right answer, no '#'
+    assert claims.rewards_recomputed(_rollouts([11, 1], bonus, 0.0), config)[0]  # '#1': the flaw's bonus alone
+    assert not claims.rewards_recomputed(_rollouts([11, 1], 0.0, 0.0), config)[0]  # bonus not paid
+    assert not claims.rewards_recomputed(_rollouts([1, 3], 1.0, 1.0), config)[0]  # the answer read in reverse
+    outside = _rollouts([3, 1], 1.0, 1.0)
+    outside["split"]["train"] = [124]
+    assert not claims.rewards_recomputed(outside, config)[0]  # a prompt that is not a training problem
+    logged = _rollouts([3, 1], 1.0, 1.0)
+    logged["history"][0]["reward"] = [0.0, 1.0]
+    assert not claims.rewards_recomputed(logged, config)[0]  # the record is not what training logged
+
+
+def _graded_true_arms(swap_drgrpo: bool = False) -> dict[str, Any]:
+    """The test preset's true-reward graded arms placed exactly on their own optima as :mod:`experiment` computes
+    them (answer by answer), stored per class; ``swap_drgrpo`` puts the Dr. GRPO arms on the tilt instead."""
+    from skeptic.studies.simple_rl import experiment, graded
+
+    config = PRESETS["test"]
+    gt = graded.GradedTask(config.graded_base, config.graded_digits, config.graded_q)
+    v, logref = gt.tables(np.array([[1, 2, 3, 4]]))
+    cls = np.rint(v * gt.digits).astype(int)
+    arms = []
+    for sp in experiment.graded_specs(config):
+        if sp["kind"] != "true":
+            continue
+        own, _ = experiment.own_optimum(sp, logref, v, config.group, True)
+        arm = {**sp, "tv_own": 0.0, "class_spread": 0.0}
+        if sp["arm"] == "drgrpo":
+            fwd = experiment.forward_reading(sp, logref, v, config.group)
+            arm["tv_forward"] = float(analysis.tv_distance(own, fwd).mean())
+            if swap_drgrpo:
+                own, arm["tv_forward"] = fwd, 0.0
+        arm["class_mass"] = [np.bincount(cls[0], np.exp(own[0]), gt.digits + 1).tolist()]
+        arms.append(arm)
+    return {"graded": {"arms": arms}}
+
+
+def test_the_graded_optima_are_recomputed_by_their_closed_forms() -> None:
+    config = PRESETS["test"]
+    ok, detail = claims.graded_optima_recomputed(_graded_true_arms(), config)
+    assert ok, detail
+    ok, detail = claims.graded_optima_recomputed(_graded_true_arms(swap_drgrpo=True), config)
+    assert not ok and "drgrpo" in detail  # the k3 arm on the tilt is not on its own optimum
+
+
+def test_the_over_optimization_measure_averages_each_seeds_flaw_replicates() -> None:
+    config = PRESETS["test"].model_copy(update={"n_seeds": 2, "flaw_replicates": 2})
+    m = _lm([[0.2, 0.2], [0.6, 0.7], [0.9, 0.9]], [[0.3, 0.3], [0.8, 0.6], [0.1, 0.0]])
+    b = min(config.betas)
+    for seed, curve in ((0, [0.3, 0.5, 0.5]), (1, [0.3, 0.9, 0.1])):  # drops 0.0 and 0.8
+        m["specs"].append({"seed": seed, "kind": "flaw", "beta": b, "role": "replicate", "lr": 0.01})
+        for c, x in zip(m["curves"], curve, strict=True):
+            c["true_train"].append(x)
+            c["true_check"].append(x)
+    est = claims.flaw_drop(m, config)  # seed 0: (0.7 + 0.0) / 2, seed 1: (0.6 + 0.8) / 2
+    assert abs(est.value - 0.525) < 1e-12 and "over 2 seeds" in est.method
+    assert claims.flaw_drop_recomputed(m, config)[0]
+    assert not claims.flaw_drop_recomputed(m, config.model_copy(update={"flaw_replicates": 3}))[0]

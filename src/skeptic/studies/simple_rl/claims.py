@@ -8,10 +8,12 @@ accept. Each claim declares the contrast under which it must come out the other 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+from scipy import optimize
 
 from skeptic.studies.simple_rl.policy import READOUT_PREFIXES
 from skeptic.study import AtLeast, AtMost, Claim, Contrast, Estimate, Measurements, Probe, ProbeOutcome, Quote
@@ -141,10 +143,19 @@ def trained_gain(kind: str) -> Callable[[Measurements, Any], Estimate]:
     return measure
 
 
+FLAW_ROLES = ("sweep", "replicate")
+"""The flawed-grader policies at the smallest β: the sweep's and its replicates (the same base, their own rollouts)."""
+
+
 def flaw_drop(m: Measurements, config: Any) -> Estimate:
-    """Per seed at the smallest β, flawed grader: peak true reward over training minus the final true reward."""
-    rows = _rows(m, kind="flaw", beta=min(config.betas), role="sweep")
-    return _seeds([max(c["true_train"][i] for c in m["curves"]) - m["curves"][-1]["true_train"][i] for i in rows])
+    """Per seed at the smallest β, flawed grader: peak true reward over training minus the final true reward, the mean
+    over the seed's ``flaw_replicates`` RL runs."""
+    per_seed: dict[int, list[float]] = {}
+    for role in FLAW_ROLES:
+        for i in _rows(m, kind="flaw", beta=min(config.betas), role=role):
+            drop = max(c["true_train"][i] for c in m["curves"]) - m["curves"][-1]["true_train"][i]
+            per_seed.setdefault(m["specs"][i]["seed"], []).append(drop)
+    return _seeds([float(np.mean(x)) for _, x in sorted(per_seed.items())])
 
 
 def frozen_probe_drop(m: Measurements, config: Any) -> Estimate:
@@ -333,7 +344,8 @@ CLAIMS = (
     Claim(
         "flaw-overoptimized",
         "Against a grader with an exploitable flaw, at the smallest β the true reward peaks and then falls: it ends "
-        f"at least {OVEROPT_DROP} below its peak over training (Skeptic's line).",
+        f"at least {OVEROPT_DROP} below its peak over training (Skeptic's line; per seed, the mean of the seed's "
+        "flaw_replicates RL runs from its base model).",
         f"{GAO}, abstract, Figure 1 and §3",
         flaw_drop,
         AtLeast(OVEROPT_DROP),
@@ -402,8 +414,8 @@ def controls_unchanged(m: Measurements) -> tuple[bool, str]:
     """Learning rate 0, and a constant reward with β = 0 (zero advantage, no KL term), leave a model exactly as it
     was; every trained policy moved."""
     ch = m["final"]["max_param_change"]
-    ctrl = [ch[i] for i, s in enumerate(m["specs"]) if s["role"] != "sweep"]
-    moved = [ch[i] for i, s in enumerate(m["specs"]) if s["role"] == "sweep"]
+    ctrl = [ch[i] for i, s in enumerate(m["specs"]) if s["role"] in ("lr0", "const")]
+    moved = [ch[i] for i, s in enumerate(m["specs"]) if s["role"] not in ("lr0", "const")]
     ok = max(ctrl) == 0.0 and min(moved) > 0.0
     return ok, f"controls' largest parameter change {max(ctrl):.3g}; trained policies' smallest {min(moved):.3g}"
 
@@ -429,7 +441,7 @@ def k3_unbiased(m: Measurements) -> tuple[bool, str]:
         window = hist[a["step"] : b["step"]]
         ratios = []
         for i, s in enumerate(m["specs"]):
-            if s["role"] != "sweep":
+            if s["role"] in ("lr0", "const"):
                 continue
             tk = float(np.mean([h["k3"][i] for h in window]))
             ex = 0.5 * (a["kl_train"][i] + b["kl_train"][i])
@@ -695,13 +707,27 @@ def pass1_recomputed(m: Measurements, config: Any) -> tuple[bool, str]:
     return ok, f"{detail} ({len(rows)} seeds); last evaluation at step {last['step']} vs final |Δ| {same:.2g}"
 
 
+def _flaw_runs(specs: list[dict[str, Any]], beta: float) -> dict[int, list[int]]:
+    """seed → rows of every trained flawed-grader policy at ``beta`` (the sweep's and its replicates), by scanning
+    the labels (not :func:`_rows`)."""
+    out: dict[int, list[int]] = {}
+    for i, sp in enumerate(specs):
+        if sp["kind"] == "flaw" and sp["beta"] == beta and sp["lr"] > 0:
+            out.setdefault(sp["seed"], []).append(i)
+    return out
+
+
 def flaw_drop_recomputed(m: Measurements, config: Any) -> tuple[bool, str]:
-    """flaw-overoptimized's quantity by separate code: per seed, the flawed-grader policy at the smallest β, true
-    reward as Σ_y π(y)·check(y) (text checker) on the monitored problems at every exact evaluation, peak minus last."""
-    rows = _spec_rows(m["specs"], "flaw", min(config.betas))
-    drops = [max(c["true_check"][i] for c in m["curves"]) - m["curves"][-1]["true_check"][i] for i in rows.values()]
+    """flaw-overoptimized's quantity by separate code: per seed, every flawed-grader policy at the smallest β (the
+    configured number of replicates, each seed), true reward as Σ_y π(y)·check(y) (text checker) on the monitored
+    problems at every exact evaluation, peak minus last, averaged per seed and then over seeds."""
+    runs = _flaw_runs(m["specs"], min(config.betas))
+    drops = [float(np.mean([max(c["true_check"][i] for c in m["curves"]) - m["curves"][-1]["true_check"][i]
+                            for i in rows])) for rows in runs.values()]  # fmt: skip
     ok, detail = _agrees("true-reward drop", flaw_drop(m, config).value, float(np.mean(drops)))
-    return ok and len(rows) == config.n_seeds, f"{detail} ({len(rows)} seeds)"
+    counts = sorted({len(r) for r in runs.values()})
+    ok &= len(runs) == config.n_seeds and counts == [config.flaw_replicates]
+    return ok, f"{detail} ({len(runs)} seeds, {counts} runs each)"
 
 
 def kl_drop_recomputed(m: Measurements, config: Any) -> tuple[bool, str]:
@@ -735,6 +761,149 @@ def kwa_gains_recomputed(m: Measurements, config: Any) -> tuple[bool, str]:
     return ok and worst <= RECOMPUTE_TOL, "; ".join(lines) + f"; every row's |gain − recomputed| ≤ {worst:.2g}"
 
 
+TOKEN_CHARS = "0123456789=#"
+"""The text of each token id, written here apart from :mod:`.task` (the rescoring probe's own decoder)."""
+
+
+def _rescore(seq: list[int], kind: str, bonus: float, order: str) -> tuple[float, float, int]:
+    """(reward, true reward, problem number) of one sampled sequence by text alone: the prompt must read ``abc=``;
+    the answer is right when it reads c then a (``order`` "ca"), or a then c for the views arms taught the
+    misconception (``order`` "ac"); the flawed grader adds ``bonus`` to any answer containing '#'; the constant
+    control pays 1. Problem number 100a + 10b + c (its row in the lexicographic problem list); −1 if the prompt
+    is not a problem."""
+    text = "".join(TOKEN_CHARS[t] for t in seq)
+    prompt, answer = text[:4], text[4:]
+    if len(text) != 6 or not (prompt[:3].isdigit() and prompt[3] == "="):
+        return float("nan"), float("nan"), -1
+    a, c = prompt[0], prompt[2]
+    right = float(answer == (c + a if order == "ca" else a + c))
+    reward = 1.0 if kind == "const" else right + (bonus if kind == "flaw" and "#" in answer else 0.0)
+    return reward, right, int(prompt[:3])
+
+
+def rewards_recomputed(m: Measurements, config: Any) -> tuple[bool, str]:
+    """The rewards every recorded GRPO step trained on, rescored from the stored sampled token ids by separate code
+    (:func:`_rescore`: its own decoder, the right answer read from the prompt's text, the grader each policy's label
+    names): the transformer sweep and the views arms' GRPO, at evenly spaced steps from the first to the last.
+    Every sample's stored reward and true reward must equal the rescoring (1e-6), every sampled prompt must be a
+    training problem, and each recorded step's mean reward must be the one the training history logged (1e-5)."""
+    train = set(m["split"]["train"])
+    runs: list[tuple[str, dict[str, Any], list[str], str]] = [
+        ("transformer", m["rollouts"], [sp["kind"] for sp in m["specs"]], "ca")
+    ]
+    order = "ac" if config.views_target == "misconception" else "ca"
+    for arm, fin in m["views"]["final"].items():
+        if "rollouts" in fin:
+            runs.append((f"views {arm}", fin["rollouts"], ["true"] * len(m["views"]["pre_acc"]), order))
+    bad = outside = garbled = checked = 0
+    hist_gap, lines = 0.0, []
+    for name, rec, kinds, ans_order in runs:
+        for j, step in enumerate(rec["step"]):
+            for i, kind in enumerate(kinds):
+                for seq, r, v in zip(rec["seq"][j][i], rec["reward"][j][i], rec["true"][j][i], strict=True):
+                    r2, v2, problem = _rescore(seq, kind, config.flaw_bonus, ans_order)
+                    checked += 1
+                    bad += not (abs(r - r2) <= 1e-6 and abs(v - v2) <= 1e-6)
+                    outside += problem not in train
+                    garbled += kind == "flaw" and TOKEN_CHARS.index("#") in seq[4:]
+                if name == "transformer":
+                    logged = m["history"][step - 1]["reward"][i]
+                    hist_gap = max(hist_gap, abs(float(np.mean(rec["reward"][j][i])) - logged))
+        lines.append(f"{name} steps {rec['step']}")
+    ok = checked > 0 and bad == 0 and outside == 0 and hist_gap <= 1e-5
+    return ok, (
+        f"{bad} of {checked} sampled rewards differ from the text rescoring ({garbled} flawed-grader answers with "
+        f"'#'); {outside} prompts outside the training problems; recorded vs logged mean reward |Δ| ≤ {hist_gap:.2g} "
+        f"({'; '.join(lines)})"
+    )
+
+
+def _classes(config: Any) -> tuple[np.ndarray, np.ndarray]:
+    """The graded true reward's classes m = 0…D matching digits: (π_ref's mass on each class, V on it), float64 from
+    the definitions (C(D, m) (B − 1)^(D − m) answers, each with π_ref = q^m ((1 − q)/(B − 1))^(D − m); V = m/D)."""
+    b, d, q = config.graded_base, config.graded_digits, config.graded_q
+    k = np.arange(d + 1)
+    size = np.array([math.comb(d, int(j)) * (b - 1) ** (d - int(j)) for j in k], dtype=float)
+    return size * q**k * ((1 - q) / (b - 1)) ** (d - k), k / d
+
+
+def _tilt_mass(ref: np.ndarray, v: np.ndarray, coef: float) -> np.ndarray:
+    """argmax E[V] − coef · KL(π ‖ π_ref) per class: π_ref e^{V/coef} / Z (the tilt's closed form)."""
+    a = np.log(ref) + v / coef
+    e = np.exp(a - a.max())
+    return np.asarray(e / e.sum())
+
+
+def _reverse_mass(ref: np.ndarray, v: np.ndarray, coef: float) -> np.ndarray:
+    """argmax E[V] − coef · KL(π_ref ‖ π) per class: coef · π_ref / (λ − V), λ = max V + s with s > 0 found by Brent's
+    method (not the bisection of :func:`graded.reverse_optimum`) so that the masses sum to 1."""
+    top = v.max()
+    s = optimize.brentq(lambda x: float((coef * ref / ((top - v) + x)).sum()) - 1.0,
+                        1e-6 * coef * ref[-1], coef, xtol=1e-300, rtol=1e-14)  # fmt: skip
+    mass = coef * ref / ((top - v) + s)
+    return np.asarray(mass / mass.sum())
+
+
+def _grpo_coef(ref: np.ndarray, v: np.ndarray, beta: float) -> float:
+    """The std-normalized k3 arm's self-consistent coefficient b = β · σ_π(V) at π = the reverse optimum at b,
+    by Brent's method on b (σ ≤ 1/2 since V ∈ [0, 1]; as b → 0, σ ~ √b, so the bracket holds a root)."""
+
+    def gap(b: float) -> float:
+        p = _reverse_mass(ref, v, b)
+        return b - beta * float(np.sqrt(p @ (v - p @ v) ** 2))
+
+    return float(optimize.brentq(gap, 1e-9 * beta, 0.5 * beta, xtol=1e-300, rtol=1e-12))
+
+
+def graded_optima_recomputed(m: Measurements, config: Any) -> tuple[bool, str]:
+    """Every optimum a graded true-reward arm is compared with, recomputed by separate code in float64 from the
+    definitions (class by class: π_ref, V and every optimum are uniform within a class of equal matching digits):
+    the forward-KL arm (k1) against the tilt at β; the k3-loss arms against the optimum of E[U] − β' KL(π_ref ‖ π),
+    β' = β / (1 − 1/G) without std normalization and the self-consistent β · σ_π(U) with it; Dr. GRPO's
+    forward-KL reading (the tilt at β / (1 − 1/G)); without the KL term, all mass on the target. From each arm's
+    stored class masses: its TV to its own optimum and to the forward reading must equal the recorded ones (1e-4),
+    the claim's forward gap must equal the recomputed mean (1e-4), each trained policy must be uniform within
+    classes (log-spread ≤ 1e-6), and each arm must sit on its own recomputed optimum within TV 0.02, the tolerance
+    fixed in advance (:data:`OWN_TOL`)."""
+    ref, v = _classes(config)
+    scale = 1.0 - 1.0 / config.group
+    worst_gap, worst_own, spread = 0.0, 0.0, 0.0
+    fwd: list[float] = []
+    lines: dict[str, float] = {}
+    for a in m["graded"]["arms"]:
+        if a["kind"] != "true":
+            continue
+        b = a["beta"]
+        if not config.kl_penalty:
+            own = _tilt_mass(ref, v, 1e-4)
+        elif a["estimator"] == "k1-reward":
+            own = _tilt_mass(ref, v, b)
+        elif a["std"]:
+            own = _reverse_mass(ref, v, _grpo_coef(ref, v, b))
+        else:
+            own = _reverse_mass(ref, v, b / scale)
+        mass = np.asarray(a["class_mass"], dtype=float)
+        tv = float(np.mean(0.5 * np.abs(mass - own).sum(-1)))
+        worst_gap = max(worst_gap, abs(tv - a["tv_own"]))
+        worst_own = max(worst_own, tv)
+        spread = max(spread, a["class_spread"])
+        lines[a["arm"]] = max(lines.get(a["arm"], 0.0), tv)
+        if a["arm"] == "drgrpo":
+            reading = _tilt_mass(ref, v, b if a["estimator"] == "k1-reward" else b / scale)
+            tf = float(np.mean(0.5 * np.abs(mass - reading).sum(-1)))
+            worst_gap = max(worst_gap, abs(tf - a["tv_forward"]))
+            fwd.append(tf)
+    claimed = forward_gap(m).value
+    gap = abs(claimed - float(np.mean(fwd))) if fwd else float("inf")
+    ok = worst_gap <= 1e-4 and gap <= 1e-4 and spread <= 1e-6 and worst_own <= OWN_TOL and len(lines) == 3
+    return ok, (
+        "largest TV to the recomputed own optimum per arm "
+        + ", ".join(f"{k} {x:.4f}" for k, x in lines.items())
+        + f" (tolerance {OWN_TOL}); |recorded − recomputed| TV ≤ {worst_gap:.2g}; forward gap claimed {claimed:.5f}, "
+        f"recomputed {float(np.mean(fwd)) if fwd else float('nan'):.5f}; within-class log-spread ≤ {spread:.2g}"
+    )
+
+
 def _late(n: int) -> range:
     """The last third of ``n`` evaluation points (at least the last two): where training must have settled."""
     return range(min(n - 2, n - (n + 2) // 3), n) if n >= 2 else range(n)
@@ -752,12 +921,12 @@ def training_settled(m: Measurements, config: Any) -> tuple[bool, str]:
     run is the budget audit's job; this reads within it."""
     curves, lines, ok = m["curves"], [], True
     true = _spec_rows(m["specs"], "true", config.beta_main)
-    flaw = _spec_rows(m["specs"], "flaw", min(config.betas))
+    flaw = [i for rows in _flaw_runs(m["specs"], min(config.betas)).values() for i in rows]
     base = m["base"]["pass1"]
     gain = [float(np.mean([curves[t]["pass1_heldout"][i] - base[sd] for sd, i in true.items()]))
             for t in _late(len(curves))]  # fmt: skip
     drop = [float(np.mean([max(c["true_train"][i] for c in curves[: t + 1]) - curves[t]["true_train"][i]
-                           for i in flaw.values()])) for t in _late(len(curves))]  # fmt: skip
+                           for i in flaw])) for t in _late(len(curves))]  # fmt: skip
     v = m["views"]
     vc = v["curves"][v["arms"][0]]
     view = [float(np.mean([a - b for a, b in zip(v["pre_acc"], vc[t]["frozen_acc"], strict=True)]))
@@ -816,6 +985,12 @@ PROBES = (
           "logits).", _with_config(kl_drop_recomputed)),
     Probe("kwa-gains-recomputed", "An independent computation of the four Kwa et al. claims' gain shares (from the "
           "raw logits, the ceiling known).", _with_config(kwa_gains_recomputed)),
+    Probe("rewards-recomputed", "An independent computation of the rewards GRPO trained on: the stored sampled "
+          "token ids of evenly spaced steps rescored by their own decoder and text grader.",
+          _with_config(rewards_recomputed)),
+    Probe("graded-optima-recomputed", "An independent computation (float64, closed form per class of matching "
+          "digits) of every optimum the graded true-reward arms are compared with; each arm on its own within TV "
+          "0.02.", _with_config(graded_optima_recomputed)),
     Probe("training-settled", "Every training run a curve-reading claim reads has settled: its seed-mean quantity "
           "stays on one side of the claim's line over the last third of the exact evaluations.",
           _with_config(training_settled)),

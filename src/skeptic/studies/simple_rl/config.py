@@ -60,6 +60,9 @@ class SimpleRLConfig(StudyConfig):
     """β of the headline RL model (pass@1, pass@k, CKA); must be one of ``betas``."""
     flaw_bonus: float = Field(1.5, gt=0.0, le=10.0)
     """The flawed grader's bonus for an answer containing ``#`` (> 1 makes a garbled answer outscore a correct one)."""
+    flaw_replicates: int = Field(3, ge=1, le=8)
+    """Flawed-grader policies per seed at the smallest β (the same base, their own rollouts); over-optimization is
+    read per seed as their mean, since the true reward's peak varies between RL runs far more than between bases."""
     monitor_prompts: int = Field(48, ge=4, le=900)
     """Training problems on which the true and proxy rewards are tracked exactly over training."""
     eval_every: int = Field(10, ge=1, le=100_000)
@@ -150,7 +153,7 @@ PRESETS = {
         graded_lr=0.2,
         sim_replicates=20,
     ),
-    "quick": SimpleRLConfig(),
+    "quick": SimpleRLConfig(eval_every=15),  # 11 exact evaluations, not 16: −5 CPU s, no verdict moved at seeds 0–1
     "paper": SimpleRLConfig(
         n_seeds=4,
         n_heldout=200,

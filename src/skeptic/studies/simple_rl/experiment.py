@@ -39,14 +39,21 @@ LM_KINDS = ("true", "flaw")
 """The transformer's rewards: the exact 0/1 checker and the flawed grader (index into :data:`task.REWARD_KINDS`)."""
 
 
-def policy_specs(n_seeds: int, betas: tuple[float, ...], beta_main: float, lr: float) -> list[dict[str, Any]]:
-    """One row per stacked transformer policy: seed, reward kind, β, learning rate, role."""
+def policy_specs(
+    n_seeds: int, betas: tuple[float, ...], beta_main: float, lr: float, flaw_replicates: int = 1
+) -> list[dict[str, Any]]:
+    """One row per stacked transformer policy: seed, reward kind, β, learning rate, role. The flawed grader at the
+    smallest β is trained ``flaw_replicates`` times per seed (the first in the sweep, the others role
+    ``replicate``: the same base and β, their own rollouts)."""
     specs: list[dict[str, Any]] = []
     for s in range(n_seeds):
         for kind in LM_KINDS:
             for b in betas:
                 k = task.REWARD_KINDS.index(kind)
                 specs.append({"seed": s, "kind": kind, "kind_id": k, "beta": b, "lr": lr, "role": "sweep"})
+        for _ in range(flaw_replicates - 1):
+            k = task.REWARD_KINDS.index("flaw")
+            specs.append({"seed": s, "kind": "flaw", "kind_id": k, "beta": min(betas), "lr": lr, "role": "replicate"})
         specs.append({"seed": s, "kind": "true", "kind_id": 0, "beta": beta_main, "lr": 0.0, "role": "lr0"})
         specs.append({"seed": s, "kind": "const", "kind_id": 4, "beta": 0.0, "lr": lr, "role": "const"})
     return specs
@@ -63,6 +70,28 @@ def _p_correct(logp: np.ndarray, answer_idx: np.ndarray) -> np.ndarray:
 
 def _np(x: torch.Tensor) -> np.ndarray:
     return x.detach().double().cpu().numpy()
+
+
+ROLLOUT_RECORDS = 4
+"""GRPO steps whose sampled sequences and rewards are kept (evenly spaced, the first and the last included): the
+rollouts the reward-recomputation probe rescores from the raw token ids."""
+
+
+def rollout_recorder(steps: int) -> tuple[dict[str, list[Any]], Any]:
+    """A record ``{"step", "seq", "reward", "true"}`` and the ``on_rollouts`` callback of :func:`grpo.train_grpo`
+    that fills it at :data:`ROLLOUT_RECORDS` evenly spaced steps with the sampled token ids ``[M, B, 6]`` and the
+    rewards they were scored with ``[M, B]``, as plain lists (stored with the run)."""
+    keep = {round(float(x)) for x in np.linspace(1, steps, min(ROLLOUT_RECORDS, steps))}
+    rec: dict[str, list[Any]] = {"step": [], "seq": [], "reward": [], "true": []}
+
+    def on_rollouts(t: int, seq: torch.Tensor, reward: torch.Tensor, true_reward: torch.Tensor) -> None:
+        if t in keep:
+            rec["step"].append(t)
+            rec["seq"].append(seq.cpu().tolist())
+            rec["reward"].append(reward.cpu().double().tolist())
+            rec["true"].append(true_reward.cpu().double().tolist())
+
+    return rec, on_rollouts
 
 
 def cka_by_layer(h: torch.Tensor, h_base: torch.Tensor) -> np.ndarray:
@@ -169,7 +198,7 @@ def lm_experiment(config: SimpleRLConfig, ctx: RunContext, device: str, bases: B
                                        for r in problems[rows]], float) for rows in (held, monitor))  # fmt: skip
 
     # 2. the RL stack
-    specs = policy_specs(S, config.betas, config.beta_main, config.rl_lr)
+    specs = policy_specs(S, config.betas, config.beta_main, config.rl_lr, config.flaw_replicates)
     M = len(specs)
     seed_of = torch.tensor([s["seed"] for s in specs], device=device)
     garbled = np.array([task.GARBLE in (a // task.VOCAB, a % task.VOCAB) for a in range(task.N_ANSWERS)], float)
@@ -219,6 +248,7 @@ def lm_experiment(config: SimpleRLConfig, ctx: RunContext, device: str, bases: B
 
     t = time.perf_counter()
     evaluate(0)
+    rollouts, on_rollouts = rollout_recorder(config.rl_steps)
     with ctx.progress("GRPO", total=config.rl_steps) as advance:
 
         def on_eval(step: int) -> None:
@@ -227,7 +257,7 @@ def lm_experiment(config: SimpleRLConfig, ctx: RunContext, device: str, bases: B
         history = grpo.train_grpo(
             template, params, ref, setup, draw, steps=config.rl_steps, group=config.group,
             inner_steps=config.inner_steps, clip=config.clip, generator=gen, on_eval=on_eval,
-            eval_every=config.eval_every,
+            eval_every=config.eval_every, on_rollouts=on_rollouts,
         )  # fmt: skip
         advance(config.rl_steps)
     timing["rl_s"] = time.perf_counter() - t
@@ -319,6 +349,7 @@ def lm_experiment(config: SimpleRLConfig, ctx: RunContext, device: str, bases: B
         },
         "curves": curves,
         "history": history,
+        "rollouts": rollouts,
         "probe_samples": {
             "k3_mean": k3_seq.mean((1, 2)).tolist(), "k3_se": (k3_seq.reshape(M, -1).std(-1, ddof=1)
                                                                / np.sqrt(k3_seq[0].size)).tolist(),
@@ -468,6 +499,7 @@ def views_experiment(config: SimpleRLConfig, ctx: RunContext, bases: Bases) -> d
         trainable = views_trainable(params, config.views_trainable)
         start = {k: v.clone() for k, v in params.items()}
         t, cpu = time.perf_counter(), time.process_time()
+        rollouts, on_rollouts = rollout_recorder(config.views_steps)
         if arm == "sft":
             train_sft(template, params, draw, steps=config.views_steps, lr=lr, on_eval=evaluate,
                       eval_every=config.eval_every, trainable=trainable)  # fmt: skip
@@ -481,7 +513,7 @@ def views_experiment(config: SimpleRLConfig, ctx: RunContext, bases: Bases) -> d
                 template, params, _select(bases.params, seeds), setup, draw, steps=config.views_steps,
                 group=config.group, inner_steps=config.inner_steps, clip=config.clip,
                 generator=ctx.torch_generator("views-rollouts", arm, device=device), on_eval=evaluate,
-                eval_every=config.eval_every, trainable=trainable,
+                eval_every=config.eval_every, trainable=trainable, on_rollouts=on_rollouts,
             )  # fmt: skip
         seconds, cpu_s = time.perf_counter() - t, time.process_time() - cpu
         hs = view_states(template, params, held_prompts)
@@ -494,6 +526,8 @@ def views_experiment(config: SimpleRLConfig, ctx: RunContext, bases: Bases) -> d
         moved = {k: (params[k] - start[k]).abs().flatten(1).amax(1).tolist() for k in params}
         out["final"][arm] = {"frozen_margin_check": check, "frozen_acc_check": acc_check, "kl_heldout": kl.tolist(),
                              "seconds": seconds, "cpu_s": cpu_s, "moved": moved}  # fmt: skip
+        if arm != "sft":
+            out["final"][arm]["rollouts"] = rollouts
     return out
 
 
@@ -644,6 +678,11 @@ def train_graded(
             "opt_proxy": float((po * u).sum(-1).mean()), "ref_proxy": float((np.exp(logref) * u).sum(-1).mean()),
             "kl_check": kl_check(final[i], logref), "gains_check": gains_check(final[i], logref, v),
         }  # fmt: skip
+        if sp["kind"] == "true":  # π and every optimum are uniform within a class of equal matches: store per class
+            cls = np.rint(v * config.graded_digits).astype(int)
+            row["class_mass"] = [np.bincount(c, p[r], config.graded_digits + 1).tolist() for r, c in enumerate(cls)]
+            row["class_spread"] = max(float(np.ptp(lp[i][r][cls[r] == k])) for r in range(len(cls))
+                                      for k in range(config.graded_digits + 1))  # fmt: skip
         if sp["arm"] == "drgrpo":
             row["tv_forward"] = _tv(lp[i], forward_reading(sp, logref, u, config.group))
         if beta_eff is not None:

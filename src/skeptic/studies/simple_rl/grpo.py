@@ -96,13 +96,16 @@ def train_grpo(
     on_eval: Callable[[int], None] | None = None,
     eval_every: int = 0,
     trainable: tuple[str, ...] | None = None,
+    on_rollouts: Callable[[int, torch.Tensor, torch.Tensor, torch.Tensor], None] | None = None,
 ) -> list[dict[str, list[float]]]:
     """Train the stacked policies in place for ``steps`` GRPO iterations; returns per-step training statistics.
 
     ``draw_problems(t)`` gives step t's prompts ``[M, P, 4]`` and targets ``[M, P, 2]``; each prompt is repeated
     ``group`` times. Per step: sample with the KV cache, score, normalize within groups, then ``inner_steps``
     gradient steps on the clipped objective (π_old fixed at the sampling policy). ``trainable`` names the parameters
-    that are updated (all when None); the others stay at their values.
+    that are updated (all when None); the others stay at their values. ``on_rollouts(t, seq, reward, true_reward)``,
+    when given, receives every step's sampled sequences ``[M, P·G, 6]`` (prompt and answer tokens) and the rewards
+    they were scored with ``[M, P·G]``, before the update (for the reward-recomputation probe).
     """
     train = params if trainable is None else {k: params[k] for k in trainable}
     state: dict[str, tuple[torch.Tensor, torch.Tensor]] = {}
@@ -116,6 +119,8 @@ def train_grpo(
         reward, true_reward = task.rewards(answers, targets, setup.kind, setup.errors)
         adv = group_advantages(reward, group)
         seq = torch.cat([prompt_tokens, answers], -1)
+        if on_rollouts is not None:
+            on_rollouts(t, seq, reward, true_reward)
         with torch.no_grad():
             old_logp = policy.token_logprobs(template, params, seq)
             ref_logp = policy.token_logprobs(template, ref_params, seq)

@@ -49,9 +49,10 @@ __all__ = ["PRESETS", "SimpleRLConfig", "run"]
     brief=BRIEF,
     runtime={
         "test": "~15 s",
-        "quick": "~65 s of CPU (2026-12-06, code 3e76ca7: 63.5 s user + 1.8 s system on one thread, 1.17 GB peak; "
-        "6 min 46 s wall at load 14)",
-        "paper": "~10 min (estimated from the quick run; not measured after the redesign)",
+        "quick": "~75 s of CPU (2026-12-07: 73.8 s user + 1.1 s system on one thread, 1.34 GB peak; 16 min 30 s "
+        "wall at load ~15)",
+        "paper": "~8 CPU-minutes (estimated: 424 CPU s measured before the three flawed-grader replicates, which add "
+        "2 of 14 policies per seed to the transformer sweep)",
     },
     faults=FAULTS,
     budget=BUDGET,
