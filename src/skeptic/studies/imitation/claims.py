@@ -160,10 +160,10 @@ def token_passes(method: str, T: int) -> int:
     """Compute per training sample of experiment 1, in token passes (a token through the model once; a backward pass
     counted as two forward ones): the update is a teacher-forced forward and backward over the 2T − 1 input tokens
     of an episode (:func:`nets.answer_logits`), 3·(2T − 1); on-policy distillation and RL first roll out their own
-    answer, re-encoding the prefix of 2t − 1 tokens at each step t = 1 … T (no cache, :func:`nets.rollout`):
-    Σₜ (2t − 1) = T² more. SFT's demonstrations come from the exact expert, whose cost is not counted (Qwen3's
-    comparison counts the student's GPU hours)."""
-    return 3 * (2 * T - 1) + (0 if method == "sft" else T * T)
+    answer, feeding the same 2T − 1 tokens once through a key-value cache (:func:`nets.rollout`): 2T − 1 more. SFT's
+    demonstrations come from the exact expert, whose cost is not counted (Qwen3's comparison counts the student's GPU
+    hours)."""
+    return 3 * (2 * T - 1) + (0 if method == "sft" else 2 * T - 1)
 
 
 def bits_ratios(m: Measurements) -> list[float]:
