@@ -88,6 +88,17 @@ def test_checkpoint_is_snapshotted_between_evaluations_at_its_first_crossing() -
     n = min(cfg.eval_prompts, experiments.VAL_PROMPTS)
     x_val = task.sample_prompts(n, cfg.rl_horizon, cfg.p, ctx.torch_generator("x"), split="train")
     assert nets.evaluate(ckpt, x_val, cfg.p).final_accuracy[0] >= 0.3 > info["candidates_end_accuracy"][info["chosen"]]
+    assert info["reference_validation_accuracy"] >= 0.3 > info["accuracy_before_crossing"]
+    from skeptic.studies.imitation import claims as cl
+
+    m: dict[str, Any] = {"sft_vs_rl": {"checkpoint": info}}
+    assert cl.checkpoint_as_declared(m, cfg).passed
+    late = dict(info, accuracy_before_crossing=0.31)  # a snapshot taken after the first crossing
+    assert not cl.checkpoint_as_declared({"sft_vs_rl": {"checkpoint": late}}, cfg).passed
+    below = dict(info, reference_validation_accuracy=0.2)  # a snapshot below the bar
+    assert not cl.checkpoint_as_declared({"sft_vs_rl": {"checkpoint": below}}, cfg).passed
+    never = dict(info, chosen_crossed=False)  # the end of cloning, never at the bar
+    assert not cl.checkpoint_as_declared({"sft_vs_rl": {"checkpoint": never}}, cfg).passed
 
 
 def test_teacher_table_matches_the_teacher_on_each_batch() -> None:

@@ -246,18 +246,20 @@ def shared_checkpoint(
     crossed: dict[int, int] = {}
     opt = nets.optimizer(cands, cfg.lr)
     acc = untrained
+    before: dict[int, float | None] = {}  # each snapshot's candidate one step before it (None at step 0)
     recent: list[tuple[int, nets.Stack]] = []  # the candidates at every step since the last evaluation
     for s in range(cfg.clone_steps + 1):
         recent.append((s, nets.Stack(cands.template, {k: v.detach().clone() for k, v in cands.params.items()})))
         if s % CLONE_EVAL_EVERY == 0 or s == cfg.clone_steps:
-            acc = nets.evaluate(cands, x_val, p, kind).final_accuracy
+            prev, acc = acc, nets.evaluate(cands, x_val, p, kind).final_accuracy
             new = [k for k, a in enumerate(acc) if k not in snap and a >= cfg.checkpoint_accuracy]
             for step, past in recent if new else []:  # back to the first step at which each new one crossed
                 past_acc = acc if step == s else nets.evaluate(past, x_val, p, kind).final_accuracy
                 for k in new:
                     if k not in snap and past_acc[k] >= cfg.checkpoint_accuracy:
                         snap[k] = {name: v[k].clone() for name, v in past.params.items()}
-                        crossed[k] = step
+                        crossed[k], before[k] = step, (prev[k] if step > 0 else None)
+                prev = past_acc
             recent = []
         if s == cfg.clone_steps:
             break
@@ -271,7 +273,9 @@ def shared_checkpoint(
     checkpoint = nets.Stack(cands.template, {k: v[None].clone().requires_grad_(True) for k, v in params.items()})
     info = {
         "candidates_end_accuracy": acc, "crossed_at_step": {str(k): v for k, v in crossed.items()}, "chosen": best,
-        "chosen_crossed": best in snap, "fingerprint": fingerprint,
+        "chosen_crossed": best in snap, "fingerprint": fingerprint, "validation_prompts": int(x_val.shape[0]),
+        "accuracy_before_crossing": before.get(best),
+        "reference_validation_accuracy": reference_accuracy(checkpoint, 0, x_val, p, kind),
     }  # fmt: skip
     return checkpoint, [{"candidate": k, "final_accuracy": a} for k, a in enumerate(untrained)], info
 
