@@ -135,10 +135,10 @@ def test_overtrained_vs_distilled_is_a_described_measurement() -> None:
 
 
 def test_token_passes_by_hand() -> None:
-    """T = 4: the update reads 7 tokens (x1 y1 … x4), 21 token passes with the backward; a rollout re-encodes
-    1 + 3 + 5 + 7 = 16 tokens."""
+    """T = 4: the update reads 7 tokens (x1 y1 … x4), 21 token passes with the backward; a cached rollout feeds
+    x1, then y1 x2, y2 x3, y3 x4: 7 tokens."""
     assert cl.token_passes("sft", 4) == 21
-    assert cl.token_passes("rl", 4) == cl.token_passes("on-policy", 4) == 21 + 16
+    assert cl.token_passes("rl", 4) == cl.token_passes("on-policy", 4) == 21 + 7
 
 
 def test_rl_baseline_probe() -> None:

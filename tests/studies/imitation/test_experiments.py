@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from skeptic.studies.imitation import experiments, nets
+from skeptic.studies.imitation import experiments, nets, task
 from skeptic.studies.imitation.config import PRESETS
 
 
@@ -74,3 +74,46 @@ def test_baseline_error_by_hand() -> None:
     r = torch.tensor([[1.0, 0.0, 1.0, 1.0]])
     assert experiments.baseline_error(r, nets.group_advantages(r, 2), 2) == 0.0
     assert experiments.baseline_error(r, r, 2) == 1.0
+
+
+def test_checkpoint_is_snapshotted_between_evaluations_at_its_first_crossing() -> None:
+    """At a 30% bar candidate 0 crosses at step 21, between two evaluations (every 5 steps): its snapshot is taken
+    there, holds ≥ 30% of the validation prompts (recomputed here), and is not the end of cloning (20%)."""
+    cfg = PRESETS["test"].model_copy(update={"checkpoint_accuracy": 0.3, "clone_steps": 40})
+    ctx = _Ctx()
+    shape = nets.model_shape(cfg.p, cfg.rl_horizon, cfg.d_student, cfg.student_layers)
+    ckpt, _, info = experiments.shared_checkpoint(cfg, ctx, shape, ctx.torch_generator("x"), experiments._Ledger())
+    step = info["crossed_at_step"][str(info["chosen"])]
+    assert info["chosen_crossed"] and step % experiments.CLONE_EVAL_EVERY != 0
+    n = min(cfg.eval_prompts, experiments.VAL_PROMPTS)
+    x_val = task.sample_prompts(n, cfg.rl_horizon, cfg.p, ctx.torch_generator("x"), split="train")
+    assert nets.evaluate(ckpt, x_val, cfg.p).final_accuracy[0] >= 0.3 > info["candidates_end_accuracy"][info["chosen"]]
+    assert info["reference_validation_accuracy"] >= 0.3 > info["accuracy_before_crossing"]
+    from skeptic.studies.imitation import claims as cl
+
+    m: dict[str, Any] = {"sft_vs_rl": {"checkpoint": info}}
+    assert cl.checkpoint_as_declared(m, cfg).passed
+    late = dict(info, accuracy_before_crossing=0.31)  # a snapshot taken after the first crossing
+    assert not cl.checkpoint_as_declared({"sft_vs_rl": {"checkpoint": late}}, cfg).passed
+    below = dict(info, reference_validation_accuracy=0.2)  # a snapshot below the bar
+    assert not cl.checkpoint_as_declared({"sft_vs_rl": {"checkpoint": below}}, cfg).passed
+    never = dict(info, chosen_crossed=False)  # the end of cloning, never at the bar
+    assert not cl.checkpoint_as_declared({"sft_vs_rl": {"checkpoint": never}}, cfg).passed
+
+
+def test_teacher_table_matches_the_teacher_on_each_batch() -> None:
+    """Row c of :func:`experiments.all_prompts` has code c, and the tabulated distributions equal the teacher's
+    computed on a batch up to float32 rounding (a matrix product over 625 rows instead of 64)."""
+    p, T = 5, 4
+    x_all = experiments.all_prompts(T, p)
+    assert x_all.shape == (p**T, T) and torch.equal(task.prompt_codes(x_all, p), torch.arange(p**T))
+    teacher = nets.init_stack(nets.model_shape(p, T, 16, 1), [4])
+    with torch.no_grad():
+        for v in teacher.params.values():
+            v.add_(0.3 * torch.randn(v.shape, generator=torch.Generator().manual_seed(1)))
+    targets = experiments.TeacherTargets(teacher, T, p, 2.0, "sum", "cpu")
+    assert targets.table is not None
+    x = task.sample_prompts(64, T, p, torch.Generator().manual_seed(2), split="train").reshape(2, 32, T)
+    want = experiments.teacher_probs(teacher, x, task.answers(x, p, "sum"), p, 2.0)
+    assert torch.allclose(targets(x), want, atol=1e-6, rtol=0)
+    assert float(want.std()) > 0.01  # the teacher is not uniform, so the comparison can fail

@@ -122,3 +122,62 @@ def test_slipped_evaluation_without_slips_matches_the_plain_one() -> None:
         assert [sum(f) / 4 for f in slipped.forced] == pytest.approx(plain.forced_error)
         always = nets.evaluate_slipped(stack, x, 5, kind, task.slips(tuple(x.shape), 1.0, 5, gen))
         assert always.off_path_steps == [0, 0]  # every step is a slip: the model never acts on its own
+
+
+def _trained_like(shape, seeds: list[int]) -> nets.Stack:  # type: ignore[no-untyped-def]
+    """A stack whose every parameter is moved off its initialization (LayerNorm gains ≠ 1, biases ≠ 0)."""
+    stack = nets.init_stack(shape, seeds)
+    gen = torch.Generator().manual_seed(9)
+    with torch.no_grad():
+        for v in stack.params.values():
+            v.add_(0.1 * torch.randn(v.shape, generator=gen))
+    return stack
+
+
+def test_batched_forward_equals_vmap_of_the_module() -> None:
+    """The written-out batched forward against ``vmap(functional_call)`` of TinyTransformer, logits and gradients
+    (equal bit for bit at the students' shapes; the teacher's width rounds differently, within 1e-5)."""
+    from torch.func import functional_call
+
+    for d, T, M in ((32, 9, 3), (64, 4, 2)):
+        stack = _trained_like(nets.model_shape(5, T, d, 1), list(range(M)))
+        gen = torch.Generator().manual_seed(0)
+        x = task.sample_prompts(M * 8, T, 5, gen, split="train").reshape(M, 8, T)
+        y = task.running_sum(x, 5)
+        toks = task.sequences(x, y, 5)[..., :-1]
+        grads = []
+        for batched in (False, True):
+            for v in stack.params.values():
+                v.grad = None
+            if batched:
+                out = nets.logits(stack, toks)
+            else:
+                one = lambda p, z, s=stack: functional_call(s.template, p, (z,))  # noqa: E731
+                out = torch.vmap(one)(stack.params, toks)
+            nets.cross_entropy(out[..., 0::2, 5:], y).sum().backward()
+            grads.append((out.detach(), {k: v.grad.clone() for k, v in stack.params.items()}))
+        (a, ga), (b, gb) = grads
+        assert torch.allclose(a, b, atol=1e-5, rtol=0)
+        assert all(torch.allclose(ga[k], gb[k], atol=1e-5, rtol=0) for k in ga)
+
+
+def test_cached_logits_and_rollout_match_re_encoding() -> None:
+    """Feeding a sequence in pieces through the cache gives the logits of the whole sequence; the cached sampler
+    draws the same answers from the same generator as a loop that re-encodes the prefix at every step."""
+    T, p = 6, 5
+    stack = _trained_like(nets.model_shape(p, T, 16, 1), [1, 2])
+    gen = torch.Generator().manual_seed(4)
+    x = task.sample_prompts(40, T, p, gen, split="train").reshape(2, 20, T)
+    toks = task.sequences(x, task.running_sum(x, p), p)[..., :-1]
+    with torch.no_grad():
+        cache: nets.Cache = []
+        pieces = [nets.logits(stack, toks[..., :1], cache)]
+        pieces += [nets.logits(stack, toks[..., i : i + 2], cache) for i in range(1, toks.shape[-1], 2)]
+        assert torch.allclose(torch.cat(pieces, dim=2), nets.logits(stack, toks), atol=1e-5, rtol=0)
+        got = nets.rollout(stack, x, p, temperature=1.0, gen=torch.Generator().manual_seed(7))
+        ref_gen = torch.Generator().manual_seed(7)
+        y = torch.zeros_like(x)
+        for t in range(T):
+            last = nets.logits(stack, task.sequences(x[..., : t + 1], y[..., : t + 1], p)[..., :-1])[:, :, -1, p:]
+            y[..., t] = torch.multinomial(torch.softmax(last, -1).reshape(40, p), 1, generator=ref_gen).reshape(2, 20)
+    assert torch.equal(got, y) and len(set(y.reshape(-1).tolist())) > 1

@@ -160,10 +160,10 @@ def token_passes(method: str, T: int) -> int:
     """Compute per training sample of experiment 1, in token passes (a token through the model once; a backward pass
     counted as two forward ones): the update is a teacher-forced forward and backward over the 2T − 1 input tokens
     of an episode (:func:`nets.answer_logits`), 3·(2T − 1); on-policy distillation and RL first roll out their own
-    answer, re-encoding the prefix of 2t − 1 tokens at each step t = 1 … T (no cache, :func:`nets.rollout`):
-    Σₜ (2t − 1) = T² more. SFT's demonstrations come from the exact expert, whose cost is not counted (Qwen3's
-    comparison counts the student's GPU hours)."""
-    return 3 * (2 * T - 1) + (0 if method == "sft" else T * T)
+    answer, feeding the same 2T − 1 tokens once through a key-value cache (:func:`nets.rollout`): 2T − 1 more. SFT's
+    demonstrations come from the exact expert, whose cost is not counted (Qwen3's comparison counts the student's GPU
+    hours)."""
+    return 3 * (2 * T - 1) + (0 if method == "sft" else 2 * T - 1)
 
 
 def bits_ratios(m: Measurements) -> list[float]:
@@ -690,6 +690,23 @@ def checkpoint_learned(m: Measurements) -> ProbeOutcome:
     )
 
 
+def checkpoint_as_declared(m: Measurements, config: Any) -> ProbeOutcome:
+    """The shared checkpoint is the one the config declares: a candidate snapshotted at the first step its validation
+    accuracy reached ``checkpoint_accuracy``. Checked apart from the cloning loop: the snapshot scored again by the
+    unbatched decoder (:func:`experiments.reference_accuracy`) is at or above the bar (up to one prompt), and the
+    same candidate one step earlier was below it."""
+    c = m["sft_vs_rl"]["checkpoint"]
+    bar, tol = float(config.checkpoint_accuracy), 1.0 / float(c["validation_prompts"])
+    ref, before = float(c["reference_validation_accuracy"]), c["accuracy_before_crossing"]
+    ok = bool(c["chosen_crossed"]) and ref >= bar - tol - TOL and (before is None or float(before) < bar)
+    shown = "none (crossed at step 0)" if before is None else f"{float(before):.3f}"
+    return ProbeOutcome(
+        ok,
+        f"chosen candidate snapshotted: {bool(c['chosen_crossed'])}; its validation accuracy by the unbatched decoder "
+        f"{ref:.3f}, one step earlier {shown} (declared: first step at ≥ {bar})",
+    )
+
+
 def arm_learns(method: str) -> Callable[[Measurements], ProbeOutcome]:
     def check(m: Measurements) -> ProbeOutcome:
         gains = []
@@ -1112,6 +1129,9 @@ PROBES = (
           f"{CHANCE_BAND})", at_chance),
     Probe("checkpoint-learned", f"Arm works: the briefly cloned checkpoint beats chance by ≥ {ARM_MARGIN}",
           checkpoint_learned),
+    Probe("checkpoint-as-declared", "The shared checkpoint is the candidate snapshotted at the first step its "
+          "validation accuracy reached the declared bar (rescored by an unbatched decoder; one step earlier below it)",
+          checkpoint_as_declared),
     Probe("sft-arm-learns", f"Arm works: SFT gains ≥ {ARM_MARGIN} accuracy over the checkpoint", arm_learns("sft")),
     Probe("onpolicy-arm-learns", f"Arm works: on-policy distillation gains ≥ {ARM_MARGIN} accuracy over the checkpoint",
           arm_learns("on-policy")),

@@ -140,19 +140,16 @@ PRESETS = {
         distill_steps=10,
     ),
     "quick": ImitationConfig(),
-    # The mutation audit's preset (issue 25): every arm learns and every probe passes clean at seeds 0-2, at about a
-    # third of quick's cost. Horizon 3 for experiment 1 (RL reaches the target within 200 steps), one student width
-    # (6, the narrowest that learns the sum; the wide contrast stays quick's), fewer replicates and evaluations.
+    # The mutation audit's preset (issue 25): every arm learns and every probe passes clean at seeds 0-2, at about
+    # two fifths of quick's cost. Experiment 1 as quick's (horizon 4, the same cloning, SFT and RL budgets: at horizon
+    # 3 the held-out part of the prompt space is 25 prompts, and RL's gain over the checkpoint fell below its margin
+    # at seeds 1-2) with four replicates; one student width (6, the narrowest that learns the sum; the wide contrast
+    # stays quick's), fewer evaluations, half the horizon steps.
     "audit": ImitationConfig(
         replicates=4,
-        rl_horizon=3,
-        clone_steps=80,
-        sft_steps=50,
-        rl_steps=200,
         checkpoints=7,
         eval_prompts=192,
         horizon_steps=100,
-        teacher_steps=150,
         distill_seeds=4,
         student_widths=(6,),
         distill_steps=300,

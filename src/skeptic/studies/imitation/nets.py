@@ -1,10 +1,14 @@
-"""Many tiny transformers trained as one computation: stacked parameters under ``torch.vmap``.
+"""Many tiny transformers trained as one computation: stacked parameters, one batched forward pass.
 
 Every model of a condition (seeds, training methods) shares one :class:`~skeptic.models.TransformerShape`; their
-parameters are stacked along a leading model axis M (``torch.func.stack_module_state``) and the forward pass is
-``vmap(functional_call)`` over it. One Adam optimizer over the stacked tensors is exactly M independent Adams (Adam is
-elementwise), and the summed per-model losses give each model its own gradient, so the batch trains M independent
-models at the cost of one larger one.
+parameters are stacked along a leading model axis M (``torch.func.stack_module_state``) and :func:`logits` runs
+:class:`~skeptic.models.TinyTransformer`'s forward pass on all of them at once, written out with batched matrix
+products (``baddbmm``/``bmm`` over the model axis). It gives the same numbers, bit for bit, as
+``vmap(functional_call)`` over the stack (tests/studies/imitation/test_nets.py), without the per-call overhead of
+``vmap``, and it can carry a key-value cache, which a ``vmap`` of the module could not (the cache is a Python list
+it mutates). One Adam optimizer over the stacked tensors is exactly M independent Adams (Adam is elementwise), and
+the summed per-model losses give each model its own gradient, so the batch trains M independent models at the cost
+of one larger one.
 
 Losses (per model, averaged over the batch and the T answer positions):
 
@@ -17,10 +21,12 @@ Losses (per model, averaged over the batch and the T answer positions):
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import torch
-from torch.func import functional_call, stack_module_state
+import torch.nn.functional as F  # noqa: N812 (the PyTorch convention)
+from torch.func import stack_module_state
 
 from skeptic.models import TinyTransformer, TransformerShape
 from skeptic.studies.imitation import task
@@ -65,15 +71,58 @@ def init_stack(shape: TransformerShape, seeds: list[int], device: str = "cpu") -
     return Stack(template, {k: v.detach().clone().requires_grad_(True) for k, v in params.items()})
 
 
-def logits(stack: Stack, tokens: torch.Tensor) -> torch.Tensor:
-    """Next-token logits ``[M, B, L, V]`` of every model on its own token batch ``[M, B, L]``."""
+Cache = list[tuple[torch.Tensor, torch.Tensor]]
+"""Per layer, the keys and values of the tokens seen so far, each ``[M, B, n_heads, t_past, d_head]``."""
 
-    def one(params: Params, toks: torch.Tensor) -> torch.Tensor:
-        out: torch.Tensor = functional_call(stack.template, params, (toks,))
-        return out
 
-    result: torch.Tensor = torch.vmap(one)(stack.params, tokens)
-    return result
+def logits(stack: Stack, tokens: torch.Tensor, cache: Cache | None = None) -> torch.Tensor:
+    """Next-token logits ``[M, B, L, V]`` of every model on its own token batch ``[M, B, L]``.
+
+    :class:`~skeptic.models.TinyTransformer`'s forward pass (pre-LayerNorm blocks, causal attention, GELU MLP, final
+    LayerNorm, readout) on the stacked parameters, each linear map a ``baddbmm`` over the model axis. With ``cache``
+    (a list, empty at the start) the tokens continue the cached sequence: their positions start after it, they attend
+    to it, and their keys and values are appended to it.
+    """
+    P, shape = stack.params, stack.template.shape
+    M, B, L = tokens.shape
+    d, heads = shape.d_model, shape.n_heads
+    d_head = d // heads
+    t_past = cache[0][0].shape[3] if cache else 0
+    if t_past + L > shape.context:
+        raise ValueError(f"sequence of {t_past + L} tokens exceeds the context of {shape.context}")
+    embedding = P["token_embedding.weight"]
+    V = embedding.shape[1]
+    offsets = (torch.arange(M, device=tokens.device) * V).view(M, 1, 1)  # model m's rows of the flattened table
+    x = F.embedding(tokens + offsets, embedding.reshape(M * V, d))
+    x = x + P["position_embedding.weight"][:, None, t_past : t_past + L]
+
+    def norm(z: torch.Tensor, name: str) -> torch.Tensor:
+        return F.layer_norm(z, (d,)) * P[f"{name}.weight"][:, None, None] + P[f"{name}.bias"][:, None, None]
+
+    def linear(z: torch.Tensor, name: str) -> torch.Tensor:
+        w, b = P[f"{name}.weight"], P[f"{name}.bias"]
+        out = torch.baddbmm(b[:, None], z.reshape(M, -1, z.shape[-1]), w.transpose(1, 2))
+        return out.view(*z.shape[:-1], w.shape[1])
+
+    scale = shape.attention_scale if shape.attention_scale is not None else 1 / math.sqrt(d_head)
+    allowed = torch.ones(L, t_past + L, dtype=torch.bool, device=tokens.device).tril(diagonal=t_past)
+    for layer in range(shape.n_layers):
+        block = f"blocks.{layer}"
+        q, k, v = linear(norm(x, f"{block}.ln_attn"), f"{block}.qkv").chunk(3, dim=-1)
+        q, k, v = (z.reshape(M, B, L, heads, d_head).transpose(2, 3) for z in (q, k, v))
+        if cache is not None:
+            if t_past:
+                k, v = torch.cat([cache[layer][0], k], dim=3), torch.cat([cache[layer][1], v], dim=3)
+                cache[layer] = (k, v)
+            else:
+                cache.append((k, v))
+        scores = (q @ k.transpose(-2, -1)) * scale
+        attended = torch.softmax(scores.masked_fill(~allowed, float("-inf")), dim=-1) @ v
+        x = x + linear(attended.transpose(2, 3).reshape(M, B, L, d), f"{block}.attn_out")
+        x = x + linear(F.gelu(linear(norm(x, f"{block}.ln_mlp"), f"{block}.mlp_in")), f"{block}.mlp_out")
+    readout = P["token_embedding.weight" if shape.tied_embeddings else "unembedding.weight"]
+    out = (norm(x, "ln_final").reshape(M, B * L, d) @ readout.transpose(1, 2)).view(M, B, L, V)
+    return out if shape.readout_multiplier == 1.0 else shape.readout_multiplier * out
 
 
 def answer_logits(stack: Stack, x: torch.Tensor, y: torch.Tensor, p: int) -> torch.Tensor:
@@ -96,14 +145,18 @@ def rollout(
 ) -> torch.Tensor:
     """Each model's answers ``[M, B, T]`` to its prompts ``x`` [M, B, T]: sampled at ``temperature`` (0 = greedy).
 
-    Step t feeds ``x₁ y₁ … x_t`` and writes y_t. The whole prefix is re-encoded at every step (at most 2T tokens,
-    so a key-value cache buys little, and the shared cache would not vmap over stacked models). ``slip`` [B, T]
-    (:func:`task.slips`) is added mod p to every model's action as it is written: a fixed per-step error.
+    Step t writes y_t from the state ``x₁ y₁ … x_t``. A key-value cache holds the prefix: step 1 feeds ``x₁``, step
+    t > 1 feeds only ``y_{t−1} x_t`` (2T − 1 tokens a rollout instead of Σₜ (2t − 1) = T² re-encoded). The logits equal
+    the re-encoded ones up to float32 rounding (~1e-6, tests/studies/imitation/test_nets.py), so a greedy action can
+    differ only at a near-tie. ``slip`` [B, T] (:func:`task.slips`) is added mod p to every model's action as it is
+    written: a fixed per-step error.
     """
     M, B, T = x.shape
     y = torch.zeros_like(x)
+    cache: Cache = []
     for t in range(T):
-        last = logits(stack, task.sequences(x[..., : t + 1], y[..., : t + 1], p)[..., :-1])[:, :, -1, p:]
+        fed = x[..., :1] if t == 0 else torch.stack([y[..., t - 1] + p, x[..., t]], dim=-1)
+        last = logits(stack, fed, cache)[:, :, -1, p:]
         if temperature == 0:
             y[..., t] = last.argmax(-1)
         else:
