@@ -136,8 +136,8 @@ PRESETS = {
         n_layers=1,
         n_heldout=40,
         # 150, not 100: at 100 one of three base models stayed undertrained at the robustness audit's extra seed
-        # 3964924996 (pass@1 0.10; `base-matches-corpus`, `seeds-agree` and `views-probe-works` failed on the clean run).
-        # At 150 every probe passes at seeds 0, 1, 2, 3141116543 and 3964924996 (session 11).
+        # 3964924996 (pass@1 0.10; `base-matches-corpus`, `seeds-agree` and `views-probe-works` failed on the clean
+        # run). At 150 every probe passes at seeds 0, 1, 2, 3141116543 and 3964924996 (session 11).
         pretrain_steps=150,
         pretrain_batch=128,
         pretrain_lr=0.03,
