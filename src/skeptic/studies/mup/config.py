@@ -63,6 +63,25 @@ class MupConfig(StudyConfig):
     """Widths at which Skeptic's μP MLP is compared with Microsoft's mup (or the hand-written reference)."""
 
 
+AUDIT_SIZES = MupConfig(
+    # What mutation and contrast audits run (about 15-19 CPU s per run, one thread, against the former quick's
+    # 35-48): widths 16…128 (three doublings, a quarter of the former quick's parameters), five seeds of 60 steps for
+    # the MLP sweeps (the slopes' intervals need ≥ 5 seeds), a two-width transformer sweep, four coordinate-check
+    # seeds. The Adam grid sits one log₂ unit higher than the former quick's: μP's optimum at base width 16 is higher
+    # than at 32.
+    base_width=16,
+    mlp_widths=[16, 32, 64, 128],
+    adam_log2_lrs=[-9, -8, -7, -6, -5, -4, -3],
+    seeds=5,
+    mlp_steps=60,
+    transformer_widths=[16, 32],
+    transformer_steps=20,
+    eval_windows=256,
+    coord_seeds=4,
+    crosscheck_widths=[64],
+)
+"""What mutation and contrast audits run, and (since session 11) `quick` too."""
+
 PRESETS = {
     "test": MupConfig(
         base_width=16,
@@ -84,22 +103,7 @@ PRESETS = {
         coord_steps=1,
         crosscheck_widths=[64],
     ),
-    "audit": MupConfig(
-        # What mutation and contrast audits run (about 15-19 CPU s per run, one thread, against quick's 35-48):
-        # widths 16…128 (three doublings, a quarter of quick's parameters), five seeds of 60 steps for the MLP
-        # sweeps (the slopes' intervals need ≥ 5 seeds), a two-width transformer sweep, four coordinate-check seeds.
-        # The Adam grid sits one log₂ unit higher than quick's: μP's optimum at base width 16 is higher than at 32.
-        base_width=16,
-        mlp_widths=[16, 32, 64, 128],
-        adam_log2_lrs=[-9, -8, -7, -6, -5, -4, -3],
-        seeds=5,
-        mlp_steps=60,
-        transformer_widths=[16, 32],
-        transformer_steps=20,
-        eval_windows=256,
-        coord_seeds=4,
-        crosscheck_widths=[64],
-    ),
+    "audit": AUDIT_SIZES,
     # quick runs what the audits run (issue 36: ``make demo`` toward 2 minutes). The former quick (MupConfig()'s
     # defaults: widths 32…256, 4 seeds of 100 MLP steps, a three-width transformer sweep of 50 steps) cost 35-48 CPU
     # s and decided 5 of 12 claims at seeds 0 and 1; this costs about half (45.5 -> 22.0 CPU s at seed 0, load ~12)
@@ -108,18 +112,7 @@ PRESETS = {
     # over three doublings from 16 than from 32), coord-check-mup-flat and deep-linear-predicts-relu inconclusive ->
     # replicated (four coordinate-check seeds instead of three); at seed 1 mup-optimum-stable-mlp-sgd,
     # mup-wider-never-worse-mlp-adam and coord-check-mup-flat inconclusive -> replicated.
-    "quick": MupConfig(
-        base_width=16,
-        mlp_widths=[16, 32, 64, 128],
-        adam_log2_lrs=[-9, -8, -7, -6, -5, -4, -3],
-        seeds=5,
-        mlp_steps=60,
-        transformer_widths=[16, 32],
-        transformer_steps=20,
-        eval_windows=256,
-        coord_seeds=4,
-        crosscheck_widths=[64],
-    ),
+    "quick": AUDIT_SIZES.model_copy(),
     "paper": MupConfig(
         mlp_widths=[32, 64, 128, 256, 512],
         transformer_widths=[32, 64, 128, 256],
