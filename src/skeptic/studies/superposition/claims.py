@@ -324,11 +324,11 @@ _TMS = "Elhage et al. 2022, transformer-circuits.pub/2022/toy_model (arXiv 2209.
 _TMS_DENSE = Quote(
     "With dense features, the model learns to represent an orthogonal basis of the most important two features "
     "(similar to what Principal Component Analysis might give us), and the other three features are not represented.",
-    f"{_TMS}, introduction, the five-features-in-two-dimensions figure",
+    f"{_TMS}, opening section, the five-features-in-two-dimensions figure",
 )
 _TMS_PENTAGON = Quote(
     "All five features are embedded as a pentagon",
-    f"{_TMS}, introduction, the five-features-in-two-dimensions figure, panel '90% Sparsity'",
+    f"{_TMS}, opening section, the five-features-in-two-dimensions figure, panel '90% Sparsity'",
 )
 _TMS_LINEAR = Quote(
     "As our standard intuitions would expect, the linear model always learns the top-m most important features, "
@@ -374,7 +374,7 @@ _SHARKEY_TLDR = Quote(
 # 69150767975; straight quotation marks in both).
 _BRICKEN_SPLIT = Quote(
     'Features appear to "split" as we increase autoencoder size.',
-    "Bricken et al. 2023, transformer-circuits.pub/2023/monosemantic-features, introduction, the list of results "
+    "Bricken et al. 2023, transformer-circuits.pub/2023/monosemantic-features, opening section, the list of results "
     "(pointing to section 'Feature Splitting')",
 )
 
@@ -385,7 +385,7 @@ CLAIMS = (
         "With dense features (S = 0) the ReLU toy model (n = 5, m = 2, importance 0.9^i) stores exactly the m "
         "most important features, orthogonally, and drops the rest (in every seed; 'stored' = ‖Wᵢ‖ > 0.5, "
         "Skeptic's threshold).",
-        f"{ELHAGE}, introduction: the n=5, m=2 figure, 0% sparsity panel",
+        f"{ELHAGE}, the article's opening n=5, m=2 figure, panel '0% Sparsity'",
         dense_top_m,
         AtLeast(1.0),
         own_threshold="'stored' = ‖Wᵢ‖ > 0.5 and 'every seed' are Skeptic's; 2 of 3 seeds would also be read as "
@@ -405,7 +405,7 @@ CLAIMS = (
         "pc-sparse-stores-all",
         "At high sparsity the ReLU toy model stores all n = 5 features in m = 2 dimensions (the pentagon), in "
         "every seed ('stored' = ‖Wᵢ‖ > 0.5, Skeptic's threshold).",
-        f"{ELHAGE}, introduction: the n=5, m=2 figure, sparsest (90%) panel",
+        f"{ELHAGE}, the article's opening n=5, m=2 figure, panel '90% Sparsity' (the sparsest)",
         sparse_all_n,
         AtLeast(1.0),
         own_threshold="'stored' = ‖Wᵢ‖ > 0.5 and 'every seed' are Skeptic's; 2 of 3 seeds would also be read as "
