@@ -489,8 +489,9 @@ CLAIMS = (
         own_threshold="linear is slope 1; 1.25 allows for noise and is Skeptic's",
         # Theorem 3.2's statement, read (issue 33's quote session) in three stored text extractions of the paper's PDF
         # (the search index's files 62049082553, 53397163481 and 67327098016; none shows its arXiv version, v3 being
-        # the AISTATS 2011 text): the same words in each; the math is written as the extractions render it (ϵ, π∗),
-        # italics and subscript positions lost, and one extraction drops "(1)" where the other two keep it.
+        # the AISTATS 2011 text): the same words in each. The math is transcribed: ϵ and π∗ as the extractions give
+        # them, Õ and π̂ recomposed from the accent and letter they split apart, subscripts (1:N, N) written inline,
+        # and "(1)" kept where one of the three drops it.
         quote=Quote(
             "For DAGGER, if N is Õ(uT) there exists a policy π̂ ∈ π̂1:N s.t. J(π̂) ≤ J(π∗) + uTϵN + O(1).",
             "arXiv 1011.0686, Section 3 'Dataset Aggregation', Theorem 3.2",
