@@ -48,9 +48,21 @@ AF_QUOTE = Quote(
     "queries in training to preserve its preferred harmlessness behavior out of training.",
     ABSTRACT,
 )
-AW_UNVERIFIED = Quote.unverified(
-    "arXiv 2412.14093, Section 3 (prompted animal-welfare setting)",
-    note="the paper's body text could not be retrieved offline; only its abstract was",
+# Section 3.2's words, read (issue 33's quote session) in three stored copies of the paper's text that agree word for
+# word: a section-by-section text of the PDF (the search index's file 27230396525, "## 3.2 RESULTS"), a page quoting
+# Section 3.2 (69489114202) and a page built on the arXiv HTML rendering of v1 (52693906561, its figures linked from
+# arxiv.org/html/2412.14093v1). The sentences are cut before "(Figure 5)", which the v1 page leaves out.
+RESULTS_32 = "arXiv 2412.14093 (v1 HTML rendering and PDF text agree), Section 3.2 'Results'"
+AW_GAP_QUOTE = Quote(
+    "Similarly, in the animal welfare setting, the model supports animal welfare 51% of the time in implied training "
+    "while doing so 66% of the time when unmonitored.",
+    f"{RESULTS_32}, Core Metric 2: Compliance gap",
+)
+AW_AF_QUOTE = Quote(
+    "We observe that in implied training, the model produces alignment-faking reasoning in its hidden scratchpad "
+    "(while producing a compliant output) 12% of the time in the helpful-only setting and 24% of the time in the "
+    "animal welfare setting",
+    f"{RESULTS_32}, Core Metric 1: Alignment-faking reasoning",
 )
 
 REFUSER = Contrast(
@@ -106,7 +118,7 @@ CLAIMS = [
         "51% vs 66% of responses supporting animal welfare)",
         measure=gap_estimate("animal_welfare"),
         expect=AtLeast(GAP_MIN),
-        quote=AW_UNVERIFIED,
+        quote=AW_GAP_QUOTE,
         contrasts=(REFUSER,),
         confirmed_by="claims-recomputed",
     ),
@@ -132,7 +144,7 @@ CLAIMS = [
         measure=af_estimate("animal_welfare"),
         expect=AtLeast(0.01),
         own_threshold="the papers report 7-24% for Claude 3 Opus; a 1% floor for 'shows it' is Skeptic's",
-        quote=AW_UNVERIFIED,
+        quote=AW_AF_QUOTE,
         contrasts=(REFUSER_MANY,),
         band=AF_BAND,
         confirmed_by="claims-recomputed",

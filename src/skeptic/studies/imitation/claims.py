@@ -69,7 +69,9 @@ QWEN3 = "Qwen3 technical report (arXiv 2505.09388)"
 CHAN = "LessWrong comment, Lawrence Chan, 2025"
 CHAN_NOTE = (
     "a LessWrong comment that could not be retrieved here (the stored pages hold neither the comment nor its thread, "
-    "and LessWrong is out of reach); the words are as issue 28 quotes them, unchecked against the comment"
+    "and LessWrong is out of reach); the words are as issue 28 quotes them, unchecked against the comment. Tried again "
+    "in issue 33's quote session: a search of the stored pages for the comment's words found neither it nor a page "
+    "quoting it, and an exact-string search of the stored repositories for 'more bits per forward pass' had no hit"
 )
 CHAN_BITS = Quote.unverified(
     CHAN,
@@ -481,15 +483,18 @@ CLAIMS = (
         "onpolicy-at-most-linear",
         "On-policy distillation's (DAgger's) mistakes per episode grow at most linearly in T at fixed ε: slope of "
         f"cost/ε against T ≤ {SUPERLINEAR:g} (Skeptic's line)",
-        f"{ROSS}, Section 3.1 (DAgger's guarantee J(π̂) ≤ J(π*) + uTε_N + O(1), linear in T)",
+        f"{ROSS}, Section 3, Theorem 3.2 (DAgger's guarantee J(π̂) ≤ J(π*) + uTε_N + O(1), linear in T)",
         slope("on-policy"),
         AtMost(SUPERLINEAR),
         own_threshold="linear is slope 1; 1.25 allows for noise and is Skeptic's",
-        quote=Quote.unverified(
-            "arXiv 1011.0686, Section 3.1, Theorem 3.2",
-            "the paper's body could not be retrieved here: the stored renderings (arXiv HTML via Hugging Face, "
-            "arxiv-vanity) give only the abstract and the introduction, and no repository holds its LaTeX; secondary "
-            "summaries agree on the bound J(π̂) ≤ J(π*) + uTε_N + O(1) for N = Õ(uT), which is not the source's words",
+        # Theorem 3.2's statement, read (issue 33's quote session) in three stored text extractions of the paper's PDF
+        # (the search index's files 62049082553, 53397163481 and 67327098016; none shows its arXiv version, v3 being
+        # the AISTATS 2011 text): the same words in each. The math is transcribed: ϵ and π∗ as the extractions give
+        # them, Õ and π̂ recomposed from the accent and letter they split apart, subscripts (1:N, N) written inline,
+        # and "(1)" kept where one of the three drops it.
+        quote=Quote(
+            "For DAGGER, if N is Õ(uT) there exists a policy π̂ ∈ π̂1:N s.t. J(π̂) ≤ J(π∗) + uTϵN + O(1).",
+            "arXiv 1011.0686, Section 3 'Dataset Aggregation', Theorem 3.2",
         ),
         contrasts=(NO_OWN_STATES,),
         confirmed_by="claims-recomputed",

@@ -55,10 +55,46 @@ TP5_ABSTRACT = Quote(
     "even as model size changes.",
     "arXiv 2203.03466v2, abstract",
 )
-_TP5_FIG_NOTE = "the figure's caption was not retrieved into this session; the claim reads the plotted curves"
-_README_QUOTE = Quote.unverified(
-    "github.com/microsoft/mup, README, section 'Checking Correctness of Parametrization'",
-    note="the README's words were not retrieved into this session",
+# TP5's words, read (issue 29's quote session) in a stored full-text extraction of the arXiv PDF that carries the
+# stamp "arXiv:2203.03466v2 [cs.LG] 28 Mar 2022" (the search index's file 54288315510; two-column lines interleaved,
+# each sentence below read across its column); the Figure 1 caption also in two stored pages quoting it. "µ" is the
+# extraction's character for the paper's μ.
+_TP5_SP_SHIFT = {
+    ("mlp", "sgd"): Quote(
+        "As shown on the left in Fig. 3, the optimal learning rate shifts by roughly an order of magnitude as the "
+        "width increases from 256 to 8192",
+        "arXiv 2203.03466v2, Section 3 'Hyperparameters Don’t Transfer Conventionally', paragraph 'MLP with "
+        "Standard Parametrization' (Figure 3, left)",
+    ),
+    ("mlp", "adam"): Quote.unverified(
+        "arXiv 2203.03466v2, Section 3 'Hyperparameters Don’t Transfer Conventionally'",
+        note="the paper's text was retrieved (issue 29), but its MLP sweep (Figure 3) is trained with SGD; no "
+        "sentence or figure on an MLP trained with Adam in SP was found in Section 3, so none is quoted here",
+    ),
+    ("transformer", "adam"): Quote(
+        "For example, as shown in Fig. 1, in a Transformer, the optimal learning rate is stable with width in µP "
+        "(right) but far from so in standard parametrization (left).",
+        "arXiv 2203.03466v2, Section 1 'Introduction' (Figure 1)",
+    ),
+}
+_TP5_WIDER = Quote(
+    "In addition to the HP stability property, we find that wider is better throughout training in µP, in contrast "
+    "to SP (Section 8).",
+    "arXiv 2203.03466v2, Section 1 'Introduction'",
+)
+# The README's words, read (issue 29's quote session) in the stored README.md of github.com/microsoft/mup at commit
+# 0518b39e91caa5d81ad0529225046cbdfdef69c4 and checked byte for byte in a snapshot at
+# 19814971934ef91dd546f88e913fc963e096d11c (backticks as the Markdown writes them; "μ" is U+03BC there).
+_README = (
+    "github.com/microsoft/mup README.md, section 'Checking Correctness of Parametrization', subsection 'Coord Check'"
+)
+_README_MUP_QUOTE = Quote(
+    "In contrast to the above, all curves stay horizontal, indicating that μP is implemented correctly.",
+    _README,
+)
+_README_SP_QUOTE = Quote(
+    "We see after 1 step of update, activation/output `l1` are exploding with width.",
+    _README,
 )
 SWAPPED = Contrast(
     "lr-rule-swapped",
@@ -134,7 +170,7 @@ def optimum_claims(model: str, opt: str) -> tuple[Claim, Claim]:
             AtMost(-SHIFTS),
             own_threshold=f"TP5 shows the SP optimum drifting; a fall of ≥ {SHIFTS} log₂ per doubling is Skeptic's "
             "line (0.2 to 0.5 acceptable)",
-            quote=Quote.unverified(f"arXiv 2203.03466v2, {FIG[model]}, left panel", note=_TP5_FIG_NOTE),
+            quote=_TP5_SP_SHIFT[(model, opt)],
             contrasts=(SWAPPED,),
             band=(AtMost(-0.2), AtMost(-0.5)),
             confirmed_by=RECOMPUTED,
@@ -181,7 +217,7 @@ def wider_claim(model: str, opt: str) -> Claim:
         wider_excess(model, opt),
         AtMost(WIDER_TOL),
         own_threshold=f"the {WIDER_TOL}-nat tolerance for seed noise is Skeptic's (0.01 to 0.05 acceptable)",
-        quote=Quote.unverified(f"arXiv 2203.03466v2, {FIG[model]}, right panel", note=_TP5_FIG_NOTE),
+        quote=_TP5_WIDER,
         contrasts=(SWAPPED,),
         band=(AtMost(0.01), AtMost(0.05)),
         confirmed_by=RECOMPUTED,
@@ -228,8 +264,8 @@ COORD_MUP_FLAT = Claim(
     MUP_README,
     coord_extreme("mup"),
     AllBetween(-FLAT, FLAT),
-    own_threshold=f"'stays roughly constant' read as |exponent| ≤ {FLAT}: Skeptic's threshold (0.15 to 0.3)",
-    quote=_README_QUOTE,
+    own_threshold=f"'stay horizontal' read as |exponent| ≤ {FLAT}: Skeptic's threshold (0.15 to 0.3)",
+    quote=_README_MUP_QUOTE,
     contrasts=(SWAPPED,),
     band=(AllBetween(-0.15, 0.15), AllBetween(-0.3, 0.3)),
     confirmed_by=RECOMPUTED,
@@ -241,8 +277,8 @@ COORD_SP_GROWS = Claim(
     MUP_README,
     coord_extreme("sp"),
     AllAtLeast(GROWS),
-    own_threshold=f"'blows up with width' read as exponent ≥ {GROWS}: Skeptic's threshold (0.3 to 0.5)",
-    quote=_README_QUOTE,
+    own_threshold=f"'exploding with width' read as exponent ≥ {GROWS}: Skeptic's threshold (0.3 to 0.5)",
+    quote=_README_SP_QUOTE,
     contrasts=(SWAPPED,),
     band=(AllAtLeast(0.3), AllAtLeast(0.5)),
     confirmed_by=RECOMPUTED,

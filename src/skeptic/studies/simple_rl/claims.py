@@ -186,9 +186,13 @@ CLAIMS = (
         pass1_gain,
         AtLeast(PASS1_GAIN),
         own_threshold="'a significant increase' is the source's word; +0.2 absolute is Skeptic's line",
-        quote=Quote.unverified(
-            "arXiv 2501.12948v1, §2.2.4",
-            "the 15.6% → 71.0% sentence was found only in secondary renderings, not in the arXiv text itself",
+        # Read (issue 32's quote session) in three stored text extractions of the v1 PDF (the search index's files
+        # 15791837540, 33680555449, 6905825955) and a page that images this paragraph of 2501.12948v1, page 6; the
+        # extractions differ only after the quoted words (OCR of "o1").
+        quote=Quote(
+            "Notably, the average pass@1 score on AIME 2024 shows a significant increase, jumping from an initial "
+            "15.6% to an impressive 71.0%",
+            "arXiv 2501.12948v1, §2.2.4 'Performance, Self-evolution Process and Aha Moment of DeepSeek-R1-Zero'",
         ),
         contrasts=(FROZEN,),
         band=(AtLeast(0.1), AtLeast(0.3)),
@@ -203,9 +207,13 @@ CLAIMS = (
         kl_drop,
         AtLeast(KL_DROP),
         own_threshold="the source gives no size; 0.5 nats is Skeptic's line",
-        quote=Quote.unverified(
-            "arXiv 2402.03300v3, §4.1.1, eq. 3",
-            "the GRPO objective is an equation; its β · D_KL[π_θ ‖ π_ref] term is cited, not quoted",
+        # The sentence after eq. 3, read (issue 32's quote session) in a stored arXiv HTML rendering of 2402.03300 (the
+        # search index's file 66558558722; it shows no version number) and in a stored copy of the LaTeX source
+        # (41620122683): the same words in both.
+        quote=Quote(
+            "Also note that, instead of adding KL penalty in the reward, GRPO regularizes by directly adding the KL "
+            "divergence between the trained policy and the reference policy to the loss",
+            "arXiv 2402.03300v3, §4.1.1, the sentence after eq. 3",
         ),
         contrasts=(
             Contrast(
@@ -227,9 +235,12 @@ CLAIMS = (
         forward_gap,
         AtMost(FORWARD_TOL),
         own_threshold="the source states an estimator, not a tolerance; TV ≤ 0.05 is Skeptic's line",
+        # Corrected in issue 32's quote session: the source reads "used in (2)" (its eq. 2, PPO's per-token penalty),
+        # not "used in PPO", and "which is guaranteed to be positive." follows eq. 4, so it is left out. Read in the
+        # stored arXiv HTML rendering (66558558722) and LaTeX source copy (41620122683); "(2)" is the rendered \eqref.
         quote=Quote(
-            "And different from the KL penalty term used in PPO, we estimate the KL divergence with the following "
-            "unbiased estimator (Schulman, 2020), which is guaranteed to be positive.",
+            "And different from the KL penalty term used in (2), we estimate the KL divergence with the following "
+            "unbiased estimator (Schulman, 2020)",
             "arXiv 2402.03300v3, §4.1.1, before eq. 4",
         ),
         contrasts=(

@@ -310,9 +310,73 @@ def correlated_recovery(m: Measurements) -> Estimate:
     return _with_chance(_best(cells, "mmcs"), "mmcs")
 
 
-_ELHAGE_NOTE = "the article's exact words were not retrieved into this session; the locator names the section"
-_SHARKEY_NOTE = "the interim report (a forum post, no arXiv version) was not retrieved into this session"
-_BRICKEN_NOTE = "the article's exact words were not retrieved into this session; the locator names the section"
+_SHARKEY_NOTE = (
+    "the report's Methods and Results sections could not be retrieved (issue 28's quote session): the stored copies "
+    "of the post (alignmentforum.org, lesswrong/greaterwrong.com, conjecture.dev) reach the search tool only as their "
+    "opening (the TL;DR), no repository holds its text, and no stored page quotes those sections"
+)
+
+# Elhage et al.'s words, read (issue 28's quote session) in a stored Markdown copy of the HTML article
+# (transformer-circuits.pub/2022/toy_model) and in two stored Markdown conversions of the article's PDF, the search
+# index's files 69101217229, 63280359246 and 51801180512, plus a bilingual copy (69089118641): the same words in each,
+# except that the HTML copy drops inline math. 'm' in "top-m" is the article's math symbol.
+_TMS = "Elhage et al. 2022, transformer-circuits.pub/2022/toy_model (arXiv 2209.10652v1)"
+_TMS_DENSE = Quote(
+    "With dense features, the model learns to represent an orthogonal basis of the most important two features "
+    "(similar to what Principal Component Analysis might give us), and the other three features are not represented.",
+    f"{_TMS}, opening section, the five-features-in-two-dimensions figure",
+)
+_TMS_PENTAGON = Quote(
+    "All five features are embedded as a pentagon",
+    f"{_TMS}, opening section, the five-features-in-two-dimensions figure, panel '90% Sparsity'",
+)
+_TMS_LINEAR = Quote(
+    "As our standard intuitions would expect, the linear model always learns the top-m most important features, "
+    "analogous to learning the top principal components.",
+    f"{_TMS}, section 'Demonstrating Superposition'",
+)
+_TMS_PHASE = Quote(
+    "As expected, sparsity is necessary for superposition to occur, but we can see that it interacts in an "
+    "interesting way with relative feature importance.",
+    f"{_TMS}, section 'Superposition as a Phase Change', the 2-features-in-1-dimension phase diagram",
+)
+_TMS_STICKY = Quote(
+    'Surprisingly, we find that this graph is "sticky" at 1 and 1/2.',
+    f"{_TMS}, section 'The Geometry of Superposition', subsection 'Uniform Superposition' (the plot of m/‖W‖²_F)",
+)
+_TMS_LINES = Quote(
+    "In the previous diagram, we found that there are distinct lines corresponding to dimensionality of: "
+    "¾ (tetrahedron), ⅔ (triangle), ½ (antipodal pair), ⅖ (pentagon), ⅜ (square antiprism), and 0 (feature not "
+    "learned).",
+    f"{_TMS}, section 'The Geometry of Superposition', paragraph 'Why these geometric structures?' after subsection "
+    "'Feature Dimensionality'",
+)
+_TMS_CORRELATED = Quote(
+    "The model ideally represents correlated features orthogonally, in separate tegum factors with no interactions "
+    "between them.",
+    f"{_TMS}, section 'The Geometry of Superposition', subsection 'Non-Uniform Superposition' (correlated features)",
+)
+_TMS_ANTICORRELATED = Quote(
+    "Conversely, when features are anti-correlated, models prefer to have them interfere, especially with negative "
+    "interference.",
+    f"{_TMS}, section 'The Geometry of Superposition', subsection 'Non-Uniform Superposition' (correlated features)",
+)
+# Sharkey, Braun & Millidge's TL;DR, read in the stored copies of the post at alignmentforum.org and greaterwrong.com
+# (posts/z6QQJbtpkEAX3Aojj) and at conjecture.dev: the same words (typographic apostrophe, en dashes) in all three.
+_SHARKEY_TLDR = Quote(
+    "it turns out that an extremely simple method – training a single layer autoencoder to reconstruct neural "
+    "activations with an L1 penalty on hidden activations – doesn’t just identify features that minimize the loss, "
+    "but actually recovers the ground truth features that generated the data.",
+    "Sharkey, Braun & Millidge 2022, '[Interim research report] Taking features out of superposition with sparse "
+    "autoencoders', alignmentforum.org/posts/z6QQJbtpkEAX3Aojj, TL;DR",
+)
+# Bricken et al.'s words, read in two stored Markdown copies of the article (the search index's files 51818518389 and
+# 69150767975; straight quotation marks in both).
+_BRICKEN_SPLIT = Quote(
+    'Features appear to "split" as we increase autoencoder size.',
+    "Bricken et al. 2023, transformer-circuits.pub/2023/monosemantic-features, opening section, the list of results "
+    "(pointing to section 'Feature Splitting')",
+)
 
 
 CLAIMS = (
@@ -321,14 +385,12 @@ CLAIMS = (
         "With dense features (S = 0) the ReLU toy model (n = 5, m = 2, importance 0.9^i) stores exactly the m "
         "most important features, orthogonally, and drops the rest (in every seed; 'stored' = ‖Wᵢ‖ > 0.5, "
         "Skeptic's threshold).",
-        f"{ELHAGE}, section 'Demonstrating superposition': the n=5, m=2 figure, S = 0 panel",
+        f"{ELHAGE}, the article's opening n=5, m=2 figure, panel '0% Sparsity'",
         dense_top_m,
         AtLeast(1.0),
         own_threshold="'stored' = ‖Wᵢ‖ > 0.5 and 'every seed' are Skeptic's; 2 of 3 seeds would also be read as "
         "agreement",
-        quote=Quote.unverified(
-            "arXiv 2209.10652v1, section 'Demonstrating superposition', the n=5, m=2 figure", note=_ELHAGE_NOTE
-        ),
+        quote=_TMS_DENSE,
         contrasts=(
             Contrast(
                 "all-sparse",
@@ -343,14 +405,12 @@ CLAIMS = (
         "pc-sparse-stores-all",
         "At high sparsity the ReLU toy model stores all n = 5 features in m = 2 dimensions (the pentagon), in "
         "every seed ('stored' = ‖Wᵢ‖ > 0.5, Skeptic's threshold).",
-        f"{ELHAGE}, section 'Demonstrating superposition': the n=5, m=2 figure, sparsest panel",
+        f"{ELHAGE}, the article's opening n=5, m=2 figure, panel '90% Sparsity' (the sparsest)",
         sparse_all_n,
         AtLeast(1.0),
         own_threshold="'stored' = ‖Wᵢ‖ > 0.5 and 'every seed' are Skeptic's; 2 of 3 seeds would also be read as "
         "agreement",
-        quote=Quote.unverified(
-            "arXiv 2209.10652v1, section 'Demonstrating superposition', the n=5, m=2 figure", note=_ELHAGE_NOTE
-        ),
+        quote=_TMS_PENTAGON,
         contrasts=(
             Contrast(
                 "all-dense",
@@ -369,7 +429,7 @@ CLAIMS = (
         "and no more)",
         linear_top_m,
         AtLeast(1.0),
-        quote=Quote.unverified("arXiv 2209.10652v1, section 'Demonstrating superposition'", note=_ELHAGE_NOTE),
+        quote=_TMS_LINEAR,
         contrasts=(
             Contrast(
                 "untrained",
@@ -387,10 +447,7 @@ CLAIMS = (
         pd_dense_single,
         AtLeast(0.9),
         own_threshold=True,
-        quote=Quote.unverified(
-            "arXiv 2209.10652v1, section 'Superposition as a phase change', the n=2, m=1 phase diagram",
-            note=_ELHAGE_NOTE,
-        ),
+        quote=_TMS_PHASE,
         contrasts=(
             Contrast(
                 "all-sparse",
@@ -410,10 +467,7 @@ CLAIMS = (
         pd_sparse_superposition(best_only=False),
         AtLeast(0.9),
         own_threshold=True,
-        quote=Quote.unverified(
-            "arXiv 2209.10652v1, section 'Superposition as a phase change', the n=2, m=1 phase diagram",
-            note=_ELHAGE_NOTE,
-        ),
+        quote=_TMS_PHASE,
         contrasts=(
             Contrast(
                 "all-dense",
@@ -432,10 +486,7 @@ CLAIMS = (
         pd_sparse_superposition(best_only=True),
         AtLeast(0.9),
         own_threshold=True,
-        quote=Quote.unverified(
-            "arXiv 2209.10652v1, section 'Superposition as a phase change', the n=2, m=1 phase diagram",
-            note=_ELHAGE_NOTE,
-        ),
+        quote=_TMS_PHASE,
         contrasts=(
             Contrast(
                 "all-dense",
@@ -458,7 +509,7 @@ CLAIMS = (
         sticky_model,
         AtLeast(STICKY_ENRICHMENT),
         own_threshold="the enrichment of 1.5× over chance and the ±0.03 window are Skeptic's; 1.2× to 2× acceptable",
-        quote=Quote.unverified("arXiv 2209.10652v1, section 'Feature dimensionality'", note=_ELHAGE_NOTE),
+        quote=_TMS_STICKY,
         contrasts=(
             Contrast(
                 "no-sparse-densities",
@@ -479,7 +530,7 @@ CLAIMS = (
         sticky_features,
         AtLeast(STICKY_ENRICHMENT),
         own_threshold="the enrichment of 1.5× over chance and the ±0.03 window are Skeptic's; 1.2× to 2× acceptable",
-        quote=Quote.unverified("arXiv 2209.10652v1, section 'Feature dimensionality'", note=_ELHAGE_NOTE),
+        quote=_TMS_LINES,
         contrasts=(
             Contrast(
                 "untrained",
@@ -500,9 +551,7 @@ CLAIMS = (
         recovery_at_least_g("mmcs"),
         AtLeast(RECOVERED),
         own_threshold=True,
-        quote=Quote.unverified(
-            "Sharkey, Braun & Millidge 2022 (AI Alignment Forum), Results, toy data", note=_SHARKEY_NOTE
-        ),
+        quote=_SHARKEY_TLDR,
         contrasts=(
             Contrast(
                 "untrained",
@@ -523,9 +572,7 @@ CLAIMS = (
         recovery_at_least_g("matched"),
         AtLeast(RECOVERED),
         own_threshold=True,
-        quote=Quote.unverified(
-            "Sharkey, Braun & Millidge 2022 (AI Alignment Forum), Results, toy data", note=_SHARKEY_NOTE
-        ),
+        quote=_SHARKEY_TLDR,
         contrasts=(
             Contrast(
                 "untrained",
@@ -546,7 +593,8 @@ CLAIMS = (
         AtLeast(MERGE_MARGIN),
         own_threshold="the 0.05 margin above the chance difference is Skeptic's; 0.02 to 0.1 acceptable",
         quote=Quote.unverified(
-            "Sharkey, Braun & Millidge 2022 (AI Alignment Forum), Results, toy data", note=_SHARKEY_NOTE
+            "Sharkey, Braun & Millidge 2022 (AI Alignment Forum), Results, toy data",
+            note=_SHARKEY_NOTE + "; the TL;DR, retrieved, says nothing of dictionaries smaller than the feature count",
         ),
         contrasts=(
             Contrast(
@@ -567,9 +615,7 @@ CLAIMS = (
         split_rise,
         AtLeast(SPLIT_MARGIN),
         own_threshold="the 0.1 rise above the chance rise and cos > 0.9 are Skeptic's; 0.05 to 0.2 acceptable",
-        quote=Quote.unverified(
-            "Bricken et al. 2023 (transformer-circuits.pub), section 'Feature splitting'", note=_BRICKEN_NOTE
-        ),
+        quote=_BRICKEN_SPLIT,
         contrasts=(
             Contrast(
                 "large-is-full",
@@ -589,7 +635,8 @@ CLAIMS = (
         density_curve,
         Increasing(decreasing=True),
         quote=Quote.unverified(
-            "Sharkey, Braun & Millidge 2022 (AI Alignment Forum), Results, toy data", note=_SHARKEY_NOTE
+            "Sharkey, Braun & Millidge 2022 (AI Alignment Forum), Results, toy data",
+            note=_SHARKEY_NOTE + "; the TL;DR, retrieved, says nothing of how recovery depends on feature density",
         ),
         contrasts=(
             Contrast(
@@ -610,9 +657,7 @@ CLAIMS = (
         toy_hidden_recovery,
         AtLeast(RECOVERED),
         own_threshold=True,
-        quote=Quote.unverified(
-            "Sharkey, Braun & Millidge 2022 (AI Alignment Forum), Methods, toy data", note=_SHARKEY_NOTE
-        ),
+        quote=_SHARKEY_TLDR,
         contrasts=(
             Contrast(
                 "untrained",
@@ -632,7 +677,7 @@ CLAIMS = (
         "on its relative importance as well as on sparsity)",
         importance_curve,
         Increasing(decreasing=True),
-        quote=Quote.unverified("arXiv 2209.10652v1, section 'Superposition as a phase change'", note=_ELHAGE_NOTE),
+        quote=_TMS_PHASE,
         contrasts=(
             Contrast(
                 "dense",
@@ -651,7 +696,7 @@ CLAIMS = (
         correlated_pair_abs_cos,
         AtMost(CORR_ORTHOGONAL),
         own_threshold=True,
-        quote=Quote.unverified("arXiv 2209.10652v1, section 'Non-uniform superposition'", note=_ELHAGE_NOTE),
+        quote=_TMS_CORRELATED,
         contrasts=(
             Contrast(
                 "untrained",
@@ -671,7 +716,7 @@ CLAIMS = (
         anticorrelated_pair_cos,
         AtMost(ANTIPODAL),
         own_threshold=True,
-        quote=Quote.unverified("arXiv 2209.10652v1, section 'Non-uniform superposition'", note=_ELHAGE_NOTE),
+        quote=_TMS_ANTICORRELATED,
         contrasts=(
             Contrast(
                 "untrained",
@@ -691,7 +736,7 @@ CLAIMS = (
         anticorrelated_best_restart,
         AtMost(ANTIPODAL),
         own_threshold=True,
-        quote=Quote.unverified("arXiv 2209.10652v1, section 'Non-uniform superposition'", note=_ELHAGE_NOTE),
+        quote=_TMS_ANTICORRELATED,
         contrasts=(
             Contrast(
                 "untrained",
@@ -738,7 +783,8 @@ CLAIMS = (
         AtLeast(RECOVERED),
         own_threshold=True,
         quote=Quote.unverified(
-            "Sharkey, Braun & Millidge 2022 (AI Alignment Forum), Methods, toy data", note=_SHARKEY_NOTE
+            "Sharkey, Braun & Millidge 2022 (AI Alignment Forum), Methods, toy data",
+            note=_SHARKEY_NOTE + "; the TL;DR, retrieved, does not say the toy features' activations are correlated",
         ),
         contrasts=(
             Contrast(
