@@ -41,9 +41,9 @@ def test_plateau_dwell_sees_a_plateau_the_share_of_points_misses() -> None:
 
     from skeptic.studies.superposition import toy
 
-    fr, tol = claims.SUPERPOSED_FRACTIONS, claims.STICKY_TOL
+    fr, tol = claims.D_STAR_FRACTIONS, claims.STICKY_TOL
     dens = list(np.exp(np.linspace(-3.0, 0.0, 13)))
-    line = list(np.linspace(0.3, 0.9, 13))  # D* rising at an even rate through the band: no plateau
+    line = list(np.linspace(0.3, 1.2, 13))  # D* rising at an even rate through the whole band [0.47, 1.03]: no plateau
     assert toy.plateau_dwell(dens, line, fr, tol) == pytest.approx(1.0, abs=0.05)
     # the review's case: most points below every fraction, two at 0.487 and 0.507, then a climb to 1
     plateau = [0.12, 0.13, 0.14, 0.15, 0.17, 0.2, 0.25, 0.3, 0.487, 0.507, 0.7, 0.9, 1.0]
