@@ -1135,3 +1135,276 @@ PROBES = (
         _beats_chance,
     ),
 )
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The corpus, the tokenizer, the token categories and the experiments, as the config declares them: each recomputed
+# by this module's own code from the config, the stored outputs and the help topics read afresh (never by a call to
+# the code that built them)
+# ---------------------------------------------------------------------------------------------------------------
+
+DOC_FLOOR = 2000
+"""Characters every corpus-A document keeps at least (or its whole topic), written out a second time."""
+FIRST_DOCS = 4
+"""Documents that take at most half the room left before the budget rule switches to 'take what is left'."""
+LATER_SHARE = 8
+"""A later document keeps at least 1/8 of its topic."""
+PLANTED_COUNTS = (0, 1, 3, 10, 30)
+"""Occurrences of the planted words in corpus B, written out a second time."""
+INVALID_UTF8 = (0xC0, 0xC1, *range(0xF5, 0x100))
+"""Bytes that never occur in valid UTF-8 (RFC 3629), written out a second time."""
+
+
+def _digest(text: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
+
+
+def _expected_docs(names: list[str], fraction: float) -> tuple[list[str], list[str]]:
+    """Corpus A's documents for the chosen topic names, by the declared budget rule, and the rule's violations."""
+    import pydoc_data.topics
+
+    topics = dict(pydoc_data.topics.topics)
+    problems = []
+    if len(set(names)) != len(names) or not set(names) <= set(topics):
+        problems.append("corpus A's topic names are not distinct help topics")
+        return [], problems
+    total = sum(len(t) for t in topics.values()) + len(topics) - 1  # the topics joined by newlines
+    budget = int(fraction * total)
+    docs: list[str] = []
+    for k, name in enumerate(names):
+        room = budget - sum(len(d) for d in docs)
+        text = topics[name]
+        if k >= FIRST_DOCS and room <= 0:
+            problems.append(f"document {k} ({name}) taken with no room left in the budget")
+        keep = max(room // 2, DOC_FLOOR) if k < FIRST_DOCS else max(room, len(text) // LATER_SHARE, DOC_FLOOR)
+        docs.append(text[:keep])
+    room = budget - sum(len(d) for d in docs)
+    if len(names) < len(topics) and (len(names) < FIRST_DOCS or room > 0):
+        problems.append(f"{len(names)} documents stop with {room} characters of the budget left")
+    return docs, problems
+
+
+def _corpus_as_declared(m: Measurements, config: Any) -> ProbeOutcome:
+    """Corpus A rebuilt from the help topics by the declared rule, corpus B as A without the held-out topics plus
+    the planted words, and the tokenizer retrained on A: each compared exactly with what the run used."""
+    from tokenizers import Tokenizer, models, pre_tokenizers, trainers
+
+    problems: list[str] = []
+    t = m["texts"]
+    names = list(t["names_a"])
+    docs, p = _expected_docs(names, config.corpus_fraction)
+    problems += p
+    planted = m["planted"]
+    want_counts = [c for c in PLANTED_COUNTS for _ in range(config.planted_per_count)]
+    if [pl["planted"] for pl in planted] != want_counts:
+        problems.append(f"planted counts {[pl['planted'] for pl in planted]}, declared {want_counts}")
+    words = [" " + str(pl["word"]) for pl in planted]
+    text_a = docs + [(w * 10 + "\n") * max(config.plant_repeats // 10, 1) for w in words]
+    if [_digest(x) for x in text_a] != list(t["text_a"]):
+        problems.append(
+            "the tokenizer's training text is not the declared corpus A (topics by the budget rule and the planted "
+            "words' repeats)"
+        )
+    held_out = min(config.held_out_topics, len(docs) - 1)
+    docs_b = docs[held_out:]
+    if [_digest(x) for x in docs_b] != list(t["docs_b_plain"]):
+        problems.append(f"corpus B is not corpus A without its first {held_out} topic(s) (as the config declares)")
+    c = m["corpus"]
+    chars_b = sum(map(len, docs_b)) + sum(len(w) * pl["planted"] for w, pl in zip(words, planted, strict=True))
+    recount = np.asarray(m["recount"])
+    exact = {
+        "topics in A": (c["n_topics_a"], len(docs)),
+        "topics in B": (c["n_topics_b"], len(docs_b)),
+        "characters of B": (c["chars_b"], chars_b),
+        "tokens of B (the recount plus one EOS per document)": (c["tokens_b"], int(recount.sum()) + len(docs_b)),
+    }
+    problems += [f"{k}: {got}, declared {want}" for k, (got, want) in exact.items() if got != want]
+    reserved = [f"<|reserved_{k}|>" for k in range(config.n_reserved)]
+    tok = Tokenizer(models.BPE())
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    trainer = trainers.BpeTrainer(
+        vocab_size=config.vocab_size,
+        special_tokens=["<|endoftext|>", *reserved],
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+        show_progress=False,
+    )
+    tok.train_from_iterator(text_a, trainer=trainer)
+    stored = Tokenizer.from_str(m["tokenizer_json"])
+    if tok.get_vocab(with_added_tokens=True) != stored.get_vocab(with_added_tokens=True):
+        problems.append("the run's tokenizer is not the one BPE trains on the declared corpus A")
+    return ProbeOutcome(
+        not problems,
+        f"corpus A rebuilt from {len(names)} help topics by the budget rule ({config.corpus_fraction:.0%} of the text, "
+        f"≥ {DOC_FLOOR} characters each), corpus B as A without {held_out} held-out topic(s) plus "
+        f"{len(planted)} planted words ({sum(pl['planted'] for pl in planted)} insertions), the tokenizer retrained "
+        "on A with the declared vocabulary and special tokens: "
+        + ("all exactly as the run's" if not problems else "; ".join(problems[:3])),
+    )
+
+
+def _gpt2_byte_chars() -> dict[str, int]:
+    """GPT-2's printable stand-in for each byte (printable Latin-1 bytes stand for themselves, the other 68 take
+    U+0100 onwards in byte order), written out a second time; the probe checks it against the tokenizers library's
+    alphabet."""
+    keep = [*range(0x21, 0x7F), *range(0xA1, 0xAD), *range(0xAE, 0x100)]
+    others = [b for b in range(256) if b not in keep]
+    return {chr(b): b for b in keep} | {chr(256 + n): b for n, b in enumerate(others)}
+
+
+def _categories_recomputed(m: Measurements) -> ProbeOutcome:
+    """Every token's category and byte recomputed from the stored tokenizer by this probe's own round trip, and from
+    them the special, known-unused and scored sets and every count the run reports."""
+    import json
+
+    from tokenizers import Tokenizer, pre_tokenizers
+
+    problems: list[str] = []
+    doc = json.loads(m["tokenizer_json"])
+    tok = Tokenizer.from_str(m["tokenizer_json"])
+    vocab = tok.get_vocab(with_added_tokens=True)
+    n = m["corpus"]["vocab_size"]
+    name = {i: s for s, i in vocab.items()}
+    chars = _gpt2_byte_chars()
+    if set(chars) != set(pre_tokenizers.ByteLevel.alphabet()):
+        problems.append("the byte alphabet written here is not the tokenizers library's")
+    special = {int(a["id"]) for a in doc.get("added_tokens", []) if a.get("special")}
+    reference = {int(a["id"]) for a in doc.get("added_tokens", []) if "reserved" in str(a["content"]).lower()}
+    reference |= {vocab[c] for c, b in chars.items() if b in INVALID_UTF8 and c in vocab}
+    byte: list[int | None] = []
+    cats: list[str] = []
+    for i in range(n):
+        s = name.get(i)
+        byte.append(chars[s] if s is not None and len(s) == 1 and s in chars else None)
+        if s is None:
+            cats.append("padding")
+            continue
+        text = tok.decode([i], skip_special_tokens=False)
+        again = tok.encode(text, add_special_tokens=False).ids
+        if again == [i]:
+            cats.append("special" if i in special else "ok")
+        elif len(text) >= 3 and text[0] in "[<" and text[-1] in "]>" and any(ch.isalpha() for ch in text):
+            cats.append("unreachable_special")
+        elif "\ufffd" in text:
+            cats.append("partial_utf8")
+        else:
+            cats.append("unreachable_single" if len(again) == 1 else "unreachable_multi")
+    scored = [i for i in range(n) if cats[i] == "ok" and byte[i] is None and i not in special and i not in reference]
+    recount = np.asarray(m["recount"])
+    counts: dict[str, int] = {}
+    for c in cats:
+        counts[c] = counts.get(c, 0) + 1
+    sets = {
+        "never": [i for i in scored if recount[i] == 0],
+        "rare": [i for i in scored if 1 <= recount[i] <= m["rare_max"]],
+        "frequent": [i for i in scored if recount[i] >= m["frequent_count"]],
+    }
+    exact: dict[str, tuple[Any, Any]] = {
+        "categories": (list(m["token_categories"]), cats),
+        "bytes": (list(m["token_bytes"]), byte),
+        "category counts": (dict(m["categories"]), counts),
+        "byte tokens": (m["byte_tokens"], sum(b is not None for b in byte)),
+        "byte tokens never seen": (
+            m["byte_tokens_never_seen"],
+            sum(b is not None and recount[i] == 0 for i, b in enumerate(byte)),
+        ),
+        "special tokens": (sorted(m["special"]), sorted(special)),
+        "known-unused tokens": (sorted(m["reference"]), sorted(reference)),
+        "scored tokens": (list(m["scored"]), scored),
+        **{f"{k} tokens": (m[f"n_{k}"], len(v)) for k, v in sets.items()},
+        **{f"the {k} set": (sorted(m["sets"][k]), v) for k, v in sets.items()},
+    }
+    problems += [k for k, (got, want) in exact.items() if got != want]
+    return ProbeOutcome(
+        not problems,
+        f"{n} tokens categorized again by a decode/encode round trip of the stored tokenizer and a byte alphabet "
+        f"written out here ({counts.get('ok', 0)} ok, {sum(b is not None for b in byte)} single bytes, "
+        f"{len(reference)} known unused, {len(scored)} scored; never/rare/frequent "
+        f"{'/'.join(str(len(v)) for v in sets.values())}): "
+        + ("every category, set and count as the run's" if not problems else "differ: " + ", ".join(problems)),
+    )
+
+
+GRAFT_SIDES_DECLARED = ("none", "input", "output", "both")
+
+
+def _experiments_as_declared(m: Measurements, config: Any) -> ProbeOutcome:
+    """Every experiment the config declares ran and left its outputs: the scan of each arm, the verification of
+    every token by every model, both indicator groups for every model, and the graft experiment wherever an untied
+    arm and a never-seen token exist; a claim whose inputs are missing where the config says they exist fails here."""
+    problems: list[str] = []
+    arms = ["untied", "untied+wd", "tied", "tied+wd"]
+    n_models = len(arms) * config.n_seeds
+    if len(m["models"]) != n_models:
+        problems.append(f"{len(m['models'])} models, declared {n_models}")
+    if [s["variant"] for s in m["scan"]] != arms:
+        problems.append(f"scanned {[s['variant'] for s in m['scan']]}, declared one model of each arm {arms}")
+    short = [t["id"] for t in m["tokens"] if not len(t["max_prob"]) == len(t["repeated"]) == len(t["main"]) == n_models]
+    if short or not m["tokens"]:
+        problems.append(f"{len(short)} verified tokens without a result for every model")
+    keys = {"input_norm", "centroid_distance", "unembedding_cosine"}
+    partial = [
+        mm["variant"] for mm in m["models"] if any(set(mm["auroc"].get(g, {})) != keys for g in ("never", "rare"))
+    ]
+    if partial:
+        problems.append(f"models without every indicator's AUROC on both token sets: {partial}")
+    recount, scored = np.asarray(m["recount"]), np.asarray(m["scored"], dtype=np.int64)
+    n_never = int(np.sum(recount[scored] == 0))
+    n_untied = 0 if config.tie_all else 2 * config.n_seeds
+    applies = n_untied > 0 and n_never > 0
+    g = m["graft"]
+    if applies:
+        got = (sorted(g.get("rates", {})), sorted(g.get("moved", {})), g.get("n_models"), g.get("tokens"))
+        want = (sorted(GRAFT_SIDES_DECLARED), sorted(GRAFT_SIDES_DECLARED[1:]), n_untied, n_never)
+        if got != want or g.get("seen", 0) < 1:
+            problems.append(f"graft (rates, restorations, models, tokens) {got}, declared {want}, each token fed")
+    elif g.get("rates"):
+        problems.append("the graft experiment ran with no untied model or no never-seen token")
+    not_run = []
+    for claim in CLAIMS:
+        try:
+            claim.measure(m)  # type: ignore[call-arg]  # every measure of this study takes the measurements only
+        except NotRun:
+            not_run.append(claim.id)
+        except (KeyError, IndexError, TypeError, ValueError) as exc:
+            problems.append(f"{claim.id}: its inputs are missing ({type(exc).__name__})")
+    if not_run and applies:
+        problems.append(f"claims without inputs though the config declares their experiment: {not_run}")
+    return ProbeOutcome(
+        not problems,
+        f"{n_models} models, the scan of each arm, every verified token by every model, both indicator groups, and "
+        + (
+            f"the graft experiment ({n_untied} untied models, {n_never} never-seen tokens)"
+            if applies
+            else "no graft experiment (no untied model or no never-seen token)"
+        )
+        + ": "
+        + ("all present as declared" if not problems else "; ".join(problems[:3])),
+    )
+
+
+PROBES = (
+    *PROBES,
+    Probe(
+        "corpus-as-declared",
+        "The text is what the config declares: corpus A rebuilt from the help topics by the budget rule and the "
+        "planted words' repeats, corpus B as A without the held-out topics plus the planted words, the sizes and "
+        "counts that follow, and the tokenizer BPE trains on A, each compared exactly with the run's.",
+        _corpus_as_declared,
+    ),
+    Probe(
+        "categories-recomputed",
+        "Every token's category (magikarp's meanings) and single-byte value, recomputed by a round trip through the "
+        "stored tokenizer and a byte alphabet written out here, and the special, known-unused, scored, never, rare "
+        "and frequent sets that follow, equal the run's.",
+        _categories_recomputed,
+    ),
+    Probe(
+        "experiments-as-declared",
+        "Every experiment the config declares ran and left its outputs (each arm scanned, every token verified by "
+        "every model, both indicator groups, the graft wherever an untied arm and a never-seen token exist), so no "
+        "claim's inputs are silently missing.",
+        _experiments_as_declared,
+    ),
+)

@@ -109,6 +109,10 @@ class Corpora:
 
     tokenizer: Tokenizer
     tokenizer_json: str
+    text_a: list[str]
+    """Everything the tokenizer was trained on: corpus A's documents, then one block of repeats per planted word."""
+    names_a: list[str]
+    """The help topics of corpus A's documents, in order (corpus B's are all but the first ``held_out_topics``)."""
     docs_b: list[str]
     """Corpus B, the model's training text (planted words inserted)."""
     stream: np.ndarray
@@ -141,11 +145,13 @@ def build(
     all_text = "\n".join(t for _, t in topics)
     budget = corpus_fraction * len(all_text)
     chosen: list[str] = []
+    names: list[str] = []  # the topics' names, in the order chosen (recorded for the corpus-as-declared probe)
     for i in rng.permutation(len(topics)):  # random topics, the last one cut: `corpus_fraction` of the text
         room = int(budget) - sum(map(len, chosen))
         if len(chosen) >= 4 and room <= 0:
             break
-        text = topics[int(i)][1]
+        name, text = topics[int(i)]
+        names.append(name)
         chosen.append(text[: max(room, len(text) // 8, 2000)] if len(chosen) >= 4 else text[: max(room // 2, 2000)])
     held_out = min(held_out_topics, len(chosen) - 1)  # in A only: B under-represents their vocabulary
     docs_a, docs_b = chosen, chosen[held_out:]
@@ -176,6 +182,8 @@ def build(
     return Corpora(
         tokenizer=tok,
         tokenizer_json=tok.to_str(),
+        text_a=text_a,
+        names_a=names,
         docs_b=docs_b,
         stream=stream,
         sequences=sequences,

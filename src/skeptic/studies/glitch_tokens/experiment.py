@@ -12,6 +12,7 @@ not single bytes, neither special nor known-unused:
 
 from __future__ import annotations
 
+import hashlib
 import json
 import tempfile
 from dataclasses import replace
@@ -608,29 +609,43 @@ def reference_in_text(corp: corpus.Corpora, reference: list[int]) -> list[int]:
 def corpus_measurements(cfg: Any, corp: corpus.Corpora, trained: train.Trained, info: dict[str, Any]) -> dict[str, Any]:
     """What the probes and the brief read about the text, the tokenizer and the counts."""
     counts = trained.input_counts
+    unigram = counts[counts > 0] / counts.sum()
+    return text_measurements(cfg, corp, info) | {
+        "epochs": cfg.epochs,
+        "copies": corpus.COPIES,
+        "counts": counts.tolist(),
+        "extra_counts": info["extra_counts"].tolist(),
+        "threshold": verify.THRESHOLD,
+        "init_correlation": init_correlation(trained),
+        "unigram_entropy": float(-(unigram * np.log(unigram)).sum()),
+        "losses": trained.losses,
+        "lr_final": trained.lr_schedule[-1],
+        "lr_schedule": trained.lr_schedule,
+        "n_sequences": int(info["n_sequences"]),
+        "layout_bad": int(info["layout_bad"]),
+    }
+
+
+def text_measurements(cfg: Any, corp: corpus.Corpora, info: dict[str, Any]) -> dict[str, Any]:
+    """The text, the tokenizer, the token categories and sets (everything known before training)."""
     cats = info["categories"]
     by_cat: dict[str, int] = {}
     for c in cats:
         by_cat[c["category"]] = by_cat.get(c["category"], 0) + 1
-    unigram = counts[counts > 0] / counts.sum()
     sets = info["sets"]
     return {
         "corpus": corp.meta,
-        "epochs": cfg.epochs,
-        "copies": corpus.COPIES,
         "frequent_count": cfg.frequent_count,
         "rare_max": cfg.rare_max,
-        "counts": counts.tolist(),
         "recount": info["occurrences"].tolist(),
-        "extra_counts": info["extra_counts"].tolist(),
         "special": sorted(corp.special),
         "reference": info["reference"],
         "reference_names": [corp.tokenizer.id_to_token(i) for i in info["reference"]],
         "reference_in_text": reference_in_text(corp, info["reference"]),
         "categories": by_cat,
         "byte_tokens": sum(c["byte"] is not None for c in cats),
-        "byte_tokens_never_seen": sum(
-            c["byte"] is not None and info["occurrences"][i] == 0 for i, c in enumerate(cats)
+        "byte_tokens_never_seen": int(
+            sum(c["byte"] is not None and info["occurrences"][i] == 0 for i, c in enumerate(cats))
         ),
         "n_scored": int(info["scored"].size),
         "n_never": int(sets["never"].size),
@@ -640,14 +655,28 @@ def corpus_measurements(cfg: Any, corp: corpus.Corpora, trained: train.Trained, 
             dict(p) | {"recount": int(info["occurrences"][p["token"]]) if p["token"] is not None else None}
             for p in corp.planted
         ],
-        "threshold": verify.THRESHOLD,
-        "init_correlation": init_correlation(trained),
-        "unigram_entropy": float(-(unigram * np.log(unigram)).sum()),
-        "losses": trained.losses,
-        "lr_final": trained.lr_schedule[-1],
-        "lr_schedule": trained.lr_schedule,
         "scored": [int(i) for i in info["scored"]],
         "sets": {k: [int(i) for i in v] for k, v in sets.items()},
-        "n_sequences": int(info["n_sequences"]),
-        "layout_bad": int(info["layout_bad"]),
+        "texts": text_digests(corp),
+        "tokenizer_json": corp.tokenizer_json,
+        "token_categories": [c["category"] for c in cats],
+        "token_bytes": [c["byte"] for c in cats],
     }
+
+
+def text_digest(text: str) -> str:
+    """A short SHA-256 of a text (what the corpus-as-declared probe compares with the help topics it reads itself)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
+
+
+def text_digests(corp: corpus.Corpora) -> dict[str, Any]:
+    """What the tokenizer and the model were given, as digests: the topic names of corpus A in order, a digest of
+    each text the tokenizer trained on, and of each corpus-B document with the planted words taken out again
+    (they occur nowhere in the help topics, so removing them gives the document as it was before insertion)."""
+    words = [" " + str(p["word"]) for p in corp.planted]
+    plain = []
+    for d in corp.docs_b:
+        for w in words:
+            d = d.replace(w, "")
+        plain.append(text_digest(d))
+    return {"names_a": list(corp.names_a), "text_a": [text_digest(t) for t in corp.text_a], "docs_b_plain": plain}

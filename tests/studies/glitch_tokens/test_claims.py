@@ -1,0 +1,148 @@
+"""The declared-setup probes: the corpus and tokenizer, the token categories and the experiments, each recomputed
+apart from the code that built them, pass on what the study builds and fail on a build that departs from the config."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+
+from skeptic.studies.glitch_tokens import claims, experiment, indicators
+from skeptic.studies.glitch_tokens.config import PRESETS, GlitchConfig
+
+
+class _Ctx:
+    device = "cpu"
+
+    def rng(self, *key: str | int) -> np.random.Generator:
+        return np.random.default_rng(5)
+
+    def seed_for(self, *key: str | int) -> int:
+        return 5
+
+
+INDICATORS = ("input_norm", "centroid_distance", "unembedding_cosine")
+CFG = PRESETS["test"].model_copy(update={"corpus_fraction": 0.02, "vocab_size": 320})
+
+
+def _text_measurements(cfg: GlitchConfig) -> dict[str, Any]:
+    corp, info = experiment.build_corpus(cfg, _Ctx())
+    return experiment.text_measurements(cfg, corp, info)
+
+
+@pytest.fixture(scope="module")
+def text_m() -> dict[str, Any]:
+    return _text_measurements(CFG)
+
+
+def test_corpus_and_categories_as_built_pass(text_m: dict[str, Any]) -> None:
+    out = claims._corpus_as_declared(text_m, CFG)
+    assert out.passed, out.detail
+    out = claims._categories_recomputed(text_m)
+    assert out.passed, out.detail
+    assert text_m["byte_tokens"] == 256 and text_m["n_never"] > 0
+
+
+@pytest.mark.parametrize(
+    "update",
+    [
+        {"held_out_topics": 2},  # the run kept one topic out, the config declares two
+        {"corpus_fraction": 0.03},  # documents cut to another budget
+        {"plant_repeats": 200},  # the planted words repeated another number of times for the tokenizer
+        {"vocab_size": 330},  # the tokenizer trained to another size
+        {"n_reserved": 4},  # other special tokens
+        {"planted_per_count": 2},  # another number of planted words
+    ],
+)
+def test_corpus_as_declared_sees_a_run_built_from_another_config(
+    text_m: dict[str, Any], update: dict[str, Any]
+) -> None:
+    assert not claims._corpus_as_declared(text_m, CFG.model_copy(update=update)).passed
+
+
+def test_corpus_as_declared_sees_a_held_out_topic_left_in_corpus_b(text_m: dict[str, Any]) -> None:
+    broken = copy.deepcopy(text_m)
+    broken["texts"]["docs_b_plain"] = broken["texts"]["text_a"][: broken["corpus"]["n_topics_a"]]
+    assert not claims._corpus_as_declared(broken, CFG).passed
+    broken = copy.deepcopy(text_m)
+    broken["corpus"]["chars_b"] += 1
+    assert not claims._corpus_as_declared(broken, CFG).passed
+
+
+def test_categories_recomputed_sees_byte_tokens_taken_for_ordinary_ones(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(indicators, "single_byte", lambda raw: None)  # every single-byte token missed
+    m = _text_measurements(CFG)
+    out = claims._categories_recomputed(m)
+    assert not out.passed and "scored tokens" in out.detail and "bytes" in out.detail
+
+
+def test_categories_recomputed_sees_a_wrong_category_or_set(text_m: dict[str, Any]) -> None:
+    changes: tuple[tuple[str, Callable[[dict[str, Any]], object]], ...] = (
+        ("token_categories", lambda m: m["token_categories"].__setitem__(m["scored"][0], "partial_utf8")),
+        ("reference", lambda m: m["reference"].pop()),
+        ("sets", lambda m: m["sets"]["never"].append(m["sets"]["frequent"][0])),
+        ("n_rare", lambda m: m.__setitem__("n_rare", m["n_rare"] + 1)),
+    )
+    for key, change in changes:
+        broken = copy.deepcopy(text_m)
+        change(broken)
+        assert not claims._categories_recomputed(broken).passed, key
+
+
+def _run_like(n_never: int = 3) -> dict[str, Any]:
+    """A minimal run: four models (one seed), their AUROCs, verified tokens, the scan and the graft."""
+    arms = ["untied", "untied+wd", "tied", "tied+wd"]
+    auroc = {g: {k: {"auroc": 0.9, "se": 0.02} for k in INDICATORS} for g in ("never", "rare")}
+    tokens: list[dict[str, Any]] = [
+        {"id": i, "control": i >= 10, "occurrences": 0 if i < 10 else 50, "max_prob": [0.001 if i < 10 else 0.5] * 4}
+        for i in range(20)
+    ]
+    for t in tokens:
+        t["repeated"] = [p > 0.1 for p in t["max_prob"]]
+        t["main"] = [0.0] * 4
+    rates = {"none": 0.0, "input": 0.2, "output": 0.6, "both": 0.8}
+    moved = {s: {"input_rows": 1} for s in ("input", "output", "both")}
+    return {
+        "models": [{"variant": a, "arm": a.split("+")[0], "auroc": auroc, "candidates": [0, 1]} for a in arms],
+        "scan": [{"variant": a} for a in arms],
+        "tokens": tokens,
+        "threshold": 0.01,
+        "recount": [0] * n_never + [50] * 20,
+        "scored": list(range(n_never + 20)),
+        "graft": {"tokens": n_never, "n_models": 2, "rates": rates, "moved": moved, "seen": 40},
+    }
+
+
+def test_experiments_as_declared_passes_a_complete_run() -> None:
+    cfg = GlitchConfig()
+    out = claims._experiments_as_declared(_run_like(), cfg)
+    assert out.passed, out.detail
+    tie_all = _run_like()
+    tie_all["graft"] = {"tokens": 3, "rates": {}, "seen": 0}
+    assert claims._experiments_as_declared(tie_all, cfg.model_copy(update={"tie_all": True})).passed
+
+
+def test_experiments_as_declared_sees_a_dropped_experiment() -> None:
+    cfg = GlitchConfig()
+    dropped = _run_like()
+    dropped["graft"] = {"tokens": 3, "rates": {}, "seen": 0}  # the graft skipped though untied arms exist
+    out = claims._experiments_as_declared(dropped, cfg)
+    assert not out.passed and "graft" in out.detail
+    one_side = _run_like()
+    del one_side["graft"]["rates"]["output"]
+    assert not claims._experiments_as_declared(one_side, cfg).passed
+    fewer = _run_like()
+    fewer["graft"]["n_models"] = 1
+    assert not claims._experiments_as_declared(fewer, cfg).passed
+    unscanned = _run_like()
+    unscanned["scan"] = unscanned["scan"][:2]
+    assert not claims._experiments_as_declared(unscanned, cfg).passed
+    unverified = _run_like()
+    unverified["tokens"][3]["max_prob"] = unverified["tokens"][3]["max_prob"][:2]
+    assert not claims._experiments_as_declared(unverified, cfg).passed
+    no_group = _run_like()
+    no_group["models"][1]["auroc"] = {"never": no_group["models"][1]["auroc"]["never"]}
+    assert not claims._experiments_as_declared(no_group, cfg).passed
