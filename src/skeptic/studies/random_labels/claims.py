@@ -34,6 +34,7 @@ from typing import Any, Literal
 import numpy as np
 
 from skeptic.studies.random_labels.config import RandomLabelsConfig
+from skeptic.studies.random_labels.trainprobes import probe_data, probe_eval_grid, probe_regularizers, probe_updates
 from skeptic.study import (
     AllAtLeast,
     AllAtMost,
@@ -1401,5 +1402,27 @@ PROBES = (
         "claims-recomputed",
         "Every claim's measured values equal an independent computation from the stored per-run rows.",
         probe_claims_recomputed,
+    ),
+    Probe(
+        "data-as-declared",
+        "The classes, input size, image counts, random labels and corruption share are those the config and the "
+        "dataset declare.",
+        probe_data,
+    ),
+    Probe(
+        "regularizers-as-declared",
+        "Every net got the dropout, random shifts and weight decay its config declares and no others, as observed "
+        "during training.",
+        probe_regularizers,
+    ),
+    Probe(
+        "updates-as-declared",
+        "Every recorded update, recovered from the tensors, used the declared learning rate and momentum.",
+        probe_updates,
+    ),
+    Probe(
+        "evaluation-grid-as-declared",
+        "Every run was evaluated on the declared grid and ended by the stop rule or at the cap (censored).",
+        probe_eval_grid,
     ),
 )

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from skeptic.studies.random_labels import data, declared, implicit, measures, nets, reeval
+from skeptic.studies.random_labels import data, declared, implicit, measures, nets, reeval, trainrecord
 from skeptic.studies.random_labels.config import RandomLabelsConfig
 from skeptic.studies.random_labels.theorem import fit_any_labels
 from skeptic.study import RunContext
@@ -435,6 +435,8 @@ def measure_model(
             "frobenius_over_margin_sq": float((fro[:, m] ** 2).prod() / gamma5[m] ** 2),
             **{k: float(v[m]) for k, v in mlp_measures.items()},
             "evals": evals[m],
+            "trained": training_record(res, m),
+            "label_counts": np.bincount(jobs[m].y).tolist(),
         }
         if sp["condition"] in ("random_labels", "corrupted") and sp["reg"] == "none" and fc is not None:
             # Arpit et al.: when is each training example first fit, for clean vs corrupted examples?
@@ -487,6 +489,17 @@ def measure_model(
                     )
                 )
     return ModelResult(runs, curves, margin_samples, optimizer, histories, checks, init_statistics(trained))
+
+
+def training_record(res: nets.TrainResult, m: int) -> dict[str, Any]:
+    """What the regularizers and the update did to net ``m`` during training (``trainrecord.py``), for the
+    ``regularizers-as-declared`` and ``updates-as-declared`` probes."""
+    out: dict[str, Any] = {"updates": res.update_record[m] if res.update_record else []}
+    if res.dropout_record is not None:
+        out["dropout"] = dict(zip(trainrecord.DROPOUT_FIELDS, res.dropout_record[m].tolist(), strict=True))
+    if res.shift_record is not None:
+        out["shifts"] = res.shift_record[m].tolist()
+    return out
 
 
 def nearest_init(params: nets.Params, init: nets.Params, seed_index: list[int]) -> list[int | None]:
@@ -730,11 +743,12 @@ def size_sweep(
         res = train(config, arch, conds.X_pool[:1, :n_f], sub_jobs, f"{config.models[0]} n={n_f}", ctx)
         X_f = conds.X_pool[0, :n_f].numpy()
         evals = reeval.reevaluate(arch, res, [X_f] * len(sub_jobs), [job.y for job in sub_jobs])
-        for (c, s), h, job, ev in zip(sub_specs, res.histories, sub_jobs, evals, strict=True):
+        for j, ((c, s), h, job, ev) in enumerate(zip(sub_specs, res.histories, sub_jobs, evals, strict=True)):
             size_runs.append({"n": n_f, "condition": c, "seed": s, "fit_step": h.fit_step,
                               **{f"loss_step_{t}": v for t, v in h.loss_steps.items()},
                               "final_step": h.final_step, "labels_hash": data.labels_hash(job.y),
-                              "evals": ev})  # fmt: skip
+                              "evals": ev, "trained": training_record(res, j),
+                              "label_counts": np.bincount(job.y).tolist()})  # fmt: skip
     size_runs += [{"n": n, "condition": r["condition"], "seed": r["seed"], "fit_step": r["fit_step"],
                    **{k: v for k, v in r.items() if k.startswith("loss_step_")}, "labels_hash": r["labels_hash"]}
                   for r in runs if r["model"] == config.models[0] and r["reg"] == "none"
