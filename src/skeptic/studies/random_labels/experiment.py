@@ -722,7 +722,36 @@ def reference_step(config: RandomLabelsConfig, ds: data.Dataset, conds: Conditio
     plain = dataclasses.replace(jobs[2], weight_decay=0.0)  # what the decay changes: the scale the diff must stay below
     no_wd = _reference_train(arch, [conds.X_pool[plain.pool]], [plain], ref_settings, n_steps)
     wd_effect = max(float((ref[k][2] - no_wd[k][0]).abs().max()) for k in ref)
-    return {"n_steps": n_steps, "max_abs_diff": diff, "max_moved": moved, "wd_effect": wd_effect}
+    return {"n_steps": n_steps, "max_abs_diff": diff, "max_moved": moved, "wd_effect": wd_effect,
+            **dropout_gradient_check(config, arch, conds)}  # fmt: skip
+
+
+DROPOUT_CHECK_RATES = (0.0, 0.5)
+"""Dropout rates of the gradient check's extra nets (beside the configured rate): none, and a large one."""
+
+
+def dropout_gradient_check(config: RandomLabelsConfig, arch: nets.Arch, conds: Conditions) -> dict[str, Any]:
+    """The MLP trainer's hand-written backprop with dropout (``nets.mlp_gradients``) against autograd through the
+    batched forward pass with the same masks (``nets.forward`` draws them from the same stream in the same order), on
+    one minibatch of the true-label images for nets at the configured rate, no dropout and rate 0.5, each from its
+    own seed's initialization: the largest gradient difference and the largest gradient. The trainer-matches-reference
+    probe holds the first to round-off of the second. (The CNN trains through autograd of that forward pass itself.)"""
+    if arch.kind != "mlp":
+        return {}
+    rates = torch.tensor([config.dropout, *DROPOUT_CHECK_RATES], dtype=torch.float32)
+    init = nets.init_params(arch, [conds.seeds[k % len(conds.seeds)] for k in range(len(rates))])
+    B = min(config.batch_size, conds.X_pool.shape[1])
+    x = conds.X_pool[0, :B].expand(len(rates), -1, -1).contiguous()
+    y = torch.as_tensor(conds.base_true[0][:B], dtype=torch.long).expand(len(rates), -1).contiguous()
+    leaves = {k: v.clone().requires_grad_(True) for k, v in init.items()}
+    loss = nets.batched_loss(nets.forward(arch, leaves, x, rates, torch.Generator().manual_seed(0)), y).sum()
+    auto = dict(zip(leaves, torch.autograd.grad(loss, list(leaves.values())), strict=True))
+    x1, gen = nets.with_ones_column(x), torch.Generator().manual_seed(0)
+    hand = nets.mlp_standard_layout(nets.mlp_gradients(arch, nets.mlp_training_layout(init), x1, y, rates, gen))
+    return {
+        "dropout_grad_diff": max(float((hand[k] - auto[k]).abs().max()) for k in auto),
+        "dropout_grad_scale": max(float(auto[k].abs().max()) for k in auto),
+    }
 
 
 def size_sweep(

@@ -32,10 +32,9 @@ alarm ~6e-7 per check)."""
 UNIFORM_P = 1e-6
 """Smallest chi-square p-value accepted for draws declared uniform (random labels over the classes, translations
 over the declared window)."""
-MIN_UNITS = 1000
-"""Fewest live units a net declared with dropout must have been recorded through its mask."""
-MIN_SHIFTED = 100
-"""Fewest recorded images a net declared with random shifts must have (enough for the uniformity test)."""
+MIN_PER_CELL = 5
+"""Expected recorded images per declared translation below which the uniformity test is not made (only the
+support of the translations is held then)."""
 AMBIGUOUS_SHARE = 0.01
 """Largest share of recorded images that more than one translation explains (an image equal to a shift of itself)."""
 UPDATE_RTOL = 1e-3
@@ -82,9 +81,7 @@ def _shift_problems(counts: list[int], shift: int, one_row: bool) -> list[str]:
         bad.append(f"{outside} images moved beyond the declared {shift} pixel(s)")
     if shift > 0:
         inside = [grid[(a + r) * side + (b + r)] for a, b in allowed]
-        if sum(inside) < MIN_SHIFTED:
-            bad.append(f"only {sum(inside)} recorded shifted images (need {MIN_SHIFTED})")
-        else:
+        if sum(inside) >= MIN_PER_CELL * len(allowed):
             p = float(stats.chisquare(inside).pvalue)
             if p < UNIFORM_P:
                 bad.append(f"translations not uniform over the declared {len(allowed)} (p {p:.1g}): {inside}")
@@ -111,12 +108,12 @@ def probe_regularizers(m: Measurements, config: RandomLabelsConfig) -> ProbeOutc
         if rate == 0.0:
             if d["units"] > 0:
                 bad.append(f"{where}: declared without dropout, {d['units']:.0f} units went through a dropout mask")
-        elif d["units"] < MIN_UNITS:
-            bad.append(f"{where}: declared dropout {rate:g}, only {d['units']:.0f} units recorded through a mask")
+        elif d["units"] == 0:
+            bad.append(f"{where}: declared dropout {rate:g}, no unit recorded through a mask")
         else:
             share = d["zeroed"] / d["units"]
             se = math.sqrt(rate * (1 - rate) / d["units"])
-            if abs(share - rate) > Z_LIMIT * se:
+            if abs(share - rate) > Z_LIMIT * se + 1 / d["units"]:
                 bad.append(f"{where}: dropout zeroed {share:.4f} of live units, declared {rate:g} ± {Z_LIMIT * se:.4f}")
             scale = d["sum_masked"] / d["sum_unmasked"] if d["sum_unmasked"] else math.nan
             slack = 10 * math.sqrt(rate / ((1 - rate) * d["units"]))
