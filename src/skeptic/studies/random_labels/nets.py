@@ -551,7 +551,7 @@ def train_batched(
         watch = step < 2 or reselected or step % settings.decay_every == 0
         reselected = False
         if watch:
-            before = [[t.detach().clone() for t in ts] for ts in (params.values(), mom.values(), grads)]
+            w_old, b_old, g_raw = ([t.detach().clone() for t in ts] for ts in (params.values(), mom.values(), grads))
         with torch.no_grad():
             # SGD with momentum as torch.optim.SGD: d = g + wd·p, buf ← momentum·buf + d, p ← p − lr·buf, in
             # PyTorch's fused SGD kernel (one pass over each tensor); weight decay touches only the models that
@@ -574,7 +574,7 @@ def train_batched(
                 maximize=False,
             )
         if watch:
-            est = trainrecord.update_estimates(*before, list(params.values()), list(mom.values())).tolist()
+            est = trainrecord.update_estimates(w_old, b_old, g_raw, list(params.values()), list(mom.values())).tolist()
             for m, (w_est, mu_est, lr_est) in zip(active.tolist(), est, strict=True):
                 update_rec[m].append([step, w_est, mu_est, lr_est])
         step += 1
