@@ -156,7 +156,8 @@ def forward(
         mask = (draw < keep).to(h.dtype) / keep
         masked = h[rows] * mask
         if record is not None:
-            trainrecord.note_dropout(record, rows, h[rows], masked)
+            k = trainrecord.DROPOUT_EXAMPLES
+            trainrecord.note_dropout(record, rows, h[rows, :k], masked[:, :k])
         return out.index_copy(0, rows, torch.baddbmm(b[rows], masked, W[rows]))
 
     if arch.kind == "mlp":
@@ -258,7 +259,8 @@ def mlp_gradients(
             mask = (draw < keep).to(h.dtype) / keep
             drop = (mask, h[rows] * mask)
             if record is not None:
-                trainrecord.note_dropout(record, rows, h[rows], drop[1])
+                k = trainrecord.DROPOUT_EXAMPLES
+                trainrecord.note_dropout(record, rows, h[rows, :k], drop[1][:, :k])
         inputs.append(h)
         dropped.append(drop)
         if i < n_layers:
@@ -408,7 +410,7 @@ class ActiveModels:
     any_augmented: bool
 
 
-RECORD_IMAGES = 8
+RECORD_IMAGES = 4
 """Images per net and recorded step whose translation is recovered (the first of each minibatch)."""
 
 
@@ -551,7 +553,8 @@ def train_batched(
         watch = step < 2 or reselected or step % settings.decay_every == 0
         reselected = False
         if watch:
-            w_old, b_old, g_raw = ([t.detach().clone() for t in ts] for ts in (params.values(), mom.values(), grads))
+            sample = trainrecord.sample_coordinates
+            w_old, b_old, g_raw = (sample(ts, copy=True) for ts in (params.values(), mom.values(), grads))
         with torch.no_grad():
             # SGD with momentum as torch.optim.SGD: d = g + wd·p, buf ← momentum·buf + d, p ← p − lr·buf, in
             # PyTorch's fused SGD kernel (one pass over each tensor); weight decay touches only the models that
@@ -574,7 +577,8 @@ def train_batched(
                 maximize=False,
             )
         if watch:
-            est = trainrecord.update_estimates(w_old, b_old, g_raw, list(params.values()), list(mom.values())).tolist()
+            w_new, b_new = (trainrecord.sample_coordinates(ts) for ts in (params.values(), mom.values()))
+            est = trainrecord.update_estimates(w_old, b_old, g_raw, w_new, b_new).tolist()
             for m, (w_est, mu_est, lr_est) in zip(active.tolist(), est, strict=True):
                 update_rec[m].append([step, w_est, mu_est, lr_est])
         step += 1

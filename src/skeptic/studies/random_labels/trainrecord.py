@@ -22,10 +22,17 @@ All of it is recorded on a fixed sparse schedule of steps (cheap: no random numb
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import torch
 from torch import Tensor
 from torch.nn import functional as F  # noqa: N812 (the universal alias)
 
+DROPOUT_EXAMPLES = 16
+"""Examples of each recorded minibatch whose layer inputs are compared before and after the dropout mask."""
+UPDATE_COORDINATES = 512
+"""Coordinates of each parameter tensor (its first, per net) the update is recovered from: the decay, momentum and
+rate act on every coordinate alike, so a few hundred per tensor pin them to round-off at a fraction of the cost."""
 DROPOUT_FIELDS = ("units", "zeroed", "sum_masked", "sum_unmasked")
 """Columns of a dropout record: live (nonzero) input units seen through a mask, how many of them the mask zeroed,
 and the sums of those units after and before masking."""
@@ -44,6 +51,13 @@ def note_dropout(record: Tensor, rows: Tensor, unmasked: Tensor, masked: Tensor)
         torch.where(live, unmasked, 0.0).flatten(1).double().sum(1),
     )
     record.index_add_(0, rows.to(record.device), torch.stack(per, 1).to(record.device))
+
+
+def sample_coordinates(tensors: Iterable[Tensor], copy: bool = False) -> list[Tensor]:
+    """The first :data:`UPDATE_COORDINATES` coordinates of each net in each tensor (nets on the first axis),
+    ``[Ma, ≤ UPDATE_COORDINATES]``; with ``copy``, detached copies (the values before an in-place update)."""
+    out = [t.detach().flatten(1)[:, :UPDATE_COORDINATES] for t in tensors]
+    return [t.clone() for t in out] if copy else out
 
 
 def cells(radius: int) -> int:
