@@ -316,6 +316,13 @@ def test_regularizers_fail_on_dropout_shifts_or_decay_where_not_declared(
     for b in range(side):
         sh[3 * side + b] = 0
     assert not probe_regularizers(m, cfg).passed
+    m = copy.deepcopy(m0)  # shifts only horizontal (the vertical window left out)
+    sh = _net(m, "true_labels", "augmentation")["trained"]["shifts"]
+    for a in (1, 3):
+        for b in range(side):
+            sh[2 * side + b] += sh[a * side + b]
+            sh[a * side + b] = 0
+    assert not probe_regularizers(m, cfg).passed
     m = copy.deepcopy(m0)  # a net declared without shifts is shifted
     sh = _net(m, "true_labels")["trained"]["shifts"]
     sh[2 * side + 3], sh[2 * side + 2] = 5, sh[2 * side + 2] - 5

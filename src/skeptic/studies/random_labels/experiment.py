@@ -494,7 +494,9 @@ def measure_model(
 def training_record(res: nets.TrainResult, m: int) -> dict[str, Any]:
     """What the regularizers and the update did to net ``m`` during training (``trainrecord.py``), for the
     ``regularizers-as-declared`` and ``updates-as-declared`` probes."""
-    out: dict[str, Any] = {"updates": res.update_record[m] if res.update_record else []}
+    ups = res.update_record[m] if res.update_record else []
+    # [step, wd, μ, lr]; μ is None where the step had no momentum buffer to recover it from (the first)
+    out: dict[str, Any] = {"updates": [[s, w, mu if math.isfinite(mu) else None, lr] for s, w, mu, lr in ups]}
     if res.dropout_record is not None:
         out["dropout"] = dict(zip(trainrecord.DROPOUT_FIELDS, res.dropout_record[m].tolist(), strict=True))
     if res.shift_record is not None:

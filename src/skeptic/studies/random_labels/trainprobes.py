@@ -81,7 +81,20 @@ def _shift_problems(counts: list[int], shift: int, one_row: bool) -> list[str]:
         bad.append(f"{outside} images moved beyond the declared {shift} pixel(s)")
     if shift > 0:
         inside = [grid[(a + r) * side + (b + r)] for a, b in allowed]
-        if sum(inside) >= MIN_PER_CELL * len(allowed):
+        n = sum(inside)
+        # each moving axis' displacement uniform over -shift..shift, and the unmoved share 1/|window|: binomial shares,
+        # with power at small samples; the joint chi-square where every declared translation expects enough images
+        shares = [("unmoved", [inside[allowed.index((0, 0))]], 1 / len(allowed))]
+        for axis, name in ((0, "vertical"), (1, "horizontal")):
+            if axis == 0 and one_row:
+                continue
+            for v in range(-shift, shift + 1):
+                hits = [c for (a, b), c in zip(allowed, inside, strict=True) if (a, b)[axis] == v]
+                shares.append((f"{name} {v:+d}", hits, 1 / (2 * shift + 1)))
+        for what, hits, q in shares:
+            if n and abs(sum(hits) / n - q) > Z_LIMIT * math.sqrt(q * (1 - q) / n) + 1 / n:
+                bad.append(f"{what} share of translations {sum(hits) / n:.3f} of {n}, declared {q:.3f}")
+        if n >= MIN_PER_CELL * len(allowed):
             p = float(stats.chisquare(inside).pvalue)
             if p < UNIFORM_P:
                 bad.append(f"translations not uniform over the declared {len(allowed)} (p {p:.1g}): {inside}")
@@ -145,7 +158,7 @@ def probe_updates(m: Measurements, config: RandomLabelsConfig) -> ProbeOutcome:
             if not abs(lr - want) <= UPDATE_RTOL * want:
                 bad.append(f"{where} step {step:.0f}: learning rate {lr:.4g}, declared {want:.4g}")
                 break
-            if not math.isnan(mu) and not abs(mu - config.momentum) <= UPDATE_RTOL * config.momentum:
+            if mu is not None and not abs(mu - config.momentum) <= UPDATE_RTOL * config.momentum:
                 bad.append(f"{where} step {step:.0f}: momentum {mu:.4g}, declared {config.momentum:g}")
                 break
     return ProbeOutcome(not bad, "; ".join(bad[:4]) if bad else "every recorded update used the declared lr, momentum")
