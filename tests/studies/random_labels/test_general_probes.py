@@ -24,6 +24,7 @@ from skeptic.studies.random_labels.claims import (
 )
 from skeptic.studies.random_labels.config import RandomLabelsConfig
 from skeptic.studies.random_labels.study import run as random_labels_study
+from skeptic.studies.random_labels.trainprobes import probe_data, probe_eval_grid, probe_regularizers, probe_updates
 
 pytestmark = pytest.mark.slow
 
@@ -42,7 +43,8 @@ def test_every_general_probe_passes_on_the_clean_run(clean: tuple[dict[str, Any]
         out1 = probe1(m)
         assert out1.passed, out1.detail
     for probe in (probe_measures_recomputed, probe_fit_times, probe_runs_as_declared, probe_claims_recomputed,
-                  probe_evaluations_recomputed):  # fmt: skip
+                  probe_evaluations_recomputed, probe_data, probe_regularizers, probe_updates,
+                  probe_eval_grid):  # fmt: skip
         out = probe(m, cfg)
         assert out.passed, out.detail
 
@@ -288,3 +290,83 @@ def test_parts_not_run_leave_their_claims_out_with_every_probe_passing(
     ids = {c.id for c in res.claims}
     assert not ids & not_run
     assert len(ids) == len(rl_claims.CLAIMS) - len(not_run)
+
+
+def _net(m: dict[str, Any], condition: str, reg: str = "none", seed: int = 0) -> dict[str, Any]:
+    return next(r for r in m["runs"] if r["condition"] == condition and r["reg"] == reg and r["seed"] == seed)
+
+
+def test_regularizers_fail_on_dropout_shifts_or_decay_where_not_declared(
+    clean: tuple[dict[str, Any], RandomLabelsConfig],
+) -> None:
+    m0, cfg = clean
+    m = copy.deepcopy(m0)  # dropout applied to a net declared without it
+    _net(m, "true_labels", "weight_decay")["trained"]["dropout"] = dict(
+        _net(m, "true_labels", "dropout")["trained"]["dropout"]
+    )
+    assert not probe_regularizers(m, cfg).passed
+    m = copy.deepcopy(m0)  # a declared dropout net never masked
+    _net(m, "random_labels", "dropout")["trained"]["dropout"] = dict.fromkeys(
+        ("units", "zeroed", "sum_masked", "sum_unmasked"), 0.0
+    )
+    assert not probe_regularizers(m, cfg).passed
+    m = copy.deepcopy(m0)  # shifts only ever one way vertically (a window one row short)
+    sh = _net(m, "true_labels", "augmentation")["trained"]["shifts"]
+    side = 5
+    for b in range(side):
+        sh[3 * side + b] = 0
+    assert not probe_regularizers(m, cfg).passed
+    m = copy.deepcopy(m0)  # shifts only horizontal (the vertical window left out)
+    sh = _net(m, "true_labels", "augmentation")["trained"]["shifts"]
+    for a in (1, 3):
+        for b in range(side):
+            sh[2 * side + b] += sh[a * side + b]
+            sh[a * side + b] = 0
+    assert not probe_regularizers(m, cfg).passed
+    m = copy.deepcopy(m0)  # a net declared without shifts is shifted
+    sh = _net(m, "true_labels")["trained"]["shifts"]
+    sh[2 * side + 3], sh[2 * side + 2] = 5, sh[2 * side + 2] - 5
+    assert not probe_regularizers(m, cfg).passed
+    m = copy.deepcopy(m0)  # weight decay on the dropout net
+    for u in _net(m, "true_labels", "dropout")["trained"]["updates"]:
+        u[1] = cfg.weight_decay
+    assert not probe_regularizers(m, cfg).passed
+
+
+def test_updates_fail_on_another_learning_rate_or_momentum(clean: tuple[dict[str, Any], RandomLabelsConfig]) -> None:
+    m0, cfg = clean
+    for col, factor in ((3, 1.01), (2, 0.5)):
+        m = copy.deepcopy(m0)
+        u = _net(m, "gaussian", seed=1)["trained"]["updates"][-1]
+        u[col] *= factor
+        assert not probe_updates(m, cfg).passed
+
+
+def test_data_fails_on_another_class_count_or_labels_outside_the_classes(
+    clean: tuple[dict[str, Any], RandomLabelsConfig],
+) -> None:
+    m0, cfg = clean
+    m = copy.deepcopy(m0)
+    m["n_classes"] = 20
+    assert not probe_data(m, cfg).passed
+    m = copy.deepcopy(m0)
+    counts = _net(m, "random_labels")["label_counts"]
+    counts += [counts.pop(0)]  # a label drawn outside 0..9 instead of a zero
+    counts.insert(0, 0)
+    assert not probe_data(m, cfg).passed
+    m = copy.deepcopy(m0)
+    counts = _net(m, "random_labels")["label_counts"]
+    counts[:] = [sum(counts)] + [0] * (len(counts) - 1)  # "random" labels all one class
+    assert not probe_data(m, cfg).passed
+
+
+def test_eval_grid_fails_on_a_curve_off_the_declared_grid(clean: tuple[dict[str, Any], RandomLabelsConfig]) -> None:
+    m0, cfg = clean
+    m = copy.deepcopy(m0)
+    h = next(h for h in m["histories"] if h["condition"] == "random_labels" and h["reg"] == "none")
+    h["steps"] = [s - 1 for s in h["steps"]]  # evaluated one step early throughout
+    assert not probe_eval_grid(m, cfg).passed
+    m = copy.deepcopy(m0)
+    r = next(r for r in m["runs"] if r["fit_step"] is not None)
+    r["fit_step"] += 1  # a time to fit between two evaluations
+    assert not probe_eval_grid(m, cfg).passed

@@ -559,3 +559,68 @@ def test_declared_init_statistics_pass_and_a_shifted_law_fails() -> None:
 
     assert probe_init_as_declared({"init_stats": stats(0.0)}).passed
     assert not probe_init_as_declared({"init_stats": stats(1.0)}).passed
+
+
+# --- what training did, observed (trainrecord.py) ----------------------------------------------------------------
+
+
+def test_displacement_counts_recover_known_translations() -> None:
+    from skeptic.studies.random_labels.trainrecord import cells, displacement_counts
+
+    g = torch.Generator().manual_seed(0)
+    before = torch.randn(2, 3, 1 * 5 * 6, generator=g)  # two nets, three 5x6 images each
+    imgs = before.reshape(6, 1, 5, 6)
+    moved = torch.zeros_like(imgs)
+    moved[:, :, :4, 1:] = imgs[:, :, 1:, :5]  # after(i, j) = before(i + 1, j - 1)
+    after = moved.reshape(2, 3, 30).clone()
+    after[1, 2] = before[1, 2]  # one image left in place
+    after[1, 1] = 7.0  # one that is no translation at all
+    counts = displacement_counts(before, after, (1, 5, 6), radius=2)
+    assert counts.shape == (2, cells(2))
+    side = 5
+    assert counts[0, (1 + 2) * side + (-1 + 2)] == 3 and counts[0].sum() == 3
+    assert counts[1, (1 + 2) * side + (-1 + 2)] == 1 and counts[1, 2 * side + 2] == 1 and counts[1, -2] == 1
+
+
+def test_update_estimates_recover_torch_sgd_with_weight_decay_and_momentum() -> None:
+    from skeptic.studies.random_labels.trainrecord import update_estimates
+
+    g = torch.Generator().manual_seed(1)
+    w = torch.randn(2, 4, 3, generator=g)
+    nets_w = [w[i].clone().requires_grad_(True) for i in range(2)]
+    decays = (0.0, 0.01)
+    opts = [torch.optim.SGD([p], lr=0.03, momentum=0.9, weight_decay=wd) for p, wd in zip(nets_w, decays, strict=True)]
+    for _ in range(2):  # the second step has a momentum buffer to recover the momentum from
+        grads = torch.randn(2, 4, 3, generator=g)
+        w_old = torch.stack([p.detach().clone() for p in nets_w])
+        b_old = torch.stack([o.state[p]["momentum_buffer"].clone() if o.state[p] else torch.zeros(4, 3)
+                             for o, p in zip(opts, nets_w, strict=True)])  # fmt: skip
+        for p, o, gr in zip(nets_w, opts, grads, strict=True):
+            p.grad = gr.clone()
+            o.step()
+        w_new = torch.stack([p.detach().clone() for p in nets_w])
+        b_new = torch.stack([o.state[p]["momentum_buffer"] for o, p in zip(opts, nets_w, strict=True)])
+        est = update_estimates([w_old], [b_old], [grads], [w_new], [b_new])
+    assert est[:, 0].tolist() == pytest.approx([0.0, 0.01], abs=1e-6)
+    assert est[:, 1].tolist() == pytest.approx([0.9, 0.9], rel=1e-5)
+    assert est[:, 2].tolist() == pytest.approx([0.03, 0.03], rel=1e-5)
+
+
+def test_trainer_records_dropout_shifts_and_decay_only_where_declared() -> None:
+    ds = load_digits_dataset(60, 20)
+    arch = Arch("mlp", (1, 8, 8), 10, (32,))
+    pool = torch.from_numpy(ds.X_train[None])
+    jobs = [Job(0, ds.y_train, 1), Job(0, ds.y_train, 2, dropout=0.4), Job(0, ds.y_train, 3, augment=True),
+            Job(0, ds.y_train, 4, weight_decay=0.01)]  # fmt: skip
+    res = train_batched(arch, pool, jobs, TrainSettings(lr=0.01, batch_size=20, max_steps=60, eval_every=3))
+    assert res.dropout_record is not None and res.shift_record is not None
+    units, zeroed = res.dropout_record[:, 0], res.dropout_record[:, 1]
+    assert units[[0, 2, 3]].tolist() == [0.0, 0.0, 0.0] and units[1] > 1000
+    assert abs(float(zeroed[1] / units[1]) - 0.4) < 5 * math.sqrt(0.24 / float(units[1]))
+    centre = (2 * 2 + 1) * 2 + 2  # radius max_shift + 1 = 2: the untranslated cell
+    for m in (0, 1, 3):
+        assert int(res.shift_record[m, centre]) == int(res.shift_record[m].sum()) > 0
+    moved = res.shift_record[2].sum() - res.shift_record[2, centre]
+    assert moved > 0 and res.shift_record[2, -2:].sum() == 0
+    for m, wd in enumerate((0.0, 0.0, 0.0, 0.01)):
+        assert [u[1] for u in res.update_record[m]] == pytest.approx([wd] * len(res.update_record[m]), abs=1e-7)

@@ -34,6 +34,7 @@ from typing import Any, Literal
 import numpy as np
 
 from skeptic.studies.random_labels.config import RandomLabelsConfig
+from skeptic.studies.random_labels.trainprobes import probe_data, probe_eval_grid, probe_regularizers, probe_updates
 from skeptic.study import (
     AllAtLeast,
     AllAtMost,
@@ -907,12 +908,24 @@ def probe_reference_step(m: Measurements) -> ProbeOutcome:
     reference (autograd, SGD written out) on its first steps, weight decay included."""
     r = m["reference_step"]
     ok = r["wd_effect"] > 0 and r["max_moved"] > 0 and r["max_abs_diff"] <= REFERENCE_TOLERANCE * r["wd_effect"]
-    return ProbeOutcome(
-        ok,
+    detail = (
         f"after {r['n_steps']} steps the batched weights differ from the reference by at most {r['max_abs_diff']:.2g} "
         f"(limit {REFERENCE_TOLERANCE:g} x the {r['wd_effect']:.2g} that weight decay 0.05 changes; the weights moved "
-        f"{r['max_moved']:.2g})",
+        f"{r['max_moved']:.2g})"
     )
+    if "dropout_grad_diff" in r:  # MLPs: the hand-written backprop with dropout against autograd, same masks
+        grad_ok = r["dropout_grad_scale"] > 0 and r["dropout_grad_diff"] <= GRADIENT_RTOL * r["dropout_grad_scale"]
+        ok = ok and grad_ok
+        detail += (
+            f"; with dropout the hand-written gradients differ from autograd's by {r['dropout_grad_diff']:.2g} "
+            f"(limit {GRADIENT_RTOL:g} x the largest, {r['dropout_grad_scale']:.2g})"
+        )
+    return ProbeOutcome(ok, detail)
+
+
+GRADIENT_RTOL = 1e-4
+"""Largest difference, relative to the largest gradient, of the hand-written and autograd gradients on one minibatch
+(float32 round-off: ~1e-7; a mask or a masked input missing from one path changes a gradient by its whole size)."""
 
 
 RECOMPUTE_RTOL = 1e-4
@@ -1401,5 +1414,27 @@ PROBES = (
         "claims-recomputed",
         "Every claim's measured values equal an independent computation from the stored per-run rows.",
         probe_claims_recomputed,
+    ),
+    Probe(
+        "data-as-declared",
+        "The classes, input size, image counts, random labels and corruption share are those the config and the "
+        "dataset declare.",
+        probe_data,
+    ),
+    Probe(
+        "regularizers-as-declared",
+        "Every net got the dropout, random shifts and weight decay its config declares and no others, as observed "
+        "during training.",
+        probe_regularizers,
+    ),
+    Probe(
+        "updates-as-declared",
+        "Every recorded update, recovered from the tensors, used the declared learning rate and momentum.",
+        probe_updates,
+    ),
+    Probe(
+        "evaluation-grid-as-declared",
+        "Every run was evaluated on the declared grid and ended by the stop rule or at the cap (censored).",
+        probe_eval_grid,
     ),
 )

@@ -91,7 +91,8 @@ def declared_draws(config: RandomLabelsConfig, ds: data.Dataset, ctx: RunContext
     """Per (condition, level, seed index) the labels' SHA-256, per (condition, seed index) the fingerprint of the
     training and test inputs, and per (model, seed index) the fingerprint of the initialization, as the config
     declares them. Keys: ``"condition/p/seed"``, ``"condition/seed"``, ``"model/seed"``."""
-    X, Xt, y, k = ds.X_train, ds.X_test, np.asarray(ds.y_train, dtype=np.int64), ds.n_classes
+    X, Xt, y = ds.X_train, ds.X_test, np.asarray(ds.y_train, dtype=np.int64)
+    k = len(np.unique(np.concatenate([ds.y_train, ds.y_test])))  # the classes the true labels take, not a constant
     labels: dict[str, str] = {}
     inputs: dict[str, list[float]] = {}
     for s in range(config.n_seeds):

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from skeptic.studies.random_labels import data, declared, implicit, measures, nets, reeval
+from skeptic.studies.random_labels import data, declared, implicit, measures, nets, reeval, trainrecord
 from skeptic.studies.random_labels.config import RandomLabelsConfig
 from skeptic.studies.random_labels.theorem import fit_any_labels
 from skeptic.study import RunContext
@@ -435,6 +435,8 @@ def measure_model(
             "frobenius_over_margin_sq": float((fro[:, m] ** 2).prod() / gamma5[m] ** 2),
             **{k: float(v[m]) for k, v in mlp_measures.items()},
             "evals": evals[m],
+            "trained": training_record(res, m),
+            "label_counts": np.bincount(jobs[m].y).tolist(),
         }
         if sp["condition"] in ("random_labels", "corrupted") and sp["reg"] == "none" and fc is not None:
             # Arpit et al.: when is each training example first fit, for clean vs corrupted examples?
@@ -487,6 +489,19 @@ def measure_model(
                     )
                 )
     return ModelResult(runs, curves, margin_samples, optimizer, histories, checks, init_statistics(trained))
+
+
+def training_record(res: nets.TrainResult, m: int) -> dict[str, Any]:
+    """What the regularizers and the update did to net ``m`` during training (``trainrecord.py``), for the
+    ``regularizers-as-declared`` and ``updates-as-declared`` probes."""
+    ups = res.update_record[m] if res.update_record else []
+    # [step, wd, μ, lr]; μ is None where the step had no momentum buffer to recover it from (the first)
+    out: dict[str, Any] = {"updates": [[s, w, mu if math.isfinite(mu) else None, lr] for s, w, mu, lr in ups]}
+    if res.dropout_record is not None:
+        out["dropout"] = dict(zip(trainrecord.DROPOUT_FIELDS, res.dropout_record[m].tolist(), strict=True))
+    if res.shift_record is not None:
+        out["shifts"] = res.shift_record[m].tolist()
+    return out
 
 
 def nearest_init(params: nets.Params, init: nets.Params, seed_index: list[int]) -> list[int | None]:
@@ -709,7 +724,36 @@ def reference_step(config: RandomLabelsConfig, ds: data.Dataset, conds: Conditio
     plain = dataclasses.replace(jobs[2], weight_decay=0.0)  # what the decay changes: the scale the diff must stay below
     no_wd = _reference_train(arch, [conds.X_pool[plain.pool]], [plain], ref_settings, n_steps)
     wd_effect = max(float((ref[k][2] - no_wd[k][0]).abs().max()) for k in ref)
-    return {"n_steps": n_steps, "max_abs_diff": diff, "max_moved": moved, "wd_effect": wd_effect}
+    return {"n_steps": n_steps, "max_abs_diff": diff, "max_moved": moved, "wd_effect": wd_effect,
+            **dropout_gradient_check(config, arch, conds)}  # fmt: skip
+
+
+DROPOUT_CHECK_RATES = (0.0, 0.5)
+"""Dropout rates of the gradient check's extra nets (beside the configured rate): none, and a large one."""
+
+
+def dropout_gradient_check(config: RandomLabelsConfig, arch: nets.Arch, conds: Conditions) -> dict[str, Any]:
+    """The MLP trainer's hand-written backprop with dropout (``nets.mlp_gradients``) against autograd through the
+    batched forward pass with the same masks (``nets.forward`` draws them from the same stream in the same order), on
+    one minibatch of the true-label images for nets at the configured rate, no dropout and rate 0.5, each from its
+    own seed's initialization: the largest gradient difference and the largest gradient. The trainer-matches-reference
+    probe holds the first to round-off of the second. (The CNN trains through autograd of that forward pass itself.)"""
+    if arch.kind != "mlp":
+        return {}
+    rates = torch.tensor([config.dropout, *DROPOUT_CHECK_RATES], dtype=torch.float32)
+    init = nets.init_params(arch, [conds.seeds[k % len(conds.seeds)] for k in range(len(rates))])
+    B = min(config.batch_size, conds.X_pool.shape[1])
+    x = conds.X_pool[0, :B].expand(len(rates), -1, -1).contiguous()
+    y = torch.as_tensor(conds.base_true[0][:B], dtype=torch.long).expand(len(rates), -1).contiguous()
+    leaves = {k: v.clone().requires_grad_(True) for k, v in init.items()}
+    loss = nets.batched_loss(nets.forward(arch, leaves, x, rates, torch.Generator().manual_seed(0)), y).sum()
+    auto = dict(zip(leaves, torch.autograd.grad(loss, list(leaves.values())), strict=True))
+    x1, gen = nets.with_ones_column(x), torch.Generator().manual_seed(0)
+    hand = nets.mlp_standard_layout(nets.mlp_gradients(arch, nets.mlp_training_layout(init), x1, y, rates, gen))
+    return {
+        "dropout_grad_diff": max(float((hand[k] - auto[k]).abs().max()) for k in auto),
+        "dropout_grad_scale": max(float(auto[k].abs().max()) for k in auto),
+    }
 
 
 def size_sweep(
@@ -730,11 +774,12 @@ def size_sweep(
         res = train(config, arch, conds.X_pool[:1, :n_f], sub_jobs, f"{config.models[0]} n={n_f}", ctx)
         X_f = conds.X_pool[0, :n_f].numpy()
         evals = reeval.reevaluate(arch, res, [X_f] * len(sub_jobs), [job.y for job in sub_jobs])
-        for (c, s), h, job, ev in zip(sub_specs, res.histories, sub_jobs, evals, strict=True):
+        for j, ((c, s), h, job, ev) in enumerate(zip(sub_specs, res.histories, sub_jobs, evals, strict=True)):
             size_runs.append({"n": n_f, "condition": c, "seed": s, "fit_step": h.fit_step,
                               **{f"loss_step_{t}": v for t, v in h.loss_steps.items()},
                               "final_step": h.final_step, "labels_hash": data.labels_hash(job.y),
-                              "evals": ev})  # fmt: skip
+                              "evals": ev, "trained": training_record(res, j),
+                              "label_counts": np.bincount(job.y).tolist()})  # fmt: skip
     size_runs += [{"n": n, "condition": r["condition"], "seed": r["seed"], "fit_step": r["fit_step"],
                    **{k: v for k, v in r.items() if k.startswith("loss_step_")}, "labels_hash": r["labels_hash"]}
                   for r in runs if r["model"] == config.models[0] and r["reg"] == "none"

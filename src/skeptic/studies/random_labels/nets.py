@@ -31,6 +31,7 @@ from torch import Tensor, nn
 from torch.nn import functional as F  # noqa: N812 (the universal alias)
 from torch.optim.sgd import sgd
 
+from skeptic.studies.random_labels import trainrecord
 from skeptic.study import keep_freed_memory
 
 Params = dict[str, Tensor]
@@ -121,12 +122,18 @@ def init_params(arch: Arch, seeds: list[int]) -> Params:
 
 
 def forward(
-    arch: Arch, params: Params, x: Tensor, dropout: Tensor | None = None, gen: torch.Generator | None = None
+    arch: Arch,
+    params: Params,
+    x: Tensor,
+    dropout: Tensor | None = None,
+    gen: torch.Generator | None = None,
+    record: Tensor | None = None,
 ) -> Tensor:
     """Logits ``[M, B, K]`` of ``M`` stacked models on inputs ``x [M, B, d]``.
 
     ``dropout [M]`` gives each model its own rate on the last hidden representation(s) (inverted dropout);
-    ``None`` means evaluation mode.
+    ``None`` means evaluation mode. ``record [M, 4]``, when given, accumulates what the masks did
+    (:func:`trainrecord.note_dropout`).
     """
     M, B, _ = x.shape
 
@@ -147,7 +154,11 @@ def forward(
         keep = (1 - dropout[rows]).view(-1, *([1] * (h.dim() - 1)))
         draw = torch.rand((rows.numel(), *h.shape[1:]), generator=gen).to(h.device)
         mask = (draw < keep).to(h.dtype) / keep
-        return out.index_copy(0, rows, torch.baddbmm(b[rows], h[rows] * mask, W[rows]))
+        masked = h[rows] * mask
+        if record is not None:
+            k = trainrecord.DROPOUT_EXAMPLES
+            trainrecord.note_dropout(record, rows, h[rows, :k], masked[:, :k])
+        return out.index_copy(0, rows, torch.baddbmm(b[rows], masked, W[rows]))
 
     if arch.kind == "mlp":
         h = x
@@ -208,7 +219,13 @@ def with_ones_column(x: Tensor) -> Tensor:
 
 @torch.no_grad()
 def mlp_gradients(
-    arch: Arch, train: Params, x1: Tensor, y: Tensor, dropout: Tensor | None = None, gen: torch.Generator | None = None
+    arch: Arch,
+    train: Params,
+    x1: Tensor,
+    y: Tensor,
+    dropout: Tensor | None = None,
+    gen: torch.Generator | None = None,
+    record: Tensor | None = None,
 ) -> Params:
     """Gradients of Σ_m (model m's mean cross-entropy) with respect to an MLP's parameters, by hand-written backprop.
 
@@ -224,7 +241,7 @@ def mlp_gradients(
 
     and for the first layer ``∂Wb1 = [x, 1]ᵀ ∂a_1`` (its last row is ``∂b_1``). The logits are computed transposed,
     ``[M, K, B]``: a softmax over ten classes along a contiguous axis of ten is ~20x slower on the CPU than along
-    the batch axis. The ReLU's backward runs in place on the incoming gradient.
+    the batch axis. The ReLU's backward runs in place on the incoming gradient. ``record`` as in :func:`forward`.
     """
     M, B, _ = x1.shape
     rows = torch.zeros(0, dtype=torch.long) if dropout is None else torch.nonzero(dropout > 0).squeeze(1)
@@ -241,6 +258,9 @@ def mlp_gradients(
             draw = torch.rand((rows.numel(), *h.shape[1:]), generator=gen).to(h.device)
             mask = (draw < keep).to(h.dtype) / keep
             drop = (mask, h[rows] * mask)
+            if record is not None:
+                k = trainrecord.DROPOUT_EXAMPLES
+                trainrecord.note_dropout(record, rows, h[rows, :k], drop[1][:, :k])
         inputs.append(h)
         dropped.append(drop)
         if i < n_layers:
@@ -367,6 +387,14 @@ class TrainResult:
     """Model -> evaluation step -> that model's weights then (no model axis, on the CPU), at every evaluation where
     its history reached a milestone (its first 100% accuracy, a loss threshold, its stop, the step cap) and at the
     evaluation before each: what an independent evaluation (``reeval.py``) checks its history and times against."""
+    dropout_record: Tensor | None = None
+    """``[M, 4]``: per net, what the dropout masks did on the recorded steps (``trainrecord.DROPOUT_FIELDS``)."""
+    shift_record: Tensor | None = None
+    """``[M, (2r + 1)² + 2]``: per net, the translations found between recorded images before and after
+    augmentation (``trainrecord.displacement_counts``, radius ``r = max_shift + 1``)."""
+    update_record: list[list[list[float]]] = field(default_factory=list)
+    """Per net, ``[step, wd, μ, lr]`` recovered from the tensors at each recorded update
+    (``trainrecord.update_estimates``)."""
 
 
 @dataclass(frozen=True)
@@ -380,6 +408,10 @@ class ActiveModels:
     decayed: Tensor  # positions (in this set) of the models with weight decay
     augmented: Tensor  # [Ma] bool: trains on randomly shifted images
     any_augmented: bool
+
+
+RECORD_IMAGES = 4
+"""Images per net and recorded step whose translation is recovered (the first of each minibatch)."""
 
 
 def epoch_batches(seed: int, epoch: int, n: int, batch_size: int) -> list[Tensor]:
@@ -481,6 +513,13 @@ def train_batched(
     params, mom = select(active)
     act = active_models(active)
     flat_pool = train_pool.reshape(-1, train_pool.shape[-1])
+    # what the regularizers and the update did, observed on a fixed sparse schedule (trainrecord.py): dropout and
+    # shifts on every eval_every-th step, the update on the first two steps, at each decay and after each reselection
+    radius = settings.max_shift + 1
+    drop_rec = torch.zeros(M, len(trainrecord.DROPOUT_FIELDS), dtype=torch.float64)
+    shift_rec = torch.zeros(M, trainrecord.cells(radius), dtype=torch.int64)
+    update_rec: list[list[list[float]]] = [[] for _ in jobs]
+    reselected = False
     step = 0
     while step < settings.max_steps and len(active) > 0:
         epoch, b = divmod(step, steps_per_epoch)
@@ -492,17 +531,30 @@ def train_batched(
             batches[epoch] = {s: epoch_batches(s, epoch, N, settings.batch_size) for s in seeds}
         idx = torch.stack([batches[epoch][jobs[m].seed][b] for m in active.tolist()]).to(dev)  # [Ma, B]
         xb = flat_pool.index_select(0, (act.offsets + idx).view(-1)).view(*idx.shape, -1)  # [Ma, B, d (+ 1)]
+        observe = step % settings.eval_every == 0
+        shown = xb[:, :RECORD_IMAGES, : arch.d_in].clone() if observe else None
         if act.any_augmented:  # shift only the augmented models' batches
             aug = act.augmented
             xb[aug, :, : arch.d_in] = random_shift(xb[aug][..., : arch.d_in], arch.in_shape, settings.max_shift, gen)
+        if shown is not None:
+            seen = trainrecord.displacement_counts(shown, xb[:, :RECORD_IMAGES, : arch.d_in], arch.in_shape, radius)
+            shift_rec.index_add_(0, active.cpu(), seen)
+        rec = torch.zeros(len(active), len(trainrecord.DROPOUT_FIELDS), dtype=torch.float64) if observe else None
         yb = torch.gather(act.y, 1, idx)
         if mlp:
-            grads = list(mlp_gradients(arch, params, xb, yb, act.dropout, gen).values())
+            grads = list(mlp_gradients(arch, params, xb, yb, act.dropout, gen, rec).values())
         else:
-            loss = batched_loss(forward(arch, params, xb, act.dropout, gen), yb).sum()
+            loss = batched_loss(forward(arch, params, xb, act.dropout, gen, rec), yb).sum()
             grads = [g.contiguous() for g in torch.autograd.grad(loss, list(params.values()))]
+        if rec is not None:
+            drop_rec.index_add_(0, active.cpu(), rec)
         lr, momentum = settings.lr_at(step), settings.momentum
         wd, wd_rows = act.weight_decay, act.decayed
+        watch = step < 2 or reselected or step % settings.decay_every == 0
+        reselected = False
+        if watch:
+            sample = trainrecord.sample_coordinates
+            w_old, b_old, g_raw = (sample(ts, copy=True) for ts in (params.values(), mom.values(), grads))
         with torch.no_grad():
             # SGD with momentum as torch.optim.SGD: d = g + wd·p, buf ← momentum·buf + d, p ← p − lr·buf, in
             # PyTorch's fused SGD kernel (one pass over each tensor); weight decay touches only the models that
@@ -524,6 +576,11 @@ def train_batched(
                 nesterov=False,
                 maximize=False,
             )
+        if watch:
+            w_new, b_new = (trainrecord.sample_coordinates(ts) for ts in (params.values(), mom.values()))
+            est = trainrecord.update_estimates(w_old, b_old, g_raw, w_new, b_new).tolist()
+            for m, (w_est, mu_est, lr_est) in zip(active.tolist(), est, strict=True):
+                update_rec[m].append([step, w_est, mu_est, lr_est])
         step += 1
         if step % settings.eval_every == 0 or step == settings.max_steps:
             trace.append({"step": step - 1, "lr": lr, "momentum": momentum})
@@ -565,12 +622,23 @@ def train_batched(
                 active = active[~done.to(dev)]
                 params, mom = select(active)
                 act = active_models(active)
+                reselected = True
             if on_eval is not None:
                 on_eval(step, len(active))
     with torch.no_grad():
         for k, v in standard_layout(params).items():
             full[k][active] = v.detach()
-    return TrainResult({k: v.cpu() for k, v in full.items()}, init, histories, first_correct.cpu(), trace, snapshots)
+    return TrainResult(
+        {k: v.cpu() for k, v in full.items()},
+        init,
+        histories,
+        first_correct.cpu(),
+        trace,
+        snapshots,
+        drop_rec,
+        shift_rec,
+        update_rec,
+    )
 
 
 # ---------------------------------------------------------------------------------------------------------------
