@@ -180,6 +180,21 @@ def test_probes_fail_on_broken_measurements() -> None:
     assert cl.slips_hold_eps(good).passed
 
 
+def test_slips_as_declared_reads_the_config_rate() -> None:
+    from types import SimpleNamespace
+
+    def m(share: float, cells: int) -> dict[str, Any]:
+        return {"horizons": {"slip_share": share, "slip_cells": cells}}
+
+    rate = SimpleNamespace(slip_rate=0.05)
+    assert cl.slips_as_declared(m(0.052, 3200), rate).passed  # 0.5 SE off
+    assert not cl.slips_as_declared(m(0.95, 3200), rate).passed  # the slip's branches swapped: 1 − rate
+    assert not cl.slips_as_declared(m(0.08, 3200), rate).passed  # 7.8 SE off
+    assert not cl.slips_as_declared(m(0.05, 0), rate).passed  # nothing drawn
+    assert cl.slips_as_declared(m(0.0, 3200), SimpleNamespace(slip_rate=0.0)).passed
+    assert not cl.slips_as_declared(m(0.001, 3200), SimpleNamespace(slip_rate=0.0)).passed
+
+
 def test_metrics_consistent_tolerates_float32_rounding_only() -> None:
     """A mean over 384 prompts in float32: 1 − 0.8098958134651184 exceeds the cost 0.1901041716337204 by 2e-9, rounding
     alone; a wrong final answer on one prompt more than the mistakes counted (1/384) must still fail."""

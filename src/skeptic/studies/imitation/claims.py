@@ -752,6 +752,23 @@ def slips_applied(m: Measurements) -> ProbeOutcome:
     return ProbeOutcome(share > 0, f"slips hit {share:.3f} of the scored steps (needs > 0)")
 
 
+SLIP_SE = 5.0
+"""How many binomial standard errors the slip share may sit from the declared rate (fixed in advance)."""
+
+
+def slips_as_declared(m: Measurements, config: Any) -> ProbeOutcome:
+    """The slips hit the share of scored cells the config declares: |share − rate| ≤ 5·√(rate·(1 − rate)/n), n the
+    number of cells the slip was drawn for (each slipped independently with probability ``slip_rate``:
+    :func:`task.slips`); at rate 0 the share must be exactly 0."""
+    h = m["horizons"]
+    share, n, rate = float(h["slip_share"]), int(h["slip_cells"]), float(config.slip_rate)
+    tol = SLIP_SE * math.sqrt(rate * (1 - rate) / n) if n > 0 else 0.0
+    return ProbeOutcome(
+        n > 0 and abs(share - rate) <= tol,
+        f"slips hit {share:.4f} of {n} cells; declared rate {rate:.4f} (allowed ± {tol:.4f}, {SLIP_SE:g} binomial SE)",
+    )
+
+
 def slips_hold_eps(m: Measurements) -> ProbeOutcome:
     """ε is held fixed by the slips: every horizon's ε of every student is at least half the measured slip share
     and at most the share plus 0.1 (the student's own on-path error is small)."""
@@ -1144,6 +1161,8 @@ PROBES = (
     Probe("horizon-arms-learn", "Arms work: behaviour cloning and on-policy distillation both learned the expert's "
           f"path (teacher-forced step error ≤ {HORIZON_ERROR_MAX}, untrained ≈ 0.8)", horizon_arms_learn),
     Probe("slips-applied", "The slips that hold ε fixed were applied to the scored rollouts", slips_applied),
+    Probe("slips-as-declared", "The slips hit the share of scored steps the config declares (binomial, 5 SE)",
+          slips_as_declared),
     Probe("slips-hold-eps", "ε is held fixed: every student's ε at every horizon sits at the measured slip rate",
           slips_hold_eps),
     Probe("distill-arms-learn", f"Arms work: at the widest width both kinds of student beat chance by ≥ {ARM_MARGIN}",

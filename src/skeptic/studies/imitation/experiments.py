@@ -386,6 +386,7 @@ def horizons(cfg: Any, ctx: RunContext) -> dict[str, Any]:
         "paths": paths,
         "natural": [r for r in natural if r["step"] == cfg.horizon_steps],
         "slip_share": float((slip != 0).float().mean()),
+        "slip_cells": int(slip.numel()),
         "off_path": {("bc" if k == "bc" else "on-policy"): float(np.mean(v)) for k, v in ledger.off_path.items()},
         "train_eval_overlap": len(ledger.train_codes & _codes(x_eval, p)),
         "eval_held_out": float(task.held_out(x_eval, p).float().mean()),
