@@ -69,7 +69,7 @@ if TYPE_CHECKING:
     from skeptic.core.processes import stop_signals_cancel_asyncio
     from skeptic.core.runner import RunResult
     from skeptic.core.secrets import redact, redact_files, redact_optional
-    from skeptic.core.stats import mean_ci, wilson_interval
+    from skeptic.core.stats import largest, mean_ci, wilson_interval
     from skeptic.core.store import Store
     from skeptic.core.study import (
         Brief,
@@ -94,7 +94,7 @@ _WHERE = {
     "skeptic.core.processes": "stop_signals_cancel_asyncio",
     "skeptic.core.runner": "RunResult",
     "skeptic.core.secrets": "redact redact_files redact_optional",
-    "skeptic.core.stats": "mean_ci wilson_interval",
+    "skeptic.core.stats": "largest mean_ci wilson_interval",
     "skeptic.core.store": "Store",
     "skeptic.core.study": "Brief Budget Figure RunContext StudyConfig StudyOutput StudySkipped Table study",
 }
@@ -137,6 +137,7 @@ __all__ = [
     "combine",
     "describe_measured",
     "keep_freed_memory",
+    "largest",
     "lazy_exports",
     "mean_ci",
     "redact",

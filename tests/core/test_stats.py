@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from scipy import stats as sps
 
-from skeptic.core.stats import mean_ci, wilson_interval
+from skeptic.core.stats import largest, mean_ci, wilson_interval
 
 
 def test_mean_ci_known_answer() -> None:
@@ -63,3 +63,17 @@ def test_wilson_interval_level_and_bad_input() -> None:
     assert lo99 < lo95 and hi99 > hi95  # a higher level is wider
     with pytest.raises(ValueError, match="positive"):
         wilson_interval(0, 0)
+
+
+def test_largest_reads_nan_as_infinite_wherever_it_sits() -> None:
+    """Python's max keeps the first of incomparable values, so max(0.1, nan) is 0.1 and a probe checking
+    ``max(gaps) <= tol`` passes on a NaN gap; ``largest`` must fail it wherever the NaN is."""
+    nan = float("nan")
+    assert max(0.1, nan) == 0.1  # the trap
+    for gaps in ([nan, 0.1], [0.1, nan], [0.0, 0.2, nan, 0.1]):
+        assert largest(gaps) == math.inf
+    assert largest([0.3, 0.1, 0.2]) == 0.3
+    assert largest([-2.0, -1.0]) == -1.0
+    assert largest([]) == 0.0
+    assert largest([], empty=math.inf) == math.inf
+    assert largest(iter([1, 2])) == 2.0

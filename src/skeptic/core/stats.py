@@ -1,9 +1,10 @@
-"""Small statistics helpers shared by studies: intervals over seeds and for a binomial proportion."""
+"""Small statistics helpers shared by studies: intervals over seeds and for a binomial proportion, and the largest
+of a probe's gaps with a NaN read as the largest of all."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 from scipy import stats as sps
@@ -31,3 +32,18 @@ def wilson_interval(successes: int, n: int, level: float = 0.95) -> tuple[float,
     centre = (p + z * z / (2 * n)) / denom
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
     return p, max(0.0, centre - half), min(1.0, centre + half)
+
+
+def largest(values: Iterable[float], empty: float = 0.0) -> float:
+    """The largest of ``values``, with any NaN read as +inf; ``empty`` when there are none.
+
+    Python's ``max`` is blind to NaN in all but the first place (``max(0.1, nan) == 0.1``, since every comparison
+    with NaN is false), so a probe that keeps ``worst = max(worst, gap)`` and checks ``worst <= tol`` passes when a
+    gap is NaN. A probe's "largest disagreement" must fail on a quantity that could not be computed: hence +inf."""
+    out: float | None = None
+    for v in values:
+        f = float(v)
+        if math.isnan(f):
+            return math.inf
+        out = f if out is None else max(out, f)
+    return empty if out is None else out

@@ -54,6 +54,22 @@ def test_evaluation_rows_off_by_more_than_a_prompt_are_caught(measured: dict[str
     assert not cl.distill_cross_check(m).passed
 
 
+@pytest.mark.parametrize("where", ["on_path_error", "off_path_error", "cost", "reference"])
+def test_a_nan_measurement_fails_its_cross_check(measured: dict[str, Any], where: str) -> None:
+    """A quantity that could not be computed (NaN) is a disagreement, not an agreement: Python's max(worst, nan)
+    keeps worst, so a probe built on it passed a NaN path error (held-out seed 73313's silent nets.py:314)."""
+    m = copy.deepcopy(measured)
+    if where == "cost":
+        m["horizons"]["rows"][-1]["cost"] = math.nan
+    elif where == "reference":
+        m["distill"]["reference"][-1]["reference"] = math.nan
+        assert not cl.distill_cross_check(m).passed
+        return
+    else:
+        m["horizons"]["paths"][-1][where] = math.nan
+    assert not cl.horizon_cross_check(m).passed
+
+
 def test_adam_with_other_betas_fails_the_reference(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(experiments, "REFERENCE_BETAS", (0.9, 0.999))
     c = experiments.reference_checks(_Ctx())  # type: ignore[arg-type]

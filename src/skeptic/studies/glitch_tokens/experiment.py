@@ -23,6 +23,7 @@ import torch
 
 from skeptic.models import TransformerShape
 from skeptic.studies.glitch_tokens import corpus, indicators, train, verify
+from skeptic.study import largest
 
 MAIN = {True: "unembedding_cosine", False: "input_norm"}
 """The main indicator by tying: Land & Bartolo use the input-embedding norm where embeddings are untied, and the
@@ -361,7 +362,7 @@ def optimizer_reference_check(ctx: Ctx, steps: int = 6) -> dict[str, float]:
             pm.grad, pv.grad = gm[i].clone(), gv[i].clone()
             opt.step()
         for mine, ref in ((params["m"][i], pm.detach()), (params["v"][i], pv.detach())):
-            worst = max(worst, float((mine - ref).abs().max() / ref.abs().max()))
+            worst = largest((worst, float((mine - ref).abs().max() / ref.abs().max())))
     moved = float((params["m"] - mats).abs().max())
     return {"max_rel_diff": worst, "moved": moved}
 

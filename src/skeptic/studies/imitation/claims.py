@@ -26,6 +26,7 @@ from skeptic.study import (
     Probe,
     ProbeOutcome,
     Quote,
+    largest,
     mean_ci,
 )
 
@@ -640,7 +641,7 @@ def rl_baseline(m: Measurements) -> ProbeOutcome:
 
 
 def bits_hand(m: Measurements) -> ProbeOutcome:
-    bad = {k: v for k, v in m["bits_check"].items() if abs(v - m["bits_hand"][k]) > 1e-9}
+    bad = {k: v for k, v in m["bits_check"].items() if not abs(v - m["bits_hand"][k]) <= 1e-9}
     return ProbeOutcome(not bad, "every hand-computed case matches" if not bad else f"mismatches: {bad}")
 
 
@@ -677,7 +678,7 @@ CHANCE_BAND = 0.1
 def at_chance(m: Measurements) -> ProbeOutcome:
     chance = float(m["sft_vs_rl"]["chance"])
     start = [r["final_accuracy"] for r in m["sft_vs_rl"]["untrained"]]
-    worst = max(abs(a - chance) for a in start)
+    worst = largest((abs(a - chance) for a in start), empty=math.inf)
     return ProbeOutcome(
         worst <= CHANCE_BAND,
         f"untrained students' held-out accuracy is within {worst:.3f} of chance 1/p = {chance:.3f} (allowed "
@@ -735,7 +736,9 @@ def horizon_arms_learn(m: Measurements) -> ProbeOutcome:
     """Both arms of experiment 2 learned the expert's path: teacher-forced step error (no slips) at most 0.1, where
     an untrained student errs on about 80% of steps."""
     worst = {
-        method: max(float(r["forced_error"]) for r in m["horizons"]["natural"] if r["method"] == method)
+        method: largest(
+            (float(r["forced_error"]) for r in m["horizons"]["natural"] if r["method"] == method), empty=math.inf
+        )
         for method in ("bc", "on-policy")
     }
     return ProbeOutcome(
@@ -825,7 +828,7 @@ def metrics_consistent(m: Measurements) -> ProbeOutcome:
     rows = m["sft_vs_rl"]["curves"] + m["horizons"]["natural"] + m["distill"]["rows"]
     bad = [
         r for r in rows
-        if r["sequence_accuracy"] > r["final_accuracy"] + TOL or (1 - r["final_accuracy"]) > r["cost"] + TOL
+        if not (r["sequence_accuracy"] <= r["final_accuracy"] + TOL and 1 - r["final_accuracy"] <= r["cost"] + TOL)
     ]  # fmt: skip
     return ProbeOutcome(not bad, f"{len(bad)} of {len(rows)} evaluations violate the inequalities")
 
@@ -833,7 +836,7 @@ def metrics_consistent(m: Measurements) -> ProbeOutcome:
 def evaluation_cross_check(m: Measurements) -> ProbeOutcome:
     rows = m["sft_vs_rl"]["evaluation_cross_check"]
     tol = 1.0 / float(m["sft_vs_rl"]["eval_prompts"])
-    worst = max(abs(r["batched"] - r["reference"]) for r in rows)
+    worst = largest((abs(r["batched"] - r["reference"]) for r in rows), empty=math.inf)
     return ProbeOutcome(
         worst <= tol,
         f"batched and unbatched greedy decoding of {len(rows)} trained students differ in final accuracy by at most "
@@ -1043,10 +1046,12 @@ def horizon_cross_check(m: Measurements) -> ProbeOutcome:
     for r in h["rows"]:
         x = ref[(r["method"], int(r["seed"]))]
         T = int(r["T"])
-        worst = max(worst, abs(r["cost"] - sum(x["wrong"][:T])) / T, abs(r["eps"] - sum(x["forced"][:T]) / T))
+        worst = largest((worst, abs(r["cost"] - sum(x["wrong"][:T])) / T, abs(r["eps"] - sum(x["forced"][:T]) / T)))
     for r in h["paths"]:
         x = ref[(r["method"], int(r["seed"]))]
-        worst = max(worst, abs(r["on_path_error"] - x["on_path_error"]), abs(r["off_path_error"] - x["off_path_error"]))
+        worst = largest(
+            (worst, abs(r["on_path_error"] - x["on_path_error"]), abs(r["off_path_error"] - x["off_path_error"]))
+        )
         if int(r["off_path_steps"]) != int(x["off_path_steps"]):
             worst = max(worst, 1.0)
     return ProbeOutcome(
@@ -1063,7 +1068,7 @@ def distill_cross_check(m: Measurements) -> ProbeOutcome:
     rows = {(r["method"], int(r["seed"]), int(r["width"]), int(r["step"])): r["final_accuracy"] for r in d["rows"]}
     diffs = [abs(rows[(r["method"], int(r["seed"]), int(r["width"]), int(r["step"]))] - r["reference"])
              for r in d["reference"]]  # fmt: skip
-    worst = max(diffs) if diffs else math.inf
+    worst = largest(diffs, empty=math.inf)
     return ProbeOutcome(
         worst <= tol + TOL,
         f"experiment 3's final accuracies of {len(diffs)} students differ from an unbatched decoder by at most "

@@ -27,7 +27,7 @@ import torch
 
 from skeptic.models import TinyTransformer
 from skeptic.studies.imitation import nets, task
-from skeptic.study import RunContext
+from skeptic.study import RunContext, largest
 
 OUTCOME_TASK = "sum"
 """Experiments 1 and 3 run on the running sum: its answers are uniform over the p digits, so chance is exactly 1/p
@@ -711,7 +711,7 @@ def reference_checks(ctx: RunContext) -> dict[str, float]:
                 toks = [[tok for j in range(t) for tok in (int(r[j]), p + int(s[j]))] + [int(r[t])]
                         for r, s in zip(x[i].tolist(), y[i].tolist(), strict=True)]  # fmt: skip
                 plain = model(torch.tensor(toks))[:, -1, p : 2 * p]
-                worst = max(worst, float((plain - batched[i, :, t]).abs().max()))
+                worst = largest((worst, float((plain - batched[i, :, t]).abs().max())))
     return {"adam": adam, "losses": losses, "answer_logits": worst}
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from skeptic.study import Claim, Estimate, Measurements, ProbeOutcome
+from skeptic.study import Claim, Estimate, Measurements, ProbeOutcome, largest
 
 RECOMPUTE_ATOL = 1e-6
 """Two computations of one quantity from the same stored numbers agree to float64 rounding; 1e-6 leaves room for
@@ -134,7 +134,7 @@ def derivation(m: Measurements, key: str) -> float:
         crossover = _slope(np.log(widths), np.log(widths**1.5 / math.sqrt(m["vocab_size"]) + widths))
         for param, measured in _exponents(rows, 1).items():
             derived = [crossover if d is None else d for d in _DERIVED_FIXED[(param, opt)]]
-            worst = max(worst, *(abs(a - b) for a, b in zip(measured, derived, strict=True)))
+            worst = largest((worst, *(abs(a - b) for a, b in zip(measured, derived, strict=True))))
     return worst
 
 

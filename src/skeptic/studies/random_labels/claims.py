@@ -49,6 +49,7 @@ from skeptic.study import (
     Probe,
     ProbeOutcome,
     Quote,
+    largest,
     mean_ci,
     wilson_interval,
 )
@@ -843,7 +844,7 @@ def probe_corruption_rate(m: Measurements) -> ProbeOutcome:
     for rec in m["corruption_check"]:
         q = rec["p"] * (K - 1) / K
         se = math.sqrt(max(q * (1 - q), 1e-12) / rec["n"])
-        worst = max(worst, abs(rec["changed"] / rec["n"] - q) / se)
+        worst = largest((worst, abs(rec["changed"] / rec["n"] - q) / se))
     return ProbeOutcome(worst <= 4.0, f"largest |z| of the changed-label fraction vs p(K-1)/K: {worst:.2f} (limit 4)")
 
 

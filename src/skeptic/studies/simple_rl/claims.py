@@ -16,7 +16,18 @@ import numpy as np
 from scipy import optimize
 
 from skeptic.studies.simple_rl.policy import READOUT_PREFIXES
-from skeptic.study import AtLeast, AtMost, Claim, Contrast, Estimate, Measurements, Probe, ProbeOutcome, Quote
+from skeptic.study import (
+    AtLeast,
+    AtMost,
+    Claim,
+    Contrast,
+    Estimate,
+    Measurements,
+    Probe,
+    ProbeOutcome,
+    Quote,
+    largest,
+)
 
 R1 = "DeepSeek-AI 2025 (arXiv 2501.12948)"
 SHAO = "Shao et al. 2024, DeepSeekMath (arXiv 2402.03300)"
@@ -524,7 +535,7 @@ def kl_gradient_direction(m: Measurements) -> tuple[bool, str]:
     worst = 0.0
     for est in ("k1-reward", "k3-loss"):
         e, s, se = (np.array(g[est][k]) for k in ("expected", "sampled", "se"))
-        worst = max(worst, float(np.max(np.abs(e - s) / (4 * se + 1e-3))))
+        worst = largest((worst, float(np.max(np.abs(e - s) / (4 * se + 1e-3)))))
     ok = ok and worst <= 1.0
     return ok, (
         f"|∇k3-loss − ∇KL(π_ref‖π)| = {g['k3_vs_reverse']:.2g}, |∇k3-loss − ∇KL(π‖π_ref)| = {g['k3_vs_forward']:.3g}; "
