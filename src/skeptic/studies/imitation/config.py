@@ -144,8 +144,14 @@ PRESETS = {
     # two fifths of quick's cost. Experiment 1 as quick's (horizon 4, the same cloning, SFT and RL budgets: at horizon
     # 3 the held-out part of the prompt space is 25 prompts, and RL's gain over the checkpoint fell below its margin
     # at seeds 1-2) with four replicates; one student width (6, the narrowest that learns the sum; the wide contrast
-    # stays quick's), fewer evaluations, half the horizon steps.
+    # stays quick's), fewer evaluations, half the horizon steps. Ten students per horizon arm (session 13): with
+    # three, `offpolicy-superlinear` and `onpolicy-beats-offpolicy` changed verdict across clean seeds 0-4 (each
+    # inconclusive at two of five), so a mutant that only redrew random numbers moved them with every probe passing;
+    # with ten both are replicated at seeds 0-4, for ~5 CPU s more. More replicates (6) or distillation seeds (16)
+    # do not steady `rl-vs-onpolicy-distillation` or `distilled-ahead-at-equal-steps`: their spread across seeds is
+    # the one shared checkpoint's and the one teacher's, which every replicate of a run shares.
     "audit": ImitationConfig(
+        n_seeds=10,
         replicates=4,
         checkpoints=7,
         eval_prompts=192,
