@@ -10,6 +10,7 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -265,6 +266,46 @@ def test_a_toy_study_whose_probes_catch_a_known_share(tmp_path: Path) -> None:
     silent = {r.mutant.mutated for r in result.mutants.silent}
     assert silent == {"Estimate.from_se(0.01, m['total'] / m['n'])", "m['total'] * m['n']"}
     assert [c["claim"] for r in result.mutants.silent for c in r.changed_verdicts] == ["half", "half"]
+    # lines 42 (the claim's measure) and 46 (the probe) ran only while the clean run was judged: those six mutants
+    # ran as judging only, on the clean measurements; the three in the experiment (31, 35, 37) ran the whole study
+    assert result.mutants.judge_check == "passed"
+    assert [r.mutant.line for r in result.mutants.results if r.judged_only] == [42, 42, 42, 42, 46, 46]
+
+
+def test_judging_only_mutants_get_the_outcomes_of_whole_executions(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same sample run with every mutant as a whole execution (SKEPTIC_AUDIT_JUDGE_ONLY=0) gives every mutant the
+    same outcome, failed probes and changed verdicts as with judging-only executions."""
+    import tests.toy_mutant_study  # noqa: F401  (registers toy-sum)
+    from skeptic.core import get_study
+    from skeptic.core.audit import audit
+
+    fast = audit(get_study("toy-sum"), "test", mutants="all", mutant_seed=0, faults=False)
+    monkeypatch.setenv("SKEPTIC_AUDIT_JUDGE_ONLY", "0")
+    whole = audit(get_study("toy-sum"), "test", mutants="all", mutant_seed=0, faults=False)
+    assert fast.mutants is not None and whole.mutants is not None
+    assert whole.mutants.judged_only == 0 and whole.mutants.judge_check.startswith("off")
+    assert fast.mutants.judged_only == 6
+
+    def seen(a: Any) -> list[tuple[str, str, list[str], list[dict[str, str]]]]:
+        return [(r.mutant.id, r.outcome, r.failed_probes, r.changed_verdicts) for r in a.mutants.results]
+
+    assert seen(fast) == seen(whole)
+
+
+def test_judging_only_is_off_when_judging_alone_does_not_reproduce_the_clean_run() -> None:
+    """A study whose probe reads state its experiment left in a module (not the measurements) cannot be judged
+    apart from its experiment: the check fails and every mutant runs the whole study."""
+    import tests.toy_impure_study  # noqa: F401  (registers toy-impure)
+    from skeptic.core import get_study
+    from skeptic.core.audit import audit
+
+    result = audit(get_study("toy-impure"), "test", mutants="all", mutant_seed=0, faults=False)
+    assert result.mutants is not None
+    assert result.mutants.judge_check.startswith("off (judging the clean measurements alone did not reproduce")
+    assert "ran-here" in result.mutants.judge_check
+    assert result.mutants.judged_only == 0 and result.mutants.results
 
 
 def _toy_mutant_doc() -> dict:

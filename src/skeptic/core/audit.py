@@ -24,6 +24,15 @@ A mutant can loop for ever (a loop bound or a convergence test mutated). Each mu
 limit (``RLIMIT_CPU``, where the platform has it) of :data:`MUTANT_CPU_FACTOR` times the clean run's CPU seconds,
 and at least :data:`MUTANT_CPU_FLOOR_S`: one that exceeds it is stopped and counted as crashed, so a single
 mutant cannot stall an audit. CPU time, not wall time, so a loaded machine does not stop a mutant that would finish.
+
+Judging-phase mutants. The traced clean run records which lines ran while the experiment ran and which only while
+its probes and claims were judged (:func:`skeptic.core.runner.execute`'s ``on_judge``). A mutant on a line that
+ran only while judging cannot change the experiment: its measurements are the clean run's. So it runs judging only
+(:func:`skeptic.core.runner.judge` on the clean run's measurements, in a fresh process with the mutant installed, as
+every execution), which costs the judging's fraction of a run instead of a whole one. Before any mutant runs so, a
+check judges the clean measurements the same way without a mutant and must reproduce the clean run's probes and
+verdicts exactly; if it does not (a study whose probes read state its experiment left in a module, say), every mutant
+runs the whole study. ``SKEPTIC_AUDIT_JUDGE_ONLY=0`` turns judging-only executions off.
 """
 
 from __future__ import annotations
@@ -55,10 +64,11 @@ from skeptic.core import processes
 from skeptic.core.claims import ProbeResult
 from skeptic.core.config import resolve_config
 from skeptic.core.faults import Fault
+from skeptic.core.jsonform import json_restore, json_safe
 from skeptic.core.judged import Judged
 from skeptic.core.mutants import LineTracer, Mutant, MutantAudit, MutantResult, StudyFile
 from skeptic.core.robustness import ClaimRobustness, Execution, assess, plan, summarize
-from skeptic.core.runner import THREAD_VARS, code_version, execute, provenance
+from skeptic.core.runner import THREAD_VARS, Executed, code_version, execute, judge, provenance
 from skeptic.core.store import Store
 from skeptic.core.study import Study, get_study
 
@@ -266,6 +276,10 @@ class _Task:
     """Files whose executed lines the run records (the coverage the mutant sample is drawn from)."""
     cpu_limit_s: float | None = None
     """The execution's CPU-time limit (mutants: :func:`mutant_cpu_limit`); not part of its identity."""
+    measurements_json: str | None = None
+    """Judging only: the clean run's measurements (JSON, :mod:`skeptic.core.jsonform`) to judge instead of running
+    the experiment. Not part of its identity beyond ``judge_only``: the clean run it comes from is fixed by the rest."""
+    judge_only: bool = False
 
 
 def mutant_cpu_limit(clean_cpu_s: float) -> float:
@@ -305,6 +319,10 @@ class _Done:
     lines: dict[str, list[int]] | None = None
     cpu_s: float | None = None
     """CPU seconds of the execution's process (None when not measured: an older stored execution)."""
+    experiment_lines: dict[str, list[int]] | None = None
+    """Of ``lines``, those that ran while the experiment ran (before judging); None when not traced by phase."""
+    measurements_json: str | None = None
+    """The traced clean run's measurements as JSON, for judging-only mutants (None for other executions)."""
 
 
 def _done_to_dict(done: _Done) -> dict[str, Any]:
@@ -324,6 +342,8 @@ def _done_to_dict(done: _Done) -> dict[str, Any]:
         "duration_s": done.duration_s,
         "lines": done.lines,
         "cpu_s": done.cpu_s,
+        "experiment_lines": done.experiment_lines,
+        "measurements_json": done.measurements_json,
     }
 
 
@@ -334,7 +354,15 @@ def _done_from_dict(d: Mapping[str, Any]) -> _Done:
         probes = [ProbeResult.from_json(p) for p in j["probes"]]
         judged = Judged(probes, dict(j["verdicts"]), dict(j["bands"]), dict(j["measured"]), dict(j["raised"]))
     cpu = d.get("cpu_s")
-    return _Done(judged, d["error"], float(d["duration_s"]), d["lines"], None if cpu is None else float(cpu))
+    return _Done(
+        judged,
+        d["error"],
+        float(d["duration_s"]),
+        d["lines"],
+        None if cpu is None else float(cpu),
+        d.get("experiment_lines"),
+        d.get("measurements_json"),
+    )
 
 
 def execution_key(role: str, task: _Task, version: str) -> str:
@@ -345,9 +373,10 @@ def execution_key(role: str, task: _Task, version: str) -> str:
     Where the checkout lives is not identity either: the mutated file is named by the mutant itself (module, line,
     site) and its content by the code version, so ``mutant_path`` is left out and the traced files count only as
     "traced or not". An audit rerun from another clone or worktree of the same code reuses the stored executions."""
-    identity = {
-        k: v for k, v in dataclasses.asdict(task).items() if k not in ("cpu_limit_s", "mutant_path", "trace")
-    }  # a limit and a location are not identity
+    skip = ("cpu_limit_s", "mutant_path", "trace", "measurements_json")
+    identity = {k: v for k, v in dataclasses.asdict(task).items() if k not in skip}  # a limit, a location: no identity
+    if not task.judge_only:
+        identity.pop("judge_only")  # keys of whole executions stay what they were before judging-only existed
     identity["traced"] = task.trace is not None
     text = json.dumps({"role": role, "version": version, "task": identity}, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()
@@ -391,6 +420,8 @@ def _execute_task(task: _Task) -> _Done:
     t0, c0 = time.perf_counter(), time.process_time()
     _limit_cpu(task.cpu_limit_s)
     lines: dict[str, list[int]] | None = None
+    experiment_lines: dict[str, list[int]] | None = None
+    measurements_json: str | None = None
     if task.mutant is not None and task.mutant_path is not None:
         from skeptic.core.mutants import install
 
@@ -402,6 +433,12 @@ def _execute_task(task: _Task) -> _Done:
         importlib.import_module(task.module)
         spec = get_study(task.study)
         config = spec.config_type.model_validate(task.config)
+        if task.judge_only:
+            assert task.measurements_json is not None
+            measurements = json_restore(json.loads(task.measurements_json))
+            probes, claims = judge(spec, measurements, config)
+            judged = Judged.of(spec, Executed(measurements, probes, claims, [], []))
+            return _Done(judged, None, time.perf_counter() - t0, None, time.process_time() - c0)
         with ExitStack() as stack:
             if task.fault is not None:
                 (fault,) = [f for f in spec.faults if f.id == task.fault]
@@ -411,13 +448,26 @@ def _execute_task(task: _Task) -> _Done:
                     return _Done(None, f"the fault could not be injected: {_one_line(exc)}", time.perf_counter() - t0)
             with ExitStack() as tracing:
                 tracer = tracing.enter_context(LineTracer(task.trace)) if task.trace is not None else None
-                executed = execute(spec, config, task.seed, task.preset, render_figures=False)
+                on_judge = tracer.next_phase if tracer is not None else None
+                executed = execute(spec, config, task.seed, task.preset, render_figures=False, on_judge=on_judge)
                 judged = Judged.of(spec, executed)  # with the fault still injected
             if tracer is not None:
                 lines = {f: sorted(ls) for f, ls in tracer.lines.items()}
+                experiment_lines = {f: sorted(ls) for f, ls in tracer.phases[0].items()}
+                measurements_json = _measurements_json(executed.measurements)
     except Exception as exc:
         return _Done(None, _one_line(exc), time.perf_counter() - t0)
-    return _Done(judged, None, time.perf_counter() - t0, lines, time.process_time() - c0)
+    cpu = time.process_time() - c0
+    return _Done(judged, None, time.perf_counter() - t0, lines, cpu, experiment_lines, measurements_json)
+
+
+def _measurements_json(measurements: Mapping[str, Any]) -> str | None:
+    """The measurements as JSON for judging-only mutants, or None where they do not serialize (judging-only is then
+    off for the audit)."""
+    try:
+        return json.dumps(json_safe(dict(measurements)), allow_nan=False)
+    except (TypeError, ValueError):
+        return None
 
 
 def _one_line(exc: BaseException) -> str:
@@ -742,12 +792,26 @@ def audit(
             progress(f"{spec.name}: clean run ({clean.duration_s:.1f} s)")
         mutant_audit: MutantAudit | None = None
         mutant_futures: list[tuple[Mutant, Future[_Done]]] = []
+        judging: dict[str, bool] = {}
         if mutants is not None:
             mutant_audit, drawn = draw_mutants(files, clean.lines or {}, mutants, mutant_seed)
             paths = {f.module: str(f.path) for f in files}
             limit = mutant_cpu_limit(clean.cpu_s if clean.cpu_s is not None else clean.duration_s * threads)
+            judging = _judging_only_lines(files, clean, drawn)
+            if judging:
+                check = dataclasses.replace(task(None), measurements_json=clean.measurements_json, judge_only=True)
+                checked = kept.submit(pool, "judge-check", check, run).result()
+                mutant_audit.judge_check = _judge_check(clean.judged, checked)
+                if mutant_audit.judge_check != "passed":
+                    judging = {}
+            else:
+                mutant_audit.judge_check = _judge_only_off_reason(clean, drawn)
+            if progress is not None:
+                progress(f"{spec.name}: judging-only mutants: {mutant_audit.judge_check}")
             for m in drawn:
                 t = dataclasses.replace(task(None), mutant=m, mutant_path=paths[m.module], cpu_limit_s=limit)
+                if judging.get(m.id):
+                    t = dataclasses.replace(t, measurements_json=clean.measurements_json, judge_only=True)
                 mutant_futures.append((m, kept.submit(pool, f"mutant:{m.id}", t, run)))
         results = []
         for fault, future in zip(chosen_faults, fault_futures, strict=True):
@@ -780,6 +844,7 @@ def audit(
         for i, (m, future) in enumerate(mutant_futures):
             assert mutant_audit is not None
             outcome = classify_mutant(m, clean.judged, future.result())
+            outcome.judged_only = bool(judging.get(m.id))
             mutant_audit.results.append(outcome)
             if progress is not None:
                 progress(
@@ -817,6 +882,52 @@ def audit(
         reused=kept.reused,
         executions=kept.total,
     )
+
+
+JUDGE_ONLY_ENV = "SKEPTIC_AUDIT_JUDGE_ONLY"
+"""Set to ``0`` to run every mutant as a whole execution (see the module's "Judging-phase mutants")."""
+
+
+def _judging_only_lines(files: list[StudyFile], clean: _Done, drawn: list[Mutant]) -> dict[str, bool]:
+    """Which drawn mutants sit on a line that ran only while the clean run was judged (never while its experiment
+    ran); empty when judging-only is off or the clean run has no phase record or no serializable measurements."""
+    if os.environ.get(JUDGE_ONLY_ENV, "1") == "0" or clean.experiment_lines is None or not clean.measurements_json:
+        return {}
+    ran = {f: set(ls) for f, ls in (clean.lines or {}).items()}
+    before = {f: set(ls) for f, ls in clean.experiment_lines.items()}
+    where = {f.module: str(f.path.resolve()) for f in files}
+    out = {}
+    for m in drawn:
+        path = where[m.module]
+        if m.line in ran.get(path, set()) and m.line not in before.get(path, set()):
+            out[m.id] = True
+    return out
+
+
+def _judge_only_off_reason(clean: _Done, drawn: list[Mutant]) -> str:
+    if os.environ.get(JUDGE_ONLY_ENV, "1") == "0":
+        return f"off ({JUDGE_ONLY_ENV}=0)"
+    if clean.experiment_lines is None:
+        return "off (the clean run kept no record of which lines ran while judging: an older stored execution)"
+    if not clean.measurements_json:
+        return "off (the measurements do not serialize to JSON)"
+    return f"none of the {len(drawn)} drawn mutants sits on a line that ran only while judging"
+
+
+def _judge_check(clean: Judged, checked: _Done) -> str:
+    """``passed`` when judging the clean measurements alone, in a fresh process, reproduces the clean run's probes and
+    verdicts exactly; otherwise why not (judging-only is then off)."""
+    if checked.judged is None:
+        return f"off (judging the clean measurements alone raised: {checked.error})"
+    got = checked.judged
+    if got == clean:
+        return "passed"
+    clean_probes = {p.id: p for p in clean.probes}
+    differ = [p.id for p in got.probes if clean_probes.get(p.id) != p]
+    for ours, theirs in ((clean.verdicts, got.verdicts), (clean.measured, got.measured)):
+        differ += [k for k in sorted(set(ours) | set(theirs)) if ours.get(k) != theirs.get(k)]
+    shown = ", ".join(list(dict.fromkeys(differ))[:5])
+    return f"off (judging the clean measurements alone did not reproduce the clean run: {shown or 'details differ'})"
 
 
 def mutant_files(spec: Study[Any]) -> list[StudyFile]:

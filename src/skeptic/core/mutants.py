@@ -582,15 +582,24 @@ def study_files(run_module: str) -> list[StudyFile]:
 
 
 class LineTracer:
-    """Records the lines of the given files that run, with ``sys.settrace`` (and in new threads).
+    """Records the lines of the given files that run, with ``sys.settrace`` (and in new threads), phase by phase.
 
-    Frames of other files get no local tracer, so the cost falls on the study's own lines only.
+    Frames of other files get no local tracer, so the cost falls on the study's own lines only. :meth:`next_phase`
+    starts a new phase (the audit's clean run marks the step from running the experiment to judging it), and
+    :attr:`phases` keeps each phase's lines apart; :attr:`lines` is their union.
     """
 
     def __init__(self, files: Sequence[str | Path]) -> None:
         self.files = {str(Path(f).resolve()) for f in files}
-        self.lines: dict[str, set[int]] = {f: set() for f in self.files}
+        self.phases: list[dict[str, set[int]]] = [{f: set() for f in self.files}]
         self._known: dict[str, str | None] = {}
+
+    @property
+    def lines(self) -> dict[str, set[int]]:
+        return {f: set().union(*(phase[f] for phase in self.phases)) for f in self.files}
+
+    def next_phase(self) -> None:
+        self.phases.append({f: set() for f in self.files})
 
     def _file(self, code: CodeType) -> str | None:
         name = code.co_filename
@@ -608,11 +617,11 @@ class LineTracer:
         file = self._file(frame.f_code)
         if file is None:
             return None
-        lines = self.lines[file]
+        phases = self.phases
 
         def local(frame: FrameType, event: str, arg: Any) -> Callable[..., Any] | None:
-            if event == "line":
-                lines.add(frame.f_lineno)
+            if event == "line":  # the current phase, looked up each time: a frame may outlive its phase
+                phases[-1][file].add(frame.f_lineno)
             return local
 
         return local
@@ -698,6 +707,8 @@ class MutantResult:
     changed_verdicts: list[dict[str, str]]
     detail: str
     duration_s: float
+    judged_only: bool = False
+    """Run as judging only (its line ran only while the clean run was judged; :mod:`skeptic.core.audit`)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -709,6 +720,7 @@ class MutantResult:
             "changed_verdicts": self.changed_verdicts,
             "detail": self.detail,
             "duration_s": self.duration_s,
+            "judged_only": self.judged_only,
         }
 
     @classmethod
@@ -720,6 +732,7 @@ class MutantResult:
             list(d["changed_verdicts"]),
             d["detail"],
             d["duration_s"],
+            bool(d.get("judged_only", False)),
         )
 
 
@@ -734,6 +747,14 @@ class MutantAudit:
     executed_lines: int
     files: list[str]
     results: list[MutantResult] = field(default_factory=list)
+    judge_check: str = ""
+    """Whether mutants on lines that ran only while judging ran as judging only: ``passed`` (the check that judging
+    the clean measurements alone reproduces the clean run), or why not (:mod:`skeptic.core.audit`)."""
+
+    @property
+    def judged_only(self) -> int:
+        """How many mutants ran as judging only."""
+        return sum(r.judged_only for r in self.results)
 
     def count(self, outcome: str) -> int:
         return sum(r.outcome == outcome for r in self.results)
@@ -812,6 +833,8 @@ class MutantAudit:
             "power_on_moved_verdicts": None if strict is None else strict[0],
             "power_on_moved_verdicts_ci": None if strict is None else [strict[1], strict[2]],
             "summary": self.summary(),
+            "judge_check": self.judge_check,
+            "judged_only": self.judged_only,
             "results": [r.to_dict() for r in self.results],
         }
 
@@ -824,6 +847,7 @@ class MutantAudit:
             d["executed_lines"],
             list(d["files"]),
             [MutantResult.from_dict(r) for r in d["results"]],
+            str(d.get("judge_check", "")),
         )
 
 

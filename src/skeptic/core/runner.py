@@ -19,7 +19,7 @@ import time
 import traceback
 import uuid
 import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -297,12 +297,15 @@ def execute(
     console: Console | None = None,
     render_figures: bool = True,
     device: Device = "cpu",
+    on_judge: Callable[[], None] | None = None,
 ) -> Executed:
     """Seed every generator, run the study, run its probes and judge its claims; store nothing.
 
     ``render_figures=False`` skips rendering PNGs (audits compare verdicts, not pictures).
     ``device`` is handed to the study as ``ctx.device``. The study's thread and memory policy
     (:func:`thread_policy`) is applied around its run function and returned in :attr:`Executed.policy`.
+    ``on_judge`` is called once the experiment has returned its measurements, before :func:`judge` (the audit's
+    line tracer starts its judging phase there).
     """
     ctx = _Context(seed, preset, console, device)
     policy = thread_policy(spec)
@@ -315,13 +318,23 @@ def execute(
         measurements["_runtime_s"] = time.perf_counter() - t0
         if ctx.sections_s:
             measurements["_sections_s"] = dict(ctx.sections_s)
-        probes = run_probes(spec.probes, measurements, config)
-        claims = judge_claims(spec.claims, measurements, probes, config)
+        if on_judge is not None:
+            on_judge()
+        probes, claims = judge(spec, measurements, config)
         figures = [_png(f) for f in output.figures] if render_figures else []
         tables = [StoredTable(t.name, t.caption, tuple(t.rows), t.collapsed) for t in output.tables]
     finally:
         _close_figures()
     return Executed(measurements, probes, claims, figures, tables, policy)
+
+
+def judge(
+    spec: Study[Any], measurements: Mapping[str, Any], config: StudyConfig
+) -> tuple[list[ProbeResult], list[ClaimResult]]:
+    """Run the study's probes on ``measurements`` and judge its claims: everything of :func:`execute` after the
+    experiment, a function of the measurements and the config alone."""
+    probes = run_probes(spec.probes, measurements, config)
+    return probes, judge_claims(spec.claims, measurements, probes, config)
 
 
 def run(
