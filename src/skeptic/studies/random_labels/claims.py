@@ -347,7 +347,12 @@ NEYSHABUR_NOT_RETRIEVED = (
     "only its opening (abstract and first paragraphs of the Introduction) for each of three queries; exact-string "
     "searches of the stored repositories for the abstract's 'highlighting the importance of scale normalization', the "
     "authors' e-mail line and likely body wording found no copy of the text; the index's other bneyshabur "
-    "repositories (asymcode, path-sgd, Cutout) are by their names code for other papers (not opened)"
+    "repositories (asymcode, path-sgd, Cutout) are by their names code for other papers (not opened). The places "
+    "themselves are in doubt: a secondary summary in the code index (a Korean review of the paper, file 2478984023) "
+    "orders Section 2's subsections Network Size, Norms and Margins, Lipschitz Continuity and Robustness, Sharpness, "
+    "and calls the sharpness/PAC-Bayes plot for true against random labels Figure 2 (sharpness its left panel), "
+    "which would make these places §2.2/Figure 1 and §2.4/Figure 2 rather than §2.1/Figure 1 and §2.3/Figure 3; "
+    "a summary is not the paper, so the places are left as the earlier review gave them, flagged here"
 )
 """Where the words below come from: Zhang et al. from a full transcription of the ICLR version (§1.1 reads "The
 effective capacity of neural networks is sufficient for memorizing", v2's wording; v1 read "large enough for a
