@@ -88,9 +88,14 @@ Q_LB_INPUT_NORM = Quote.unverified(
     f"{LB_LOC}, §2.2 (the indicator for models with untied embeddings)",
     note="the rendering retrieved stops before the list of indicators; the sentence naming the input-embedding "
     "norm could not be read (tried again in session 9: the cohere-ai/magikarp repository holds code and reports but "
-    "no paper text, and no stored rendering of arXiv 2405.05417 §2.2 past the suppression paragraph was found; session "
-    "11: the stored pages and code searched again for the §2.2 indicator sentence, only secondary summaries of the "
-    "magikarp code (DeepWiki, reviews) found, whose words are not the paper's)",
+    "no paper text, and no stored rendering of arXiv 2405.05417 §2.2 past the suppression paragraph was found; "
+    "session 11: the stored pages and code searched again for the §2.2 indicator sentence, only secondary summaries "
+    "of the magikarp code (DeepWiki, reviews) found, whose words are not the paper's; session 13: the stored "
+    "HackerNoon rendering of §2.2-2.3 drops the list after 'we can find unused tokens from the unembedding weights as "
+    "follows:' and goes on with §2.3, so the indicator list and the untied-model sentence are missing there; "
+    "exact-string searches of the stored repositories for §2.2's wording ('model architecture-dependent indicators', "
+    "'constant negative contribution to the logit') found no copy of the paper; the page searches found no arXiv "
+    "HTML, ar5iv or ACL Anthology rendering past the abstract)",
 )
 Q_LB_VERIFY = Quote(
     "we verify all tokens which rank among the most likely 2% according to the chosen indicator, excluding partial "
@@ -104,23 +109,31 @@ Q_RW_CENTROID = Quote(
     "as far as possible from the overall centroid.",
     f"{RW2}, section 'Distance-from-centroid hypothesis' (words read from the post's Nonlinear Library transcript)",
 )
-Q_RW_REPEAT = Quote.unverified(
-    f"{RW}, section 'Anomalous tokens'",
-    note="the words are as another LessWrong post quotes them (Robert_AIZI 2023, 'Explaining SolidGoldMagikarp by "
-    "looking at it from random directions'); the original page's text was not retrieved (session 9: the post's "
-    "GreaterWrong rendering is stored, but the excerpts returned stop at its TL;DR, before this section; session 11: "
-    "searched again for the sentence, the same page's opening returned, and an exact-string search of the stored "
-    "repositories found only another page quoting the same words, not the post)",
-    text="GPT models seem largely incapable of repeating these anomalous tokens",
+# Rumbelow & Watkins's own sentence ("GPT models seem largely incapable of repeating these anomalous tokens") is known
+# here only as another post quotes it (Robert_AIZI 2023): the post's section 'Anomalous tokens' lies past the opening
+# that the stored copy of the post reaches (sessions 9, 11 and 13: its GreaterWrong rendering returns the TL;DR and the
+# start of 'Prompt generation'; exact-string searches of the stored repositories for the sentence and for the TL;DR's
+# 'which reliably insulted Matthew' find only a page quoting the sentence, no copy of the post). The words below are
+# co-author Matthew Watkins's, on the same finding, read (issue 33's quote session) in the stored lesswrong.com and
+# greaterwrong.com renderings of his post grY9uSDoLBuen9py4 (the author is the one who, with Jessica Rumbelow, "stumbled
+# upon" the tokens, and the 2023 post names its authors as Rumbelow and Watkins).
+Q_WATKINS_REPEAT = Quote(
+    "One of the strangest moments of my life occurred one Tuesday afternoon in mid-January 2023 when sitting at my "
+    "laptop in the SERI-MATS office in London, testing various anomalous tokens which GPT-3 seemed curiously unable "
+    "to repeat.",
+    "Watkins 2024, '′ petertodd’’s last stand: The final days of open GPT-3 research' (LessWrong, "
+    "lesswrong.com/posts/grY9uSDoLBuen9py4), section 'Rewind: SERI-MATS 2.0', first sentence",
 )
-Q_KOSOY = Quote.unverified(
-    f"{KOSOY}",
-    note="the LessWrong review page could not be retrieved; the words are as issue 30 quotes them (session 9: "
-    "searched the stored pages and repositories for the sentence and the review, no copy found; session 11: the "
-    "stored pages searched again by the review's words and the post's id, and the exact string 'more or less random "
-    "features' searched in the stored repositories, no copy found)",
-    text="created some tokens which were very rare or absent in the training data. As a result, the trained model "
-    "mapped those tokens to more or less random features.",
+# Kosoy's words, read (issue 33's quote session, 2026-12-07) in the stored GreaterWrong rendering of the review
+# comment, greaterwrong.com/posts/aPeJE8bSo6rAFoLqg/solidgoldmagikarp-plus-prompt-generation/comment/dkx8uYbr43tPipidx
+# (a faithful rendering of the LessWrong comment). The excerpt returned starts at the comment's first sentence and does
+# not show the commenter's name: the attribution to Vanessa Kosoy is issue 30's.
+Q_KOSOY = Quote(
+    "While non-obvious when discovered, we now understand the mechanism. The tokenizer created some tokens which were "
+    "very rare or absent in the training data. As a result, the trained model mapped those tokens to more or less "
+    "random features.",
+    f"{KOSOY}: the review comment dkx8uYbr43tPipidx on post aPeJE8bSo6rAFoLqg, second paragraph (words read from its "
+    "GreaterWrong rendering; the commenter's name is issue 30's attribution, not shown in the excerpt read)",
 )
 
 FED = Contrast(
@@ -393,12 +406,14 @@ CLAIMS = (
         id="glitch-tokens-not-repeated",
         statement="Asked to repeat a token it never saw in training, the model largely fails: its greedy output is "
         "that token far less often than for frequent tokens (Skeptic's threshold: a gap of at least 30 points).",
-        source=f"{RW}, the sentence 'GPT models seem largely incapable of repeating these anomalous tokens'",
+        source=f"{RW}, section 'Anomalous tokens' (the sentence 'GPT models seem largely incapable of repeating these "
+        "anomalous tokens', as another post quotes it; the post's own text was not retrieved); quoted: co-author "
+        "Watkins 2024 on the same finding",
         measure=repeat_gap,
         expect=AtLeast(REPEAT_GAP),
         own_threshold="'largely incapable' has no number; a 30-point gap is Skeptic's line",
         band=(AtLeast(0.2), AtLeast(0.5)),
-        quote=Q_RW_REPEAT,
+        quote=Q_WATKINS_REPEAT,
         contrasts=(FED,),
         confirmed_by="claims-recomputed",
     ),

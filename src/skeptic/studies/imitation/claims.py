@@ -70,9 +70,14 @@ QWEN3 = "Qwen3 technical report (arXiv 2505.09388)"
 CHAN = "LessWrong comment, Lawrence Chan, 2025"
 CHAN_NOTE = (
     "a LessWrong comment that could not be retrieved here (the stored pages hold neither the comment nor its thread, "
-    "and LessWrong is out of reach); the words are as issue 28 quotes them, unchecked against the comment. Tried again "
-    "in issue 33's quote session: a search of the stored pages for the comment's words found neither it nor a page "
-    "quoting it, and an exact-string search of the stored repositories for 'more bits per forward pass' had no hit"
+    "and LessWrong is out of reach); the words are as issue 28 quotes them, unchecked against the comment. Tried "
+    "again in issue 33's quote session: a search of the stored pages for the comment's words found neither it nor a "
+    "page quoting it, and an exact-string search of the stored repositories for 'more bits per forward pass' had no "
+    "hit. Issue 33's second quote session (session 13) searched the stored pages again by each comment's own words "
+    "('the dense supervision point', 'over trained low parameter models ~= distilled', 'smaller improvement in "
+    "comparison to that', 'why are distilled models better than just overtraining') and by the commenter's name with "
+    "GreaterWrong, whose comment pages are stored for other threads: none of the four comments came back; the exact "
+    "string 'SFT >> RL for efficiency' has no hit in the stored repositories"
 )
 CHAN_BITS = Quote.unverified(
     CHAN,

@@ -79,8 +79,17 @@ _TP5_SP_SHIFT = {
     ),
     ("mlp", "adam"): Quote.unverified(
         "arXiv 2203.03466v2, Section 3 'Hyperparameters Don’t Transfer Conventionally'",
-        note="the paper's text was retrieved (issue 29), but its MLP sweep (Figure 3) is trained with SGD; no "
-        "sentence or figure on an MLP trained with Adam in SP was found in Section 3, so none is quoted here",
+        note="TP5 has no MLP trained with Adam, so there is no sentence to quote. Checked (issue 33's second quote "
+        "session) in the whole stored text extraction of the v2 PDF (github.com/ianderrington/epiphysics, "
+        "docs/research/tensor_programs/sources/TP5_2203.03466.txt at commit 1d594aff5b73acbd1777b916600b7ce86ccffe95, "
+        "the same text as issue 29's): of its 21 figures only Figure 3 (ReLU MLP, 'trained for 20 epoch on CIFAR-10 "
+        "using SGD') and Figure 9 (tanh MLP, 'trained for 20 epoch on CIFAR-10 using SGD') show MLPs; the others show "
+        "Transformers (Figures 1, 4, 5, 8, 10-15, 17-21; Adam wherever a caption names the optimizer), a ResNet "
+        "(Figure 16, SGD), a schematic (2), a Pareto frontier (6) and learning curves whose caption names no model "
+        "(7); where the text joins MLPs and Adam it derives, it does not measure (e.g. 'This MLP µP example can be "
+        "generalized easily to general neural networks trained under SGD or Adam, as summarized in Table 3', Section "
+        "4; the Adam learning rates of a Transformer's MLP block in Appendix B.1). The MLP/Adam arm is Skeptic's "
+        "extension, as its source says",
     ),
     ("transformer", "adam"): Quote(
         "For example, as shown in Fig. 1, in a Transformer, the optimal learning rate is stable with width in µP "

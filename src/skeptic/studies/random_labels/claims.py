@@ -342,7 +342,18 @@ NEYSHABUR_NOT_RETRIEVED = (
     "rendering and the body's wording, code for the LaTeX) found only abstracts and third-party summaries; a fourth "
     "(session rn11, 2026-12-07: pages for the title with sharpness/PAC-Bayes/random labels and for ar5iv wording on "
     "Figure 1, code for the LaTeX sections, the exact title in the code index) found the abstract (arXiv listing, "
-    "NeurIPS abstract page, two summary sites) and other papers citing it, not the body"
+    "NeurIPS abstract page, two summary sites) and other papers citing it, not the body; a fifth (session 13, "
+    "2026-12-07): a stored plain-text copy of the NeurIPS 2017 paper exists (object.cloud.sdsc.edu, "
+    "ml-papers-txt/NeurIPS/2017/exploring_generalization_in_deep_learning__96283f6e.txt) but the page search returns "
+    "only its opening (abstract and first paragraphs of the Introduction) for each of three queries; exact-string "
+    "searches of the stored repositories for the abstract's 'highlighting the importance of scale normalization', the "
+    "authors' e-mail line and likely body wording found no copy of the text; the index's other bneyshabur "
+    "repositories (asymcode, path-sgd, Cutout) are by their names code for other papers (not opened). The places "
+    "themselves are in doubt: a secondary summary in the code index (a Korean review of the paper, file 2478984023) "
+    "orders Section 2's subsections Network Size, Norms and Margins, Lipschitz Continuity and Robustness, Sharpness, "
+    "and calls the sharpness/PAC-Bayes plot for true against random labels Figure 2 (sharpness its left panel), "
+    "which would make these places §2.2/Figure 1 and §2.4/Figure 2 rather than §2.1/Figure 1 and §2.3/Figure 3; "
+    "a summary is not the paper, so the places are left as the earlier review gave them, flagged here"
 )
 """Where the words below come from: Zhang et al. from a full transcription of the ICLR version (§1.1 reads "The
 effective capacity of neural networks is sufficient for memorizing", v2's wording; v1 read "large enough for a

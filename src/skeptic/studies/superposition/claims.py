@@ -316,9 +316,18 @@ def correlated_recovery(m: Measurements) -> Estimate:
 
 
 _SHARKEY_NOTE = (
-    "the report's Methods and Results sections could not be retrieved (issue 28's quote session): the stored copies "
-    "of the post (alignmentforum.org, lesswrong/greaterwrong.com, conjecture.dev) reach the search tool only as their "
-    "opening (the TL;DR), no repository holds its text, and no stored page quotes those sections"
+    "the report's Methods and Results sections could not be retrieved (issue 28's quote session): the stored copies of"
+    " the post (alignmentforum.org, lesswrong/greaterwrong.com, conjecture.dev) reach the search tool only as their "
+    "opening (the TL;DR), no repository holds its text, and no stored page quotes those sections. Session 13 tried "
+    "again: the stored pages by the Methods/Results wording (dictionary size against the ground-truth feature count, "
+    "MMCS, dead neurons, correlated toy features) return the same five openings (to the end of the Introduction's "
+    "first paragraph) and one comment section (Lee Sharkey's own later review of the post, on the L1 penalty and the "
+    "follow-up work, not these results); exact-string searches of the stored repositories for the post's words "
+    "('recovers the ground truth features that generated') find none; the follow-up code "
+    "(github.com/HoagyC/sparse_coding, replicate_toy_models.py, whose docstring says running it should replicate the "
+    "post's toy models section) holds code, not the post's sentences (its toy data generator's 'correlated' option "
+    "draws one Gaussian vector with a random correlation matrix per batch and sets each feature's firing probability "
+    "from its normal CDF)"
 )
 
 # Elhage et al.'s words, read (issue 28's quote session) in a stored Markdown copy of the HTML article
