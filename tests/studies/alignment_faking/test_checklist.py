@@ -185,4 +185,5 @@ def test_published_table_once_per_page(tmp_path: Path) -> None:
     write_report(Store(tmp_path / "s"), tmp_path / "r", [get_study("alignment-faking")])
     for page in ("alignment-faking.md", "alignment-faking.html"):
         text = (tmp_path / "r" / page).read_text()
-        assert text.count("the 20 are named only in its Figure 1") == 1, page  # a full source: the published table
+        # a full source: the published table
+        assert text.count("the 20 are the rest of the 25 its Appendix B names") == 1, page

@@ -9,7 +9,15 @@ import pytest
 
 from skeptic.studies.alignment_faking.compare import many_models_markdown, published_comparison_rows
 from skeptic.studies.alignment_faking.published import (
+    MODEL_PATTERNS,
     PUBLISHED,
+    SHESHADRI_ABSTRACT,
+    SHESHADRI_GAP_MODELS,
+    SHESHADRI_NO_GAP_MODELS,
+    SHESHADRI_SAME,
+    SHESHADRI_SECTION32,
+    SHESHADRI_TESTED,
+    SHESHADRI_V1,
     TABLE5,
     TABLE5_CAPTION,
     TABLE5_SETUP,
@@ -87,7 +95,20 @@ def test_a_model_name_cannot_break_the_table_or_inject_html() -> None:
     [
         ("Claude 3 Opus", "anthropic/claude-3-opus-20240229", True),
         ("Claude 3 Opus", "anthropic/claude-3-5-sonnet-20241022", False),
-        ("Claude 3.5 Sonnet", "anthropic/claude-3-5-sonnet-20241022", True),
+        ("Claude 3.5 Sonnet", "anthropic/claude-3-5-sonnet-20240620", True),
+        ("Claude 3.5 Sonnet", "anthropic/claude-3-5-sonnet-20241022", False),  # the October release: another model
+        ("Claude 3.6 Sonnet / Claude 3.5 Sonnet (October)", "anthropic/claude-3-5-sonnet-20241022", True),
+        ("Claude 3.6 Sonnet / Claude 3.5 Sonnet (October)", "anthropic/claude-3-5-sonnet-20240620", False),
+        ("Claude 4 Sonnet", "anthropic/claude-sonnet-4-20250514", True),
+        ("Claude 4 Sonnet", "anthropic/claude-sonnet-4-5-20250929", False),
+        ("Claude 4 Opus", "anthropic/claude-opus-4-1-20250805", False),
+        ("GPT-4", "openai/gpt-4-0613", True),
+        ("GPT-4", "openai/gpt-4o", False),
+        ("GPT-4", "openai/gpt-4-turbo", False),
+        ("GPT-4", "openai/gpt-4.1", False),
+        ("GPT-4.1", "openai/gpt-4.1-mini", False),
+        ("Gemini 2.0 Flash", "google/gemini-2.0-flash-lite", False),
+        ("Qwen 2.5 72B", "together/Qwen/Qwen2.5-Coder-32B-Instruct", False),
         ("Llama 3 405B", "together/meta-llama/Meta-Llama-3.1-405B-Instruct-Turbo", True),
         ("Llama 3 8B Instruct", "together/meta-llama/Meta-Llama-3.1-405B-Instruct-Turbo", False),
         ("Llama 3 8B Instruct", "ollama/llama3.1:8b", True),
@@ -138,12 +159,13 @@ def test_table5_rows_are_the_published_table_and_consistent_with_its_own_gap() -
         r = p["refusal"]
         assert p["value"] == pytest.approx(r["unmonitored"] - r["training"], abs=0.0011), p
         assert TABLE5_CAPTION in p["source"] and not p["approximate"] and p["metric"] == "compliance gap"
+        assert "arXiv 2412.14093v2), Appendix B.4, Table 5" in p["source"] and "'Using other models'" in p["source"]
     llama = {r["metric"]: r["published"] for r in published_for("together/meta-llama/Meta-Llama-3.1-405B-Instruct")}
     assert llama[f"compliance gap ({TABLE5_SETUP}; scratchpad ('Default'))"] == "14.3%"
     shown = published_comparison_rows()
     sonnet = [r for r in shown if r["model"] == "Claude 3.5 Sonnet" and r["gap shown"] is not None]
     assert {r["gap shown"] for r in sonnet} == {"21.0%", "63.0%"}
-    assert all(r["run"] == "Greenblatt et al. 2024, Appendix B.4, Table 5" for r in sonnet)
+    assert all(r["run"] == "Greenblatt et al. 2024 (arXiv 2412.14093v2), Appendix B.4, Table 5" for r in sonnet)
     rate = {"k": 1, "n": 2, "value": 0.5, "lo": 0.1, "hi": 0.9}
     none = {"k": 0, "n": 0, "value": None, "lo": None, "hi": None}
     gap = {"value": 0.0, "bootstrap_lo": -0.5, "bootstrap_hi": 0.5}
@@ -151,6 +173,38 @@ def test_table5_rows_are_the_published_table_and_consistent_with_its_own_gap() -
     text = many_models_markdown([_run({"model": "openai/gpt-4o", "settings": {"helpful_only": setting}})])
     assert "| **published** | Llama-3.1-8B | — | helpful_only | — | — | -2.3% |" in text
     assert "| **published** | Claude 3 Opus | — | helpful_only | — | — | 5.5% |" in text
+
+
+def test_sheshadri_rows_cover_the_25_models_tested_each_cited_exactly() -> None:
+    """Sheshadri et al. name 25 models (Appendix B) and the five with a gap above 1% (Section 3.2, abstract); every
+    other one gets a 'no' row, matched to a run of it, and every row cites v1 with its place and exact words."""
+    rows = [p for p in PUBLISHED if p["source"].startswith(SHESHADRI_V1)]
+    assert len(SHESHADRI_TESTED) == len(set(SHESHADRI_TESTED)) == 25
+    assert len(SHESHADRI_NO_GAP_MODELS) == 20
+    five = {SHESHADRI_SAME.get(m, m) for m in SHESHADRI_TESTED} & set(SHESHADRI_GAP_MODELS)
+    assert five == set(SHESHADRI_GAP_MODELS)  # Appendix B's list holds Section 3.2's five
+    for name in SHESHADRI_GAP_MODELS:  # the five, in Section 3.2's and the abstract's words
+        assert name.split()[0] in SHESHADRI_SECTION32 and name in SHESHADRI_ABSTRACT
+    yes = {p["model"] for p in rows if p["metric"] == "shows a compliance gap" and p["qualitative"].startswith("yes")}
+    no = {p["model"] for p in rows if p["metric"] == "compliance gap exceeding 1%"}
+    assert yes == set(SHESHADRI_GAP_MODELS) and no == set(SHESHADRI_NO_GAP_MODELS) and not yes & no
+    for p in rows:
+        assert p["value"] is None and p.get("range") is None and not p["approximate"]  # no number: none printed
+        assert any(place in p["source"] for place in ("abstract", "Section 3.2", "Appendix B"))
+    for p in rows:
+        if p["metric"] in ("shows a compliance gap", "compliance gap exceeding 1%") and p["model"] in yes | no:
+            assert f"Section 3.2: “{SHESHADRI_SECTION32}”" in p["source"]
+            assert p["model"] in MODEL_PATTERNS
+    gpt4o = published_for("openai/gpt-4o-2024-08-06")
+    assert any(r["metric"] == "compliance gap exceeding 1%" and r["published"].startswith("no") for r in gpt4o)
+    october = published_for("anthropic/claude-3-5-sonnet-20241022")
+    assert october and all(r["published"].startswith("no") for r in october)
+    june = published_for("anthropic/claude-3-5-sonnet-20240620")
+    assert any(r["published"].startswith("yes: a gap exceeding 1%") for r in june)
+    shown = published_comparison_rows(["openai/gpt-4.1"])
+    no_gap = [r["model"] for r in shown if r["published finding"].startswith("compliance gap exceeding 1%")]
+    assert no_gap == ["GPT-4.1"]
+    assert not any(r["model"] == "GPT-4.1" for r in published_comparison_rows())  # only beside a run of it
 
 
 def _run(m: dict[str, Any]) -> Any:

@@ -311,10 +311,11 @@ def make_figures(m: Measurements) -> list[Figure]:
         Figure(
             "compliance-gap",
             f"{label}This model's compliance gap (training minus unmonitored, 95% paired bootstrap) among the "
-            "published models, each bar labelled with its source: Claude 3 Opus (Greenblatt et al. 2024, approximate); "
-            "Sheshadri et al. 2025's 25 models are qualitative in their abstract (5 show a gap) and listed below the "
-            "plot; Hughes et al. 2025 give no per-model number we could verify offline. An interval clear of zero is "
-            "a gap.",
+            "published models, each bar labelled with its source: Claude 3 Opus (Greenblatt et al. 2024, "
+            "approximate) and the six models of their Table 5 (minimal reproduction, with the scratchpad); Sheshadri "
+            "et al. 2025's 25 models are qualitative (5 show a gap exceeding 1%, Section 3.2; their rates are drawn, "
+            "not printed) and listed below the plot; Hughes et al. 2025 give no per-model number we could verify "
+            "offline. An interval clear of zero is a gap.",
             gap_figure(m),
         ),
         Figure(
