@@ -658,6 +658,12 @@ def _parse_mutants(text: str | None) -> int | Literal["all"] | None:
 def _print_mutants(doc: dict[str, Any], console: Console) -> None:
     """The mutation figure, then every silent mutant as a one-line diff with the verdicts it changed."""
     console.print(doc["summary"], markup=False)
+    if doc.get("judge_check"):
+        console.print(
+            f"  judging-only executions: {doc.get('judged_only', 0)} of {len(doc['results'])} mutants "
+            f"(check: {doc['judge_check']})",
+            markup=False,
+        )
     for r in doc["results"]:
         if r["outcome"] == "silent":
             changed = ", ".join(f"{c['claim']} {c['clean']} → {c['faulty']}" for c in r["changed_verdicts"])
