@@ -82,7 +82,10 @@ def test_sections_tick_once_per_declared_unit_and_the_transformer_sweep_uses_its
     assert {r["nonlinearity"] for r in coord["linear"]} == {"linear"}
     tr = [r for r in sweeps if r["model"] == "transformer"]
     assert tr and all(r["seeds"] == setup.seeds[: TINY.transformer_seeds] for r in tr)
-    assert all(r["seeds"] == setup.seeds for r in sweeps if r["model"] == "mlp")
+    assert all(r["seeds"] == setup.seeds for r in sweeps if r["model"] in ("mlp", "linear"))
+    linear = [r for r in sweeps if r["model"] == "linear"]
+    assert len(linear) == 2 * len(TINY.mlp_widths) and all(r["log2_lrs"] == TINY.adam_log2_lrs for r in linear)
+    assert {r["nonlinearity"] for r in sweeps if r["model"] == "mlp"} == {"relu"}
 
 
 def test_swapped_rule_changes_the_relu_checks_but_never_the_deep_linear_one(setup: ex.Setup) -> None:
