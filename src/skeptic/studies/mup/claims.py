@@ -207,9 +207,9 @@ def linear_optimum_claims(opt: str) -> tuple[Claim, Claim]:
         f"{'SGD' if opt == 'sgd' else 'Adam'} at the MLP sweep's widths, seeds and steps)"
     )
     source = (
-        "The critic's remark quoted in issue 33 (a toy model of multi-layered linear networks carries μP's scaling); "
-        "the review's own run of a deep linear network with Microsoft's mup read the optimum's shift as −0.16 log₂ "
-        "per doubling under μP and −1.20 under SP"
+        "Issue 33 (the review), section 'mup', first item: the critic's remark on a toy model of multi-layered "
+        "linear networks, and the review's own run of a deep linear network with Microsoft's mup (the optimum's "
+        "shift −0.16 log₂ per doubling under μP, −1.20 under SP)"
     )
     return (
         Claim(
