@@ -75,8 +75,8 @@ def answer(result: RunResult) -> str:
     return (
         f"With the standard recipe the best learning rate moved by {min(sp):+.1f} to {max(sp):+.1f} doublings "
         f"each time the networks doubled in width; with μP it moved by {min(mu):+.2f} to {max(mu):+.2f}, {verdict}. "
-        f"The toy model does the same: in a deep linear network the best rate moved by {lin_sp:+.2f} per doubling "
-        f"with the standard recipe and {lin_mu:+.2f} with μP."
+        f"In the toy model, a deep linear network trained with Adam, the best rate moved by {lin_sp:+.2f} per "
+        f"doubling with the standard recipe and {lin_mu:+.2f} with μP."
     )
 
 
@@ -127,8 +127,8 @@ BRIEF = Brief(
         "trained a deep linear network with Microsoft's mup and saw learning-rate transfer itself (the optimum "
         "moving −0.16 log₂ per doubling under μP against −1.20 under SP) and wider-is-better. This study now sweeps "
         "its own deep linear network's learning rate too, with Adam only (SGD would double the cost); outside the "
-        "run, the same sweep trained cell by cell with Microsoft's mup gave the same numbers, and mup's own "
-        "initialization in place of the study's also kept μP's optimum put while SP's fell. Whether a wider deep "
+        "run, the same sweep trained cell by cell with Microsoft's mup gave the same numbers, and with Adam mup's "
+        "own initialization in place of the study's also kept μP's optimum put while SP's fell. Whether a wider deep "
         "linear network is never worse is not among the claims."
     ),
     found=found,
