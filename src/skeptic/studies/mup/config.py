@@ -23,8 +23,8 @@ class MupConfig(StudyConfig):
     """log₂ of the base learning rates of the Adam sweeps."""
     linear_log2_lrs: list[float] | None = Field(None, min_length=3, max_length=24)
     """log₂ of the base learning rates of the deep linear network's Adam sweep; ``None``: ``adam_log2_lrs``. Its own
-    grid only where the Adam grid is too coarse to bracket it: without a ReLU the SP optimum sits about a log₂ unit
-    lower than the MLP's at the widest width."""
+    grid only where the Adam grid is too coarse to bracket it: without a ReLU the SP optimum at the widest width sits
+    lower than the MLP's (at ``quick``, width 128: 2^-8.1 against 2^-6.6)."""
     seeds: int = Field(4, ge=2, le=16)
     """Independent seeds per (width, rate): initialization and minibatch order (≥ 2 for an interval)."""
     mlp_steps: int = Field(100, ge=5, le=100_000)
