@@ -106,9 +106,8 @@ def test_declared_models_passes_clean_and_flags_a_missing_width_and_a_wrong_shap
 def test_sweep_cells_match_their_reference_and_a_one_percent_slip_fails(m: dict[str, Any]) -> None:
     out = checks.cells_match_reference(m)
     assert out.passed, out.detail
-    assert {(r["model"], r["param"]) for r in m["reference_cells"]} == {
-        ("mlp", "sp"), ("mlp", "mup"), ("transformer", "sp"), ("transformer", "mup")
-    }  # fmt: skip
+    models = ("mlp", "linear", "transformer")
+    assert {(r["model"], r["param"]) for r in m["reference_cells"]} == {(a, p) for a in models for p in ("sp", "mup")}
     off = copy.deepcopy(m)
     off["reference_cells"][0]["loss"] *= 1.01
     assert not checks.cells_match_reference(off).passed
@@ -162,3 +161,52 @@ def test_under_the_swapped_contrast_the_reference_trains_with_the_swapped_rates_
     own = ex.reference_retrain(TINY, s)["reference_cells"]
     wide = [(a, b) for a, b in zip(own, m["reference_cells"], strict=True) if a["width"] > TINY.base_width]
     assert wide and all(a["loss"] != b["loss"] for a, b in wide)  # the swapped rates really change the reference
+
+
+def _linear(m: dict[str, Any]) -> list[dict[str, Any]]:
+    return [r for r in m["sweeps"] if r["model"] == "linear"]
+
+
+def test_the_deep_linear_sweep_is_declared_recomputed_and_checked_like_the_mlp(m: dict[str, Any]) -> None:
+    rows = _linear(m)
+    assert sorted((r["width"], r["param"]) for r in rows) == [(w, p) for w in TINY.mlp_widths for p in ("mup", "sp")]
+    assert {r["nonlinearity"] for r in rows} == {"linear"} and {r["optimizer"] for r in rows} == {"adam"}
+    assert {"mup-optimum-stable-linear-adam", "sp-optimum-shifts-linear-adam"} <= set(checks.recomputations(m))
+    dropped = copy.deepcopy(m)
+    dropped["sweeps"] = [r for r in m["sweeps"] if not (r["model"] == "linear" and r["width"] == 32)]
+    assert not checks.declared_models(dropped, TINY).passed
+    relu = copy.deepcopy(m)
+    for r in _linear(relu):
+        r["nonlinearity"] = "relu"
+    assert not checks.declared_models(relu, TINY).passed
+    assert not checks.declared_models(m, TINY.model_copy(update={"linear_log2_lrs": [-9, -8, -7, -6, -5]})).passed
+
+
+def test_the_deep_linear_network_differs_from_the_relu_mlp_on_the_same_draws(m: dict[str, Any]) -> None:
+    mlp = {(r["param"], r["width"]): r for r in m["sweeps"] if (r["model"], r["optimizer"]) == ("mlp", "adam")}
+    for r in _linear(m):
+        twin = mlp[(r["param"], r["width"])]
+        assert r["seeds"] == twin["seeds"] and r["log2_lrs"] == twin["log2_lrs"]
+        assert r["init_loss"] != twin["init_loss"]  # same draws and batches, no ReLU: a different function
+
+
+def test_grid_and_arms_probes_see_the_deep_linear_arm(m: dict[str, Any]) -> None:
+    """A deep-linear sweep whose best rate sits at the edge of its grid, or that does not learn, fails the probes
+    that exist for the MLP's, with the other sweeps untouched."""
+    from skeptic.studies.mup.claims import grid_brackets
+
+    edge = copy.deepcopy(m)
+    for r in edge["sweeps"]:
+        n = len(r["log2_lrs"])
+        mid = n // 2
+        r["loss"] = [[1.0 + (i - mid) ** 2 for _ in row] for i, row in enumerate(r["loss"])]  # a bracketed valley
+    assert grid_brackets(edge).passed
+    r0 = _linear(edge)[-1]
+    r0["loss"] = [[1.0 + i for _ in row] for i, row in enumerate(r0["loss"])]  # best at the smallest rate
+    out = grid_brackets(edge)
+    assert not out.passed and f"linear/adam/{r0['param']}/{r0['width']}" in out.detail
+    flat = copy.deepcopy(m)
+    for r in flat["sweeps"]:
+        r["loss"] = [[v - (0.1 if r["model"] == "linear" else 1.0) for v in row] for row in r["init_loss"]]
+    out = checks.arms_learn(flat)
+    assert not out.passed and "linear/adam" in out.detail and "mlp/" not in out.detail

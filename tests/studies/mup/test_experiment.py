@@ -82,7 +82,10 @@ def test_sections_tick_once_per_declared_unit_and_the_transformer_sweep_uses_its
     assert {r["nonlinearity"] for r in coord["linear"]} == {"linear"}
     tr = [r for r in sweeps if r["model"] == "transformer"]
     assert tr and all(r["seeds"] == setup.seeds[: TINY.transformer_seeds] for r in tr)
-    assert all(r["seeds"] == setup.seeds for r in sweeps if r["model"] == "mlp")
+    assert all(r["seeds"] == setup.seeds for r in sweeps if r["model"] in ("mlp", "linear"))
+    linear = [r for r in sweeps if r["model"] == "linear"]
+    assert len(linear) == 2 * len(TINY.mlp_widths) and all(r["log2_lrs"] == TINY.adam_log2_lrs for r in linear)
+    assert {r["nonlinearity"] for r in sweeps if r["model"] == "mlp"} == {"relu"}
 
 
 def test_swapped_rule_changes_the_relu_checks_but_never_the_deep_linear_one(setup: ex.Setup) -> None:
@@ -103,3 +106,16 @@ def test_reference_crosscheck_has_one_row_per_optimizer_width_and_parametrizatio
     for r in rows:
         assert _rel_gap(r["ours_deltas"], r["deltas"]) <= CROSSCHECK_RTOL
         assert _rel_gap(r["ours_sizes"], r["sizes"]) <= CROSSCHECK_RTOL
+
+
+def test_the_deep_linear_sweep_follows_the_runs_learning_rate_rule(setup: ex.Setup) -> None:
+    """Unlike the deep-linear coordinate check (always its own rule), the deep linear network's learning-rate sweep
+    is a claim's arm: under the swapped contrast it trains with the other parametrization's rates, like the MLP's."""
+    _, tick = _count()
+    own = [r for r in ex.lr_sweeps(TINY, setup, tick)["sweeps"] if r["model"] == "linear"]
+    swapped_cfg = TINY.model_copy(update={"lr_rule": "swapped"})
+    swapped = [r for r in ex.lr_sweeps(swapped_cfg, setup, tick)["sweeps"] if r["model"] == "linear"]
+    pairs = list(zip(own, swapped, strict=True))
+    assert all((a["width"], a["param"]) == (b["width"], b["param"]) for a, b in pairs)
+    assert all(a["loss"] != b["loss"] for a, b in pairs if a["width"] > TINY.base_width)
+    assert all(a["loss"] == b["loss"] for a, b in pairs if a["width"] == TINY.base_width)

@@ -170,3 +170,39 @@ def test_a_sweep_past_the_stack_size_runs_in_slices_with_the_same_results(
     for a, b in [(whole.train_loss, sliced.train_loss), (whole.sizes, sliced.sizes), (whole.deltas, sliced.deltas)]:
         assert a is not None and b is not None and a.shape == b.shape
         torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not crosscheck.HAVE_MUP, reason="Microsoft's mup is not installed")
+def test_the_deep_linear_transfer_read_off_a_sweep_trained_by_microsoft_mup_is_the_batched_one(corpus: Corpus) -> None:
+    """Issue 33's cross-check, small: every cell of a deep linear network's Adam sweep trained alone with mup's
+    MuReadout, set_base_shapes and MuAdam (μP) or nn.Linear and torch's Adam (SP) gives the batched trainer's loss,
+    so the optimum's shift per doubling read by the claims' estimator is the same number."""
+    from skeptic.studies.mup.claims import shift_per_doubling
+
+    widths, base, lrs, seeds, steps = [16, 32, 64], 16, [-9.0, -8.0, -7.0, -6.0, -5.0, -4.0], [1, 2], 20
+    ev = nets.eval_starts(corpus, 64, 4, 0)
+    ours, ref = [], []
+    for width in widths:
+        for param in P.PARAMETRIZATIONS:
+            s = nets.Sweep("mlp", width, base, param, "adam", tuple(2.0**x for x in lrs), tuple(seeds), steps, 8, 4,
+                           nonlinearity="linear")  # fmt: skip
+            loss = nets.run_sweep(corpus, s, ev).eval_loss.view(len(lrs), len(seeds)).tolist()
+            cells = [
+                [
+                    crosscheck.reference_sweep_cell(
+                        corpus, "adam", param, width, base, x, seed, steps, 8, 4, ev, use_mup=True, linear=True
+                    )
+                    for seed in seeds
+                ]
+                for x in lrs
+            ]
+            row = {"model": "linear", "optimizer": "adam", "param": param, "width": width, "log2_lrs": lrs,
+                   "seeds": seeds}  # fmt: skip
+            ours.append(row | {"loss": loss})
+            ref.append(row | {"loss": cells})
+            np.testing.assert_allclose(loss, cells, rtol=2e-3)
+    for param in P.PARAMETRIZATIONS:
+        a = shift_per_doubling("linear", "adam", param)({"sweeps": ours})
+        b = shift_per_doubling("linear", "adam", param)({"sweeps": ref})
+        assert a.value == pytest.approx(b.value, abs=0.02), (param, a, b)

@@ -28,10 +28,12 @@ same draws and batches, agree to float32 rounding accumulated over the training 
 runs); 2e-3 is far below the loss gap between neighbouring learning rates (≥ 0.02 nats)."""
 RULE_RTOL = 1e-9
 
-_SEEDS_KEY = {"mlp": "seeds", "transformer": "transformer_seeds"}
-_WIDTHS_KEY = {"mlp": "mlp_widths", "transformer": "transformer_widths"}
+_SEEDS_KEY = {"mlp": "seeds", "transformer": "transformer_seeds", "linear": "seeds"}
+_WIDTHS_KEY = {"mlp": "mlp_widths", "transformer": "transformer_widths", "linear": "mlp_widths"}
 _PARAMS = ("sp", "mup")
 _COMBOS = (("mlp", "sgd"), ("mlp", "adam"), ("transformer", "adam"))
+_LINEAR = ("linear", "adam")
+"""The deep linear network's sweep: the MLP's shapes without its ReLU, Adam only (written again, as the rest)."""
 _DERIVED_FIXED = {
     ("sp", "sgd"): (-0.5, 0.5, 1.0),
     ("sp", "adam"): (0.0, 1.0, None),
@@ -146,6 +148,9 @@ def recomputations(m: Measurements) -> dict[str, list[float]]:
         out[f"mup-optimum-stable-{k}"] = [shift(m, model, opt, "mup")]
         out[f"sp-optimum-shifts-{k}"] = [shift(m, model, opt, "sp")]
         out[f"mup-wider-never-worse-{k}"] = [wider(m, model, opt)]
+    model, opt = _LINEAR
+    out[f"mup-optimum-stable-{model}-{opt}"] = [shift(m, model, opt, "mup")]
+    out[f"sp-optimum-shifts-{model}-{opt}"] = [shift(m, model, opt, "sp")]
     out["coord-check-mup-flat"] = coord_values(m, "mup")
     out["coord-check-sp-grows"] = coord_values(m, "sp")
     out["deep-linear-predicts-relu"] = [derivation(m, "coord")]
@@ -202,7 +207,7 @@ def _takes_config(f: Any) -> bool:
 
 def _expected_shapes(model: str, width: int, c: Any, vocab: int) -> dict[str, list[int]]:
     n = width
-    if model == "mlp":
+    if model in ("mlp", "linear"):
         k = c.mlp_context
         return {"U": [k * vocab, n], "W": [n, n], "V": [n, vocab]}
     out = {
@@ -242,9 +247,11 @@ def declared_models(m: Measurements, c: Any) -> ProbeOutcome:
             if extra:
                 bad.append(f"{where}/{r['width']}: blocks beyond the declared {c.transformer_layers}")
 
-    for model, opt in _COMBOS:
+    for model, opt in (*_COMBOS, _LINEAR):
         rows = [r for r in m["sweeps"] if (r["model"], r["optimizer"]) == (model, opt)]
         grid = c.sgd_log2_lrs if opt == "sgd" else c.adam_log2_lrs
+        if model == "linear" and c.linear_log2_lrs is not None:
+            grid = c.linear_log2_lrs
         n_seeds = getattr(c, _SEEDS_KEY[model])
         compare(f"sweep {model}/{opt}", rows, model, getattr(c, _WIDTHS_KEY[model]), len(grid) * n_seeds)
         for r in rows:
@@ -253,6 +260,11 @@ def declared_models(m: Measurements, c: Any) -> ProbeOutcome:
             for key in ("loss", "init_loss", "train_loss"):
                 if len(r[key]) != len(grid) or any(len(row) != n_seeds for row in r[key]):
                     bad.append(f"sweep {model}/{opt}/{r['param']}/{r['width']}: {key} not rates × seeds")
+            want = {"mlp": "relu", "linear": "linear"}.get(model)
+            if r.get("nonlinearity") != want:
+                bad.append(f"sweep {model}/{opt}/{r['param']}/{r['width']}: nonlinearity {r.get('nonlinearity')}")
+        if model == "linear":
+            continue
         lr = c.coord_sgd_log2_lr if opt == "sgd" else c.coord_adam_log2_lr
         coord = [r for r in m["coord"] if (r["model"], r["optimizer"]) == (model, opt)]
         widths = c.coord_widths if model == "mlp" else c.coord_transformer_widths

@@ -5,6 +5,8 @@ Thresholds are Skeptic's own, fixed before the first full run (TP5 gives curves,
 * "stable" optimum: the optimal log₂ learning rate moves by at most ``STABLE`` = 0.25 per doubling of width (TP5
   Figure 1's μP optima stay within about one log₂ unit across 6 doublings, 128 → 8192);
 * "shifts": under SP it falls by at least ``SHIFTS`` = 0.25 per doubling;
+* the same two lines on the deep linear network's learning-rate sweep (issue 33), whose "stable" the issue reads as
+  "within about ±0.2 log₂ per doubling": the band ``STABLE_BAND`` (±0.2 to ±0.3) of every "stable" claim;
 * "wider is never worse" at a fixed learning rate: no wider model's held-out loss exceeds the next narrower one's by
   more than ``WIDER_TOL`` = 0.02 nats (seed noise at these sizes is ~0.01 nats);
 * coordinate check "flat": every layer's change after T steps scales as n^e with |e| ≤ ``FLAT`` = 0.2; "grows": some
@@ -21,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from skeptic.studies.mup import checks, exponents
-from skeptic.studies.mup.experiment import COMBOS
+from skeptic.studies.mup.experiment import COMBOS, LINEAR
 from skeptic.studies.mup.experiments import measured_exponents, optimum
 from skeptic.study import (
     AllAtLeast,
@@ -124,6 +126,12 @@ SWAPPED = Contrast(
 )
 RECOMPUTED = "claims-recomputed"
 """The probe that recomputes every claim's quantity with separate code (:mod:`skeptic.studies.mup.checks`)."""
+CRITIC_QUOTE = Quote.unverified(
+    "the critic's remark quoted in issue 33 (not a paper)",
+    note="a reviewer's words, not a publication; the derivation is this study's exponents module",
+    text="you can derive much of the scaling results for muP with a simple toy model of multi-layered linear networks",
+)
+"""The reviewer's remark (issue 33), the source of the deep-linear claims: the exponents and learning-rate transfer."""
 STABLE_BAND = (Between(-0.2, 0.2), Between(-0.3, 0.3))
 """'Stable' at these widths: within about ±0.2 log₂ per doubling (the review's reading of TP5's curves, and the line
 at which a deep linear network run with Microsoft's mup reads μP −0.16 against SP −1.20); Skeptic's 0.25 sits
@@ -131,7 +139,8 @@ inside the band ±0.2 … ±0.3, and a verdict that changes across it is line-de
 
 
 def _name(model: str, opt: str) -> str:
-    return f"{model} / {opt.upper() if opt == 'sgd' else 'Adam'}"
+    what = "deep linear network" if model == "linear" else model
+    return f"{what} / {opt.upper() if opt == 'sgd' else 'Adam'}"
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -191,6 +200,53 @@ def optimum_claims(model: str, opt: str) -> tuple[Claim, Claim]:
             own_threshold=f"TP5 shows the SP optimum drifting; a fall of ≥ {SHIFTS} log₂ per doubling is Skeptic's "
             "line (0.2 to 0.5 acceptable)",
             quote=_TP5_SP_SHIFT[(model, opt)],
+            contrasts=(SWAPPED,),
+            band=(AtMost(-0.2), AtMost(-0.5)),
+            confirmed_by=RECOMPUTED,
+        ),
+    )
+
+
+def linear_optimum_claims(opt: str) -> tuple[Claim, Claim]:
+    """The same two claims on the deep linear network of the toy derivation (issue 33: the critic's point that a deep
+    linear network carries μP's scaling, read as learning-rate transfer itself, not only the one-step exponents)."""
+    k = f"linear-{opt}"
+    net = (
+        "a deep linear network (the study's MLP with no nonlinearity, trained with "
+        f"{'SGD' if opt == 'sgd' else 'Adam'} at the MLP sweep's widths, seeds and steps)"
+    )
+    source = (
+        "Issue 33 (the review), section 'mup', first item: the critic's remark on a toy model of multi-layered "
+        "linear networks, and the review's own run of a deep linear network with Microsoft's mup (the optimum's "
+        "shift −0.16 log₂ per doubling under μP, −1.20 under SP)"
+    )
+    return (
+        Claim(
+            f"mup-optimum-stable-{k}",
+            f"Under μP the optimal learning rate of {net} is stable across width: it moves by at most {STABLE} log₂ "
+            f"units per doubling. 'Stable' at these widths means within about ±0.2 log₂ per doubling (issue 33); "
+            f"Skeptic's line is {STABLE}, judged across the band ±0.2 to ±0.3.",
+            f"{source} (μP)",
+            shift_per_doubling("linear", opt, "mup"),
+            Between(-STABLE, STABLE),
+            own_threshold=f"the critic gives no number; ±{STABLE} log₂ per doubling is the study's reading of "
+            "'stable' (the MLP and transformer claims' line); band ±0.2 (issue 33's 'within about ±0.2') to ±0.3",
+            quote=CRITIC_QUOTE,
+            contrasts=(SWAPPED,),
+            band=STABLE_BAND,
+            confirmed_by=RECOMPUTED,
+        ),
+        Claim(
+            f"sp-optimum-shifts-{k}",
+            f"Under SP the optimal learning rate of {net} falls as width grows, by at least {SHIFTS} log₂ units per "
+            f"doubling (Skeptic's threshold: {SHIFTS}): the contrast that makes the μP claim's transfer a property "
+            "of μP, not of the deep linear network.",
+            f"{source} (SP)",
+            shift_per_doubling("linear", opt, "sp"),
+            AtMost(-SHIFTS),
+            own_threshold=f"a fall of ≥ {SHIFTS} log₂ per doubling is Skeptic's line, as for the MLP and transformer "
+            "(0.2 to 0.5 acceptable)",
+            quote=CRITIC_QUOTE,
             contrasts=(SWAPPED,),
             band=(AtMost(-0.2), AtMost(-0.5)),
             confirmed_by=RECOMPUTED,
@@ -349,18 +405,14 @@ DEEP_LINEAR_PREDICTS_RELU = Claim(
     "The width exponents of a ReLU MLP's one-step activation changes (input layer, hidden layer, logits; SP and "
     f"μP; SGD and Adam) are those derived for a deep linear network, each within {DERIVED_TOL} (Skeptic's "
     f"threshold: {DERIVED_TOL}).",
-    "The critic's gloss quoted in the brief ('most of μP's scaling can be derived from deep linear networks'), "
-    "with the one-step derivation written out in this study's exponents module; Yang & Hu 2021 (TP4), "
+    "The critic's remark quoted in issue 33 ('you can derive much of the scaling results for muP with a simple toy "
+    "model of multi-layered linear networks'), with the one-step derivation written out in this study's exponents "
+    "module; Yang & Hu 2021 (TP4), "
     "Introduction (SP cannot learn features at infinite width, μP can)",
     derivation_gap("coord"),
     AtMost(DERIVED_TOL),
     own_threshold=f"the tolerance {DERIVED_TOL} on an exponent is Skeptic's (0.15 to 0.3)",
-    quote=Quote.unverified(
-        "the critic's remark quoted in issue 33 (not a paper)",
-        note="a reviewer's words, not a publication; the derivation is this study's exponents module",
-        text="you can derive much of the scaling results for muP with a simple toy model of multi-layered linear "
-        "networks",
-    ),
+    quote=CRITIC_QUOTE,
     contrasts=(SWAPPED,),
     band=(AtMost(0.15), AtMost(0.3)),
     confirmed_by="derivation-on-deep-linear",
@@ -369,6 +421,7 @@ DEEP_LINEAR_PREDICTS_RELU = Claim(
 
 CLAIMS = (
     *(c for model, opt in COMBOS for c in (*optimum_claims(model, opt), wider_claim(model, opt))),
+    *linear_optimum_claims(LINEAR[1]),
     COORD_MUP_FLAT,
     COORD_SP_GROWS,
     DEEP_LINEAR_PREDICTS_RELU,
@@ -517,8 +570,9 @@ PROBES = (
     ),
     Probe(
         "grid-brackets-optimum",
-        "The best learning rate of every sweep (mean over seeds) is not at the edge of "
-        "the grid, so the optimum is measured, not truncated.",
+        "The best learning rate of every sweep (mean over seeds; the ReLU MLP's, the transformer's and the deep "
+        "linear network's, at every width and in both parametrizations) is not at the edge of the grid, so the "
+        "optimum is measured, not truncated.",
         grid_brackets,
     ),
     Probe(
@@ -536,15 +590,17 @@ PROBES = (
     ),
     Probe(
         "declared-models",
-        "Every sweep, coordinate check and cross-check trained the widths, learning rates, seeds and steps the "
-        "config declares, with the parameter shapes its widths, vocabulary, context and depth imply.",
+        "Every sweep (the deep linear network's included), coordinate check and cross-check trained the widths, "
+        "learning rates, seeds and steps the config declares, with the parameter shapes its widths, vocabulary, "
+        "context and depth imply.",
         checks.declared_models,
     ),
     Probe(
         "sweep-cells-match-reference",
         "Sweep cells fixed by the config (the widest width, the middle rate, the last seed; SP and μP; the MLP with "
-        "SGD and Adam, the transformer with Adam) retrained one model at a time with nn.Linear layers or the "
-        "library's TinyTransformer and PyTorch's optimizers (SP) or Microsoft mup's MuReadout, MuSGD and MuAdam "
+        "SGD and Adam, the deep linear network and the transformer with Adam) retrained one model at a time with "
+        "nn.Linear layers or the library's TinyTransformer and PyTorch's optimizers (SP) or Microsoft mup's "
+        "MuReadout, MuSGD and MuAdam "
         f"(μP) reach the stored held-out loss within {checks.CELL_RTOL:g}: the batched trainers, their optimizers, "
         "initializations, learning-rate tables and evaluation agree with a reference.",
         checks.cells_match_reference,
@@ -565,9 +621,9 @@ PROBES = (
     ),
     Probe(
         "arms-learn",
-        "Every sweep (model, optimizer, parametrization, width) at its best learning rate beats its own untrained "
-        f"loss by at least {checks.LEARN_MARGIN} nat of held-out loss (a margin fixed in advance): every arm of "
-        "every comparison learns.",
+        "Every sweep (model, optimizer, parametrization, width; the deep linear network's included) at its best "
+        f"learning rate beats its own untrained loss by at least {checks.LEARN_MARGIN} nat of held-out loss (a margin "
+        "fixed in advance): every arm of every comparison learns.",
         checks.arms_learn,
     ),
     Probe(

@@ -21,6 +21,10 @@ class MupConfig(StudyConfig):
     """log₂ of the base learning rates of the SGD sweeps (a grid that must bracket every optimum)."""
     adam_log2_lrs: list[float] = Field([-10, -9, -8, -7, -6, -5, -4], min_length=3, max_length=24)
     """log₂ of the base learning rates of the Adam sweeps."""
+    linear_log2_lrs: list[float] | None = Field(None, min_length=3, max_length=24)
+    """log₂ of the base learning rates of the deep linear network's Adam sweep; ``None``: ``adam_log2_lrs``. Its own
+    grid only where the Adam grid is too coarse to bracket it: without a ReLU the SP optimum at the widest width sits
+    lower than the MLP's (at ``quick``, width 128: 2^-8.1 against 2^-6.6)."""
     seeds: int = Field(4, ge=2, le=16)
     """Independent seeds per (width, rate): initialization and minibatch order (≥ 2 for an interval)."""
     mlp_steps: int = Field(100, ge=5, le=100_000)
@@ -62,6 +66,10 @@ class MupConfig(StudyConfig):
     crosscheck_widths: list[int] = Field([64, 256], min_length=1, max_length=6)
     """Widths at which Skeptic's μP MLP is compared with Microsoft's mup (or the hand-written reference)."""
 
+    def linear_grid(self) -> list[float]:
+        """The deep linear network's log₂ learning rates: ``linear_log2_lrs``, or the Adam grid when unset."""
+        return list(self.adam_log2_lrs if self.linear_log2_lrs is None else self.linear_log2_lrs)
+
 
 AUDIT_SIZES = MupConfig(
     # What mutation and contrast audits run (about 15-19 CPU s per run, one thread, against the former quick's
@@ -89,6 +97,7 @@ PRESETS = {
         transformer_widths=[16, 32],
         sgd_log2_lrs=[-3, -1, 1, 3],
         adam_log2_lrs=[-8, -6, -4, -2, 0],
+        linear_log2_lrs=[-10, -8, -6, -4, -2],  # the Adam grid's -8 is the deep linear SP optimum at width 64
         seeds=2,
         mlp_steps=20,
         mlp_batch_size=16,

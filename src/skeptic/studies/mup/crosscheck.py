@@ -37,28 +37,30 @@ class _HandReadout(nn.Linear):
 
 
 class RefMLP(nn.Module):
-    """The MLP of :mod:`skeptic.studies.mup.nets` as plain ``nn.Linear`` layers (weights ``[out, in]``)."""
+    """The MLP of :mod:`skeptic.studies.mup.nets` as plain ``nn.Linear`` layers (weights ``[out, in]``); with
+    ``linear=True`` no ReLU between them (the deep linear network)."""
 
-    def __init__(self, width: int, k: int, vocab: int, readout: nn.Linear) -> None:
+    def __init__(self, width: int, k: int, vocab: int, readout: nn.Linear, linear: bool = False) -> None:
         super().__init__()
-        self.k, self.vocab = k, vocab
+        self.k, self.vocab, self.linear = k, vocab, linear
         self.U = nn.Linear(k * vocab, width, bias=False)
         self.W = nn.Linear(width, width, bias=False)
         self.V = readout
 
     def forward(self, context: Tensor) -> list[Tensor]:
         x = F.one_hot(context + self.vocab * torch.arange(self.k), self.k * self.vocab).sum(1).float()
+        phi = nn.Identity() if self.linear else nn.ReLU()
         h1 = self.U(x)
-        h2 = self.W(torch.relu(h1))
-        return [h1, h2, self.V(torch.relu(h2))]
+        h2 = self.W(phi(h1))
+        return [h1, h2, self.V(phi(h2))]
 
 
-def _build(width: int, base_width: int, k: int, vocab: int, use_mup: bool) -> RefMLP:
+def _build(width: int, base_width: int, k: int, vocab: int, use_mup: bool, linear: bool = False) -> RefMLP:
     if use_mup:
         from mup import MuReadout
 
-        return RefMLP(width, k, vocab, MuReadout(width, vocab, bias=False))
-    return RefMLP(width, k, vocab, _HandReadout(width, vocab, width / base_width))
+        return RefMLP(width, k, vocab, MuReadout(width, vocab, bias=False), linear)
+    return RefMLP(width, k, vocab, _HandReadout(width, vocab, width / base_width), linear)
 
 
 def reference_model(
@@ -73,6 +75,7 @@ def reference_model(
     param: Parametrization = "mup",
     use_mup: bool = HAVE_MUP,
     lr_param: Parametrization | None = None,
+    linear: bool = False,
 ) -> tuple[RefMLP, torch.optim.Optimizer]:
     """The MLP and its optimizer written the reference way, from Skeptic's unit-normal draws of ``seed``.
 
@@ -88,7 +91,7 @@ def reference_model(
     m = width / base_width
     opt: torch.optim.Optimizer
     if lr_param is not None and lr_param != param:
-        model = RefMLP(width, k, vocab, nn.Linear(width, vocab, bias=False))
+        model = RefMLP(width, k, vocab, nn.Linear(width, vocab, bias=False), linear)
         readout_std = (width * (m if param == "mup" else 1.0)) ** -0.5
         with torch.no_grad():
             model.U.weight.copy_((z["U"] * input_std / k**0.5).T)
@@ -103,9 +106,9 @@ def reference_model(
         return model, opt
     mu = param == "mup"
     model = (
-        _build(width, base_width, k, vocab, use_mup)
+        _build(width, base_width, k, vocab, use_mup, linear)
         if mu
-        else RefMLP(width, k, vocab, nn.Linear(width, vocab, bias=False))
+        else RefMLP(width, k, vocab, nn.Linear(width, vocab, bias=False), linear)
     )
     with torch.no_grad():  # "SP" init 1/√fan_in (the input layer: input_std/√k); mup rescales the readout itself
         model.U.weight.copy_((z["U"] * input_std / k**0.5).T)
@@ -120,7 +123,7 @@ def reference_model(
     elif use_mup:
         from mup import MuAdam, MuSGD, set_base_shapes
 
-        set_base_shapes(model, _build(base_width, base_width, k, vocab, True))
+        set_base_shapes(model, _build(base_width, base_width, k, vocab, True, linear))
         opt = MuSGD(model.parameters(), lr=lr) if optimizer == "sgd" else MuAdam(model.parameters(), lr=lr)
     else:
         with torch.no_grad():
@@ -202,12 +205,14 @@ def reference_sweep_cell(
     input_std: float = 1.0,
     use_mup: bool = HAVE_MUP,
     lr_param: Parametrization | None = None,
+    linear: bool = False,
 ) -> float:
-    """One (width, parametrization, learning rate, seed) cell of an MLP learning-rate sweep trained alone, the
-    reference way (:func:`reference_model`), on the same batches; its mean held-out cross-entropy on ``eval_at``."""
+    """One (width, parametrization, learning rate, seed) cell of an MLP learning-rate sweep (``linear``: of the deep
+    linear network's) trained alone, the reference way (:func:`reference_model`), on the same batches; its mean
+    held-out cross-entropy on ``eval_at`` (NaN where training diverged)."""
     lr = 2.0**log2_lr
     model, opt = reference_model(
-        width, base_width, k, corpus.vocab_size, optimizer, lr, seed, input_std, param, use_mup, lr_param
+        width, base_width, k, corpus.vocab_size, optimizer, lr, seed, input_std, param, use_mup, lr_param, linear
     )
     sweep = nets.Sweep("mlp", width, base_width, param, optimizer, (lr,), (seed,), steps, batch_size, k)
     for step in range(steps):

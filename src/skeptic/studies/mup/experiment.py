@@ -27,6 +27,13 @@ COMBOS: tuple[tuple[Literal["mlp", "transformer"], Optimizer], ...] = (
     ("transformer", "adam"),
 )
 """(model, optimizer) of the learning-rate sweeps and coordinate checks."""
+LINEAR: tuple[Literal["linear"], Literal["adam"]] = ("linear", "adam")
+"""The deep linear network's learning-rate sweep (issue 33): the study's MLP with no nonlinearity, at the MLP sweep's
+widths, seeds and steps, on ``MupConfig.linear_grid()`` (the Adam grid unless the preset says otherwise), SP and μP.
+One optimizer, Adam (TP5's Figure 1 and mup's ``MuAdam``), so that ``quick`` grows by about 3.4 CPU s rather than
+the 6.1 both optimizers cost (measured at ``quick``, one thread)."""
+SWEEPS: tuple[tuple[Literal["mlp", "transformer", "linear"], Optimizer], ...] = (*COMBOS, LINEAR)
+"""(model, optimizer) of every learning-rate sweep: :data:`COMBOS` and the deep linear network's."""
 
 
 @dataclass(frozen=True)
@@ -78,8 +85,9 @@ def basics(c: MupConfig, s: Setup) -> dict[str, Any]:
 
 
 def progress_units(c: MupConfig) -> int:
-    """One unit per (width, parametrization) of every sweep and coordinate check."""
-    n_sweeps = 2 * (2 * len(c.mlp_widths) + len(c.transformer_widths))
+    """One unit per (width, parametrization) of every sweep (the deep linear network's included) and coordinate
+    check."""
+    n_sweeps = 2 * (3 * len(c.mlp_widths) + len(c.transformer_widths))
     n_coord = 2 * (4 * len(c.coord_widths) + len(c.coord_transformer_widths))
     return n_sweeps + n_coord
 
@@ -169,15 +177,20 @@ def reference_crosscheck(c: MupConfig, s: Setup) -> dict[str, Any]:
     return {"crosscheck": out}
 
 
-def reference_cells(c: MupConfig, s: Setup) -> list[tuple[Optimizer, Parametrization, int, int, int]]:
-    """The MLP sweep cells retrained alone by the reference: per optimizer and parametrization, the widest width at
-    the middle learning rate of the grid and the last seed ((optimizer, param, width, rate index, seed index));
-    fixed by the config alone, before any result is seen."""
-    cells: list[tuple[Optimizer, Parametrization, int, int, int]] = []
-    for opt in ("sgd", "adam"):
-        lrs = c.sgd_log2_lrs if opt == "sgd" else c.adam_log2_lrs
+Cell = tuple[Literal["mlp", "linear"], Optimizer, Parametrization, int, int, int]
+"""A sweep cell: (model, optimizer, parametrization, width, rate index, seed index)."""
+
+
+def reference_cells(c: MupConfig, s: Setup) -> list[Cell]:
+    """The MLP and deep-linear sweep cells retrained alone by the reference: per (model, optimizer) and
+    parametrization, the widest width at the middle learning rate of the grid and the last seed; fixed by the config
+    alone, before any result is seen."""
+    cells: list[Cell] = []
+    combos: list[tuple[Literal["mlp", "linear"], Optimizer]] = [("mlp", "sgd"), ("mlp", "adam"), LINEAR]
+    for model, opt in combos:
+        lrs = c.linear_grid() if model == "linear" else c.sgd_log2_lrs if opt == "sgd" else c.adam_log2_lrs
         for param in PARAMETRIZATIONS:
-            cells.append((opt, param, max(c.mlp_widths), len(lrs) // 2, c.seeds - 1))
+            cells.append((model, opt, param, max(c.mlp_widths), len(lrs) // 2, c.seeds - 1))
     return cells
 
 
@@ -195,19 +208,19 @@ def reference_retrain(c: MupConfig, s: Setup) -> dict[str, Any]:
       (:func:`crosscheck.reference_transformer_acts`);
     * ``lr_rules``: Microsoft mup's learning-rate multiplier beside Skeptic's for every transformer weight but the
       readout, at the widest sweep width."""
-    cells = []
+    cells: list[dict[str, Any]] = []
 
     def rule(param: Parametrization) -> Parametrization:
         return ("sp" if param == "mup" else "mup") if c.lr_rule == "swapped" else param
 
-    for opt, param, width, i, j in reference_cells(c, s):
-        lrs = c.sgd_log2_lrs if opt == "sgd" else c.adam_log2_lrs
+    for model, opt, param, width, i, j in reference_cells(c, s):
+        lrs = c.linear_grid() if model == "linear" else c.sgd_log2_lrs if opt == "sgd" else c.adam_log2_lrs
         loss = crosscheck.reference_sweep_cell(
             s.corpus, opt, param, width, c.base_width, lrs[i], s.seeds[j], c.mlp_steps, c.mlp_batch_size,
-            c.mlp_context, s.mlp_eval, lr_param=rule(param),
+            c.mlp_context, s.mlp_eval, lr_param=rule(param), linear=model == "linear",
         )  # fmt: skip
         cells.append(
-            {"model": "mlp", "optimizer": opt, "param": param, "width": width, "lr_index": i, "seed_index": j,
+            {"model": model, "optimizer": opt, "param": param, "width": width, "lr_index": i, "seed_index": j,
              "loss": loss}
         )  # fmt: skip
     width, i, j = max(c.transformer_widths), len(c.adam_log2_lrs) // 2, c.transformer_seeds - 1
@@ -245,7 +258,9 @@ def reference_retrain(c: MupConfig, s: Setup) -> dict[str, Any]:
 
 
 def lr_sweeps(c: MupConfig, s: Setup, tick: Tick) -> dict[str, Any]:
-    """Held-out loss over the learning-rate grid at every width, for each (model, optimizer) of :data:`COMBOS`."""
+    """Held-out loss over the learning-rate grid at every width, for each (model, optimizer) of :data:`SWEEPS`: the
+    ReLU MLP and the transformer of :data:`COMBOS`, then the deep linear network (:data:`LINEAR`) at the MLP's widths,
+    seeds, steps and grid, under the run's learning-rate rule like the others."""
     sweeps: list[dict[str, Any]] = []
     swap = c.lr_rule == "swapped"
     for model, opt in COMBOS:
@@ -285,4 +300,22 @@ def lr_sweeps(c: MupConfig, s: Setup, tick: Tick) -> dict[str, Any]:
                 tick=tick,
                 swap_lr=swap,
             )
+    _, opt = LINEAR
+    sweeps += experiments.lr_sweep(
+        s.corpus,
+        "mlp",
+        opt,
+        c.mlp_widths,
+        c.base_width,
+        c.linear_grid(),
+        s.seeds,
+        c.mlp_steps,
+        c.mlp_batch_size,
+        c.mlp_context,
+        s.mlp_eval,
+        device=s.device,
+        tick=tick,
+        swap_lr=swap,
+        nonlinearity="linear",
+    )
     return {"sweeps": sweeps}

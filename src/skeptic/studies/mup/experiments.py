@@ -45,11 +45,14 @@ def lr_sweep(
     device: str = "cpu",
     tick: Tick = _noop,
     swap_lr: bool = False,
+    nonlinearity: nets.Nonlinearity = "relu",
 ) -> list[dict[str, Any]]:
     """Held-out loss after ``steps`` steps for every width, parametrization, learning rate and seed.
 
     One record per (width, parametrization): ``loss[i][j]`` is learning rate 2^log2_lrs[i], seed j (NaN or inf
-    where training diverged), and ``train_loss`` the mean training loss of the last tenth of the steps.
+    where training diverged), and ``train_loss`` the mean training loss of the last tenth of the steps. The MLP with
+    ``nonlinearity="linear"`` is the deep linear network of the toy derivation; its records say ``model: "linear"``,
+    so that no reader of the ReLU MLP's rows picks them up.
     """
     rows = []
     for width in widths:
@@ -67,6 +70,7 @@ def lr_sweep(
                 context,
                 n_layers,
                 n_heads,
+                nonlinearity,
                 lr_param=_other(param) if swap_lr else None,
             )
             r = nets.run_sweep(corpus, s, eval_at, device=device)
@@ -74,7 +78,8 @@ def lr_sweep(
             tail = r.train_loss[:, -max(1, steps // 10) :].mean(1)
             rows.append(
                 {
-                    "model": model,
+                    "model": "linear" if nonlinearity == "linear" else model,
+                    "nonlinearity": nonlinearity if model == "mlp" else None,
                     "optimizer": optimizer,
                     "param": param,
                     "width": width,

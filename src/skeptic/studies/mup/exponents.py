@@ -32,8 +32,9 @@ layer's *change* Δh₁, Δh₂, Δf scales with n (the exponent e in |Δ| ∝ n
 
 The last line is the whole of μP's recipe for these three weight types: the exponents are 0 only with TP5 Table 3's
 init and learning rates. The derivation is for one step from initialization; a ReLU network halves the sums without
-changing their order, which is the critic's point that "most of μP can be derived from deep linear networks" and
-what the study tests on a ReLU MLP.
+changing their order, which is the critic's point ("you can derive much of the scaling results for muP with a
+simple toy model of multi-layered linear networks", issue 33) and what the study tests on a ReLU MLP; the study also
+sweeps the deep linear network's learning rate, to see the transfer itself (claims ``*-optimum-*-linear-adam``).
 """
 
 from __future__ import annotations

@@ -101,6 +101,17 @@ def _adam_no_bias_correction(orig: type) -> type:
     return NoCorrection
 
 
+def _linear_keeps_relu(orig: Callable[..., Any]) -> Callable[..., Any]:
+    def build(*args: Any, **kwargs: Any) -> Any:
+        if len(args) > 12:  # nonlinearity is Sweep's 13th field
+            args = (*args[:12], "relu", *args[13:])
+        if "nonlinearity" in kwargs:
+            kwargs["nonlinearity"] = "relu"
+        return orig(*args, **kwargs)  # the deep linear network built as the ReLU MLP, still labelled linear
+
+    return build
+
+
 def _combine(*injectors: Any) -> Any:
     from skeptic.study import combine
 
@@ -167,6 +178,13 @@ FAULTS = (
         replace(f"{N}.eval_starts", _eval_from_train),
         note="One pass over 420k characters with ~5k examples seen: no overfitting, so held-out and training "
         "windows give the same loss up to noise; the eval-held-out probe checks the split itself.",
+    ),
+    Fault(
+        "deep-linear-keeps-relu",
+        "setting",
+        "the deep linear network (its learning-rate sweep and the derivation's coordinate check) is built with the "
+        "ReLU MLP's nonlinearity",
+        replace(f"{N}.Sweep", _linear_keeps_relu),
     ),
     Fault(
         "adam-without-bias-correction",

@@ -11,7 +11,7 @@ from matplotlib.figure import Figure as MplFigure
 from matplotlib.ticker import FuncFormatter, NullFormatter
 
 from skeptic.studies.mup.claims import _name, expected_exponents, optima, sweep_rows
-from skeptic.studies.mup.experiment import COMBOS
+from skeptic.studies.mup.experiment import COMBOS, SWEEPS
 from skeptic.studies.mup.experiments import measured_exponents
 from skeptic.study import Figure, Table
 
@@ -42,9 +42,9 @@ def _log_y_axis(ax: Axes) -> None:
 
 
 def lr_transfer(m: dict[str, Any]) -> Figure:
-    fig = MplFigure(figsize=(10, 3.2 * len(COMBOS)), layout="constrained")
-    axes = fig.subplots(len(COMBOS), 2, squeeze=False)
-    for row, (model, opt) in enumerate(COMBOS):
+    fig = MplFigure(figsize=(10, 3.2 * len(SWEEPS)), layout="constrained")
+    axes = fig.subplots(len(SWEEPS), 2, squeeze=False)
+    for row, (model, opt) in enumerate(SWEEPS):
         for col, param in enumerate(("sp", "mup")):
             ax = axes[row][col]
             rows = sweep_rows(m, model, opt, param)
@@ -81,18 +81,19 @@ def lr_transfer(m: dict[str, Any]) -> Figure:
             ax.legend(fontsize=7, frameon=False)
     return Figure(
         "lr-transfer",
-        "Held-out loss after training against the learning rate, one curve per width (TP5 Figures 1 and 3). Stars "
-        "mark each width's best rate. Left (SP): the stars move left as the network widens, so a rate tuned on the "
-        "narrow model is wrong for the wide one. Right (μP): the stars stay put and the wider curves lie below the "
-        "narrower ones. Diverged runs are left out.",
+        "Held-out loss after training against the learning rate, one curve per width (TP5 Figures 1 and 3; the last "
+        "row is the deep linear network of the toy derivation). Stars mark each width's best rate. Left (SP): the "
+        "stars move left as the network widens, so a rate tuned on the narrow model is wrong for the wide one. "
+        "Right (μP): the stars stay put and the wider curves lie below the narrower ones. Diverged runs are left "
+        "out.",
         fig,
     )
 
 
 def optimum_vs_width(m: dict[str, Any]) -> Figure:
-    fig = MplFigure(figsize=(10, 3.4), layout="constrained")
-    axes = fig.subplots(1, len(COMBOS), squeeze=False)[0]
-    for ax, (model, opt) in zip(axes, COMBOS, strict=True):
+    fig = MplFigure(figsize=(13, 3.4), layout="constrained")
+    axes = fig.subplots(1, len(SWEEPS), squeeze=False)[0]
+    for ax, (model, opt) in zip(axes, SWEEPS, strict=True):
         for param, color in (("sp", "#d62728"), ("mup", "#1f77b4")):
             rows = sweep_rows(m, model, opt, param)
             widths = [r["width"] for r in rows]
@@ -191,7 +192,7 @@ def make_figures(m: dict[str, Any]) -> list[Figure]:
 
 def make_tables(m: dict[str, Any]) -> list[Table]:
     rows = []
-    for model, opt in COMBOS:
+    for model, opt in SWEEPS:
         for param in ("sp", "mup"):
             rs = sweep_rows(m, model, opt, param)
             o = optima(m, model, opt, param).mean(0)

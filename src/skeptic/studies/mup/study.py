@@ -39,8 +39,9 @@ from skeptic.study import Budget, RunContext, StudyOutput, study, torch_threads
     brief=BRIEF,
     runtime={
         "test": "~4.5 s of CPU beyond imports (2 shared cores, load ~5)",
-        "audit": "~17 s of CPU, one thread, whole process",
-        "quick": "~22 s of CPU, one thread (the audit preset's settings; 46 s for the former quick at load ~12)",
+        "audit": "~21 s of CPU, one thread, whole process (~17 s before session 13's deep linear sweep)",
+        "quick": "~23 s of CPU, one thread (the audit preset's settings; 22.2-23.7 s at load ~6 with the deep linear "
+        "sweep against 18.5-18.8 without it, interleaved; 46 s for the former quick at load ~12)",
         "paper": "~11 min (measured 2026-11-24: 647 s on one thread, beside another study)",
     },
     faults=FAULTS,
@@ -55,7 +56,8 @@ from skeptic.study import Budget, RunContext, StudyOutput, study, torch_threads
     "can move a verdict; the former quick (widths 32-256) cost 35-48 CPU s a run and decided 5, and quick now runs "
     "these settings. audit (widths 16-128, 5 seeds of 60 MLP steps, "
     "a two-width transformer sweep, 4 coordinate-check seeds) costs about 17 CPU s a run (one thread, whole process, "
-    "measured 2026-12-06 at load 4-5) and decides 6, 7 and 8 of 12 claims at seeds 0, 1 and 2, every probe passing",
+    "measured 2026-12-06 at load 4-5) and decides 6, 7 and 8 of 12 claims at seeds 0, 1 and 2, every probe passing; "
+    "with session 13's deep linear sweep (about +4 CPU s) 7 and 9 of 14 at seeds 0 and 1",
 )
 def run(config: MupConfig, ctx: RunContext) -> StudyOutput:
     with torch_threads(1):  # small batched models: intra-op threads only add contention on a shared machine
