@@ -158,12 +158,14 @@ def test_arm_probes_fail_for_a_frozen_arm() -> None:
 
 
 def test_probes_fail_on_broken_measurements() -> None:
+    split = {"train_eval_overlap": 0, "eval_held_out": 1.0, "train_prompts": 640, "train_held_out": 0}
     good = {
-        "sft_vs_rl": {"off_path": {"bc": 0.0, "on-policy": 0.2}, "train_eval_overlap": 0, "eval_held_out": 1.0,
+        "sft_vs_rl": {"off_path": {"bc": 0.0, "on-policy": 0.2}, **split,
                       "evaluation_cross_check": [{"batched": 0.5, "reference": 0.5}], "init_fingerprint": [0.1, 0.2],
                       "eval_prompts": 100},
-        "horizons": {"off_path": {"bc": 0.0, "on-policy": 0.3}, "train_eval_overlap": 0, "eval_held_out": 1.0,
+        "horizons": {"off_path": {"bc": 0.0, "on-policy": 0.3}, **split,
                      "slip_share": 0.05, "rows": [{"eps": 0.05}, {"eps": 0.07}]},
+        "distill": dict(split),
     }  # fmt: skip
     assert cl.named_states(good).passed and cl.held_out(good).passed and cl.slips_applied(good).passed
     assert cl.evaluation_cross_check(good).passed and cl.independent(good).passed
@@ -171,6 +173,9 @@ def test_probes_fail_on_broken_measurements() -> None:
     assert not cl.named_states(swapped).passed
     leaky = {**good, "sft_vs_rl": {**good["sft_vs_rl"], "train_eval_overlap": 3}}
     assert not cl.held_out(leaky).passed
+    # distillation trained on prompts from the held-out part, none of them an evaluation prompt: still caught
+    assert not cl.held_out({**good, "distill": {**split, "train_held_out": 5}}).passed
+    assert not cl.held_out({**good, "distill": {**split, "train_prompts": 0}}).passed
     off = {**good, "sft_vs_rl": {**good["sft_vs_rl"], "evaluation_cross_check": [{"batched": 0.9, "reference": 0.5}]}}
     assert not cl.evaluation_cross_check(off).passed
     same = {**good, "sft_vs_rl": {**good["sft_vs_rl"], "init_fingerprint": [0.1, 0.1]}}

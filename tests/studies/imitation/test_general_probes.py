@@ -70,6 +70,15 @@ def test_a_nan_measurement_fails_its_cross_check(measured: dict[str, Any], where
     assert not cl.horizon_cross_check(m).passed
 
 
+def test_a_model_with_other_heads_or_vocabulary_is_caught(measured: dict[str, Any]) -> None:
+    """The head count is not visible in the weights' shapes; the probe reads it from the template that built them."""
+    for key, value in (("heads", 1), ("vocab", 2 * CFG.p + 1)):
+        m = copy.deepcopy(measured)
+        m["distill"]["shapes"][0][key] = value
+        out = cl.models_as_declared(m, CFG)
+        assert not out.passed and key in out.detail
+
+
 def test_adam_with_other_betas_fails_the_reference(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(experiments, "REFERENCE_BETAS", (0.9, 0.999))
     c = experiments.reference_checks(_Ctx())  # type: ignore[arg-type]

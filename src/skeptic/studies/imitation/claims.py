@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from skeptic.studies.imitation.nets import N_HEADS
 from skeptic.study import (
     AtLeast,
     AtMost,
@@ -651,13 +652,18 @@ def bits_hand(m: Measurements) -> ProbeOutcome:
 
 
 def held_out(m: Measurements) -> ProbeOutcome:
-    parts = [m["sft_vs_rl"], m["horizons"]]
+    """In every experiment: no training prompt is an evaluation prompt or lies in the held-out part of the prompt
+    space, some training prompts were drawn, and every evaluation prompt lies in the held-out part."""
+    parts = [m["sft_vs_rl"], m["horizons"], m["distill"]]
     overlap = sum(int(x["train_eval_overlap"]) for x in parts)
+    trained_held_out = sum(int(x["train_held_out"]) for x in parts)
+    drawn = min(int(x["train_prompts"]) for x in parts)
     share = min(float(x["eval_held_out"]) for x in parts)
     return ProbeOutcome(
-        overlap == 0 and share == 1.0,
-        f"{overlap} evaluation prompts were also drawn for training; {share:.1%} of evaluation prompts lie in the "
-        "held-out part of the prompt space",
+        overlap == 0 and trained_held_out == 0 and drawn > 0 and share == 1.0,
+        f"in the three experiments, {overlap} evaluation prompts were also drawn for training and {trained_held_out} "
+        f"training prompts lie in the held-out part (fewest training prompts in one experiment: {drawn}); "
+        f"{share:.1%} of evaluation prompts lie in the held-out part of the prompt space",
     )
 
 
@@ -1105,20 +1111,21 @@ def models_as_declared(m: Measurements, config: Any) -> ProbeOutcome:
                 bad.append(f"{where}: {k} {got.get(k)} (declared {v})")
 
     e1, e2, e3 = m["sft_vs_rl"], m["horizons"], m["distill"]
-    R, ctx1 = config.replicates, 2 * config.rl_horizon
+    R, ctx1, V = config.replicates, 2 * config.rl_horizon, 2 * config.p  # every model reads digits and answers mod p
     want("sft/on-policy", e1["shapes"]["imitation"], models=2 * R, d_model=config.d_student,
-         layers=config.student_layers, context=ctx1)  # fmt: skip
-    want("rl", e1["shapes"]["rl"], models=R, d_model=config.d_student, layers=config.student_layers, context=ctx1)
+         layers=config.student_layers, context=ctx1, vocab=V, heads=N_HEADS)  # fmt: skip
+    want("rl", e1["shapes"]["rl"], models=R, d_model=config.d_student, layers=config.student_layers, context=ctx1,
+         vocab=V, heads=N_HEADS)  # fmt: skip
     want("horizons", e2["shape"], models=2 * config.n_seeds, d_model=config.d_student,
-         layers=config.student_layers, context=2 * max(config.horizons))  # fmt: skip
+         layers=config.student_layers, context=2 * max(config.horizons), vocab=V, heads=N_HEADS)  # fmt: skip
     want("teacher", e3["teacher"]["shape"], models=1, d_model=config.d_teacher, layers=config.teacher_layers,
-         context=2 * config.distill_horizon)  # fmt: skip
+         context=2 * config.distill_horizon, vocab=V, heads=N_HEADS)  # fmt: skip
     got_widths = [s["d_model"] for s in e3["shapes"]]
     if got_widths != list(config.student_widths):
         bad.append(f"distill widths {got_widths} (declared {list(config.student_widths)})")
     for s in e3["shapes"]:
         want(f"distill width {s['width']}", s, models=2 * config.distill_seeds, layers=config.student_layers,
-             context=2 * config.distill_horizon)  # fmt: skip
+             context=2 * config.distill_horizon, vocab=V, heads=N_HEADS)  # fmt: skip
     budgets = {
         "sft": (config.sft_steps, config.batch),
         "on-policy": (config.sft_steps, config.batch),
@@ -1137,8 +1144,8 @@ def models_as_declared(m: Measurements, config: Any) -> ProbeOutcome:
     if max(int(r["step"]) for r in e3["rows"]) != config.distill_steps:
         bad.append(f"distill: trained to step {max(int(r['step']) for r in e3['rows'])} (declared "
                    f"{config.distill_steps})")  # fmt: skip
-    return ProbeOutcome(not bad, "; ".join(bad) or "every model's width, depth, context and count, and every arm's "
-                        "steps and samples, are the config's")  # fmt: skip
+    return ProbeOutcome(not bad, "; ".join(bad) or "every model's vocabulary, heads, width, depth, context and count, "
+                        "and every arm's steps and samples, are the config's")  # fmt: skip
 
 
 PROBES = (
@@ -1153,8 +1160,8 @@ PROBES = (
           "checked against an independent float64 recomputation on the last batch", rl_baseline),
     Probe("bits-hand-case", "The bits accounting reproduces cases computed by hand (T·log₂ p; H(1/2) = 1, "
           "H(1/4) ≈ 0.811)", bits_hand),
-    Probe("held-out-disjoint", "Evaluation prompts are disjoint from every training prompt and lie in the held-out "
-          "part of the prompt space", held_out),
+    Probe("held-out-disjoint", "In every experiment, evaluation prompts are disjoint from every training prompt and "
+          "lie in the held-out part of the prompt space, and no training prompt does", held_out),
     Probe("arms-train-on-named-states", "Each method trains on the states it names: behaviour cloning only on the "
           "expert's path, on-policy distillation also off it", named_states),
     Probe("untrained-at-chance", "A control at chance: untrained students answer correctly at about 1/p (within "

@@ -51,10 +51,26 @@ class _Ledger:
 
     def __init__(self) -> None:
         self.train_codes: set[int] = set()
+        self.train_prompts = 0
+        self.train_held_out = 0
         self.off_path: dict[str, list[float]] = {}
 
     def train_batch(self, x: torch.Tensor, p: int) -> None:
-        self.train_codes |= _codes(x, p)
+        """Record a batch of training prompts: their codes, and how many lie in the held-out part (must be none)."""
+        flat = x.reshape(-1, x.shape[-1])
+        self.train_codes |= _codes(flat, p)
+        self.train_prompts += int(flat.shape[0])
+        self.train_held_out += int(task.held_out(flat, p).sum())
+
+    def split_record(self, x_eval: torch.Tensor, p: int) -> dict[str, Any]:
+        """What the held-out probe reads: training prompts drawn, how many of them are held out, how many are also
+        evaluation prompts, and the share of evaluation prompts in the held-out part."""
+        return {
+            "train_prompts": self.train_prompts,
+            "train_held_out": self.train_held_out,
+            "train_eval_overlap": len(self.train_codes & _codes(x_eval, p)),
+            "eval_held_out": float(task.held_out(x_eval, p).float().mean()),
+        }
 
     def states(self, arm: str, x: torch.Tensor, y: torch.Tensor, p: int, kind: str) -> None:
         """Share of training states (steps) off the expert's own path: some earlier answer is wrong."""
@@ -335,8 +351,7 @@ def sft_vs_rl(cfg: Any, ctx: RunContext) -> dict[str, Any]:
         "reward_check": check,
         "evaluation_cross_check": cross_check,
         "off_path": {k: float(np.mean(v)) for k, v in ledger.off_path.items()},
-        "train_eval_overlap": len(ledger.train_codes & _codes(x_eval, p)),
-        "eval_held_out": float(task.held_out(x_eval, p).float().mean()),
+        **ledger.split_record(x_eval, p),
         "init_fingerprint": chosen["fingerprint"],
         "demo_bits": task.demonstration_bits(1 if cfg.sft_labels == "final" else T, p),
         "chance": 1.0 / p,
@@ -388,8 +403,7 @@ def horizons(cfg: Any, ctx: RunContext) -> dict[str, Any]:
         "slip_share": float((slip != 0).float().mean()),
         "slip_cells": int(slip.numel()),
         "off_path": {("bc" if k == "bc" else "on-policy"): float(np.mean(v)) for k, v in ledger.off_path.items()},
-        "train_eval_overlap": len(ledger.train_codes & _codes(x_eval, p)),
-        "eval_held_out": float(task.held_out(x_eval, p).float().mean()),
+        **ledger.split_record(x_eval, p),
         "reference": reference,
         "shape": declared_shape(stack),
         "eval_prompts": int(x_eval.shape[0]),
@@ -480,6 +494,7 @@ def distill_vs_overtrain(cfg: Any, ctx: RunContext) -> dict[str, Any]:
     inits = [ctx.seed_for("distill", "init", s) for s in range(S)]
     marks = set(checkpoints(cfg.distill_steps, cfg.checkpoints))
     targets = TeacherTargets(teacher, T, p, cfg.distill_temperature, kind, device)
+    ledger = _Ledger()
     rows: list[dict[str, Any]] = []
     kl: list[dict[str, Any]] = []
     soft_share: list[float] = []
@@ -495,6 +510,7 @@ def distill_vs_overtrain(cfg: Any, ctx: RunContext) -> dict[str, Any]:
             if s == cfg.distill_steps:
                 break
             x = task.sample_prompts(S * cfg.batch, T, p, gen, split="train", device=device).reshape(S, -1, T)
+            ledger.train_batch(x, p)
             x = torch.cat([x, x])  # the two kinds of a seed see the same prompts
             y = task.answers(x, p, kind)
             logit = nets.answer_logits(stack, x, y, p)
@@ -516,6 +532,7 @@ def distill_vs_overtrain(cfg: Any, ctx: RunContext) -> dict[str, Any]:
     return {
         "teacher": teacher_eval, "rows": rows, "kl_to_teacher": kl, "soft_share": soft_share, "chance": 1.0 / p,
         "shapes": shapes, "reference": reference, "eval_prompts": int(x_eval.shape[0]),
+        **ledger.split_record(x_eval, p),
     }  # fmt: skip
 
 
@@ -577,11 +594,14 @@ def teacher_check(config: Any, ctx: RunContext) -> dict[str, Any]:
 
 
 def declared_shape(stack: nets.Stack) -> dict[str, int]:
-    """What a stack of models actually is, read off its parameter tensors (not its template): how many models, their
-    width, depth and context, so a probe can hold them to what the config declares."""
+    """What a stack of models actually is, read off its parameter tensors: how many models, their vocabulary, width,
+    depth and context (and their head count, which the tensors' shapes do not show, from the template that built
+    them), so a probe can hold them to what the config and :data:`nets.N_HEADS` declare."""
     emb = stack.params["token_embedding.weight"]
     return {
         "models": int(emb.shape[0]),
+        "vocab": int(emb.shape[-2]),
+        "heads": int(stack.template.shape.n_heads),
         "d_model": int(emb.shape[-1]),
         "layers": sum(1 for k in stack.params if k.endswith("qkv.weight")),
         "context": int(stack.params["position_embedding.weight"].shape[-2]),

@@ -50,9 +50,13 @@ class Stack:
         return Stack(self.template, {k: v[index].detach().clone().requires_grad_(True) for k, v in self.params.items()})
 
 
+N_HEADS = 2
+"""Attention heads of every student and teacher (the config declares widths and depths; the head count is fixed)."""
+
+
 def model_shape(p: int, T: int, d_model: int, n_layers: int) -> TransformerShape:
-    """The student/teacher shape for digits mod p at horizon T: vocabulary 2p, context 2T, 2 heads."""
-    return TransformerShape(vocab_size=2 * p, context=2 * T, d_model=d_model, n_layers=n_layers, n_heads=2)
+    """The student/teacher shape for digits mod p at horizon T: vocabulary 2p, context 2T, :data:`N_HEADS` heads."""
+    return TransformerShape(vocab_size=2 * p, context=2 * T, d_model=d_model, n_layers=n_layers, n_heads=N_HEADS)
 
 
 def init_stack(shape: TransformerShape, seeds: list[int], device: str = "cpu") -> Stack:
