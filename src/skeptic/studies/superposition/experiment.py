@@ -304,8 +304,12 @@ def density_check(config: SuperpositionConfig, seed: int, device: str = "cpu") -
     x = toy.sample_features(torch.full((2,), config.corr_density, device=device), config.eval_samples, 4, gen,
                             device, structure=st)  # fmt: skip
     for i, name in enumerate(("toy correlated", "toy anticorrelated")):
-        rows.append({"sampler": name, "density": config.corr_density, "measured": float((x[i] > 0).double().mean()),
-                     "n": x[i].numel()})  # fmt: skip
+        # the binomial SE over independent units: a pair's two gates are one draw, so a correlated share of n entries
+        # varies as p(1 − p)/(n/2), and an anticorrelated one (one member on with probability 2p) as p(1 − 2p)/n
+        p, k = config.corr_density, x[i].numel()
+        se = np.sqrt(p * (1 - p) / (k / 2)) if i == 0 else np.sqrt(max(p * (1 - 2 * p), 0.0) / k)
+        rows.append({"sampler": name, "density": p, "measured": float((x[i] > 0).double().mean()), "n": k,
+                     "se": float(se)})  # fmt: skip
         rows.append(_magnitude(name, x[i]))
         # and the pair structure: both members of a pair on with probability p (correlated) or never (anticorrelated)
         pair_on = (x[i, :, 0::2] > 0) & (x[i, :, 1::2] > 0)
