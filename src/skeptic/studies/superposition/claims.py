@@ -1285,6 +1285,31 @@ def training_settled(m: Measurements) -> ProbeOutcome:
     return ProbeOutcome(total > 0 and not bad, detail)
 
 
+def sae_objective_as_declared(m: Measurements) -> ProbeOutcome:
+    """Every SAE trained on the objective the study declares: its training loss over the last eighth of its steps
+    equals ‖x − x̂‖² + λ Σⱼ|cⱼ| (per sample, summed over dimensions and latents, averaged over samples) recomputed at its
+    final weights on the evaluation samples, within 4 combined standard errors plus 10% of the run's whole fall (the
+    drift the ``training-settled`` line allows). A penalty or reconstruction term reduced over the wrong axis, scaled
+    or dropped in the training loop makes the two differ."""
+    rec = m["trained"].get("sae", {})
+    L, se = rec.get("loss_windows", []), rec.get("loss_window_se", [])
+    rows = m["sae"]
+    if len(L) != len(rows) or any("objective" not in r for r in rows):
+        return ProbeOutcome(False, f"{len(L)} training records for {len(rows)} SAEs, or an SAE without its objective")
+    bad, worst = [], (0.0, "")
+    for i, (r, Li, si) in enumerate(zip(rows, L, se, strict=True)):
+        allowed = SETTLED_Z * math.hypot(si[-1], r["objective_se"]) + SETTLED_SHARE * max(Li[0] - Li[-1], 0.0)
+        ratio = abs(Li[-1] - r["objective"]) / max(allowed, 1e-12)
+        where = f"{r['experiment']} size {r['size']} λ {r['l1']} seed {r['seed']}"
+        if ratio > worst[0]:
+            worst = (ratio, where)
+        if ratio > 1.0:
+            bad.append(f"SAE {i} ({where}): trained {Li[-1]:.4g}, declared objective {r['objective']:.4g}")
+    return ProbeOutcome(not bad, f"{len(bad)} of {len(rows)} SAEs differ: {'; '.join(bad[:3])}" if bad else
+                        f"all {len(rows)} SAEs' training losses match the declared objective; largest gap "
+                        f"{worst[0]:.2f} of the allowed ({worst[1]})")  # fmt: skip
+
+
 def _cos(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Cosine of every row of a with every row of b, each dot product divided by the two rows' lengths (a second
     implementation of :func:`sae.cosine_matrix`); a zero row gives 0."""
@@ -1518,6 +1543,8 @@ PROBES = (
           seeds_independent_and_agree),
     Probe("trained-as-configured", (trained_as_configured.__doc__ or "").split(": ")[0] + ".", trained_as_configured),
     Probe("training-settled", (training_settled.__doc__ or "").split(": ")[0] + ".", training_settled),
+    Probe("sae-objective-as-declared", (sae_objective_as_declared.__doc__ or "").split(": ")[0] + ".",
+          sae_objective_as_declared),
     Probe("sae-metrics-recomputed", (sae_metrics_recomputed.__doc__ or "").split(": ")[0] + ".",
           sae_metrics_recomputed),
     Probe("claims-recomputed", (claims_recomputed.__doc__ or "").split(": ")[0] + ".", claims_recomputed),

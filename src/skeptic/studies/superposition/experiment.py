@@ -458,6 +458,7 @@ def sae_sweep(
     chance_rng = np.random.default_rng(named_seed(seed, "chance"))
     for i, sp in enumerate(specs):
         x_i, x_hat_i, codes = evals[i]
+        obj_i = ((x_i - x_hat_i) ** 2).sum(-1) + sp["l1"] * np.abs(codes.astype(np.float64)).sum(-1)
         h, g = int(sizes[i]), int(n_feat[i])
         true = feats[i, :g].cpu().numpy().astype(np.float64)
         if sp["experiment"] == "toy":  # only features the toy model stores count as ground truth
@@ -476,6 +477,8 @@ def sae_sweep(
             "matched": matched, "matched_share": share, "duplicated": sae.duplicated_share(true, learned[alive]),
             "l0": sae.l0(codes), "dead": sae.dead_latents(codes),
             "ev": sae.explained_variance(x_i, x_hat_i),
+            # the declared objective, ‖x − x̂‖² + λ Σ|c| per sample, at the final weights on the evaluation samples
+            "objective": float(obj_i.mean()), "objective_se": float(obj_i.std() / np.sqrt(len(obj_i))),
             "truth": f"{'toy' if sp['experiment'] == 'toy' else 'random'} {sp['seed']}",
             "dictionary": learned.tolist(), "chance_dictionary": rand.tolist(), "alive": alive.tolist(),
         })  # fmt: skip
