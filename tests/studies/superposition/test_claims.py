@@ -311,3 +311,45 @@ def test_window_coverage_second_way_agrees_with_the_merging_one_on_overlapping_w
         assert claims._coverage(fr, tol, lo, hi) == pytest.approx(toy.plateau_coverage(fr, tol, lo, hi))
     # two disjoint windows and one overlapping pair: [0.15, 0.3] and [0.75, 0.85] of [0.1, 0.9]
     assert claims._coverage((0.2, 0.25, 0.8), 0.05, 0.1, 0.9) == pytest.approx(0.25 / 0.8)
+
+
+def test_kgon_endpoint_recomputed_from_weights() -> None:
+    """The second computation of ``at_kgon`` reads the restart's W: a regular square at its critical loss counts, a
+    square with one column rotated by 0.2 rad, a loss 2% off, or a single stored column does not."""
+    import math
+
+    import numpy as np
+
+    from skeptic.studies.superposition.claims import _at_kgon_again
+
+    def run(angles: list[float], loss: float = 0.1, crit: float | None = 0.1) -> dict[str, object]:
+        W = np.zeros((2, 6))
+        for j, a in enumerate(angles):
+            W[:, j] = [math.cos(a), math.sin(a)]
+        return {"W": W.tolist(), "critical_loss": crit, "exact_loss": loss, "regularity": 0.0}
+
+    square = [0.3 + k * math.pi / 2 for k in range(4)]
+    assert _at_kgon_again(run(square))
+    assert not _at_kgon_again(run([square[0] + 0.2, *square[1:]]))
+    assert not _at_kgon_again(run(square, loss=0.102))
+    assert not _at_kgon_again(run(square[:1], crit=None))
+
+
+def test_sae_objective_probe_compares_training_loss_with_the_declared_objective() -> None:
+    """An SAE whose last-eighth training loss is its declared objective passes; one whose training loss ends at three
+    times the objective recomputed at its final weights (a term reduced over the wrong axis, say) fails: the gap, 0.2,
+    exceeds 4 combined SE (0.006) plus a tenth of its fall (0.07)."""
+    from skeptic.studies.superposition.claims import sae_objective_as_declared
+
+    windows = [[1.0, 0.5, 0.2, 0.12, 0.11, 0.1, 0.1, 0.1], [1.0, 0.5, 0.2, 0.12, 0.11, 0.1, 0.1, 0.3]]
+    m = {
+        "trained": {"sae": {"loss_windows": windows, "loss_window_se": [[0.001] * 8] * 2}},
+        "sae": [
+            {"experiment": "sweep", "size": 4, "l1": 0.1, "seed": s, "objective": 0.1, "objective_se": 0.001}
+            for s in range(2)
+        ],
+    }
+    out = sae_objective_as_declared(m)  # type: ignore[arg-type]
+    assert not out.passed and "1 of 2 SAEs differ" in out.detail and "SAE 1 " in out.detail
+    windows[1][-1] = 0.1
+    assert sae_objective_as_declared(m).passed  # type: ignore[arg-type]

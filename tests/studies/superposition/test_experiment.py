@@ -38,3 +38,21 @@ def test_density_check_realizes_the_configured_densities() -> None:
     for r in rows:
         # an anticorrelated pair is never on together: density 0 and SE 0, so it must be exactly 0
         assert abs(r["measured"] - r["density"]) <= 5 * r["se"], r
+
+
+def test_density_check_se_is_the_spread_of_the_share_over_draws() -> None:
+    """The SE a density row states is the standard deviation of its measured share over independent draws: the two
+    members of a correlated pair are one gate (a share of n entries varies as p(1 − p)/(n/2), √2 more than n
+    independent entries), an anticorrelated pair has one member on with probability 2p (p(1 − 2p)/n, less)."""
+    config = PRESETS["test"].model_copy(update={"eval_samples": 256})
+    shares: dict[str, list[float]] = {"toy correlated": [], "toy anticorrelated": [], "toy": []}
+    stated: dict[str, float] = {}
+    for seed in range(400):
+        for r in ex.density_check(config, seed=seed):
+            if r["sampler"] in shares and (r["sampler"] != "toy" or abs(r["density"] - 0.02) < 1e-6):
+                shares[r["sampler"]].append(r["measured"])
+                stated[r["sampler"]] = r["se"]
+    for name, vals in shares.items():
+        sd = float(torch.tensor(vals, dtype=torch.float64).std())
+        # 400 draws: the sample SD is within ~7% (1 SE of an SD) of the truth; 20% is > 2.8 of its SEs
+        assert sd == pytest.approx(stated[name], rel=0.2), (name, sd, stated[name])

@@ -62,6 +62,11 @@ def calibrate() -> dict[str, dict[str, Any]]:
     d_pair = toy.dimensions_per_feature(pair)[0]
     case("D_antipodal", float(d_pair[0]), 0.5)
     case("D_dropped", float(d_pair[2]), 0.0)
+    # columns that are neither unit nor orthogonal, W₁ = (2, 0), W₂ = (1, 1): D₁ = 4 / (2² + 1²) = 4/5 (Ŵ₁ = (1, 0));
+    # D₂ = 2 / ((2/√2)² + (2/√2)²) = 1/2 (Ŵ₂ = (1, 1)/√2). Unit columns cannot tell Ŵᵢ from Wᵢ or from Wᵢ‖Wᵢ‖.
+    d_skew = toy.dimensions_per_feature(torch.tensor([[[2.0, 1.0], [0.0, 1.0]]], dtype=torch.float64))[0]
+    case("D_unequal_norms_1", float(d_skew[0]), 4 / 5)
+    case("D_unequal_norms_2", float(d_skew[1]), 1 / 2)
 
     # the linear model: v = 1/3 − 1/4 = 1/12 at density 1; importance (1, .5, .25), m = 1 -> (.5 + .25)/12
     case("linear_optimum", toy.linear_optimum_loss(3, 1, 1.0, torch.tensor([1.0, 0.5, 0.25])), 0.75 / 12)

@@ -304,8 +304,12 @@ def density_check(config: SuperpositionConfig, seed: int, device: str = "cpu") -
     x = toy.sample_features(torch.full((2,), config.corr_density, device=device), config.eval_samples, 4, gen,
                             device, structure=st)  # fmt: skip
     for i, name in enumerate(("toy correlated", "toy anticorrelated")):
-        rows.append({"sampler": name, "density": config.corr_density, "measured": float((x[i] > 0).double().mean()),
-                     "n": x[i].numel()})  # fmt: skip
+        # the binomial SE over independent units: a pair's two gates are one draw, so a correlated share of n entries
+        # varies as p(1 − p)/(n/2), and an anticorrelated one (one member on with probability 2p) as p(1 − 2p)/n
+        p, k = config.corr_density, x[i].numel()
+        se = np.sqrt(p * (1 - p) / (k / 2)) if i == 0 else np.sqrt(max(p * (1 - 2 * p), 0.0) / k)
+        rows.append({"sampler": name, "density": p, "measured": float((x[i] > 0).double().mean()), "n": k,
+                     "se": float(se)})  # fmt: skip
         rows.append(_magnitude(name, x[i]))
         # and the pair structure: both members of a pair on with probability p (correlated) or never (anticorrelated)
         pair_on = (x[i, :, 0::2] > 0) & (x[i, :, 1::2] > 0)
@@ -454,6 +458,7 @@ def sae_sweep(
     chance_rng = np.random.default_rng(named_seed(seed, "chance"))
     for i, sp in enumerate(specs):
         x_i, x_hat_i, codes = evals[i]
+        obj_i = ((x_i - x_hat_i) ** 2).sum(-1) + sp["l1"] * np.abs(codes.astype(np.float64)).sum(-1)
         h, g = int(sizes[i]), int(n_feat[i])
         true = feats[i, :g].cpu().numpy().astype(np.float64)
         if sp["experiment"] == "toy":  # only features the toy model stores count as ground truth
@@ -472,6 +477,8 @@ def sae_sweep(
             "matched": matched, "matched_share": share, "duplicated": sae.duplicated_share(true, learned[alive]),
             "l0": sae.l0(codes), "dead": sae.dead_latents(codes),
             "ev": sae.explained_variance(x_i, x_hat_i),
+            # the declared objective, ‖x − x̂‖² + λ Σ|c| per sample, at the final weights on the evaluation samples
+            "objective": float(obj_i.mean()), "objective_se": float(obj_i.std() / np.sqrt(len(obj_i))),
             "truth": f"{'toy' if sp['experiment'] == 'toy' else 'random'} {sp['seed']}",
             "dictionary": learned.tolist(), "chance_dictionary": rand.tolist(), "alive": alive.tolist(),
         })  # fmt: skip
