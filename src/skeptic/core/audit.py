@@ -792,7 +792,7 @@ def audit(
             progress(f"{spec.name}: clean run ({clean.duration_s:.1f} s)")
         mutant_audit: MutantAudit | None = None
         mutant_futures: list[tuple[Mutant, Future[_Done]]] = []
-        judging: dict[str, bool] = {}
+        judging: set[str] = set()
         if mutants is not None:
             mutant_audit, drawn = draw_mutants(files, clean.lines or {}, mutants, mutant_seed)
             paths = {f.module: str(f.path) for f in files}
@@ -803,14 +803,14 @@ def audit(
                 checked = kept.submit(pool, "judge-check", check, run).result()
                 mutant_audit.judge_check = _judge_check(clean.judged, checked)
                 if mutant_audit.judge_check != "passed":
-                    judging = {}
+                    judging = set()
             else:
                 mutant_audit.judge_check = _judge_only_off_reason(clean, drawn)
             if progress is not None:
                 progress(f"{spec.name}: judging-only mutants: {mutant_audit.judge_check}")
             for m in drawn:
                 t = dataclasses.replace(task(None), mutant=m, mutant_path=paths[m.module], cpu_limit_s=limit)
-                if judging.get(m.id):
+                if m.id in judging:
                     t = dataclasses.replace(t, measurements_json=clean.measurements_json, judge_only=True)
                 mutant_futures.append((m, kept.submit(pool, f"mutant:{m.id}", t, run)))
         results = []
@@ -844,7 +844,7 @@ def audit(
         for i, (m, future) in enumerate(mutant_futures):
             assert mutant_audit is not None
             outcome = classify_mutant(m, clean.judged, future.result())
-            outcome.judged_only = bool(judging.get(m.id))
+            outcome.judged_only = m.id in judging
             mutant_audit.results.append(outcome)
             if progress is not None:
                 progress(
@@ -888,20 +888,19 @@ JUDGE_ONLY_ENV = "SKEPTIC_AUDIT_JUDGE_ONLY"
 """Set to ``0`` to run every mutant as a whole execution (see the module's "Judging-phase mutants")."""
 
 
-def _judging_only_lines(files: list[StudyFile], clean: _Done, drawn: list[Mutant]) -> dict[str, bool]:
-    """Which drawn mutants sit on a line that ran only while the clean run was judged (never while its experiment
+def _judging_only_lines(files: list[StudyFile], clean: _Done, drawn: list[Mutant]) -> set[str]:
+    """The ids of the drawn mutants on a line that ran only while the clean run was judged (never while its experiment
     ran); empty when judging-only is off or the clean run has no phase record or no serializable measurements."""
     if os.environ.get(JUDGE_ONLY_ENV, "1") == "0" or clean.experiment_lines is None or not clean.measurements_json:
-        return {}
+        return set()
     ran = {f: set(ls) for f, ls in (clean.lines or {}).items()}
     before = {f: set(ls) for f, ls in clean.experiment_lines.items()}
     where = {f.module: str(f.path.resolve()) for f in files}
-    out = {}
-    for m in drawn:
-        path = where[m.module]
-        if m.line in ran.get(path, set()) and m.line not in before.get(path, set()):
-            out[m.id] = True
-    return out
+    return {
+        m.id
+        for m in drawn
+        if m.line in ran.get(where[m.module], set()) and m.line not in before.get(where[m.module], set())
+    }
 
 
 def _judge_only_off_reason(clean: _Done, drawn: list[Mutant]) -> str:
