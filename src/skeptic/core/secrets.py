@@ -16,6 +16,7 @@ with ``[redacted]``. Values are read from the environment at each call, so keys 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -73,6 +74,8 @@ def secret_values(environ: Mapping[str, str] | None = None) -> list[str]:
     for name, value in env.items():
         if KEYLIKE_NAME.search(name) and not SETTING_NAME.search(name) and _key_shaped(value):
             found.add(value)
+        if "@" not in value:  # no URL credentials without an "@" (a cheap test before the regex)
+            continue
         for m in _URL_CREDENTIALS.finditer(value):
             password = m.group("cred").partition(":")[2]
             found.update(v for v in (m.group("cred"), password) if len(v) >= 4)
@@ -87,11 +90,16 @@ def redact(text: str, environ: Mapping[str, str] | None = None) -> str:
         escaped = json.dumps(value)[1:-1]  # the same value as it appears inside a JSON string
         if escaped != value and escaped in text:
             text = text.replace(escaped, REDACTED)
-    text = _URL_CREDENTIALS.sub(lambda m: m.group("scheme") + REDACTED + "@", text)
-    text = _KEY_PARAM.sub(lambda m: m.group("name") + REDACTED, text)
-    text = _URL_KEY_PARAM.sub(lambda m: m.group("name") + REDACTED, text)
-    text = _URL_PATH_TOKEN.sub(lambda m: m.group("head") + REDACTED, text)
-    return _SK_KEY.sub(REDACTED, text)
+    # Each pattern runs only when the literal it cannot match without is in the text: the same result, and an
+    # Inspect log's 1.5 MB of JSON (no "@", "=" or "sk-" in it) is redacted ~4x faster (benchmark in the README).
+    if "@" in text:
+        text = _URL_CREDENTIALS.sub(lambda m: m.group("scheme") + REDACTED + "@", text)
+    if "=" in text:
+        text = _KEY_PARAM.sub(lambda m: m.group("name") + REDACTED, text)
+        text = _URL_KEY_PARAM.sub(lambda m: m.group("name") + REDACTED, text)
+    if "://" in text:
+        text = _URL_PATH_TOKEN.sub(lambda m: m.group("head") + REDACTED, text)
+    return _SK_KEY.sub(REDACTED, text) if "sk-" in text else text
 
 
 def redact_optional(text: str | None) -> str | None:
@@ -107,6 +115,17 @@ def _redact_bytes(data: bytes) -> bytes:
     return data if clean == text else clean.encode("utf-8")
 
 
+def _zstd_zip_support() -> None:
+    """Let ``zipfile`` read and write zstd members (method 93), as Inspect writes its ``.eval`` logs.
+
+    Python < 3.14's ``zipfile`` has no zstd; Inspect patches it in by importing ``zipfile_zstd`` (one of its
+    dependencies), but only once Inspect's log code is imported. Without this, redacting an ``.eval`` file in a
+    process that had not imported Inspect raised ``NotImplementedError`` ("That compression method is not
+    supported"). Where ``zipfile_zstd`` is not installed, such a file still raises: never skipped unredacted."""
+    with contextlib.suppress(ImportError):
+        import zipfile_zstd  # type: ignore[import-not-found, import-untyped, unused-ignore]  # noqa: F401
+
+
 def redact_file(path: Path | str) -> bool:
     """Redact a log file in place: an Inspect ``.eval`` (a zip of JSON) member by member, else as text.
 
@@ -114,6 +133,7 @@ def redact_file(path: Path | str) -> bool:
     """
     p = Path(path)
     if zipfile.is_zipfile(p):
+        _zstd_zip_support()
         with zipfile.ZipFile(p) as z:
             members = [(info, z.read(info.filename)) for info in z.infolist()]
         cleaned = [(info, _redact_bytes(data)) for info, data in members]

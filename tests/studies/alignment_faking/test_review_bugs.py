@@ -207,6 +207,52 @@ def test_redaction_of_key_like_environment_values(monkeypatch: pytest.MonkeyPatc
     assert '"abc"' in out and out.count("[redacted]") == 3
 
 
+def test_redaction_patterns_each_still_fire(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each text pattern runs only when its literal ("@", "=", "://", "sk-") is present: every pattern still fires,
+    alone and together, and text without them is returned unchanged."""
+    from skeptic.core.secrets import redact
+
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    cases = {
+        "https://alice:hunter2x@host/v1": "hunter2x",
+        "call?api_key=zzzsecret123&x=1": "zzzsecret123",
+        "GET https://h.example/v1?sig=abcDEF123456 200": "abcDEF123456",
+        "https://hooks.example/services/4f9aK2xQ7pLm3NbV8rT1wZ": "4f9aK2xQ7pLm3NbV8rT1wZ",
+        "the key sk-proj-AbCdEf0123456789 was rejected": "sk-proj-AbCdEf0123456789",
+    }
+    for text, secret in cases.items():
+        assert secret not in redact(text), text
+    together = " ".join(cases)
+    assert not any(secret in redact(together) for secret in cases.values())
+    plain = '{"output": "no credentials here: 2 + 2 is 4, a:b, http//x"}'
+    assert redact(plain) == plain
+
+
+def test_redacting_an_inspect_eval_log_needs_no_inspect_import(tmp_path: Path) -> None:
+    """Inspect writes ``.eval`` zips with zstd members (method 93), which Python < 3.14's zipfile reads only after
+    ``zipfile_zstd`` patches it in. ``redact_file`` in a process that never imported Inspect raised
+    NotImplementedError; it must redact the member."""
+    import subprocess
+    import sys
+
+    zipfile_zstd = pytest.importorskip("zipfile_zstd")
+    key = "sk-live-0123456789abcdefXYZ"
+    path = tmp_path / "run.eval"
+    with zipfile.ZipFile(path, "w", compression=zipfile_zstd.ZIP_ZSTANDARD) as z:
+        z.writestr("header.json", json.dumps({"error": f"Incorrect API key provided: {key}"}))
+    code = (
+        "import sys, zipfile\n"
+        "from skeptic.core.secrets import redact_file\n"
+        "assert 'zipfile_zstd' not in sys.modules and 'inspect_ai' not in sys.modules\n"
+        f"assert redact_file({str(path)!r})\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    with zipfile.ZipFile(path) as z:
+        text = z.read("header.json").decode()
+    assert key not in text and "[redacted]" in text
+
+
 # --- bug 5: Markdown escaped once --------------------------------------------------------------------------
 def test_markdown_report_is_escaped_once(tmp_path: Path) -> None:
     import skeptic
