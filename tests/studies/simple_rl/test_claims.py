@@ -243,3 +243,48 @@ def test_the_over_optimization_measure_averages_each_seeds_flaw_replicates() -> 
     assert abs(est.value - 0.525) < 1e-12 and "over 2 seeds" in est.method
     assert claims.flaw_drop_recomputed(m, config)[0]
     assert not claims.flaw_drop_recomputed(m, config.model_copy(update={"flaw_replicates": 3}))[0]
+
+
+def _corpus_measurements(corpus: Any, rng: np.random.Generator) -> dict[str, Any]:
+    """The corpus probe's inputs from :class:`task.Corpus` itself: its exact distribution on a few held-out problems
+    (answers classed by text, as :mod:`experiment` does), counts of a sampled corpus, and base models at p_garble."""
+    from skeptic.studies.simple_rl import experiment, task
+
+    held = np.array([12, 123, 107, 999, 555, 505, 870, 341])
+    probs = task.all_problems()[held]
+    dist = corpus.answer_distribution(probs)
+    texts = [task.decode(np.array([a // task.VOCAB, a % task.VOCAB])) for a in range(task.N_ANSWERS)]
+    right = np.array([[task.check_answer((int(r[0]), int(r[1]), int(r[2])), t) for t in texts] for r in probs], float)
+    mis = np.array([[t == f"{r[0]}{r[2]}" and r[0] != r[2] for t in texts] for r in probs], float)
+    seq = corpus.sample(task.all_problems()[rng.integers(0, 1000, 40_000)], rng)
+    return {
+        "split": {"heldout": held.tolist()},
+        "base": {
+            "garbled": [corpus.p_garble] * 2, "corpus_counts": experiment.count_corpus(seq, corpus.soft_targets(seq)),
+            "corpus_exact": {
+                "row_sum_gap": float(np.abs(dist.sum(-1) - 1).max()),
+                "garbled": (dist @ np.array(["#" in t for t in texts], float)).tolist(),
+                "both_garbled": (dist @ np.array([t == "##" for t in texts], float)).tolist(),
+                "right": (dist * right).sum(-1).tolist(), "misconception": (dist * mis).sum(-1).tolist(),
+            },
+        },
+    }  # fmt: skip
+
+
+def test_the_corpus_probe_has_the_corpus_closed_form_and_catches_a_wrong_garble_rate() -> None:
+    from skeptic.studies.simple_rl import task
+
+    config = PRESETS["test"]
+    for g in (config.p_garble, 0.2):
+        cfg = config.model_copy(update={"p_garble": g})
+        corpus = task.Corpus(cfg.p_correct_easy, cfg.p_correct_hard, cfg.p_misconception_hard, g)
+        ok, detail = claims.corpus_as_configured(_corpus_measurements(corpus, np.random.default_rng(1)), cfg)
+        assert ok, detail
+    wrong = task.Corpus(config.p_correct_easy, config.p_correct_hard, config.p_misconception_hard, 0.02)
+    m = _corpus_measurements(wrong, np.random.default_rng(1))
+    m["base"]["garbled"] = [config.p_garble] * 2  # even with base models at the configured rate
+    ok, detail = claims.corpus_as_configured(m, config)  # a corpus that garbles 2% where the config says 5%
+    assert not ok and "garbled 0.0" in detail
+    low = _corpus_measurements(task.Corpus(0.5, 0.15, 0.5, config.p_garble), np.random.default_rng(1))
+    low["base"]["garbled"] = [config.p_garble, 0.2 * config.p_garble]  # a base model that never learned the '#'
+    assert not claims.corpus_as_configured(low, config)[0]
