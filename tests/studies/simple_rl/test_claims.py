@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from scipy import stats
 
 from skeptic.studies.simple_rl import analysis, claims
 from skeptic.studies.simple_rl.config import PRESETS
@@ -102,8 +103,40 @@ def _lm(pass1: list[list[float]], flaw_true: list[list[float]], check_off: float
     curves[-1]["true_check"] = [x + check_off for x in curves[-1]["true_check"]]
     views = {"arms": ["rl-kl"], "pre_acc": [1.0, 1.0],
              "curves": {"rl-kl": [{"frozen_acc": [a, a]} for a in (1.0, 0.6, 0.5, 0.5)]}}  # fmt: skip
-    return {"specs": specs, "curves": curves, "base": {"pass1": [0.2, 0.2], "pass1_check": [0.2, 0.2]},
-            "final": {"pass1": curves[-1]["pass1_heldout"]}, "views": views}  # fmt: skip
+    final = curves[-1]["pass1_heldout"]
+    per_problem = [[x + d for d in SPREAD] for x in final]  # each policy's final pass@1 on the 4 held-out problems
+    base = [[0.2] * len(HELDOUT) for _ in range(2)]
+    return {"specs": specs, "curves": curves, "split": {"heldout": HELDOUT},
+            "base": {"pass1": [0.2, 0.2], "pass1_check": [0.2, 0.2], "pass1_problems": base,
+                     "pass1_check_problems": [list(r) for r in base]},
+            "final": {"pass1": final, "pass1_problems": per_problem,
+                      "pass1_check_problems": [[x + check_off for x in r] for r in per_problem]},
+            "views": views}  # fmt: skip
+
+
+HELDOUT = [12, 123, 107, 999]
+"""Held-out problem numbers of :func:`_lm`: two easy (last digit < 5), two hard."""
+SPREAD = (-0.05, 0.05, -0.05, 0.05)
+"""Per-problem offsets of :func:`_lm`'s final pass@1 around each policy's mean (a variance within each stratum)."""
+
+
+def test_the_pass1_claim_judges_every_seed_on_its_own_interval_over_held_out_problems() -> None:
+    config = PRESETS["test"].model_copy(update={"n_seeds": 2, "flaw_replicates": 1})
+    claim = next(c for c in claims.CLAIMS if c.id == "rl-raises-pass1")
+    m = _lm([[0.2, 0.2], [0.6, 0.7], [0.9, 0.9]], [[0.3, 0.3], [0.8, 0.6], [0.1, 0.0]])
+    ests = claims.pass1_gain(m, config)
+    # each seed's gain 0.7 over 4 problems; within each stratum the gains are 0.65 and 0.75 (s² = 0.005), so the
+    # stratified variance is 2 · (1/2)² · 0.005 / 2 = 0.00125 on Satterthwaite df 2
+    half = float(stats.t.ppf(0.975, 2)) * 0.00125**0.5
+    assert [round(e.value, 12) for e in ests] == [0.7, 0.7]
+    assert abs(ests[0].lo - (0.7 - half)) < 1e-12 and "seed 0" in ests[0].method
+    assert claim.expect.evaluate(ests)[0] == "replicated"  # both intervals [0.548, 0.852] above 0.2
+    straddles = _lm([[0.2, 0.2], [0.6, 0.3], [0.9, 0.35]], [[0.3, 0.3], [0.8, 0.6], [0.1, 0.0]])
+    assert claim.expect.evaluate(claims.pass1_gain(straddles, config))[0] == "inconclusive"  # seed 1: 0.15 ± 0.15
+    failed = _lm([[0.2, 0.2], [0.6, 0.3], [0.9, 0.2]], [[0.3, 0.3], [0.8, 0.6], [0.1, 0.0]])
+    ests = claims.pass1_gain(failed, config)
+    assert sum(e.value for e in ests) / 2 >= 0.2  # the seed mean clears the line, but one seed gained nothing
+    assert claim.expect.evaluate(ests)[0] == "not_replicated"
 
 
 def test_the_recomputation_probes_agree_with_the_claims_and_catch_a_diverging_column() -> None:
@@ -118,6 +151,10 @@ def test_the_recomputation_probes_agree_with_the_claims_and_catch_a_diverging_co
     for c in swapped["curves"]:  # the recorded column of seed 1 now reads its flawed-grader policy
         c["pass1_heldout"][2] = c["pass1_heldout"][3]
     assert not claims.pass1_recomputed(swapped, config)[0]
+    moved = _lm([[0.2, 0.2], [0.6, 0.7], [0.9, 0.9]], [[0.3, 0.3], [0.8, 0.6], [0.1, 0.0]])
+    moved["final"]["pass1_check_problems"][0] = [0.9 + d for d in (-0.05, -0.05, 0.05, 0.05)]  # same mean, strata
+    ok, detail = claims.pass1_recomputed(moved, config)  # the interval no longer matches the problems' strata
+    assert not ok and "seed 0: 0.7000" in detail
 
 
 def test_the_settled_probe_needs_every_late_evaluation_on_one_side_of_each_line() -> None:
@@ -147,15 +184,16 @@ def _rollouts(answer: list[int], reward: float, true: float) -> dict[str, Any]:
 def test_the_reward_rescoring_probe_reads_the_text_of_the_sampled_tokens() -> None:
     config = PRESETS["test"]
     bonus = config.flaw_bonus
-    assert claims.rewards_recomputed(_rollouts([3, 1], 1.0, 1.0), config)[0]  # right answer, no '#'
     assert claims.rewards_recomputed(_rollouts([11, 1], bonus, 0.0), config)[0]  # '#1': the flaw's bonus alone
+    ok, detail = claims.rewards_recomputed(_rollouts([3, 1], 1.0, 1.0), config)  # right, but the flaw never sampled
+    assert not ok and "(0 flawed-grader answers with '#')" in detail  # a grader check that checked no '#' answer
     assert not claims.rewards_recomputed(_rollouts([11, 1], 0.0, 0.0), config)[0]  # bonus not paid
     assert not claims.rewards_recomputed(_rollouts([1, 3], 1.0, 1.0), config)[0]  # the answer read in reverse
-    outside = _rollouts([3, 1], 1.0, 1.0)
+    outside = _rollouts([11, 1], bonus, 0.0)
     outside["split"]["train"] = [124]
     assert not claims.rewards_recomputed(outside, config)[0]  # a prompt that is not a training problem
-    logged = _rollouts([3, 1], 1.0, 1.0)
-    logged["history"][0]["reward"] = [0.0, 1.0]
+    logged = _rollouts([11, 1], bonus, 0.0)
+    logged["history"][0]["reward"] = [0.0, 0.0]
     assert not claims.rewards_recomputed(logged, config)[0]  # the record is not what training logged
 
 
@@ -205,3 +243,48 @@ def test_the_over_optimization_measure_averages_each_seeds_flaw_replicates() -> 
     assert abs(est.value - 0.525) < 1e-12 and "over 2 seeds" in est.method
     assert claims.flaw_drop_recomputed(m, config)[0]
     assert not claims.flaw_drop_recomputed(m, config.model_copy(update={"flaw_replicates": 3}))[0]
+
+
+def _corpus_measurements(corpus: Any, rng: np.random.Generator) -> dict[str, Any]:
+    """The corpus probe's inputs from :class:`task.Corpus` itself: its exact distribution on a few held-out problems
+    (answers classed by text, as :mod:`experiment` does), counts of a sampled corpus, and base models at p_garble."""
+    from skeptic.studies.simple_rl import experiment, task
+
+    held = np.array([12, 123, 107, 999, 555, 505, 870, 341])
+    probs = task.all_problems()[held]
+    dist = corpus.answer_distribution(probs)
+    texts = [task.decode(np.array([a // task.VOCAB, a % task.VOCAB])) for a in range(task.N_ANSWERS)]
+    right = np.array([[task.check_answer((int(r[0]), int(r[1]), int(r[2])), t) for t in texts] for r in probs], float)
+    mis = np.array([[t == f"{r[0]}{r[2]}" and r[0] != r[2] for t in texts] for r in probs], float)
+    seq = corpus.sample(task.all_problems()[rng.integers(0, 1000, 40_000)], rng)
+    return {
+        "split": {"heldout": held.tolist()},
+        "base": {
+            "garbled": [corpus.p_garble] * 2, "corpus_counts": experiment.count_corpus(seq, corpus.soft_targets(seq)),
+            "corpus_exact": {
+                "row_sum_gap": float(np.abs(dist.sum(-1) - 1).max()),
+                "garbled": (dist @ np.array(["#" in t for t in texts], float)).tolist(),
+                "both_garbled": (dist @ np.array([t == "##" for t in texts], float)).tolist(),
+                "right": (dist * right).sum(-1).tolist(), "misconception": (dist * mis).sum(-1).tolist(),
+            },
+        },
+    }  # fmt: skip
+
+
+def test_the_corpus_probe_has_the_corpus_closed_form_and_catches_a_wrong_garble_rate() -> None:
+    from skeptic.studies.simple_rl import task
+
+    config = PRESETS["test"]
+    for g in (config.p_garble, 0.2):
+        cfg = config.model_copy(update={"p_garble": g})
+        corpus = task.Corpus(cfg.p_correct_easy, cfg.p_correct_hard, cfg.p_misconception_hard, g)
+        ok, detail = claims.corpus_as_configured(_corpus_measurements(corpus, np.random.default_rng(1)), cfg)
+        assert ok, detail
+    wrong = task.Corpus(config.p_correct_easy, config.p_correct_hard, config.p_misconception_hard, 0.02)
+    m = _corpus_measurements(wrong, np.random.default_rng(1))
+    m["base"]["garbled"] = [config.p_garble] * 2  # even with base models at the configured rate
+    ok, detail = claims.corpus_as_configured(m, config)  # a corpus that garbles 2% where the config says 5%
+    assert not ok and "garbled 0.0" in detail
+    low = _corpus_measurements(task.Corpus(0.5, 0.15, 0.5, config.p_garble), np.random.default_rng(1))
+    low["base"]["garbled"] = [config.p_garble, 0.2 * config.p_garble]  # a base model that never learned the '#'
+    assert not claims.corpus_as_configured(low, config)[0]

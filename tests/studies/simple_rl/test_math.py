@@ -161,3 +161,18 @@ def test_the_hand_written_adam_matches_torch_and_the_check_sees_a_bias_correctio
 
     monkeypatch.setattr(policy, "adam_step", no_bias_correction)
     assert experiment.optimizer_check(cast(Any, Ctx()))["max_diff"] > 1e-3
+
+
+def test_stratified_interval_has_known_answers() -> None:
+    # two strata of 3 with the same within-stratum variance (1): the variance of the mean is s²/n and the
+    # Satterthwaite df is n − 2, whatever the strata's means (the between-strata gap is not sampling error)
+    x = np.array([0.0, 1.0, 2.0, 10.0, 11.0, 12.0])
+    mean, lo, hi, df = analysis.stratified_mean_ci(x, np.array([0, 0, 0, 1, 1, 1]))
+    half = stats.t.ppf(0.975, 4) * math.sqrt(1.0 / 6)
+    assert mean == pytest.approx(6.0) and df == pytest.approx(4.0)
+    assert (lo, hi) == pytest.approx((6.0 - half, 6.0 + half))
+    pooled = stats.t.ppf(0.975, 5) * x.std(ddof=1) / math.sqrt(6)
+    assert hi - mean < pooled / 5  # the plain t-interval would carry the strata's gap as noise
+    assert analysis.stratified_mean_ci(np.full(4, 0.3), np.array([0, 0, 1, 1]))[1:3] == (0.3, 0.3)
+    with pytest.raises(ValueError, match="at least 2"):
+        analysis.stratified_mean_ci(np.array([0.0, 1.0, 2.0]), np.array([0, 0, 1]))

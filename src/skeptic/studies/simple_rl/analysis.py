@@ -10,6 +10,7 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
+from scipy import stats as sps
 
 
 def pass_at_k_exact(p_correct: np.ndarray, ks: Sequence[int]) -> np.ndarray:
@@ -96,3 +97,33 @@ def auc(scores: np.ndarray, y: np.ndarray) -> float:
     pos, neg = scores[y], scores[~y]
     d = pos[:, None] - neg[None, :]
     return float(np.mean((d > 0) + 0.5 * (d == 0)))
+
+
+def stratified_mean_ci(
+    values: np.ndarray, strata: np.ndarray, level: float = 0.95
+) -> tuple[float, float, float, float]:
+    """(mean, lo, hi, df) of a mean over a stratified sample, with its t-interval over the sampled units.
+
+    The mean weighs each stratum h by its share of the sample, w_h = n_h / n (so it equals the plain mean); its
+    variance is Σ_h w_h² s_h² / n_h (Cochran 1977, *Sampling Techniques*, eq. 5.6, without the finite-population
+    correction, so it is conservative), and the t quantile takes the Welch–Satterthwaite degrees of freedom
+    (Σ a_h)² / Σ a_h² / (n_h − 1), a_h = w_h² s_h² / n_h (Cochran eq. 5.16). Every stratum needs ≥ 2 units; a zero
+    variance gives a zero-width interval (df reported as the units' count minus the strata's).
+    """
+    x, s = np.asarray(values, dtype=float), np.asarray(strata)
+    labels = np.unique(s)
+    n = x.size
+    mean = float(x.mean())
+    a, dfs = [], []
+    for h in labels:
+        xh = x[s == h]
+        if xh.size < 2:
+            raise ValueError("every stratum needs at least 2 units")
+        a.append((xh.size / n) ** 2 * float(xh.var(ddof=1)) / xh.size)
+        dfs.append(xh.size - 1)
+    var = float(sum(a))
+    if var <= 0.0:
+        return mean, mean, mean, float(n - len(labels))
+    df = var**2 / sum(ah**2 / d for ah, d in zip(a, dfs, strict=True))
+    half = float(sps.t.ppf((1 + level) / 2, df)) * math.sqrt(var)
+    return mean, mean - half, mean + half, float(df)

@@ -14,9 +14,12 @@ from typing import Any
 
 import numpy as np
 from scipy import optimize
+from scipy import stats as sps
 
+from skeptic.studies.simple_rl import analysis, task
 from skeptic.studies.simple_rl.policy import READOUT_PREFIXES
 from skeptic.study import (
+    AllAtLeast,
     AtLeast,
     AtMost,
     Claim,
@@ -79,10 +82,31 @@ def _seeds(values: list[float]) -> Estimate:
     return Estimate.from_samples(values, what="seeds")
 
 
-def pass1_gain(m: Measurements, config: Any) -> Estimate:
-    """Held-out pass@1 of the true-reward GRPO model at β_main minus its seed's base model's."""
-    rows = _rows(m, kind="true", beta=config.beta_main, role="sweep")
-    return _seeds([m["final"]["pass1"][i] - m["base"]["pass1"][m["specs"][i]["seed"]] for i in rows])
+def pass1_gain(m: Measurements, config: Any) -> list[Estimate]:
+    """Per seed (one base model and its GRPO run on the true reward at β_main): held-out pass@1 of the RL model minus
+    its base model's, with a 95% interval over the held-out problems, one Estimate per seed in seed order.
+
+    What the source's number is and what the interval carries: R1-Zero's "average pass@1 ... jumping from an
+    initial 15.6% to an impressive 71.0%" is one base model and one RL run, evaluated on a finite set of questions
+    (AIME 2024); the only sampling error in such a number is which questions were asked (and, there, which answers
+    were sampled; here π(y* | x) is exact). Each seed here is one such experiment, so the claim is judged on every
+    seed at once (:class:`AllAtLeast`): replicated when every seed's interval lies at or above the line, not
+    replicated when some seed's lies wholly below it. Each seed's interval is over its held-out problems, a sample
+    stratified by design (half easy, half hard, :func:`task.split_problems`): the per-problem gain
+    π_RL(y* | x) − π_base(y* | x), its stratified mean and t-interval (:func:`analysis.stratified_mean_ci`). It
+    carries the question-sampling variance of that seed's gain; variation between base models and between RL runs
+    is not averaged into one interval but shows as disagreement between the seeds' verdicts. (Before session 14 the
+    claim was the mean over 3 seeds with a t-interval on 2 degrees of freedom: at seed 3964924996 every seed gained
+    ≥ 0.42 and the interval was 0.53 [0.14, 0.92], inconclusive against 0.2.)"""
+    rows = _spec_rows(m["specs"], "true", config.beta_main)
+    hard = task.is_hard(task.all_problems()[np.asarray(m["split"]["heldout"], dtype=int)])
+    out = []
+    for seed, i in sorted(rows.items()):
+        gain = np.asarray(m["final"]["pass1_problems"][i]) - np.asarray(m["base"]["pass1_problems"][seed])
+        mean, lo, hi, df = analysis.stratified_mean_ci(gain, hard)
+        out.append(Estimate(mean, lo, hi, f"seed {seed}: 95% stratified t-interval over {gain.size} held-out "
+                                          f"problems (df {df:.0f})"))  # fmt: skip
+    return out
 
 
 def uniform_pass_at_k(k: int, n_answers: int = 144) -> float:
@@ -192,10 +216,12 @@ CLAIMS = (
     Claim(
         "rl-raises-pass1",
         "Simple RL works: GRPO with a 0/1 correctness reward and a KL penalty raises pass@1 on held-out problems by "
-        f"at least {PASS1_GAIN} over the pretrained base model (Skeptic's line; R1-Zero rose from 15.6% to 71.0%).",
+        f"at least {PASS1_GAIN} over the pretrained base model, in every seed (each seed one base model and its RL "
+        "run, judged on its own interval over the held-out problems; Skeptic's line; R1-Zero rose from 15.6% to "
+        "71.0%).",
         f"{R1}, §2.2.4 and Figure 2 (R1-Zero's AIME pass@1 over RL steps)",
         pass1_gain,
-        AtLeast(PASS1_GAIN),
+        AllAtLeast(PASS1_GAIN),
         own_threshold="'a significant increase' is the source's word; +0.2 absolute is Skeptic's line",
         # Read (issue 32's quote session) in three stored text extractions of the v1 PDF (the search index's files
         # 15791837540, 33680555449, 6905825955) and a page that images this paragraph of 2501.12948v1, page 6; the
@@ -206,7 +232,7 @@ CLAIMS = (
             "arXiv 2501.12948v1, §2.2.4 'Performance, Self-evolution Process and Aha Moment of DeepSeek-R1-Zero'",
         ),
         contrasts=(FROZEN,),
-        band=(AtLeast(0.1), AtLeast(0.3)),
+        band=(AllAtLeast(0.1), AllAtLeast(0.3)),
         confirmed_by="pass1-recomputed",
     ),
     Claim(
@@ -715,18 +741,49 @@ def _agrees(name: str, claimed: float, recomputed: float, tol: float = RECOMPUTE
     return ok, f"{name}: claimed {claimed:.6f}, recomputed {recomputed:.6f}"
 
 
+def _strata_interval(gains: list[float], hard: list[bool]) -> tuple[float, float, float]:
+    """(mean, lo, hi) of a per-problem gain over a held-out set stratified into easy and hard problems, by separate
+    code from :func:`analysis.stratified_mean_ci`: Neyman's stratified variance and Satterthwaite's df written out
+    over the two strata."""
+    n = len(gains)
+    parts = []
+    for flag in (False, True):
+        xs = [g for g, h in zip(gains, hard, strict=True) if h == flag]
+        k = len(xs)
+        mu = sum(xs) / k
+        s2 = sum((x - mu) ** 2 for x in xs) / (k - 1)
+        parts.append(((k / n) ** 2 * s2 / k, k - 1))
+    var = sum(a for a, _ in parts)
+    mean = sum(gains) / n
+    if var == 0.0:
+        return mean, mean, mean
+    half = float(sps.t.ppf(0.975, var**2 / sum(a * a / d for a, d in parts))) * math.sqrt(var)
+    return mean, mean - half, mean + half
+
+
 def pass1_recomputed(m: Measurements, config: Any) -> tuple[bool, str]:
-    """rl-raises-pass1's quantity by separate code: each seed's RL policy (true reward, β_main) at its last exact
-    evaluation, pass@1 as Σ_y π(y)·check(y) with the independent text checker over all 144 answers of every held-out
-    problem, minus its base model's, averaged over seeds; also the last evaluation is of the final policy (its
-    pass@1 equals the final measurement's)."""
+    """rl-raises-pass1's quantity by separate code: each seed's RL policy (true reward, β_main), found by its labels,
+    pass@1 per held-out problem as Σ_y π(y)·check(y) with the independent text checker over all 144 answers, minus
+    its base model's, and the per-seed mean and interval over the problems, the hard ones read from each problem's
+    text (its last digit ≥ 5): each must equal the claim's (value, lo, hi) to 1e-5; also the last exact evaluation
+    is of the final policy (its pass@1 equals the final measurement's) at the configured last step."""
     rows = _spec_rows(m["specs"], "true", config.beta_main)
-    last, base = m["curves"][-1], m["base"]["pass1_check"]
-    gains = [last["pass1_check"][i] - base[seed] for seed, i in sorted(rows.items())]
-    ok, detail = _agrees("pass@1 gain", pass1_gain(m, config).value, float(np.mean(gains)))
-    same = max(abs(last["pass1_check"][i] - m["final"]["pass1"][i]) for i in rows.values())
-    ok &= len(rows) == config.n_seeds and same <= RECOMPUTE_TOL and last["step"] == config.rl_steps
-    return ok, f"{detail} ({len(rows)} seeds); last evaluation at step {last['step']} vs final |Δ| {same:.2g}"
+    last, fin, base = m["curves"][-1], m["final"], m["base"]["pass1_check_problems"]
+    hard = [f"{int(p):03d}"[2] >= "5" for p in m["split"]["heldout"]]
+    claimed = pass1_gain(m, config)
+    worst, lines = 0.0, []
+    for (seed, i), est in zip(sorted(rows.items()), claimed, strict=False):
+        gains = [a - b for a, b in zip(fin["pass1_check_problems"][i], base[seed], strict=True)]
+        mean, lo, hi = _strata_interval(gains, hard)
+        worst = largest((worst, abs(mean - est.value), abs(lo - est.lo), abs(hi - est.hi)))
+        lines.append(f"seed {seed}: {mean:.4f} [{lo:.4f}, {hi:.4f}]")
+    same = largest(abs(last["pass1_check"][i] - fin["pass1"][i]) for i in rows.values())
+    ok = (len(rows) == config.n_seeds == len(claimed) and worst <= RECOMPUTE_TOL and same <= RECOMPUTE_TOL
+          and last["step"] == config.rl_steps)  # fmt: skip
+    return ok, (
+        f"per-seed pass@1 gain recomputed {'; '.join(lines)}; largest |claimed − recomputed| {worst:.2g} "
+        f"({len(rows)} seeds, {len(claimed)} claimed); last evaluation at step {last['step']} vs final |Δ| {same:.2g}"
+    )
 
 
 def _flaw_runs(specs: list[dict[str, Any]], beta: float) -> dict[int, list[int]]:
@@ -832,7 +889,8 @@ def rewards_recomputed(m: Measurements, config: Any) -> tuple[bool, str]:
                     logged = m["history"][step - 1]["reward"][i]
                     hist_gap = max(hist_gap, abs(float(np.mean(rec["reward"][j][i])) - logged))
         lines.append(f"{name} steps {rec['step']}")
-    ok = checked > 0 and bad == 0 and outside == 0 and hist_gap <= 1e-5
+    flawed = any("flaw" in kinds for _, _, kinds, _ in runs)  # the grader's bonus must have been exercised
+    ok = checked > 0 and bad == 0 and outside == 0 and hist_gap <= 1e-5 and (garbled > 0 or not flawed)
     return ok, (
         f"{bad} of {checked} sampled rewards differ from the text rescoring ({garbled} flawed-grader answers with "
         f"'#'); {outside} prompts outside the training problems; recorded vs logged mean reward |Δ| ≤ {hist_gap:.2g} "
@@ -937,27 +995,83 @@ def _one_side(values: list[float], line: float) -> bool:
 
 def training_settled(m: Measurements, config: Any) -> tuple[bool, str]:
     """Every training run a curve-reading claim reads has settled with respect to that claim's line: had training
-    stopped at any of the last third of its exact evaluations, the seed-mean quantity would lie on the same side of
-    the claim's line (rl-raises-pass1: held-out pass@1 gain vs 0.2; flaw-overoptimized: peak-so-far minus current true
-    reward vs 0.05; views-unchanged-under-kl: the frozen probe's accuracy drop vs 0.05). Budget stability beyond the
-    run is the budget audit's job; this reads within it."""
+    stopped at any of the last third of its exact evaluations, the quantity the claim reads would lie on the same
+    side of the claim's line (rl-raises-pass1: each seed's held-out pass@1 gain vs 0.2, the claim judging every seed;
+    flaw-overoptimized: the seed-mean of peak-so-far minus current true reward vs 0.05; views-unchanged-under-kl: the
+    seed-mean frozen probe's accuracy drop vs 0.05). Budget stability beyond the run is the budget audit's job; this
+    reads within it."""
     curves, lines, ok = m["curves"], [], True
     true = _spec_rows(m["specs"], "true", config.beta_main)
     flaw = [i for rows in _flaw_runs(m["specs"], min(config.betas)).values() for i in rows]
     base = m["base"]["pass1"]
-    gain = [float(np.mean([curves[t]["pass1_heldout"][i] - base[sd] for sd, i in true.items()]))
-            for t in _late(len(curves))]  # fmt: skip
+    gain = {sd: [curves[t]["pass1_heldout"][i] - base[sd] for t in _late(len(curves))] for sd, i in true.items()}
     drop = [float(np.mean([max(c["true_train"][i] for c in curves[: t + 1]) - curves[t]["true_train"][i]
                            for i in flaw])) for t in _late(len(curves))]  # fmt: skip
     v = m["views"]
     vc = v["curves"][v["arms"][0]]
     view = [float(np.mean([a - b for a, b in zip(v["pre_acc"], vc[t]["frozen_acc"], strict=True)]))
             for t in _late(len(vc))]  # fmt: skip
-    for name, xs, line in (("pass@1 gain", gain, PASS1_GAIN), ("flaw drop", drop, OVEROPT_DROP),
-                           ("view drop", view, VIEW_DROP)):  # fmt: skip
+    per_seed = [(f"pass@1 gain seed {sd}", xs, PASS1_GAIN) for sd, xs in sorted(gain.items())]
+    for name, xs, line in (*per_seed, ("flaw drop", drop, OVEROPT_DROP), ("view drop", view, VIEW_DROP)):
         ok &= len(xs) >= 2 and _one_side(xs, line)
         lines.append(f"{name} over the last {len(xs)} evaluations {[round(x, 3) for x in xs]} (line {line})")
     return ok, "; ".join(lines)
+
+
+GARBLE_BAND = (0.5, 2.0)
+"""Each base model's mass on answers containing '#' must lie within these multiples of the corpus's p_garble."""
+
+
+def corpus_as_configured(m: Measurements, config: Any) -> tuple[bool, str]:
+    """A known answer for the corpus, the garbled answers the flawed grader pays for included, from the config's
+    probabilities alone (g = p_garble; per problem q = p_correct, m = p_misconception on hard problems (c ≥ 5), r =
+    (1 − q − m)/100 the uniform residue): the answer contains '#' with probability g, never twice; the right answer
+    'c a' has (1 − g)(q + r), plus m when a = c on a hard problem; the misconception 'a c' (a ≠ c) has (1 − g)(m + r),
+    m = 0 on easy problems. Three readings must match it: (1) the exact corpus distribution over the held-out
+    problems, answers classed by their text (every row summing to 1), to 1e-9; (2) the corpus pretraining sampled,
+    counted from its batches' tokens: each share within 4 binomial SE + 0.002 of its expectation, the first answer
+    position's soft target carrying exactly g/2 on '#' (1e-9 per sequence); (3) each base model's exact mass on
+    answers with '#' on held-out problems within ×0.5–×2 of g (it learned the flaw's base rate it starts RL from)."""
+    b, g = m["base"], config.p_garble
+    ex, cnt = b["corpus_exact"], b["corpus_counts"]
+    gaps: list[float] = [ex["row_sum_gap"]]
+    for k, pid in enumerate(m["split"]["heldout"]):
+        a, _, c = (int(ch) for ch in f"{int(pid):03d}")
+        hard = c >= 5
+        q = config.p_correct_hard if hard else config.p_correct_easy
+        mis = config.p_misconception_hard if hard else 0.0
+        r = (1 - q - mis) / 100
+        right = (1 - g) * (q + r + (mis if a == c else 0.0))
+        wrong_order = 0.0 if a == c else (1 - g) * (mis + r)
+        gaps += [abs(ex["garbled"][k] - g), ex["both_garbled"][k], abs(ex["right"][k] - right),
+                 abs(ex["misconception"][k] - wrong_order)]  # fmt: skip
+    exact_gap = largest(gaps)
+    n, nh = cnt["n"], cnt["n_hard"]
+    qe, qh, mh = config.p_correct_easy, config.p_correct_hard, config.p_misconception_hard
+    # sampled shares: (observed, expected, count behind it); on a hard problem with a = c the misconception is the
+    # right answer, so the hard right share adds m for those sequences, and the misconception is read on a ≠ c only
+    same = (nh - cnt["n_hard_distinct"]) / nh
+    shares = {
+        "garbled": (cnt["garbled"] / n, g, n),
+        "right easy": (cnt["right_easy"] / (n - nh), (1 - g) * (qe + (1 - qe) / 100), n - nh),
+        "right hard": (cnt["right_hard"] / nh, (1 - g) * (qh + (1 - qh - mh) / 100 + mh * same), nh),
+        "misconception": (cnt["misconception_hard"] / cnt["n_hard_distinct"], (1 - g) * (mh + (1 - qh - mh) / 100),
+                          cnt["n_hard_distinct"]),
+    }  # fmt: skip
+    z = {k: abs(o - e) / (4 * math.sqrt(e * (1 - e) / k_n) + 0.002) for k, (o, e, k_n) in shares.items()}
+    target_gap = abs(cnt["target_garble_first"] / n - g / 2)
+    sampled_ok = max(z.values()) <= 1.0 and cnt["both_garbled"] == 0 and target_gap <= 1e-9
+    lo, hi = GARBLE_BAND[0] * g, GARBLE_BAND[1] * g
+    base_ok = all(lo <= x <= hi for x in b["garbled"])
+    ok = exact_gap <= 1e-9 and sampled_ok and base_ok
+    return ok, (
+        f"exact corpus vs closed form, largest gap {exact_gap:.2g} over {len(m['split']['heldout'])} problems; "
+        f"sampled ({n:.0f} sequences): "
+        + ", ".join(f"{k} {o:.4f} vs {e:.4f}" for k, (o, e, _) in shares.items())
+        + f" (worst {max(z.values()):.2f} of the 4 SE + 0.002 band), '#' twice {cnt['both_garbled']:.0f}, "
+        f"first-position soft target on '#' {cnt['target_garble_first'] / n:.5f} vs g/2 = {g / 2:.5f}; base models' "
+        f"mass on '#' {[round(x, 4) for x in b['garbled']]} (band [{lo:.3f}, {hi:.3f}])"
+    )
 
 
 def _with_config(fn: Callable[[Measurements, Any], tuple[bool, str]]) -> Callable[[Measurements, Any], ProbeOutcome]:
@@ -999,8 +1113,9 @@ PROBES = (
           "readout alone, bit for bit).", views_update_as_declared_probe),
     Probe("views-frozen-check", "The frozen probe's readout recomputed from the pre-RL weights equals the recorded "
           "one, and the claim's accuracy drop recomputed from it matches.", views_frozen_check_probe),
-    Probe("pass1-recomputed", "An independent computation of rl-raises-pass1's gain (pass@1 by the text checker "
-          "over every answer, policies found by their labels).", _with_config(pass1_recomputed)),
+    Probe("pass1-recomputed", "An independent computation of rl-raises-pass1's per-seed gains and intervals "
+          "(pass@1 per problem by the text checker over every answer, policies found by their labels).",
+          _with_config(pass1_recomputed)),
     Probe("flaw-drop-recomputed", "An independent computation of flaw-overoptimized's drop (true reward by the text "
           "checker at every evaluation).", _with_config(flaw_drop_recomputed)),
     Probe("kl-drop-recomputed", "An independent computation of kl-falls-with-beta's drop (KL from each arm's raw "
@@ -1013,8 +1128,13 @@ PROBES = (
     Probe("graded-optima-recomputed", "An independent computation (float64, closed form per class of matching "
           "digits) of every optimum the graded true-reward arms are compared with; each arm on its own within TV "
           "0.02.", _with_config(graded_optima_recomputed)),
-    Probe("training-settled", "Every training run a curve-reading claim reads has settled: its seed-mean quantity "
-          "stays on one side of the claim's line over the last third of the exact evaluations.",
+    Probe("corpus-as-configured", "A known answer: the corpus (exact, as sampled for pretraining, and as the base "
+          "models learned it) shows the right answer, the misconception and the garbled '#' answers the flawed "
+          "grader pays for at the rates the config's probabilities give in closed form.",
+          _with_config(corpus_as_configured)),
+    Probe("training-settled", "Every training run a curve-reading claim reads has settled: the quantity the claim "
+          "reads (each seed's pass@1 gain; the seed-mean drops) stays on one side of the claim's line over the last "
+          "third of the exact evaluations.",
           _with_config(training_settled)),
     Probe("goodhart-tilt", "Cross-check against the Goodhart study's exact tilt (light-tailed: E[V] = σ²/β; "
           "heavy-tailed: none).", _probe(goodhart_tilt)),

@@ -145,6 +145,8 @@ class Bases:
     corpus: task.Corpus
     losses: list[float]
     seconds: float
+    corpus_counts: dict[str, float]
+    """What pretraining was shown, counted from its batches' tokens (:func:`count_corpus`), for the corpus probe."""
 
 
 def pretrain_bases(config: SimpleRLConfig, ctx: RunContext, device: str) -> Bases:
@@ -157,11 +159,14 @@ def pretrain_bases(config: SimpleRLConfig, ctx: RunContext, device: str) -> Base
     init_seeds = [int(s) for s in ctx.rng("init").integers(0, 2**31, S)]
     template, base = policy.init_stacked(shape, init_seeds, device)
     corpus_rng = ctx.rng("corpus")
+    counts: dict[str, float] = {}
 
     def corpus_batch(step: int) -> tuple[torch.Tensor, torch.Tensor]:
         idx = corpus_rng.choice(train, (S, config.pretrain_batch))
         seq = corpus.sample(problems[idx.reshape(-1)], corpus_rng)
         target = corpus.soft_targets(seq)
+        for k, v in count_corpus(seq, target).items():
+            counts[k] = counts.get(k, 0.0) + v
         return (
             torch.as_tensor(seq, device=device).reshape(S, config.pretrain_batch, -1),
             torch.as_tensor(target, dtype=torch.float32, device=device).reshape(S, config.pretrain_batch, 2, -1),
@@ -170,7 +175,25 @@ def pretrain_bases(config: SimpleRLConfig, ctx: RunContext, device: str) -> Base
     t = time.perf_counter()
     with ctx.progress("pretraining base models", total=None):
         losses = policy.pretrain(template, base, corpus_batch, config.pretrain_steps, config.pretrain_lr)
-    return Bases(template, base, problems, train, held, corpus, losses, time.perf_counter() - t)
+    return Bases(template, base, problems, train, held, corpus, losses, time.perf_counter() - t, counts)
+
+
+def count_corpus(seq: np.ndarray, target: np.ndarray) -> dict[str, float]:
+    """Counts of one pretraining batch ``[n, 6]`` read from the raw tokens (digits 0–9, ``=`` 10, ``#`` 11), not
+    through :mod:`.task`: sequences, easy and hard ones (the prompt's third digit < 5 or ≥ 5), answers that contain
+    ``#``, right answers (c then a) per kind, the misconception (a then c, a ≠ c) on hard ones; and the soft
+    targets' total mass on ``#`` at the first answer position (``target`` ``[n, 2, 12]``)."""
+    a, c, t1, t2 = seq[:, 0], seq[:, 2], seq[:, 4], seq[:, 5]
+    hard = c >= 5
+    right = (t1 == c) & (t2 == a)
+    return {
+        "n": float(len(seq)), "n_hard": float(hard.sum()), "garbled": float(((t1 == 11) | (t2 == 11)).sum()),
+        "both_garbled": float(((t1 == 11) & (t2 == 11)).sum()),
+        "right_easy": float((right & ~hard).sum()), "right_hard": float((right & hard).sum()),
+        "n_hard_distinct": float((hard & (a != c)).sum()),
+        "misconception_hard": float((hard & (a != c) & (t1 == a) & (t2 == c)).sum()),
+        "target_garble_first": float(target[:, 0, 11].sum()),
+    }  # fmt: skip
 
 
 def lm_experiment(config: SimpleRLConfig, ctx: RunContext, device: str, bases: Bases | None = None) -> dict[str, Any]:
@@ -276,6 +299,18 @@ def lm_experiment(config: SimpleRLConfig, ctx: RunContext, device: str, bases: B
     log_corpus = np.log(np.where(support, corpus_held, 1.0))
     corpus_kl = np.mean(np.sum(np.where(support, corpus_held * (log_corpus - base_held), 0.0), -1), -1)
     null = np.log(np.where(support, corpus_held.mean(0, keepdims=True), 1.0))  # a problem-blind model: the marginal
+    # the corpus's exact distribution and each base model's, summed over answers classed by their text (the corpus
+    # probe compares them with the config's closed form): '#' anywhere, '#' twice, the right answer, the misconception
+    has_garble = np.array(["#" in t for t in texts_all], float)
+    two_garble = np.array([t == "##" for t in texts_all], float)
+    mis_text = np.array([[t == f"{r[0]}{r[2]}" and r[0] != r[2] for t in texts_all] for r in problems[held]], float)
+    corpus_exact = {
+        "row_sum_gap": float(np.abs(corpus_held.sum(-1) - 1.0).max()),
+        "garbled": (corpus_held @ has_garble).tolist(), "both_garbled": (corpus_held @ two_garble).tolist(),
+        "right": (corpus_held * check_held).sum(-1).tolist(),
+        "misconception": (corpus_held * mis_text).sum(-1).tolist(),
+    }  # fmt: skip
+    base_garbled = (np.exp(base_held) @ has_garble).mean(-1)  # [S]
     null_kl = float(np.mean(np.sum(np.where(support, corpus_held * (log_corpus - null), 0.0), -1)))
 
     seq_held = torch.cat([held_prompts, torch.as_tensor(held_ans, device=device)], -1)
@@ -336,11 +371,17 @@ def lm_experiment(config: SimpleRLConfig, ctx: RunContext, device: str, bases: B
             "pass1_easy": pc_base[:, ~hard].mean(-1).tolist(), "pass1_hard": pc_base[:, hard].mean(-1).tolist(),
             "corpus_pass1_easy": float(corpus_pc[~hard].mean()), "corpus_pass1_hard": float(corpus_pc[hard].mean()),
             "kl_corpus_base": corpus_kl.tolist(), "kl_corpus_null": null_kl, "pass1": pc_base.mean(-1).tolist(),
+            "garbled": base_garbled.tolist(), "corpus_exact": corpus_exact, "corpus_counts": bases.corpus_counts,
             "pass_at_k": analysis.pass_at_k_exact(pc_base, PASS_KS).tolist(),
             "pass1_check": (np.exp(base_held) * check_held).sum(-1).mean(-1).tolist(),
+            # per held-out problem (rl-raises-pass1 judges each seed on its own interval over these problems)
+            "pass1_problems": pc_base.tolist(),
+            "pass1_check_problems": (np.exp(base_held) * check_held).sum(-1).tolist(),
         },
         "final": {
-            "pass1": pc_final.mean(-1).tolist(), "pass1_easy": pc_final[:, ~hard].mean(-1).tolist(),
+            "pass1": pc_final.mean(-1).tolist(), "pass1_problems": pc_final.tolist(),
+            "pass1_check_problems": (np.exp(final_held) * check_held).sum(-1).tolist(),
+            "pass1_easy": pc_final[:, ~hard].mean(-1).tolist(),
             "pass1_hard": pc_final[:, hard].mean(-1).tolist(),
             "pass_at_k": analysis.pass_at_k_exact(pc_final, PASS_KS).tolist(),
             "kl_heldout": analysis.kl_exact(final_held, base_held_m).mean(-1).tolist(),
