@@ -173,6 +173,7 @@ def train_models(
         device=ctx.device,
         progress=progress,
         frozen_readout_rows=unseen,
+        untargeted_rows=info["sets"]["rare"] if cfg.rare_not_targets else None,
     )
     return trained, variants
 
