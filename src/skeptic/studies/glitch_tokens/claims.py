@@ -473,7 +473,10 @@ CLAIMS = (
         "the repetition that training both its rows restores (Skeptic's threshold: at least half), in the untied "
         "models. Seed-dependent at the quick setting: 0.93 at seed 0, 0.36 and 0.28 (inconclusive) at seeds 1 and 2 "
         "(intervals that do not overlap, so not sampling noise over the 14-18 never-seen tokens); at the test "
-        "setting 1.0, 1.0 and 0.89. The readout row restores much of the repetition, not always most of it.",
+        "setting 1.0, 1.0 and 0.89. The share also falls as the model trains longer (test seed 0, the 80-step "
+        "restoration: 1.0 at 3 passes and at 6, 0.50 at 12, 0.14 at 24; 0.41 at 24 with a 320-step restoration; "
+        "at 6 passes 0.53 and 0.61 at seeds 1-2). The readout row restores much of the repetition, not always most "
+        "of it.",
         source=f"{LB}, §2.2 (unused tokens' logits converge towards −∞ through the unembedding rows)",
         measure=output_restores_share,
         expect=AtLeast(RESTORED_SHARE),
