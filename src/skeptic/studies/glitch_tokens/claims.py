@@ -693,6 +693,26 @@ def _independent(m: Measurements) -> ProbeOutcome:
     return ProbeOutcome(c < 0.05, f"largest |correlation| between two models' initial embeddings: {c:.3f} (< 0.05)")
 
 
+def _targets_as_declared(m: Measurements, config: Any) -> ProbeOutcome:
+    """Target positions left out of the loss, as the config declares: none unless ``rare_not_targets``, and then at
+    least every stuttered copy of every rarely seen token's occurrences in the text, in every pass."""
+    skipped = int(m.get("untargeted_positions", 0))
+    occ = np.asarray(m["recount"])
+    rare = np.asarray(m["sets"]["rare"], dtype=np.int64)
+    floor = int(m["epochs"] * (m["copies"] - 1) * occ[rare].sum()) if config.rare_not_targets else 0
+    ok = skipped >= max(floor, 1) if config.rare_not_targets else skipped == 0
+    return ProbeOutcome(
+        ok,
+        f"{skipped} target positions left out of the loss; declared: "
+        + (
+            f"rarely seen tokens never a target, so at least {floor} (each of their {int(occ[rare].sum())} "
+            f"occurrences' {m['copies'] - 1} stuttered copies × {m['epochs']} passes)"
+            if config.rare_not_targets
+            else "none (every position is a target)"
+        ),
+    )
+
+
 def _learned(m: Measurements) -> ProbeOutcome:
     losses = [mm["final_loss"] for mm in m["models"]]
     h = m["unigram_entropy"]
@@ -1168,6 +1188,12 @@ PROBES = (
         "In untied models the readout rows of never-seen tokens are trained (moved beyond weight decay) unless the "
         "config freezes them, and move by weight decay alone when it does.",
         _readout_as_declared,
+    ),
+    Probe(
+        "targets-as-declared",
+        "Training positions are left out of the loss only as the config declares: none, unless rarely seen tokens are "
+        "declared never a target, and then at least each stuttered copy of their occurrences in every pass.",
+        _targets_as_declared,
     ),
     Probe(
         "arms-beat-chance",

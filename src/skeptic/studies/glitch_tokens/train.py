@@ -59,6 +59,8 @@ class Trained:
     lr_schedule: list[float]
     losses: list[list[float]]
     """Per logged step, each model's training loss."""
+    untargeted_positions: int = 0
+    """Target positions left out of the loss (``untargeted_rows``), counted from the batches actually drawn."""
 
 
 def init_models(shape: TransformerShape, variants: list[Variant], init_std: float) -> list[TinyTransformer]:
@@ -256,8 +258,11 @@ def train(
     order = batch_order(len(sequences), batch_size, epochs, rng)
     seqs = torch.as_tensor(sequences, device=device)
     counts = np.zeros(shape.vocab_size, dtype=np.int64)
+    skipped = 0
     for idx in order:  # what the models were fed, from the batches actually drawn
         counts += model_inputs_count(sequences[idx, :-1], shape.vocab_size)
+        if untargeted is not None:
+            skipped += int(untargeted.cpu()[torch.as_tensor(sequences[idx, 1:])].sum())
     lrs = [lr_at(step, len(order), lr, max(len(order) // 20, 1)) for step in range(len(order))]
     trained: list[tuple[dict[str, torch.Tensor], list[list[float]]]] = []
     for group in stack_groups(len(variants), batch_size, shape):
@@ -273,6 +278,7 @@ def train(
         input_counts=counts,
         lr_schedule=lrs,
         losses=[[x for _, losses in trained for x in losses[i]] for i in range(len(trained[0][1]))],
+        untargeted_positions=skipped,
     )
 
 
