@@ -146,3 +146,21 @@ def test_experiments_as_declared_sees_a_dropped_experiment() -> None:
     no_group = _run_like()
     no_group["models"][1]["auroc"] = {"never": no_group["models"][1]["auroc"]["never"]}
     assert not claims._experiments_as_declared(no_group, cfg).passed
+
+
+def test_targets_as_declared_counts_the_skipped_targets_of_a_real_training() -> None:
+    """Two short trainings of the test setting, rarely seen tokens targets or not: the probe passes each against its
+    own config and fails each against the other (a contrast knob read the wrong way round)."""
+    runs = {}
+    for skip in (False, True):
+        cfg = CFG.model_copy(update={"epochs": 1, "rare_not_targets": skip})
+        corp, info = experiment.build_corpus(cfg, _Ctx())
+        trained, _ = experiment.train_models(cfg, _Ctx(), corp, info)
+        runs[skip] = (cfg, experiment.corpus_measurements(cfg, corp, trained, info))
+    off, on = runs[False], runs[True]
+    assert on[1]["n_rare"] > 0 and on[1]["untargeted_positions"] > 0 and off[1]["untargeted_positions"] == 0
+    assert claims._targets_as_declared(off[1], off[0]).passed
+    out = claims._targets_as_declared(on[1], on[0])
+    assert out.passed, out.detail
+    assert not claims._targets_as_declared(on[1], off[0]).passed
+    assert not claims._targets_as_declared(off[1], on[0]).passed

@@ -265,6 +265,48 @@ def test_stacked_loss_is_each_models_own_cross_entropy() -> None:
         assert float(got[m]) == pytest.approx(float(want), rel=1e-5)
 
 
+def test_untargeted_tokens_leave_the_mean_and_get_only_the_push_down() -> None:
+    """``rare_not_targets``: positions predicting an untargeted token leave the mean (cross-entropy's
+    ``ignore_index`` gives the same number), and an untargeted token's readout row then gets a gradient of one sign
+    along the hidden states, the push-down, exactly as a token never in the batch would."""
+    from skeptic.models import TinyTransformer
+
+    tr = _small_trained()
+    x = torch.randint(0, 40, (3, 11), generator=torch.Generator().manual_seed(2))
+    y = torch.randint(0, 40, (3, 11), generator=torch.Generator().manual_seed(3))
+    skip = torch.zeros(40, dtype=torch.bool)
+    skip[[int(y[0, 0]), int(y[1, 4]), 39]] = True
+    _, hidden = train._stacked_body(tr.shape)
+    tied = torch.tensor([v.tied for v in tr.variants])
+    got = train.stacked_loss(hidden, tr.params, tied, x, y, skip).detach()
+    for m, v in enumerate(tr.variants):
+        model = TinyTransformer(tr.shape)
+        model.load_state_dict({k: p[m] for k, p in tr.params.items()})
+        if v.tied:
+            model.unembedding.weight.data = model.token_embedding.weight.data  # type: ignore[union-attr]
+        masked = torch.where(skip[y], -100, y).reshape(-1)
+        want = torch.nn.functional.cross_entropy(model(x).reshape(-1, 40), masked, ignore_index=-100).detach()
+        assert float(got[m]) == pytest.approx(float(want), rel=1e-5)
+    # the gradient on an untargeted row of the separate readout is Σ p·h / n over kept positions: the same as for a
+    # token that never occurs as a target, and it vanishes when every position is skipped
+    params = {k: p.clone().requires_grad_(True) for k, p in tr.params.items()}
+    loss = train.stacked_loss(hidden, params, tied, x, y, skip).sum()
+    g = torch.autograd.grad(loss, params[train.UNEMBED])[0]
+    untied = [m for m, v in enumerate(tr.variants) if not v.tied]
+    assert untied
+    t = int(y[0, 0])
+    with torch.no_grad():
+        h = hidden(params, x).flatten(1, 2)
+        logits = torch.bmm(h, train.effective_readout(params, tied).transpose(1, 2))
+        p = torch.softmax(logits, dim=-1)
+        keep = (~skip[y.reshape(-1)]).float()
+        push = torch.einsum("mn,mnd->md", p[:, :, t] * keep, h) / keep.sum()
+    for m in untied:
+        assert torch.allclose(g[m, t], push[m], atol=1e-6)
+    everything = torch.ones(40, dtype=torch.bool)
+    assert float(train.stacked_loss(hidden, tr.params, tied, x, y, everything).abs().max()) == 0.0
+
+
 def test_per_model_verification_equals_one_model_at_a_time() -> None:
     """Greedy repetition with every model continuing its own sequence in one call (last-position logits only)
     gives exactly what running each model's sequences through all models and keeping its own row gives."""

@@ -58,6 +58,10 @@ class GlitchConfig(StudyConfig):
     never_seen_as_targets: int = Field(0, ge=0, le=1000)
     """A contrast: each never-seen token is the final target of this many extra training sequences, never an input,
     so its readout row is trained and its input row stays random (Kosoy's condition, without output suppression)."""
+    rare_not_targets: bool = False
+    """A contrast: tokens seen 1 to ``rare_max`` times in corpus B are never a training target (the loss skips the
+    positions that predict them), so their readout rows get the softmax's push-down of non-targets and nothing else,
+    as never-seen tokens' do; their input rows are trained as before."""
     rare_max: int = Field(10, ge=1, le=1000)
     """A token occurring 1 to ``rare_max`` times in corpus B is 'rarely seen' (a second set of positives)."""
     frequent_count: int = Field(30, ge=1, le=1_000_000)

@@ -173,6 +173,7 @@ def train_models(
         device=ctx.device,
         progress=progress,
         frozen_readout_rows=unseen,
+        untargeted_rows=info["sets"]["rare"] if cfg.rare_not_targets else None,
     )
     return trained, variants
 
@@ -624,6 +625,7 @@ def corpus_measurements(cfg: Any, corp: corpus.Corpora, trained: train.Trained, 
         "lr_schedule": trained.lr_schedule,
         "n_sequences": int(info["n_sequences"]),
         "layout_bad": int(info["layout_bad"]),
+        "untargeted_positions": trained.untargeted_positions,
     }
 
 

@@ -60,7 +60,8 @@ from skeptic.study import Budget, RunContext, StudyOutput, keep_freed_memory, st
     ),
     audit_preset="test",
     audit_preset_why="the test preset (9 CPU s against quick's 24-27) keeps every arm working and the graft's "
-    "positive control passing (seeds 0-2 checked on this code), and at seed 0 its eleven verdicts are quick's; "
+    "positive control passing (seeds 0-2 checked on this code), and at seed 0 its verdicts were quick's (eleven "
+    "claims, before session 14 made one a measurement); "
     "its tokenizer gap is less realistic (a 400-token vocabulary, 5.5% never seen), which matters for the "
     "findings, not for whether a probe notices a broken computation",
 )

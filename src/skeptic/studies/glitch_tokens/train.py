@@ -59,6 +59,8 @@ class Trained:
     lr_schedule: list[float]
     losses: list[list[float]]
     """Per logged step, each model's training loss."""
+    untargeted_positions: int = 0
+    """Target positions left out of the loss (``untargeted_rows``), counted from the batches actually drawn."""
 
 
 def init_models(shape: TransformerShape, variants: list[Variant], init_std: float) -> list[TinyTransformer]:
@@ -127,8 +129,13 @@ def stacked_loss(
     tied: torch.Tensor,
     x: torch.Tensor,
     y: torch.Tensor,
+    untargeted: torch.Tensor | None = None,
 ) -> torch.Tensor:
-    """``[M]``: every model's mean next-token cross-entropy on the batch ``x`` → ``y`` ``[b, t]``."""
+    """``[M]``: every model's mean next-token cross-entropy on the batch ``x`` → ``y`` ``[b, t]``.
+
+    ``untargeted``: a ``[V]`` boolean mask of tokens that are never a target: positions whose next token is one of
+    them are left out of the mean (their logits still enter every softmax, so those tokens' readout rows receive the
+    push-down of non-targets and nothing else)."""
     h = hidden(params, x).flatten(1, 2)  # [M, b·t, d]
     # the readout outside vmap, against a contiguous Wᵀ: vmap's F.linear is bmm on a transposed view, which takes
     # a path about half as fast for this [d, V] shape (measured: 34 vs 66 GFLOP/s on one thread)
@@ -136,7 +143,10 @@ def stacked_loss(
     # mean cross-entropy −log softmax(logits)[y], written out as before (the same kernels as F.cross_entropy's)
     logp = torch.log_softmax(logits, dim=-1)
     idx = y.reshape(1, -1, 1).expand(logp.shape[0], -1, 1)
-    return -logp.gather(-1, idx).mean(dim=(1, 2))
+    if untargeted is None:
+        return -logp.gather(-1, idx).mean(dim=(1, 2))
+    keep = (~untargeted[y.reshape(-1)]).to(logp.dtype)  # [b·t]
+    return -(logp.gather(-1, idx).squeeze(-1) * keep).sum(dim=1) / keep.sum().clamp(min=1.0)
 
 
 def lr_at(step: int, total: int, lr: float, warmup: int) -> float:
@@ -210,6 +220,7 @@ def train(
     start: dict[str, torch.Tensor] | None = None,
     frozen_readout_rows: np.ndarray | None = None,
     only_rows: dict[str, np.ndarray] | None = None,
+    untargeted_rows: np.ndarray | None = None,
 ) -> Trained:
     """Train every variant on the same batches (so one count vector serves them all); see the module docstring.
 
@@ -218,6 +229,7 @@ def train(
     moves them); tied models read out with their input embedding, which this leaves alone.
     ``only_rows``: parameter name → token ids; only those rows of those matrices get a gradient, every other parameter
     gets none (with zero weight decay in the variants, everything else then stays exactly as it started).
+    ``untargeted_rows``: token ids that are never a training target (see :func:`stacked_loss`).
     The models run stacked, in groups by :func:`stack_groups`, each group over the same batches.
     """
     if start is None:
@@ -235,6 +247,10 @@ def train(
         if only_rows is None
         else {k: torch.as_tensor(np.asarray(v, dtype=np.int64), device=device) for k, v in only_rows.items()}
     )
+    untargeted = None
+    if untargeted_rows is not None and len(untargeted_rows) > 0:
+        untargeted = torch.zeros(shape.vocab_size, dtype=torch.bool, device=device)
+        untargeted[torch.as_tensor(np.asarray(untargeted_rows, dtype=np.int64), device=device)] = True
     tied = torch.tensor([v.tied for v in variants], device=device)
     with torch.no_grad():
         embed_init = params[EMBED].detach().clone().cpu()
@@ -242,13 +258,16 @@ def train(
     order = batch_order(len(sequences), batch_size, epochs, rng)
     seqs = torch.as_tensor(sequences, device=device)
     counts = np.zeros(shape.vocab_size, dtype=np.int64)
+    skipped = 0
     for idx in order:  # what the models were fed, from the batches actually drawn
         counts += model_inputs_count(sequences[idx, :-1], shape.vocab_size)
+        if untargeted is not None:
+            skipped += int(untargeted.cpu()[torch.as_tensor(sequences[idx, 1:])].sum())
     lrs = [lr_at(step, len(order), lr, max(len(order) // 20, 1)) for step in range(len(order))]
     trained: list[tuple[dict[str, torch.Tensor], list[list[float]]]] = []
     for group in stack_groups(len(variants), batch_size, shape):
         part = {k: p[group].clone().requires_grad_(True) for k, p in params.items()}
-        steps = _train_steps(part, variants[group], seqs, order, lrs, shape, frozen, device, progress, rows)
+        steps = _train_steps(part, variants[group], seqs, order, lrs, shape, frozen, device, progress, rows, untargeted)
         trained.append((part, steps))
     return Trained(
         shape=shape,
@@ -259,6 +278,7 @@ def train(
         input_counts=counts,
         lr_schedule=lrs,
         losses=[[x for _, losses in trained for x in losses[i]] for i in range(len(trained[0][1]))],
+        untargeted_positions=skipped,
     )
 
 
@@ -273,6 +293,7 @@ def _train_steps(
     device: str,
     progress: Callable[[float], None] | None,
     only_rows: dict[str, torch.Tensor] | None = None,
+    untargeted: torch.Tensor | None = None,
 ) -> list[list[float]]:
     """AdamW over the batches ``order`` on the stacked ``params`` in place; each logged step's per-model losses."""
     _, hidden = _stacked_body(shape)
@@ -284,7 +305,7 @@ def _train_steps(
     for step, idx in enumerate(order):
         batch = seqs[torch.as_tensor(idx, device=device)]
         x, y = batch[:, :-1], batch[:, 1:]
-        per_model = stacked_loss(hidden, params, tied, x, y)
+        per_model = stacked_loss(hidden, params, tied, x, y, untargeted)
         grads = dict(zip(params, torch.autograd.grad(per_model.sum(), list(params.values())), strict=True))
         if frozen is not None:
             grads[UNEMBED][:, frozen] = 0.0
