@@ -354,7 +354,13 @@ NEYSHABUR_NOT_RETRIEVED = (
     "orders Section 2's subsections Network Size, Norms and Margins, Lipschitz Continuity and Robustness, Sharpness, "
     "and calls the sharpness/PAC-Bayes plot for true against random labels Figure 2 (sharpness its left panel), "
     "which would make these places §2.2/Figure 1 and §2.4/Figure 2 rather than §2.1/Figure 1 and §2.3/Figure 3; "
-    "a summary is not the paper, so the places are left as the earlier review gave them, flagged here"
+    "a summary is not the paper, so the places are left as the earlier review gave them, flagged here; a sixth "
+    "(session 14, 2026-12-07: pages for the NeurIPS proceedings page, the figure captions' likely wording and the "
+    "LaTeX section names, including the SPIQA raw-LaTeX set, which holds other papers; code for the captions; "
+    "exact-string searches for caption phrases) found the NeurIPS abstract page and, in the code index, a Chinese "
+    "translation of a blog post (file 48392181603) that reproduces in English a caption of true- against "
+    "random-label complexity measures on a VGG network, attributed to this paper without a figure number or version: "
+    "a secondary copy, so the words are not quoted here and the places stay unverified"
 )
 """Where the words below come from: Zhang et al. from a full transcription of the ICLR version (§1.1 reads "The
 effective capacity of neural networks is sufficient for memorizing", v2's wording; v1 read "large enough for a
@@ -456,10 +462,10 @@ NEAR_CAPACITY = Contrast(
     "width-8-n-200",
     {"width": 8, "n_train": 200, "max_steps": 6000},
     "not_replicated",
-    "8 hidden units (74 weights per hidden unit, about 600 in all) on 200 images, 3 weights per image, is at the edge "
-    "of what the net can memorize while the true labels stay nearly linearly separable, so random labels are no "
-    "longer easy to fit; the step cap is 6,000 so that a ratio can exceed 10x at all (with 1,500 a net censored at "
-    "the cap bounds the ratio by 1,500 over the true labels' ~260 steps, below the line)",
+    "8 hidden units (about 600 weights) on 200 images, 3 weights per image, is at the edge of what the net can "
+    "memorize while the true labels stay nearly linearly separable, so random labels are no longer easy to fit; the "
+    "step cap is 6,000 so that a ratio can exceed 10x at all (with 1,500 a net censored at the cap bounds the ratio "
+    "by 1,500 over the true labels' few hundred steps, below the line)",
 )
 STRONG_WEIGHT_DECAY = Contrast(
     "weight-decay-0.1",
@@ -548,7 +554,10 @@ CLAIMS: tuple[Claim, ...] = (
     Claim(
         "slowdown-grows-with-corruption-by-accuracy",
         f"The same slowdown against corruption, measured by steps to 100% training accuracy (rising at every level, "
-        f"by at least {GROWS:g}x from p = 0 to p = 1; band 1.2x to 2x).",
+        f"by at least {GROWS:g}x from p = 0 to p = 1; band 1.2x to 2x). At the `audit` preset the times at p = 0.5 "
+        "and p = 1 are equal within their intervals (2.56x and 2.39x at seed 0, 2.34x and 2.34x at the larger "
+        "budget), so whether the last step rises is decided by noise there: the verdict moves with the seed and the "
+        "budget (inconclusive or replicated) and is no finding either way.",
         f"{ZHANG}, Figure 1b",
         time_by_corruption_accuracy,
         RisesBy(GROWS, ratio=True),
@@ -622,7 +631,10 @@ CLAIMS: tuple[Claim, ...] = (
     Claim(
         "dropout-slows-noise-more-than-data",
         "Dropout slows the fitting of random labels more than the fitting of true labels (ratio of the two "
-        "slowdowns ≥ 1.1, steps to 100% training accuracy; Skeptic's line, band 1.02 to 1.5).",
+        "slowdowns ≥ 1.1, steps to 100% training accuracy; Skeptic's line, band 1.02 to 1.5). At the `audit` "
+        "preset (dropout 0.3 on the last hidden layer) the ratio is about 1 (0.91 to 1.04 over three seeds and the "
+        "larger budget), so the interval's upper end sits at the line: inconclusive at one seed, not replicated at "
+        "the others, a verdict that moves with the seed.",
         f"{ARPIT}, §5 (regularization, dropout foremost, degrades training on noise without hurting real data)",
         regularization_slows_noise_more,
         AtLeast(1.1),
