@@ -17,9 +17,10 @@ this n) are probes or context. Thresholds that are Skeptic's own, not the source
   random-label networks are at least 2x more complex by it (band 1.5x to 3x); it fails to tell them apart when the
   ratio is within [1/2, 2]. Skeptic's line.
 
-Every claim that can be given one declares a contrast: a config override under which its mechanism is absent
-(``label_randomness=0``: the "random" labels are the true ones; ``width=8``: too small to memorize; strong weight
-decay; dropout 0), and the verdict it must then get.
+Every claim declares a contrast: a config override under which its mechanism is absent (``label_randomness=0``: the
+"random" labels are the true ones; ``width=8``: too small to memorize; ``width=8, n_train=200``: at the edge of
+memorization capacity, where random labels are no longer easy; ``corrupted_inputs="gaussian"``: clean examples with
+no pattern to learn first; strong weight decay; dropout 0), and the verdict it must then get.
 """
 
 from __future__ import annotations
