@@ -58,6 +58,26 @@ def test_no_label_randomness_makes_random_labels_true(setup: tuple[data.Dataset,
     assert all(row["changed"] == 0 for row in conds.corruption_check)
 
 
+def test_corrupted_sets_on_gaussian_inputs(setup: tuple[data.Dataset, ex.Conditions, Any]) -> None:
+    """The clean-first contrast: each seed's corrupted sets train (and test) on that seed's Gaussian inputs, with
+    the same labels as on the images, and the declared draws name those inputs."""
+    ds, conds, ctx = setup
+    config = CONFIG.model_copy(update={"corrupted_inputs": "gaussian"})
+    noise = ex.conditions(config, ds, ctx)
+    assert all(np.array_equal(a, b) for a, b in zip(conds.labels, noise.labels, strict=True))
+    for i, sp in enumerate(noise.specs):
+        if sp["condition"] == "corrupted":
+            same_seed = [j for j, g in enumerate(noise.specs) if g["seed"] == sp["seed"]]
+            gauss = next(j for j in same_seed if noise.specs[j]["condition"] == "gaussian")
+            assert noise.pools[i] == noise.pools[gauss] != 0 and conds.pools[i] == 0
+        else:
+            assert noise.pools[i] == conds.pools[i]
+    drawn = ex.declared_draws(config, ds, _Context(0, "test", None))["inputs"]
+    images = ex.declared_draws(CONFIG, ds, _Context(0, "test", None))["inputs"]
+    for s in range(CONFIG.n_seeds):
+        assert drawn[f"corrupted/{s}"] == drawn[f"gaussian/{s}"] != images[f"corrupted/{s}"]
+
+
 def test_train_and_measure_one_row_per_net(setup: tuple[data.Dataset, ex.Conditions, Any]) -> None:
     ds, conds, ctx = setup
     trained = ex.train_model(CONFIG, ds, conds, "mlp1x512", main=True, ctx=ctx)

@@ -79,6 +79,10 @@ class RandomLabelsConfig(StudyConfig):
     """Scales every label-corruption probability: 1 is the paper (random labels are uniformly random); 0 makes every
     'random' or corrupted label the true one. A contrast, not a replicator's setting: at 0 the mechanism every
     true-vs-random comparison rests on is gone, so those claims must stop holding."""
+    corrupted_inputs: Literal["images", "gaussian"] = "images"
+    """Inputs of the partially corrupted training sets: the images (the paper), or each seed's Gaussian inputs (those
+    of the ``gaussian`` condition). A contrast, not a replicator's setting: on noise inputs the clean examples share
+    no pattern, so their labels are as arbitrary as the corrupted ones and nothing lets them be fit first."""
     momentum: float = Field(0.9, ge=0.0, lt=1.0)
     """SGD momentum (Zhang et al.: 0.9)."""
     lr_decay: float = Field(0.95, gt=0.0, le=1.0)
@@ -168,6 +172,7 @@ PRESETS = {
         width=128,
         cnn_channels=(8, 16),
         corruption_levels=(0.0, 0.5, 1.0),
+        n_seeds=5,
         max_steps=1500,
         sharpness_draws=2,
         sharpness_steps=5,

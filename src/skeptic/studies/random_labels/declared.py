@@ -108,6 +108,8 @@ def declared_draws(config: RandomLabelsConfig, ds: data.Dataset, ctx: RunContext
             inputs[f"{c}/{s}"] = fingerprint([X, Xt])
         for c in NOISE_INPUTS:
             inputs[f"{c}/{s}"] = fingerprint(list(_noise_inputs(c, X, Xt, ctx.rng("condition", c, s))))
+        if config.corrupted_inputs == "gaussian":  # the contrast: the corrupted sets on the seed's Gaussian inputs
+            inputs[f"corrupted/{s}"] = inputs[f"gaussian/{s}"]
     init: dict[str, list[float]] = {}
     for name in config.models:
         arch = nets.arch_from_name(name, ds.shape, k, config.width, config.cnn_channels)

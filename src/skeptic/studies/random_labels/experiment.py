@@ -131,6 +131,7 @@ def conditions(config: RandomLabelsConfig, ds: data.Dataset, ctx: RunContext) ->
     corruption_check: list[dict[str, Any]] = []
     perms_ok = True
     gaussian_check: list[dict[str, Any]] = []
+    gaussian_pool = 0  # set to the seed's Gaussian inputs below (data.CONDITIONS includes "gaussian")
     for s in range(S):
         for c in data.CONDITIONS:
             if c == "random_labels" and config.label_randomness < 1.0:  # the contrast: labels only partly random
@@ -152,6 +153,8 @@ def conditions(config: RandomLabelsConfig, ds: data.Dataset, ctx: RunContext) ->
             if c in data.NOISE_INPUT_CONDITIONS:
                 pool.append(cd.X_train)
                 test_inputs.append(cd.X_test)
+                if c == "gaussian":
+                    gaussian_pool = len(pool) - 1
                 if c != "gaussian":
                     perms_ok &= bool(np.array_equal(np.sort(cd.X_train, 1), np.sort(ds.X_train, 1)))
                     perms_ok &= bool(np.array_equal(np.sort(cd.X_test, 1), np.sort(ds.X_test, 1)))
@@ -163,7 +166,7 @@ def conditions(config: RandomLabelsConfig, ds: data.Dataset, ctx: RunContext) ->
             rng = ctx.rng("corrupted", str(p), s)
             cd = data.make_condition("corrupted", ds, rng, p=p * config.label_randomness)
             corruption_check.append({"p": p, "seed": s, "n": n, "changed": int((cd.y_train != ds.y_train).sum())})
-            pools.append(0)
+            pools.append(gaussian_pool if config.corrupted_inputs == "gaussian" else 0)  # the contrast: noise inputs
             labels.append(cd.y_train)
             specs.append(_spec("corrupted", p, "none") | {"seed": s})
     rand_idx = [i for i, sp in enumerate(specs) if sp["condition"] == "random_labels"]
