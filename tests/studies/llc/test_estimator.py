@@ -310,3 +310,118 @@ def test_gamma_sensitivity_matches_the_gaussian_derivative() -> None:
     # a stiff direction alone (nβh = 300 ≫ γ): −γ/a, small
     stiff = estimator.gamma_sensitivity(0.5 * h[4] * delta[..., 4] ** 2, 0.5 * delta[..., 4] ** 2, nbeta, gamma, 0)
     assert stiff == pytest.approx(-gamma / a[4], rel=0.1)
+
+
+def _families() -> dict[str, tuple[torch.nn.Module, tuple[torch.Tensor, ...]]]:
+    """One model of every family the study samples, at a point off its minimum (so the gradients are not ~0)."""
+    from skeptic.studies.llc import activations, tms, twins
+
+    g = torch.Generator().manual_seed(3)
+    out: dict[str, tuple[torch.nn.Module, tuple[torch.Tensor, ...]]] = {}
+    for name, p in (
+        ("regular", models.regular_problem(3, 2, 600, g, noise=True)),
+        ("rrr", experiments.build_problem("dln", (5, 3, 5), 1, 600, g)),
+        ("dln", experiments.build_problem("dln", (4, 4, 4, 4), 1, 600, g)),
+        ("normal crossing", models.normal_crossing_problem((1, 2, 0), 600, g)),
+    ):
+        out[name] = (p.model, p.data)
+    x, _ = tms.sample(600, g)
+    out["tms"] = (tms.TMS(0.5 * torch.randn(2, tms.C_FEATURES, generator=g), torch.full((6,), -0.2)), (x, x))
+    teacher = twins.teacher(3, 1.0, g)
+    xt = torch.randn(600, twins.INPUTS, generator=g).double()
+    for act in ("relu", "gelu"):
+        twin = twins.TwinNet(*teacher, act=act)
+        with torch.no_grad():
+            out[f"twin {act}"] = (twin, (xt, twin(xt) + 0.1 * torch.randn(600, 1, generator=g).double()))
+    xm = torch.randn(600, 2, generator=g)
+    mlp = activations.MLP(torch.randn(4, 2, generator=g), torch.randn(4, generator=g), torch.randn(1, 4, generator=g),
+                          torch.zeros(1), act="gelu")  # fmt: skip
+    out["mlp"] = (mlp, (xm, xm[:, :1] ** 2))
+    return out
+
+
+@pytest.mark.parametrize("family", list(_families()))
+@pytest.mark.parametrize("batch_size", [64, 10**6])
+def test_stacked_path_gives_the_vmap_paths_numbers(family: str, batch_size: int) -> None:
+    """The study's models run their own forward on the stacked (chains × parameters) tensors instead of under
+    ``vmap``: the same random draws in the same order, so the same traces, MALA acceptances and distances to
+    float tolerance (rtol 1e-5, atol 1e-7 for these float32/float64 models; on this machine they agree bit for bit)."""
+    from skeptic.studies.llc import estimator
+
+    model, data = _families()[family]
+    assert estimator.stacks_chains(model, llc.gaussian_nll)
+    chains = 5
+    kw = {
+        "epsilon": torch.linspace(2e-4, 2e-3, chains, dtype=torch.float64),
+        "nbeta": torch.full((chains,), 200.0, dtype=torch.float64),
+        "gamma": torch.full((chains,), 10.0, dtype=torch.float64),
+    }
+    runs = {}
+    for path in ("stacked", "vmap"):
+        dist: list[np.ndarray] = []
+        traces, acc = estimator.sgld_chains(
+            model, llc.gaussian_nll, data, num_steps=40, batch_size=batch_size, mala_every=3,
+            generator=torch.Generator().manual_seed(7), distances=dist, path=path, **kw,  # type: ignore[arg-type]
+        )  # fmt: skip
+        runs[path] = (traces, acc, dist[0])
+    for a, b in zip(runs["stacked"], runs["vmap"], strict=True):
+        assert np.all(np.isfinite(b)) and np.abs(b).max() > 0
+        torch.testing.assert_close(torch.from_numpy(a), torch.from_numpy(b), rtol=1e-5, atol=1e-7)
+
+
+def test_stacked_path_is_taken_only_for_registered_models_and_losses() -> None:
+    from skeptic.studies.llc import estimator
+
+    p = _linear()
+    assert estimator.stacks_chains(p.model, llc.gaussian_nll)
+    user_model = torch.nn.Linear(2, 1, bias=False)  # a user's own model: the generic vmap path
+    assert not estimator.stacks_chains(user_model, llc.gaussian_nll)
+
+    def user_loss(model: torch.nn.Module, batch: tuple[torch.Tensor, ...]) -> torch.Tensor:
+        return 0.5 * ((batch[1] - model(batch[0])) ** 2).sum(-1).mean()
+
+    assert not estimator.stacks_chains(p.model, user_loss)
+    one = torch.ones(2, dtype=torch.float64)
+    kw = {"epsilon": 1e-3 * one, "nbeta": 50 * one, "gamma": 10 * one, "num_steps": 5, "batch_size": 32}
+    with pytest.raises(ValueError, match="chain_stacked"):
+        estimator.sgld_chains(user_model, user_loss, p.data, generator=torch.Generator(), path="stacked", **kw)  # type: ignore[arg-type]
+    with torch.no_grad():
+        user_model.weight.copy_(p.model.w)
+    # the user's model on the generic path and the registered one on the stacked path: the same chains
+    a = estimator.sgld_chains(user_model, user_loss, p.data, generator=torch.Generator().manual_seed(0), **kw)  # type: ignore[arg-type]
+    b = estimator.sgld_chains(p.model, llc.gaussian_nll, p.data, generator=torch.Generator().manual_seed(0), **kw)  # type: ignore[arg-type]
+    torch.testing.assert_close(torch.from_numpy(a[0]), torch.from_numpy(b[0]), rtol=1e-5, atol=1e-7)
+
+
+def test_a_model_that_couples_its_chains_when_stacked_is_refused() -> None:
+    """Registered by mistake: right for one chain, but stacked its scale sums over every chain's weights."""
+    from skeptic.studies.llc import estimator
+
+    @estimator.chain_stacked
+    class Coupled(torch.nn.Module):
+        def __init__(self, w: torch.Tensor) -> None:
+            super().__init__()
+            self.w = torch.nn.Parameter(w.clone())
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            return (x @ self.w.mT) * (1 + 0.1 * self.w.sum())
+
+    p = _linear()
+    model = Coupled(p.model.w.detach())
+    one = torch.ones(3, dtype=torch.float64)
+    kw = {"epsilon": 1e-3 * one, "nbeta": 50 * one, "gamma": 10 * one, "num_steps": 3, "batch_size": 32}
+    with pytest.raises(ValueError, match="does not stack its chains"):
+        estimator.sgld_chains(model, llc.gaussian_nll, p.data, generator=torch.Generator(), **kw)  # type: ignore[arg-type]
+    estimator.sgld_chains(model, llc.gaussian_nll, p.data, generator=torch.Generator(), path="vmap", **kw)  # type: ignore[arg-type]
+
+
+def test_minibatch_gather_is_each_tensors_own_rows() -> None:
+    from skeptic.studies.llc import estimator
+
+    g = torch.Generator().manual_seed(0)
+    x, y, z = torch.randn(50, 3, generator=g), torch.randn(50, generator=g).double(), torch.randn(50, 2, 2, generator=g)
+    idx = torch.randint(0, 50, (4, 7), generator=g)
+    got = estimator._minibatch_gather((x, y, z, x))(idx)
+    want = (x[idx], y[idx], z[idx], x[idx])
+    assert all(torch.equal(a, b) and a.shape == b.shape for a, b in zip(got, want, strict=True))
+    assert got[0] is got[3]  # a tensor passed twice is gathered once
