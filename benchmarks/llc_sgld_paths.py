@@ -1,6 +1,11 @@
 """llc's SGLD chains: the stacked path (each model's own forward on the (chains × parameters) tensors) against the
 generic ``vmap`` path, per model family, and the study's ``quick`` run as whole processes against older code.
 
+The stacked path was measured and not merged (issue 36; README, performance, llc): bit-identical, 1.4–1.6× on the
+minibatch families' chains, but 1.17–1.20× on the whole ``quick`` run, under the 1.3× its complication had to pay.
+It is commit f002cc2 of branch ``llp14``; to rerun the per-family mode, put that commit's ``src`` on ``PYTHONPATH``
+(``git archive f002cc2 src | tar -x -C /tmp/stacked``), and for the whole run pass ``--new-src /tmp/stacked/src``.
+
 Per family (default): ``estimator.sgld_chains`` with ``path="vmap"`` and ``path="stacked"`` in turn (A B A B ...,
 one warm-up each, in one process on one torch thread), CPU seconds of each call (``time.process_time``); prints the
 ratio vmap / stacked per interleaved pair as min / median / max, and whether the two paths' traces are bit-identical.
@@ -12,12 +17,14 @@ Whole run (``--whole-run OLD_SRC``): ``python -m skeptic run llc --preset quick 
 OLD_SRC (e.g. a ``git archive`` of main's ``src``) and at this checkout's ``src``, as fresh interleaved processes
 (``_process.interleaved``), each with its own throw-away store; CPU seconds from the kernel's accounting.
 
-Run: ``PYTHONPATH=src OMP_NUM_THREADS=1 python benchmarks/llc_sgld_paths.py [--repeats 5] [--whole-run OLD_SRC]``.
+Run: ``PYTHONPATH=SRC OMP_NUM_THREADS=1 python benchmarks/llc_sgld_paths.py [--repeats 5] [--whole-run OLD_SRC
+[--new-src NEW_SRC]]``.
 """
 
 from __future__ import annotations
 
 import argparse
+import inspect
 import os
 import statistics
 import sys
@@ -67,6 +74,11 @@ def families(repeats: int) -> None:
     from skeptic.studies.llc import estimator
     from skeptic.studies.llc.models import gaussian_nll
 
+    if "path" not in inspect.signature(estimator.sgld_chains).parameters:
+        sys.exit(
+            "this src's sgld_chains has no stacked path (issue 36's finding: it was not merged); run with "
+            "PYTHONPATH at the tree of commit f002cc2 (git archive f002cc2 src | tar -x -C /tmp/stacked)"
+        )
     torch.set_num_threads(1)
     print(f"per family: {STEPS} steps ({TWIN_STEPS} for the twins), {repeats} interleaved pairs, 1 torch thread")
 
@@ -99,11 +111,10 @@ def families(repeats: int) -> None:
         )
 
 
-def whole_run(old_src: str, repeats: int) -> None:
+def whole_run(old_src: str, new_src: str, repeats: int) -> None:
     sys.path.insert(0, str(Path(__file__).parent))
     from _process import interleaved, report
 
-    new_src = str(Path(__file__).resolve().parents[1] / "src")
     with tempfile.TemporaryDirectory() as tmp:
 
         def cmd(src: str, tag: str) -> list[str]:
@@ -115,16 +126,20 @@ def whole_run(old_src: str, repeats: int) -> None:
         load = os.getloadavg()[0]
         ra, rb = interleaved(cmd(new_src, "new"), cmd(old_src, "old"), repeats, env, warmup=0)
         print(f"llc quick, whole processes; load average {load:.1f} → {os.getloadavg()[0]:.1f}")
-        print(report("this checkout", "old src", ra, rb), flush=True)
+        print(f"new src {new_src}, old src {old_src}")
+        print(report("new src", "old src", ra, rb), flush=True)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--whole-run", metavar="OLD_SRC", help="time `skeptic run llc --preset quick` against OLD_SRC")
+    ap.add_argument(
+        "--new-src", default=str(Path(__file__).resolve().parents[1] / "src"), help="default: this checkout"
+    )
     args = ap.parse_args()
     if args.whole_run:
-        whole_run(args.whole_run, args.repeats)
+        whole_run(args.whole_run, args.new_src, args.repeats)
     else:
         families(args.repeats)
 

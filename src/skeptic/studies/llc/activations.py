@@ -28,9 +28,8 @@ def _act(z: torch.Tensor, gelu: torch.Tensor) -> torch.Tensor:
     return torch.where(gelu, F.gelu(z), F.relu(z))
 
 
-@estimator.chain_stacked
 class MLP(nn.Module):
-    """x ↦ W₂ act(W₁x + b₁) + b₂ for one model taken out of the batch. Stacks chains (a leading axis C on each)."""
+    """x ↦ W₂ act(W₁x + b₁) + b₂ for one model taken out of the batch."""
 
     def __init__(self, w1: torch.Tensor, b1: torch.Tensor, w2: torch.Tensor, b2: torch.Tensor, act: str) -> None:
         super().__init__()
@@ -39,9 +38,9 @@ class MLP(nn.Module):
         self.act = act
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        h = x @ self.w1.mT + self.b1.unsqueeze(-2)
+        h = x @ self.w1.T + self.b1
         h = F.gelu(h) if self.act == "gelu" else F.relu(h)
-        return h @ self.w2.mT + self.b2.unsqueeze(-2)
+        return h @ self.w2.T + self.b2
 
 
 def _init(m: int, fan_in: int, fan_out: int, g: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:

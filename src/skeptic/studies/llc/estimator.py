@@ -39,7 +39,7 @@ import zlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypeVar
+from typing import Any
 
 import numpy as np
 import torch
@@ -182,39 +182,6 @@ def _swapped(slots: Sequence[tuple[nn.Module, str]], values: Sequence[torch.Tens
             module._parameters[leaf] = previous
 
 
-_T = TypeVar("_T")
-_CHAIN_STACKED: set[object] = set()
-"""Model classes and loss functions registered by :func:`chain_stacked`."""
-
-
-def chain_stacked(obj: _T) -> _T:
-    """Declare that a model class's ``forward`` (or a loss function) also computes every chain at once when each
-    parameter carries a leading chain axis, shape (C, *shape), and each batch tensor is either shared, (B, ...), or
-    per chain, (C, B, ...); a loss then returns one value per chain, shape (C,). The unbatched call must stay what it
-    was (write ``w.mT`` for ``w.T``, reduce over the last axes only, broadcast a bias with ``b.unsqueeze(-2)``).
-
-    :func:`sgld_chains` then evaluates a registered loss of a registered model (exactly that class, not a subclass,
-    which may override ``forward``) directly on the stacked (C × parameters) tensors with batched matrix products,
-    the same code the model runs alone, instead of ``vmap`` around the per-chain parameters: for the study's tiny
-    models ``vmap``'s bookkeeping costs more than the arithmetic. Anything not registered (users' models, a loss
-    swapped in by a fault) takes the generic ``vmap`` path; a registered pair whose stacked loss or gradient
-    disagrees with the generic path's at the first step is refused (:func:`sgld_chains` raises)."""
-    _CHAIN_STACKED.add(obj)
-    return obj
-
-
-def stacks_chains(model: nn.Module, loss_fn: LossFn) -> bool:
-    """Whether :func:`sgld_chains` can take the stacked path for this model and loss (both registered with
-    :func:`chain_stacked`, no tied weights)."""
-    return type(model) in _CHAIN_STACKED and loss_fn in _CHAIN_STACKED
-
-
-STACKED_CHECK_RTOL = 1e-4
-"""The stacked path's loss and gradient at the first step must agree with the generic ``vmap`` path's within this
-relative (norm) tolerance; float32 rounding differences are ~1e-7 relative, a model that does not stack its chains
-correctly is off by O(1)."""
-
-
 def gelman_rubin(traces: np.ndarray) -> float:
     """Potential scale reduction R̂ (Gelman & Rubin 1992) of ``traces`` (chains × draws): √(V̂/W) with W the mean
     within-chain variance and V̂ = (T−1)/T·W + B/T, B = T·var(chain means). ≈ 1 when chains agree; nan for 1 chain."""
@@ -244,61 +211,6 @@ def chain_noise(shape: torch.Size, generator: torch.Generator) -> torch.Tensor:
     return torch.randn(shape, generator=generator)
 
 
-def _minibatch_gather(data: tuple[torch.Tensor, ...]) -> Callable[[torch.Tensor], tuple[torch.Tensor, ...]]:
-    """``idx`` (C, B) ↦ each data tensor's rows ``x[idx]`` by ``index_select`` on the flattened index (the same
-    values as advanced indexing at ~half its cost here); a tensor passed twice (the toy model of superposition's
-    (x, x)) is gathered once. Not one gather over the tensors' columns side by side: that was faster still, but its
-    views keep the wider row stride, and BLAS then rounds the first layer's products differently (~1e-8 relative on
-    two rows of the validation table); contiguous copies of them cost more than the separate gathers."""
-    uniq: list[torch.Tensor] = []
-    where: list[int] = []
-    for x in data:
-        i = next((j for j, u in enumerate(uniq) if u is x), None)
-        if i is None:
-            i = len(uniq)
-            uniq.append(x)
-        where.append(i)
-
-    def gather(idx: torch.Tensor) -> tuple[torch.Tensor, ...]:
-        flat = idx.reshape(-1)
-        rows = [u.index_select(0, flat).view(*idx.shape, *u.shape[1:]) for u in uniq]
-        return tuple(rows[i] for i in where)
-
-    return gather
-
-
-def _check_stacked(
-    stacked: Callable[[torch.Tensor, tuple[torch.Tensor, ...]], torch.Tensor],
-    generic: Callable[[torch.Tensor, tuple[torch.Tensor, ...]], torch.Tensor],
-    w0: torch.Tensor,
-    batch: tuple[torch.Tensor, ...],
-) -> None:
-    """Refuse a model registered with :func:`chain_stacked` that does not stack its chains: the stacked and the
-    ``vmap`` paths' losses and gradients on the first minibatch, at w* plus a different small displacement per
-    chain (drawn from a generator of its own, so the chains' random stream is untouched), must agree within
-    ``STACKED_CHECK_RTOL`` (relative, in norm)."""
-    shift = torch.randn(w0.shape, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
-    theta = w0 + 0.01 * shift.to(w0.device, w0.dtype)
-    out = []
-    for fn in (stacked, generic):
-        with torch.enable_grad():
-            th = theta.detach().requires_grad_(True)
-            loss = fn(th, batch)
-            (g,) = torch.autograd.grad(loss.sum(), th)
-        out.append((loss.detach(), g))
-    for a, b, what in ((out[0][0], out[1][0], "loss"), (out[0][1], out[1][1], "gradient")):
-        if a.shape != b.shape:
-            raise ValueError(f"the stacked path's {what} has shape {tuple(a.shape)}, the vmap path's {tuple(b.shape)}")
-        if not (torch.isfinite(a).all() and torch.isfinite(b).all()):
-            continue
-        gap = float((a.double() - b.double()).norm())
-        if gap > STACKED_CHECK_RTOL * float(b.double().norm()) + 1e-30:
-            raise ValueError(
-                f"the model registered with chain_stacked does not stack its chains: its {what} differs from the vmap "
-                f"path's by {gap:.3g} (norm {float(b.double().norm()):.3g})"
-            )
-
-
 def sgld_chains(
     model: nn.Module,
     loss_fn: LossFn,
@@ -313,7 +225,6 @@ def sgld_chains(
     mala_every: int = MALA_EVERY,
     w_star: torch.Tensor | None = None,
     distances: list[np.ndarray] | None = None,
-    path: Literal["auto", "stacked", "vmap"] = "auto",
 ) -> tuple[np.ndarray, np.ndarray]:
     """Run ``len(epsilon)`` localized SGLD chains from the model's current parameters w*, as one vmapped batch.
 
@@ -328,12 +239,8 @@ def sgld_chains(
     A chain whose loss becomes non-finite keeps nan from then on.
 
     Implementation: every chain's parameters are one flat row of a (C, d) tensor; the per-chain losses are one
-    batched forward pass and their gradients one ordinary backward pass of their sum (the chains do not interact,
-    so ∂(Σ_c L_c)/∂w_c = ∇L_c). For tiny models this costs about half of ``vmap(grad(...))``. The forward pass is
-    the model's own ``forward`` on the stacked (C, *shape) parameters where model and loss are registered with
-    :func:`chain_stacked` (``path="auto"``: the study's models), else ``vmap`` over the chains (``path="vmap"``
-    forces it, ``path="stacked"`` forces the stacked one). Both paths make the same random draws in the same order;
-    their numbers differ only by floating-point rounding (on the study's models they agree bit for bit).
+    ``vmap``-ed forward pass and their gradients one ordinary backward pass of their sum (the chains do not interact,
+    so ∂(Σ_c L_c)/∂w_c = ∇L_c). For tiny models this costs about half of ``vmap(grad(...))``.
     """
     n = int(data[0].shape[0])
     chains = int(epsilon.shape[0])
@@ -362,19 +269,7 @@ def sgld_chains(
         return out
 
     full = batch_size >= n
-    vmapped_loss = vmap(loss_at, in_dims=(0, None if full else 0))
-    if path == "stacked" and (slots is None or not stacks_chains(model, loss_fn)):
-        raise ValueError("path='stacked' needs a model class and a loss registered with chain_stacked, no tied weights")
-    stacked = path == "stacked" or (path == "auto" and slots is not None and stacks_chains(model, loss_fn))
-
-    def stacked_loss(theta: torch.Tensor, batch: tuple[torch.Tensor, ...]) -> torch.Tensor:
-        # the model's own forward on (C, *shape) parameters: batched matrix products over the chain axis
-        assert slots is not None
-        parts = torch.split(theta, sizes, dim=1)
-        with _swapped(slots, [v.reshape(chains, *s) for v, s in zip(parts, shapes, strict=True)]):
-            return loss_fn(model, batch)
-
-    batched_loss = stacked_loss if stacked else vmapped_loss
+    batched_loss = vmap(loss_at, in_dims=(0, None if full else 0))
 
     def grad_loss(theta: torch.Tensor, batch: tuple[torch.Tensor, ...]) -> tuple[torch.Tensor, torch.Tensor]:
         with torch.enable_grad():
@@ -396,16 +291,13 @@ def sgld_chains(
     acc_count = 0
     w = w0.clone()
     batch: tuple[torch.Tensor, ...] = tuple(data)
-    gather = _minibatch_gather(tuple(data))
     with torch.no_grad():
         base = batched_loss(w0, batch) if full else None  # the full-batch loss at w* is computed once
         for t in range(num_steps):
             if not full:
                 idx = torch.randint(0, n, (chains, batch_size), generator=generator).to(device)
-                batch = gather(idx)
+                batch = tuple(x[idx] for x in data)
                 base = batched_loss(w0, batch)
-            if stacked and t == 0:
-                _check_stacked(stacked_loss, vmapped_loss, w0, batch)
             g, loss = grad_loss(w, batch)
             # control variate: L_B(w) − L_B(w*) on the same minibatch has expectation L_n(w) − L_n(w*) and far less
             # variance than L_B(w) alone (the per-sample noise of the minibatch cancels)

@@ -14,34 +14,29 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from skeptic.studies.llc import estimator, exact
+from skeptic.studies.llc import exact
 
 
-@estimator.chain_stacked
 def gaussian_nll(model: nn.Module, batch: tuple[torch.Tensor, ...]) -> torch.Tensor:
-    """½‖y − f(x)‖² averaged over the batch: the unit-noise Gaussian negative log-likelihood less its constant.
-    With every chain's outputs stacked, shape (C, B, out), one value per chain (see :func:`estimator.chain_stacked`)."""
+    """½‖y − f(x)‖² averaged over the batch: the unit-noise Gaussian negative log-likelihood less its constant."""
     x, y = batch
-    out: torch.Tensor = 0.5 * ((y - model(x)) ** 2).sum(-1).mean(-1)
+    out: torch.Tensor = 0.5 * ((y - model(x)) ** 2).sum(-1).mean()
     return out
 
 
-@estimator.chain_stacked
 class Linear(nn.Module):
-    """x ↦ W x (no bias): the regular model, d = in·out. Stacks chains: W of shape (C, out, in)."""
+    """x ↦ W x (no bias): the regular model, d = in·out."""
 
     def __init__(self, w: torch.Tensor) -> None:
         super().__init__()
         self.w = nn.Parameter(w.clone())
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return x @ self.w.mT
+        return x @ self.w.T
 
 
-@estimator.chain_stacked
 class DeepLinear(nn.Module):
-    """x ↦ W_L ⋯ W_1 x (no biases); two layers is reduced-rank regression x ↦ BAx. Stacks chains: each W_l of
-    shape (C, out, in)."""
+    """x ↦ W_L ⋯ W_1 x (no biases); two layers is reduced-rank regression x ↦ BAx."""
 
     def __init__(self, weights: list[torch.Tensor]) -> None:
         super().__init__()
@@ -49,11 +44,10 @@ class DeepLinear(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         for w in self.layers:
-            x = x @ w.mT
+            x = x @ w.T
         return x
 
 
-@estimator.chain_stacked
 class Monomial(nn.Module):
     """x ↦ x · ∏ w_i^{k_i} (scalar x, y): at w* = 0 with y = 0, K(w) = ½E[x²]∏ w_i^{2k_i}, a normal crossing."""
 
@@ -65,9 +59,8 @@ class Monomial(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         # coordinates with power 0 enter as 1 without a gradient path (0**0 has a nan derivative at w = 0)
-        # (the product over the last axis, so stacked chains, w of shape (C, d), give one factor per chain)
         active = torch.where(self.powers > 0, self.w, torch.ones_like(self.w))
-        return x * torch.prod(active**self.powers, dim=-1)[..., None, None]
+        return x * torch.prod(active**self.powers)
 
 
 @dataclass

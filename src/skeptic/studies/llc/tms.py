@@ -38,9 +38,8 @@ QUAD_POINTS = 801
 """Midpoint rule on μ ∈ [0, 1]; the integrand is C¹ (ReLU²), so the error is O(1/points²) ≈ 1e-6."""
 
 
-@estimator.chain_stacked
 class TMS(nn.Module):
-    """x ↦ ReLU(WᵀW x + b) (Elhage et al. 2022), W of shape (2, c). Stacks chains: W (C, 2, c), b (C, c)."""
+    """x ↦ ReLU(WᵀW x + b) (Elhage et al. 2022), W of shape (2, c)."""
 
     def __init__(self, w: torch.Tensor, b: torch.Tensor) -> None:
         super().__init__()
@@ -48,7 +47,7 @@ class TMS(nn.Module):
         self.b = nn.Parameter(b.clone())
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return torch.relu((x @ self.w.mT) @ self.w + self.b.unsqueeze(-2))
+        return torch.relu((x @ self.w.T) @ self.w + self.b)
 
 
 def sample(n: int, g: torch.Generator, c: int = C_FEATURES) -> tuple[torch.Tensor, torch.Tensor]:

@@ -46,9 +46,8 @@ def act_fn(z: torch.Tensor, act: str) -> torch.Tensor:
     return F.relu(z) if act == "relu" else F.gelu(z)
 
 
-@estimator.chain_stacked
 class TwinNet(nn.Module):
-    """x ↦ act(x Wᵀ + b) aᵀ + c: W (H, 2), b (H,), a (1, H), c (1,). Stacks chains (a leading axis C on each)."""
+    """x ↦ act(x Wᵀ + b) aᵀ + c: W (H, 2), b (H,), a (1, H), c (1,)."""
 
     def __init__(self, w: torch.Tensor, b: torch.Tensor, a: torch.Tensor, c: torch.Tensor, act: str) -> None:
         super().__init__()
@@ -57,7 +56,7 @@ class TwinNet(nn.Module):
         self.act = act
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return act_fn(x @ self.w.mT + self.b.unsqueeze(-2), self.act) @ self.a.mT + self.c.unsqueeze(-2)
+        return act_fn(x @ self.w.T + self.b, self.act) @ self.a.T + self.c
 
 
 def teacher(
