@@ -10,12 +10,20 @@ import pytest
 from skeptic.studies.imitation import claims as cl
 
 
-def _exp1(sft: list[list[float]], rl: list[list[float]], samples: list[int], bits: float = 0.5) -> dict[str, Any]:
+def _exp1(
+    sft: list[list[float]],
+    rl: list[list[float]],
+    samples: list[int],
+    bits: float = 0.5,
+    starts: list[int] | None = None,
+) -> dict[str, Any]:
+    """Experiment 1's rows; replicate ``s`` starts from checkpoint ``starts[s]`` (its own when None)."""
     curves = []
+    start = starts if starts is not None else list(range(len(sft)))
     for method, acc in (("sft", sft), ("rl", rl), ("on-policy", sft)):
         for s, row in enumerate(acc):
             for n, a in zip(samples, row, strict=True):
-                curves.append({"method": method, "seed": s, "samples": n, "final_accuracy": a})
+                curves.append({"method": method, "seed": s, "start": start[s], "samples": n, "final_accuracy": a})
     rewards = [{"bits_per_episode": [bits] * len(sft)}]
     untrained = [{"seed": s, "final_accuracy": 0.2} for s in range(len(sft))]
     return {
@@ -102,8 +110,39 @@ def _distill(hard_end: float, distilled_end: float, teacher: float = 1.0) -> dic
             for step, frac in ((0, 0.0), (10, 0.5), (100, 1.0)):
                 for method, end in (("hard", hard_end), ("distilled", distilled_end)):
                     acc = 0.2 + frac * ((end - 0.2) * scale + (teacher - 0.2) * (1 - scale)) + 0.001 * s
-                    rows.append({"width": w, "seed": s, "step": step, "method": method, "final_accuracy": acc})
-    return {"distill": {"rows": rows, "teacher": {"final_accuracy": teacher}, "chance": 0.2}}
+                    rows.append({"width": w, "seed": s, "teacher": s, "step": step, "method": method,
+                                 "final_accuracy": acc})  # fmt: skip
+    return {"distill": {"rows": rows, "teachers": [{"final_accuracy": teacher}] * 3, "chance": 0.2}}
+
+
+def test_intervals_are_over_checkpoints_and_teachers() -> None:
+    """Two-level intervals: replicates that share a checkpoint (or students that share a teacher) are averaged
+    first, and the t-interval is over those means. Four replicates on two checkpoints with log₁₀ ratios 1, 1 | 2, 2
+    give the unit means 1 and 2: mean 1.5, half-width t(0.975, 1)·0.7071/√2 = 12.706·0.5 on the log scale; read as
+    four independent replicates the interval would be t(0.975, 3)·0.5774/2 = 3.182·0.2887, far narrower. One
+    checkpoint alone says nothing about the spread between checkpoints: open both ways."""
+    t = cl.TARGET
+    samples = [0, 100, 1000, 10_000]
+    sft = [[0.1, t, 1.0, 1.0]] * 4
+    rl = [[0.1, 0.2, t, 1.0], [0.1, 0.2, t, 1.0], [0.1, 0.2, 0.3, t], [0.1, 0.2, 0.3, t]]
+    est = cl.rl_ratio(t)(_exp1(sft, rl, samples, starts=[0, 0, 1, 1]))
+    half = 12.706204736 * math.sqrt(0.5) / math.sqrt(2)
+    assert est.value == pytest.approx(10**1.5)
+    assert est.lo == pytest.approx(10 ** (1.5 - half)) and est.hi == pytest.approx(10 ** (1.5 + half))
+    assert "2 independent checkpoints" in est.method
+    flat = cl.rl_ratio(t)(_exp1(sft, rl, samples))  # each replicate its own checkpoint
+    assert flat.lo == pytest.approx(10 ** (1.5 - 3.182446305 * math.sqrt(1 / 3) / 2))
+    one = cl.rl_ratio(t)(_exp1(sft, rl, samples, starts=[0, 0, 0, 0]))
+    assert one.value == pytest.approx(10**1.5) and one.lo == 0.0 and one.hi == math.inf
+    margin = cl.margin_difference(_exp1([[0.2, 0.9]] * 4, [[0.2, 0.3], [0.2, 0.3], [0.2, 0.5], [0.2, 0.5]],
+                                         [0, 100], starts=[0, 0, 1, 1]))  # fmt: skip
+    assert margin.value == pytest.approx(0.5) and margin.hi - margin.value == pytest.approx(12.706204736 * 0.1)
+    m = _distill(0.6, 0.8)
+    for r in m["distill"]["rows"]:  # seeds 0 and 1 share teacher 0, seed 2 has teacher 1
+        r["teacher"] = 0 if r["seed"] < 2 else 1
+    est = cl.distilled_ahead(m)
+    per_seed = [(0.1 + 0.2) / 2] * 3  # the seeds' offsets are the same for both kinds
+    assert est.value == pytest.approx(per_seed[0]) and "2 independent teachers" in est.method
 
 
 def test_distillation_measures_by_hand() -> None:
