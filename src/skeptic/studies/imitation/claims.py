@@ -744,17 +744,24 @@ def named_states(m: Measurements) -> ProbeOutcome:
     return ProbeOutcome(not bad, detail)
 
 
-CHANCE_BAND = 0.1
+CHANCE_BAND = 0.05
+"""The untrained students' mean accuracy lies within this of chance 1/p. Each untrained student's accuracy spreads
+about chance with SD ≈ 0.045 at ``audit`` (192 prompts: 0.029 binomial, the rest each model's own bias), so the
+mean of twelve (four checkpoints × three candidates) has SD ≈ 0.013 and 0.05 is nearly 4 SD."""
+CHANCE_BAND_EACH = 0.15
+"""No untrained student lies further than this from chance (3.3 SD of one). It was 0.1 for every student while
+there were three; with twelve, one at ``audit`` seed 3 (session 14) sat 0.107 off, the extreme of twelve draws."""
 
 
 def at_chance(m: Measurements) -> ProbeOutcome:
     chance = float(m["sft_vs_rl"]["chance"])
-    start = [r["final_accuracy"] for r in m["sft_vs_rl"]["untrained"]]
+    start = [float(r["final_accuracy"]) for r in m["sft_vs_rl"]["untrained"]]
     worst = largest((abs(a - chance) for a in start), empty=math.inf)
+    mean = float(np.mean(start)) if start else math.inf
     return ProbeOutcome(
-        worst <= CHANCE_BAND,
-        f"untrained students' held-out accuracy is within {worst:.3f} of chance 1/p = {chance:.3f} (allowed "
-        f"{CHANCE_BAND})",
+        abs(mean - chance) <= CHANCE_BAND and worst <= CHANCE_BAND_EACH,
+        f"the {len(start)} untrained students' mean held-out accuracy is {mean:.3f} against chance 1/p = "
+        f"{chance:.3f} (allowed ± {CHANCE_BAND}); the furthest is {worst:.3f} from it (allowed {CHANCE_BAND_EACH})",
     )
 
 
@@ -1260,8 +1267,8 @@ PROBES = (
           "lie in the held-out part of the prompt space, and no training prompt does", held_out),
     Probe("arms-train-on-named-states", "Each method trains on the states it names: behaviour cloning only on the "
           "expert's path, on-policy distillation also off it", named_states),
-    Probe("untrained-at-chance", "A control at chance: untrained students answer correctly at about 1/p (within "
-          f"{CHANCE_BAND})", at_chance),
+    Probe("untrained-at-chance", "A control at chance: untrained students answer correctly at about 1/p (their mean "
+          f"within {CHANCE_BAND}, each within {CHANCE_BAND_EACH})", at_chance),
     Probe("checkpoint-learned", f"Arm works: every briefly cloned checkpoint beats chance by ≥ {ARM_MARGIN}",
           checkpoint_learned),
     Probe("checkpoint-as-declared", "Each declared checkpoint is the candidate snapshotted at the first step its "
