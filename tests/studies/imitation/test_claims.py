@@ -206,10 +206,16 @@ def test_probes_fail_on_broken_measurements() -> None:
                      "slip_share": 0.05, "rows": [{"eps": 0.05}, {"eps": 0.07}]},
         "distill": dict(split),
     }  # fmt: skip
-    assert cl.named_states(good).passed and cl.held_out(good).passed and cl.slips_applied(good).passed
+    from types import SimpleNamespace
+
+    dense, own = SimpleNamespace(sft_labels="every-step"), SimpleNamespace(sft_labels="own-correct")
+    assert cl.named_states(good, dense).passed and cl.held_out(good).passed and cl.slips_applied(good).passed
     assert cl.evaluation_cross_check(good).passed and cl.independent(good).passed
     swapped = {**good, "horizons": {**good["horizons"], "off_path": {"bc": 0.3, "on-policy": 0.0}}}
-    assert not cl.named_states(swapped).passed
+    assert not cl.named_states(swapped, dense).passed and not cl.named_states(swapped, own).passed
+    own_rollouts = {**good, "sft_vs_rl": {**good["sft_vs_rl"], "off_path": {"bc (own, outcome-filtered)": 0.3}}}
+    assert not cl.named_states(own_rollouts, dense).passed  # cloning off the expert's path where it is declared on
+    assert cl.named_states(own_rollouts, own).passed  # the outcome-filtered contrast trains on its own states
     leaky = {**good, "sft_vs_rl": {**good["sft_vs_rl"], "train_eval_overlap": 3}}
     assert not cl.held_out(leaky).passed
     # distillation trained on prompts from the held-out part, none of them an evaluation prompt: still caught
@@ -247,3 +253,17 @@ def test_metrics_consistent_tolerates_float32_rounding_only() -> None:
     assert cl.metrics_consistent(m).passed
     bad = row | {"cost": 0.1901041716337204 - 1 / 384}
     assert not cl.metrics_consistent({**m, "sft_vs_rl": {"curves": [bad]}}).passed
+
+
+def test_chance_control_reads_the_mean_and_the_extreme() -> None:
+    """Twelve untrained students spread about chance 0.2 (the extreme 0.107 off, as at audit seed 3) pass; shifted
+    together by 0.06 (mean off by more than 0.05) or with one at 0.4 (0.2 off), they fail."""
+
+    def m(accs: list[float]) -> dict[str, Any]:
+        return {"sft_vs_rl": {"chance": 0.2, "untrained": [{"final_accuracy": a} for a in accs]}}
+
+    spread = [0.13, 0.146, 0.146, 0.177, 0.193, 0.198, 0.214, 0.224, 0.234, 0.24, 0.25, 0.307]
+    assert cl.at_chance(m(spread)).passed
+    assert not cl.at_chance(m([a + 0.06 for a in spread])).passed
+    assert not cl.at_chance(m([*spread[:-1], 0.4])).passed
+    assert not cl.at_chance(m([])).passed

@@ -728,13 +728,17 @@ def held_out(m: Measurements) -> ProbeOutcome:
     )
 
 
-def named_states(m: Measurements) -> ProbeOutcome:
+def named_states(m: Measurements, config: Any) -> ProbeOutcome:
+    """Behaviour cloning trains only on the expert's states, on-policy distillation also off them. Under
+    ``sft_labels = "own-correct"`` experiment 1's imitation arms learn from their own outcome-filtered samples by
+    design, so only experiment 2 is checked there."""
     bad = []
-    for name in ("sft_vs_rl", "horizons"):
+    own = config.sft_labels == "own-correct"
+    for name in ("horizons",) if own else ("sft_vs_rl", "horizons"):
         off = m[name]["off_path"].get("bc", 1.0)
         if off != 0.0:
             bad.append(f"{name}: behaviour cloning trained on {off:.1%} off-path states (must be 0)")
-    op = m["sft_vs_rl"]["off_path"].get("on-policy", 0.0)
+    op = m["horizons" if own else "sft_vs_rl"]["off_path"].get("on-policy", 0.0)
     if op <= 0.0:
         bad.append("sft_vs_rl: on-policy distillation never trained on a state off the expert's path")
     detail = "; ".join(bad) or (
@@ -1044,7 +1048,8 @@ def recompute_claims(m: Measurements, config: Any) -> dict[str, Interval]:
     def unit(rep: int) -> int:
         return rep // int(config.replicates)  # experiment 1 puts replicate i on checkpoint i // replicates
 
-    demo = (1 if config.sft_labels == "final" else config.rl_horizon) * math.log2(config.p)
+    demo = 1.0 if config.sft_labels == "own-correct" else (
+        (1 if config.sft_labels == "final" else config.rl_horizon) * math.log2(config.p))  # fmt: skip
     rewards = m["sft_vs_rl"]["rewards"]
 
     def crossing(base: str, rep: int) -> tuple[float, bool, bool, int] | None:

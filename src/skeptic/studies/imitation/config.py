@@ -69,9 +69,11 @@ class ImitationConfig(StudyConfig):
     finetune_lr: float = Field(0.002, gt=0.0, le=1.0)
     """Adam learning rate of experiment 1's SFT and on-policy arms from the checkpoint (a fresh Adam at the cloning
     rate of 0.005 first knocks the checkpoint back; RL has its own ``rl_lr``)."""
-    sft_labels: Literal["every-step", "final"] = "every-step"
+    sft_labels: Literal["every-step", "final", "own-correct"] = "every-step"
     """What experiment 1's SFT and on-policy arms are taught from the checkpoint on: the expert's label at every step
-    (T·log₂ p bits a demonstration) or at the final step alone (log₂ p bits: the contrast without dense supervision)."""
+    (T·log₂ p bits a demonstration), at the final step alone (log₂ p bits), or nothing from the expert:
+    ``own-correct`` fine-tunes on the student's own samples whose final answer is right (rejection sampling: one
+    outcome bit a sample, as RL gets; the contrast without dense supervision)."""
     sft_steps: int = Field(100, ge=1, le=100_000)
     """Steps of SFT and on-policy distillation from the checkpoint in experiment 1 (``sft_steps · batch`` samples)."""
     rl_steps: int = Field(250, ge=1, le=1_000_000)

@@ -120,13 +120,16 @@ def train_imitation(
     ledger: _Ledger,
     device: str = "cpu",
     final_only: bool = False,
+    own_correct: bool = False,
 ) -> list[dict[str, Any]]:
     """Behaviour cloning ("bc") and on-policy distillation ("on-policy") models trained side by side.
 
     Each step every model gets ``batch`` fresh training prompts and one expert label per answer step (equal expert
     queries for both arms: ``batch · T`` labels a step); the loss is the cross-entropy of those labels
-    (``final_only``: of the last step's label alone, a demonstration of log₂ p bits). ``n_checkpoints = 0`` evaluates
-    nothing.
+    (``final_only``: of the last step's label alone, a demonstration of log₂ p bits). ``own_correct``: no expert
+    label at all; every model samples its own answers and is fine-tuned on those whose final answer is right
+    (rejection sampling: all it learns from a sample is the outcome's bit, as RL does; the contrast without dense
+    supervision). ``n_checkpoints = 0`` evaluates nothing.
     """
     opt = nets.optimizer(stack, lr)
     rows: list[dict[str, Any]] = []
@@ -139,6 +142,15 @@ def train_imitation(
             break
         x = task.sample_prompts(M * batch, T, p, gen, split="train", device=device).reshape(M, batch, T)
         ledger.train_batch(x, p)
+        if own_correct:
+            y = nets.rollout(stack, x, p, temperature=1.0, gen=gen)
+            keep = task.outcome_reward(x, y, p, kind)  # [M, B]: 1 where the sampled final answer is right
+            for arm in sorted(set(arms)):
+                ledger.states(arm + " (own, outcome-filtered)", x, y, p, kind)
+            logp = torch.log_softmax(nets.answer_logits(stack, x, y, p).float(), -1).gather(-1, y[..., None])[..., 0]
+            kept = keep.sum(-1).clamp(min=1.0) * T  # the mean over the kept samples' steps
+            nets.step(opt, -(keep[..., None] * logp).sum(dim=(1, 2)) / kept)
+            continue
         y, target = _supervised_batch(stack, arms, x, p, kind, gen, ledger)
         for arm in sorted(set(arms)):  # recorded here, where each model's arm is assigned, not where it is used
             idx = [i for i, a in enumerate(arms) if a == arm]
@@ -347,7 +359,7 @@ def sft_vs_rl(cfg: Any, ctx: RunContext) -> dict[str, Any]:
     imitation = train_imitation(
         stack, arms, T=T, p=p, kind=kind, steps=cfg.sft_steps, batch=cfg.batch, lr=cfg.finetune_lr, x_eval=x_eval,
         labels=labels, n_checkpoints=cfg.checkpoints, gen=gen, ledger=ledger, device=device,
-        final_only=cfg.sft_labels == "final",
+        final_only=cfg.sft_labels == "final", own_correct=cfg.sft_labels == "own-correct",
     )  # fmt: skip
     rl_stack = _replicas(start, R)
     rl_rows, rewards, check = train_rl(
@@ -373,7 +385,7 @@ def sft_vs_rl(cfg: Any, ctx: RunContext) -> dict[str, Any]:
         "off_path": {k: float(np.mean(v)) for k, v in ledger.off_path.items()},
         **ledger.split_record(x_eval, p),
         "init_fingerprint": chosen["fingerprint"],
-        "demo_bits": task.demonstration_bits(1 if cfg.sft_labels == "final" else T, p),
+        "demo_bits": demo_bits(cfg),
         "chance": 1.0 / p,
         "eval_prompts": int(x_eval.shape[0]),
         "shapes": {
@@ -382,6 +394,14 @@ def sft_vs_rl(cfg: Any, ctx: RunContext) -> dict[str, Any]:
             "checkpoints": declared_shape(start),
         },
     }
+
+
+def demo_bits(cfg: Any) -> float:
+    """Bits one training sample of experiment 1's imitation arms carries: T·log₂ p (a label at every step), log₂ p
+    (the final label alone) or 1 (``own-correct``: the outcome's bit, at most H(q) ≤ 1, counted at its maximum)."""
+    if cfg.sft_labels == "own-correct":
+        return 1.0
+    return task.demonstration_bits(1 if cfg.sft_labels == "final" else cfg.rl_horizon, cfg.p)
 
 
 def horizons(cfg: Any, ctx: RunContext) -> dict[str, Any]:
