@@ -23,17 +23,17 @@ def _est(result: RunResult, cid: str) -> dict[str, float] | None:
 def _ratio_text(result: RunResult, cid: str) -> str:
     e = _est(result, cid)
     if e is None or math.isnan(e["value"]):
-        return "could not be measured (the imitation arm did not reach the target in any seed)"
+        return "could not be measured (the imitation arm did not reach the target in any replicate)"
     if math.isinf(e["hi"]):
-        return f"was at least {e['value']:.0f} to 1 (a lower bound: RL had not reached the target in every seed)"
-    return f"was about {e['value']:.0f} to 1 ({e['lo']:.0f} to {e['hi']:.0f} over seeds)"
+        return f"was at least {e['value']:.0f} to 1 (a lower bound: RL had not reached the target in every replicate)"
+    return f"was about {e['value']:.0f} to 1 ({e['lo']:.0f} to {e['hi']:.0f} over independent checkpoints)"
 
 
 def _gap_text(m: Any) -> str:
     e = cl.converged_gap(m)
     if math.isnan(e.value):
         return "undefined: no width's students of both kinds learned"
-    return f"{e.value:+.3f} [{e.lo:+.3f}, {e.hi:+.3f}] over seeds"
+    return f"{e.value:+.3f} [{e.lo:+.3f}, {e.hi:+.3f}] over independent teachers"
 
 
 def _held(verdict: str) -> str:
