@@ -31,11 +31,12 @@ class ImitationConfig(StudyConfig):
     teacher_lr: float = Field(0.003, gt=0.0, le=1.0)
     """Adam learning rate of the trained teacher (wider models want a smaller rate)."""
     teacher_candidates: int = Field(4, ge=1, le=16)
-    """Teachers trained side by side from different seeds for each of experiment 3's teachers; the one with the best
-    accuracy on fresh training-split prompts (never the held-out ones) becomes that teacher. A quarter of width-64
-    candidates stay stuck near 0.8 after 300 (and 700) steps (session 14: 4 of 16, at learning rates 0.0015 and
-    0.003); with two candidates each, one of four teachers failed the 0.95 probe at ``audit`` seeds 2 and 3, with
-    four the chance that one of four teachers has only stuck candidates is about 4 · 0.25⁴ ≈ 2%."""
+    """Candidates trained per teacher of experiment 3: a pool of ``teachers · teacher_candidates`` trains side by side
+    from different seeds, and the ``teachers`` with the best accuracy on fresh training-split prompts (never the
+    held-out ones) become the teachers. A quarter to a half of width-64 candidates stay stuck near 0.8 after 300
+    steps (and 700; session 14, at learning rates 0.0015 and 0.003): with the best of two per teacher, one of four
+    teachers failed the 0.95 probe at ``audit`` seeds 2 and 3; with the best of each teacher's own four, at seed 4
+    (all four stuck); from the pool of sixteen, four good ones fail only if thirteen are stuck."""
     teachers: int = Field(4, ge=2, le=16)
     """Independent trained teachers of experiment 3, each distilled into ``distill_seeds`` students of its own (with
     as many hard-label students from the same initial weights); the claim's interval is over the teachers
