@@ -170,8 +170,11 @@ PRESETS = {
     # three, `offpolicy-superlinear` and `onpolicy-beats-offpolicy` changed verdict across clean seeds 0-4 (each
     # inconclusive at two of five), so a mutant that only redrew random numbers moved them with every probe passing;
     # with ten both are replicated at seeds 0-4, for ~5 CPU s more. More replicates (6) or distillation seeds (16)
-    # do not steady `rl-vs-onpolicy-distillation` or `distilled-ahead-at-equal-steps`: their spread across seeds is
-    # the one shared checkpoint's and the one teacher's, which every replicate of a run shares.
+    # did not steady `rl-vs-onpolicy-distillation` or `distilled-ahead-at-equal-steps`: their spread across seeds was
+    # the one shared checkpoint's and the one teacher's, which every replicate of a run shared. Since session 14: four
+    # independent checkpoints (one replicate each) and four independent teachers (two student seeds each), the
+    # intervals over them; ~38 CPU s (23 before). `distilled-ahead-at-equal-steps` is then inconclusive at seeds 0-4;
+    # `rl-vs-onpolicy-distillation` still inconclusive at seed 1 (27.3 [9.92, inf]), replicated at 0 and 2-4.
     "audit": ImitationConfig(
         n_seeds=10,
         starts=4,
