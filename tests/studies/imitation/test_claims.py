@@ -10,12 +10,20 @@ import pytest
 from skeptic.studies.imitation import claims as cl
 
 
-def _exp1(sft: list[list[float]], rl: list[list[float]], samples: list[int], bits: float = 0.5) -> dict[str, Any]:
+def _exp1(
+    sft: list[list[float]],
+    rl: list[list[float]],
+    samples: list[int],
+    bits: float = 0.5,
+    starts: list[int] | None = None,
+) -> dict[str, Any]:
+    """Experiment 1's rows; replicate ``s`` starts from checkpoint ``starts[s]`` (its own when None)."""
     curves = []
+    start = starts if starts is not None else list(range(len(sft)))
     for method, acc in (("sft", sft), ("rl", rl), ("on-policy", sft)):
         for s, row in enumerate(acc):
             for n, a in zip(samples, row, strict=True):
-                curves.append({"method": method, "seed": s, "samples": n, "final_accuracy": a})
+                curves.append({"method": method, "seed": s, "start": start[s], "samples": n, "final_accuracy": a})
     rewards = [{"bits_per_episode": [bits] * len(sft)}]
     untrained = [{"seed": s, "final_accuracy": 0.2} for s in range(len(sft))]
     return {
@@ -102,8 +110,39 @@ def _distill(hard_end: float, distilled_end: float, teacher: float = 1.0) -> dic
             for step, frac in ((0, 0.0), (10, 0.5), (100, 1.0)):
                 for method, end in (("hard", hard_end), ("distilled", distilled_end)):
                     acc = 0.2 + frac * ((end - 0.2) * scale + (teacher - 0.2) * (1 - scale)) + 0.001 * s
-                    rows.append({"width": w, "seed": s, "step": step, "method": method, "final_accuracy": acc})
-    return {"distill": {"rows": rows, "teacher": {"final_accuracy": teacher}, "chance": 0.2}}
+                    rows.append({"width": w, "seed": s, "teacher": s, "step": step, "method": method,
+                                 "final_accuracy": acc})  # fmt: skip
+    return {"distill": {"rows": rows, "teachers": [{"final_accuracy": teacher}] * 3, "chance": 0.2}}
+
+
+def test_intervals_are_over_checkpoints_and_teachers() -> None:
+    """Two-level intervals: replicates that share a checkpoint (or students that share a teacher) are averaged
+    first, and the t-interval is over those means. Four replicates on two checkpoints with log₁₀ ratios 1, 1 | 2, 2
+    give the unit means 1 and 2: mean 1.5, half-width t(0.975, 1)·0.7071/√2 = 12.706·0.5 on the log scale; read as
+    four independent replicates the interval would be t(0.975, 3)·0.5774/2 = 3.182·0.2887, far narrower. One
+    checkpoint alone says nothing about the spread between checkpoints: open both ways."""
+    t = cl.TARGET
+    samples = [0, 100, 1000, 10_000]
+    sft = [[0.1, t, 1.0, 1.0]] * 4
+    rl = [[0.1, 0.2, t, 1.0], [0.1, 0.2, t, 1.0], [0.1, 0.2, 0.3, t], [0.1, 0.2, 0.3, t]]
+    est = cl.rl_ratio(t)(_exp1(sft, rl, samples, starts=[0, 0, 1, 1]))
+    half = 12.706204736 * math.sqrt(0.5) / math.sqrt(2)
+    assert est.value == pytest.approx(10**1.5)
+    assert est.lo == pytest.approx(10 ** (1.5 - half)) and est.hi == pytest.approx(10 ** (1.5 + half))
+    assert "2 independent checkpoints" in est.method
+    flat = cl.rl_ratio(t)(_exp1(sft, rl, samples))  # each replicate its own checkpoint
+    assert flat.lo == pytest.approx(10 ** (1.5 - 3.182446305 * math.sqrt(1 / 3) / 2))
+    one = cl.rl_ratio(t)(_exp1(sft, rl, samples, starts=[0, 0, 0, 0]))
+    assert one.value == pytest.approx(10**1.5) and one.lo == 0.0 and one.hi == math.inf
+    margin = cl.margin_difference(_exp1([[0.2, 0.9]] * 4, [[0.2, 0.3], [0.2, 0.3], [0.2, 0.5], [0.2, 0.5]],
+                                         [0, 100], starts=[0, 0, 1, 1]))  # fmt: skip
+    assert margin.value == pytest.approx(0.5) and margin.hi - margin.value == pytest.approx(12.706204736 * 0.1)
+    m = _distill(0.6, 0.8)
+    for r in m["distill"]["rows"]:  # seeds 0 and 1 share teacher 0, seed 2 has teacher 1
+        r["teacher"] = 0 if r["seed"] < 2 else 1
+    est = cl.distilled_ahead(m)
+    per_seed = [(0.1 + 0.2) / 2] * 3  # the seeds' offsets are the same for both kinds
+    assert est.value == pytest.approx(per_seed[0]) and "2 independent teachers" in est.method
 
 
 def test_distillation_measures_by_hand() -> None:
@@ -167,10 +206,16 @@ def test_probes_fail_on_broken_measurements() -> None:
                      "slip_share": 0.05, "rows": [{"eps": 0.05}, {"eps": 0.07}]},
         "distill": dict(split),
     }  # fmt: skip
-    assert cl.named_states(good).passed and cl.held_out(good).passed and cl.slips_applied(good).passed
+    from types import SimpleNamespace
+
+    dense, own = SimpleNamespace(sft_labels="every-step"), SimpleNamespace(sft_labels="own-correct")
+    assert cl.named_states(good, dense).passed and cl.held_out(good).passed and cl.slips_applied(good).passed
     assert cl.evaluation_cross_check(good).passed and cl.independent(good).passed
     swapped = {**good, "horizons": {**good["horizons"], "off_path": {"bc": 0.3, "on-policy": 0.0}}}
-    assert not cl.named_states(swapped).passed
+    assert not cl.named_states(swapped, dense).passed and not cl.named_states(swapped, own).passed
+    own_rollouts = {**good, "sft_vs_rl": {**good["sft_vs_rl"], "off_path": {"bc (own, outcome-filtered)": 0.3}}}
+    assert not cl.named_states(own_rollouts, dense).passed  # cloning off the expert's path where it is declared on
+    assert cl.named_states(own_rollouts, own).passed  # the outcome-filtered contrast trains on its own states
     leaky = {**good, "sft_vs_rl": {**good["sft_vs_rl"], "train_eval_overlap": 3}}
     assert not cl.held_out(leaky).passed
     # distillation trained on prompts from the held-out part, none of them an evaluation prompt: still caught
@@ -208,3 +253,17 @@ def test_metrics_consistent_tolerates_float32_rounding_only() -> None:
     assert cl.metrics_consistent(m).passed
     bad = row | {"cost": 0.1901041716337204 - 1 / 384}
     assert not cl.metrics_consistent({**m, "sft_vs_rl": {"curves": [bad]}}).passed
+
+
+def test_chance_control_reads_the_mean_and_the_extreme() -> None:
+    """Twelve untrained students spread about chance 0.2 (the extreme 0.107 off, as at audit seed 3) pass; shifted
+    together by 0.06 (mean off by more than 0.05) or with one at 0.4 (0.2 off), they fail."""
+
+    def m(accs: list[float]) -> dict[str, Any]:
+        return {"sft_vs_rl": {"chance": 0.2, "untrained": [{"final_accuracy": a} for a in accs]}}
+
+    spread = [0.13, 0.146, 0.146, 0.177, 0.193, 0.198, 0.214, 0.224, 0.234, 0.24, 0.25, 0.307]
+    assert cl.at_chance(m(spread)).passed
+    assert not cl.at_chance(m([a + 0.06 for a in spread])).passed
+    assert not cl.at_chance(m([*spread[:-1], 0.4])).passed
+    assert not cl.at_chance(m([])).passed

@@ -47,25 +47,29 @@ def test_the_experts_pass_their_own_check() -> None:
 
 
 def test_shared_checkpoint_is_the_snapshot_at_the_crossing() -> None:
-    """Every candidate already meets a 1% bar before training, so each is snapshotted at step 0 and the checkpoint is
-    the chosen candidate's initial weights exactly, whatever cloning did afterwards; with an unreachable bar none is
-    snapshotted and the checkpoint is the chosen candidate at the end of cloning."""
+    """Every candidate already meets a 1% bar before training, so each is snapshotted at step 0 and each start's
+    checkpoint is its chosen candidate's initial weights exactly, whatever cloning did afterwards; with an
+    unreachable bar none is snapshotted and each checkpoint is its chosen candidate at the end of cloning. The starts
+    are independent: their own candidates, none shared."""
     from skeptic.studies.imitation import nets
 
     cfg, ctx = PRESETS["test"], _Ctx()
+    S, K = cfg.starts, cfg.checkpoint_candidates
     shape = nets.model_shape(cfg.p, cfg.rl_horizon, cfg.d_student, cfg.student_layers)
     low = cfg.model_copy(update={"checkpoint_accuracy": 0.01})
     ckpt, untrained, info = experiments.shared_checkpoint(
         low, ctx, shape, ctx.torch_generator("x"), experiments._Ledger()
     )
-    assert info["chosen_crossed"] and set(info["crossed_at_step"].values()) == {0}
-    assert len(untrained) == cfg.checkpoint_candidates and len(set(info["fingerprint"])) == cfg.checkpoint_candidates
-    init = nets.init_stack(shape, [ctx.seed_for("sft_vs_rl", "init", info["chosen"])])
-    assert all(torch.equal(ckpt.params[k], init.params[k]) for k in init.params)
+    assert ckpt.size == S == len(info["starts"]) and len(untrained) == S * K
+    assert len(set(info["fingerprint"])) == S * K
+    for g, st in enumerate(info["starts"]):
+        assert st["chosen_crossed"] and set(st["crossed_at_step"].values()) == {0}
+        init = nets.init_stack(shape, [ctx.seed_for("sft_vs_rl", "init", g, st["chosen"])])
+        assert all(torch.equal(ckpt.params[k][g], init.params[k][0]) for k in init.params)
     high = cfg.model_copy(update={"checkpoint_accuracy": 0.999})
     ckpt, _, info = experiments.shared_checkpoint(high, ctx, shape, ctx.torch_generator("x"), experiments._Ledger())
-    assert not info["chosen_crossed"] and ckpt.size == 1
-    assert not all(torch.equal(ckpt.params[k], init.params[k]) for k in init.params)
+    assert not any(st["chosen_crossed"] for st in info["starts"]) and ckpt.size == S
+    assert not all(torch.equal(ckpt.params[k][0], init.params[k][0]) for k in init.params)
 
 
 def test_baseline_error_by_hand() -> None:
@@ -77,28 +81,35 @@ def test_baseline_error_by_hand() -> None:
 
 
 def test_checkpoint_is_snapshotted_between_evaluations_at_its_first_crossing() -> None:
-    """At a 30% bar candidate 0 crosses at step 21, between two evaluations (every 5 steps): its snapshot is taken
-    there, holds ≥ 30% of the validation prompts (recomputed here), and is not the end of cloning (20%)."""
-    cfg = PRESETS["test"].model_copy(update={"checkpoint_accuracy": 0.3, "clone_steps": 40})
+    """At a 30% bar start 0's candidate 1 crosses at step 43, between two evaluations (every 5 steps): its snapshot is
+    taken there, holds ≥ 30% of the validation prompts (recomputed here), and is not the end of cloning (28%)."""
+    cfg = PRESETS["test"].model_copy(update={"checkpoint_accuracy": 0.3, "clone_steps": 60})
     ctx = _Ctx()
     shape = nets.model_shape(cfg.p, cfg.rl_horizon, cfg.d_student, cfg.student_layers)
     ckpt, _, info = experiments.shared_checkpoint(cfg, ctx, shape, ctx.torch_generator("x"), experiments._Ledger())
-    step = info["crossed_at_step"][str(info["chosen"])]
-    assert info["chosen_crossed"] and step % experiments.CLONE_EVAL_EVERY != 0
+    st = info["starts"][0]
+    step = st["crossed_at_step"][str(st["chosen"])]
+    assert st["chosen_crossed"] and step % experiments.CLONE_EVAL_EVERY != 0
     n = min(cfg.eval_prompts, experiments.VAL_PROMPTS)
     x_val = task.sample_prompts(n, cfg.rl_horizon, cfg.p, ctx.torch_generator("x"), split="train")
-    assert nets.evaluate(ckpt, x_val, cfg.p).final_accuracy[0] >= 0.3 > info["candidates_end_accuracy"][info["chosen"]]
-    assert info["reference_validation_accuracy"] >= 0.3 > info["accuracy_before_crossing"]
+    assert nets.evaluate(ckpt, x_val, cfg.p).final_accuracy[0] >= 0.3 > st["candidates_end_accuracy"][st["chosen"]]
+    assert st["reference_validation_accuracy"] >= 0.3 > st["accuracy_before_crossing"]
     from skeptic.studies.imitation import claims as cl
 
-    m: dict[str, Any] = {"sft_vs_rl": {"checkpoint": info}}
-    assert cl.checkpoint_as_declared(m, cfg).passed
-    late = dict(info, accuracy_before_crossing=0.31)  # a snapshot taken after the first crossing
-    assert not cl.checkpoint_as_declared({"sft_vs_rl": {"checkpoint": late}}, cfg).passed
-    below = dict(info, reference_validation_accuracy=0.2)  # a snapshot below the bar
-    assert not cl.checkpoint_as_declared({"sft_vs_rl": {"checkpoint": below}}, cfg).passed
-    never = dict(info, chosen_crossed=False)  # the end of cloning, never at the bar
-    assert not cl.checkpoint_as_declared({"sft_vs_rl": {"checkpoint": never}}, cfg).passed
+    def m(*starts: dict[str, Any]) -> dict[str, Any]:
+        return {"sft_vs_rl": {"checkpoint": dict(info, starts=list(starts))}}
+
+    assert (
+        all(s["chosen_crossed"] for s in info["starts"]) and cl.checkpoint_as_declared(m(*info["starts"]), cfg).passed
+    )
+    rest = info["starts"][1:]
+    late = dict(st, accuracy_before_crossing=0.31)  # a snapshot taken after the first crossing
+    assert not cl.checkpoint_as_declared(m(late, *rest), cfg).passed
+    below = dict(st, reference_validation_accuracy=0.2)  # a snapshot below the bar
+    assert not cl.checkpoint_as_declared(m(below, *rest), cfg).passed
+    never = dict(st, chosen_crossed=False)  # the end of cloning, never at the bar
+    assert not cl.checkpoint_as_declared(m(never, *rest), cfg).passed
+    assert not cl.checkpoint_as_declared(m(st), cfg).passed  # fewer checkpoints than declared
 
 
 def test_teacher_table_matches_the_teacher_on_each_batch() -> None:

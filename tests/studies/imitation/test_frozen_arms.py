@@ -1,4 +1,4 @@
-"""Issue 28's done-when: freezing an arm fails a probe. Experiment 1 at the audit preset's budgets (two replicates,
+"""Issue 28's done-when: freezing an arm fails a probe. Experiment 1 at the audit preset's budgets (two checkpoints,
 fewer evaluation prompts), once as configured and once with SFT's, on-policy distillation's and RL's learning rates
 at 1e-9: each arm-works probe passes on the first and fails on the second, where no frozen replicate moves."""
 
@@ -14,7 +14,7 @@ from skeptic.studies.imitation.config import PRESETS
 
 from .test_experiments import _Ctx
 
-CFG = PRESETS["audit"].model_copy(update={"replicates": 2, "eval_prompts": 128, "checkpoints": 5})
+CFG = PRESETS["audit"].model_copy(update={"starts": 2, "replicates": 1, "eval_prompts": 128, "checkpoints": 5})
 ARMS = {"sft": "sft-arm-learns", "on-policy": "onpolicy-arm-learns", "rl": "rl-arm-learns"}
 
 

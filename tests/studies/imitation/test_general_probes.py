@@ -92,20 +92,25 @@ def test_a_model_or_budget_other_than_declared_is_caught(measured: dict[str, Any
     assert not cl.models_as_declared(measured, CFG.model_copy(update={"student_widths": (4, 8)})).passed
 
 
+CFG2 = CFG.model_copy(update={"replicates": 2})
+"""Two replicates on each of the test preset's two checkpoints, for the synthetic curves of :func:`_censored`."""
+
+
 def _censored(measured: dict[str, Any]) -> dict[str, Any]:
-    """The test run with experiment 1's curves replaced by known ones: both replicates' SFT and on-policy arms reach
-    the target, RL only in replicate 1 (replicate 0 is censored, so the samples ratios are lower bounds)."""
+    """The test run with experiment 1's curves replaced by known ones (two replicates on each of two checkpoints):
+    every SFT and on-policy replicate reaches the target, RL all but replicate 0 (censored, so the samples ratios are
+    lower bounds), at different samples within a checkpoint."""
     m = copy.deepcopy(measured)
-    R = CFG.replicates
+    R, per = CFG2.starts * CFG2.replicates, CFG2.replicates
     grid = [0, 16, 64, 160]
     acc = {"sft": [0.5, 0.7, 0.9, 0.95], "on-policy": [0.5, 0.75, 0.95, 1.0]}
-    rl = [[0.5, 0.55, 0.6, 0.62], [0.5, 0.6, 0.7, 0.85]]
-    curves = [{"method": k, "seed": s, "step": i, "samples": n, "final_accuracy": a[i]}
+    rl = [[0.5, 0.55, 0.6, 0.62], [0.5, 0.6, 0.7, 0.85], [0.5, 0.6, 0.85, 0.9], [0.5, 0.7, 0.8, 0.9]]
+    curves = [{"method": k, "seed": s, "start": s // per, "step": i, "samples": n, "final_accuracy": a[i]}
               for k, a in acc.items() for s in range(R) for i, n in enumerate(grid)]  # fmt: skip
-    curves += [{"method": "rl", "seed": s, "step": i, "samples": n, "final_accuracy": rl[s][i]}
+    curves += [{"method": "rl", "seed": s, "start": s // per, "step": i, "samples": n, "final_accuracy": rl[s][i]}
                for s in range(R) for i, n in enumerate(grid)]  # fmt: skip
     m["sft_vs_rl"]["curves"] = curves
-    m["sft_vs_rl"]["rewards"] = [{"bits_per_episode": [0.4, 0.6][:R]}]
+    m["sft_vs_rl"]["rewards"] = [{"bits_per_episode": [0.4, 0.6, 0.5, 0.7][:R]}]
     return m
 
 
@@ -113,21 +118,27 @@ def test_claims_recomputed_checks_intervals_and_censoring(
     measured: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The probe compares each claim's whole estimate: a measure that forgets a censored replicate (a closed interval
-    where it must be open) or forms its interval otherwise disagrees, though its point value is unchanged."""
+    where it must be open), forms its interval otherwise, or over the replicates instead of the checkpoints they
+    share disagrees, though its point value is unchanged."""
     m = _censored(measured)
     est = cl.rl_ratio(cl.TARGET)(m)
     assert est.hi == float("inf") and math.isfinite(est.lo)  # replicate 0's RL is censored
-    assert cl.claims_recomputed(m, CFG).passed, cl.claims_recomputed(m, CFG).detail
-    want = cl.recompute_claims(m, CFG)
+    assert cl.claims_recomputed(m, CFG2).passed, cl.claims_recomputed(m, CFG2).detail
+    want = cl.recompute_claims(m, CFG2)
     assert want["sft-beats-rl"][0] == pytest.approx(est.value) and want["sft-beats-rl"][2] == float("inf")
 
     original = cl._log_ratio_estimate
-    monkeypatch.setattr(cl, "_log_ratio_estimate", lambda logs, rl_c, base_c, n, exponent=True:
-                        original(logs, 0, base_c, n, exponent))  # fmt: skip
-    out = cl.claims_recomputed(m, CFG)
+    monkeypatch.setattr(cl, "_log_ratio_estimate", lambda logs, rl_c, base_c, n, exponent=True, units=None:
+                        original(logs, 0, base_c, n, exponent, units))  # fmt: skip
+    out = cl.claims_recomputed(m, CFG2)
     assert not out.passed and "sft-beats-rl" in out.detail and "bits-explain-gap" in out.detail
+    monkeypatch.undo()
+    monkeypatch.setattr(cl, "_log_ratio_estimate", lambda logs, rl_c, base_c, n, exponent=True, units=None:
+                        original(logs, rl_c, base_c, n, exponent, None))  # one unit per replicate  # fmt: skip
+    out = cl.claims_recomputed(m, CFG2)
+    assert not out.passed and "rl-vs-onpolicy-distillation" in out.detail and "bits-explain-gap" in out.detail
     monkeypatch.undo()
 
     monkeypatch.setattr(cl, "mean_ci", lambda v: mean_ci(v, 0.9))  # a 90% interval where 95% is declared
-    out = cl.claims_recomputed(m, CFG)
+    out = cl.claims_recomputed(m, CFG2)
     assert not out.passed and "sft-beats-rl" in out.detail

@@ -68,6 +68,27 @@ def test_reinforce_raises_the_probability_of_rewarded_actions() -> None:
     assert float(logit.grad[0, 0, 0, 0]) < 0 < float(logit.grad[0, 1, 0, 1])  # descent raises a0 in ep 0, lowers a1
 
 
+def test_per_step_advantages_by_hand() -> None:
+    """Per-step rewards [1 prompt × group 2, T = 2]: (1, 0) and (0, 0) give per-step group means (0.5, 0) and
+    advantages (0.5, 0 | −0.5, 0); the per-token loss credits each action with its own step's advantage:
+    −mean_b Σ_t A_bt log π(y_bt) with uniform logits over 4 answers (log π = −log 4) is −(0.5 − 0.5)·(−log 4)/2 = 0,
+    and with the first action made likelier its gradient pushes only that action's logit."""
+    r = torch.tensor([[[1.0, 0.0], [0.0, 0.0]]])
+    a = nets.group_advantages(r, 2)
+    assert a.tolist() == [[[0.5, 0.0], [-0.5, 0.0]]]
+    logit = torch.zeros(1, 2, 2, 4, requires_grad=True)
+    actions = torch.tensor([[[1, 2], [3, 0]]])
+    loss = nets.reinforce_loss(logit, actions, a)
+    assert float(loss) == pytest.approx(0.0, abs=1e-7)
+    loss.sum().backward()
+    g = logit.grad[0]
+    assert float(g[0, 0, 1]) < 0 < float(g[1, 0, 3])  # step 0: the rewarded action up, the unrewarded one down
+    assert float(g[:, 1].abs().max()) == 0.0  # step 1: both wrong, zero advantage, no gradient
+    whole = nets.reinforce_loss(logit, actions, torch.tensor([[0.5, -0.5]]))  # one advantage per episode
+    assert float(whole) == pytest.approx(0.0, abs=1e-7)
+    assert experiments.baseline_error(r, a, 2) == 0.0 and experiments.baseline_error(r, r, 2) == 0.5
+
+
 def test_stacked_training_keeps_models_independent() -> None:
     shape = nets.model_shape(5, 3, 16, 1)
     gen = torch.Generator().manual_seed(1)

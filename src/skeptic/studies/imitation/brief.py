@@ -23,17 +23,17 @@ def _est(result: RunResult, cid: str) -> dict[str, float] | None:
 def _ratio_text(result: RunResult, cid: str) -> str:
     e = _est(result, cid)
     if e is None or math.isnan(e["value"]):
-        return "could not be measured (the imitation arm did not reach the target in any seed)"
+        return "could not be measured (the imitation arm did not reach the target in any replicate)"
     if math.isinf(e["hi"]):
-        return f"was at least {e['value']:.0f} to 1 (a lower bound: RL had not reached the target in every seed)"
-    return f"was about {e['value']:.0f} to 1 ({e['lo']:.0f} to {e['hi']:.0f} over seeds)"
+        return f"was at least {e['value']:.0f} to 1 (a lower bound: RL had not reached the target in every replicate)"
+    return f"was about {e['value']:.0f} to 1 ({e['lo']:.0f} to {e['hi']:.0f} over independent checkpoints)"
 
 
 def _gap_text(m: Any) -> str:
     e = cl.converged_gap(m)
     if math.isnan(e.value):
         return "undefined: no width's students of both kinds learned"
-    return f"{e.value:+.3f} [{e.lo:+.3f}, {e.hi:+.3f}] over seeds"
+    return f"{e.value:+.3f} [{e.lo:+.3f}, {e.hi:+.3f}] over independent teachers"
 
 
 def _held(verdict: str) -> str:
@@ -60,8 +60,9 @@ def found(result: RunResult) -> str:
     ahead = v["distilled-ahead-at-equal-steps"]
     soft = float(np.mean(m["distill"]["soft_share"]))
     lines = [
-        f"From one shared checkpoint cloned until half right ({mean['start']:.0%} held-out accuracy on a "
-        f"{m['sft_vs_rl']['T']}-step running sum mod {cfg['p']}), {len(mg)} replicate runs per arm: after "
+        f"From {cfg['starts']} independent checkpoints, each cloned until half right ({mean['start']:.0%} held-out "
+        f"accuracy on average on a {m['sft_vs_rl']['T']}-step running sum mod {cfg['p']}), {len(mg)} replicate runs "
+        "per arm in all: after "
         f"{mg[0]['samples']:.0f} samples SFT reached {mean['sft']:.0%}, on-policy "
         f"distillation {mean['on_policy']:.0%} and RL {mean['rl']:.0%}. RL needed more samples than SFT to reach "
         f"{cl.TARGET:.0%}: the ratio {_ratio_text(result, 'sft-beats-rl')} ({v['sft-beats-rl']} for 'at least 10 "
@@ -141,7 +142,8 @@ BRIEF = Brief(
         "count of zeros, written step by step. Tiny transformers learned them, several seeds per method trained side by"
         " side and scored on prompts never used in training. (1) From one starting point copied until half right, we "
         "compared more copying, practising with the teacher's corrections, and RL rewarded only for a right final "
-        "answer, counting samples to 80% accuracy over six replicate runs each. (2) On the count task, where a student "
+        "answer, counting samples to 80% accuracy over replicate runs from several independently cloned "
+        "checkpoints. (2) On the count task, where a student "
         "that adds to its own previous answer carries any mistake to the end while the teacher would correct it, we "
         "compared copying with practising-and-correction at several task lengths, forcing the same small rate of slips "
         "at every length; the running sum, where the teacher just continues from any mistake, is the contrast. (3) "

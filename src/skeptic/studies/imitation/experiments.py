@@ -120,13 +120,16 @@ def train_imitation(
     ledger: _Ledger,
     device: str = "cpu",
     final_only: bool = False,
+    own_correct: bool = False,
 ) -> list[dict[str, Any]]:
     """Behaviour cloning ("bc") and on-policy distillation ("on-policy") models trained side by side.
 
     Each step every model gets ``batch`` fresh training prompts and one expert label per answer step (equal expert
     queries for both arms: ``batch · T`` labels a step); the loss is the cross-entropy of those labels
-    (``final_only``: of the last step's label alone, a demonstration of log₂ p bits). ``n_checkpoints = 0`` evaluates
-    nothing.
+    (``final_only``: of the last step's label alone, a demonstration of log₂ p bits). ``own_correct``: no expert
+    label at all; every model samples its own answers and is fine-tuned on those whose final answer is right
+    (rejection sampling: all it learns from a sample is the outcome's bit, as RL does; the contrast without dense
+    supervision). ``n_checkpoints = 0`` evaluates nothing.
     """
     opt = nets.optimizer(stack, lr)
     rows: list[dict[str, Any]] = []
@@ -139,6 +142,15 @@ def train_imitation(
             break
         x = task.sample_prompts(M * batch, T, p, gen, split="train", device=device).reshape(M, batch, T)
         ledger.train_batch(x, p)
+        if own_correct:
+            y = nets.rollout(stack, x, p, temperature=1.0, gen=gen)
+            keep = task.outcome_reward(x, y, p, kind)  # [M, B]: 1 where the sampled final answer is right
+            for arm in sorted(set(arms)):
+                ledger.states(arm + " (own, outcome-filtered)", x, y, p, kind)
+            logp = torch.log_softmax(nets.answer_logits(stack, x, y, p).float(), -1).gather(-1, y[..., None])[..., 0]
+            kept = keep.sum(-1).clamp(min=1.0) * T  # the mean over the kept samples' steps
+            nets.step(opt, -(keep[..., None] * logp).sum(dim=(1, 2)) / kept)
+            continue
         y, target = _supervised_batch(stack, arms, x, p, kind, gen, ledger)
         for arm in sorted(set(arms)):  # recorded here, where each model's arm is assigned, not where it is used
             idx = [i for i, a in enumerate(arms) if a == arm]
@@ -188,7 +200,9 @@ def train_rl(
     reward: str = "outcome",
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, float]]:
     """REINFORCE with a group-mean baseline on the outcome reward ``1[y_T right]``, ``prompts · group`` episodes a step
-    (``reward = "steps"``: the share of steps right, a 0/1 signal per step: the dense-reward contrast).
+    (``reward = "steps"``: the share of steps right, one scalar per episode built from a 0/1 signal per step;
+    ``reward = "tokens"``: each step's own 0/1 signal, credited to that step's action alone, with a per-step group
+    baseline: the contrast in which RL is told which of its actions were right, dense per-token feedback).
 
     Returns the evaluation rows, the reward statistics per step (success rate, reward bits ``H(q)`` per episode) and a
     check of the reward: every episode of the last batch scored again by the pure-Python checker.
@@ -211,10 +225,10 @@ def train_rl(
         r = outcome = task.outcome_reward(x, y, p, kind)
         q = [float(v) for v in outcome.mean(-1)]
         bits = [task.reward_bits(v) for v in q]
-        if reward == "steps":  # one 0/1 signal per step: its entropies add up (at most T bits an episode)
+        if reward in ("steps", "tokens"):  # one 0/1 signal per step: its entropies add up (at most T bits an episode)
             right = (y == task.answers(x, p, kind)).float()
             bits = [sum(task.reward_bits(float(v)) for v in row) for row in right.mean(1)]
-            r = right.mean(-1)
+            r = right.mean(-1) if reward == "steps" else right
         rewards.append({"step": s, "success": q, "bits_per_episode": bits})
         advantages = nets.group_advantages(r, group)
         if s == steps - 1:
@@ -233,28 +247,35 @@ def baseline_error(rewards: torch.Tensor, advantages: torch.Tensor, group: int) 
     """Largest |A − (R − mean of R over its group)| over one batch, the baseline recomputed in float64 NumPy apart
     from :func:`nets.group_advantages`: what the probe that RL's baseline is its group's mean reads."""
     r = rewards.detach().cpu().double().numpy()
-    M, B = r.shape
-    grouped = r.reshape(M, B // group, group)
-    want = (grouped - grouped.mean(-1, keepdims=True)).reshape(M, B)
+    M, B = r.shape[:2]
+    grouped = r.reshape(M, B // group, group, -1)  # a last axis of 1 for one reward an episode
+    want = (grouped - grouped.mean(2, keepdims=True)).reshape(r.shape)
     return float(np.abs(advantages.detach().cpu().double().numpy() - want).max())
 
 
 def shared_checkpoint(
     cfg: Any, ctx: RunContext, shape: Any, gen: torch.Generator, ledger: _Ledger
 ) -> tuple[nets.Stack, list[dict[str, Any]], dict[str, Any]]:
-    """Experiment 1's one shared checkpoint: ``checkpoint_candidates`` students cloned side by side from their own
-    initial weights, each snapshotted the first time its final-answer accuracy on validation prompts (training part
-    of the space, never the held-out one) reaches ``checkpoint_accuracy``; the checkpoint is the snapshot of the
-    candidate whose cloning ended most accurate (a trajectory that learns, caught half way).
+    """Experiment 1's ``starts`` independent checkpoints, each shared by every replicate of every arm started from it.
 
-    Every replicate of every arm then starts from these same weights, so the interval over replicates measures the
-    arms' training noise, not a lottery of starting points (cloned for a fixed number of steps, eight seeds' starts
-    ranged from 0.43 to 1.0 held-out accuracy, and that spread decided the samples ratios). Returns the checkpoint,
-    the candidates' untrained evaluations (the chance control) and what the probes read.
+    Each start has ``checkpoint_candidates`` students of its own, cloned side by side (all starts' candidates in one
+    batched computation) from their own initial weights; each candidate is snapshotted the first time its
+    final-answer accuracy on validation prompts (training part of the space, never the held-out one) reaches
+    ``checkpoint_accuracy``, and the start's checkpoint is the snapshot of its candidate whose cloning ended most
+    accurate (a trajectory that learns, caught half way).
+
+    Every replicate of every arm from one start begins at the same weights, so within a start the arms' differences
+    are their training noise, not a lottery of starting points (cloned for a fixed number of steps, eight seeds'
+    starts ranged from 0.43 to 1.0 held-out accuracy). Which checkpoint the cloning happens to produce still moves
+    the samples ratios (session 13: with one checkpoint per run, `rl-vs-onpolicy-distillation` and the other ratios
+    moved from seed to seed by more than their intervals over replicates), so there are several independent starts
+    and the claims' intervals are over them. Returns the checkpoints (a stack of ``starts`` models), the candidates'
+    untrained evaluations (the chance control) and what the probes read (per start).
     """
-    K, T, p, kind, device = cfg.checkpoint_candidates, cfg.rl_horizon, cfg.p, OUTCOME_TASK, ctx.device
-    inits = [ctx.seed_for("sft_vs_rl", "init", k) for k in range(K)]
+    S, K, T, p, kind, device = cfg.starts, cfg.checkpoint_candidates, cfg.rl_horizon, cfg.p, OUTCOME_TASK, ctx.device
+    inits = [ctx.seed_for("sft_vs_rl", "init", g, k) for g in range(S) for k in range(K)]
     cands = nets.init_stack(shape, inits, device)
+    N = S * K
     fingerprint = [float(v) for v in cands.params["token_embedding.weight"].detach()[:, 0, 0]]
     x_val = task.sample_prompts(min(cfg.eval_prompts, VAL_PROMPTS), T, p, gen, split="train", device=device)
     untrained = nets.evaluate(cands, x_val, p, kind).final_accuracy
@@ -279,21 +300,28 @@ def shared_checkpoint(
             recent = []
         if s == cfg.clone_steps:
             break
-        x = task.sample_prompts(K * cfg.batch, T, p, gen, split="train", device=device).reshape(K, cfg.batch, T)
+        x = task.sample_prompts(N * cfg.batch, T, p, gen, split="train", device=device).reshape(N, cfg.batch, T)
         ledger.train_batch(x, p)
         y = task.answers(x, p, kind)
         nets.step(opt, nets.cross_entropy(nets.answer_logits(cands, x, y, p), y))
-    ranked = sorted(range(K), key=lambda k: (k in snap, acc[k]), reverse=True)
-    best = ranked[0]
-    params = snap.get(best) or {name: v[best].detach().clone() for name, v in cands.params.items()}
-    checkpoint = nets.Stack(cands.template, {k: v[None].clone().requires_grad_(True) for k, v in params.items()})
-    info = {
-        "candidates_end_accuracy": acc, "crossed_at_step": {str(k): v for k, v in crossed.items()}, "chosen": best,
-        "chosen_crossed": best in snap, "fingerprint": fingerprint, "validation_prompts": int(x_val.shape[0]),
-        "accuracy_before_crossing": before.get(best),
-        "reference_validation_accuracy": reference_accuracy(checkpoint, 0, x_val, p, kind),
-    }  # fmt: skip
-    return checkpoint, [{"candidate": k, "final_accuracy": a} for k, a in enumerate(untrained)], info
+    chosen: list[dict[str, torch.Tensor]] = []
+    per_start: list[dict[str, Any]] = []
+    for g in range(S):
+        group = list(range(g * K, (g + 1) * K))
+        best = max(group, key=lambda k: (k in snap, acc[k]))  # the first of equals, as a stable sort would give
+        chosen.append(snap.get(best) or {name: v[best].detach().clone() for name, v in cands.params.items()})
+        per_start.append({
+            "candidates_end_accuracy": [acc[k] for k in group], "chosen": best - g * K, "chosen_crossed": best in snap,
+            "crossed_at_step": {str(k - g * K): crossed[k] for k in group if k in crossed},
+            "accuracy_before_crossing": before.get(best),
+        })  # fmt: skip
+    params = {name: torch.stack([c[name] for c in chosen]) for name in chosen[0]}
+    checkpoint = nets.Stack(cands.template, {k: v.clone().requires_grad_(True) for k, v in params.items()})
+    for g, info in enumerate(per_start):
+        info["reference_validation_accuracy"] = reference_accuracy(checkpoint, g, x_val, p, kind)
+    info_all = {"fingerprint": fingerprint, "validation_prompts": int(x_val.shape[0]), "starts": per_start}
+    untrained_rows = [{"start": k // K, "candidate": k % K, "final_accuracy": a} for k, a in enumerate(untrained)]
+    return checkpoint, untrained_rows, info_all
 
 
 CLONE_EVAL_EVERY = 5
@@ -307,33 +335,37 @@ VAL_PROMPTS = 256
 
 
 def _replicas(stack: nets.Stack, n: int) -> nets.Stack:
-    """``n`` trainable copies of a one-model stack."""
-    return nets.Stack(stack.template, {k: v.detach().repeat(n, *([1] * (v.dim() - 1))).requires_grad_(True)
+    """``n`` trainable copies of each model of a stack, model-major: copy ``i`` is of model ``i // n``."""
+    return nets.Stack(stack.template, {k: v.detach().repeat_interleave(n, dim=0).requires_grad_(True)
                                        for k, v in stack.params.items()})  # fmt: skip
 
 
 def sft_vs_rl(cfg: Any, ctx: RunContext) -> dict[str, Any]:
-    """Experiment 1 (see the module docstring): one shared cloned checkpoint (:func:`shared_checkpoint`), then SFT,
-    on-policy distillation and RL from it, ``replicates`` independent training runs per arm (their own data and
-    samples)."""
-    T, p, R, kind, device = cfg.rl_horizon, cfg.p, cfg.replicates, OUTCOME_TASK, ctx.device
+    """Experiment 1 (see the module docstring): ``starts`` independent cloned checkpoints (:func:`shared_checkpoint`),
+    then SFT, on-policy distillation and RL from each, ``replicates`` independent training runs per arm and start
+    (their own data and samples). Replicate ``i`` of an arm (0 … starts·replicates − 1) starts from checkpoint
+    ``i // replicates``, the same for every arm."""
+    T, p, kind, device = cfg.rl_horizon, cfg.p, OUTCOME_TASK, ctx.device
+    R, N = cfg.replicates, cfg.starts * cfg.replicates
     gen = ctx.torch_generator("sft_vs_rl", "data")
     shape = nets.model_shape(p, T, cfg.d_student, cfg.student_layers)
     x_eval = task.sample_prompts(cfg.eval_prompts, T, p, gen, split="eval", device=device)
     ledger = _Ledger()
     start, untrained, chosen = shared_checkpoint(cfg, ctx, shape, gen, ledger)
-    arms = ["bc"] * R + ["on-policy"] * R
-    stack = _replicas(start, 2 * R)
-    labels = [{"method": "sft" if a == "bc" else "on-policy", "seed": i % R} for i, a in enumerate(arms)]
+    arms = ["bc"] * N + ["on-policy"] * N
+    stack = _replicas(nets.Stack(start.template, {k: torch.cat([v, v]) for k, v in start.params.items()}), R)
+    labels = [{"method": "sft" if a == "bc" else "on-policy", "seed": i % N, "start": (i % N) // R}
+              for i, a in enumerate(arms)]  # fmt: skip
     imitation = train_imitation(
         stack, arms, T=T, p=p, kind=kind, steps=cfg.sft_steps, batch=cfg.batch, lr=cfg.finetune_lr, x_eval=x_eval,
         labels=labels, n_checkpoints=cfg.checkpoints, gen=gen, ledger=ledger, device=device,
-        final_only=cfg.sft_labels == "final",
+        final_only=cfg.sft_labels == "final", own_correct=cfg.sft_labels == "own-correct",
     )  # fmt: skip
     rl_stack = _replicas(start, R)
     rl_rows, rewards, check = train_rl(
         rl_stack, T=T, p=p, kind=kind, steps=cfg.rl_steps, prompts=cfg.rl_prompts,
-        group=cfg.rl_group, lr=cfg.rl_lr, x_eval=x_eval, labels=[{"method": "rl", "seed": s} for s in range(R)],
+        group=cfg.rl_group, lr=cfg.rl_lr, x_eval=x_eval,
+        labels=[{"method": "rl", "seed": i, "start": i // R} for i in range(N)],
         n_checkpoints=cfg.checkpoints, gen=gen, ledger=ledger, device=device, reward=cfg.rl_reward,
     )  # fmt: skip
     batched = {r["method"] + str(r["seed"]): r["final_accuracy"] for r in imitation if r["step"] == cfg.sft_steps}
@@ -353,11 +385,23 @@ def sft_vs_rl(cfg: Any, ctx: RunContext) -> dict[str, Any]:
         "off_path": {k: float(np.mean(v)) for k, v in ledger.off_path.items()},
         **ledger.split_record(x_eval, p),
         "init_fingerprint": chosen["fingerprint"],
-        "demo_bits": task.demonstration_bits(1 if cfg.sft_labels == "final" else T, p),
+        "demo_bits": demo_bits(cfg),
         "chance": 1.0 / p,
         "eval_prompts": int(x_eval.shape[0]),
-        "shapes": {"imitation": declared_shape(stack), "rl": declared_shape(rl_stack)},
+        "shapes": {
+            "imitation": declared_shape(stack),
+            "rl": declared_shape(rl_stack),
+            "checkpoints": declared_shape(start),
+        },
     }
+
+
+def demo_bits(cfg: Any) -> float:
+    """Bits one training sample of experiment 1's imitation arms carries: T·log₂ p (a label at every step), log₂ p
+    (the final label alone) or 1 (``own-correct``: the outcome's bit, at most H(q) ≤ 1, counted at its maximum)."""
+    if cfg.sft_labels == "own-correct":
+        return 1.0
+    return task.demonstration_bits(1 if cfg.sft_labels == "final" else cfg.rl_horizon, cfg.p)
 
 
 def horizons(cfg: Any, ctx: RunContext) -> dict[str, Any]:
@@ -410,38 +454,56 @@ def horizons(cfg: Any, ctx: RunContext) -> dict[str, Any]:
     }
 
 
-def train_teacher(cfg: Any, ctx: RunContext) -> tuple[nets.Stack, dict[str, Any]]:
-    """The teacher: a wider transformer (``d_teacher``) trained by SFT on the ground truth.
+def train_teacher(cfg: Any, ctx: RunContext) -> tuple[nets.Stack, list[dict[str, Any]]]:
+    """The ``teachers`` independent teachers: wider transformers (``d_teacher``) trained by SFT on the ground truth.
 
-    ``teacher_candidates`` teachers train side by side from different seeds; the one most accurate on fresh
-    training-split prompts is kept (model selection that never looks at the held-out prompts).
+    A pool of ``teachers · teacher_candidates`` candidates trains side by side, each from its own seed (one batched
+    computation); the ``teachers`` most accurate on fresh training-split prompts become the teachers (model
+    selection that never looks at the held-out prompts; ties go to the earlier candidate). Each teacher is still its
+    own independently trained model, drawn from those that learned: 25-55% of width-64 candidates stay stuck near 0.8
+    at 300 steps (session 14), and choosing the best of each teacher's own four left one teacher with four stuck
+    candidates at ``audit`` seed 4, while four good ones among sixteen fail only when thirteen are stuck. Returns
+    the teachers (a stack of ``teachers`` models) and each one's held-out evaluation.
     """
-    T, p, K, kind, device = cfg.distill_horizon, cfg.p, cfg.teacher_candidates, OUTCOME_TASK, ctx.device
+    T, p, K, U, kind, device = (
+        cfg.distill_horizon,
+        cfg.p,
+        cfg.teacher_candidates,
+        cfg.teachers,
+        OUTCOME_TASK,
+        ctx.device,
+    )
+    N = U * K
     gen = ctx.torch_generator("teacher", "data")
     shape = nets.model_shape(p, T, cfg.d_teacher, cfg.teacher_layers)
-    teachers = nets.init_stack(shape, [ctx.seed_for("teacher", "init", k) for k in range(K)], device)
-    opt = nets.optimizer(teachers, cfg.teacher_lr)
+    inits = [ctx.seed_for("teacher", "init", u, k) for u in range(U) for k in range(K)]
+    cands = nets.init_stack(shape, inits, device)
+    opt = nets.optimizer(cands, cfg.teacher_lr)
     for _ in range(cfg.teacher_steps):
-        x = task.sample_prompts(K * cfg.batch, T, p, gen, split="train", device=device).reshape(K, cfg.batch, T)
+        x = task.sample_prompts(N * cfg.batch, T, p, gen, split="train", device=device).reshape(N, cfg.batch, T)
         y = task.answers(x, p, kind)
-        nets.step(opt, nets.cross_entropy(nets.answer_logits(teachers, x, y, p), y))
+        nets.step(opt, nets.cross_entropy(nets.answer_logits(cands, x, y, p), y))
     x_val = task.sample_prompts(cfg.eval_prompts, T, p, gen, split="train", device=device)
-    val = nets.evaluate(teachers, x_val, p, kind).final_accuracy
-    best = int(np.argmax(val))
-    teacher = teachers.select([best])
+    val = nets.evaluate(cands, x_val, p, kind).final_accuracy
+    best = sorted(sorted(range(N), key=lambda k: -val[k])[:U])  # the U best, kept in the pool's order
+    teachers = cands.select(best)
     x_eval = task.sample_prompts(cfg.eval_prompts, T, p, gen, split="eval", device=device)
-    ev = nets.evaluate(teacher, x_eval, p, kind)
-    return teacher, {
-        "final_accuracy": ev.final_accuracy[0], "forced_error": ev.forced_error[0], "cost": ev.cost[0],
-        "candidates_validation_accuracy": val, "chosen": best, "shape": declared_shape(teacher),
-    }  # fmt: skip
+    ev = nets.evaluate(teachers, x_eval, p, kind)
+    return teachers, [
+        {"teacher": u, "final_accuracy": ev.final_accuracy[u], "forced_error": ev.forced_error[u], "cost": ev.cost[u],
+         "validation_accuracy": val[best[u]], "chosen": best[u], "pool_validation_accuracy": val}
+        for u in range(U)
+    ]  # fmt: skip
 
 
 @torch.no_grad()
 def teacher_probs(teacher: nets.Stack, x: torch.Tensor, y: torch.Tensor, p: int, temperature: float) -> torch.Tensor:
-    """The teacher's next-answer distributions ``softmax(logits / τ)`` at the states (x, y_{<t}), for every model."""
-    M = x.shape[0]
-    flat = nets.answer_logits(teacher, x.reshape(1, -1, x.shape[-1]), y.reshape(1, -1, y.shape[-1]), p)
+    """The teachers' next-answer distributions ``softmax(logits / τ)`` at the states (x, y_{<t}) ``[M, B, T]``, the
+    models split evenly and in order among the teachers (model ``m`` asks teacher ``m // (M / teachers)``)."""
+    M, U = x.shape[0], teacher.size
+    if M % U:
+        raise ValueError(f"{M} models cannot be split evenly among {U} teachers")
+    flat = nets.answer_logits(teacher, x.reshape(U, -1, x.shape[-1]), y.reshape(U, -1, y.shape[-1]), p)
     return torch.softmax(flat.float() / temperature, dim=-1).reshape(M, *x.shape[1:], p)
 
 
@@ -457,7 +519,8 @@ def all_prompts(T: int, p: int, device: str = "cpu") -> torch.Tensor:
 
 
 class TeacherTargets:
-    """The teacher's next-answer distributions at temperature τ on the ground-truth states of any prompt.
+    """The teachers' next-answer distributions at temperature τ on the ground-truth states of any prompt, the models
+    split evenly and in order among the teachers (as :func:`teacher_probs`).
 
     Where the prompt space is small (:data:`TABLE_MAX`) they are computed once for every prompt and looked up by the
     prompt's code; otherwise computed on each batch (:func:`teacher_probs`). The two agree up to float32 rounding of
@@ -467,20 +530,27 @@ class TeacherTargets:
         self.teacher, self.p, self.temperature, self.kind = teacher, p, temperature, kind
         self.table: torch.Tensor | None = None
         if p**T <= TABLE_MAX:
-            x = all_prompts(T, p, device)[None]
-            self.table = teacher_probs(teacher, x, task.answers(x, p, kind), p, temperature)[0]
+            x = all_prompts(T, p, device)[None].expand(teacher.size, -1, -1)
+            self.table = teacher_probs(teacher, x, task.answers(x, p, kind), p, temperature)  # [U, p^T, T, p]
 
     def __call__(self, x: torch.Tensor) -> torch.Tensor:
         """Distributions ``[M, B, T, p]`` at the ground-truth states of prompts ``x`` [M, B, T]."""
         if self.table is None:
             return teacher_probs(self.teacher, x, task.answers(x, self.p, self.kind), self.p, self.temperature)
-        return self.table[task.prompt_codes(x, self.p)]
+        M, U = x.shape[0], self.teacher.size
+        if M % U:
+            raise ValueError(f"{M} models cannot be split evenly among {U} teachers")
+        which = torch.arange(M, device=x.device) // (M // U)
+        return self.table[which[:, None], task.prompt_codes(x, self.p)]
 
 
 def distill_vs_overtrain(cfg: Any, ctx: RunContext) -> dict[str, Any]:
-    """Experiment 3: per student width, students distilled from the teacher's distributions vs trained on the hard
+    """Experiment 3: per student width, students distilled from a teacher's distributions vs trained on the hard
     ground truth, from the same initial weights (seed by seed) for ``distill_steps`` steps, evaluated at log-spaced
-    steps (equal steps at every checkpoint; the last is the budget's convergence).
+    steps (equal steps at every checkpoint; the last is the budget's convergence). Each of the ``teachers``
+    independent teachers (:func:`train_teacher`) has ``distill_seeds`` seeds of its own: student ``j`` of a kind
+    (0 … teachers·distill_seeds − 1) learns from teacher ``j // distill_seeds``, and its hard-label twin shares its
+    initial weights and prompts.
 
     Both kinds see ``batch`` fresh training prompts a step, on the ground-truth states. The distilled loss is
     ``KL(q_τ ‖ π)`` against the teacher's full distribution at temperature ``distill_temperature``
@@ -488,10 +558,12 @@ def distill_vs_overtrain(cfg: Any, ctx: RunContext) -> dict[str, Any]:
     cross-entropy of the correct answer.
     """
     T, p, S, kind, device = cfg.distill_horizon, cfg.p, cfg.distill_seeds, OUTCOME_TASK, ctx.device
+    U = cfg.teachers
+    N = U * S
     teacher, teacher_eval = train_teacher(cfg, ctx)
     gen = ctx.torch_generator("distill", "data")
     x_eval = task.sample_prompts(cfg.eval_prompts, T, p, gen, split="eval", device=device)
-    inits = [ctx.seed_for("distill", "init", s) for s in range(S)]
+    inits = [ctx.seed_for("distill", "init", u, s) for u in range(U) for s in range(S)]
     marks = set(checkpoints(cfg.distill_steps, cfg.checkpoints))
     targets = TeacherTargets(teacher, T, p, cfg.distill_temperature, kind, device)
     ledger = _Ledger()
@@ -502,37 +574,40 @@ def distill_vs_overtrain(cfg: Any, ctx: RunContext) -> dict[str, Any]:
     reference: list[dict[str, Any]] = []
     for width in cfg.student_widths:
         stack = nets.init_stack(nets.model_shape(p, T, width, cfg.student_layers), inits + inits, device)
-        labels = [{"method": kind_, "seed": s, "width": width} for kind_ in ("distilled", "hard") for s in range(S)]
+        labels = [{"method": kind_, "seed": j, "teacher": j // S, "width": width}
+                  for kind_ in ("distilled", "hard") for j in range(N)]  # fmt: skip
         opt = nets.optimizer(stack, cfg.distill_lr)
         for s in range(cfg.distill_steps + 1):
             if s in marks:
                 rows += [r | {"step": s} for r in _eval_rows(stack, x_eval, p, kind, labels)]
             if s == cfg.distill_steps:
                 break
-            x = task.sample_prompts(S * cfg.batch, T, p, gen, split="train", device=device).reshape(S, -1, T)
+            x = task.sample_prompts(N * cfg.batch, T, p, gen, split="train", device=device).reshape(N, -1, T)
             ledger.train_batch(x, p)
             x = torch.cat([x, x])  # the two kinds of a seed see the same prompts
             y = task.answers(x, p, kind)
             logit = nets.answer_logits(stack, x, y, p)
-            q = targets(x[:S])
+            q = targets(x[:N])
             if cfg.distill_target == "argmax":
                 q = torch.nn.functional.one_hot(q.argmax(-1), p).float()
             if s == 0:
                 soft_share.append(float((q.max(-1).values < 0.999).float().mean()))
-            loss = torch.cat([nets.soft_cross_entropy(logit[:S], q), nets.cross_entropy(logit[S:], y[S:])])
+            loss = torch.cat([nets.soft_cross_entropy(logit[:N], q), nets.cross_entropy(logit[N:], y[N:])])
             nets.step(opt, loss)
-        with torch.no_grad():  # how far each student ends from the teacher's distributions on held-out states
-            xe = x_eval.expand(2 * S, *x_eval.shape)
+        with torch.no_grad():  # how far each student ends from its teacher's distributions on held-out states
+            xe = x_eval.expand(N, *x_eval.shape)
             ye = task.answers(xe, p, kind)
-            d = nets.soft_cross_entropy(nets.answer_logits(stack, xe, ye, p), teacher_probs(teacher, xe, ye, p, 1.0))
+            q1 = teacher_probs(teacher, xe, ye, p, 1.0)
+            xe, ye, q1 = torch.cat([xe, xe]), torch.cat([ye, ye]), torch.cat([q1, q1])
+            d = nets.soft_cross_entropy(nets.answer_logits(stack, xe, ye, p), q1)
         kl += [lab | {"kl": float(v)} for lab, v in zip(labels, d, strict=True)]
         shapes.append(declared_shape(stack) | {"width": width})
         reference += [lab | {"step": cfg.distill_steps, "reference": reference_accuracy(stack, i, x_eval, p, kind)}
                       for i, lab in enumerate(labels)]  # fmt: skip
     return {
-        "teacher": teacher_eval, "rows": rows, "kl_to_teacher": kl, "soft_share": soft_share, "chance": 1.0 / p,
-        "shapes": shapes, "reference": reference, "eval_prompts": int(x_eval.shape[0]),
-        **ledger.split_record(x_eval, p),
+        "teachers": teacher_eval, "teacher_shape": declared_shape(teacher), "rows": rows, "kl_to_teacher": kl,
+        "soft_share": soft_share, "chance": 1.0 / p, "shapes": shapes, "reference": reference,
+        "eval_prompts": int(x_eval.shape[0]), **ledger.split_record(x_eval, p),
     }  # fmt: skip
 
 

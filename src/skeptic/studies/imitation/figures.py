@@ -10,7 +10,7 @@ from matplotlib.ticker import NullFormatter
 
 from skeptic.studies.imitation import claims as cl
 from skeptic.studies.imitation.config import ImitationConfig
-from skeptic.study import Estimate, Figure, Table
+from skeptic.study import Figure, Table
 
 COLORS = {"sft": "C0", "on-policy": "C2", "rl": "C3", "bc": "C0", "distilled": "C2", "hard": "C1"}
 LABELS = {"sft": "SFT (behaviour cloning)", "on-policy": "on-policy distillation", "rl": "RL (REINFORCE, 0/1 reward)"}
@@ -42,7 +42,7 @@ def _samples(m: dict[str, Any], cfg: ImitationConfig) -> Figure:
         a.axhline(1 / p, color="grey", ls="--", lw=0.8)
         a.set(xscale="log", ylim=(-0.02, 1.02), ylabel="held-out final-answer accuracy")
     ax.set_xlabel(
-        "training samples from the shared checkpoint: demonstrations,\nown rollouts or RL episodes (log "
+        "training samples from each checkpoint: demonstrations,\nown rollouts or RL episodes (log "
         "scale; the checkpoint is drawn at 1)"
     )
     bx.set_xlabel("bits of supervision received: T·log₂p per demonstration,\nH(q) per RL episode (log scale)")
@@ -52,8 +52,9 @@ def _samples(m: dict[str, Any], cfg: ImitationConfig) -> Figure:
     return Figure(
         "accuracy-vs-samples",
         f"Held-out accuracy of the final answer against training samples (left) and bits of supervision (right), for "
-        f"{cfg.replicates} replicate students per method that all start from one checkpoint, cloned until "
-        f"{cfg.checkpoint_accuracy:.0%} of its validation answers were right; lines are the mean over replicates, "
+        f"{cfg.starts * cfg.replicates} replicate students per method ({cfg.replicates} from each of {cfg.starts} "
+        f"independent checkpoints, each cloned until {cfg.checkpoint_accuracy:.0%} of its validation answers were "
+        "right); lines are the mean over replicates, "
         f"bands the range. Dotted: the {cl.TARGET:.0%} target of the samples "
         "comparison; dashed: chance (1/p). Read the horizontal gap between the red RL curve and the others at the "
         f"dotted line: a demonstration carries {demo_bits:.1f} bits, an RL episode's 0/1 reward carried "
@@ -99,7 +100,7 @@ def _distill(m: dict[str, Any], cfg: ImitationConfig) -> Figure:
     ws = cl.widths(m)
     fig = MplFigure(figsize=(4.2 * len(ws), 4.0), layout="constrained")
     axes = np.atleast_1d(fig.subplots(1, len(ws), sharey=True))
-    teacher = m["distill"]["teacher"]["final_accuracy"]
+    teacher = float(np.mean([t["final_accuracy"] for t in m["distill"]["teachers"]]))
     for ax, w in zip(axes, ws, strict=True):
         for method, name in (("distilled", "distilled (teacher's distribution)"), ("hard", "hard labels")):
             curve = cl.distill_curve(m, method, w)
@@ -108,7 +109,7 @@ def _distill(m: dict[str, Any], cfg: ImitationConfig) -> Figure:
             x = np.maximum(np.array(steps, dtype=float), 1.0)
             ax.plot(x, acc.mean(1), "o-", color=COLORS[method], label=name, ms=3)
             ax.fill_between(x, acc.min(1), acc.max(1), color=COLORS[method], alpha=0.15)
-        ax.axhline(teacher, color="k", ls=":", lw=0.8, label="the teacher")
+        ax.axhline(teacher, color="k", ls=":", lw=0.8, label="the teachers (mean)")
         ax.axhline(1 / cfg.p, color="grey", ls="--", lw=0.8, label="chance")
         ax.set(xscale="log", title=f"student width {w}", xlabel="training steps (log scale; 0 drawn at 1)",
                ylim=(-0.02, 1.02))  # fmt: skip
@@ -136,12 +137,15 @@ def _round(r: dict[str, Any]) -> dict[str, Any]:
 
 
 def overtrained_rows(m: dict[str, Any]) -> list[dict[str, Any]]:
-    """Per width: both kinds' accuracy at the last evaluation and the per-seed gap hard − distilled (mean, 95% CI)."""
+    """Per width: both kinds' accuracy at the last evaluation and the per-seed gap hard − distilled (mean, 95% CI over
+    the teachers' means)."""
     rows, chance = [], float(m["distill"]["chance"])
     for w in cl.widths(m):
         d, h = cl.distill_curve(m, "distilled", w), cl.distill_curve(m, "hard", w)
         last = max(d)
-        gap = Estimate.from_samples([b - a for a, b in zip(d[last], h[last], strict=True)])
+        teacher = cl.teacher_of(m)  # the interval over the independent teachers, as the claims form theirs
+        gap = cl.unit_estimate([b - a for a, b in zip(d[last], h[last], strict=True)],
+                               [teacher[j] for j in range(len(d[last]))], "teachers")  # fmt: skip
         rows.append(_round({
             "width": w, "step": last, "hard": float(np.mean(h[last])), "distilled": float(np.mean(d[last])),
             "hard − distilled": gap.value, "95% CI low": gap.lo, "95% CI high": gap.hi,
@@ -152,6 +156,7 @@ def overtrained_rows(m: dict[str, Any]) -> list[dict[str, Any]]:
 
 def make_tables(m: dict[str, Any], cfg: ImitationConfig) -> list[Table]:
     ratio_rows = []
+    teachers = ", ".join(f"{float(t['final_accuracy']):.3f}" for t in m["distill"]["teachers"])
     T = m["sft_vs_rl"]["T"]
     sft_cost, rl_cost = cl.token_passes("sft", T), cl.token_passes("rl", T)
     for target in cl.TARGETS:
@@ -185,7 +190,7 @@ def make_tables(m: dict[str, Any], cfg: ImitationConfig) -> list[Table]:
               f"argmax); the brief reads the width {cl.tested_width(m)} where both kinds learned; the capacity point "
               f"(hard-label students within 5 points of the teacher) was {cl.capacity_point(m)}.",
               overtrained_rows(m)),
-        Table("samples-to-target", "Samples each method needed from the shared checkpoint to reach each held-out "
+        Table("samples-to-target", "Samples each method needed from its replicate's checkpoint to reach each held-out "
               "accuracy target, per seed ('>' : not reached within the budget, so the ratio is a lower bound), and "
               "RL's over SFT's in compute as well as in samples (Qwen3 compares GPU hours): a sample costs "
               f"{sft_cost} token passes for SFT (a forward and backward pass over 2T − 1 = {2 * T - 1} tokens) and "
@@ -202,5 +207,5 @@ def make_tables(m: dict[str, Any], cfg: ImitationConfig) -> list[Table]:
               "and off it (after an earlier wrong answer), and how many off-path steps that rests on.",
               [_round(r) for r in m["horizons"]["paths"]]),
         Table("distillation", "Distilled and hard-label students per width and step on held-out prompts; the trained "
-              f"teacher reached {m['distill']['teacher']['final_accuracy']:.3f}.", distill_rows, collapsed=True),
+              f"teachers reached {teachers}.", distill_rows, collapsed=True),
     ]  # fmt: skip

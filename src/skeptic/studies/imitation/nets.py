@@ -189,16 +189,21 @@ def soft_cross_entropy(logit: torch.Tensor, target_probs: torch.Tensor) -> torch
 
 
 def group_advantages(rewards: torch.Tensor, group: int) -> torch.Tensor:
-    """``R − mean(R over the group)`` for rewards ``[M, B]`` laid out as B/group prompts x group samples each."""
-    M, B = rewards.shape
-    r = rewards.reshape(M, B // group, group)
-    return (r - r.mean(-1, keepdim=True)).reshape(M, B)
+    """``R − mean(R over the group)`` for rewards ``[M, B]`` (or per step, ``[M, B, T]``: each step's reward minus
+    its group's mean at that step) laid out as B/group prompts x group samples each."""
+    M, B = rewards.shape[:2]
+    r = rewards.reshape(M, B // group, group, *rewards.shape[2:])
+    return (r - r.mean(2, keepdim=True)).reshape(rewards.shape)
 
 
 def reinforce_loss(logit: torch.Tensor, actions: torch.Tensor, advantages: torch.Tensor) -> torch.Tensor:
-    """Per-model REINFORCE loss ``[M]``: ``−mean_b A_b Σ_t log π(y_bt | s_bt)`` (gradient: the policy gradient)."""
-    logp = torch.log_softmax(logit.float(), dim=-1).gather(-1, actions[..., None]).squeeze(-1).sum(-1)
-    return -(advantages.detach() * logp).mean(-1)
+    """Per-model REINFORCE loss ``[M]``: ``−mean_b A_b Σ_t log π(y_bt | s_bt)`` (gradient: the policy gradient); with
+    per-step advantages ``A_bt`` ``[M, B, T]``, ``−mean_b Σ_t A_bt log π(y_bt | s_bt)`` (each action credited with
+    its own step's reward)."""
+    logp = torch.log_softmax(logit.float(), dim=-1).gather(-1, actions[..., None]).squeeze(-1)
+    if advantages.dim() == logp.dim():
+        return -(advantages.detach() * logp).sum(-1).mean(-1)
+    return -(advantages.detach() * logp.sum(-1)).mean(-1)
 
 
 class Adam:
