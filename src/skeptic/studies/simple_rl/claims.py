@@ -1020,8 +1020,8 @@ def training_settled(m: Measurements, config: Any) -> tuple[bool, str]:
     stopped at any of the last third of its exact evaluations, the quantity the claim reads would lie on the same
     side of the claim's line (rl-raises-pass1: each seed's held-out pass@1 gain vs 0.2, the claim judging every seed;
     flaw-overoptimized: the seed-mean :func:`goodhart_drop` had training stopped there vs 0.05;
-    views-unchanged-under-kl: the seed-mean frozen probe's accuracy drop vs 0.05). Budget stability beyond the run is the budget audit's job; this
-    reads within it."""
+    views-unchanged-under-kl: the seed-mean frozen probe's accuracy drop vs 0.05). Budget stability beyond the run is
+    the budget audit's job; this reads within it."""
     curves, lines, ok = m["curves"], [], True
     true = _spec_rows(m["specs"], "true", config.beta_main)
     flaw = [i for rows in _flaw_runs(m["specs"], min(config.betas)).values() for i in rows]
