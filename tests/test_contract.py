@@ -149,7 +149,6 @@ SHOWN_PENDING = {
     "llc": 33,
     "mup": 33,
     "random-labels": 31,
-    "simple-rl": 29,
     "superposition": 33,
 }
 

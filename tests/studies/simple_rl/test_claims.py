@@ -97,6 +97,7 @@ def _lm(pass1: list[list[float]], flaw_true: list[list[float]], check_off: float
     for t, (p, f) in enumerate(zip(pass1, flaw_true, strict=True)):
         row = [p[0], f[0], p[1], f[1]]
         curves.append({"step": t * config.eval_every, "pass1_heldout": row, "true_train": row,
+                       "proxy_train": [p[0], 1.5, p[1], 1.5],  # the flawed grader's proxy flat: it never falls
                        "pass1_check": list(row), "true_check": list(row)})  # fmt: skip
     curves[-1]["step"] = config.rl_steps
     curves[-1]["pass1_check"] = [x + check_off for x in curves[-1]["pass1_check"]]
@@ -239,10 +240,27 @@ def test_the_over_optimization_measure_averages_each_seeds_flaw_replicates() -> 
         for c, x in zip(m["curves"], curve, strict=True):
             c["true_train"].append(x)
             c["true_check"].append(x)
+            c["proxy_train"].append(1.5)
     est = claims.flaw_drop(m, config)  # seed 0: (0.7 + 0.0) / 2, seed 1: (0.6 + 0.8) / 2
     assert abs(est.value - 0.525) < 1e-12 and "over 2 seeds" in est.method
     assert claims.flaw_drop_recomputed(m, config)[0]
     assert not claims.flaw_drop_recomputed(m, config.model_copy(update={"flaw_replicates": 3}))[0]
+
+
+def test_the_over_optimization_measure_counts_only_the_fall_the_proxy_missed() -> None:
+    true = [0.3, 0.9, 0.8, 0.1]
+    assert abs(claims.goodhart_drop(true, [0.3, 1.2, 1.4, 1.5]) - 0.8) < 1e-12  # proxy rises: the whole fall
+    assert abs(claims.goodhart_drop(true, true) - 0.0) < 1e-12  # proxy = true (no flaw): nothing, however large
+    assert abs(claims.goodhart_drop(true, [0.3, 0.9, 0.8, 0.4]) - 0.3) < 1e-12  # proxy fell 0.5 of the 0.8: 0.3
+    assert abs(claims.goodhart_drop([0.3, 0.9, 0.9, 0.9], [0.3, 0.9, 1.4, 1.5]) - 0.0) < 1e-12  # no fall at all
+    config = PRESETS["test"].model_copy(update={"n_seeds": 2, "flaw_replicates": 1})
+    m = _lm([[0.2, 0.2], [0.6, 0.7], [0.9, 0.9]], [[0.3, 0.3], [0.9, 0.8], [0.1, 0.0]])
+    assert claims.flaw_drop(m, config).value > 0.7
+    for c in m["curves"]:  # the flawed grader's proxy follows the true reward down: an optimizer's fall, not Goodhart
+        c["proxy_train"][1], c["proxy_train"][3] = c["true_train"][1] + 0.01, c["true_train"][3] + 0.01
+    est = claims.flaw_drop(m, config)
+    assert abs(est.value) < 1e-12 and est.hi < claims.OVEROPT_DROP
+    assert claims.flaw_drop_recomputed(m, config)[0]
 
 
 def _corpus_measurements(corpus: Any, rng: np.random.Generator) -> dict[str, Any]:

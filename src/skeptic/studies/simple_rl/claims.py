@@ -182,13 +182,26 @@ FLAW_ROLES = ("sweep", "replicate")
 """The flawed-grader policies at the smallest β: the sweep's and its replicates (the same base, their own rollouts)."""
 
 
+def goodhart_drop(true: list[float], proxy: list[float]) -> float:
+    """The true reward's fall from its peak to the last evaluation that the proxy did not fall with: with t* the peak
+    of ``true`` and g = proxy − true, min(true[t*] − true[-1], g[-1] − g[t*]).
+
+    Gao et al.'s over-optimization is the true (gold) reward falling *because* the proxy is imperfect, while the
+    proxy's value still rises; a fall the proxy registers as well (the optimizer wobbling to a worse policy on both)
+    is not it. The second term is how much of the fall the proxy missed; a fall it saw in full (g unchanged, as with
+    no flaw, where proxy = true) counts 0, however large. The maximum over noisy evaluations biases the first term
+    upward but not the second."""
+    t = int(np.argmax(true))
+    return min(true[t] - true[-1], (proxy[-1] - true[-1]) - (proxy[t] - true[t]))
+
+
 def flaw_drop(m: Measurements, config: Any) -> Estimate:
-    """Per seed at the smallest β, flawed grader: peak true reward over training minus the final true reward, the mean
-    over the seed's ``flaw_replicates`` RL runs."""
+    """Per seed at the smallest β, flawed grader: :func:`goodhart_drop` of each RL run's true and proxy reward over
+    training, the mean over the seed's ``flaw_replicates`` RL runs."""
     per_seed: dict[int, list[float]] = {}
     for role in FLAW_ROLES:
         for i in _rows(m, kind="flaw", beta=min(config.betas), role=role):
-            drop = max(c["true_train"][i] for c in m["curves"]) - m["curves"][-1]["true_train"][i]
+            drop = goodhart_drop([c["true_train"][i] for c in m["curves"]], [c["proxy_train"][i] for c in m["curves"]])
             per_seed.setdefault(m["specs"][i]["seed"], []).append(drop)
     return _seeds([float(np.mean(x)) for _, x in sorted(per_seed.items())])
 
@@ -391,9 +404,10 @@ CLAIMS = (
     ),
     Claim(
         "flaw-overoptimized",
-        "Against a grader with an exploitable flaw, at the smallest β the true reward peaks and then falls: it ends "
-        f"at least {OVEROPT_DROP} below its peak over training (Skeptic's line; per seed, the mean of the seed's "
-        "flaw_replicates RL runs from its base model).",
+        "Against a grader with an exploitable flaw, at the smallest β the true reward peaks and then falls while the "
+        f"proxy does not: it ends at least {OVEROPT_DROP} below its peak over training, and the proxy's excess over "
+        "the true reward grew by at least as much over that span (Skeptic's line; the fall counted is the smaller of "
+        "the two; per seed, the mean of the seed's flaw_replicates RL runs from its base model).",
         f"{GAO}, abstract, Figure 1 and §3",
         flaw_drop,
         AtLeast(OVEROPT_DROP),
@@ -799,10 +813,18 @@ def _flaw_runs(specs: list[dict[str, Any]], beta: float) -> dict[int, list[int]]
 def flaw_drop_recomputed(m: Measurements, config: Any) -> tuple[bool, str]:
     """flaw-overoptimized's quantity by separate code: per seed, every flawed-grader policy at the smallest β (the
     configured number of replicates, each seed), true reward as Σ_y π(y)·check(y) (text checker) on the monitored
-    problems at every exact evaluation, peak minus last, averaged per seed and then over seeds."""
+    problems at every exact evaluation; the fall from its peak, capped by the growth over the same span of the
+    recorded proxy reward's excess over that true reward; averaged per seed and then over seeds."""
     runs = _flaw_runs(m["specs"], min(config.betas))
-    drops = [float(np.mean([max(c["true_check"][i] for c in m["curves"]) - m["curves"][-1]["true_check"][i]
-                            for i in rows])) for rows in runs.values()]  # fmt: skip
+    drops = []
+    for rows in runs.values():
+        per_run = []
+        for i in rows:
+            true = np.array([c["true_check"][i] for c in m["curves"]])
+            gap = np.array([c["proxy_train"][i] for c in m["curves"]]) - true
+            top = int(np.flatnonzero(true == true.max())[0])
+            per_run.append(min(true[top] - true[-1], gap[-1] - gap[top]))
+        drops.append(float(np.mean(per_run)))
     ok, detail = _agrees("true-reward drop", flaw_drop(m, config).value, float(np.mean(drops)))
     counts = sorted({len(r) for r in runs.values()})
     ok &= len(runs) == config.n_seeds and counts == [config.flaw_replicates]
@@ -997,16 +1019,17 @@ def training_settled(m: Measurements, config: Any) -> tuple[bool, str]:
     """Every training run a curve-reading claim reads has settled with respect to that claim's line: had training
     stopped at any of the last third of its exact evaluations, the quantity the claim reads would lie on the same
     side of the claim's line (rl-raises-pass1: each seed's held-out pass@1 gain vs 0.2, the claim judging every seed;
-    flaw-overoptimized: the seed-mean of peak-so-far minus current true reward vs 0.05; views-unchanged-under-kl: the
-    seed-mean frozen probe's accuracy drop vs 0.05). Budget stability beyond the run is the budget audit's job; this
-    reads within it."""
+    flaw-overoptimized: the seed-mean :func:`goodhart_drop` had training stopped there vs 0.05;
+    views-unchanged-under-kl: the seed-mean frozen probe's accuracy drop vs 0.05). Budget stability beyond the run is
+    the budget audit's job; this reads within it."""
     curves, lines, ok = m["curves"], [], True
     true = _spec_rows(m["specs"], "true", config.beta_main)
     flaw = [i for rows in _flaw_runs(m["specs"], min(config.betas)).values() for i in rows]
     base = m["base"]["pass1"]
     gain = {sd: [curves[t]["pass1_heldout"][i] - base[sd] for t in _late(len(curves))] for sd, i in true.items()}
-    drop = [float(np.mean([max(c["true_train"][i] for c in curves[: t + 1]) - curves[t]["true_train"][i]
-                           for i in flaw])) for t in _late(len(curves))]  # fmt: skip
+    drop = [float(np.mean([goodhart_drop([c["true_train"][i] for c in curves[: t + 1]],
+                                         [c["proxy_train"][i] for c in curves[: t + 1]]) for i in flaw]))
+            for t in _late(len(curves))]  # fmt: skip
     v = m["views"]
     vc = v["curves"][v["arms"][0]]
     view = [float(np.mean([a - b for a, b in zip(v["pre_acc"], vc[t]["frozen_acc"], strict=True)]))
@@ -1117,7 +1140,7 @@ PROBES = (
           "(pass@1 per problem by the text checker over every answer, policies found by their labels).",
           _with_config(pass1_recomputed)),
     Probe("flaw-drop-recomputed", "An independent computation of flaw-overoptimized's drop (true reward by the text "
-          "checker at every evaluation).", _with_config(flaw_drop_recomputed)),
+          "checker at every evaluation; the proxy as recorded).", _with_config(flaw_drop_recomputed)),
     Probe("kl-drop-recomputed", "An independent computation of kl-falls-with-beta's drop (KL from each arm's raw "
           "logits).", _with_config(kl_drop_recomputed)),
     Probe("kwa-gains-recomputed", "An independent computation of the four Kwa et al. claims' gain shares (from the "
