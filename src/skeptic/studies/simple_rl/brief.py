@@ -42,6 +42,7 @@ def _numbers(m: Any) -> dict[str, float]:
         "cross": float(cross),
         "flaw_peak": float(np.mean([max(c["true_train"][i] for c in m["curves"]) for i in flaw])),
         "flaw_end": float(np.mean([last["true_train"][i] for i in flaw])),
+        "flaw_proxy_end": float(np.mean([last["proxy_train"][i] for i in flaw])),
         "light": tilt_gain("light"), "heavy": tilt_gain("heavy"), "n": float(g["n_answers"]),
         "small_heavy": float(np.mean(m["simulation"]["144"]["t3"])),
         "tv_fwd": arm_mean("tv_forward", arm="drgrpo"), "tv_own": max(a["tv_own"] for a in g["arms"]),
@@ -114,8 +115,9 @@ def found(result: RunResult) -> str:
         + (f"; the base model's pass@k first matched RL's at k = {n['cross']:.0f}." if n["cross"]
            else "; RL stayed ahead at every k up to 1024."),
         f"Against a flawed grader at β = {n['b0']:g} the true reward peaked at {n['flaw_peak']:.2f} and ended at "
-        f"{n['flaw_end']:.2f} (mean over {n['flaw_runs']:.0f} RL runs, {n['flaw_runs'] / m['config']['n_seeds']:.0f} "
-        "per base model: the height of the peak varies more between runs than between bases).",
+        f"{n['flaw_end']:.2f} while the flawed grader's own reward ended at {n['flaw_proxy_end']:.2f} (mean over "
+        f"{n['flaw_runs']:.0f} RL runs, {n['flaw_runs'] / m['config']['n_seeds']:.0f} per base model: the height of "
+        "the peak varies more between runs than between bases).",
         f"On the graded task with {n['n']:.0f} answers, the exact optimum of the forward-KL objective at β = "
         f"{n['gb0']:g} reached {n['light']:.2f} of the possible true-reward gain with light-tailed proxy error and "
         f"{n['heavy']:.2f} with heavy-tailed error of the same SD; simulated on 144 answers, the same heavy-tailed "
