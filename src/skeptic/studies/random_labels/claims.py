@@ -684,7 +684,7 @@ CLAIMS: tuple[Claim, ...] = (
         "larger budget), so the interval's upper end sits at the line: inconclusive at one seed, not replicated at "
         "the others, a verdict that moves with the seed. More precision within the preset's cost does not steady it: "
         "seven seeds give 1.06 [0.998, 1.127] at seed 0 (17 CPU s), evaluating every 2 steps 1.04 [0.958, 1.128]; "
-        "ten seeds (the larger budget) do.",
+        "the larger budget (ten seeds, four times the steps) gave not_replicated.",
         f"{ARPIT}, §5 (regularization, dropout foremost, degrades training on noise without hurting real data)",
         regularization_slows_noise_more,
         AtLeast(1.1),
