@@ -624,3 +624,48 @@ def test_trainer_records_dropout_shifts_and_decay_only_where_declared() -> None:
     assert moved > 0 and res.shift_record[2, -2:].sum() == 0
     for m, wd in enumerate((0.0, 0.0, 0.0, 0.01)):
         assert [u[1] for u in res.update_record[m]] == pytest.approx([wd] * len(res.update_record[m]), abs=1e-7)
+
+
+def _sweep_rows(times: dict[int, list[int | None]], levels: tuple[float, ...]) -> dict[str, Any]:
+    """Main-model rows of the corruption sweep: ``times[seed][k]`` steps to 100% accuracy at level ``levels[k]``."""
+    rows = []
+    for seed, ts in times.items():
+        for p, t in zip(levels, ts, strict=True):
+            cond = "true_labels" if p == 0.0 else "random_labels" if p == 1.0 else "corrupted"
+            rows.append({"model": "mlp1x512", "reg": "none", "condition": cond, "p": p, "seed": seed, "fit_step": t})
+    return {"runs": rows}
+
+
+def test_corruption_trend_known_answers_and_the_recheck_agrees() -> None:
+    """Times T(p) = T0 · 16^p on every seed: the fitted factor from p = 0 to 1 is 16 exactly, whatever T0; a curve
+    that rises to p = 0.5 and stays flat fits the end-to-end ratio with three levels; a censored run at
+    p = 1 opens the upper end, one at p = 0.25 (below the mean p) the lower end; the recheck's loops agree."""
+    from skeptic.studies.random_labels.claims import trend_by_corruption_accuracy
+    from skeptic.studies.random_labels.config import RandomLabelsConfig
+    from skeptic.studies.random_labels.recheck import fitted_trend
+
+    levels = (0.0, 0.25, 0.5, 0.75, 1.0)
+    cfg = RandomLabelsConfig(corruption_levels=levels, max_steps=100_000)
+    exact = _sweep_rows({s: [round(t0 * 16**p) for p in levels] for s, t0 in ((0, 100), (1, 400))}, levels)
+    est = trend_by_corruption_accuracy(exact, cfg)
+    assert est.value == pytest.approx(16.0, rel=1e-9) and est.hi - est.lo == pytest.approx(0.0, abs=1e-9)
+    # flat above p = 0.5 (1, 2, 2 at three levels): the least-squares line through the ends only, 2x
+    cfg3 = RandomLabelsConfig(corruption_levels=(0.0, 0.5, 1.0), max_steps=100_000)
+    flat = _sweep_rows({0: [100, 200, 200], 1: [50, 100, 100]}, (0.0, 0.5, 1.0))
+    assert trend_by_corruption_accuracy(flat, cfg3).value == pytest.approx(2.0, rel=1e-9)
+    # noise around a 2x trend gives an interval that contains the mean factor
+    noisy = _sweep_rows({0: [100, 150, 210], 1: [100, 130, 180], 2: [100, 160, 220]}, (0.0, 0.5, 1.0))
+    n_est = trend_by_corruption_accuracy(noisy, cfg3)
+    assert n_est.lo < n_est.value < n_est.hi and n_est.value == pytest.approx((2.1 * 1.8 * 2.2) ** (1 / 3), rel=1e-9)
+    top = _sweep_rows({0: [100, 150, 200, 250, None], 1: [100, 150, 200, 250, 300]}, levels)
+    assert math.isinf(trend_by_corruption_accuracy(top, cfg).hi)
+    low = _sweep_rows({0: [100, None, 200, 250, 300], 1: [100, 150, 200, 250, 300]}, levels)
+    assert trend_by_corruption_accuracy(low, cfg).lo == 0.0
+    undefined = _sweep_rows({0: [None, 150, 200, 250, 300], 1: [100, 150, 200, 250, 300]}, levels)
+    assert math.isnan(trend_by_corruption_accuracy(undefined, cfg).value)
+    for m, c in ((exact, cfg), (noisy, cfg3), (top, cfg), (low, cfg)):
+        e = trend_by_corruption_accuracy(m, c)
+        steps: dict[int, list[int | None]] = {}
+        for r in m["runs"]:
+            steps.setdefault(r["seed"], []).append(r["fit_step"])
+        assert fitted_trend(c.corruption_levels, steps, c.max_steps) == pytest.approx((e.value, e.lo, e.hi), rel=1e-9)

@@ -209,6 +209,51 @@ def time_by_corruption_accuracy(m: Measurements, config: RandomLabelsConfig) -> 
     return _time_by_corruption(m, config, "fit_step")
 
 
+def _trend_over_corruption(m: Measurements, config: RandomLabelsConfig, key: str) -> Estimate:
+    """The growth of the time to ``key`` over the corruption range, judged with its uncertainty over seeds.
+
+    Per seed s, the least-squares slope b_s of ``log(T_s(p) / T_s(0))`` on p over every corruption level, and the
+    fitted factor ``exp(b_s (p_max - p_min))`` (from p = 0 to p = 1); the estimate is the geometric mean of the
+    factors with the t-interval of the b_s mapped back. A run that never got there counts the step cap, a lower
+    bound: at a level above the mean p (positive least-squares weight) that opens the upper end, below it the
+    lower end. Undefined where a p = 0 run never got there. With three equally spaced levels the middle one has
+    zero weight: the slope is then the end-to-end log ratio.
+    """
+    sweep = _label_sweep(m, config)
+    ps = np.asarray(config.corruption_levels, dtype=float)
+    w = (ps - ps.mean()) / float(((ps - ps.mean()) ** 2).sum())  # slope = Σ w_k y_k (Σ w_k = 0)
+    ref = {r["seed"]: r[key] for r in sweep[0]}
+    if any(v is None for v in ref.values()):
+        nan = float("nan")
+        return Estimate(nan, nan, nan, "the p = 0 runs never got there: trend undefined")
+    slopes, open_hi, open_lo = [], False, False
+    for s in sorted(ref):
+        logs = []
+        for k, runs in enumerate(sweep):
+            step = next(r[key] for r in runs if r["seed"] == s)
+            if step is None:
+                open_hi, open_lo = open_hi or w[k] > 0, open_lo or w[k] < 0
+            logs.append(math.log((config.max_steps if step is None else step) / ref[s]))
+        slopes.append(float(np.dot(w, logs)) * float(ps[-1] - ps[0]))
+    mean, lo, hi = mean_ci(slopes)
+    method = f"95% t-interval over {len(slopes)} seeds of the least-squares slope of log time on p, x (p_max - p_min)"
+    if open_hi or open_lo:
+        method += "; some runs never got there (the interval is open on that side)"
+    return Estimate(math.exp(mean), 0.0 if open_lo else math.exp(lo), math.inf if open_hi else math.exp(hi), method)
+
+
+def trend_by_corruption_loss(m: Measurements, config: RandomLabelsConfig) -> Estimate:
+    """Figure 1b's trend by the loss yardstick: the fitted factor of the steps to training loss ≤ ``loss_stop``
+    from p = 0 to p = 1 (least squares over every level, per seed)."""
+    return _trend_over_corruption(m, config, f"loss_step_{config.loss_stop}")
+
+
+def trend_by_corruption_accuracy(m: Measurements, config: RandomLabelsConfig) -> Estimate:
+    """Figure 1b's trend by the accuracy yardstick: the fitted factor of the steps to 100% training accuracy from
+    p = 0 to p = 1 (least squares over every level, per seed)."""
+    return _trend_over_corruption(m, config, "fit_step")
+
+
 def test_error_by_corruption(m: Measurements, config: RandomLabelsConfig) -> list[Estimate]:
     """Test error of the main model at each corruption level p (p=0: true labels, p=1: random labels)."""
     return [Estimate.from_samples([1 - r["test_acc"] for r in runs]) for runs in _label_sweep(m, config)]
@@ -436,6 +481,7 @@ BARTLETT_ABSTRACT = Quote(
 GROWS = 1.5
 DETERIORATES = 0.1
 GROWS_BAND = (RisesBy(1.2, ratio=True), RisesBy(2.0, ratio=True))
+GROWS_TREND_BAND = (AtLeast(1.2), AtLeast(2.0))
 GROWS_LINE = (
     "Figure 1b gives no size for the slowdown's growth; a rise of 1.5x from p = 0 to p = 1 is Skeptic's line "
     "(band 1.2x to 2x); a flat sequence, as when the 'random' labels are the true ones, fails it"
@@ -541,31 +587,32 @@ CLAIMS: tuple[Claim, ...] = (
     ),
     Claim(
         "slowdown-grows-with-corruption-by-loss",
-        f"Time to fit grows with the label-corruption level, measured by steps to the training-loss threshold "
-        f"(relative to p = 0, paired by seed): it rises at every level, by at least {GROWS:g}x from p = 0 to p = 1 "
-        "(Skeptic's line, band 1.2x to 2x).",
+        f"Time to fit grows with the label-corruption level, measured by steps to the training-loss threshold: the "
+        f"trend of log time against p (least squares over every level, per seed, paired to p = 0), as a factor from "
+        f"p = 0 to p = 1, is at least {GROWS:g}x with its whole interval over seeds (Skeptic's line, band 1.2x to "
+        "2x). The source states a trend ('with increasing level'), not a rise at every level; reading every step's "
+        "rise from point estimates let seed noise decide the verdict where two levels take the same time.",
         f"{ZHANG}, Figure 1b (convergence slowdown against label corruption)",
-        time_by_corruption_loss,
-        RisesBy(GROWS, ratio=True),
+        trend_by_corruption_loss,
+        AtLeast(GROWS),
         own_threshold=GROWS_LINE,
         quote=ZHANG_SLOWDOWN_CORRUPTION,
         contrasts=(TRUE_FOR_RANDOM,),
-        band=GROWS_BAND,
+        band=GROWS_TREND_BAND,
     ),
     Claim(
         "slowdown-grows-with-corruption-by-accuracy",
-        f"The same slowdown against corruption, measured by steps to 100% training accuracy (rising at every level, "
-        f"by at least {GROWS:g}x from p = 0 to p = 1; band 1.2x to 2x). At the `audit` preset the times at p = 0.5 "
-        "and p = 1 are equal within their intervals (2.56x and 2.39x at seed 0, 2.34x and 2.34x at the larger "
-        "budget), so whether the last step rises is decided by noise there: the verdict moves with the seed and the "
-        "budget (inconclusive or replicated) and is no finding either way.",
+        f"The same trend by steps to 100% training accuracy: the fitted factor from p = 0 to p = 1 is at least "
+        f"{GROWS:g}x with its whole interval (band 1.2x to 2x). At the `audit` preset the times at p = 0.5 and p = 1 "
+        "are equal within their intervals (2.56x and 2.39x at seed 0): by this yardstick the slowdown levels off "
+        "above p = 0.5 (with three levels the middle one carries no weight in the fit).",
         f"{ZHANG}, Figure 1b",
-        time_by_corruption_accuracy,
-        RisesBy(GROWS, ratio=True),
+        trend_by_corruption_accuracy,
+        AtLeast(GROWS),
         own_threshold=GROWS_LINE,
         quote=ZHANG_SLOWDOWN_CORRUPTION,
         contrasts=(TRUE_FOR_RANDOM,),
-        band=GROWS_BAND,
+        band=GROWS_TREND_BAND,
     ),
     Claim(
         "test-error-rises-with-corruption",
@@ -635,7 +682,9 @@ CLAIMS: tuple[Claim, ...] = (
         "slowdowns ≥ 1.1, steps to 100% training accuracy; Skeptic's line, band 1.02 to 1.5). At the `audit` "
         "preset (dropout 0.3 on the last hidden layer) the ratio is about 1 (0.91 to 1.04 over three seeds and the "
         "larger budget), so the interval's upper end sits at the line: inconclusive at one seed, not replicated at "
-        "the others, a verdict that moves with the seed.",
+        "the others, a verdict that moves with the seed. More precision within the preset's cost does not steady it: "
+        "seven seeds give 1.06 [0.998, 1.127] at seed 0 (17 CPU s), evaluating every 2 steps 1.04 [0.958, 1.128]; "
+        "the larger budget (ten seeds, four times the steps) gave not_replicated.",
         f"{ARPIT}, §5 (regularization, dropout foremost, degrades training on noise without hurting real data)",
         regularization_slows_noise_more,
         AtLeast(1.1),

@@ -57,6 +57,30 @@ def wilson(successes: int, n: int) -> Point:
     return p, max(0.0, centre - half), min(1.0, centre + half)
 
 
+def fitted_trend(levels: Sequence[float], steps: dict[int, list[int | None]], cap: int) -> Point:
+    """exp(slope x range) of each seed's least-squares line of log(T(p) / T(0)) on p, with the t-interval over seeds
+    (``steps[seed][k]``: steps at ``levels[k]``, ``None`` for a run that never got there, counted at ``cap``). A
+    censored run above the mean level opens the upper end, below it the lower end; undefined if a p = 0 run is."""
+    ps = [float(p) for p in levels]
+    pbar = sum(ps) / len(ps)
+    sxx = sum((p - pbar) ** 2 for p in ps)
+    if any(ts[0] is None for ts in steps.values()):
+        return NAN
+    slopes, up, down = [], False, False
+    for ts in steps.values():
+        t0 = ts[0]
+        assert t0 is not None
+        ys = []
+        for p, step in zip(ps, ts, strict=True):
+            if step is None:
+                up, down = up or p > pbar, down or p < pbar
+            ys.append(math.log((cap if step is None else step) / t0))
+        ybar = sum(ys) / len(ys)
+        slopes.append(sum((p - pbar) * (y - ybar) for p, y in zip(ps, ys, strict=True)) / sxx * (ps[-1] - ps[0]))
+    mean, lo, hi = t_interval(slopes)
+    return math.exp(mean), 0.0 if down else math.exp(lo), math.inf if up else math.exp(hi)
+
+
 def claim_points(m: Measurements, config: RandomLabelsConfig) -> dict[str, list[Point] | None]:
     """Each claim's values and intervals from the stored rows (``None``: the claim reads a part that was not run)."""
     main, cap = config.models[0], config.max_steps
@@ -84,6 +108,10 @@ def claim_points(m: Measurements, config: RandomLabelsConfig) -> dict[str, list[
     def level(p: float) -> dict[int, dict[str, Any]]:
         return arm("true_labels") if p == 0.0 else arm("random_labels") if p == 1.0 else arm("corrupted", p)
 
+    def trend(key: str) -> Point:
+        return fitted_trend(config.corruption_levels, {s: [level(p)[s][key] for p in config.corruption_levels]
+                                                       for s in seeds}, cap)  # fmt: skip
+
     conv, stop = f"loss_step_{config.converging_loss}", f"loss_step_{config.loss_stop}"
     out: dict[str, list[Point] | None] = {}
     fits = [r["train_acc"] for r in m["runs"] if r["reg"] == "none"
@@ -104,9 +132,7 @@ def claim_points(m: Measurements, config: RandomLabelsConfig) -> dict[str, list[
     for yard, key in (("accuracy", "fit_step"), ("loss", stop)):
         out[f"slowdown-small-constant-factor-by-{yard}"] = by_size(key)
         out[f"noise-fit-time-grows-faster-with-n-by-{yard}"] = by_size(key)
-        out[f"slowdown-grows-with-corruption-by-{yard}"] = [
-            paired(level(p), level(0.0), key) for p in config.corruption_levels
-        ]
+        out[f"slowdown-grows-with-corruption-by-{yard}"] = [trend(key)]
     out["test-error-rises-with-corruption"] = [
         t_interval([1.0 - level(p)[s]["test_acc"] for s in seeds]) for p in config.corruption_levels
     ]
