@@ -353,3 +353,29 @@ def test_sae_objective_probe_compares_training_loss_with_the_declared_objective(
     assert not out.passed and "1 of 2 SAEs differ" in out.detail and "SAE 1 " in out.detail
     windows[1][-1] = 0.1
     assert sae_objective_as_declared(m).passed  # type: ignore[arg-type]
+
+
+def test_importance_gap_pairs_flat_with_steepest_by_seed() -> None:
+    rows = [{"decay": d, "seed": s, "frob2": f} for d, s, f in
+            [(1.0, 0, 6.5), (0.5, 0, 4.0), (0.7, 0, 9.0), (1.0, 1, 6.0), (0.5, 1, 4.5), (0.7, 1, 0.0)]]  # fmt: skip
+    est = claims.importance_gap({"importance_sweep": rows})
+    assert est.value == pytest.approx(2.0)  # (6.5 − 4.0 + 6.0 − 4.5) / 2: the middle decay is not read
+    # dense features (‖W‖²_F = m at every decay, a 0.02 excess): below the half-feature line, not a fall
+    dense = [{"decay": d, "seed": s, "frob2": 2.02 if d == 1.0 else 2.0} for d in (1.0, 0.5) for s in range(3)]
+    got = claims.importance_gap({"importance_sweep": dense})
+    assert (
+        got.value == pytest.approx(0.02)
+        and claims.AtLeast(claims.IMPORTANCE_MARGIN).evaluate(got)[0] == "not_replicated"
+    )
+
+
+def test_density_drop_is_paired_by_seed_at_the_best_lambda() -> None:
+    def row(p: float, lam: float, s: int, v: float) -> dict[str, Any]:
+        return {"experiment": "density", "ratio": 1.0, "l1": lam, "density": p, "seed": s, "matched": v,
+                "matched_chance": 0.5}  # fmt: skip
+
+    sae = [row(0.04, 0.1, 0, 0.9), row(0.04, 0.1, 1, 0.8), row(0.04, 0.3, 0, 0.1), row(0.04, 0.3, 1, 0.1),
+           row(0.5, 0.1, 0, 0.2), row(0.5, 0.1, 1, 0.2), row(0.5, 0.3, 0, 0.7), row(0.5, 0.3, 1, 0.7)]  # fmt: skip
+    est = claims.density_drop({"sae": sae})
+    assert est.value == pytest.approx(0.15)  # best λ 0.1 at 0.04 (0.85), 0.3 at 0.5 (0.7)
+    assert "chance (random dictionary): 0.500" in est.method

@@ -53,7 +53,8 @@ def found(result: RunResult) -> str:
         f"Two features in one dimension: sparse features of similar importance were stored as an opposite-sign pair "
         f"in {_n_of(cell, lambda r: r['region'] == 'superposition')} trained models and in "
         f"{_n_of([r for r in cell if r['best_of_seeds']], lambda r: r['region'] == 'superposition')} of the "
-        f"lowest-loss ones; dense features kept only the more important one "
+        f"lowest-loss ones ({v.get('pd-sparse-antipodal-best-seed', 'n/a')}; the share of every trained model is a "
+        "described measurement, not a claim: local minima decide it); dense features kept only the more important one "
         f"({v.get('pd-dense-one-feature', 'n/a')})."
     )
     imp = m.get("importance_sweep", [])
@@ -79,8 +80,9 @@ def found(result: RunResult) -> str:
             f"{_n_of(c_rows, lambda r: max(abs(c) for c in r['pair_cos']) < 0.1)} restarts "
             f"({v.get('correlated-features-orthogonal', 'n/a')}). Anticorrelated pairs (never active together) were "
             f"stored opposite each other in {_n_of(a_rows, lambda r: max(r['pair_cos']) < -0.9)} restarts "
-            f"({v.get('anticorrelated-features-antipodal', 'n/a')}); the lowest-loss restart "
-            f"{'was' if max(best['pair_cos']) < -0.9 else 'was not'} antipodal, so the paper's arrangement is the "
+            "(a described measurement, not a claim: local minima decide it); the lowest-loss restart "
+            f"{'was' if max(best['pair_cos']) < -0.9 else 'was not'} antipodal "
+            f"({v.get('anticorrelated-antipodal-best-restart', 'n/a')}), so the paper's arrangement is the "
             "better one but training often misses it."
         )
     kg = m.get("kgon")
