@@ -68,7 +68,8 @@ def found(result: RunResult) -> str:
         parts.append(
             f"As importance falls off faster (each feature worth {decays[0]:g}x to {decays[-1]:g}x the previous), the "
             f"sparse model stored on average {stored(decays[0]):.1f} then {stored(decays[-1]):.1f} features "
-            f"({v.get('importance-fewer-stored', 'n/a')}: restarts land in different arrangements)."
+            f"({v.get('importance-fewer-stored', 'n/a')}: the claim reads the paired difference in stored features, "
+            "at least half a feature)."
         )
     corr = m.get("correlated", [])
     if corr:
