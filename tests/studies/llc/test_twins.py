@@ -174,3 +174,26 @@ def test_dln_scan_matches_formula_and_check_flags_a_wrong_row() -> None:
     ok = exact.dln_formula_check([row])
     assert ok["n_mismatches"] == 0 and ok["table_rows"] == 1 and ok["grid_cases"] > 500
     assert exact.dln_formula_check([row | {"exact": 4.4}])["n_mismatches"] == 1
+
+
+def test_preconditioned_target_and_relaxation_use_the_metric() -> None:
+    # M = (nβH + κI)⁻¹ shares H's eigenvectors: along each, the step is εm·a with m = 1/(nβh + κ), a = nβh + γ
+    ev, nb, gamma, kappa, eps = np.array([0.0, 1e-3, 1.0]), 1000.0, 1.0, 1.0, 0.2
+    # κ = γ: m·a = 1 in every direction, so every curved direction's ½nβh/a is inflated by the same 1/(1 − ε/4)
+    want = sum(nb * h / (2 * (nb * h + gamma)) for h in ev[1:]) / (1 - eps / 4)
+    assert twins.laplace_target(ev, nb, gamma, eps, kappa) == pytest.approx(want, rel=1e-12)
+    assert twins.slowest_relaxation(ev, nb, gamma, eps, kappa) == pytest.approx(1 / eps)
+    # a floor κ = 100 slows the weakly curved direction to 1/(ε(nβh + γ)/(nβh + κ)) steps
+    assert twins.slowest_relaxation(ev, nb, gamma, eps, 100.0) == pytest.approx((1.0 + 100.0) / (eps * 2.0))
+    # without a preconditioner, the plain chain's formulas
+    assert twins.laplace_target(ev, nb, gamma, 1e-4) == pytest.approx(
+        sum(nb * h / (2 * (nb * h + gamma) * (1 - 1e-4 * (nb * h + gamma) / 4)) for h in ev[1:])
+    )
+
+
+def test_preconditioned_twins_run_and_record_their_setting() -> None:
+    out = twins.twins(("relu", "gelu"), 2, 300, 1.0, 1.0, 2, 20, 20, seed=1, precondition_floor=50.0)
+    assert out["precondition_floor"] == 50.0
+    for arm in out["arms"]:
+        assert math.isfinite(arm["llc"]) and arm["burnin_needed"] > 0
+        assert arm["epsilon"] == pytest.approx(twins.PRECONDITIONED_STEP)

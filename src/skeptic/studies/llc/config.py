@@ -76,6 +76,9 @@ class LLCConfig(StudyConfig):
     """Burn-in of the twins' chains (full batch)."""
     twin_draws: int = Field(1500, ge=10, le=1_000_000)
     """Draws of the twins' chains after burn-in."""
+    twin_precondition: float = Field(0.0, ge=0.0, le=1e6)
+    """0: the twins' chains are plain SGLD at the curvature rule's ε. κ > 0: preconditioned Langevin with the constant
+    M = (nβH + κI)⁻¹ (H the Hessian at θ*; same stationary law) at ε = 0.2/3 × (0.3, 1, 3) in units of M·A."""
     crosscheck: bool = True
     """Cross-check the batched estimator on the first RRR/DLN against an independent chain-by-chain loop: devinterp's
     own SGLD optimizer when devinterp is installed, else a plain-torch optimizer with the same update."""

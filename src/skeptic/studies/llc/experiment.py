@@ -206,5 +206,6 @@ def twins(config: LLCConfig, ctx: RunContext) -> dict[str, Any]:
             config.twin_burnin,
             config.twin_draws,
             seed=ctx.seed_for("twins"),
+            precondition_floor=config.twin_precondition or None,
         )
     }
