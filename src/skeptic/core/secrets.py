@@ -17,6 +17,7 @@ with ``[redacted]``. Values are read from the environment at each call, so keys 
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import re
@@ -67,17 +68,17 @@ digits."""
 _SK_KEY = re.compile(r"\bsk-[A-Za-z0-9_-]{8,}")
 
 
-_LAST: list[tuple[tuple[tuple[str, str], ...], list[str]]] = []
-"""The last environment seen and its secret values: a log filter redacts every record, and the environment rarely
-changes between two records, so the scan (~0.1 ms) is redone only when it did."""
-
-
 def secret_values(environ: Mapping[str, str] | None = None) -> list[str]:
     """The values to redact, longest first (so a value containing another is replaced whole)."""
     env = os.environ if environ is None else environ
-    items = tuple(env.items())
-    if _LAST and _LAST[0][0] == items:
-        return list(_LAST[0][1])
+    return list(_secret_values(tuple(env.items())))
+
+
+@functools.lru_cache(maxsize=1)
+def _secret_values(items: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
+    """:func:`secret_values` of one environment's items, kept for the last environment seen: a log filter redacts
+    every record, and the environment rarely changes between two records, so the scan (~0.1 ms) is redone only when
+    it did."""
     found: set[str] = set()
     for name, value in items:
         if KEYLIKE_NAME.search(name) and not SETTING_NAME.search(name) and _key_shaped(value):
@@ -87,9 +88,7 @@ def secret_values(environ: Mapping[str, str] | None = None) -> list[str]:
         for m in _URL_CREDENTIALS.finditer(value):
             password = m.group("cred").partition(":")[2]
             found.update(v for v in (m.group("cred"), password) if len(v) >= 4)
-    values = sorted(found, key=len, reverse=True)
-    _LAST[:] = [(items, values)]
-    return list(values)
+    return tuple(sorted(found, key=len, reverse=True))
 
 
 def redact(text: str, environ: Mapping[str, str] | None = None) -> str:
