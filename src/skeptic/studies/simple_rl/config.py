@@ -160,7 +160,7 @@ PRESETS = {
     # (as `test`), 200 pretraining steps, 6 prompts × 6 answers per GRPO step (as `test`), 7 evaluations, not 11 (the
     # fall is read between two of them), no β = 0.16 policies (no claim reads them; the figures' β sweep shows two),
     # 20 simulation draws (as `test`). Kept: width 32, the learning rates, β_main = 0.04, 150 GRPO steps (from step
-    # 100 on every flawed-grader policy's true reward is ≤ 0.11, down from peaks of 0.44–0.89), three flawed-grader
+    # 100 on every flawed-grader policy's true reward is ≤ 0.11, down from peaks of 0.40–0.89), three flawed-grader
     # runs per seed, 150 steps per views arm, the 10⁴-answer graded task whole. Seeds 0 and 1: every verdict as
     # before, every probe passing (README).
     "quick": SimpleRLConfig(
