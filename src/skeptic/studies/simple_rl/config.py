@@ -156,7 +156,22 @@ PRESETS = {
         graded_lr=0.2,
         sim_replicates=20,
     ),
-    "quick": SimpleRLConfig(eval_every=15),  # 11 exact evaluations, not 16: −5 CPU s, no verdict moved at seeds 0–1
+    # The demo (issue 36: ≤ 33 CPU s, from ~68), towards `test`, whose audit showed every verdict stable: one block
+    # (as `test`), 200 pretraining steps, 6 prompts × 6 answers per GRPO step (as `test`), 7 evaluations, not 11 (the
+    # fall is read between two of them), no β = 0.16 policies (no claim reads them; the figures' β sweep shows two),
+    # 20 simulation draws (as `test`). Kept: width 32, the learning rates, β_main = 0.04, 150 GRPO steps (from step
+    # 100 on every flawed-grader policy's true reward is ≤ 0.11, down from peaks of 0.40–0.89), three flawed-grader
+    # runs per seed, 150 steps per views arm, the 10⁴-answer graded task whole. Seeds 0 and 1: every verdict as
+    # before, every probe passing (README).
+    "quick": SimpleRLConfig(
+        n_layers=1,
+        pretrain_steps=200,
+        rl_prompts=6,
+        group=6,
+        betas=(0.01, 0.04),
+        eval_every=25,
+        sim_replicates=20,
+    ),
     "paper": SimpleRLConfig(
         n_seeds=4,
         n_heldout=200,

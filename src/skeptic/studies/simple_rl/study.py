@@ -49,10 +49,10 @@ __all__ = ["PRESETS", "SimpleRLConfig", "run"]
     brief=BRIEF,
     runtime={
         "test": "~15 s",
-        "quick": "~75 s of CPU (2026-12-07: 73.8 s user + 1.1 s system on one thread, 1.34 GB peak; 16 min 30 s "
-        "wall at load ~15)",
-        "paper": "~8 CPU-minutes (estimated: 424 CPU s measured before the three flawed-grader replicates, which add "
-        "2 of 14 policies per seed to the transformer sweep)",
+        "quick": "~30 s of CPU (2026-12-07, session 15: 27.9 s user + 0.9 s system at seed 0 (29.6 + 0.9 on a "
+        "repeat), 29.3 + 0.8 at seed 1, one thread, 1.1 GB peak, at load 6–15)",
+        "paper": "~10 min of CPU (2026-12-07, session 15, seed 0: 527 s user + 49 s system on one thread, 4.6 GB "
+        "peak; 52 min wall at load 7–17)",
     },
     faults=FAULTS,
     budget=BUDGET,
