@@ -85,10 +85,10 @@ def found(result: RunResult) -> str:
     main = _main_runs(result)
     fit = sum(r["fit_step"] is not None for r in main)
     paras = [
-        f"**Networks fit random labels.** On {m['dataset']} ({m['n_train']} training images), {fit} of {len(main)} "
-        f"unregularized {cfg['models'][0]} networks"
-        + (f" (hidden width {cfg['width']})" if cfg["models"][0].startswith("mlp") else "")
-        + f" reached 100% training accuracy within {cfg['max_steps']} steps"
+        f"**Networks fit random labels.** On {m['dataset']} ({m['n_train']} training images"
+        + (f", hidden width {cfg['width']}" if cfg["models"][0].startswith("mlp") else "")
+        + f"), {fit} of {len(main)} unregularized {cfg['models'][0]} networks reached 100% training accuracy within "
+        f"{cfg['max_steps']} steps"
         + (
             ", in all six conditions from true labels to Gaussian-noise inputs. "
             if _verdict(result, "fits-every-condition") == "replicated"
