@@ -148,7 +148,6 @@ SHOWN_PENDING = {
     "imitation": 28,
     "llc": 33,
     "mup": 33,
-    "random-labels": 31,
     "superposition": 33,
 }
 

@@ -669,3 +669,31 @@ def test_corruption_trend_known_answers_and_the_recheck_agrees() -> None:
         for r in m["runs"]:
             steps.setdefault(r["seed"], []).append(r["fit_step"])
         assert fitted_trend(c.corruption_levels, steps, c.max_steps) == pytest.approx((e.value, e.lo, e.hi), rel=1e-9)
+
+
+def test_dropout_slowdown_ratio_reads_the_training_loss_yardstick() -> None:
+    """``dropout-slows-noise-more-than-data``'s measure: (T_rand,drop / T_rand) / (T_true,drop / T_true) paired by
+    seed, with T the steps to training loss ≤ ``loss_stop`` (not to 100% accuracy, whose times here give 1): a known
+    1.2 on every seed reads 1.2 with a zero-width interval; a dropout random-label run that never got there counts the
+    step cap and opens the upper end."""
+    from skeptic.studies.random_labels.claims import regularization_slows_noise_more
+    from skeptic.studies.random_labels.config import RandomLabelsConfig
+
+    cfg = RandomLabelsConfig(max_steps=5000)
+    key = f"loss_step_{cfg.loss_stop}"
+
+    def rows(rand_drop: dict[int, int | None]) -> dict[str, Any]:
+        out = []
+        for s, (t_true, t_rand) in enumerate(((200, 700), (250, 900), (180, 600))):
+            times = {("true_labels", "none"): (t_true, t_true), ("true_labels", "dropout"): (2 * t_true, 2 * t_true),
+                     ("random_labels", "none"): (t_rand, t_rand),
+                     ("random_labels", "dropout"): (rand_drop.get(s, round(2.4 * t_rand)), 2 * t_rand)}  # fmt: skip
+            for (cond, reg), (loss_t, fit_t) in times.items():
+                out.append({"model": "mlp1x512", "condition": cond, "reg": reg, "p": float(cond == "random_labels"),
+                            "seed": s, key: loss_t, "fit_step": fit_t})  # fmt: skip
+        return {"runs": out}
+
+    exact = regularization_slows_noise_more(rows({}), cfg)
+    assert exact.value == pytest.approx(1.2, rel=1e-9) and exact.hi - exact.lo == pytest.approx(0.0, abs=1e-9)
+    censored = regularization_slows_noise_more(rows({1: None}), cfg)
+    assert math.isinf(censored.hi) and censored.value > 1.2

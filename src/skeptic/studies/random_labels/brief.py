@@ -85,8 +85,10 @@ def found(result: RunResult) -> str:
     main = _main_runs(result)
     fit = sum(r["fit_step"] is not None for r in main)
     paras = [
-        f"**Networks fit random labels.** On {m['dataset']} ({m['n_train']} training images), {fit} of {len(main)} "
-        f"unregularized {cfg['models'][0]} networks reached 100% training accuracy within {cfg['max_steps']} steps"
+        f"**Networks fit random labels.** On {m['dataset']} ({m['n_train']} training images"
+        + (f", hidden width {cfg['width']}" if cfg["models"][0].startswith("mlp") else "")
+        + f"), {fit} of {len(main)} unregularized {cfg['models'][0]} networks reached 100% training accuracy within "
+        f"{cfg['max_steps']} steps"
         + (
             ", in all six conditions from true labels to Gaussian-noise inputs. "
             if _verdict(result, "fits-every-condition") == "replicated"
@@ -215,12 +217,19 @@ def _clean_first(result: RunResult) -> str:
     if drop and verdict == "inconclusive":
         text += (
             f" Whether dropout slows the memorization of noise more than the learning of real data stays open at "
-            f"this scale (ratio {drop[0]:.2f}, its interval straddles Skeptic's 1.1 line)."
+            f"this scale (ratio of the slowdowns {drop[0]:.2f} in steps to the training-loss threshold, its interval "
+            "straddles Skeptic's 1.1 line)."
         )
     elif drop and verdict == "replicated":
-        text += f" Dropout slows the memorization of noise more than learning real data (ratio {drop[0]:.2f})."
+        text += (
+            " Dropout slows the memorization of noise more than learning real data (ratio of the slowdowns "
+            f"{drop[0]:.2f} in steps to the training-loss threshold)."
+        )
     elif drop and verdict == "not_replicated":
-        text += f" Dropout did not slow the memorization of noise more than learning real data (ratio {drop[0]:.2f})."
+        text += (
+            " Dropout did not slow the memorization of noise more than learning real data (ratio of the slowdowns "
+            f"{drop[0]:.2f} in steps to the training-loss threshold)."
+        )
     return text
 
 

@@ -20,7 +20,7 @@ this n) are probes or context. Thresholds that are Skeptic's own, not the source
 Every claim declares a contrast: a config override under which its mechanism is absent (``label_randomness=0``: the
 "random" labels are the true ones; ``width=8``: too small to memorize; ``width=8, n_train=200``: at the edge of
 memorization capacity, where random labels are no longer easy; ``corrupted_inputs="gaussian"``: clean examples with
-no pattern to learn first; strong weight decay; dropout 0), and the verdict it must then get.
+no pattern to learn first; strong weight decay; strong dropout), and the verdict it must then get.
 """
 
 from __future__ import annotations
@@ -298,21 +298,24 @@ def clean_before_noisy(m: Measurements, config: RandomLabelsConfig) -> Estimate:
 
 def regularization_slows_noise_more(m: Measurements, config: RandomLabelsConfig, reg: str = "dropout") -> Estimate:
     """How much ``reg`` slows fitting random labels divided by how much it slows fitting true labels, paired by seed:
-    ``(T_rand,reg / T_rand) / (T_true,reg / T_true)`` with T the steps to 100% training accuracy (a run that never
-    fits counts the step budget, so the ratio is then a lower bound)."""
+    ``(T_rand,reg / T_rand) / (T_true,reg / T_true)`` with T the steps until the training loss (the full training set,
+    evaluation mode) first falls to ``loss_stop``: the time to memorize the whole set, read from the loss, an average
+    over every example, rather than from the step at which the last example is classified correctly (an extreme,
+    whose log ratio varies 2-5x more from seed to seed; see the claim). A run that never gets there counts the step
+    budget, so the ratio is then a lower bound."""
     _needs_regularizers(config)
-    cap = config.max_steps
+    cap, key = config.max_steps, f"loss_step_{config.loss_stop}"
     out = []
     for s in sorted({r["seed"] for r in _main(m, config, "true_labels")}):
 
         def t(cond: str, r: str, s: int = s) -> float:
             run = next(x for x in _main(m, config, cond, r) if x["seed"] == s)
-            return float(cap if run["fit_step"] is None else run["fit_step"])
+            return float(cap if run[key] is None else run[key])
 
         out.append(
             (t("random_labels", reg) / t("random_labels", "none")) / (t("true_labels", reg) / t("true_labels", "none"))
         )
-    censored = any(r["fit_step"] is None for r in _main(m, config, "random_labels", reg))
+    censored = any(r[key] is None for r in _main(m, config, "random_labels", reg))
     return _log_estimate(np.asarray(out), censored, "paired seeds")
 
 
@@ -528,11 +531,15 @@ STRONG_REGULARIZERS = Contrast(
     "stronger than Table 1's, strong enough to cost test accuracy well beyond AlexNet's 5.15 points (at the audit "
     "preset weight decay 0.1 alone moves it by 11 points, an interval that still reaches -0.046)",
 )
-NO_DROPOUT = Contrast(
-    "dropout-0",
-    {"dropout": 0.0},
-    "not_replicated",
-    "with a dropout rate of 0 the 'dropout' runs are the unregularized runs, so dropout cannot slow anything",
+STRONG_DROPOUT = Contrast(
+    "dropout-0.8",
+    {"dropout": 0.8},
+    "replicated",
+    "dropout 0.8 on the last hidden layer (0.3 in every preset) keeps one unit in five on each step: the hindrance "
+    "of memorization the claim is about, in force, so the noise must now be slowed by more than the line (at the audit "
+    "preset 1.26 [1.18, 1.34] and 1.27 [1.15, 1.42] at seeds 0 and 1; dropout 0.6, tried first, read 1.11 [1.09, "
+    "1.14] over ten seeds, at the line). Without dropout (rate 0) or with true labels for random ones the ratio is "
+    "about 1, the clean verdict itself, so those contrasts could not flip it",
 )
 
 CLAIMS: tuple[Claim, ...] = (
@@ -678,19 +685,22 @@ CLAIMS: tuple[Claim, ...] = (
     ),
     Claim(
         "dropout-slows-noise-more-than-data",
-        "Dropout slows the fitting of random labels more than the fitting of true labels (ratio of the two "
-        "slowdowns ≥ 1.1, steps to 100% training accuracy; Skeptic's line, band 1.02 to 1.5). At the `audit` "
-        "preset (dropout 0.3 on the last hidden layer) the ratio is about 1 (0.91 to 1.04 over three seeds and the "
-        "larger budget), so the interval's upper end sits at the line: inconclusive at one seed, not replicated at "
-        "the others, a verdict that moves with the seed. More precision within the preset's cost does not steady it: "
-        "seven seeds give 1.06 [0.998, 1.127] at seed 0 (17 CPU s), evaluating every 2 steps 1.04 [0.958, 1.128]; "
-        "the larger budget (ten seeds, four times the steps) gave not_replicated.",
+        "Dropout slows the fitting of random labels more than the fitting of true labels (ratio of the two slowdowns "
+        "≥ 1.1, paired by seed, in steps until the training loss first falls to the loss threshold; Skeptic's line, "
+        "band 1.02 to 1.5). The time to memorize the whole set is read from the training loss, an average over every "
+        "example, not from the step at which the last example is first classified correctly: at the `audit` preset "
+        "that step's log ratio varies several times more from seed to seed (sd 0.05-0.14 against 0.006-0.05 over nine"
+        " five-seed sets), so five seeds left it inconclusive or not replicated with the seed, ten seeds still put "
+        "its interval's upper end at 1.08-1.09 (1.02 [0.95, 1.09] at seed 0), and it could not see dropout 0.6 (1.03 "
+        "[0.96, 1.11]) where the loss reading does (1.11 [1.09, 1.14]). By either reading dropout 0.3 slows noise and"
+        " real data about alike at this scale (the loss reading 1.02 [0.99, 1.05] at the `audit` preset, seed 0).",
         f"{ARPIT}, §5 (regularization, dropout foremost, degrades training on noise without hurting real data)",
         regularization_slows_noise_more,
         AtLeast(1.1),
-        own_threshold="the paper gives no number; a ratio of 1.1 is Skeptic's line (band 1.02 to 1.5)",
+        own_threshold="the paper gives no number; a ratio of 1.1 is Skeptic's line (band 1.02 to 1.5); the yardstick "
+        "(steps to the training-loss threshold rather than to 100% training accuracy) is Skeptic's, for power",
         quote=ARPIT_REGULARIZATION,
-        contrasts=(NO_DROPOUT, TRUE_FOR_RANDOM),
+        contrasts=(STRONG_DROPOUT,),
         band=(AtLeast(1.02), AtLeast(1.5)),
     ),
     Claim(

@@ -144,13 +144,13 @@ def claim_points(m: Measurements, config: RandomLabelsConfig) -> dict[str, list[
         out["regularizers-do-not-stop-the-fit-true-labels"] = [(low, low, low)]
 
         def t(cond: str, s: int, reg: str = "none") -> float:
-            step = net(cond, s, reg)["fit_step"]
+            step = net(cond, s, reg)[stop]
             return float(cap if step is None else step)
 
         slow = [(t("random_labels", s, "dropout") / t("random_labels", s))
                 / (t("true_labels", s, "dropout") / t("true_labels", s)) for s in seeds]  # fmt: skip
         out["dropout-slows-noise-more-than-data"] = [
-            geometric_interval(slow, any(net("random_labels", s, "dropout")["fit_step"] is None for s in seeds))
+            geometric_interval(slow, any(net("random_labels", s, "dropout")[stop] is None for s in seeds))
         ]
     else:
         for cid in ("regularizers-change-test-accuracy-modestly", "regularizers-do-not-stop-the-fit-true-labels",

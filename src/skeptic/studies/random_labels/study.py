@@ -34,8 +34,8 @@ from skeptic.study import Budget, RunContext, StudyOutput, study
     runtime={
         "test": "~5 s",
         "audit": "~13 CPU s with the imports (five seeds)",
-        "quick": "~100 s of CPU on one thread (97 s, 2026-12-06, at load 17: 18 min wall there); on a loaded "
-        "machine run it with OMP_NUM_THREADS=1: two threads cost ~9x the CPU there",
+        "quick": "~30 s of CPU on one thread (250 images, width 256; 28.7 s at seed 0, 2026-12-07, at load ~7); on a "
+        "loaded machine run it with OMP_NUM_THREADS=1: two threads cost ~9x the CPU there",
         "paper": "~3 min alone on 2 cores (168 s, 2026-11-24); ~10 min on one thread beside another study",
     },
     faults=FAULTS,
