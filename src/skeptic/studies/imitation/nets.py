@@ -263,24 +263,31 @@ class Evaluation:
     it visited."""
     sequence_accuracy: list[float]
     """Share of episodes with every step right."""
-    forced_error: list[float]
-    """Per-step error under teacher forcing (states from the teacher's own rollouts): Ross et al.'s ε."""
+    forced_error: list[float] | None
+    """Per-step error under teacher forcing (states from the teacher's own rollouts): Ross et al.'s ε. ``None`` when
+    not asked for (``evaluate(..., forced=False)``)."""
 
 
 @torch.no_grad()
-def evaluate(stack: Stack, x_eval: torch.Tensor, p: int, kind: str = "sum") -> Evaluation:
-    """Score every model on the same held-out prompts ``x_eval`` [B, T] (greedy decoding) on task ``kind``."""
+def evaluate(stack: Stack, x_eval: torch.Tensor, p: int, kind: str = "sum", *, forced: bool = True) -> Evaluation:
+    """Score every model on the same held-out prompts ``x_eval`` [B, T] (greedy decoding) on task ``kind``.
+
+    ``forced=False`` skips the teacher-forced pass that gives ε (a whole second forward pass over the prompts) for the
+    evaluations whose readers need only the rollouts' metrics; every other number is the same."""
     M = stack.size
     x = x_eval.expand(M, *x_eval.shape)
     y = rollout(stack, x, p, temperature=0.0)
     labels = task.expert_labels(x, y, p, kind)
     truth = task.answers(x, p, kind)
-    forced = answer_logits(stack, x, truth, p).argmax(-1)
+    forced_error = None
+    if forced:
+        wrong = answer_logits(stack, x, truth, p).argmax(-1) != truth
+        forced_error = [float(v) for v in wrong.float().mean(dim=(1, 2))]
     return Evaluation(
         final_accuracy=[float(v) for v in (y[..., -1] == truth[..., -1]).float().mean(-1)],
         cost=[float(v) for v in (y != labels).float().sum(-1).mean(-1)],
         sequence_accuracy=[float(v) for v in (y == truth).all(-1).float().mean(-1)],
-        forced_error=[float(v) for v in (forced != truth).float().mean(dim=(1, 2))],
+        forced_error=forced_error,
     )
 
 
