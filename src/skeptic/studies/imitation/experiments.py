@@ -294,10 +294,13 @@ def shared_checkpoint(
     for s in range(cfg.clone_steps + 1):
         recent.append((s, nets.Stack(cands.template, {k: v.detach().clone() for k, v in cands.params.items()})))
         if s % CLONE_EVAL_EVERY == 0 or s == cfg.clone_steps:
-            prev, acc = acc, nets.evaluate(cands, x_val, p, kind, forced=False).final_accuracy
+            # along the way only the candidates not yet snapshotted are read; at the end every one (its end accuracy
+            # picks its start's checkpoint)
+            scored = list(range(N)) if s == cfg.clone_steps else [k for k in range(N) if k not in snap]
+            prev, acc = acc, _accuracies(cands, scored, acc, x_val, p, kind)
             new = [k for k, a in enumerate(acc) if k not in snap and a >= cfg.checkpoint_accuracy]
             for step, past in recent if new else []:  # back to the first step at which each new one crossed
-                past_acc = acc if step == s else nets.evaluate(past, x_val, p, kind, forced=False).final_accuracy
+                past_acc = acc if step == s else _accuracies(past, new, prev, x_val, p, kind)
                 for k in new:
                     if k not in snap and past_acc[k] >= cfg.checkpoint_accuracy:
                         snap[k] = {name: v[k].clone() for name, v in past.params.items()}
@@ -328,6 +331,24 @@ def shared_checkpoint(
     info_all = {"fingerprint": fingerprint, "validation_prompts": int(x_val.shape[0]), "starts": per_start}
     untrained_rows = [{"start": k // K, "candidate": k % K, "final_accuracy": a} for k, a in enumerate(untrained)]
     return checkpoint, untrained_rows, info_all
+
+
+def _accuracies(
+    stack: nets.Stack, which: list[int], known: list[float], x_val: torch.Tensor, p: int, kind: str
+) -> list[float]:
+    """``known`` with the entries of the models ``which`` replaced by their final-answer accuracy on ``x_val`` (only
+    those models decoded: each model's greedy decoding is its own computation, so its accuracy is the same as in a
+    decoding of the whole stack, tests/studies/imitation/test_experiments.py)."""
+    out = list(known)
+    if which:
+        sub = (
+            stack
+            if len(which) == stack.size
+            else nets.Stack(stack.template, {k: v.detach()[which] for k, v in stack.params.items()})
+        )
+        for k, a in zip(which, nets.evaluate(sub, x_val, p, kind, forced=False).final_accuracy, strict=True):
+            out[k] = a
+    return out
 
 
 CLONE_EVAL_EVERY = 5
@@ -426,11 +447,15 @@ def horizons(cfg: Any, ctx: RunContext) -> dict[str, Any]:
     names = ["bc"] * S + ["on-policy"] * S
     x_eval = task.sample_prompts(cfg.eval_prompts, T, p, gen, split="eval", device=device)
     ledger = _Ledger()
-    natural = train_imitation(
+    labels = [{"method": a, "seed": i % S, "T": T} for i, a in enumerate(names)]
+    train_imitation(
         stack, arms, T=T, p=p, kind=kind, steps=cfg.horizon_steps, batch=cfg.batch, lr=cfg.lr, x_eval=x_eval,
-        labels=[{"method": a, "seed": i % S, "T": T} for i, a in enumerate(names)], n_checkpoints=2, gen=gen,
-        ledger=ledger, device=device,
+        labels=labels, n_checkpoints=0, gen=gen, ledger=ledger, device=device,
     )  # fmt: skip
+    # evaluated once, after training (greedy decoding draws no random numbers: the training is as when it was also
+    # evaluated at steps 0 and 1, which nothing read)
+    natural = [r | {"step": cfg.horizon_steps, "samples": cfg.horizon_steps * cfg.batch}
+               for r in _eval_rows(stack, x_eval, p, kind, labels)]  # fmt: skip
     slip = task.slips(tuple(x_eval.shape), cfg.slip_rate, p, ctx.torch_generator("horizons", "slips"), device)
     ev = nets.evaluate_slipped(stack, x_eval, p, kind, slip)
     reference = [reference_slipped(stack, i, x_eval, slip, p, kind) | {"method": name, "seed": i % S}
@@ -449,7 +474,7 @@ def horizons(cfg: Any, ctx: RunContext) -> dict[str, Any]:
         "T_train": T,
         "rows": rows,
         "paths": paths,
-        "natural": [r for r in natural if r["step"] == cfg.horizon_steps],
+        "natural": natural,
         "slip_share": float((slip != 0).float().mean()),
         "slip_cells": int(slip.numel()),
         "off_path": {("bc" if k == "bc" else "on-policy"): float(np.mean(v)) for k, v in ledger.off_path.items()},
