@@ -231,13 +231,18 @@ class Adam:
         self.k += 1
         step_size = self.lr / (1 - b1**self.k)
         bias2_sqrt = (1 - b2**self.k) ** 0.5
-        for q, m, v in zip(self.params, self.m, self.v, strict=True):
-            if q.grad is None:
-                continue
-            g = q.grad
-            m.lerp_(g, 1 - b1)
-            v.mul_(b2).addcmul_(g, g, value=1 - b2)
-            q.addcdiv_(m, (v.sqrt() / bias2_sqrt).add_(self.eps), value=-step_size)
+        have = [i for i, q in enumerate(self.params) if q.grad is not None]
+        qs, ms, vs = ([t[i] for i in have] for t in (self.params, self.m, self.v))
+        gs = [q.grad for q in qs if q.grad is not None]
+        # each operation once over every tensor (one call instead of one per tensor: dozens of tiny tensors a step);
+        # on the CPU a list operation applies the per-tensor operation to each, so the numbers are the same
+        torch._foreach_lerp_(ms, gs, 1 - b1)
+        torch._foreach_mul_(vs, b2)
+        torch._foreach_addcmul_(vs, gs, gs, value=1 - b2)
+        denom = torch._foreach_sqrt(vs)
+        torch._foreach_div_(denom, bias2_sqrt)
+        torch._foreach_add_(denom, self.eps)
+        torch._foreach_addcdiv_(qs, ms, denom, value=-step_size)
 
 
 def optimizer(stack: Stack, lr: float) -> Adam:
