@@ -112,6 +112,27 @@ def test_checkpoint_is_snapshotted_between_evaluations_at_its_first_crossing() -
     assert not cl.checkpoint_as_declared(m(st), cfg).passed  # fewer checkpoints than declared
 
 
+def test_accuracies_of_some_models_are_those_of_the_whole_stack() -> None:
+    """The cloning loop decodes only the candidates it still reads: their accuracies equal those of a decoding of
+    the whole stack, and the others keep the values they were given."""
+    shape = nets.model_shape(5, 4, 16, 1)
+    stack = nets.init_stack(shape, list(range(6)))
+    gen = torch.Generator().manual_seed(1)
+    opt = nets.optimizer(stack, 0.01)
+    for _ in range(15):  # a little training, so that the six models differ in accuracy
+        x = task.sample_prompts(6 * 16, 4, 5, gen, split="train").reshape(6, 16, 4)
+        y = task.answers(x, 5, "sum")
+        nets.step(opt, nets.cross_entropy(nets.answer_logits(stack, x, y, 5), y))
+    x_val = task.sample_prompts(128, 4, 5, gen, split="train")
+    whole = nets.evaluate(stack, x_val, 5, "sum").final_accuracy
+    known = [-1.0] * 6
+    for which in ([4], [0, 3, 5], list(range(6))):
+        got = experiments._accuracies(stack, which, known, x_val, 5, "sum")
+        assert got == [whole[k] if k in which else -1.0 for k in range(6)]
+    assert experiments._accuracies(stack, [], known, x_val, 5, "sum") == known
+    assert len(set(whole)) > 1
+
+
 def test_teacher_table_matches_the_teacher_on_each_batch() -> None:
     """Row c of :func:`experiments.all_prompts` has code c, and the tabulated distributions equal the teacher's
     computed on a batch up to float32 rounding (a matrix product over 625 rows instead of 64)."""

@@ -110,8 +110,11 @@ def test_checkpoints_are_log_spaced_and_include_the_ends() -> None:
     assert experiments.checkpoints(1, 5) == [0, 1]
 
 
-def test_adam_matches_torch_adam_bit_for_bit() -> None:
-    shape = nets.model_shape(5, 3, 16, 1)
+@pytest.mark.parametrize("width", [16, 32, 64])
+def test_adam_matches_torch_adam_bit_for_bit(width: int) -> None:
+    """The list operations of :class:`nets.Adam` give torch's single-tensor Adam's numbers exactly, at the students'
+    and the teachers' widths."""
+    shape = nets.model_shape(5, 3, width, 1)
     gen = torch.Generator().manual_seed(3)
     x = task.sample_prompts(16, 3, 5, gen, split="train").reshape(2, 8, 3)
     y = task.running_sum(x, 5)

@@ -75,7 +75,8 @@ def found(result: RunResult) -> str:
         f"The cloned student erred on {off['bc']:.0%} of its steps off the expert's path against {on['bc']:.1%} on "
         f"it ({v['offpath-error-above-onpath']}); the on-policy student {off['on-policy']:.0%} against "
         f"{on['on-policy']:.1%}. On-policy clearly cheaper at the longest horizon: {v['onpolicy-beats-offpolicy']}.",
-        f"Students of widths {', '.join(map(str, ws))} learned the sum from a trained teacher's distribution or from "
+        f"Students of width{'s' if len(ws) > 1 else ''} {', '.join(map(str, ws))} learned the sum from a trained "
+        "teacher's distribution or from "
         f"hard labels; the narrowest width whose hard-label students reached the teacher was "
         f"{cap if cap is not None else 'none of them'}"
         + (
@@ -147,9 +148,9 @@ BRIEF = Brief(
         "that adds to its own previous answer carries any mistake to the end while the teacher would correct it, we "
         "compared copying with practising-and-correction at several task lengths, forcing the same small rate of slips "
         "at every length; the running sum, where the teacher just continues from any mistake, is the contrast. (3) "
-        "Students of several widths learned from a larger trained teacher's probabilities or from the bare right "
-        "answers for the same steps. Controls check the teachers, the reward, held-out prompts, chance-level untrained "
-        "students, and that every arm actually learned."
+        "Students of one width (at the quick setting) or several (at the paper setting) learned from a larger "
+        "trained teacher's probabilities or from the bare right answers for the same steps. Controls check the "
+        "teachers, the reward, held-out prompts, chance-level untrained students, and that every arm actually learned."
     ),
     not_shown=(
         "This is synthetic arithmetic with models of a few hundred to a few thousand parameters, not language models "

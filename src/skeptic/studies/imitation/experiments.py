@@ -80,15 +80,18 @@ class _Ledger:
 
 
 def _eval_rows(
-    stack: nets.Stack, x_eval: torch.Tensor, p: int, kind: str, labels: list[dict[str, Any]]
+    stack: nets.Stack, x_eval: torch.Tensor, p: int, kind: str, labels: list[dict[str, Any]], forced: bool = True
 ) -> list[dict[str, Any]]:
-    ev = nets.evaluate(stack, x_eval, p, kind)
-    return [
-        lab | {"final_accuracy": a, "cost": c, "sequence_accuracy": s, "forced_error": f}
-        for lab, a, c, s, f in zip(
-            labels, ev.final_accuracy, ev.cost, ev.sequence_accuracy, ev.forced_error, strict=True
-        )
+    """One evaluation row per model; ``forced=False`` leaves out the teacher-forced ε (``forced_error``), which
+    experiment 1's curves never read (only experiment 2's arm-works probe and experiment 3's table do)."""
+    ev = nets.evaluate(stack, x_eval, p, kind, forced=forced)
+    rows = [
+        lab | {"final_accuracy": a, "cost": c, "sequence_accuracy": s}
+        for lab, a, c, s in zip(labels, ev.final_accuracy, ev.cost, ev.sequence_accuracy, strict=True)
     ]
+    if ev.forced_error is not None:
+        rows = [r | {"forced_error": f} for r, f in zip(rows, ev.forced_error, strict=True)]
+    return rows
 
 
 def _supervised_batch(
@@ -121,6 +124,7 @@ def train_imitation(
     device: str = "cpu",
     final_only: bool = False,
     own_correct: bool = False,
+    forced: bool = True,
 ) -> list[dict[str, Any]]:
     """Behaviour cloning ("bc") and on-policy distillation ("on-policy") models trained side by side.
 
@@ -129,7 +133,8 @@ def train_imitation(
     (``final_only``: of the last step's label alone, a demonstration of log₂ p bits). ``own_correct``: no expert
     label at all; every model samples its own answers and is fine-tuned on those whose final answer is right
     (rejection sampling: all it learns from a sample is the outcome's bit, as RL does; the contrast without dense
-    supervision). ``n_checkpoints = 0`` evaluates nothing.
+    supervision). ``n_checkpoints = 0`` evaluates nothing; ``forced=False`` leaves the teacher-forced ε out of the
+    evaluation rows.
     """
     opt = nets.optimizer(stack, lr)
     rows: list[dict[str, Any]] = []
@@ -137,7 +142,8 @@ def train_imitation(
     M = stack.size
     for s in range(steps + 1):
         if s in marks:
-            rows += [r | {"step": s, "samples": s * batch} for r in _eval_rows(stack, x_eval, p, kind, labels)]
+            evaluated = _eval_rows(stack, x_eval, p, kind, labels, forced)
+            rows += [r | {"step": s, "samples": s * batch} for r in evaluated]
         if s == steps:
             break
         x = task.sample_prompts(M * batch, T, p, gen, split="train", device=device).reshape(M, batch, T)
@@ -215,7 +221,7 @@ def train_rl(
     check: dict[str, float] = {"episodes": 0, "agree": 0, "advantage_error": float("inf")}
     for s in range(steps + 1):
         if s in marks:
-            rows += [r | {"step": s, "samples": s * B} for r in _eval_rows(stack, x_eval, p, kind, labels)]
+            rows += [r | {"step": s, "samples": s * B} for r in _eval_rows(stack, x_eval, p, kind, labels, False)]
         if s == steps:
             break
         x = task.sample_prompts(M * prompts, T, p, gen, split="train", device=device).reshape(M, prompts, 1, T)
@@ -278,7 +284,7 @@ def shared_checkpoint(
     N = S * K
     fingerprint = [float(v) for v in cands.params["token_embedding.weight"].detach()[:, 0, 0]]
     x_val = task.sample_prompts(min(cfg.eval_prompts, VAL_PROMPTS), T, p, gen, split="train", device=device)
-    untrained = nets.evaluate(cands, x_val, p, kind).final_accuracy
+    untrained = nets.evaluate(cands, x_val, p, kind, forced=False).final_accuracy
     snap: dict[int, dict[str, torch.Tensor]] = {}
     crossed: dict[int, int] = {}
     opt = nets.optimizer(cands, cfg.lr)
@@ -288,10 +294,13 @@ def shared_checkpoint(
     for s in range(cfg.clone_steps + 1):
         recent.append((s, nets.Stack(cands.template, {k: v.detach().clone() for k, v in cands.params.items()})))
         if s % CLONE_EVAL_EVERY == 0 or s == cfg.clone_steps:
-            prev, acc = acc, nets.evaluate(cands, x_val, p, kind).final_accuracy
+            # along the way only the candidates not yet snapshotted are read; at the end every one (its end accuracy
+            # picks its start's checkpoint)
+            scored = list(range(N)) if s == cfg.clone_steps else [k for k in range(N) if k not in snap]
+            prev, acc = acc, _accuracies(cands, scored, acc, x_val, p, kind)
             new = [k for k, a in enumerate(acc) if k not in snap and a >= cfg.checkpoint_accuracy]
             for step, past in recent if new else []:  # back to the first step at which each new one crossed
-                past_acc = acc if step == s else nets.evaluate(past, x_val, p, kind).final_accuracy
+                past_acc = acc if step == s else _accuracies(past, new, prev, x_val, p, kind)
                 for k in new:
                     if k not in snap and past_acc[k] >= cfg.checkpoint_accuracy:
                         snap[k] = {name: v[k].clone() for name, v in past.params.items()}
@@ -322,6 +331,24 @@ def shared_checkpoint(
     info_all = {"fingerprint": fingerprint, "validation_prompts": int(x_val.shape[0]), "starts": per_start}
     untrained_rows = [{"start": k // K, "candidate": k % K, "final_accuracy": a} for k, a in enumerate(untrained)]
     return checkpoint, untrained_rows, info_all
+
+
+def _accuracies(
+    stack: nets.Stack, which: list[int], known: list[float], x_val: torch.Tensor, p: int, kind: str
+) -> list[float]:
+    """``known`` with the entries of the models ``which`` replaced by their final-answer accuracy on ``x_val`` (only
+    those models decoded: each model's greedy decoding is its own computation, so its accuracy is the same as in a
+    decoding of the whole stack, tests/studies/imitation/test_experiments.py)."""
+    out = list(known)
+    if which:
+        sub = (
+            stack
+            if len(which) == stack.size
+            else nets.Stack(stack.template, {k: v.detach()[which] for k, v in stack.params.items()})
+        )
+        for k, a in zip(which, nets.evaluate(sub, x_val, p, kind, forced=False).final_accuracy, strict=True):
+            out[k] = a
+    return out
 
 
 CLONE_EVAL_EVERY = 5
@@ -359,7 +386,7 @@ def sft_vs_rl(cfg: Any, ctx: RunContext) -> dict[str, Any]:
     imitation = train_imitation(
         stack, arms, T=T, p=p, kind=kind, steps=cfg.sft_steps, batch=cfg.batch, lr=cfg.finetune_lr, x_eval=x_eval,
         labels=labels, n_checkpoints=cfg.checkpoints, gen=gen, ledger=ledger, device=device,
-        final_only=cfg.sft_labels == "final", own_correct=cfg.sft_labels == "own-correct",
+        final_only=cfg.sft_labels == "final", own_correct=cfg.sft_labels == "own-correct", forced=False,
     )  # fmt: skip
     rl_stack = _replicas(start, R)
     rl_rows, rewards, check = train_rl(
@@ -420,11 +447,15 @@ def horizons(cfg: Any, ctx: RunContext) -> dict[str, Any]:
     names = ["bc"] * S + ["on-policy"] * S
     x_eval = task.sample_prompts(cfg.eval_prompts, T, p, gen, split="eval", device=device)
     ledger = _Ledger()
-    natural = train_imitation(
+    labels = [{"method": a, "seed": i % S, "T": T} for i, a in enumerate(names)]
+    train_imitation(
         stack, arms, T=T, p=p, kind=kind, steps=cfg.horizon_steps, batch=cfg.batch, lr=cfg.lr, x_eval=x_eval,
-        labels=[{"method": a, "seed": i % S, "T": T} for i, a in enumerate(names)], n_checkpoints=2, gen=gen,
-        ledger=ledger, device=device,
+        labels=labels, n_checkpoints=0, gen=gen, ledger=ledger, device=device,
     )  # fmt: skip
+    # evaluated once, after training (greedy decoding draws no random numbers: the training is as when it was also
+    # evaluated at steps 0 and 1, which nothing read)
+    natural = [r | {"step": cfg.horizon_steps, "samples": cfg.horizon_steps * cfg.batch}
+               for r in _eval_rows(stack, x_eval, p, kind, labels)]  # fmt: skip
     slip = task.slips(tuple(x_eval.shape), cfg.slip_rate, p, ctx.torch_generator("horizons", "slips"), device)
     ev = nets.evaluate_slipped(stack, x_eval, p, kind, slip)
     reference = [reference_slipped(stack, i, x_eval, slip, p, kind) | {"method": name, "seed": i % S}
@@ -443,7 +474,7 @@ def horizons(cfg: Any, ctx: RunContext) -> dict[str, Any]:
         "T_train": T,
         "rows": rows,
         "paths": paths,
-        "natural": [r for r in natural if r["step"] == cfg.horizon_steps],
+        "natural": natural,
         "slip_share": float((slip != 0).float().mean()),
         "slip_cells": int(slip.numel()),
         "off_path": {("bc" if k == "bc" else "on-policy"): float(np.mean(v)) for k, v in ledger.off_path.items()},
@@ -484,11 +515,12 @@ def train_teacher(cfg: Any, ctx: RunContext) -> tuple[nets.Stack, list[dict[str,
         y = task.answers(x, p, kind)
         nets.step(opt, nets.cross_entropy(nets.answer_logits(cands, x, y, p), y))
     x_val = task.sample_prompts(cfg.eval_prompts, T, p, gen, split="train", device=device)
-    val = nets.evaluate(cands, x_val, p, kind).final_accuracy
+    val = nets.evaluate(cands, x_val, p, kind, forced=False).final_accuracy
     best = sorted(sorted(range(N), key=lambda k: -val[k])[:U])  # the U best, kept in the pool's order
     teachers = cands.select(best)
     x_eval = task.sample_prompts(cfg.eval_prompts, T, p, gen, split="eval", device=device)
     ev = nets.evaluate(teachers, x_eval, p, kind)
+    assert ev.forced_error is not None
     return teachers, [
         {"teacher": u, "final_accuracy": ev.final_accuracy[u], "forced_error": ev.forced_error[u], "cost": ev.cost[u],
          "validation_accuracy": val[best[u]], "chosen": best[u], "pool_validation_accuracy": val}

@@ -44,7 +44,7 @@ from skeptic.study import Budget, RunContext, StudyOutput, study, torch_threads
     claims=CLAIMS,
     probes=PROBES,
     brief=BRIEF,
-    runtime={"test": "~4 s", "audit": "~38 s", "quick": "~60 s", "paper": "~5 min"},
+    runtime={"test": "~4 s", "audit": "~38 s", "quick": "~30 s", "paper": "~5 min"},
     faults=FAULTS,
     budget=Budget(
         scale={"sft_steps": 4, "rl_steps": 4, "horizon_steps": 4, "distill_steps": 4},
