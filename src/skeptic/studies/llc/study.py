@@ -83,7 +83,7 @@ def run(config: LLCConfig, ctx: RunContext) -> StudyOutput:
                 m |= ex.crosscheck(config, target, m["table"], ctx)
         if config.sensitivity:
             with ctx.section("sensitivity"), clock("sensitivity"):
-                m |= ex.sensitivity(config, s, target, problems, ctx)
+                m |= ex.sensitivity(config, s, target, problems, m["table"], ctx)
         if config.tms:
             with ctx.section("tms"), clock("tms"):
                 m |= ex.tms(config, s, ctx)
