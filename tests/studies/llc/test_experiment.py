@@ -108,3 +108,20 @@ def test_nc_gamma_localizes_only_the_normal_crossings_and_raises_their_target() 
     # x·w₂ (w₁ free): the finite target at γ = 1 is closer to λ = ½ than at the study's γ = 10
     assert nc[0]["finite_target"] == pytest.approx(nc[0]["finite_target_gamma1"])
     assert 0.98 * 0.5 < nc[0]["finite_target"] < 0.5
+
+
+def test_minibatch_noise_reuses_the_tables_row_for_its_configured_setting_only() -> None:
+    config = _small().model_copy(update={"n": 200, "batch_size": 32})
+    s = ex.settings(config)
+    noisy = next(p for p in _problems(config.n) if p.noise)
+    with torch_threads(1):
+        row = experiments.estimate_row(noisy, s, seed=5)
+        fresh = experiments.minibatch_noise(noisy, s, seed=9)
+        reused = experiments.minibatch_noise(noisy, s, seed=9, table_row=row)
+        other = experiments.minibatch_noise(noisy, s, seed=9, table_row=row | {"name": "another model"})
+    assert [r["setting"] for r in reused] == ["n/log n, minibatch", "n/log n, full batch", "B/log B, minibatch"]
+    # the configured setting is the table's row itself; the other two are estimated as before, from their own seeds
+    assert (reused[0]["llc"], reused[0]["llc_se"], reused[0]["epsilon"]) == (row["llc"], row["llc_se"], row["epsilon"])
+    assert reused[0]["llc"] != fresh[0]["llc"]
+    assert reused[1:] == fresh[1:]
+    assert other == fresh  # a row of another model is never taken for this one

@@ -121,6 +121,16 @@ def test_relu_twin_error_reads_the_relu_arm() -> None:
     assert est.value == pytest.approx(0.1) and "GELU twin λ̂ 6.20" in est.method
     with pytest.raises(ValueError, match="no ReLU twin"):
         relu_twin_error(_twins_m(gelu, gelu))
+    # a burn-in under three relaxation times of the least-curved direction at ε is said, and the number is unchanged
+    early = relu_twin_error(_twins_m(relu | {"num_burnin": 500, "relaxation_steps": 1000.0}, gelu))
+    assert "burn-in 500 < 3 × 1000 steps" in early.method and (early.value, early.lo, early.hi) == (
+        est.value,
+        est.lo,
+        est.hi,
+    )
+    assert (
+        "burn-in" not in relu_twin_error(_twins_m(relu | {"num_burnin": 3000, "relaxation_steps": 1000.0}, gelu)).method
+    )
 
 
 def _probe(m: dict[str, Any], pid: str) -> Any:

@@ -489,11 +489,20 @@ def relu_twin_error(m: Measurements) -> Estimate:
         for g in t["arms"]
         if g["activation"] == "gelu"
     )
+    # said, not judged: where the burn-in is under three relaxation times of the least-curved curved direction at ε
+    # (the twins' own rule, ``twins.BURNIN_RELAXATIONS``), λ̂ can still be rising towards its target
+    slow = a.get("relaxation_steps")
+    short = (
+        f"; burn-in {a['num_burnin']} < 3 × {slow:.0f} steps (its least-curved direction's relaxation at ε): the "
+        "chains may not have relaxed, so λ̂ can still be rising"
+        if slow is not None and a["num_burnin"] < 3 * slow
+        else ""
+    )
     return Estimate.from_se(
         v,
         a["llc_se"] / a["exact"],
         method=f"ReLU twin λ̂ {a['llc']:.2f} ± {a['llc_se']:.2f} for λ = {a['exact']:g} (exact-sampler target "
-        f"{a['target']:.2f}), ±1.96 SE; {beside}",
+        f"{a['target']:.2f}), ±1.96 SE{short}; {beside}",
         floor=0.0,
     )
 

@@ -115,11 +115,16 @@ def crosscheck(config: LLCConfig, target: Problem, table: list[dict[str, Any]], 
 
 
 def sensitivity(
-    config: LLCConfig, s: experiments.Settings, target: Problem, problems: list[Problem], ctx: RunContext
+    config: LLCConfig,
+    s: experiments.Settings,
+    target: Problem,
+    problems: list[Problem],
+    table: list[dict[str, Any]],
+    ctx: RunContext,
 ) -> dict[str, Any]:
     """The hyperparameter sweep on ``target`` (ε, nβ, γ, chain length, batch sizes 64 and n), the calibration
     helper's pick, and minibatch noise on the table's first noisy model if it has one (streams ``sensitivity``,
-    ``calibration``, ``minibatch``)."""
+    ``calibration``, ``minibatch``; its configured setting is that model's ``table`` row, not run again)."""
     m: dict[str, Any] = {
         "sensitivity_model": target.name,
         "sensitivity_exact": target.exact,
@@ -128,7 +133,8 @@ def sensitivity(
     }
     noisy = [p for p in problems if p.noise]
     if noisy:
-        m["minibatch_noise"] = experiments.minibatch_noise(noisy[0], s, ctx.seed_for("minibatch"))
+        row = next((r for r in table if r["name"] == noisy[0].name), None)
+        m["minibatch_noise"] = experiments.minibatch_noise(noisy[0], s, ctx.seed_for("minibatch"), row)
     return m
 
 
