@@ -205,16 +205,24 @@ PRESETS = {
         kgon_n=5,
         kgon_seeds=10,
     ),
+    # quick (issue 36, session 15): the audit preset's training budget where audit's verdicts held at seeds 0-4:
+    # toy sections 600 steps at batch 256 (were 1000 at 512), the phase change 800 steps at batch 512 (was 1000),
+    # SAEs 480 steps at lr 0.02 (were 800 at 0.01); same shapes, grids, seeds and restarts. Verdicts at seeds 0-1
+    # before and after: README, superposition section.
     "quick": SuperpositionConfig(
         n_seeds=3,
         dim_n=30,
         dim_m=6,
         dim_densities=(0.02, 0.04, 0.07, 0.1, 0.15, 0.2, 0.3, 0.5, 0.7, 1.0),
-        toy_steps=1000,
+        toy_steps=600,
+        toy_batch=256,
+        pc_steps=800,
+        pc_batch=512,
         sae_d=8,
         sae_features=16,
         sae_densities=(0.03, 0.06, 0.12, 0.25),
-        sae_steps=800,
+        sae_steps=480,
+        sae_lr=0.02,
         sae_k=2,
         corr_seeds=6,
         kgon_seeds=8,

@@ -41,7 +41,7 @@ from skeptic.study import Budget, RunContext, StudyOutput, study, torch_threads
     runtime={
         "test": "~3 s",
         "audit": "~12 s",
-        "quick": "~30 s",
+        "quick": "~20 s (25 CPU s at seeds 0-1 on a machine at load ~8, session 15)",
         "paper": "~11 min (measured 2026-11-24: 661 s on one thread, beside another study)",
     },
     faults=FAULTS,
