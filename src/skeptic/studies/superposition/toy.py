@@ -132,8 +132,8 @@ def forward(W: torch.Tensor, b: torch.Tensor, x: torch.Tensor, linear: torch.Ten
     """x' = ReLU(Wᵀ W x + b) for every model at once (no ReLU where ``linear[b]``); x: (B, batch, n).
 
     Computed as x (WᵀW) + b with the small n x n Gram matrix formed first: one batched product over the samples
-    forward and one backward (x needs no gradient), against two and three through h = W x; 1.2-1.8x faster per step
-    for every shape of the study at one thread (issue 36). The same function; float rounding differs.
+    forward and one backward (x needs no gradient), against two and three through h = W x; forward and backward
+    1.2-1.8x faster for every shape of the study at one thread (issue 36). The same function; float rounding differs.
     """
     out = torch.baddbmm(b[:, None, :], x, torch.bmm(W.transpose(1, 2), W))
     if linear is None:
