@@ -20,7 +20,7 @@ def test_audit_preset_has_the_seeds_and_restarts_its_verdicts_need() -> None:
     """The audit preset's point (issues 25, 33): more independent models than test wherever a claim reads a t-interval
     over seeds or a share of restarts, and the slower toy learning rate that leaves no n = 2 model dead."""
     audit, test = PRESETS["audit"], PRESETS["test"]
-    assert audit.n_seeds == 4 > test.n_seeds
+    assert audit.n_seeds == 8 > test.n_seeds  # 8 since session 15 (issue 33)
     assert audit.pd_seeds == 8 > test.pd_seeds and len(audit.pd_ratios) == 5
     assert sum(0.5 <= r <= 2.0 for r in audit.pd_ratios) == 3  # three cells for the sparse antipodal claims
     assert audit.corr_seeds == 24 > test.corr_seeds and audit.kgon_seeds == 10 > test.kgon_seeds

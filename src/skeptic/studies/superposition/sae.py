@@ -239,6 +239,7 @@ def train_saes(
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda t: 0.5 * (1 + math.cos(math.pi * t / steps)))
     active = [torch.zeros(len(idx), int(r.sizes[0]), dtype=torch.bool, device=device) for idx, r in buckets]
     every = resample_every if resample_every is not None else max(10, steps // 8)
+    last_resample = (steps // 2) // every * every if every else 0  # resampling happens at multiples of every ≤ steps/2
     rep_args = (features[reps], density[reps], batch, gen, sub(one_hot), sub(feature_mask), sub(correlation))
     # per stack: its models' k where some of them are top-k SAEs, else None (no top-k work every step)
     ks = [None if k is None or not bool((k[idx] < r.sizes).any()) else k[idx] for idx, r in buckets]
@@ -265,7 +266,8 @@ def train_saes(
         sched.step()
         for (_, r), act, (x, x_hat, c) in zip(buckets, active, outs, strict=True):
             _normalize_rows(r.W_dec)
-            act |= (c.detach() > 0).any(1)
+            if step <= last_resample:  # after the last resampling step nothing reads which latents fired
+                act |= (c.detach() > 0).any(1)
             if every and step % every == 0:
                 if step <= steps // 2:
                     _resample(r, x, x_hat.detach(), ~act, gen)

@@ -40,8 +40,8 @@ from skeptic.study import Budget, RunContext, StudyOutput, study, torch_threads
     brief=BRIEF,
     runtime={
         "test": "~3 s",
-        "audit": "~12 s",
-        "quick": "~30 s",
+        "audit": "~25 s (24.9 CPU s at seed 0, 8 seeds, session 15)",
+        "quick": "~20 s (25 CPU s at seeds 0-1 on a machine at load ~8, session 15)",
         "paper": "~11 min (measured 2026-11-24: 661 s on one thread, beside another study)",
     },
     faults=FAULTS,
@@ -55,7 +55,8 @@ from skeptic.study import Budget, RunContext, StudyOutput, study, torch_threads
     audit_preset="audit",
     audit_preset_why="at test 11 of the 20 claims changed verdict across seeds 0-4 (two seeds, two to four restarts, "
     "lr 0.2), so a mutant that only redraws random numbers moved verdicts with every probe passing; audit keeps test's "
-    "small toy shapes with 4 seeds, more restarts and lr 0.05, at about twice test's cost",
+    "small toy shapes with 8 seeds (4 until session 15), more restarts and lr 0.05, at about four times test's "
+    "cost",
 )
 def run(config: SuperpositionConfig, ctx: RunContext) -> StudyOutput:
     with torch_threads(1):  # hundreds of tiny matrices: one thread is fastest and leaves the other core free

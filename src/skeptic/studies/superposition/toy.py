@@ -129,9 +129,13 @@ def sample_features(
 
 
 def forward(W: torch.Tensor, b: torch.Tensor, x: torch.Tensor, linear: torch.Tensor | None = None) -> torch.Tensor:
-    """x' = ReLU(Wᵀ W x + b) for every model at once (no ReLU where ``linear[b]``); x: (B, batch, n)."""
-    h = torch.bmm(x, W.transpose(1, 2))  # (B, batch, m)
-    out = torch.bmm(h, W) + b[:, None, :]
+    """x' = ReLU(Wᵀ W x + b) for every model at once (no ReLU where ``linear[b]``); x: (B, batch, n).
+
+    Computed as x (WᵀW) + b with the small n x n Gram matrix formed first: one batched product over the samples
+    forward and one backward (x needs no gradient), against two and three through h = W x; forward and backward
+    1.2-1.8x faster for every shape of the study at one thread (issue 36). The same function; float rounding differs.
+    """
+    out = torch.baddbmm(b[:, None, :], x, torch.bmm(W.transpose(1, 2), W))
     if linear is None:
         return torch.relu(out)
     return torch.where(linear.view(-1, 1, 1), out, torch.relu(out))
