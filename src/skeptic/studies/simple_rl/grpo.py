@@ -81,6 +81,15 @@ class RLSetup:
     """Proxy error X(y) per policy and answer ``[M, 144]``."""
 
 
+def is_eval_step(t: int, steps: int, eval_every: int, eval_early_every: int = 0) -> bool:
+    """Whether GRPO iteration ``t`` (1-based) of ``steps`` is followed by an exact evaluation: every ``eval_every``-th
+    and the last (none when ``eval_every`` is 0), and every ``eval_early_every``-th before the first regular one."""
+    if not eval_every:
+        return False
+    early = eval_early_every > 0 and t < eval_every and t % eval_early_every == 0
+    return t % eval_every == 0 or t == steps or early
+
+
 def train_grpo(
     template: ProbedTransformer,
     params: Params,
@@ -142,7 +151,6 @@ def train_grpo(
             "true": true_reward.mean(1).tolist(),
             "k3": k3(old_logp, ref_logp).sum(-1).mean(1).tolist(),
         })  # fmt: skip
-        early = eval_early_every > 0 and t < eval_every and t % eval_early_every == 0
-        if on_eval is not None and eval_every and (t % eval_every == 0 or t == steps or early):
+        if on_eval is not None and is_eval_step(t, steps, eval_every, eval_early_every):
             on_eval(t)
     return history
