@@ -331,3 +331,6 @@ def test_the_over_optimization_measure_needs_a_rise_before_the_fall() -> None:
     assert ok and "undefined" in detail
     m["curves"][1]["true_check"][3] = 0.96  # the text checker alone sees a rise: the two computations disagree
     assert not claims.flaw_drop_recomputed(m, config)[0]
+    nan = math.nan  # training-settled: undefined all through the last third is settled, a mix is not
+    assert claims._one_side([nan, nan, nan], claims.OVEROPT_DROP)
+    assert not claims._one_side([nan, 0.3, 0.3], claims.OVEROPT_DROP)
