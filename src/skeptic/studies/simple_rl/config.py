@@ -189,9 +189,10 @@ PRESETS = {
         betas=(0.0025, 0.01, 0.04, 0.16, 0.64),
         monitor_prompts=96,
         # Every 2 steps before step 25 as well (issue 29, session 15): at this preset's 16 prompts and two inner steps
-        # every flawed-grader policy's true reward rises from the base's ~0.35 to a peak of 0.48–0.62 at steps 6–11
+        # every flawed-grader policy's true reward rises from the base's ~0.35 to a peak of 0.48–0.62 at steps 6–8
         # and has collapsed by step ~20 (a run with an evaluation at every step, seeds 0–1), so a grid of 25 saw only
-        # the fall from step 0. The training is as before; only the evaluation grid changed.
+        # the fall from step 0. The training is as before; only the evaluation grid changed. `paper` seed 0 with it:
+        # all 28 flawed-grader policies peak at steps 2–8 (0.44–0.61), 29 evaluations, 554.9 CPU s (575.6 before).
         eval_every=25,
         eval_early_every=2,
         probe_samples=32,
