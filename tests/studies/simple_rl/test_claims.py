@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -306,3 +307,30 @@ def test_the_corpus_probe_has_the_corpus_closed_form_and_catches_a_wrong_garble_
     low = _corpus_measurements(task.Corpus(0.5, 0.15, 0.5, config.p_garble), np.random.default_rng(1))
     low["base"]["garbled"] = [config.p_garble, 0.2 * config.p_garble]  # a base model that never learned the '#'
     assert not claims.corpus_as_configured(low, config)[0]
+
+
+def test_the_over_optimization_measure_needs_a_rise_before_the_fall() -> None:
+    """Issue 29: a fall from step 0 (the base model is the peak) is not over-optimization: undefined, so inconclusive.
+
+    What would make the new rule fail: a run whose true reward never climbs 0.05 above its step-0 value counted as a
+    drop (the claim replicated on a fall from the base model), or a run that climbs by 0.05 and falls not counted."""
+    proxy = [0.3, 1.2, 1.4, 1.5]
+    assert math.isnan(claims.goodhart_drop([0.6, 0.5, 0.3, 0.1], proxy))  # falls from step 0: no peak after a rise
+    assert math.isnan(claims.goodhart_drop([0.6, 0.64, 0.3, 0.1], proxy))  # a climb of 0.04 < 0.05: still undefined
+    assert abs(claims.goodhart_drop([0.6, 0.66, 0.3, 0.1], proxy) - 0.56) < 1e-12  # climbed 0.06: the 0.56 fall
+    config = PRESETS["test"].model_copy(update={"n_seeds": 2, "flaw_replicates": 1})
+    m = _lm([[0.2, 0.2], [0.6, 0.7], [0.9, 0.9]], [[0.3, 0.3], [0.9, 0.8], [0.1, 0.0]])
+    assert claims.flaw_drop(m, config).value > 0.7  # both runs rose from 0.3: replicated-sized drop
+    for c, x in zip(m["curves"], (0.9, 0.5, 0.0), strict=True):  # seed 1's run now falls from its base model
+        c["true_train"][3] = c["true_check"][3] = x
+    est = claims.flaw_drop(m, config)
+    assert math.isnan(est.value) and "1 of 2" in est.method
+    verdict, _ = claims.AtLeast(claims.OVEROPT_DROP).evaluate(est)
+    assert verdict == "inconclusive"
+    ok, detail = claims.flaw_drop_recomputed(m, config)  # the independent code agrees it is undefined
+    assert ok and "undefined" in detail
+    m["curves"][1]["true_check"][3] = 0.96  # the text checker alone sees a rise: the two computations disagree
+    assert not claims.flaw_drop_recomputed(m, config)[0]
+    nan = math.nan  # training-settled: undefined all through the last third is settled, a mix is not
+    assert claims._one_side([nan, nan, nan], claims.OVEROPT_DROP)
+    assert not claims._one_side([nan, 0.3, 0.3], claims.OVEROPT_DROP)

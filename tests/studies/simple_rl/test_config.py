@@ -41,3 +41,18 @@ def test_pass_at_k_reads_k_where_the_uniform_guesser_is_below_one_half() -> None
     assert informative_k(list(PASS_KS)) == 64
     assert uniform_pass_at_k(64) == pytest.approx(1 - (143 / 144) ** 64)
     assert uniform_pass_at_k(128) > 0.5
+
+
+def test_early_evaluations_come_only_before_the_first_regular_one() -> None:
+    from skeptic.studies.simple_rl.grpo import is_eval_step
+
+    def steps(n: int, every: int, early: int = 0) -> list[int]:
+        return [t for t in range(1, n + 1) if is_eval_step(t, n, every, early)]
+
+    assert steps(60, 25) == [25, 50, 60]
+    assert steps(60, 25, 2) == [2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 25, 50, 60]
+    assert steps(60, 25, 10) == [10, 20, 25, 50, 60]
+    assert steps(60, 0, 2) == []
+    with pytest.raises(ValidationError):
+        SimpleRLConfig(eval_every=10, eval_early_every=10)
+    assert PRESETS["paper"].eval_early_every == 2 and PRESETS["test"].eval_early_every == 0

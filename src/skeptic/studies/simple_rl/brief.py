@@ -40,6 +40,7 @@ def _numbers(m: Any) -> dict[str, float]:
         "base_k": float(np.mean([r[k64] for r in m["base"]["pass_at_k"]])),
         "rl_k": float(np.mean([m["final"]["pass_at_k"][i][k64] for i in rl])), "k": float(ks[k64]),
         "cross": float(cross),
+        "flaw_start": float(np.mean([m["curves"][0]["true_train"][i] for i in flaw])),
         "flaw_peak": float(np.mean([max(c["true_train"][i] for c in m["curves"]) for i in flaw])),
         "flaw_end": float(np.mean([last["true_train"][i] for i in flaw])),
         "flaw_proxy_end": float(np.mean([last["proxy_train"][i] for i in flaw])),
@@ -114,8 +115,9 @@ def found(result: RunResult) -> str:
         f"answers is still below 1/2, the base model solved {n['base_k']:.1%} and the RL model {n['rl_k']:.1%}"
         + (f"; the base model's pass@k first matched RL's at k = {n['cross']:.0f}." if n["cross"]
            else "; RL stayed ahead at every k up to 1024."),
-        f"Against a flawed grader at β = {n['b0']:g} the true reward peaked at {n['flaw_peak']:.2f} and ended at "
-        f"{n['flaw_end']:.2f} while the flawed grader's own reward ended at {n['flaw_proxy_end']:.2f} (mean over "
+        f"Against a flawed grader at β = {n['b0']:g} the true reward went from {n['flaw_start']:.2f} (the base "
+        f"model) to a peak of {n['flaw_peak']:.2f} and ended at {n['flaw_end']:.2f} while the flawed grader's own "
+        f"reward ended at {n['flaw_proxy_end']:.2f} (mean over "
         f"{n['flaw_runs']:.0f} RL runs, {n['flaw_runs'] / m['config']['n_seeds']:.0f} per base model: the height of "
         "the peak varies more between runs than between bases).",
         f"On the graded task with {n['n']:.0f} answers, the exact optimum of the forward-KL objective at β = "

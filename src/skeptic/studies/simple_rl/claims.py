@@ -59,6 +59,11 @@ KL_DROP = 0.5
 """Skeptic's line for 'the penalty limits the move': KL at the smallest β exceeds KL at the largest by 0.5 nats."""
 OVEROPT_DROP = 0.05
 """Skeptic's line for over-optimization: the final true reward at least 0.05 below its peak over training."""
+OVEROPT_RISE = 0.05
+"""Skeptic's line for the rise before the fall (issue 29, fixed before any run that reads it): a flawed-grader run's
+true reward must first climb at least 0.05 above its step-0 value (the base model's). The same size as the fall's
+line, so that the shape read is a rise and a fall of at least one line each; a run whose peak is the base model (a
+fall from step 0) has no over-optimization to measure, since nothing was gained before the proxy took over."""
 VIEW_DROP = 0.05
 """Skeptic's line for 'the view is unchanged': the frozen pre-RL probe's held-out accuracy falls by at most 0.05."""
 VIEW_PROBE_ACC = 0.8
@@ -184,7 +189,14 @@ FLAW_ROLES = ("sweep", "replicate")
 
 def goodhart_drop(true: list[float], proxy: list[float]) -> float:
     """The true reward's fall from its peak to the last evaluation that the proxy did not fall with: with t* the peak
-    of ``true`` and g = proxy − true, min(true[t*] − true[-1], g[-1] − g[t*]).
+    of ``true`` and g = proxy − true, min(true[t*] − true[-1], g[-1] − g[t*]); NaN (undefined) when the true reward
+    never rose :data:`OVEROPT_RISE` above its step-0 value, true[t*] − true[0] < 0.05.
+
+    Gao et al.'s curve rises and then falls: optimizing the proxy first helps the true goal, and only optimizing it
+    "too much" hurts. A run whose peak is its starting point (the base model) shows a fall from step 0, which says
+    nothing about over-optimization (the flaw pays from the first step; there is no optimum to overshoot), so the
+    drop is not defined for it rather than counted (issue 29: at ``paper`` in session 15 every flawed-grader run fell
+    from step 0 and the old measure read that as a replication).
 
     Gao et al.'s over-optimization is the true (gold) reward falling *because* the proxy is imperfect, while the
     proxy's value still rises; a fall the proxy registers as well (the optimizer wobbling to a worse policy on both)
@@ -192,17 +204,25 @@ def goodhart_drop(true: list[float], proxy: list[float]) -> float:
     no flaw, where proxy = true) counts 0, however large. The maximum over noisy evaluations biases the first term
     upward but not the second."""
     t = int(np.argmax(true))
+    if true[t] - true[0] < OVEROPT_RISE:
+        return float("nan")
     return min(true[t] - true[-1], (proxy[-1] - true[-1]) - (proxy[t] - true[t]))
 
 
 def flaw_drop(m: Measurements, config: Any) -> Estimate:
     """Per seed at the smallest β, flawed grader: :func:`goodhart_drop` of each RL run's true and proxy reward over
-    training, the mean over the seed's ``flaw_replicates`` RL runs."""
+    training, the mean over the seed's ``flaw_replicates`` RL runs. Undefined (NaN, so the claim reads inconclusive)
+    when any run's true reward never rose :data:`OVEROPT_RISE` above step 0: that run cannot show the shape."""
     per_seed: dict[int, list[float]] = {}
     for role in FLAW_ROLES:
         for i in _rows(m, kind="flaw", beta=min(config.betas), role=role):
             drop = goodhart_drop([c["true_train"][i] for c in m["curves"]], [c["proxy_train"][i] for c in m["curves"]])
             per_seed.setdefault(m["specs"][i]["seed"], []).append(drop)
+    flat = [d for _, x in sorted(per_seed.items()) for d in x]
+    never_rose = sum(math.isnan(d) for d in flat)
+    if never_rose:
+        return Estimate(math.nan, math.nan, math.nan, f"undefined: {never_rose} of {len(flat)} flawed-grader runs "
+                        f"never rose {OVEROPT_RISE} above their step-0 true reward (no peak to fall from)")  # fmt: skip
     return _seeds([float(np.mean(x)) for _, x in sorted(per_seed.items())])
 
 
@@ -404,14 +424,16 @@ CLAIMS = (
     ),
     Claim(
         "flaw-overoptimized",
-        "Against a grader with an exploitable flaw, at the smallest β the true reward peaks and then falls while the "
-        f"proxy does not: it ends at least {OVEROPT_DROP} below its peak over training, and the proxy's excess over "
-        "the true reward grew by at least as much over that span (Skeptic's line; the fall counted is the smaller of "
-        "the two; per seed, the mean of the seed's flaw_replicates RL runs from its base model).",
+        "Against a grader with an exploitable flaw, at the smallest β the true reward rises, peaks and then falls "
+        f"while the proxy does not: each run's true reward first climbs at least {OVEROPT_RISE} above the base "
+        f"model's (else the fall is undefined and the claim inconclusive), then ends at least {OVEROPT_DROP} below "
+        "its peak over training, and the proxy's excess over the true reward grew by at least as much over that span "
+        "(Skeptic's lines; the fall counted is the smaller of the two; per seed, the mean of the seed's "
+        "flaw_replicates RL runs from its base model).",
         f"{GAO}, abstract, Figure 1 and §3",
         flaw_drop,
         AtLeast(OVEROPT_DROP),
-        own_threshold="Gao et al. show the shape; the 0.05 drop is Skeptic's line",
+        own_threshold="Gao et al. show the shape; the 0.05 rise and the 0.05 drop are Skeptic's lines",
         quote=Quote(
             "Because the reward model is an imperfect proxy, optimizing its value too much can hinder ground truth "
             "performance, in accordance with Goodhart's law.",
@@ -823,9 +845,14 @@ def flaw_drop_recomputed(m: Measurements, config: Any) -> tuple[bool, str]:
             true = np.array([c["true_check"][i] for c in m["curves"]])
             gap = np.array([c["proxy_train"][i] for c in m["curves"]]) - true
             top = int(np.flatnonzero(true == true.max())[0])
-            per_run.append(min(true[top] - true[-1], gap[-1] - gap[top]))
+            rose = bool(np.any(true[: top + 1] >= true[0] + OVEROPT_RISE))  # a climb of the line by the peak
+            per_run.append(min(true[top] - true[-1], gap[-1] - gap[top]) if rose else math.nan)
         drops.append(float(np.mean(per_run)))
-    ok, detail = _agrees("true-reward drop", flaw_drop(m, config).value, float(np.mean(drops)))
+    claimed, recomputed = flaw_drop(m, config).value, float(np.mean(drops))
+    if math.isnan(claimed) and math.isnan(recomputed):  # both undefined: some run never rose (the claim inconclusive)
+        ok, detail = True, "true-reward drop: undefined in both (a run never rose above step 0)"
+    else:
+        ok, detail = _agrees("true-reward drop", claimed, recomputed)
     counts = sorted({len(r) for r in runs.values()})
     ok &= len(runs) == config.n_seeds and counts == [config.flaw_replicates]
     return ok, f"{detail} ({len(runs)} seeds, {counts} runs each)"
@@ -1012,7 +1039,8 @@ def _late(n: int) -> range:
 
 
 def _one_side(values: list[float], line: float) -> bool:
-    return all(v >= line for v in values) or all(v < line for v in values)
+    """Every value on one side of ``line``; all undefined (NaN) also counts as settled, a mix does not."""
+    return all(v >= line for v in values) or all(v < line for v in values) or all(math.isnan(v) for v in values)
 
 
 def training_settled(m: Measurements, config: Any) -> tuple[bool, str]:

@@ -67,6 +67,9 @@ class SimpleRLConfig(StudyConfig):
     """Training problems on which the true and proxy rewards are tracked exactly over training."""
     eval_every: int = Field(10, ge=1, le=100_000)
     """GRPO iterations between exact evaluations."""
+    eval_early_every: int = Field(0, ge=0, le=100_000)
+    """GRPO iterations between extra exact evaluations of the transformer's RL before its first regular one (step
+    ``eval_every``); 0: none. Resolves a true-reward peak that comes earlier than ``eval_every`` (issue 29)."""
     probe_samples: int = Field(16, ge=4, le=1024)
     """Sampled answers per monitor prompt and policy for the probes (k3, sampler, checker)."""
     views_method: Literal["rl-kl", "rl-no-kl", "sft"] = "rl-kl"
@@ -120,6 +123,8 @@ class SimpleRLConfig(StudyConfig):
                 raise ValueError(f"{name} must be ≥ 2 increasing positive values")
         if self.beta_main not in self.betas:
             raise ValueError("beta_main must be one of betas")
+        if self.eval_early_every and self.eval_early_every >= self.eval_every:
+            raise ValueError("eval_early_every must be 0 or below eval_every")
         if self.p_correct_hard + self.p_misconception_hard >= 1:
             raise ValueError("p_correct_hard + p_misconception_hard must be < 1")
         if not 16 <= self.graded_base**self.graded_digits <= 10**6:
@@ -183,7 +188,13 @@ PRESETS = {
         inner_steps=2,
         betas=(0.0025, 0.01, 0.04, 0.16, 0.64),
         monitor_prompts=96,
+        # Every 2 steps before step 25 as well (issue 29, session 15): at this preset's 16 prompts and two inner steps
+        # every flawed-grader policy's true reward rises from the base's ~0.35 to a peak of 0.48–0.62 at steps 6–8
+        # and has collapsed by step ~20 (a run with an evaluation at every step, seeds 0–1), so a grid of 25 saw only
+        # the fall from step 0. The training is as before; only the evaluation grid changed. `paper` seed 0 with it:
+        # all 28 flawed-grader policies peak at steps 2–8 (0.44–0.61), 29 evaluations, 554.9 CPU s (575.6 before).
         eval_every=25,
+        eval_early_every=2,
         probe_samples=32,
         graded_betas=(0.01, 0.02, 0.05, 0.15, 0.5, 1.5),
         graded_steps=600,

@@ -280,7 +280,7 @@ def lm_experiment(config: SimpleRLConfig, ctx: RunContext, device: str, bases: B
         history = grpo.train_grpo(
             template, params, ref, setup, draw, steps=config.rl_steps, group=config.group,
             inner_steps=config.inner_steps, clip=config.clip, generator=gen, on_eval=on_eval,
-            eval_every=config.eval_every, on_rollouts=on_rollouts,
+            eval_every=config.eval_every, eval_early_every=config.eval_early_every, on_rollouts=on_rollouts,
         )  # fmt: skip
         advance(config.rl_steps)
     timing["rl_s"] = time.perf_counter() - t

@@ -81,6 +81,15 @@ class RLSetup:
     """Proxy error X(y) per policy and answer ``[M, 144]``."""
 
 
+def is_eval_step(t: int, steps: int, eval_every: int, eval_early_every: int = 0) -> bool:
+    """Whether GRPO iteration ``t`` (1-based) of ``steps`` is followed by an exact evaluation: every ``eval_every``-th
+    and the last (none when ``eval_every`` is 0), and every ``eval_early_every``-th before the first regular one."""
+    if not eval_every:
+        return False
+    early = eval_early_every > 0 and t < eval_every and t % eval_early_every == 0
+    return t % eval_every == 0 or t == steps or early
+
+
 def train_grpo(
     template: ProbedTransformer,
     params: Params,
@@ -95,6 +104,7 @@ def train_grpo(
     generator: torch.Generator,
     on_eval: Callable[[int], None] | None = None,
     eval_every: int = 0,
+    eval_early_every: int = 0,
     trainable: tuple[str, ...] | None = None,
     on_rollouts: Callable[[int, torch.Tensor, torch.Tensor, torch.Tensor], None] | None = None,
 ) -> list[dict[str, list[float]]]:
@@ -105,7 +115,8 @@ def train_grpo(
     gradient steps on the clipped objective (π_old fixed at the sampling policy). ``trainable`` names the parameters
     that are updated (all when None); the others stay at their values. ``on_rollouts(t, seq, reward, true_reward)``,
     when given, receives every step's sampled sequences ``[M, P·G, 6]`` (prompt and answer tokens) and the rewards
-    they were scored with ``[M, P·G]``, before the update (for the reward-recomputation probe).
+    they were scored with ``[M, P·G]``, before the update (for the reward-recomputation probe). ``on_eval(t)`` runs
+    after every ``eval_every``-th step and the last, and every ``eval_early_every``-th before step ``eval_every``.
     """
     train = params if trainable is None else {k: params[k] for k in trainable}
     state: dict[str, tuple[torch.Tensor, torch.Tensor]] = {}
@@ -140,6 +151,6 @@ def train_grpo(
             "true": true_reward.mean(1).tolist(),
             "k3": k3(old_logp, ref_logp).sum(-1).mean(1).tolist(),
         })  # fmt: skip
-        if on_eval is not None and eval_every and (t % eval_every == 0 or t == steps):
+        if on_eval is not None and is_eval_step(t, steps, eval_every, eval_early_every):
             on_eval(t)
     return history

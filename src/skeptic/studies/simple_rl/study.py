@@ -51,8 +51,8 @@ __all__ = ["PRESETS", "SimpleRLConfig", "run"]
         "test": "~15 s",
         "quick": "~30 s of CPU (2026-12-07, session 15: 27.9 s user + 0.9 s system at seed 0 (29.6 + 0.9 on a "
         "repeat), 29.3 + 0.8 at seed 1, one thread, 1.1 GB peak, at load 6–15)",
-        "paper": "~10 min of CPU (2026-12-07, session 15, seed 0: 527 s user + 49 s system on one thread, 4.6 GB "
-        "peak; 52 min wall at load 7–17)",
+        "paper": "~10 min of CPU (2026-12-07, session 15, seed 0, with the early evaluations: 532 s user + 23 s "
+        "system on one thread, 4.6 GB peak; 19 min wall at load ~3–7)",
     },
     faults=FAULTS,
     budget=BUDGET,
