@@ -17,10 +17,10 @@ def _described(cid: str, what: str, m: Any) -> str:
         e = DESCRIBED[cid](m)
     except (ValueError, KeyError) as err:
         return f"  Described measurement, not a claim: {what} not measured ({err})."
-    return (
-        f"  Described measurement, not a claim (this design cannot decide it): {what} "
-        f"{e.value:+.2f} [{e.lo:+.2f}, {e.hi:+.2f}]; {e.method}."
-    )
+    head = "  Described measurement, not a claim (this design cannot decide it): "
+    if e.value != e.value:  # NaN: nothing to read at this run
+        return head + f"{what}: no value ({e.method})."
+    return head + f"{what} {e.value:+.2f} [{e.lo:+.2f}, {e.hi:+.2f}]; {e.method}."
 
 
 def _found(result: Any) -> str:
