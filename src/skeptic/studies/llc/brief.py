@@ -190,7 +190,8 @@ BRIEF = Brief(
     "k-gons is Skeptic's own computation (rank of the Hessian, checked to be minimally singular), not copied from "
     "Chen et al. The trained ReLU-vs-GELU students have no exact answer, so they are reported, not judged; the "
     "decidable comparison uses twin networks at a known minimum, whose GELU twin reaches its λ only at sample sizes "
-    "and chain lengths beyond the laptop presets (the claim then says the design cannot decide).",
+    "and chain lengths beyond the laptop presets, so the ReLU–GELU gap is reported, not judged. So is whether λ̂ over "
+    "training follows the stages: SGD changes stage before it reaches a minimum, where λ̂ reads the slope.",
     found=_found,
     answer=_answer,
     headline_figure="validation",
