@@ -11,7 +11,7 @@ import pytest
 from skeptic.core import run as core_run
 from skeptic.core.claims import run_probes
 from skeptic.studies.llc.brief import BRIEF
-from skeptic.studies.llc.claims import CLAIMS, PROBES, degeneracy_ratio, worst_rel_error
+from skeptic.studies.llc.claims import CLAIMS, DESCRIBED, PROBES, degeneracy_ratio, worst_rel_error
 from skeptic.studies.llc.study import run as llc_study
 
 
@@ -36,7 +36,9 @@ def test_test_preset_runs_and_every_probe_passes(result: Any) -> None:
     assert "tms" in m and {r["k"] for r in m["tms"]["kgons"]} == {5, 6}
     assert BRIEF.answer is not None
     prose = BRIEF.answer(result) + BRIEF.found(result)
-    assert not [c.id for c in CLAIMS if c.id in prose]  # plain words, no claim ids
+    assert not [cid for cid in [c.id for c in CLAIMS] + list(DESCRIBED) if cid in prose]  # plain words, no ids
+    assert not set(DESCRIBED) & {c.id for c in CLAIMS}
+    assert prose.count("Described measurement, not a claim") == len(DESCRIBED)  # each reported, none dropped
     assert BRIEF.headline_figure in {f.name for f in result.figures}
 
 
@@ -177,4 +179,13 @@ def test_claims_recomputed_passes_clean_and_catches_a_measure_off_its_quantity(
 
     swapped = tuple(dataclasses.replace(relu, measure=off) if c is relu else c for c in CLAIMS)
     monkeypatch.setattr(llc_claims, "CLAIMS", swapped)
+    assert failed(result.measurements)
+    monkeypatch.undo()
+
+    # a described measurement off its quantity is caught too: the gap read against H, not H/2
+    def half_gap(m: Any) -> Estimate:
+        e = llc_claims.relu_gelu_gap(m)
+        return Estimate(e.value / 2, e.lo / 2, e.hi / 2, e.method)
+
+    monkeypatch.setitem(llc_claims.DESCRIBED, "relu-gelu-gap", half_gap)
     assert failed(result.measurements)

@@ -9,6 +9,20 @@ import numpy as np
 from skeptic.study import Brief
 
 
+def _described(cid: str, what: str, m: Any) -> str:
+    """One described measurement (``claims.DESCRIBED``): its value and interval, no verdict."""
+    from skeptic.studies.llc.claims import DESCRIBED
+
+    try:
+        e = DESCRIBED[cid](m)
+    except (ValueError, KeyError) as err:
+        return f"  Described measurement, not a claim: {what} not measured ({err})."
+    head = "  Described measurement, not a claim (this design cannot decide it): "
+    if e.value != e.value:  # NaN: nothing to read at this run
+        return head + f"{what}: no value ({e.method})."
+    return head + f"{what} {e.value:+.2f} [{e.lo:+.2f}, {e.hi:+.2f}]; {e.method}."
+
+
 def _found(result: Any) -> str:
     m = result.measurements
     rows = m["table"]
@@ -80,6 +94,7 @@ def _found(result: Any) -> str:
                 f"relaxation times at the smallest step size (×0.3) is {slow['burnin_needed']:,} steps; this run "
                 f"burned in for {slow['num_burnin']:,}."
             )
+        lines.append(_described("relu-gelu-gap", "the estimated ReLU–GELU gap / (H/2) (1 = the exact gap)", m))
     if m.get("calibration"):
         lines.append(f"- The calibration helper picked ε·nβ = {m['calibration']['epsilon_times_nbeta']:.3g}.")
     t = m.get("tms")
@@ -123,6 +138,9 @@ def _found(result: Any) -> str:
                 "such checkpoints; the stages read from the loss explain "
                 + (f"on average {np.mean(ex):+.2f} more of λ̂'s variance than random stage boundaries." if ex else "")
             )
+        lines.append(
+            _described("llc-over-training", "the stages' excess R² over random boundaries at checkpoints at minima", m)
+        )
     return "\n".join(lines)
 
 
@@ -172,7 +190,8 @@ BRIEF = Brief(
     "k-gons is Skeptic's own computation (rank of the Hessian, checked to be minimally singular), not copied from "
     "Chen et al. The trained ReLU-vs-GELU students have no exact answer, so they are reported, not judged; the "
     "decidable comparison uses twin networks at a known minimum, whose GELU twin reaches its λ only at sample sizes "
-    "and chain lengths beyond the laptop presets (the claim then says the design cannot decide).",
+    "and chain lengths beyond the laptop presets, so the ReLU–GELU gap is reported, not judged. So is whether λ̂ over "
+    "training follows the stages: SGD changes stage before it reaches a minimum, where λ̂ reads the slope.",
     found=_found,
     answer=_answer,
     headline_figure="validation",
