@@ -35,7 +35,11 @@ from skeptic.study import Budget, RunContext, StudyOutput, study
     claims=CLAIMS,
     probes=PROBES,
     brief=BRIEF,
-    runtime={"test": "~5 s", "quick": "~30 s", "paper": "~4 min"},
+    runtime={
+        "test": "~5 s",
+        "quick": "~12 s (10.1-12.3 s wall in `make demo` on a quiet machine, sessions 14-15)",
+        "paper": "~4 min",
+    },
     faults=FAULTS,
     budget=Budget(
         scale={"n_thresholds": 4, "mc_samples": 4, "mc_trials": 4, "proxy_seeds": 4},
