@@ -72,6 +72,31 @@ def test_corpus_as_declared_sees_a_held_out_topic_left_in_corpus_b(text_m: dict[
     assert not claims._corpus_as_declared(broken, CFG).passed
 
 
+def test_a_longer_stream_adds_fresh_text_with_the_same_planted_counts_and_tokenizer(text_m: dict[str, Any]) -> None:
+    """``stream_length`` 3: corpus A and the tokenizer unchanged, the training text B plus twice B's characters of
+    help topics outside A, the planted words' counts totals over it all; the probe passes it and sees it declared
+    as another length."""
+    cfg = CFG.model_copy(update={"stream_length": 3})
+    long = _text_measurements(cfg)
+    assert long["tokenizer_json"] == text_m["tokenizer_json"]
+    assert long["texts"]["text_a"] == text_m["texts"]["text_a"]
+    n_b = text_m["corpus"]["n_topics_b"]
+    assert long["texts"]["docs_b_plain"][:n_b] == text_m["texts"]["docs_b_plain"]
+    fresh = long["texts"]["names_fresh"]
+    assert fresh and not set(fresh) & set(long["texts"]["names_a"]) and text_m["texts"]["names_fresh"] == []
+    planted_chars = sum(len(str(p["word"])) + 1 for p in text_m["planted"] for _ in range(int(p["planted"])))
+    plain_b = text_m["corpus"]["chars_b"] - planted_chars
+    assert long["corpus"]["chars_b"] - planted_chars == 3 * plain_b
+    assert [p["recount"] for p in long["planted"]] == [p["recount"] for p in text_m["planted"]]
+    assert [p["recount"] for p in long["planted"] if p["token"] is not None] == [
+        p["planted"] for p in long["planted"] if p["token"] is not None
+    ]
+    assert claims._corpus_as_declared(long, cfg).passed
+    out = claims._corpus_as_declared(long, CFG.model_copy(update={"stream_length": 2}))
+    assert not out.passed and "fresh topic" in out.detail
+    assert not claims._corpus_as_declared(text_m, cfg).passed
+
+
 def test_categories_recomputed_sees_byte_tokens_taken_for_ordinary_ones(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(indicators, "single_byte", lambda raw: None)  # every single-byte token missed
     m = _text_measurements(CFG)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from skeptic.study import StudyConfig
 
@@ -26,6 +26,12 @@ class GlitchConfig(StudyConfig):
     """Reserved special tokens ``<|reserved_k|>`` (never in corpus B): part of the known-unused reference set."""
     corpus_fraction: float = Field(1.0, gt=0.0, le=1.0)
     """Fraction of corpus B's text (the non-held-out help topics) the model trains on."""
+    stream_length: int = Field(1, ge=1, le=64)
+    """The model's training text as a multiple of corpus B: B, then fresh help topics the tokenizer never saw, up to
+    ``stream_length`` times B's characters. The planted words' counts (0, 1, 3, 10, 30) are totals over the whole
+    stream and every token set is a count in it, so this is the budget knob that keeps a rare token rare: more text,
+    not more passes over the same text (in real pretraining a rare token is rare in the whole training stream, Land
+    & Bartolo 2024). Needs ``corpus_fraction · stream_length`` of the help text, roughly."""
     chunk: int = Field(21, ge=4, le=340)
     """Tokens per chunk c; a training sequence is [c, EOS, c₁c₁…c_Lc_L, EOS] and the context is 3·chunk + 1."""
     d_model: int = Field(64, ge=8, le=1024)
@@ -83,6 +89,17 @@ class GlitchConfig(StudyConfig):
     scan_path: str | None = None
     """A local checkpoint directory (safetensors + tokenizer.json) to scan as well; its top candidates go into the
     run's tables and the report."""
+
+    @model_validator(mode="after")
+    def _stream_fits_the_text(self) -> GlitchConfig:
+        """The fresh text comes from help topics outside corpus A, so the whole stream needs about
+        ``corpus_fraction · stream_length`` of the help text (the build itself refuses if the topics run out)."""
+        if self.stream_length > 1 and self.corpus_fraction * self.stream_length > 1.0:
+            raise ValueError(
+                f"stream_length {self.stream_length} needs corpus_fraction · stream_length ≤ 1 (the help text holds "
+                f"no more fresh text), got {self.corpus_fraction * self.stream_length:.2f}"
+            )
+        return self
 
     @field_validator("scan_path")
     @classmethod

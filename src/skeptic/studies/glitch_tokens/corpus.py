@@ -113,8 +113,10 @@ class Corpora:
     """Everything the tokenizer was trained on: corpus A's documents, then one block of repeats per planted word."""
     names_a: list[str]
     """The help topics of corpus A's documents, in order (corpus B's are all but the first ``held_out_topics``)."""
+    names_fresh: list[str]
+    """The help topics of the fresh text after corpus B (none at ``stream_length`` 1), in order."""
     docs_b: list[str]
-    """Corpus B, the model's training text (planted words inserted)."""
+    """The model's training text: corpus B's documents, then the fresh ones (planted words inserted into all)."""
     stream: np.ndarray
     """B's token stream: documents joined by EOS, padded with EOS to a whole number of batches of chunks."""
     sequences: np.ndarray
@@ -139,14 +141,22 @@ def build(
     batch_size: int,
     rng: np.random.Generator,
     held_out_topics: int = 1,
+    stream_length: int = 1,
 ) -> Corpora:
-    """Build both corpora, train the tokenizer on A, tokenize B and cut it into training sequences."""
+    """Build both corpora, train the tokenizer on A, tokenize B and cut it into training sequences.
+
+    ``stream_length`` > 1 makes the model's training text longer with fresh text the tokenizer never saw: after
+    corpus B come further help topics (the same random order of topics, continued) until the fresh text has
+    ``(stream_length - 1)`` times B's characters; the planted words are inserted into the whole stream, so their
+    counts are totals over it (Land & Bartolo's setting: a larger training run is more text, in which a rare token
+    still occurs a handful of times in all)."""
     topics = help_topics()
     all_text = "\n".join(t for _, t in topics)
     budget = corpus_fraction * len(all_text)
     chosen: list[str] = []
     names: list[str] = []  # the topics' names, in the order chosen (recorded for the corpus-as-declared probe)
-    for i in rng.permutation(len(topics)):  # random topics, the last one cut: `corpus_fraction` of the text
+    order = rng.permutation(len(topics))
+    for i in order:  # random topics, the last one cut: `corpus_fraction` of the text
         room = int(budget) - sum(map(len, chosen))
         if len(chosen) >= 4 and room <= 0:
             break
@@ -155,6 +165,8 @@ def build(
         chosen.append(text[: max(room, len(text) // 8, 2000)] if len(chosen) >= 4 else text[: max(room // 2, 2000)])
     held_out = min(held_out_topics, len(chosen) - 1)  # in A only: B under-represents their vocabulary
     docs_a, docs_b = chosen, chosen[held_out:]
+    fresh_names, fresh = fresh_topics(topics, [int(i) for i in order[len(names) :]], stream_length, docs_b)
+    docs_b = docs_b + fresh
 
     words = make_planted_words(n_planted_per_count * len(PLANT_COUNTS), rng, all_text)
     planted_counts = [PLANT_COUNTS[i // n_planted_per_count] for i in range(len(words))]
@@ -184,6 +196,7 @@ def build(
         tokenizer_json=tok.to_str(),
         text_a=text_a,
         names_a=names,
+        names_fresh=fresh_names,
         docs_b=docs_b,
         stream=stream,
         sequences=sequences,
@@ -202,6 +215,26 @@ def build(
             "eos": eos,
         },
     )
+
+
+def fresh_topics(
+    topics: list[tuple[str, str]], order: list[int], stream_length: int, docs_b: list[str]
+) -> tuple[list[str], list[str]]:
+    """The fresh text after corpus B: topics in ``order`` (none of them in corpus A), each whole or cut to the room
+    left, until there are ``(stream_length - 1) · |B|`` characters. Raises if the help topics run out."""
+    want = (stream_length - 1) * sum(map(len, docs_b))
+    names: list[str] = []
+    docs: list[str] = []
+    for i in order:
+        room = want - sum(map(len, docs))
+        if room <= 0:
+            break
+        name, text = topics[i]
+        names.append(name)
+        docs.append(text[:room])
+    if want - sum(map(len, docs)) > 0:
+        raise ValueError(f"stream_length {stream_length} needs more fresh text than the help topics hold")
+    return names, docs
 
 
 COPIES = 3

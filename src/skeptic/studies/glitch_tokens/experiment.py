@@ -77,6 +77,7 @@ def build_corpus(cfg: Any, ctx: Ctx) -> tuple[corpus.Corpora, dict[str, Any]]:
         batch_size=cfg.batch_size,
         rng=ctx.rng("corpus"),
         held_out_topics=cfg.held_out_topics,
+        stream_length=cfg.stream_length,
     )
     vocab = int(corp.meta["vocab_size"])  # type: ignore[call-overload]
     occurrences = corpus.independent_recount(corp.tokenizer_json, corp.docs_b, vocab)
@@ -682,4 +683,9 @@ def text_digests(corp: corpus.Corpora) -> dict[str, Any]:
         for w in words:
             d = d.replace(w, "")
         plain.append(text_digest(d))
-    return {"names_a": list(corp.names_a), "text_a": [text_digest(t) for t in corp.text_a], "docs_b_plain": plain}
+    return {
+        "names_a": list(corp.names_a),
+        "names_fresh": list(corp.names_fresh),
+        "text_a": [text_digest(t) for t in corp.text_a],
+        "docs_b_plain": plain,
+    }

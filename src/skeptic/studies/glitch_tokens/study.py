@@ -54,9 +54,12 @@ from skeptic.study import Budget, RunContext, StudyOutput, keep_freed_memory, st
     },
     faults=FAULTS,
     budget=Budget(
-        scale={"epochs": 4, "graft_steps": 4},
-        note="four times the passes over the training text (every count, rare tokens' included, grows fourfold) "
-        "and a four times longer fine-tune in the graft experiment",
+        scale={"stream_length": 4, "graft_steps": 4},
+        note="four times the training text, the added three quarters fresh help topics the tokenizer never saw, at "
+        "the same passes (four times the steps), with the planted words' counts totals over the whole stream and "
+        "every token set a count in it, so a rarely seen token stays rarely seen (as in a larger pretraining run, "
+        "Land & Bartolo 2024); and a four times longer fine-tune in the graft experiment. Until session 15 the budget "
+        "was four times the passes over the same text, which multiplied the rare tokens' counts too (issue 30)",
     ),
     audit_preset="test",
     audit_preset_why="the test preset (9 CPU s against quick's 24-27) keeps every arm working and the graft's "
