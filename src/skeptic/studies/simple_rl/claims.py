@@ -875,8 +875,10 @@ def flaw_drop_recomputed(m: Measurements, config: Any) -> tuple[bool, str]:
     recorded = np.array([c["proxy_train"] for c in m["curves"]], dtype=float)
     diff = np.abs(recorded - proxy) if recorded.shape == proxy.shape else np.full(proxy.shape, math.inf)
     proxy_gap = float(diff.max()) if diff.size and not np.isnan(diff).any() else math.inf
-    worst = f" (policy {int(diff.max(0).argmax())}, {m['specs'][int(diff.max(0).argmax())]['kind']})" if (
-        RECOMPUTE_TOL < proxy_gap < math.inf) else ""  # fmt: skip
+    worst = ""
+    if RECOMPUTE_TOL < proxy_gap < math.inf:  # name the policy whose recorded curve is furthest off
+        i = int(diff.max(0).argmax())
+        worst = f" (policy {i}, {m['specs'][i]['kind']})"
     n_flaw = sum(sp["kind"] == "flaw" for sp in m["specs"])
     runs = _flaw_runs(m["specs"], min(config.betas))
     drops = []
