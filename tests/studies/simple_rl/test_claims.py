@@ -113,7 +113,26 @@ def _lm(pass1: list[list[float]], flaw_true: list[list[float]], check_off: float
                      "pass1_check_problems": [list(r) for r in base]},
             "final": {"pass1": final, "pass1_problems": per_problem,
                       "pass1_check_problems": [[x + check_off for x in r] for r in per_problem]},
-            "views": views}  # fmt: skip
+            "views": views} | _with_answer_mass({"specs": specs, "curves": curves}, config)  # fmt: skip
+
+
+HASH_ANSWER, DIGIT_ANSWER = 11 * 12 + 0, 0
+"""Answer indices (12·t₁ + t₂) of '#0' and '00'."""
+
+
+def _with_answer_mass(m: dict[str, Any], config: Any) -> dict[str, Any]:
+    """Stores, for every policy and evaluation, an answer distribution consistent with the recorded curves: a flawed
+    grader's policy puts (proxy − true)/bonus of its mass on '#0' (the rest on '00'), any other policy none on '#'.
+    Returns ``m`` (updated in place): call it again after changing a recorded curve by hand."""
+    for c in m["curves"]:
+        mass = []
+        for i, sp in enumerate(m["specs"]):
+            g = (c["proxy_train"][i] - c["true_train"][i]) / config.flaw_bonus if sp["kind"] == "flaw" else 0.0
+            row = [0.0] * 144
+            row[HASH_ANSWER], row[DIGIT_ANSWER] = g, 1.0 - g
+            mass.append(row)
+        c["answer_mass"] = mass
+    return m
 
 
 HELDOUT = [12, 123, 107, 999]
@@ -224,6 +243,93 @@ def _graded_true_arms(swap_drgrpo: bool = False) -> dict[str, Any]:
     return {"graded": {"arms": arms}}
 
 
+def test_the_proxy_probe_recomputes_every_recorded_proxy_value_and_catches_a_corrupted_curve() -> None:
+    """A second computation of the proxy curve (text checker + the grader's bonus read from each answer's text over
+    the stored answer distributions). What would make it fail: any recorded proxy value, of a flawed-grader run or a
+    clean one, off by more than float tolerance; the drop recomputed from the recorded rather than the recomputed
+    proxy; stored masses that are not distributions."""
+    config = PRESETS["test"].model_copy(update={"n_seeds": 2, "flaw_replicates": 1})
+
+    def fresh() -> dict[str, Any]:
+        return _lm([[0.2, 0.2], [0.6, 0.7], [0.9, 0.9]], [[0.3, 0.3], [0.9, 0.8], [0.1, 0.0]])
+
+    ok, detail = claims.flaw_drop_recomputed(fresh(), config)
+    assert ok and "largest |Δ| 0" in detail and "2 flawed-grader and 2 other policies × 3 evaluations" in detail
+    proxy, broken = claims.proxy_recomputed(fresh(), config)
+    assert not broken and np.allclose(proxy[:, 1], 1.5) and np.allclose(proxy[:, 0], [0.2, 0.6, 0.9])
+    mid = fresh()
+    mid["curves"][1]["proxy_train"][3] += 0.01  # one flawed-grader value at one (middle) evaluation
+    ok, detail = claims.flaw_drop_recomputed(mid, config)
+    assert not ok and "largest |Δ| 0.01" in detail and "(policy 3, flaw)" in detail
+    clean = fresh()
+    for c in clean["curves"]:  # a clean run's curve recorded with the flawed grader's bonus on its '#' mass
+        c["answer_mass"][0][HASH_ANSWER], c["answer_mass"][0][DIGIT_ANSWER] = 0.1, 0.9
+        c["proxy_train"][0] += 0.1 * config.flaw_bonus
+    ok, detail = claims.flaw_drop_recomputed(clean, config)
+    assert not ok and "(policy 0, true)" in detail
+    swapped = fresh()
+    for c in swapped["curves"]:
+        c["proxy_train"][3] = 1.2  # seed 1's flawed-grader policy exploits the flaw less than seed 0's
+    assert claims.flaw_drop_recomputed(_with_answer_mass(swapped, config), config)[0]
+    for c in swapped["curves"]:  # the flawed-grader policies' proxy columns exchanged (another policy's answers)
+        c["proxy_train"][1], c["proxy_train"][3] = c["proxy_train"][3], c["proxy_train"][1]
+    assert not claims.flaw_drop_recomputed(swapped, config)[0]
+    late = fresh()
+    assert abs(claims.flaw_drop(late, config).value - 0.8) < 1e-12
+    late["curves"][-1]["proxy_train"][1] = late["curves"][-1]["true_train"][1]  # the proxy recorded falling too
+    assert claims.flaw_drop(late, config).value < 0.2  # seed 0's drop now −0.6: the claim's value moved
+    assert not claims.flaw_drop_recomputed(late, config)[0]  # and the recomputed curve disagrees with the record
+    bad = fresh()
+    bad["curves"][0]["answer_mass"][1][DIGIT_ANSWER] += 0.5  # not a distribution
+    ok, detail = claims.flaw_drop_recomputed(bad, config)
+    assert not ok and "not distributions" in detail
+    missing = fresh()
+    del missing["curves"][2]["answer_mass"]
+    ok, detail = claims.flaw_drop_recomputed(missing, config)
+    assert not ok and "no stored answer distributions" in detail
+
+
+def test_the_proxy_probe_agrees_with_the_experiments_batched_proxy_and_sees_a_wrong_error_table() -> None:
+    """The experiment's own proxy computation (:func:`experiment.proxy_curve_values`, one-hot V and the error tables
+    built from token ids, as :func:`experiment.lm_experiment` builds them) on random policies over real problems
+    against the probe's text recomputation: equal to float tolerance; a table that pays the bonus only for '#' in the
+    first position, or the bonus given to the wrong policy, is caught."""
+    from skeptic.studies.simple_rl import experiment, task
+
+    config = PRESETS["test"]
+    rng = np.random.default_rng(3)
+    problems = task.all_problems()[rng.choice(1000, 6, replace=False)]
+    idx = task.answer_ids(task.answer_tokens(problems))
+    texts = [task.decode(np.array([a // task.VOCAB, a % task.VOCAB])) for a in range(task.N_ANSWERS)]
+    check = np.array([[task.check_answer((int(r[0]), int(r[1]), int(r[2])), t) for t in texts] for r in problems])
+    specs = [{"seed": 0, "kind": k, "beta": min(config.betas), "role": "sweep", "lr": 0.01} for k in ("true", "flaw")]
+    garbled = np.array([task.GARBLE in (a // task.VOCAB, a % task.VOCAB) for a in range(task.N_ANSWERS)], float)
+    first_only = np.array([a // task.VOCAB == task.GARBLE for a in range(task.N_ANSWERS)], float)
+
+    def measurements(err: np.ndarray) -> dict[str, Any]:
+        curves = []
+        for step in range(3):
+            logits = rng.standard_normal((2, len(problems), task.N_ANSWERS)) * (1 + step)
+            lp = logits - np.log(np.exp(logits).sum(-1, keepdims=True))
+            p = np.exp(lp)
+            curves.append({
+                "step": step, "proxy_train": experiment.proxy_curve_values(lp, idx, err, [False, True]),
+                "true_check": ((p * check).sum(-1).mean(-1)).tolist(), "answer_mass": p.mean(1).tolist(),
+            })  # fmt: skip
+        return {"specs": specs, "curves": curves}
+
+    def gap(err: np.ndarray) -> float:
+        m = measurements(err)
+        proxy, broken = claims.proxy_recomputed(m, config)
+        assert not broken
+        return float(np.abs(proxy - np.array([c["proxy_train"] for c in m["curves"]])).max())
+
+    right = np.stack([np.zeros(task.N_ANSWERS), config.flaw_bonus * garbled])
+    assert gap(right) <= claims.RECOMPUTE_TOL
+    assert gap(np.stack([np.zeros(task.N_ANSWERS), config.flaw_bonus * first_only])) > 1e-3
+    assert gap(right[::-1].copy()) > 1e-3  # the bonus table on the clean policy's row, not the flawed one's
+
+
 def test_the_graded_optima_are_recomputed_by_their_closed_forms() -> None:
     config = PRESETS["test"]
     ok, detail = claims.graded_optima_recomputed(_graded_true_arms(), config)
@@ -242,6 +348,7 @@ def test_the_over_optimization_measure_averages_each_seeds_flaw_replicates() -> 
             c["true_train"].append(x)
             c["true_check"].append(x)
             c["proxy_train"].append(1.5)
+    _with_answer_mass(m, config)
     est = claims.flaw_drop(m, config)  # seed 0: (0.7 + 0.0) / 2, seed 1: (0.6 + 0.8) / 2
     assert abs(est.value - 0.525) < 1e-12 and "over 2 seeds" in est.method
     assert claims.flaw_drop_recomputed(m, config)[0]
@@ -259,6 +366,7 @@ def test_the_over_optimization_measure_counts_only_the_fall_the_proxy_missed() -
     assert claims.flaw_drop(m, config).value > 0.7
     for c in m["curves"]:  # the flawed grader's proxy follows the true reward down: an optimizer's fall, not Goodhart
         c["proxy_train"][1], c["proxy_train"][3] = c["true_train"][1] + 0.01, c["true_train"][3] + 0.01
+    _with_answer_mass(m, config)
     est = claims.flaw_drop(m, config)
     assert abs(est.value) < 1e-12 and est.hi < claims.OVEROPT_DROP
     assert claims.flaw_drop_recomputed(m, config)[0]
@@ -323,6 +431,7 @@ def test_the_over_optimization_measure_needs_a_rise_before_the_fall() -> None:
     assert claims.flaw_drop(m, config).value > 0.7  # both runs rose from 0.3: replicated-sized drop
     for c, x in zip(m["curves"], (0.9, 0.5, 0.0), strict=True):  # seed 1's run now falls from its base model
         c["true_train"][3] = c["true_check"][3] = x
+    _with_answer_mass(m, config)
     est = claims.flaw_drop(m, config)
     assert math.isnan(est.value) and "1 of 2" in est.method
     verdict, _ = claims.AtLeast(claims.OVEROPT_DROP).evaluate(est)

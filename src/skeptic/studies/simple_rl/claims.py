@@ -832,18 +832,61 @@ def _flaw_runs(specs: list[dict[str, Any]], beta: float) -> dict[int, list[int]]
     return out
 
 
+def _proxy_bonus(kind: str, answer: str, bonus: float) -> float:
+    """The answer-only part of the reward a policy's proxy curve records, by text: the flawed grader pays ``bonus``
+    for any answer containing '#'; every other policy's curve (the true-reward runs and the controls) records the
+    true reward, which has none."""
+    return bonus if kind == "flaw" and "#" in answer else 0.0
+
+
+def proxy_recomputed(m: Measurements, config: Any) -> tuple[np.ndarray, str]:
+    """Every policy's proxy value at every exact evaluation, ``[E, M]``, by separate code from the experiment's
+    batched error tables: E_π[U] = E_π[check] + Σ_y π̄(y) · bonus(y), with E_π[check] the text checker's true reward
+    (``true_check``), π̄ the policy's stored answer distribution averaged over the monitored problems
+    (``answer_mass``, answer index 12·t₁ + t₂) and bonus(y) the grader its label names read from the answer's text by
+    this module's own decoder (:func:`_proxy_bonus`). Exact because a correct answer is two digits, never '#', and
+    the bonus depends on the answer alone. Also returns what is wrong with the stored distributions ('' if nothing):
+    each must be a distribution over the 144 answers."""
+    n = len(TOKEN_CHARS)
+    texts = [TOKEN_CHARS[a // n] + TOKEN_CHARS[a % n] for a in range(n * n)]
+    kinds = [sp["kind"] for sp in m["specs"]]
+    bonus = np.array([[_proxy_bonus(k, t, config.flaw_bonus) for t in texts] for k in kinds])  # [M, 144]
+    out, problems = [], []
+    for c in m["curves"]:
+        if "answer_mass" not in c:
+            return np.full((len(m["curves"]), len(kinds)), np.nan), "no stored answer distributions"
+        mass = np.asarray(c["answer_mass"], dtype=float)
+        if mass.shape != bonus.shape or mass.min() < -1e-12 or np.abs(mass.sum(-1) - 1).max() > 1e-6:
+            problems.append(f"step {c['step']}: answer masses of shape {mass.shape} are not distributions")
+            mass = np.zeros_like(bonus) if mass.shape != bonus.shape else mass
+        out.append(np.asarray(c["true_check"], dtype=float) + (mass * bonus).sum(-1))
+    return np.array(out), "; ".join(problems)
+
+
 def flaw_drop_recomputed(m: Measurements, config: Any) -> tuple[bool, str]:
-    """flaw-overoptimized's quantity by separate code: per seed, every flawed-grader policy at the smallest β (the
-    configured number of replicates, each seed), true reward as Σ_y π(y)·check(y) (text checker) on the monitored
-    problems at every exact evaluation; the fall from its peak, capped by the growth over the same span of the
-    recorded proxy reward's excess over that true reward; averaged per seed and then over seeds."""
+    """The proxy curve and flaw-overoptimized's quantity by separate code. (1) Every policy's recorded proxy value
+    (flawed-grader and clean runs, whose proxy is the true reward) at every exact evaluation must equal
+    :func:`proxy_recomputed` (the text checker, the stored answer distributions and the grader's definition) to
+    1e-5. (2) Per seed, every flawed-grader policy at the smallest β (the configured number of replicates, each
+    seed), true reward as Σ_y π(y)·check(y) (text checker) on the monitored problems at every exact evaluation; the
+    fall from its peak, capped by the growth over the same span of the recomputed proxy's excess over that true
+    reward; averaged per seed and then over seeds: it must equal the claim's."""
+    proxy, broken = proxy_recomputed(m, config)
+    recorded = np.array([c["proxy_train"] for c in m["curves"]], dtype=float)
+    diff = np.abs(recorded - proxy) if recorded.shape == proxy.shape else np.full(proxy.shape, math.inf)
+    proxy_gap = float(diff.max()) if diff.size and not np.isnan(diff).any() else math.inf
+    worst = ""
+    if RECOMPUTE_TOL < proxy_gap < math.inf:  # name the policy whose recorded curve is furthest off
+        i = int(diff.max(0).argmax())
+        worst = f" (policy {i}, {m['specs'][i]['kind']})"
+    n_flaw = sum(sp["kind"] == "flaw" for sp in m["specs"])
     runs = _flaw_runs(m["specs"], min(config.betas))
     drops = []
     for rows in runs.values():
         per_run = []
         for i in rows:
             true = np.array([c["true_check"][i] for c in m["curves"]])
-            gap = np.array([c["proxy_train"][i] for c in m["curves"]]) - true
+            gap = proxy[:, i] - true
             top = int(np.flatnonzero(true == true.max())[0])
             rose = bool(np.any(true[: top + 1] >= true[0] + OVEROPT_RISE))  # a climb of the line by the peak
             per_run.append(min(true[top] - true[-1], gap[-1] - gap[top]) if rose else math.nan)
@@ -855,7 +898,12 @@ def flaw_drop_recomputed(m: Measurements, config: Any) -> tuple[bool, str]:
         ok, detail = _agrees("true-reward drop", claimed, recomputed)
     counts = sorted({len(r) for r in runs.values()})
     ok &= len(runs) == config.n_seeds and counts == [config.flaw_replicates]
-    return ok, f"{detail} ({len(runs)} seeds, {counts} runs each)"
+    ok &= not broken and proxy_gap <= RECOMPUTE_TOL
+    return ok, (
+        f"{detail} ({len(runs)} seeds, {counts} runs each); every recorded proxy value vs the text grader's "
+        f"recomputation ({n_flaw} flawed-grader and {recorded.shape[-1] - n_flaw} other policies × "
+        f"{len(m['curves'])} evaluations): largest |Δ| {proxy_gap:.2g}{worst}" + (f"; {broken}" if broken else "")
+    )
 
 
 def kl_drop_recomputed(m: Measurements, config: Any) -> tuple[bool, str]:
@@ -1167,8 +1215,10 @@ PROBES = (
     Probe("pass1-recomputed", "An independent computation of rl-raises-pass1's per-seed gains and intervals "
           "(pass@1 per problem by the text checker over every answer, policies found by their labels).",
           _with_config(pass1_recomputed)),
-    Probe("flaw-drop-recomputed", "An independent computation of flaw-overoptimized's drop (true reward by the text "
-          "checker at every evaluation; the proxy as recorded).", _with_config(flaw_drop_recomputed)),
+    Probe("flaw-drop-recomputed", "An independent computation of every policy's proxy curve (the text checker's "
+          "true reward plus the grader's bonus read from each answer's text, over the stored answer distributions, "
+          "at every evaluation; flawed and clean runs) and of flaw-overoptimized's drop from it.",
+          _with_config(flaw_drop_recomputed)),
     Probe("kl-drop-recomputed", "An independent computation of kl-falls-with-beta's drop (KL from each arm's raw "
           "logits).", _with_config(kl_drop_recomputed)),
     Probe("kwa-gains-recomputed", "An independent computation of the four Kwa et al. claims' gain shares (from the "

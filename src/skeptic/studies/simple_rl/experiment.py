@@ -72,6 +72,14 @@ def _np(x: torch.Tensor) -> np.ndarray:
     return x.detach().double().cpu().numpy()
 
 
+def proxy_curve_values(logp: np.ndarray, answer_idx: np.ndarray, err: np.ndarray, flawed: list[bool]) -> list[float]:
+    """The recorded proxy curve's value per policy, E_π[U] averaged over prompts, from exact log-probs
+    ``[M, P, 144]`` with the batched tables: U(x, y) = V(x, y) + X(y) (``err[i]``, the flawed grader's bonus) for the
+    policies with ``flawed[i]``, V (one-hot at the correct answer ``answer_idx`` ``[P]``) for the others."""
+    v = np.where(np.arange(logp.shape[-1])[None, :] == answer_idx[:, None], 1.0, 0.0)  # V(x, y) [P, 144]
+    return [float((np.exp(lp) * (v + err[i][None, :] if flawed[i] else v)).sum(-1).mean()) for i, lp in enumerate(logp)]
+
+
 ROLLOUT_RECORDS = 4
 """GRPO steps whose sampled sequences and rewards are kept (evenly spaced, the first and the last included): the
 rollouts the reward-recomputation probe rescores from the raw token ids."""
@@ -249,11 +257,7 @@ def lm_experiment(config: SimpleRLConfig, ctx: RunContext, device: str, bases: B
 
     curves: list[dict[str, Any]] = []
     base_mon_m = base_mon[seed_of.cpu().numpy()]
-    mon_u = np.where(np.arange(task.N_ANSWERS)[None, :] == mon_idx[:, None], 1.0, 0.0)  # V(x, y) [P, 144]
-
-    def proxy_values(i: int) -> np.ndarray:
-        """U(x, y) of policy i on the monitored problems, ``[P, 144]``."""
-        return mon_u + err[i][None, :] if specs[i]["kind"] == "flaw" else mon_u
+    flawed = [sp["kind"] == "flaw" for sp in specs]
 
     def evaluate(step: int) -> None:
         lh = _np(policy.answer_logprobs(template, params, held_prompts))
@@ -261,12 +265,16 @@ def lm_experiment(config: SimpleRLConfig, ctx: RunContext, device: str, bases: B
         pc_h = _p_correct(lh, held_idx)
         pc_m = _p_correct(lm, mon_idx)
         kl = analysis.kl_exact(lm, base_mon_m).mean(-1)
-        proxy = [float((np.exp(lm[i]) * proxy_values(i)).sum(-1).mean()) for i in range(M)]
+        proxy = proxy_curve_values(lm, mon_idx, err, flawed)
         curves.append({
             "step": step, "pass1_heldout": pc_h.mean(-1).tolist(), "true_train": pc_m.mean(-1).tolist(),
             "proxy_train": proxy, "kl_train": kl.tolist(),
             "pass1_check": (np.einsum("mpa,pa->m", np.exp(lh), check_held) / len(held)).tolist(),
             "true_check": (np.einsum("mpa,pa->m", np.exp(lm), check_mon) / len(monitor)).tolist(),
+            # each policy's exact answer distribution averaged over the monitored problems, [M, 144]: the proxy's
+            # answer-only part (the flawed grader's bonus) is linear in it, so the proxy-recomputation probe rebuilds
+            # every recorded proxy value from it, true_check and the grader's definition by its own text decoder
+            "answer_mass": np.exp(lm).mean(1).tolist(),
         })  # fmt: skip
 
     t = time.perf_counter()
