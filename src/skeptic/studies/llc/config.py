@@ -28,6 +28,11 @@ class LLCConfig(StudyConfig):
     """Localization of the normal-crossing rows (default: ``gamma``). A budget knob: γ pulls their finite-n targets
     below λ (x·w₁·w₂³ at n = 5000: 0.26 λ at γ = 10, 0.87 λ at γ = 1), so a shortfall at γ = 10 is the study's
     localization, not the estimator; the larger budget runs them at γ = 1 (their relaxation time nβ/γ stays short)."""
+    regular_input_scale: float = Field(1.0, gt=0.0, le=100.0)
+    """The regular rows' inputs are multiplied by this (1: x ~ N(0, I)). λ = d/2 at every scale, but the curvature
+    scales by its square: at 0.03 (the ``ordering`` contrast) nβh ≈ 0.1 ≪ γ, so the localization, not the likelihood,
+    sets those rows' λ̂ (their exact finite-γ target is ≈ 0.04; at ``test`` their chains, relaxation time 1/(εγ) ≈ 145
+    steps, do not reach it in 130, so ``regular-exact`` fails there)."""
     num_chains: int = Field(estimator.DEFAULT_NUM_CHAINS, ge=2, le=64)
     """Independent SGLD chains per model (≥ 2 for an SE and R-hat)."""
     num_draws: int = Field(estimator.DEFAULT_NUM_DRAWS, ge=10, le=100_000)
@@ -127,9 +132,12 @@ PRESETS = {
         twin_draws=150,
         crosscheck_chains=2,
         tms_ks=(5, 6),
-        tms_n=1000,
-        tms_draws=120,
-        tms_burnin=40,
+        # the k-gons at the default n = 20,000 with 2000 + 500 SGLD steps (session 15, issue 33; +~8 CPU s): at
+        # n = 1000 the localization alone holds their exact Laplace target at 0.65-0.69 λ (nβh vs γ = 10), so
+        # ``kgon-llc`` read not_replicated at any chain length (0.34-0.43 at 120 or 500 draws, seeds 0-2); at
+        # n = 20,000 the target is 0.96-0.98 λ and 2000 draws decide it (4 of seeds 0-4; 120 draws had not relaxed)
+        tms_draws=2000,
+        tms_burnin=500,
         tms_seeds=3,
         tms_steps=400,
         tms_checkpoints=6,

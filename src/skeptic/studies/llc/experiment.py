@@ -67,7 +67,14 @@ def validation(config: LLCConfig, s: experiments.Settings, ctx: RunContext) -> t
     the later sections reuse."""
     ctx.log(f"llc: estimating λ on the {config.table} table ({len(experiments.TABLES[config.table])} models)")
     rows, problems = experiments.validation_table(
-        config.table, config.n, s, ctx.seed_for("table"), ctx.device, config.flat_draws_factor, config.nc_gamma
+        config.table,
+        config.n,
+        s,
+        ctx.seed_for("table"),
+        ctx.device,
+        config.flat_draws_factor,
+        config.nc_gamma,
+        config.regular_input_scale,
     )
     m = {"n": config.n, "nbeta": estimator.default_nbeta(config.n), "table": rows}
     # the L ≥ 3 deep-linear λ each such row is judged against, recomputed a second way (a few ms)

@@ -67,12 +67,15 @@ def table_nbeta(n: int, s: Settings) -> float:
     return estimator.default_nbeta(min(s.batch_size, n) if s.nbeta_rule == "batch" else n)
 
 
-def build_problem(kind: str, shape: tuple[int, ...], rank: int, n: int, g: torch.Generator) -> Problem:
-    """The validation problem ``(kind, shape, rank)`` with n samples drawn from ``g``."""
+def build_problem(
+    kind: str, shape: tuple[int, ...], rank: int, n: int, g: torch.Generator, regular_input_scale: float = 1.0
+) -> Problem:
+    """The validation problem ``(kind, shape, rank)`` with n samples drawn from ``g`` (the regular rows' inputs times
+    ``regular_input_scale``)."""
     if kind == "regular":
-        return models.regular_problem(shape[0], shape[1], n, g)
+        return models.regular_problem(shape[0], shape[1], n, g, input_scale=regular_input_scale)
     if kind == "regular-noisy":
-        return models.regular_problem(shape[0], shape[1], n, g, noise=True)
+        return models.regular_problem(shape[0], shape[1], n, g, noise=True, input_scale=regular_input_scale)
     if kind == "nc":
         return models.normal_crossing_problem(shape, n, g)
     if kind == "dln":
@@ -225,14 +228,15 @@ def validation_table(
     device: str = "cpu",
     flat_draws_factor: int = 1,
     nc_gamma: float | None = None,
+    regular_input_scale: float = 1.0,
 ) -> tuple[list[dict[str, Any]], list[Problem]]:
     """Every row of the named table, each problem's data drawn from its own stream of ``seed``; normal crossings
     run ``flat_draws_factor`` times more draws and burn-in (their flat axes relax slowly), at localization
-    ``nc_gamma`` when given (else ``s.gamma``)."""
+    ``nc_gamma`` when given (else ``s.gamma``); the regular rows' inputs are multiplied by ``regular_input_scale``."""
     rows, problems = [], []
     for i, (kind, shape, rank) in enumerate(TABLES[table]):
         g = torch.Generator().manual_seed(estimator.named_seed(seed, "table-data", i))
-        p = build_problem(kind, shape, rank, n, g)
+        p = build_problem(kind, shape, rank, n, g, regular_input_scale)
         p.model.to(device)  # everything downstream (table, sensitivity, calibration, rescaling) runs on ``device``
         p.data = (p.data[0].to(device), p.data[1].to(device))
         problems.append(p)

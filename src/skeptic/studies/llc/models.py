@@ -92,10 +92,13 @@ def _inputs(n: int, dim: int, g: torch.Generator) -> torch.Tensor:
     return torch.randn(n, dim, generator=g)
 
 
-def regular_problem(m: int, k: int, n: int, g: torch.Generator, noise: bool = False) -> Problem:
-    """Linear regression ℝ^m → ℝ^k; with noise, w* is the least-squares fit (the exact minimum of L_n)."""
+def regular_problem(
+    m: int, k: int, n: int, g: torch.Generator, noise: bool = False, input_scale: float = 1.0
+) -> Problem:
+    """Linear regression ℝ^m → ℝ^k; with noise, w* is the least-squares fit (the exact minimum of L_n). The inputs
+    are multiplied by ``input_scale`` (λ = d/2 at every scale; the curvature scales by its square)."""
     w = torch.randn(k, m, generator=g) / m**0.5
-    x = _inputs(n, m, g)
+    x = _inputs(n, m, g) * input_scale
     y = x @ w.T
     if noise:
         y = y + torch.randn(y.shape, generator=g)
