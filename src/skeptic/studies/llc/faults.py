@@ -90,8 +90,8 @@ def _full_rank_truth(orig: Callable[..., list[torch.Tensor]]) -> Callable[..., l
 
 
 def _no_lstsq(orig: Callable[..., Any]) -> Callable[..., Any]:
-    def regular(m: int, k: int, n: int, g: torch.Generator, noise: bool = False) -> Any:
-        p = orig(m, k, n, g, noise=False)
+    def regular(m: int, k: int, n: int, g: torch.Generator, noise: bool = False, input_scale: float = 1.0) -> Any:
+        p = orig(m, k, n, g, noise=False, input_scale=input_scale)
         if noise:  # noisy labels, but w* left at the true parameter instead of the fitted minimum
             x, y = p.data
             p.data = (x, y + torch.randn(y.shape, generator=g))
