@@ -102,7 +102,10 @@ Q_LB_INPUT_NORM = Quote.unverified(
     "its README only the paper's title and arXiv link; the page corpus returned the same HackerNoon rendering "
     "(§2.2 ends at 'as follows:'), DeepWiki and review summaries of the code, the ACL Anthology page and a reader's "
     "notes page (both the abstract only), and no arXiv HTML; exact-string "
-    "searches of the stored repositories for 'unused tokens from the unembedding weights' found nothing)",
+    "searches of the stored repositories for 'unused tokens from the unembedding weights' found nothing; session 16: "
+    "the page corpus again returned only that HackerNoon rendering (§2.2 ending at 'as follows:'), DeepWiki pages on "
+    "the magikarp code and review summaries; the stored magikarp README holds the paper's title, arXiv link and usage "
+    "notes, no paper text; an exact-string search for 'we find that the input embedding norm' found nothing)",
 )
 Q_LB_VERIFY = Quote(
     "we verify all tokens which rank among the most likely 2% according to the chosen indicator, excluding partial "
@@ -345,10 +348,14 @@ CLAIMS = (
         "input-norm-finds-rare-untied",
         "In models with untied embeddings, the norm of the input embedding ranks tokens seen only 1 to 10 times "
         "below frequent ones (Skeptic's threshold: AUROC ≥ 0.9 in both untied arms). 'Rare' is a count in the whole "
-        "training stream, and the larger budget is more fresh text in which these tokens stay rare (session 15; test "
-        "seeds 0-2: inconclusive, inconclusive, replicated on 10-15 rare tokens; replicated at all three with four "
-        "times the text, on its 3-6 rare tokens). Four times the passes over the same text instead multiplies their "
-        "counts and erases what is claimed (test seed 0: 0.93/1.00 at 3 passes, 0.59/0.51 at 24).",
+        "training stream, and the larger budget is more fresh text in which these tokens stay rare. Since session 16 "
+        "the rare set holds planted words seen 1 to rare_max times besides the text's own rare tokens, so it keeps "
+        "15-17 tokens with four times the text at test (3-6 before, most natural rare tokens becoming frequent in a "
+        "longer text). Session 15's inconclusive at test seed 0 (0.93/1.00 on 15 rare tokens) was the small set: the "
+        "same setting with the planted rare words reads 0.98/0.97 on 25 (planted 0.99/0.96, natural 0.97/0.98); at "
+        "test (twice the text since session 16) seeds 0-2 read ≥ 0.99 and four times that text 1.0 in both arms. "
+        "Four times the passes over the same text instead multiplies their counts and erases what is claimed (test "
+        "seed 0, session 14: 0.93/1.00 at 3 passes, 0.59/0.51 at 24).",
         f"{LB}, §2.2 and the abstract ('nearly or entirely absent during model training')",
         Q_LB_INPUT_NORM,
         "input_norm",
@@ -360,9 +367,11 @@ CLAIMS = (
         "unembedding-indicator-finds-never-seen",
         "The unembedding indicator (cosine distance to the mean known-unused readout row, first principal component "
         "removed) ranks tokens never seen in training below frequent ones in every arm (Skeptic's threshold: AUROC "
-        "≥ 0.9). At the test setting the push-down of never-target rows is still building up (seed 0: 0.97, 0.93, "
-        "0.99, 0.99, inconclusive; seed 2 inconclusive, seed 1 replicated); with four times the training text "
-        "(session 15) every arm reads 1.0 at seeds 0-2, as with 6, 12 and 24 passes before.",
+        "≥ 0.9). On the session-15 test text the push-down of never-target rows was still building up (seed 0: 0.97, "
+        "0.93, 0.99, 0.99, inconclusive, and 0.91, 0.93, 0.99, 0.99 with session 16's planted rare words: the tied "
+        "arms' values, not the 21 tokens, are short of the bar), while four times that text read 1.0 in every arm, "
+        "so the test setting trains on twice that text since session 16 (every arm ≥ 0.99 at seeds 0-2; 1.0 with "
+        "four times it), as 6, 12 and 24 passes did before.",
         f"{LB}, §2.2 (unused tokens' logits pushed down by one shared vector in the unembedding rows)",
         Q_LB_SUPPRESSION,
         "unembedding_cosine",
@@ -393,9 +402,12 @@ CLAIMS = (
         "closest-to-centroid-rare",
         "Tokens seen only 1 to 10 times are closer to the centroid of all input embeddings than frequent ones, in "
         "every arm (Skeptic's threshold: AUROC of closeness ≥ 0.9). 'Rare' is a count in the whole training stream, "
-        "and the larger budget is more fresh text in which these tokens stay rare (session 15; test seeds 0-2: "
-        "inconclusive, replicated, replicated; replicated at all three with four times the text, on its 3-6 rare "
-        "tokens); four times the passes over the same text instead multiplies their counts.",
+        "and the larger budget is more fresh text in which these tokens stay rare; since session 16 planted words "
+        "seen 1 to rare_max times keep the set at 15-17 tokens with four times the text at test (3-6 before). "
+        "Session 15's inconclusive at test seed 0 (0.94, 1, 1, 1 on 15 rare tokens) was the small set: with the "
+        "planted rare words the same setting reads 0.98, 0.98, 1, 1 on 25; at test (twice the text since session 16) "
+        "seeds 0-2 and with four times that text every arm reads ≥ 0.99. Four times the passes over the same text "
+        "instead multiplies their counts.",
         f"{RW2}, section 'Distance-from-centroid hypothesis'",
         Q_RW_CENTROID,
         "centroid_distance",
@@ -478,11 +490,16 @@ CLAIMS = (
         "(intervals that do not overlap, so not sampling noise over the 14-18 never-seen tokens; nor the draw of the "
         "models: with three models per arm it reads 0.81, 0.28 and 0.44, so what the run seed draws besides the "
         "models, the text, which tokens go unseen and the batch order, decides it); at the test "
-        "setting 1.0, 1.0 and 0.89. The share also falls as the model trains longer (test seed 0, the 80-step "
-        "restoration: 1.0 at 3 passes and at 6, 0.50 at 12, 0.14 at 24; 0.41 at 24 with a 320-step restoration; "
-        "at 6 passes 0.53 and 0.61 at seeds 1-2; with four times the training text and a 320-step restoration, "
-        "session 15: 0.58, 0.75 and 0.61 at seeds 0-2, inconclusive at 0 and 2). The readout row restores much of "
-        "the repetition, not always most of it.",
+        "setting 1.0, 1.0 and 0.89. The share read with a fixed restoration falls as the model trains longer (test "
+        "seed 0, the 80-step restoration: 1.0 at 3 passes and at 6, 0.50 at 12, 0.14 at 24; 0.41 at 24 with a "
+        "320-step restoration; at 6 passes 0.53 and 0.61 at seeds 1-2; with four times the training text, session "
+        "15: 0.58, 0.75 and 0.61 at seeds 0-2), but much of that fall is the restoration being too short for a "
+        "longer-trained model: training both rows restores every never-seen token within 80 steps, the readout row "
+        "alone takes longer (session 16, test with twice the text: 0.50, 0.74, 0.76 at seed 1 and 0.43, 0.79, 0.93 "
+        "at seed 2 after 80, 160 and 320 steps), so the test setting restores for 320 steps since session 16 (at "
+        "160, seed 2 was still 0.14 short of its 320-step share; the rule, fixed before that run, was the shorter "
+        "length if both seeds came within 0.1). The readout row "
+        "restores much of the repetition; the share it restores depends on how long it is trained.",
         source=f"{LB}, §2.2 (unused tokens' logits converge towards −∞ through the unembedding rows)",
         measure=output_restores_share,
         expect=AtLeast(RESTORED_SHARE),
@@ -1292,7 +1309,9 @@ def _corpus_as_declared(m: Measurements, config: Any) -> ProbeOutcome:
     docs, p = _expected_docs(names, config.corpus_fraction)
     problems += p
     planted = m["planted"]
-    want_counts = [c for c in PLANTED_COUNTS for _ in range(config.planted_per_count)]
+    want_counts = [c for c in PLANTED_COUNTS for _ in range(config.planted_per_count)] + [
+        k % config.rare_max + 1 for k in range(config.rare_planted)
+    ]
     if [pl["planted"] for pl in planted] != want_counts:
         problems.append(f"planted counts {[pl['planted'] for pl in planted]}, declared {want_counts}")
     words = [" " + str(pl["word"]) for pl in planted]
