@@ -367,9 +367,9 @@ CLAIMS = (
         "The unembedding indicator (cosine distance to the mean known-unused readout row, first principal component "
         "removed) ranks tokens never seen in training below frequent ones in every arm (Skeptic's threshold: AUROC "
         "≥ 0.9). On the session-15 test text the push-down of never-target rows was still building up (seed 0: 0.97, "
-        "0.93, 0.99, 0.99, inconclusive, and 0.91, 0.93, 0.99, 0.99 with session 16's planted rare words: the tied "
-        "arms' values, not the 21 tokens, are short of the bar), while four times that text read 1.0 in every arm, "
-        "so the test setting trains on twice that text since session 16 (every arm ≥ 0.99 at seeds 0-2; 1.0 with "
+        "0.93, 0.99, 0.99, inconclusive, and 0.91, 0.93, 0.99, 0.99 with session 16's planted rare words: the "
+        "untied arms' values, not the 21 tokens, are short of the bar), while four times that text read 1.0 in every "
+        "arm, so the test setting trains on twice that text since session 16 (every arm ≥ 0.99 at seeds 0-2; 1.0 with "
         "four times it), as 6, 12 and 24 passes did before.",
         f"{LB}, §2.2 (unused tokens' logits pushed down by one shared vector in the unembedding rows)",
         Q_LB_SUPPRESSION,
