@@ -25,7 +25,7 @@ class _Ctx:
 
 
 INDICATORS = ("input_norm", "centroid_distance", "unembedding_cosine")
-CFG = PRESETS["test"].model_copy(update={"corpus_fraction": 0.02, "vocab_size": 320})
+CFG = PRESETS["test"].model_copy(update={"corpus_fraction": 0.02, "vocab_size": 320, "stream_length": 1})
 
 
 def _text_measurements(cfg: GlitchConfig) -> dict[str, Any]:
@@ -55,6 +55,7 @@ def test_corpus_and_categories_as_built_pass(text_m: dict[str, Any]) -> None:
         {"vocab_size": 330},  # the tokenizer trained to another size
         {"n_reserved": 4},  # other special tokens
         {"planted_per_count": 2},  # another number of planted words
+        {"rare_planted": 5},  # another number of rarely seen planted words
     ],
 )
 def test_corpus_as_declared_sees_a_run_built_from_another_config(

@@ -44,6 +44,34 @@ def test_planted_words_avoid_the_corpus() -> None:
     assert all(w.startswith(" ") and w[1].isupper() for w in words)
 
 
+def test_planted_counts_cycle_the_rare_words_through_one_to_rare_max() -> None:
+    assert corpus.planted_count_list(1, 4, 3) == [0, 1, 3, 10, 30, 1, 2, 3, 1]
+    assert corpus.planted_count_list(2, 0, 10) == [0, 0, 1, 1, 3, 3, 10, 10, 30, 30]
+
+
+def test_recombined_words_reuse_the_base_syllables_and_fall_back_to_fresh_words() -> None:
+    base = [" ZorVex", " QuilMag"]
+    assert sorted(corpus.recombined_words(base, 2, np.random.default_rng(0), forbidden="")) == [" QuilVex", " ZorMag"]
+    assert corpus.recombined_words(base, 0, np.random.default_rng(0), forbidden="") == []
+    assert corpus.recombined_words(base, 1, np.random.default_rng(0), forbidden="zormag") == [" QuilVex"]
+    more = corpus.recombined_words(base, 5, np.random.default_rng(0), forbidden="")  # 2 pairs, then 3 fresh words
+    assert len(set(more)) == 5 and not set(more) & set(base) and {" QuilVex", " ZorMag"} <= set(more)
+
+
+def test_a_recombined_word_adds_one_token_and_no_intermediate() -> None:
+    """BPE on the planted words alone: the base words' merges leave their syllables in the vocabulary, so each
+    recombined word costs exactly one more merge (and the tokenizer encodes it as one token)."""
+    rng = np.random.default_rng(3)
+    base = corpus.make_planted_words(5, rng, forbidden="")
+    extra = corpus.recombined_words(base, 8, rng, forbidden="")
+    sizes = []
+    for words in (base, base + extra):
+        tok = corpus.train_tokenizer([(w * 10 + "\n") * 30 for w in words], 2000, [corpus.EOS])
+        sizes.append(tok.get_vocab_size())
+        assert all(len(tok.encode(w).ids) == 1 for w in words)
+    assert sizes[1] - sizes[0] == len(extra)
+
+
 def test_a_row_without_gradient_moves_only_by_weight_decay() -> None:
     """AdamW with zero gradient: p ← p(1 − ηλ) exactly; a row with gradient moves by about η (Adam's unit step)."""
     p = {"w": torch.ones(2, 3, 4)}  # two models, a 3 x 4 matrix each

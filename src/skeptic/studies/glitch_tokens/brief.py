@@ -69,7 +69,10 @@ def _found(result: RunResult) -> str:
         lines.append(
             f"Training only the never-seen tokens' rows in the untied models (everything else fixed): repetition "
             f"{rates['none']:.0%} as trained, {rates['input']:.0%} with the input row trained alone, "
-            f"{rates['output']:.0%} with the readout row alone, {rates['both']:.0%} with both."
+            f"{rates['output']:.0%} with the readout row alone, {rates['both']:.0%} with both. The readout row's share "
+            "is reported, not judged: a readout row trained alone also restored most of the repetition when it had "
+            "been trained already and only the input rows were random (0.75 at the test setting, seed 0), so it "
+            "cannot tell whether the readout row was the cause."
         )
     warned = [sc["variant"] for sc in m.get("scan", []) if sc.get("looks_untrained")]
     fired = ", ".join(warned) + " (a false alarm on a trained model, reported as a result)" if warned else "none"
@@ -119,7 +122,8 @@ BRIEF = Brief(
     ran="We rebuilt the situation where the truth is known exactly: a tokenizer trained on Python's own "
     "documentation plus a few made-up words, and small language models trained on nearly the same documentation, so "
     "that only a small share of the vocabulary never occurs in the training text (about 3% at the quick setting) "
-    "and about as many tokens occur only 1 to 10 times. We trained four kinds of model (input and output vectors "
+    "and about 5% occur only 1 to 10 times, ten of them made-up words planted 1 to 10 times so that the rarely seen "
+    "group stays large when the training text grows. We trained four kinds of model (input and output vectors "
     "shared or separate, with and without weight decay), computed the published signs from the weights, scored how "
     "well each separates never-seen and rarely seen tokens from frequent ones, asked every model to repeat "
     "tokens using the paper's prompt, and tested "
@@ -146,12 +150,22 @@ BRIEF = Brief(
     "0.81, and the unembedding indicator on rare tokens from 0.16-0.62 to 0.96-0.99, while the training loss was "
     "still falling (0.73 to 0.61 nats between the last two fifths of training). More passes multiply a rare token's "
     "count, though, which a larger pretraining run does not; since session 15 the larger budget is four times the "
-    "training text (fresh help topics, the counts taken over the whole stream), under which the claims about rarely "
-    "seen tokens came out replicated at the test setting's seeds 0-2, but on only 3-6 rarely seen tokens: in a "
-    "longer text most naturally rare tokens are no longer rare. "
-    "Whether the output vector alone explains most of the failure depends on the seed at the quick setting: training "
-    "it alone restored 93% of the repetition that training both vectors restored at seed 0, but only 36% and 28% at "
-    "seeds 1 and 2; training the input vector alone restored none at all three seeds.",
+    "training text (fresh help topics, the counts taken over the whole stream). In a longer text most naturally rare "
+    "tokens are no longer rare (3-8 rarely seen tokens were left in four times the text), so since session 16 "
+    "made-up words planted 1 to 3 times (test) or 1 to 10 times (quick) keep the group at 14-19 tokens there; on "
+    "them the claims about rarely seen tokens come out replicated at the test setting's seeds 0-2, in its text and "
+    "in four times it. At the quick setting they stay inconclusive at seed 0 (AUROC 0.92 in the untied models "
+    "without weight decay, on 25 rarely seen tokens: the value, not the count, is near the bar there), and four "
+    "times the text lifted them to 1.0 in session 15. "
+    "How much of the repetition the output vector alone restores depends on how long it is trained: with both "
+    "vectors trained every never-seen token is repeated within 80 steps, with the output vector alone the share "
+    "still rose from 80 to 320 steps (test setting, seeds 1-2: 0.50 to 0.76 and 0.43 to 0.93), so the test setting "
+    "now restores for 320 steps; whether the same explains the quick setting's seed dependence (93%, 36% and 28% "
+    "at seeds 0-2 with its 60-step restoration) was not measured. Restored that long, the output vector alone also "
+    "brought back 75% of the repetition when it had been trained already and only the input vector was random, so "
+    "'the output vector explains the failure' is no longer judged as a claim: this test cannot tell. Training the "
+    "input vector alone restored none at any seed, while it restored all when the output vectors had been trained "
+    "and the input vectors left random, so the reviewer's 'random features' is tested and not borne out here.",
     found=_found,
     answer=_answer,
     headline_figure="repetition-vs-count",

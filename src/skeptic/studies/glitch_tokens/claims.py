@@ -25,10 +25,9 @@ overrides under which the mechanism is absent and the claim must then fail:
   suppression the unembedding indicator detects;
 * ``feed_never_seen=100, rare_not_targets=True`` (the count claim): the never-seen tokens are fed while the rarely
   seen ones are never a target, so under-training no longer follows the count in the text;
-* ``never_seen_as_targets=30`` (Kosoy's claim) and ``=100`` (the readout claim): never-seen tokens are targets but
-  never inputs, so their readout rows are trained and their input rows stay random: Kosoy's condition alone (for the
-  two claims that split the failure to repeat between the input row and the readout row; at 30 the readout rows are
-  not trained enough for the readout claim to fail: 0.37, inconclusive, at test seed 0).
+* ``never_seen_as_targets=30`` (Kosoy's claim): never-seen tokens are targets but never inputs, so their readout rows
+  are trained and their input rows stay random: Kosoy's condition alone. (Its twin for the readout row, Land &
+  Bartolo's account, is a described measurement since session 16: see the comment at the end of ``CLAIMS``.)
 
 Thresholds that are Skeptic's own, fixed before running, say so and declare the band a careful reader would accept:
 an indicator "finds" under-trained tokens at AUROC ≥ 0.9 (band 0.8 to 0.95; Land & Bartolo report no AUROC); "most"
@@ -102,7 +101,10 @@ Q_LB_INPUT_NORM = Quote.unverified(
     "its README only the paper's title and arXiv link; the page corpus returned the same HackerNoon rendering "
     "(§2.2 ends at 'as follows:'), DeepWiki and review summaries of the code, the ACL Anthology page and a reader's "
     "notes page (both the abstract only), and no arXiv HTML; exact-string "
-    "searches of the stored repositories for 'unused tokens from the unembedding weights' found nothing)",
+    "searches of the stored repositories for 'unused tokens from the unembedding weights' found nothing; session 16: "
+    "the page corpus again returned only that HackerNoon rendering (§2.2 ending at 'as follows:'), DeepWiki pages on "
+    "the magikarp code and review summaries; the stored magikarp README holds the paper's title, arXiv link and usage "
+    "notes, no paper text; an exact-string search for 'we find that the input embedding norm' found nothing)",
 )
 Q_LB_VERIFY = Quote(
     "we verify all tokens which rank among the most likely 2% according to the chosen indicator, excluding partial "
@@ -345,10 +347,14 @@ CLAIMS = (
         "input-norm-finds-rare-untied",
         "In models with untied embeddings, the norm of the input embedding ranks tokens seen only 1 to 10 times "
         "below frequent ones (Skeptic's threshold: AUROC ≥ 0.9 in both untied arms). 'Rare' is a count in the whole "
-        "training stream, and the larger budget is more fresh text in which these tokens stay rare (session 15; test "
-        "seeds 0-2: inconclusive, inconclusive, replicated on 10-15 rare tokens; replicated at all three with four "
-        "times the text, on its 3-6 rare tokens). Four times the passes over the same text instead multiplies their "
-        "counts and erases what is claimed (test seed 0: 0.93/1.00 at 3 passes, 0.59/0.51 at 24).",
+        "training stream, and the larger budget is more fresh text in which these tokens stay rare. Since session 16 "
+        "the rare set holds planted words seen 1 to rare_max times besides the text's own rare tokens, so it keeps "
+        "15-17 tokens with four times the text at test (3-6 before, most natural rare tokens becoming frequent in a "
+        "longer text). Session 15's inconclusive at test seed 0 (0.93/1.00 on 15 rare tokens) was the small set: the "
+        "same setting with the planted rare words reads 0.98/0.97 on 25 (planted 0.99/0.96, natural 0.97/0.98); at "
+        "test (twice the text since session 16) seeds 0-2 read ≥ 0.99 and four times that text 1.0 in both arms. "
+        "Four times the passes over the same text instead multiplies their counts and erases what is claimed (test "
+        "seed 0, session 14: 0.93/1.00 at 3 passes, 0.59/0.51 at 24).",
         f"{LB}, §2.2 and the abstract ('nearly or entirely absent during model training')",
         Q_LB_INPUT_NORM,
         "input_norm",
@@ -360,9 +366,11 @@ CLAIMS = (
         "unembedding-indicator-finds-never-seen",
         "The unembedding indicator (cosine distance to the mean known-unused readout row, first principal component "
         "removed) ranks tokens never seen in training below frequent ones in every arm (Skeptic's threshold: AUROC "
-        "≥ 0.9). At the test setting the push-down of never-target rows is still building up (seed 0: 0.97, 0.93, "
-        "0.99, 0.99, inconclusive; seed 2 inconclusive, seed 1 replicated); with four times the training text "
-        "(session 15) every arm reads 1.0 at seeds 0-2, as with 6, 12 and 24 passes before.",
+        "≥ 0.9). On the session-15 test text the push-down of never-target rows was still building up (seed 0: 0.97, "
+        "0.93, 0.99, 0.99, inconclusive, and 0.91, 0.93, 0.99, 0.99 with session 16's planted rare words: the "
+        "untied arms' values, not the 21 tokens, are short of the bar), while four times that text read 1.0 in every "
+        "arm, so the test setting trains on twice that text since session 16 (every arm ≥ 0.99 at seeds 0-2; 1.0 with "
+        "four times it), as 6, 12 and 24 passes did before.",
         f"{LB}, §2.2 (unused tokens' logits pushed down by one shared vector in the unembedding rows)",
         Q_LB_SUPPRESSION,
         "unembedding_cosine",
@@ -393,9 +401,12 @@ CLAIMS = (
         "closest-to-centroid-rare",
         "Tokens seen only 1 to 10 times are closer to the centroid of all input embeddings than frequent ones, in "
         "every arm (Skeptic's threshold: AUROC of closeness ≥ 0.9). 'Rare' is a count in the whole training stream, "
-        "and the larger budget is more fresh text in which these tokens stay rare (session 15; test seeds 0-2: "
-        "inconclusive, replicated, replicated; replicated at all three with four times the text, on its 3-6 rare "
-        "tokens); four times the passes over the same text instead multiplies their counts.",
+        "and the larger budget is more fresh text in which these tokens stay rare; since session 16 planted words "
+        "seen 1 to rare_max times keep the set at 15-17 tokens with four times the text at test (3-6 before). "
+        "Session 15's inconclusive at test seed 0 (0.94, 1, 1, 1 on 15 rare tokens) was the small set: with the "
+        "planted rare words the same setting reads 0.98, 0.98, 1, 1 on 25; at test (twice the text since session 16) "
+        "seeds 0-2 and with four times that text every arm reads ≥ 0.99. Four times the passes over the same text "
+        "instead multiplies their counts.",
         f"{RW2}, section 'Distance-from-centroid hypothesis'",
         Q_RW_CENTROID,
         "centroid_distance",
@@ -469,40 +480,17 @@ CLAIMS = (
         contrasts=(AS_TARGETS_REPLICATED,),
         confirmed_by="claims-recomputed",
     ),
-    Claim(
-        id="readout-row-explains-failure",
-        statement="Land & Bartolo's account: a never-seen token cannot be produced because its readout row is pushed "
-        "down for every input. Then training its readout row alone, every other weight fixed, should restore most of "
-        "the repetition that training both its rows restores (Skeptic's threshold: at least half), in the untied "
-        "models. Seed-dependent at the quick setting: 0.93 at seed 0, 0.36 and 0.28 (inconclusive) at seeds 1 and 2 "
-        "(intervals that do not overlap, so not sampling noise over the 14-18 never-seen tokens; nor the draw of the "
-        "models: with three models per arm it reads 0.81, 0.28 and 0.44, so what the run seed draws besides the "
-        "models, the text, which tokens go unseen and the batch order, decides it); at the test "
-        "setting 1.0, 1.0 and 0.89. The share also falls as the model trains longer (test seed 0, the 80-step "
-        "restoration: 1.0 at 3 passes and at 6, 0.50 at 12, 0.14 at 24; 0.41 at 24 with a 320-step restoration; "
-        "at 6 passes 0.53 and 0.61 at seeds 1-2; with four times the training text and a 320-step restoration, "
-        "session 15: 0.58, 0.75 and 0.61 at seeds 0-2, inconclusive at 0 and 2). The readout row restores much of "
-        "the repetition, not always most of it.",
-        source=f"{LB}, §2.2 (unused tokens' logits converge towards −∞ through the unembedding rows)",
-        measure=output_restores_share,
-        expect=AtLeast(RESTORED_SHARE),
-        own_threshold="'explains' read as at least half of the full restoration is Skeptic's line",
-        band=(AtLeast(0.3), AtLeast(0.7)),
-        quote=Q_LB_SUPPRESSION,
-        contrasts=(
-            Contrast(
-                "readout-well-trained-input-random",
-                {"never_seen_as_targets": 100},
-                "not_replicated",
-                "never-seen tokens become the target of 100 sequences each but never an input: their readout rows "
-                "are trained, so what is left to restore is the random input row (at 30 sequences, Kosoy's contrast, "
-                "training the readout row alone still restored 0.37 of the repetition at test seed 0, inconclusive; "
-                "at 100, 0.03; at quick seed 0 even 100 leaves 0.67, inconclusive: a readout row trained alone can "
-                "adapt to whatever the random input row produces, so this test separates the accounts only partly)",
-            ),
-        ),
-        confirmed_by="claims-recomputed",
-    ),
+    # Land & Bartolo's account as a twin of Kosoy's ("readout-row-explains-failure": training the never-seen tokens'
+    # readout rows alone should restore at least half of the repetition that training both rows restores) is a
+    # described measurement since session 16 (the brief reports the share), not a claim: it cannot fail in this design.
+    # With the 80-step restoration its contrast flipped it (never-seen tokens the target of 100 sequences, so their
+    # readout rows are trained and their input rows random: 0.03 at test seed 0), but the share itself was still
+    # rising there (test with twice the text, seeds 1 and 2: 0.50 and 0.43 after 80 steps, 0.74 and 0.79 after 160,
+    # 0.76 and 0.93 after 320; the 'both' arm restores every token within 80). With the restoration long enough to
+    # settle it (320 steps), the same contrast reads 0.75 [0.59, 0.95], replicated: a readout row trained alone learns
+    # to read whatever a random input row produces, so restoring it says nothing about whether it was the cause. Before
+    # (sessions 11-15): seed-dependent at quick (0.93, 0.36, 0.28 at seeds 0-2 with its 60-step restoration) and
+    # falling with longer training at a fixed restoration (test seed 0: 1.0 at 3 and 6 passes, 0.50 at 12, 0.14 at 24).
 )
 
 
@@ -739,7 +727,7 @@ PROBES: tuple[Probe, ...] = (
     Probe(
         "planted-counts",
         "The planted words are single tokens and occur in the training text exactly as often as planted (0, 1, 3, "
-        "10, 30): the ground truth is what it claims to be.",
+        "10, 30, and 1 to rare_max for the rarely seen set's own words): the ground truth is what it claims to be.",
         _planted,
     ),
     Probe(
@@ -1292,7 +1280,9 @@ def _corpus_as_declared(m: Measurements, config: Any) -> ProbeOutcome:
     docs, p = _expected_docs(names, config.corpus_fraction)
     problems += p
     planted = m["planted"]
-    want_counts = [c for c in PLANTED_COUNTS for _ in range(config.planted_per_count)]
+    want_counts = [c for c in PLANTED_COUNTS for _ in range(config.planted_per_count)] + [
+        k % config.rare_max + 1 for k in range(config.rare_planted)
+    ]
     if [pl["planted"] for pl in planted] != want_counts:
         problems.append(f"planted counts {[pl['planted'] for pl in planted]}, declared {want_counts}")
     words = [" " + str(pl["word"]) for pl in planted]

@@ -17,6 +17,13 @@ class GlitchConfig(StudyConfig):
     its BPE intermediates (``" Zor"``, ``"VexQuil"``) in the vocabulary, most of them never seen in B: one word per
     count keeps never-seen ordinary tokens near 2% of the vocabulary, the realistic scale (Land & Bartolo find
     hundreds to a few thousand among 32k-256k)."""
+    rare_planted: int = Field(0, ge=0, le=300)
+    """Further planted words, seen 1 to ``rare_max`` times (their counts cycle through 1, 2, ..., ``rare_max``), so
+    that the rarely seen set holds enough tokens at every budget: the text's natural rare tokens (pieces of words
+    from the held-out topic) mostly become frequent in a longer stream, so without these the rare set shrinks from
+    10-15 tokens to 3-6 at four times the text (test, session 15). Each recombines the syllables of two of the
+    planted words above (``" ZorVex"``, ``" QuilMag"`` → ``" ZorMag"``), so it adds one token to the vocabulary
+    and no never-seen BPE intermediates (fresh words make up the rest where the syllables give too few pairs)."""
     held_out_topics: int = Field(1, ge=0, le=40)
     """Help topics only the tokenizer sees (corpus A = B + these + the planted words): their words are rare or
     absent in B."""
@@ -125,6 +132,7 @@ PRESETS = {
         plant_repeats=300,
         n_reserved=8,
         corpus_fraction=0.03,
+        stream_length=2,
         chunk=10,
         d_model=32,
         n_layers=1,
@@ -133,12 +141,13 @@ PRESETS = {
         batch_size=16,
         lr=1e-2,
         rare_max=3,
+        rare_planted=12,
         frequent_count=10,
-        graft_steps=80,
+        graft_steps=320,
         n_controls=24,
         n_verify_rare=48,
     ),
-    "quick": GlitchConfig(vocab_size=512, corpus_fraction=0.15, n_layers=1, lr=1e-2, epochs=3),
+    "quick": GlitchConfig(vocab_size=512, corpus_fraction=0.15, n_layers=1, lr=1e-2, epochs=3, rare_planted=10),
     "paper": GlitchConfig(
         vocab_size=2048,
         planted_per_count=2,

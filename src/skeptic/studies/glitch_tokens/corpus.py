@@ -40,6 +40,14 @@ PLANT_COUNTS = (0, 1, 3, 10, 30)
 """Occurrences of each planted word in corpus B: 0 is a glitch token (in the vocabulary, never trained on)."""
 
 
+def planted_count_list(per_count: int, rare_planted: int, rare_max: int) -> list[int]:
+    """Each planted word's count in the training stream, in order: ``per_count`` words at each of
+    :data:`PLANT_COUNTS`, then ``rare_planted`` more whose counts cycle through 1, 2, ..., ``rare_max`` (the rarely
+    seen set's own words, see :func:`recombined_words`: a rarely seen token stays one whatever the stream's length,
+    unlike the text's natural rare tokens, most of which a longer stream makes frequent)."""
+    return [c for c in PLANT_COUNTS for _ in range(per_count)] + [1 + i % rare_max for i in range(rare_planted)]
+
+
 def help_topics() -> list[tuple[str, str]]:
     """The CPython help topics ``(name, text)``, sorted by name (the language reference, ~460k characters)."""
     import pydoc_data.topics
@@ -66,6 +74,40 @@ def make_planted_words(n: int, rng: np.random.Generator, forbidden: str) -> list
         if w not in words and s.lower() not in forbidden.lower():
             words.append(w)
     return words
+
+
+def recombined_words(base: list[str], n: int, rng: np.random.Generator, forbidden: str) -> list[str]:
+    """``n`` more distinct pseudo-words, each a first syllable of one ``base`` word followed by the second syllable of
+    another (``" ZorVex"`` and ``" QuilMag"`` give ``" ZorMag"``), none occurring in ``forbidden``; where the base
+    words' syllables give fewer such pairs than ``n`` (base words that share a syllable: 12 pairs from 5 words at test
+    seed 1), the rest are fresh words as :func:`make_planted_words` draws them.
+
+    Reusing the base words' syllables makes each new word one more token and no more: its BPE pieces (``" Zor"``,
+    ``"Mag"``) are in the vocabulary already, as intermediates of the base words. Words of fresh syllables would each
+    leave one or two never-seen intermediates too (test: 12 of them raised the never-seen tokens from 22 to 37), so
+    the rarely seen set could not grow without the never-seen share of the vocabulary growing with it."""
+    if n == 0:
+        return []
+    split = [(w[1:][: _second_capital(w[1:])], w[1:][_second_capital(w[1:]) :]) for w in base]
+    firsts = sorted({a for a, _ in split})
+    seconds = sorted({b for _, b in split})
+    pool = [
+        " " + a + b
+        for a in firsts
+        for b in seconds
+        if a.lower() != b.lower() and " " + a + b not in base and (a + b).lower() not in forbidden.lower()
+    ]
+    take = min(n, len(pool))
+    words = [pool[int(i)] for i in rng.choice(len(pool), size=take, replace=False)]
+    if take < n:
+        extra = make_planted_words(len(base) + n, rng, forbidden)
+        words += [w for w in extra if w not in base and w not in words][: n - take]
+    return words
+
+
+def _second_capital(word: str) -> int:
+    """Where the second syllable of a CamelCase pseudo-word starts."""
+    return next(i for i, ch in enumerate(word) if i > 0 and ch.isupper())
 
 
 def insert_words(docs: list[str], words_and_counts: list[tuple[str, int]], rng: np.random.Generator) -> list[str]:
@@ -142,6 +184,8 @@ def build(
     rng: np.random.Generator,
     held_out_topics: int = 1,
     stream_length: int = 1,
+    rare_planted: int = 0,
+    rare_max: int = 10,
 ) -> Corpora:
     """Build both corpora, train the tokenizer on A, tokenize B and cut it into training sequences.
 
@@ -168,8 +212,9 @@ def build(
     fresh_names, fresh = fresh_topics(topics, [int(i) for i in order[len(names) :]], stream_length, docs_b)
     docs_b = docs_b + fresh
 
+    planted_counts = planted_count_list(n_planted_per_count, rare_planted, rare_max)
     words = make_planted_words(n_planted_per_count * len(PLANT_COUNTS), rng, all_text)
-    planted_counts = [PLANT_COUNTS[i // n_planted_per_count] for i in range(len(words))]
+    words += recombined_words(words, rare_planted, rng, all_text)
     text_a = docs_a + [(w * 10 + "\n") * max(plant_repeats_a // 10, 1) for w in words]
     reserved = [f"<|reserved_{k}|>" for k in range(n_reserved)]
     tok = train_tokenizer(text_a, vocab_size, [EOS, *reserved])

@@ -78,6 +78,8 @@ def build_corpus(cfg: Any, ctx: Ctx) -> tuple[corpus.Corpora, dict[str, Any]]:
         rng=ctx.rng("corpus"),
         held_out_topics=cfg.held_out_topics,
         stream_length=cfg.stream_length,
+        rare_planted=cfg.rare_planted,
+        rare_max=cfg.rare_max,
     )
     vocab = int(corp.meta["vocab_size"])  # type: ignore[call-overload]
     occurrences = corpus.independent_recount(corp.tokenizer_json, corp.docs_b, vocab)
