@@ -672,7 +672,7 @@ def judge_claims(
             measured, verdict, reason = claim.evaluate(recorder, config)
             estimates = [measured] if isinstance(measured, Estimate) else list(measured)
             shown = describe_measured(measured)
-            uncertainty = "; ".join(sorted({e.method for e in estimates}))
+            uncertainty = "; ".join(dict.fromkeys(e.method for e in estimates))  # in the estimates' order, once each
             band = list(claim.band_verdicts(measured))
         except NotRun:
             continue
