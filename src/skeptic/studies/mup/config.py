@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from skeptic.study import StudyConfig
 
@@ -65,6 +65,17 @@ class MupConfig(StudyConfig):
     the cross-check with Microsoft's mup always use the parametrization's own rule."""
     crosscheck_widths: list[int] = Field([64, 256], min_length=1, max_length=6)
     """Widths at which Skeptic's μP MLP is compared with Microsoft's mup (or the hand-written reference)."""
+
+    @model_validator(mode="after")
+    def _transformer_seeds_are_sweep_seeds(self) -> MupConfig:
+        """The transformer sweep trains on the first ``transformer_seeds`` of the sweep's seeds, so it cannot have
+        more (session 16: ``--set transformer_seeds=6`` at ``audit``'s 5 seeds crashed inside the run)."""
+        if self.transformer_seeds > self.seeds:
+            raise ValueError(
+                f"transformer_seeds ({self.transformer_seeds}) must not exceed seeds ({self.seeds}): the transformer "
+                "sweep uses the first transformer_seeds of the sweep's seeds"
+            )
+        return self
 
     def linear_grid(self) -> list[float]:
         """The deep linear network's log₂ learning rates: ``linear_log2_lrs``, or the Adam grid when unset."""
