@@ -263,3 +263,19 @@ def test_the_wider_recomputation_checks_the_bounds_too(monkeypatch: pytest.Monke
     assert checks.wider(m, "mlp", "adam")[0] == pytest.approx(one_rates_interval(m).value, abs=1e-12)
     assert not checks.claims_recomputed((wrong,))(m, TINY).passed
     assert checks.claims_recomputed((good,))(m, TINY).passed
+
+
+def test_under_the_mup_absent_contrast_the_mup_rows_are_the_sp_network_and_the_reference_agrees() -> None:
+    """``mup_arm="sp"`` trains the sweeps' μP rows in SP on the same draws and batches: they equal the SP rows, the
+    reference retrains them as SP too, and the coordinate checks keep μP."""
+    absent = TINY.model_copy(update={"mup_arm": "sp"})
+    s = ex.setup(absent, cast(RunContext, _Ctx()))
+    m = ex.basics(absent, s) | ex.lr_sweeps(absent, s, lambda _=1: None) | ex.reference_retrain(absent, s)
+    by = {(r["model"], r["optimizer"], r["param"], r["width"]): r["loss"] for r in m["sweeps"]}
+    wide = [k for k in by if k[2] == "mup" and k[3] > TINY.base_width]
+    assert wide and all(by[k] == by[(k[0], k[1], "sp", k[3])] for k in wide)
+    out = checks.cells_match_reference(m)
+    assert out.passed, out.detail
+    own = ex.lr_sweeps(TINY, s, lambda _=1: None)["sweeps"]
+    mu = [r for r in own if r["param"] == "mup" and r["width"] > TINY.base_width and r["model"] == "mlp"]
+    assert mu and all(r["loss"] != by[(r["model"], r["optimizer"], "sp", r["width"])] for r in mu)

@@ -125,6 +125,22 @@ SWAPPED = Contrast(
     "not_replicated",
     "each parametrization trains with the other's learning-rate multipliers, so μP's learning-rate rule is absent",
 )
+MUP_ABSENT = Contrast(
+    "mup-absent",
+    {"mup_arm": "sp"},
+    "not_replicated",
+    "the learning-rate sweeps' μP rows are trained in SP (its initialization and its learning rates), so μP is absent "
+    "altogether: they are then the SP network on the same draws and batches, whose optimum falls with width (the SP "
+    "claims' own measurement: −0.47 to −2.1 log₂ per doubling at audit seeds 0 and 1) and whose loss rises with width "
+    "at the top of the MLP/Adam grid (TP5 Figure 7, right: 'SP model can strictly do worse with width')",
+)
+"""The μP claims' second contrast (session 16, issue 33): ``lr-rule-swapped`` removes only μP's learning-rate rule
+and keeps its initialization, and at ``audit``'s five seeds its μP/SGD optimum (−0.41 [−0.68, −0.14] at seed 0) and
+the transformer's wider slope stay inside their lines' reach; with μP absent the claims must fail outright. Its
+verdicts are known before it runs: the μP rows become the clean run's SP rows, so each μP claim reads the SP arm's
+value against its own line (at ``audit`` seed 0: the MLP/SGD optimum −0.47 [−0.66, −0.27], the MLP/Adam wider slope
++0.26 [+0.14, +0.38]; the transformer's wider slope +0.13 [−0.31, +0.57] does not flip). It shows that each claim's
+statistic tells μP from its absence, which ``lr-rule-swapped`` alone could not at this budget."""
 RECOMPUTED = "claims-recomputed"
 """The probe that recomputes every claim's quantity with separate code (:mod:`skeptic.studies.mup.checks`)."""
 CRITIC_QUOTE = Quote.unverified(
@@ -187,7 +203,7 @@ def optimum_claims(model: str, opt: str) -> tuple[Claim, Claim]:
             own_threshold=f"TP5 shows curves, not a number; ±{STABLE} log₂ per doubling is Skeptic's reading of "
             "'stable' (about one log₂ unit over TP5's six doublings); band ±0.2 to ±0.3",
             quote=TP5_ABSTRACT,
-            contrasts=(SWAPPED,),
+            contrasts=(SWAPPED, MUP_ABSENT),
             band=STABLE_BAND,
             confirmed_by=RECOMPUTED,
         ),
@@ -233,7 +249,7 @@ def linear_optimum_claims(opt: str) -> tuple[Claim, Claim]:
             own_threshold=f"the critic gives no number; ±{STABLE} log₂ per doubling is the study's reading of "
             "'stable' (the MLP and transformer claims' line); band ±0.2 (issue 33's 'within about ±0.2') to ±0.3",
             quote=CRITIC_QUOTE,
-            contrasts=(SWAPPED,),
+            contrasts=(SWAPPED, MUP_ABSENT),
             band=STABLE_BAND,
             confirmed_by=RECOMPUTED,
         ),
@@ -316,7 +332,7 @@ def wider_claim(model: str, opt: str) -> Claim:
         own_threshold=f"the {WIDER_TOL}-nat-per-doubling tolerance for seed noise is Skeptic's (0.01 to 0.05 "
         "acceptable)",
         quote=_TP5_WIDER,
-        contrasts=(SWAPPED,),
+        contrasts=(SWAPPED, MUP_ABSENT),
         band=(AtMost(0.01), AtMost(0.05)),
         confirmed_by=RECOMPUTED,
     )

@@ -63,6 +63,11 @@ class MupConfig(StudyConfig):
     parametrization's ``own`` (TP5 Table 3), or ``swapped`` (μP's initialization with SP's learning rates and SP's
     with μP's), the contrast under which μP's learning-rate rule is absent. The deep-linear derivation check and
     the cross-check with Microsoft's mup always use the parametrization's own rule."""
+    mup_arm: Literal["mup", "sp"] = "mup"
+    """The parametrization the learning-rate sweeps' μP rows are trained in: ``mup``, or ``sp`` (its initialization
+    and its learning rates), the contrast under which μP is absent altogether from the sweeps (the μP rows are then the
+    SP network, on the same draws and batches). The coordinate checks, the deep-linear derivation check and the
+    cross-check with Microsoft's mup keep μP."""
     crosscheck_widths: list[int] = Field([64, 256], min_length=1, max_length=6)
     """Widths at which Skeptic's μP MLP is compared with Microsoft's mup (or the hand-written reference)."""
 
