@@ -279,3 +279,17 @@ def test_under_the_mup_absent_contrast_the_mup_rows_are_the_sp_network_and_the_r
     own = ex.lr_sweeps(TINY, s, lambda _=1: None)["sweeps"]
     mu = [r for r in own if r["param"] == "mup" and r["width"] > TINY.base_width and r["model"] == "mlp"]
     assert mu and all(r["loss"] != by[(r["model"], r["optimizer"], "sp", r["width"])] for r in mu)
+
+
+def test_under_the_sp_absent_contrast_the_sp_rows_are_the_mup_network_and_the_reference_agrees() -> None:
+    """``sp_arm="mup"`` trains the sweeps' SP rows in μP on the same draws and batches: they equal the μP rows (the
+    transformer's included) and the reference retrains them as μP too."""
+    absent = TINY.model_copy(update={"sp_arm": "mup"})
+    s = ex.setup(absent, cast(RunContext, _Ctx()))
+    m = ex.basics(absent, s) | ex.lr_sweeps(absent, s, lambda _=1: None) | ex.reference_retrain(absent, s)
+    by = {(r["model"], r["optimizer"], r["param"], r["width"]): r["loss"] for r in m["sweeps"]}
+    wide = [k for k in by if k[2] == "sp" and k[3] > TINY.base_width]
+    assert {k[0] for k in wide} == {"mlp", "linear", "transformer"}
+    assert all(by[k] == by[(k[0], k[1], "mup", k[3])] for k in wide)
+    out = checks.cells_match_reference(m)
+    assert out.passed, out.detail

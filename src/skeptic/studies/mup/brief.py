@@ -129,8 +129,8 @@ BRIEF = Brief(
         "network and on a ReLU MLP, and the deep linear network's learning rate is swept like the MLP's (Adam, the "
         "same widths, seeds and steps), to see whether the toy model shows the transfer itself. As a contrast, "
         "each parametrization is also run with the other's learning-rate multipliers, where μP's rule is absent "
-        "and its claims must fail, and the sweeps' μP networks are also trained in the standard parametrization, "
-        "where μP is absent altogether."
+        "and its claims must fail, and the sweeps' μP networks are also trained in the standard parametrization "
+        "(μP absent altogether) and their SP networks in μP (SP absent)."
     ),
     not_shown=(
         "What transfer buys a lab: a learning-rate search needs many full training runs; if the best rate can be "

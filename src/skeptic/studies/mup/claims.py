@@ -141,6 +141,19 @@ verdicts are known before it runs: the μP rows become the clean run's SP rows, 
 value against its own line (at ``audit`` seed 0: the MLP/SGD optimum −0.47 [−0.66, −0.27], the MLP/Adam wider slope
 +0.26 [+0.14, +0.38]; the transformer's wider slope +0.13 [−0.31, +0.57] does not flip). It shows that each claim's
 statistic tells μP from its absence, which ``lr-rule-swapped`` alone could not at this budget."""
+SP_ABSENT = Contrast(
+    "sp-absent",
+    {"sp_arm": "mup"},
+    "not_replicated",
+    "the learning-rate sweeps' SP rows are trained in μP (its initialization and its learning rates), so SP is absent "
+    "altogether: they are then the μP network on the same draws and batches, whose optimum does not fall by a quarter "
+    "log₂ per doubling at these widths (the μP claims' own measurement)",
+)
+"""The SP-shift claims' second contrast (session 16, issue 33), :data:`MUP_ABSENT`'s mirror: under
+``lr-rule-swapped`` the SP/SGD and transformer shifts went only inconclusive at ``audit``. Its verdicts are known
+before it runs from the clean run's μP arm (at ``audit`` seed 0: the MLP/SGD +0.13 [−0.12, +0.38], not_replicated;
+the MLP/Adam +0.20 [+0.11, +0.29], not_replicated; the transformer −0.40 [−0.76, −0.04] and the deep linear network
+−0.13 [−0.28, +0.01], inconclusive)."""
 RECOMPUTED = "claims-recomputed"
 """The probe that recomputes every claim's quantity with separate code (:mod:`skeptic.studies.mup.checks`)."""
 CRITIC_QUOTE = Quote.unverified(
@@ -217,7 +230,7 @@ def optimum_claims(model: str, opt: str) -> tuple[Claim, Claim]:
             own_threshold=f"TP5 shows the SP optimum drifting; a fall of ≥ {SHIFTS} log₂ per doubling is Skeptic's "
             "line (0.2 to 0.5 acceptable)",
             quote=_TP5_SP_SHIFT[(model, opt)],
-            contrasts=(SWAPPED,),
+            contrasts=(SWAPPED, SP_ABSENT),
             band=(AtMost(-0.2), AtMost(-0.5)),
             confirmed_by=RECOMPUTED,
         ),
@@ -264,7 +277,7 @@ def linear_optimum_claims(opt: str) -> tuple[Claim, Claim]:
             own_threshold=f"a fall of ≥ {SHIFTS} log₂ per doubling is Skeptic's line, as for the MLP and transformer "
             "(0.2 to 0.5 acceptable)",
             quote=CRITIC_QUOTE,
-            contrasts=(SWAPPED,),
+            contrasts=(SWAPPED, SP_ABSENT),
             band=(AtMost(-0.2), AtMost(-0.5)),
             confirmed_by=RECOMPUTED,
         ),

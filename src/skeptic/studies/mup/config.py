@@ -68,6 +68,9 @@ class MupConfig(StudyConfig):
     and its learning rates), the contrast under which μP is absent altogether from the sweeps (the μP rows are then the
     SP network, on the same draws and batches). The coordinate checks, the deep-linear derivation check and the
     cross-check with Microsoft's mup keep μP."""
+    sp_arm: Literal["sp", "mup"] = "sp"
+    """The parametrization the learning-rate sweeps' SP rows are trained in: ``sp``, or ``mup``, the contrast under
+    which SP is absent from the sweeps (the SP rows are then the μP network, on the same draws and batches)."""
     crosscheck_widths: list[int] = Field([64, 256], min_length=1, max_length=6)
     """Widths at which Skeptic's μP MLP is compared with Microsoft's mup (or the hand-written reference)."""
 

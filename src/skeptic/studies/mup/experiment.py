@@ -214,7 +214,7 @@ def reference_retrain(c: MupConfig, s: Setup) -> dict[str, Any]:
         return ("sp" if param == "mup" else "mup") if c.lr_rule == "swapped" else param
 
     def trained(param: Parametrization) -> Parametrization:
-        return c.mup_arm if param == "mup" else param  # the mup_arm contrast trains the μP rows in SP
+        return c.mup_arm if param == "mup" else c.sp_arm  # the contrasts that train one arm as the other
 
     for model, opt, param, width, i, j in reference_cells(c, s):
         lrs = c.linear_grid() if model == "linear" else c.sgd_log2_lrs if opt == "sgd" else c.adam_log2_lrs
@@ -285,6 +285,7 @@ def lr_sweeps(c: MupConfig, s: Setup, tick: Tick) -> dict[str, Any]:
                 tick=tick,
                 swap_lr=swap,
                 mup_as=c.mup_arm,
+                sp_as=c.sp_arm,
             )
         else:
             sweeps += experiments.lr_sweep(
@@ -304,6 +305,7 @@ def lr_sweeps(c: MupConfig, s: Setup, tick: Tick) -> dict[str, Any]:
                 tick=tick,
                 swap_lr=swap,
                 mup_as=c.mup_arm,
+                sp_as=c.sp_arm,
             )
     _, opt = LINEAR
     sweeps += experiments.lr_sweep(
@@ -323,5 +325,6 @@ def lr_sweeps(c: MupConfig, s: Setup, tick: Tick) -> dict[str, Any]:
         swap_lr=swap,
         nonlinearity="linear",
         mup_as=c.mup_arm,
+        sp_as=c.sp_arm,
     )
     return {"sweeps": sweeps}
