@@ -19,7 +19,7 @@ from skeptic.studies.mup import experiment as ex
 from skeptic.studies.mup import param as P  # noqa: N812 (the rules table, read as P.rule)
 from skeptic.studies.mup.claims import CLAIMS, shift_per_doubling
 from skeptic.studies.mup.config import MupConfig
-from skeptic.study import Claim, RunContext
+from skeptic.study import AtMost, Claim, RunContext
 
 TINY = MupConfig(
     base_width=8,
@@ -210,3 +210,86 @@ def test_grid_and_arms_probes_see_the_deep_linear_arm(m: dict[str, Any]) -> None
         r["loss"] = [[v - (0.1 if r["model"] == "linear" else 1.0) for v in row] for row in r["init_loss"]]
     out = checks.arms_learn(flat)
     assert not out.passed and "linear/adam" in out.detail and "mlp/" not in out.detail
+
+
+def _wider_rows(slopes: dict[float, list[float]], widths: tuple[int, ...] = (16, 32, 64, 128)) -> list[dict[str, Any]]:
+    """μP MLP/Adam sweep rows whose held-out loss at rate ``lr`` and seed j is 3 + slopes[lr][j]·log₂(width/16),
+    below an initial loss of 5 everywhere (every rate trained)."""
+    lrs = sorted(slopes)
+    n = len(next(iter(slopes.values())))
+    return [
+        {"model": "mlp", "optimizer": "adam", "param": "mup", "width": w, "log2_lrs": lrs, "seeds": list(range(n)),
+         "loss": [[3 + s * math.log2(w / 16) for s in slopes[lr]] for lr in lrs],
+         "init_loss": [[5.0] * n for _ in lrs]}
+        for w in widths
+    ]  # fmt: skip
+
+
+def test_the_wider_slope_is_the_known_slope_and_its_bounds_are_the_largest_over_rates() -> None:
+    """Known answer: loss linear in log₂ width with slopes per seed. The value is the rate with the largest mean slope;
+    the bounds are the largest bounds over rates, so a rate whose whole interval lies above the line fails the claim
+    even where another rate has the larger mean (the noisier one)."""
+    from skeptic.studies.mup.claims import WIDER_TOL, loss_slope, width_slopes
+
+    steady = [0.05, 0.06, 0.05, 0.06, 0.055]  # every seed worse with width: interval ~[0.049, 0.061]
+    noisy = [0.5, -0.3, 0.2, -0.1, 0.0]  # mean 0.06, interval straddling 0
+    good = [-0.1, -0.12, -0.11, -0.1, -0.09]
+    m = {"sweeps": _wider_rows({-6.0: good, -5.0: steady, -4.0: noisy})}
+    per_rate = dict(width_slopes(m, "mlp", "adam", "mup"))
+    assert per_rate[-5.0].value == pytest.approx(np.mean(steady), abs=1e-12)
+    e = loss_slope("mlp", "adam")(m)
+    assert e.value == pytest.approx(np.mean(noisy), abs=1e-12)  # the largest mean is the noisy rate's
+    assert e.lo == pytest.approx(per_rate[-5.0].lo, abs=1e-12) and e.lo > WIDER_TOL  # the steady rate's lower bound
+    assert e.hi == pytest.approx(per_rate[-4.0].hi, abs=1e-12)
+    assert AtMost(WIDER_TOL).evaluate(e)[0] == "not_replicated"
+    assert checks.wider(m, "mlp", "adam") == pytest.approx([e.value, e.lo, e.hi], abs=1e-9)
+    fine = loss_slope("mlp", "adam")({"sweeps": _wider_rows({-6.0: good, -5.0: good})})
+    assert AtMost(WIDER_TOL).evaluate(fine)[0] == "replicated"
+
+
+def test_the_wider_recomputation_checks_the_bounds_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A measure whose interval is one rate's (the largest mean's), as before session 16, keeps the value but not the
+    bounds, and claims-recomputed sees it."""
+    from skeptic.studies.mup.claims import width_slopes
+
+    good = next(c for c in CLAIMS if c.id == "mup-wider-never-worse-mlp-adam")
+
+    def one_rates_interval(m: Any) -> Any:
+        return max((e for _, e in width_slopes(m, "mlp", "adam", "mup")), key=lambda e: e.value)
+
+    wrong = Claim(good.id, good.statement, good.source, one_rates_interval, good.expect)
+    m = {"sweeps": _wider_rows({-6.0: [0.05, 0.06, 0.05, 0.06, 0.055], -5.0: [0.5, -0.3, 0.2, -0.1, 0.0]})}
+    monkeypatch.setattr(checks, "recomputations", lambda m: {good.id: checks.wider(m, "mlp", "adam")})
+    assert checks.wider(m, "mlp", "adam")[0] == pytest.approx(one_rates_interval(m).value, abs=1e-12)
+    assert not checks.claims_recomputed((wrong,))(m, TINY).passed
+    assert checks.claims_recomputed((good,))(m, TINY).passed
+
+
+def test_under_the_mup_absent_contrast_the_mup_rows_are_the_sp_network_and_the_reference_agrees() -> None:
+    """``mup_arm="sp"`` trains the sweeps' μP rows in SP on the same draws and batches: they equal the SP rows, the
+    reference retrains them as SP too, and the coordinate checks keep μP."""
+    absent = TINY.model_copy(update={"mup_arm": "sp"})
+    s = ex.setup(absent, cast(RunContext, _Ctx()))
+    m = ex.basics(absent, s) | ex.lr_sweeps(absent, s, lambda _=1: None) | ex.reference_retrain(absent, s)
+    by = {(r["model"], r["optimizer"], r["param"], r["width"]): r["loss"] for r in m["sweeps"]}
+    wide = [k for k in by if k[2] == "mup" and k[3] > TINY.base_width]
+    assert wide and all(by[k] == by[(k[0], k[1], "sp", k[3])] for k in wide)
+    out = checks.cells_match_reference(m)
+    assert out.passed, out.detail
+    own = ex.lr_sweeps(TINY, s, lambda _=1: None)["sweeps"]
+    mu = [r for r in own if r["param"] == "mup" and r["width"] > TINY.base_width and r["model"] == "mlp"]
+    assert mu and all(r["loss"] != by[(r["model"], r["optimizer"], "sp", r["width"])] for r in mu)
+
+
+def test_under_the_sp_absent_contrast_the_sp_rows_are_the_mup_network_and_the_reference_agrees() -> None:
+    """``sp_arm="mup"`` trains the sweeps' SP rows in μP on the same draws and batches: they equal the μP rows (the
+    transformer's included) and the reference retrains them as μP too."""
+    absent = TINY.model_copy(update={"sp_arm": "mup"})
+    s = ex.setup(absent, cast(RunContext, _Ctx()))
+    m = ex.basics(absent, s) | ex.lr_sweeps(absent, s, lambda _=1: None) | ex.reference_retrain(absent, s)
+    by = {(r["model"], r["optimizer"], r["param"], r["width"]): r["loss"] for r in m["sweeps"]}
+    wide = [k for k in by if k[2] == "sp" and k[3] > TINY.base_width]
+    assert {k[0] for k in wide} == {"mlp", "linear", "transformer"}
+    assert all(by[k] == by[(k[0], k[1], "mup", k[3])] for k in wide)
+    out = checks.cells_match_reference(m)
+    assert out.passed, out.detail

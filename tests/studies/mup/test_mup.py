@@ -206,3 +206,15 @@ def test_the_deep_linear_transfer_read_off_a_sweep_trained_by_microsoft_mup_is_t
         a = shift_per_doubling("linear", "adam", param)({"sweeps": ours})
         b = shift_per_doubling("linear", "adam", param)({"sweeps": ref})
         assert a.value == pytest.approx(b.value, abs=0.02), (param, a, b)
+
+
+def test_a_transformer_sweep_with_more_seeds_than_the_sweep_is_refused() -> None:
+    """The transformer sweep trains on the first transformer_seeds of the sweep's seeds: more is a config error, not a
+    crash inside the run."""
+    from pydantic import ValidationError
+
+    from skeptic.studies.mup.config import MupConfig
+
+    with pytest.raises(ValidationError, match="must not exceed seeds"):
+        MupConfig(seeds=5, transformer_seeds=6)
+    assert MupConfig(seeds=6, transformer_seeds=6).transformer_seeds == 6

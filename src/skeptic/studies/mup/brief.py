@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from skeptic.studies.mup.claims import STABLE, _name, _rel_gap, derivation_gap, shift_per_doubling
+from skeptic.studies.mup.claims import (
+    STABLE,
+    WIDER_MEASURED,
+    _name,
+    _rel_gap,
+    derivation_gap,
+    loss_slope,
+    shift_per_doubling,
+)
 from skeptic.studies.mup.experiment import COMBOS, LINEAR, SWEEPS
 from skeptic.study import Brief
 
@@ -54,6 +62,19 @@ def found(result: RunResult) -> str:
         f"ReLU MLP within {gap.value:.2f} (worst layer). Against {ref}, started from the same draws and batches, "
         f"Skeptic's μP activations differ by at most {worst:.1g} (relative) over every step checked."
     )
+    measured = []
+    for w_model, w_opt in WIDER_MEASURED:
+        mu, sp = (loss_slope(w_model, w_opt, p)(m) for p in ("mup", "sp"))
+        measured.append(
+            f"for the {_name(w_model, w_opt)}, the largest slope of held-out loss on log₂ width over the rates where "
+            f"every width trains is {mu.value:+.3f} [{mu.lo:+.3f}, {mu.hi:+.3f}] nats per doubling under μP and "
+            f"{sp.value:+.3f} [{sp.lo:+.3f}, {sp.hi:+.3f}] under SP"
+        )
+    if measured:
+        lines.append(
+            "Wider is better, measured but not claimed (without μP's rule it is not worse with width at these rates "
+            "either, so the comparison cannot fail here): " + "; ".join(measured) + "."
+        )
     unsettled = [_short(c["id"]) + f" ({c['verdict'].replace('_', ' ')}: {c['measured']})" for c in result.claims
                  if c["verdict"] in ("not_replicated", "inconclusive")]  # fmt: skip
     if unsettled:
@@ -108,7 +129,8 @@ BRIEF = Brief(
         "network and on a ReLU MLP, and the deep linear network's learning rate is swept like the MLP's (Adam, the "
         "same widths, seeds and steps), to see whether the toy model shows the transfer itself. As a contrast, "
         "each parametrization is also run with the other's learning-rate multipliers, where μP's rule is absent "
-        "and its claims must fail."
+        "and its claims must fail, and the sweeps' μP networks are also trained in the standard parametrization "
+        "(μP absent altogether) and their SP networks in μP (SP absent)."
     ),
     not_shown=(
         "What transfer buys a lab: a learning-rate search needs many full training runs; if the best rate can be "

@@ -4,8 +4,9 @@ Skeptic's learning-rate rules against Microsoft mup's.
 
 Nothing here imports the claims' measures or the experiment's estimators: the recomputations are written again from
 the definitions stated in ``claims.py`` (a least-squares parabola through the best grid point and two finite
-neighbours each side, clipped to that window; slope of log₂ η* on log₂ width per seed, averaged; the worst
-adjacent-width loss gap over the learning rates at which every width and seed trained; the exponent of |Δh| by a
+neighbours each side, clipped to that window; slope of log₂ η* on log₂ width per seed, averaged; the largest
+slope of loss on log₂ width, with the largest bounds of its t-intervals, over the learning rates at which every width
+and seed trained; the exponent of |Δh| by a
 least-squares fit of log |Δh| on log n), so a slip in either copy shows up as a disagreement.
 """
 
@@ -16,6 +17,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+import scipy.stats as sps
 
 from skeptic.study import Claim, Estimate, Measurements, ProbeOutcome, largest
 
@@ -32,6 +34,8 @@ _SEEDS_KEY = {"mlp": "seeds", "transformer": "transformer_seeds", "linear": "see
 _WIDTHS_KEY = {"mlp": "mlp_widths", "transformer": "transformer_widths", "linear": "mlp_widths"}
 _PARAMS = ("sp", "mup")
 _COMBOS = (("mlp", "sgd"), ("mlp", "adam"), ("transformer", "adam"))
+_WIDER_CLAIMED = (("mlp", "adam"), ("transformer", "adam"))
+"""The sweeps whose wider-is-better slope is a claim (the MLP with SGD's: a described measurement, session 16)."""
 _LINEAR = ("linear", "adam")
 """The deep linear network's sweep: the MLP's shapes without its ReLU, Adam only (written again, as the rest)."""
 _DERIVED_FIXED = {
@@ -91,16 +95,22 @@ def shift(m: Measurements, model: str, opt: str, param: str) -> float:
     return float(np.mean(per_seed))
 
 
-def wider(m: Measurements, model: str, opt: str) -> float:
-    """Largest mean over seeds of loss(wider) − loss(next narrower) under μP over the rates every width trained at."""
+def wider(m: Measurements, model: str, opt: str) -> list[float]:
+    """[value, lo, hi] of the wider-is-better claims: per rate at which every width and seed trained, the slope of
+    held-out loss on log₂ width per seed (least squares over all widths), its mean and 95% t-interval over seeds;
+    the largest mean, the largest lower bound and the largest upper bound over those rates."""
     rows = _sweep(m, model, opt, "mup")
     loss = np.array([r["loss"] for r in rows], dtype=float)  # [widths, rates, seeds]
     init = np.array([r["init_loss"] for r in rows], dtype=float)
     ok = np.all(np.isfinite(loss) & (loss < init.min(axis=2, keepdims=True)), axis=(0, 2))
     if not ok.any():
-        return math.nan
-    gaps = (loss[1:] - loss[:-1]).mean(axis=2)  # [pairs, rates]
-    return float(gaps[:, ok].max())
+        return [math.nan] * 3
+    lw = np.log2(np.array([r["width"] for r in rows], dtype=float))
+    slopes = np.array([[_slope(lw, loss[:, i, j]) for j in range(loss.shape[2])] for i in np.flatnonzero(ok)])
+    n = slopes.shape[1]
+    mean = slopes.mean(axis=1)
+    half = sps.t.ppf(0.975, n - 1) * slopes.std(axis=1, ddof=1) / math.sqrt(n)
+    return [float(mean.max()), float((mean - half).max()), float((mean + half).max())]
 
 
 def _exponents(rows: list[dict[str, Any]], step: int) -> dict[str, list[float]]:
@@ -147,7 +157,8 @@ def recomputations(m: Measurements) -> dict[str, list[float]]:
         k = f"{model}-{opt}"
         out[f"mup-optimum-stable-{k}"] = [shift(m, model, opt, "mup")]
         out[f"sp-optimum-shifts-{k}"] = [shift(m, model, opt, "sp")]
-        out[f"mup-wider-never-worse-{k}"] = [wider(m, model, opt)]
+        if (model, opt) in _WIDER_CLAIMED:
+            out[f"mup-wider-never-worse-{k}"] = wider(m, model, opt)
     model, opt = _LINEAR
     out[f"mup-optimum-stable-{model}-{opt}"] = [shift(m, model, opt, "mup")]
     out[f"sp-optimum-shifts-{model}-{opt}"] = [shift(m, model, opt, "sp")]
@@ -157,8 +168,15 @@ def recomputations(m: Measurements) -> dict[str, list[float]]:
     return out
 
 
-def _values(x: Any) -> list[float]:
+WITH_BOUNDS = "mup-wider-never-worse-"
+"""Claims whose recomputation carries [value, lo, hi]: their interval is not one t-interval but the largest bounds
+over rates, so the bounds are recomputed too."""
+
+
+def _values(x: Any, bounds: bool = False) -> list[float]:
     ests = x if isinstance(x, list) else [x]
+    if bounds:
+        return [v for e in ests for v in (e.value, e.lo, e.hi)]
     return [e.value if isinstance(e, Estimate) else float(e) for e in ests]
 
 
@@ -170,7 +188,8 @@ def claims_recomputed(claims: Sequence[Claim]) -> Any:
         bad, n = [], 0
         for c in claims:
             measure = c.measure
-            got = _values(measure(m, config) if _takes_config(measure) else measure(m))  # type: ignore[call-arg]
+            measured = measure(m, config) if _takes_config(measure) else measure(m)  # type: ignore[call-arg]
+            got = _values(measured, bounds=c.id.startswith(WITH_BOUNDS))
             want = again.get(c.id)
             n += 1
             if want is None or len(want) != len(got):

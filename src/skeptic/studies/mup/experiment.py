@@ -213,11 +213,14 @@ def reference_retrain(c: MupConfig, s: Setup) -> dict[str, Any]:
     def rule(param: Parametrization) -> Parametrization:
         return ("sp" if param == "mup" else "mup") if c.lr_rule == "swapped" else param
 
+    def trained(param: Parametrization) -> Parametrization:
+        return c.mup_arm if param == "mup" else c.sp_arm  # the contrasts that train one arm as the other
+
     for model, opt, param, width, i, j in reference_cells(c, s):
         lrs = c.linear_grid() if model == "linear" else c.sgd_log2_lrs if opt == "sgd" else c.adam_log2_lrs
         loss = crosscheck.reference_sweep_cell(
-            s.corpus, opt, param, width, c.base_width, lrs[i], s.seeds[j], c.mlp_steps, c.mlp_batch_size,
-            c.mlp_context, s.mlp_eval, lr_param=rule(param), linear=model == "linear",
+            s.corpus, opt, trained(param), width, c.base_width, lrs[i], s.seeds[j], c.mlp_steps, c.mlp_batch_size,
+            c.mlp_context, s.mlp_eval, lr_param=rule(trained(param)), linear=model == "linear",
         )  # fmt: skip
         cells.append(
             {"model": model, "optimizer": opt, "param": param, "width": width, "lr_index": i, "seed_index": j,
@@ -226,9 +229,9 @@ def reference_retrain(c: MupConfig, s: Setup) -> dict[str, Any]:
     width, i, j = max(c.transformer_widths), len(c.adam_log2_lrs) // 2, c.transformer_seeds - 1
     for param in PARAMETRIZATIONS:
         loss = crosscheck.reference_transformer_cell(
-            s.corpus, param, width, c.base_width, c.adam_log2_lrs[i], s.seeds[j], c.transformer_steps,
+            s.corpus, trained(param), width, c.base_width, c.adam_log2_lrs[i], s.seeds[j], c.transformer_steps,
             c.transformer_batch_size, c.transformer_context, c.transformer_layers, s.transformer_eval,
-            lr_param=rule(param),
+            lr_param=rule(trained(param)),
         )  # fmt: skip
         cells.append(
             {"model": "transformer", "optimizer": "adam", "param": param, "width": width, "lr_index": i,
@@ -281,6 +284,8 @@ def lr_sweeps(c: MupConfig, s: Setup, tick: Tick) -> dict[str, Any]:
                 device=s.device,
                 tick=tick,
                 swap_lr=swap,
+                mup_as=c.mup_arm,
+                sp_as=c.sp_arm,
             )
         else:
             sweeps += experiments.lr_sweep(
@@ -299,6 +304,8 @@ def lr_sweeps(c: MupConfig, s: Setup, tick: Tick) -> dict[str, Any]:
                 device=s.device,
                 tick=tick,
                 swap_lr=swap,
+                mup_as=c.mup_arm,
+                sp_as=c.sp_arm,
             )
     _, opt = LINEAR
     sweeps += experiments.lr_sweep(
@@ -317,5 +324,7 @@ def lr_sweeps(c: MupConfig, s: Setup, tick: Tick) -> dict[str, Any]:
         tick=tick,
         swap_lr=swap,
         nonlinearity="linear",
+        mup_as=c.mup_arm,
+        sp_as=c.sp_arm,
     )
     return {"sweeps": sweeps}

@@ -46,8 +46,13 @@ def lr_sweep(
     tick: Tick = _noop,
     swap_lr: bool = False,
     nonlinearity: nets.Nonlinearity = "relu",
+    mup_as: Parametrization = "mup",
+    sp_as: Parametrization = "sp",
 ) -> list[dict[str, Any]]:
     """Held-out loss after ``steps`` steps for every width, parametrization, learning rate and seed.
+
+    ``mup_as="sp"``: the rows labelled μP are trained in SP (the study's ``mup_arm`` contrast, μP absent);
+    ``sp_as="mup"``: the rows labelled SP are trained in μP (``sp_arm``, SP absent).
 
     One record per (width, parametrization): ``loss[i][j]`` is learning rate 2^log2_lrs[i], seed j (NaN or inf
     where training diverged), and ``train_loss`` the mean training loss of the last tenth of the steps. The MLP with
@@ -61,7 +66,7 @@ def lr_sweep(
                 model,
                 width,
                 base_width,
-                param,
+                mup_as if param == "mup" else sp_as,
                 optimizer,
                 tuple(2.0**x for x in log2_lrs),
                 tuple(seeds),

@@ -57,7 +57,9 @@ from skeptic.study import Budget, RunContext, StudyOutput, study, torch_threads
     "these settings. audit (widths 16-128, 5 seeds of 60 MLP steps, "
     "a two-width transformer sweep, 4 coordinate-check seeds) costs about 17 CPU s a run (one thread, whole process, "
     "measured 2026-12-06 at load 4-5) and decides 6, 7 and 8 of 12 claims at seeds 0, 1 and 2, every probe passing; "
-    "with session 13's deep linear sweep (about +4 CPU s) 7 and 9 of 14 at seeds 0 and 1",
+    "with session 13's deep linear sweep (about +4 CPU s) 7 and 9 of 14 at seeds 0 and 1; 13 claims since session 16 "
+    "(the MLP/SGD wider-is-better slope a described measurement). Its 60 MLP steps do not settle the μP MLP's "
+    "optimum (config.AUDIT_SIZES says by how much), so those claims are budget-dependent here",
 )
 def run(config: MupConfig, ctx: RunContext) -> StudyOutput:
     with torch_threads(1):  # small batched models: intra-op threads only add contention on a shared machine
