@@ -63,7 +63,9 @@ from skeptic.study import Budget, RunContext, StudyOutput, study, torch_threads
         note="4× the SGLD draws and burn-in everywhere (the ReLU/GELU twins' included), 4× the SGD steps of the "
         "trajectories, full-batch SGLD gradients (the minibatch's gradient noise is what lifted the noisy regular "
         "model +47% at paper), and the normal crossings at γ = 1 (γ = 10 pulls their finite-n targets below λ: "
-        "x·w₁·w₂³ at n = 5000 0.26 λ at γ = 10, 0.87 λ at γ = 1)",
+        "x·w₁·w₂³ at n = 5000 0.26 λ at γ = 10, 0.87 λ at γ = 1). The k-gons keep their own minibatch "
+        "(``tms_batch_size``, 4000 of 20,000 at test, where ``kgon-laplace`` checks its gradient noise does not heat "
+        "them): full batch there for 10,000 steps made this run the audit's dearest by minutes",
     ),
     audit_preset="test",
     audit_preset_why="the tiny table has one model per family, a noisy regular model and two k-gons, so every claim "
