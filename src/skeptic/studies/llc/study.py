@@ -48,7 +48,7 @@ from skeptic.study import Budget, RunContext, StudyOutput, study, torch_threads
     probes=PROBES,
     brief=BRIEF,
     runtime={
-        "test": "~3.5 s of CPU (the ReLU/GELU twins ~0.9 s of it; +1 s of torch imports on a first run)",
+        "test": "~17 s of CPU in the run, ~21 s with imports (the k-gons ~13.5 s of it; measured 2026-12-07, seed 0)",
         "quick": "~58 s of CPU on one thread (table ~25 s, sensitivity ~9 s, TMS ~7 s, rescaling ~6 s, ReLU/GELU "
         "twins ~2 s; measured 2026-12-07, seed 0; several min wall under load)",
         "paper": "~3.5 min (measured 2026-11-24: 203 s on one thread, beside another study)",
