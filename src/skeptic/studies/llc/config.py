@@ -102,10 +102,11 @@ class LLCConfig(StudyConfig):
     tms_burnin: int = Field(250, ge=0, le=100_000)
     """SGLD burn-in per chain at each k-gon."""
     tms_batch_size: int | None = Field(None, ge=1, le=1_000_000)
-    """Minibatch of the k-gons' SGLD gradient (None: ``batch_size``). Its gradient noise heats the 5-gon, whose dropped
-    feature leaves a residual: at ``test``, seed 3, λ̂ 7.85 ± 0.14 at B = 1000 and 6.91 ± 0.25 at B = 4000 against the
-    exact Laplace target 6.85 at 2000 + 500 steps (session 16, issue 33). The larger budget leaves it alone (it scales
-    the draws): full batch at n = 20,000 for 10,000 steps made that one run the audit's dearest by minutes."""
+    """Minibatch of the k-gons' SGLD gradient (None: ``batch_size``). The larger budget leaves it alone and scales the
+    k-gons' draws instead: full batch at n = 20,000 for 10,000 steps made that one run the audit's dearest by minutes
+    (that run took 231 CPU s in audit-20261207-140416-9f27b5), and the k-gons' λ̂ did not move with the batch
+    (session 16, ``test`` seed 3, 1000 + 250 steps: 5-gon 8.25 ± 0.23 at B = 1000, 6.91 ± 0.25 at 4000, 7.77 ± 0.17
+    full batch, against a Laplace target of 6.85: the spread is the chains', not the minibatch's)."""
     tms_seeds: int = Field(8, ge=1, le=64)
     """SGD runs (trained as one batch) whose trajectories are read for transitions and LLC over training."""
     tms_steps: int = Field(5000, ge=20, le=1_000_000)
@@ -137,17 +138,15 @@ PRESETS = {
         twin_draws=150,
         crosscheck_chains=2,
         tms_ks=(5, 6),
-        # the k-gons at the default n = 20,000 (session 15, issue 33): at n = 1000 the localization alone holds their
-        # exact Laplace target at 0.65-0.69 λ (nβh vs γ = 10), so ``kgon-llc`` read not_replicated at any chain
-        # length (0.34-0.43 at 120 or 500 draws, seeds 0-2); at n = 20,000 the target is 0.96-0.98 λ.
-        # Session 16: minibatch 4000 of 20,000 with 1000 + 250 steps (2000 + 500 at minibatch 1000 before). At 1000
-        # the gradient noise heated the 5-gon above its exact Laplace target at seeds 0, 3, 4 (λ̂ 8.00, 7.85, 7.60 for
-        # 6.85 at 2000 + 500 steps; 8.25 at seed 3 with 1000 + 250); at 4000 seed 3 reads 6.91 ± 0.25 (1000 + 250)
-        # and 7.15 ± 0.30 (2000 + 500). ~13 CPU s for the k-gons (~7 before), and the larger budget scales the draws
-        # at this minibatch instead of running 10,000 full-batch steps (the audit's dearest run by minutes).
-        tms_draws=1000,
-        tms_burnin=250,
-        tms_batch_size=4000,
+        # the k-gons at the default n = 20,000 with 2000 + 500 SGLD steps (session 15, issue 33; +~8 CPU s): at
+        # n = 1000 the localization alone holds their exact Laplace target at 0.65-0.69 λ (nβh vs γ = 10), so
+        # ``kgon-llc`` read not_replicated at any chain length (0.34-0.43 at 120 or 500 draws, seeds 0-2); at
+        # n = 20,000 the target is 0.96-0.98 λ and 2000 draws decide it (4 of seeds 0-4; 120 draws had not relaxed).
+        # Their minibatch is their own (session 16): the same 1000 as the table's here, but the larger budget, which
+        # runs the table full batch, leaves it alone (full batch at n = 20,000 for 10,000 steps cost minutes).
+        tms_draws=2000,
+        tms_burnin=500,
+        tms_batch_size=1000,
         tms_seeds=3,
         tms_steps=400,
         tms_checkpoints=6,
