@@ -109,6 +109,7 @@ def _found(result: Any) -> str:
             )
             + "."
         )
+        lines.append(_described("kgon-ordering", "the smallest rise of λ̂ from a k-gon to the next lower-loss one", m))
         b = [x for x in t["bayesian"] if x["n_c_exact"]]
         if b:
             lines.append(

@@ -7,7 +7,9 @@ Thresholds are Skeptic's own, fixed before the validation table was first run (t
 * degeneracy: every singular model's λ̂ ≤ 0.75 × d/2 (``DEGENERACY_MAX``; the exact ratios are 0.16–0.53);
 * rescaling: λ̂ changes by at most 20% of λ under a layer rescaling (``RESCALE_TOL``);
 * k-gons: λ̂ within 20% of λ = rank(H)/2 at the minimally singular k-gons ``KNOWN_KGONS`` (declared before the first
-  run: the 5- and 6-gon; the 4-gon's optimal bias is 0, on a ReLU kink, so rank/2 is not its λ);
+  run: the 5- and 6-gon; the 4-gon's optimal bias is 0, on a ReLU kink, so rank/2 is not its λ); their ordering (λ̂
+  rises from each k-gon to the next lower-loss one) is a described measurement since session 16, not a claim: see
+  ``DESCRIBED``;
 * SGD transitions: at least 75% of the stage transitions raise λ̂ (``TRANSITIONS_UP_MIN``);
 * LLC over training: the stages read from the loss explain more of λ̂'s variation than random stage boundaries (a
   described measurement since session 15, not a claim: see ``DESCRIBED``);
@@ -392,30 +394,6 @@ TMS_CLAIMS = (
         confirmed_by="kgon-laplace",
     ),
     Claim(
-        "kgon-ordering",
-        "Across the 4-, 5- and 6-gon, lower loss comes with higher complexity: λ̂ rises at every step from a k-gon to "
-        "the next lower-loss one (the smallest rise is above 0).",
-        _CHEN + ", abstract: 'a journey through parameter space from regions of high loss and low complexity to "
-        "regions of low loss and high complexity'",
-        kgon_order_gap,
-        AtLeast(0.0),
-        quote=Quote(
-            "Specifically, we find that the learning process in TMS, be it through SGD or Bayesian learning, can be "
-            "characterized by a journey through parameter space from regions of high loss and low complexity to "
-            "regions of low loss and high complexity.",
-            "arXiv 2310.06301v1, abstract",
-        ),
-        contrasts=(
-            Contrast(
-                "localization-dominates",
-                {"gamma": 1000.0},
-                "not_replicated",
-                "at γ = 1000 the estimate reads the Hessian's trace, not the k-gon's degeneracy, and loses the order",
-            ),
-        ),
-        confirmed_by="claims-recomputed",
-    ),
-    Claim(
         "sgd-transitions",
         "Along SGD trajectories, a transition between stages (a change in how many features the model represents, "
         "with a drop in the loss) raises λ̂: at least 75% of transitions do (Skeptic's threshold: 0.75, fixed "
@@ -585,9 +563,23 @@ TWIN_CLAIMS = (
 )
 CLAIMS = _TABLE_CLAIMS + TMS_CLAIMS + TWIN_CLAIMS
 
-DESCRIBED: dict[str, Any] = {"llc-over-training": stage_excess_r2, "relu-gelu-gap": relu_gelu_gap}
-"""Described measurements, not claims (session 15, issue 33): the brief reports each with its value and interval and
-no verdict; ``claims-recomputed`` still recomputes them. Neither could fail or pass in this design:
+DESCRIBED: dict[str, Any] = {
+    "kgon-ordering": kgon_order_gap,
+    "llc-over-training": stage_excess_r2,
+    "relu-gelu-gap": relu_gelu_gap,
+}
+"""Described measurements, not claims (sessions 15 and 16, issue 33): the brief reports each with its value and
+interval and no verdict; ``claims-recomputed`` still recomputes them. None could fail or pass in this design:
+
+* ``kgon-ordering`` (Chen et al. 2023: "a journey through parameter space from regions of high loss and low complexity
+  to regions of low loss and high complexity"; measured as the smallest rise of λ̂ from a k-gon to the next lower-loss
+  one). A described measurement since session 16 (issue 33): as a claim, its only contrast, γ = 1000
+  ("the estimate reads the Hessian's trace and loses the order"), left it replicated at seeds 0-4 (rise 0.31-0.42,
+  every interval above 0; audit-20261207-140416-9f27b5), because the trace of the Hessian also rises from the 5- to the
+  6-gon. Every estimate that reads curvature orders these two k-gons the same way, and the exact λ (7 and 8.5) is a
+  fact of the model, already checked by ``kgon-minimally-singular``; what the estimator could get wrong here,
+  λ̂ at each k-gon, is ``kgon-llc``'s to judge. No override was found that keeps the k-gons and removes the rise
+  (session 15), so the brief reports the rise with its interval and no verdict.
 
 * ``llc-over-training`` (Hoogland et al. 2024: stages read from the loss organize λ̂ over training). The stages change
   while SGD is still sliding, and λ̂ there reads the slope, not a minimum's geometry (issue 33: "measurements at
@@ -1083,6 +1075,9 @@ def _as_configured(m: Measurements, config: Any) -> ProbeOutcome:
             for r in t["kgons"]
             if len(r["chain_llcs"]) != config.num_chains
         ]
+        batch = config.batch_size if config.tms_batch_size is None else config.tms_batch_size
+        if "kgon_batch_size" in t and t["kgon_batch_size"] != batch:
+            bad.append(f"k-gons' minibatch {t['kgon_batch_size']}, declared {batch}")
         tr = t["trajectory"]
         seeds = {r["seed"] for r in tr["records"]}
         if (

@@ -101,6 +101,12 @@ class LLCConfig(StudyConfig):
     """SGLD draws per chain at each k-gon (after ``tms_burnin``), at the curvature-scaled step size."""
     tms_burnin: int = Field(250, ge=0, le=100_000)
     """SGLD burn-in per chain at each k-gon."""
+    tms_batch_size: int | None = Field(None, ge=1, le=1_000_000)
+    """Minibatch of the k-gons' SGLD gradient (None: ``batch_size``). The larger budget leaves it alone and scales the
+    k-gons' draws instead: full batch at n = 20,000 for 10,000 steps made that one run the audit's dearest by minutes
+    (that run took 231 CPU s in audit-20261207-140416-9f27b5), and the k-gons' λ̂ did not move with the batch
+    (session 16, ``test`` seed 3, 1000 + 250 steps: 5-gon 8.25 ± 0.23 at B = 1000, 6.91 ± 0.25 at 4000, 7.77 ± 0.17
+    full batch, against a Laplace target of 6.85: the spread is the chains', not the minibatch's)."""
     tms_seeds: int = Field(8, ge=1, le=64)
     """SGD runs (trained as one batch) whose trajectories are read for transitions and LLC over training."""
     tms_steps: int = Field(5000, ge=20, le=1_000_000)
@@ -135,9 +141,12 @@ PRESETS = {
         # the k-gons at the default n = 20,000 with 2000 + 500 SGLD steps (session 15, issue 33; +~8 CPU s): at
         # n = 1000 the localization alone holds their exact Laplace target at 0.65-0.69 λ (nβh vs γ = 10), so
         # ``kgon-llc`` read not_replicated at any chain length (0.34-0.43 at 120 or 500 draws, seeds 0-2); at
-        # n = 20,000 the target is 0.96-0.98 λ and 2000 draws decide it (4 of seeds 0-4; 120 draws had not relaxed)
+        # n = 20,000 the target is 0.96-0.98 λ and 2000 draws decide it (4 of seeds 0-4; 120 draws had not relaxed).
+        # Their minibatch is their own (session 16): the same 1000 as the table's here, but the larger budget, which
+        # runs the table full batch, leaves it alone (full batch at n = 20,000 for 10,000 steps cost minutes).
         tms_draws=2000,
         tms_burnin=500,
+        tms_batch_size=1000,
         tms_seeds=3,
         tms_steps=400,
         tms_checkpoints=6,

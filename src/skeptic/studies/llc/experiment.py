@@ -149,7 +149,8 @@ def tms(config: LLCConfig, s: experiments.Settings, ctx: RunContext) -> dict[str
     """The toy model of superposition: the k-gons (loss, exact λ, λ̂), the Bayesian transitions between them, and
     SGD trajectories with λ̂ at checkpoints (Chen et al. 2023; Hoogland et al. 2024; streams ``tms-kgons``,
     ``tms-sgd``)."""
-    ks = replace(s, num_draws=config.tms_draws, num_burnin=config.tms_burnin)
+    batch = s.batch_size if config.tms_batch_size is None else config.tms_batch_size
+    ks = replace(s, num_draws=config.tms_draws, num_burnin=config.tms_burnin, batch_size=batch)
     rows = tm.kgons(config.tms_ks, config.tms_n, ks, ctx.seed_for("tms-kgons"))
     traj_settings = replace(
         s,
@@ -178,6 +179,7 @@ def tms(config: LLCConfig, s: experiments.Settings, ctx: RunContext) -> dict[str
             "kgons": rows,
             "bayesian": tm.bayesian_transitions(rows),
             "n": config.tms_n,
+            "kgon_batch_size": batch,
             "nbeta": nb_k,
             "trajectory": traj,
             "trajectory_epsilon": eps,

@@ -48,7 +48,7 @@ from skeptic.study import Budget, RunContext, StudyOutput, study, torch_threads
     probes=PROBES,
     brief=BRIEF,
     runtime={
-        "test": "~3.5 s of CPU (the ReLU/GELU twins ~0.9 s of it; +1 s of torch imports on a first run)",
+        "test": "~13 s of CPU in the run, ~17 s with imports (the k-gons ~7 s of it; measured 2026-12-07, seed 3)",
         "quick": "~58 s of CPU on one thread (table ~25 s, sensitivity ~9 s, TMS ~7 s, rescaling ~6 s, ReLU/GELU "
         "twins ~2 s; measured 2026-12-07, seed 0; several min wall under load)",
         "paper": "~3.5 min (measured 2026-11-24: 203 s on one thread, beside another study)",
@@ -63,7 +63,9 @@ from skeptic.study import Budget, RunContext, StudyOutput, study, torch_threads
         note="4× the SGLD draws and burn-in everywhere (the ReLU/GELU twins' included), 4× the SGD steps of the "
         "trajectories, full-batch SGLD gradients (the minibatch's gradient noise is what lifted the noisy regular "
         "model +47% at paper), and the normal crossings at γ = 1 (γ = 10 pulls their finite-n targets below λ: "
-        "x·w₁·w₂³ at n = 5000 0.26 λ at γ = 10, 0.87 λ at γ = 1)",
+        "x·w₁·w₂³ at n = 5000 0.26 λ at γ = 10, 0.87 λ at γ = 1). The k-gons keep their own minibatch "
+        "(``tms_batch_size``, 1000 of 20,000 at test) and get 4× the draws: full batch there for 10,000 steps made "
+        "this run the audit's dearest by minutes, and their λ̂ did not move with the batch (config.py)",
     ),
     audit_preset="test",
     audit_preset_why="the tiny table has one model per family, a noisy regular model and two k-gons, so every claim "
