@@ -110,6 +110,32 @@ def test_fit_times_fail_on_swapped_clean_and_noisy_medians(clean: tuple[dict[str
     assert not probe_fit_times(m, cfg).passed
 
 
+def test_fit_times_fail_when_noisy_runs_lose_their_medians(clean: tuple[dict[str, Any], RandomLabelsConfig]) -> None:
+    """Every corrupted run's medians gone (as if the step that computes them were skipped): the claim reading them
+    would turn inconclusive for want of rows, and the per-example steps still in the histories show they are missing."""
+    m, cfg = copy.deepcopy(clean[0]), clean[1]
+    dropped = 0
+    for r in m["runs"]:
+        if r["condition"] == "corrupted" and "learn_step_noisy_median" in r:
+            del r["learn_step_noisy_median"], r["learn_step_clean_median"]
+            dropped += 1
+    assert dropped > 0
+    assert not probe_fit_times(m, cfg).passed
+
+
+def test_fit_times_fail_when_a_noisy_run_lacks_its_per_example_steps(
+    clean: tuple[dict[str, Any], RandomLabelsConfig],
+) -> None:
+    """A noisy-label run's medians and per-example steps both gone: nothing is left to disagree, so the probe must
+    notice that the design's record is missing."""
+    m, cfg = copy.deepcopy(clean[0]), clean[1]
+    h = next(h for h in m["histories"] if h["condition"] == "corrupted" and h["reg"] == "none" and "first_correct" in h)
+    del h["first_correct"], h["labels"]
+    r = next(r for r in m["runs"] if all(r[k] == h[k] for k in ("model", "condition", "p", "reg", "seed")))
+    r.pop("learn_step_noisy_median", None), r.pop("learn_step_clean_median", None)
+    assert not probe_fit_times(m, cfg).passed
+
+
 def test_runs_as_declared_fails_when_the_size_sweep_trains_on_the_other_labels(
     clean: tuple[dict[str, Any], RandomLabelsConfig],
 ) -> None:

@@ -1098,8 +1098,10 @@ def probe_fit_times(m: Measurements, config: RandomLabelsConfig) -> ProbeOutcome
     """Every run's times to fit are what its own learning curve says, and it stopped by the declared rule: the
     first evaluation at 100% training accuracy (``fit_step``) and at loss ≤ each threshold (``loss_step_*``), the
     last evaluation (``final_step``), stopping at the first evaluation with 100% accuracy and loss ≤ ``loss_stop``
-    or at the step cap; the last evaluation equals the run's final training accuracy and loss; and the size sweep's
-    full-size rows are these runs."""
+    or at the step cap; the last evaluation equals the run's final training accuracy and loss; every unregularized
+    noisy-label run keeps the step at which each example was first fit, and its stored clean/noisy medians (Arpit et
+    al.) are those steps' medians, or absent exactly when a group is empty; and the size sweep's full-size rows are
+    these runs."""
     thresholds = sorted({config.converging_loss, 0.1, config.loss_stop}, reverse=True)
     runs = {(r["model"], r["condition"], r["p"], r["reg"], r["seed"]): r for r in m["runs"]}
     bad: list[str] = []
@@ -1118,6 +1120,8 @@ def probe_fit_times(m: Measurements, config: RandomLabelsConfig) -> ProbeOutcome
                for t in thresholds},
         }  # fmt: skip
         bad += [f"{key} {k}: stored {r.get(k)}, curve {v}" for k, v in want.items() if r.get(k) != v]
+        if h["condition"] in ("random_labels", "corrupted") and h["reg"] == "none" and "first_correct" not in h:
+            bad.append(f"{key}: no per-example first-fit steps, which every unregularized noisy-label run records")
         if "first_correct" in h:  # Arpit et al.'s per-example first-fit medians, clean vs corrupted examples
             y0 = m["y_train"]
             first = [config.max_steps if f < 0 else f for f in h["first_correct"]]
