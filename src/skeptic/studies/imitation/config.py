@@ -94,9 +94,9 @@ class ImitationConfig(StudyConfig):
     """Horizons T of experiment 2 (behaviour cloning vs on-policy distillation), increasing, at least three; the
     students train at the longest and are scored on the first T steps of each episode."""
     horizon_steps: int = Field(200, ge=1, le=100_000)
-    """Training steps of experiment 2; both methods get ``horizon_steps · batch · T`` expert labels, at a learning rate
-    that decays linearly from ``lr`` to zero over them (session 16: at a constant rate a student that had learned could
-    spike late and end the run unlearned)."""
+    """Training steps of experiment 2; both methods get ``horizon_steps · batch · T`` expert labels, at ``lr`` with a
+    linear cool-down to zero over the last fifth (session 16: at a constant rate a student that had learned could spike
+    late and end the run unlearned; experiments.decayed_lr)."""
     slip_rate: float = Field(0.05, ge=0.0, le=0.5)
     """Probability that an action of experiment 2's scored rollouts is replaced by a wrong digit: ε held fixed across
     horizons (Ross et al.'s cost then grows as T·ε without compounding, as T²ε/2 with full compounding)."""
@@ -176,7 +176,7 @@ PRESETS = {
     # costs `rl-vs-onpolicy-distillation` (replicated at 25.3 [10.6, inf] → inconclusive at 25.7 [5.2, inf]). At seed 2
     # experiment 2 failed `horizon-arms-learn` until session 16: one of three behaviour-cloning students was at 0.204
     # teacher-forced error after 200 steps, a spike at the constant rate after it had learned (0.005 at step 129);
-    # experiment 2's rate now decays linearly to zero (experiments.decayed_lr), and seed 2 passes 27/27.
+    # experiment 2's rate now cools down to zero over its last fifth (experiments.decayed_lr): seed 2 passes 27/27.
     "quick": ImitationConfig(
         replicates=1,
         checkpoints=7,
