@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import zlib
 from typing import Any
 
@@ -149,3 +150,30 @@ def test_teacher_table_matches_the_teacher_on_each_batch() -> None:
     want = experiments.teacher_probs(teacher, x, task.answers(x, p, "sum"), p, 2.0)
     assert torch.allclose(targets(x), want, atol=1e-6, rtol=0)
     assert float(want.std()) > 0.01  # the teacher is not uniform, so the comparison can fail
+
+
+def test_decayed_lr_is_constant_then_cools_down_linearly_over_the_last_fifth() -> None:
+    lr = [experiments.decayed_lr(0.005, s, 200) for s in range(200)]
+    assert lr[:160] == [0.005] * 160  # four fifths at the full rate
+    assert abs(lr[160] - 0.005) < 1e-15 and abs(lr[180] - 0.0025) < 1e-15 and abs(lr[199] - 0.005 / 40) < 1e-15
+    assert all(a > b for a, b in itertools.pairwise(lr[160:]))
+    assert [experiments.decayed_lr(1.0, s, 10) for s in range(10)] == [1.0] * 9 + [0.5]
+
+
+def test_decay_leaves_a_one_step_run_alone_and_slows_the_last_step_of_ten() -> None:
+    cfg = PRESETS["test"]
+    shape = nets.model_shape(cfg.p, 3, cfg.d_student, cfg.student_layers)
+    ctx = _Ctx()
+    x_eval = task.sample_prompts(16, 3, cfg.p, ctx.torch_generator("e"), split="eval")
+    ends: dict[tuple[int, bool], dict[str, torch.Tensor]] = {}
+    for steps in (1, 10):
+        for decay in (False, True):
+            stack = nets.init_stack(shape, [1, 2])
+            kw: dict[str, Any] = dict(T=3, p=cfg.p, kind="count", batch=8, lr=0.005, x_eval=x_eval, labels=[{}, {}],
+                                      n_checkpoints=0, ledger=experiments._Ledger())  # fmt: skip
+            experiments.train_imitation(stack, ["bc", "bc"], steps=steps, gen=ctx.torch_generator("d"), decay=decay,
+                                        **kw)  # fmt: skip
+            ends[steps, decay] = {k: v.detach().clone() for k, v in stack.params.items()}
+    same = [all(torch.equal(ends[n, False][k], ends[n, True][k]) for k in ends[n, False]) for n in (1, 10)]
+    # one step: its rate is the constant one (bit for bit); ten steps: the last runs at half the rate
+    assert same == [True, False]

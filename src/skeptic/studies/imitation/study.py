@@ -44,7 +44,7 @@ from skeptic.study import Budget, RunContext, StudyOutput, study, torch_threads
     claims=CLAIMS,
     probes=PROBES,
     brief=BRIEF,
-    runtime={"test": "~4 s", "audit": "~38 s", "quick": "~30 s", "paper": "~5 min"},
+    runtime={"test": "~4 s", "audit": "~46 s", "quick": "~30 s", "paper": "~5 min"},
     faults=FAULTS,
     budget=Budget(
         scale={"sft_steps": 4, "rl_steps": 4, "horizon_steps": 4, "distill_steps": 4},
@@ -52,9 +52,9 @@ from skeptic.study import Budget, RunContext, StudyOutput, study, torch_threads
     ),
     audit_preset="audit",
     audit_preset_why="at test the students train a few dozen steps and no arm learns, so no verdict can move; "
-    "audit is the cheapest preset whose arms all learn and whose probes all pass clean at seeds 0-2 (about 38 CPU s "
-    "since session 14's four independent checkpoints and teachers; 23 before), so a mutation audit of a few hundred "
-    "executions is affordable",
+    "audit is the cheapest preset whose arms all learn and whose probes all pass clean at seeds 0-2 (about 46 CPU s "
+    "since session 16's eight independent checkpoints; 38 with session 14's four, 23 before), so a mutation audit of "
+    "a few hundred executions is affordable",
 )
 def run(config: ImitationConfig, ctx: RunContext) -> StudyOutput:
     with torch_threads(1):  # dozens of tiny models: one thread is fastest and leaves the other core free
