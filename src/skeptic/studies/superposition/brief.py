@@ -110,6 +110,12 @@ def found(result: RunResult) -> str:
     sweep = [r for r in m["sae"] if r["experiment"] == "sweep" and r["ratio"] == 1.0]
     chance = [r.get("mmcs_chance_exact", r["mmcs_chance"]) for r in sweep if "mmcs_chance" in r]
     chance_text = f" (an untrained random dictionary of that size: {sum(chance) / len(chance):.2f})" if chance else ""
+    merge_why = (
+        "; in few dimensions half a dictionary of merged atoms covers the features it leaves out nearly as well as "
+        "random directions do, so this measure cannot show merging above chance there"
+        if v.get("sae-small-merges", "n/a") not in ("replicated", "n/a")
+        else ""
+    )
     if best_g is not None:
         text = (
             f"Sparse autoencoders on {g} known features in {cfg['sae_d']} dimensions reached a mean best cosine of "
@@ -117,8 +123,7 @@ def found(result: RunResult) -> str:
             f"({v.get('sae-recovers-mmcs', 'n/a')} "
             f"against Skeptic's 0.9 bar; one-to-one matching: {v.get('sae-recovers-matched', 'n/a')}); a dictionary "
             f"half that size scored lower by more than random dictionaries of the two sizes do "
-            f"({v.get('sae-small-merges', 'n/a')}; in few dimensions half a dictionary of merged atoms covers the "
-            f"features it does not learn about as well as random directions do); larger ones duplicated some "
+            f"({v.get('sae-small-merges', 'n/a')}{merge_why}); larger ones duplicated some "
             f"({v.get('sae-large-splits', 'n/a')}); denser features: {v.get('sae-denser-recovers-less', 'n/a')}."
         )
         if best_corr is not None:
