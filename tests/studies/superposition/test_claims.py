@@ -3,6 +3,7 @@
 import math
 from typing import Any
 
+import numpy as np
 import pytest
 
 from skeptic.studies.superposition import claims
@@ -379,3 +380,49 @@ def test_density_drop_is_paired_by_seed_at_the_best_lambda() -> None:
     est = claims.density_drop({"sae": sae})
     assert est.value == pytest.approx(0.15)  # best λ 0.1 at 0.04 (0.85), 0.3 at 0.5 (0.7)
     assert "chance (random dictionary): 0.500" in est.method
+
+
+def test_size_claims_subtract_the_exact_chance_where_the_rows_carry_it() -> None:
+    from skeptic.studies.superposition import sae
+
+    m = _sweep_rows({0.5: 0.80, 1.0: 0.95, 2.0: 0.95}, {0.5: 0.40, 1.0: 0.75, 2.0: 0.78}, {0.5: 0, 1.0: 0, 2.0: 0.3})
+    assert claims.merge_drop(m).value == pytest.approx(-0.2)  # one draw each: a 0.35 chance gain
+    for r, h in zip(m["sae"], (8, 16, 32), strict=True):
+        r |= {"mmcs_chance_exact": sae.chance_mmcs(h, 8), "duplicated_chance_exact": sae.chance_duplicated(h, 8)}
+    est = claims.merge_drop(m)
+    assert est.value == pytest.approx(0.15 - (sae.chance_mmcs(16, 8) - sae.chance_mmcs(8, 8)))
+    assert "exact expectations" in est.method and "0.1019" in est.method
+    assert claims.split_rise(m).value == pytest.approx(
+        0.3 - sae.chance_duplicated(32, 8) + sae.chance_duplicated(16, 8)
+    )
+
+
+def test_chance_probe_checks_the_exact_levels_against_the_draws() -> None:
+    from skeptic.studies.superposition import sae
+
+    rng = np.random.default_rng(2)
+    rows = []
+    for _ in range(40):
+        true, rand = rng.standard_normal((16, 8)), rng.standard_normal((16, 8))
+        rows.append({"size": 16, "chance_dictionary": rand.tolist(), "mmcs_chance": sae.mmcs(true, rand),
+                     "duplicated_chance": sae.duplicated_share(true, rand), "mmcs_chance_exact": sae.chance_mmcs(16, 8),
+                     "duplicated_chance_exact": sae.chance_duplicated(16, 8)})  # fmt: skip
+    assert claims.chance_exact_vs_draws({"sae": rows}).passed
+    for r in rows:  # the exact level of 8 atoms claimed for 16: 0.10 below the draws, ~15 SE
+        r["mmcs_chance_exact"] = sae.chance_mmcs(8, 8)
+    assert not claims.chance_exact_vs_draws({"sae": rows}).passed
+    assert not claims.chance_exact_vs_draws(
+        {"sae": [{k: v for k, v in r.items() if "exact" not in k} for r in rows]}
+    ).passed
+    for r, h in zip(rows, (16, 8) * 20, strict=True):  # rows of one size disagreeing on their exact level
+        r["mmcs_chance_exact"] = sae.chance_mmcs(h, 8)
+    assert not claims.chance_exact_vs_draws({"sae": rows}).passed
+
+
+def test_second_chance_computation_agrees_with_the_first() -> None:
+    from skeptic.studies.superposition import sae
+
+    for h, d in ((2, 2), (5, 3), (16, 8), (64, 32)):
+        mm, dup = claims._chance_second(h, d)
+        assert mm == pytest.approx(sae.chance_mmcs(h, d), abs=1e-8)
+        assert dup == pytest.approx(sae.chance_duplicated(h, d), abs=1e-8)

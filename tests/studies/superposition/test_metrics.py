@@ -313,3 +313,21 @@ def test_sae_trainer_keeps_unit_decoder_rows_and_records_its_schedule() -> None:
     assert res.W_dec[0].norm(dim=-1).tolist() == pytest.approx([1.0] * 4, abs=1e-5)
     assert res.settings["sizes"] == [4] and res.settings["steps"] == 16 and res.settings["optimizer"] == "Adam"
     assert res.settings["lr_trace"][-1][1] == pytest.approx(0.01 * 0.5 * (1 + math.cos(math.pi * 15 / 16)))
+
+
+def test_exact_chance_levels_known_answers() -> None:
+    # d = 3: the cosine with a random direction is uniform on [-1, 1] (Archimedes), so the largest of h has mean
+    # (h - 1)/(h + 1) and P(cos > 0.9) = 0.05
+    for h in (1, 2, 5, 16):
+        assert sae.chance_mmcs(h, 3) == pytest.approx((h - 1) / (h + 1), abs=1e-9)
+    q = 0.05
+    assert sae.chance_duplicated(4, 3) == pytest.approx(1 - (1 - q) ** 4 - 4 * q * (1 - q) ** 3, abs=1e-12)
+    assert sae.chance_duplicated(1, 8) == 0.0
+    # other shapes against simulation
+    rng = np.random.default_rng(1)
+    for h, d in ((2, 2), (16, 8), (64, 32)):
+        f = rng.standard_normal(d)
+        draws = [sae.cosine_matrix(f[None, :], rng.standard_normal((h, d))).max() for _ in range(20_000)]
+        assert sae.chance_mmcs(h, d) == pytest.approx(float(np.mean(draws)), abs=4 * np.std(draws) / np.sqrt(20_000))
+    assert sae.chance_mmcs(16, 8) > sae.chance_mmcs(8, 8) + 0.1  # why the size claims subtract it at d = 8
+    assert sae.chance_mmcs(64, 32) - sae.chance_mmcs(32, 32) < 0.05

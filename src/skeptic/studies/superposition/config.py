@@ -182,6 +182,10 @@ PRESETS = {
     # saddle in its last eighth (training-settled failed); 4 restarts per phase-change model (were 2): with 8 seeds
     # and 2 restarts, at that seed one seed's sparsest ReLU model stopped at 4 features and one dense linear model off
     # its optimum in both restarts (relu-sparse-optimum, linear-reaches-optimum failed). About 2x session 14's cost.
+    # Session 16 (issue 33): SAEs 960 steps (were 480) and λ in (0.1, 0.3, 1.0) (was (0.1, 0.3), the default grid).
+    # At 480 steps the SAE metrics had not settled (seed 0: matched cosine at size G 0.858 at 480 steps, 0.901 at 960,
+    # 0.898 at 1920, 0.906 at 3840; MMCS 0.944, 0.961, 0.969, 0.963); at (0.1, 0.3) the toy-feature SAEs' best λ was
+    # the grid's largest (MMCS 0.899 at 0.3, 0.935 at 1.0): the sweep did not bracket the penalty "in a range".
     "audit": SuperpositionConfig(
         n_seeds=8,
         pc_restarts=4,
@@ -203,9 +207,9 @@ PRESETS = {
         sae_features=16,
         sae_density=0.04,
         sae_ratios=(0.5, 1.0, 2.0),
-        sae_l1=(0.1, 0.3),
+        sae_l1=(0.1, 0.3, 1.0),
         sae_densities=(0.04, 0.5),
-        sae_steps=480,
+        sae_steps=960,
         sae_batch=128,
         sae_lr=0.02,
         eval_samples=2048,

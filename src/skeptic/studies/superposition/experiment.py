@@ -472,6 +472,8 @@ def sae_sweep(
         rows.append(sp | {
             "mmcs_chance": sae.mmcs(true, rand), "matched_chance": rand_matched,
             "duplicated_chance": sae.duplicated_share(true, rand),
+            # the same chance levels exactly (the expectation over random dictionaries of this size in d dimensions)
+            "mmcs_chance_exact": sae.chance_mmcs(h, d), "duplicated_chance_exact": sae.chance_duplicated(h, d),
             "size": h, "n_true": int(true.shape[0]), "mmcs": sae.mmcs(true, learned),
             "mmcs_learned": sae.mmcs(learned[alive], true) if alive.any() else 0.0,
             "matched": matched, "matched_share": share, "duplicated": sae.duplicated_share(true, learned[alive]),

@@ -20,17 +20,23 @@ Metrics (each tested against a hand-computed case in ``tests/studies/superpositi
   total cosine similarity; mean matched cosine (an unmatched feature counts 0) and the share matched above 0.9.
 - L0: mean number of nonzero codes per input. Dead latents: never nonzero on the evaluation set.
 - Explained variance: 1 − Σ_n ‖xₙ − x̂ₙ‖² / Σ_n ‖xₙ − x̄‖², x̄ the mean input vector.
+- Chance levels: the expected MMCS and duplicated share of an untrained dictionary of h random directions in d
+  dimensions, exactly (:func:`chance_mmcs`, :func:`chance_duplicated`), from the law of the cosine between a fixed
+  unit vector and a uniformly random one.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
 import torch
+from scipy.integrate import quad
 from scipy.optimize import linear_sum_assignment
+from scipy.stats import beta
 
 from skeptic.studies.superposition.toy import LossWindows, lr_steps
 
@@ -345,6 +351,34 @@ def duplicated_share(true: np.ndarray, learned: np.ndarray, threshold: float = 0
     if learned.shape[0] == 0:
         return 0.0
     return float(((cosine_matrix(true, learned) > threshold).sum(axis=1) >= 2).mean())
+
+
+def random_cosine_cdf(t: float, d: int) -> float:
+    """P(cos ≤ t) for the cosine between a fixed unit vector and a uniformly random direction in d ≥ 2 dimensions:
+    (1 + cos)/2 ~ Beta((d − 1)/2, (d − 1)/2) (d = 3: cos is uniform on [−1, 1], Archimedes)."""
+    a = (d - 1) / 2
+    return float(beta.cdf((1 + t) / 2, a, a))
+
+
+@lru_cache(maxsize=256)
+def chance_mmcs(h: int, d: int) -> float:
+    """Expected MMCS of an untrained dictionary of h random directions in d dimensions (the chance level), exactly.
+
+    Each true feature's best cosine is the largest of h independent cosines with law F_d (:func:`random_cosine_cdf`),
+    whatever the feature, so E[MMCS] = E[max] = 1 − ∫₋₁¹ F_d(t)ʰ dt (h = 1: E[cos] = 0). The one-draw chance scores
+    stored per SAE (``mmcs_chance``) scatter around it by ~0.03–0.08 at d = 8 (issue 33, session 16)."""
+    if h < 1:
+        return 0.0
+    integral, _ = quad(lambda t: random_cosine_cdf(t, d) ** h, -1.0, 1.0, limit=200, epsabs=1e-10, epsrel=1e-10)
+    return 1.0 - float(integral)
+
+
+@lru_cache(maxsize=256)
+def chance_duplicated(h: int, d: int, threshold: float = 0.9) -> float:
+    """Expected share of true features that two or more of h random directions in d dimensions each match with cosine
+    above ``threshold``, exactly: with q = P(cos > threshold), P(Binomial(h, q) ≥ 2) = 1 − (1 − q)ʰ − h q (1 − q)ʰ⁻¹."""
+    q = 1.0 - random_cosine_cdf(threshold, d)
+    return float(1.0 - (1.0 - q) ** h - h * q * (1.0 - q) ** (h - 1)) if h >= 2 else 0.0
 
 
 def l0(codes: np.ndarray) -> float:
