@@ -40,7 +40,7 @@ from skeptic.study import Budget, RunContext, StudyOutput, study, torch_threads
     brief=BRIEF,
     runtime={
         "test": "~3 s",
-        "audit": "~25 s (24.9 CPU s at seed 0, 8 seeds, session 15)",
+        "audit": "~28 s (28.4 CPU s at seed 0, 8 seeds, SAEs 960 steps, session 16)",
         "quick": "~20 s (25 CPU s at seeds 0-1 on a machine at load ~8, session 15)",
         "paper": "~11 min (measured 2026-11-24: 661 s on one thread, beside another study)",
     },
