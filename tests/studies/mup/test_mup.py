@@ -218,3 +218,28 @@ def test_a_transformer_sweep_with_more_seeds_than_the_sweep_is_refused() -> None
     with pytest.raises(ValidationError, match="must not exceed seeds"):
         MupConfig(seeds=5, transformer_seeds=6)
     assert MupConfig(seeds=6, transformer_seeds=6).transformer_seeds == 6
+
+
+@pytest.mark.parametrize("use_mup", [False, True])
+def test_a_trained_mup_adam_cell_is_the_reference_cell_to_float64_rounding(corpus: Corpus, use_mup: bool) -> None:
+    """Issue 33, session 16: in float64 a μP/Adam cell of the batched sweep and the same cell trained alone by the
+    reference (mup's multiplier form, or its hand-written copy) are the same arithmetic, so their held-out losses agree
+    to float64 rounding. They did not while the reference's readout kept Adam's ε unscaled: its stored weight is √m
+    times the effective one, so ε acted as ε·m on the effective weight (at ``audit`` seed 1, 240 steps, width 128,
+    2^-6: 4.5e-3 apart in float64 as in float32). Here width 128 over base 16, 60 steps at 2^-6 (without the ε/m of
+    :data:`crosscheck.ADAM_EPS` on the readout they differ by about 1e-6 in float64)."""
+    if use_mup and not crosscheck.HAVE_MUP:
+        pytest.skip("Microsoft's mup is not installed")
+    width, base, log2_lr, seed, steps = 128, 16, -6.0, 3, 60
+    default = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    try:
+        ev = nets.eval_starts(corpus, 64, 4, 0)
+        s = nets.Sweep("mlp", width, base, "mup", "adam", (2.0**log2_lr,), (seed,), steps, 32, 4)
+        ours = float(nets.run_sweep(corpus, s, ev).eval_loss[0])
+        ref = crosscheck.reference_sweep_cell(
+            corpus, "adam", "mup", width, base, log2_lr, seed, steps, 32, 4, ev, use_mup=use_mup
+        )
+    finally:
+        torch.set_default_dtype(default)
+    assert abs(ours - ref) <= 1e-12 * abs(ref), (ours, ref)

@@ -24,6 +24,15 @@ from skeptic.studies.mup.param import Optimizer, Parametrization
 
 HAVE_MUP = importlib.util.find_spec("mup") is not None
 
+ADAM_EPS = 1e-8
+"""Adam's ε, the study's (:class:`nets.BatchedOptimizer`) and PyTorch's default. In the multiplier form the readout
+stores W = √m·W_eff and computes (x/m)Wᵀ, so its gradient is 1/m of the effective weight's and √v̂ is 1/m as large:
+Adam's update of the effective weight then carries ε·m where Table 3's form carries ε (the two forms are the same
+optimizer only with ε rescaled along with the weight). The reference gives the readout's group ε/m so that both forms
+are the same arithmetic. Found in session 16 (issue 33): without it, at ``audit`` seed 1 with 240 MLP steps, the sweep
+cell mlp/adam/μP/128 at 2^-6 and its reference differed by 4.5e-3 (relative) in float64 as in float32 (0.5e-5 to 2.7e-2
+over the grid's seven rates), and by 2e-16 with it."""
+
 
 class _HandReadout(nn.Linear):
     """``mup.MuReadout`` written out: ``f = (x / m) Wᵀ`` (used only when ``mup`` is not installed)."""
@@ -48,7 +57,7 @@ class RefMLP(nn.Module):
         self.V = readout
 
     def forward(self, context: Tensor) -> list[Tensor]:
-        x = F.one_hot(context + self.vocab * torch.arange(self.k), self.k * self.vocab).sum(1).float()
+        x = F.one_hot(context + self.vocab * torch.arange(self.k), self.k * self.vocab).sum(1).to(self.U.weight.dtype)
         phi = nn.Identity() if self.linear else nn.ReLU()
         h1 = self.U(x)
         h2 = self.W(phi(h1))
@@ -124,7 +133,8 @@ def reference_model(
         from mup import MuAdam, MuSGD, set_base_shapes
 
         set_base_shapes(model, _build(base_width, base_width, k, vocab, True, linear))
-        opt = MuSGD(model.parameters(), lr=lr) if optimizer == "sgd" else MuAdam(model.parameters(), lr=lr)
+        groups = [{"params": [model.U.weight, model.W.weight]}, {"params": [model.V.weight], "eps": ADAM_EPS / m}]
+        opt = MuSGD(model.parameters(), lr=lr) if optimizer == "sgd" else MuAdam(groups, lr=lr, eps=ADAM_EPS)
     else:
         with torch.no_grad():
             model.V.weight.mul_(m**0.5)
@@ -132,7 +142,10 @@ def reference_model(
         if optimizer == "sgd":
             opt = torch.optim.SGD([{"params": vector, "lr": lr * m}, {"params": matrix, "lr": lr}])
         else:
-            opt = torch.optim.Adam([{"params": vector, "lr": lr}, {"params": matrix, "lr": lr / m}])
+            opt = torch.optim.Adam(
+                [{"params": [model.U.weight], "lr": lr}, {"params": [model.V.weight], "lr": lr, "eps": ADAM_EPS / m},
+                 {"params": matrix, "lr": lr / m}], eps=ADAM_EPS,
+            )  # fmt: skip
     return model, opt
 
 
