@@ -88,7 +88,7 @@ def recombined_words(base: list[str], n: int, rng: np.random.Generator, forbidde
     the rarely seen set could not grow without the never-seen share of the vocabulary growing with it."""
     if n == 0:
         return []
-    split = [(w[1:][: _second_capital(w[1:])], w[1:][_second_capital(w[1:]) :]) for w in base]
+    split = [_syllables(w) for w in base]
     firsts = sorted({a for a, _ in split})
     seconds = sorted({b for _, b in split})
     pool = [
@@ -105,9 +105,11 @@ def recombined_words(base: list[str], n: int, rng: np.random.Generator, forbidde
     return words
 
 
-def _second_capital(word: str) -> int:
-    """Where the second syllable of a CamelCase pseudo-word starts."""
-    return next(i for i, ch in enumerate(word) if i > 0 and ch.isupper())
+def _syllables(word: str) -> tuple[str, str]:
+    """The two syllables of a planted pseudo-word, ``" ZorVex"`` → ``("Zor", "Vex")``: split at the second capital."""
+    body = word[1:]
+    cut = next(i for i, ch in enumerate(body) if i > 0 and ch.isupper())
+    return body[:cut], body[cut:]
 
 
 def insert_words(docs: list[str], words_and_counts: list[tuple[str, int]], rng: np.random.Generator) -> list[str]:

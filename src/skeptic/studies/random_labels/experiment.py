@@ -39,10 +39,10 @@ REG_VARIANTS_TRUE = ("none", "weight_decay", "dropout", "augmentation", "wd_aug"
 (``wd_aug``: the combination Table 1 uses on CIFAR-10, where dropout was not used; dropout appears only in Zhang et
 al.'s ImageNet experiments, Table 2, and is kept here as a variant of its own)."""
 REG_VARIANTS_RANDOM = ("none", "weight_decay", "dropout")
+"""Random labels without and with weight decay (Table 1's discussion) and with dropout (Arpit et al. 2017, §5)."""
 NOISY_CONDITIONS = ("random_labels", "corrupted")
 """Conditions whose labels differ from the true ones on some examples: their unregularized runs record when each
 example is first fit, and Arpit et al.'s clean/noisy medians (§4.2) are read from those steps."""
-"""Random labels without and with weight decay (Table 1's discussion) and with dropout (Arpit et al. 2017, §5)."""
 REFERENCE_WEIGHT_DECAY = 0.05
 """Weight decay of the reference-step check's third net: 100x the paper's, so that a trainer ignoring it differs
 from the reference by far more than float32 round-off within a few steps."""
@@ -444,7 +444,8 @@ def measure_model(
             "trained": training_record(res, m),
             "label_counts": np.bincount(jobs[m].y).tolist(),
         }
-        if sp["condition"] in NOISY_CONDITIONS and sp["reg"] == "none" and fc is not None:
+        first_fit_kept = sp["condition"] in NOISY_CONDITIONS and sp["reg"] == "none"
+        if first_fit_kept and fc is not None:
             # Arpit et al.: when is each training example first fit, for clean vs corrupted examples?
             learned = np.where(fc[m].numpy() < 0, config.max_steps, fc[m].numpy()).astype(float)
             noisy = jobs[m].y != ds.y_train
@@ -460,7 +461,7 @@ def measure_model(
             rec["spectral_frobenius_over_margin_sq"] = rec["spectral_frobenius"] / float(gamma5[m]) ** 2
         runs.append(rec)
         hist: dict[str, Any] = {"model": trained.name, **sp, "steps": h.steps, "loss": h.loss, "acc": h.acc}
-        if sp["condition"] in NOISY_CONDITIONS and sp["reg"] == "none" and fc is not None:
+        if first_fit_kept and fc is not None:
             # the per-example first-fit steps the medians read, kept for every run the design gives them to (not only
             # for the runs that carry medians), so that fit-times can re-derive each median or its absence
             hist |= {"first_correct": fc[m].tolist(), "labels": [int(v) for v in jobs[m].y]}

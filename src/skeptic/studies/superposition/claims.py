@@ -269,6 +269,11 @@ def _seed_estimate(vals: Sequence[float]) -> Estimate:
     return Estimate.from_samples(list(vals), what="seeds")
 
 
+def _has_chance(r: dict[str, Any], key: str) -> bool:
+    """Whether a row carries a chance level for ``key``, exact or drawn."""
+    return f"{key}_chance_exact" in r or f"{key}_chance" in r
+
+
 def _chance(r: dict[str, Any], key: str) -> float:
     """A row's chance level for ``key``: the exact expectation over random dictionaries of its size where one exists
     (``mmcs``, ``duplicated``: ``{key}_chance_exact``), else the score of its one stored random dictionary."""
@@ -280,7 +285,7 @@ def _with_chance(rows: list[dict[str, Any]], key: str) -> Estimate:
     dictionary of the same size on the same ground truth (issue 33: at d = 8 random dictionaries already score
     0.50–0.68 MMCS), exact for MMCS, the mean over one random dictionary per seed for the matched cosine."""
     e = _seed_estimate([r[key] for r in rows])
-    if not any(f"{key}_chance" in r or f"{key}_chance_exact" in r for r in rows):
+    if not any(_has_chance(r, key) for r in rows):
         return e
     chance = float(np.mean([_chance(r, key) for r in rows]))
     how = "exact expectation" if all(f"{key}_chance_exact" in r for r in rows) else "one draw per seed, mean"
@@ -956,8 +961,7 @@ def sae_above_chance(m: Measurements) -> ProbeOutcome:
     the review found, so 0.9 is not far above chance; since session 16 the chance level is the exact expectation,
     :func:`sae.chance_mmcs`, 0.600 for 16 atoms in d = 8)."""
     rows = _best(_cells(m, "sweep", ratio=1.0), "mmcs")
-    gaps = [r["mmcs"] - _chance(r, "mmcs") if "mmcs_chance" in r or "mmcs_chance_exact" in r else math.nan
-            for r in rows]  # fmt: skip
+    gaps = [r["mmcs"] - _chance(r, "mmcs") if _has_chance(r, "mmcs") else math.nan for r in rows]
     detail = "; ".join(
         f"seed {r['seed']}: {r['mmcs']:.3f} vs chance {r['mmcs'] - g:.3f}" for r, g in zip(rows, gaps, strict=True)
     )
