@@ -178,6 +178,23 @@ COUNT_DECOUPLED = Contrast(
     "no longer follows the count in the text (measured at test seed 0: 0, 0.52, 0 verified under-trained for 0, "
     "1–3 and ≥ 4 occurrences, a clear reversal)",
 )
+RARE_FED = Contrast(
+    "rare-fed",
+    {"feed_rare": 50},
+    "not_replicated",
+    "each rarely seen token is written 50 times into the text's own sequences (about as often as the median frequent "
+    "token occurs: 33 times at test, 55 at quick), at the same number of sequences and steps, so its rows get as many "
+    "gradient updates as a frequent token's and nothing keeps them near their start or the centroid",
+)
+NOTHING_UNDERTRAINED = Contrast(
+    "never-seen-and-rare-fed",
+    {"feed_never_seen": 100, "feed_rare": 50},
+    "not_replicated",
+    "the never-seen tokens are fed in 100 extra sequences each and the rarely seen ones written 50 times into the "
+    "text's own sequences, so no ordinary token is left under-trained and the lowest 2% by the indicator are trained "
+    "tokens that a model repeats (never-seen-fed alone leaves the rarely seen tokens under-trained, and candidates "
+    "drawn from them are rightly confirmed)",
+)
 AS_TARGETS_REPLICATED = Contrast(
     "readout-trained-input-random",
     {"never_seen_as_targets": 30},
@@ -412,7 +429,9 @@ CLAIMS = (
         "centroid_distance",
         "rare",
         None,
-        (LARGE_INIT,),
+        # RARE_FED since session 17: LARGE_INIT alone read inconclusive at test seed 0 on session 16's text (untied
+        # 0.83/0.80, tied 1.0), so no contrast flipped the claim
+        (LARGE_INIT, RARE_FED),
     ),
     Claim(
         id="verification-confirms-candidates",
@@ -429,7 +448,9 @@ CLAIMS = (
         # not LARGE_INIT: at init_std=0.2 the share falls to 0.42 [0.19, 0.68] at test and 0.60 [0.39, 0.78] at quick
         # (seed 0), inconclusive both times, so the larger start weakens this claim without removing its mechanism
         # (the brief states it as the initialization-scale result)
-        contrasts=(FED,),
+        # NOTHING_UNDERTRAINED since session 17: FED alone read 0.33 [0.14, 0.61] (inconclusive) at test seed 0 on
+        # 12 token-model pairs, because it leaves the rarely seen tokens under-trained
+        contrasts=(FED, NOTHING_UNDERTRAINED),
         confirmed_by="claims-recomputed",
     ),
     Claim(
