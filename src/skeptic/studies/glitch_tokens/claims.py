@@ -25,6 +25,12 @@ overrides under which the mechanism is absent and the claim must then fail:
   suppression the unembedding indicator detects;
 * ``feed_never_seen=100, rare_not_targets=True`` (the count claim): the never-seen tokens are fed while the rarely
   seen ones are never a target, so under-training no longer follows the count in the text;
+* ``feed_rare=50`` (the rare-token claims, since session 17): each rarely seen token is written 50 times into the
+  text's own sequences, about as often as the median frequent token occurs, at the same number of steps, so few
+  gradient updates no longer set the rare tokens apart;
+* ``feed_never_seen=100, feed_rare=50`` (the verification claim, since session 17): nothing ordinary is left
+  under-trained, so the lowest 2% by the indicator are trained tokens (``feed_never_seen`` alone leaves the rarely
+  seen tokens under-trained, and the candidates drawn from them are rightly confirmed);
 * ``never_seen_as_targets=30`` (Kosoy's claim): never-seen tokens are targets but never inputs, so their readout rows
   are trained and their input rows stay random: Kosoy's condition alone. (Its twin for the readout row, Land &
   Bartolo's account, is a described measurement since session 16: see the comment at the end of ``CLAIMS``.)
@@ -377,7 +383,8 @@ CLAIMS = (
         "input_norm",
         "rare",
         "untied",
-        (LARGE_INIT, TIED),
+        # RARE_FED since session 17 (declared after a run showed it flipping this claim as well: test seed 0, 0.71/0.73)
+        (LARGE_INIT, TIED, RARE_FED),
     ),
     _auroc_claim(
         "unembedding-indicator-finds-never-seen",
@@ -725,6 +732,34 @@ def _targets_as_declared(m: Measurements, config: Any) -> ProbeOutcome:
             if config.rare_not_targets
             else "none (every position is a target)"
         ),
+    )
+
+
+def _feeds_as_declared(m: Measurements, config: Any) -> ProbeOutcome:
+    """The contrasts' feeds, from the batches' counts: with ``feed_rare``, every rarely seen token is an input at least
+    ``COPIES · feed_rare`` times per pass (each write puts it in a chunk position and both stuttered copies, and no
+    sequence is written twice); without ``feed_never_seen``, no never-seen token is ever an input."""
+    counts = np.asarray(m["counts"], dtype=np.int64)
+    per_pass = counts // m["epochs"]
+    rare = np.asarray(m["sets"]["rare"], dtype=np.int64)
+    never = np.asarray(m["sets"]["never"], dtype=np.int64)
+    problems = []
+    if config.feed_rare and rare.size:
+        floor = m["copies"] * config.feed_rare
+        short = rare[per_pass[rare] < floor]
+        if short.size:
+            problems.append(f"{short.size} of {rare.size} rarely seen tokens under {floor} inputs per pass")
+    if not config.feed_never_seen and never.size and counts[never].any():
+        problems.append(f"{int(np.count_nonzero(counts[never]))} never-seen tokens are inputs though none is fed")
+    rare_txt = (
+        f"rarely seen tokens fed {config.feed_rare} times, at least {m['copies'] * config.feed_rare} inputs per pass "
+        f"(fewest: {int(per_pass[rare].min()) if rare.size else 0})"
+        if config.feed_rare
+        else "rarely seen tokens not fed"
+    )
+    never_txt = "never-seen tokens fed" if config.feed_never_seen else "never-seen tokens never an input"
+    return ProbeOutcome(
+        not problems, f"declared: {rare_txt}; {never_txt}: " + ("as declared" if not problems else "; ".join(problems))
     )
 
 
@@ -1209,6 +1244,13 @@ PROBES = (
         "Training positions are left out of the loss only as the config declares: none, unless rarely seen tokens are "
         "declared never a target, and then at least each stuttered copy of their occurrences in every pass.",
         _targets_as_declared,
+    ),
+    Probe(
+        "feeds-as-declared",
+        "The contrasts' feeds reach the batches as declared: each rarely seen token an input at least copies × "
+        "feed_rare times per pass when the rare tokens are fed, and no never-seen token ever an input unless the "
+        "never-seen tokens are fed.",
+        _feeds_as_declared,
     ),
     Probe(
         "arms-beat-chance",

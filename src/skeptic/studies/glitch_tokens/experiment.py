@@ -463,14 +463,18 @@ def write_tokens(
 def feed_in_place(
     sequences: np.ndarray, chunk: int, tokens: np.ndarray, times: int, vocab: int, rng: np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The rare-feed contrast at the same budget: ``⌈times · len(tokens) / 2⌉`` of the text's own sequences (distinct
-    while there are enough) get two of ``tokens`` written into their chunk and its stuttered copies, so each token is
-    written about ``times`` times and the number of sequences, hence of steps, is unchanged. Returns the new
-    sequences and the change in every token's input count (negative for the tokens overwritten)."""
+    """The rare-feed contrast at the same budget: ``⌈times · len(tokens) / 2⌉`` distinct sequences of the text get two
+    of ``tokens`` written into their chunk and its stuttered copies, so each token is written at least ``times``
+    times (``COPIES · times`` inputs per pass) and the number of sequences, hence of steps, is unchanged. Returns the
+    new sequences and the change in every token's input count (negative for the tokens overwritten). Refuses when the
+    text has fewer sequences than that (a sequence written twice could lose an earlier write)."""
     n = -(-times * tokens.size // 2)  # two insertions per sequence
+    if n > len(sequences):
+        raise ValueError(
+            f"feed_rare={times} needs {n} sequences for {tokens.size} rarely seen tokens; the text has {len(sequences)}"
+        )
     out = sequences.copy()
-    which = np.concatenate([rng.permutation(len(out)) for _ in range(-(-n // len(out)))])[:n]
-    write_tokens(out, which, chunk, tokens, rng)
+    write_tokens(out, rng.choice(len(out), size=n, replace=False), chunk, tokens, rng)
     delta = train.model_inputs_count(out[:, :-1], vocab) - train.model_inputs_count(sequences[:, :-1], vocab)
     return out, delta
 
