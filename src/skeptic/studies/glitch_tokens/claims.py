@@ -110,7 +110,11 @@ Q_LB_INPUT_NORM = Quote.unverified(
     "searches of the stored repositories for 'unused tokens from the unembedding weights' found nothing; session 16: "
     "the page corpus again returned only that HackerNoon rendering (§2.2 ending at 'as follows:'), DeepWiki pages on "
     "the magikarp code and review summaries; the stored magikarp README holds the paper's title, arXiv link and usage "
-    "notes, no paper text; an exact-string search for 'we find that the input embedding norm' found nothing)",
+    "notes, no paper text; an exact-string search for 'we find that the input embedding norm' found nothing; session "
+    "17: page searches for the arXiv HTML rendering (arxiv.org/html/2405.05417) and a documentation search returned "
+    "the Hugging Face papers page (the abstract only), the magikarp README and review summaries, no text of §2.2; an "
+    "exact-string search of the stored repositories for 'unembedding matrix, resulting in a constant' (§2.2's own "
+    "words) found no copy of the paper)",
 )
 Q_LB_VERIFY = Quote(
     "we verify all tokens which rank among the most likely 2% according to the chosen indicator, excluding partial "
