@@ -144,7 +144,6 @@ def test_study_audit(name: str, fork_servers: None) -> None:
 # every claim discriminating and stable; the others are audited with `skeptic audit STUDY --contrasts`.
 DECLARATIONS_PENDING: dict[str, int] = {}
 SHOWN_PENDING = {
-    "glitch-tokens": 30,
     "imitation": 28,
     "llc": 33,
     "mup": 33,

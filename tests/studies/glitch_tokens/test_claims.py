@@ -190,3 +190,27 @@ def test_targets_as_declared_counts_the_skipped_targets_of_a_real_training() -> 
     assert out.passed, out.detail
     assert not claims._targets_as_declared(on[1], off[0]).passed
     assert not claims._targets_as_declared(off[1], on[0]).passed
+
+
+def test_feeds_as_declared_and_the_counts_follow_a_real_training_with_the_feed_contrasts() -> None:
+    """Two short trainings of the test setting, without and with the feed contrasts (rarely seen tokens written into
+    the text's own sequences, never-seen tokens in extra ones): the batches' counts equal the recount plus the
+    declared change, and the feed probe passes each run against its own config and fails it against the other."""
+    runs = {}
+    for fed in (False, True):
+        cfg = CFG.model_copy(update={"epochs": 1, "feed_rare": 20 * fed, "feed_never_seen": 20 * fed})
+        corp, info = experiment.build_corpus(cfg, _Ctx())
+        trained, _ = experiment.train_models(cfg, _Ctx(), corp, info)
+        runs[fed] = (cfg, experiment.corpus_measurements(cfg, corp, trained, info), len(corp.sequences))
+    (off_cfg, off, n_text), (on_cfg, on, _) = runs[False], runs[True]
+    rare, never = np.asarray(on["sets"]["rare"]), np.asarray(on["sets"]["never"])
+    assert rare.size > 0 and never.size > 0
+    assert on["n_sequences"] >= n_text and off["n_sequences"] == n_text  # rare fed in place, never-seen in extras
+    assert (np.asarray(on["counts"])[rare] >= 3 * 20).all() and (np.asarray(off["counts"])[rare] <= 3 * 3).all()
+    for m in (off, on):
+        assert claims._counts_recount(m).passed
+    for m, cfg in ((off, off_cfg), (on, on_cfg)):
+        out = claims._feeds_as_declared(m, cfg)
+        assert out.passed, out.detail
+    assert not claims._feeds_as_declared(off, on_cfg).passed  # the rare tokens declared fed but not
+    assert not claims._feeds_as_declared(on, off_cfg).passed  # never-seen tokens inputs though none is declared fed

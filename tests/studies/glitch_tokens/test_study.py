@@ -441,3 +441,17 @@ def test_byte_alphabet_check_sees_a_wrong_character(monkeypatch: pytest.MonkeyPa
     for bad in (shifted, swapped):
         monkeypatch.setattr(indicators, "bytes_to_unicode", bad)
         assert experiment.byte_alphabet_errors() > 0
+
+
+def test_feed_in_place_writes_each_token_times_times_into_distinct_sequences_at_the_same_budget() -> None:
+    seqs = corpus.make_sequences(np.arange(1, 61), chunk=6, eos=0)  # 10 sequences
+    tokens = np.array([90, 91, 92])
+    out, delta = experiment.feed_in_place(seqs, 6, tokens, times=4, vocab=100, rng=np.random.default_rng(0))
+    assert out.shape == seqs.shape and experiment.layout_violations(out, 6) == 0
+    assert int(np.sum(np.any(out != seqs, axis=1))) == 6  # ⌈4·3/2⌉ sequences written, each once
+    counts = train.model_inputs_count(out[:, :-1], 100)
+    assert (counts[tokens] == 4 * corpus.COPIES).all()  # 12 insertions cycle through 3 tokens
+    assert (delta == counts - train.model_inputs_count(seqs[:, :-1], 100)).all()
+    assert delta[1:61].sum() == -12 * corpus.COPIES  # what was overwritten
+    with pytest.raises(ValueError, match="needs 11 sequences"):
+        experiment.feed_in_place(seqs, 6, np.arange(90, 101), times=2, vocab=110, rng=np.random.default_rng(0))

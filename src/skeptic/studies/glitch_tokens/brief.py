@@ -128,9 +128,10 @@ BRIEF = Brief(
     "well each separates never-seen and rarely seen tokens from frequent ones, asked every model to repeat "
     "tokens using the paper's prompt, and tested "
     "the reviewer's account by giving a never-seen token a trained input row, a trained output row, or both. Each "
-    "claim also names a setting in which it should come out otherwise (the missing tokens fed after all, embeddings "
-    "started ten times larger, the untied models tied, the output push-down switched off, the missing tokens shown "
-    "only as answers so that just their input vectors stay random), which Skeptic's audit runs.",
+    "claim also names a setting in which it should come out otherwise (the missing tokens fed after all, the rarely "
+    "seen ones written into the text about as often as a frequent token at the same length of training, both at "
+    "once, embeddings started ten times larger, the untied models tied, the output push-down switched off, the "
+    "missing tokens shown only as answers so that just their input vectors stay random), which Skeptic's audit runs.",
     not_shown="These are tiny models trained for a minute or two on some tens of thousands of characters, not GPT-2 or "
     "GPT-J: the geometry of untrained vectors here follows from the optimizer (AdamW) and the initialization scale "
     "and may differ at scale, and Rumbelow & Watkins themselves saw the centroid pattern reverse in GPT-2 xl. Each "

@@ -25,6 +25,12 @@ overrides under which the mechanism is absent and the claim must then fail:
   suppression the unembedding indicator detects;
 * ``feed_never_seen=100, rare_not_targets=True`` (the count claim): the never-seen tokens are fed while the rarely
   seen ones are never a target, so under-training no longer follows the count in the text;
+* ``feed_rare=50`` (the rare-token claims, since session 17): each rarely seen token is written 50 times into the
+  text's own sequences, about as often as the median frequent token occurs, at the same number of steps, so few
+  gradient updates no longer set the rare tokens apart;
+* ``feed_never_seen=100, feed_rare=50`` (the verification claim, since session 17): nothing ordinary is left
+  under-trained, so the lowest 2% by the indicator are trained tokens (``feed_never_seen`` alone leaves the rarely
+  seen tokens under-trained, and the candidates drawn from them are rightly confirmed);
 * ``never_seen_as_targets=30`` (Kosoy's claim): never-seen tokens are targets but never inputs, so their readout rows
   are trained and their input rows stay random: Kosoy's condition alone. (Its twin for the readout row, Land &
   Bartolo's account, is a described measurement since session 16: see the comment at the end of ``CLAIMS``.)
@@ -104,7 +110,11 @@ Q_LB_INPUT_NORM = Quote.unverified(
     "searches of the stored repositories for 'unused tokens from the unembedding weights' found nothing; session 16: "
     "the page corpus again returned only that HackerNoon rendering (§2.2 ending at 'as follows:'), DeepWiki pages on "
     "the magikarp code and review summaries; the stored magikarp README holds the paper's title, arXiv link and usage "
-    "notes, no paper text; an exact-string search for 'we find that the input embedding norm' found nothing)",
+    "notes, no paper text; an exact-string search for 'we find that the input embedding norm' found nothing; session "
+    "17: page searches for the arXiv HTML rendering (arxiv.org/html/2405.05417) and a documentation search returned "
+    "the Hugging Face papers page (the abstract only), the magikarp README and review summaries, no text of §2.2; an "
+    "exact-string search of the stored repositories for 'unembedding matrix, resulting in a constant' (§2.2's own "
+    "words) found no copy of the paper)",
 )
 Q_LB_VERIFY = Quote(
     "we verify all tokens which rank among the most likely 2% according to the chosen indicator, excluding partial "
@@ -177,6 +187,23 @@ COUNT_DECOUPLED = Contrast(
     "the never-seen tokens are fed 100 times each while the rarely seen ones are never a target, so under-training "
     "no longer follows the count in the text (measured at test seed 0: 0, 0.52, 0 verified under-trained for 0, "
     "1–3 and ≥ 4 occurrences, a clear reversal)",
+)
+RARE_FED = Contrast(
+    "rare-fed",
+    {"feed_rare": 50},
+    "not_replicated",
+    "each rarely seen token is written 50 times into the text's own sequences (about as often as the median frequent "
+    "token occurs: 33 times at test, 55 at quick), at the same number of sequences and steps, so its rows get as many "
+    "gradient updates as a frequent token's and nothing keeps them near their start or the centroid",
+)
+NOTHING_UNDERTRAINED = Contrast(
+    "never-seen-and-rare-fed",
+    {"feed_never_seen": 100, "feed_rare": 50},
+    "not_replicated",
+    "the never-seen tokens are fed in 100 extra sequences each and the rarely seen ones written 50 times into the "
+    "text's own sequences, so no ordinary token is left under-trained and the lowest 2% by the indicator are trained "
+    "tokens that a model repeats (never-seen-fed alone leaves the rarely seen tokens under-trained, and candidates "
+    "drawn from them are rightly confirmed)",
 )
 AS_TARGETS_REPLICATED = Contrast(
     "readout-trained-input-random",
@@ -360,7 +387,8 @@ CLAIMS = (
         "input_norm",
         "rare",
         "untied",
-        (LARGE_INIT, TIED),
+        # RARE_FED since session 17 (declared after a run showed it flipping this claim as well: test seed 0, 0.71/0.73)
+        (LARGE_INIT, TIED, RARE_FED),
     ),
     _auroc_claim(
         "unembedding-indicator-finds-never-seen",
@@ -412,7 +440,9 @@ CLAIMS = (
         "centroid_distance",
         "rare",
         None,
-        (LARGE_INIT,),
+        # RARE_FED since session 17: LARGE_INIT alone read inconclusive at test seed 0 on session 16's text (untied
+        # 0.83/0.80, tied 1.0), so no contrast flipped the claim
+        (LARGE_INIT, RARE_FED),
     ),
     Claim(
         id="verification-confirms-candidates",
@@ -429,7 +459,9 @@ CLAIMS = (
         # not LARGE_INIT: at init_std=0.2 the share falls to 0.42 [0.19, 0.68] at test and 0.60 [0.39, 0.78] at quick
         # (seed 0), inconclusive both times, so the larger start weakens this claim without removing its mechanism
         # (the brief states it as the initialization-scale result)
-        contrasts=(FED,),
+        # NOTHING_UNDERTRAINED since session 17: FED alone read 0.33 [0.14, 0.61] (inconclusive) at test seed 0 on
+        # 12 token-model pairs, because it leaves the rarely seen tokens under-trained
+        contrasts=(FED, NOTHING_UNDERTRAINED),
         confirmed_by="claims-recomputed",
     ),
     Claim(
@@ -704,6 +736,34 @@ def _targets_as_declared(m: Measurements, config: Any) -> ProbeOutcome:
             if config.rare_not_targets
             else "none (every position is a target)"
         ),
+    )
+
+
+def _feeds_as_declared(m: Measurements, config: Any) -> ProbeOutcome:
+    """The contrasts' feeds, from the batches' counts: with ``feed_rare``, every rarely seen token is an input at least
+    ``COPIES · feed_rare`` times per pass (each write puts it in a chunk position and both stuttered copies, and no
+    sequence is written twice); without ``feed_never_seen``, no never-seen token is ever an input."""
+    counts = np.asarray(m["counts"], dtype=np.int64)
+    per_pass = counts // m["epochs"]
+    rare = np.asarray(m["sets"]["rare"], dtype=np.int64)
+    never = np.asarray(m["sets"]["never"], dtype=np.int64)
+    problems = []
+    if config.feed_rare and rare.size:
+        floor = m["copies"] * config.feed_rare
+        short = rare[per_pass[rare] < floor]
+        if short.size:
+            problems.append(f"{short.size} of {rare.size} rarely seen tokens under {floor} inputs per pass")
+    if not config.feed_never_seen and never.size and counts[never].any():
+        problems.append(f"{int(np.count_nonzero(counts[never]))} never-seen tokens are inputs though none is fed")
+    rare_txt = (
+        f"rarely seen tokens fed {config.feed_rare} times, at least {m['copies'] * config.feed_rare} inputs per pass "
+        f"(fewest: {int(per_pass[rare].min()) if rare.size else 0})"
+        if config.feed_rare
+        else "rarely seen tokens not fed"
+    )
+    never_txt = "never-seen tokens fed" if config.feed_never_seen else "never-seen tokens never an input"
+    return ProbeOutcome(
+        not problems, f"declared: {rare_txt}; {never_txt}: " + ("as declared" if not problems else "; ".join(problems))
     )
 
 
@@ -1188,6 +1248,13 @@ PROBES = (
         "Training positions are left out of the loss only as the config declares: none, unless rarely seen tokens are "
         "declared never a target, and then at least each stuttered copy of their occurrences in every pass.",
         _targets_as_declared,
+    ),
+    Probe(
+        "feeds-as-declared",
+        "The contrasts' feeds reach the batches as declared: each rarely seen token an input at least copies × "
+        "feed_rare times per pass when the rare tokens are fed, and no never-seen token ever an input unless the "
+        "never-seen tokens are fed.",
+        _feeds_as_declared,
     ),
     Probe(
         "arms-beat-chance",

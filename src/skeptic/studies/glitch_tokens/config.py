@@ -71,6 +71,13 @@ class GlitchConfig(StudyConfig):
     never_seen_as_targets: int = Field(0, ge=0, le=1000)
     """A contrast: each never-seen token is the final target of this many extra training sequences, never an input,
     so its readout row is trained and its input row stays random (Kosoy's condition, without output suppression)."""
+    feed_rare: int = Field(0, ge=0, le=1000)
+    """A contrast: each token seen 1 to ``rare_max`` times in corpus B is written into this many of the training
+    text's own sequences (two chunk positions of a sequence, each with its two stuttered copies, so three inputs per
+    insertion per epoch), overwriting the tokens there: the same number of sequences and steps, the rare tokens seen
+    about as often as a frequent one. Removes what makes a rare row look untrained, few gradient updates, at the same
+    budget. Each sequence is written at most once, so ``feed_rare · (rarely seen tokens) / 2`` must not exceed the
+    text's sequences (the run refuses otherwise)."""
     rare_not_targets: bool = False
     """A contrast: tokens seen 1 to ``rare_max`` times in corpus B are never a training target (the loss skips the
     positions that predict them), so their readout rows get the softmax's push-down of non-targets and nothing else,

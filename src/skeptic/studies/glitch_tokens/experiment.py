@@ -154,6 +154,13 @@ def train_models(
         if n_keep < len(sequences):  # whole batches only: drop the last extra rows and their counts
             info["extra_counts"] -= train.model_inputs_count(sequences[n_keep:, :-1], info["vocab"])
             sequences = sequences[:n_keep]
+    rare = info["sets"]["rare"]
+    if cfg.feed_rare and rare.size:  # the rare-feed contrast: rarely seen tokens written into the text's own sequences
+        fed, delta = feed_in_place(
+            sequences[: len(corp.sequences)], cfg.chunk, rare, cfg.feed_rare, info["vocab"], ctx.rng("feed-rare")
+        )
+        sequences = np.concatenate([fed, sequences[len(corp.sequences) :]])
+        info["extra_counts"] = info["extra_counts"] + delta
     if cfg.never_seen_as_targets and never.size:  # the Kosoy contrast: trained readout rows, random input rows
         g = ctx.rng("never-seen-as-targets")
         rows = sequences[g.integers(len(corp.sequences), size=cfg.never_seen_as_targets * never.size)].copy()
@@ -435,13 +442,41 @@ def graft_sequences(
     """``n`` training sequences in which two positions of the chunk (and their copies in the stuttered half) hold
     tokens of ``tokens``, cycling through them so each occurs about equally often."""
     rows = sequences[rng.integers(len(sequences), size=n)].copy()
-    for r in range(n):
-        for j, pos in enumerate(rng.choice(chunk, size=2, replace=False)):
-            t = tokens[(2 * r + j) % tokens.size]
-            rows[r, pos] = t
-            rows[r, chunk + 1 + 2 * pos] = t
-            rows[r, chunk + 2 + 2 * pos] = t
+    write_tokens(rows, np.arange(n), chunk, tokens, rng)
     return rows
+
+
+def write_tokens(
+    sequences: np.ndarray, which: np.ndarray, chunk: int, tokens: np.ndarray, rng: np.random.Generator
+) -> None:
+    """In place: two random positions of the chunk of each sequence in ``which`` (and their copies in the stuttered
+    half) take tokens of ``tokens`` in turn, so each token is written about equally often
+    (``2·len(which) / len(tokens)`` times); a sequence listed twice is written twice."""
+    for k, r in enumerate(which):
+        for j, pos in enumerate(rng.choice(chunk, size=2, replace=False)):
+            t = tokens[(2 * k + j) % tokens.size]
+            sequences[r, pos] = t
+            sequences[r, chunk + 1 + 2 * pos] = t
+            sequences[r, chunk + 2 + 2 * pos] = t
+
+
+def feed_in_place(
+    sequences: np.ndarray, chunk: int, tokens: np.ndarray, times: int, vocab: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """The rare-feed contrast at the same budget: ``⌈times · len(tokens) / 2⌉`` distinct sequences of the text get two
+    of ``tokens`` written into their chunk and its stuttered copies, so each token is written at least ``times``
+    times (``COPIES · times`` inputs per pass) and the number of sequences, hence of steps, is unchanged. Returns the
+    new sequences and the change in every token's input count (negative for the tokens overwritten). Refuses when the
+    text has fewer sequences than that (a sequence written twice could lose an earlier write)."""
+    n = -(-times * tokens.size // 2)  # two insertions per sequence
+    if n > len(sequences):
+        raise ValueError(
+            f"feed_rare={times} needs {n} sequences for {tokens.size} rarely seen tokens; the text has {len(sequences)}"
+        )
+    out = sequences.copy()
+    write_tokens(out, rng.choice(len(out), size=n, replace=False), chunk, tokens, rng)
+    delta = train.model_inputs_count(out[:, :-1], vocab) - train.model_inputs_count(sequences[:, :-1], vocab)
+    return out, delta
 
 
 def layout_violations(sequences: np.ndarray, chunk: int) -> int:
