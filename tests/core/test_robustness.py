@@ -112,6 +112,25 @@ def test_a_contrast_is_classified_by_the_verdict_it_gave() -> None:
     assert judge_contrast(c, "not_replicated", None, "boom").outcome == "inconclusive"
 
 
+def test_a_flip_from_an_undefined_clean_estimate_is_not_discriminating() -> None:
+    """Session 17 (issue 33): a claim whose clean estimate is NaN (inconclusive for want of data) must not count as
+    discriminating because a contrast makes the estimate defined and it then reads as the contrast declares."""
+    c = Contrast("gamma", {"gamma": 1000.0}, "not_replicated", "the estimate reads the trace")
+    r = judge_contrast(c, "inconclusive", "not_replicated", clean_undefined=True)
+    assert r.outcome == "inconclusive" and "undefined" in r.detail
+    assert judge_contrast(c, "inconclusive", "not_replicated").outcome == "discriminating"
+    assert judge_contrast(c, "inconclusive", "inconclusive", clean_undefined=True).outcome == "not discriminating"
+
+
+def test_judged_lists_claims_without_a_defined_estimate() -> None:
+    from skeptic.core.claims import Estimate
+    from skeptic.core.judged import _defined
+
+    assert not _defined(())
+    assert not _defined((Estimate(float("nan"), 0.0, 1.0, "none at a minimum"),))
+    assert _defined((Estimate(float("nan"), 0.0, 1.0, "a"), Estimate(0.4, 0.1, 0.7, "b")))
+
+
 def test_a_disagreement_is_named_by_the_first_check_it_fails() -> None:
     base = dict(
         claim="c",

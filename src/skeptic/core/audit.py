@@ -335,6 +335,7 @@ def _done_to_dict(done: _Done) -> dict[str, Any]:
             "bands": j.bands,
             "measured": j.measured,
             "raised": j.raised,
+            "undefined": j.undefined,
         }
     return {
         "judged": judged,
@@ -352,7 +353,14 @@ def _done_from_dict(d: Mapping[str, Any]) -> _Done:
     judged = None
     if j is not None:
         probes = [ProbeResult.from_json(p) for p in j["probes"]]
-        judged = Judged(probes, dict(j["verdicts"]), dict(j["bands"]), dict(j["measured"]), dict(j["raised"]))
+        judged = Judged(
+            probes,
+            dict(j["verdicts"]),
+            dict(j["bands"]),
+            dict(j["measured"]),
+            dict(j["raised"]),
+            list(j.get("undefined", [])),  # executions stored before session 17 carry none
+        )
     cpu = d.get("cpu_s")
     return _Done(
         judged,

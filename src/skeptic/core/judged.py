@@ -32,13 +32,23 @@ class Judged:
     """Each claim's measured value as shown (for the Findings page)."""
     raised: dict[str, str] = field(default_factory=dict)
     """Claims whose measurement raised (judged inconclusive by the runner), with the reason."""
+    undefined: list[str] = field(default_factory=list)
+    """Claims with no defined estimate: the measurement raised, or every estimate's value is NaN (session 17, issue 33:
+    a contrast that flips such a claim shows only that it makes the estimate defined, see
+    :func:`skeptic.core.robustness.judge_contrast`)."""
 
     @classmethod
     def of(cls, spec: Study[Any], executed: Executed) -> Judged:
         bands = {c.id: [str(v) for v in c.band_verdicts] for c in executed.claims if c.band_verdicts}
         measured = {c.id: c.measured for c in executed.claims}
         raised = {c.id: c.reason for c in executed.claims if MEASUREMENT_RAISED in c.reason}
-        return cls(executed.probes, raw_verdicts(executed), bands, measured, raised)
+        undefined = [c.id for c in executed.claims if c.id in raised or not _defined(c.estimates)]
+        return cls(executed.probes, raw_verdicts(executed), bands, measured, raised, undefined)
+
+
+def _defined(estimates: Any) -> bool:
+    """Whether any estimate has a value (not NaN)."""
+    return any(e.value == e.value for e in estimates)
 
 
 MEASUREMENT_RAISED = "the measurement could not be made ("

@@ -150,9 +150,15 @@ class ClaimRobustness:
         return d
 
 
-def judge_contrast(contrast: Contrast, clean: str, got: str | None, error: str | None = None) -> ContrastResult:
+def judge_contrast(
+    contrast: Contrast, clean: str, got: str | None, error: str | None = None, clean_undefined: bool = False
+) -> ContrastResult:
     """Classify one contrast: the clean verdict kept is *not discriminating*; the declared verdict is
-    *discriminating*; anything else (another verdict, no verdict, a crash) is *inconclusive*."""
+    *discriminating*; anything else (another verdict, no verdict, a crash) is *inconclusive*. A clean estimate that is
+    undefined (``clean_undefined``: NaN, or the measurement raised) makes a flip *inconclusive* too: the contrast then
+    shows only that it makes the estimate defined, not that the clean design could have failed (session 17: llc's
+    ``sgd-transitions`` read nan clean and counted as discriminating because its contrast changed which checkpoints
+    counted)."""
     outcome: ContrastOutcome
     if error is not None:
         outcome, detail = "inconclusive", f"the contrast run raised: {error}"
@@ -160,6 +166,8 @@ def judge_contrast(contrast: Contrast, clean: str, got: str | None, error: str |
         outcome, detail = "inconclusive", "the claim was not judged in the contrast run"
     elif got == clean:
         outcome, detail = "not discriminating", f"the verdict stays {clean} without the mechanism"
+    elif got == contrast.expect and clean_undefined:
+        outcome, detail = "inconclusive", f"{clean} → {got}, but the clean estimate is undefined (nan or not measured)"
     elif got == contrast.expect:
         outcome, detail = "discriminating", f"{clean} → {got} without the mechanism, as declared"
     else:
@@ -227,7 +235,13 @@ def assess(
             continue  # not run at this preset (NotRun): no verdict to audit
         verdict = clean.verdicts[claim.id]
         contrasts = [
-            judge_contrast(c, verdict, *verdict_in(contrast_label(c.overrides), claim.id)) for c in claim.contrasts
+            judge_contrast(
+                c,
+                verdict,
+                *verdict_in(contrast_label(c.overrides), claim.id),
+                clean_undefined=claim.id in clean.undefined,
+            )
+            for c in claim.contrasts
         ]
         budget_verdict, budget_stable = None, None
         if by_kind.get("budget"):

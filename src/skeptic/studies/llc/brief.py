@@ -140,6 +140,9 @@ def _found(result: Any) -> str:
                 + (f"on average {np.mean(ex):+.2f} more of λ̂'s variance than random stage boundaries." if ex else "")
             )
         lines.append(
+            _described("sgd-transitions", "the share of transitions between checkpoints at minima that raise λ̂", m)
+        )
+        lines.append(
             _described("llc-over-training", "the stages' excess R² over random boundaries at checkpoints at minima", m)
         )
     return "\n".join(lines)

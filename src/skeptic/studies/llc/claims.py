@@ -10,7 +10,8 @@ Thresholds are Skeptic's own, fixed before the validation table was first run (t
   run: the 5- and 6-gon; the 4-gon's optimal bias is 0, on a ReLU kink, so rank/2 is not its λ); their ordering (λ̂
   rises from each k-gon to the next lower-loss one) is a described measurement since session 16, not a claim: see
   ``DESCRIBED``;
-* SGD transitions: at least 75% of the stage transitions raise λ̂ (``TRANSITIONS_UP_MIN``);
+* SGD transitions: the share of stage transitions that raise λ̂ (a claim with the line 75% until session 17, now a
+  described measurement: see ``DESCRIBED``);
 * LLC over training: the stages read from the loss explain more of λ̂'s variation than random stage boundaries (a
   described measurement since session 15, not a claim: see ``DESCRIBED``);
 * ReLU twin: λ̂ within 20% of λ = (d − H)/2; ReLU vs GELU: λ̂(GELU) − λ̂(ReLU) ≥ ½ of the exact gap H/2 at every
@@ -51,7 +52,6 @@ RANK_MIN = 0.9
 DEGENERACY_MAX = 0.75
 RESCALE_TOL = 0.2
 KNOWN_KGONS = (5, 6)
-TRANSITIONS_UP_MIN = 0.75
 Z = 4.0
 """Probes compare an estimate with an exact target within Z standard errors plus a small relative slack."""
 RHAT_MAX = 1.2
@@ -393,33 +393,6 @@ TMS_CLAIMS = (
         band=_ACC_BAND,
         confirmed_by="kgon-laplace",
     ),
-    Claim(
-        "sgd-transitions",
-        "Along SGD trajectories, a transition between stages (a change in how many features the model represents, "
-        "with a drop in the loss) raises λ̂: at least 75% of transitions do (Skeptic's threshold: 0.75, fixed "
-        "before running).",
-        _CHEN + ", abstract: 'the same k-gon critical points also determine the behavior of SGD training ... from "
-        "regions of high loss and low complexity to regions of low loss and high complexity'",
-        transitions_up,
-        AtLeast(TRANSITIONS_UP_MIN),
-        own_threshold="the source gives no share; 75% is Skeptic's, 60% to 90% acceptable",
-        quote=Quote(
-            "Specifically, we find that the learning process in TMS, be it through SGD or Bayesian learning, can be "
-            "characterized by a journey through parameter space from regions of high loss and low complexity to "
-            "regions of low loss and high complexity.",
-            "arXiv 2310.06301v1, abstract",
-        ),
-        contrasts=(
-            Contrast(
-                "localization-dominates",
-                {"gamma": 1000.0},
-                "not_replicated",
-                "at γ = 1000 the estimate reads the Hessian's trace, not the degeneracy a new stage adds",
-            ),
-        ),
-        band=(AtLeast(0.6), AtLeast(0.9)),
-        confirmed_by="claims-recomputed",
-    ),
 )
 
 
@@ -567,6 +540,7 @@ DESCRIBED: dict[str, Any] = {
     "kgon-ordering": kgon_order_gap,
     "llc-over-training": stage_excess_r2,
     "relu-gelu-gap": relu_gelu_gap,
+    "sgd-transitions": transitions_up,
 }
 """Described measurements, not claims (sessions 15 and 16, issue 33): the brief reports each with its value and
 interval and no verdict; ``claims-recomputed`` still recomputes them. None could fail or pass in this design:
@@ -596,6 +570,15 @@ interval and no verdict; ``claims-recomputed`` still recomputes them. None could
   preconditioned Langevin at a decidable setting read 0.56 ± 0.35 of H/2 (README). As a claim it read inconclusive
   clean and under its ``gelu-gelu`` contrast at every preset run. The brief reports the gap / (H/2) with its hull
   interval over ε × 0.3…3 and says why it cannot decide.
+* ``sgd-transitions`` (Chen et al. 2023: SGD travels "from regions of high loss and low complexity to regions of low
+  loss and high complexity"; measured as the share of stage transitions whose two checkpoints are minima and whose λ̂
+  rises). A described measurement since session 17 (issue 33). As a claim (line 75%) it read nan, inconclusive, in
+  every stored run at γ = 10: the audit's clean, repeat, ×4 and extra-seed runs (audit-20261207-153840-880c13) and 15
+  `quick` runs at seeds 0 and 1, because no checkpoint at `test` seed 0 passes the minimum rule (λ̂ > 0 and
+  (nβ‖∇L‖)²/γ ≤ 5% of max(λ̂, 1)); it counted as discriminating only because its γ = 1000 contrast divides that bias
+  bound by 100 (2.09 → 0.0209 at `test` seed 0, same checkpoints), so 18 of 18 checkpoints become minima and 3 of 8
+  transitions rise, a change of which checkpoints count, not of the mechanism. Longer SGD adds minima only in the
+  last stage (see ``llc-over-training``), so no budget decides it. The brief reports the share, or why there is none.
 """
 
 
