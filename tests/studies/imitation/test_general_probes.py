@@ -142,3 +142,31 @@ def test_claims_recomputed_checks_intervals_and_censoring(
     monkeypatch.setattr(cl, "mean_ci", lambda v: mean_ci(v, 0.9))  # a 90% interval where 95% is declared
     out = cl.claims_recomputed(m, CFG2)
     assert not out.passed and "sft-beats-rl" in out.detail
+
+
+def test_declared_grid_is_the_runs_grid_written_apart() -> None:
+    """The probe's grid, recomputed in pure Python, is the one the runs use, over the budgets and counts presets use
+    and many others."""
+    for steps in (0, 1, 2, 5, 20, 60, 100, 160, 400, 1000, 2600):
+        for n in range(3, 41):
+            assert cl.declared_grid(steps, n) == experiments.checkpoints(steps, n), (steps, n)
+
+
+def test_evaluations_as_declared_passes_clean_and_fails_on_a_cut_grid(
+    measured: dict[str, Any], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Clean, every curve sits on its declared grid; a run whose grid lost its inner steps (only 0 and the last step
+    evaluated: session 17's held-out silent mutant ``0 < s <= steps`` → ``0 > s <= steps``) fails the probe, and so
+    does a curve with one evaluation dropped or a replicate missing."""
+    assert cl.evaluations_as_declared(measured, CFG).passed, cl.evaluations_as_declared(measured, CFG).detail
+    m = copy.deepcopy(measured)
+    m["sft_vs_rl"]["curves"] = [r for r in m["sft_vs_rl"]["curves"] if not (r["method"] == "rl" and r["seed"] == 0)]
+    assert not cl.evaluations_as_declared(m, CFG).passed
+    m = copy.deepcopy(measured)
+    drop = next(i for i, r in enumerate(m["distill"]["rows"]) if 0 < r["step"] < CFG.distill_steps)
+    del m["distill"]["rows"][drop]
+    assert not cl.evaluations_as_declared(m, CFG).passed
+    monkeypatch.setattr(experiments, "checkpoints", lambda steps, n: [0, steps])
+    cut = dict(skeptic.run("imitation", preset="test", store=tmp_path, force=True).measurements)
+    out = cl.evaluations_as_declared(cut, CFG)
+    assert not out.passed and "declared" in out.detail

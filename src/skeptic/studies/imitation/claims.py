@@ -821,6 +821,51 @@ def checkpoint_as_declared(m: Measurements, config: Any) -> ProbeOutcome:
     )  # fmt: skip
 
 
+def declared_grid(steps: int, n: int) -> list[int]:
+    """The evaluation steps a curve of ``steps`` training steps and ``n`` declared checkpoints must have: 0, ``steps``
+    and round(10^(k · log₁₀ steps / (K − 1))) for k = 0 … K − 1, K = max(n − 1, 2), those in (0, steps]. Written
+    again in pure Python, apart from :func:`experiments.checkpoints`, which the runs use."""
+    k_count = max(n - 1, 2)
+    top = math.log10(max(steps, 1))
+    inner = {round(10 ** (top * k / (k_count - 1))) for k in range(k_count)}
+    return sorted({0, steps} | {s for s in inner if 0 < s <= steps})
+
+
+def evaluations_as_declared(m: Measurements, config: Any) -> ProbeOutcome:
+    """Every curve was evaluated where the config declares (issue 28; session 17's held-out audit found a checkpoint
+    grid cut to its two ends with every other probe passing): each (method, replicate) curve of experiment 1 and each
+    (kind, student, width) curve of experiment 3 has exactly :func:`declared_grid`'s steps, experiment 1's samples
+    are steps × the arm's batch (``batch`` for SFT and on-policy, ``rl_prompts`` × ``rl_group`` for RL), and every
+    declared replicate has a curve."""
+    n, bad = int(config.checkpoints), []
+    per_step = {"sft": int(config.batch), "on-policy": int(config.batch),
+                "rl": int(config.rl_prompts) * int(config.rl_group)}  # fmt: skip
+    budget = {"sft": int(config.sft_steps), "on-policy": int(config.sft_steps), "rl": int(config.rl_steps)}
+    curves: dict[tuple[Any, ...], list[tuple[int, int]]] = {}
+    for r in m["sft_vs_rl"]["curves"]:
+        curves.setdefault((r["method"], int(r["seed"])), []).append((int(r["step"]), int(r["samples"])))
+    replicates = int(config.starts) * int(config.replicates)
+    for method in budget:
+        for seed in range(replicates):
+            got = curves.get((method, seed), [])
+            want = declared_grid(budget[method], n)
+            if sorted(s for s, _ in got) != want:
+                bad.append(f"{method} replicate {seed}: steps {sorted(s for s, _ in got)[:12]} (declared {want[:12]})")
+            elif any(x != s * per_step[method] for s, x in got):
+                bad.append(f"{method} replicate {seed}: samples are not steps × {per_step[method]}")
+    distill: dict[tuple[Any, ...], list[int]] = {}
+    for r in m["distill"]["rows"]:
+        distill.setdefault((r["method"], int(r["seed"]), int(r["width"])), []).append(int(r["step"]))
+    want_d = declared_grid(int(config.distill_steps), n)
+    bad += [f"distill {k}: steps {sorted(v)[:12]} (declared {want_d[:12]})" for k, v in distill.items()
+            if sorted(v) != want_d]  # fmt: skip
+    if not distill:
+        bad.append("experiment 3 has no curve")
+    sizes = f"{len(declared_grid(budget['sft'], n))}, {len(declared_grid(budget['rl'], n))} and {len(want_d)} steps"
+    shown = f"{len(curves)} curves of experiment 1 and {len(distill)} of experiment 3 at the declared grids ({sizes})"
+    return ProbeOutcome(not bad, "; ".join(bad[:4]) if bad else shown)
+
+
 def arm_learns(method: str) -> Callable[[Measurements], ProbeOutcome]:
     def check(m: Measurements) -> ProbeOutcome:
         gains = []
@@ -1298,6 +1343,9 @@ PROBES = (
     Probe("checkpoint-as-declared", "Each declared checkpoint is the candidate snapshotted at the first step its "
           "validation accuracy reached the declared bar (rescored by an unbatched decoder; one step earlier below it)",
           checkpoint_as_declared),
+    Probe("evaluations-as-declared", "Every learning curve was evaluated at the declared log-spaced steps (recomputed "
+          "apart from the runs' grid), with samples = steps × the arm's batch, and every declared replicate has one",
+          evaluations_as_declared),
     Probe("sft-arm-learns", f"Arm works: SFT gains ≥ {ARM_MARGIN} accuracy over the checkpoint", arm_learns("sft")),
     Probe("onpolicy-arm-learns", f"Arm works: on-policy distillation gains ≥ {ARM_MARGIN} accuracy over the checkpoint",
           arm_learns("on-policy")),
