@@ -3,10 +3,11 @@ mutant audit (:mod:`skeptic.core.audit`) and the robustness audit (:mod:`skeptic
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from skeptic.core.claims import ProbeResult
+from skeptic.core.claims import Estimate, ProbeResult
 from skeptic.core.runner import Executed
 from skeptic.core.study import Study
 
@@ -46,7 +47,7 @@ class Judged:
         return cls(executed.probes, raw_verdicts(executed), bands, measured, raised, undefined)
 
 
-def _defined(estimates: Any) -> bool:
+def _defined(estimates: Iterable[Estimate]) -> bool:
     """Whether any estimate has a value (not NaN)."""
     return any(e.value == e.value for e in estimates)
 

@@ -845,10 +845,10 @@ def evaluations_as_declared(m: Measurements, config: Any) -> ProbeOutcome:
     for r in m["sft_vs_rl"]["curves"]:
         curves.setdefault((r["method"], int(r["seed"])), []).append((int(r["step"]), int(r["samples"])))
     replicates = int(config.starts) * int(config.replicates)
-    for method in budget:
+    grids = {method: declared_grid(steps, n) for method, steps in budget.items()}
+    for method, want in grids.items():
         for seed in range(replicates):
             got = curves.get((method, seed), [])
-            want = declared_grid(budget[method], n)
             if sorted(s for s, _ in got) != want:
                 bad.append(f"{method} replicate {seed}: steps {sorted(s for s, _ in got)[:12]} (declared {want[:12]})")
             elif any(x != s * per_step[method] for s, x in got):
@@ -861,7 +861,7 @@ def evaluations_as_declared(m: Measurements, config: Any) -> ProbeOutcome:
             if sorted(v) != want_d]  # fmt: skip
     if not distill:
         bad.append("experiment 3 has no curve")
-    sizes = f"{len(declared_grid(budget['sft'], n))}, {len(declared_grid(budget['rl'], n))} and {len(want_d)} steps"
+    sizes = f"{len(grids['sft'])}, {len(grids['rl'])} and {len(want_d)} steps"
     shown = f"{len(curves)} curves of experiment 1 and {len(distill)} of experiment 3 at the declared grids ({sizes})"
     return ProbeOutcome(not bad, "; ".join(bad[:4]) if bad else shown)
 
