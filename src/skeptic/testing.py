@@ -167,7 +167,7 @@ def advice(spec: Study[Any]) -> list[str]:
 
 def check_fault_catalog(spec: Study[Any], workdir: Path | None = None) -> list[str]:
     """At least 8 faults spanning at least 3 kinds, unique ids and descriptions, each injectable (issue 10)."""
-    from skeptic.core.faults import FAULT_KINDS
+    from skeptic.core.faults import FAULT_KINDS, signature_gaps
 
     faults = spec.faults
     problems = []
@@ -188,6 +188,8 @@ def check_fault_catalog(spec: Study[Any], workdir: Path | None = None) -> list[s
                 pass
         except Exception as e:
             problems.append(f"fault {f.id} cannot be injected: {type(e).__name__}: {e}")
+            continue
+        problems += [f"fault {f.id}: {g}" for g in signature_gaps(f.inject)]
     return problems
 
 

@@ -29,6 +29,7 @@ environment variable switches one on in ``skeptic run``.
 from __future__ import annotations
 
 import importlib
+import inspect
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass
@@ -94,6 +95,7 @@ def replace(target: str, make: Callable[[Any], Any]) -> Injector:
         finally:
             setattr(owner, attr, original)
 
+    inject.replaces = ((target, make),)  # type: ignore[attr-defined]  # read by signature_gaps
     return inject
 
 
@@ -107,7 +109,47 @@ def combine(*injectors: Injector) -> Injector:
                 stack.enter_context(injector())
             yield
 
+    inject.replaces = tuple(r for i in injectors for r in getattr(i, "replaces", ()))  # type: ignore[attr-defined]
     return inject
+
+
+def _gaps(original: Any, replacement: Any) -> list[str]:
+    """How ``replacement`` fails to accept a call ``original`` accepts: fewer positional arguments than the original
+    requires, or a keyword argument (keyword-only, or positional with a default) it does not take by name. Empty when
+    either is not a plain function or method (a class, a constant, a builtin without a signature)."""
+    if not all(inspect.isfunction(f) or inspect.ismethod(f) for f in (original, replacement)):
+        return []
+    old, new = inspect.signature(original).parameters.values(), inspect.signature(replacement).parameters.values()
+    kinds = {q.kind for q in new}
+    positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    by_name = {
+        q.name for q in new if q.kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+    }
+    gaps = []
+    n_old = sum(q.kind in positional and q.default is inspect.Parameter.empty for q in old)
+    n_new = sum(q.kind in positional for q in new)
+    if n_new < n_old and inspect.Parameter.VAR_POSITIONAL not in kinds:
+        gaps.append(f"takes {n_new} positional arguments, the original requires {n_old}")
+    if inspect.Parameter.VAR_KEYWORD not in kinds:
+        for q in old:
+            keyword = q.kind == inspect.Parameter.KEYWORD_ONLY or (
+                q.kind == inspect.Parameter.POSITIONAL_OR_KEYWORD and q.default is not inspect.Parameter.empty
+            )
+            if keyword and q.name not in by_name:
+                gaps.append(f"does not take the original's keyword argument {q.name!r}")
+    return gaps
+
+
+def signature_gaps(inject: Injector) -> list[str]:
+    """For each function a fault replaces: how its replacement fails to accept the original's calls (see
+    :func:`_gaps`). A fault written against an older signature crashes the audit instead of testing the probes
+    (issue 28: ``accuracy-teacher-forced`` after ``evaluate`` gained ``forced=``); the contract test reads this."""
+    problems = []
+    for target, make in getattr(inject, "replaces", ()):
+        owner, attr = _resolve(target)
+        original = getattr(owner, attr)
+        problems += [f"{target}: the replacement {g}" for g in _gaps(original, make(original))]
+    return problems
 
 
 def check_catalog(faults: Sequence[Fault]) -> None:

@@ -97,12 +97,12 @@ def _forced_accuracy(orig: Any) -> Any:
     from skeptic.studies.imitation import nets, task
 
     @torch.no_grad()
-    def evaluate(stack: Any, x_eval: torch.Tensor, p: int, kind: str = "sum") -> Any:
-        ev = orig(stack, x_eval, p, kind)
+    def evaluate(stack: Any, x_eval: torch.Tensor, p: int, kind: str = "sum", *, forced: bool = True) -> Any:
+        ev = orig(stack, x_eval, p, kind, forced=forced)
         x = x_eval.expand(stack.size, *x_eval.shape)
         truth = task.answers(x, p, kind)
-        forced = nets.answer_logits(stack, x, truth, p).argmax(-1)
-        ev.final_accuracy = [float(v) for v in (forced[..., -1] == truth[..., -1]).float().mean(-1)]
+        forced_answers = nets.answer_logits(stack, x, truth, p).argmax(-1)
+        ev.final_accuracy = [float(v) for v in (forced_answers[..., -1] == truth[..., -1]).float().mean(-1)]
         return ev  # final accuracy read from teacher-forced predictions, not from the student's own rollouts
 
     return evaluate
