@@ -142,12 +142,15 @@ def test_study_audit(name: str, fork_servers: None) -> None:
 # those in DECLARATIONS_PENDING (expected failures, not strict). Running the robustness audit itself (every contrast,
 # the larger budget, two more seeds) is slow: CI runs it for the studies not in SHOWN_PENDING, whose rework checked
 # every claim discriminating and stable; the others are audited with `skeptic audit STUDY --contrasts`.
-DECLARATIONS_PENDING: dict[str, int] = {}
-SHOWN_PENDING = {
-    "imitation": 28,
-    "llc": 33,
-    "mup": 33,
-    "superposition": 33,
+DECLARATIONS_PENDING: dict[str, str] = {}
+SHOWN_PENDING: dict[str, str] = {
+    # Issue 28 is resolved (session 18), but two claims stay seed-fragile at `audit`: `offpolicy-superlinear` is
+    # inconclusive at the audit's second extra seed (1.323 [1.249, 1.398] against 1.25) and `bits-explain-gap` is
+    # decided at neither seed 0 nor that seed (README, imitation's row of the robustness table).
+    "imitation": "two claims seed-fragile at the audit preset (offpolicy-superlinear, bits-explain-gap)",
+    "llc": "rework in progress (issue 33)",
+    "mup": "rework in progress (issue 33)",
+    "superposition": "rework in progress (issue 33)",
 }
 
 FAILS_BY_DESIGN = {"alignment-faking": ["real-model"]}
@@ -161,7 +164,7 @@ def _can_fail_params(run: bool = True) -> list[Any]:
     return [
         pytest.param(
             name,
-            marks=pytest.mark.xfail(strict=False, run=run, reason=f"rework in progress (issue {pending[name]})"),
+            marks=pytest.mark.xfail(strict=False, run=run, reason=pending[name]),
         )
         if name in pending
         else name
