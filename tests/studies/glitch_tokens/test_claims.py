@@ -214,3 +214,60 @@ def test_feeds_as_declared_and_the_counts_follow_a_real_training_with_the_feed_c
         assert out.passed, out.detail
     assert not claims._feeds_as_declared(off, on_cfg).passed  # the rare tokens declared fed but not
     assert not claims._feeds_as_declared(on, off_cfg).passed  # never-seen tokens inputs though none is declared fed
+
+
+def test_claims_recomputed_rebuilds_every_interval_end_of_the_rates_and_the_restoration() -> None:
+    """Issue 30 (session 18's held-out audit, seed 93911): a mutant of the restoration's interval (the full graft's
+    count taken as r_both / n instead of r_both · n) left every value unchanged and moved a verdict, because the probe
+    compared values only. It now rebuilds both ends, by its own Wilson interval, and sees that mutant."""
+    from skeptic.core.stats import wilson_interval
+
+    g = np.random.default_rng(3)
+    for _ in range(200):
+        flags = list(g.random(int(g.integers(1, 60))) < g.random())
+        got = claims._rate(flags)
+        assert np.allclose(claims._share(flags), (got.value, got.lo, got.hi), atol=1e-12)
+    n = 36
+    for none, side, both in ((0.0, 0.0, 1.0), (0.0, 0.25, 0.6), (0.05, 0.5, 0.9), (0.1, 0.4, 0.45)):
+        m: dict[str, Any] = {
+            "graft": {"tokens": 18, "n_models": 2, "rates": {"none": none, "input": side, "both": both}}
+        }
+        got = claims.restored_share(m, "input")
+        assert np.allclose(claims._restoration(m["graft"]["rates"], "input", n), (got.value, got.lo, got.hi)), both
+    rates = {"none": 0.0, "input": 0.0, "both": 1.0}
+    _, _, hi_in = wilson_interval(0, n)
+    _, lo_both, _ = wilson_interval(round(1.0 / n), n)  # the mutant's count of the full graft: 0 of 36
+    mutated_hi = min(hi_in / lo_both, 1.0) if lo_both > 0 else 1.0
+    assert mutated_hi == 1.0 and claims._restoration(rates, "input", n)[2] < 0.2
+
+
+def test_models_as_declared_sees_a_context_longer_than_the_training_inputs() -> None:
+    """Issue 30 (the same audit): doubling the model's context (6·chunk + 1 positions for 3·chunk + 1 inputs) moved
+    a verdict and no probe saw it; the untrained position rows are the mutant's own glitch rows."""
+    cfg = GlitchConfig(n_seeds=1)
+    vocab = 300
+
+    def run(context: int) -> dict[str, Any]:
+        shapes = {
+            "token_embedding.weight": [vocab, cfg.d_model],
+            "position_embedding.weight": [context, cfg.d_model],
+            **{f"blocks.{i}.attn.weight": [1] for i in range(cfg.n_layers)},
+        }
+        models = [
+            {
+                "variant": a,
+                "tied": a.startswith("tied"),
+                "param_shapes": shapes,
+                "indicator_values": {"input_norm": [0.0] * vocab},
+            }
+            for a in ("untied", "untied+wd", "tied", "tied+wd")
+        ]
+        return {"corpus": {"vocab_size": vocab}, "models": models, "sequence_length": 3 * cfg.chunk + 2}
+
+    cfg = cfg.model_copy(update={"vocab_size": vocab})
+    out = claims._models_as_declared(run(3 * cfg.chunk + 1), cfg)
+    assert out.passed, out.detail
+    out = claims._models_as_declared(run(6 * cfg.chunk + 1), cfg)
+    assert not out.passed and "position rows" in out.detail
+    short = run(3 * cfg.chunk + 1) | {"sequence_length": 2 * cfg.chunk + 2}
+    assert not claims._models_as_declared(short, cfg).passed

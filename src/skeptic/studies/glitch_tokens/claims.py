@@ -694,8 +694,8 @@ def _se_crosscheck(m: Measurements) -> ProbeOutcome:
     ok = b > 0 and 0.67 <= a / b <= 1.5 and abs(k["se_auroc"] - 0.760) < 0.12
     return ProbeOutcome(
         ok,
-        f"two normal samples (30 vs 300, true AUROC 0.760, measured {k['se_auroc']:.3f}): Hanley–McNeil SE {a:.4f} vs "
-        f"bootstrap {b:.4f} (must agree within a factor 1.5; a case away from AUROC 1, where both would be 0)",
+        f"two normal samples (100 vs 1000, true AUROC 0.760, measured {k['se_auroc']:.3f}): Hanley–McNeil SE {a:.4f} "
+        f"vs bootstrap {b:.4f} (must agree within a factor 1.5; a case away from AUROC 1, where both would be 0)",
     )
 
 
@@ -939,24 +939,67 @@ def _recomputed_aurocs(m: Measurements, sets: dict[str, np.ndarray]) -> tuple[li
     return out, problems
 
 
-def _expected_auroc(m: Measurements, rec: list[_Rec], key: str, group: str, arm: str | None) -> list[float]:
+_Triple = tuple[float, float, float]
+"""An estimate recomputed by the probe: (value, lower end, upper end)."""
+
+Z95 = 1.959963984540054
+"""The standard normal's 97.5% quantile, written out (the probe's own, not the stats module's)."""
+
+
+def _expected_auroc(m: Measurements, rec: list[_Rec], key: str, group: str, arm: str | None) -> list[_Triple]:
+    """Per variant: the mean of its seeds' AUROCs, and the Hanley–McNeil interval (mean ± 1.96 × the mean SE) widened
+    to cover every seed's AUROC, clipped to [0, 1]."""
     names: list[str] = []
     for mm in m["models"]:
         if (arm is None or mm["arm"] == arm) and mm["variant"] not in names:
             names.append(mm["variant"])
-    return [
-        float(np.mean([rec[k][(group, key)][0] for k, mm in enumerate(m["models"]) if mm["variant"] == name]))
-        for name in names
-    ]
+    out = []
+    for name in names:
+        pairs = [rec[k][(group, key)] for k, mm in enumerate(m["models"]) if mm["variant"] == name]
+        aurocs, ses = [a for a, _ in pairs], [se for _, se in pairs]
+        mean, se = float(np.mean(aurocs)), float(np.mean(ses))
+        lo = max(min(mean - 1.96 * se, min(aurocs)), 0.0)  # the study's 1.96, not Z95: they differ by 4e-5 SE
+        hi = min(max(mean + 1.96 * se, max(aurocs)), 1.0)
+        out.append((mean, lo, hi))
+    return out
 
 
-def _share(flags: list[bool]) -> float:
-    return float(np.mean(flags)) if flags else float("nan")
+def _wilson(k: int, n: int) -> _Triple:
+    """Wilson (1927) score interval for k successes in n, written out: centre (p + z²/2n)/(1 + z²/n), half-width
+    z·sqrt(p(1 − p)/n + z²/4n²)/(1 + z²/n), clipped to [0, 1]."""
+    p, z2 = k / n, Z95 * Z95
+    centre = (p + z2 / (2 * n)) / (1 + z2 / n)
+    half = Z95 * float(np.sqrt(p * (1 - p) / n + z2 / (4 * n * n))) / (1 + z2 / n)
+    return p, max(centre - half, 0.0), min(centre + half, 1.0)
 
 
-def _expected_values(m: Measurements, config: Any, rec: list[_Rec]) -> dict[str, list[float] | None]:
-    """Every claim's measured value(s), recomputed from the stored raw outputs by code of this probe's own."""
-    exp: dict[str, list[float] | None] = {cid: _expected_auroc(m, rec, *spec) for cid, spec in CLAIM_SPEC.items()}
+def _share(flags: list[bool]) -> _Triple:
+    """The share of true flags with its Wilson interval, the interval widened to hold the share; NaN when empty."""
+    if not flags:
+        return float("nan"), float("nan"), float("nan")
+    p, lo, hi = _wilson(int(sum(flags)), len(flags))
+    return p, min(lo, p), max(hi, p)
+
+
+def _restoration(r: dict[str, float], side: str, n: int) -> _Triple:
+    """(r_side − r_none)/(r_both − r_none), its ends from the Wilson intervals of r_side and r_both over the n
+    token-model pairs, clipped to [0, 1] and widened to hold the value; NaN unless the graft's arm works (r_none ≤
+    10% and r_both at least 30 points above it)."""
+    if r["none"] > 0.1 or r["both"] - r["none"] < 0.3:
+        return float("nan"), float("nan"), float("nan")
+    base = r["none"]
+    _, side_lo, side_hi = _wilson(round(r[side] * n), n)
+    _, both_lo, both_hi = _wilson(round(r["both"] * n), n)
+    value = (r[side] - base) / (r["both"] - base)
+    lo = max((side_lo - base) / max(both_hi - base, 1e-9), 0.0)
+    hi = min((side_hi - base) / max(both_lo - base, 1e-9), 1.0) if both_lo > base else 1.0
+    return value, min(lo, value), max(hi, value)
+
+
+def _expected_values(m: Measurements, config: Any, rec: list[_Rec]) -> dict[str, list[_Triple] | None]:
+    """Every claim's estimate(s), value and both ends, recomputed from the stored raw outputs by code of this probe's
+    own."""
+    exp: dict[str, list[_Triple] | None] = {cid: _expected_auroc(m, rec, *spec) for cid, spec in CLAIM_SPEC.items()}
     by_id = {t["id"]: t for t in m["tokens"]}
     n_models = len(m["models"])
     scored = np.asarray(m["scored"], dtype=np.int64)
@@ -968,9 +1011,9 @@ def _expected_values(m: Measurements, config: Any, rec: list[_Rec]) -> dict[str,
         cands = scored[np.argsort(vals, kind="stable")[:n_cand]]
         flags += [by_id[int(c)]["max_prob"][k] < LB_THRESHOLD for c in cands if int(c) in by_id]
     exp["verification-confirms-candidates"] = [_share(flags)]
-    ctrl = [t["repeated"][k] for t in m["tokens"] if t["control"] for k in range(n_models)]
-    never = [t["repeated"][k] for t in m["tokens"] if t["occurrences"] == 0 for k in range(n_models)]
-    exp["glitch-tokens-not-repeated"] = [_share(ctrl) - _share(never)]
+    ctrl = _share([t["repeated"][k] for t in m["tokens"] if t["control"] for k in range(n_models)])
+    never = _share([t["repeated"][k] for t in m["tokens"] if t["occurrences"] == 0 for k in range(n_models)])
+    exp["glitch-tokens-not-repeated"] = [(ctrl[0] - never[0], ctrl[1] - never[2], ctrl[2] - never[1])]
     bins = []
     for lo, hi in ((0, 0), (1, 3), (4, None)):
         f = [
@@ -982,14 +1025,10 @@ def _expected_values(m: Measurements, config: Any, rec: list[_Rec]) -> dict[str,
         if f:
             bins.append(_share(f))
     exp["undertraining-falls-with-count"] = bins
-    r = m["graft"].get("rates", {})
+    g = m["graft"]
+    r = g.get("rates", {})
     for cid, side in (("random-input-features-explain-failure", "input"), ("readout-row-explains-failure", "output")):
-        if not r:
-            exp[cid] = None
-        elif r["none"] > 0.1 or r["both"] - r["none"] < 0.3:
-            exp[cid] = [float("nan")]
-        else:
-            exp[cid] = [(r[side] - r["none"]) / (r["both"] - r["none"])]
+        exp[cid] = [_restoration(r, side, g["tokens"] * g["n_models"])] if r else None
     return exp
 
 
@@ -1038,18 +1077,25 @@ def _claims_recomputed(m: Measurements, config: Any) -> ProbeOutcome:
                 problems.append(f"{claim.id}: the measure did not run, the recomputation did")
             continue
         got_list = [got] if isinstance(got, Estimate) else list(got)
-        values = [float(e.value) for e in got_list]
-        if want is None or len(values) != len(want) or not all(_close(a, b) for a, b in zip(values, want, strict=True)):
-            problems.append(f"{claim.id}: measured {[round(v, 4) for v in values]}, recomputed {want}")
+        triples = [(float(e.value), float(e.lo), float(e.hi)) for e in got_list]
+        if (
+            want is None
+            or len(triples) != len(want)
+            or not all(_close(a, b) for t, w in zip(triples, want, strict=True) for a, b in zip(t, w, strict=True))
+        ):
+            shown = [tuple(round(v, 4) for v in t) for t in triples]
+            problems.append(
+                f"{claim.id}: measured {shown}, recomputed {[tuple(round(v, 4) for v in w) for w in want or []]}"
+            )
         bad_iv = [e for e in got_list if e.value == e.value and not (e.lo - 1e-9 <= e.value <= e.hi + 1e-9)]
         if bad_iv:
             problems.append(f"{claim.id}: a value outside its own interval")
         checked += 1
     return ProbeOutcome(
         not problems,
-        f"{checked} claims' values, every model's AUROCs and standard errors, the token sets and the candidates "
-        "recomputed from the stored per-token indicators, counts and repetition probabilities by separate code: "
-        + ("all agree" if not problems else f"{len(problems)} disagree: " + "; ".join(problems[:3])),
+        f"{checked} claims' values and interval ends, every model's AUROCs and standard errors, the token sets and the "
+        "candidates recomputed from the stored per-token indicators, counts and repetition probabilities by separate "
+        "code: " + ("all agree" if not problems else f"{len(problems)} disagree: " + "; ".join(problems[:3])),
     )
 
 
@@ -1101,6 +1147,14 @@ def _models_as_declared(m: Measurements, config: Any) -> ProbeOutcome:
         layers = {k.split(".")[1] for k in shapes if k.startswith("blocks.")}
         if len(layers) != config.n_layers:
             problems.append(f"{len(layers)} blocks, declared {config.n_layers}")
+        # The context is the inputs' length, every position trained: the declared layout [c, EOS, c₁c₁…c_Lc_L, EOS]
+        # has 3·chunk + 2 tokens, so 3·chunk + 1 inputs. A longer context would leave position rows untrained.
+        positions = shapes.get("position_embedding.weight")
+        if positions != [3 * config.chunk + 1, config.d_model] or m.get("sequence_length") != 3 * config.chunk + 2:
+            problems.append(
+                f"position rows {positions} for sequences of {m.get('sequence_length')} tokens, declared "
+                f"[{3 * config.chunk + 1}, {config.d_model}] for {3 * config.chunk + 2}"
+            )
         if len(mm["indicator_values"]["input_norm"]) != vocab:
             problems.append("indicator values not one per vocabulary entry")
     if config.vocab_size < vocab or vocab < config.vocab_size - 64:
@@ -1108,8 +1162,8 @@ def _models_as_declared(m: Measurements, config: Any) -> ProbeOutcome:
     return ProbeOutcome(
         not problems,
         f"{len(arms)} models ({', '.join(dict.fromkeys(arms))}) × {config.n_seeds} seed(s), each with the declared "
-        f"tying, width {config.d_model}, {config.n_layers} block(s) and a {vocab}-token vocabulary: "
-        + ("as declared" if not problems else "; ".join(problems[:3])),
+        f"tying, width {config.d_model}, {config.n_layers} block(s), a {vocab}-token vocabulary and a context of the "
+        f"inputs' {3 * config.chunk + 1} positions: " + ("as declared" if not problems else "; ".join(problems[:3])),
     )
 
 
@@ -1217,7 +1271,8 @@ PROBES = (
     ),
     Probe(
         "models-as-declared",
-        "The trained models are the ones the config declares: arms and seeds, tying, width, depth, vocabulary.",
+        "The trained models are the ones the config declares: arms and seeds, tying, width, depth, vocabulary, and a "
+        "context of exactly the training inputs' length.",
         _models_as_declared,
     ),
     Probe(
