@@ -293,3 +293,50 @@ def test_under_the_sp_absent_contrast_the_sp_rows_are_the_mup_network_and_the_re
     assert all(by[k] == by[(k[0], k[1], "mup", k[3])] for k in wide)
     out = checks.cells_match_reference(m)
     assert out.passed, out.detail
+
+
+def test_declared_models_flags_a_coordinate_check_off_its_batch_of_one(m: dict[str, Any]) -> None:
+    """Issue 33 (held-out seeds 70919 and 69127): a batch of 2 in a coordinate check moved a claim unseen."""
+    batched = copy.deepcopy(m)
+    batched["coord"][-1]["batch_size"] = 2
+    out = checks.declared_models(batched, TINY)
+    assert not out.passed and "batch 2" in out.detail
+    longer = copy.deepcopy(m)
+    longer["linear"][0]["steps"] = 2
+    assert not checks.declared_models(longer, TINY).passed
+
+
+def test_corpus_as_declared_rebuilds_the_corpus_and_sees_a_wrong_filter(m: dict[str, Any]) -> None:
+    out = checks.corpus_as_declared(m)
+    assert out.passed, out.detail
+    from skeptic.studies.mup import data
+
+    text = data.load_text()
+    narrow = "".join(c for c in text if c == "\n" or c >= "~")  # held-out seed 69127's silent mutant of the filter
+    wrong = m | {"corpus_chars": len(narrow), "corpus_vocab": "".join(sorted(set(narrow)))}
+    wrong["vocab_size"] = len(wrong["corpus_vocab"])
+    assert not checks.corpus_as_declared(wrong).passed
+    assert not checks.corpus_as_declared(m | {"corpus_vocab": m["corpus_vocab"][1:]}).passed
+
+
+def test_optimizer_reference_sees_a_slice_one_row_too_long(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Held-out seed 69127's silent ``nets.py:209``: ``(i, i + 1, lr)`` → ``(i, i + 2, lr)`` in ``_equal_runs``, so
+    a model alone at its rate is also updated with its neighbour's."""
+    assert checks.optimizer_reference({}).passed
+    assert nets._equal_runs(torch.tensor([0.1, 0.2, 0.2, 0.3], dtype=torch.float64)) == [
+        (0, 1, 0.1),
+        (1, 3, 0.2),
+        (3, 4, 0.3),
+    ]
+
+    def too_long(lrs: torch.Tensor) -> list[tuple[int, int, float]]:
+        runs: list[tuple[int, int, float]] = []
+        for i, lr in enumerate(lrs.tolist()):
+            if runs and runs[-1][2] == lr:
+                runs[-1] = (runs[-1][0], i + 1, lr)
+            else:
+                runs.append((i, i + 2, float(lr)))
+        return runs
+
+    monkeypatch.setattr(nets, "_equal_runs", too_long)
+    assert not checks.optimizer_reference({}).passed

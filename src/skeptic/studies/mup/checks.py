@@ -253,6 +253,12 @@ def _expected_shapes(model: str, width: int, c: Any, vocab: int) -> dict[str, li
     return out
 
 
+COORD_BATCH = 1
+"""Every coordinate check trains on batches of one sequence (the study's call sites pass 1), declared a second time
+here so that the probe does not read it from the code it checks (issue 33: a batch of 2 in the MLP's or the
+transformer's check moved a coordinate-check claim and no probe saw it, held-out seeds 70919 and 69127)."""
+
+
 def declared_models(m: Measurements, c: Any) -> ProbeOutcome:
     """Probe: the sweeps and coordinate checks trained exactly the grid the config declares, with the shapes its
     widths, vocabulary, context and depth imply, and as many stacked models as rates × seeds."""
@@ -307,6 +313,11 @@ def declared_models(m: Measurements, c: Any) -> ProbeOutcome:
                 shape = np.shape(r["deltas"])
                 if r["log2_lr"] != lr or shape[:2] != (c.coord_seeds, steps + 1) or np.shape(r["sizes"]) != shape:
                     bad.append(f"coord {model}/{opt}/{r['param']}/{r['width']}: rate, seeds or steps not declared")
+                if r.get("batch_size") != COORD_BATCH or r.get("steps") != steps:
+                    bad.append(
+                        f"coord {model}/{opt}/{r['param']}/{r['width']}: batch {r.get('batch_size')} and "
+                        f"{r.get('steps')} steps, declared {COORD_BATCH} and {steps}"
+                    )
     xs = sorted((r["optimizer"], int(r["width"]), r.get("param")) for r in m["crosscheck"])
     if xs != sorted((o, w, p) for o in ("sgd", "adam") for w in c.crosscheck_widths for p in _PARAMS):
         bad.append(f"cross-check ran at {xs}, declared widths {c.crosscheck_widths}")
@@ -420,3 +431,54 @@ def transformer_acts_match(m: Measurements) -> ProbeOutcome:
 
 
 _TRANSFORMER_LAYERS = ("embedding", "attention logits", "attention output", "MLP output", "logits")
+
+
+def corpus_as_declared(m: Measurements) -> ProbeOutcome:
+    """Probe: the corpus is every topic of ``pydoc_data.topics`` in name order, joined by newlines, kept to printable
+    ASCII (32–126) and newlines, with a vocabulary of exactly its distinct characters: rebuilt here by code of the
+    probe's own and compared character count and vocabulary (issue 33: a filter keeping only characters at or above
+    '~' left a corpus of a few characters, and no probe saw it, held-out seed 69127)."""
+    from pydoc_data.topics import topics
+
+    joined = "\n".join(topics[name] for name in sorted(topics))
+    kept = [ch for ch in joined if ch == "\n" or 32 <= ord(ch) <= 126]
+    vocab = "".join(sorted(set(kept)))
+    ok = m["corpus_chars"] == len(kept) and m.get("corpus_vocab") == vocab and m["vocab_size"] == len(vocab)
+    return ProbeOutcome(
+        ok,
+        f"the corpus has {m['corpus_chars']} characters and a vocabulary of {m['vocab_size']}; rebuilt from "
+        f"pydoc_data.topics: {len(kept)} and {len(vocab)}" + ("" if ok else " (or another vocabulary)"),
+    )
+
+
+def optimizer_reference(m: Measurements) -> ProbeOutcome:
+    """Probe (a known answer computed at judging time): the batched SGD and Adam, over five stacked models whose
+    learning rates come in runs of one and two (the rows the optimizer updates as one slice), equal
+    ``torch.optim.SGD`` and ``torch.optim.Adam`` run on each model alone, over three steps of fixed random gradients
+    (issue 33: a slice one row too long updated a model twice per step, held-out seed 69127)."""
+    import torch
+
+    from skeptic.studies.mup import nets
+
+    g = torch.Generator().manual_seed(0)
+    lrs = torch.tensor([0.1, 0.02, 0.02, 0.3, 0.005])
+    w0 = torch.randn(5, 3, 4, generator=g)
+    grads = [torch.randn(5, 3, 4, generator=g) for _ in range(3)]
+    worst = 0.0
+    for kind in ("sgd", "adam"):
+        w = {"w": w0.clone()}
+        opt = nets.BatchedOptimizer(kind, {"w": lrs})
+        for grad in grads:
+            opt.step(w, {"w": grad.clone()})
+        for i in range(5):
+            p = torch.nn.Parameter(w0[i].clone())
+            ref = torch.optim.SGD([p], lr=float(lrs[i])) if kind == "sgd" else torch.optim.Adam([p], lr=float(lrs[i]))
+            for grad in grads:
+                p.grad = grad[i].clone()
+                ref.step()
+            worst = max(worst, float((w["w"][i] - p.detach()).abs().max() / (p.detach() - w0[i]).abs().max()))
+    return ProbeOutcome(
+        worst < 1e-4,
+        f"the batched SGD and Adam against torch.optim per model, five models with rates in runs of one and two, three "
+        f"steps: largest difference {worst:.1e} of the distance moved (tolerance 1e-4)",
+    )

@@ -698,4 +698,15 @@ PROBES = (
         "Every evaluation window lies in the held-out part of the text, disjoint from the training text.",
         held_out,
     ),
+    Probe(
+        "corpus-as-declared",
+        "The corpus is pydoc_data's topics in name order as printable ASCII plus newlines, with their distinct "
+        "characters as the vocabulary: rebuilt by the probe's own code.",
+        checks.corpus_as_declared,
+    ),
+    Probe(
+        "optimizer-reference",
+        "The batched SGD and Adam equal torch.optim's on each model alone, with learning rates in runs of one and two.",
+        checks.optimizer_reference,
+    ),
 )

@@ -73,6 +73,7 @@ def basics(c: MupConfig, s: Setup) -> dict[str, Any]:
     return {
         "vocab_size": s.corpus.vocab_size,
         "corpus_chars": len(s.corpus.tokens),
+        "corpus_vocab": s.corpus.vocab,
         "base_width": c.base_width,
         "derived_logit_exponent_asymptotic": exponents.DERIVED[("sp", "adam")][2],
         "derived_logit_exponent_effective": exponents.sp_adam_logit_exponent(c.coord_widths, s.corpus.vocab_size),

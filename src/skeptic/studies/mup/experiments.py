@@ -158,6 +158,8 @@ def coord_check(
                     "param": param,
                     "width": width,
                     "log2_lr": log2_lr,
+                    "steps": s.steps,
+                    "batch_size": s.batch_size,
                     "layers": list(layers),
                     "sizes": r.sizes.tolist(),
                     "deltas": r.deltas.tolist(),
