@@ -1088,6 +1088,73 @@ def pd_two_estimates(m: Measurements) -> ProbeOutcome:
                         f"{z[worst]:.2f} ({pairs[worst][0]}; allowed {PD_AGREE_Z:g})")  # fmt: skip
 
 
+QUAD_POINTS = 4000
+"""Midpoints per unit interval of the probe's quadrature (error ~1e-7 of a loss here)."""
+
+
+def _onehot_loss_quadrature(W: np.ndarray, b: np.ndarray) -> float:
+    """The one-feature-active expected loss of :func:`toy.onehot_expected_loss`, by midpoint quadrature instead of its
+    closed form: (1/n) Σᵢ mean over u of [(u − ReLU(u Aᵢᵢ + bᵢ))² + Σ_{j≠i} ReLU(u Aⱼᵢ + bⱼ)²], A = WᵀW."""
+    A = W.T @ W
+    n = A.shape[0]
+    u = (np.arange(QUAD_POINTS) + 0.5) / QUAD_POINTS
+    out = np.maximum(u[:, None, None] * A[None, :, :] + b[None, :, None], 0.0)  # [u, j, i]: output j when i fires
+    target = u[:, None, None] * np.eye(n)[None, :, :]
+    return float(((out - target) ** 2).sum(1).mean(0).mean())
+
+
+def _pd_expected_loss(w: np.ndarray, b: np.ndarray, density: float, importance: np.ndarray) -> float:
+    """E Σⱼ Iⱼ (xⱼ − ReLU(wⱼ (w·x) + bⱼ))² for n = 2 features in m = 1 dimension, each xⱼ = U[0, 1) with probability
+    ``density`` else 0, by midpoint quadrature over the four patterns of which features fire."""
+    q = 400
+    u = (np.arange(q) + 0.5) / q
+    x1, x2 = np.meshgrid(u, u, indexing="ij")
+    total = 0.0
+    for on1, on2 in ((0, 0), (1, 0), (0, 1), (1, 1)):
+        prob = (density if on1 else 1 - density) * (density if on2 else 1 - density)
+        a, c = x1 * on1, x2 * on2
+        h = w[0] * a + w[1] * c
+        err = sum(importance[j] * (xj - np.maximum(w[j] * h + b[j], 0.0)) ** 2 for j, xj in ((0, a), (1, c)))
+        total += prob * float(np.mean(err))
+    return total
+
+
+def weights_explain_losses(m: Measurements) -> ProbeOutcome:
+    """Each stored toy model's own weights reproduce its own losses, in NumPy by quadrature: every k-gon restart's
+    exact loss from its stored W and b (relative 1e-4), its count of absent features with a dead bias and its
+    critical loss (the k-gon's plus 1/(4n²) per dead bias) from the same b; every phase-diagram model's expected loss
+    from its stored w and b against its own evaluation on independent samples (5 SE plus the floor of
+    ``two-loss-estimates-agree``). A summary read off another model's weights, or a bias test turned round, makes
+    them differ (issue 33: the held-out seeds 61717 and 85411 found both silent)."""
+    bad: list[str] = []
+    kg = m.get("kgon", {})
+    by_k = {c["k"]: c for c in kg.get("critical", [])}
+    for r in kg.get("runs", []):
+        W, b = np.asarray(r["W"], dtype=np.float64), np.asarray(r["b"], dtype=np.float64)
+        n = W.shape[1]
+        on = np.linalg.norm(W, axis=0) > REPRESENTED
+        k, dead = int(on.sum()), int(((~on) & (b <= 0)).sum())
+        crit = by_k[k]["loss"] + dead / (4 * n**2) if k >= 2 else None
+        exact = _onehot_loss_quadrature(W, b)
+        crit_ok = (crit is None) == (r["critical_loss"] is None) and (
+            crit is None or math.isclose(crit, r["critical_loss"], rel_tol=1e-6)
+        )
+        if r["absent_dead"] != dead or not crit_ok or not math.isclose(exact, r["exact_loss"], rel_tol=1e-4):
+            bad.append(f"k-gon restart {r['seed']}")
+    for r in m.get("phase_diagram", []):
+        want = _pd_expected_loss(np.asarray(r["w"]), np.asarray(r["b"]), r["density"], np.array([1.0, r["ratio"]]))
+        allowed = PD_AGREE_Z * (r["eval_se"] + PD_FLOOR * (1 + r["ratio"]) * r["density"] / 3)
+        if abs(want - r["eval_loss"]) > allowed:
+            bad.append(f"phase diagram ratio {r['ratio']} density {r['density']} seed {r['seed']}")
+    n_kg, n_pd = len(kg.get("runs", [])), len(m.get("phase_diagram", []))
+    return ProbeOutcome(
+        not bad,
+        f"{n_kg} k-gon restarts and {n_pd} phase-diagram models: "
+        + ("every loss, dead-bias count and critical loss reproduced from the model's own weights" if not bad
+           else f"{len(bad)} not reproduced from their own weights: " + "; ".join(bad[:3])),
+    )  # fmt: skip
+
+
 STICKY_AGREE = 0.02
 
 
@@ -1680,4 +1747,6 @@ PROBES = (
     Probe("sae-chance-exact-vs-draws", (chance_exact_vs_draws.__doc__ or "").split(": ")[0] + ".",
           chance_exact_vs_draws),
     Probe("claims-recomputed", (claims_recomputed.__doc__ or "").split(": ")[0] + ".", claims_recomputed),
+    Probe("weights-explain-losses", (weights_explain_losses.__doc__ or "").split(", in NumPy")[0] + ".",
+          weights_explain_losses),
 )  # fmt: skip

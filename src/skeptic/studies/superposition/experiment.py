@@ -168,7 +168,7 @@ def kgon_sgd(
         crit_loss = by_k[k]["loss"] + dead / (4 * n**2) if k >= 2 else None
         runs.append({"seed": i, "k": k, "absent_dead": dead, "regularity": toy.polygon_regularity(W, stored),
                      "exact_loss": float(exact[i]), "mc_loss": float(res.loss[i]), "mc_se": float(res.loss_se[i]),
-                     "critical_loss": crit_loss, "W": W.tolist()})  # fmt: skip
+                     "critical_loss": crit_loss, "W": W.tolist(), "b": res.b[i].cpu().tolist()})  # fmt: skip
     return {"critical": crit, "runs": runs}
 
 
@@ -195,8 +195,9 @@ def phase_diagram(
     rows: list[dict[str, Any]] = []
     for i, (r, p, s) in enumerate(specs):
         w = _f(res.W[i, 0])
-        rows.append({"ratio": r, "density": p, "seed": s, "w": w, "region": region(w), "loss": float(loss[i]),
-                     "eval_loss": float(res.loss[i]), "eval_se": float(res.loss_se[i])})  # fmt: skip
+        rows.append({"ratio": r, "density": p, "seed": s, "w": w, "b": _f(res.b[i]), "region": region(w),
+                     "loss": float(loss[i]), "eval_loss": float(res.loss[i]),
+                     "eval_se": float(res.loss_se[i])})  # fmt: skip
     for i in range(0, len(rows), S):
         best = min(rows[i : i + S], key=lambda row: row["loss"])
         for row in rows[i : i + S]:

@@ -1,0 +1,48 @@
+"""``weights-explain-losses`` (issue 33, session 18): each toy model's stored weights must reproduce its own losses.
+The held-out audits at seeds 61717 and 85411 found a phase-diagram row read off the previous model's weights, and
+k-gon restarts whose dead-bias count used another restart's bias or a turned-round test, all silent."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from skeptic.studies.superposition import claims, toy
+
+
+def test_the_quadrature_equals_the_closed_form_one_hot_loss() -> None:
+    g = np.random.default_rng(0)
+    for _ in range(5):
+        W, b = g.normal(0, 0.8, (2, 6)), g.normal(0, 0.3, 6)
+        closed = float(toy.onehot_expected_loss(torch.tensor(W)[None], torch.tensor(b)[None])[0])
+        assert abs(claims._onehot_loss_quadrature(W, b) - closed) <= 1e-6 * max(closed, 1.0)
+
+
+def test_the_phase_diagram_loss_equals_a_large_monte_carlo() -> None:
+    gen = torch.Generator().manual_seed(1)
+    for w, b, density, ratio in (([1.0, -1.0], [0.0, 0.0], 0.1, 1.0), ([0.9, 0.3], [-0.1, 0.05], 0.6, 0.4)):
+        x = toy.sample_features(torch.tensor([density]), 400_000, 2, gen)
+        W, bb, imp = torch.tensor([[w]]), torch.tensor([b]), torch.tensor([[1.0, ratio]])
+        per = ((x - toy.forward(W, bb, x)) ** 2 * imp[:, None, :]).sum(-1)[0].double()
+        mc, se = float(per.mean()), float(per.std() / per.numel() ** 0.5)
+        assert abs(claims._pd_expected_loss(np.array(w), np.array(b), density, np.array([1.0, ratio])) - mc) < 4 * se
+
+
+def test_a_row_with_another_models_weights_or_a_wrong_dead_count_fails() -> None:
+    crit = toy.kgon_critical_points(4)
+    k4 = next(c for c in crit if c["k"] == 4)
+    W, b = toy.kgon(4, 4, k4["length"], k4["bias"], 0.0)
+    W2, b2 = W[0].numpy(), b[0].numpy()
+    run = {"seed": 0, "W": W2.tolist(), "b": b2.tolist(), "absent_dead": 0, "critical_loss": k4["loss"],
+           "exact_loss": float(toy.onehot_expected_loss(W, b)[0])}  # fmt: skip
+    w, bias, density, ratio = np.array([1.0, -1.0]), np.array([-0.05, -0.05]), 0.1, 0.5
+    row = {"ratio": ratio, "density": density, "seed": 0, "w": w.tolist(), "b": bias.tolist(), "eval_se": 1e-4,
+           "eval_loss": claims._pd_expected_loss(w, bias, density, np.array([1.0, ratio]))}  # fmt: skip
+    m = {"kgon": {"critical": crit, "runs": [run]}, "phase_diagram": [row]}
+    out = claims.weights_explain_losses(m)
+    assert out.passed, out.detail
+    assert not claims.weights_explain_losses(m | {"phase_diagram": [row | {"w": [1.0, 0.0]}]}).passed
+    assert not claims.weights_explain_losses(
+        m | {"kgon": {"critical": crit, "runs": [run | {"absent_dead": 1}]}}
+    ).passed
+    assert not claims.weights_explain_losses(m | {"kgon": {"critical": crit, "runs": [run | {"b": [0.3] * 4}]}}).passed
