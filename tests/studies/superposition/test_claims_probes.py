@@ -46,3 +46,17 @@ def test_a_row_with_another_models_weights_or_a_wrong_dead_count_fails() -> None
         m | {"kgon": {"critical": crit, "runs": [run | {"absent_dead": 1}]}}
     ).passed
     assert not claims.weights_explain_losses(m | {"kgon": {"critical": crit, "runs": [run | {"b": [0.3] * 4}]}}).passed
+
+
+def test_the_saes_record_the_steps_at_which_they_resampled() -> None:
+    """sae.py:247's held-out mutant (seed 85411) turned resampling off unseen; trained-as-configured now compares
+    the recorded resampling steps with every eighth of the run (at least 10 steps) through its first half."""
+    from skeptic.studies.superposition import sae
+
+    feats = torch.nn.functional.normalize(torch.randn(1, 4, 3), dim=-1)
+    res = sae.train_saes(feats, torch.tensor([0.2]), torch.tensor([6]), torch.tensor([0.1]), steps=40, batch=16)
+    assert res.settings["resample_steps"] == [10, 20]
+    off = sae.train_saes(
+        feats, torch.tensor([0.2]), torch.tensor([6]), torch.tensor([0.1]), steps=40, batch=16, resample_every=0
+    )
+    assert off.settings["resample_steps"] == []

@@ -1315,7 +1315,8 @@ def trained_as_configured(m: Measurements, config: SuperpositionConfig) -> Probe
     structure; every SAE's size, λ and density) equals a second derivation from the config, the rows' labels
     (density, activation, ratio, decay, structure, size) match the model each was computed from, and the learning
     rate the trainer used at its first, quarter, middle, three-quarter and last step equals the schedule's closed
-    form (cosine lr·½(1 + cos(π t/T)) for the fast recipe and the SAEs, constant for the reference recipe)."""
+    form (cosine lr·½(1 + cos(π t/T)) for the fast recipe and the SAEs, constant for the reference recipe); the SAEs
+    resampled their dead latents at the declared steps."""
     tr = m["trained"]
     bad: list[str] = []
     exp = _expected_toy(config)
@@ -1396,6 +1397,12 @@ def trained_as_configured(m: Measurements, config: SuperpositionConfig) -> Probe
         )
     ):
         bad.append("SAE learning-rate schedule")
+    # dead latents resampled every eighth of the run (at least 10 steps) through its first half: sae.train_saes'
+    # default, which the experiment uses, derived again here (issue 33: a switched test turned resampling off, silent
+    # at held-out seed 85411)
+    every = max(10, config.sae_steps // 8)
+    if sae_tr.get("resample_steps") != list(range(every, config.sae_steps // 2 + 1, every)):
+        bad.append(f"SAE resampling at steps {sae_tr.get('resample_steps')}, declared every {every} to the middle")
     n_checked = len(exp) + 1
     return ProbeOutcome(not bad, f"{len(bad)} mismatches: {'; '.join(bad[:5])}" if bad else
                         f"all {n_checked} trainers' records and every row's labels match the config; every learning "

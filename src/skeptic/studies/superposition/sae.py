@@ -250,6 +250,7 @@ def train_saes(
     # per stack: its models' k where some of them are top-k SAEs, else None (no top-k work every step)
     ks = [None if k is None or not bool((k[idx] < r.sizes).any()) else k[idx] for idx, r in buckets]
     at, lr_trace, windows = lr_steps(steps), [], LossWindows(B, steps, device)
+    resample_steps: list[int] = []  # the steps at which dead latents were in fact resampled, for the probes
     for step in range(1, steps + 1):
         if step in at:
             lr_trace.append([step, float(opt.param_groups[0]["lr"])])
@@ -277,6 +278,8 @@ def train_saes(
             if every and step % every == 0:
                 if step <= steps // 2:
                     _resample(r, x, x_hat.detach(), ~act, gen)
+                    if not resample_steps or resample_steps[-1] != step:
+                        resample_steps.append(step)
                 act.zero_()
     W_enc_all = torch.zeros(B, d, h, device=device)
     b_enc_all = torch.zeros(B, h, device=device)
@@ -291,7 +294,7 @@ def train_saes(
     settings = {
         "steps": steps, "batch": batch, "lr": lr, "optimizer": type(opt).__name__, "d": d,
         "sizes": [int(v) for v in sizes.cpu().tolist()], "l1": l1.cpu().tolist(), "density": density.cpu().tolist(),
-        "lr_trace": lr_trace, **windows.record(),
+        "lr_trace": lr_trace, "resample_steps": resample_steps, **windows.record(),
     }  # fmt: skip
     return SAEResult(W_enc_all, b_enc_all, W_dec_all, b_dec_all, sizes, settings=settings)
 
