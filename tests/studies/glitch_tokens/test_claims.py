@@ -271,3 +271,17 @@ def test_models_as_declared_sees_a_context_longer_than_the_training_inputs() -> 
     assert not out.passed and "position rows" in out.detail
     short = run(3 * cfg.chunk + 1) | {"sequence_length": 2 * cfg.chunk + 2}
     assert not claims._models_as_declared(short, cfg).passed
+
+
+def test_the_known_answer_verification_reads_back_its_probabilities(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Held-out seed 93911's silent ``verify.py:77`` (the softmax over the prompts instead of the vocabulary) kept the
+    0.5% / 5% / 50% classification; the probe now reads the probabilities back themselves."""
+    from skeptic.studies.glitch_tokens import verify
+
+    k = experiment.known_answer_checks(_Ctx(), 16)  # type: ignore[arg-type]
+    assert claims._known_answer({"known_answer": k}).passed
+    softmax = verify.torch.softmax
+    monkeypatch.setattr(verify.torch, "softmax", lambda x, dim: softmax(x, dim=-2))
+    bad = experiment.known_answer_checks(_Ctx(), 16)  # type: ignore[arg-type]
+    monkeypatch.setattr(verify.torch, "softmax", softmax)
+    assert bad["verified_known"] == [True, False, False] and not claims._known_answer({"known_answer": bad}).passed

@@ -618,14 +618,17 @@ def _known_answer(m: Measurements) -> ProbeOutcome:
     k = m["known_answer"]
     exact = all(v == 1.0 for v in k["aurocs"].values())
     same = all(abs(k["aurocs"][key] - k["aurocs_permuted"][key]) < 1e-9 for key in k["aurocs"])
-    verified = k["verified_known"] == [True, False, False]
+    verified = k["verified_known"] == [True, False, False] and np.allclose(
+        k.get("known_probs", []), [0.005, 0.05, 0.5], rtol=1e-5, atol=0
+    )
     alphabet = k.get("byte_alphabet_errors", -1)
     return ProbeOutcome(
         exact and same and verified and alphabet == 0,
         "indicators on a constructed matrix whose 15 shrunken, co-moving rows must rank below all others: AUROC "
         + ", ".join(f"{key} {v:.3f}" for key, v in k["aurocs"].items())
         + f" (need exactly 1); the same after shuffling the rows: {same}; repetition probabilities 0.5%, 5%, 50% "
-        f"verified as under-trained: {k['verified_known']} (need only the first, at the paper's 1%); the byte "
+        f"read back as {[round(p, 5) for p in k.get('known_probs', [])]} and verified as under-trained: "
+        f"{k['verified_known']} (need those three and only the first verified, at the paper's 1%); the byte "
         f"alphabet against the tokenizers library's: {alphabet} mismatches (need 0)",
     )
 
