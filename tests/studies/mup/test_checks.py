@@ -340,3 +340,12 @@ def test_optimizer_reference_sees_a_slice_one_row_too_long(monkeypatch: pytest.M
 
     monkeypatch.setattr(nets, "_equal_runs", too_long)
     assert not checks.optimizer_reference({}).passed
+
+
+def test_windows_known_answer_sees_windows_read_backwards(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Held-out seeds 70919 and 12007's silent ``data.py:55``: ``starts + arange`` → ``starts - arange``."""
+    from skeptic.studies.mup import data
+
+    assert checks.windows_known_answer({}).passed
+    monkeypatch.setattr(data, "windows", lambda c, s, n: c.tokens[s[:, None] - torch.arange(n + 1)])
+    assert not checks.windows_known_answer({}).passed

@@ -482,3 +482,25 @@ def optimizer_reference(m: Measurements) -> ProbeOutcome:
         f"the batched SGD and Adam against torch.optim per model, five models with rates in runs of one and two, three "
         f"steps: largest difference {worst:.1e} of the distance moved (tolerance 1e-4)",
     )
+
+
+def windows_known_answer(m: Measurements) -> ProbeOutcome:
+    """Probe (a known answer computed at judging time): on a corpus whose tokens are their own positions, the token
+    windows the sweeps train on are the ``length + 1`` consecutive tokens forward from each start, and the MLP's
+    examples are a window's first k tokens with the next as target (issue 33: windows read backwards moved five
+    verdicts unseen at held-out seeds 70919 and 12007)."""
+    import torch
+
+    from skeptic.studies.mup import data
+
+    corpus = data.Corpus(torch.arange(64, dtype=torch.int64), "x" * 64, 48)
+    starts, length = torch.tensor([0, 5, 40]), 6
+    got = data.windows(corpus, starts, length).tolist()
+    want = [list(range(s, s + length + 1)) for s in (0, 5, 40)]
+    x, y = data.mlp_examples(corpus, starts, 3)
+    ok = got == want and x.tolist() == [w[:3] for w in want] and y.tolist() == [w[3] for w in want]
+    return ProbeOutcome(
+        ok,
+        f"windows of 7 tokens from starts 0, 5, 40 of a corpus 0, 1, 2, ...: {got[1]} at start 5 (need 5 to 11 "
+        "forward); the MLP's examples the first 3 of each with the 4th as target: " + ("as declared" if ok else "not"),
+    )

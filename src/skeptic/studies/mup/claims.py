@@ -705,6 +705,12 @@ PROBES = (
         checks.corpus_as_declared,
     ),
     Probe(
+        "windows-known-answer",
+        "The training windows are consecutive tokens forward from each start, and the MLP's examples the first k of "
+        "a window with the next as target, on a corpus whose tokens are their positions.",
+        checks.windows_known_answer,
+    ),
+    Probe(
         "optimizer-reference",
         "The batched SGD and Adam equal torch.optim's on each model alone, with learning rates in runs of one and two.",
         checks.optimizer_reference,
