@@ -349,3 +349,15 @@ def test_windows_known_answer_sees_windows_read_backwards(monkeypatch: pytest.Mo
     assert checks.windows_known_answer({}).passed
     monkeypatch.setattr(data, "windows", lambda c, s, n: c.tokens[s[:, None] - torch.arange(n + 1)])
     assert not checks.windows_known_answer({}).passed
+
+
+def test_declared_models_flags_a_transformer_probe_batch_reshaped_wrong(m: dict[str, Any]) -> None:
+    """Held-out seeds 70919 and 12007's silent ``nets.py:511``: ``.view(M, s.batch_size, -1)`` → ``.view(M, -1,
+    s.batch_size)``, so each model's probe batch became context + 1 sequences of one token."""
+    row = next(r for r in m["coord"] if r["model"] == "transformer")
+    assert row["probe_shape"] == [TINY.coord_seeds, checks.COORD_BATCH, TINY.transformer_context + 1]
+    swapped = copy.deepcopy(m)
+    t = next(r for r in swapped["coord"] if r["model"] == "transformer")
+    t["probe_shape"] = [TINY.coord_seeds, TINY.transformer_context + 1, checks.COORD_BATCH]
+    out = checks.declared_models(swapped, TINY)
+    assert not out.passed and "probe batch" in out.detail

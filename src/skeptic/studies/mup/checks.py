@@ -313,6 +313,9 @@ def declared_models(m: Measurements, c: Any) -> ProbeOutcome:
                 shape = np.shape(r["deltas"])
                 if r["log2_lr"] != lr or shape[:2] != (c.coord_seeds, steps + 1) or np.shape(r["sizes"]) != shape:
                     bad.append(f"coord {model}/{opt}/{r['param']}/{r['width']}: rate, seeds or steps not declared")
+                probe = [c.coord_seeds, COORD_BATCH, c.transformer_context + 1] if model == "transformer" else None
+                if r.get("probe_shape") != probe:  # the transformer's probe batch [M, batch, context + 1]
+                    bad.append(f"coord {model}/{opt}/{r['param']}/{r['width']}: probe batch {r.get('probe_shape')}")
                 if r.get("batch_size") != COORD_BATCH or r.get("steps") != steps:
                     bad.append(
                         f"coord {model}/{opt}/{r['param']}/{r['width']}: batch {r.get('batch_size')} and "

@@ -160,6 +160,7 @@ def coord_check(
                     "log2_lr": log2_lr,
                     "steps": s.steps,
                     "batch_size": s.batch_size,
+                    "probe_shape": r.probe_shape,
                     "layers": list(layers),
                     "sizes": r.sizes.tolist(),
                     "deltas": r.deltas.tolist(),

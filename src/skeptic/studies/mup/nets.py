@@ -286,6 +286,8 @@ class SweepResult:
     deltas: Tensor | None = None
     shapes: dict[str, list[int]] | None = None
     """Shape of every trained (stacked) parameter, ``[M, ...]``: what the probes compare with the config."""
+    probe_shape: list[int] | None = None
+    """A transformer coordinate check's probe batch, ``[M, batch, context + 1]`` (None elsewhere)."""
 
 
 @dataclass(frozen=True)
@@ -532,7 +534,9 @@ def _run_transformer(corpus: Corpus, s: Sweep, eval_at: Tensor, probe_at: Tensor
         if probe_tokens is not None and step < probe_steps(s):
             record()
     if probe_tokens is not None:  # a coordinate check reads only the activations: no held-out evaluation
-        return _result(torch.full((M,), math.nan), train_loss, history, params)
+        out = _result(torch.full((M,), math.nan), train_loss, history, params)
+        out.probe_shape = list(probe_tokens.shape)
+        return out
     with torch.no_grad():
         ev = windows(corpus, eval_at, s.context).to(device)
         eval_loss = torch.stack([eval_fn(params, ev[i : i + 32]) for i in range(0, ev.shape[0], 32)], 1).mean(1)
