@@ -60,3 +60,29 @@ def test_the_saes_record_the_steps_at_which_they_resampled() -> None:
         feats, torch.tensor([0.2]), torch.tensor([6]), torch.tensor([0.1]), steps=40, batch=16, resample_every=0
     )
     assert off.settings["resample_steps"] == []
+
+
+def test_the_saes_resample_only_latents_that_were_dead() -> None:
+    """sae.py:275's held-out mutant (seed 85411: latent activity tracked only from the last resampling step on)
+    resampled live latents unseen; each resampling now records how many of the latents it resampled fire on a fresh
+    check batch, and trained-as-configured allows at most RESAMPLED_FIRING_MAX of them."""
+    from skeptic.studies.superposition import sae
+
+    torch.manual_seed(0)
+    feats = torch.nn.functional.normalize(torch.randn(2, 6, 4), dim=-1)
+    res = sae.train_saes(
+        feats,
+        torch.tensor([0.05, 0.05]),
+        torch.tensor([24, 48]),
+        torch.tensor([1.0, 1.0]),
+        steps=160,
+        batch=32,
+        lr=0.03,
+    )
+    rec = res.settings
+    assert [c[0] for c in rec["resample_check"]] == rec["resample_steps"] == [20, 40, 60, 80]
+    assert sum(c[1] for c in rec["resample_check"]) > 20  # it did resample
+    assert claims.resampled_were_dead(rec) == []
+    live = rec | {"resample_check": [[s, 36, 30] for s in rec["resample_steps"]]}
+    assert claims.resampled_were_dead(live)
+    assert claims.resampled_were_dead(rec | {"resample_check": rec["resample_check"][:-1]})
