@@ -18,7 +18,7 @@ from skeptic.studies.mup import checks, crosscheck, nets
 from skeptic.studies.mup import experiment as ex
 from skeptic.studies.mup import param as P  # noqa: N812 (the rules table, read as P.rule)
 from skeptic.studies.mup.claims import CLAIMS, shift_per_doubling
-from skeptic.studies.mup.config import MupConfig
+from skeptic.studies.mup.config import PRESETS, MupConfig
 from skeptic.study import AtMost, Claim, RunContext
 
 TINY = MupConfig(
@@ -361,3 +361,22 @@ def test_declared_models_flags_a_transformer_probe_batch_reshaped_wrong(m: dict[
     t["probe_shape"] = [TINY.coord_seeds, TINY.transformer_context + 1, checks.COORD_BATCH]
     out = checks.declared_models(swapped, TINY)
     assert not out.passed and "probe batch" in out.detail
+
+
+def test_reference_cells_sit_below_the_middle_rate_for_sp() -> None:
+    """Session 19: at `audit` seed 3 the SP MLP/Adam reference cell at width 128 and the middle rate (above SP's
+    optimum there) drifted 4.4e-3 from its sweep cell by amplified round-off; SP's reference cells now sit two rates
+    lower, fixed by the grid's length alone."""
+    assert ex.reference_lr_index(8, "mup") == 4
+    assert ex.reference_lr_index(8, "sp") == 2
+    assert ex.reference_lr_index(3, "sp") == 0
+    cells = ex.reference_cells(PRESETS["audit"], None)  # type: ignore[arg-type]
+    assert {(m, o, p, i) for m, o, p, _, i, _ in cells} == {
+        (m, o, p, (len(g) // 2 if p == "mup" else len(g) // 2 - 2))
+        for (m, o), g in {
+            ("mlp", "sgd"): PRESETS["audit"].sgd_log2_lrs,
+            ("mlp", "adam"): PRESETS["audit"].adam_log2_lrs,
+            ("linear", "adam"): PRESETS["audit"].linear_grid(),
+        }.items()
+        for p in ("sp", "mup")
+    }

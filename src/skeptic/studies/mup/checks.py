@@ -34,9 +34,10 @@ at seed 0); in float32, at the probe's cells (the middle rate; the six MLP and d
 between two float32 reference runs that differ only in the order of each batch's rows. The gap does not grow with steps
 at the middle rate, so the tolerance is not scaled with them; at the grid's top rates, near divergence, training
 amplifies round-off itself (the row-order control alone moves the ReLU MLP's loss at SGD's top two rates by 3-17%, and
-more where training diverges), which is why the probe reads only the middle rate. 2e-3 is 700 times the largest
-round-off measured there and far below the loss gap between neighbouring learning rates (≥ 0.02 nats); it fails a 1%
-slip and the reference's former unscaled readout ε at ``audit`` seed 1 with 240 steps (4.5e-3)."""
+more where training diverges), which is why the probe reads only the middle rate (since session 19, two rates below
+it for SP, whose optimum at the widest width has fallen below the middle: ``experiment.reference_lr_index``). 2e-3 is
+700 times the largest round-off measured there and far below the loss gap between neighbouring learning rates (≥ 0.02
+nats); it fails a 1% slip and the reference's former unscaled readout ε at ``audit`` seed 1 with 240 steps (4.5e-3)."""
 RULE_RTOL = 1e-9
 
 _SEEDS_KEY = {"mlp": "seeds", "transformer": "transformer_seeds", "linear": "seeds"}
