@@ -86,3 +86,13 @@ def test_the_saes_resample_only_latents_that_were_dead() -> None:
     live = rec | {"resample_check": [[s, 36, 30] for s in rec["resample_steps"]]}
     assert claims.resampled_were_dead(live)
     assert claims.resampled_were_dead(rec | {"resample_check": rec["resample_check"][:-1]})
+
+
+def test_the_chance_check_floors_the_duplicated_share_at_its_binomial_se() -> None:
+    """Session 19: at `test` every random dictionary's duplicated share is 0 about four times in five (p = 0.0015 over
+    eighty features), and a sample SE of 0 failed sae-chance-exact-vs-draws on clean runs; a wrong exact value fails."""
+    row = {"size": 20, "n_true": 10, "chance_dictionary": [[0.0] * 6] * 20, "mmcs_chance": 0.7,
+           "mmcs_chance_exact": 0.7, "duplicated_chance": 0.0, "duplicated_chance_exact": 0.0015}  # fmt: skip
+    rows = [row | {"mmcs_chance": 0.7 + 0.01 * (-1) ** i} for i in range(8)]
+    assert claims.chance_exact_vs_draws({"sae": rows}).passed
+    assert not claims.chance_exact_vs_draws({"sae": [r | {"duplicated_chance_exact": 0.2} for r in rows]}).passed
