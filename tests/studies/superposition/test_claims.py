@@ -268,7 +268,7 @@ def _sae_row(dictionary: list[list[float]], **over: Any) -> dict[str, Any]:
            "dictionary": dictionary, "chance_dictionary": dictionary, "alive": [True] * len(dictionary),
            "mmcs": mm, "matched": float(np.mean(mt)), "matched_share": float(np.mean([x > 0.9 for x in mt])),
            "duplicated": dup, "mmcs_chance": mm, "matched_chance": float(np.mean(mt)), "duplicated_chance": dup,
-           "n_true": 2}  # fmt: skip
+           "n_true": 2, "dead": 0}  # fmt: skip
     return row | over
 
 
@@ -281,6 +281,7 @@ def test_sae_metrics_probe_recomputes_scores_and_checks_unit_rows() -> None:
     assert not claims.sae_metrics_recomputed(truth | {"sae": [swapped]}).passed
     long_rows = _sae_row([[2.0, 0.0], [s, s]])  # cosines unchanged, but a decoder row is not unit norm
     assert not claims.sae_metrics_recomputed(truth | {"sae": [long_rows]}).passed
+    assert not claims.sae_metrics_recomputed(truth | {"sae": [good | {"dead": 1}]}).passed  # alive ≠ dead count
 
 
 def _trained(windows: list[float], se: float = 1e-4) -> dict[str, Any]:

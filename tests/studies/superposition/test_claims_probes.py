@@ -86,6 +86,22 @@ def test_the_saes_resample_only_latents_that_were_dead() -> None:
     live = rec | {"resample_check": [[s, 36, 30] for s in rec["resample_steps"]]}
     assert claims.resampled_were_dead(live)
     assert claims.resampled_were_dead(rec | {"resample_check": rec["resample_check"][:-1]})
+    # sae.py:286's held-out mutant (seed 24683: every latent counted active, so none was ever resampled)
+    assert all(len(c) == 5 and c[4] <= c[3] for c in rec["resample_check"])
+    never = rec | {"resample_check": [[s, 0, 0, 40, 40] for s in rec["resample_steps"]]}
+    assert claims.resampled_were_dead(never)
+
+
+def test_the_saes_record_their_feature_correlation() -> None:
+    """experiment.py:418's held-out mutant (seed 24683) gave every SAE but the correlated ones ρ = 1, unseen; the
+    trainer now records each model's ρ for trained-as-configured."""
+    from skeptic.studies.superposition import sae
+
+    feats = torch.nn.functional.normalize(torch.randn(2, 4, 3), dim=-1)
+    args = (feats, torch.tensor([0.2, 0.2]), torch.tensor([4, 4]), torch.tensor([0.1, 0.1]))
+    assert sae.train_saes(*args, steps=10, batch=16).settings["correlation"] == [0.0, 0.0]
+    rho = sae.train_saes(*args, steps=10, batch=16, correlation=torch.tensor([0.0, 0.5])).settings["correlation"]
+    assert rho == [0.0, 0.5]
 
 
 def test_the_chance_check_floors_the_duplicated_share_at_its_binomial_se() -> None:

@@ -1309,6 +1309,13 @@ def _near(a: Any, b: Any) -> bool:
     return bool(np.allclose(np.asarray(a, dtype=float), np.asarray(b, dtype=float), rtol=1e-6, atol=1e-9))
 
 
+SILENT_KEPT_MAX = 0.9
+"""The share of SAE latents silent on a resampling step's fresh check batch that the step may keep (not resample).
+Latents that fired early in a window and died later are kept, so clean runs keep many: 2,368 of 3,754 and 2,278 of
+3,583 at `audit` seeds 0 and 1 (63-64%; all of them in the first window, which resamples nothing); resampling that
+never finds a dead latent keeps them all. Fixed at 90% from those two seeds before any mutant was run against it
+(issue 33: latent activity read as codes > −1 was silent at held-out seed 24683)."""
+
 RESAMPLED_FIRING_MAX = 0.05
 """The share of resampled SAE latents that may fire on a fresh check batch (4 × the SAE batch) drawn at the
 resampling step: a latent silent on every example of its window (resampling period × batch) should rarely fire on a
@@ -1327,6 +1334,10 @@ def resampled_were_dead(sae_record: dict[str, Any]) -> list[str]:
     if n_fired > RESAMPLED_FIRING_MAX * n_res:
         return [f"SAE resampling: {n_fired} of {n_res} resampled latents fire on a fresh check batch (at most "
                 f"{RESAMPLED_FIRING_MAX:.0%} may: a latent silent over its window is dead)"]  # fmt: skip
+    n_silent, n_kept = sum(c[3] for c in checks if len(c) > 4), sum(c[4] for c in checks if len(c) > 4)
+    if n_kept > SILENT_KEPT_MAX * n_silent:
+        return [f"SAE resampling: {n_kept} of {n_silent} latents silent on a fresh check batch were kept (at most "
+                f"{SILENT_KEPT_MAX:.0%} may: resampling that finds no dead latent keeps them all)"]  # fmt: skip
     return []
 
 
@@ -1407,6 +1418,9 @@ def trained_as_configured(m: Measurements, config: SuperpositionConfig) -> Probe
     elif sae_tr.get("sizes") != [w[5] for w in want_sae] or not _near(sae_tr.get("l1"), [w[2] for w in want_sae]) or \
             not _near(sae_tr.get("density"), [w[3] for w in want_sae]):  # fmt: skip
         bad.append("SAE sizes, λ or densities differ from the config's")
+    elif not _near(sae_tr.get("correlation"), [config.sae_rho if w[0] == "corr" else 0.0 for w in want_sae]):
+        # issue 33: a default ρ of 1 for every SAE but the correlated ones was silent at held-out seed 24683
+        bad.append("SAE feature correlations differ from the config's (ρ only in the correlated experiment)")
     sae_run = (sae_tr.get("steps"), sae_tr.get("batch"), sae_tr.get("optimizer"))
     if sae_run != (config.sae_steps, config.sae_batch, "Adam"):
         bad.append("SAE steps, batch or optimizer")
@@ -1527,8 +1541,9 @@ def sae_metrics_recomputed(m: Measurements) -> ProbeOutcome:
     """Every SAE's scores recompute from its stored dictionary and the stored ground truth with a second, plain
     implementation: MMCS (per ground-truth feature the best atom's cosine, averaged over the ground-truth features, as
     Sharkey et al. define it), the matched cosine and its share above 0.9, the duplicated share (live atoms), and the
-    same for the untrained random dictionary (the chance level), within 1e-6; and each dictionary has its SAE's size
-    and unit-norm rows within 1e-4 (the recipe renormalizes the decoder's rows after every step)."""
+    same for the untrained random dictionary (the chance level), within 1e-6; each dictionary has its SAE's size
+    and unit-norm rows within 1e-4 (the recipe renormalizes the decoder's rows after every step); and the atoms not
+    marked alive are as many as the dead latents counted on the same codes."""
     bad: list[str] = []
     for i, r in enumerate(m["sae"]):
         true = _truth(m, r)
@@ -1548,6 +1563,10 @@ def sae_metrics_recomputed(m: Measurements) -> ProbeOutcome:
                 true.shape[0]]  # fmt: skip
         if not np.allclose(got, want, rtol=SAE_RTOL, atol=SAE_RTOL):
             bad.append(f"row {i} ({r['experiment']} ratio {r['ratio']} λ {r['l1']} seed {r['seed']})")
+        elif "dead" in r and int((~alive).sum()) != int(
+            r["dead"]
+        ):  # issue 33: `alive` read as codes >= 0 was silent at seed 24683
+            bad.append(f"row {i}: {int((~alive).sum())} atoms not alive, {r['dead']} dead latents")
     return ProbeOutcome(not bad, f"{len(bad)} of {len(m['sae'])} SAEs disagree: {'; '.join(bad[:4])}" if bad else
                         f"all {len(m['sae'])} SAEs' scores recomputed from their dictionaries")  # fmt: skip
 

@@ -251,9 +251,10 @@ def train_saes(
     ks = [None if k is None or not bool((k[idx] < r.sizes).any()) else k[idx] for idx, r in buckets]
     at, lr_trace, windows = lr_steps(steps), [], LossWindows(B, steps, device)
     resample_steps: list[int] = []  # the steps at which dead latents were in fact resampled, for the probes
-    # For the probes, at each resampling: how many latents it resampled, and how many of those fired on a fresh
-    # check batch drawn from a generator of its own (the training stream is untouched). A latent silent on all
-    # `every` x `batch` examples of its window should rarely fire on 4 x `batch` fresh ones.
+    # For the probes, at each resampling: how many latents it resampled, how many of those fired on a fresh check
+    # batch drawn from a generator of its own (the training stream is untouched), how many latents were silent on
+    # that batch, and how many of those it kept. A latent silent on all `every` x `batch` examples of its window
+    # should rarely fire on 4 x `batch` fresh ones, and one silent on those should rarely have fired in its window.
     check_gen = torch.Generator(device=device).manual_seed(seed + 1)
     check_args = (features[reps], density[reps], 4 * batch, check_gen, sub(one_hot), sub(feature_mask),
                   sub(correlation))  # fmt: skip
@@ -279,7 +280,7 @@ def train_saes(
         opt.step()
         sched.step()
         x_check = sample_data(*check_args) if every and step % every == 0 and step <= steps // 2 else None
-        n_resampled, n_fired = 0, 0
+        n_resampled, n_fired, n_silent, n_silent_kept = 0, 0, 0, 0
         for (idx, r), act, (x, x_hat, c), k_b in zip(buckets, active, outs, ks, strict=True):
             _normalize_rows(r.W_dec)
             if step <= last_resample:  # after the last resampling step nothing reads which latents fired
@@ -291,12 +292,14 @@ def train_saes(
                         fires = (encode(r, x_check[inv[idx]], k_b) > 0).any(1)
                     n_resampled += int((~act).sum())
                     n_fired += int((~act & fires).sum())
+                    n_silent += int((~fires).sum())
+                    n_silent_kept += int((act & ~fires).sum())
                     _resample(r, x, x_hat.detach(), ~act, gen)
                     if not resample_steps or resample_steps[-1] != step:
                         resample_steps.append(step)
                 act.zero_()
         if x_check is not None:
-            resample_check.append([step, n_resampled, n_fired])
+            resample_check.append([step, n_resampled, n_fired, n_silent, n_silent_kept])
     W_enc_all = torch.zeros(B, d, h, device=device)
     b_enc_all = torch.zeros(B, h, device=device)
     W_dec_all = torch.zeros(B, h, d, device=device)
@@ -310,6 +313,7 @@ def train_saes(
     settings = {
         "steps": steps, "batch": batch, "lr": lr, "optimizer": type(opt).__name__, "d": d,
         "sizes": [int(v) for v in sizes.cpu().tolist()], "l1": l1.cpu().tolist(), "density": density.cpu().tolist(),
+        "correlation": [0.0] * B if correlation is None else correlation.cpu().tolist(),
         "lr_trace": lr_trace, "resample_steps": resample_steps,
         "resample_check": resample_check, **windows.record(),
     }  # fmt: skip
