@@ -17,7 +17,6 @@ and correlated activations, and on the toy models' own hidden activations. Every
 
 from __future__ import annotations
 
-import zlib
 from typing import Any
 
 import numpy as np
@@ -26,16 +25,10 @@ import torch
 from skeptic.studies.superposition import sae, toy
 from skeptic.studies.superposition.claims import REPRESENTED, STICKY_TOL
 from skeptic.studies.superposition.config import SuperpositionConfig
+from skeptic.studies.superposition.toy import named_seed
 
 EVAL_FLOATS = 1 << 24
 """Most SAE codes (models x samples x latents) held at once during evaluation (64 MiB of float32)."""
-
-
-def named_seed(seed: int, *key: str | int) -> int:
-    """An integer seed for the sub-stream ``key`` of ``seed``, by hashing the name (as the run context's
-    ``seed_for``), never by arithmetic on the seed."""
-    words = [zlib.crc32(str(k).encode()) for k in key]
-    return int(np.random.SeedSequence([seed, *words]).generate_state(1, np.uint64)[0] >> np.uint64(1))
 
 
 def _log(log: dict[str, Any] | None, section: str, res: toy.ToyResult) -> None:

@@ -38,7 +38,7 @@ from scipy.integrate import quad
 from scipy.optimize import linear_sum_assignment
 from scipy.stats import beta
 
-from skeptic.studies.superposition.toy import LossWindows, lr_steps
+from skeptic.studies.superposition.toy import LossWindows, lr_steps, named_seed
 
 
 @dataclass
@@ -255,7 +255,7 @@ def train_saes(
     # batch drawn from a generator of its own (the training stream is untouched), how many latents were silent on
     # that batch, and how many of those it kept. A latent silent on all `every` x `batch` examples of its window
     # should rarely fire on 4 x `batch` fresh ones, and one silent on those should rarely have fired in its window.
-    check_gen = torch.Generator(device=device).manual_seed(seed + 1)
+    check_gen = torch.Generator(device=device).manual_seed(named_seed(seed, "resample-check"))
     check_args = (features[reps], density[reps], 4 * batch, check_gen, sub(one_hot), sub(feature_mask),
                   sub(correlation))  # fmt: skip
     resample_check: list[list[int]] = []

@@ -19,11 +19,20 @@ Geometry (Elhage et al. 2022, section "Feature dimensionality"):
 from __future__ import annotations
 
 import math
+import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import torch
+
+
+def named_seed(seed: int, *key: str | int) -> int:
+    """An integer seed for the sub-stream ``key`` of ``seed``, by hashing the name (as the run context's
+    ``seed_for``), never by arithmetic on the seed."""
+    words = [zlib.crc32(str(k).encode()) for k in key]
+    return int(np.random.SeedSequence([seed, *words]).generate_state(1, np.uint64)[0] >> np.uint64(1))
+
 
 STICKY_FRACTIONS: tuple[float, ...] = (1.0, 3 / 4, 2 / 3, 1 / 2, 2 / 5, 3 / 8)
 """The fractions at which Elhage et al. say dimensions per feature sticks (section "Feature dimensionality":
