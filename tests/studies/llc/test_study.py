@@ -52,6 +52,15 @@ def test_probes_catch_doctored_measurements(result: Any) -> None:
     m = copy.deepcopy(result.measurements)
     m["table"][0]["nbeta"] = m["n"]
     assert "settings-as-declared" in {p.id for p in run_probes(PROBES, m) if not p.passed}
+    # issue 33, held-out seed 58337: the settings' burn-in and minibatch swapped, and the burn-in's cap broken
+    from skeptic.studies.llc.claims import _as_configured
+    from skeptic.studies.llc.config import PRESETS as LLC_PRESETS
+
+    assert _as_configured(result.measurements, LLC_PRESETS["test"]).passed
+    for key, value in (("batch_size", 30), ("num_burnin", 30)):
+        m = copy.deepcopy(result.measurements)
+        m["table"][0][key] = value
+        assert not _as_configured(m, LLC_PRESETS["test"]).passed, key
 
 
 @pytest.mark.slow

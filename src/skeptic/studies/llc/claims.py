@@ -1039,7 +1039,8 @@ def _sampler_step(m: Measurements) -> ProbeOutcome:
 
 
 def _as_configured(m: Measurements, config: Any) -> ProbeOutcome:
-    """What each section ran, against the config: chains and localization of every table row (the normal crossings
+    """What each section ran, against the config: chains, localization, minibatch and burn-in (one relaxation time
+    1/(εγ), within the declared burn-in and four declared chain lengths) of every table row (the normal crossings
     at ``nc_gamma`` when set), the k-gons and their chains, the SGD runs' samples, seeds and last checkpoint, the
     twins' n, width, γ, burn-in and draws, and the rescaling factor."""
     bad = []
@@ -1047,6 +1048,16 @@ def _as_configured(m: Measurements, config: Any) -> ProbeOutcome:
         g = config.nc_gamma if r["family"] == "normal crossing" and config.nc_gamma is not None else config.gamma
         if len(r["chain_llcs"]) != config.num_chains or not math.isclose(r["gamma"], g):
             bad.append(f"{r['name']}: {len(r['chain_llcs'])} chains at γ = {r['gamma']:g}")
+        # each row's minibatch and burn-in (issue 33: both swapped in the settings, and the burn-in's cap broken,
+        # were silent at held-out seed 58337): one relaxation time 1/(εγ) from the row's own ε, at least the declared
+        # burn-in and at most four declared chain lengths (the normal crossings' times flat_draws_factor)
+        f = config.flat_draws_factor if r["family"] == "normal crossing" else 1
+        b0, d0 = config.num_burnin * f, config.num_draws * f
+        tau = 1.0 / (r["epsilon"] * r["gamma"]) if r["gamma"] > 0 else 0.0
+        burnin = max(b0, min(math.ceil(tau), 4 * (b0 + d0)))
+        if "num_burnin" in r and (abs(r["num_burnin"] - burnin) > 1 or r["batch_size"] != config.batch_size):
+            bad.append(f"{r['name']}: burn-in {r['num_burnin']}, minibatch {r['batch_size']}; declared {burnin}, "
+                       f"{config.batch_size}")  # fmt: skip
     if not math.isclose(m["rescaling"]["c"], config.rescale_factor):
         bad.append(f"rescaling by c = {m['rescaling']['c']:g}, declared {config.rescale_factor:g}")
     t = m.get("tms")
