@@ -667,8 +667,7 @@ PROBES = (
         "Sweep cells fixed by the config (the widest width, the middle rate (two below it for SP), the last seed; SP "
         "and μP; the MLP with SGD and Adam, the deep linear network and the transformer with Adam) retrained one "
         "model at a time with nn.Linear layers or the library's TinyTransformer and PyTorch's optimizers (SP) or "
-        "Microsoft mup's "
-        "MuReadout, MuSGD and MuAdam "
+        "Microsoft mup's MuReadout, MuSGD and MuAdam "
         f"(μP) reach the stored held-out loss within {checks.CELL_RTOL:g}: the batched trainers, their optimizers, "
         "initializations, learning-rate tables and evaluation agree with a reference.",
         checks.cells_match_reference,

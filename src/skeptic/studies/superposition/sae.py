@@ -250,11 +250,10 @@ def train_saes(
     # per stack: its models' k where some of them are top-k SAEs, else None (no top-k work every step)
     ks = [None if k is None or not bool((k[idx] < r.sizes).any()) else k[idx] for idx, r in buckets]
     at, lr_trace, windows = lr_steps(steps), [], LossWindows(B, steps, device)
-    resample_steps: list[int] = []  # the steps at which dead latents were in fact resampled, for the probes
-    # For the probes, at each resampling: how many latents it resampled, how many of those fired on a fresh check
-    # batch drawn from a generator of its own (the training stream is untouched), how many latents were silent on
-    # that batch, and how many of those it kept. A latent silent on all `every` x `batch` examples of its window
-    # should rarely fire on 4 x `batch` fresh ones, and one silent on those should rarely have fired in its window.
+    # For the probes, at each resampling: its step, how many latents it resampled, how many of those fired on a fresh
+    # check batch drawn from a generator of its own (the training stream is untouched), how many latents were silent
+    # on that batch, and how many of those it kept. A latent silent on all `every` x `batch` examples of its window
+    # should rarely fire on 4 x `batch` fresh ones; resampling that never finds a dead latent keeps every silent one.
     check_gen = torch.Generator(device=device).manual_seed(named_seed(seed, "resample-check"))
     check_args = (features[reps], density[reps], 4 * batch, check_gen, sub(one_hot), sub(feature_mask),
                   sub(correlation))  # fmt: skip
@@ -279,26 +278,26 @@ def train_saes(
         loss.backward()  # type: ignore[no-untyped-call]
         opt.step()
         sched.step()
-        x_check = sample_data(*check_args) if every and step % every == 0 and step <= steps // 2 else None
+        window_end = bool(every) and step % every == 0
+        resample_now = window_end and step <= steps // 2
+        x_check = sample_data(*check_args) if resample_now else None
         n_resampled, n_fired, n_silent, n_silent_kept = 0, 0, 0, 0
         for (idx, r), act, (x, x_hat, c), k_b in zip(buckets, active, outs, ks, strict=True):
             _normalize_rows(r.W_dec)
             if step <= last_resample:  # after the last resampling step nothing reads which latents fired
                 act |= (c.detach() > 0).any(1)
-            if every and step % every == 0:
-                if step <= steps // 2:
-                    assert x_check is not None
-                    with torch.no_grad():
-                        fires = (encode(r, x_check[inv[idx]], k_b) > 0).any(1)
-                    n_resampled += int((~act).sum())
-                    n_fired += int((~act & fires).sum())
-                    n_silent += int((~fires).sum())
-                    n_silent_kept += int((act & ~fires).sum())
-                    _resample(r, x, x_hat.detach(), ~act, gen)
-                    if not resample_steps or resample_steps[-1] != step:
-                        resample_steps.append(step)
+            if resample_now:
+                assert x_check is not None
+                with torch.no_grad():
+                    fires = (encode(r, x_check[inv[idx]], k_b) > 0).any(1)
+                n_resampled += int((~act).sum())
+                n_fired += int((~act & fires).sum())
+                n_silent += int((~fires).sum())
+                n_silent_kept += int((act & ~fires).sum())
+                _resample(r, x, x_hat.detach(), ~act, gen)
+            if window_end:
                 act.zero_()
-        if x_check is not None:
+        if resample_now:
             resample_check.append([step, n_resampled, n_fired, n_silent, n_silent_kept])
     W_enc_all = torch.zeros(B, d, h, device=device)
     b_enc_all = torch.zeros(B, h, device=device)
@@ -314,7 +313,7 @@ def train_saes(
         "steps": steps, "batch": batch, "lr": lr, "optimizer": type(opt).__name__, "d": d,
         "sizes": [int(v) for v in sizes.cpu().tolist()], "l1": l1.cpu().tolist(), "density": density.cpu().tolist(),
         "correlation": [0.0] * B if correlation is None else correlation.cpu().tolist(),
-        "lr_trace": lr_trace, "resample_steps": resample_steps,
+        "lr_trace": lr_trace, "resample_steps": [c[0] for c in resample_check],  # where it in fact resampled
         "resample_check": resample_check, **windows.record(),
     }  # fmt: skip
     return SAEResult(W_enc_all, b_enc_all, W_dec_all, b_dec_all, sizes, settings=settings)
